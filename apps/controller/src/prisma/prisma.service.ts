@@ -1,0 +1,17 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { pgPoolConfigFromUrl } from '@lattice/platform';
+import { PrismaClient } from '../generated/prisma/client';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+
+/** The Prisma client on its WebAssembly query compiler with the pg driver adapter. Used by repositories only. */
+@Injectable()
+export class PrismaService extends PrismaClient implements OnModuleDestroy {
+  constructor(@Inject(RUNTIME_CONFIG) config: RuntimeConfig) {
+    super({ adapter: new PrismaPg({ ...pgPoolConfigFromUrl(config.databaseUrl), max: 10 }) });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.$disconnect();
+  }
+}

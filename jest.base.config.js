@@ -1,0 +1,31 @@
+// Shared jest settings: SWC transpiles TypeScript (with decorator metadata for Nest) in milliseconds;
+// type errors are caught by `npm run typecheck`, not by the test runner.
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.(t|j)s$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2022',
+          keepClassNames: true,
+        },
+        module: { type: 'commonjs' },
+        sourceMaps: 'inline',
+      },
+    ],
+  },
+  moduleNameMapper: {
+    '^@lattice/domain$': '<rootDir>/libs/domain/src',
+    '^@lattice/domain/(.*)$': '<rootDir>/libs/domain/src/$1',
+    '^@lattice/pki$': '<rootDir>/libs/pki/src',
+    '^@lattice/proto$': '<rootDir>/libs/proto/src',
+    '^@lattice/istio$': '<rootDir>/libs/istio/src',
+    '^@lattice/platform$': '<rootDir>/libs/platform/src',
+    '^@lattice/agent$': '<rootDir>/apps/agent/src',
+  },
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+};

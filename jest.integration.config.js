@@ -1,0 +1,7 @@
+// Integration tier: real PostgreSQL and Redis; each test file gets a fresh database (test/support).
+module.exports = {
+  ...require('./jest.base.config'),
+  displayName: 'integration',
+  testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
+  testTimeout: 60_000,
+};

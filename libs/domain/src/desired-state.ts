@@ -1,0 +1,74 @@
+/**
+ * The complete desired state for one cluster, as the controller computes it and the agent renders
+ * it. Carried in Snapshot.payload as JSON (format SNAPSHOT_FORMAT in libs/proto). Additive changes
+ * only: an agent ignores fields it does not know.
+ */
+export type MtlsMode = 'STRICT' | 'PERMISSIVE';
+
+export interface DesiredClusterState {
+  clusterId: string;
+  clusterName: string;
+  globalNamespaces: DesiredGlobalNamespace[];
+}
+
+export interface DesiredGlobalNamespace {
+  id: string;
+  name: string;
+  /** DNS suffix of the GNS, e.g. `shop.lattice.local`; also the SPIFFE trust domain. */
+  domain: string;
+  mtlsMode: MtlsMode;
+  /** Namespaces of this cluster that are part of the GNS. */
+  localNamespaces: string[];
+  services: DesiredGnsService[];
+  /** CA material for the cluster's mesh CA; absent until the intermediate is signed. */
+  ca?: DesiredCaMaterial;
+}
+
+export interface DesiredCaMaterial {
+  /** Intermediate certificate followed by its root, PEM. The key never leaves the cluster. */
+  certChainPem: string;
+  /** All roots currently trusted in the GNS, PEM. */
+  trustBundlePem: string;
+  rootGeneration: number;
+}
+
+export interface ServicePortSpec {
+  name: string;
+  number: number;
+  /** HTTP, HTTP2, GRPC, TCP or TLS */
+  protocol: string;
+}
+
+export interface DesiredGnsService {
+  /** Short service name; the GNS host is `${name}.${domain}`. */
+  name: string;
+  hostname: string;
+  ports: ServicePortSpec[];
+  endpoints: ServiceEndpoint[];
+}
+
+export type ServiceEndpoint = LocalServiceEndpoint | RemoteServiceEndpoint;
+
+/** The service runs in this very cluster: reach it through its Kubernetes address. */
+export interface LocalServiceEndpoint {
+  kind: 'LOCAL';
+  clusterId: string;
+  clusterName: string;
+  namespace: string;
+  /** `<service>.<namespace>.svc.cluster.local` */
+  address: string;
+  labels?: Record<string, string>;
+}
+
+/** The service runs in another member cluster: reach it through that cluster's east-west gateway. */
+export interface RemoteServiceEndpoint {
+  kind: 'REMOTE';
+  clusterId: string;
+  clusterName: string;
+  namespace: string;
+  /** East-west gateway address (IP or hostname) of the remote cluster. */
+  address: string;
+  /** 15443: Istio's AUTO_PASSTHROUGH port, routed by SNI. */
+  port: number;
+  labels?: Record<string, string>;
+}

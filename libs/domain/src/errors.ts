@@ -1,0 +1,34 @@
+/** Error codes of the domain; each transport (REST, GraphQL, gRPC) maps them exhaustively. */
+export type DomainErrorCode =
+  | 'VALIDATION'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'PRECONDITION_REQUIRED'
+  | 'PRECONDITION_FAILED'
+  | 'RATE_LIMITED';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly fields: FieldError[] = [],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  static notFound(resource: string, id: string): DomainError {
+    return new DomainError('NOT_FOUND', `${resource} ${id} not found`);
+  }
+
+  static validation(fields: FieldError[]): DomainError {
+    return new DomainError('VALIDATION', fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields);
+  }
+}

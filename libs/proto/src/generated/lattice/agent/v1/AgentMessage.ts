@@ -1,0 +1,31 @@
+// Original file: libs/proto/lattice/agent/v1/agent.proto
+
+import type { Hello as _lattice_agent_v1_Hello, Hello__Output as _lattice_agent_v1_Hello__Output } from '../../../lattice/agent/v1/Hello';
+import type { Inventory as _lattice_agent_v1_Inventory, Inventory__Output as _lattice_agent_v1_Inventory__Output } from '../../../lattice/agent/v1/Inventory';
+import type { Ack as _lattice_agent_v1_Ack, Ack__Output as _lattice_agent_v1_Ack__Output } from '../../../lattice/agent/v1/Ack';
+import type { Nack as _lattice_agent_v1_Nack, Nack__Output as _lattice_agent_v1_Nack__Output } from '../../../lattice/agent/v1/Nack';
+import type { IntermediateCsr as _lattice_agent_v1_IntermediateCsr, IntermediateCsr__Output as _lattice_agent_v1_IntermediateCsr__Output } from '../../../lattice/agent/v1/IntermediateCsr';
+import type { TelemetryBatch as _lattice_agent_v1_TelemetryBatch, TelemetryBatch__Output as _lattice_agent_v1_TelemetryBatch__Output } from '../../../lattice/agent/v1/TelemetryBatch';
+import type { Heartbeat as _lattice_agent_v1_Heartbeat, Heartbeat__Output as _lattice_agent_v1_Heartbeat__Output } from '../../../lattice/agent/v1/Heartbeat';
+
+export interface AgentMessage {
+  'hello'?: (_lattice_agent_v1_Hello | null);
+  'inventory'?: (_lattice_agent_v1_Inventory | null);
+  'ack'?: (_lattice_agent_v1_Ack | null);
+  'nack'?: (_lattice_agent_v1_Nack | null);
+  'csr'?: (_lattice_agent_v1_IntermediateCsr | null);
+  'telemetry'?: (_lattice_agent_v1_TelemetryBatch | null);
+  'heartbeat'?: (_lattice_agent_v1_Heartbeat | null);
+  'body'?: "hello"|"inventory"|"ack"|"nack"|"csr"|"telemetry"|"heartbeat";
+}
+
+export interface AgentMessage__Output {
+  'hello'?: (_lattice_agent_v1_Hello__Output | null);
+  'inventory'?: (_lattice_agent_v1_Inventory__Output | null);
+  'ack'?: (_lattice_agent_v1_Ack__Output | null);
+  'nack'?: (_lattice_agent_v1_Nack__Output | null);
+  'csr'?: (_lattice_agent_v1_IntermediateCsr__Output | null);
+  'telemetry'?: (_lattice_agent_v1_TelemetryBatch__Output | null);
+  'heartbeat'?: (_lattice_agent_v1_Heartbeat__Output | null);
+  'body'?: "hello"|"inventory"|"ack"|"nack"|"csr"|"telemetry"|"heartbeat";
+}

@@ -1,0 +1,12 @@
+// Original file: libs/proto/lattice/agent/v1/agent.proto
+
+
+export interface TelemetryAck {
+  'batchId'?: (string);
+  'duplicate'?: (boolean);
+}
+
+export interface TelemetryAck__Output {
+  'batchId': (string);
+  'duplicate': (boolean);
+}

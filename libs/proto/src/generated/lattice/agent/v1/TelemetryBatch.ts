@@ -1,0 +1,13 @@
+// Original file: libs/proto/lattice/agent/v1/agent.proto
+
+import type { TelemetryItem as _lattice_agent_v1_TelemetryItem, TelemetryItem__Output as _lattice_agent_v1_TelemetryItem__Output } from '../../../lattice/agent/v1/TelemetryItem';
+
+export interface TelemetryBatch {
+  'batchId'?: (string);
+  'items'?: (_lattice_agent_v1_TelemetryItem)[];
+}
+
+export interface TelemetryBatch__Output {
+  'batchId': (string);
+  'items': (_lattice_agent_v1_TelemetryItem__Output)[];
+}
