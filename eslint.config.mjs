@@ -7,7 +7,7 @@ import globals from 'globals';
 const frameworkAndIo = ['@nestjs/*', '@prisma/*', 'prisma', '@grpc/*', 'node-forge', 'bullmq', 'ioredis', 'pg'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'apps/controller/src/generated/**', 'coverage/**', '.data/**', '.cache/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'apps/controller/src/generated/**', 'libs/proto/src/generated/**', 'coverage/**', '.data/**', '.cache/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

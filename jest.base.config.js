@@ -4,7 +4,7 @@ module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform: {
-    '^.+\\.(t|j)s$': [
+    '^.+\\.(t|j|mj)s$': [
       '@swc/jest',
       {
         jsc: {
@@ -28,4 +28,7 @@ module.exports = {
     '^@lattice/agent$': '<rootDir>/apps/agent/src',
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
+  // NestJS 12 and a few of its dependencies ship only ES modules, which jest cannot require on
+  // Node 20; SWC turns them into CommonJS (cached after the first run).
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|uint8array-extras|@tokenizer|load-esm|@borewit)/)'],
 };

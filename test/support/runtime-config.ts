@@ -1,0 +1,17 @@
+import { randomBytes } from 'node:crypto';
+import { parseControllerEnv } from '../../apps/controller/src/config/config';
+import type { RuntimeConfig } from '../../apps/controller/src/config/runtime-config';
+import { TEST_REDIS_URL } from './test-env';
+
+/** A runtime configuration for building the app in-process (integration tier). */
+export function testRuntimeConfig(databaseUrl: string, overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
+  return {
+    env: parseControllerEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }),
+    databaseUrl,
+    redisUrl: TEST_REDIS_URL,
+    redisPrefix: `lattice-it-${randomBytes(4).toString('hex')}`,
+    operatorToken: randomBytes(24).toString('base64url'),
+    masterKey: randomBytes(32),
+    ...overrides,
+  };
+}
