@@ -1,0 +1,58 @@
+import type { MtlsMode } from '../desired-state';
+import type { MatchCondition } from './match-conditions';
+
+/** A GNS as stored: what membership and desired state are computed from. */
+export interface GlobalNamespaceDefinition {
+  id: string;
+  name: string;
+  domain: string;
+  mtlsMode: MtlsMode;
+  matchConditions: readonly MatchCondition[];
+  /** Decides which GNS keeps a contested namespace (the older one); ties broken by id. */
+  createdAt: Date;
+}
+
+/** The inventory an agent reports (libs/proto Inventory), in camelCase. */
+export interface ClusterInventory {
+  namespaces: readonly InventoryNamespace[];
+  services: readonly InventoryService[];
+}
+
+export interface InventoryNamespace {
+  name: string;
+  labels: Readonly<Record<string, string>>;
+}
+
+export interface InventoryService {
+  namespace: string;
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  ports: readonly InventoryServicePort[];
+  endpointGroups: readonly InventoryEndpointGroup[];
+}
+
+export interface InventoryServicePort {
+  name: string;
+  port: number;
+  /** HTTP, HTTP2, GRPC, TCP, TLS (as the agent reports it). */
+  protocol: string;
+  targetPort: number;
+}
+
+export interface InventoryEndpointGroup {
+  labels: Readonly<Record<string, string>>;
+  ready: number;
+  notReady: number;
+}
+
+/** A cluster of the tenant as far as DNS and routing need it. */
+export interface ClusterIdentity {
+  id: string;
+  name: string;
+  /** Address (IP or hostname) of the cluster's east-west gateway; null until known. */
+  eastWestAddress: string | null;
+}
+
+export interface ClusterWithInventory extends ClusterIdentity {
+  inventory: ClusterInventory;
+}

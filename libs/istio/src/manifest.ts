@@ -1,0 +1,36 @@
+import { stringify } from 'yaml';
+import type { KubeObject } from './kube-object';
+
+/** `kind/namespace/name` (namespace empty for cluster-scoped objects): identifies an object in a cluster. */
+export function objectKey(object: KubeObject): string {
+  return `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}
+
+/**
+ * Apply order: the CA Secret first (istiod needs it before workloads get certificates), then
+ * PeerAuthentication, then DestinationRule before the ServiceEntry whose traffic it secures (so
+ * no request leaves without mTLS). Unknown kinds go last.
+ */
+const KIND_ORDER = ['Secret', 'PeerAuthentication', 'DestinationRule', 'ServiceEntry'];
+
+export function compareObjects(a: KubeObject, b: KubeObject): number {
+  const rank = (object: KubeObject): number => {
+    const index = KIND_ORDER.indexOf(object.kind);
+    return index === -1 ? KIND_ORDER.length : index;
+  };
+  return (
+    rank(a) - rank(b) ||
+    compareText(a.kind, b.kind) ||
+    compareText(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
+    compareText(a.metadata.name, b.metadata.name)
+  );
+}
+
+/** Multi-document YAML (`---` separated), e.g. for the directory sink or `kubectl apply -f`. */
+export function toYaml(objects: readonly KubeObject[]): string {
+  return objects.map((object) => stringify(object, { lineWidth: 0 })).join('---\n');
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

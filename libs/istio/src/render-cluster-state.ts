@@ -1,0 +1,52 @@
+import type { DesiredClusterState, DesiredGlobalNamespace } from '@lattice/domain';
+import type { KubeObject } from './kube-object';
+import { compareObjects, objectKey } from './manifest';
+import { ownershipLabels } from './ownership';
+import { renderCaSecret } from './render-ca-secret';
+import { renderDestinationRule } from './render-destination-rule';
+import { RenderError } from './render-error';
+import { renderPeerAuthentication } from './render-peer-authentication';
+import { renderServiceEntry } from './render-service-entry';
+
+/** Private keys of this cluster's intermediates, by GNS id (they never leave the cluster). */
+export type IntermediateKeys = ReadonlyMap<string, string>;
+
+/**
+ * Everything one cluster should hold for its desired state, in apply order. An empty state gives
+ * an empty list: the agent then prunes every object labelled as Lattice's.
+ * Throws RenderError when the state cannot be rendered (the agent NACKs with its message).
+ */
+export function renderClusterState(state: DesiredClusterState, keys: IntermediateKeys): KubeObject[] {
+  const objects = state.globalNamespaces.flatMap((gns) => renderGlobalNamespace(state, gns, keys));
+  const seen = new Set<string>();
+  for (const object of objects) {
+    const key = objectKey(object);
+    if (seen.has(key))
+      throw new RenderError(`two rendered objects are both ${key}; the desired state lists something twice`);
+    seen.add(key);
+  }
+  return objects.sort(compareObjects);
+}
+
+function renderGlobalNamespace(
+  state: DesiredClusterState,
+  gns: DesiredGlobalNamespace,
+  keys: IntermediateKeys,
+): KubeObject[] {
+  // Each object gets its own label map so a consumer mutating one cannot change the others.
+  const labels = (): Record<string, string> => ownershipLabels(gns.id, state.clusterId);
+  const objects: KubeObject[] = gns.localNamespaces.map((namespace) =>
+    renderPeerAuthentication(gns, namespace, labels()),
+  );
+  for (const service of gns.services) {
+    // Without endpoints a DNS ServiceEntry would resolve its own GNS host: publish nothing instead.
+    if (service.endpoints.length === 0 || service.ports.length === 0) continue;
+    objects.push(renderServiceEntry(gns, service, labels()), renderDestinationRule(gns, service, labels()));
+  }
+  // Without this cluster's intermediate key there is nothing istiod could sign with: the Secret
+  // waits until the agent has generated a key and its CSR has been signed.
+  const key = keys.get(gns.id);
+  if (gns.ca !== undefined && key !== undefined && key.trim() !== '')
+    objects.push(renderCaSecret(gns, gns.ca, key, labels()));
+  return objects;
+}

@@ -1,0 +1,60 @@
+import { isIP } from 'node:net';
+import type { DesiredGlobalNamespace, DesiredGnsService, ServiceEndpoint } from '@lattice/domain';
+import type { IServiceEntry } from '@kubernetes-models/istio/networking.istio.io/v1beta1/ServiceEntry';
+import type { KubeObject } from './kube-object';
+import { ISTIO_CLUSTER_LABEL, ISTIO_CONFIG_NAMESPACE, isLabelValue } from './ownership';
+import { serviceObjectName } from './service-object-name';
+
+type ServiceEntrySpec = NonNullable<IServiceEntry['spec']>;
+type ServiceEntryEndpoint = NonNullable<ServiceEntrySpec['endpoints']>[number];
+
+/**
+ * The GNS host `<service>.<domain>` as a mesh-internal service whose endpoints are the local
+ * Kubernetes service(s) and the east-west gateways of the other clusters running it.
+ */
+export function renderServiceEntry(
+  gns: DesiredGlobalNamespace,
+  service: DesiredGnsService,
+  labels: Record<string, string>,
+): KubeObject {
+  const spec: ServiceEntrySpec = {
+    hosts: [service.hostname],
+    exportTo: ['*'],
+    location: 'MESH_INTERNAL',
+    resolution: resolutionFor(service.endpoints),
+    ports: service.ports.map((port) => ({ number: port.number, name: port.name, protocol: port.protocol })),
+    endpoints: service.endpoints.map((endpoint) => renderEndpoint(service, endpoint)),
+  };
+  return {
+    apiVersion: 'networking.istio.io/v1beta1',
+    kind: 'ServiceEntry',
+    metadata: { name: serviceObjectName(gns, service), namespace: ISTIO_CONFIG_NAMESPACE, labels },
+    spec,
+  };
+}
+
+/**
+ * STATIC only when every endpoint address is an IP: Istio rejects hostnames under STATIC. Any
+ * hostname (a local `*.svc.cluster.local` address, or a gateway behind a cloud load balancer name)
+ * means DNS; IP endpoints in a DNS ServiceEntry still work (they "resolve" to themselves), so
+ * mixed lists are DNS too.
+ */
+export function resolutionFor(endpoints: readonly ServiceEndpoint[]): 'STATIC' | 'DNS' {
+  return endpoints.length > 0 && endpoints.every((endpoint) => isIP(endpoint.address) !== 0)
+    ? 'STATIC'
+    : 'DNS';
+}
+
+function renderEndpoint(service: DesiredGnsService, endpoint: ServiceEndpoint): ServiceEntryEndpoint {
+  // Local: the Kubernetes service listens on the GNS ports. Remote: every port goes to the
+  // gateway's AUTO_PASSTHROUGH port, which picks the target from the SNI.
+  const targetPortOf = (portNumber: number): number =>
+    endpoint.kind === 'REMOTE' ? endpoint.port : portNumber;
+  const ports = Object.fromEntries(service.ports.map((port) => [port.name, targetPortOf(port.number)]));
+  const clusterLabel = isLabelValue(endpoint.clusterName) ? endpoint.clusterName : endpoint.clusterId;
+  return {
+    address: endpoint.address,
+    ports,
+    labels: { ...(endpoint.labels ?? {}), [ISTIO_CLUSTER_LABEL]: clusterLabel },
+  };
+}
