@@ -1,3 +1,5 @@
 export * from './desired-state';
 export * from './errors';
 export * from './gns';
+export * from './telemetry';
+export * from './slo';
