@@ -1,0 +1,131 @@
+import { AgentConfigError, parseAgentConfig, resolveControllerCa } from './agent-config';
+
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+const minimal = [
+  '--controller',
+  'ctl.example.com:50051',
+  '--inventory-file',
+  'inv.yaml',
+  '--output-dir',
+  'out',
+];
+
+function parse(argv: string[], env: Record<string, string> = {}) {
+  const config = parseAgentConfig(argv, env);
+  if (config === 'help') throw new Error('unexpected help');
+  return config;
+}
+
+describe('parseAgentConfig', () => {
+  it('applies defaults', () => {
+    expect(parse(minimal)).toEqual({
+      controllerAddress: 'ctl.example.com:50051',
+      bootstrapToken: undefined,
+      clusterName: undefined,
+      controllerCa: undefined,
+      stateDir: './.lattice-agent',
+      inventory: { kind: 'file', path: 'inv.yaml' },
+      sink: { kind: 'directory', path: 'out' },
+      heartbeatSeconds: 10,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const config = parse(['--heartbeat-seconds', '5'], {
+      LATTICE_CONTROLLER: '10.0.0.1:443',
+      LATTICE_BOOTSTRAP_TOKEN: 'tok',
+      LATTICE_CLUSTER_NAME: 'east-1',
+      LATTICE_CA_CERT: PEM,
+      LATTICE_INVENTORY: 'kubernetes',
+      LATTICE_SINK: 'kubernetes',
+      LATTICE_HEARTBEAT_SECONDS: '30',
+      LATTICE_LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      controllerAddress: '10.0.0.1:443',
+      bootstrapToken: 'tok',
+      clusterName: 'east-1',
+      controllerCa: { pem: PEM },
+      inventory: { kind: 'kubernetes' },
+      sink: { kind: 'kubernetes' },
+      heartbeatSeconds: 5,
+      logLevel: 'debug',
+    });
+    expect(parse([...minimal, '--ca-file', '/etc/ca.pem'], { LATTICE_CA_CERT: PEM }).controllerCa).toEqual({
+      file: '/etc/ca.pem',
+    });
+  });
+
+  it('returns help for --help', () => {
+    expect(parseAgentConfig(['--help'], {})).toBe('help');
+  });
+
+  it.each([
+    [[], {}, '--controller / LATTICE_CONTROLLER is required'],
+    [['--controller', 'nohost'], {}, '--controller: must be host:port (got "nohost")'],
+    [['--controller', 'h:70000'], {}, '--controller: port must be 1-65535'],
+    [
+      minimal,
+      { LATTICE_HEARTBEAT_SECONDS: 'often' },
+      'LATTICE_HEARTBEAT_SECONDS: must be a whole number of seconds (got "often")',
+    ],
+    [[...minimal, '--heartbeat-seconds', '0'], {}, '--heartbeat-seconds: must be at least 1 (got "0")'],
+    [[...minimal, '--log-level', 'loud'], {}, '--log-level: '],
+    [[...minimal, '--cluster-name', 'East_1'], {}, '--cluster-name: must be a DNS label'],
+    [minimal, { LATTICE_CA_CERT: 'not pem' }, 'LATTICE_CA_CERT: must be a PEM certificate'],
+    [
+      ['--controller', 'h:1', '--output-dir', 'o'],
+      {},
+      'an inventory source is required: --inventory-file <path> or --inventory=kubernetes',
+    ],
+    [
+      ['--controller', 'h:1', '--inventory-file', 'i'],
+      {},
+      'an apply sink is required: --output-dir <dir> or --sink=kubernetes',
+    ],
+    [
+      [...minimal, '--inventory', 'kubernetes'],
+      {},
+      '--inventory-file and --inventory=kubernetes exclude each other',
+    ],
+    [[...minimal, '--sink', 'kubernetes'], {}, '--output-dir and --sink=kubernetes exclude each other'],
+    [[...minimal, '--sink', 'tape'], {}, '--sink: '],
+    [[...minimal, '--verbose'], {}, "Unknown option '--verbose'"],
+  ] as Array<[string[], Record<string, string>, string]>)(
+    'stops with one clear line naming the flag (%#)',
+    (argv, env, message) => {
+      let thrown: unknown;
+      try {
+        parseAgentConfig(argv, env);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(AgentConfigError);
+      expect((thrown as Error).message).toContain(message);
+      expect((thrown as Error).message).not.toContain('\n');
+    },
+  );
+});
+
+describe('resolveControllerCa', () => {
+  it('reads --ca-file and checks it holds a certificate', async () => {
+    const config = parse([...minimal, '--ca-file', '/ca.pem']);
+    await expect(resolveControllerCa(config, async () => PEM)).resolves.toBe(PEM);
+    await expect(resolveControllerCa(config, async () => 'junk')).rejects.toThrow(
+      '--ca-file: /ca.pem holds no PEM certificate',
+    );
+    await expect(
+      resolveControllerCa(config, async () => {
+        throw new Error('ENOENT: no such file');
+      }),
+    ).rejects.toThrow('--ca-file: cannot read /ca.pem: ENOENT: no such file');
+  });
+
+  it('passes PEM text through and is undefined without a CA', async () => {
+    await expect(resolveControllerCa(parse(minimal, { LATTICE_CA_CERT: PEM }), async () => '')).resolves.toBe(
+      PEM,
+    );
+    await expect(resolveControllerCa(parse(minimal), async () => '')).resolves.toBeUndefined();
+  });
+});

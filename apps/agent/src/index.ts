@@ -1,0 +1,38 @@
+// Public API of the agent (@lattice/agent): the Agent class and its pluggable parts, so a fleet
+// simulator can run many agents in one process. The Kubernetes source and sink are exported from
+// their own modules (import them explicitly) so importing this file never loads @kubernetes/client-node.
+export { Agent, AgentFatalError } from './agent';
+export type { AgentConnectionState, AgentDependencies, AgentSettings, AgentStatus } from './agent';
+export { DEFAULT_BACKOFF_POLICY, ReconnectBackoff, backoffCeilingMs, fullJitterDelayMs } from './backoff';
+export type { BackoffPolicy } from './backoff';
+export { AGENT_USAGE, AgentConfigError, parseAgentConfig, resolveControllerCa } from './config/agent-config';
+export type { AgentConfig, InventoryConfig, SinkConfig } from './config/agent-config';
+export type {
+  ClusterInventory,
+  InventoryEndpointGroup,
+  InventoryListener,
+  InventoryNamespace,
+  InventoryService,
+  InventoryServicePort,
+  InventorySource,
+} from './inventory/cluster-inventory';
+export { FileInventorySource } from './inventory/file-inventory.source';
+export { diffInventory, isEmptyDelta } from './inventory/inventory-diff';
+export type { InventoryDelta } from './inventory/inventory-diff';
+export { InventoryFileError, parseInventoryFile } from './inventory/inventory-file.schema';
+export { buildKubernetesInventory } from './inventory/kubernetes-inventory.mapping';
+export { createAgentLogger } from './logger';
+export type { AgentLogger, LogLevel } from './logger';
+export type { ApplySink } from './sink/apply-sink';
+export { DirectorySink, manifestFileName } from './sink/directory.sink';
+export { objectsToPrune, withOwnershipLabels } from './sink/kubernetes-prune.util';
+export { SnapshotApplier, sha256Hex } from './snapshot/snapshot-applier';
+export type { ClusterStateRenderer, IncomingSnapshot, SnapshotOutcome } from './snapshot/snapshot-applier';
+export { AgentStateStore, StateStoreError } from './state/agent-state.store';
+export type { AgentCredentials, AgentIdentity, PersistedSnapshot } from './state/agent-state.store';
+export { TelemetrySender } from './telemetry/telemetry-sender';
+export type { TelemetryItem, TelemetrySource } from './telemetry/telemetry-sender';
+export { ControllerCallError } from './transport/controller-transport';
+export type { ControllerStream, ControllerTransport, StreamHandlers } from './transport/controller-transport';
+export { GrpcControllerTransport } from './transport/grpc-controller.transport';
+export { AGENT_VERSION } from './version';

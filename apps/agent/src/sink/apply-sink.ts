@@ -1,0 +1,14 @@
+import type { KubeObject } from '@lattice/istio';
+
+/**
+ * Makes the target hold exactly `objects` among the objects this agent manages: creates or updates
+ * each of them and removes what it applied before and no longer wants. Throws if it cannot; the
+ * caller then keeps the previous state as the applied one.
+ */
+export interface ApplySink {
+  apply(objects: KubeObject[]): Promise<void>;
+}
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'lattice';
+export const CLUSTER_LABEL = 'lattice.io/cluster';

@@ -1,0 +1,77 @@
+import type { DesiredClusterState } from '@lattice/domain';
+import { z } from 'zod';
+
+// Validates a snapshot payload against DesiredClusterState (libs/domain). Unknown fields are
+// dropped: a newer controller may add fields this agent does not render yet.
+const labels = z.record(z.string(), z.string());
+
+const servicePort = z.object({
+  name: z.string(),
+  number: z.number().int().min(1).max(65_535),
+  protocol: z.string().min(1),
+});
+
+const localEndpoint = z.object({
+  kind: z.literal('LOCAL'),
+  clusterId: z.string(),
+  clusterName: z.string(),
+  namespace: z.string(),
+  address: z.string().min(1),
+  labels: labels.optional(),
+});
+
+const remoteEndpoint = z.object({
+  kind: z.literal('REMOTE'),
+  clusterId: z.string(),
+  clusterName: z.string(),
+  namespace: z.string(),
+  address: z.string().min(1),
+  port: z.number().int().min(1).max(65_535),
+  labels: labels.optional(),
+});
+
+const gnsService = z.object({
+  name: z.string().min(1),
+  hostname: z.string().min(1),
+  ports: z.array(servicePort),
+  endpoints: z.array(z.discriminatedUnion('kind', [localEndpoint, remoteEndpoint])),
+});
+
+const caMaterial = z.object({
+  certChainPem: z.string().min(1),
+  trustBundlePem: z.string().min(1),
+  rootGeneration: z.number().int().nonnegative(),
+});
+
+const globalNamespace = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  domain: z.string().min(1),
+  mtlsMode: z.enum(['STRICT', 'PERMISSIVE']),
+  localNamespaces: z.array(z.string()),
+  services: z.array(gnsService),
+  ca: caMaterial.optional(),
+});
+
+export const desiredClusterStateSchema: z.ZodType<DesiredClusterState> = z.object({
+  clusterId: z.string().min(1),
+  clusterName: z.string(),
+  globalNamespaces: z.array(globalNamespace),
+});
+
+/** Parses and validates a payload; throws with the path of the first bad field. */
+export function parseDesiredClusterState(payloadText: string): DesiredClusterState {
+  let json: unknown;
+  try {
+    json = JSON.parse(payloadText);
+  } catch (error) {
+    throw new Error(`payload is not JSON: ${error instanceof SyntaxError ? error.message : String(error)}`);
+  }
+  const result = desiredClusterStateSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    throw new Error(`payload does not match DesiredClusterState: ${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,263 @@
+import { createHash } from 'node:crypto';
+import type { DesiredClusterState } from '@lattice/domain';
+import type { IntermediateKeys, KubeObject } from '@lattice/istio';
+import { SNAPSHOT_FORMAT } from '@lattice/proto';
+import { type AgentLogger, errorMessage } from '../logger';
+import { firstCertificatePem, keyMatchesCertificate } from '../pki/agent-keys';
+import type { ApplySink } from '../sink/apply-sink';
+import type { AgentStateStore, PersistedSnapshot, StoredIntermediateKey } from '../state/agent-state.store';
+import { parseDesiredClusterState } from './desired-state.schema';
+
+/** Renders a desired state into Kubernetes objects; `renderClusterState` from @lattice/istio in production. */
+export type ClusterStateRenderer = (
+  state: DesiredClusterState,
+  intermediateKeys: IntermediateKeys,
+) => KubeObject[];
+
+export interface IncomingSnapshot {
+  version: number;
+  format: string;
+  payload: Uint8Array;
+  checksum: string;
+}
+
+export type SnapshotOutcome =
+  | { result: 'applied'; version: number }
+  /** Same content as the applied snapshot: acknowledged without touching the cluster. */
+  | { result: 'unchanged'; version: number }
+  | { result: 'rejected'; version: number; reason: string };
+
+export interface SnapshotApplierDependencies {
+  store: AgentStateStore;
+  sink: ApplySink;
+  render: ClusterStateRenderer;
+  logger: AgentLogger;
+  /** The cluster this agent is; a snapshot for another cluster is refused. Undefined before registration. */
+  clusterId: () => string | undefined;
+}
+
+/**
+ * Verifies, renders, applies and persists config snapshots, one at a time. A snapshot that fails
+ * at any step is rejected with a reason and the previously applied state stays in place.
+ */
+export class SnapshotApplier {
+  private applied: PersistedSnapshot | undefined;
+  private appliedObjects: KubeObject[] | undefined;
+  /** Set when the persisted snapshot could not be re-applied at start: the next delivery must apply it. */
+  private appliedStateUncertain = false;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: SnapshotApplierDependencies) {}
+
+  /** Version of the applied snapshot, 0 when none. */
+  get appliedVersion(): number {
+    return this.applied?.version ?? 0;
+  }
+
+  /** Re-applies the persisted snapshot (disconnected start). Returns the restored version, 0 if none. */
+  restore(): Promise<number> {
+    return this.serialize(() => this.restoreNow());
+  }
+
+  apply(snapshot: IncomingSnapshot): Promise<SnapshotOutcome> {
+    return this.serialize(() => this.applyNow(snapshot));
+  }
+
+  private serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async restoreNow(): Promise<number> {
+    const { logger } = this.deps;
+    let persisted: PersistedSnapshot | undefined;
+    try {
+      persisted = await this.deps.store.readSnapshot();
+    } catch (error) {
+      logger.error(
+        { err: errorMessage(error) },
+        'cannot read the persisted snapshot; waiting for the controller',
+      );
+      return 0;
+    }
+    if (!persisted) {
+      logger.info({}, 'no persisted snapshot; waiting for the controller');
+      return 0;
+    }
+    const problem = verify(persisted.format, Buffer.from(persisted.payload, 'utf8'), persisted.checksum);
+    if (problem) {
+      logger.error(
+        { version: persisted.version, reason: problem },
+        'persisted snapshot is invalid; waiting for the controller',
+      );
+      return 0;
+    }
+    this.applied = persisted;
+    try {
+      const objects = await this.renderPayload(persisted.payload);
+      await this.deps.sink.apply(objects);
+      this.appliedObjects = objects;
+      logger.info(
+        { version: persisted.version, objects: objects.length },
+        're-applied the persisted snapshot',
+      );
+    } catch (error) {
+      // The cluster most likely still holds these objects from the last run; report the version
+      // but re-apply when the controller delivers it again.
+      this.appliedStateUncertain = true;
+      logger.error(
+        { version: persisted.version, err: errorMessage(error) },
+        'could not re-apply the persisted snapshot',
+      );
+    }
+    return persisted.version;
+  }
+
+  private async applyNow(snapshot: IncomingSnapshot): Promise<SnapshotOutcome> {
+    const { logger } = this.deps;
+    const version = snapshot.version;
+    const reject = (reason: string): SnapshotOutcome => {
+      logger.warn({ version, reason }, 'snapshot rejected');
+      return { result: 'rejected', version, reason };
+    };
+
+    const problem = verify(snapshot.format, snapshot.payload, snapshot.checksum);
+    if (problem) return reject(problem);
+    const checksum = sha256Hex(snapshot.payload);
+    const payload = decodeUtf8(snapshot.payload);
+    if (payload === undefined) return reject('payload is not valid UTF-8');
+
+    const applied = this.applied;
+    if (applied && applied.checksum === checksum && !this.appliedStateUncertain) {
+      if (version > applied.version) await this.persistQuietly({ ...applied, version });
+      return { result: 'unchanged', version };
+    }
+    if (applied && version <= applied.version) {
+      // The controller is the source of truth; a version going backwards with new content means
+      // its state was restored from a backup. Converge on it rather than ignoring it forever.
+      logger.warn(
+        { version, appliedVersion: applied.version },
+        'snapshot version is not newer but its content differs; applying it',
+      );
+    }
+
+    let objects: KubeObject[];
+    try {
+      objects = await this.renderPayload(payload);
+    } catch (error) {
+      return reject(errorMessage(error));
+    }
+
+    try {
+      await this.deps.sink.apply(objects);
+    } catch (error) {
+      await this.rollBack(version);
+      return reject(`apply failed: ${errorMessage(error)}`);
+    }
+
+    const persisted: PersistedSnapshot = { version, format: snapshot.format, checksum, payload };
+    try {
+      await this.deps.store.writeSnapshot(persisted);
+    } catch (error) {
+      // Without the local copy, a restart could not restore this state; undo and let the controller retry.
+      await this.rollBack(version);
+      return reject(`cannot persist the snapshot: ${errorMessage(error)}`);
+    }
+    this.applied = persisted;
+    this.appliedObjects = objects;
+    this.appliedStateUncertain = false;
+    logger.info({ version, objects: objects.length }, 'snapshot applied');
+    return { result: 'applied', version };
+  }
+
+  private async renderPayload(payload: string): Promise<KubeObject[]> {
+    const state = parseDesiredClusterState(payload);
+    const clusterId = this.deps.clusterId();
+    if (clusterId !== undefined && state.clusterId !== clusterId) {
+      throw new Error(`snapshot is for cluster ${state.clusterId}, this agent is cluster ${clusterId}`);
+    }
+    const keys = resolveIntermediateKeys(state, await this.deps.store.listIntermediateKeys());
+    try {
+      return this.deps.render(state, keys);
+    } catch (error) {
+      throw new Error(`render failed: ${errorMessage(error)}`);
+    }
+  }
+
+  private async rollBack(failedVersion: number): Promise<void> {
+    if (!this.appliedObjects) return;
+    try {
+      await this.deps.sink.apply(this.appliedObjects);
+    } catch (error) {
+      this.appliedStateUncertain = true;
+      this.deps.logger.error(
+        { failedVersion, appliedVersion: this.appliedVersion, err: errorMessage(error) },
+        'could not restore the previous state after a failed apply',
+      );
+    }
+  }
+
+  private async persistQuietly(snapshot: PersistedSnapshot): Promise<void> {
+    try {
+      await this.deps.store.writeSnapshot(snapshot);
+      this.applied = snapshot;
+    } catch (error) {
+      this.deps.logger.warn(
+        { version: snapshot.version, err: errorMessage(error) },
+        'cannot record the new snapshot version',
+      );
+    }
+  }
+}
+
+/** Format and checksum checks; returns the reason for refusing, or undefined. */
+function verify(format: string, payload: Uint8Array, checksum: string): string | undefined {
+  if (format !== SNAPSHOT_FORMAT)
+    return `unknown snapshot format ${JSON.stringify(format)} (this agent understands ${SNAPSHOT_FORMAT})`;
+  const actual = sha256Hex(payload);
+  if (actual !== checksum.trim().toLowerCase())
+    return `checksum mismatch: payload sha256 is ${actual}, snapshot says ${checksum}`;
+  return undefined;
+}
+
+export function sha256Hex(payload: Uint8Array): string {
+  return createHash('sha256').update(payload).digest('hex');
+}
+
+function decodeUtf8(payload: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(payload);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * For every GNS with CA material, the stored intermediate key whose public key is in the first
+ * certificate of `ca.certChainPem`. Matching by public key (not by file name) survives renamed
+ * files and tells a stale key from the current one after a root rotation.
+ */
+export function resolveIntermediateKeys(
+  state: DesiredClusterState,
+  storedKeys: StoredIntermediateKey[],
+): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const gns of state.globalNamespaces) {
+    if (!gns.ca) continue;
+    const certificate = firstCertificatePem(gns.ca.certChainPem);
+    if (!certificate) throw new Error(`GNS ${gns.name} (${gns.id}): ca.certChainPem holds no certificate`);
+    // Try the keys filed under this GNS first; any key may match.
+    const candidates = [...storedKeys].sort(
+      (a, b) => Number(b.gnsId === gns.id) - Number(a.gnsId === gns.id),
+    );
+    const match = candidates.find((candidate) => keyMatchesCertificate(candidate.keyPem, certificate));
+    if (!match) {
+      throw new Error(
+        `no stored intermediate key matches the certificate of GNS ${gns.name} (${gns.id}, root generation ${gns.ca.rootGeneration})`,
+      );
+    }
+    keys.set(gns.id, match.keyPem);
+  }
+  return keys;
+}

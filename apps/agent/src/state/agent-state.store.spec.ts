@@ -1,0 +1,129 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateKeyAndCsr } from '../pki/agent-keys';
+import { createTestCa, signCsr } from '../testing/test-pki';
+import { type AgentCredentials, AgentStateStore } from './agent-state.store';
+import { writeFileAtomic } from './atomic-write';
+
+describe('AgentStateStore', () => {
+  let directory: string;
+  let store: AgentStateStore;
+  const ca = createTestCa();
+  let credentials: AgentCredentials;
+
+  beforeAll(async () => {
+    const { keyPem, csrPem } = await generateKeyAndCsr('cluster-a', 2048);
+    credentials = {
+      keyPem,
+      certPem: signCsr(ca, csrPem, {}),
+      caPem: ca.certPem,
+      identity: { clusterId: 'c-1', tenantId: 't-1', controller: 'controller:50051' },
+    };
+  });
+
+  beforeEach(async () => {
+    directory = await fs.mkdtemp(path.join(os.tmpdir(), 'agent-state-'));
+    store = new AgentStateStore(path.join(directory, 'state'));
+  });
+
+  afterEach(async () => {
+    await fs.rm(directory, { recursive: true, force: true });
+  });
+
+  it('has no credentials in a fresh directory', async () => {
+    await expect(store.readCredentials()).resolves.toBeUndefined();
+    await expect(store.readSnapshot()).resolves.toBeUndefined();
+    await expect(store.listIntermediateKeys()).resolves.toEqual([]);
+  });
+
+  it('round-trips credentials and keeps the key private (0600)', async () => {
+    await store.writeCredentials(credentials);
+    await expect(store.readCredentials()).resolves.toEqual(credentials);
+    const keyMode = (await fs.stat(path.join(store.directory, 'key.pem'))).mode & 0o777;
+    expect(keyMode).toBe(0o600);
+    const files = (await fs.readdir(store.directory)).sort();
+    expect(files).toEqual(['ca.pem', 'cert.pem', 'identity.json', 'key.pem']);
+  });
+
+  it('refuses a key that does not belong to the certificate', async () => {
+    await store.writeCredentials(credentials);
+    const other = await generateKeyAndCsr('other', 2048);
+    await fs.writeFile(path.join(store.directory, 'key.pem'), other.keyPem);
+    await expect(store.readCredentials()).rejects.toThrow(/key\.pem does not match .*cert\.pem/);
+  });
+
+  it('reports an incomplete credential set', async () => {
+    await store.writeCredentials(credentials);
+    await fs.rm(path.join(store.directory, 'ca.pem'));
+    await expect(store.readCredentials()).rejects.toThrow(/incomplete credentials/);
+  });
+
+  it('finishes a credential swap that was interrupted after staging completed', async () => {
+    await store.writeCredentials(credentials);
+    const renewed = await generateKeyAndCsr('cluster-a', 2048);
+    const staging = path.join(store.directory, 'credentials.next');
+    await fs.mkdir(staging);
+    await fs.writeFile(path.join(staging, 'key.pem'), renewed.keyPem);
+    await fs.writeFile(path.join(staging, 'cert.pem'), signCsr(ca, renewed.csrPem, {}));
+    await fs.writeFile(path.join(staging, 'COMPLETE'), '');
+    // Crash after the key moved but before the certificate did.
+    await fs.rename(path.join(staging, 'key.pem'), path.join(store.directory, 'key.pem'));
+
+    const recovered = await store.readCredentials();
+    expect(recovered?.keyPem).toBe(renewed.keyPem);
+    await expect(fs.stat(staging)).rejects.toThrow();
+  });
+
+  it('discards a staging area that never completed and keeps the old credentials', async () => {
+    await store.writeCredentials(credentials);
+    const staging = path.join(store.directory, 'credentials.next');
+    await fs.mkdir(staging);
+    await fs.writeFile(path.join(staging, 'key.pem'), 'half-written');
+    await expect(store.readCredentials()).resolves.toEqual(credentials);
+  });
+
+  it('persists the snapshot atomically, leaving no temporary files', async () => {
+    await store.ensureDirectory();
+    await store.writeSnapshot({ version: 3, format: 'f', checksum: 'abc', payload: '{}' });
+    await store.writeSnapshot({ version: 4, format: 'f', checksum: 'def', payload: '{"a":1}' });
+    await expect(store.readSnapshot()).resolves.toEqual({
+      version: 4,
+      format: 'f',
+      checksum: 'def',
+      payload: '{"a":1}',
+    });
+    expect(await fs.readdir(store.directory)).toEqual(['snapshot.json']);
+  });
+
+  it('says when the persisted snapshot is corrupt', async () => {
+    await store.ensureDirectory();
+    await fs.writeFile(path.join(store.directory, 'snapshot.json'), '{"version":');
+    await expect(store.readSnapshot()).rejects.toThrow(/snapshot\.json is corrupt/);
+  });
+
+  it('stores intermediate keys per GNS and root generation and rejects unsafe ids', async () => {
+    const file = await store.writeIntermediateKey('gns-1', 2, 'KEY-2');
+    await store.writeIntermediateKey('gns-1', 1, 'KEY-1');
+    expect(path.basename(file)).toBe('gns-1-2.key.pem');
+    expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
+    await expect(store.listIntermediateKeys()).resolves.toEqual([
+      { gnsId: 'gns-1', rootGeneration: 1, keyPem: 'KEY-1' },
+      { gnsId: 'gns-1', rootGeneration: 2, keyPem: 'KEY-2' },
+    ]);
+    await expect(store.writeIntermediateKey('../escape', 1, 'x')).rejects.toThrow(/not a safe file name/);
+  });
+});
+
+describe('writeFileAtomic', () => {
+  it('replaces the content and applies the mode even over an existing file', async () => {
+    const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'atomic-'));
+    const file = path.join(directory, 'x.txt');
+    await fs.writeFile(file, 'old', { mode: 0o644 });
+    await writeFileAtomic(file, 'new', 0o600);
+    expect(await fs.readFile(file, 'utf8')).toBe('new');
+    expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
+    expect(await fs.readdir(directory)).toEqual(['x.txt']);
+    await fs.rm(directory, { recursive: true, force: true });
+  });
+});

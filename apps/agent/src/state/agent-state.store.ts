@@ -1,0 +1,207 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { keyMatchesCertificate } from '../pki/agent-keys';
+import { isNotFound, readFileIfExists, syncDirectory, writeFileAtomic } from './atomic-write';
+
+export interface AgentIdentity {
+  clusterId: string;
+  tenantId: string;
+  /** The controller address the credentials were issued by (host:port). */
+  controller: string;
+}
+
+export interface AgentCredentials {
+  keyPem: string;
+  certPem: string;
+  /** CA bundle to trust for the controller (and that signs agent certificates). */
+  caPem: string;
+  identity: AgentIdentity;
+}
+
+/** The last applied snapshot, kept byte-exact so its checksum can be verified again on restore. */
+export interface PersistedSnapshot {
+  version: number;
+  format: string;
+  checksum: string;
+  /** The snapshot payload (UTF-8 JSON of DesiredClusterState). */
+  payload: string;
+}
+
+export interface StoredIntermediateKey {
+  gnsId: string;
+  rootGeneration: number;
+  keyPem: string;
+}
+
+export class StateStoreError extends Error {
+  override readonly name = 'StateStoreError';
+}
+
+const identitySchema = z.object({
+  clusterId: z.string().min(1),
+  tenantId: z.string().min(1),
+  controller: z.string(),
+});
+const persistedSnapshotSchema = z.object({
+  version: z.number().int().nonnegative(),
+  format: z.string(),
+  checksum: z.string(),
+  payload: z.string(),
+});
+
+/** GNS ids become file names; anything beyond this alphabet could escape the directory. */
+const SAFE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+const INTERMEDIATE_FILE = /^(.+)-(\d+)\.key\.pem$/;
+
+const CREDENTIAL_FILES = {
+  key: 'key.pem',
+  cert: 'cert.pem',
+  ca: 'ca.pem',
+  identity: 'identity.json',
+} as const;
+const STAGING_DIR = 'credentials.next';
+const STAGING_COMPLETE = 'COMPLETE';
+
+/**
+ * The agent's state directory: credentials, the last applied snapshot and intermediate CA keys.
+ * Every write is atomic. A credential swap (register, renewal) stages all files, marks the stage
+ * complete, then renames them into place; a crash in between is finished on the next read, so the
+ * key and the certificate on disk always belong together.
+ */
+export class AgentStateStore {
+  constructor(readonly directory: string) {}
+
+  async readCredentials(): Promise<AgentCredentials | undefined> {
+    await this.recoverInterruptedSwap();
+    const [keyPem, certPem, caPem, identityJson] = await Promise.all(
+      Object.values(CREDENTIAL_FILES).map((file) => readFileIfExists(this.file(file))),
+    );
+    const present = [keyPem, certPem, caPem, identityJson].filter((content) => content !== undefined).length;
+    if (present === 0) return undefined;
+    if (keyPem === undefined || certPem === undefined || caPem === undefined || identityJson === undefined) {
+      throw new StateStoreError(
+        `incomplete credentials in ${this.directory} (need ${Object.values(CREDENTIAL_FILES).join(', ')}); ` +
+          'remove the directory and register again with a new bootstrap token',
+      );
+    }
+    if (!keyMatchesCertificate(keyPem, certPem)) {
+      throw new StateStoreError(
+        `${this.file(CREDENTIAL_FILES.key)} does not match ${this.file(CREDENTIAL_FILES.cert)}`,
+      );
+    }
+    const identity = identitySchema.safeParse(parseJsonOrUndefined(identityJson));
+    if (!identity.success) {
+      throw new StateStoreError(
+        `${this.file(CREDENTIAL_FILES.identity)} is not a valid identity: ${identity.error.issues[0]?.message}`,
+      );
+    }
+    return { keyPem, certPem, caPem, identity: identity.data };
+  }
+
+  async writeCredentials(credentials: AgentCredentials): Promise<void> {
+    const staging = this.file(STAGING_DIR);
+    await fs.rm(staging, { recursive: true, force: true });
+    await fs.mkdir(staging, { recursive: true, mode: 0o700 });
+    await writeFileAtomic(path.join(staging, CREDENTIAL_FILES.key), credentials.keyPem, 0o600);
+    await writeFileAtomic(path.join(staging, CREDENTIAL_FILES.cert), credentials.certPem);
+    await writeFileAtomic(path.join(staging, CREDENTIAL_FILES.ca), credentials.caPem);
+    await writeFileAtomic(
+      path.join(staging, CREDENTIAL_FILES.identity),
+      `${JSON.stringify(credentials.identity, null, 2)}\n`,
+    );
+    await writeFileAtomic(path.join(staging, STAGING_COMPLETE), '');
+    await this.promoteStaging();
+  }
+
+  async readSnapshot(): Promise<PersistedSnapshot | undefined> {
+    const text = await readFileIfExists(this.file('snapshot.json'));
+    if (text === undefined) return undefined;
+    const parsed = persistedSnapshotSchema.safeParse(parseJsonOrUndefined(text));
+    if (!parsed.success) throw new StateStoreError(`${this.file('snapshot.json')} is corrupt`);
+    return parsed.data;
+  }
+
+  async writeSnapshot(snapshot: PersistedSnapshot): Promise<void> {
+    await this.ensureDirectory();
+    await writeFileAtomic(this.file('snapshot.json'), JSON.stringify(snapshot), 0o600);
+  }
+
+  async writeIntermediateKey(gnsId: string, rootGeneration: number, keyPem: string): Promise<string> {
+    assertSafeId(gnsId);
+    const directory = this.file('intermediates');
+    await fs.mkdir(directory, { recursive: true, mode: 0o700 });
+    const filePath = path.join(directory, `${gnsId}-${rootGeneration}.key.pem`);
+    await writeFileAtomic(filePath, keyPem, 0o600);
+    return filePath;
+  }
+
+  async listIntermediateKeys(): Promise<StoredIntermediateKey[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.file('intermediates'));
+    } catch (error) {
+      if (isNotFound(error)) return [];
+      throw error;
+    }
+    const keys: StoredIntermediateKey[] = [];
+    for (const name of names.sort()) {
+      const match = INTERMEDIATE_FILE.exec(name);
+      if (!match) continue;
+      const keyPem = await readFileIfExists(path.join(this.file('intermediates'), name));
+      if (keyPem !== undefined)
+        keys.push({ gnsId: match[1] as string, rootGeneration: Number(match[2]), keyPem });
+    }
+    return keys;
+  }
+
+  async ensureDirectory(): Promise<void> {
+    await fs.mkdir(this.directory, { recursive: true, mode: 0o700 });
+  }
+
+  private file(name: string): string {
+    return path.join(this.directory, name);
+  }
+
+  private async recoverInterruptedSwap(): Promise<void> {
+    const staging = this.file(STAGING_DIR);
+    const complete = await readFileIfExists(path.join(staging, STAGING_COMPLETE));
+    if (complete !== undefined) {
+      await this.promoteStaging();
+    } else {
+      // Staging never completed: the previous credentials are still whole; drop the partial set.
+      await fs.rm(staging, { recursive: true, force: true });
+    }
+  }
+
+  private async promoteStaging(): Promise<void> {
+    const staging = this.file(STAGING_DIR);
+    for (const file of Object.values(CREDENTIAL_FILES)) {
+      try {
+        await fs.rename(path.join(staging, file), this.file(file));
+      } catch (error) {
+        // Already moved by an earlier, interrupted promotion.
+        if (!isNotFound(error)) throw error;
+      }
+    }
+    await syncDirectory(this.directory);
+    await fs.rm(staging, { recursive: true, force: true });
+  }
+}
+
+function assertSafeId(gnsId: string): void {
+  if (!SAFE_ID.test(gnsId))
+    throw new StateStoreError(`GNS id ${JSON.stringify(gnsId)} is not a safe file name`);
+}
+
+export function isSafeGnsId(gnsId: string): boolean {
+  return SAFE_ID.test(gnsId);
+}
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
