@@ -4,9 +4,11 @@
 export interface TelemetryAck {
   'batchId'?: (string);
   'duplicate'?: (boolean);
+  'rejectedReason'?: (string);
 }
 
 export interface TelemetryAck__Output {
   'batchId': (string);
   'duplicate': (boolean);
+  'rejectedReason': (string);
 }

@@ -23,7 +23,6 @@ CREATE TABLE "clusters" (
     "inventory" JSONB NOT NULL DEFAULT '{"namespaces":[],"services":[]}',
     "inventory_revision" BIGINT NOT NULL DEFAULT 0,
     "inventory_updated_at" TIMESTAMPTZ(3),
-    "certs_valid_after" TIMESTAMPTZ(3),
     "revoked_at" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL,
@@ -42,6 +41,18 @@ CREATE TABLE "bootstrap_tokens" (
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "bootstrap_tokens_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "agent_certificates" (
+    "fingerprint" TEXT NOT NULL,
+    "tenant_id" UUID NOT NULL,
+    "cluster_id" UUID NOT NULL,
+    "not_after" TIMESTAMPTZ(3) NOT NULL,
+    "revoked_at" TIMESTAMPTZ(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "agent_certificates_pkey" PRIMARY KEY ("fingerprint")
 );
 
 -- CreateTable
@@ -164,6 +175,9 @@ CREATE UNIQUE INDEX "bootstrap_tokens_hash_key" ON "bootstrap_tokens"("hash");
 CREATE INDEX "bootstrap_tokens_tenant_id_cluster_id_idx" ON "bootstrap_tokens"("tenant_id", "cluster_id");
 
 -- CreateIndex
+CREATE INDEX "agent_certificates_tenant_id_cluster_id_idx" ON "agent_certificates"("tenant_id", "cluster_id");
+
+-- CreateIndex
 CREATE INDEX "global_namespaces_tenant_id_created_at_id_idx" ON "global_namespaces"("tenant_id", "created_at", "id");
 
 -- CreateIndex
@@ -204,6 +218,9 @@ ALTER TABLE "bootstrap_tokens" ADD CONSTRAINT "bootstrap_tokens_tenant_id_fkey" 
 
 -- AddForeignKey
 ALTER TABLE "bootstrap_tokens" ADD CONSTRAINT "bootstrap_tokens_cluster_id_fkey" FOREIGN KEY ("cluster_id") REFERENCES "clusters"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "agent_certificates" ADD CONSTRAINT "agent_certificates_cluster_id_fkey" FOREIGN KEY ("cluster_id") REFERENCES "clusters"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "global_namespaces" ADD CONSTRAINT "global_namespaces_tenant_id_fkey" FOREIGN KEY ("tenant_id") REFERENCES "tenants"("id") ON DELETE CASCADE ON UPDATE CASCADE;

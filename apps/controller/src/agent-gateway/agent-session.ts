@@ -1,0 +1,219 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
+import type { Logger } from '@nestjs/common';
+import { DomainError, validateInventoryUpdate, type InventoryUpdate } from '@lattice/domain';
+import { SNAPSHOT_FORMAT, type AgentMessage__Output, type ControllerMessage, type Inventory__Output } from '@lattice/proto';
+import type { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
+import type { MetricsService } from '../metrics/metrics.service';
+import type { TelemetryIngest } from '../telemetry/telemetry-ingest';
+import type { ClusterLinkRepository } from './cluster-link.repository';
+import { toServiceError } from './grpc-status';
+
+export interface AgentIdentityOnStream {
+  tenantId: string;
+  clusterId: string;
+  fingerprint: string;
+}
+
+export interface AgentSessionDeps {
+  links: ClusterLinkRepository;
+  scheduler: DesiredStateScheduler;
+  telemetry: TelemetryIngest;
+  metrics: MetricsService;
+  logger: Logger;
+  heartbeatMs: number;
+  onClosed(session: AgentSession): void;
+}
+
+/** Touching last_seen_at on every heartbeat would write once per agent every few seconds. */
+const LAST_SEEN_WRITE_INTERVAL_MS = 10_000;
+
+/**
+ * One agent's Connect stream on this replica: Hello first, then inventory, ACK/NACK, telemetry and
+ * heartbeats, processed strictly in order. Pushes the cluster's newest snapshot on connect and
+ * whenever a new version is announced.
+ */
+export class AgentSession {
+  readonly connectionId: string;
+  private helloReceived = false;
+  private lastInventoryRevision = -1;
+  private lastSentVersion = 0;
+  private lastHeardAt = Date.now();
+  private lastSeenWrittenAt = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly call: ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
+    readonly identity: AgentIdentityOnStream,
+    replicaId: string,
+    private readonly deps: AgentSessionDeps,
+  ) {
+    this.connectionId = `${replicaId}:${randomUUID()}`;
+  }
+
+  get clusterId(): string {
+    return this.identity.clusterId;
+  }
+
+  start(): void {
+    this.call.on('data', (message: AgentMessage__Output) => {
+      this.lastHeardAt = Date.now();
+      this.queue = this.queue.then(() => this.handle(message)).catch((error: unknown) => this.fail(error));
+    });
+    this.call.on('end', () => this.finish('agent closed the stream'));
+    this.call.on('error', (error) => this.finish(`stream error: ${error.message}`));
+    this.call.on('cancelled', () => this.finish('stream cancelled'));
+    this.timers.push(
+      setTimeout(() => {
+        if (!this.helloReceived) this.close(GrpcStatus.INVALID_ARGUMENT, 'expected Hello as the first message within 10 s');
+      }, 10_000),
+      setInterval(() => this.beat(), this.deps.heartbeatMs),
+    );
+  }
+
+  /** Sends the newest desired snapshot if the agent does not have it yet. */
+  async pushLatestSnapshot(): Promise<void> {
+    if (!this.helloReceived || this.closed) return;
+    const snapshot = await this.deps.links.desiredSnapshot(this.identity.tenantId, this.identity.clusterId);
+    if (!snapshot || snapshot.version <= this.lastSentVersion) return;
+    this.lastSentVersion = snapshot.version;
+    this.send({
+      snapshot: {
+        version: snapshot.version,
+        format: SNAPSHOT_FORMAT,
+        payload: snapshot.payload,
+        checksum: createHash('sha256').update(snapshot.payload).digest('hex'),
+      },
+    });
+  }
+
+  close(code: GrpcStatus, details: string): void {
+    if (this.closed) return;
+    this.deps.logger.warn(`closing stream of cluster ${this.clusterId}: ${details}`);
+    this.call.emit('error', { code, details });
+    this.finish(details);
+  }
+
+  private async handle(message: AgentMessage__Output): Promise<void> {
+    if (this.closed) return;
+    const kind = message.body ?? 'unknown';
+    this.deps.metrics.grpcMessages.inc({ kind });
+    const { tenantId, clusterId } = this.identity;
+    if (!this.helloReceived && kind !== 'hello') {
+      throw new DomainError('VALIDATION', `expected Hello as the first message, got ${kind}`);
+    }
+    switch (message.body) {
+      case 'hello': {
+        const hello = message.hello!;
+        if (hello.clusterId && hello.clusterId !== clusterId) {
+          throw new DomainError('FORBIDDEN', `Hello names cluster ${hello.clusterId} but the certificate is for ${clusterId}`);
+        }
+        this.helloReceived = true;
+        // The agent reports what it has applied; anything newer is pushed below.
+        this.lastSentVersion = Number(hello.appliedVersion) || 0;
+        await this.deps.links.markConnected(tenantId, clusterId, this.connectionId, hello.agentVersion.slice(0, 64), new Date());
+        this.lastSeenWrittenAt = Date.now();
+        this.deps.logger.log(`cluster ${clusterId} connected (agent ${hello.agentVersion}, applied version ${this.lastSentVersion})`);
+        await this.pushLatestSnapshot();
+        return;
+      }
+      case 'inventory':
+        return this.handleInventory(message.inventory!);
+      case 'ack':
+        await this.deps.links.recordAck(tenantId, clusterId, Number(message.ack!.version));
+        return;
+      case 'nack':
+        this.deps.logger.warn(`cluster ${clusterId} refused snapshot ${message.nack!.version}: ${message.nack!.reason}`);
+        await this.deps.links.recordNack(tenantId, clusterId, Number(message.nack!.version), message.nack!.reason, new Date());
+        return;
+      case 'telemetry':
+        return this.handleTelemetry(message);
+      case 'heartbeat':
+        return this.recordSeen();
+      case 'csr':
+        // Intermediates are requested by the controller only once the GNS CA lands (issue 6).
+        this.deps.logger.warn(`cluster ${clusterId} sent an intermediate CSR that was not requested; ignored`);
+        return;
+      default:
+        throw new DomainError('VALIDATION', 'message has no known body');
+    }
+  }
+
+  private async handleInventory(inventory: Inventory__Output): Promise<void> {
+    const revision = Number(inventory.revision);
+    if (!inventory.full && revision <= this.lastInventoryRevision) return; // reordered or repeated delta
+    this.lastInventoryRevision = revision;
+    const update: InventoryUpdate = {
+      full: inventory.full,
+      namespaces: inventory.namespaces.map((ns) => ({ name: ns.name, labels: ns.labels })),
+      services: inventory.services.map((svc) => ({
+        namespace: svc.namespace,
+        name: svc.name,
+        labels: svc.labels,
+        ports: svc.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol, targetPort: p.targetPort })),
+        endpointGroups: svc.endpointGroups.map((g) => ({ labels: g.labels, ready: g.ready, notReady: g.notReady })),
+      })),
+      removedNamespaces: inventory.removedNamespaces,
+      removedServices: inventory.removedServices.map((ref) => ({ namespace: ref.namespace, name: ref.name })),
+    };
+    const problems = validateInventoryUpdate(update);
+    if (problems.length > 0) throw DomainError.validation(problems);
+    const { tenantId, clusterId } = this.identity;
+    if (await this.deps.links.applyInventory(tenantId, clusterId, update, new Date())) {
+      await this.deps.scheduler.schedule(tenantId, `inventory of cluster ${clusterId} changed`);
+    }
+  }
+
+  private async handleTelemetry(message: AgentMessage__Output): Promise<void> {
+    const batch = message.telemetry!;
+    try {
+      const result = await this.deps.telemetry.ingest(this.identity.tenantId, this.identity.clusterId, batch);
+      this.send({ telemetryAck: { batchId: batch.batchId, duplicate: result.duplicate } });
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'VALIDATION') throw error;
+      // A malformed batch is refused, not retried forever; the stream stays up.
+      this.deps.logger.warn(`cluster ${this.clusterId} sent a malformed telemetry batch: ${error.message}`);
+      this.send({ telemetryAck: { batchId: batch.batchId, duplicate: false, rejectedReason: error.message } });
+    }
+  }
+
+  private async recordSeen(): Promise<void> {
+    if (Date.now() - this.lastSeenWrittenAt < LAST_SEEN_WRITE_INTERVAL_MS) return;
+    this.lastSeenWrittenAt = Date.now();
+    await this.deps.links.touch(this.identity.tenantId, this.identity.clusterId, this.connectionId, new Date());
+  }
+
+  private beat(): void {
+    if (Date.now() - this.lastHeardAt > 3 * this.deps.heartbeatMs) {
+      this.close(GrpcStatus.UNAVAILABLE, 'no message from the agent for three heartbeat intervals');
+      return;
+    }
+    this.send({ ping: { sentAtUnixMs: Date.now() } });
+  }
+
+  private send(message: ControllerMessage): void {
+    if (!this.closed && this.call.writable) this.call.write(message);
+  }
+
+  private fail(error: unknown): void {
+    const reference = randomUUID();
+    if (!(error instanceof DomainError)) this.deps.logger.error(`agent stream of cluster ${this.clusterId} failed (reference ${reference}): ${String(error)}`);
+    const status = toServiceError(error, reference);
+    this.close(status.code ?? GrpcStatus.INTERNAL, status.details ?? 'internal error');
+  }
+
+  private finish(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.deps.logger.log(`cluster ${this.clusterId} disconnected: ${reason}`);
+    this.deps.onClosed(this);
+    if (this.helloReceived) {
+      void this.deps.links
+        .markDisconnected(this.identity.tenantId, this.identity.clusterId, this.connectionId, new Date())
+        .catch((error: Error) => this.deps.logger.warn(`marking cluster ${this.clusterId} disconnected: ${error.message}`));
+    }
+  }
+}
