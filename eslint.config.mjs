@@ -19,6 +19,12 @@ export default tseslint.config(
     },
   },
   {
+    // Tool configuration files are CommonJS.
+    files: ['*.config.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Nest's DI reads constructor parameter types at run time; type-only imports would erase them.
     files: ['apps/controller/**/*.ts'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },

@@ -141,8 +141,16 @@ describe('tenants, API tokens, roles and isolation', () => {
    * test does not know fails the test, so isolation cannot be forgotten.
    */
   it("never shows or changes one tenant's objects through another tenant's token", async () => {
+    const clusterOfA = await controller.request('POST', '/v1/clusters', { token: tenantA.adminToken, body: { name: 'a-cluster' } });
     const idsOfA: Record<string, string> = {
       tokens: (await createToken(controller, tenantA, 'viewer')).id,
+      clusters: (clusterOfA.json.cluster as { id: string }).id,
+      'global-namespaces': (
+        await controller.request('POST', '/v1/global-namespaces', {
+          token: tenantA.adminToken,
+          body: { name: 'a-gns', domain: 'a.lattice.local', matchConditions: [{ cluster: { type: 'PREFIX', value: 'a' }, namespace: { type: 'EXACT', value: 'shop' } }] },
+        })
+      ).json.id as string,
     };
     const document = (await controller.request('GET', '/openapi.json')).json as unknown as {
       paths: Record<string, Record<string, unknown>>;

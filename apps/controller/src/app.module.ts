@@ -2,16 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { AgentGatewayModule } from './agent-gateway/agent-gateway.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { RUNTIME_CONFIG, type RuntimeConfig } from './config/runtime-config';
+import { ClustersModule } from './clusters/clusters.module';
+import { ConfigDistributionModule } from './config-distribution/config-distribution.module';
+import { GlobalNamespacesModule } from './global-namespaces/global-namespaces.module';
+import { LatticeGraphQLModule } from './graphql/graphql.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { PkiModule } from './pki/pki.module';
 import { PrismaModule } from './prisma/prisma.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
 import { TenantsModule } from './tenants/tenants.module';
+import { TelemetryModule } from './telemetry/telemetry.module';
 import { TokensModule } from './tokens/tokens.module';
 
 @Module({})
@@ -43,6 +50,13 @@ export class AppModule {
         AuditModule,
         TokensModule,
         TenantsModule,
+        TelemetryModule,
+        LatticeGraphQLModule,
+        PkiModule,
+        ClustersModule,
+        AgentGatewayModule,
+        ConfigDistributionModule,
+        GlobalNamespacesModule,
       ],
       providers: [
         { provide: RUNTIME_CONFIG, useValue: config },

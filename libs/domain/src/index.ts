@@ -3,3 +3,5 @@ export * from './errors';
 export * from './gns';
 export * from './telemetry';
 export * from './slo';
+export * from './cluster-status';
+export * from './inventory';

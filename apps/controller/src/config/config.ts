@@ -48,6 +48,7 @@ export const controllerEnvSchema = z.object({
   LATTICE_MASTER_KEY: z.string().optional(),
   LATTICE_GRPC_HOSTNAMES: csv('localhost,127.0.0.1'),
   LATTICE_PUBLIC_GRPC_ADDRESS: z.string().min(1).optional(),
+  LATTICE_AGENT_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
   LATTICE_MIGRATE_ON_START: z
     .enum(['true', 'false'])
     .default('true')
@@ -57,6 +58,8 @@ export const controllerEnvSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  LATTICE_TELEMETRY_HOUR_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 });

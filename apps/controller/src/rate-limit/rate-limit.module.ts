@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { RedisService } from '../redis/redis.service';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { RequestThrottlerGuard } from './request-throttler.guard';
 
 /** Per-token rate limit (per client IP for unauthenticated calls), answered with 429 and Retry-After. */
 @Module({
@@ -21,7 +22,7 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
       }),
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
+  providers: [{ provide: APP_GUARD, useClass: RequestThrottlerGuard }],
 })
 export class RateLimitModule {}
 

@@ -5,3 +5,7 @@ export * from './seeded-random';
 export * from './synthetic-traffic';
 export * from './prometheus-text';
 export * from './prometheus-istio';
+export * from './telemetry-batch-validation';
+export * from './telemetry-query';
+export * from './traffic-totals';
+export * from './gns-telemetry-scope';

@@ -1,0 +1,26 @@
+import { Global, Module } from '@nestjs/common';
+import { BullmqDesiredStateScheduler } from './bullmq-desired-state.scheduler';
+import { DesiredStateMetrics } from './desired-state.metrics';
+import { DesiredStateScheduler } from './desired-state.scheduler';
+import { DesiredStateService } from './desired-state.service';
+import { DesiredStateWorker } from './desired-state.worker';
+import { SnapshotPublisher } from './snapshot.publisher';
+import { TenantMeshRepository } from './tenant-mesh.repository';
+
+/**
+ * Computes and stores per-cluster desired states and announces new versions. Global so that the
+ * agent gateway and cluster modules can ask for recomputations (inventory, join, leave).
+ */
+@Global()
+@Module({
+  providers: [
+    { provide: DesiredStateScheduler, useClass: BullmqDesiredStateScheduler },
+    DesiredStateService,
+    DesiredStateWorker,
+    DesiredStateMetrics,
+    SnapshotPublisher,
+    TenantMeshRepository,
+  ],
+  exports: [DesiredStateScheduler, DesiredStateService, TenantMeshRepository],
+})
+export class ConfigDistributionModule {}

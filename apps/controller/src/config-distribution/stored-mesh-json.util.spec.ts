@@ -1,0 +1,44 @@
+import { parseStoredInventory, parseStoredMatchConditions } from './stored-mesh-json.util';
+
+describe('stored mesh JSON', () => {
+  it('fills the fields proto3 leaves out of an inventory', () => {
+    const parsed = parseStoredInventory({
+      namespaces: [{ name: 'shop' }],
+      services: [{ namespace: 'shop', name: 'cart', ports: [{ port: 80 }], endpointGroups: [{ ready: 2 }] }],
+    });
+    expect(parsed).toEqual({
+      ok: true,
+      value: {
+        namespaces: [{ name: 'shop', labels: {} }],
+        services: [
+          {
+            namespace: 'shop',
+            name: 'cart',
+            labels: {},
+            ports: [{ name: '', port: 80, protocol: '', targetPort: 0 }],
+            endpointGroups: [{ labels: {}, ready: 2, notReady: 0 }],
+          },
+        ],
+      },
+    });
+    expect(parseStoredInventory({})).toEqual({ ok: true, value: { namespaces: [], services: [] } });
+  });
+
+  it('reports an inventory or match conditions of the wrong shape instead of throwing', () => {
+    expect(parseStoredInventory({ services: [{ name: 'cart' }] })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('namespace'),
+    });
+    expect(parseStoredMatchConditions([{ cluster: { type: 'GLOB', value: '*' } }])).toMatchObject({
+      ok: false,
+    });
+    expect(parseStoredMatchConditions('nonsense')).toMatchObject({ ok: false });
+  });
+
+  it('reads stored match conditions', () => {
+    const conditions = [
+      { cluster: { type: 'PREFIX', value: 'prod-' }, namespace: { type: 'EXACT', value: 'shop' } },
+    ];
+    expect(parseStoredMatchConditions(conditions)).toEqual({ ok: true, value: conditions });
+  });
+});

@@ -1,0 +1,131 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type {
+  CaMaterialByGns,
+  ClusterWithInventory,
+  DesiredCaMaterial,
+  GlobalNamespaceDefinition,
+} from '@lattice/domain';
+import { PrismaService } from '../prisma/prisma.service';
+import { EMPTY_INVENTORY, parseStoredInventory, parseStoredMatchConditions } from './stored-mesh-json.util';
+
+export interface MeshCluster extends ClusterWithInventory {
+  /** Hash of the desired state last stored for the cluster; null before its first snapshot. */
+  desiredHash: string | null;
+}
+
+/** Everything membership is computed from, for one tenant. */
+export interface TenantMesh {
+  globalNamespaces: GlobalNamespaceDefinition[];
+  clusters: MeshCluster[];
+}
+
+/**
+ * Reads what a tenant's desired state is computed from and stores the result per cluster.
+ * Revoked clusters are left out: they no longer take part in the mesh.
+ */
+@Injectable()
+export class TenantMeshRepository {
+  private readonly logger = new Logger(TenantMeshRepository.name);
+
+  constructor(private readonly prisma: PrismaService) {}
+
+  async loadMesh(tenantId: string): Promise<TenantMesh> {
+    const [gnsRows, clusterRows] = await Promise.all([
+      this.prisma.globalNamespace.findMany({
+        where: { tenantId },
+        select: {
+          id: true,
+          name: true,
+          domain: true,
+          mtlsMode: true,
+          matchConditions: true,
+          createdAt: true,
+        },
+      }),
+      this.prisma.cluster.findMany({
+        where: { tenantId, revokedAt: null },
+        select: { id: true, name: true, eastWestAddress: true, inventory: true, desiredHash: true },
+      }),
+    ]);
+    const globalNamespaces = gnsRows.map((row): GlobalNamespaceDefinition => {
+      const conditions = parseStoredMatchConditions(row.matchConditions);
+      if (!conditions.ok)
+        this.logger.warn(
+          `global namespace ${row.id}: stored match conditions unreadable, matching nothing: ${conditions.error}`,
+        );
+      return { ...row, matchConditions: conditions.ok ? conditions.value : [] };
+    });
+    const clusters = clusterRows.map((row): MeshCluster => {
+      const inventory = parseStoredInventory(row.inventory);
+      if (!inventory.ok)
+        this.logger.warn(
+          `cluster ${row.id}: stored inventory unreadable, treated as empty: ${inventory.error}`,
+        );
+      return { ...row, inventory: inventory.ok ? inventory.value : EMPTY_INVENTORY };
+    });
+    return { globalNamespaces, clusters };
+  }
+
+  /**
+   * Signed intermediates per (GNS, cluster), the newest root generation first, with the trust
+   * bundle of every root of the GNS that is not retired (old and new during a rotation). A GNS
+   * without such roots gets no CA material at all.
+   */
+  async loadCaMaterial(tenantId: string): Promise<CaMaterialByGns> {
+    const [roots, intermediates] = await Promise.all([
+      this.prisma.gnsCaRoot.findMany({
+        where: { tenantId, retiredAt: null },
+        select: { gnsId: true, certificatePem: true },
+        orderBy: [{ gnsId: 'asc' }, { generation: 'asc' }],
+      }),
+      this.prisma.gnsIntermediate.findMany({
+        where: { tenantId, signedAt: { not: null }, certChainPem: { not: null } },
+        select: { gnsId: true, clusterId: true, certChainPem: true, rootGeneration: true },
+        orderBy: [{ rootGeneration: 'desc' }],
+      }),
+    ]);
+    const bundles = new Map<string, string[]>();
+    for (const root of roots)
+      bundles.set(root.gnsId, [...(bundles.get(root.gnsId) ?? []), withTrailingNewline(root.certificatePem)]);
+
+    const material = new Map<string, Map<string, DesiredCaMaterial>>();
+    for (const intermediate of intermediates) {
+      const bundle = bundles.get(intermediate.gnsId);
+      if (!bundle || intermediate.certChainPem === null) continue;
+      const byCluster = material.get(intermediate.gnsId) ?? new Map<string, DesiredCaMaterial>();
+      // Rows come newest generation first: the first one per cluster wins.
+      if (!byCluster.has(intermediate.clusterId)) {
+        byCluster.set(intermediate.clusterId, {
+          certChainPem: intermediate.certChainPem,
+          trustBundlePem: bundle.join(''),
+          rootGeneration: intermediate.rootGeneration,
+        });
+      }
+      material.set(intermediate.gnsId, byCluster);
+    }
+    return material;
+  }
+
+  /**
+   * Stores a new desired state unless the cluster already has it, and returns the new version
+   * (null when nothing changed or the cluster is gone). One UPDATE ... RETURNING: the version is
+   * incremented in the database, so it only ever goes up even with concurrent writers.
+   */
+  async storeDesiredState(
+    tenantId: string,
+    clusterId: string,
+    hash: string,
+    payload: Uint8Array<ArrayBuffer>,
+  ): Promise<number | null> {
+    const rows = await this.prisma.cluster.updateManyAndReturn({
+      where: { tenantId, id: clusterId, OR: [{ desiredHash: null }, { desiredHash: { not: hash } }] },
+      data: { desiredVersion: { increment: 1 }, desiredHash: hash, desiredPayload: payload },
+      select: { desiredVersion: true },
+    });
+    return rows[0]?.desiredVersion ?? null;
+  }
+}
+
+function withTrailingNewline(pem: string): string {
+  return pem.endsWith('\n') ? pem : `${pem}\n`;
+}

@@ -1,0 +1,225 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  computeMembership,
+  DomainError,
+  validateGnsDomain,
+  validateGnsName,
+  validateMatchConditions,
+  type GnsMembership,
+  type MatchCondition,
+  type MtlsMode,
+} from '@lattice/domain';
+import { AuditService } from '../audit/audit.service';
+import type { TenantPrincipal } from '../auth/principal';
+import { mapPage, type Page, type PageRequest } from '../common/pagination';
+import { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
+import { TenantMeshRepository } from '../config-distribution/tenant-mesh.repository';
+import { PrismaService } from '../prisma/prisma.service';
+import {
+  toDefinitionView,
+  toServiceView,
+  toStatusView,
+  type GlobalNamespaceView,
+  type GnsServiceView,
+} from './global-namespaces.dto';
+import {
+  GlobalNamespacesRepository,
+  nameTaken,
+  type GlobalNamespaceSpec,
+  type StoredGlobalNamespace,
+} from './global-namespaces.repository';
+
+/** An editor's input before validation. */
+export interface GlobalNamespaceInput {
+  name: string;
+  domain: string;
+  description?: string;
+  mtlsMode?: MtlsMode;
+  matchConditions: MatchCondition[];
+}
+
+const RESOURCE = 'global namespace';
+
+@Injectable()
+export class GlobalNamespacesService {
+  private readonly logger = new Logger(GlobalNamespacesService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly globalNamespaces: GlobalNamespacesRepository,
+    private readonly mesh: TenantMeshRepository,
+    private readonly audit: AuditService,
+    private readonly scheduler: DesiredStateScheduler,
+  ) {}
+
+  async create(actor: TenantPrincipal, input: GlobalNamespaceInput): Promise<GlobalNamespaceView> {
+    const spec = validSpec(input);
+    if (await this.globalNamespaces.nameTaken(actor.tenantId, spec.name)) throw nameTaken(spec.name);
+    const created = await this.prisma.$transaction(async (tx) => {
+      const row = await this.globalNamespaces.create(actor.tenantId, spec, tx);
+      await this.audit.record(
+        actor,
+        {
+          action: 'global-namespace.create',
+          resourceType: 'global-namespace',
+          resourceId: row.id,
+          after: toDefinitionView(row),
+        },
+        tx,
+      );
+      return row;
+    });
+    await this.redistribute(actor.tenantId, `global namespace ${created.id} created`);
+    return this.withStatus(created);
+  }
+
+  async get(tenantId: string, id: string): Promise<GlobalNamespaceView> {
+    return this.withStatus(await this.require(tenantId, id));
+  }
+
+  async list(tenantId: string, page: PageRequest): Promise<Page<GlobalNamespaceView>> {
+    const rows = await this.globalNamespaces.list(tenantId, page);
+    const memberships = await this.memberships(tenantId);
+    return mapPage(rows, (row) => ({
+      ...toDefinitionView(row),
+      status: toStatusView(memberships.get(row.id)),
+    }));
+  }
+
+  /** 404 for unknown and other tenants' ids, checked before anything else about the request. */
+  async assertExists(tenantId: string, id: string): Promise<void> {
+    if (!(await this.globalNamespaces.exists(tenantId, id))) throw DomainError.notFound(RESOURCE, id);
+  }
+
+  /** Replaces the definition if the caller edited the current version (optimistic concurrency). */
+  async replace(
+    actor: TenantPrincipal,
+    id: string,
+    expectedVersion: number,
+    input: GlobalNamespaceInput,
+  ): Promise<GlobalNamespaceView> {
+    const spec = validSpec(input);
+    const updated = await this.prisma.$transaction(async (tx) => {
+      const before = await this.globalNamespaces.find(actor.tenantId, id, tx);
+      if (!before) throw DomainError.notFound(RESOURCE, id);
+      if (before.version !== expectedVersion) throw staleVersion(before.version, expectedVersion);
+      if (spec.name !== before.name && (await this.globalNamespaces.nameTaken(actor.tenantId, spec.name, tx)))
+        throw nameTaken(spec.name);
+      // Conditional on the version again: another editor may have committed since the read above.
+      const after = await this.globalNamespaces.replaceIfVersion(
+        actor.tenantId,
+        id,
+        expectedVersion,
+        spec,
+        tx,
+      );
+      if (!after) throw staleVersion(before.version, expectedVersion);
+      await this.audit.record(
+        actor,
+        {
+          action: 'global-namespace.update',
+          resourceType: 'global-namespace',
+          resourceId: id,
+          before: toDefinitionView(before),
+          after: toDefinitionView(after),
+        },
+        tx,
+      );
+      return after;
+    });
+    await this.redistribute(actor.tenantId, `global namespace ${id} updated`);
+    return this.withStatus(updated);
+  }
+
+  /**
+   * Deletes the definition; the recomputation that follows leaves it out of every cluster's desired
+   * state, so each agent removes what it rendered for it. `If-Match` is optional here.
+   */
+  async delete(actor: TenantPrincipal, id: string, expectedVersion: number | undefined): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const before = await this.globalNamespaces.find(actor.tenantId, id, tx);
+      if (!before) throw DomainError.notFound(RESOURCE, id);
+      if (expectedVersion !== undefined && before.version !== expectedVersion)
+        throw staleVersion(before.version, expectedVersion);
+      if (!(await this.globalNamespaces.delete(actor.tenantId, id, tx)))
+        throw DomainError.notFound(RESOURCE, id);
+      await this.audit.record(
+        actor,
+        {
+          action: 'global-namespace.delete',
+          resourceType: 'global-namespace',
+          resourceId: id,
+          before: toDefinitionView(before),
+        },
+        tx,
+      );
+    });
+    await this.redistribute(actor.tenantId, `global namespace ${id} deleted`);
+  }
+
+  /** Member services computed from the live inventory (hosts with conflicting ports are in the status instead). */
+  async services(tenantId: string, id: string): Promise<GnsServiceView[]> {
+    await this.require(tenantId, id);
+    const membership = (await this.memberships(tenantId)).get(id);
+    return (membership?.services ?? []).map(toServiceView);
+  }
+
+  private async require(tenantId: string, id: string): Promise<StoredGlobalNamespace> {
+    const row = await this.globalNamespaces.find(tenantId, id);
+    if (!row) throw DomainError.notFound(RESOURCE, id);
+    return row;
+  }
+
+  private async withStatus(row: StoredGlobalNamespace): Promise<GlobalNamespaceView> {
+    const memberships = await this.memberships(row.tenantId);
+    return { ...toDefinitionView(row), status: toStatusView(memberships.get(row.id)) };
+  }
+
+  /** Membership depends on every GNS of the tenant (conflicts) and every cluster's inventory. */
+  private async memberships(tenantId: string): Promise<Map<string, GnsMembership>> {
+    const { globalNamespaces, clusters } = await this.mesh.loadMesh(tenantId);
+    const result = computeMembership(globalNamespaces, clusters);
+    return new Map(result.globalNamespaces.map((membership) => [membership.gns.id, membership]));
+  }
+
+  /**
+   * The change is committed; if Redis refuses the job, the request still succeeds and the next
+   * recomputation of the tenant (any later change or inventory report) carries it.
+   */
+  private async redistribute(tenantId: string, reason: string): Promise<void> {
+    await this.scheduler
+      .schedule(tenantId, reason)
+      .catch((error: unknown) =>
+        this.logger.error(
+          { err: error, tenantId, reason },
+          'scheduling a desired-state recomputation failed',
+        ),
+      );
+  }
+}
+
+function validSpec(input: GlobalNamespaceInput): GlobalNamespaceSpec {
+  const errors = [
+    ...validateGnsName(input.name),
+    ...validateGnsDomain(input.domain),
+    ...validateMatchConditions(input.matchConditions),
+  ];
+  if (errors.length > 0) throw DomainError.validation(errors);
+  return {
+    name: input.name,
+    domain: input.domain,
+    description: input.description ?? '',
+    mtlsMode: input.mtlsMode ?? 'STRICT',
+    matchConditions: input.matchConditions.map((condition) => ({
+      cluster: { type: condition.cluster.type, value: condition.cluster.value },
+      namespace: { type: condition.namespace.type, value: condition.namespace.value },
+    })),
+  };
+}
+
+function staleVersion(current: number, expected: number): DomainError {
+  return new DomainError(
+    'PRECONDITION_FAILED',
+    `the global namespace changed since you read it (you sent version ${expected}, it is now at ${current}): GET it again and reapply your edit`,
+  );
+}

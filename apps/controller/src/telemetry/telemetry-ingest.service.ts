@@ -1,0 +1,62 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  DEFAULT_MAX_FUTURE_MS,
+  floorHour,
+  MAX_TELEMETRY_BATCH_ITEMS,
+  validateTelemetryBatch,
+  type TelemetryBatchLimits,
+} from '@lattice/domain';
+import type { TelemetryBatch__Output } from '@lattice/proto';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { RollupStateStore } from './rollup-state.store';
+import { TelemetryIngest, type IngestResult } from './telemetry-ingest';
+import { TelemetryRepository } from './telemetry.repository';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Validates a batch from an agent, then stores its batch id and minute rows in one transaction;
+ * a batch id seen before stores nothing. Bad data refuses the whole batch (DomainError VALIDATION).
+ */
+@Injectable()
+export class StoredTelemetryIngest extends TelemetryIngest {
+  private readonly logger = new Logger(StoredTelemetryIngest.name);
+  private readonly limits: TelemetryBatchLimits;
+
+  constructor(
+    private readonly telemetry: TelemetryRepository,
+    private readonly rollupState: RollupStateStore,
+    @Inject(RUNTIME_CONFIG) config: RuntimeConfig,
+  ) {
+    super();
+    this.limits = {
+      maxAgeMs: config.env.LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS * DAY_MS,
+      maxFutureMs: DEFAULT_MAX_FUTURE_MS,
+      maxItems: MAX_TELEMETRY_BATCH_ITEMS,
+    };
+  }
+
+  async ingest(tenantId: string, clusterId: string, batch: TelemetryBatch__Output, now = new Date()): Promise<IngestResult> {
+    const items = validateTelemetryBatch(batch.batchId, batch.items, now.getTime(), this.limits);
+    const stored = await this.telemetry.insertBatch(tenantId, clusterId, batch.batchId, items);
+    if (!stored) return { duplicate: true, accepted: 0 };
+    await this.markLateHours(tenantId, items.map((item) => floorHour(item.minuteUnixMs)));
+    return { duplicate: false, accepted: items.length };
+  }
+
+  /**
+   * Minutes of an hour the rollup already took on (after an agent outage, say) make that hour
+   * dirty, so the next rollup run recomputes it. Read after the commit: see RollupStateStore.
+   */
+  private async markLateHours(tenantId: string, hoursMs: number[]): Promise<void> {
+    try {
+      const target = await this.rollupState.target();
+      if (target === null) return;
+      const late = [...new Set(hoursMs)].filter((hour) => hour < target);
+      await this.rollupState.markDirty(tenantId, late);
+    } catch (error) {
+      // The minutes are stored; only that hour's rollup stays stale until it is recomputed.
+      this.logger.warn({ err: error, tenantId }, 'could not mark late telemetry hours for a new rollup');
+    }
+  }
+}

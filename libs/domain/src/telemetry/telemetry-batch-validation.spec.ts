@@ -1,0 +1,64 @@
+import { DomainError } from '../errors';
+import { DDSketch } from './ddsketch';
+import { validateTelemetryBatch, type IncomingTelemetryItem } from './telemetry-batch-validation';
+
+const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
+const LIMITS = { maxAgeMs: 7 * 86_400_000, maxFutureMs: 300_000, maxItems: 3 };
+const item = (overrides: Partial<IncomingTelemetryItem> = {}): IncomingTelemetryItem => ({
+  minuteUnixMs: NOW - 60_000,
+  sourceNamespace: 'shop',
+  sourceService: 'frontend',
+  destinationNamespace: 'shop',
+  destinationService: 'cart',
+  requests: 2,
+  errors: 1,
+  latency: new DDSketch().add(12).add(30).toJSON(),
+  ...overrides,
+});
+
+function refusal(run: () => unknown): DomainError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error('expected the batch to be refused');
+}
+
+describe('validateTelemetryBatch', () => {
+  it('returns the items with their sketches rebuilt', () => {
+    const [valid] = validateTelemetryBatch('b-1', [item()], NOW, LIMITS);
+    expect(valid?.latency.count).toBe(2);
+    expect(valid).toMatchObject({ requests: 2, errors: 1, destinationService: 'cart' });
+  });
+
+  it('treats a missing sketch as no latencies', () => {
+    const [valid] = validateTelemetryBatch('b-1', [item({ requests: 0, errors: 0, latency: null })], NOW, LIMITS);
+    expect(valid?.latency.isEmpty).toBe(true);
+  });
+
+  it.each([
+    [{ minuteUnixMs: NOW - 59_999 }, 'items[1].minuteUnixMs'],
+    [{ minuteUnixMs: NOW - 8 * 86_400_000 }, 'items[1].minuteUnixMs'],
+    [{ minuteUnixMs: NOW + 600_000 }, 'items[1].minuteUnixMs'],
+    [{ sourceService: '' }, 'items[1].sourceService'],
+    [{ destinationNamespace: 'x'.repeat(254) }, 'items[1].destinationNamespace'],
+    [{ requests: -1 }, 'items[1].requests'],
+    [{ errors: 1.5 }, 'items[1].errors'],
+    [{ requests: 1, errors: 2 }, 'items[1].errors'],
+    [{ latency: { relativeAccuracy: 0.01 } }, 'items[1].latency'],
+  ] satisfies [Partial<IncomingTelemetryItem>, string][])('refuses %j naming %s', (bad, field) => {
+    const error = refusal(() => validateTelemetryBatch('b-1', [item(), item(bad)], NOW, LIMITS));
+    expect(error.code).toBe('VALIDATION');
+    expect(error.fields).toEqual([{ field, message: expect.any(String) }]);
+    expect(error.message.startsWith(`telemetry batch refused: ${field} `)).toBe(true);
+  });
+
+  it('refuses an empty batch id and too many items', () => {
+    expect(refusal(() => validateTelemetryBatch(' ', [item()], NOW, LIMITS)).fields[0]?.field).toBe('batchId');
+    expect(refusal(() => validateTelemetryBatch('b', [item(), item(), item(), item()], NOW, LIMITS)).message).toBe(
+      'telemetry batch refused: items has 4 items, more than the limit of 3 per batch',
+    );
+  });
+});

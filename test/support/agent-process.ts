@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { projectRoot } from '@lattice/platform';
+
+export interface InventoryFile {
+  namespaces: { name: string; labels?: Record<string, string> }[];
+  services: {
+    namespace: string;
+    name: string;
+    labels?: Record<string, string>;
+    ports: { name: string; port: number; protocol: string; targetPort?: number }[];
+    endpointGroups?: { labels: Record<string, string>; ready: number; notReady?: number }[];
+  }[];
+}
+
+/** A real agent process (file inventory source, directory sink), as the README tells users to run it. */
+export class AgentProcess {
+  readonly dir: string;
+  readonly stateDir: string;
+  readonly outputDir: string;
+  readonly inventoryFile: string;
+  private child?: ChildProcess;
+  private output = '';
+
+  constructor(
+    readonly clusterName: string,
+    private readonly options: { controllerAddress: () => string; caPem: string; bootstrapToken: string },
+  ) {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `lattice-agent-${clusterName}-`));
+    this.stateDir = path.join(this.dir, 'state');
+    this.outputDir = path.join(this.dir, 'manifests');
+    this.inventoryFile = path.join(this.dir, 'inventory.yaml');
+    fs.writeFileSync(path.join(this.dir, 'ca.pem'), options.caPem);
+  }
+
+  get logs(): string {
+    return this.output;
+  }
+
+  writeInventory(inventory: InventoryFile): void {
+    const temporary = `${this.inventoryFile}.tmp`;
+    fs.writeFileSync(temporary, stringify(inventory));
+    fs.renameSync(temporary, this.inventoryFile);
+  }
+
+  start(): void {
+    this.output = '';
+    this.child = spawn(
+      process.execPath,
+      [
+        path.join(projectRoot(), 'dist/apps/agent/src/main.js'),
+        '--controller',
+        this.options.controllerAddress(),
+        '--cluster-name',
+        this.clusterName,
+        '--bootstrap-token',
+        this.options.bootstrapToken,
+        '--ca-file',
+        path.join(this.dir, 'ca.pem'),
+        '--state-dir',
+        this.stateDir,
+        '--inventory-file',
+        this.inventoryFile,
+        '--output-dir',
+        this.outputDir,
+        '--heartbeat-seconds',
+        '2',
+        '--log-level',
+        process.env.TEST_LOG_LEVEL ?? 'warn',
+      ],
+      { env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await exited;
+  }
+
+  /** Rendered manifests by file name. */
+  manifests(): string[] {
+    if (!fs.existsSync(this.outputDir)) return [];
+    return fs
+      .readdirSync(this.outputDir)
+      .filter((file) => file.endsWith('.yaml'))
+      .sort();
+  }
+
+  read(file: string): string {
+    return fs.readFileSync(path.join(this.outputDir, file), 'utf8');
+  }
+}
