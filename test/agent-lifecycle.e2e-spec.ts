@@ -36,10 +36,11 @@ describe('agents and controller replicas end to end', () => {
   const clusterView = async (id: string) =>
     (await primary.request('GET', `/v1/clusters/${id}`, { token: tenant.adminToken }))
       .json as unknown as ClusterView;
-  const converged = (id: string) =>
+  /** Connected, and has applied a desired version newer than `after`. */
+  const converged = (id: string, after = 0) =>
     eventually(
       () => clusterView(id),
-      (c) => c.status === 'CONNECTED' && c.desiredVersion > 0 && c.appliedVersion === c.desiredVersion,
+      (c) => c.status === 'CONNECTED' && c.desiredVersion > after && c.appliedVersion === c.desiredVersion,
       30_000,
     );
 
@@ -102,6 +103,7 @@ describe('agents and controller replicas end to end', () => {
         30_000,
       );
 
+    const versionsBefore = await Promise.all(ids.map(async (id) => (await clusterView(id)).desiredVersion));
     // A GNS created through the replica reaches the agent connected to the primary, and vice versa.
     const gns = await replica.request('POST', '/v1/global-namespaces', {
       token: tenant.adminToken,
@@ -116,11 +118,17 @@ describe('agents and controller replicas end to end', () => {
     });
     expect(gns.status).toBe(201);
     const gnsId = (gns.json as { id: string }).id;
-    await Promise.all([converged(eastId), converged(westId)]);
+    await Promise.all([converged(eastId, versionsBefore[0]), converged(westId, versionsBefore[1])]);
     const serviceEntries = (agent: AgentProcess) =>
       agent.manifests().filter((file) => file.startsWith('serviceentry.'));
-    expect(serviceEntries(east)).toHaveLength(3);
-    expect(serviceEntries(west)).toHaveLength(3);
+    // A recompute for inventory may land just before the one for the GNS: wait for the GNS's objects.
+    for (const agent of agents)
+      await eventually(
+        async () => serviceEntries(agent).length,
+        (n) => n === 3,
+        30_000,
+      );
+    await Promise.all([converged(eastId), converged(westId)]);
     const reviewsInEast = east
       .manifests()
       .find((file) => file.startsWith('serviceentry.') && file.includes('reviews'))!;

@@ -27,7 +27,12 @@ export class AgentProcess {
 
   constructor(
     readonly clusterName: string,
-    private readonly options: { controllerAddress: () => string; caPem: string; bootstrapToken: string },
+    private readonly options: {
+      controllerAddress: () => string;
+      caPem: string;
+      bootstrapToken: string;
+      extraArgs?: string[];
+    },
   ) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `lattice-agent-${clusterName}-`));
     this.stateDir = path.join(this.dir, 'state');
@@ -70,6 +75,7 @@ export class AgentProcess {
         '2',
         '--log-level',
         process.env.TEST_LOG_LEVEL ?? 'warn',
+        ...(this.options.extraArgs ?? []),
       ],
       { env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );

@@ -15,6 +15,12 @@ import { type AgentLogger, createAgentLogger, errorMessage } from './logger';
 import type { ApplySink } from './sink/apply-sink';
 import { DirectorySink } from './sink/directory.sink';
 import { AgentStateStore } from './state/agent-state.store';
+import { PrometheusTelemetrySource } from './telemetry/prometheus-telemetry.source';
+import {
+  parseSyntheticTelemetryFile,
+  SyntheticTelemetrySource,
+} from './telemetry/synthetic-telemetry.source';
+import type { TelemetrySource } from './telemetry/telemetry-sender';
 import { GrpcControllerTransport } from './transport/grpc-controller.transport';
 
 async function main(): Promise<void> {
@@ -44,6 +50,7 @@ async function main(): Promise<void> {
       clusterName: config.clusterName,
       bootstrapToken: config.bootstrapToken,
       heartbeatIntervalMs: config.heartbeatSeconds * 1000,
+      telemetryIntervalMs: config.telemetryIntervalSeconds * 1000,
     },
     transport: new GrpcControllerTransport({
       address: config.controllerAddress,
@@ -54,6 +61,7 @@ async function main(): Promise<void> {
     stateStore: new AgentStateStore(path.resolve(config.stateDir)),
     render: renderClusterState,
     logger,
+    telemetrySource: await createTelemetrySource(config, logger),
   });
   holder.agent = agent;
 
@@ -89,6 +97,22 @@ async function createInventorySource(config: AgentConfig, logger: AgentLogger): 
   // Imported only in this mode, so file-source agents never load @kubernetes/client-node.
   const { KubernetesInventorySource } = await import('./inventory/kubernetes-inventory.source');
   return new KubernetesInventorySource(logger);
+}
+
+async function createTelemetrySource(
+  config: AgentConfig,
+  logger: AgentLogger,
+): Promise<TelemetrySource | undefined> {
+  if (!config.telemetry) return undefined;
+  if (config.telemetry.kind === 'prometheus')
+    return new PrometheusTelemetrySource(config.telemetry.url, logger);
+  const file = path.resolve(config.telemetry.path);
+  try {
+    return new SyntheticTelemetrySource(parseSyntheticTelemetryFile(await readFile(file, 'utf8'), file));
+  } catch (error) {
+    process.stderr.write(`lattice-agent: --telemetry-synthetic: ${errorMessage(error)}\n`);
+    process.exit(2);
+  }
 }
 
 async function createSink(

@@ -27,8 +27,30 @@ describe('parseAgentConfig', () => {
       inventory: { kind: 'file', path: 'inv.yaml' },
       sink: { kind: 'directory', path: 'out' },
       heartbeatSeconds: 10,
+      telemetry: undefined,
+      telemetryIntervalSeconds: 15,
       logLevel: 'info',
     });
+  });
+
+  it('chooses one telemetry source and validates it', () => {
+    expect(parse([...minimal, '--telemetry-synthetic', 'traffic.yaml']).telemetry).toEqual({
+      kind: 'synthetic',
+      path: 'traffic.yaml',
+    });
+    expect(
+      parse([...minimal], { LATTICE_TELEMETRY_PROMETHEUS_URL: 'http://127.0.0.1:15020/stats/prometheus' })
+        .telemetry,
+    ).toEqual({
+      kind: 'prometheus',
+      url: 'http://127.0.0.1:15020/stats/prometheus',
+    });
+    expect(() => parse([...minimal, '--telemetry-prometheus-url', 'ftp://x'])).toThrow(
+      /--telemetry-prometheus-url: must be an http\(s\) URL/,
+    );
+    expect(() =>
+      parse([...minimal, '--telemetry-synthetic', 'a.yaml', '--telemetry-prometheus-url', 'http://x']),
+    ).toThrow(/exclude each other/);
   });
 
   it('reads the environment, and flags win over it', () => {

@@ -16,8 +16,13 @@ export interface AgentConfig {
   inventory: InventoryConfig;
   sink: SinkConfig;
   heartbeatSeconds: number;
+  telemetry: TelemetryConfig | undefined;
+  /** How often telemetry is collected and sent. */
+  telemetryIntervalSeconds: number;
   logLevel: LogLevel;
 }
+
+export type TelemetryConfig = { kind: 'synthetic'; path: string } | { kind: 'prometheus'; url: string };
 
 /** A bad flag or variable; the message is the one line printed before exiting. */
 export class AgentConfigError extends Error {
@@ -37,6 +42,9 @@ export const AGENT_USAGE = `Usage: lattice-agent [flags]
   --output-dir <dir>            LATTICE_OUTPUT_DIR        write rendered manifests to a folder
   --sink kubernetes             LATTICE_SINK              server-side apply to the cluster instead
   --heartbeat-seconds <n>       LATTICE_HEARTBEAT_SECONDS heartbeat interval (10)
+  --telemetry-synthetic <path>  LATTICE_TELEMETRY_SYNTHETIC  YAML of synthetic traffic edges to report
+  --telemetry-prometheus-url <url> LATTICE_TELEMETRY_PROMETHEUS_URL  scrape Istio metrics from this URL
+  --telemetry-interval-seconds <n> LATTICE_TELEMETRY_INTERVAL_SECONDS  collect and send every n s (15)
   --log-level <level>           LATTICE_LOG_LEVEL         ${LOG_LEVELS.join(', ')} (info)
   --help`;
 
@@ -51,6 +59,9 @@ const FLAGS = {
   'output-dir': { type: 'string', env: 'LATTICE_OUTPUT_DIR' },
   sink: { type: 'string', env: 'LATTICE_SINK' },
   'heartbeat-seconds': { type: 'string', env: 'LATTICE_HEARTBEAT_SECONDS' },
+  'telemetry-synthetic': { type: 'string', env: 'LATTICE_TELEMETRY_SYNTHETIC' },
+  'telemetry-prometheus-url': { type: 'string', env: 'LATTICE_TELEMETRY_PROMETHEUS_URL' },
+  'telemetry-interval-seconds': { type: 'string', env: 'LATTICE_TELEMETRY_INTERVAL_SECONDS' },
   'log-level': { type: 'string', env: 'LATTICE_LOG_LEVEL' },
 } as const;
 type FlagName = keyof typeof FLAGS;
@@ -72,6 +83,10 @@ const heartbeatSeconds = z
   .transform(Number)
   .pipe(z.number().min(1, 'must be at least 1').max(300, 'must be at most 300'));
 const logLevel = z.enum(LOG_LEVELS);
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^https?:\/\/[^\s/]+/.test(value) && URL.canParse(value), 'must be an http(s) URL');
 
 /** Flags win over environment variables. Throws AgentConfigError naming the flag or variable. */
 export function parseAgentConfig(
@@ -140,8 +155,25 @@ export function parseAgentConfig(
     ),
     sink: chooseSink(read('output-dir', nonEmpty), read('sink', z.enum(['kubernetes', 'directory']))),
     heartbeatSeconds: read('heartbeat-seconds', heartbeatSeconds, 10) as number,
+    telemetry: chooseTelemetry(
+      read('telemetry-synthetic', nonEmpty),
+      read('telemetry-prometheus-url', httpUrl),
+    ),
+    telemetryIntervalSeconds: read('telemetry-interval-seconds', heartbeatSeconds, 15) as number,
     logLevel: read('log-level', logLevel, 'info') as LogLevel,
   };
+}
+
+function chooseTelemetry(
+  syntheticPath: string | undefined,
+  prometheusUrl: string | undefined,
+): TelemetryConfig | undefined {
+  if (syntheticPath !== undefined && prometheusUrl !== undefined) {
+    throw new AgentConfigError('--telemetry-synthetic and --telemetry-prometheus-url exclude each other');
+  }
+  if (syntheticPath !== undefined) return { kind: 'synthetic', path: syntheticPath };
+  if (prometheusUrl !== undefined) return { kind: 'prometheus', url: prometheusUrl };
+  return undefined;
 }
 
 function chooseInventory(file: string | undefined, mode: 'kubernetes' | 'file' | undefined): InventoryConfig {

@@ -40,6 +40,7 @@ export class AgentSession {
   private lastSentVersion = 0;
   private lastHeardAt = Date.now();
   private lastSeenWrittenAt = 0;
+  private beats = 0;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -131,6 +132,9 @@ export class AgentSession {
       case 'telemetry':
         return this.handleTelemetry(message);
       case 'heartbeat':
+        // Answering every heartbeat lets the agent detect a dead stream at its own pace,
+        // whatever this controller's ping interval is.
+        this.send({ ping: { sentAtUnixMs: Date.now() } });
         return this.recordSeen();
       case 'csr':
         // Intermediates are requested by the controller only once the GNS CA lands (issue 6).
@@ -191,6 +195,10 @@ export class AgentSession {
       return;
     }
     this.send({ ping: { sentAtUnixMs: Date.now() } });
+    // Pub/sub delivers at most once: every few beats, check for a newer snapshot that was missed.
+    if (++this.beats % 3 === 0) {
+      this.queue = this.queue.then(() => this.pushLatestSnapshot()).catch((error: unknown) => this.fail(error));
+    }
   }
 
   private send(message: ControllerMessage): void {
