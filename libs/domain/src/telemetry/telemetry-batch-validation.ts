@@ -1,30 +1,12 @@
 import { DomainError } from '../errors';
 import { DDSketch, DEFAULT_RELATIVE_ACCURACY, InvalidSketchError } from './ddsketch';
-import { MINUTE_MS } from './telemetry-item';
+import { MINUTE_MS, type TelemetryItem } from './telemetry-item';
 
 /** A telemetry item as it arrives from an agent (protobuf output shape); nothing is trusted yet. */
-export interface IncomingTelemetryItem {
-  minuteUnixMs: number;
-  sourceNamespace: string;
-  sourceService: string;
-  destinationNamespace: string;
-  destinationService: string;
-  requests: number;
-  errors: number;
-  latency: unknown;
-}
+export type IncomingTelemetryItem = Omit<TelemetryItem, 'latency'> & { latency: unknown };
 
 /** An item that passed validation; its sketch is rebuilt and ready to store or merge. */
-export interface ValidTelemetryItem {
-  minuteUnixMs: number;
-  sourceNamespace: string;
-  sourceService: string;
-  destinationNamespace: string;
-  destinationService: string;
-  requests: number;
-  errors: number;
-  latency: DDSketch;
-}
+export type ValidTelemetryItem = Omit<TelemetryItem, 'latency'> & { latency: DDSketch };
 
 export interface TelemetryBatchLimits {
   /** Items older than this are refused: retention would delete them at once. */
