@@ -6,6 +6,6 @@ import { GlobalNamespacesService } from './global-namespaces.service';
 @Module({
   controllers: [GlobalNamespacesController],
   providers: [GlobalNamespacesRepository, GlobalNamespacesService],
-  exports: [GlobalNamespacesService],
+  exports: [GlobalNamespacesService, GlobalNamespacesRepository],
 })
 export class GlobalNamespacesModule {}

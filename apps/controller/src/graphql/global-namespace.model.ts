@@ -1,6 +1,7 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { SELECTOR_TYPES, type MatchCondition as DomainMatchCondition, type SelectorType } from '@lattice/domain';
-import type { GlobalNamespace as GlobalNamespaceRow, MtlsMode } from '../generated/prisma/client';
+import { SELECTOR_TYPES, type SelectorType } from '@lattice/domain';
+import type { MtlsMode } from '../generated/prisma/client';
+import type { StoredGlobalNamespace } from '../global-namespaces/global-namespaces.repository';
 import { PageInfo } from './page';
 
 const SELECTOR_TYPE_ENUM = Object.fromEntries(SELECTOR_TYPES.map((type) => [type, type])) as Record<SelectorType, SelectorType>;
@@ -56,14 +57,14 @@ export class GlobalNamespace {
   @Field(() => GraphQLISODateTime)
   updatedAt!: Date;
 
-  static from(row: GlobalNamespaceRow): GlobalNamespace {
+  static from(row: StoredGlobalNamespace): GlobalNamespace {
     return {
       id: row.id,
       name: row.name,
       domain: row.domain,
       description: row.description,
       mtlsMode: row.mtlsMode,
-      matchConditions: Array.isArray(row.matchConditions) ? (row.matchConditions as unknown as DomainMatchCondition[]) : [],
+      matchConditions: row.matchConditions,
       version: row.version,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,

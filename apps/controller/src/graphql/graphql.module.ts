@@ -3,9 +3,10 @@ import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { GraphQLFormattedError } from 'graphql';
 import { projectRoot } from '@lattice/platform';
+import { ClustersModule } from '../clusters/clusters.module';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { GlobalNamespacesModule } from '../global-namespaces/global-namespaces.module';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { GraphReadRepository } from './graph-read.repository';
 import { InventoryResolver } from './inventory.resolver';
 import { queryLimitsPlugin } from './query-limits';
 import { TelemetryResolver } from './telemetry.resolver';
@@ -18,6 +19,8 @@ import { TelemetryResolver } from './telemetry.resolver';
  */
 @Module({
   imports: [
+    ClustersModule,
+    GlobalNamespacesModule,
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
       inject: [RUNTIME_CONFIG],
@@ -35,7 +38,7 @@ import { TelemetryResolver } from './telemetry.resolver';
       }),
     }),
   ],
-  providers: [GraphReadRepository, InventoryResolver, TelemetryResolver],
+  providers: [InventoryResolver, TelemetryResolver],
 })
 export class LatticeGraphQLModule {}
 

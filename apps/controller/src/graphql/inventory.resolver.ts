@@ -6,13 +6,17 @@ import type { TenantPrincipal } from '../auth/principal';
 import { ResourceIdPipe } from '../common/uuid-param.pipe';
 import { Cluster, ClusterPage } from './cluster.model';
 import { GlobalNamespace, GlobalNamespacePage } from './global-namespace.model';
-import { GraphReadRepository } from './graph-read.repository';
+import { ClustersRepository } from '../clusters/clusters.repository';
+import { GlobalNamespacesRepository } from '../global-namespaces/global-namespaces.repository';
 import { DEFAULT_PAGE_SIZE, listComplexity, pageArgs } from './page';
 
 /** Clusters and Global Namespaces of the caller's tenant. */
 @Resolver()
 export class InventoryResolver {
-  constructor(private readonly reads: GraphReadRepository) {}
+  constructor(
+    private readonly clusterRepository: ClustersRepository,
+    private readonly globalNamespaceRepository: GlobalNamespacesRepository,
+  ) {}
 
   @RequireRole('viewer')
   @Query(() => ClusterPage, { description: 'Clusters with their connection state and config versions.', complexity: listComplexity })
@@ -21,7 +25,7 @@ export class InventoryResolver {
     @Args('first', { type: () => Int, defaultValue: DEFAULT_PAGE_SIZE, description: '1..100' }) first: number,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
   ): Promise<ClusterPage> {
-    const page = await this.reads.clusters(tenant.tenantId, pageArgs(first, after));
+    const page = await this.clusterRepository.list(tenant.tenantId, pageArgs(first, after));
     const now = new Date();
     return { nodes: page.items.map((row) => Cluster.from(row, now)), pageInfo: { endCursor: page.nextCursor, hasNextPage: page.nextCursor !== null } };
   }
@@ -33,7 +37,7 @@ export class InventoryResolver {
     @Args('first', { type: () => Int, defaultValue: DEFAULT_PAGE_SIZE, description: '1..100' }) first: number,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
   ): Promise<GlobalNamespacePage> {
-    const page = await this.reads.globalNamespaces(tenant.tenantId, pageArgs(first, after));
+    const page = await this.globalNamespaceRepository.list(tenant.tenantId, pageArgs(first, after));
     return { nodes: page.items.map((row) => GlobalNamespace.from(row)), pageInfo: { endCursor: page.nextCursor, hasNextPage: page.nextCursor !== null } };
   }
 
@@ -43,7 +47,7 @@ export class InventoryResolver {
     @CurrentTenant() tenant: TenantPrincipal,
     @Args('id', { type: () => ID }, new ResourceIdPipe('global namespace')) id: string,
   ): Promise<GlobalNamespace> {
-    const row = await this.reads.globalNamespace(tenant.tenantId, id);
+    const row = await this.globalNamespaceRepository.find(tenant.tenantId, id);
     if (!row) throw DomainError.notFound('global namespace', id);
     return GlobalNamespace.from(row);
   }
