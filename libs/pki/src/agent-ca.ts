@@ -1,11 +1,10 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import {
   certificateValidity,
   issueCertificate,
   loadSigningAuthority,
   parseCertificate,
-  rsaKeyIdentifier,
   utf8NameAttribute,
   validityWindow,
   type IssuedCertificate,
@@ -13,10 +12,10 @@ import {
 import { parseCsr } from './csr';
 import { AgentIdentityError, InvalidPkiInputError } from './errors';
 import {
-  DEFAULT_ROOT_KEY_ALGORITHM,
+  createSelfSignedCa,
   type CreatedCertificateAuthority,
   type RootKeyAlgorithm,
-} from './gns-ca';
+} from './self-signed-ca';
 import { generateRsaKeyPair, type RsaBits } from './keys';
 import { assertPathSegment } from './names';
 
@@ -34,7 +33,6 @@ export const DEFAULT_AGENT_CA_VALIDITY_DAYS = 3650;
 const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
 const AGENT_SPIFFE_ID =
   /^spiffe:\/\/lattice\.agents\/tenants\/([A-Za-z0-9._-]+)\/clusters\/([A-Za-z0-9._-]+)$/;
-const KEY_BITS: Record<RootKeyAlgorithm, number> = { 'RSA-4096': 4096, 'RSA-3072': 3072, 'RSA-2048': 2048 };
 
 export function agentSpiffeId(tenantId: string, clusterId: string): string {
   return `spiffe://${AGENT_TRUST_DOMAIN}/tenants/${tenantId}/clusters/${clusterId}`;
@@ -49,32 +47,16 @@ export interface AgentIdentity {
 }
 
 /** Self-signed CA, O=Lattice CN=Lattice agent CA, CA:TRUE pathLen:0 (it only signs leaves). */
-export async function createAgentCa(
+export function createAgentCa(
   input: { validityDays?: number; keyAlgorithm?: RootKeyAlgorithm; now?: Date } = {},
 ): Promise<CreatedCertificateAuthority> {
-  const { notBefore, notAfter } = validityWindow(
-    input.now ?? new Date(),
-    input.validityDays ?? DEFAULT_AGENT_CA_VALIDITY_DAYS,
-  );
-  const bits = KEY_BITS[input.keyAlgorithm ?? DEFAULT_ROOT_KEY_ALGORITHM];
-  if (bits === undefined)
-    throw new InvalidPkiInputError(`unsupported key algorithm ${String(input.keyAlgorithm)}`);
-  const { privateKeyPem } = await generateRsaKeyPair(bits);
-  const privateKey = createPrivateKey(privateKeyPem);
-  const publicKey = createPublicKey(privateKey);
-  const name = [utf8NameAttribute('O', 'Lattice'), utf8NameAttribute('CN', 'Lattice agent CA')];
-  const issued = issueCertificate({
-    subject: name,
-    subjectPublicKey: publicKey,
-    issuer: { name, keyIdentifier: rsaKeyIdentifier(publicKey), privateKey, notBefore, notAfter },
-    notBefore,
-    notAfter,
-    extensions: [
-      { name: 'basicConstraints', critical: true, cA: true, pathLenConstraint: 0 },
-      { name: 'keyUsage', critical: true, keyCertSign: true, cRLSign: true },
-    ],
+  return createSelfSignedCa({
+    subject: [utf8NameAttribute('O', 'Lattice'), utf8NameAttribute('CN', 'Lattice agent CA')],
+    pathLenConstraint: 0,
+    validityDays: input.validityDays ?? DEFAULT_AGENT_CA_VALIDITY_DAYS,
+    keyAlgorithm: input.keyAlgorithm,
+    now: input.now,
   });
-  return { ...issued, privateKeyPem };
 }
 
 export interface SignAgentCertificateInput {

@@ -1,31 +1,17 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { utf8NameAttribute } from './certificate';
 import {
-  issueCertificate,
-  rsaKeyIdentifier,
-  utf8NameAttribute,
-  validityWindow,
-  type IssuedCertificate,
-} from './certificate';
-import { InvalidPkiInputError } from './errors';
-import { generateRsaKeyPair } from './keys';
+  createSelfSignedCa,
+  type CreatedCertificateAuthority,
+  type RootKeyAlgorithm,
+} from './self-signed-ca';
 import { assertDisplayName, assertPathSegment, assertTrustDomain } from './names';
 
-/**
- * Key choice for GNS roots: RSA, 4096 bits by default. ECDSA P-384 would be smaller and faster,
- * but node-forge (which builds our certificates) can neither sign with nor embed EC keys, and RSA
- * roots are what Istio's own plug-in CA tooling produces, so every mesh version accepts them.
- * 4096-bit generation is slow (often seconds), hence async generation in OpenSSL; tests pass
- * 'RSA-2048' to stay fast.
- */
-export type RootKeyAlgorithm = 'RSA-4096' | 'RSA-3072' | 'RSA-2048';
-export const DEFAULT_ROOT_KEY_ALGORITHM: RootKeyAlgorithm = 'RSA-4096';
+export {
+  DEFAULT_ROOT_KEY_ALGORITHM,
+  type CreatedCertificateAuthority,
+  type RootKeyAlgorithm,
+} from './self-signed-ca';
 export const DEFAULT_ROOT_VALIDITY_DAYS = 3650;
-
-const ROOT_KEY_BITS: Record<RootKeyAlgorithm, number> = {
-  'RSA-4096': 4096,
-  'RSA-3072': 3072,
-  'RSA-2048': 2048,
-};
 
 export interface CreateRootCaInput {
   tenantId: string;
@@ -37,11 +23,6 @@ export interface CreateRootCaInput {
   validityDays?: number;
   keyAlgorithm?: RootKeyAlgorithm;
   now?: Date;
-}
-
-export interface CreatedCertificateAuthority extends IssuedCertificate {
-  /** PKCS#8 PEM. Seal it (sealPrivateKey) before it goes anywhere near storage. */
-  privateKeyPem: string;
 }
 
 /**
@@ -59,33 +40,17 @@ export async function createRootCa(input: CreateRootCaInput): Promise<CreatedCer
   assertDisplayName('tenantName', input.tenantName);
   assertDisplayName('gnsName', input.gnsName);
   assertTrustDomain(input.trustDomain);
-  const keyAlgorithm = input.keyAlgorithm ?? DEFAULT_ROOT_KEY_ALGORITHM;
-  const bits = ROOT_KEY_BITS[keyAlgorithm];
-  if (bits === undefined)
-    throw new InvalidPkiInputError(`unsupported root key algorithm ${String(keyAlgorithm)}`);
-  // Validate the window before spending seconds on a key.
-  const { notBefore, notAfter } = validityWindow(
-    input.now ?? new Date(),
-    input.validityDays ?? DEFAULT_ROOT_VALIDITY_DAYS,
-  );
-
-  const { privateKeyPem } = await generateRsaKeyPair(bits);
-  const privateKey = createPrivateKey(privateKeyPem);
-  const publicKey = createPublicKey(privateKey);
-  const name = [
-    utf8NameAttribute('O', input.tenantName),
-    utf8NameAttribute('OU', input.gnsName),
-    utf8NameAttribute('CN', `Lattice GNS root ${input.gnsName}`),
-  ];
-  const issued = issueCertificate({
-    subject: name,
-    subjectPublicKey: publicKey,
-    issuer: { name, keyIdentifier: rsaKeyIdentifier(publicKey), privateKey, notBefore, notAfter },
-    notBefore,
-    notAfter,
-    extensions: [
-      { name: 'basicConstraints', critical: true, cA: true, pathLenConstraint: 1 },
-      { name: 'keyUsage', critical: true, keyCertSign: true, cRLSign: true },
+  return createSelfSignedCa({
+    keyAlgorithm: input.keyAlgorithm,
+    validityDays: input.validityDays ?? DEFAULT_ROOT_VALIDITY_DAYS,
+    now: input.now,
+    subject: [
+      utf8NameAttribute('O', input.tenantName),
+      utf8NameAttribute('OU', input.gnsName),
+      utf8NameAttribute('CN', `Lattice GNS root ${input.gnsName}`),
+    ],
+    pathLenConstraint: 1,
+    extraExtensions: [
       {
         name: 'subjectAltName',
         altNames: [
@@ -95,5 +60,4 @@ export async function createRootCa(input: CreateRootCaInput): Promise<CreatedCer
       },
     ],
   });
-  return { ...issued, privateKeyPem };
 }
