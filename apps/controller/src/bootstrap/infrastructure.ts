@@ -5,7 +5,8 @@ import { parseMasterKey } from '@lattice/pki';
 import type { ControllerEnv } from '../config/config';
 import { ConfigError } from '../config/config';
 import type { RuntimeConfig } from '../config/runtime-config';
-import { randomToken, readOrCreate, startEmbeddedPostgres } from './embedded-postgres';
+import { startEmbeddedPostgres } from './embedded-postgres';
+import { randomToken, readOrCreate } from './local-resources';
 import { startEmbeddedRedis } from './embedded-redis';
 import { runMigrations } from './migrations';
 
@@ -23,7 +24,8 @@ export interface Infrastructure {
 export async function prepareInfrastructure(env: ControllerEnv, logger: Logger): Promise<Infrastructure> {
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
-    for (const fn of stops.reverse()) await fn().catch((error: Error) => logger.warn(`stopping: ${error.message}`));
+    for (const fn of stops.reverse())
+      await fn().catch((error: Error) => logger.warn(`stopping: ${error.message}`));
   };
   try {
     const dataDir = path.resolve(env.LATTICE_DATA_DIR);
@@ -39,10 +41,14 @@ export async function prepareInfrastructure(env: ControllerEnv, logger: Logger):
       stops.push(redis.stop);
       redisUrl = redis.redisUrl;
     }
-    const operatorToken = env.LATTICE_OPERATOR_TOKEN ?? localSecret(dataDir, 'operator-token', () => randomToken(32), logger);
+    const operatorToken =
+      env.LATTICE_OPERATOR_TOKEN ?? localSecret(dataDir, 'operator-token', () => randomToken(32), logger);
     let masterKey: Buffer;
     try {
-      masterKey = parseMasterKey(env.LATTICE_MASTER_KEY ?? localSecret(dataDir, 'master.key', () => randomBytes(32).toString('base64'), logger));
+      masterKey = parseMasterKey(
+        env.LATTICE_MASTER_KEY ??
+          localSecret(dataDir, 'master.key', () => randomBytes(32).toString('base64'), logger),
+      );
     } catch (error) {
       throw new ConfigError([(error as Error).message]);
     }
@@ -63,6 +69,9 @@ export async function prepareInfrastructure(env: ControllerEnv, logger: Logger):
 function localSecret(dataDir: string, name: string, create: () => string, logger: Logger): string {
   const file = path.join(dataDir, name);
   const value = readOrCreate(file, create);
-  logger.warn({ file }, `using the local ${name} from the data folder; set it through the environment in production`);
+  logger.warn(
+    { file },
+    `using the local ${name} from the data folder; set it through the environment in production`,
+  );
   return value;
 }

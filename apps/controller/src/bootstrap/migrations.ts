@@ -11,18 +11,22 @@ const SUCCESS = /All migrations have been successfully applied|No pending migrat
 export function runMigrations(databaseUrl: string): Promise<void> {
   const root = projectRoot();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'node_modules/prisma/build/index.js'), 'migrate', 'deploy'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        // Any existing file stops the CLI from downloading native engines it will not use.
-        PRISMA_SCHEMA_ENGINE_BINARY: path.join(root, 'package.json'),
-        PRISMA_QUERY_ENGINE_LIBRARY: path.join(root, 'package.json'),
-        PRISMA_HIDE_UPDATE_MESSAGE: '1',
+    const child = spawn(
+      process.execPath,
+      [path.join(root, 'node_modules/prisma/build/index.js'), 'migrate', 'deploy'],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          DATABASE_URL: databaseUrl,
+          // Any existing file stops the CLI from downloading native engines it will not use.
+          PRISMA_SCHEMA_ENGINE_BINARY: path.join(root, 'package.json'),
+          PRISMA_QUERY_ENGINE_LIBRARY: path.join(root, 'package.json'),
+          PRISMA_HIDE_UPDATE_MESSAGE: '1',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     let output = '';
     let succeeded = false;
     child.stdout.on('data', (chunk: Buffer) => {

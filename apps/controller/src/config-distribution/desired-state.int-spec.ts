@@ -7,7 +7,7 @@ import { testRuntimeConfig } from '../../../../test/support/runtime-config';
 import { TEST_REDIS_URL } from '../../../../test/support/test-env';
 import { AppModule } from '../app.module';
 import type { TenantPrincipal } from '../auth/principal';
-import { freePort } from '../bootstrap/embedded-postgres';
+import { freePort } from '../bootstrap/local-resources';
 import { parseControllerEnv } from '../config/config';
 import type { RuntimeConfig } from '../config/runtime-config';
 import { GlobalNamespacesService } from '../global-namespaces/global-namespaces.service';
