@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { ControllerProcess } from './support/controller-process';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { createTenant, createToken, type TestTenant } from './support/tenants';
@@ -152,6 +153,11 @@ describe('tenants, API tokens, roles and isolation', () => {
         })
       ).json.id as string,
     };
+    idsOfA.webhooks = (
+      await controller.request('POST', '/v1/webhooks', { token: tenantA.adminToken, body: { name: 'a-hook', url: 'http://127.0.0.1:9/hook' } })
+    ).json.id as string;
+    // An SLO needs a member service, which needs an agent's inventory: stored directly instead.
+    idsOfA.slos = await insertSlo(database.url, tenantA.id, idsOfA['global-namespaces']!);
     const document = (await controller.request('GET', '/openapi.json')).json as unknown as {
       paths: Record<string, Record<string, unknown>>;
     };
@@ -206,3 +212,18 @@ describe('tenants, API tokens, roles and isolation', () => {
     }
   });
 });
+
+async function insertSlo(databaseUrl: string, tenantId: string, gnsId: string): Promise<string> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const result = await client.query(
+      `INSERT INTO slos (id, tenant_id, gns_id, name, services, indicators, target_percent, "window", budgeting, type, updated_at)
+       VALUES (gen_random_uuid(), $1, $2, 'a-slo', ARRAY['cart'], $3, 99.9, '30d', 'TIME_SLICES', 'MONITORED', now()) RETURNING id`,
+      [tenantId, gnsId, JSON.stringify([{ kind: 'ERROR_RATE', maxErrorRatePercent: 1 }])],
+    );
+    return result.rows[0].id as string;
+  } finally {
+    await client.end();
+  }
+}

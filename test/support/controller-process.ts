@@ -65,6 +65,8 @@ export class ControllerProcess {
         LATTICE_MASTER_KEY: this.masterKey,
         LATTICE_DATA_DIR: this.dataDir,
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+        // RSA-4096 roots (the default) cost seconds of CPU per GNS; tests create many.
+        LATTICE_CA_ROOT_KEY_ALGORITHM: 'RSA-2048',
         ...this.options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,6 +8,7 @@ import {
   csrForExistingKey,
   firstCertificatePem,
   generateKeyAndCsr,
+  type KeyAndCsr,
   keyMatchesCertificate,
   renewalTimeMs,
 } from './pki/agent-keys';
@@ -17,7 +18,7 @@ import {
   type SnapshotOutcome,
   SnapshotApplier,
 } from './snapshot/snapshot-applier';
-import { type AgentCredentials, type AgentStateStore, isSafeGnsId } from './state/agent-state.store';
+import { type AgentCredentials, type AgentStateStorage, isSafeGnsId } from './state/agent-state.store';
 import { TelemetrySender, type TelemetrySource } from './telemetry/telemetry-sender';
 import {
   ControllerCallError,
@@ -46,10 +47,15 @@ export interface AgentDependencies {
   transport: ControllerTransport;
   inventorySource: InventorySource;
   sink: ApplySink;
-  stateStore: AgentStateStore;
+  stateStore: AgentStateStorage;
   render: ClusterStateRenderer;
   logger: AgentLogger;
   telemetrySource?: TelemetrySource;
+  /**
+   * Creates the agent's client key and CSR (registration, renewal) and GNS intermediate keys;
+   * default: a fresh RSA key per call. A fleet simulator hands out pre-generated keys instead.
+   */
+  createKeyAndCsr?: (commonName: string, modulusLength: 2048 | 3072) => Promise<KeyAndCsr>;
   /** Injected for tests and simulators. */
   now?: () => number;
   random?: () => number;
@@ -93,6 +99,7 @@ const MAX_NACK_REASON_LENGTH = 2000;
 export class Agent {
   private readonly logger: AgentLogger;
   private readonly now: () => number;
+  private readonly createKeyAndCsr: (commonName: string, modulusLength: 2048 | 3072) => Promise<KeyAndCsr>;
   private readonly applier: SnapshotApplier;
   private readonly backoff: ReconnectBackoff;
   private readonly telemetry: TelemetrySender | undefined;
@@ -115,6 +122,7 @@ export class Agent {
   constructor(private readonly deps: AgentDependencies) {
     this.logger = deps.logger;
     this.now = deps.now ?? Date.now;
+    this.createKeyAndCsr = deps.createKeyAndCsr ?? generateKeyAndCsr;
     this.backoff = new ReconnectBackoff(
       deps.settings.backoffPolicy ?? DEFAULT_BACKOFF_POLICY,
       deps.random ?? Math.random,
@@ -247,7 +255,7 @@ export class Agent {
       );
     }
     this.state = 'registering';
-    const { keyPem, csrPem } = await generateKeyAndCsr(settings.clusterName, 2048);
+    const { keyPem, csrPem } = await this.createKeyAndCsr(settings.clusterName, 2048);
     let result;
     try {
       result = await transport.register({
@@ -491,7 +499,7 @@ export class Agent {
         // Never replace a key a signed certificate may already use; ask again for the same key.
         csrPem = csrForExistingKey(stored.keyPem, subjectCommonName);
       } else {
-        const generated = await generateKeyAndCsr(subjectCommonName, 3072);
+        const generated = await this.createKeyAndCsr(subjectCommonName, 3072);
         await this.deps.stateStore.writeIntermediateKey(gnsId, rootGeneration, generated.keyPem);
         csrPem = generated.csrPem;
       }
@@ -550,7 +558,7 @@ export class Agent {
     if (!current || this.stopping) return;
     try {
       const commonName = this.deps.settings.clusterName ?? current.identity.clusterId;
-      const { keyPem, csrPem } = await generateKeyAndCsr(commonName, 2048);
+      const { keyPem, csrPem } = await this.createKeyAndCsr(commonName, 2048);
       const result = await this.deps.transport.renewCertificate(current, csrPem);
       if (!keyMatchesCertificate(keyPem, result.certificatePem)) {
         throw new Error('renewed certificate does not match the new key');

@@ -21,7 +21,7 @@ export { diffInventory, isEmptyDelta } from './inventory/inventory-diff';
 export type { InventoryDelta } from './inventory/inventory-diff';
 export { InventoryFileError, parseInventoryFile } from './inventory/inventory-file.schema';
 export { buildKubernetesInventory } from './inventory/kubernetes-inventory.mapping';
-export { createAgentLogger } from './logger';
+export { createAgentLogger, LOG_LEVELS } from './logger';
 export type { AgentLogger, LogLevel } from './logger';
 export type { ApplySink } from './sink/apply-sink';
 export { DirectorySink, manifestFileName } from './sink/directory.sink';
@@ -29,8 +29,17 @@ export { objectsToPrune, withOwnershipLabels } from './sink/kubernetes-prune.uti
 export { SnapshotApplier, sha256Hex } from './snapshot/snapshot-applier';
 export type { ClusterStateRenderer, IncomingSnapshot, SnapshotOutcome } from './snapshot/snapshot-applier';
 export { AgentStateStore, StateStoreError } from './state/agent-state.store';
-export type { AgentCredentials, AgentIdentity, PersistedSnapshot } from './state/agent-state.store';
+export type {
+  AgentCredentials,
+  AgentIdentity,
+  AgentStateStorage,
+  PersistedSnapshot,
+  StoredIntermediateKey,
+} from './state/agent-state.store';
+export { generateKeyAndCsr, keyMatchesCertificate } from './pki/agent-keys';
+export type { KeyAndCsr } from './pki/agent-keys';
 export { TelemetrySender } from './telemetry/telemetry-sender';
+export { SyntheticTelemetrySource, parseSyntheticTelemetryFile } from './telemetry/synthetic-telemetry.source';
 export type { TelemetryItem, TelemetrySource } from './telemetry/telemetry-sender';
 export { ControllerCallError } from './transport/controller-transport';
 export type { ControllerStream, ControllerTransport, StreamHandlers } from './transport/controller-transport';

@@ -14,10 +14,12 @@ import { LatticeGraphQLModule } from './graphql/graphql.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PkiModule } from './pki/pki.module';
+import { PoliciesModule } from './policies/policies.module';
 import { PrismaModule } from './prisma/prisma.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
 import { TenantsModule } from './tenants/tenants.module';
+import { SlosModule } from './slos/slos.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
 import { TokensModule } from './tokens/tokens.module';
 
@@ -57,6 +59,8 @@ export class AppModule {
         AgentGatewayModule,
         ConfigDistributionModule,
         GlobalNamespacesModule,
+        PoliciesModule,
+        SlosModule,
       ],
       providers: [
         { provide: RUNTIME_CONFIG, useValue: config },

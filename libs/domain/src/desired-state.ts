@@ -1,3 +1,5 @@
+import type { DesiredSecurityPolicy, DesiredTrafficPolicy } from './policies/desired-policy';
+
 /**
  * The complete desired state for one cluster, as the controller computes it and the agent renders
  * it. Carried in Snapshot.payload as JSON (format SNAPSHOT_FORMAT in libs/proto). Additive changes
@@ -9,6 +11,18 @@ export interface DesiredClusterState {
   clusterId: string;
   clusterName: string;
   globalNamespaces: DesiredGlobalNamespace[];
+  /** What the cluster's own mesh CA (istiod's `cacerts`) uses; absent until an intermediate is signed. */
+  meshCa?: DesiredMeshCa;
+}
+
+/**
+ * Istio reads one plug-in CA per cluster (`istio-system/cacerts`), but a cluster may be in several
+ * GNS: one of them (the oldest with CA material here) is designated, and the trust bundle holds the
+ * roots of every GNS whose workloads this cluster's workloads can meet.
+ */
+export interface DesiredMeshCa {
+  gnsId: string;
+  trustBundlePem: string;
 }
 
 export interface DesiredGlobalNamespace {
@@ -22,6 +36,10 @@ export interface DesiredGlobalNamespace {
   services: DesiredGnsService[];
   /** CA material for the cluster's mesh CA; absent until the intermediate is signed. */
   ca?: DesiredCaMaterial;
+  /** Traffic policies of the services published here, by service name; absent when none. */
+  trafficPolicies?: DesiredTrafficPolicy[];
+  /** Access rules and per-service mTLS of the GNS; absent when it has no security policy. */
+  securityPolicy?: DesiredSecurityPolicy;
 }
 
 export interface DesiredCaMaterial {

@@ -5,3 +5,5 @@ export * from './telemetry';
 export * from './slo';
 export * from './cluster-status';
 export * from './inventory';
+export * from './webhooks';
+export * from './policies';

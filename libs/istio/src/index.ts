@@ -2,8 +2,19 @@ export type { KubeObject } from './kube-object';
 export { renderClusterState, type IntermediateKeys } from './render-cluster-state';
 export { renderServiceEntry, resolutionFor } from './render-service-entry';
 export { renderDestinationRule, autoPassthroughSni } from './render-destination-rule';
-export { renderPeerAuthentication } from './render-peer-authentication';
-export { renderCaSecret, caSecretName, ROOT_GENERATION_ANNOTATION } from './render-ca-secret';
+export { renderPeerAuthentication, renderServicePeerAuthentication } from './render-peer-authentication';
+export { renderVirtualService } from './render-virtual-service';
+export { renderDefaultDeny, renderServiceAuthorization } from './render-authorization-policy';
+export { renderGnsPolicies } from './render-policies';
+export { failoverOrder, failoverPriority, failoverLabels, FAILOVER_LABEL_PREFIX } from './failover';
+export {
+  renderCaSecret,
+  renderMeshCaSecret,
+  caSecretName,
+  MESH_CA_SECRET_NAME,
+  MESH_CA_GNS_ANNOTATION,
+  ROOT_GENERATION_ANNOTATION,
+} from './render-ca-secret';
 export { objectKey, toYaml, compareObjects } from './manifest';
 export { objectName, MAX_OBJECT_NAME_LENGTH } from './object-name';
 export { RenderError } from './render-error';

@@ -8,10 +8,18 @@ export function objectKey(object: KubeObject): string {
 
 /**
  * Apply order: the CA Secret first (istiod needs it before workloads get certificates), then
- * PeerAuthentication, then DestinationRule before the ServiceEntry whose traffic it secures (so
- * no request leaves without mTLS). Unknown kinds go last.
+ * PeerAuthentication and AuthorizationPolicy, then DestinationRule before the ServiceEntry whose
+ * traffic it secures (so no request leaves without mTLS), and VirtualServices last (the subsets
+ * they route to exist by then). Unknown kinds go last.
  */
-const KIND_ORDER = ['Secret', 'PeerAuthentication', 'DestinationRule', 'ServiceEntry'];
+const KIND_ORDER = [
+  'Secret',
+  'PeerAuthentication',
+  'AuthorizationPolicy',
+  'DestinationRule',
+  'ServiceEntry',
+  'VirtualService',
+];
 
 export function compareObjects(a: KubeObject, b: KubeObject): number {
   const rank = (object: KubeObject): number => {
@@ -22,8 +30,19 @@ export function compareObjects(a: KubeObject, b: KubeObject): number {
     rank(a) - rank(b) ||
     compareText(a.kind, b.kind) ||
     compareText(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
+    Number(isAllowNothing(a)) - Number(isAllowNothing(b)) ||
     compareText(a.metadata.name, b.metadata.name)
   );
+}
+
+/**
+ * A namespace-wide AuthorizationPolicy without rules (a GNS's default DENY) goes after the
+ * per-service ALLOW policies of its namespace, so switching to default DENY never briefly denies
+ * callers that an ALLOW policy being applied in the same pass admits.
+ */
+function isAllowNothing(object: KubeObject): boolean {
+  const spec = object.spec as { selector?: unknown; rules?: unknown } | undefined;
+  return object.kind === 'AuthorizationPolicy' && spec?.selector === undefined && spec?.rules === undefined;
 }
 
 /** Multi-document YAML (`---` separated), e.g. for the directory sink or `kubectl apply -f`. */

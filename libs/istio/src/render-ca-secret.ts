@@ -22,19 +22,51 @@ export function renderCaSecret(
   intermediateKeyPem: string,
   labels: Record<string, string>,
 ): KubeObject {
+  return pluginCaSecret(caSecretName(gns), gns, ca, ca.trustBundlePem, intermediateKeyPem, labels);
+}
+
+/** The only Secret istiod reads its plug-in CA from. */
+export const MESH_CA_SECRET_NAME = 'cacerts';
+export const MESH_CA_GNS_ANNOTATION = 'lattice.io/global-namespace';
+
+/**
+ * istiod's own CA (`istio-system/cacerts`): the designated GNS's intermediate, with the merged
+ * trust bundle of `meshCa` as `root-cert.pem` (see DesiredMeshCa). istiod only reads it at start,
+ * so a changed Secret needs an istiod restart (Istio's documented plug-in CA procedure).
+ */
+export function renderMeshCaSecret(
+  gns: DesiredGlobalNamespace,
+  ca: DesiredCaMaterial,
+  meshTrustBundlePem: string,
+  intermediateKeyPem: string,
+  labels: Record<string, string>,
+): KubeObject {
+  const secret = pluginCaSecret(MESH_CA_SECRET_NAME, gns, ca, meshTrustBundlePem, intermediateKeyPem, labels);
+  secret.metadata.annotations = { ...secret.metadata.annotations, [MESH_CA_GNS_ANNOTATION]: gns.name };
+  return secret;
+}
+
+function pluginCaSecret(
+  name: string,
+  gns: DesiredGlobalNamespace,
+  ca: DesiredCaMaterial,
+  trustBundlePem: string,
+  intermediateKeyPem: string,
+  labels: Record<string, string>,
+): KubeObject {
   const chain = certificates(ca.certChainPem);
   if (chain.length < 2) {
     throw new RenderError(
       `GNS "${gns.name}": the certificate chain must hold the intermediate followed by its root (found ${chain.length} certificate(s))`,
     );
   }
-  const roots = certificates(ca.trustBundlePem);
+  const roots = certificates(trustBundlePem);
   if (roots.length === 0) throw new RenderError(`GNS "${gns.name}": the trust bundle holds no certificate`);
   return {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: {
-      name: caSecretName(gns),
+      name,
       namespace: ISTIO_CONFIG_NAMESPACE,
       labels,
       annotations: { [ROOT_GENERATION_ANNOTATION]: String(ca.rootGeneration) },

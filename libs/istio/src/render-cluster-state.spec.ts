@@ -346,6 +346,29 @@ describe('renderClusterState', () => {
       expect(toYaml(objects.slice(1))).not.toContain('secretkey');
     });
 
+    it("renders istiod's cacerts from the designated GNS with the merged trust bundle", () => {
+      const OTHER_ROOT = pem('other-gns-root');
+      const state: DesiredClusterState = {
+        ...eastState({ ca: CA }),
+        meshCa: { gnsId: 'g-shop', trustBundlePem: `${ROOT_1}\n${ROOT_2}\n${OTHER_ROOT}\n` },
+      };
+      const objects = renderClusterState(state, new Map([['g-shop', KEY]]));
+      const meshCa = objects.find((object) => object.metadata.name === 'cacerts');
+      expect(meshCa?.metadata).toMatchObject({
+        namespace: 'istio-system',
+        labels: OWNED,
+        annotations: { 'lattice.io/global-namespace': 'shop', 'lattice.io/root-generation': '2' },
+      });
+      expect(decode(meshCa!, 'ca-key.pem')).toBe(KEY);
+      expect(decode(meshCa!, 'cert-chain.pem')).toBe(`${INTERMEDIATE}\n${ROOT_2}\n`);
+      expect(decode(meshCa!, 'root-cert.pem')).toBe(`${ROOT_1}\n${ROOT_2}\n${OTHER_ROOT}\n`);
+      // Without the key yet, neither Secret is rendered; a mesh CA naming a GNS without CA material is refused.
+      expect(renderClusterState(state, new Map()).some((object) => object.kind === 'Secret')).toBe(false);
+      expect(() => renderClusterState({ ...state, meshCa: { ...state.meshCa!, gnsId: 'nope' } }, new Map())).toThrow(
+        RenderError,
+      );
+    });
+
     it('refuses a chain without its root, or an empty trust bundle', () => {
       const keys = new Map([['g-shop', KEY]]);
       expect(() =>

@@ -1,9 +1,11 @@
 import type { DesiredClusterState, DesiredGlobalNamespace } from '@lattice/domain';
 import type { KubeObject } from './kube-object';
+import { failoverOrder } from './failover';
 import { compareObjects, objectKey } from './manifest';
 import { ownershipLabels } from './ownership';
-import { renderCaSecret } from './render-ca-secret';
+import { renderCaSecret, renderMeshCaSecret } from './render-ca-secret';
 import { renderDestinationRule } from './render-destination-rule';
+import { renderGnsPolicies, trafficPolicyOf } from './render-policies';
 import { RenderError } from './render-error';
 import { renderPeerAuthentication } from './render-peer-authentication';
 import { renderServiceEntry } from './render-service-entry';
@@ -18,6 +20,8 @@ export type IntermediateKeys = ReadonlyMap<string, string>;
  */
 export function renderClusterState(state: DesiredClusterState, keys: IntermediateKeys): KubeObject[] {
   const objects = state.globalNamespaces.flatMap((gns) => renderGlobalNamespace(state, gns, keys));
+  const meshCa = renderClusterMeshCa(state, keys);
+  if (meshCa) objects.push(meshCa);
   const seen = new Set<string>();
   for (const object of objects) {
     const key = objectKey(object);
@@ -41,12 +45,28 @@ function renderGlobalNamespace(
   for (const service of gns.services) {
     // Without endpoints a DNS ServiceEntry would resolve its own GNS host: publish nothing instead.
     if (service.endpoints.length === 0 || service.ports.length === 0) continue;
-    objects.push(renderServiceEntry(gns, service, labels()), renderDestinationRule(gns, service, labels()));
+    const policy = trafficPolicyOf(gns, service.name);
+    const failover = failoverOrder(state.clusterName, service, policy);
+    objects.push(
+      renderServiceEntry(gns, service, labels(), failover),
+      renderDestinationRule(gns, service, labels(), policy, failover),
+    );
   }
+  objects.push(...renderGnsPolicies(gns, labels));
   // Without this cluster's intermediate key there is nothing istiod could sign with: the Secret
   // waits until the agent has generated a key and its CSR has been signed.
   const key = keys.get(gns.id);
   if (gns.ca !== undefined && key !== undefined && key.trim() !== '')
     objects.push(renderCaSecret(gns, gns.ca, key, labels()));
   return objects;
+}
+
+/** istiod's `cacerts` from the designated GNS (DesiredMeshCa), once its intermediate key is here. */
+function renderClusterMeshCa(state: DesiredClusterState, keys: IntermediateKeys): KubeObject | undefined {
+  if (!state.meshCa) return undefined;
+  const gns = state.globalNamespaces.find((candidate) => candidate.id === state.meshCa?.gnsId);
+  if (!gns?.ca) throw new RenderError(`the mesh CA names GNS ${state.meshCa.gnsId}, which has no CA material here`);
+  const key = keys.get(gns.id);
+  if (key === undefined || key.trim() === '') return undefined;
+  return renderMeshCaSecret(gns, gns.ca, state.meshCa.trustBundlePem, key, ownershipLabels(gns.id, state.clusterId));
 }

@@ -1,34 +1,54 @@
-import type { DesiredGlobalNamespace, DesiredGnsService } from '@lattice/domain';
+import type { DesiredGlobalNamespace, DesiredGnsService, DesiredTrafficPolicy } from '@lattice/domain';
 import type { IDestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1/DestinationRule';
 import type { KubeObject } from './kube-object';
+import { failoverPriority } from './failover';
 import { ISTIO_CONFIG_NAMESPACE } from './ownership';
 import { serviceObjectName } from './service-object-name';
 
 type DestinationRuleSpec = NonNullable<IDestinationRule['spec']>;
+type TrafficPolicy = NonNullable<DestinationRuleSpec['trafficPolicy']>;
 
 /**
  * Istio mTLS towards the GNS host. Required for remote endpoints: the east-west gateway in
  * AUTO_PASSTHROUGH mode does not terminate TLS, it forwards by SNI, so the client sidecar must
  * originate Istio mTLS with the SNI `outbound_.<port>_._.<host>` that the remote gateway knows.
  * (Istio derives the same SNI for ISTIO_MUTUAL; it is written per port so the contract with the
- * gateway is visible. Subsets, when traffic policies arrive, need `outbound_.<port>_.<subset>_.<host>`.)
+ * gateway is visible; a subset's is `outbound_.<port>_.<subset>_.<host>`.) A traffic policy of the
+ * service adds its subsets, connection pool, outlier detection and failover here.
  */
 export function renderDestinationRule(
   gns: DesiredGlobalNamespace,
   service: DesiredGnsService,
   labels: Record<string, string>,
+  policy?: DesiredTrafficPolicy,
+  failoverOrder: readonly string[] = [],
 ): KubeObject {
-  const spec: DestinationRuleSpec = {
-    host: service.hostname,
-    exportTo: ['*'],
-    trafficPolicy: {
-      tls: { mode: 'ISTIO_MUTUAL' },
-      portLevelSettings: service.ports.map((port) => ({
-        port: { number: port.number },
-        tls: { mode: 'ISTIO_MUTUAL', sni: autoPassthroughSni(port.number, service.hostname) },
-      })),
-    },
-  };
+  const trafficPolicy: TrafficPolicy = mutualTls(service);
+  // One DestinationRule per host: the traffic policy of the service merges into the GNS one.
+  if (policy?.connectionPool) trafficPolicy.connectionPool = policy.connectionPool as TrafficPolicy['connectionPool'];
+  if (policy?.outlierDetection) {
+    const outlier = policy.outlierDetection;
+    trafficPolicy.outlierDetection = {
+      consecutive5xxErrors: outlier.consecutiveErrors,
+      interval: outlier.interval,
+      baseEjectionTime: outlier.baseEjectionTime,
+      maxEjectionPercent: outlier.maxEjectionPercent,
+    };
+  }
+  if (failoverOrder.length > 0)
+    trafficPolicy.loadBalancer = {
+      localityLbSetting: { enabled: true, failoverPriority: failoverPriority(failoverOrder.length) },
+    } as TrafficPolicy['loadBalancer'];
+  const spec: DestinationRuleSpec = { host: service.hostname, exportTo: ['*'], trafficPolicy };
+  if (policy && policy.subsets.length > 0) {
+    // A subset's own tls and port settings replace the host's, so each subset repeats mTLS with
+    // the subset SNI the remote east-west gateway routes on.
+    spec.subsets = policy.subsets.map((subset) => ({
+      name: subset.name,
+      labels: { ...subset.labels },
+      trafficPolicy: mutualTls(service, subset.name),
+    }));
+  }
   return {
     apiVersion: 'networking.istio.io/v1beta1',
     kind: 'DestinationRule',
@@ -40,4 +60,14 @@ export function renderDestinationRule(
 /** The SNI an AUTO_PASSTHROUGH gateway routes on (Istio's outbound cluster name). */
 export function autoPassthroughSni(port: number, host: string, subset = ''): string {
   return `outbound_.${port}_.${subset}_.${host}`;
+}
+
+function mutualTls(service: DesiredGnsService, subset = ''): TrafficPolicy {
+  return {
+    tls: { mode: 'ISTIO_MUTUAL' },
+    portLevelSettings: service.ports.map((port) => ({
+      port: { number: port.number },
+      tls: { mode: 'ISTIO_MUTUAL', sni: autoPassthroughSni(port.number, service.hostname, subset) },
+    })),
+  } as TrafficPolicy;
 }

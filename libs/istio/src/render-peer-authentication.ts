@@ -1,4 +1,4 @@
-import type { DesiredGlobalNamespace } from '@lattice/domain';
+import type { DesiredGlobalNamespace, MtlsMode } from '@lattice/domain';
 import type { IPeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1beta1/PeerAuthentication';
 import type { KubeObject } from './kube-object';
 import { objectName } from './object-name';
@@ -19,6 +19,24 @@ export function renderPeerAuthentication(
     apiVersion: 'security.istio.io/v1beta1',
     kind: 'PeerAuthentication',
     metadata: { name: objectName(`lattice-${gns.name}`), namespace, labels },
+    spec,
+  };
+}
+
+/** A service's own mTLS mode (overriding the GNS one) on its workloads in one namespace. */
+export function renderServicePeerAuthentication(
+  gns: DesiredGlobalNamespace,
+  service: string,
+  mtlsMode: MtlsMode,
+  workloadLabels: Record<string, string>,
+  namespace: string,
+  labels: Record<string, string>,
+): KubeObject {
+  const spec: PeerAuthenticationSpec = { selector: { matchLabels: { ...workloadLabels } }, mtls: { mode: mtlsMode } };
+  return {
+    apiVersion: 'security.istio.io/v1beta1',
+    kind: 'PeerAuthentication',
+    metadata: { name: objectName(`lattice-${gns.name}-${service}`, `${gns.id}/${service}`), namespace, labels },
     spec,
   };
 }

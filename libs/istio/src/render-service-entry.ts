@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { DesiredGlobalNamespace, DesiredGnsService, ServiceEndpoint } from '@lattice/domain';
 import type { IServiceEntry } from '@kubernetes-models/istio/networking.istio.io/v1beta1/ServiceEntry';
+import { failoverLabels } from './failover';
 import type { KubeObject } from './kube-object';
 import { ISTIO_CLUSTER_LABEL, ISTIO_CONFIG_NAMESPACE, isLabelValue } from './ownership';
 import { serviceObjectName } from './service-object-name';
@@ -16,6 +17,7 @@ export function renderServiceEntry(
   gns: DesiredGlobalNamespace,
   service: DesiredGnsService,
   labels: Record<string, string>,
+  failoverOrder: readonly string[] = [],
 ): KubeObject {
   const spec: ServiceEntrySpec = {
     hosts: [service.hostname],
@@ -23,7 +25,7 @@ export function renderServiceEntry(
     location: 'MESH_INTERNAL',
     resolution: resolutionFor(service.endpoints),
     ports: service.ports.map((port) => ({ number: port.number, name: port.name, protocol: port.protocol })),
-    endpoints: service.endpoints.map((endpoint) => renderEndpoint(service, endpoint)),
+    endpoints: service.endpoints.map((endpoint) => renderEndpoint(service, endpoint, failoverOrder)),
   };
   return {
     apiVersion: 'networking.istio.io/v1beta1',
@@ -45,7 +47,11 @@ export function resolutionFor(endpoints: readonly ServiceEndpoint[]): 'STATIC' |
     : 'DNS';
 }
 
-function renderEndpoint(service: DesiredGnsService, endpoint: ServiceEndpoint): ServiceEntryEndpoint {
+function renderEndpoint(
+  service: DesiredGnsService,
+  endpoint: ServiceEndpoint,
+  failoverOrder: readonly string[],
+): ServiceEntryEndpoint {
   // Local: the Kubernetes service listens on the GNS ports. Remote: every port goes to the
   // gateway's AUTO_PASSTHROUGH port, which picks the target from the SNI.
   const targetPortOf = (portNumber: number): number =>
@@ -55,6 +61,10 @@ function renderEndpoint(service: DesiredGnsService, endpoint: ServiceEndpoint): 
   return {
     address: endpoint.address,
     ports,
-    labels: { ...(endpoint.labels ?? {}), [ISTIO_CLUSTER_LABEL]: clusterLabel },
+    labels: {
+      ...(endpoint.labels ?? {}),
+      ...failoverLabels(failoverOrder, endpoint.clusterName),
+      [ISTIO_CLUSTER_LABEL]: clusterLabel,
+    },
   };
 }

@@ -97,6 +97,14 @@ describe('public API surface', () => {
   });
 
   const state = () => pki.initialRotationState({ now: NOW });
+  const plannedRecord: pki.StoredIntermediateRecord = {
+    rootGeneration: 1,
+    notBefore: NOW,
+    notAfter: new Date(NOW.getTime() + 3e10),
+    requestedAt: NOW,
+    signedAt: NOW,
+    lastError: null,
+  };
   const invocations: Record<string, (f: Fixtures) => unknown> = {
     certificateValidity: (f) => pki.certificateValidity(pki.parseCertificate(f.root.certificatePem)),
     parseCertificate: (f) => pki.parseCertificate(f.intermediate.certificatePem).toString(),
@@ -123,6 +131,10 @@ describe('public API surface', () => {
       pki.validateIntermediateCsr(f.intermediateCsr.csrPem, {
         expectedCommonName: pki.intermediateCommonName('east'),
       }),
+    intermediateRenewalDueAt: () =>
+      pki.intermediateRenewalDueAt({ notBefore: NOW, notAfter: new Date(NOW.getTime() + 3e10) }),
+    intermediateState: () => pki.intermediateState(plannedRecord, NOW),
+    planIntermediateRequest: () => pki.planIntermediateRequest([plannedRecord], 1, NOW),
     buildTrustBundle: (f) => pki.buildTrustBundle([f.root.certificatePem]),
     trustBundleEntries: (f) => pki.trustBundleEntries([f.root.certificatePem]),
     advanceRotation: () => pki.advanceRotation(pki.startRotation(state(), NOW), [], NOW),

@@ -19,6 +19,7 @@ export {
 export { createCsr, MAX_RSA_BITS, type ParsedCsr, type RequestedExtension } from './csr';
 export * from './gns-ca';
 export * from './intermediate';
+export * from './intermediate-plan';
 export * from './trust-bundle';
 export * from './rotation';
 export * from './agent-ca';

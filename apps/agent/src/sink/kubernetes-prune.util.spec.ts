@@ -76,4 +76,23 @@ describe('ownership', () => {
       { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar' },
     ]);
   });
+
+  it('lists Secrets and ConfigMaps only in istio-system until a desired one lives elsewhere', () => {
+    const secret = (namespace: string) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'ca', namespace, labels: owned },
+    });
+    const limited = kindsToWatch([secret('istio-system')]);
+    expect(limited.find((kind) => kind.kind === 'Secret')).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      namespace: 'istio-system',
+    });
+    expect(limited.find((kind) => kind.kind === 'ConfigMap')?.namespace).toBe('istio-system');
+    expect(limited.find((kind) => kind.kind === 'ServiceEntry')?.namespace).toBeUndefined();
+
+    const widened = kindsToWatch([secret('istio-system'), secret('shop'), secret('istio-system')]);
+    expect(widened.find((kind) => kind.kind === 'Secret')).toEqual({ apiVersion: 'v1', kind: 'Secret' });
+  });
 });

@@ -1,9 +1,14 @@
-import type { KubeObject } from '@lattice/istio';
+import { ISTIO_CONFIG_NAMESPACE, type KubeObject } from '@lattice/istio';
 import { CLUSTER_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './apply-sink';
 
 export interface KindRef {
   apiVersion: string;
   kind: string;
+  /**
+   * List (to prune) only in this namespace. Lattice writes Secrets and ConfigMaps only to Istio's
+   * config namespace, so the agent's RBAC grants them only there (deploy/helm/lattice-agent).
+   */
+  namespace?: string;
 }
 
 export interface ExistingObject {
@@ -19,8 +24,8 @@ export const DEFAULT_MANAGED_KINDS: readonly KindRef[] = [
   { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService' },
   { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication' },
   { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy' },
-  { apiVersion: 'v1', kind: 'Secret' },
-  { apiVersion: 'v1', kind: 'ConfigMap' },
+  { apiVersion: 'v1', kind: 'Secret', namespace: ISTIO_CONFIG_NAMESPACE },
+  { apiVersion: 'v1', kind: 'ConfigMap', namespace: ISTIO_CONFIG_NAMESPACE },
 ];
 
 /** Adds the labels that mark an object as this agent's, so a later apply can find and prune it. */
@@ -42,14 +47,25 @@ export function ownershipSelector(clusterId: string): string {
   return `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE},${CLUSTER_LABEL}=${clusterId}`;
 }
 
-/** Default kinds plus any other kind in the desired set, each once. */
+/**
+ * Default kinds plus any other kind in the desired set, each once. A kind limited to one namespace
+ * stays limited while every desired object of it is in that namespace; otherwise it is listed in
+ * all namespaces (so nothing escapes pruning).
+ */
 export function kindsToWatch(
   desired: KubeObject[],
   defaults: readonly KindRef[] = DEFAULT_MANAGED_KINDS,
 ): KindRef[] {
   const kinds = new Map<string, KindRef>();
-  for (const ref of [...defaults, ...desired.map(({ apiVersion, kind }) => ({ apiVersion, kind }))]) {
-    kinds.set(`${apiGroup(ref.apiVersion)}/${ref.kind}`, ref);
+  for (const ref of defaults) kinds.set(`${apiGroup(ref.apiVersion)}/${ref.kind}`, ref);
+  for (const { apiVersion, kind, metadata } of desired) {
+    const key = `${apiGroup(apiVersion)}/${kind}`;
+    const limitedTo = kinds.get(key)?.namespace;
+    kinds.set(key, {
+      apiVersion,
+      kind,
+      ...(limitedTo !== undefined && metadata.namespace === limitedTo ? { namespace: limitedTo } : {}),
+    });
   }
   return [...kinds.values()];
 }

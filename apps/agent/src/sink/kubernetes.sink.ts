@@ -53,7 +53,7 @@ export class KubernetesSink implements ApplySink {
         const list = await api.list(
           kind.apiVersion,
           kind.kind,
-          undefined,
+          kind.namespace,
           undefined,
           undefined,
           undefined,

@@ -1,5 +1,6 @@
 import type { DesiredClusterState } from '@lattice/domain';
 import { z } from 'zod';
+import { desiredSecurityPolicySchema, desiredTrafficPolicySchema } from './desired-policy.schema';
 
 // Validates a snapshot payload against DesiredClusterState (libs/domain). Unknown fields are
 // dropped: a newer controller may add fields this agent does not render yet.
@@ -51,12 +52,15 @@ const globalNamespace = z.object({
   localNamespaces: z.array(z.string()),
   services: z.array(gnsService),
   ca: caMaterial.optional(),
+  trafficPolicies: z.array(desiredTrafficPolicySchema).optional(),
+  securityPolicy: desiredSecurityPolicySchema.optional(),
 });
 
 export const desiredClusterStateSchema: z.ZodType<DesiredClusterState> = z.object({
   clusterId: z.string().min(1),
   clusterName: z.string(),
   globalNamespaces: z.array(globalNamespace),
+  meshCa: z.object({ gnsId: z.string().min(1), trustBundlePem: z.string().min(1) }).optional(),
 });
 
 /** Parses and validates a payload; throws with the path of the first bad field. */

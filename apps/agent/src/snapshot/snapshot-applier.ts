@@ -5,7 +5,7 @@ import { SNAPSHOT_FORMAT } from '@lattice/proto';
 import { type AgentLogger, errorMessage } from '../logger';
 import { firstCertificatePem, keyMatchesCertificate } from '../pki/agent-keys';
 import type { ApplySink } from '../sink/apply-sink';
-import type { AgentStateStore, PersistedSnapshot, StoredIntermediateKey } from '../state/agent-state.store';
+import type { AgentStateStorage, PersistedSnapshot, StoredIntermediateKey } from '../state/agent-state.store';
 import { parseDesiredClusterState } from './desired-state.schema';
 
 /** Renders a desired state into Kubernetes objects; `renderClusterState` from @lattice/istio in production. */
@@ -28,7 +28,7 @@ export type SnapshotOutcome =
   | { result: 'rejected'; version: number; reason: string };
 
 export interface SnapshotApplierDependencies {
-  store: AgentStateStore;
+  store: AgentStateStorage;
   sink: ApplySink;
   render: ClusterStateRenderer;
   logger: AgentLogger;

@@ -64,12 +64,28 @@ const STAGING_DIR = 'credentials.next';
 const STAGING_COMPLETE = 'COMPLETE';
 
 /**
+ * Where an agent keeps its credentials, last applied snapshot and intermediate CA keys. The agent
+ * uses a directory (AgentStateStore); a fleet simulator keeps thousands of agents in memory.
+ */
+export interface AgentStateStorage {
+  /** Shown in messages (the directory, or a description of the store). */
+  readonly directory: string;
+  ensureDirectory(): Promise<void>;
+  readCredentials(): Promise<AgentCredentials | undefined>;
+  writeCredentials(credentials: AgentCredentials): Promise<void>;
+  readSnapshot(): Promise<PersistedSnapshot | undefined>;
+  writeSnapshot(snapshot: PersistedSnapshot): Promise<void>;
+  writeIntermediateKey(gnsId: string, rootGeneration: number, keyPem: string): Promise<string>;
+  listIntermediateKeys(): Promise<StoredIntermediateKey[]>;
+}
+
+/**
  * The agent's state directory: credentials, the last applied snapshot and intermediate CA keys.
  * Every write is atomic. A credential swap (register, renewal) stages all files, marks the stage
  * complete, then renames them into place; a crash in between is finished on the next read, so the
  * key and the certificate on disk always belong together.
  */
-export class AgentStateStore {
+export class AgentStateStore implements AgentStateStorage {
   constructor(readonly directory: string) {}
 
   async readCredentials(): Promise<AgentCredentials | undefined> {

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ClustersModule } from '../clusters/clusters.module';
+import { GnsCaModule } from '../gns-ca/gns-ca.module';
 import { AgentGatewayService } from './agent-gateway.service';
 import { AgentRegistrationService } from './agent-registration.service';
 import { ClusterLinkRepository } from './cluster-link.repository';
 
 @Module({
-  imports: [ClustersModule],
+  imports: [ClustersModule, GnsCaModule],
   providers: [AgentGatewayService, AgentRegistrationService, ClusterLinkRepository],
   exports: [AgentGatewayService],
 })

@@ -15,6 +15,9 @@ import { clusterRevokedChannel, type ClusterRevokedEvent } from '../clusters/clu
 import { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
 import { snapshotChannel, type SnapshotAnnouncement } from '../config-distribution/snapshot-channel';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { caCheckChannel, type CaCheckEvent } from '../gns-ca/gns-ca-events';
+import { GnsCaQueue } from '../gns-ca/gns-ca.queue';
+import { GnsCaService } from '../gns-ca/gns-ca.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { AgentIdentityCaService } from '../pki/agent-identity-ca.service';
 import { RedisService } from '../redis/redis.service';
@@ -46,6 +49,8 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
     private readonly telemetry: TelemetryIngest,
     private readonly metrics: MetricsService,
     private readonly redis: RedisService,
+    private readonly gnsCa: GnsCaService,
+    private readonly caQueue: GnsCaQueue,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -122,6 +127,14 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
       metrics: this.metrics,
       logger: this.logger,
       heartbeatMs: this.config.env.LATTICE_AGENT_HEARTBEAT_SECONDS * 1000,
+      ca: {
+        intermediateRequestsFor: (tenantId, clusterId) => this.gnsCa.intermediateRequestsFor(tenantId, clusterId),
+        handleCsr: (tenantId, clusterId, csr) => this.gnsCa.handleCsr(tenantId, clusterId, csr),
+        snapshotAcked: (tenantId) =>
+          this.caQueue
+            .advanceSoon(tenantId)
+            .catch((error: Error) => this.logger.warn(`scheduling a CA rotation step: ${error.message}`)),
+      },
       onClosed: (closed) => {
         if (this.sessions.get(closed.clusterId) === closed) this.sessions.delete(closed.clusterId);
         this.metrics.connectedAgents.set(this.sessions.size);
@@ -155,11 +168,20 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
     const subscriber = this.redis.subscriberConnection();
     const snapshots = snapshotChannel(this.redis.prefix);
     const revocations = clusterRevokedChannel(this.redis.prefix);
+    const caChecks = caCheckChannel(this.redis.prefix);
     subscriber.on('message', (channel: string, raw: string) => {
       try {
         if (channel === snapshots) {
           const event = JSON.parse(raw) as SnapshotAnnouncement;
-          void this.sessions.get(event.clusterId)?.pushLatestSnapshot().catch((error: Error) => this.logger.warn(`pushing snapshot: ${error.message}`));
+          // A new snapshot may mean a new membership: the cluster may need an intermediate.
+          this.sessions.get(event.clusterId)?.enqueue(async () => {
+            await this.sessions.get(event.clusterId)?.pushLatestSnapshot();
+            await this.sessions.get(event.clusterId)?.requestIntermediates();
+          });
+        } else if (channel === caChecks) {
+          const event = JSON.parse(raw) as CaCheckEvent;
+          const session = this.sessions.get(event.clusterId);
+          session?.enqueue(() => session.requestIntermediates());
         } else if (channel === revocations) {
           const event = JSON.parse(raw) as ClusterRevokedEvent;
           this.sessions.get(event.clusterId)?.close(grpc.status.PERMISSION_DENIED, 'the cluster was revoked');
@@ -168,7 +190,7 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
         this.logger.warn(`ignoring malformed event on ${channel}: ${(error as Error).message}`);
       }
     });
-    await subscriber.subscribe(snapshots, revocations);
+    await subscriber.subscribe(snapshots, revocations, caChecks);
   }
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from '@nestjs/common';
 import { DomainError, validateInventoryUpdate, type InventoryUpdate } from '@lattice/domain';
 import { SNAPSHOT_FORMAT, type AgentMessage__Output, type ControllerMessage, type Inventory__Output } from '@lattice/proto';
 import type { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
+import type { CsrOutcome, IncomingCsr, IntermediateRequestMessage } from '../gns-ca/gns-ca.service';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { TelemetryIngest } from '../telemetry/telemetry-ingest';
 import type { ClusterLinkRepository } from './cluster-link.repository';
@@ -22,7 +23,16 @@ export interface AgentSessionDeps {
   metrics: MetricsService;
   logger: Logger;
   heartbeatMs: number;
+  ca: AgentSessionCa;
   onClosed(session: AgentSession): void;
+}
+
+/** The per-GNS CA as the stream sees it: what to ask the cluster for, and its CSRs. */
+export interface AgentSessionCa {
+  intermediateRequestsFor(tenantId: string, clusterId: string): Promise<IntermediateRequestMessage[]>;
+  handleCsr(tenantId: string, clusterId: string, csr: IncomingCsr): Promise<CsrOutcome>;
+  /** An ACK may be what a root rotation waits for. */
+  snapshotAcked(tenantId: string): Promise<void>;
 }
 
 /** Touching last_seen_at on every heartbeat would write once per agent every few seconds. */
@@ -90,6 +100,22 @@ export class AgentSession {
     });
   }
 
+  /**
+   * Asks the agent for the intermediate CSRs its cluster needs (new member, renewal due, rotation
+   * stage). Called on Hello, with every snapshot push, on CA events and every few heartbeats;
+   * only the replica holding the stream asks.
+   */
+  async requestIntermediates(): Promise<void> {
+    if (!this.helloReceived || this.closed) return;
+    const requests = await this.deps.ca.intermediateRequestsFor(this.identity.tenantId, this.identity.clusterId);
+    for (const request of requests) this.send({ intermediateRequest: request });
+  }
+
+  /** Runs after whatever this stream is processing, in order, like the agent's own messages. */
+  enqueue(task: () => Promise<void>): void {
+    this.queue = this.queue.then(task).catch((error: unknown) => this.fail(error));
+  }
+
   close(code: GrpcStatus, details: string): void {
     if (this.closed) return;
     this.deps.logger.warn(`closing stream of cluster ${this.clusterId}: ${details}`);
@@ -118,12 +144,14 @@ export class AgentSession {
         this.lastSeenWrittenAt = Date.now();
         this.deps.logger.log(`cluster ${clusterId} connected (agent ${hello.agentVersion}, applied version ${this.lastSentVersion})`);
         await this.pushLatestSnapshot();
+        await this.requestIntermediates();
         return;
       }
       case 'inventory':
         return this.handleInventory(message.inventory!);
       case 'ack':
         await this.deps.links.recordAck(tenantId, clusterId, Number(message.ack!.version));
+        await this.deps.ca.snapshotAcked(tenantId);
         return;
       case 'nack':
         this.deps.logger.warn(`cluster ${clusterId} refused snapshot ${message.nack!.version}: ${message.nack!.reason}`);
@@ -136,10 +164,26 @@ export class AgentSession {
         // whatever this controller's ping interval is.
         this.send({ ping: { sentAtUnixMs: Date.now() } });
         return this.recordSeen();
-      case 'csr':
-        // Intermediates are requested by the controller only once the GNS CA lands (issue 6).
-        this.deps.logger.warn(`cluster ${clusterId} sent an intermediate CSR that was not requested; ignored`);
+      case 'csr': {
+        const csr = message.csr!;
+        const outcome = await this.deps.ca.handleCsr(tenantId, clusterId, {
+          gnsId: csr.gnsId,
+          csrPem: csr.csrPem,
+          rootGeneration: Number(csr.rootGeneration),
+        });
+        // A refusal is recorded (lastError in the CA status); the stream carries on.
+        if (outcome.signed) {
+          this.send({
+            signedIntermediate: {
+              gnsId: outcome.gnsId,
+              certChainPem: outcome.certChainPem,
+              trustBundlePem: outcome.trustBundlePem,
+              rootGeneration: outcome.rootGeneration,
+            },
+          });
+        }
         return;
+      }
       default:
         throw new DomainError('VALIDATION', 'message has no known body');
     }
@@ -197,7 +241,10 @@ export class AgentSession {
     this.send({ ping: { sentAtUnixMs: Date.now() } });
     // Pub/sub delivers at most once: every few beats, check for a newer snapshot that was missed.
     if (++this.beats % 3 === 0) {
-      this.queue = this.queue.then(() => this.pushLatestSnapshot()).catch((error: unknown) => this.fail(error));
+      this.enqueue(async () => {
+        await this.pushLatestSnapshot();
+        await this.requestIntermediates();
+      });
     }
   }
 

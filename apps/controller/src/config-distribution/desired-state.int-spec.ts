@@ -287,6 +287,8 @@ describe('desired state recomputation (worker, PostgreSQL, Redis)', () => {
       notAfter: new Date(Date.now() + 86_400_000),
       retiredAt,
     });
+    // Stand-in roots replace the real one the GNS was created with (the PEM text is all that matters here).
+    await prisma.gnsCaRoot.deleteMany({ where: { gnsId } });
     await prisma.gnsCaRoot.createMany({ data: [root(1, new Date()), root(2, null), root(3, null)] });
     await prisma.gnsIntermediate.createMany({
       data: [

@@ -1,5 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { buildDesiredStates, canonicalJson, changedClusters, computeMembership } from '@lattice/domain';
+import {
+  assignMeshCa,
+  buildDesiredStates,
+  canonicalJson,
+  changedClusters,
+  computeMembership,
+  withPolicies,
+} from '@lattice/domain';
 import { DesiredStateMetrics } from './desired-state.metrics';
 import { SnapshotPublisher } from './snapshot.publisher';
 import { TenantMeshRepository } from './tenant-mesh.repository';
@@ -26,11 +33,20 @@ export class DesiredStateService {
   ) {}
 
   async recomputeTenant(tenantId: string): Promise<RecomputeResult> {
-    const [{ globalNamespaces, clusters }, caMaterial] = await Promise.all([
+    const [{ globalNamespaces, clusters }, caMaterial, policies] = await Promise.all([
       this.mesh.loadMesh(tenantId),
       this.mesh.loadCaMaterial(tenantId),
+      this.mesh.loadPolicies(tenantId),
     ]);
-    const states = buildDesiredStates(computeMembership(globalNamespaces, clusters), clusters, caMaterial);
+    // Oldest GNS first: a cluster's designated mesh CA (istiod's cacerts) stays put when GNS are added.
+    const gnsAgeOrder = [...globalNamespaces]
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
+      .map((gns) => gns.id);
+    const membership = computeMembership(globalNamespaces, clusters);
+    const states = assignMeshCa(
+      withPolicies(buildDesiredStates(membership, clusters, caMaterial), membership, clusters, policies),
+      gnsAgeOrder,
+    );
     const previousHashes = new Map(
       clusters.flatMap((cluster) =>
         cluster.desiredHash === null ? [] : [[cluster.id, cluster.desiredHash] as const],

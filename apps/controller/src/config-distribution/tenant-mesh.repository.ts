@@ -1,5 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { parseSecurityPolicyShape, parseTrafficPolicyShape } from '@lattice/domain';
 import type {
+  PoliciesByGns,
+  SecurityPolicySpec,
+  TrafficPolicySpec,
   CaMaterialByGns,
   ClusterWithInventory,
   DesiredCaMaterial,
@@ -104,6 +108,34 @@ export class TenantMeshRepository {
       material.set(intermediate.gnsId, byCluster);
     }
     return material;
+  }
+
+  /**
+   * Traffic and security policies of every GNS of the tenant. Stored specs were validated when
+   * written; one that no longer parses is left out (logged) rather than failing the whole tenant.
+   */
+  async loadPolicies(tenantId: string): Promise<PoliciesByGns> {
+    const [traffic, security] = await Promise.all([
+      this.prisma.trafficPolicy.findMany({ where: { tenantId }, select: { gnsId: true, service: true, spec: true } }),
+      this.prisma.securityPolicy.findMany({ where: { tenantId }, select: { gnsId: true, spec: true } }),
+    ]);
+    const policies = new Map<string, { trafficPolicies: Map<string, TrafficPolicySpec>; securityPolicy?: SecurityPolicySpec }>();
+    const of = (gnsId: string) => {
+      const existing = policies.get(gnsId) ?? { trafficPolicies: new Map<string, TrafficPolicySpec>() };
+      policies.set(gnsId, existing);
+      return existing;
+    };
+    for (const row of traffic) {
+      const parsed = parseTrafficPolicyShape(row.spec);
+      if (parsed.ok) of(row.gnsId).trafficPolicies.set(row.service, parsed.value);
+      else this.logger.warn(`traffic policy of ${row.service} in GNS ${row.gnsId} unreadable, left out: ${parsed.errors[0]?.field}: ${parsed.errors[0]?.message}`);
+    }
+    for (const row of security) {
+      const parsed = parseSecurityPolicyShape(row.spec);
+      if (parsed.ok) of(row.gnsId).securityPolicy = parsed.value;
+      else this.logger.warn(`security policy of GNS ${row.gnsId} unreadable, left out: ${parsed.errors[0]?.field}: ${parsed.errors[0]?.message}`);
+    }
+    return policies;
   }
 
   /**

@@ -28,6 +28,22 @@ describe('parseControllerEnv', () => {
     ).toThrow(/LATTICE_OPERATOR_TOKEN: required when NODE_ENV=production[\s\S]*LATTICE_MASTER_KEY/);
   });
 
+  it('keeps strong CA defaults and checks the CA settings', () => {
+    const env = parseControllerEnv({});
+    expect(env.LATTICE_CA_ROOT_KEY_ALGORITHM).toBe('RSA-4096');
+    expect(env.LATTICE_CA_ROOT_VALIDITY_DAYS).toBe(3650);
+    expect(env.LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS).toBe(365);
+    expect(() => parseControllerEnv({ LATTICE_CA_ROOT_KEY_ALGORITHM: 'RSA-1024' })).toThrow(
+      /LATTICE_CA_ROOT_KEY_ALGORITHM: .*got "RSA-1024"/,
+    );
+    expect(() => parseControllerEnv({ LATTICE_CA_INTERMEDIATE_MIN_RSA_BITS: '1024' })).toThrow(
+      /LATTICE_CA_INTERMEDIATE_MIN_RSA_BITS: expected 2048, 3072 or 4096/,
+    );
+    expect(() =>
+      parseControllerEnv({ LATTICE_CA_ROOT_VALIDITY_DAYS: '365', LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS: '365' }),
+    ).toThrow(/LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS: must be shorter than LATTICE_CA_ROOT_VALIDITY_DAYS/);
+  });
+
   it('treats an empty URL as unset', () => {
     expect(parseControllerEnv({ REDIS_URL: '' }).REDIS_URL).toBeUndefined();
   });

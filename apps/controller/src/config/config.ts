@@ -60,6 +60,20 @@ export const controllerEnvSchema = z.object({
     .transform((v) => v === 'true'),
   LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   LATTICE_TELEMETRY_HOUR_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  LATTICE_SLO_EVALUATION_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  LATTICE_SLO_RECOMPUTE_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
+  LATTICE_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  LATTICE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(8),
+  LATTICE_WEBHOOK_BACKOFF_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  LATTICE_CA_ROOT_KEY_ALGORITHM: z.enum(['RSA-4096', 'RSA-3072', 'RSA-2048']).default('RSA-4096'),
+  LATTICE_CA_ROOT_VALIDITY_DAYS: z.coerce.number().int().min(30).max(36500).default(3650),
+  LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  LATTICE_CA_INTERMEDIATE_MIN_RSA_BITS: z.coerce
+    .number()
+    .int()
+    .refine((bits) => [2048, 3072, 4096].includes(bits), { message: 'expected 2048, 3072 or 4096' })
+    .default(2048),
+  LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS: z.coerce.number().int().min(0).max(31_536_000).default(86_400),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 });
@@ -88,6 +102,11 @@ export function parseControllerEnv(env: NodeJS.ProcessEnv): ControllerEnv {
     );
   }
   const parsed = result.data;
+  if (parsed.LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS >= parsed.LATTICE_CA_ROOT_VALIDITY_DAYS) {
+    throw new ConfigError([
+      `LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS: must be shorter than LATTICE_CA_ROOT_VALIDITY_DAYS (${parsed.LATTICE_CA_ROOT_VALIDITY_DAYS}) (got ${parsed.LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS})`,
+    ]);
+  }
   // A hosted deployment (external PostgreSQL) must not fall back to generated local secrets.
   if (parsed.DATABASE_URL && parsed.NODE_ENV === 'production') {
     const missing = (['LATTICE_OPERATOR_TOKEN', 'LATTICE_MASTER_KEY'] as const).filter((k) => !parsed[k]);

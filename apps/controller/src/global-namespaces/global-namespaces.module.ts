@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { GnsCaModule } from '../gns-ca/gns-ca.module';
 import { GlobalNamespacesController } from './global-namespaces.controller';
 import { GlobalNamespacesRepository } from './global-namespaces.repository';
 import { GlobalNamespacesService } from './global-namespaces.service';
 
 @Module({
+  imports: [GnsCaModule],
   controllers: [GlobalNamespacesController],
   providers: [GlobalNamespacesRepository, GlobalNamespacesService],
   exports: [GlobalNamespacesService, GlobalNamespacesRepository],

@@ -30,13 +30,15 @@ export class GlobalNamespacesRepository {
 
   constructor(private readonly prisma: PrismaService) {}
 
+  /** `id` is chosen by the caller when something bound to it (the GNS root CA) is made first. */
   async create(
     tenantId: string,
     spec: GlobalNamespaceSpec,
     db: Db = this.prisma,
+    id?: string,
   ): Promise<StoredGlobalNamespace> {
     const row = await db.globalNamespace
-      .create({ data: { tenantId, ...spec, matchConditions: toJson(spec.matchConditions) } })
+      .create({ data: { id, tenantId, ...spec, matchConditions: toJson(spec.matchConditions) } })
       .catch(rethrowNameTaken(spec.name));
     return this.toStored(row);
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import {
   computeMembership,
@@ -14,6 +15,8 @@ import type { TenantPrincipal } from '../auth/principal';
 import { mapPage, type Page, type PageRequest } from '../common/pagination';
 import { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
 import { TenantMeshRepository } from '../config-distribution/tenant-mesh.repository';
+import { GnsCaRepository } from '../gns-ca/gns-ca.repository';
+import { GnsCaService } from '../gns-ca/gns-ca.service';
 import { PrismaService } from '../prisma/prisma.service';
 import {
   toDefinitionView,
@@ -50,20 +53,28 @@ export class GlobalNamespacesService {
     private readonly mesh: TenantMeshRepository,
     private readonly audit: AuditService,
     private readonly scheduler: DesiredStateScheduler,
+    private readonly gnsCa: GnsCaService,
+    private readonly caRepository: GnsCaRepository,
   ) {}
 
   async create(actor: TenantPrincipal, input: GlobalNamespaceInput): Promise<GlobalNamespaceView> {
     const spec = validSpec(input);
     if (await this.globalNamespaces.nameTaken(actor.tenantId, spec.name)) throw nameTaken(spec.name);
+    // The GNS root CA is part of the GNS: generated first (seconds for RSA-4096, outside the
+    // transaction), then stored with it in one transaction, so neither exists without the other.
+    const id = randomUUID();
+    const root = await this.gnsCa.prepareRoot(actor.tenantId, { id, name: spec.name, domain: spec.domain }, 1);
     const created = await this.prisma.$transaction(async (tx) => {
-      const row = await this.globalNamespaces.create(actor.tenantId, spec, tx);
+      const row = await this.globalNamespaces.create(actor.tenantId, spec, tx, id);
+      await this.caRepository.insertRoot(actor.tenantId, id, root, tx);
+      await this.caRepository.setRotation(actor.tenantId, id, this.gnsCa.initialRotation(), tx);
       await this.audit.record(
         actor,
         {
           action: 'global-namespace.create',
           resourceType: 'global-namespace',
           resourceId: row.id,
-          after: toDefinitionView(row),
+          after: { ...toDefinitionView(row), caRootFingerprintSha256: root.fingerprint },
         },
         tx,
       );

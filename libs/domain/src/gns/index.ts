@@ -6,3 +6,4 @@ export { meshPorts, portSignature } from './service-ports';
 export * from './membership';
 export * from './desired-states';
 export * from './snapshot-hash';
+export * from './mesh-ca';

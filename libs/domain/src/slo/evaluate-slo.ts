@@ -1,6 +1,6 @@
 import { MINUTE_MS, minuteStart } from '../telemetry/telemetry-item';
 import { burnRateAlertRules, evaluateBurnRateAlerts, type ActiveAlert, type AlertEvent } from './alerting';
-import { computeBurnRates, type BurnRates } from './burn-rate';
+import { BURN_RATE_WINDOW_MS, BURN_RATE_WINDOWS, burnRate, type BurnRates, type BurnRateWindow } from './burn-rate';
 import { computeErrorBudget, type ErrorBudget } from './error-budget';
 import {
   badFraction,
@@ -10,6 +10,7 @@ import {
   spanTotals,
   type IndicatorValue,
   type SloMinuteBucket,
+  type SpanTotals,
 } from './sli';
 import {
   assertValidSloDefinition,
@@ -51,28 +52,57 @@ export function evaluateSlo(
   const window = assertValidSloDefinition(definition);
   const now = minuteStart(nowUnixMs);
   const bounds = sloWindowBounds(window, now);
-  const windowLengthMs = bounds.endUnixMs - bounds.startUnixMs;
   const merged = mergeMinuteBuckets(minutes.filter((bucket) => bucket.minuteUnixMs < now));
   const verdicts = merged.map((minute) => minuteVerdict(definition.indicators, minute));
-
-  // A calendar month counts up to now; a rolling window ends at now anyway.
-  const windowTotals = spanTotals(verdicts, bounds.startUnixMs, Math.min(now, bounds.endUnixMs));
-  const budget = computeErrorBudget(
-    definition.budgeting,
-    definition.targetPercent,
-    windowLengthMs,
-    windowTotals,
-  );
-  const compliance = 1 - badFraction(windowTotals, definition.budgeting);
-  const burnRates = computeBurnRates(verdicts, definition.budgeting, definition.targetPercent, now);
-  const alerts = evaluateBurnRateAlerts(burnRateAlertRules(windowLengthMs), burnRates, previousAlerts, now);
+  const burnWindows = {} as Record<BurnRateWindow, SpanTotals>;
+  for (const burnWindow of BURN_RATE_WINDOWS) {
+    burnWindows[burnWindow] = spanTotals(verdicts, now - BURN_RATE_WINDOW_MS[burnWindow], now);
+  }
   const lastMinute = merged.find((minute) => minute.minuteUnixMs === now - MINUTE_MS);
+  return assessSlo(
+    definition,
+    now,
+    // A calendar month counts up to now; a rolling window ends at now anyway.
+    { window: spanTotals(verdicts, bounds.startUnixMs, Math.min(now, bounds.endUnixMs)), burnWindows },
+    indicatorValues(definition.indicators, lastMinute),
+    previousAlerts,
+  );
+}
 
+/** Totals of the SLO window so far and of each burn-rate window, all ending at the evaluation time. */
+export interface SloTotals {
+  window: SpanTotals;
+  burnWindows: Record<BurnRateWindow, SpanTotals>;
+}
+
+/**
+ * Evaluates one SLO at the minute boundary `nowUnixMs` from span totals computed elsewhere (e.g.
+ * summed in the database from stored per-minute verdicts, see evaluateSlo for the in-memory way).
+ * Pure, so re-running a minute with the same totals and alerts gives the same result.
+ */
+export function assessSlo(
+  definition: SloDefinition,
+  nowUnixMs: number,
+  totals: SloTotals,
+  lastMinuteIndicators: IndicatorValue[],
+  previousAlerts: readonly ActiveAlert[],
+): SloEvaluation {
+  const window = assertValidSloDefinition(definition);
+  const now = minuteStart(nowUnixMs);
+  const bounds = sloWindowBounds(window, now);
+  const windowLengthMs = bounds.endUnixMs - bounds.startUnixMs;
+  const budget = computeErrorBudget(definition.budgeting, definition.targetPercent, windowLengthMs, totals.window);
+  const compliance = 1 - badFraction(totals.window, definition.budgeting);
+  const burnRates = {} as BurnRates;
+  for (const burnWindow of BURN_RATE_WINDOWS) {
+    burnRates[burnWindow] = burnRate(badFraction(totals.burnWindows[burnWindow], definition.budgeting), definition.targetPercent);
+  }
+  const alerts = evaluateBurnRateAlerts(burnRateAlertRules(windowLengthMs), burnRates, previousAlerts, now);
   return {
     evaluatedAtUnixMs: now,
     window: bounds,
     status: sloHealth(budget, burnRates, alerts.active),
-    indicators: indicatorValues(definition.indicators, lastMinute),
+    indicators: lastMinuteIndicators,
     compliance,
     meetsTarget: compliance * 100 >= definition.targetPercent,
     budget,

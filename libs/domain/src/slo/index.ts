@@ -5,3 +5,5 @@ export * from './burn-rate';
 export * from './alerting';
 export * from './slo-status';
 export * from './evaluate-slo';
+export * from './slo-series';
+export * from './slo-spec';

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { ConfigDistributionModule } from '../config-distribution/config-distribution.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { SloEvaluationQueue } from './slo-evaluation.queue';
+import { SloEvaluationRepository } from './slo-evaluation.repository';
+import { SloEvaluationService } from './slo-evaluation.service';
+import { SlosController } from './slos.controller';
+import { SlosRepository } from './slos.repository';
+import { SlosResolver } from './slos.resolver';
+import { SlosService } from './slos.service';
+
+/** SLO definitions (REST and GraphQL), their per-minute evaluation (BullMQ) and alert events. */
+@Module({
+  imports: [WebhooksModule, ConfigDistributionModule],
+  controllers: [SlosController],
+  providers: [SlosRepository, SlosService, SlosResolver, SloEvaluationRepository, SloEvaluationService, SloEvaluationQueue],
+  exports: [SloEvaluationService],
+})
+export class SlosModule {}

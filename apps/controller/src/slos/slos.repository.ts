@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, type SloIndicator, type SloSpec } from '@lattice/domain';
+import { Prisma, type Slo } from '../generated/prisma/client';
+import { cursorWhere, pageOf, type Page, type PageRequest } from '../common/pagination';
+import type { Db } from '../prisma/db';
+import { PrismaService } from '../prisma/prisma.service';
+
+export interface StoredSlo extends SloSpec {
+  id: string;
+  tenantId: string;
+  version: number;
+  basis: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** SLO definitions; the tenant id is the first argument of every query. */
+@Injectable()
+export class SlosRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async create(tenantId: string, spec: SloSpec, db: Db = this.prisma): Promise<StoredSlo> {
+    const row = await db.slo.create({ data: { tenantId, ...toData(spec) } }).catch(rethrowNameTaken(spec.name));
+    return toStored(row);
+  }
+
+  async find(tenantId: string, id: string, db: Db = this.prisma): Promise<StoredSlo | null> {
+    const row = await db.slo.findFirst({ where: { tenantId, id } });
+    return row && toStored(row);
+  }
+
+  async exists(tenantId: string, id: string): Promise<boolean> {
+    return (await this.prisma.slo.count({ where: { tenantId, id } })) > 0;
+  }
+
+  async list(tenantId: string, page: PageRequest, gnsId?: string): Promise<Page<StoredSlo>> {
+    const rows = await this.prisma.slo.findMany({
+      where: { tenantId, ...(gnsId ? { gnsId } : {}), ...cursorWhere(page) },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: page.limit + 1,
+    });
+    return pageOf(rows.map(toStored), page.limit);
+  }
+
+  /**
+   * Replaces the definition if still at `expectedVersion` (null otherwise). When what a minute's
+   * verdict depends on changes (services, indicators), the basis moves on and the evaluated minutes
+   * of the old basis are dropped: the series restarts rather than mix two definitions.
+   */
+  async replaceIfVersion(tenantId: string, id: string, expectedVersion: number, spec: SloSpec, rebased: boolean, db: Db): Promise<StoredSlo | null> {
+    const rows = await db.slo
+      .updateManyAndReturn({
+        where: { tenantId, id, version: expectedVersion },
+        data: { ...toData(spec), version: { increment: 1 }, ...(rebased ? { basis: { increment: 1 } } : {}) },
+      })
+      .catch(rethrowNameTaken(spec.name));
+    if (rows.length === 0) return null;
+    if (rebased) await db.sloMinute.deleteMany({ where: { sloId: id, tenantId } });
+    return toStored(rows[0]!);
+  }
+
+  async delete(tenantId: string, id: string, db: Db): Promise<boolean> {
+    return (await db.slo.deleteMany({ where: { tenantId, id } })).count > 0;
+  }
+}
+
+function toData(spec: SloSpec) {
+  return {
+    name: spec.name,
+    description: spec.description,
+    gnsId: spec.gnsId,
+    services: spec.services,
+    indicators: spec.indicators as unknown as Prisma.InputJsonValue,
+    targetPercent: spec.targetPercent,
+    window: spec.window,
+    budgeting: spec.budgeting,
+    type: spec.type,
+  };
+}
+
+export function toStored(row: Slo): StoredSlo {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    name: row.name,
+    description: row.description,
+    gnsId: row.gnsId,
+    services: row.services,
+    // Written by this repository after parseSloSpec, so it has the domain shape.
+    indicators: row.indicators as unknown as SloIndicator[],
+    targetPercent: row.targetPercent,
+    window: row.window as SloSpec['window'],
+    budgeting: row.budgeting,
+    type: row.type,
+    version: row.version,
+    basis: row.basis,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function sloNameTaken(name: string): DomainError {
+  return new DomainError('CONFLICT', `an SLO named ${name} already exists`, [{ field: 'name', message: 'is taken' }]);
+}
+
+function rethrowNameTaken(name: string) {
+  return (error: unknown): never => {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw sloNameTaken(name);
+    throw error;
+  };
+}

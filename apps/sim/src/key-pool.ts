@@ -1,0 +1,165 @@
+import { constants, createPrivateKey, generateKeyPair, privateEncrypt, type KeyObject } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import forge from 'node-forge';
+import type { KeyAndCsr } from '@lattice/agent';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+export type RsaModulusLength = 2048 | 3072;
+
+interface CachedKeys {
+  format: 'lattice-sim-keys/1';
+  modulusLength: number;
+  keys: string[];
+}
+
+/**
+ * RSA keys for simulated agents. The agent CA accepts only RSA CSRs (libs/pki/src/csr.ts), and
+ * generating a 2048-bit key costs tens of milliseconds of CPU, so a fleet of thousands takes
+ * minutes just for keys. The pool generates `size` keys once, optionally keeps them in a cache
+ * file for later runs, and hands key `i mod size` to agent `i`: with size >= agents every agent
+ * has its own key; a smaller pool shares keys between agents (each still gets its own
+ * certificate and identity, which is what the controller checks). CSRs are signed by OpenSSL.
+ */
+export class AgentKeyPool {
+  private readonly keys = new Map<RsaModulusLength, string[]>();
+  private readonly parsed = new Map<string, KeyObject>();
+  private nextIntermediate = 0;
+
+  constructor(
+    private readonly options: {
+      size: number;
+      /** Directory of the key cache (one JSON file per modulus length); undefined: no cache. */
+      cacheDirectory?: string;
+      /** Intermediate (3072-bit) keys, generated only when a GNS CA asks for them. */
+      intermediateSize?: number;
+      onProgress?: (generated: number, total: number) => void;
+    },
+  ) {}
+
+  /** Loads or generates the agents' 2048-bit keys. */
+  async prepare(): Promise<void> {
+    await this.ensure(2048, this.options.size);
+  }
+
+  /** A `createKeyAndCsr` for agent `index` (AgentDependencies.createKeyAndCsr). */
+  keyFactoryFor(index: number): (commonName: string, modulusLength: RsaModulusLength) => Promise<KeyAndCsr> {
+    return async (commonName, modulusLength) => {
+      let keyPem: string;
+      if (modulusLength === 2048) {
+        const keys = await this.ensure(2048, this.options.size);
+        keyPem = keys[index % keys.length] as string;
+      } else {
+        const keys = await this.ensure(modulusLength, this.options.intermediateSize ?? 4);
+        keyPem = keys[this.nextIntermediate++ % keys.length] as string;
+      }
+      return { keyPem, csrPem: this.csrFor(keyPem, commonName) };
+    };
+  }
+
+  private inflight = new Map<RsaModulusLength, Promise<string[]>>();
+
+  private ensure(modulusLength: RsaModulusLength, size: number): Promise<string[]> {
+    const ready = this.keys.get(modulusLength);
+    if (ready && ready.length >= size) return Promise.resolve(ready);
+    let pending = this.inflight.get(modulusLength);
+    if (!pending) {
+      pending = this.load(modulusLength, size).then((keys) => {
+        this.keys.set(modulusLength, keys);
+        this.inflight.delete(modulusLength);
+        return keys;
+      });
+      this.inflight.set(modulusLength, pending);
+    }
+    return pending;
+  }
+
+  private async load(modulusLength: RsaModulusLength, size: number): Promise<string[]> {
+    const file = this.options.cacheDirectory
+      ? path.join(this.options.cacheDirectory, `rsa-${modulusLength}.json`)
+      : undefined;
+    let keys: string[] = [];
+    if (file) keys = await readCache(file, modulusLength);
+    if (keys.length >= size) return keys.slice(0, Math.max(size, keys.length));
+    const missing = size - keys.length;
+    // Four at a time: generateKeyPair runs on libuv's thread pool (4 threads by default).
+    let generated = 0;
+    const fresh: string[] = [];
+    const worker = async (): Promise<void> => {
+      while (fresh.length + inProgress < missing) {
+        inProgress += 1;
+        const { privateKey } = await generateKeyPairAsync('rsa', {
+          modulusLength,
+          publicKeyEncoding: { type: 'spki', format: 'pem' },
+          privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        });
+        inProgress -= 1;
+        fresh.push(privateKey);
+        generated += 1;
+        if (generated % 50 === 0 || generated === missing) this.options.onProgress?.(generated, missing);
+      }
+    };
+    let inProgress = 0;
+    await Promise.all(Array.from({ length: Math.min(4, missing) }, worker));
+    keys = [...keys, ...fresh];
+    if (file) await writeCache(file, { format: 'lattice-sim-keys/1', modulusLength, keys });
+    return keys;
+  }
+
+  private csrFor(keyPem: string, commonName: string): string {
+    let key = this.parsed.get(keyPem);
+    if (!key) {
+      key = createPrivateKey(keyPem);
+      this.parsed.set(keyPem, key);
+    }
+    const csr = forge.pki.createCertificationRequest();
+    csr.publicKey = forge.pki.publicKeyFromPem(
+      key.export({ type: 'spki', format: 'pem' }).toString(),
+    );
+    csr.setSubject([{ name: 'commonName', value: commonName }]);
+    csr.sign(nativeSigner(key), forge.md.sha256.create());
+    return forge.pki.certificationRequestToPem(csr);
+  }
+}
+
+async function readCache(file: string, modulusLength: number): Promise<string[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return [];
+  }
+  try {
+    const cached = JSON.parse(text) as Partial<CachedKeys>;
+    if (cached.format !== 'lattice-sim-keys/1' || cached.modulusLength !== modulusLength) return [];
+    return Array.isArray(cached.keys) ? cached.keys.filter((key) => typeof key === 'string') : [];
+  } catch {
+    // A corrupt cache is regenerated.
+    return [];
+  }
+}
+
+async function writeCache(file: string, content: CachedKeys): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(temporary, JSON.stringify(content), { mode: 0o600 });
+  await fs.rename(temporary, file);
+}
+
+// DER DigestInfo header for SHA-256 (RFC 8017 section 9.2, note 1).
+const SHA256_DIGEST_INFO_PREFIX = Buffer.from('3031300d060960864801650304020105000420', 'hex');
+
+/** forge calls key.sign(md) to sign; this does the RSASSA-PKCS1-v1_5 operation in OpenSSL. */
+function nativeSigner(privateKey: KeyObject): forge.pki.rsa.PrivateKey {
+  const signer = {
+    sign(md: forge.md.MessageDigest): string {
+      const digestInfo = Buffer.concat([SHA256_DIGEST_INFO_PREFIX, Buffer.from(md.digest().getBytes(), 'binary')]);
+      return privateEncrypt({ key: privateKey, padding: constants.RSA_PKCS1_PADDING }, digestInfo).toString(
+        'binary',
+      );
+    },
+  };
+  return signer as unknown as forge.pki.rsa.PrivateKey;
+}
