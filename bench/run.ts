@@ -1,6 +1,8 @@
 /**
  * Benchmark runner: `npm run bench` runs every bench/<name>.bench.ts, `npm run bench -- <name>...`
- * only those, `--list` lists them; `--key=value` flags are passed to the benchmarks (ctx.args).
+ * only those, `--list` lists them; `--key=value` flags are passed to the benchmarks (ctx.args);
+ * `--cpu-prof` makes every controller write a CPU profile to .data/profiles (read it with
+ * `node dist/bench/support/cpu-profile.js <file>`).
  * How to write one: bench/README.md. Results: one JSON line per metric on stdout, then a markdown
  * table; progress on stderr. Exit code 1 if a benchmark failed to run (a missed target is reported,
  * not an error).
@@ -72,8 +74,15 @@ async function runOne(name: string, file: string, args: Record<string, string>, 
     args,
     databaseUrl: database.url,
     redisPrefix,
-    async startController(options) {
-      const controller = new BenchController(database.url, redisPrefix, options);
+    async startController(options = {}) {
+      // --cpu-prof: every controller process writes a V8 CPU profile into .data/profiles on exit.
+      const nodeFlags = args['cpu-prof']
+        ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.cwd(), '.data/profiles')}`]
+        : [];
+      const controller = new BenchController(database.url, redisPrefix, {
+        ...options,
+        nodeFlags: [...nodeFlags, ...(options.nodeFlags ?? [])],
+      });
       controllers.push(controller);
       await controller.start();
       return controller;

@@ -17,15 +17,29 @@ const grpcPort = Number(process.env.GRPC_PORT ?? 50051);
 const base = `http://127.0.0.1:${port}`;
 
 const CLUSTERS = [
-  { name: 'east', eastWestAddress: '198.51.100.10', labels: { demo: 'true', role: 'app', region: 'us-east' } },
-  { name: 'west', eastWestAddress: '198.51.100.20', labels: { demo: 'true', role: 'app', region: 'us-west' } },
-  { name: 'edge', eastWestAddress: '198.51.100.30', labels: { demo: 'true', role: 'ingress', region: 'us-east' } },
+  {
+    name: 'east',
+    eastWestAddress: '198.51.100.10',
+    labels: { demo: 'true', role: 'app', region: 'us-east' },
+  },
+  {
+    name: 'west',
+    eastWestAddress: '198.51.100.20',
+    labels: { demo: 'true', role: 'app', region: 'us-west' },
+  },
+  {
+    name: 'edge',
+    eastWestAddress: '198.51.100.30',
+    labels: { demo: 'true', role: 'ingress', region: 'us-east' },
+  },
 ];
 const GNS = {
   name: 'bookinfo',
   domain: 'bookinfo.lattice.local',
   description: 'bookinfo across east and west, entered through edge',
-  matchConditions: [{ cluster: { type: 'REGEX', value: 'east|west|edge' }, namespace: { type: 'EXACT', value: 'bookinfo' } }],
+  matchConditions: [
+    { cluster: { type: 'REGEX', value: 'east|west|edge' }, namespace: { type: 'EXACT', value: 'bookinfo' } },
+  ],
 };
 const MEMBER_SERVICES = ['bookinfo-gateway', 'details', 'productpage', 'ratings', 'reviews'];
 const SLOS = [
@@ -62,11 +76,18 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const agents = [];
 let controller;
 let stopping = false;
+let stoppingSince = 0;
 
 function run(name, args, env = {}) {
   const logFile = path.join(demoDir, `${name}.log`);
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
+  // Own process groups: a terminal's Ctrl-C reaches only this script, which stops them in order.
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', log, log],
+    detached: true,
+  });
   fs.closeSync(log);
   child.on('exit', (code, signal) => {
     if (stopping) return;
@@ -89,18 +110,42 @@ function terminate(child) {
 async function stop(exitCode = 0) {
   if (stopping) return;
   stopping = true;
-  console.log('\nstopping the agents and the controller...');
+  stoppingSince = Date.now();
+  console.log('\nstopping the agents and the controller (Ctrl-C again to kill them)...');
   await Promise.all(agents.map(terminate));
   await terminate(controller);
   process.exit(exitCode);
 }
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
+/**
+ * A second Ctrl-C does not wait for a child that hangs. Signals within a second of the first do not
+ * count: npm and `timeout` may pass the same Ctrl-C on once more.
+ */
+function onSignal() {
+  if (!stopping) return void stop(0);
+  if (Date.now() - stoppingSince < 1000) return;
+  // Each child leads its own process group (with the controller's PostgreSQL and Redis in it).
+  for (const child of [...agents, controller]) {
+    if (child?.exitCode === null) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  process.exit(130);
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
 async function api(method, route, token, body, headers = {}) {
   const response = await fetch(`${base}${route}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const json = await response.json().catch(() => ({}));
@@ -108,7 +153,8 @@ async function api(method, route, token, body, headers = {}) {
 }
 
 function expectStatus(result, status, what) {
-  if (result.status !== status) throw new Error(`${what}: HTTP ${result.status} ${JSON.stringify(result.json)}`);
+  if (result.status !== status)
+    throw new Error(`${what}: HTTP ${result.status} ${JSON.stringify(result.json)}`);
   return result.json;
 }
 
@@ -123,7 +169,9 @@ async function waitFor(what, check, timeoutMs = 90_000) {
 }
 
 async function main() {
-  console.log('starting the Lattice controller (the first run initialises PostgreSQL; this takes a moment)...');
+  console.log(
+    'starting the Lattice controller (the first run initialises PostgreSQL; this takes a moment)...',
+  );
   controller = run('controller', ['dist/apps/controller/src/main.js'], {
     LATTICE_DATA_DIR: dataDir,
     PORT: String(port),
@@ -131,7 +179,8 @@ async function main() {
   });
   await waitFor('the controller to become ready', async () => (await fetch(`${base}/readyz`)).ok, 150_000);
   const operatorTokenFile = path.join(dataDir, 'operator-token');
-  const operatorToken = process.env.LATTICE_OPERATOR_TOKEN ?? fs.readFileSync(operatorTokenFile, 'utf8').trim();
+  const operatorToken =
+    process.env.LATTICE_OPERATOR_TOKEN ?? fs.readFileSync(operatorTokenFile, 'utf8').trim();
 
   // State from an earlier run belongs to the database it ran against: start over if its token is unknown here.
   if (state.adminToken && (await api('GET', '/v1/clusters', state.adminToken)).status === 401) {
@@ -158,7 +207,11 @@ async function main() {
     fs.mkdirSync(agentDir, { recursive: true });
     let bootstrapToken;
     if (!state.clusters[cluster.name]) {
-      const created = expectStatus(await api('POST', '/v1/clusters', token, cluster), 201, `registering cluster ${cluster.name}`);
+      const created = expectStatus(
+        await api('POST', '/v1/clusters', token, cluster),
+        201,
+        `registering cluster ${cluster.name}`,
+      );
       fs.writeFileSync(path.join(agentDir, 'ca.pem'), created.bootstrap.controllerCaPem);
       state.clusters[cluster.name] = { id: created.cluster.id };
       save();
@@ -174,17 +227,28 @@ async function main() {
       bootstrapToken = issued.token;
     }
     agents.push(
-      run(`agent-${cluster.name}`, [
-        'dist/apps/agent/src/main.js',
-        '--controller', `127.0.0.1:${grpcPort}`,
-        '--cluster-name', cluster.name,
-        ...(bootstrapToken ? [`--bootstrap-token=${bootstrapToken}`] : []),
-        '--ca-file', path.join(agentDir, 'ca.pem'),
-        '--state-dir', stateDir,
-        '--inventory-file', path.join(root, 'deploy/demo', `${cluster.name}.yaml`),
-        '--output-dir', path.join(demoDir, 'manifests', cluster.name),
-        '--telemetry-synthetic', path.join(root, 'deploy/demo', `traffic-${cluster.name}.yaml`),
-      ]),
+      run(
+        `agent-${cluster.name}`,
+        [
+          'dist/apps/agent/src/main.js',
+          '--controller',
+          `127.0.0.1:${grpcPort}`,
+          '--cluster-name',
+          cluster.name,
+          '--ca-file',
+          path.join(agentDir, 'ca.pem'),
+          '--state-dir',
+          stateDir,
+          '--inventory-file',
+          path.join(root, 'deploy/demo', `${cluster.name}.yaml`),
+          '--output-dir',
+          path.join(demoDir, 'manifests', cluster.name),
+          '--telemetry-synthetic',
+          path.join(root, 'deploy/demo', `traffic-${cluster.name}.yaml`),
+        ],
+        // In the environment rather than the arguments, which `ps` shows to everyone.
+        bootstrapToken ? { LATTICE_BOOTSTRAP_TOKEN: bootstrapToken } : {},
+      ),
     );
   }
 
@@ -201,16 +265,29 @@ async function main() {
     }
   }
   if (!state.gnsId) {
-    state.gnsId = expectStatus(await api('POST', '/v1/global-namespaces', token, GNS), 201, 'creating the Global Namespace').id;
+    state.gnsId = expectStatus(
+      await api('POST', '/v1/global-namespaces', token, GNS),
+      201,
+      'creating the Global Namespace',
+    ).id;
     save();
   }
   const gnsId = state.gnsId;
 
   console.log('waiting for the agents to connect and report their services...');
+  await waitFor('every agent to connect', async () => {
+    const { json } = await api('GET', '/v1/clusters', token);
+    const connected = new Set((json.items ?? []).filter((c) => c.status === 'CONNECTED').map((c) => c.name));
+    return CLUSTERS.every((cluster) => connected.has(cluster.name));
+  });
   await waitFor('the member services of the Global Namespace', async () => {
     const { json } = await api('GET', `/v1/global-namespaces/${gnsId}/services`, token);
     const names = new Set((json.items ?? []).map((service) => service.name));
     return MEMBER_SERVICES.every((name) => names.has(name));
+  });
+  await waitFor('every agent to apply the latest configuration', async () => {
+    const { json } = await api('GET', '/v1/clusters', token);
+    return (json.items ?? []).every((c) => c.desiredVersion > 0 && c.appliedVersion === c.desiredVersion);
   });
   await waitFor('the rendered manifests of every cluster', async () =>
     CLUSTERS.every((cluster) => {
@@ -229,7 +306,10 @@ async function main() {
     } else if (created.status === 404) {
       sloNotes.push('SLOs: this build has no SLO API (POST /v1/slos answered 404); skipped');
       break;
-    } else sloNotes.push(`SLO ${slo.name} not created: HTTP ${created.status} ${JSON.stringify(created.json.message ?? created.json)}`);
+    } else
+      sloNotes.push(
+        `SLO ${slo.name} not created: HTTP ${created.status} ${JSON.stringify(created.json.message ?? created.json)}`,
+      );
   }
 
   const hourAgo = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000).toISOString();

@@ -88,7 +88,8 @@ describe('npm run demo', () => {
     const banner = await first.start();
     const token = /Tenant token\s+(\S+)/.exec(banner)?.[1] ?? '';
     expect(token).toMatch(/^lat_/);
-    for (const hint of [`${base}/docs`, `${base}/graphql`, path.join(dataDir, 'demo', 'manifests')]) expect(banner).toContain(hint);
+    for (const hint of [`${base}/docs`, `${base}/graphql`, path.join(dataDir, 'demo', 'manifests')])
+      expect(banner).toContain(hint);
 
     const clusters = await get('/v1/clusters', token);
     expect(clusters.json.items!.map((c) => [c.name, c.status]).sort()).toEqual([
@@ -101,7 +102,13 @@ describe('npm run demo', () => {
       slos: Record<string, string>;
     };
     const services = await get(`/v1/global-namespaces/${state.gnsId}/services`, token);
-    expect(services.json.items!.map((s) => s.name).sort()).toEqual(['bookinfo-gateway', 'details', 'productpage', 'ratings', 'reviews']);
+    expect(services.json.items!.map((s) => s.name).sort()).toEqual([
+      'bookinfo-gateway',
+      'details',
+      'productpage',
+      'ratings',
+      'reviews',
+    ]);
     expect(Object.keys(state.slos).sort()).toEqual(['productpage-experience', 'ratings-availability']);
     for (const id of Object.values(state.slos)) expect((await get(`/v1/slos/${id}`, token)).status).toBe(200);
 
@@ -127,7 +134,9 @@ describe('npm run demo', () => {
     expect(await first.interrupt()).toBe(0);
     await expect(fetch(`${base}/readyz`)).rejects.toThrow();
     for (const cluster of ['east', 'west', 'edge']) {
-      expect(fs.readFileSync(path.join(dataDir, 'demo', `agent-${cluster}.log`), 'utf8')).toContain('shutting down');
+      expect(fs.readFileSync(path.join(dataDir, 'demo', `agent-${cluster}.log`), 'utf8')).toContain(
+        'shutting down',
+      );
     }
 
     // A second run reuses the tenant, clusters, agent identities, GNS and SLOs.
@@ -140,7 +149,9 @@ describe('npm run demo', () => {
     expect(after.json.items!.map((c) => [c.name, c.status, c.id]).sort()).toEqual(
       clusters.json.items!.map((c) => [c.name, 'CONNECTED', c.id]).sort(),
     );
-    expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'demo', 'state.json'), 'utf8')).slos).toEqual(state.slos);
+    expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'demo', 'state.json'), 'utf8')).slos).toEqual(
+      state.slos,
+    );
     expect(await second.interrupt()).toBe(0);
   });
 });

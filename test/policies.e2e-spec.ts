@@ -33,7 +33,12 @@ const canary = {
     { name: 'v2', labels: { version: 'v2' } },
   ],
   routes: [
-    { destinations: [{ subset: 'v1', weight: 90 }, { subset: 'v2', weight: 10 }] },
+    {
+      destinations: [
+        { subset: 'v1', weight: 90 },
+        { subset: 'v2', weight: 10 },
+      ],
+    },
   ],
   retries: { attempts: 2, perTryTimeout: '500ms' },
 };
@@ -53,14 +58,16 @@ describe('traffic and security policies end to end', () => {
   const agents: Record<string, AgentProcess> = {};
 
   const clusterView = async (id: string) =>
-    (await controller.request('GET', `/v1/clusters/${id}`, { token: tenant.adminToken })).json as unknown as ClusterView;
+    (await controller.request('GET', `/v1/clusters/${id}`, { token: tenant.adminToken }))
+      .json as unknown as ClusterView;
   /** Manifests of one agent whose file name starts with `prefix` (`<kind>.<namespace>.`), parsed. */
   const manifests = (cluster: string, prefix: string): Manifest[] =>
     agents[cluster]!.manifests()
       .filter((file) => file.startsWith(prefix))
       .map((file) => parse(agents[cluster]!.read(file)) as Manifest);
   const cartHost = (manifest: Manifest) =>
-    manifest.spec.host === 'cart.shop.lattice.local' || (manifest.spec.hosts as string[] | undefined)?.[0] === 'cart.shop.lattice.local';
+    manifest.spec.host === 'cart.shop.lattice.local' ||
+    (manifest.spec.hosts as string[] | undefined)?.[0] === 'cart.shop.lattice.local';
   const policyUrl = (path: string) => `/v1/global-namespaces/${gnsId}/${path}`;
   const appliedEverywhere = async () => {
     for (const id of Object.values(clusterIds))
@@ -73,17 +80,40 @@ describe('traffic and security policies end to end', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    controller = new ControllerProcess({ databaseUrl: database.url, env: { LATTICE_AGENT_HEARTBEAT_SECONDS: '2' } });
+    controller = new ControllerProcess({
+      databaseUrl: database.url,
+      env: { LATTICE_AGENT_HEARTBEAT_SECONDS: '2' },
+    });
     await controller.start();
     tenant = await createTenant(controller, 'policies');
     editor = (await createToken(controller, tenant, 'editor')).token;
     viewer = (await createToken(controller, tenant, 'viewer')).token;
     for (const [name, address, inventory] of [
-      ['east', '203.0.113.10', shop([{ name: 'cart', version: 'v1' }, { name: 'frontend', version: 'v1' }])],
-      ['west', '203.0.113.20', shop([{ name: 'cart', version: 'v2' }, { name: 'payments', version: 'v1' }])],
+      [
+        'east',
+        '203.0.113.10',
+        shop([
+          { name: 'cart', version: 'v1' },
+          { name: 'frontend', version: 'v1' },
+        ]),
+      ],
+      [
+        'west',
+        '203.0.113.20',
+        shop([
+          { name: 'cart', version: 'v2' },
+          { name: 'payments', version: 'v1' },
+        ]),
+      ],
     ] as const) {
-      const created = await controller.request('POST', '/v1/clusters', { token: editor, body: { name, eastWestAddress: address } });
-      const body = created.json as unknown as { cluster: { id: string }; bootstrap: { token: string; controllerCaPem: string } };
+      const created = await controller.request('POST', '/v1/clusters', {
+        token: editor,
+        body: { name, eastWestAddress: address },
+      });
+      const body = created.json as unknown as {
+        cluster: { id: string };
+        bootstrap: { token: string; controllerCaPem: string };
+      };
       clusterIds[name] = body.cluster.id;
       const agent = new AgentProcess(name, {
         controllerAddress: () => controller.grpcAddress,
@@ -96,12 +126,22 @@ describe('traffic and security policies end to end', () => {
     }
     const gns = await controller.request('POST', '/v1/global-namespaces', {
       token: editor,
-      body: { name: 'shop', domain: 'shop.lattice.local', matchConditions: [{ cluster: { type: 'REGEX', value: '.*' }, namespace: { type: 'EXACT', value: 'shop' } }] },
+      body: {
+        name: 'shop',
+        domain: 'shop.lattice.local',
+        matchConditions: [
+          { cluster: { type: 'REGEX', value: '.*' }, namespace: { type: 'EXACT', value: 'shop' } },
+        ],
+      },
     });
     gnsId = (gns.json as { id: string }).id;
     // Both agents publish the GNS hosts (cart, frontend, payments) before policies are tried.
     for (const name of ['east', 'west'])
-      await eventually(async () => manifests(name, 'serviceentry.').length, (count) => count === 3, 30_000);
+      await eventually(
+        async () => manifests(name, 'serviceentry.').length,
+        (count) => count === 3,
+        30_000,
+      );
     await appliedEverywhere();
   });
 
@@ -113,8 +153,9 @@ describe('traffic and security policies end to end', () => {
 
   /** Desired versions once nothing else (inventory, CA signing) is still moving them. */
   const settledVersions = async (): Promise<number[]> => {
-    const read = () => Promise.all(Object.values(clusterIds).map(async (id) => (await clusterView(id)).desiredVersion));
-    for (let previous = await read(); ; ) {
+    const read = () =>
+      Promise.all(Object.values(clusterIds).map(async (id) => (await clusterView(id)).desiredVersion));
+    for (let previous = await read(); ;) {
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       const current = await read();
       if (JSON.stringify(current) === JSON.stringify(previous)) return current;
@@ -125,53 +166,102 @@ describe('traffic and security policies end to end', () => {
   it('dry-run returns the objects each cluster would receive and changes nothing', async () => {
     await appliedEverywhere();
     const versionsBefore = await settledVersions();
+    const auditCount = async () =>
+      (
+        (await controller.request('GET', '/v1/audit-events?limit=100', { token: tenant.adminToken })).json
+          .items as unknown[]
+      ).length;
+    const auditBefore = await auditCount();
     const response = await controller.request('POST', policyUrl('policies/dry-run'), {
       token: editor,
       body: { trafficPolicies: [{ service: 'cart', spec: canary }] },
     });
     expect(response.status).toBe(200);
-    const clusters = response.json.clusters as { clusterName: string; objects: Manifest[]; added: string[]; changed: string[] }[];
+    const clusters = response.json.clusters as {
+      clusterName: string;
+      objects: Manifest[];
+      added: string[];
+      changed: string[];
+    }[];
     expect(clusters.map((cluster) => cluster.clusterName)).toEqual(['east', 'west']);
     for (const cluster of clusters) {
-      const virtualService = cluster.objects.find((object) => object.kind === 'VirtualService' && cartHost(object))!;
+      const virtualService = cluster.objects.find(
+        (object) => object.kind === 'VirtualService' && cartHost(object),
+      )!;
       new VirtualService(virtualService as never).validate();
       expect(cluster.added).toEqual([`VirtualService/istio-system/${virtualService.metadata.name}`]);
-      expect(cluster.changed).toEqual(expect.arrayContaining([expect.stringMatching(/^DestinationRule\/istio-system\/lattice-shop-cart-/)]));
+      expect(cluster.changed).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^DestinationRule\/istio-system\/lattice-shop-cart-/)]),
+      );
     }
     const invalid = await controller.request('POST', policyUrl('policies/dry-run'), {
       token: editor,
-      body: { trafficPolicies: [{ service: 'cart', spec: { ...canary, routes: [{ destinations: [{ subset: 'v3' }] }] } }] },
+      body: {
+        trafficPolicies: [
+          { service: 'cart', spec: { ...canary, routes: [{ destinations: [{ subset: 'v3' }] }] } },
+        ],
+      },
     });
     expect(invalid.status).toBe(400);
     expect(invalid.json.errors).toEqual([
-      { field: 'trafficPolicies[0].routes[0].destinations[0].subset', message: 'unknown subset "v3" (defined: v1, v2)' },
+      {
+        field: 'trafficPolicies[0].routes[0].destinations[0].subset',
+        message: 'unknown subset "v3" (defined: v1, v2)',
+      },
     ]);
     // Nothing stored, nothing distributed, nothing written by the agents.
-    expect((await controller.request('GET', policyUrl('traffic-policies'), { token: viewer })).json.items).toEqual([]);
+    expect(
+      (await controller.request('GET', policyUrl('traffic-policies'), { token: viewer })).json.items,
+    ).toEqual([]);
     expect(await settledVersions()).toEqual(versionsBefore);
+    expect(await auditCount()).toBe(auditBefore);
     for (const name of ['east', 'west']) expect(manifests(name, 'virtualservice.')).toEqual([]);
   });
 
   it('refuses bad policies with the field named, and checks roles and versions', async () => {
     const weights = await controller.request('PUT', policyUrl('traffic-policies/cart'), {
       token: editor,
-      body: { ...canary, routes: [{ destinations: [{ subset: 'v1', weight: 90 }, { subset: 'v2', weight: 20 }] }] },
+      body: {
+        ...canary,
+        routes: [
+          {
+            destinations: [
+              { subset: 'v1', weight: 90 },
+              { subset: 'v2', weight: 20 },
+            ],
+          },
+        ],
+      },
     });
     expect(weights.status).toBe(400);
-    expect(weights.json.errors).toEqual([{ field: 'routes[0].destinations', message: 'weights sum to 110; they must sum to 100' }]);
-    const outside = await controller.request('PUT', policyUrl('traffic-policies/grafana'), { token: editor, body: canary });
+    expect(weights.json.errors).toEqual([
+      { field: 'routes[0].destinations', message: 'weights sum to 110; they must sum to 100' },
+    ]);
+    const outside = await controller.request('PUT', policyUrl('traffic-policies/grafana'), {
+      token: editor,
+      body: canary,
+    });
     expect(outside.status).toBe(400);
     expect((outside.json.errors as { field: string }[])[0]!.field).toBe('service');
-    expect((await controller.request('PUT', policyUrl('traffic-policies/cart'), { token: viewer, body: canary })).status).toBe(403);
+    expect(
+      (await controller.request('PUT', policyUrl('traffic-policies/cart'), { token: viewer, body: canary }))
+        .status,
+    ).toBe(403);
   });
 
   it('distributes a 90/10 canary to both clusters as valid Istio objects, and removes it again', async () => {
-    const created = await controller.request('PUT', policyUrl('traffic-policies/cart'), { token: editor, body: canary });
+    const created = await controller.request('PUT', policyUrl('traffic-policies/cart'), {
+      token: editor,
+      body: canary,
+    });
     expect(created.status).toBe(201);
     expect(created.headers.get('etag')).toBe('"1"');
     expect(created.json.warnings).toEqual([]);
     // Replacing needs the version.
-    expect((await controller.request('PUT', policyUrl('traffic-policies/cart'), { token: editor, body: canary })).status).toBe(428);
+    expect(
+      (await controller.request('PUT', policyUrl('traffic-policies/cart'), { token: editor, body: canary }))
+        .status,
+    ).toBe(428);
 
     for (const name of ['east', 'west']) {
       const [virtualService] = await eventually(
@@ -186,13 +276,15 @@ describe('traffic and security policies end to end', () => {
       ]);
       const destinationRule = manifests(name, 'destinationrule.istio-system.').find(cartHost)!;
       new DestinationRule(destinationRule as never).validate();
-      expect((destinationRule.spec.subsets as { name: string }[]).map((subset) => subset.name)).toEqual(['v1', 'v2']);
+      expect((destinationRule.spec.subsets as { name: string }[]).map((subset) => subset.name)).toEqual([
+        'v1',
+        'v2',
+      ]);
       // Endpoints carry the version their cluster runs, so each subset selects one cluster.
       const serviceEntry = manifests(name, 'serviceentry.istio-system.').find(cartHost)!;
-      const versions = (serviceEntry.spec.endpoints as { labels: Record<string, string> }[]).map((endpoint) => [
-        endpoint.labels['topology.istio.io/cluster'],
-        endpoint.labels.version,
-      ]);
+      const versions = (serviceEntry.spec.endpoints as { labels: Record<string, string> }[]).map(
+        (endpoint) => [endpoint.labels['topology.istio.io/cluster'], endpoint.labels.version],
+      );
       expect(versions.sort()).toEqual([
         ['east', 'v1'],
         ['west', 'v2'],
@@ -202,14 +294,24 @@ describe('traffic and security policies end to end', () => {
 
     const graphql = await controller.request('POST', '/graphql', {
       token: viewer,
-      body: { query: 'query($gnsId: ID!) { trafficPolicies(gnsId: $gnsId) { service version spec } }', variables: { gnsId } },
+      body: {
+        query: 'query($gnsId: ID!) { trafficPolicies(gnsId: $gnsId) { service version spec } }',
+        variables: { gnsId },
+      },
     });
     expect(graphql.json).toMatchObject({ data: { trafficPolicies: [{ service: 'cart', version: 1 }] } });
 
-    const removed = await controller.request('DELETE', policyUrl('traffic-policies/cart'), { token: editor, headers: { 'if-match': '"1"' } });
+    const removed = await controller.request('DELETE', policyUrl('traffic-policies/cart'), {
+      token: editor,
+      headers: { 'if-match': '"1"' },
+    });
     expect(removed.status).toBe(204);
     for (const name of ['east', 'west']) {
-      await eventually(async () => manifests(name, 'virtualservice.').length, (count) => count === 0, 30_000);
+      await eventually(
+        async () => manifests(name, 'virtualservice.').length,
+        (count) => count === 0,
+        30_000,
+      );
       await eventually(
         async () => manifests(name, 'destinationrule.istio-system.').find(cartHost)?.spec.subsets,
         (subsets) => subsets === undefined,
@@ -224,7 +326,12 @@ describe('traffic and security policies end to end', () => {
   it('renders a deny rule as an AuthorizationPolicy where the target runs, and removes it with the policy', async () => {
     const put = await controller.request('PUT', policyUrl('security-policy'), {
       token: editor,
-      body: { defaultAction: 'ALLOW', rules: [{ name: 'no-frontend', action: 'DENY', from: ['frontend'], to: 'payments', paths: ['/admin/*'] }] },
+      body: {
+        defaultAction: 'ALLOW',
+        rules: [
+          { name: 'no-frontend', action: 'DENY', from: ['frontend'], to: 'payments', paths: ['/admin/*'] },
+        ],
+      },
     });
     expect(put.status).toBe(201);
     const [deny] = await eventually(
@@ -236,7 +343,12 @@ describe('traffic and security policies end to end', () => {
     expect(deny!.spec).toEqual({
       selector: { matchLabels: { app: 'payments' } },
       action: 'DENY',
-      rules: [{ from: [{ source: { principals: ['shop.lattice.local/ns/shop/sa/frontend'] } }], to: [{ operation: { paths: ['/admin/*'] } }] }],
+      rules: [
+        {
+          from: [{ source: { principals: ['shop.lattice.local/ns/shop/sa/frontend'] } }],
+          to: [{ operation: { paths: ['/admin/*'] } }],
+        },
+      ],
     });
     // Payments does not run in east: nothing to protect there.
     await appliedEverywhere();
@@ -244,8 +356,14 @@ describe('traffic and security policies end to end', () => {
 
     const removed = await controller.request('DELETE', policyUrl('security-policy'), { token: editor });
     expect(removed.status).toBe(204);
-    await eventually(async () => manifests('west', 'authorizationpolicy.').length, (count) => count === 0, 30_000);
-    expect((await controller.request('GET', policyUrl('security-policy'), { token: viewer })).status).toBe(404);
+    await eventually(
+      async () => manifests('west', 'authorizationpolicy.').length,
+      (count) => count === 0,
+      30_000,
+    );
+    expect((await controller.request('GET', policyUrl('security-policy'), { token: viewer })).status).toBe(
+      404,
+    );
   });
 
   it('offers the same through GraphQL: mutations with versions, and a dry run', async () => {
@@ -259,21 +377,39 @@ describe('traffic and security policies end to end', () => {
     const invalid = await graphql(editor, set, { gnsId, spec: { timeout: '-2s' } });
     expect(JSON.stringify(invalid.json.errors)).toContain('timeout');
     const created = await graphql(editor, set, { gnsId, spec: { timeout: '2s' } });
-    expect(created.json.data).toEqual({ setTrafficPolicy: { service: 'payments', version: 1, warnings: [] } });
+    expect(created.json.data).toEqual({
+      setTrafficPolicy: { service: 'payments', version: 1, warnings: [] },
+    });
     const stale = await graphql(editor, set, { gnsId, spec: { timeout: '3s' }, version: 5 });
     expect(stale.json.errors).toBeDefined();
 
     const preview = await graphql(
       editor,
-      `query($gnsId: ID!) { policyDryRun(gnsId: $gnsId, trafficPolicies: [{ service: "payments", spec: null }]) {
-        clusters { clusterName removed } } }`,
+      `
+        query ($gnsId: ID!) {
+          policyDryRun(gnsId: $gnsId, trafficPolicies: [{ service: "payments", spec: null }]) {
+            clusters {
+              clusterName
+              removed
+            }
+          }
+        }
+      `,
       { gnsId },
     );
-    const clusters = (preview.json.data as { policyDryRun: { clusters: { clusterName: string; removed: string[] }[] } }).policyDryRun.clusters;
+    const clusters = (
+      preview.json.data as { policyDryRun: { clusters: { clusterName: string; removed: string[] }[] } }
+    ).policyDryRun.clusters;
     for (const cluster of clusters)
-      expect(cluster.removed).toEqual([expect.stringMatching(/^VirtualService\/istio-system\/lattice-shop-payments-/)]);
+      expect(cluster.removed).toEqual([
+        expect.stringMatching(/^VirtualService\/istio-system\/lattice-shop-payments-/),
+      ]);
 
-    const removed = await graphql(editor, 'mutation($gnsId: ID!) { deleteTrafficPolicy(gnsId: $gnsId, service: "payments", version: 1) }', { gnsId });
+    const removed = await graphql(
+      editor,
+      'mutation($gnsId: ID!) { deleteTrafficPolicy(gnsId: $gnsId, service: "payments", version: 1) }',
+      { gnsId },
+    );
     expect(removed.json.data).toEqual({ deleteTrafficPolicy: true });
   });
 });

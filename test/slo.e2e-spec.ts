@@ -44,7 +44,8 @@ describe('SLOs from agent telemetry to a webhook', () => {
     database = await createTestDatabase();
     controller = new ControllerProcess({
       databaseUrl: database.url,
-      env: { LATTICE_SLO_EVALUATION_INTERVAL_SECONDS: '2', LATTICE_WEBHOOK_BACKOFF_SECONDS: '1' },
+      // The receiver is on 127.0.0.1, which a shared deployment refuses by default.
+      env: { LATTICE_SLO_EVALUATION_INTERVAL_SECONDS: '2', LATTICE_WEBHOOK_BACKOFF_SECONDS: '1', LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' },
     });
     await controller.start();
     tenant = await createTenant(controller, 'slo');
@@ -194,10 +195,30 @@ describe('SLOs from agent telemetry to a webhook', () => {
     );
     expect(delivered.items.find((item) => item.eventType === 'slo.alert.fired')).toMatchObject({ status: 'SUCCEEDED', attempts: 1, responseCode: 204, lastError: null });
 
+    // REST: optimistic concurrency with ETag / If-Match, and every change in the audit log.
+    const current = await controller.request('GET', `/v1/slos/${slo.id}`, { token: viewer.token });
+    expect(current.headers.get('etag')).toBe('"1"');
+    expect(current.json).toMatchObject({ id: slo.id, budgeting: 'TIME_SLICES', status: { health: 'WARNING' } });
+    const stricter = { ...definition, targetPercent: 99.5 };
+    expect((await controller.request('PUT', `/v1/slos/${slo.id}`, { token: editor.token, body: stricter })).status).toBe(428);
+    const updated = await controller.request('PUT', `/v1/slos/${slo.id}`, { token: editor.token, body: stricter, headers: { 'if-match': '"1"' } });
+    expect(updated.status).toBe(200);
+    expect(updated.headers.get('etag')).toBe('"2"');
+    expect((await controller.request('PUT', `/v1/slos/${slo.id}`, { token: editor.token, body: stricter, headers: { 'if-match': '"1"' } })).status).toBe(412);
+    const stale = await graphql(editor.token, `mutation($id: ID!, $input: SloInput!) { updateSlo(id: $id, version: 1, input: $input) { id } }`, { id: slo.id, input: stricter });
+    expect(stale.errors?.[0]?.message).toMatch(/changed since you read it/);
+    const audit = await controller.request('GET', '/v1/audit-events?limit=100', { token: tenant.adminToken });
+    const actions = (audit.json.items as { action: string; resourceId: string }[]).filter((event) => [slo.id, webhookId].includes(event.resourceId)).map((event) => event.action);
+    expect(actions.sort()).toEqual(['slo.create', 'slo.update', 'webhook.create']);
+
     // Another tenant sees neither the SLO nor the webhook.
     const other = await createTenant(controller, 'slo-other');
     expect((await controller.request('GET', `/v1/slos/${slo.id}`, { token: other.adminToken })).status).toBe(404);
     const foreign = await graphql(other.adminToken, `query($id: ID!) { slo(id: $id) { id } }`, { id: slo.id });
     expect(foreign.errors?.[0]?.message).toMatch(/not found/);
+
+    const deleted = await graphql(editor.token, `mutation($id: ID!) { deleteSlo(id: $id, version: 2) }`, { id: slo.id });
+    expect(deleted.data).toEqual({ deleteSlo: true });
+    expect((await controller.request('GET', `/v1/slos/${slo.id}`, { token: viewer.token })).status).toBe(404);
   }, 300_000);
 });

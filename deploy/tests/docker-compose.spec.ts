@@ -1,7 +1,7 @@
-// Checks deploy/docker-compose.yml without Docker (`docker compose config` needs no engine, but the
-// compose plugin is not installed here): services, health-gated start order, volumes, and the
-// controller's environment after compose's ${VAR:?} / ${VAR:-} interpolation, fed to the
-// controller's own configuration parser.
+// Checks deploy/docker-compose.yml without Docker: services, health-gated start order, volumes, and
+// the controller's environment after compose's ${VAR:?} / ${VAR:-} interpolation, fed to the
+// controller's own configuration parser. (Schema validation is `docker-compose config`, which
+// .ci/run runs where docker-compose is installed.)
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';

@@ -385,12 +385,12 @@ describe('Agent', () => {
     expect(keys).toHaveLength(1);
     expect(keyMatchesCertificate(keys[0]!.keyPem, signCsr(ca, first.csrPem!, {}))).toBe(true);
 
-    // Asked again: the same key, never a replacement that would orphan a signed certificate.
+    // Asked again: a fresh key, stored beside the first (which a signed certificate may still use).
     stream.deliver({ body: 'intermediateRequest', intermediateRequest: request });
     await waitFor(() => stream.sent.filter((message) => message.csr).length === 2, 'second csr');
     const second = stream.sent.filter((message) => message.csr)[1]!.csr!;
-    expect(keyMatchesCertificate(keys[0]!.keyPem, signCsr(ca, second.csrPem!, {}))).toBe(true);
-    expect(await store.listIntermediateKeys()).toHaveLength(1);
+    expect(keyMatchesCertificate(keys[0]!.keyPem, signCsr(ca, second.csrPem!, {}))).toBe(false);
+    expect(await store.listIntermediateKeys()).toHaveLength(2);
 
     stream.deliver({ body: 'intermediateRequest', intermediateRequest: { ...request, gnsId: '../../etc' } });
     expect(logger.messages('warn')).toContain('invalid intermediate request; ignored');

@@ -5,7 +5,6 @@ import { diffInventory, isEmptyDelta } from './inventory/inventory-diff';
 import { type AgentLogger, errorMessage } from './logger';
 import {
   certificateValidity,
-  csrForExistingKey,
   firstCertificatePem,
   generateKeyAndCsr,
   type KeyAndCsr,
@@ -133,6 +132,7 @@ export class Agent {
       render: deps.render,
       logger: deps.logger,
       clusterId: () => this.credentials?.identity.clusterId,
+      now: this.now,
     });
     this.telemetry = deps.telemetrySource
       ? new TelemetrySender(deps.telemetrySource, deps.logger)
@@ -477,7 +477,11 @@ export class Agent {
     }
   }
 
-  /** Creates (or reuses) the intermediate key for a GNS and root generation and sends its CSR. */
+  /**
+   * Answers with a CSR for a freshly generated key, also for a renewal at the same root generation:
+   * a key is never reused across certificates. The key in use stays until a snapshot with the
+   * new intermediate is applied; the snapshot applier then deletes what is no longer needed.
+   */
   private async onIntermediateRequest(
     request: IntermediateRequest__Output | null | undefined,
   ): Promise<void> {
@@ -491,20 +495,11 @@ export class Agent {
     if (this.intermediatesInFlight.has(requestKey)) return;
     this.intermediatesInFlight.add(requestKey);
     try {
-      const stored = (await this.deps.stateStore.listIntermediateKeys()).find(
-        (key) => key.gnsId === gnsId && key.rootGeneration === rootGeneration,
-      );
-      let csrPem: string;
-      if (stored) {
-        // Never replace a key a signed certificate may already use; ask again for the same key.
-        csrPem = csrForExistingKey(stored.keyPem, subjectCommonName);
-      } else {
-        const generated = await this.createKeyAndCsr(subjectCommonName, 3072);
-        await this.deps.stateStore.writeIntermediateKey(gnsId, rootGeneration, generated.keyPem);
-        csrPem = generated.csrPem;
-      }
+      const { keyPem, csrPem } = await this.createKeyAndCsr(subjectCommonName, 3072);
+      // Stored (atomically, 0600) before the CSR leaves: a signed answer always finds its key.
+      await this.deps.stateStore.writeIntermediateKey(gnsId, rootGeneration, keyPem, this.now());
       this.send({ csr: { gnsId, csrPem, rootGeneration } });
-      this.logger.info({ gnsId, rootGeneration, reusedKey: Boolean(stored) }, 'sent intermediate CSR');
+      this.logger.info({ gnsId, rootGeneration }, 'sent intermediate CSR');
     } catch (error) {
       this.logger.error(
         { gnsId, rootGeneration, err: errorMessage(error) },

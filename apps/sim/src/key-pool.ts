@@ -1,4 +1,4 @@
-import { constants, createPrivateKey, generateKeyPair, privateEncrypt, type KeyObject } from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, generateKeyPair, privateEncrypt, type KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -25,7 +25,7 @@ interface CachedKeys {
  */
 export class AgentKeyPool {
   private readonly keys = new Map<RsaModulusLength, string[]>();
-  private readonly parsed = new Map<string, KeyObject>();
+  private readonly parsed = new Map<string, { privateKey: KeyObject; publicKeyPem: string }>();
   private nextIntermediate = 0;
 
   constructor(
@@ -82,7 +82,7 @@ export class AgentKeyPool {
       : undefined;
     let keys: string[] = [];
     if (file) keys = await readCache(file, modulusLength);
-    if (keys.length >= size) return keys.slice(0, Math.max(size, keys.length));
+    if (keys.length >= size) return keys;
     const missing = size - keys.length;
     // Four at a time: generateKeyPair runs on libuv's thread pool (4 threads by default).
     let generated = 0;
@@ -111,15 +111,15 @@ export class AgentKeyPool {
   private csrFor(keyPem: string, commonName: string): string {
     let key = this.parsed.get(keyPem);
     if (!key) {
-      key = createPrivateKey(keyPem);
+      const privateKey = createPrivateKey(keyPem);
+      const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+      key = { privateKey, publicKeyPem };
       this.parsed.set(keyPem, key);
     }
     const csr = forge.pki.createCertificationRequest();
-    csr.publicKey = forge.pki.publicKeyFromPem(
-      key.export({ type: 'spki', format: 'pem' }).toString(),
-    );
+    csr.publicKey = forge.pki.publicKeyFromPem(key.publicKeyPem);
     csr.setSubject([{ name: 'commonName', value: commonName }]);
-    csr.sign(nativeSigner(key), forge.md.sha256.create());
+    csr.sign(nativeSigner(key.privateKey), forge.md.sha256.create());
     return forge.pki.certificationRequestToPem(csr);
   }
 }

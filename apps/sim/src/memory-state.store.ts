@@ -21,6 +21,7 @@ export class MemoryStateStore implements AgentStateStorage {
   private credentials: AgentCredentials | undefined;
   private snapshot: PersistedSnapshot | undefined;
   private readonly intermediateKeys = new Map<string, StoredIntermediateKey>();
+  private keySequence = 0;
   private readonly listeners = new Set<(applied: AppliedVersion) => void>();
 
   constructor(
@@ -54,16 +55,30 @@ export class MemoryStateStore implements AgentStateStorage {
     for (const listener of this.listeners) listener(applied);
   }
 
-  async writeIntermediateKey(gnsId: string, rootGeneration: number, keyPem: string): Promise<string> {
-    const name = `${gnsId}-${rootGeneration}`;
-    this.intermediateKeys.set(name, { gnsId, rootGeneration, keyPem });
-    return `${this.directory}/intermediates/${name}.key.pem`;
+  async writeIntermediateKey(
+    gnsId: string,
+    rootGeneration: number,
+    keyPem: string,
+    createdAtMs: number = this.now(),
+  ): Promise<string> {
+    this.keySequence += 1;
+    const id = `${gnsId}-${rootGeneration}-${createdAtMs}-${String(this.keySequence).padStart(8, '0')}`;
+    this.intermediateKeys.set(id, { gnsId, rootGeneration, keyPem, id, createdAtMs });
+    return `${this.directory}/intermediates/${id}`;
   }
 
   async listIntermediateKeys(): Promise<StoredIntermediateKey[]> {
-    return [...this.intermediateKeys.values()].sort((a, b) =>
-      `${a.gnsId}-${a.rootGeneration}`.localeCompare(`${b.gnsId}-${b.rootGeneration}`),
+    return [...this.intermediateKeys.values()].sort(
+      (a, b) =>
+        a.gnsId.localeCompare(b.gnsId) ||
+        a.rootGeneration - b.rootGeneration ||
+        a.createdAtMs - b.createdAtMs ||
+        a.id.localeCompare(b.id),
     );
+  }
+
+  async deleteIntermediateKey(id: string): Promise<void> {
+    this.intermediateKeys.delete(id);
   }
 
   /** The version of the last applied snapshot (0 before any). */

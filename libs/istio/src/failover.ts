@@ -22,7 +22,7 @@ export function failoverOrder(
 
 /**
  * Istio's failoverPriority gives an endpoint priority by how many of the listed labels it matches
- * from the first on; with explicit values (`label=value`, Istio 1.19+) that works for any label.
+ * from the first on; with explicit values (`label=value`, Istio 1.18+) that works for any label.
  * The endpoint in the k-th of n clusters carries `failover-1` … `failover-(n-k+1)`, so the first
  * cluster matches all n (priority 0), the next n-1 (priority 1), and unlisted clusters none.
  */
@@ -34,6 +34,9 @@ export function failoverLabels(order: readonly string[], clusterName: string): R
   const rank = order.indexOf(clusterName);
   if (rank < 0) return {};
   return Object.fromEntries(
-    Array.from({ length: order.length - rank }, (_, index) => [`${FAILOVER_LABEL_PREFIX}${index + 1}`, RANKED]),
+    Array.from({ length: order.length - rank }, (_, index) => [
+      `${FAILOVER_LABEL_PREFIX}${index + 1}`,
+      RANKED,
+    ]),
   );
 }

@@ -18,7 +18,12 @@ export function renderDefaultDeny(
   labels: Record<string, string>,
 ): KubeObject {
   const spec: AuthorizationPolicySpec = { action: 'ALLOW' };
-  return authorizationPolicy(objectName(`lattice-${gns.name}-allow-nothing`, `${gns.id}/allow-nothing`), namespace, labels, spec);
+  return authorizationPolicy(
+    objectName(`lattice-${gns.name}-allow-nothing`, `${gns.id}/allow-nothing`),
+    namespace,
+    labels,
+    spec,
+  );
 }
 
 /**
@@ -37,7 +42,9 @@ export function renderServiceAuthorization(
 ): KubeObject | null {
   const rules = policy.rules.filter((rule) => rule.to === service && rule.action === action);
   if (rules.length === 0) return null;
-  const workloadLabels = policy.services.find((entry) => entry.service === service)?.workloadLabels ?? { app: service };
+  const workloadLabels = policy.services.find((entry) => entry.service === service)?.workloadLabels ?? {
+    app: service,
+  };
   const rendered = rules.filter((rule) => rule.fromPrincipals.length > 0).map(renderRule);
   const spec: AuthorizationPolicySpec = {
     selector: { matchLabels: { ...workloadLabels } },

@@ -3,11 +3,20 @@ import { ServiceEntry } from '@kubernetes-models/istio/networking.istio.io/v1bet
 import { VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService';
 import { AuthorizationPolicy } from '@kubernetes-models/istio/security.istio.io/v1beta1/AuthorizationPolicy';
 import { PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1beta1/PeerAuthentication';
-import type { DesiredClusterState, DesiredGlobalNamespace, DesiredSecurityPolicy, DesiredTrafficPolicy } from '@lattice/domain';
+import type {
+  DesiredClusterState,
+  DesiredGlobalNamespace,
+  DesiredSecurityPolicy,
+  DesiredTrafficPolicy,
+} from '@lattice/domain';
 import type { KubeObject } from './kube-object';
 import { renderClusterState } from './render-cluster-state';
 
-const OWNED = { 'app.kubernetes.io/managed-by': 'lattice', 'lattice.io/gns': 'g-shop', 'lattice.io/cluster': 'c-east' };
+const OWNED = {
+  'app.kubernetes.io/managed-by': 'lattice',
+  'lattice.io/gns': 'g-shop',
+  'lattice.io/cluster': 'c-east',
+};
 const OUTLIER = { consecutiveErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 };
 
 /** East's view: cart v1 here and v2 in west (labels as withPolicies sets them), payments only here. */
@@ -28,16 +37,46 @@ function eastState(gns: Partial<DesiredGlobalNamespace>): DesiredClusterState {
             hostname: 'cart.shop.lattice.local',
             ports: [{ name: 'http', number: 80, protocol: 'HTTP' }],
             endpoints: [
-              { kind: 'LOCAL', clusterId: 'c-east', clusterName: 'east', namespace: 'shop', address: 'cart.shop.svc.cluster.local', labels: { app: 'cart', version: 'v1' } },
-              { kind: 'REMOTE', clusterId: 'c-west', clusterName: 'west', namespace: 'shop', address: '203.0.113.20', port: 15443, labels: { app: 'cart', version: 'v2' } },
-              { kind: 'REMOTE', clusterId: 'c-north', clusterName: 'north', namespace: 'shop', address: '203.0.113.30', port: 15443 },
+              {
+                kind: 'LOCAL',
+                clusterId: 'c-east',
+                clusterName: 'east',
+                namespace: 'shop',
+                address: 'cart.shop.svc.cluster.local',
+                labels: { app: 'cart', version: 'v1' },
+              },
+              {
+                kind: 'REMOTE',
+                clusterId: 'c-west',
+                clusterName: 'west',
+                namespace: 'shop',
+                address: '203.0.113.20',
+                port: 15443,
+                labels: { app: 'cart', version: 'v2' },
+              },
+              {
+                kind: 'REMOTE',
+                clusterId: 'c-north',
+                clusterName: 'north',
+                namespace: 'shop',
+                address: '203.0.113.30',
+                port: 15443,
+              },
             ],
           },
           {
             name: 'payments',
             hostname: 'payments.shop.lattice.local',
             ports: [{ name: 'http', number: 8080, protocol: 'HTTP' }],
-            endpoints: [{ kind: 'LOCAL', clusterId: 'c-east', clusterName: 'east', namespace: 'shop', address: 'payments.shop.svc.cluster.local' }],
+            endpoints: [
+              {
+                kind: 'LOCAL',
+                clusterId: 'c-east',
+                clusterName: 'east',
+                namespace: 'shop',
+                address: 'payments.shop.svc.cluster.local',
+              },
+            ],
           },
         ],
         ...gns,
@@ -55,7 +94,10 @@ const canary: DesiredTrafficPolicy = {
   routes: [
     {
       name: 'beta-testers',
-      match: [{ headers: { 'x-user-group': { exact: 'beta' } } }, { path: { prefix: '/v2/' }, method: 'GET' }],
+      match: [
+        { headers: { 'x-user-group': { exact: 'beta' } } },
+        { path: { prefix: '/v2/' }, method: 'GET' },
+      ],
       destinations: [{ subset: 'v2', weight: 100 }],
       fault: { abort: { httpStatus: 503, percentage: 1.5 } },
     },
@@ -70,7 +112,10 @@ const canary: DesiredTrafficPolicy = {
       fault: { delay: { fixedDelay: '250ms', percentage: 10 } },
     },
   ],
-  connectionPool: { tcp: { maxConnections: 100, connectTimeout: '1s' }, http: { http1MaxPendingRequests: 10 } },
+  connectionPool: {
+    tcp: { maxConnections: 100, connectTimeout: '1s' },
+    http: { http1MaxPendingRequests: 10 },
+  },
   outlierDetection: OUTLIER,
   failover: ['north', 'west'],
 };
@@ -87,7 +132,11 @@ const byKind = (objects: KubeObject[], kind: string) => objects.filter((object) 
 describe('rendering traffic policies', () => {
   const objects = renderClusterState(eastState({ trafficPolicies: [canary] }), new Map());
   const cartOnly = (kind: string) =>
-    byKind(objects, kind).find((object) => (object.spec as { host?: string; hosts?: string[] }).host === 'cart.shop.lattice.local' || (object.spec as { hosts?: string[] }).hosts?.[0] === 'cart.shop.lattice.local') as KubeObject;
+    byKind(objects, kind).find(
+      (object) =>
+        (object.spec as { host?: string; hosts?: string[] }).host === 'cart.shop.lattice.local' ||
+        (object.spec as { hosts?: string[] }).hosts?.[0] === 'cart.shop.lattice.local',
+    ) as KubeObject;
 
   it('passes the Istio schemas (which do catch a wrong type)', () => {
     for (const object of objects) validateIstio(object);
@@ -109,7 +158,10 @@ describe('rendering traffic policies', () => {
       http: [
         {
           name: 'beta-testers',
-          match: [{ headers: { 'x-user-group': { exact: 'beta' } } }, { uri: { prefix: '/v2/' }, method: { exact: 'GET' } }],
+          match: [
+            { headers: { 'x-user-group': { exact: 'beta' } } },
+            { uri: { prefix: '/v2/' }, method: { exact: 'GET' } },
+          ],
           route: [{ destination: { host: 'cart.shop.lattice.local', subset: 'v2' }, weight: 100 }],
           fault: { abort: { httpStatus: 503, percentage: { value: 1.5 } } },
         },
@@ -136,13 +188,30 @@ describe('rendering traffic policies', () => {
       exportTo: ['*'],
       trafficPolicy: {
         tls: { mode: 'ISTIO_MUTUAL' },
-        portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'ISTIO_MUTUAL', sni: 'outbound_.80_._.cart.shop.lattice.local' } }],
-        connectionPool: { tcp: { maxConnections: 100, connectTimeout: '1s' }, http: { http1MaxPendingRequests: 10 } },
-        outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+        portLevelSettings: [
+          {
+            port: { number: 80 },
+            tls: { mode: 'ISTIO_MUTUAL', sni: 'outbound_.80_._.cart.shop.lattice.local' },
+          },
+        ],
+        connectionPool: {
+          tcp: { maxConnections: 100, connectTimeout: '1s' },
+          http: { http1MaxPendingRequests: 10 },
+        },
+        outlierDetection: {
+          consecutive5xxErrors: 5,
+          interval: '10s',
+          baseEjectionTime: '30s',
+          maxEjectionPercent: 50,
+        },
         loadBalancer: {
           localityLbSetting: {
             enabled: true,
-            failoverPriority: ['lattice.io/failover-1=y', 'lattice.io/failover-2=y', 'lattice.io/failover-3=y'],
+            failoverPriority: [
+              'lattice.io/failover-1=y',
+              'lattice.io/failover-2=y',
+              'lattice.io/failover-3=y',
+            ],
           },
         },
       },
@@ -152,7 +221,12 @@ describe('rendering traffic policies', () => {
           labels: { version: 'v1' },
           trafficPolicy: {
             tls: { mode: 'ISTIO_MUTUAL' },
-            portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'ISTIO_MUTUAL', sni: 'outbound_.80_.v1_.cart.shop.lattice.local' } }],
+            portLevelSettings: [
+              {
+                port: { number: 80 },
+                tls: { mode: 'ISTIO_MUTUAL', sni: 'outbound_.80_.v1_.cart.shop.lattice.local' },
+              },
+            ],
           },
         },
         {
@@ -160,7 +234,12 @@ describe('rendering traffic policies', () => {
           labels: { version: 'v2' },
           trafficPolicy: {
             tls: { mode: 'ISTIO_MUTUAL' },
-            portLevelSettings: [{ port: { number: 80 }, tls: { mode: 'ISTIO_MUTUAL', sni: 'outbound_.80_.v2_.cart.shop.lattice.local' } }],
+            portLevelSettings: [
+              {
+                port: { number: 80 },
+                tls: { mode: 'ISTIO_MUTUAL', sni: 'outbound_.80_.v2_.cart.shop.lattice.local' },
+              },
+            ],
           },
         },
       ],
@@ -168,9 +247,18 @@ describe('rendering traffic policies', () => {
   });
 
   it('ranks ServiceEntry endpoints for failover: own cluster, then the policy order', () => {
-    const endpoints = (cartOnly('ServiceEntry').spec as { endpoints: { address: string; labels: Record<string, string> }[] }).endpoints;
+    const endpoints = (
+      cartOnly('ServiceEntry').spec as { endpoints: { address: string; labels: Record<string, string> }[] }
+    ).endpoints;
     expect(endpoints.map((endpoint) => endpoint.labels)).toEqual([
-      { app: 'cart', version: 'v1', 'lattice.io/failover-1': 'y', 'lattice.io/failover-2': 'y', 'lattice.io/failover-3': 'y', 'topology.istio.io/cluster': 'east' },
+      {
+        app: 'cart',
+        version: 'v1',
+        'lattice.io/failover-1': 'y',
+        'lattice.io/failover-2': 'y',
+        'lattice.io/failover-3': 'y',
+        'topology.istio.io/cluster': 'east',
+      },
       { app: 'cart', version: 'v2', 'lattice.io/failover-1': 'y', 'topology.istio.io/cluster': 'west' },
       { 'lattice.io/failover-1': 'y', 'lattice.io/failover-2': 'y', 'topology.istio.io/cluster': 'north' },
     ]);
@@ -179,14 +267,22 @@ describe('rendering traffic policies', () => {
   it('leaves services without a policy as they were, and renders no VirtualService without routes', () => {
     const plain = renderClusterState(eastState({}), new Map());
     const dr = renderClusterState(
-      eastState({ trafficPolicies: [{ service: 'payments', subsets: [], routes: [], outlierDetection: OUTLIER }] }),
+      eastState({
+        trafficPolicies: [{ service: 'payments', subsets: [], routes: [], outlierDetection: OUTLIER }],
+      }),
       new Map(),
     );
     expect(byKind(dr, 'VirtualService')).toEqual([]);
-    const payments = (list: KubeObject[]) => byKind(list, 'DestinationRule').find((object) => (object.spec as { host: string }).host.startsWith('payments')) as KubeObject;
+    const payments = (list: KubeObject[]) =>
+      byKind(list, 'DestinationRule').find((object) =>
+        (object.spec as { host: string }).host.startsWith('payments'),
+      ) as KubeObject;
     expect(payments(dr).spec).toEqual({
       ...(payments(plain).spec as object),
-      trafficPolicy: { ...((payments(plain).spec as { trafficPolicy: object }).trafficPolicy), outlierDetection: expect.any(Object) },
+      trafficPolicy: {
+        ...(payments(plain).spec as { trafficPolicy: object }).trafficPolicy,
+        outlierDetection: expect.any(Object),
+      },
     });
     expect(byKind(plain, 'VirtualService')).toEqual([]);
     expect(byKind(plain, 'AuthorizationPolicy')).toEqual([]);
@@ -206,8 +302,21 @@ describe('rendering security policies', () => {
       { service: 'cart', workloadLabels: { app: 'cart' } },
     ],
     rules: [
-      { name: 'cart-pays', action: 'ALLOW', to: 'payments', fromPrincipals: ['shop.lattice.local/ns/shop/sa/cart'], methods: ['POST'], paths: ['/charge'] },
-      { name: 'no-cart-admin', action: 'DENY', to: 'payments', fromPrincipals: ['shop.lattice.local/ns/shop/sa/cart'], paths: ['/admin/*'] },
+      {
+        name: 'cart-pays',
+        action: 'ALLOW',
+        to: 'payments',
+        fromPrincipals: ['shop.lattice.local/ns/shop/sa/cart'],
+        methods: ['POST'],
+        paths: ['/charge'],
+      },
+      {
+        name: 'no-cart-admin',
+        action: 'DENY',
+        to: 'payments',
+        fromPrincipals: ['shop.lattice.local/ns/shop/sa/cart'],
+        paths: ['/admin/*'],
+      },
       { name: 'callers-left', action: 'ALLOW', to: 'cart', fromPrincipals: [] },
     ],
   };
@@ -229,7 +338,11 @@ describe('rendering security policies', () => {
       {
         apiVersion: 'security.istio.io/v1beta1',
         kind: 'AuthorizationPolicy',
-        metadata: { name: expect.stringMatching(/^lattice-shop-allow-nothing-[0-9a-f]{8}$/), namespace: 'shop', labels: OWNED },
+        metadata: {
+          name: expect.stringMatching(/^lattice-shop-allow-nothing-[0-9a-f]{8}$/),
+          namespace: 'shop',
+          labels: OWNED,
+        },
         spec: { action: 'ALLOW' },
       },
     ]);
@@ -249,12 +362,20 @@ describe('rendering security policies', () => {
     expect(named('AuthorizationPolicy', /payments-deny/)[0].spec).toEqual({
       selector: { matchLabels: { app: 'payments' } },
       action: 'DENY',
-      rules: [{ from: [{ source: { principals: ['shop.lattice.local/ns/shop/sa/cart'] } }], to: [{ operation: { paths: ['/admin/*'] } }] }],
+      rules: [
+        {
+          from: [{ source: { principals: ['shop.lattice.local/ns/shop/sa/cart'] } }],
+          to: [{ operation: { paths: ['/admin/*'] } }],
+        },
+      ],
     });
   });
 
   it('fails closed: an ALLOW policy whose callers all left admits nobody', () => {
-    expect(named('AuthorizationPolicy', /cart-allow/)[0].spec).toEqual({ selector: { matchLabels: { app: 'cart' } }, action: 'ALLOW' });
+    expect(named('AuthorizationPolicy', /cart-allow/)[0].spec).toEqual({
+      selector: { matchLabels: { app: 'cart' } },
+      action: 'ALLOW',
+    });
   });
 
   it('overrides the GNS mTLS mode per service with a selector; an unchanged mode renders nothing extra', () => {
@@ -266,7 +387,9 @@ describe('rendering security policies', () => {
   });
 
   it('puts server-side policies only where the target runs here', () => {
-    const services = eastState({}).globalNamespaces[0].services.filter((service) => service.name !== 'payments');
+    const services = eastState({}).globalNamespaces[0].services.filter(
+      (service) => service.name !== 'payments',
+    );
     const withoutPayments = renderClusterState(eastState({ securityPolicy: security, services }), new Map());
     expect(byKind(withoutPayments, 'AuthorizationPolicy').map((object) => object.metadata.name)).toEqual([
       expect.stringMatching(/^lattice-shop-cart-allow-/),

@@ -4,7 +4,10 @@ import { renderDefaultDeny, renderServiceAuthorization } from './render-authoriz
 import { renderServicePeerAuthentication } from './render-peer-authentication';
 import { renderVirtualService } from './render-virtual-service';
 
-export function trafficPolicyOf(gns: DesiredGlobalNamespace, service: string): DesiredTrafficPolicy | undefined {
+export function trafficPolicyOf(
+  gns: DesiredGlobalNamespace,
+  service: string,
+): DesiredTrafficPolicy | undefined {
   return gns.trafficPolicies?.find((policy) => policy.service === service);
 }
 
@@ -20,7 +23,10 @@ export function isPublished(service: DesiredGnsService): boolean {
  * namespace-wide allow-nothing policy when the GNS default is DENY. The subsets, connection pool,
  * outlier detection and failover go into the service's DestinationRule (renderDestinationRule).
  */
-export function renderGnsPolicies(gns: DesiredGlobalNamespace, labels: () => Record<string, string>): KubeObject[] {
+export function renderGnsPolicies(
+  gns: DesiredGlobalNamespace,
+  labels: () => Record<string, string>,
+): KubeObject[] {
   const objects: KubeObject[] = [];
   for (const service of gns.services) {
     const policy = trafficPolicyOf(gns, service.name);
@@ -37,7 +43,14 @@ export function renderGnsPolicies(gns: DesiredGlobalNamespace, labels: () => Rec
     for (const namespace of localNamespacesOf(gns, entry.service)) {
       if (entry.mtlsMode !== undefined && entry.mtlsMode !== gns.mtlsMode)
         objects.push(
-          renderServicePeerAuthentication(gns, entry.service, entry.mtlsMode, entry.workloadLabels, namespace, labels()),
+          renderServicePeerAuthentication(
+            gns,
+            entry.service,
+            entry.mtlsMode,
+            entry.workloadLabels,
+            namespace,
+            labels(),
+          ),
         );
       for (const action of ['ALLOW', 'DENY'] as const) {
         const policy = renderServiceAuthorization(gns, security, entry.service, action, namespace, labels());

@@ -1,4 +1,11 @@
-import type { DesiredGlobalNamespace, DesiredGnsService, DesiredHttpRoute, DesiredTrafficPolicy, RequestMatch, StringMatch } from '@lattice/domain';
+import type {
+  DesiredGlobalNamespace,
+  DesiredGnsService,
+  DesiredHttpRoute,
+  DesiredTrafficPolicy,
+  RequestMatch,
+  StringMatch,
+} from '@lattice/domain';
 import type { IVirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService';
 import type { KubeObject } from './kube-object';
 import { ISTIO_CONFIG_NAMESPACE } from './ownership';
@@ -55,10 +62,20 @@ function renderRoute(host: string, route: DesiredHttpRoute): HttpRoute {
   if (route.fault) {
     rendered.fault = {
       ...(route.fault.delay
-        ? { delay: { fixedDelay: route.fault.delay.fixedDelay, percentage: { value: route.fault.delay.percentage } } }
+        ? {
+            delay: {
+              fixedDelay: route.fault.delay.fixedDelay,
+              percentage: { value: route.fault.delay.percentage },
+            },
+          }
         : {}),
       ...(route.fault.abort
-        ? { abort: { httpStatus: route.fault.abort.httpStatus, percentage: { value: route.fault.abort.percentage } } }
+        ? {
+            abort: {
+              httpStatus: route.fault.abort.httpStatus,
+              percentage: { value: route.fault.abort.percentage },
+            },
+          }
         : {}),
     } as HttpRoute['fault'];
   }

@@ -21,14 +21,34 @@ function payload(gnsExtra: Record<string, unknown>): string {
 const trafficPolicy = {
   service: 'cart',
   subsets: [{ name: 'v2', labels: { version: 'v2' } }],
-  routes: [{ name: 'route-0', destinations: [{ subset: 'v2', weight: 100 }], timeout: '5s', retries: { attempts: 2, perTryTimeout: '500ms' } }],
-  outlierDetection: { consecutiveErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+  routes: [
+    {
+      name: 'route-0',
+      destinations: [{ subset: 'v2', weight: 100 }],
+      timeout: '5s',
+      retries: { attempts: 2, perTryTimeout: '500ms' },
+    },
+  ],
+  outlierDetection: {
+    consecutiveErrors: 5,
+    interval: '10s',
+    baseEjectionTime: '30s',
+    maxEjectionPercent: 50,
+  },
   failover: ['west'],
 };
 const securityPolicy = {
   defaultAction: 'DENY',
   services: [{ service: 'cart', workloadLabels: { app: 'cart' } }],
-  rules: [{ name: 'r', action: 'ALLOW', to: 'cart', fromPrincipals: ['shop.lattice.local/ns/shop/sa/frontend'], methods: ['GET'] }],
+  rules: [
+    {
+      name: 'r',
+      action: 'ALLOW',
+      to: 'cart',
+      fromPrincipals: ['shop.lattice.local/ns/shop/sa/frontend'],
+      methods: ['GET'],
+    },
+  ],
 };
 
 describe('snapshot payload policies', () => {
@@ -48,6 +68,8 @@ describe('snapshot payload policies', () => {
       'payload does not match DesiredClusterState: globalNamespaces.0.trafficPolicies.0.routes.0.timeout: must be a duration like "250ms" or "5s"',
     );
     const noSelector = { ...securityPolicy, services: [{ service: 'cart', workloadLabels: {} }] };
-    expect(() => parseDesiredClusterState(payload({ securityPolicy: noSelector }))).toThrow(/securityPolicy.services.0.workloadLabels/);
+    expect(() => parseDesiredClusterState(payload({ securityPolicy: noSelector }))).toThrow(
+      /securityPolicy.services.0.workloadLabels/,
+    );
   });
 });

@@ -27,9 +27,17 @@ const fault = z.object({
 const route = z.object({
   name: z.string().min(1),
   match: z
-    .array(z.object({ headers: z.record(z.string(), stringMatch).optional(), path: stringMatch.optional(), method: z.string().optional() }))
+    .array(
+      z.object({
+        headers: z.record(z.string(), stringMatch).optional(),
+        path: stringMatch.optional(),
+        method: z.string().optional(),
+      }),
+    )
     .optional(),
-  destinations: z.array(z.object({ subset: z.string().min(1).optional(), weight: z.number().int().min(0).max(100) })).min(1),
+  destinations: z
+    .array(z.object({ subset: z.string().min(1).optional(), weight: z.number().int().min(0).max(100) }))
+    .min(1),
   timeout: duration.optional(),
   retries: retries.optional(),
   fault: fault.optional(),
@@ -55,7 +63,12 @@ export const desiredTrafficPolicySchema: z.ZodType<DesiredTrafficPolicy> = z.obj
     })
     .optional(),
   outlierDetection: z
-    .object({ consecutiveErrors: count, interval: duration, baseEjectionTime: duration, maxEjectionPercent: percentage })
+    .object({
+      consecutiveErrors: count,
+      interval: duration,
+      baseEjectionTime: duration,
+      maxEjectionPercent: percentage,
+    })
     .optional(),
   failover: z.array(z.string().min(1)).optional(),
 });
@@ -68,7 +81,10 @@ export const desiredSecurityPolicySchema: z.ZodType<DesiredSecurityPolicy> = z.o
     z.object({
       service: z.string().min(1),
       mtlsMode: z.enum(['STRICT', 'PERMISSIVE']).optional(),
-      workloadLabels: labels.refine((value) => Object.keys(value).length > 0, 'must select by at least one label'),
+      workloadLabels: labels.refine(
+        (value) => Object.keys(value).length > 0,
+        'must select by at least one label',
+      ),
     }),
   ),
   rules: z.array(

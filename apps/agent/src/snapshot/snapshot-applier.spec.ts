@@ -224,14 +224,19 @@ describe('resolveIntermediateKeys', () => {
       rootGeneration: 2,
     };
 
+    const staleKey = {
+      gnsId: 'gns-shop',
+      rootGeneration: 2,
+      keyPem: stale.keyPem,
+      id: 'stale',
+      createdAtMs: 2,
+    };
     const keys = resolveIntermediateKeys(state, [
-      { gnsId: 'gns-shop', rootGeneration: 2, keyPem: stale.keyPem },
-      { gnsId: 'renamed', rootGeneration: 1, keyPem: current.keyPem },
+      staleKey,
+      { gnsId: 'renamed', rootGeneration: 1, keyPem: current.keyPem, id: 'renamed', createdAtMs: 1 },
     ]);
     expect(keys.get('gns-shop')).toBe(current.keyPem);
-    expect(() =>
-      resolveIntermediateKeys(state, [{ gnsId: 'gns-shop', rootGeneration: 2, keyPem: stale.keyPem }]),
-    ).toThrow(
+    expect(() => resolveIntermediateKeys(state, [staleKey])).toThrow(
       /no stored intermediate key matches the certificate of GNS shop \(gns-shop, root generation 2\)/,
     );
   });

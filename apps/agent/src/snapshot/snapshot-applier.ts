@@ -4,6 +4,7 @@ import type { IntermediateKeys, KubeObject } from '@lattice/istio';
 import { SNAPSHOT_FORMAT } from '@lattice/proto';
 import { type AgentLogger, errorMessage } from '../logger';
 import { firstCertificatePem, keyMatchesCertificate } from '../pki/agent-keys';
+import { obsoleteIntermediateKeys } from '../pki/intermediate-key-retention';
 import type { ApplySink } from '../sink/apply-sink';
 import type { AgentStateStorage, PersistedSnapshot, StoredIntermediateKey } from '../state/agent-state.store';
 import { parseDesiredClusterState } from './desired-state.schema';
@@ -34,6 +35,8 @@ export interface SnapshotApplierDependencies {
   logger: AgentLogger;
   /** The cluster this agent is; a snapshot for another cluster is refused. Undefined before registration. */
   clusterId: () => string | undefined;
+  /** Clock for the age of intermediate keys; default Date.now. */
+  now?: () => number;
 }
 
 /**
@@ -102,6 +105,8 @@ export class SnapshotApplier {
         { version: persisted.version, objects: objects.length },
         're-applied the persisted snapshot',
       );
+      // Keys left by a crash between persisting a snapshot and deleting what it replaced.
+      await this.pruneIntermediateKeys(persisted.payload);
     } catch (error) {
       // The cluster most likely still holds these objects from the last run; report the version
       // but re-apply when the controller delivers it again.
@@ -168,7 +173,38 @@ export class SnapshotApplier {
     this.appliedObjects = objects;
     this.appliedStateUncertain = false;
     logger.info({ version, objects: objects.length }, 'snapshot applied');
+    // Only now: until the new snapshot is persisted, a restart re-applies the previous one.
+    await this.pruneIntermediateKeys(payload);
     return { result: 'applied', version };
+  }
+
+  /** Deletes intermediate keys the persisted snapshot and pending CSRs no longer need. */
+  private async pruneIntermediateKeys(payload: string): Promise<void> {
+    const { store, logger } = this.deps;
+    try {
+      const state = parseDesiredClusterState(payload);
+      const obsolete = obsoleteIntermediateKeys(
+        state,
+        await store.listIntermediateKeys(),
+        (this.deps.now ?? Date.now)(),
+      );
+      for (const key of obsolete) await store.deleteIntermediateKey(key.id);
+      if (obsolete.length > 0) {
+        logger.info(
+          {
+            removed: obsolete.map((key) => ({
+              gnsId: key.gnsId,
+              rootGeneration: key.rootGeneration,
+              id: key.id,
+            })),
+          },
+          'removed intermediate keys no longer needed',
+        );
+      }
+    } catch (error) {
+      // A leftover key costs nothing but disk; the next applied snapshot tries again.
+      logger.warn({ err: errorMessage(error) }, 'could not remove old intermediate keys');
+    }
   }
 
   private async renderPayload(payload: string): Promise<KubeObject[]> {

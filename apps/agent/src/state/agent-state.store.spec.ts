@@ -102,16 +102,38 @@ describe('AgentStateStore', () => {
     await expect(store.readSnapshot()).rejects.toThrow(/snapshot\.json is corrupt/);
   });
 
-  it('stores intermediate keys per GNS and root generation and rejects unsafe ids', async () => {
-    const file = await store.writeIntermediateKey('gns-1', 2, 'KEY-2');
-    await store.writeIntermediateKey('gns-1', 1, 'KEY-1');
-    expect(path.basename(file)).toBe('gns-1-2.key.pem');
-    expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
-    await expect(store.listIntermediateKeys()).resolves.toEqual([
-      { gnsId: 'gns-1', rootGeneration: 1, keyPem: 'KEY-1' },
-      { gnsId: 'gns-1', rootGeneration: 2, keyPem: 'KEY-2' },
+  it('stores every intermediate key in its own 0600 file, lists them oldest first and deletes by id', async () => {
+    const later = await store.writeIntermediateKey('gns-1', 2, 'KEY-2b', 2000);
+    const earlier = await store.writeIntermediateKey('gns-1', 2, 'KEY-2a', 1000);
+    await store.writeIntermediateKey('gns-1', 1, 'KEY-1', 3000);
+    expect(path.basename(later)).toMatch(/^gns-1-2-2000-[0-9a-f]{8}\.key\.pem$/);
+    expect((await fs.stat(later)).mode & 0o777).toBe(0o600);
+    const keys = await store.listIntermediateKeys();
+    expect(keys).toEqual([
+      { gnsId: 'gns-1', rootGeneration: 1, keyPem: 'KEY-1', id: expect.any(String), createdAtMs: 3000 },
+      { gnsId: 'gns-1', rootGeneration: 2, keyPem: 'KEY-2a', id: path.basename(earlier), createdAtMs: 1000 },
+      { gnsId: 'gns-1', rootGeneration: 2, keyPem: 'KEY-2b', id: path.basename(later), createdAtMs: 2000 },
     ]);
+
+    await store.deleteIntermediateKey(path.basename(earlier));
+    await store.deleteIntermediateKey(path.basename(earlier)); // already gone: fine
+    expect((await store.listIntermediateKeys()).map((key) => key.keyPem)).toEqual(['KEY-1', 'KEY-2b']);
+    await expect(store.deleteIntermediateKey('../key.pem')).rejects.toThrow(/not an intermediate key file/);
+    await expect(store.deleteIntermediateKey('../../gns-1-2.key.pem')).rejects.toThrow(/not a file name/);
     await expect(store.writeIntermediateKey('../escape', 1, 'x')).rejects.toThrow(/not a safe file name/);
+  });
+
+  it('still reads (and deletes) keys written by agents that kept one key per GNS and generation', async () => {
+    await fs.mkdir(path.join(store.directory, 'intermediates'), { recursive: true });
+    await fs.writeFile(path.join(store.directory, 'intermediates', 'gns-1-3.key.pem'), 'OLD', {
+      mode: 0o600,
+    });
+    await fs.writeFile(path.join(store.directory, 'intermediates', '.gns-1-3.key.pem.abc.tmp'), 'torn');
+    expect(await store.listIntermediateKeys()).toEqual([
+      { gnsId: 'gns-1', rootGeneration: 3, keyPem: 'OLD', id: 'gns-1-3.key.pem', createdAtMs: 0 },
+    ]);
+    await store.deleteIntermediateKey('gns-1-3.key.pem');
+    expect(await store.listIntermediateKeys()).toEqual([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -32,6 +33,10 @@ export interface StoredIntermediateKey {
   gnsId: string;
   rootGeneration: number;
   keyPem: string;
+  /** Names the key in its store (the file name); what deleteIntermediateKey takes. */
+  id: string;
+  /** When the key (and its CSR) was made, ms since the epoch; 0 when unknown (older agents). */
+  createdAtMs: number;
 }
 
 export class StateStoreError extends Error {
@@ -52,7 +57,11 @@ const persistedSnapshotSchema = z.object({
 
 /** GNS ids become file names; anything beyond this alphabet could escape the directory. */
 const SAFE_ID = /^[A-Za-z0-9_.-]{1,128}$/;
-const INTERMEDIATE_FILE = /^(.+)-(\d+)\.key\.pem$/;
+/** `<gns>-<generation>-<createdAtMs>-<random>.key.pem`; the random part tells keys of one ms apart. */
+const INTERMEDIATE_FILE = /^(.+)-(\d+)-(\d+)-([0-9a-f]{8})\.key\.pem$/;
+/** Written by agents before every CSR got a fresh key: one key per (GNS, generation). */
+const LEGACY_INTERMEDIATE_FILE = /^(.+)-(\d+)\.key\.pem$/;
+const INTERMEDIATES_DIR = 'intermediates';
 
 const CREDENTIAL_FILES = {
   key: 'key.pem',
@@ -75,8 +84,16 @@ export interface AgentStateStorage {
   writeCredentials(credentials: AgentCredentials): Promise<void>;
   readSnapshot(): Promise<PersistedSnapshot | undefined>;
   writeSnapshot(snapshot: PersistedSnapshot): Promise<void>;
-  writeIntermediateKey(gnsId: string, rootGeneration: number, keyPem: string): Promise<string>;
+  /** Stores a new key (never replaces one); returns where it is (a path, or a description). */
+  writeIntermediateKey(
+    gnsId: string,
+    rootGeneration: number,
+    keyPem: string,
+    createdAtMs?: number,
+  ): Promise<string>;
   listIntermediateKeys(): Promise<StoredIntermediateKey[]>;
+  /** Removes a key by its id; an unknown id is not an error (already removed). */
+  deleteIntermediateKey(id: string): Promise<void>;
 }
 
 /**
@@ -143,32 +160,68 @@ export class AgentStateStore implements AgentStateStorage {
     await writeFileAtomic(this.file('snapshot.json'), JSON.stringify(snapshot), 0o600);
   }
 
-  async writeIntermediateKey(gnsId: string, rootGeneration: number, keyPem: string): Promise<string> {
+  async writeIntermediateKey(
+    gnsId: string,
+    rootGeneration: number,
+    keyPem: string,
+    createdAtMs: number = Date.now(),
+  ): Promise<string> {
     assertSafeId(gnsId);
-    const directory = this.file('intermediates');
+    if (!Number.isSafeInteger(rootGeneration) || rootGeneration < 0)
+      throw new StateStoreError(`root generation ${rootGeneration} is not a non-negative integer`);
+    const directory = this.file(INTERMEDIATES_DIR);
     await fs.mkdir(directory, { recursive: true, mode: 0o700 });
-    const filePath = path.join(directory, `${gnsId}-${rootGeneration}.key.pem`);
+    const created = Math.max(0, Math.floor(createdAtMs));
+    const filePath = path.join(
+      directory,
+      `${gnsId}-${rootGeneration}-${created}-${randomBytes(4).toString('hex')}.key.pem`,
+    );
     await writeFileAtomic(filePath, keyPem, 0o600);
     return filePath;
+  }
+
+  async deleteIntermediateKey(id: string): Promise<void> {
+    // Only names listIntermediateKeys hands out: an id can never point outside the directory.
+    if (!INTERMEDIATE_FILE.test(id) && !LEGACY_INTERMEDIATE_FILE.test(id))
+      throw new StateStoreError(`${JSON.stringify(id)} is not an intermediate key file`);
+    if (path.basename(id) !== id) throw new StateStoreError(`${JSON.stringify(id)} is not a file name`);
+    const directory = this.file(INTERMEDIATES_DIR);
+    await fs.rm(path.join(directory, id), { force: true });
+    await syncDirectory(directory);
   }
 
   async listIntermediateKeys(): Promise<StoredIntermediateKey[]> {
     let names: string[];
     try {
-      names = await fs.readdir(this.file('intermediates'));
+      names = await fs.readdir(this.file(INTERMEDIATES_DIR));
     } catch (error) {
       if (isNotFound(error)) return [];
       throw error;
     }
     const keys: StoredIntermediateKey[] = [];
-    for (const name of names.sort()) {
+    for (const name of names) {
       const match = INTERMEDIATE_FILE.exec(name);
-      if (!match) continue;
-      const keyPem = await readFileIfExists(path.join(this.file('intermediates'), name));
-      if (keyPem !== undefined)
-        keys.push({ gnsId: match[1] as string, rootGeneration: Number(match[2]), keyPem });
+      const legacy = match ? null : LEGACY_INTERMEDIATE_FILE.exec(name);
+      const parsed = match ?? legacy;
+      if (!parsed) continue; // temporary files of an interrupted write, strangers
+      const keyPem = await readFileIfExists(path.join(this.file(INTERMEDIATES_DIR), name));
+      if (keyPem === undefined) continue;
+      keys.push({
+        gnsId: parsed[1] as string,
+        rootGeneration: Number(parsed[2]),
+        keyPem,
+        id: name,
+        createdAtMs: match ? Number(match[3]) : 0,
+      });
     }
-    return keys;
+    // Oldest first, so callers (and tests) see a stable order.
+    return keys.sort(
+      (a, b) =>
+        a.gnsId.localeCompare(b.gnsId) ||
+        a.rootGeneration - b.rootGeneration ||
+        a.createdAtMs - b.createdAtMs ||
+        a.id.localeCompare(b.id),
+    );
   }
 
   async ensureDirectory(): Promise<void> {

@@ -5,6 +5,7 @@ import { DomainError, validateInventoryUpdate, type InventoryUpdate } from '@lat
 import { SNAPSHOT_FORMAT, type AgentMessage__Output, type ControllerMessage, type Inventory__Output } from '@lattice/proto';
 import type { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
 import type { CsrOutcome, IncomingCsr, IntermediateRequestMessage } from '../gns-ca/gns-ca.service';
+import { RotationAckGate } from '../gns-ca/rotation-ack-gate';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { TelemetryIngest } from '../telemetry/telemetry-ingest';
 import type { ClusterLinkRepository } from './cluster-link.repository';
@@ -31,7 +32,7 @@ export interface AgentSessionDeps {
 export interface AgentSessionCa {
   intermediateRequestsFor(tenantId: string, clusterId: string): Promise<IntermediateRequestMessage[]>;
   handleCsr(tenantId: string, clusterId: string, csr: IncomingCsr): Promise<CsrOutcome>;
-  /** An ACK may be what a root rotation waits for. */
+  /** An ACK may be what a root rotation waits for (only called for those that can be, see RotationAckGate). */
   snapshotAcked(tenantId: string): Promise<void>;
 }
 
@@ -54,6 +55,7 @@ export class AgentSession {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly rotationAcks = new RotationAckGate();
 
   constructor(
     private readonly call: ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
@@ -90,6 +92,7 @@ export class AgentSession {
     const snapshot = await this.deps.links.desiredSnapshot(this.identity.tenantId, this.identity.clusterId);
     if (!snapshot || snapshot.version <= this.lastSentVersion) return;
     this.lastSentVersion = snapshot.version;
+    this.rotationAcks.snapshotSent(snapshot.version, snapshot.payload);
     this.send({
       snapshot: {
         version: snapshot.version,
@@ -149,11 +152,15 @@ export class AgentSession {
       }
       case 'inventory':
         return this.handleInventory(message.inventory!);
-      case 'ack':
-        await this.deps.links.recordAck(tenantId, clusterId, Number(message.ack!.version));
-        await this.deps.ca.snapshotAcked(tenantId);
+      case 'ack': {
+        const version = Number(message.ack!.version);
+        await this.deps.links.recordAck(tenantId, clusterId, version);
+        // Most ACKs cannot move a root rotation; those skip the (deduplicated) queue round trip.
+        if (this.rotationAcks.acked(version, this.lastSentVersion)) await this.deps.ca.snapshotAcked(tenantId);
         return;
+      }
       case 'nack':
+        this.rotationAcks.nacked(Number(message.nack!.version));
         this.deps.logger.warn(`cluster ${clusterId} refused snapshot ${message.nack!.version}: ${message.nack!.reason}`);
         await this.deps.links.recordNack(tenantId, clusterId, Number(message.nack!.version), message.nack!.reason, new Date());
         return;

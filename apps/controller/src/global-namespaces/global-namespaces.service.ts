@@ -15,7 +15,8 @@ import type { TenantPrincipal } from '../auth/principal';
 import { mapPage, type Page, type PageRequest } from '../common/pagination';
 import { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
 import { TenantMeshRepository } from '../config-distribution/tenant-mesh.repository';
-import { GnsCaRepository } from '../gns-ca/gns-ca.repository';
+import { CaRotationService, rotationConflict } from '../gns-ca/ca-rotation.service';
+import { GnsCaRepository, type NewRoot, type StoredRotation } from '../gns-ca/gns-ca.repository';
 import { GnsCaService } from '../gns-ca/gns-ca.service';
 import { PrismaService } from '../prisma/prisma.service';
 import {
@@ -55,6 +56,7 @@ export class GlobalNamespacesService {
     private readonly scheduler: DesiredStateScheduler,
     private readonly gnsCa: GnsCaService,
     private readonly caRepository: GnsCaRepository,
+    private readonly caRotation: CaRotationService,
   ) {}
 
   async create(actor: TenantPrincipal, input: GlobalNamespaceInput): Promise<GlobalNamespaceView> {
@@ -63,7 +65,11 @@ export class GlobalNamespacesService {
     // The GNS root CA is part of the GNS: generated first (seconds for RSA-4096, outside the
     // transaction), then stored with it in one transaction, so neither exists without the other.
     const id = randomUUID();
-    const root = await this.gnsCa.prepareRoot(actor.tenantId, { id, name: spec.name, domain: spec.domain }, 1);
+    const root = await this.gnsCa.prepareRoot(
+      actor.tenantId,
+      { id, name: spec.name, domain: spec.domain },
+      1,
+    );
     const created = await this.prisma.$transaction(async (tx) => {
       const row = await this.globalNamespaces.create(actor.tenantId, spec, tx, id);
       await this.caRepository.insertRoot(actor.tenantId, id, root, tx);
@@ -102,7 +108,13 @@ export class GlobalNamespacesService {
     if (!(await this.globalNamespaces.exists(tenantId, id))) throw DomainError.notFound(RESOURCE, id);
   }
 
-  /** Replaces the definition if the caller edited the current version (optimistic concurrency). */
+  /**
+   * Replaces the definition if the caller edited the current version (optimistic concurrency).
+   * A new domain is a new SPIFFE trust domain, which the root CA names: the same transaction
+   * starts a root rotation to a root for the new domain (its intermediates follow in the rotation),
+   * so the CA ends up naming the new domain without a window in which clusters distrust each other.
+   * While a rotation runs, a domain change is refused (409): the incoming root names the old domain.
+   */
   async replace(
     actor: TenantPrincipal,
     id: string,
@@ -110,36 +122,87 @@ export class GlobalNamespacesService {
     input: GlobalNamespaceInput,
   ): Promise<GlobalNamespaceView> {
     const spec = validSpec(input);
-    const updated = await this.prisma.$transaction(async (tx) => {
-      const before = await this.globalNamespaces.find(actor.tenantId, id, tx);
-      if (!before) throw DomainError.notFound(RESOURCE, id);
-      if (before.version !== expectedVersion) throw staleVersion(before.version, expectedVersion);
-      if (spec.name !== before.name && (await this.globalNamespaces.nameTaken(actor.tenantId, spec.name, tx)))
-        throw nameTaken(spec.name);
-      // Conditional on the version again: another editor may have committed since the read above.
-      const after = await this.globalNamespaces.replaceIfVersion(
-        actor.tenantId,
-        id,
-        expectedVersion,
-        spec,
-        tx,
-      );
-      if (!after) throw staleVersion(before.version, expectedVersion);
-      await this.audit.record(
-        actor,
-        {
-          action: 'global-namespace.update',
-          resourceType: 'global-namespace',
-          resourceId: id,
-          before: toDefinitionView(before),
-          after: toDefinitionView(after),
-        },
-        tx,
-      );
-      return after;
-    });
+    const nextRoot = await this.rootForDomainChange(actor.tenantId, id, expectedVersion, spec);
+    const updated = await this.prisma
+      .$transaction(async (tx) => {
+        const before = await this.globalNamespaces.find(actor.tenantId, id, tx);
+        if (!before) throw DomainError.notFound(RESOURCE, id);
+        if (before.version !== expectedVersion) throw staleVersion(before.version, expectedVersion);
+        if (
+          spec.name !== before.name &&
+          (await this.globalNamespaces.nameTaken(actor.tenantId, spec.name, tx))
+        )
+          throw nameTaken(spec.name);
+        let rotation;
+        if (nextRoot) {
+          // Row lock first: no rotation step or rotate request of this GNS interleaves with ours.
+          const locked = await this.caRepository.lockGns(actor.tenantId, id, tx);
+          if (!locked?.caRotation) throw DomainError.notFound(RESOURCE, id);
+          if (locked.caRotation.stage !== 'IDLE')
+            throw domainChangeDuringRotation(before.domain, locked.caRotation);
+          rotation = await this.caRotation.startInTransaction(
+            actor.tenantId,
+            id,
+            locked.caRotation,
+            nextRoot,
+            tx,
+          );
+        }
+        // Conditional on the version again: another editor may have committed since the read above.
+        const after = await this.globalNamespaces.replaceIfVersion(
+          actor.tenantId,
+          id,
+          expectedVersion,
+          spec,
+          tx,
+        );
+        if (!after) throw staleVersion(before.version, expectedVersion);
+        await this.audit.record(
+          actor,
+          {
+            action: 'global-namespace.update',
+            resourceType: 'global-namespace',
+            resourceId: id,
+            before: toDefinitionView(before),
+            // One change, one event: the rotation the new domain started is part of it.
+            after: rotation
+              ? { ...toDefinitionView(after), caRootRotation: rotation.after }
+              : toDefinitionView(after),
+          },
+          tx,
+        );
+        return after;
+      })
+      .catch(rotationConflict);
     await this.redistribute(actor.tenantId, `global namespace ${id} updated`);
+    if (nextRoot) await this.caRotation.afterStart(actor.tenantId, id, nextRoot.generation);
     return this.withStatus(updated);
+  }
+
+  /**
+   * The root of the next generation when `spec` changes the domain of a GNS that has a root, made
+   * before the transaction (seconds for RSA-4096). Stale versions and running rotations are
+   * refused here already so that no key is generated for a request that must fail.
+   */
+  private async rootForDomainChange(
+    tenantId: string,
+    id: string,
+    expectedVersion: number,
+    spec: GlobalNamespaceSpec,
+  ): Promise<NewRoot | undefined> {
+    const current = await this.globalNamespaces.find(tenantId, id);
+    if (!current) throw DomainError.notFound(RESOURCE, id);
+    if (current.version !== expectedVersion) throw staleVersion(current.version, expectedVersion);
+    if (spec.domain === current.domain) return undefined;
+    const ca = await this.caRepository.findGns(tenantId, id);
+    // No root yet (the periodic sweep creates it): it will name whatever domain is current then.
+    if (!ca?.caRotation) return undefined;
+    if (ca.caRotation.stage !== 'IDLE') throw domainChangeDuringRotation(current.domain, ca.caRotation);
+    return this.gnsCa.prepareRoot(
+      tenantId,
+      { id, name: spec.name, domain: spec.domain },
+      ca.caRotation.currentRootGeneration + 1,
+    );
   }
 
   /**
@@ -226,6 +289,15 @@ function validSpec(input: GlobalNamespaceInput): GlobalNamespaceSpec {
       namespace: { type: condition.namespace.type, value: condition.namespace.value },
     })),
   };
+}
+
+function domainChangeDuringRotation(domain: string, rotation: StoredRotation): DomainError {
+  return new DomainError(
+    'CONFLICT',
+    `the domain is the SPIFFE trust domain its root CA names (spiffe://${domain}), so changing it starts a root rotation, ` +
+      `but one is in progress (stage ${rotation.stage}, to root generation ${rotation.nextRootGeneration}); ` +
+      'change the domain once GET /v1/global-namespaces/{id}/ca shows the rotation IDLE',
+  );
 }
 
 function staleVersion(current: number, expected: number): DomainError {

@@ -9,7 +9,7 @@ import { RedisService } from '../redis/redis.service';
 import { clusterCaView, memberGnsIds } from './cluster-ca-view.util';
 import { caCheckChannel, type CaCheckEvent } from './gns-ca-events';
 import { GnsCaQueue } from './gns-ca.queue';
-import { GnsCaRepository, type StoredRotation } from './gns-ca.repository';
+import { GnsCaRepository, type NewRoot, type StoredRotation } from './gns-ca.repository';
 import { GnsCaService, type GnsCaStatus } from './gns-ca.service';
 
 /**
@@ -45,34 +45,55 @@ export class CaRotationService {
       .transaction(async (tx) => {
         const locked = await this.ca.lockGns(tenantId, gnsId, tx);
         if (!locked?.caRotation) throw DomainError.notFound('global namespace', gnsId);
-        assertIdle(locked.caRotation);
-        const started = startRotation(locked.caRotation, new Date());
-        await this.ca.insertRoot(tenantId, gnsId, next, tx);
-        await this.ca.setRotation(tenantId, gnsId, started, tx);
+        const change = await this.startInTransaction(tenantId, gnsId, locked.caRotation, next, tx);
         await this.audit.record(
           actor,
           {
             action: 'global-namespace.ca.rotate',
             resourceType: 'global-namespace',
             resourceId: gnsId,
-            before: rotationAudit(locked.caRotation),
-            after: { ...rotationAudit(started), newRootFingerprintSha256: next.fingerprint },
+            before: change.before,
+            after: change.after,
           },
           tx,
         );
       })
-      .catch((error: unknown) => {
-        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-          throw new DomainError(
-            'CONFLICT',
-            'a root rotation of this global namespace is already in progress',
-          );
-        }
-        throw error;
-      });
-    this.logger.log(`root rotation of global namespace ${gnsId} started (generation ${next.generation})`);
-    await this.afterChange(tenantId, `root rotation of global namespace ${gnsId} started`);
+      .catch(rotationConflict);
+    await this.afterStart(tenantId, gnsId, next.generation);
     return this.gnsCa.status(tenantId, gnsId);
+  }
+
+  /**
+   * Starts a rotation to `next` (made by GnsCaService.prepareRoot) inside the caller's transaction,
+   * which holds the GNS row lock (GnsCaRepository.lockGns) and passes the locked rotation state.
+   * Returns what changed for the caller's audit event; after the commit, call afterStart. Used by
+   * rotate and by a GNS domain change.
+   */
+  async startInTransaction(
+    tenantId: string,
+    gnsId: string,
+    locked: StoredRotation,
+    next: NewRoot,
+    tx: Prisma.TransactionClient,
+  ): Promise<{ before: RotationAudit; after: RotationAudit & { newRootFingerprintSha256: string } }> {
+    assertIdle(locked);
+    if (next.generation !== locked.currentRootGeneration + 1) {
+      // The root was prepared against a state that has moved on meanwhile.
+      throw new DomainError('CONFLICT', 'the root CA of this global namespace changed meanwhile; retry');
+    }
+    const started = startRotation(locked, new Date());
+    await this.ca.insertRoot(tenantId, gnsId, next, tx);
+    await this.ca.setRotation(tenantId, gnsId, started, tx);
+    return {
+      before: rotationAudit(locked),
+      after: { ...rotationAudit(started), newRootFingerprintSha256: next.fingerprint },
+    };
+  }
+
+  /** After the commit of startInTransaction: new snapshots (both roots) and the first rotation step. */
+  async afterStart(tenantId: string, gnsId: string, generation: number): Promise<void> {
+    this.logger.log(`root rotation of global namespace ${gnsId} started (generation ${generation})`);
+    await this.afterChange(tenantId, `root rotation of global namespace ${gnsId} started`);
   }
 
   /** Advances every rotating GNS of the tenant as far as its clusters allow (one stage per call each). */
@@ -182,7 +203,15 @@ export class CaRotationService {
   }
 }
 
-function assertIdle(state: StoredRotation): void {
+/** Two rotations racing for the same generation: the unique (GNS, generation) key decides. */
+export function rotationConflict(error: unknown): never {
+  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+    throw new DomainError('CONFLICT', 'a root rotation of this global namespace is already in progress');
+  }
+  throw error;
+}
+
+export function assertIdle(state: StoredRotation): void {
   if (state.stage !== RotationStage.IDLE) {
     throw new DomainError(
       'CONFLICT',
@@ -190,6 +219,8 @@ function assertIdle(state: StoredRotation): void {
     );
   }
 }
+
+type RotationAudit = ReturnType<typeof rotationAudit>;
 
 function rotationAudit(state: StoredRotation) {
   return {

@@ -304,6 +304,91 @@ describe('GNS certificate authority (PostgreSQL)', () => {
     expect(await prisma.gnsCaRoot.count({ where: { gnsId: legacy.id } })).toBe(1);
   });
 
+  it('rotates to a root for the new trust domain when the domain changes, and refuses one mid-rotation', async () => {
+    const service = moduleRef.get(GlobalNamespacesService);
+    const spiffeIds = (pem: string) => new X509Certificate(pem).subjectAltName ?? '';
+    const rootsOf = () =>
+      prisma.gnsCaRoot.findMany({ where: { gnsId: shopId }, orderBy: { generation: 'asc' } });
+    const shop = await service.get(actor.tenantId, shopId);
+    expect((await gnsCa.status(actor.tenantId, shopId)).rotation).toMatchObject({
+      stage: 'IDLE',
+      currentRootGeneration: 2,
+    });
+    const definition = {
+      name: shop.name,
+      domain: 'store.lattice.local',
+      matchConditions: shop.matchConditions,
+    };
+
+    // A stale version is refused before any key is made.
+    await expect(service.replace(actor, shopId, shop.version - 1, definition)).rejects.toMatchObject({
+      code: 'PRECONDITION_FAILED',
+    });
+    expect(await rootsOf()).toHaveLength(1);
+
+    const renamed = await service.replace(actor, shopId, shop.version, definition);
+    expect(renamed.domain).toBe('store.lattice.local');
+    const started = await gnsCa.status(actor.tenantId, shopId);
+    expect(started.trustDomain).toBe('store.lattice.local');
+    expect(started.rotation).toMatchObject({
+      stage: 'TRUST_BOTH',
+      currentRootGeneration: 2,
+      nextRootGeneration: 3,
+    });
+    const [oldRoot, newRoot] = await rootsOf();
+    expect(spiffeIds(oldRoot!.certificatePem)).toContain('URI:spiffe://shop.lattice.local');
+    expect(spiffeIds(newRoot!.certificatePem)).toContain('URI:spiffe://store.lattice.local');
+    expect(spiffeIds(newRoot!.certificatePem)).not.toContain('shop.lattice.local');
+    const [updateEvent] = await prisma.auditEvent.findMany({
+      where: { resourceId: shopId, action: 'global-namespace.update' },
+      orderBy: { createdAt: 'desc' },
+      take: 1,
+    });
+    expect(updateEvent?.after).toMatchObject({
+      domain: 'store.lattice.local',
+      caRootRotation: {
+        stage: 'TRUST_BOTH',
+        nextRootGeneration: 3,
+        newRootFingerprintSha256: newRoot!.fingerprint,
+      },
+    });
+
+    // Mid-rotation: another domain is refused (the incoming root names this one); other edits pass.
+    const refused: unknown = await service
+      .replace(actor, shopId, renamed.version, { ...definition, domain: 'shop.lattice.local' })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DomainError);
+    expect(refused).toMatchObject({ code: 'CONFLICT' });
+    expect((refused as DomainError).message).toMatch(
+      /starts a root rotation, but one is in progress \(stage TRUST_BOTH/,
+    );
+    const described = await service.replace(actor, shopId, renamed.version, {
+      ...definition,
+      description: 'renamed shop',
+    });
+    expect(described.version).toBe(renamed.version + 1);
+    expect(await rootsOf()).toHaveLength(2);
+
+    // The rotation runs its stages as any other; the new intermediate names the new trust domain.
+    await recomputeAndAck();
+    await rotation.advance(actor.tenantId, shopId);
+    expect((await gnsCa.status(actor.tenantId, shopId)).rotation?.stage).toBe('ISSUING_NEW');
+    await answerRequests();
+    await recomputeAndAck();
+    await rotation.advance(actor.tenantId, shopId);
+    await recomputeAndAck();
+    await rotation.advance(actor.tenantId, shopId);
+    const done = await gnsCa.status(actor.tenantId, shopId);
+    expect(done.rotation).toMatchObject({ stage: 'IDLE', currentRootGeneration: 3 });
+    expect(done.roots.map((root) => root.generation)).toEqual([3]);
+    const intermediate = await prisma.gnsIntermediate.findFirstOrThrow({
+      where: { gnsId: shopId, clusterId: eastId, rootGeneration: 3 },
+    });
+    expect(spiffeIds(intermediate.certificatePem!)).toContain(
+      'URI:spiffe://store.lattice.local/ns/istio-system/sa/istiod-east',
+    );
+  });
+
   it('removes the CA with the GNS', async () => {
     await moduleRef.get(GlobalNamespacesService).delete(actor, shopId, undefined);
     expect(await prisma.gnsCaRoot.count({ where: { gnsId: shopId } })).toBe(0);

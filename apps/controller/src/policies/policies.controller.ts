@@ -86,7 +86,13 @@ export class PoliciesController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<TrafficPolicyView> {
     await this.policies.assertGnsExists(tenant.tenantId, gnsId);
-    const { view, created } = await this.policies.putTraffic(tenant, gnsId, service, optionalVersion(ifMatch), body);
+    const { view, created } = await this.policies.putTraffic(
+      tenant,
+      gnsId,
+      service,
+      optionalVersion(ifMatch),
+      body,
+    );
     response.status(created ? 201 : 200);
     response.setHeader('ETag', etagOf(view.version));
     return view;
@@ -177,17 +183,30 @@ export class PoliciesController {
 
 function dryRunInput(body: unknown): DryRunInput {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw DomainError.validation([{ field: '(body)', message: 'must be an object with trafficPolicies and/or securityPolicy' }]);
+    throw DomainError.validation([
+      { field: '(body)', message: 'must be an object with trafficPolicies and/or securityPolicy' },
+    ]);
   const { trafficPolicies, securityPolicy, ...rest } = body as Record<string, unknown>;
   const unknown = Object.keys(rest);
   if (unknown.length > 0)
-    throw DomainError.validation(unknown.map((field) => ({ field, message: 'is not a dry-run field (trafficPolicies, securityPolicy)' })));
+    throw DomainError.validation(
+      unknown.map((field) => ({
+        field,
+        message: 'is not a dry-run field (trafficPolicies, securityPolicy)',
+      })),
+    );
   if (trafficPolicies !== undefined && !Array.isArray(trafficPolicies))
-    throw DomainError.validation([{ field: 'trafficPolicies', message: 'must be a list of {service, spec}' }]);
+    throw DomainError.validation([
+      { field: 'trafficPolicies', message: 'must be a list of {service, spec}' },
+    ]);
   if (trafficPolicies === undefined && securityPolicy === undefined)
-    throw DomainError.validation([{ field: '(body)', message: 'propose trafficPolicies, a securityPolicy or both' }]);
+    throw DomainError.validation([
+      { field: '(body)', message: 'propose trafficPolicies, a securityPolicy or both' },
+    ]);
   return {
-    ...(trafficPolicies !== undefined ? { trafficPolicies: trafficPolicies as DryRunInput['trafficPolicies'] } : {}),
+    ...(trafficPolicies !== undefined
+      ? { trafficPolicies: trafficPolicies as DryRunInput['trafficPolicies'] }
+      : {}),
     ...(securityPolicy !== undefined ? { securityPolicy } : {}),
   };
 }

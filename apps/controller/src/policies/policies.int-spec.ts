@@ -30,7 +30,14 @@ const canary = {
     { name: 'v1', labels: { version: 'v1' } },
     { name: 'v2', labels: { version: 'v2' } },
   ],
-  routes: [{ destinations: [{ subset: 'v1', weight: 90 }, { subset: 'v2', weight: 10 }] }],
+  routes: [
+    {
+      destinations: [
+        { subset: 'v1', weight: 90 },
+        { subset: 'v2', weight: 10 },
+      ],
+    },
+  ],
 };
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -57,16 +64,28 @@ describe('policies (service and repository on PostgreSQL, recompute through Redi
   async function drained(): Promise<void> {
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized', 'waiting-children');
+      const counts = await queue.getJobCounts(
+        'active',
+        'waiting',
+        'delayed',
+        'prioritized',
+        'waiting-children',
+      );
       if (Object.values(counts).every((count) => count === 0)) return;
-      if (Date.now() > deadline) throw new Error(`desired-state queue not drained: ${JSON.stringify(counts)}`);
+      if (Date.now() > deadline)
+        throw new Error(`desired-state queue not drained: ${JSON.stringify(counts)}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
 
   async function desiredGns(clusterId: string) {
-    const row = await prisma.cluster.findUniqueOrThrow({ where: { id: clusterId }, select: { desiredPayload: true } });
-    const state = JSON.parse(Buffer.from(row.desiredPayload ?? new Uint8Array()).toString('utf8')) as DesiredClusterState;
+    const row = await prisma.cluster.findUniqueOrThrow({
+      where: { id: clusterId },
+      select: { desiredPayload: true },
+    });
+    const state = JSON.parse(
+      Buffer.from(row.desiredPayload ?? new Uint8Array()).toString('utf8'),
+    ) as DesiredClusterState;
     return state.globalNamespaces.find((gns) => gns.id === gnsId);
   }
 
@@ -92,19 +111,34 @@ describe('policies (service and repository on PostgreSQL, recompute through Redi
     const other = await tenants.create('policy-stranger');
     actor = principal(mine.tenant.id, mine.adminToken.id);
     stranger = principal(other.tenant.id, other.adminToken.id);
-    const inventory = (services: ReturnType<typeof service>[]) => ({ namespaces: [{ name: 'shop', labels: {} }], services });
+    const inventory = (services: ReturnType<typeof service>[]) => ({
+      namespaces: [{ name: 'shop', labels: {} }],
+      services,
+    });
     const east = await prisma.cluster.create({
-      data: { tenantId: actor.tenantId, name: 'east', eastWestAddress: '10.0.0.1', inventory: inventory([service('cart', 'v1'), service('frontend', 'v1')]) },
+      data: {
+        tenantId: actor.tenantId,
+        name: 'east',
+        eastWestAddress: '10.0.0.1',
+        inventory: inventory([service('cart', 'v1'), service('frontend', 'v1')]),
+      },
     });
     await prisma.cluster.create({
-      data: { tenantId: actor.tenantId, name: 'west', eastWestAddress: '10.0.0.2', inventory: inventory([service('cart', 'v2')]) },
+      data: {
+        tenantId: actor.tenantId,
+        name: 'west',
+        eastWestAddress: '10.0.0.2',
+        inventory: inventory([service('cart', 'v2')]),
+      },
     });
     eastId = east.id;
     gnsId = (
       await moduleRef.get(GlobalNamespacesService).create(actor, {
         name: 'shop',
         domain: 'shop.lattice.local',
-        matchConditions: [{ cluster: { type: 'REGEX', value: '.*' }, namespace: { type: 'EXACT', value: 'shop' } }],
+        matchConditions: [
+          { cluster: { type: 'REGEX', value: '.*' }, namespace: { type: 'EXACT', value: 'shop' } },
+        ],
       })
     ).id;
     await drained();
@@ -120,7 +154,9 @@ describe('policies (service and repository on PostgreSQL, recompute through Redi
   it('creates without a version, then replaces only with the current one, auditing each change', async () => {
     const created = await policies.putTraffic(actor, gnsId, 'cart', undefined, canary);
     expect(created).toMatchObject({ created: true, view: { service: 'cart', version: 1, warnings: [] } });
-    expect(await codeOf(policies.putTraffic(actor, gnsId, 'cart', undefined, canary))).toBe('PRECONDITION_REQUIRED');
+    expect(await codeOf(policies.putTraffic(actor, gnsId, 'cart', undefined, canary))).toBe(
+      'PRECONDITION_REQUIRED',
+    );
     expect(await codeOf(policies.putTraffic(actor, gnsId, 'cart', 7, canary))).toBe('PRECONDITION_FAILED');
     const replaced = await policies.putTraffic(actor, gnsId, 'cart', 1, { ...canary, timeout: '3000ms' });
     expect(replaced).toMatchObject({ created: false, view: { version: 2, spec: { timeout: '3s' } } });
@@ -131,14 +167,22 @@ describe('policies (service and repository on PostgreSQL, recompute through Redi
       orderBy: { createdAt: 'asc' },
     });
     expect(events.map((event) => event.action)).toEqual(['traffic-policy.create', 'traffic-policy.update']);
-    expect(events[1]).toMatchObject({ resourceId: `${gnsId}/cart`, before: { version: 1 }, after: { version: 2 } });
+    expect(events[1]).toMatchObject({
+      resourceId: `${gnsId}/cart`,
+      before: { version: 1 },
+      after: { version: 2 },
+    });
   });
 
   it('puts the policy into the desired state of every member cluster, and takes it out again', async () => {
     await drained();
     const east = await desiredGns(eastId);
     expect(east?.trafficPolicies).toEqual([
-      expect.objectContaining({ service: 'cart', subsets: canary.subsets, routes: [expect.objectContaining({ timeout: '3s' })] }),
+      expect.objectContaining({
+        service: 'cart',
+        subsets: canary.subsets,
+        routes: [expect.objectContaining({ timeout: '3s' })],
+      }),
     ]);
     const cart = east?.services.find((candidate) => candidate.name === 'cart');
     expect(cart?.endpoints.map((endpoint) => endpoint.labels?.version).sort()).toEqual(['v1', 'v2']);
@@ -163,9 +207,13 @@ describe('policies (service and repository on PostgreSQL, recompute through Redi
     await policies.putSecurity(actor, gnsId, undefined, { defaultAction: 'DENY' });
     expect(await codeOf(policies.getSecurity(stranger.tenantId, gnsId))).toBe('NOT_FOUND');
     expect(await codeOf(policies.listTraffic(stranger.tenantId, gnsId))).toBe('NOT_FOUND');
-    expect(await codeOf(policies.putSecurity(stranger, gnsId, 1, { defaultAction: 'ALLOW' }))).toBe('NOT_FOUND');
+    expect(await codeOf(policies.putSecurity(stranger, gnsId, 1, { defaultAction: 'ALLOW' }))).toBe(
+      'NOT_FOUND',
+    );
     expect(await codeOf(policies.deleteSecurity(stranger, gnsId, undefined))).toBe('NOT_FOUND');
-    expect(await codeOf(policies.dryRun(stranger.tenantId, gnsId, { securityPolicy: null }))).toBe('NOT_FOUND');
+    expect(await codeOf(policies.dryRun(stranger.tenantId, gnsId, { securityPolicy: null }))).toBe(
+      'NOT_FOUND',
+    );
     expect((await policies.getSecurity(actor.tenantId, gnsId)).spec).toEqual({ defaultAction: 'DENY' });
   });
 
@@ -176,12 +224,16 @@ describe('policies (service and repository on PostgreSQL, recompute through Redi
       data: { inventory: { namespaces: [{ name: 'shop', labels: {} }], services: [service('cart', 'v1')] } },
     });
     const view = await policies.getTraffic(actor.tenantId, gnsId, 'frontend');
-    expect(view.warnings).toEqual([{ field: 'service', message: expect.stringMatching(/^no longer holds: "frontend" is not a service/) }]);
+    expect(view.warnings).toEqual([
+      { field: 'service', message: expect.stringMatching(/^no longer holds: "frontend" is not a service/) },
+    ]);
     const dryRun = await policies.dryRun(actor.tenantId, gnsId, { securityPolicy: null });
     expect(dryRun.clusters.map((cluster) => cluster.clusterName)).toEqual(['east', 'west']);
     for (const cluster of dryRun.clusters) {
       expect(cluster.objects.some((object) => object.kind === 'VirtualService')).toBe(false);
-      expect(cluster.removed).toEqual([expect.stringMatching(/^AuthorizationPolicy\/shop\/lattice-shop-allow-nothing-/)]);
+      expect(cluster.removed).toEqual([
+        expect.stringMatching(/^AuthorizationPolicy\/shop\/lattice-shop-allow-nothing-/),
+      ]);
     }
   });
 

@@ -2,13 +2,13 @@ import { Module } from '@nestjs/common';
 import { GlobalNamespacesModule } from '../global-namespaces/global-namespaces.module';
 import { PoliciesController } from './policies.controller';
 import { PoliciesRepository } from './policies.repository';
-import { PoliciesResolver } from './policies.resolver';
+import { GlobalNamespacePoliciesResolver, PoliciesResolver } from './policies.resolver';
 import { PoliciesService } from './policies.service';
 
 /** Traffic and security policies of Global Namespaces (REST and GraphQL), distributed in snapshots. */
 @Module({
   imports: [GlobalNamespacesModule],
   controllers: [PoliciesController],
-  providers: [PoliciesRepository, PoliciesService, PoliciesResolver],
+  providers: [PoliciesRepository, PoliciesService, PoliciesResolver, GlobalNamespacePoliciesResolver],
 })
 export class PoliciesModule {}

@@ -37,7 +37,12 @@ export class PoliciesRepository {
     return rows.map(toStoredTraffic);
   }
 
-  async findTraffic(tenantId: string, gnsId: string, service: string, db: Db = this.prisma): Promise<StoredTrafficPolicy | null> {
+  async findTraffic(
+    tenantId: string,
+    gnsId: string,
+    service: string,
+    db: Db = this.prisma,
+  ): Promise<StoredTrafficPolicy | null> {
     const row = await db.trafficPolicy.findFirst({ where: { tenantId, gnsId, service } });
     return row && toStoredTraffic(row);
   }
@@ -51,7 +56,9 @@ export class PoliciesRepository {
     db: Db = this.prisma,
   ): Promise<StoredTrafficPolicy | null> {
     try {
-      return toStoredTraffic(await db.trafficPolicy.create({ data: { tenantId, gnsId, service, spec: json(spec) } }));
+      return toStoredTraffic(
+        await db.trafficPolicy.create({ data: { tenantId, gnsId, service, spec: json(spec) } }),
+      );
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;
       throw error;
@@ -74,12 +81,21 @@ export class PoliciesRepository {
     return rows[0] ? toStoredTraffic(rows[0]) : null;
   }
 
-  async deleteTraffic(tenantId: string, gnsId: string, service: string, db: Db = this.prisma): Promise<boolean> {
+  async deleteTraffic(
+    tenantId: string,
+    gnsId: string,
+    service: string,
+    db: Db = this.prisma,
+  ): Promise<boolean> {
     const { count } = await db.trafficPolicy.deleteMany({ where: { tenantId, gnsId, service } });
     return count > 0;
   }
 
-  async findSecurity(tenantId: string, gnsId: string, db: Db = this.prisma): Promise<StoredSecurityPolicy | null> {
+  async findSecurity(
+    tenantId: string,
+    gnsId: string,
+    db: Db = this.prisma,
+  ): Promise<StoredSecurityPolicy | null> {
     const row = await db.securityPolicy.findFirst({ where: { tenantId, gnsId } });
     return row && toStoredSecurity(row);
   }
@@ -91,7 +107,9 @@ export class PoliciesRepository {
     db: Db = this.prisma,
   ): Promise<StoredSecurityPolicy | null> {
     try {
-      return toStoredSecurity(await db.securityPolicy.create({ data: { tenantId, gnsId, spec: json(spec) } }));
+      return toStoredSecurity(
+        await db.securityPolicy.create({ data: { tenantId, gnsId, spec: json(spec) } }),
+      );
     } catch (error) {
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;
       throw error;

@@ -1,10 +1,28 @@
-import { Args, Field, ID, InputType, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import {
+  Args,
+  Field,
+  ID,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { CurrentTenant } from '../auth/current-principal.decorator';
 import { RequireRole } from '../auth/permissions.decorator';
 import type { TenantPrincipal } from '../auth/principal';
 import { ResourceIdPipe } from '../common/uuid-param.pipe';
-import { PoliciesService, type DryRunResult, type SecurityPolicyView, type TrafficPolicyView } from './policies.service';
+import { GlobalNamespace } from '../graphql/global-namespace.model';
+import {
+  PoliciesService,
+  type DryRunResult,
+  type SecurityPolicyView,
+  type TrafficPolicyView,
+} from './policies.service';
 
 @ObjectType('PolicyWarning')
 class PolicyWarningModel {
@@ -16,9 +34,12 @@ class PolicyWarningModel {
 class TrafficPolicyModel {
   @Field(() => ID) gnsId!: string;
   @Field() service!: string;
-  @Field(() => GraphQLJSONObject, { description: 'TrafficPolicySpec as stored (see the REST API and README).' })
+  @Field(() => GraphQLJSONObject, {
+    description: 'TrafficPolicySpec as stored (see the REST API and README).',
+  })
   spec!: object;
-  @Field(() => Int, { description: 'Send it back as `version` to replace or delete (like If-Match).' }) version!: number;
+  @Field(() => Int, { description: 'Send it back as `version` to replace or delete (like If-Match).' })
+  version!: number;
   @Field() createdAt!: string;
   @Field() updatedAt!: string;
   @Field(() => [PolicyWarningModel]) warnings!: PolicyWarningModel[];
@@ -38,7 +59,9 @@ class SecurityPolicyModel {
 class PolicyDryRunClusterModel {
   @Field(() => ID) clusterId!: string;
   @Field() clusterName!: string;
-  @Field(() => [GraphQLJSONObject], { description: 'Every object of the GNS the cluster would hold, in apply order.' })
+  @Field(() => [GraphQLJSONObject], {
+    description: 'Every object of the GNS the cluster would hold, in apply order.',
+  })
   objects!: object[];
   @Field(() => [String]) added!: string[];
   @Field(() => [String]) changed!: string[];
@@ -95,24 +118,38 @@ export class PoliciesResolver {
   }
 
   @RequireRole('editor')
-  @Query(() => PolicyDryRunModel, { description: 'The objects each member cluster would receive with the proposed policies; changes nothing.' })
+  @Query(() => PolicyDryRunModel, {
+    description: 'The objects each member cluster would receive with the proposed policies; changes nothing.',
+  })
   policyDryRun(
     @CurrentTenant() tenant: TenantPrincipal,
     @Args('gnsId', { type: () => ID }, gnsIdPipe) gnsId: string,
-    @Args('trafficPolicies', { type: () => [ProposedTrafficPolicyInput], nullable: true }) trafficPolicies: ProposedTrafficPolicyInput[] | null,
-    @Args('securityPolicy', { type: () => GraphQLJSONObject, nullable: true, description: 'omitted keeps the stored one' }) securityPolicy: object | null,
+    @Args('trafficPolicies', { type: () => [ProposedTrafficPolicyInput], nullable: true })
+    trafficPolicies: ProposedTrafficPolicyInput[] | null,
+    @Args('securityPolicy', {
+      type: () => GraphQLJSONObject,
+      nullable: true,
+      description: 'omitted keeps the stored one',
+    })
+    securityPolicy: object | null,
     @Args('removeSecurityPolicy', { type: () => Boolean, defaultValue: false }) removeSecurityPolicy: boolean,
   ): Promise<DryRunResult> {
     return this.policies.assertGnsExists(tenant.tenantId, gnsId).then(() =>
       this.policies.dryRun(tenant.tenantId, gnsId, {
-        ...(trafficPolicies ? { trafficPolicies: trafficPolicies.map((entry) => ({ service: entry.service, spec: entry.spec })) } : {}),
+        ...(trafficPolicies
+          ? {
+              trafficPolicies: trafficPolicies.map((entry) => ({ service: entry.service, spec: entry.spec })),
+            }
+          : {}),
         ...(removeSecurityPolicy ? { securityPolicy: null } : securityPolicy ? { securityPolicy } : {}),
       }),
     );
   }
 
   @RequireRole('editor')
-  @Mutation(() => TrafficPolicyModel, { description: 'Creates (no version) or replaces (current version required) the policy of a GNS service.' })
+  @Mutation(() => TrafficPolicyModel, {
+    description: 'Creates (no version) or replaces (current version required) the policy of a GNS service.',
+  })
   async setTrafficPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
     @Args('gnsId', { type: () => ID }, gnsIdPipe) gnsId: string,
@@ -138,7 +175,9 @@ export class PoliciesResolver {
   }
 
   @RequireRole('editor')
-  @Mutation(() => SecurityPolicyModel, { description: 'Creates (no version) or replaces (current version required) the security policy.' })
+  @Mutation(() => SecurityPolicyModel, {
+    description: 'Creates (no version) or replaces (current version required) the security policy.',
+  })
   async setSecurityPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
     @Args('gnsId', { type: () => ID }, gnsIdPipe) gnsId: string,
@@ -159,5 +198,33 @@ export class PoliciesResolver {
     await this.policies.assertGnsExists(tenant.tenantId, gnsId);
     await this.policies.deleteSecurity(tenant, gnsId, version ?? undefined);
     return true;
+  }
+}
+
+/** `globalNamespace(id) { trafficPolicies { … } securityPolicy { … } }` */
+@Resolver(() => GlobalNamespace)
+export class GlobalNamespacePoliciesResolver {
+  constructor(private readonly policies: PoliciesService) {}
+
+  @RequireRole('viewer')
+  @ResolveField(() => [TrafficPolicyModel], {
+    name: 'trafficPolicies',
+    description: 'Traffic policies by service.',
+    complexity: 10,
+  })
+  trafficPolicies(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Parent() gns: GlobalNamespace,
+  ): Promise<TrafficPolicyView[]> {
+    return this.policies.listTraffic(tenant.tenantId, gns.id);
+  }
+
+  @RequireRole('viewer')
+  @ResolveField(() => SecurityPolicyModel, { name: 'securityPolicy', nullable: true, complexity: 10 })
+  securityPolicy(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Parent() gns: GlobalNamespace,
+  ): Promise<SecurityPolicyView | null> {
+    return this.policies.findSecurity(tenant.tenantId, gns.id);
   }
 }

@@ -20,7 +20,11 @@ import { DesiredStateScheduler } from '../config-distribution/desired-state.sche
 import { TenantMeshRepository } from '../config-distribution/tenant-mesh.repository';
 import { GlobalNamespacesRepository } from '../global-namespaces/global-namespaces.repository';
 import { PrismaService } from '../prisma/prisma.service';
-import { PoliciesRepository, type StoredSecurityPolicy, type StoredTrafficPolicy } from './policies.repository';
+import {
+  PoliciesRepository,
+  type StoredSecurityPolicy,
+  type StoredTrafficPolicy,
+} from './policies.repository';
 
 export interface TrafficPolicyView {
   gnsId: string;
@@ -89,13 +93,19 @@ export class PoliciesService {
 
   /** 404 for unknown and other tenants' GNS, before anything else about the request. */
   async assertGnsExists(tenantId: string, gnsId: string): Promise<void> {
-    if (!(await this.globalNamespaces.exists(tenantId, gnsId))) throw DomainError.notFound('global namespace', gnsId);
+    if (!(await this.globalNamespaces.exists(tenantId, gnsId)))
+      throw DomainError.notFound('global namespace', gnsId);
   }
 
   async listTraffic(tenantId: string, gnsId: string): Promise<TrafficPolicyView[]> {
     await this.assertGnsExists(tenantId, gnsId);
-    const [rows, context] = await Promise.all([this.policies.listTraffic(tenantId, gnsId), this.context(tenantId, gnsId)]);
-    return rows.map((row) => trafficView(row, liveWarnings(validateTrafficPolicy(row.service, row.spec, context))));
+    const [rows, context] = await Promise.all([
+      this.policies.listTraffic(tenantId, gnsId),
+      this.context(tenantId, gnsId),
+    ]);
+    return rows.map((row) =>
+      trafficView(row, liveWarnings(validateTrafficPolicy(row.service, row.spec, context))),
+    );
   }
 
   async getTraffic(tenantId: string, gnsId: string, service: string): Promise<TrafficPolicyView> {
@@ -125,40 +135,90 @@ export class PoliciesService {
     input: unknown,
   ): Promise<{ view: TrafficPolicyView; created: boolean }> {
     checkServiceName(service);
-    const validation = accepted(validateTrafficPolicy(service, input, await this.context(actor.tenantId, gnsId)));
+    const validation = accepted(
+      validateTrafficPolicy(service, input, await this.context(actor.tenantId, gnsId)),
+    );
     const spec = validation.policy;
     const result = await this.prisma.$transaction(async (tx) => {
       const before = await this.policies.findTraffic(actor.tenantId, gnsId, service, tx);
       if (!before) {
         if (expectedVersion !== undefined) throw stale('traffic policy', 0, expectedVersion);
         const created = await this.policies.createTraffic(actor.tenantId, gnsId, service, spec, tx);
-        if (!created) throw new DomainError('CONFLICT', `a traffic policy for ${service} was created concurrently: GET it and send its ETag in If-Match`);
-        await this.audit.record(actor, { action: 'traffic-policy.create', resourceType: 'traffic-policy', resourceId: `${gnsId}/${service}`, after: auditView(created) }, tx);
+        if (!created)
+          throw new DomainError(
+            'CONFLICT',
+            `a traffic policy for ${service} was created concurrently: GET it and send its ETag in If-Match`,
+          );
+        await this.audit.record(
+          actor,
+          {
+            action: 'traffic-policy.create',
+            resourceType: 'traffic-policy',
+            resourceId: `${gnsId}/${service}`,
+            after: auditView(created),
+          },
+          tx,
+        );
         return { row: created, created: true };
       }
       if (expectedVersion === undefined)
-        throw new DomainError('PRECONDITION_REQUIRED', `${service} already has a traffic policy: send its ETag in If-Match to replace it`);
+        throw new DomainError(
+          'PRECONDITION_REQUIRED',
+          `${service} already has a traffic policy: send its ETag in If-Match to replace it`,
+        );
       if (before.version !== expectedVersion) throw stale('traffic policy', before.version, expectedVersion);
-      const after = await this.policies.replaceTrafficIfVersion(actor.tenantId, gnsId, service, expectedVersion, spec, tx);
+      const after = await this.policies.replaceTrafficIfVersion(
+        actor.tenantId,
+        gnsId,
+        service,
+        expectedVersion,
+        spec,
+        tx,
+      );
       if (!after) throw stale('traffic policy', before.version, expectedVersion);
       await this.audit.record(
         actor,
-        { action: 'traffic-policy.update', resourceType: 'traffic-policy', resourceId: `${gnsId}/${service}`, before: auditView(before), after: auditView(after) },
+        {
+          action: 'traffic-policy.update',
+          resourceType: 'traffic-policy',
+          resourceId: `${gnsId}/${service}`,
+          before: auditView(before),
+          after: auditView(after),
+        },
         tx,
       );
       return { row: after, created: false };
     });
-    await this.redistribute(actor.tenantId, `traffic policy of ${service} in GNS ${gnsId} ${result.created ? 'created' : 'updated'}`);
+    await this.redistribute(
+      actor.tenantId,
+      `traffic policy of ${service} in GNS ${gnsId} ${result.created ? 'created' : 'updated'}`,
+    );
     return { view: trafficView(result.row, validation.warnings), created: result.created };
   }
 
-  async deleteTraffic(actor: TenantPrincipal, gnsId: string, service: string, expectedVersion: number | undefined): Promise<void> {
+  async deleteTraffic(
+    actor: TenantPrincipal,
+    gnsId: string,
+    service: string,
+    expectedVersion: number | undefined,
+  ): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
       const before = await this.policies.findTraffic(actor.tenantId, gnsId, service, tx);
       if (!before) throw trafficNotFound(service);
-      if (expectedVersion !== undefined && before.version !== expectedVersion) throw stale('traffic policy', before.version, expectedVersion);
-      if (!(await this.policies.deleteTraffic(actor.tenantId, gnsId, service, tx))) throw trafficNotFound(service);
-      await this.audit.record(actor, { action: 'traffic-policy.delete', resourceType: 'traffic-policy', resourceId: `${gnsId}/${service}`, before: auditView(before) }, tx);
+      if (expectedVersion !== undefined && before.version !== expectedVersion)
+        throw stale('traffic policy', before.version, expectedVersion);
+      if (!(await this.policies.deleteTraffic(actor.tenantId, gnsId, service, tx)))
+        throw trafficNotFound(service);
+      await this.audit.record(
+        actor,
+        {
+          action: 'traffic-policy.delete',
+          resourceType: 'traffic-policy',
+          resourceId: `${gnsId}/${service}`,
+          before: auditView(before),
+        },
+        tx,
+      );
     });
     await this.redistribute(actor.tenantId, `traffic policy of ${service} in GNS ${gnsId} deleted`);
   }
@@ -174,7 +234,10 @@ export class PoliciesService {
     await this.assertGnsExists(tenantId, gnsId);
     const row = await this.policies.findSecurity(tenantId, gnsId);
     if (!row) return null;
-    return securityView(row, liveWarnings(validateSecurityPolicy(row.spec, await this.context(tenantId, gnsId))));
+    return securityView(
+      row,
+      liveWarnings(validateSecurityPolicy(row.spec, await this.context(tenantId, gnsId))),
+    );
   }
 
   async putSecurity(
@@ -190,33 +253,79 @@ export class PoliciesService {
       if (!before) {
         if (expectedVersion !== undefined) throw stale('security policy', 0, expectedVersion);
         const created = await this.policies.createSecurity(actor.tenantId, gnsId, spec, tx);
-        if (!created) throw new DomainError('CONFLICT', 'the security policy was created concurrently: GET it and send its ETag in If-Match');
-        await this.audit.record(actor, { action: 'security-policy.create', resourceType: 'security-policy', resourceId: gnsId, after: auditView(created) }, tx);
+        if (!created)
+          throw new DomainError(
+            'CONFLICT',
+            'the security policy was created concurrently: GET it and send its ETag in If-Match',
+          );
+        await this.audit.record(
+          actor,
+          {
+            action: 'security-policy.create',
+            resourceType: 'security-policy',
+            resourceId: gnsId,
+            after: auditView(created),
+          },
+          tx,
+        );
         return { row: created, created: true };
       }
       if (expectedVersion === undefined)
-        throw new DomainError('PRECONDITION_REQUIRED', 'the global namespace already has a security policy: send its ETag in If-Match to replace it');
+        throw new DomainError(
+          'PRECONDITION_REQUIRED',
+          'the global namespace already has a security policy: send its ETag in If-Match to replace it',
+        );
       if (before.version !== expectedVersion) throw stale('security policy', before.version, expectedVersion);
-      const after = await this.policies.replaceSecurityIfVersion(actor.tenantId, gnsId, expectedVersion, spec, tx);
+      const after = await this.policies.replaceSecurityIfVersion(
+        actor.tenantId,
+        gnsId,
+        expectedVersion,
+        spec,
+        tx,
+      );
       if (!after) throw stale('security policy', before.version, expectedVersion);
       await this.audit.record(
         actor,
-        { action: 'security-policy.update', resourceType: 'security-policy', resourceId: gnsId, before: auditView(before), after: auditView(after) },
+        {
+          action: 'security-policy.update',
+          resourceType: 'security-policy',
+          resourceId: gnsId,
+          before: auditView(before),
+          after: auditView(after),
+        },
         tx,
       );
       return { row: after, created: false };
     });
-    await this.redistribute(actor.tenantId, `security policy of GNS ${gnsId} ${result.created ? 'created' : 'updated'}`);
+    await this.redistribute(
+      actor.tenantId,
+      `security policy of GNS ${gnsId} ${result.created ? 'created' : 'updated'}`,
+    );
     return { view: securityView(result.row, validation.warnings), created: result.created };
   }
 
-  async deleteSecurity(actor: TenantPrincipal, gnsId: string, expectedVersion: number | undefined): Promise<void> {
+  async deleteSecurity(
+    actor: TenantPrincipal,
+    gnsId: string,
+    expectedVersion: number | undefined,
+  ): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
       const before = await this.policies.findSecurity(actor.tenantId, gnsId, tx);
       if (!before) throw DomainError.notFound('security policy of global namespace', gnsId);
-      if (expectedVersion !== undefined && before.version !== expectedVersion) throw stale('security policy', before.version, expectedVersion);
-      if (!(await this.policies.deleteSecurity(actor.tenantId, gnsId, tx))) throw DomainError.notFound('security policy of global namespace', gnsId);
-      await this.audit.record(actor, { action: 'security-policy.delete', resourceType: 'security-policy', resourceId: gnsId, before: auditView(before) }, tx);
+      if (expectedVersion !== undefined && before.version !== expectedVersion)
+        throw stale('security policy', before.version, expectedVersion);
+      if (!(await this.policies.deleteSecurity(actor.tenantId, gnsId, tx)))
+        throw DomainError.notFound('security policy of global namespace', gnsId);
+      await this.audit.record(
+        actor,
+        {
+          action: 'security-policy.delete',
+          resourceType: 'security-policy',
+          resourceId: gnsId,
+          before: auditView(before),
+        },
+        tx,
+      );
     });
     await this.redistribute(actor.tenantId, `security policy of GNS ${gnsId} deleted`);
   }
@@ -248,7 +357,8 @@ export class PoliciesService {
         errors.push({ field: `${prefix}.service`, message: 'must be a service name (DNS label)' });
         return;
       }
-      if (seen.has(entry.service)) errors.push({ field: `${prefix}.service`, message: `${entry.service} is proposed twice` });
+      if (seen.has(entry.service))
+        errors.push({ field: `${prefix}.service`, message: `${entry.service} is proposed twice` });
       seen.add(entry.service);
       if (entry.spec === null) {
         proposedTraffic.delete(entry.service);
@@ -272,13 +382,23 @@ export class PoliciesService {
     const render = (policies: typeof storedPolicies) => withPolicies(base, membership, clusters, policies);
     const before = render(storedPolicies);
     const after = render(
-      new Map([...storedPolicies, [gnsId, { trafficPolicies: proposedTraffic, securityPolicy: proposedSecurity }]]),
+      new Map([
+        ...storedPolicies,
+        [gnsId, { trafficPolicies: proposedTraffic, securityPolicy: proposedSecurity }],
+      ]),
     );
     const members = new Set(gnsMembership.namespaces.map((member) => member.clusterId));
     const result: DryRunCluster[] = [];
     for (const cluster of [...clusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       if (!members.has(cluster.id)) continue;
-      const entry: DryRunCluster = { clusterId: cluster.id, clusterName: cluster.name, objects: [], added: [], changed: [], removed: [] };
+      const entry: DryRunCluster = {
+        clusterId: cluster.id,
+        clusterName: cluster.name,
+        objects: [],
+        added: [],
+        changed: [],
+        removed: [],
+      };
       try {
         const now = gnsObjects(renderClusterState(before.get(cluster.id)!, new Map()), gnsId);
         const next = gnsObjects(renderClusterState(after.get(cluster.id)!, new Map()), gnsId);
@@ -286,7 +406,9 @@ export class PoliciesService {
         const nowByKey = new Map(now.map((object) => [objectKey(object), JSON.stringify(object)]));
         const nextByKey = new Map(next.map((object) => [objectKey(object), JSON.stringify(object)]));
         entry.added = [...nextByKey.keys()].filter((key) => !nowByKey.has(key));
-        entry.changed = [...nextByKey.keys()].filter((key) => nowByKey.has(key) && nowByKey.get(key) !== nextByKey.get(key));
+        entry.changed = [...nextByKey.keys()].filter(
+          (key) => nowByKey.has(key) && nowByKey.get(key) !== nextByKey.get(key),
+        );
         entry.removed = [...nowByKey.keys()].filter((key) => !nextByKey.has(key));
       } catch (error) {
         entry.error = error instanceof Error ? error.message : String(error);
@@ -299,7 +421,9 @@ export class PoliciesService {
   /** The GNS as policies see it: its live membership. */
   private async context(tenantId: string, gnsId: string): Promise<GnsPolicyContext> {
     const { globalNamespaces, clusters } = await this.mesh.loadMesh(tenantId);
-    const membership = computeMembership(globalNamespaces, clusters).globalNamespaces.find((gns) => gns.gns.id === gnsId);
+    const membership = computeMembership(globalNamespaces, clusters).globalNamespaces.find(
+      (gns) => gns.gns.id === gnsId,
+    );
     if (!membership) throw DomainError.notFound('global namespace', gnsId);
     return gnsPolicyContext(membership, clusters);
   }
@@ -308,13 +432,17 @@ export class PoliciesService {
     await this.scheduler
       .schedule(tenantId, reason)
       .catch((error: unknown) =>
-        this.logger.error({ err: error, tenantId, reason }, 'scheduling a desired-state recomputation failed'),
+        this.logger.error(
+          { err: error, tenantId, reason },
+          'scheduling a desired-state recomputation failed',
+        ),
       );
   }
 }
 
 function accepted<T>(validation: PolicyValidation<T>): PolicyValidation<T> & { policy: T } {
-  if (validation.errors.length > 0 || validation.policy === undefined) throw DomainError.validation(validation.errors);
+  if (validation.errors.length > 0 || validation.policy === undefined)
+    throw DomainError.validation(validation.errors);
   return validation as PolicyValidation<T> & { policy: T };
 }
 
@@ -324,7 +452,10 @@ function accepted<T>(validation: PolicyValidation<T>): PolicyValidation<T> & { p
  */
 function liveWarnings(validation: PolicyValidation<unknown>): FieldError[] {
   return [
-    ...validation.errors.map((error) => ({ field: error.field, message: `no longer holds: ${error.message}` })),
+    ...validation.errors.map((error) => ({
+      field: error.field,
+      message: `no longer holds: ${error.message}`,
+    })),
     ...validation.warnings,
   ];
 }
@@ -335,11 +466,16 @@ function checkServiceName(service: string): void {
 }
 
 function gnsObjects(objects: KubeObject[], gnsId: string): KubeObject[] {
-  return objects.filter((object) => object.metadata.labels?.[GNS_LABEL] === gnsId && object.kind !== 'Secret');
+  return objects.filter(
+    (object) => object.metadata.labels?.[GNS_LABEL] === gnsId && object.kind !== 'Secret',
+  );
 }
 
 function prefixed(prefix: string, fields: FieldError[]): FieldError[] {
-  return fields.map((field) => ({ field: field.field === '(body)' ? prefix : `${prefix}.${field.field}`, message: field.message }));
+  return fields.map((field) => ({
+    field: field.field === '(body)' ? prefix : `${prefix}.${field.field}`,
+    message: field.message,
+  }));
 }
 
 function trafficNotFound(service: string): DomainError {
@@ -356,7 +492,12 @@ function stale(what: string, current: number, expected: number): DomainError {
 }
 
 function auditView(row: StoredTrafficPolicy | StoredSecurityPolicy): unknown {
-  return { ...('service' in row ? { service: row.service } : {}), gnsId: row.gnsId, spec: row.spec, version: row.version };
+  return {
+    ...('service' in row ? { service: row.service } : {}),
+    gnsId: row.gnsId,
+    spec: row.spec,
+    version: row.version,
+  };
 }
 
 function trafficView(row: StoredTrafficPolicy, warnings: FieldError[]): TrafficPolicyView {

@@ -86,6 +86,7 @@ describe('SLO evaluation', () => {
       LATTICE_WEBHOOK_MAX_ATTEMPTS: '2',
       LATTICE_WEBHOOK_BACKOFF_SECONDS: '1',
       LATTICE_WEBHOOK_TIMEOUT_MS: '2000',
+      LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     });
     moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(testRuntimeConfig(database.url, { env }))] }).compile();
     evaluation = moduleRef.get(SloEvaluationService);

@@ -201,16 +201,15 @@ export class SloEvaluationRepository {
     }
   }
 
-  /** The oldest minute boundary any SLO was last evaluated at, or null before the first run. */
-  async oldestEvaluation(db: Db): Promise<number | null> {
-    const result = await db.sloState.aggregate({ _min: { evaluatedAt: true } });
-    return result._min.evaluatedAt?.getTime() ?? null;
-  }
-
-  /** The active alerts each SLO had after its last evaluation. */
-  async activeAlerts(db: Db): Promise<Map<string, ActiveAlert[]>> {
-    const rows = await db.sloState.findMany({ select: { sloId: true, activeAlerts: true } });
-    return new Map(rows.map((row) => [row.sloId, Array.isArray(row.activeAlerts) ? (row.activeAlerts as unknown as ActiveAlert[]) : []]));
+  /** When each SLO was last evaluated and the alerts it had active then. */
+  async previousStates(db: Db): Promise<Map<string, { evaluatedAtMs: number; activeAlerts: ActiveAlert[] }>> {
+    const rows = await db.sloState.findMany({ select: { sloId: true, evaluatedAt: true, activeAlerts: true } });
+    return new Map(
+      rows.map((row) => [
+        row.sloId,
+        { evaluatedAtMs: row.evaluatedAt.getTime(), activeAlerts: Array.isArray(row.activeAlerts) ? (row.activeAlerts as unknown as ActiveAlert[]) : [] },
+      ]),
+    );
   }
 
   async saveStates(db: Db, evaluatedAtMs: number, states: readonly SloStateRow[]): Promise<void> {

@@ -26,6 +26,7 @@ import {
 } from '@lattice/domain';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { WebhooksService } from '../webhooks/webhooks.service';
+import { SloMetrics } from './slo.metrics';
 import {
   SloEvaluationRepository,
   type DestinationMinute,
@@ -66,17 +67,21 @@ export class SloEvaluationService {
   constructor(
     private readonly repository: SloEvaluationRepository,
     private readonly webhooks: WebhooksService,
+    private readonly metrics: SloMetrics,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {}
 
   /** Evaluates every SLO at the minute boundary at or before `now`; null when another run holds the lock. */
   async evaluate(now = new Date()): Promise<SloEvaluationRun | null> {
     const nowMs = minuteStart(now.getTime());
+    const stopTimer = this.metrics.evaluationDuration.startTimer();
     const recompute = this.config.env.LATTICE_SLO_RECOMPUTE_MINUTES;
     const outcome = await this.repository.exclusively(async (db) => {
       const slos = (await this.repository.loadEvaluable(db)).filter((slo) => parseSloWindow(slo.window) !== null);
-      const previousAlerts = await this.repository.activeAlerts(db);
-      const lastEvaluated = await this.repository.oldestEvaluation(db);
+      const previous = await this.repository.previousStates(db);
+      // The SLO evaluated longest ago (new SLOs start with the recompute span).
+      const evaluatedAt = slos.flatMap((slo) => previous.get(slo.id)?.evaluatedAtMs ?? []);
+      const lastEvaluated = evaluatedAt.length > 0 ? Math.min(...evaluatedAt) : null;
       // Normally the last few minutes; after a gap (outage, slow runs) back to the oldest state, bounded.
       const fromMs = Math.max(nowMs - MAX_CATCH_UP_MINUTES * MINUTE_MS, Math.min(nowMs - recompute * MINUTE_MS, lastEvaluated ?? nowMs));
 
@@ -140,7 +145,7 @@ export class SloEvaluationService {
         });
         const totals = { window: spanFromRunningTotals(current.running, at(0), bounds.startUnixMs, Math.min(nowMs, bounds.endUnixMs)), burnWindows };
         try {
-          const evaluation = assessSlo(slo, nowMs, totals, current.indicators, previousAlerts.get(slo.id) ?? []);
+          const evaluation = assessSlo(slo, nowMs, totals, current.indicators, previous.get(slo.id)?.activeAlerts ?? []);
           states.push({ sloId: slo.id, tenantId: slo.tenantId, evaluation });
           for (const event of evaluation.events) events.push({ tenantId: slo.tenantId, sloId: slo.id, event, slo });
         } catch (error) {
@@ -170,9 +175,12 @@ export class SloEvaluationService {
           deliveries: deliveryIds.length,
         },
         deliveryIds,
+        events: recorded.map((stored) => stored.event.type),
       };
     });
     if (!outcome) return null;
+    stopTimer();
+    for (const event of outcome.events) this.metrics.alertEvents.inc({ type: event });
     await this.webhooks.enqueue(outcome.deliveryIds);
     await this.webhooks.enqueueOrphans(Date.now());
     this.logger.log(outcome.run, 'SLO evaluation done');

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigDistributionModule } from '../config-distribution/config-distribution.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
+import { SloMetrics } from './slo.metrics';
 import { SloEvaluationQueue } from './slo-evaluation.queue';
 import { SloEvaluationRepository } from './slo-evaluation.repository';
 import { SloEvaluationService } from './slo-evaluation.service';
@@ -13,7 +14,7 @@ import { SlosService } from './slos.service';
 @Module({
   imports: [WebhooksModule, ConfigDistributionModule],
   controllers: [SlosController],
-  providers: [SlosRepository, SlosService, SlosResolver, SloEvaluationRepository, SloEvaluationService, SloEvaluationQueue],
+  providers: [SloMetrics, SlosRepository, SlosService, SlosResolver, SloEvaluationRepository, SloEvaluationService, SloEvaluationQueue],
   exports: [SloEvaluationService],
 })
 export class SlosModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, type SloIndicator, type SloSpec } from '@lattice/domain';
-import { Prisma, type Slo } from '../generated/prisma/client';
+import { DomainError, type SloEvaluation, type SloIndicator, type SloSpec } from '@lattice/domain';
+import { Prisma, type Slo, type SloEvent } from '../generated/prisma/client';
 import { cursorWhere, pageOf, type Page, type PageRequest } from '../common/pagination';
 import type { Db } from '../prisma/db';
 import { PrismaService } from '../prisma/prisma.service';
@@ -57,6 +57,22 @@ export class SlosRepository {
     if (rows.length === 0) return null;
     if (rebased) await db.sloMinute.deleteMany({ where: { sloId: id, tenantId } });
     return toStored(rows[0]!);
+  }
+
+  async gnsExists(tenantId: string, gnsId: string): Promise<boolean> {
+    return (await this.prisma.globalNamespace.count({ where: { tenantId, id: gnsId } })) > 0;
+  }
+
+  /** The stored latest evaluation of each of the SLOs that has one. */
+  async evaluations(tenantId: string, sloIds: readonly string[]): Promise<Map<string, Omit<SloEvaluation, 'events'>>> {
+    const states = await this.prisma.sloState.findMany({ where: { tenantId, sloId: { in: [...sloIds] } } });
+    // Written by the evaluation job from assessSlo's result (storedEvaluation).
+    return new Map(states.map((state) => [state.sloId, state.evaluation as unknown as Omit<SloEvaluation, 'events'>]));
+  }
+
+  /** Alert events, newest first. */
+  events(tenantId: string, sloId: string, first: number): Promise<SloEvent[]> {
+    return this.prisma.sloEvent.findMany({ where: { tenantId, sloId }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: first });
   }
 
   async delete(tenantId: string, id: string, db: Db): Promise<boolean> {

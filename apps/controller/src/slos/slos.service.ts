@@ -27,6 +27,7 @@ import type { SloEventView, SloStatusView, SloView } from './slos.dto';
 import { SlosRepository, type StoredSlo } from './slos.repository';
 
 const RESOURCE = 'SLO';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface SloHistoryPoint {
   timestamp: Date;
@@ -65,6 +66,7 @@ export class SlosService {
   }
 
   async list(tenantId: string, page: PageRequest, gnsId?: string): Promise<Page<SloView>> {
+    if (gnsId !== undefined && !(UUID.test(gnsId) && (await this.slos.gnsExists(tenantId, gnsId)))) throw DomainError.notFound('global namespace', gnsId);
     const rows = await this.slos.list(tenantId, page, gnsId);
     const views = await this.withStatus(rows.items);
     return mapPage({ items: views, nextCursor: rows.nextCursor }, (view) => view);
@@ -109,7 +111,7 @@ export class SlosService {
   /** Alert firings and resolutions, newest first. */
   async events(tenantId: string, id: string, first: number): Promise<SloEventView[]> {
     await this.require(tenantId, id);
-    const rows = await this.prisma.sloEvent.findMany({ where: { tenantId, sloId: id }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: first });
+    const rows = await this.slos.events(tenantId, id, first);
     return rows.map((row) => ({
       id: row.id,
       type: row.type,
@@ -165,8 +167,7 @@ export class SlosService {
   private async withStatus(rows: readonly StoredSlo[]): Promise<SloView[]> {
     if (rows.length === 0) return [];
     const tenantId = rows[0]!.tenantId;
-    const states = await this.prisma.sloState.findMany({ where: { tenantId, sloId: { in: rows.map((row) => row.id) } } });
-    const byId = new Map(states.map((state) => [state.sloId, state.evaluation as unknown as Omit<SloEvaluation, 'events'>]));
+    const byId = await this.slos.evaluations(tenantId, rows.map((row) => row.id));
     return rows.map((row) => ({ ...definitionView(row), status: statusView(byId.get(row.id)) }));
   }
 

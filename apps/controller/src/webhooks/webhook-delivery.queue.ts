@@ -74,6 +74,7 @@ export class WebhookDeliveryQueue implements OnApplicationBootstrap, OnModuleDes
       body: JSON.stringify(delivery.payload),
       timeoutMs: this.config.env.LATTICE_WEBHOOK_TIMEOUT_MS,
       nowSeconds: Math.floor(Date.now() / 1000),
+      allowPrivateNetworks: this.config.env.LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     });
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     await this.webhooks.recordAttempt(delivery.id, {

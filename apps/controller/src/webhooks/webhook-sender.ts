@@ -1,3 +1,7 @@
+import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
 import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from '@lattice/domain';
 
 export interface SendResult {
@@ -6,15 +10,7 @@ export interface SendResult {
   error: string | null;
 }
 
-/** How much of a failing receiver's answer is kept for the deliveries API. */
-const MAX_ERROR_BODY_CHARS = 500;
-
-/**
- * POSTs one signed delivery. Redirects are not followed (a receiver that moved must be updated,
- * and following them would let a URL bounce the request elsewhere); the whole exchange is bounded
- * by `timeoutMs`; only the start of a failing answer is read.
- */
-export async function sendWebhook(input: {
+export interface WebhookRequest {
   url: string;
   secret: string;
   deliveryId: string;
@@ -22,34 +18,133 @@ export async function sendWebhook(input: {
   body: string;
   timeoutMs: number;
   nowSeconds: number;
-}): Promise<SendResult> {
-  try {
-    const response = await fetch(input.url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(input.timeoutMs),
-      headers: {
-        'Content-Type': 'application/json',
-        'User-Agent': 'Lattice-Webhooks/1',
-        'X-Lattice-Event': input.eventType,
-        'X-Lattice-Delivery': input.deliveryId,
-        [WEBHOOK_SIGNATURE_HEADER]: signWebhookBody(input.secret, input.nowSeconds, input.body),
-      },
-      body: input.body,
-    });
-    if (response.status >= 200 && response.status < 300) {
-      await response.body?.cancel();
-      return { ok: true, responseCode: response.status, error: null };
-    }
-    const text = (await response.text().catch(() => '')).slice(0, MAX_ERROR_BODY_CHARS);
-    return { ok: false, responseCode: response.status, error: `receiver answered ${response.status}${text ? `: ${text}` : ''}` };
-  } catch (error) {
-    const reason = error instanceof Error ? (error.name === 'TimeoutError' ? `no answer within ${input.timeoutMs} ms` : causeOf(error)) : String(error);
-    return { ok: false, responseCode: null, error: reason };
-  }
+  /** When false, receivers on loopback, private, link-local and other non-public addresses are refused. */
+  allowPrivateNetworks: boolean;
 }
 
-function causeOf(error: Error): string {
-  const cause = (error as { cause?: unknown }).cause;
-  return cause instanceof Error ? `${error.message}: ${cause.message}` : error.message;
+/** How much of a failing receiver's answer is kept for the deliveries API. */
+const MAX_ERROR_BODY_CHARS = 500;
+
+/** Addresses a tenant's webhook must not reach on a shared deployment (the controller's own network, cloud metadata). */
+const NON_PUBLIC = new net.BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 3],
+] as const) {
+  NON_PUBLIC.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  ['::', 128],
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const) {
+  NON_PUBLIC.addSubnet(network, prefix, 'ipv6');
+}
+
+export function isNonPublicAddress(address: string): boolean {
+  // IPv4-mapped IPv6 (::ffff:10.0.0.1) reaches the IPv4 address.
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return isNonPublicAddress(mapped[1]!);
+  const family = net.isIP(address);
+  if (family === 0) return false;
+  return NON_PUBLIC.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+class RefusedTargetError extends Error {}
+
+/**
+ * POSTs one signed delivery. Redirects are not followed (a receiver that moved must be updated, and
+ * following them would let a URL bounce the request elsewhere); the whole exchange is bounded by
+ * `timeoutMs`; only the start of a failing answer is read. Unless private networks are allowed, the
+ * address is checked after DNS resolution, at connect time, so a name cannot be re-pointed at an
+ * internal address between a check and the request.
+ */
+export function sendWebhook(request: WebhookRequest): Promise<SendResult> {
+  const url = new URL(request.url);
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  if (!request.allowPrivateNetworks && isNonPublicAddress(hostname)) return Promise.resolve(refused(hostname));
+  return new Promise((resolve) => {
+    let settled = false;
+    // Called only from events and the timer, all after `timer` below is set.
+    const finish = (result: SendResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const lookup: net.LookupFunction = (host, options, callback) => {
+      dns.lookup(host, { ...options, all: true }, (error, addresses) => {
+        if (error) return callback(error, '', 0);
+        const list = addresses as dns.LookupAddress[];
+        const denied = request.allowPrivateNetworks ? undefined : list.find((entry) => isNonPublicAddress(entry.address));
+        if (denied) return callback(new RefusedTargetError(denied.address), '', 0);
+        if ((options as dns.LookupOptions).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
+        return callback(null, list[0]!.address, list[0]!.family);
+      });
+    };
+    const client = url.protocol === 'https:' ? https : http;
+    const outgoing = client.request(
+      url,
+      {
+        method: 'POST',
+        lookup,
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(request.body),
+          'User-Agent': 'Lattice-Webhooks/1',
+          'X-Lattice-Event': request.eventType,
+          'X-Lattice-Delivery': request.deliveryId,
+          [WEBHOOK_SIGNATURE_HEADER]: signWebhookBody(request.secret, request.nowSeconds, request.body),
+        },
+      },
+      (response) => {
+        const status = response.statusCode ?? 0;
+        if (status >= 200 && status < 300) {
+          response.resume();
+          response.on('end', () => finish({ ok: true, responseCode: status, error: null }));
+          response.on('error', () => finish({ ok: true, responseCode: status, error: null }));
+          return;
+        }
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          text += chunk;
+          if (text.length >= MAX_ERROR_BODY_CHARS) response.destroy();
+        });
+        const done = () => {
+          const excerpt = text.slice(0, MAX_ERROR_BODY_CHARS).trim();
+          const redirect = status >= 300 && status < 400 ? ` (redirects are not followed${response.headers.location ? `: ${response.headers.location}` : ''})` : '';
+          finish({ ok: false, responseCode: status, error: `receiver answered ${status}${redirect}${excerpt ? `: ${excerpt}` : ''}` });
+        };
+        response.on('end', done);
+        response.on('close', done);
+      },
+    );
+    const timer = setTimeout(() => {
+      outgoing.destroy();
+      finish({ ok: false, responseCode: null, error: `no answer within ${request.timeoutMs} ms` });
+    }, request.timeoutMs);
+    outgoing.on('error', (error) => {
+      finish({ ok: false, responseCode: null, error: error instanceof RefusedTargetError ? refused(error.message).error : error.message });
+    });
+    outgoing.end(request.body);
+  });
+}
+
+function refused(address: string): SendResult {
+  return {
+    ok: false,
+    responseCode: null,
+    error: `refused: ${address} is not a public address (LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true allows receivers on private networks)`,
+  };
 }

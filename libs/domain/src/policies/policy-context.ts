@@ -19,28 +19,34 @@ export interface GnsPolicyContext {
   services: ReadonlyMap<string, readonly ServicePlacement[]>;
   /** Member clusters (a namespace of theirs is in the GNS): name to id. */
   clusters: ReadonlyMap<string, string>;
+  /** Port protocols of each member service (HTTP, HTTP2, GRPC, TCP, …). */
+  protocols: ReadonlyMap<string, readonly string[]>;
 }
 
 export function gnsPolicyContext(
   membership: GnsMembership,
   clusters: readonly ClusterWithInventory[],
 ): GnsPolicyContext {
-  const inventories = new Map(clusters.map((cluster) => [cluster.id, cluster.inventory]));
+  // (cluster id, namespace, service name) -> endpoint group labels, built once: fleets are large.
+  const groupsOf = new Map<string, Readonly<Record<string, string>>[]>();
+  for (const cluster of clusters)
+    for (const reported of cluster.inventory.services)
+      groupsOf.set(
+        `${cluster.id}/${reported.namespace}/${reported.name}`,
+        reported.endpointGroups.map((group) => group.labels),
+      );
   const services = new Map<string, ServicePlacement[]>();
   for (const service of membership.services) {
     services.set(
       service.name,
-      service.instances.map((instance) => {
-        const reported = inventories
-          .get(instance.clusterId)
-          ?.services.find((candidate) => candidate.namespace === instance.namespace && candidate.name === service.name);
-        return {
-          clusterId: instance.clusterId,
-          clusterName: instance.clusterName,
-          namespace: instance.namespace,
-          endpointGroupLabels: (reported?.endpointGroups ?? []).map((group) => ({ ...group.labels })),
-        };
-      }),
+      service.instances.map((instance) => ({
+        clusterId: instance.clusterId,
+        clusterName: instance.clusterName,
+        namespace: instance.namespace,
+        endpointGroupLabels: (groupsOf.get(`${instance.clusterId}/${instance.namespace}/${service.name}`) ?? []).map(
+          (labels) => ({ ...labels }),
+        ),
+      })),
     );
   }
   return {
@@ -49,6 +55,9 @@ export function gnsPolicyContext(
     mtlsMode: membership.gns.mtlsMode,
     services,
     clusters: new Map(membership.namespaces.map((member) => [member.clusterName, member.clusterId])),
+    protocols: new Map(
+      membership.services.map((service) => [service.name, service.ports.map((port) => port.protocol)]),
+    ),
   };
 }
 
@@ -61,6 +70,9 @@ export function commonLabels(groups: readonly Readonly<Record<string, string>>[]
   );
 }
 
-export function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
+export function selects(
+  selector: Readonly<Record<string, string>>,
+  labels: Readonly<Record<string, string>>,
+): boolean {
   return Object.entries(selector).every(([key, value]) => labels[key] === value);
 }

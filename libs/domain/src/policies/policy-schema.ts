@@ -14,11 +14,14 @@ const percentage = z.number().min(0, 'must be between 0 and 100').max(100, 'must
 const count = (max: number) =>
   z.number().int('must be a whole number').min(0, 'must not be negative').max(max, `must be at most ${max}`);
 
-const stringMatch = z.union([
-  z.object({ exact: z.string() }).strict(),
-  z.object({ prefix: text }).strict(),
-  z.object({ regex: text }).strict(),
-], { error: 'must be one of {"exact": …}, {"prefix": …} or {"regex": …}' });
+const stringMatch = z.union(
+  [
+    z.object({ exact: z.string() }).strict(),
+    z.object({ prefix: text }).strict(),
+    z.object({ regex: text }).strict(),
+  ],
+  { error: 'must be one of {"exact": …}, {"prefix": …} or {"regex": …}' },
+);
 
 const requestMatch = z
   .object({
@@ -39,7 +42,10 @@ const retries = z
 const fault = z
   .object({
     delay: z.object({ fixedDelay: text, percentage }).strict().optional(),
-    abort: z.object({ httpStatus: z.number().int('must be a whole number'), percentage }).strict().optional(),
+    abort: z
+      .object({ httpStatus: z.number().int('must be a whole number'), percentage })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -48,7 +54,9 @@ const route = z
     name: text.optional(),
     match: z.array(requestMatch).optional(),
     destinations: z.array(
-      z.object({ subset: text.optional(), weight: z.number().int('must be a whole number').optional() }).strict(),
+      z
+        .object({ subset: text.optional(), weight: z.number().int('must be a whole number').optional() })
+        .strict(),
     ),
     timeout: text.optional(),
     retries: retries.optional(),
@@ -65,7 +73,10 @@ export const trafficPolicySchema = z
     fault: fault.optional(),
     connectionPool: z
       .object({
-        tcp: z.object({ maxConnections: count(1_000_000).optional(), connectTimeout: text.optional() }).strict().optional(),
+        tcp: z
+          .object({ maxConnections: count(1_000_000).optional(), connectTimeout: text.optional() })
+          .strict()
+          .optional(),
         http: z
           .object({
             http1MaxPendingRequests: count(1_000_000).optional(),
@@ -150,6 +161,8 @@ function parseShape<T>(schema: z.ZodType<T>, input: unknown): ShapeResult<T> {
 /** `routes[0].destinations[1].weight` */
 export function fieldPath(path: readonly PropertyKey[]): string {
   return path
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
+    .map((part, index) =>
+      typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
+    )
     .join('');
 }

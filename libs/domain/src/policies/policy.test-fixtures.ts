@@ -18,15 +18,24 @@ function versioned(namespace: string, name: string, versions: string[]): Invento
 /** GNS "shop" over namespace shop: cart v1 in east, cart v2 in west, reviews v1+v2 in east, payments in west. */
 export function shopMesh(): { clusters: ClusterWithInventory[]; definition: ReturnType<typeof gns> } {
   const clusters = [
-    cluster('c-east', 'east', [versioned('shop', 'cart', ['v1']), versioned('shop', 'reviews', ['v1', 'v2'])], {
-      eastWestAddress: '203.0.113.10',
-    }),
+    cluster(
+      'c-east',
+      'east',
+      [versioned('shop', 'cart', ['v1']), versioned('shop', 'reviews', ['v1', 'v2'])],
+      {
+        eastWestAddress: '203.0.113.10',
+      },
+    ),
     cluster('c-west', 'west', [versioned('shop', 'cart', ['v2']), versioned('shop', 'payments', ['v1'])], {
       eastWestAddress: '203.0.113.20',
     }),
     cluster('c-other', 'other', [versioned('ops', 'grafana', ['v1'])]),
   ];
-  const definition = gns({ id: 'g-shop', name: 'shop', matchConditions: [anyCluster({ type: 'EXACT', value: 'shop' })] });
+  const definition = gns({
+    id: 'g-shop',
+    name: 'shop',
+    matchConditions: [anyCluster({ type: 'EXACT', value: 'shop' })],
+  });
   return { clusters, definition };
 }
 

@@ -1,4 +1,5 @@
-import type { DesiredGlobalNamespace } from '../desired-state';
+import type { DesiredClusterState, DesiredGlobalNamespace } from '../desired-state';
+import { stateHash } from '../gns/snapshot-hash';
 import { shopContext, shopStates } from './policy.test-fixtures';
 import { principalsOf, resolveSecurityPolicy, resolveTrafficPolicy, withPolicies } from './resolve-policies';
 
@@ -9,7 +10,11 @@ describe('policy resolution', () => {
     const context = shopContext();
     expect(principalsOf('cart', undefined, context)).toEqual(['shop.lattice.local/ns/shop/sa/cart']);
     expect(
-      principalsOf('cart', { defaultAction: 'DENY', services: [{ service: 'cart', serviceAccount: 'cart-sa' }] }, context),
+      principalsOf(
+        'cart',
+        { defaultAction: 'DENY', services: [{ service: 'cart', serviceAccount: 'cart-sa' }] },
+        context,
+      ),
     ).toEqual(['shop.lattice.local/ns/shop/sa/cart-sa']);
     expect(principalsOf('*', undefined, context)).toEqual(['shop.lattice.local/*']);
   });
@@ -22,7 +27,12 @@ describe('policy resolution', () => {
         timeout: '5s',
         fault: { delay: { fixedDelay: '1s', percentage: 10 } },
         routes: [
-          { name: 'beta', match: [{ headers: { 'x-beta': { exact: '1' } } }], destinations: [{ subset: 'v1', weight: 100 }], timeout: '1s' },
+          {
+            name: 'beta',
+            match: [{ headers: { 'x-beta': { exact: '1' } } }],
+            destinations: [{ subset: 'v1', weight: 100 }],
+            timeout: '1s',
+          },
           { name: 'rest', destinations: [{ weight: 100 }] },
         ],
         outlierDetection: OUTLIER,
@@ -31,8 +41,19 @@ describe('policy resolution', () => {
       shopContext(),
     );
     expect(desired.routes).toEqual([
-      { name: 'beta', match: [{ headers: { 'x-beta': { exact: '1' } } }], destinations: [{ subset: 'v1', weight: 100 }], timeout: '1s', fault: { delay: { fixedDelay: '1s', percentage: 10 } } },
-      { name: 'rest', destinations: [{ weight: 100 }], timeout: '5s', fault: { delay: { fixedDelay: '1s', percentage: 10 } } },
+      {
+        name: 'beta',
+        match: [{ headers: { 'x-beta': { exact: '1' } } }],
+        destinations: [{ subset: 'v1', weight: 100 }],
+        timeout: '1s',
+        fault: { delay: { fixedDelay: '1s', percentage: 10 } },
+      },
+      {
+        name: 'rest',
+        destinations: [{ weight: 100 }],
+        timeout: '5s',
+        fault: { delay: { fixedDelay: '1s', percentage: 10 } },
+      },
     ]);
     expect(desired.failover).toEqual(['west', 'east']);
   });
@@ -66,7 +87,13 @@ describe('policy resolution', () => {
         { service: 'reviews', workloadLabels: { app: 'reviews' } },
       ],
       rules: [
-        { name: 'cart-pays', action: 'ALLOW', to: 'payments', fromPrincipals: ['shop.lattice.local/ns/shop/sa/cart'], methods: ['POST'] },
+        {
+          name: 'cart-pays',
+          action: 'ALLOW',
+          to: 'payments',
+          fromPrincipals: ['shop.lattice.local/ns/shop/sa/cart'],
+          methods: ['POST'],
+        },
         { name: 'gone-caller', action: 'ALLOW', to: 'reviews', fromPrincipals: [] },
       ],
     });
@@ -83,11 +110,22 @@ describe('policy resolution', () => {
           'g-shop',
           {
             trafficPolicies: new Map([
-              ['cart', { subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] }],
+              [
+                'cart',
+                {
+                  subsets: [
+                    { name: 'v1', labels: { version: 'v1' } },
+                    { name: 'v2', labels: { version: 'v2' } },
+                  ],
+                },
+              ],
               ['payments', { timeout: '2s' }],
               ['not-published', { timeout: '2s' }],
             ]),
-            securityPolicy: { defaultAction: 'ALLOW' as const, rules: [{ action: 'DENY' as const, from: ['cart'], to: 'payments' }] },
+            securityPolicy: {
+              defaultAction: 'ALLOW' as const,
+              rules: [{ action: 'DENY' as const, from: ['cart'], to: 'payments' }],
+            },
           },
         ],
       ]),
@@ -102,10 +140,21 @@ describe('policy resolution', () => {
     // Services without subsets keep their endpoints as they were.
     expect(east.services.find((service) => service.name === 'payments')?.endpoints[0].labels).toBeUndefined();
     expect(east.securityPolicy?.rules).toEqual([
-      { name: 'rule-0', action: 'DENY', to: 'payments', fromPrincipals: ['shop.lattice.local/ns/shop/sa/cart'] },
+      {
+        name: 'rule-0',
+        action: 'DENY',
+        to: 'payments',
+        fromPrincipals: ['shop.lattice.local/ns/shop/sa/cart'],
+      },
     ]);
     expect(result.get('c-west')?.globalNamespaces[0].securityPolicy).toEqual(east.securityPolicy);
     // The input states are not changed.
     expect(states.get('c-east')?.globalNamespaces[0].trafficPolicies).toBeUndefined();
+    // A policy is part of what decides whether a cluster gets a new snapshot version.
+    expect(stateHash(result.get('c-east') as DesiredClusterState)).not.toBe(
+      stateHash(states.get('c-east') as DesiredClusterState),
+    );
+    // A cluster where the GNS does not reach is untouched.
+    expect(result.get('c-other')).toEqual(states.get('c-other'));
   });
 });

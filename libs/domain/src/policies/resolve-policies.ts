@@ -1,7 +1,12 @@
 import type { DesiredClusterState, DesiredGlobalNamespace, DesiredGnsService } from '../desired-state';
 import type { ClusterWithInventory } from '../gns/inventory';
 import type { MembershipResult } from '../gns/membership';
-import type { DesiredAccessRule, DesiredSecurityPolicy, DesiredServiceSecurity, DesiredTrafficPolicy } from './desired-policy';
+import type {
+  DesiredAccessRule,
+  DesiredSecurityPolicy,
+  DesiredServiceSecurity,
+  DesiredTrafficPolicy,
+} from './desired-policy';
 import { commonLabels, gnsPolicyContext, type GnsPolicyContext } from './policy-context';
 import type { SecurityPolicySpec, TrafficPolicySpec } from './policy-spec';
 import { ANY_GNS_SERVICE } from './validate-security-policy';
@@ -21,7 +26,11 @@ export type PoliciesByGns = ReadonlyMap<string, GnsPolicies>;
  * cluster. The service account defaults to the service name (the common one-account-per-service
  * layout) and can be set per service in the security policy.
  */
-export function principalsOf(service: string, spec: SecurityPolicySpec | undefined, context: GnsPolicyContext): string[] {
+export function principalsOf(
+  service: string,
+  spec: SecurityPolicySpec | undefined,
+  context: GnsPolicyContext,
+): string[] {
   if (service === ANY_GNS_SERVICE) return [`${context.domain}/*`];
   const account = spec?.services?.find((entry) => entry.service === service)?.serviceAccount ?? service;
   const namespaces = new Set((context.services.get(service) ?? []).map((placement) => placement.namespace));
@@ -33,9 +42,11 @@ export function resolveTrafficPolicy(
   spec: TrafficPolicySpec,
   context: GnsPolicyContext,
 ): DesiredTrafficPolicy {
-  const routes = spec.routes ?? (spec.timeout !== undefined || spec.retries !== undefined || spec.fault !== undefined
-    ? [{ name: 'default', destinations: [{ weight: 100 }] }]
-    : []);
+  const routes =
+    spec.routes ??
+    (spec.timeout !== undefined || spec.retries !== undefined || spec.fault !== undefined
+      ? [{ name: 'default', destinations: [{ weight: 100 }] }]
+      : []);
   const desired: DesiredTrafficPolicy = {
     service,
     subsets: (spec.subsets ?? []).map((subset) => ({ name: subset.name, labels: { ...subset.labels } })),
@@ -69,7 +80,10 @@ export function resolveTrafficPolicy(
  * dropped (no workload to protect). An ALLOW rule whose callers all left stays with no principals:
  * it then allows nobody, so the target fails closed rather than opening to everyone.
  */
-export function resolveSecurityPolicy(spec: SecurityPolicySpec, context: GnsPolicyContext): DesiredSecurityPolicy {
+export function resolveSecurityPolicy(
+  spec: SecurityPolicySpec,
+  context: GnsPolicyContext,
+): DesiredSecurityPolicy {
   const rules: DesiredAccessRule[] = (spec.rules ?? [])
     .filter((rule) => context.services.has(rule.to))
     .map((rule, index) => ({
@@ -82,7 +96,9 @@ export function resolveSecurityPolicy(spec: SecurityPolicySpec, context: GnsPoli
     }))
     .filter((rule) => rule.action === 'ALLOW' || rule.fromPrincipals.length > 0);
   const named = new Set([
-    ...(spec.services ?? []).filter((entry) => entry.mtlsMode !== undefined || entry.workloadLabels !== undefined).map((entry) => entry.service),
+    ...(spec.services ?? [])
+      .filter((entry) => entry.mtlsMode !== undefined || entry.workloadLabels !== undefined)
+      .map((entry) => entry.service),
     ...rules.map((rule) => rule.to),
   ]);
   const services: DesiredServiceSecurity[] = [...named]
@@ -111,61 +127,98 @@ export function withPolicies(
   clusters: readonly ClusterWithInventory[],
   policies: PoliciesByGns,
 ): Map<string, DesiredClusterState> {
-  const contexts = new Map(
+  // Resolved once per GNS (the same for every member cluster), then picked per cluster.
+  const resolved = new Map(
     membership.globalNamespaces
       .filter((gns) => policies.has(gns.gns.id))
-      .map((gns) => [gns.gns.id, gnsPolicyContext(gns, clusters)]),
+      .map((gns) => [
+        gns.gns.id,
+        resolveGnsPolicies(policies.get(gns.gns.id) as GnsPolicies, gnsPolicyContext(gns, clusters)),
+      ]),
   );
   const result = new Map<string, DesiredClusterState>();
   for (const [clusterId, state] of states) {
     result.set(clusterId, {
       ...state,
       globalNamespaces: state.globalNamespaces.map((gns) => {
-        const gnsPolicies = policies.get(gns.id);
-        const context = contexts.get(gns.id);
-        return gnsPolicies && context ? withGnsPolicies(gns, gnsPolicies, context) : gns;
+        const gnsPolicies = resolved.get(gns.id);
+        return gnsPolicies ? withGnsPolicies(gns, gnsPolicies) : gns;
       }),
     });
   }
   return result;
 }
 
-function withGnsPolicies(
-  gns: DesiredGlobalNamespace,
-  policies: GnsPolicies,
-  context: GnsPolicyContext,
-): DesiredGlobalNamespace {
-  const published = new Set(gns.services.map((service) => service.name));
-  const trafficPolicies = [...policies.trafficPolicies.entries()]
-    .filter(([service]) => published.has(service))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([service, spec]) => resolveTrafficPolicy(service, spec, context));
-  const withSubsets = new Set(trafficPolicies.filter((policy) => policy.subsets.length > 0).map((policy) => policy.service));
+interface ResolvedGnsPolicies {
+  trafficPolicies: ReadonlyMap<string, DesiredTrafficPolicy>;
+  securityPolicy?: DesiredSecurityPolicy;
+  /** Per service with subsets: endpoint labels by `<cluster id>/<namespace>` (local) and `<cluster id>` (remote). */
+  endpointLabels: ReadonlyMap<string, ReadonlyMap<string, Record<string, string>>>;
+}
+
+function resolveGnsPolicies(policies: GnsPolicies, context: GnsPolicyContext): ResolvedGnsPolicies {
+  const trafficPolicies = new Map(
+    [...policies.trafficPolicies.entries()]
+      .filter(([service]) => context.services.has(service))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([service, spec]) => [service, resolveTrafficPolicy(service, spec, context)] as const),
+  );
+  const endpointLabels = new Map<string, Map<string, Record<string, string>>>();
+  for (const policy of trafficPolicies.values()) {
+    if (policy.subsets.length === 0) continue;
+    const groups = new Map<string, Readonly<Record<string, string>>[]>();
+    for (const placement of context.services.get(policy.service) ?? []) {
+      for (const key of [`${placement.clusterId}/${placement.namespace}`, placement.clusterId])
+        groups.set(key, [...(groups.get(key) ?? []), ...placement.endpointGroupLabels]);
+    }
+    endpointLabels.set(
+      policy.service,
+      new Map([...groups].map(([key, labels]) => [key, commonLabels(labels)] as const)),
+    );
+  }
+  return {
+    trafficPolicies,
+    ...(policies.securityPolicy
+      ? { securityPolicy: resolveSecurityPolicy(policies.securityPolicy, context) }
+      : {}),
+    endpointLabels,
+  };
+}
+
+function withGnsPolicies(gns: DesiredGlobalNamespace, policies: ResolvedGnsPolicies): DesiredGlobalNamespace {
+  const trafficPolicies = gns.services
+    .map((service) => policies.trafficPolicies.get(service.name))
+    .filter((policy): policy is DesiredTrafficPolicy => policy !== undefined)
+    .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
   const desired: DesiredGlobalNamespace = {
     ...gns,
-    services: gns.services.map((service) =>
-      withSubsets.has(service.name) ? withEndpointLabels(service, context) : service,
-    ),
+    services: gns.services.map((service) => {
+      const labels = policies.endpointLabels.get(service.name);
+      return labels ? withEndpointLabels(service, labels) : service;
+    }),
   };
   if (trafficPolicies.length > 0) desired.trafficPolicies = trafficPolicies;
-  if (policies.securityPolicy) desired.securityPolicy = resolveSecurityPolicy(policies.securityPolicy, context);
+  if (policies.securityPolicy) desired.securityPolicy = policies.securityPolicy;
   return desired;
 }
 
-function withEndpointLabels(service: DesiredGnsService, context: GnsPolicyContext): DesiredGnsService {
-  const placements = context.services.get(service.name) ?? [];
+/**
+ * A local endpoint gets the labels all pods of its (cluster, namespace) instance share; a remote
+ * one (the gateway routes by host, not namespace) those of all the service's pods in that cluster.
+ */
+function withEndpointLabels(
+  service: DesiredGnsService,
+  labelsByPlace: ReadonlyMap<string, Record<string, string>>,
+): DesiredGnsService {
   return {
     ...service,
     endpoints: service.endpoints.map((endpoint) => {
-      const groups = placements
-        .filter(
-          (placement) =>
-            placement.clusterId === endpoint.clusterId &&
-            (endpoint.kind === 'REMOTE' || placement.namespace === endpoint.namespace),
-        )
-        .flatMap((placement) => placement.endpointGroupLabels);
-      const labels = commonLabels(groups);
-      return Object.keys(labels).length > 0 ? { ...endpoint, labels: { ...endpoint.labels, ...labels } } : endpoint;
+      const key =
+        endpoint.kind === 'LOCAL' ? `${endpoint.clusterId}/${endpoint.namespace}` : endpoint.clusterId;
+      const labels = labelsByPlace.get(key) ?? {};
+      return Object.keys(labels).length > 0
+        ? { ...endpoint, labels: { ...endpoint.labels, ...labels } }
+        : endpoint;
     }),
   };
 }

@@ -15,7 +15,13 @@ describe('validateSecurityPolicy', () => {
       defaultAction: 'DENY',
       services: [{ service: 'payments', mtlsMode: 'STRICT', serviceAccount: 'payments-sa' }],
       rules: [
-        { action: 'ALLOW', from: ['cart'], to: 'payments', methods: ['POST'], paths: ['/charge', '/refunds/*'] },
+        {
+          action: 'ALLOW',
+          from: ['cart'],
+          to: 'payments',
+          methods: ['POST'],
+          paths: ['/charge', '/refunds/*'],
+        },
         { name: 'anyone-reads-reviews', action: 'ALLOW', from: ['*'], to: 'reviews', methods: ['GET'] },
       ],
     });
@@ -49,7 +55,9 @@ describe('validateSecurityPolicy', () => {
       ],
     });
     expect(byField['rules[1]']).toBe('duplicates rules[0] (same action, callers, target, methods and paths)');
-    expect(byField['rules[2]']).toMatch(/rules\[1\] allows what rules\[2\] denies for payments; DENY is evaluated first/);
+    expect(byField['rules[2]']).toMatch(
+      /rules\[1\] allows what rules\[2\] denies for payments; DENY is evaluated first/,
+    );
     // A narrower DENY (POST only) leaves the broader ALLOW meaningful.
     expect(byField['rules[4]']).toBeUndefined();
   });
@@ -57,12 +65,16 @@ describe('validateSecurityPolicy', () => {
   it('checks names, methods, paths, service accounts and selectors', () => {
     const { byField } = check({
       defaultAction: 'DENY',
-      services: [
-        { service: 'cart', serviceAccount: 'Cart_SA', workloadLabels: {} },
-        { service: 'cart' },
-      ],
+      services: [{ service: 'cart', serviceAccount: 'Cart_SA', workloadLabels: {} }, { service: 'cart' }],
       rules: [
-        { name: 'x', action: 'ALLOW', from: ['*', 'cart'], to: 'cart', methods: ['get'], paths: ['api', '/a*b'] },
+        {
+          name: 'x',
+          action: 'ALLOW',
+          from: ['*', 'cart'],
+          to: 'cart',
+          methods: ['get'],
+          paths: ['api', '/a*b'],
+        },
         { name: 'x', action: 'ALLOW', from: ['cart', 'cart'], to: 'payments' },
       ],
     });
@@ -79,9 +91,11 @@ describe('validateSecurityPolicy', () => {
 
   it('refuses a bad shape with field paths', () => {
     expect(check({ defaultAction: 'MAYBE' }).byField.defaultAction).toBe('must be ALLOW or DENY');
-    expect(check({ defaultAction: 'ALLOW', rules: [{ action: 'ALLOW', from: [], to: 'cart' }] }).byField['rules[0].from']).toMatch(
-      /at least one calling service/,
-    );
+    expect(
+      check({ defaultAction: 'ALLOW', rules: [{ action: 'ALLOW', from: [], to: 'cart' }] }).byField[
+        'rules[0].from'
+      ],
+    ).toMatch(/at least one calling service/);
   });
 
   it('warns about identity rules on PERMISSIVE services and DENY rules that change nothing', () => {
@@ -95,7 +109,10 @@ describe('validateSecurityPolicy', () => {
     });
     expect(result.errors).toEqual([]);
     expect(result.warnings).toEqual([
-      { field: 'rules[0]', message: expect.stringMatching(/plain-text callers.*ALLOW rules never match them/) },
+      {
+        field: 'rules[0]',
+        message: expect.stringMatching(/plain-text callers.*ALLOW rules never match them/),
+      },
       { field: 'rules[1]', message: 'payments allows nobody anyway (default DENY and no ALLOW rule for it)' },
     ]);
   });

@@ -13,7 +13,10 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
  * of the GNS (a typo would otherwise allow or deny nobody, silently). Duplicate rules, and ALLOW
  * rules that a DENY rule makes dead (Istio evaluates DENY first), are refused as conflicts.
  */
-export function validateSecurityPolicy(input: unknown, context: GnsPolicyContext): PolicyValidation<SecurityPolicySpec> {
+export function validateSecurityPolicy(
+  input: unknown,
+  context: GnsPolicyContext,
+): PolicyValidation<SecurityPolicySpec> {
   const shape = parseSecurityPolicyShape(input);
   if (!shape.ok) return { errors: shape.errors, warnings: [] };
   const spec = shape.value;
@@ -31,10 +34,16 @@ export function validateSecurityPolicy(input: unknown, context: GnsPolicyContext
     if (!context.services.has(entry.service)) error(`${field}.service`, notMember(entry.service));
     if (overridden.has(entry.service)) error(`${field}.service`, `"${entry.service}" is listed twice`);
     overridden.add(entry.service);
-    if (entry.serviceAccount !== undefined && (!DNS_SUBDOMAIN.test(entry.serviceAccount) || entry.serviceAccount.length > 253))
+    if (
+      entry.serviceAccount !== undefined &&
+      (!DNS_SUBDOMAIN.test(entry.serviceAccount) || entry.serviceAccount.length > 253)
+    )
       error(`${field}.serviceAccount`, 'must be a Kubernetes service account name (lowercase DNS subdomain)');
     if (entry.workloadLabels !== undefined && Object.keys(entry.workloadLabels).length === 0)
-      error(`${field}.workloadLabels`, 'must hold at least one label (an empty selector would select every workload of the namespace)');
+      error(
+        `${field}.workloadLabels`,
+        'must hold at least one label (an empty selector would select every workload of the namespace)',
+      );
   });
 
   const rules = spec.rules ?? [];
@@ -42,24 +51,33 @@ export function validateSecurityPolicy(input: unknown, context: GnsPolicyContext
   rules.forEach((rule, index) => {
     const field = `rules[${index}]`;
     const name = rule.name ?? `rule-${index}`;
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) error(`${field}.name`, `"${name}" must be a DNS label`);
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name))
+      error(`${field}.name`, `"${name}" must be a DNS label`);
     if (names.has(name)) error(`${field}.name`, `"${name}" is used by another rule`);
     names.add(name);
     if (!context.services.has(rule.to)) error(`${field}.to`, notMember(rule.to));
     const from = new Set<string>();
     rule.from.forEach((caller, callerIndex) => {
-      if (caller !== ANY_GNS_SERVICE && !context.services.has(caller)) error(`${field}.from[${callerIndex}]`, notMember(caller));
+      if (caller !== ANY_GNS_SERVICE && !context.services.has(caller))
+        error(`${field}.from[${callerIndex}]`, notMember(caller));
       if (from.has(caller)) error(`${field}.from[${callerIndex}]`, `"${caller}" is listed twice`);
       from.add(caller);
     });
-    if (from.has(ANY_GNS_SERVICE) && from.size > 1) error(`${field}.from`, '"*" already means every GNS service; list it alone');
+    if (from.has(ANY_GNS_SERVICE) && from.size > 1)
+      error(`${field}.from`, '"*" already means every GNS service; list it alone');
     (rule.methods ?? []).forEach((method, methodIndex) => {
       if (!HTTP_METHODS.includes(method))
-        error(`${field}.methods[${methodIndex}]`, `"${method}" is not an HTTP method (${HTTP_METHODS.join(', ')})`);
+        error(
+          `${field}.methods[${methodIndex}]`,
+          `"${method}" is not an HTTP method (${HTTP_METHODS.join(', ')})`,
+        );
     });
     (rule.paths ?? []).forEach((path, pathIndex) => {
       if (!(path.startsWith('/') || path === '*' || path.startsWith('*/')) || path.slice(1, -1).includes('*'))
-        error(`${field}.paths[${pathIndex}]`, 'must be a path starting with "/", optionally a prefix ending in "*" (e.g. "/api/*")');
+        error(
+          `${field}.paths[${pathIndex}]`,
+          'must be a path starting with "/", optionally a prefix ending in "*" (e.g. "/api/*")',
+        );
     });
   });
 
@@ -69,7 +87,10 @@ export function validateSecurityPolicy(input: unknown, context: GnsPolicyContext
       const other = rules[earlier];
       if (other.to !== rule.to) continue;
       if (other.action === rule.action && sameScope(other, rule)) {
-        error(`rules[${index}]`, `duplicates rules[${earlier}] (same action, callers, target, methods and paths)`);
+        error(
+          `rules[${index}]`,
+          `duplicates rules[${earlier}] (same action, callers, target, methods and paths)`,
+        );
         continue;
       }
       const [allow, deny, allowIndex, denyIndex] =
@@ -97,8 +118,15 @@ export function validateSecurityPolicy(input: unknown, context: GnsPolicyContext
         message: `${rule.to} accepts plain-text callers (PERMISSIVE); they have no identity, so ${rule.action === 'DENY' ? 'this DENY rule does not stop them' : 'ALLOW rules never match them'}`,
       });
     }
-    if (rule.action === 'DENY' && spec.defaultAction === 'DENY' && !rules.some((other) => other.action === 'ALLOW' && other.to === rule.to))
-      warnings.push({ field: `rules[${index}]`, message: `${rule.to} allows nobody anyway (default DENY and no ALLOW rule for it)` });
+    if (
+      rule.action === 'DENY' &&
+      spec.defaultAction === 'DENY' &&
+      !rules.some((other) => other.action === 'ALLOW' && other.to === rule.to)
+    )
+      warnings.push({
+        field: `rules[${index}]`,
+        message: `${rule.to} allows nobody anyway (default DENY and no ALLOW rule for it)`,
+      });
   });
 
   if (errors.length > 0) return { errors, warnings };
@@ -138,6 +166,8 @@ function sameScope(a: AccessRuleSpec, b: AccessRuleSpec): boolean {
 function covers(deny: AccessRuleSpec, allow: AccessRuleSpec): boolean {
   const superset = (wide: readonly string[] | undefined, narrow: readonly string[] | undefined) =>
     wide === undefined || (narrow !== undefined && narrow.every((item) => wide.includes(item)));
-  const fromCovered = deny.from.includes(ANY_GNS_SERVICE) || (!allow.from.includes(ANY_GNS_SERVICE) && allow.from.every((caller) => deny.from.includes(caller)));
+  const fromCovered =
+    deny.from.includes(ANY_GNS_SERVICE) ||
+    (!allow.from.includes(ANY_GNS_SERVICE) && allow.from.every((caller) => deny.from.includes(caller)));
   return fromCovered && superset(deny.methods, allow.methods) && superset(deny.paths, allow.paths);
 }

@@ -26,14 +26,26 @@ describe('validateTrafficPolicy', () => {
   it('accepts a 90/10 canary and normalises it (route names, durations)', () => {
     const result = validateTrafficPolicy(
       'cart',
-      { ...canary, timeout: '1500ms', retries: { attempts: 3, perTryTimeout: '0.5s', retryOn: ['5xx', '503'] } },
+      {
+        ...canary,
+        timeout: '1500ms',
+        retries: { attempts: 3, perTryTimeout: '0.5s', retryOn: ['5xx', '503'] },
+      },
       shopContext(),
     );
     expect(result.errors).toEqual([]);
     expect(result.warnings).toEqual([]);
     expect(result.policy).toEqual({
       subsets,
-      routes: [{ name: 'route-0', destinations: [{ subset: 'v1', weight: 90 }, { subset: 'v2', weight: 10 }] }],
+      routes: [
+        {
+          name: 'route-0',
+          destinations: [
+            { subset: 'v1', weight: 90 },
+            { subset: 'v2', weight: 10 },
+          ],
+        },
+      ],
       timeout: '1500ms',
       retries: { attempts: 3, perTryTimeout: '500ms', retryOn: ['5xx', '503'] },
     });
@@ -42,26 +54,46 @@ describe('validateTrafficPolicy', () => {
   it('refuses weights that do not sum to 100, naming the route', () => {
     const errors = fields('cart', {
       subsets,
-      routes: [{ destinations: [{ subset: 'v1', weight: 90 }, { subset: 'v2', weight: 5 }] }],
+      routes: [
+        {
+          destinations: [
+            { subset: 'v1', weight: 90 },
+            { subset: 'v2', weight: 5 },
+          ],
+        },
+      ],
     });
     expect(errors['routes[0].destinations']).toBe('weights sum to 95; they must sum to 100');
   });
 
   it('requires weights when a route has several destinations, and 100 for a single one', () => {
     expect(
-      fields('cart', { subsets, routes: [{ destinations: [{ subset: 'v1', weight: 100 }, { subset: 'v2' }] }] }),
-    ).toHaveProperty(['routes[0].destinations[1].weight'], 'is required when a route has several destinations');
-    expect(fields('cart', { subsets, routes: [{ destinations: [{ subset: 'v1', weight: 50 }] }] })).toHaveProperty([
-      'routes[0].destinations[0].weight',
-    ]);
+      fields('cart', {
+        subsets,
+        routes: [{ destinations: [{ subset: 'v1', weight: 100 }, { subset: 'v2' }] }],
+      }),
+    ).toHaveProperty(
+      ['routes[0].destinations[1].weight'],
+      'is required when a route has several destinations',
+    );
+    expect(
+      fields('cart', { subsets, routes: [{ destinations: [{ subset: 'v1', weight: 50 }] }] }),
+    ).toHaveProperty(['routes[0].destinations[0].weight']);
   });
 
   it('refuses unknown subsets and duplicate or empty subset definitions', () => {
     const errors = fields('cart', {
-      subsets: [...subsets, { name: 'v1', labels: { version: 'v3' } }, { name: 'same', labels: { version: 'v2' } }, { name: 'none', labels: {} }],
+      subsets: [
+        ...subsets,
+        { name: 'v1', labels: { version: 'v3' } },
+        { name: 'same', labels: { version: 'v2' } },
+        { name: 'none', labels: {} },
+      ],
       routes: [{ destinations: [{ subset: 'v9' }] }],
     });
-    expect(errors['routes[0].destinations[0].subset']).toBe('unknown subset "v9" (defined: none, same, v1, v2)');
+    expect(errors['routes[0].destinations[0].subset']).toBe(
+      'unknown subset "v9" (defined: none, same, v1, v2)',
+    );
     expect(errors['subsets[2].name']).toBe('subset "v1" is defined twice');
     expect(errors['subsets[3].labels']).toBe('selects the same endpoints as subsets[1] ("v2")');
     expect(errors['subsets[4].labels']).toMatch(/at least one label/);
@@ -75,22 +107,48 @@ describe('validateTrafficPolicy', () => {
     );
     expect(result.errors).toEqual([]);
     expect(result.warnings).toEqual([
-      { field: 'subsets[2]', message: expect.stringMatching(/no instance of cart runs only pods labelled version=v3.*503/) },
+      {
+        field: 'subsets[2]',
+        message: expect.stringMatching(/no instance of cart runs only pods labelled version=v3.*503/),
+      },
     ]);
   });
 
   it('warns when one cluster runs several subsets behind one Kubernetes service', () => {
     const result = validateTrafficPolicy('reviews', canary, shopContext());
     expect(result.errors).toEqual([]);
-    expect(result.warnings.map((warning) => warning.field)).toEqual(['subsets[0]', 'subsets[0]', 'subsets[1]', 'subsets[1]']);
-    expect(result.warnings[0].message).toMatch(/cluster "east", namespace "shop" runs pods with version=v1 next to other pods/);
+    expect(result.warnings.map((warning) => warning.field)).toEqual([
+      'subsets[0]',
+      'subsets[0]',
+      'subsets[1]',
+      'subsets[1]',
+    ]);
+    expect(result.warnings[0].message).toMatch(
+      /cluster "east", namespace "shop" runs pods with version=v1 next to other pods/,
+    );
+  });
+
+  it('warns that routes do nothing for a service without HTTP ports', () => {
+    const context = shopContext();
+    const tcpOnly = { ...context, protocols: new Map([...context.protocols, ['cart', ['TCP']]]) };
+    const result = validateTrafficPolicy('cart', { timeout: '2s' }, tcpOnly);
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([
+      { field: 'timeout', message: expect.stringMatching(/no HTTP, HTTP2 or GRPC port \(TCP\)/) },
+    ]);
+    expect(validateTrafficPolicy('cart', { timeout: '2s' }, context).warnings).toEqual([]);
   });
 
   it('refuses negative, malformed and absurd durations', () => {
     const errors = fields('cart', {
       timeout: '-1s',
       retries: { attempts: 2, perTryTimeout: '2d' },
-      outlierDetection: { consecutiveErrors: 5, interval: '0s', baseEjectionTime: '48h', maxEjectionPercent: 50 },
+      outlierDetection: {
+        consecutiveErrors: 5,
+        interval: '0s',
+        baseEjectionTime: '48h',
+        maxEjectionPercent: 50,
+      },
       connectionPool: { tcp: { connectTimeout: '10m' } },
       fault: { delay: { fixedDelay: '5h', percentage: 10 } },
     });
@@ -103,18 +161,29 @@ describe('validateTrafficPolicy', () => {
   });
 
   it('refuses a per-try timeout longer than the timeout', () => {
-    expect(fields('cart', { timeout: '1s', retries: { attempts: 2, perTryTimeout: '2s' } })['retries.perTryTimeout']).toMatch(
-      /longer than the timeout 1s/,
-    );
+    expect(
+      fields('cart', { timeout: '1s', retries: { attempts: 2, perTryTimeout: '2s' } })[
+        'retries.perTryTimeout'
+      ],
+    ).toMatch(/longer than the timeout 1s/);
   });
 
   it('refuses a service outside the GNS and clusters outside it in the failover order', () => {
     const errors = fields('grafana', {
-      outlierDetection: { consecutiveErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+      outlierDetection: {
+        consecutiveErrors: 5,
+        interval: '10s',
+        baseEjectionTime: '30s',
+        maxEjectionPercent: 50,
+      },
       failover: ['west', 'other', 'west'],
     });
-    expect(errors.service).toBe('"grafana" is not a service of global namespace "shop" (its services: cart, payments, reviews)');
-    expect(errors['failover[1]']).toBe('"other" is not a member cluster of global namespace "shop" (members: east, west)');
+    expect(errors.service).toBe(
+      '"grafana" is not a service of global namespace "shop" (its services: cart, payments, reviews)',
+    );
+    expect(errors['failover[1]']).toBe(
+      '"other" is not a member cluster of global namespace "shop" (members: east, west)',
+    );
     expect(errors['failover[2]']).toBe('cluster "west" is listed twice');
   });
 
@@ -163,7 +232,16 @@ describe('validateTrafficPolicy', () => {
     expect(fields('cart', { routes: [{ destinations: [{ weight: 'ninety' }] }] })).toHaveProperty([
       'routes[0].destinations[0].weight',
     ]);
-    expect(fields('cart', { outlierDetection: { consecutiveErrors: -1, interval: '1s', baseEjectionTime: '1s', maxEjectionPercent: 150 } })).toMatchObject({
+    expect(
+      fields('cart', {
+        outlierDetection: {
+          consecutiveErrors: -1,
+          interval: '1s',
+          baseEjectionTime: '1s',
+          maxEjectionPercent: 150,
+        },
+      }),
+    ).toMatchObject({
       'outlierDetection.consecutiveErrors': 'must not be negative',
       'outlierDetection.maxEjectionPercent': 'must be between 0 and 100',
     });

@@ -2,7 +2,14 @@ import type { FieldError } from '../errors';
 import { durationProblem, formatDuration, parseDurationMs } from './durations';
 import { commonLabels, selects, type GnsPolicyContext } from './policy-context';
 import { parseTrafficPolicyShape } from './policy-schema';
-import type { FaultSpec, HttpRouteSpec, RequestMatch, RetrySpec, StringMatch, TrafficPolicySpec } from './policy-spec';
+import type {
+  FaultSpec,
+  HttpRouteSpec,
+  RequestMatch,
+  RetrySpec,
+  StringMatch,
+  TrafficPolicySpec,
+} from './policy-spec';
 
 export interface PolicyValidation<T> {
   /** Refuse the policy when not empty. */
@@ -37,6 +44,7 @@ export const RETRY_CONDITIONS = [
   'unavailable',
 ];
 
+const HTTP_PROTOCOLS = new Set(['HTTP', 'HTTP2', 'GRPC']);
 const MS = 1;
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -88,7 +96,11 @@ export function validateTrafficPolicy(
     spec.connectionPool !== undefined ||
     spec.outlierDetection !== undefined ||
     spec.failover !== undefined;
-  if (!hasSetting) error('(body)', 'the policy sets nothing: give subsets, routes, timeout, retries, fault, connectionPool, outlierDetection or failover');
+  if (!hasSetting)
+    error(
+      '(body)',
+      'the policy sets nothing: give subsets, routes, timeout, retries, fault, connectionPool, outlierDetection or failover',
+    );
 
   // Subsets
   const subsetNames = new Set<string>();
@@ -104,24 +116,43 @@ export function validateTrafficPolicy(
       .slice(0, index)
       .findIndex((other) => sameLabels(other.labels, subset.labels));
     if (earlier >= 0 && Object.keys(subset.labels).length > 0)
-      error(`${field}.labels`, `selects the same endpoints as subsets[${earlier}] ("${(spec.subsets ?? [])[earlier].name}")`);
-    if (placements && Object.keys(subset.labels).length > 0) warnAboutSubset(field, subset.labels, placements, warnings, service);
+      error(
+        `${field}.labels`,
+        `selects the same endpoints as subsets[${earlier}] ("${(spec.subsets ?? [])[earlier].name}")`,
+      );
+    if (placements && Object.keys(subset.labels).length > 0)
+      warnAboutSubset(field, subset.labels, placements, warnings, service);
   });
 
   // Routes
   const routes = spec.routes ?? [];
-  if (spec.routes !== undefined && routes.length === 0) error('routes', 'must hold at least one route (or leave it out)');
+  if (spec.routes !== undefined && routes.length === 0)
+    error('routes', 'must hold at least one route (or leave it out)');
   routes.forEach((route, index) => {
     const field = `routes[${index}]`;
     const isLast = index === routes.length - 1;
     const hasMatch = route.match !== undefined && route.match.length > 0;
     if (isLast && hasMatch)
-      error(`${field}.match`, 'the last route must have no match: it takes every request the routes before it do not');
+      error(
+        `${field}.match`,
+        'the last route must have no match: it takes every request the routes before it do not',
+      );
     if (!isLast && !hasMatch)
-      error(`${field}.match`, `a route without match takes every request, so routes[${index + 1}] and later would never be used`);
-    (route.match ?? []).forEach((match, matchIndex) => checkMatch(`${field}.match[${matchIndex}]`, match, error));
+      error(
+        `${field}.match`,
+        `a route without match takes every request, so routes[${index + 1}] and later would never be used`,
+      );
+    (route.match ?? []).forEach((match, matchIndex) =>
+      checkMatch(`${field}.match[${matchIndex}]`, match, error),
+    );
     checkDestinations(field, route, subsetNames, error);
-    checkTimeouts(field, route.timeout ?? spec.timeout, route.retries ?? spec.retries, error, route.timeout !== undefined ? `${field}.timeout` : 'timeout');
+    checkTimeouts(
+      field,
+      route.timeout ?? spec.timeout,
+      route.retries ?? spec.retries,
+      error,
+      route.timeout !== undefined ? `${field}.timeout` : 'timeout',
+    );
     if (route.timeout !== undefined) checkDuration(`${field}.timeout`, route.timeout, BOUNDS.timeout, error);
     if (route.retries !== undefined) checkRetries(`${field}.retries`, route.retries, error);
     if (route.fault !== undefined) checkFault(`${field}.fault`, route.fault, error);
@@ -131,22 +162,64 @@ export function validateTrafficPolicy(
   if (spec.fault !== undefined) checkFault('fault', spec.fault, error);
   if (routes.length === 0) checkTimeouts('', spec.timeout, spec.retries, error, 'timeout');
 
+  // Istio applies VirtualService http routes only to HTTP-speaking ports.
+  const routesSomething =
+    spec.routes !== undefined ||
+    spec.timeout !== undefined ||
+    spec.retries !== undefined ||
+    spec.fault !== undefined;
+  const protocols = context.protocols.get(service);
+  if (
+    routesSomething &&
+    protocols &&
+    protocols.length > 0 &&
+    !protocols.some((protocol) => HTTP_PROTOCOLS.has(protocol))
+  ) {
+    warnings.push({
+      field:
+        spec.routes !== undefined
+          ? 'routes'
+          : spec.timeout !== undefined
+            ? 'timeout'
+            : spec.retries !== undefined
+              ? 'retries'
+              : 'fault',
+      message: `${service} has no HTTP, HTTP2 or GRPC port (${protocols.join(', ')}): routes, timeouts, retries and faults apply only to HTTP traffic`,
+    });
+  }
+
   // Circuit breaking
   if (spec.connectionPool?.tcp?.connectTimeout !== undefined)
-    checkDuration('connectionPool.tcp.connectTimeout', spec.connectionPool.tcp.connectTimeout, BOUNDS.connectTimeout, error);
+    checkDuration(
+      'connectionPool.tcp.connectTimeout',
+      spec.connectionPool.tcp.connectTimeout,
+      BOUNDS.connectTimeout,
+      error,
+    );
   const outlier = spec.outlierDetection;
   if (outlier) {
     if (outlier.consecutiveErrors < 1)
-      error('outlierDetection.consecutiveErrors', 'must be at least 1 (leave outlierDetection out to disable it)');
+      error(
+        'outlierDetection.consecutiveErrors',
+        'must be at least 1 (leave outlierDetection out to disable it)',
+      );
     checkDuration('outlierDetection.interval', outlier.interval, BOUNDS.interval, error);
-    checkDuration('outlierDetection.baseEjectionTime', outlier.baseEjectionTime, BOUNDS.baseEjectionTime, error);
+    checkDuration(
+      'outlierDetection.baseEjectionTime',
+      outlier.baseEjectionTime,
+      BOUNDS.baseEjectionTime,
+      error,
+    );
   }
 
   // Failover
   if (spec.failover !== undefined) {
     if (spec.failover.length === 0) error('failover', 'must name at least one cluster (or leave it out)');
     if (!outlier)
-      error('failover', 'needs outlierDetection: Envoy fails over only from endpoints it has ejected as unhealthy');
+      error(
+        'failover',
+        'needs outlierDetection: Envoy fails over only from endpoints it has ejected as unhealthy',
+      );
     const seen = new Set<string>();
     spec.failover.forEach((clusterName, index) => {
       const field = `failover[${index}]`;
@@ -158,7 +231,10 @@ export function validateTrafficPolicy(
           `"${clusterName}" is not a member cluster of global namespace "${context.gnsName}"${knownList(' (members: ', [...context.clusters.keys()], ')')}`,
         );
       } else if (placements && !placements.some((placement) => placement.clusterName === clusterName)) {
-        warnings.push({ field, message: `${service} does not run in cluster "${clusterName}" at the moment` });
+        warnings.push({
+          field,
+          message: `${service} does not run in cluster "${clusterName}" at the moment`,
+        });
       }
     });
   }
@@ -170,12 +246,22 @@ export function validateTrafficPolicy(
 function warnAboutSubset(
   field: string,
   selector: Readonly<Record<string, string>>,
-  placements: readonly { clusterName: string; namespace: string; endpointGroupLabels: Readonly<Record<string, string>>[] }[],
+  placements: readonly {
+    clusterName: string;
+    namespace: string;
+    endpointGroupLabels: Readonly<Record<string, string>>[];
+  }[],
   warnings: FieldError[],
   service: string,
 ): void {
-  const wanted = Object.entries(selector).map(([key, value]) => `${key}=${value}`).join(',');
-  const whole = placements.filter((placement) => placement.endpointGroupLabels.length > 0 && selects(selector, commonLabels(placement.endpointGroupLabels)));
+  const wanted = Object.entries(selector)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+  const whole = placements.filter(
+    (placement) =>
+      placement.endpointGroupLabels.length > 0 &&
+      selects(selector, commonLabels(placement.endpointGroupLabels)),
+  );
   const mixed = placements.filter(
     (placement) =>
       !whole.includes(placement) && placement.endpointGroupLabels.some((labels) => selects(selector, labels)),
@@ -194,24 +280,36 @@ function warnAboutSubset(
   }
 }
 
-function checkMatch(field: string, match: RequestMatch, error: (field: string, message: string) => void): void {
+function checkMatch(
+  field: string,
+  match: RequestMatch,
+  error: (field: string, message: string) => void,
+): void {
   if (match.headers === undefined && match.path === undefined && match.method === undefined)
     error(field, 'must hold at least one of headers, path, method');
   for (const [name, value] of Object.entries(match.headers ?? {})) {
     if (!HEADER_NAME.test(name))
-      error(`${field}.headers.${name}`, 'header names must be lowercase tokens (Envoy lowercases header names before matching)');
+      error(
+        `${field}.headers.${name}`,
+        'header names must be lowercase tokens (Envoy lowercases header names before matching)',
+      );
     checkStringMatch(`${field}.headers.${name}`, value, error);
   }
   if (match.path !== undefined) {
     checkStringMatch(`${field}.path`, match.path, error);
-    const literal = 'exact' in match.path ? match.path.exact : 'prefix' in match.path ? match.path.prefix : undefined;
+    const literal =
+      'exact' in match.path ? match.path.exact : 'prefix' in match.path ? match.path.prefix : undefined;
     if (literal !== undefined && !literal.startsWith('/')) error(`${field}.path`, 'must start with "/"');
   }
   if (match.method !== undefined && !HTTP_METHODS.includes(match.method))
     error(`${field}.method`, `"${match.method}" is not an HTTP method (${HTTP_METHODS.join(', ')})`);
 }
 
-function checkStringMatch(field: string, value: StringMatch, error: (field: string, message: string) => void): void {
+function checkStringMatch(
+  field: string,
+  value: StringMatch,
+  error: (field: string, message: string) => void,
+): void {
   if (!('regex' in value)) return;
   // Envoy matches with RE2: no lookaround, no backreferences.
   if (/\(\?[=!<]|\\[1-9]/.test(value.regex)) {
@@ -221,7 +319,10 @@ function checkStringMatch(field: string, value: StringMatch, error: (field: stri
   try {
     new RegExp(value.regex);
   } catch (caught) {
-    error(field, `is not a valid regular expression: ${caught instanceof Error ? caught.message : String(caught)}`);
+    error(
+      field,
+      `is not a valid regular expression: ${caught instanceof Error ? caught.message : String(caught)}`,
+    );
   }
 }
 
@@ -240,16 +341,27 @@ function checkDestinations(
   destinations.forEach((destination, index) => {
     const at = `${field}.destinations[${index}]`;
     if (destination.subset !== undefined && !subsets.has(destination.subset))
-      error(`${at}.subset`, `unknown subset "${destination.subset}"${knownList(' (defined: ', [...subsets], ')') || ' (the policy defines no subsets)'}`);
+      error(
+        `${at}.subset`,
+        `unknown subset "${destination.subset}"${knownList(' (defined: ', [...subsets], ')') || ' (the policy defines no subsets)'}`,
+      );
     const key = destination.subset ?? '';
-    if (seen.has(key)) error(`${at}.subset`, `${destination.subset === undefined ? 'the whole service' : `subset "${destination.subset}"`} is a destination twice`);
+    if (seen.has(key))
+      error(
+        `${at}.subset`,
+        `${destination.subset === undefined ? 'the whole service' : `subset "${destination.subset}"`} is a destination twice`,
+      );
     seen.add(key);
     if (destination.weight !== undefined && (destination.weight < 0 || destination.weight > 100))
       error(`${at}.weight`, 'must be between 0 and 100');
   });
   if (destinations.length === 1) {
     const weight = destinations[0].weight;
-    if (weight !== undefined && weight !== 100) error(`${field}.destinations[0].weight`, `a single destination takes all traffic: weight must be 100 (or left out), not ${weight}`);
+    if (weight !== undefined && weight !== 100)
+      error(
+        `${field}.destinations[0].weight`,
+        `a single destination takes all traffic: weight must be 100 (or left out), not ${weight}`,
+      );
     return;
   }
   const missing = destinations.findIndex((destination) => destination.weight === undefined);
@@ -279,19 +391,29 @@ function checkTimeouts(
   }
 }
 
-function checkRetries(field: string, retries: RetrySpec, error: (field: string, message: string) => void): void {
-  if (retries.perTryTimeout !== undefined) checkDuration(`${field}.perTryTimeout`, retries.perTryTimeout, BOUNDS.perTryTimeout, error);
+function checkRetries(
+  field: string,
+  retries: RetrySpec,
+  error: (field: string, message: string) => void,
+): void {
+  if (retries.perTryTimeout !== undefined)
+    checkDuration(`${field}.perTryTimeout`, retries.perTryTimeout, BOUNDS.perTryTimeout, error);
   (retries.retryOn ?? []).forEach((condition, index) => {
     if (!RETRY_CONDITIONS.includes(condition) && !/^[1-5]\d\d$/.test(condition))
-      error(`${field}.retryOn[${index}]`, `"${condition}" is not a retry condition (${RETRY_CONDITIONS.join(', ')}, or a status code such as 503)`);
+      error(
+        `${field}.retryOn[${index}]`,
+        `"${condition}" is not a retry condition (${RETRY_CONDITIONS.join(', ')}, or a status code such as 503)`,
+      );
   });
   if (retries.attempts === 0 && (retries.perTryTimeout !== undefined || retries.retryOn !== undefined))
     error(`${field}.attempts`, '0 disables retries, so perTryTimeout and retryOn would have no effect');
 }
 
 function checkFault(field: string, fault: FaultSpec, error: (field: string, message: string) => void): void {
-  if (fault.delay === undefined && fault.abort === undefined) error(field, 'must hold a delay, an abort or both');
-  if (fault.delay !== undefined) checkDuration(`${field}.delay.fixedDelay`, fault.delay.fixedDelay, BOUNDS.fixedDelay, error);
+  if (fault.delay === undefined && fault.abort === undefined)
+    error(field, 'must hold a delay, an abort or both');
+  if (fault.delay !== undefined)
+    checkDuration(`${field}.delay.fixedDelay`, fault.delay.fixedDelay, BOUNDS.fixedDelay, error);
   if (fault.abort !== undefined && (fault.abort.httpStatus < 400 || fault.abort.httpStatus > 599))
     error(`${field}.abort.httpStatus`, `${fault.abort.httpStatus} is not an HTTP error status (400..599)`);
 }
@@ -327,7 +449,9 @@ function normalizeRetries(retries: RetrySpec): RetrySpec {
 
 function normalizeFault(fault: FaultSpec): FaultSpec {
   return {
-    ...(fault.delay ? { delay: { fixedDelay: canonical(fault.delay.fixedDelay), percentage: fault.delay.percentage } } : {}),
+    ...(fault.delay
+      ? { delay: { fixedDelay: canonical(fault.delay.fixedDelay), percentage: fault.delay.percentage } }
+      : {}),
     ...(fault.abort ? { abort: { ...fault.abort } } : {}),
   };
 }
@@ -335,7 +459,8 @@ function normalizeFault(fault: FaultSpec): FaultSpec {
 /** Canonical durations, default route names and weights: what is stored and distributed. */
 function normalizeTrafficPolicy(spec: TrafficPolicySpec): TrafficPolicySpec {
   const policy: TrafficPolicySpec = {};
-  if (spec.subsets) policy.subsets = spec.subsets.map((subset) => ({ name: subset.name, labels: { ...subset.labels } }));
+  if (spec.subsets)
+    policy.subsets = spec.subsets.map((subset) => ({ name: subset.name, labels: { ...subset.labels } }));
   if (spec.routes) {
     policy.routes = spec.routes.map((route, index) => ({
       name: route.name ?? `route-${index}`,

@@ -1,0 +1,135 @@
+import type { Benchmark } from './support/benchmark';
+import type { BenchController } from './support/controller';
+import { benchFleet } from './support/fleet';
+import { summarize } from './support/stats';
+
+const SERVICE_METRICS = `query($gns: ID!, $from: DateTime!, $to: DateTime!) {
+  serviceMetrics(gnsId: $gns, service: "reviews", from: $from, to: $to, step: 60) {
+    timestamp requests requestRate errorRate p50 p90 p99
+  }
+}`;
+const TOPOLOGY = `query($gns: ID!, $from: DateTime!, $to: DateTime!) {
+  topology(gnsId: $gns, from: $from, to: $to) {
+    nodes { id clusterName service requestRate errorRate p99 }
+    edges { sourceId destinationId requestRate errorRate p99 }
+  }
+}`;
+
+/**
+ * GraphQL latency under load: one tenant's fleet has an hour of telemetry for a Global Namespace
+ * spanning it; a second tenant's fleet keeps ingesting (replaying history) meanwhile. Each query
+ * is fired open-loop at a fixed rate (a request every 10 ms for 100 req/s, whether or not earlier
+ * ones have answered, so a slow server cannot slow the load down and hide its own latency).
+ */
+export const benchmark: Benchmark = {
+  name: 'graphql',
+  description: 'serviceMetrics (1 h, 1-min steps) and topology p50/p99 at 100 req/s while ingest runs',
+  async run(ctx) {
+    const rate = Number(ctx.args['rate'] ?? 100);
+    const durationSeconds = Number(ctx.args['duration'] ?? 30);
+    const queriedAgents = Number(ctx.args['agents'] ?? 20);
+    const ingestAgents = Number(ctx.args['ingest-agents'] ?? 40);
+    const controller = await ctx.startController();
+
+    const queried = benchFleet(ctx, controller, {
+      agents: queriedAgents,
+      tenantName: 'gql',
+      globalNamespace: 'bookinfo',
+      inventory: { services: 8, extraNamespaces: 1, seed: 3 },
+      // Fill the last hour quickly (10 minutes per report), then continue in real time.
+      telemetry: { intervalMs: 1000, requestsPerSecond: 20, minutesPerReport: 10, backfillMinutes: 65 },
+    });
+    await queried.provision();
+    await queried.start();
+    const ingest = benchFleet(ctx, controller, {
+      agents: ingestAgents,
+      tenantName: 'gql-ingest',
+      inventory: { services: 24, extraNamespaces: 2, seed: 5 },
+      telemetry: { intervalMs: 1000, requestsPerSecond: 5, minutesPerReport: 5, backfillMinutes: 3 * 24 * 60 },
+    });
+    await ingest.provision();
+    await ingest.start();
+    ctx.log('waiting for the queried hour to be stored');
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+
+    const gns = queried.globalNamespaceId as string;
+    const token = queried.tenantToken as string;
+    const variables = () => ({
+      gns,
+      from: new Date(Date.now() - 3_600_000).toISOString(),
+      to: new Date().toISOString(),
+    });
+    // Sanity: the hour is there.
+    const check = await controller.graphql<{ serviceMetrics: { requests: number }[] }>(token, SERVICE_METRICS, variables());
+    const withTraffic = check.serviceMetrics.filter((point) => point.requests > 0).length;
+    ctx.log(`serviceMetrics returns ${check.serviceMetrics.length} points, ${withTraffic} with traffic`);
+    if (withTraffic < 30) throw new Error(`expected an hour of telemetry, found ${withTraffic} minutes with traffic`);
+
+    for (const [name, query] of [
+      ['serviceMetrics', SERVICE_METRICS],
+      ['topology', TOPOLOGY],
+    ] as const) {
+      const rowsBefore = await countRows(ctx);
+      const { latencies, errors, achievedRate } = await openLoop(controller, token, query, variables, rate, durationSeconds);
+      const rowsPerSecond = ((await countRows(ctx)) - rowsBefore) / durationSeconds;
+      const summary = summarize(latencies);
+      ctx.log(`${name}: p50 ${summary.p50} ms, p99 ${summary.p99} ms, ${errors} errors, ${achievedRate.toFixed(1)} req/s`);
+      ctx.record({
+        metric: `${name} p50 at ${rate} req/s during ingest`,
+        value: summary.p50,
+        unit: 'ms',
+        details: { ...summary, errors, achievedRate, ingestRowsPerSecond: Math.round(rowsPerSecond) },
+      });
+      ctx.record({
+        metric: `${name} p99 at ${rate} req/s during ingest`,
+        value: summary.p99,
+        unit: 'ms',
+        target: { op: '<', value: 150 },
+        details: { errors, ingestRowsPerSecond: Math.round(rowsPerSecond) },
+      });
+    }
+    await ingest.stop();
+    await queried.stop();
+  },
+};
+
+async function countRows(ctx: Parameters<Benchmark['run']>[0]): Promise<number> {
+  return Number((await ctx.sql<{ n: string }>('SELECT count(*) AS n FROM telemetry_minutes'))[0]?.n ?? 0);
+}
+
+async function openLoop(
+  controller: BenchController,
+  token: string,
+  query: string,
+  variables: () => Record<string, unknown>,
+  rate: number,
+  durationSeconds: number,
+): Promise<{ latencies: number[]; errors: number; achievedRate: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const total = Math.round(rate * durationSeconds);
+  const intervalMs = 1000 / rate;
+  const inflight = new Set<Promise<void>>();
+  const started = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = started + i * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    // Measured from when the request was due, so queueing in this process counts too.
+    const request = controller
+      .request('POST', '/graphql', { token, body: { query, variables: variables() } })
+      .then((result) => {
+        const body = result.json as { errors?: unknown[] } | undefined;
+        if (result.status !== 200 || body?.errors) errors += 1;
+        else latencies.push(performance.now() - due);
+      })
+      .catch(() => {
+        errors += 1;
+      });
+    const tracked = request.finally(() => inflight.delete(tracked));
+    inflight.add(tracked);
+  }
+  await Promise.all(inflight);
+  const elapsed = (performance.now() - started) / 1000;
+  return { latencies, errors, achievedRate: total / elapsed };
+}
