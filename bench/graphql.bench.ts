@@ -45,7 +45,12 @@ export const benchmark: Benchmark = {
       agents: ingestAgents,
       tenantName: 'gql-ingest',
       inventory: { services: 24, extraNamespaces: 2, seed: 5 },
-      telemetry: { intervalMs: 1000, requestsPerSecond: 5, minutesPerReport: 5, backfillMinutes: 3 * 24 * 60 },
+      telemetry: {
+        intervalMs: 1000,
+        requestsPerSecond: 5,
+        minutesPerReport: 5,
+        backfillMinutes: 3 * 24 * 60,
+      },
     });
     await ingest.provision();
     await ingest.start();
@@ -54,26 +59,40 @@ export const benchmark: Benchmark = {
 
     const gns = queried.globalNamespaceId as string;
     const token = queried.tenantToken as string;
-    const variables = () => ({
-      gns,
-      from: new Date(Date.now() - 3_600_000).toISOString(),
-      to: new Date().toISOString(),
-    });
+    // The last hour in whole minutes (the API takes minute boundaries), up to the current one.
+    const variables = () => {
+      const to = Math.floor(Date.now() / 60_000) * 60_000;
+      return { gns, from: new Date(to - 3_600_000).toISOString(), to: new Date(to).toISOString() };
+    };
     // Sanity: the hour is there.
-    const check = await controller.graphql<{ serviceMetrics: { requests: number }[] }>(token, SERVICE_METRICS, variables());
+    const check = await controller.graphql<{ serviceMetrics: { requests: number }[] }>(
+      token,
+      SERVICE_METRICS,
+      variables(),
+    );
     const withTraffic = check.serviceMetrics.filter((point) => point.requests > 0).length;
     ctx.log(`serviceMetrics returns ${check.serviceMetrics.length} points, ${withTraffic} with traffic`);
-    if (withTraffic < 30) throw new Error(`expected an hour of telemetry, found ${withTraffic} minutes with traffic`);
+    if (withTraffic < 30)
+      throw new Error(`expected an hour of telemetry, found ${withTraffic} minutes with traffic`);
 
     for (const [name, query] of [
       ['serviceMetrics', SERVICE_METRICS],
       ['topology', TOPOLOGY],
     ] as const) {
       const rowsBefore = await countRows(ctx);
-      const { latencies, errors, achievedRate } = await openLoop(controller, token, query, variables, rate, durationSeconds);
+      const { latencies, errors, achievedRate } = await openLoop(
+        controller,
+        token,
+        query,
+        variables,
+        rate,
+        durationSeconds,
+      );
       const rowsPerSecond = ((await countRows(ctx)) - rowsBefore) / durationSeconds;
       const summary = summarize(latencies);
-      ctx.log(`${name}: p50 ${summary.p50} ms, p99 ${summary.p99} ms, ${errors} errors, ${achievedRate.toFixed(1)} req/s`);
+      ctx.log(
+        `${name}: p50 ${summary.p50} ms, p99 ${summary.p99} ms, ${errors} errors, ${achievedRate.toFixed(1)} req/s`,
+      );
       ctx.record({
         metric: `${name} p50 at ${rate} req/s during ingest`,
         value: summary.p50,

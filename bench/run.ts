@@ -22,9 +22,20 @@ interface ReportedResult extends BenchResult {
 
 const BENCH_SUFFIX = '.bench.js';
 
+/** Cleans up the running benchmark (controllers, database, Redis keys); used on Ctrl-C too. */
+let cleanupCurrent: (() => Promise<void>) | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    void (cleanupCurrent?.() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+
 function discover(): Map<string, string> {
   const files = fs.readdirSync(__dirname).filter((file) => file.endsWith(BENCH_SUFFIX));
-  return new Map(files.sort().map((file) => [file.slice(0, -BENCH_SUFFIX.length), path.join(__dirname, file)]));
+  return new Map(
+    files.sort().map((file) => [file.slice(0, -BENCH_SUFFIX.length), path.join(__dirname, file)]),
+  );
 }
 
 function log(message: string): void {
@@ -48,16 +59,25 @@ function passes(result: BenchResult): boolean | null {
 
 function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
-  return Math.abs(value) >= 100 ? Math.round(value).toLocaleString('en-US') : String(Math.round(value * 100) / 100);
+  return Math.abs(value) >= 100
+    ? Math.round(value).toLocaleString('en-US')
+    : String(Math.round(value * 100) / 100);
 }
 
 export function markdownRow(result: ReportedResult): string {
-  const target = result.target ? `${result.target.op} ${formatNumber(result.target.value)} ${result.unit}` : '';
+  const target = result.target
+    ? `${result.target.op} ${formatNumber(result.target.value)} ${result.unit}`
+    : '';
   const verdict = result.passed === null ? '' : result.passed ? 'pass' : '**miss**';
   return `| ${result.benchmark} | ${result.metric} | ${formatNumber(result.value)} ${result.unit} | ${target} | ${verdict} |`;
 }
 
-async function runOne(name: string, file: string, args: Record<string, string>, results: ReportedResult[]): Promise<boolean> {
+async function runOne(
+  name: string,
+  file: string,
+  args: Record<string, string>,
+  results: ReportedResult[],
+): Promise<boolean> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const loaded = require(file) as { benchmark?: Benchmark };
   const benchmark = loaded.benchmark;
@@ -106,6 +126,20 @@ async function runOne(name: string, file: string, args: Record<string, string>, 
     },
     log: (message) => log(`${name}: ${message}`),
   };
+  let cleaned: Promise<void> | undefined;
+  const cleanup = (): Promise<void> =>
+    (cleaned ??= (async () => {
+      for (const step of cleanups.reverse()) await Promise.resolve(step()).catch(() => undefined);
+      for (const controller of controllers) {
+        await controller.stop().catch(() => undefined);
+        controller.removeDataDir();
+      }
+      await database.drop().catch((error: Error) => log(`could not drop ${database.name}: ${error.message}`));
+      await deleteRedisPrefix(redisPrefix).catch((error: Error) =>
+        log(`could not clean Redis: ${error.message}`),
+      );
+    })());
+  cleanupCurrent = cleanup;
   const started = Date.now();
   let ok = true;
   try {
@@ -115,13 +149,8 @@ async function runOne(name: string, file: string, args: Record<string, string>, 
     log(`${name} FAILED: ${(error as Error).stack ?? String(error)}`);
     for (const controller of controllers) log(`controller log tail:\n${controller.logs.slice(-3000)}`);
   } finally {
-    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch(() => undefined);
-    for (const controller of controllers) {
-      await controller.stop().catch(() => undefined);
-      controller.removeDataDir();
-    }
-    await database.drop().catch((error: Error) => log(`could not drop ${database.name}: ${error.message}`));
-    await deleteRedisPrefix(redisPrefix).catch((error: Error) => log(`could not clean Redis: ${error.message}`));
+    await cleanup();
+    cleanupCurrent = undefined;
   }
   log(`${name}: done in ${Math.round((Date.now() - started) / 1000)} s`);
   return ok;

@@ -15,7 +15,8 @@ import { benchFleet, waitForConvergence } from './support/fleet';
  */
 export const benchmark: Benchmark = {
   name: 'scale',
-  description: 'idle agents per controller and its memory per agent; 1,000 agents reconnecting after a restart',
+  description:
+    'idle agents per controller and its memory per agent; 1,000 agents reconnecting after a restart',
   async run(ctx) {
     const idleAgents = Number(ctx.args['idle-agents'] ?? 5000);
     const perProcess = Number(ctx.args['agents-per-process'] ?? 1000);
@@ -26,7 +27,12 @@ export const benchmark: Benchmark = {
   },
 };
 
-async function measureIdle(ctx: BenchContext, controller: BenchController, agents: number, perProcess: number) {
+async function measureIdle(
+  ctx: BenchContext,
+  controller: BenchController,
+  agents: number,
+  perProcess: number,
+) {
   const tenant = await ctx.createTenant('idle', controller);
   // Let the fresh controller settle before the baseline.
   await sleep(3000);
@@ -64,7 +70,9 @@ async function measureIdle(ctx: BenchContext, controller: BenchController, agent
     }),
   );
   const connectSeconds = (Date.now() - started) / 1000;
-  ctx.log(`${agents} agents connected in ${connectSeconds.toFixed(0)} s from ${connected.length} processes; idling 30 s`);
+  ctx.log(
+    `${agents} agents connected in ${connectSeconds.toFixed(0)} s from ${connected.length} processes; idling 30 s`,
+  );
   // Idle for a while (heartbeats flow) and take the peak.
   let peak = 0;
   for (let i = 0; i < 30; i++) {
@@ -109,7 +117,9 @@ async function measureRestart(ctx: BenchContext, controller: BenchController, ag
   await controller.restart();
   const readyAt = Date.now();
   await fleet.waitForAll(
-    (agent, ) => agent.transport.counters.streamsOpened > (streamsBefore[agent.index] as number) && agent.agent.status().state === 'connected',
+    (agent) =>
+      agent.transport.counters.streamsOpened > (streamsBefore[agent.index] as number) &&
+      agent.agent.status().state === 'connected',
     600_000,
     'reconnected',
   );
@@ -141,11 +151,15 @@ function waitForEvent(
   return new Promise((resolve, reject) => {
     let buffer = '';
     let errors = '';
-    const timer = setTimeout(() => reject(new Error(`${label}: no "${event}" within ${timeoutMs} ms\n${errors}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${label}: no "${event}" within ${timeoutMs} ms\n${errors}`)),
+      timeoutMs,
+    );
     child.stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString();
       errors = (errors + text).slice(-4000);
-      if (/registered \d+\/|agents connected|agent keys/.test(text)) ctx.log(`${label}: ${text.trim().split('\n').at(-1)}`);
+      if (/registered \d+\/|agents connected|agent keys/.test(text))
+        ctx.log(`${label}: ${text.trim().split('\n').at(-1)}`);
     });
     child.stdout?.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();

@@ -50,10 +50,10 @@ export const benchmark: Benchmark = {
           continue;
         }
         for (;;) {
-          const rows = await ctx.sql('SELECT 1 FROM telemetry_batches WHERE cluster_id = $1 AND batch_id = $2', [
-            sample.clusterId,
-            sample.batchId,
-          ]);
+          const rows = await ctx.sql(
+            'SELECT 1 FROM telemetry_batches WHERE cluster_id = $1 AND batch_id = $2',
+            [sample.clusterId, sample.batchId],
+          );
           if (rows.length > 0) {
             delays.push(Date.now() - sample.sentAt);
             break;
@@ -102,7 +102,12 @@ export const benchmark: Benchmark = {
       },
     });
     const delay = summarize(delays);
-    ctx.record({ metric: 'agent send -> queryable, p50', value: delay.p50, unit: 'ms', details: { ...delay } });
+    ctx.record({
+      metric: 'agent send -> queryable, p50',
+      value: delay.p50,
+      unit: 'ms',
+      details: { ...delay },
+    });
     ctx.record({ metric: 'agent send -> queryable, p99', value: delay.p99, unit: 'ms' });
     await fleet.stop();
   },

@@ -170,7 +170,9 @@ async function waitFor(what, check, timeoutMs = 90_000) {
 
 async function main() {
   console.log(
-    'starting the Lattice controller (the first run initialises PostgreSQL; this takes a moment)...',
+    process.env.DATABASE_URL
+      ? 'starting the Lattice controller...'
+      : 'starting the Lattice controller (the first run initialises PostgreSQL; this takes a moment)...',
   );
   controller = run('controller', ['dist/apps/controller/src/main.js'], {
     LATTICE_DATA_DIR: dataDir,

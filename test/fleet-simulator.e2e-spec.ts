@@ -86,7 +86,8 @@ describe('fleet simulator', () => {
       `--key-cache=${keyCache}`,
     ]);
     await eventually(
-      async () => event('connected') ?? (sim?.exitCode !== null ? { exited: sim?.exitCode, stderr } : undefined),
+      async () =>
+        event('connected') ?? (sim?.exitCode !== null ? { exited: sim?.exitCode, stderr } : undefined),
       (value) => value !== undefined,
       90_000,
     );
@@ -97,12 +98,15 @@ describe('fleet simulator', () => {
 
     // Every cluster is CONNECTED and has applied the version the controller wants it to have.
     const clusters = await eventually(
-      async () => (await controller.request('GET', '/v1/clusters?limit=100', { token })).json.items as ClusterView[],
+      async () =>
+        (await controller.request('GET', '/v1/clusters?limit=100', { token })).json.items as ClusterView[],
       (items) =>
         items.length === AGENTS &&
         items.every(
           (cluster) =>
-            cluster.status === 'CONNECTED' && cluster.desiredVersion > 0 && cluster.appliedVersion === cluster.desiredVersion,
+            cluster.status === 'CONNECTED' &&
+            cluster.desiredVersion > 0 &&
+            cluster.appliedVersion === cluster.desiredVersion,
         ),
       60_000,
     );
@@ -114,9 +118,12 @@ describe('fleet simulator', () => {
       'fleet-00004',
     ]);
 
-    // Their telemetry is queryable: the topology of the last 30 minutes has every cluster's productpage.
-    const from = new Date(Date.now() - 40 * 60_000).toISOString();
-    const to = new Date().toISOString();
+    // Their telemetry is queryable: in the topology of the last 40 minutes, every cluster's details
+    // service receives traffic (rates are per destination; productpage only calls out).
+    // Whole minutes: the 40 before the current one.
+    const lastMinute = Math.floor(Date.now() / 60_000) * 60_000;
+    const from = new Date(lastMinute - 40 * 60_000).toISOString();
+    const to = new Date(lastMinute).toISOString();
     const topology = await eventually(
       async () =>
         (
@@ -128,16 +135,20 @@ describe('fleet simulator', () => {
               variables: { gns: provisioned.globalNamespaceId, from, to },
             },
           })
-        ).json as { data?: { topology: { nodes: { clusterName: string; service: string; requestRate: number }[] } } },
+        ).json as {
+          data?: { topology: { nodes: { clusterName: string; service: string; requestRate: number }[] } };
+        },
       (body) =>
         new Set(
           (body.data?.topology.nodes ?? [])
-            .filter((node) => node.service === 'productpage' && node.requestRate > 0)
+            .filter((node) => node.service === 'details' && node.requestRate > 0)
             .map((node) => node.clusterName),
         ).size === AGENTS,
       60_000,
     );
-    expect(topology.data?.topology.nodes.some((node) => node.service === 'ratings')).toBe(true);
+    expect(
+      topology.data?.topology.nodes.filter((node) => node.service === 'ratings' && node.requestRate > 0),
+    ).toHaveLength(AGENTS);
 
     // The simulator's own view agrees: every agent connected, ACKs sent, no NACKs.
     const status = await eventually(

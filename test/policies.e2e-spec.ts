@@ -1,6 +1,7 @@
 import { AuthorizationPolicy } from '@kubernetes-models/istio/security.istio.io/v1beta1/AuthorizationPolicy';
 import { DestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1/DestinationRule';
 import { VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService';
+import { Service } from 'kubernetes-models/v1/Service';
 import { parse } from 'yaml';
 import { AgentProcess, type InventoryFile } from './support/agent-process';
 import { ControllerProcess } from './support/controller-process';
@@ -321,6 +322,139 @@ describe('traffic and security policies end to end', () => {
     const audit = await controller.request('GET', '/v1/audit-events', { token: tenant.adminToken });
     const actions = (audit.json.items as { action: string }[]).map((event) => event.action);
     expect(actions).toEqual(expect.arrayContaining(['traffic-policy.create', 'traffic-policy.delete']));
+  });
+
+  it('splits a 90/10 canary between v1 and v2 behind ONE Service of one cluster, and removes it again', async () => {
+    const reviewsHost = (manifest: Manifest) =>
+      manifest.spec.host === 'reviews.shop.lattice.local' ||
+      (manifest.spec.hosts as string[] | undefined)?.[0] === 'reviews.shop.lattice.local';
+    type Endpoint = { address: string; ports: Record<string, number>; labels: Record<string, string> };
+    const reviewsEndpoints = (cluster: string) =>
+      (manifests(cluster, 'serviceentry.istio-system.').find(reviewsHost)?.spec.endpoints ??
+        []) as Endpoint[];
+    // East now also runs reviews: three v1 pods and one v2 pod behind one Kubernetes Service.
+    const east = shop([
+      { name: 'cart', version: 'v1' },
+      { name: 'frontend', version: 'v1' },
+    ]);
+    east.services.push({
+      namespace: 'shop',
+      name: 'reviews',
+      ports: [{ name: 'http', port: 9080, protocol: 'HTTP', targetPort: 8080 }],
+      endpointGroups: [
+        { labels: { app: 'reviews', version: 'v1' }, ready: 3 },
+        { labels: { app: 'reviews', version: 'v2' }, ready: 1 },
+      ],
+    });
+    agents.east!.writeInventory(east);
+    await eventually(
+      async () => reviewsEndpoints('west').length,
+      (count) => count === 1,
+      30_000,
+    );
+
+    const created = await controller.request('PUT', policyUrl('traffic-policies/reviews'), {
+      token: editor,
+      body: canary,
+    });
+    expect(created.status).toBe(201);
+    // Both versions run, so nothing to warn about.
+    expect(created.json.warnings).toEqual([]);
+
+    // East: one per-version Service per subset, next to the instance's own Service.
+    const services = await eventually(
+      async () => manifests('east', 'service.shop.'),
+      (found) => found.length === 2,
+      30_000,
+    );
+    for (const service of services) new Service(service as never).validate();
+    const byVersion = Object.fromEntries(
+      services.map((service) => [(service.spec.selector as Record<string, string>).version, service]),
+    );
+    for (const version of ['v1', 'v2']) {
+      const service = byVersion[version]!;
+      expect(service.metadata.name).toMatch(new RegExp(`^lattice-reviews-${version}-[0-9a-f]{8}$`));
+      expect(service.metadata.labels).toMatchObject({
+        'app.kubernetes.io/managed-by': 'lattice',
+        'lattice.io/cluster': clusterIds.east,
+        'lattice.io/subset': version,
+      });
+      expect(service.spec.selector).toEqual({ app: 'reviews', version });
+      expect(service.spec.ports).toEqual([
+        { name: 'http', port: 9080, targetPort: 8080, protocol: 'TCP', appProtocol: 'http' },
+      ]);
+    }
+    // The GNS host's local endpoints are those Services, labelled so that each subset is one version.
+    const local = await eventually(
+      async () => reviewsEndpoints('east'),
+      (endpoints) => endpoints.length === 2,
+      30_000,
+    );
+    expect(local.map((endpoint) => [endpoint.labels.version, endpoint.address, endpoint.ports.http])).toEqual(
+      [
+        ['v1', `${byVersion.v1!.metadata.name}.shop.svc.cluster.local`, 9080],
+        ['v2', `${byVersion.v2!.metadata.name}.shop.svc.cluster.local`, 9080],
+      ],
+    );
+    for (const name of ['east', 'west']) {
+      const [virtualService] = await eventually(
+        async () => manifests(name, 'virtualservice.istio-system.').filter(reviewsHost),
+        (found) => found.length === 1,
+        30_000,
+      );
+      new VirtualService(virtualService as never).validate();
+      expect((virtualService!.spec.http as { route: unknown[] }[])[0]!.route).toEqual([
+        { destination: { host: 'reviews.shop.lattice.local', subset: 'v1' }, weight: 90 },
+        { destination: { host: 'reviews.shop.lattice.local', subset: 'v2' }, weight: 10 },
+      ]);
+      const destinationRule = manifests(name, 'destinationrule.istio-system.').find(reviewsHost)!;
+      new DestinationRule(destinationRule as never).validate();
+      expect(
+        (destinationRule.spec.subsets as { name: string; labels: Record<string, string> }[]).map((subset) => [
+          subset.name,
+          subset.labels,
+        ]),
+      ).toEqual([
+        ['v1', { version: 'v1' }],
+        ['v2', { version: 'v2' }],
+      ]);
+    }
+    // West reaches east's gateway once per version: each subset's SNI picks its Service there.
+    const remote = await eventually(
+      async () => reviewsEndpoints('west'),
+      (endpoints) => endpoints.length === 2,
+      30_000,
+    );
+    expect(
+      remote.map((endpoint) => [endpoint.labels.version, endpoint.address, endpoint.ports.http]),
+    ).toEqual([
+      ['v1', '203.0.113.10', 15443],
+      ['v2', '203.0.113.10', 15443],
+    ]);
+    expect(manifests('west', 'service.')).toEqual([]);
+    await appliedEverywhere();
+
+    // Removing the policy removes the per-version Services; the endpoint is the Service again.
+    const removed = await controller.request('DELETE', policyUrl('traffic-policies/reviews'), {
+      token: editor,
+      headers: { 'if-match': '"1"' },
+    });
+    expect(removed.status).toBe(204);
+    await eventually(
+      async () => manifests('east', 'service.').length,
+      (count) => count === 0,
+      30_000,
+    );
+    await eventually(
+      async () => reviewsEndpoints('east').map((endpoint) => endpoint.address),
+      (addresses) => JSON.stringify(addresses) === JSON.stringify(['reviews.shop.svc.cluster.local']),
+      30_000,
+    );
+    await eventually(
+      async () => reviewsEndpoints('west').length,
+      (count) => count === 1,
+      30_000,
+    );
   });
 
   it('renders a deny rule as an AuthorizationPolicy where the target runs, and removes it with the policy', async () => {

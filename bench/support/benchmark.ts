@@ -25,7 +25,10 @@ export interface BenchContext {
   /** Creates a tenant on a started controller (the first one by default). */
   createTenant(name: string, controller?: BenchController): Promise<BenchTenant>;
   /** Runs SQL against this benchmark's database. */
-  sql<T extends Record<string, unknown> = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  sql<T extends Record<string, unknown> = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+  ): Promise<T[]>;
   /** The benchmark's database URL (for the controller processes it starts). */
   databaseUrl: string;
   redisPrefix: string;

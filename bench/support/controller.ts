@@ -93,7 +93,8 @@ export class BenchController {
     child.stderr?.on('data', keep);
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`controller exited with ${child.exitCode}:\n${this.output}`);
+      if (child.exitCode !== null)
+        throw new Error(`controller exited with ${child.exitCode}:\n${this.output}`);
       try {
         if ((await fetch(`${this.baseUrl}/readyz`)).ok) return;
       } catch {

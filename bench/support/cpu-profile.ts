@@ -34,7 +34,11 @@ export function topFunctions(file: string, limit = 25): Array<{ fn: string; ms: 
   return [...selfMicros.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, limit)
-    .map(([fn, micros]) => ({ fn, ms: Math.round(micros / 1000), share: Math.round((micros / total) * 1000) / 10 }));
+    .map(([fn, micros]) => ({
+      fn,
+      ms: Math.round(micros / 1000),
+      share: Math.round((micros / total) * 1000) / 10,
+    }));
 }
 
 if (require.main === module) {

@@ -7,7 +7,8 @@ import { projectRoot } from '@lattice/platform';
 import { runMigrations } from '../../apps/controller/src/bootstrap/migrations';
 
 /** Same services (and defaults) as the test suite: see test/support/test-env.ts. */
-export const BENCH_POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const BENCH_POSTGRES_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const BENCH_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export function databaseUrl(database: string): string {

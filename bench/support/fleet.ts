@@ -49,8 +49,13 @@ export async function waitForConvergence(
       [fleet.tenantId],
     );
     const desired = new Map(rows.map((row) => [row.id, Number(row.desired_version ?? 0)]));
-    const behind = fleet.agents.filter((agent) => agent.store.appliedVersion !== desired.get(agent.clusterId));
-    const fingerprint = rows.map((row) => `${row.id}:${row.desired_version}`).sort().join(',');
+    const behind = fleet.agents.filter(
+      (agent) => agent.store.appliedVersion !== desired.get(agent.clusterId),
+    );
+    const fingerprint = rows
+      .map((row) => `${row.id}:${row.desired_version}`)
+      .sort()
+      .join(',');
     if (behind.length === 0 && fingerprint === last) {
       if (Date.now() - stableSince >= quietMs) return;
     } else {

@@ -1,0 +1,429 @@
+// Checks deploy/helm/* without helm (not installable here; see README "Deployment"): values.yaml
+// against values.schema.json (ajv), every template rendered with a strict Go-template subset
+// (support/go-template.ts), each object validated by kubernetes-models (required fields, types,
+// formats) and by a strict field check (unknown fields fail), and the rendered configuration fed
+// to the real controller/agent configuration parsers. The agent's RBAC is compared with what its
+// code does.
+import fs from 'node:fs';
+import path from 'node:path';
+import Ajv from 'ajv';
+import { AGENT_USAGE, parseAgentConfig } from '../../apps/agent/src/config/agent-config';
+import { DEFAULT_MANAGED_KINDS } from '../../apps/agent/src/sink/kubernetes-prune.util';
+import { controllerEnvSchema, parseControllerEnv } from '../../apps/controller/src/config/config';
+import {
+  type Chart,
+  find,
+  type KubeObject,
+  type Loose,
+  loadChart,
+  renderChart,
+  renderNotes,
+  strictFieldProblems,
+} from './support/charts';
+
+const ROOT = path.resolve(__dirname, '../..');
+const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
+const OPERATOR_TOKEN = 'op-'.padEnd(40, 'x');
+const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+
+const controllerSecrets = {
+  secrets: {
+    masterKey: MASTER_KEY,
+    operatorToken: OPERATOR_TOKEN,
+    databaseUrl: 'postgresql://lattice:pw@postgres:5432/lattice',
+    redisUrl: 'redis://redis:6379',
+  },
+};
+const agentRequired = {
+  controller: { address: 'lattice-grpc.example.com:443', caCert: CA_PEM },
+  clusterName: 'east',
+  bootstrap: { token: 'lat_boot_abc' },
+};
+
+/** kubernetes-models' class for a kind (one module per kind, so looked up by path). */
+const kubernetesModel = (apiVersion: string, kind: string) =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(`kubernetes-models/${apiVersion}/${kind}`)[kind];
+
+/** Required fields, types and formats per kubernetes-models, plus the strict unknown-field check. */
+function expectValidKubernetes(objects: KubeObject[]): void {
+  const problems: string[] = [];
+  for (const object of objects) {
+    try {
+      new (kubernetesModel(object.apiVersion, object.kind))(object).validate();
+    } catch (error) {
+      problems.push(`${object.kind}/${object.metadata.name}: ${(error as Error).message}`);
+    }
+  }
+  problems.push(...strictFieldProblems(objects));
+  expect(problems).toEqual([]);
+}
+
+function validator(chart: Chart) {
+  const validate = new Ajv({ allErrors: true, strict: true }).compile(chart.schema);
+  return (values: unknown) =>
+    validate(values) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
+
+type Container = {
+  name: string;
+  image: string;
+  env: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }>;
+  ports?: Array<{ name: string; containerPort: number }>;
+  securityContext: Record<string, unknown>;
+  livenessProbe?: { httpGet: { path: string; port: string } };
+  readinessProbe?: { httpGet?: { path: string; port: string } };
+  startupProbe?: { httpGet: { path: string; port: string } };
+  volumeMounts: Array<{ name: string; mountPath: string }>;
+};
+const podSpec = (workload: KubeObject) => (workload.spec as Loose).template.spec;
+const container = (workload: KubeObject): Container => podSpec(workload).containers[0];
+
+/** The container's environment with Secret references resolved from the rendered Secret (or `external`). */
+function resolvedEnv(objects: KubeObject[], workload: KubeObject, external: Record<string, string> = {}) {
+  const env: Record<string, string> = {};
+  for (const variable of container(workload).env) {
+    if (variable.value !== undefined) env[variable.name] = variable.value;
+    else {
+      const ref = variable.valueFrom!.secretKeyRef;
+      const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name === ref.name) as
+        (KubeObject & { data: Record<string, string> }) | undefined;
+      const value = secret ? Buffer.from(secret.data[ref.key] ?? '', 'base64').toString() : external[ref.key];
+      if (value !== undefined && value !== '') env[variable.name] = value;
+    }
+  }
+  return env;
+}
+
+function expectHardenedPod(workload: KubeObject): void {
+  const pod = podSpec(workload);
+  expect(pod.securityContext).toMatchObject({
+    runAsNonRoot: true,
+    seccompProfile: { type: 'RuntimeDefault' },
+  });
+  expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+  expect(container(workload).securityContext).toEqual({
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+  });
+  expect(container(workload).image).not.toMatch(/:latest"?$/);
+  // The read-only root needs a writable /tmp.
+  expect(container(workload).volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+}
+
+function expectSelectsPods(selector: Record<string, string>, workload: KubeObject): void {
+  const labels = (workload.spec as Loose).template.metadata.labels as Record<string, string>;
+  expect(Object.keys(selector).length).toBeGreaterThan(0);
+  for (const [key, value] of Object.entries(selector)) expect(labels[key]).toBe(value);
+}
+
+describe('helm chart lattice-controller', () => {
+  const chart = loadChart('lattice-controller');
+  const validateValues = validator(chart);
+
+  it('has default values that satisfy its schema, and the schema refuses bad ones', () => {
+    expect(validateValues(chart.defaults)).toEqual([]);
+    expect(validateValues({ ...chart.defaults, ...controllerSecrets })).toEqual([]);
+    expect(validateValues({ ...chart.defaults, replicaCount: 'two' })).toEqual([
+      '/replicaCount must be integer',
+    ]);
+    expect(validateValues({ ...chart.defaults, replicas: 2 })).toEqual([
+      ' must NOT have additional properties',
+    ]);
+    expect(
+      validateValues({ ...chart.defaults, image: { repository: 'x', tag: 'latest' } }).length,
+    ).toBeGreaterThan(0);
+    expect(validateValues({ ...chart.defaults, secrets: { masterKey: 'short' } }).length).toBeGreaterThan(0);
+    expect(
+      validateValues({
+        ...chart.defaults,
+        config: { ...(chart.defaults.config as object), logLevel: 'loud' },
+      }).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('renders valid objects: Deployment, HTTP and gRPC Services, Secret and PodDisruptionBudget', () => {
+    const objects = renderChart(chart, controllerSecrets);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'Deployment/prod-lattice-controller',
+      'PodDisruptionBudget/prod-lattice-controller',
+      'Secret/prod-lattice-controller',
+      'Service/prod-lattice-controller',
+      'Service/prod-lattice-controller-grpc',
+    ]);
+    expectValidKubernetes(objects);
+  });
+
+  it('gives the controller an environment its own configuration parser accepts, secrets from the Secret', () => {
+    const objects = renderChart(chart, controllerSecrets);
+    const deployment = find(objects, 'Deployment');
+    const env = resolvedEnv(objects, deployment);
+    const known = Object.keys(controllerEnvSchema.shape);
+    expect(Object.keys(env).filter((name) => !known.includes(name))).toEqual([]);
+    const parsed = parseControllerEnv(env);
+    expect(parsed).toMatchObject({
+      NODE_ENV: 'production',
+      LATTICE_MASTER_KEY: MASTER_KEY,
+      LATTICE_OPERATOR_TOKEN: OPERATOR_TOKEN,
+      DATABASE_URL: controllerSecrets.secrets.databaseUrl,
+      REDIS_URL: controllerSecrets.secrets.redisUrl,
+      LATTICE_GRPC_HOSTNAMES: [
+        'localhost',
+        '127.0.0.1',
+        'prod-lattice-controller-grpc',
+        'prod-lattice-controller-grpc.lattice-system.svc',
+      ],
+    });
+    for (const name of ['LATTICE_MASTER_KEY', 'LATTICE_OPERATOR_TOKEN', 'DATABASE_URL', 'REDIS_URL']) {
+      expect(container(deployment).env.find((v) => v.name === name)?.valueFrom).toBeDefined();
+    }
+    // The ports the process listens on are the ones declared and exposed.
+    expect(container(deployment).ports).toEqual([
+      { name: 'http', containerPort: parsed.PORT, protocol: 'TCP' },
+      { name: 'grpc', containerPort: parsed.GRPC_PORT, protocol: 'TCP' },
+    ]);
+    // SIGTERM drains for SHUTDOWN_GRACE_MS; Kubernetes must wait longer than that.
+    expect(podSpec(deployment).terminationGracePeriodSeconds * 1000).toBeGreaterThan(
+      parsed.SHUTDOWN_GRACE_MS + 1000,
+    );
+  });
+
+  it('probes the health routes the controller serves and selects its own pods', () => {
+    const objects = renderChart(chart, { ...controllerSecrets, replicaCount: 3 });
+    const deployment = find(objects, 'Deployment');
+    const health = fs.readFileSync(
+      path.join(ROOT, 'apps/controller/src/health/health.controller.ts'),
+      'utf8',
+    );
+    const routes = [...health.matchAll(/@Get\('([^']+)'\)/g)].map((m) => `/${m[1]}`);
+    const c = container(deployment);
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        c.livenessProbe!.httpGet.path,
+        c.readinessProbe!.httpGet!.path,
+        c.startupProbe!.httpGet.path,
+      ]),
+    );
+    expect(c.livenessProbe!.httpGet.path).toBe('/healthz');
+    expect(c.readinessProbe!.httpGet!.path).toBe('/readyz');
+    expect((deployment.spec as Loose).replicas).toBe(3);
+    expectHardenedPod(deployment);
+    for (const name of ['prod-lattice-controller', 'prod-lattice-controller-grpc']) {
+      const service = find(objects, 'Service', name) as Loose;
+      expectSelectsPods(service.spec.selector, deployment);
+      for (const port of service.spec.ports) expect(c.ports!.map((p) => p.name)).toContain(port.targetPort);
+    }
+    expectSelectsPods((find(objects, 'PodDisruptionBudget').spec as Loose).selector.matchLabels, deployment);
+    expectSelectsPods((deployment.spec as Loose).selector.matchLabels, deployment);
+  });
+
+  it('uses an existing Secret instead of creating one, and renders the optional parts', () => {
+    const objects = renderChart(chart, {
+      secrets: { existingSecret: 'lattice-secrets' },
+      podDisruptionBudget: { enabled: false },
+      extraEnv: [{ name: 'LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS', value: '14' }],
+      nodeSelector: { 'kubernetes.io/os': 'linux' },
+      tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'lattice', effect: 'NoSchedule' }],
+      podAnnotations: { 'prometheus.io/scrape': 'true' },
+      imagePullSecrets: [{ name: 'registry' }],
+      grpcService: {
+        type: 'LoadBalancer',
+        annotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' },
+      },
+      image: { repository: 'registry.example.com/lattice-controller', tag: '0.1.0-rc1' },
+    });
+    expectValidKubernetes(objects);
+    expect(objects.filter((o) => o.kind === 'Secret' || o.kind === 'PodDisruptionBudget')).toEqual([]);
+    const deployment = find(objects, 'Deployment');
+    for (const variable of container(deployment).env.filter((v) => v.valueFrom)) {
+      expect(variable.valueFrom!.secretKeyRef.name).toBe('lattice-secrets');
+    }
+    expect(container(deployment).image).toBe('registry.example.com/lattice-controller:0.1.0-rc1');
+    expect(podSpec(deployment).nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
+    expect(container(deployment).env).toContainEqual({
+      name: 'LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS',
+      value: '14',
+    });
+    expect((find(objects, 'Service', 'prod-lattice-controller-grpc').spec as Loose).type).toBe(
+      'LoadBalancer',
+    );
+    const env = resolvedEnv(objects, deployment, {
+      LATTICE_MASTER_KEY: MASTER_KEY,
+      LATTICE_OPERATOR_TOKEN: OPERATOR_TOKEN,
+      DATABASE_URL: 'postgresql://db/lattice',
+      REDIS_URL: 'redis://redis:6379',
+    });
+    expect(() => parseControllerEnv(env)).not.toThrow();
+  });
+
+  it('refuses to render without the secrets it needs', () => {
+    expect(() => renderChart(chart, {})).toThrow(/secrets.masterKey is required/);
+    expect(() => renderChart(chart, { secrets: { ...controllerSecrets.secrets, redisUrl: '' } })).toThrow(
+      /secrets.redisUrl is required/,
+    );
+  });
+
+  it('prints install notes naming the Services and the Secret', () => {
+    const notes = renderNotes(chart, controllerSecrets);
+    expect(notes).toContain('svc/prod-lattice-controller 8080:8080');
+    expect(notes).toContain('prod-lattice-controller-grpc:50051');
+  });
+
+  it('names objects after the release', () => {
+    const objects = renderChart(chart, controllerSecrets, 'lattice-controller');
+    expect(find(objects, 'Deployment').metadata.name).toBe('lattice-controller');
+  });
+});
+
+describe('helm chart lattice-agent', () => {
+  const chart = loadChart('lattice-agent');
+  const validateValues = validator(chart);
+
+  it('has default values that satisfy its schema, and the schema refuses bad ones', () => {
+    expect(validateValues(chart.defaults)).toEqual([]);
+    expect(validateValues({ ...chart.defaults, ...agentRequired })).toEqual([]);
+    expect(validateValues({ ...chart.defaults, clusterName: 'East_1' }).length).toBeGreaterThan(0);
+    expect(validateValues({ ...chart.defaults, controller: { address: 'no-port' } }).length).toBeGreaterThan(
+      0,
+    );
+    expect(validateValues({ ...chart.defaults, heartbeatSeconds: 0 })).toEqual([
+      '/heartbeatSeconds must be >= 1',
+    ]);
+    expect(validateValues({ ...chart.defaults, persistence: { size: '1 GB' } }).length).toBeGreaterThan(0);
+  });
+
+  it('renders valid objects: ServiceAccount, RBAC, bootstrap Secret and a one-replica StatefulSet with state', () => {
+    const objects = renderChart(chart, agentRequired);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort()).toEqual([
+      'ClusterRole//prod-lattice-agent',
+      'ClusterRoleBinding//prod-lattice-agent',
+      'Role/istio-system/prod-lattice-agent',
+      'RoleBinding/istio-system/prod-lattice-agent',
+      'Secret//prod-lattice-agent',
+      'ServiceAccount//prod-lattice-agent',
+      'StatefulSet//prod-lattice-agent',
+    ]);
+    expectValidKubernetes(objects);
+    const statefulSet = find(objects, 'StatefulSet') as Loose;
+    expect(statefulSet.spec.replicas).toBe(1);
+    expect(statefulSet.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('64Mi');
+    expect(podSpec(statefulSet).serviceAccountName).toBe('prod-lattice-agent');
+    expectHardenedPod(statefulSet);
+    expectSelectsPods(statefulSet.spec.selector.matchLabels, statefulSet);
+  });
+
+  it('gives the agent an environment its own configuration parser accepts: Kubernetes inventory and sink', () => {
+    const objects = renderChart(chart, {
+      ...agentRequired,
+      telemetry: { prometheusUrl: 'http://prometheus.istio-system:9090' },
+    });
+    const statefulSet = find(objects, 'StatefulSet');
+    const env = resolvedEnv(objects, statefulSet);
+    for (const name of Object.keys(env)) expect(AGENT_USAGE).toContain(name);
+    const config = parseAgentConfig([], env);
+    if (config === 'help') throw new Error('unexpected help');
+    expect(config).toMatchObject({
+      controllerAddress: 'lattice-grpc.example.com:443',
+      clusterName: 'east',
+      bootstrapToken: 'lat_boot_abc',
+      controllerCa: { pem: CA_PEM },
+      inventory: { kind: 'kubernetes' },
+      sink: { kind: 'kubernetes' },
+      telemetry: { kind: 'prometheus', url: 'http://prometheus.istio-system:9090' },
+    });
+    // The state folder is the persistent volume.
+    expect(container(statefulSet).volumeMounts).toContainEqual({ name: 'state', mountPath: config.stateDir });
+    expect((statefulSet.spec as Loose).volumeClaimTemplates.map((t: KubeObject) => t.metadata.name)).toEqual([
+      'state',
+    ]);
+  });
+
+  it('prints install notes naming the cluster and the StatefulSet', () => {
+    const notes = renderNotes(chart, agentRequired);
+    expect(notes).toContain('cluster "east" dials lattice-grpc.example.com:443');
+    expect(notes).toContain('statefulset/prod-lattice-agent');
+  });
+
+  it('grants exactly the API access the agent code uses', () => {
+    const objects = renderChart(chart, agentRequired);
+    const granted = new Set<string>();
+    const bound = (role: KubeObject, bindingKind: string) => {
+      const binding = find(objects, bindingKind) as Loose;
+      expect(binding.roleRef).toEqual({
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: role.kind,
+        name: role.metadata.name,
+      });
+      expect(binding.subjects).toEqual([
+        { kind: 'ServiceAccount', name: 'prod-lattice-agent', namespace: 'lattice-system' },
+      ]);
+      expect(binding.metadata.namespace).toBe(role.metadata.namespace);
+    };
+    for (const [kind, bindingKind] of [
+      ['ClusterRole', 'ClusterRoleBinding'],
+      ['Role', 'RoleBinding'],
+    ] as const) {
+      const role = find(objects, kind);
+      bound(role, bindingKind);
+      for (const rule of role.rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>) {
+        for (const group of rule.apiGroups)
+          for (const resource of rule.resources)
+            for (const verb of rule.verbs)
+              granted.add(`${role.metadata.namespace ?? '*'} ${group}/${resource} ${verb}`);
+      }
+    }
+
+    const expected = new Set<string>();
+    // Inventory: one informer (list + watch) per API path the source watches.
+    const inventory = fs.readFileSync(
+      path.join(ROOT, 'apps/agent/src/inventory/kubernetes-inventory.source.ts'),
+      'utf8',
+    );
+    const watched = [...inventory.matchAll(/makeInformer\(\s*config,\s*'([^']+)'/g)].map((m) => m[1]!);
+    expect(watched.length).toBeGreaterThan(0);
+    for (const apiPath of watched) {
+      const parts = apiPath.split('/').filter(Boolean);
+      const [group, resource] = parts[0] === 'api' ? ['', parts[2]] : [parts[1], parts[3]];
+      for (const verb of ['list', 'watch']) expected.add(`* ${group}/${resource} ${verb}`);
+    }
+    // Sink: server-side apply (patch; create for new objects), list by label to prune, delete.
+    for (const kind of DEFAULT_MANAGED_KINDS) {
+      const group = kind.apiVersion.includes('/') ? kind.apiVersion.split('/')[0] : '';
+      const resource = kind.kind.toLowerCase().replace(/y$/, 'ie') + 's';
+      for (const verb of ['list', 'create', 'patch', 'delete'])
+        expected.add(`${kind.namespace ?? '*'} ${group}/${resource} ${verb}`);
+    }
+    expect([...granted].sort()).toEqual([...expected].sort());
+    // Secrets are never granted cluster-wide.
+    expect([...granted].filter((g) => g.startsWith('* /secrets'))).toEqual([]);
+  });
+
+  it('works without persistence or a chart-made Secret, and refuses to render without what it needs', () => {
+    const objects = renderChart(chart, {
+      ...agentRequired,
+      bootstrap: { existingSecret: 'east-bootstrap' },
+      persistence: { enabled: false },
+    });
+    expectValidKubernetes(objects);
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    const statefulSet = find(objects, 'StatefulSet') as Loose;
+    expect(statefulSet.spec.volumeClaimTemplates).toBeUndefined();
+    expect(podSpec(statefulSet).volumes).toContainEqual({ name: 'state', emptyDir: {} });
+    expect(
+      container(statefulSet)
+        .env.filter((v) => v.valueFrom)
+        .map((v) => v.valueFrom!.secretKeyRef.name),
+    ).toEqual(['east-bootstrap', 'east-bootstrap']);
+
+    expect(() => renderChart(chart, { ...agentRequired, clusterName: '' })).toThrow(
+      /clusterName is required/,
+    );
+    expect(() => renderChart(chart, { ...agentRequired, bootstrap: { token: '' } })).toThrow(
+      /bootstrap.token is required/,
+    );
+    expect(() =>
+      renderChart(chart, { ...agentRequired, controller: { address: '', caCert: CA_PEM } }),
+    ).toThrow(/controller.address is required/);
+  });
+});

@@ -109,6 +109,8 @@ describe('Agent intermediate keys', () => {
       logger: new RecordingLogger(),
       now: () => clock,
       random: () => 0,
+      // Fresh keys as in production, but 2048 bits: the specs need not wait for RSA-3072 generation.
+      createKeyAndCsr: (commonName) => generateKeyAndCsr(commonName, 2048),
     });
     agents.push(agent);
     const streamsBefore = transport.streams.length;

@@ -41,13 +41,21 @@ export class ControllerApi {
 
   /** Operator call: creates a tenant and returns its first admin token. */
   async createTenant(name: string): Promise<{ tenantId: string; adminToken: string }> {
-    const body = await this.call<{ tenant: { id: string }; adminToken: { token: string } }>('POST', '/v1/tenants', {
-      name,
-    });
+    const body = await this.call<{ tenant: { id: string }; adminToken: { token: string } }>(
+      'POST',
+      '/v1/tenants',
+      {
+        name,
+      },
+    );
     return { tenantId: body.tenant.id, adminToken: body.adminToken.token };
   }
 
-  async createCluster(name: string, eastWestAddress: string, labels: Record<string, string>): Promise<CreatedCluster> {
+  async createCluster(
+    name: string,
+    eastWestAddress: string,
+    labels: Record<string, string>,
+  ): Promise<CreatedCluster> {
     const body = await this.call<{
       cluster: { id: string; name: string };
       bootstrap: { token: string; controllerCaPem: string };
@@ -60,7 +68,9 @@ export class ControllerApi {
     };
   }
 
-  async getCluster(id: string): Promise<{ id: string; status: string; desiredVersion?: number; appliedVersion?: number }> {
+  async getCluster(
+    id: string,
+  ): Promise<{ id: string; status: string; desiredVersion?: number; appliedVersion?: number }> {
     return this.call('GET', `/v1/clusters/${id}`);
   }
 
@@ -82,11 +92,22 @@ export class ControllerApi {
   async updateGlobalNamespace(
     id: string,
     etag: string,
-    spec: { name: string; domain: string; description?: string; mtlsMode?: string; matchConditions: unknown[] },
+    spec: {
+      name: string;
+      domain: string;
+      description?: string;
+      mtlsMode?: string;
+      matchConditions: unknown[];
+    },
   ): Promise<{ gns: GlobalNamespaceView; etag: string }> {
-    const { body, etag: next } = await this.request<GlobalNamespaceView>('PUT', `/v1/global-namespaces/${id}`, spec, {
-      'if-match': etag,
-    });
+    const { body, etag: next } = await this.request<GlobalNamespaceView>(
+      'PUT',
+      `/v1/global-namespaces/${id}`,
+      spec,
+      {
+        'if-match': etag,
+      },
+    );
     return { gns: body, etag: next };
   }
 
@@ -126,7 +147,10 @@ export class ControllerApi {
         continue;
       }
       if (!response.ok) {
-        throw new ControllerApiError(`${method} ${route}: ${response.status} ${text.slice(0, 500)}`, response.status);
+        throw new ControllerApiError(
+          `${method} ${route}: ${response.status} ${text.slice(0, 500)}`,
+          response.status,
+        );
       }
       return { body: (text ? JSON.parse(text) : undefined) as T, etag: response.headers.get('etag') ?? '' };
     }

@@ -113,7 +113,9 @@ export class FleetSimulator {
   async provision(): Promise<void> {
     const { options } = this;
     if (options.operatorToken && !options.tenantToken) {
-      const created = await new ControllerApi(options.apiUrl, options.operatorToken).createTenant(options.tenantName);
+      const created = await new ControllerApi(options.apiUrl, options.operatorToken).createTenant(
+        options.tenantName,
+      );
       this.tenantId = created.tenantId;
       this.tenantToken = created.adminToken;
       this.progress(`created tenant ${options.tenantName} (${created.tenantId})`);
@@ -121,7 +123,9 @@ export class FleetSimulator {
       this.tenantToken = options.tenantToken;
     }
     const api = this.api;
-    const names = Array.from({ length: options.agents }, (_, index) => clusterName(options.clusterPrefix, index));
+    const names = Array.from({ length: options.agents }, (_, index) =>
+      clusterName(options.clusterPrefix, index),
+    );
     this.clusters = new Array<CreatedCluster>(names.length);
     let created = 0;
     await runLimited(names, 8, async (name, index) => {
@@ -159,8 +163,10 @@ export class FleetSimulator {
       const simulated = this.createAgent(cluster, index);
       this.agents.push(simulated);
       await simulated.agent.start();
-      await waitFor(() => simulated.agent.status().state === 'connected', deadline, () =>
-        `agent ${cluster.name} did not connect (state ${simulated.agent.status().state})`,
+      await waitFor(
+        () => simulated.agent.status().state === 'connected',
+        deadline,
+        () => `agent ${cluster.name} did not connect (state ${simulated.agent.status().state})`,
       );
       connected += 1;
       if (connected % 100 === 0) this.progress(`${connected}/${this.clusters.length} agents connected`);
@@ -238,7 +244,11 @@ export class FleetSimulator {
   }
 
   /** Resolves once `predicate` holds for every agent; rejects after the timeout naming the stragglers. */
-  async waitForAll(predicate: (agent: SimulatedAgent) => boolean, timeoutMs: number, what: string): Promise<void> {
+  async waitForAll(
+    predicate: (agent: SimulatedAgent) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     await waitFor(
       () => this.agents.every(predicate),

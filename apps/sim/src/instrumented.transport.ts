@@ -27,7 +27,10 @@ export class InstrumentedTransport implements ControllerTransport {
     lastAck: undefined,
   };
   private readonly ackListeners = new Set<(version: number, atMs: number) => void>();
-  private readonly telemetryListeners = new Set<(items: NonNullable<AgentMessage['telemetry']>, atMs: number) => void>();
+  private readonly snapshotListeners = new Set<(version: number, atMs: number) => void>();
+  private readonly telemetryListeners = new Set<
+    (items: NonNullable<AgentMessage['telemetry']>, atMs: number) => void
+  >();
 
   constructor(
     private readonly inner: ControllerTransport,
@@ -44,7 +47,12 @@ export class InstrumentedTransport implements ControllerTransport {
     this.counters.streamsOpened += 1;
     const stream = this.inner.openStream(credentials, {
       onMessage: (message) => {
-        if (message.body === 'snapshot') this.counters.snapshotsReceived += 1;
+        if (message.body === 'snapshot') {
+          this.counters.snapshotsReceived += 1;
+          const atMs = this.now();
+          const version = Number(message.snapshot?.version ?? 0);
+          for (const listener of this.snapshotListeners) listener(version, atMs);
+        }
         handlers.onMessage(message);
       },
       onClosed: (error) => handlers.onClosed(error),
@@ -79,7 +87,15 @@ export class InstrumentedTransport implements ControllerTransport {
     return () => this.ackListeners.delete(listener);
   }
 
-  onTelemetrySent(listener: (batch: NonNullable<AgentMessage['telemetry']>, atMs: number) => void): () => void {
+  /** Called as a snapshot arrives, before the agent handles it. */
+  onSnapshotReceived(listener: (version: number, atMs: number) => void): () => void {
+    this.snapshotListeners.add(listener);
+    return () => this.snapshotListeners.delete(listener);
+  }
+
+  onTelemetrySent(
+    listener: (batch: NonNullable<AgentMessage['telemetry']>, atMs: number) => void,
+  ): () => void {
     this.telemetryListeners.add(listener);
     return () => this.telemetryListeners.delete(listener);
   }

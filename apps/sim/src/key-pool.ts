@@ -1,4 +1,11 @@
-import { constants, createPrivateKey, createPublicKey, generateKeyPair, privateEncrypt, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair,
+  privateEncrypt,
+  type KeyObject,
+} from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -155,7 +162,10 @@ const SHA256_DIGEST_INFO_PREFIX = Buffer.from('3031300d0609608648016503040201050
 function nativeSigner(privateKey: KeyObject): forge.pki.rsa.PrivateKey {
   const signer = {
     sign(md: forge.md.MessageDigest): string {
-      const digestInfo = Buffer.concat([SHA256_DIGEST_INFO_PREFIX, Buffer.from(md.digest().getBytes(), 'binary')]);
+      const digestInfo = Buffer.concat([
+        SHA256_DIGEST_INFO_PREFIX,
+        Buffer.from(md.digest().getBytes(), 'binary'),
+      ]);
       return privateEncrypt({ key: privateKey, padding: constants.RSA_PKCS1_PADDING }, digestInfo).toString(
         'binary',
       );

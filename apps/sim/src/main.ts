@@ -105,7 +105,8 @@ async function main(): Promise<void> {
       );
     }, config.statusIntervalSeconds * 1000);
   }
-  if (config.durationSeconds > 0) setTimeout(() => void stop('duration reached', 0), config.durationSeconds * 1000);
+  if (config.durationSeconds > 0)
+    setTimeout(() => void stop('duration reached', 0), config.durationSeconds * 1000);
 }
 
 main().catch((error: unknown) => {

@@ -30,6 +30,11 @@ export class ReplayTelemetrySource implements TelemetrySource {
     const until = replaying ? Math.min(current, from + minutesPerReport * MINUTE_MS) : current;
     if (until <= from) return [];
     this.nextMinute = until;
-    return generateSyntheticTraffic({ seed: this.options.seed, fromUnixMs: from, toUnixMs: until, edges: this.options.edges });
+    return generateSyntheticTraffic({
+      seed: this.options.seed,
+      fromUnixMs: from,
+      toUnixMs: until,
+      edges: this.options.edges,
+    });
   }
 }

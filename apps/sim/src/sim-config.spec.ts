@@ -1,6 +1,11 @@
 import { parseSimConfig, SimConfigError } from './sim-config';
 
-const required = ['--controller=127.0.0.1:50051', '--api=http://127.0.0.1:8080', '--token=lat_x_y', '--agents=5'];
+const required = [
+  '--controller=127.0.0.1:50051',
+  '--api=http://127.0.0.1:8080',
+  '--token=lat_x_y',
+  '--agents=5',
+];
 
 function problems(argv: string[], env: Record<string, string> = {}): string[] {
   try {
@@ -105,7 +110,9 @@ describe('parseSimConfig', () => {
   });
 
   it('refuses unknown flags and positionals with the usage', () => {
-    expect(() => parseSimConfig([...required, '--agent=3'], {})).toThrow(/Unknown option '--agent'[\s\S]*Usage:/);
+    expect(() => parseSimConfig([...required, '--agent=3'], {})).toThrow(
+      /Unknown option '--agent'[\s\S]*Usage:/,
+    );
     expect(() => parseSimConfig([...required, 'extra'], {})).toThrow(SimConfigError);
   });
 
@@ -114,7 +121,11 @@ describe('parseSimConfig', () => {
       [...required, '--key-cache=none', '--telemetry-replay=10', '--telemetry-backfill=10080'],
       {},
     );
-    expect(config).toMatchObject({ keyCacheDirectory: undefined, telemetryReplayMinutes: 10, telemetryBackfillMinutes: 10080 });
+    expect(config).toMatchObject({
+      keyCacheDirectory: undefined,
+      telemetryReplayMinutes: 10,
+      telemetryBackfillMinutes: 10080,
+    });
     expect(problems([...required, '--telemetry-replay=10', '--telemetry-backfill=10081'])).toEqual([
       '--telemetry-backfill must be an integer 1-10080, got "10081"',
     ]);

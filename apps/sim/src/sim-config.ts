@@ -165,7 +165,9 @@ export function parseSimConfig(
   const tenantToken = text('token', 'LATTICE_TOKEN') || undefined;
   const operatorToken = text('operator-token', 'LATTICE_OPERATOR_TOKEN') || undefined;
   if (!tenantToken && !operatorToken)
-    problems.push('--token (a tenant editor/admin token) or --operator-token (to create a tenant) is required');
+    problems.push(
+      '--token (a tenant editor/admin token) or --operator-token (to create a tenant) is required',
+    );
   const tenantName = text('tenant') ?? `sim-${randomBytes(3).toString('hex')}`;
   if (values.tenant !== undefined && tenantToken)
     problems.push('--tenant only applies with --operator-token (with --token the token decides the tenant)');
@@ -201,7 +203,8 @@ export function parseSimConfig(
   const durationSeconds = integer('duration', 0, 7 * 24 * 3600, 0);
   const statusIntervalSeconds = integer('status-interval', 0, 3600, 10);
   const logLevel = (text('log-level') ?? 'warn') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
 
   if (problems.length > 0) throw new SimConfigError(problems.join('\n'));
   return {

@@ -25,8 +25,7 @@ export function percentile(samples: readonly number[], q: number): number {
 export function summarize(samples: readonly number[]): SampleSummary {
   const sorted = [...samples].sort((a, b) => a - b);
   const count = sorted.length;
-  if (count === 0)
-    return { count, min: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN };
+  if (count === 0) return { count, min: NaN, p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN };
   const total = sorted.reduce((sum, value) => sum + value, 0);
   return {
     count,

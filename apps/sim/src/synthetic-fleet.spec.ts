@@ -7,7 +7,12 @@ describe('syntheticInventory', () => {
   it('runs bookinfo in every cluster', () => {
     const inventory = syntheticInventory(0, shape);
     expect(inventory.namespaces.map((ns) => ns.name)).toEqual([BOOKINFO_NAMESPACE]);
-    expect(inventory.services.map((svc) => svc.name)).toEqual(['productpage', 'details', 'reviews', 'ratings']);
+    expect(inventory.services.map((svc) => svc.name)).toEqual([
+      'productpage',
+      'details',
+      'reviews',
+      'ratings',
+    ]);
   });
 
   it('is deterministic per index and varies between clusters', () => {
@@ -48,7 +53,11 @@ describe('syntheticInventory', () => {
 
 describe('syntheticEdges', () => {
   it('has bookinfo call paths plus one edge per extra service, all valid traffic', () => {
-    const edges = syntheticEdges(3, { services: 6, extraNamespaces: 2, seed: 1 }, { requestsPerSecond: 10, seed: 1 });
+    const edges = syntheticEdges(
+      3,
+      { services: 6, extraNamespaces: 2, seed: 1 },
+      { requestsPerSecond: 10, seed: 1 },
+    );
     expect(edges.map((edge) => `${edge.source.service}->${edge.destination.service}`)).toEqual([
       'productpage->details',
       'productpage->reviews',

@@ -71,7 +71,9 @@ export function syntheticInventory(index: number, shape: InventoryShape): Cluste
     services.push(service(namespace, name, ['v1']));
   }
   return {
-    namespaces: [...namespaces].sort().map((name) => ({ name, labels: { zone, 'lattice.io/simulated': 'true' } })),
+    namespaces: [...namespaces]
+      .sort()
+      .map((name) => ({ name, labels: { zone, 'lattice.io/simulated': 'true' } })),
     services,
   };
 }
@@ -81,7 +83,11 @@ export function syntheticInventory(index: number, shape: InventoryShape): Cluste
  * ratings, and productpage calls every extra service. Rates, error ratios and latencies vary by
  * cluster.
  */
-export function syntheticEdges(index: number, inventory: InventoryShape, traffic: TrafficShape): SyntheticEdge[] {
+export function syntheticEdges(
+  index: number,
+  inventory: InventoryShape,
+  traffic: TrafficShape,
+): SyntheticEdge[] {
   const random = new SeededRandom(deriveSeed(traffic.seed, 'traffic', index));
   const ref = (namespace: string, service: string) => ({ namespace, service });
   const edge = (

@@ -87,6 +87,11 @@ export function renderChart(chart: Chart, overrides: unknown, release?: string):
   return objects;
 }
 
+/** The chart's NOTES.txt as helm prints it after an install. */
+export function renderNotes(chart: Chart, overrides: unknown): string {
+  return chart.templates.render('NOTES.txt', helmContext(chart, mergeValues(chart.defaults, overrides)));
+}
+
 /** Unknown fields and wrong JSON types, per @kubernetes/client-node's API types (see the script). */
 export function strictFieldProblems(objects: KubeObject[]): string[] {
   const output = execFileSync(process.execPath, [path.join(__dirname, 'kube-field-check.mjs')], {

@@ -76,6 +76,21 @@ export interface LocalServiceEndpoint {
   /** `<service>.<namespace>.svc.cluster.local` */
   address: string;
   labels?: Record<string, string>;
+  /**
+   * Set when a traffic policy splits this instance's pods by subset (v1 and v2 behind one
+   * Service): the endpoint is then a per-version Service the agent renders next to the instance's
+   * own, selecting only that subset's pods; `address` stays the instance's Service.
+   */
+  versionService?: VersionServiceSpec;
+}
+
+export interface VersionServiceSpec {
+  /** The traffic policy subset whose pods the Service selects. */
+  subset: string;
+  /** The instance's pod selector plus the subset's labels. */
+  selector: Record<string, string>;
+  /** The pods' port behind each GNS port (the instance Service's targetPort). */
+  ports: { number: number; targetPort: number }[];
 }
 
 /** The service runs in another member cluster: reach it through that cluster's east-west gateway. */

@@ -4,6 +4,7 @@ export { renderServiceEntry, resolutionFor } from './render-service-entry';
 export { renderDestinationRule, autoPassthroughSni } from './render-destination-rule';
 export { renderPeerAuthentication, renderServicePeerAuthentication } from './render-peer-authentication';
 export { renderVirtualService } from './render-virtual-service';
+export { renderVersionService, versionServiceName, SUBSET_LABEL } from './render-version-service';
 export { renderDefaultDeny, renderServiceAuthorization } from './render-authorization-policy';
 export { renderGnsPolicies } from './render-policies';
 export { failoverOrder, failoverPriority, failoverLabels, FAILOVER_LABEL_PREFIX } from './failover';

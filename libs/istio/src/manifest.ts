@@ -8,14 +8,16 @@ export function objectKey(object: KubeObject): string {
 
 /**
  * Apply order: the CA Secret first (istiod needs it before workloads get certificates), then
- * PeerAuthentication and AuthorizationPolicy, then DestinationRule before the ServiceEntry whose
- * traffic it secures (so no request leaves without mTLS), and VirtualServices last (the subsets
- * they route to exist by then). Unknown kinds go last.
+ * PeerAuthentication and AuthorizationPolicy, per-version Services before the ServiceEntry
+ * endpoints that point at them, then DestinationRule before the ServiceEntry whose traffic it
+ * secures (so no request leaves without mTLS), and VirtualServices last (the subsets they route to
+ * exist by then). Unknown kinds go last.
  */
 const KIND_ORDER = [
   'Secret',
   'PeerAuthentication',
   'AuthorizationPolicy',
+  'Service',
   'DestinationRule',
   'ServiceEntry',
   'VirtualService',

@@ -9,6 +9,7 @@ import { renderGnsPolicies, trafficPolicyOf } from './render-policies';
 import { RenderError } from './render-error';
 import { renderPeerAuthentication } from './render-peer-authentication';
 import { renderServiceEntry } from './render-service-entry';
+import { hasVersionService, renderVersionService } from './render-version-service';
 
 /** Private keys of this cluster's intermediates, by GNS id (they never leave the cluster). */
 export type IntermediateKeys = ReadonlyMap<string, string>;
@@ -51,6 +52,8 @@ function renderGlobalNamespace(
       renderServiceEntry(gns, service, labels(), failover),
       renderDestinationRule(gns, service, labels(), policy, failover),
     );
+    for (const endpoint of service.endpoints)
+      if (hasVersionService(endpoint)) objects.push(renderVersionService(gns, service, endpoint, labels()));
   }
   objects.push(...renderGnsPolicies(gns, labels));
   // Without this cluster's intermediate key there is nothing istiod could sign with: the Secret

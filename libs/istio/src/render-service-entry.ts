@@ -4,6 +4,7 @@ import type { IServiceEntry } from '@kubernetes-models/istio/networking.istio.io
 import { failoverLabels } from './failover';
 import type { KubeObject } from './kube-object';
 import { ISTIO_CLUSTER_LABEL, ISTIO_CONFIG_NAMESPACE, isLabelValue } from './ownership';
+import { hasVersionService, versionServiceAddress } from './render-version-service';
 import { serviceObjectName } from './service-object-name';
 
 type ServiceEntrySpec = NonNullable<IServiceEntry['spec']>;
@@ -11,7 +12,8 @@ type ServiceEntryEndpoint = NonNullable<ServiceEntrySpec['endpoints']>[number];
 
 /**
  * The GNS host `<service>.<domain>` as a mesh-internal service whose endpoints are the local
- * Kubernetes service(s) and the east-west gateways of the other clusters running it.
+ * Kubernetes service(s) and the east-west gateways of the other clusters running it. A local
+ * instance split by subset is one endpoint per subset, at its per-version Service.
  */
 export function renderServiceEntry(
   gns: DesiredGlobalNamespace,
@@ -25,7 +27,7 @@ export function renderServiceEntry(
     location: 'MESH_INTERNAL',
     resolution: resolutionFor(service.endpoints),
     ports: service.ports.map((port) => ({ number: port.number, name: port.name, protocol: port.protocol })),
-    endpoints: service.endpoints.map((endpoint) => renderEndpoint(service, endpoint, failoverOrder)),
+    endpoints: service.endpoints.map((endpoint) => renderEndpoint(gns, service, endpoint, failoverOrder)),
   };
   return {
     apiVersion: 'networking.istio.io/v1beta1',
@@ -48,6 +50,7 @@ export function resolutionFor(endpoints: readonly ServiceEndpoint[]): 'STATIC' |
 }
 
 function renderEndpoint(
+  gns: DesiredGlobalNamespace,
   service: DesiredGnsService,
   endpoint: ServiceEndpoint,
   failoverOrder: readonly string[],
@@ -59,7 +62,7 @@ function renderEndpoint(
   const ports = Object.fromEntries(service.ports.map((port) => [port.name, targetPortOf(port.number)]));
   const clusterLabel = isLabelValue(endpoint.clusterName) ? endpoint.clusterName : endpoint.clusterId;
   return {
-    address: endpoint.address,
+    address: hasVersionService(endpoint) ? versionServiceAddress(gns, service, endpoint) : endpoint.address,
     ports,
     labels: {
       ...(endpoint.labels ?? {}),

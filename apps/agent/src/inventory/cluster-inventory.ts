@@ -24,6 +24,8 @@ export interface InventoryService {
   labels: Record<string, string>;
   ports: InventoryServicePort[];
   endpointGroups: InventoryEndpointGroup[];
+  /** The Service's pod selector (spec.selector); absent or empty when it has none. */
+  selector?: Record<string, string>;
 }
 
 export interface ClusterInventory {

@@ -15,6 +15,7 @@ services:
     endpointGroups:
       - { labels: { version: v1 }, ready: 2 }
       - { labels: { version: v2 }, ready: 1, notReady: 1 }
+    selector: { app: cart, tier: web }
   - namespace: payments
     name: api
 `;
@@ -39,8 +40,17 @@ describe('parseInventoryFile', () => {
             { labels: { version: 'v1' }, ready: 2, notReady: 0 },
             { labels: { version: 'v2' }, ready: 1, notReady: 1 },
           ],
+          selector: { app: 'cart', tier: 'web' },
         },
-        { namespace: 'payments', name: 'api', labels: {}, ports: [], endpointGroups: [] },
+        // Without a selector: the `app: <name>` convention.
+        {
+          namespace: 'payments',
+          name: 'api',
+          labels: {},
+          ports: [],
+          endpointGroups: [],
+          selector: { app: 'api' },
+        },
       ],
     });
   });

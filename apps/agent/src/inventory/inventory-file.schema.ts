@@ -5,7 +5,8 @@ import type { ClusterInventory } from './cluster-inventory';
 // The inventory file of the file source (demos, tests, clusters without Kubernetes):
 //   namespaces: [{ name, labels }]
 //   services: [{ namespace, name, labels, ports: [{ name, port, protocol, targetPort }],
-//                endpointGroups: [{ labels, ready, notReady }] }]
+//                endpointGroups: [{ labels, ready, notReady }], selector }]
+// `selector` (the Service's pod selector) defaults to `app: <name>`, the usual convention.
 const labels = z.record(z.string(), z.string()).default({});
 const dnsLabel = z
   .string()
@@ -48,6 +49,7 @@ const inventoryFileSchema = z
                   .strict(),
               )
               .default([]),
+            selector: z.record(z.string(), z.string()).optional(),
           })
           .strict(),
       )
@@ -102,6 +104,7 @@ export function parseInventoryFile(text: string, source = 'inventory file'): Clu
     namespaces,
     services: services.map((service) => ({
       ...service,
+      selector: service.selector ?? { app: service.name },
       ports: service.ports.map((port) => ({ ...port, targetPort: port.targetPort ?? port.port })),
     })),
   };

@@ -32,6 +32,7 @@ describe('buildKubernetesInventory', () => {
         {
           metadata: { name: 'cart', namespace: 'shop', labels: { app: 'cart' } },
           spec: {
+            selector: { app: 'cart' },
             ports: [
               { name: 'http-web', port: 80, targetPort: 8080 },
               { name: 'grpc', port: 9090, targetPort: 'grpc-port' },
@@ -84,15 +85,25 @@ describe('buildKubernetesInventory', () => {
           { labels: { app: 'cart', version: 'v2' }, ready: 1, notReady: 0 },
           { labels: {}, ready: 1, notReady: 0 },
         ],
+        selector: { app: 'cart' },
       },
     ]);
   });
 
-  it('skips ExternalName services and UDP ports', () => {
+  it('skips ExternalName services, its own per-version Services and UDP ports', () => {
     const inventory = buildKubernetesInventory(
       [],
       [
         { metadata: { name: 'ext', namespace: 'shop' }, spec: { type: 'ExternalName' } },
+        // A per-version Service Lattice rendered for a traffic split.
+        {
+          metadata: {
+            name: 'lattice-dns-v2-1a2b3c4d',
+            namespace: 'shop',
+            labels: { 'app.kubernetes.io/managed-by': 'lattice' },
+          },
+          spec: { selector: { app: 'dns', version: 'v2' }, ports: [{ name: 'dns-tcp', port: 53 }] },
+        },
         {
           metadata: { name: 'dns', namespace: 'shop' },
           spec: {
@@ -113,6 +124,8 @@ describe('buildKubernetesInventory', () => {
         labels: {},
         ports: [{ name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 }],
         endpointGroups: [],
+        // A Service without a selector (its endpoints managed by hand) cannot be split by version.
+        selector: {},
       },
     ]);
   });

@@ -1,3 +1,4 @@
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../sink/apply-sink';
 import { canonicalJson } from './canonical-json.util';
 import type {
   ClusterInventory,
@@ -22,6 +23,7 @@ export interface ServiceView {
   metadata?: ObjectMeta;
   spec?: {
     type?: string;
+    selector?: Record<string, string>;
     ports?: Array<{
       name?: string;
       port: number;
@@ -105,6 +107,9 @@ export function mapService(
   const namespace = service.metadata?.namespace;
   // ExternalName services have no workloads behind them.
   if (!name || !namespace || service.spec?.type === 'ExternalName') return undefined;
+  // Lattice's own per-version Services are views of a reported Service, not services of their own:
+  // reporting them would publish them in the GNS and feed back into the next split.
+  if (service.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE) return undefined;
   return {
     namespace,
     name,
@@ -121,6 +126,7 @@ export function mapService(
       return [mapped];
     }),
     endpointGroups: groupEndpoints(slices, podLabels),
+    selector: { ...(service.spec?.selector ?? {}) },
   };
 }
 

@@ -11,8 +11,8 @@ import { firstCertificatePem, keyMatchesCertificate } from './agent-keys';
 export const MAX_PENDING_KEYS_PER_GNS = 2;
 
 /**
- * A pending key of a GNS the applied state does not mention (the cluster left it, it was deleted)
- * is kept this long: a request can arrive before the snapshot that adds the GNS is applied.
+ * A pending key of a GNS a freshly delivered state does not mention (the cluster left it, it was
+ * deleted) is kept this long: a request can arrive before the snapshot that adds the GNS applies.
  */
 export const ABANDONED_KEY_AFTER_MS = 60 * 60_000;
 
@@ -21,16 +21,18 @@ export const ABANDONED_KEY_AFTER_MS = 60 * 60_000;
  * and persisted (what a restart re-applies). Kept are
  * - the key of every intermediate in that state (a restart renders it again), and
  * - keys of CSRs not answered by an applied intermediate yet: created after the applied key of
- *   their GNS, the newest MAX_PENDING_KEYS_PER_GNS of them (and for a GNS absent from the state,
- *   only for ABANDONED_KEY_AFTER_MS).
+ *   their GNS, the newest MAX_PENDING_KEYS_PER_GNS of them; for a GNS absent from the state, only
+ *   those created at or after `abandonedBeforeMs` (all of them when it is undefined: a state
+ *   restored at start-up may be older than the CSR).
  * Everything else is an intermediate that was replaced (renewal, rotation) or a CSR superseded by
  * a newer one. Keys are matched to certificates by public key, never by file name.
  */
 export function obsoleteIntermediateKeys(
   state: DesiredClusterState,
   keys: readonly StoredIntermediateKey[],
-  nowMs: number,
+  options: { abandonedBeforeMs?: number } = {},
 ): StoredIntermediateKey[] {
+  const { abandonedBeforeMs } = options;
   const inUse = new Map<string, StoredIntermediateKey>(); // by GNS id
   for (const gns of state.globalNamespaces) {
     const certificate = gns.ca ? firstCertificatePem(gns.ca.certChainPem) : undefined;
@@ -57,7 +59,12 @@ export function obsoleteIntermediateKeys(
     const kept = new Set(
       pending
         .slice(0, MAX_PENDING_KEYS_PER_GNS)
-        .filter((key) => memberGnsIds.has(gnsId) || nowMs - key.createdAtMs < ABANDONED_KEY_AFTER_MS)
+        .filter(
+          (key) =>
+            memberGnsIds.has(gnsId) ||
+            abandonedBeforeMs === undefined ||
+            key.createdAtMs >= abandonedBeforeMs,
+        )
         .map((key) => key.id),
     );
     obsolete.push(...gnsKeys.filter((key) => !kept.has(key.id)));

@@ -31,6 +31,19 @@ describe('objectsToPrune', () => {
     ]);
   });
 
+  it('deletes per-version Services it made once no split needs them, in any namespace', () => {
+    const service = (name: string, labels: Record<string, string> = owned) =>
+      object('Service', name, labels, 'v1');
+    const existing = [service('lattice-cart-v2-1a2b3c4d'), service('cart', {})];
+    expect(objectsToPrune(existing, [], 'c-1').map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual([
+      'Service/lattice-cart-v2-1a2b3c4d',
+    ]);
+    expect(kindsToWatch([]).find((kind) => kind.kind === 'Service')).toEqual({
+      apiVersion: 'v1',
+      kind: 'Service',
+    });
+  });
+
   it('never deletes objects of another owner or another cluster', () => {
     const existing = [
       object('ServiceEntry', 'by-hand', {}),

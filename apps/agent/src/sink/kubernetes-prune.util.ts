@@ -25,6 +25,8 @@ export const DEFAULT_MANAGED_KINDS: readonly KindRef[] = [
   { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication' },
   { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy' },
   { apiVersion: 'v1', kind: 'Secret', namespace: ISTIO_CONFIG_NAMESPACE },
+  // Per-version Services of split instances, in the application namespaces.
+  { apiVersion: 'v1', kind: 'Service' },
   { apiVersion: 'v1', kind: 'ConfigMap', namespace: ISTIO_CONFIG_NAMESPACE },
 ];
 

@@ -58,6 +58,36 @@ describe('snapshot payload policies', () => {
     expect(state.globalNamespaces[0].securityPolicy).toEqual(securityPolicy);
   });
 
+  it('keeps the per-version Service of a split endpoint, and refuses a bad one', () => {
+    const endpoint = {
+      kind: 'LOCAL',
+      clusterId: 'c-east',
+      clusterName: 'east',
+      namespace: 'shop',
+      address: 'cart.shop.svc.cluster.local',
+      labels: { app: 'cart', version: 'v2' },
+      versionService: {
+        subset: 'v2',
+        selector: { app: 'cart', version: 'v2' },
+        ports: [{ number: 80, targetPort: 8080 }],
+      },
+    };
+    const services = (local: object) => [
+      {
+        name: 'cart',
+        hostname: 'cart.shop.lattice.local',
+        ports: [{ name: 'http', number: 80, protocol: 'HTTP' }],
+        endpoints: [local],
+      },
+    ];
+    const state = parseDesiredClusterState(payload({ services: services(endpoint) }));
+    expect(state.globalNamespaces[0].services[0].endpoints[0]).toEqual(endpoint);
+    const badPort = { ...endpoint.versionService, ports: [{ number: 80, targetPort: 0 }] };
+    expect(() =>
+      parseDesiredClusterState(payload({ services: services({ ...endpoint, versionService: badPort }) })),
+    ).toThrow(/globalNamespaces\.0\.services\.0\.endpoints\.0\.versionService\.ports\.0\.targetPort/);
+  });
+
   it('accepts a payload without policies (older controllers)', () => {
     expect(parseDesiredClusterState(payload({})).globalNamespaces[0].trafficPolicies).toBeUndefined();
   });

@@ -19,6 +19,18 @@ const localEndpoint = z.object({
   namespace: z.string(),
   address: z.string().min(1),
   labels: labels.optional(),
+  versionService: z
+    .object({
+      subset: z.string().min(1),
+      selector: labels,
+      ports: z.array(
+        z.object({
+          number: z.number().int().min(1).max(65_535),
+          targetPort: z.number().int().min(1).max(65_535),
+        }),
+      ),
+    })
+    .optional(),
 });
 
 const remoteEndpoint = z.object({

@@ -4,7 +4,7 @@ import type { IntermediateKeys, KubeObject } from '@lattice/istio';
 import { SNAPSHOT_FORMAT } from '@lattice/proto';
 import { type AgentLogger, errorMessage } from '../logger';
 import { firstCertificatePem, keyMatchesCertificate } from '../pki/agent-keys';
-import { obsoleteIntermediateKeys } from '../pki/intermediate-key-retention';
+import { ABANDONED_KEY_AFTER_MS, obsoleteIntermediateKeys } from '../pki/intermediate-key-retention';
 import type { ApplySink } from '../sink/apply-sink';
 import type { AgentStateStorage, PersistedSnapshot, StoredIntermediateKey } from '../state/agent-state.store';
 import { parseDesiredClusterState } from './desired-state.schema';
@@ -105,8 +105,9 @@ export class SnapshotApplier {
         { version: persisted.version, objects: objects.length },
         're-applied the persisted snapshot',
       );
-      // Keys left by a crash between persisting a snapshot and deleting what it replaced.
-      await this.pruneIntermediateKeys(persisted.payload);
+      // Keys left by a crash between persisting a snapshot and deleting what it replaced. Not the
+      // keys of a GNS this old snapshot lacks: the controller may have signed one while we were down.
+      await this.pruneIntermediateKeys(persisted.payload, 'restored');
     } catch (error) {
       // The cluster most likely still holds these objects from the last run; report the version
       // but re-apply when the controller delivers it again.
@@ -174,20 +175,20 @@ export class SnapshotApplier {
     this.appliedStateUncertain = false;
     logger.info({ version, objects: objects.length }, 'snapshot applied');
     // Only now: until the new snapshot is persisted, a restart re-applies the previous one.
-    await this.pruneIntermediateKeys(payload);
+    await this.pruneIntermediateKeys(payload, 'delivered');
     return { result: 'applied', version };
   }
 
   /** Deletes intermediate keys the persisted snapshot and pending CSRs no longer need. */
-  private async pruneIntermediateKeys(payload: string): Promise<void> {
+  private async pruneIntermediateKeys(payload: string, source: 'restored' | 'delivered'): Promise<void> {
     const { store, logger } = this.deps;
     try {
       const state = parseDesiredClusterState(payload);
-      const obsolete = obsoleteIntermediateKeys(
-        state,
-        await store.listIntermediateKeys(),
-        (this.deps.now ?? Date.now)(),
-      );
+      const obsolete = obsoleteIntermediateKeys(state, await store.listIntermediateKeys(), {
+        // Only a snapshot the controller just delivered says which GNS the cluster is in now.
+        abandonedBeforeMs:
+          source === 'delivered' ? (this.deps.now ?? Date.now)() - ABANDONED_KEY_AFTER_MS : undefined,
+      });
       for (const key of obsolete) await store.deleteIntermediateKey(key.id);
       if (obsolete.length > 0) {
         logger.info(

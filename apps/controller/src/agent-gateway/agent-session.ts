@@ -209,6 +209,7 @@ export class AgentSession {
         labels: svc.labels,
         ports: svc.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol, targetPort: p.targetPort })),
         endpointGroups: svc.endpointGroups.map((g) => ({ labels: g.labels, ready: g.ready, notReady: g.notReady })),
+        selector: svc.selector,
       })),
       removedNamespaces: inventory.removedNamespaces,
       removedServices: inventory.removedServices.map((ref) => ({ namespace: ref.namespace, name: ref.name })),

@@ -11,6 +11,9 @@ import { DesiredStateMetrics } from './desired-state.metrics';
 import { SnapshotPublisher } from './snapshot.publisher';
 import { TenantMeshRepository } from './tenant-mesh.repository';
 
+/** Clusters whose new desired state is stored in one statement. */
+const STORE_CHUNK_CLUSTERS = 100;
+
 export interface RecomputeResult {
   clusters: number;
   /** Clusters that got a new snapshot version, by cluster id. */
@@ -52,23 +55,37 @@ export class DesiredStateService {
         cluster.desiredHash === null ? [] : [[cluster.id, cluster.desiredHash] as const],
       ),
     );
+    const changed = changedClusters(previousHashes, states).changed;
     const newVersions: RecomputeResult['newVersions'] = [];
-    for (const change of changedClusters(previousHashes, states).changed) {
-      const payload = Buffer.from(canonicalJson(change.state), 'utf8');
-      const version = await this.mesh.storeDesiredState(tenantId, change.clusterId, change.hash, payload);
-      if (version === null) continue;
-      newVersions.push({ clusterId: change.clusterId, version });
-      this.metrics.snapshotVersions.inc();
+    // A statement per chunk of clusters rather than a round trip each (with a GNS spanning the
+    // fleet, the last cluster's agent would otherwise wait for every store before it); a chunk is
+    // announced as soon as it is stored, and only one chunk of payloads is held at a time.
+    for (let start = 0; start < changed.length; start += STORE_CHUNK_CLUSTERS) {
+      const chunk = changed.slice(start, start + STORE_CHUNK_CLUSTERS).map((change) => ({
+        clusterId: change.clusterId,
+        hash: change.hash,
+        payload: canonicalJson(change.state),
+      }));
+      const stored = await this.mesh.storeDesiredStates(tenantId, chunk);
+      const announced: RecomputeResult['newVersions'] = [];
+      for (const change of chunk) {
+        const version = stored.get(change.clusterId);
+        if (version === undefined) continue;
+        announced.push({ clusterId: change.clusterId, version });
+        this.metrics.snapshotVersions.inc();
+      }
       // Pub/sub is fire-and-forget: an agent that misses the announcement still gets the version
       // when it reconnects and says which one it has.
-      await this.publisher
-        .announce({ tenantId, clusterId: change.clusterId, version })
-        .catch((error: unknown) =>
-          this.logger.error(
-            { err: error, tenantId, clusterId: change.clusterId, version },
-            'announcing a snapshot failed',
-          ),
-        );
+      await Promise.all(
+        announced.map(({ clusterId, version }) =>
+          this.publisher
+            .announce({ tenantId, clusterId, version })
+            .catch((error: unknown) =>
+              this.logger.error({ err: error, tenantId, clusterId, version }, 'announcing a snapshot failed'),
+            ),
+        ),
+      );
+      newVersions.push(...announced);
     }
     this.metrics.recomputations.inc({ outcome: newVersions.length > 0 ? 'changed' : 'unchanged' });
     return { clusters: clusters.length, newVersions };

@@ -17,6 +17,8 @@ describe('stored mesh JSON', () => {
             labels: {},
             ports: [{ name: '', port: 80, protocol: '', targetPort: 0 }],
             endpointGroups: [{ labels: {}, ready: 2, notReady: 0 }],
+            // Stored before agents reported selectors: none known, so no version split.
+            selector: {},
           },
         ],
       },

@@ -36,6 +36,8 @@ const inventorySchema = z.object({
             }),
           )
           .default([]),
+        // Empty: a Service without a selector, or stored before agents reported selectors.
+        selector: labels,
       }),
     )
     .default([]),

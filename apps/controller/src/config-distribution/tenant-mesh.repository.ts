@@ -139,22 +139,29 @@ export class TenantMeshRepository {
   }
 
   /**
-   * Stores a new desired state unless the cluster already has it, and returns the new version
-   * (null when nothing changed or the cluster is gone). One UPDATE ... RETURNING: the version is
-   * incremented in the database, so it only ever goes up even with concurrent writers.
+   * Stores new desired states for many clusters in one UPDATE ... FROM unnest(...) RETURNING (the
+   * caller bounds how many). A cluster gets a new version only when its hash changed; the version
+   * is incremented in the database, so it only ever goes up even with concurrent writers. Returns
+   * the new version by cluster id (clusters that did not change, or are gone, are absent).
    */
-  async storeDesiredState(
+  async storeDesiredStates(
     tenantId: string,
-    clusterId: string,
-    hash: string,
-    payload: Uint8Array<ArrayBuffer>,
-  ): Promise<number | null> {
-    const rows = await this.prisma.cluster.updateManyAndReturn({
-      where: { tenantId, id: clusterId, OR: [{ desiredHash: null }, { desiredHash: { not: hash } }] },
-      data: { desiredVersion: { increment: 1 }, desiredHash: hash, desiredPayload: payload },
-      select: { desiredVersion: true },
-    });
-    return rows[0]?.desiredVersion ?? null;
+    changes: readonly { clusterId: string; hash: string; payload: string }[],
+  ): Promise<Map<string, number>> {
+    if (changes.length === 0) return new Map();
+    const rows = await this.prisma.$queryRawUnsafe<{ id: string; desired_version: number }[]>(
+      `UPDATE clusters AS c
+          SET desired_version = c.desired_version + 1, desired_hash = v.hash,
+              desired_payload = convert_to(v.payload, 'UTF8'), updated_at = now()
+         FROM unnest($2::uuid[], $3::text[], $4::text[]) AS v(id, hash, payload)
+        WHERE c.tenant_id = $1::uuid AND c.id = v.id AND (c.desired_hash IS NULL OR c.desired_hash <> v.hash)
+    RETURNING c.id::text AS id, c.desired_version`,
+      tenantId,
+      changes.map((change) => change.clusterId),
+      changes.map((change) => change.hash),
+      changes.map((change) => change.payload),
+    );
+    return new Map(rows.map((row) => [row.id, Number(row.desired_version)]));
   }
 }
 

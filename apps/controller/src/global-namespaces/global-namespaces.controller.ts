@@ -14,6 +14,7 @@ import {
 import {
   ApiBearerAuth,
   ApiBody,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
   ApiNoContentResponse,
@@ -86,13 +87,18 @@ export class GlobalNamespacesController {
 
   /**
    * Replaces the definition. Order of answers: 404 (unknown or another tenant's id, whatever the
-   * body), 428/400 for If-Match, 400 for the body, 412 when the version is stale, 409 for a taken name.
+   * body), 428/400 for If-Match, 400 for the body, 412 when the version is stale, 409 for a taken name
+   * or a domain change while a root rotation runs. A domain change starts a root rotation (see README).
    */
   @RequireRole('editor')
   @Put(':id')
   @ApiHeader({ name: 'If-Match', required: true, description: 'the ETag from GET' })
   @ApiBody({ type: GlobalNamespaceSpecDto })
   @ApiOkResponse({ type: GlobalNamespaceView })
+  @ApiConflictResponse({
+    description:
+      'the name is taken, or the domain changes while a root CA rotation runs (a new domain starts one)',
+  })
   async replace(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('id', idPipe) id: string,

@@ -138,6 +138,20 @@ export class SloHistoryPointModel {
   budgetRemainingFraction!: number | null;
 }
 
+@ObjectType('SloCoverage')
+export class SloCoverageModel {
+  @Field(() => GraphQLISODateTime, { description: 'The earliest minute with evaluated data; window time before it counts as good.' })
+  evaluatedFrom!: Date;
+  @Field({ description: 'True while older telemetry is still being backfilled (evaluatedFrom moves back).' }) backfilling!: boolean;
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'Time before this was judged from hourly rollups (time slices counted occurrences-style); null when all is per minute.',
+  })
+  hourlyUntil!: Date | null;
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'After an outage: minutes from here are still being caught up; null when caught up.' })
+  catchingUpFrom!: Date | null;
+}
+
 @ObjectType('SloStatus')
 export class SloStatusModel {
   @Field(() => SloHealthValue) health!: SloHealthValue;
@@ -150,6 +164,7 @@ export class SloStatusModel {
   @Field(() => [BurnRateModel]) burnRates!: BurnRateModel[];
   @Field(() => [SloIndicatorValueModel], { description: 'Current SLI values (the last complete minute).' }) indicators!: SloIndicatorValueModel[];
   @Field(() => [SloAlertModel]) activeAlerts!: SloAlertModel[];
+  @Field(() => SloCoverageModel, { description: 'How much of the window has data: backfill and catch-up progress.' }) coverage!: SloCoverageModel;
 }
 
 @ObjectType('Slo')

@@ -103,6 +103,24 @@ export class ActiveAlertView {
   @ApiProperty() firedAt!: string;
 }
 
+export class SloCoverageView {
+  @ApiProperty({ description: 'the earliest minute with evaluated data; window time before it counts as good (no traffic known)' })
+  evaluatedFrom!: string;
+  @ApiProperty({ description: 'true while older telemetry is still being backfilled, so evaluatedFrom will move back' }) backfilling!: boolean;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'time before this was judged from hourly rollups (time slices counted occurrences-style); null when all is per minute',
+  })
+  hourlyUntil!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'after an outage: minutes from here are still being caught up (counted good until then); null when caught up',
+  })
+  catchingUpFrom!: string | null;
+}
+
 export class SloStatusView {
   @ApiProperty({ enum: ['HEALTHY', 'WARNING', 'VIOLATED'] }) health!: string;
   @ApiProperty({ description: 'the minute boundary evaluated: every minute before it counts' }) evaluatedAt!: string;
@@ -114,6 +132,7 @@ export class SloStatusView {
   @ApiProperty({ type: [BurnRateView] }) burnRates!: BurnRateView[];
   @ApiProperty({ type: [SloIndicatorValueView] }) indicators!: SloIndicatorValueView[];
   @ApiProperty({ type: [ActiveAlertView] }) activeAlerts!: ActiveAlertView[];
+  @ApiProperty({ type: SloCoverageView }) coverage!: SloCoverageView;
 }
 
 export class SloView {

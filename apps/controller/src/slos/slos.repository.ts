@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, type SloEvaluation, type SloIndicator, type SloSpec } from '@lattice/domain';
-import { Prisma, type Slo, type SloEvent } from '../generated/prisma/client';
+import { DomainError, type RunningTotals, type SloEvaluation, type SloIndicator, type SloSpec } from '@lattice/domain';
+import { Prisma, type Slo, type SloEvent, type SloSeries } from '../generated/prisma/client';
 import { cursorWhere, pageOf, type Page, type PageRequest } from '../common/pagination';
 import type { Db } from '../prisma/db';
 import { PrismaService } from '../prisma/prisma.service';
@@ -70,6 +70,12 @@ export class SlosRepository {
     return new Map(states.map((state) => [state.sloId, state.evaluation as unknown as Omit<SloEvaluation, 'events'>]));
   }
 
+  /** How far each SLO's series reaches (backfill and catch-up progress). */
+  async series(tenantId: string, sloIds: readonly string[]): Promise<Map<string, SloSeriesRow>> {
+    const rows = await this.prisma.sloSeries.findMany({ where: { tenantId, sloId: { in: [...sloIds] } } });
+    return new Map(rows.map((row) => [row.sloId, seriesOf(row)]));
+  }
+
   /** Alert events, newest first. */
   events(tenantId: string, sloId: string, first: number): Promise<SloEvent[]> {
     return this.prisma.sloEvent.findMany({ where: { tenantId, sloId }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: first });
@@ -91,6 +97,34 @@ function toData(spec: SloSpec) {
     window: spec.window,
     budgeting: spec.budgeting,
     type: spec.type,
+  };
+}
+
+/** See the SloSeries model. */
+export interface SloSeriesRow {
+  sloId: string;
+  tenantId: string;
+  basis: number;
+  coveredFromMs: number;
+  backfillToMs: number;
+  minuteResolutionFromMs: number;
+  caughtUpUntilMs: number;
+  evaluatedUntilMs: number;
+  origin: RunningTotals;
+}
+
+
+export function seriesOf(row: SloSeries): SloSeriesRow {
+  return {
+    sloId: row.sloId,
+    tenantId: row.tenantId,
+    basis: row.basis,
+    coveredFromMs: row.coveredFrom.getTime(),
+    backfillToMs: row.backfillTo.getTime(),
+    minuteResolutionFromMs: row.minuteResolutionFrom.getTime(),
+    caughtUpUntilMs: row.caughtUpUntil.getTime(),
+    evaluatedUntilMs: row.evaluatedUntil.getTime(),
+    origin: { requests: Number(row.originRequests), badRequests: Number(row.originBadRequests), badMinutes: Number(row.originBadMinutes) },
   };
 }
 

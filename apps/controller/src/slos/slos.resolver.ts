@@ -101,6 +101,12 @@ function toModel(tenantId: string, view: SloView): LoadedSlo {
       windowStart: new Date(status.windowStart),
       windowEnd: new Date(status.windowEnd),
       activeAlerts: status.activeAlerts.map((alert) => ({ ...alert, firedAt: new Date(alert.firedAt) })),
+      coverage: {
+        evaluatedFrom: new Date(status.coverage.evaluatedFrom),
+        backfilling: status.coverage.backfilling,
+        hourlyUntil: status.coverage.hourlyUntil === null ? null : new Date(status.coverage.hourlyUntil),
+        catchingUpFrom: status.coverage.catchingUpFrom === null ? null : new Date(status.coverage.catchingUpFrom),
+      },
     },
   };
 }

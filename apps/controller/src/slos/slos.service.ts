@@ -24,7 +24,7 @@ import type { Db } from '../prisma/db';
 import { PrismaService } from '../prisma/prisma.service';
 import { SloEvaluationRepository } from './slo-evaluation.repository';
 import type { SloEventView, SloStatusView, SloView } from './slos.dto';
-import { SlosRepository, type StoredSlo } from './slos.repository';
+import { SlosRepository, type SloSeriesRow, type StoredSlo } from './slos.repository';
 
 const RESOURCE = 'SLO';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -167,8 +167,12 @@ export class SlosService {
   private async withStatus(rows: readonly StoredSlo[]): Promise<SloView[]> {
     if (rows.length === 0) return [];
     const tenantId = rows[0]!.tenantId;
-    const byId = await this.slos.evaluations(tenantId, rows.map((row) => row.id));
-    return rows.map((row) => ({ ...definitionView(row), status: statusView(byId.get(row.id)) }));
+    const ids = rows.map((row) => row.id);
+    const [byId, seriesById] = await Promise.all([this.slos.evaluations(tenantId, ids), this.slos.series(tenantId, ids)]);
+    return rows.map((row) => {
+      const series = seriesById.get(row.id);
+      return { ...definitionView(row), status: statusView(byId.get(row.id), series?.basis === row.basis ? series : undefined) };
+    });
   }
 
   /** Validates the input, then that the GNS exists and each service is one of its members now. */
@@ -213,8 +217,8 @@ export function definitionView(row: StoredSlo): Omit<SloView, 'status'> {
   };
 }
 
-function statusView(evaluation: Omit<SloEvaluation, 'events'> | undefined): SloStatusView | null {
-  if (!evaluation) return null;
+function statusView(evaluation: Omit<SloEvaluation, 'events'> | undefined, series: SloSeriesRow | undefined): SloStatusView | null {
+  if (!evaluation || !series) return null;
   const budget = evaluation.budget;
   return {
     health: evaluation.status,
@@ -239,6 +243,12 @@ function statusView(evaluation: Omit<SloEvaluation, 'events'> | undefined): SloS
       severity: alert.severity,
       firedAt: new Date(alert.firedAtUnixMs).toISOString(),
     })),
+    coverage: {
+      evaluatedFrom: new Date(series.coveredFromMs).toISOString(),
+      backfilling: series.coveredFromMs > series.backfillToMs,
+      hourlyUntil: series.minuteResolutionFromMs > series.coveredFromMs ? new Date(series.minuteResolutionFromMs).toISOString() : null,
+      catchingUpFrom: series.caughtUpUntilMs < series.evaluatedUntilMs ? new Date(series.caughtUpUntilMs).toISOString() : null,
+    },
   };
 }
 

@@ -3,6 +3,8 @@ import {
   DEFAULT_MAX_FUTURE_MS,
   floorHour,
   MAX_TELEMETRY_BATCH_ITEMS,
+  MINUTE_MS,
+  minuteStart,
   validateTelemetryBatch,
   type TelemetryBatchLimits,
 } from '@lattice/domain';
@@ -22,6 +24,8 @@ const DAY_MS = 86_400_000;
 export class StoredTelemetryIngest extends TelemetryIngest {
   private readonly logger = new Logger(StoredTelemetryIngest.name);
   private readonly limits: TelemetryBatchLimits;
+  /** Minutes this far behind the current one have left the SLO evaluation's recompute span. */
+  private readonly lateAfterMs: number;
 
   constructor(
     private readonly telemetry: TelemetryRepository,
@@ -34,11 +38,15 @@ export class StoredTelemetryIngest extends TelemetryIngest {
       maxFutureMs: DEFAULT_MAX_FUTURE_MS,
       maxItems: MAX_TELEMETRY_BATCH_ITEMS,
     };
+    // The next evaluation (within an interval) recomputes LATTICE_SLO_RECOMPUTE_MINUTES minutes
+    // back from its own minute; one minute of slack for a run already under way.
+    const intervalMinutes = Math.ceil(config.env.LATTICE_SLO_EVALUATION_INTERVAL_SECONDS / 60);
+    this.lateAfterMs = Math.max(0, config.env.LATTICE_SLO_RECOMPUTE_MINUTES - intervalMinutes - 1) * MINUTE_MS;
   }
 
   async ingest(tenantId: string, clusterId: string, batch: TelemetryBatch__Output, now = new Date()): Promise<IngestResult> {
     const items = validateTelemetryBatch(batch.batchId, batch.items, now.getTime(), this.limits);
-    const stored = await this.telemetry.insertBatch(tenantId, clusterId, batch.batchId, items);
+    const stored = await this.telemetry.insertBatch(tenantId, clusterId, batch.batchId, items, minuteStart(now.getTime()) - this.lateAfterMs);
     if (!stored) return { duplicate: true, accepted: 0 };
     await this.markLateHours(tenantId, items.map((item) => floorHour(item.minuteUnixMs)));
     return { duplicate: false, accepted: items.length };

@@ -63,7 +63,12 @@ export class TelemetryRepository {
    * Records the batch id and its minute rows in one transaction. Returns false, storing nothing,
    * when the batch id was already recorded (a concurrent twin waits on the key, then sees it).
    */
-  insertBatch(tenantId: string, clusterId: string, batchId: string, items: readonly ValidTelemetryItem[]): Promise<boolean> {
+  /**
+   * Stores a batch once (false when its id was seen before). Its minutes before `lateBeforeMs` are
+   * marked in telemetry_late_minutes in the same transaction, so SLO evaluation, which has already
+   * passed them, recounts them: never lost, and a resent batch (a duplicate) marks nothing.
+   */
+  insertBatch(tenantId: string, clusterId: string, batchId: string, items: readonly ValidTelemetryItem[], lateBeforeMs = -Infinity): Promise<boolean> {
     return this.prisma.$transaction(
       async (tx) => {
         const recorded = await tx.$executeRawUnsafe(
@@ -77,6 +82,15 @@ export class TelemetryRepository {
         if (recorded === 0) return false;
         for (let start = 0; start < items.length; start += INSERT_CHUNK_ROWS) {
           await insertMinuteRows(tx, tenantId, clusterId, items.slice(start, start + INSERT_CHUNK_ROWS));
+        }
+        const late = [...new Set(items.flatMap((item) => (item.minuteUnixMs < lateBeforeMs ? [item.minuteUnixMs] : [])))];
+        if (late.length > 0) {
+          await tx.$executeRawUnsafe(
+            `INSERT INTO telemetry_late_minutes (tenant_id, minute)
+             SELECT $1::uuid, m FROM unnest($2::timestamptz[]) AS m ON CONFLICT DO NOTHING`,
+            tenantId,
+            late.map((minute) => new Date(minute).toISOString()),
+          );
         }
         return true;
       },

@@ -29,6 +29,8 @@ export interface InventoryService {
   labels: Readonly<Record<string, string>>;
   ports: readonly InventoryServicePort[];
   endpointGroups: readonly InventoryEndpointGroup[];
+  /** The Service's pod selector; absent or empty when it has none (or an older agent did not say). */
+  selector?: Readonly<Record<string, string>>;
 }
 
 export interface InventoryServicePort {

@@ -31,6 +31,7 @@ export function validateInventoryUpdate(update: InventoryUpdate): FieldError[] {
     if (svc.ports.length > INVENTORY_LIMITS.portsPerService) push(`services[${i}].ports`, 'too many ports');
     if (svc.endpointGroups.length > INVENTORY_LIMITS.endpointGroupsPerService) push(`services[${i}].endpointGroups`, 'too many endpoint groups');
     if (Object.keys(svc.labels).length > INVENTORY_LIMITS.labels) push(`services[${i}].labels`, 'too many labels');
+    if (Object.keys(svc.selector ?? {}).length > INVENTORY_LIMITS.labels) push(`services[${i}].selector`, 'too many selector labels');
     svc.ports.forEach((port, j) => {
       if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) push(`services[${i}].ports[${j}].port`, `${port.port} is not a port number`);
       if (port.targetPort < 0 || port.targetPort > 65535) push(`services[${i}].ports[${j}].targetPort`, `${port.targetPort} is not a port number`);

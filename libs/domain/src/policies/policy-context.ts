@@ -1,5 +1,5 @@
 import type { MtlsMode } from '../desired-state';
-import type { ClusterWithInventory } from '../gns/inventory';
+import type { ClusterWithInventory, InventoryService } from '../gns/inventory';
 import type { GnsMembership } from '../gns/membership';
 
 /** One place a GNS service runs, with the labels of its endpoint groups (pod labels such as `version`). */
@@ -8,6 +8,10 @@ export interface ServicePlacement {
   clusterName: string;
   namespace: string;
   endpointGroupLabels: Readonly<Record<string, string>>[];
+  /** The instance's pod selector (empty: unknown, or a Service without one). */
+  selector: Readonly<Record<string, string>>;
+  /** The pods' port behind each service port: port number to target port. */
+  targetPorts: ReadonlyMap<number, number>;
 }
 
 /** What policies of one GNS are checked and resolved against: its live membership. */
@@ -27,26 +31,31 @@ export function gnsPolicyContext(
   membership: GnsMembership,
   clusters: readonly ClusterWithInventory[],
 ): GnsPolicyContext {
-  // (cluster id, namespace, service name) -> endpoint group labels, built once: fleets are large.
-  const groupsOf = new Map<string, Readonly<Record<string, string>>[]>();
+  // (cluster id, namespace, service name) -> reported service, indexed once: fleets are large.
+  const reportedOf = new Map<string, InventoryService>();
   for (const cluster of clusters)
     for (const reported of cluster.inventory.services)
-      groupsOf.set(
-        `${cluster.id}/${reported.namespace}/${reported.name}`,
-        reported.endpointGroups.map((group) => group.labels),
-      );
+      reportedOf.set(`${cluster.id}/${reported.namespace}/${reported.name}`, reported);
   const services = new Map<string, ServicePlacement[]>();
   for (const service of membership.services) {
     services.set(
       service.name,
-      service.instances.map((instance) => ({
-        clusterId: instance.clusterId,
-        clusterName: instance.clusterName,
-        namespace: instance.namespace,
-        endpointGroupLabels: (groupsOf.get(`${instance.clusterId}/${instance.namespace}/${service.name}`) ?? []).map(
-          (labels) => ({ ...labels }),
-        ),
-      })),
+      service.instances.map((instance) => {
+        const reported = reportedOf.get(`${instance.clusterId}/${instance.namespace}/${service.name}`);
+        return {
+          clusterId: instance.clusterId,
+          clusterName: instance.clusterName,
+          namespace: instance.namespace,
+          endpointGroupLabels: (reported?.endpointGroups ?? []).map((group) => ({ ...group.labels })),
+          selector: { ...(reported?.selector ?? {}) },
+          targetPorts: new Map(
+            (reported?.ports ?? []).map((port) => [
+              port.port,
+              port.targetPort > 0 ? port.targetPort : port.port,
+            ]),
+          ),
+        };
+      }),
     );
   }
   return {
@@ -75,4 +84,61 @@ export function selects(
   labels: Readonly<Record<string, string>>,
 ): boolean {
   return Object.entries(selector).every(([key, value]) => labels[key] === value);
+}
+
+/** Pods of one instance that one ServiceEntry endpoint stands for, and the labels they all share. */
+export interface EndpointPart {
+  /** Set when the instance is split: the subset whose pods a per-version Service selects. */
+  subset?: string;
+  labels: Record<string, string>;
+}
+
+export interface InstanceSplit {
+  /** One part (the whole instance, `subset` unset) unless split: then one per split subset. */
+  parts: EndpointPart[];
+  /** Subsets that select only some of the instance's pods. */
+  mixedSubsets: string[];
+  /** Mixed subsets exist but the instance has no pod selector to build per-version Services from. */
+  unsplittable: boolean;
+  /** Split instances only: endpoint groups no split subset selects (their pods get no GNS traffic). */
+  uncovered: Readonly<Record<string, string>>[];
+}
+
+/**
+ * How the ServiceEntry endpoints of one instance (a Kubernetes Service in one cluster and
+ * namespace) cover its pods. A GNS endpoint is a DNS address, so it can only carry the labels all
+ * its pods share. Subsets that select every pod of the instance (or none) need nothing more. When
+ * some subset selects only part of the pods (v1 and v2 behind one Service, the usual canary), the
+ * instance is split: one endpoint per such subset, each a per-version Service selecting the
+ * instance's pods plus the subset's labels, labelled with what those pods share, so each subset
+ * reaches the pods it would reach in Istio's own registry.
+ */
+export function splitInstance(
+  groups: readonly Readonly<Record<string, string>>[],
+  selector: Readonly<Record<string, string>>,
+  subsets: readonly { name: string; labels: Readonly<Record<string, string>> }[],
+): InstanceSplit {
+  const mixed = subsets.filter(
+    (subset) =>
+      Object.keys(subset.labels).length > 0 &&
+      groups.some((group) => selects(subset.labels, group)) &&
+      !groups.every((group) => selects(subset.labels, group)),
+  );
+  const whole: InstanceSplit = {
+    parts: [{ labels: commonLabels(groups) }],
+    mixedSubsets: mixed.map((subset) => subset.name),
+    unsplittable: mixed.length > 0,
+    uncovered: [],
+  };
+  if (mixed.length === 0) return { ...whole, unsplittable: false };
+  if (Object.keys(selector).length === 0) return whole;
+  return {
+    parts: mixed.map((subset) => ({
+      subset: subset.name,
+      labels: commonLabels(groups.filter((group) => selects(subset.labels, group))),
+    })),
+    mixedSubsets: whole.mixedSubsets,
+    unsplittable: false,
+    uncovered: groups.filter((group) => !mixed.some((subset) => selects(subset.labels, group))),
+  };
 }

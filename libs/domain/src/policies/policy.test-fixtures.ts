@@ -5,13 +5,14 @@ import { computeMembership } from '../gns/membership';
 import { anyCluster, cluster, gns, http } from '../gns/test-fixtures';
 import { gnsPolicyContext, type GnsPolicyContext } from './policy-context';
 
-function versioned(namespace: string, name: string, versions: string[]): InventoryService {
+export function versioned(namespace: string, name: string, versions: string[]): InventoryService {
   return {
     namespace,
     name,
     labels: { app: name },
     ports: [http(80)],
     endpointGroups: versions.map((version) => ({ labels: { app: name, version }, ready: 1, notReady: 0 })),
+    selector: { app: name },
   };
 }
 

@@ -1,6 +1,8 @@
 import type { DesiredClusterState, DesiredGlobalNamespace } from '../desired-state';
 import { stateHash } from '../gns/snapshot-hash';
-import { shopContext, shopStates } from './policy.test-fixtures';
+import { buildDesiredStates } from '../gns/desired-states';
+import { computeMembership } from '../gns/membership';
+import { shopContext, shopMesh, shopStates, versioned } from './policy.test-fixtures';
 import { principalsOf, resolveSecurityPolicy, resolveTrafficPolicy, withPolicies } from './resolve-policies';
 
 const OUTLIER = { consecutiveErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 };
@@ -156,5 +158,127 @@ describe('policy resolution', () => {
     );
     // A cluster where the GNS does not reach is untouched.
     expect(result.get('c-other')).toEqual(states.get('c-other'));
+  });
+});
+
+describe('per-version endpoints of split instances', () => {
+  const canary = {
+    subsets: [
+      { name: 'v1', labels: { version: 'v1' } },
+      { name: 'v2', labels: { version: 'v2' } },
+    ],
+    routes: [
+      {
+        destinations: [
+          { subset: 'v1', weight: 90 },
+          { subset: 'v2', weight: 10 },
+        ],
+      },
+    ],
+  };
+  const policies = (spec: object = canary) =>
+    new Map([['g-shop', { trafficPolicies: new Map([['reviews', spec]]) }]]);
+
+  /** shopMesh plus reviews v2 in west. */
+  function meshWithWestReviews() {
+    const { clusters, definition } = shopMesh();
+    const west = clusters.find((cluster) => cluster.id === 'c-west') as (typeof clusters)[number];
+    const withWest = clusters.map((cluster) =>
+      cluster === west
+        ? {
+            ...cluster,
+            inventory: {
+              ...cluster.inventory,
+              services: [...cluster.inventory.services, versioned('shop', 'reviews', ['v2'])],
+            },
+          }
+        : cluster,
+    );
+    const membership = computeMembership([definition], withWest);
+    return { membership, clusters: withWest, states: buildDesiredStates(membership, withWest) };
+  }
+
+  it('splits v1 and v2 behind one Service into per-version endpoints, here and at the gateway', () => {
+    const { membership, clusters, states } = shopStates();
+    const result = withPolicies(states, membership, clusters, policies());
+    const reviewsIn = (clusterId: string) =>
+      result.get(clusterId)?.globalNamespaces[0].services.find((service) => service.name === 'reviews');
+
+    expect(reviewsIn('c-east')?.endpoints).toEqual([
+      {
+        kind: 'LOCAL',
+        clusterId: 'c-east',
+        clusterName: 'east',
+        namespace: 'shop',
+        address: 'reviews.shop.svc.cluster.local',
+        labels: { app: 'reviews', version: 'v1' },
+        // The per-version Service forwards to the instance's target port.
+        versionService: {
+          subset: 'v1',
+          selector: { app: 'reviews', version: 'v1' },
+          ports: [{ number: 80, targetPort: 8080 }],
+        },
+      },
+      {
+        kind: 'LOCAL',
+        clusterId: 'c-east',
+        clusterName: 'east',
+        namespace: 'shop',
+        address: 'reviews.shop.svc.cluster.local',
+        labels: { app: 'reviews', version: 'v2' },
+        versionService: {
+          subset: 'v2',
+          selector: { app: 'reviews', version: 'v2' },
+          ports: [{ number: 80, targetPort: 8080 }],
+        },
+      },
+    ]);
+    // West reaches east's gateway once per version; the subset's SNI picks the version there.
+    expect(
+      reviewsIn('c-west')?.endpoints.map((endpoint) => [endpoint.kind, endpoint.address, endpoint.labels]),
+    ).toEqual([
+      ['REMOTE', '203.0.113.10', { app: 'reviews', version: 'v1' }],
+      ['REMOTE', '203.0.113.10', { app: 'reviews', version: 'v2' }],
+    ]);
+  });
+
+  it('splits only where versions share a Service: v1+v2 in east, v2 alone in west', () => {
+    const { membership, clusters, states } = meshWithWestReviews();
+    const result = withPolicies(states, membership, clusters, policies());
+    const reviewsIn = (clusterId: string) =>
+      result.get(clusterId)?.globalNamespaces[0].services.find((service) => service.name === 'reviews');
+    const summary = (clusterId: string) =>
+      reviewsIn(clusterId)?.endpoints.map((endpoint) => [
+        endpoint.kind,
+        endpoint.labels?.version,
+        endpoint.kind === 'LOCAL' ? endpoint.versionService?.subset : endpoint.address,
+      ]);
+    expect(summary('c-east')).toEqual([
+      ['LOCAL', 'v1', 'v1'],
+      ['LOCAL', 'v2', 'v2'],
+      ['REMOTE', 'v2', '203.0.113.20'],
+    ]);
+    expect(summary('c-west')).toEqual([
+      ['LOCAL', 'v2', undefined],
+      ['REMOTE', 'v1', '203.0.113.10'],
+      ['REMOTE', 'v2', '203.0.113.10'],
+    ]);
+  });
+
+  it('keeps one endpoint per instance without subsets, and when every pod is in the subset', () => {
+    const { membership, clusters, states } = shopStates();
+    const noSubsets = withPolicies(states, membership, clusters, policies({ timeout: '2s' }));
+    expect(noSubsets.get('c-east')?.globalNamespaces[0].services.find((s) => s.name === 'reviews')).toEqual(
+      states.get('c-east')?.globalNamespaces[0].services.find((s) => s.name === 'reviews'),
+    );
+    const whole = withPolicies(
+      states,
+      membership,
+      clusters,
+      policies({ subsets: [{ name: 'all', labels: { app: 'reviews' } }] }),
+    );
+    expect(
+      whole.get('c-east')?.globalNamespaces[0].services.find((s) => s.name === 'reviews')?.endpoints,
+    ).toEqual([expect.objectContaining({ kind: 'LOCAL', labels: { app: 'reviews' } })]);
   });
 });

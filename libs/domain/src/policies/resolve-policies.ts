@@ -1,4 +1,10 @@
-import type { DesiredClusterState, DesiredGlobalNamespace, DesiredGnsService } from '../desired-state';
+import type {
+  DesiredClusterState,
+  DesiredGlobalNamespace,
+  DesiredGnsService,
+  ServiceEndpoint,
+  ServicePortSpec,
+} from '../desired-state';
 import type { ClusterWithInventory } from '../gns/inventory';
 import type { MembershipResult } from '../gns/membership';
 import type {
@@ -7,7 +13,13 @@ import type {
   DesiredServiceSecurity,
   DesiredTrafficPolicy,
 } from './desired-policy';
-import { commonLabels, gnsPolicyContext, type GnsPolicyContext } from './policy-context';
+import {
+  commonLabels,
+  gnsPolicyContext,
+  splitInstance,
+  type EndpointPart,
+  type GnsPolicyContext,
+} from './policy-context';
 import type { SecurityPolicySpec, TrafficPolicySpec } from './policy-spec';
 import { ANY_GNS_SERVICE } from './validate-security-policy';
 
@@ -118,8 +130,8 @@ export function resolveSecurityPolicy(
 /**
  * Adds each GNS's policies to the desired states from buildDesiredStates. A cluster gets the
  * traffic policies of the services it publishes; endpoints of a service with subsets carry the
- * labels all their pods share, which is what subsets select (per cluster instance: a Kubernetes
- * service address cannot be split pod by pod).
+ * labels all their pods share, which is what subsets select, and an instance whose pods only
+ * partly match a subset is split into per-version endpoints (splitInstance).
  */
 export function withPolicies(
   states: ReadonlyMap<string, DesiredClusterState>,
@@ -152,8 +164,22 @@ export function withPolicies(
 interface ResolvedGnsPolicies {
   trafficPolicies: ReadonlyMap<string, DesiredTrafficPolicy>;
   securityPolicy?: DesiredSecurityPolicy;
-  /** Per service with subsets: endpoint labels by `<cluster id>/<namespace>` (local) and `<cluster id>` (remote). */
-  endpointLabels: ReadonlyMap<string, ReadonlyMap<string, Record<string, string>>>;
+  /** Per service with subsets: how its endpoints cover its pods. */
+  endpointLayouts: ReadonlyMap<string, EndpointLayout>;
+}
+
+interface EndpointLayout {
+  subsets: DesiredTrafficPolicy['subsets'];
+  /** By `<cluster id>/<namespace>`. */
+  local: ReadonlyMap<string, LocalLayout>;
+  /** By cluster id: the label sets of the remote endpoints a cluster's gateway stands for. */
+  remote: ReadonlyMap<string, Record<string, string>[]>;
+}
+
+interface LocalLayout {
+  parts: EndpointPart[];
+  selector: Readonly<Record<string, string>>;
+  targetPorts: ReadonlyMap<number, number>;
 }
 
 function resolveGnsPolicies(policies: GnsPolicies, context: GnsPolicyContext): ResolvedGnsPolicies {
@@ -163,26 +189,63 @@ function resolveGnsPolicies(policies: GnsPolicies, context: GnsPolicyContext): R
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([service, spec]) => [service, resolveTrafficPolicy(service, spec, context)] as const),
   );
-  const endpointLabels = new Map<string, Map<string, Record<string, string>>>();
+  const endpointLayouts = new Map<string, EndpointLayout>();
   for (const policy of trafficPolicies.values()) {
     if (policy.subsets.length === 0) continue;
-    const groups = new Map<string, Readonly<Record<string, string>>[]>();
-    for (const placement of context.services.get(policy.service) ?? []) {
-      for (const key of [`${placement.clusterId}/${placement.namespace}`, placement.clusterId])
-        groups.set(key, [...(groups.get(key) ?? []), ...placement.endpointGroupLabels]);
-    }
-    endpointLabels.set(
-      policy.service,
-      new Map([...groups].map(([key, labels]) => [key, commonLabels(labels)] as const)),
-    );
+    endpointLayouts.set(policy.service, endpointLayout(policy, context));
   }
   return {
     trafficPolicies,
     ...(policies.securityPolicy
       ? { securityPolicy: resolveSecurityPolicy(policies.securityPolicy, context) }
       : {}),
-    endpointLabels,
+    endpointLayouts,
   };
+}
+
+/**
+ * Local endpoints: the parts of each (cluster, namespace) instance. A remote cluster's gateway is
+ * one endpoint labelled with what all the service's pods there share (the gateway routes by host,
+ * not namespace) unless an instance there is split: then one endpoint per distinct label set of
+ * that cluster's parts, so each subset reaches the cluster exactly when the cluster has endpoints
+ * of that subset (the subset's SNI then picks them at its gateway).
+ */
+function endpointLayout(policy: DesiredTrafficPolicy, context: GnsPolicyContext): EndpointLayout {
+  const local = new Map<string, LocalLayout>();
+  const byCluster = new Map<
+    string,
+    { groups: Readonly<Record<string, string>>[]; parts: EndpointPart[]; split: boolean }
+  >();
+  for (const placement of context.services.get(policy.service) ?? []) {
+    const split = splitInstance(placement.endpointGroupLabels, placement.selector, policy.subsets);
+    local.set(`${placement.clusterId}/${placement.namespace}`, {
+      parts: split.parts,
+      selector: placement.selector,
+      targetPorts: placement.targetPorts,
+    });
+    const cluster = byCluster.get(placement.clusterId) ?? { groups: [], parts: [], split: false };
+    cluster.groups.push(...placement.endpointGroupLabels);
+    cluster.parts.push(...split.parts);
+    cluster.split ||= split.parts.some((part) => part.subset !== undefined);
+    byCluster.set(placement.clusterId, cluster);
+  }
+  const remote = new Map<string, Record<string, string>[]>();
+  for (const [clusterId, cluster] of byCluster) {
+    if (!cluster.split) {
+      remote.set(clusterId, [commonLabels(cluster.groups)]);
+      continue;
+    }
+    const distinct = new Map(cluster.parts.map((part) => [labelKey(part.labels), part.labels] as const));
+    remote.set(
+      clusterId,
+      [...distinct.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, labels]) => labels),
+    );
+  }
+  return { subsets: policy.subsets, local, remote };
+}
+
+function labelKey(labels: Readonly<Record<string, string>>): string {
+  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function withGnsPolicies(gns: DesiredGlobalNamespace, policies: ResolvedGnsPolicies): DesiredGlobalNamespace {
@@ -193,8 +256,8 @@ function withGnsPolicies(gns: DesiredGlobalNamespace, policies: ResolvedGnsPolic
   const desired: DesiredGlobalNamespace = {
     ...gns,
     services: gns.services.map((service) => {
-      const labels = policies.endpointLabels.get(service.name);
-      return labels ? withEndpointLabels(service, labels) : service;
+      const layout = policies.endpointLayouts.get(service.name);
+      return layout ? withEndpointLayout(service, layout) : service;
     }),
   };
   if (trafficPolicies.length > 0) desired.trafficPolicies = trafficPolicies;
@@ -203,22 +266,49 @@ function withGnsPolicies(gns: DesiredGlobalNamespace, policies: ResolvedGnsPolic
 }
 
 /**
- * A local endpoint gets the labels all pods of its (cluster, namespace) instance share; a remote
- * one (the gateway routes by host, not namespace) those of all the service's pods in that cluster.
+ * A local endpoint gets the labels all pods of its (cluster, namespace) instance share, or becomes
+ * one endpoint per part when the instance is split; a remote one gets the label sets of its
+ * cluster (endpointLayout).
  */
-function withEndpointLabels(
-  service: DesiredGnsService,
-  labelsByPlace: ReadonlyMap<string, Record<string, string>>,
-): DesiredGnsService {
+function withEndpointLayout(service: DesiredGnsService, layout: EndpointLayout): DesiredGnsService {
   return {
     ...service,
-    endpoints: service.endpoints.map((endpoint) => {
-      const key =
-        endpoint.kind === 'LOCAL' ? `${endpoint.clusterId}/${endpoint.namespace}` : endpoint.clusterId;
-      const labels = labelsByPlace.get(key) ?? {};
-      return Object.keys(labels).length > 0
-        ? { ...endpoint, labels: { ...endpoint.labels, ...labels } }
-        : endpoint;
+    endpoints: service.endpoints.flatMap((endpoint): ServiceEndpoint[] => {
+      if (endpoint.kind === 'REMOTE') {
+        const labelSets = layout.remote.get(endpoint.clusterId) ?? [{}];
+        return labelSets.map((labels) => withLabels(endpoint, labels));
+      }
+      const local = layout.local.get(`${endpoint.clusterId}/${endpoint.namespace}`);
+      if (!local) return [endpoint];
+      return local.parts.map((part) => {
+        const labelled = withLabels(endpoint, part.labels);
+        const subset = layout.subsets.find((candidate) => candidate.name === part.subset);
+        if (!subset) return labelled;
+        return {
+          ...labelled,
+          versionService: {
+            subset: subset.name,
+            selector: { ...local.selector, ...subset.labels },
+            ports: versionPorts(service.ports, local.targetPorts),
+          },
+        };
+      });
     }),
   };
+}
+
+function withLabels<T extends ServiceEndpoint>(endpoint: T, labels: Record<string, string>): T {
+  return Object.keys(labels).length > 0
+    ? { ...endpoint, labels: { ...endpoint.labels, ...labels } }
+    : endpoint;
+}
+
+function versionPorts(
+  ports: readonly ServicePortSpec[],
+  targetPorts: ReadonlyMap<number, number>,
+): { number: number; targetPort: number }[] {
+  return ports.map((port) => ({
+    number: port.number,
+    targetPort: targetPorts.get(port.number) ?? port.number,
+  }));
 }

@@ -109,23 +109,51 @@ describe('validateTrafficPolicy', () => {
     expect(result.warnings).toEqual([
       {
         field: 'subsets[2]',
-        message: expect.stringMatching(/no instance of cart runs only pods labelled version=v3.*503/),
+        message: expect.stringMatching(/no pod of cart is labelled version=v3.*503/),
       },
     ]);
   });
 
-  it('warns when one cluster runs several subsets behind one Kubernetes service', () => {
+  it('accepts v1 and v2 behind one Kubernetes service without a warning (split into per-version Services)', () => {
     const result = validateTrafficPolicy('reviews', canary, shopContext());
     expect(result.errors).toEqual([]);
-    expect(result.warnings.map((warning) => warning.field)).toEqual([
-      'subsets[0]',
-      'subsets[0]',
-      'subsets[1]',
-      'subsets[1]',
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('warns about pods a split leaves out and instances that cannot be split', () => {
+    const context = shopContext();
+    const [east] = context.services.get('reviews') ?? [];
+    const withV3 = {
+      ...east,
+      endpointGroupLabels: [...east.endpointGroupLabels, { app: 'reviews', version: 'v3' }],
+    };
+    const uncovered = validateTrafficPolicy('reviews', canary, {
+      ...context,
+      services: new Map([...context.services, ['reviews', [withV3]]]),
+    });
+    expect(uncovered.errors).toEqual([]);
+    expect(uncovered.warnings).toEqual([
+      {
+        field: 'subsets',
+        message: expect.stringMatching(
+          /reviews in cluster "east", namespace "shop" is split .* by subsets v1, v2; its pods labelled app=reviews,version=v3 are in none of them/,
+        ),
+      },
     ]);
-    expect(result.warnings[0].message).toMatch(
-      /cluster "east", namespace "shop" runs pods with version=v1 next to other pods/,
-    );
+
+    const withoutSelector = { ...east, selector: {} };
+    const unsplittable = validateTrafficPolicy('reviews', canary, {
+      ...context,
+      services: new Map([...context.services, ['reviews', [withoutSelector]]]),
+    });
+    expect(unsplittable.warnings).toEqual([
+      {
+        field: 'subsets',
+        message: expect.stringMatching(
+          /runs pods of subsets v1, v2 next to other pods behind a Service without a pod selector/,
+        ),
+      },
+    ]);
   });
 
   it('warns that routes do nothing for a service without HTTP ports', () => {

@@ -1,6 +1,6 @@
 import type { FieldError } from '../errors';
 import { durationProblem, formatDuration, parseDurationMs } from './durations';
-import { commonLabels, selects, type GnsPolicyContext } from './policy-context';
+import { selects, splitInstance, type GnsPolicyContext, type ServicePlacement } from './policy-context';
 import { parseTrafficPolicyShape } from './policy-schema';
 import type {
   FaultSpec,
@@ -8,6 +8,7 @@ import type {
   RequestMatch,
   RetrySpec,
   StringMatch,
+  SubsetSpec,
   TrafficPolicySpec,
 } from './policy-spec';
 
@@ -65,7 +66,7 @@ const BOUNDS = {
  * or cluster outside the GNS, unreachable routes). A subset that no running pod carries yet is a
  * warning: blue/green and canaries are commonly set up before the new version is deployed, and the
  * inventory changes on its own; requests routed there fail (503) until such pods run, which the
- * warning says.
+ * warning says. So are pods a split instance leaves out, and instances that cannot be split.
  */
 export function validateTrafficPolicy(
   service: string,
@@ -120,9 +121,8 @@ export function validateTrafficPolicy(
         `${field}.labels`,
         `selects the same endpoints as subsets[${earlier}] ("${(spec.subsets ?? [])[earlier].name}")`,
       );
-    if (placements && Object.keys(subset.labels).length > 0)
-      warnAboutSubset(field, subset.labels, placements, warnings, service);
   });
+  if (placements) warnAboutSubsets(spec.subsets ?? [], placements, warnings, service);
 
   // Routes
   const routes = spec.routes ?? [];
@@ -243,41 +243,45 @@ export function validateTrafficPolicy(
   return { errors, warnings, policy: normalizeTrafficPolicy(spec) };
 }
 
-function warnAboutSubset(
-  field: string,
-  selector: Readonly<Record<string, string>>,
-  placements: readonly {
-    clusterName: string;
-    namespace: string;
-    endpointGroupLabels: Readonly<Record<string, string>>[];
-  }[],
+function warnAboutSubsets(
+  subsets: readonly SubsetSpec[],
+  placements: readonly ServicePlacement[],
   warnings: FieldError[],
   service: string,
 ): void {
-  const wanted = Object.entries(selector)
+  subsets.forEach((subset, index) => {
+    if (Object.keys(subset.labels).length === 0) return;
+    if (
+      placements.some((placement) =>
+        placement.endpointGroupLabels.some((labels) => selects(subset.labels, labels)),
+      )
+    )
+      return;
+    warnings.push({
+      field: `subsets[${index}]`,
+      message: `no pod of ${service} is labelled ${labelList(subset.labels)} at the moment; requests routed to this subset fail (503) until one runs`,
+    });
+  });
+  for (const placement of placements) {
+    const split = splitInstance(placement.endpointGroupLabels, placement.selector, subsets);
+    const where = `${service} in cluster "${placement.clusterName}", namespace "${placement.namespace}"`;
+    if (split.unsplittable)
+      warnings.push({
+        field: 'subsets',
+        message: `${where} runs pods of subsets ${split.mixedSubsets.join(', ')} next to other pods behind a Service without a pod selector; Lattice cannot render per-version Services for it, so that instance is in none of them`,
+      });
+    if (split.uncovered.length > 0)
+      warnings.push({
+        field: 'subsets',
+        message: `${where} is split into per-version Services by subsets ${split.mixedSubsets.join(', ')}; its pods labelled ${split.uncovered.map((labels) => labelList(labels) || '(no app/version label)').join(' and ')} are in none of them and get no traffic through the GNS host while it is split`,
+      });
+  }
+}
+
+function labelList(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels)
     .map(([key, value]) => `${key}=${value}`)
     .join(',');
-  const whole = placements.filter(
-    (placement) =>
-      placement.endpointGroupLabels.length > 0 &&
-      selects(selector, commonLabels(placement.endpointGroupLabels)),
-  );
-  const mixed = placements.filter(
-    (placement) =>
-      !whole.includes(placement) && placement.endpointGroupLabels.some((labels) => selects(selector, labels)),
-  );
-  for (const placement of mixed) {
-    warnings.push({
-      field,
-      message: `${service} in cluster "${placement.clusterName}", namespace "${placement.namespace}" runs pods with ${wanted} next to other pods behind one Kubernetes service; Lattice routes to subsets per cluster, so that instance is in no subset (run each version in its own cluster to split traffic there)`,
-    });
-  }
-  if (whole.length === 0) {
-    warnings.push({
-      field,
-      message: `no instance of ${service} runs only pods labelled ${wanted} at the moment; requests routed to this subset fail (503) until one does`,
-    });
-  }
 }
 
 function checkMatch(

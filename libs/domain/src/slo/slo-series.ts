@@ -1,7 +1,8 @@
-import { MINUTE_MS } from '../telemetry/telemetry-item';
+import { MINUTE_MS, minuteStart } from '../telemetry/telemetry-item';
+import { ceilHour, floorHour, HOUR_MS } from '../telemetry/telemetry-query';
 import { BURN_RATE_WINDOW_MS, BURN_RATE_WINDOWS, type BurnRateWindow } from './burn-rate';
-import { type MinuteVerdict, type SpanTotals } from './sli';
-import { sloWindowBounds, type SloWindow } from './slo-definition';
+import { minuteVerdict, type MergedMinute, type MinuteVerdict, type SpanTotals } from './sli';
+import { sloWindowBounds, type SloIndicator, type SloWindow } from './slo-definition';
 
 /**
  * Running totals of an SLO's minute verdicts from its first evaluated minute up to and including
@@ -53,4 +54,64 @@ export function sloSpanStarts(window: SloWindow, nowUnixMs: number): SloSpanStar
   const burnWindows = {} as Record<BurnRateWindow, number>;
   for (const burnWindow of BURN_RATE_WINDOWS) burnWindows[burnWindow] = nowUnixMs - BURN_RATE_WINDOW_MS[burnWindow];
   return { window: sloWindowBounds(window, nowUnixMs).startUnixMs, burnWindows };
+}
+
+/** What a stretch of the series adds to the running totals (one minute, or an hour from its rollup). */
+export interface PeriodTotals {
+  requests: number;
+  badRequests: number;
+  badMinutes: number;
+}
+
+export function addTotals(left: RunningTotals, right: PeriodTotals): RunningTotals {
+  return {
+    requests: left.requests + right.requests,
+    badRequests: left.badRequests + right.badRequests,
+    badMinutes: left.badMinutes + right.badMinutes,
+  };
+}
+
+export function subtractTotals(left: RunningTotals, right: PeriodTotals): RunningTotals {
+  return {
+    requests: left.requests - right.requests,
+    badRequests: left.badRequests - right.badRequests,
+    badMinutes: left.badMinutes - right.badMinutes,
+  };
+}
+
+export function sameTotals(left: RunningTotals, right: RunningTotals): boolean {
+  return left.requests === right.requests && left.badRequests === right.badRequests && left.badMinutes === right.badMinutes;
+}
+
+const HOUR_MINUTES = 60;
+
+/**
+ * One hour known only from its rollup. Requests and bad requests are exact (bad latency requests
+ * estimated from the hour's merged sketch, as per minute); which minutes were bad is not known, so
+ * time slices are counted occurrences-style: the hour's bad-request fraction of its 60 minutes,
+ * rounded. An hour without requests has no bad minute, like a minute without requests.
+ */
+export function hourRollupTotals(indicators: readonly SloIndicator[], hour: MergedMinute): PeriodTotals {
+  const verdict = minuteVerdict(indicators, hour);
+  const badMinutes = verdict.requests === 0 ? 0 : Math.round((HOUR_MINUTES * verdict.badRequests) / verdict.requests);
+  return { requests: verdict.requests, badRequests: verdict.badRequests, badMinutes };
+}
+
+/** The minute row that closes an hour (hh:59): the row kept once minute detail is thinned out. */
+export function isHourEnd(minuteUnixMs: number): boolean {
+  return (minuteUnixMs + MINUTE_MS) % HOUR_MS === 0;
+}
+
+/**
+ * A span of the series to (re)compute, widened to whole hours where the series keeps only the
+ * rows that close an hour (before `detailFromMs`, an hour boundary), so the totals before the
+ * span's start are always on record. Never reaches before `coveredFromMs`, where the totals
+ * before are the series origin.
+ */
+export function alignSeriesSpan(fromMs: number, toMs: number, detailFromMs: number, coveredFromMs: number): { fromMs: number; toMs: number } {
+  let from = minuteStart(fromMs);
+  let to = Math.ceil(toMs / MINUTE_MS) * MINUTE_MS;
+  if (from < detailFromMs) from = Math.max(coveredFromMs, floorHour(from));
+  if (to < detailFromMs) to = ceilHour(to);
+  return { fromMs: from, toMs: to };
 }

@@ -9,6 +9,7 @@ export interface Service {
   'labels'?: ({[key: string]: string});
   'ports'?: (_lattice_agent_v1_ServicePort)[];
   'endpointGroups'?: (_lattice_agent_v1_EndpointGroup)[];
+  'selector'?: ({[key: string]: string});
 }
 
 export interface Service__Output {
@@ -17,4 +18,5 @@ export interface Service__Output {
   'labels': ({[key: string]: string});
   'ports': (_lattice_agent_v1_ServicePort__Output)[];
   'endpointGroups': (_lattice_agent_v1_EndpointGroup__Output)[];
+  'selector': ({[key: string]: string});
 }
