@@ -19,6 +19,7 @@ import {
   minuteVerdict,
   parseSloWindow,
   sameTotals,
+  seriesHistoryStart,
   sloSpanStarts,
   sloWindowBounds,
   spanFromRunningTotals,
@@ -59,7 +60,6 @@ export const MAX_LIVE_CATCH_UP_MINUTES = 60;
 /** Minute detail is kept for the longest burn window (3 days) plus slack; whole hours for the longest SLO window. */
 const MINUTE_DETAIL_RETENTION_MS = 3 * 86_400_000 + 2 * 3_600_000;
 const HOUR_DETAIL_RETENTION_MS = 93 * 86_400_000;
-const LONGEST_BURN_WINDOW_MS = 3 * 86_400_000;
 const DAY_MS = 86_400_000;
 /** One series chunk recomputes at most this many minutes of one SLO ... */
 export const SERIES_CHUNK_MINUTES = 360;
@@ -238,7 +238,7 @@ export class SloEvaluationService {
    * Counts late minutes, catches up gaps and backfills new series, chunk after chunk (each its own
    * short transaction), until nothing is left or `budgetMs` has passed.
    */
-  async repairSeries(now = new Date(), budgetMs = 20_000): Promise<SeriesRepairRun> {
+  async repairSeries(now?: Date, budgetMs = 20_000): Promise<SeriesRepairRun> {
     const started = Date.now();
     const run: SeriesRepairRun = { lateChunks: 0, catchUpChunks: 0, backfillChunks: 0, more: false };
     for (;;) {
@@ -246,7 +246,7 @@ export class SloEvaluationService {
         run.more = true;
         break;
       }
-      const nowMs = Math.max(minuteStart(now.getTime()), minuteStart(now.getTime() + (Date.now() - started)));
+      const nowMs = minuteStart((now ?? new Date()).getTime());
       if (await this.countLateMinutes(nowMs)) run.lateChunks++;
       else if (await this.catchUpChunk(nowMs)) run.catchUpChunks++;
       else if (await this.backfillChunk(nowMs)) run.backfillChunks++;
@@ -384,9 +384,8 @@ export class SloEvaluationService {
    * window, no further than hourly telemetry is kept.
    */
   private backfillTarget(slo: EvaluableSlo, nowMs: number): number {
-    const windowStart = sloWindowBounds(parseSloWindow(slo.window)!, nowMs).startUnixMs;
     const oldestHour = ceilHour(nowMs - this.config.env.LATTICE_TELEMETRY_HOUR_RETENTION_DAYS * DAY_MS);
-    return Math.max(oldestHour, floorHour(Math.min(windowStart, nowMs - LONGEST_BURN_WINDOW_MS)));
+    return Math.max(oldestHour, seriesHistoryStart(parseSloWindow(slo.window)!, nowMs));
   }
 
   /**
@@ -501,6 +500,8 @@ export class SloEvaluationService {
         minuteResolutionFromMs: resolution === 'minute' ? Math.min(series.minuteResolutionFromMs, span.fromMs) : series.minuteResolutionFromMs,
       });
     }
+    // Stale detail rows (e.g. of an older thinning) must not outlive the hours written here.
+    await this.repository.dropDetailBefore(db, spans.filter((span) => span.fromMs < detailFromMs).map((span) => ({ sloId: span.slo.id, fromMs: span.fromMs, toMs: Math.min(span.toMs, detailFromMs) })));
     await this.repository.writeMinutes(db, rows);
     return updated;
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, type RunningTotals, type SloEvaluation, type SloIndicator, type SloSpec } from '@lattice/domain';
+import { DomainError, parseSloWindow, seriesHistoryStart, type RunningTotals, type SloEvaluation, type SloIndicator, type SloSpec } from '@lattice/domain';
 import { Prisma, type Slo, type SloEvent, type SloSeries } from '../generated/prisma/client';
 import { cursorWhere, pageOf, type Page, type PageRequest } from '../common/pagination';
 import type { Db } from '../prisma/db';
@@ -56,6 +56,12 @@ export class SlosRepository {
       .catch(rethrowNameTaken(spec.name));
     if (rows.length === 0) return null;
     if (rebased) await db.sloMinute.deleteMany({ where: { sloId: id, tenantId } });
+    // A longer window wants older history: the backfill resumes (it stops at the first telemetry).
+    const window = parseSloWindow(spec.window);
+    if (!rebased && window) {
+      const historyStart = new Date(seriesHistoryStart(window, Date.now()));
+      await db.sloSeries.updateMany({ where: { sloId: id, tenantId, backfillTo: { gt: historyStart } }, data: { backfillTo: historyStart } });
+    }
     return toStored(rows[0]!);
   }
 

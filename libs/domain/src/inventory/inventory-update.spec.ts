@@ -61,5 +61,9 @@ describe('validateInventoryUpdate', () => {
       'services[0].ports[0].targetPort',
       'removedNamespaces[0]',
     ]);
+    const selector = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v']));
+    expect(validateInventoryUpdate(update({ services: [{ ...service('shop', 'cart'), selector }] }))).toEqual([
+      { field: 'services[0].selector', message: 'too many selector labels' },
+    ]);
   });
 });

@@ -111,12 +111,14 @@ export interface InstanceSplit {
  * some subset selects only part of the pods (v1 and v2 behind one Service, the usual canary), the
  * instance is split: one endpoint per such subset, each a per-version Service selecting the
  * instance's pods plus the subset's labels, labelled with what those pods share, so each subset
- * reaches the pods it would reach in Istio's own registry.
+ * reaches the pods it would reach in Istio's own registry. Only when a route sends traffic to such
+ * a subset: unused subsets leave the instance whole (traffic spread per pod by its own Service).
  */
 export function splitInstance(
   groups: readonly Readonly<Record<string, string>>[],
   selector: Readonly<Record<string, string>>,
   subsets: readonly { name: string; labels: Readonly<Record<string, string>> }[],
+  routedSubsets: ReadonlySet<string>,
 ): InstanceSplit {
   const mixed = subsets.filter(
     (subset) =>
@@ -130,7 +132,7 @@ export function splitInstance(
     unsplittable: mixed.length > 0,
     uncovered: [],
   };
-  if (mixed.length === 0) return { ...whole, unsplittable: false };
+  if (!mixed.some((subset) => routedSubsets.has(subset.name))) return { ...whole, unsplittable: false };
   if (Object.keys(selector).length === 0) return whole;
   return {
     parts: mixed.map((subset) => ({
@@ -141,4 +143,17 @@ export function splitInstance(
     unsplittable: false,
     uncovered: groups.filter((group) => !mixed.some((subset) => selects(subset.labels, group))),
   };
+}
+
+/** Subsets some route sends traffic to. */
+export function routedSubsets(
+  routes: readonly { destinations: readonly { subset?: string }[] }[],
+): Set<string> {
+  return new Set(
+    routes.flatMap((route) =>
+      route.destinations.flatMap((destination) =>
+        destination.subset !== undefined ? [destination.subset] : [],
+      ),
+    ),
+  );
 }

@@ -265,7 +265,7 @@ describe('per-version endpoints of split instances', () => {
     ]);
   });
 
-  it('keeps one endpoint per instance without subsets, and when every pod is in the subset', () => {
+  it('keeps one endpoint per instance without subsets, when every pod is in the subset, and for unrouted subsets', () => {
     const { membership, clusters, states } = shopStates();
     const noSubsets = withPolicies(states, membership, clusters, policies({ timeout: '2s' }));
     expect(noSubsets.get('c-east')?.globalNamespaces[0].services.find((s) => s.name === 'reviews')).toEqual(
@@ -280,5 +280,21 @@ describe('per-version endpoints of split instances', () => {
     expect(
       whole.get('c-east')?.globalNamespaces[0].services.find((s) => s.name === 'reviews')?.endpoints,
     ).toEqual([expect.objectContaining({ kind: 'LOCAL', labels: { app: 'reviews' } })]);
+    // Subsets no route sends traffic to leave the instance whole (its own Service spreads per pod).
+    const unrouted = withPolicies(
+      states,
+      membership,
+      clusters,
+      policies({ subsets: canary.subsets, timeout: '2s' }),
+    );
+    expect(
+      unrouted.get('c-east')?.globalNamespaces[0].services.find((s) => s.name === 'reviews')?.endpoints,
+    ).toEqual([
+      expect.objectContaining({
+        kind: 'LOCAL',
+        address: 'reviews.shop.svc.cluster.local',
+        labels: { app: 'reviews' },
+      }),
+    ]);
   });
 });

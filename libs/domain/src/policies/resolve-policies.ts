@@ -16,6 +16,7 @@ import type {
 import {
   commonLabels,
   gnsPolicyContext,
+  routedSubsets,
   splitInstance,
   type EndpointPart,
   type GnsPolicyContext,
@@ -211,13 +212,14 @@ function resolveGnsPolicies(policies: GnsPolicies, context: GnsPolicyContext): R
  * of that subset (the subset's SNI then picks them at its gateway).
  */
 function endpointLayout(policy: DesiredTrafficPolicy, context: GnsPolicyContext): EndpointLayout {
+  const routed = routedSubsets(policy.routes);
   const local = new Map<string, LocalLayout>();
   const byCluster = new Map<
     string,
     { groups: Readonly<Record<string, string>>[]; parts: EndpointPart[]; split: boolean }
   >();
   for (const placement of context.services.get(policy.service) ?? []) {
-    const split = splitInstance(placement.endpointGroupLabels, placement.selector, policy.subsets);
+    const split = splitInstance(placement.endpointGroupLabels, placement.selector, policy.subsets, routed);
     local.set(`${placement.clusterId}/${placement.namespace}`, {
       parts: split.parts,
       selector: placement.selector,

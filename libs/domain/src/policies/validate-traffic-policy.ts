@@ -1,6 +1,12 @@
 import type { FieldError } from '../errors';
 import { durationProblem, formatDuration, parseDurationMs } from './durations';
-import { selects, splitInstance, type GnsPolicyContext, type ServicePlacement } from './policy-context';
+import {
+  routedSubsets,
+  selects,
+  splitInstance,
+  type GnsPolicyContext,
+  type ServicePlacement,
+} from './policy-context';
 import { parseTrafficPolicyShape } from './policy-schema';
 import type {
   FaultSpec,
@@ -122,7 +128,8 @@ export function validateTrafficPolicy(
         `selects the same endpoints as subsets[${earlier}] ("${(spec.subsets ?? [])[earlier].name}")`,
       );
   });
-  if (placements) warnAboutSubsets(spec.subsets ?? [], placements, warnings, service);
+  if (placements)
+    warnAboutSubsets(spec.subsets ?? [], routedSubsets(spec.routes ?? []), placements, warnings, service);
 
   // Routes
   const routes = spec.routes ?? [];
@@ -245,6 +252,7 @@ export function validateTrafficPolicy(
 
 function warnAboutSubsets(
   subsets: readonly SubsetSpec[],
+  routed: ReadonlySet<string>,
   placements: readonly ServicePlacement[],
   warnings: FieldError[],
   service: string,
@@ -263,7 +271,7 @@ function warnAboutSubsets(
     });
   });
   for (const placement of placements) {
-    const split = splitInstance(placement.endpointGroupLabels, placement.selector, subsets);
+    const split = splitInstance(placement.endpointGroupLabels, placement.selector, subsets, routed);
     const where = `${service} in cluster "${placement.clusterName}", namespace "${placement.namespace}"`;
     if (split.unsplittable)
       warnings.push({

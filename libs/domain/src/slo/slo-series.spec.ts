@@ -10,6 +10,7 @@ import {
   alignSeriesSpan,
   hourRollupTotals,
   isHourEnd,
+  seriesHistoryStart,
   sloSpanStarts,
   spanFromRunningTotals,
   subtractTotals,
@@ -95,6 +96,14 @@ describe('series helpers', () => {
     const before = subtractTotals(origin, stretch);
     expect(before).toEqual({ requests: -90, badRequests: -5, badMinutes: -2 });
     expect(addTotals(before, stretch)).toEqual(origin);
+  });
+
+  it('wants history back to the window start, and at least the 3-day burn window, in whole hours', () => {
+    const now = H0 + 10 * HOUR + 17 * MINUTE_MS;
+    expect(seriesHistoryStart(parseSloWindow('30d')!, now)).toBe(H0 - 30 * 24 * HOUR + 10 * HOUR);
+    expect(seriesHistoryStart(parseSloWindow('1d')!, now)).toBe(H0 - 3 * 24 * HOUR + 10 * HOUR);
+    // June 10th: the calendar month began on the 1st, further back than 3 days.
+    expect(seriesHistoryStart(parseSloWindow('CALENDAR_MONTH')!, now)).toBe(Date.UTC(2026, 5, 1));
   });
 
   it('knows the row that closes an hour', () => {

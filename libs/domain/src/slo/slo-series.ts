@@ -115,3 +115,11 @@ export function alignSeriesSpan(fromMs: number, toMs: number, detailFromMs: numb
   if (to < detailFromMs) to = ceilHour(to);
   return { fromMs: from, toMs: to };
 }
+
+/** The longest burn-rate window: a series needs this much history even for a shorter SLO window. */
+const LONGEST_BURN_WINDOW_MS = Math.max(...BURN_RATE_WINDOWS.map((burnWindow) => BURN_RATE_WINDOW_MS[burnWindow]));
+
+/** How far back a series evaluated at `nowUnixMs` wants history: its window start, and the longest burn window. */
+export function seriesHistoryStart(window: SloWindow, nowUnixMs: number): number {
+  return floorHour(Math.min(sloWindowBounds(window, nowUnixMs).startUnixMs, nowUnixMs - LONGEST_BURN_WINDOW_MS));
+}
