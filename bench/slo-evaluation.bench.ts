@@ -166,7 +166,7 @@ async function seed(ctx: BenchContext, now: number): Promise<void> {
   }
   await flushMinutes(true);
 
-  // Evaluated history up to 15 minutes ago: running totals per minute for 6 hours, hourly before.
+  // Evaluated history up to 15 minutes ago: running totals per minute for 6 hours, the rows closing each hour before.
   const historyEnd = now - (TELEMETRY_MINUTES + 1) * MINUTE_MS;
   await ctx.sql(
     `INSERT INTO slo_minutes (slo_id, minute, tenant_id, basis, requests, bad_requests, bad_slice, indicator_values, cum_requests, cum_bad_requests, cum_bad_minutes)
@@ -176,7 +176,7 @@ async function seed(ctx: BenchContext, now: number): Promise<void> {
      CROSS JOIN LATERAL (
        SELECT $1::timestamptz - make_interval(mins => g) AS minute, ($2::int - g) AS n FROM generate_series(0, $3::int - 1) g
        UNION ALL
-       SELECT date_trunc('hour', $1::timestamptz - make_interval(mins => $3::int)) - make_interval(hours => h), ($2::int - $3::int - 60 * h)
+       SELECT date_trunc('hour', $1::timestamptz - make_interval(mins => $3::int)) - make_interval(hours => h) - interval '1 minute', ($2::int - $3::int - 60 * h)
        FROM generate_series(0, $4::int - 1) h
      ) m`,
     [new Date(historyEnd).toISOString(), HISTORY_HOURS * 60 + HISTORY_MINUTES, HISTORY_MINUTES, HISTORY_HOURS],

@@ -135,6 +135,7 @@ describe('SLOs from agent telemetry to a webhook', () => {
     expect(outside.json.errors).toEqual([{ field: 'services[0]', message: expect.stringContaining('payments is not a member service') }]);
     expect((await controller.request('POST', '/v1/slos', { token: viewer.token, body: definition })).status).toBe(403);
 
+    const createdAround = Date.now();
     const creation = await graphql(
       editor.token,
       `mutation($input: SloInput!) { createSlo(input: $input) { id version status { health } } }`,
@@ -165,7 +166,10 @@ describe('SLOs from agent telemetry to a webhook', () => {
       `query($id: ID!, $gns: ID!, $from: DateTime!, $to: DateTime!) {
         slo(id: $id) {
           name
-          status { health compliance budget { consumedFraction remainingSeconds totalSeconds } burnRates { window rate } indicators { kind value holds } activeAlerts { rule severity } }
+          status {
+            health compliance budget { consumedFraction remainingSeconds totalSeconds } burnRates { window rate } indicators { kind value holds } activeAlerts { rule severity }
+            coverage { evaluatedFrom backfilling hourlyUntil catchingUpFrom }
+          }
           history(from: $from, to: $to, step: 60) { timestamp badMinutes sli budgetRemainingFraction }
           events(first: 10) { type rule severity }
         }
@@ -175,7 +179,14 @@ describe('SLOs from agent telemetry to a webhook', () => {
     );
     expect(answer.errors).toBeUndefined();
     const view = answer.data!.slo as {
-      status: { health: string; budget: { consumedFraction: number; totalSeconds: number }; burnRates: { window: string; rate: number }[]; indicators: { value: number; holds: boolean }[]; activeAlerts: { rule: string }[] };
+      status: {
+        health: string;
+        budget: { consumedFraction: number; totalSeconds: number };
+        burnRates: { window: string; rate: number }[];
+        indicators: { value: number; holds: boolean }[];
+        activeAlerts: { rule: string }[];
+        coverage: { evaluatedFrom: string; backfilling: boolean; hourlyUntil: string | null; catchingUpFrom: string | null };
+      };
       history: { badMinutes: number; sli: number | null }[];
       events: { type: string; rule: string }[];
     };
@@ -185,6 +196,10 @@ describe('SLOs from agent telemetry to a webhook', () => {
     expect(view.status.budget.consumedFraction).toBeGreaterThan(0);
     expect(view.status.burnRates.map((rate) => rate.window)).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d']);
     expect(view.events).toContainEqual({ type: 'FIRED', rule: 'PAGE_1H_5M', severity: 'PAGE' });
+    // The series job backfilled from before the SLO existed (all of it per minute).
+    expect(view.status.coverage).toMatchObject({ backfilling: false, hourlyUntil: null, catchingUpFrom: null });
+    expect(Date.parse(view.status.coverage.evaluatedFrom)).toBeLessThan(createdAround);
+    expect(controller.logs).not.toMatch(/SLO (series )?job failed/);
     expect(view.history.some((point) => point.badMinutes === 1 && point.sli === 0)).toBe(true);
     expect(answer.data!.slos).toEqual([{ id: slo.id }]);
 

@@ -1,11 +1,9 @@
-import { DestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1/DestinationRule';
-import { ServiceEntry } from '@kubernetes-models/istio/networking.istio.io/v1beta1/ServiceEntry';
-import { PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1beta1/PeerAuthentication';
 import type { DesiredCaMaterial, DesiredClusterState, DesiredGlobalNamespace } from '@lattice/domain';
 import { buildDesiredStates, computeMembership } from '@lattice/domain/gns';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from './kube-object';
 import { objectKey, toYaml } from './manifest';
+import { eastShopState, OWNED, validateAgainstSchema } from './istio.test-fixtures';
 import { renderClusterState } from './render-cluster-state';
 import { RenderError } from './render-error';
 
@@ -22,86 +20,51 @@ const CA: DesiredCaMaterial = {
 
 /** The "east" cluster's view of a GNS spanning east and west: cart runs in both, payments only in west. */
 function eastState(overrides: Partial<DesiredGlobalNamespace> = {}): DesiredClusterState {
-  return {
-    clusterId: 'c-east',
-    clusterName: 'east',
-    globalNamespaces: [
+  return eastShopState({
+    services: [
       {
-        id: 'g-shop',
-        name: 'shop',
-        domain: 'shop.lattice.local',
-        mtlsMode: 'STRICT',
-        localNamespaces: ['shop'],
-        services: [
+        name: 'cart',
+        hostname: 'cart.shop.lattice.local',
+        ports: [
+          { name: 'http', number: 80, protocol: 'HTTP' },
+          { name: 'grpc', number: 9090, protocol: 'GRPC' },
+        ],
+        endpoints: [
           {
-            name: 'cart',
-            hostname: 'cart.shop.lattice.local',
-            ports: [
-              { name: 'http', number: 80, protocol: 'HTTP' },
-              { name: 'grpc', number: 9090, protocol: 'GRPC' },
-            ],
-            endpoints: [
-              {
-                kind: 'LOCAL',
-                clusterId: 'c-east',
-                clusterName: 'east',
-                namespace: 'shop',
-                address: 'cart.shop.svc.cluster.local',
-              },
-              {
-                kind: 'REMOTE',
-                clusterId: 'c-west',
-                clusterName: 'west',
-                namespace: 'shop',
-                address: '203.0.113.20',
-                port: 15443,
-              },
-            ],
+            kind: 'LOCAL',
+            clusterId: 'c-east',
+            clusterName: 'east',
+            namespace: 'shop',
+            address: 'cart.shop.svc.cluster.local',
           },
           {
-            name: 'payments',
-            hostname: 'payments.shop.lattice.local',
-            ports: [{ name: 'http', number: 8080, protocol: 'HTTP' }],
-            endpoints: [
-              {
-                kind: 'REMOTE',
-                clusterId: 'c-west',
-                clusterName: 'west',
-                namespace: 'shop',
-                address: '203.0.113.20',
-                port: 15443,
-              },
-            ],
+            kind: 'REMOTE',
+            clusterId: 'c-west',
+            clusterName: 'west',
+            namespace: 'shop',
+            address: '203.0.113.20',
+            port: 15443,
           },
         ],
-        ...overrides,
+      },
+      {
+        name: 'payments',
+        hostname: 'payments.shop.lattice.local',
+        ports: [{ name: 'http', number: 8080, protocol: 'HTTP' }],
+        endpoints: [
+          {
+            kind: 'REMOTE',
+            clusterId: 'c-west',
+            clusterName: 'west',
+            namespace: 'shop',
+            address: '203.0.113.20',
+            port: 15443,
+          },
+        ],
       },
     ],
-  };
-}
-
-const OWNED = {
-  'app.kubernetes.io/managed-by': 'lattice',
-  'lattice.io/gns': 'g-shop',
-  'lattice.io/cluster': 'c-east',
-};
-
-function validateIstio(object: KubeObject): void {
-  switch (object.kind) {
-    case 'ServiceEntry':
-      new ServiceEntry(object as ConstructorParameters<typeof ServiceEntry>[0]).validate();
-      return;
-    case 'DestinationRule':
-      new DestinationRule(object as ConstructorParameters<typeof DestinationRule>[0]).validate();
-      return;
-    case 'PeerAuthentication':
-      new PeerAuthentication(object as ConstructorParameters<typeof PeerAuthentication>[0]).validate();
-      return;
-    case 'Secret':
-      return; // not an Istio kind; checked field by field in the CA tests
-    default:
-      throw new Error(`unexpected kind ${object.kind}`);
-  }
+    ...overrides,
+  });
 }
 
 function decode(secret: KubeObject, key: string): string {
@@ -237,7 +200,7 @@ describe('renderClusterState', () => {
       'ServiceEntry',
       'ServiceEntry',
     ]);
-    for (const object of objects) expect(() => validateIstio(object)).not.toThrow();
+    for (const object of objects) expect(() => validateAgainstSchema(object)).not.toThrow();
   });
 
   it('would catch a malformed object (the schema check is not vacuous)', () => {
@@ -246,7 +209,7 @@ describe('renderClusterState', () => {
       ...serviceEntry,
       spec: { ...(serviceEntry.spec as object), resolution: 'SOMETIMES', ports: [{ number: '80' }] },
     };
-    expect(() => validateIstio(broken)).toThrow(/resolution|number/);
+    expect(() => validateAgainstSchema(broken)).toThrow(/resolution|number/);
   });
 
   it('uses the GNS mTLS mode for the PeerAuthentication of every local namespace', () => {
@@ -364,9 +327,9 @@ describe('renderClusterState', () => {
       expect(decode(meshCa!, 'root-cert.pem')).toBe(`${ROOT_1}\n${ROOT_2}\n${OTHER_ROOT}\n`);
       // Without the key yet, neither Secret is rendered; a mesh CA naming a GNS without CA material is refused.
       expect(renderClusterState(state, new Map()).some((object) => object.kind === 'Secret')).toBe(false);
-      expect(() => renderClusterState({ ...state, meshCa: { ...state.meshCa!, gnsId: 'nope' } }, new Map())).toThrow(
-        RenderError,
-      );
+      expect(() =>
+        renderClusterState({ ...state, meshCa: { ...state.meshCa!, gnsId: 'nope' } }, new Map()),
+      ).toThrow(RenderError);
     });
 
     it('refuses a chain without its root, or an empty trust bundle', () => {
@@ -551,7 +514,7 @@ describe('from inventory to Istio objects', () => {
     const states = buildDesiredStates(computeMembership([definition], clusters), clusters);
     for (const [clusterId, state] of states) {
       const objects = renderClusterState(state, new Map());
-      for (const object of objects) expect(() => validateIstio(object)).not.toThrow();
+      for (const object of objects) expect(() => validateAgainstSchema(object)).not.toThrow();
       const serviceEntry = objects.find((object) => object.kind === 'ServiceEntry');
       const otherGateway = clusterId === 'c-east' ? '192.0.2.2' : '192.0.2.1';
       expect((serviceEntry?.spec as { endpoints: unknown[] }).endpoints).toEqual([

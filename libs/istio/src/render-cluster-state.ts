@@ -68,8 +68,15 @@ function renderGlobalNamespace(
 function renderClusterMeshCa(state: DesiredClusterState, keys: IntermediateKeys): KubeObject | undefined {
   if (!state.meshCa) return undefined;
   const gns = state.globalNamespaces.find((candidate) => candidate.id === state.meshCa?.gnsId);
-  if (!gns?.ca) throw new RenderError(`the mesh CA names GNS ${state.meshCa.gnsId}, which has no CA material here`);
+  if (!gns?.ca)
+    throw new RenderError(`the mesh CA names GNS ${state.meshCa.gnsId}, which has no CA material here`);
   const key = keys.get(gns.id);
   if (key === undefined || key.trim() === '') return undefined;
-  return renderMeshCaSecret(gns, gns.ca, state.meshCa.trustBundlePem, key, ownershipLabels(gns.id, state.clusterId));
+  return renderMeshCaSecret(
+    gns,
+    gns.ca,
+    state.meshCa.trustBundlePem,
+    key,
+    ownershipLabels(gns.id, state.clusterId),
+  );
 }

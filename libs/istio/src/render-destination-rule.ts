@@ -25,7 +25,8 @@ export function renderDestinationRule(
 ): KubeObject {
   const trafficPolicy: TrafficPolicy = mutualTls(service);
   // One DestinationRule per host: the traffic policy of the service merges into the GNS one.
-  if (policy?.connectionPool) trafficPolicy.connectionPool = policy.connectionPool as TrafficPolicy['connectionPool'];
+  if (policy?.connectionPool)
+    trafficPolicy.connectionPool = policy.connectionPool as TrafficPolicy['connectionPool'];
   if (policy?.outlierDetection) {
     const outlier = policy.outlierDetection;
     trafficPolicy.outlierDetection = {

@@ -32,11 +32,18 @@ export function renderServicePeerAuthentication(
   namespace: string,
   labels: Record<string, string>,
 ): KubeObject {
-  const spec: PeerAuthenticationSpec = { selector: { matchLabels: { ...workloadLabels } }, mtls: { mode: mtlsMode } };
+  const spec: PeerAuthenticationSpec = {
+    selector: { matchLabels: { ...workloadLabels } },
+    mtls: { mode: mtlsMode },
+  };
   return {
     apiVersion: 'security.istio.io/v1beta1',
     kind: 'PeerAuthentication',
-    metadata: { name: objectName(`lattice-${gns.name}-${service}`, `${gns.id}/${service}`), namespace, labels },
+    metadata: {
+      name: objectName(`lattice-${gns.name}-${service}`, `${gns.id}/${service}`),
+      namespace,
+      labels,
+    },
     spec,
   };
 }

@@ -1,8 +1,3 @@
-import { DestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1/DestinationRule';
-import { ServiceEntry } from '@kubernetes-models/istio/networking.istio.io/v1beta1/ServiceEntry';
-import { VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService';
-import { AuthorizationPolicy } from '@kubernetes-models/istio/security.istio.io/v1beta1/AuthorizationPolicy';
-import { PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1beta1/PeerAuthentication';
 import type {
   DesiredClusterState,
   DesiredGlobalNamespace,
@@ -10,79 +5,64 @@ import type {
   DesiredTrafficPolicy,
 } from '@lattice/domain';
 import type { KubeObject } from './kube-object';
+import { eastShopState, OWNED, validateAgainstSchema } from './istio.test-fixtures';
 import { renderClusterState } from './render-cluster-state';
 
-const OWNED = {
-  'app.kubernetes.io/managed-by': 'lattice',
-  'lattice.io/gns': 'g-shop',
-  'lattice.io/cluster': 'c-east',
-};
 const OUTLIER = { consecutiveErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 };
 
 /** East's view: cart v1 here and v2 in west (labels as withPolicies sets them), payments only here. */
 function eastState(gns: Partial<DesiredGlobalNamespace>): DesiredClusterState {
-  return {
-    clusterId: 'c-east',
-    clusterName: 'east',
-    globalNamespaces: [
+  return eastShopState({
+    services: [
       {
-        id: 'g-shop',
-        name: 'shop',
-        domain: 'shop.lattice.local',
-        mtlsMode: 'STRICT',
-        localNamespaces: ['shop'],
-        services: [
+        name: 'cart',
+        hostname: 'cart.shop.lattice.local',
+        ports: [{ name: 'http', number: 80, protocol: 'HTTP' }],
+        endpoints: [
           {
-            name: 'cart',
-            hostname: 'cart.shop.lattice.local',
-            ports: [{ name: 'http', number: 80, protocol: 'HTTP' }],
-            endpoints: [
-              {
-                kind: 'LOCAL',
-                clusterId: 'c-east',
-                clusterName: 'east',
-                namespace: 'shop',
-                address: 'cart.shop.svc.cluster.local',
-                labels: { app: 'cart', version: 'v1' },
-              },
-              {
-                kind: 'REMOTE',
-                clusterId: 'c-west',
-                clusterName: 'west',
-                namespace: 'shop',
-                address: '203.0.113.20',
-                port: 15443,
-                labels: { app: 'cart', version: 'v2' },
-              },
-              {
-                kind: 'REMOTE',
-                clusterId: 'c-north',
-                clusterName: 'north',
-                namespace: 'shop',
-                address: '203.0.113.30',
-                port: 15443,
-              },
-            ],
+            kind: 'LOCAL',
+            clusterId: 'c-east',
+            clusterName: 'east',
+            namespace: 'shop',
+            address: 'cart.shop.svc.cluster.local',
+            labels: { app: 'cart', version: 'v1' },
           },
           {
-            name: 'payments',
-            hostname: 'payments.shop.lattice.local',
-            ports: [{ name: 'http', number: 8080, protocol: 'HTTP' }],
-            endpoints: [
-              {
-                kind: 'LOCAL',
-                clusterId: 'c-east',
-                clusterName: 'east',
-                namespace: 'shop',
-                address: 'payments.shop.svc.cluster.local',
-              },
-            ],
+            kind: 'REMOTE',
+            clusterId: 'c-west',
+            clusterName: 'west',
+            namespace: 'shop',
+            address: '203.0.113.20',
+            port: 15443,
+            labels: { app: 'cart', version: 'v2' },
+          },
+          {
+            kind: 'REMOTE',
+            clusterId: 'c-north',
+            clusterName: 'north',
+            namespace: 'shop',
+            address: '203.0.113.30',
+            port: 15443,
           },
         ],
-        ...gns,
+      },
+      {
+        name: 'payments',
+        hostname: 'payments.shop.lattice.local',
+        ports: [{ name: 'http', number: 8080, protocol: 'HTTP' }],
+        endpoints: [
+          {
+            kind: 'LOCAL',
+            clusterId: 'c-east',
+            clusterName: 'east',
+            namespace: 'shop',
+            address: 'payments.shop.svc.cluster.local',
+          },
+        ],
       },
     ],
-  };
+    ...gns,
+  });
 }
 
 const canary: DesiredTrafficPolicy = {
@@ -120,13 +100,6 @@ const canary: DesiredTrafficPolicy = {
   failover: ['north', 'west'],
 };
 
-function validateIstio(object: KubeObject): void {
-  const models = { ServiceEntry, DestinationRule, VirtualService, PeerAuthentication, AuthorizationPolicy };
-  const Model = models[object.kind as keyof typeof models];
-  if (!Model) return; // Secrets are checked in the CA tests
-  new Model(object as never).validate();
-}
-
 const byKind = (objects: KubeObject[], kind: string) => objects.filter((object) => object.kind === kind);
 
 describe('rendering traffic policies', () => {
@@ -139,10 +112,10 @@ describe('rendering traffic policies', () => {
     ) as KubeObject;
 
   it('passes the Istio schemas (which do catch a wrong type)', () => {
-    for (const object of objects) validateIstio(object);
+    for (const object of objects) validateAgainstSchema(object);
     const broken = structuredClone(cartOnly('VirtualService'));
     (broken.spec as { http: { route: { weight: unknown }[] }[] }).http[0].route[0].weight = 'ninety';
-    expect(() => validateIstio(broken)).toThrow();
+    expect(() => validateAgainstSchema(broken)).toThrow();
   });
 
   it('renders a VirtualService with matches, weights, timeouts, retries and faults (golden)', () => {
@@ -325,7 +298,7 @@ describe('rendering security policies', () => {
     byKind(objects, kind).filter((object) => pattern.test(object.metadata.name));
 
   it('passes the Istio schemas', () => {
-    for (const object of objects) validateIstio(object);
+    for (const object of objects) validateAgainstSchema(object);
   });
 
   it('applies the allow-nothing policy after the ALLOW policies of its namespace', () => {

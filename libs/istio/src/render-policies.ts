@@ -12,7 +12,7 @@ export function trafficPolicyOf(
 }
 
 /** Whether the GNS host of the service is published here (renderClusterState skips the others). */
-export function isPublished(service: DesiredGnsService): boolean {
+function isPublished(service: DesiredGnsService): boolean {
   return service.endpoints.length > 0 && service.ports.length > 0;
 }
 

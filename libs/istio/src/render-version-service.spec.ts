@@ -1,7 +1,3 @@
-import { DestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1/DestinationRule';
-import { ServiceEntry } from '@kubernetes-models/istio/networking.istio.io/v1beta1/ServiceEntry';
-import { VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService';
-import { PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1beta1/PeerAuthentication';
 import type {
   DesiredClusterState,
   DesiredTrafficPolicy,
@@ -9,16 +5,11 @@ import type {
   RemoteServiceEndpoint,
   ServiceEndpoint,
 } from '@lattice/domain';
-import { Service } from 'kubernetes-models/v1/Service';
 import type { KubeObject } from './kube-object';
+import { eastShopState, OWNED, validateAgainstSchema } from './istio.test-fixtures';
 import { renderClusterState } from './render-cluster-state';
 import { RenderError } from './render-error';
 
-const OWNED = {
-  'app.kubernetes.io/managed-by': 'lattice',
-  'lattice.io/gns': 'g-shop',
-  'lattice.io/cluster': 'c-east',
-};
 const HOST = 'reviews.shop.lattice.local';
 
 const canary: DesiredTrafficPolicy = {
@@ -74,39 +65,21 @@ function eastState(
   endpoints: ServiceEndpoint[],
   policy: DesiredTrafficPolicy | null = canary,
 ): DesiredClusterState {
-  return {
-    clusterId: 'c-east',
-    clusterName: 'east',
-    globalNamespaces: [
+  return eastShopState({
+    services: [
       {
-        id: 'g-shop',
-        name: 'shop',
-        domain: 'shop.lattice.local',
-        mtlsMode: 'STRICT',
-        localNamespaces: ['shop'],
-        services: [
-          {
-            name: 'reviews',
-            hostname: HOST,
-            ports: [
-              { name: 'http', number: 9080, protocol: 'HTTP' },
-              // Not a valid Kubernetes port name: the per-version Service names it itself.
-              { name: 'grpc_internal', number: 9090, protocol: 'GRPC' },
-            ],
-            endpoints,
-          },
+        name: 'reviews',
+        hostname: HOST,
+        ports: [
+          { name: 'http', number: 9080, protocol: 'HTTP' },
+          // Not a valid Kubernetes port name: the per-version Service names it itself.
+          { name: 'grpc_internal', number: 9090, protocol: 'GRPC' },
         ],
-        ...(policy ? { trafficPolicies: [policy] } : {}),
+        endpoints,
       },
     ],
-  };
-}
-
-function validate(object: KubeObject): void {
-  const models = { ServiceEntry, DestinationRule, VirtualService, PeerAuthentication, Service };
-  const Model = models[object.kind as keyof typeof models];
-  if (!Model) throw new Error(`unexpected kind ${object.kind}`);
-  new Model(object as never).validate();
+    ...(policy ? { trafficPolicies: [policy] } : {}),
+  });
 }
 
 const only = (objects: KubeObject[], kind: string): KubeObject[] =>
@@ -116,7 +89,7 @@ const spec = (object: KubeObject | undefined) => object?.spec as Record<string, 
 describe('per-version Services of split instances', () => {
   it('routes a 90/10 canary between v1 and v2 behind one Service of this cluster (golden)', () => {
     const objects = renderClusterState(eastState([version('v1'), version('v2')]), new Map());
-    for (const object of objects) expect(() => validate(object)).not.toThrow();
+    for (const object of objects) expect(() => validateAgainstSchema(object)).not.toThrow();
 
     const services = only(objects, 'Service');
     expect(services).toEqual(
@@ -183,7 +156,7 @@ describe('per-version Services of split instances', () => {
       eastState([version('v1'), version('v2'), westGateway({ app: 'reviews', version: 'v2' })]),
       new Map(),
     );
-    for (const object of objects) expect(() => validate(object)).not.toThrow();
+    for (const object of objects) expect(() => validateAgainstSchema(object)).not.toThrow();
     expect(only(objects, 'Service')).toHaveLength(2);
     const endpoints = spec(only(objects, 'ServiceEntry')[0]).endpoints as {
       address: string;
@@ -206,7 +179,7 @@ describe('per-version Services of split instances', () => {
       westGateway({ app: 'reviews', version: 'v2' }),
     ]);
     const objects = renderClusterState(state, new Map());
-    for (const object of objects) expect(() => validate(object)).not.toThrow();
+    for (const object of objects) expect(() => validateAgainstSchema(object)).not.toThrow();
     expect(only(objects, 'Service')).toEqual([]);
     const endpoints = spec(only(objects, 'ServiceEntry')[0]).endpoints as {
       labels: Record<string, string>;

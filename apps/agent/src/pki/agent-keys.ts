@@ -67,13 +67,3 @@ export function certificateValidity(certificatePem: string): CertificateValidity
 export function renewalTimeMs(validity: CertificateValidity): number {
   return validity.notBeforeMs + ((validity.notAfterMs - validity.notBeforeMs) * 2) / 3;
 }
-
-/** A CSR for an existing key (re-requesting a certificate without replacing the key). */
-export function csrForExistingKey(keyPem: string, commonName: string): string {
-  const privateKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
-  const csr = forge.pki.createCertificationRequest();
-  csr.publicKey = forge.pki.setRsaPublicKey(privateKey.n, privateKey.e);
-  csr.setSubject([{ name: 'commonName', value: commonName }]);
-  csr.sign(privateKey, forge.md.sha256.create());
-  return forge.pki.certificationRequestToPem(csr);
-}

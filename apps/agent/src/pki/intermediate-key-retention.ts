@@ -8,7 +8,7 @@ import { firstCertificatePem, keyMatchesCertificate } from './agent-keys';
  * minute, so an older unanswered CSR is as good as dead, yet the one just before the newest may
  * still be signed while the newest is on its way.
  */
-export const MAX_PENDING_KEYS_PER_GNS = 2;
+const MAX_PENDING_KEYS_PER_GNS = 2;
 
 /**
  * A pending key of a GNS a freshly delivered state does not mention (the cluster left it, it was

@@ -68,7 +68,7 @@ const globalNamespace = z.object({
   securityPolicy: desiredSecurityPolicySchema.optional(),
 });
 
-export const desiredClusterStateSchema: z.ZodType<DesiredClusterState> = z.object({
+const desiredClusterStateSchema: z.ZodType<DesiredClusterState> = z.object({
   clusterId: z.string().min(1),
   clusterName: z.string(),
   globalNamespaces: z.array(globalNamespace),

@@ -25,7 +25,7 @@ import type { Response } from 'express';
 import { CurrentTenant } from '../auth/current-principal.decorator';
 import { RequireRole } from '../auth/permissions.decorator';
 import type { TenantPrincipal } from '../auth/principal';
-import { etagOf, versionFromIfMatch } from '../common/etag';
+import { optionalVersionFromIfMatch, versionFromIfMatch, withEtag } from '../common/etag';
 import { PageQueryDto, pageRequest } from '../common/pagination';
 import { ResourceIdPipe } from '../common/uuid-param.pipe';
 import { createValidationPipe } from '../common/validation.pipe';
@@ -57,9 +57,8 @@ export class GlobalNamespacesController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<GlobalNamespaceView> {
     const created = await this.globalNamespaces.create(tenant, body);
-    response.setHeader('ETag', etagOf(created.version));
     response.setHeader('Location', `/v1/global-namespaces/${created.id}`);
-    return created;
+    return withEtag(response, created);
   }
 
   @RequireRole('viewer')
@@ -80,9 +79,7 @@ export class GlobalNamespacesController {
     @Param('id', idPipe) id: string,
     @Res({ passthrough: true }) response: Response,
   ): Promise<GlobalNamespaceView> {
-    const view = await this.globalNamespaces.get(tenant.tenantId, id);
-    response.setHeader('ETag', etagOf(view.version));
-    return view;
+    return withEtag(response, await this.globalNamespaces.get(tenant.tenantId, id));
   }
 
   /**
@@ -112,9 +109,7 @@ export class GlobalNamespacesController {
       type: 'body',
       metatype: GlobalNamespaceSpecDto,
     });
-    const updated = await this.globalNamespaces.replace(tenant, id, expectedVersion, body);
-    response.setHeader('ETag', etagOf(updated.version));
-    return updated;
+    return withEtag(response, await this.globalNamespaces.replace(tenant, id, expectedVersion, body));
   }
 
   /** Removes it from every cluster's desired state. If-Match is optional; when sent, a stale one gets 412. */
@@ -129,11 +124,7 @@ export class GlobalNamespacesController {
     @Headers('if-match') ifMatch: string | undefined,
   ): Promise<void> {
     await this.globalNamespaces.assertExists(tenant.tenantId, id);
-    await this.globalNamespaces.delete(
-      tenant,
-      id,
-      ifMatch === undefined ? undefined : versionFromIfMatch(ifMatch),
-    );
+    await this.globalNamespaces.delete(tenant, id, optionalVersionFromIfMatch(ifMatch));
   }
 
   @RequireRole('viewer')

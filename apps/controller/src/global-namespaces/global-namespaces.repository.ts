@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, type MatchCondition, type MtlsMode } from '@lattice/domain';
 import { Prisma, type GlobalNamespace } from '../generated/prisma/client';
 import { cursorWhere, pageOf, type Page, type PageRequest } from '../common/pagination';
-import type { Db } from '../prisma/db';
+import { isUniqueViolation, type Db } from '../prisma/db';
 import { PrismaService } from '../prisma/prisma.service';
 import { parseStoredMatchConditions } from '../config-distribution/stored-mesh-json.util';
 
@@ -120,8 +120,7 @@ function toJson(conditions: readonly MatchCondition[]): Prisma.InputJsonValue {
 /** The unique (tenant, name) index decides races that the service's pre-check cannot. */
 function rethrowNameTaken(name: string): (error: unknown) => never {
   return (error) => {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')
-      throw nameTaken(name);
+    if (isUniqueViolation(error)) throw nameTaken(name);
     throw error;
   };
 }

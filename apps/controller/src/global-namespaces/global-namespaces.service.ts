@@ -13,7 +13,7 @@ import {
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../auth/principal';
 import { mapPage, type Page, type PageRequest } from '../common/pagination';
-import { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
+import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
 import { TenantMeshRepository } from '../config-distribution/tenant-mesh.repository';
 import { CaRotationService, rotationConflict } from '../gns-ca/ca-rotation.service';
 import { GnsCaRepository, type NewRoot, type StoredRotation } from '../gns-ca/gns-ca.repository';
@@ -256,19 +256,8 @@ export class GlobalNamespacesService {
     return new Map(result.globalNamespaces.map((membership) => [membership.gns.id, membership]));
   }
 
-  /**
-   * The change is committed; if Redis refuses the job, the request still succeeds and the next
-   * recomputation of the tenant (any later change or inventory report) carries it.
-   */
-  private async redistribute(tenantId: string, reason: string): Promise<void> {
-    await this.scheduler
-      .schedule(tenantId, reason)
-      .catch((error: unknown) =>
-        this.logger.error(
-          { err: error, tenantId, reason },
-          'scheduling a desired-state recomputation failed',
-        ),
-      );
+  private redistribute(tenantId: string, reason: string): Promise<void> {
+    return scheduleAfterCommit(this.scheduler, this.logger, tenantId, reason);
   }
 }
 

@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@lattice/domain';
 import { advanceRotation, RotationStage, startRotation, type ClusterCaView } from '@lattice/pki';
-import { Prisma } from '../generated/prisma/client';
+import type { Prisma } from '../generated/prisma/client';
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../auth/principal';
-import { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
+import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
+import { isUniqueViolation } from '../prisma/db';
 import { RedisService } from '../redis/redis.service';
 import { clusterCaView, memberGnsIds } from './cluster-ca-view.util';
 import { caCheckChannel, type CaCheckEvent } from './gns-ca-events';
@@ -186,9 +187,7 @@ export class CaRotationService {
   }
 
   private async afterChange(tenantId: string, reason: string): Promise<void> {
-    await this.scheduler
-      .schedule(tenantId, reason)
-      .catch((error: unknown) => this.logger.error(`scheduling a recomputation failed: ${String(error)}`));
+    await scheduleAfterCommit(this.scheduler, this.logger, tenantId, reason);
     await this.queue
       .advanceSoon(tenantId, 1000)
       .catch((error: unknown) => this.logger.error(`scheduling a rotation step failed: ${String(error)}`));
@@ -205,13 +204,13 @@ export class CaRotationService {
 
 /** Two rotations racing for the same generation: the unique (GNS, generation) key decides. */
 export function rotationConflict(error: unknown): never {
-  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+  if (isUniqueViolation(error)) {
     throw new DomainError('CONFLICT', 'a root rotation of this global namespace is already in progress');
   }
   throw error;
 }
 
-export function assertIdle(state: StoredRotation): void {
+function assertIdle(state: StoredRotation): void {
   if (state.stage !== RotationStage.IDLE) {
     throw new DomainError(
       'CONFLICT',

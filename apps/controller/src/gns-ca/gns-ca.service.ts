@@ -18,10 +18,9 @@ import {
   trustedRootsForStage,
   type IntermediateState,
   type RootRotationState,
-  type RotationStage,
 } from '@lattice/pki';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
-import { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
+import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
 import { memberGnsIds } from './cluster-ca-view.util';
 import { GnsCaRepository, type NewRoot, type RootWithoutKey, type StoredRotation } from './gns-ca.repository';
 
@@ -64,15 +63,11 @@ export interface GnsCaStatus {
     trusted: boolean;
     issuing: boolean;
   }[];
-  rotation: {
-    stage: RotationStage;
-    currentRootGeneration: number;
-    nextRootGeneration: number | null;
-    stageEnteredAt: string;
-    allClustersMovedAt: string | null;
-    maxWorkloadCertTtlSeconds: number;
-    waitingFor: { reason: string; clusterIds: string[]; earliestAt: string | null; checkedAt: string } | null;
-  } | null;
+  rotation:
+    | (RootRotationState & {
+        waitingFor: { reason: string; clusterIds: string[]; earliestAt: string | null; checkedAt: string } | null;
+      })
+    | null;
   intermediates: {
     clusterId: string;
     clusterName: string;
@@ -371,9 +366,7 @@ export class GnsCaService {
       `signed the intermediate of cluster ${cluster.name} for GNS ${gns.name} (root generation ${issuing})`,
     );
     // The snapshot carries the chain to the cluster (and survives restarts of either side).
-    await this.scheduler
-      .schedule(tenantId, `intermediate of cluster ${clusterId} signed`)
-      .catch((error: unknown) => this.logger.error(`scheduling a recomputation failed: ${String(error)}`));
+    await scheduleAfterCommit(this.scheduler, this.logger, tenantId, `intermediate of cluster ${clusterId} signed`);
     const trusted = trustedRootsForStage(gns.caRotation);
     const roots = await this.ca.roots(tenantId, gns.id);
     return {
@@ -412,7 +405,7 @@ function rootState(root: RootWithoutKey, rotation: StoredRotation | null): RootS
 }
 
 /** Same order and form as the snapshot's trust bundle (TenantMeshRepository.loadCaMaterial). */
-export function trustBundle(roots: readonly { generation: number; certificatePem: string }[]): string {
+function trustBundle(roots: readonly { generation: number; certificatePem: string }[]): string {
   return [...roots]
     .sort((a, b) => a.generation - b.generation)
     .map((root) => (root.certificatePem.endsWith('\n') ? root.certificatePem : `${root.certificatePem}\n`))

@@ -13,7 +13,7 @@ import { DomainError } from '@lattice/domain';
 import { CurrentTenant } from '../auth/current-principal.decorator';
 import { RequireRole } from '../auth/permissions.decorator';
 import type { TenantPrincipal } from '../auth/principal';
-import { etagOf, versionFromIfMatch } from '../common/etag';
+import { optionalVersionFromIfMatch, withEtag } from '../common/etag';
 import { ResourceIdPipe } from '../common/uuid-param.pipe';
 import {
   DryRunRequestDto,
@@ -27,11 +27,6 @@ import {
 import { PoliciesService, type DryRunInput } from './policies.service';
 
 const gnsIdPipe = new ResourceIdPipe('global namespace');
-
-/** If-Match when sent; undefined when not (creating, or deleting unconditionally). */
-function optionalVersion(ifMatch: string | undefined): number | undefined {
-  return ifMatch === undefined ? undefined : versionFromIfMatch(ifMatch);
-}
 
 /**
  * Traffic policies keyed by GNS service, one security policy per GNS, and a dry run. Every route
@@ -62,9 +57,7 @@ export class PoliciesController {
     @Param('service') service: string,
     @Res({ passthrough: true }) response: Response,
   ): Promise<TrafficPolicyView> {
-    const view = await this.policies.getTraffic(tenant.tenantId, gnsId, service);
-    response.setHeader('ETag', etagOf(view.version));
-    return view;
+    return withEtag(response, await this.policies.getTraffic(tenant.tenantId, gnsId, service));
   }
 
   /**
@@ -90,12 +83,11 @@ export class PoliciesController {
       tenant,
       gnsId,
       service,
-      optionalVersion(ifMatch),
+      optionalVersionFromIfMatch(ifMatch),
       body,
     );
     response.status(created ? 201 : 200);
-    response.setHeader('ETag', etagOf(view.version));
-    return view;
+    return withEtag(response, view);
   }
 
   @RequireRole('editor')
@@ -110,7 +102,7 @@ export class PoliciesController {
     @Headers('if-match') ifMatch: string | undefined,
   ): Promise<void> {
     await this.policies.assertGnsExists(tenant.tenantId, gnsId);
-    await this.policies.deleteTraffic(tenant, gnsId, service, optionalVersion(ifMatch));
+    await this.policies.deleteTraffic(tenant, gnsId, service, optionalVersionFromIfMatch(ifMatch));
   }
 
   @RequireRole('viewer')
@@ -121,9 +113,7 @@ export class PoliciesController {
     @Param('gnsId', gnsIdPipe) gnsId: string,
     @Res({ passthrough: true }) response: Response,
   ): Promise<SecurityPolicyView> {
-    const view = await this.policies.getSecurity(tenant.tenantId, gnsId);
-    response.setHeader('ETag', etagOf(view.version));
-    return view;
+    return withEtag(response, await this.policies.getSecurity(tenant.tenantId, gnsId));
   }
 
   @RequireRole('editor')
@@ -140,10 +130,9 @@ export class PoliciesController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<SecurityPolicyView> {
     await this.policies.assertGnsExists(tenant.tenantId, gnsId);
-    const { view, created } = await this.policies.putSecurity(tenant, gnsId, optionalVersion(ifMatch), body);
+    const { view, created } = await this.policies.putSecurity(tenant, gnsId, optionalVersionFromIfMatch(ifMatch), body);
     response.status(created ? 201 : 200);
-    response.setHeader('ETag', etagOf(view.version));
-    return view;
+    return withEtag(response, view);
   }
 
   @RequireRole('editor')
@@ -157,7 +146,7 @@ export class PoliciesController {
     @Headers('if-match') ifMatch: string | undefined,
   ): Promise<void> {
     await this.policies.assertGnsExists(tenant.tenantId, gnsId);
-    await this.policies.deleteSecurity(tenant, gnsId, optionalVersion(ifMatch));
+    await this.policies.deleteSecurity(tenant, gnsId, optionalVersionFromIfMatch(ifMatch));
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { SecurityPolicySpec, TrafficPolicySpec } from '@lattice/domain';
 import { Prisma } from '../generated/prisma/client';
-import type { Db } from '../prisma/db';
+import { isUniqueViolation, type Db } from '../prisma/db';
 import { PrismaService } from '../prisma/prisma.service';
 
 export interface StoredTrafficPolicy {
@@ -60,7 +60,7 @@ export class PoliciesRepository {
         await db.trafficPolicy.create({ data: { tenantId, gnsId, service, spec: json(spec) } }),
       );
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;
+      if (isUniqueViolation(error)) return null;
       throw error;
     }
   }
@@ -100,6 +100,7 @@ export class PoliciesRepository {
     return row && toStoredSecurity(row);
   }
 
+  /** Null when another writer created it first (one security policy per GNS). */
   async createSecurity(
     tenantId: string,
     gnsId: string,
@@ -111,7 +112,7 @@ export class PoliciesRepository {
         await db.securityPolicy.create({ data: { tenantId, gnsId, spec: json(spec) } }),
       );
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return null;
+      if (isUniqueViolation(error)) return null;
       throw error;
     }
   }

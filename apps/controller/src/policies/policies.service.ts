@@ -14,11 +14,12 @@ import {
   type TrafficPolicySpec,
 } from '@lattice/domain';
 import { GNS_LABEL, objectKey, renderClusterState, type KubeObject } from '@lattice/istio';
-import { AuditService } from '../audit/audit.service';
+import { AuditService, type Change } from '../audit/audit.service';
 import type { TenantPrincipal } from '../auth/principal';
-import { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
+import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
 import { TenantMeshRepository } from '../config-distribution/tenant-mesh.repository';
 import { GlobalNamespacesRepository } from '../global-namespaces/global-namespaces.repository';
+import type { Db } from '../prisma/db';
 import { PrismaService } from '../prisma/prisma.service';
 import {
   PoliciesRepository,
@@ -69,6 +70,27 @@ export interface DryRunCluster {
 export interface DryRunResult {
   warnings: FieldError[];
   clusters: DryRunCluster[];
+}
+
+type StoredPolicy = StoredTrafficPolicy | StoredSecurityPolicy;
+
+/**
+ * One versioned policy (a service's traffic policy or the GNS security policy), bound to its
+ * tenant and keys, so that put and delete run the same If-Match and audit flow for both.
+ */
+interface VersionedPolicy<Spec, Row extends StoredPolicy> {
+  /** In 412 messages: "traffic policy". */
+  what: string;
+  /** In redistribution reasons: "traffic policy of web in GNS …". */
+  label: string;
+  createdConcurrently: string;
+  alreadyExists: string;
+  audit(verb: 'create' | 'update' | 'delete', states: Pick<Change, 'before' | 'after'>): Change;
+  find(tx: Db): Promise<Row | null>;
+  create(spec: Spec, tx: Db): Promise<Row | null>;
+  replaceIfVersion(expectedVersion: number, spec: Spec, tx: Db): Promise<Row | null>;
+  delete(tx: Db): Promise<boolean>;
+  notFound(): DomainError;
 }
 
 const SERVICE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -138,94 +160,27 @@ export class PoliciesService {
     const validation = accepted(
       validateTrafficPolicy(service, input, await this.context(actor.tenantId, gnsId)),
     );
-    const spec = validation.policy;
-    const result = await this.prisma.$transaction(async (tx) => {
-      const before = await this.policies.findTraffic(actor.tenantId, gnsId, service, tx);
-      if (!before) {
-        if (expectedVersion !== undefined) throw stale('traffic policy', 0, expectedVersion);
-        const created = await this.policies.createTraffic(actor.tenantId, gnsId, service, spec, tx);
-        if (!created)
-          throw new DomainError(
-            'CONFLICT',
-            `a traffic policy for ${service} was created concurrently: GET it and send its ETag in If-Match`,
-          );
-        await this.audit.record(
-          actor,
-          {
-            action: 'traffic-policy.create',
-            resourceType: 'traffic-policy',
-            resourceId: `${gnsId}/${service}`,
-            after: auditView(created),
-          },
-          tx,
-        );
-        return { row: created, created: true };
-      }
-      if (expectedVersion === undefined)
-        throw new DomainError(
-          'PRECONDITION_REQUIRED',
-          `${service} already has a traffic policy: send its ETag in If-Match to replace it`,
-        );
-      if (before.version !== expectedVersion) throw stale('traffic policy', before.version, expectedVersion);
-      const after = await this.policies.replaceTrafficIfVersion(
-        actor.tenantId,
-        gnsId,
-        service,
-        expectedVersion,
-        spec,
-        tx,
-      );
-      if (!after) throw stale('traffic policy', before.version, expectedVersion);
-      await this.audit.record(
-        actor,
-        {
-          action: 'traffic-policy.update',
-          resourceType: 'traffic-policy',
-          resourceId: `${gnsId}/${service}`,
-          before: auditView(before),
-          after: auditView(after),
-        },
-        tx,
-      );
-      return { row: after, created: false };
-    });
-    await this.redistribute(
-      actor.tenantId,
-      `traffic policy of ${service} in GNS ${gnsId} ${result.created ? 'created' : 'updated'}`,
+    const { row, created } = await this.put(
+      actor,
+      this.trafficPolicyOf(actor.tenantId, gnsId, service),
+      expectedVersion,
+      validation.policy,
     );
-    return { view: trafficView(result.row, validation.warnings), created: result.created };
+    return { view: trafficView(row, validation.warnings), created };
   }
 
-  async deleteTraffic(
+  deleteTraffic(
     actor: TenantPrincipal,
     gnsId: string,
     service: string,
     expectedVersion: number | undefined,
   ): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      const before = await this.policies.findTraffic(actor.tenantId, gnsId, service, tx);
-      if (!before) throw trafficNotFound(service);
-      if (expectedVersion !== undefined && before.version !== expectedVersion)
-        throw stale('traffic policy', before.version, expectedVersion);
-      if (!(await this.policies.deleteTraffic(actor.tenantId, gnsId, service, tx)))
-        throw trafficNotFound(service);
-      await this.audit.record(
-        actor,
-        {
-          action: 'traffic-policy.delete',
-          resourceType: 'traffic-policy',
-          resourceId: `${gnsId}/${service}`,
-          before: auditView(before),
-        },
-        tx,
-      );
-    });
-    await this.redistribute(actor.tenantId, `traffic policy of ${service} in GNS ${gnsId} deleted`);
+    return this.delete(actor, this.trafficPolicyOf(actor.tenantId, gnsId, service), expectedVersion);
   }
 
   async getSecurity(tenantId: string, gnsId: string): Promise<SecurityPolicyView> {
     const view = await this.findSecurity(tenantId, gnsId);
-    if (!view) throw DomainError.notFound('security policy of global namespace', gnsId);
+    if (!view) throw securityNotFound(gnsId);
     return view;
   }
 
@@ -247,87 +202,17 @@ export class PoliciesService {
     input: unknown,
   ): Promise<{ view: SecurityPolicyView; created: boolean }> {
     const validation = accepted(validateSecurityPolicy(input, await this.context(actor.tenantId, gnsId)));
-    const spec = validation.policy;
-    const result = await this.prisma.$transaction(async (tx) => {
-      const before = await this.policies.findSecurity(actor.tenantId, gnsId, tx);
-      if (!before) {
-        if (expectedVersion !== undefined) throw stale('security policy', 0, expectedVersion);
-        const created = await this.policies.createSecurity(actor.tenantId, gnsId, spec, tx);
-        if (!created)
-          throw new DomainError(
-            'CONFLICT',
-            'the security policy was created concurrently: GET it and send its ETag in If-Match',
-          );
-        await this.audit.record(
-          actor,
-          {
-            action: 'security-policy.create',
-            resourceType: 'security-policy',
-            resourceId: gnsId,
-            after: auditView(created),
-          },
-          tx,
-        );
-        return { row: created, created: true };
-      }
-      if (expectedVersion === undefined)
-        throw new DomainError(
-          'PRECONDITION_REQUIRED',
-          'the global namespace already has a security policy: send its ETag in If-Match to replace it',
-        );
-      if (before.version !== expectedVersion) throw stale('security policy', before.version, expectedVersion);
-      const after = await this.policies.replaceSecurityIfVersion(
-        actor.tenantId,
-        gnsId,
-        expectedVersion,
-        spec,
-        tx,
-      );
-      if (!after) throw stale('security policy', before.version, expectedVersion);
-      await this.audit.record(
-        actor,
-        {
-          action: 'security-policy.update',
-          resourceType: 'security-policy',
-          resourceId: gnsId,
-          before: auditView(before),
-          after: auditView(after),
-        },
-        tx,
-      );
-      return { row: after, created: false };
-    });
-    await this.redistribute(
-      actor.tenantId,
-      `security policy of GNS ${gnsId} ${result.created ? 'created' : 'updated'}`,
+    const { row, created } = await this.put(
+      actor,
+      this.securityPolicyOf(actor.tenantId, gnsId),
+      expectedVersion,
+      validation.policy,
     );
-    return { view: securityView(result.row, validation.warnings), created: result.created };
+    return { view: securityView(row, validation.warnings), created };
   }
 
-  async deleteSecurity(
-    actor: TenantPrincipal,
-    gnsId: string,
-    expectedVersion: number | undefined,
-  ): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      const before = await this.policies.findSecurity(actor.tenantId, gnsId, tx);
-      if (!before) throw DomainError.notFound('security policy of global namespace', gnsId);
-      if (expectedVersion !== undefined && before.version !== expectedVersion)
-        throw stale('security policy', before.version, expectedVersion);
-      if (!(await this.policies.deleteSecurity(actor.tenantId, gnsId, tx)))
-        throw DomainError.notFound('security policy of global namespace', gnsId);
-      await this.audit.record(
-        actor,
-        {
-          action: 'security-policy.delete',
-          resourceType: 'security-policy',
-          resourceId: gnsId,
-          before: auditView(before),
-        },
-        tx,
-      );
-    });
-    await this.redistribute(actor.tenantId, `security policy of GNS ${gnsId} deleted`);
+  deleteSecurity(actor: TenantPrincipal, gnsId: string, expectedVersion: number | undefined): Promise<void> {
+    return this.delete(actor, this.securityPolicyOf(actor.tenantId, gnsId), expectedVersion);
   }
 
   /**
@@ -353,7 +238,7 @@ export class PoliciesService {
     const seen = new Set<string>();
     (input.trafficPolicies ?? []).forEach((entry, index) => {
       const prefix = `trafficPolicies[${index}]`;
-      if (typeof entry?.service !== 'string' || !SERVICE_NAME.test(entry.service)) {
+      if (typeof entry?.service !== 'string' || !isServiceName(entry.service)) {
         errors.push({ field: `${prefix}.service`, message: 'must be a service name (DNS label)' });
         return;
       }
@@ -418,6 +303,105 @@ export class PoliciesService {
     return { warnings, clusters: result };
   }
 
+  /** Create (no If-Match) or replace (If-Match) in one transaction, audited, then redistributed. */
+  private async put<Spec, Row extends StoredPolicy>(
+    actor: TenantPrincipal,
+    policy: VersionedPolicy<Spec, Row>,
+    expectedVersion: number | undefined,
+    spec: Spec,
+  ): Promise<{ row: Row; created: boolean }> {
+    const result = await this.prisma.$transaction(async (tx) => {
+      const before = await policy.find(tx);
+      if (!before) {
+        if (expectedVersion !== undefined) throw stale(policy.what, 0, expectedVersion);
+        const created = await policy.create(spec, tx);
+        if (!created) throw new DomainError('CONFLICT', policy.createdConcurrently);
+        await this.audit.record(actor, policy.audit('create', { after: auditView(created) }), tx);
+        return { row: created, created: true };
+      }
+      if (expectedVersion === undefined) throw new DomainError('PRECONDITION_REQUIRED', policy.alreadyExists);
+      if (before.version !== expectedVersion) throw stale(policy.what, before.version, expectedVersion);
+      const after = await policy.replaceIfVersion(expectedVersion, spec, tx);
+      if (!after) throw stale(policy.what, before.version, expectedVersion);
+      await this.audit.record(
+        actor,
+        policy.audit('update', { before: auditView(before), after: auditView(after) }),
+        tx,
+      );
+      return { row: after, created: false };
+    });
+    await this.redistribute(actor.tenantId, `${policy.label} ${result.created ? 'created' : 'updated'}`);
+    return result;
+  }
+
+  /** Delete (If-Match optional) in one transaction, audited, then redistributed. */
+  private async delete<Spec, Row extends StoredPolicy>(
+    actor: TenantPrincipal,
+    policy: VersionedPolicy<Spec, Row>,
+    expectedVersion: number | undefined,
+  ): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const before = await policy.find(tx);
+      if (!before) throw policy.notFound();
+      if (expectedVersion !== undefined && before.version !== expectedVersion)
+        throw stale(policy.what, before.version, expectedVersion);
+      if (!(await policy.delete(tx))) throw policy.notFound();
+      await this.audit.record(actor, policy.audit('delete', { before: auditView(before) }), tx);
+    });
+    await this.redistribute(actor.tenantId, `${policy.label} deleted`);
+  }
+
+  private trafficPolicyOf(
+    tenantId: string,
+    gnsId: string,
+    service: string,
+  ): VersionedPolicy<TrafficPolicySpec, StoredTrafficPolicy> {
+    return {
+      what: 'traffic policy',
+      label: `traffic policy of ${service} in GNS ${gnsId}`,
+      createdConcurrently: `a traffic policy for ${service} was created concurrently: GET it and send its ETag in If-Match`,
+      alreadyExists: `${service} already has a traffic policy: send its ETag in If-Match to replace it`,
+      audit: (verb, states) => ({
+        action: `traffic-policy.${verb}`,
+        resourceType: 'traffic-policy',
+        resourceId: `${gnsId}/${service}`,
+        ...states,
+      }),
+      find: (tx) => this.policies.findTraffic(tenantId, gnsId, service, tx),
+      create: (spec, tx) => this.policies.createTraffic(tenantId, gnsId, service, spec, tx),
+      replaceIfVersion: (version, spec, tx) =>
+        this.policies.replaceTrafficIfVersion(tenantId, gnsId, service, version, spec, tx),
+      delete: (tx) => this.policies.deleteTraffic(tenantId, gnsId, service, tx),
+      notFound: () => trafficNotFound(service),
+    };
+  }
+
+  private securityPolicyOf(
+    tenantId: string,
+    gnsId: string,
+  ): VersionedPolicy<SecurityPolicySpec, StoredSecurityPolicy> {
+    return {
+      what: 'security policy',
+      label: `security policy of GNS ${gnsId}`,
+      createdConcurrently:
+        'the security policy was created concurrently: GET it and send its ETag in If-Match',
+      alreadyExists:
+        'the global namespace already has a security policy: send its ETag in If-Match to replace it',
+      audit: (verb, states) => ({
+        action: `security-policy.${verb}`,
+        resourceType: 'security-policy',
+        resourceId: gnsId,
+        ...states,
+      }),
+      find: (tx) => this.policies.findSecurity(tenantId, gnsId, tx),
+      create: (spec, tx) => this.policies.createSecurity(tenantId, gnsId, spec, tx),
+      replaceIfVersion: (version, spec, tx) =>
+        this.policies.replaceSecurityIfVersion(tenantId, gnsId, version, spec, tx),
+      delete: (tx) => this.policies.deleteSecurity(tenantId, gnsId, tx),
+      notFound: () => securityNotFound(gnsId),
+    };
+  }
+
   /** The GNS as policies see it: its live membership. */
   private async context(tenantId: string, gnsId: string): Promise<GnsPolicyContext> {
     const { globalNamespaces, clusters } = await this.mesh.loadMesh(tenantId);
@@ -428,15 +412,8 @@ export class PoliciesService {
     return gnsPolicyContext(membership, clusters);
   }
 
-  private async redistribute(tenantId: string, reason: string): Promise<void> {
-    await this.scheduler
-      .schedule(tenantId, reason)
-      .catch((error: unknown) =>
-        this.logger.error(
-          { err: error, tenantId, reason },
-          'scheduling a desired-state recomputation failed',
-        ),
-      );
+  private redistribute(tenantId: string, reason: string): Promise<void> {
+    return scheduleAfterCommit(this.scheduler, this.logger, tenantId, reason);
   }
 }
 
@@ -460,8 +437,13 @@ function liveWarnings(validation: PolicyValidation<unknown>): FieldError[] {
   ];
 }
 
+/** A Kubernetes Service name: a DNS label. */
+function isServiceName(name: string): boolean {
+  return name.length <= 63 && SERVICE_NAME.test(name);
+}
+
 function checkServiceName(service: string): void {
-  if (!SERVICE_NAME.test(service) || service.length > 63)
+  if (!isServiceName(service))
     throw DomainError.validation([{ field: 'service', message: 'must be a service name (DNS label)' }]);
 }
 
@@ -476,6 +458,10 @@ function prefixed(prefix: string, fields: FieldError[]): FieldError[] {
     field: field.field === '(body)' ? prefix : `${prefix}.${field.field}`,
     message: field.message,
   }));
+}
+
+function securityNotFound(gnsId: string): DomainError {
+  return DomainError.notFound('security policy of global namespace', gnsId);
 }
 
 function trafficNotFound(service: string): DomainError {

@@ -64,7 +64,7 @@ const route = z
   })
   .strict();
 
-export const trafficPolicySchema = z
+const trafficPolicySchema = z
   .object({
     subsets: z.array(z.object({ name: text, labels }).strict()).optional(),
     routes: z.array(route).optional(),
@@ -104,7 +104,7 @@ export const trafficPolicySchema = z
 
 const action = z.enum(['ALLOW', 'DENY'], { error: 'must be ALLOW or DENY' });
 
-export const securityPolicySchema = z
+const securityPolicySchema = z
   .object({
     defaultAction: action,
     services: z
@@ -159,7 +159,7 @@ function parseShape<T>(schema: z.ZodType<T>, input: unknown): ShapeResult<T> {
 }
 
 /** `routes[0].destinations[1].weight` */
-export function fieldPath(path: readonly PropertyKey[]): string {
+function fieldPath(path: readonly PropertyKey[]): string {
   return path
     .map((part, index) =>
       typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
