@@ -13,7 +13,7 @@ import { AgentProcess, type InventoryFile } from './support/agent-process';
 import { ControllerProcess } from './support/controller-process';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { agentClient, eventually, registerAgent, TestStream } from './support/grpc-agent-client';
-import { createTenant, createToken, type TestTenant } from './support/tenants';
+import { createCluster, createTenant, createToken, type TestTenant } from './support/tenants';
 
 interface CaStatus {
   trustBundlePem: string;
@@ -98,17 +98,10 @@ describe('per-GNS certificate authority', () => {
     return response.json as unknown as CaStatus;
   };
 
-  async function registerCluster(name: string, controller: ControllerProcess) {
-    const created = await primary.request('POST', '/v1/clusters', {
-      token: tenant.adminToken,
-      body: { name, eastWestAddress: `${name}.gw.example.test` },
-    });
-    const body = created.json as unknown as {
-      cluster: { id: string };
-      bootstrap: { token: string; controllerCaPem: string };
-    };
-    clusterIds[name] = body.cluster.id;
-    return { token: body.bootstrap.token, caPem: body.bootstrap.controllerCaPem, controller };
+  async function registerCluster(name: string) {
+    const cluster = await createCluster(primary, tenant.adminToken, name, `${name}.gw.example.test`);
+    clusterIds[name] = cluster.id;
+    return cluster;
   }
 
   beforeAll(async () => {
@@ -136,11 +129,11 @@ describe('per-GNS certificate authority', () => {
       ['east', primary, ['shop', 'billing']],
       ['west', replica, ['shop']],
     ] as const) {
-      const registration = await registerCluster(name, controller);
+      const registration = await registerCluster(name);
       const agent = new AgentProcess(name, {
-        controllerAddress: () => registration.controller.grpcAddress,
-        caPem: registration.caPem,
-        bootstrapToken: registration.token,
+        controllerAddress: () => controller.grpcAddress,
+        caPem: registration.controllerCaPem,
+        bootstrapToken: registration.bootstrapToken,
       });
       agent.writeInventory(inventory([...namespaces]));
       agent.start();
@@ -374,10 +367,10 @@ describe('per-GNS certificate authority', () => {
   }, 90_000);
 
   it('refuses crafted CSRs with a reason recorded on the intermediate', async () => {
-    const registration = await registerCluster('rogue', primary);
-    const client = agentClient(primary.grpcAddress, registration.caPem);
-    const identity = await registerAgent(client, registration.token, 'rogue');
-    const stream = new TestStream(agentClient(primary.grpcAddress, registration.caPem, identity));
+    const registration = await registerCluster('rogue');
+    const client = agentClient(primary.grpcAddress, registration.controllerCaPem);
+    const identity = await registerAgent(client, registration.bootstrapToken, 'rogue');
+    const stream = new TestStream(agentClient(primary.grpcAddress, registration.controllerCaPem, identity));
     try {
       stream.send({ hello: { clusterId: identity.clusterId, appliedVersion: 0, agentVersion: 'test' } });
       stream.send({

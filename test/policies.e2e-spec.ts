@@ -7,7 +7,7 @@ import { AgentProcess, type InventoryFile } from './support/agent-process';
 import { ControllerProcess } from './support/controller-process';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { eventually } from './support/grpc-agent-client';
-import { createTenant, createToken, type TestTenant } from './support/tenants';
+import { createCluster, createTenant, createToken, type TestTenant } from './support/tenants';
 
 type ClusterView = { status: string; desiredVersion: number; appliedVersion: number; lastNack: unknown };
 interface Manifest {
@@ -107,19 +107,12 @@ describe('traffic and security policies end to end', () => {
         ]),
       ],
     ] as const) {
-      const created = await controller.request('POST', '/v1/clusters', {
-        token: editor,
-        body: { name, eastWestAddress: address },
-      });
-      const body = created.json as unknown as {
-        cluster: { id: string };
-        bootstrap: { token: string; controllerCaPem: string };
-      };
-      clusterIds[name] = body.cluster.id;
+      const cluster = await createCluster(controller, editor, name, address);
+      clusterIds[name] = cluster.id;
       const agent = new AgentProcess(name, {
         controllerAddress: () => controller.grpcAddress,
-        caPem: body.bootstrap.controllerCaPem,
-        bootstrapToken: body.bootstrap.token,
+        caPem: cluster.controllerCaPem,
+        bootstrapToken: cluster.bootstrapToken,
       });
       agent.writeInventory(inventory);
       agent.start();

@@ -132,10 +132,11 @@ export class BenchController {
   async request(
     method: string,
     route: string,
-    options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+    options: { token?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
   ): Promise<RequestResult> {
     const response = await fetch(`${this.baseUrl}${route}`, {
       method,
+      signal: options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined,
       headers: {
         ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
         ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),

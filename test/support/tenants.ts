@@ -33,3 +33,33 @@ export async function createToken(
   if (response.status !== 201) throw new Error(`creating token: ${response.status} ${response.text}`);
   return response.json as unknown as { id: string; token: string; prefix: string };
 }
+
+/** A cluster registered through REST: its id and what its agent needs to connect the first time. */
+export interface RegisteredCluster {
+  id: string;
+  bootstrapToken: string;
+  controllerCaPem: string;
+}
+
+export async function createCluster(
+  controller: ControllerProcess,
+  token: string,
+  name: string,
+  eastWestAddress: string,
+): Promise<RegisteredCluster> {
+  const response = await controller.request('POST', '/v1/clusters', {
+    token,
+    body: { name, eastWestAddress },
+  });
+  if (response.status !== 201)
+    throw new Error(`creating cluster ${name}: ${response.status} ${response.text}`);
+  const body = response.json as unknown as {
+    cluster: { id: string };
+    bootstrap: { token: string; controllerCaPem: string };
+  };
+  return {
+    id: body.cluster.id,
+    bootstrapToken: body.bootstrap.token,
+    controllerCaPem: body.bootstrap.controllerCaPem,
+  };
+}

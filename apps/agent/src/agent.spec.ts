@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AgentMessage, ControllerMessage__Output, TelemetryItem } from '@lattice/proto';
+import type { ControllerMessage__Output, TelemetryItem } from '@lattice/proto';
 import { Agent, type AgentDependencies } from './agent';
 import type { ClusterInventory } from './inventory/cluster-inventory';
 import { generateKeyAndCsr, keyMatchesCertificate } from './pki/agent-keys';
@@ -14,6 +14,7 @@ import {
   snapshotOf,
   StaticInventorySource,
 } from './testing/fakes';
+import { ScriptedStream } from './testing/fake-controller';
 import { createTestCa, csrCommonName, signCsr } from './testing/test-pki';
 import {
   ControllerCallError,
@@ -28,43 +29,10 @@ import {
 const ca = createTestCa('agent CA');
 const HEARTBEAT_MS = 1000;
 
-class FakeStream implements ControllerStream {
-  readonly sent: AgentMessage[] = [];
-  closed = false;
-
-  constructor(
-    readonly credentials: AgentCredentials,
-    private readonly handlers: StreamHandlers,
-  ) {}
-
-  send(message: AgentMessage): void {
-    if (!this.closed) this.sent.push(message);
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.handlers.onClosed();
-  }
-
-  deliver(message: ControllerMessage__Output): void {
-    this.handlers.onMessage(message);
-  }
-
-  fail(message: string): void {
-    this.closed = true;
-    this.handlers.onClosed(new Error(message));
-  }
-
-  bodies(): string[] {
-    return this.sent.map((message) => Object.keys(message)[0] as string);
-  }
-}
-
 class FakeTransport implements ControllerTransport {
   readonly registrations: RegisterRequestInput[] = [];
   readonly renewals: Array<{ credentials: AgentCredentials; csrPem: string }> = [];
-  readonly streams: FakeStream[] = [];
+  readonly streams: ScriptedStream[] = [];
   registerError: ControllerCallError | undefined;
   certificateLifetimeMs = 3600_000;
   onOpen: (() => void) | undefined;
@@ -86,7 +54,7 @@ class FakeTransport implements ControllerTransport {
   }
 
   openStream(credentials: AgentCredentials, handlers: StreamHandlers): ControllerStream {
-    const stream = new FakeStream(credentials, handlers);
+    const stream = new ScriptedStream(credentials, handlers);
     this.streams.push(stream);
     this.onOpen?.();
     return stream;
@@ -94,7 +62,7 @@ class FakeTransport implements ControllerTransport {
 
   close(): void {}
 
-  get latest(): FakeStream {
+  get latest(): ScriptedStream {
     const stream = this.streams.at(-1);
     if (!stream) throw new Error('no stream opened');
     return stream;

@@ -39,7 +39,10 @@ export type {
 export { generateKeyAndCsr, keyMatchesCertificate } from './pki/agent-keys';
 export type { KeyAndCsr } from './pki/agent-keys';
 export { TelemetrySender } from './telemetry/telemetry-sender';
-export { SyntheticTelemetrySource, parseSyntheticTelemetryFile } from './telemetry/synthetic-telemetry.source';
+export {
+  SyntheticTelemetrySource,
+  parseSyntheticTelemetryFile,
+} from './telemetry/synthetic-telemetry.source';
 export type { TelemetryItem, TelemetrySource } from './telemetry/telemetry-sender';
 export { ControllerCallError } from './transport/controller-transport';
 export type { ControllerStream, ControllerTransport, StreamHandlers } from './transport/controller-transport';

@@ -32,6 +32,17 @@ export class ScriptedStream implements ControllerStream {
   deliver(message: ControllerMessage__Output): void {
     this.handlers.onMessage(message);
   }
+
+  /** The stream breaks (the agent sees an error and reconnects). */
+  fail(message: string): void {
+    this.closed = true;
+    this.handlers.onClosed(new Error(message));
+  }
+
+  /** The kind of each message sent, in order (`hello`, `inventory`, `ack`, …). */
+  bodies(): string[] {
+    return this.sent.map((message) => Object.keys(message)[0] as string);
+  }
 }
 
 /** Streams only: an agent given existing credentials never registers or renews in these specs. */

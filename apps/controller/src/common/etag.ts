@@ -25,7 +25,9 @@ export function versionFromIfMatch(header: string | undefined): number {
   }
   const match = /^(?:W\/)?"(\d{1,10})"$/.exec(header.trim());
   if (!match) {
-    throw DomainError.validation([{ field: 'If-Match', message: 'expected an ETag like "3" as returned by GET' }]);
+    throw DomainError.validation([
+      { field: 'If-Match', message: 'expected an ETag like "3" as returned by GET' },
+    ]);
   }
   return Number(match[1]);
 }

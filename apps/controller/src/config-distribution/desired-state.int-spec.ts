@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import { stateHash, type DesiredClusterState } from '@lattice/domain';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { testRuntimeConfig } from '../../../../test/support/runtime-config';
+import { waitUntilDrained } from '../../../../test/support/queues';
 import { TEST_REDIS_URL } from '../../../../test/support/test-env';
 import { AppModule } from '../app.module';
 import type { TenantPrincipal } from '../auth/principal';
@@ -49,23 +50,7 @@ describe('desired state recomputation (worker, PostgreSQL, Redis)', () => {
   let westId: string;
   let gnsId: string;
 
-  /** Waits until the tenant's queue holds no job in any state before asserting (no fixed sleeps). */
-  async function drained(): Promise<void> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const counts = await queue.getJobCounts(
-        'active',
-        'waiting',
-        'delayed',
-        'prioritized',
-        'waiting-children',
-      );
-      if (Object.values(counts).every((count) => count === 0)) return;
-      if (Date.now() > deadline)
-        throw new Error(`desired-state queue not drained: ${JSON.stringify(counts)}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+  const drained = () => waitUntilDrained(queue);
 
   async function desired(clusterId: string) {
     const row = await prisma.cluster.findUniqueOrThrow({

@@ -163,7 +163,13 @@ export class CaRotationService {
     const { rotatingTenantIds, gnsWithoutRoot } = await this.ca.sweepCandidates();
     for (const gns of gnsWithoutRoot) {
       if (await this.gnsCa.ensureRoot(gns.tenantId, gns.id)) {
-        await this.scheduler.schedule(gns.tenantId, `root CA of global namespace ${gns.id} created`);
+        // The root is committed: a Redis hiccup must not stop the sweep of the other GNS.
+        await scheduleAfterCommit(
+          this.scheduler,
+          this.logger,
+          gns.tenantId,
+          `root CA of global namespace ${gns.id} created`,
+        );
       }
     }
     for (const tenantId of rotatingTenantIds) await this.queue.advanceSoon(tenantId);

@@ -158,7 +158,7 @@ export class GnsCaRepository {
     now: Date,
   ): Promise<void> {
     await this.prisma.gnsIntermediate.upsert({
-      where: { gnsId_clusterId_rootGeneration: { gnsId, clusterId, rootGeneration } },
+      where: { gnsId_clusterId_rootGeneration: { gnsId, clusterId, rootGeneration }, tenantId },
       create: { tenantId, gnsId, clusterId, rootGeneration, requestedAt: now },
       update: { requestedAt: now },
     });
@@ -174,7 +174,7 @@ export class GnsCaRepository {
   ): Promise<void> {
     const data = { ...signed, signedAt: now, lastError: null };
     await this.prisma.gnsIntermediate.upsert({
-      where: { gnsId_clusterId_rootGeneration: { gnsId, clusterId, rootGeneration } },
+      where: { gnsId_clusterId_rootGeneration: { gnsId, clusterId, rootGeneration }, tenantId },
       create: { tenantId, gnsId, clusterId, rootGeneration, requestedAt: now, ...data },
       update: data,
     });
@@ -191,7 +191,7 @@ export class GnsCaRepository {
   ): Promise<void> {
     const lastError = reason.slice(0, 2000);
     await this.prisma.gnsIntermediate.upsert({
-      where: { gnsId_clusterId_rootGeneration: { gnsId, clusterId, rootGeneration } },
+      where: { gnsId_clusterId_rootGeneration: { gnsId, clusterId, rootGeneration }, tenantId },
       create: { tenantId, gnsId, clusterId, rootGeneration, requestedAt: now, lastError },
       update: { lastError },
     });

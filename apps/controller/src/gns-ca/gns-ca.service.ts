@@ -65,7 +65,12 @@ export interface GnsCaStatus {
   }[];
   rotation:
     | (RootRotationState & {
-        waitingFor: { reason: string; clusterIds: string[]; earliestAt: string | null; checkedAt: string } | null;
+        waitingFor: {
+          reason: string;
+          clusterIds: string[];
+          earliestAt: string | null;
+          checkedAt: string;
+        } | null;
       })
     | null;
   intermediates: {
@@ -366,7 +371,12 @@ export class GnsCaService {
       `signed the intermediate of cluster ${cluster.name} for GNS ${gns.name} (root generation ${issuing})`,
     );
     // The snapshot carries the chain to the cluster (and survives restarts of either side).
-    await scheduleAfterCommit(this.scheduler, this.logger, tenantId, `intermediate of cluster ${clusterId} signed`);
+    await scheduleAfterCommit(
+      this.scheduler,
+      this.logger,
+      tenantId,
+      `intermediate of cluster ${clusterId} signed`,
+    );
     const trusted = trustedRootsForStage(gns.caRotation);
     const roots = await this.ca.roots(tenantId, gns.id);
     return {

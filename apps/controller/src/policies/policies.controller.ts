@@ -130,7 +130,12 @@ export class PoliciesController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<SecurityPolicyView> {
     await this.policies.assertGnsExists(tenant.tenantId, gnsId);
-    const { view, created } = await this.policies.putSecurity(tenant, gnsId, optionalVersionFromIfMatch(ifMatch), body);
+    const { view, created } = await this.policies.putSecurity(
+      tenant,
+      gnsId,
+      optionalVersionFromIfMatch(ifMatch),
+      body,
+    );
     response.status(created ? 201 : 200);
     return withEtag(response, view);
   }

@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import { DomainError, type DesiredClusterState } from '@lattice/domain';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/database';
 import { testRuntimeConfig } from '../../../../test/support/runtime-config';
+import { waitUntilDrained } from '../../../../test/support/queues';
 import { TEST_REDIS_URL } from '../../../../test/support/test-env';
 import { AppModule } from '../app.module';
 import type { TenantPrincipal } from '../auth/principal';
@@ -61,22 +62,7 @@ describe('policies (service and repository on PostgreSQL, recompute through Redi
   let gnsId: string;
   let eastId: string;
 
-  async function drained(): Promise<void> {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const counts = await queue.getJobCounts(
-        'active',
-        'waiting',
-        'delayed',
-        'prioritized',
-        'waiting-children',
-      );
-      if (Object.values(counts).every((count) => count === 0)) return;
-      if (Date.now() > deadline)
-        throw new Error(`desired-state queue not drained: ${JSON.stringify(counts)}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+  const drained = () => waitUntilDrained(queue);
 
   async function desiredGns(clusterId: string) {
     const row = await prisma.cluster.findUniqueOrThrow({

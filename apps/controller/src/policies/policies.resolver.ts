@@ -121,7 +121,7 @@ export class PoliciesResolver {
   @Query(() => PolicyDryRunModel, {
     description: 'The objects each member cluster would receive with the proposed policies; changes nothing.',
   })
-  policyDryRun(
+  async policyDryRun(
     @CurrentTenant() tenant: TenantPrincipal,
     @Args('gnsId', { type: () => ID }, gnsIdPipe) gnsId: string,
     @Args('trafficPolicies', { type: () => [ProposedTrafficPolicyInput], nullable: true })
@@ -134,16 +134,13 @@ export class PoliciesResolver {
     securityPolicy: object | null,
     @Args('removeSecurityPolicy', { type: () => Boolean, defaultValue: false }) removeSecurityPolicy: boolean,
   ): Promise<DryRunResult> {
-    return this.policies.assertGnsExists(tenant.tenantId, gnsId).then(() =>
-      this.policies.dryRun(tenant.tenantId, gnsId, {
-        ...(trafficPolicies
-          ? {
-              trafficPolicies: trafficPolicies.map((entry) => ({ service: entry.service, spec: entry.spec })),
-            }
-          : {}),
-        ...(removeSecurityPolicy ? { securityPolicy: null } : securityPolicy ? { securityPolicy } : {}),
-      }),
-    );
+    await this.policies.assertGnsExists(tenant.tenantId, gnsId);
+    return this.policies.dryRun(tenant.tenantId, gnsId, {
+      ...(trafficPolicies
+        ? { trafficPolicies: trafficPolicies.map((entry) => ({ service: entry.service, spec: entry.spec })) }
+        : {}),
+      ...(removeSecurityPolicy ? { securityPolicy: null } : securityPolicy ? { securityPolicy } : {}),
+    });
   }
 
   @RequireRole('editor')

@@ -8,7 +8,9 @@ import {
   validateTrafficPolicy,
   withPolicies,
   type FieldError,
+  type GnsMembership,
   type GnsPolicyContext,
+  type MembershipResult,
   type PolicyValidation,
   type SecurityPolicySpec,
   type TrafficPolicySpec,
@@ -226,8 +228,7 @@ export class PoliciesService {
       this.mesh.loadPolicies(tenantId),
     ]);
     const membership = computeMembership(globalNamespaces, clusters);
-    const gnsMembership = membership.globalNamespaces.find((gns) => gns.gns.id === gnsId);
-    if (!gnsMembership) throw DomainError.notFound('global namespace', gnsId);
+    const gnsMembership = membershipOf(membership, gnsId);
     const context = gnsPolicyContext(gnsMembership, clusters);
 
     const current = storedPolicies.get(gnsId) ?? { trafficPolicies: new Map<string, TrafficPolicySpec>() };
@@ -405,16 +406,18 @@ export class PoliciesService {
   /** The GNS as policies see it: its live membership. */
   private async context(tenantId: string, gnsId: string): Promise<GnsPolicyContext> {
     const { globalNamespaces, clusters } = await this.mesh.loadMesh(tenantId);
-    const membership = computeMembership(globalNamespaces, clusters).globalNamespaces.find(
-      (gns) => gns.gns.id === gnsId,
-    );
-    if (!membership) throw DomainError.notFound('global namespace', gnsId);
-    return gnsPolicyContext(membership, clusters);
+    return gnsPolicyContext(membershipOf(computeMembership(globalNamespaces, clusters), gnsId), clusters);
   }
 
   private redistribute(tenantId: string, reason: string): Promise<void> {
     return scheduleAfterCommit(this.scheduler, this.logger, tenantId, reason);
   }
+}
+
+function membershipOf(membership: MembershipResult, gnsId: string): GnsMembership {
+  const found = membership.globalNamespaces.find((candidate) => candidate.gns.id === gnsId);
+  if (!found) throw DomainError.notFound('global namespace', gnsId);
+  return found;
 }
 
 function accepted<T>(validation: PolicyValidation<T>): PolicyValidation<T> & { policy: T } {

@@ -1,10 +1,30 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentTenant } from '../auth/current-principal.decorator';
 import { RequireRole } from '../auth/permissions.decorator';
 import type { TenantPrincipal } from '../auth/principal';
-import { etagOf, versionFromIfMatch } from '../common/etag';
+import { versionFromIfMatch, withEtag, optionalVersionFromIfMatch } from '../common/etag';
 import { pageRequest } from '../common/pagination';
 import { ResourceIdPipe } from '../common/uuid-param.pipe';
 import { createValidationPipe } from '../common/validation.pipe';
@@ -31,9 +51,8 @@ export class SlosController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<SloView> {
     const created = await this.slos.create(tenant, body);
-    response.setHeader('ETag', etagOf(created.version));
     response.setHeader('Location', `/v1/slos/${created.id}`);
-    return created;
+    return withEtag(response, created);
   }
 
   @RequireRole('viewer')
@@ -52,8 +71,7 @@ export class SlosController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<SloView> {
     const view = await this.slos.get(tenant.tenantId, id);
-    response.setHeader('ETag', etagOf(view.version));
-    return view;
+    return withEtag(response, view);
   }
 
   /** Replaces the definition. 404 first (whatever the body), then 428/400 for If-Match, 400 for the body, 412 when stale, 409 for a taken name. */
@@ -71,10 +89,12 @@ export class SlosController {
   ): Promise<SloView> {
     await this.slos.assertExists(tenant.tenantId, id);
     const expectedVersion = versionFromIfMatch(ifMatch);
-    const body: SloSpecDto = await this.bodyValidation.transform(rawBody, { type: 'body', metatype: SloSpecDto });
+    const body: SloSpecDto = await this.bodyValidation.transform(rawBody, {
+      type: 'body',
+      metatype: SloSpecDto,
+    });
     const updated = await this.slos.replace(tenant, id, expectedVersion, body);
-    response.setHeader('ETag', etagOf(updated.version));
-    return updated;
+    return withEtag(response, updated);
   }
 
   /** If-Match is optional here; when sent, a stale one gets 412. */
@@ -89,13 +109,19 @@ export class SlosController {
     @Headers('if-match') ifMatch: string | undefined,
   ): Promise<void> {
     await this.slos.assertExists(tenant.tenantId, id);
-    await this.slos.delete(tenant, id, ifMatch === undefined ? undefined : versionFromIfMatch(ifMatch));
+    await this.slos.delete(tenant, id, optionalVersionFromIfMatch(ifMatch));
   }
 
   @RequireRole('viewer')
   @Get(':id/events')
-  @ApiOkResponse({ type: SloEventListView, description: 'alert firings and resolutions, newest first (at most 100)' })
-  async events(@CurrentTenant() tenant: TenantPrincipal, @Param('id', idPipe) id: string): Promise<SloEventListView> {
+  @ApiOkResponse({
+    type: SloEventListView,
+    description: 'alert firings and resolutions, newest first (at most 100)',
+  })
+  async events(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('id', idPipe) id: string,
+  ): Promise<SloEventListView> {
     return { items: await this.slos.events(tenant.tenantId, id, 100) };
   }
 }

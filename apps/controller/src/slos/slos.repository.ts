@@ -1,8 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, parseSloWindow, seriesHistoryStart, type RunningTotals, type SloEvaluation, type SloIndicator, type SloSpec } from '@lattice/domain';
+import {
+  DomainError,
+  parseSloWindow,
+  seriesHistoryStart,
+  type RunningTotals,
+  type SloEvaluation,
+  type SloIndicator,
+  type SloSpec,
+} from '@lattice/domain';
 import { Prisma, type Slo, type SloEvent, type SloSeries } from '../generated/prisma/client';
 import { cursorWhere, pageOf, type Page, type PageRequest } from '../common/pagination';
-import type { Db } from '../prisma/db';
+import { isUniqueViolation, type Db } from '../prisma/db';
 import { PrismaService } from '../prisma/prisma.service';
 
 export interface StoredSlo extends SloSpec {
@@ -20,7 +28,9 @@ export class SlosRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async create(tenantId: string, spec: SloSpec, db: Db = this.prisma): Promise<StoredSlo> {
-    const row = await db.slo.create({ data: { tenantId, ...toData(spec) } }).catch(rethrowNameTaken(spec.name));
+    const row = await db.slo
+      .create({ data: { tenantId, ...toData(spec) } })
+      .catch(rethrowNameTaken(spec.name));
     return toStored(row);
   }
 
@@ -47,7 +57,14 @@ export class SlosRepository {
    * verdict depends on changes (services, indicators), the basis moves on and the evaluated minutes
    * of the old basis are dropped: the series restarts rather than mix two definitions.
    */
-  async replaceIfVersion(tenantId: string, id: string, expectedVersion: number, spec: SloSpec, rebased: boolean, db: Db): Promise<StoredSlo | null> {
+  async replaceIfVersion(
+    tenantId: string,
+    id: string,
+    expectedVersion: number,
+    spec: SloSpec,
+    rebased: boolean,
+    db: Db,
+  ): Promise<StoredSlo | null> {
     const rows = await db.slo
       .updateManyAndReturn({
         where: { tenantId, id, version: expectedVersion },
@@ -60,7 +77,10 @@ export class SlosRepository {
     const window = parseSloWindow(spec.window);
     if (!rebased && window) {
       const historyStart = new Date(seriesHistoryStart(window, Date.now()));
-      await db.sloSeries.updateMany({ where: { sloId: id, tenantId, backfillTo: { gt: historyStart } }, data: { backfillTo: historyStart } });
+      await db.sloSeries.updateMany({
+        where: { sloId: id, tenantId, backfillTo: { gt: historyStart } },
+        data: { backfillTo: historyStart },
+      });
     }
     return toStored(rows[0]!);
   }
@@ -70,10 +90,15 @@ export class SlosRepository {
   }
 
   /** The stored latest evaluation of each of the SLOs that has one. */
-  async evaluations(tenantId: string, sloIds: readonly string[]): Promise<Map<string, Omit<SloEvaluation, 'events'>>> {
+  async evaluations(
+    tenantId: string,
+    sloIds: readonly string[],
+  ): Promise<Map<string, Omit<SloEvaluation, 'events'>>> {
     const states = await this.prisma.sloState.findMany({ where: { tenantId, sloId: { in: [...sloIds] } } });
     // Written by the evaluation job from assessSlo's result (storedEvaluation).
-    return new Map(states.map((state) => [state.sloId, state.evaluation as unknown as Omit<SloEvaluation, 'events'>]));
+    return new Map(
+      states.map((state) => [state.sloId, state.evaluation as unknown as Omit<SloEvaluation, 'events'>]),
+    );
   }
 
   /** How far each SLO's series reaches (backfill and catch-up progress). */
@@ -84,7 +109,11 @@ export class SlosRepository {
 
   /** Alert events, newest first. */
   events(tenantId: string, sloId: string, first: number): Promise<SloEvent[]> {
-    return this.prisma.sloEvent.findMany({ where: { tenantId, sloId }, orderBy: [{ at: 'desc' }, { id: 'desc' }], take: first });
+    return this.prisma.sloEvent.findMany({
+      where: { tenantId, sloId },
+      orderBy: [{ at: 'desc' }, { id: 'desc' }],
+      take: first,
+    });
   }
 
   async delete(tenantId: string, id: string, db: Db): Promise<boolean> {
@@ -119,7 +148,6 @@ export interface SloSeriesRow {
   origin: RunningTotals;
 }
 
-
 export function seriesOf(row: SloSeries): SloSeriesRow {
   return {
     sloId: row.sloId,
@@ -130,7 +158,11 @@ export function seriesOf(row: SloSeries): SloSeriesRow {
     minuteResolutionFromMs: row.minuteResolutionFrom.getTime(),
     caughtUpUntilMs: row.caughtUpUntil.getTime(),
     evaluatedUntilMs: row.evaluatedUntil.getTime(),
-    origin: { requests: Number(row.originRequests), badRequests: Number(row.originBadRequests), badMinutes: Number(row.originBadMinutes) },
+    origin: {
+      requests: Number(row.originRequests),
+      badRequests: Number(row.originBadRequests),
+      badMinutes: Number(row.originBadMinutes),
+    },
   };
 }
 
@@ -156,12 +188,14 @@ export function toStored(row: Slo): StoredSlo {
 }
 
 export function sloNameTaken(name: string): DomainError {
-  return new DomainError('CONFLICT', `an SLO named ${name} already exists`, [{ field: 'name', message: 'is taken' }]);
+  return new DomainError('CONFLICT', `an SLO named ${name} already exists`, [
+    { field: 'name', message: 'is taken' },
+  ]);
 }
 
 function rethrowNameTaken(name: string) {
   return (error: unknown): never => {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw sloNameTaken(name);
+    if (isUniqueViolation(error)) throw sloNameTaken(name);
     throw error;
   };
 }

@@ -1,10 +1,30 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentTenant } from '../auth/current-principal.decorator';
 import { RequireRole } from '../auth/permissions.decorator';
 import type { TenantPrincipal } from '../auth/principal';
-import { etagOf, versionFromIfMatch } from '../common/etag';
+import { versionFromIfMatch, withEtag } from '../common/etag';
 import { PageQueryDto, pageRequest } from '../common/pagination';
 import { ResourceIdPipe } from '../common/uuid-param.pipe';
 import { createValidationPipe } from '../common/validation.pipe';
@@ -34,16 +54,18 @@ export class WebhooksController {
 
   @RequireRole('editor')
   @Post()
-  @ApiCreatedResponse({ type: CreatedWebhookView, description: 'the signing secret is in this response only' })
+  @ApiCreatedResponse({
+    type: CreatedWebhookView,
+    description: 'the signing secret is in this response only',
+  })
   async create(
     @CurrentTenant() tenant: TenantPrincipal,
     @Body() body: WebhookSpecDto,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CreatedWebhookView> {
     const created = await this.webhooks.create(tenant, body);
-    response.setHeader('ETag', etagOf(created.version));
     response.setHeader('Location', `/v1/webhooks/${created.id}`);
-    return created;
+    return withEtag(response, created);
   }
 
   @RequireRole('editor')
@@ -62,8 +84,7 @@ export class WebhooksController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<WebhookView> {
     const view = await this.webhooks.get(tenant.tenantId, id);
-    response.setHeader('ETag', etagOf(view.version));
-    return view;
+    return withEtag(response, view);
   }
 
   /** Replaces name, URL, event types and enabled; the secret is kept. 404, then 428/400 If-Match, 400 body, 412 stale. */
@@ -81,10 +102,12 @@ export class WebhooksController {
   ): Promise<WebhookView> {
     await this.webhooks.get(tenant.tenantId, id);
     const expectedVersion = versionFromIfMatch(ifMatch);
-    const body: WebhookSpecDto = await this.bodyValidation.transform(rawBody, { type: 'body', metatype: WebhookSpecDto });
+    const body: WebhookSpecDto = await this.bodyValidation.transform(rawBody, {
+      type: 'body',
+      metatype: WebhookSpecDto,
+    });
     const updated = await this.webhooks.replace(tenant, id, expectedVersion, body);
-    response.setHeader('ETag', etagOf(updated.version));
-    return updated;
+    return withEtag(response, updated);
   }
 
   @RequireRole('editor')
@@ -109,8 +132,14 @@ export class WebhooksController {
   @RequireRole('editor')
   @Post(':id/test')
   @HttpCode(202)
-  @ApiOkResponse({ type: WebhookDeliveryView, description: 'a webhook.test delivery, sent in the background; follow it in deliveries' })
-  test(@CurrentTenant() tenant: TenantPrincipal, @Param('id', idPipe) id: string): Promise<WebhookDeliveryView> {
+  @ApiOkResponse({
+    type: WebhookDeliveryView,
+    description: 'a webhook.test delivery, sent in the background; follow it in deliveries',
+  })
+  test(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('id', idPipe) id: string,
+  ): Promise<WebhookDeliveryView> {
     return this.webhooks.test(tenant, id);
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError, type WebhookEventType } from '@lattice/domain';
 import { Prisma, type WebhookDelivery, type WebhookEndpoint } from '../generated/prisma/client';
 import { cursorWhere, pageOf, type Page, type PageRequest } from '../common/pagination';
-import type { Db } from '../prisma/db';
+import { isUniqueViolation, type Db } from '../prisma/db';
 import { PrismaService } from '../prisma/prisma.service';
 
 export interface WebhookSpec {
@@ -35,7 +35,12 @@ export interface AttemptOutcome {
 export class WebhooksRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async create(tenantId: string, spec: WebhookSpec, secret: { encrypted: unknown; hint: string; id: string }, db: Db): Promise<WebhookEndpoint> {
+  async create(
+    tenantId: string,
+    spec: WebhookSpec,
+    secret: { encrypted: unknown; hint: string; id: string },
+    db: Db,
+  ): Promise<WebhookEndpoint> {
     return db.webhookEndpoint
       .create({
         data: {
@@ -62,9 +67,18 @@ export class WebhooksRepository {
     return pageOf(rows, page.limit);
   }
 
-  async replaceIfVersion(tenantId: string, id: string, expectedVersion: number, spec: WebhookSpec, db: Db): Promise<WebhookEndpoint | null> {
+  async replaceIfVersion(
+    tenantId: string,
+    id: string,
+    expectedVersion: number,
+    spec: WebhookSpec,
+    db: Db,
+  ): Promise<WebhookEndpoint | null> {
     const rows = await db.webhookEndpoint
-      .updateManyAndReturn({ where: { tenantId, id, version: expectedVersion }, data: { ...spec, version: { increment: 1 } } })
+      .updateManyAndReturn({
+        where: { tenantId, id, version: expectedVersion },
+        data: { ...spec, version: { increment: 1 } },
+      })
       .catch(rethrowNameTaken(spec.name));
     return rows[0] ?? null;
   }
@@ -121,7 +135,10 @@ export class WebhooksRepository {
 
   /** The delivery job's read: a system job, by the delivery's id. */
   async toSend(deliveryId: string): Promise<DeliveryToSend | null> {
-    const delivery = await this.prisma.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { webhook: true } });
+    const delivery = await this.prisma.webhookDelivery.findUnique({
+      where: { id: deliveryId },
+      include: { webhook: true },
+    });
     if (!delivery) return null;
     const { webhook, ...rest } = delivery;
     return { delivery: rest, endpoint: webhook };
@@ -143,12 +160,14 @@ export class WebhooksRepository {
 }
 
 export function webhookNameTaken(name: string): DomainError {
-  return new DomainError('CONFLICT', `a webhook named ${name} already exists`, [{ field: 'name', message: 'is taken' }]);
+  return new DomainError('CONFLICT', `a webhook named ${name} already exists`, [
+    { field: 'name', message: 'is taken' },
+  ]);
 }
 
 function rethrowNameTaken(name: string) {
   return (error: unknown): never => {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw webhookNameTaken(name);
+    if (isUniqueViolation(error)) throw webhookNameTaken(name);
     throw error;
   };
 }

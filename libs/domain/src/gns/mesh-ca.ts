@@ -1,4 +1,5 @@
 import type { DesiredClusterState } from '../desired-state';
+import { compareText } from './compare-text';
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
@@ -22,6 +23,7 @@ export function assignMeshCa(
 ): Map<string, DesiredClusterState> {
   const age = new Map(gnsAgeOrder.map((id, index) => [id, index]));
   const rank = (gnsId: string) => age.get(gnsId) ?? Number.MAX_SAFE_INTEGER;
+  const oldestFirst = (a: string, b: string) => rank(a) - rank(b) || compareText(a, b);
   const designated = new Map<string, string>();
   /** Trust bundle of each GNS (identical in every cluster of it; the first seen wins). */
   const bundles = new Map<string, string>();
@@ -29,7 +31,7 @@ export function assignMeshCa(
   for (const [clusterId, state] of states) {
     const withCa = state.globalNamespaces
       .filter((gns) => gns.ca !== undefined)
-      .sort((a, b) => rank(a.id) - rank(b.id) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      .sort((a, b) => oldestFirst(a.id, b.id));
     if (withCa[0]) designated.set(clusterId, withCa[0].id);
     for (const gns of state.globalNamespaces) {
       clustersByGns.set(gns.id, [...(clustersByGns.get(gns.id) ?? []), clusterId]);
@@ -52,7 +54,7 @@ export function assignMeshCa(
       }
     }
     const certificates: string[] = [];
-    for (const trustedGns of [...trusted].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1))) {
+    for (const trustedGns of [...trusted].sort(oldestFirst)) {
       for (const pem of bundles.get(trustedGns)?.match(PEM_CERTIFICATE) ?? []) {
         if (!certificates.includes(pem)) certificates.push(pem);
       }

@@ -5,6 +5,7 @@ import type {
   ServiceEndpoint,
   ServicePortSpec,
 } from '../desired-state';
+import { compareText } from '../gns/compare-text';
 import type { ClusterWithInventory } from '../gns/inventory';
 import type { MembershipResult } from '../gns/membership';
 import type {
@@ -187,7 +188,7 @@ function resolveGnsPolicies(policies: GnsPolicies, context: GnsPolicyContext): R
   const trafficPolicies = new Map(
     [...policies.trafficPolicies.entries()]
       .filter(([service]) => context.services.has(service))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a], [b]) => compareText(a, b))
       .map(([service, spec]) => [service, resolveTrafficPolicy(service, spec, context)] as const),
   );
   const endpointLayouts = new Map<string, EndpointLayout>();
@@ -240,21 +241,21 @@ function endpointLayout(policy: DesiredTrafficPolicy, context: GnsPolicyContext)
     const distinct = new Map(cluster.parts.map((part) => [labelKey(part.labels), part.labels] as const));
     remote.set(
       clusterId,
-      [...distinct.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, labels]) => labels),
+      [...distinct.entries()].sort(([a], [b]) => compareText(a, b)).map(([, labels]) => labels),
     );
   }
   return { subsets: policy.subsets, local, remote };
 }
 
 function labelKey(labels: Readonly<Record<string, string>>): string {
-  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => compareText(a, b)));
 }
 
 function withGnsPolicies(gns: DesiredGlobalNamespace, policies: ResolvedGnsPolicies): DesiredGlobalNamespace {
   const trafficPolicies = gns.services
     .map((service) => policies.trafficPolicies.get(service.name))
     .filter((policy): policy is DesiredTrafficPolicy => policy !== undefined)
-    .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+    .sort((a, b) => compareText(a.service, b.service));
   const desired: DesiredGlobalNamespace = {
     ...gns,
     services: gns.services.map((service) => {
