@@ -1,7 +1,7 @@
 import type { FleetSimulator } from '../apps/sim/src/fleet-simulator';
 import type { Benchmark, BenchContext } from './support/benchmark';
 import type { BenchController } from './support/controller';
-import { benchFleet, waitForConvergence } from './support/fleet';
+import { benchFleet, createSpans, waitForConvergence } from './support/fleet';
 import { summarize } from './support/stats';
 
 /**
@@ -89,31 +89,6 @@ export const benchmark: Benchmark = {
     }
   },
 };
-
-/** GNS i matches the clusters whose index starts with i (as zero-padded digits): `span` clusters each. */
-async function createSpans(
-  fleet: FleetSimulator,
-  prefix: string,
-  agents: number,
-  span: number,
-): Promise<string[]> {
-  const digits = 5 - Math.log10(span);
-  const ids: string[] = [];
-  for (let group = 0; group < agents / span; group++) {
-    const gns = await fleet.api.createGlobalNamespace({
-      name: `bookinfo-${group}`,
-      domain: `bookinfo-${group}.lattice.sim`,
-      matchConditions: [
-        {
-          cluster: { type: 'PREFIX', value: `${prefix}-${String(group).padStart(digits, '0')}` },
-          namespace: { type: 'EXACT', value: 'bookinfo' },
-        },
-      ],
-    });
-    ids.push(gns.id);
-  }
-  return ids;
-}
 
 async function gnsSpec(_ctx: BenchContext, fleet: FleetSimulator, gnsId: string) {
   const { gns, etag } = await fleet.api.getGlobalNamespace(gnsId);

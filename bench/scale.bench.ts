@@ -3,15 +3,15 @@ import path from 'node:path';
 import { projectRoot } from '@lattice/platform';
 import type { Benchmark, BenchContext } from './support/benchmark';
 import type { BenchController } from './support/controller';
-import { benchFleet, waitForConvergence } from './support/fleet';
+import { benchFleet, createSpans, waitForConvergence } from './support/fleet';
 
 /**
  * 1. Idle agents held by one controller process: the agents run in separate simulator processes
  *    (`dist/apps/sim/src/main.js`, 1,000 agents each), so the controller's resident memory is its
  *    own; per agent = (RSS with the fleet connected - RSS before) / agents.
- * 2. Restart: 1,000 agents (in this process) with a Global Namespace spanning them; the controller
- *    is stopped (SIGTERM) and started again; measured until every agent has a new stream and has
- *    the desired version again.
+ * 2. Restart: 1,000 agents (in this process) in Global Namespaces of 100 clusters each
+ *    (`--restart-gns-span`); the controller is stopped (SIGTERM) and started again; measured until
+ *    every agent has a new stream and has the desired version again.
  */
 export const benchmark: Benchmark = {
   name: 'scale',
@@ -23,7 +23,9 @@ export const benchmark: Benchmark = {
     const restartAgents = Number(ctx.args['restart-agents'] ?? 1000);
     const controller = await ctx.startController();
     if (idleAgents > 0) await measureIdle(ctx, controller, idleAgents, perProcess);
-    if (restartAgents > 0) await measureRestart(ctx, controller, restartAgents);
+    const span = Number(ctx.args['restart-gns-span'] ?? 100);
+    if (restartAgents > 0)
+      await measureRestart(ctx, controller, restartAgents, Math.min(span, restartAgents));
   },
 };
 
@@ -106,9 +108,10 @@ async function measureIdle(
   await Promise.all(children.map((child) => stopChild(child)));
 }
 
-async function measureRestart(ctx: BenchContext, controller: BenchController, agents: number) {
-  const fleet = benchFleet(ctx, controller, { agents, tenantName: 'restart', globalNamespace: 'bookinfo' });
+async function measureRestart(ctx: BenchContext, controller: BenchController, agents: number, span: number) {
+  const fleet = benchFleet(ctx, controller, { agents, tenantName: 'restart' });
   await fleet.provision();
+  await createSpans(fleet, 'restart', agents, span);
   await fleet.start();
   await waitForConvergence(ctx, fleet, 600_000);
   const streamsBefore = fleet.agents.map((agent) => agent.transport.counters.streamsOpened);

@@ -9,8 +9,9 @@ import { createTestDatabase, type TestDatabase } from './support/database';
 import { eventually } from './support/grpc-agent-client';
 import { createTenant, createToken, type TestTenant } from './support/tenants';
 
+// The caller runs in west (registered, no agent): east, where cart runs, reports the calls.
 const EDGE = {
-  source: { namespace: 'shop', service: 'web' },
+  source: { cluster: 'west', namespace: 'shop', service: 'web' },
   destination: { namespace: 'shop', service: 'cart' },
   requestsPerSecond: 20,
   errorRatio: 0.05,
@@ -52,7 +53,7 @@ describe('telemetry from agents to GraphQL', () => {
 
   const graphql = async (token: string, query: string, variables: Record<string, unknown>) =>
     (await controller.request('POST', '/graphql', { token, body: { query, variables } })).json as {
-      data?: { serviceMetrics: Point[] };
+      data?: { serviceMetrics: Point[]; topology?: { nodes: { id: string; clusterName: string; service: string; member: boolean }[]; edges: { sourceId: string; destinationId: string; requests: number }[] } };
       errors?: unknown[];
     };
 
@@ -75,6 +76,7 @@ describe('telemetry from agents to GraphQL', () => {
       },
     });
     const gnsId = (gns.json as { id: string }).id;
+    await controller.request('POST', '/v1/clusters', { token: tenant.adminToken, body: { name: 'west' } });
     const trafficFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'traffic-')), 'traffic.yaml');
     fs.writeFileSync(trafficFile, stringify({ seed: SEED, edges: [EDGE] }));
     agent = new AgentProcess('east', {
@@ -119,6 +121,24 @@ describe('telemetry from agents to GraphQL', () => {
     expect(Math.abs(reported[0]!.p99 - sketch.quantile(0.99)!) / sketch.quantile(0.99)!).toBeLessThanOrEqual(
       0.01,
     );
+
+    // The caller shows in its own cluster (outside the GNS), cart where it runs, one edge between them.
+    const topology = (
+      await graphql(
+        tenant.adminToken,
+        'query($gns: ID!, $from: DateTime!, $to: DateTime!) { topology(gnsId: $gns, from: $from, to: $to) { nodes { id clusterName service member } edges { sourceId destinationId requests } } }',
+        { gns: gnsId, from, to },
+      )
+    ).data?.topology;
+    expect(topology?.nodes.map((node) => [node.clusterName, node.service, node.member])).toEqual(
+      expect.arrayContaining([
+        ['east', 'cart', true],
+        ['west', 'web', false],
+      ]),
+    );
+    expect(topology?.nodes).toHaveLength(2);
+    expect(topology?.edges).toHaveLength(1);
+    expect(topology?.edges[0]?.requests).toBeGreaterThanOrEqual(expected!.requests);
 
     // Another tenant sees nothing of it, even with the GNS id.
     const other = await createTenant(controller, 'other');

@@ -67,3 +67,28 @@ export async function waitForConvergence(
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/** GNS i matches the clusters whose index starts with i (as zero-padded digits): `span` clusters each. */
+export async function createSpans(
+  fleet: FleetSimulator,
+  prefix: string,
+  agents: number,
+  span: number,
+): Promise<string[]> {
+  const digits = 5 - Math.log10(span);
+  const ids: string[] = [];
+  for (let group = 0; group < agents / span; group++) {
+    const gns = await fleet.api.createGlobalNamespace({
+      name: `bookinfo-${group}`,
+      domain: `bookinfo-${group}.lattice.sim`,
+      matchConditions: [
+        {
+          cluster: { type: 'PREFIX', value: `${prefix}-${String(group).padStart(digits, '0')}` },
+          namespace: { type: 'EXACT', value: 'bookinfo' },
+        },
+      ],
+    });
+    ids.push(gns.id);
+  }
+  return ids;
+}

@@ -6,6 +6,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import pino from 'pino';
 import { AppModule } from './app.module';
 import { prepareInfrastructure } from './bootstrap/infrastructure';
+import { refuseNonJsonBodies } from './common/json-only.middleware';
 import { createValidationPipe } from './common/validation.pipe';
 import { ConfigError, parseControllerEnv } from './config/config';
 import { ShutdownState } from './health/shutdown-state';
@@ -28,9 +29,12 @@ async function main(): Promise<void> {
   const infrastructure = await prepareInfrastructure(env, logger);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(infrastructure.config), {
     bufferLogs: true,
+    // JSON only (below): no urlencoded parser, so a form post cannot stand in for a JSON body.
+    bodyParser: false,
   });
   app.useLogger(app.get(PinoNestLogger));
   app.useGlobalPipes(createValidationPipe());
+  app.use(refuseNonJsonBodies);
   app.useBodyParser('json', { limit: '1mb' });
   app.set('trust proxy', 'loopback');
   setUpOpenApi(app);

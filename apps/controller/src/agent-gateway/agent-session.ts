@@ -89,7 +89,7 @@ export class AgentSession {
   /** Sends the newest desired snapshot if the agent does not have it yet. */
   async pushLatestSnapshot(): Promise<void> {
     if (!this.helloReceived || this.closed) return;
-    const snapshot = await this.deps.links.desiredSnapshot(this.identity.tenantId, this.identity.clusterId);
+    const snapshot = await this.deps.links.desiredSnapshot(this.identity.tenantId, this.identity.clusterId, this.lastSentVersion);
     if (!snapshot || snapshot.version <= this.lastSentVersion) return;
     this.lastSentVersion = snapshot.version;
     this.rotationAcks.snapshotSent(snapshot.version, snapshot.payload);

@@ -73,12 +73,28 @@ export class ClusterLinkRepository {
     });
   }
 
-  async desiredSnapshot(tenantId: string, clusterId: string): Promise<{ version: number; payload: Buffer } | null> {
-    const row = await this.prisma.cluster.findFirst({
-      where: { tenantId, id: clusterId },
-      select: { desiredVersion: true, desiredPayload: true },
-    });
-    if (!row || row.desiredVersion === 0 || !row.desiredPayload) return null;
-    return { version: row.desiredVersion, payload: Buffer.from(row.desiredPayload) };
+  /**
+   * The cluster's desired snapshot when its version is above `newerThan` (null otherwise, so the
+   * periodic re-check of every stream reads no payload). The payload travels as base64 text:
+   * Prisma's pg adapter turns a bytea into an array of one JS number per byte, which for
+   * snapshots of hundreds of kilobytes dominated the controller's CPU and garbage collection.
+   */
+  async desiredSnapshot(
+    tenantId: string,
+    clusterId: string,
+    newerThan = 0,
+  ): Promise<{ version: number; payload: Buffer } | null> {
+    const rows = await this.prisma.$queryRawUnsafe<{ desired_version: number; payload: string }[]>(
+      `SELECT desired_version, encode(desired_payload, 'base64') AS payload
+         FROM clusters
+        WHERE tenant_id = $1::uuid AND id = $2::uuid AND desired_version > $3 AND desired_payload IS NOT NULL`,
+      tenantId,
+      clusterId,
+      Math.max(0, newerThan),
+    );
+    const row = rows[0];
+    if (!row) return null;
+    // PostgreSQL wraps base64 at 76 characters; Node's decoder skips the line breaks.
+    return { version: Number(row.desired_version), payload: Buffer.from(row.payload, 'base64') };
   }
 }

@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { DomainError } from '@lattice/domain';
@@ -16,7 +17,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (host.getType<string>() === 'graphql') return toGraphQLError(exception, this.logger);
     const response = host.switchToHttp().getResponse<Response>();
     const request = host.switchToHttp().getRequest<Request & { id?: string }>();
-    const body = toErrorBody(exception, this.logger, String(request.id ?? ''));
+    const body = toErrorBody(exception, this.logger, requestIdOf(request, response));
     if (exception instanceof HttpException) {
       const retryAfter = (exception.getResponse() as { retryAfter?: number }).retryAfter;
       if (retryAfter) response.setHeader('Retry-After', String(retryAfter));
@@ -37,6 +38,9 @@ export function toErrorBody(exception: unknown, logger: Logger, requestId: strin
       requestId,
     };
   }
+  // Nest wraps body-parser errors (invalid JSON, too large) in HttpExceptions; the cause says which.
+  const bodyParserError = asBodyParserError(exception) ?? asBodyParserError((exception as { cause?: unknown })?.cause);
+  if (bodyParserError) return { ...bodyParserError, requestId };
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();
     const raw = exception.getResponse();
@@ -49,10 +53,21 @@ export function toErrorBody(exception: unknown, logger: Logger, requestId: strin
       requestId,
     };
   }
-  const bodyParserError = asBodyParserError(exception);
-  if (bodyParserError) return { ...bodyParserError, requestId };
   logger.error({ err: exception, requestId }, 'unexpected error');
   return { statusCode: 500, error: 'INTERNAL', message: `internal error (request id ${requestId})`, requestId };
+}
+
+/**
+ * The id pino-http gave the request; errors raised before it ran (body parsing, content type) get
+ * one here, the same way (a sane incoming X-Request-Id, else a new UUID), so every answer has one.
+ */
+function requestIdOf(request: Request & { id?: unknown }, response: Response): string {
+  if (request.id !== undefined && request.id !== '') return String(request.id);
+  const incoming = request.headers['x-request-id'];
+  const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+  request.id = id;
+  if (!response.headersSent) response.setHeader('X-Request-Id', id);
+  return id;
 }
 
 /** express.json() errors carry a status and a type; malformed JSON is the client's mistake. */

@@ -44,4 +44,11 @@ describe('checkQueryLimits', () => {
     const wide = `{ ${Array.from({ length: 3 }, (_, i) => `n${i}: node { id name children { id name children { id name } } }`).join(' ')} }`;
     expect(codeOf(() => checkQueryLimits(schema, parse(wide), undefined, {}, { ...LIMITS, maxAliases: 10, maxCost: 20 }))).toBe('QUERY_TOO_COMPLEX');
   });
+
+  it('leaves wrongly typed variables to execution, which refuses them as BAD_USER_INPUT', () => {
+    const query = 'query($n: Int!) { node { children(first: $n) { id } } }';
+    expect(check(query, { n: 'ten' })).not.toThrow();
+    expect(check(query, {})).not.toThrow();
+    expect(check(query, { n: 2 ** 31 })).not.toThrow();
+  });
 });

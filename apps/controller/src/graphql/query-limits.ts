@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import {
+  getVariableValues,
   GraphQLError,
   Kind,
   type DocumentNode,
@@ -59,6 +60,9 @@ export function checkQueryLimits(
   if (aliases > limits.maxAliases) {
     throw refusal('TOO_MANY_ALIASES', `query uses ${aliases} aliases, more than the limit of ${limits.maxAliases}`);
   }
+  // getComplexity coerces the variables and throws a code-less error (a 500) when they are wrong;
+  // execution refuses them instead, as BAD_USER_INPUT naming the variable, before any resolver runs.
+  if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) return;
   const cost = getComplexity({
     schema,
     query: document,

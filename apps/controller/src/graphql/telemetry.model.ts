@@ -36,15 +36,15 @@ export class ServiceMetricsPoint extends Traffic {
   timestamp!: Date;
 }
 
-@ObjectType({ description: 'A service in one cluster; its numbers are the traffic it received.' })
+@ObjectType({ description: 'A service in the cluster it runs in; its numbers are the traffic it received.' })
 export class TopologyNode extends Traffic {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Empty for a caller in a cluster the mesh names but Lattice has not registered.' })
   clusterId!: string;
 
-  @Field()
+  @Field({ description: "The cluster's name (for an unregistered cluster, the mesh's name of it)." })
   clusterName!: string;
 
   @Field()
@@ -57,7 +57,7 @@ export class TopologyNode extends Traffic {
   member!: boolean;
 }
 
-@ObjectType({ description: 'Calls from one service to another, as reported by the cluster they were seen in.' })
+@ObjectType({ description: 'Calls from one service to another, each counted once, by the cluster that received them.' })
 export class TopologyEdge extends Traffic {
   @Field(() => ID)
   sourceId!: string;
@@ -65,7 +65,7 @@ export class TopologyEdge extends Traffic {
   @Field(() => ID)
   destinationId!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: "The cluster that reported the calls: the destination's." })
   clusterId!: string;
 }
 

@@ -237,6 +237,7 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
       items: [
         {
           minuteUnixMs: late,
+          sourceCluster: '',
           sourceNamespace: 'shop',
           sourceService: 'web',
           destinationNamespace: 'shop',

@@ -90,6 +90,7 @@ export class TelemetryMaintenanceService {
 export function rollUpMinutes(groups: readonly EdgeGroup[]): HourRow[] {
   return groups.map((group) => ({
     clusterId: group.clusterId,
+    sourceCluster: group.sourceCluster,
     sourceNamespace: group.sourceNamespace,
     sourceService: group.sourceService,
     destinationNamespace: group.destinationNamespace,

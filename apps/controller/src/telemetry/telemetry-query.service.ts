@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  buildTopology,
   DomainError,
   gnsTelemetryScope,
   mergeSketchJson,
@@ -13,6 +14,7 @@ import {
   type GnsTelemetryScope,
   type MatchCondition,
   type NamedCluster,
+  type Topology,
   type TrafficMetrics,
 } from '@lattice/domain';
 import { RollupStateStore } from './rollup-state.store';
@@ -23,29 +25,7 @@ export interface ServiceMetricsPoint extends TrafficMetrics {
   timestamp: Date;
 }
 
-export interface ServiceInCluster {
-  clusterId: string;
-  clusterName: string;
-  namespace: string;
-  service: string;
-}
-
-export interface TopologyNode extends ServiceInCluster, TrafficMetrics {
-  id: string;
-  /** In a member (cluster, namespace) of the GNS; callers from outside appear as non-members. */
-  member: boolean;
-}
-
-export interface TopologyEdge extends TrafficMetrics {
-  sourceId: string;
-  destinationId: string;
-  clusterId: string;
-}
-
-export interface Topology {
-  nodes: TopologyNode[];
-  edges: TopologyEdge[];
-}
+export type { Topology, TopologyEdge, TopologyNode } from '@lattice/domain';
 
 export type TopServicesOrder = 'ERROR_RATE' | 'LATENCY_P99';
 
@@ -91,43 +71,20 @@ export class TelemetryQueryService {
     });
   }
 
-  /**
-   * Services per cluster and the calls between them. An edge belongs to the GNS when its caller or
-   * its callee is a member; a node's numbers are the traffic it received over those edges.
-   */
+  /** Services per cluster and the calls between them (see buildTopology for where nodes are placed). */
   async topology(tenantId: string, gnsId: string, from: Date, to: Date): Promise<Topology> {
     const range = validateTimeRange(from, to);
-    const { scope, clusterNames } = await this.scopeOf(tenantId, gnsId);
+    const { scope, clusters } = await this.scopeOf(tenantId, gnsId);
     const plan = planAggregateReads(range, await this.rollupState.rolledUpUntil());
-    const groups = await this.telemetry.edgeGroups(tenantId, { clusterIds: scope.candidateClusterIds }, plan);
-    const durationMs = range.toMs - range.fromMs;
-    const nodes = new Map<string, { node: ServiceInCluster; member: boolean; received: TrafficTotals }>();
-    const nodeOf = (clusterId: string, namespace: string, service: string) => {
-      const id = nodeId(clusterId, namespace, service);
-      let entry = nodes.get(id);
-      if (!entry) {
-        const node = { clusterId, clusterName: clusterNames.get(clusterId) ?? clusterId, namespace, service };
-        entry = { node, member: scope.includes(clusterId, namespace), received: new TrafficTotals() };
-        nodes.set(id, entry);
-      }
-      return { id, entry };
-    };
-    const edges: TopologyEdge[] = [];
-    for (const group of groups) {
-      const sourceMember = scope.includes(group.clusterId, group.sourceNamespace);
-      const destinationMember = scope.includes(group.clusterId, group.destinationNamespace);
-      if (!sourceMember && !destinationMember) continue;
-      const source = nodeOf(group.clusterId, group.sourceNamespace, group.sourceService);
-      const destination = nodeOf(group.clusterId, group.destinationNamespace, group.destinationService);
-      const totals = new TrafficTotals().add(group.requests, group.errors, mergeSketchJson(group.sketches));
-      destination.entry.received.addTotals(totals);
-      edges.push({ sourceId: source.id, destinationId: destination.id, clusterId: group.clusterId, ...totals.metrics(durationMs) });
-    }
-    edges.sort((a, b) => compare(a.sourceId, b.sourceId) || compare(a.destinationId, b.destinationId));
-    const nodeList = [...nodes.entries()]
-      .map(([id, { node, member, received }]) => ({ id, ...node, member, ...received.metrics(durationMs) }))
-      .sort((a, b) => compare(a.id, b.id));
-    return { nodes: nodeList, edges };
+    const candidates = new Set(scope.candidateClusterIds);
+    // A member caller's calls are reported by the callee's cluster, which may be outside the candidates.
+    const candidateNames = clusters.filter((cluster) => candidates.has(cluster.id)).map((cluster) => cluster.name);
+    const groups = await this.telemetry.edgeGroups(tenantId, { clusterIds: scope.candidateClusterIds, orSourceClusters: candidateNames }, plan);
+    const traffic = groups.map(({ requests, errors, sketches, ...key }) => ({
+      ...key,
+      totals: new TrafficTotals().add(requests, errors, mergeSketchJson(sketches)),
+    }));
+    return buildTopology(traffic, scope, clusters, range.toMs - range.fromMs);
   }
 
   /** The GNS services (merged over member clusters and namespaces) with the worst error rate or p99. */
@@ -150,24 +107,16 @@ export class TelemetryQueryService {
     return services.slice(0, first);
   }
 
-  private async scopeOf(tenantId: string, gnsId: string): Promise<{ scope: GnsTelemetryScope; clusterNames: Map<string, string> }> {
+  private async scopeOf(tenantId: string, gnsId: string): Promise<{ scope: GnsTelemetryScope; clusters: NamedCluster[] }> {
     const facts = await this.scopes.load(tenantId, gnsId);
     if (!facts) throw DomainError.notFound('global namespace', gnsId);
-    return {
-      scope: gnsTelemetryScope(facts.matchConditions, facts.clusters),
-      clusterNames: new Map(facts.clusters.map((cluster) => [cluster.id, cluster.name])),
-    };
+    return { scope: gnsTelemetryScope(facts.matchConditions, facts.clusters), clusters: facts.clusters };
   }
 }
 
 export interface GnsScopeFacts {
   matchConditions: MatchCondition[];
   clusters: NamedCluster[];
-}
-
-/** Cluster ids are UUIDs and Kubernetes names cannot contain "/", so the id is unambiguous. */
-function nodeId(clusterId: string, namespace: string, service: string): string {
-  return `${clusterId}/${namespace}/${service}`;
 }
 
 function compare(a: string, b: string): number {

@@ -45,6 +45,7 @@ describe('telemetry storage', () => {
     const { latencies, ...rest } = overrides;
     return {
       minuteUnixMs: base,
+      sourceCluster: '',
       sourceNamespace: 'shop',
       sourceService: 'frontend',
       destinationNamespace: 'shop',
@@ -195,6 +196,51 @@ describe('telemetry storage', () => {
         ['twin-check', 0.05],
         ['cart', 300 / 9_000],
       ]);
+    });
+
+    describe('across clusters (each request reported by the cluster it was received in)', () => {
+      const at = () => base + HOUR + 40 * MINUTE;
+      const call = (sourceCluster: string, sourceService: string, destinationService: string, requests: number) =>
+        item({ minuteUnixMs: at(), sourceCluster, sourceService, destinationService, requests, errors: 0, latencies: Array<number>(requests).fill(20) });
+      let north: SeededCluster;
+
+      beforeAll(async () => {
+        // productpage (east) calls reviews in east and west; reviews in both call ratings, which runs in west;
+        // reviews in east also calls ledger, in a cluster outside the GNS.
+        north = await seedCluster(sql, tenantA, 'north');
+        await ingest.ingest(tenantA, east.id, batch('xc-east', [call('east', 'productpage', 'reviews', 27)]));
+        await ingest.ingest(tenantA, west.id, batch('xc-west', [
+          call('east', 'productpage', 'reviews', 13),
+          call('east', 'reviews', 'ratings', 13),
+          call('west', 'reviews', 'ratings', 14),
+        ]));
+        await ingest.ingest(tenantA, north.id, batch('xc-north', [call('east', 'reviews', 'ledger', 5)]));
+      });
+
+      it('sums a service running in two clusters once per request', async () => {
+        const [hour] = await query.serviceMetrics(tenantA, gnsA, 'reviews', new Date(base + HOUR), new Date(base + 2 * HOUR), 3600);
+        expect(hour).toMatchObject({ requests: 40 });
+        const [ratings] = await query.serviceMetrics(tenantA, gnsA, 'ratings', new Date(base + HOUR), new Date(base + 2 * HOUR), 3600);
+        expect(ratings).toMatchObject({ requests: 27 });
+      });
+
+      it('places callers in their own cluster and destinations where they run', async () => {
+        const topology = await query.topology(tenantA, gnsA, new Date(base + HOUR), new Date(base + 2 * HOUR));
+        const placed = topology.nodes
+          .filter((node) => ['productpage', 'reviews', 'ratings', 'ledger'].includes(node.service))
+          .map((node) => [`${node.clusterName}/${node.service}`, node.requests, node.member]);
+        expect(placed.sort()).toEqual([
+          ['east/productpage', 0, true],
+          ['east/reviews', 27, true],
+          ['north/ledger', 5, false],
+          ['west/ratings', 27, true],
+          ['west/reviews', 13, true],
+        ]);
+        const edge = (from: string, to: string) => topology.edges.find((candidate) => candidate.sourceId === from && candidate.destinationId === to);
+        expect(edge(`${east.id}/shop/reviews`, `${west.id}/shop/ratings`)).toMatchObject({ requests: 13, clusterId: west.id });
+        expect(edge(`${west.id}/shop/reviews`, `${west.id}/shop/ratings`)).toMatchObject({ requests: 14, clusterId: west.id });
+        expect(edge(`${east.id}/shop/reviews`, `${north.id}/shop/ledger`)).toMatchObject({ requests: 5, clusterId: north.id });
+      });
     });
 
     it('refuses bad ranges with clear messages', async () => {

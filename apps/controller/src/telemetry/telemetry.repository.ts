@@ -9,7 +9,10 @@ const INSERT_CHUNK_ROWS = 1_000;
 const DELETE_CHUNK_ROWS = 10_000;
 
 export interface TrafficKey {
+  /** The reporting cluster: where the destination runs. */
   clusterId: string;
+  /** The mesh's name of the caller's cluster; '' when unknown. */
+  sourceCluster: string;
   sourceNamespace: string;
   sourceService: string;
   destinationNamespace: string;
@@ -34,12 +37,16 @@ export type DestinationGroup = Pick<TrafficKey, 'clusterId' | 'destinationNamesp
 export type SeriesGroup = { bucket: number } & Pick<TrafficKey, 'clusterId' | 'destinationNamespace'> & TrafficGroup;
 
 export interface TrafficFilter {
+  /** Reporting clusters (where the destinations run). */
   clusterIds: readonly string[];
+  /** Also rows whose caller ran in one of these clusters (mesh names), whatever cluster reported them. */
+  orSourceClusters?: readonly string[];
   destinationService?: string;
 }
 
 interface RawGroup {
   cluster_id: string;
+  source_cluster: string;
   source_namespace: string;
   source_service: string;
   destination_namespace: string;
@@ -121,16 +128,16 @@ export class TelemetryRepository {
     }));
   }
 
-  /** Traffic per edge (caller -> callee, per reporting cluster) over the planned range. */
+  /** Traffic per edge (caller in its cluster -> callee, per reporting cluster) over the planned range. */
   async edgeGroups(tenantId: string, filter: TrafficFilter, plan: ReadPlan): Promise<EdgeGroup[]> {
     if (filter.clusterIds.length === 0) return [];
     const params = new SqlParams();
     const source = trafficSource(params, tenantId, filter, plan);
     const rows = await this.prisma.$queryRawUnsafe<RawGroup[]>(
-      `SELECT t.cluster_id::text AS cluster_id, t.source_namespace, t.source_service, t.destination_namespace, t.destination_service,
+      `SELECT t.cluster_id::text AS cluster_id, t.source_cluster, t.source_namespace, t.source_service, t.destination_namespace, t.destination_service,
               sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
        FROM (${source}) t
-       GROUP BY 1, 2, 3, 4, 5`,
+       GROUP BY 1, 2, 3, 4, 5, 6`,
       ...params.values,
     );
     return rows.map((row) => ({ ...trafficKey(row), ...counts(row) }));
@@ -159,11 +166,11 @@ export class TelemetryRepository {
   /** A tenant's minute rows of one hour, grouped by key (the input of that hour's rollup). */
   async minuteGroupsOfHour(tenantId: string, hourMs: number, db: Db = this.prisma): Promise<EdgeGroup[]> {
     const rows = await db.$queryRawUnsafe<RawGroup[]>(
-      `SELECT cluster_id::text AS cluster_id, source_namespace, source_service, destination_namespace, destination_service,
+      `SELECT cluster_id::text AS cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service,
               sum(requests)::bigint AS requests, sum(errors)::bigint AS errors, json_agg(sketch) AS sketches
        FROM telemetry_minutes
        WHERE tenant_id = $1::uuid AND minute >= $2::timestamptz AND minute < $3::timestamptz
-       GROUP BY 1, 2, 3, 4, 5`,
+       GROUP BY 1, 2, 3, 4, 5, 6`,
       tenantId,
       iso(hourMs),
       iso(hourMs + HOUR_MS),
@@ -248,14 +255,15 @@ export class TelemetryRepository {
 async function insertMinuteRows(db: Db, tenantId: string, clusterId: string, items: readonly ValidTelemetryItem[]): Promise<void> {
   await db.$executeRawUnsafe(
     `INSERT INTO telemetry_minutes
-       (tenant_id, cluster_id, minute, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
-     SELECT $1::uuid, $2::uuid, r.minute, r.source_namespace, r.source_service, r.destination_namespace, r.destination_service,
+       (tenant_id, cluster_id, minute, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
+     SELECT $1::uuid, $2::uuid, r.minute, r.source_cluster, r.source_namespace, r.source_service, r.destination_namespace, r.destination_service,
             r.requests, r.errors, r.sketch
-     FROM unnest($3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::jsonb[])
-       AS r(minute, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)`,
+     FROM unnest($3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::jsonb[])
+       AS r(minute, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)`,
     tenantId,
     clusterId,
     items.map((item) => iso(item.minuteUnixMs)),
+    items.map((item) => item.sourceCluster),
     items.map((item) => item.sourceNamespace),
     items.map((item) => item.sourceService),
     items.map((item) => item.destinationNamespace),
@@ -269,14 +277,15 @@ async function insertMinuteRows(db: Db, tenantId: string, clusterId: string, ite
 async function insertHourRows(db: Db, tenantId: string, hourMs: number, rows: readonly HourRow[]): Promise<void> {
   await db.$executeRawUnsafe(
     `INSERT INTO telemetry_hours
-       (tenant_id, cluster_id, hour, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
-     SELECT $1::uuid, r.cluster_id, $2::timestamptz, r.source_namespace, r.source_service, r.destination_namespace, r.destination_service,
+       (tenant_id, cluster_id, hour, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
+     SELECT $1::uuid, r.cluster_id, $2::timestamptz, r.source_cluster, r.source_namespace, r.source_service, r.destination_namespace, r.destination_service,
             r.requests, r.errors, r.sketch
-     FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::jsonb[])
-       AS r(cluster_id, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)`,
+     FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::jsonb[])
+       AS r(cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)`,
     tenantId,
     iso(hourMs),
     rows.map((row) => row.clusterId),
+    rows.map((row) => row.sourceCluster),
     rows.map((row) => row.sourceNamespace),
     rows.map((row) => row.sourceService),
     rows.map((row) => row.destinationNamespace),
@@ -304,14 +313,18 @@ class SqlParams {
 function trafficSource(params: SqlParams, tenantId: string, filter: TrafficFilter, plan: ReadPlan): string {
   const tenant = params.add(tenantId);
   const clusters = params.add(filter.clusterIds);
+  const sourceClusters = filter.orSourceClusters?.length ? params.add(filter.orSourceClusters) : null;
+  const clusterCondition = sourceClusters
+    ? `(cluster_id = ANY(${clusters}::uuid[]) OR source_cluster = ANY(${sourceClusters}::text[]))`
+    : `cluster_id = ANY(${clusters}::uuid[])`;
   const service = filter.destinationService === undefined ? null : params.add(filter.destinationService);
   const where = (column: string, ranges: readonly TimeRange[]) => {
     const within = ranges
       .map((range) => `(${column} >= ${params.add(iso(range.fromMs))}::timestamptz AND ${column} < ${params.add(iso(range.toMs))}::timestamptz)`)
       .join(' OR ');
-    return `tenant_id = ${tenant}::uuid AND cluster_id = ANY(${clusters}::uuid[])${service ? ` AND destination_service = ${service}` : ''} AND (${within})`;
+    return `tenant_id = ${tenant}::uuid AND ${clusterCondition}${service ? ` AND destination_service = ${service}` : ''} AND (${within})`;
   };
-  const columns = 'cluster_id, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch';
+  const columns = 'cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch';
   const parts: string[] = [];
   if (plan.minutes.length > 0) parts.push(`SELECT minute AS at, ${columns} FROM telemetry_minutes WHERE ${where('minute', plan.minutes)}`);
   if (plan.hours) parts.push(`SELECT hour AS at, ${columns} FROM telemetry_hours WHERE ${where('hour', [plan.hours])}`);
@@ -321,6 +334,7 @@ function trafficSource(params: SqlParams, tenantId: string, filter: TrafficFilte
 function trafficKey(row: RawGroup): TrafficKey {
   return {
     clusterId: row.cluster_id,
+    sourceCluster: row.source_cluster,
     sourceNamespace: row.source_namespace,
     sourceService: row.source_service,
     destinationNamespace: row.destination_namespace,

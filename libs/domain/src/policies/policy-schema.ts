@@ -9,7 +9,21 @@ import type { SecurityPolicySpec, TrafficPolicySpec } from './policy-spec';
  */
 
 const text = z.string().min(1, 'must not be empty');
-const labels = z.record(text, z.string());
+// As Kubernetes allows them: the labels end up in DestinationRules and AuthorizationPolicies.
+const labels = z.record(
+  z
+    .string()
+    .regex(
+      /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+      'label keys must be Kubernetes label keys ([prefix/]name, name up to 63 characters)',
+    ),
+  z
+    .string()
+    .regex(
+      /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/,
+      'must be a Kubernetes label value: up to 63 letters, digits, "-", "_" or ".", starting and ending alphanumeric',
+    ),
+);
 const percentage = z.number().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100');
 const count = (max: number) =>
   z.number().int('must be a whole number').min(0, 'must not be negative').max(max, `must be at most ${max}`);
@@ -151,10 +165,12 @@ function parseShape<T>(schema: z.ZodType<T>, input: unknown): ShapeResult<T> {
   if (result.success) return { ok: true, value: result.data };
   return {
     ok: false,
-    errors: result.error.issues.map((issue) => ({
-      field: fieldPath(issue.path) || '(body)',
-      message: issue.message,
-    })),
+    errors: result.error.issues.flatMap((issue) =>
+      // An unknown field is named itself, so the editor sees which key is the typo.
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ field: fieldPath([...issue.path, key]), message: 'is not a known field' }))
+        : [{ field: fieldPath(issue.path) || '(body)', message: issue.message }],
+    ),
   };
 }
 

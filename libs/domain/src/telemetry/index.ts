@@ -9,3 +9,4 @@ export * from './telemetry-batch-validation';
 export * from './telemetry-query';
 export * from './traffic-totals';
 export * from './gns-telemetry-scope';
+export * from './telemetry-topology';

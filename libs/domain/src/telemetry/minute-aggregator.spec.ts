@@ -19,6 +19,20 @@ function request(
 }
 
 describe('MinuteAggregator', () => {
+  it("keeps callers from different clusters apart and names the caller's cluster", () => {
+    const aggregator = new MinuteAggregator();
+    aggregator.record(request(1_000, 10, false, { sourceCluster: 'east' }));
+    aggregator.record(request(2_000, 10, false, { sourceCluster: 'west' }));
+    aggregator.record(request(3_000, 10, false, { sourceCluster: 'west' }));
+    aggregator.record(request(4_000, 10));
+    const items = aggregator.drain(T0 + 60_000);
+    expect(items.map((item) => [item.sourceCluster, item.requests])).toEqual([
+      [undefined, 1],
+      ['east', 1],
+      ['west', 2],
+    ]);
+  });
+
   it('aggregates requests per minute and edge', () => {
     const aggregator = new MinuteAggregator();
     aggregator.record(request(1_000, 10));

@@ -61,6 +61,7 @@ export class MinuteAggregator {
     if (!item) {
       item = {
         minuteUnixMs,
+        ...(request.sourceCluster ? { sourceCluster: request.sourceCluster } : {}),
         sourceNamespace: request.sourceNamespace,
         sourceService: request.sourceService,
         destinationNamespace: request.destinationNamespace,
@@ -89,6 +90,7 @@ export class MinuteAggregator {
         this.pending.delete(key);
         drained.push({
           minuteUnixMs: item.minuteUnixMs,
+          ...(item.sourceCluster ? { sourceCluster: item.sourceCluster } : {}),
           sourceNamespace: item.sourceNamespace,
           sourceService: item.sourceService,
           destinationNamespace: item.destinationNamespace,

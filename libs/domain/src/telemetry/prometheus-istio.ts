@@ -12,9 +12,18 @@ import {
  * scrape, and the per-interval telemetry between two scrapes.
  *
  * Naming: the source is `source_canonical_service` (falling back to `source_workload`) in
- * `source_workload_namespace`; the destination is `destination_service_name` (the Kubernetes
- * Service, which is what GNS services and SLOs are about; falling back to
+ * `source_workload_namespace`, in `source_cluster`; the destination is `destination_service_name`
+ * (the Kubernetes Service, which is what GNS services and SLOs are about; falling back to
  * `destination_canonical_service`) in `destination_service_namespace`.
+ *
+ * Attribution: every request is seen by the client's sidecar (reporter="source", in the client's
+ * cluster) and the server's sidecar (reporter="destination", in the server's cluster), and each
+ * cluster's agent scrapes its own mesh metrics. Each request is counted once, by the cluster that
+ * received it: reporter="destination" series always count; a reporter="source" series counts only
+ * when no sidecar reports the other end (no destination series for the edge in this scrape) and
+ * the call did not leave the cluster (`destination_cluster` unknown, as for a destination outside
+ * the mesh, or equal to `source_cluster`). A cross-cluster call is left to the destination
+ * cluster's agent, so it is neither counted twice nor attributed to the caller's cluster.
  */
 
 export const ISTIO_REQUESTS_TOTAL = 'istio_requests_total';
@@ -31,6 +40,8 @@ const ISTIO_METRIC_NAMES: ReadonlySet<string> = new Set([
 interface IstioSeriesIdentity {
   edge: ServiceEdge;
   reporter: string;
+  /** Istio's `destination_cluster`; '' when unknown. */
+  destinationCluster: string;
   isError: boolean;
 }
 
@@ -99,6 +110,20 @@ function reporterRank(reporter: string): number {
   return rank < 0 ? REPORTER_PREFERENCE.length : rank;
 }
 
+/**
+ * A client-side series of a call into another cluster: that cluster's agent counts the request
+ * from its server-side series, so counting it here would count it twice, in the wrong cluster.
+ */
+function reportedByOtherCluster(identity: IstioSeriesIdentity): boolean {
+  const sourceCluster = identity.edge.sourceCluster ?? '';
+  return (
+    identity.reporter === 'source' &&
+    identity.destinationCluster !== '' &&
+    sourceCluster !== '' &&
+    identity.destinationCluster !== sourceCluster
+  );
+}
+
 interface EdgeAccumulator {
   edge: ServiceEdge;
   requests: number;
@@ -113,8 +138,9 @@ interface EdgeAccumulator {
  *   restarted) and its whole current value is the delta. A series absent from the previous scrape
  *   started within the interval (Istio creates series on the first request), so its whole value
  *   counts too.
- * - Reporters: each edge is counted from its `reporter="destination"` series when the current
- *   scrape has any for it, else from `source` (else from any other reporter), never from both.
+ * - Reporters: each edge (per source cluster) is counted from its `reporter="destination"` series
+ *   when the current scrape has any for it, else from `source` (else from any other reporter),
+ *   never from both; `source` series of calls into another cluster never count (see above).
  * - Histograms: per-bucket deltas are placed in the sketch at the bucket's geometric midpoint
  *   √(lower·upper), the point with the smallest worst-case relative error for a bucket whose
  *   values are unknown; the first bucket (0, le] uses le/2 and the +Inf bucket its lower bound
@@ -130,7 +156,8 @@ export function istioTelemetryBetween(
   const relativeAccuracy = options.relativeAccuracy ?? DEFAULT_RELATIVE_ACCURACY;
   // edge key -> reporter rank -> accumulator
   const accumulators = new Map<string, Map<number, EdgeAccumulator>>();
-  const accumulatorFor = (identity: IstioSeriesIdentity): EdgeAccumulator => {
+  const accumulatorFor = (identity: IstioSeriesIdentity): EdgeAccumulator | null => {
+    if (reportedByOtherCluster(identity)) return null;
     const edgeKey = serviceEdgeKey(identity.edge);
     let byReporter = accumulators.get(edgeKey);
     if (!byReporter) {
@@ -154,11 +181,12 @@ export function istioTelemetryBetween(
   for (const [key, series] of current.requests) {
     const delta = counterDelta(previous.requests.get(key)?.value, series.value);
     const accumulator = accumulatorFor(series);
+    if (!accumulator) continue;
     accumulator.requests += delta;
     if (series.isError) accumulator.errors += delta;
   }
   for (const [key, series] of current.durations) {
-    accumulatorFor(series).latency.merge(
+    accumulatorFor(series)?.latency.merge(
       histogramDeltaSketch(previous.durations.get(key), series, relativeAccuracy),
     );
   }
@@ -167,9 +195,11 @@ export function istioTelemetryBetween(
   for (const byReporter of accumulators.values()) {
     const chosen = byReporter.get(Math.min(...byReporter.keys()));
     if (!chosen || (chosen.requests === 0 && chosen.latency.isEmpty)) continue;
+    const { sourceCluster, ...edge } = chosen.edge;
     items.push({
       minuteUnixMs,
-      ...chosen.edge,
+      ...(sourceCluster ? { sourceCluster } : {}),
+      ...edge,
       requests: chosen.requests,
       errors: chosen.errors,
       latency: chosen.latency.toJSON(),
@@ -241,6 +271,7 @@ function parseUpperBound(le: string): number {
 function seriesIdentity(labels: Record<string, string>): IstioSeriesIdentity {
   return {
     edge: {
+      sourceCluster: knownLabel(labels, 'source_cluster'),
       sourceNamespace: firstLabel(labels, ['source_workload_namespace']),
       sourceService: firstLabel(labels, ['source_canonical_service', 'source_workload']),
       destinationNamespace: firstLabel(labels, [
@@ -250,6 +281,7 @@ function seriesIdentity(labels: Record<string, string>): IstioSeriesIdentity {
       destinationService: firstLabel(labels, ['destination_service_name', 'destination_canonical_service']),
     },
     reporter: labels['reporter'] ?? '',
+    destinationCluster: knownLabel(labels, 'destination_cluster'),
     isError: isErrorResponse(labels),
   };
 }
@@ -268,6 +300,12 @@ function firstLabel(labels: Record<string, string>, names: readonly string[]): s
     if (value !== undefined && value !== '' && value !== 'unknown') return value;
   }
   return 'unknown';
+}
+
+/** A label's value, '' when absent or "unknown". */
+function knownLabel(labels: Record<string, string>, name: string): string {
+  const value = labels[name];
+  return value === undefined || value === 'unknown' ? '' : value;
 }
 
 function seriesKey(labels: Record<string, string>): string {

@@ -80,6 +80,19 @@ describe('generateSyntheticTraffic', () => {
     expect(mergedLatency(items).quantile(0.99)).toBe(12);
   });
 
+  it('names the caller cluster when given, drawing separately for callers in different clusters', () => {
+    const local = edgeWith({ distribution: 'constant', p50Ms: 5 }, 10);
+    const remote = { ...local, source: { ...local.source, cluster: 'east' } };
+    const items = generateSyntheticTraffic(config([local, remote], 30));
+    const fromEast = items.filter((item) => item.sourceCluster === 'east');
+    const unnamed = items.filter((item) => item.sourceCluster === undefined);
+    expect(fromEast).toHaveLength(30);
+    expect(unnamed).toHaveLength(30);
+    expect(fromEast.map((item) => item.requests)).not.toEqual(unnamed.map((item) => item.requests));
+    // An edge without a source cluster keeps the numbers it had before the field existed.
+    expect(unnamed).toEqual(generateSyntheticTraffic(config([local], 30)));
+  });
+
   it('omits minutes without requests', () => {
     const items = generateSyntheticTraffic(config([edgeWith({ distribution: 'constant', p50Ms: 1 }, 0)], 10));
     expect(items).toEqual([]);
@@ -161,6 +174,12 @@ describe('validateSyntheticTrafficConfig', () => {
       (edge) => ({ ...edge, latency: { distribution: 'constant', p50Ms: 10, p99Ms: 11 } }),
       'edges[0].latency.p99Ms',
       /must equal p50Ms/,
+    ],
+    [
+      'an empty source cluster',
+      (edge) => ({ ...edge, source: { ...edge.source, cluster: '' } }),
+      'edges[0].source.cluster',
+      /non-empty/,
     ],
     [
       'an empty service name',

@@ -23,8 +23,14 @@ export interface ServiceRef {
   service: string;
 }
 
+/**
+ * One edge a cluster reports. Reports follow the attribution model of real telemetry: a cluster
+ * reports the traffic its own services receive (the destination runs in the reporting cluster),
+ * naming the caller's cluster in `source.cluster` when the caller runs elsewhere; only calls to a
+ * destination outside the mesh are reported by the calling cluster.
+ */
 export interface SyntheticEdge {
-  source: ServiceRef;
+  source: ServiceRef & { cluster?: string };
   destination: ServiceRef;
   requestsPerSecond: number;
   /** Fraction of requests that fail, in [0, 1]. */
@@ -111,6 +117,10 @@ function validateEdge(edge: unknown, path: string, report: (path: string, messag
         report(`${path}.${end}.${field}`, 'must be a non-empty string');
     }
   }
+  const source = edge['source'];
+  if (isRecord(source) && source['cluster'] !== undefined && (typeof source['cluster'] !== 'string' || source['cluster'] === '')) {
+    report(`${path}.source.cluster`, 'must be a non-empty string (the cluster the caller runs in) when given');
+  }
   const rate = edge['requestsPerSecond'];
   if (!isFiniteNumber(rate) || rate < 0)
     report(`${path}.requestsPerSecond`, `must be a number >= 0, got ${String(rate)}`);
@@ -179,9 +189,12 @@ function generateEdgeMinute(
   model: LatencyModel,
   minuteUnixMs: number,
 ): TelemetryItem | null {
+  const sourceCluster = edge.source.cluster;
   const random = new SeededRandom(
     deriveSeed(
       seed,
+      // Only when given, so files without source clusters keep their numbers.
+      ...(sourceCluster ? [sourceCluster] : []),
       edge.source.namespace,
       edge.source.service,
       edge.destination.namespace,
@@ -202,6 +215,7 @@ function generateEdgeMinute(
   }
   return {
     minuteUnixMs,
+    ...(sourceCluster ? { sourceCluster } : {}),
     sourceNamespace: edge.source.namespace,
     sourceService: edge.source.service,
     destinationNamespace: edge.destination.namespace,

@@ -38,11 +38,18 @@ describe('validateTelemetryBatch', () => {
     expect(valid?.latency.isEmpty).toBe(true);
   });
 
+  it("keeps the caller's cluster, '' when an older agent did not send it", () => {
+    const [named, unnamed] = validateTelemetryBatch('b-1', [item({ sourceCluster: 'west' }), item()], NOW, LIMITS);
+    expect(named?.sourceCluster).toBe('west');
+    expect(unnamed?.sourceCluster).toBe('');
+  });
+
   it.each([
     [{ minuteUnixMs: NOW - 59_999 }, 'items[1].minuteUnixMs'],
     [{ minuteUnixMs: NOW - 8 * 86_400_000 }, 'items[1].minuteUnixMs'],
     [{ minuteUnixMs: NOW + 600_000 }, 'items[1].minuteUnixMs'],
     [{ sourceService: '' }, 'items[1].sourceService'],
+    [{ sourceCluster: 'x'.repeat(254) }, 'items[1].sourceCluster'],
     [{ destinationNamespace: 'x'.repeat(254) }, 'items[1].destinationNamespace'],
     [{ requests: -1 }, 'items[1].requests'],
     [{ errors: 1.5 }, 'items[1].errors'],

@@ -6,7 +6,7 @@ import { MINUTE_MS, type TelemetryItem } from './telemetry-item';
 export type IncomingTelemetryItem = Omit<TelemetryItem, 'latency'> & { latency: unknown };
 
 /** An item that passed validation; its sketch is rebuilt and ready to store or merge. */
-export type ValidTelemetryItem = Omit<TelemetryItem, 'latency'> & { latency: DDSketch };
+export type ValidTelemetryItem = Omit<TelemetryItem, 'latency' | 'sourceCluster'> & { sourceCluster: string; latency: DDSketch };
 
 export interface TelemetryBatchLimits {
   /** Items older than this are refused: retention would delete them at once. */
@@ -62,6 +62,12 @@ export function validateTelemetryBatch(
         refuse(at(field), `must be at most ${MAX_TELEMETRY_NAME_LENGTH} characters`);
       }
     }
+    // Optional (older agents do not send it): '' means the caller's cluster is unknown.
+    const sourceCluster = item.sourceCluster ?? '';
+    if (typeof sourceCluster !== 'string') refuse(at('sourceCluster'), 'must be a string');
+    if (sourceCluster.length > MAX_TELEMETRY_NAME_LENGTH) {
+      refuse(at('sourceCluster'), `must be at most ${MAX_TELEMETRY_NAME_LENGTH} characters`);
+    }
     for (const field of ['requests', 'errors'] as const) {
       if (!Number.isSafeInteger(item[field]) || item[field] < 0) {
         refuse(at(field), `must be a non-negative integer, got ${item[field]}`);
@@ -72,6 +78,7 @@ export function validateTelemetryBatch(
     }
     return {
       minuteUnixMs: minute,
+      sourceCluster,
       sourceNamespace: item.sourceNamespace,
       sourceService: item.sourceService,
       destinationNamespace: item.destinationNamespace,

@@ -2,10 +2,16 @@ import { type SketchJSON } from './ddsketch';
 
 export const MINUTE_MS = 60_000;
 
-/** One minute of traffic from a source service to a destination service; mirrors protobuf TelemetryItem. */
+/**
+ * One minute of traffic from a source service to a destination service; mirrors protobuf
+ * TelemetryItem. The reporting cluster is where the destination runs (the server side reports each
+ * request once); see README "Telemetry and GraphQL" for the attribution model.
+ */
 export interface TelemetryItem {
   /** Start of the minute, a multiple of 60 000. */
   minuteUnixMs: number;
+  /** The mesh's name of the caller's cluster (Istio `source_cluster`); absent or '' when unknown. */
+  sourceCluster?: string;
   sourceNamespace: string;
   sourceService: string;
   destinationNamespace: string;
@@ -21,6 +27,8 @@ export function minuteStart(unixMs: number): number {
 }
 
 export interface ServiceEdge {
+  /** '' when unknown. */
+  sourceCluster?: string;
   sourceNamespace: string;
   sourceService: string;
   destinationNamespace: string;
@@ -30,6 +38,7 @@ export interface ServiceEdge {
 /** A collision-free map key for an edge (names may contain any character). */
 export function serviceEdgeKey(edge: ServiceEdge): string {
   return JSON.stringify([
+    edge.sourceCluster ?? '',
     edge.sourceNamespace,
     edge.sourceService,
     edge.destinationNamespace,

@@ -12,6 +12,7 @@ export interface TelemetryItem {
   'requests'?: (number | string | Long);
   'errors'?: (number | string | Long);
   'latency'?: (_lattice_agent_v1_LatencySketch | null);
+  'sourceCluster'?: (string);
 }
 
 export interface TelemetryItem__Output {
@@ -23,4 +24,5 @@ export interface TelemetryItem__Output {
   'requests': (number);
   'errors': (number);
   'latency': (_lattice_agent_v1_LatencySketch__Output | null);
+  'sourceCluster': (string);
 }
