@@ -119,6 +119,7 @@ async function measureOneChange(
   const baselines = fleet.agents.map((agent) => agent.store.appliedVersion);
   let t0 = 0;
   const received = new Map<number, number>();
+  let putMs = 0;
   const unsubscribe = fleet.agents.flatMap((agent, i) => [
     agent.transport.onAck((version, atMs) => {
       if (t0 > 0 && version > (baselines[i] as number) && !latencies.has(i)) latencies.set(i, atMs - t0);
@@ -129,7 +130,7 @@ async function measureOneChange(
   ]);
   try {
     t0 = Date.now();
-    await Promise.all(
+    const putDone = Promise.all(
       specs.map(({ etag, spec }, i) =>
         fleet.api.updateGlobalNamespace(gnsIds[i] as string, etag, {
           ...spec,
@@ -137,7 +138,8 @@ async function measureOneChange(
           description: `round ${round}`,
         }),
       ),
-    );
+    ).then(() => Date.now() - t0);
+    putMs = await putDone;
     const deadline = Date.now() + 120_000;
     while (latencies.size < fleet.agents.length) {
       if (Date.now() > deadline)
@@ -153,7 +155,7 @@ async function measureOneChange(
   const pushed = summarize([...received.values()]);
   const applied = summarize([...latencies.entries()].map(([i, ack]) => ack - (received.get(i) ?? ack)));
   ctx.log(
-    `round ${round}: ACK p50 ${summarize(values).p50} ms, max ${Math.max(...values)} ms; ` +
+    `round ${round}: PUT answered after ${putMs} ms; ACK p50 ${summarize(values).p50} ms, max ${Math.max(...values)} ms; ` +
       `snapshot received p50 ${pushed.p50} ms, max ${pushed.max} ms; receive -> ACK in the agent p50 ${applied.p50} ms, max ${applied.max} ms`,
   );
   return values;

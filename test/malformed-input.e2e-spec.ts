@@ -39,11 +39,13 @@ interface Case {
   names?: string;
   /** Some inputs may be accepted (e.g. null for an optional field); they still must not be a 5xx. */
   mayBeAccepted?: boolean;
+  /** Send the current ETag of this object as If-Match, so the body itself is judged (not a stale version). */
+  etagFrom?: string;
 }
 
 const HUGE = 'x'.repeat(100 * 1024);
 const FOREIGN_UUID = '00000000-0000-4000-8000-000000000000';
-const BAD_IDS = ['not-a-uuid', `${FOREIGN_UUID}x`, 'a'.repeat(2000), '%00', '..%2F..%2Fetc', FOREIGN_UUID.toUpperCase() + '%20'];
+const BAD_IDS = ['not-a-uuid', `${FOREIGN_UUID}x`, 'a'.repeat(2000), '%00', '%FF', '%E0%A4%A', '..%2F..%2Fetc', FOREIGN_UUID.toUpperCase() + '%20'];
 const BAD_IF_MATCH = ['abc', '"-1"', '"99999999999"', '*', '"1", "2"', 'W/"x"', `"${'9'.repeat(5000)}"`, '""'];
 const BAD_NUMBERS: Json[] = ['NaN', '1e308', 1e308, -1, 1.5, 'Infinity', '', 2 ** 53 + 2];
 const BAD_QUERY_VALUES = ['abc', '0', '-1', '1.5', '1e308', 'NaN', '', '%00', 'x'.repeat(5000)];
@@ -159,7 +161,6 @@ function bodyCases(document: OpenApi, schema: Schema, base: Json): Omit<Case, 'm
     const declared = typeOf(document, node.schema);
     for (const [kind, wrong] of Object.entries(WRONG_TYPES)) {
       if (kind === actual || kind === declared) continue;
-      // A JSON object property (policy specs) accepts any object.
       add(`${at} as ${kind}`, withValueAt(base, node.path, wrong), top);
     }
     add(`${at} as null`, withValueAt(base, node.path, null), top, node.required === false || resolve(document, node.schema)?.nullable === true);
@@ -168,7 +169,10 @@ function bodyCases(document: OpenApi, schema: Schema, base: Json): Omit<Case, 'm
       if (node.required) add(`${at} missing`, withValueAt(base, node.path, undefined), top);
       else add(`${at} missing`, withValueAt(base, node.path, undefined), undefined, true);
     }
-    if (actual === 'string') add(`${at} as a 100 kB string`, withValueAt(base, node.path, HUGE), top);
+    if (actual === 'string') {
+      add(`${at} as a 100 kB string`, withValueAt(base, node.path, HUGE), top);
+      add(`${at} with a NUL character`, withValueAt(base, node.path, `${node.value as string}\u0000`), top);
+    }
     if (actual === 'string' && resolve(document, node.schema)?.enum)
       add(`${at} not in the enum`, withValueAt(base, node.path, 'NOT_A_VALUE'), top);
     if (actual === 'number')
@@ -185,9 +189,10 @@ function bodyCases(document: OpenApi, schema: Schema, base: Json): Omit<Case, 'm
   add('empty object', {}, undefined, !(resolve(document, schema)?.required ?? []).length);
   cases.push({ label: 'invalid JSON', body: '{"name": "x",' });
   cases.push({ label: 'trailing garbage', body: `${JSON.stringify(base)}}}` });
-  cases.push({ label: 'text/plain body', body: JSON.stringify(base), contentType: 'text/plain', mayBeAccepted: !(resolve(document, schema)?.required ?? []).length });
-  cases.push({ label: 'XML body', body: '<spec><name>x</name></spec>', contentType: 'application/xml', mayBeAccepted: !(resolve(document, schema)?.required ?? []).length });
-  cases.push({ label: 'form body', body: 'name=x&role=admin', contentType: 'application/x-www-form-urlencoded', mayBeAccepted: !(resolve(document, schema)?.required ?? []).length });
+  // JSON only: a valid document under another content type is refused, not parsed some other way.
+  cases.push({ label: 'text/plain body', body: JSON.stringify(base), contentType: 'text/plain' });
+  cases.push({ label: 'XML body', body: '<spec><name>x</name></spec>', contentType: 'application/xml' });
+  cases.push({ label: 'form body', body: 'name=x&role=admin', contentType: 'application/x-www-form-urlencoded' });
   cases.push({ label: '2 MB body', body: JSON.stringify({ ...(base as object), description: 'x'.repeat(2 * 1024 * 1024) }) });
   return cases;
 }
@@ -203,7 +208,12 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
     database = await createTestDatabase();
     controller = new ControllerProcess({
       databaseUrl: database.url,
-      env: { LATTICE_RATE_LIMIT_PER_MINUTE: '1000000', LATTICE_GRAPHQL_INTROSPECTION: 'true' },
+      env: {
+        LATTICE_RATE_LIMIT_PER_MINUTE: '1000000',
+        LATTICE_GRAPHQL_INTROSPECTION: 'true',
+        // The test agent stays quiet while REST is probed; it must not be dropped as silent meanwhile.
+        LATTICE_AGENT_HEARTBEAT_SECONDS: '300',
+      },
     });
     await controller.start();
     tenant = await createTenant(controller, 'malformed');
@@ -276,11 +286,18 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
   });
 
   const send = async (c: Case) => {
+    let ifMatch: Record<string, string> = {};
+    if (c.etagFrom) {
+      const current = await controller.request('GET', c.etagFrom, { token: tenant.adminToken });
+      const etag = current.headers.get('etag');
+      if (current.status === 200 && etag) ifMatch = { 'if-match': etag };
+    }
     const response = await fetch(`${controller.baseUrl}${c.path}`, {
       method: c.method,
       headers: {
         authorization: `Bearer ${tenant.adminToken}`,
         ...(c.body !== undefined ? { 'content-type': c.contentType ?? 'application/json' } : {}),
+        ...ifMatch,
         ...c.headers,
       },
       body: c.body,
@@ -357,16 +374,32 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
         if (route.endsWith('/traffic-policies/{service}')) base = withValueAt(base, ['failover'], undefined);
         if (route.endsWith('/security-policy')) base = SECURITY_POLICY;
         if (route.endsWith('/policies/dry-run')) base = withValueAt(base, ['trafficPolicies', 0, 'spec', 'failover'], undefined);
-        const ifMatch = operation.parameters?.some((p) => p.in === 'header' && p.name === 'If-Match' && p.required)
-          ? { 'if-match': '"999"' }
-          : undefined;
+        const versioned = operation.parameters?.some((p) => p.in === 'header' && p.name === 'If-Match');
         for (const c of bodyCases(document, resolved, base))
-          cases.push({ ...c, method: method.toUpperCase(), path: concretePath(route), headers: ifMatch });
+          cases.push({ ...c, method: method.toUpperCase(), path: concretePath(route), etagFrom: versioned ? concretePath(route) : undefined });
       }
     }
     expect(routes).toBeGreaterThanOrEqual(10);
     await expectAllRefused(cases);
   }, 120_000);
+
+  it('says what is wrong with a body that is not JSON at all', async () => {
+    const post = (body: string, contentType: string) =>
+      fetch(`${controller.baseUrl}/v1/webhooks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenant.adminToken}`, 'content-type': contentType },
+        body,
+      }).then(async (response) => ({ status: response.status, json: (await response.json()) as Record<string, unknown>, requestId: response.headers.get('x-request-id') }));
+    const invalid = await post('{"name": ', 'application/json');
+    expect(invalid).toMatchObject({ status: 400, json: { error: 'MALFORMED_JSON', message: expect.stringMatching(/^request body is not valid JSON/) } });
+    expect(invalid.json.requestId).toBe(invalid.requestId);
+    expect(await post('name=x&url=http://h', 'application/x-www-form-urlencoded')).toMatchObject({ status: 415, json: { message: expect.stringMatching(/application\/json/) } });
+    expect(await post(JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }), 'application/json')).toMatchObject({ status: 413, json: { error: 'PAYLOAD_TOO_LARGE' } });
+    expect(await post(JSON.stringify({ name: 'a\u0000b', url: 'http://127.0.0.1:9/x' }), 'application/json')).toMatchObject({
+      status: 400,
+      json: { errors: [{ field: 'name', message: expect.stringMatching(/NUL/) }] },
+    });
+  });
 
   it('refuses malformed query parameters, path ids and If-Match headers', async () => {
     const document = await openApi();
@@ -501,7 +534,7 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
         case 'Boolean':
           return [...out, { label: 'string', value: 'yes' }];
         default:
-          return [...out, { label: 'number', value: 7 }, { label: 'object', value: { a: 1 } }, { label: '100 kB', value: HUGE }, { label: 'empty', value: '' }];
+          return [...out, { label: 'number', value: 7 }, { label: 'object', value: { a: 1 } }, { label: '100 kB', value: HUGE }, { label: 'NUL', value: 'a\u0000b' }, { label: 'empty', value: '' }];
       }
     };
     /** Variants of an input object: each field wrong in turn. */
@@ -570,6 +603,37 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
     // deleteSlo with a wrong version must not have deleted it.
     expect((await controller.request('GET', `/v1/slos/${ids.slos}`, { token: tenant.adminToken })).status).toBe(200);
   }, 120_000);
+
+  it('answers malformed GraphQL requests (not just arguments) with a 4xx and a code', async () => {
+    const post = async (body: string, contentType = 'application/json') => {
+      const response = await fetch(`${controller.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenant.adminToken}`, 'content-type': contentType },
+        body,
+      });
+      const text = await response.text();
+      return { status: response.status, text };
+    };
+    const cases: [string, string, string?][] = [
+      ['invalid JSON', '{"query": "{ clusters { total } }"'],
+      ['query not a string', JSON.stringify({ query: 42 })],
+      ['no query', JSON.stringify({ variables: {} })],
+      ['syntax error', JSON.stringify({ query: '{ clusters( }' })],
+      ['unknown field', JSON.stringify({ query: '{ noSuchField }' })],
+      ['unknown operation name', JSON.stringify({ query: 'query A { __typename }', operationName: 'B' })],
+      ['variables not an object', JSON.stringify({ query: 'query($id: ID!) { slo(id: $id) { __typename } }', variables: '"x"' })],
+      ['100 kB query', JSON.stringify({ query: `{ ${'__typename '.repeat(10_000)} }` })],
+      ['deeply nested selection', JSON.stringify({ query: `{ ${'a { '.repeat(500)}b${' }'.repeat(500)} }` })],
+      ['text/plain', JSON.stringify({ query: '{ __typename }' }), 'text/plain'],
+    ];
+    const failures: string[] = [];
+    for (const [label, body, contentType] of cases) {
+      const { status, text } = await post(body, contentType);
+      if (status < 400 || status >= 500) failures.push(`${label}: HTTP ${status}: ${text.slice(0, 200)}`);
+      else if (/INTERNAL/.test(text)) failures.push(`${label}: ${text.slice(0, 200)}`);
+    }
+    expect(failures).toEqual([]);
+  });
 
   it('refuses malformed intermediate CSRs on the agent stream, which stays open', async () => {
     const caStatus = async () =>

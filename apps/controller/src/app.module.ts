@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AgentGatewayModule } from './agent-gateway/agent-gateway.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
-import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { AllExceptionsFilter, requestIdFor } from './common/all-exceptions.filter';
 import { RUNTIME_CONFIG, type RuntimeConfig } from './config/runtime-config';
 import { ClustersModule } from './clusters/clusters.module';
 import { ConfigDistributionModule } from './config-distribution/config-distribution.module';
@@ -34,8 +33,7 @@ export class AppModule {
           pinoHttp: {
             level: config.env.LOG_LEVEL,
             genReqId: (req, res) => {
-              const incoming = req.headers['x-request-id'];
-              const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+              const id = requestIdFor(req.headers['x-request-id']);
               res.setHeader('X-Request-Id', id);
               return id;
             },

@@ -57,14 +57,18 @@ export function toErrorBody(exception: unknown, logger: Logger, requestId: strin
   return { statusCode: 500, error: 'INTERNAL', message: `internal error (request id ${requestId})`, requestId };
 }
 
+/** A sane incoming X-Request-Id (so callers can correlate), else a new UUID. */
+export function requestIdFor(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+}
+
 /**
  * The id pino-http gave the request; errors raised before it ran (body parsing, content type) get
  * one here, the same way (a sane incoming X-Request-Id, else a new UUID), so every answer has one.
  */
 function requestIdOf(request: Request & { id?: unknown }, response: Response): string {
   if (request.id !== undefined && request.id !== '') return String(request.id);
-  const incoming = request.headers['x-request-id'];
-  const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+  const id = requestIdFor(request.headers['x-request-id']);
   request.id = id;
   if (!response.headersSent) response.setHeader('X-Request-Id', id);
   return id;

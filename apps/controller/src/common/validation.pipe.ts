@@ -20,9 +20,13 @@ export function createValidationPipe(): ValidationPipe {
 
 class InputValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    // Named arguments (a path parameter, a GraphQL argument) root the field path; a whole body does not.
-    const problems = inputShapeProblems(value, typeof metadata.data === 'string' ? metadata.data : '');
-    if (problems.length > 0) throw DomainError.validation(problems);
+    // Only what the client sent (GraphQL arguments arrive as 'body'); custom decorators hand over
+    // server objects (the principal) that need no checking and may be large.
+    if (metadata.type !== 'custom') {
+      // Named arguments (a path parameter, a GraphQL argument) root the field path; a whole body does not.
+      const problems = inputShapeProblems(value, typeof metadata.data === 'string' ? metadata.data : '');
+      if (problems.length > 0) throw DomainError.validation(problems);
+    }
     return super.transform(value, metadata);
   }
 }

@@ -58,4 +58,53 @@ describe('parseControllerEnv', () => {
   it('treats an empty URL as unset', () => {
     expect(parseControllerEnv({ REDIS_URL: '' }).REDIS_URL).toBeUndefined();
   });
+
+  it('refuses blank and malformed numbers instead of reading them as 0 or hex', () => {
+    const problemsOf = (env: NodeJS.ProcessEnv) => {
+      try {
+        parseControllerEnv(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    for (const name of ['SHUTDOWN_GRACE_MS', 'LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS', 'LATTICE_WEBHOOK_MAX_ATTEMPTS']) {
+      for (const value of ['', '  ', '0x10', '1e3', '2.5', 'NaN', 'Infinity', '-1', '99999999999999999999']) {
+        const problems = problemsOf({ [name]: value });
+        // One line per problem, naming the variable and what was given.
+        expect({ name, value, problems }).toEqual({ name, value, problems: [expect.stringMatching(new RegExp(`^${name}: expected `))] });
+        expect(problems[0]!.endsWith(`(got ${JSON.stringify(value)})`)).toBe(true);
+      }
+    }
+    expect(parseControllerEnv({ SHUTDOWN_GRACE_MS: ' 250 ' }).SHUTDOWN_GRACE_MS).toBe(250);
+    expect(parseControllerEnv({ LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS: '0' }).LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS).toBe(0);
+  });
+
+  it('names each malformed CA, SLO and webhook variable on its own line', () => {
+    const cases: Record<string, string> = {
+      LATTICE_CA_ROOT_KEY_ALGORITHM: 'rsa-4096',
+      LATTICE_CA_ROOT_VALIDITY_DAYS: '29',
+      LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS: 'a year',
+      LATTICE_CA_INTERMEDIATE_MIN_RSA_BITS: '2048.0',
+      LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS: '31536001',
+      LATTICE_SLO_EVALUATION_INTERVAL_SECONDS: '',
+      LATTICE_SLO_RECOMPUTE_MINUTES: '-5',
+      LATTICE_WEBHOOK_TIMEOUT_MS: '99',
+      LATTICE_WEBHOOK_MAX_ATTEMPTS: '26',
+      LATTICE_WEBHOOK_BACKOFF_SECONDS: '1.5',
+      LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'yes',
+    };
+    let problems: string[] = [];
+    try {
+      parseControllerEnv(cases);
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toHaveLength(Object.keys(cases).length);
+    for (const [name, value] of Object.entries(cases)) {
+      const line = problems.find((problem) => problem.startsWith(`${name}: `));
+      expect({ name, line }).toEqual({ name, line: expect.stringContaining(`(got ${JSON.stringify(value)})`) });
+      expect(line).not.toContain('\n');
+    }
+  });
 });

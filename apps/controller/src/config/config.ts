@@ -1,6 +1,19 @@
 import { z } from 'zod';
 
-const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+/**
+ * A whole number from the environment. Stricter than z.coerce.number(), which reads "" and " " as 0
+ * and "0x10" as 16: a blank or malformed value names the variable instead of meaning something.
+ */
+const integer = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, 'expected a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`))
+    .default(fallback);
+
+const port = (fallback: number) => integer(1, 65535, fallback);
 
 const optionalUrl = (protocols: string[], example: string) =>
   z
@@ -48,38 +61,37 @@ export const controllerEnvSchema = z.object({
   LATTICE_MASTER_KEY: z.string().optional(),
   LATTICE_GRPC_HOSTNAMES: csv('localhost,127.0.0.1'),
   LATTICE_PUBLIC_GRPC_ADDRESS: z.string().min(1).optional(),
-  LATTICE_AGENT_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(10),
+  LATTICE_AGENT_HEARTBEAT_SECONDS: integer(1, 300, 10),
   LATTICE_MIGRATE_ON_START: z
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
-  LATTICE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  LATTICE_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000, 600),
   LATTICE_GRAPHQL_INTROSPECTION: z
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
-  LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS: z.coerce.number().int().min(1).max(90).default(7),
-  LATTICE_TELEMETRY_HOUR_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
-  LATTICE_SLO_EVALUATION_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
-  LATTICE_SLO_RECOMPUTE_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
-  LATTICE_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
-  LATTICE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(25).default(8),
-  LATTICE_WEBHOOK_BACKOFF_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS: integer(1, 90, 7),
+  LATTICE_TELEMETRY_HOUR_RETENTION_DAYS: integer(1, 3650, 90),
+  LATTICE_SLO_EVALUATION_INTERVAL_SECONDS: integer(1, 3600, 60),
+  LATTICE_SLO_RECOMPUTE_MINUTES: integer(1, 60, 5),
+  LATTICE_WEBHOOK_TIMEOUT_MS: integer(100, 60_000, 10_000),
+  LATTICE_WEBHOOK_MAX_ATTEMPTS: integer(1, 25, 8),
+  LATTICE_WEBHOOK_BACKOFF_SECONDS: integer(1, 3600, 10),
   LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: z
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
   LATTICE_CA_ROOT_KEY_ALGORITHM: z.enum(['RSA-4096', 'RSA-3072', 'RSA-2048']).default('RSA-4096'),
-  LATTICE_CA_ROOT_VALIDITY_DAYS: z.coerce.number().int().min(30).max(36500).default(3650),
-  LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
-  LATTICE_CA_INTERMEDIATE_MIN_RSA_BITS: z.coerce
-    .number()
-    .int()
-    .refine((bits) => [2048, 3072, 4096].includes(bits), { message: 'expected 2048, 3072 or 4096' })
+  LATTICE_CA_ROOT_VALIDITY_DAYS: integer(30, 36500, 3650),
+  LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS: integer(1, 3650, 365),
+  LATTICE_CA_INTERMEDIATE_MIN_RSA_BITS: z
+    .enum(['2048', '3072', '4096'], { error: 'expected 2048, 3072 or 4096' })
+    .transform(Number)
     .default(2048),
-  LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS: z.coerce.number().int().min(0).max(31_536_000).default(86_400),
+  LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS: integer(0, 31_536_000, 86_400),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  SHUTDOWN_GRACE_MS: integer(0, 600_000, 10_000),
 });
 
 export type ControllerEnv = z.infer<typeof controllerEnvSchema>;

@@ -193,6 +193,17 @@ function dryRunInput(body: unknown): DryRunInput {
     throw DomainError.validation([
       { field: 'trafficPolicies', message: 'must be a list of {service, spec}' },
     ]);
+  if (Array.isArray(trafficPolicies)) {
+    // Each entry is {service, spec}; anything else in it is a typo, not something to ignore.
+    const entryProblems = trafficPolicies.flatMap((entry: unknown, index) => {
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+        return [{ field: `trafficPolicies[${index}]`, message: 'must be an object {service, spec}' }];
+      return Object.keys(entry)
+        .filter((key) => key !== 'service' && key !== 'spec')
+        .map((key) => ({ field: `trafficPolicies[${index}].${key}`, message: 'is not a known field (service, spec)' }));
+    });
+    if (entryProblems.length > 0) throw DomainError.validation(entryProblems);
+  }
   if (trafficPolicies === undefined && securityPolicy === undefined)
     throw DomainError.validation([
       { field: '(body)', message: 'propose trafficPolicies, a securityPolicy or both' },

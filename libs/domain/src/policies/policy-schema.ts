@@ -8,7 +8,12 @@ import type { SecurityPolicySpec, TrafficPolicySpec } from './policy-spec';
  * checked afterwards by validateTrafficPolicy / validateSecurityPolicy.
  */
 
-const text = z.string().min(1, 'must not be empty');
+/** Names, durations, paths and patterns: none is legitimately longer; huge strings are refused. */
+export const MAX_POLICY_TEXT_LENGTH = 1024;
+const text = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(MAX_POLICY_TEXT_LENGTH, `must be at most ${MAX_POLICY_TEXT_LENGTH} characters`);
 // As Kubernetes allows them: the labels end up in DestinationRules and AuthorizationPolicies.
 const labels = z.record(
   z
@@ -30,7 +35,7 @@ const count = (max: number) =>
 
 const stringMatch = z.union(
   [
-    z.object({ exact: z.string() }).strict(),
+    z.object({ exact: z.string().max(MAX_POLICY_TEXT_LENGTH, `must be at most ${MAX_POLICY_TEXT_LENGTH} characters`) }).strict(),
     z.object({ prefix: text }).strict(),
     z.object({ regex: text }).strict(),
   ],
