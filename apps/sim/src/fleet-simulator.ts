@@ -42,6 +42,8 @@ export interface FleetOptions {
     /** 0: real time; otherwise minutes replayed per report (load tests). */
     minutesPerReport: number;
     backfillMinutes: number;
+    /** Replay a cycle of this many pre-generated minutes (see ReplayTelemetrySource); unset: generate every minute. */
+    templateMinutes?: number;
   };
   heartbeatMs: number;
   keyPoolSize: number;
@@ -197,6 +199,7 @@ export class FleetSimulator {
             }),
             minutesPerReport: options.telemetry.minutesPerReport,
             backfillMinutes: options.telemetry.backfillMinutes,
+            templateMinutes: options.telemetry.templateMinutes,
           })
         : undefined;
     const agent = new Agent({

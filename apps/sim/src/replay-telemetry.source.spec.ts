@@ -28,4 +28,16 @@ describe('ReplayTelemetrySource', () => {
     expect(minutes(await source.collect(now))).toEqual([start + 3 * MINUTE_MS, start + 4 * MINUTE_MS]);
     expect(await source.collect(now)).toEqual([]);
   });
+
+  it('with templateMinutes replays a cycle of generated minutes with their timestamps moved', async () => {
+    const lively = [{ ...edges[0], requestsPerSecond: 3, latency: { distribution: 'lognormal' as const, p50Ms: 5, p99Ms: 50 } }];
+    const source = new ReplayTelemetrySource({ seed: 1, edges: lively, minutesPerReport: 4, backfillMinutes: 4, templateMinutes: 2 });
+    const items = await source.collect(now);
+    const start = Date.UTC(2026, 0, 1, 11, 56);
+    expect(minutes(items)).toEqual([start, start + MINUTE_MS, start + 2 * MINUTE_MS, start + 3 * MINUTE_MS]);
+    const { minuteUnixMs: _first, ...firstRest } = items[0];
+    const { minuteUnixMs: _third, ...thirdRest } = items[2];
+    expect(thirdRest).toEqual(firstRest);
+    expect(items[1]).not.toEqual({ ...items[0], minuteUnixMs: items[1].minuteUnixMs });
+  });
 });

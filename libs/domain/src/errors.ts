@@ -7,7 +7,9 @@ export type DomainErrorCode =
   | 'CONFLICT'
   | 'PRECONDITION_REQUIRED'
   | 'PRECONDITION_FAILED'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  /** A dependency (the database) is overloaded or unreachable for now; the caller should retry. */
+  | 'UNAVAILABLE';
 
 export interface FieldError {
   field: string;

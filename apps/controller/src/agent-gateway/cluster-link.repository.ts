@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { applyInventoryUpdate, type ClusterInventory, type InventoryUpdate } from '@lattice/domain';
 import type { Cluster, Prisma } from '../generated/prisma/client';
+import { byteaAsBase64, bytesFromBase64 } from '../prisma/bytea';
 import { PrismaService } from '../prisma/prisma.service';
 
 /** What the agent stream reads and writes about its own cluster (always tenant and cluster scoped). */
@@ -75,9 +76,8 @@ export class ClusterLinkRepository {
 
   /**
    * The cluster's desired snapshot when its version is above `newerThan` (null otherwise, so the
-   * periodic re-check of every stream reads no payload). The payload travels as base64 text:
-   * Prisma's pg adapter turns a bytea into an array of one JS number per byte, which for
-   * snapshots of hundreds of kilobytes dominated the controller's CPU and garbage collection.
+   * periodic re-check of every stream reads no payload). The payload travels as base64 text
+   * (see prisma/bytea.ts).
    */
   async desiredSnapshot(
     tenantId: string,
@@ -85,7 +85,7 @@ export class ClusterLinkRepository {
     newerThan = 0,
   ): Promise<{ version: number; payload: Buffer } | null> {
     const rows = await this.prisma.$queryRawUnsafe<{ desired_version: number; payload: string }[]>(
-      `SELECT desired_version, encode(desired_payload, 'base64') AS payload
+      `SELECT desired_version, ${byteaAsBase64('desired_payload')} AS payload
          FROM clusters
         WHERE tenant_id = $1::uuid AND id = $2::uuid AND desired_version > $3 AND desired_payload IS NOT NULL`,
       tenantId,
@@ -94,7 +94,6 @@ export class ClusterLinkRepository {
     );
     const row = rows[0];
     if (!row) return null;
-    // PostgreSQL wraps base64 at 76 characters; Node's decoder skips the line breaks.
-    return { version: Number(row.desired_version), payload: Buffer.from(row.payload, 'base64') };
+    return { version: Number(row.desired_version), payload: bytesFromBase64(row.payload) as Buffer };
   }
 }

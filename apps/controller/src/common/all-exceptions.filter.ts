@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { DomainError } from '@lattice/domain';
-import { HTTP_STATUS_BY_CODE, type ErrorBody } from './error-response';
+import { asTransientDatabaseError } from '../prisma/db';
+import { HTTP_STATUS_BY_CODE, RETRY_AFTER_SECONDS_BY_CODE, type ErrorBody } from './error-response';
 
 /**
  * Every error leaves as JSON with a status and a message; unexpected ones are logged with the
@@ -18,16 +19,23 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const request = host.switchToHttp().getRequest<Request & { id?: string }>();
     const body = toErrorBody(exception, this.logger, requestIdOf(request, response));
-    if (exception instanceof HttpException) {
-      const retryAfter = (exception.getResponse() as { retryAfter?: number }).retryAfter;
-      if (retryAfter) response.setHeader('Retry-After', String(retryAfter));
-    }
+    const retryAfter =
+      exception instanceof HttpException
+        ? (exception.getResponse() as { retryAfter?: number }).retryAfter
+        : retryAfterSecondsOf(body);
+    if (retryAfter) response.setHeader('Retry-After', String(retryAfter));
     response.status(body.statusCode).json(body);
     return undefined;
   }
 }
 
 export function toErrorBody(exception: unknown, logger: Logger, requestId: string): ErrorBody {
+  const transient = asTransientDatabaseError(exception);
+  if (transient) {
+    // Overload, not a bug: the client retries; operators see it as a warning (pool or database too small).
+    logger.warn({ err: exception, requestId }, 'database overloaded or unreachable; answered 503');
+    exception = transient;
+  }
   if (exception instanceof DomainError) {
     const statusCode = HTTP_STATUS_BY_CODE[exception.code];
     return {
@@ -55,6 +63,11 @@ export function toErrorBody(exception: unknown, logger: Logger, requestId: strin
   }
   logger.error({ err: exception, requestId }, 'unexpected error');
   return { statusCode: 500, error: 'INTERNAL', message: `internal error (request id ${requestId})`, requestId };
+}
+
+/** Retry-After for the error codes that mean "try again later". */
+export function retryAfterSecondsOf(body: ErrorBody): number | undefined {
+  return RETRY_AFTER_SECONDS_BY_CODE[body.error as keyof typeof RETRY_AFTER_SECONDS_BY_CODE];
 }
 
 /** A sane incoming X-Request-Id (so callers can correlate), else a new UUID. */
@@ -94,6 +107,11 @@ function toGraphQLError(exception: unknown, logger: Logger): GraphQLError {
   if (exception instanceof GraphQLError) return exception;
   const body = toErrorBody(exception, logger, '');
   return new GraphQLError(body.message, {
-    extensions: { code: body.error, statusCode: body.statusCode, ...(body.errors ? { errors: body.errors } : {}) },
+    extensions: {
+      code: body.error,
+      statusCode: body.statusCode,
+      ...(body.errors ? { errors: body.errors } : {}),
+      ...(retryAfterSecondsOf(body) ? { retryAfterSeconds: retryAfterSecondsOf(body) } : {}),
+    },
   });
 }

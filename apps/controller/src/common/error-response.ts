@@ -11,6 +11,12 @@ export const HTTP_STATUS_BY_CODE: Record<DomainErrorCode, HttpStatus> = {
   PRECONDITION_REQUIRED: HttpStatus.PRECONDITION_REQUIRED,
   PRECONDITION_FAILED: HttpStatus.PRECONDITION_FAILED,
   RATE_LIMITED: HttpStatus.TOO_MANY_REQUESTS,
+  UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+/** Seconds a client should wait before retrying, for the codes that mean "try again later". */
+export const RETRY_AFTER_SECONDS_BY_CODE: Partial<Record<DomainErrorCode, number>> = {
+  UNAVAILABLE: 1,
 };
 
 export interface ErrorBody {

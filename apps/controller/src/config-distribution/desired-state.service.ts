@@ -2,8 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   assignMeshCa,
   buildDesiredStates,
-  canonicalJson,
-  changedClusters,
+  changedClusterPayloads,
+  type ClusterPayloadChange,
   computeMembership,
   withPolicies,
 } from '@lattice/domain';
@@ -55,16 +55,16 @@ export class DesiredStateService {
         cluster.desiredHash === null ? [] : [[cluster.id, cluster.desiredHash] as const],
       ),
     );
-    const changed = changedClusters(previousHashes, states).changed;
     const newVersions: RecomputeResult['newVersions'] = [];
     // A statement per chunk of clusters rather than a round trip each (with a GNS spanning the
     // fleet, the last cluster's agent would otherwise wait for every store before it); a chunk is
-    // announced as soon as it is stored, and only one chunk of payloads is held at a time.
-    for (let start = 0; start < changed.length; start += STORE_CHUNK_CLUSTERS) {
-      const chunk = changed.slice(start, start + STORE_CHUNK_CLUSTERS).map((change) => ({
+    // announced as soon as it is stored, and only one chunk of payloads is held at a time. The
+    // payload stored is the canonical JSON that was hashed (serialized once).
+    for (const changes of chunksOf(changedClusterPayloads(previousHashes, states), STORE_CHUNK_CLUSTERS)) {
+      const chunk = changes.map((change) => ({
         clusterId: change.clusterId,
         hash: change.hash,
-        payload: canonicalJson(change.state),
+        payload: change.canonicalJson,
       }));
       const stored = await this.mesh.storeDesiredStates(tenantId, chunk);
       const announced: RecomputeResult['newVersions'] = [];
@@ -90,4 +90,16 @@ export class DesiredStateService {
     this.metrics.recomputations.inc({ outcome: newVersions.length > 0 ? 'changed' : 'unchanged' });
     return { clusters: clusters.length, newVersions };
   }
+}
+
+function* chunksOf(changes: Iterable<ClusterPayloadChange>, size: number): Generator<ClusterPayloadChange[]> {
+  let chunk: ClusterPayloadChange[] = [];
+  for (const change of changes) {
+    chunk.push(change);
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }

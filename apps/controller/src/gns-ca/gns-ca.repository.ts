@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { RootRotationState } from '@lattice/pki';
 import type { GnsCaRoot, GnsIntermediate, Prisma } from '../generated/prisma/client';
+import { byteaAsBase64, bytesFromBase64 } from '../prisma/bytea';
 import type { Db } from '../prisma/db';
 import { PrismaService } from '../prisma/prisma.service';
 
@@ -41,6 +42,12 @@ export interface CaCluster {
   desiredVersion: number;
   firstConnectedAt: Date | null;
   desiredPayload: Uint8Array | null;
+}
+
+/** A cluster's name and the GNS its latest desired state has (see clusterMembership). */
+export interface CaClusterMembership {
+  name: string;
+  memberGnsIds: string[];
 }
 
 const ROOT_WITHOUT_KEY = {
@@ -197,19 +204,35 @@ export class GnsCaRepository {
     });
   }
 
-  cluster(tenantId: string, clusterId: string): Promise<CaCluster | null> {
-    return this.prisma.cluster.findFirst({
-      where: { tenantId, id: clusterId, revokedAt: null },
-      select: CA_CLUSTER,
-    });
+  /**
+   * A live cluster's name and the GNS its latest desired state makes it a member of. Asked after
+   * every snapshot push and every few heartbeats of every stream: PostgreSQL picks the GNS ids out
+   * of the payload (parsed as `json`, not stored), so the payload of hundreds of kilobytes is
+   * neither sent to nor parsed by the controller.
+   */
+  async clusterMembership(tenantId: string, clusterId: string): Promise<CaClusterMembership | null> {
+    const rows = await this.prisma.$queryRawUnsafe<{ name: string; gns_ids: string[] | null }[]>(
+      `SELECT name,
+              CASE WHEN desired_payload IS NULL THEN NULL ELSE ARRAY(
+                SELECT g->>'id' FROM json_array_elements(
+                  CASE WHEN json_typeof(convert_from(desired_payload, 'UTF8')::json -> 'globalNamespaces') = 'array'
+                       THEN convert_from(desired_payload, 'UTF8')::json -> 'globalNamespaces' ELSE '[]'::json END
+                ) AS g WHERE json_typeof(g -> 'id') = 'string') END AS gns_ids
+         FROM clusters WHERE tenant_id = $1::uuid AND id = $2::uuid AND revoked_at IS NULL`,
+      tenantId,
+      clusterId,
+    );
+    const row = rows[0];
+    return row ? { name: row.name, memberGnsIds: row.gns_ids ?? [] } : null;
   }
 
-  clusters(tenantId: string, db: Db = this.prisma): Promise<CaCluster[]> {
-    return db.cluster.findMany({
-      where: { tenantId, revokedAt: null },
-      select: CA_CLUSTER,
-      orderBy: { id: 'asc' },
-    });
+  /** Every live cluster of the tenant; the payloads are read as base64 (see prisma/bytea.ts). */
+  async clusters(tenantId: string, db: Db = this.prisma): Promise<CaCluster[]> {
+    const rows = await db.$queryRawUnsafe<CaClusterRow[]>(
+      `${SELECT_CA_CLUSTER} WHERE tenant_id = $1::uuid AND revoked_at IS NULL ORDER BY id`,
+      tenantId,
+    );
+    return rows.map(toCaCluster);
   }
 
   /** GNS of the tenant in a root rotation. */
@@ -242,11 +265,25 @@ export class GnsCaRepository {
   }
 }
 
-const CA_CLUSTER = {
-  id: true,
-  name: true,
-  appliedVersion: true,
-  desiredVersion: true,
-  firstConnectedAt: true,
-  desiredPayload: true,
-} as const;
+const SELECT_CA_CLUSTER = `SELECT id::text AS id, name, applied_version, desired_version, first_connected_at,
+  ${byteaAsBase64('desired_payload')} AS payload FROM clusters`;
+
+interface CaClusterRow {
+  id: string;
+  name: string;
+  applied_version: number;
+  desired_version: number;
+  first_connected_at: Date | null;
+  payload: string | null;
+}
+
+function toCaCluster(row: CaClusterRow): CaCluster {
+  return {
+    id: row.id,
+    name: row.name,
+    appliedVersion: Number(row.applied_version),
+    desiredVersion: Number(row.desired_version),
+    firstConnectedAt: row.first_connected_at,
+    desiredPayload: bytesFromBase64(row.payload),
+  };
+}

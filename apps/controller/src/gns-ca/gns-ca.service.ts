@@ -257,9 +257,9 @@ export class GnsCaService {
     clusterId: string,
     now: Date = new Date(),
   ): Promise<IntermediateRequestMessage[]> {
-    const cluster = await this.ca.cluster(tenantId, clusterId);
+    const cluster = await this.ca.clusterMembership(tenantId, clusterId);
     if (!cluster) return [];
-    const gnsIds = memberGnsIds(cluster.desiredPayload);
+    const gnsIds = cluster.memberGnsIds;
     if (gnsIds.length === 0) return [];
     const records = await this.ca.intermediatesOfCluster(tenantId, clusterId);
     const requests: IntermediateRequestMessage[] = [];
@@ -298,7 +298,7 @@ export class GnsCaService {
       return { signed: false, reason: `"${csr.gnsId.slice(0, 64)}" is not a GNS id` };
     const [gns, cluster] = await Promise.all([
       this.ca.findGns(tenantId, csr.gnsId),
-      this.ca.cluster(tenantId, clusterId),
+      this.ca.clusterMembership(tenantId, clusterId),
     ]);
     if (!gns || !cluster) return { signed: false, reason: `global namespace ${csr.gnsId} not found` };
     if (!gns.caRotation) return { signed: false, reason: `global namespace ${gns.name} has no root CA yet` };
@@ -311,7 +311,7 @@ export class GnsCaService {
       return { signed: false, reason };
     };
 
-    if (!memberGnsIds(cluster.desiredPayload).includes(gns.id)) {
+    if (!cluster.memberGnsIds.includes(gns.id)) {
       return refuse(`cluster ${cluster.name} is not a member of global namespace ${gns.name}`);
     }
     if (csr.rootGeneration !== issuing) {

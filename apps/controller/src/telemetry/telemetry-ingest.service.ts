@@ -13,6 +13,7 @@ import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { RollupStateStore } from './rollup-state.store';
 import { TelemetryIngest, type IngestResult } from './telemetry-ingest';
 import { TelemetryRepository } from './telemetry.repository';
+import { TelemetryVersionStore } from './telemetry-version.store';
 
 const DAY_MS = 86_400_000;
 
@@ -30,6 +31,7 @@ export class StoredTelemetryIngest extends TelemetryIngest {
   constructor(
     private readonly telemetry: TelemetryRepository,
     private readonly rollupState: RollupStateStore,
+    private readonly versions: TelemetryVersionStore,
     @Inject(RUNTIME_CONFIG) config: RuntimeConfig,
   ) {
     super();
@@ -47,6 +49,9 @@ export class StoredTelemetryIngest extends TelemetryIngest {
   async ingest(tenantId: string, clusterId: string, batch: TelemetryBatch__Output, now = new Date()): Promise<IngestResult> {
     const items = validateTelemetryBatch(batch.batchId, batch.items, now.getTime(), this.limits);
     const stored = await this.telemetry.insertBatch(tenantId, clusterId, batch.batchId, items, minuteStart(now.getTime()) - this.lateAfterMs);
+    // Outdates cached query answers (TelemetryVersionStore). Also for a duplicate: it may be the
+    // resend of a batch whose raise failed (the error made the agent send it again).
+    if (items.length > 0) await this.versions.raise(tenantId);
     if (!stored) return { duplicate: true, accepted: 0 };
     await this.markLateHours(tenantId, items.map((item) => floorHour(item.minuteUnixMs)));
     return { duplicate: false, accepted: items.length };

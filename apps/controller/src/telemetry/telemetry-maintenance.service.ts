@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ceilHour, floorHour, HOUR_MS, mergeSketchJson } from '@lattice/domain';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { RollupStateStore } from './rollup-state.store';
+import { TelemetryVersionStore } from './telemetry-version.store';
 import { TelemetryRepository, type EdgeGroup, type HourRow } from './telemetry.repository';
 
 const DAY_MS = 86_400_000;
@@ -32,6 +33,7 @@ export class TelemetryMaintenanceService {
   constructor(
     private readonly telemetry: TelemetryRepository,
     private readonly rollupState: RollupStateStore,
+    private readonly versions: TelemetryVersionStore,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {}
 
@@ -60,11 +62,13 @@ export class TelemetryMaintenanceService {
         rows += await this.telemetry.recomputeHour(tenantId, hour, rollUpMinutes);
         hours++;
       }
+      await this.versions.raise(tenantId);
     }
     for (const dirty of await this.rollupState.dirtyHours()) {
       await this.rollupState.clearDirty(dirty.member);
       if (dirty.hourMs < oldestKept) continue;
       rows += await this.telemetry.recomputeHour(dirty.tenantId, dirty.hourMs, rollUpMinutes);
+      await this.versions.raise(dirty.tenantId);
       hours++;
     }
     await this.rollupState.raiseRolledUpUntil(until);
@@ -79,6 +83,7 @@ export class TelemetryMaintenanceService {
     for (const tenantId of await this.telemetry.tenantIds()) {
       result.minutes += await this.telemetry.deleteMinutesBefore(tenantId, minuteCutoff);
       result.hours += await this.telemetry.deleteHoursBefore(tenantId, hourCutoff);
+      await this.versions.raise(tenantId);
     }
     result.batches = await this.telemetry.deleteBatchIdsBefore(minuteCutoff);
     this.logger.log(result, 'telemetry retention done');

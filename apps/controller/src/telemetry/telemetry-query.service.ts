@@ -6,6 +6,7 @@ import {
   mergeSketchJson,
   planAggregateReads,
   planSeriesReads,
+  QueryResultCache,
   seriesBucket,
   TrafficTotals,
   TrafficTotalsByKey,
@@ -14,12 +15,18 @@ import {
   type GnsTelemetryScope,
   type MatchCondition,
   type NamedCluster,
+  type SeriesRequest,
+  type TimeRange,
   type Topology,
   type TrafficMetrics,
 } from '@lattice/domain';
 import { RollupStateStore } from './rollup-state.store';
 import { TelemetryRepository } from './telemetry.repository';
 import { TelemetryScopeRepository } from './telemetry-scope.repository';
+import { TelemetryVersionStore } from './telemetry-version.store';
+
+/** Answers kept per process; a topology answer of a large GNS is some hundred KB. */
+const CACHED_ANSWERS = 200;
 
 export interface ServiceMetricsPoint extends TrafficMetrics {
   timestamp: Date;
@@ -36,21 +43,40 @@ export interface TopService extends TrafficMetrics {
 /**
  * Answers telemetry questions about a Global Namespace from the coarsest stored resolution that
  * covers them (see planSeriesReads / planAggregateReads): one grouped SQL query per question,
- * sketches merged here.
+ * sketches merged here. serviceMetrics and topology answers are cached under everything they
+ * depend on: the question, the GNS's scope, the rollup watermark and the tenant's telemetry version
+ * (TelemetryVersionStore), which is read before the rows, so a cached answer is never outdated.
  */
 @Injectable()
 export class TelemetryQueryService {
+  private readonly answers = new QueryResultCache<unknown>(CACHED_ANSWERS);
+
   constructor(
     private readonly telemetry: TelemetryRepository,
     private readonly scopes: TelemetryScopeRepository,
     private readonly rollupState: RollupStateStore,
+    private readonly versions: TelemetryVersionStore,
   ) {}
 
   async serviceMetrics(tenantId: string, gnsId: string, service: string, from: Date, to: Date, stepSeconds: number): Promise<ServiceMetricsPoint[]> {
     const request = validateSeriesRequest(from, to, stepSeconds);
     if (service.trim() === '') throw DomainError.validation([{ field: 'service', message: 'must not be empty' }]);
-    const { scope } = await this.scopeOf(tenantId, gnsId);
-    const plan = planSeriesReads(request, await this.rollupState.rolledUpUntil());
+    const version = await this.versions.current(tenantId);
+    const rolledUpUntil = await this.rollupState.rolledUpUntil();
+    const facts = await this.scopeFacts(tenantId, gnsId);
+    const question = ['serviceMetrics', tenantId, gnsId, service, request.fromMs, request.toMs, request.stepMs];
+    return this.cached(question, version, rolledUpUntil, facts, () => this.computeServiceMetrics(tenantId, service, request, rolledUpUntil, facts));
+  }
+
+  private async computeServiceMetrics(
+    tenantId: string,
+    service: string,
+    request: SeriesRequest,
+    rolledUpUntil: number | null,
+    facts: GnsScopeFacts,
+  ): Promise<ServiceMetricsPoint[]> {
+    const scope = gnsTelemetryScope(facts.matchConditions, facts.clusters);
+    const plan = planSeriesReads(request, rolledUpUntil);
     const groups = await this.telemetry.seriesGroups(
       tenantId,
       { clusterIds: scope.candidateClusterIds, destinationService: service },
@@ -62,7 +88,7 @@ export class TelemetryQueryService {
     for (const group of groups) {
       const bucket = buckets[group.bucket];
       if (bucket && scope.includes(group.clusterId, group.destinationNamespace)) {
-        bucket.add(group.requests, group.errors, mergeSketchJson(group.sketches));
+        bucket.addSketchJson(group.requests, group.errors, group.sketches);
       }
     }
     return buckets.map((totals, index) => {
@@ -74,15 +100,24 @@ export class TelemetryQueryService {
   /** Services per cluster and the calls between them (see buildTopology for where nodes are placed). */
   async topology(tenantId: string, gnsId: string, from: Date, to: Date): Promise<Topology> {
     const range = validateTimeRange(from, to);
-    const { scope, clusters } = await this.scopeOf(tenantId, gnsId);
-    const plan = planAggregateReads(range, await this.rollupState.rolledUpUntil());
+    const version = await this.versions.current(tenantId);
+    const rolledUpUntil = await this.rollupState.rolledUpUntil();
+    const facts = await this.scopeFacts(tenantId, gnsId);
+    const question = ['topology', tenantId, gnsId, range.fromMs, range.toMs];
+    return this.cached(question, version, rolledUpUntil, facts, () => this.computeTopology(tenantId, range, rolledUpUntil, facts));
+  }
+
+  private async computeTopology(tenantId: string, range: TimeRange, rolledUpUntil: number | null, facts: GnsScopeFacts): Promise<Topology> {
+    const scope = gnsTelemetryScope(facts.matchConditions, facts.clusters);
+    const clusters = facts.clusters;
+    const plan = planAggregateReads(range, rolledUpUntil);
     const candidates = new Set(scope.candidateClusterIds);
     // A member caller's calls are reported by the callee's cluster, which may be outside the candidates.
     const candidateNames = clusters.filter((cluster) => candidates.has(cluster.id)).map((cluster) => cluster.name);
     const groups = await this.telemetry.edgeGroups(tenantId, { clusterIds: scope.candidateClusterIds, orSourceClusters: candidateNames }, plan);
     const traffic = groups.map(({ requests, errors, sketches, ...key }) => ({
       ...key,
-      totals: new TrafficTotals().add(requests, errors, mergeSketchJson(sketches)),
+      totals: new TrafficTotals().addSketchJson(requests, errors, sketches),
     }));
     return buildTopology(traffic, scope, clusters, range.toMs - range.fromMs);
   }
@@ -108,9 +143,22 @@ export class TelemetryQueryService {
   }
 
   private async scopeOf(tenantId: string, gnsId: string): Promise<{ scope: GnsTelemetryScope; clusters: NamedCluster[] }> {
+    const facts = await this.scopeFacts(tenantId, gnsId);
+    return { scope: gnsTelemetryScope(facts.matchConditions, facts.clusters), clusters: facts.clusters };
+  }
+
+  private async scopeFacts(tenantId: string, gnsId: string): Promise<GnsScopeFacts> {
     const facts = await this.scopes.load(tenantId, gnsId);
     if (!facts) throw DomainError.notFound('global namespace', gnsId);
-    return { scope: gnsTelemetryScope(facts.matchConditions, facts.clusters), clusters: facts.clusters };
+    return facts;
+  }
+
+  /** The answer cached under the question and what it depends on; computed when there is none. */
+  private cached<T>(question: unknown[], version: string | null, rolledUpUntil: number | null, facts: GnsScopeFacts, compute: () => Promise<T>): Promise<T> {
+    // No version yet (or lost): the rows may change without the version moving, so nothing is cached.
+    if (version === null) return compute();
+    const key = JSON.stringify([question, version, rolledUpUntil, facts.matchConditions, facts.clusters]);
+    return this.answers.get(key, compute) as Promise<T>;
   }
 }
 

@@ -172,6 +172,28 @@ describe('telemetry storage', () => {
       });
     });
 
+    it('answers again from its cache only while the telemetry is unchanged, and at once after a new batch', async () => {
+      const at = base + 2 * HOUR + 7 * MINUTE;
+      const [from, to] = [new Date(at), new Date(at + 2 * MINUTE)];
+      const cached = (service: string, requests: number) => item({ minuteUnixMs: at, destinationService: service, requests, errors: 0 });
+      await ingest.ingest(tenantB, eastOfB.id, batch('cache-1', [cached('cached', 10)]));
+      const first = await query.serviceMetrics(tenantB, gnsB, 'cached', from, to, 60);
+      expect(first.map((point) => point.requests)).toEqual([10, 0]);
+      // The same answer object: nothing was recomputed.
+      expect(await query.serviceMetrics(tenantB, gnsB, 'cached', from, to, 60)).toBe(first);
+      const topology = await query.topology(tenantB, gnsB, from, to);
+      expect(await query.topology(tenantB, gnsB, from, to)).toBe(topology);
+
+      // A batch for the same (old) minutes outdates both answers.
+      await ingest.ingest(tenantB, eastOfB.id, batch('cache-2', [{ ...cached('cached', 4), minuteUnixMs: at + MINUTE }]));
+      expect((await query.serviceMetrics(tenantB, gnsB, 'cached', from, to, 60)).map((point) => point.requests)).toEqual([10, 4]);
+      const after = await query.topology(tenantB, gnsB, from, to);
+      expect(after.nodes.find((node) => node.service === 'cached')?.requests).toBe(14);
+      // A resent batch changes nothing, and the answer stays the same.
+      await ingest.ingest(tenantB, eastOfB.id, batch('cache-2', [{ ...cached('cached', 4), minuteUnixMs: at + MINUTE }]));
+      expect((await query.serviceMetrics(tenantB, gnsB, 'cached', from, to, 60)).map((point) => point.requests)).toEqual([10, 4]);
+    });
+
     it('builds the topology with one node per service and cluster', async () => {
       const topology = await query.topology(tenantA, gnsA, new Date(base), new Date(base + HOUR));
       const cartIn = (cluster: string) =>

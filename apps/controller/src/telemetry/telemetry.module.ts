@@ -6,6 +6,7 @@ import { TelemetryMaintenanceQueue } from './telemetry-maintenance.queue';
 import { TelemetryMaintenanceService } from './telemetry-maintenance.service';
 import { TelemetryQueryService } from './telemetry-query.service';
 import { TelemetryScopeRepository } from './telemetry-scope.repository';
+import { TelemetryVersionStore } from './telemetry-version.store';
 import { TelemetryRepository } from './telemetry.repository';
 
 /** Telemetry storage: ingest from agents, rollups and retention (BullMQ), and queries for GraphQL. */
@@ -15,6 +16,7 @@ import { TelemetryRepository } from './telemetry.repository';
     TelemetryRepository,
     TelemetryScopeRepository,
     RollupStateStore,
+    TelemetryVersionStore,
     { provide: TelemetryIngest, useClass: StoredTelemetryIngest },
     TelemetryMaintenanceService,
     TelemetryMaintenanceQueue,

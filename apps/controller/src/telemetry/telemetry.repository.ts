@@ -67,42 +67,42 @@ export class TelemetryRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Records the batch id and its minute rows in one transaction. Returns false, storing nothing,
-   * when the batch id was already recorded (a concurrent twin waits on the key, then sees it).
-   */
-  /**
    * Stores a batch once (false when its id was seen before). Its minutes before `lateBeforeMs` are
-   * marked in telemetry_late_minutes in the same transaction, so SLO evaluation, which has already
-   * passed them, recounts them: never lost, and a resent batch (a duplicate) marks nothing.
+   * marked in telemetry_late_minutes, so SLO evaluation, which has already passed them, recounts
+   * them: never lost, and a resent batch (a duplicate) marks nothing.
+   *
+   * One statement, so one transaction and one round trip: the batch id is inserted first (ON
+   * CONFLICT DO NOTHING; a concurrent twin waits on the key, then inserts nothing) and the rows and
+   * late marks only when that insert returned the id. Rows travel as one JSON array that
+   * PostgreSQL unpacks, which is far cheaper to send than a text array per column.
    */
-  insertBatch(tenantId: string, clusterId: string, batchId: string, items: readonly ValidTelemetryItem[], lateBeforeMs = -Infinity): Promise<boolean> {
-    return this.prisma.$transaction(
-      async (tx) => {
-        const recorded = await tx.$executeRawUnsafe(
-          `INSERT INTO telemetry_batches (cluster_id, batch_id, tenant_id, item_count)
-           VALUES ($1::uuid, $2, $3::uuid, $4) ON CONFLICT DO NOTHING`,
-          clusterId,
-          batchId,
-          tenantId,
-          items.length,
-        );
-        if (recorded === 0) return false;
-        for (let start = 0; start < items.length; start += INSERT_CHUNK_ROWS) {
-          await insertMinuteRows(tx, tenantId, clusterId, items.slice(start, start + INSERT_CHUNK_ROWS));
-        }
-        const late = [...new Set(items.flatMap((item) => (item.minuteUnixMs < lateBeforeMs ? [item.minuteUnixMs] : [])))];
-        if (late.length > 0) {
-          await tx.$executeRawUnsafe(
-            `INSERT INTO telemetry_late_minutes (tenant_id, minute)
-             SELECT $1::uuid, m FROM unnest($2::timestamptz[]) AS m ON CONFLICT DO NOTHING`,
-            tenantId,
-            late.map((minute) => new Date(minute).toISOString()),
-          );
-        }
-        return true;
-      },
-      { timeout: 60_000, maxWait: 10_000 },
+  async insertBatch(tenantId: string, clusterId: string, batchId: string, items: readonly ValidTelemetryItem[], lateBeforeMs = -Infinity): Promise<boolean> {
+    const late = [...new Set(items.flatMap((item) => (item.minuteUnixMs < lateBeforeMs ? [item.minuteUnixMs] : [])))];
+    const rows = await this.prisma.$queryRawUnsafe<{ recorded: number }[]>(
+      `WITH batch AS (
+         INSERT INTO telemetry_batches (cluster_id, batch_id, tenant_id, item_count)
+         VALUES ($2::uuid, $3, $1::uuid, $4) ON CONFLICT DO NOTHING RETURNING 1
+       ), minutes AS (
+         INSERT INTO telemetry_minutes
+           (tenant_id, cluster_id, minute, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
+         SELECT $1::uuid, $2::uuid, to_timestamp(r.m / 1000.0), r.sc, r.sn, r.ss, r.dn, r.ds, r.rq, r.er, r.sk
+         FROM jsonb_to_recordset($5::jsonb) AS r(m bigint, sc text, sn text, ss text, dn text, ds text, rq bigint, er bigint, sk jsonb)
+         WHERE EXISTS (SELECT 1 FROM batch)
+       ), late AS (
+         INSERT INTO telemetry_late_minutes (tenant_id, minute)
+         SELECT $1::uuid, to_timestamp(m::bigint / 1000.0) FROM jsonb_array_elements_text($6::jsonb) AS l(m)
+         WHERE EXISTS (SELECT 1 FROM batch)
+         ON CONFLICT DO NOTHING
+       )
+       SELECT count(*)::int AS recorded FROM batch`,
+      tenantId,
+      clusterId,
+      batchId,
+      items.length,
+      minuteRowsJson(items),
+      JSON.stringify(late),
     );
+    return (rows[0]?.recorded ?? 0) > 0;
   }
 
   /** Series of one destination service, grouped by bucket, cluster and destination namespace. */
@@ -252,25 +252,20 @@ export class TelemetryRepository {
   }
 }
 
-async function insertMinuteRows(db: Db, tenantId: string, clusterId: string, items: readonly ValidTelemetryItem[]): Promise<void> {
-  await db.$executeRawUnsafe(
-    `INSERT INTO telemetry_minutes
-       (tenant_id, cluster_id, minute, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
-     SELECT $1::uuid, $2::uuid, r.minute, r.source_cluster, r.source_namespace, r.source_service, r.destination_namespace, r.destination_service,
-            r.requests, r.errors, r.sketch
-     FROM unnest($3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::jsonb[])
-       AS r(minute, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)`,
-    tenantId,
-    clusterId,
-    items.map((item) => iso(item.minuteUnixMs)),
-    items.map((item) => item.sourceCluster),
-    items.map((item) => item.sourceNamespace),
-    items.map((item) => item.sourceService),
-    items.map((item) => item.destinationNamespace),
-    items.map((item) => item.destinationService),
-    items.map((item) => item.requests),
-    items.map((item) => item.errors),
-    items.map((item) => JSON.stringify(item.latency.toJSON())),
+/** The rows of a batch as one JSON array, keys as in insertBatch's jsonb_to_recordset. */
+function minuteRowsJson(items: readonly ValidTelemetryItem[]): string {
+  return JSON.stringify(
+    items.map((item) => ({
+      m: item.minuteUnixMs,
+      sc: item.sourceCluster,
+      sn: item.sourceNamespace,
+      ss: item.sourceService,
+      dn: item.destinationNamespace,
+      ds: item.destinationService,
+      rq: item.requests,
+      er: item.errors,
+      sk: item.latency.toJSON(),
+    })),
   );
 }
 

@@ -1,5 +1,5 @@
 import type { DesiredClusterState } from '../desired-state';
-import { canonicalJson, changedClusters, stateHash } from './snapshot-hash';
+import { canonicalJson, changedClusterPayloads, changedClusters, stateHash } from './snapshot-hash';
 
 function state(): DesiredClusterState {
   return {
@@ -150,5 +150,23 @@ describe('changedClusters', () => {
       ],
       removedClusterIds: ['c9'],
     });
+  });
+});
+
+describe('changedClusterPayloads', () => {
+  it('yields the changed clusters with the canonical JSON their hash was computed from', () => {
+    const unchanged = state();
+    const changed = { ...state(), clusterId: 'c2', globalNamespaces: [] };
+    const previous = new Map([
+      ['c1', stateHash(unchanged)],
+      ['c2', stateHash(state())],
+    ]);
+    const next = new Map<string, DesiredClusterState>([
+      ['c2', changed],
+      ['c1', shuffled(unchanged) as DesiredClusterState],
+    ]);
+    expect([...changedClusterPayloads(previous, next)]).toEqual([
+      { clusterId: 'c2', hash: stateHash(changed), canonicalJson: canonicalJson(changed) },
+    ]);
   });
 });

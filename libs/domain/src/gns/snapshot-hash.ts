@@ -20,7 +20,12 @@ export function canonicalJson(state: DesiredClusterState): string {
 
 /** sha256 (hex) of the canonical JSON: what decides whether a cluster needs a new version. */
 export function stateHash(state: DesiredClusterState): string {
-  return createHash('sha256').update(canonicalJson(state)).digest('hex');
+  return canonicalJsonHash(canonicalJson(state));
+}
+
+/** sha256 (hex) of a canonical JSON text already built (the payload that is stored is hashed as is). */
+export function canonicalJsonHash(json: string): string {
+  return createHash('sha256').update(json).digest('hex');
 }
 
 export interface ClusterStateChange {
@@ -42,15 +47,35 @@ export function changedClusters(
   nextStates: ReadonlyMap<string, DesiredClusterState>,
 ): ClusterStateChanges {
   const changed: ClusterStateChange[] = [];
-  for (const clusterId of [...nextStates.keys()].sort(compareText)) {
-    const state = nextStates.get(clusterId) as DesiredClusterState;
-    const hash = stateHash(state);
-    if (previousHashes.get(clusterId) !== hash) changed.push({ clusterId, hash, state });
+  for (const { clusterId, hash } of changedClusterPayloads(previousHashes, nextStates)) {
+    changed.push({ clusterId, hash, state: nextStates.get(clusterId) as DesiredClusterState });
   }
   const removedClusterIds = [...previousHashes.keys()]
     .filter((clusterId) => !nextStates.has(clusterId))
     .sort(compareText);
   return { changed, removedClusterIds };
+}
+
+export interface ClusterPayloadChange {
+  clusterId: string;
+  hash: string;
+  /** The canonical JSON that was hashed: the payload to store, serialized once. */
+  canonicalJson: string;
+}
+
+/**
+ * The clusters of `changedClusters`, in the same order, each with the canonical JSON its hash was
+ * computed from. Lazy, so a caller storing chunks holds one chunk of payloads at a time.
+ */
+export function* changedClusterPayloads(
+  previousHashes: ReadonlyMap<string, string>,
+  nextStates: ReadonlyMap<string, DesiredClusterState>,
+): Generator<ClusterPayloadChange> {
+  for (const clusterId of [...nextStates.keys()].sort(compareText)) {
+    const json = canonicalJson(nextStates.get(clusterId) as DesiredClusterState);
+    const hash = canonicalJsonHash(json);
+    if (previousHashes.get(clusterId) !== hash) yield { clusterId, hash, canonicalJson: json };
+  }
 }
 
 function normalizeState(state: DesiredClusterState): DesiredClusterState {

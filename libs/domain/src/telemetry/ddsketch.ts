@@ -181,6 +181,47 @@ export class DDSketch {
     return this;
   }
 
+  /**
+   * Same result as `this.merge(merged)` where `merged` is a fresh sketch into which each
+   * `DDSketch.fromJSON(input)` was merged in order (what queries do with a group of stored
+   * sketches), without building a sketch per input: the inputs' buckets are added straight into
+   * this sketch's storage after growing it once. Falls back to that step-by-step path, and so to its
+   * errors, for anything unusual: invalid input, another accuracy, or bucket spans that would collapse.
+   */
+  mergeJSONList(inputs: readonly unknown[]): this {
+    const parsed = parseForDirectMerge(inputs, this.relativeAccuracy, Math.min(this.maxBuckets, DEFAULT_MAX_BUCKETS));
+    if (!parsed) {
+      const merged = new DDSketch();
+      for (const input of inputs) merged.merge(DDSketch.fromJSON(input));
+      return this.merge(merged);
+    }
+    if (parsed.totalCount === 0) return this;
+    if (parsed.highKey >= parsed.lowKey) {
+      const hasBuckets = this.highKey >= this.lowKey;
+      const low = hasBuckets ? Math.min(this.lowKey, parsed.lowKey) : parsed.lowKey;
+      const high = hasBuckets ? Math.max(this.highKey, parsed.highKey) : parsed.highKey;
+      if (high - low + 1 > this.maxBuckets) {
+        // Would collapse: keep the exact order of the step-by-step merge.
+        const merged = new DDSketch();
+        for (const input of inputs) merged.merge(DDSketch.fromJSON(input));
+        return this.merge(merged);
+      }
+      this.ensureKeyRange(parsed.lowKey, parsed.highKey);
+      const storage = this.storage;
+      for (const sketch of parsed.sketches) {
+        const base = sketch.offset - this.storageOffset;
+        const counts = sketch.counts;
+        for (let index = sketch.first; index <= sketch.last; index++) storage[base + index] += counts[index];
+      }
+    }
+    this.zeroCount += parsed.zeroCount;
+    this.totalCount += parsed.totalCount;
+    this.sumValue += parsed.sum;
+    this.minValue = Math.min(this.minValue, parsed.min);
+    this.maxValue = Math.max(this.maxValue, parsed.max);
+    return this;
+  }
+
   clone(): DDSketch {
     const copy = new DDSketch({ relativeAccuracy: this.relativeAccuracy, maxBuckets: this.maxBuckets });
     return copy.merge(this);
@@ -375,4 +416,90 @@ function checkCount(value: number, name: string): void {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new InvalidSketchError(`${name} must be a non-negative integer, got ${value}`);
   }
+}
+
+interface DirectMergeInput {
+  offset: number;
+  counts: readonly number[];
+  /** Indexes of the first and last non-zero count. */
+  first: number;
+  last: number;
+}
+
+interface DirectMergeTotals {
+  sketches: DirectMergeInput[];
+  lowKey: number;
+  highKey: number;
+  zeroCount: number;
+  totalCount: number;
+  /** Summed from 0 in input order, as merging into a fresh sketch does. */
+  sum: number;
+  min: number;
+  max: number;
+}
+
+const keyRanges = new Map<number, { minKey: number; maxKey: number }>();
+
+/**
+ * The inputs' totals when every input passes fromJSON's checks with the given accuracy and none is
+ * wider than maxBuckets; null otherwise (the caller then takes the step-by-step path).
+ */
+function parseForDirectMerge(inputs: readonly unknown[], relativeAccuracy: number, maxBuckets: number): DirectMergeTotals | null {
+  let keyRange = keyRanges.get(relativeAccuracy);
+  if (!keyRange) {
+    keyRange = new LogarithmicMapping(relativeAccuracy).keyRange();
+    keyRanges.set(relativeAccuracy, keyRange);
+  }
+  const result: DirectMergeTotals = {
+    sketches: [],
+    lowKey: 0,
+    highKey: -1,
+    zeroCount: 0,
+    totalCount: 0,
+    sum: 0,
+    min: Number.POSITIVE_INFINITY,
+    max: Number.NEGATIVE_INFINITY,
+  };
+  for (const input of inputs) {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) return null;
+    const fields = input as Partial<Record<keyof SketchJSON, unknown>>;
+    const { relativeAccuracy: accuracy, offset, counts, zeroCount, min, max, sum } = fields;
+    if (accuracy !== relativeAccuracy || typeof offset !== 'number' || !Number.isSafeInteger(offset)) return null;
+    if (!Array.isArray(counts) || counts.length > maxBuckets) return null;
+    if (typeof zeroCount !== 'number' || !Number.isSafeInteger(zeroCount) || zeroCount < 0) return null;
+    if (typeof min !== 'number' || typeof max !== 'number' || typeof sum !== 'number') return null;
+    if (!Number.isFinite(min) || !Number.isFinite(max) || !Number.isFinite(sum)) return null;
+    let total = zeroCount;
+    let first = -1;
+    let last = -1;
+    for (let index = 0; index < counts.length; index++) {
+      const count: unknown = counts[index];
+      if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) return null;
+      if (count > 0) {
+        if (first < 0) first = index;
+        last = index;
+        total += count;
+      }
+    }
+    if (!Number.isSafeInteger(total)) return null;
+    if (counts.length > 0 && (offset < keyRange.minKey || offset + counts.length - 1 > keyRange.maxKey)) return null;
+    if (total === 0) continue;
+    if (min < 0 || max < min || sum < 0) return null;
+    if (first >= 0) {
+      // offset + 0 would turn a key of -0 into 0, which the step-by-step path keeps.
+      const low = first === 0 ? offset : offset + first;
+      const high = last === 0 ? offset : offset + last;
+      const hasKeys = result.highKey >= result.lowKey;
+      result.lowKey = hasKeys ? Math.min(result.lowKey, low) : low;
+      result.highKey = hasKeys ? Math.max(result.highKey, high) : high;
+      if (result.highKey - result.lowKey + 1 > maxBuckets) return null;
+      result.sketches.push({ offset, counts: counts as number[], first, last });
+    }
+    result.zeroCount += zeroCount;
+    result.totalCount += total;
+    result.sum += sum;
+    result.min = Math.min(result.min, min);
+    result.max = Math.max(result.max, max);
+  }
+  return Number.isSafeInteger(result.totalCount) ? result : null;
 }

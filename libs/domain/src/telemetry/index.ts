@@ -10,3 +10,4 @@ export * from './telemetry-query';
 export * from './traffic-totals';
 export * from './gns-telemetry-scope';
 export * from './telemetry-topology';
+export * from './query-result-cache';

@@ -13,6 +13,14 @@ export class TrafficTotals {
     return this;
   }
 
+  /** Same as `add(requests, errors, mergeSketchJson(sketches))`, without the intermediate sketches. */
+  addSketchJson(requests: number, errors: number, sketches: readonly unknown[]): this {
+    this.requests += requests;
+    this.errors += errors;
+    this.latency.mergeJSONList(sketches);
+    return this;
+  }
+
   addTotals(other: TrafficTotals): this {
     return this.add(other.requests, other.errors, other.latency);
   }
@@ -75,7 +83,5 @@ export class TrafficTotalsByKey<K> {
 
 /** Stored rows carry their sketches as JSON; several sketches of one group arrive as a list. */
 export function mergeSketchJson(sketches: readonly unknown[]): DDSketch {
-  const merged = new DDSketch();
-  for (const sketch of sketches) merged.merge(DDSketch.fromJSON(sketch));
-  return merged;
+  return new DDSketch().mergeJSONList(sketches);
 }
