@@ -2,9 +2,3 @@
 export const TEST_POSTGRES_URL =
   process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-export function databaseUrl(database: string): string {
-  const url = new URL(TEST_POSTGRES_URL);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
