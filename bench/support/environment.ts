@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { createScratchDatabase, type ScratchDatabase } from '@lattice/platform';
+import { createScratchDatabase, type ScratchDatabase } from '../../libs/platform/src/scratch-database';
 import { runMigrations } from '../../apps/controller/src/bootstrap/migrations';
 
 /** Same services (and defaults) as the test suite: see test/support/test-env.ts. */

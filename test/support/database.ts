@@ -1,4 +1,4 @@
-import { createScratchDatabase, type ScratchDatabase } from '@lattice/platform';
+import { createScratchDatabase, type ScratchDatabase } from '../../libs/platform/src/scratch-database';
 import { runMigrations } from '../../apps/controller/src/bootstrap/migrations';
 import { TEST_POSTGRES_URL } from './test-env';
 

@@ -1,3 +1,2 @@
 export * from './database-url';
 export * from './project-root';
-export * from './scratch-database';

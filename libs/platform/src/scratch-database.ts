@@ -8,6 +8,7 @@ import { projectRoot } from './project-root';
  * Throw-away databases for tests and benchmarks: each is cloned from a template that has every
  * migration applied. The template is named after a hash of the migrations, so it is built once per
  * schema and reused by later runs (and by concurrent ones: it appears by an atomic rename).
+ * Not exported from the package index: the agent imports @lattice/platform and must not load `pg`.
  */
 export interface ScratchDatabase {
   name: string;

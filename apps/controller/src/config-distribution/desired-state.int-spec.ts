@@ -251,7 +251,8 @@ describe('desired state recomputation (worker, PostgreSQL, Redis)', () => {
         await scheduler.schedule(actor.tenantId, 'reviews added');
         await scheduler.schedule(actor.tenantId, 'reviews added again');
       },
-      { timeout: 15_000 },
+      // Generous: on a loaded machine the job can take seconds to become active.
+      { timeout: 45_000 },
     );
     await drained();
 
