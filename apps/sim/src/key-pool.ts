@@ -1,16 +1,10 @@
-import {
-  constants,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPair,
-  privateEncrypt,
-  type KeyObject,
-} from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 import type { KeyAndCsr } from '@lattice/agent';
+import { nativeRsaSha256Signer } from '@lattice/pki';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -126,7 +120,7 @@ export class AgentKeyPool {
     const csr = forge.pki.createCertificationRequest();
     csr.publicKey = forge.pki.publicKeyFromPem(key.publicKeyPem);
     csr.setSubject([{ name: 'commonName', value: commonName }]);
-    csr.sign(nativeSigner(key.privateKey), forge.md.sha256.create());
+    csr.sign(nativeRsaSha256Signer(key.privateKey), forge.md.sha256.create());
     return forge.pki.certificationRequestToPem(csr);
   }
 }
@@ -153,23 +147,4 @@ async function writeCache(file: string, content: CachedKeys): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
   await fs.writeFile(temporary, JSON.stringify(content), { mode: 0o600 });
   await fs.rename(temporary, file);
-}
-
-// DER DigestInfo header for SHA-256 (RFC 8017 section 9.2, note 1).
-const SHA256_DIGEST_INFO_PREFIX = Buffer.from('3031300d060960864801650304020105000420', 'hex');
-
-/** forge calls key.sign(md) to sign; this does the RSASSA-PKCS1-v1_5 operation in OpenSSL. */
-function nativeSigner(privateKey: KeyObject): forge.pki.rsa.PrivateKey {
-  const signer = {
-    sign(md: forge.md.MessageDigest): string {
-      const digestInfo = Buffer.concat([
-        SHA256_DIGEST_INFO_PREFIX,
-        Buffer.from(md.digest().getBytes(), 'binary'),
-      ]);
-      return privateEncrypt({ key: privateKey, padding: constants.RSA_PKCS1_PADDING }, digestInfo).toString(
-        'binary',
-      );
-    },
-  };
-  return signer as unknown as forge.pki.rsa.PrivateKey;
 }

@@ -1,3 +1,4 @@
+import { compareText } from '@lattice/domain';
 import { stringify } from 'yaml';
 import type { KubeObject } from './kube-object';
 
@@ -50,8 +51,4 @@ function isAllowNothing(object: KubeObject): boolean {
 /** Multi-document YAML (`---` separated), e.g. for the directory sink or `kubectl apply -f`. */
 export function toYaml(objects: readonly KubeObject[]): string {
   return objects.map((object) => stringify(object, { lineWidth: 0 })).join('---\n');
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

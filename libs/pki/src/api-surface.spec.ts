@@ -108,6 +108,8 @@ describe('public API surface', () => {
   const invocations: Record<string, (f: Fixtures) => unknown> = {
     certificateValidity: (f) => pki.certificateValidity(pki.parseCertificate(f.root.certificatePem)),
     parseCertificate: (f) => pki.parseCertificate(f.intermediate.certificatePem).toString(),
+    // A signer object whose only property is sign(md); the key stays in its closure.
+    nativeRsaSha256Signer: (f) => pki.nativeRsaSha256Signer(createPrivateKey(f.root.privateKeyPem)),
     gnsRootKeyAssociatedData: () =>
       pki.gnsRootKeyAssociatedData({ tenantId: 't1', gnsId: 'g1', generation: 1 }),
     isEncryptedBlob: (f) => pki.isEncryptedBlob(pki.sealPrivateKey(f.root.privateKeyPem, f.masterKey, 'x')),

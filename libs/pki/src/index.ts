@@ -13,6 +13,7 @@ export { splitCertificatePems } from './pem';
 export {
   CLOCK_SKEW_ALLOWANCE_MS,
   certificateValidity,
+  nativeRsaSha256Signer,
   parseCertificate,
   type IssuedCertificate,
 } from './certificate';

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from '@nestjs/common';
 import { DomainError, validateInventoryUpdate, type InventoryUpdate } from '@lattice/domain';
@@ -98,7 +98,7 @@ export class AgentSession {
         version: snapshot.version,
         format: SNAPSHOT_FORMAT,
         payload: snapshot.payload,
-        checksum: createHash('sha256').update(snapshot.payload).digest('hex'),
+        checksum: snapshot.hash,
       },
     });
   }

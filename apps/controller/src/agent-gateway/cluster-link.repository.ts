@@ -77,23 +77,32 @@ export class ClusterLinkRepository {
   /**
    * The cluster's desired snapshot when its version is above `newerThan` (null otherwise, so the
    * periodic re-check of every stream reads no payload). The payload travels as base64 text
-   * (see prisma/bytea.ts).
+   * (see prisma/bytea.ts). `hash` is the stored desired_hash: the sha256 (hex) of exactly these
+   * payload bytes, written by the same UPDATE (TenantMeshRepository.storeDesiredStates), so the
+   * push path need not hash the payload again.
    */
   async desiredSnapshot(
     tenantId: string,
     clusterId: string,
     newerThan = 0,
-  ): Promise<{ version: number; payload: Buffer } | null> {
-    const rows = await this.prisma.$queryRawUnsafe<{ desired_version: number; payload: string }[]>(
-      `SELECT desired_version, ${byteaAsBase64('desired_payload')} AS payload
+  ): Promise<{ version: number; payload: Buffer; hash: string } | null> {
+    const rows = await this.prisma.$queryRawUnsafe<
+      { desired_version: number; desired_hash: string; payload: string }[]
+    >(
+      `SELECT desired_version, desired_hash, ${byteaAsBase64('desired_payload')} AS payload
          FROM clusters
-        WHERE tenant_id = $1::uuid AND id = $2::uuid AND desired_version > $3 AND desired_payload IS NOT NULL`,
+        WHERE tenant_id = $1::uuid AND id = $2::uuid AND desired_version > $3
+          AND desired_payload IS NOT NULL AND desired_hash IS NOT NULL`,
       tenantId,
       clusterId,
       Math.max(0, newerThan),
     );
     const row = rows[0];
     if (!row) return null;
-    return { version: Number(row.desired_version), payload: bytesFromBase64(row.payload) as Buffer };
+    return {
+      version: Number(row.desired_version),
+      payload: bytesFromBase64(row.payload) as Buffer,
+      hash: row.desired_hash,
+    };
   }
 }

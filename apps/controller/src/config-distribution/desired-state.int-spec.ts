@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -6,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/support/
 import { testRuntimeConfig } from '../../../../test/support/runtime-config';
 import { waitUntilDrained } from '../../../../test/support/queues';
 import { TEST_REDIS_URL } from '../../../../test/support/test-env';
+import { ClusterLinkRepository } from '../agent-gateway/cluster-link.repository';
 import { AppModule } from '../app.module';
 import type { TenantPrincipal } from '../auth/principal';
 import { freePort } from '../bootstrap/local-resources';
@@ -142,6 +144,15 @@ describe('desired state recomputation (worker, PostgreSQL, Redis)', () => {
     const east = await desired(eastId);
     expect(east.version).toBe(1);
     expect(east.hash).toBe(stateHash(east.state));
+    // The push path sends the stored hash as the snapshot checksum: it must be the sha256 of the payload bytes.
+    const pushed = await moduleRef
+      .get(ClusterLinkRepository, { strict: false })
+      .desiredSnapshot(actor.tenantId, eastId);
+    expect(pushed?.hash).toBe(
+      createHash('sha256')
+        .update(pushed?.payload ?? '')
+        .digest('hex'),
+    );
     expect(east.state.globalNamespaces).toHaveLength(1);
     const [eastGns] = east.state.globalNamespaces;
     expect(eastGns).toMatchObject({

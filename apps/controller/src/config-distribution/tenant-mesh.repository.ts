@@ -11,6 +11,7 @@ import type {
 } from '@lattice/domain';
 import { PrismaService } from '../prisma/prisma.service';
 import { EMPTY_INVENTORY, parseStoredInventory, parseStoredMatchConditions } from './stored-mesh-json.util';
+import { trustBundlePem } from './trust-bundle-pem.util';
 
 export interface MeshCluster extends ClusterWithInventory {
   /** Hash of the desired state last stored for the cluster; null before its first snapshot. */
@@ -79,7 +80,7 @@ export class TenantMeshRepository {
     const [roots, intermediates] = await Promise.all([
       this.prisma.gnsCaRoot.findMany({
         where: { tenantId, retiredAt: null },
-        select: { gnsId: true, certificatePem: true },
+        select: { gnsId: true, generation: true, certificatePem: true },
         orderBy: [{ gnsId: 'asc' }, { generation: 'asc' }],
       }),
       this.prisma.gnsIntermediate.findMany({
@@ -88,9 +89,9 @@ export class TenantMeshRepository {
         orderBy: [{ rootGeneration: 'desc' }],
       }),
     ]);
-    const bundles = new Map<string, string[]>();
-    for (const root of roots)
-      bundles.set(root.gnsId, [...(bundles.get(root.gnsId) ?? []), withTrailingNewline(root.certificatePem)]);
+    const rootsByGns = new Map<string, typeof roots>();
+    for (const root of roots) rootsByGns.set(root.gnsId, [...(rootsByGns.get(root.gnsId) ?? []), root]);
+    const bundles = new Map([...rootsByGns].map(([gnsId, gnsRoots]) => [gnsId, trustBundlePem(gnsRoots)]));
 
     const material = new Map<string, Map<string, DesiredCaMaterial>>();
     for (const intermediate of intermediates) {
@@ -101,7 +102,7 @@ export class TenantMeshRepository {
       if (!byCluster.has(intermediate.clusterId)) {
         byCluster.set(intermediate.clusterId, {
           certChainPem: intermediate.certChainPem,
-          trustBundlePem: bundle.join(''),
+          trustBundlePem: bundle,
           rootGeneration: intermediate.rootGeneration,
         });
       }
@@ -163,8 +164,4 @@ export class TenantMeshRepository {
     );
     return new Map(rows.map((row) => [row.id, Number(row.desired_version)]));
   }
-}
-
-function withTrailingNewline(pem: string): string {
-  return pem.endsWith('\n') ? pem : `${pem}\n`;
 }

@@ -15,6 +15,13 @@ const integer = (min: number, max: number, fallback: number) =>
 
 const port = (fallback: number) => integer(1, 65535, fallback);
 
+/** "true" or "false" (nothing else), as a boolean. */
+const flag = (fallback: 'true' | 'false') =>
+  z
+    .enum(['true', 'false'])
+    .default(fallback)
+    .transform((v) => v === 'true');
+
 const optionalUrl = (protocols: string[], example: string) =>
   z
     .string()
@@ -64,15 +71,9 @@ export const controllerEnvSchema = z.object({
   LATTICE_GRPC_HOSTNAMES: csv('localhost,127.0.0.1'),
   LATTICE_PUBLIC_GRPC_ADDRESS: z.string().min(1).optional(),
   LATTICE_AGENT_HEARTBEAT_SECONDS: integer(1, 300, 10),
-  LATTICE_MIGRATE_ON_START: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
+  LATTICE_MIGRATE_ON_START: flag('true'),
   LATTICE_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000, 600),
-  LATTICE_GRAPHQL_INTROSPECTION: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
+  LATTICE_GRAPHQL_INTROSPECTION: flag('true'),
   LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS: integer(1, 90, 7),
   LATTICE_TELEMETRY_HOUR_RETENTION_DAYS: integer(1, 3650, 90),
   LATTICE_SLO_EVALUATION_INTERVAL_SECONDS: integer(1, 3600, 60),
@@ -80,10 +81,7 @@ export const controllerEnvSchema = z.object({
   LATTICE_WEBHOOK_TIMEOUT_MS: integer(100, 60_000, 10_000),
   LATTICE_WEBHOOK_MAX_ATTEMPTS: integer(1, 25, 8),
   LATTICE_WEBHOOK_BACKOFF_SECONDS: integer(1, 3600, 10),
-  LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
+  LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: flag('false'),
   LATTICE_CA_ROOT_KEY_ALGORITHM: z.enum(['RSA-4096', 'RSA-3072', 'RSA-2048']).default('RSA-4096'),
   LATTICE_CA_ROOT_VALIDITY_DAYS: integer(30, 36500, 3650),
   LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS: integer(1, 3650, 365),

@@ -21,8 +21,10 @@ import {
 } from '@lattice/pki';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
+import { trustBundlePem } from '../config-distribution/trust-bundle-pem.util';
 import { memberGnsIds } from './cluster-ca-view.util';
 import { GnsCaRepository, type NewRoot, type RootWithoutKey, type StoredRotation } from './gns-ca.repository';
+import { UUID } from '../common/uuid-param.pipe';
 
 export interface IntermediateRequestMessage {
   gnsId: string;
@@ -86,8 +88,6 @@ export interface GnsCaStatus {
     lastError: string | null;
   }[];
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The per-GNS certificate authority: the root created with the GNS, intermediates for member
@@ -210,7 +210,7 @@ export class GnsCaService {
     return {
       gnsId,
       trustDomain: gns.domain,
-      trustBundlePem: trustBundle(roots.filter((root) => trusted.includes(root.generation))),
+      trustBundlePem: trustBundlePem(roots.filter((root) => trusted.includes(root.generation))),
       roots: roots.map((root) => ({
         generation: root.generation,
         fingerprintSha256: root.fingerprint,
@@ -383,7 +383,7 @@ export class GnsCaService {
       signed: true,
       gnsId: gns.id,
       certChainPem: signed.certChainPem,
-      trustBundlePem: trustBundle(roots.filter((candidate) => trusted.includes(candidate.generation))),
+      trustBundlePem: trustBundlePem(roots.filter((candidate) => trusted.includes(candidate.generation))),
       rootGeneration: issuing,
     };
   }
@@ -412,12 +412,4 @@ function rootState(root: RootWithoutKey, rotation: StoredRotation | null): RootS
   if (!rotation || rotation.stage === 'IDLE') return 'ACTIVE';
   if (root.generation === rotation.nextRootGeneration) return 'INCOMING';
   return 'RETIRING';
-}
-
-/** Same order and form as the snapshot's trust bundle (TenantMeshRepository.loadCaMaterial). */
-function trustBundle(roots: readonly { generation: number; certificatePem: string }[]): string {
-  return [...roots]
-    .sort((a, b) => a.generation - b.generation)
-    .map((root) => (root.certificatePem.endsWith('\n') ? root.certificatePem : `${root.certificatePem}\n`))
-    .join('');
 }

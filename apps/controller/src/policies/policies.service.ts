@@ -1,9 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
   buildDesiredStates,
+  compareText,
   computeMembership,
   DomainError,
   gnsPolicyContext,
+  isDnsLabel,
   validateSecurityPolicy,
   validateTrafficPolicy,
   withPolicies,
@@ -94,8 +96,6 @@ interface VersionedPolicy<Spec, Row extends StoredPolicy> {
   delete(tx: Db): Promise<boolean>;
   notFound(): DomainError;
 }
-
-const SERVICE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Traffic policies per GNS service and the security policy per GNS: validated against the live
@@ -275,7 +275,7 @@ export class PoliciesService {
     );
     const members = new Set(gnsMembership.namespaces.map((member) => member.clusterId));
     const result: DryRunCluster[] = [];
-    for (const cluster of [...clusters].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const cluster of [...clusters].sort((a, b) => compareText(a.name, b.name))) {
       if (!members.has(cluster.id)) continue;
       const entry: DryRunCluster = {
         clusterId: cluster.id,
@@ -442,7 +442,7 @@ function liveWarnings(validation: PolicyValidation<unknown>): FieldError[] {
 
 /** A Kubernetes Service name: a DNS label. */
 function isServiceName(name: string): boolean {
-  return name.length <= 63 && SERVICE_NAME.test(name);
+  return isDnsLabel(name);
 }
 
 function checkServiceName(service: string): void {

@@ -398,10 +398,13 @@ export class SloEvaluationService {
     if (spans.length === 0) return { outcomes, rowsWritten: 0 };
     const detailFromMs = this.detailFrom(nowMs);
     const traffic = indexByTarget(await this.repository.destinationPeriods(db, 'minute', spanTargets(spans)));
-    const [anchors, oldEnds] = await Promise.all([
-      this.repository.runningTotalsBefore(db, spans.map((span) => ({ sloId: span.slo.id, basis: span.slo.basis, beforeMs: span.fromMs }))),
-      this.repository.runningTotalsBefore(db, spans.map((span) => ({ sloId: span.slo.id, basis: span.slo.basis, beforeMs: span.toMs }))),
+    // One batch of probes: the totals before each span's start, then before each span's end.
+    const probed = await this.repository.runningTotalsBefore(db, [
+      ...spans.map((span) => ({ sloId: span.slo.id, basis: span.slo.basis, beforeMs: span.fromMs })),
+      ...spans.map((span) => ({ sloId: span.slo.id, basis: span.slo.basis, beforeMs: span.toMs })),
     ]);
+    const anchors = probed.slice(0, spans.length);
+    const oldEnds = probed.slice(spans.length);
     const scopes = new ScopeCache();
     const rows: SloMinuteRow[] = [];
     const shifts: RunningTotalsShift[] = [];

@@ -18,16 +18,16 @@ import {
 } from '@lattice/domain';
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../auth/principal';
-import { mapPage, type Page, type PageRequest } from '../common/pagination';
+import type { Page, PageRequest } from '../common/pagination';
 import { TenantMeshRepository } from '../config-distribution/tenant-mesh.repository';
 import type { Db } from '../prisma/db';
 import { PrismaService } from '../prisma/prisma.service';
 import { SloEvaluationRepository } from './slo-evaluation.repository';
 import type { SloEventView, SloStatusView, SloView } from './slos.dto';
 import { SlosRepository, type SloSeriesRow, type StoredSlo } from './slos.repository';
+import { UUID } from '../common/uuid-param.pipe';
 
 const RESOURCE = 'SLO';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface SloHistoryPoint {
   timestamp: Date;
@@ -68,8 +68,7 @@ export class SlosService {
   async list(tenantId: string, page: PageRequest, gnsId?: string): Promise<Page<SloView>> {
     if (gnsId !== undefined && !(UUID.test(gnsId) && (await this.slos.gnsExists(tenantId, gnsId)))) throw DomainError.notFound('global namespace', gnsId);
     const rows = await this.slos.list(tenantId, page, gnsId);
-    const views = await this.withStatus(rows.items);
-    return mapPage({ items: views, nextCursor: rows.nextCursor }, (view) => view);
+    return { items: await this.withStatus(rows.items), nextCursor: rows.nextCursor };
   }
 
   async assertExists(tenantId: string, id: string): Promise<void> {

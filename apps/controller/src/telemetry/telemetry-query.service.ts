@@ -61,9 +61,12 @@ export class TelemetryQueryService {
   async serviceMetrics(tenantId: string, gnsId: string, service: string, from: Date, to: Date, stepSeconds: number): Promise<ServiceMetricsPoint[]> {
     const request = validateSeriesRequest(from, to, stepSeconds);
     if (service.trim() === '') throw DomainError.validation([{ field: 'service', message: 'must not be empty' }]);
-    const version = await this.versions.current(tenantId);
-    const rolledUpUntil = await this.rollupState.rolledUpUntil();
-    const facts = await this.scopeFacts(tenantId, gnsId);
+    // Independent reads, run together; the version is still read before the rows (in compute).
+    const [version, rolledUpUntil, facts] = await Promise.all([
+      this.versions.current(tenantId),
+      this.rollupState.rolledUpUntil(),
+      this.scopeFacts(tenantId, gnsId),
+    ]);
     const question = ['serviceMetrics', tenantId, gnsId, service, request.fromMs, request.toMs, request.stepMs];
     return this.cached(question, version, rolledUpUntil, facts, () => this.computeServiceMetrics(tenantId, service, request, rolledUpUntil, facts));
   }
@@ -100,9 +103,12 @@ export class TelemetryQueryService {
   /** Services per cluster and the calls between them (see buildTopology for where nodes are placed). */
   async topology(tenantId: string, gnsId: string, from: Date, to: Date): Promise<Topology> {
     const range = validateTimeRange(from, to);
-    const version = await this.versions.current(tenantId);
-    const rolledUpUntil = await this.rollupState.rolledUpUntil();
-    const facts = await this.scopeFacts(tenantId, gnsId);
+    // Independent reads, run together; the version is still read before the rows (in compute).
+    const [version, rolledUpUntil, facts] = await Promise.all([
+      this.versions.current(tenantId),
+      this.rollupState.rolledUpUntil(),
+      this.scopeFacts(tenantId, gnsId),
+    ]);
     const question = ['topology', tenantId, gnsId, range.fromMs, range.toMs];
     return this.cached(question, version, rolledUpUntil, facts, () => this.computeTopology(tenantId, range, rolledUpUntil, facts));
   }

@@ -3,7 +3,7 @@ import { HOUR_MS, type ReadPlan, type SketchJSON, type TimeRange, type ValidTele
 import type { Db } from '../prisma/db';
 import { PrismaService } from '../prisma/prisma.service';
 
-/** Rows per INSERT statement: arrays travel as 10 parameters, so this only bounds statement size. */
+/** Hour rows per INSERT statement: arrays travel as 11 parameters, so this only bounds statement size. */
 const INSERT_CHUNK_ROWS = 1_000;
 /** Rows per DELETE statement, so retention never holds long locks or builds huge WAL bursts. */
 const DELETE_CHUNK_ROWS = 10_000;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError, validateWebhookEventTypes, validateWebhookUrl, WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@lattice/domain';
+import { DomainError, isDnsLabel, validateWebhookEventTypes, validateWebhookUrl, WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@lattice/domain';
 import { sealPrivateKey } from '@lattice/pki';
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../auth/principal';
@@ -21,7 +21,6 @@ export interface WebhookInput {
 }
 
 const RESOURCE = 'webhook';
-const NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 @Injectable()
 export class WebhooksService {
@@ -115,7 +114,7 @@ export class WebhooksService {
 function validSpec(input: WebhookInput): WebhookSpec {
   const eventTypes = input.eventTypes ?? [...WEBHOOK_EVENT_TYPES];
   const problems = [
-    ...(typeof input.name === 'string' && NAME.test(input.name)
+    ...(typeof input.name === 'string' && isDnsLabel(input.name)
       ? []
       : [{ field: 'name', message: 'must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit' }]),
     ...validateWebhookUrl(input.url),

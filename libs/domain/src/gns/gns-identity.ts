@@ -4,6 +4,11 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const MAX_DNS_LABEL_LENGTH = 63;
 export const MAX_DNS_NAME_LENGTH = 253;
 
+/** A DNS-1123 label as Kubernetes requires for namespace, Service and subset names. */
+export function isDnsLabel(name: string): boolean {
+  return name.length <= MAX_DNS_LABEL_LENGTH && DNS_LABEL.test(name);
+}
+
 /** Kubernetes' own service DNS zone: a GNS under it would shadow or be shadowed by cluster DNS. */
 const CLUSTER_DNS_ZONE = 'cluster.local';
 

@@ -1,4 +1,5 @@
 export * from './match-conditions';
+export { compareText } from './compare-text';
 export { findRegexHazard, MAX_REPETITIONS } from './regex-safety';
 export * from './gns-identity';
 export * from './inventory';

@@ -1,4 +1,5 @@
 import type { FieldError } from '../errors';
+import { isDnsLabel } from '../gns/gns-identity';
 import { durationProblem, formatDuration, parseDurationMs } from './durations';
 import {
   routedSubsets,
@@ -27,7 +28,6 @@ export interface PolicyValidation<T> {
   policy?: T;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** HTTP/2 header names: lowercase tokens (Envoy lowercases them, so `X-User` would never match). */
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
@@ -113,7 +113,7 @@ export function validateTrafficPolicy(
   const subsetNames = new Set<string>();
   (spec.subsets ?? []).forEach((subset, index) => {
     const field = `subsets[${index}]`;
-    if (!DNS_LABEL.test(subset.name) || subset.name.length > 63)
+    if (!isDnsLabel(subset.name))
       error(`${field}.name`, `"${subset.name}" must be a DNS label (lowercase letters, digits, "-")`);
     if (subsetNames.has(subset.name)) error(`${field}.name`, `subset "${subset.name}" is defined twice`);
     subsetNames.add(subset.name);

@@ -1,4 +1,5 @@
 import type { FieldError } from '../errors';
+import { isDnsLabel } from '../gns/gns-identity';
 import {
   validateSloDefinition,
   type SloBudgetingMethod,
@@ -30,7 +31,6 @@ export interface SloSpecInput {
 
 export const MAX_SLO_SERVICES = 20;
 export const MAX_SLO_INDICATORS = 10;
-const SLO_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const SERVICE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /**
@@ -41,7 +41,7 @@ const SERVICE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 export function parseSloSpec(input: SloSpecInput): { spec: SloSpec; problems: [] } | { spec: null; problems: FieldError[] } {
   const problems: FieldError[] = [];
   const { name, gnsId, services } = input;
-  if (typeof name !== 'string' || !SLO_NAME.test(name)) {
+  if (typeof name !== 'string' || !isDnsLabel(name)) {
     problems.push({ field: 'name', message: 'must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit' });
   }
   const description = input.description ?? '';

@@ -190,11 +190,7 @@ export class DDSketch {
    */
   mergeJSONList(inputs: readonly unknown[]): this {
     const parsed = parseForDirectMerge(inputs, this.relativeAccuracy, Math.min(this.maxBuckets, DEFAULT_MAX_BUCKETS));
-    if (!parsed) {
-      const merged = new DDSketch();
-      for (const input of inputs) merged.merge(DDSketch.fromJSON(input));
-      return this.merge(merged);
-    }
+    if (!parsed) return this.merge(mergedStepByStep(inputs));
     if (parsed.totalCount === 0) return this;
     if (parsed.highKey >= parsed.lowKey) {
       const hasBuckets = this.highKey >= this.lowKey;
@@ -202,9 +198,7 @@ export class DDSketch {
       const high = hasBuckets ? Math.max(this.highKey, parsed.highKey) : parsed.highKey;
       if (high - low + 1 > this.maxBuckets) {
         // Would collapse: keep the exact order of the step-by-step merge.
-        const merged = new DDSketch();
-        for (const input of inputs) merged.merge(DDSketch.fromJSON(input));
-        return this.merge(merged);
+        return this.merge(mergedStepByStep(inputs));
       }
       this.ensureKeyRange(parsed.lowKey, parsed.highKey);
       const storage = this.storage;
@@ -416,6 +410,13 @@ function checkCount(value: number, name: string): void {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new InvalidSketchError(`${name} must be a non-negative integer, got ${value}`);
   }
+}
+
+/** A fresh sketch into which each `DDSketch.fromJSON(input)` was merged in order. */
+function mergedStepByStep(inputs: readonly unknown[]): DDSketch {
+  const merged = new DDSketch();
+  for (const input of inputs) merged.merge(DDSketch.fromJSON(input));
+  return merged;
 }
 
 interface DirectMergeInput {

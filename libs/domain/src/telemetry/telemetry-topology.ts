@@ -1,3 +1,4 @@
+import { compareText } from '../gns/compare-text';
 import type { GnsTelemetryScope, NamedCluster } from './gns-telemetry-scope';
 import { TrafficTotals, TrafficTotalsByKey, type TrafficMetrics } from './traffic-totals';
 
@@ -92,13 +93,9 @@ export function buildTopology(
   }
   const edgeList = [...edges]
     .map(({ key, totals }) => ({ ...key, ...totals.metrics(durationMs) }))
-    .sort((a, b) => compare(a.sourceId, b.sourceId) || compare(a.destinationId, b.destinationId));
+    .sort((a, b) => compareText(a.sourceId, b.sourceId) || compareText(a.destinationId, b.destinationId));
   const nodeList = [...nodes.entries()]
     .map(([id, { node, member, received }]) => ({ id, ...node, member, ...received.metrics(durationMs) }))
-    .sort((a, b) => compare(a.id, b.id));
+    .sort((a, b) => compareText(a.id, b.id));
   return { nodes: nodeList, edges: edgeList };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
