@@ -35,6 +35,8 @@ export interface AgentSettings {
   heartbeatIntervalMs: number;
   /** How often telemetry is collected and sent; default 15 s. */
   telemetryIntervalMs?: number;
+  /** Unacknowledged telemetry batches kept while the controller is away or behind; default 120. */
+  telemetryBacklogBatches?: number;
   agentVersion?: string;
   backoffPolicy?: BackoffPolicy;
   /** Wait before retrying a failed certificate renewal; default 60 s. */
@@ -135,7 +137,9 @@ export class Agent {
       now: this.now,
     });
     this.telemetry = deps.telemetrySource
-      ? new TelemetrySender(deps.telemetrySource, deps.logger)
+      ? new TelemetrySender(deps.telemetrySource, deps.logger, {
+          maxPendingBatches: deps.settings.telemetryBacklogBatches,
+        })
       : undefined;
     // Seeded from the clock so revisions also increase across restarts of the agent.
     this.inventoryRevision = this.now();
@@ -337,7 +341,8 @@ export class Agent {
       });
       const inventory = this.deps.inventorySource.current();
       if (inventory) this.reportInventory(inventory);
-      for (const batch of this.telemetry?.unacknowledged() ?? []) this.send({ telemetry: batch });
+      this.telemetry?.streamStarted();
+      this.sendTelemetry();
 
       timers.heartbeat = setInterval(() => {
         const silentMs = this.now() - lastHeardAt;
@@ -400,12 +405,18 @@ export class Agent {
     session.reportedInventory = inventory;
   }
 
+  /** Sends what the in-flight window allows; the rest waits for acknowledgements or the next stream. */
+  private sendTelemetry(): void {
+    if (!this.session) return;
+    for (const batch of this.telemetry?.takeSendable() ?? []) this.send({ telemetry: batch });
+  }
+
   private async collectTelemetry(): Promise<void> {
     if (!this.telemetry || this.telemetryCollecting) return;
     this.telemetryCollecting = true;
     try {
-      const batches = await this.telemetry.collect(new Date(this.now()));
-      for (const batch of batches) this.send({ telemetry: batch });
+      await this.telemetry.collect(new Date(this.now()));
+      this.sendTelemetry();
     } catch (error) {
       this.logger.warn({ err: errorMessage(error) }, 'telemetry collection failed');
     } finally {
@@ -433,6 +444,7 @@ export class Agent {
               'controller refused a telemetry batch',
             );
           this.telemetry?.acknowledge(ack.batchId);
+          this.sendTelemetry();
           return;
         }
         case 'intermediateRequest':

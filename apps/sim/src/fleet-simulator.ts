@@ -22,6 +22,9 @@ import {
   syntheticInventory,
 } from './synthetic-fleet';
 
+/** Telemetry batches each simulated agent keeps unacknowledged (the oldest are dropped past it). */
+const SIM_TELEMETRY_BACKLOG_BATCHES = 8;
+
 export interface FleetOptions {
   /** Agent gRPC endpoint, host:port. */
   controllerAddress: string;
@@ -209,6 +212,9 @@ export class FleetSimulator {
         bootstrapToken: cluster.bootstrapToken,
         heartbeatIntervalMs: options.heartbeatMs,
         telemetryIntervalMs: options.telemetry.intervalMs || undefined,
+        // Thousands of agents each holding the default backlog (120 batches) when they offer more
+        // than the controller stores would spend the simulator's CPU on garbage collection.
+        telemetryBacklogBatches: SIM_TELEMETRY_BACKLOG_BATCHES,
         agentVersion: 'lattice-sim',
       },
       transport,

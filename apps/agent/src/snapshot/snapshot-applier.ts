@@ -88,7 +88,7 @@ export class SnapshotApplier {
       logger.info({}, 'no persisted snapshot; waiting for the controller');
       return 0;
     }
-    const problem = verify(persisted.format, Buffer.from(persisted.payload, 'utf8'), persisted.checksum);
+    const problem = verify(persisted.format, sha256Hex(Buffer.from(persisted.payload, 'utf8')), persisted.checksum);
     if (problem) {
       logger.error(
         { version: persisted.version, reason: problem },
@@ -98,7 +98,7 @@ export class SnapshotApplier {
     }
     this.applied = persisted;
     try {
-      const objects = await this.renderPayload(persisted.payload);
+      const { state, objects } = await this.renderPayload(persisted.payload);
       await this.deps.sink.apply(objects);
       this.appliedObjects = objects;
       logger.info(
@@ -107,7 +107,7 @@ export class SnapshotApplier {
       );
       // Keys left by a crash between persisting a snapshot and deleting what it replaced. Not the
       // keys of a GNS this old snapshot lacks: the controller may have signed one while we were down.
-      await this.pruneIntermediateKeys(persisted.payload, 'restored');
+      await this.pruneIntermediateKeys(state, 'restored');
     } catch (error) {
       // The cluster most likely still holds these objects from the last run; report the version
       // but re-apply when the controller delivers it again.
@@ -128,9 +128,9 @@ export class SnapshotApplier {
       return { result: 'rejected', version, reason };
     };
 
-    const problem = verify(snapshot.format, snapshot.payload, snapshot.checksum);
-    if (problem) return reject(problem);
     const checksum = sha256Hex(snapshot.payload);
+    const problem = verify(snapshot.format, checksum, snapshot.checksum);
+    if (problem) return reject(problem);
     const payload = decodeUtf8(snapshot.payload);
     if (payload === undefined) return reject('payload is not valid UTF-8');
 
@@ -148,9 +148,10 @@ export class SnapshotApplier {
       );
     }
 
+    let state: DesiredClusterState;
     let objects: KubeObject[];
     try {
-      objects = await this.renderPayload(payload);
+      ({ state, objects } = await this.renderPayload(payload));
     } catch (error) {
       return reject(errorMessage(error));
     }
@@ -175,15 +176,14 @@ export class SnapshotApplier {
     this.appliedStateUncertain = false;
     logger.info({ version, objects: objects.length }, 'snapshot applied');
     // Only now: until the new snapshot is persisted, a restart re-applies the previous one.
-    await this.pruneIntermediateKeys(payload, 'delivered');
+    await this.pruneIntermediateKeys(state, 'delivered');
     return { result: 'applied', version };
   }
 
   /** Deletes intermediate keys the persisted snapshot and pending CSRs no longer need. */
-  private async pruneIntermediateKeys(payload: string, source: 'restored' | 'delivered'): Promise<void> {
+  private async pruneIntermediateKeys(state: DesiredClusterState, source: 'restored' | 'delivered'): Promise<void> {
     const { store, logger } = this.deps;
     try {
-      const state = parseDesiredClusterState(payload);
       const obsolete = obsoleteIntermediateKeys(state, await store.listIntermediateKeys(), {
         // Only a snapshot the controller just delivered says which GNS the cluster is in now.
         abandonedBeforeMs:
@@ -208,7 +208,8 @@ export class SnapshotApplier {
     }
   }
 
-  private async renderPayload(payload: string): Promise<KubeObject[]> {
+  /** Parses (once: the state is also what key pruning reads) and renders a payload. */
+  private async renderPayload(payload: string): Promise<{ state: DesiredClusterState; objects: KubeObject[] }> {
     const state = parseDesiredClusterState(payload);
     const clusterId = this.deps.clusterId();
     if (clusterId !== undefined && state.clusterId !== clusterId) {
@@ -216,7 +217,7 @@ export class SnapshotApplier {
     }
     const keys = resolveIntermediateKeys(state, await this.deps.store.listIntermediateKeys());
     try {
-      return this.deps.render(state, keys);
+      return { state, objects: this.deps.render(state, keys) };
     } catch (error) {
       throw new Error(`render failed: ${errorMessage(error)}`);
     }
@@ -249,10 +250,9 @@ export class SnapshotApplier {
 }
 
 /** Format and checksum checks; returns the reason for refusing, or undefined. */
-function verify(format: string, payload: Uint8Array, checksum: string): string | undefined {
+function verify(format: string, actual: string, checksum: string): string | undefined {
   if (format !== SNAPSHOT_FORMAT)
     return `unknown snapshot format ${JSON.stringify(format)} (this agent understands ${SNAPSHOT_FORMAT})`;
-  const actual = sha256Hex(payload);
   if (actual !== checksum.trim().toLowerCase())
     return `checksum mismatch: payload sha256 is ${actual}, snapshot says ${checksum}`;
   return undefined;

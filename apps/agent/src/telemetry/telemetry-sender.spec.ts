@@ -70,4 +70,28 @@ describe('TelemetrySender', () => {
     expect(sender.unacknowledged().map((batch) => batch.batchId)).toEqual(['batch-2', 'batch-3']);
     expect(logger.messages('warn')).toEqual(['telemetry backlog full; dropped the oldest batches']);
   });
+
+  it('keeps at most the in-flight window sent, sends more as acknowledgements come, and all again on a new stream', async () => {
+    const source = new QueueSource([[item(1), item(2), item(3), item(4), item(5)]]);
+    const sender = new TelemetrySender(source, new RecordingLogger(), {
+      maxItemsPerBatch: 1,
+      maxInFlightBatches: 2,
+      newBatchId: sequentialIds(),
+    });
+    await sender.collect(new Date());
+    const ids = (batches: { batchId: string }[]) => batches.map((batch) => batch.batchId);
+
+    expect(ids(sender.takeSendable())).toEqual(['batch-1', 'batch-2']);
+    expect(sender.takeSendable()).toEqual([]);
+    sender.acknowledge('batch-2');
+    expect(ids(sender.takeSendable())).toEqual(['batch-3']);
+
+    // The stream broke before batch-1 and batch-3 were acknowledged: they go again, oldest first.
+    sender.streamStarted();
+    expect(ids(sender.takeSendable())).toEqual(['batch-1', 'batch-3']);
+    sender.acknowledge('batch-1');
+    sender.acknowledge('batch-3');
+    expect(ids(sender.takeSendable())).toEqual(['batch-4', 'batch-5']);
+    expect(ids(sender.unacknowledged())).toEqual(['batch-4', 'batch-5']);
+  });
 });

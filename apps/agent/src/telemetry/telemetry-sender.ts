@@ -12,6 +12,8 @@ export interface TelemetrySource {
 export interface TelemetrySenderOptions {
   /** Unacknowledged batches kept for resending; beyond it the oldest are dropped. */
   maxPendingBatches?: number;
+  /** Batches sent on a stream and not acknowledged yet; more wait for an acknowledgement. */
+  maxInFlightBatches?: number;
   maxItemsPerBatch?: number;
   newBatchId?: () => string;
 }
@@ -25,10 +27,17 @@ export interface PendingTelemetryBatch extends TelemetryBatch {
  * Turns collected items into batches with unique ids and keeps each batch until the controller
  * acknowledges it, so batches collected while disconnected, or sent on a stream that broke before
  * the ack, are sent again on the next stream (the controller dedupes by batch id).
+ *
+ * At most a few batches are in flight at a time: a controller that stores telemetry more slowly
+ * than the cluster produces it then leaves the backlog here, bounded (oldest dropped), instead of
+ * both sides buffering it without limit.
  */
 export class TelemetrySender {
   private readonly pending = new Map<string, PendingTelemetryBatch>();
+  /** Ids of batches sent on the current stream and not acknowledged yet. */
+  private readonly inFlight = new Set<string>();
   private readonly maxPendingBatches: number;
+  private readonly maxInFlightBatches: number;
   private readonly maxItemsPerBatch: number;
   private readonly newBatchId: () => string;
 
@@ -38,6 +47,7 @@ export class TelemetrySender {
     options: TelemetrySenderOptions = {},
   ) {
     this.maxPendingBatches = options.maxPendingBatches ?? 120;
+    this.maxInFlightBatches = options.maxInFlightBatches ?? 4;
     this.maxItemsPerBatch = options.maxItemsPerBatch ?? 1000;
     this.newBatchId = options.newBatchId ?? randomUUID;
   }
@@ -55,12 +65,30 @@ export class TelemetrySender {
     return batches.filter((batch) => this.pending.has(batch.batchId));
   }
 
-  /** Everything not yet acknowledged, oldest first (to resend after a reconnect). */
+  /** Everything not yet acknowledged, oldest first. */
   unacknowledged(): PendingTelemetryBatch[] {
     return [...this.pending.values()];
   }
 
+  /** A new stream: nothing is in flight on it, so every pending batch is to be sent (again). */
+  streamStarted(): void {
+    this.inFlight.clear();
+  }
+
+  /** The pending batches to send now, oldest first, counted as in flight from here on. */
+  takeSendable(): PendingTelemetryBatch[] {
+    const batches: PendingTelemetryBatch[] = [];
+    for (const batch of this.pending.values()) {
+      if (this.inFlight.size >= this.maxInFlightBatches) break;
+      if (this.inFlight.has(batch.batchId)) continue;
+      this.inFlight.add(batch.batchId);
+      batches.push(batch);
+    }
+    return batches;
+  }
+
   acknowledge(batchId: string): boolean {
+    this.inFlight.delete(batchId);
     return this.pending.delete(batchId);
   }
 

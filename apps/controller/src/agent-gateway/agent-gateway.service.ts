@@ -13,6 +13,7 @@ import {
 } from '@lattice/proto';
 import { clusterRevokedChannel, type ClusterRevokedEvent } from '../clusters/cluster-events';
 import { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
+import { RecentSnapshotsCache } from '../config-distribution/recent-snapshots.cache';
 import { snapshotChannel, type SnapshotAnnouncement } from '../config-distribution/snapshot-channel';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { caCheckChannel, type CaCheckEvent } from '../gns-ca/gns-ca-events';
@@ -45,6 +46,7 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
     private readonly agentCa: AgentIdentityCaService,
     private readonly registration: AgentRegistrationService,
     private readonly links: ClusterLinkRepository,
+    private readonly recentSnapshots: RecentSnapshotsCache,
     private readonly scheduler: DesiredStateScheduler,
     private readonly telemetry: TelemetryIngest,
     private readonly metrics: MetricsService,
@@ -122,6 +124,7 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
   private open(call: grpc.ServerDuplexStream<AgentMessage__Output, ControllerMessage>, identity: AgentIdentityOnStream): void {
     const session = new AgentSession(call, identity, this.replicaId, {
       links: this.links,
+      recentSnapshots: this.recentSnapshots,
       scheduler: this.scheduler,
       telemetry: this.telemetry,
       metrics: this.metrics,
@@ -175,7 +178,9 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
           const event = JSON.parse(raw) as SnapshotAnnouncement;
           // A new snapshot may mean a new membership: the cluster may need an intermediate.
           this.sessions.get(event.clusterId)?.enqueue(async () => {
-            await this.sessions.get(event.clusterId)?.pushLatestSnapshot();
+            await this.sessions.get(event.clusterId)?.pushLatestSnapshot(
+              Number.isSafeInteger(event.version) ? event.version : undefined,
+            );
             await this.sessions.get(event.clusterId)?.requestIntermediates();
           });
         } else if (channel === caChecks) {

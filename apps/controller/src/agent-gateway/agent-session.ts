@@ -4,6 +4,7 @@ import type { Logger } from '@nestjs/common';
 import { DomainError, validateInventoryUpdate, type InventoryUpdate } from '@lattice/domain';
 import { SNAPSHOT_FORMAT, type AgentMessage__Output, type ControllerMessage, type Inventory__Output } from '@lattice/proto';
 import type { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
+import type { RecentSnapshotsCache } from '../config-distribution/recent-snapshots.cache';
 import type { CsrOutcome, IncomingCsr, IntermediateRequestMessage } from '../gns-ca/gns-ca.service';
 import { RotationAckGate } from '../gns-ca/rotation-ack-gate';
 import type { MetricsService } from '../metrics/metrics.service';
@@ -19,6 +20,7 @@ export interface AgentIdentityOnStream {
 
 export interface AgentSessionDeps {
   links: ClusterLinkRepository;
+  recentSnapshots: Pick<RecentSnapshotsCache, 'get'>;
   scheduler: DesiredStateScheduler;
   telemetry: TelemetryIngest;
   metrics: MetricsService;
@@ -38,6 +40,12 @@ export interface AgentSessionCa {
 
 /** Touching last_seen_at on every heartbeat would write once per agent every few seconds. */
 const LAST_SEEN_WRITE_INTERVAL_MS = 10_000;
+/**
+ * Agent messages read ahead of the one being processed. Past this the stream is paused, so HTTP/2
+ * flow control holds the agent back; without it an agent sending telemetry faster than it can be
+ * stored filled the controller's memory with decoded batches (and its CPU with garbage collection).
+ */
+export const MAX_READ_AHEAD_MESSAGES = 4;
 
 /**
  * One agent's Connect stream on this replica: Hello first, then inventory, ACK/NACK, telemetry and
@@ -52,6 +60,7 @@ export class AgentSession {
   private lastHeardAt = Date.now();
   private lastSeenWrittenAt = 0;
   private beats = 0;
+  private unprocessedMessages = 0;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -73,7 +82,11 @@ export class AgentSession {
   start(): void {
     this.call.on('data', (message: AgentMessage__Output) => {
       this.lastHeardAt = Date.now();
-      this.queue = this.queue.then(() => this.handle(message)).catch((error: unknown) => this.fail(error));
+      if (++this.unprocessedMessages > MAX_READ_AHEAD_MESSAGES) this.call.pause();
+      this.queue = this.queue
+        .then(() => this.handle(message))
+        .catch((error: unknown) => this.fail(error))
+        .finally(() => this.messageProcessed());
     });
     this.call.on('end', () => this.finish('agent closed the stream'));
     this.call.on('error', (error) => this.finish(`stream error: ${error.message}`));
@@ -86,10 +99,17 @@ export class AgentSession {
     );
   }
 
-  /** Sends the newest desired snapshot if the agent does not have it yet. */
-  async pushLatestSnapshot(): Promise<void> {
+  /**
+   * Sends the newest desired snapshot if the agent does not have it yet. An announced version is
+   * taken from this replica's recent snapshots when it holds it, otherwise read from the database.
+   */
+  async pushLatestSnapshot(announcedVersion?: number): Promise<void> {
     if (!this.helloReceived || this.closed) return;
-    const snapshot = await this.deps.links.desiredSnapshot(this.identity.tenantId, this.identity.clusterId, this.lastSentVersion);
+    const { tenantId, clusterId } = this.identity;
+    const snapshot =
+      (announcedVersion !== undefined && announcedVersion > this.lastSentVersion
+        ? this.deps.recentSnapshots.get(tenantId, clusterId, announcedVersion)
+        : undefined) ?? (await this.deps.links.desiredSnapshot(tenantId, clusterId, this.lastSentVersion));
     if (!snapshot || snapshot.version <= this.lastSentVersion) return;
     this.lastSentVersion = snapshot.version;
     this.rotationAcks.snapshotSent(snapshot.version, snapshot.payload);
@@ -241,8 +261,15 @@ export class AgentSession {
     await this.deps.links.touch(this.identity.tenantId, this.identity.clusterId, this.connectionId, new Date());
   }
 
+  private messageProcessed(): void {
+    this.unprocessedMessages -= 1;
+    // Time spent on the agent's messages is not the agent's silence.
+    this.lastHeardAt = Date.now();
+    if (this.unprocessedMessages <= MAX_READ_AHEAD_MESSAGES / 2 && this.call.isPaused()) this.call.resume();
+  }
+
   private beat(): void {
-    if (Date.now() - this.lastHeardAt > 3 * this.deps.heartbeatMs) {
+    if (this.unprocessedMessages === 0 && Date.now() - this.lastHeardAt > 3 * this.deps.heartbeatMs) {
       this.close(GrpcStatus.UNAVAILABLE, 'no message from the agent for three heartbeat intervals');
       return;
     }

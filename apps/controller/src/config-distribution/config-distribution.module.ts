@@ -4,6 +4,7 @@ import { DesiredStateMetrics } from './desired-state.metrics';
 import { DesiredStateScheduler } from './desired-state.scheduler';
 import { DesiredStateService } from './desired-state.service';
 import { DesiredStateWorker } from './desired-state.worker';
+import { RecentSnapshotsCache } from './recent-snapshots.cache';
 import { SnapshotPublisher } from './snapshot.publisher';
 import { TenantMeshRepository } from './tenant-mesh.repository';
 
@@ -18,9 +19,10 @@ import { TenantMeshRepository } from './tenant-mesh.repository';
     DesiredStateService,
     DesiredStateWorker,
     DesiredStateMetrics,
+    RecentSnapshotsCache,
     SnapshotPublisher,
     TenantMeshRepository,
   ],
-  exports: [DesiredStateScheduler, DesiredStateService, TenantMeshRepository],
+  exports: [DesiredStateScheduler, DesiredStateService, RecentSnapshotsCache, TenantMeshRepository],
 })
 export class ConfigDistributionModule {}

@@ -8,6 +8,7 @@ import {
   withPolicies,
 } from '@lattice/domain';
 import { DesiredStateMetrics } from './desired-state.metrics';
+import { RecentSnapshotsCache } from './recent-snapshots.cache';
 import { SnapshotPublisher } from './snapshot.publisher';
 import { TenantMeshRepository } from './tenant-mesh.repository';
 
@@ -33,6 +34,7 @@ export class DesiredStateService {
     private readonly mesh: TenantMeshRepository,
     private readonly publisher: SnapshotPublisher,
     private readonly metrics: DesiredStateMetrics,
+    private readonly recentSnapshots: RecentSnapshotsCache,
   ) {}
 
   async recomputeTenant(tenantId: string): Promise<RecomputeResult> {
@@ -72,6 +74,11 @@ export class DesiredStateService {
         const version = stored.get(change.clusterId);
         if (version === undefined) continue;
         announced.push({ clusterId: change.clusterId, version });
+        this.recentSnapshots.remember(tenantId, change.clusterId, {
+          version,
+          hash: change.hash,
+          payload: Buffer.from(change.payload, 'utf8'),
+        });
         this.metrics.snapshotVersions.inc();
       }
       // Pub/sub is fire-and-forget: an agent that misses the announcement still gets the version

@@ -66,6 +66,7 @@ export const controllerEnvSchema = z.object({
   LATTICE_DATA_DIR: z.string().min(1).default('.data'),
   LATTICE_DATABASE_POOL_SIZE: integer(2, 1000, 20),
   LATTICE_DATABASE_TRANSACTION_WAIT_MS: integer(100, 60_000, 10_000),
+  LATTICE_SNAPSHOT_CACHE_MB: integer(0, 65_536, 128),
   LATTICE_OPERATOR_TOKEN: z.string().min(32, 'expected at least 32 characters').optional(),
   LATTICE_MASTER_KEY: z.string().optional(),
   LATTICE_GRPC_HOSTNAMES: csv('localhost,127.0.0.1'),
