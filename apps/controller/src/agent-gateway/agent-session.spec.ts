@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import type { Logger } from '@nestjs/common';
 import type { AgentMessage__Output, ControllerMessage } from '@lattice/proto';
 import { AgentSession, MAX_READ_AHEAD_MESSAGES, type AgentSessionDeps } from './agent-session';
 

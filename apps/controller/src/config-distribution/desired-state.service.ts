@@ -66,7 +66,7 @@ export class DesiredStateService {
       const chunk = changes.map((change) => ({
         clusterId: change.clusterId,
         hash: change.hash,
-        payload: change.canonicalJson,
+        payload: Buffer.from(change.canonicalJson, 'utf8'),
       }));
       const stored = await this.mesh.storeDesiredStates(tenantId, chunk);
       const announced: RecomputeResult['newVersions'] = [];
@@ -74,11 +74,7 @@ export class DesiredStateService {
         const version = stored.get(change.clusterId);
         if (version === undefined) continue;
         announced.push({ clusterId: change.clusterId, version });
-        this.recentSnapshots.remember(tenantId, change.clusterId, {
-          version,
-          hash: change.hash,
-          payload: Buffer.from(change.payload, 'utf8'),
-        });
+        this.recentSnapshots.remember(tenantId, change.clusterId, { version, hash: change.hash, payload: change.payload });
         this.metrics.snapshotVersions.inc();
       }
       // Pub/sub is fire-and-forget: an agent that misses the announcement still gets the version

@@ -9,6 +9,7 @@ import type {
   DesiredCaMaterial,
   GlobalNamespaceDefinition,
 } from '@lattice/domain';
+import { base64FromBytes, byteaFromBase64 } from '../prisma/bytea';
 import { PrismaService } from '../prisma/prisma.service';
 import { EMPTY_INVENTORY, parseStoredInventory, parseStoredMatchConditions } from './stored-mesh-json.util';
 import { trustBundlePem } from './trust-bundle-pem.util';
@@ -147,20 +148,20 @@ export class TenantMeshRepository {
    */
   async storeDesiredStates(
     tenantId: string,
-    changes: readonly { clusterId: string; hash: string; payload: string }[],
+    changes: readonly { clusterId: string; hash: string; payload: Uint8Array }[],
   ): Promise<Map<string, number>> {
     if (changes.length === 0) return new Map();
     const rows = await this.prisma.$queryRawUnsafe<{ id: string; desired_version: number }[]>(
       `UPDATE clusters AS c
           SET desired_version = c.desired_version + 1, desired_hash = v.hash,
-              desired_payload = convert_to(v.payload, 'UTF8'), updated_at = now()
+              desired_payload = ${byteaFromBase64('v.payload')}, updated_at = now()
          FROM unnest($2::uuid[], $3::text[], $4::text[]) AS v(id, hash, payload)
         WHERE c.tenant_id = $1::uuid AND c.id = v.id AND (c.desired_hash IS NULL OR c.desired_hash <> v.hash)
     RETURNING c.id::text AS id, c.desired_version`,
       tenantId,
       changes.map((change) => change.clusterId),
       changes.map((change) => change.hash),
-      changes.map((change) => change.payload),
+      changes.map((change) => base64FromBytes(change.payload)),
     );
     return new Map(rows.map((row) => [row.id, Number(row.desired_version)]));
   }

@@ -1,7 +1,9 @@
 /**
  * Large `bytea` columns (desired-state payloads) are read as base64 text and decoded natively:
  * Prisma's pg adapter turns a bytea into an array of one JS number per byte, which for snapshots
- * of hundreds of kilobytes dominated the controller's CPU and garbage collection.
+ * of hundreds of kilobytes dominated the controller's CPU and garbage collection. They are written
+ * as base64 text too: a JSON payload in a text[] parameter gets every quote escaped on both sides,
+ * which made storing a change of 100 clusters' snapshots (6 MB) take 1.2-1.4 s instead of 0.15 s.
  */
 
 /** The SQL expression selecting `column` (a trusted column name, never input) as base64 text. */
@@ -13,4 +15,13 @@ export function byteaAsBase64(column: string): string {
 export function bytesFromBase64(text: string | null): Buffer | null {
   // PostgreSQL wraps base64 at 76 characters; Node's decoder skips the line breaks.
   return text === null ? null : Buffer.from(text, 'base64');
+}
+
+/** The SQL expression turning base64 text (a parameter written with `base64FromBytes`) into bytea. */
+export function byteaFromBase64(expression: string): string {
+  return `decode(${expression}, 'base64')`;
+}
+
+export function base64FromBytes(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }

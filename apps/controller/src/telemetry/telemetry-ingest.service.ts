@@ -9,6 +9,7 @@ import {
   type TelemetryBatchLimits,
 } from '@lattice/domain';
 import type { TelemetryBatch__Output } from '@lattice/proto';
+import pLimit, { type Limit } from 'p-limit';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { RollupStateStore } from './rollup-state.store';
 import { TelemetryIngest, type IngestResult } from './telemetry-ingest';
@@ -27,6 +28,12 @@ export class StoredTelemetryIngest extends TelemetryIngest {
   private readonly limits: TelemetryBatchLimits;
   /** Minutes this far behind the current one have left the SLO evaluation's recompute span. */
   private readonly lateAfterMs: number;
+  /**
+   * Batches stored at once by this replica. Each holds a pooled connection for a large insert;
+   * without a bound, agents streaming history took every connection and GraphQL queries, REST
+   * requests and agent handshakes queued behind them. The wait is flow control for the agents.
+   */
+  private readonly storing: Limit;
 
   constructor(
     private readonly telemetry: TelemetryRepository,
@@ -44,11 +51,13 @@ export class StoredTelemetryIngest extends TelemetryIngest {
     // back from its own minute; one minute of slack for a run already under way.
     const intervalMinutes = Math.ceil(config.env.LATTICE_SLO_EVALUATION_INTERVAL_SECONDS / 60);
     this.lateAfterMs = Math.max(0, config.env.LATTICE_SLO_RECOMPUTE_MINUTES - intervalMinutes - 1) * MINUTE_MS;
+    this.storing = pLimit(config.env.LATTICE_TELEMETRY_INGEST_CONCURRENCY);
   }
 
   async ingest(tenantId: string, clusterId: string, batch: TelemetryBatch__Output, now = new Date()): Promise<IngestResult> {
     const items = validateTelemetryBatch(batch.batchId, batch.items, now.getTime(), this.limits);
-    const stored = await this.telemetry.insertBatch(tenantId, clusterId, batch.batchId, items, minuteStart(now.getTime()) - this.lateAfterMs);
+    const lateBeforeMs = minuteStart(now.getTime()) - this.lateAfterMs;
+    const stored = await this.storing(() => this.telemetry.insertBatch(tenantId, clusterId, batch.batchId, items, lateBeforeMs));
     // Outdates cached query answers (TelemetryVersionStore). Also for a duplicate: it may be the
     // resend of a batch whose raise failed (the error made the agent send it again).
     if (items.length > 0) await this.versions.raise(tenantId);
