@@ -47,7 +47,7 @@ export class TelemetrySender {
     options: TelemetrySenderOptions = {},
   ) {
     this.maxPendingBatches = options.maxPendingBatches ?? 120;
-    this.maxInFlightBatches = options.maxInFlightBatches ?? 4;
+    this.maxInFlightBatches = options.maxInFlightBatches ?? 2;
     this.maxItemsPerBatch = options.maxItemsPerBatch ?? 1000;
     this.newBatchId = options.newBatchId ?? randomUUID;
   }

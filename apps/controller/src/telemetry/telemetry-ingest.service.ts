@@ -55,9 +55,13 @@ export class StoredTelemetryIngest extends TelemetryIngest {
   }
 
   async ingest(tenantId: string, clusterId: string, batch: TelemetryBatch__Output, now = new Date()): Promise<IngestResult> {
-    const items = validateTelemetryBatch(batch.batchId, batch.items, now.getTime(), this.limits);
-    const lateBeforeMs = minuteStart(now.getTime()) - this.lateAfterMs;
-    const stored = await this.storing(() => this.telemetry.insertBatch(tenantId, clusterId, batch.batchId, items, lateBeforeMs));
+    // Validated inside the bound too: a batch waiting for its turn holds only its wire form, not
+    // the sketches and row JSON built from it.
+    const { items, stored } = await this.storing(async () => {
+      const valid = validateTelemetryBatch(batch.batchId, batch.items, now.getTime(), this.limits);
+      const lateBeforeMs = minuteStart(now.getTime()) - this.lateAfterMs;
+      return { items: valid, stored: await this.telemetry.insertBatch(tenantId, clusterId, batch.batchId, valid, lateBeforeMs) };
+    });
     // Outdates cached query answers (TelemetryVersionStore). Also for a duplicate: it may be the
     // resend of a batch whose raise failed (the error made the agent send it again).
     if (items.length > 0) await this.versions.raise(tenantId);
