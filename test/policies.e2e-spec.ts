@@ -63,9 +63,7 @@ describe('traffic and security policies end to end', () => {
       .json as unknown as ClusterView;
   /** Manifests of one agent whose file name starts with `prefix` (`<kind>.<namespace>.`), parsed. */
   const manifests = (cluster: string, prefix: string): Manifest[] =>
-    agents[cluster]!.manifests()
-      .filter((file) => file.startsWith(prefix))
-      .map((file) => parse(agents[cluster]!.read(file)) as Manifest);
+    agents[cluster]!.readManifests((file) => file.startsWith(prefix)).map((text) => parse(text) as Manifest);
   const cartHost = (manifest: Manifest) =>
     manifest.spec.host === 'cart.shop.lattice.local' ||
     (manifest.spec.hosts as string[] | undefined)?.[0] === 'cart.shop.lattice.local';

@@ -103,4 +103,21 @@ export class AgentProcess {
   read(file: string): string {
     return fs.readFileSync(path.join(this.outputDir, file), 'utf8');
   }
+
+  /**
+   * Every rendered manifest whose file name passes `keep`, as text. The agent writes and prunes
+   * while this reads, so a file listed a moment ago may be gone: it is left out, not an error.
+   */
+  readManifests(keep: (file: string) => boolean): string[] {
+    return this.manifests()
+      .filter(keep)
+      .flatMap((file) => {
+        try {
+          return [this.read(file)];
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+          throw error;
+        }
+      });
+  }
 }
