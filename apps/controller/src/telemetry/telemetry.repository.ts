@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { HOUR_MS, type ReadPlan, type SketchJSON, type TimeRange, type ValidTelemetryItem } from '@lattice/domain';
+import { type EdgeTraffic, HOUR_MS, type ReadPlan, type SketchJSON, type TimeRange, type ValidTelemetryItem } from '@lattice/domain';
 import type { Db } from '../prisma/db';
 import { PrismaService } from '../prisma/prisma.service';
 
@@ -8,16 +8,8 @@ const INSERT_CHUNK_ROWS = 1_000;
 /** Rows per DELETE statement, so retention never holds long locks or builds huge WAL bursts. */
 const DELETE_CHUNK_ROWS = 10_000;
 
-export interface TrafficKey {
-  /** The reporting cluster: where the destination runs. */
-  clusterId: string;
-  /** The mesh's name of the caller's cluster; '' when unknown. */
-  sourceCluster: string;
-  sourceNamespace: string;
-  sourceService: string;
-  destinationNamespace: string;
-  destinationService: string;
-}
+/** What a stored row is keyed by: the edge of the domain's EdgeTraffic, without its totals. */
+export type TrafficKey = Omit<EdgeTraffic, 'totals'>;
 
 /** Counts summed by PostgreSQL; the sketches of the group as stored, merged by the caller. */
 export interface TrafficGroup {
