@@ -9,7 +9,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import { AGENT_USAGE, parseAgentConfig } from '../../apps/agent/src/config/agent-config';
 import { DEFAULT_MANAGED_KINDS } from '../../apps/agent/src/sink/kubernetes-prune.util';
-import { controllerEnvSchema, parseControllerEnv } from '../../apps/controller/src/config/config';
+import { controllerEnvSchema, parseControllerEnv } from '../../apps/controller/src/platform/config/config';
 import {
   type Chart,
   find,
@@ -193,7 +193,7 @@ describe('helm chart lattice-controller', () => {
     const objects = renderChart(chart, { ...controllerSecrets, replicaCount: 3 });
     const deployment = find(objects, 'Deployment');
     const health = fs.readFileSync(
-      path.join(ROOT, 'apps/controller/src/health/health.controller.ts'),
+      path.join(ROOT, 'apps/controller/src/platform/health/health.controller.ts'),
       'utf8',
     );
     const routes = [...health.matchAll(/@Get\('([^']+)'\)/g)].map((m) => `/${m[1]}`);

@@ -1,26 +1,26 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
-import { AgentGatewayModule } from './agent-gateway/agent-gateway.module';
-import { AuditModule } from './audit/audit.module';
-import { AuthModule } from './auth/auth.module';
-import { AllExceptionsFilter, requestIdFor } from './common/all-exceptions.filter';
-import { RUNTIME_CONFIG, type RuntimeConfig } from './config/runtime-config';
-import { ClustersModule } from './clusters/clusters.module';
-import { ConfigDistributionModule } from './config-distribution/config-distribution.module';
-import { GlobalNamespacesModule } from './global-namespaces/global-namespaces.module';
-import { LatticeGraphQLModule } from './graphql/graphql.module';
-import { HealthModule } from './health/health.module';
-import { MetricsModule } from './metrics/metrics.module';
-import { PkiModule } from './pki/pki.module';
-import { PoliciesModule } from './policies/policies.module';
-import { PrismaModule } from './prisma/prisma.module';
-import { RateLimitModule } from './rate-limit/rate-limit.module';
-import { RedisModule } from './redis/redis.module';
-import { TenantsModule } from './tenants/tenants.module';
-import { SlosModule } from './slos/slos.module';
-import { TelemetryModule } from './telemetry/telemetry.module';
-import { TokensModule } from './tokens/tokens.module';
+import { AgentGatewayModule } from './features/agent-gateway/agent-gateway.module';
+import { AuditModule } from './features/audit/audit.module';
+import { AuthModule } from './features/auth/auth.module';
+import { AllExceptionsFilter, requestIdFor } from './platform/http/all-exceptions.filter';
+import { RUNTIME_CONFIG, type RuntimeConfig } from './platform/config/runtime-config';
+import { ClustersModule } from './features/clusters/clusters.module';
+import { ConfigDistributionModule } from './features/config-distribution/config-distribution.module';
+import { GlobalNamespacesModule } from './features/global-namespaces/global-namespaces.module';
+import { LatticeGraphQLModule } from './platform/graphql/graphql.module';
+import { HealthModule } from './platform/health/health.module';
+import { MetricsModule } from './platform/metrics/metrics.module';
+import { PkiModule } from './features/agent-identity/pki.module';
+import { PoliciesModule } from './features/policies/policies.module';
+import { PrismaModule } from './platform/database/prisma.module';
+import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
+import { RedisModule } from './platform/redis/redis.module';
+import { TenantsModule } from './features/tenants/tenants.module';
+import { SlosModule } from './features/slos/slos.module';
+import { TelemetryModule } from './features/telemetry/telemetry.module';
+import { TokensModule } from './features/auth/tokens.module';
 
 @Module({})
 export class AppModule {

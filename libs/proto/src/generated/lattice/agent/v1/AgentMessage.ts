@@ -1,12 +1,12 @@
 // Original file: libs/proto/lattice/agent/v1/agent.proto
 
-import type { Hello as _lattice_agent_v1_Hello, Hello__Output as _lattice_agent_v1_Hello__Output } from '../../../lattice/agent/v1/Hello';
-import type { Inventory as _lattice_agent_v1_Inventory, Inventory__Output as _lattice_agent_v1_Inventory__Output } from '../../../lattice/agent/v1/Inventory';
-import type { Ack as _lattice_agent_v1_Ack, Ack__Output as _lattice_agent_v1_Ack__Output } from '../../../lattice/agent/v1/Ack';
-import type { Nack as _lattice_agent_v1_Nack, Nack__Output as _lattice_agent_v1_Nack__Output } from '../../../lattice/agent/v1/Nack';
-import type { IntermediateCsr as _lattice_agent_v1_IntermediateCsr, IntermediateCsr__Output as _lattice_agent_v1_IntermediateCsr__Output } from '../../../lattice/agent/v1/IntermediateCsr';
-import type { TelemetryBatch as _lattice_agent_v1_TelemetryBatch, TelemetryBatch__Output as _lattice_agent_v1_TelemetryBatch__Output } from '../../../lattice/agent/v1/TelemetryBatch';
-import type { Heartbeat as _lattice_agent_v1_Heartbeat, Heartbeat__Output as _lattice_agent_v1_Heartbeat__Output } from '../../../lattice/agent/v1/Heartbeat';
+import type { Hello as _lattice_agent_v1_Hello, Hello__Output as _lattice_agent_v1_Hello__Output } from './Hello';
+import type { Inventory as _lattice_agent_v1_Inventory, Inventory__Output as _lattice_agent_v1_Inventory__Output } from './Inventory';
+import type { Ack as _lattice_agent_v1_Ack, Ack__Output as _lattice_agent_v1_Ack__Output } from './Ack';
+import type { Nack as _lattice_agent_v1_Nack, Nack__Output as _lattice_agent_v1_Nack__Output } from './Nack';
+import type { IntermediateCsr as _lattice_agent_v1_IntermediateCsr, IntermediateCsr__Output as _lattice_agent_v1_IntermediateCsr__Output } from './IntermediateCsr';
+import type { TelemetryBatch as _lattice_agent_v1_TelemetryBatch, TelemetryBatch__Output as _lattice_agent_v1_TelemetryBatch__Output } from './TelemetryBatch';
+import type { Heartbeat as _lattice_agent_v1_Heartbeat, Heartbeat__Output as _lattice_agent_v1_Heartbeat__Output } from './Heartbeat';
 
 export interface AgentMessage {
   'hello'?: (_lattice_agent_v1_Hello | null);

@@ -2,12 +2,12 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
-import type { AgentMessage as _lattice_agent_v1_AgentMessage, AgentMessage__Output as _lattice_agent_v1_AgentMessage__Output } from '../../../lattice/agent/v1/AgentMessage';
-import type { ControllerMessage as _lattice_agent_v1_ControllerMessage, ControllerMessage__Output as _lattice_agent_v1_ControllerMessage__Output } from '../../../lattice/agent/v1/ControllerMessage';
-import type { RegisterRequest as _lattice_agent_v1_RegisterRequest, RegisterRequest__Output as _lattice_agent_v1_RegisterRequest__Output } from '../../../lattice/agent/v1/RegisterRequest';
-import type { RegisterResponse as _lattice_agent_v1_RegisterResponse, RegisterResponse__Output as _lattice_agent_v1_RegisterResponse__Output } from '../../../lattice/agent/v1/RegisterResponse';
-import type { RenewCertificateRequest as _lattice_agent_v1_RenewCertificateRequest, RenewCertificateRequest__Output as _lattice_agent_v1_RenewCertificateRequest__Output } from '../../../lattice/agent/v1/RenewCertificateRequest';
-import type { RenewCertificateResponse as _lattice_agent_v1_RenewCertificateResponse, RenewCertificateResponse__Output as _lattice_agent_v1_RenewCertificateResponse__Output } from '../../../lattice/agent/v1/RenewCertificateResponse';
+import type { AgentMessage as _lattice_agent_v1_AgentMessage, AgentMessage__Output as _lattice_agent_v1_AgentMessage__Output } from './AgentMessage';
+import type { ControllerMessage as _lattice_agent_v1_ControllerMessage, ControllerMessage__Output as _lattice_agent_v1_ControllerMessage__Output } from './ControllerMessage';
+import type { RegisterRequest as _lattice_agent_v1_RegisterRequest, RegisterRequest__Output as _lattice_agent_v1_RegisterRequest__Output } from './RegisterRequest';
+import type { RegisterResponse as _lattice_agent_v1_RegisterResponse, RegisterResponse__Output as _lattice_agent_v1_RegisterResponse__Output } from './RegisterResponse';
+import type { RenewCertificateRequest as _lattice_agent_v1_RenewCertificateRequest, RenewCertificateRequest__Output as _lattice_agent_v1_RenewCertificateRequest__Output } from './RenewCertificateRequest';
+import type { RenewCertificateResponse as _lattice_agent_v1_RenewCertificateResponse, RenewCertificateResponse__Output as _lattice_agent_v1_RenewCertificateResponse__Output } from './RenewCertificateResponse';
 
 export interface AgentServiceClient extends grpc.Client {
   Connect(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_lattice_agent_v1_AgentMessage, _lattice_agent_v1_ControllerMessage__Output>;

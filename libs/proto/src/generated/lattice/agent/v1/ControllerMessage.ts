@@ -1,10 +1,10 @@
 // Original file: libs/proto/lattice/agent/v1/agent.proto
 
-import type { Snapshot as _lattice_agent_v1_Snapshot, Snapshot__Output as _lattice_agent_v1_Snapshot__Output } from '../../../lattice/agent/v1/Snapshot';
-import type { SignedIntermediate as _lattice_agent_v1_SignedIntermediate, SignedIntermediate__Output as _lattice_agent_v1_SignedIntermediate__Output } from '../../../lattice/agent/v1/SignedIntermediate';
-import type { Ping as _lattice_agent_v1_Ping, Ping__Output as _lattice_agent_v1_Ping__Output } from '../../../lattice/agent/v1/Ping';
-import type { TelemetryAck as _lattice_agent_v1_TelemetryAck, TelemetryAck__Output as _lattice_agent_v1_TelemetryAck__Output } from '../../../lattice/agent/v1/TelemetryAck';
-import type { IntermediateRequest as _lattice_agent_v1_IntermediateRequest, IntermediateRequest__Output as _lattice_agent_v1_IntermediateRequest__Output } from '../../../lattice/agent/v1/IntermediateRequest';
+import type { Snapshot as _lattice_agent_v1_Snapshot, Snapshot__Output as _lattice_agent_v1_Snapshot__Output } from './Snapshot';
+import type { SignedIntermediate as _lattice_agent_v1_SignedIntermediate, SignedIntermediate__Output as _lattice_agent_v1_SignedIntermediate__Output } from './SignedIntermediate';
+import type { Ping as _lattice_agent_v1_Ping, Ping__Output as _lattice_agent_v1_Ping__Output } from './Ping';
+import type { TelemetryAck as _lattice_agent_v1_TelemetryAck, TelemetryAck__Output as _lattice_agent_v1_TelemetryAck__Output } from './TelemetryAck';
+import type { IntermediateRequest as _lattice_agent_v1_IntermediateRequest, IntermediateRequest__Output as _lattice_agent_v1_IntermediateRequest__Output } from './IntermediateRequest';
 
 export interface ControllerMessage {
   'snapshot'?: (_lattice_agent_v1_Snapshot | null);

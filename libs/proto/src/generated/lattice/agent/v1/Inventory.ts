@@ -1,8 +1,8 @@
 // Original file: libs/proto/lattice/agent/v1/agent.proto
 
-import type { Namespace as _lattice_agent_v1_Namespace, Namespace__Output as _lattice_agent_v1_Namespace__Output } from '../../../lattice/agent/v1/Namespace';
-import type { Service as _lattice_agent_v1_Service, Service__Output as _lattice_agent_v1_Service__Output } from '../../../lattice/agent/v1/Service';
-import type { ServiceRef as _lattice_agent_v1_ServiceRef, ServiceRef__Output as _lattice_agent_v1_ServiceRef__Output } from '../../../lattice/agent/v1/ServiceRef';
+import type { Namespace as _lattice_agent_v1_Namespace, Namespace__Output as _lattice_agent_v1_Namespace__Output } from './Namespace';
+import type { Service as _lattice_agent_v1_Service, Service__Output as _lattice_agent_v1_Service__Output } from './Service';
+import type { ServiceRef as _lattice_agent_v1_ServiceRef, ServiceRef__Output as _lattice_agent_v1_ServiceRef__Output } from './ServiceRef';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Inventory {

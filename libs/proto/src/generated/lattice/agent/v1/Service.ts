@@ -1,7 +1,7 @@
 // Original file: libs/proto/lattice/agent/v1/agent.proto
 
-import type { ServicePort as _lattice_agent_v1_ServicePort, ServicePort__Output as _lattice_agent_v1_ServicePort__Output } from '../../../lattice/agent/v1/ServicePort';
-import type { EndpointGroup as _lattice_agent_v1_EndpointGroup, EndpointGroup__Output as _lattice_agent_v1_EndpointGroup__Output } from '../../../lattice/agent/v1/EndpointGroup';
+import type { ServicePort as _lattice_agent_v1_ServicePort, ServicePort__Output as _lattice_agent_v1_ServicePort__Output } from './ServicePort';
+import type { EndpointGroup as _lattice_agent_v1_EndpointGroup, EndpointGroup__Output as _lattice_agent_v1_EndpointGroup__Output } from './EndpointGroup';
 
 export interface Service {
   'namespace'?: (string);

@@ -1,6 +1,6 @@
 // Original file: libs/proto/lattice/agent/v1/agent.proto
 
-import type { TelemetryItem as _lattice_agent_v1_TelemetryItem, TelemetryItem__Output as _lattice_agent_v1_TelemetryItem__Output } from '../../../lattice/agent/v1/TelemetryItem';
+import type { TelemetryItem as _lattice_agent_v1_TelemetryItem, TelemetryItem__Output as _lattice_agent_v1_TelemetryItem__Output } from './TelemetryItem';
 
 export interface TelemetryBatch {
   'batchId'?: (string);

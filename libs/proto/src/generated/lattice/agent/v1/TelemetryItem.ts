@@ -1,6 +1,6 @@
 // Original file: libs/proto/lattice/agent/v1/agent.proto
 
-import type { LatencySketch as _lattice_agent_v1_LatencySketch, LatencySketch__Output as _lattice_agent_v1_LatencySketch__Output } from '../../../lattice/agent/v1/LatencySketch';
+import type { LatencySketch as _lattice_agent_v1_LatencySketch, LatencySketch__Output as _lattice_agent_v1_LatencySketch__Output } from './LatencySketch';
 import type { Long } from '@grpc/proto-loader';
 
 export interface TelemetryItem {

@@ -1,0 +1,68 @@
+import { X509Certificate } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '@lattice/domain';
+import type { RegisterRequest__Output, RegisterResponse, RenewCertificateRequest__Output, RenewCertificateResponse } from '@lattice/proto';
+import { hashBootstrapToken, isBootstrapToken } from '../clusters/clusters.service';
+import { ClustersRepository } from '../clusters/clusters.repository';
+import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
+import { ClusterLinkRepository } from './cluster-link.repository';
+
+const MAX_CSR_BYTES = 16 * 1024;
+
+/** Register (bootstrap token + CSR -> agent certificate) and certificate renewal. */
+@Injectable()
+export class AgentRegistrationService {
+  private readonly logger = new Logger(AgentRegistrationService.name);
+
+  constructor(
+    private readonly clusters: ClustersRepository,
+    private readonly links: ClusterLinkRepository,
+    private readonly agentCa: AgentIdentityCaService,
+  ) {}
+
+  async register(request: RegisterRequest__Output, now = new Date()): Promise<RegisterResponse> {
+    if (!isBootstrapToken(request.bootstrapToken)) {
+      throw new DomainError('UNAUTHENTICATED', 'bootstrap_token is not a Lattice bootstrap token (expected lbt_...)');
+    }
+    assertCsr(request.csrPem);
+    const hash = hashBootstrapToken(request.bootstrapToken);
+    const redeemed = await this.clusters.redeemBootstrapToken(hash, now);
+    if (!redeemed) {
+      const state = await this.clusters.bootstrapTokenState(hash, now);
+      const reason = { unknown: 'is unknown', used: 'was already used', expired: 'has expired' }[state];
+      throw new DomainError('UNAUTHENTICATED', `the bootstrap token ${reason}; create a new one with POST /v1/clusters/{id}/bootstrap-tokens`);
+    }
+    const cluster = await this.clusters.find(redeemed.tenantId, redeemed.clusterId);
+    if (!cluster || cluster.revokedAt) throw new DomainError('FORBIDDEN', 'the cluster was revoked or deleted; register a new cluster');
+    if (request.clusterName && request.clusterName !== cluster.name) {
+      throw new DomainError('VALIDATION', `cluster_name "${request.clusterName}" does not match the token's cluster "${cluster.name}"`);
+    }
+    const issued = this.agentCa.signAgentCsr(cluster.tenantId, cluster.id, request.csrPem);
+    const fingerprint = new X509Certificate(issued.certificatePem).fingerprint256;
+    // A new bootstrap replaces the agent: certificates issued before are refused from now on.
+    await this.links.revokeCertificates(cluster.tenantId, cluster.id, now);
+    await this.links.recordCertificate(cluster.tenantId, cluster.id, fingerprint, issued.notAfter);
+    this.logger.log(`cluster ${cluster.id} (${cluster.name}) registered an agent`);
+    return {
+      clusterId: cluster.id,
+      tenantId: cluster.tenantId,
+      certificatePem: issued.certificatePem,
+      caBundlePem: this.agentCa.caBundlePem,
+      notAfterUnixMs: issued.notAfter.getTime(),
+    };
+  }
+
+  /** Renewal keeps the current certificate valid until it expires, so the running stream is not dropped. */
+  async renew(tenantId: string, clusterId: string, request: RenewCertificateRequest__Output): Promise<RenewCertificateResponse> {
+    assertCsr(request.csrPem);
+    const issued = this.agentCa.signAgentCsr(tenantId, clusterId, request.csrPem);
+    await this.links.recordCertificate(tenantId, clusterId, new X509Certificate(issued.certificatePem).fingerprint256, issued.notAfter);
+    return { certificatePem: issued.certificatePem, caBundlePem: this.agentCa.caBundlePem, notAfterUnixMs: issued.notAfter.getTime() };
+  }
+}
+
+function assertCsr(csrPem: string): void {
+  if (!csrPem || Buffer.byteLength(csrPem) > MAX_CSR_BYTES || !csrPem.includes('-----BEGIN CERTIFICATE REQUEST-----')) {
+    throw DomainError.validation([{ field: 'csr_pem', message: 'must be one PEM certificate request of at most 16 KiB' }]);
+  }
+}

@@ -1,0 +1,309 @@
+import { randomUUID } from 'node:crypto';
+import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
+import type { Logger } from '@nestjs/common';
+import { DomainError, validateInventoryUpdate, type InventoryUpdate } from '@lattice/domain';
+import { SNAPSHOT_FORMAT, type AgentMessage__Output, type ControllerMessage, type Inventory__Output } from '@lattice/proto';
+import type { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
+import type { RecentSnapshotsCache } from '../config-distribution/recent-snapshots.cache';
+import type { CsrOutcome, IncomingCsr, IntermediateRequestMessage } from '../gns-ca/gns-ca.service';
+import { RotationAckGate } from '../gns-ca/rotation-ack-gate';
+import type { MetricsService } from '../../platform/metrics/metrics.service';
+import type { TelemetryIngest } from '../telemetry/telemetry-ingest';
+import type { ClusterLinkRepository } from './cluster-link.repository';
+import { toServiceError } from './grpc-status';
+
+export interface AgentIdentityOnStream {
+  tenantId: string;
+  clusterId: string;
+  fingerprint: string;
+}
+
+export interface AgentSessionDeps {
+  links: ClusterLinkRepository;
+  recentSnapshots: Pick<RecentSnapshotsCache, 'get'>;
+  scheduler: DesiredStateScheduler;
+  telemetry: TelemetryIngest;
+  metrics: MetricsService;
+  logger: Logger;
+  heartbeatMs: number;
+  ca: AgentSessionCa;
+  onClosed(session: AgentSession): void;
+}
+
+/** The per-GNS CA as the stream sees it: what to ask the cluster for, and its CSRs. */
+export interface AgentSessionCa {
+  intermediateRequestsFor(tenantId: string, clusterId: string): Promise<IntermediateRequestMessage[]>;
+  handleCsr(tenantId: string, clusterId: string, csr: IncomingCsr): Promise<CsrOutcome>;
+  /** An ACK may be what a root rotation waits for (only called for those that can be, see RotationAckGate). */
+  snapshotAcked(tenantId: string): Promise<void>;
+}
+
+/** Touching last_seen_at on every heartbeat would write once per agent every few seconds. */
+const LAST_SEEN_WRITE_INTERVAL_MS = 10_000;
+/**
+ * Agent messages read ahead of the one being processed. Past this the stream is paused, so HTTP/2
+ * flow control holds the agent back; without it an agent sending telemetry faster than it can be
+ * stored filled the controller's memory with decoded batches (and its CPU with garbage collection).
+ */
+export const MAX_READ_AHEAD_MESSAGES = 4;
+
+/**
+ * One agent's Connect stream on this replica: Hello first, then inventory, ACK/NACK, telemetry and
+ * heartbeats, processed strictly in order. Pushes the cluster's newest snapshot on connect and
+ * whenever a new version is announced.
+ */
+export class AgentSession {
+  readonly connectionId: string;
+  private helloReceived = false;
+  private lastInventoryRevision = -1;
+  private lastSentVersion = 0;
+  private lastHeardAt = Date.now();
+  private lastSeenWrittenAt = 0;
+  private beats = 0;
+  private unprocessedMessages = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly rotationAcks = new RotationAckGate();
+
+  constructor(
+    private readonly call: ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
+    readonly identity: AgentIdentityOnStream,
+    replicaId: string,
+    private readonly deps: AgentSessionDeps,
+  ) {
+    this.connectionId = `${replicaId}:${randomUUID()}`;
+  }
+
+  get clusterId(): string {
+    return this.identity.clusterId;
+  }
+
+  start(): void {
+    this.call.on('data', (message: AgentMessage__Output) => {
+      this.lastHeardAt = Date.now();
+      if (++this.unprocessedMessages > MAX_READ_AHEAD_MESSAGES) this.call.pause();
+      this.queue = this.queue
+        .then(() => this.handle(message))
+        .catch((error: unknown) => this.fail(error))
+        .finally(() => this.messageProcessed());
+    });
+    this.call.on('end', () => this.finish('agent closed the stream'));
+    this.call.on('error', (error) => this.finish(`stream error: ${error.message}`));
+    this.call.on('cancelled', () => this.finish('stream cancelled'));
+    this.timers.push(
+      setTimeout(() => {
+        if (!this.helloReceived) this.close(GrpcStatus.INVALID_ARGUMENT, 'expected Hello as the first message within 10 s');
+      }, 10_000),
+      setInterval(() => this.beat(), this.deps.heartbeatMs),
+    );
+  }
+
+  /**
+   * Sends the newest desired snapshot if the agent does not have it yet. An announced version is
+   * taken from this replica's recent snapshots when it holds it, otherwise read from the database.
+   */
+  async pushLatestSnapshot(announcedVersion?: number): Promise<void> {
+    if (!this.helloReceived || this.closed) return;
+    const { tenantId, clusterId } = this.identity;
+    const snapshot =
+      (announcedVersion !== undefined && announcedVersion > this.lastSentVersion
+        ? this.deps.recentSnapshots.get(tenantId, clusterId, announcedVersion)
+        : undefined) ?? (await this.deps.links.desiredSnapshot(tenantId, clusterId, this.lastSentVersion));
+    if (!snapshot || snapshot.version <= this.lastSentVersion) return;
+    this.lastSentVersion = snapshot.version;
+    this.rotationAcks.snapshotSent(snapshot.version, snapshot.payload);
+    this.send({
+      snapshot: {
+        version: snapshot.version,
+        format: SNAPSHOT_FORMAT,
+        payload: snapshot.payload,
+        checksum: snapshot.hash,
+      },
+    });
+  }
+
+  /**
+   * Asks the agent for the intermediate CSRs its cluster needs (new member, renewal due, rotation
+   * stage). Called on Hello, with every snapshot push, on CA events and every few heartbeats;
+   * only the replica holding the stream asks.
+   */
+  async requestIntermediates(): Promise<void> {
+    if (!this.helloReceived || this.closed) return;
+    const requests = await this.deps.ca.intermediateRequestsFor(this.identity.tenantId, this.identity.clusterId);
+    for (const request of requests) this.send({ intermediateRequest: request });
+  }
+
+  /** Runs after whatever this stream is processing, in order, like the agent's own messages. */
+  enqueue(task: () => Promise<void>): void {
+    this.queue = this.queue.then(task).catch((error: unknown) => this.fail(error));
+  }
+
+  close(code: GrpcStatus, details: string): void {
+    if (this.closed) return;
+    this.deps.logger.warn(`closing stream of cluster ${this.clusterId}: ${details}`);
+    this.call.emit('error', { code, details });
+    this.finish(details);
+  }
+
+  private async handle(message: AgentMessage__Output): Promise<void> {
+    if (this.closed) return;
+    const kind = message.body ?? 'unknown';
+    this.deps.metrics.grpcMessages.inc({ kind });
+    const { tenantId, clusterId } = this.identity;
+    if (!this.helloReceived && kind !== 'hello') {
+      throw new DomainError('VALIDATION', `expected Hello as the first message, got ${kind}`);
+    }
+    switch (message.body) {
+      case 'hello': {
+        const hello = message.hello!;
+        if (hello.clusterId && hello.clusterId !== clusterId) {
+          throw new DomainError('FORBIDDEN', `Hello names cluster ${hello.clusterId} but the certificate is for ${clusterId}`);
+        }
+        this.helloReceived = true;
+        // The agent reports what it has applied; anything newer is pushed below.
+        this.lastSentVersion = Number(hello.appliedVersion) || 0;
+        await this.deps.links.markConnected(tenantId, clusterId, this.connectionId, hello.agentVersion.slice(0, 64), new Date());
+        this.lastSeenWrittenAt = Date.now();
+        this.deps.logger.log(`cluster ${clusterId} connected (agent ${hello.agentVersion}, applied version ${this.lastSentVersion})`);
+        await this.pushLatestSnapshot();
+        await this.requestIntermediates();
+        return;
+      }
+      case 'inventory':
+        return this.handleInventory(message.inventory!);
+      case 'ack': {
+        const version = Number(message.ack!.version);
+        await this.deps.links.recordAck(tenantId, clusterId, version);
+        // Most ACKs cannot move a root rotation; those skip the (deduplicated) queue round trip.
+        if (this.rotationAcks.acked(version, this.lastSentVersion)) await this.deps.ca.snapshotAcked(tenantId);
+        return;
+      }
+      case 'nack':
+        this.rotationAcks.nacked(Number(message.nack!.version));
+        this.deps.logger.warn(`cluster ${clusterId} refused snapshot ${message.nack!.version}: ${message.nack!.reason}`);
+        await this.deps.links.recordNack(tenantId, clusterId, Number(message.nack!.version), message.nack!.reason, new Date());
+        return;
+      case 'telemetry':
+        return this.handleTelemetry(message);
+      case 'heartbeat':
+        // Answering every heartbeat lets the agent detect a dead stream at its own pace,
+        // whatever this controller's ping interval is.
+        this.send({ ping: { sentAtUnixMs: Date.now() } });
+        return this.recordSeen();
+      case 'csr': {
+        const csr = message.csr!;
+        const outcome = await this.deps.ca.handleCsr(tenantId, clusterId, {
+          gnsId: csr.gnsId,
+          csrPem: csr.csrPem,
+          rootGeneration: Number(csr.rootGeneration),
+        });
+        // A refusal is recorded (lastError in the CA status); the stream carries on.
+        if (outcome.signed) {
+          this.send({
+            signedIntermediate: {
+              gnsId: outcome.gnsId,
+              certChainPem: outcome.certChainPem,
+              trustBundlePem: outcome.trustBundlePem,
+              rootGeneration: outcome.rootGeneration,
+            },
+          });
+        }
+        return;
+      }
+      default:
+        throw new DomainError('VALIDATION', 'message has no known body');
+    }
+  }
+
+  private async handleInventory(inventory: Inventory__Output): Promise<void> {
+    const revision = Number(inventory.revision);
+    if (!inventory.full && revision <= this.lastInventoryRevision) return; // reordered or repeated delta
+    this.lastInventoryRevision = revision;
+    const update: InventoryUpdate = {
+      full: inventory.full,
+      namespaces: inventory.namespaces.map((ns) => ({ name: ns.name, labels: ns.labels })),
+      services: inventory.services.map((svc) => ({
+        namespace: svc.namespace,
+        name: svc.name,
+        labels: svc.labels,
+        ports: svc.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol, targetPort: p.targetPort })),
+        endpointGroups: svc.endpointGroups.map((g) => ({ labels: g.labels, ready: g.ready, notReady: g.notReady })),
+        selector: svc.selector,
+      })),
+      removedNamespaces: inventory.removedNamespaces,
+      removedServices: inventory.removedServices.map((ref) => ({ namespace: ref.namespace, name: ref.name })),
+    };
+    const problems = validateInventoryUpdate(update);
+    if (problems.length > 0) throw DomainError.validation(problems);
+    const { tenantId, clusterId } = this.identity;
+    if (await this.deps.links.applyInventory(tenantId, clusterId, update, new Date())) {
+      await this.deps.scheduler.schedule(tenantId, `inventory of cluster ${clusterId} changed`);
+    }
+  }
+
+  private async handleTelemetry(message: AgentMessage__Output): Promise<void> {
+    const batch = message.telemetry!;
+    try {
+      const result = await this.deps.telemetry.ingest(this.identity.tenantId, this.identity.clusterId, batch);
+      this.send({ telemetryAck: { batchId: batch.batchId, duplicate: result.duplicate } });
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'VALIDATION') throw error;
+      // A malformed batch is refused, not retried forever; the stream stays up.
+      this.deps.logger.warn(`cluster ${this.clusterId} sent a malformed telemetry batch: ${error.message}`);
+      this.send({ telemetryAck: { batchId: batch.batchId, duplicate: false, rejectedReason: error.message } });
+    }
+  }
+
+  private async recordSeen(): Promise<void> {
+    if (Date.now() - this.lastSeenWrittenAt < LAST_SEEN_WRITE_INTERVAL_MS) return;
+    this.lastSeenWrittenAt = Date.now();
+    await this.deps.links.touch(this.identity.tenantId, this.identity.clusterId, this.connectionId, new Date());
+  }
+
+  private messageProcessed(): void {
+    this.unprocessedMessages -= 1;
+    // Time spent on the agent's messages is not the agent's silence.
+    this.lastHeardAt = Date.now();
+    if (this.unprocessedMessages <= MAX_READ_AHEAD_MESSAGES / 2 && this.call.isPaused()) this.call.resume();
+  }
+
+  private beat(): void {
+    if (this.unprocessedMessages === 0 && Date.now() - this.lastHeardAt > 3 * this.deps.heartbeatMs) {
+      this.close(GrpcStatus.UNAVAILABLE, 'no message from the agent for three heartbeat intervals');
+      return;
+    }
+    this.send({ ping: { sentAtUnixMs: Date.now() } });
+    // Pub/sub delivers at most once: every few beats, check for a newer snapshot that was missed.
+    if (++this.beats % 3 === 0) {
+      this.enqueue(async () => {
+        await this.pushLatestSnapshot();
+        await this.requestIntermediates();
+      });
+    }
+  }
+
+  private send(message: ControllerMessage): void {
+    if (!this.closed && this.call.writable) this.call.write(message);
+  }
+
+  private fail(error: unknown): void {
+    const reference = randomUUID();
+    if (!(error instanceof DomainError)) this.deps.logger.error(`agent stream of cluster ${this.clusterId} failed (reference ${reference}): ${String(error)}`);
+    const status = toServiceError(error, reference);
+    this.close(status.code ?? GrpcStatus.INTERNAL, status.details ?? 'internal error');
+  }
+
+  private finish(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.deps.logger.log(`cluster ${this.clusterId} disconnected: ${reason}`);
+    this.deps.onClosed(this);
+    if (this.helloReceived) {
+      void this.deps.links
+        .markDisconnected(this.identity.tenantId, this.identity.clusterId, this.connectionId, new Date())
+        .catch((error: Error) => this.deps.logger.warn(`marking cluster ${this.clusterId} disconnected: ${error.message}`));
+    }
+  }
+}

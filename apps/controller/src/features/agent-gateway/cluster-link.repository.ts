@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { applyInventoryUpdate, type ClusterInventory, type InventoryUpdate } from '@lattice/domain';
+import type { Cluster, Prisma } from '../../generated/prisma/client';
+import { byteaAsBase64, bytesFromBase64 } from '../../platform/database/bytea';
+import { PrismaService } from '../../platform/database/prisma.service';
+
+/** What the agent stream reads and writes about its own cluster (always tenant and cluster scoped). */
+@Injectable()
+export class ClusterLinkRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  find(tenantId: string, clusterId: string): Promise<Cluster | null> {
+    return this.prisma.cluster.findFirst({ where: { tenantId, id: clusterId } });
+  }
+
+  async recordCertificate(tenantId: string, clusterId: string, fingerprint: string, notAfter: Date): Promise<void> {
+    await this.prisma.agentCertificate.create({ data: { tenantId, clusterId, fingerprint, notAfter } });
+  }
+
+  /** After a fresh bootstrap, certificates issued before it are no longer accepted. */
+  async revokeCertificates(tenantId: string, clusterId: string, now: Date, except?: string): Promise<void> {
+    await this.prisma.agentCertificate.updateMany({
+      where: { tenantId, clusterId, revokedAt: null, ...(except ? { fingerprint: { not: except } } : {}) },
+      data: { revokedAt: now },
+    });
+  }
+
+  async isCertificateActive(tenantId: string, clusterId: string, fingerprint: string): Promise<boolean> {
+    const row = await this.prisma.agentCertificate.findFirst({ where: { tenantId, clusterId, fingerprint, revokedAt: null } });
+    return row !== null;
+  }
+
+  async markConnected(tenantId: string, clusterId: string, connectionId: string, agentVersion: string, now: Date): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE clusters SET connection_id = ${connectionId}, last_seen_at = ${now}, agent_version = ${agentVersion},
+        first_connected_at = COALESCE(first_connected_at, ${now}), updated_at = ${now}
+      WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid`;
+  }
+
+  async touch(tenantId: string, clusterId: string, connectionId: string, now: Date): Promise<void> {
+    await this.prisma.cluster.updateMany({ where: { tenantId, id: clusterId, connectionId }, data: { lastSeenAt: now } });
+  }
+
+  /** Only the stream that holds the cluster may mark it disconnected (a newer stream may have taken over). */
+  async markDisconnected(tenantId: string, clusterId: string, connectionId: string, now: Date): Promise<void> {
+    await this.prisma.cluster.updateMany({ where: { tenantId, id: clusterId, connectionId }, data: { connectionId: null, lastSeenAt: now } });
+  }
+
+  /** Applies an inventory update under a row lock; returns whether the stored inventory changed. */
+  async applyInventory(tenantId: string, clusterId: string, update: InventoryUpdate, now: Date): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ inventory: ClusterInventory }[]>`
+        SELECT inventory FROM clusters WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid FOR UPDATE`;
+      const current = rows[0]?.inventory;
+      if (!current) return false;
+      const next = applyInventoryUpdate(current, update);
+      if (JSON.stringify(next) === JSON.stringify(current)) return false;
+      await tx.cluster.updateMany({
+        where: { tenantId, id: clusterId },
+        data: { inventory: next as unknown as Prisma.InputJsonValue, inventoryUpdatedAt: now, inventoryRevision: { increment: 1 } },
+      });
+      return true;
+    });
+  }
+
+  async recordAck(tenantId: string, clusterId: string, version: number): Promise<void> {
+    await this.prisma.cluster.updateMany({ where: { tenantId, id: clusterId }, data: { appliedVersion: version } });
+  }
+
+  async recordNack(tenantId: string, clusterId: string, version: number, reason: string, now: Date): Promise<void> {
+    await this.prisma.cluster.updateMany({
+      where: { tenantId, id: clusterId },
+      data: { lastNackVersion: version, lastNackReason: reason.slice(0, 2000), lastNackAt: now },
+    });
+  }
+
+  /**
+   * The cluster's desired snapshot when its version is above `newerThan` (null otherwise, so the
+   * periodic re-check of every stream reads no payload). The payload travels as base64 text
+   * (see prisma/bytea.ts). `hash` is the stored desired_hash: the sha256 (hex) of exactly these
+   * payload bytes, written by the same UPDATE (TenantMeshRepository.storeDesiredStates), so the
+   * push path need not hash the payload again.
+   */
+  async desiredSnapshot(
+    tenantId: string,
+    clusterId: string,
+    newerThan = 0,
+  ): Promise<{ version: number; payload: Buffer; hash: string } | null> {
+    const rows = await this.prisma.$queryRawUnsafe<
+      { desired_version: number; desired_hash: string; payload: string }[]
+    >(
+      `SELECT desired_version, desired_hash, ${byteaAsBase64('desired_payload')} AS payload
+         FROM clusters
+        WHERE tenant_id = $1::uuid AND id = $2::uuid AND desired_version > $3
+          AND desired_payload IS NOT NULL AND desired_hash IS NOT NULL`,
+      tenantId,
+      clusterId,
+      Math.max(0, newerThan),
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      version: Number(row.desired_version),
+      payload: bytesFromBase64(row.payload) as Buffer,
+      hash: row.desired_hash,
+    };
+  }
+}

@@ -1,0 +1,77 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
+import { RequireRole } from '../../platform/auth/permissions.decorator';
+import type { TenantPrincipal } from '../../platform/auth/principal';
+import { etagOf, versionFromIfMatch } from '../../platform/http/etag';
+import { mapPage, PageQueryDto, pageRequest } from '../../platform/http/pagination';
+import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
+import { CreateClusterDto, UpdateClusterDto } from './clusters.dto';
+import { ClustersService, toClusterView } from './clusters.service';
+
+const clusterId = new ResourceIdPipe('cluster');
+
+@ApiTags('clusters')
+@ApiBearerAuth()
+@Controller('v1/clusters')
+export class ClustersController {
+  constructor(private readonly clusters: ClustersService) {}
+
+  /** Registers a cluster and returns its one-time bootstrap token and the command that starts the agent. */
+  @RequireRole('editor')
+  @Post()
+  register(@CurrentTenant() tenant: TenantPrincipal, @Body() body: CreateClusterDto) {
+    return this.clusters.register(tenant, { name: body.name, eastWestAddress: body.eastWestAddress ?? null, labels: body.labels ?? {} });
+  }
+
+  @RequireRole('viewer')
+  @Get()
+  async list(@CurrentTenant() tenant: TenantPrincipal, @Query() query: PageQueryDto) {
+    return mapPage(await this.clusters.list(tenant.tenantId, pageRequest(query)), (cluster) => toClusterView(cluster));
+  }
+
+  @RequireRole('viewer')
+  @Get(':id')
+  async get(@CurrentTenant() tenant: TenantPrincipal, @Param('id', clusterId) id: string, @Res({ passthrough: true }) res: Response) {
+    const cluster = await this.clusters.get(tenant.tenantId, id);
+    res.setHeader('ETag', etagOf(cluster.version));
+    return toClusterView(cluster);
+  }
+
+  @RequireRole('editor')
+  @Put(':id')
+  @ApiHeader({ name: 'If-Match', required: true, description: 'ETag from GET' })
+  async update(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('id', clusterId) id: string,
+    @Body() body: UpdateClusterDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    await this.clusters.get(tenant.tenantId, id);
+    const updated = await this.clusters.update(tenant, id, versionFromIfMatch(ifMatch), body);
+    res.setHeader('ETag', etagOf(updated.version));
+    return toClusterView(updated);
+  }
+
+  @RequireRole('editor')
+  @Post(':id/bootstrap-tokens')
+  bootstrapToken(@CurrentTenant() tenant: TenantPrincipal, @Param('id', clusterId) id: string) {
+    return this.clusters.newBootstrapToken(tenant, id);
+  }
+
+  @RequireRole('editor')
+  @Post(':id/revoke')
+  @HttpCode(200)
+  async revoke(@CurrentTenant() tenant: TenantPrincipal, @Param('id', clusterId) id: string) {
+    return toClusterView(await this.clusters.revoke(tenant, id));
+  }
+
+  @RequireRole('editor')
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(@CurrentTenant() tenant: TenantPrincipal, @Param('id', clusterId) id: string): Promise<void> {
+    await this.clusters.delete(tenant, id);
+  }
+}

@@ -1,0 +1,164 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, clusterStatus } from '@lattice/domain';
+import type { Cluster } from '../../generated/prisma/client';
+import { AuditService } from '../audit/audit.service';
+import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { PageRequest } from '../../platform/http/pagination';
+import { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
+import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
+import { PrismaService } from '../../platform/database/prisma.service';
+import { RedisService } from '../../platform/redis/redis.service';
+import { clusterRevokedChannel, type ClusterRevokedEvent } from './cluster-events';
+import { ClustersRepository, type NewCluster } from './clusters.repository';
+
+export const BOOTSTRAP_TOKEN_TTL_MS = 60 * 60 * 1000;
+const BOOTSTRAP_TOKEN = /^lbt_[A-Za-z0-9_-]{43}$/;
+
+export function hashBootstrapToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function isBootstrapToken(token: string): boolean {
+  return BOOTSTRAP_TOKEN.test(token);
+}
+
+export function toClusterView(cluster: Cluster, now = new Date()) {
+  const inventory = cluster.inventory as { namespaces?: unknown[]; services?: unknown[] };
+  return {
+    id: cluster.id,
+    name: cluster.name,
+    eastWestAddress: cluster.eastWestAddress,
+    labels: cluster.labels as Record<string, string>,
+    status: clusterStatus(cluster, now),
+    lastSeenAt: cluster.lastSeenAt?.toISOString() ?? null,
+    agentVersion: cluster.agentVersion,
+    desiredVersion: cluster.desiredVersion,
+    appliedVersion: cluster.appliedVersion,
+    lastNack:
+      cluster.lastNackVersion === null
+        ? null
+        : { version: cluster.lastNackVersion, reason: cluster.lastNackReason, at: cluster.lastNackAt?.toISOString() ?? null },
+    inventory: {
+      namespaces: inventory.namespaces?.length ?? 0,
+      services: inventory.services?.length ?? 0,
+      updatedAt: cluster.inventoryUpdatedAt?.toISOString() ?? null,
+    },
+    revokedAt: cluster.revokedAt?.toISOString() ?? null,
+    version: cluster.version,
+    createdAt: cluster.createdAt.toISOString(),
+    updatedAt: cluster.updatedAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class ClustersService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly clusters: ClustersRepository,
+    private readonly audit: AuditService,
+    private readonly scheduler: DesiredStateScheduler,
+    private readonly agentCa: AgentIdentityCaService,
+    private readonly redis: RedisService,
+    @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
+  ) {}
+
+  async register(actor: TenantPrincipal, spec: NewCluster) {
+    if (await this.clusters.findByName(actor.tenantId, spec.name)) {
+      throw new DomainError('CONFLICT', `a cluster named ${spec.name} already exists`);
+    }
+    const { cluster, bootstrap } = await this.prisma.$transaction(async (tx) => {
+      const cluster = await this.clusters.create(actor.tenantId, spec, tx);
+      const bootstrap = await this.issueBootstrapToken(actor.tenantId, cluster.id, tx);
+      await this.audit.record(actor, { action: 'cluster.create', resourceType: 'cluster', resourceId: cluster.id, after: toClusterView(cluster) }, tx);
+      return { cluster, bootstrap };
+    });
+    return { cluster: toClusterView(cluster), bootstrap: this.bootstrapInstructions(cluster, bootstrap) };
+  }
+
+  /** A fresh one-time token to (re)install the agent; certificates issued before its use are refused once it is redeemed. */
+  async newBootstrapToken(actor: TenantPrincipal, id: string) {
+    const cluster = await this.get(actor.tenantId, id);
+    if (cluster.revokedAt) throw new DomainError('CONFLICT', `cluster ${id} is revoked; register a new cluster`);
+    const bootstrap = await this.prisma.$transaction(async (tx) => {
+      const issued = await this.issueBootstrapToken(actor.tenantId, id, tx);
+      await this.audit.record(actor, { action: 'cluster.bootstrap-token.create', resourceType: 'cluster', resourceId: id }, tx);
+      return issued;
+    });
+    return this.bootstrapInstructions(cluster, bootstrap);
+  }
+
+  async get(tenantId: string, id: string): Promise<Cluster> {
+    const cluster = await this.clusters.find(tenantId, id);
+    if (!cluster) throw DomainError.notFound('cluster', id);
+    return cluster;
+  }
+
+  list(tenantId: string, page: PageRequest) {
+    return this.clusters.list(tenantId, page);
+  }
+
+  async update(actor: TenantPrincipal, id: string, expectedVersion: number, changes: { eastWestAddress?: string; labels?: Record<string, string> }) {
+    const before = await this.get(actor.tenantId, id);
+    const updated = await this.prisma.$transaction(async (tx) => {
+      const row = await this.clusters.update(actor.tenantId, id, expectedVersion, changes, tx);
+      if (!row) throw new DomainError('PRECONDITION_FAILED', `cluster ${id} has changed since version ${expectedVersion}; GET it again`);
+      await this.audit.record(actor, { action: 'cluster.update', resourceType: 'cluster', resourceId: id, before: toClusterView(before), after: toClusterView(row) }, tx);
+      return row;
+    });
+    await this.scheduler.schedule(actor.tenantId, `cluster ${id} updated`);
+    return updated;
+  }
+
+  /** Revokes the cluster's agent identity: its stream is closed and its certificates are refused. */
+  async revoke(actor: TenantPrincipal, id: string) {
+    const before = await this.get(actor.tenantId, id);
+    const now = new Date();
+    const revoked = await this.prisma.$transaction(async (tx) => {
+      const row = await this.clusters.update(actor.tenantId, id, before.version, { revokedAt: now, connectionId: null }, tx);
+      if (!row) throw new DomainError('CONFLICT', `cluster ${id} changed while being revoked; try again`);
+      await this.audit.record(actor, { action: 'cluster.revoke', resourceType: 'cluster', resourceId: id, before: toClusterView(before), after: toClusterView(row) }, tx);
+      return row;
+    });
+    await this.announceRevoked(actor.tenantId, id);
+    await this.scheduler.schedule(actor.tenantId, `cluster ${id} revoked`);
+    return revoked;
+  }
+
+  async delete(actor: TenantPrincipal, id: string): Promise<void> {
+    const before = await this.get(actor.tenantId, id);
+    await this.prisma.$transaction(async (tx) => {
+      await this.clusters.delete(actor.tenantId, id, tx);
+      await this.audit.record(actor, { action: 'cluster.delete', resourceType: 'cluster', resourceId: id, before: toClusterView(before) }, tx);
+    });
+    await this.announceRevoked(actor.tenantId, id);
+    await this.scheduler.schedule(actor.tenantId, `cluster ${id} deleted`);
+  }
+
+  private async issueBootstrapToken(tenantId: string, clusterId: string, db: Parameters<ClustersRepository['createBootstrapToken']>[4]) {
+    const token = `lbt_${randomBytes(32).toString('base64url')}`;
+    const expiresAt = new Date(Date.now() + BOOTSTRAP_TOKEN_TTL_MS);
+    await this.clusters.createBootstrapToken(tenantId, clusterId, hashBootstrapToken(token), expiresAt, db);
+    return { token, expiresAt };
+  }
+
+  private bootstrapInstructions(cluster: Cluster, bootstrap: { token: string; expiresAt: Date }) {
+    const controller = this.config.env.LATTICE_PUBLIC_GRPC_ADDRESS ?? `localhost:${this.config.env.GRPC_PORT}`;
+    return {
+      token: bootstrap.token,
+      expiresAt: bootstrap.expiresAt.toISOString(),
+      controller,
+      controllerCaPem: this.agentCa.caBundlePem,
+      command:
+        `LATTICE_CONTROLLER=${controller} LATTICE_CLUSTER_NAME=${cluster.name} LATTICE_BOOTSTRAP_TOKEN=${bootstrap.token} ` +
+        `LATTICE_CA_CERT="$(cat lattice-ca.pem)" npm run start:agent -- --state-dir .lattice-agent-${cluster.name} ` +
+        `--inventory=kubernetes --sink=kubernetes`,
+    };
+  }
+
+  private async announceRevoked(tenantId: string, clusterId: string): Promise<void> {
+    const event: ClusterRevokedEvent = { tenantId, clusterId };
+    await this.redis.client.publish(clusterRevokedChannel(this.redis.prefix), JSON.stringify(event));
+  }
+}

@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
+
+/** A stored desired snapshot: the payload bytes and their sha256 (the stored desired_hash). */
+export interface StoredSnapshot {
+  version: number;
+  payload: Buffer;
+  hash: string;
+}
+
+interface CachedSnapshot extends StoredSnapshot {
+  tenantId: string;
+}
+
+/**
+ * The newest snapshot this replica stored, per cluster, so that pushing an announced version does
+ * not read its payload back from PostgreSQL (one read per agent per change was the largest cost of
+ * a fleet-wide change, see BENCHMARKS.md). Only an exact version is served: a version's payload
+ * never changes once stored, so a hit is always what the database holds. Anything else (another
+ * replica's recomputation, an agent connecting, an evicted entry) falls back to the database.
+ * Bounded by payload bytes (`LATTICE_SNAPSHOT_CACHE_MB`, 0 turns it off), least recently used out.
+ */
+@Injectable()
+export class RecentSnapshotsCache {
+  private readonly entries: LRUCache<string, CachedSnapshot> | undefined;
+
+  constructor(@Inject(RUNTIME_CONFIG) config: RuntimeConfig) {
+    const maxSize = config.env.LATTICE_SNAPSHOT_CACHE_MB * 1024 * 1024;
+    this.entries =
+      maxSize > 0
+        ? new LRUCache<string, CachedSnapshot>({ maxSize, sizeCalculation: (entry) => Math.max(1, entry.payload.length) })
+        : undefined;
+  }
+
+  remember(tenantId: string, clusterId: string, snapshot: StoredSnapshot): void {
+    const cached = this.entries?.get(clusterId);
+    // Stores of one tenant never overlap (the scheduler's deduplication), but never step back anyway.
+    if (cached && cached.tenantId === tenantId && cached.version > snapshot.version) return;
+    this.entries?.set(clusterId, { tenantId, ...snapshot });
+  }
+
+  /** The cluster's snapshot of exactly `version`, when this replica still holds it. */
+  get(tenantId: string, clusterId: string, version: number): StoredSnapshot | undefined {
+    const cached = this.entries?.get(clusterId);
+    if (!cached || cached.tenantId !== tenantId || cached.version !== version) return undefined;
+    return { version: cached.version, payload: cached.payload, hash: cached.hash };
+  }
+}

@@ -1,0 +1,168 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { parseSecurityPolicyShape, parseTrafficPolicyShape } from '@lattice/domain';
+import type {
+  PoliciesByGns,
+  SecurityPolicySpec,
+  TrafficPolicySpec,
+  CaMaterialByGns,
+  ClusterWithInventory,
+  DesiredCaMaterial,
+  GlobalNamespaceDefinition,
+} from '@lattice/domain';
+import { base64FromBytes, byteaFromBase64 } from '../../platform/database/bytea';
+import { PrismaService } from '../../platform/database/prisma.service';
+import { EMPTY_INVENTORY, parseStoredInventory, parseStoredMatchConditions } from './stored-mesh-json.util';
+import { trustBundlePem } from './trust-bundle-pem.util';
+
+export interface MeshCluster extends ClusterWithInventory {
+  /** Hash of the desired state last stored for the cluster; null before its first snapshot. */
+  desiredHash: string | null;
+}
+
+/** Everything membership is computed from, for one tenant. */
+export interface TenantMesh {
+  globalNamespaces: GlobalNamespaceDefinition[];
+  clusters: MeshCluster[];
+}
+
+/**
+ * Reads what a tenant's desired state is computed from and stores the result per cluster.
+ * Revoked clusters are left out: they no longer take part in the mesh.
+ */
+@Injectable()
+export class TenantMeshRepository {
+  private readonly logger = new Logger(TenantMeshRepository.name);
+
+  constructor(private readonly prisma: PrismaService) {}
+
+  async loadMesh(tenantId: string): Promise<TenantMesh> {
+    const [gnsRows, clusterRows] = await Promise.all([
+      this.prisma.globalNamespace.findMany({
+        where: { tenantId },
+        select: {
+          id: true,
+          name: true,
+          domain: true,
+          mtlsMode: true,
+          matchConditions: true,
+          createdAt: true,
+        },
+      }),
+      this.prisma.cluster.findMany({
+        where: { tenantId, revokedAt: null },
+        select: { id: true, name: true, eastWestAddress: true, inventory: true, desiredHash: true },
+      }),
+    ]);
+    const globalNamespaces = gnsRows.map((row): GlobalNamespaceDefinition => {
+      const conditions = parseStoredMatchConditions(row.matchConditions);
+      if (!conditions.ok)
+        this.logger.warn(
+          `global namespace ${row.id}: stored match conditions unreadable, matching nothing: ${conditions.error}`,
+        );
+      return { ...row, matchConditions: conditions.ok ? conditions.value : [] };
+    });
+    const clusters = clusterRows.map((row): MeshCluster => {
+      const inventory = parseStoredInventory(row.inventory);
+      if (!inventory.ok)
+        this.logger.warn(
+          `cluster ${row.id}: stored inventory unreadable, treated as empty: ${inventory.error}`,
+        );
+      return { ...row, inventory: inventory.ok ? inventory.value : EMPTY_INVENTORY };
+    });
+    return { globalNamespaces, clusters };
+  }
+
+  /**
+   * Signed intermediates per (GNS, cluster), the newest root generation first, with the trust
+   * bundle of every root of the GNS that is not retired (old and new during a rotation). A GNS
+   * without such roots gets no CA material at all.
+   */
+  async loadCaMaterial(tenantId: string): Promise<CaMaterialByGns> {
+    const [roots, intermediates] = await Promise.all([
+      this.prisma.gnsCaRoot.findMany({
+        where: { tenantId, retiredAt: null },
+        select: { gnsId: true, generation: true, certificatePem: true },
+        orderBy: [{ gnsId: 'asc' }, { generation: 'asc' }],
+      }),
+      this.prisma.gnsIntermediate.findMany({
+        where: { tenantId, signedAt: { not: null }, certChainPem: { not: null } },
+        select: { gnsId: true, clusterId: true, certChainPem: true, rootGeneration: true },
+        orderBy: [{ rootGeneration: 'desc' }],
+      }),
+    ]);
+    const rootsByGns = new Map<string, typeof roots>();
+    for (const root of roots) rootsByGns.set(root.gnsId, [...(rootsByGns.get(root.gnsId) ?? []), root]);
+    const bundles = new Map([...rootsByGns].map(([gnsId, gnsRoots]) => [gnsId, trustBundlePem(gnsRoots)]));
+
+    const material = new Map<string, Map<string, DesiredCaMaterial>>();
+    for (const intermediate of intermediates) {
+      const bundle = bundles.get(intermediate.gnsId);
+      if (!bundle || intermediate.certChainPem === null) continue;
+      const byCluster = material.get(intermediate.gnsId) ?? new Map<string, DesiredCaMaterial>();
+      // Rows come newest generation first: the first one per cluster wins.
+      if (!byCluster.has(intermediate.clusterId)) {
+        byCluster.set(intermediate.clusterId, {
+          certChainPem: intermediate.certChainPem,
+          trustBundlePem: bundle,
+          rootGeneration: intermediate.rootGeneration,
+        });
+      }
+      material.set(intermediate.gnsId, byCluster);
+    }
+    return material;
+  }
+
+  /**
+   * Traffic and security policies of every GNS of the tenant. Stored specs were validated when
+   * written; one that no longer parses is left out (logged) rather than failing the whole tenant.
+   */
+  async loadPolicies(tenantId: string): Promise<PoliciesByGns> {
+    const [traffic, security] = await Promise.all([
+      this.prisma.trafficPolicy.findMany({ where: { tenantId }, select: { gnsId: true, service: true, spec: true } }),
+      this.prisma.securityPolicy.findMany({ where: { tenantId }, select: { gnsId: true, spec: true } }),
+    ]);
+    const policies = new Map<string, { trafficPolicies: Map<string, TrafficPolicySpec>; securityPolicy?: SecurityPolicySpec }>();
+    const of = (gnsId: string) => {
+      const existing = policies.get(gnsId) ?? { trafficPolicies: new Map<string, TrafficPolicySpec>() };
+      policies.set(gnsId, existing);
+      return existing;
+    };
+    for (const row of traffic) {
+      const parsed = parseTrafficPolicyShape(row.spec);
+      if (parsed.ok) of(row.gnsId).trafficPolicies.set(row.service, parsed.value);
+      else this.logger.warn(`traffic policy of ${row.service} in GNS ${row.gnsId} unreadable, left out: ${parsed.errors[0]?.field}: ${parsed.errors[0]?.message}`);
+    }
+    for (const row of security) {
+      const parsed = parseSecurityPolicyShape(row.spec);
+      if (parsed.ok) of(row.gnsId).securityPolicy = parsed.value;
+      else this.logger.warn(`security policy of GNS ${row.gnsId} unreadable, left out: ${parsed.errors[0]?.field}: ${parsed.errors[0]?.message}`);
+    }
+    return policies;
+  }
+
+  /**
+   * Stores new desired states for many clusters in one UPDATE ... FROM unnest(...) RETURNING (the
+   * caller bounds how many). A cluster gets a new version only when its hash changed; the version
+   * is incremented in the database, so it only ever goes up even with concurrent writers. Returns
+   * the new version by cluster id (clusters that did not change, or are gone, are absent).
+   */
+  async storeDesiredStates(
+    tenantId: string,
+    changes: readonly { clusterId: string; hash: string; payload: Uint8Array }[],
+  ): Promise<Map<string, number>> {
+    if (changes.length === 0) return new Map();
+    const rows = await this.prisma.$queryRawUnsafe<{ id: string; desired_version: number }[]>(
+      `UPDATE clusters AS c
+          SET desired_version = c.desired_version + 1, desired_hash = v.hash,
+              desired_payload = ${byteaFromBase64('v.payload')}, updated_at = now()
+         FROM unnest($2::uuid[], $3::text[], $4::text[]) AS v(id, hash, payload)
+        WHERE c.tenant_id = $1::uuid AND c.id = v.id AND (c.desired_hash IS NULL OR c.desired_hash <> v.hash)
+    RETURNING c.id::text AS id, c.desired_version`,
+      tenantId,
+      changes.map((change) => change.clusterId),
+      changes.map((change) => change.hash),
+      changes.map((change) => base64FromBytes(change.payload)),
+    );
+    return new Map(rows.map((row) => [row.id, Number(row.desired_version)]));
+  }
+}

@@ -1,0 +1,513 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  buildDesiredStates,
+  compareText,
+  computeMembership,
+  DomainError,
+  gnsPolicyContext,
+  isDnsLabel,
+  validateSecurityPolicy,
+  validateTrafficPolicy,
+  withPolicies,
+  type FieldError,
+  type GnsMembership,
+  type GnsPolicyContext,
+  type MembershipResult,
+  type PolicyValidation,
+  type SecurityPolicySpec,
+  type TrafficPolicySpec,
+} from '@lattice/domain';
+import { GNS_LABEL, objectKey, renderClusterState, type KubeObject } from '@lattice/istio';
+import { AuditService, type Change } from '../audit/audit.service';
+import type { TenantPrincipal } from '../../platform/auth/principal';
+import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
+import { TenantMeshRepository } from '../config-distribution/tenant-mesh.repository';
+import { GlobalNamespacesRepository } from '../global-namespaces/global-namespaces.repository';
+import type { Db } from '../../platform/database/db';
+import { PrismaService } from '../../platform/database/prisma.service';
+import {
+  PoliciesRepository,
+  type StoredSecurityPolicy,
+  type StoredTrafficPolicy,
+} from './policies.repository';
+
+export interface TrafficPolicyView {
+  gnsId: string;
+  service: string;
+  spec: TrafficPolicySpec;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  /** Checked against the live inventory now (e.g. a subset no pod carries). */
+  warnings: FieldError[];
+}
+
+export interface SecurityPolicyView {
+  gnsId: string;
+  spec: SecurityPolicySpec;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  warnings: FieldError[];
+}
+
+export interface DryRunInput {
+  /** Proposed traffic policies; `spec: null` previews removing the service's policy. */
+  trafficPolicies?: { service: string; spec: unknown }[];
+  /** Proposed security policy; null previews removing it; omitted keeps the stored one. */
+  securityPolicy?: unknown;
+}
+
+export interface DryRunCluster {
+  clusterId: string;
+  clusterName: string;
+  /** Every object of this GNS the cluster would hold, in apply order (CA Secrets are not shown). */
+  objects: KubeObject[];
+  /** Object keys (`Kind/namespace/name`) compared with what the stored policies give now. */
+  added: string[];
+  changed: string[];
+  removed: string[];
+  /** Set when the cluster could not render the state (its agent would NACK it). */
+  error?: string;
+}
+
+export interface DryRunResult {
+  warnings: FieldError[];
+  clusters: DryRunCluster[];
+}
+
+type StoredPolicy = StoredTrafficPolicy | StoredSecurityPolicy;
+
+/**
+ * One versioned policy (a service's traffic policy or the GNS security policy), bound to its
+ * tenant and keys, so that put and delete run the same If-Match and audit flow for both.
+ */
+interface VersionedPolicy<Spec, Row extends StoredPolicy> {
+  /** In 412 messages: "traffic policy". */
+  what: string;
+  /** In redistribution reasons: "traffic policy of web in GNS …". */
+  label: string;
+  createdConcurrently: string;
+  alreadyExists: string;
+  audit(verb: 'create' | 'update' | 'delete', states: Pick<Change, 'before' | 'after'>): Change;
+  find(tx: Db): Promise<Row | null>;
+  create(spec: Spec, tx: Db): Promise<Row | null>;
+  replaceIfVersion(expectedVersion: number, spec: Spec, tx: Db): Promise<Row | null>;
+  delete(tx: Db): Promise<boolean>;
+  notFound(): DomainError;
+}
+
+/**
+ * Traffic policies per GNS service and the security policy per GNS: validated against the live
+ * membership, stored with a version (If-Match), audited, and distributed by the debounced
+ * desired-state recomputation like every other change.
+ */
+@Injectable()
+export class PoliciesService {
+  private readonly logger = new Logger(PoliciesService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly policies: PoliciesRepository,
+    private readonly globalNamespaces: GlobalNamespacesRepository,
+    private readonly mesh: TenantMeshRepository,
+    private readonly audit: AuditService,
+    private readonly scheduler: DesiredStateScheduler,
+  ) {}
+
+  /** 404 for unknown and other tenants' GNS, before anything else about the request. */
+  async assertGnsExists(tenantId: string, gnsId: string): Promise<void> {
+    if (!(await this.globalNamespaces.exists(tenantId, gnsId)))
+      throw DomainError.notFound('global namespace', gnsId);
+  }
+
+  async listTraffic(tenantId: string, gnsId: string): Promise<TrafficPolicyView[]> {
+    await this.assertGnsExists(tenantId, gnsId);
+    const [rows, context] = await Promise.all([
+      this.policies.listTraffic(tenantId, gnsId),
+      this.context(tenantId, gnsId),
+    ]);
+    return rows.map((row) =>
+      trafficView(row, liveWarnings(validateTrafficPolicy(row.service, row.spec, context))),
+    );
+  }
+
+  async getTraffic(tenantId: string, gnsId: string, service: string): Promise<TrafficPolicyView> {
+    const view = await this.findTraffic(tenantId, gnsId, service);
+    if (!view) throw trafficNotFound(service);
+    return view;
+  }
+
+  /** Null when the service has no policy; 404 for an unknown GNS. */
+  async findTraffic(tenantId: string, gnsId: string, service: string): Promise<TrafficPolicyView | null> {
+    await this.assertGnsExists(tenantId, gnsId);
+    const row = await this.policies.findTraffic(tenantId, gnsId, service);
+    if (!row) return null;
+    const context = await this.context(tenantId, gnsId);
+    return trafficView(row, liveWarnings(validateTrafficPolicy(row.service, row.spec, context)));
+  }
+
+  /**
+   * Creates the service's policy (no If-Match needed) or replaces it (If-Match required, so two
+   * editors cannot overwrite each other). Returns whether it was created.
+   */
+  async putTraffic(
+    actor: TenantPrincipal,
+    gnsId: string,
+    service: string,
+    expectedVersion: number | undefined,
+    input: unknown,
+  ): Promise<{ view: TrafficPolicyView; created: boolean }> {
+    checkServiceName(service);
+    const validation = accepted(
+      validateTrafficPolicy(service, input, await this.context(actor.tenantId, gnsId)),
+    );
+    const { row, created } = await this.put(
+      actor,
+      this.trafficPolicyOf(actor.tenantId, gnsId, service),
+      expectedVersion,
+      validation.policy,
+    );
+    return { view: trafficView(row, validation.warnings), created };
+  }
+
+  deleteTraffic(
+    actor: TenantPrincipal,
+    gnsId: string,
+    service: string,
+    expectedVersion: number | undefined,
+  ): Promise<void> {
+    return this.delete(actor, this.trafficPolicyOf(actor.tenantId, gnsId, service), expectedVersion);
+  }
+
+  async getSecurity(tenantId: string, gnsId: string): Promise<SecurityPolicyView> {
+    const view = await this.findSecurity(tenantId, gnsId);
+    if (!view) throw securityNotFound(gnsId);
+    return view;
+  }
+
+  /** Null when the GNS has no security policy; 404 for an unknown GNS. */
+  async findSecurity(tenantId: string, gnsId: string): Promise<SecurityPolicyView | null> {
+    await this.assertGnsExists(tenantId, gnsId);
+    const row = await this.policies.findSecurity(tenantId, gnsId);
+    if (!row) return null;
+    return securityView(
+      row,
+      liveWarnings(validateSecurityPolicy(row.spec, await this.context(tenantId, gnsId))),
+    );
+  }
+
+  async putSecurity(
+    actor: TenantPrincipal,
+    gnsId: string,
+    expectedVersion: number | undefined,
+    input: unknown,
+  ): Promise<{ view: SecurityPolicyView; created: boolean }> {
+    const validation = accepted(validateSecurityPolicy(input, await this.context(actor.tenantId, gnsId)));
+    const { row, created } = await this.put(
+      actor,
+      this.securityPolicyOf(actor.tenantId, gnsId),
+      expectedVersion,
+      validation.policy,
+    );
+    return { view: securityView(row, validation.warnings), created };
+  }
+
+  deleteSecurity(actor: TenantPrincipal, gnsId: string, expectedVersion: number | undefined): Promise<void> {
+    return this.delete(actor, this.securityPolicyOf(actor.tenantId, gnsId), expectedVersion);
+  }
+
+  /**
+   * What each member cluster of the GNS would receive with the proposed policies in place of the
+   * stored ones: rendered exactly as the agents render it, compared with what the stored policies
+   * give now. Nothing is stored, scheduled or sent.
+   */
+  async dryRun(tenantId: string, gnsId: string, input: DryRunInput): Promise<DryRunResult> {
+    const [{ globalNamespaces, clusters }, storedPolicies] = await Promise.all([
+      this.mesh.loadMesh(tenantId),
+      this.mesh.loadPolicies(tenantId),
+    ]);
+    const membership = computeMembership(globalNamespaces, clusters);
+    const gnsMembership = membershipOf(membership, gnsId);
+    const context = gnsPolicyContext(gnsMembership, clusters);
+
+    const current = storedPolicies.get(gnsId) ?? { trafficPolicies: new Map<string, TrafficPolicySpec>() };
+    const proposedTraffic = new Map(current.trafficPolicies);
+    let proposedSecurity = current.securityPolicy;
+    const errors: FieldError[] = [];
+    const warnings: FieldError[] = [];
+    const seen = new Set<string>();
+    (input.trafficPolicies ?? []).forEach((entry, index) => {
+      const prefix = `trafficPolicies[${index}]`;
+      if (typeof entry?.service !== 'string' || !isServiceName(entry.service)) {
+        errors.push({ field: `${prefix}.service`, message: 'must be a service name (DNS label)' });
+        return;
+      }
+      if (seen.has(entry.service))
+        errors.push({ field: `${prefix}.service`, message: `${entry.service} is proposed twice` });
+      seen.add(entry.service);
+      if (entry.spec === null) {
+        proposedTraffic.delete(entry.service);
+        return;
+      }
+      const validation = validateTrafficPolicy(entry.service, entry.spec, context);
+      errors.push(...prefixed(prefix, validation.errors));
+      warnings.push(...prefixed(prefix, validation.warnings));
+      if (validation.policy) proposedTraffic.set(entry.service, validation.policy);
+    });
+    if (input.securityPolicy === null) proposedSecurity = undefined;
+    else if (input.securityPolicy !== undefined) {
+      const validation = validateSecurityPolicy(input.securityPolicy, context);
+      errors.push(...prefixed('securityPolicy', validation.errors));
+      warnings.push(...prefixed('securityPolicy', validation.warnings));
+      proposedSecurity = validation.policy;
+    }
+    if (errors.length > 0) throw DomainError.validation(errors);
+
+    const base = buildDesiredStates(membership, clusters);
+    const render = (policies: typeof storedPolicies) => withPolicies(base, membership, clusters, policies);
+    const before = render(storedPolicies);
+    const after = render(
+      new Map([
+        ...storedPolicies,
+        [gnsId, { trafficPolicies: proposedTraffic, securityPolicy: proposedSecurity }],
+      ]),
+    );
+    const members = new Set(gnsMembership.namespaces.map((member) => member.clusterId));
+    const result: DryRunCluster[] = [];
+    for (const cluster of [...clusters].sort((a, b) => compareText(a.name, b.name))) {
+      if (!members.has(cluster.id)) continue;
+      const entry: DryRunCluster = {
+        clusterId: cluster.id,
+        clusterName: cluster.name,
+        objects: [],
+        added: [],
+        changed: [],
+        removed: [],
+      };
+      try {
+        const now = gnsObjects(renderClusterState(before.get(cluster.id)!, new Map()), gnsId);
+        const next = gnsObjects(renderClusterState(after.get(cluster.id)!, new Map()), gnsId);
+        entry.objects = next;
+        const nowByKey = new Map(now.map((object) => [objectKey(object), JSON.stringify(object)]));
+        const nextByKey = new Map(next.map((object) => [objectKey(object), JSON.stringify(object)]));
+        entry.added = [...nextByKey.keys()].filter((key) => !nowByKey.has(key));
+        entry.changed = [...nextByKey.keys()].filter(
+          (key) => nowByKey.has(key) && nowByKey.get(key) !== nextByKey.get(key),
+        );
+        entry.removed = [...nowByKey.keys()].filter((key) => !nextByKey.has(key));
+      } catch (error) {
+        entry.error = error instanceof Error ? error.message : String(error);
+      }
+      result.push(entry);
+    }
+    return { warnings, clusters: result };
+  }
+
+  /** Create (no If-Match) or replace (If-Match) in one transaction, audited, then redistributed. */
+  private async put<Spec, Row extends StoredPolicy>(
+    actor: TenantPrincipal,
+    policy: VersionedPolicy<Spec, Row>,
+    expectedVersion: number | undefined,
+    spec: Spec,
+  ): Promise<{ row: Row; created: boolean }> {
+    const result = await this.prisma.$transaction(async (tx) => {
+      const before = await policy.find(tx);
+      if (!before) {
+        if (expectedVersion !== undefined) throw stale(policy.what, 0, expectedVersion);
+        const created = await policy.create(spec, tx);
+        if (!created) throw new DomainError('CONFLICT', policy.createdConcurrently);
+        await this.audit.record(actor, policy.audit('create', { after: auditView(created) }), tx);
+        return { row: created, created: true };
+      }
+      if (expectedVersion === undefined) throw new DomainError('PRECONDITION_REQUIRED', policy.alreadyExists);
+      if (before.version !== expectedVersion) throw stale(policy.what, before.version, expectedVersion);
+      const after = await policy.replaceIfVersion(expectedVersion, spec, tx);
+      if (!after) throw stale(policy.what, before.version, expectedVersion);
+      await this.audit.record(
+        actor,
+        policy.audit('update', { before: auditView(before), after: auditView(after) }),
+        tx,
+      );
+      return { row: after, created: false };
+    });
+    await this.redistribute(actor.tenantId, `${policy.label} ${result.created ? 'created' : 'updated'}`);
+    return result;
+  }
+
+  /** Delete (If-Match optional) in one transaction, audited, then redistributed. */
+  private async delete<Spec, Row extends StoredPolicy>(
+    actor: TenantPrincipal,
+    policy: VersionedPolicy<Spec, Row>,
+    expectedVersion: number | undefined,
+  ): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const before = await policy.find(tx);
+      if (!before) throw policy.notFound();
+      if (expectedVersion !== undefined && before.version !== expectedVersion)
+        throw stale(policy.what, before.version, expectedVersion);
+      if (!(await policy.delete(tx))) throw policy.notFound();
+      await this.audit.record(actor, policy.audit('delete', { before: auditView(before) }), tx);
+    });
+    await this.redistribute(actor.tenantId, `${policy.label} deleted`);
+  }
+
+  private trafficPolicyOf(
+    tenantId: string,
+    gnsId: string,
+    service: string,
+  ): VersionedPolicy<TrafficPolicySpec, StoredTrafficPolicy> {
+    return {
+      what: 'traffic policy',
+      label: `traffic policy of ${service} in GNS ${gnsId}`,
+      createdConcurrently: `a traffic policy for ${service} was created concurrently: GET it and send its ETag in If-Match`,
+      alreadyExists: `${service} already has a traffic policy: send its ETag in If-Match to replace it`,
+      audit: (verb, states) => ({
+        action: `traffic-policy.${verb}`,
+        resourceType: 'traffic-policy',
+        resourceId: `${gnsId}/${service}`,
+        ...states,
+      }),
+      find: (tx) => this.policies.findTraffic(tenantId, gnsId, service, tx),
+      create: (spec, tx) => this.policies.createTraffic(tenantId, gnsId, service, spec, tx),
+      replaceIfVersion: (version, spec, tx) =>
+        this.policies.replaceTrafficIfVersion(tenantId, gnsId, service, version, spec, tx),
+      delete: (tx) => this.policies.deleteTraffic(tenantId, gnsId, service, tx),
+      notFound: () => trafficNotFound(service),
+    };
+  }
+
+  private securityPolicyOf(
+    tenantId: string,
+    gnsId: string,
+  ): VersionedPolicy<SecurityPolicySpec, StoredSecurityPolicy> {
+    return {
+      what: 'security policy',
+      label: `security policy of GNS ${gnsId}`,
+      createdConcurrently:
+        'the security policy was created concurrently: GET it and send its ETag in If-Match',
+      alreadyExists:
+        'the global namespace already has a security policy: send its ETag in If-Match to replace it',
+      audit: (verb, states) => ({
+        action: `security-policy.${verb}`,
+        resourceType: 'security-policy',
+        resourceId: gnsId,
+        ...states,
+      }),
+      find: (tx) => this.policies.findSecurity(tenantId, gnsId, tx),
+      create: (spec, tx) => this.policies.createSecurity(tenantId, gnsId, spec, tx),
+      replaceIfVersion: (version, spec, tx) =>
+        this.policies.replaceSecurityIfVersion(tenantId, gnsId, version, spec, tx),
+      delete: (tx) => this.policies.deleteSecurity(tenantId, gnsId, tx),
+      notFound: () => securityNotFound(gnsId),
+    };
+  }
+
+  /** The GNS as policies see it: its live membership. */
+  private async context(tenantId: string, gnsId: string): Promise<GnsPolicyContext> {
+    const { globalNamespaces, clusters } = await this.mesh.loadMesh(tenantId);
+    return gnsPolicyContext(membershipOf(computeMembership(globalNamespaces, clusters), gnsId), clusters);
+  }
+
+  private redistribute(tenantId: string, reason: string): Promise<void> {
+    return scheduleAfterCommit(this.scheduler, this.logger, tenantId, reason);
+  }
+}
+
+function membershipOf(membership: MembershipResult, gnsId: string): GnsMembership {
+  const found = membership.globalNamespaces.find((candidate) => candidate.gns.id === gnsId);
+  if (!found) throw DomainError.notFound('global namespace', gnsId);
+  return found;
+}
+
+function accepted<T>(validation: PolicyValidation<T>): PolicyValidation<T> & { policy: T } {
+  if (validation.errors.length > 0 || validation.policy === undefined)
+    throw DomainError.validation(validation.errors);
+  return validation as PolicyValidation<T> & { policy: T };
+}
+
+/**
+ * A stored policy re-checked against today's membership: what would now be refused (a service
+ * that left the GNS) is reported as a warning; distribution skips what no longer applies.
+ */
+function liveWarnings(validation: PolicyValidation<unknown>): FieldError[] {
+  return [
+    ...validation.errors.map((error) => ({
+      field: error.field,
+      message: `no longer holds: ${error.message}`,
+    })),
+    ...validation.warnings,
+  ];
+}
+
+/** A Kubernetes Service name: a DNS label. */
+function isServiceName(name: string): boolean {
+  return isDnsLabel(name);
+}
+
+function checkServiceName(service: string): void {
+  if (!isServiceName(service))
+    throw DomainError.validation([{ field: 'service', message: 'must be a service name (DNS label)' }]);
+}
+
+function gnsObjects(objects: KubeObject[], gnsId: string): KubeObject[] {
+  return objects.filter(
+    (object) => object.metadata.labels?.[GNS_LABEL] === gnsId && object.kind !== 'Secret',
+  );
+}
+
+function prefixed(prefix: string, fields: FieldError[]): FieldError[] {
+  return fields.map((field) => ({
+    field: field.field === '(body)' ? prefix : `${prefix}.${field.field}`,
+    message: field.message,
+  }));
+}
+
+function securityNotFound(gnsId: string): DomainError {
+  return DomainError.notFound('security policy of global namespace', gnsId);
+}
+
+function trafficNotFound(service: string): DomainError {
+  return new DomainError('NOT_FOUND', `${service} has no traffic policy in this global namespace`);
+}
+
+function stale(what: string, current: number, expected: number): DomainError {
+  return new DomainError(
+    'PRECONDITION_FAILED',
+    current === 0
+      ? `there is no ${what} to match If-Match ${expected}: leave If-Match out to create it`
+      : `the ${what} changed since you read it (you sent version ${expected}, it is now at ${current}): GET it again and reapply your edit`,
+  );
+}
+
+function auditView(row: StoredTrafficPolicy | StoredSecurityPolicy): unknown {
+  return {
+    ...('service' in row ? { service: row.service } : {}),
+    gnsId: row.gnsId,
+    spec: row.spec,
+    version: row.version,
+  };
+}
+
+function trafficView(row: StoredTrafficPolicy, warnings: FieldError[]): TrafficPolicyView {
+  return {
+    gnsId: row.gnsId,
+    service: row.service,
+    spec: row.spec,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    warnings,
+  };
+}
+
+function securityView(row: StoredSecurityPolicy, warnings: FieldError[]): SecurityPolicyView {
+  return {
+    gnsId: row.gnsId,
+    spec: row.spec,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    warnings,
+  };
+}

@@ -1,0 +1,259 @@
+import { Injectable } from '@nestjs/common';
+import {
+  computeMembership,
+  DomainError,
+  parseSloSpec,
+  parseSloWindow,
+  sloWindowBounds,
+  spanFromRunningTotals,
+  validateSeriesRequest,
+  ZERO_RUNNING_TOTALS,
+  badFraction,
+  BURN_RATE_WINDOWS,
+  computeErrorBudget,
+  type ActiveAlert,
+  type SloEvaluation,
+  type SloSpec,
+  type SloSpecInput,
+} from '@lattice/domain';
+import { AuditService } from '../audit/audit.service';
+import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { Page, PageRequest } from '../../platform/http/pagination';
+import { TenantMeshRepository } from '../config-distribution/tenant-mesh.repository';
+import type { Db } from '../../platform/database/db';
+import { PrismaService } from '../../platform/database/prisma.service';
+import { SloEvaluationRepository } from './slo-evaluation.repository';
+import type { SloEventView, SloStatusView, SloView } from './slos.dto';
+import { SlosRepository, type SloSeriesRow, type StoredSlo } from './slos.repository';
+import { UUID } from '../../platform/http/uuid-param.pipe';
+
+const RESOURCE = 'SLO';
+
+export interface SloHistoryPoint {
+  timestamp: Date;
+  requests: number;
+  badRequests: number;
+  badMinutes: number;
+  /** Good fraction of the bucket under the SLO's budgeting method; null for a bucket with nothing to judge. */
+  sli: number | null;
+  /** Error budget left at the end of the bucket (window ending there); null for buckets in the future. */
+  budgetRemainingFraction: number | null;
+}
+
+@Injectable()
+export class SlosService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly slos: SlosRepository,
+    private readonly evaluations: SloEvaluationRepository,
+    private readonly mesh: TenantMeshRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(actor: TenantPrincipal, input: SloSpecInput): Promise<SloView> {
+    const spec = await this.validSpec(actor.tenantId, input);
+    const row = await this.prisma.$transaction(async (tx) => {
+      const created = await this.slos.create(actor.tenantId, spec, tx);
+      await this.audit.record(actor, { action: 'slo.create', resourceType: 'slo', resourceId: created.id, after: definitionView(created) }, tx);
+      return created;
+    });
+    return { ...definitionView(row), status: null };
+  }
+
+  async get(tenantId: string, id: string): Promise<SloView> {
+    const row = await this.require(tenantId, id);
+    return (await this.withStatus([row]))[0]!;
+  }
+
+  async list(tenantId: string, page: PageRequest, gnsId?: string): Promise<Page<SloView>> {
+    if (gnsId !== undefined && !(UUID.test(gnsId) && (await this.slos.gnsExists(tenantId, gnsId)))) throw DomainError.notFound('global namespace', gnsId);
+    const rows = await this.slos.list(tenantId, page, gnsId);
+    return { items: await this.withStatus(rows.items), nextCursor: rows.nextCursor };
+  }
+
+  async assertExists(tenantId: string, id: string): Promise<void> {
+    if (!(await this.slos.exists(tenantId, id))) throw DomainError.notFound(RESOURCE, id);
+  }
+
+  async replace(actor: TenantPrincipal, id: string, expectedVersion: number, input: SloSpecInput): Promise<SloView> {
+    const spec = await this.validSpec(actor.tenantId, input);
+    const updated = await this.prisma.$transaction(async (tx) => {
+      const before = await this.slos.find(actor.tenantId, id, tx);
+      if (!before) throw DomainError.notFound(RESOURCE, id);
+      if (before.version !== expectedVersion) throw staleVersion(before.version, expectedVersion);
+      const rebased =
+        before.gnsId !== spec.gnsId ||
+        JSON.stringify([...before.services].sort()) !== JSON.stringify([...spec.services].sort()) ||
+        JSON.stringify(before.indicators) !== JSON.stringify(spec.indicators);
+      const after = await this.slos.replaceIfVersion(actor.tenantId, id, expectedVersion, spec, rebased, tx);
+      if (!after) throw staleVersion(before.version, expectedVersion);
+      await this.audit.record(
+        actor,
+        { action: 'slo.update', resourceType: 'slo', resourceId: id, before: definitionView(before), after: definitionView(after) },
+        tx,
+      );
+      return after;
+    });
+    return (await this.withStatus([updated]))[0]!;
+  }
+
+  async delete(actor: TenantPrincipal, id: string, expectedVersion: number | undefined): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const before = await this.slos.find(actor.tenantId, id, tx);
+      if (!before) throw DomainError.notFound(RESOURCE, id);
+      if (expectedVersion !== undefined && before.version !== expectedVersion) throw staleVersion(before.version, expectedVersion);
+      if (!(await this.slos.delete(actor.tenantId, id, tx))) throw DomainError.notFound(RESOURCE, id);
+      await this.audit.record(actor, { action: 'slo.delete', resourceType: 'slo', resourceId: id, before: definitionView(before) }, tx);
+    });
+  }
+
+  /** Alert firings and resolutions, newest first. */
+  async events(tenantId: string, id: string, first: number): Promise<SloEventView[]> {
+    await this.require(tenantId, id);
+    const rows = await this.slos.events(tenantId, id, first);
+    return rows.map((row) => ({
+      id: row.id,
+      type: row.type,
+      rule: row.ruleId,
+      severity: row.severity,
+      at: row.at.toISOString(),
+      threshold: row.threshold,
+      longWindowBurnRate: row.longWindowBurnRate,
+      shortWindowBurnRate: row.shortWindowBurnRate,
+    }));
+  }
+
+  /**
+   * SLI and budget over [from, to) in steps, from the stored running totals: each bucket and each
+   * bucket's window is the difference of two rows, so a long range costs a few index probes per point.
+   */
+  async history(tenantId: string, id: string, from: Date, to: Date, stepSeconds: number, now = new Date()): Promise<SloHistoryPoint[]> {
+    const slo = await this.require(tenantId, id);
+    const request = validateSeriesRequest(from, to, stepSeconds);
+    const window = parseSloWindow(slo.window)!;
+    const boundaries = Array.from({ length: request.points + 1 }, (_, index) => Math.min(request.fromMs + index * request.stepMs, request.toMs));
+    const windowStarts = boundaries.map((boundary) => sloWindowBounds(window, boundary).startUnixMs);
+    const lookups = [...boundaries, ...windowStarts].map((beforeMs) => ({ sloId: slo.id, basis: slo.basis, beforeMs }));
+    const totals = (await this.evaluations.runningTotalsBefore(this.prisma, lookups)).map((value) => value ?? ZERO_RUNNING_TOTALS);
+    const count = boundaries.length;
+    return boundaries.slice(0, -1).map((start, index) => {
+      const end = boundaries[index + 1]!;
+      const bucket = spanFromRunningTotals(totals[index + 1]!, totals[index]!, start, end);
+      const judged = slo.budgeting === 'TIME_SLICES' ? bucket.minutes > 0 && start < now.getTime() : bucket.requests > 0;
+      let budgetRemainingFraction: number | null = null;
+      if (end <= now.getTime()) {
+        const bounds = sloWindowBounds(window, end);
+        const windowTotals = spanFromRunningTotals(totals[index + 1]!, totals[count + index + 1]!, bounds.startUnixMs, Math.min(end, bounds.endUnixMs));
+        budgetRemainingFraction = computeErrorBudget(slo.budgeting, slo.targetPercent, bounds.endUnixMs - bounds.startUnixMs, windowTotals).remainingFraction;
+      }
+      return {
+        timestamp: new Date(start),
+        requests: bucket.requests,
+        badRequests: bucket.badRequests,
+        badMinutes: bucket.badMinutes,
+        sli: judged ? 1 - badFraction(bucket, slo.budgeting) : null,
+        budgetRemainingFraction,
+      };
+    });
+  }
+
+  private async require(tenantId: string, id: string, db?: Db): Promise<StoredSlo> {
+    const row = await this.slos.find(tenantId, id, db);
+    if (!row) throw DomainError.notFound(RESOURCE, id);
+    return row;
+  }
+
+  private async withStatus(rows: readonly StoredSlo[]): Promise<SloView[]> {
+    if (rows.length === 0) return [];
+    const tenantId = rows[0]!.tenantId;
+    const ids = rows.map((row) => row.id);
+    const [byId, seriesById] = await Promise.all([this.slos.evaluations(tenantId, ids), this.slos.series(tenantId, ids)]);
+    return rows.map((row) => {
+      const series = seriesById.get(row.id);
+      return { ...definitionView(row), status: statusView(byId.get(row.id), series?.basis === row.basis ? series : undefined) };
+    });
+  }
+
+  /** Validates the input, then that the GNS exists and each service is one of its members now. */
+  private async validSpec(tenantId: string, input: SloSpecInput): Promise<SloSpec> {
+    const parsed = parseSloSpec(input);
+    if (!parsed.spec) throw DomainError.validation(parsed.problems);
+    const spec = parsed.spec;
+    const { globalNamespaces, clusters } = await this.mesh.loadMesh(tenantId);
+    if (!globalNamespaces.some((gns) => gns.id === spec.gnsId)) {
+      throw DomainError.validation([{ field: 'gnsId', message: `no Global Namespace ${spec.gnsId} in this tenant` }]);
+    }
+    const membership = computeMembership(globalNamespaces, clusters).globalNamespaces.find((entry) => entry.gns.id === spec.gnsId);
+    const members = new Set((membership?.services ?? []).map((service) => service.name));
+    const problems = spec.services.flatMap((service, index) =>
+      members.has(service)
+        ? []
+        : [{
+            field: `services[${index}]`,
+            message: `${service} is not a member service of the Global Namespace (members now: ${[...members].sort().join(', ') || 'none'})`,
+          }],
+    );
+    if (problems.length > 0) throw DomainError.validation(problems);
+    return spec;
+  }
+}
+
+export function definitionView(row: StoredSlo): Omit<SloView, 'status'> {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    gnsId: row.gnsId,
+    services: row.services,
+    indicators: row.indicators,
+    targetPercent: row.targetPercent,
+    window: row.window,
+    budgeting: row.budgeting,
+    type: row.type,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function statusView(evaluation: Omit<SloEvaluation, 'events'> | undefined, series: SloSeriesRow | undefined): SloStatusView | null {
+  if (!evaluation || !series) return null;
+  const budget = evaluation.budget;
+  return {
+    health: evaluation.status,
+    evaluatedAt: new Date(evaluation.evaluatedAtUnixMs).toISOString(),
+    windowStart: new Date(evaluation.window.startUnixMs).toISOString(),
+    windowEnd: new Date(evaluation.window.endUnixMs).toISOString(),
+    compliance: evaluation.compliance,
+    meetsTarget: evaluation.meetsTarget,
+    budget: {
+      allowedBadFraction: budget.allowedBadFraction,
+      consumedFraction: budget.consumedFraction,
+      remainingFraction: budget.remainingFraction,
+      totalSeconds: budget.totalDurationMs / 1000,
+      consumedSeconds: budget.consumedDurationMs / 1000,
+      remainingSeconds: budget.remainingDurationMs / 1000,
+    },
+    // In window order (the stored JSONB does not keep key order).
+    burnRates: BURN_RATE_WINDOWS.map((window) => ({ window, rate: evaluation.burnRates[window] })),
+    indicators: evaluation.indicators.map((value) => ({ ...value.indicator, value: value.value, holds: value.holds })),
+    activeAlerts: evaluation.activeAlerts.map((alert: ActiveAlert) => ({
+      rule: alert.ruleId,
+      severity: alert.severity,
+      firedAt: new Date(alert.firedAtUnixMs).toISOString(),
+    })),
+    coverage: {
+      evaluatedFrom: new Date(series.coveredFromMs).toISOString(),
+      backfilling: series.coveredFromMs > series.backfillToMs,
+      hourlyUntil: series.minuteResolutionFromMs > series.coveredFromMs ? new Date(series.minuteResolutionFromMs).toISOString() : null,
+      catchingUpFrom: series.caughtUpUntilMs < series.evaluatedUntilMs ? new Date(series.caughtUpUntilMs).toISOString() : null,
+    },
+  };
+}
+
+function staleVersion(current: number, expected: number): DomainError {
+  return new DomainError(
+    'PRECONDITION_FAILED',
+    `the SLO changed since you read it (you sent version ${expected}, it is now at ${current}): GET it again and reapply your edit`,
+  );
+}

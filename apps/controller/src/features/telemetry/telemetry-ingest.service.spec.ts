@@ -1,0 +1,65 @@
+import type { TelemetryBatch__Output } from '@lattice/proto';
+import { parseControllerEnv } from '../../platform/config/config';
+import type { RuntimeConfig } from '../../platform/config/runtime-config';
+import type { RollupStateStore } from './rollup-state.store';
+import { StoredTelemetryIngest } from './telemetry-ingest.service';
+import type { TelemetryVersionStore } from './telemetry-version.store';
+import type { TelemetryRepository } from './telemetry.repository';
+
+const NOW = new Date('2026-11-26T12:00:30Z');
+
+function batch(batchId: string): TelemetryBatch__Output {
+  return {
+    batchId,
+    items: [
+      {
+        minuteUnixMs: Date.parse('2026-11-26T11:59:00Z'),
+        sourceCluster: '',
+        sourceNamespace: 'shop',
+        sourceService: 'web',
+        destinationNamespace: 'shop',
+        destinationService: 'cart',
+        requests: 10,
+        errors: 1,
+        latency: null,
+      },
+    ],
+  } as unknown as TelemetryBatch__Output;
+}
+
+describe('StoredTelemetryIngest', () => {
+  it('stores at most LATTICE_TELEMETRY_INGEST_CONCURRENCY batches at once; the others wait their turn', async () => {
+    let storing = 0;
+    let mostAtOnce = 0;
+    const finishers: (() => void)[] = [];
+    const repository = {
+      insertBatch: () => {
+        storing += 1;
+        mostAtOnce = Math.max(mostAtOnce, storing);
+        return new Promise<boolean>((resolve) =>
+          finishers.push(() => {
+            storing -= 1;
+            resolve(true);
+          }),
+        );
+      },
+    } as unknown as TelemetryRepository;
+    const ingest = new StoredTelemetryIngest(
+      repository,
+      { target: async () => null } as unknown as RollupStateStore,
+      { raise: async () => undefined } as unknown as TelemetryVersionStore,
+      { env: parseControllerEnv({ LATTICE_TELEMETRY_INGEST_CONCURRENCY: '2' }) } as RuntimeConfig,
+    );
+
+    const results = Array.from({ length: 5 }, (_, i) => ingest.ingest('t', `c-${i}`, batch(`b-${i}`), NOW));
+    const flush = () => new Promise((resolve) => setImmediate(resolve));
+    await flush();
+    expect(storing).toBe(2);
+    while (finishers.length > 0) {
+      finishers.shift()?.();
+      await flush();
+    }
+    await expect(Promise.all(results)).resolves.toEqual(Array(5).fill({ duplicate: false, accepted: 1 }));
+    expect(mostAtOnce).toBe(2);
+  });
+});

@@ -1,0 +1,338 @@
+import { Injectable } from '@nestjs/common';
+import { type EdgeTraffic, HOUR_MS, type ReadPlan, type SketchJSON, type TimeRange, type ValidTelemetryItem } from '@lattice/domain';
+import type { Db } from '../../platform/database/db';
+import { PrismaService } from '../../platform/database/prisma.service';
+
+/** Hour rows per INSERT statement: arrays travel as 11 parameters, so this only bounds statement size. */
+const INSERT_CHUNK_ROWS = 1_000;
+/** Rows per DELETE statement, so retention never holds long locks or builds huge WAL bursts. */
+const DELETE_CHUNK_ROWS = 10_000;
+
+/** What a stored row is keyed by: the edge of the domain's EdgeTraffic, without its totals. */
+export type TrafficKey = Omit<EdgeTraffic, 'totals'>;
+
+/** Counts summed by PostgreSQL; the sketches of the group as stored, merged by the caller. */
+export interface TrafficGroup {
+  requests: number;
+  errors: number;
+  sketches: unknown[];
+}
+
+export interface HourRow extends TrafficKey {
+  requests: number;
+  errors: number;
+  sketch: SketchJSON;
+}
+
+export type EdgeGroup = TrafficKey & TrafficGroup;
+export type DestinationGroup = Pick<TrafficKey, 'clusterId' | 'destinationNamespace' | 'destinationService'> & TrafficGroup;
+export type SeriesGroup = { bucket: number } & Pick<TrafficKey, 'clusterId' | 'destinationNamespace'> & TrafficGroup;
+
+export interface TrafficFilter {
+  /** Reporting clusters (where the destinations run). */
+  clusterIds: readonly string[];
+  /** Also rows whose caller ran in one of these clusters (mesh names), whatever cluster reported them. */
+  orSourceClusters?: readonly string[];
+  destinationService?: string;
+}
+
+interface RawGroup {
+  cluster_id: string;
+  source_cluster: string;
+  source_namespace: string;
+  source_service: string;
+  destination_namespace: string;
+  destination_service: string;
+  bucket: number;
+  requests: bigint;
+  errors: bigint;
+  sketches: unknown[];
+}
+
+/**
+ * Telemetry storage in raw SQL: minute rows go in as one multi-row INSERT per chunk (unnest of
+ * arrays), reads group in PostgreSQL and hand the sketches of each group to the caller to merge.
+ * The tenant id is the first argument of every tenant-owned query.
+ */
+@Injectable()
+export class TelemetryRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Stores a batch once (false when its id was seen before). Its minutes before `lateBeforeMs` are
+   * marked in telemetry_late_minutes, so SLO evaluation, which has already passed them, recounts
+   * them: never lost, and a resent batch (a duplicate) marks nothing.
+   *
+   * One statement, so one transaction and one round trip: the batch id is inserted first (ON
+   * CONFLICT DO NOTHING; a concurrent twin waits on the key, then inserts nothing) and the rows and
+   * late marks only when that insert returned the id. Rows travel as one JSON array that
+   * PostgreSQL unpacks, which is far cheaper to send than a text array per column.
+   */
+  async insertBatch(tenantId: string, clusterId: string, batchId: string, items: readonly ValidTelemetryItem[], lateBeforeMs = -Infinity): Promise<boolean> {
+    const late = [...new Set(items.flatMap((item) => (item.minuteUnixMs < lateBeforeMs ? [item.minuteUnixMs] : [])))];
+    const rows = await this.prisma.$queryRawUnsafe<{ recorded: number }[]>(
+      `WITH batch AS (
+         INSERT INTO telemetry_batches (cluster_id, batch_id, tenant_id, item_count)
+         VALUES ($2::uuid, $3, $1::uuid, $4) ON CONFLICT DO NOTHING RETURNING 1
+       ), minutes AS (
+         INSERT INTO telemetry_minutes
+           (tenant_id, cluster_id, minute, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
+         SELECT $1::uuid, $2::uuid, to_timestamp(r.m / 1000.0), r.sc, r.sn, r.ss, r.dn, r.ds, r.rq, r.er, r.sk
+         FROM jsonb_to_recordset($5::jsonb) AS r(m bigint, sc text, sn text, ss text, dn text, ds text, rq bigint, er bigint, sk jsonb)
+         WHERE EXISTS (SELECT 1 FROM batch)
+       ), late AS (
+         INSERT INTO telemetry_late_minutes (tenant_id, minute)
+         SELECT $1::uuid, to_timestamp(m::bigint / 1000.0) FROM jsonb_array_elements_text($6::jsonb) AS l(m)
+         WHERE EXISTS (SELECT 1 FROM batch)
+         ON CONFLICT DO NOTHING
+       )
+       SELECT count(*)::int AS recorded FROM batch`,
+      tenantId,
+      clusterId,
+      batchId,
+      items.length,
+      minuteRowsJson(items),
+      JSON.stringify(late),
+    );
+    return (rows[0]?.recorded ?? 0) > 0;
+  }
+
+  /** Series of one destination service, grouped by bucket, cluster and destination namespace. */
+  async seriesGroups(tenantId: string, filter: TrafficFilter, plan: ReadPlan, bucketFromMs: number, stepMs: number): Promise<SeriesGroup[]> {
+    if (filter.clusterIds.length === 0) return [];
+    const params = new SqlParams();
+    const source = trafficSource(params, tenantId, filter, plan);
+    const from = params.add(bucketFromMs);
+    const step = params.add(stepMs);
+    const rows = await this.prisma.$queryRawUnsafe<RawGroup[]>(
+      `SELECT floor((extract(epoch FROM t.at) * 1000 - ${from}::float8) / ${step}::float8)::int AS bucket,
+              t.cluster_id::text AS cluster_id, t.destination_namespace,
+              sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
+       FROM (${source}) t
+       GROUP BY 1, 2, 3`,
+      ...params.values,
+    );
+    return rows.map((row) => ({
+      bucket: row.bucket,
+      clusterId: row.cluster_id,
+      destinationNamespace: row.destination_namespace,
+      ...counts(row),
+    }));
+  }
+
+  /** Traffic per edge (caller in its cluster -> callee, per reporting cluster) over the planned range. */
+  async edgeGroups(tenantId: string, filter: TrafficFilter, plan: ReadPlan): Promise<EdgeGroup[]> {
+    if (filter.clusterIds.length === 0) return [];
+    const params = new SqlParams();
+    const source = trafficSource(params, tenantId, filter, plan);
+    const rows = await this.prisma.$queryRawUnsafe<RawGroup[]>(
+      `SELECT t.cluster_id::text AS cluster_id, t.source_cluster, t.source_namespace, t.source_service, t.destination_namespace, t.destination_service,
+              sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
+       FROM (${source}) t
+       GROUP BY 1, 2, 3, 4, 5, 6`,
+      ...params.values,
+    );
+    return rows.map((row) => ({ ...trafficKey(row), ...counts(row) }));
+  }
+
+  /** Traffic per destination (cluster, namespace, service) over the planned range. */
+  async destinationGroups(tenantId: string, filter: TrafficFilter, plan: ReadPlan): Promise<DestinationGroup[]> {
+    if (filter.clusterIds.length === 0) return [];
+    const params = new SqlParams();
+    const source = trafficSource(params, tenantId, filter, plan);
+    const rows = await this.prisma.$queryRawUnsafe<RawGroup[]>(
+      `SELECT t.cluster_id::text AS cluster_id, t.destination_namespace, t.destination_service,
+              sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
+       FROM (${source}) t
+       GROUP BY 1, 2, 3`,
+      ...params.values,
+    );
+    return rows.map((row) => ({
+      clusterId: row.cluster_id,
+      destinationNamespace: row.destination_namespace,
+      destinationService: row.destination_service,
+      ...counts(row),
+    }));
+  }
+
+  /** A tenant's minute rows of one hour, grouped by key (the input of that hour's rollup). */
+  async minuteGroupsOfHour(tenantId: string, hourMs: number, db: Db = this.prisma): Promise<EdgeGroup[]> {
+    const rows = await db.$queryRawUnsafe<RawGroup[]>(
+      `SELECT cluster_id::text AS cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service,
+              sum(requests)::bigint AS requests, sum(errors)::bigint AS errors, json_agg(sketch) AS sketches
+       FROM telemetry_minutes
+       WHERE tenant_id = $1::uuid AND minute >= $2::timestamptz AND minute < $3::timestamptz
+       GROUP BY 1, 2, 3, 4, 5, 6`,
+      tenantId,
+      iso(hourMs),
+      iso(hourMs + HOUR_MS),
+    );
+    return rows.map((row) => ({ ...trafficKey(row), ...counts(row) }));
+  }
+
+  /**
+   * Recomputes one tenant-hour: an advisory lock serialises recomputations of the same hour (a
+   * scheduled run and a late-data run), then the hour's rows are replaced by `rollUp(minutes)`.
+   */
+  recomputeHour(tenantId: string, hourMs: number, rollUp: (minutes: EdgeGroup[]) => HourRow[]): Promise<number> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, `telemetry-hour:${tenantId}:${hourMs}`);
+        const rows = rollUp(await this.minuteGroupsOfHour(tenantId, hourMs, tx));
+        await tx.$executeRawUnsafe(
+          `DELETE FROM telemetry_hours WHERE tenant_id = $1::uuid AND hour = $2::timestamptz`,
+          tenantId,
+          iso(hourMs),
+        );
+        for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
+          await insertHourRows(tx, tenantId, hourMs, rows.slice(start, start + INSERT_CHUNK_ROWS));
+        }
+        return rows.length;
+      },
+      { timeout: 120_000, maxWait: 30_000 },
+    );
+  }
+
+  async tenantIds(): Promise<string[]> {
+    const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(`SELECT id::text AS id FROM tenants ORDER BY id`);
+    return rows.map((row) => row.id);
+  }
+
+  /** Start of the earliest stored minute of a tenant, or null. */
+  async earliestMinute(tenantId: string): Promise<number | null> {
+    const rows = await this.prisma.$queryRawUnsafe<{ minute: Date | null }[]>(
+      `SELECT min(minute) AS minute FROM telemetry_minutes WHERE tenant_id = $1::uuid`,
+      tenantId,
+    );
+    return rows[0]?.minute ? rows[0].minute.getTime() : null;
+  }
+
+  deleteMinutesBefore(tenantId: string, cutoffMs: number): Promise<number> {
+    return this.deleteInChunks(
+      `DELETE FROM telemetry_minutes WHERE id IN (
+         SELECT id FROM telemetry_minutes WHERE tenant_id = $1::uuid AND minute < $2::timestamptz LIMIT ${DELETE_CHUNK_ROWS})`,
+      tenantId,
+      iso(cutoffMs),
+    );
+  }
+
+  deleteHoursBefore(tenantId: string, cutoffMs: number): Promise<number> {
+    return this.deleteInChunks(
+      `DELETE FROM telemetry_hours WHERE id IN (
+         SELECT id FROM telemetry_hours WHERE tenant_id = $1::uuid AND hour < $2::timestamptz LIMIT ${DELETE_CHUNK_ROWS})`,
+      tenantId,
+      iso(cutoffMs),
+    );
+  }
+
+  /** Batch ids only need to outlive the minutes they carried (older minutes are refused anyway). */
+  deleteBatchIdsBefore(cutoffMs: number): Promise<number> {
+    return this.deleteInChunks(
+      `DELETE FROM telemetry_batches WHERE (cluster_id, batch_id) IN (
+         SELECT cluster_id, batch_id FROM telemetry_batches WHERE received_at < $1::timestamptz LIMIT ${DELETE_CHUNK_ROWS})`,
+      iso(cutoffMs),
+    );
+  }
+
+  private async deleteInChunks(sql: string, ...values: unknown[]): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const deleted = await this.prisma.$executeRawUnsafe(sql, ...values);
+      total += deleted;
+      if (deleted < DELETE_CHUNK_ROWS) return total;
+    }
+  }
+}
+
+/** The rows of a batch as one JSON array, keys as in insertBatch's jsonb_to_recordset. */
+function minuteRowsJson(items: readonly ValidTelemetryItem[]): string {
+  return JSON.stringify(
+    items.map((item) => ({
+      m: item.minuteUnixMs,
+      sc: item.sourceCluster,
+      sn: item.sourceNamespace,
+      ss: item.sourceService,
+      dn: item.destinationNamespace,
+      ds: item.destinationService,
+      rq: item.requests,
+      er: item.errors,
+      sk: item.latency.toJSON(),
+    })),
+  );
+}
+
+async function insertHourRows(db: Db, tenantId: string, hourMs: number, rows: readonly HourRow[]): Promise<void> {
+  await db.$executeRawUnsafe(
+    `INSERT INTO telemetry_hours
+       (tenant_id, cluster_id, hour, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
+     SELECT $1::uuid, r.cluster_id, $2::timestamptz, r.source_cluster, r.source_namespace, r.source_service, r.destination_namespace, r.destination_service,
+            r.requests, r.errors, r.sketch
+     FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::jsonb[])
+       AS r(cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)`,
+    tenantId,
+    iso(hourMs),
+    rows.map((row) => row.clusterId),
+    rows.map((row) => row.sourceCluster),
+    rows.map((row) => row.sourceNamespace),
+    rows.map((row) => row.sourceService),
+    rows.map((row) => row.destinationNamespace),
+    rows.map((row) => row.destinationService),
+    rows.map((row) => row.requests),
+    rows.map((row) => row.errors),
+    rows.map((row) => JSON.stringify(row.sketch)),
+  );
+}
+
+/** Positional parameters for a statement assembled from parts. */
+class SqlParams {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/**
+ * The rows a query reads, as one subquery: minute rows of the planned minute ranges and hour rows
+ * of the planned hour range (disjoint in time), under the tenant and cluster filter.
+ */
+function trafficSource(params: SqlParams, tenantId: string, filter: TrafficFilter, plan: ReadPlan): string {
+  const tenant = params.add(tenantId);
+  const clusters = params.add(filter.clusterIds);
+  const sourceClusters = filter.orSourceClusters?.length ? params.add(filter.orSourceClusters) : null;
+  const clusterCondition = sourceClusters
+    ? `(cluster_id = ANY(${clusters}::uuid[]) OR source_cluster = ANY(${sourceClusters}::text[]))`
+    : `cluster_id = ANY(${clusters}::uuid[])`;
+  const service = filter.destinationService === undefined ? null : params.add(filter.destinationService);
+  const where = (column: string, ranges: readonly TimeRange[]) => {
+    const within = ranges
+      .map((range) => `(${column} >= ${params.add(iso(range.fromMs))}::timestamptz AND ${column} < ${params.add(iso(range.toMs))}::timestamptz)`)
+      .join(' OR ');
+    return `tenant_id = ${tenant}::uuid AND ${clusterCondition}${service ? ` AND destination_service = ${service}` : ''} AND (${within})`;
+  };
+  const columns = 'cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch';
+  const parts: string[] = [];
+  if (plan.minutes.length > 0) parts.push(`SELECT minute AS at, ${columns} FROM telemetry_minutes WHERE ${where('minute', plan.minutes)}`);
+  if (plan.hours) parts.push(`SELECT hour AS at, ${columns} FROM telemetry_hours WHERE ${where('hour', [plan.hours])}`);
+  return parts.join(' UNION ALL ');
+}
+
+function trafficKey(row: RawGroup): TrafficKey {
+  return {
+    clusterId: row.cluster_id,
+    sourceCluster: row.source_cluster,
+    sourceNamespace: row.source_namespace,
+    sourceService: row.source_service,
+    destinationNamespace: row.destination_namespace,
+    destinationService: row.destination_service,
+  };
+}
+
+function counts(row: RawGroup): TrafficGroup {
+  return { requests: Number(row.requests), errors: Number(row.errors), sketches: row.sketches };
+}
+
+function iso(unixMs: number): string {
+  return new Date(unixMs).toISOString();
+}

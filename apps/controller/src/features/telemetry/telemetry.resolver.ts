@@ -1,0 +1,58 @@
+import { Args, GraphQLISODateTime, ID, Int, Query, Resolver } from '@nestjs/graphql';
+import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
+import { RequireRole } from '../../platform/auth/permissions.decorator';
+import type { TenantPrincipal } from '../../platform/auth/principal';
+import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
+import { TelemetryQueryService, type TopServicesOrder as TopServicesOrderValue } from './telemetry-query.service';
+import { checkFirst, listComplexity } from '../../platform/graphql/page';
+import { ServiceMetricsPoint, Topology, TopService, TopServicesOrder } from './telemetry.model';
+
+/** Telemetry of a Global Namespace's services; ranges are [from, to), whole minutes, at most 31 days. */
+@Resolver()
+export class TelemetryResolver {
+  constructor(private readonly telemetry: TelemetryQueryService) {}
+
+  @RequireRole('viewer')
+  @Query(() => [ServiceMetricsPoint], {
+    description: 'Time series of a GNS service over its member clusters: one point per step (at most 1,440).',
+    complexity: ({ childComplexity }: { childComplexity: number }) => 20 + 10 * childComplexity,
+  })
+  serviceMetrics(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Args('gnsId', { type: () => ID }, new ResourceIdPipe('global namespace')) gnsId: string,
+    @Args('service') service: string,
+    @Args('from', { type: () => GraphQLISODateTime }) from: Date,
+    @Args('to', { type: () => GraphQLISODateTime }) to: Date,
+    @Args('step', { type: () => Int, description: 'Seconds per point: a whole number of minutes (60, 300, 3600, ...).' }) step: number,
+  ): Promise<ServiceMetricsPoint[]> {
+    return this.telemetry.serviceMetrics(tenant.tenantId, gnsId, service, from, to, step);
+  }
+
+  @RequireRole('viewer')
+  @Query(() => Topology, {
+    description: 'Services per cluster and the calls between them over [from, to).',
+    complexity: ({ childComplexity }: { childComplexity: number }) => 50 + 10 * childComplexity,
+  })
+  topology(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Args('gnsId', { type: () => ID }, new ResourceIdPipe('global namespace')) gnsId: string,
+    @Args('from', { type: () => GraphQLISODateTime }) from: Date,
+    @Args('to', { type: () => GraphQLISODateTime }) to: Date,
+  ): Promise<Topology> {
+    return this.telemetry.topology(tenant.tenantId, gnsId, from, to);
+  }
+
+  @RequireRole('viewer')
+  @Query(() => [TopService], { description: 'The GNS services with the highest error rate or p99 latency.', complexity: listComplexity })
+  topServices(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Args('gnsId', { type: () => ID }, new ResourceIdPipe('global namespace')) gnsId: string,
+    @Args('from', { type: () => GraphQLISODateTime }) from: Date,
+    @Args('to', { type: () => GraphQLISODateTime }) to: Date,
+    @Args('by', { type: () => TopServicesOrder }) by: TopServicesOrderValue,
+    @Args('first', { type: () => Int, defaultValue: 10, description: '1..100' }) first: number,
+  ): Promise<TopService[]> {
+    checkFirst(first, 'first');
+    return this.telemetry.topServices(tenant.tenantId, gnsId, from, to, by, first);
+  }
+}

@@ -1,0 +1,42 @@
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsString, Matches } from 'class-validator';
+import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
+import { OperatorOnly, RequireRole } from '../../platform/auth/permissions.decorator';
+import type { TenantPrincipal } from '../../platform/auth/principal';
+import { mapPage, PageQueryDto, pageRequest } from '../../platform/http/pagination';
+import { TenantsService, toTenantView } from './tenants.service';
+
+class CreateTenantDto {
+  @ApiProperty({ example: 'acme', description: 'DNS-label style: lowercase letters, digits and -, 2-63 chars' })
+  @IsString()
+  @Matches(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])$/, { message: 'must be 2-63 lowercase letters, digits or -, starting and ending alphanumeric' })
+  name!: string;
+}
+
+@ApiTags('tenants')
+@ApiBearerAuth()
+@Controller('v1')
+export class TenantsController {
+  constructor(private readonly tenants: TenantsService) {}
+
+  /** Platform operator: creates a tenant and returns its first admin token (shown once). */
+  @OperatorOnly()
+  @Post('tenants')
+  create(@Body() body: CreateTenantDto) {
+    return this.tenants.create(body.name);
+  }
+
+  @OperatorOnly()
+  @Get('tenants')
+  async list(@Query() query: PageQueryDto) {
+    return mapPage(await this.tenants.list(pageRequest(query)), toTenantView);
+  }
+
+  /** The tenant the calling token belongs to. */
+  @RequireRole('viewer')
+  @Get('tenant')
+  current(@CurrentTenant() tenant: TenantPrincipal) {
+    return this.tenants.get(tenant.tenantId);
+  }
+}

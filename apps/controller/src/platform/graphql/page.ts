@@ -1,0 +1,40 @@
+import { Field, ObjectType } from '@nestjs/graphql';
+import { DomainError } from '@lattice/domain';
+import { pageRequest, type PageRequest } from '../http/pagination';
+
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+@ObjectType({ description: 'Where a page ends; pass endCursor as `after` for the next one.' })
+export class PageInfo {
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+
+  @Field()
+  hasNextPage!: boolean;
+}
+
+/** `first` (1..100) and `after` (a cursor from this API), with errors that name the argument. */
+export function pageArgs(first: number, after: string | null | undefined): PageRequest {
+  checkFirst(first, 'first');
+  try {
+    return pageRequest({ limit: first, cursor: after ?? undefined });
+  } catch (error) {
+    if (error instanceof DomainError) {
+      throw DomainError.validation([{ field: 'after', message: 'is not a cursor returned by this API' }]);
+    }
+    throw error;
+  }
+}
+
+export function checkFirst(value: number, argument: string): void {
+  if (!Number.isSafeInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
+    throw DomainError.validation([{ field: argument, message: `must be between 1 and ${MAX_PAGE_SIZE}, got ${value}` }]);
+  }
+}
+
+/** Cost of a list field: its items times their fields (capped, so a refused `first` reports itself). */
+export function listComplexity({ args, childComplexity }: { args: Record<string, unknown>; childComplexity: number }): number {
+  const first = typeof args.first === 'number' ? Math.min(Math.max(args.first, 1), MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
+  return 1 + first * Math.max(childComplexity, 1);
+}
