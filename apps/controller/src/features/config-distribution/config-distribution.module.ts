@@ -5,6 +5,7 @@ import { DesiredStateScheduler } from './desired-state.scheduler';
 import { DesiredStateService } from './desired-state.service';
 import { DesiredStateWorker } from './desired-state.worker';
 import { RecentSnapshotsCache } from './recent-snapshots.cache';
+import { MeshMembershipService } from './mesh-membership.service';
 import { SnapshotPublisher } from './snapshot.publisher';
 import { TenantMeshRepository } from './tenant-mesh.repository';
 
@@ -22,7 +23,8 @@ import { TenantMeshRepository } from './tenant-mesh.repository';
     RecentSnapshotsCache,
     SnapshotPublisher,
     TenantMeshRepository,
+    MeshMembershipService,
   ],
-  exports: [DesiredStateScheduler, DesiredStateService, RecentSnapshotsCache, TenantMeshRepository],
+  exports: [DesiredStateScheduler, DesiredStateService, RecentSnapshotsCache, TenantMeshRepository, MeshMembershipService],
 })
 export class ConfigDistributionModule {}

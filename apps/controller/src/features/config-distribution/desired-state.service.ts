@@ -4,12 +4,12 @@ import {
   buildDesiredStates,
   changedClusterPayloads,
   type ClusterPayloadChange,
-  computeMembership,
   withPolicies,
 } from '@lattice/domain';
 import { DesiredStateMetrics } from './desired-state.metrics';
 import { RecentSnapshotsCache } from './recent-snapshots.cache';
 import { SnapshotPublisher } from './snapshot.publisher';
+import { MeshMembershipService } from './mesh-membership.service';
 import { TenantMeshRepository } from './tenant-mesh.repository';
 
 /** Clusters whose new desired state is stored in one statement. */
@@ -32,14 +32,22 @@ export class DesiredStateService {
 
   constructor(
     private readonly mesh: TenantMeshRepository,
+    private readonly membership: MeshMembershipService,
     private readonly publisher: SnapshotPublisher,
     private readonly metrics: DesiredStateMetrics,
     private readonly recentSnapshots: RecentSnapshotsCache,
   ) {}
 
   async recomputeTenant(tenantId: string): Promise<RecomputeResult> {
-    const [{ globalNamespaces, clusters }, caMaterial, policies] = await Promise.all([
-      this.mesh.loadMesh(tenantId),
+    const [
+      {
+        mesh: { globalNamespaces, clusters },
+        membership,
+      },
+      caMaterial,
+      policies,
+    ] = await Promise.all([
+      this.membership.load(tenantId),
       this.mesh.loadCaMaterial(tenantId),
       this.mesh.loadPolicies(tenantId),
     ]);
@@ -47,7 +55,6 @@ export class DesiredStateService {
     const gnsAgeOrder = [...globalNamespaces]
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
       .map((gns) => gns.id);
-    const membership = computeMembership(globalNamespaces, clusters);
     const states = assignMeshCa(
       withPolicies(buildDesiredStates(membership, clusters, caMaterial), membership, clusters, policies),
       gnsAgeOrder,

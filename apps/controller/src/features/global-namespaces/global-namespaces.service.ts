@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import {
-  computeMembership,
   DomainError,
   validateGnsDomain,
   validateGnsName,
@@ -14,7 +13,7 @@ import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import { mapPage, type Page, type PageRequest } from '../../platform/http/pagination';
 import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
-import { TenantMeshRepository } from '../config-distribution/tenant-mesh.repository';
+import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import { CaRotationService, rotationConflict } from '../gns-ca/ca-rotation.service';
 import { GnsCaRepository, type NewRoot, type StoredRotation } from '../gns-ca/gns-ca.repository';
 import { GnsCaService } from '../gns-ca/gns-ca.service';
@@ -51,7 +50,7 @@ export class GlobalNamespacesService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly globalNamespaces: GlobalNamespacesRepository,
-    private readonly mesh: TenantMeshRepository,
+    private readonly mesh: MeshMembershipService,
     private readonly audit: AuditService,
     private readonly scheduler: DesiredStateScheduler,
     private readonly gnsCa: GnsCaService,
@@ -250,10 +249,8 @@ export class GlobalNamespacesService {
   }
 
   /** Membership depends on every GNS of the tenant (conflicts) and every cluster's inventory. */
-  private async memberships(tenantId: string): Promise<Map<string, GnsMembership>> {
-    const { globalNamespaces, clusters } = await this.mesh.loadMesh(tenantId);
-    const result = computeMembership(globalNamespaces, clusters);
-    return new Map(result.globalNamespaces.map((membership) => [membership.gns.id, membership]));
+  private memberships(tenantId: string): Promise<Map<string, GnsMembership>> {
+    return this.mesh.byGns(tenantId);
   }
 
   private redistribute(tenantId: string, reason: string): Promise<void> {

@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   buildDesiredStates,
   compareText,
-  computeMembership,
   DomainError,
   gnsPolicyContext,
   isDnsLabel,
@@ -10,9 +9,7 @@ import {
   validateTrafficPolicy,
   withPolicies,
   type FieldError,
-  type GnsMembership,
   type GnsPolicyContext,
-  type MembershipResult,
   type PolicyValidation,
   type SecurityPolicySpec,
   type TrafficPolicySpec,
@@ -21,6 +18,7 @@ import { GNS_LABEL, objectKey, renderClusterState, type KubeObject } from '@latt
 import { AuditService, type Change } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
+import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import { TenantMeshRepository } from '../config-distribution/tenant-mesh.repository';
 import { GlobalNamespacesRepository } from '../global-namespaces/global-namespaces.repository';
 import type { Db } from '../../platform/database/db';
@@ -111,6 +109,7 @@ export class PoliciesService {
     private readonly policies: PoliciesRepository,
     private readonly globalNamespaces: GlobalNamespacesRepository,
     private readonly mesh: TenantMeshRepository,
+    private readonly membership: MeshMembershipService,
     private readonly audit: AuditService,
     private readonly scheduler: DesiredStateScheduler,
   ) {}
@@ -223,12 +222,14 @@ export class PoliciesService {
    * give now. Nothing is stored, scheduled or sent.
    */
   async dryRun(tenantId: string, gnsId: string, input: DryRunInput): Promise<DryRunResult> {
-    const [{ globalNamespaces, clusters }, storedPolicies] = await Promise.all([
-      this.mesh.loadMesh(tenantId),
-      this.mesh.loadPolicies(tenantId),
-    ]);
-    const membership = computeMembership(globalNamespaces, clusters);
-    const gnsMembership = membershipOf(membership, gnsId);
+    const [
+      {
+        mesh: { clusters },
+        membership,
+        gns: gnsMembership,
+      },
+      storedPolicies,
+    ] = await Promise.all([this.membership.ofGns(tenantId, gnsId), this.mesh.loadPolicies(tenantId)]);
     const context = gnsPolicyContext(gnsMembership, clusters);
 
     const current = storedPolicies.get(gnsId) ?? { trafficPolicies: new Map<string, TrafficPolicySpec>() };
@@ -405,19 +406,13 @@ export class PoliciesService {
 
   /** The GNS as policies see it: its live membership. */
   private async context(tenantId: string, gnsId: string): Promise<GnsPolicyContext> {
-    const { globalNamespaces, clusters } = await this.mesh.loadMesh(tenantId);
-    return gnsPolicyContext(membershipOf(computeMembership(globalNamespaces, clusters), gnsId), clusters);
+    const { mesh, gns } = await this.membership.ofGns(tenantId, gnsId);
+    return gnsPolicyContext(gns, mesh.clusters);
   }
 
   private redistribute(tenantId: string, reason: string): Promise<void> {
     return scheduleAfterCommit(this.scheduler, this.logger, tenantId, reason);
   }
-}
-
-function membershipOf(membership: MembershipResult, gnsId: string): GnsMembership {
-  const found = membership.globalNamespaces.find((candidate) => candidate.gns.id === gnsId);
-  if (!found) throw DomainError.notFound('global namespace', gnsId);
-  return found;
 }
 
 function accepted<T>(validation: PolicyValidation<T>): PolicyValidation<T> & { policy: T } {

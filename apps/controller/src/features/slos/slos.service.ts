@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  computeMembership,
   DomainError,
   parseSloSpec,
   parseSloWindow,
@@ -19,7 +18,7 @@ import {
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import type { Page, PageRequest } from '../../platform/http/pagination';
-import { TenantMeshRepository } from '../config-distribution/tenant-mesh.repository';
+import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import type { Db } from '../../platform/database/db';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { SloEvaluationRepository } from './slo-evaluation.repository';
@@ -46,7 +45,7 @@ export class SlosService {
     private readonly prisma: PrismaService,
     private readonly slos: SlosRepository,
     private readonly evaluations: SloEvaluationRepository,
-    private readonly mesh: TenantMeshRepository,
+    private readonly mesh: MeshMembershipService,
     private readonly audit: AuditService,
   ) {}
 
@@ -179,11 +178,10 @@ export class SlosService {
     const parsed = parseSloSpec(input);
     if (!parsed.spec) throw DomainError.validation(parsed.problems);
     const spec = parsed.spec;
-    const { globalNamespaces, clusters } = await this.mesh.loadMesh(tenantId);
-    if (!globalNamespaces.some((gns) => gns.id === spec.gnsId)) {
+    const membership = (await this.mesh.byGns(tenantId)).get(spec.gnsId);
+    if (!membership) {
       throw DomainError.validation([{ field: 'gnsId', message: `no Global Namespace ${spec.gnsId} in this tenant` }]);
     }
-    const membership = computeMembership(globalNamespaces, clusters).globalNamespaces.find((entry) => entry.gns.id === spec.gnsId);
     const members = new Set((membership?.services ?? []).map((service) => service.name));
     const problems = spec.services.flatMap((service, index) =>
       members.has(service)
