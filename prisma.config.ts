@@ -1,5 +1,5 @@
 // Prisma CLI configuration: WebAssembly engines with the pg driver adapter, so no native engine is
-// ever downloaded (see ../shared/notes/prisma-offline.md).
+// ever downloaded (see docs/development.md, "Prisma without a binary download").
 import path from 'node:path';
 import { defineConfig } from 'prisma/config';
 import { PrismaPg } from '@prisma/adapter-pg';

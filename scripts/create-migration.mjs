@@ -2,7 +2,7 @@
 // Creates prisma/migrations/<timestamp>_<name>/migration.sql from the difference between the schema
 // as of the last migration (its schema.prisma snapshot, kept beside each migration.sql) and
 // prisma/schema.prisma. Needs no database: `prisma migrate dev` is unreliable on Prisma's
-// WebAssembly engines (see shared/notes/prisma-offline.md). Review the SQL before committing.
+// WebAssembly engines (see docs/development.md). Review the SQL before committing.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,5 +1,5 @@
-// Checks the demo's synthetic traffic against the telemetry attribution model (README "Telemetry
-// and GraphQL"): a cluster reports only traffic its own services receive, and names the caller's
+// Checks the demo's synthetic traffic against the telemetry attribution model (docs/telemetry.md,
+// "Attribution"): a cluster reports only traffic its own services receive, and names the caller's
 // cluster, where the caller runs. Otherwise the demo topology would show services in clusters they
 // do not run in.
 import fs from 'node:fs';

@@ -1,4 +1,4 @@
-// Checks deploy/*/Dockerfile without a Docker engine (none runs here; see README "Deployment"):
+// Checks deploy/*/Dockerfile without a Docker engine (none runs here; see docs/operations.md):
 // dockerfile-utils' linter, the structure (multi-stage, pinned base, non-root runtime, tini,
 // HEALTHCHECK), that every file the build copies exists and is not excluded by .dockerignore, and
 // that each image's runtime packages are the ones its code loads.

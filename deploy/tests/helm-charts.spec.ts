@@ -1,4 +1,4 @@
-// Checks deploy/helm/* without helm (not installable here; see README "Deployment"): values.yaml
+// Checks deploy/helm/* without helm (see docs/operations.md): values.yaml
 // against values.schema.json (ajv), every template rendered with a strict Go-template subset
 // (support/go-template.ts), each object validated by kubernetes-models (required fields, types,
 // formats) and by a strict field check (unknown fields fail), and the rendered configuration fed

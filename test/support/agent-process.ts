@@ -16,7 +16,7 @@ export interface InventoryFile {
   }[];
 }
 
-/** A real agent process (file inventory source, directory sink), as the README tells users to run it. */
+/** A real agent process (file inventory source, directory sink), as docs/agent.md tells users to run it. */
 export class AgentProcess {
   readonly dir: string;
   readonly stateDir: string;

@@ -3,7 +3,7 @@ import type { PoolConfig } from 'pg';
 /**
  * Splits a postgres:// URL into separate pool fields. PrismaPg must get fields, not a
  * connectionString: with a connection string the shadow database that migrate creates resolves
- * back to the main database (see shared/notes/prisma-offline.md).
+ * back to the main database (see docs/development.md, "Prisma without a binary download").
  */
 export function pgPoolConfigFromUrl(databaseUrl: string): PoolConfig {
   const url = new URL(databaseUrl);

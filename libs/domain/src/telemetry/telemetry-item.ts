@@ -5,7 +5,7 @@ export const MINUTE_MS = 60_000;
 /**
  * One minute of traffic from a source service to a destination service; mirrors protobuf
  * TelemetryItem. The reporting cluster is where the destination runs (the server side reports each
- * request once); see README "Telemetry and GraphQL" for the attribution model.
+ * request once); see docs/telemetry.md for the attribution model.
  */
 export interface TelemetryItem {
   /** Start of the minute, a multiple of 60 000. */

@@ -4,7 +4,7 @@ import { TrafficTotals, TrafficTotalsByKey, type TrafficMetrics } from './traffi
 
 /**
  * Traffic of one stored edge group. `clusterId` is the reporting cluster, which is where the
- * destination runs (see README "Telemetry and GraphQL"); `sourceCluster` is the mesh's name of the
+ * destination runs (see docs/telemetry.md, "Attribution"); `sourceCluster` is the mesh's name of the
  * caller's cluster, '' when unknown.
  */
 export interface EdgeTraffic {

@@ -85,7 +85,7 @@ export class GlobalNamespacesController {
   /**
    * Replaces the definition. Order of answers: 404 (unknown or another tenant's id, whatever the
    * body), 428/400 for If-Match, 400 for the body, 412 when the version is stale, 409 for a taken name
-   * or a domain change while a root rotation runs. A domain change starts a root rotation (see README).
+   * or a domain change while a root rotation runs. A domain change starts a root rotation (see docs/certificate-authority.md).
    */
   @RequireRole('editor')
   @Put(':id')
