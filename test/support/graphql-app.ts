@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
 import request from 'supertest';
 import { AppModule } from '../../apps/controller/src/app.module';
+import type { RuntimeConfig } from '../../apps/controller/src/platform/config/runtime-config';
 import { issueToken } from '../../apps/controller/src/features/auth/token-format';
 import { createTestDatabase, type TestDatabase } from './database';
 import { testRuntimeConfig } from './runtime-config';
@@ -25,9 +26,10 @@ export class GraphQLTestApp {
     private readonly database: TestDatabase,
   ) {}
 
-  static async start(): Promise<GraphQLTestApp> {
+  static async start(env: Partial<RuntimeConfig['env']> = {}): Promise<GraphQLTestApp> {
     const database = await createTestDatabase();
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(testRuntimeConfig(database.url))] }).compile();
+    const config = testRuntimeConfig(database.url);
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ ...config, env: { ...config.env, ...env } })] }).compile();
     const app = moduleRef.createNestApplication();
     await app.init();
     const sql = new Client({ connectionString: database.url });
@@ -57,6 +59,11 @@ export class GraphQLTestApp {
       role,
     ]);
     return issued.token;
+  }
+
+  /** Replaces a cluster's reported inventory (libs/domain ClusterInventory, as the agent sends it). */
+  async setInventory(clusterId: string, inventory: { namespaces: object[]; services: object[] }): Promise<void> {
+    await this.sql.query(`UPDATE clusters SET inventory = $2, inventory_updated_at = now() WHERE id = $1`, [clusterId, JSON.stringify(inventory)]);
   }
 
   async graphql(query: string, options: { token?: string; variables?: Record<string, unknown> } = {}): Promise<{ status: number; body: GraphQLResponse }> {

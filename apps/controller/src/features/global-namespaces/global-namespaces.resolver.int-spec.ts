@@ -52,7 +52,7 @@ describe('global namespaces resolver', () => {
         },
       ],
     };
-    await harness.sql.query(`UPDATE clusters SET inventory = $2, inventory_updated_at = now() WHERE id = $1`, [east.id, JSON.stringify(inventory)]);
+    await harness.setInventory(east.id, inventory);
     gnsA = await seedGlobalNamespace(harness.sql, a.tenantId, 'shop', [{ cluster: 'east', namespace: 'shop' }]);
     // A younger GNS claiming the same namespace: it gets a conflict (the older one keeps the namespace).
     const editor = await harness.seedToken(a.tenantId, 'EDITOR');

@@ -1,4 +1,5 @@
 import { GraphQLTestApp } from '../../../../../test/support/graphql-app';
+import { seedGlobalNamespace } from '../../../../../test/support/telemetry';
 
 /**
  * The GraphQL wiring in-process: authentication, error shapes, paging arguments, query limits and
@@ -61,5 +62,34 @@ describe('GraphQL API', () => {
     const { body } = await graphql(getIntrospectionQuery(), { token: tokenA });
     expect(body.errors).toBeUndefined();
     expect(body.data).toHaveProperty('__schema');
+  });
+});
+
+/** Guards run on field resolvers too (for their roles); the rate limit still counts a query once per root field. */
+describe('GraphQL rate limit', () => {
+  let harness: GraphQLTestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    harness = await GraphQLTestApp.start({ LATTICE_RATE_LIMIT_PER_MINUTE: 3 });
+    const tenant = await harness.seedTenant('tenant-a');
+    token = tenant.token;
+    for (const name of ['one', 'two', 'three', 'four']) await seedGlobalNamespace(harness.sql, tenant.tenantId, name, []);
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('does not count field resolvers', async () => {
+    const query = '{ globalNamespaces { nodes { name services { name } } } }';
+    for (let call = 1; call <= 3; call++) {
+      const { body } = await harness.graphql(query, { token });
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.globalNamespaces).toMatchObject({ nodes: [{ services: [] }, { services: [] }, { services: [] }, { services: [] }] });
+    }
+    const overLimit = await harness.graphql(query, { token });
+    expect(overLimit.body.errors?.[0]).toMatchObject({ extensions: { code: 'TOO_MANY_REQUESTS' } });
+    expect(overLimit.body.data).toBeNull();
   });
 });
