@@ -1,7 +1,11 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { clusterStatus, type ClusterStatus } from '@lattice/domain';
-import type { Cluster as ClusterRow } from '../../generated/prisma/client';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import type { ClusterStatus } from '@lattice/domain';
 import { PageInfo } from '../../platform/graphql/page';
+import type { toClusterView } from './clusters.service';
+
+/** What REST answers for a cluster; GraphQL shows the same view with timestamps as DateTime. */
+type ClusterView = ReturnType<typeof toClusterView>;
 
 export const CLUSTER_STATUSES = { PENDING: 'PENDING', CONNECTED: 'CONNECTED', DISCONNECTED: 'DISCONNECTED' } as const satisfies Record<ClusterStatus, ClusterStatus>;
 registerEnumType(CLUSTER_STATUSES, {
@@ -21,6 +25,18 @@ export class ClusterNack {
   at!: Date | null;
 }
 
+@ObjectType({ description: 'What the agent last reported of the cluster: counts only.' })
+export class ClusterInventorySummary {
+  @Field(() => Int)
+  namespaces!: number;
+
+  @Field(() => Int)
+  services!: number;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Null until the first report.' })
+  updatedAt!: Date | null;
+}
+
 @ObjectType()
 export class Cluster {
   @Field(() => ID)
@@ -28,6 +44,12 @@ export class Cluster {
 
   @Field()
   name!: string;
+
+  @Field(() => String, { nullable: true, description: 'East-west gateway address other clusters reach this one at (port 15443).' })
+  eastWestAddress!: string | null;
+
+  @Field(() => GraphQLJSONObject, { description: 'Kubernetes-style labels: key to value.' })
+  labels!: Record<string, string>;
 
   @Field(() => CLUSTER_STATUSES)
   status!: ClusterStatus;
@@ -47,21 +69,38 @@ export class Cluster {
   @Field(() => ClusterNack, { nullable: true })
   lastNack!: ClusterNack | null;
 
+  @Field(() => ClusterInventorySummary)
+  inventory!: ClusterInventorySummary;
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Set once the agent identity is revoked.' })
+  revokedAt!: Date | null;
+
+  @Field(() => Int, { description: 'Changes with every update (the REST ETag).' })
+  version!: number;
+
   @Field(() => GraphQLISODateTime)
   createdAt!: Date;
 
-  static from(row: ClusterRow, now: Date): Cluster {
+  @Field(() => GraphQLISODateTime)
+  updatedAt!: Date;
+
+  static from(view: ClusterView): Cluster {
     return {
-      id: row.id,
-      name: row.name,
-      status: clusterStatus(row, now),
-      lastSeenAt: row.lastSeenAt,
-      agentVersion: row.agentVersion,
-      desiredVersion: row.desiredVersion,
-      appliedVersion: row.appliedVersion,
-      lastNack:
-        row.lastNackVersion === null ? null : { version: row.lastNackVersion, reason: row.lastNackReason ?? '', at: row.lastNackAt },
-      createdAt: row.createdAt,
+      id: view.id,
+      name: view.name,
+      eastWestAddress: view.eastWestAddress,
+      labels: view.labels,
+      status: view.status,
+      lastSeenAt: dateOrNull(view.lastSeenAt),
+      agentVersion: view.agentVersion,
+      desiredVersion: view.desiredVersion,
+      appliedVersion: view.appliedVersion,
+      lastNack: view.lastNack === null ? null : { version: view.lastNack.version, reason: view.lastNack.reason ?? '', at: dateOrNull(view.lastNack.at) },
+      inventory: { ...view.inventory, updatedAt: dateOrNull(view.inventory.updatedAt) },
+      revokedAt: dateOrNull(view.revokedAt),
+      version: view.version,
+      createdAt: new Date(view.createdAt),
+      updatedAt: new Date(view.updatedAt),
     };
   }
 }
@@ -73,4 +112,8 @@ export class ClusterPage {
 
   @Field(() => PageInfo)
   pageInfo!: PageInfo;
+}
+
+function dateOrNull(iso: string | null): Date | null {
+  return iso === null ? null : new Date(iso);
 }

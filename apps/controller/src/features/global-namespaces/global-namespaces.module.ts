@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { GnsCaModule } from '../gns-ca/gns-ca.module';
 import { GlobalNamespacesController } from './global-namespaces.controller';
 import { GlobalNamespacesRepository } from './global-namespaces.repository';
+import { GlobalNamespacesResolver } from './global-namespaces.resolver';
 import { GlobalNamespacesService } from './global-namespaces.service';
 
 @Module({
   imports: [GnsCaModule],
   controllers: [GlobalNamespacesController],
-  providers: [GlobalNamespacesRepository, GlobalNamespacesService],
+  providers: [GlobalNamespacesRepository, GlobalNamespacesService, GlobalNamespacesResolver],
   exports: [GlobalNamespacesService, GlobalNamespacesRepository],
 })
 export class GlobalNamespacesModule {}

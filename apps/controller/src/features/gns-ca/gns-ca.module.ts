@@ -3,14 +3,13 @@ import { CaRotationService } from './ca-rotation.service';
 import { GnsCaController } from './gns-ca.controller';
 import { GnsCaQueue } from './gns-ca.queue';
 import { GnsCaRepository } from './gns-ca.repository';
-import { GnsCaResolver } from './gns-ca.resolver';
 import { GnsCaService } from './gns-ca.service';
 import { GnsCaWorker } from './gns-ca.worker';
 
 /** Per-GNS certificate authority: roots, intermediates for member clusters, rotation, status API. */
 @Module({
   controllers: [GnsCaController],
-  providers: [GnsCaRepository, GnsCaService, CaRotationService, GnsCaQueue, GnsCaWorker, GnsCaResolver],
+  providers: [GnsCaRepository, GnsCaService, CaRotationService, GnsCaQueue, GnsCaWorker],
   exports: [GnsCaService, GnsCaRepository, CaRotationService, GnsCaQueue],
 })
 export class GnsCaModule {}

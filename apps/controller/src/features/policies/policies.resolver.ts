@@ -1,16 +1,4 @@
-import {
-  Args,
-  Field,
-  ID,
-  InputType,
-  Int,
-  Mutation,
-  ObjectType,
-  Parent,
-  Query,
-  ResolveField,
-  Resolver,
-} from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
@@ -18,69 +6,17 @@ import type { TenantPrincipal } from '../../platform/auth/principal';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
 import { GlobalNamespace } from '../global-namespaces/global-namespace.model';
 import {
+  PolicyDryRunModel,
+  ProposedTrafficPolicyInput,
+  SecurityPolicyModel,
+  TrafficPolicyModel,
+} from './policies.model';
+import {
   PoliciesService,
   type DryRunResult,
   type SecurityPolicyView,
   type TrafficPolicyView,
 } from './policies.service';
-
-@ObjectType('PolicyWarning')
-class PolicyWarningModel {
-  @Field() field!: string;
-  @Field() message!: string;
-}
-
-@ObjectType('TrafficPolicy', { description: 'Traffic policy of one GNS service (same spec as REST).' })
-class TrafficPolicyModel {
-  @Field(() => ID) gnsId!: string;
-  @Field() service!: string;
-  @Field(() => GraphQLJSONObject, {
-    description: 'TrafficPolicySpec as stored (see the REST API and README).',
-  })
-  spec!: object;
-  @Field(() => Int, { description: 'Send it back as `version` to replace or delete (like If-Match).' })
-  version!: number;
-  @Field() createdAt!: string;
-  @Field() updatedAt!: string;
-  @Field(() => [PolicyWarningModel]) warnings!: PolicyWarningModel[];
-}
-
-@ObjectType('SecurityPolicy', { description: 'Default action, per-service mTLS and access rules of a GNS.' })
-class SecurityPolicyModel {
-  @Field(() => ID) gnsId!: string;
-  @Field(() => GraphQLJSONObject) spec!: object;
-  @Field(() => Int) version!: number;
-  @Field() createdAt!: string;
-  @Field() updatedAt!: string;
-  @Field(() => [PolicyWarningModel]) warnings!: PolicyWarningModel[];
-}
-
-@ObjectType('PolicyDryRunCluster')
-class PolicyDryRunClusterModel {
-  @Field(() => ID) clusterId!: string;
-  @Field() clusterName!: string;
-  @Field(() => [GraphQLJSONObject], {
-    description: 'Every object of the GNS the cluster would hold, in apply order.',
-  })
-  objects!: object[];
-  @Field(() => [String]) added!: string[];
-  @Field(() => [String]) changed!: string[];
-  @Field(() => [String]) removed!: string[];
-  @Field(() => String, { nullable: true }) error?: string;
-}
-
-@ObjectType('PolicyDryRun')
-class PolicyDryRunModel {
-  @Field(() => [PolicyWarningModel]) warnings!: PolicyWarningModel[];
-  @Field(() => [PolicyDryRunClusterModel]) clusters!: PolicyDryRunClusterModel[];
-}
-
-@InputType('ProposedTrafficPolicy')
-class ProposedTrafficPolicyInput {
-  @Field() service!: string;
-  @Field(() => GraphQLJSONObject, { nullable: true, description: 'null previews removing the policy' })
-  spec!: object | null;
-}
 
 const gnsIdPipe = new ResourceIdPipe('global namespace');
 

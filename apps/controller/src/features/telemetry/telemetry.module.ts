@@ -8,6 +8,7 @@ import { TelemetryQueryService } from './telemetry-query.service';
 import { TelemetryScopeRepository } from './telemetry-scope.repository';
 import { TelemetryVersionStore } from './telemetry-version.store';
 import { TelemetryRepository } from './telemetry.repository';
+import { TelemetryResolver } from './telemetry.resolver';
 
 /** Telemetry storage: ingest from agents, rollups and retention (BullMQ), and queries for GraphQL. */
 @Global()
@@ -21,6 +22,7 @@ import { TelemetryRepository } from './telemetry.repository';
     TelemetryMaintenanceService,
     TelemetryMaintenanceQueue,
     TelemetryQueryService,
+    TelemetryResolver,
   ],
   exports: [TelemetryIngest, TelemetryQueryService, TelemetryMaintenanceService],
 })

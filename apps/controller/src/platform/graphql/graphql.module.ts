@@ -1,46 +1,48 @@
 import path from 'node:path';
 import { Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import type { GraphQLFormattedError } from 'graphql';
 import { projectRoot } from '@lattice/platform';
-import { ClustersModule } from '../../features/clusters/clusters.module';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
-import { GlobalNamespacesModule } from '../../features/global-namespaces/global-namespaces.module';
-import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { InventoryResolver } from '../../features/global-namespaces/inventory.resolver';
 import { queryLimitsPlugin } from './query-limits';
-import { TelemetryResolver } from '../../features/telemetry/telemetry.resolver';
 
 /**
- * GraphQL at /graphql (code-first). The schema is written to apps/controller/schema.gql, sorted, so
- * API changes show in review; in production it is only built in memory (read-only file systems).
+ * GraphQL at /graphql (code-first). Resolvers live in their features and are registered by the
+ * feature modules (`providers`); @nestjs/graphql finds them by scanning every module, so this module
+ * imports no feature. The schema is written to apps/controller/schema.gql, sorted, so API changes
+ * show in review; in production it is only built in memory (read-only file systems).
  * Authentication and roles come from the global AuthGuard through the `req` in the context; errors
  * from resolvers are mapped by AllExceptionsFilter.
  */
 @Module({
   imports: [
-    ClustersModule,
-    GlobalNamespacesModule,
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
       inject: [RUNTIME_CONFIG],
-      useFactory: (config: RuntimeConfig): ApolloDriverConfig => ({
-        path: '/graphql',
-        autoSchemaFile: config.env.NODE_ENV === 'production' ? true : path.join(projectRoot(), 'apps/controller/schema.gql'),
-        sortSchema: true,
-        introspection: config.env.LATTICE_GRAPHQL_INTROSPECTION,
-        // GraphiQL loads the schema by introspection, so it is offered only when that is allowed.
-        graphiql: config.env.LATTICE_GRAPHQL_INTROSPECTION,
-        includeStacktraceInErrorResponses: false,
-        context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
-        plugins: [queryLimitsPlugin()],
-        formatError: withoutStacktrace,
-      }),
+      useFactory: graphqlOptions,
     }),
   ],
-  providers: [InventoryResolver, TelemetryResolver],
 })
 export class LatticeGraphQLModule {}
+
+export function graphqlOptions(config: RuntimeConfig): ApolloDriverConfig {
+  return {
+    path: '/graphql',
+    autoSchemaFile: config.env.NODE_ENV === 'production' ? true : path.join(projectRoot(), 'apps/controller/schema.gql'),
+    sortSchema: true,
+    introspection: config.env.LATTICE_GRAPHQL_INTROSPECTION,
+    // GraphiQL loads the schema by introspection, so it is offered only when that is allowed.
+    graphiql: config.env.LATTICE_GRAPHQL_INTROSPECTION,
+    includeStacktraceInErrorResponses: false,
+    context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
+    // Field resolvers (GlobalNamespace.ca, Slo.history, ...) pass the guards too, so the role each
+    // declares is checked like a query's, and their errors are mapped like a query's.
+    fieldResolverEnhancers: ['guards', 'filters'],
+    plugins: [queryLimitsPlugin()],
+    formatError: withoutStacktrace,
+  };
+}
 
 /** Belt and braces: no error leaves with a stack trace, whatever Apollo's defaults become. */
 export function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedError {

@@ -1,6 +1,6 @@
 import { Field, ObjectType } from '@nestjs/graphql';
 import { DomainError } from '@lattice/domain';
-import { pageRequest, type PageRequest } from '../http/pagination';
+import { pageRequest, type Page, type PageRequest } from '../http/pagination';
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -12,6 +12,11 @@ export class PageInfo {
 
   @Field()
   hasNextPage!: boolean;
+}
+
+/** A REST page (`items`, `nextCursor`) as a GraphQL connection (`nodes`, `pageInfo`). */
+export function toConnection<T>(page: Page<T>): { nodes: T[]; pageInfo: PageInfo } {
+  return { nodes: page.items, pageInfo: { endCursor: page.nextCursor, hasNextPage: page.nextCursor !== null } };
 }
 
 /** `first` (1..100) and `after` (a cursor from this API), with errors that name the argument. */

@@ -1,0 +1,62 @@
+import { Args, ID, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { mapPage } from '../../platform/http/pagination';
+import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
+import { RequireRole } from '../../platform/auth/permissions.decorator';
+import type { TenantPrincipal } from '../../platform/auth/principal';
+import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
+import { DEFAULT_PAGE_SIZE, listComplexity, pageArgs, toConnection } from '../../platform/graphql/page';
+import { GnsCa } from '../gns-ca/gns-ca.model';
+import { GnsCaService } from '../gns-ca/gns-ca.service';
+import { GlobalNamespace, GlobalNamespacePage, GnsService } from './global-namespace.model';
+import { GlobalNamespacesService } from './global-namespaces.service';
+
+/**
+ * Global Namespaces of the caller's tenant: the same service calls and view (status included) as
+ * /v1/global-namespaces. The `ca` field lives here, not in gns-ca, because this feature depends on
+ * the CA feature and not the other way round.
+ */
+@Resolver(() => GlobalNamespace)
+export class GlobalNamespacesResolver {
+  constructor(
+    private readonly service: GlobalNamespacesService,
+    private readonly gnsCa: GnsCaService,
+  ) {}
+
+  @RequireRole('viewer')
+  @Query(() => GlobalNamespacePage, { complexity: listComplexity })
+  async globalNamespaces(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Args('first', { type: () => Int, defaultValue: DEFAULT_PAGE_SIZE, description: '1..100' }) first: number,
+    @Args('after', { type: () => String, nullable: true }) after: string | null,
+  ): Promise<GlobalNamespacePage> {
+    const page = await this.service.list(tenant.tenantId, pageArgs(first, after));
+    return toConnection(mapPage(page, (view) => GlobalNamespace.from(view)));
+  }
+
+  @RequireRole('viewer')
+  @Query(() => GlobalNamespace)
+  async globalNamespace(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Args('id', { type: () => ID }, new ResourceIdPipe('global namespace')) id: string,
+  ): Promise<GlobalNamespace> {
+    return GlobalNamespace.from(await this.service.get(tenant.tenantId, id));
+  }
+
+  @RequireRole('viewer')
+  @ResolveField(() => [GnsService], {
+    description: 'Member services computed from the live inventory (GET /v1/global-namespaces/{id}/services).',
+    complexity: 10,
+  })
+  services(@CurrentTenant() tenant: TenantPrincipal, @Parent() gns: GlobalNamespace): Promise<GnsService[]> {
+    return this.service.services(tenant.tenantId, gns.id);
+  }
+
+  @RequireRole('viewer')
+  @ResolveField(() => GnsCa, {
+    description: 'Roots, rotation stage and per-cluster intermediates.',
+    complexity: 10,
+  })
+  ca(@CurrentTenant() tenant: TenantPrincipal, @Parent() gns: GlobalNamespace): Promise<GnsCa> {
+    return this.gnsCa.status(tenant.tenantId, gns.id);
+  }
+}
