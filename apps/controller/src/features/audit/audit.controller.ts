@@ -5,7 +5,7 @@ import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import { mapPage, PageQueryDto, pageRequest } from '../../platform/http/pagination';
-import { AuditRepository } from './audit.repository';
+import { AuditService } from './audit.service';
 
 class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: 'cluster' })
@@ -25,7 +25,7 @@ class AuditQueryDto extends PageQueryDto {
 @ApiBearerAuth()
 @Controller('v1/audit-events')
 export class AuditController {
-  constructor(private readonly audit: AuditRepository) {}
+  constructor(private readonly audit: AuditService) {}
 
   @RequireRole('admin')
   @Get()

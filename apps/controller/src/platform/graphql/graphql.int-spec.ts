@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { floorHour } from '@lattice/domain';
 import { AppModule } from '../../app.module';
-import { issueToken } from '../../features/auth/token-format';
+import { issueToken } from '../../features/auth/token-format.util';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { HOUR, MINUTE, seedCluster, seedGlobalNamespace, seedMinuteRows } from '../../../../../test/support/telemetry';
