@@ -3,13 +3,8 @@ import { DomainError } from '@lattice/domain';
 import { AuditService } from '../audit/audit.service';
 import type { Page, PageRequest } from '../../platform/http/pagination';
 import { TokensService } from '../auth/tokens.service';
+import { toTenantView } from './tenants.dto';
 import { TenantsRepository, type StoredTenant } from './tenants.repository';
-
-export const toTenantView = (tenant: StoredTenant) => ({
-  id: tenant.id,
-  name: tenant.name,
-  createdAt: tenant.createdAt.toISOString(),
-});
 
 @Injectable()
 export class TenantsService {
