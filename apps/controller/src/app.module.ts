@@ -20,7 +20,6 @@ import { RedisModule } from './platform/redis/redis.module';
 import { TenantsModule } from './features/tenants/tenants.module';
 import { SlosModule } from './features/slos/slos.module';
 import { TelemetryModule } from './features/telemetry/telemetry.module';
-import { TokensModule } from './features/auth/tokens.module';
 
 @Module({})
 export class AppModule {
@@ -48,7 +47,6 @@ export class AppModule {
         RateLimitModule,
         AuthModule,
         AuditModule,
-        TokensModule,
         TenantsModule,
         TelemetryModule,
         LatticeGraphQLModule,

@@ -3,12 +3,9 @@ export * from './desired-policy';
 export { parseDurationMs, formatDuration } from './durations';
 export { parseTrafficPolicyShape, parseSecurityPolicyShape } from './policy-schema';
 export { gnsPolicyContext, type GnsPolicyContext, type ServicePlacement } from './policy-context';
-export {
-  validateTrafficPolicy,
-  type PolicyValidation,
-  HTTP_METHODS,
-  RETRY_CONDITIONS,
-} from './validate-traffic-policy';
+export { validateTrafficPolicy, HTTP_METHODS, RETRY_CONDITIONS } from './validate-traffic-policy';
+export { storedPolicyWarnings, type PolicyValidation } from './policy-validation';
+export { proposePolicies, type PolicyProposal, type ProposedPolicies } from './propose-policies';
 export { validateSecurityPolicy, ANY_GNS_SERVICE } from './validate-security-policy';
 export {
   principalsOf,

@@ -2,7 +2,8 @@ import type { FieldError } from '../errors';
 import type { GnsPolicyContext } from './policy-context';
 import { parseSecurityPolicyShape } from './policy-schema';
 import type { AccessRuleSpec, SecurityPolicySpec } from './policy-spec';
-import { HTTP_METHODS, type PolicyValidation } from './validate-traffic-policy';
+import type { PolicyValidation } from './policy-validation';
+import { HTTP_METHODS } from './traffic-policy/check-matches';
 
 /** Any workload of the GNS trust domain. */
 export const ANY_GNS_SERVICE = '*';

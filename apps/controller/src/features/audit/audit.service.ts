@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import type { Db } from '../../platform/database/db';
-import { AuditRepository } from './audit.repository';
+import type { Page, PageRequest } from '../../platform/http/pagination';
+import { AuditRepository, type AuditFilter, type AuditRecord } from './audit.repository';
 
 export interface Change {
   action: string;
@@ -27,5 +28,10 @@ export class AuditService {
       },
       db,
     );
+  }
+
+  /** The tenant's audit events, oldest first. */
+  list(tenantId: string, filter: AuditFilter, page: PageRequest): Promise<Page<AuditRecord>> {
+    return this.audit.list(tenantId, filter, page);
   }
 }

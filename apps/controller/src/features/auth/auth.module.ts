@@ -1,12 +1,21 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ApiTokenRepository } from './api-token.repository';
+import { AuditModule } from '../audit/audit.module';
+import { ApiTokensRepository } from './api-tokens.repository';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { TokensController } from './tokens.controller';
+import { TokensService } from './tokens.service';
 
-@Global()
+/**
+ * API tokens (issue, list, revoke) and the guard that turns a bearer token into a principal on
+ * every REST and GraphQL request. The guard is an APP_GUARD: Nest applies it to the whole app
+ * from here, so this module is imported once by AppModule and by features that issue tokens.
+ */
 @Module({
-  providers: [ApiTokenRepository, AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [ApiTokenRepository, AuthService],
+  imports: [AuditModule],
+  controllers: [TokensController],
+  providers: [ApiTokensRepository, AuthService, TokensService, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [TokensService],
 })
 export class AuthModule {}

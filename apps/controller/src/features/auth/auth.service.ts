@@ -1,16 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@lattice/domain';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
-import { ApiTokenRepository, fromDbRole } from './api-token.repository';
+import { ApiTokensRepository } from './api-tokens.repository';
 import type { Principal } from '../../platform/auth/principal';
-import { constantTimeEquals, hashToken, looksLikeApiToken } from './token-format';
+import { constantTimeEquals, hashToken, looksLikeApiToken } from './token-format.util';
 
 /** Turns a bearer token into a principal. Every call reads the database: a revoked token stops at once. */
 @Injectable()
 export class AuthService {
   constructor(
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
-    private readonly tokens: ApiTokenRepository,
+    private readonly tokens: ApiTokensRepository,
   ) {}
 
   async authenticate(authorization: string | undefined, now = new Date()): Promise<Principal> {
@@ -20,7 +20,7 @@ export class AuthService {
     const row = await this.tokens.findActiveByHash(hashToken(token), now);
     if (!row) throw new DomainError('UNAUTHENTICATED', 'the API token is unknown, revoked or expired');
     await this.tokens.touch(row.tenantId, row.id, now);
-    return { kind: 'token', tenantId: row.tenantId, tokenId: row.id, tokenName: row.name, role: fromDbRole(row.role) };
+    return { kind: 'token', tenantId: row.tenantId, tokenId: row.id, tokenName: row.name, role: row.role };
   }
 }
 

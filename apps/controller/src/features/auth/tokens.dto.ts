@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDateString, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import type { ApiToken } from '../../generated/prisma/client';
-import { fromDbRole } from './api-token.repository';
+import type { StoredApiToken } from './api-tokens.repository';
 import type { Role } from '../../platform/auth/principal';
 
 export const ROLES: Role[] = ['admin', 'editor', 'viewer'];
@@ -38,12 +37,12 @@ export class CreatedApiTokenView extends ApiTokenView {
   @ApiProperty({ description: 'shown once; store it now' }) token!: string;
 }
 
-export function toTokenView(row: ApiToken): ApiTokenView {
+export function toTokenView(row: StoredApiToken): ApiTokenView {
   return {
     id: row.id,
     name: row.name,
     prefix: row.prefix,
-    role: fromDbRole(row.role),
+    role: row.role,
     expiresAt: row.expiresAt?.toISOString() ?? null,
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
     revokedAt: row.revokedAt?.toISOString() ?? null,

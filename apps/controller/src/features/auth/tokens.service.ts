@@ -1,19 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@lattice/domain';
-import { ApiTokenRepository } from './api-token.repository';
+import { ApiTokensRepository } from './api-tokens.repository';
 import type { Role, TenantPrincipal } from '../../platform/auth/principal';
-import { issueToken } from './token-format';
+import { issueToken } from './token-format.util';
 import { AuditService } from '../audit/audit.service';
 import type { PageRequest } from '../../platform/http/pagination';
 import type { Db } from '../../platform/database/db';
-import { PrismaService } from '../../platform/database/prisma.service';
 import { toTokenView, type CreatedApiTokenView } from './tokens.dto';
 
 @Injectable()
 export class TokensService {
   constructor(
-    private readonly prisma: PrismaService,
-    private readonly tokens: ApiTokenRepository,
+    private readonly tokens: ApiTokensRepository,
     private readonly audit: AuditService,
   ) {}
 
@@ -28,7 +26,7 @@ export class TokensService {
   }
 
   create(actor: TenantPrincipal, spec: { name: string; role: Role; expiresAt: Date | null }): Promise<CreatedApiTokenView> {
-    return this.prisma.$transaction(async (tx) => {
+    return this.tokens.transaction(async (tx) => {
       const created = await this.issue(actor.tenantId, spec, tx);
       const { token: _secret, ...after } = created;
       await this.audit.record(actor, { action: 'token.create', resourceType: 'token', resourceId: created.id, after }, tx);
@@ -49,7 +47,7 @@ export class TokensService {
   async revoke(actor: TenantPrincipal, id: string) {
     const before = await this.get(actor.tenantId, id);
     if (before.revokedAt) return before;
-    return this.prisma.$transaction(async (tx) => {
+    return this.tokens.transaction(async (tx) => {
       const row = await this.tokens.revoke(actor.tenantId, id, new Date(), tx);
       if (!row) throw DomainError.notFound('token', id);
       const after = toTokenView(row);

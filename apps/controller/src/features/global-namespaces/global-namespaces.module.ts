@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { GnsCaModule } from '../gns-ca/gns-ca.module';
 import { GlobalNamespacesController } from './global-namespaces.controller';
 import { GlobalNamespacesRepository } from './global-namespaces.repository';
@@ -6,7 +7,7 @@ import { GlobalNamespacesResolver } from './global-namespaces.resolver';
 import { GlobalNamespacesService } from './global-namespaces.service';
 
 @Module({
-  imports: [GnsCaModule],
+  imports: [GnsCaModule, AuditModule],
   controllers: [GlobalNamespacesController],
   providers: [GlobalNamespacesRepository, GlobalNamespacesService, GlobalNamespacesResolver],
   exports: [GlobalNamespacesService, GlobalNamespacesRepository],

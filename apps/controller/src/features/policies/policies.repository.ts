@@ -1,5 +1,12 @@
-import { Injectable } from '@nestjs/common';
-import type { SecurityPolicySpec, TrafficPolicySpec } from '@lattice/domain';
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  parseSecurityPolicyShape,
+  parseTrafficPolicyShape,
+  type GnsPolicies,
+  type PoliciesByGns,
+  type SecurityPolicySpec,
+  type TrafficPolicySpec,
+} from '@lattice/domain';
 import { Prisma } from '../../generated/prisma/client';
 import { isUniqueViolation, type Db } from '../../platform/database/db';
 import { PrismaService } from '../../platform/database/prisma.service';
@@ -27,14 +34,52 @@ export interface StoredSecurityPolicy {
 type TrafficRow = Prisma.TrafficPolicyGetPayload<object>;
 type SecurityRow = Prisma.SecurityPolicyGetPayload<object>;
 
-/** Traffic policies (one per GNS service) and security policies (one per GNS). Tenant id first. */
+/**
+ * Traffic policies (one per GNS service) and security policies (one per GNS). Tenant id first.
+ * The spec JSON columns are decoded here only, through the domain's policy schemas: specs were
+ * validated when written, so one that no longer parses is a stored-data problem (a schema that
+ * became stricter): lists and distribution leave it out (logged); reading that one policy fails.
+ */
 @Injectable()
 export class PoliciesRepository {
+  private readonly logger = new Logger(PoliciesRepository.name);
+
   constructor(private readonly prisma: PrismaService) {}
+
+  /** Runs `work` in one transaction; pass the handle to this and other repositories' writes. */
+  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction((tx) => work(tx));
+  }
+
+  /** Every traffic and security policy of the tenant, by GNS id: what distribution resolves. */
+  async loadAll(tenantId: string): Promise<PoliciesByGns> {
+    const [traffic, security] = await Promise.all([
+      this.prisma.trafficPolicy.findMany({ where: { tenantId } }),
+      this.prisma.securityPolicy.findMany({ where: { tenantId } }),
+    ]);
+    const policies = new Map<
+      string,
+      { trafficPolicies: Map<string, TrafficPolicySpec>; securityPolicy?: SecurityPolicySpec }
+    >();
+    const of = (gnsId: string) => {
+      const existing = policies.get(gnsId) ?? { trafficPolicies: new Map<string, TrafficPolicySpec>() };
+      policies.set(gnsId, existing);
+      return existing;
+    };
+    for (const row of traffic) {
+      const stored = this.readableTraffic(row);
+      if (stored) of(row.gnsId).trafficPolicies.set(stored.service, stored.spec);
+    }
+    for (const row of security) {
+      const stored = this.readableSecurity(row);
+      if (stored) of(row.gnsId).securityPolicy = stored.spec;
+    }
+    return policies satisfies ReadonlyMap<string, GnsPolicies>;
+  }
 
   async listTraffic(tenantId: string, gnsId: string, db: Db = this.prisma): Promise<StoredTrafficPolicy[]> {
     const rows = await db.trafficPolicy.findMany({ where: { tenantId, gnsId }, orderBy: { service: 'asc' } });
-    return rows.map(toStoredTraffic);
+    return rows.flatMap((row) => this.readableTraffic(row) ?? []);
   }
 
   async findTraffic(
@@ -135,31 +180,62 @@ export class PoliciesRepository {
     const { count } = await db.securityPolicy.deleteMany({ where: { tenantId, gnsId } });
     return count > 0;
   }
+
+  /** The row, or undefined (logged) when its spec no longer parses: for lists and distribution. */
+  private readableTraffic(row: TrafficRow): StoredTrafficPolicy | undefined {
+    const decoded = decodeTraffic(row);
+    if (decoded.ok) return decoded.value;
+    this.logger.warn(
+      `traffic policy of ${row.service} in GNS ${row.gnsId} unreadable, left out: ${decoded.problem}`,
+    );
+    return undefined;
+  }
+
+  private readableSecurity(row: SecurityRow): StoredSecurityPolicy | undefined {
+    const decoded = decodeSecurity(row);
+    if (decoded.ok) return decoded.value;
+    this.logger.warn(`security policy of GNS ${row.gnsId} unreadable, left out: ${decoded.problem}`);
+    return undefined;
+  }
 }
 
-function json(spec: TrafficPolicySpec | SecurityPolicySpec): Prisma.InputJsonValue {
-  return spec as unknown as Prisma.InputJsonValue;
+type Decoded<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+function json(spec: TrafficPolicySpec | SecurityPolicySpec): Prisma.InputJsonObject {
+  return spec as Prisma.InputJsonObject;
 }
 
+function decodeTraffic(row: TrafficRow): Decoded<StoredTrafficPolicy> {
+  const spec = parseTrafficPolicyShape(row.spec);
+  if (!spec.ok) return { ok: false, problem: describeProblems(spec.errors) };
+  const { id, gnsId, service, version, createdAt, updatedAt } = row;
+  return { ok: true, value: { id, gnsId, service, spec: spec.value, version, createdAt, updatedAt } };
+}
+
+function decodeSecurity(row: SecurityRow): Decoded<StoredSecurityPolicy> {
+  const spec = parseSecurityPolicyShape(row.spec);
+  if (!spec.ok) return { ok: false, problem: describeProblems(spec.errors) };
+  const { id, gnsId, version, createdAt, updatedAt } = row;
+  return { ok: true, value: { id, gnsId, spec: spec.value, version, createdAt, updatedAt } };
+}
+
+/** A single policy read back: one that no longer parses is an internal error, not a client's. */
 function toStoredTraffic(row: TrafficRow): StoredTrafficPolicy {
-  return {
-    id: row.id,
-    gnsId: row.gnsId,
-    service: row.service,
-    spec: row.spec as unknown as TrafficPolicySpec,
-    version: row.version,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
+  const decoded = decodeTraffic(row);
+  if (!decoded.ok)
+    throw new Error(
+      `stored traffic policy of ${row.service} in GNS ${row.gnsId} is unreadable: ${decoded.problem}`,
+    );
+  return decoded.value;
 }
 
 function toStoredSecurity(row: SecurityRow): StoredSecurityPolicy {
-  return {
-    id: row.id,
-    gnsId: row.gnsId,
-    spec: row.spec as unknown as SecurityPolicySpec,
-    version: row.version,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
+  const decoded = decodeSecurity(row);
+  if (!decoded.ok)
+    throw new Error(`stored security policy of GNS ${row.gnsId} is unreadable: ${decoded.problem}`);
+  return decoded.value;
+}
+
+function describeProblems(errors: readonly { field: string; message: string }[]): string {
+  return errors.map((error) => `${error.field}: ${error.message}`).join('; ');
 }

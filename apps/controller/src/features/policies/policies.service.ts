@@ -1,28 +1,26 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
-  buildDesiredStates,
-  compareText,
   DomainError,
   gnsPolicyContext,
   isDnsLabel,
+  proposePolicies,
+  storedPolicyWarnings,
   validateSecurityPolicy,
   validateTrafficPolicy,
-  withPolicies,
   type FieldError,
   type GnsPolicyContext,
+  type PolicyProposal,
   type PolicyValidation,
   type SecurityPolicySpec,
   type TrafficPolicySpec,
 } from '@lattice/domain';
-import { GNS_LABEL, objectKey, renderClusterState, type KubeObject } from '@lattice/istio';
+import { previewPolicies, type ClusterPolicyPreview } from '@lattice/istio';
 import { AuditService, type Change } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
-import { TenantMeshRepository } from '../config-distribution/tenant-mesh.repository';
-import { GlobalNamespacesRepository } from '../global-namespaces/global-namespaces.repository';
+import { GlobalNamespacesService } from '../global-namespaces/global-namespaces.service';
 import type { Db } from '../../platform/database/db';
-import { PrismaService } from '../../platform/database/prisma.service';
 import {
   PoliciesRepository,
   type StoredSecurityPolicy,
@@ -49,25 +47,11 @@ export interface SecurityPolicyView {
   warnings: FieldError[];
 }
 
-export interface DryRunInput {
-  /** Proposed traffic policies; `spec: null` previews removing the service's policy. */
-  trafficPolicies?: { service: string; spec: unknown }[];
-  /** Proposed security policy; null previews removing it; omitted keeps the stored one. */
-  securityPolicy?: unknown;
-}
+/** Proposed policies for a dry run (see PolicyProposal). */
+export type DryRunInput = PolicyProposal;
 
-export interface DryRunCluster {
-  clusterId: string;
-  clusterName: string;
-  /** Every object of this GNS the cluster would hold, in apply order (CA Secrets are not shown). */
-  objects: KubeObject[];
-  /** Object keys (`Kind/namespace/name`) compared with what the stored policies give now. */
-  added: string[];
-  changed: string[];
-  removed: string[];
-  /** Set when the cluster could not render the state (its agent would NACK it). */
-  error?: string;
-}
+/** One member cluster's objects with the proposed policies, and the diff with the stored ones. */
+export type DryRunCluster = ClusterPolicyPreview;
 
 export interface DryRunResult {
   warnings: FieldError[];
@@ -105,19 +89,16 @@ export class PoliciesService {
   private readonly logger = new Logger(PoliciesService.name);
 
   constructor(
-    private readonly prisma: PrismaService,
     private readonly policies: PoliciesRepository,
-    private readonly globalNamespaces: GlobalNamespacesRepository,
-    private readonly mesh: TenantMeshRepository,
+    private readonly globalNamespaces: GlobalNamespacesService,
     private readonly membership: MeshMembershipService,
     private readonly audit: AuditService,
     private readonly scheduler: DesiredStateScheduler,
   ) {}
 
   /** 404 for unknown and other tenants' GNS, before anything else about the request. */
-  async assertGnsExists(tenantId: string, gnsId: string): Promise<void> {
-    if (!(await this.globalNamespaces.exists(tenantId, gnsId)))
-      throw DomainError.notFound('global namespace', gnsId);
+  assertGnsExists(tenantId: string, gnsId: string): Promise<void> {
+    return this.globalNamespaces.assertExists(tenantId, gnsId);
   }
 
   async listTraffic(tenantId: string, gnsId: string): Promise<TrafficPolicyView[]> {
@@ -127,7 +108,7 @@ export class PoliciesService {
       this.context(tenantId, gnsId),
     ]);
     return rows.map((row) =>
-      trafficView(row, liveWarnings(validateTrafficPolicy(row.service, row.spec, context))),
+      trafficView(row, storedPolicyWarnings(validateTrafficPolicy(row.service, row.spec, context))),
     );
   }
 
@@ -143,7 +124,7 @@ export class PoliciesService {
     const row = await this.policies.findTraffic(tenantId, gnsId, service);
     if (!row) return null;
     const context = await this.context(tenantId, gnsId);
-    return trafficView(row, liveWarnings(validateTrafficPolicy(row.service, row.spec, context)));
+    return trafficView(row, storedPolicyWarnings(validateTrafficPolicy(row.service, row.spec, context)));
   }
 
   /**
@@ -192,7 +173,7 @@ export class PoliciesService {
     if (!row) return null;
     return securityView(
       row,
-      liveWarnings(validateSecurityPolicy(row.spec, await this.context(tenantId, gnsId))),
+      storedPolicyWarnings(validateSecurityPolicy(row.spec, await this.context(tenantId, gnsId))),
     );
   }
 
@@ -222,87 +203,22 @@ export class PoliciesService {
    * give now. Nothing is stored, scheduled or sent.
    */
   async dryRun(tenantId: string, gnsId: string, input: DryRunInput): Promise<DryRunResult> {
-    const [
-      {
-        mesh: { clusters },
+    const [{ mesh, membership, gns }, stored] = await Promise.all([
+      this.membership.ofGns(tenantId, gnsId),
+      this.policies.loadAll(tenantId),
+    ]);
+    const proposal = proposePolicies(stored.get(gnsId), input, gnsPolicyContext(gns, mesh.clusters));
+    if (proposal.errors.length > 0) throw DomainError.validation(proposal.errors);
+    return {
+      warnings: proposal.warnings,
+      clusters: previewPolicies({
+        gnsId,
         membership,
-        gns: gnsMembership,
-      },
-      storedPolicies,
-    ] = await Promise.all([this.membership.ofGns(tenantId, gnsId), this.mesh.loadPolicies(tenantId)]);
-    const context = gnsPolicyContext(gnsMembership, clusters);
-
-    const current = storedPolicies.get(gnsId) ?? { trafficPolicies: new Map<string, TrafficPolicySpec>() };
-    const proposedTraffic = new Map(current.trafficPolicies);
-    let proposedSecurity = current.securityPolicy;
-    const errors: FieldError[] = [];
-    const warnings: FieldError[] = [];
-    const seen = new Set<string>();
-    (input.trafficPolicies ?? []).forEach((entry, index) => {
-      const prefix = `trafficPolicies[${index}]`;
-      if (typeof entry?.service !== 'string' || !isServiceName(entry.service)) {
-        errors.push({ field: `${prefix}.service`, message: 'must be a service name (DNS label)' });
-        return;
-      }
-      if (seen.has(entry.service))
-        errors.push({ field: `${prefix}.service`, message: `${entry.service} is proposed twice` });
-      seen.add(entry.service);
-      if (entry.spec === null) {
-        proposedTraffic.delete(entry.service);
-        return;
-      }
-      const validation = validateTrafficPolicy(entry.service, entry.spec, context);
-      errors.push(...prefixed(prefix, validation.errors));
-      warnings.push(...prefixed(prefix, validation.warnings));
-      if (validation.policy) proposedTraffic.set(entry.service, validation.policy);
-    });
-    if (input.securityPolicy === null) proposedSecurity = undefined;
-    else if (input.securityPolicy !== undefined) {
-      const validation = validateSecurityPolicy(input.securityPolicy, context);
-      errors.push(...prefixed('securityPolicy', validation.errors));
-      warnings.push(...prefixed('securityPolicy', validation.warnings));
-      proposedSecurity = validation.policy;
-    }
-    if (errors.length > 0) throw DomainError.validation(errors);
-
-    const base = buildDesiredStates(membership, clusters);
-    const render = (policies: typeof storedPolicies) => withPolicies(base, membership, clusters, policies);
-    const before = render(storedPolicies);
-    const after = render(
-      new Map([
-        ...storedPolicies,
-        [gnsId, { trafficPolicies: proposedTraffic, securityPolicy: proposedSecurity }],
-      ]),
-    );
-    const members = new Set(gnsMembership.namespaces.map((member) => member.clusterId));
-    const result: DryRunCluster[] = [];
-    for (const cluster of [...clusters].sort((a, b) => compareText(a.name, b.name))) {
-      if (!members.has(cluster.id)) continue;
-      const entry: DryRunCluster = {
-        clusterId: cluster.id,
-        clusterName: cluster.name,
-        objects: [],
-        added: [],
-        changed: [],
-        removed: [],
-      };
-      try {
-        const now = gnsObjects(renderClusterState(before.get(cluster.id)!, new Map()), gnsId);
-        const next = gnsObjects(renderClusterState(after.get(cluster.id)!, new Map()), gnsId);
-        entry.objects = next;
-        const nowByKey = new Map(now.map((object) => [objectKey(object), JSON.stringify(object)]));
-        const nextByKey = new Map(next.map((object) => [objectKey(object), JSON.stringify(object)]));
-        entry.added = [...nextByKey.keys()].filter((key) => !nowByKey.has(key));
-        entry.changed = [...nextByKey.keys()].filter(
-          (key) => nowByKey.has(key) && nowByKey.get(key) !== nextByKey.get(key),
-        );
-        entry.removed = [...nowByKey.keys()].filter((key) => !nextByKey.has(key));
-      } catch (error) {
-        entry.error = error instanceof Error ? error.message : String(error);
-      }
-      result.push(entry);
-    }
-    return { warnings, clusters: result };
+        clusters: mesh.clusters,
+        stored,
+        proposed: proposal.policies,
+      }),
+    };
   }
 
   /** Create (no If-Match) or replace (If-Match) in one transaction, audited, then redistributed. */
@@ -312,7 +228,7 @@ export class PoliciesService {
     expectedVersion: number | undefined,
     spec: Spec,
   ): Promise<{ row: Row; created: boolean }> {
-    const result = await this.prisma.$transaction(async (tx) => {
+    const result = await this.policies.transaction(async (tx) => {
       const before = await policy.find(tx);
       if (!before) {
         if (expectedVersion !== undefined) throw stale(policy.what, 0, expectedVersion);
@@ -342,7 +258,7 @@ export class PoliciesService {
     policy: VersionedPolicy<Spec, Row>,
     expectedVersion: number | undefined,
   ): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+    await this.policies.transaction(async (tx) => {
       const before = await policy.find(tx);
       if (!before) throw policy.notFound();
       if (expectedVersion !== undefined && before.version !== expectedVersion)
@@ -421,20 +337,6 @@ function accepted<T>(validation: PolicyValidation<T>): PolicyValidation<T> & { p
   return validation as PolicyValidation<T> & { policy: T };
 }
 
-/**
- * A stored policy re-checked against today's membership: what would now be refused (a service
- * that left the GNS) is reported as a warning; distribution skips what no longer applies.
- */
-function liveWarnings(validation: PolicyValidation<unknown>): FieldError[] {
-  return [
-    ...validation.errors.map((error) => ({
-      field: error.field,
-      message: `no longer holds: ${error.message}`,
-    })),
-    ...validation.warnings,
-  ];
-}
-
 /** A Kubernetes Service name: a DNS label. */
 function isServiceName(name: string): boolean {
   return isDnsLabel(name);
@@ -443,19 +345,6 @@ function isServiceName(name: string): boolean {
 function checkServiceName(service: string): void {
   if (!isServiceName(service))
     throw DomainError.validation([{ field: 'service', message: 'must be a service name (DNS label)' }]);
-}
-
-function gnsObjects(objects: KubeObject[], gnsId: string): KubeObject[] {
-  return objects.filter(
-    (object) => object.metadata.labels?.[GNS_LABEL] === gnsId && object.kind !== 'Secret',
-  );
-}
-
-function prefixed(prefix: string, fields: FieldError[]): FieldError[] {
-  return fields.map((field) => ({
-    field: field.field === '(body)' ? prefix : `${prefix}.${field.field}`,
-    message: field.message,
-  }));
 }
 
 function securityNotFound(gnsId: string): DomainError {

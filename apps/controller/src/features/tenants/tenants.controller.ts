@@ -1,18 +1,11 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsString, Matches } from 'class-validator';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { OperatorOnly, RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import { mapPage, PageQueryDto, pageRequest } from '../../platform/http/pagination';
-import { TenantsService, toTenantView } from './tenants.service';
-
-class CreateTenantDto {
-  @ApiProperty({ example: 'acme', description: 'DNS-label style: lowercase letters, digits and -, 2-63 chars' })
-  @IsString()
-  @Matches(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])$/, { message: 'must be 2-63 lowercase letters, digits or -, starting and ending alphanumeric' })
-  name!: string;
-}
+import { CreateTenantDto, toTenantView } from './tenants.dto';
+import { TenantsService } from './tenants.service';
 
 @ApiTags('tenants')
 @ApiBearerAuth()

@@ -1,7 +1,13 @@
 import { Module } from '@nestjs/common';
-import { TokensModule } from '../auth/tokens.module';
+import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
 import { TenantsController } from './tenants.controller';
+import { TenantsRepository } from './tenants.repository';
 import { TenantsService } from './tenants.service';
 
-@Module({ imports: [TokensModule], controllers: [TenantsController], providers: [TenantsService] })
+@Module({
+  imports: [AuthModule, AuditModule],
+  controllers: [TenantsController],
+  providers: [TenantsRepository, TenantsService],
+})
 export class TenantsModule {}

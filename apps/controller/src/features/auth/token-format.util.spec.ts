@@ -1,4 +1,4 @@
-import { constantTimeEquals, hashToken, issueToken, looksLikeApiToken } from './token-format';
+import { constantTimeEquals, hashToken, issueToken, looksLikeApiToken } from './token-format.util';
 
 describe('API token format', () => {
   it('issues distinct tokens whose hash, not the token, is what gets stored', () => {

@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import type { Db } from '../../platform/database/db';
+import { PrismaService } from '../../platform/database/prisma.service';
+import type { ApiToken, Role as DbRole } from '../../generated/prisma/client';
+import { type Page, type PageRequest, pageOf, cursorWhere } from '../../platform/http/pagination';
+import type { Role } from '../../platform/auth/principal';
+
+/** An API token as stored, without its hash (only looked up by, never read back). */
+export interface StoredApiToken {
+  id: string;
+  tenantId: string;
+  name: string;
+  prefix: string;
+  role: Role;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface NewApiToken {
+  name: string;
+  role: Role;
+  prefix: string;
+  hash: string;
+  expiresAt: Date | null;
+}
+
+const DB_ROLES: Record<Role, DbRole> = { admin: 'ADMIN', editor: 'EDITOR', viewer: 'VIEWER' };
+const ROLES: Record<DbRole, Role> = { ADMIN: 'admin', EDITOR: 'editor', VIEWER: 'viewer' };
+
+@Injectable()
+export class ApiTokensRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Runs `work` in one transaction; pass the handle to this and other repositories' writes. */
+  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction((tx) => work(tx));
+  }
+
+  /** The one query that is not tenant-scoped: finding which tenant a presented token belongs to. */
+  async findActiveByHash(hash: string, now: Date): Promise<StoredApiToken | null> {
+    const row = await this.prisma.apiToken.findFirst({
+      where: { hash, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+    });
+    return row && toStored(row);
+  }
+
+  /** Recorded at most once a minute per token, so authentication does not write on every request. */
+  async touch(tenantId: string, id: string, now: Date): Promise<void> {
+    await this.prisma.apiToken.updateMany({
+      where: {
+        tenantId,
+        id,
+        OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - 60_000) } }],
+      },
+      data: { lastUsedAt: now },
+    });
+  }
+
+  async create(tenantId: string, token: NewApiToken, db: Db = this.prisma): Promise<StoredApiToken> {
+    const row = await db.apiToken.create({
+      data: {
+        tenantId,
+        name: token.name,
+        role: DB_ROLES[token.role],
+        prefix: token.prefix,
+        hash: token.hash,
+        expiresAt: token.expiresAt,
+      },
+    });
+    return toStored(row);
+  }
+
+  async find(tenantId: string, id: string): Promise<StoredApiToken | null> {
+    const row = await this.prisma.apiToken.findFirst({ where: { tenantId, id } });
+    return row && toStored(row);
+  }
+
+  async list(tenantId: string, page: PageRequest): Promise<Page<StoredApiToken>> {
+    const rows = await this.prisma.apiToken.findMany({
+      where: { tenantId, ...cursorWhere(page) },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      take: page.limit + 1,
+    });
+    return pageOf(rows.map(toStored), page.limit);
+  }
+
+  async revoke(
+    tenantId: string,
+    id: string,
+    now: Date,
+    db: Db = this.prisma,
+  ): Promise<StoredApiToken | null> {
+    const { count } = await db.apiToken.updateMany({
+      where: { tenantId, id, revokedAt: null },
+      data: { revokedAt: now },
+    });
+    if (count === 0) return null;
+    const row = await db.apiToken.findFirst({ where: { tenantId, id } });
+    return row && toStored(row);
+  }
+}
+
+function toStored(row: ApiToken): StoredApiToken {
+  const { id, tenantId, name, prefix, expiresAt, lastUsedAt, revokedAt, createdAt } = row;
+  return { id, tenantId, name, prefix, role: ROLES[row.role], expiresAt, lastUsedAt, revokedAt, createdAt };
+}

@@ -1,0 +1,95 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import { DomainError } from '@lattice/domain';
+import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
+import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
+import { RUNTIME_CONFIG } from '../../platform/config/runtime-config';
+import { PrismaService } from '../../platform/database/prisma.service';
+import { AuditRepository } from '../audit/audit.repository';
+import { AuditService } from '../audit/audit.service';
+import { ApiTokensRepository } from '../auth/api-tokens.repository';
+import { AuthService } from '../auth/auth.service';
+import { TokensService } from '../auth/tokens.service';
+import { TenantsRepository } from './tenants.repository';
+import { TenantsService } from './tenants.service';
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'OK';
+  } catch (error) {
+    if (error instanceof DomainError) return error.code;
+    throw error;
+  }
+}
+
+/** TenantsService with the real tenant, token and audit repositories on a scratch database. */
+describe('TenantsService', () => {
+  let database: TestDatabase;
+  let moduleRef: TestingModule;
+  let tenants: TenantsService;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    moduleRef = await Test.createTestingModule({
+      providers: [
+        { provide: RUNTIME_CONFIG, useValue: testRuntimeConfig(database.url) },
+        PrismaService,
+        TenantsRepository,
+        TenantsService,
+        ApiTokensRepository,
+        TokensService,
+        AuthService,
+        AuditRepository,
+        AuditService,
+      ],
+    }).compile();
+    tenants = moduleRef.get(TenantsService);
+  });
+
+  afterAll(async () => {
+    await moduleRef?.close();
+    await database?.drop();
+  });
+
+  it('creates a tenant with a working first admin token, audited as the operator', async () => {
+    const { tenant, adminToken } = await tenants.create('acme');
+    expect(tenant).toEqual({ id: expect.any(String), name: 'acme', createdAt: expect.any(String) });
+    expect(adminToken).toMatchObject({ name: 'initial-admin', role: 'admin', expiresAt: null });
+    expect(await moduleRef.get(AuthService).authenticate(`Bearer ${adminToken.token}`)).toEqual({
+      kind: 'token',
+      tenantId: tenant.id,
+      tokenId: adminToken.id,
+      tokenName: 'initial-admin',
+      role: 'admin',
+    });
+    const events = await moduleRef
+      .get(AuditService)
+      .list(tenant.id, { resourceType: 'tenant' }, { limit: 10 });
+    expect(events.items).toEqual([
+      expect.objectContaining({
+        action: 'tenant.create',
+        actorTokenId: null,
+        actorName: 'platform-operator',
+        resourceId: tenant.id,
+        before: null,
+        after: tenant,
+      }),
+    ]);
+    expect(await tenants.get(tenant.id)).toEqual(tenant);
+  });
+
+  it('refuses a second tenant of the same name', async () => {
+    await tenants.create('globex');
+    expect(await codeOf(tenants.create('globex'))).toBe('CONFLICT');
+    const prisma = moduleRef.get(PrismaService);
+    expect(await prisma.tenant.count({ where: { name: 'globex' } })).toBe(1);
+  });
+
+  it('lists tenants oldest first, page by page, and answers NOT_FOUND for an unknown id', async () => {
+    await tenants.create('initech');
+    const first = await tenants.list({ limit: 2 });
+    expect(first.items.map((tenant) => tenant.name)).toEqual(['acme', 'globex']);
+    expect(first.nextCursor).not.toBeNull();
+    expect(await codeOf(tenants.get('00000000-0000-4000-8000-000000000000'))).toBe('NOT_FOUND');
+  });
+});
