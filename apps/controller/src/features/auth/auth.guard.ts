@@ -1,13 +1,10 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { GqlExecutionContext } from '@nestjs/graphql';
-import type { Request } from 'express';
 import { DomainError } from '@lattice/domain';
 import { AuthService } from './auth.service';
 import { PERMISSION_KEY, type Permission } from '../../platform/auth/permissions.decorator';
-import { roleSatisfies, type Principal } from '../../platform/auth/principal';
-
-export type AuthenticatedRequest = Request & { principal?: Principal };
+import { requestOf } from '../../platform/auth/authenticated-request.util';
+import { roleSatisfies } from '../../platform/auth/principal';
 
 /**
  * Global guard for REST and GraphQL. Deny by default: a handler that declares no permission is
@@ -48,11 +45,4 @@ export class AuthGuard implements CanActivate {
     }
     return true;
   }
-}
-
-export function requestOf(context: ExecutionContext): AuthenticatedRequest {
-  if (context.getType<string>() === 'graphql') {
-    return GqlExecutionContext.create(context).getContext<{ req: AuthenticatedRequest }>().req;
-  }
-  return context.switchToHttp().getRequest<AuthenticatedRequest>();
 }

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { DomainError } from '@lattice/domain';
-import { requestOf } from '../../features/auth/auth.guard';
+import { requestOf } from './authenticated-request.util';
 import type { TenantPrincipal } from './principal';
 
 /** The calling tenant token (routes guarded by RequireRole only). */
