@@ -1,12 +1,13 @@
+import type { MtlsMode } from './mtls-mode';
 import type { DesiredSecurityPolicy, DesiredTrafficPolicy } from './policies/desired-policy';
+
+export type { MtlsMode } from './mtls-mode';
 
 /**
  * The complete desired state for one cluster, as the controller computes it and the agent renders
  * it. Carried in Snapshot.payload as JSON (format SNAPSHOT_FORMAT in libs/proto). Additive changes
  * only: an agent ignores fields it does not know.
  */
-export type MtlsMode = 'STRICT' | 'PERMISSIVE';
-
 export interface DesiredClusterState {
   clusterId: string;
   clusterName: string;

@@ -1,4 +1,4 @@
-import type { MtlsMode } from '../desired-state';
+import type { MtlsMode } from '../mtls-mode';
 import type { MatchCondition } from './match-conditions';
 
 /** A GNS as stored: what membership and desired state are computed from. */

@@ -3,7 +3,7 @@
  * validated, defaults applied, durations canonical, services resolved to SPIFFE principals, so
  * the agent renders without knowing the GNS membership.
  */
-import type { MtlsMode } from '../desired-state';
+import type { MtlsMode } from '../mtls-mode';
 import type {
   AccessAction,
   ConnectionPoolSpec,

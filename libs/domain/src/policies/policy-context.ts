@@ -1,4 +1,4 @@
-import type { MtlsMode } from '../desired-state';
+import type { MtlsMode } from '../mtls-mode';
 import type { ClusterWithInventory, InventoryService } from '../gns/inventory';
 import type { GnsMembership } from '../gns/membership';
 

@@ -3,7 +3,7 @@
  * Validated by validateTrafficPolicy / validateSecurityPolicy, then resolved into the
  * DesiredTrafficPolicy / DesiredSecurityPolicy of each cluster's snapshot.
  */
-import type { MtlsMode } from '../desired-state';
+import type { MtlsMode } from '../mtls-mode';
 
 export type StringMatch = { exact: string } | { prefix: string } | { regex: string };
 
