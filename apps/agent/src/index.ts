@@ -3,8 +3,13 @@
 // their own modules (import them explicitly) so importing this file never loads @kubernetes/client-node.
 export { Agent, AgentFatalError } from './agent';
 export type { AgentConnectionState, AgentDependencies, AgentSettings, AgentStatus } from './agent';
-export { DEFAULT_BACKOFF_POLICY, ReconnectBackoff, backoffCeilingMs, fullJitterDelayMs } from './backoff';
-export type { BackoffPolicy } from './backoff';
+export {
+  DEFAULT_BACKOFF_POLICY,
+  ReconnectBackoff,
+  backoffCeilingMs,
+  fullJitterDelayMs,
+} from './connection/reconnect-backoff.util';
+export type { BackoffPolicy } from './connection/reconnect-backoff.util';
 export { AGENT_USAGE, AgentConfigError, parseAgentConfig, resolveControllerCa } from './config/agent-config';
 export type { AgentConfig, InventoryConfig, SinkConfig } from './config/agent-config';
 export type {
@@ -26,8 +31,13 @@ export type { AgentLogger, LogLevel } from './logger';
 export type { ApplySink } from './sink/apply-sink';
 export { DirectorySink, manifestFileName } from './sink/directory.sink';
 export { objectsToPrune, withOwnershipLabels } from './sink/kubernetes-prune.util';
-export { SnapshotApplier, sha256Hex } from './snapshot/snapshot-applier';
-export type { ClusterStateRenderer, IncomingSnapshot, SnapshotOutcome } from './snapshot/snapshot-applier';
+export { SnapshotApplier, sha256Hex } from './snapshot/snapshot-applier.service';
+export type {
+  ClusterStateRenderer,
+  IncomingSnapshot,
+  SnapshotAnswer,
+  SnapshotOutcome,
+} from './snapshot/snapshot-applier.service';
 export { AgentStateStore, StateStoreError } from './state/agent-state.store';
 export type {
   AgentCredentials,
@@ -38,12 +48,20 @@ export type {
 } from './state/agent-state.store';
 export { generateKeyAndCsr, keyMatchesCertificate } from './pki/agent-keys';
 export type { KeyAndCsr } from './pki/agent-keys';
-export { TelemetrySender } from './telemetry/telemetry-sender';
+export { TelemetrySender } from './telemetry/telemetry-sender.service';
+export type { TelemetryOutlet } from './telemetry/telemetry-sender.service';
+export { deriveSeed, SeededRandom } from './telemetry/seeded-random.util';
+export {
+  generateSyntheticTraffic,
+  InvalidSyntheticTrafficConfigError,
+  validateSyntheticTrafficConfig,
+} from './telemetry/synthetic-traffic.generator';
+export type { LatencySpec, SyntheticEdge, SyntheticTrafficConfig } from './telemetry/synthetic-traffic.generator';
 export {
   SyntheticTelemetrySource,
   parseSyntheticTelemetryFile,
 } from './telemetry/synthetic-telemetry.source';
-export type { TelemetryItem, TelemetrySource } from './telemetry/telemetry-sender';
+export type { TelemetryItem, TelemetrySource } from './telemetry/telemetry-source.port';
 export { ControllerCallError } from './transport/controller-transport';
 export type { ControllerStream, ControllerTransport, StreamHandlers } from './transport/controller-transport';
 export { GrpcControllerTransport } from './transport/grpc-controller.transport';

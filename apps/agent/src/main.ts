@@ -20,7 +20,7 @@ import {
   parseSyntheticTelemetryFile,
   SyntheticTelemetrySource,
 } from './telemetry/synthetic-telemetry.source';
-import type { TelemetrySource } from './telemetry/telemetry-sender';
+import type { TelemetrySource } from './telemetry/telemetry-source.port';
 import { GrpcControllerTransport } from './transport/grpc-controller.transport';
 
 async function main(): Promise<void> {

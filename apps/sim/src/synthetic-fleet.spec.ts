@@ -1,4 +1,4 @@
-import { generateSyntheticTraffic, validateSyntheticTrafficConfig } from '@lattice/domain';
+import { generateSyntheticTraffic, validateSyntheticTrafficConfig } from '@lattice/agent';
 import { BOOKINFO_NAMESPACE, clusterName, syntheticEdges, syntheticInventory } from './synthetic-fleet';
 
 const shape = { services: 4, extraNamespaces: 1, seed: 1 };

@@ -5,7 +5,7 @@ import { SNAPSHOT_FORMAT } from '@lattice/proto';
 import type { ClusterInventory, InventoryListener, InventorySource } from '../inventory/cluster-inventory';
 import type { AgentLogger } from '../logger';
 import type { ApplySink } from '../sink/apply-sink';
-import { type IncomingSnapshot, sha256Hex } from '../snapshot/snapshot-applier';
+import { type IncomingSnapshot, sha256Hex } from '../snapshot/snapshot-applier.service';
 
 export interface LogRecord {
   level: 'debug' | 'info' | 'warn' | 'error';

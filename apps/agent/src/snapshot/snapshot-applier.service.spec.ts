@@ -6,7 +6,8 @@ import { generateKeyAndCsr } from '../pki/agent-keys';
 import { AgentStateStore } from '../state/agent-state.store';
 import { desiredState, fakeRenderer, RecordingLogger, RecordingSink, snapshotOf } from '../testing/fakes';
 import { createTestCa, signCsr } from '../testing/test-pki';
-import { resolveIntermediateKeys, sha256Hex, SnapshotApplier } from './snapshot-applier';
+import { resolveIntermediateKeys } from '../pki/intermediate-keyring.service';
+import { sha256Hex, SnapshotApplier } from './snapshot-applier.service';
 
 describe('SnapshotApplier', () => {
   let directory: string;
