@@ -1,18 +1,18 @@
 import type { ControllerMessage__Output } from '@lattice/proto';
 import { type AgentConnectionState, ControllerSession } from './connection/controller-session.service';
 import { type BackoffPolicy, DEFAULT_BACKOFF_POLICY, ReconnectBackoff } from './connection/reconnect-backoff.util';
-import type { ClusterInventory, InventorySource } from './inventory/cluster-inventory';
+import type { ClusterInventory, InventorySource } from './inventory/inventory-source.port';
 import { InventoryReporter } from './inventory/inventory-reporter.service';
 import { type AgentLogger, errorMessage } from './logger';
-import { generateKeyAndCsr, type KeyAndCsr } from './pki/agent-keys';
+import { generateKeyAndCsr, type KeyAndCsr } from './pki/agent-keys.util';
 import { AgentEnrollment } from './pki/agent-enrollment.service';
 import { IntermediateKeyring } from './pki/intermediate-keyring.service';
-import type { ApplySink } from './sink/apply-sink';
+import type { ApplySink } from './sink/apply-sink.port';
 import { type ClusterStateRenderer, SnapshotApplier } from './snapshot/snapshot-applier.service';
 import type { AgentStateStorage } from './state/agent-state.store';
 import { type TelemetryOutlet, TelemetrySender } from './telemetry/telemetry-sender.service';
 import type { TelemetrySource } from './telemetry/telemetry-source.port';
-import type { ControllerTransport } from './transport/controller-transport';
+import type { ControllerTransport } from './transport/controller-transport.port';
 import { AGENT_VERSION } from './version';
 
 export { AgentFatalError } from './agent.errors';

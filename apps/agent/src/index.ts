@@ -20,15 +20,15 @@ export type {
   InventoryService,
   InventoryServicePort,
   InventorySource,
-} from './inventory/cluster-inventory';
+} from './inventory/inventory-source.port';
 export { FileInventorySource } from './inventory/file-inventory.source';
-export { diffInventory, isEmptyDelta } from './inventory/inventory-diff';
-export type { InventoryDelta } from './inventory/inventory-diff';
+export { diffInventory, isEmptyDelta } from './inventory/inventory-diff.util';
+export type { InventoryDelta } from './inventory/inventory-diff.util';
 export { InventoryFileError, parseInventoryFile } from './inventory/inventory-file.schema';
 export { buildKubernetesInventory } from './inventory/kubernetes-inventory.mapping';
 export { createAgentLogger, LOG_LEVELS } from './logger';
 export type { AgentLogger, LogLevel } from './logger';
-export type { ApplySink } from './sink/apply-sink';
+export type { ApplySink } from './sink/apply-sink.port';
 export { DirectorySink, manifestFileName } from './sink/directory.sink';
 export { objectsToPrune, withOwnershipLabels } from './sink/kubernetes-prune.util';
 export { SnapshotApplier, sha256Hex } from './snapshot/snapshot-applier.service';
@@ -46,8 +46,8 @@ export type {
   PersistedSnapshot,
   StoredIntermediateKey,
 } from './state/agent-state.store';
-export { generateKeyAndCsr, keyMatchesCertificate } from './pki/agent-keys';
-export type { KeyAndCsr } from './pki/agent-keys';
+export { generateKeyAndCsr, keyMatchesCertificate } from './pki/agent-keys.util';
+export type { KeyAndCsr } from './pki/agent-keys.util';
 export { TelemetrySender } from './telemetry/telemetry-sender.service';
 export type { TelemetryOutlet } from './telemetry/telemetry-sender.service';
 export { deriveSeed, SeededRandom } from './telemetry/seeded-random.util';
@@ -62,7 +62,7 @@ export {
   parseSyntheticTelemetryFile,
 } from './telemetry/synthetic-telemetry.source';
 export type { TelemetryItem, TelemetrySource } from './telemetry/telemetry-source.port';
-export { ControllerCallError } from './transport/controller-transport';
-export type { ControllerStream, ControllerTransport, StreamHandlers } from './transport/controller-transport';
+export { ControllerCallError } from './transport/controller-transport.port';
+export type { ControllerStream, ControllerTransport, StreamHandlers } from './transport/controller-transport.port';
 export { GrpcControllerTransport } from './transport/grpc-controller.transport';
 export { AGENT_VERSION } from './version';

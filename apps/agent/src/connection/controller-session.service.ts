@@ -2,7 +2,7 @@ import type { AgentMessage, ControllerMessage__Output } from '@lattice/proto';
 import { AgentFatalError } from '../agent.errors';
 import { type AgentLogger, errorMessage } from '../logger';
 import type { AgentCredentials } from '../state/agent-state.store';
-import type { ControllerStream, ControllerTransport } from '../transport/controller-transport';
+import type { ControllerStream, ControllerTransport } from '../transport/controller-transport.port';
 import type { ReconnectBackoff } from './reconnect-backoff.util';
 
 export type AgentConnectionState =

@@ -1,6 +1,6 @@
 import type { AgentMessage } from '@lattice/proto';
-import type { ClusterInventory } from './cluster-inventory';
-import { diffInventory, isEmptyDelta } from './inventory-diff';
+import type { ClusterInventory } from './inventory-source.port';
+import { diffInventory, isEmptyDelta } from './inventory-diff.util';
 
 export type InventoryReport = NonNullable<AgentMessage['inventory']>;
 

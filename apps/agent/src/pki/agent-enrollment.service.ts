@@ -2,8 +2,8 @@ import { AgentFatalError } from '../agent.errors';
 import type { SessionCredentials } from '../connection/controller-session.service';
 import { type AgentLogger, errorMessage } from '../logger';
 import type { AgentCredentials, AgentStateStorage } from '../state/agent-state.store';
-import { ControllerCallError, type ControllerTransport } from '../transport/controller-transport';
-import { certificateValidity, type KeyAndCsr, keyMatchesCertificate, renewalTimeMs } from './agent-keys';
+import { ControllerCallError, type ControllerTransport } from '../transport/controller-transport.port';
+import { certificateValidity, type KeyAndCsr, keyMatchesCertificate, renewalTimeMs } from './agent-keys.util';
 
 export interface AgentEnrollmentSettings {
   /** host:port of the controller; recorded in identity.json. */

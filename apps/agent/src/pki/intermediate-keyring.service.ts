@@ -2,8 +2,8 @@ import type { DesiredClusterState } from '@lattice/domain';
 import type { AgentMessage, ControllerMessage__Output } from '@lattice/proto';
 import { type AgentLogger, errorMessage } from '../logger';
 import { type AgentStateStorage, isSafeGnsId, type StoredIntermediateKey } from '../state/agent-state.store';
-import { firstCertificatePem, generateKeyAndCsr, type KeyAndCsr, keyMatchesCertificate } from './agent-keys';
-import { ABANDONED_KEY_AFTER_MS, obsoleteIntermediateKeys } from './intermediate-key-retention';
+import { firstCertificatePem, generateKeyAndCsr, type KeyAndCsr, keyMatchesCertificate } from './agent-keys.util';
+import { ABANDONED_KEY_AFTER_MS, obsoleteIntermediateKeys } from './intermediate-key-retention.util';
 
 type IntermediateRequest__Output = NonNullable<ControllerMessage__Output['intermediateRequest']>;
 type SignedIntermediate__Output = NonNullable<ControllerMessage__Output['signedIntermediate']>;

@@ -4,7 +4,7 @@ import type { IntermediateKeys, KubeObject } from '@lattice/istio';
 import { type AgentMessage, SNAPSHOT_FORMAT, type Snapshot__Output } from '@lattice/proto';
 import { type AgentLogger, errorMessage } from '../logger';
 import { IntermediateKeyring } from '../pki/intermediate-keyring.service';
-import type { ApplySink } from '../sink/apply-sink';
+import type { ApplySink } from '../sink/apply-sink.port';
 import type { AgentStateStorage, PersistedSnapshot } from '../state/agent-state.store';
 import { parseDesiredClusterState } from './desired-state.schema';
 
@@ -28,7 +28,9 @@ export type SnapshotOutcome =
   | { result: 'rejected'; version: number; reason: string };
 
 /** What the agent tells the controller about a delivered snapshot. */
-export type SnapshotAnswer = Required<Pick<AgentMessage, 'ack'>> | Required<Pick<AgentMessage, 'nack'>>;
+export type SnapshotAnswer =
+  | { ack: NonNullable<AgentMessage['ack']>; nack?: undefined }
+  | { nack: NonNullable<AgentMessage['nack']>; ack?: undefined };
 
 /** Longer rejection reasons are cut: the controller stores the reason with the cluster's status. */
 export const MAX_NACK_REASON_LENGTH = 2000;

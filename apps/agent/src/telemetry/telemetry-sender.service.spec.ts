@@ -1,5 +1,5 @@
 import type { TelemetryItem } from '@lattice/proto';
-import { RecordingLogger } from '../testing/fakes';
+import { RecordingLogger } from '../testing/agent.test-fixtures';
 import { type PendingTelemetryBatch, TelemetrySender, type TelemetryOutlet } from './telemetry-sender.service';
 import type { TelemetrySource } from './telemetry-source.port';
 
