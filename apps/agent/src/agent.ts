@@ -15,9 +15,6 @@ import type { TelemetrySource } from './telemetry/telemetry-source.port';
 import type { ControllerTransport } from './transport/controller-transport.port';
 import { AGENT_VERSION } from './version';
 
-export { AgentFatalError } from './agent.errors';
-export type { AgentConnectionState } from './connection/controller-session.service';
-
 export interface AgentSettings {
   /** host:port of the controller; recorded in identity.json. */
   controllerAddress: string;

@@ -1,8 +1,24 @@
 // Public API of the agent (@lattice/agent): the Agent class and its pluggable parts, so a fleet
 // simulator can run many agents in one process. The Kubernetes source and sink are exported from
 // their own modules (import them explicitly) so importing this file never loads @kubernetes/client-node.
-export { Agent, AgentFatalError } from './agent';
-export type { AgentConnectionState, AgentDependencies, AgentSettings, AgentStatus } from './agent';
+//
+// Layout: one folder per concern (connection, pki, snapshot, inventory, telemetry, state, sink,
+// transport, config); agent.ts composes the parts. File roles:
+//   *.port.ts       interfaces the agent reaches the outside world through (ports)
+//   *.source.ts     adapters that feed the agent (inventory, telemetry)
+//   *.sink.ts       adapters that apply rendered configuration
+//   *.store.ts      adapters that persist the agent's state
+//   *.transport.ts  adapters that talk to the controller
+//   *.service.ts    stateful parts of the agent that the Agent composes
+//   *.schema.ts     zod validation of input from outside; *.parser.ts text formats
+//   *.mapping.ts    pure translation of outside data into the agent's types
+//   *.generator.ts  deterministic synthetic data; *.util.ts small pure helpers
+//   *.test-fixtures.ts test doubles; *.spec.ts unit; *.int-spec.ts integration
+// Root files: agent.ts (the Agent), main.ts (the process), agent.errors.ts, logger.ts, version.ts.
+export { Agent } from './agent';
+export type { AgentDependencies, AgentSettings, AgentStatus } from './agent';
+export { AgentFatalError } from './agent.errors';
+export type { AgentConnectionState } from './connection/controller-session.service';
 export {
   DEFAULT_BACKOFF_POLICY,
   ReconnectBackoff,
