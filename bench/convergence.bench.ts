@@ -1,4 +1,4 @@
-import type { FleetSimulator } from '../apps/sim/src/fleet-simulator';
+import type { FleetSimulator } from '../apps/sim/src/fleet-simulator.service';
 import type { Benchmark, BenchContext } from './support/benchmark';
 import type { BenchController } from './support/controller';
 import { benchFleet, createSpans, waitForConvergence } from './support/fleet';

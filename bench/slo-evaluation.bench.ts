@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { Test } from '@nestjs/testing';
-import { DDSketch, MINUTE_MS, minuteStart, SeededRandom } from '@lattice/domain';
+import { SeededRandom } from '@lattice/agent';
+import { DDSketch, MINUTE_MS, minuteStart } from '@lattice/domain';
 import { AppModule } from '../apps/controller/src/app.module';
 import { parseControllerEnv } from '../apps/controller/src/platform/config/config';
 import { SERIES_CHUNK_BUDGET, SERIES_CHUNK_MINUTES, SloEvaluationService } from '../apps/controller/src/features/slos/slo-evaluation.service';

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DDSketch, generateSyntheticTraffic, MINUTE_MS } from '@lattice/domain';
+import { generateSyntheticTraffic } from '@lattice/agent';
+import { DDSketch, MINUTE_MS } from '@lattice/domain';
 import { stringify } from 'yaml';
 import { AgentProcess } from './support/agent-process';
 import { ControllerProcess } from './support/controller-process';

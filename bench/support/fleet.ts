@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { projectRoot } from '@lattice/platform';
-import { FleetSimulator, type FleetOptions } from '../../apps/sim/src/fleet-simulator';
+import { FleetSimulator, type FleetOptions } from '../../apps/sim/src/fleet-simulator.service';
 import type { BenchContext } from './benchmark';
 import type { BenchController } from './controller';
 

@@ -1,2 +1,2 @@
 // The percentile math is shared with the fleet simulator (and unit-tested there).
-export { percentile, summarize, type SampleSummary } from '../../apps/sim/src/stats';
+export { percentile, summarize, type SampleSummary } from '../../apps/sim/src/stats.util';

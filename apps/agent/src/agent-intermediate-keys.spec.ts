@@ -6,17 +6,17 @@ import type { DesiredClusterState } from '@lattice/domain';
 import { type KubeObject, renderClusterState } from '@lattice/istio';
 import type { ControllerMessage__Output } from '@lattice/proto';
 import { Agent } from './agent';
-import { generateKeyAndCsr } from './pki/agent-keys';
+import { generateKeyAndCsr } from './pki/agent-keys.util';
 import { type AgentCredentials, AgentStateStore } from './state/agent-state.store';
-import { ScriptedControllerTransport, type ScriptedStream } from './testing/fake-controller';
+import { ScriptedControllerTransport, type ScriptedStream } from './testing/scripted-controller.test-fixtures';
 import {
   desiredState,
   RecordingLogger,
   RecordingSink,
   snapshotOf,
   StaticInventorySource,
-} from './testing/fakes';
-import { createTestCa, signCsr } from './testing/test-pki';
+} from './testing/agent.test-fixtures';
+import { createTestCa, signCsr } from './testing/test-pki.test-fixtures';
 
 const agentCa = createTestCa('agent CA');
 const gnsRoot = createTestCa('Lattice GNS root shop');

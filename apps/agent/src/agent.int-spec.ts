@@ -21,8 +21,8 @@ import {
   RecordingLogger,
   snapshotOf,
   StaticInventorySource,
-} from './testing/fakes';
-import { createTestCa, issueCertificate, signCsr, type TestCa } from './testing/test-pki';
+} from './testing/agent.test-fixtures';
+import { createTestCa, issueCertificate, signCsr, type TestCa } from './testing/test-pki.test-fixtures';
 import { GrpcControllerTransport } from './transport/grpc-controller.transport';
 
 /**

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ControllerMessage__Output, TelemetryItem } from '@lattice/proto';
 import { Agent, type AgentDependencies } from './agent';
-import type { ClusterInventory } from './inventory/cluster-inventory';
-import { generateKeyAndCsr, keyMatchesCertificate } from './pki/agent-keys';
+import type { ClusterInventory } from './inventory/inventory-source.port';
+import { generateKeyAndCsr, keyMatchesCertificate } from './pki/agent-keys.util';
 import { type AgentCredentials, AgentStateStore } from './state/agent-state.store';
 import {
   desiredState,
@@ -13,9 +13,9 @@ import {
   RecordingSink,
   snapshotOf,
   StaticInventorySource,
-} from './testing/fakes';
-import { ScriptedStream } from './testing/fake-controller';
-import { createTestCa, csrCommonName, signCsr } from './testing/test-pki';
+} from './testing/agent.test-fixtures';
+import { ScriptedStream } from './testing/scripted-controller.test-fixtures';
+import { createTestCa, csrCommonName, signCsr } from './testing/test-pki.test-fixtures';
 import {
   ControllerCallError,
   type ControllerStream,
@@ -24,7 +24,7 @@ import {
   type RegisterResult,
   type RenewResult,
   type StreamHandlers,
-} from './transport/controller-transport';
+} from './transport/controller-transport.port';
 
 const ca = createTestCa('agent CA');
 const HEARTBEAT_MS = 1000;

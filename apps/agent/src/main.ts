@@ -9,10 +9,10 @@ import {
   parseAgentConfig,
   resolveControllerCa,
 } from './config/agent-config';
-import type { InventorySource } from './inventory/cluster-inventory';
+import type { InventorySource } from './inventory/inventory-source.port';
 import { FileInventorySource } from './inventory/file-inventory.source';
 import { type AgentLogger, createAgentLogger, errorMessage } from './logger';
-import type { ApplySink } from './sink/apply-sink';
+import type { ApplySink } from './sink/apply-sink.port';
 import { DirectorySink } from './sink/directory.sink';
 import { AgentStateStore } from './state/agent-state.store';
 import { PrometheusTelemetrySource } from './telemetry/prometheus-telemetry.source';
@@ -20,7 +20,7 @@ import {
   parseSyntheticTelemetryFile,
   SyntheticTelemetrySource,
 } from './telemetry/synthetic-telemetry.source';
-import type { TelemetrySource } from './telemetry/telemetry-sender';
+import type { TelemetrySource } from './telemetry/telemetry-source.port';
 import { GrpcControllerTransport } from './transport/grpc-controller.transport';
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { projectRoot } from '@lattice/platform';
-import { FleetSimulator } from './fleet-simulator';
+import { FleetSimulator } from './fleet-simulator.service';
 import { parseSimConfig, SIM_USAGE, type SimConfig, SimConfigError } from './sim-config';
 
 function log(message: string): void {

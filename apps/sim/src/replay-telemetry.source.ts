@@ -1,5 +1,5 @@
-import type { TelemetrySource } from '@lattice/agent';
-import { generateSyntheticTraffic, MINUTE_MS, minuteStart, type SyntheticEdge } from '@lattice/domain';
+import { generateSyntheticTraffic, type SyntheticEdge, type TelemetrySource } from '@lattice/agent';
+import { MINUTE_MS, minuteStart } from '@lattice/domain';
 import type { TelemetryItem } from '@lattice/proto';
 
 /**

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { LOG_LEVELS, type LogLevel } from '../logger';
-import { isCertificatePem } from '../pki/agent-keys';
+import { isCertificatePem } from '../pki/agent-keys.util';
 
 export type InventoryConfig = { kind: 'file'; path: string } | { kind: 'kubernetes' };
 export type SinkConfig = { kind: 'directory'; path: string } | { kind: 'kubernetes' };

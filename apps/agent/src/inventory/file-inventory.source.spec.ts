@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RecordingLogger } from '../testing/fakes';
-import type { ClusterInventory } from './cluster-inventory';
+import { RecordingLogger } from '../testing/agent.test-fixtures';
+import type { ClusterInventory } from './inventory-source.port';
 import { FileInventorySource } from './file-inventory.source';
 
 describe('FileInventorySource', () => {

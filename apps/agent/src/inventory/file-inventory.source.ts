@@ -2,7 +2,7 @@ import { type FSWatcher, promises as fs, watch } from 'node:fs';
 import path from 'node:path';
 import { type AgentLogger, errorMessage } from '../logger';
 import { canonicalJson } from './canonical-json.util';
-import type { ClusterInventory, InventoryListener, InventorySource } from './cluster-inventory';
+import type { ClusterInventory, InventoryListener, InventorySource } from './inventory-source.port';
 import { parseInventoryFile } from './inventory-file.schema';
 
 export interface FileInventorySourceOptions {

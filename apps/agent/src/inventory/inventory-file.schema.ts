@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { z } from 'zod';
-import type { ClusterInventory } from './cluster-inventory';
+import type { ClusterInventory } from './inventory-source.port';
 
 // The inventory file of the file source (demos, tests, clusters without Kubernetes):
 //   namespaces: [{ name, labels }]

@@ -1,11 +1,11 @@
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../sink/apply-sink';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../sink/apply-sink.port';
 import { canonicalJson } from './canonical-json.util';
 import type {
   ClusterInventory,
   InventoryEndpointGroup,
   InventoryService,
   InventoryServicePort,
-} from './cluster-inventory';
+} from './inventory-source.port';
 
 // Structural views of the Kubernetes objects the source watches: only the fields it reads, so the
 // mapping is testable without @kubernetes/client-node.

@@ -9,7 +9,7 @@ import type {
 } from '@kubernetes/client-node';
 import { type AgentLogger, errorMessage } from '../logger';
 import { canonicalJson } from './canonical-json.util';
-import type { ClusterInventory, InventoryListener, InventorySource } from './cluster-inventory';
+import type { ClusterInventory, InventoryListener, InventorySource } from './inventory-source.port';
 import { buildKubernetesInventory, ENDPOINT_GROUP_LABELS } from './kubernetes-inventory.mapping';
 
 export interface KubernetesInventorySourceOptions {

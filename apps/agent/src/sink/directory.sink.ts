@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { KubeObject } from '@lattice/istio';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { isNotFound, readFileIfExists, writeFileAtomic } from '../state/atomic-write';
-import type { ApplySink } from './apply-sink';
+import { isNotFound, readFileIfExists, writeFileAtomic } from '../state/atomic-write.util';
+import type { ApplySink } from './apply-sink.port';
 
 /** Lists the files this sink wrote, so it removes only its own files and never a neighbour's. */
 export const DIRECTORY_SINK_INDEX = '.lattice-index.json';

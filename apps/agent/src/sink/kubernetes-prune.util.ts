@@ -1,5 +1,5 @@
 import { ISTIO_CONFIG_NAMESPACE, type KubeObject } from '@lattice/istio';
-import { CLUSTER_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './apply-sink';
+import { CLUSTER_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './apply-sink.port';
 
 export interface KindRef {
   apiVersion: string;

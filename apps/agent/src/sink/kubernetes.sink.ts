@@ -1,7 +1,7 @@
 import type { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubeObject } from '@lattice/istio';
 import { type AgentLogger, errorMessage } from '../logger';
-import type { ApplySink } from './apply-sink';
+import type { ApplySink } from './apply-sink.port';
 import {
   DEFAULT_MANAGED_KINDS,
   type ExistingObject,

@@ -1,10 +1,10 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateKeyAndCsr } from '../pki/agent-keys';
-import { createTestCa, signCsr } from '../testing/test-pki';
+import { generateKeyAndCsr } from '../pki/agent-keys.util';
+import { createTestCa, signCsr } from '../testing/test-pki.test-fixtures';
 import { type AgentCredentials, AgentStateStore } from './agent-state.store';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomic } from './atomic-write.util';
 
 describe('AgentStateStore', () => {
   let directory: string;

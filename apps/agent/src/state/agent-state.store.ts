@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { keyMatchesCertificate } from '../pki/agent-keys';
-import { isNotFound, readFileIfExists, syncDirectory, writeFileAtomic } from './atomic-write';
+import { keyMatchesCertificate } from '../pki/agent-keys.util';
+import { isNotFound, readFileIfExists, syncDirectory, writeFileAtomic } from './atomic-write.util';
 
 export interface AgentIdentity {
   clusterId: string;

@@ -1,7 +1,8 @@
-import { istioTelemetryBetween, minuteStart, parseIstioScrape, type IstioScrape } from '@lattice/domain';
+import { minuteStart } from '@lattice/domain';
 import type { TelemetryItem } from '@lattice/proto';
 import type { AgentLogger } from '../logger';
-import type { TelemetrySource } from './telemetry-sender';
+import { istioTelemetryBetween, type IstioScrape, parseIstioScrape } from './prometheus-istio.mapping';
+import type { TelemetrySource } from './telemetry-source.port';
 
 export type FetchText = (url: string) => Promise<string>;
 

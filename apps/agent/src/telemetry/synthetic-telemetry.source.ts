@@ -1,13 +1,12 @@
 import { parse } from 'yaml';
+import { minuteStart, MINUTE_MS } from '@lattice/domain';
+import type { TelemetryItem } from '@lattice/proto';
 import {
   generateSyntheticTraffic,
-  minuteStart,
-  validateSyntheticTrafficConfig,
-  MINUTE_MS,
   type SyntheticEdge,
-} from '@lattice/domain';
-import type { TelemetryItem } from '@lattice/proto';
-import type { TelemetrySource } from './telemetry-sender';
+  validateSyntheticTrafficConfig,
+} from './synthetic-traffic.generator';
+import type { TelemetrySource } from './telemetry-source.port';
 
 export interface SyntheticTelemetryFile {
   seed: number;

@@ -15,7 +15,7 @@ import {
   type RegisterResult,
   type RenewResult,
   type StreamHandlers,
-} from './controller-transport';
+} from './controller-transport.port';
 
 export interface GrpcControllerTransportOptions {
   /** host:port */

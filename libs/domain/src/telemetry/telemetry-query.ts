@@ -123,7 +123,3 @@ export function seriesBucket(request: SeriesRequest, index: number): TimeRange {
   const fromMs = request.fromMs + index * request.stepMs;
   return { fromMs, toMs: Math.min(fromMs + request.stepMs, request.toMs) };
 }
-
-export function seriesBucketIndex(request: SeriesRequest, atMs: number): number {
-  return Math.floor((atMs - request.fromMs) / request.stepMs);
-}

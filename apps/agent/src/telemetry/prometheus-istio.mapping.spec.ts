@@ -1,6 +1,6 @@
-import { DDSketch } from './ddsketch';
-import { istioTelemetryBetween, parseIstioScrape } from './prometheus-istio';
-import { parsePrometheusText, PrometheusParseError } from './prometheus-text';
+import { DDSketch } from '@lattice/domain';
+import { istioTelemetryBetween, parseIstioScrape } from './prometheus-istio.mapping';
+import { parsePrometheusText, PrometheusParseError } from './prometheus-text.parser';
 
 const MINUTE = Date.UTC(2024, 4, 1, 12, 0);
 

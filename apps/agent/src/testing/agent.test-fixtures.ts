@@ -2,10 +2,10 @@
 import type { DesiredClusterState } from '@lattice/domain';
 import type { IntermediateKeys, KubeObject } from '@lattice/istio';
 import { SNAPSHOT_FORMAT } from '@lattice/proto';
-import type { ClusterInventory, InventoryListener, InventorySource } from '../inventory/cluster-inventory';
+import type { ClusterInventory, InventoryListener, InventorySource } from '../inventory/inventory-source.port';
 import type { AgentLogger } from '../logger';
-import type { ApplySink } from '../sink/apply-sink';
-import { type IncomingSnapshot, sha256Hex } from '../snapshot/snapshot-applier';
+import type { ApplySink } from '../sink/apply-sink.port';
+import { type IncomingSnapshot, sha256Hex } from '../snapshot/snapshot-applier.service';
 
 export interface LogRecord {
   level: 'debug' | 'info' | 'warn' | 'error';

@@ -1,6 +1,14 @@
-import { DDSketch, DEFAULT_RELATIVE_ACCURACY, LogarithmicMapping, MIN_INDEXABLE_VALUE_MS } from './ddsketch';
-import { deriveSeed, SeededRandom } from './seeded-random';
-import { compareTelemetryItems, MINUTE_MS, minuteStart, type TelemetryItem } from './telemetry-item';
+import {
+  DDSketch,
+  DEFAULT_RELATIVE_ACCURACY,
+  LogarithmicMapping,
+  MIN_INDEXABLE_VALUE_MS,
+  MINUTE_MS,
+  minuteStart,
+  type TelemetryItem,
+} from '@lattice/domain';
+import { deriveSeed, SeededRandom } from './seeded-random.util';
+import { compareTelemetryItems } from './telemetry-item.util';
 
 export type LatencyDistributionKind = 'lognormal' | 'normal' | 'exponential' | 'constant';
 

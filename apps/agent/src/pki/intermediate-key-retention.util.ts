@@ -1,6 +1,6 @@
 import type { DesiredClusterState } from '@lattice/domain';
 import type { StoredIntermediateKey } from '../state/agent-state.store';
-import { firstCertificatePem, keyMatchesCertificate } from './agent-keys';
+import { firstCertificatePem, keyMatchesCertificate } from './agent-keys.util';
 
 /**
  * Keys made for CSRs newer than the applied intermediate are kept, the newest few per GNS: the

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { TelemetryBatch, TelemetryItem } from '@lattice/proto';
-import type { AgentLogger } from '../logger';
-
-export type { TelemetryItem } from '@lattice/proto';
-
-/** Produces the telemetry items observed since the last call (synthetic, Prometheus, ...). */
-export interface TelemetrySource {
-  collect(now: Date): Promise<TelemetryItem[]>;
-}
+import type { ControllerMessage__Output, TelemetryBatch, TelemetryItem } from '@lattice/proto';
+import { type AgentLogger, errorMessage } from '../logger';
+import type { TelemetrySource } from './telemetry-source.port';
 
 export interface TelemetrySenderOptions {
   /** Unacknowledged batches kept for resending; beyond it the oldest are dropped. */
@@ -21,6 +15,15 @@ export interface TelemetrySenderOptions {
 export interface PendingTelemetryBatch extends TelemetryBatch {
   batchId: string;
   items: TelemetryItem[];
+}
+
+type TelemetryAck__Output = NonNullable<ControllerMessage__Output['telemetryAck']>;
+
+/** The stream batches leave on; the controller session in the agent. */
+export interface TelemetryOutlet {
+  /** False between streams: nothing is taken from the backlog then. */
+  readonly isOpen: boolean;
+  send(batch: PendingTelemetryBatch): void;
 }
 
 /**
@@ -40,6 +43,8 @@ export class TelemetrySender {
   private readonly maxInFlightBatches: number;
   private readonly maxItemsPerBatch: number;
   private readonly newBatchId: () => string;
+  private collectTimer: NodeJS.Timeout | undefined;
+  private collecting = false;
 
   constructor(
     private readonly source: TelemetrySource,
@@ -52,17 +57,43 @@ export class TelemetrySender {
     this.newBatchId = options.newBatchId ?? randomUUID;
   }
 
-  /** Collects from the source and returns the new batches (already queued as pending). */
-  async collect(now: Date): Promise<PendingTelemetryBatch[]> {
+  /**
+   * Collects every `intervalMs` and sends what the in-flight window allows after each collection.
+   * A collection still running when the next is due is not overlapped.
+   */
+  start(intervalMs: number, outlet: TelemetryOutlet, now: () => number = Date.now): void {
+    this.collectTimer = setInterval(() => void this.collectAndSend(outlet, now), intervalMs);
+  }
+
+  stop(): void {
+    clearInterval(this.collectTimer);
+  }
+
+  /** Collects from the source and queues the items as pending batches. */
+  async collect(now: Date): Promise<void> {
     const items = await this.source.collect(now);
-    const batches: PendingTelemetryBatch[] = [];
     for (let start = 0; start < items.length; start += this.maxItemsPerBatch) {
       const batch = { batchId: this.newBatchId(), items: items.slice(start, start + this.maxItemsPerBatch) };
       this.pending.set(batch.batchId, batch);
-      batches.push(batch);
     }
     this.dropOverflow();
-    return batches.filter((batch) => this.pending.has(batch.batchId));
+  }
+
+  /** Sends what the in-flight window allows; the rest waits for acknowledgements or the next stream. */
+  flush(outlet: TelemetryOutlet): void {
+    if (!outlet.isOpen) return;
+    for (const batch of this.takeSendable()) outlet.send(batch);
+  }
+
+  /** The controller's answer to a batch; frees its place in the window for the next one. */
+  onAcknowledgement(ack: TelemetryAck__Output | null | undefined, outlet: TelemetryOutlet): void {
+    if (!ack) return;
+    // A refused batch is dropped as well: resending a malformed batch cannot succeed.
+    if (ack.rejectedReason) {
+      this.logger.warn({ batchId: ack.batchId, reason: ack.rejectedReason }, 'controller refused a telemetry batch');
+    }
+    this.acknowledge(ack.batchId);
+    this.flush(outlet);
   }
 
   /** Everything not yet acknowledged, oldest first. */
@@ -90,6 +121,19 @@ export class TelemetrySender {
   acknowledge(batchId: string): boolean {
     this.inFlight.delete(batchId);
     return this.pending.delete(batchId);
+  }
+
+  private async collectAndSend(outlet: TelemetryOutlet, now: () => number): Promise<void> {
+    if (this.collecting) return;
+    this.collecting = true;
+    try {
+      await this.collect(new Date(now()));
+      this.flush(outlet);
+    } catch (error) {
+      this.logger.warn({ err: errorMessage(error) }, 'telemetry collection failed');
+    } finally {
+      this.collecting = false;
+    }
   }
 
   private dropOverflow(): void {

@@ -7,8 +7,8 @@ import {
   type LogLevel,
 } from '@lattice/agent';
 import { renderClusterState } from '@lattice/istio';
-import { ControllerApi, type CreatedCluster } from './controller-api';
-import { AgentKeyPool } from './key-pool';
+import { ControllerApi, type CreatedCluster } from './controller-api.client';
+import { AgentKeyPool } from './agent-key-pool.service';
 import { MemoryStateStore } from './memory-state.store';
 import { MemorySink } from './memory.sink';
 import { InstrumentedTransport } from './instrumented.transport';
@@ -20,7 +20,7 @@ import {
   type InventoryShape,
   syntheticEdges,
   syntheticInventory,
-} from './synthetic-fleet';
+} from './synthetic-fleet.generator';
 
 /** Telemetry batches each simulated agent keeps unacknowledged (the oldest are dropped past it). */
 const SIM_TELEMETRY_BACKLOG_BATCHES = 8;

@@ -1,4 +1,4 @@
-import { DDSketch } from './ddsketch';
+import { DDSketch, type TelemetryItem } from '@lattice/domain';
 import {
   generateSyntheticTraffic,
   InvalidSyntheticTrafficConfigError,
@@ -7,8 +7,7 @@ import {
   type LatencySpec,
   type SyntheticEdge,
   type SyntheticTrafficConfig,
-} from './synthetic-traffic';
-import { type TelemetryItem } from './telemetry-item';
+} from './synthetic-traffic.generator';
 
 const FROM = Date.UTC(2024, 0, 1);
 const MINUTE = 60_000;

@@ -1,5 +1,10 @@
-import type { ClusterInventory, InventoryService } from '@lattice/agent';
-import { deriveSeed, SeededRandom, type SyntheticEdge } from '@lattice/domain';
+import {
+  type ClusterInventory,
+  deriveSeed,
+  type InventoryService,
+  SeededRandom,
+  type SyntheticEdge,
+} from '@lattice/agent';
 
 /**
  * Synthetic clusters for the fleet simulator: every cluster runs a bookinfo-like application in

@@ -1,11 +1,6 @@
-import { DDSketch, DEFAULT_RELATIVE_ACCURACY } from './ddsketch';
-import { parsePrometheusText, type PrometheusSample } from './prometheus-text';
-import {
-  compareTelemetryItems,
-  serviceEdgeKey,
-  type ServiceEdge,
-  type TelemetryItem,
-} from './telemetry-item';
+import { DDSketch, DEFAULT_RELATIVE_ACCURACY, type TelemetryItem } from '@lattice/domain';
+import { parsePrometheusText, type PrometheusSample } from './prometheus-text.parser';
+import { compareTelemetryItems, serviceEdgeKey, type ServiceEdge } from './telemetry-item.util';
 
 /**
  * Istio standard metrics (istio_requests_total, istio_request_duration_milliseconds) from one

@@ -1,5 +1,5 @@
-import type { ClusterInventory, InventoryService } from './cluster-inventory';
-import { diffInventory, isEmptyDelta } from './inventory-diff';
+import type { ClusterInventory, InventoryService } from './inventory-source.port';
+import { diffInventory, isEmptyDelta } from './inventory-diff.util';
 
 function service(
   namespace: string,

@@ -4,7 +4,7 @@ import {
   type InventoryNamespace,
   type InventoryService,
   serviceKey,
-} from './cluster-inventory';
+} from './inventory-source.port';
 
 export interface InventoryDelta {
   upsertedNamespaces: InventoryNamespace[];

@@ -8,7 +8,7 @@ import {
   type RegisterResult,
   type RenewResult,
   type StreamHandlers,
-} from '../transport/controller-transport';
+} from '../transport/controller-transport.port';
 
 export class ScriptedStream implements ControllerStream {
   readonly sent: AgentMessage[] = [];

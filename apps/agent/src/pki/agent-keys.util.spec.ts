@@ -1,4 +1,4 @@
-import { createTestCa, csrCommonName, signCsr } from '../testing/test-pki';
+import { createTestCa, csrCommonName, signCsr } from '../testing/test-pki.test-fixtures';
 import {
   certificateValidity,
   firstCertificatePem,
@@ -6,7 +6,7 @@ import {
   isCertificatePem,
   keyMatchesCertificate,
   renewalTimeMs,
-} from './agent-keys';
+} from './agent-keys.util';
 
 describe('agent keys', () => {
   const ca = createTestCa();

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { DesiredClusterState } from '@lattice/domain';
 import type { IntermediateKeys, KubeObject } from '@lattice/istio';
-import { SNAPSHOT_FORMAT } from '@lattice/proto';
+import { type AgentMessage, SNAPSHOT_FORMAT, type Snapshot__Output } from '@lattice/proto';
 import { type AgentLogger, errorMessage } from '../logger';
-import { firstCertificatePem, keyMatchesCertificate } from '../pki/agent-keys';
-import { ABANDONED_KEY_AFTER_MS, obsoleteIntermediateKeys } from '../pki/intermediate-key-retention';
-import type { ApplySink } from '../sink/apply-sink';
-import type { AgentStateStorage, PersistedSnapshot, StoredIntermediateKey } from '../state/agent-state.store';
+import { IntermediateKeyring } from '../pki/intermediate-keyring.service';
+import type { ApplySink } from '../sink/apply-sink.port';
+import type { AgentStateStorage, PersistedSnapshot } from '../state/agent-state.store';
 import { parseDesiredClusterState } from './desired-state.schema';
 
 /** Renders a desired state into Kubernetes objects; `renderClusterState` from @lattice/istio in production. */
@@ -28,6 +27,14 @@ export type SnapshotOutcome =
   | { result: 'unchanged'; version: number }
   | { result: 'rejected'; version: number; reason: string };
 
+/** What the agent tells the controller about a delivered snapshot. */
+export type SnapshotAnswer =
+  | { ack: NonNullable<AgentMessage['ack']>; nack?: undefined }
+  | { nack: NonNullable<AgentMessage['nack']>; ack?: undefined };
+
+/** Longer rejection reasons are cut: the controller stores the reason with the cluster's status. */
+export const MAX_NACK_REASON_LENGTH = 2000;
+
 export interface SnapshotApplierDependencies {
   store: AgentStateStorage;
   sink: ApplySink;
@@ -37,6 +44,8 @@ export interface SnapshotApplierDependencies {
   clusterId: () => string | undefined;
   /** Clock for the age of intermediate keys; default Date.now. */
   now?: () => number;
+  /** Where the intermediate keys come from and are pruned; default: a keyring on `store`. */
+  intermediateKeys?: IntermediateKeyring;
 }
 
 /**
@@ -49,8 +58,12 @@ export class SnapshotApplier {
   /** Set when the persisted snapshot could not be re-applied at start: the next delivery must apply it. */
   private appliedStateUncertain = false;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly intermediateKeys: IntermediateKeyring;
 
-  constructor(private readonly deps: SnapshotApplierDependencies) {}
+  constructor(private readonly deps: SnapshotApplierDependencies) {
+    this.intermediateKeys =
+      deps.intermediateKeys ?? new IntermediateKeyring({ store: deps.store, logger: deps.logger, now: deps.now });
+  }
 
   /** Version of the applied snapshot, 0 when none. */
   get appliedVersion(): number {
@@ -64,6 +77,33 @@ export class SnapshotApplier {
 
   apply(snapshot: IncomingSnapshot): Promise<SnapshotOutcome> {
     return this.serialize(() => this.applyNow(snapshot));
+  }
+
+  /**
+   * Applies a snapshot as the controller sent it and says how it went: ACK when applied (or
+   * already applied), NACK with the reason otherwise. Undefined for an empty message.
+   */
+  async answer(snapshot: Snapshot__Output | null | undefined): Promise<SnapshotAnswer | undefined> {
+    if (!snapshot) return undefined;
+    const version = snapshot.version;
+    if (!Number.isSafeInteger(version) || version < 0) {
+      return { nack: { version: 0, reason: `invalid snapshot version ${String(version)}` } };
+    }
+    let outcome: SnapshotOutcome;
+    try {
+      outcome = await this.apply({
+        version,
+        format: snapshot.format,
+        payload: snapshot.payload ?? Buffer.alloc(0),
+        checksum: snapshot.checksum,
+      });
+    } catch (error) {
+      outcome = { result: 'rejected', version, reason: `unexpected error: ${errorMessage(error)}` };
+    }
+    if (outcome.result === 'rejected') {
+      return { nack: { version, reason: outcome.reason.slice(0, MAX_NACK_REASON_LENGTH) } };
+    }
+    return { ack: { version } };
   }
 
   private serialize<T>(task: () => Promise<T>): Promise<T> {
@@ -107,7 +147,7 @@ export class SnapshotApplier {
       );
       // Keys left by a crash between persisting a snapshot and deleting what it replaced. Not the
       // keys of a GNS this old snapshot lacks: the controller may have signed one while we were down.
-      await this.pruneIntermediateKeys(state, 'restored');
+      await this.intermediateKeys.prune(state, 'restored');
     } catch (error) {
       // The cluster most likely still holds these objects from the last run; report the version
       // but re-apply when the controller delivers it again.
@@ -176,36 +216,8 @@ export class SnapshotApplier {
     this.appliedStateUncertain = false;
     logger.info({ version, objects: objects.length }, 'snapshot applied');
     // Only now: until the new snapshot is persisted, a restart re-applies the previous one.
-    await this.pruneIntermediateKeys(state, 'delivered');
+    await this.intermediateKeys.prune(state, 'delivered');
     return { result: 'applied', version };
-  }
-
-  /** Deletes intermediate keys the persisted snapshot and pending CSRs no longer need. */
-  private async pruneIntermediateKeys(state: DesiredClusterState, source: 'restored' | 'delivered'): Promise<void> {
-    const { store, logger } = this.deps;
-    try {
-      const obsolete = obsoleteIntermediateKeys(state, await store.listIntermediateKeys(), {
-        // Only a snapshot the controller just delivered says which GNS the cluster is in now.
-        abandonedBeforeMs:
-          source === 'delivered' ? (this.deps.now ?? Date.now)() - ABANDONED_KEY_AFTER_MS : undefined,
-      });
-      for (const key of obsolete) await store.deleteIntermediateKey(key.id);
-      if (obsolete.length > 0) {
-        logger.info(
-          {
-            removed: obsolete.map((key) => ({
-              gnsId: key.gnsId,
-              rootGeneration: key.rootGeneration,
-              id: key.id,
-            })),
-          },
-          'removed intermediate keys no longer needed',
-        );
-      }
-    } catch (error) {
-      // A leftover key costs nothing but disk; the next applied snapshot tries again.
-      logger.warn({ err: errorMessage(error) }, 'could not remove old intermediate keys');
-    }
   }
 
   /** Parses (once: the state is also what key pruning reads) and renders a payload. */
@@ -215,7 +227,7 @@ export class SnapshotApplier {
     if (clusterId !== undefined && state.clusterId !== clusterId) {
       throw new Error(`snapshot is for cluster ${state.clusterId}, this agent is cluster ${clusterId}`);
     }
-    const keys = resolveIntermediateKeys(state, await this.deps.store.listIntermediateKeys());
+    const keys = await this.intermediateKeys.keysFor(state);
     try {
       return { state, objects: this.deps.render(state, keys) };
     } catch (error) {
@@ -268,33 +280,4 @@ function decodeUtf8(payload: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * For every GNS with CA material, the stored intermediate key whose public key is in the first
- * certificate of `ca.certChainPem`. Matching by public key (not by file name) survives renamed
- * files and tells a stale key from the current one after a root rotation.
- */
-export function resolveIntermediateKeys(
-  state: DesiredClusterState,
-  storedKeys: StoredIntermediateKey[],
-): Map<string, string> {
-  const keys = new Map<string, string>();
-  for (const gns of state.globalNamespaces) {
-    if (!gns.ca) continue;
-    const certificate = firstCertificatePem(gns.ca.certChainPem);
-    if (!certificate) throw new Error(`GNS ${gns.name} (${gns.id}): ca.certChainPem holds no certificate`);
-    // Try the keys filed under this GNS first; any key may match.
-    const candidates = [...storedKeys].sort(
-      (a, b) => Number(b.gnsId === gns.id) - Number(a.gnsId === gns.id),
-    );
-    const match = candidates.find((candidate) => keyMatchesCertificate(candidate.keyPem, certificate));
-    if (!match) {
-      throw new Error(
-        `no stored intermediate key matches the certificate of GNS ${gns.name} (${gns.id}, root generation ${gns.ca.rootGeneration})`,
-      );
-    }
-    keys.set(gns.id, match.keyPem);
-  }
-  return keys;
 }

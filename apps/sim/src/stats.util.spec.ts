@@ -1,4 +1,4 @@
-import { percentile, summarize } from './stats';
+import { percentile, summarize } from './stats.util';
 
 describe('percentile (nearest rank)', () => {
   const oneToHundred = Array.from({ length: 100 }, (_, i) => 100 - i);

@@ -2,11 +2,10 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { IntermediateKeys } from '@lattice/istio';
-import { generateKeyAndCsr } from '../pki/agent-keys';
+import type { Snapshot__Output } from '@lattice/proto';
 import { AgentStateStore } from '../state/agent-state.store';
-import { desiredState, fakeRenderer, RecordingLogger, RecordingSink, snapshotOf } from '../testing/fakes';
-import { createTestCa, signCsr } from '../testing/test-pki';
-import { resolveIntermediateKeys, sha256Hex, SnapshotApplier } from './snapshot-applier';
+import { desiredState, fakeRenderer, RecordingLogger, RecordingSink, snapshotOf } from '../testing/agent.test-fixtures';
+import { MAX_NACK_REASON_LENGTH, sha256Hex, SnapshotApplier } from './snapshot-applier.service';
 
 describe('SnapshotApplier', () => {
   let directory: string;
@@ -208,40 +207,50 @@ describe('SnapshotApplier', () => {
     expect(sink.current?.map((object) => object.metadata.name)).toEqual(['gns-b']);
     expect(applier.appliedVersion).toBe(2);
   });
-});
 
-describe('resolveIntermediateKeys', () => {
-  const root = createTestCa('GNS root');
+  describe('answer', () => {
+    const asDelivered = (snapshot: ReturnType<typeof snapshotOf>) =>
+      ({ ...snapshot, payload: Buffer.from(snapshot.payload) }) as Snapshot__Output;
 
-  it('picks the key whose public key is in the first certificate of the chain, whatever the file name', async () => {
-    const current = await generateKeyAndCsr('istio-ca.shop', 2048);
-    const stale = await generateKeyAndCsr('istio-ca.shop', 2048);
-    const intermediate = signCsr(root, current.csrPem, { isCa: true });
-    const state = desiredState('c-1', { shop: 'shop.local' });
-    state.globalNamespaces[0]!.ca = {
-      certChainPem: `${intermediate}${root.certPem}`,
-      trustBundlePem: root.certPem,
-      rootGeneration: 2,
-    };
+    it('acks an applied snapshot and one already applied', async () => {
+      const applier = newApplier();
+      const snapshot = asDelivered(snapshotOf(3, desiredState('c-1', { shop: 'shop.local' })));
+      await expect(applier.answer(snapshot)).resolves.toEqual({ ack: { version: 3 } });
+      await expect(applier.answer(snapshot)).resolves.toEqual({ ack: { version: 3 } });
+      expect(sink.applied).toHaveLength(1);
+    });
 
-    const staleKey = {
-      gnsId: 'gns-shop',
-      rootGeneration: 2,
-      keyPem: stale.keyPem,
-      id: 'stale',
-      createdAtMs: 2,
-    };
-    const keys = resolveIntermediateKeys(state, [
-      staleKey,
-      { gnsId: 'renamed', rootGeneration: 1, keyPem: current.keyPem, id: 'renamed', createdAtMs: 1 },
-    ]);
-    expect(keys.get('gns-shop')).toBe(current.keyPem);
-    expect(() => resolveIntermediateKeys(state, [staleKey])).toThrow(
-      /no stored intermediate key matches the certificate of GNS shop \(gns-shop, root generation 2\)/,
-    );
-  });
+    it('nacks a rejected snapshot with its reason, cut to the maximum length', async () => {
+      const applier = newApplier();
+      const corrupt = { ...asDelivered(snapshotOf(4, desiredState('c-1', {}))), checksum: 'abc' };
+      const answer = await applier.answer(corrupt);
+      expect(answer).toEqual({ nack: { version: 4, reason: expect.stringMatching(/^checksum mismatch/) } });
 
-  it('needs no key for a GNS without CA material yet', () => {
-    expect(resolveIntermediateKeys(desiredState('c-1', { shop: 'shop.local' }), []).size).toBe(0);
+      sink.failuresToInject = ['x'.repeat(3 * MAX_NACK_REASON_LENGTH)];
+      const failing = await applier.answer(asDelivered(snapshotOf(5, desiredState('c-1', { a: 'a.local' }))));
+      expect(failing?.nack?.version).toBe(5);
+      expect(failing?.nack?.reason).toHaveLength(MAX_NACK_REASON_LENGTH);
+      expect(failing?.nack?.reason).toMatch(/^apply failed: x+$/);
+    });
+
+    it('nacks an invalid version as version 0 without applying anything', async () => {
+      const applier = newApplier();
+      const snapshot = asDelivered(snapshotOf(1, desiredState('c-1', {})));
+      await expect(applier.answer({ ...snapshot, version: -1 })).resolves.toEqual({
+        nack: { version: 0, reason: 'invalid snapshot version -1' },
+      });
+      await expect(applier.answer({ ...snapshot, version: 2 ** 60 })).resolves.toMatchObject({
+        nack: { version: 0 },
+      });
+      expect(sink.applied).toEqual([]);
+    });
+
+    it('answers nothing to an empty message and treats a missing payload as empty', async () => {
+      const applier = newApplier();
+      await expect(applier.answer(null)).resolves.toBeUndefined();
+      const withoutPayload = { ...asDelivered(snapshotOf(1, desiredState('c-1', {}))), payload: null };
+      const answer = await applier.answer(withoutPayload as unknown as Snapshot__Output);
+      expect(answer?.nack?.reason).toMatch(/^checksum mismatch/);
+    });
   });
 });

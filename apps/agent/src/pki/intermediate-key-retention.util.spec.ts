@@ -1,8 +1,8 @@
 import type { StoredIntermediateKey } from '../state/agent-state.store';
-import { desiredState } from '../testing/fakes';
-import { createTestCa, signCsr } from '../testing/test-pki';
-import { generateKeyAndCsr } from './agent-keys';
-import { ABANDONED_KEY_AFTER_MS, obsoleteIntermediateKeys } from './intermediate-key-retention';
+import { desiredState } from '../testing/agent.test-fixtures';
+import { createTestCa, signCsr } from '../testing/test-pki.test-fixtures';
+import { generateKeyAndCsr } from './agent-keys.util';
+import { ABANDONED_KEY_AFTER_MS, obsoleteIntermediateKeys } from './intermediate-key-retention.util';
 
 const root = createTestCa('GNS root');
 const NOW = 10 * ABANDONED_KEY_AFTER_MS;
