@@ -1,16 +1,16 @@
 import { Module } from '@nestjs/common';
+import { CaRotationScheduler } from './ca-rotation-scheduler.service';
 import { CaRotationService } from './ca-rotation.service';
 import { GnsCaController } from './gns-ca.controller';
-import { GnsCaQueue } from './gns-ca.queue';
+import { GnsCaJobs } from './gns-ca.jobs';
 import { GnsCaRepository } from './gns-ca.repository';
 import { GnsCaResolver } from './gns-ca.resolver';
 import { GnsCaService } from './gns-ca.service';
-import { GnsCaWorker } from './gns-ca.worker';
 
 /** Per-GNS certificate authority: roots, intermediates for member clusters, rotation, status API. */
 @Module({
   controllers: [GnsCaController],
-  providers: [GnsCaRepository, GnsCaService, CaRotationService, GnsCaQueue, GnsCaWorker, GnsCaResolver],
-  exports: [GnsCaService, GnsCaRepository, CaRotationService, GnsCaQueue],
+  providers: [GnsCaRepository, GnsCaService, CaRotationService, CaRotationScheduler, GnsCaJobs, GnsCaResolver],
+  exports: [GnsCaService, GnsCaRepository, CaRotationService, CaRotationScheduler],
 })
 export class GnsCaModule {}

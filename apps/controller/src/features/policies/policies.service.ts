@@ -17,7 +17,7 @@ import {
 import { GNS_LABEL, objectKey, renderClusterState, type KubeObject } from '@lattice/istio';
 import { AuditService, type Change } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
+import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import { TenantMeshRepository } from '../config-distribution/tenant-mesh.repository';
 import { GlobalNamespacesRepository } from '../global-namespaces/global-namespaces.repository';

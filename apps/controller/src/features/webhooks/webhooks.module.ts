@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
-import { WebhookDeliveryQueue } from './webhook-delivery.queue';
+import { WebhookDeliveryService } from './webhook-delivery.service';
 import { WebhooksController } from './webhooks.controller';
+import { WebhooksJobs } from './webhooks.jobs';
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 
 /** Tenant webhook endpoints and the signed, retried delivery of SLO alert events to them. */
 @Module({
   controllers: [WebhooksController],
-  providers: [WebhooksRepository, WebhooksService, WebhookDeliveryQueue],
+  providers: [WebhooksRepository, WebhooksService, WebhookDeliveryService, WebhooksJobs],
   exports: [WebhooksService],
 })
 export class WebhooksModule {}
