@@ -1,6 +1,27 @@
 import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
 import { JobRunner } from '../../platform/jobs/job-runner.service';
-import { gnsCaQueue } from './gns-ca.jobs';
+import { defineQueue } from '../../platform/jobs/jobs.types';
+
+/**
+ * The CA's queue: "advance the root rotations of a tenant" and a periodic sweep (handlers in
+ * gns-ca.jobs.ts). Declared here rather than in gns-ca.jobs.ts because CaRotationService both runs
+ * these jobs and enqueues them: the jobs file imports CaRotationService, which imports this producer.
+ */
+export const gnsCaQueue = defineQueue({
+  name: 'gns-ca',
+  jobs: {
+    'advance-rotations': z.object({ tenantId: z.uuid() }),
+    sweep: z.object({}),
+  },
+  concurrency: 2,
+  defaultJobOptions: {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: true,
+    removeOnFail: 100,
+  },
+});
 
 /**
  * Asks for the root rotations of a tenant to be advanced (after an ACK, a stage change, or at the
