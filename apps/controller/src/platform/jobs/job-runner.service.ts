@@ -136,21 +136,24 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
       prefix: this.redis.prefix,
       concurrency: registration.definition.concurrency ?? 1,
     });
-    worker.on('failed', (job, error) => {
-      const fields = { queue, job: job?.name, jobId: job?.id, data: job?.data as unknown, err: error };
-      if (error instanceof InvalidJobError) {
-        this.logger.error(fields, `job rejected: ${error.message}`);
-        return;
-      }
-      const attempts = `attempt ${job?.attemptsMade ?? '?'} of ${maxAttempts(job)}`;
-      const retried =
-        job !== undefined && !(error instanceof UnrecoverableError) && job.attemptsMade < maxAttempts(job);
-      const message = `${queue} job ${job?.name ?? '?'} failed (${attempts}${retried ? ', will retry' : ''}): ${error.message}`;
-      if (retried) this.logger.warn(fields, message);
-      else this.logger.error(fields, message);
-    });
+    worker.on('failed', (job, error) => this.logFailure(queue, job, error));
     worker.on('error', (error) => this.logger.error({ queue, err: error }, `${queue} worker error`));
     return worker;
+  }
+
+  /** A rejected job is an error; a failed attempt a warning while BullMQ will retry it. */
+  private logFailure(queue: string, job: Job | undefined, error: Error): void {
+    const fields = { queue, job: job?.name, jobId: job?.id, data: job?.data as unknown, err: error };
+    if (error instanceof InvalidJobError) {
+      this.logger.error(fields, `job rejected: ${error.message}`);
+      return;
+    }
+    const attempts = maxAttempts(job);
+    const willRetry =
+      job !== undefined && !(error instanceof UnrecoverableError) && job.attemptsMade < attempts;
+    const message = `${queue} job ${job?.name ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'} of ${attempts}${willRetry ? ', will retry' : ''}): ${error.message}`;
+    if (willRetry) this.logger.warn(fields, message);
+    else this.logger.error(fields, message);
   }
 
   /** One connection for every queue and worker (BullMQ gives each worker its own blocking one). */
