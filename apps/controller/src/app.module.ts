@@ -10,7 +10,9 @@ import { ClustersModule } from './features/clusters/clusters.module';
 import { ConfigDistributionModule } from './features/config-distribution/config-distribution.module';
 import { GlobalNamespacesModule } from './features/global-namespaces/global-namespaces.module';
 import { LatticeGraphQLModule } from './platform/graphql/graphql.module';
+import { EventsModule } from './platform/events/events.module';
 import { HealthModule } from './platform/health/health.module';
+import { JobsModule } from './platform/jobs/jobs.module';
 import { MetricsModule } from './platform/metrics/metrics.module';
 import { PkiModule } from './features/agent-identity/pki.module';
 import { PoliciesModule } from './features/policies/policies.module';
@@ -43,6 +45,8 @@ export class AppModule {
         PrismaModule,
         RedisModule,
         MetricsModule,
+        JobsModule,
+        EventsModule,
         HealthModule,
         RateLimitModule,
         AuthModule,

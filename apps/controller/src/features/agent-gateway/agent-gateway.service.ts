@@ -11,17 +11,17 @@ import {
   type AgentServiceHandlers,
   type ControllerMessage,
 } from '@lattice/proto';
-import { clusterRevokedChannel, type ClusterRevokedEvent } from '../clusters/cluster-events';
-import { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
+import { clusterRevoked } from '../clusters/clusters.events';
+import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { RecentSnapshotsCache } from '../config-distribution/recent-snapshots.cache';
-import { snapshotChannel, type SnapshotAnnouncement } from '../config-distribution/snapshot-channel';
+import { snapshotAnnounced } from '../config-distribution/config-distribution.events';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
-import { caCheckChannel, type CaCheckEvent } from '../gns-ca/gns-ca-events';
-import { GnsCaQueue } from '../gns-ca/gns-ca.queue';
+import { caCheckRequested } from '../gns-ca/gns-ca.events';
+import { CaRotationScheduler } from '../gns-ca/ca-rotation-scheduler.service';
 import { GnsCaService } from '../gns-ca/gns-ca.service';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
-import { RedisService } from '../../platform/redis/redis.service';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { TelemetryIngest } from '../telemetry/telemetry-ingest';
 import { AgentRegistrationService } from './agent-registration.service';
 import { AgentSession, type AgentIdentityOnStream } from './agent-session';
@@ -50,9 +50,9 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
     private readonly scheduler: DesiredStateScheduler,
     private readonly telemetry: TelemetryIngest,
     private readonly metrics: MetricsService,
-    private readonly redis: RedisService,
+    private readonly events: EventBus,
     private readonly gnsCa: GnsCaService,
-    private readonly caQueue: GnsCaQueue,
+    private readonly caRotations: CaRotationScheduler,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -134,7 +134,7 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
         intermediateRequestsFor: (tenantId, clusterId) => this.gnsCa.intermediateRequestsFor(tenantId, clusterId),
         handleCsr: (tenantId, clusterId, csr) => this.gnsCa.handleCsr(tenantId, clusterId, csr),
         snapshotAcked: (tenantId) =>
-          this.caQueue
+          this.caRotations
             .advanceSoon(tenantId)
             .catch((error: Error) => this.logger.warn(`scheduling a CA rotation step: ${error.message}`)),
       },
@@ -168,34 +168,20 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
   }
 
   private async subscribe(): Promise<void> {
-    const subscriber = this.redis.subscriberConnection();
-    const snapshots = snapshotChannel(this.redis.prefix);
-    const revocations = clusterRevokedChannel(this.redis.prefix);
-    const caChecks = caCheckChannel(this.redis.prefix);
-    subscriber.on('message', (channel: string, raw: string) => {
-      try {
-        if (channel === snapshots) {
-          const event = JSON.parse(raw) as SnapshotAnnouncement;
-          // A new snapshot may mean a new membership: the cluster may need an intermediate.
-          this.sessions.get(event.clusterId)?.enqueue(async () => {
-            await this.sessions.get(event.clusterId)?.pushLatestSnapshot(
-              Number.isSafeInteger(event.version) ? event.version : undefined,
-            );
-            await this.sessions.get(event.clusterId)?.requestIntermediates();
-          });
-        } else if (channel === caChecks) {
-          const event = JSON.parse(raw) as CaCheckEvent;
-          const session = this.sessions.get(event.clusterId);
-          session?.enqueue(() => session.requestIntermediates());
-        } else if (channel === revocations) {
-          const event = JSON.parse(raw) as ClusterRevokedEvent;
-          this.sessions.get(event.clusterId)?.close(grpc.status.PERMISSION_DENIED, 'the cluster was revoked');
-        }
-      } catch (error) {
-        this.logger.warn(`ignoring malformed event on ${channel}: ${(error as Error).message}`);
-      }
+    await this.events.subscribe(snapshotAnnounced, (event) => {
+      // A new snapshot may mean a new membership: the cluster may need an intermediate.
+      this.sessions.get(event.clusterId)?.enqueue(async () => {
+        await this.sessions.get(event.clusterId)?.pushLatestSnapshot(event.version);
+        await this.sessions.get(event.clusterId)?.requestIntermediates();
+      });
     });
-    await subscriber.subscribe(snapshots, revocations, caChecks);
+    await this.events.subscribe(caCheckRequested, (event) => {
+      const session = this.sessions.get(event.clusterId);
+      session?.enqueue(() => session.requestIntermediates());
+    });
+    await this.events.subscribe(clusterRevoked, (event) => {
+      this.sessions.get(event.clusterId)?.close(grpc.status.PERMISSION_DENIED, 'the cluster was revoked');
+    });
   }
 }
 

@@ -3,7 +3,7 @@ import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from '@nestjs/common';
 import { DomainError, validateInventoryUpdate, type InventoryUpdate } from '@lattice/domain';
 import { SNAPSHOT_FORMAT, type AgentMessage__Output, type ControllerMessage, type Inventory__Output } from '@lattice/proto';
-import type { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
+import type { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import type { RecentSnapshotsCache } from '../config-distribution/recent-snapshots.cache';
 import type { CsrOutcome, IncomingCsr, IntermediateRequestMessage } from '../gns-ca/gns-ca.service';
 import { RotationAckGate } from '../gns-ca/rotation-ack-gate';

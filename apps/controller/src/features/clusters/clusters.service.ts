@@ -5,12 +5,12 @@ import type { Cluster } from '../../generated/prisma/client';
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import type { PageRequest } from '../../platform/http/pagination';
-import { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
+import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
 import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
 import { PrismaService } from '../../platform/database/prisma.service';
-import { RedisService } from '../../platform/redis/redis.service';
-import { clusterRevokedChannel, type ClusterRevokedEvent } from './cluster-events';
+import { EventBus } from '../../platform/events/event-bus.service';
+import { clusterRevoked } from './clusters.events';
 import { ClustersRepository, type NewCluster } from './clusters.repository';
 
 export const BOOTSTRAP_TOKEN_TTL_MS = 60 * 60 * 1000;
@@ -60,7 +60,7 @@ export class ClustersService {
     private readonly audit: AuditService,
     private readonly scheduler: DesiredStateScheduler,
     private readonly agentCa: AgentIdentityCaService,
-    private readonly redis: RedisService,
+    private readonly events: EventBus,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {}
 
@@ -158,7 +158,6 @@ export class ClustersService {
   }
 
   private async announceRevoked(tenantId: string, clusterId: string): Promise<void> {
-    const event: ClusterRevokedEvent = { tenantId, clusterId };
-    await this.redis.client.publish(clusterRevokedChannel(this.redis.prefix), JSON.stringify(event));
+    await this.events.publish(clusterRevoked, { tenantId, clusterId });
   }
 }

@@ -1,12 +1,10 @@
 import { Global, Module } from '@nestjs/common';
-import { BullmqDesiredStateScheduler } from './bullmq-desired-state.scheduler';
 import { DesiredStateMetrics } from './desired-state.metrics';
-import { DesiredStateScheduler } from './desired-state.scheduler';
+import { DesiredStateJobs } from './config-distribution.jobs';
+import { DesiredStateScheduler, QueuedDesiredStateScheduler } from './desired-state-scheduler.service';
 import { DesiredStateService } from './desired-state.service';
-import { DesiredStateWorker } from './desired-state.worker';
 import { RecentSnapshotsCache } from './recent-snapshots.cache';
 import { MeshMembershipService } from './mesh-membership.service';
-import { SnapshotPublisher } from './snapshot.publisher';
 import { TenantMeshRepository } from './tenant-mesh.repository';
 
 /**
@@ -16,12 +14,11 @@ import { TenantMeshRepository } from './tenant-mesh.repository';
 @Global()
 @Module({
   providers: [
-    { provide: DesiredStateScheduler, useClass: BullmqDesiredStateScheduler },
+    { provide: DesiredStateScheduler, useClass: QueuedDesiredStateScheduler },
     DesiredStateService,
-    DesiredStateWorker,
+    DesiredStateJobs,
     DesiredStateMetrics,
     RecentSnapshotsCache,
-    SnapshotPublisher,
     TenantMeshRepository,
     MeshMembershipService,
   ],

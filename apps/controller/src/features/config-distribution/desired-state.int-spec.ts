@@ -17,10 +17,10 @@ import { GlobalNamespacesService } from '../global-namespaces/global-namespaces.
 import { PrismaService } from '../../platform/database/prisma.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { DesiredStateMetrics } from './desired-state.metrics';
-import { DESIRED_STATE_QUEUE } from './desired-state.queue';
-import { DesiredStateScheduler } from './desired-state.scheduler';
+import { desiredStateQueue } from './config-distribution.jobs';
+import { snapshotAnnounced, type SnapshotAnnouncement } from './config-distribution.events';
+import { DesiredStateScheduler } from './desired-state-scheduler.service';
 import { DesiredStateService } from './desired-state.service';
-import { snapshotChannel, type SnapshotAnnouncement } from './snapshot-channel';
 
 /** An inventory service as the gateway stores it (plain JSON). */
 function service(namespace: string, name: string, port = 8080) {
@@ -77,15 +77,15 @@ describe('desired state recomputation (worker, PostgreSQL, Redis)', () => {
     });
     subscriber = new Redis(TEST_REDIS_URL);
     subscriber.on('message', (_channel, message: string) =>
-      announcements.push(JSON.parse(message) as SnapshotAnnouncement),
+      announcements.push(snapshotAnnounced.schema.parse(JSON.parse(message))),
     );
-    await subscriber.subscribe(snapshotChannel(config.redisPrefix));
+    await subscriber.subscribe(`${config.redisPrefix}:events:${snapshotAnnounced.name}`);
 
     moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
     await moduleRef.init();
     prisma = moduleRef.get(PrismaService);
     scheduler = moduleRef.get(DesiredStateScheduler);
-    queue = new Queue(DESIRED_STATE_QUEUE, {
+    queue = new Queue(desiredStateQueue.name, {
       connection: new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null }),
       prefix: config.redisPrefix,
     });

@@ -8,7 +8,8 @@ import {
 } from '@lattice/domain';
 import { DesiredStateMetrics } from './desired-state.metrics';
 import { RecentSnapshotsCache } from './recent-snapshots.cache';
-import { SnapshotPublisher } from './snapshot.publisher';
+import { EventBus } from '../../platform/events/event-bus.service';
+import { snapshotAnnounced } from './config-distribution.events';
 import { MeshMembershipService } from './mesh-membership.service';
 import { TenantMeshRepository } from './tenant-mesh.repository';
 
@@ -24,7 +25,7 @@ export interface RecomputeResult {
 /**
  * Recomputes the desired state of every cluster of a tenant from the current definitions and
  * inventories, and gives a new version only to clusters whose state changed. Run by the
- * desired-state worker, never concurrently for one tenant (see BullmqDesiredStateScheduler).
+ * desired-state worker, never concurrently for one tenant (see QueuedDesiredStateScheduler).
  */
 @Injectable()
 export class DesiredStateService {
@@ -33,7 +34,7 @@ export class DesiredStateService {
   constructor(
     private readonly mesh: TenantMeshRepository,
     private readonly membership: MeshMembershipService,
-    private readonly publisher: SnapshotPublisher,
+    private readonly events: EventBus,
     private readonly metrics: DesiredStateMetrics,
     private readonly recentSnapshots: RecentSnapshotsCache,
   ) {}
@@ -88,8 +89,8 @@ export class DesiredStateService {
       // when it reconnects and says which one it has.
       await Promise.all(
         announced.map(({ clusterId, version }) =>
-          this.publisher
-            .announce({ tenantId, clusterId, version })
+          this.events
+            .publish(snapshotAnnounced, { tenantId, clusterId, version })
             .catch((error: unknown) =>
               this.logger.error({ err: error, tenantId, clusterId, version }, 'announcing a snapshot failed'),
             ),

@@ -12,7 +12,7 @@ import {
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import { mapPage, type Page, type PageRequest } from '../../platform/http/pagination';
-import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
+import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import { CaRotationService, rotationConflict } from '../gns-ca/ca-rotation.service';
 import { GnsCaRepository, type NewRoot, type StoredRotation } from '../gns-ca/gns-ca.repository';

@@ -4,12 +4,12 @@ import { advanceRotation, RotationStage, startRotation, type ClusterCaView } fro
 import type { Prisma } from '../../generated/prisma/client';
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
+import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
 import { isUniqueViolation } from '../../platform/database/db';
-import { RedisService } from '../../platform/redis/redis.service';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { clusterCaView, memberGnsIds } from './cluster-ca-view.util';
-import { caCheckChannel, type CaCheckEvent } from './gns-ca-events';
-import { GnsCaQueue } from './gns-ca.queue';
+import { CaRotationScheduler } from './ca-rotation-scheduler.service';
+import { caCheckRequested } from './gns-ca.events';
 import { GnsCaRepository, type NewRoot, type StoredRotation } from './gns-ca.repository';
 import { GnsCaService, type GnsCaStatus } from './gns-ca.service';
 
@@ -29,8 +29,8 @@ export class CaRotationService {
     private readonly gnsCa: GnsCaService,
     private readonly audit: AuditService,
     private readonly scheduler: DesiredStateScheduler,
-    private readonly queue: GnsCaQueue,
-    private readonly redis: RedisService,
+    private readonly rotationScheduler: CaRotationScheduler,
+    private readonly events: EventBus,
   ) {}
 
   async rotate(actor: TenantPrincipal, gnsId: string): Promise<GnsCaStatus> {
@@ -154,7 +154,7 @@ export class CaRotationService {
       );
       if (result.state.stage === RotationStage.ISSUING_NEW) await this.askForIntermediates(tenantId, members);
     } else if (result.earliestAt) {
-      await this.queue.advanceAt(tenantId, new Date(result.earliestAt));
+      await this.rotationScheduler.advanceAt(tenantId, new Date(result.earliestAt));
     }
   }
 
@@ -172,7 +172,7 @@ export class CaRotationService {
         );
       }
     }
-    for (const tenantId of rotatingTenantIds) await this.queue.advanceSoon(tenantId);
+    for (const tenantId of rotatingTenantIds) await this.rotationScheduler.advanceSoon(tenantId);
   }
 
   private async enterStage(
@@ -194,17 +194,13 @@ export class CaRotationService {
 
   private async afterChange(tenantId: string, reason: string): Promise<void> {
     await scheduleAfterCommit(this.scheduler, this.logger, tenantId, reason);
-    await this.queue
+    await this.rotationScheduler
       .advanceSoon(tenantId, 1000)
       .catch((error: unknown) => this.logger.error(`scheduling a rotation step failed: ${String(error)}`));
   }
 
   private async askForIntermediates(tenantId: string, clusterIds: string[]): Promise<void> {
-    const channel = caCheckChannel(this.redis.prefix);
-    for (const clusterId of clusterIds) {
-      const event: CaCheckEvent = { tenantId, clusterId };
-      await this.redis.client.publish(channel, JSON.stringify(event));
-    }
+    for (const clusterId of clusterIds) await this.events.publish(caCheckRequested, { tenantId, clusterId });
   }
 }
 

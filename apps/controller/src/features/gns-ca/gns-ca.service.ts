@@ -20,7 +20,7 @@ import {
   type RootRotationState,
 } from '@lattice/pki';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
-import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
+import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
 import { trustBundlePem } from '../config-distribution/trust-bundle-pem.util';
 import { memberGnsIds } from './cluster-ca-view.util';
 import { GnsCaRepository, type NewRoot, type RootWithoutKey, type StoredRotation } from './gns-ca.repository';

@@ -10,7 +10,7 @@ import { AppModule } from '../../app.module';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import { freePort } from '../../platform/bootstrap/local-resources';
 import { parseControllerEnv } from '../../platform/config/config';
-import { DESIRED_STATE_QUEUE } from '../config-distribution/desired-state.queue';
+import { desiredStateQueue } from '../config-distribution/config-distribution.jobs';
 import { GlobalNamespacesService } from '../global-namespaces/global-namespaces.service';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { TenantsService } from '../tenants/tenants.service';
@@ -88,7 +88,7 @@ describe('policies (service and repository on PostgreSQL, recompute through Redi
     await moduleRef.init();
     prisma = moduleRef.get(PrismaService);
     policies = moduleRef.get(PoliciesService);
-    queue = new Queue(DESIRED_STATE_QUEUE, {
+    queue = new Queue(desiredStateQueue.name, {
       connection: new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null }),
       prefix: config.redisPrefix,
     });

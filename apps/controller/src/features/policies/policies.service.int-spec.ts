@@ -7,7 +7,7 @@ import { RUNTIME_CONFIG } from '../../platform/config/runtime-config';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { AuditRepository } from '../audit/audit.repository';
 import { AuditService } from '../audit/audit.service';
-import { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
+import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import { TenantMeshRepository } from '../config-distribution/tenant-mesh.repository';
 import { GlobalNamespacesService } from '../global-namespaces/global-namespaces.service';

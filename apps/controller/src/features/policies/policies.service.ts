@@ -17,7 +17,7 @@ import {
 import { previewPolicies, type ClusterPolicyPreview } from '@lattice/istio';
 import { AuditService, type Change } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
+import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import { GlobalNamespacesService } from '../global-namespaces/global-namespaces.service';
 import type { Db } from '../../platform/database/db';

@@ -9,7 +9,8 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { seedCluster, seedGlobalNamespace, seedMinuteRows, type SeededCluster } from '../../../../../test/support/telemetry';
 import { PrismaService } from '../../platform/database/prisma.service';
-import { WebhookDeliveryQueue } from '../webhooks/webhook-delivery.queue';
+import { JobRunner } from '../../platform/jobs/job-runner.service';
+import { webhookDeliveryQueue } from '../webhooks/webhooks.jobs';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { SloEvaluationService } from './slo-evaluation.service';
 import { SlosRepository } from './slos.repository';
@@ -92,7 +93,7 @@ describe('SLO evaluation', () => {
     evaluation = moduleRef.get(SloEvaluationService);
     slos = moduleRef.get(SlosService);
     // Only the delivery worker runs; evaluations are driven by the test, minute by minute.
-    await moduleRef.get(WebhookDeliveryQueue).onApplicationBootstrap();
+    await moduleRef.get(JobRunner).start([webhookDeliveryQueue.name]);
     sql = new Client({ connectionString: database.url });
     await sql.connect();
     tenantId = (await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'slo-a') RETURNING id`)).rows[0].id;

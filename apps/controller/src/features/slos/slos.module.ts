@@ -3,10 +3,10 @@ import { AuditModule } from '../audit/audit.module';
 import { ConfigDistributionModule } from '../config-distribution/config-distribution.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { SloMetrics } from './slo.metrics';
-import { SloEvaluationQueue } from './slo-evaluation.queue';
 import { SloEvaluationRepository } from './slo-evaluation.repository';
 import { SloEvaluationService } from './slo-evaluation.service';
 import { SlosController } from './slos.controller';
+import { SlosJobs } from './slos.jobs';
 import { SlosRepository } from './slos.repository';
 import { SlosResolver } from './slos.resolver';
 import { SlosService } from './slos.service';
@@ -15,7 +15,7 @@ import { SlosService } from './slos.service';
 @Module({
   imports: [WebhooksModule, ConfigDistributionModule, AuditModule],
   controllers: [SlosController],
-  providers: [SloMetrics, SlosRepository, SlosService, SlosResolver, SloEvaluationRepository, SloEvaluationService, SloEvaluationQueue],
+  providers: [SloMetrics, SlosRepository, SlosService, SlosResolver, SloEvaluationRepository, SloEvaluationService, SlosJobs],
   exports: [SloEvaluationService],
 })
 export class SlosModule {}

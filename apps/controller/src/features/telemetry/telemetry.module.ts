@@ -1,8 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { RollupStateStore } from './rollup-state.store';
 import { TelemetryIngest } from './telemetry-ingest';
+import { TelemetryJobs } from './telemetry.jobs';
 import { StoredTelemetryIngest } from './telemetry-ingest.service';
-import { TelemetryMaintenanceQueue } from './telemetry-maintenance.queue';
 import { TelemetryMaintenanceService } from './telemetry-maintenance.service';
 import { TelemetryQueryService } from './telemetry-query.service';
 import { TelemetryScopeRepository } from './telemetry-scope.repository';
@@ -20,7 +20,7 @@ import { TelemetryResolver } from './telemetry.resolver';
     TelemetryVersionStore,
     { provide: TelemetryIngest, useClass: StoredTelemetryIngest },
     TelemetryMaintenanceService,
-    TelemetryMaintenanceQueue,
+    TelemetryJobs,
     TelemetryQueryService,
     TelemetryResolver,
   ],

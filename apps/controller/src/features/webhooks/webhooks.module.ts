@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
-import { WebhookDeliveryQueue } from './webhook-delivery.queue';
+import { WebhookDeliveryService } from './webhook-delivery.service';
 import { WebhooksController } from './webhooks.controller';
+import { WebhooksJobs } from './webhooks.jobs';
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 
@@ -9,7 +10,7 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   imports: [AuditModule],
   controllers: [WebhooksController],
-  providers: [WebhooksRepository, WebhooksService, WebhookDeliveryQueue],
+  providers: [WebhooksRepository, WebhooksService, WebhookDeliveryService, WebhooksJobs],
   exports: [WebhooksService],
 })
 export class WebhooksModule {}

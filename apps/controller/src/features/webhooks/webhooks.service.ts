@@ -7,8 +7,8 @@ import type { TenantPrincipal } from '../../platform/auth/principal';
 import { mapPage, type Page, type PageRequest } from '../../platform/http/pagination';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
 import { PrismaService } from '../../platform/database/prisma.service';
-import { WebhookDeliveryQueue } from './webhook-delivery.queue';
 import { newWebhookSecret, webhookSecretAssociatedData } from './webhook-secret';
+import { WebhooksJobs } from './webhooks.jobs';
 import { toDeliveryView, toWebhookView, type CreatedWebhookView, type WebhookDeliveryView, type WebhookView } from './webhooks.dto';
 import { WebhooksRepository, type NewDelivery, type WebhookSpec } from './webhooks.repository';
 import type { Db } from '../../platform/database/db';
@@ -29,7 +29,7 @@ export class WebhooksService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly webhooks: WebhooksRepository,
-    private readonly queue: WebhookDeliveryQueue,
+    private readonly jobs: WebhooksJobs,
     private readonly audit: AuditService,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {}
@@ -92,7 +92,7 @@ export class WebhooksService {
       webhook: { id: endpoint.id, name: endpoint.name },
       sentAt: new Date().toISOString(),
     });
-    await this.queue.enqueue([delivery.id]);
+    await this.jobs.enqueue([delivery.id]);
     return toDeliveryView(delivery);
   }
 
@@ -103,7 +103,7 @@ export class WebhooksService {
 
   /** Enqueues deliveries; if Redis refuses, they are picked up again by enqueueOrphans. */
   async enqueue(deliveryIds: readonly string[]): Promise<void> {
-    await this.queue.enqueue(deliveryIds).catch((error: unknown) => this.logger.error({ err: error, count: deliveryIds.length }, 'enqueuing webhook deliveries failed'));
+    await this.jobs.enqueue(deliveryIds).catch((error: unknown) => this.logger.error({ err: error, count: deliveryIds.length }, 'enqueuing webhook deliveries failed'));
   }
 
   async enqueueOrphans(nowMs: number): Promise<void> {

@@ -4,8 +4,8 @@ import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 
 /**
  * Redis connections: one for commands, one for subscriptions (a subscribed connection cannot run
- * commands), and connection options for BullMQ. All keys live under the configured prefix so
- * several controllers (or test runs) can share one Redis.
+ * commands; EventBus shares it), and connections for BullMQ (JobRunner). All keys and channels
+ * live under the configured prefix so several controllers (or test runs) can share one Redis.
  */
 @Injectable()
 export class RedisService implements OnModuleDestroy {
@@ -31,7 +31,7 @@ export class RedisService implements OnModuleDestroy {
     return this.subscriber;
   }
 
-  /** A new connection for BullMQ (workers need their own blocking connection). */
+  /** A new connection for BullMQ (no request retry limit, as its workers require). */
   connectionForQueue(): Redis {
     return this.open('queue', { maxRetriesPerRequest: null });
   }

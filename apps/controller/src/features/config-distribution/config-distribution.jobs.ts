@@ -1,0 +1,39 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { z } from 'zod';
+import { JobRunner } from '../../platform/jobs/job-runner.service';
+import { defineQueue } from '../../platform/jobs/jobs.types';
+import { DesiredStateService } from './desired-state.service';
+
+/** Recomputations of a tenant's desired states; one queue per deployment (under the Redis prefix). */
+export const desiredStateQueue = defineQueue({
+  name: 'desired-state',
+  jobs: {
+    'recompute-tenant': z.object({ tenantId: z.uuid(), reason: z.string().max(200) }),
+  },
+  // Different tenants in parallel; one tenant never runs twice at once (deduplication, see DesiredStateScheduler).
+  concurrency: 4,
+  defaultJobOptions: {
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 500 },
+    removeOnComplete: true,
+    removeOnFail: 100,
+  },
+});
+
+/** Runs tenant recomputations on every replica; BullMQ hands each job to one of them. */
+@Injectable()
+export class DesiredStateJobs {
+  private readonly logger = new Logger(DesiredStateJobs.name);
+
+  constructor(jobs: JobRunner, desiredState: DesiredStateService) {
+    jobs.register(desiredStateQueue, {
+      handlers: {
+        'recompute-tenant': async ({ tenantId, reason }) => {
+          const result = await desiredState.recomputeTenant(tenantId);
+          this.logger.debug({ ...result, tenantId, reason }, 'desired state recomputed');
+          return result;
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { JobRunner } from '../../platform/jobs/job-runner.service';
+import { defineQueue } from '../../platform/jobs/jobs.types';
+import { TelemetryMaintenanceService } from './telemetry-maintenance.service';
+
+export const telemetryMaintenanceQueue = defineQueue({
+  name: 'telemetry-maintenance',
+  jobs: { rollup: z.object({}), retention: z.object({}) },
+  concurrency: 1,
+});
+
+const cleanUp = { removeOnComplete: 100, removeOnFail: 100 };
+
+/**
+ * Repeatable jobs for rollups (every 5 minutes: an hour is rolled up shortly after it ends) and
+ * retention (hourly). Cron patterns rather than `every`, so a start-up does not run them at once.
+ */
+@Injectable()
+export class TelemetryJobs {
+  constructor(jobs: JobRunner, maintenance: TelemetryMaintenanceService) {
+    jobs.register(telemetryMaintenanceQueue, {
+      handlers: {
+        rollup: () => maintenance.rollUp(),
+        retention: () => maintenance.applyRetention(),
+      },
+      schedules: [
+        { id: 'telemetry-rollup', job: 'rollup', pattern: '*/5 * * * *', options: cleanUp },
+        { id: 'telemetry-retention', job: 'retention', pattern: '17 * * * *', options: cleanUp },
+      ],
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
+import { openPrivateKey, isEncryptedBlob } from '@lattice/pki';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
+import type { JobContext } from '../../platform/jobs/jobs.types';
+import { sendWebhook } from './webhook-sender';
+import { WebhooksRepository } from './webhooks.repository';
+import { webhookSecretAssociatedData } from './webhook-secret';
+
+/**
+ * Sends one attempt of a webhook delivery (run by the webhook-delivery job, see webhooks.jobs.ts)
+ * and records it on the delivery row for the API. Throws when the attempt failed so that the job
+ * is retried; UnrecoverableError when retrying cannot help.
+ */
+@Injectable()
+export class WebhookDeliveryService {
+  constructor(
+    private readonly webhooks: WebhooksRepository,
+    @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
+  ) {}
+
+  async deliver(deliveryId: string, run: Pick<JobContext, 'attempt' | 'maxAttempts'>): Promise<void> {
+    const found = await this.webhooks.toSend(deliveryId);
+    if (!found) return; // the endpoint (and its deliveries) were deleted
+    const { delivery, endpoint } = found;
+    if (delivery.status !== 'PENDING') return;
+    if (!endpoint.enabled) {
+      await this.webhooks.recordAttempt(delivery.id, {
+        status: 'FAILED',
+        responseCode: null,
+        error: 'endpoint is disabled',
+      });
+      throw new UnrecoverableError('endpoint is disabled');
+    }
+    if (!isEncryptedBlob(endpoint.encryptedSecret))
+      throw new UnrecoverableError('stored webhook secret is malformed');
+    const secret = openPrivateKey(
+      endpoint.encryptedSecret,
+      this.config.masterKey,
+      webhookSecretAssociatedData(endpoint.tenantId, endpoint.id),
+    );
+    const result = await sendWebhook({
+      url: endpoint.url,
+      secret,
+      deliveryId: delivery.id,
+      eventType: delivery.eventType,
+      body: JSON.stringify(delivery.payload),
+      timeoutMs: this.config.env.LATTICE_WEBHOOK_TIMEOUT_MS,
+      nowSeconds: Math.floor(Date.now() / 1000),
+      allowPrivateNetworks: this.config.env.LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    });
+    const lastAttempt = run.attempt >= run.maxAttempts;
+    await this.webhooks.recordAttempt(delivery.id, {
+      status: result.ok ? 'SUCCEEDED' : lastAttempt ? 'FAILED' : 'PENDING',
+      responseCode: result.responseCode,
+      error: result.error,
+    });
+    if (!result.ok) throw new Error(result.error ?? 'delivery failed');
+  }
+}
