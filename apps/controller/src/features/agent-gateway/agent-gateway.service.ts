@@ -15,18 +15,18 @@ import { clusterRevokedChannel, type ClusterRevokedEvent } from '../clusters/clu
 import { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
 import { RecentSnapshotsCache } from '../config-distribution/recent-snapshots.cache';
 import { snapshotChannel, type SnapshotAnnouncement } from '../config-distribution/snapshot-channel';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { caCheckChannel, type CaCheckEvent } from '../gns-ca/gns-ca-events';
 import { GnsCaQueue } from '../gns-ca/gns-ca.queue';
 import { GnsCaService } from '../gns-ca/gns-ca.service';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
 import { RedisService } from '../../platform/redis/redis.service';
-import { TelemetryIngest } from '../telemetry/telemetry-ingest';
+import { TelemetryIngest } from '../telemetry/telemetry.types';
 import { AgentRegistrationService } from './agent-registration.service';
-import { AgentSession, type AgentIdentityOnStream } from './agent-session';
+import { AgentSession, type AgentIdentityOnStream } from './agent-session.grpc';
 import { ClusterLinkRepository } from './cluster-link.repository';
-import { toServiceError } from './grpc-status';
+import { toServiceError } from './grpc-status.util';
 
 /**
  * The agent gRPC endpoint. Register runs over server-authenticated TLS; RenewCertificate and

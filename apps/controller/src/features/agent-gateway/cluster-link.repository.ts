@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { applyInventoryUpdate, type ClusterInventory, type InventoryUpdate } from '@lattice/domain';
 import type { Cluster, Prisma } from '../../generated/prisma/client';
-import { byteaAsBase64, bytesFromBase64 } from '../../platform/database/bytea';
+import { byteaAsBase64, bytesFromBase64 } from '../../platform/database/bytea.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 
 /** What the agent stream reads and writes about its own cluster (always tenant and cluster scoped). */

@@ -13,7 +13,7 @@ import {
   type EncryptedBlob,
 } from '@lattice/pki';
 import { DomainError } from '@lattice/domain';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { PrismaService } from '../../platform/database/prisma.service';
 
 const CA_NAME = 'agent-identity';

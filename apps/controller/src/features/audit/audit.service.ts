@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import type { Db } from '../../platform/database/db';
+import type { Db } from '../../platform/database/db.util';
 import { AuditRepository } from './audit.repository';
 
 export interface Change {

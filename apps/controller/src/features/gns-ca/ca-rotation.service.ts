@@ -5,7 +5,7 @@ import type { Prisma } from '../../generated/prisma/client';
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
-import { isUniqueViolation } from '../../platform/database/db';
+import { isUniqueViolation } from '../../platform/database/db.util';
 import { RedisService } from '../../platform/redis/redis.service';
 import { clusterCaView, memberGnsIds } from './cluster-ca-view.util';
 import { caCheckChannel, type CaCheckEvent } from './gns-ca-events';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { SecurityPolicySpec, TrafficPolicySpec } from '@lattice/domain';
 import { Prisma } from '../../generated/prisma/client';
-import { isUniqueViolation, type Db } from '../../platform/database/db';
+import { isUniqueViolation, type Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 
 export interface StoredTrafficPolicy {

@@ -21,7 +21,7 @@ import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distributi
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import { TenantMeshRepository } from '../config-distribution/tenant-mesh.repository';
 import { GlobalNamespacesRepository } from '../global-namespaces/global-namespaces.repository';
-import type { Db } from '../../platform/database/db';
+import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 import {
   PoliciesRepository,

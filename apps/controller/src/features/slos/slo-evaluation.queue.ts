@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Queue, Worker, type Job } from 'bullmq';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { RedisService } from '../../platform/redis/redis.service';
 import { SloEvaluationService } from './slo-evaluation.service';
 

@@ -1,6 +1,6 @@
 import type { TelemetryBatch__Output } from '@lattice/proto';
-import { parseControllerEnv } from '../../platform/config/config';
-import type { RuntimeConfig } from '../../platform/config/runtime-config';
+import { parseControllerEnv } from '../../platform/config/controller-env.util';
+import type { RuntimeConfig } from '../../platform/config/runtime-config.types';
 import type { RollupStateStore } from './rollup-state.store';
 import { StoredTelemetryIngest } from './telemetry-ingest.service';
 import type { TelemetryVersionStore } from './telemetry-version.store';

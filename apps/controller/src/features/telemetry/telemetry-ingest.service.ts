@@ -10,9 +10,9 @@ import {
 } from '@lattice/domain';
 import type { TelemetryBatch__Output } from '@lattice/proto';
 import pLimit, { type Limit } from 'p-limit';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { RollupStateStore } from './rollup-state.store';
-import { TelemetryIngest, type IngestResult } from './telemetry-ingest';
+import { TelemetryIngest, type IngestResult } from './telemetry.types';
 import { TelemetryRepository } from './telemetry.repository';
 import { TelemetryVersionStore } from './telemetry-version.store';
 

@@ -15,7 +15,7 @@ import {
   sketchOf,
   type SeededCluster,
 } from '../../../../../test/support/telemetry';
-import { TelemetryIngest } from './telemetry-ingest';
+import { TelemetryIngest } from './telemetry.types';
 import { TelemetryMaintenanceService } from './telemetry-maintenance.service';
 import { TelemetryQueryService } from './telemetry-query.service';
 

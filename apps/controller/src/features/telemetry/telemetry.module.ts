@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { RollupStateStore } from './rollup-state.store';
-import { TelemetryIngest } from './telemetry-ingest';
+import { TelemetryIngest } from './telemetry.types';
 import { StoredTelemetryIngest } from './telemetry-ingest.service';
 import { TelemetryMaintenanceQueue } from './telemetry-maintenance.queue';
 import { TelemetryMaintenanceService } from './telemetry-maintenance.service';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type EdgeTraffic, HOUR_MS, type ReadPlan, type SketchJSON, type TimeRange, type ValidTelemetryItem } from '@lattice/domain';
-import type { Db } from '../../platform/database/db';
+import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 
 /** Hour rows per INSERT statement: arrays travel as 11 parameters, so this only bounds statement size. */

@@ -4,7 +4,7 @@ import { IsString, Matches } from 'class-validator';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { OperatorOnly, RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import { mapPage, PageQueryDto, pageRequest } from '../../platform/http/pagination';
+import { mapPage, PageQueryDto, pageRequest } from '../../platform/http/pagination.util';
 import { TenantsService, toTenantView } from './tenants.service';
 
 class CreateTenantDto {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '@lattice/domain';
 import type { Tenant } from '../../generated/prisma/client';
 import { AuditService } from '../audit/audit.service';
-import { cursorWhere, pageOf, type PageRequest } from '../../platform/http/pagination';
+import { cursorWhere, pageOf, type PageRequest } from '../../platform/http/pagination.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { TokensService } from '../auth/tokens.service';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { openPrivateKey, isEncryptedBlob } from '@lattice/pki';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { RedisService } from '../../platform/redis/redis.service';
 import { sendWebhook } from './webhook-sender';
 import { WebhooksRepository } from './webhooks.repository';

@@ -4,7 +4,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import type { GraphQLFormattedError } from 'graphql';
 import { projectRoot } from '@lattice/platform';
 import { ClustersModule } from '../../features/clusters/clusters.module';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config.types';
 import { GlobalNamespacesModule } from '../../features/global-namespaces/global-namespaces.module';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { InventoryResolver } from '../../features/global-namespaces/inventory.resolver';

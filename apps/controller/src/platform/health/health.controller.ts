@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/permissions.decorator';
 import { PrismaService } from '../database/prisma.service';
 import { RedisService } from '../redis/redis.service';
-import { ShutdownState } from './shutdown-state';
+import { ShutdownState } from './shutdown-state.service';
 
 @ApiTags('health')
 @Controller()

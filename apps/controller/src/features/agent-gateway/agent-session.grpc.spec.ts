@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { AgentMessage__Output, ControllerMessage } from '@lattice/proto';
-import { AgentSession, MAX_READ_AHEAD_MESSAGES, type AgentSessionDeps } from './agent-session';
+import { AgentSession, MAX_READ_AHEAD_MESSAGES, type AgentSessionDeps } from './agent-session.grpc';
 
 /** The parts of a gRPC server stream a session uses: events in, writes out, pause/resume. */
 class FakeCall extends EventEmitter {

@@ -3,4 +3,4 @@ import { AgentIdentityCaService } from './agent-identity-ca.service';
 
 @Global()
 @Module({ providers: [AgentIdentityCaService], exports: [AgentIdentityCaService] })
-export class PkiModule {}
+export class AgentIdentityModule {}

@@ -8,9 +8,9 @@ import type { RecentSnapshotsCache } from '../config-distribution/recent-snapsho
 import type { CsrOutcome, IncomingCsr, IntermediateRequestMessage } from '../gns-ca/gns-ca.service';
 import { RotationAckGate } from '../gns-ca/rotation-ack-gate';
 import type { MetricsService } from '../../platform/metrics/metrics.service';
-import type { TelemetryIngest } from '../telemetry/telemetry-ingest';
+import type { TelemetryIngest } from '../telemetry/telemetry.types';
 import type { ClusterLinkRepository } from './cluster-link.repository';
-import { toServiceError } from './grpc-status';
+import { toServiceError } from './grpc-status.util';
 
 export interface AgentIdentityOnStream {
   tenantId: string;
