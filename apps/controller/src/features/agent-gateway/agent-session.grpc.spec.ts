@@ -38,15 +38,12 @@ describe('AgentSession', () => {
     const call = new FakeCall();
     const pendingIngests: (() => void)[] = [];
     const deps = {
-      links: {
-        markConnected: async () => undefined,
-        markDisconnected: async () => undefined,
-        desiredSnapshot: async () => null,
-      },
-      recentSnapshots: { get: () => undefined },
-      ca: { intermediateRequestsFor: async () => [] },
-      telemetry: {
-        ingest: () =>
+      stream: {
+        connected: async () => undefined,
+        disconnected: async () => undefined,
+        snapshotToPush: async () => null,
+        intermediateRequestsFor: async () => [],
+        ingestTelemetry: () =>
           new Promise((resolve) => pendingIngests.push(() => resolve({ duplicate: false, items: 0 }))),
       },
       metrics: { grpcMessages: { inc: () => undefined } },

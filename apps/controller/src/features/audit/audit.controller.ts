@@ -4,7 +4,8 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import { mapPage, PageQueryDto, pageRequest } from '../../platform/http/pagination.util';
+import { PageQueryDto } from '../../platform/http/pagination.dto';
+import { mapPage, pageRequest } from '../../platform/http/pagination.util';
 import { AuditRepository } from './audit.repository';
 
 class AuditQueryDto extends PageQueryDto {

@@ -1,6 +1,6 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { clusterStatus, type ClusterStatus } from '@lattice/domain';
-import type { Cluster as ClusterRow } from '../../generated/prisma/client';
+import type { ClusterRecord as ClusterRow } from './clusters.types';
 import { PageInfo } from '../../platform/graphql/page';
 
 export const CLUSTER_STATUSES = { PENDING: 'PENDING', CONNECTED: 'CONNECTED', DISCONNECTED: 'DISCONNECTED' } as const satisfies Record<ClusterStatus, ClusterStatus>;

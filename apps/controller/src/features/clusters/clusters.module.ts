@@ -1,7 +1,15 @@
 import { Module } from '@nestjs/common';
+import { AgentIdentityModule } from '../agent-identity/agent-identity.module';
+import { AuditModule } from '../audit/audit.module';
+import { ConfigDistributionModule } from '../config-distribution/config-distribution.module';
 import { ClustersController } from './clusters.controller';
 import { ClustersRepository } from './clusters.repository';
 import { ClustersService } from './clusters.service';
 
-@Module({ controllers: [ClustersController], providers: [ClustersRepository, ClustersService], exports: [ClustersRepository, ClustersService] })
+@Module({
+  imports: [AgentIdentityModule, AuditModule, ConfigDistributionModule],
+  controllers: [ClustersController],
+  providers: [ClustersRepository, ClustersService],
+  exports: [ClustersService],
+})
 export class ClustersModule {}

@@ -6,7 +6,7 @@ import type { TenantPrincipal } from '../../platform/auth/principal';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
 import { Cluster, ClusterPage } from '../clusters/cluster.model';
 import { GlobalNamespace, GlobalNamespacePage } from './global-namespace.model';
-import { ClustersRepository } from '../clusters/clusters.repository';
+import { ClustersService } from '../clusters/clusters.service';
 import { GlobalNamespacesRepository } from './global-namespaces.repository';
 import { DEFAULT_PAGE_SIZE, listComplexity, pageArgs } from '../../platform/graphql/page';
 
@@ -14,7 +14,7 @@ import { DEFAULT_PAGE_SIZE, listComplexity, pageArgs } from '../../platform/grap
 @Resolver()
 export class InventoryResolver {
   constructor(
-    private readonly clusterRepository: ClustersRepository,
+    private readonly clusterService: ClustersService,
     private readonly globalNamespaceRepository: GlobalNamespacesRepository,
   ) {}
 
@@ -25,7 +25,7 @@ export class InventoryResolver {
     @Args('first', { type: () => Int, defaultValue: DEFAULT_PAGE_SIZE, description: '1..100' }) first: number,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
   ): Promise<ClusterPage> {
-    const page = await this.clusterRepository.list(tenant.tenantId, pageArgs(first, after));
+    const page = await this.clusterService.list(tenant.tenantId, pageArgs(first, after));
     const now = new Date();
     return { nodes: page.items.map((row) => Cluster.from(row, now)), pageInfo: { endCursor: page.nextCursor, hasNextPage: page.nextCursor !== null } };
   }

@@ -206,6 +206,11 @@ export class CaRotationService {
       await this.redis.client.publish(channel, JSON.stringify(event));
     }
   }
+
+  /** A cluster ACKed a snapshot a root rotation may wait for: advance the tenant's rotations soon (deduplicated). */
+  async snapshotAcked(tenantId: string): Promise<void> {
+    await this.queue.advanceSoon(tenantId);
+  }
 }
 
 /** Two rotations racing for the same generation: the unique (GNS, generation) key decides. */

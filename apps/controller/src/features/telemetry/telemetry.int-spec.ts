@@ -15,7 +15,7 @@ import {
   sketchOf,
   type SeededCluster,
 } from '../../../../../test/support/telemetry';
-import { TelemetryIngest } from './telemetry.types';
+import { TelemetryIngestService } from './telemetry-ingest.service';
 import { TelemetryMaintenanceService } from './telemetry-maintenance.service';
 import { TelemetryQueryService } from './telemetry-query.service';
 
@@ -27,7 +27,7 @@ describe('telemetry storage', () => {
   let database: TestDatabase;
   let moduleRef: TestingModule;
   let sql: Client;
-  let ingest: TelemetryIngest;
+  let ingest: TelemetryIngestService;
   let maintenance: TelemetryMaintenanceService;
   let query: TelemetryQueryService;
   let tenantA: string;
@@ -62,7 +62,7 @@ describe('telemetry storage', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(testRuntimeConfig(database.url))] }).compile();
-    ingest = moduleRef.get(TelemetryIngest);
+    ingest = moduleRef.get(TelemetryIngestService);
     maintenance = moduleRef.get(TelemetryMaintenanceService);
     query = moduleRef.get(TelemetryQueryService);
     sql = new Client({ connectionString: database.url });

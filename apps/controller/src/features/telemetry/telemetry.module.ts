@@ -1,27 +1,27 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { RollupStateStore } from './rollup-state.store';
-import { TelemetryIngest } from './telemetry.types';
-import { StoredTelemetryIngest } from './telemetry-ingest.service';
+import { TelemetryIngestService } from './telemetry-ingest.service';
 import { TelemetryMaintenanceQueue } from './telemetry-maintenance.queue';
 import { TelemetryMaintenanceService } from './telemetry-maintenance.service';
 import { TelemetryQueryService } from './telemetry-query.service';
 import { TelemetryScopeRepository } from './telemetry-scope.repository';
 import { TelemetryVersionStore } from './telemetry-version.store';
 import { TelemetryRepository } from './telemetry.repository';
+import { TelemetryResolver } from './telemetry.resolver';
 
 /** Telemetry storage: ingest from agents, rollups and retention (BullMQ), and queries for GraphQL. */
-@Global()
 @Module({
   providers: [
     TelemetryRepository,
     TelemetryScopeRepository,
     RollupStateStore,
     TelemetryVersionStore,
-    { provide: TelemetryIngest, useClass: StoredTelemetryIngest },
+    TelemetryIngestService,
     TelemetryMaintenanceService,
     TelemetryMaintenanceQueue,
     TelemetryQueryService,
+    TelemetryResolver,
   ],
-  exports: [TelemetryIngest, TelemetryQueryService, TelemetryMaintenanceService],
+  exports: [TelemetryIngestService, TelemetryQueryService, TelemetryMaintenanceService],
 })
 export class TelemetryModule {}

@@ -1,4 +1,4 @@
-import type { TelemetryBatch__Output } from '@lattice/proto';
+import type { MatchCondition, NamedCluster } from '@lattice/domain';
 
 export interface IngestResult {
   /** The batch id was seen before; nothing was counted again. */
@@ -6,7 +6,8 @@ export interface IngestResult {
   accepted: number;
 }
 
-/** Stores a telemetry batch received on an agent stream (validated, deduplicated by batch id). */
-export abstract class TelemetryIngest {
-  abstract ingest(tenantId: string, clusterId: string, batch: TelemetryBatch__Output): Promise<IngestResult>;
+/** What decides which telemetry belongs to a GNS (read before every query, part of its cache key). */
+export interface GnsScopeFacts {
+  matchConditions: MatchCondition[];
+  clusters: NamedCluster[];
 }

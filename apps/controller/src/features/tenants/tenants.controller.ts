@@ -4,7 +4,8 @@ import { IsString, Matches } from 'class-validator';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { OperatorOnly, RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import { mapPage, PageQueryDto, pageRequest } from '../../platform/http/pagination.util';
+import { PageQueryDto } from '../../platform/http/pagination.dto';
+import { mapPage, pageRequest } from '../../platform/http/pagination.util';
 import { TenantsService, toTenantView } from './tenants.service';
 
 class CreateTenantDto {

@@ -9,7 +9,6 @@ import { GlobalNamespacesModule } from '../../features/global-namespaces/global-
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { InventoryResolver } from '../../features/global-namespaces/inventory.resolver';
 import { queryLimitsPlugin } from './query-limits';
-import { TelemetryResolver } from '../../features/telemetry/telemetry.resolver';
 
 /**
  * GraphQL at /graphql (code-first). The schema is written to apps/controller/schema.gql, sorted, so
@@ -38,7 +37,7 @@ import { TelemetryResolver } from '../../features/telemetry/telemetry.resolver';
       }),
     }),
   ],
-  providers: [InventoryResolver, TelemetryResolver],
+  providers: [InventoryResolver],
 })
 export class LatticeGraphQLModule {}
 
