@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from '@nestjs/common';
-import { DomainError, validateInventoryUpdate, type InventoryUpdate } from '@lattice/domain';
+import { DomainError, validateInventoryUpdate } from '@lattice/domain';
 import { SNAPSHOT_FORMAT, type AgentMessage__Output, type ControllerMessage, type Inventory__Output } from '@lattice/proto';
 import { RotationAckGate } from '../gns-ca/rotation-ack-gate';
 import type { MetricsService } from '../../platform/metrics/metrics.service';
 import type { AgentStreamService } from './agent-stream.service';
+import { inventoryUpdateFromProto } from './agent-messages.util';
 import { toServiceError } from './grpc-status.util';
 
 export interface AgentIdentityOnStream {
@@ -202,20 +203,7 @@ export class AgentSession {
     const revision = Number(inventory.revision);
     if (!inventory.full && revision <= this.lastInventoryRevision) return; // reordered or repeated delta
     this.lastInventoryRevision = revision;
-    const update: InventoryUpdate = {
-      full: inventory.full,
-      namespaces: inventory.namespaces.map((ns) => ({ name: ns.name, labels: ns.labels })),
-      services: inventory.services.map((svc) => ({
-        namespace: svc.namespace,
-        name: svc.name,
-        labels: svc.labels,
-        ports: svc.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol, targetPort: p.targetPort })),
-        endpointGroups: svc.endpointGroups.map((g) => ({ labels: g.labels, ready: g.ready, notReady: g.notReady })),
-        selector: svc.selector,
-      })),
-      removedNamespaces: inventory.removedNamespaces,
-      removedServices: inventory.removedServices.map((ref) => ({ namespace: ref.namespace, name: ref.name })),
-    };
+    const update = inventoryUpdateFromProto(inventory);
     const problems = validateInventoryUpdate(update);
     if (problems.length > 0) throw DomainError.validation(problems);
     const { tenantId, clusterId } = this.identity;
