@@ -49,7 +49,6 @@ export const storedLabelsSchema = z.record(z.string(), z.string());
 const selectorSchema = z.object({ type: z.enum(SELECTOR_TYPES), value: z.string() });
 
 /** A GNS's stored match conditions (written after validateMatchConditions). */
-export const storedMatchConditionsSchema = z.array(z.object({ cluster: selectorSchema, namespace: selectorSchema })) satisfies z.ZodType<
-  MatchCondition[],
-  unknown
->;
+export const storedMatchConditionsSchema = z.array(
+  z.object({ cluster: selectorSchema, namespace: selectorSchema }),
+) satisfies z.ZodType<MatchCondition[], unknown>;

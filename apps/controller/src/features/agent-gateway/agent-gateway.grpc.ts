@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { DomainError } from '@lattice/domain';
 import { loadAgentProto, MAX_MESSAGE_BYTES, type AgentServiceHandlers } from '@lattice/proto';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
@@ -37,8 +43,15 @@ export class AgentGatewayGrpc implements OnApplicationBootstrap, BeforeApplicati
     const proto = loadAgentProto();
     server.addService(proto.lattice.agent.v1.AgentService.service, this.handlers());
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`0.0.0.0:${this.config.env.GRPC_PORT}`, serverCredentials(credentials), (error, bound) =>
-        error ? reject(new Error(`cannot listen for agents on port ${this.config.env.GRPC_PORT}: ${error.message}`)) : resolve(bound),
+      server.bindAsync(
+        `0.0.0.0:${this.config.env.GRPC_PORT}`,
+        serverCredentials(credentials),
+        (error, bound) =>
+          error
+            ? reject(
+                new Error(`cannot listen for agents on port ${this.config.env.GRPC_PORT}: ${error.message}`),
+              )
+            : resolve(bound),
       ),
     );
     this.server = server;
@@ -92,7 +105,10 @@ export class AgentGatewayGrpc implements OnApplicationBootstrap, BeforeApplicati
     const reference = randomUUID();
     if (error instanceof DomainError) this.logger.warn(`${rpc} refused: ${error.message}`);
     else this.logger.error(`${rpc} failed (reference ${reference}): ${String(error)}`);
-    return Object.assign(new Error('agent request refused'), toServiceError(error, reference)) as grpc.ServiceError;
+    return Object.assign(
+      new Error('agent request refused'),
+      toServiceError(error, reference),
+    ) as grpc.ServiceError;
   }
 }
 
@@ -101,13 +117,23 @@ export class AgentGatewayGrpc implements OnApplicationBootstrap, BeforeApplicati
  * grpc-js's createSsl can only require or ignore client certificates. Connect and RenewCertificate
  * verify the certificate themselves (AgentIdentityCaService.verifyPeer).
  */
-function serverCredentials(credentials: { caBundlePem: string; certChainPem: string; privateKeyPem: string }): grpc.ServerCredentials {
+function serverCredentials(credentials: {
+  caBundlePem: string;
+  certChainPem: string;
+  privateKeyPem: string;
+}): grpc.ServerCredentials {
   // grpc-js expects providers to call listeners asynchronously, as its file watcher does.
   const provider: grpc.experimental.CertificateProvider = {
-    addCaCertificateListener: (listener) => setImmediate(() => listener({ caCertificate: Buffer.from(credentials.caBundlePem) })),
+    addCaCertificateListener: (listener) =>
+      setImmediate(() => listener({ caCertificate: Buffer.from(credentials.caBundlePem) })),
     removeCaCertificateListener: () => undefined,
     addIdentityCertificateListener: (listener) =>
-      setImmediate(() => listener({ certificate: Buffer.from(credentials.certChainPem), privateKey: Buffer.from(credentials.privateKeyPem) })),
+      setImmediate(() =>
+        listener({
+          certificate: Buffer.from(credentials.certChainPem),
+          privateKey: Buffer.from(credentials.privateKeyPem),
+        }),
+      ),
     removeIdentityCertificateListener: () => undefined,
   };
   // The parameter names of this experimental function are swapped relative to the class it builds;

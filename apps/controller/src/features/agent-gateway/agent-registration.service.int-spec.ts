@@ -47,8 +47,12 @@ describe('AgentRegistrationService', () => {
     if (!value) throw new Error('expected a PEM in the response');
     return value;
   };
-  const fingerprintOf = (certificatePem: string | undefined) => new X509Certificate(pem(certificatePem)).fingerprint256;
-  const request = (bootstrapToken: string, overrides: Partial<RegisterRequest__Output> = {}): RegisterRequest__Output => ({
+  const fingerprintOf = (certificatePem: string | undefined) =>
+    new X509Certificate(pem(certificatePem)).fingerprint256;
+  const request = (
+    bootstrapToken: string,
+    overrides: Partial<RegisterRequest__Output> = {},
+  ): RegisterRequest__Output => ({
     bootstrapToken,
     clusterName: '',
     csrPem,
@@ -58,7 +62,9 @@ describe('AgentRegistrationService', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    moduleRef = await Test.createTestingModule({ imports: [...platformModules(testRuntimeConfig(database.url)), RegistrationTestModule] })
+    moduleRef = await Test.createTestingModule({
+      imports: [...platformModules(testRuntimeConfig(database.url)), RegistrationTestModule],
+    })
       .overrideProvider(DesiredStateScheduler)
       .useValue({ schedule: () => Promise.resolve() })
       .compile();
@@ -68,7 +74,9 @@ describe('AgentRegistrationService', () => {
     links = moduleRef.get(ClusterLinkRepository);
     sql = new Client({ connectionString: database.url });
     await sql.connect();
-    const tenantId = (await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'acme') RETURNING id`)).rows[0].id as string;
+    const tenantId = (
+      await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'acme') RETURNING id`)
+    ).rows[0].id as string;
     actor = { kind: 'token', tenantId, tokenId: randomUUID(), tokenName: 'admin', role: 'admin' };
     csrPem = (await createCsr({ commonName: 'east', rsaBits: 2048 })).csrPem;
   });
@@ -80,45 +88,79 @@ describe('AgentRegistrationService', () => {
   });
 
   it('issues a certificate for the cluster of the token and keeps it on record', async () => {
-    const { cluster, bootstrap } = await clusters.register(actor, { name: 'east', eastWestAddress: null, labels: {} });
+    const { cluster, bootstrap } = await clusters.register(actor, {
+      name: 'east',
+      eastWestAddress: null,
+      labels: {},
+    });
     const response = await registration.register(request(bootstrap.token, { clusterName: 'east' }));
     expect(response).toMatchObject({ clusterId: cluster.id, tenantId: actor.tenantId });
     expect(response.caBundlePem).toBe(bootstrap.controllerCaPem);
-    expect(new X509Certificate(pem(response.certificatePem)).checkIssued(new X509Certificate(pem(response.caBundlePem)))).toBe(true);
-    expect(await links.isCertificateActive(actor.tenantId, cluster.id, fingerprintOf(response.certificatePem))).toBe(true);
+    expect(
+      new X509Certificate(pem(response.certificatePem)).checkIssued(
+        new X509Certificate(pem(response.caBundlePem)),
+      ),
+    ).toBe(true);
+    expect(
+      await links.isCertificateActive(actor.tenantId, cluster.id, fingerprintOf(response.certificatePem)),
+    ).toBe(true);
   });
 
   it('replaces the agent on a new bootstrap: certificates issued before are no longer accepted', async () => {
-    const { cluster, bootstrap } = await clusters.register(actor, { name: 'west', eastWestAddress: null, labels: {} });
+    const { cluster, bootstrap } = await clusters.register(actor, {
+      name: 'west',
+      eastWestAddress: null,
+      labels: {},
+    });
     const first = await registration.register(request(bootstrap.token));
     const again = await clusters.newBootstrapToken(actor, cluster.id);
     const second = await registration.register(request(again.token));
-    expect(await links.isCertificateActive(actor.tenantId, cluster.id, fingerprintOf(first.certificatePem))).toBe(false);
-    expect(await links.isCertificateActive(actor.tenantId, cluster.id, fingerprintOf(second.certificatePem))).toBe(true);
+    expect(
+      await links.isCertificateActive(actor.tenantId, cluster.id, fingerprintOf(first.certificatePem)),
+    ).toBe(false);
+    expect(
+      await links.isCertificateActive(actor.tenantId, cluster.id, fingerprintOf(second.certificatePem)),
+    ).toBe(true);
   });
 
   it('renews without dropping the current certificate', async () => {
-    const { cluster, bootstrap } = await clusters.register(actor, { name: 'south', eastWestAddress: null, labels: {} });
+    const { cluster, bootstrap } = await clusters.register(actor, {
+      name: 'south',
+      eastWestAddress: null,
+      labels: {},
+    });
     const current = await registration.register(request(bootstrap.token));
     const renewed = await registration.renew(actor.tenantId, cluster.id, { csrPem });
     expect(Number(renewed.notAfterUnixMs)).toBeGreaterThanOrEqual(Number(current.notAfterUnixMs));
-    expect(await links.isCertificateActive(actor.tenantId, cluster.id, fingerprintOf(current.certificatePem))).toBe(true);
-    expect(await links.isCertificateActive(actor.tenantId, cluster.id, fingerprintOf(renewed.certificatePem))).toBe(true);
+    expect(
+      await links.isCertificateActive(actor.tenantId, cluster.id, fingerprintOf(current.certificatePem)),
+    ).toBe(true);
+    expect(
+      await links.isCertificateActive(actor.tenantId, cluster.id, fingerprintOf(renewed.certificatePem)),
+    ).toBe(true);
   });
 
   it('refuses what is not a bootstrap token before looking at the CSR', async () => {
-    const error = await domainErrorOf(registration.register(request('lat_not-a-bootstrap-token', { csrPem: '' })));
+    const error = await domainErrorOf(
+      registration.register(request('lat_not-a-bootstrap-token', { csrPem: '' })),
+    );
     expect(error.code).toBe('UNAUTHENTICATED');
   });
 
   it('refuses a missing or malformed CSR, and a spent token', async () => {
-    const { bootstrap } = await clusters.register(actor, { name: 'north', eastWestAddress: null, labels: {} });
+    const { bootstrap } = await clusters.register(actor, {
+      name: 'north',
+      eastWestAddress: null,
+      labels: {},
+    });
     const missing = await domainErrorOf(registration.register(request(bootstrap.token, { csrPem: '' })));
     expect(missing.code).toBe('VALIDATION');
     expect(missing.fields).toEqual([expect.objectContaining({ field: 'csr_pem' })]);
 
     const garbled = '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n';
-    const malformed = await domainErrorOf(registration.register(request(bootstrap.token, { csrPem: garbled })));
+    const malformed = await domainErrorOf(
+      registration.register(request(bootstrap.token, { csrPem: garbled })),
+    );
     expect(malformed.code).toBe('VALIDATION');
     // The token was redeemed before the CSR was found malformed.
     const spent = await domainErrorOf(registration.register(request(bootstrap.token)));

@@ -4,7 +4,12 @@ import type { TelemetryBatch__Output } from '@lattice/proto';
 import { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
 import { DesiredStateService } from '../config-distribution/desired-state.service';
 import { CaRotationService } from '../gns-ca/ca-rotation.service';
-import { GnsCaService, type CsrOutcome, type IncomingCsr, type IntermediateRequestMessage } from '../gns-ca/gns-ca.service';
+import {
+  GnsCaService,
+  type CsrOutcome,
+  type IncomingCsr,
+  type IntermediateRequestMessage,
+} from '../gns-ca/gns-ca.service';
 import { TelemetryIngestService } from '../telemetry/telemetry-ingest.service';
 import type { IngestResult } from '../telemetry/telemetry.types';
 import { ClusterLinkRepository } from './cluster-link.repository';
@@ -34,12 +39,23 @@ export class AgentStreamService {
     private readonly rotations: CaRotationService,
   ) {}
 
-  async connected(tenantId: string, clusterId: string, connectionId: string, agentVersion: string, now = new Date()): Promise<void> {
+  async connected(
+    tenantId: string,
+    clusterId: string,
+    connectionId: string,
+    agentVersion: string,
+    now = new Date(),
+  ): Promise<void> {
     await this.links.markConnected(tenantId, clusterId, connectionId, agentVersion.slice(0, 64), now);
   }
 
   /** Only the stream that holds the cluster marks it disconnected (a newer stream may have taken over). */
-  async disconnected(tenantId: string, clusterId: string, connectionId: string, now = new Date()): Promise<void> {
+  async disconnected(
+    tenantId: string,
+    clusterId: string,
+    connectionId: string,
+    now = new Date(),
+  ): Promise<void> {
     await this.links.markDisconnected(tenantId, clusterId, connectionId, now);
   }
 
@@ -51,7 +67,12 @@ export class AgentStreamService {
    * The cluster's newest desired snapshot when it is newer than `newerThan`. An announced version
    * is taken from this replica's recent snapshots when it holds it, otherwise read from the database.
    */
-  async snapshotToPush(tenantId: string, clusterId: string, newerThan: number, announcedVersion?: number): Promise<SnapshotToPush | null> {
+  async snapshotToPush(
+    tenantId: string,
+    clusterId: string,
+    newerThan: number,
+    announcedVersion?: number,
+  ): Promise<SnapshotToPush | null> {
     const recent =
       announcedVersion !== undefined && announcedVersion > newerThan
         ? this.desiredStates.recentSnapshot(tenantId, clusterId, announcedVersion)
@@ -60,7 +81,12 @@ export class AgentStreamService {
   }
 
   /** Stores an inventory report; a change asks for the tenant's desired states to be recomputed. */
-  async applyInventory(tenantId: string, clusterId: string, update: InventoryUpdate, now = new Date()): Promise<void> {
+  async applyInventory(
+    tenantId: string,
+    clusterId: string,
+    update: InventoryUpdate,
+    now = new Date(),
+  ): Promise<void> {
     if (await this.links.applyInventory(tenantId, clusterId, update, now)) {
       await this.scheduler.schedule(tenantId, `inventory of cluster ${clusterId} changed`);
     }
@@ -70,7 +96,13 @@ export class AgentStreamService {
     await this.links.recordAck(tenantId, clusterId, version);
   }
 
-  async nacked(tenantId: string, clusterId: string, version: number, reason: string, now = new Date()): Promise<void> {
+  async nacked(
+    tenantId: string,
+    clusterId: string,
+    version: number,
+    reason: string,
+    now = new Date(),
+  ): Promise<void> {
     await this.links.recordNack(tenantId, clusterId, version, reason, now);
   }
 

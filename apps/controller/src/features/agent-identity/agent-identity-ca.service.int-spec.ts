@@ -11,7 +11,8 @@ import type { RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { AgentIdentityCaService } from './agent-identity-ca.service';
 import { AgentIdentityModule } from './agent-identity.module';
 
-const peer = (certificatePem: string) => ({ raw: new X509Certificate(certificatePem).raw }) as PeerCertificate;
+const peer = (certificatePem: string) =>
+  ({ raw: new X509Certificate(certificatePem).raw }) as PeerCertificate;
 
 function codeOf(run: () => unknown): string | undefined {
   try {
@@ -32,7 +33,9 @@ describe('AgentIdentityCaService', () => {
   let csrPem: string;
 
   async function startReplica(replicaConfig: RuntimeConfig): Promise<AgentIdentityCaService> {
-    const moduleRef = await Test.createTestingModule({ imports: [...platformModules(replicaConfig), AgentIdentityModule] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [...platformModules(replicaConfig), AgentIdentityModule],
+    }).compile();
     replicas.push(moduleRef);
     await moduleRef.init();
     return moduleRef.get(AgentIdentityCaService);
@@ -56,7 +59,9 @@ describe('AgentIdentityCaService', () => {
     const sql = new Client({ connectionString: database.url });
     await sql.connect();
     try {
-      const rows = (await sql.query(`SELECT encrypted_key FROM internal_cas`)).rows as { encrypted_key: Record<string, unknown> }[];
+      const rows = (await sql.query(`SELECT encrypted_key FROM internal_cas`)).rows as {
+        encrypted_key: Record<string, unknown>;
+      }[];
       expect(rows).toHaveLength(1);
       expect(rows[0]?.encrypted_key).toMatchObject({ v: 1, alg: 'AES-256-GCM' });
       expect(JSON.stringify(rows[0])).not.toContain('PRIVATE KEY');
@@ -66,7 +71,9 @@ describe('AgentIdentityCaService', () => {
   });
 
   it('refuses to start under another master key', async () => {
-    await expect(startReplica({ ...config, masterKey: randomBytes(32) })).rejects.toThrow('LATTICE_MASTER_KEY differs');
+    await expect(startReplica({ ...config, masterKey: randomBytes(32) })).rejects.toThrow(
+      'LATTICE_MASTER_KEY differs',
+    );
   });
 
   it('signs agent CSRs into client certificates it then recognises', () => {

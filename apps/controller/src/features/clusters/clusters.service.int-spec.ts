@@ -39,7 +39,9 @@ describe('ClustersService', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    moduleRef = await Test.createTestingModule({ imports: [...platformModules(testRuntimeConfig(database.url)), ClustersModule] })
+    moduleRef = await Test.createTestingModule({
+      imports: [...platformModules(testRuntimeConfig(database.url)), ClustersModule],
+    })
       .overrideProvider(DesiredStateScheduler)
       .useValue(scheduler)
       .compile();
@@ -47,7 +49,9 @@ describe('ClustersService', () => {
     clusters = moduleRef.get(ClustersService);
     sql = new Client({ connectionString: database.url });
     await sql.connect();
-    const tenantId = (await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'acme') RETURNING id`)).rows[0].id as string;
+    const tenantId = (
+      await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'acme') RETURNING id`)
+    ).rows[0].id as string;
     actor = { kind: 'token', tenantId, tokenId: randomUUID(), tokenName: 'admin', role: 'admin' };
   });
 
@@ -58,13 +62,25 @@ describe('ClustersService', () => {
   });
 
   const auditActions = async (clusterId: string) =>
-    (await sql.query(`SELECT action FROM audit_events WHERE resource_id = $1 ORDER BY created_at, action`, [clusterId])).rows.map(
-      (row: { action: string }) => row.action,
-    );
+    (
+      await sql.query(`SELECT action FROM audit_events WHERE resource_id = $1 ORDER BY created_at, action`, [
+        clusterId,
+      ])
+    ).rows.map((row: { action: string }) => row.action);
 
   it('registers a cluster with a one-time bootstrap token and the command that starts its agent', async () => {
-    const { cluster, bootstrap } = await clusters.register(actor, { name: 'east', eastWestAddress: '10.0.0.1', labels: { region: 'eu' } });
-    expect(cluster).toMatchObject({ name: 'east', eastWestAddress: '10.0.0.1', labels: { region: 'eu' }, status: 'PENDING', version: 1 });
+    const { cluster, bootstrap } = await clusters.register(actor, {
+      name: 'east',
+      eastWestAddress: '10.0.0.1',
+      labels: { region: 'eu' },
+    });
+    expect(cluster).toMatchObject({
+      name: 'east',
+      eastWestAddress: '10.0.0.1',
+      labels: { region: 'eu' },
+      status: 'PENDING',
+      version: 1,
+    });
     expect(cluster.inventory).toEqual({ namespaces: 0, services: 0, updatedAt: null });
     expect(isBootstrapToken(bootstrap.token)).toBe(true);
     expect(bootstrap.command).toContain(`LATTICE_BOOTSTRAP_TOKEN=${bootstrap.token}`);
@@ -74,23 +90,38 @@ describe('ClustersService', () => {
   });
 
   it('refuses a second cluster of the same name', async () => {
-    const error = await domainErrorOf(clusters.register(actor, { name: 'east', eastWestAddress: null, labels: {} }));
+    const error = await domainErrorOf(
+      clusters.register(actor, { name: 'east', eastWestAddress: null, labels: {} }),
+    );
     expect(error.code).toBe('CONFLICT');
   });
 
   it('updates only the version it was given, and asks for a recomputation', async () => {
     const { cluster } = await clusters.register(actor, { name: 'west', eastWestAddress: null, labels: {} });
-    const stale = await domainErrorOf(clusters.update(actor, cluster.id, cluster.version + 1, { labels: { tier: 'gold' } }));
+    const stale = await domainErrorOf(
+      clusters.update(actor, cluster.id, cluster.version + 1, { labels: { tier: 'gold' } }),
+    );
     expect(stale.code).toBe('PRECONDITION_FAILED');
 
-    const updated = await clusters.update(actor, cluster.id, cluster.version, { eastWestAddress: 'west.example.com', labels: { tier: 'gold' } });
-    expect(updated).toMatchObject({ version: 2, eastWestAddress: 'west.example.com', labels: { tier: 'gold' } });
+    const updated = await clusters.update(actor, cluster.id, cluster.version, {
+      eastWestAddress: 'west.example.com',
+      labels: { tier: 'gold' },
+    });
+    expect(updated).toMatchObject({
+      version: 2,
+      eastWestAddress: 'west.example.com',
+      labels: { tier: 'gold' },
+    });
     expect(scheduler.reasons).toContain(`cluster ${cluster.id} updated`);
     expect(await auditActions(cluster.id)).toEqual(['cluster.create', 'cluster.update']);
   });
 
   it('redeems a bootstrap token once, for the cluster it was issued for', async () => {
-    const { cluster, bootstrap } = await clusters.register(actor, { name: 'north', eastWestAddress: null, labels: {} });
+    const { cluster, bootstrap } = await clusters.register(actor, {
+      name: 'north',
+      eastWestAddress: null,
+      labels: {},
+    });
     const mismatch = await domainErrorOf(clusters.redeemBootstrapToken(bootstrap.token, 'south'));
     expect(mismatch.code).toBe('VALIDATION');
     // The name check comes after the redemption: a mismatched attempt spends the token.
@@ -98,21 +129,32 @@ describe('ClustersService', () => {
     expect(again.message).toContain('was already used');
 
     const fresh = await clusters.newBootstrapToken(actor, cluster.id);
-    await expect(clusters.redeemBootstrapToken(fresh.token, 'north')).resolves.toMatchObject({ id: cluster.id, tenantId: actor.tenantId });
+    await expect(clusters.redeemBootstrapToken(fresh.token, 'north')).resolves.toMatchObject({
+      id: cluster.id,
+      tenantId: actor.tenantId,
+    });
     const unknown = await domainErrorOf(clusters.redeemBootstrapToken(`lbt_${'x'.repeat(43)}`, ''));
     expect(unknown.code).toBe('UNAUTHENTICATED');
     expect(unknown.message).toContain('is unknown');
   });
 
   it('refuses an expired bootstrap token with a reason', async () => {
-    const { bootstrap } = await clusters.register(actor, { name: 'expiring', eastWestAddress: null, labels: {} });
+    const { bootstrap } = await clusters.register(actor, {
+      name: 'expiring',
+      eastWestAddress: null,
+      labels: {},
+    });
     const later = new Date(Date.parse(bootstrap.expiresAt) + 1000);
     const error = await domainErrorOf(clusters.redeemBootstrapToken(bootstrap.token, '', later));
     expect(error.message).toContain('has expired');
   });
 
   it('revokes a cluster: its unused tokens are refused, and it gets no new ones', async () => {
-    const { cluster, bootstrap } = await clusters.register(actor, { name: 'revoked', eastWestAddress: null, labels: {} });
+    const { cluster, bootstrap } = await clusters.register(actor, {
+      name: 'revoked',
+      eastWestAddress: null,
+      labels: {},
+    });
     const revoked = await clusters.revoke(actor, cluster.id);
     expect(revoked.revokedAt).toBeInstanceOf(Date);
     expect(toClusterView(revoked).revokedAt).not.toBeNull();
@@ -131,25 +173,51 @@ describe('ClustersService', () => {
   });
 
   it('keeps tenants apart', async () => {
-    const { cluster } = await clusters.register(actor, { name: 'private', eastWestAddress: null, labels: {} });
+    const { cluster } = await clusters.register(actor, {
+      name: 'private',
+      eastWestAddress: null,
+      labels: {},
+    });
     expect((await domainErrorOf(clusters.get(randomUUID(), cluster.id))).code).toBe('NOT_FOUND');
   });
 
   it('reads stored JSON through its schema: counts the inventory, and a malformed one degrades to empty', async () => {
-    const { cluster } = await clusters.register(actor, { name: 'inventoried', eastWestAddress: null, labels: {} });
+    const { cluster } = await clusters.register(actor, {
+      name: 'inventoried',
+      eastWestAddress: null,
+      labels: {},
+    });
     await sql.query(`UPDATE clusters SET inventory = $1::jsonb WHERE id = $2`, [
-      JSON.stringify({ namespaces: [{ name: 'shop' }], services: [{ namespace: 'shop', name: 'cart' }, { namespace: 'shop', name: 'web' }] }),
+      JSON.stringify({
+        namespaces: [{ name: 'shop' }],
+        services: [
+          { namespace: 'shop', name: 'cart' },
+          { namespace: 'shop', name: 'web' },
+        ],
+      }),
       cluster.id,
     ]);
     const stored = await clusters.get(actor.tenantId, cluster.id);
-    expect(stored.inventory.services[0]).toEqual({ namespace: 'shop', name: 'cart', labels: {}, ports: [], endpointGroups: [], selector: {} });
+    expect(stored.inventory.services[0]).toEqual({
+      namespace: 'shop',
+      name: 'cart',
+      labels: {},
+      ports: [],
+      endpointGroups: [],
+      selector: {},
+    });
     expect(toClusterView(stored).inventory).toMatchObject({ namespaces: 1, services: 2 });
 
-    await sql.query(`UPDATE clusters SET inventory = '{"services": "not a list"}'::jsonb WHERE id = $1`, [cluster.id]);
-    expect(toClusterView(await clusters.get(actor.tenantId, cluster.id)).inventory).toMatchObject({ namespaces: 0, services: 0 });
+    await sql.query(`UPDATE clusters SET inventory = '{"services": "not a list"}'::jsonb WHERE id = $1`, [
+      cluster.id,
+    ]);
+    expect(toClusterView(await clusters.get(actor.tenantId, cluster.id)).inventory).toMatchObject({
+      namespaces: 0,
+      services: 0,
+    });
   });
 
-  it('pages through a tenant\'s clusters in creation order', async () => {
+  it("pages through a tenant's clusters in creation order", async () => {
     const first = await clusters.list(actor.tenantId, { limit: 2 });
     expect(first.items.map((cluster) => cluster.name)).toEqual(['east', 'west']);
     expect(first.nextCursor).not.toBeNull();
