@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { clusterInventorySchema, storedLabelsSchema, type ClusterInventory } from '@lattice/domain';
 import { z } from 'zod';
 import { Prisma, type Cluster } from '../../generated/prisma/client';
-import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
+import { cursorWhere, mapPage, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
 import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 import type { ClusterChanges, ClusterRecord, NewCluster } from './clusters.types';
@@ -34,8 +34,7 @@ export class ClustersRepository {
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: page.limit + 1,
     });
-    const page_ = pageOf(rows, page.limit);
-    return { items: page_.items.map(toClusterRecord), nextCursor: page_.nextCursor };
+    return mapPage(pageOf(rows, page.limit), toClusterRecord);
   }
 
   /** Optimistic update: succeeds only if the row still has `expectedVersion`. */
@@ -94,7 +93,7 @@ export class ClustersRepository {
 }
 
 /** The one place a cluster row becomes a ClusterRecord: JSON columns decoded through their schemas. */
-export function toClusterRecord(row: Cluster): ClusterRecord {
+function toClusterRecord(row: Cluster): ClusterRecord {
   return {
     id: row.id,
     tenantId: row.tenantId,
