@@ -43,6 +43,7 @@ describe('AgentSession', () => {
         disconnected: async () => undefined,
         snapshotToPush: async () => null,
         intermediateRequestsFor: async () => [],
+        newRotationAckGate: () => ({ snapshotSent: () => undefined, acked: () => false, nacked: () => undefined }),
         ingestTelemetry: () =>
           new Promise((resolve) => pendingIngests.push(() => resolve({ duplicate: false, items: 0 }))),
       },

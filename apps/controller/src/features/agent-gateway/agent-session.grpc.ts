@@ -3,9 +3,8 @@ import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from '@nestjs/common';
 import { DomainError, validateInventoryUpdate } from '@lattice/domain';
 import { SNAPSHOT_FORMAT, type AgentMessage__Output, type ControllerMessage, type Inventory__Output } from '@lattice/proto';
-import { RotationAckGate } from '../gns-ca/rotation-ack-gate';
 import type { MetricsService } from '../../platform/metrics/metrics.service';
-import type { AgentStreamService } from './agent-stream.service';
+import type { AgentStreamService, RotationAckGate } from './agent-stream.service';
 import { inventoryUpdateFromProto } from './agent-messages.util';
 import { toServiceError } from './grpc-status.util';
 
@@ -50,7 +49,7 @@ export class AgentSession {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly rotationAcks = new RotationAckGate();
+  private readonly rotationAcks: RotationAckGate;
 
   constructor(
     private readonly call: ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
@@ -59,6 +58,7 @@ export class AgentSession {
     private readonly deps: AgentSessionDeps,
   ) {
     this.connectionId = `${replicaId}:${randomUUID()}`;
+    this.rotationAcks = deps.stream.newRotationAckGate();
   }
 
   get clusterId(): string {

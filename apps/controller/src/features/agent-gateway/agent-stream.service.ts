@@ -14,6 +14,13 @@ import { TelemetryIngestService } from '../telemetry/telemetry-ingest.service';
 import type { IngestResult } from '../telemetry/telemetry.types';
 import { ClusterLinkRepository } from './cluster-link.repository';
 
+/** What a stream tells the CA's ACK gate: snapshots it sent, ACKs (true: may matter to a rotation) and NACKs. */
+export interface RotationAckGate {
+  snapshotSent(version: number, payload: Uint8Array): void;
+  acked(version: number, newestSentVersion: number): boolean;
+  nacked(version: number): void;
+}
+
 /** A desired snapshot ready to push: the payload bytes and their sha256 (the stored desired_hash). */
 export interface SnapshotToPush {
   version: number;
@@ -106,7 +113,12 @@ export class AgentStreamService {
     await this.links.recordNack(tenantId, clusterId, version, reason, now);
   }
 
-  /** An ACK that may complete a root rotation stage (see RotationAckGate): the rotation moves on soon. */
+  /** Which ACKs of one stream may complete a root rotation stage (the per-GNS CA decides). */
+  newRotationAckGate(): RotationAckGate {
+    return this.rotations.newAckGate();
+  }
+
+  /** An ACK that may complete a root rotation stage (see newRotationAckGate): the rotation moves on soon. */
   async rotationMayAdvance(tenantId: string): Promise<void> {
     await this.rotations
       .snapshotAcked(tenantId)

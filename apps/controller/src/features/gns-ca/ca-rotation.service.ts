@@ -12,6 +12,7 @@ import { caCheckChannel, type CaCheckEvent } from './gns-ca-events';
 import { GnsCaQueue } from './gns-ca.queue';
 import { GnsCaRepository, type NewRoot, type StoredRotation } from './gns-ca.repository';
 import { GnsCaService, type GnsCaStatus } from './gns-ca.service';
+import { RotationAckGate } from './rotation-ack-gate';
 
 /**
  * Root rotation of a GNS, driven through the stages of libs/pki's rotation state machine:
@@ -210,6 +211,11 @@ export class CaRotationService {
   /** A cluster ACKed a snapshot a root rotation may wait for: advance the tenant's rotations soon (deduplicated). */
   async snapshotAcked(tenantId: string): Promise<void> {
     await this.queue.advanceSoon(tenantId);
+  }
+
+  /** A gate for one agent stream telling which of its ACKs may complete a rotation stage. */
+  newAckGate(): RotationAckGate {
+    return new RotationAckGate();
   }
 }
 
