@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import { SeededRandom } from '@lattice/agent';
 import { DDSketch, MINUTE_MS, minuteStart } from '@lattice/domain';
 import { AppModule } from '../apps/controller/src/app.module';
-import { parseControllerEnv } from '../apps/controller/src/platform/config/config';
+import { parseControllerEnv } from '../apps/controller/src/platform/config/controller-env.util';
 import { SERIES_CHUNK_BUDGET, SERIES_CHUNK_MINUTES, SloEvaluationService } from '../apps/controller/src/features/slos/slo-evaluation.service';
 import type { Benchmark, BenchContext } from './support/benchmark';
 import { BENCH_REDIS_URL } from './support/environment';

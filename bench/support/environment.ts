@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { createScratchDatabase, type ScratchDatabase } from '../../libs/platform/src/scratch-database';
-import { runMigrations } from '../../apps/controller/src/platform/bootstrap/migrations';
+import { runMigrations } from '../../apps/controller/src/platform/bootstrap/migrations.util';
 
 /** Same services (and defaults) as the test suite: see test/support/test-env.ts. */
 export const BENCH_POSTGRES_URL =

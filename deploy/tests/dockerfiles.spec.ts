@@ -7,7 +7,7 @@ import path from 'node:path';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 import { AGENT_USAGE } from '../../apps/agent/src/config/agent-config';
-import { controllerEnvSchema } from '../../apps/controller/src/platform/config/config';
+import { controllerEnvSchema } from '../../apps/controller/src/platform/config/controller-env.util';
 import { runtimePackages } from './support/runtime-imports';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '@lattice/platform';
-import { freePort } from '../../apps/controller/src/platform/bootstrap/local-resources';
+import { freePort } from '../../apps/controller/src/platform/bootstrap/local-resources.util';
 import { TEST_REDIS_URL } from './test-env';
 
 export interface ControllerOptions {

@@ -1,5 +1,5 @@
 import { createScratchDatabase, type ScratchDatabase } from '../../libs/platform/src/scratch-database';
-import { runMigrations } from '../../apps/controller/src/platform/bootstrap/migrations';
+import { runMigrations } from '../../apps/controller/src/platform/bootstrap/migrations.util';
 import { TEST_POSTGRES_URL } from './test-env';
 
 /**

@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import { Client } from 'pg';
 import request from 'supertest';
 import { AppModule } from '../../apps/controller/src/app.module';
-import type { RuntimeConfig } from '../../apps/controller/src/platform/config/runtime-config';
+import type { RuntimeConfig } from '../../apps/controller/src/platform/config/runtime-config.types';
 import { issueToken } from '../../apps/controller/src/features/auth/token-format.util';
 import { createTestDatabase, type TestDatabase } from './database';
 import { testRuntimeConfig } from './runtime-config';

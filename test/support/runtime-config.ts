@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { parseControllerEnv } from '../../apps/controller/src/platform/config/config';
-import type { RuntimeConfig } from '../../apps/controller/src/platform/config/runtime-config';
+import { parseControllerEnv } from '../../apps/controller/src/platform/config/controller-env.util';
+import type { RuntimeConfig } from '../../apps/controller/src/platform/config/runtime-config.types';
 import { TEST_REDIS_URL } from './test-env';
 
 /** A runtime configuration for building the app in-process (integration tier). */

@@ -5,7 +5,7 @@ import { AgentGatewayModule } from './features/agent-gateway/agent-gateway.modul
 import { AuditModule } from './features/audit/audit.module';
 import { AuthModule } from './features/auth/auth.module';
 import { AllExceptionsFilter, requestIdFor } from './platform/http/all-exceptions.filter';
-import { RUNTIME_CONFIG, type RuntimeConfig } from './platform/config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from './platform/config/runtime-config.types';
 import { ClustersModule } from './features/clusters/clusters.module';
 import { ConfigDistributionModule } from './features/config-distribution/config-distribution.module';
 import { GlobalNamespacesModule } from './features/global-namespaces/global-namespaces.module';
@@ -14,7 +14,7 @@ import { EventsModule } from './platform/events/events.module';
 import { HealthModule } from './platform/health/health.module';
 import { JobsModule } from './platform/jobs/jobs.module';
 import { MetricsModule } from './platform/metrics/metrics.module';
-import { PkiModule } from './features/agent-identity/pki.module';
+import { AgentIdentityModule } from './features/agent-identity/agent-identity.module';
 import { PoliciesModule } from './features/policies/policies.module';
 import { PrismaModule } from './platform/database/prisma.module';
 import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
@@ -54,7 +54,7 @@ export class AppModule {
         TenantsModule,
         TelemetryModule,
         LatticeGraphQLModule,
-        PkiModule,
+        AgentIdentityModule,
         ClustersModule,
         AgentGatewayModule,
         ConfigDistributionModule,

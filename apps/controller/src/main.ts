@@ -5,12 +5,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import pino from 'pino';
 import { AppModule } from './app.module';
-import { prepareInfrastructure } from './platform/bootstrap/infrastructure';
+import { prepareInfrastructure } from './platform/bootstrap/infrastructure.util';
 import { refuseNonJsonBodies } from './platform/http/json-only.middleware';
 import { createValidationPipe } from './platform/http/validation.pipe';
-import { ConfigError, parseControllerEnv } from './platform/config/config';
-import { ShutdownState } from './platform/health/shutdown-state';
-import { setUpOpenApi } from './platform/http/openapi';
+import { ConfigError, parseControllerEnv } from './platform/config/controller-env.util';
+import { ShutdownState } from './platform/health/shutdown-state.service';
+import { setUpOpenApi } from './platform/http/openapi.util';
 
 async function main(): Promise<void> {
   let env;

@@ -8,3 +8,4 @@ export * from './membership';
 export * from './desired-states';
 export * from './snapshot-hash';
 export * from './mesh-ca';
+export * from './stored-json';

@@ -1,13 +1,19 @@
 import { Module } from '@nestjs/common';
+import { AgentIdentityModule } from '../agent-identity/agent-identity.module';
 import { ClustersModule } from '../clusters/clusters.module';
+import { ConfigDistributionModule } from '../config-distribution/config-distribution.module';
 import { GnsCaModule } from '../gns-ca/gns-ca.module';
+import { TelemetryModule } from '../telemetry/telemetry.module';
+import { AgentGatewayGrpc } from './agent-gateway.grpc';
 import { AgentGatewayService } from './agent-gateway.service';
 import { AgentRegistrationService } from './agent-registration.service';
+import { AgentStreamService } from './agent-stream.service';
 import { ClusterLinkRepository } from './cluster-link.repository';
 
+/** The agents' gRPC endpoint: registration, certificate renewal and the Connect streams. */
 @Module({
-  imports: [ClustersModule, GnsCaModule],
-  providers: [AgentGatewayService, AgentRegistrationService, ClusterLinkRepository],
+  imports: [AgentIdentityModule, ClustersModule, ConfigDistributionModule, GnsCaModule, TelemetryModule],
+  providers: [AgentGatewayGrpc, AgentGatewayService, AgentStreamService, AgentRegistrationService, ClusterLinkRepository],
   exports: [AgentGatewayService],
 })
 export class AgentGatewayModule {}

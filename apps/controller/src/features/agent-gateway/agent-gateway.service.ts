@@ -2,142 +2,71 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DomainError } from '@lattice/domain';
-import {
-  loadAgentProto,
-  MAX_MESSAGE_BYTES,
-  type AgentMessage__Output,
-  type AgentServiceHandlers,
-  type ControllerMessage,
-} from '@lattice/proto';
+import type { AgentMessage__Output, ControllerMessage } from '@lattice/proto';
 import { clusterRevoked } from '../clusters/clusters.events';
-import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
-import { RecentSnapshotsCache } from '../config-distribution/recent-snapshots.cache';
 import { snapshotAnnounced } from '../config-distribution/config-distribution.events';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { caCheckRequested } from '../gns-ca/gns-ca.events';
-import { CaRotationScheduler } from '../gns-ca/ca-rotation-scheduler.service';
-import { GnsCaService } from '../gns-ca/gns-ca.service';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
 import { EventBus } from '../../platform/events/event-bus.service';
-import { TelemetryIngest } from '../telemetry/telemetry-ingest';
-import { AgentRegistrationService } from './agent-registration.service';
-import { AgentSession, type AgentIdentityOnStream } from './agent-session';
+import { AgentSession, type AgentIdentityOnStream } from './agent-session.grpc';
+import { AgentStreamService } from './agent-stream.service';
 import { ClusterLinkRepository } from './cluster-link.repository';
-import { toServiceError } from './grpc-status';
 
 /**
- * The agent gRPC endpoint. Register runs over server-authenticated TLS; RenewCertificate and
- * Connect require a client certificate issued by the agent identity CA and still on record.
- * Any replica accepts any agent; Redis pub/sub tells the replica holding a stream about new
- * snapshots and revocations decided elsewhere.
+ * The agent streams held by this replica: authenticates a Connect call, opens its session (one per
+ * cluster; a newer stream replaces an older one), and relays what Redis pub/sub announces from
+ * other replicas (new snapshots, CA checks, revocations) to the session of that cluster.
  */
 @Injectable()
-export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class AgentGatewayService implements OnApplicationBootstrap {
   private readonly logger = new Logger('AgentGateway');
   private readonly replicaId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly sessions = new Map<string, AgentSession>();
-  private server?: grpc.Server;
 
   constructor(
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
     private readonly agentCa: AgentIdentityCaService,
-    private readonly registration: AgentRegistrationService,
     private readonly links: ClusterLinkRepository,
-    private readonly recentSnapshots: RecentSnapshotsCache,
-    private readonly scheduler: DesiredStateScheduler,
-    private readonly telemetry: TelemetryIngest,
+    private readonly stream: AgentStreamService,
     private readonly metrics: MetricsService,
     private readonly events: EventBus,
-    private readonly gnsCa: GnsCaService,
-    private readonly caRotations: CaRotationScheduler,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.subscribe();
-    const credentials = await this.agentCa.servingCredentials(this.config.env.LATTICE_GRPC_HOSTNAMES);
-    const server = new grpc.Server({
-      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-      'grpc.keepalive_time_ms': 30_000,
-      'grpc.keepalive_permit_without_calls': 1,
-    });
-    const proto = loadAgentProto();
-    server.addService(proto.lattice.agent.v1.AgentService.service, this.handlers());
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`0.0.0.0:${this.config.env.GRPC_PORT}`, serverCredentials(credentials), (error, bound) =>
-        error ? reject(new Error(`cannot listen for agents on port ${this.config.env.GRPC_PORT}: ${error.message}`)) : resolve(bound),
-      ),
-    );
-    this.server = server;
-    this.logger.log(`agent gRPC endpoint listening on port ${port} (replica ${this.replicaId})`);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    // Agents reconnect (to another replica behind the load balancer) as soon as their stream ends.
-    for (const session of [...this.sessions.values()]) session.close(grpc.status.UNAVAILABLE, 'controller is shutting down');
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => {
-        server.forceShutdown();
-        resolve();
-      }, 5_000);
-      server.tryShutdown(() => {
-        clearTimeout(force);
-        resolve();
-      });
-    });
+  /** This replica, as agent stream connection ids and logs name it. */
+  get replica(): string {
+    return this.replicaId;
   }
 
   get connectedClusters(): number {
     return this.sessions.size;
   }
 
-  private handlers(): AgentServiceHandlers {
-    return {
-      Register: (call, callback) => {
-        this.registration.register(call.request).then(
-          (response) => callback(null, response),
-          (error: unknown) => callback(this.reject('Register', error)),
-        );
-      },
-      RenewCertificate: (call, callback) => {
-        this.authenticate(call)
-          .then((identity) => this.registration.renew(identity.tenantId, identity.clusterId, call.request))
-          .then(
-            (response) => callback(null, response),
-            (error: unknown) => callback(this.reject('RenewCertificate', error)),
-          );
-      },
-      Connect: (call) => {
-        this.authenticate(call).then(
-          (identity) => this.open(call, identity),
-          (error: unknown) => call.emit('error', this.reject('Connect', error)),
-        );
-      },
-    };
+  /** The caller's identity from its client certificate, which must be on record and its cluster not revoked. */
+  async authenticate(call: { getAuthContext(): { sslPeerCertificate?: PeerCertificate } | null }): Promise<AgentIdentityOnStream> {
+    const identity = this.agentCa.verifyPeer(call.getAuthContext()?.sslPeerCertificate);
+    const cluster = await this.links.findStanding(identity.tenantId, identity.clusterId);
+    if (!cluster || cluster.revokedAt) throw new DomainError('FORBIDDEN', 'the cluster of this certificate was revoked or deleted');
+    if (!(await this.links.isCertificateActive(identity.tenantId, identity.clusterId, identity.fingerprintSha256))) {
+      throw new DomainError('UNAUTHENTICATED', 'this agent certificate was replaced or revoked; bootstrap the agent again');
+    }
+    return { tenantId: identity.tenantId, clusterId: identity.clusterId, fingerprint: identity.fingerprintSha256 };
   }
 
-  private open(call: grpc.ServerDuplexStream<AgentMessage__Output, ControllerMessage>, identity: AgentIdentityOnStream): void {
+  /** Starts the session of an authenticated Connect stream, replacing the cluster's older stream. */
+  open(call: grpc.ServerDuplexStream<AgentMessage__Output, ControllerMessage>, identity: AgentIdentityOnStream): void {
     const session = new AgentSession(call, identity, this.replicaId, {
-      links: this.links,
-      recentSnapshots: this.recentSnapshots,
-      scheduler: this.scheduler,
-      telemetry: this.telemetry,
+      stream: this.stream,
       metrics: this.metrics,
       logger: this.logger,
       heartbeatMs: this.config.env.LATTICE_AGENT_HEARTBEAT_SECONDS * 1000,
-      ca: {
-        intermediateRequestsFor: (tenantId, clusterId) => this.gnsCa.intermediateRequestsFor(tenantId, clusterId),
-        handleCsr: (tenantId, clusterId, csr) => this.gnsCa.handleCsr(tenantId, clusterId, csr),
-        snapshotAcked: (tenantId) =>
-          this.caRotations
-            .advanceSoon(tenantId)
-            .catch((error: Error) => this.logger.warn(`scheduling a CA rotation step: ${error.message}`)),
-      },
       onClosed: (closed) => {
         if (this.sessions.get(closed.clusterId) === closed) this.sessions.delete(closed.clusterId);
         this.metrics.connectedAgents.set(this.sessions.size);
@@ -149,22 +78,9 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
     session.start();
   }
 
-  /** The caller's identity from its client certificate, which must be on record and its cluster not revoked. */
-  private async authenticate(call: { getAuthContext(): { sslPeerCertificate?: PeerCertificate } | null }): Promise<AgentIdentityOnStream> {
-    const identity = this.agentCa.verifyPeer(call.getAuthContext()?.sslPeerCertificate);
-    const cluster = await this.links.find(identity.tenantId, identity.clusterId);
-    if (!cluster || cluster.revokedAt) throw new DomainError('FORBIDDEN', 'the cluster of this certificate was revoked or deleted');
-    if (!(await this.links.isCertificateActive(identity.tenantId, identity.clusterId, identity.fingerprintSha256))) {
-      throw new DomainError('UNAUTHENTICATED', 'this agent certificate was replaced or revoked; bootstrap the agent again');
-    }
-    return { tenantId: identity.tenantId, clusterId: identity.clusterId, fingerprint: identity.fingerprintSha256 };
-  }
-
-  private reject(rpc: string, error: unknown): grpc.ServiceError {
-    const reference = randomUUID();
-    if (error instanceof DomainError) this.logger.warn(`${rpc} refused: ${error.message}`);
-    else this.logger.error(`${rpc} failed (reference ${reference}): ${String(error)}`);
-    return Object.assign(new Error('agent request refused'), toServiceError(error, reference)) as grpc.ServiceError;
+  /** Ends every stream; agents reconnect (to another replica behind the load balancer) as soon as theirs ends. */
+  closeAll(details: string): void {
+    for (const session of [...this.sessions.values()]) session.close(grpc.status.UNAVAILABLE, details);
   }
 
   private async subscribe(): Promise<void> {
@@ -183,23 +99,4 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
       this.sessions.get(event.clusterId)?.close(grpc.status.PERMISSION_DENIED, 'the cluster was revoked');
     });
   }
-}
-
-/**
- * TLS that asks for a client certificate but lets callers without one through (Register), since
- * grpc-js's createSsl can only require or ignore client certificates. Connect and RenewCertificate
- * verify the certificate themselves (AgentIdentityCaService.verifyPeer).
- */
-function serverCredentials(credentials: { caBundlePem: string; certChainPem: string; privateKeyPem: string }): grpc.ServerCredentials {
-  // grpc-js expects providers to call listeners asynchronously, as its file watcher does.
-  const provider: grpc.experimental.CertificateProvider = {
-    addCaCertificateListener: (listener) => setImmediate(() => listener({ caCertificate: Buffer.from(credentials.caBundlePem) })),
-    removeCaCertificateListener: () => undefined,
-    addIdentityCertificateListener: (listener) =>
-      setImmediate(() => listener({ certificate: Buffer.from(credentials.certChainPem), privateKey: Buffer.from(credentials.privateKeyPem) })),
-    removeIdentityCertificateListener: () => undefined,
-  };
-  // The parameter names of this experimental function are swapped relative to the class it builds;
-  // one provider serving both CA and identity sidesteps that.
-  return grpc.experimental.createCertificateProviderServerCredentials(provider, provider, false);
 }

@@ -2,8 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@lattice/domain';
 import type { RegisterRequest__Output, RegisterResponse, RenewCertificateRequest__Output, RenewCertificateResponse } from '@lattice/proto';
-import { hashBootstrapToken, isBootstrapToken } from '../clusters/clusters.service';
-import { ClustersRepository } from '../clusters/clusters.repository';
+import { ClustersService, isBootstrapToken } from '../clusters/clusters.service';
 import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
 import { ClusterLinkRepository } from './cluster-link.repository';
 
@@ -15,7 +14,7 @@ export class AgentRegistrationService {
   private readonly logger = new Logger(AgentRegistrationService.name);
 
   constructor(
-    private readonly clusters: ClustersRepository,
+    private readonly clusters: ClustersService,
     private readonly links: ClusterLinkRepository,
     private readonly agentCa: AgentIdentityCaService,
   ) {}
@@ -25,18 +24,7 @@ export class AgentRegistrationService {
       throw new DomainError('UNAUTHENTICATED', 'bootstrap_token is not a Lattice bootstrap token (expected lbt_...)');
     }
     assertCsr(request.csrPem);
-    const hash = hashBootstrapToken(request.bootstrapToken);
-    const redeemed = await this.clusters.redeemBootstrapToken(hash, now);
-    if (!redeemed) {
-      const state = await this.clusters.bootstrapTokenState(hash, now);
-      const reason = { unknown: 'is unknown', used: 'was already used', expired: 'has expired' }[state];
-      throw new DomainError('UNAUTHENTICATED', `the bootstrap token ${reason}; create a new one with POST /v1/clusters/{id}/bootstrap-tokens`);
-    }
-    const cluster = await this.clusters.find(redeemed.tenantId, redeemed.clusterId);
-    if (!cluster || cluster.revokedAt) throw new DomainError('FORBIDDEN', 'the cluster was revoked or deleted; register a new cluster');
-    if (request.clusterName && request.clusterName !== cluster.name) {
-      throw new DomainError('VALIDATION', `cluster_name "${request.clusterName}" does not match the token's cluster "${cluster.name}"`);
-    }
+    const cluster = await this.clusters.redeemBootstrapToken(request.bootstrapToken, request.clusterName, now);
     const issued = this.agentCa.signAgentCsr(cluster.tenantId, cluster.id, request.csrPem);
     const fingerprint = new X509Certificate(issued.certificatePem).fingerprint256;
     // A new bootstrap replaces the agent: certificates issued before are refused from now on.

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { applyInventoryUpdate, type ClusterInventory, type InventoryUpdate } from '@lattice/domain';
-import type { Cluster, Prisma } from '../../generated/prisma/client';
-import { byteaAsBase64, bytesFromBase64 } from '../../platform/database/bytea';
+import { applyInventoryUpdate, clusterInventorySchema, type ClusterInventory, type InventoryUpdate } from '@lattice/domain';
+import { Prisma } from '../../generated/prisma/client';
+import { byteaAsBase64Sql, bytesFromBase64 } from '../../platform/database/bytea.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 
 /** What the agent stream reads and writes about its own cluster (always tenant and cluster scoped). */
@@ -9,8 +9,9 @@ import { PrismaService } from '../../platform/database/prisma.service';
 export class ClusterLinkRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  find(tenantId: string, clusterId: string): Promise<Cluster | null> {
-    return this.prisma.cluster.findFirst({ where: { tenantId, id: clusterId } });
+  /** Whether the cluster is still on record, and since when it is revoked (null: it is not). */
+  findStanding(tenantId: string, clusterId: string): Promise<{ revokedAt: Date | null } | null> {
+    return this.prisma.cluster.findFirst({ where: { tenantId, id: clusterId }, select: { revokedAt: true } });
   }
 
   async recordCertificate(tenantId: string, clusterId: string, fingerprint: string, notAfter: Date): Promise<void> {
@@ -31,10 +32,10 @@ export class ClusterLinkRepository {
   }
 
   async markConnected(tenantId: string, clusterId: string, connectionId: string, agentVersion: string, now: Date): Promise<void> {
-    await this.prisma.$executeRaw`
+    await this.prisma.$executeRaw(Prisma.sql`
       UPDATE clusters SET connection_id = ${connectionId}, last_seen_at = ${now}, agent_version = ${agentVersion},
         first_connected_at = COALESCE(first_connected_at, ${now}), updated_at = ${now}
-      WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid`;
+      WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid`);
   }
 
   async touch(tenantId: string, clusterId: string, connectionId: string, now: Date): Promise<void> {
@@ -49,16 +50,16 @@ export class ClusterLinkRepository {
   /** Applies an inventory update under a row lock; returns whether the stored inventory changed. */
   async applyInventory(tenantId: string, clusterId: string, update: InventoryUpdate, now: Date): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ inventory: ClusterInventory }[]>`
-        SELECT inventory FROM clusters WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid FOR UPDATE`;
-      const current = rows[0]?.inventory;
-      if (!current) return false;
+      const rows = await tx.$queryRaw<{ inventory: unknown }[]>(Prisma.sql`
+        SELECT inventory FROM clusters WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid FOR UPDATE`);
+      if (rows.length === 0) return false;
+      const current = storedInventory(rows[0]?.inventory);
       const next = applyInventoryUpdate(current, update);
       if (JSON.stringify(next) === JSON.stringify(current)) return false;
-      await tx.cluster.updateMany({
-        where: { tenantId, id: clusterId },
-        data: { inventory: next as unknown as Prisma.InputJsonValue, inventoryUpdatedAt: now, inventoryRevision: { increment: 1 } },
-      });
+      await tx.$executeRaw(Prisma.sql`
+        UPDATE clusters SET inventory = ${JSON.stringify(next)}::jsonb, inventory_updated_at = ${now},
+          inventory_revision = inventory_revision + 1, updated_at = ${now}
+        WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid`);
       return true;
     });
   }
@@ -77,7 +78,7 @@ export class ClusterLinkRepository {
   /**
    * The cluster's desired snapshot when its version is above `newerThan` (null otherwise, so the
    * periodic re-check of every stream reads no payload). The payload travels as base64 text
-   * (see prisma/bytea.ts). `hash` is the stored desired_hash: the sha256 (hex) of exactly these
+   * (see platform/database/bytea.util.ts). `hash` is the stored desired_hash: the sha256 (hex) of exactly these
    * payload bytes, written by the same UPDATE (TenantMeshRepository.storeDesiredStates), so the
    * push path need not hash the payload again.
    */
@@ -86,17 +87,11 @@ export class ClusterLinkRepository {
     clusterId: string,
     newerThan = 0,
   ): Promise<{ version: number; payload: Buffer; hash: string } | null> {
-    const rows = await this.prisma.$queryRawUnsafe<
-      { desired_version: number; desired_hash: string; payload: string }[]
-    >(
-      `SELECT desired_version, desired_hash, ${byteaAsBase64('desired_payload')} AS payload
-         FROM clusters
-        WHERE tenant_id = $1::uuid AND id = $2::uuid AND desired_version > $3
-          AND desired_payload IS NOT NULL AND desired_hash IS NOT NULL`,
-      tenantId,
-      clusterId,
-      Math.max(0, newerThan),
-    );
+    const rows = await this.prisma.$queryRaw<{ desired_version: number; desired_hash: string; payload: string }[]>(Prisma.sql`
+      SELECT desired_version, desired_hash, ${byteaAsBase64Sql('desired_payload')} AS payload
+        FROM clusters
+       WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid AND desired_version > ${Math.max(0, newerThan)}::int
+         AND desired_payload IS NOT NULL AND desired_hash IS NOT NULL`);
     const row = rows[0];
     if (!row) return null;
     return {
@@ -105,4 +100,13 @@ export class ClusterLinkRepository {
       hash: row.desired_hash,
     };
   }
+}
+
+/**
+ * The stored inventory through its schema (the one decoding of this column on the agent path). A
+ * row that does not parse counts as empty: the agent's next full report replaces it.
+ */
+function storedInventory(json: unknown): ClusterInventory {
+  const parsed = clusterInventorySchema.safeParse(json);
+  return parsed.success ? parsed.data : { namespaces: [], services: [] };
 }

@@ -10,11 +10,10 @@ import {
   sealPrivateKey,
   signAgentCertificate,
   type AgentIdentity,
-  type EncryptedBlob,
 } from '@lattice/pki';
 import { DomainError } from '@lattice/domain';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
-import { PrismaService } from '../../platform/database/prisma.service';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
+import { AgentIdentityRepository } from './agent-identity.repository';
 
 const CA_NAME = 'agent-identity';
 const ASSOCIATED_DATA = `internal-ca:${CA_NAME}`;
@@ -36,35 +35,30 @@ export class AgentIdentityCaService implements OnModuleInit {
   private ca?: { certificatePem: string; privateKeyPem: string; x509: X509Certificate };
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly cas: AgentIdentityRepository,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    let row = await this.prisma.internalCa.findUnique({ where: { name: CA_NAME } });
-    if (!row) {
+    let stored = await this.cas.findCa(CA_NAME);
+    if (!stored) {
       const created = await createAgentCa({ keyAlgorithm: 'RSA-3072' });
       // Two replicas starting together: the first insert wins, both then use the stored CA.
-      await this.prisma.internalCa.createMany({
-        data: [
-          {
-            name: CA_NAME,
-            certificatePem: created.certificatePem,
-            encryptedKey: sealPrivateKey(created.privateKeyPem, this.config.masterKey, ASSOCIATED_DATA) as object,
-          },
-        ],
-        skipDuplicates: true,
+      await this.cas.createCaIfAbsent(CA_NAME, {
+        certificatePem: created.certificatePem,
+        encryptedKey: sealPrivateKey(created.privateKeyPem, this.config.masterKey, ASSOCIATED_DATA),
       });
-      row = await this.prisma.internalCa.findUniqueOrThrow({ where: { name: CA_NAME } });
+      stored = await this.cas.findCa(CA_NAME);
+      if (!stored) throw new Error('the agent identity CA vanished right after it was stored');
       this.logger.log('created the agent identity CA');
     }
     let privateKeyPem: string;
     try {
-      privateKeyPem = openPrivateKey(row.encryptedKey as unknown as EncryptedBlob, this.config.masterKey, ASSOCIATED_DATA);
+      privateKeyPem = openPrivateKey(stored.encryptedKey, this.config.masterKey, ASSOCIATED_DATA);
     } catch {
       throw new Error('cannot decrypt the agent identity CA key: LATTICE_MASTER_KEY differs from the one it was created with');
     }
-    this.ca = { certificatePem: row.certificatePem, privateKeyPem, x509: new X509Certificate(row.certificatePem) };
+    this.ca = { certificatePem: stored.certificatePem, privateKeyPem, x509: new X509Certificate(stored.certificatePem) };
   }
 
   get caBundlePem(): string {

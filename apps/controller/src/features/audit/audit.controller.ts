@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import { mapPage, pageRequest } from '../../platform/http/pagination';
+import { mapPage, pageRequest } from '../../platform/http/pagination.util';
 import { AuditQueryDto, toAuditEventView } from './audit.dto';
 import { AuditService } from './audit.service';
 

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageQueryDto } from '../../platform/http/pagination';
+import { PageQueryDto } from '../../platform/http/pagination.dto';
 import type { AuditRecord } from './audit.repository';
 
 export class AuditQueryDto extends PageQueryDto {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { Prisma, type AuditEvent } from '../../generated/prisma/client';
-import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination';
-import type { Db } from '../../platform/database/db';
+import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
+import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 
 export interface AuditEntry {

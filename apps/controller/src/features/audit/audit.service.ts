@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import type { Db } from '../../platform/database/db';
-import type { Page, PageRequest } from '../../platform/http/pagination';
+import type { Db } from '../../platform/database/db.util';
+import type { Page, PageRequest } from '../../platform/http/pagination.util';
 import { AuditRepository, type AuditFilter, type AuditRecord } from './audit.repository';
 
 export interface Change {

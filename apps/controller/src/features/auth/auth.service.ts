@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@lattice/domain';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { ApiTokensRepository } from './api-tokens.repository';
 import type { Principal } from '../../platform/auth/principal';
 import { constantTimeEquals, hashToken, looksLikeApiToken } from './token-format.util';

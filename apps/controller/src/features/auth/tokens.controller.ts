@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nest
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import { mapPage, PageQueryDto, pageRequest } from '../../platform/http/pagination';
+import { PageQueryDto } from '../../platform/http/pagination.dto';
+import { mapPage, pageRequest } from '../../platform/http/pagination.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
 import { ApiTokenView, CreatedApiTokenView, CreateTokenDto, toTokenView } from './tokens.dto';
 import { TokensService } from './tokens.service';

@@ -4,8 +4,8 @@ import { ApiTokensRepository } from './api-tokens.repository';
 import type { Role, TenantPrincipal } from '../../platform/auth/principal';
 import { issueToken } from './token-format.util';
 import { AuditService } from '../audit/audit.service';
-import type { PageRequest } from '../../platform/http/pagination';
-import type { Db } from '../../platform/database/db';
+import type { PageRequest } from '../../platform/http/pagination.util';
+import type { Db } from '../../platform/database/db.util';
 import { toTokenView, type CreatedApiTokenView } from './tokens.dto';
 
 @Injectable()

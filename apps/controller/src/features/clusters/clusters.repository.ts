@@ -1,54 +1,50 @@
-import { Injectable } from '@nestjs/common';
-import type { Cluster, Prisma } from '../../generated/prisma/client';
-import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination';
-import type { Db } from '../../platform/database/db';
+import { Injectable, Logger } from '@nestjs/common';
+import { clusterInventorySchema, storedLabelsSchema, type ClusterInventory } from '@lattice/domain';
+import { z } from 'zod';
+import { Prisma, type Cluster } from '../../generated/prisma/client';
+import { cursorWhere, mapPage, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
+import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
+import type { ClusterChanges, ClusterRecord, NewCluster } from './clusters.types';
 
-export interface NewCluster {
-  name: string;
-  eastWestAddress: string | null;
-  labels: Record<string, string>;
-}
+const logger = new Logger('ClustersRepository');
+const EMPTY_INVENTORY: ClusterInventory = { namespaces: [], services: [] };
 
 /** Tenant-scoped persistence of clusters and their bootstrap tokens (tenant id first, always). */
 @Injectable()
 export class ClustersRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  create(tenantId: string, cluster: NewCluster, db: Db = this.prisma): Promise<Cluster> {
-    return db.cluster.create({ data: { tenantId, ...cluster } });
+  async create(tenantId: string, cluster: NewCluster, db: Db = this.prisma): Promise<ClusterRecord> {
+    return toClusterRecord(await db.cluster.create({ data: { tenantId, ...cluster } }));
   }
 
-  find(tenantId: string, id: string, db: Db = this.prisma): Promise<Cluster | null> {
-    return db.cluster.findFirst({ where: { tenantId, id } });
+  async find(tenantId: string, id: string, db: Db = this.prisma): Promise<ClusterRecord | null> {
+    const row = await db.cluster.findFirst({ where: { tenantId, id } });
+    return row && toClusterRecord(row);
   }
 
-  findByName(tenantId: string, name: string): Promise<Cluster | null> {
-    return this.prisma.cluster.findFirst({ where: { tenantId, name } });
+  async existsByName(tenantId: string, name: string): Promise<boolean> {
+    return (await this.prisma.cluster.count({ where: { tenantId, name } })) > 0;
   }
 
-  async list(tenantId: string, page: PageRequest): Promise<Page<Cluster>> {
+  async list(tenantId: string, page: PageRequest): Promise<Page<ClusterRecord>> {
     const rows = await this.prisma.cluster.findMany({
       where: { tenantId, ...cursorWhere(page) },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: page.limit + 1,
     });
-    return pageOf(rows, page.limit);
+    return mapPage(pageOf(rows, page.limit), toClusterRecord);
   }
 
   /** Optimistic update: succeeds only if the row still has `expectedVersion`. */
-  async update(
-    tenantId: string,
-    id: string,
-    expectedVersion: number,
-    data: Prisma.ClusterUpdateManyMutationInput,
-    db: Db = this.prisma,
-  ): Promise<Cluster | null> {
-    const { count } = await db.cluster.updateMany({
-      where: { tenantId, id, version: expectedVersion },
-      data: { ...data, version: { increment: 1 } },
-    });
-    return count === 0 ? null : db.cluster.findFirst({ where: { tenantId, id } });
+  update(tenantId: string, id: string, expectedVersion: number, changes: ClusterChanges, db: Db = this.prisma): Promise<ClusterRecord | null> {
+    return this.updateVersioned(tenantId, id, expectedVersion, changes, db);
+  }
+
+  /** Marks the cluster revoked and forgets its stream, if the row still has `expectedVersion`. */
+  revoke(tenantId: string, id: string, expectedVersion: number, now: Date, db: Db = this.prisma): Promise<ClusterRecord | null> {
+    return this.updateVersioned(tenantId, id, expectedVersion, { revokedAt: now, connectionId: null }, db);
   }
 
   async delete(tenantId: string, id: string, db: Db = this.prisma): Promise<boolean> {
@@ -65,10 +61,10 @@ export class ClustersRepository {
    * unexpired, so two concurrent redemptions cannot both win.
    */
   async redeemBootstrapToken(hash: string, now: Date): Promise<{ tenantId: string; clusterId: string } | null> {
-    const rows = await this.prisma.$queryRaw<{ tenant_id: string; cluster_id: string }[]>`
+    const rows = await this.prisma.$queryRaw<{ tenant_id: string; cluster_id: string }[]>(Prisma.sql`
       UPDATE bootstrap_tokens SET used_at = ${now}
       WHERE hash = ${hash} AND used_at IS NULL AND expires_at > ${now}
-      RETURNING tenant_id::text, cluster_id::text`;
+      RETURNING tenant_id::text, cluster_id::text`);
     const row = rows[0];
     return row ? { tenantId: row.tenant_id, clusterId: row.cluster_id } : null;
   }
@@ -80,4 +76,52 @@ export class ClustersRepository {
     if (token.usedAt) return 'used';
     return token.expiresAt <= now ? 'expired' : 'used';
   }
+
+  private async updateVersioned(
+    tenantId: string,
+    id: string,
+    expectedVersion: number,
+    data: Prisma.ClusterUpdateManyMutationInput,
+    db: Db,
+  ): Promise<ClusterRecord | null> {
+    const { count } = await db.cluster.updateMany({
+      where: { tenantId, id, version: expectedVersion },
+      data: { ...data, version: { increment: 1 } },
+    });
+    return count === 0 ? null : this.find(tenantId, id, db);
+  }
+}
+
+/** The one place a cluster row becomes a ClusterRecord: JSON columns decoded through their schemas. */
+function toClusterRecord(row: Cluster): ClusterRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    name: row.name,
+    eastWestAddress: row.eastWestAddress,
+    labels: decodeJson(storedLabelsSchema, row.labels, {}, row, 'labels'),
+    version: row.version,
+    connectionId: row.connectionId,
+    firstConnectedAt: row.firstConnectedAt,
+    lastSeenAt: row.lastSeenAt,
+    agentVersion: row.agentVersion,
+    appliedVersion: row.appliedVersion,
+    desiredVersion: row.desiredVersion,
+    lastNackVersion: row.lastNackVersion,
+    lastNackReason: row.lastNackReason,
+    lastNackAt: row.lastNackAt,
+    inventory: decodeJson(clusterInventorySchema, row.inventory, EMPTY_INVENTORY, row, 'inventory'),
+    inventoryUpdatedAt: row.inventoryUpdatedAt,
+    revokedAt: row.revokedAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+/** A column that does not parse degrades to `fallback` for this one cluster (logged), never fails a page. */
+function decodeJson<T>(schema: z.ZodType<T>, json: unknown, fallback: T, row: Cluster, column: string): T {
+  const result = schema.safeParse(json);
+  if (result.success) return result.data;
+  logger.warn(`cluster ${row.id}: stored ${column} does not parse: ${z.prettifyError(result.error)}`);
+  return fallback;
 }

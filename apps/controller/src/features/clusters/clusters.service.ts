@@ -1,17 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, clusterStatus } from '@lattice/domain';
-import type { Cluster } from '../../generated/prisma/client';
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import type { PageRequest } from '../../platform/http/pagination';
+import type { PageRequest } from '../../platform/http/pagination.util';
 import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
-import { PrismaService } from '../../platform/database/prisma.service';
+import { TransactionService } from '../../platform/database/transaction.service';
 import { EventBus } from '../../platform/events/event-bus.service';
 import { clusterRevoked } from './clusters.events';
-import { ClustersRepository, type NewCluster } from './clusters.repository';
+import { ClustersRepository } from './clusters.repository';
+import type { ClusterChanges, ClusterRecord, NewCluster } from './clusters.types';
 
 export const BOOTSTRAP_TOKEN_TTL_MS = 60 * 60 * 1000;
 const BOOTSTRAP_TOKEN = /^lbt_[A-Za-z0-9_-]{43}$/;
@@ -24,13 +24,12 @@ export function isBootstrapToken(token: string): boolean {
   return BOOTSTRAP_TOKEN.test(token);
 }
 
-export function toClusterView(cluster: Cluster, now = new Date()) {
-  const inventory = cluster.inventory as { namespaces?: unknown[]; services?: unknown[] };
+export function toClusterView(cluster: ClusterRecord, now = new Date()) {
   return {
     id: cluster.id,
     name: cluster.name,
     eastWestAddress: cluster.eastWestAddress,
-    labels: cluster.labels as Record<string, string>,
+    labels: cluster.labels,
     status: clusterStatus(cluster, now),
     lastSeenAt: cluster.lastSeenAt?.toISOString() ?? null,
     agentVersion: cluster.agentVersion,
@@ -41,8 +40,8 @@ export function toClusterView(cluster: Cluster, now = new Date()) {
         ? null
         : { version: cluster.lastNackVersion, reason: cluster.lastNackReason, at: cluster.lastNackAt?.toISOString() ?? null },
     inventory: {
-      namespaces: inventory.namespaces?.length ?? 0,
-      services: inventory.services?.length ?? 0,
+      namespaces: cluster.inventory.namespaces.length,
+      services: cluster.inventory.services.length,
       updatedAt: cluster.inventoryUpdatedAt?.toISOString() ?? null,
     },
     revokedAt: cluster.revokedAt?.toISOString() ?? null,
@@ -55,7 +54,7 @@ export function toClusterView(cluster: Cluster, now = new Date()) {
 @Injectable()
 export class ClustersService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly transactions: TransactionService,
     private readonly clusters: ClustersRepository,
     private readonly audit: AuditService,
     private readonly scheduler: DesiredStateScheduler,
@@ -65,10 +64,10 @@ export class ClustersService {
   ) {}
 
   async register(actor: TenantPrincipal, spec: NewCluster) {
-    if (await this.clusters.findByName(actor.tenantId, spec.name)) {
+    if (await this.clusters.existsByName(actor.tenantId, spec.name)) {
       throw new DomainError('CONFLICT', `a cluster named ${spec.name} already exists`);
     }
-    const { cluster, bootstrap } = await this.prisma.$transaction(async (tx) => {
+    const { cluster, bootstrap } = await this.transactions.run(async (tx) => {
       const cluster = await this.clusters.create(actor.tenantId, spec, tx);
       const bootstrap = await this.issueBootstrapToken(actor.tenantId, cluster.id, tx);
       await this.audit.record(actor, { action: 'cluster.create', resourceType: 'cluster', resourceId: cluster.id, after: toClusterView(cluster) }, tx);
@@ -81,7 +80,7 @@ export class ClustersService {
   async newBootstrapToken(actor: TenantPrincipal, id: string) {
     const cluster = await this.get(actor.tenantId, id);
     if (cluster.revokedAt) throw new DomainError('CONFLICT', `cluster ${id} is revoked; register a new cluster`);
-    const bootstrap = await this.prisma.$transaction(async (tx) => {
+    const bootstrap = await this.transactions.run(async (tx) => {
       const issued = await this.issueBootstrapToken(actor.tenantId, id, tx);
       await this.audit.record(actor, { action: 'cluster.bootstrap-token.create', resourceType: 'cluster', resourceId: id }, tx);
       return issued;
@@ -89,9 +88,29 @@ export class ClustersService {
     return this.bootstrapInstructions(cluster, bootstrap);
   }
 
-  async get(tenantId: string, id: string): Promise<Cluster> {
+  async get(tenantId: string, id: string): Promise<ClusterRecord> {
     const cluster = await this.clusters.find(tenantId, id);
     if (!cluster) throw DomainError.notFound('cluster', id);
+    return cluster;
+  }
+
+  /**
+   * Redeems a one-time bootstrap token (agent Register): the cluster it was issued for, which must
+   * not be revoked and, when the agent names its cluster, must carry that name.
+   */
+  async redeemBootstrapToken(token: string, clusterName: string, now = new Date()): Promise<ClusterRecord> {
+    const hash = hashBootstrapToken(token);
+    const redeemed = await this.clusters.redeemBootstrapToken(hash, now);
+    if (!redeemed) {
+      const state = await this.clusters.bootstrapTokenState(hash, now);
+      const reason = { unknown: 'is unknown', used: 'was already used', expired: 'has expired' }[state];
+      throw new DomainError('UNAUTHENTICATED', `the bootstrap token ${reason}; create a new one with POST /v1/clusters/{id}/bootstrap-tokens`);
+    }
+    const cluster = await this.clusters.find(redeemed.tenantId, redeemed.clusterId);
+    if (!cluster || cluster.revokedAt) throw new DomainError('FORBIDDEN', 'the cluster was revoked or deleted; register a new cluster');
+    if (clusterName && clusterName !== cluster.name) {
+      throw new DomainError('VALIDATION', `cluster_name "${clusterName}" does not match the token's cluster "${cluster.name}"`);
+    }
     return cluster;
   }
 
@@ -99,9 +118,9 @@ export class ClustersService {
     return this.clusters.list(tenantId, page);
   }
 
-  async update(actor: TenantPrincipal, id: string, expectedVersion: number, changes: { eastWestAddress?: string; labels?: Record<string, string> }) {
+  async update(actor: TenantPrincipal, id: string, expectedVersion: number, changes: ClusterChanges) {
     const before = await this.get(actor.tenantId, id);
-    const updated = await this.prisma.$transaction(async (tx) => {
+    const updated = await this.transactions.run(async (tx) => {
       const row = await this.clusters.update(actor.tenantId, id, expectedVersion, changes, tx);
       if (!row) throw new DomainError('PRECONDITION_FAILED', `cluster ${id} has changed since version ${expectedVersion}; GET it again`);
       await this.audit.record(actor, { action: 'cluster.update', resourceType: 'cluster', resourceId: id, before: toClusterView(before), after: toClusterView(row) }, tx);
@@ -115,8 +134,8 @@ export class ClustersService {
   async revoke(actor: TenantPrincipal, id: string) {
     const before = await this.get(actor.tenantId, id);
     const now = new Date();
-    const revoked = await this.prisma.$transaction(async (tx) => {
-      const row = await this.clusters.update(actor.tenantId, id, before.version, { revokedAt: now, connectionId: null }, tx);
+    const revoked = await this.transactions.run(async (tx) => {
+      const row = await this.clusters.revoke(actor.tenantId, id, before.version, now, tx);
       if (!row) throw new DomainError('CONFLICT', `cluster ${id} changed while being revoked; try again`);
       await this.audit.record(actor, { action: 'cluster.revoke', resourceType: 'cluster', resourceId: id, before: toClusterView(before), after: toClusterView(row) }, tx);
       return row;
@@ -128,7 +147,7 @@ export class ClustersService {
 
   async delete(actor: TenantPrincipal, id: string): Promise<void> {
     const before = await this.get(actor.tenantId, id);
-    await this.prisma.$transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       await this.clusters.delete(actor.tenantId, id, tx);
       await this.audit.record(actor, { action: 'cluster.delete', resourceType: 'cluster', resourceId: id, before: toClusterView(before) }, tx);
     });
@@ -143,7 +162,7 @@ export class ClustersService {
     return { token, expiresAt };
   }
 
-  private bootstrapInstructions(cluster: Cluster, bootstrap: { token: string; expiresAt: Date }) {
+  private bootstrapInstructions(cluster: ClusterRecord, bootstrap: { token: string; expiresAt: Date }) {
     const controller = this.config.env.LATTICE_PUBLIC_GRPC_ADDRESS ?? `localhost:${this.config.env.GRPC_PORT}`;
     return {
       token: bootstrap.token,

@@ -101,6 +101,14 @@ export class DesiredStateService {
     this.metrics.recomputations.inc({ outcome: newVersions.length > 0 ? 'changed' : 'unchanged' });
     return { clusters: clusters.length, newVersions };
   }
+
+  /**
+   * The cluster's snapshot of exactly `version` when this replica stored it recently (no database
+   * read; see RecentSnapshotsCache), for the agent gateway's push path; undefined otherwise.
+   */
+  recentSnapshot(tenantId: string, clusterId: string, version: number): { version: number; payload: Buffer; hash: string } | undefined {
+    return this.recentSnapshots.get(tenantId, clusterId, version);
+  }
 }
 
 function* chunksOf(changes: Iterable<ClusterPayloadChange>, size: number): Generator<ClusterPayloadChange[]> {

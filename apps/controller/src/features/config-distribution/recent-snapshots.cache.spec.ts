@@ -1,5 +1,5 @@
-import { parseControllerEnv } from '../../platform/config/config';
-import type { RuntimeConfig } from '../../platform/config/runtime-config';
+import { parseControllerEnv } from '../../platform/config/controller-env.util';
+import type { RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { RecentSnapshotsCache, type StoredSnapshot } from './recent-snapshots.cache';
 
 const TENANT = '00000000-0000-4000-8000-000000000001';

@@ -9,7 +9,7 @@ import type {
   DesiredCaMaterial,
   GlobalNamespaceDefinition,
 } from '@lattice/domain';
-import { base64FromBytes, byteaFromBase64 } from '../../platform/database/bytea';
+import { base64FromBytes, byteaFromBase64 } from '../../platform/database/bytea.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { EMPTY_INVENTORY, parseStoredInventory, parseStoredMatchConditions } from './stored-mesh-json.util';
 import { trustBundlePem } from './trust-bundle-pem.util';

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, type MatchCondition, type MtlsMode } from '@lattice/domain';
 import { Prisma, type GlobalNamespace } from '../../generated/prisma/client';
-import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination';
-import { isUniqueViolation, type Db } from '../../platform/database/db';
+import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
+import { isUniqueViolation, type Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { parseStoredMatchConditions } from '../config-distribution/stored-mesh-json.util';
 

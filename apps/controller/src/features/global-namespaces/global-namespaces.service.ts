@@ -11,7 +11,7 @@ import {
 } from '@lattice/domain';
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import { mapPage, type Page, type PageRequest } from '../../platform/http/pagination';
+import { mapPage, type Page, type PageRequest } from '../../platform/http/pagination.util';
 import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import { CaRotationService, rotationConflict } from '../gns-ca/ca-rotation.service';

@@ -5,13 +5,14 @@ import type { Prisma } from '../../generated/prisma/client';
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
-import { isUniqueViolation } from '../../platform/database/db';
+import { isUniqueViolation } from '../../platform/database/db.util';
 import { EventBus } from '../../platform/events/event-bus.service';
 import { clusterCaView, memberGnsIds } from './cluster-ca-view.util';
 import { CaRotationScheduler } from './ca-rotation-scheduler.service';
 import { caCheckRequested } from './gns-ca.events';
 import { GnsCaRepository, type NewRoot, type StoredRotation } from './gns-ca.repository';
 import { GnsCaService, type GnsCaStatus } from './gns-ca.service';
+import { RotationAckGate } from './rotation-ack-gate';
 
 /**
  * Root rotation of a GNS, driven through the stages of libs/pki's rotation state machine:
@@ -201,6 +202,16 @@ export class CaRotationService {
 
   private async askForIntermediates(tenantId: string, clusterIds: string[]): Promise<void> {
     for (const clusterId of clusterIds) await this.events.publish(caCheckRequested, { tenantId, clusterId });
+  }
+
+  /** A cluster ACKed a snapshot a root rotation may wait for: advance the tenant's rotations soon (deduplicated). */
+  async snapshotAcked(tenantId: string): Promise<void> {
+    await this.rotationScheduler.advanceSoon(tenantId);
+  }
+
+  /** A gate for one agent stream telling which of its ACKs may complete a rotation stage. */
+  newAckGate(): RotationAckGate {
+    return new RotationAckGate();
   }
 }
 

@@ -13,9 +13,9 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { AppModule } from '../../app.module';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import { freePort } from '../../platform/bootstrap/local-resources';
-import { parseControllerEnv } from '../../platform/config/config';
-import type { RuntimeConfig } from '../../platform/config/runtime-config';
+import { freePort } from '../../platform/bootstrap/local-resources.util';
+import { parseControllerEnv } from '../../platform/config/controller-env.util';
+import type { RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { DesiredStateService } from '../config-distribution/desired-state.service';
 import { GlobalNamespacesService } from '../global-namespaces/global-namespaces.service';
 import { PrismaService } from '../../platform/database/prisma.service';

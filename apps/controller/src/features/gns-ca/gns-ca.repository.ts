@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { RootRotationState } from '@lattice/pki';
 import type { GnsCaRoot, GnsIntermediate, Prisma } from '../../generated/prisma/client';
-import { byteaAsBase64, bytesFromBase64 } from '../../platform/database/bytea';
-import type { Db } from '../../platform/database/db';
+import { byteaAsBase64, bytesFromBase64 } from '../../platform/database/bytea.util';
+import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 
 /** What the rotation job last concluded, stored beside the state machine's own fields. */

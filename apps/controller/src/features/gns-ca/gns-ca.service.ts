@@ -19,7 +19,7 @@ import {
   type IntermediateState,
   type RootRotationState,
 } from '@lattice/pki';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
 import { trustBundlePem } from '../config-distribution/trust-bundle-pem.util';
 import { memberGnsIds } from './cluster-ca-view.util';

@@ -13,7 +13,7 @@ import { DomainError } from '@lattice/domain';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import { optionalVersionFromIfMatch, withEtag } from '../../platform/http/etag';
+import { optionalVersionFromIfMatch, withEtag } from '../../platform/http/etag.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
 import {
   DryRunRequestDto,

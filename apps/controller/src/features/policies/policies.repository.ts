@@ -8,7 +8,7 @@ import {
   type TrafficPolicySpec,
 } from '@lattice/domain';
 import { Prisma } from '../../generated/prisma/client';
-import { isUniqueViolation, type Db } from '../../platform/database/db';
+import { isUniqueViolation, type Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 
 export interface StoredTrafficPolicy {

@@ -3,7 +3,7 @@ import { DomainError } from '@lattice/domain';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import { RUNTIME_CONFIG } from '../../platform/config/runtime-config';
+import { RUNTIME_CONFIG } from '../../platform/config/runtime-config.types';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { AuditRepository } from '../audit/audit.repository';
 import { AuditService } from '../audit/audit.service';

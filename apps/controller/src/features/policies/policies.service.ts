@@ -20,7 +20,7 @@ import type { TenantPrincipal } from '../../platform/auth/principal';
 import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import { GlobalNamespacesService } from '../global-namespaces/global-namespaces.service';
-import type { Db } from '../../platform/database/db';
+import type { Db } from '../../platform/database/db.util';
 import {
   PoliciesRepository,
   type StoredSecurityPolicy,

@@ -4,7 +4,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
 import { MINUTE_MS, minuteStart, verifyWebhookSignature, type SloSpec } from '@lattice/domain';
 import { AppModule } from '../../app.module';
-import { parseControllerEnv } from '../../platform/config/config';
+import { parseControllerEnv } from '../../platform/config/controller-env.util';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { seedCluster, seedGlobalNamespace, seedMinuteRows, type SeededCluster } from '../../../../../test/support/telemetry';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ActiveAlert, AlertEvent, MatchCondition, NamedCluster, RunningTotals, SloEvaluation } from '@lattice/domain';
-import type { Db } from '../../platform/database/db';
+import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { seriesOf, toStored, type SloSeriesRow, type StoredSlo } from './slos.repository';
 

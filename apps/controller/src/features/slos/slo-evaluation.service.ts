@@ -35,8 +35,8 @@ import {
   type SpanTotals,
   type WebhookEventType,
 } from '@lattice/domain';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
-import type { Db } from '../../platform/database/db';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
+import type { Db } from '../../platform/database/db.util';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { SloMetrics } from './slo.metrics';
 import {

@@ -3,12 +3,12 @@ import { Client } from 'pg';
 import { ceilHour, floorHour, HOUR_MS, MINUTE_MS, minuteStart, type SloSpec } from '@lattice/domain';
 import type { TelemetryBatch__Output } from '@lattice/proto';
 import { AppModule } from '../../app.module';
-import { parseControllerEnv } from '../../platform/config/config';
+import { parseControllerEnv } from '../../platform/config/controller-env.util';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { seedCluster, seedGlobalNamespace, sketchOf, type SeededCluster } from '../../../../../test/support/telemetry';
 import { PrismaService } from '../../platform/database/prisma.service';
-import { TelemetryIngest } from '../telemetry/telemetry-ingest';
+import { TelemetryIngestService } from '../telemetry/telemetry-ingest.service';
 import { SloEvaluationService } from './slo-evaluation.service';
 import { SlosRepository } from './slos.repository';
 import { SlosService } from './slos.service';
@@ -218,7 +218,7 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
   });
 
   it('counts a telemetry batch two hours late exactly once, even when it is sent again', async () => {
-    const ingest = moduleRef.get(TelemetryIngest);
+    const ingest = moduleRef.get(TelemetryIngestService);
     const clock = minuteStart(Date.now());
     await seedMinutes('search', clock - 3 * HOUR_MS, clock);
     const id = await create({ name: 'search', services: ['search'] });

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsNumber, IsOptional, IsString, ValidateNested } from 'class-validator';
-import { PageQueryDto } from '../../platform/http/pagination';
+import { PageQueryDto } from '../../platform/http/pagination.dto';
 
 /*
  * The DTOs check shape only; what a valid SLO is (targets, thresholds, windows, services) is decided

@@ -9,8 +9,8 @@ import {
   type SloSpec,
 } from '@lattice/domain';
 import { Prisma, type Slo, type SloEvent, type SloSeries } from '../../generated/prisma/client';
-import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination';
-import { isUniqueViolation, type Db } from '../../platform/database/db';
+import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
+import { isUniqueViolation, type Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 
 export interface StoredSlo extends SloSpec {

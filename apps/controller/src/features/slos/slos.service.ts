@@ -17,9 +17,9 @@ import {
 } from '@lattice/domain';
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import type { Page, PageRequest } from '../../platform/http/pagination';
+import type { Page, PageRequest } from '../../platform/http/pagination.util';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
-import type { Db } from '../../platform/database/db';
+import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { SloEvaluationRepository } from './slo-evaluation.repository';
 import type { SloEventView, SloStatusView, SloView } from './slos.dto';

@@ -1,8 +1,8 @@
 import type { TelemetryBatch__Output } from '@lattice/proto';
-import { parseControllerEnv } from '../../platform/config/config';
-import type { RuntimeConfig } from '../../platform/config/runtime-config';
+import { parseControllerEnv } from '../../platform/config/controller-env.util';
+import type { RuntimeConfig } from '../../platform/config/runtime-config.types';
 import type { RollupStateStore } from './rollup-state.store';
-import { StoredTelemetryIngest } from './telemetry-ingest.service';
+import { TelemetryIngestService } from './telemetry-ingest.service';
 import type { TelemetryVersionStore } from './telemetry-version.store';
 import type { TelemetryRepository } from './telemetry.repository';
 
@@ -27,7 +27,7 @@ function batch(batchId: string): TelemetryBatch__Output {
   } as unknown as TelemetryBatch__Output;
 }
 
-describe('StoredTelemetryIngest', () => {
+describe('TelemetryIngestService', () => {
   it('stores at most LATTICE_TELEMETRY_INGEST_CONCURRENCY batches at once; the others wait their turn', async () => {
     let storing = 0;
     let mostAtOnce = 0;
@@ -44,7 +44,7 @@ describe('StoredTelemetryIngest', () => {
         );
       },
     } as unknown as TelemetryRepository;
-    const ingest = new StoredTelemetryIngest(
+    const ingest = new TelemetryIngestService(
       repository,
       { target: async () => null } as unknown as RollupStateStore,
       { raise: async () => undefined } as unknown as TelemetryVersionStore,

@@ -10,21 +10,21 @@ import {
 } from '@lattice/domain';
 import type { TelemetryBatch__Output } from '@lattice/proto';
 import pLimit, { type Limit } from 'p-limit';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { RollupStateStore } from './rollup-state.store';
-import { TelemetryIngest, type IngestResult } from './telemetry-ingest';
+import type { IngestResult } from './telemetry.types';
 import { TelemetryRepository } from './telemetry.repository';
 import { TelemetryVersionStore } from './telemetry-version.store';
 
 const DAY_MS = 86_400_000;
 
 /**
- * Validates a batch from an agent, then stores its batch id and minute rows in one transaction;
+ * Stores telemetry batches received on agent streams. Validates a batch, then stores its batch id and minute rows in one transaction;
  * a batch id seen before stores nothing. Bad data refuses the whole batch (DomainError VALIDATION).
  */
 @Injectable()
-export class StoredTelemetryIngest extends TelemetryIngest {
-  private readonly logger = new Logger(StoredTelemetryIngest.name);
+export class TelemetryIngestService {
+  private readonly logger = new Logger(TelemetryIngestService.name);
   private readonly limits: TelemetryBatchLimits;
   /** Minutes this far behind the current one have left the SLO evaluation's recompute span. */
   private readonly lateAfterMs: number;
@@ -41,7 +41,6 @@ export class StoredTelemetryIngest extends TelemetryIngest {
     private readonly versions: TelemetryVersionStore,
     @Inject(RUNTIME_CONFIG) config: RuntimeConfig,
   ) {
-    super();
     this.limits = {
       maxAgeMs: config.env.LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS * DAY_MS,
       maxFutureMs: DEFAULT_MAX_FUTURE_MS,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ceilHour, floorHour, HOUR_MS, mergeSketchJson } from '@lattice/domain';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { RollupStateStore } from './rollup-state.store';
 import { TelemetryVersionStore } from './telemetry-version.store';
 import { TelemetryRepository, type EdgeGroup, type HourRow } from './telemetry.repository';

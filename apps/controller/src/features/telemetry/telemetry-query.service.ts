@@ -13,7 +13,6 @@ import {
   validateSeriesRequest,
   validateTimeRange,
   type GnsTelemetryScope,
-  type MatchCondition,
   type NamedCluster,
   type SeriesRequest,
   type TimeRange,
@@ -24,6 +23,7 @@ import { RollupStateStore } from './rollup-state.store';
 import { TelemetryRepository } from './telemetry.repository';
 import { TelemetryScopeRepository } from './telemetry-scope.repository';
 import { TelemetryVersionStore } from './telemetry-version.store';
+import type { GnsScopeFacts } from './telemetry.types';
 
 /** Answers kept per process; a topology answer of a large GNS is some hundred KB. */
 const CACHED_ANSWERS = 200;
@@ -166,11 +166,6 @@ export class TelemetryQueryService {
     const key = JSON.stringify([question, version, rolledUpUntil, facts.matchConditions, facts.clusters]);
     return this.answers.get(key, compute) as Promise<T>;
   }
-}
-
-export interface GnsScopeFacts {
-  matchConditions: MatchCondition[];
-  clusters: NamedCluster[];
 }
 
 function compare(a: string, b: string): number {

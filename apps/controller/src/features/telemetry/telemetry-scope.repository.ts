@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { MatchCondition } from '@lattice/domain';
+import { storedMatchConditionsSchema } from '@lattice/domain';
 import { PrismaService } from '../../platform/database/prisma.service';
-import type { GnsScopeFacts } from './telemetry-query.service';
+import type { GnsScopeFacts } from './telemetry.types';
 
 /** What decides which telemetry belongs to a GNS: its match conditions and the tenant's cluster names. */
 @Injectable()
@@ -15,7 +15,11 @@ export class TelemetryScopeRepository {
     ]);
     if (!gns) return null;
     // Written by the GNS API after validateMatchConditions; a malformed entry simply matches nothing.
-    const conditions = Array.isArray(gns.matchConditions) ? (gns.matchConditions as unknown as MatchCondition[]) : [];
-    return { matchConditions: conditions, clusters };
+    const entries: unknown[] = Array.isArray(gns.matchConditions) ? gns.matchConditions : [];
+    const matchConditions = entries.flatMap((entry) => {
+      const parsed = storedMatchConditionsSchema.element.safeParse(entry);
+      return parsed.success ? [parsed.data] : [];
+    });
+    return { matchConditions, clusters };
   }
 }

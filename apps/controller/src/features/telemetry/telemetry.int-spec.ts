@@ -2,8 +2,8 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
 import { DomainError, floorHour, type SketchJSON } from '@lattice/domain';
 import type { TelemetryBatch__Output, TelemetryItem__Output } from '@lattice/proto';
-import { AppModule } from '../../app.module';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
+import { platformModules } from '../../../../../test/support/platform-modules';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import {
   evenLatencies,
@@ -15,19 +15,21 @@ import {
   sketchOf,
   type SeededCluster,
 } from '../../../../../test/support/telemetry';
-import { TelemetryIngest } from './telemetry-ingest';
+import { TelemetryIngestService } from './telemetry-ingest.service';
 import { TelemetryMaintenanceService } from './telemetry-maintenance.service';
 import { TelemetryQueryService } from './telemetry-query.service';
+import { TelemetryModule } from './telemetry.module';
 
 /**
- * Ingest, rollups, retention and queries against real PostgreSQL and Redis. Time is the real clock
+ * Ingest, rollups, retention and queries (TelemetryIngestService, TelemetryMaintenanceService,
+ * TelemetryQueryService with their real repositories and stores) against real PostgreSQL and Redis. Time is the real clock
  * (the ingest refuses minutes outside retention); the data sits in whole hours a few hours back.
  */
 describe('telemetry storage', () => {
   let database: TestDatabase;
   let moduleRef: TestingModule;
   let sql: Client;
-  let ingest: TelemetryIngest;
+  let ingest: TelemetryIngestService;
   let maintenance: TelemetryMaintenanceService;
   let query: TelemetryQueryService;
   let tenantA: string;
@@ -61,8 +63,9 @@ describe('telemetry storage', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(testRuntimeConfig(database.url))] }).compile();
-    ingest = moduleRef.get(TelemetryIngest);
+    // The telemetry module alone, on its own database: no other feature is involved.
+    moduleRef = await Test.createTestingModule({ imports: [...platformModules(testRuntimeConfig(database.url)), TelemetryModule] }).compile();
+    ingest = moduleRef.get(TelemetryIngestService);
     maintenance = moduleRef.get(TelemetryMaintenanceService);
     query = moduleRef.get(TelemetryQueryService);
     sql = new Client({ connectionString: database.url });

@@ -1,8 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { RollupStateStore } from './rollup-state.store';
-import { TelemetryIngest } from './telemetry-ingest';
+import { TelemetryIngestService } from './telemetry-ingest.service';
 import { TelemetryJobs } from './telemetry.jobs';
-import { StoredTelemetryIngest } from './telemetry-ingest.service';
 import { TelemetryMaintenanceService } from './telemetry-maintenance.service';
 import { TelemetryQueryService } from './telemetry-query.service';
 import { TelemetryScopeRepository } from './telemetry-scope.repository';
@@ -11,19 +10,18 @@ import { TelemetryRepository } from './telemetry.repository';
 import { TelemetryResolver } from './telemetry.resolver';
 
 /** Telemetry storage: ingest from agents, rollups and retention (BullMQ), and queries for GraphQL. */
-@Global()
 @Module({
   providers: [
     TelemetryRepository,
     TelemetryScopeRepository,
     RollupStateStore,
     TelemetryVersionStore,
-    { provide: TelemetryIngest, useClass: StoredTelemetryIngest },
+    TelemetryIngestService,
     TelemetryMaintenanceService,
     TelemetryJobs,
     TelemetryQueryService,
     TelemetryResolver,
   ],
-  exports: [TelemetryIngest, TelemetryQueryService, TelemetryMaintenanceService],
+  exports: [TelemetryIngestService, TelemetryQueryService, TelemetryMaintenanceService],
 })
 export class TelemetryModule {}

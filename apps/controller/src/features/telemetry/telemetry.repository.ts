@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type EdgeTraffic, HOUR_MS, type ReadPlan, type SketchJSON, type TimeRange, type ValidTelemetryItem } from '@lattice/domain';
-import type { Db } from '../../platform/database/db';
+import { Prisma } from '../../generated/prisma/client';
+import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 
 /** Hour rows per INSERT statement: arrays travel as 11 parameters, so this only bounds statement size. */
@@ -70,48 +71,35 @@ export class TelemetryRepository {
    */
   async insertBatch(tenantId: string, clusterId: string, batchId: string, items: readonly ValidTelemetryItem[], lateBeforeMs = -Infinity): Promise<boolean> {
     const late = [...new Set(items.flatMap((item) => (item.minuteUnixMs < lateBeforeMs ? [item.minuteUnixMs] : [])))];
-    const rows = await this.prisma.$queryRawUnsafe<{ recorded: number }[]>(
-      `WITH batch AS (
-         INSERT INTO telemetry_batches (cluster_id, batch_id, tenant_id, item_count)
-         VALUES ($2::uuid, $3, $1::uuid, $4) ON CONFLICT DO NOTHING RETURNING 1
-       ), minutes AS (
-         INSERT INTO telemetry_minutes
-           (tenant_id, cluster_id, minute, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
-         SELECT $1::uuid, $2::uuid, to_timestamp(r.m / 1000.0), r.sc, r.sn, r.ss, r.dn, r.ds, r.rq, r.er, r.sk
-         FROM jsonb_to_recordset($5::jsonb) AS r(m bigint, sc text, sn text, ss text, dn text, ds text, rq bigint, er bigint, sk jsonb)
-         WHERE EXISTS (SELECT 1 FROM batch)
-       ), late AS (
-         INSERT INTO telemetry_late_minutes (tenant_id, minute)
-         SELECT $1::uuid, to_timestamp(m::bigint / 1000.0) FROM jsonb_array_elements_text($6::jsonb) AS l(m)
-         WHERE EXISTS (SELECT 1 FROM batch)
-         ON CONFLICT DO NOTHING
-       )
-       SELECT count(*)::int AS recorded FROM batch`,
-      tenantId,
-      clusterId,
-      batchId,
-      items.length,
-      minuteRowsJson(items),
-      JSON.stringify(late),
-    );
+    const rows = await this.prisma.$queryRaw<{ recorded: number }[]>(Prisma.sql`
+      WITH batch AS (
+        INSERT INTO telemetry_batches (cluster_id, batch_id, tenant_id, item_count)
+        VALUES (${clusterId}::uuid, ${batchId}, ${tenantId}::uuid, ${items.length}::int) ON CONFLICT DO NOTHING RETURNING 1
+      ), minutes AS (
+        INSERT INTO telemetry_minutes
+          (tenant_id, cluster_id, minute, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
+        SELECT ${tenantId}::uuid, ${clusterId}::uuid, to_timestamp(r.m / 1000.0), r.sc, r.sn, r.ss, r.dn, r.ds, r.rq, r.er, r.sk
+        FROM jsonb_to_recordset(${minuteRowsJson(items)}::jsonb) AS r(m bigint, sc text, sn text, ss text, dn text, ds text, rq bigint, er bigint, sk jsonb)
+        WHERE EXISTS (SELECT 1 FROM batch)
+      ), late AS (
+        INSERT INTO telemetry_late_minutes (tenant_id, minute)
+        SELECT ${tenantId}::uuid, to_timestamp(m::bigint / 1000.0) FROM jsonb_array_elements_text(${JSON.stringify(late)}::jsonb) AS l(m)
+        WHERE EXISTS (SELECT 1 FROM batch)
+        ON CONFLICT DO NOTHING
+      )
+      SELECT count(*)::int AS recorded FROM batch`);
     return (rows[0]?.recorded ?? 0) > 0;
   }
 
   /** Series of one destination service, grouped by bucket, cluster and destination namespace. */
   async seriesGroups(tenantId: string, filter: TrafficFilter, plan: ReadPlan, bucketFromMs: number, stepMs: number): Promise<SeriesGroup[]> {
     if (filter.clusterIds.length === 0) return [];
-    const params = new SqlParams();
-    const source = trafficSource(params, tenantId, filter, plan);
-    const from = params.add(bucketFromMs);
-    const step = params.add(stepMs);
-    const rows = await this.prisma.$queryRawUnsafe<RawGroup[]>(
-      `SELECT floor((extract(epoch FROM t.at) * 1000 - ${from}::float8) / ${step}::float8)::int AS bucket,
-              t.cluster_id::text AS cluster_id, t.destination_namespace,
-              sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
-       FROM (${source}) t
-       GROUP BY 1, 2, 3`,
-      ...params.values,
-    );
+    const rows = await this.prisma.$queryRaw<RawGroup[]>(Prisma.sql`
+      SELECT floor((extract(epoch FROM t.at) * 1000 - ${bucketFromMs}::float8) / ${stepMs}::float8)::int AS bucket,
+             t.cluster_id::text AS cluster_id, t.destination_namespace,
+             sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
+      FROM (${trafficSource(tenantId, filter, plan)}) t
+      GROUP BY 1, 2, 3`);
     return rows.map((row) => ({
       bucket: row.bucket,
       clusterId: row.cluster_id,
@@ -123,30 +111,22 @@ export class TelemetryRepository {
   /** Traffic per edge (caller in its cluster -> callee, per reporting cluster) over the planned range. */
   async edgeGroups(tenantId: string, filter: TrafficFilter, plan: ReadPlan): Promise<EdgeGroup[]> {
     if (filter.clusterIds.length === 0) return [];
-    const params = new SqlParams();
-    const source = trafficSource(params, tenantId, filter, plan);
-    const rows = await this.prisma.$queryRawUnsafe<RawGroup[]>(
-      `SELECT t.cluster_id::text AS cluster_id, t.source_cluster, t.source_namespace, t.source_service, t.destination_namespace, t.destination_service,
-              sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
-       FROM (${source}) t
-       GROUP BY 1, 2, 3, 4, 5, 6`,
-      ...params.values,
-    );
+    const rows = await this.prisma.$queryRaw<RawGroup[]>(Prisma.sql`
+      SELECT t.cluster_id::text AS cluster_id, t.source_cluster, t.source_namespace, t.source_service, t.destination_namespace, t.destination_service,
+             sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
+      FROM (${trafficSource(tenantId, filter, plan)}) t
+      GROUP BY 1, 2, 3, 4, 5, 6`);
     return rows.map((row) => ({ ...trafficKey(row), ...counts(row) }));
   }
 
   /** Traffic per destination (cluster, namespace, service) over the planned range. */
   async destinationGroups(tenantId: string, filter: TrafficFilter, plan: ReadPlan): Promise<DestinationGroup[]> {
     if (filter.clusterIds.length === 0) return [];
-    const params = new SqlParams();
-    const source = trafficSource(params, tenantId, filter, plan);
-    const rows = await this.prisma.$queryRawUnsafe<RawGroup[]>(
-      `SELECT t.cluster_id::text AS cluster_id, t.destination_namespace, t.destination_service,
-              sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
-       FROM (${source}) t
-       GROUP BY 1, 2, 3`,
-      ...params.values,
-    );
+    const rows = await this.prisma.$queryRaw<RawGroup[]>(Prisma.sql`
+      SELECT t.cluster_id::text AS cluster_id, t.destination_namespace, t.destination_service,
+             sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
+      FROM (${trafficSource(tenantId, filter, plan)}) t
+      GROUP BY 1, 2, 3`);
     return rows.map((row) => ({
       clusterId: row.cluster_id,
       destinationNamespace: row.destination_namespace,
@@ -157,16 +137,12 @@ export class TelemetryRepository {
 
   /** A tenant's minute rows of one hour, grouped by key (the input of that hour's rollup). */
   async minuteGroupsOfHour(tenantId: string, hourMs: number, db: Db = this.prisma): Promise<EdgeGroup[]> {
-    const rows = await db.$queryRawUnsafe<RawGroup[]>(
-      `SELECT cluster_id::text AS cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service,
-              sum(requests)::bigint AS requests, sum(errors)::bigint AS errors, json_agg(sketch) AS sketches
-       FROM telemetry_minutes
-       WHERE tenant_id = $1::uuid AND minute >= $2::timestamptz AND minute < $3::timestamptz
-       GROUP BY 1, 2, 3, 4, 5, 6`,
-      tenantId,
-      iso(hourMs),
-      iso(hourMs + HOUR_MS),
-    );
+    const rows = await db.$queryRaw<RawGroup[]>(Prisma.sql`
+      SELECT cluster_id::text AS cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service,
+             sum(requests)::bigint AS requests, sum(errors)::bigint AS errors, json_agg(sketch) AS sketches
+      FROM telemetry_minutes
+      WHERE tenant_id = ${tenantId}::uuid AND minute >= ${iso(hourMs)}::timestamptz AND minute < ${iso(hourMs + HOUR_MS)}::timestamptz
+      GROUP BY 1, 2, 3, 4, 5, 6`);
     return rows.map((row) => ({ ...trafficKey(row), ...counts(row) }));
   }
 
@@ -177,13 +153,9 @@ export class TelemetryRepository {
   recomputeHour(tenantId: string, hourMs: number, rollUp: (minutes: EdgeGroup[]) => HourRow[]): Promise<number> {
     return this.prisma.$transaction(
       async (tx) => {
-        await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, `telemetry-hour:${tenantId}:${hourMs}`);
+        await tx.$executeRaw(Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`telemetry-hour:${tenantId}:${hourMs}`}, 0))`);
         const rows = rollUp(await this.minuteGroupsOfHour(tenantId, hourMs, tx));
-        await tx.$executeRawUnsafe(
-          `DELETE FROM telemetry_hours WHERE tenant_id = $1::uuid AND hour = $2::timestamptz`,
-          tenantId,
-          iso(hourMs),
-        );
+        await tx.$executeRaw(Prisma.sql`DELETE FROM telemetry_hours WHERE tenant_id = ${tenantId}::uuid AND hour = ${iso(hourMs)}::timestamptz`);
         for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
           await insertHourRows(tx, tenantId, hourMs, rows.slice(start, start + INSERT_CHUNK_ROWS));
         }
@@ -194,50 +166,42 @@ export class TelemetryRepository {
   }
 
   async tenantIds(): Promise<string[]> {
-    const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(`SELECT id::text AS id FROM tenants ORDER BY id`);
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>(Prisma.sql`SELECT id::text AS id FROM tenants ORDER BY id`);
     return rows.map((row) => row.id);
   }
 
   /** Start of the earliest stored minute of a tenant, or null. */
   async earliestMinute(tenantId: string): Promise<number | null> {
-    const rows = await this.prisma.$queryRawUnsafe<{ minute: Date | null }[]>(
-      `SELECT min(minute) AS minute FROM telemetry_minutes WHERE tenant_id = $1::uuid`,
-      tenantId,
+    const rows = await this.prisma.$queryRaw<{ minute: Date | null }[]>(
+      Prisma.sql`SELECT min(minute) AS minute FROM telemetry_minutes WHERE tenant_id = ${tenantId}::uuid`,
     );
     return rows[0]?.minute ? rows[0].minute.getTime() : null;
   }
 
   deleteMinutesBefore(tenantId: string, cutoffMs: number): Promise<number> {
-    return this.deleteInChunks(
-      `DELETE FROM telemetry_minutes WHERE id IN (
-         SELECT id FROM telemetry_minutes WHERE tenant_id = $1::uuid AND minute < $2::timestamptz LIMIT ${DELETE_CHUNK_ROWS})`,
-      tenantId,
-      iso(cutoffMs),
-    );
+    return this.deleteInChunks(Prisma.sql`
+      DELETE FROM telemetry_minutes WHERE id IN (
+        SELECT id FROM telemetry_minutes WHERE tenant_id = ${tenantId}::uuid AND minute < ${iso(cutoffMs)}::timestamptz LIMIT ${DELETE_CHUNK_ROWS}::int)`);
   }
 
   deleteHoursBefore(tenantId: string, cutoffMs: number): Promise<number> {
-    return this.deleteInChunks(
-      `DELETE FROM telemetry_hours WHERE id IN (
-         SELECT id FROM telemetry_hours WHERE tenant_id = $1::uuid AND hour < $2::timestamptz LIMIT ${DELETE_CHUNK_ROWS})`,
-      tenantId,
-      iso(cutoffMs),
-    );
+    return this.deleteInChunks(Prisma.sql`
+      DELETE FROM telemetry_hours WHERE id IN (
+        SELECT id FROM telemetry_hours WHERE tenant_id = ${tenantId}::uuid AND hour < ${iso(cutoffMs)}::timestamptz LIMIT ${DELETE_CHUNK_ROWS}::int)`);
   }
 
   /** Batch ids only need to outlive the minutes they carried (older minutes are refused anyway). */
   deleteBatchIdsBefore(cutoffMs: number): Promise<number> {
-    return this.deleteInChunks(
-      `DELETE FROM telemetry_batches WHERE (cluster_id, batch_id) IN (
-         SELECT cluster_id, batch_id FROM telemetry_batches WHERE received_at < $1::timestamptz LIMIT ${DELETE_CHUNK_ROWS})`,
-      iso(cutoffMs),
-    );
+    return this.deleteInChunks(Prisma.sql`
+      DELETE FROM telemetry_batches WHERE (cluster_id, batch_id) IN (
+        SELECT cluster_id, batch_id FROM telemetry_batches WHERE received_at < ${iso(cutoffMs)}::timestamptz LIMIT ${DELETE_CHUNK_ROWS}::int)`);
   }
 
-  private async deleteInChunks(sql: string, ...values: unknown[]): Promise<number> {
+  /** Runs a DELETE of at most DELETE_CHUNK_ROWS rows until it deletes fewer. */
+  private async deleteInChunks(statement: Prisma.Sql): Promise<number> {
     let total = 0;
     for (;;) {
-      const deleted = await this.prisma.$executeRawUnsafe(sql, ...values);
+      const deleted = await this.prisma.$executeRaw(statement);
       total += deleted;
       if (deleted < DELETE_CHUNK_ROWS) return total;
     }
@@ -261,61 +225,53 @@ function minuteRowsJson(items: readonly ValidTelemetryItem[]): string {
   );
 }
 
+/** One multi-row INSERT: every column travels as one typed array parameter (unnest). */
 async function insertHourRows(db: Db, tenantId: string, hourMs: number, rows: readonly HourRow[]): Promise<void> {
-  await db.$executeRawUnsafe(
-    `INSERT INTO telemetry_hours
-       (tenant_id, cluster_id, hour, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
-     SELECT $1::uuid, r.cluster_id, $2::timestamptz, r.source_cluster, r.source_namespace, r.source_service, r.destination_namespace, r.destination_service,
-            r.requests, r.errors, r.sketch
-     FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::jsonb[])
-       AS r(cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)`,
-    tenantId,
-    iso(hourMs),
-    rows.map((row) => row.clusterId),
-    rows.map((row) => row.sourceCluster),
-    rows.map((row) => row.sourceNamespace),
-    rows.map((row) => row.sourceService),
-    rows.map((row) => row.destinationNamespace),
-    rows.map((row) => row.destinationService),
-    rows.map((row) => row.requests),
-    rows.map((row) => row.errors),
-    rows.map((row) => JSON.stringify(row.sketch)),
-  );
+  await db.$executeRaw(Prisma.sql`
+    INSERT INTO telemetry_hours
+      (tenant_id, cluster_id, hour, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
+    SELECT ${tenantId}::uuid, r.cluster_id, ${iso(hourMs)}::timestamptz, r.source_cluster, r.source_namespace, r.source_service, r.destination_namespace,
+           r.destination_service, r.requests, r.errors, r.sketch
+    FROM unnest(
+      ${rows.map((row) => row.clusterId)}::uuid[],
+      ${rows.map((row) => row.sourceCluster)}::text[],
+      ${rows.map((row) => row.sourceNamespace)}::text[],
+      ${rows.map((row) => row.sourceService)}::text[],
+      ${rows.map((row) => row.destinationNamespace)}::text[],
+      ${rows.map((row) => row.destinationService)}::text[],
+      ${rows.map((row) => row.requests)}::bigint[],
+      ${rows.map((row) => row.errors)}::bigint[],
+      ${rows.map((row) => JSON.stringify(row.sketch))}::jsonb[]
+    ) AS r(cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)`);
 }
 
-/** Positional parameters for a statement assembled from parts. */
-class SqlParams {
-  readonly values: unknown[] = [];
-
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
+/** The two tables a query reads, each with its time column (constant identifiers, never input). */
+const MINUTE_ROWS = { table: Prisma.raw('telemetry_minutes'), at: Prisma.raw('minute') };
+const HOUR_ROWS = { table: Prisma.raw('telemetry_hours'), at: Prisma.raw('hour') };
 
 /**
  * The rows a query reads, as one subquery: minute rows of the planned minute ranges and hour rows
  * of the planned hour range (disjoint in time), under the tenant and cluster filter.
  */
-function trafficSource(params: SqlParams, tenantId: string, filter: TrafficFilter, plan: ReadPlan): string {
-  const tenant = params.add(tenantId);
-  const clusters = params.add(filter.clusterIds);
-  const sourceClusters = filter.orSourceClusters?.length ? params.add(filter.orSourceClusters) : null;
-  const clusterCondition = sourceClusters
-    ? `(cluster_id = ANY(${clusters}::uuid[]) OR source_cluster = ANY(${sourceClusters}::text[]))`
-    : `cluster_id = ANY(${clusters}::uuid[])`;
-  const service = filter.destinationService === undefined ? null : params.add(filter.destinationService);
-  const where = (column: string, ranges: readonly TimeRange[]) => {
-    const within = ranges
-      .map((range) => `(${column} >= ${params.add(iso(range.fromMs))}::timestamptz AND ${column} < ${params.add(iso(range.toMs))}::timestamptz)`)
-      .join(' OR ');
-    return `tenant_id = ${tenant}::uuid AND ${clusterCondition}${service ? ` AND destination_service = ${service}` : ''} AND (${within})`;
+function trafficSource(tenantId: string, filter: TrafficFilter, plan: ReadPlan): Prisma.Sql {
+  const clusterCondition = filter.orSourceClusters?.length
+    ? Prisma.sql`(cluster_id = ANY(${filter.clusterIds}::uuid[]) OR source_cluster = ANY(${filter.orSourceClusters}::text[]))`
+    : Prisma.sql`cluster_id = ANY(${filter.clusterIds}::uuid[])`;
+  const serviceCondition =
+    filter.destinationService === undefined ? Prisma.empty : Prisma.sql`AND destination_service = ${filter.destinationService}`;
+  const select = (rows: typeof MINUTE_ROWS, ranges: readonly TimeRange[]) => {
+    const within = Prisma.join(
+      ranges.map((range) => Prisma.sql`(${rows.at} >= ${iso(range.fromMs)}::timestamptz AND ${rows.at} < ${iso(range.toMs)}::timestamptz)`),
+      ' OR ',
+    );
+    return Prisma.sql`SELECT ${rows.at} AS at, cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch
+      FROM ${rows.table}
+      WHERE tenant_id = ${tenantId}::uuid AND ${clusterCondition} ${serviceCondition} AND (${within})`;
   };
-  const columns = 'cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch';
-  const parts: string[] = [];
-  if (plan.minutes.length > 0) parts.push(`SELECT minute AS at, ${columns} FROM telemetry_minutes WHERE ${where('minute', plan.minutes)}`);
-  if (plan.hours) parts.push(`SELECT hour AS at, ${columns} FROM telemetry_hours WHERE ${where('hour', [plan.hours])}`);
-  return parts.join(' UNION ALL ');
+  const parts: Prisma.Sql[] = [];
+  if (plan.minutes.length > 0) parts.push(select(MINUTE_ROWS, plan.minutes));
+  if (plan.hours) parts.push(select(HOUR_ROWS, [plan.hours]));
+  return Prisma.join(parts, ' UNION ALL ');
 }
 
 function trafficKey(row: RawGroup): TrafficKey {

@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { OperatorOnly, RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import { mapPage, PageQueryDto, pageRequest } from '../../platform/http/pagination';
+import { PageQueryDto } from '../../platform/http/pagination.dto';
+import { mapPage, pageRequest } from '../../platform/http/pagination.util';
 import { CreateTenantDto, toTenantView } from './tenants.dto';
 import { TenantsService } from './tenants.service';
 

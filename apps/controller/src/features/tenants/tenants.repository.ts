@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Tenant } from '../../generated/prisma/client';
-import type { Db } from '../../platform/database/db';
+import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
-import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination';
+import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
 
 export interface StoredTenant {
   id: string;

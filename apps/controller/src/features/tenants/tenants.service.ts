@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@lattice/domain';
 import { AuditService } from '../audit/audit.service';
-import type { Page, PageRequest } from '../../platform/http/pagination';
+import type { Page, PageRequest } from '../../platform/http/pagination.util';
 import { TokensService } from '../auth/tokens.service';
 import { toTenantView } from './tenants.dto';
 import { TenantsRepository, type StoredTenant } from './tenants.repository';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { openPrivateKey, isEncryptedBlob } from '@lattice/pki';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import type { JobContext } from '../../platform/jobs/jobs.types';
 import { sendWebhook } from './webhook-sender';
 import { WebhooksRepository } from './webhooks.repository';

@@ -24,8 +24,9 @@ import type { Response } from 'express';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import { versionFromIfMatch, withEtag } from '../../platform/http/etag';
-import { PageQueryDto, pageRequest } from '../../platform/http/pagination';
+import { versionFromIfMatch, withEtag } from '../../platform/http/etag.util';
+import { PageQueryDto } from '../../platform/http/pagination.dto';
+import { pageRequest } from '../../platform/http/pagination.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
 import { createValidationPipe } from '../../platform/http/validation.pipe';
 import {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { JobRunner } from '../../platform/jobs/job-runner.service';
 import { defineQueue } from '../../platform/jobs/jobs.types';
 import { WebhookDeliveryService } from './webhook-delivery.service';

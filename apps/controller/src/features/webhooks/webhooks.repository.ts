@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, type WebhookEventType } from '@lattice/domain';
 import { Prisma, type WebhookDelivery, type WebhookEndpoint } from '../../generated/prisma/client';
-import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination';
-import { isUniqueViolation, type Db } from '../../platform/database/db';
+import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
+import { isUniqueViolation, type Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 
 export interface WebhookSpec {

@@ -4,14 +4,14 @@ import { DomainError, isDnsLabel, validateWebhookEventTypes, validateWebhookUrl,
 import { sealPrivateKey } from '@lattice/pki';
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import { mapPage, type Page, type PageRequest } from '../../platform/http/pagination';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
+import { mapPage, type Page, type PageRequest } from '../../platform/http/pagination.util';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { newWebhookSecret, webhookSecretAssociatedData } from './webhook-secret';
 import { WebhooksJobs } from './webhooks.jobs';
 import { toDeliveryView, toWebhookView, type CreatedWebhookView, type WebhookDeliveryView, type WebhookView } from './webhooks.dto';
 import { WebhooksRepository, type NewDelivery, type WebhookSpec } from './webhooks.repository';
-import type { Db } from '../../platform/database/db';
+import type { Db } from '../../platform/database/db.util';
 
 export interface WebhookInput {
   name: unknown;

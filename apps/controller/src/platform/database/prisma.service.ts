@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { pgPoolConfigFromUrl } from '@lattice/platform';
 import { PrismaClient } from '../../generated/prisma/client';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config.types';
 
 /** The Prisma client on its WebAssembly query compiler with the pg driver adapter. Used by repositories only. */
 @Injectable()

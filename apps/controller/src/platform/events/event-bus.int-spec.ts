@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { z } from 'zod';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config.types';
 import { RedisService } from '../redis/redis.service';
 import { EventBus } from './event-bus.service';
 import { defineChannel, type ChannelMessage } from './events.types';

@@ -1,6 +1,6 @@
 import { Field, ObjectType } from '@nestjs/graphql';
 import { DomainError } from '@lattice/domain';
-import { pageRequest, type Page, type PageRequest } from '../http/pagination';
+import { pageRequest, type Page, type PageRequest } from '../http/pagination.util';
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;

@@ -1,15 +1,15 @@
 import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/permissions.decorator';
-import { PrismaService } from '../database/prisma.service';
+import { DatabaseHealthRepository } from '../database/database-health.repository';
 import { RedisService } from '../redis/redis.service';
-import { ShutdownState } from './shutdown-state';
+import { ShutdownState } from './shutdown-state.service';
 
 @ApiTags('health')
 @Controller()
 export class HealthController {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly database: DatabaseHealthRepository,
     private readonly redis: RedisService,
     private readonly shutdown: ShutdownState,
   ) {}
@@ -27,7 +27,7 @@ export class HealthController {
   @Get('readyz')
   async readyz(): Promise<{ status: 'ready'; checks: Record<string, string> }> {
     const [database, redis] = await Promise.all([
-      withTimeout(this.prisma.$queryRawUnsafe('SELECT 1').then(() => 'ok')),
+      withTimeout(this.database.ping().then(() => 'ok')),
       withTimeout(this.redis.ping().then((ok) => (ok ? 'ok' : 'unexpected reply'))),
     ]);
     const checks = { database, redis, shutdown: this.shutdown.draining ? 'draining' : 'ok' };

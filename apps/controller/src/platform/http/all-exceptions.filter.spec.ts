@@ -1,7 +1,7 @@
 import { ArgumentsHost, BadRequestException, HttpException, Logger } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { GraphQLError } from 'graphql';
-import { toServiceError } from '../../features/agent-gateway/grpc-status';
+import { toServiceError } from '../../features/agent-gateway/grpc-status.util';
 import { AllExceptionsFilter, toErrorBody } from './all-exceptions.filter';
 
 describe('toErrorBody', () => {

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { DomainError } from '@lattice/domain';
-import { asTransientDatabaseError } from '../database/db';
-import { HTTP_STATUS_BY_CODE, RETRY_AFTER_SECONDS_BY_CODE, type ErrorBody } from './error-response';
+import { asTransientDatabaseError } from '../database/db.util';
+import { HTTP_STATUS_BY_CODE, RETRY_AFTER_SECONDS_BY_CODE, type ErrorBody } from './error-response.util';
 
 /**
  * Every error leaves as JSON with a status and a message; unexpected ones are logged with the

@@ -3,7 +3,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import type { Job } from 'bullmq';
 import { z } from 'zod';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
-import { RUNTIME_CONFIG } from '../config/runtime-config';
+import { RUNTIME_CONFIG } from '../config/runtime-config.types';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisService } from '../redis/redis.service';
 import { JobRunner } from './job-runner.service';

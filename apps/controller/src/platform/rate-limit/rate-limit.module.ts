@@ -3,9 +3,9 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Request } from 'express';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config.types';
 import { RedisService } from '../redis/redis.service';
-import { RedisThrottlerStorage } from './redis-throttler.storage';
+import { RedisThrottlerStorage } from './redis-throttler.store';
 import { RequestThrottlerGuard } from './request-throttler.guard';
 
 /** Per-token rate limit (per client IP for unauthenticated calls), answered with 429 and Retry-After. */

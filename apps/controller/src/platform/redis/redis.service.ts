@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import Redis, { type RedisOptions } from 'ioredis';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config.types';
 
 /**
  * Redis connections: one for commands, one for subscriptions (a subscribed connection cannot run

@@ -1,6 +1,6 @@
 import { DomainError } from '@lattice/domain';
 import { Prisma } from '../../generated/prisma/client';
-import { asTransientDatabaseError } from './db';
+import { asTransientDatabaseError } from './db.util';
 
 function knownRequestError(code: string, meta?: Record<string, unknown>): Prisma.PrismaClientKnownRequestError {
   return new Prisma.PrismaClientKnownRequestError('failed', { code, clientVersion: '6.19.0', meta });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
-import { randomToken, readOrCreate, stablePort } from './local-resources';
+import { randomToken, readOrCreate, stablePort } from './local-resources.util';
 
 export interface EmbeddedPostgresHandle {
   databaseUrl: string;

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { parseMasterKey } from '@lattice/pki';
-import type { ControllerEnv } from '../config/config';
-import { ConfigError } from '../config/config';
-import type { RuntimeConfig } from '../config/runtime-config';
-import { startEmbeddedPostgres } from './embedded-postgres';
-import { randomToken, readOrCreate } from './local-resources';
-import { startEmbeddedRedis } from './embedded-redis';
-import { runMigrations } from './migrations';
+import type { ControllerEnv } from '../config/controller-env.util';
+import { ConfigError } from '../config/controller-env.util';
+import type { RuntimeConfig } from '../config/runtime-config.types';
+import { startEmbeddedPostgres } from './embedded-postgres.util';
+import { randomToken, readOrCreate } from './local-resources.util';
+import { startEmbeddedRedis } from './embedded-redis.util';
+import { runMigrations } from './migrations.util';
 
 export interface Infrastructure {
   config: RuntimeConfig;

@@ -5,10 +5,16 @@
  * as base64 text too: a JSON payload in a text[] parameter gets every quote escaped on both sides,
  * which made storing a change of 100 clusters' snapshots (6 MB) take 1.2-1.4 s instead of 0.15 s.
  */
+import { Prisma } from '../../generated/prisma/client';
 
 /** The SQL expression selecting `column` (a trusted column name, never input) as base64 text. */
 export function byteaAsBase64(column: string): string {
   return `encode(${column}, 'base64')`;
+}
+
+/** `byteaAsBase64` as a fragment of a `Prisma.sql` query (`column` a constant identifier, never input). */
+export function byteaAsBase64Sql(column: string): Prisma.Sql {
+  return Prisma.sql`encode(${Prisma.raw(column)}, 'base64')`;
 }
 
 /** The bytes of a value selected with `byteaAsBase64` (null stays null). */

@@ -1,4 +1,4 @@
-import type { ControllerEnv } from './config';
+import type { ControllerEnv } from './controller-env.util';
 
 /** The configuration after start-up resolved what the environment left open (embedded services, local secrets). */
 export interface RuntimeConfig {

@@ -1,7 +1,7 @@
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { Metadata } from '@grpc/grpc-js';
 import { DomainError, type DomainErrorCode } from '@lattice/domain';
-import { asTransientDatabaseError } from '../../platform/database/db';
+import { asTransientDatabaseError } from '../../platform/database/db.util';
 
 /** The one mapping from domain error codes to gRPC statuses (exhaustive). */
 export const GRPC_STATUS_BY_CODE: Record<DomainErrorCode, GrpcStatus> = {

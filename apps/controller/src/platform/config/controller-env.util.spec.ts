@@ -1,4 +1,4 @@
-import { ConfigError, parseControllerEnv } from './config';
+import { ConfigError, parseControllerEnv } from './controller-env.util';
 
 describe('parseControllerEnv', () => {
   it('applies defaults to an empty environment', () => {

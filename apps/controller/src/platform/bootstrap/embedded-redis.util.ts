@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
-import { stablePort } from './local-resources';
+import { stablePort } from './local-resources.util';
 
 export interface EmbeddedRedisHandle {
   redisUrl: string;

@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from '@nestjs/common';
-import { DomainError, validateInventoryUpdate, type InventoryUpdate } from '@lattice/domain';
+import { DomainError, validateInventoryUpdate } from '@lattice/domain';
 import { SNAPSHOT_FORMAT, type AgentMessage__Output, type ControllerMessage, type Inventory__Output } from '@lattice/proto';
-import type { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
-import type { RecentSnapshotsCache } from '../config-distribution/recent-snapshots.cache';
-import type { CsrOutcome, IncomingCsr, IntermediateRequestMessage } from '../gns-ca/gns-ca.service';
-import { RotationAckGate } from '../gns-ca/rotation-ack-gate';
 import type { MetricsService } from '../../platform/metrics/metrics.service';
-import type { TelemetryIngest } from '../telemetry/telemetry-ingest';
-import type { ClusterLinkRepository } from './cluster-link.repository';
-import { toServiceError } from './grpc-status';
+import type { AgentStreamService, RotationAckGate } from './agent-stream.service';
+import { inventoryUpdateFromProto } from './agent-messages.util';
+import { toServiceError } from './grpc-status.util';
 
 export interface AgentIdentityOnStream {
   tenantId: string;
@@ -19,23 +15,12 @@ export interface AgentIdentityOnStream {
 }
 
 export interface AgentSessionDeps {
-  links: ClusterLinkRepository;
-  recentSnapshots: Pick<RecentSnapshotsCache, 'get'>;
-  scheduler: DesiredStateScheduler;
-  telemetry: TelemetryIngest;
-  metrics: MetricsService;
+  /** What the stream's messages do to the rest of the controller. */
+  stream: AgentStreamService;
+  metrics: Pick<MetricsService, 'grpcMessages'>;
   logger: Logger;
   heartbeatMs: number;
-  ca: AgentSessionCa;
   onClosed(session: AgentSession): void;
-}
-
-/** The per-GNS CA as the stream sees it: what to ask the cluster for, and its CSRs. */
-export interface AgentSessionCa {
-  intermediateRequestsFor(tenantId: string, clusterId: string): Promise<IntermediateRequestMessage[]>;
-  handleCsr(tenantId: string, clusterId: string, csr: IncomingCsr): Promise<CsrOutcome>;
-  /** An ACK may be what a root rotation waits for (only called for those that can be, see RotationAckGate). */
-  snapshotAcked(tenantId: string): Promise<void>;
 }
 
 /** Touching last_seen_at on every heartbeat would write once per agent every few seconds. */
@@ -64,7 +49,7 @@ export class AgentSession {
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly rotationAcks = new RotationAckGate();
+  private readonly rotationAcks: RotationAckGate;
 
   constructor(
     private readonly call: ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
@@ -73,6 +58,7 @@ export class AgentSession {
     private readonly deps: AgentSessionDeps,
   ) {
     this.connectionId = `${replicaId}:${randomUUID()}`;
+    this.rotationAcks = deps.stream.newRotationAckGate();
   }
 
   get clusterId(): string {
@@ -106,10 +92,7 @@ export class AgentSession {
   async pushLatestSnapshot(announcedVersion?: number): Promise<void> {
     if (!this.helloReceived || this.closed) return;
     const { tenantId, clusterId } = this.identity;
-    const snapshot =
-      (announcedVersion !== undefined && announcedVersion > this.lastSentVersion
-        ? this.deps.recentSnapshots.get(tenantId, clusterId, announcedVersion)
-        : undefined) ?? (await this.deps.links.desiredSnapshot(tenantId, clusterId, this.lastSentVersion));
+    const snapshot = await this.deps.stream.snapshotToPush(tenantId, clusterId, this.lastSentVersion, announcedVersion);
     if (!snapshot || snapshot.version <= this.lastSentVersion) return;
     this.lastSentVersion = snapshot.version;
     this.rotationAcks.snapshotSent(snapshot.version, snapshot.payload);
@@ -130,7 +113,7 @@ export class AgentSession {
    */
   async requestIntermediates(): Promise<void> {
     if (!this.helloReceived || this.closed) return;
-    const requests = await this.deps.ca.intermediateRequestsFor(this.identity.tenantId, this.identity.clusterId);
+    const requests = await this.deps.stream.intermediateRequestsFor(this.identity.tenantId, this.identity.clusterId);
     for (const request of requests) this.send({ intermediateRequest: request });
   }
 
@@ -163,7 +146,7 @@ export class AgentSession {
         this.helloReceived = true;
         // The agent reports what it has applied; anything newer is pushed below.
         this.lastSentVersion = Number(hello.appliedVersion) || 0;
-        await this.deps.links.markConnected(tenantId, clusterId, this.connectionId, hello.agentVersion.slice(0, 64), new Date());
+        await this.deps.stream.connected(tenantId, clusterId, this.connectionId, hello.agentVersion, new Date());
         this.lastSeenWrittenAt = Date.now();
         this.deps.logger.log(`cluster ${clusterId} connected (agent ${hello.agentVersion}, applied version ${this.lastSentVersion})`);
         await this.pushLatestSnapshot();
@@ -174,15 +157,15 @@ export class AgentSession {
         return this.handleInventory(message.inventory!);
       case 'ack': {
         const version = Number(message.ack!.version);
-        await this.deps.links.recordAck(tenantId, clusterId, version);
+        await this.deps.stream.acked(tenantId, clusterId, version);
         // Most ACKs cannot move a root rotation; those skip the (deduplicated) queue round trip.
-        if (this.rotationAcks.acked(version, this.lastSentVersion)) await this.deps.ca.snapshotAcked(tenantId);
+        if (this.rotationAcks.acked(version, this.lastSentVersion)) await this.deps.stream.rotationMayAdvance(tenantId);
         return;
       }
       case 'nack':
         this.rotationAcks.nacked(Number(message.nack!.version));
         this.deps.logger.warn(`cluster ${clusterId} refused snapshot ${message.nack!.version}: ${message.nack!.reason}`);
-        await this.deps.links.recordNack(tenantId, clusterId, Number(message.nack!.version), message.nack!.reason, new Date());
+        await this.deps.stream.nacked(tenantId, clusterId, Number(message.nack!.version), message.nack!.reason, new Date());
         return;
       case 'telemetry':
         return this.handleTelemetry(message);
@@ -193,7 +176,7 @@ export class AgentSession {
         return this.recordSeen();
       case 'csr': {
         const csr = message.csr!;
-        const outcome = await this.deps.ca.handleCsr(tenantId, clusterId, {
+        const outcome = await this.deps.stream.handleCsr(tenantId, clusterId, {
           gnsId: csr.gnsId,
           csrPem: csr.csrPem,
           rootGeneration: Number(csr.rootGeneration),
@@ -220,32 +203,17 @@ export class AgentSession {
     const revision = Number(inventory.revision);
     if (!inventory.full && revision <= this.lastInventoryRevision) return; // reordered or repeated delta
     this.lastInventoryRevision = revision;
-    const update: InventoryUpdate = {
-      full: inventory.full,
-      namespaces: inventory.namespaces.map((ns) => ({ name: ns.name, labels: ns.labels })),
-      services: inventory.services.map((svc) => ({
-        namespace: svc.namespace,
-        name: svc.name,
-        labels: svc.labels,
-        ports: svc.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol, targetPort: p.targetPort })),
-        endpointGroups: svc.endpointGroups.map((g) => ({ labels: g.labels, ready: g.ready, notReady: g.notReady })),
-        selector: svc.selector,
-      })),
-      removedNamespaces: inventory.removedNamespaces,
-      removedServices: inventory.removedServices.map((ref) => ({ namespace: ref.namespace, name: ref.name })),
-    };
+    const update = inventoryUpdateFromProto(inventory);
     const problems = validateInventoryUpdate(update);
     if (problems.length > 0) throw DomainError.validation(problems);
     const { tenantId, clusterId } = this.identity;
-    if (await this.deps.links.applyInventory(tenantId, clusterId, update, new Date())) {
-      await this.deps.scheduler.schedule(tenantId, `inventory of cluster ${clusterId} changed`);
-    }
+    await this.deps.stream.applyInventory(tenantId, clusterId, update, new Date());
   }
 
   private async handleTelemetry(message: AgentMessage__Output): Promise<void> {
     const batch = message.telemetry!;
     try {
-      const result = await this.deps.telemetry.ingest(this.identity.tenantId, this.identity.clusterId, batch);
+      const result = await this.deps.stream.ingestTelemetry(this.identity.tenantId, this.identity.clusterId, batch);
       this.send({ telemetryAck: { batchId: batch.batchId, duplicate: result.duplicate } });
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'VALIDATION') throw error;
@@ -258,7 +226,7 @@ export class AgentSession {
   private async recordSeen(): Promise<void> {
     if (Date.now() - this.lastSeenWrittenAt < LAST_SEEN_WRITE_INTERVAL_MS) return;
     this.lastSeenWrittenAt = Date.now();
-    await this.deps.links.touch(this.identity.tenantId, this.identity.clusterId, this.connectionId, new Date());
+    await this.deps.stream.seen(this.identity.tenantId, this.identity.clusterId, this.connectionId, new Date());
   }
 
   private messageProcessed(): void {
@@ -301,8 +269,8 @@ export class AgentSession {
     this.deps.logger.log(`cluster ${this.clusterId} disconnected: ${reason}`);
     this.deps.onClosed(this);
     if (this.helloReceived) {
-      void this.deps.links
-        .markDisconnected(this.identity.tenantId, this.identity.clusterId, this.connectionId, new Date())
+      void this.deps.stream
+        .disconnected(this.identity.tenantId, this.identity.clusterId, this.connectionId, new Date())
         .catch((error: Error) => this.deps.logger.warn(`marking cluster ${this.clusterId} disconnected: ${error.message}`));
     }
   }

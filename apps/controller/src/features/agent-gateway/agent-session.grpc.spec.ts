@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { AgentMessage__Output, ControllerMessage } from '@lattice/proto';
-import { AgentSession, MAX_READ_AHEAD_MESSAGES, type AgentSessionDeps } from './agent-session';
+import { AgentSession, MAX_READ_AHEAD_MESSAGES, type AgentSessionDeps } from './agent-session.grpc';
 
 /** The parts of a gRPC server stream a session uses: events in, writes out, pause/resume. */
 class FakeCall extends EventEmitter {
@@ -38,15 +38,13 @@ describe('AgentSession', () => {
     const call = new FakeCall();
     const pendingIngests: (() => void)[] = [];
     const deps = {
-      links: {
-        markConnected: async () => undefined,
-        markDisconnected: async () => undefined,
-        desiredSnapshot: async () => null,
-      },
-      recentSnapshots: { get: () => undefined },
-      ca: { intermediateRequestsFor: async () => [] },
-      telemetry: {
-        ingest: () =>
+      stream: {
+        connected: async () => undefined,
+        disconnected: async () => undefined,
+        snapshotToPush: async () => null,
+        intermediateRequestsFor: async () => [],
+        newRotationAckGate: () => ({ snapshotSent: () => undefined, acked: () => false, nacked: () => undefined }),
+        ingestTelemetry: () =>
           new Promise((resolve) => pendingIngests.push(() => resolve({ duplicate: false, items: 0 }))),
       },
       metrics: { grpcMessages: { inc: () => undefined } },

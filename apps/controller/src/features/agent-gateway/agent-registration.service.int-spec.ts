@@ -1,0 +1,169 @@
+import { randomUUID, X509Certificate } from 'node:crypto';
+import { Module } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { Client } from 'pg';
+import { DomainError } from '@lattice/domain';
+import { createCsr } from '@lattice/pki';
+import type { RegisterRequest__Output } from '@lattice/proto';
+import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
+import { platformModules } from '../../../../../test/support/platform-modules';
+import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
+import type { TenantPrincipal } from '../../platform/auth/principal';
+import { AgentIdentityModule } from '../agent-identity/agent-identity.module';
+import { ClustersModule } from '../clusters/clusters.module';
+import { ClustersService } from '../clusters/clusters.service';
+import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
+import { AgentRegistrationService } from './agent-registration.service';
+import { ClusterLinkRepository } from './cluster-link.repository';
+
+/** Registration as the agent gateway wires it, without the gRPC server, streams or other features. */
+@Module({
+  imports: [AgentIdentityModule, ClustersModule],
+  providers: [AgentRegistrationService, ClusterLinkRepository],
+})
+class RegistrationTestModule {}
+
+async function domainErrorOf(promise: Promise<unknown>): Promise<DomainError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
+  return error;
+}
+
+describe('AgentRegistrationService', () => {
+  let database: TestDatabase;
+  let moduleRef: TestingModule;
+  let sql: Client;
+  let registration: AgentRegistrationService;
+  let clusters: ClustersService;
+  let links: ClusterLinkRepository;
+  let actor: TenantPrincipal;
+  let csrPem: string;
+
+  /** Response fields are optional in the generated proto types; these responses carry them. */
+  const pem = (value: string | undefined): string => {
+    if (!value) throw new Error('expected a PEM in the response');
+    return value;
+  };
+  const fingerprintOf = (certificatePem: string | undefined) =>
+    new X509Certificate(pem(certificatePem)).fingerprint256;
+  const request = (
+    bootstrapToken: string,
+    overrides: Partial<RegisterRequest__Output> = {},
+  ): RegisterRequest__Output => ({
+    bootstrapToken,
+    clusterName: '',
+    csrPem,
+    agentVersion: 'test',
+    ...overrides,
+  });
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    moduleRef = await Test.createTestingModule({
+      imports: [...platformModules(testRuntimeConfig(database.url)), RegistrationTestModule],
+    })
+      .overrideProvider(DesiredStateScheduler)
+      .useValue({ schedule: () => Promise.resolve() })
+      .compile();
+    await moduleRef.init();
+    registration = moduleRef.get(AgentRegistrationService);
+    clusters = moduleRef.get(ClustersService);
+    links = moduleRef.get(ClusterLinkRepository);
+    sql = new Client({ connectionString: database.url });
+    await sql.connect();
+    const tenantId = (
+      await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'acme') RETURNING id`)
+    ).rows[0].id as string;
+    actor = { kind: 'token', tenantId, tokenId: randomUUID(), tokenName: 'admin', role: 'admin' };
+    csrPem = (await createCsr({ commonName: 'east', rsaBits: 2048 })).csrPem;
+  });
+
+  afterAll(async () => {
+    await sql?.end();
+    await moduleRef?.close();
+    await database?.drop();
+  });
+
+  it('issues a certificate for the cluster of the token and keeps it on record', async () => {
+    const { cluster, bootstrap } = await clusters.register(actor, {
+      name: 'east',
+      eastWestAddress: null,
+      labels: {},
+    });
+    const response = await registration.register(request(bootstrap.token, { clusterName: 'east' }));
+    expect(response).toMatchObject({ clusterId: cluster.id, tenantId: actor.tenantId });
+    expect(response.caBundlePem).toBe(bootstrap.controllerCaPem);
+    expect(
+      new X509Certificate(pem(response.certificatePem)).checkIssued(
+        new X509Certificate(pem(response.caBundlePem)),
+      ),
+    ).toBe(true);
+    expect(
+      await links.isCertificateActive(actor.tenantId, cluster.id, fingerprintOf(response.certificatePem)),
+    ).toBe(true);
+  });
+
+  it('replaces the agent on a new bootstrap: certificates issued before are no longer accepted', async () => {
+    const { cluster, bootstrap } = await clusters.register(actor, {
+      name: 'west',
+      eastWestAddress: null,
+      labels: {},
+    });
+    const first = await registration.register(request(bootstrap.token));
+    const again = await clusters.newBootstrapToken(actor, cluster.id);
+    const second = await registration.register(request(again.token));
+    expect(
+      await links.isCertificateActive(actor.tenantId, cluster.id, fingerprintOf(first.certificatePem)),
+    ).toBe(false);
+    expect(
+      await links.isCertificateActive(actor.tenantId, cluster.id, fingerprintOf(second.certificatePem)),
+    ).toBe(true);
+  });
+
+  it('renews without dropping the current certificate', async () => {
+    const { cluster, bootstrap } = await clusters.register(actor, {
+      name: 'south',
+      eastWestAddress: null,
+      labels: {},
+    });
+    const current = await registration.register(request(bootstrap.token));
+    const renewed = await registration.renew(actor.tenantId, cluster.id, { csrPem });
+    expect(Number(renewed.notAfterUnixMs)).toBeGreaterThanOrEqual(Number(current.notAfterUnixMs));
+    expect(
+      await links.isCertificateActive(actor.tenantId, cluster.id, fingerprintOf(current.certificatePem)),
+    ).toBe(true);
+    expect(
+      await links.isCertificateActive(actor.tenantId, cluster.id, fingerprintOf(renewed.certificatePem)),
+    ).toBe(true);
+  });
+
+  it('refuses what is not a bootstrap token before looking at the CSR', async () => {
+    const error = await domainErrorOf(
+      registration.register(request('lat_not-a-bootstrap-token', { csrPem: '' })),
+    );
+    expect(error.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses a missing or malformed CSR, and a spent token', async () => {
+    const { bootstrap } = await clusters.register(actor, {
+      name: 'north',
+      eastWestAddress: null,
+      labels: {},
+    });
+    const missing = await domainErrorOf(registration.register(request(bootstrap.token, { csrPem: '' })));
+    expect(missing.code).toBe('VALIDATION');
+    expect(missing.fields).toEqual([expect.objectContaining({ field: 'csr_pem' })]);
+
+    const garbled = '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n';
+    const malformed = await domainErrorOf(
+      registration.register(request(bootstrap.token, { csrPem: garbled })),
+    );
+    expect(malformed.code).toBe('VALIDATION');
+    // The token was redeemed before the CSR was found malformed.
+    const spent = await domainErrorOf(registration.register(request(bootstrap.token)));
+    expect(spent.message).toContain('was already used');
+  });
+});

@@ -1,0 +1,139 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { InventoryUpdate } from '@lattice/domain';
+import type { TelemetryBatch__Output } from '@lattice/proto';
+import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
+import { DesiredStateService } from '../config-distribution/desired-state.service';
+import { CaRotationService } from '../gns-ca/ca-rotation.service';
+import {
+  GnsCaService,
+  type CsrOutcome,
+  type IncomingCsr,
+  type IntermediateRequestMessage,
+} from '../gns-ca/gns-ca.service';
+import { TelemetryIngestService } from '../telemetry/telemetry-ingest.service';
+import type { IngestResult } from '../telemetry/telemetry.types';
+import { ClusterLinkRepository } from './cluster-link.repository';
+
+/** What a stream tells the CA's ACK gate: snapshots it sent, ACKs (true: may matter to a rotation) and NACKs. */
+export interface RotationAckGate {
+  snapshotSent(version: number, payload: Uint8Array): void;
+  acked(version: number, newestSentVersion: number): boolean;
+  nacked(version: number): void;
+}
+
+/** A desired snapshot ready to push: the payload bytes and their sha256 (the stored desired_hash). */
+export interface SnapshotToPush {
+  version: number;
+  payload: Buffer;
+  hash: string;
+}
+
+/**
+ * What an agent's Connect stream does to the rest of the controller, one method per effect: the
+ * cluster's connection record, snapshots to push, inventory, ACK/NACK, telemetry and the per-GNS
+ * CA. AgentSession keeps the stream's protocol (order, flow control, heartbeats) and calls these.
+ */
+@Injectable()
+export class AgentStreamService {
+  private readonly logger = new Logger('AgentGateway');
+
+  constructor(
+    private readonly links: ClusterLinkRepository,
+    private readonly desiredStates: DesiredStateService,
+    private readonly scheduler: DesiredStateScheduler,
+    private readonly telemetry: TelemetryIngestService,
+    private readonly gnsCa: GnsCaService,
+    private readonly rotations: CaRotationService,
+  ) {}
+
+  async connected(
+    tenantId: string,
+    clusterId: string,
+    connectionId: string,
+    agentVersion: string,
+    now = new Date(),
+  ): Promise<void> {
+    await this.links.markConnected(tenantId, clusterId, connectionId, agentVersion.slice(0, 64), now);
+  }
+
+  /** Only the stream that holds the cluster marks it disconnected (a newer stream may have taken over). */
+  async disconnected(
+    tenantId: string,
+    clusterId: string,
+    connectionId: string,
+    now = new Date(),
+  ): Promise<void> {
+    await this.links.markDisconnected(tenantId, clusterId, connectionId, now);
+  }
+
+  async seen(tenantId: string, clusterId: string, connectionId: string, now = new Date()): Promise<void> {
+    await this.links.touch(tenantId, clusterId, connectionId, now);
+  }
+
+  /**
+   * The cluster's newest desired snapshot when it is newer than `newerThan`. An announced version
+   * is taken from this replica's recent snapshots when it holds it, otherwise read from the database.
+   */
+  async snapshotToPush(
+    tenantId: string,
+    clusterId: string,
+    newerThan: number,
+    announcedVersion?: number,
+  ): Promise<SnapshotToPush | null> {
+    const recent =
+      announcedVersion !== undefined && announcedVersion > newerThan
+        ? this.desiredStates.recentSnapshot(tenantId, clusterId, announcedVersion)
+        : undefined;
+    return recent ?? (await this.links.desiredSnapshot(tenantId, clusterId, newerThan));
+  }
+
+  /** Stores an inventory report; a change asks for the tenant's desired states to be recomputed. */
+  async applyInventory(
+    tenantId: string,
+    clusterId: string,
+    update: InventoryUpdate,
+    now = new Date(),
+  ): Promise<void> {
+    if (await this.links.applyInventory(tenantId, clusterId, update, now)) {
+      await this.scheduler.schedule(tenantId, `inventory of cluster ${clusterId} changed`);
+    }
+  }
+
+  async acked(tenantId: string, clusterId: string, version: number): Promise<void> {
+    await this.links.recordAck(tenantId, clusterId, version);
+  }
+
+  async nacked(
+    tenantId: string,
+    clusterId: string,
+    version: number,
+    reason: string,
+    now = new Date(),
+  ): Promise<void> {
+    await this.links.recordNack(tenantId, clusterId, version, reason, now);
+  }
+
+  /** Which ACKs of one stream may complete a root rotation stage (the per-GNS CA decides). */
+  newRotationAckGate(): RotationAckGate {
+    return this.rotations.newAckGate();
+  }
+
+  /** An ACK that may complete a root rotation stage (see newRotationAckGate): the rotation moves on soon. */
+  async rotationMayAdvance(tenantId: string): Promise<void> {
+    await this.rotations
+      .snapshotAcked(tenantId)
+      .catch((error: Error) => this.logger.warn(`scheduling a CA rotation step: ${error.message}`));
+  }
+
+  ingestTelemetry(tenantId: string, clusterId: string, batch: TelemetryBatch__Output): Promise<IngestResult> {
+    return this.telemetry.ingest(tenantId, clusterId, batch);
+  }
+
+  intermediateRequestsFor(tenantId: string, clusterId: string): Promise<IntermediateRequestMessage[]> {
+    return this.gnsCa.intermediateRequestsFor(tenantId, clusterId);
+  }
+
+  handleCsr(tenantId: string, clusterId: string, csr: IncomingCsr): Promise<CsrOutcome> {
+    return this.gnsCa.handleCsr(tenantId, clusterId, csr);
+  }
+}

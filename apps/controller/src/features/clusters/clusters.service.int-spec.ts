@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { Client } from 'pg';
+import { DomainError } from '@lattice/domain';
+import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
+import { platformModules } from '../../../../../test/support/platform-modules';
+import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
+import type { TenantPrincipal } from '../../platform/auth/principal';
+import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
+import { ClustersModule } from './clusters.module';
+import { ClustersService, isBootstrapToken, toClusterView } from './clusters.service';
+
+/** Records what would be recomputed instead of running the desired-state queue. */
+class RecordingScheduler extends DesiredStateScheduler {
+  readonly reasons: string[] = [];
+  schedule(_tenantId: string, reason: string): Promise<void> {
+    this.reasons.push(reason);
+    return Promise.resolve();
+  }
+}
+
+async function domainErrorOf(promise: Promise<unknown>): Promise<DomainError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
+  return error;
+}
+
+/** ClustersService with its real repository, audit and agent CA on a scratch database (no app boot). */
+describe('ClustersService', () => {
+  let database: TestDatabase;
+  let moduleRef: TestingModule;
+  let sql: Client;
+  let clusters: ClustersService;
+  const scheduler = new RecordingScheduler();
+  let actor: TenantPrincipal;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    moduleRef = await Test.createTestingModule({
+      imports: [...platformModules(testRuntimeConfig(database.url)), ClustersModule],
+    })
+      .overrideProvider(DesiredStateScheduler)
+      .useValue(scheduler)
+      .compile();
+    await moduleRef.init();
+    clusters = moduleRef.get(ClustersService);
+    sql = new Client({ connectionString: database.url });
+    await sql.connect();
+    const tenantId = (
+      await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'acme') RETURNING id`)
+    ).rows[0].id as string;
+    actor = { kind: 'token', tenantId, tokenId: randomUUID(), tokenName: 'admin', role: 'admin' };
+  });
+
+  afterAll(async () => {
+    await sql?.end();
+    await moduleRef?.close();
+    await database?.drop();
+  });
+
+  const auditActions = async (clusterId: string) =>
+    (
+      await sql.query(`SELECT action FROM audit_events WHERE resource_id = $1 ORDER BY created_at, action`, [
+        clusterId,
+      ])
+    ).rows.map((row: { action: string }) => row.action);
+
+  it('registers a cluster with a one-time bootstrap token and the command that starts its agent', async () => {
+    const { cluster, bootstrap } = await clusters.register(actor, {
+      name: 'east',
+      eastWestAddress: '10.0.0.1',
+      labels: { region: 'eu' },
+    });
+    expect(cluster).toMatchObject({
+      name: 'east',
+      eastWestAddress: '10.0.0.1',
+      labels: { region: 'eu' },
+      status: 'PENDING',
+      version: 1,
+    });
+    expect(cluster.inventory).toEqual({ namespaces: 0, services: 0, updatedAt: null });
+    expect(isBootstrapToken(bootstrap.token)).toBe(true);
+    expect(bootstrap.command).toContain(`LATTICE_BOOTSTRAP_TOKEN=${bootstrap.token}`);
+    expect(bootstrap.command).toContain('LATTICE_CLUSTER_NAME=east');
+    expect(bootstrap.controllerCaPem).toContain('-----BEGIN CERTIFICATE-----');
+    expect(await auditActions(cluster.id)).toEqual(['cluster.create']);
+  });
+
+  it('refuses a second cluster of the same name', async () => {
+    const error = await domainErrorOf(
+      clusters.register(actor, { name: 'east', eastWestAddress: null, labels: {} }),
+    );
+    expect(error.code).toBe('CONFLICT');
+  });
+
+  it('updates only the version it was given, and asks for a recomputation', async () => {
+    const { cluster } = await clusters.register(actor, { name: 'west', eastWestAddress: null, labels: {} });
+    const stale = await domainErrorOf(
+      clusters.update(actor, cluster.id, cluster.version + 1, { labels: { tier: 'gold' } }),
+    );
+    expect(stale.code).toBe('PRECONDITION_FAILED');
+
+    const updated = await clusters.update(actor, cluster.id, cluster.version, {
+      eastWestAddress: 'west.example.com',
+      labels: { tier: 'gold' },
+    });
+    expect(updated).toMatchObject({
+      version: 2,
+      eastWestAddress: 'west.example.com',
+      labels: { tier: 'gold' },
+    });
+    expect(scheduler.reasons).toContain(`cluster ${cluster.id} updated`);
+    expect(await auditActions(cluster.id)).toEqual(['cluster.create', 'cluster.update']);
+  });
+
+  it('redeems a bootstrap token once, for the cluster it was issued for', async () => {
+    const { cluster, bootstrap } = await clusters.register(actor, {
+      name: 'north',
+      eastWestAddress: null,
+      labels: {},
+    });
+    const mismatch = await domainErrorOf(clusters.redeemBootstrapToken(bootstrap.token, 'south'));
+    expect(mismatch.code).toBe('VALIDATION');
+    // The name check comes after the redemption: a mismatched attempt spends the token.
+    const again = await domainErrorOf(clusters.redeemBootstrapToken(bootstrap.token, 'north'));
+    expect(again.message).toContain('was already used');
+
+    const fresh = await clusters.newBootstrapToken(actor, cluster.id);
+    await expect(clusters.redeemBootstrapToken(fresh.token, 'north')).resolves.toMatchObject({
+      id: cluster.id,
+      tenantId: actor.tenantId,
+    });
+    const unknown = await domainErrorOf(clusters.redeemBootstrapToken(`lbt_${'x'.repeat(43)}`, ''));
+    expect(unknown.code).toBe('UNAUTHENTICATED');
+    expect(unknown.message).toContain('is unknown');
+  });
+
+  it('refuses an expired bootstrap token with a reason', async () => {
+    const { bootstrap } = await clusters.register(actor, {
+      name: 'expiring',
+      eastWestAddress: null,
+      labels: {},
+    });
+    const later = new Date(Date.parse(bootstrap.expiresAt) + 1000);
+    const error = await domainErrorOf(clusters.redeemBootstrapToken(bootstrap.token, '', later));
+    expect(error.message).toContain('has expired');
+  });
+
+  it('revokes a cluster: its unused tokens are refused, and it gets no new ones', async () => {
+    const { cluster, bootstrap } = await clusters.register(actor, {
+      name: 'revoked',
+      eastWestAddress: null,
+      labels: {},
+    });
+    const revoked = await clusters.revoke(actor, cluster.id);
+    expect(revoked.revokedAt).toBeInstanceOf(Date);
+    expect(toClusterView(revoked).revokedAt).not.toBeNull();
+    expect(scheduler.reasons).toContain(`cluster ${cluster.id} revoked`);
+
+    expect((await domainErrorOf(clusters.redeemBootstrapToken(bootstrap.token, ''))).code).toBe('FORBIDDEN');
+    expect((await domainErrorOf(clusters.newBootstrapToken(actor, cluster.id))).code).toBe('CONFLICT');
+  });
+
+  it('deletes a cluster', async () => {
+    const { cluster } = await clusters.register(actor, { name: 'gone', eastWestAddress: null, labels: {} });
+    await clusters.delete(actor, cluster.id);
+    expect((await domainErrorOf(clusters.get(actor.tenantId, cluster.id))).code).toBe('NOT_FOUND');
+    expect(scheduler.reasons).toContain(`cluster ${cluster.id} deleted`);
+    expect(await auditActions(cluster.id)).toEqual(['cluster.create', 'cluster.delete']);
+  });
+
+  it('keeps tenants apart', async () => {
+    const { cluster } = await clusters.register(actor, {
+      name: 'private',
+      eastWestAddress: null,
+      labels: {},
+    });
+    expect((await domainErrorOf(clusters.get(randomUUID(), cluster.id))).code).toBe('NOT_FOUND');
+  });
+
+  it('reads stored JSON through its schema: counts the inventory, and a malformed one degrades to empty', async () => {
+    const { cluster } = await clusters.register(actor, {
+      name: 'inventoried',
+      eastWestAddress: null,
+      labels: {},
+    });
+    await sql.query(`UPDATE clusters SET inventory = $1::jsonb WHERE id = $2`, [
+      JSON.stringify({
+        namespaces: [{ name: 'shop' }],
+        services: [
+          { namespace: 'shop', name: 'cart' },
+          { namespace: 'shop', name: 'web' },
+        ],
+      }),
+      cluster.id,
+    ]);
+    const stored = await clusters.get(actor.tenantId, cluster.id);
+    expect(stored.inventory.services[0]).toEqual({
+      namespace: 'shop',
+      name: 'cart',
+      labels: {},
+      ports: [],
+      endpointGroups: [],
+      selector: {},
+    });
+    expect(toClusterView(stored).inventory).toMatchObject({ namespaces: 1, services: 2 });
+
+    await sql.query(`UPDATE clusters SET inventory = '{"services": "not a list"}'::jsonb WHERE id = $1`, [
+      cluster.id,
+    ]);
+    expect(toClusterView(await clusters.get(actor.tenantId, cluster.id)).inventory).toMatchObject({
+      namespaces: 0,
+      services: 0,
+    });
+  });
+
+  it("pages through a tenant's clusters in creation order", async () => {
+    const first = await clusters.list(actor.tenantId, { limit: 2 });
+    expect(first.items.map((cluster) => cluster.name)).toEqual(['east', 'west']);
+    expect(first.nextCursor).not.toBeNull();
+  });
+});

@@ -1,0 +1,38 @@
+import type { ClusterInventory } from '@lattice/domain';
+
+/** A cluster as the clusters feature hands it out (JSON columns decoded, no database row type). */
+export interface ClusterRecord {
+  id: string;
+  tenantId: string;
+  name: string;
+  eastWestAddress: string | null;
+  labels: Record<string, string>;
+  version: number;
+  /** Controller replica holding the agent's stream; null when no stream is open. */
+  connectionId: string | null;
+  firstConnectedAt: Date | null;
+  lastSeenAt: Date | null;
+  agentVersion: string | null;
+  appliedVersion: number;
+  desiredVersion: number;
+  lastNackVersion: number | null;
+  lastNackReason: string | null;
+  lastNackAt: Date | null;
+  inventory: ClusterInventory;
+  inventoryUpdatedAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewCluster {
+  name: string;
+  eastWestAddress: string | null;
+  labels: Record<string, string>;
+}
+
+/** What an operator may change on a cluster. */
+export interface ClusterChanges {
+  eastWestAddress?: string;
+  labels?: Record<string, string>;
+}
