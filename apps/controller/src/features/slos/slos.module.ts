@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { ConfigDistributionModule } from '../config-distribution/config-distribution.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { SloMetrics } from './slo.metrics';
@@ -12,7 +13,7 @@ import { SlosService } from './slos.service';
 
 /** SLO definitions (REST and GraphQL), their per-minute evaluation (BullMQ) and alert events. */
 @Module({
-  imports: [WebhooksModule, ConfigDistributionModule],
+  imports: [AuditModule, WebhooksModule, ConfigDistributionModule],
   controllers: [SlosController],
   providers: [SloMetrics, SlosRepository, SlosService, SlosResolver, SloEvaluationRepository, SloEvaluationService, SloEvaluationQueue],
   exports: [SloEvaluationService],
