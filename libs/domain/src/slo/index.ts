@@ -7,3 +7,7 @@ export * from './slo-status';
 export * from './evaluate-slo';
 export * from './slo-series';
 export * from './slo-spec';
+export * from './slo-series-span';
+export * from './slo-series-plan';
+export * from './slo-traffic';
+export * from './slo-window-totals';

@@ -1,2 +1,3 @@
 export * from './webhook-signature';
 export * from './webhook-endpoint';
+export * from './webhook-event';

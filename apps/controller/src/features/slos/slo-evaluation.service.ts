@@ -1,39 +1,44 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
-  addTotals,
-  addVerdict,
-  alignSeriesSpan,
   assessSlo,
-  BURN_RATE_WINDOWS,
-  ceilHour,
-  DDSketch,
-  floorHour,
-  gnsTelemetryScope,
-  HOUR_MS,
-  hourRollupTotals,
-  indicatorValues,
-  isHourEnd,
-  mergeSketchJson,
+  backfillCandidates,
+  catchUpCandidates,
+  evaluateSeriesSpan,
+  HOUR_DETAIL_RETENTION_MS,
+  isBackfilling,
+  isCatchingUp,
+  lateRangesByTenant,
+  MINUTE_DETAIL_RETENTION_MS,
   MINUTE_MS,
   minuteStart,
-  minuteVerdict,
+  minuteTelemetryFrom,
   parseSloWindow,
-  sameTotals,
-  seriesHistoryStart,
-  sloSpanStarts,
-  sloWindowBounds,
-  spanFromRunningTotals,
-  subtractTotals,
+  planBackfill,
+  planCatchUp,
+  planLateRecount,
+  planLiveRun,
+  prependSeriesSpan,
+  runningTotalsShift,
+  SERIES_CHUNK_MINUTES,
+  seriesAfterPrepend,
+  seriesBackfillTarget,
+  seriesDetailFrom,
+  sloAlertWebhookEvent,
+  sloEvaluationProbes,
+  SloTrafficIndex,
+  sloTotalsFromRunningTotals,
+  spanTrafficTargets,
+  trafficTargetKey,
+  uniqueTrafficServices,
+  webhookEventTypeOfAlert,
   ZERO_RUNNING_TOTALS,
-  type AlertEvent,
-  type BurnRateWindow,
-  type GnsTelemetryScope,
   type IndicatorValue,
-  type MergedMinute,
-  type PeriodTotals,
   type RunningTotals,
-  type SpanTotals,
-  type WebhookEventType,
+  type SeriesResolution,
+  type SeriesSpanBounds,
+  type SloEvaluation,
+  type SloSeriesProgress,
+  type SloWindow,
 } from '@lattice/domain';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import type { Db } from '../../platform/database/db.util';
@@ -41,32 +46,15 @@ import { WebhooksService } from '../webhooks/webhooks.service';
 import { SloMetrics } from './slo.metrics';
 import {
   SloEvaluationRepository,
-  type DestinationMinute,
   type EvaluableSlo,
-  type RunningTotalsLookup,
   type RunningTotalsShift,
+  type SloAlertEventRow,
   type SloMinuteRow,
-  type SloSeriesRow,
   type SloStateRow,
-  type TrafficTarget,
 } from './slo-evaluation.repository';
 
-/**
- * The per-minute run evaluates from where the series is complete when that is at most this far
- * back; after a longer gap (an outage) it evaluates the recent minutes only and the series job
- * catches up the gap, oldest first, in bounded chunks. No minute is skipped.
- */
-export const MAX_LIVE_CATCH_UP_MINUTES = 60;
-/** Minute detail is kept for the longest burn window (3 days) plus slack; whole hours for the longest SLO window. */
-const MINUTE_DETAIL_RETENTION_MS = 3 * 86_400_000 + 2 * 3_600_000;
-const HOUR_DETAIL_RETENTION_MS = 93 * 86_400_000;
-const DAY_MS = 86_400_000;
-/** One series chunk recomputes at most this many minutes of one SLO ... */
-export const SERIES_CHUNK_MINUTES = 360;
-/** ... or this many hours of one SLO from hourly rollups ... */
-export const SERIES_CHUNK_HOURS = 7 * 24;
-/** ... and at most this many SLO-minutes (or SLO-hours) in all, so one chunk stays short. */
-export const SERIES_CHUNK_BUDGET = 200_000;
+// The benchmark and the series job size their work by these.
+export { MAX_LIVE_CATCH_UP_MINUTES, SERIES_CHUNK_BUDGET, SERIES_CHUNK_HOURS, SERIES_CHUNK_MINUTES } from '@lattice/domain';
 
 export interface SloEvaluationRun {
   evaluatedAt: Date;
@@ -87,12 +75,17 @@ export interface SeriesRepairRun {
 }
 
 /** A span of one SLO's series to compute. */
-interface SeriesSpan {
+interface SeriesSpan extends SeriesSpanBounds {
   slo: EvaluableSlo;
-  fromMs: number;
-  toMs: number;
 }
 
+/** An SLO whose definition can be evaluated, with its parsed window. */
+interface WindowedSlo {
+  slo: EvaluableSlo;
+  window: SloWindow;
+}
+
+/** What recomputing a span left at its end. */
 interface SpanOutcome {
   /** Running totals through the span's last minute. */
   end: RunningTotals;
@@ -101,7 +94,9 @@ interface SpanOutcome {
 }
 
 /**
- * SLO evaluation, set-based over all SLOs:
+ * SLO evaluation, set-based over all SLOs. This service orchestrates: it reads through
+ * SloEvaluationRepository, asks the pure steps in libs/domain (slo-series-plan, slo-series-span,
+ * slo-window-totals, assessSlo) what to compute, and writes the result.
  * - `evaluate`, every minute: the traffic of all SLOs' services over the recomputed minutes comes
  *   in one grouped query (sketches merged once per destination and minute), each SLO's minute
  *   verdicts and running totals go back in one multi-row upsert, and every window's totals come
@@ -129,109 +124,96 @@ export class SloEvaluationService {
   async evaluate(now = new Date()): Promise<SloEvaluationRun | null> {
     const nowMs = minuteStart(now.getTime());
     const stopTimer = this.metrics.evaluationDuration.startTimer();
-    const liveFromMs = nowMs - this.config.env.LATTICE_SLO_RECOMPUTE_MINUTES * MINUTE_MS;
-    const outcome = await this.repository.exclusively(async (db) => {
-      const slos = (await this.repository.loadEvaluable(db)).filter((slo) => parseSloWindow(slo.window) !== null);
-      const previous = await this.repository.previousStates(db);
-      const seriesById = await this.repository.loadSeries(db);
-
-      // Each SLO from where its series is complete (normally the last few minutes); a new series
-      // starts with the recompute span and is backfilled by the series job; a longer gap is left
-      // to the catch-up.
-      const spans: SeriesSpan[] = [];
-      const seriesRows: SloSeriesRow[] = [];
-      for (const slo of slos) {
-        const series = seriesById.get(slo.id);
-        if (!series || series.basis !== slo.basis) {
-          spans.push({ slo, fromMs: liveFromMs, toMs: nowMs });
-          seriesRows.push({
-            sloId: slo.id,
-            tenantId: slo.tenantId,
-            basis: slo.basis,
-            coveredFromMs: liveFromMs,
-            backfillToMs: Math.min(liveFromMs, this.backfillTarget(slo, nowMs)),
-            minuteResolutionFromMs: liveFromMs,
-            caughtUpUntilMs: nowMs,
-            evaluatedUntilMs: nowMs,
-            origin: ZERO_RUNNING_TOTALS,
-          });
-          continue;
-        }
-        const contiguous = series.caughtUpUntilMs >= nowMs - MAX_LIVE_CATCH_UP_MINUTES * MINUTE_MS;
-        const fromMs = Math.max(series.coveredFromMs, contiguous ? Math.min(liveFromMs, series.caughtUpUntilMs) : liveFromMs);
-        spans.push({ slo, fromMs, toMs: nowMs });
-        seriesRows.push({
-          ...series,
-          caughtUpUntilMs: contiguous ? Math.max(series.caughtUpUntilMs, nowMs) : series.caughtUpUntilMs,
-          evaluatedUntilMs: Math.max(series.evaluatedUntilMs, nowMs),
-        });
-      }
-      const { outcomes, rowsWritten } = await this.recomputeSpans(db, spans, nowMs);
-      await this.repository.saveSeries(db, seriesRows);
-
-      // Every span ends at now: its totals are the running totals now minus those before its start.
-      const lookups: RunningTotalsLookup[] = [];
-      const starts = slos.map((slo) => {
-        const spanStarts = sloSpanStarts(parseSloWindow(slo.window)!, nowMs);
-        lookups.push({ sloId: slo.id, basis: slo.basis, beforeMs: spanStarts.window });
-        for (const burnWindow of BURN_RATE_WINDOWS) lookups.push({ sloId: slo.id, basis: slo.basis, beforeMs: spanStarts.burnWindows[burnWindow] });
-        return spanStarts;
-      });
-      const before = await this.repository.runningTotalsBefore(db, lookups);
-
-      const states: SloStateRow[] = [];
-      const events: { tenantId: string; sloId: string; event: AlertEvent; slo: EvaluableSlo }[] = [];
-      const perSlo = 1 + BURN_RATE_WINDOWS.length;
-      slos.forEach((slo, index) => {
-        const current = outcomes.get(slo.id)!;
-        const at = (offset: number) => before[index * perSlo + offset] ?? ZERO_RUNNING_TOTALS;
-        const bounds = sloWindowBounds(parseSloWindow(slo.window)!, nowMs);
-        const burnWindows = {} as Record<BurnRateWindow, SpanTotals>;
-        BURN_RATE_WINDOWS.forEach((burnWindow, offset) => {
-          burnWindows[burnWindow] = spanFromRunningTotals(current.end, at(offset + 1), starts[index]!.burnWindows[burnWindow], nowMs);
-        });
-        const totals = { window: spanFromRunningTotals(current.end, at(0), bounds.startUnixMs, Math.min(nowMs, bounds.endUnixMs)), burnWindows };
-        try {
-          const evaluation = assessSlo(slo, nowMs, totals, current.indicators, previous.get(slo.id)?.activeAlerts ?? []);
-          states.push({ sloId: slo.id, tenantId: slo.tenantId, evaluation });
-          for (const event of evaluation.events) events.push({ tenantId: slo.tenantId, sloId: slo.id, event, slo });
-        } catch (error) {
-          this.logger.error({ err: error, sloId: slo.id }, 'SLO could not be evaluated');
-        }
-      });
-      await this.repository.saveStates(db, nowMs, states);
-      const recorded = await this.repository.insertEvents(db, events);
-      const sloById = new Map(slos.map((slo) => [slo.id, slo]));
-      const stateById = new Map(states.map((state) => [state.sloId, state.evaluation]));
-      const deliveryIds = await this.webhooks.createDeliveries(
-        db,
-        recorded.map((stored) => ({
-          tenantId: stored.tenantId,
-          eventId: stored.id,
-          eventType: eventTypeOf(stored.event),
-          payload: alertPayload(stored.id, stored.event, sloById.get(stored.sloId)!, stateById.get(stored.sloId)),
-        })),
-      );
-      return {
-        run: {
-          evaluatedAt: new Date(nowMs),
-          fromMinute: new Date(spans.length > 0 ? Math.min(...spans.map((span) => span.fromMs)) : liveFromMs),
-          slos: slos.length,
-          minutesWritten: rowsWritten,
-          events: recorded.length,
-          deliveries: deliveryIds.length,
-        },
-        deliveryIds,
-        events: recorded.map((stored) => stored.event.type),
-      };
-    });
+    const outcome = await this.repository.exclusively((db) => this.evaluateIn(db, nowMs));
     if (!outcome) return null;
     stopTimer();
-    for (const event of outcome.events) this.metrics.alertEvents.inc({ type: event });
+    for (const type of outcome.eventTypes) this.metrics.alertEvents.inc({ type });
     await this.webhooks.enqueue(outcome.deliveryIds);
     await this.webhooks.enqueueOrphans(Date.now());
     this.logger.log(outcome.run, 'SLO evaluation done');
     return outcome.run;
+  }
+
+  /** One evaluation run inside its transaction: series forward to now, then each SLO assessed, then events and deliveries recorded. */
+  private async evaluateIn(db: Db, nowMs: number): Promise<{ run: SloEvaluationRun; deliveryIds: string[]; eventTypes: string[] }> {
+    const liveFromMs = nowMs - this.config.env.LATTICE_SLO_RECOMPUTE_MINUTES * MINUTE_MS;
+    const slos = windowed(await this.repository.loadEvaluable(db));
+    const previous = await this.repository.previousStates(db);
+    const { spans, rowsWritten, outcomes } = await this.advanceSeries(db, slos, nowMs, liveFromMs);
+    const evaluations = await this.assess(db, slos, outcomes, previous, nowMs);
+    await this.repository.saveStates(db, nowMs, [...evaluations.values()].map(({ row }) => row));
+    const recorded = await this.repository.insertEvents(db, [...evaluations.values()].flatMap(({ events }) => events));
+    const deliveryIds = await this.webhooks.createDeliveries(
+      db,
+      recorded.map((stored) => {
+        const { slo, row } = evaluations.get(stored.sloId)!;
+        return {
+          tenantId: stored.tenantId,
+          eventId: stored.id,
+          eventType: webhookEventTypeOfAlert(stored.event),
+          payload: sloAlertWebhookEvent(stored.id, stored.event, slo, row.evaluation),
+        };
+      }),
+    );
+    return {
+      run: {
+        evaluatedAt: new Date(nowMs),
+        fromMinute: new Date(spans.length > 0 ? Math.min(...spans.map((span) => span.fromMs)) : liveFromMs),
+        slos: slos.length,
+        minutesWritten: rowsWritten,
+        events: recorded.length,
+        deliveries: deliveryIds.length,
+      },
+      deliveryIds,
+      eventTypes: recorded.map((stored) => stored.event.type),
+    };
+  }
+
+  /** Brings every SLO's series forward to now (see planLiveRun). */
+  private async advanceSeries(db: Db, slos: readonly WindowedSlo[], nowMs: number, liveFromMs: number) {
+    const seriesById = await this.repository.loadSeries(db);
+    const spans: SeriesSpan[] = [];
+    const advanced: SloSeriesProgress[] = [];
+    for (const { slo, window } of slos) {
+      const backfillTargetMs = seriesBackfillTarget(window, nowMs, this.config.env.LATTICE_TELEMETRY_HOUR_RETENTION_DAYS);
+      const plan = planLiveRun(slo, seriesById.get(slo.id), { nowMs, liveFromMs, backfillTargetMs });
+      spans.push({ slo, ...plan.span });
+      advanced.push(plan.series);
+    }
+    const { outcomes, rowsWritten } = await this.recomputeSpans(db, spans, nowMs);
+    await this.repository.saveSeries(db, advanced);
+    return { spans, outcomes, rowsWritten };
+  }
+
+  /**
+   * Assesses every SLO at now. Every span ends at now, so its totals are the running totals now
+   * minus those before its start: one batch of probes for all SLOs and spans.
+   */
+  private async assess(
+    db: Db,
+    slos: readonly WindowedSlo[],
+    outcomes: ReadonlyMap<string, SpanOutcome>,
+    previous: ReadonlyMap<string, { activeAlerts: SloEvaluation['activeAlerts'] }>,
+    nowMs: number,
+  ): Promise<Map<string, { slo: EvaluableSlo; row: SloStateRow; events: SloAlertEventRow[] }>> {
+    const probes = slos.flatMap(({ slo, window }) => sloEvaluationProbes(window, nowMs).map((beforeMs) => ({ sloId: slo.id, basis: slo.basis, beforeMs })));
+    const totalsBefore = new ProbedTotals(probes, await this.repository.runningTotalsBefore(probes, db));
+    const assessed = new Map<string, { slo: EvaluableSlo; row: SloStateRow; events: SloAlertEventRow[] }>();
+    for (const { slo, window } of slos) {
+      const current = outcomes.get(slo.id)!;
+      const totals = sloTotalsFromRunningTotals(window, nowMs, current.end, (beforeMs) => totalsBefore.of(slo.id, beforeMs));
+      try {
+        const evaluation = assessSlo(slo, nowMs, totals, current.indicators, previous.get(slo.id)?.activeAlerts ?? []);
+        assessed.set(slo.id, {
+          slo,
+          row: { sloId: slo.id, tenantId: slo.tenantId, evaluation },
+          events: evaluation.events.map((event) => ({ tenantId: slo.tenantId, sloId: slo.id, event })),
+        });
+      } catch (error) {
+        this.logger.error({ err: error, sloId: slo.id }, 'SLO could not be evaluated');
+      }
+    }
+    return assessed;
   }
 
   /**
@@ -261,27 +243,17 @@ export class SloEvaluationService {
     return this.repository.seriesChunk(async (db) => {
       const late = await this.repository.takeLateMinutes(db, SERIES_CHUNK_MINUTES);
       if (late.length === 0) return false;
-      const byTenant = new Map<string, { fromMs: number; toMs: number }>();
-      for (const { tenantId, minuteMs } of late) {
-        const range = byTenant.get(tenantId);
-        byTenant.set(tenantId, range ? { fromMs: Math.min(range.fromMs, minuteMs), toMs: Math.max(range.toMs, minuteMs + MINUTE_MS) } : { fromMs: minuteMs, toMs: minuteMs + MINUTE_MS });
-      }
-      const slos = (await this.repository.loadEvaluable(db)).filter((slo) => byTenant.has(slo.tenantId) && parseSloWindow(slo.window) !== null);
+      const byTenant = lateRangesByTenant(late);
+      const slos = windowed(await this.repository.loadEvaluable(db)).filter(({ slo }) => byTenant.has(slo.tenantId));
       const seriesById = await this.repository.loadSeries(db);
       const spans: SeriesSpan[] = [];
-      const extended: SloSeriesRow[] = [];
-      for (const slo of slos) {
+      const extended: SloSeriesProgress[] = [];
+      for (const { slo } of slos) {
         const series = seriesById.get(slo.id);
         if (!series || series.basis !== slo.basis) continue;
-        const range = byTenant.get(slo.tenantId)!;
-        // Before the series start: the backfill (resumed if it had stopped) counts it. At or after
-        // caughtUpUntil: the catch-up or the per-minute run does.
-        if (range.fromMs < series.coveredFromMs && floorHour(range.fromMs) < series.backfillToMs) {
-          extended.push({ ...series, backfillToMs: floorHour(range.fromMs) });
-        }
-        const fromMs = Math.max(range.fromMs, series.coveredFromMs);
-        const toMs = Math.min(range.toMs, series.caughtUpUntilMs);
-        if (fromMs < toMs) spans.push({ slo, ...alignSeriesSpan(fromMs, toMs, this.detailFrom(nowMs), series.coveredFromMs) });
+        const plan = planLateRecount(series, byTenant.get(slo.tenantId)!, seriesDetailFrom(nowMs));
+        if (plan.extended) extended.push(plan.extended);
+        if (plan.span) spans.push({ slo, ...plan.span });
       }
       await this.recomputeSpans(db, spans, nowMs);
       await this.repository.saveSeries(db, extended);
@@ -293,25 +265,17 @@ export class SloEvaluationService {
   async catchUpChunk(nowMs: number): Promise<boolean> {
     return this.repository.seriesChunk(async (db) => {
       const seriesById = await this.repository.loadSeries(db);
-      const behind = [...seriesById.values()].filter((series) => series.caughtUpUntilMs < series.evaluatedUntilMs);
+      const behind = [...seriesById.values()].filter(isCatchingUp);
       if (behind.length === 0) return false;
-      const slos = new Map((await this.repository.loadEvaluable(db)).map((slo) => [slo.id, slo]));
-      const candidates = behind
-        .filter((series) => slos.get(series.sloId)?.basis === series.basis && parseSloWindow(slos.get(series.sloId)!.window) !== null)
-        .sort((left, right) => left.caughtUpUntilMs - right.caughtUpUntilMs)
-        .slice(0, Math.max(1, Math.floor(SERIES_CHUNK_BUDGET / SERIES_CHUNK_MINUTES)));
+      const slos = await this.workableSlos(db);
+      const candidates = catchUpCandidates(behind, (series) => slos.get(series.sloId)?.basis === series.basis);
       if (candidates.length === 0) return false;
       const spans: SeriesSpan[] = [];
-      const advanced: SloSeriesRow[] = [];
+      const advanced: SloSeriesProgress[] = [];
       for (const series of candidates) {
-        const span = alignSeriesSpan(
-          series.caughtUpUntilMs,
-          Math.min(series.caughtUpUntilMs + SERIES_CHUNK_MINUTES * MINUTE_MS, series.evaluatedUntilMs),
-          this.detailFrom(nowMs),
-          series.coveredFromMs,
-        );
-        spans.push({ slo: slos.get(series.sloId)!, ...span });
-        advanced.push({ ...series, caughtUpUntilMs: Math.min(span.toMs, series.evaluatedUntilMs) });
+        const plan = planCatchUp(series, seriesDetailFrom(nowMs));
+        spans.push({ slo: slos.get(series.sloId)!, ...plan.span });
+        advanced.push(plan.series);
       }
       await this.recomputeSpans(db, spans, nowMs);
       await this.repository.saveSeries(db, advanced);
@@ -328,42 +292,31 @@ export class SloEvaluationService {
   async backfillChunk(nowMs: number): Promise<boolean> {
     return this.repository.seriesChunk(async (db) => {
       const seriesById = await this.repository.loadSeries(db);
-      const pending = [...seriesById.values()].filter((series) => series.coveredFromMs > series.backfillToMs);
+      const pending = [...seriesById.values()].filter(isBackfilling);
       if (pending.length === 0) return false;
-      const slos = new Map((await this.repository.loadEvaluable(db)).map((slo) => [slo.id, slo]));
-      const candidates = pending
-        .filter((series) => slos.get(series.sloId)?.basis === series.basis && parseSloWindow(slos.get(series.sloId)!.window) !== null)
-        .sort((left, right) => right.coveredFromMs - left.coveredFromMs)
-        .slice(0, Math.max(1, Math.floor(SERIES_CHUNK_BUDGET / SERIES_CHUNK_MINUTES)));
+      const slos = await this.workableSlos(db);
+      const candidates = backfillCandidates(pending, (series) => slos.get(series.sloId)?.basis === series.basis);
       if (candidates.length === 0) return false;
 
       // No telemetry before the series start, or none at all: the backfill stops at the first data.
-      const targets = uniqueTargets(candidates.map((series) => slos.get(series.sloId)!));
+      const services = uniqueTrafficServices(candidates.map((series) => slos.get(series.sloId)!));
       const earliest = new Map<string, number | null>();
-      (await this.repository.earliestTraffic(db, targets)).forEach((value, index) => earliest.set(targetKey(targets[index]!.tenantId, targets[index]!.service), value));
-      const minuteDataFromMs = ceilHour(nowMs - this.config.env.LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS * DAY_MS) + HOUR_MS;
-      const minuteSpans: SeriesSpan[] = [];
-      const hourSpans: SeriesSpan[] = [];
-      const finished: SloSeriesRow[] = [];
+      (await this.repository.earliestTraffic(db, services)).forEach((value, index) =>
+        earliest.set(trafficTargetKey(services[index]!.tenantId, services[index]!.service), value),
+      );
+      const minuteDataFromMs = minuteTelemetryFrom(nowMs, this.config.env.LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS);
+      const prepends: Record<SeriesResolution, SeriesSpan[]> = { minute: [], hour: [] };
+      const finished: SloSeriesProgress[] = [];
       for (const series of candidates) {
         const slo = slos.get(series.sloId)!;
-        const firsts = slo.services.flatMap((service) => earliest.get(targetKey(slo.tenantId, service)) ?? []);
-        const stopMs = firsts.length === 0 ? series.coveredFromMs : Math.max(series.backfillToMs, floorHour(Math.min(...firsts)));
-        if (stopMs >= series.coveredFromMs) {
-          finished.push({ ...series, backfillToMs: series.coveredFromMs });
-          continue;
-        }
-        if (series.coveredFromMs > minuteDataFromMs) {
-          const fromMs = Math.max(stopMs, minuteDataFromMs, floorHour(series.coveredFromMs - SERIES_CHUNK_MINUTES * MINUTE_MS));
-          minuteSpans.push({ slo, fromMs, toMs: series.coveredFromMs });
-        } else {
-          const fromMs = Math.max(stopMs, floorHour(series.coveredFromMs) - SERIES_CHUNK_HOURS * HOUR_MS);
-          hourSpans.push({ slo, fromMs, toMs: series.coveredFromMs });
-        }
+        const firsts = slo.services.flatMap((service) => earliest.get(trafficTargetKey(slo.tenantId, service)) ?? []);
+        const step = planBackfill(series, firsts, minuteDataFromMs);
+        if (step.kind === 'finished') finished.push(step.series);
+        else prepends[step.resolution].push({ slo, ...step.span });
       }
       const prepended = [
-        ...(await this.prependSpans(db, 'minute', minuteSpans, seriesById, nowMs)),
-        ...(await this.prependSpans(db, 'hour', hourSpans, seriesById, nowMs)),
+        ...(await this.prependSpans(db, 'minute', prepends.minute, seriesById, nowMs)),
+        ...(await this.prependSpans(db, 'hour', prepends.hour, seriesById, nowMs)),
       ];
       await this.repository.saveSeries(db, [...finished, ...prepended]);
       return true;
@@ -374,69 +327,45 @@ export class SloEvaluationService {
     return this.repository.thinMinutes(now.getTime() - MINUTE_DETAIL_RETENTION_MS, now.getTime() - HOUR_DETAIL_RETENTION_MS);
   }
 
-  /** Minute rows from here on are all kept; before it only the rows closing an hour (see applyRetention). */
-  private detailFrom(nowMs: number): number {
-    return ceilHour(nowMs - MINUTE_DETAIL_RETENTION_MS);
-  }
-
-  /**
-   * Where a new series' backfill aims: far enough back for the SLO window and the longest burn
-   * window, no further than hourly telemetry is kept.
-   */
-  private backfillTarget(slo: EvaluableSlo, nowMs: number): number {
-    const oldestHour = ceilHour(nowMs - this.config.env.LATTICE_TELEMETRY_HOUR_RETENTION_DAYS * DAY_MS);
-    return Math.max(oldestHour, seriesHistoryStart(parseSloWindow(slo.window)!, nowMs));
+  /** The SLOs whose definition can be evaluated, by id. */
+  private async workableSlos(db: Db): Promise<Map<string, EvaluableSlo>> {
+    return new Map(windowed(await this.repository.loadEvaluable(db)).map(({ slo }) => [slo.id, slo]));
   }
 
   /**
    * (Re)computes each span minute by minute from telemetry_minutes, continuing the running totals
    * before it, and shifts the rows after it by however much its totals changed. At most one span
-   * per SLO. Minutes without traffic are good slices with no requests.
+   * per SLO.
    */
   private async recomputeSpans(db: Db, spans: readonly SeriesSpan[], nowMs: number): Promise<{ outcomes: Map<string, SpanOutcome>; rowsWritten: number }> {
     const outcomes = new Map<string, SpanOutcome>();
     if (spans.length === 0) return { outcomes, rowsWritten: 0 };
-    const detailFromMs = this.detailFrom(nowMs);
-    const traffic = indexByTarget(await this.repository.destinationPeriods(db, 'minute', spanTargets(spans)));
-    // One batch of probes: the totals before each span's start, then before each span's end.
-    const probed = await this.repository.runningTotalsBefore(db, [
-      ...spans.map((span) => ({ sloId: span.slo.id, basis: span.slo.basis, beforeMs: span.fromMs })),
-      ...spans.map((span) => ({ sloId: span.slo.id, basis: span.slo.basis, beforeMs: span.toMs })),
-    ]);
-    const anchors = probed.slice(0, spans.length);
-    const oldEnds = probed.slice(spans.length);
-    const scopes = new ScopeCache();
+    const detailFromMs = seriesDetailFrom(nowMs);
+    const traffic = new SloTrafficIndex(await this.repository.destinationPeriods(db, 'minute', spanTrafficTargets(spans)));
+    // One batch of probes: the totals before each span's start and before its end.
+    const starts = spans.map((span) => ({ sloId: span.slo.id, basis: span.slo.basis, beforeMs: span.fromMs }));
+    const ends = spans.map((span) => ({ sloId: span.slo.id, basis: span.slo.basis, beforeMs: span.toMs }));
+    const probed = await this.repository.runningTotalsBefore([...starts, ...ends], db);
     const rows: SloMinuteRow[] = [];
     const shifts: RunningTotalsShift[] = [];
     spans.forEach((span, index) => {
       const { slo } = span;
-      const minutes = sloMinutes(slo, scopes.of(slo), traffic);
-      let running = anchors[index] ?? ZERO_RUNNING_TOTALS;
-      let indicators: IndicatorValue[] = [];
-      for (let minuteMs = span.fromMs; minuteMs < span.toMs; minuteMs += MINUTE_MS) {
-        const merged = minutes.get(minuteMs) ?? { minuteUnixMs: minuteMs, requests: 0, errors: 0, latency: null };
-        const verdict = minuteVerdict(slo.indicators, merged);
-        indicators = indicatorValues(slo.indicators, merged);
-        running = addVerdict(running, verdict);
-        // Before detailFrom only the rows closing an hour are kept (the span is whole hours there).
-        if (minuteMs < detailFromMs && !isHourEnd(minuteMs)) continue;
-        rows.push({
-          sloId: slo.id,
-          tenantId: slo.tenantId,
-          basis: slo.basis,
-          minuteMs,
-          requests: verdict.requests,
-          badRequests: verdict.badRequests,
-          badSlice: !verdict.isGoodSlice,
-          indicatorValues: indicators.map((value) => value.value),
-          running,
-        });
-      }
-      outcomes.set(slo.id, { end: running, indicators });
-      const oldEnd = oldEnds[index];
-      if (oldEnd && !sameTotals(oldEnd, running)) shifts.push({ sloId: slo.id, basis: slo.basis, fromMs: span.toMs, delta: subtractTotals(running, oldEnd) });
+      const before = probed[index] ?? ZERO_RUNNING_TOTALS;
+      const storedEnd = probed[starts.length + index];
+      const evaluated = evaluateSeriesSpan({
+        indicators: slo.indicators,
+        fromMs: span.fromMs,
+        toMs: span.toMs,
+        periods: traffic.periodsOf(slo),
+        detailFromMs,
+        before,
+      });
+      for (const minute of evaluated.minutes) rows.push({ sloId: slo.id, tenantId: slo.tenantId, basis: slo.basis, ...minute });
+      outcomes.set(slo.id, { end: evaluated.end, indicators: evaluated.lastIndicators });
+      const delta = runningTotalsShift(storedEnd, evaluated.end);
+      if (delta) shifts.push({ sloId: slo.id, basis: slo.basis, fromMs: span.toMs, delta });
     });
-    await this.repository.dropDetailBefore(db, spans.filter((span) => span.fromMs < detailFromMs).map((span) => ({ sloId: span.slo.id, fromMs: span.fromMs, toMs: Math.min(span.toMs, detailFromMs) })));
+    await this.repository.dropDetailBefore(db, thinnedParts(spans, detailFromMs));
     await this.repository.writeMinutes(db, rows);
     await this.repository.shiftRunningTotals(db, shifts);
     return { outcomes, rowsWritten: rows.length };
@@ -448,178 +377,64 @@ export class SloEvaluationService {
    */
   private async prependSpans(
     db: Db,
-    resolution: 'minute' | 'hour',
+    resolution: SeriesResolution,
     spans: readonly SeriesSpan[],
-    seriesById: Map<string, SloSeriesRow>,
+    seriesById: ReadonlyMap<string, SloSeriesProgress>,
     nowMs: number,
-  ): Promise<SloSeriesRow[]> {
+  ): Promise<SloSeriesProgress[]> {
     if (spans.length === 0) return [];
-    const detailFromMs = this.detailFrom(nowMs);
-    const stepMs = resolution === 'minute' ? MINUTE_MS : HOUR_MS;
-    const traffic = indexByTarget(await this.repository.destinationPeriods(db, resolution, spanTargets(spans)));
-    const scopes = new ScopeCache();
+    const detailFromMs = seriesDetailFrom(nowMs);
+    const traffic = new SloTrafficIndex(await this.repository.destinationPeriods(db, resolution, spanTrafficTargets(spans)));
     const rows: SloMinuteRow[] = [];
-    const updated: SloSeriesRow[] = [];
+    const updated: SloSeriesProgress[] = [];
     for (const span of spans) {
       const { slo } = span;
       const series = seriesById.get(slo.id)!;
-      const periods = sloMinutes(slo, scopes.of(slo), traffic);
-      const judged: { rowMinuteMs: number; totals: PeriodTotals; badSlice: boolean; values: (number | null)[] }[] = [];
-      let sum: RunningTotals = ZERO_RUNNING_TOTALS;
-      for (let periodMs = span.fromMs; periodMs < span.toMs; periodMs += stepMs) {
-        const merged = periods.get(periodMs) ?? { minuteUnixMs: periodMs, requests: 0, errors: 0, latency: null };
-        let totals: PeriodTotals;
-        if (resolution === 'minute') {
-          const verdict = minuteVerdict(slo.indicators, merged);
-          totals = { requests: verdict.requests, badRequests: verdict.badRequests, badMinutes: verdict.isGoodSlice ? 0 : 1 };
-        } else {
-          totals = hourRollupTotals(slo.indicators, merged);
-        }
-        sum = addTotals(sum, totals);
-        const values = indicatorValues(slo.indicators, merged).map((value) => value.value);
-        judged.push({ rowMinuteMs: periodMs + stepMs - MINUTE_MS, totals, badSlice: totals.badMinutes > 0, values });
-      }
-      const origin = subtractTotals(series.origin, sum);
-      let running: RunningTotals = origin;
-      for (const period of judged) {
-        running = addTotals(running, period.totals);
-        if (period.rowMinuteMs < detailFromMs && !isHourEnd(period.rowMinuteMs)) continue;
-        rows.push({
-          sloId: slo.id,
-          tenantId: slo.tenantId,
-          basis: slo.basis,
-          minuteMs: period.rowMinuteMs,
-          requests: period.totals.requests,
-          badRequests: period.totals.badRequests,
-          badSlice: period.badSlice,
-          indicatorValues: period.values,
-          running,
-        });
-      }
-      updated.push({
-        ...series,
-        coveredFromMs: span.fromMs,
-        origin,
-        minuteResolutionFromMs: resolution === 'minute' ? Math.min(series.minuteResolutionFromMs, span.fromMs) : series.minuteResolutionFromMs,
+      const prepended = prependSeriesSpan({
+        indicators: slo.indicators,
+        resolution,
+        fromMs: span.fromMs,
+        toMs: span.toMs,
+        periods: traffic.periodsOf(slo),
+        detailFromMs,
+        origin: series.origin,
       });
+      for (const minute of prepended.minutes) rows.push({ sloId: slo.id, tenantId: slo.tenantId, basis: slo.basis, ...minute });
+      updated.push(seriesAfterPrepend(series, resolution, span, prepended.origin));
     }
     // Stale detail rows (e.g. of an older thinning) must not outlive the hours written here.
-    await this.repository.dropDetailBefore(db, spans.filter((span) => span.fromMs < detailFromMs).map((span) => ({ sloId: span.slo.id, fromMs: span.fromMs, toMs: Math.min(span.toMs, detailFromMs) })));
+    await this.repository.dropDetailBefore(db, thinnedParts(spans, detailFromMs));
     await this.repository.writeMinutes(db, rows);
     return updated;
   }
 }
 
-/** The GNS telemetry scope of each SLO, computed once per GNS. */
-class ScopeCache {
-  private readonly scopes = new Map<string, GnsTelemetryScope>();
+/** The SLOs whose window parses (the others cannot be evaluated and are skipped), with that window. */
+function windowed(slos: readonly EvaluableSlo[]): WindowedSlo[] {
+  return slos.flatMap((slo) => {
+    const window = parseSloWindow(slo.window);
+    return window ? [{ slo, window }] : [];
+  });
+}
 
-  of(slo: EvaluableSlo): GnsTelemetryScope {
-    let scope = this.scopes.get(slo.gnsId);
-    if (!scope) {
-      scope = gnsTelemetryScope(slo.matchConditions, slo.clusters);
-      this.scopes.set(slo.gnsId, scope);
-    }
-    return scope;
+/** The parts of the spans before detailFromMs, where only the rows closing an hour are kept. */
+function thinnedParts(spans: readonly SeriesSpan[], detailFromMs: number): { sloId: string; fromMs: number; toMs: number }[] {
+  return spans.filter((span) => span.fromMs < detailFromMs).map((span) => ({ sloId: span.slo.id, fromMs: span.fromMs, toMs: Math.min(span.toMs, detailFromMs) }));
+}
+
+/** The answers of one batch of running-totals probes, by SLO and minute. */
+class ProbedTotals {
+  private readonly bySloAndMinute = new Map<string, RunningTotals>();
+
+  constructor(probes: readonly { sloId: string; beforeMs: number }[], answers: readonly (RunningTotals | undefined)[]) {
+    probes.forEach((probe, index) => {
+      const answer = answers[index];
+      if (answer) this.bySloAndMinute.set(`${probe.sloId}|${probe.beforeMs}`, answer);
+    });
   }
-}
 
-/** Each (tenant, service) the spans read, over the hull of its spans. */
-function spanTargets(spans: readonly SeriesSpan[]): TrafficTarget[] {
-  const targets = new Map<string, TrafficTarget>();
-  for (const span of spans) {
-    for (const service of span.slo.services) {
-      const key = targetKey(span.slo.tenantId, service);
-      const target = targets.get(key);
-      if (target) {
-        target.fromMs = Math.min(target.fromMs, span.fromMs);
-        target.toMs = Math.max(target.toMs, span.toMs);
-      } else {
-        targets.set(key, { tenantId: span.slo.tenantId, service, fromMs: span.fromMs, toMs: span.toMs });
-      }
-    }
+  /** The running totals before `beforeMs` (nothing counted yet: zero). */
+  of(sloId: string, beforeMs: number): RunningTotals {
+    return this.bySloAndMinute.get(`${sloId}|${beforeMs}`) ?? ZERO_RUNNING_TOTALS;
   }
-  return [...targets.values()];
-}
-
-function targetKey(tenantId: string, service: string): string {
-  return `${tenantId}|${service}`;
-}
-
-function uniqueTargets(slos: readonly EvaluableSlo[]): { tenantId: string; service: string }[] {
-  const targets = new Map<string, { tenantId: string; service: string }>();
-  for (const slo of slos) for (const service of slo.services) targets.set(targetKey(slo.tenantId, service), { tenantId: slo.tenantId, service });
-  return [...targets.values()];
-}
-
-/** A destination minute with its sketches merged at most once, however many SLOs read it. */
-interface CachedDestinationMinute extends DestinationMinute {
-  merged?: DDSketch;
-}
-
-function indexByTarget(rows: readonly DestinationMinute[]): Map<string, CachedDestinationMinute[]> {
-  const index = new Map<string, CachedDestinationMinute[]>();
-  for (const row of rows) {
-    const key = targetKey(row.tenantId, row.service);
-    const list = index.get(key) ?? [];
-    list.push({ ...row });
-    index.set(key, list);
-  }
-  return index;
-}
-
-/** The SLO's traffic per minute: its services in the GNS's member (cluster, namespace) pairs. */
-function sloMinutes(slo: EvaluableSlo, scope: GnsTelemetryScope, traffic: Map<string, CachedDestinationMinute[]>): Map<number, MergedMinute> {
-  const minutes = new Map<number, MergedMinute & { ownsLatency: boolean }>();
-  for (const service of slo.services) {
-    for (const row of traffic.get(targetKey(slo.tenantId, service)) ?? []) {
-      if (!scope.includes(row.clusterId, row.namespace)) continue;
-      row.merged ??= mergeSketchJson(row.sketches);
-      const minute = minutes.get(row.minuteMs);
-      if (!minute) {
-        // Shared with other SLOs until a second destination makes it ours to merge into.
-        minutes.set(row.minuteMs, { minuteUnixMs: row.minuteMs, requests: row.requests, errors: row.errors, latency: row.merged, ownsLatency: false });
-        continue;
-      }
-      minute.requests += row.requests;
-      minute.errors += row.errors;
-      if (!minute.ownsLatency) {
-        minute.latency = minute.latency ? minute.latency.clone() : new DDSketch();
-        minute.ownsLatency = true;
-      }
-      minute.latency!.merge(row.merged);
-    }
-  }
-  return minutes;
-}
-
-function eventTypeOf(event: AlertEvent): WebhookEventType {
-  return event.type === 'FIRED' ? 'slo.alert.fired' : 'slo.alert.resolved';
-}
-
-/** The JSON body receivers get for an alert event. */
-function alertPayload(eventId: string, event: AlertEvent, slo: EvaluableSlo, evaluation: ReturnType<typeof assessSlo> | undefined): unknown {
-  return {
-    id: eventId,
-    type: eventTypeOf(event),
-    occurredAt: new Date(event.atUnixMs).toISOString(),
-    alert: {
-      rule: event.ruleId,
-      severity: event.severity,
-      threshold: event.threshold,
-      longWindowBurnRate: event.longWindowBurnRate,
-      shortWindowBurnRate: event.shortWindowBurnRate,
-    },
-    slo: {
-      id: slo.id,
-      name: slo.name,
-      gnsId: slo.gnsId,
-      services: slo.services,
-      type: slo.type,
-      targetPercent: slo.targetPercent,
-      window: slo.window,
-      status: evaluation?.status ?? null,
-      budgetRemainingFraction: evaluation?.budget.remainingFraction ?? null,
-    },
-  };
 }

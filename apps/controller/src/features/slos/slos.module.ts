@@ -13,7 +13,7 @@ import { SlosService } from './slos.service';
 
 /** SLO definitions (REST and GraphQL), their per-minute evaluation (BullMQ) and alert events. */
 @Module({
-  imports: [WebhooksModule, ConfigDistributionModule, AuditModule],
+  imports: [AuditModule, WebhooksModule, ConfigDistributionModule],
   controllers: [SlosController],
   providers: [SloMetrics, SlosRepository, SlosService, SlosResolver, SloEvaluationRepository, SloEvaluationService, SlosJobs],
   exports: [SloEvaluationService],

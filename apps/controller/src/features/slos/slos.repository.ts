@@ -1,16 +1,20 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { z } from 'zod';
 import {
+  BURN_RATE_WINDOWS,
   DomainError,
   parseSloWindow,
   seriesHistoryStart,
-  type RunningTotals,
+  type ActiveAlert,
   type SloEvaluation,
   type SloIndicator,
+  type SloSeriesProgress,
   type SloSpec,
+  type SloWindowSpec,
 } from '@lattice/domain';
-import { Prisma, type Slo, type SloEvent, type SloSeries } from '../../generated/prisma/client';
+import type { Slo, SloEvent, SloSeries } from '../../generated/prisma/client';
 import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
-import { isUniqueViolation, type Db } from '../../platform/database/db.util';
+import { rethrowUniqueViolation, type Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 
 export interface StoredSlo extends SloSpec {
@@ -22,21 +26,41 @@ export interface StoredSlo extends SloSpec {
   updatedAt: Date;
 }
 
-/** SLO definitions; the tenant id is the first argument of every query. */
+/** What the API shows of an evaluation (events are stored as rows of their own). */
+export type StoredEvaluation = Omit<SloEvaluation, 'events'>;
+
+/** One recorded alert firing or resolution. */
+export interface StoredSloEvent {
+  id: string;
+  type: string;
+  ruleId: string;
+  severity: string;
+  at: Date;
+  threshold: number | null;
+  longWindowBurnRate: number | null;
+  shortWindowBurnRate: number | null;
+}
+
+/** SLO definitions, their latest evaluation, series progress and events; the tenant id is the first argument of every query. */
 @Injectable()
 export class SlosRepository {
+  private readonly logger = new Logger(SlosRepository.name);
+
   constructor(private readonly prisma: PrismaService) {}
 
+  /** Runs `work` in one transaction; pass its handle to every repository (and audit) call that belongs to it. */
+  transaction<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction((tx) => work(tx));
+  }
+
   async create(tenantId: string, spec: SloSpec, db: Db = this.prisma): Promise<StoredSlo> {
-    const row = await db.slo
-      .create({ data: { tenantId, ...toData(spec) } })
-      .catch(rethrowNameTaken(spec.name));
-    return toStored(row);
+    const row = await db.slo.create({ data: { tenantId, ...toData(spec) } }).catch(rethrowUniqueViolation(() => sloNameTaken(spec.name)));
+    return storedSloOf(row);
   }
 
   async find(tenantId: string, id: string, db: Db = this.prisma): Promise<StoredSlo | null> {
     const row = await db.slo.findFirst({ where: { tenantId, id } });
-    return row && toStored(row);
+    return row && storedSloOf(row);
   }
 
   async exists(tenantId: string, id: string): Promise<boolean> {
@@ -49,7 +73,7 @@ export class SlosRepository {
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: page.limit + 1,
     });
-    return pageOf(rows.map(toStored), page.limit);
+    return pageOf(rows.map(storedSloOf), page.limit);
   }
 
   /**
@@ -70,7 +94,7 @@ export class SlosRepository {
         where: { tenantId, id, version: expectedVersion },
         data: { ...toData(spec), version: { increment: 1 }, ...(rebased ? { basis: { increment: 1 } } : {}) },
       })
-      .catch(rethrowNameTaken(spec.name));
+      .catch(rethrowUniqueViolation(() => sloNameTaken(spec.name)));
     if (rows.length === 0) return null;
     if (rebased) await db.sloMinute.deleteMany({ where: { sloId: id, tenantId } });
     // A longer window wants older history: the backfill resumes (it stops at the first telemetry).
@@ -82,7 +106,7 @@ export class SlosRepository {
         data: { backfillTo: historyStart },
       });
     }
-    return toStored(rows[0]!);
+    return storedSloOf(rows[0]!);
   }
 
   async gnsExists(tenantId: string, gnsId: string): Promise<boolean> {
@@ -90,35 +114,82 @@ export class SlosRepository {
   }
 
   /** The stored latest evaluation of each of the SLOs that has one. */
-  async evaluations(
-    tenantId: string,
-    sloIds: readonly string[],
-  ): Promise<Map<string, Omit<SloEvaluation, 'events'>>> {
+  async evaluations(tenantId: string, sloIds: readonly string[]): Promise<Map<string, StoredEvaluation>> {
     const states = await this.prisma.sloState.findMany({ where: { tenantId, sloId: { in: [...sloIds] } } });
-    // Written by the evaluation job from assessSlo's result (storedEvaluation).
-    return new Map(
-      states.map((state) => [state.sloId, state.evaluation as unknown as Omit<SloEvaluation, 'events'>]),
-    );
+    const result = new Map<string, StoredEvaluation>();
+    for (const state of states) {
+      const parsed = storedEvaluationSchema.safeParse(state.evaluation);
+      // Written by the evaluation job; a row that does not parse shows as "not evaluated yet".
+      if (parsed.success) result.set(state.sloId, parsed.data);
+      else this.logger.warn({ sloId: state.sloId, problem: z.prettifyError(parsed.error) }, 'stored SLO evaluation is malformed');
+    }
+    return result;
   }
 
   /** How far each SLO's series reaches (backfill and catch-up progress). */
-  async series(tenantId: string, sloIds: readonly string[]): Promise<Map<string, SloSeriesRow>> {
+  async series(tenantId: string, sloIds: readonly string[]): Promise<Map<string, SloSeriesProgress>> {
     const rows = await this.prisma.sloSeries.findMany({ where: { tenantId, sloId: { in: [...sloIds] } } });
-    return new Map(rows.map((row) => [row.sloId, seriesOf(row)]));
+    return new Map(rows.map((row) => [row.sloId, seriesProgressOf(row)]));
   }
 
   /** Alert events, newest first. */
-  events(tenantId: string, sloId: string, first: number): Promise<SloEvent[]> {
-    return this.prisma.sloEvent.findMany({
+  async events(tenantId: string, sloId: string, first: number): Promise<StoredSloEvent[]> {
+    const rows = await this.prisma.sloEvent.findMany({
       where: { tenantId, sloId },
       orderBy: [{ at: 'desc' }, { id: 'desc' }],
       take: first,
     });
+    return rows.map(storedEventOf);
   }
 
   async delete(tenantId: string, id: string, db: Db): Promise<boolean> {
     return (await db.slo.deleteMany({ where: { tenantId, id } })).count > 0;
   }
+}
+
+/*
+ * The JSON columns of the SLO tables, decoded here and nowhere else. Object shapes list their keys
+ * in the order PostgreSQL's jsonb returns them, so decoded values serialise as before.
+ */
+
+const indicatorSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('LATENCY'), percentile: z.enum(['p50', 'p90', 'p99']), thresholdMs: z.number() }),
+  z.object({ kind: z.literal('ERROR_RATE'), maxErrorRatePercent: z.number() }),
+]);
+const indicatorsSchema = z.array(indicatorSchema);
+
+const activeAlertSchema = z.object({ ruleId: z.string(), severity: z.enum(['PAGE', 'TICKET']), firedAtUnixMs: z.number() });
+const activeAlertsSchema = z.array(activeAlertSchema);
+
+const storedEvaluationSchema = z.object({
+  evaluatedAtUnixMs: z.number(),
+  window: z.object({ startUnixMs: z.number(), endUnixMs: z.number() }),
+  status: z.enum(['HEALTHY', 'WARNING', 'VIOLATED']),
+  indicators: z.array(z.object({ indicator: indicatorSchema, value: z.number().nullable(), holds: z.boolean() })),
+  compliance: z.number(),
+  meetsTarget: z.boolean(),
+  budget: z.object({
+    allowedBadFraction: z.number(),
+    consumedFraction: z.number(),
+    remainingFraction: z.number(),
+    totalDurationMs: z.number(),
+    consumedDurationMs: z.number(),
+    remainingDurationMs: z.number(),
+  }),
+  burnRates: z.record(z.enum(BURN_RATE_WINDOWS), z.number()),
+  activeAlerts: activeAlertsSchema,
+}) satisfies z.ZodType<StoredEvaluation>;
+
+/** What is stored of an evaluation (slo_states.evaluation): all of it but the events. */
+export function storedEvaluation(evaluation: SloEvaluation): StoredEvaluation {
+  const { events: _events, ...stored } = evaluation;
+  return stored;
+}
+
+/** slo_states.active_alerts: the alerts active after an evaluation; a malformed value counts as none. */
+export function activeAlertsOf(json: unknown): ActiveAlert[] {
+  const parsed = activeAlertsSchema.safeParse(json);
+  return parsed.success ? parsed.data : [];
 }
 
 function toData(spec: SloSpec) {
@@ -127,7 +198,7 @@ function toData(spec: SloSpec) {
     description: spec.description,
     gnsId: spec.gnsId,
     services: spec.services,
-    indicators: spec.indicators as unknown as Prisma.InputJsonValue,
+    indicators: spec.indicators.map((indicator) => ({ ...indicator })),
     targetPercent: spec.targetPercent,
     window: spec.window,
     budgeting: spec.budgeting,
@@ -135,20 +206,31 @@ function toData(spec: SloSpec) {
   };
 }
 
-/** See the SloSeries model. */
-export interface SloSeriesRow {
-  sloId: string;
-  tenantId: string;
-  basis: number;
-  coveredFromMs: number;
-  backfillToMs: number;
-  minuteResolutionFromMs: number;
-  caughtUpUntilMs: number;
-  evaluatedUntilMs: number;
-  origin: RunningTotals;
+/** An SLO row as the domain sees it. Its indicators were validated (parseSloSpec) before they were written. */
+export function storedSloOf(row: Slo): StoredSlo {
+  const indicators = indicatorsSchema.safeParse(row.indicators);
+  if (!indicators.success) throw new Error(`SLO ${row.id} has malformed stored indicators: ${z.prettifyError(indicators.error)}`);
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    name: row.name,
+    description: row.description,
+    gnsId: row.gnsId,
+    services: row.services,
+    indicators: indicators.data satisfies SloIndicator[],
+    targetPercent: row.targetPercent,
+    // Written from a validated spec; one that no longer parses is skipped by the evaluation.
+    window: row.window as SloWindowSpec,
+    budgeting: row.budgeting,
+    type: row.type,
+    version: row.version,
+    basis: row.basis,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
 }
 
-export function seriesOf(row: SloSeries): SloSeriesRow {
+export function seriesProgressOf(row: SloSeries): SloSeriesProgress {
   return {
     sloId: row.sloId,
     tenantId: row.tenantId,
@@ -166,36 +248,19 @@ export function seriesOf(row: SloSeries): SloSeriesRow {
   };
 }
 
-export function toStored(row: Slo): StoredSlo {
+function storedEventOf(row: SloEvent): StoredSloEvent {
   return {
     id: row.id,
-    tenantId: row.tenantId,
-    name: row.name,
-    description: row.description,
-    gnsId: row.gnsId,
-    services: row.services,
-    // Written by this repository after parseSloSpec, so it has the domain shape.
-    indicators: row.indicators as unknown as SloIndicator[],
-    targetPercent: row.targetPercent,
-    window: row.window as SloSpec['window'],
-    budgeting: row.budgeting,
     type: row.type,
-    version: row.version,
-    basis: row.basis,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
+    ruleId: row.ruleId,
+    severity: row.severity,
+    at: row.at,
+    threshold: row.threshold,
+    longWindowBurnRate: row.longWindowBurnRate,
+    shortWindowBurnRate: row.shortWindowBurnRate,
   };
 }
 
 export function sloNameTaken(name: string): DomainError {
-  return new DomainError('CONFLICT', `an SLO named ${name} already exists`, [
-    { field: 'name', message: 'is taken' },
-  ]);
-}
-
-function rethrowNameTaken(name: string) {
-  return (error: unknown): never => {
-    if (isUniqueViolation(error)) throw sloNameTaken(name);
-    throw error;
-  };
+  return new DomainError('CONFLICT', `an SLO named ${name} already exists`, [{ field: 'name', message: 'is taken' }]);
 }

@@ -1,48 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import {
+  BURN_RATE_WINDOWS,
   DomainError,
   parseSloSpec,
   parseSloWindow,
-  sloWindowBounds,
-  spanFromRunningTotals,
+  sloHistoryPoints,
+  sloHistoryProbes,
   validateSeriesRequest,
   ZERO_RUNNING_TOTALS,
-  badFraction,
-  BURN_RATE_WINDOWS,
-  computeErrorBudget,
   type ActiveAlert,
-  type SloEvaluation,
+  type SloHistoryPoint,
+  type SloSeriesProgress,
   type SloSpec,
   type SloSpecInput,
 } from '@lattice/domain';
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import type { Page, PageRequest } from '../../platform/http/pagination.util';
+import { UUID } from '../../platform/http/uuid-param.pipe';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
-import type { Db } from '../../platform/database/db.util';
-import { PrismaService } from '../../platform/database/prisma.service';
 import { SloEvaluationRepository } from './slo-evaluation.repository';
 import type { SloEventView, SloStatusView, SloView } from './slos.dto';
-import { SlosRepository, type SloSeriesRow, type StoredSlo } from './slos.repository';
-import { UUID } from '../../platform/http/uuid-param.pipe';
+import { SlosRepository, type StoredEvaluation, type StoredSlo } from './slos.repository';
+
+export type { SloHistoryPoint } from '@lattice/domain';
 
 const RESOURCE = 'SLO';
-
-export interface SloHistoryPoint {
-  timestamp: Date;
-  requests: number;
-  badRequests: number;
-  badMinutes: number;
-  /** Good fraction of the bucket under the SLO's budgeting method; null for a bucket with nothing to judge. */
-  sli: number | null;
-  /** Error budget left at the end of the bucket (window ending there); null for buckets in the future. */
-  budgetRemainingFraction: number | null;
-}
 
 @Injectable()
 export class SlosService {
   constructor(
-    private readonly prisma: PrismaService,
     private readonly slos: SlosRepository,
     private readonly evaluations: SloEvaluationRepository,
     private readonly mesh: MeshMembershipService,
@@ -51,7 +38,7 @@ export class SlosService {
 
   async create(actor: TenantPrincipal, input: SloSpecInput): Promise<SloView> {
     const spec = await this.validSpec(actor.tenantId, input);
-    const row = await this.prisma.$transaction(async (tx) => {
+    const row = await this.slos.transaction(async (tx) => {
       const created = await this.slos.create(actor.tenantId, spec, tx);
       await this.audit.record(actor, { action: 'slo.create', resourceType: 'slo', resourceId: created.id, after: definitionView(created) }, tx);
       return created;
@@ -76,7 +63,7 @@ export class SlosService {
 
   async replace(actor: TenantPrincipal, id: string, expectedVersion: number, input: SloSpecInput): Promise<SloView> {
     const spec = await this.validSpec(actor.tenantId, input);
-    const updated = await this.prisma.$transaction(async (tx) => {
+    const updated = await this.slos.transaction(async (tx) => {
       const before = await this.slos.find(actor.tenantId, id, tx);
       if (!before) throw DomainError.notFound(RESOURCE, id);
       if (before.version !== expectedVersion) throw staleVersion(before.version, expectedVersion);
@@ -97,7 +84,7 @@ export class SlosService {
   }
 
   async delete(actor: TenantPrincipal, id: string, expectedVersion: number | undefined): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+    await this.slos.transaction(async (tx) => {
       const before = await this.slos.find(actor.tenantId, id, tx);
       if (!before) throw DomainError.notFound(RESOURCE, id);
       if (expectedVersion !== undefined && before.version !== expectedVersion) throw staleVersion(before.version, expectedVersion);
@@ -109,16 +96,16 @@ export class SlosService {
   /** Alert firings and resolutions, newest first. */
   async events(tenantId: string, id: string, first: number): Promise<SloEventView[]> {
     await this.require(tenantId, id);
-    const rows = await this.slos.events(tenantId, id, first);
-    return rows.map((row) => ({
-      id: row.id,
-      type: row.type,
-      rule: row.ruleId,
-      severity: row.severity,
-      at: row.at.toISOString(),
-      threshold: row.threshold,
-      longWindowBurnRate: row.longWindowBurnRate,
-      shortWindowBurnRate: row.shortWindowBurnRate,
+    const events = await this.slos.events(tenantId, id, first);
+    return events.map((event) => ({
+      id: event.id,
+      type: event.type,
+      rule: event.ruleId,
+      severity: event.severity,
+      at: event.at.toISOString(),
+      threshold: event.threshold,
+      longWindowBurnRate: event.longWindowBurnRate,
+      shortWindowBurnRate: event.shortWindowBurnRate,
     }));
   }
 
@@ -128,36 +115,16 @@ export class SlosService {
    */
   async history(tenantId: string, id: string, from: Date, to: Date, stepSeconds: number, now = new Date()): Promise<SloHistoryPoint[]> {
     const slo = await this.require(tenantId, id);
-    const request = validateSeriesRequest(from, to, stepSeconds);
+    const range = validateSeriesRequest(from, to, stepSeconds);
     const window = parseSloWindow(slo.window)!;
-    const boundaries = Array.from({ length: request.points + 1 }, (_, index) => Math.min(request.fromMs + index * request.stepMs, request.toMs));
-    const windowStarts = boundaries.map((boundary) => sloWindowBounds(window, boundary).startUnixMs);
-    const lookups = [...boundaries, ...windowStarts].map((beforeMs) => ({ sloId: slo.id, basis: slo.basis, beforeMs }));
-    const totals = (await this.evaluations.runningTotalsBefore(this.prisma, lookups)).map((value) => value ?? ZERO_RUNNING_TOTALS);
-    const count = boundaries.length;
-    return boundaries.slice(0, -1).map((start, index) => {
-      const end = boundaries[index + 1]!;
-      const bucket = spanFromRunningTotals(totals[index + 1]!, totals[index]!, start, end);
-      const judged = slo.budgeting === 'TIME_SLICES' ? bucket.minutes > 0 && start < now.getTime() : bucket.requests > 0;
-      let budgetRemainingFraction: number | null = null;
-      if (end <= now.getTime()) {
-        const bounds = sloWindowBounds(window, end);
-        const windowTotals = spanFromRunningTotals(totals[index + 1]!, totals[count + index + 1]!, bounds.startUnixMs, Math.min(end, bounds.endUnixMs));
-        budgetRemainingFraction = computeErrorBudget(slo.budgeting, slo.targetPercent, bounds.endUnixMs - bounds.startUnixMs, windowTotals).remainingFraction;
-      }
-      return {
-        timestamp: new Date(start),
-        requests: bucket.requests,
-        badRequests: bucket.badRequests,
-        badMinutes: bucket.badMinutes,
-        sli: judged ? 1 - badFraction(bucket, slo.budgeting) : null,
-        budgetRemainingFraction,
-      };
-    });
+    const probes = [...new Set(sloHistoryProbes(window, range))];
+    const answers = await this.evaluations.runningTotalsBefore(probes.map((beforeMs) => ({ sloId: slo.id, basis: slo.basis, beforeMs })));
+    const totalsBefore = new Map(probes.map((beforeMs, index) => [beforeMs, answers[index] ?? ZERO_RUNNING_TOTALS]));
+    return sloHistoryPoints({ ...slo, window }, range, (beforeMs) => totalsBefore.get(beforeMs) ?? ZERO_RUNNING_TOTALS, now.getTime());
   }
 
-  private async require(tenantId: string, id: string, db?: Db): Promise<StoredSlo> {
-    const row = await this.slos.find(tenantId, id, db);
+  private async require(tenantId: string, id: string): Promise<StoredSlo> {
+    const row = await this.slos.find(tenantId, id);
     if (!row) throw DomainError.notFound(RESOURCE, id);
     return row;
   }
@@ -214,7 +181,7 @@ export function definitionView(row: StoredSlo): Omit<SloView, 'status'> {
   };
 }
 
-function statusView(evaluation: Omit<SloEvaluation, 'events'> | undefined, series: SloSeriesRow | undefined): SloStatusView | null {
+function statusView(evaluation: StoredEvaluation | undefined, series: SloSeriesProgress | undefined): SloStatusView | null {
   if (!evaluation || !series) return null;
   const budget = evaluation.budget;
   return {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsArray, IsBoolean, IsOptional, IsString } from 'class-validator';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@lattice/domain';
-import type { WebhookDelivery, WebhookEndpoint } from '../../generated/prisma/client';
+import type { WebhookDeliveryRecord, WebhookEndpointRecord } from './webhooks.repository';
 
 /** Body of POST and PUT (PUT replaces the definition; the secret stays). Semantics are checked in libs/domain. */
 export class WebhookSpecDto {
@@ -58,7 +58,7 @@ export class WebhookDeliveryView {
   @ApiProperty({ type: String, nullable: true }) lastAttemptAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) deliveredAt!: string | null;
   @ApiProperty() createdAt!: string;
-  @ApiProperty({ type: Object, description: 'the JSON body sent' }) payload!: unknown;
+  @ApiProperty({ type: Object, description: 'the JSON body sent (see docs/webhooks.md and docs/schemas/webhook-event.schema.json)' }) payload!: unknown;
 }
 
 export class WebhookDeliveryPageView {
@@ -66,7 +66,7 @@ export class WebhookDeliveryPageView {
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
-export function toWebhookView(row: WebhookEndpoint): WebhookView {
+export function toWebhookView(row: WebhookEndpointRecord): WebhookView {
   return {
     id: row.id,
     name: row.name,
@@ -80,7 +80,7 @@ export function toWebhookView(row: WebhookEndpoint): WebhookView {
   };
 }
 
-export function toDeliveryView(row: WebhookDelivery): WebhookDeliveryView {
+export function toDeliveryView(row: WebhookDeliveryRecord): WebhookDeliveryView {
   return {
     id: row.id,
     webhookId: row.webhookId,

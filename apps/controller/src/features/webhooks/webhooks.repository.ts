@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, type WebhookEventType } from '@lattice/domain';
+import { z } from 'zod';
+import { DomainError, type WebhookEvent, type WebhookEventType } from '@lattice/domain';
+import { isEncryptedBlob, type EncryptedBlob } from '@lattice/pki';
 import { Prisma, type WebhookDelivery, type WebhookEndpoint } from '../../generated/prisma/client';
 import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
-import { isUniqueViolation, type Db } from '../../platform/database/db.util';
+import { rethrowUniqueViolation, type Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 
 export interface WebhookSpec {
@@ -12,59 +14,104 @@ export interface WebhookSpec {
   enabled: boolean;
 }
 
+/** A webhook endpoint as stored. */
+export interface WebhookEndpointRecord {
+  id: string;
+  tenantId: string;
+  name: string;
+  url: string;
+  eventTypes: string[];
+  enabled: boolean;
+  /** The signing secret sealed under the master key, opened only to sign; null when the stored value is malformed. */
+  encryptedSecret: EncryptedBlob | null;
+  secretHint: string;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type WebhookDeliveryStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
+
+/** One delivery of an event to an endpoint, as stored. */
+export interface WebhookDeliveryRecord {
+  id: string;
+  tenantId: string;
+  webhookId: string;
+  /** The SLO event delivered; null for test deliveries. */
+  eventId: string | null;
+  eventType: string;
+  /** The JSON body sent, exactly as it was built (a WebhookEvent when it was written). */
+  payload: z.core.util.JSONType;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  responseCode: number | null;
+  lastError: string | null;
+  lastAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+}
+
 export interface NewDelivery {
   tenantId: string;
   eventId: string;
   eventType: WebhookEventType;
-  payload: unknown;
+  payload: WebhookEvent;
 }
 
 export interface DeliveryToSend {
-  delivery: WebhookDelivery;
-  endpoint: WebhookEndpoint;
+  delivery: WebhookDeliveryRecord;
+  endpoint: WebhookEndpointRecord;
 }
 
 export interface AttemptOutcome {
-  status: 'PENDING' | 'SUCCEEDED' | 'FAILED';
+  status: WebhookDeliveryStatus;
   responseCode: number | null;
   error: string | null;
 }
+
+/**
+ * webhook_deliveries.payload, decoded here only. Any JSON passes: the body is sent byte for byte as
+ * it was built when the event happened (older rows predate fields added since), never reshaped.
+ */
+const deliveryPayloadSchema = z.json();
+
+/** webhook_endpoints.encrypted_secret, decoded here only. */
+const encryptedSecretSchema = z.custom<EncryptedBlob>((value) => isEncryptedBlob(value));
 
 /** Webhook endpoints and deliveries; tenant id first in every tenant-facing query. */
 @Injectable()
 export class WebhooksRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /** Runs `work` in one transaction; pass its handle to every repository (and audit) call that belongs to it. */
+  transaction<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction((tx) => work(tx));
+  }
+
   async create(
     tenantId: string,
     spec: WebhookSpec,
-    secret: { encrypted: unknown; hint: string; id: string },
+    secret: { encrypted: EncryptedBlob; hint: string; id: string },
     db: Db,
-  ): Promise<WebhookEndpoint> {
-    return db.webhookEndpoint
-      .create({
-        data: {
-          id: secret.id,
-          tenantId,
-          ...spec,
-          encryptedSecret: secret.encrypted as Prisma.InputJsonValue,
-          secretHint: secret.hint,
-        },
-      })
-      .catch(rethrowNameTaken(spec.name));
+  ): Promise<WebhookEndpointRecord> {
+    const row = await db.webhookEndpoint
+      .create({ data: { id: secret.id, tenantId, ...spec, encryptedSecret: { ...secret.encrypted }, secretHint: secret.hint } })
+      .catch(rethrowUniqueViolation(() => webhookNameTaken(spec.name)));
+    return endpointOf(row);
   }
 
-  find(tenantId: string, id: string, db: Db = this.prisma): Promise<WebhookEndpoint | null> {
-    return db.webhookEndpoint.findFirst({ where: { tenantId, id } });
+  async find(tenantId: string, id: string, db: Db = this.prisma): Promise<WebhookEndpointRecord | null> {
+    const row = await db.webhookEndpoint.findFirst({ where: { tenantId, id } });
+    return row && endpointOf(row);
   }
 
-  async list(tenantId: string, page: PageRequest): Promise<Page<WebhookEndpoint>> {
+  async list(tenantId: string, page: PageRequest): Promise<Page<WebhookEndpointRecord>> {
     const rows = await this.prisma.webhookEndpoint.findMany({
       where: { tenantId, ...cursorWhere(page) },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: page.limit + 1,
     });
-    return pageOf(rows, page.limit);
+    return pageOf(rows.map(endpointOf), page.limit);
   }
 
   async replaceIfVersion(
@@ -73,33 +120,34 @@ export class WebhooksRepository {
     expectedVersion: number,
     spec: WebhookSpec,
     db: Db,
-  ): Promise<WebhookEndpoint | null> {
+  ): Promise<WebhookEndpointRecord | null> {
     const rows = await db.webhookEndpoint
       .updateManyAndReturn({
         where: { tenantId, id, version: expectedVersion },
         data: { ...spec, version: { increment: 1 } },
       })
-      .catch(rethrowNameTaken(spec.name));
-    return rows[0] ?? null;
+      .catch(rethrowUniqueViolation(() => webhookNameTaken(spec.name)));
+    return rows[0] ? endpointOf(rows[0]) : null;
   }
 
   async delete(tenantId: string, id: string, db: Db): Promise<boolean> {
     return (await db.webhookEndpoint.deleteMany({ where: { tenantId, id } })).count > 0;
   }
 
-  async deliveries(tenantId: string, webhookId: string, page: PageRequest): Promise<Page<WebhookDelivery>> {
+  async deliveries(tenantId: string, webhookId: string, page: PageRequest): Promise<Page<WebhookDeliveryRecord>> {
     const rows = await this.prisma.webhookDelivery.findMany({
       where: { tenantId, webhookId, ...cursorWhere(page) },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: page.limit + 1,
     });
-    return pageOf(rows, page.limit);
+    return pageOf(rows.map(deliveryOf), page.limit);
   }
 
-  async createTestDelivery(tenantId: string, webhookId: string, payload: unknown): Promise<WebhookDelivery> {
-    return this.prisma.webhookDelivery.create({
-      data: { tenantId, webhookId, eventType: 'webhook.test', payload: payload as Prisma.InputJsonValue },
+  async createTestDelivery(tenantId: string, webhookId: string, payload: WebhookEvent): Promise<WebhookDeliveryRecord> {
+    const row = await this.prisma.webhookDelivery.create({
+      data: { tenantId, webhookId, eventType: payload.type, payload: jsonOf(payload) },
     });
+    return deliveryOf(row);
   }
 
   /**
@@ -108,18 +156,16 @@ export class WebhooksRepository {
    */
   async createDeliveries(db: Db, deliveries: readonly NewDelivery[]): Promise<string[]> {
     if (deliveries.length === 0) return [];
-    const rows = await db.$queryRawUnsafe<{ id: string }[]>(
-      `INSERT INTO webhook_deliveries (id, tenant_id, webhook_id, event_id, event_type, payload)
-       SELECT gen_random_uuid(), w.tenant_id, w.id, e.event_id, e.event_type, e.payload
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[]) AS e(tenant_id, event_id, event_type, payload)
-       JOIN webhook_endpoints w ON w.tenant_id = e.tenant_id AND w.enabled AND e.event_type = ANY(w.event_types)
-       ON CONFLICT (webhook_id, event_id) DO NOTHING
-       RETURNING id::text AS id`,
-      deliveries.map((delivery) => delivery.tenantId),
-      deliveries.map((delivery) => delivery.eventId),
-      deliveries.map((delivery) => delivery.eventType),
-      deliveries.map((delivery) => JSON.stringify(delivery.payload)),
-    );
+    const rows = await db.$queryRaw<{ id: string }[]>(Prisma.sql`
+      INSERT INTO webhook_deliveries (id, tenant_id, webhook_id, event_id, event_type, payload)
+      SELECT gen_random_uuid(), w.tenant_id, w.id, e.event_id, e.event_type, e.payload
+      FROM unnest(${deliveries.map((delivery) => delivery.tenantId)}::uuid[], ${deliveries.map((delivery) => delivery.eventId)}::uuid[],
+                  ${deliveries.map((delivery) => delivery.eventType)}::text[],
+                  ${deliveries.map((delivery) => JSON.stringify(delivery.payload))}::jsonb[])
+        AS e(tenant_id, event_id, event_type, payload)
+      JOIN webhook_endpoints w ON w.tenant_id = e.tenant_id AND w.enabled AND e.event_type = ANY(w.event_types)
+      ON CONFLICT (webhook_id, event_id) DO NOTHING
+      RETURNING id::text AS id`);
     return rows.map((row) => row.id);
   }
 
@@ -141,7 +187,7 @@ export class WebhooksRepository {
     });
     if (!delivery) return null;
     const { webhook, ...rest } = delivery;
-    return { delivery: rest, endpoint: webhook };
+    return { delivery: deliveryOf(rest), endpoint: endpointOf(webhook) };
   }
 
   async recordAttempt(deliveryId: string, outcome: AttemptOutcome): Promise<void> {
@@ -160,14 +206,45 @@ export class WebhooksRepository {
 }
 
 export function webhookNameTaken(name: string): DomainError {
-  return new DomainError('CONFLICT', `a webhook named ${name} already exists`, [
-    { field: 'name', message: 'is taken' },
-  ]);
+  return new DomainError('CONFLICT', `a webhook named ${name} already exists`, [{ field: 'name', message: 'is taken' }]);
 }
 
-function rethrowNameTaken(name: string) {
-  return (error: unknown): never => {
-    if (isUniqueViolation(error)) throw webhookNameTaken(name);
-    throw error;
+function endpointOf(row: WebhookEndpoint): WebhookEndpointRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    name: row.name,
+    url: row.url,
+    eventTypes: row.eventTypes,
+    enabled: row.enabled,
+    encryptedSecret: encryptedSecretSchema.safeParse(row.encryptedSecret).data ?? null,
+    secretHint: row.secretHint,
+    version: row.version,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
   };
+}
+
+function deliveryOf(row: WebhookDelivery): WebhookDeliveryRecord {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    webhookId: row.webhookId,
+    eventId: row.eventId,
+    eventType: row.eventType,
+    payload: deliveryPayloadSchema.parse(row.payload),
+    status: row.status,
+    attempts: row.attempts,
+    responseCode: row.responseCode,
+    lastError: row.lastError,
+    lastAttemptAt: row.lastAttemptAt,
+    deliveredAt: row.deliveredAt,
+    createdAt: row.createdAt,
+  };
+}
+
+/** A built event as a JSON column value: exactly what JSON.stringify sends. */
+function jsonOf(event: WebhookEvent): Prisma.InputJsonValue {
+  const json: Prisma.InputJsonValue = JSON.parse(JSON.stringify(event));
+  return json;
 }

@@ -1,14 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError, isDnsLabel, validateWebhookEventTypes, validateWebhookUrl, WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@lattice/domain';
+import {
+  DomainError,
+  isDnsLabel,
+  validateWebhookEventTypes,
+  validateWebhookUrl,
+  WEBHOOK_EVENT_TYPES,
+  webhookTestEvent,
+  type WebhookEventType,
+} from '@lattice/domain';
 import { sealPrivateKey } from '@lattice/pki';
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import { mapPage, type Page, type PageRequest } from '../../platform/http/pagination.util';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
-import { PrismaService } from '../../platform/database/prisma.service';
-import { newWebhookSecret, webhookSecretAssociatedData } from './webhook-secret';
 import { WebhooksJobs } from './webhooks.jobs';
+import { newWebhookSecret, webhookSecretAssociatedData } from './webhook-secret';
 import { toDeliveryView, toWebhookView, type CreatedWebhookView, type WebhookDeliveryView, type WebhookView } from './webhooks.dto';
 import { WebhooksRepository, type NewDelivery, type WebhookSpec } from './webhooks.repository';
 import type { Db } from '../../platform/database/db.util';
@@ -27,7 +34,6 @@ export class WebhooksService {
   private readonly logger = new Logger(WebhooksService.name);
 
   constructor(
-    private readonly prisma: PrismaService,
     private readonly webhooks: WebhooksRepository,
     private readonly jobs: WebhooksJobs,
     private readonly audit: AuditService,
@@ -39,7 +45,7 @@ export class WebhooksService {
     const id = randomUUID();
     const { secret, hint } = newWebhookSecret();
     const encrypted = sealPrivateKey(secret, this.config.masterKey, webhookSecretAssociatedData(actor.tenantId, id));
-    const row = await this.prisma.$transaction(async (tx) => {
+    const row = await this.webhooks.transaction(async (tx) => {
       const created = await this.webhooks.create(actor.tenantId, spec, { id, encrypted, hint }, tx);
       await this.audit.record(actor, { action: 'webhook.create', resourceType: 'webhook', resourceId: id, after: toWebhookView(created) }, tx);
       return created;
@@ -59,7 +65,7 @@ export class WebhooksService {
 
   async replace(actor: TenantPrincipal, id: string, expectedVersion: number, input: WebhookInput): Promise<WebhookView> {
     const spec = validSpec(input);
-    const row = await this.prisma.$transaction(async (tx) => {
+    const row = await this.webhooks.transaction(async (tx) => {
       const before = await this.webhooks.find(actor.tenantId, id, tx);
       if (!before) throw DomainError.notFound(RESOURCE, id);
       if (before.version !== expectedVersion) throw stale(before.version, expectedVersion);
@@ -72,7 +78,7 @@ export class WebhooksService {
   }
 
   async delete(actor: TenantPrincipal, id: string): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+    await this.webhooks.transaction(async (tx) => {
       const before = await this.webhooks.find(actor.tenantId, id, tx);
       if (!before || !(await this.webhooks.delete(actor.tenantId, id, tx))) throw DomainError.notFound(RESOURCE, id);
       await this.audit.record(actor, { action: 'webhook.delete', resourceType: 'webhook', resourceId: id, before: toWebhookView(before) }, tx);
@@ -87,11 +93,7 @@ export class WebhooksService {
   /** Sends a `webhook.test` event now; to a disabled endpoint it fails visibly instead. */
   async test(actor: TenantPrincipal, id: string): Promise<WebhookDeliveryView> {
     const endpoint = await this.get(actor.tenantId, id);
-    const delivery = await this.webhooks.createTestDelivery(actor.tenantId, id, {
-      type: 'webhook.test',
-      webhook: { id: endpoint.id, name: endpoint.name },
-      sentAt: new Date().toISOString(),
-    });
+    const delivery = await this.webhooks.createTestDelivery(actor.tenantId, id, webhookTestEvent(randomUUID(), endpoint, Date.now()));
     await this.jobs.enqueue([delivery.id]);
     return toDeliveryView(delivery);
   }

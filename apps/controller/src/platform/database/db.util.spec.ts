@@ -1,6 +1,6 @@
 import { DomainError } from '@lattice/domain';
 import { Prisma } from '../../generated/prisma/client';
-import { asTransientDatabaseError } from './db.util';
+import { asTransientDatabaseError, rethrowUniqueViolation } from './db.util';
 
 function knownRequestError(code: string, meta?: Record<string, unknown>): Prisma.PrismaClientKnownRequestError {
   return new Prisma.PrismaClientKnownRequestError('failed', { code, clientVersion: '6.19.0', meta });
@@ -38,5 +38,18 @@ describe('asTransientDatabaseError', () => {
     expect(asTransientDatabaseError(new Error('boom'))).toBeUndefined();
     expect(asTransientDatabaseError({ code: 'P2028' })).toBeUndefined();
     expect(asTransientDatabaseError(undefined)).toBeUndefined();
+  });
+});
+
+describe('rethrowUniqueViolation', () => {
+  const taken = () => new DomainError('CONFLICT', 'name is taken');
+
+  it('turns a unique violation (P2002) into the given domain error', () => {
+    expect(() => rethrowUniqueViolation(taken)(knownRequestError('P2002'))).toThrow(expect.objectContaining({ code: 'CONFLICT', message: 'name is taken' }));
+  });
+
+  it('rethrows anything else as it is', () => {
+    const other = knownRequestError('P2025');
+    expect(() => rethrowUniqueViolation(taken)(other)).toThrow(other);
   });
 });

@@ -11,6 +11,17 @@ export function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
+ * For a write's `.catch`: a unique violation becomes the domain error `conflict()` builds (e.g.
+ * "name is taken"); anything else is rethrown as is.
+ */
+export function rethrowUniqueViolation(conflict: () => DomainError): (error: unknown) => never {
+  return (error: unknown): never => {
+    if (isUniqueViolation(error)) throw conflict();
+    throw error;
+  };
+}
+
+/**
  * Prisma codes for a database that is overloaded or unreachable for now (the request may succeed
  * when retried): P2028 a transaction could not start within maxWait (pool exhausted) or outlived
  * its timeout, P2024 no pool connection in time, P2034 write conflict or deadlock, P2037 too many
