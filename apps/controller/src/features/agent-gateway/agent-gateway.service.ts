@@ -13,11 +13,11 @@ import {
 } from '@lattice/proto';
 import { clusterRevokedChannel, type ClusterRevokedEvent } from '../clusters/cluster-events';
 import { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
-import { RecentSnapshotsCache } from '../config-distribution/recent-snapshots.cache';
+import { DesiredStateService } from '../config-distribution/desired-state.service';
 import { snapshotChannel, type SnapshotAnnouncement } from '../config-distribution/snapshot-channel';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
 import { caCheckChannel, type CaCheckEvent } from '../gns-ca/gns-ca-events';
-import { GnsCaQueue } from '../gns-ca/gns-ca.queue';
+import { CaRotationService } from '../gns-ca/ca-rotation.service';
 import { GnsCaService } from '../gns-ca/gns-ca.service';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
@@ -46,13 +46,13 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
     private readonly agentCa: AgentIdentityCaService,
     private readonly registration: AgentRegistrationService,
     private readonly links: ClusterLinkRepository,
-    private readonly recentSnapshots: RecentSnapshotsCache,
+    private readonly desiredState: DesiredStateService,
     private readonly scheduler: DesiredStateScheduler,
     private readonly telemetry: TelemetryIngest,
     private readonly metrics: MetricsService,
     private readonly redis: RedisService,
     private readonly gnsCa: GnsCaService,
-    private readonly caQueue: GnsCaQueue,
+    private readonly caRotation: CaRotationService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -124,7 +124,7 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
   private open(call: grpc.ServerDuplexStream<AgentMessage__Output, ControllerMessage>, identity: AgentIdentityOnStream): void {
     const session = new AgentSession(call, identity, this.replicaId, {
       links: this.links,
-      recentSnapshots: this.recentSnapshots,
+      recentSnapshots: { get: (tenantId, clusterId, version) => this.desiredState.recentSnapshot(tenantId, clusterId, version) },
       scheduler: this.scheduler,
       telemetry: this.telemetry,
       metrics: this.metrics,
@@ -134,8 +134,8 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
         intermediateRequestsFor: (tenantId, clusterId) => this.gnsCa.intermediateRequestsFor(tenantId, clusterId),
         handleCsr: (tenantId, clusterId, csr) => this.gnsCa.handleCsr(tenantId, clusterId, csr),
         snapshotAcked: (tenantId) =>
-          this.caQueue
-            .advanceSoon(tenantId)
+          this.caRotation
+            .snapshotAcked(tenantId)
             .catch((error: Error) => this.logger.warn(`scheduling a CA rotation step: ${error.message}`)),
       },
       onClosed: (closed) => {

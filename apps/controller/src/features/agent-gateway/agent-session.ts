@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from '@nestjs/common';
-import { DomainError, validateInventoryUpdate, type InventoryUpdate } from '@lattice/domain';
+import { DomainError, RotationAckGate, validateInventoryUpdate, type InventoryUpdate } from '@lattice/domain';
 import { SNAPSHOT_FORMAT, type AgentMessage__Output, type ControllerMessage, type Inventory__Output } from '@lattice/proto';
 import type { DesiredStateScheduler } from '../config-distribution/desired-state.scheduler';
-import type { RecentSnapshotsCache } from '../config-distribution/recent-snapshots.cache';
-import type { CsrOutcome, IncomingCsr, IntermediateRequestMessage } from '../gns-ca/gns-ca.service';
-import { RotationAckGate } from '../gns-ca/rotation-ack-gate';
+import type { StoredSnapshot } from '../config-distribution/config-distribution.types';
+import type { CsrOutcome, IncomingCsr, IntermediateRequestMessage } from '../gns-ca/gns-ca.types';
 import type { MetricsService } from '../../platform/metrics/metrics.service';
 import type { TelemetryIngest } from '../telemetry/telemetry-ingest';
 import type { ClusterLinkRepository } from './cluster-link.repository';
@@ -20,7 +19,7 @@ export interface AgentIdentityOnStream {
 
 export interface AgentSessionDeps {
   links: ClusterLinkRepository;
-  recentSnapshots: Pick<RecentSnapshotsCache, 'get'>;
+  recentSnapshots: { get(tenantId: string, clusterId: string, version: number): StoredSnapshot | undefined };
   scheduler: DesiredStateScheduler;
   telemetry: TelemetryIngest;
   metrics: MetricsService;

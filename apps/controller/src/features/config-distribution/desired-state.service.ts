@@ -4,8 +4,10 @@ import {
   buildDesiredStates,
   changedClusterPayloads,
   type ClusterPayloadChange,
+  type PoliciesByGns,
   withPolicies,
 } from '@lattice/domain';
+import type { StoredSnapshot } from './config-distribution.types';
 import { DesiredStateMetrics } from './desired-state.metrics';
 import { RecentSnapshotsCache } from './recent-snapshots.cache';
 import { SnapshotPublisher } from './snapshot.publisher';
@@ -37,6 +39,19 @@ export class DesiredStateService {
     private readonly metrics: DesiredStateMetrics,
     private readonly recentSnapshots: RecentSnapshotsCache,
   ) {}
+
+  /** The traffic and security policies of every GNS, as the desired state reads them (for previews). */
+  policiesByGns(tenantId: string): Promise<PoliciesByGns> {
+    return this.mesh.loadPolicies(tenantId);
+  }
+
+  /**
+   * The snapshot of exactly `version` when this replica stored it recently (the agent push path
+   * reads it from memory rather than PostgreSQL); undefined otherwise.
+   */
+  recentSnapshot(tenantId: string, clusterId: string, version: number): StoredSnapshot | undefined {
+    return this.recentSnapshots.get(tenantId, clusterId, version);
+  }
 
   async recomputeTenant(tenantId: string): Promise<RecomputeResult> {
     const [

@@ -1,13 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
-
-/** A stored desired snapshot: the payload bytes and their sha256 (the stored desired_hash). */
-export interface StoredSnapshot {
-  version: number;
-  payload: Buffer;
-  hash: string;
-}
+import type { StoredSnapshot } from './config-distribution.types';
 
 interface CachedSnapshot extends StoredSnapshot {
   tenantId: string;

@@ -1,16 +1,32 @@
 import { Module } from '@nestjs/common';
+import { ConfigDistributionModule } from '../config-distribution/config-distribution.module';
 import { CaRotationService } from './ca-rotation.service';
+import { GnsCaLifecycleService } from './gns-ca-lifecycle.service';
 import { GnsCaController } from './gns-ca.controller';
 import { GnsCaQueue } from './gns-ca.queue';
 import { GnsCaRepository } from './gns-ca.repository';
 import { GnsCaResolver } from './gns-ca.resolver';
 import { GnsCaService } from './gns-ca.service';
 import { GnsCaWorker } from './gns-ca.worker';
+import { GnsRootService } from './gns-root.service';
 
-/** Per-GNS certificate authority: roots, intermediates for member clusters, rotation, status API. */
+/**
+ * Per-GNS certificate authority: roots, intermediates for member clusters, rotation, status API.
+ * Doors: GnsCaLifecycleService (the GNS feature), GnsCaService and CaRotationService (agent gateway).
+ */
 @Module({
+  imports: [ConfigDistributionModule],
   controllers: [GnsCaController],
-  providers: [GnsCaRepository, GnsCaService, CaRotationService, GnsCaQueue, GnsCaWorker, GnsCaResolver],
-  exports: [GnsCaService, GnsCaRepository, CaRotationService, GnsCaQueue],
+  providers: [
+    GnsCaRepository,
+    GnsRootService,
+    GnsCaService,
+    CaRotationService,
+    GnsCaLifecycleService,
+    GnsCaQueue,
+    GnsCaWorker,
+    GnsCaResolver,
+  ],
+  exports: [GnsCaService, CaRotationService, GnsCaLifecycleService],
 })
 export class GnsCaModule {}

@@ -1,99 +1,41 @@
 import { X509Certificate } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError } from '@lattice/domain';
+import { DomainError, memberGnsIds } from '@lattice/domain';
 import {
   PkiError,
-  createRootCa,
   gnsRootKeyAssociatedData,
-  initialRotationState,
   intermediateCommonName,
   intermediateRenewalDueAt,
   intermediateState,
-  isEncryptedBlob,
   issuingRootForStage,
   openPrivateKey,
   planIntermediateRequest,
-  sealPrivateKey,
   signIntermediate,
+  trustBundleOfGenerations,
   trustedRootsForStage,
-  type IntermediateState,
-  type RootRotationState,
 } from '@lattice/pki';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
-import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
-import { trustBundlePem } from '../config-distribution/trust-bundle-pem.util';
-import { memberGnsIds } from './cluster-ca-view.util';
-import { GnsCaRepository, type NewRoot, type RootWithoutKey, type StoredRotation } from './gns-ca.repository';
 import { UUID } from '../../platform/http/uuid-param.pipe';
+import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
+import { GnsCaRepository } from './gns-ca.repository';
+import type {
+  CsrOutcome,
+  GnsCaStatus,
+  IncomingCsr,
+  IntermediateRequestMessage,
+  RootState,
+  StoredIntermediate,
+  StoredRoot,
+  StoredRotation,
+} from './gns-ca.types';
 
-export interface IntermediateRequestMessage {
-  gnsId: string;
-  subjectCommonName: string;
-  rootGeneration: number;
-}
-
-export interface IncomingCsr {
-  gnsId: string;
-  csrPem: string;
-  rootGeneration: number;
-}
-
-export type CsrOutcome =
-  | {
-      signed: true;
-      gnsId: string;
-      certChainPem: string;
-      trustBundlePem: string;
-      rootGeneration: number;
-    }
-  | { signed: false; reason: string };
-
-export type RootState = 'ACTIVE' | 'INCOMING' | 'RETIRING' | 'RETIRED';
-
-export interface GnsCaStatus {
-  gnsId: string;
-  trustDomain: string;
-  /** PEM of every root the GNS trusts now (certificates only). */
-  trustBundlePem: string;
-  roots: {
-    generation: number;
-    fingerprintSha256: string;
-    subject: string;
-    notBefore: Date;
-    notAfter: Date;
-    state: RootState;
-    trusted: boolean;
-    issuing: boolean;
-  }[];
-  rotation:
-    | (RootRotationState & {
-        waitingFor: {
-          reason: string;
-          clusterIds: string[];
-          earliestAt: string | null;
-          checkedAt: string;
-        } | null;
-      })
-    | null;
-  intermediates: {
-    clusterId: string;
-    clusterName: string;
-    rootGeneration: number;
-    state: IntermediateState;
-    fingerprintSha256: string | null;
-    notAfter: Date | null;
-    renewAt: Date | null;
-    requestedAt: Date | null;
-    signedAt: Date | null;
-    lastError: string | null;
-  }[];
-}
+export type { CsrOutcome, GnsCaStatus, IncomingCsr, IntermediateRequestMessage, RootState } from './gns-ca.types';
 
 /**
- * The per-GNS certificate authority: the root created with the GNS, intermediates for member
+ * The per-GNS certificate authority as clusters and operators see it: intermediates for member
  * clusters from CSRs made inside them, and the status API. Root keys are only ever held
  * envelope-encrypted under the master key, bound to (tenant, GNS, generation), and opened for the
- * moment of signing.
+ * moment of signing. Roots are made by GnsRootService; GNS lifecycle hooks are GnsCaLifecycleService.
  */
 @Injectable()
 export class GnsCaService {
@@ -104,64 +46,6 @@ export class GnsCaService {
     private readonly scheduler: DesiredStateScheduler,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {}
-
-  /**
-   * A new root for a GNS, sealed, ready to insert. Key generation takes seconds for RSA-4096, so
-   * callers do this before opening their transaction.
-   */
-  async prepareRoot(
-    tenantId: string,
-    gns: { id: string; name: string; domain: string },
-    generation: number,
-  ): Promise<NewRoot> {
-    const tenantName = (await this.ca.tenantName(tenantId)) ?? tenantId;
-    const created = await createRootCa({
-      tenantId,
-      tenantName,
-      gnsId: gns.id,
-      gnsName: gns.name,
-      trustDomain: gns.domain,
-      validityDays: this.config.env.LATTICE_CA_ROOT_VALIDITY_DAYS,
-      keyAlgorithm: this.config.env.LATTICE_CA_ROOT_KEY_ALGORITHM,
-    });
-    const encryptedKey = sealPrivateKey(
-      created.privateKeyPem,
-      this.config.masterKey,
-      gnsRootKeyAssociatedData({ tenantId, gnsId: gns.id, generation }),
-    );
-    return {
-      generation,
-      certificatePem: created.certificatePem,
-      encryptedKey,
-      fingerprint: new X509Certificate(created.certificatePem).fingerprint256,
-      notBefore: created.notBefore,
-      notAfter: created.notAfter,
-    };
-  }
-
-  initialRotation(now: Date = new Date()): RootRotationState {
-    return initialRotationState({
-      rootGeneration: 1,
-      now,
-      maxWorkloadCertTtlSeconds: this.config.env.LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS,
-    });
-  }
-
-  /** For a GNS created before the CA existed: the same root creation as a new GNS gets. */
-  async ensureRoot(tenantId: string, gnsId: string): Promise<boolean> {
-    const gns = await this.ca.findGns(tenantId, gnsId);
-    if (!gns || (await this.ca.roots(tenantId, gnsId)).length > 0) return false;
-    const root = await this.prepareRoot(tenantId, gns, 1);
-    const created = await this.ca.transaction(async (tx) => {
-      const locked = await this.ca.lockGns(tenantId, gnsId, tx);
-      if (!locked || (await this.ca.roots(tenantId, gnsId, tx)).length > 0) return false;
-      await this.ca.insertRoot(tenantId, gnsId, root, tx);
-      await this.ca.setRotation(tenantId, gnsId, this.initialRotation(), tx);
-      return true;
-    });
-    if (created) this.logger.log(`created the missing root CA of global namespace ${gnsId}`);
-    return created;
-  }
 
   async status(tenantId: string, gnsId: string, now: Date = new Date()): Promise<GnsCaStatus> {
     const gns = await this.ca.findGns(tenantId, gnsId);
@@ -177,7 +61,7 @@ export class GnsCaService {
 
     const rows: GnsCaStatus['intermediates'] = intermediates.map((row) => ({
       clusterId: row.clusterId,
-      clusterName: row.cluster.name,
+      clusterName: row.clusterName,
       rootGeneration: row.rootGeneration,
       state: intermediateState(recordOf(row), now),
       fingerprintSha256: row.fingerprint,
@@ -210,7 +94,7 @@ export class GnsCaService {
     return {
       gnsId,
       trustDomain: gns.domain,
-      trustBundlePem: trustBundlePem(roots.filter((root) => trusted.includes(root.generation))),
+      trustBundlePem: trustBundleOfGenerations(roots.filter((root) => trusted.includes(root.generation))),
       roots: roots.map((root) => ({
         generation: root.generation,
         fingerprintSha256: root.fingerprint,
@@ -320,7 +204,7 @@ export class GnsCaService {
       );
     }
     const root = await this.ca.sealedRootKey(tenantId, gns.id, issuing);
-    if (!root || root.retiredAt || !isEncryptedBlob(root.encryptedKey)) {
+    if (!root || root.retiredAt || !root.encryptedKey) {
       this.logger.error(`root generation ${issuing} of global namespace ${gns.id} is missing or unreadable`);
       return refuse(
         `the controller cannot sign with root generation ${issuing} (missing or unreadable); operators were alerted in the log`,
@@ -383,19 +267,13 @@ export class GnsCaService {
       signed: true,
       gnsId: gns.id,
       certChainPem: signed.certChainPem,
-      trustBundlePem: trustBundlePem(roots.filter((candidate) => trusted.includes(candidate.generation))),
+      trustBundlePem: trustBundleOfGenerations(roots.filter((candidate) => trusted.includes(candidate.generation))),
       rootGeneration: issuing,
     };
   }
 }
 
-function recordOf(row: {
-  rootGeneration: number;
-  notAfter: Date | null;
-  requestedAt: Date;
-  signedAt: Date | null;
-  lastError: string | null;
-}) {
+function recordOf(row: StoredIntermediate) {
   // The certificate's notBefore is the signing time (give or take the clock-skew allowance).
   return {
     rootGeneration: row.rootGeneration,
@@ -407,7 +285,7 @@ function recordOf(row: {
   };
 }
 
-function rootState(root: RootWithoutKey, rotation: StoredRotation | null): RootState {
+function rootState(root: StoredRoot, rotation: StoredRotation | null): RootState {
   if (root.retiredAt) return 'RETIRED';
   if (!rotation || rotation.stage === 'IDLE') return 'ACTIVE';
   if (root.generation === rotation.nextRootGeneration) return 'INCOMING';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ConfigDistributionModule } from '../config-distribution/config-distribution.module';
 import { GlobalNamespacesModule } from '../global-namespaces/global-namespaces.module';
 import { PoliciesController } from './policies.controller';
 import { PoliciesRepository } from './policies.repository';
@@ -7,7 +8,7 @@ import { PoliciesService } from './policies.service';
 
 /** Traffic and security policies of Global Namespaces (REST and GraphQL), distributed in snapshots. */
 @Module({
-  imports: [GlobalNamespacesModule],
+  imports: [GlobalNamespacesModule, ConfigDistributionModule],
   controllers: [PoliciesController],
   providers: [PoliciesRepository, PoliciesService, PoliciesResolver, GlobalNamespacePoliciesResolver],
 })

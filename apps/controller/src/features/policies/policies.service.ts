@@ -19,7 +19,7 @@ import { AuditService, type Change } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state.scheduler';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
-import { TenantMeshRepository } from '../config-distribution/tenant-mesh.repository';
+import { DesiredStateService } from '../config-distribution/desired-state.service';
 import { GlobalNamespacesRepository } from '../global-namespaces/global-namespaces.repository';
 import type { Db } from '../../platform/database/db';
 import { PrismaService } from '../../platform/database/prisma.service';
@@ -108,7 +108,7 @@ export class PoliciesService {
     private readonly prisma: PrismaService,
     private readonly policies: PoliciesRepository,
     private readonly globalNamespaces: GlobalNamespacesRepository,
-    private readonly mesh: TenantMeshRepository,
+    private readonly desiredState: DesiredStateService,
     private readonly membership: MeshMembershipService,
     private readonly audit: AuditService,
     private readonly scheduler: DesiredStateScheduler,
@@ -229,7 +229,7 @@ export class PoliciesService {
         gns: gnsMembership,
       },
       storedPolicies,
-    ] = await Promise.all([this.membership.ofGns(tenantId, gnsId), this.mesh.loadPolicies(tenantId)]);
+    ] = await Promise.all([this.membership.ofGns(tenantId, gnsId), this.desiredState.policiesByGns(tenantId)]);
     const context = gnsPolicyContext(gnsMembership, clusters);
 
     const current = storedPolicies.get(gnsId) ?? { trafficPolicies: new Map<string, TrafficPolicySpec>() };

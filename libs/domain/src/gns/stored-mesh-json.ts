@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import type { ClusterInventory, MatchCondition } from '@lattice/domain';
+import type { ClusterInventory } from './inventory';
+import type { MatchCondition } from './match-conditions';
 
 /*
- * JSON columns are read back through schemas rather than casts: the inventory is written by the
+ * The one decoder of the controller's mesh JSON columns (a GNS's match conditions, a cluster's
+ * inventory): read back through schemas rather than casts: the inventory is written by the
  * agent gateway from proto messages (proto3 omits default values), and a row that does not parse
  * must degrade one cluster or one GNS, not fail the recompute of the whole tenant.
  */
@@ -48,16 +50,16 @@ const matchConditionsSchema = z.array(z.object({ cluster: selectorSchema, namesp
 
 export const EMPTY_INVENTORY: ClusterInventory = { namespaces: [], services: [] };
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+export type ParsedStoredJson<T> = { ok: true; value: T } | { ok: false; error: string };
 
-export function parseStoredInventory(json: unknown): Parsed<ClusterInventory> {
+export function parseStoredInventory(json: unknown): ParsedStoredJson<ClusterInventory> {
   const result = inventorySchema.safeParse(json);
   return result.success
     ? { ok: true, value: result.data }
     : { ok: false, error: z.prettifyError(result.error) };
 }
 
-export function parseStoredMatchConditions(json: unknown): Parsed<MatchCondition[]> {
+export function parseStoredMatchConditions(json: unknown): ParsedStoredJson<MatchCondition[]> {
   const result = matchConditionsSchema.safeParse(json);
   return result.success
     ? { ok: true, value: result.data }

@@ -1,4 +1,4 @@
-import { parseStoredInventory, parseStoredMatchConditions } from './stored-mesh-json.util';
+import { parseStoredInventory, parseStoredMatchConditions } from './stored-mesh-json';
 
 describe('stored mesh JSON', () => {
   it('fills the fields proto3 leaves out of an inventory', () => {
