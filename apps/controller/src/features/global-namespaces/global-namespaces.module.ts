@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { ConfigDistributionModule } from '../config-distribution/config-distribution.module';
 import { GnsCaModule } from '../gns-ca/gns-ca.module';
 import { GlobalNamespacesController } from './global-namespaces.controller';
@@ -6,7 +7,7 @@ import { GlobalNamespacesRepository } from './global-namespaces.repository';
 import { GlobalNamespacesService } from './global-namespaces.service';
 
 @Module({
-  imports: [GnsCaModule, ConfigDistributionModule],
+  imports: [AuditModule, ConfigDistributionModule, GnsCaModule],
   controllers: [GlobalNamespacesController],
   providers: [GlobalNamespacesRepository, GlobalNamespacesService],
   // The repository only until the GraphQL inventory resolver reads through GlobalNamespacesService

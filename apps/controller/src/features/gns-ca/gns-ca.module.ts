@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { ConfigDistributionModule } from '../config-distribution/config-distribution.module';
 import { CaRotationService } from './ca-rotation.service';
 import { GnsCaLifecycleService } from './gns-ca-lifecycle.service';
@@ -15,7 +16,7 @@ import { GnsRootService } from './gns-root.service';
  * Doors: GnsCaLifecycleService (the GNS feature), GnsCaService and CaRotationService (agent gateway).
  */
 @Module({
-  imports: [ConfigDistributionModule],
+  imports: [AuditModule, ConfigDistributionModule],
   controllers: [GnsCaController],
   providers: [
     GnsCaRepository,
