@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { DomainError } from '@lattice/domain';
 import {
   DecryptionError,
@@ -10,17 +10,19 @@ import {
   type EncryptedBlob,
 } from '@lattice/pki';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
+import { createFeatureModule, createTestTenant } from '../../../../../test/support/feature-module';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
-import { AppModule } from '../../app.module';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import { freePort } from '../../platform/bootstrap/local-resources';
 import { parseControllerEnv } from '../../platform/config/config';
 import type { RuntimeConfig } from '../../platform/config/runtime-config';
 import { DesiredStateService } from '../config-distribution/desired-state.service';
+import { AuditModule } from '../audit/audit.module';
+import { GlobalNamespacesModule } from '../global-namespaces/global-namespaces.module';
 import { GlobalNamespacesService } from '../global-namespaces/global-namespaces.service';
 import { PrismaService } from '../../platform/database/prisma.service';
-import { TenantsService } from '../tenants/tenants.service';
 import { CaRotationService } from './ca-rotation.service';
+import { GnsCaQueue } from './gns-ca.queue';
 import { GnsCaService } from './gns-ca.service';
 
 const shopInventory = {
@@ -36,7 +38,10 @@ const shopInventory = {
   ],
 };
 
-/** The GNS CA against real PostgreSQL: root storage, CSR checks, rotation steps with simulated ACKs. */
+/**
+ * The GNS CA against real PostgreSQL without the rest of the app: root storage, CSR checks,
+ * rotation steps with simulated ACKs.
+ */
 describe('GNS certificate authority (PostgreSQL)', () => {
   let database: TestDatabase;
   let config: RuntimeConfig;
@@ -86,16 +91,15 @@ describe('GNS certificate authority (PostgreSQL)', () => {
         LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS: '0',
       }),
     });
-    moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
-    await moduleRef.init();
+    // The CA and GNS features on the infrastructure only; no workers run, the test drives each step.
+    ({ moduleRef } = await createFeatureModule(config, [AuditModule, GlobalNamespacesModule]));
     prisma = moduleRef.get(PrismaService);
     gnsCa = moduleRef.get(GnsCaService);
     rotation = moduleRef.get(CaRotationService);
-    const { tenant, adminToken } = await moduleRef.get(TenantsService).create('Acme Corp');
-    actor = { kind: 'token', tenantId: tenant.id, tokenId: adminToken.id, tokenName: 'admin', role: 'admin' };
+    actor = await createTestTenant(moduleRef, 'Acme Corp');
     eastId = (
       await prisma.cluster.create({
-        data: { tenantId: tenant.id, name: 'east', inventory: shopInventory, firstConnectedAt: new Date() },
+        data: { tenantId: actor.tenantId, name: 'east', inventory: shopInventory, firstConnectedAt: new Date() },
       })
     ).id;
     shopId = (await createGns('shop', 'shop')).id;
@@ -103,6 +107,7 @@ describe('GNS certificate authority (PostgreSQL)', () => {
   });
 
   afterAll(async () => {
+    await moduleRef?.get(GnsCaQueue).queue.obliterate({ force: true });
     await moduleRef?.close();
     await database?.drop();
   });
