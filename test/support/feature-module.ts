@@ -54,5 +54,11 @@ export async function createFeatureModule(
 /** A tenant row and an admin principal acting in it (the audit trail names it). */
 export async function createTestTenant(moduleRef: TestingModule, name: string): Promise<TenantPrincipal> {
   const tenant = await moduleRef.get(PrismaService).tenant.create({ data: { name } });
-  return { kind: 'token', tenantId: tenant.id, tokenId: randomUUID(), tokenName: 'test-admin', role: 'admin' };
+  return {
+    kind: 'token',
+    tenantId: tenant.id,
+    tokenId: randomUUID(),
+    tokenName: 'test-admin',
+    role: 'admin',
+  };
 }

@@ -52,7 +52,9 @@ export function trustBundleEntries(rootPems: string[]): TrustBundleEntry[] {
  * given roots' PEMs, oldest generation first, each ending in a newline. No parsing: the roots are
  * the GNS's own, stored by the controller.
  */
-export function trustBundleOfGenerations(roots: readonly { generation: number; certificatePem: string }[]): string {
+export function trustBundleOfGenerations(
+  roots: readonly { generation: number; certificatePem: string }[],
+): string {
   return [...roots]
     .sort((a, b) => a.generation - b.generation)
     .map((root) => (root.certificatePem.endsWith('\n') ? root.certificatePem : `${root.certificatePem}\n`))

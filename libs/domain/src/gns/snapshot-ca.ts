@@ -61,7 +61,8 @@ function payloadGns(payload: Uint8Array | null): PayloadGns[] {
 /** The `globalNamespaces` member of a payload; undefined when the payload is not JSON. */
 function payloadGlobalNamespaces(payload: Uint8Array): unknown {
   try {
-    return (JSON.parse(Buffer.from(payload).toString('utf8')) as { globalNamespaces?: unknown }).globalNamespaces;
+    return (JSON.parse(Buffer.from(payload).toString('utf8')) as { globalNamespaces?: unknown })
+      .globalNamespaces;
   } catch {
     return undefined;
   }

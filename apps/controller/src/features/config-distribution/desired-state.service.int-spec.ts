@@ -74,7 +74,12 @@ describe('MeshMembershipService and DesiredStateService (PostgreSQL)', () => {
     // Unreadable stored match conditions: the GNS matches nothing.
     brokenId = (
       await prisma.globalNamespace.create({
-        data: { tenantId, name: 'broken', domain: 'broken.lattice.local', matchConditions: [{ cluster: 'east' }] },
+        data: {
+          tenantId,
+          name: 'broken',
+          domain: 'broken.lattice.local',
+          matchConditions: [{ cluster: 'east' }],
+        },
       })
     ).id;
   });
@@ -87,10 +92,15 @@ describe('MeshMembershipService and DesiredStateService (PostgreSQL)', () => {
   it('computes membership from live clusters only, degrading unreadable rows', async () => {
     const { mesh } = await membership.load(tenantId);
     expect(mesh.clusters.map((cluster) => cluster.name).sort()).toEqual(['east', 'south']);
-    expect(mesh.clusters.find((cluster) => cluster.name === 'south')?.inventory).toEqual({ namespaces: [], services: [] });
+    expect(mesh.clusters.find((cluster) => cluster.name === 'south')?.inventory).toEqual({
+      namespaces: [],
+      services: [],
+    });
 
     const byGns = await membership.byGns(tenantId);
-    expect(byGns.get(shopId)?.namespaces).toEqual([expect.objectContaining({ clusterId: eastId, namespace: 'shop' })]);
+    expect(byGns.get(shopId)?.namespaces).toEqual([
+      expect.objectContaining({ clusterId: eastId, namespace: 'shop' }),
+    ]);
     expect(byGns.get(shopId)?.services.map((service) => service.name)).toEqual(['cart']);
     expect(byGns.get(brokenId)?.namespaces).toEqual([]);
 
@@ -121,12 +131,18 @@ describe('MeshMembershipService and DesiredStateService (PostgreSQL)', () => {
 
     expect((await desiredState.recomputeTenant(tenantId)).newVersions).toEqual([]);
     await prisma.globalNamespace.update({ where: { id: shopId }, data: { mtlsMode: 'PERMISSIVE' } });
-    expect((await desiredState.recomputeTenant(tenantId)).newVersions).toEqual([{ clusterId: eastId, version: 2 }]);
+    expect((await desiredState.recomputeTenant(tenantId)).newVersions).toEqual([
+      { clusterId: eastId, version: 2 },
+    ]);
   });
 
   it('reads the stored policies as the desired state does, leaving unreadable ones out', async () => {
-    await prisma.securityPolicy.create({ data: { tenantId, gnsId: shopId, spec: { defaultAction: 'DENY' } } });
-    await prisma.securityPolicy.create({ data: { tenantId, gnsId: brokenId, spec: { defaultAction: 'MAYBE' } } });
+    await prisma.securityPolicy.create({
+      data: { tenantId, gnsId: shopId, spec: { defaultAction: 'DENY' } },
+    });
+    await prisma.securityPolicy.create({
+      data: { tenantId, gnsId: brokenId, spec: { defaultAction: 'MAYBE' } },
+    });
     const policies = await desiredState.policiesByGns(tenantId);
     expect(policies.get(shopId)?.securityPolicy).toMatchObject({ defaultAction: 'DENY' });
     expect(policies.get(brokenId)?.securityPolicy).toBeUndefined();

@@ -96,7 +96,11 @@ export class DesiredStateService {
         const version = stored.get(change.clusterId);
         if (version === undefined) continue;
         announced.push({ clusterId: change.clusterId, version });
-        this.recentSnapshots.remember(tenantId, change.clusterId, { version, hash: change.hash, payload: change.payload });
+        this.recentSnapshots.remember(tenantId, change.clusterId, {
+          version,
+          hash: change.hash,
+          payload: change.payload,
+        });
         this.metrics.snapshotVersions.inc();
       }
       // Pub/sub is fire-and-forget: an agent that misses the announcement still gets the version

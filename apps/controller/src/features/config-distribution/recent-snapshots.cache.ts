@@ -23,7 +23,10 @@ export class RecentSnapshotsCache {
     const maxSize = config.env.LATTICE_SNAPSHOT_CACHE_MB * 1024 * 1024;
     this.entries =
       maxSize > 0
-        ? new LRUCache<string, CachedSnapshot>({ maxSize, sizeCalculation: (entry) => Math.max(1, entry.payload.length) })
+        ? new LRUCache<string, CachedSnapshot>({
+            maxSize,
+            sizeCalculation: (entry) => Math.max(1, entry.payload.length),
+          })
         : undefined;
   }
 

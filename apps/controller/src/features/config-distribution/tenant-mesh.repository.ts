@@ -20,7 +20,6 @@ import { base64FromBytes } from '../../platform/database/bytea';
 import { PrismaService } from '../../platform/database/prisma.service';
 import type { MeshCluster, TenantMesh } from './config-distribution.types';
 
-
 /**
  * Reads what a tenant's desired state is computed from and stores the result per cluster.
  * Revoked clusters are left out: they no longer take part in the mesh.
@@ -88,7 +87,9 @@ export class TenantMeshRepository {
     ]);
     const rootsByGns = new Map<string, typeof roots>();
     for (const root of roots) rootsByGns.set(root.gnsId, [...(rootsByGns.get(root.gnsId) ?? []), root]);
-    const bundles = new Map([...rootsByGns].map(([gnsId, gnsRoots]) => [gnsId, trustBundleOfGenerations(gnsRoots)]));
+    const bundles = new Map(
+      [...rootsByGns].map(([gnsId, gnsRoots]) => [gnsId, trustBundleOfGenerations(gnsRoots)]),
+    );
 
     const material = new Map<string, Map<string, DesiredCaMaterial>>();
     for (const intermediate of intermediates) {
@@ -114,10 +115,16 @@ export class TenantMeshRepository {
    */
   async loadPolicies(tenantId: string): Promise<PoliciesByGns> {
     const [traffic, security] = await Promise.all([
-      this.prisma.trafficPolicy.findMany({ where: { tenantId }, select: { gnsId: true, service: true, spec: true } }),
+      this.prisma.trafficPolicy.findMany({
+        where: { tenantId },
+        select: { gnsId: true, service: true, spec: true },
+      }),
       this.prisma.securityPolicy.findMany({ where: { tenantId }, select: { gnsId: true, spec: true } }),
     ]);
-    const policies = new Map<string, { trafficPolicies: Map<string, TrafficPolicySpec>; securityPolicy?: SecurityPolicySpec }>();
+    const policies = new Map<
+      string,
+      { trafficPolicies: Map<string, TrafficPolicySpec>; securityPolicy?: SecurityPolicySpec }
+    >();
     const of = (gnsId: string) => {
       const existing = policies.get(gnsId) ?? { trafficPolicies: new Map<string, TrafficPolicySpec>() };
       policies.set(gnsId, existing);
@@ -126,12 +133,18 @@ export class TenantMeshRepository {
     for (const row of traffic) {
       const parsed = parseTrafficPolicyShape(row.spec);
       if (parsed.ok) of(row.gnsId).trafficPolicies.set(row.service, parsed.value);
-      else this.logger.warn(`traffic policy of ${row.service} in GNS ${row.gnsId} unreadable, left out: ${parsed.errors[0]?.field}: ${parsed.errors[0]?.message}`);
+      else
+        this.logger.warn(
+          `traffic policy of ${row.service} in GNS ${row.gnsId} unreadable, left out: ${parsed.errors[0]?.field}: ${parsed.errors[0]?.message}`,
+        );
     }
     for (const row of security) {
       const parsed = parseSecurityPolicyShape(row.spec);
       if (parsed.ok) of(row.gnsId).securityPolicy = parsed.value;
-      else this.logger.warn(`security policy of GNS ${row.gnsId} unreadable, left out: ${parsed.errors[0]?.field}: ${parsed.errors[0]?.message}`);
+      else
+        this.logger.warn(
+          `security policy of GNS ${row.gnsId} unreadable, left out: ${parsed.errors[0]?.field}: ${parsed.errors[0]?.message}`,
+        );
     }
     return policies;
   }

@@ -37,8 +37,10 @@ export class GlobalNamespacesRepository {
     tx?: Transaction,
     id?: string,
   ): Promise<StoredGlobalNamespace> {
-    const row = await dbOf(this.prisma, tx).globalNamespace
-      .create({ data: { id, tenantId, ...spec, matchConditions: toJson(spec.matchConditions) } })
+    const row = await dbOf(this.prisma, tx)
+      .globalNamespace.create({
+        data: { id, tenantId, ...spec, matchConditions: toJson(spec.matchConditions) },
+      })
       .catch(rethrowNameTaken(spec.name));
     return this.toStored(row);
   }
@@ -76,8 +78,8 @@ export class GlobalNamespacesRepository {
     spec: GlobalNamespaceSpec,
     tx?: Transaction,
   ): Promise<StoredGlobalNamespace | null> {
-    const rows = await dbOf(this.prisma, tx).globalNamespace
-      .updateManyAndReturn({
+    const rows = await dbOf(this.prisma, tx)
+      .globalNamespace.updateManyAndReturn({
         where: { tenantId, id, version: expectedVersion },
         data: { ...spec, matchConditions: toJson(spec.matchConditions), version: { increment: 1 } },
       })

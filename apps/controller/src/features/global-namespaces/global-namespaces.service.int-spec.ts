@@ -2,7 +2,11 @@ import { X509Certificate } from 'node:crypto';
 import type { TestingModule } from '@nestjs/testing';
 import { DomainError } from '@lattice/domain';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
-import { createFeatureModule, createTestTenant, type RecordingScheduler } from '../../../../../test/support/feature-module';
+import {
+  createFeatureModule,
+  createTestTenant,
+  type RecordingScheduler,
+} from '../../../../../test/support/feature-module';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import { parseControllerEnv } from '../../platform/config/config';
@@ -29,7 +33,9 @@ const inventory = {
 const shop = (changes: Partial<GlobalNamespaceInput> = {}): GlobalNamespaceInput => ({
   name: 'shop',
   domain: 'shop.lattice.local',
-  matchConditions: [{ cluster: { type: 'EXACT', value: 'east' }, namespace: { type: 'EXACT', value: 'shop' } }],
+  matchConditions: [
+    { cluster: { type: 'EXACT', value: 'east' }, namespace: { type: 'EXACT', value: 'shop' } },
+  ],
   ...changes,
 });
 
@@ -62,7 +68,11 @@ describe('GlobalNamespacesService (PostgreSQL)', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     const config = testRuntimeConfig(database.url, {
-      env: parseControllerEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', LATTICE_CA_ROOT_KEY_ALGORITHM: 'RSA-2048' }),
+      env: parseControllerEnv({
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'silent',
+        LATTICE_CA_ROOT_KEY_ALGORITHM: 'RSA-2048',
+      }),
     });
     ({ moduleRef, scheduler } = await createFeatureModule(config, [AuditModule, GlobalNamespacesModule]));
     prisma = moduleRef.get(PrismaService);
@@ -82,17 +92,32 @@ describe('GlobalNamespacesService (PostgreSQL)', () => {
     const created = await service.create(actor, shop());
     shopId = created.id;
     expect(created).toMatchObject({ name: 'shop', version: 1, mtlsMode: 'STRICT' });
-    expect(created.status).toMatchObject({ memberNamespaces: [{ clusterName: 'east', namespace: 'shop' }], serviceCount: 1 });
+    expect(created.status).toMatchObject({
+      memberNamespaces: [{ clusterName: 'east', namespace: 'shop' }],
+      serviceCount: 1,
+    });
 
     const status = await ca.status(actor.tenantId, shopId);
     expect(status.trustDomain).toBe('shop.lattice.local');
-    expect(status.rotation).toMatchObject({ stage: 'IDLE', currentRootGeneration: 1, nextRootGeneration: null });
-    expect(status.roots).toEqual([expect.objectContaining({ generation: 1, state: 'ACTIVE', issuing: true })]);
+    expect(status.rotation).toMatchObject({
+      stage: 'IDLE',
+      currentRootGeneration: 1,
+      nextRootGeneration: null,
+    });
+    expect(status.roots).toEqual([
+      expect.objectContaining({ generation: 1, state: 'ACTIVE', issuing: true }),
+    ]);
 
     const [event] = await auditEvents(shopId);
     expect(event).toMatchObject({ action: 'global-namespace.create', actorName: 'test-admin' });
-    expect(event!.after).toMatchObject({ name: 'shop', caRootFingerprintSha256: status.roots[0]!.fingerprintSha256 });
-    expect(scheduler.calls).toContainEqual({ tenantId: actor.tenantId, reason: `global namespace ${shopId} created` });
+    expect(event!.after).toMatchObject({
+      name: 'shop',
+      caRootFingerprintSha256: status.roots[0]!.fingerprintSha256,
+    });
+    expect(scheduler.calls).toContainEqual({
+      tenantId: actor.tenantId,
+      reason: `global namespace ${shopId} created`,
+    });
   });
 
   it('refuses a name the tenant already uses (409), leaving no root behind', async () => {
@@ -120,7 +145,9 @@ describe('GlobalNamespacesService (PostgreSQL)', () => {
   });
 
   it('refuses an edit of a stale version (412) without touching anything', async () => {
-    const error = await domainError(service.replace(actor, shopId, 1, shop({ domain: 'stale.lattice.local' })));
+    const error = await domainError(
+      service.replace(actor, shopId, 1, shop({ domain: 'stale.lattice.local' })),
+    );
     expect(error.code).toBe('PRECONDITION_FAILED');
     expect(await prisma.gnsCaRoot.count({ where: { gnsId: shopId } })).toBe(1);
   });
@@ -129,31 +156,55 @@ describe('GlobalNamespacesService (PostgreSQL)', () => {
     const updated = await service.replace(actor, shopId, 2, shop({ domain: 'shop2.lattice.local' }));
     expect(updated).toMatchObject({ version: 3, domain: 'shop2.lattice.local' });
     const status = await ca.status(actor.tenantId, shopId);
-    expect(status.rotation).toMatchObject({ stage: 'TRUST_BOTH', currentRootGeneration: 1, nextRootGeneration: 2 });
+    expect(status.rotation).toMatchObject({
+      stage: 'TRUST_BOTH',
+      currentRootGeneration: 1,
+      nextRootGeneration: 2,
+    });
     const incoming = status.roots.find((root) => root.generation === 2)!;
     expect(incoming.state).toBe('INCOMING');
     const rootPem = await prisma.gnsCaRoot.findFirstOrThrow({ where: { gnsId: shopId, generation: 2 } });
-    expect(new X509Certificate(rootPem.certificatePem).subjectAltName).toContain('spiffe://shop2.lattice.local');
+    expect(new X509Certificate(rootPem.certificatePem).subjectAltName).toContain(
+      'spiffe://shop2.lattice.local',
+    );
 
     const events = await auditEvents(shopId);
-    expect(events.map((event) => event.action)).toEqual(['global-namespace.create', 'global-namespace.update', 'global-namespace.update']);
+    expect(events.map((event) => event.action)).toEqual([
+      'global-namespace.create',
+      'global-namespace.update',
+      'global-namespace.update',
+    ]);
     expect(events[2]!.after).toMatchObject({
       domain: 'shop2.lattice.local',
-      caRootRotation: { stage: 'TRUST_BOTH', nextRootGeneration: 2, newRootFingerprintSha256: incoming.fingerprintSha256 },
+      caRootRotation: {
+        stage: 'TRUST_BOTH',
+        nextRootGeneration: 2,
+        newRootFingerprintSha256: incoming.fingerprintSha256,
+      },
     });
     expect(scheduler.calls.map((call) => call.reason)).toEqual(
-      expect.arrayContaining([`global namespace ${shopId} updated`, `root rotation of global namespace ${shopId} started`]),
+      expect.arrayContaining([
+        `global namespace ${shopId} updated`,
+        `root rotation of global namespace ${shopId} started`,
+      ]),
     );
   });
 
   it('refuses another domain change while the rotation runs (409), changing nothing', async () => {
-    const error = await domainError(service.replace(actor, shopId, 3, shop({ domain: 'shop3.lattice.local' })));
+    const error = await domainError(
+      service.replace(actor, shopId, 3, shop({ domain: 'shop3.lattice.local' })),
+    );
     expect(error.code).toBe('CONFLICT');
     expect(error.message).toMatch(/spiffe:\/\/shop2\.lattice\.local.*stage TRUST_BOTH, to root generation 2/);
-    expect(await service.get(actor.tenantId, shopId)).toMatchObject({ version: 3, domain: 'shop2.lattice.local' });
+    expect(await service.get(actor.tenantId, shopId)).toMatchObject({
+      version: 3,
+      domain: 'shop2.lattice.local',
+    });
     expect(await prisma.gnsCaRoot.count({ where: { gnsId: shopId } })).toBe(2);
     // Other edits still go through during a rotation.
-    expect(await service.replace(actor, shopId, 3, shop({ domain: 'shop2.lattice.local', description: 'x' }))).toMatchObject({ version: 4 });
+    expect(
+      await service.replace(actor, shopId, 3, shop({ domain: 'shop2.lattice.local', description: 'x' })),
+    ).toMatchObject({ version: 4 });
   });
 
   it('deletes the GNS with its roots and intermediates, audited', async () => {
@@ -162,7 +213,10 @@ describe('GlobalNamespacesService (PostgreSQL)', () => {
     expect((await domainError(service.get(actor.tenantId, shopId))).code).toBe('NOT_FOUND');
     expect(await prisma.gnsCaRoot.count({ where: { gnsId: shopId } })).toBe(0);
     expect((await auditEvents(shopId)).at(-1)).toMatchObject({ action: 'global-namespace.delete' });
-    expect(scheduler.calls.at(-1)).toEqual({ tenantId: actor.tenantId, reason: `global namespace ${shopId} deleted` });
+    expect(scheduler.calls.at(-1)).toEqual({
+      tenantId: actor.tenantId,
+      reason: `global namespace ${shopId} deleted`,
+    });
     expect((await domainError(service.delete(actor, shopId, undefined))).code).toBe('NOT_FOUND');
   });
 });

@@ -60,7 +60,11 @@ export class GlobalNamespacesService {
     // The GNS root CA is part of the GNS: generated first (seconds for RSA-4096, outside the
     // transaction), then stored with it in one transaction, so neither exists without the other.
     const id = randomUUID();
-    const root = await this.ca.prepareRootOfNewGns(actor.tenantId, { id, name: spec.name, domain: spec.domain });
+    const root = await this.ca.prepareRootOfNewGns(actor.tenantId, {
+      id,
+      name: spec.name,
+      domain: spec.domain,
+    });
     const created = await this.transactions.run(async (tx) => {
       const row = await this.globalNamespaces.create(actor.tenantId, spec, tx, id);
       await this.ca.createRootInTransaction(actor.tenantId, root, tx);
@@ -114,42 +118,40 @@ export class GlobalNamespacesService {
     const spec = validSpec(input);
     const nextRoot = await this.rootForDomainChange(actor.tenantId, id, expectedVersion, spec);
     const updated = await this.transactions.run(async (tx) => {
-        const before = await this.globalNamespaces.find(actor.tenantId, id, tx);
-        if (!before) throw DomainError.notFound(RESOURCE, id);
-        if (before.version !== expectedVersion) throw staleVersion(before.version, expectedVersion);
-        if (
-          spec.name !== before.name &&
-          (await this.globalNamespaces.nameTaken(actor.tenantId, spec.name, tx))
-        )
-          throw nameTaken(spec.name);
-        // Locks the GNS row for the CA first: no rotation step or rotate request interleaves with ours.
-        const rotation =
-          nextRoot && (await this.ca.startDomainRotationInTransaction(actor.tenantId, nextRoot, before.domain, tx));
-        // Conditional on the version again: another editor may have committed since the read above.
-        const after = await this.globalNamespaces.replaceIfVersion(
-          actor.tenantId,
-          id,
-          expectedVersion,
-          spec,
-          tx,
-        );
-        if (!after) throw staleVersion(before.version, expectedVersion);
-        await this.audit.record(
-          actor,
-          {
-            action: 'global-namespace.update',
-            resourceType: 'global-namespace',
-            resourceId: id,
-            before: toDefinitionView(before),
-            // One change, one event: the rotation the new domain started is part of it.
-            after: rotation
-              ? { ...toDefinitionView(after), caRootRotation: rotation }
-              : toDefinitionView(after),
-          },
-          tx,
-        );
-        return after;
-      });
+      const before = await this.globalNamespaces.find(actor.tenantId, id, tx);
+      if (!before) throw DomainError.notFound(RESOURCE, id);
+      if (before.version !== expectedVersion) throw staleVersion(before.version, expectedVersion);
+      if (spec.name !== before.name && (await this.globalNamespaces.nameTaken(actor.tenantId, spec.name, tx)))
+        throw nameTaken(spec.name);
+      // Locks the GNS row for the CA first: no rotation step or rotate request interleaves with ours.
+      const rotation =
+        nextRoot &&
+        (await this.ca.startDomainRotationInTransaction(actor.tenantId, nextRoot, before.domain, tx));
+      // Conditional on the version again: another editor may have committed since the read above.
+      const after = await this.globalNamespaces.replaceIfVersion(
+        actor.tenantId,
+        id,
+        expectedVersion,
+        spec,
+        tx,
+      );
+      if (!after) throw staleVersion(before.version, expectedVersion);
+      await this.audit.record(
+        actor,
+        {
+          action: 'global-namespace.update',
+          resourceType: 'global-namespace',
+          resourceId: id,
+          before: toDefinitionView(before),
+          // One change, one event: the rotation the new domain started is part of it.
+          after: rotation
+            ? { ...toDefinitionView(after), caRootRotation: rotation }
+            : toDefinitionView(after),
+        },
+        tx,
+      );
+      return after;
+    });
     await this.redistribute(actor.tenantId, `global namespace ${id} updated`);
     if (nextRoot) await this.ca.domainRotationCommitted(actor.tenantId, nextRoot);
     return this.withStatus(updated);
@@ -170,7 +172,11 @@ export class GlobalNamespacesService {
     if (!current) throw DomainError.notFound(RESOURCE, id);
     if (current.version !== expectedVersion) throw staleVersion(current.version, expectedVersion);
     if (spec.domain === current.domain) return undefined;
-    return this.ca.prepareDomainChange(tenantId, { id, name: spec.name, domain: spec.domain }, current.domain);
+    return this.ca.prepareDomainChange(
+      tenantId,
+      { id, name: spec.name, domain: spec.domain },
+      current.domain,
+    );
   }
 
   /**

@@ -1,7 +1,11 @@
 import type { TestingModule } from '@nestjs/testing';
 import { DomainError } from '@lattice/domain';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
-import { createFeatureModule, createTestTenant, type RecordingScheduler } from '../../../../../test/support/feature-module';
+import {
+  createFeatureModule,
+  createTestTenant,
+  type RecordingScheduler,
+} from '../../../../../test/support/feature-module';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import { parseControllerEnv } from '../../platform/config/config';
@@ -20,7 +24,8 @@ async function domainError(promise: Promise<unknown>): Promise<DomainError> {
   return error as DomainError;
 }
 
-const payloadWith = (gnsId: string) => Buffer.from(JSON.stringify({ globalNamespaces: [{ id: gnsId }] }), 'utf8');
+const payloadWith = (gnsId: string) =>
+  Buffer.from(JSON.stringify({ globalNamespaces: [{ id: gnsId }] }), 'utf8');
 
 /** Root rotation driven step by step (no worker), and the sweep, on a scratch database. */
 describe('CaRotationService (PostgreSQL)', () => {
@@ -67,7 +72,10 @@ describe('CaRotationService (PostgreSQL)', () => {
     expect((await domainError(rotation.rotate(actor, gnsId))).message).toContain('has no root CA yet');
     await rotation.sweep();
     expect(await stage()).toBe('IDLE');
-    expect(scheduler.calls).toContainEqual({ tenantId: actor.tenantId, reason: `root CA of global namespace ${gnsId} created` });
+    expect(scheduler.calls).toContainEqual({
+      tenantId: actor.tenantId,
+      reason: `root CA of global namespace ${gnsId} created`,
+    });
     await rotation.sweep();
     expect(await prisma.gnsCaRoot.count({ where: { gnsId } })).toBe(1);
   });
@@ -75,7 +83,11 @@ describe('CaRotationService (PostgreSQL)', () => {
   it('starts a rotation (audited) and refuses a second one while it runs (409)', async () => {
     const status = await rotation.rotate(actor, gnsId);
     expect(status.rotation).toMatchObject({ stage: 'TRUST_BOTH', nextRootGeneration: 2 });
-    expect(await prisma.auditEvent.findFirst({ where: { resourceId: gnsId, action: 'global-namespace.ca.rotate' } })).toMatchObject({
+    expect(
+      await prisma.auditEvent.findFirst({
+        where: { resourceId: gnsId, action: 'global-namespace.ca.rotate' },
+      }),
+    ).toMatchObject({
       before: { stage: 'IDLE', currentRootGeneration: 1, nextRootGeneration: null },
     });
     const again = await domainError(rotation.rotate(actor, gnsId));
@@ -98,7 +110,10 @@ describe('CaRotationService (PostgreSQL)', () => {
     const status = await ca.status(actor.tenantId, gnsId);
     expect(status.rotation).toMatchObject({
       stage: 'TRUST_BOTH',
-      waitingFor: { reason: 'waiting for 1 cluster(s) to apply their latest snapshot', clusterIds: [east.id] },
+      waitingFor: {
+        reason: 'waiting for 1 cluster(s) to apply their latest snapshot',
+        clusterIds: [east.id],
+      },
     });
     await prisma.cluster.delete({ where: { id: east.id } });
   });
@@ -108,7 +123,9 @@ describe('CaRotationService (PostgreSQL)', () => {
     expect(await stage()).toBe('ISSUING_NEW');
     await rotation.advance(actor.tenantId, gnsId);
     expect(await stage()).toBe('DROP_OLD');
-    expect((await ca.status(actor.tenantId, gnsId)).roots.map((root) => [root.generation, root.state])).toEqual([
+    expect(
+      (await ca.status(actor.tenantId, gnsId)).roots.map((root) => [root.generation, root.state]),
+    ).toEqual([
       [1, 'RETIRED'],
       [2, 'INCOMING'],
     ]);
@@ -116,7 +133,9 @@ describe('CaRotationService (PostgreSQL)', () => {
     const status = await ca.status(actor.tenantId, gnsId);
     expect(status.rotation).toMatchObject({ stage: 'IDLE', currentRootGeneration: 2, waitingFor: null });
     expect(status.roots.map((root) => [root.generation, root.state])).toEqual([[2, 'ACTIVE']]);
-    expect(scheduler.calls.map((call) => call.reason)).toContain(`root rotation of global namespace ${gnsId} entered IDLE`);
+    expect(scheduler.calls.map((call) => call.reason)).toContain(
+      `root rotation of global namespace ${gnsId} entered IDLE`,
+    );
     await rotation.advance(actor.tenantId, gnsId);
     expect(await stage()).toBe('IDLE');
   });

@@ -45,21 +45,21 @@ export class CaRotationService {
     // Seconds of key generation happen before the transaction; a lost race only wastes the key.
     const next = await this.roots.prepareRoot(tenantId, gns, gns.caRotation.currentRootGeneration + 1);
     await this.transactions.run(async (tx) => {
-        const locked = await this.ca.lockGns(tenantId, gnsId, tx);
-        if (!locked?.caRotation) throw DomainError.notFound('global namespace', gnsId);
-        const change = await this.startInTransaction(tenantId, gnsId, locked.caRotation, next, tx);
-        await this.audit.record(
-          actor,
-          {
-            action: 'global-namespace.ca.rotate',
-            resourceType: 'global-namespace',
-            resourceId: gnsId,
-            before: change.before,
-            after: change.after,
-          },
-          tx,
-        );
-      });
+      const locked = await this.ca.lockGns(tenantId, gnsId, tx);
+      if (!locked?.caRotation) throw DomainError.notFound('global namespace', gnsId);
+      const change = await this.startInTransaction(tenantId, gnsId, locked.caRotation, next, tx);
+      await this.audit.record(
+        actor,
+        {
+          action: 'global-namespace.ca.rotate',
+          resourceType: 'global-namespace',
+          resourceId: gnsId,
+          before: change.before,
+          after: change.after,
+        },
+        tx,
+      );
+    });
     await this.afterStart(tenantId, gnsId, next.generation);
     return this.gnsCa.status(tenantId, gnsId);
   }

@@ -50,7 +50,9 @@ describe('GnsCaLifecycleService (PostgreSQL)', () => {
   });
 
   it('a GNS without a root gets no domain rotation (the sweep makes its root later)', async () => {
-    expect(await lifecycle.prepareDomainChange(actor.tenantId, { ...gns, domain: 'x.lattice.local' }, gns.domain)).toBeUndefined();
+    expect(
+      await lifecycle.prepareDomainChange(actor.tenantId, { ...gns, domain: 'x.lattice.local' }, gns.domain),
+    ).toBeUndefined();
   });
 
   it("stores the root of a new GNS only when the caller's transaction commits", async () => {
@@ -67,7 +69,9 @@ describe('GnsCaLifecycleService (PostgreSQL)', () => {
 
     await transactions.run((tx) => lifecycle.createRootInTransaction(actor.tenantId, root, tx));
     const status = await moduleRef.get(GnsCaService).status(actor.tenantId, gns.id);
-    expect(status.roots).toEqual([expect.objectContaining({ generation: 1, fingerprintSha256: root.fingerprintSha256 })]);
+    expect(status.roots).toEqual([
+      expect.objectContaining({ generation: 1, fingerprintSha256: root.fingerprintSha256 }),
+    ]);
     expect(status.rotation).toMatchObject({ stage: 'IDLE', currentRootGeneration: 1 });
   });
 
@@ -92,7 +96,9 @@ describe('GnsCaLifecycleService (PostgreSQL)', () => {
     await lifecycle.domainRotationCommitted(actor.tenantId, first!);
 
     const raced = await domainError(
-      transactions.run((tx) => lifecycle.startDomainRotationInTransaction(actor.tenantId, second!, gns.domain, tx)),
+      transactions.run((tx) =>
+        lifecycle.startDomainRotationInTransaction(actor.tenantId, second!, gns.domain, tx),
+      ),
     );
     expect(raced.code).toBe('CONFLICT');
     expect(raced.message).toContain('(stage TRUST_BOTH, to root generation 2)');

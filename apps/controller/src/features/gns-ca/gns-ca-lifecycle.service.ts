@@ -68,8 +68,12 @@ export class GnsCaLifecycleService {
   ): Promise<PreparedGnsRoot | undefined> {
     const ca = await this.ca.findGns(tenantId, next.id);
     if (!ca?.caRotation) return undefined;
-    if (ca.caRotation.stage !== RotationStage.IDLE) throw domainChangeDuringRotation(currentDomain, ca.caRotation);
-    return prepared(next.id, await this.roots.prepareRoot(tenantId, next, ca.caRotation.currentRootGeneration + 1));
+    if (ca.caRotation.stage !== RotationStage.IDLE)
+      throw domainChangeDuringRotation(currentDomain, ca.caRotation);
+    return prepared(
+      next.id,
+      await this.roots.prepareRoot(tenantId, next, ca.caRotation.currentRootGeneration + 1),
+    );
   }
 
   /**

@@ -99,7 +99,12 @@ describe('GNS certificate authority (PostgreSQL)', () => {
     actor = await createTestTenant(moduleRef, 'Acme Corp');
     eastId = (
       await prisma.cluster.create({
-        data: { tenantId: actor.tenantId, name: 'east', inventory: shopInventory, firstConnectedAt: new Date() },
+        data: {
+          tenantId: actor.tenantId,
+          name: 'east',
+          inventory: shopInventory,
+          firstConnectedAt: new Date(),
+        },
       })
     ).id;
     shopId = (await createGns('shop', 'shop')).id;

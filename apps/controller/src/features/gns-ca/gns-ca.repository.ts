@@ -7,7 +7,15 @@ import { bytesFromBase64 } from '../../platform/database/bytea';
 import { isUniqueViolation } from '../../platform/database/db';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { dbOf, transactionClient, type Transaction } from '../../platform/database/transaction.service';
-import type { CaCluster, CaClusterMembership, CaGns, NewRoot, StoredIntermediate, StoredRoot, StoredRotation } from './gns-ca.types';
+import type {
+  CaCluster,
+  CaClusterMembership,
+  CaGns,
+  NewRoot,
+  StoredIntermediate,
+  StoredRoot,
+  StoredRotation,
+} from './gns-ca.types';
 
 /*
  * The rotation state is stored as JSON on the GNS row (`ca_rotation`) and read back through this
@@ -21,7 +29,12 @@ const rotationProgressSchema = z.object({
 });
 
 const storedRotationSchema = z.object({
-  stage: z.enum([RotationStage.IDLE, RotationStage.TRUST_BOTH, RotationStage.ISSUING_NEW, RotationStage.DROP_OLD]),
+  stage: z.enum([
+    RotationStage.IDLE,
+    RotationStage.TRUST_BOTH,
+    RotationStage.ISSUING_NEW,
+    RotationStage.DROP_OLD,
+  ]),
   currentRootGeneration: z.number().int(),
   nextRootGeneration: z.number().int().nullable(),
   stageEnteredAt: z.string(),
@@ -35,7 +48,9 @@ function decodeRotation(gnsId: string, json: unknown): StoredRotation | null {
   const parsed = storedRotationSchema.safeParse(json);
   // Written only by this repository from the state machine's output: unreadable means corrupt.
   if (!parsed.success)
-    throw new Error(`global namespace ${gnsId}: stored CA rotation state unreadable: ${z.prettifyError(parsed.error)}`);
+    throw new Error(
+      `global namespace ${gnsId}: stored CA rotation state unreadable: ${z.prettifyError(parsed.error)}`,
+    );
   const { progress, ...state } = parsed.data;
   return progress ? { ...state, progress } : state;
 }
@@ -146,7 +161,13 @@ export class GnsCaRepository {
     );
   }
 
-  async retireRoot(tenantId: string, gnsId: string, generation: number, now: Date, tx: Transaction): Promise<void> {
+  async retireRoot(
+    tenantId: string,
+    gnsId: string,
+    generation: number,
+    now: Date,
+    tx: Transaction,
+  ): Promise<void> {
     await transactionClient(tx).gnsCaRoot.updateMany({
       where: { tenantId, gnsId, generation },
       data: { retiredAt: now },
@@ -154,13 +175,21 @@ export class GnsCaRepository {
   }
 
   /** The old root's key is destroyed with its row, and so is every intermediate it signed. */
-  async deleteGeneration(tenantId: string, gnsId: string, generation: number, tx: Transaction): Promise<void> {
+  async deleteGeneration(
+    tenantId: string,
+    gnsId: string,
+    generation: number,
+    tx: Transaction,
+  ): Promise<void> {
     const db = transactionClient(tx);
     await db.gnsIntermediate.deleteMany({ where: { tenantId, gnsId, rootGeneration: generation } });
     await db.gnsCaRoot.deleteMany({ where: { tenantId, gnsId, generation } });
   }
 
-  async intermediatesOfGns(tenantId: string, gnsId: string): Promise<(StoredIntermediate & { clusterName: string })[]> {
+  async intermediatesOfGns(
+    tenantId: string,
+    gnsId: string,
+  ): Promise<(StoredIntermediate & { clusterName: string })[]> {
     const rows = await this.prisma.gnsIntermediate.findMany({
       where: { tenantId, gnsId },
       select: { ...INTERMEDIATE, cluster: { select: { name: true } } },

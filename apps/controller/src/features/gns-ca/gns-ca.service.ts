@@ -29,7 +29,13 @@ import type {
   StoredRotation,
 } from './gns-ca.types';
 
-export type { CsrOutcome, GnsCaStatus, IncomingCsr, IntermediateRequestMessage, RootState } from './gns-ca.types';
+export type {
+  CsrOutcome,
+  GnsCaStatus,
+  IncomingCsr,
+  IntermediateRequestMessage,
+  RootState,
+} from './gns-ca.types';
 
 /**
  * The per-GNS certificate authority as clusters and operators see it: intermediates for member
@@ -267,7 +273,9 @@ export class GnsCaService {
       signed: true,
       gnsId: gns.id,
       certChainPem: signed.certChainPem,
-      trustBundlePem: trustBundleOfGenerations(roots.filter((candidate) => trusted.includes(candidate.generation))),
+      trustBundlePem: trustBundleOfGenerations(
+        roots.filter((candidate) => trusted.includes(candidate.generation)),
+      ),
       rootGeneration: issuing,
     };
   }

@@ -1,6 +1,12 @@
 import { X509Certificate } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createRootCa, gnsRootKeyAssociatedData, initialRotationState, sealPrivateKey, type RootRotationState } from '@lattice/pki';
+import {
+  createRootCa,
+  gnsRootKeyAssociatedData,
+  initialRotationState,
+  sealPrivateKey,
+  type RootRotationState,
+} from '@lattice/pki';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
 import { TransactionRunner, type Transaction } from '../../platform/database/transaction.service';
 import { GnsCaRepository } from './gns-ca.repository';
