@@ -18,7 +18,7 @@ import { snapshotChannel, type SnapshotAnnouncement } from '../config-distributi
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config';
 import { caCheckChannel, type CaCheckEvent } from '../gns-ca/gns-ca-events';
 import { CaRotationService } from '../gns-ca/ca-rotation.service';
-import { GnsCaService } from '../gns-ca/gns-ca.service';
+import { IntermediateIssuanceService } from '../gns-ca/intermediate-issuance.service';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
 import { RedisService } from '../../platform/redis/redis.service';
@@ -51,7 +51,7 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
     private readonly telemetry: TelemetryIngest,
     private readonly metrics: MetricsService,
     private readonly redis: RedisService,
-    private readonly gnsCa: GnsCaService,
+    private readonly caIssuance: IntermediateIssuanceService,
     private readonly caRotation: CaRotationService,
   ) {}
 
@@ -131,8 +131,8 @@ export class AgentGatewayService implements OnApplicationBootstrap, BeforeApplic
       logger: this.logger,
       heartbeatMs: this.config.env.LATTICE_AGENT_HEARTBEAT_SECONDS * 1000,
       ca: {
-        intermediateRequestsFor: (tenantId, clusterId) => this.gnsCa.intermediateRequestsFor(tenantId, clusterId),
-        handleCsr: (tenantId, clusterId, csr) => this.gnsCa.handleCsr(tenantId, clusterId, csr),
+        intermediateRequestsFor: (tenantId, clusterId) => this.caIssuance.intermediateRequestsFor(tenantId, clusterId),
+        handleCsr: (tenantId, clusterId, csr) => this.caIssuance.handleCsr(tenantId, clusterId, csr),
         snapshotAcked: (tenantId) =>
           this.caRotation
             .snapshotAcked(tenantId)

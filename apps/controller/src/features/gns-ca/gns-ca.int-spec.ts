@@ -24,6 +24,7 @@ import { PrismaService } from '../../platform/database/prisma.service';
 import { CaRotationService } from './ca-rotation.service';
 import { GnsCaQueue } from './gns-ca.queue';
 import { GnsCaService } from './gns-ca.service';
+import { IntermediateIssuanceService } from './intermediate-issuance.service';
 
 const shopInventory = {
   namespaces: [{ name: 'shop', labels: {} }],
@@ -48,6 +49,7 @@ describe('GNS certificate authority (PostgreSQL)', () => {
   let moduleRef: TestingModule;
   let prisma: PrismaService;
   let gnsCa: GnsCaService;
+  let issuance: IntermediateIssuanceService;
   let rotation: CaRotationService;
   let actor: TenantPrincipal;
   let shopId: string;
@@ -71,10 +73,10 @@ describe('GNS certificate authority (PostgreSQL)', () => {
   }
 
   async function answerRequests(): Promise<void> {
-    const requests = await gnsCa.intermediateRequestsFor(actor.tenantId, eastId);
+    const requests = await issuance.intermediateRequestsFor(actor.tenantId, eastId);
     for (const request of requests) {
       const { csrPem } = await createCsr({ commonName: request.subjectCommonName, rsaBits: 2048 });
-      const outcome = await gnsCa.handleCsr(actor.tenantId, eastId, { ...request, csrPem });
+      const outcome = await issuance.handleCsr(actor.tenantId, eastId, { ...request, csrPem });
       expect(outcome).toMatchObject({ signed: true });
     }
   }
@@ -95,6 +97,7 @@ describe('GNS certificate authority (PostgreSQL)', () => {
     ({ moduleRef } = await createFeatureModule(config, [AuditModule, GlobalNamespacesModule]));
     prisma = moduleRef.get(PrismaService);
     gnsCa = moduleRef.get(GnsCaService);
+    issuance = moduleRef.get(IntermediateIssuanceService);
     rotation = moduleRef.get(CaRotationService);
     actor = await createTestTenant(moduleRef, 'Acme Corp');
     eastId = (
@@ -156,7 +159,7 @@ describe('GNS certificate authority (PostgreSQL)', () => {
     // Not a member of "other": refused, with the reason on the intermediate.
     const { csrPem } = await createCsr({ commonName: intermediateCommonName('east'), rsaBits: 2048 });
     expect(
-      await gnsCa.handleCsr(actor.tenantId, eastId, { gnsId: otherId, csrPem, rootGeneration: 1 }),
+      await issuance.handleCsr(actor.tenantId, eastId, { gnsId: otherId, csrPem, rootGeneration: 1 }),
     ).toEqual({
       signed: false,
       reason: 'cluster east is not a member of global namespace other',
@@ -173,20 +176,20 @@ describe('GNS certificate authority (PostgreSQL)', () => {
     expect((await gnsCa.status(actor.tenantId, shopId)).intermediates).toEqual([
       expect.objectContaining({ clusterName: 'east', state: 'PENDING', requestedAt: null }),
     ]);
-    const requests = await gnsCa.intermediateRequestsFor(actor.tenantId, eastId);
+    const requests = await issuance.intermediateRequestsFor(actor.tenantId, eastId);
     expect(requests).toEqual([
       { gnsId: shopId, subjectCommonName: 'Lattice intermediate east', rootGeneration: 1 },
     ]);
     // Outstanding: not asked again at the next check.
-    expect(await gnsCa.intermediateRequestsFor(actor.tenantId, eastId)).toEqual([]);
+    expect(await issuance.intermediateRequestsFor(actor.tenantId, eastId)).toEqual([]);
 
     expect(
-      await gnsCa.handleCsr(actor.tenantId, eastId, { gnsId: shopId, csrPem, rootGeneration: 2 }),
+      await issuance.handleCsr(actor.tenantId, eastId, { gnsId: shopId, csrPem, rootGeneration: 2 }),
     ).toMatchObject({
       signed: false,
       reason: expect.stringMatching(/generation 1 issues intermediates now/),
     });
-    const signed = await gnsCa.handleCsr(actor.tenantId, eastId, {
+    const signed = await issuance.handleCsr(actor.tenantId, eastId, {
       gnsId: shopId,
       csrPem,
       rootGeneration: 1,
@@ -280,7 +283,7 @@ describe('GNS certificate authority (PostgreSQL)', () => {
     const before = await prisma.gnsIntermediate.findFirstOrThrow({
       where: { gnsId: shopId, clusterId: eastId },
     });
-    expect(await gnsCa.intermediateRequestsFor(actor.tenantId, eastId)).toEqual([]);
+    expect(await issuance.intermediateRequestsFor(actor.tenantId, eastId)).toEqual([]);
     // 21 of 30 days gone: past the renewal point (day 20).
     await prisma.gnsIntermediate.update({
       where: { id: before.id },

@@ -10,10 +10,12 @@ import { GnsCaResolver } from './gns-ca.resolver';
 import { GnsCaService } from './gns-ca.service';
 import { GnsCaWorker } from './gns-ca.worker';
 import { GnsRootService } from './gns-root.service';
+import { IntermediateIssuanceService } from './intermediate-issuance.service';
 
 /**
  * Per-GNS certificate authority: roots, intermediates for member clusters, rotation, status API.
- * Doors: GnsCaLifecycleService (the GNS feature), GnsCaService and CaRotationService (agent gateway).
+ * Doors: GnsCaLifecycleService (the GNS feature), GnsCaService (status), IntermediateIssuanceService
+ * and CaRotationService.snapshotAcked (agent gateway).
  */
 @Module({
   imports: [AuditModule, ConfigDistributionModule],
@@ -22,12 +24,13 @@ import { GnsRootService } from './gns-root.service';
     GnsCaRepository,
     GnsRootService,
     GnsCaService,
+    IntermediateIssuanceService,
     CaRotationService,
     GnsCaLifecycleService,
     GnsCaQueue,
     GnsCaWorker,
     GnsCaResolver,
   ],
-  exports: [GnsCaService, CaRotationService, GnsCaLifecycleService],
+  exports: [GnsCaService, IntermediateIssuanceService, CaRotationService, GnsCaLifecycleService],
 })
 export class GnsCaModule {}

@@ -195,11 +195,15 @@ export class GnsCaRepository {
       select: { ...INTERMEDIATE, cluster: { select: { name: true } } },
       orderBy: [{ clusterId: 'asc' }, { rootGeneration: 'asc' }],
     });
-    return rows.map(({ cluster, ...row }) => ({ ...row, clusterName: cluster.name }));
+    return rows.map(({ cluster, ...row }) => ({ ...toStoredIntermediate(row), clusterName: cluster.name }));
   }
 
-  intermediatesOfCluster(tenantId: string, clusterId: string): Promise<StoredIntermediate[]> {
-    return this.prisma.gnsIntermediate.findMany({ where: { tenantId, clusterId }, select: INTERMEDIATE });
+  async intermediatesOfCluster(tenantId: string, clusterId: string): Promise<StoredIntermediate[]> {
+    const rows = await this.prisma.gnsIntermediate.findMany({
+      where: { tenantId, clusterId },
+      select: INTERMEDIATE,
+    });
+    return rows.map(toStoredIntermediate);
   }
 
   /** Records that a CSR was asked for (creating the pending row, or marking a renewal). */
@@ -325,6 +329,10 @@ const INTERMEDIATE = {
   signedAt: true,
   lastError: true,
 } as const;
+
+function toStoredIntermediate(row: Omit<StoredIntermediate, 'notBefore'>): StoredIntermediate {
+  return { ...row, notBefore: row.signedAt };
+}
 
 interface CaClusterRow {
   id: string;

@@ -47,6 +47,8 @@ export interface StoredIntermediate {
   clusterId: string;
   rootGeneration: number;
   fingerprint: string | null;
+  /** The certificate's notBefore: its signing time (give or take the clock-skew allowance). */
+  notBefore: Date | null;
   notAfter: Date | null;
   requestedAt: Date;
   signedAt: Date | null;
