@@ -139,6 +139,8 @@ describe('public API surface', () => {
     planIntermediateRequest: () => pki.planIntermediateRequest([plannedRecord], 1, NOW),
     buildTrustBundle: (f) => pki.buildTrustBundle([f.root.certificatePem]),
     trustBundleEntries: (f) => pki.trustBundleEntries([f.root.certificatePem]),
+    trustBundleOfGenerations: (f) =>
+      pki.trustBundleOfGenerations([{ generation: 1, certificatePem: f.root.certificatePem }]),
     advanceRotation: () => pki.advanceRotation(pki.startRotation(state(), NOW), [], NOW),
     cancelRotation: () => pki.cancelRotation(pki.startRotation(state(), NOW), NOW),
     initialRotationState: () => state(),

@@ -46,3 +46,17 @@ export function trustBundleEntries(rootPems: string[]): TrustBundleEntry[] {
           : 0),
   );
 }
+
+/**
+ * A GNS's trust bundle as the agent snapshot carries it (and the CA status API shows it): the
+ * given roots' PEMs, oldest generation first, each ending in a newline. No parsing: the roots are
+ * the GNS's own, stored by the controller.
+ */
+export function trustBundleOfGenerations(
+  roots: readonly { generation: number; certificatePem: string }[],
+): string {
+  return [...roots]
+    .sort((a, b) => a.generation - b.generation)
+    .map((root) => (root.certificatePem.endsWith('\n') ? root.certificatePem : `${root.certificatePem}\n`))
+    .join('');
+}

@@ -8,4 +8,5 @@ export * from './membership';
 export * from './desired-states';
 export * from './snapshot-hash';
 export * from './mesh-ca';
-export * from './stored-json';
+export * from './snapshot-ca';
+export * from './stored-mesh-json';

@@ -4,12 +4,8 @@ import type { TelemetryBatch__Output } from '@lattice/proto';
 import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { DesiredStateService } from '../config-distribution/desired-state.service';
 import { CaRotationService } from '../gns-ca/ca-rotation.service';
-import {
-  GnsCaService,
-  type CsrOutcome,
-  type IncomingCsr,
-  type IntermediateRequestMessage,
-} from '../gns-ca/gns-ca.service';
+import type { CsrOutcome, IncomingCsr, IntermediateRequestMessage } from '../gns-ca/gns-ca.types';
+import { IntermediateIssuanceService } from '../gns-ca/intermediate-issuance.service';
 import { TelemetryIngestService } from '../telemetry/telemetry-ingest.service';
 import type { IngestResult } from '../telemetry/telemetry.types';
 import { ClusterLinkRepository } from './cluster-link.repository';
@@ -42,7 +38,7 @@ export class AgentStreamService {
     private readonly desiredStates: DesiredStateService,
     private readonly scheduler: DesiredStateScheduler,
     private readonly telemetry: TelemetryIngestService,
-    private readonly gnsCa: GnsCaService,
+    private readonly intermediates: IntermediateIssuanceService,
     private readonly rotations: CaRotationService,
   ) {}
 
@@ -130,10 +126,10 @@ export class AgentStreamService {
   }
 
   intermediateRequestsFor(tenantId: string, clusterId: string): Promise<IntermediateRequestMessage[]> {
-    return this.gnsCa.intermediateRequestsFor(tenantId, clusterId);
+    return this.intermediates.intermediateRequestsFor(tenantId, clusterId);
   }
 
   handleCsr(tenantId: string, clusterId: string, csr: IncomingCsr): Promise<CsrOutcome> {
-    return this.gnsCa.handleCsr(tenantId, clusterId, csr);
+    return this.intermediates.handleCsr(tenantId, clusterId, csr);
   }
 }

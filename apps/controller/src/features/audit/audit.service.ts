@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import type { Db } from '../../platform/database/db.util';
+import { asDb, type Transaction } from '../../platform/database/transaction.service';
 import type { Page, PageRequest } from '../../platform/http/pagination.util';
 import { AuditRepository, type AuditFilter, type AuditRecord } from './audit.repository';
 
@@ -17,7 +18,7 @@ export interface Change {
 export class AuditService {
   constructor(private readonly audit: AuditRepository) {}
 
-  record(actor: TenantPrincipal | { tenantId: string; operator: true }, change: Change, db?: Db): Promise<void> {
+  record(actor: TenantPrincipal | { tenantId: string; operator: true }, change: Change, db?: Db | Transaction): Promise<void> {
     const byOperator = 'operator' in actor;
     return this.audit.record(
       actor.tenantId,
@@ -26,7 +27,7 @@ export class AuditService {
         actorName: byOperator ? 'platform-operator' : actor.tokenName,
         ...change,
       },
-      db,
+      asDb(db),
     );
   }
 

@@ -3,7 +3,7 @@ import { clusterInventorySchema, storedLabelsSchema, type ClusterInventory } fro
 import { z } from 'zod';
 import { Prisma, type Cluster } from '../../generated/prisma/client';
 import { cursorWhere, mapPage, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
-import type { Db } from '../../platform/database/db.util';
+import { dbOf, type Transaction } from '../../platform/database/transaction.service';
 import { PrismaService } from '../../platform/database/prisma.service';
 import type { ClusterChanges, ClusterRecord, NewCluster } from './clusters.types';
 
@@ -15,12 +15,12 @@ const EMPTY_INVENTORY: ClusterInventory = { namespaces: [], services: [] };
 export class ClustersRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async create(tenantId: string, cluster: NewCluster, db: Db = this.prisma): Promise<ClusterRecord> {
-    return toClusterRecord(await db.cluster.create({ data: { tenantId, ...cluster } }));
+  async create(tenantId: string, cluster: NewCluster, tx?: Transaction): Promise<ClusterRecord> {
+    return toClusterRecord(await dbOf(this.prisma, tx).cluster.create({ data: { tenantId, ...cluster } }));
   }
 
-  async find(tenantId: string, id: string, db: Db = this.prisma): Promise<ClusterRecord | null> {
-    const row = await db.cluster.findFirst({ where: { tenantId, id } });
+  async find(tenantId: string, id: string, tx?: Transaction): Promise<ClusterRecord | null> {
+    const row = await dbOf(this.prisma, tx).cluster.findFirst({ where: { tenantId, id } });
     return row && toClusterRecord(row);
   }
 
@@ -38,22 +38,22 @@ export class ClustersRepository {
   }
 
   /** Optimistic update: succeeds only if the row still has `expectedVersion`. */
-  update(tenantId: string, id: string, expectedVersion: number, changes: ClusterChanges, db: Db = this.prisma): Promise<ClusterRecord | null> {
-    return this.updateVersioned(tenantId, id, expectedVersion, changes, db);
+  update(tenantId: string, id: string, expectedVersion: number, changes: ClusterChanges, tx?: Transaction): Promise<ClusterRecord | null> {
+    return this.updateVersioned(tenantId, id, expectedVersion, changes, tx);
   }
 
   /** Marks the cluster revoked and forgets its stream, if the row still has `expectedVersion`. */
-  revoke(tenantId: string, id: string, expectedVersion: number, now: Date, db: Db = this.prisma): Promise<ClusterRecord | null> {
-    return this.updateVersioned(tenantId, id, expectedVersion, { revokedAt: now, connectionId: null }, db);
+  revoke(tenantId: string, id: string, expectedVersion: number, now: Date, tx?: Transaction): Promise<ClusterRecord | null> {
+    return this.updateVersioned(tenantId, id, expectedVersion, { revokedAt: now, connectionId: null }, tx);
   }
 
-  async delete(tenantId: string, id: string, db: Db = this.prisma): Promise<boolean> {
-    const { count } = await db.cluster.deleteMany({ where: { tenantId, id } });
+  async delete(tenantId: string, id: string, tx?: Transaction): Promise<boolean> {
+    const { count } = await dbOf(this.prisma, tx).cluster.deleteMany({ where: { tenantId, id } });
     return count > 0;
   }
 
-  async createBootstrapToken(tenantId: string, clusterId: string, hash: string, expiresAt: Date, db: Db = this.prisma): Promise<void> {
-    await db.bootstrapToken.create({ data: { tenantId, clusterId, hash, expiresAt } });
+  async createBootstrapToken(tenantId: string, clusterId: string, hash: string, expiresAt: Date, tx?: Transaction): Promise<void> {
+    await dbOf(this.prisma, tx).bootstrapToken.create({ data: { tenantId, clusterId, hash, expiresAt } });
   }
 
   /**
@@ -82,13 +82,13 @@ export class ClustersRepository {
     id: string,
     expectedVersion: number,
     data: Prisma.ClusterUpdateManyMutationInput,
-    db: Db,
+    tx: Transaction | undefined,
   ): Promise<ClusterRecord | null> {
-    const { count } = await db.cluster.updateMany({
+    const { count } = await dbOf(this.prisma, tx).cluster.updateMany({
       where: { tenantId, id, version: expectedVersion },
       data: { ...data, version: { increment: 1 } },
     });
-    return count === 0 ? null : this.find(tenantId, id, db);
+    return count === 0 ? null : this.find(tenantId, id, tx);
   }
 }
 

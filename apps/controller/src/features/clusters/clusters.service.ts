@@ -7,7 +7,7 @@ import type { PageRequest } from '../../platform/http/pagination.util';
 import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
-import { TransactionService } from '../../platform/database/transaction.service';
+import { TransactionRunner } from '../../platform/database/transaction.service';
 import { EventBus } from '../../platform/events/event-bus.service';
 import { clusterRevoked } from './clusters.events';
 import { ClustersRepository } from './clusters.repository';
@@ -54,7 +54,7 @@ export function toClusterView(cluster: ClusterRecord, now = new Date()) {
 @Injectable()
 export class ClustersService {
   constructor(
-    private readonly transactions: TransactionService,
+    private readonly transactions: TransactionRunner,
     private readonly clusters: ClustersRepository,
     private readonly audit: AuditService,
     private readonly scheduler: DesiredStateScheduler,

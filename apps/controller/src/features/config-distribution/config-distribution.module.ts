@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { DesiredStateMetrics } from './desired-state.metrics';
 import { DesiredStateJobs } from './config-distribution.jobs';
 import { DesiredStateScheduler, QueuedDesiredStateScheduler } from './desired-state-scheduler.service';
@@ -8,10 +8,10 @@ import { MeshMembershipService } from './mesh-membership.service';
 import { TenantMeshRepository } from './tenant-mesh.repository';
 
 /**
- * Computes and stores per-cluster desired states and announces new versions. Global so that the
- * agent gateway and cluster modules can ask for recomputations (inventory, join, leave).
+ * Computes and stores per-cluster desired states and announces new versions. Doors: the
+ * DesiredStateScheduler (any change that alters desired state asks for a recomputation),
+ * DesiredStateService (recent snapshots, policies as distributed) and MeshMembershipService.
  */
-@Global()
 @Module({
   providers: [
     { provide: DesiredStateScheduler, useClass: QueuedDesiredStateScheduler },
@@ -22,6 +22,6 @@ import { TenantMeshRepository } from './tenant-mesh.repository';
     TenantMeshRepository,
     MeshMembershipService,
   ],
-  exports: [DesiredStateScheduler, DesiredStateService, RecentSnapshotsCache, TenantMeshRepository, MeshMembershipService],
+  exports: [DesiredStateScheduler, DesiredStateService, MeshMembershipService],
 })
 export class ConfigDistributionModule {}

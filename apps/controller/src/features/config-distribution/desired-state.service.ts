@@ -4,8 +4,10 @@ import {
   buildDesiredStates,
   changedClusterPayloads,
   type ClusterPayloadChange,
+  type PoliciesByGns,
   withPolicies,
 } from '@lattice/domain';
+import type { StoredSnapshot } from './config-distribution.types';
 import { DesiredStateMetrics } from './desired-state.metrics';
 import { RecentSnapshotsCache } from './recent-snapshots.cache';
 import { EventBus } from '../../platform/events/event-bus.service';
@@ -38,6 +40,19 @@ export class DesiredStateService {
     private readonly metrics: DesiredStateMetrics,
     private readonly recentSnapshots: RecentSnapshotsCache,
   ) {}
+
+  /** The traffic and security policies of every GNS, as the desired state reads them (for previews). */
+  policiesByGns(tenantId: string): Promise<PoliciesByGns> {
+    return this.mesh.loadPolicies(tenantId);
+  }
+
+  /**
+   * The snapshot of exactly `version` when this replica stored it recently (the agent push path
+   * reads it from memory rather than PostgreSQL); undefined otherwise.
+   */
+  recentSnapshot(tenantId: string, clusterId: string, version: number): StoredSnapshot | undefined {
+    return this.recentSnapshots.get(tenantId, clusterId, version);
+  }
 
   async recomputeTenant(tenantId: string): Promise<RecomputeResult> {
     const [
@@ -82,7 +97,11 @@ export class DesiredStateService {
         const version = stored.get(change.clusterId);
         if (version === undefined) continue;
         announced.push({ clusterId: change.clusterId, version });
-        this.recentSnapshots.remember(tenantId, change.clusterId, { version, hash: change.hash, payload: change.payload });
+        this.recentSnapshots.remember(tenantId, change.clusterId, {
+          version,
+          hash: change.hash,
+          payload: change.payload,
+        });
         this.metrics.snapshotVersions.inc();
       }
       // Pub/sub is fire-and-forget: an agent that misses the announcement still gets the version
@@ -100,14 +119,6 @@ export class DesiredStateService {
     }
     this.metrics.recomputations.inc({ outcome: newVersions.length > 0 ? 'changed' : 'unchanged' });
     return { clusters: clusters.length, newVersions };
-  }
-
-  /**
-   * The cluster's snapshot of exactly `version` when this replica stored it recently (no database
-   * read; see RecentSnapshotsCache), for the agent gateway's push path; undefined otherwise.
-   */
-  recentSnapshot(tenantId: string, clusterId: string, version: number): { version: number; payload: Buffer; hash: string } | undefined {
-    return this.recentSnapshots.get(tenantId, clusterId, version);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { computeMembership, DomainError, type GnsMembership, type MembershipResult } from '@lattice/domain';
-import { TenantMeshRepository, type TenantMesh } from './tenant-mesh.repository';
+import type { TenantMesh } from './config-distribution.types';
+import { TenantMeshRepository } from './tenant-mesh.repository';
 
 /** A tenant's mesh as read, and the membership computed from it. */
 export interface TenantMembership {

@@ -1,6 +1,7 @@
 import { parseControllerEnv } from '../../platform/config/controller-env.util';
 import type { RuntimeConfig } from '../../platform/config/runtime-config.types';
-import { RecentSnapshotsCache, type StoredSnapshot } from './recent-snapshots.cache';
+import type { StoredSnapshot } from './config-distribution.types';
+import { RecentSnapshotsCache } from './recent-snapshots.cache';
 
 const TENANT = '00000000-0000-4000-8000-000000000001';
 const OTHER_TENANT = '00000000-0000-4000-8000-000000000002';

@@ -1,13 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
-
-/** A stored desired snapshot: the payload bytes and their sha256 (the stored desired_hash). */
-export interface StoredSnapshot {
-  version: number;
-  payload: Buffer;
-  hash: string;
-}
+import type { StoredSnapshot } from './config-distribution.types';
 
 interface CachedSnapshot extends StoredSnapshot {
   tenantId: string;
@@ -29,7 +23,10 @@ export class RecentSnapshotsCache {
     const maxSize = config.env.LATTICE_SNAPSHOT_CACHE_MB * 1024 * 1024;
     this.entries =
       maxSize > 0
-        ? new LRUCache<string, CachedSnapshot>({ maxSize, sizeCalculation: (entry) => Math.max(1, entry.payload.length) })
+        ? new LRUCache<string, CachedSnapshot>({
+            maxSize,
+            sizeCalculation: (entry) => Math.max(1, entry.payload.length),
+          })
         : undefined;
   }
 

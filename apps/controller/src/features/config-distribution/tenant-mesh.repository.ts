@@ -1,29 +1,24 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { parseSecurityPolicyShape, parseTrafficPolicyShape } from '@lattice/domain';
+import {
+  EMPTY_INVENTORY,
+  parseSecurityPolicyShape,
+  parseStoredInventory,
+  parseStoredMatchConditions,
+  parseTrafficPolicyShape,
+} from '@lattice/domain';
+import { trustBundleOfGenerations } from '@lattice/pki';
 import type {
   PoliciesByGns,
   SecurityPolicySpec,
   TrafficPolicySpec,
   CaMaterialByGns,
-  ClusterWithInventory,
   DesiredCaMaterial,
   GlobalNamespaceDefinition,
 } from '@lattice/domain';
-import { base64FromBytes, byteaFromBase64 } from '../../platform/database/bytea.util';
+import { Prisma } from '../../generated/prisma/client';
+import { base64FromBytes } from '../../platform/database/bytea.util';
 import { PrismaService } from '../../platform/database/prisma.service';
-import { EMPTY_INVENTORY, parseStoredInventory, parseStoredMatchConditions } from './stored-mesh-json.util';
-import { trustBundlePem } from './trust-bundle-pem.util';
-
-export interface MeshCluster extends ClusterWithInventory {
-  /** Hash of the desired state last stored for the cluster; null before its first snapshot. */
-  desiredHash: string | null;
-}
-
-/** Everything membership is computed from, for one tenant. */
-export interface TenantMesh {
-  globalNamespaces: GlobalNamespaceDefinition[];
-  clusters: MeshCluster[];
-}
+import type { MeshCluster, TenantMesh } from './config-distribution.types';
 
 /**
  * Reads what a tenant's desired state is computed from and stores the result per cluster.
@@ -92,7 +87,9 @@ export class TenantMeshRepository {
     ]);
     const rootsByGns = new Map<string, typeof roots>();
     for (const root of roots) rootsByGns.set(root.gnsId, [...(rootsByGns.get(root.gnsId) ?? []), root]);
-    const bundles = new Map([...rootsByGns].map(([gnsId, gnsRoots]) => [gnsId, trustBundlePem(gnsRoots)]));
+    const bundles = new Map(
+      [...rootsByGns].map(([gnsId, gnsRoots]) => [gnsId, trustBundleOfGenerations(gnsRoots)]),
+    );
 
     const material = new Map<string, Map<string, DesiredCaMaterial>>();
     for (const intermediate of intermediates) {
@@ -118,10 +115,16 @@ export class TenantMeshRepository {
    */
   async loadPolicies(tenantId: string): Promise<PoliciesByGns> {
     const [traffic, security] = await Promise.all([
-      this.prisma.trafficPolicy.findMany({ where: { tenantId }, select: { gnsId: true, service: true, spec: true } }),
+      this.prisma.trafficPolicy.findMany({
+        where: { tenantId },
+        select: { gnsId: true, service: true, spec: true },
+      }),
       this.prisma.securityPolicy.findMany({ where: { tenantId }, select: { gnsId: true, spec: true } }),
     ]);
-    const policies = new Map<string, { trafficPolicies: Map<string, TrafficPolicySpec>; securityPolicy?: SecurityPolicySpec }>();
+    const policies = new Map<
+      string,
+      { trafficPolicies: Map<string, TrafficPolicySpec>; securityPolicy?: SecurityPolicySpec }
+    >();
     const of = (gnsId: string) => {
       const existing = policies.get(gnsId) ?? { trafficPolicies: new Map<string, TrafficPolicySpec>() };
       policies.set(gnsId, existing);
@@ -130,12 +133,18 @@ export class TenantMeshRepository {
     for (const row of traffic) {
       const parsed = parseTrafficPolicyShape(row.spec);
       if (parsed.ok) of(row.gnsId).trafficPolicies.set(row.service, parsed.value);
-      else this.logger.warn(`traffic policy of ${row.service} in GNS ${row.gnsId} unreadable, left out: ${parsed.errors[0]?.field}: ${parsed.errors[0]?.message}`);
+      else
+        this.logger.warn(
+          `traffic policy of ${row.service} in GNS ${row.gnsId} unreadable, left out: ${parsed.errors[0]?.field}: ${parsed.errors[0]?.message}`,
+        );
     }
     for (const row of security) {
       const parsed = parseSecurityPolicyShape(row.spec);
       if (parsed.ok) of(row.gnsId).securityPolicy = parsed.value;
-      else this.logger.warn(`security policy of GNS ${row.gnsId} unreadable, left out: ${parsed.errors[0]?.field}: ${parsed.errors[0]?.message}`);
+      else
+        this.logger.warn(
+          `security policy of GNS ${row.gnsId} unreadable, left out: ${parsed.errors[0]?.field}: ${parsed.errors[0]?.message}`,
+        );
     }
     return policies;
   }
@@ -151,18 +160,17 @@ export class TenantMeshRepository {
     changes: readonly { clusterId: string; hash: string; payload: Uint8Array }[],
   ): Promise<Map<string, number>> {
     if (changes.length === 0) return new Map();
-    const rows = await this.prisma.$queryRawUnsafe<{ id: string; desired_version: number }[]>(
-      `UPDATE clusters AS c
+    // Payloads travel as base64 text and are decoded by PostgreSQL (see platform/database/bytea.ts).
+    const ids = changes.map((change) => change.clusterId);
+    const hashes = changes.map((change) => change.hash);
+    const payloads = changes.map((change) => base64FromBytes(change.payload));
+    const rows = await this.prisma.$queryRaw<{ id: string; desired_version: number }[]>(Prisma.sql`
+      UPDATE clusters AS c
           SET desired_version = c.desired_version + 1, desired_hash = v.hash,
-              desired_payload = ${byteaFromBase64('v.payload')}, updated_at = now()
-         FROM unnest($2::uuid[], $3::text[], $4::text[]) AS v(id, hash, payload)
-        WHERE c.tenant_id = $1::uuid AND c.id = v.id AND (c.desired_hash IS NULL OR c.desired_hash <> v.hash)
-    RETURNING c.id::text AS id, c.desired_version`,
-      tenantId,
-      changes.map((change) => change.clusterId),
-      changes.map((change) => change.hash),
-      changes.map((change) => base64FromBytes(change.payload)),
-    );
+              desired_payload = decode(v.payload, 'base64'), updated_at = now()
+         FROM unnest(${ids}::uuid[], ${hashes}::text[], ${payloads}::text[]) AS v(id, hash, payload)
+        WHERE c.tenant_id = ${tenantId}::uuid AND c.id = v.id AND (c.desired_hash IS NULL OR c.desired_hash <> v.hash)
+    RETURNING c.id::text AS id, c.desired_version`);
     return new Map(rows.map((row) => [row.id, Number(row.desired_version)]));
   }
 }

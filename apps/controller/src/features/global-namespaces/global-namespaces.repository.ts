@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError, type MatchCondition, type MtlsMode } from '@lattice/domain';
+import { DomainError, parseStoredMatchConditions, type MatchCondition, type MtlsMode } from '@lattice/domain';
 import { Prisma, type GlobalNamespace } from '../../generated/prisma/client';
 import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
-import { isUniqueViolation, type Db } from '../../platform/database/db.util';
+import { isUniqueViolation } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
-import { parseStoredMatchConditions } from '../config-distribution/stored-mesh-json.util';
+import { dbOf, type Transaction } from '../../platform/database/transaction.service';
 
 /** What an editor defines; validated by the service before it gets here. */
 export interface GlobalNamespaceSpec {
@@ -34,17 +34,19 @@ export class GlobalNamespacesRepository {
   async create(
     tenantId: string,
     spec: GlobalNamespaceSpec,
-    db: Db = this.prisma,
+    tx?: Transaction,
     id?: string,
   ): Promise<StoredGlobalNamespace> {
-    const row = await db.globalNamespace
-      .create({ data: { id, tenantId, ...spec, matchConditions: toJson(spec.matchConditions) } })
+    const row = await dbOf(this.prisma, tx)
+      .globalNamespace.create({
+        data: { id, tenantId, ...spec, matchConditions: toJson(spec.matchConditions) },
+      })
       .catch(rethrowNameTaken(spec.name));
     return this.toStored(row);
   }
 
-  async find(tenantId: string, id: string, db: Db = this.prisma): Promise<StoredGlobalNamespace | null> {
-    const row = await db.globalNamespace.findFirst({ where: { tenantId, id } });
+  async find(tenantId: string, id: string, tx?: Transaction): Promise<StoredGlobalNamespace | null> {
+    const row = await dbOf(this.prisma, tx).globalNamespace.findFirst({ where: { tenantId, id } });
     return row && this.toStored(row);
   }
 
@@ -52,8 +54,8 @@ export class GlobalNamespacesRepository {
     return (await this.prisma.globalNamespace.count({ where: { tenantId, id } })) > 0;
   }
 
-  async nameTaken(tenantId: string, name: string, db: Db = this.prisma): Promise<boolean> {
-    return (await db.globalNamespace.count({ where: { tenantId, name } })) > 0;
+  async nameTaken(tenantId: string, name: string, tx?: Transaction): Promise<boolean> {
+    return (await dbOf(this.prisma, tx).globalNamespace.count({ where: { tenantId, name } })) > 0;
   }
 
   async list(tenantId: string, page: PageRequest): Promise<Page<StoredGlobalNamespace>> {
@@ -74,10 +76,10 @@ export class GlobalNamespacesRepository {
     id: string,
     expectedVersion: number,
     spec: GlobalNamespaceSpec,
-    db: Db = this.prisma,
+    tx?: Transaction,
   ): Promise<StoredGlobalNamespace | null> {
-    const rows = await db.globalNamespace
-      .updateManyAndReturn({
+    const rows = await dbOf(this.prisma, tx)
+      .globalNamespace.updateManyAndReturn({
         where: { tenantId, id, version: expectedVersion },
         data: { ...spec, matchConditions: toJson(spec.matchConditions), version: { increment: 1 } },
       })
@@ -86,8 +88,8 @@ export class GlobalNamespacesRepository {
   }
 
   /** Deletes; its CA roots and intermediates go with it (ON DELETE CASCADE). */
-  async delete(tenantId: string, id: string, db: Db = this.prisma): Promise<boolean> {
-    const { count } = await db.globalNamespace.deleteMany({ where: { tenantId, id } });
+  async delete(tenantId: string, id: string, tx?: Transaction): Promise<boolean> {
+    const { count } = await dbOf(this.prisma, tx).globalNamespace.deleteMany({ where: { tenantId, id } });
     return count > 0;
   }
 

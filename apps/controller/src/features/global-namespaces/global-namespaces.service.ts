@@ -9,15 +9,13 @@ import {
   type MatchCondition,
   type MtlsMode,
 } from '@lattice/domain';
-import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
+import { TransactionRunner } from '../../platform/database/transaction.service';
 import { mapPage, type Page, type PageRequest } from '../../platform/http/pagination.util';
+import { AuditService } from '../audit/audit.service';
 import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
-import { CaRotationService, rotationConflict } from '../gns-ca/ca-rotation.service';
-import { GnsCaRepository, type NewRoot, type StoredRotation } from '../gns-ca/gns-ca.repository';
-import { GnsCaService } from '../gns-ca/gns-ca.service';
-import { PrismaService } from '../../platform/database/prisma.service';
+import { GnsCaLifecycleService, type PreparedGnsRoot } from '../gns-ca/gns-ca-lifecycle.service';
 import {
   toDefinitionView,
   toServiceView,
@@ -48,14 +46,12 @@ export class GlobalNamespacesService {
   private readonly logger = new Logger(GlobalNamespacesService.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly transactions: TransactionRunner,
     private readonly globalNamespaces: GlobalNamespacesRepository,
     private readonly mesh: MeshMembershipService,
     private readonly audit: AuditService,
     private readonly scheduler: DesiredStateScheduler,
-    private readonly gnsCa: GnsCaService,
-    private readonly caRepository: GnsCaRepository,
-    private readonly caRotation: CaRotationService,
+    private readonly ca: GnsCaLifecycleService,
   ) {}
 
   async create(actor: TenantPrincipal, input: GlobalNamespaceInput): Promise<GlobalNamespaceView> {
@@ -64,22 +60,21 @@ export class GlobalNamespacesService {
     // The GNS root CA is part of the GNS: generated first (seconds for RSA-4096, outside the
     // transaction), then stored with it in one transaction, so neither exists without the other.
     const id = randomUUID();
-    const root = await this.gnsCa.prepareRoot(
-      actor.tenantId,
-      { id, name: spec.name, domain: spec.domain },
-      1,
-    );
-    const created = await this.prisma.$transaction(async (tx) => {
+    const root = await this.ca.prepareRootOfNewGns(actor.tenantId, {
+      id,
+      name: spec.name,
+      domain: spec.domain,
+    });
+    const created = await this.transactions.run(async (tx) => {
       const row = await this.globalNamespaces.create(actor.tenantId, spec, tx, id);
-      await this.caRepository.insertRoot(actor.tenantId, id, root, tx);
-      await this.caRepository.setRotation(actor.tenantId, id, this.gnsCa.initialRotation(), tx);
+      await this.ca.createRootInTransaction(actor.tenantId, root, tx);
       await this.audit.record(
         actor,
         {
           action: 'global-namespace.create',
           resourceType: 'global-namespace',
           resourceId: row.id,
-          after: { ...toDefinitionView(row), caRootFingerprintSha256: root.fingerprint },
+          after: { ...toDefinitionView(row), caRootFingerprintSha256: root.fingerprintSha256 },
         },
         tx,
       );
@@ -122,59 +117,43 @@ export class GlobalNamespacesService {
   ): Promise<GlobalNamespaceView> {
     const spec = validSpec(input);
     const nextRoot = await this.rootForDomainChange(actor.tenantId, id, expectedVersion, spec);
-    const updated = await this.prisma
-      .$transaction(async (tx) => {
-        const before = await this.globalNamespaces.find(actor.tenantId, id, tx);
-        if (!before) throw DomainError.notFound(RESOURCE, id);
-        if (before.version !== expectedVersion) throw staleVersion(before.version, expectedVersion);
-        if (
-          spec.name !== before.name &&
-          (await this.globalNamespaces.nameTaken(actor.tenantId, spec.name, tx))
-        )
-          throw nameTaken(spec.name);
-        let rotation;
-        if (nextRoot) {
-          // Row lock first: no rotation step or rotate request of this GNS interleaves with ours.
-          const locked = await this.caRepository.lockGns(actor.tenantId, id, tx);
-          if (!locked?.caRotation) throw DomainError.notFound(RESOURCE, id);
-          if (locked.caRotation.stage !== 'IDLE')
-            throw domainChangeDuringRotation(before.domain, locked.caRotation);
-          rotation = await this.caRotation.startInTransaction(
-            actor.tenantId,
-            id,
-            locked.caRotation,
-            nextRoot,
-            tx,
-          );
-        }
-        // Conditional on the version again: another editor may have committed since the read above.
-        const after = await this.globalNamespaces.replaceIfVersion(
-          actor.tenantId,
-          id,
-          expectedVersion,
-          spec,
-          tx,
-        );
-        if (!after) throw staleVersion(before.version, expectedVersion);
-        await this.audit.record(
-          actor,
-          {
-            action: 'global-namespace.update',
-            resourceType: 'global-namespace',
-            resourceId: id,
-            before: toDefinitionView(before),
-            // One change, one event: the rotation the new domain started is part of it.
-            after: rotation
-              ? { ...toDefinitionView(after), caRootRotation: rotation.after }
-              : toDefinitionView(after),
-          },
-          tx,
-        );
-        return after;
-      })
-      .catch(rotationConflict);
+    const updated = await this.transactions.run(async (tx) => {
+      const before = await this.globalNamespaces.find(actor.tenantId, id, tx);
+      if (!before) throw DomainError.notFound(RESOURCE, id);
+      if (before.version !== expectedVersion) throw staleVersion(before.version, expectedVersion);
+      if (spec.name !== before.name && (await this.globalNamespaces.nameTaken(actor.tenantId, spec.name, tx)))
+        throw nameTaken(spec.name);
+      // Locks the GNS row for the CA first: no rotation step or rotate request interleaves with ours.
+      const rotation =
+        nextRoot &&
+        (await this.ca.startDomainRotationInTransaction(actor.tenantId, nextRoot, before.domain, tx));
+      // Conditional on the version again: another editor may have committed since the read above.
+      const after = await this.globalNamespaces.replaceIfVersion(
+        actor.tenantId,
+        id,
+        expectedVersion,
+        spec,
+        tx,
+      );
+      if (!after) throw staleVersion(before.version, expectedVersion);
+      await this.audit.record(
+        actor,
+        {
+          action: 'global-namespace.update',
+          resourceType: 'global-namespace',
+          resourceId: id,
+          before: toDefinitionView(before),
+          // One change, one event: the rotation the new domain started is part of it.
+          after: rotation
+            ? { ...toDefinitionView(after), caRootRotation: rotation }
+            : toDefinitionView(after),
+        },
+        tx,
+      );
+      return after;
+    });
     await this.redistribute(actor.tenantId, `global namespace ${id} updated`);
-    if (nextRoot) await this.caRotation.afterStart(actor.tenantId, id, nextRoot.generation);
+    if (nextRoot) await this.ca.domainRotationCommitted(actor.tenantId, nextRoot);
     return this.withStatus(updated);
   }
 
@@ -188,19 +167,15 @@ export class GlobalNamespacesService {
     id: string,
     expectedVersion: number,
     spec: GlobalNamespaceSpec,
-  ): Promise<NewRoot | undefined> {
+  ): Promise<PreparedGnsRoot | undefined> {
     const current = await this.globalNamespaces.find(tenantId, id);
     if (!current) throw DomainError.notFound(RESOURCE, id);
     if (current.version !== expectedVersion) throw staleVersion(current.version, expectedVersion);
     if (spec.domain === current.domain) return undefined;
-    const ca = await this.caRepository.findGns(tenantId, id);
-    // No root yet (the periodic sweep creates it): it will name whatever domain is current then.
-    if (!ca?.caRotation) return undefined;
-    if (ca.caRotation.stage !== 'IDLE') throw domainChangeDuringRotation(current.domain, ca.caRotation);
-    return this.gnsCa.prepareRoot(
+    return this.ca.prepareDomainChange(
       tenantId,
       { id, name: spec.name, domain: spec.domain },
-      ca.caRotation.currentRootGeneration + 1,
+      current.domain,
     );
   }
 
@@ -209,7 +184,7 @@ export class GlobalNamespacesService {
    * state, so each agent removes what it rendered for it. `If-Match` is optional here.
    */
   async delete(actor: TenantPrincipal, id: string, expectedVersion: number | undefined): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       const before = await this.globalNamespaces.find(actor.tenantId, id, tx);
       if (!before) throw DomainError.notFound(RESOURCE, id);
       if (expectedVersion !== undefined && before.version !== expectedVersion)
@@ -275,15 +250,6 @@ function validSpec(input: GlobalNamespaceInput): GlobalNamespaceSpec {
       namespace: { type: condition.namespace.type, value: condition.namespace.value },
     })),
   };
-}
-
-function domainChangeDuringRotation(domain: string, rotation: StoredRotation): DomainError {
-  return new DomainError(
-    'CONFLICT',
-    `the domain is the SPIFFE trust domain its root CA names (spiffe://${domain}), so changing it starts a root rotation, ` +
-      `but one is in progress (stage ${rotation.stage}, to root generation ${rotation.nextRootGeneration}); ` +
-      'change the domain once GET /v1/global-namespaces/{id}/ca shows the rotation IDLE',
-  );
 }
 
 function staleVersion(current: number, expected: number): DomainError {

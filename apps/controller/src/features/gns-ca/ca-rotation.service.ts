@@ -1,18 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError } from '@lattice/domain';
+import { clusterCaView, DomainError, memberGnsIds, RotationAckGate } from '@lattice/domain';
 import { advanceRotation, RotationStage, startRotation, type ClusterCaView } from '@lattice/pki';
-import type { Prisma } from '../../generated/prisma/client';
-import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal';
-import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
-import { isUniqueViolation } from '../../platform/database/db.util';
+import { TransactionRunner, type Transaction } from '../../platform/database/transaction.service';
 import { EventBus } from '../../platform/events/event-bus.service';
-import { clusterCaView, memberGnsIds } from './cluster-ca-view.util';
+import { AuditService } from '../audit/audit.service';
+import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
 import { CaRotationScheduler } from './ca-rotation-scheduler.service';
 import { caCheckRequested } from './gns-ca.events';
-import { GnsCaRepository, type NewRoot, type StoredRotation } from './gns-ca.repository';
-import { GnsCaService, type GnsCaStatus } from './gns-ca.service';
-import { RotationAckGate } from './rotation-ack-gate';
+import { GnsCaRepository } from './gns-ca.repository';
+import { GnsCaService } from './gns-ca.service';
+import type { GnsCaStatus, NewRoot, StoredRotation } from './gns-ca.types';
+import { GnsRootService } from './gns-root.service';
 
 /**
  * Root rotation of a GNS, driven through the stages of libs/pki's rotation state machine:
@@ -27,6 +26,8 @@ export class CaRotationService {
 
   constructor(
     private readonly ca: GnsCaRepository,
+    private readonly transactions: TransactionRunner,
+    private readonly roots: GnsRootService,
     private readonly gnsCa: GnsCaService,
     private readonly audit: AuditService,
     private readonly scheduler: DesiredStateScheduler,
@@ -42,41 +43,39 @@ export class CaRotationService {
       throw new DomainError('CONFLICT', `global namespace ${gns.name} has no root CA yet; retry shortly`);
     assertIdle(gns.caRotation);
     // Seconds of key generation happen before the transaction; a lost race only wastes the key.
-    const next = await this.gnsCa.prepareRoot(tenantId, gns, gns.caRotation.currentRootGeneration + 1);
-    await this.ca
-      .transaction(async (tx) => {
-        const locked = await this.ca.lockGns(tenantId, gnsId, tx);
-        if (!locked?.caRotation) throw DomainError.notFound('global namespace', gnsId);
-        const change = await this.startInTransaction(tenantId, gnsId, locked.caRotation, next, tx);
-        await this.audit.record(
-          actor,
-          {
-            action: 'global-namespace.ca.rotate',
-            resourceType: 'global-namespace',
-            resourceId: gnsId,
-            before: change.before,
-            after: change.after,
-          },
-          tx,
-        );
-      })
-      .catch(rotationConflict);
+    const next = await this.roots.prepareRoot(tenantId, gns, gns.caRotation.currentRootGeneration + 1);
+    await this.transactions.run(async (tx) => {
+      const locked = await this.ca.lockGns(tenantId, gnsId, tx);
+      if (!locked?.caRotation) throw DomainError.notFound('global namespace', gnsId);
+      const change = await this.startInTransaction(tenantId, gnsId, locked.caRotation, next, tx);
+      await this.audit.record(
+        actor,
+        {
+          action: 'global-namespace.ca.rotate',
+          resourceType: 'global-namespace',
+          resourceId: gnsId,
+          before: change.before,
+          after: change.after,
+        },
+        tx,
+      );
+    });
     await this.afterStart(tenantId, gnsId, next.generation);
     return this.gnsCa.status(tenantId, gnsId);
   }
 
   /**
-   * Starts a rotation to `next` (made by GnsCaService.prepareRoot) inside the caller's transaction,
-   * which holds the GNS row lock (GnsCaRepository.lockGns) and passes the locked rotation state.
-   * Returns what changed for the caller's audit event; after the commit, call afterStart. Used by
-   * rotate and by a GNS domain change.
+   * Starts a rotation to `next` (made by GnsRootService.prepareRoot) inside the caller's
+   * transaction, which holds the GNS row lock (GnsCaRepository.lockGns) and passes the locked
+   * rotation state. Returns what changed for the caller's audit event; after the commit, call
+   * afterStart. Used by rotate and by a GNS domain change (GnsCaLifecycleService).
    */
   async startInTransaction(
     tenantId: string,
     gnsId: string,
     locked: StoredRotation,
     next: NewRoot,
-    tx: Prisma.TransactionClient,
+    tx: Transaction,
   ): Promise<{ before: RotationAudit; after: RotationAudit & { newRootFingerprintSha256: string } }> {
     assertIdle(locked);
     if (next.generation !== locked.currentRootGeneration + 1) {
@@ -84,7 +83,7 @@ export class CaRotationService {
       throw new DomainError('CONFLICT', 'the root CA of this global namespace changed meanwhile; retry');
     }
     const started = startRotation(locked, new Date());
-    await this.ca.insertRoot(tenantId, gnsId, next, tx);
+    await this.ca.insertNextRoot(tenantId, gnsId, next, tx);
     await this.ca.setRotation(tenantId, gnsId, started, tx);
     return {
       before: rotationAudit(locked),
@@ -104,7 +103,7 @@ export class CaRotationService {
   }
 
   async advance(tenantId: string, gnsId: string, now: Date = new Date()): Promise<void> {
-    const outcome = await this.ca.transaction(async (tx) => {
+    const outcome = await this.transactions.run(async (tx) => {
       const gns = await this.ca.lockGns(tenantId, gnsId, tx);
       const state = gns?.caRotation;
       if (!state || state.stage === RotationStage.IDLE) return null;
@@ -163,7 +162,7 @@ export class CaRotationService {
   async sweep(): Promise<void> {
     const { rotatingTenantIds, gnsWithoutRoot } = await this.ca.sweepCandidates();
     for (const gns of gnsWithoutRoot) {
-      if (await this.gnsCa.ensureRoot(gns.tenantId, gns.id)) {
+      if (await this.roots.ensureRoot(gns.tenantId, gns.id)) {
         // The root is committed: a Redis hiccup must not stop the sweep of the other GNS.
         await scheduleAfterCommit(
           this.scheduler,
@@ -182,7 +181,7 @@ export class CaRotationService {
     before: StoredRotation,
     after: StoredRotation,
     now: Date,
-    tx: Prisma.TransactionClient,
+    tx: Transaction,
   ): Promise<void> {
     if (after.stage === RotationStage.DROP_OLD) {
       // Leaves the trust bundles of the next snapshots (TenantMeshRepository reads unretired roots).
@@ -213,14 +212,6 @@ export class CaRotationService {
   newAckGate(): RotationAckGate {
     return new RotationAckGate();
   }
-}
-
-/** Two rotations racing for the same generation: the unique (GNS, generation) key decides. */
-export function rotationConflict(error: unknown): never {
-  if (isUniqueViolation(error)) {
-    throw new DomainError('CONFLICT', 'a root rotation of this global namespace is already in progress');
-  }
-  throw error;
 }
 
 function assertIdle(state: StoredRotation): void {

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import { DomainError } from '@lattice/domain';
 import {
   DecryptionError,
@@ -10,18 +10,22 @@ import {
   type EncryptedBlob,
 } from '@lattice/pki';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
+import { createFeatureModule, createTestTenant } from '../../../../../test/support/feature-module';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
-import { AppModule } from '../../app.module';
 import type { TenantPrincipal } from '../../platform/auth/principal';
 import { freePort } from '../../platform/bootstrap/local-resources.util';
 import { parseControllerEnv } from '../../platform/config/controller-env.util';
 import type { RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { DesiredStateService } from '../config-distribution/desired-state.service';
+import { AuditModule } from '../audit/audit.module';
+import { GlobalNamespacesModule } from '../global-namespaces/global-namespaces.module';
 import { GlobalNamespacesService } from '../global-namespaces/global-namespaces.service';
 import { PrismaService } from '../../platform/database/prisma.service';
-import { TenantsService } from '../tenants/tenants.service';
 import { CaRotationService } from './ca-rotation.service';
+import { JobRunner } from '../../platform/jobs/job-runner.service';
+import { gnsCaQueue } from './ca-rotation-scheduler.service';
 import { GnsCaService } from './gns-ca.service';
+import { IntermediateIssuanceService } from './intermediate-issuance.service';
 
 const shopInventory = {
   namespaces: [{ name: 'shop', labels: {} }],
@@ -36,13 +40,17 @@ const shopInventory = {
   ],
 };
 
-/** The GNS CA against real PostgreSQL: root storage, CSR checks, rotation steps with simulated ACKs. */
+/**
+ * The GNS CA against real PostgreSQL without the rest of the app: root storage, CSR checks,
+ * rotation steps with simulated ACKs.
+ */
 describe('GNS certificate authority (PostgreSQL)', () => {
   let database: TestDatabase;
   let config: RuntimeConfig;
   let moduleRef: TestingModule;
   let prisma: PrismaService;
   let gnsCa: GnsCaService;
+  let issuance: IntermediateIssuanceService;
   let rotation: CaRotationService;
   let actor: TenantPrincipal;
   let shopId: string;
@@ -66,10 +74,10 @@ describe('GNS certificate authority (PostgreSQL)', () => {
   }
 
   async function answerRequests(): Promise<void> {
-    const requests = await gnsCa.intermediateRequestsFor(actor.tenantId, eastId);
+    const requests = await issuance.intermediateRequestsFor(actor.tenantId, eastId);
     for (const request of requests) {
       const { csrPem } = await createCsr({ commonName: request.subjectCommonName, rsaBits: 2048 });
-      const outcome = await gnsCa.handleCsr(actor.tenantId, eastId, { ...request, csrPem });
+      const outcome = await issuance.handleCsr(actor.tenantId, eastId, { ...request, csrPem });
       expect(outcome).toMatchObject({ signed: true });
     }
   }
@@ -86,16 +94,21 @@ describe('GNS certificate authority (PostgreSQL)', () => {
         LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS: '0',
       }),
     });
-    moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
-    await moduleRef.init();
+    // The CA and GNS features on the infrastructure only; no workers run, the test drives each step.
+    ({ moduleRef } = await createFeatureModule(config, [AuditModule, GlobalNamespacesModule]));
     prisma = moduleRef.get(PrismaService);
     gnsCa = moduleRef.get(GnsCaService);
+    issuance = moduleRef.get(IntermediateIssuanceService);
     rotation = moduleRef.get(CaRotationService);
-    const { tenant, adminToken } = await moduleRef.get(TenantsService).create('Acme Corp');
-    actor = { kind: 'token', tenantId: tenant.id, tokenId: adminToken.id, tokenName: 'admin', role: 'admin' };
+    actor = await createTestTenant(moduleRef, 'Acme Corp');
     eastId = (
       await prisma.cluster.create({
-        data: { tenantId: tenant.id, name: 'east', inventory: shopInventory, firstConnectedAt: new Date() },
+        data: {
+          tenantId: actor.tenantId,
+          name: 'east',
+          inventory: shopInventory,
+          firstConnectedAt: new Date(),
+        },
       })
     ).id;
     shopId = (await createGns('shop', 'shop')).id;
@@ -103,6 +116,7 @@ describe('GNS certificate authority (PostgreSQL)', () => {
   });
 
   afterAll(async () => {
+    await moduleRef?.get(JobRunner).queue(gnsCaQueue).obliterate({ force: true });
     await moduleRef?.close();
     await database?.drop();
   });
@@ -146,7 +160,7 @@ describe('GNS certificate authority (PostgreSQL)', () => {
     // Not a member of "other": refused, with the reason on the intermediate.
     const { csrPem } = await createCsr({ commonName: intermediateCommonName('east'), rsaBits: 2048 });
     expect(
-      await gnsCa.handleCsr(actor.tenantId, eastId, { gnsId: otherId, csrPem, rootGeneration: 1 }),
+      await issuance.handleCsr(actor.tenantId, eastId, { gnsId: otherId, csrPem, rootGeneration: 1 }),
     ).toEqual({
       signed: false,
       reason: 'cluster east is not a member of global namespace other',
@@ -163,20 +177,20 @@ describe('GNS certificate authority (PostgreSQL)', () => {
     expect((await gnsCa.status(actor.tenantId, shopId)).intermediates).toEqual([
       expect.objectContaining({ clusterName: 'east', state: 'PENDING', requestedAt: null }),
     ]);
-    const requests = await gnsCa.intermediateRequestsFor(actor.tenantId, eastId);
+    const requests = await issuance.intermediateRequestsFor(actor.tenantId, eastId);
     expect(requests).toEqual([
       { gnsId: shopId, subjectCommonName: 'Lattice intermediate east', rootGeneration: 1 },
     ]);
     // Outstanding: not asked again at the next check.
-    expect(await gnsCa.intermediateRequestsFor(actor.tenantId, eastId)).toEqual([]);
+    expect(await issuance.intermediateRequestsFor(actor.tenantId, eastId)).toEqual([]);
 
     expect(
-      await gnsCa.handleCsr(actor.tenantId, eastId, { gnsId: shopId, csrPem, rootGeneration: 2 }),
+      await issuance.handleCsr(actor.tenantId, eastId, { gnsId: shopId, csrPem, rootGeneration: 2 }),
     ).toMatchObject({
       signed: false,
       reason: expect.stringMatching(/generation 1 issues intermediates now/),
     });
-    const signed = await gnsCa.handleCsr(actor.tenantId, eastId, {
+    const signed = await issuance.handleCsr(actor.tenantId, eastId, {
       gnsId: shopId,
       csrPem,
       rootGeneration: 1,
@@ -270,7 +284,7 @@ describe('GNS certificate authority (PostgreSQL)', () => {
     const before = await prisma.gnsIntermediate.findFirstOrThrow({
       where: { gnsId: shopId, clusterId: eastId },
     });
-    expect(await gnsCa.intermediateRequestsFor(actor.tenantId, eastId)).toEqual([]);
+    expect(await issuance.intermediateRequestsFor(actor.tenantId, eastId)).toEqual([]);
     // 21 of 30 days gone: past the renewal point (day 20).
     await prisma.gnsIntermediate.update({
       where: { id: before.id },

@@ -1,58 +1,77 @@
 import { Injectable } from '@nestjs/common';
-import type { RootRotationState } from '@lattice/pki';
-import type { GnsCaRoot, GnsIntermediate, Prisma } from '../../generated/prisma/client';
-import { byteaAsBase64, bytesFromBase64 } from '../../platform/database/bytea.util';
-import type { Db } from '../../platform/database/db.util';
+import { z } from 'zod';
+import { DomainError } from '@lattice/domain';
+import { isEncryptedBlob, RotationStage, type EncryptedBlob, type RootRotationState } from '@lattice/pki';
+import { Prisma } from '../../generated/prisma/client';
+import { bytesFromBase64 } from '../../platform/database/bytea.util';
+import { isUniqueViolation } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
+import { dbOf, transactionClient, type Transaction } from '../../platform/database/transaction.service';
+import type {
+  CaCluster,
+  CaClusterMembership,
+  CaGns,
+  NewRoot,
+  StoredIntermediate,
+  StoredRoot,
+  StoredRotation,
+} from './gns-ca.types';
 
-/** What the rotation job last concluded, stored beside the state machine's own fields. */
-export interface RotationProgress {
-  checkedAt: string;
-  reason: string;
-  waitingForClusterIds: string[];
-  earliestAt: string | null;
+/*
+ * The rotation state is stored as JSON on the GNS row (`ca_rotation`) and read back through this
+ * schema only; the state machine in libs/pki writes every field.
+ */
+const rotationProgressSchema = z.object({
+  checkedAt: z.string(),
+  reason: z.string(),
+  waitingForClusterIds: z.array(z.string()),
+  earliestAt: z.string().nullable(),
+});
+
+const storedRotationSchema = z.object({
+  stage: z.enum([
+    RotationStage.IDLE,
+    RotationStage.TRUST_BOTH,
+    RotationStage.ISSUING_NEW,
+    RotationStage.DROP_OLD,
+  ]),
+  currentRootGeneration: z.number().int(),
+  nextRootGeneration: z.number().int().nullable(),
+  stageEnteredAt: z.string(),
+  allClustersMovedAt: z.string().nullable(),
+  maxWorkloadCertTtlSeconds: z.number(),
+  progress: rotationProgressSchema.optional(),
+});
+
+function decodeRotation(gnsId: string, json: unknown): StoredRotation | null {
+  if (json === null) return null;
+  const parsed = storedRotationSchema.safeParse(json);
+  // Written only by this repository from the state machine's output: unreadable means corrupt.
+  if (!parsed.success)
+    throw new Error(
+      `global namespace ${gnsId}: stored CA rotation state unreadable: ${z.prettifyError(parsed.error)}`,
+    );
+  const { progress, ...state } = parsed.data;
+  return progress ? { ...state, progress } : state;
 }
 
-export type StoredRotation = RootRotationState & { progress?: RotationProgress };
-
-export interface CaGns {
-  id: string;
-  tenantId: string;
-  name: string;
-  domain: string;
-  caRotation: StoredRotation | null;
+function encodeRotation(state: StoredRotation): Prisma.InputJsonObject {
+  const encoded: RootRotationState = {
+    stage: state.stage,
+    currentRootGeneration: state.currentRootGeneration,
+    nextRootGeneration: state.nextRootGeneration,
+    stageEnteredAt: state.stageEnteredAt,
+    allClustersMovedAt: state.allClustersMovedAt,
+    maxWorkloadCertTtlSeconds: state.maxWorkloadCertTtlSeconds,
+  };
+  return state.progress ? { ...encoded, progress: { ...state.progress } } : { ...encoded };
 }
 
-export type RootWithoutKey = Omit<GnsCaRoot, 'encryptedKey'>;
-
-export interface NewRoot {
-  generation: number;
-  certificatePem: string;
-  encryptedKey: object;
-  fingerprint: string;
-  notBefore: Date;
-  notAfter: Date;
-}
-
-/** A cluster as far as the CA cares: which GNS its latest desired state has, and whether it applied it. */
-export interface CaCluster {
-  id: string;
-  name: string;
-  appliedVersion: number;
-  desiredVersion: number;
-  firstConnectedAt: Date | null;
-  desiredPayload: Uint8Array | null;
-}
-
-/** A cluster's name and the GNS its latest desired state has (see clusterMembership). */
-export interface CaClusterMembership {
-  name: string;
-  memberGnsIds: string[];
+function encodeKey(blob: EncryptedBlob): Prisma.InputJsonObject {
+  return { ...blob };
 }
 
 const ROOT_WITHOUT_KEY = {
-  id: true,
-  tenantId: true,
   gnsId: true,
   generation: true,
   certificatePem: true,
@@ -60,7 +79,6 @@ const ROOT_WITHOUT_KEY = {
   notBefore: true,
   notAfter: true,
   retiredAt: true,
-  createdAt: true,
 } as const;
 
 /**
@@ -71,22 +89,20 @@ const ROOT_WITHOUT_KEY = {
 export class GnsCaRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  transaction<T>(work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction(work);
-  }
-
-  async findGns(tenantId: string, gnsId: string, db: Db = this.prisma): Promise<CaGns | null> {
-    const row = await db.globalNamespace.findFirst({
+  async findGns(tenantId: string, gnsId: string, tx?: Transaction): Promise<CaGns | null> {
+    const row = await dbOf(this.prisma, tx).globalNamespace.findFirst({
       where: { tenantId, id: gnsId },
       select: { id: true, tenantId: true, name: true, domain: true, caRotation: true },
     });
-    return row && { ...row, caRotation: row.caRotation as unknown as StoredRotation | null };
+    return row && { ...row, caRotation: decodeRotation(row.id, row.caRotation) };
   }
 
   /** Row lock on the GNS: rotation steps of one GNS never interleave, across replicas. */
-  async lockGns(tenantId: string, gnsId: string, db: Prisma.TransactionClient): Promise<CaGns | null> {
-    await db.$queryRaw`SELECT id FROM global_namespaces WHERE tenant_id = ${tenantId}::uuid AND id = ${gnsId}::uuid FOR UPDATE`;
-    return this.findGns(tenantId, gnsId, db);
+  async lockGns(tenantId: string, gnsId: string, tx: Transaction): Promise<CaGns | null> {
+    await transactionClient(tx).$queryRaw(
+      Prisma.sql`SELECT id FROM global_namespaces WHERE tenant_id = ${tenantId}::uuid AND id = ${gnsId}::uuid FOR UPDATE`,
+    );
+    return this.findGns(tenantId, gnsId, tx);
   }
 
   async tenantName(tenantId: string): Promise<string | null> {
@@ -94,66 +110,100 @@ export class GnsCaRepository {
     return row?.name ?? null;
   }
 
-  async insertRoot(tenantId: string, gnsId: string, root: NewRoot, db: Db = this.prisma): Promise<void> {
-    await db.gnsCaRoot.create({
-      data: { tenantId, gnsId, ...root, encryptedKey: root.encryptedKey as Prisma.InputJsonValue },
+  async insertRoot(tenantId: string, gnsId: string, root: NewRoot, tx?: Transaction): Promise<void> {
+    await dbOf(this.prisma, tx).gnsCaRoot.create({
+      data: { tenantId, gnsId, ...root, encryptedKey: encodeKey(root.encryptedKey) },
     });
   }
 
-  async setRotation(
-    tenantId: string,
-    gnsId: string,
-    state: StoredRotation,
-    db: Db = this.prisma,
-  ): Promise<void> {
-    await db.globalNamespace.updateMany({
+  /**
+   * The root a rotation starts with. Two rotations racing for the same generation: the unique
+   * (GNS, generation) key decides, and the loser gets a 409.
+   */
+  async insertNextRoot(tenantId: string, gnsId: string, root: NewRoot, tx: Transaction): Promise<void> {
+    await this.insertRoot(tenantId, gnsId, root, tx).catch((error: unknown) => {
+      if (isUniqueViolation(error)) throw rotationAlreadyInProgress();
+      throw error;
+    });
+  }
+
+  async setRotation(tenantId: string, gnsId: string, state: StoredRotation, tx?: Transaction): Promise<void> {
+    await dbOf(this.prisma, tx).globalNamespace.updateMany({
       where: { tenantId, id: gnsId },
-      data: { caRotation: state as unknown as Prisma.InputJsonValue },
+      data: { caRotation: encodeRotation(state) },
     });
   }
 
-  roots(tenantId: string, gnsId: string, db: Db = this.prisma): Promise<RootWithoutKey[]> {
-    return db.gnsCaRoot.findMany({
+  roots(tenantId: string, gnsId: string, tx?: Transaction): Promise<StoredRoot[]> {
+    return dbOf(this.prisma, tx).gnsCaRoot.findMany({
       where: { tenantId, gnsId },
       select: ROOT_WITHOUT_KEY,
       orderBy: { generation: 'asc' },
     });
   }
 
+  /** The root of `generation` with its sealed key (null when the stored key is not a readable envelope). */
   async sealedRootKey(
     tenantId: string,
     gnsId: string,
     generation: number,
-  ): Promise<{ certificatePem: string; encryptedKey: unknown; retiredAt: Date | null } | null> {
-    return this.prisma.gnsCaRoot.findFirst({
+  ): Promise<{ certificatePem: string; encryptedKey: EncryptedBlob | null; retiredAt: Date | null } | null> {
+    const row = await this.prisma.gnsCaRoot.findFirst({
       where: { tenantId, gnsId, generation },
       select: { certificatePem: true, encryptedKey: true, retiredAt: true },
     });
+    return (
+      row && {
+        certificatePem: row.certificatePem,
+        encryptedKey: isEncryptedBlob(row.encryptedKey) ? row.encryptedKey : null,
+        retiredAt: row.retiredAt,
+      }
+    );
   }
 
-  async retireRoot(tenantId: string, gnsId: string, generation: number, now: Date, db: Db): Promise<void> {
-    await db.gnsCaRoot.updateMany({ where: { tenantId, gnsId, generation }, data: { retiredAt: now } });
+  async retireRoot(
+    tenantId: string,
+    gnsId: string,
+    generation: number,
+    now: Date,
+    tx: Transaction,
+  ): Promise<void> {
+    await transactionClient(tx).gnsCaRoot.updateMany({
+      where: { tenantId, gnsId, generation },
+      data: { retiredAt: now },
+    });
   }
 
   /** The old root's key is destroyed with its row, and so is every intermediate it signed. */
-  async deleteGeneration(tenantId: string, gnsId: string, generation: number, db: Db): Promise<void> {
+  async deleteGeneration(
+    tenantId: string,
+    gnsId: string,
+    generation: number,
+    tx: Transaction,
+  ): Promise<void> {
+    const db = transactionClient(tx);
     await db.gnsIntermediate.deleteMany({ where: { tenantId, gnsId, rootGeneration: generation } });
     await db.gnsCaRoot.deleteMany({ where: { tenantId, gnsId, generation } });
   }
 
-  intermediatesOfGns(
+  async intermediatesOfGns(
     tenantId: string,
     gnsId: string,
-  ): Promise<(GnsIntermediate & { cluster: { name: string } })[]> {
-    return this.prisma.gnsIntermediate.findMany({
+  ): Promise<(StoredIntermediate & { clusterName: string })[]> {
+    const rows = await this.prisma.gnsIntermediate.findMany({
       where: { tenantId, gnsId },
-      include: { cluster: { select: { name: true } } },
+      select: { ...INTERMEDIATE, cluster: { select: { name: true } } },
       orderBy: [{ clusterId: 'asc' }, { rootGeneration: 'asc' }],
     });
+    return rows.map(({ cluster, ...row }) => ({ ...toStoredIntermediate(row), clusterName: cluster.name }));
   }
 
-  intermediatesOfCluster(tenantId: string, clusterId: string): Promise<GnsIntermediate[]> {
-    return this.prisma.gnsIntermediate.findMany({ where: { tenantId, clusterId } });
+  async intermediatesOfCluster(tenantId: string, clusterId: string): Promise<StoredIntermediate[]> {
+    const rows = await this.prisma.gnsIntermediate.findMany({
+      where: { tenantId, clusterId },
+      select: INTERMEDIATE,
+    });
+    return rows.map(toStoredIntermediate);
   }
 
   /** Records that a CSR was asked for (creating the pending row, or marking a renewal). */
@@ -211,35 +261,35 @@ export class GnsCaRepository {
    * neither sent to nor parsed by the controller.
    */
   async clusterMembership(tenantId: string, clusterId: string): Promise<CaClusterMembership | null> {
-    const rows = await this.prisma.$queryRawUnsafe<{ name: string; gns_ids: string[] | null }[]>(
-      `SELECT name,
+    const rows = await this.prisma.$queryRaw<{ name: string; gns_ids: string[] | null }[]>(Prisma.sql`
+      SELECT name,
               CASE WHEN desired_payload IS NULL THEN NULL ELSE ARRAY(
                 SELECT g->>'id' FROM json_array_elements(
                   CASE WHEN json_typeof(convert_from(desired_payload, 'UTF8')::json -> 'globalNamespaces') = 'array'
                        THEN convert_from(desired_payload, 'UTF8')::json -> 'globalNamespaces' ELSE '[]'::json END
                 ) AS g WHERE json_typeof(g -> 'id') = 'string') END AS gns_ids
-         FROM clusters WHERE tenant_id = $1::uuid AND id = $2::uuid AND revoked_at IS NULL`,
-      tenantId,
-      clusterId,
-    );
+         FROM clusters WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid AND revoked_at IS NULL`);
     const row = rows[0];
     return row ? { name: row.name, memberGnsIds: row.gns_ids ?? [] } : null;
   }
 
-  /** Every live cluster of the tenant; the payloads are read as base64 (see prisma/bytea.ts). */
-  async clusters(tenantId: string, db: Db = this.prisma): Promise<CaCluster[]> {
-    const rows = await db.$queryRawUnsafe<CaClusterRow[]>(
-      `${SELECT_CA_CLUSTER} WHERE tenant_id = $1::uuid AND revoked_at IS NULL ORDER BY id`,
-      tenantId,
-    );
+  /**
+   * Every live cluster of the tenant; the payloads are read as base64 text and decoded natively
+   * (see platform/database/bytea.ts for why).
+   */
+  async clusters(tenantId: string, tx?: Transaction): Promise<CaCluster[]> {
+    const rows = await dbOf(this.prisma, tx).$queryRaw<CaClusterRow[]>(Prisma.sql`
+      SELECT id::text AS id, name, applied_version, desired_version, first_connected_at,
+             encode(desired_payload, 'base64') AS payload
+        FROM clusters WHERE tenant_id = ${tenantId}::uuid AND revoked_at IS NULL ORDER BY id`);
     return rows.map(toCaCluster);
   }
 
   /** GNS of the tenant in a root rotation. */
   async rotatingGnsIds(tenantId: string): Promise<string[]> {
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>(Prisma.sql`
       SELECT id FROM global_namespaces
-      WHERE tenant_id = ${tenantId}::uuid AND ca_rotation IS NOT NULL AND ca_rotation->>'stage' <> 'IDLE'`;
+      WHERE tenant_id = ${tenantId}::uuid AND ca_rotation IS NOT NULL AND ca_rotation->>'stage' <> 'IDLE'`);
     return rows.map((row) => row.id);
   }
 
@@ -252,11 +302,11 @@ export class GnsCaRepository {
     gnsWithoutRoot: { tenantId: string; id: string }[];
   }> {
     const [rotating, withoutRoot] = await Promise.all([
-      this.prisma.$queryRaw<{ tenant_id: string }[]>`
-        SELECT DISTINCT tenant_id FROM global_namespaces WHERE ca_rotation IS NOT NULL AND ca_rotation->>'stage' <> 'IDLE'`,
-      this.prisma.$queryRaw<{ tenant_id: string; id: string }[]>`
+      this.prisma.$queryRaw<{ tenant_id: string }[]>(Prisma.sql`
+        SELECT DISTINCT tenant_id FROM global_namespaces WHERE ca_rotation IS NOT NULL AND ca_rotation->>'stage' <> 'IDLE'`),
+      this.prisma.$queryRaw<{ tenant_id: string; id: string }[]>(Prisma.sql`
         SELECT g.tenant_id, g.id FROM global_namespaces g
-        WHERE NOT EXISTS (SELECT 1 FROM gns_ca_roots r WHERE r.gns_id = g.id) LIMIT 100`,
+        WHERE NOT EXISTS (SELECT 1 FROM gns_ca_roots r WHERE r.gns_id = g.id) LIMIT 100`),
     ]);
     return {
       rotatingTenantIds: rotating.map((row) => row.tenant_id),
@@ -265,8 +315,24 @@ export class GnsCaRepository {
   }
 }
 
-const SELECT_CA_CLUSTER = `SELECT id::text AS id, name, applied_version, desired_version, first_connected_at,
-  ${byteaAsBase64('desired_payload')} AS payload FROM clusters`;
+function rotationAlreadyInProgress(): DomainError {
+  return new DomainError('CONFLICT', 'a root rotation of this global namespace is already in progress');
+}
+
+const INTERMEDIATE = {
+  gnsId: true,
+  clusterId: true,
+  rootGeneration: true,
+  fingerprint: true,
+  notAfter: true,
+  requestedAt: true,
+  signedAt: true,
+  lastError: true,
+} as const;
+
+function toStoredIntermediate(row: Omit<StoredIntermediate, 'notBefore'>): StoredIntermediate {
+  return { ...row, notBefore: row.signedAt };
+}
 
 interface CaClusterRow {
   id: string;

@@ -1,167 +1,28 @@
 import { X509Certificate } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError } from '@lattice/domain';
+import { Injectable } from '@nestjs/common';
+import { DomainError, memberGnsIds } from '@lattice/domain';
 import {
-  PkiError,
-  createRootCa,
-  gnsRootKeyAssociatedData,
-  initialRotationState,
-  intermediateCommonName,
   intermediateRenewalDueAt,
   intermediateState,
-  isEncryptedBlob,
   issuingRootForStage,
-  openPrivateKey,
-  planIntermediateRequest,
-  sealPrivateKey,
-  signIntermediate,
+  trustBundleOfGenerations,
   trustedRootsForStage,
-  type IntermediateState,
-  type RootRotationState,
 } from '@lattice/pki';
-import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
-import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
-import { trustBundlePem } from '../config-distribution/trust-bundle-pem.util';
-import { memberGnsIds } from './cluster-ca-view.util';
-import { GnsCaRepository, type NewRoot, type RootWithoutKey, type StoredRotation } from './gns-ca.repository';
-import { UUID } from '../../platform/http/uuid-param.pipe';
+import { GnsCaRepository } from './gns-ca.repository';
+import type { GnsCaStatus, RootState, StoredRoot, StoredRotation } from './gns-ca.types';
 
-export interface IntermediateRequestMessage {
-  gnsId: string;
-  subjectCommonName: string;
-  rootGeneration: number;
-}
-
-export interface IncomingCsr {
-  gnsId: string;
-  csrPem: string;
-  rootGeneration: number;
-}
-
-export type CsrOutcome =
-  | {
-      signed: true;
-      gnsId: string;
-      certChainPem: string;
-      trustBundlePem: string;
-      rootGeneration: number;
-    }
-  | { signed: false; reason: string };
-
-export type RootState = 'ACTIVE' | 'INCOMING' | 'RETIRING' | 'RETIRED';
-
-export interface GnsCaStatus {
-  gnsId: string;
-  trustDomain: string;
-  /** PEM of every root the GNS trusts now (certificates only). */
-  trustBundlePem: string;
-  roots: {
-    generation: number;
-    fingerprintSha256: string;
-    subject: string;
-    notBefore: Date;
-    notAfter: Date;
-    state: RootState;
-    trusted: boolean;
-    issuing: boolean;
-  }[];
-  rotation:
-    | (RootRotationState & {
-        waitingFor: {
-          reason: string;
-          clusterIds: string[];
-          earliestAt: string | null;
-          checkedAt: string;
-        } | null;
-      })
-    | null;
-  intermediates: {
-    clusterId: string;
-    clusterName: string;
-    rootGeneration: number;
-    state: IntermediateState;
-    fingerprintSha256: string | null;
-    notAfter: Date | null;
-    renewAt: Date | null;
-    requestedAt: Date | null;
-    signedAt: Date | null;
-    lastError: string | null;
-  }[];
-}
+// gns-ca.model.ts (GraphQL) still names these here; they live in gns-ca.types.ts.
+export type { GnsCaStatus, RootState } from './gns-ca.types';
 
 /**
- * The per-GNS certificate authority: the root created with the GNS, intermediates for member
- * clusters from CSRs made inside them, and the status API. Root keys are only ever held
- * envelope-encrypted under the master key, bound to (tenant, GNS, generation), and opened for the
- * moment of signing.
+ * The status of a GNS's certificate authority as operators see it (REST and GraphQL): roots, the
+ * rotation and what it waits for, and every member cluster's intermediate. Roots are made by
+ * GnsRootService, intermediates signed by IntermediateIssuanceService, rotations driven by
+ * CaRotationService; the GNS feature calls GnsCaLifecycleService.
  */
 @Injectable()
 export class GnsCaService {
-  private readonly logger = new Logger(GnsCaService.name);
-
-  constructor(
-    private readonly ca: GnsCaRepository,
-    private readonly scheduler: DesiredStateScheduler,
-    @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
-  ) {}
-
-  /**
-   * A new root for a GNS, sealed, ready to insert. Key generation takes seconds for RSA-4096, so
-   * callers do this before opening their transaction.
-   */
-  async prepareRoot(
-    tenantId: string,
-    gns: { id: string; name: string; domain: string },
-    generation: number,
-  ): Promise<NewRoot> {
-    const tenantName = (await this.ca.tenantName(tenantId)) ?? tenantId;
-    const created = await createRootCa({
-      tenantId,
-      tenantName,
-      gnsId: gns.id,
-      gnsName: gns.name,
-      trustDomain: gns.domain,
-      validityDays: this.config.env.LATTICE_CA_ROOT_VALIDITY_DAYS,
-      keyAlgorithm: this.config.env.LATTICE_CA_ROOT_KEY_ALGORITHM,
-    });
-    const encryptedKey = sealPrivateKey(
-      created.privateKeyPem,
-      this.config.masterKey,
-      gnsRootKeyAssociatedData({ tenantId, gnsId: gns.id, generation }),
-    );
-    return {
-      generation,
-      certificatePem: created.certificatePem,
-      encryptedKey,
-      fingerprint: new X509Certificate(created.certificatePem).fingerprint256,
-      notBefore: created.notBefore,
-      notAfter: created.notAfter,
-    };
-  }
-
-  initialRotation(now: Date = new Date()): RootRotationState {
-    return initialRotationState({
-      rootGeneration: 1,
-      now,
-      maxWorkloadCertTtlSeconds: this.config.env.LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS,
-    });
-  }
-
-  /** For a GNS created before the CA existed: the same root creation as a new GNS gets. */
-  async ensureRoot(tenantId: string, gnsId: string): Promise<boolean> {
-    const gns = await this.ca.findGns(tenantId, gnsId);
-    if (!gns || (await this.ca.roots(tenantId, gnsId)).length > 0) return false;
-    const root = await this.prepareRoot(tenantId, gns, 1);
-    const created = await this.ca.transaction(async (tx) => {
-      const locked = await this.ca.lockGns(tenantId, gnsId, tx);
-      if (!locked || (await this.ca.roots(tenantId, gnsId, tx)).length > 0) return false;
-      await this.ca.insertRoot(tenantId, gnsId, root, tx);
-      await this.ca.setRotation(tenantId, gnsId, this.initialRotation(), tx);
-      return true;
-    });
-    if (created) this.logger.log(`created the missing root CA of global namespace ${gnsId}`);
-    return created;
-  }
+  constructor(private readonly ca: GnsCaRepository) {}
 
   async status(tenantId: string, gnsId: string, now: Date = new Date()): Promise<GnsCaStatus> {
     const gns = await this.ca.findGns(tenantId, gnsId);
@@ -177,12 +38,12 @@ export class GnsCaService {
 
     const rows: GnsCaStatus['intermediates'] = intermediates.map((row) => ({
       clusterId: row.clusterId,
-      clusterName: row.cluster.name,
+      clusterName: row.clusterName,
       rootGeneration: row.rootGeneration,
-      state: intermediateState(recordOf(row), now),
+      state: intermediateState(row, now),
       fingerprintSha256: row.fingerprint,
       notAfter: row.notAfter,
-      renewAt: row.signedAt && row.notAfter ? intermediateRenewalDueAt(recordOf(row)) : null,
+      renewAt: row.signedAt && row.notAfter ? intermediateRenewalDueAt(row) : null,
       requestedAt: row.requestedAt,
       signedAt: row.signedAt,
       lastError: row.lastError,
@@ -210,7 +71,7 @@ export class GnsCaService {
     return {
       gnsId,
       trustDomain: gns.domain,
-      trustBundlePem: trustBundlePem(roots.filter((root) => trusted.includes(root.generation))),
+      trustBundlePem: trustBundleOfGenerations(roots.filter((root) => trusted.includes(root.generation))),
       roots: roots.map((root) => ({
         generation: root.generation,
         fingerprintSha256: root.fingerprint,
@@ -246,168 +107,9 @@ export class GnsCaService {
       ),
     };
   }
-
-  /**
-   * What to ask a connected cluster for now: one request per member GNS whose issuing root has
-   * not signed a current intermediate for it (new member, renewal due, rotation moved on). Each
-   * request is recorded, so the next check waits for the answer instead of asking again.
-   */
-  async intermediateRequestsFor(
-    tenantId: string,
-    clusterId: string,
-    now: Date = new Date(),
-  ): Promise<IntermediateRequestMessage[]> {
-    const cluster = await this.ca.clusterMembership(tenantId, clusterId);
-    if (!cluster) return [];
-    const gnsIds = cluster.memberGnsIds;
-    if (gnsIds.length === 0) return [];
-    const records = await this.ca.intermediatesOfCluster(tenantId, clusterId);
-    const requests: IntermediateRequestMessage[] = [];
-    for (const gnsId of gnsIds) {
-      const gns = await this.ca.findGns(tenantId, gnsId);
-      if (!gns?.caRotation) continue; // deleted meanwhile, or its root is still being created
-      const issuing = issuingRootForStage(gns.caRotation);
-      const decision = planIntermediateRequest(
-        records.filter((record) => record.gnsId === gnsId).map(recordOf),
-        issuing,
-        now,
-      );
-      if (!decision.request) continue;
-      await this.ca.markRequested(tenantId, gnsId, clusterId, issuing, now);
-      this.logger.log(`asking cluster ${clusterId} for an intermediate of GNS ${gnsId} (${decision.reason})`);
-      requests.push({
-        gnsId,
-        subjectCommonName: intermediateCommonName(cluster.name),
-        rootGeneration: issuing,
-      });
-    }
-    return requests;
-  }
-
-  /**
-   * Checks and signs an intermediate CSR from a cluster's agent. A refusal is recorded on the
-   * (GNS, cluster) intermediate as lastError, visible in the CA status, and never ends the stream.
-   */
-  async handleCsr(
-    tenantId: string,
-    clusterId: string,
-    csr: IncomingCsr,
-    now: Date = new Date(),
-  ): Promise<CsrOutcome> {
-    if (!UUID.test(csr.gnsId))
-      return { signed: false, reason: `"${csr.gnsId.slice(0, 64)}" is not a GNS id` };
-    const [gns, cluster] = await Promise.all([
-      this.ca.findGns(tenantId, csr.gnsId),
-      this.ca.clusterMembership(tenantId, clusterId),
-    ]);
-    if (!gns || !cluster) return { signed: false, reason: `global namespace ${csr.gnsId} not found` };
-    if (!gns.caRotation) return { signed: false, reason: `global namespace ${gns.name} has no root CA yet` };
-    const issuing = issuingRootForStage(gns.caRotation);
-    const refuse = async (reason: string): Promise<CsrOutcome> => {
-      this.logger.warn(
-        `refused the intermediate CSR of cluster ${cluster.name} for GNS ${gns.name}: ${reason}`,
-      );
-      await this.ca.storeRefused(tenantId, gns.id, clusterId, issuing, reason, now);
-      return { signed: false, reason };
-    };
-
-    if (!cluster.memberGnsIds.includes(gns.id)) {
-      return refuse(`cluster ${cluster.name} is not a member of global namespace ${gns.name}`);
-    }
-    if (csr.rootGeneration !== issuing) {
-      return refuse(
-        `the CSR is for root generation ${csr.rootGeneration}, but generation ${issuing} issues intermediates now`,
-      );
-    }
-    const root = await this.ca.sealedRootKey(tenantId, gns.id, issuing);
-    if (!root || root.retiredAt || !isEncryptedBlob(root.encryptedKey)) {
-      this.logger.error(`root generation ${issuing} of global namespace ${gns.id} is missing or unreadable`);
-      return refuse(
-        `the controller cannot sign with root generation ${issuing} (missing or unreadable); operators were alerted in the log`,
-      );
-    }
-    let signed;
-    try {
-      const rootKeyPem = openPrivateKey(
-        root.encryptedKey,
-        this.config.masterKey,
-        gnsRootKeyAssociatedData({ tenantId, gnsId: gns.id, generation: issuing }),
-      );
-      signed = signIntermediate({
-        csrPem: csr.csrPem,
-        rootCertificatePem: root.certificatePem,
-        rootPrivateKeyPem: rootKeyPem,
-        trustDomain: gns.domain,
-        clusterName: cluster.name,
-        validityDays: this.config.env.LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS,
-        minRsaBits: this.config.env.LATTICE_CA_INTERMEDIATE_MIN_RSA_BITS,
-        now,
-      });
-    } catch (error) {
-      if (error instanceof PkiError && (error.code === 'CSR_REJECTED' || error.code === 'INVALID_INPUT')) {
-        return refuse(error.message);
-      }
-      if (error instanceof PkiError) {
-        // Our side (wrong master key, expired root): the agent cannot fix it, the stream stays up.
-        this.logger.error(`cannot sign for global namespace ${gns.id}: ${error.message}`);
-        return refuse(`the controller could not sign: ${error.message}`);
-      }
-      throw error;
-    }
-    await this.ca.storeSigned(
-      tenantId,
-      gns.id,
-      clusterId,
-      issuing,
-      {
-        certificatePem: signed.certificatePem,
-        certChainPem: signed.certChainPem,
-        fingerprint: signed.fingerprintSha256,
-        notAfter: signed.notAfter,
-      },
-      now,
-    );
-    this.logger.log(
-      `signed the intermediate of cluster ${cluster.name} for GNS ${gns.name} (root generation ${issuing})`,
-    );
-    // The snapshot carries the chain to the cluster (and survives restarts of either side).
-    await scheduleAfterCommit(
-      this.scheduler,
-      this.logger,
-      tenantId,
-      `intermediate of cluster ${clusterId} signed`,
-    );
-    const trusted = trustedRootsForStage(gns.caRotation);
-    const roots = await this.ca.roots(tenantId, gns.id);
-    return {
-      signed: true,
-      gnsId: gns.id,
-      certChainPem: signed.certChainPem,
-      trustBundlePem: trustBundlePem(roots.filter((candidate) => trusted.includes(candidate.generation))),
-      rootGeneration: issuing,
-    };
-  }
 }
 
-function recordOf(row: {
-  rootGeneration: number;
-  notAfter: Date | null;
-  requestedAt: Date;
-  signedAt: Date | null;
-  lastError: string | null;
-}) {
-  // The certificate's notBefore is the signing time (give or take the clock-skew allowance).
-  return {
-    rootGeneration: row.rootGeneration,
-    notBefore: row.signedAt,
-    notAfter: row.notAfter,
-    requestedAt: row.requestedAt,
-    signedAt: row.signedAt,
-    lastError: row.lastError,
-  };
-}
-
-function rootState(root: RootWithoutKey, rotation: StoredRotation | null): RootState {
+function rootState(root: StoredRoot, rotation: StoredRotation | null): RootState {
   if (root.retiredAt) return 'RETIRED';
   if (!rotation || rotation.stage === 'IDLE') return 'ACTIVE';
   if (root.generation === rotation.nextRootGeneration) return 'INCOMING';

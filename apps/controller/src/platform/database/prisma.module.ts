@@ -1,11 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { DatabaseHealthRepository } from './database-health.repository';
 import { PrismaService } from './prisma.service';
-import { TransactionService } from './transaction.service';
+import { TransactionRunner } from './transaction.service';
 
 @Global()
 @Module({
-  providers: [PrismaService, TransactionService, DatabaseHealthRepository],
-  exports: [PrismaService, TransactionService, DatabaseHealthRepository],
+  providers: [PrismaService, TransactionRunner, DatabaseHealthRepository],
+  exports: [PrismaService, TransactionRunner, DatabaseHealthRepository],
 })
 export class PrismaModule {}

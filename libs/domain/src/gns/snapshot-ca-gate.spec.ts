@@ -1,4 +1,4 @@
-import { RotationAckGate, snapshotCaSummary } from './rotation-ack-gate';
+import { RotationAckGate, snapshotCaSummary } from './snapshot-ca';
 
 const pem = (name: string) => `-----BEGIN CERTIFICATE-----\n${name}\n-----END CERTIFICATE-----\n`;
 const OLD_ROOT = pem('T0xE');

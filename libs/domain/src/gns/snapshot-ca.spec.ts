@@ -1,4 +1,4 @@
-import { clusterCaView, memberGnsIds } from './cluster-ca-view.util';
+import { clusterCaView, memberGnsIds } from './snapshot-ca';
 
 const pem = (name: string) => `-----BEGIN CERTIFICATE-----\n${name}\n-----END CERTIFICATE-----\n`;
 const payload = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8');

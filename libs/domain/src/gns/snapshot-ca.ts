@@ -1,8 +1,76 @@
 import { createHash } from 'node:crypto';
 
+/*
+ * The CA part of a stored desired-state payload (UTF-8 JSON of DesiredClusterState): which GNS a
+ * cluster is a member of, which roots it trusts, which root signed its intermediate. Read by the
+ * root rotation (what a cluster has applied) and by the agent gateway's push path (whether an ACK
+ * can move a rotation). Unreadable payloads are treated as "nothing known", never thrown.
+ */
+
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 /** Versions sent but neither ACKed nor NACKed yet that are remembered (an agent answers in order). */
 const MAX_UNANSWERED = 32;
+
+interface PayloadGns {
+  id?: unknown;
+  ca?: { trustBundlePem?: unknown; rootGeneration?: unknown };
+}
+
+/** What a cluster runs for one GNS (the shape of @lattice/pki's ClusterCaView). */
+export interface SnapshotCaView {
+  clusterId: string;
+  appliedTrustedRootGenerations: number[];
+  appliedIntermediateRootGeneration: number | null;
+}
+
+/** The GNS ids in a stored desired-state payload (the GNS the cluster is a member of). */
+export function memberGnsIds(payload: Uint8Array | null): string[] {
+  return payloadGns(payload).flatMap((gns) => (typeof gns.id === 'string' ? [gns.id] : []));
+}
+
+/**
+ * What a cluster runs for one GNS, read from the desired state it has ACKed, for the rotation gate.
+ * Only meaningful when the applied version is the desired one (the caller checks); root
+ * generations are found by comparing the bundle's certificates with the GNS's roots.
+ */
+export function clusterCaView(
+  clusterId: string,
+  payload: Uint8Array | null,
+  gnsId: string,
+  roots: readonly { generation: number; certificatePem: string }[],
+): SnapshotCaView {
+  const gns = payloadGns(payload).find((candidate) => candidate.id === gnsId);
+  const bundle = typeof gns?.ca?.trustBundlePem === 'string' ? gns.ca.trustBundlePem : '';
+  const inBundle = new Set((bundle.match(PEM_CERTIFICATE) ?? []).map(normalise));
+  const generation = gns?.ca?.rootGeneration;
+  return {
+    clusterId,
+    appliedTrustedRootGenerations: roots
+      .filter((root) => inBundle.has(normalise(root.certificatePem)))
+      .map((root) => root.generation),
+    appliedIntermediateRootGeneration: typeof generation === 'number' ? generation : null,
+  };
+}
+
+function payloadGns(payload: Uint8Array | null): PayloadGns[] {
+  if (!payload) return [];
+  const globalNamespaces = payloadGlobalNamespaces(payload);
+  return Array.isArray(globalNamespaces) ? (globalNamespaces as PayloadGns[]) : [];
+}
+
+/** The `globalNamespaces` member of a payload; undefined when the payload is not JSON. */
+function payloadGlobalNamespaces(payload: Uint8Array): unknown {
+  try {
+    return (JSON.parse(Buffer.from(payload).toString('utf8')) as { globalNamespaces?: unknown })
+      .globalNamespaces;
+  } catch {
+    return undefined;
+  }
+}
+
+function normalise(pem: string): string {
+  return pem.replace(/\s+/g, '');
+}
 
 /** What of a snapshot a root rotation looks at, reduced to a comparable key. */
 export interface SnapshotCaSummary {
@@ -17,23 +85,15 @@ export interface SnapshotCaSummary {
  * payloads get a unique key, so the gate errs on the side of checking.
  */
 export function snapshotCaSummary(payload: Uint8Array): SnapshotCaSummary {
-  let globalNamespaces: unknown;
-  try {
-    globalNamespaces = (JSON.parse(Buffer.from(payload).toString('utf8')) as { globalNamespaces?: unknown })
-      .globalNamespaces;
-  } catch {
-    return { key: `unreadable:${Math.random()}`, trustsSeveralRoots: true };
-  }
+  const globalNamespaces = payloadGlobalNamespaces(payload);
   if (!Array.isArray(globalNamespaces))
     return { key: `unreadable:${Math.random()}`, trustsSeveralRoots: true };
   const hash = createHash('sha256');
   let trustsSeveralRoots = false;
-  const entries = (
-    globalNamespaces as { id?: unknown; ca?: { trustBundlePem?: unknown; rootGeneration?: unknown } }[]
-  )
+  const entries = (globalNamespaces as PayloadGns[])
     .map((gns) => {
       const bundle = typeof gns.ca?.trustBundlePem === 'string' ? gns.ca.trustBundlePem : '';
-      const roots = (bundle.match(PEM_CERTIFICATE) ?? []).map((pem) => pem.replace(/\s+/g, ''));
+      const roots = (bundle.match(PEM_CERTIFICATE) ?? []).map(normalise);
       if (roots.length > 1) trustsSeveralRoots = true;
       return `${String(gns.id)}|${String(gns.ca?.rootGeneration ?? '-')}|${roots.join(',')}`;
     })

@@ -3,8 +3,11 @@ import type { ClusterInventory } from './inventory';
 import { SELECTOR_TYPES, type MatchCondition } from './match-conditions';
 
 /*
- * JSON columns are read back through these schemas rather than casts. The inventory is written
- * from agents' proto messages (proto3 omits default values, hence the defaults).
+ * The one decoder of the controller's mesh JSON columns (a GNS's match conditions, a cluster's
+ * inventory and labels): read back through schemas rather than casts. The inventory is written by
+ * the agent gateway from proto messages (proto3 omits default values, hence the defaults), and a
+ * row that does not parse must degrade one cluster or one GNS, not fail the recompute of the
+ * whole tenant.
  */
 
 const labels = z.record(z.string(), z.string()).default({});
@@ -52,3 +55,21 @@ const selectorSchema = z.object({ type: z.enum(SELECTOR_TYPES), value: z.string(
 export const storedMatchConditionsSchema = z.array(
   z.object({ cluster: selectorSchema, namespace: selectorSchema }),
 ) satisfies z.ZodType<MatchCondition[], unknown>;
+
+export const EMPTY_INVENTORY: ClusterInventory = { namespaces: [], services: [] };
+
+export type ParsedStoredJson<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export function parseStoredInventory(json: unknown): ParsedStoredJson<ClusterInventory> {
+  const result = clusterInventorySchema.safeParse(json);
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, error: z.prettifyError(result.error) };
+}
+
+export function parseStoredMatchConditions(json: unknown): ParsedStoredJson<MatchCondition[]> {
+  const result = storedMatchConditionsSchema.safeParse(json);
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, error: z.prettifyError(result.error) };
+}
