@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import type { TenantPrincipal } from '../../apps/controller/src/platform/auth/principal';
+import type { TenantPrincipal } from '../../apps/controller/src/platform/auth/principal.util';
 import type { RuntimeConfig } from '../../apps/controller/src/platform/config/runtime-config.types';
 import { PrismaService } from '../../apps/controller/src/platform/database/prisma.service';
 import { DesiredStateScheduler } from '../../apps/controller/src/features/config-distribution/desired-state-scheduler.service';

@@ -8,7 +8,7 @@ import type { RegisterRequest__Output } from '@lattice/proto';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { platformModules } from '../../../../../test/support/platform-modules';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { AgentIdentityModule } from '../agent-identity/agent-identity.module';
 import { ClustersModule } from '../clusters/clusters.module';
 import { ClustersService } from '../clusters/clusters.service';

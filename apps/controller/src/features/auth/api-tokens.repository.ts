@@ -3,7 +3,7 @@ import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 import type { ApiToken, Role as DbRole } from '../../generated/prisma/client';
 import { type Page, type PageRequest, pageOf, cursorWhere } from '../../platform/http/pagination.util';
-import type { Role } from '../../platform/auth/principal';
+import type { Role } from '../../platform/auth/principal.util';
 
 /** An API token as stored, without its hash (only looked up by, never read back). */
 export interface StoredApiToken {

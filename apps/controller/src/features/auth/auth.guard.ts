@@ -4,7 +4,7 @@ import { DomainError } from '@lattice/domain';
 import { AuthService } from './auth.service';
 import { PERMISSION_KEY, type Permission } from '../../platform/auth/permissions.decorator';
 import { requestOf } from '../../platform/auth/authenticated-request.util';
-import { roleSatisfies } from '../../platform/auth/principal';
+import { roleSatisfies } from '../../platform/auth/principal.util';
 
 /**
  * Global guard for REST and GraphQL. Deny by default: a handler that declares no permission is

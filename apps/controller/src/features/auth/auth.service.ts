@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@lattice/domain';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { ApiTokensRepository } from './api-tokens.repository';
-import type { Principal } from '../../platform/auth/principal';
+import type { Principal } from '../../platform/auth/principal.util';
 import { constantTimeEquals, hashToken, looksLikeApiToken } from './token-format.util';
 
 /** Turns a bearer token into a principal. Every call reads the database: a revoked token stops at once. */

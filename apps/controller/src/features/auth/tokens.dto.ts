@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDateString, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { StoredApiToken } from './api-tokens.repository';
-import type { Role } from '../../platform/auth/principal';
+import type { Role } from '../../platform/auth/principal.util';
 
 export const ROLES: Role[] = ['admin', 'editor', 'viewer'];
 

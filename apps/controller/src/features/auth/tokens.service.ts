@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@lattice/domain';
 import { ApiTokensRepository } from './api-tokens.repository';
-import type { Role, TenantPrincipal } from '../../platform/auth/principal';
+import type { Role, TenantPrincipal } from '../../platform/auth/principal.util';
 import { issueToken } from './token-format.util';
 import { AuditService } from '../audit/audit.service';
 import type { PageRequest } from '../../platform/http/pagination.util';

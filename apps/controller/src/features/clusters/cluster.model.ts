@@ -1,7 +1,7 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import type { ClusterStatus } from '@lattice/domain';
-import { PageInfo } from '../../platform/graphql/page';
+import { PageInfo } from '../../platform/graphql/page-info.model';
 import type { toClusterView } from './clusters.service';
 
 /** What REST answers for a cluster; GraphQL shows the same view with timestamps as DateTime. */

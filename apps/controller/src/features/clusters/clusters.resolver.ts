@@ -2,9 +2,9 @@ import { Args, ID, Int, Query, Resolver } from '@nestjs/graphql';
 import { mapPage } from '../../platform/http/pagination.util';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
-import { DEFAULT_PAGE_SIZE, listComplexity, pageArgs, toConnection } from '../../platform/graphql/page';
+import { DEFAULT_PAGE_SIZE, listComplexity, pageArgs, toConnection } from '../../platform/graphql/page.util';
 import { Cluster, ClusterPage } from './cluster.model';
 import { ClustersService, toClusterView } from './clusters.service';
 

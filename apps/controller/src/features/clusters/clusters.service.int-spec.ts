@@ -5,7 +5,7 @@ import { DomainError } from '@lattice/domain';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { platformModules } from '../../../../../test/support/platform-modules';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { ClustersModule } from './clusters.module';
 import { ClustersService, isBootstrapToken, toClusterView } from './clusters.service';

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, clusterStatus } from '@lattice/domain';
 import { AuditService } from '../audit/audit.service';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import type { PageRequest } from '../../platform/http/pagination.util';
 import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';

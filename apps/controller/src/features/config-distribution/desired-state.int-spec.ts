@@ -9,7 +9,7 @@ import { waitUntilDrained } from '../../../../../test/support/queues';
 import { TEST_REDIS_URL } from '../../../../../test/support/test-env';
 import { ClusterLinkRepository } from '../agent-gateway/cluster-link.repository';
 import { AppModule } from '../../app.module';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { freePort } from '../../platform/bootstrap/local-resources.util';
 import { parseControllerEnv } from '../../platform/config/controller-env.util';
 import type { RuntimeConfig } from '../../platform/config/runtime-config.types';

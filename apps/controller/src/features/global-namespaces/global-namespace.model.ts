@@ -6,7 +6,7 @@ import {
   type MtlsMode,
   type SelectorType,
 } from '@lattice/domain';
-import { PageInfo } from '../../platform/graphql/page';
+import { PageInfo } from '../../platform/graphql/page-info.model';
 import type { GlobalNamespaceView } from './global-namespaces.dto';
 
 /*

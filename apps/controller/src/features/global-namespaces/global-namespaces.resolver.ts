@@ -2,9 +2,9 @@ import { Args, ID, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/gr
 import { mapPage } from '../../platform/http/pagination.util';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
-import { DEFAULT_PAGE_SIZE, listComplexity, pageArgs, toConnection } from '../../platform/graphql/page';
+import { DEFAULT_PAGE_SIZE, listComplexity, pageArgs, toConnection } from '../../platform/graphql/page.util';
 import { GnsCa } from '../gns-ca/gns-ca.model';
 import { GnsCaService } from '../gns-ca/gns-ca.service';
 import { GlobalNamespace, GlobalNamespacePage, GnsService } from './global-namespace.model';

@@ -9,7 +9,7 @@ import {
   type MatchCondition,
   type MtlsMode,
 } from '@lattice/domain';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { TransactionRunner } from '../../platform/database/transaction.service';
 import { mapPage, type Page, type PageRequest } from '../../platform/http/pagination.util';
 import { AuditService } from '../audit/audit.service';

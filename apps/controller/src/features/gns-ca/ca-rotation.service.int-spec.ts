@@ -7,7 +7,7 @@ import {
   type RecordingScheduler,
 } from '../../../../../test/support/feature-module';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { parseControllerEnv } from '../../platform/config/controller-env.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { CaRotationService } from './ca-rotation.service';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { clusterCaView, DomainError, memberGnsIds, RotationAckGate } from '@lattice/domain';
 import { advanceRotation, RotationStage, startRotation, type ClusterCaView } from '@lattice/pki';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { TransactionRunner, type Transaction } from '../../platform/database/transaction.service';
 import { EventBus } from '../../platform/events/event-bus.service';
 import { AuditService } from '../audit/audit.service';

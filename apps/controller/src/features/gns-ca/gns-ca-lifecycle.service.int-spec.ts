@@ -3,7 +3,7 @@ import { DomainError } from '@lattice/domain';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { createFeatureModule, createTestTenant } from '../../../../../test/support/feature-module';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { TransactionRunner } from '../../platform/database/transaction.service';
 import { GnsCaLifecycleService, type GnsIdentity } from './gns-ca-lifecycle.service';

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
 import { CaRotationService } from './ca-rotation.service';
 import { GnsCa } from './gns-ca.model';

@@ -12,7 +12,7 @@ import {
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { createFeatureModule, createTestTenant } from '../../../../../test/support/feature-module';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { freePort } from '../../platform/bootstrap/local-resources.util';
 import { parseControllerEnv } from '../../platform/config/controller-env.util';
 import type { RuntimeConfig } from '../../platform/config/runtime-config.types';

@@ -12,7 +12,7 @@ import type { Response } from 'express';
 import { DomainError } from '@lattice/domain';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { optionalVersionFromIfMatch, withEtag } from '../../platform/http/etag.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
 import {

@@ -7,7 +7,7 @@ import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { waitUntilDrained } from '../../../../../test/support/queues';
 import { TEST_REDIS_URL } from '../../../../../test/support/test-env';
 import { AppModule } from '../../app.module';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { freePort } from '../../platform/bootstrap/local-resources.util';
 import { parseControllerEnv } from '../../platform/config/controller-env.util';
 import { desiredStateQueue } from '../config-distribution/config-distribution.jobs';

@@ -2,7 +2,7 @@ import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
 import { GlobalNamespace } from '../global-namespaces/global-namespace.model';
 import {

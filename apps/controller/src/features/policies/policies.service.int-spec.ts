@@ -2,7 +2,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { DomainError } from '@lattice/domain';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { RUNTIME_CONFIG } from '../../platform/config/runtime-config.types';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { AuditRepository } from '../audit/audit.repository';

@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { compileFeatureModule } from '../../../../../test/support/feature-module';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { seedCluster, seedGlobalNamespace, seedMinuteRows, type SeededCluster } from '../../../../../test/support/telemetry';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { SloEvaluationService } from './slo-evaluation.service';
 import { SlosModule } from './slos.module';

@@ -23,7 +23,7 @@ import {
 import type { Response } from 'express';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { versionFromIfMatch, withEtag, optionalVersionFromIfMatch } from '../../platform/http/etag.util';
 import { pageRequest } from '../../platform/http/pagination.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';

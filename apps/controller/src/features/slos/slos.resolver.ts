@@ -1,9 +1,9 @@
 import { Args, GraphQLISODateTime, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
-import { checkFirst, listComplexity } from '../../platform/graphql/page';
+import { checkFirst, listComplexity } from '../../platform/graphql/page.util';
 import { SloEventModel, SloHistoryPointModel, SloInput, SloModel, type SloHealthValue } from './slo.model';
 import type { SloView } from './slos.dto';
 import { SlosService } from './slos.service';

@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { compileFeatureModule } from '../../../../../test/support/feature-module';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { seedGlobalNamespace } from '../../../../../test/support/telemetry';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { SloEvaluationService } from './slo-evaluation.service';
 import { SlosModule } from './slos.module';
 import { SlosService } from './slos.service';

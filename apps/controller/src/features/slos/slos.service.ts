@@ -15,7 +15,7 @@ import {
   type SloSpecInput,
 } from '@lattice/domain';
 import { AuditService } from '../audit/audit.service';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import type { Page, PageRequest } from '../../platform/http/pagination.util';
 import { UUID } from '../../platform/http/uuid-param.pipe';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';

@@ -1,10 +1,10 @@
 import { Args, GraphQLISODateTime, ID, Int, Query, Resolver } from '@nestjs/graphql';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
 import { TelemetryQueryService, type TopServicesOrder as TopServicesOrderValue } from './telemetry-query.service';
-import { checkFirst, listComplexity } from '../../platform/graphql/page';
+import { checkFirst, listComplexity } from '../../platform/graphql/page.util';
 import { ServiceMetricsPoint, Topology, TopService, TopServicesOrder } from './telemetry.model';
 
 /** Telemetry of a Global Namespace's services; ranges are [from, to), whole minutes, at most 31 days. */

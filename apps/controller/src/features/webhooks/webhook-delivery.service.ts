@@ -3,9 +3,9 @@ import { UnrecoverableError } from 'bullmq';
 import { openPrivateKey, isEncryptedBlob } from '@lattice/pki';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import type { JobContext } from '../../platform/jobs/jobs.types';
-import { sendWebhook } from './webhook-sender';
+import { sendWebhook } from './webhook-sender.util';
 import { WebhooksRepository } from './webhooks.repository';
-import { webhookSecretAssociatedData } from './webhook-secret';
+import { webhookSecretAssociatedData } from './webhook-secret.util';
 
 /**
  * Sends one attempt of a webhook delivery (run by the webhook-delivery job, see webhooks.jobs.ts)

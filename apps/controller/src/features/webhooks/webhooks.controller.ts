@@ -23,7 +23,7 @@ import {
 import type { Response } from 'express';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { versionFromIfMatch, withEtag } from '../../platform/http/etag.util';
 import { PageQueryDto } from '../../platform/http/pagination.dto';
 import { pageRequest } from '../../platform/http/pagination.util';

@@ -9,8 +9,8 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { compileFeatureModule } from '../../../../../test/support/feature-module';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import type { RuntimeConfig } from '../../platform/config/runtime-config.types';
-import type { TenantPrincipal } from '../../platform/auth/principal';
-import { webhookSecretAssociatedData } from './webhook-secret';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
+import { webhookSecretAssociatedData } from './webhook-secret.util';
 import { WebhooksModule } from './webhooks.module';
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';

@@ -11,11 +11,11 @@ import {
 } from '@lattice/domain';
 import { sealPrivateKey } from '@lattice/pki';
 import { AuditService } from '../audit/audit.service';
-import type { TenantPrincipal } from '../../platform/auth/principal';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { mapPage, type Page, type PageRequest } from '../../platform/http/pagination.util';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { WebhooksJobs } from './webhooks.jobs';
-import { newWebhookSecret, webhookSecretAssociatedData } from './webhook-secret';
+import { newWebhookSecret, webhookSecretAssociatedData } from './webhook-secret.util';
 import { toDeliveryView, toWebhookView, type CreatedWebhookView, type WebhookDeliveryView, type WebhookView } from './webhooks.dto';
 import { WebhooksRepository, type NewDelivery, type WebhookSpec } from './webhooks.repository';
 import type { Db } from '../../platform/database/db.util';

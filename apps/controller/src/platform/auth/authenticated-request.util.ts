@@ -1,7 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { Request } from 'express';
-import type { Principal } from './principal';
+import type { Principal } from './principal.util';
 
 /** An HTTP request after the authentication guard ran: it carries the caller's principal. */
 export type AuthenticatedRequest = Request & { principal?: Principal };

@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { DomainError } from '@lattice/domain';
 import { requestOf } from './authenticated-request.util';
-import type { TenantPrincipal } from './principal';
+import type { TenantPrincipal } from './principal.util';
 
 /** The calling tenant token (routes guarded by RequireRole only). */
 export const CurrentTenant = createParamDecorator((_data: unknown, context: ExecutionContext): TenantPrincipal => {

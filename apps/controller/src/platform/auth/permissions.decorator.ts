@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { Role } from './principal';
+import type { Role } from './principal.util';
 
 /** What a route or GraphQL field requires. The auth guard denies any handler that declares none. */
 export type Permission = { kind: 'public' } | { kind: 'operator' } | { kind: 'role'; role: Role };

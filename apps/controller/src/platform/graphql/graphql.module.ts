@@ -5,7 +5,7 @@ import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import type { GraphQLFormattedError } from 'graphql';
 import { projectRoot } from '@lattice/platform';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config.types';
-import { queryLimitsPlugin } from './query-limits';
+import { queryLimitsPlugin } from './query-limits.util';
 
 /**
  * GraphQL at /graphql (code-first). Resolvers live in their features and are registered by the

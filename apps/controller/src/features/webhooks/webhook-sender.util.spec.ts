@@ -1,4 +1,4 @@
-import { isNonPublicAddress, sendWebhook } from './webhook-sender';
+import { isNonPublicAddress, sendWebhook } from './webhook-sender.util';
 
 describe('webhook targets', () => {
   it.each(['127.0.0.1', '10.1.2.3', '172.20.0.5', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1'])(

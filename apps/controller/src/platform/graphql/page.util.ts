@@ -1,18 +1,9 @@
-import { Field, ObjectType } from '@nestjs/graphql';
 import { DomainError } from '@lattice/domain';
 import { pageRequest, type Page, type PageRequest } from '../http/pagination.util';
+import type { PageInfo } from './page-info.model';
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
-
-@ObjectType({ description: 'Where a page ends; pass endCursor as `after` for the next one.' })
-export class PageInfo {
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
-
-  @Field()
-  hasNextPage!: boolean;
-}
 
 /** A REST page (`items`, `nextCursor`) as a GraphQL connection (`nodes`, `pageInfo`). */
 export function toConnection<T>(page: Page<T>): { nodes: T[]; pageInfo: PageInfo } {

@@ -1,5 +1,5 @@
 import { buildSchema, GraphQLError, parse } from 'graphql';
-import { checkQueryLimits } from './query-limits';
+import { checkQueryLimits } from './query-limits.util';
 
 const schema = buildSchema(`
   type Node { id: ID! name: String! children(first: Int): [Node!]! }
