@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { Test } from '@nestjs/testing';
-import { SeededRandom } from '@lattice/agent';
+import { SeededRandom } from '@lattice/platform';
 import { DDSketch, MINUTE_MS, minuteStart } from '@lattice/domain';
 import { AppModule } from '../apps/controller/src/app.module';
 import { parseControllerEnv } from '../apps/controller/src/platform/config/controller-env.util';

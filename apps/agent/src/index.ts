@@ -66,7 +66,7 @@ export { generateKeyAndCsr, keyMatchesCertificate } from './pki/agent-keys.util'
 export type { KeyAndCsr } from './pki/agent-keys.util';
 export { TelemetrySender } from './telemetry/telemetry-sender.service';
 export type { TelemetryOutlet } from './telemetry/telemetry-sender.service';
-export { deriveSeed, SeededRandom } from './telemetry/seeded-random.util';
+export { deriveSeed, SeededRandom } from '@lattice/platform';
 export {
   generateSyntheticTraffic,
   InvalidSyntheticTrafficConfigError,

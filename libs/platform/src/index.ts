@@ -1,2 +1,3 @@
 export * from './database-url';
 export * from './project-root';
+export * from './seeded-random';

@@ -7,7 +7,7 @@ import {
   minuteStart,
   type TelemetryItem,
 } from '@lattice/domain';
-import { deriveSeed, SeededRandom } from './seeded-random.util';
+import { deriveSeed, SeededRandom } from '@lattice/platform';
 import { compareTelemetryItems } from './telemetry-item.util';
 
 export type LatencyDistributionKind = 'lognormal' | 'normal' | 'exponential' | 'constant';

@@ -1,5 +1,5 @@
 import { DDSketch, IncompatibleSketchError, InvalidSketchError, type SketchJSON } from './ddsketch';
-import { SampleRandom } from './telemetry.test-fixtures';
+import { SeededRandom } from '@lattice/platform';
 
 /** The path mergeJSONList replaces: a sketch per input, merged into a fresh one, then into the target. */
 function stepByStep(target: DDSketch, inputs: readonly unknown[]): DDSketch {
@@ -19,7 +19,7 @@ function observable(sketch: DDSketch): unknown {
   return { json: sketch.toJSON(), count: sketch.count, min: sketch.min, max: sketch.max, quantiles, below: sketch.countAtOrBelow(50) };
 }
 
-const random = new SampleRandom(7);
+const random = new SeededRandom(7);
 const latency = () => (random.next() < 0.05 ? 0 : Math.exp(Math.log(30) + 1.2 * random.normal()));
 
 describe('DDSketch.mergeJSONList', () => {

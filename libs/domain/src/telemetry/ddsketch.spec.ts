@@ -1,5 +1,5 @@
 import { DDSketch, IncompatibleSketchError, InvalidSketchError, type SketchJSON } from './ddsketch';
-import { SampleRandom } from './telemetry.test-fixtures';
+import { SeededRandom } from '@lattice/platform';
 
 /** The element of rank floor(q·(n−1)) — the quantile DDSketch guarantees to approximate. */
 function exactLowerQuantile(sortedValues: number[], q: number): number {
@@ -12,7 +12,7 @@ function sketchOf(values: number[]): DDSketch {
   return sketch;
 }
 
-const random = new SampleRandom(42);
+const random = new SeededRandom(42);
 const distributions: Record<string, () => number> = {
   lognormal: () => Math.exp(Math.log(40) + 0.9 * random.normal()),
   pareto: () => 5 / Math.pow(1 - random.next(), 1 / 1.3),
@@ -120,7 +120,7 @@ describe('DDSketch', () => {
   });
 
   describe('merge', () => {
-    const mergeRandom = new SampleRandom(7);
+    const mergeRandom = new SeededRandom(7);
     const partA = Array.from({ length: 3000 }, () => Math.exp(3 + mergeRandom.normal()));
     const partB = Array.from({ length: 2000 }, () => 0.2 + mergeRandom.exponential(0.5));
     const partC = [0, 0, 1e5, ...Array.from({ length: 1000 }, () => 1000 * mergeRandom.next())];
