@@ -1,0 +1,11 @@
+export {
+  start,
+  type KubeApiServer,
+  type ObjectRef,
+  type RequestRecord,
+  type StartOptions,
+  type StoreOps,
+} from './server';
+export type { FaultHandle, FailStatus, Match } from './faults';
+export type { IstioVersion } from './resources';
+export type { KubeObject, ManagedFieldsEntry } from './util';

@@ -1,0 +1,370 @@
+/**
+ * Server-side apply field ownership ("Server-Side Apply" docs: Field Management, Conflicts,
+ * Merge strategy), simplified from structured-merge-diff:
+ *
+ *   - ownership is tracked per leaf field: a scalar, a list (every list is atomic) or an empty map;
+ *   - maps merge key by key; lists and scalars are replaced whole (`x-kubernetes-list-type: atomic`,
+ *     which is also what Istio's schema-less CRDs get);
+ *   - `fieldsV1` holds `f:<name>` entries down to those leaves (no `k:`/`v:`/`i:` list entries and no
+ *     `.` self-ownership markers);
+ *   - managers are entries keyed by (manager, operation, subresource), as in metadata.managedFields.
+ *
+ * Never tracked: apiVersion, kind, the server-owned metadata fields, and `.status` on resources with
+ * a status subresource (writes to the main resource reset it, so nobody can own it there).
+ */
+import { clone, deepEqual, isObject, type KubeObject, type ManagedFieldsEntry } from './util';
+
+export type FieldPath = string[];
+
+const SERVER_METADATA = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'selfLink',
+]);
+
+export type Scope = 'main' | 'status' | 'scale';
+
+function tracked(path: FieldPath, scope: Scope, hasStatus: boolean): boolean {
+  const [top, second] = path;
+  if (top === 'apiVersion' || top === 'kind') return false;
+  if (top === 'metadata' && second !== undefined && SERVER_METADATA.has(second)) return false;
+  if (scope === 'status') return top === 'status';
+  if (scope === 'scale') return top === 'spec' && second === 'replicas';
+  return !(hasStatus && top === 'status');
+}
+
+export function leafPaths(object: unknown, scope: Scope, hasStatus: boolean): FieldPath[] {
+  const out: FieldPath[] = [];
+  const walk = (value: unknown, prefix: FieldPath): void => {
+    if (isObject(value) && (Object.keys(value).length > 0 || prefix.length === 0)) {
+      for (const [key, child] of Object.entries(value)) {
+        if (child === undefined) continue;
+        walk(child, [...prefix, key]);
+      }
+      return;
+    }
+    if (prefix.length > 0 && tracked(prefix, scope, hasStatus)) out.push(prefix);
+  };
+  walk(object, []);
+  return out;
+}
+
+const keyOf = (path: FieldPath): string => JSON.stringify(path);
+const pathOf = (key: string): FieldPath => JSON.parse(key) as FieldPath;
+
+export function getPath(object: unknown, path: FieldPath): { exists: boolean; value?: unknown } {
+  let current: unknown = object;
+  for (const key of path) {
+    if (!isObject(current) || !(key in current) || current[key] === undefined) return { exists: false };
+    current = current[key];
+  }
+  return { exists: true, value: current };
+}
+
+/** Removes a field, then any map left empty above it (up to, not including, the root). */
+export function deletePath(object: Record<string, unknown>, path: FieldPath): void {
+  const parents: Array<Record<string, unknown>> = [];
+  let current: unknown = object;
+  for (const key of path.slice(0, -1)) {
+    if (!isObject(current)) return;
+    parents.push(current);
+    current = current[key];
+  }
+  if (!isObject(current)) return;
+  delete current[path[path.length - 1]!];
+  for (let depth = path.length - 2; depth >= 0; depth--) {
+    const parent = parents[depth]!;
+    const child = parent[path[depth]!];
+    if (isObject(child) && Object.keys(child).length === 0 && depth > 0) delete parent[path[depth]!];
+    else break;
+  }
+}
+
+export function overlaps(a: FieldPath, b: FieldPath): boolean {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function toFieldsV1(paths: FieldPath[]): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const path of paths) {
+    let node = root;
+    for (const key of path) {
+      const name = `f:${key}`;
+      node[name] = isObject(node[name]) ? node[name] : {};
+      node = node[name] as Record<string, unknown>;
+    }
+  }
+  return root;
+}
+
+export function fromFieldsV1(fields: unknown): FieldPath[] {
+  const out: FieldPath[] = [];
+  const walk = (node: unknown, prefix: FieldPath): void => {
+    if (!isObject(node)) return;
+    const children = Object.keys(node).filter((key) => key.startsWith('f:'));
+    if ((children.length === 0 || '.' in node) && prefix.length > 0) out.push(prefix);
+    for (const child of children) walk(node[child], [...prefix, child.slice(2)]);
+  };
+  walk(fields, []);
+  return out;
+}
+
+/** Deep merge for apply: maps merge, everything else (lists included) is replaced. */
+export function applyMerge(live: unknown, config: unknown): unknown {
+  if (!isObject(config) || !isObject(live)) return clone(config);
+  const result = clone(live);
+  for (const [key, value] of Object.entries(config)) result[key] = applyMerge(result[key], value);
+  return result;
+}
+
+/** Apply configurations never set a field to null: a null means "not specified". */
+export function stripNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripNulls);
+  if (!isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) if (child !== null) out[key] = stripNulls(child);
+  return out;
+}
+
+interface Entry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  subresource?: string;
+  apiVersion: string;
+  time: string;
+  paths: Set<string>;
+}
+
+function readEntries(object: KubeObject | undefined): Entry[] {
+  return (object?.metadata?.managedFields ?? []).map((entry) => ({
+    manager: entry.manager,
+    operation: entry.operation,
+    ...(entry.subresource ? { subresource: entry.subresource } : {}),
+    apiVersion: entry.apiVersion,
+    time: entry.time,
+    paths: new Set(fromFieldsV1(entry.fieldsV1).map(keyOf)),
+  }));
+}
+
+function writeEntries(entries: Entry[]): ManagedFieldsEntry[] {
+  return entries
+    .filter((entry) => entry.paths.size > 0)
+    .map((entry) => ({
+      manager: entry.manager,
+      operation: entry.operation,
+      apiVersion: entry.apiVersion,
+      time: entry.time,
+      fieldsType: 'FieldsV1' as const,
+      fieldsV1: toFieldsV1([...entry.paths].sort().map(pathOf)),
+      ...(entry.subresource ? { subresource: entry.subresource } : {}),
+    }));
+}
+
+function findEntry(
+  entries: Entry[],
+  manager: string,
+  operation: 'Apply' | 'Update',
+  subresource?: string,
+): Entry | undefined {
+  return entries.find(
+    (entry) =>
+      entry.manager === manager && entry.operation === operation && entry.subresource === subresource,
+  );
+}
+
+function upsertEntry(
+  entries: Entry[],
+  manager: string,
+  operation: 'Apply' | 'Update',
+  subresource: string | undefined,
+  apiVersion: string,
+  time: string,
+  paths: Set<string>,
+): void {
+  const existing = findEntry(entries, manager, operation, subresource);
+  if (existing) {
+    const changed =
+      existing.apiVersion !== apiVersion ||
+      existing.paths.size !== paths.size ||
+      [...paths].some((path) => !existing.paths.has(path));
+    existing.paths = paths;
+    existing.apiVersion = apiVersion;
+    if (changed) existing.time = time;
+  } else {
+    entries.push({ manager, operation, ...(subresource ? { subresource } : {}), apiVersion, time, paths });
+  }
+}
+
+export interface FieldConflict {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  subresource?: string;
+  field: string;
+}
+
+export function formatField(path: FieldPath): string {
+  return path.map((key) => `.${key}`).join('');
+}
+
+function describe(conflict: FieldConflict): string {
+  const sub = conflict.subresource ? ` with subresource "${conflict.subresource}"` : '';
+  return conflict.operation === 'Update'
+    ? `conflict with "${conflict.manager}" using ${conflict.apiVersion}${sub}`
+    : `conflict with "${conflict.manager}"${sub}`;
+}
+
+/** The real server's message: `Apply failed with 1 conflict: conflict with "m" using apps/v1: .spec.replicas`. */
+export function conflictMessage(conflicts: FieldConflict[]): string {
+  const header = `Apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}: `;
+  if (conflicts.length === 1) return `${header}${describe(conflicts[0]!)}: ${conflicts[0]!.field}`;
+  const byManager = new Map<string, string[]>();
+  for (const conflict of conflicts) {
+    const label = describe(conflict).replace(/^conflict/, 'conflicts');
+    byManager.set(label, [...(byManager.get(label) ?? []), conflict.field]);
+  }
+  return (
+    header +
+    [...byManager]
+      .map(([label, fields]) => `${label}:\n${fields.map((field) => `- ${field}`).join('\n')}`)
+      .join('\n')
+  );
+}
+
+export function conflictCauses(
+  conflicts: FieldConflict[],
+): Array<{ type: string; message: string; field: string }> {
+  return conflicts.map((conflict) => ({
+    type: 'FieldManagerConflict',
+    message: describe(conflict),
+    field: conflict.field,
+  }));
+}
+
+export interface ApplyResult {
+  object: KubeObject;
+  conflicts: FieldConflict[];
+}
+
+/**
+ * Server-side apply of `config` by `manager` onto `live` (undefined: the object is created).
+ * Returns the conflicts instead of the object when another manager owns a field whose value would
+ * change and `force` is not set.
+ */
+export function apply(options: {
+  live: KubeObject | undefined;
+  config: KubeObject;
+  manager: string;
+  force: boolean;
+  apiVersion: string;
+  now: string;
+  hasStatus: boolean;
+  scope: Scope;
+}): ApplyResult {
+  const { live, manager, force, apiVersion, now, hasStatus, scope } = options;
+  const subresource = scope === 'main' ? undefined : scope;
+  const config = stripNulls(options.config) as KubeObject;
+  const configPaths = leafPaths(config, scope, hasStatus);
+  const configKeys = new Set(configPaths.map(keyOf));
+  const entries = readEntries(live);
+  const others = entries.filter(
+    (entry) =>
+      !(entry.manager === manager && entry.operation === 'Apply' && entry.subresource === subresource),
+  );
+
+  const conflicts: FieldConflict[] = [];
+  if (live) {
+    for (const path of configPaths) {
+      const current = getPath(live, path);
+      if (current.exists && deepEqual(current.value, getPath(config, path).value)) continue;
+      for (const entry of others) {
+        if (entry.manager === manager) continue;
+        const owned = [...entry.paths].map(pathOf).find((ownedPath) => overlaps(ownedPath, path));
+        if (!owned) continue;
+        conflicts.push({
+          manager: entry.manager,
+          operation: entry.operation,
+          apiVersion: entry.apiVersion,
+          ...(entry.subresource ? { subresource: entry.subresource } : {}),
+          field: formatField(owned.length > path.length ? owned : path),
+        });
+      }
+    }
+  }
+  if (conflicts.length > 0 && !force) return { object: live!, conflicts };
+
+  // Forced: the applier takes the conflicting fields away from their owners.
+  if (force) {
+    for (const path of configPaths) {
+      const current = live ? getPath(live, path) : { exists: false };
+      if (current.exists && deepEqual(current.value, getPath(config, path).value)) continue;
+      for (const entry of others) {
+        for (const owned of [...entry.paths]) if (overlaps(pathOf(owned), path)) entry.paths.delete(owned);
+      }
+    }
+  }
+
+  let merged = applyMerge(live ?? {}, config) as KubeObject;
+  // Fields this manager applied before but no longer does are removed, unless someone else owns them.
+  const previous = findEntry(entries, manager, 'Apply', subresource);
+  for (const key of previous?.paths ?? []) {
+    if (configKeys.has(key)) continue;
+    const path = pathOf(key);
+    if (configPaths.some((configPath) => overlaps(configPath, path))) continue;
+    if (others.some((entry) => [...entry.paths].some((owned) => overlaps(pathOf(owned), path)))) continue;
+    merged = clone(merged);
+    deletePath(merged as Record<string, unknown>, path);
+  }
+
+  upsertEntry(entries, manager, 'Apply', subresource, apiVersion, now, configKeys);
+  merged.metadata = { ...(merged.metadata ?? {}), managedFields: writeEntries(entries) };
+  return { object: merged, conflicts };
+}
+
+/**
+ * Ownership after a non-apply write (create, update, patch): the writer takes every field whose
+ * value it changed; other managers lose those fields. Never conflicts.
+ */
+export function recordUpdate(options: {
+  previous: KubeObject | undefined;
+  next: KubeObject;
+  manager: string;
+  apiVersion: string;
+  now: string;
+  hasStatus: boolean;
+  scope: Scope;
+}): ManagedFieldsEntry[] {
+  const { previous, next, manager, apiVersion, now, hasStatus, scope } = options;
+  const subresource = scope === 'main' ? undefined : scope;
+  const entries = readEntries(previous);
+  const candidates = new Map<string, FieldPath>();
+  for (const path of [...leafPaths(previous ?? {}, scope, hasStatus), ...leafPaths(next, scope, hasStatus)])
+    candidates.set(keyOf(path), path);
+  const changed = [...candidates.values()].filter(
+    (path) => !deepEqual(getPath(previous ?? {}, path), getPath(next, path)),
+  );
+  if (changed.length === 0) return writeEntries(entries);
+  const mine = findEntry(entries, manager, 'Update', subresource);
+  const owned = new Set(mine?.paths ?? []);
+  const nextLeaves = new Set(leafPaths(next, scope, hasStatus).map(keyOf));
+  for (const path of changed) {
+    for (const entry of entries) {
+      if (entry === mine) continue;
+      for (const ownedPath of [...entry.paths])
+        if (overlaps(pathOf(ownedPath), path)) entry.paths.delete(ownedPath);
+    }
+    for (const ownedPath of [...owned]) if (overlaps(pathOf(ownedPath), path)) owned.delete(ownedPath);
+    if (nextLeaves.has(keyOf(path))) owned.add(keyOf(path));
+  }
+  upsertEntry(entries, manager, 'Update', subresource, apiVersion, now, owned);
+  return writeEntries(entries);
+}
