@@ -540,6 +540,24 @@ describe('fake kube-apiserver', () => {
     });
   });
 
+  it('honours dryRun=All without storing anything', async () => {
+    const rv = server.store.resourceVersion();
+    const created = await call(server, 'POST', '/api/v1/namespaces/default/configmaps?dryRun=All', {
+      body: configMap('dry'),
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.metadata.uid).toBeDefined();
+    expect((await call(server, 'GET', '/api/v1/namespaces/default/configmaps/dry')).status).toBe(404);
+    expect(server.store.resourceVersion()).toBe(rv);
+    expect(
+      (
+        await call(server, 'POST', '/api/v1/namespaces/default/configmaps?dryRun=Some', {
+          body: configMap('dry'),
+        })
+      ).status,
+    ).toBe(400);
+  });
+
   describe('patch', () => {
     it('applies JSON merge patches (null removes a key)', async () => {
       await call(server, 'POST', '/api/v1/namespaces/default/configmaps', {
@@ -1061,6 +1079,25 @@ describe('fake kube-apiserver', () => {
       expect(events[1]!.object).toMatchObject({ apiVersion: 'v1', kind: 'Service' });
       const rvs = events.slice(1).map((e) => Number(e.object.metadata.resourceVersion));
       expect([...rvs].sort((a, b) => a - b)).toEqual(rvs);
+    });
+
+    it('accepts the deprecated /watch/ path prefix and watching one object by name', async () => {
+      const rv = server.store.resourceVersion();
+      const byPrefix = await watch(
+        server,
+        `/api/v1/watch/namespaces/default/configmaps?resourceVersion=${rv}`,
+      );
+      const byName = await watch(
+        server,
+        `/api/v1/namespaces/default/configmaps/named-w?watch=1&resourceVersion=${rv}`,
+      );
+      await call(server, 'POST', '/api/v1/namespaces/default/configmaps', { body: configMap('other-w') });
+      await call(server, 'POST', '/api/v1/namespaces/default/configmaps', { body: configMap('named-w') });
+      await byPrefix.waitFor(2);
+      await byName.waitFor(1);
+      byPrefix.close();
+      byName.close();
+      expect(byName.events.map((e) => e.object.metadata.name)).toEqual(['named-w']);
     });
 
     it('replays changes after a given resourceVersion, and sends ERROR 410 for compacted ones', async () => {
