@@ -22,15 +22,25 @@ function run(
   binary: string,
   script: string,
   args: string[],
+  onLine: (line: string, reply: (text: string) => void) => void,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(binary, [script, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '' },
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    let pending = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      pending += chunk.toString();
+      let newline: number;
+      while ((newline = pending.indexOf('\n')) >= 0) {
+        onLine(pending.slice(0, newline), (text) => child.stdin.write(text));
+        pending = pending.slice(newline + 1);
+      }
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
@@ -48,9 +58,20 @@ describeWithNode22('fake kube-apiserver with @kubernetes/client-node', () => {
 
   it('lists, watches, runs an informer and server-side applies like the agent', async () => {
     server.faults.forbid({ verb: 'list', resource: 'secrets' });
-    const result = await run(node22!, path.join(__dirname, 'support/kube-api-server/client-node-check.mjs'), [
-      server.kubeconfigPath,
-    ]);
+    let listsBeforeExpiry = 0;
+    const script = path.join(__dirname, 'support/kube-api-server/client-node-check.mjs');
+    const result = await run(node22!, script, [server.kubeconfigPath], (line, reply) => {
+      if (line !== 'EXPIRE') return;
+      listsBeforeExpiry = server.requests({ verb: 'list', resource: 'services' }).length;
+      server.faults.expireWatches();
+      server.store.create({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'after-expiry', namespace: 'default' },
+        spec: { ports: [{ port: 82 }] },
+      });
+      reply('go\n');
+    });
     if (result.code !== 0)
       throw new Error(`client-node check failed (${result.code}):\n${result.stderr}\n${result.stdout}`);
     const out = JSON.parse(result.stdout.trim().split('\n').at(-1)!);
@@ -60,7 +81,9 @@ describeWithNode22('fake kube-apiserver with @kubernetes/client-node', () => {
       ['ADDED', 'api'],
       ['DELETED', 'api'],
     ]);
-    expect(out.informed).toEqual(['late', 'web']);
+    expect(out.informed).toEqual(['after-expiry', 'late', 'web']);
+    // The informer relisted after the 410.
+    expect(server.requests({ verb: 'list', resource: 'services' }).length).toBeGreaterThan(listsBeforeExpiry);
     expect(out.applied).toEqual({ apiVersion: 'networking.istio.io/v1', managers: ['lattice-agent/Apply'] });
     expect(out.conflict.code).toBe(409);
     expect(out.conflict.body).toMatchObject({

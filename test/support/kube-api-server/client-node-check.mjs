@@ -73,6 +73,10 @@ await core.createNamespacedService({
   body: { metadata: { name: 'late' }, spec: { ports: [{ port: 81 }] } },
 });
 await until(() => informed.has('late') && informed.has('web'), 'informer add');
+// The test expires every watch (ERROR 410) and creates a service meanwhile: the informer must relist.
+process.stdout.write('EXPIRE\n');
+await new Promise((resolve) => process.stdin.once('data', resolve));
+await until(() => informed.has('after-expiry'), 'informer relist after 410');
 await informer.stop();
 out.informed = [...informed].sort();
 
@@ -126,3 +130,4 @@ try {
 }
 
 process.stdout.write(`${JSON.stringify(out)}\n`);
+process.exit(0);
