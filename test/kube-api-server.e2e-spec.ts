@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { start, type KubeApiServer } from './support/kube-api-server';
-import { call, watch } from './support/kube-api-server/client';
+import { kubeTarget, start, type KubeApiServer } from './support/kube-api-server';
+import { call, endpointFromKubeconfig, watch } from './support/kube-api-server/client';
 
 const MERGE = 'application/merge-patch+json';
 const SMP = 'application/strategic-merge-patch+json';
@@ -1392,6 +1392,24 @@ describe('fake kube-apiserver', () => {
         await seeded.close();
       }
     });
+  });
+
+  it('targets the fake by default and a real cluster when LATTICE_TEST_KUBECONFIG is set', async () => {
+    const fake = await kubeTarget({}, {});
+    try {
+      expect(fake.real).toBe(false);
+      expect(fake.fake).toBeDefined();
+      const real = await kubeTarget({}, { LATTICE_TEST_KUBECONFIG: fake.kubeconfigPath });
+      expect(real.real).toBe(true);
+      expect(real.fake).toBeUndefined();
+      expect(real.endpoint).toEqual(endpointFromKubeconfig(fake.kubeconfigPath));
+      expect((await call(real.endpoint, 'GET', '/api/v1/namespaces/default')).body.metadata.name).toBe(
+        'default',
+      );
+      await real.close();
+    } finally {
+      await fake.close();
+    }
   });
 
   it('runs standalone and prints its kubeconfig path', async () => {

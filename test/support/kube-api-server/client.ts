@@ -1,7 +1,53 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- response bodies are whatever JSON the server sent */
 /** A minimal HTTPS client for tests of the fake API server (and of anything else speaking the Kubernetes API). */
+import fs from 'node:fs';
 import https from 'node:https';
-import type { KubeApiServer } from './server';
+import { parse as parseYaml } from 'yaml';
+
+/** Where and how to reach an API server: the fake one (`url`, `caPem`, `token`) or one from a kubeconfig. */
+export interface Endpoint {
+  url: string;
+  caPem?: string;
+  token?: string;
+  /** Client certificate and key (PEM), for kubeconfigs that authenticate with them. */
+  cert?: string;
+  key?: string;
+  insecureSkipTlsVerify?: boolean;
+}
+
+/**
+ * The current context of a kubeconfig file as an Endpoint (token or client-certificate users,
+ * inline `-data` fields or file paths). Exec and auth-provider plugins are not supported.
+ */
+export function endpointFromKubeconfig(path: string): Endpoint {
+  const config = parseYaml(fs.readFileSync(path, 'utf8')) as {
+    'current-context'?: string;
+    contexts?: Array<{ name: string; context: { cluster: string; user: string } }>;
+    clusters?: Array<{ name: string; cluster: Record<string, string | boolean> }>;
+    users?: Array<{ name: string; user: Record<string, string> }>;
+  };
+  const context = config.contexts?.find((c) => c.name === config['current-context']) ?? config.contexts?.[0];
+  if (!context) throw new Error(`${path}: no context`);
+  const cluster = config.clusters?.find((c) => c.name === context.context.cluster)?.cluster;
+  const user = config.users?.find((u) => u.name === context.context.user)?.user ?? {};
+  if (!cluster) throw new Error(`${path}: no cluster ${context.context.cluster}`);
+  const read = (data: unknown, file: unknown): string | undefined =>
+    typeof data === 'string'
+      ? Buffer.from(data, 'base64').toString('utf8')
+      : typeof file === 'string'
+        ? fs.readFileSync(file, 'utf8')
+        : undefined;
+  const endpoint: Endpoint = { url: String(cluster.server).replace(/\/$/, '') };
+  const caPem = read(cluster['certificate-authority-data'], cluster['certificate-authority']);
+  if (caPem) endpoint.caPem = caPem;
+  if (cluster['insecure-skip-tls-verify'] === true) endpoint.insecureSkipTlsVerify = true;
+  const token = user.token ?? (user.tokenFile ? fs.readFileSync(user.tokenFile, 'utf8').trim() : undefined);
+  if (token) endpoint.token = token;
+  const cert = read(user['client-certificate-data'], user['client-certificate']);
+  const key = read(user['client-key-data'], user['client-key']);
+  if (cert && key) Object.assign(endpoint, { cert, key });
+  return endpoint;
+}
 
 export interface Response<T = any> {
   status: number;
@@ -22,19 +68,19 @@ export interface CallOptions {
 }
 
 export function call(
-  server: Pick<KubeApiServer, 'url' | 'caPem' | 'token'>,
+  server: Endpoint,
   method: string,
   path: string,
   options: CallOptions = {},
 ): Promise<Response> {
   const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  const token = options.token === undefined ? server.token : options.token;
+  const token = options.token === undefined ? (server.token ?? null) : options.token;
   return new Promise((resolve, reject) => {
     const request = https.request(
       `${server.url}${path}`,
       {
         method,
-        ca: server.caPem,
+        ...tlsOptions(server),
         headers: {
           Accept: 'application/json',
           'User-Agent': 'kube-api-server-test/1.0',
@@ -72,6 +118,14 @@ export function call(
   });
 }
 
+function tlsOptions(endpoint: Endpoint): https.RequestOptions {
+  return {
+    ...(endpoint.caPem ? { ca: endpoint.caPem } : {}),
+    ...(endpoint.cert && endpoint.key ? { cert: endpoint.cert, key: endpoint.key } : {}),
+    ...(endpoint.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
+  };
+}
+
 export interface WatchEvent {
   type: string;
   object: any;
@@ -87,10 +141,7 @@ export interface WatchHandle {
   close(): void;
 }
 
-export function watch(
-  server: Pick<KubeApiServer, 'url' | 'caPem' | 'token'>,
-  path: string,
-): Promise<WatchHandle> {
+export function watch(server: Endpoint, path: string): Promise<WatchHandle> {
   return new Promise((resolve, reject) => {
     const events: WatchEvent[] = [];
     const waiters: Array<() => void> = [];
@@ -101,8 +152,11 @@ export function watch(
       `${server.url}${path}`,
       {
         method: 'GET',
-        ca: server.caPem,
-        headers: { Authorization: `Bearer ${server.token}`, Accept: 'application/json' },
+        ...tlsOptions(server),
+        headers: {
+          ...(server.token ? { Authorization: `Bearer ${server.token}` } : {}),
+          Accept: 'application/json',
+        },
       },
       (response) => {
         response.setEncoding('utf8');
