@@ -1219,6 +1219,27 @@ describe('fake kube-apiserver', () => {
       expect(invalid.status).toBe(422);
     });
 
+    it('closeWatches ends open watches cleanly; they resume from their last resourceVersion', async () => {
+      const rv = server.store.resourceVersion();
+      const stream = await watch(
+        server,
+        `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${rv}`,
+      );
+      await call(server, 'POST', '/api/v1/namespaces/default/configmaps', { body: configMap('closing-1') });
+      await stream.waitFor(1);
+      server.faults.closeWatches();
+      await stream.ended;
+      expect(stream.events.map((e) => e.type)).toEqual(['ADDED']);
+      await call(server, 'POST', '/api/v1/namespaces/default/configmaps', { body: configMap('closing-2') });
+      const resumed = await watch(
+        server,
+        `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${stream.events[0]!.object.metadata.resourceVersion}`,
+      );
+      await resumed.waitFor(1);
+      resumed.close();
+      expect(resumed.events[0]!.object.metadata.name).toBe('closing-2');
+    });
+
     it('expireWatches ends open watches with 410 and makes older resourceVersions expire', async () => {
       const rv = server.store.resourceVersion();
       const stream = await watch(server, `/api/v1/services?watch=1&resourceVersion=${rv}`);

@@ -79,7 +79,10 @@ interface Rule {
 export class Faults {
   private rules: Rule[] = [];
 
-  constructor(private readonly onExpireWatches: () => void) {}
+  constructor(
+    private readonly onExpireWatches: () => void,
+    private readonly onCloseWatches: () => void,
+  ) {}
 
   private add(rule: Rule): FaultHandle {
     this.rules.push(rule);
@@ -143,6 +146,11 @@ export class Faults {
    */
   expireWatches(): void {
     this.onExpireWatches();
+  }
+
+  /** Ends every open watch cleanly (as a server restart or watch timeout does); clients resume from their last resourceVersion. */
+  closeWatches(): void {
+    this.onCloseWatches();
   }
 
   clear(): void {

@@ -256,10 +256,15 @@ export async function start(options: StartOptions = {}): Promise<KubeApiServer> 
   const watchClosers = new Set<() => void>();
   let address = '';
 
-  const faults = new Faults(() => {
-    store.compact();
-    for (const watcher of [...store.watchers]) watcher.close(true);
-  });
+  const faults = new Faults(
+    () => {
+      store.compact();
+      for (const watcher of [...store.watchers]) watcher.close(true);
+    },
+    () => {
+      for (const watcher of [...store.watchers]) watcher.close(false);
+    },
+  );
 
   const typeOf = (apiVersion: string, kind: string): { type: ResourceType; version: string } => {
     const found = registry.findByKind(apiVersion, kind);
