@@ -817,6 +817,38 @@ describe('fake kube-apiserver', () => {
     });
   });
 
+  describe('defaulting', () => {
+    it('defaults on every write, so re-applies and updates keep defaulted fields and the clusterIP', async () => {
+      const service = {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'defaults', namespace: 'default' },
+        spec: { selector: { app: 'x' }, ports: [{ name: 'http', port: 80 }] },
+      };
+      const path = '/api/v1/namespaces/default/services/defaults?fieldManager=lattice-agent&force=true';
+      const created = await call(server, 'PATCH', path, { raw: JSON.stringify(service), contentType: APPLY });
+      expect(created.body.spec).toMatchObject({
+        type: 'ClusterIP',
+        ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 80 }],
+      });
+      const clusterIP = created.body.spec.clusterIP;
+      expect(clusterIP).toMatch(/^10\.96\./);
+      const reapplied = await call(server, 'PATCH', path, {
+        raw: JSON.stringify({ ...service, spec: { ...service.spec, ports: [{ name: 'http', port: 81 }] } }),
+        contentType: APPLY,
+      });
+      expect(reapplied.body.spec.ports).toEqual([
+        { name: 'http', port: 81, protocol: 'TCP', targetPort: 81 },
+      ]);
+      expect(reapplied.body.spec.clusterIP).toBe(clusterIP);
+      const put = await call(server, 'PUT', '/api/v1/namespaces/default/services/defaults', {
+        body: service,
+      });
+      expect(put.body.spec.clusterIP).toBe(clusterIP);
+      expect(put.body.status).toEqual({ loadBalancer: {} });
+    });
+  });
+
   describe('subresources', () => {
     it('serves the scale subresource of deployments and statefulsets (GET, PUT, PATCH)', async () => {
       await call(server, 'POST', '/apis/apps/v1/namespaces/default/deployments', {

@@ -462,7 +462,11 @@ export class Registry {
   }
 
   /** Creation-time defaults of the real registries that clients commonly read back. */
-  private applyDefaults(type: ResourceType, object: KubeObject): void {
+  /**
+   * Defaults, applied on every write as the real server does on decode (so a forced apply that
+   * omits them does not drop them); Service clusterIP is allocated once and kept on updates.
+   */
+  private applyDefaults(type: ResourceType, object: KubeObject, previous?: KubeObject): void {
     const specOf = (): Record<string, unknown> =>
       (isObject(object.spec) ? object.spec : (object.spec = {})) as Record<string, unknown>;
     if (type.group === '' && type.resource === 'namespaces') {
@@ -471,12 +475,17 @@ export class Registry {
         'kubernetes.io/metadata.name': object.metadata!.name!,
       };
       specOf().finalizers ??= ['kubernetes'];
-      object.status = { phase: 'Active' };
+      if (!previous) object.status = { phase: 'Active' };
     } else if (type.group === '' && type.resource === 'services') {
       const spec = specOf();
       spec.type ??= 'ClusterIP';
       spec.sessionAffinity ??= 'None';
       if (spec.type !== 'ExternalName') {
+        const previousSpec = isObject(previous?.spec) ? previous.spec : {};
+        if (spec.clusterIP === undefined && previousSpec.clusterIP !== undefined) {
+          spec.clusterIP = previousSpec.clusterIP;
+          spec.clusterIPs ??= previousSpec.clusterIPs;
+        }
         if (spec.clusterIP === undefined) {
           const n = this.clusterIpCounter++;
           spec.clusterIP = `10.96.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
@@ -493,7 +502,7 @@ export class Registry {
           port.targetPort ??= port.port;
         }
       }
-      object.status ??= { loadBalancer: {} };
+      if (!previous) object.status ??= { loadBalancer: {} };
     } else if (type.group === 'apps') {
       const spec = specOf();
       spec.replicas ??= 1;
@@ -699,6 +708,7 @@ export class Registry {
   ): Result {
     const hasStatus = type.subresources.includes('status');
     const next = this.shape(previous, candidate, scope, hasStatus);
+    if (scope === 'main') this.applyDefaults(type, next, previous);
     next.metadata = {
       ...(next.metadata ?? {}),
       managedFields: recordUpdate({
@@ -875,13 +885,9 @@ export class Registry {
         conflictCauses(result.conflicts),
       );
     }
-    const stored = this.finishWrite(
-      type,
-      previous,
-      this.present(type, type.versions[0]!, result.object),
-      scope,
-      options,
-    );
+    const candidate = this.present(type, type.versions[0]!, result.object);
+    if (scope === 'main') this.applyDefaults(type, candidate, previous);
+    const stored = this.finishWrite(type, previous, candidate, scope, options);
     return { status: 200, body: this.present(type, version, stored) };
   }
 
