@@ -1272,6 +1272,26 @@ describe('fake kube-apiserver', () => {
       expect(resumed.events[0]!.object.metadata.name).toBe('closing-2');
     });
 
+    it('stallWatches silences open watches without closing them; new watches see the missed events', async () => {
+      const rv = server.store.resourceVersion();
+      const stalled = await watch(
+        server,
+        `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${rv}`,
+      );
+      server.faults.stallWatches();
+      await call(server, 'POST', '/api/v1/namespaces/default/configmaps', { body: configMap('stalled-1') });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(stalled.events).toEqual([]);
+      const fresh = await watch(
+        server,
+        `/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=${rv}`,
+      );
+      await fresh.waitFor(1);
+      fresh.close();
+      stalled.close();
+      expect(fresh.events[0]!.object.metadata.name).toBe('stalled-1');
+    });
+
     it('expireWatches ends open watches with 410 and makes older resourceVersions expire', async () => {
       const rv = server.store.resourceVersion();
       const stream = await watch(server, `/api/v1/services?watch=1&resourceVersion=${rv}`);

@@ -79,10 +79,7 @@ interface Rule {
 export class Faults {
   private rules: Rule[] = [];
 
-  constructor(
-    private readonly onExpireWatches: () => void,
-    private readonly onCloseWatches: () => void,
-  ) {}
+  constructor(private readonly watches: { expire: () => void; close: () => void; stall: () => void }) {}
 
   private add(rule: Rule): FaultHandle {
     this.rules.push(rule);
@@ -145,12 +142,20 @@ export class Faults {
    * so clients must relist (their next watch from an old resourceVersion also gets 410).
    */
   expireWatches(): void {
-    this.onExpireWatches();
+    this.watches.expire();
   }
 
   /** Ends every open watch cleanly (as a server restart or watch timeout does); clients resume from their last resourceVersion. */
   closeWatches(): void {
-    this.onCloseWatches();
+    this.watches.close();
+  }
+
+  /**
+   * Open watches go silent without closing, like a dead connection: no events, bookmarks or end
+   * ever again on them. Clients must notice (idle timeout) and reconnect; new watches are unaffected.
+   */
+  stallWatches(): void {
+    this.watches.stall();
   }
 
   clear(): void {

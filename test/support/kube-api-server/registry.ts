@@ -275,9 +275,10 @@ export class Registry {
     const bucketNamespace = type.namespaced ? namespace : undefined;
 
     let closed = false;
+    let stalled = false;
     const timers: NodeJS.Timeout[] = [];
     const bookmark = (rv: number, annotations?: Record<string, string>): void => {
-      if (!closed && bookmarks) {
+      if (!closed && !stalled && bookmarks) {
         stream.write({
           type: 'BOOKMARK',
           object: {
@@ -305,11 +306,17 @@ export class Registry {
       ...(bucketNamespace !== undefined ? { namespace: bucketNamespace } : {}),
       matches,
       send: (eventType: EventType, object: KubeObject) => {
-        if (!closed) stream.write({ type: eventType, object: this.present(type, version, object) });
+        if (!closed && !stalled)
+          stream.write({ type: eventType, object: this.present(type, version, object) });
       },
       close: (expired) =>
         expired ? expire(`too old resource version: ${startRv ?? 0} (${this.store.currentRv})`) : finish(),
       bookmark: (rv) => bookmark(rv),
+      stall: () => {
+        stalled = true;
+        for (const timer of timers) clearTimeout(timer);
+        this.store.unwatch(watcher);
+      },
     };
     stream.onClose(finish);
 

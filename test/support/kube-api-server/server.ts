@@ -256,15 +256,18 @@ export async function start(options: StartOptions = {}): Promise<KubeApiServer> 
   const watchClosers = new Set<() => void>();
   let address = '';
 
-  const faults = new Faults(
-    () => {
+  const faults = new Faults({
+    expire: () => {
       store.compact();
       for (const watcher of [...store.watchers]) watcher.close(true);
     },
-    () => {
+    close: () => {
       for (const watcher of [...store.watchers]) watcher.close(false);
     },
-  );
+    stall: () => {
+      for (const watcher of [...store.watchers]) watcher.stall();
+    },
+  });
 
   const typeOf = (apiVersion: string, kind: string): { type: ResourceType; version: string } => {
     const found = registry.findByKind(apiVersion, kind);

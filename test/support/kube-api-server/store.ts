@@ -27,6 +27,8 @@ export interface Watcher {
   /** Closes the stream; with `expired`, after an ERROR event carrying 410 Gone. */
   close: (expired?: boolean) => void;
   bookmark: (rv: number) => void;
+  /** Stops all output on the stream for good, without ending it. */
+  stall: () => void;
 }
 
 export function objectKey(namespace: string | undefined, name: string): string {
