@@ -772,6 +772,73 @@ describe('fake kube-apiserver', () => {
       expect(next.body.data).toEqual({ keep: '1', shared: '1' });
     });
 
+    it('merges the associative lists of built-in types by key (ports, containers)', async () => {
+      const svc = (ports: unknown[]): string =>
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'ssa-ports', namespace: 'default' },
+          spec: { ports },
+        });
+      const base = '/api/v1/namespaces/default/services/ssa-ports?fieldManager=';
+      await call(server, 'PATCH', `${base}alpha`, {
+        raw: svc([{ name: 'http', port: 80 }]),
+        contentType: APPLY,
+      });
+      const both = await call(server, 'PATCH', `${base}beta`, {
+        raw: svc([{ name: 'grpc', port: 9090 }]),
+        contentType: APPLY,
+      });
+      expect(both.body.spec.ports.map((p: any) => p.port)).toEqual([80, 9090]);
+      const beta = both.body.metadata.managedFields.find((e: any) => e.manager === 'beta');
+      expect(beta.fieldsV1).toEqual({
+        'f:spec': { 'f:ports': { 'k:{"port":9090,"protocol":"TCP"}': { 'f:name': {}, 'f:port': {} } } },
+      });
+      const conflict = await call(server, 'PATCH', `${base}beta`, {
+        raw: svc([
+          { name: 'web', port: 80 },
+          { name: 'grpc', port: 9090 },
+        ]),
+        contentType: APPLY,
+      });
+      expect(conflict.status).toBe(409);
+      expect(conflict.body.details.causes).toEqual([
+        {
+          type: 'FieldManagerConflict',
+          message: 'conflict with "alpha"',
+          field: '.spec.ports[port=80,protocol="TCP"].name',
+        },
+      ]);
+      const dropped = await call(server, 'PATCH', `${base}alpha`, { raw: svc([]), contentType: APPLY });
+      expect(dropped.body.spec.ports.map((p: any) => p.port)).toEqual([9090]);
+
+      await call(
+        server,
+        'PATCH',
+        '/apis/apps/v1/namespaces/default/deployments/ssa-containers?fieldManager=app',
+        {
+          raw: JSON.stringify(deployment('ssa-containers')),
+          contentType: APPLY,
+        },
+      );
+      const sidecar = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'ssa-containers', namespace: 'default' },
+        spec: { template: { spec: { containers: [{ name: 'proxy', image: 'proxy:1' }] } } },
+      };
+      const injected = await call(
+        server,
+        'PATCH',
+        '/apis/apps/v1/namespaces/default/deployments/ssa-containers?fieldManager=injector',
+        {
+          raw: JSON.stringify(sidecar),
+          contentType: APPLY,
+        },
+      );
+      expect(injected.body.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['app', 'proxy']);
+    });
+
     it('gives an updater the fields it changed; the applier then conflicts on them', async () => {
       await call(
         server,

@@ -40,50 +40,115 @@ function tracked(path: FieldPath, scope: Scope, hasStatus: boolean): boolean {
   return !(hasStatus && top === 'status');
 }
 
-export function leafPaths(object: unknown, scope: Scope, hasStatus: boolean): FieldPath[] {
+/**
+ * Associative lists of the built-in types (`x-kubernetes-list-type: map` and their keys), which
+ * apply merges element by element; every other list is atomic. Custom resources (the Istio kinds)
+ * have no such lists here.
+ */
+function listKeys(path: FieldPath): string[] | undefined {
+  const fields = path.filter((segment) => !segment.startsWith('k:'));
+  const last = fields[fields.length - 1];
+  const parent = fields[fields.length - 2];
+  if (fields.length === 2 && fields[0] === 'spec' && last === 'ports') return ['port', 'protocol'];
+  if (fields.join('.') === 'metadata.ownerReferences') return ['uid'];
+  if (last === 'containers' || last === 'initContainers' || last === 'ephemeralContainers') return ['name'];
+  const inContainer =
+    parent === 'containers' || parent === 'initContainers' || parent === 'ephemeralContainers';
+  if (inContainer && last === 'ports') return ['containerPort', 'protocol'];
+  if (inContainer && last === 'env') return ['name'];
+  if (inContainer && last === 'volumeMounts') return ['mountPath'];
+  if (last === 'volumes' && parent === 'spec') return ['name'];
+  return undefined;
+}
+
+const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
+
+function elementSegment(item: Record<string, unknown>, keys: string[]): string {
+  return `k:${JSON.stringify(Object.fromEntries(keys.map((key) => [key, item[key] ?? KEY_DEFAULTS[key]])))}`;
+}
+
+/** The keys of an associative list at `path`, if `list` is one whose elements all carry them. */
+function associativeKeys(path: FieldPath, list: unknown, associative: boolean): string[] | undefined {
+  if (!associative || !Array.isArray(list)) return undefined;
+  const keys = listKeys(path);
+  if (!keys) return undefined;
+  return list.every((item) => isObject(item) && item[keys[0]!] !== undefined) ? keys : undefined;
+}
+
+export function leafPaths(
+  object: unknown,
+  scope: Scope,
+  hasStatus: boolean,
+  associative = false,
+  prefix: FieldPath = [],
+): FieldPath[] {
   const out: FieldPath[] = [];
-  const walk = (value: unknown, prefix: FieldPath): void => {
-    if (isObject(value) && (Object.keys(value).length > 0 || prefix.length === 0)) {
+  const walk = (value: unknown, at: FieldPath): void => {
+    if (isObject(value) && (Object.keys(value).length > 0 || at.length === 0)) {
       for (const [key, child] of Object.entries(value)) {
         if (child === undefined) continue;
-        walk(child, [...prefix, key]);
+        walk(child, [...at, key]);
       }
       return;
     }
-    if (prefix.length > 0 && tracked(prefix, scope, hasStatus)) out.push(prefix);
+    const keys = associativeKeys(at, value, associative);
+    if (keys && tracked(at, scope, hasStatus)) {
+      for (const item of value as Array<Record<string, unknown>>)
+        walk(item, [...at, elementSegment(item, keys)]);
+      return;
+    }
+    if (at.length > 0 && tracked(at, scope, hasStatus)) out.push(at);
   };
-  walk(object, []);
+  walk(object, prefix);
   return out;
 }
 
 const keyOf = (path: FieldPath): string => JSON.stringify(path);
 const pathOf = (key: string): FieldPath => JSON.parse(key) as FieldPath;
 
+function matchesSegment(item: unknown, segment: string): boolean {
+  if (!isObject(item)) return false;
+  const key = JSON.parse(segment.slice(2)) as Record<string, unknown>;
+  return Object.entries(key).every(([name, value]) => deepEqual(item[name] ?? KEY_DEFAULTS[name], value));
+}
+
+function child(node: unknown, segment: string): unknown {
+  if (segment.startsWith('k:') && Array.isArray(node))
+    return node.find((item) => matchesSegment(item, segment));
+  return isObject(node) ? node[segment] : undefined;
+}
+
+function removeChild(node: unknown, segment: string): void {
+  if (segment.startsWith('k:') && Array.isArray(node)) {
+    const index = node.findIndex((item) => matchesSegment(item, segment));
+    if (index >= 0) node.splice(index, 1);
+  } else if (isObject(node)) delete node[segment];
+}
+
 export function getPath(object: unknown, path: FieldPath): { exists: boolean; value?: unknown } {
   let current: unknown = object;
-  for (const key of path) {
-    if (!isObject(current) || !(key in current) || current[key] === undefined) return { exists: false };
-    current = current[key];
+  for (const segment of path) {
+    current = child(current, segment);
+    if (current === undefined) return { exists: false };
   }
   return { exists: true, value: current };
 }
 
-/** Removes a field, then any map left empty above it (up to, not including, the root). */
+/** Removes a field (or list element), then any map or list left empty above it, below the top level. */
 export function deletePath(object: Record<string, unknown>, path: FieldPath): void {
-  const parents: Array<Record<string, unknown>> = [];
+  const chain: unknown[] = [object];
   let current: unknown = object;
-  for (const key of path.slice(0, -1)) {
-    if (!isObject(current)) return;
-    parents.push(current);
-    current = current[key];
+  for (const segment of path.slice(0, -1)) {
+    current = child(current, segment);
+    if (current === undefined) return;
+    chain.push(current);
   }
-  if (!isObject(current)) return;
-  delete current[path[path.length - 1]!];
-  for (let depth = path.length - 2; depth >= 0; depth--) {
-    const parent = parents[depth]!;
-    const child = parent[path[depth]!];
-    if (isObject(child) && Object.keys(child).length === 0 && depth > 0) delete parent[path[depth]!];
-    else break;
+  removeChild(current, path[path.length - 1]!);
+  for (let depth = path.length - 2; depth >= 1; depth--) {
+    const node = chain[depth + 1];
+    const empty = Array.isArray(node) ? node.length === 0 : isObject(node) && Object.keys(node).length === 0;
+    if (!empty) break;
+    removeChild(chain[depth], path[depth]!);
   }
 }
 
@@ -97,8 +162,8 @@ export function toFieldsV1(paths: FieldPath[]): Record<string, unknown> {
   const root: Record<string, unknown> = {};
   for (const path of paths) {
     let node = root;
-    for (const key of path) {
-      const name = `f:${key}`;
+    for (const segment of path) {
+      const name = segment.startsWith('k:') ? segment : `f:${segment}`;
       node[name] = isObject(node[name]) ? node[name] : {};
       node = node[name] as Record<string, unknown>;
     }
@@ -110,19 +175,40 @@ export function fromFieldsV1(fields: unknown): FieldPath[] {
   const out: FieldPath[] = [];
   const walk = (node: unknown, prefix: FieldPath): void => {
     if (!isObject(node)) return;
-    const children = Object.keys(node).filter((key) => key.startsWith('f:'));
+    const children = Object.keys(node).filter((key) => key.startsWith('f:') || key.startsWith('k:'));
     if ((children.length === 0 || '.' in node) && prefix.length > 0) out.push(prefix);
-    for (const child of children) walk(node[child], [...prefix, child.slice(2)]);
+    for (const name of children) walk(node[name], [...prefix, name.startsWith('f:') ? name.slice(2) : name]);
   };
   walk(fields, []);
   return out;
 }
 
-/** Deep merge for apply: maps merge, everything else (lists included) is replaced. */
-export function applyMerge(live: unknown, config: unknown): unknown {
+/** Deep merge for apply: maps merge by key, associative lists by element key, other lists are replaced. */
+export function applyMerge(
+  live: unknown,
+  config: unknown,
+  associative = false,
+  path: FieldPath = [],
+): unknown {
+  const keys = associativeKeys(path, config, associative);
+  if (keys && associativeKeys(path, live, associative)) {
+    const result = clone(live) as Array<Record<string, unknown>>;
+    for (const item of config as Array<Record<string, unknown>>) {
+      const segment = elementSegment(item, keys);
+      const index = result.findIndex((existing) => matchesSegment(existing, segment));
+      if (index >= 0)
+        result[index] = applyMerge(result[index], item, associative, [...path, segment]) as Record<
+          string,
+          unknown
+        >;
+      else result.push(clone(item));
+    }
+    return result;
+  }
   if (!isObject(config) || !isObject(live)) return clone(config);
   const result = clone(live);
-  for (const [key, value] of Object.entries(config)) result[key] = applyMerge(result[key], value);
+  for (const [key, value] of Object.entries(config))
+    result[key] = applyMerge(result[key], value, associative, [...path, key]);
   return result;
 }
 
@@ -212,8 +298,17 @@ export interface FieldConflict {
   field: string;
 }
 
+/** `.spec.ports[port=80,protocol="TCP"].targetPort`, as structured-merge-diff prints paths. */
 export function formatField(path: FieldPath): string {
-  return path.map((key) => `.${key}`).join('');
+  return path
+    .map((segment) => {
+      if (!segment.startsWith('k:')) return `.${segment}`;
+      const key = JSON.parse(segment.slice(2)) as Record<string, unknown>;
+      return `[${Object.entries(key)
+        .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+        .join(',')}]`;
+    })
+    .join('');
 }
 
 function describe(conflict: FieldConflict): string {
@@ -269,11 +364,14 @@ export function apply(options: {
   now: string;
   hasStatus: boolean;
   scope: Scope;
+  /** Built-in type: its associative lists merge by key (custom resources: every list atomic). */
+  associative?: boolean;
 }): ApplyResult {
   const { live, manager, force, apiVersion, now, hasStatus, scope } = options;
+  const associative = options.associative ?? false;
   const subresource = scope === 'main' ? undefined : scope;
   const config = stripNulls(options.config) as KubeObject;
-  const configPaths = leafPaths(config, scope, hasStatus);
+  const configPaths = leafPaths(config, scope, hasStatus, associative);
   const configKeys = new Set(configPaths.map(keyOf));
   const entries = readEntries(live);
   const others = entries.filter(
@@ -313,15 +411,39 @@ export function apply(options: {
     }
   }
 
-  let merged = applyMerge(live ?? {}, config) as KubeObject;
-  // Fields this manager applied before but no longer does are removed, unless someone else owns them.
+  const merged = applyMerge(live ?? {}, config, associative) as KubeObject;
+  // Fields this manager applied before but no longer does are removed, unless someone else owns
+  // them; a list element goes when all its fields do (its key fields are never removed alone).
   const previous = findEntry(entries, manager, 'Apply', subresource);
-  for (const key of previous?.paths ?? []) {
-    if (configKeys.has(key)) continue;
-    const path = pathOf(key);
-    if (configPaths.some((configPath) => overlaps(configPath, path))) continue;
-    if (others.some((entry) => [...entry.paths].some((owned) => overlaps(pathOf(owned), path)))) continue;
-    merged = clone(merged);
+  const removable = [...(previous?.paths ?? [])]
+    .filter((key) => !configKeys.has(key))
+    .map(pathOf)
+    .filter(
+      (path) =>
+        !configPaths.some((configPath) => overlaps(configPath, path)) &&
+        !others.some((entry) => [...entry.paths].some((owned) => overlaps(pathOf(owned), path))),
+    );
+  const removableKeys = new Set(removable.map(keyOf));
+  for (const path of removable) {
+    let elementIndex = -1;
+    path.forEach((segment, index) => {
+      if (segment.startsWith('k:')) elementIndex = index;
+    });
+    if (elementIndex >= 0) {
+      const elementPath = path.slice(0, elementIndex + 1);
+      const element = getPath(merged, elementPath);
+      if (!element.exists) continue;
+      // Unowned fields (defaults) do not keep an element alive: the applier owned the element itself.
+      const owned = leafPaths(element.value, scope, hasStatus, associative, elementPath).filter((leaf) =>
+        entries.some((entry) => entry.paths.has(keyOf(leaf))),
+      );
+      if (owned.every((leaf) => removableKeys.has(keyOf(leaf)))) {
+        deletePath(merged as Record<string, unknown>, elementPath);
+        continue;
+      }
+      const keyNames = Object.keys(JSON.parse(path[elementIndex]!.slice(2)) as object);
+      if (path.length === elementIndex + 2 && keyNames.includes(path[elementIndex + 1]!)) continue;
+    }
     deletePath(merged as Record<string, unknown>, path);
   }
 
@@ -342,12 +464,17 @@ export function recordUpdate(options: {
   now: string;
   hasStatus: boolean;
   scope: Scope;
+  associative?: boolean;
 }): ManagedFieldsEntry[] {
   const { previous, next, manager, apiVersion, now, hasStatus, scope } = options;
+  const associative = options.associative ?? false;
   const subresource = scope === 'main' ? undefined : scope;
   const entries = readEntries(previous);
   const candidates = new Map<string, FieldPath>();
-  for (const path of [...leafPaths(previous ?? {}, scope, hasStatus), ...leafPaths(next, scope, hasStatus)])
+  for (const path of [
+    ...leafPaths(previous ?? {}, scope, hasStatus, associative),
+    ...leafPaths(next, scope, hasStatus, associative),
+  ])
     candidates.set(keyOf(path), path);
   const changed = [...candidates.values()].filter(
     (path) => !deepEqual(getPath(previous ?? {}, path), getPath(next, path)),
@@ -355,7 +482,7 @@ export function recordUpdate(options: {
   if (changed.length === 0) return writeEntries(entries);
   const mine = findEntry(entries, manager, 'Update', subresource);
   const owned = new Set(mine?.paths ?? []);
-  const nextLeaves = new Set(leafPaths(next, scope, hasStatus).map(keyOf));
+  const nextLeaves = new Set(leafPaths(next, scope, hasStatus, associative).map(keyOf));
   for (const path of changed) {
     for (const entry of entries) {
       if (entry === mine) continue;

@@ -268,9 +268,10 @@ export class Registry {
     }
     const rvParam = query.resourceVersion ?? '';
     const startRv = rvParam === '' || rvParam === '0' ? undefined : this.parseRv(rvParam);
-    const timeoutSeconds = query.timeoutSeconds
-      ? Number(query.timeoutSeconds)
-      : this.options.defaultWatchTimeoutSeconds;
+    const timeoutSeconds =
+      Number(query.timeoutSeconds) > 0
+        ? Number(query.timeoutSeconds)
+        : this.options.defaultWatchTimeoutSeconds;
     const groupVersion = this.groupVersion(type, version);
     const bucketNamespace = type.namespaced ? namespace : undefined;
 
@@ -562,6 +563,7 @@ export class Registry {
       now: this.now(),
       hasStatus: type.subresources.includes('status'),
       scope: 'main',
+      associative: !type.custom,
     });
     return { status: 201, body: this.present(type, version, this.commit(type, 'ADDED', stored, options)) };
   }
@@ -726,6 +728,7 @@ export class Registry {
         now: this.now(),
         hasStatus,
         scope,
+        associative: !type.custom,
       }),
     };
     const stored = this.finishWrite(type, previous, next, scope, options);
@@ -864,6 +867,7 @@ export class Registry {
         now: this.now(),
         hasStatus,
         scope,
+        associative: !type.custom,
       });
       const object = result.object;
       object.metadata = { ...(object.metadata ?? {}), name, ...(type.namespaced ? { namespace } : {}) };
@@ -883,6 +887,7 @@ export class Registry {
       now: this.now(),
       hasStatus,
       scope,
+      associative: !type.custom,
     });
     if (result.conflicts.length > 0 && !options.force) {
       throw errors.applyConflict(
