@@ -2,11 +2,12 @@
  * Server-side apply field ownership ("Server-Side Apply" docs: Field Management, Conflicts,
  * Merge strategy), simplified from structured-merge-diff:
  *
- *   - ownership is tracked per leaf field: a scalar, a list (every list is atomic) or an empty map;
- *   - maps merge key by key; lists and scalars are replaced whole (`x-kubernetes-list-type: atomic`,
- *     which is also what Istio's schema-less CRDs get);
- *   - `fieldsV1` holds `f:<name>` entries down to those leaves (no `k:`/`v:`/`i:` list entries and no
- *     `.` self-ownership markers);
+ *   - ownership is tracked per leaf field: a scalar, an atomic list or an empty map;
+ *   - maps merge key by key; the associative lists of built-in types (listKeys below) merge and are
+ *     owned element by element (`k:{...}` path segments); every other list is replaced whole
+ *     (`x-kubernetes-list-type: atomic`, which is also what Istio's schema-less CRDs get);
+ *   - `fieldsV1` holds `f:<name>` and `k:{...}` entries down to those leaves (no `v:`/`i:` entries,
+ *     no `.` markers; an element stops existing when its owned fields are all released);
  *   - managers are entries keyed by (manager, operation, subresource), as in metadata.managedFields.
  *
  * Never tracked: apiVersion, kind, the server-owned metadata fields, and `.status` on resources with
