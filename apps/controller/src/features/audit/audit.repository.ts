@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { Prisma, type AuditEvent } from '../../generated/prisma/client';
 import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
-import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
+import { transactionClient, type Transaction } from '../../platform/database/transaction.service';
 
 export interface AuditEntry {
   actorTokenId: string | null;
@@ -44,8 +44,8 @@ const auditJson = z.json().nullable();
 export class AuditRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async record(tenantId: string, entry: AuditEntry, db: Db = this.prisma): Promise<void> {
-    await db.auditEvent.create({
+  async record(tenantId: string, entry: AuditEntry, tx: Transaction): Promise<void> {
+    await transactionClient(tx).auditEvent.create({
       data: {
         tenantId,
         actorTokenId: entry.actorTokenId,

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
-import type { Db } from '../../platform/database/db.util';
-import { asDb, type Transaction } from '../../platform/database/transaction.service';
+import type { Transaction } from '../../platform/database/transaction.service';
 import type { Page, PageRequest } from '../../platform/http/pagination.util';
 import { AuditRepository, type AuditFilter, type AuditRecord } from './audit.repository';
 
@@ -18,7 +17,7 @@ export interface Change {
 export class AuditService {
   constructor(private readonly audit: AuditRepository) {}
 
-  record(actor: TenantPrincipal | { tenantId: string; operator: true }, change: Change, db?: Db | Transaction): Promise<void> {
+  record(actor: TenantPrincipal | { tenantId: string; operator: true }, change: Change, tx: Transaction): Promise<void> {
     const byOperator = 'operator' in actor;
     return this.audit.record(
       actor.tenantId,
@@ -27,7 +26,7 @@ export class AuditService {
         actorName: byOperator ? 'platform-operator' : actor.tokenName,
         ...change,
       },
-      asDb(db),
+      tx,
     );
   }
 

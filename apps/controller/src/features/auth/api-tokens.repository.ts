@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
+import { dbOf, type Transaction } from '../../platform/database/transaction.service';
 import type { ApiToken, Role as DbRole } from '../../generated/prisma/client';
 import { type Page, type PageRequest, pageOf, cursorWhere } from '../../platform/http/pagination.util';
 import type { Role } from '../../platform/auth/principal.util';
@@ -33,11 +33,6 @@ const ROLES: Record<DbRole, Role> = { ADMIN: 'admin', EDITOR: 'editor', VIEWER: 
 export class ApiTokensRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Runs `work` in one transaction; pass the handle to this and other repositories' writes. */
-  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction((tx) => work(tx));
-  }
-
   /** The one query that is not tenant-scoped: finding which tenant a presented token belongs to. */
   async findActiveByHash(hash: string, now: Date): Promise<StoredApiToken | null> {
     const row = await this.prisma.apiToken.findFirst({
@@ -58,8 +53,8 @@ export class ApiTokensRepository {
     });
   }
 
-  async create(tenantId: string, token: NewApiToken, db: Db = this.prisma): Promise<StoredApiToken> {
-    const row = await db.apiToken.create({
+  async create(tenantId: string, token: NewApiToken, tx?: Transaction): Promise<StoredApiToken> {
+    const row = await dbOf(this.prisma, tx).apiToken.create({
       data: {
         tenantId,
         name: token.name,
@@ -90,8 +85,9 @@ export class ApiTokensRepository {
     tenantId: string,
     id: string,
     now: Date,
-    db: Db = this.prisma,
+    tx?: Transaction,
   ): Promise<StoredApiToken | null> {
+    const db = dbOf(this.prisma, tx);
     const { count } = await db.apiToken.updateMany({
       where: { tenantId, id, revokedAt: null },
       data: { revokedAt: now },

@@ -8,8 +8,9 @@ import {
   type TrafficPolicySpec,
 } from '@lattice/domain';
 import { Prisma } from '../../generated/prisma/client';
-import { isUniqueViolation, type Db } from '../../platform/database/db.util';
+import { isUniqueViolation } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
+import { dbOf, type Transaction } from '../../platform/database/transaction.service';
 
 export interface StoredTrafficPolicy {
   id: string;
@@ -46,11 +47,6 @@ export class PoliciesRepository {
 
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Runs `work` in one transaction; pass the handle to this and other repositories' writes. */
-  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction((tx) => work(tx));
-  }
-
   /** Every traffic and security policy of the tenant, by GNS id: what distribution resolves. */
   async loadAll(tenantId: string): Promise<PoliciesByGns> {
     const [traffic, security] = await Promise.all([
@@ -77,8 +73,8 @@ export class PoliciesRepository {
     return policies satisfies ReadonlyMap<string, GnsPolicies>;
   }
 
-  async listTraffic(tenantId: string, gnsId: string, db: Db = this.prisma): Promise<StoredTrafficPolicy[]> {
-    const rows = await db.trafficPolicy.findMany({ where: { tenantId, gnsId }, orderBy: { service: 'asc' } });
+  async listTraffic(tenantId: string, gnsId: string, tx?: Transaction): Promise<StoredTrafficPolicy[]> {
+    const rows = await dbOf(this.prisma, tx).trafficPolicy.findMany({ where: { tenantId, gnsId }, orderBy: { service: 'asc' } });
     return rows.flatMap((row) => this.readableTraffic(row) ?? []);
   }
 
@@ -86,9 +82,9 @@ export class PoliciesRepository {
     tenantId: string,
     gnsId: string,
     service: string,
-    db: Db = this.prisma,
+    tx?: Transaction,
   ): Promise<StoredTrafficPolicy | null> {
-    const row = await db.trafficPolicy.findFirst({ where: { tenantId, gnsId, service } });
+    const row = await dbOf(this.prisma, tx).trafficPolicy.findFirst({ where: { tenantId, gnsId, service } });
     return row && toStoredTraffic(row);
   }
 
@@ -98,11 +94,11 @@ export class PoliciesRepository {
     gnsId: string,
     service: string,
     spec: TrafficPolicySpec,
-    db: Db = this.prisma,
+    tx?: Transaction,
   ): Promise<StoredTrafficPolicy | null> {
     try {
       return toStoredTraffic(
-        await db.trafficPolicy.create({ data: { tenantId, gnsId, service, spec: json(spec) } }),
+        await dbOf(this.prisma, tx).trafficPolicy.create({ data: { tenantId, gnsId, service, spec: json(spec) } }),
       );
     } catch (error) {
       if (isUniqueViolation(error)) return null;
@@ -117,9 +113,9 @@ export class PoliciesRepository {
     service: string,
     expectedVersion: number,
     spec: TrafficPolicySpec,
-    db: Db = this.prisma,
+    tx?: Transaction,
   ): Promise<StoredTrafficPolicy | null> {
-    const rows = await db.trafficPolicy.updateManyAndReturn({
+    const rows = await dbOf(this.prisma, tx).trafficPolicy.updateManyAndReturn({
       where: { tenantId, gnsId, service, version: expectedVersion },
       data: { spec: json(spec), version: { increment: 1 } },
     });
@@ -130,18 +126,18 @@ export class PoliciesRepository {
     tenantId: string,
     gnsId: string,
     service: string,
-    db: Db = this.prisma,
+    tx?: Transaction,
   ): Promise<boolean> {
-    const { count } = await db.trafficPolicy.deleteMany({ where: { tenantId, gnsId, service } });
+    const { count } = await dbOf(this.prisma, tx).trafficPolicy.deleteMany({ where: { tenantId, gnsId, service } });
     return count > 0;
   }
 
   async findSecurity(
     tenantId: string,
     gnsId: string,
-    db: Db = this.prisma,
+    tx?: Transaction,
   ): Promise<StoredSecurityPolicy | null> {
-    const row = await db.securityPolicy.findFirst({ where: { tenantId, gnsId } });
+    const row = await dbOf(this.prisma, tx).securityPolicy.findFirst({ where: { tenantId, gnsId } });
     return row && toStoredSecurity(row);
   }
 
@@ -150,11 +146,11 @@ export class PoliciesRepository {
     tenantId: string,
     gnsId: string,
     spec: SecurityPolicySpec,
-    db: Db = this.prisma,
+    tx?: Transaction,
   ): Promise<StoredSecurityPolicy | null> {
     try {
       return toStoredSecurity(
-        await db.securityPolicy.create({ data: { tenantId, gnsId, spec: json(spec) } }),
+        await dbOf(this.prisma, tx).securityPolicy.create({ data: { tenantId, gnsId, spec: json(spec) } }),
       );
     } catch (error) {
       if (isUniqueViolation(error)) return null;
@@ -167,17 +163,17 @@ export class PoliciesRepository {
     gnsId: string,
     expectedVersion: number,
     spec: SecurityPolicySpec,
-    db: Db = this.prisma,
+    tx?: Transaction,
   ): Promise<StoredSecurityPolicy | null> {
-    const rows = await db.securityPolicy.updateManyAndReturn({
+    const rows = await dbOf(this.prisma, tx).securityPolicy.updateManyAndReturn({
       where: { tenantId, gnsId, version: expectedVersion },
       data: { spec: json(spec), version: { increment: 1 } },
     });
     return rows[0] ? toStoredSecurity(rows[0]) : null;
   }
 
-  async deleteSecurity(tenantId: string, gnsId: string, db: Db = this.prisma): Promise<boolean> {
-    const { count } = await db.securityPolicy.deleteMany({ where: { tenantId, gnsId } });
+  async deleteSecurity(tenantId: string, gnsId: string, tx?: Transaction): Promise<boolean> {
+    const { count } = await dbOf(this.prisma, tx).securityPolicy.deleteMany({ where: { tenantId, gnsId } });
     return count > 0;
   }
 

@@ -20,7 +20,7 @@ import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import { GlobalNamespacesService } from '../global-namespaces/global-namespaces.service';
-import type { Db } from '../../platform/database/db.util';
+import { TransactionRunner, type Transaction } from '../../platform/database/transaction.service';
 import {
   PoliciesRepository,
   type StoredSecurityPolicy,
@@ -72,10 +72,10 @@ interface VersionedPolicy<Spec, Row extends StoredPolicy> {
   createdConcurrently: string;
   alreadyExists: string;
   audit(verb: 'create' | 'update' | 'delete', states: Pick<Change, 'before' | 'after'>): Change;
-  find(tx: Db): Promise<Row | null>;
-  create(spec: Spec, tx: Db): Promise<Row | null>;
-  replaceIfVersion(expectedVersion: number, spec: Spec, tx: Db): Promise<Row | null>;
-  delete(tx: Db): Promise<boolean>;
+  find(tx: Transaction): Promise<Row | null>;
+  create(spec: Spec, tx: Transaction): Promise<Row | null>;
+  replaceIfVersion(expectedVersion: number, spec: Spec, tx: Transaction): Promise<Row | null>;
+  delete(tx: Transaction): Promise<boolean>;
   notFound(): DomainError;
 }
 
@@ -89,6 +89,7 @@ export class PoliciesService {
   private readonly logger = new Logger(PoliciesService.name);
 
   constructor(
+    private readonly transactions: TransactionRunner,
     private readonly policies: PoliciesRepository,
     private readonly globalNamespaces: GlobalNamespacesService,
     private readonly membership: MeshMembershipService,
@@ -228,7 +229,7 @@ export class PoliciesService {
     expectedVersion: number | undefined,
     spec: Spec,
   ): Promise<{ row: Row; created: boolean }> {
-    const result = await this.policies.transaction(async (tx) => {
+    const result = await this.transactions.run(async (tx) => {
       const before = await policy.find(tx);
       if (!before) {
         if (expectedVersion !== undefined) throw stale(policy.what, 0, expectedVersion);
@@ -258,7 +259,7 @@ export class PoliciesService {
     policy: VersionedPolicy<Spec, Row>,
     expectedVersion: number | undefined,
   ): Promise<void> {
-    await this.policies.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       const before = await policy.find(tx);
       if (!before) throw policy.notFound();
       if (expectedVersion !== undefined && before.version !== expectedVersion)

@@ -8,7 +8,6 @@ import { parseControllerEnv } from '../../platform/config/controller-env.util';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { seedCluster, seedGlobalNamespace, seedMinuteRows, type SeededCluster } from '../../../../../test/support/telemetry';
-import { PrismaService } from '../../platform/database/prisma.service';
 import { JobRunner } from '../../platform/jobs/job-runner.service';
 import { webhookDeliveryQueue } from '../webhooks/webhooks.jobs';
 import { WebhooksService } from '../webhooks/webhooks.service';
@@ -101,11 +100,10 @@ describe('SLO evaluation', () => {
     east = await seedCluster(sql, tenantId, 'east');
     gnsId = await seedGlobalNamespace(sql, tenantId, 'shop', [{ cluster: 'east', namespace: 'shop' }]);
     const repository = moduleRef.get(SlosRepository);
-    const db = moduleRef.get(PrismaService);
-    checkoutId = (await repository.create(tenantId, spec({}), db)).id;
-    occurrencesId = (await repository.create(tenantId, spec({ name: 'checkout-latency', budgeting: 'OCCURRENCES', indicators: [{ kind: 'LATENCY', percentile: 'p99', thresholdMs: 100 }] }), db)).id;
+    checkoutId = (await repository.create(tenantId, spec({}))).id;
+    occurrencesId = (await repository.create(tenantId, spec({ name: 'checkout-latency', budgeting: 'OCCURRENCES', indicators: [{ kind: 'LATENCY', percentile: 'p99', thresholdMs: 100 }] }))).id;
     for (let index = 0; index < BULK_SLOS; index++) {
-      await repository.create(tenantId, spec({ name: `bulk-${index}`, services: [`svc-${index}`], window: index % 2 ? '7d' : 'CALENDAR_MONTH' }), db);
+      await repository.create(tenantId, spec({ name: `bulk-${index}`, services: [`svc-${index}`], window: index % 2 ? '7d' : 'CALENDAR_MONTH' }));
     }
 
     receiver = http.createServer((request, response) => {

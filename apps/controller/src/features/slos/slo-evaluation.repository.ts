@@ -15,8 +15,8 @@ import type {
   TrafficTarget,
 } from '@lattice/domain';
 import { Prisma } from '../../generated/prisma/client';
-import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
+import { dbOf, transactionClient, type Transaction } from '../../platform/database/transaction.service';
 import { activeAlertsOf, seriesProgressOf, storedEvaluation, storedSloOf, type StoredSlo } from './slos.repository';
 
 /** Every SLO with what decides its traffic: its GNS's match conditions and the tenant's clusters. */
@@ -121,34 +121,21 @@ export class SloEvaluationRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Runs `work` in one transaction holding the evaluation lock, or returns null at once when another
-   * run (another replica, or a manual run) holds it: runs never interleave their writes. It then
-   * waits for the series lock, which a backfill / catch-up chunk holds only briefly.
+   * Takes the evaluation lock for the caller's transaction, or returns false at once when another
+   * run (another replica, or a manual run) holds it: runs never interleave their writes.
    */
-  async exclusively<T>(work: (db: Db) => Promise<T>): Promise<T | null> {
-    return this.prisma.$transaction(
-      async (tx) => {
-        const [lock] = await tx.$queryRaw<{ locked: boolean }[]>(EVALUATION_TRY_LOCK);
-        if (!lock?.locked) return null;
-        await tx.$executeRaw(SERIES_LOCK);
-        return work(tx);
-      },
-      { timeout: 300_000, maxWait: 30_000 },
-    );
+  async tryLockEvaluation(tx: Transaction): Promise<boolean> {
+    const [lock] = await transactionClient(tx).$queryRaw<{ locked: boolean }[]>(EVALUATION_TRY_LOCK);
+    return lock?.locked === true;
   }
 
-  /** Runs one bounded chunk of series work (backfill, catch-up, late minutes) holding the series lock. */
-  async seriesChunk<T>(work: (db: Db) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction(
-      async (tx) => {
-        await tx.$executeRaw(SERIES_LOCK);
-        return work(tx);
-      },
-      { timeout: 300_000, maxWait: 30_000 },
-    );
+  /** Waits for the series lock for the caller's transaction (a series chunk holds it only briefly). */
+  async lockSeries(tx: Transaction): Promise<void> {
+    await transactionClient(tx).$executeRaw(SERIES_LOCK);
   }
 
-  async loadEvaluable(db: Db): Promise<EvaluableSlo[]> {
+  async loadEvaluable(tx: Transaction): Promise<EvaluableSlo[]> {
+    const db = transactionClient(tx);
     const slos = await db.slo.findMany({ orderBy: { id: 'asc' } });
     if (slos.length === 0) return [];
     const gnsIds = [...new Set(slos.map((slo) => slo.gnsId))];
@@ -181,7 +168,8 @@ export class SloEvaluationRepository {
    * Traffic to each (tenant, service) in its own [fromMs, toMs), one row per destination and
    * minute (`resolution` minute: telemetry_minutes) or hour (telemetry_hours rollups).
    */
-  async destinationPeriods(db: Db, resolution: SeriesResolution, targets: readonly TrafficTarget[]): Promise<DestinationPeriod[]> {
+  async destinationPeriods(tx: Transaction, resolution: SeriesResolution, targets: readonly TrafficTarget[]): Promise<DestinationPeriod[]> {
+    const db = transactionClient(tx);
     if (targets.length === 0) return [];
     const { table, column } = TRAFFIC_SOURCES[resolution];
     const rows = await db.$queryRaw<RawDestinationPeriod[]>(Prisma.sql`
@@ -207,7 +195,8 @@ export class SloEvaluationRepository {
   }
 
   /** The earliest minute or hour of telemetry to each (tenant, service), null when there is none. One index probe each. */
-  async earliestTraffic(db: Db, targets: readonly { tenantId: string; service: string }[]): Promise<(number | null)[]> {
+  async earliestTraffic(tx: Transaction, targets: readonly { tenantId: string; service: string }[]): Promise<(number | null)[]> {
+    const db = transactionClient(tx);
     if (targets.length === 0) return [];
     const rows = await db.$queryRaw<{ idx: bigint; earliest: Date | null }[]>(Prisma.sql`
       SELECT s.idx, least(
@@ -226,7 +215,8 @@ export class SloEvaluationRepository {
    * has no series under that basis yet (nothing counted). One index probe each; the result is
    * aligned with `lookups`.
    */
-  async runningTotalsBefore(lookups: readonly RunningTotalsLookup[], db: Db = this.prisma): Promise<(RunningTotals | undefined)[]> {
+  async runningTotalsBefore(lookups: readonly RunningTotalsLookup[], tx?: Transaction): Promise<(RunningTotals | undefined)[]> {
+    const db = dbOf(this.prisma, tx);
     const result: (RunningTotals | undefined)[] = new Array<RunningTotals | undefined>(lookups.length).fill(undefined);
     if (lookups.length === 0) return result;
     const rows = await db.$queryRaw<{ idx: bigint; cum_requests: bigint; cum_bad_requests: bigint; cum_bad_minutes: bigint }[]>(Prisma.sql`
@@ -252,7 +242,8 @@ export class SloEvaluationRepository {
   }
 
   /** Adds each shift's delta to the running totals of its SLO's rows from `fromMs` on (after a recomputed span). */
-  async shiftRunningTotals(db: Db, shifts: readonly RunningTotalsShift[]): Promise<void> {
+  async shiftRunningTotals(tx: Transaction, shifts: readonly RunningTotalsShift[]): Promise<void> {
+    const db = transactionClient(tx);
     for (const chunk of chunks(shifts, WRITE_CHUNK_ROWS)) {
       await db.$executeRaw(Prisma.sql`
         UPDATE slo_minutes m SET cum_requests = m.cum_requests + d.requests, cum_bad_requests = m.cum_bad_requests + d.bad_requests,
@@ -269,7 +260,8 @@ export class SloEvaluationRepository {
    * Deletes the rows inside each span that do not close an hour: where minute detail has been
    * thinned, a recomputed span keeps only those, so no stale detail row outlives it.
    */
-  async dropDetailBefore(db: Db, spans: readonly { sloId: string; fromMs: number; toMs: number }[]): Promise<void> {
+  async dropDetailBefore(tx: Transaction, spans: readonly { sloId: string; fromMs: number; toMs: number }[]): Promise<void> {
+    const db = transactionClient(tx);
     if (spans.length === 0) return;
     await db.$executeRaw(Prisma.sql`
       DELETE FROM slo_minutes m
@@ -280,13 +272,15 @@ export class SloEvaluationRepository {
   }
 
   /** The series of every SLO that has one (of any basis: the caller compares it with the SLO's). */
-  async loadSeries(db: Db): Promise<Map<string, SloSeriesProgress>> {
+  async loadSeries(tx: Transaction): Promise<Map<string, SloSeriesProgress>> {
+    const db = transactionClient(tx);
     const rows = await db.sloSeries.findMany();
     return new Map(rows.map((row) => [row.sloId, seriesProgressOf(row)]));
   }
 
   /** Writes the series rows whole (insert or replace). */
-  async saveSeries(db: Db, rows: readonly SloSeriesProgress[]): Promise<void> {
+  async saveSeries(tx: Transaction, rows: readonly SloSeriesProgress[]): Promise<void> {
+    const db = transactionClient(tx);
     for (const chunk of chunks(rows, WRITE_CHUNK_ROWS)) {
       await db.$executeRaw(Prisma.sql`
         INSERT INTO slo_series (slo_id, tenant_id, basis, covered_from, backfill_to, minute_resolution_from, caught_up_until,
@@ -315,7 +309,8 @@ export class SloEvaluationRepository {
    * of its oldest one. In the caller's transaction, so they come back if counting them fails; a
    * minute marked again meanwhile (by a later batch) is inserted anew and counted again.
    */
-  async takeLateMinutes(db: Db, spanMinutes: number): Promise<{ tenantId: string; minuteMs: number }[]> {
+  async takeLateMinutes(tx: Transaction, spanMinutes: number): Promise<{ tenantId: string; minuteMs: number }[]> {
+    const db = transactionClient(tx);
     const rows = await db.$queryRaw<{ tenant_id: string; minute: Date }[]>(Prisma.sql`
       DELETE FROM telemetry_late_minutes d USING (
         SELECT tenant_id, min(minute) AS first FROM telemetry_late_minutes GROUP BY tenant_id) f
@@ -325,7 +320,8 @@ export class SloEvaluationRepository {
   }
 
   /** Upserts evaluated minutes (re-evaluating a minute replaces its row with the same or newer values). */
-  async writeMinutes(db: Db, rows: readonly SloMinuteRow[]): Promise<void> {
+  async writeMinutes(tx: Transaction, rows: readonly SloMinuteRow[]): Promise<void> {
+    const db = transactionClient(tx);
     for (const chunk of chunks(rows, WRITE_CHUNK_ROWS)) {
       await db.$executeRaw(Prisma.sql`
         INSERT INTO slo_minutes (slo_id, minute, tenant_id, basis, requests, bad_requests, bad_slice, indicator_values,
@@ -348,12 +344,14 @@ export class SloEvaluationRepository {
   }
 
   /** When each SLO was last evaluated and the alerts it had active then. */
-  async previousStates(db: Db): Promise<Map<string, PreviousSloState>> {
+  async previousStates(tx: Transaction): Promise<Map<string, PreviousSloState>> {
+    const db = transactionClient(tx);
     const rows = await db.sloState.findMany({ select: { sloId: true, evaluatedAt: true, activeAlerts: true } });
     return new Map(rows.map((row) => [row.sloId, { evaluatedAtMs: row.evaluatedAt.getTime(), activeAlerts: activeAlertsOf(row.activeAlerts) }]));
   }
 
-  async saveStates(db: Db, evaluatedAtMs: number, states: readonly SloStateRow[]): Promise<void> {
+  async saveStates(tx: Transaction, evaluatedAtMs: number, states: readonly SloStateRow[]): Promise<void> {
+    const db = transactionClient(tx);
     for (const chunk of chunks(states, WRITE_CHUNK_ROWS)) {
       await db.$executeRaw(Prisma.sql`
         INSERT INTO slo_states (slo_id, tenant_id, evaluated_at, status, evaluation, active_alerts, updated_at)
@@ -370,7 +368,8 @@ export class SloEvaluationRepository {
   }
 
   /** Records alert events; an event already recorded (same SLO, rule, type and minute) is skipped. Returns the new ones. */
-  async insertEvents(db: Db, events: readonly SloAlertEventRow[]): Promise<StoredAlertEvent[]> {
+  async insertEvents(tx: Transaction, events: readonly SloAlertEventRow[]): Promise<StoredAlertEvent[]> {
+    const db = transactionClient(tx);
     if (events.length === 0) return [];
     const rows = await db.$queryRaw<{ id: string; slo_id: string; rule_id: string; type: string; at: Date }[]>(Prisma.sql`
       INSERT INTO slo_events (id, tenant_id, slo_id, type, rule_id, severity, at, threshold, long_window_burn_rate, short_window_burn_rate)

@@ -41,7 +41,7 @@ import {
   type SloWindow,
 } from '@lattice/domain';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
-import type { Db } from '../../platform/database/db.util';
+import { TransactionRunner, type Transaction, type TransactionLimits } from '../../platform/database/transaction.service';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { SloMetrics } from './slo.metrics';
 import {
@@ -73,6 +73,9 @@ export interface SeriesRepairRun {
   /** Whether work is left (the time budget ran out). */
   more: boolean;
 }
+
+/** The evaluation run and series chunks write many rows: they get longer than Prisma's default limits. */
+const SERIES_TRANSACTION: TransactionLimits = { timeoutMs: 300_000, maxWaitMs: 30_000 };
 
 /** A span of one SLO's series to compute. */
 interface SeriesSpan extends SeriesSpanBounds {
@@ -114,6 +117,7 @@ export class SloEvaluationService {
   private readonly logger = new Logger(SloEvaluationService.name);
 
   constructor(
+    private readonly transactions: TransactionRunner,
     private readonly repository: SloEvaluationRepository,
     private readonly webhooks: WebhooksService,
     private readonly metrics: SloMetrics,
@@ -124,7 +128,7 @@ export class SloEvaluationService {
   async evaluate(now = new Date()): Promise<SloEvaluationRun | null> {
     const nowMs = minuteStart(now.getTime());
     const stopTimer = this.metrics.evaluationDuration.startTimer();
-    const outcome = await this.repository.exclusively((db) => this.evaluateIn(db, nowMs));
+    const outcome = await this.exclusively((tx) => this.evaluateIn(tx, nowMs));
     if (!outcome) return null;
     stopTimer();
     for (const type of outcome.eventTypes) this.metrics.alertEvents.inc({ type });
@@ -134,17 +138,38 @@ export class SloEvaluationService {
     return outcome.run;
   }
 
+  /**
+   * Runs `work` in one transaction holding the evaluation lock, or returns null at once when another
+   * run (another replica, or a manual run) holds it: runs never interleave their writes. It then
+   * waits for the series lock, which a backfill / catch-up chunk holds only briefly.
+   */
+  private exclusively<T>(work: (tx: Transaction) => Promise<T>): Promise<T | null> {
+    return this.transactions.run(async (tx) => {
+      if (!(await this.repository.tryLockEvaluation(tx))) return null;
+      await this.repository.lockSeries(tx);
+      return work(tx);
+    }, SERIES_TRANSACTION);
+  }
+
+  /** Runs one bounded chunk of series work (backfill, catch-up, late minutes) holding the series lock. */
+  private seriesChunk<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.transactions.run(async (tx) => {
+      await this.repository.lockSeries(tx);
+      return work(tx);
+    }, SERIES_TRANSACTION);
+  }
+
   /** One evaluation run inside its transaction: series forward to now, then each SLO assessed, then events and deliveries recorded. */
-  private async evaluateIn(db: Db, nowMs: number): Promise<{ run: SloEvaluationRun; deliveryIds: string[]; eventTypes: string[] }> {
+  private async evaluateIn(tx: Transaction, nowMs: number): Promise<{ run: SloEvaluationRun; deliveryIds: string[]; eventTypes: string[] }> {
     const liveFromMs = nowMs - this.config.env.LATTICE_SLO_RECOMPUTE_MINUTES * MINUTE_MS;
-    const slos = windowed(await this.repository.loadEvaluable(db));
-    const previous = await this.repository.previousStates(db);
-    const { spans, rowsWritten, outcomes } = await this.advanceSeries(db, slos, nowMs, liveFromMs);
-    const evaluations = await this.assess(db, slos, outcomes, previous, nowMs);
-    await this.repository.saveStates(db, nowMs, [...evaluations.values()].map(({ row }) => row));
-    const recorded = await this.repository.insertEvents(db, [...evaluations.values()].flatMap(({ events }) => events));
+    const slos = windowed(await this.repository.loadEvaluable(tx));
+    const previous = await this.repository.previousStates(tx);
+    const { spans, rowsWritten, outcomes } = await this.advanceSeries(tx, slos, nowMs, liveFromMs);
+    const evaluations = await this.assess(tx, slos, outcomes, previous, nowMs);
+    await this.repository.saveStates(tx, nowMs, [...evaluations.values()].map(({ row }) => row));
+    const recorded = await this.repository.insertEvents(tx, [...evaluations.values()].flatMap(({ events }) => events));
     const deliveryIds = await this.webhooks.createDeliveries(
-      db,
+      tx,
       recorded.map((stored) => {
         const { slo, row } = evaluations.get(stored.sloId)!;
         return {
@@ -170,8 +195,8 @@ export class SloEvaluationService {
   }
 
   /** Brings every SLO's series forward to now (see planLiveRun). */
-  private async advanceSeries(db: Db, slos: readonly WindowedSlo[], nowMs: number, liveFromMs: number) {
-    const seriesById = await this.repository.loadSeries(db);
+  private async advanceSeries(tx: Transaction, slos: readonly WindowedSlo[], nowMs: number, liveFromMs: number) {
+    const seriesById = await this.repository.loadSeries(tx);
     const spans: SeriesSpan[] = [];
     const advanced: SloSeriesProgress[] = [];
     for (const { slo, window } of slos) {
@@ -180,8 +205,8 @@ export class SloEvaluationService {
       spans.push({ slo, ...plan.span });
       advanced.push(plan.series);
     }
-    const { outcomes, rowsWritten } = await this.recomputeSpans(db, spans, nowMs);
-    await this.repository.saveSeries(db, advanced);
+    const { outcomes, rowsWritten } = await this.recomputeSpans(tx, spans, nowMs);
+    await this.repository.saveSeries(tx, advanced);
     return { spans, outcomes, rowsWritten };
   }
 
@@ -190,14 +215,14 @@ export class SloEvaluationService {
    * minus those before its start: one batch of probes for all SLOs and spans.
    */
   private async assess(
-    db: Db,
+    tx: Transaction,
     slos: readonly WindowedSlo[],
     outcomes: ReadonlyMap<string, SpanOutcome>,
     previous: ReadonlyMap<string, { activeAlerts: SloEvaluation['activeAlerts'] }>,
     nowMs: number,
   ): Promise<Map<string, { slo: EvaluableSlo; row: SloStateRow; events: SloAlertEventRow[] }>> {
     const probes = slos.flatMap(({ slo, window }) => sloEvaluationProbes(window, nowMs).map((beforeMs) => ({ sloId: slo.id, basis: slo.basis, beforeMs })));
-    const totalsBefore = new ProbedTotals(probes, await this.repository.runningTotalsBefore(probes, db));
+    const totalsBefore = new ProbedTotals(probes, await this.repository.runningTotalsBefore(probes, tx));
     const assessed = new Map<string, { slo: EvaluableSlo; row: SloStateRow; events: SloAlertEventRow[] }>();
     for (const { slo, window } of slos) {
       const current = outcomes.get(slo.id)!;
@@ -240,12 +265,12 @@ export class SloEvaluationService {
 
   /** Recomputes the spans of SLOs that received telemetry late; false when none was marked. */
   async countLateMinutes(nowMs: number): Promise<boolean> {
-    return this.repository.seriesChunk(async (db) => {
-      const late = await this.repository.takeLateMinutes(db, SERIES_CHUNK_MINUTES);
+    return this.seriesChunk(async (tx) => {
+      const late = await this.repository.takeLateMinutes(tx, SERIES_CHUNK_MINUTES);
       if (late.length === 0) return false;
       const byTenant = lateRangesByTenant(late);
-      const slos = windowed(await this.repository.loadEvaluable(db)).filter(({ slo }) => byTenant.has(slo.tenantId));
-      const seriesById = await this.repository.loadSeries(db);
+      const slos = windowed(await this.repository.loadEvaluable(tx)).filter(({ slo }) => byTenant.has(slo.tenantId));
+      const seriesById = await this.repository.loadSeries(tx);
       const spans: SeriesSpan[] = [];
       const extended: SloSeriesProgress[] = [];
       for (const { slo } of slos) {
@@ -255,19 +280,19 @@ export class SloEvaluationService {
         if (plan.extended) extended.push(plan.extended);
         if (plan.span) spans.push({ slo, ...plan.span });
       }
-      await this.recomputeSpans(db, spans, nowMs);
-      await this.repository.saveSeries(db, extended);
+      await this.recomputeSpans(tx, spans, nowMs);
+      await this.repository.saveSeries(tx, extended);
       return true;
     });
   }
 
   /** Fills the oldest gaps left by an outage (up to SERIES_CHUNK_MINUTES per SLO); false when there is none. */
   async catchUpChunk(nowMs: number): Promise<boolean> {
-    return this.repository.seriesChunk(async (db) => {
-      const seriesById = await this.repository.loadSeries(db);
+    return this.seriesChunk(async (tx) => {
+      const seriesById = await this.repository.loadSeries(tx);
       const behind = [...seriesById.values()].filter(isCatchingUp);
       if (behind.length === 0) return false;
-      const slos = await this.workableSlos(db);
+      const slos = await this.workableSlos(tx);
       const candidates = catchUpCandidates(behind, (series) => slos.get(series.sloId)?.basis === series.basis);
       if (candidates.length === 0) return false;
       const spans: SeriesSpan[] = [];
@@ -277,8 +302,8 @@ export class SloEvaluationService {
         spans.push({ slo: slos.get(series.sloId)!, ...plan.span });
         advanced.push(plan.series);
       }
-      await this.recomputeSpans(db, spans, nowMs);
-      await this.repository.saveSeries(db, advanced);
+      await this.recomputeSpans(tx, spans, nowMs);
+      await this.repository.saveSeries(tx, advanced);
       return true;
     });
   }
@@ -290,18 +315,18 @@ export class SloEvaluationService {
    * False when no series needs it.
    */
   async backfillChunk(nowMs: number): Promise<boolean> {
-    return this.repository.seriesChunk(async (db) => {
-      const seriesById = await this.repository.loadSeries(db);
+    return this.seriesChunk(async (tx) => {
+      const seriesById = await this.repository.loadSeries(tx);
       const pending = [...seriesById.values()].filter(isBackfilling);
       if (pending.length === 0) return false;
-      const slos = await this.workableSlos(db);
+      const slos = await this.workableSlos(tx);
       const candidates = backfillCandidates(pending, (series) => slos.get(series.sloId)?.basis === series.basis);
       if (candidates.length === 0) return false;
 
       // No telemetry before the series start, or none at all: the backfill stops at the first data.
       const services = uniqueTrafficServices(candidates.map((series) => slos.get(series.sloId)!));
       const earliest = new Map<string, number | null>();
-      (await this.repository.earliestTraffic(db, services)).forEach((value, index) =>
+      (await this.repository.earliestTraffic(tx, services)).forEach((value, index) =>
         earliest.set(trafficTargetKey(services[index]!.tenantId, services[index]!.service), value),
       );
       const minuteDataFromMs = minuteTelemetryFrom(nowMs, this.config.env.LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS);
@@ -315,10 +340,10 @@ export class SloEvaluationService {
         else prepends[step.resolution].push({ slo, ...step.span });
       }
       const prepended = [
-        ...(await this.prependSpans(db, 'minute', prepends.minute, seriesById, nowMs)),
-        ...(await this.prependSpans(db, 'hour', prepends.hour, seriesById, nowMs)),
+        ...(await this.prependSpans(tx, 'minute', prepends.minute, seriesById, nowMs)),
+        ...(await this.prependSpans(tx, 'hour', prepends.hour, seriesById, nowMs)),
       ];
-      await this.repository.saveSeries(db, [...finished, ...prepended]);
+      await this.repository.saveSeries(tx, [...finished, ...prepended]);
       return true;
     });
   }
@@ -328,8 +353,8 @@ export class SloEvaluationService {
   }
 
   /** The SLOs whose definition can be evaluated, by id. */
-  private async workableSlos(db: Db): Promise<Map<string, EvaluableSlo>> {
-    return new Map(windowed(await this.repository.loadEvaluable(db)).map(({ slo }) => [slo.id, slo]));
+  private async workableSlos(tx: Transaction): Promise<Map<string, EvaluableSlo>> {
+    return new Map(windowed(await this.repository.loadEvaluable(tx)).map(({ slo }) => [slo.id, slo]));
   }
 
   /**
@@ -337,15 +362,15 @@ export class SloEvaluationService {
    * before it, and shifts the rows after it by however much its totals changed. At most one span
    * per SLO.
    */
-  private async recomputeSpans(db: Db, spans: readonly SeriesSpan[], nowMs: number): Promise<{ outcomes: Map<string, SpanOutcome>; rowsWritten: number }> {
+  private async recomputeSpans(tx: Transaction, spans: readonly SeriesSpan[], nowMs: number): Promise<{ outcomes: Map<string, SpanOutcome>; rowsWritten: number }> {
     const outcomes = new Map<string, SpanOutcome>();
     if (spans.length === 0) return { outcomes, rowsWritten: 0 };
     const detailFromMs = seriesDetailFrom(nowMs);
-    const traffic = new SloTrafficIndex(await this.repository.destinationPeriods(db, 'minute', spanTrafficTargets(spans)));
+    const traffic = new SloTrafficIndex(await this.repository.destinationPeriods(tx, 'minute', spanTrafficTargets(spans)));
     // One batch of probes: the totals before each span's start and before its end.
     const starts = spans.map((span) => ({ sloId: span.slo.id, basis: span.slo.basis, beforeMs: span.fromMs }));
     const ends = spans.map((span) => ({ sloId: span.slo.id, basis: span.slo.basis, beforeMs: span.toMs }));
-    const probed = await this.repository.runningTotalsBefore([...starts, ...ends], db);
+    const probed = await this.repository.runningTotalsBefore([...starts, ...ends], tx);
     const rows: SloMinuteRow[] = [];
     const shifts: RunningTotalsShift[] = [];
     spans.forEach((span, index) => {
@@ -365,9 +390,9 @@ export class SloEvaluationService {
       const delta = runningTotalsShift(storedEnd, evaluated.end);
       if (delta) shifts.push({ sloId: slo.id, basis: slo.basis, fromMs: span.toMs, delta });
     });
-    await this.repository.dropDetailBefore(db, thinnedParts(spans, detailFromMs));
-    await this.repository.writeMinutes(db, rows);
-    await this.repository.shiftRunningTotals(db, shifts);
+    await this.repository.dropDetailBefore(tx, thinnedParts(spans, detailFromMs));
+    await this.repository.writeMinutes(tx, rows);
+    await this.repository.shiftRunningTotals(tx, shifts);
     return { outcomes, rowsWritten: rows.length };
   }
 
@@ -376,7 +401,7 @@ export class SloEvaluationService {
    * are subtracted from the series origin, which becomes the totals before the span.
    */
   private async prependSpans(
-    db: Db,
+    tx: Transaction,
     resolution: SeriesResolution,
     spans: readonly SeriesSpan[],
     seriesById: ReadonlyMap<string, SloSeriesProgress>,
@@ -384,7 +409,7 @@ export class SloEvaluationService {
   ): Promise<SloSeriesProgress[]> {
     if (spans.length === 0) return [];
     const detailFromMs = seriesDetailFrom(nowMs);
-    const traffic = new SloTrafficIndex(await this.repository.destinationPeriods(db, resolution, spanTrafficTargets(spans)));
+    const traffic = new SloTrafficIndex(await this.repository.destinationPeriods(tx, resolution, spanTrafficTargets(spans)));
     const rows: SloMinuteRow[] = [];
     const updated: SloSeriesProgress[] = [];
     for (const span of spans) {
@@ -403,8 +428,8 @@ export class SloEvaluationService {
       updated.push(seriesAfterPrepend(series, resolution, span, prepended.origin));
     }
     // Stale detail rows (e.g. of an older thinning) must not outlive the hours written here.
-    await this.repository.dropDetailBefore(db, thinnedParts(spans, detailFromMs));
-    await this.repository.writeMinutes(db, rows);
+    await this.repository.dropDetailBefore(tx, thinnedParts(spans, detailFromMs));
+    await this.repository.writeMinutes(tx, rows);
     return updated;
   }
 }

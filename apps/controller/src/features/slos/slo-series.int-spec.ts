@@ -7,7 +7,6 @@ import { parseControllerEnv } from '../../platform/config/controller-env.util';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { seedCluster, seedGlobalNamespace, sketchOf, type SeededCluster } from '../../../../../test/support/telemetry';
-import { PrismaService } from '../../platform/database/prisma.service';
 import { TelemetryIngestService } from '../telemetry/telemetry-ingest.service';
 import { SloEvaluationService } from './slo-evaluation.service';
 import { SlosRepository } from './slos.repository';
@@ -33,7 +32,6 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
   let evaluation: SloEvaluationService;
   let slos: SlosService;
   let repository: SlosRepository;
-  let db: PrismaService;
   let tenantId: string;
   let east: SeededCluster;
   let gnsId: string;
@@ -54,7 +52,7 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
     type: 'MONITORED',
     ...overrides,
   });
-  const create = async (overrides: Partial<SloSpec>) => (await repository.create(tenantId, spec(overrides), db)).id;
+  const create = async (overrides: Partial<SloSpec>) => (await repository.create(tenantId, spec(overrides))).id;
 
   /** One telemetry_minutes row per minute in [fromMs, toMs) to `service`, bad where badMinute says. */
   const seedMinutes = (service: string, fromMs: number, toMs: number) =>
@@ -111,7 +109,6 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
     evaluation = moduleRef.get(SloEvaluationService);
     slos = moduleRef.get(SlosService);
     repository = moduleRef.get(SlosRepository);
-    db = moduleRef.get(PrismaService);
     sql = new Client({ connectionString: database.url });
     await sql.connect();
     tenantId = (await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'series') RETURNING id`)).rows[0].id;

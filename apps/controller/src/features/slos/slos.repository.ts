@@ -14,8 +14,9 @@ import {
 } from '@lattice/domain';
 import type { Slo, SloEvent, SloSeries } from '../../generated/prisma/client';
 import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
-import { rethrowUniqueViolation, type Db } from '../../platform/database/db.util';
+import { rethrowUniqueViolation } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
+import { dbOf, transactionClient, type Transaction } from '../../platform/database/transaction.service';
 
 export interface StoredSlo extends SloSpec {
   id: string;
@@ -48,18 +49,13 @@ export class SlosRepository {
 
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Runs `work` in one transaction; pass its handle to every repository (and audit) call that belongs to it. */
-  transaction<T>(work: (db: Db) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction((tx) => work(tx));
-  }
-
-  async create(tenantId: string, spec: SloSpec, db: Db = this.prisma): Promise<StoredSlo> {
-    const row = await db.slo.create({ data: { tenantId, ...toData(spec) } }).catch(rethrowUniqueViolation(() => sloNameTaken(spec.name)));
+  async create(tenantId: string, spec: SloSpec, tx?: Transaction): Promise<StoredSlo> {
+    const row = await dbOf(this.prisma, tx).slo.create({ data: { tenantId, ...toData(spec) } }).catch(rethrowUniqueViolation(() => sloNameTaken(spec.name)));
     return storedSloOf(row);
   }
 
-  async find(tenantId: string, id: string, db: Db = this.prisma): Promise<StoredSlo | null> {
-    const row = await db.slo.findFirst({ where: { tenantId, id } });
+  async find(tenantId: string, id: string, tx?: Transaction): Promise<StoredSlo | null> {
+    const row = await dbOf(this.prisma, tx).slo.findFirst({ where: { tenantId, id } });
     return row && storedSloOf(row);
   }
 
@@ -87,8 +83,9 @@ export class SlosRepository {
     expectedVersion: number,
     spec: SloSpec,
     rebased: boolean,
-    db: Db,
+    tx: Transaction,
   ): Promise<StoredSlo | null> {
+    const db = transactionClient(tx);
     const rows = await db.slo
       .updateManyAndReturn({
         where: { tenantId, id, version: expectedVersion },
@@ -142,8 +139,8 @@ export class SlosRepository {
     return rows.map(storedEventOf);
   }
 
-  async delete(tenantId: string, id: string, db: Db): Promise<boolean> {
-    return (await db.slo.deleteMany({ where: { tenantId, id } })).count > 0;
+  async delete(tenantId: string, id: string, tx: Transaction): Promise<boolean> {
+    return (await transactionClient(tx).slo.deleteMany({ where: { tenantId, id } })).count > 0;
   }
 }
 

@@ -16,6 +16,7 @@ import {
 } from '@lattice/domain';
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
+import { TransactionRunner } from '../../platform/database/transaction.service';
 import type { Page, PageRequest } from '../../platform/http/pagination.util';
 import { UUID } from '../../platform/http/uuid-param.pipe';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
@@ -30,6 +31,7 @@ const RESOURCE = 'SLO';
 @Injectable()
 export class SlosService {
   constructor(
+    private readonly transactions: TransactionRunner,
     private readonly slos: SlosRepository,
     private readonly evaluations: SloEvaluationRepository,
     private readonly mesh: MeshMembershipService,
@@ -38,7 +40,7 @@ export class SlosService {
 
   async create(actor: TenantPrincipal, input: SloSpecInput): Promise<SloView> {
     const spec = await this.validSpec(actor.tenantId, input);
-    const row = await this.slos.transaction(async (tx) => {
+    const row = await this.transactions.run(async (tx) => {
       const created = await this.slos.create(actor.tenantId, spec, tx);
       await this.audit.record(actor, { action: 'slo.create', resourceType: 'slo', resourceId: created.id, after: definitionView(created) }, tx);
       return created;
@@ -63,7 +65,7 @@ export class SlosService {
 
   async replace(actor: TenantPrincipal, id: string, expectedVersion: number, input: SloSpecInput): Promise<SloView> {
     const spec = await this.validSpec(actor.tenantId, input);
-    const updated = await this.slos.transaction(async (tx) => {
+    const updated = await this.transactions.run(async (tx) => {
       const before = await this.slos.find(actor.tenantId, id, tx);
       if (!before) throw DomainError.notFound(RESOURCE, id);
       if (before.version !== expectedVersion) throw staleVersion(before.version, expectedVersion);
@@ -84,7 +86,7 @@ export class SlosService {
   }
 
   async delete(actor: TenantPrincipal, id: string, expectedVersion: number | undefined): Promise<void> {
-    await this.slos.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       const before = await this.slos.find(actor.tenantId, id, tx);
       if (!before) throw DomainError.notFound(RESOURCE, id);
       if (expectedVersion !== undefined && before.version !== expectedVersion) throw staleVersion(before.version, expectedVersion);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Tenant } from '../../generated/prisma/client';
-import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
+import { dbOf, type Transaction } from '../../platform/database/transaction.service';
 import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
 
 export interface StoredTenant {
@@ -15,13 +15,8 @@ export interface StoredTenant {
 export class TenantsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Runs `work` in one transaction; pass the handle to this and other repositories' writes. */
-  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction((tx) => work(tx));
-  }
-
-  async create(name: string, db: Db = this.prisma): Promise<StoredTenant> {
-    return toStored(await db.tenant.create({ data: { name } }));
+  async create(name: string, tx?: Transaction): Promise<StoredTenant> {
+    return toStored(await dbOf(this.prisma, tx).tenant.create({ data: { name } }));
   }
 
   async find(id: string): Promise<StoredTenant | null> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@lattice/domain';
 import { AuditService } from '../audit/audit.service';
+import { TransactionRunner } from '../../platform/database/transaction.service';
 import type { Page, PageRequest } from '../../platform/http/pagination.util';
 import { TokensService } from '../auth/tokens.service';
 import { toTenantView } from './tenants.dto';
@@ -9,6 +10,7 @@ import { TenantsRepository, type StoredTenant } from './tenants.repository';
 @Injectable()
 export class TenantsService {
   constructor(
+    private readonly transactions: TransactionRunner,
     private readonly tenants: TenantsRepository,
     private readonly tokens: TokensService,
     private readonly audit: AuditService,
@@ -19,7 +21,7 @@ export class TenantsService {
     if (await this.tenants.nameTaken(name)) {
       throw new DomainError('CONFLICT', `a tenant named ${name} already exists`);
     }
-    return this.tenants.transaction(async (tx) => {
+    return this.transactions.run(async (tx) => {
       const tenant = await this.tenants.create(name, tx);
       const adminToken = await this.tokens.issue(
         tenant.id,

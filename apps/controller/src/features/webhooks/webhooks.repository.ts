@@ -4,8 +4,9 @@ import { DomainError, type WebhookEvent, type WebhookEventType } from '@lattice/
 import { isEncryptedBlob, type EncryptedBlob } from '@lattice/pki';
 import { Prisma, type WebhookDelivery, type WebhookEndpoint } from '../../generated/prisma/client';
 import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
-import { rethrowUniqueViolation, type Db } from '../../platform/database/db.util';
+import { rethrowUniqueViolation } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
+import { dbOf, transactionClient, type Transaction } from '../../platform/database/transaction.service';
 
 export interface WebhookSpec {
   name: string;
@@ -83,25 +84,20 @@ const encryptedSecretSchema = z.custom<EncryptedBlob>((value) => isEncryptedBlob
 export class WebhooksRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Runs `work` in one transaction; pass its handle to every repository (and audit) call that belongs to it. */
-  transaction<T>(work: (db: Db) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction((tx) => work(tx));
-  }
-
   async create(
     tenantId: string,
     spec: WebhookSpec,
     secret: { encrypted: EncryptedBlob; hint: string; id: string },
-    db: Db,
+    tx: Transaction,
   ): Promise<WebhookEndpointRecord> {
-    const row = await db.webhookEndpoint
+    const row = await transactionClient(tx).webhookEndpoint
       .create({ data: { id: secret.id, tenantId, ...spec, encryptedSecret: { ...secret.encrypted }, secretHint: secret.hint } })
       .catch(rethrowUniqueViolation(() => webhookNameTaken(spec.name)));
     return endpointOf(row);
   }
 
-  async find(tenantId: string, id: string, db: Db = this.prisma): Promise<WebhookEndpointRecord | null> {
-    const row = await db.webhookEndpoint.findFirst({ where: { tenantId, id } });
+  async find(tenantId: string, id: string, tx?: Transaction): Promise<WebhookEndpointRecord | null> {
+    const row = await dbOf(this.prisma, tx).webhookEndpoint.findFirst({ where: { tenantId, id } });
     return row && endpointOf(row);
   }
 
@@ -119,9 +115,9 @@ export class WebhooksRepository {
     id: string,
     expectedVersion: number,
     spec: WebhookSpec,
-    db: Db,
+    tx: Transaction,
   ): Promise<WebhookEndpointRecord | null> {
-    const rows = await db.webhookEndpoint
+    const rows = await transactionClient(tx).webhookEndpoint
       .updateManyAndReturn({
         where: { tenantId, id, version: expectedVersion },
         data: { ...spec, version: { increment: 1 } },
@@ -130,8 +126,8 @@ export class WebhooksRepository {
     return rows[0] ? endpointOf(rows[0]) : null;
   }
 
-  async delete(tenantId: string, id: string, db: Db): Promise<boolean> {
-    return (await db.webhookEndpoint.deleteMany({ where: { tenantId, id } })).count > 0;
+  async delete(tenantId: string, id: string, tx: Transaction): Promise<boolean> {
+    return (await transactionClient(tx).webhookEndpoint.deleteMany({ where: { tenantId, id } })).count > 0;
   }
 
   async deliveries(tenantId: string, webhookId: string, page: PageRequest): Promise<Page<WebhookDeliveryRecord>> {
@@ -154,9 +150,9 @@ export class WebhooksRepository {
    * One delivery per new event and enabled endpoint of its tenant that subscribed to its type; an
    * event already delivered to an endpoint is skipped. Returns the ids to enqueue.
    */
-  async createDeliveries(db: Db, deliveries: readonly NewDelivery[]): Promise<string[]> {
+  async createDeliveries(tx: Transaction, deliveries: readonly NewDelivery[]): Promise<string[]> {
     if (deliveries.length === 0) return [];
-    const rows = await db.$queryRaw<{ id: string }[]>(Prisma.sql`
+    const rows = await transactionClient(tx).$queryRaw<{ id: string }[]>(Prisma.sql`
       INSERT INTO webhook_deliveries (id, tenant_id, webhook_id, event_id, event_type, payload)
       SELECT gen_random_uuid(), w.tenant_id, w.id, e.event_id, e.event_type, e.payload
       FROM unnest(${deliveries.map((delivery) => delivery.tenantId)}::uuid[], ${deliveries.map((delivery) => delivery.eventId)}::uuid[],

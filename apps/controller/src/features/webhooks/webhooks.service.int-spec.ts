@@ -10,6 +10,7 @@ import { compileFeatureModule } from '../../../../../test/support/feature-module
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import type { RuntimeConfig } from '../../platform/config/runtime-config.types';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
+import { TransactionRunner } from '../../platform/database/transaction.service';
 import { webhookSecretAssociatedData } from './webhook-secret.util';
 import { WebhooksModule } from './webhooks.module';
 import { WebhooksRepository } from './webhooks.repository';
@@ -130,10 +131,10 @@ describe('WebhooksService', () => {
       { ...fired, payload: alertEvent(fired.eventId, fired.eventType) },
       { ...resolved, payload: alertEvent(resolved.eventId, resolved.eventType) },
     ];
-    const db = moduleRef.get(WebhooksRepository);
-    const ids = await db.transaction((tx) => webhooks.createDeliveries(tx, deliveries));
+    const transactions = moduleRef.get(TransactionRunner);
+    const ids = await transactions.run((tx) => webhooks.createDeliveries(tx, deliveries));
     expect(ids).toHaveLength(3);
-    expect(await db.transaction((tx) => webhooks.createDeliveries(tx, deliveries))).toEqual([]);
+    expect(await transactions.run((tx) => webhooks.createDeliveries(tx, deliveries))).toEqual([]);
 
     const rows = await sql.query(`SELECT webhook_id, event_id, payload FROM webhook_deliveries WHERE event_id IS NOT NULL ORDER BY webhook_id, event_id`);
     const received = rows.rows.map((row: { webhook_id: string; event_id: string }) => `${row.webhook_id}:${row.event_id}`).sort();

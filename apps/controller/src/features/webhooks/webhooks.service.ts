@@ -12,13 +12,13 @@ import {
 import { sealPrivateKey } from '@lattice/pki';
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
+import { TransactionRunner, type Transaction } from '../../platform/database/transaction.service';
 import { mapPage, type Page, type PageRequest } from '../../platform/http/pagination.util';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { WebhooksJobs } from './webhooks.jobs';
 import { newWebhookSecret, webhookSecretAssociatedData } from './webhook-secret.util';
 import { toDeliveryView, toWebhookView, type CreatedWebhookView, type WebhookDeliveryView, type WebhookView } from './webhooks.dto';
 import { WebhooksRepository, type NewDelivery, type WebhookSpec } from './webhooks.repository';
-import type { Db } from '../../platform/database/db.util';
 
 export interface WebhookInput {
   name: unknown;
@@ -34,6 +34,7 @@ export class WebhooksService {
   private readonly logger = new Logger(WebhooksService.name);
 
   constructor(
+    private readonly transactions: TransactionRunner,
     private readonly webhooks: WebhooksRepository,
     private readonly jobs: WebhooksJobs,
     private readonly audit: AuditService,
@@ -45,7 +46,7 @@ export class WebhooksService {
     const id = randomUUID();
     const { secret, hint } = newWebhookSecret();
     const encrypted = sealPrivateKey(secret, this.config.masterKey, webhookSecretAssociatedData(actor.tenantId, id));
-    const row = await this.webhooks.transaction(async (tx) => {
+    const row = await this.transactions.run(async (tx) => {
       const created = await this.webhooks.create(actor.tenantId, spec, { id, encrypted, hint }, tx);
       await this.audit.record(actor, { action: 'webhook.create', resourceType: 'webhook', resourceId: id, after: toWebhookView(created) }, tx);
       return created;
@@ -65,7 +66,7 @@ export class WebhooksService {
 
   async replace(actor: TenantPrincipal, id: string, expectedVersion: number, input: WebhookInput): Promise<WebhookView> {
     const spec = validSpec(input);
-    const row = await this.webhooks.transaction(async (tx) => {
+    const row = await this.transactions.run(async (tx) => {
       const before = await this.webhooks.find(actor.tenantId, id, tx);
       if (!before) throw DomainError.notFound(RESOURCE, id);
       if (before.version !== expectedVersion) throw stale(before.version, expectedVersion);
@@ -78,7 +79,7 @@ export class WebhooksService {
   }
 
   async delete(actor: TenantPrincipal, id: string): Promise<void> {
-    await this.webhooks.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       const before = await this.webhooks.find(actor.tenantId, id, tx);
       if (!before || !(await this.webhooks.delete(actor.tenantId, id, tx))) throw DomainError.notFound(RESOURCE, id);
       await this.audit.record(actor, { action: 'webhook.delete', resourceType: 'webhook', resourceId: id, before: toWebhookView(before) }, tx);
@@ -99,8 +100,8 @@ export class WebhooksService {
   }
 
   /** Inside the caller's transaction: deliveries for new events. Enqueue the returned ids after commit. */
-  createDeliveries(db: Db, deliveries: readonly NewDelivery[]): Promise<string[]> {
-    return this.webhooks.createDeliveries(db, deliveries);
+  createDeliveries(tx: Transaction, deliveries: readonly NewDelivery[]): Promise<string[]> {
+    return this.webhooks.createDeliveries(tx, deliveries);
   }
 
   /** Enqueues deliveries; if Redis refuses, they are picked up again by enqueueOrphans. */

@@ -15,17 +15,28 @@ export interface Transaction {
 
 const clients = new WeakMap<Transaction, Prisma.TransactionClient>();
 
+/** Limits of a long transaction (e.g. a batch job's), in place of the client's defaults. */
+export interface TransactionLimits {
+  /** How long the transaction may run before it is rolled back. */
+  timeoutMs: number;
+  /** How long to wait for a connection to start it. */
+  maxWaitMs: number;
+}
+
 /** Runs work in one transaction; a thrown error rolls everything back and is rethrown unchanged. */
 @Injectable()
 export class TransactionRunner {
   constructor(private readonly prisma: PrismaService) {}
 
-  run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction((client) => {
-      const tx: Transaction = Object.freeze({ kind: 'database-transaction' });
-      clients.set(tx, client);
-      return work(tx);
-    });
+  run<T>(work: (tx: Transaction) => Promise<T>, limits?: TransactionLimits): Promise<T> {
+    return this.prisma.$transaction(
+      (client) => {
+        const tx: Transaction = Object.freeze({ kind: 'database-transaction' });
+        clients.set(tx, client);
+        return work(tx);
+      },
+      limits && { timeout: limits.timeoutMs, maxWait: limits.maxWaitMs },
+    );
   }
 }
 
@@ -39,14 +50,4 @@ export function transactionClient(tx: Transaction): Prisma.TransactionClient {
   const client = clients.get(tx);
   if (!client) throw new Error('not a transaction opened by TransactionRunner');
   return client;
-}
-
-/** For code that still takes a `Db` (e.g. the audit trail): a transaction handle or a client. */
-export function asDb(handle: Db | Transaction | undefined): Db | undefined {
-  if (handle === undefined) return undefined;
-  return isTransaction(handle) ? transactionClient(handle) : handle;
-}
-
-function isTransaction(handle: Db | Transaction): handle is Transaction {
-  return 'kind' in handle && handle.kind === 'database-transaction';
 }
