@@ -4,7 +4,11 @@ import { Client } from 'pg';
 import { minuteStart, type InventoryService, type InventoryUpdate } from '@lattice/domain';
 import type { TelemetryBatch__Output } from '@lattice/proto';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
-import { createFeatureModule, createTestTenant, type RecordingScheduler } from '../../../../../test/support/feature-module';
+import {
+  createFeatureModule,
+  createTestTenant,
+  type RecordingScheduler,
+} from '../../../../../test/support/feature-module';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { MINUTE, sketchOf } from '../../../../../test/support/telemetry';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
@@ -48,13 +52,18 @@ describe('AgentStreamService', () => {
     (await clusters.register(owner, { name, eastWestAddress: null, labels: {} })).cluster.id;
   /** The cluster's connection record as the clusters feature reads it. */
   const connectionOf = async (clusterId: string) => {
-    const { connectionId, lastSeenAt, firstConnectedAt, agentVersion } = await clusters.get(actor.tenantId, clusterId);
+    const { connectionId, lastSeenAt, firstConnectedAt, agentVersion } = await clusters.get(
+      actor.tenantId,
+      clusterId,
+    );
     return { connectionId, lastSeenAt, firstConnectedAt, agentVersion };
   };
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    ({ moduleRef, scheduler } = await createFeatureModule(testRuntimeConfig(database.url), [AgentGatewayModule]));
+    ({ moduleRef, scheduler } = await createFeatureModule(testRuntimeConfig(database.url), [
+      AgentGatewayModule,
+    ]));
     stream = moduleRef.get(AgentStreamService);
     clusters = moduleRef.get(ClustersService);
     // Lifecycle hooks do not run in a feature module (no workers start); registering a cluster needs
@@ -80,8 +89,16 @@ describe('AgentStreamService', () => {
     const clusterId = await registerCluster(actor, 'east');
     const first = new Date('2026-12-01T10:00:00.000Z');
     await stream.connected(actor.tenantId, clusterId, 'stream-1', 'agent/1.2.3', first);
-    expect(await connectionOf(clusterId)).toEqual({ connectionId: 'stream-1', lastSeenAt: first, firstConnectedAt: first, agentVersion: 'agent/1.2.3' });
-    expect(toClusterView(await clusters.get(actor.tenantId, clusterId), first)).toMatchObject({ status: 'CONNECTED', agentVersion: 'agent/1.2.3' });
+    expect(await connectionOf(clusterId)).toEqual({
+      connectionId: 'stream-1',
+      lastSeenAt: first,
+      firstConnectedAt: first,
+      agentVersion: 'agent/1.2.3',
+    });
+    expect(toClusterView(await clusters.get(actor.tenantId, clusterId), first)).toMatchObject({
+      status: 'CONNECTED',
+      agentVersion: 'agent/1.2.3',
+    });
 
     // A newer stream (e.g. on another replica) takes the cluster over; the first one closing changes nothing.
     const second = new Date('2026-12-01T10:05:00.000Z');
@@ -89,7 +106,12 @@ describe('AgentStreamService', () => {
     await stream.disconnected(actor.tenantId, clusterId, 'stream-1', new Date('2026-12-01T10:06:00.000Z'));
     await stream.seen(actor.tenantId, clusterId, 'stream-1', new Date('2026-12-01T10:07:00.000Z'));
     const taken = await connectionOf(clusterId);
-    expect(taken).toEqual({ connectionId: 'stream-2', lastSeenAt: second, firstConnectedAt: first, agentVersion: `agent/${'9'.repeat(58)}` });
+    expect(taken).toEqual({
+      connectionId: 'stream-2',
+      lastSeenAt: second,
+      firstConnectedAt: first,
+      agentVersion: `agent/${'9'.repeat(58)}`,
+    });
 
     const heartbeat = new Date('2026-12-01T10:08:00.000Z');
     await stream.seen(actor.tenantId, clusterId, 'stream-2', heartbeat);
@@ -101,7 +123,12 @@ describe('AgentStreamService', () => {
 
     const closed = new Date('2026-12-01T10:09:00.000Z');
     await stream.disconnected(actor.tenantId, clusterId, 'stream-2', closed);
-    expect(await connectionOf(clusterId)).toEqual({ connectionId: null, lastSeenAt: closed, firstConnectedAt: first, agentVersion: `agent/${'9'.repeat(58)}` });
+    expect(await connectionOf(clusterId)).toEqual({
+      connectionId: null,
+      lastSeenAt: closed,
+      firstConnectedAt: first,
+      agentVersion: `agent/${'9'.repeat(58)}`,
+    });
     expect(toClusterView(await clusters.get(actor.tenantId, clusterId), closed).status).not.toBe('CONNECTED');
   });
 
@@ -110,12 +137,27 @@ describe('AgentStreamService', () => {
     scheduler.calls.length = 0;
     const reportedAt = new Date('2026-12-01T11:00:00.000Z');
 
-    await stream.applyInventory(actor.tenantId, clusterId, fullInventory([service('shop', 'cart'), service('shop', 'checkout')]), reportedAt);
-    expect(scheduler.calls).toEqual([{ tenantId: actor.tenantId, reason: `inventory of cluster ${clusterId} changed` }]);
-    expect(toClusterView(await clusters.get(actor.tenantId, clusterId)).inventory).toEqual({ namespaces: 1, services: 2, updatedAt: reportedAt.toISOString() });
+    await stream.applyInventory(
+      actor.tenantId,
+      clusterId,
+      fullInventory([service('shop', 'cart'), service('shop', 'checkout')]),
+      reportedAt,
+    );
+    expect(scheduler.calls).toEqual([
+      { tenantId: actor.tenantId, reason: `inventory of cluster ${clusterId} changed` },
+    ]);
+    expect(toClusterView(await clusters.get(actor.tenantId, clusterId)).inventory).toEqual({
+      namespaces: 1,
+      services: 2,
+      updatedAt: reportedAt.toISOString(),
+    });
 
     // The same report again: nothing changed, nothing scheduled.
-    await stream.applyInventory(actor.tenantId, clusterId, fullInventory([service('shop', 'checkout'), service('shop', 'cart')]));
+    await stream.applyInventory(
+      actor.tenantId,
+      clusterId,
+      fullInventory([service('shop', 'checkout'), service('shop', 'cart')]),
+    );
     expect(scheduler.calls).toHaveLength(1);
 
     // An incremental update that removes a service changes it.
@@ -127,7 +169,9 @@ describe('AgentStreamService', () => {
       removedServices: [{ namespace: 'shop', name: 'cart' }],
     });
     expect(scheduler.calls).toHaveLength(2);
-    const stored = (await sql.query(`SELECT inventory, inventory_revision FROM clusters WHERE id = $1`, [clusterId])).rows[0] as {
+    const stored = (
+      await sql.query(`SELECT inventory, inventory_revision FROM clusters WHERE id = $1`, [clusterId])
+    ).rows[0] as {
       inventory: { services: { name: string }[] };
       inventory_revision: string;
     };
@@ -137,13 +181,20 @@ describe('AgentStreamService', () => {
     // Another tenant cannot report for this cluster.
     await stream.applyInventory(stranger.tenantId, clusterId, fullInventory([]));
     expect(scheduler.calls).toHaveLength(2);
-    expect((await clusters.get(actor.tenantId, clusterId)).inventory.services.map((svc) => svc.name)).toEqual(['checkout']);
+    expect((await clusters.get(actor.tenantId, clusterId)).inventory.services.map((svc) => svc.name)).toEqual(
+      ['checkout'],
+    );
   });
 
   it('records ACKs as the applied version and NACKs with version, reason (bounded) and time', async () => {
     const clusterId = await registerCluster(actor, 'north');
     await stream.acked(actor.tenantId, clusterId, 3);
-    expect(await clusters.get(actor.tenantId, clusterId)).toMatchObject({ appliedVersion: 3, lastNackVersion: null, lastNackReason: null, lastNackAt: null });
+    expect(await clusters.get(actor.tenantId, clusterId)).toMatchObject({
+      appliedVersion: 3,
+      lastNackVersion: null,
+      lastNackReason: null,
+      lastNackAt: null,
+    });
 
     const nackedAt = new Date('2026-12-01T12:00:00.000Z');
     await stream.nacked(actor.tenantId, clusterId, 4, `istiod refused it: ${'x'.repeat(3000)}`, nackedAt);
@@ -151,12 +202,20 @@ describe('AgentStreamService', () => {
     expect(record).toMatchObject({ appliedVersion: 3, lastNackVersion: 4, lastNackAt: nackedAt });
     expect(record.lastNackReason).toHaveLength(2000);
     const view = toClusterView(record);
-    expect(view.lastNack).toEqual({ version: 4, reason: expect.stringMatching(/^istiod refused it: x+$/), at: nackedAt.toISOString() });
+    expect(view.lastNack).toEqual({
+      version: 4,
+      reason: expect.stringMatching(/^istiod refused it: x+$/),
+      at: nackedAt.toISOString(),
+    });
 
     // Another tenant's ACK/NACK for this cluster is not recorded.
     await stream.acked(stranger.tenantId, clusterId, 9);
     await stream.nacked(stranger.tenantId, clusterId, 9, 'not yours');
-    expect(await clusters.get(actor.tenantId, clusterId)).toMatchObject({ appliedVersion: 3, lastNackVersion: 4, lastNackAt: nackedAt });
+    expect(await clusters.get(actor.tenantId, clusterId)).toMatchObject({
+      appliedVersion: 3,
+      lastNackVersion: 4,
+      lastNackAt: nackedAt,
+    });
   });
 
   it('delegates telemetry to the ingest and returns its result (a resent batch is a duplicate)', async () => {
@@ -178,9 +237,18 @@ describe('AgentStreamService', () => {
         },
       ],
     };
-    expect(await stream.ingestTelemetry(actor.tenantId, clusterId, batch)).toEqual({ duplicate: false, accepted: 1 });
-    expect(await stream.ingestTelemetry(actor.tenantId, clusterId, batch)).toEqual({ duplicate: true, accepted: 0 });
-    const rows = await sql.query(`SELECT requests::int AS requests, errors::int AS errors FROM telemetry_minutes WHERE tenant_id = $1 AND cluster_id = $2`, [actor.tenantId, clusterId]);
+    expect(await stream.ingestTelemetry(actor.tenantId, clusterId, batch)).toEqual({
+      duplicate: false,
+      accepted: 1,
+    });
+    expect(await stream.ingestTelemetry(actor.tenantId, clusterId, batch)).toEqual({
+      duplicate: true,
+      accepted: 0,
+    });
+    const rows = await sql.query(
+      `SELECT requests::int AS requests, errors::int AS errors FROM telemetry_minutes WHERE tenant_id = $1 AND cluster_id = $2`,
+      [actor.tenantId, clusterId],
+    );
     expect(rows.rows).toEqual([{ requests: 10, errors: 1 }]);
   });
 
@@ -191,7 +259,11 @@ describe('AgentStreamService', () => {
     const recomputed = await moduleRef.get(DesiredStateService).recomputeTenant(stranger.tenantId);
     const version = recomputed.newVersions.find((entry) => entry.clusterId === clusterId)?.version;
     expect(version).toBeGreaterThan(0);
-    const row = (await sql.query(`SELECT desired_version, desired_hash, desired_payload FROM clusters WHERE id = $1`, [clusterId])).rows[0] as {
+    const row = (
+      await sql.query(`SELECT desired_version, desired_hash, desired_payload FROM clusters WHERE id = $1`, [
+        clusterId,
+      ])
+    ).rows[0] as {
       desired_version: number;
       desired_hash: string;
       desired_payload: Buffer;

@@ -79,7 +79,9 @@ describe('WebhookDeliveryService', () => {
   const receiverUrl = (path: string) => `http://127.0.0.1:${receiver.port}${path}`;
   /** The delivery as the deliveries API reads it (tenant-scoped, newest first). */
   const stored = async (tenantId: string, webhookId: string, id: string): Promise<WebhookDeliveryRecord> => {
-    const found = (await repository.deliveries(tenantId, webhookId, { limit: 100 })).items.find((item) => item.id === id);
+    const found = (await repository.deliveries(tenantId, webhookId, { limit: 100 })).items.find(
+      (item) => item.id === id,
+    );
     if (!found) throw new Error(`delivery ${id} not found for tenant ${tenantId}`);
     return found;
   };
@@ -105,7 +107,9 @@ describe('WebhookDeliveryService', () => {
     await sql.connect();
     const tenant = async (name: string): Promise<TenantPrincipal> => ({
       kind: 'token',
-      tenantId: (await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), $1) RETURNING id`, [name])).rows[0].id as string,
+      tenantId: (
+        await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), $1) RETURNING id`, [name])
+      ).rows[0].id as string,
       tokenId: randomUUID(),
       tokenName: 'test-admin',
       role: 'admin',
@@ -161,8 +165,12 @@ describe('WebhookDeliveryService', () => {
     const timestamp = Number(match![1]);
     expect(Math.abs(Date.now() / 1000 - timestamp)).toBeLessThanOrEqual(60);
     expect(match![2]).toBe(webhookSignature(endpoint.secret, timestamp, request!.body));
-    expect(verifyWebhookSignature(header, endpoint.secret, request!.body, Math.floor(Date.now() / 1000))).toBe(true);
-    expect(verifyWebhookSignature(header, endpoint.secret, `${request!.body} `, Math.floor(Date.now() / 1000))).toBe(false);
+    expect(
+      verifyWebhookSignature(header, endpoint.secret, request!.body, Math.floor(Date.now() / 1000)),
+    ).toBe(true);
+    expect(
+      verifyWebhookSignature(header, endpoint.secret, `${request!.body} `, Math.floor(Date.now() / 1000)),
+    ).toBe(false);
 
     const after = await stored(actor.tenantId, endpoint.id, deliveryId);
     expect(after).toMatchObject({ status: 'SUCCEEDED', attempts: 1, responseCode: 200, lastError: null });
@@ -178,7 +186,9 @@ describe('WebhookDeliveryService', () => {
   it('records a 5xx as a failed attempt to retry (the error is thrown), and FAILED on the last attempt', async () => {
     const { endpoint, deliveryId } = await endpointWithDelivery(actor, 'flaky', '/unavailable');
 
-    await expect(delivery.deliver(deliveryId, { attempt: 1, maxAttempts: 2 })).rejects.toThrow('receiver answered 503: receiver overloaded');
+    await expect(delivery.deliver(deliveryId, { attempt: 1, maxAttempts: 2 })).rejects.toThrow(
+      'receiver answered 503: receiver overloaded',
+    );
     expect(await stored(actor.tenantId, endpoint.id, deliveryId)).toMatchObject({
       status: 'PENDING',
       attempts: 1,
@@ -190,8 +200,16 @@ describe('WebhookDeliveryService', () => {
     const retry = delivery.deliver(deliveryId, { attempt: 2, maxAttempts: 2 });
     await expect(retry).rejects.toThrow('receiver answered 503');
     await expect(retry).rejects.not.toBeInstanceOf(UnrecoverableError);
-    expect(await stored(actor.tenantId, endpoint.id, deliveryId)).toMatchObject({ status: 'FAILED', attempts: 2, responseCode: 503, deliveredAt: null });
-    expect(receiver.received.map((request) => request.headers['x-lattice-delivery'])).toEqual([deliveryId, deliveryId]);
+    expect(await stored(actor.tenantId, endpoint.id, deliveryId)).toMatchObject({
+      status: 'FAILED',
+      attempts: 2,
+      responseCode: 503,
+      deliveredAt: null,
+    });
+    expect(receiver.received.map((request) => request.headers['x-lattice-delivery'])).toEqual([
+      deliveryId,
+      deliveryId,
+    ]);
 
     // Once FAILED, a stray run sends nothing more.
     await delivery.deliver(deliveryId, { attempt: 2, maxAttempts: 2 });
@@ -203,7 +221,9 @@ describe('WebhookDeliveryService', () => {
     const endpoint = await webhooks.create(actor, { name: 'gone', url: `http://127.0.0.1:${port}/hook` });
     const { id: deliveryId } = await webhooks.test(actor, endpoint.id);
 
-    await expect(delivery.deliver(deliveryId, { attempt: 1, maxAttempts: 8 })).rejects.toThrow(/ECONNREFUSED/);
+    await expect(delivery.deliver(deliveryId, { attempt: 1, maxAttempts: 8 })).rejects.toThrow(
+      /ECONNREFUSED/,
+    );
     const after = await stored(actor.tenantId, endpoint.id, deliveryId);
     expect(after).toMatchObject({ status: 'PENDING', attempts: 1, responseCode: null, deliveredAt: null });
     expect(after.lastError).toMatch(/ECONNREFUSED/);
@@ -212,7 +232,10 @@ describe('WebhookDeliveryService', () => {
   it('refuses non-public receivers with the reason unless private networks are allowed, also for a name that resolves to one', async () => {
     const strict = strictModuleRef.get(WebhookDeliveryService);
     const byAddress = await endpointWithDelivery(actor, 'loopback', '/ok/loopback');
-    const byName = await webhooks.create(actor, { name: 'by-name', url: `http://localhost:${receiver.port}/ok/by-name` });
+    const byName = await webhooks.create(actor, {
+      name: 'by-name',
+      url: `http://localhost:${receiver.port}/ok/by-name`,
+    });
     const { id: byNameDeliveryId } = await webhooks.test(actor, byName.id);
 
     await expect(strict.deliver(byAddress.deliveryId, { attempt: 1, maxAttempts: 8 })).rejects.toThrow(
@@ -222,16 +245,28 @@ describe('WebhookDeliveryService', () => {
       status: 'PENDING',
       attempts: 1,
       responseCode: null,
-      lastError: 'refused: 127.0.0.1 is not a public address (LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true allows receivers on private networks)',
+      lastError:
+        'refused: 127.0.0.1 is not a public address (LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true allows receivers on private networks)',
     });
     // A host name is checked after DNS resolution, at connect time.
-    await expect(strict.deliver(byNameDeliveryId, { attempt: 8, maxAttempts: 8 })).rejects.toThrow(/^refused: (127\.0\.0\.1|::1) is not a public address/);
-    expect(await stored(actor.tenantId, byName.id, byNameDeliveryId)).toMatchObject({ status: 'FAILED', attempts: 1, responseCode: null });
+    await expect(strict.deliver(byNameDeliveryId, { attempt: 8, maxAttempts: 8 })).rejects.toThrow(
+      /^refused: (127\.0\.0\.1|::1) is not a public address/,
+    );
+    expect(await stored(actor.tenantId, byName.id, byNameDeliveryId)).toMatchObject({
+      status: 'FAILED',
+      attempts: 1,
+      responseCode: null,
+    });
     expect(receiver.received).toEqual([]);
 
     // The same delivery, private networks allowed (the module under test): delivered.
     await delivery.deliver(byAddress.deliveryId, { attempt: 2, maxAttempts: 8 });
-    expect(await stored(actor.tenantId, byAddress.endpoint.id, byAddress.deliveryId)).toMatchObject({ status: 'SUCCEEDED', attempts: 2, responseCode: 200, lastError: null });
+    expect(await stored(actor.tenantId, byAddress.endpoint.id, byAddress.deliveryId)).toMatchObject({
+      status: 'SUCCEEDED',
+      attempts: 2,
+      responseCode: 200,
+      lastError: null,
+    });
     expect(receiver.received.map((request) => request.path)).toEqual(['/ok/loopback']);
   });
 
@@ -239,8 +274,15 @@ describe('WebhookDeliveryService', () => {
     const { endpoint, deliveryId } = await endpointWithDelivery(actor, 'paused', '/ok/paused');
     await webhooks.replace(actor, endpoint.id, 1, { name: 'paused', url: endpoint.url, enabled: false });
 
-    await expect(delivery.deliver(deliveryId, { attempt: 1, maxAttempts: 8 })).rejects.toBeInstanceOf(UnrecoverableError);
-    expect(await stored(actor.tenantId, endpoint.id, deliveryId)).toMatchObject({ status: 'FAILED', attempts: 1, responseCode: null, lastError: 'endpoint is disabled' });
+    await expect(delivery.deliver(deliveryId, { attempt: 1, maxAttempts: 8 })).rejects.toBeInstanceOf(
+      UnrecoverableError,
+    );
+    expect(await stored(actor.tenantId, endpoint.id, deliveryId)).toMatchObject({
+      status: 'FAILED',
+      attempts: 1,
+      responseCode: null,
+      lastError: 'endpoint is disabled',
+    });
     expect(receiver.received).toEqual([]);
   });
 
@@ -257,24 +299,38 @@ describe('WebhookDeliveryService', () => {
     expect(verifyWebhookSignature(header, theirs.endpoint.secret, request!.body, now)).toBe(true);
     expect(verifyWebhookSignature(header, ours.endpoint.secret, request!.body, now)).toBe(false);
 
-    expect(await stored(stranger.tenantId, theirs.endpoint.id, theirs.deliveryId)).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
-    expect(await stored(actor.tenantId, ours.endpoint.id, ours.deliveryId)).toMatchObject({ status: 'PENDING', attempts: 0, lastAttemptAt: null });
+    expect(await stored(stranger.tenantId, theirs.endpoint.id, theirs.deliveryId)).toMatchObject({
+      status: 'SUCCEEDED',
+      attempts: 1,
+    });
+    expect(await stored(actor.tenantId, ours.endpoint.id, ours.deliveryId)).toMatchObject({
+      status: 'PENDING',
+      attempts: 0,
+      lastAttemptAt: null,
+    });
     // Neither tenant reads the other's deliveries.
-    expect((await repository.deliveries(actor.tenantId, theirs.endpoint.id, { limit: 100 })).items).toEqual([]);
-    await expect(webhooks.deliveries(actor.tenantId, theirs.endpoint.id, { limit: 100 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await repository.deliveries(actor.tenantId, theirs.endpoint.id, { limit: 100 })).items).toEqual(
+      [],
+    );
+    await expect(
+      webhooks.deliveries(actor.tenantId, theirs.endpoint.id, { limit: 100 }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it("does not sign with a secret sealed for another tenant's endpoint (copied into this endpoint's row)", async () => {
     const ours = await endpointWithDelivery(actor, 'sealed', '/ok/sealed-a');
     const theirs = await endpointWithDelivery(stranger, 'sealed', '/ok/sealed-b');
-    await sql.query(`UPDATE webhook_endpoints SET encrypted_secret = (SELECT encrypted_secret FROM webhook_endpoints WHERE id = $1) WHERE id = $2`, [
-      ours.endpoint.id,
-      theirs.endpoint.id,
-    ]);
+    await sql.query(
+      `UPDATE webhook_endpoints SET encrypted_secret = (SELECT encrypted_secret FROM webhook_endpoints WHERE id = $1) WHERE id = $2`,
+      [ours.endpoint.id, theirs.endpoint.id],
+    );
 
     await expect(delivery.deliver(theirs.deliveryId, { attempt: 1, maxAttempts: 8 })).rejects.toThrow();
     expect(receiver.received).toEqual([]);
-    expect(await stored(stranger.tenantId, theirs.endpoint.id, theirs.deliveryId)).toMatchObject({ status: 'PENDING', deliveredAt: null });
+    expect(await stored(stranger.tenantId, theirs.endpoint.id, theirs.deliveryId)).toMatchObject({
+      status: 'PENDING',
+      deliveredAt: null,
+    });
   });
 
   it('does nothing for a delivery that no longer exists (its endpoint was deleted)', async () => {
