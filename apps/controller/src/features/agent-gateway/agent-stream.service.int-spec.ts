@@ -1,0 +1,287 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { TestingModule } from '@nestjs/testing';
+import { Client } from 'pg';
+import { minuteStart, type InventoryService, type InventoryUpdate } from '@lattice/domain';
+import type { TelemetryBatch__Output } from '@lattice/proto';
+import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
+import {
+  createFeatureModule,
+  createTestTenant,
+  type RecordingScheduler,
+} from '../../../../../test/support/feature-module';
+import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
+import { MINUTE, sketchOf } from '../../../../../test/support/telemetry';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
+import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
+import { ClustersService, toClusterView } from '../clusters/clusters.service';
+import { DesiredStateService } from '../config-distribution/desired-state.service';
+import { AgentGatewayModule } from './agent-gateway.module';
+import { AgentStreamService } from './agent-stream.service';
+
+/**
+ * AgentStreamService on the agent-gateway module (and the features it imports) alone, on a scratch
+ * database: what an agent's stream records about its cluster, what it schedules and what it reads.
+ * The desired-state scheduler records instead of queueing; no gRPC server or stream runs.
+ */
+describe('AgentStreamService', () => {
+  let database: TestDatabase;
+  let moduleRef: TestingModule;
+  let scheduler: RecordingScheduler;
+  let sql: Client;
+  let stream: AgentStreamService;
+  let clusters: ClustersService;
+  let actor: TenantPrincipal;
+  let stranger: TenantPrincipal;
+
+  const service = (namespace: string, name: string): InventoryService => ({
+    namespace,
+    name,
+    labels: { app: name },
+    ports: [{ name: 'http', port: 8080, protocol: 'HTTP', targetPort: 8080 }],
+    endpointGroups: [{ labels: { app: name }, ready: 1, notReady: 0 }],
+    selector: { app: name },
+  });
+  const fullInventory = (services: InventoryService[]): InventoryUpdate => ({
+    full: true,
+    namespaces: [...new Set(services.map((svc) => svc.namespace))].map((name) => ({ name, labels: {} })),
+    services,
+    removedNamespaces: [],
+    removedServices: [],
+  });
+  const registerCluster = async (owner: TenantPrincipal, name: string): Promise<string> =>
+    (await clusters.register(owner, { name, eastWestAddress: null, labels: {} })).cluster.id;
+  /** The cluster's connection record as the clusters feature reads it. */
+  const connectionOf = async (clusterId: string) => {
+    const { connectionId, lastSeenAt, firstConnectedAt, agentVersion } = await clusters.get(
+      actor.tenantId,
+      clusterId,
+    );
+    return { connectionId, lastSeenAt, firstConnectedAt, agentVersion };
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ moduleRef, scheduler } = await createFeatureModule(testRuntimeConfig(database.url), [
+      AgentGatewayModule,
+    ]));
+    stream = moduleRef.get(AgentStreamService);
+    clusters = moduleRef.get(ClustersService);
+    // Lifecycle hooks do not run in a feature module (no workers start); registering a cluster needs
+    // the one that loads the agent identity CA (its bootstrap instructions carry the CA bundle).
+    await moduleRef.get(AgentIdentityCaService).onModuleInit();
+    sql = new Client({ connectionString: database.url });
+    await sql.connect();
+    actor = await createTestTenant(moduleRef, 'stream-a');
+    stranger = await createTestTenant(moduleRef, 'stream-b');
+  });
+
+  afterAll(async () => {
+    await sql?.end();
+    await moduleRef?.close();
+    await database?.drop();
+  });
+
+  beforeEach(() => {
+    scheduler.calls.length = 0;
+  });
+
+  it('marks the cluster connected by a stream; only the stream that holds it marks it disconnected', async () => {
+    const clusterId = await registerCluster(actor, 'east');
+    const first = new Date('2026-12-01T10:00:00.000Z');
+    await stream.connected(actor.tenantId, clusterId, 'stream-1', 'agent/1.2.3', first);
+    expect(await connectionOf(clusterId)).toEqual({
+      connectionId: 'stream-1',
+      lastSeenAt: first,
+      firstConnectedAt: first,
+      agentVersion: 'agent/1.2.3',
+    });
+    expect(toClusterView(await clusters.get(actor.tenantId, clusterId), first)).toMatchObject({
+      status: 'CONNECTED',
+      agentVersion: 'agent/1.2.3',
+    });
+
+    // A newer stream (e.g. on another replica) takes the cluster over; the first one closing changes nothing.
+    const second = new Date('2026-12-01T10:05:00.000Z');
+    await stream.connected(actor.tenantId, clusterId, 'stream-2', `agent/${'9'.repeat(100)}`, second);
+    await stream.disconnected(actor.tenantId, clusterId, 'stream-1', new Date('2026-12-01T10:06:00.000Z'));
+    await stream.seen(actor.tenantId, clusterId, 'stream-1', new Date('2026-12-01T10:07:00.000Z'));
+    const taken = await connectionOf(clusterId);
+    expect(taken).toEqual({
+      connectionId: 'stream-2',
+      lastSeenAt: second,
+      firstConnectedAt: first,
+      agentVersion: `agent/${'9'.repeat(58)}`,
+    });
+
+    const heartbeat = new Date('2026-12-01T10:08:00.000Z');
+    await stream.seen(actor.tenantId, clusterId, 'stream-2', heartbeat);
+    expect((await connectionOf(clusterId)).lastSeenAt).toEqual(heartbeat);
+
+    // Another tenant's id for the cluster touches nothing.
+    await stream.disconnected(stranger.tenantId, clusterId, 'stream-2');
+    expect((await connectionOf(clusterId)).connectionId).toBe('stream-2');
+
+    const closed = new Date('2026-12-01T10:09:00.000Z');
+    await stream.disconnected(actor.tenantId, clusterId, 'stream-2', closed);
+    expect(await connectionOf(clusterId)).toEqual({
+      connectionId: null,
+      lastSeenAt: closed,
+      firstConnectedAt: first,
+      agentVersion: `agent/${'9'.repeat(58)}`,
+    });
+    expect(toClusterView(await clusters.get(actor.tenantId, clusterId), closed).status).not.toBe('CONNECTED');
+  });
+
+  it('stores an inventory report and schedules a recompute of the tenant only when the inventory changed', async () => {
+    const clusterId = await registerCluster(actor, 'west');
+    scheduler.calls.length = 0;
+    const reportedAt = new Date('2026-12-01T11:00:00.000Z');
+
+    await stream.applyInventory(
+      actor.tenantId,
+      clusterId,
+      fullInventory([service('shop', 'cart'), service('shop', 'checkout')]),
+      reportedAt,
+    );
+    expect(scheduler.calls).toEqual([
+      { tenantId: actor.tenantId, reason: `inventory of cluster ${clusterId} changed` },
+    ]);
+    expect(toClusterView(await clusters.get(actor.tenantId, clusterId)).inventory).toEqual({
+      namespaces: 1,
+      services: 2,
+      updatedAt: reportedAt.toISOString(),
+    });
+
+    // The same report again: nothing changed, nothing scheduled.
+    await stream.applyInventory(
+      actor.tenantId,
+      clusterId,
+      fullInventory([service('shop', 'checkout'), service('shop', 'cart')]),
+    );
+    expect(scheduler.calls).toHaveLength(1);
+
+    // An incremental update that removes a service changes it.
+    await stream.applyInventory(actor.tenantId, clusterId, {
+      full: false,
+      namespaces: [],
+      services: [],
+      removedNamespaces: [],
+      removedServices: [{ namespace: 'shop', name: 'cart' }],
+    });
+    expect(scheduler.calls).toHaveLength(2);
+    const stored = (
+      await sql.query(`SELECT inventory, inventory_revision FROM clusters WHERE id = $1`, [clusterId])
+    ).rows[0] as {
+      inventory: { services: { name: string }[] };
+      inventory_revision: string;
+    };
+    expect(stored.inventory.services.map((svc) => svc.name)).toEqual(['checkout']);
+    expect(Number(stored.inventory_revision)).toBe(2);
+
+    // Another tenant cannot report for this cluster.
+    await stream.applyInventory(stranger.tenantId, clusterId, fullInventory([]));
+    expect(scheduler.calls).toHaveLength(2);
+    expect((await clusters.get(actor.tenantId, clusterId)).inventory.services.map((svc) => svc.name)).toEqual(
+      ['checkout'],
+    );
+  });
+
+  it('records ACKs as the applied version and NACKs with version, reason (bounded) and time', async () => {
+    const clusterId = await registerCluster(actor, 'north');
+    await stream.acked(actor.tenantId, clusterId, 3);
+    expect(await clusters.get(actor.tenantId, clusterId)).toMatchObject({
+      appliedVersion: 3,
+      lastNackVersion: null,
+      lastNackReason: null,
+      lastNackAt: null,
+    });
+
+    const nackedAt = new Date('2026-12-01T12:00:00.000Z');
+    await stream.nacked(actor.tenantId, clusterId, 4, `istiod refused it: ${'x'.repeat(3000)}`, nackedAt);
+    const record = await clusters.get(actor.tenantId, clusterId);
+    expect(record).toMatchObject({ appliedVersion: 3, lastNackVersion: 4, lastNackAt: nackedAt });
+    expect(record.lastNackReason).toHaveLength(2000);
+    const view = toClusterView(record);
+    expect(view.lastNack).toEqual({
+      version: 4,
+      reason: expect.stringMatching(/^istiod refused it: x+$/),
+      at: nackedAt.toISOString(),
+    });
+
+    // Another tenant's ACK/NACK for this cluster is not recorded.
+    await stream.acked(stranger.tenantId, clusterId, 9);
+    await stream.nacked(stranger.tenantId, clusterId, 9, 'not yours');
+    expect(await clusters.get(actor.tenantId, clusterId)).toMatchObject({
+      appliedVersion: 3,
+      lastNackVersion: 4,
+      lastNackAt: nackedAt,
+    });
+  });
+
+  it('delegates telemetry to the ingest and returns its result (a resent batch is a duplicate)', async () => {
+    const clusterId = await registerCluster(actor, 'south');
+    const minute = minuteStart(Date.now()) - 2 * MINUTE;
+    const batch: TelemetryBatch__Output = {
+      batchId: `batch-${randomUUID()}`,
+      items: [
+        {
+          minuteUnixMs: minute,
+          sourceCluster: '',
+          sourceNamespace: 'shop',
+          sourceService: 'frontend',
+          destinationNamespace: 'shop',
+          destinationService: 'cart',
+          requests: 10,
+          errors: 1,
+          latency: sketchOf([5, 10, 20]),
+        },
+      ],
+    };
+    expect(await stream.ingestTelemetry(actor.tenantId, clusterId, batch)).toEqual({
+      duplicate: false,
+      accepted: 1,
+    });
+    expect(await stream.ingestTelemetry(actor.tenantId, clusterId, batch)).toEqual({
+      duplicate: true,
+      accepted: 0,
+    });
+    const rows = await sql.query(
+      `SELECT requests::int AS requests, errors::int AS errors FROM telemetry_minutes WHERE tenant_id = $1 AND cluster_id = $2`,
+      [actor.tenantId, clusterId],
+    );
+    expect(rows.rows).toEqual([{ requests: 10, errors: 1 }]);
+  });
+
+  it('gives the stored desired snapshot newer than what the agent has, from the database or this replica', async () => {
+    const clusterId = await registerCluster(stranger, 'east');
+    expect(await stream.snapshotToPush(stranger.tenantId, clusterId, 0)).toBeNull();
+
+    const recomputed = await moduleRef.get(DesiredStateService).recomputeTenant(stranger.tenantId);
+    const version = recomputed.newVersions.find((entry) => entry.clusterId === clusterId)?.version;
+    expect(version).toBeGreaterThan(0);
+    const row = (
+      await sql.query(`SELECT desired_version, desired_hash, desired_payload FROM clusters WHERE id = $1`, [
+        clusterId,
+      ])
+    ).rows[0] as {
+      desired_version: number;
+      desired_hash: string;
+      desired_payload: Buffer;
+    };
+    expect(row.desired_version).toBe(version);
+
+    const fromDatabase = await stream.snapshotToPush(stranger.tenantId, clusterId, 0);
+    expect(fromDatabase).toEqual({ version, payload: row.desired_payload, hash: row.desired_hash });
+    expect(createHash('sha256').update(fromDatabase!.payload).digest('hex')).toBe(fromDatabase!.hash);
+
+    // Announced to this replica: the same snapshot, from its recent snapshots.
+    const announced = await stream.snapshotToPush(stranger.tenantId, clusterId, 0, version);
+    expect(announced?.version).toBe(version);
+    expect(announced?.hash).toBe(row.desired_hash);
+    expect(Buffer.from(announced!.payload).equals(row.desired_payload)).toBe(true);
+
+    // Nothing newer than what the agent applied; nothing for another tenant.
+    expect(await stream.snapshotToPush(stranger.tenantId, clusterId, version!)).toBeNull();
+    expect(await stream.snapshotToPush(actor.tenantId, clusterId, 0)).toBeNull();
+  });
+});
