@@ -208,6 +208,10 @@ describe('AgentStreamService', () => {
       at: nackedAt.toISOString(),
     });
 
+    // A late ACK of an older version does not move the applied version back.
+    await stream.acked(actor.tenantId, clusterId, 2);
+    expect(await clusters.get(actor.tenantId, clusterId)).toMatchObject({ appliedVersion: 3 });
+
     // Another tenant's ACK/NACK for this cluster is not recorded.
     await stream.acked(stranger.tenantId, clusterId, 9);
     await stream.nacked(stranger.tenantId, clusterId, 9, 'not yours');

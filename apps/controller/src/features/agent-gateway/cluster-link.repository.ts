@@ -64,8 +64,12 @@ export class ClusterLinkRepository {
     });
   }
 
+  /** Versions only go up: a late ACK of an older snapshot (a stream replaced mid-push) changes nothing. */
   async recordAck(tenantId: string, clusterId: string, version: number): Promise<void> {
-    await this.prisma.cluster.updateMany({ where: { tenantId, id: clusterId }, data: { appliedVersion: version } });
+    await this.prisma.cluster.updateMany({
+      where: { tenantId, id: clusterId, appliedVersion: { lt: version } },
+      data: { appliedVersion: version },
+    });
   }
 
   async recordNack(tenantId: string, clusterId: string, version: number, reason: string, now: Date): Promise<void> {
