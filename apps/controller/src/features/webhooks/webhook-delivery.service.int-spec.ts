@@ -325,10 +325,15 @@ describe('WebhookDeliveryService', () => {
       [ours.endpoint.id, theirs.endpoint.id],
     );
 
-    await expect(delivery.deliver(theirs.deliveryId, { attempt: 1, maxAttempts: 8 })).rejects.toThrow();
+    await expect(delivery.deliver(theirs.deliveryId, { attempt: 1, maxAttempts: 8 })).rejects.toBeInstanceOf(
+      UnrecoverableError,
+    );
     expect(receiver.received).toEqual([]);
+    // Failed for good with the reason, not left PENDING to be re-queued without one.
     expect(await stored(stranger.tenantId, theirs.endpoint.id, theirs.deliveryId)).toMatchObject({
-      status: 'PENDING',
+      status: 'FAILED',
+      attempts: 1,
+      lastError: 'the stored endpoint secret cannot be opened with this master key',
       deliveredAt: null,
     });
   });

@@ -24,21 +24,20 @@ export class WebhookDeliveryService {
     if (!found) return; // the endpoint (and its deliveries) were deleted
     const { delivery, endpoint } = found;
     if (delivery.status !== 'PENDING') return;
-    if (!endpoint.enabled) {
-      await this.webhooks.recordAttempt(delivery.id, {
-        status: 'FAILED',
-        responseCode: null,
-        error: 'endpoint is disabled',
-      });
-      throw new UnrecoverableError('endpoint is disabled');
-    }
+    if (!endpoint.enabled) return this.failForGood(delivery.id, 'endpoint is disabled');
     if (!isEncryptedBlob(endpoint.encryptedSecret))
-      throw new UnrecoverableError('stored webhook secret is malformed');
-    const secret = openPrivateKey(
-      endpoint.encryptedSecret,
-      this.config.masterKey,
-      webhookSecretAssociatedData(endpoint.tenantId, endpoint.id),
-    );
+      return this.failForGood(delivery.id, 'the stored endpoint secret is malformed');
+    let secret: string;
+    try {
+      secret = openPrivateKey(
+        endpoint.encryptedSecret,
+        this.config.masterKey,
+        webhookSecretAssociatedData(endpoint.tenantId, endpoint.id),
+      );
+    } catch {
+      // Another master key, or a secret sealed for another endpoint: no retry can sign this.
+      return this.failForGood(delivery.id, 'the stored endpoint secret cannot be opened with this master key');
+    }
     const result = await sendWebhook({
       url: endpoint.url,
       secret,
@@ -56,5 +55,11 @@ export class WebhookDeliveryService {
       error: result.error,
     });
     if (!result.ok) throw new Error(result.error ?? 'delivery failed');
+  }
+
+  /** Records the delivery FAILED with its reason and stops the job's retries. */
+  private async failForGood(deliveryId: string, reason: string): Promise<never> {
+    await this.webhooks.recordAttempt(deliveryId, { status: 'FAILED', responseCode: null, error: reason });
+    throw new UnrecoverableError(reason);
   }
 }
