@@ -8,6 +8,7 @@ export { storedPolicyWarnings, type PolicyValidation } from './policy-validation
 export { proposePolicies, type PolicyProposal, type ProposedPolicies } from './propose-policies';
 export { validateSecurityPolicy, ANY_GNS_SERVICE } from './validate-security-policy';
 export {
+  groupPoliciesByGns,
   principalsOf,
   resolveTrafficPolicy,
   resolveSecurityPolicy,

@@ -3,11 +3,36 @@ import { stateHash } from '../gns/snapshot-hash';
 import { buildDesiredStates } from '../gns/desired-states';
 import { computeMembership } from '../gns/membership';
 import { shopContext, shopMesh, shopStates, versioned } from './policy.test-fixtures';
-import { principalsOf, resolveSecurityPolicy, resolveTrafficPolicy, withPolicies } from './resolve-policies';
+import {
+  groupPoliciesByGns,
+  principalsOf,
+  resolveSecurityPolicy,
+  resolveTrafficPolicy,
+  withPolicies,
+} from './resolve-policies';
 
 const OUTLIER = { consecutiveErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 };
 
 describe('policy resolution', () => {
+  it('groups stored policies by GNS: traffic policies by service, at most one security policy', () => {
+    const grouped = groupPoliciesByGns(
+      [
+        { gnsId: 'shop', service: 'cart', spec: { timeout: '2s' } },
+        { gnsId: 'shop', service: 'pay', spec: { timeout: '1s' } },
+        { gnsId: 'bank', service: 'ledger', spec: { timeout: '5s' } },
+      ],
+      [{ gnsId: 'bank', spec: { defaultAction: 'DENY', rules: [] } }],
+    );
+    expect([...grouped.keys()].sort()).toEqual(['bank', 'shop']);
+    expect([...grouped.get('shop')!.trafficPolicies.keys()]).toEqual(['cart', 'pay']);
+    expect(grouped.get('shop')!.securityPolicy).toBeUndefined();
+    expect(grouped.get('bank')).toEqual({
+      trafficPolicies: new Map([['ledger', { timeout: '5s' }]]),
+      securityPolicy: { defaultAction: 'DENY', rules: [] },
+    });
+    expect(groupPoliciesByGns([], []).size).toBe(0);
+  });
+
   it('maps a service to SPIFFE principals in the GNS trust domain (service account = service name by default)', () => {
     const context = shopContext();
     expect(principalsOf('cart', undefined, context)).toEqual(['shop.lattice.local/ns/shop/sa/cart']);

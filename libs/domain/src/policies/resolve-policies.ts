@@ -34,6 +34,22 @@ export interface GnsPolicies {
 
 export type PoliciesByGns = ReadonlyMap<string, GnsPolicies>;
 
+/** Stored policies of a tenant grouped by GNS, as distribution resolves them. */
+export function groupPoliciesByGns(
+  traffic: Iterable<{ gnsId: string; service: string; spec: TrafficPolicySpec }>,
+  security: Iterable<{ gnsId: string; spec: SecurityPolicySpec }>,
+): PoliciesByGns {
+  const policies = new Map<string, { trafficPolicies: Map<string, TrafficPolicySpec>; securityPolicy?: SecurityPolicySpec }>();
+  const of = (gnsId: string) => {
+    const existing = policies.get(gnsId) ?? { trafficPolicies: new Map<string, TrafficPolicySpec>() };
+    policies.set(gnsId, existing);
+    return existing;
+  };
+  for (const policy of traffic) of(policy.gnsId).trafficPolicies.set(policy.service, policy.spec);
+  for (const policy of security) of(policy.gnsId).securityPolicy = policy.spec;
+  return policies;
+}
+
 /**
  * Identity of a GNS service: `<gns domain>/ns/<namespace>/sa/<service account>` (Istio's form of
  * `spiffe://…`; the GNS domain is the trust domain) for every namespace it runs in, in any member

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
   EMPTY_INVENTORY,
+  groupPoliciesByGns,
   parseSecurityPolicyShape,
   parseStoredInventory,
   parseStoredMatchConditions,
@@ -9,8 +10,6 @@ import {
 import { trustBundleOfGenerations } from '@lattice/pki';
 import type {
   PoliciesByGns,
-  SecurityPolicySpec,
-  TrafficPolicySpec,
   CaMaterialByGns,
   DesiredCaMaterial,
   GlobalNamespaceDefinition,
@@ -121,32 +120,24 @@ export class TenantMeshRepository {
       }),
       this.prisma.securityPolicy.findMany({ where: { tenantId }, select: { gnsId: true, spec: true } }),
     ]);
-    const policies = new Map<
-      string,
-      { trafficPolicies: Map<string, TrafficPolicySpec>; securityPolicy?: SecurityPolicySpec }
-    >();
-    const of = (gnsId: string) => {
-      const existing = policies.get(gnsId) ?? { trafficPolicies: new Map<string, TrafficPolicySpec>() };
-      policies.set(gnsId, existing);
-      return existing;
+    const readable = <T>(parsed: { ok: true; value: T } | { ok: false; errors: { field: string; message: string }[] }, what: string): T[] => {
+      if (parsed.ok) return [parsed.value];
+      this.logger.warn(`${what} unreadable, left out: ${parsed.errors[0]?.field}: ${parsed.errors[0]?.message}`);
+      return [];
     };
-    for (const row of traffic) {
-      const parsed = parseTrafficPolicyShape(row.spec);
-      if (parsed.ok) of(row.gnsId).trafficPolicies.set(row.service, parsed.value);
-      else
-        this.logger.warn(
-          `traffic policy of ${row.service} in GNS ${row.gnsId} unreadable, left out: ${parsed.errors[0]?.field}: ${parsed.errors[0]?.message}`,
-        );
-    }
-    for (const row of security) {
-      const parsed = parseSecurityPolicyShape(row.spec);
-      if (parsed.ok) of(row.gnsId).securityPolicy = parsed.value;
-      else
-        this.logger.warn(
-          `security policy of GNS ${row.gnsId} unreadable, left out: ${parsed.errors[0]?.field}: ${parsed.errors[0]?.message}`,
-        );
-    }
-    return policies;
+    return groupPoliciesByGns(
+      traffic.flatMap((row) =>
+        readable(parseTrafficPolicyShape(row.spec), `traffic policy of ${row.service} in GNS ${row.gnsId}`).map(
+          (spec) => ({ gnsId: row.gnsId, service: row.service, spec }),
+        ),
+      ),
+      security.flatMap((row) =>
+        readable(parseSecurityPolicyShape(row.spec), `security policy of GNS ${row.gnsId}`).map((spec) => ({
+          gnsId: row.gnsId,
+          spec,
+        })),
+      ),
+    );
   }
 
   /**

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  groupPoliciesByGns,
   parseSecurityPolicyShape,
   parseTrafficPolicyShape,
-  type GnsPolicies,
   type PoliciesByGns,
   type SecurityPolicySpec,
   type TrafficPolicySpec,
@@ -53,24 +53,10 @@ export class PoliciesRepository {
       this.prisma.trafficPolicy.findMany({ where: { tenantId } }),
       this.prisma.securityPolicy.findMany({ where: { tenantId } }),
     ]);
-    const policies = new Map<
-      string,
-      { trafficPolicies: Map<string, TrafficPolicySpec>; securityPolicy?: SecurityPolicySpec }
-    >();
-    const of = (gnsId: string) => {
-      const existing = policies.get(gnsId) ?? { trafficPolicies: new Map<string, TrafficPolicySpec>() };
-      policies.set(gnsId, existing);
-      return existing;
-    };
-    for (const row of traffic) {
-      const stored = this.readableTraffic(row);
-      if (stored) of(row.gnsId).trafficPolicies.set(stored.service, stored.spec);
-    }
-    for (const row of security) {
-      const stored = this.readableSecurity(row);
-      if (stored) of(row.gnsId).securityPolicy = stored.spec;
-    }
-    return policies satisfies ReadonlyMap<string, GnsPolicies>;
+    return groupPoliciesByGns(
+      traffic.flatMap((row) => this.readableTraffic(row) ?? []),
+      security.flatMap((row) => this.readableSecurity(row) ?? []),
+    );
   }
 
   async listTraffic(tenantId: string, gnsId: string, tx?: Transaction): Promise<StoredTrafficPolicy[]> {
