@@ -2,7 +2,6 @@ import { randomUUID, X509Certificate } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
-import { DomainError } from '@lattice/domain';
 import { createCsr } from '@lattice/pki';
 import type { RegisterRequest__Output } from '@lattice/proto';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
@@ -15,6 +14,7 @@ import { ClustersService } from '../clusters/clusters.service';
 import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { AgentRegistrationService } from './agent-registration.service';
 import { ClusterLinkRepository } from './cluster-link.repository';
+import { domainErrorOf } from '../../../../../test/support/domain-errors';
 
 /** Registration as the agent gateway wires it, without the gRPC server, streams or other features. */
 @Module({
@@ -22,15 +22,6 @@ import { ClusterLinkRepository } from './cluster-link.repository';
   providers: [AgentRegistrationService, ClusterLinkRepository],
 })
 class RegistrationTestModule {}
-
-async function domainErrorOf(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-  return error;
-}
 
 describe('AgentRegistrationService', () => {
   let database: TestDatabase;

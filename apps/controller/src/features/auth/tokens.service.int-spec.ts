@@ -1,5 +1,4 @@
 import { Test, type TestingModule } from '@nestjs/testing';
-import { DomainError } from '@lattice/domain';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
@@ -12,16 +11,7 @@ import { ApiTokensRepository } from './api-tokens.repository';
 import { AuthService } from './auth.service';
 import { hashToken } from './token-format.util';
 import { TokensService } from './tokens.service';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-}
+import { codeOf } from '../../../../../test/support/domain-errors';
 
 /** TokensService with its real repositories (tokens, audit) on a scratch database. */
 describe('TokensService', () => {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
-import { DomainError } from '@lattice/domain';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { platformModules } from '../../../../../test/support/platform-modules';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
@@ -9,6 +8,7 @@ import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { ClustersModule } from './clusters.module';
 import { ClustersService, isBootstrapToken, toClusterView } from './clusters.service';
+import { domainErrorOf } from '../../../../../test/support/domain-errors';
 
 /** Records what would be recomputed instead of running the desired-state queue. */
 class RecordingScheduler extends DesiredStateScheduler {
@@ -17,15 +17,6 @@ class RecordingScheduler extends DesiredStateScheduler {
     this.reasons.push(reason);
     return Promise.resolve();
   }
-}
-
-async function domainErrorOf(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-  return error;
 }
 
 /** ClustersService with its real repository, audit and agent CA on a scratch database (no app boot). */

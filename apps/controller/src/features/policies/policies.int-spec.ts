@@ -1,7 +1,7 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
-import { DomainError, type DesiredClusterState } from '@lattice/domain';
+import type { DesiredClusterState } from '@lattice/domain';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { waitUntilDrained } from '../../../../../test/support/queues';
@@ -15,6 +15,7 @@ import { GlobalNamespacesService } from '../global-namespaces/global-namespaces.
 import { PrismaService } from '../../platform/database/prisma.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { PoliciesService } from './policies.service';
+import { codeOf } from '../../../../../test/support/domain-errors';
 
 function service(name: string, version: string) {
   return {
@@ -40,16 +41,6 @@ const canary = {
     },
   ],
 };
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-}
 
 describe('policies (service and repository on PostgreSQL, recompute through Redis)', () => {
   let database: TestDatabase;

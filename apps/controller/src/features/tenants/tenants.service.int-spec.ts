@@ -1,5 +1,4 @@
 import { Test, type TestingModule } from '@nestjs/testing';
-import { DomainError } from '@lattice/domain';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { RUNTIME_CONFIG } from '../../platform/config/runtime-config.types';
@@ -12,16 +11,7 @@ import { AuthService } from '../auth/auth.service';
 import { TokensService } from '../auth/tokens.service';
 import { TenantsRepository } from './tenants.repository';
 import { TenantsService } from './tenants.service';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-}
+import { codeOf } from '../../../../../test/support/domain-errors';
 
 /** TenantsService with the real tenant, token and audit repositories on a scratch database. */
 describe('TenantsService', () => {
