@@ -10,10 +10,13 @@ module.exports = {
     {
       name: 'feature-internals',
       comment:
-        "A feature may import of another feature only its module, services, GraphQL models, types and events — never its repository, jobs, caches or utilities.",
+        'A feature may import of another feature only its module, services, GraphQL models, types and events — never its repository, jobs, caches or utilities.',
       severity: 'error',
       from: { path: FEATURE, pathNot: '\\.(spec|int-spec)\\.ts$' },
-      to: { path: '^apps/controller/src/features/', pathNot: ['^apps/controller/src/features/$1/', FEATURE_DOOR] },
+      to: {
+        path: '^apps/controller/src/features/',
+        pathNot: ['^apps/controller/src/features/$1/', FEATURE_DOOR],
+      },
     },
     {
       name: 'platform-imports-no-feature',

@@ -4,10 +4,29 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
-const frameworkAndIo = ['@nestjs/*', '@prisma/*', 'prisma', '@grpc/*', 'node-forge', 'bullmq', 'ioredis', 'pg'];
+const frameworkAndIo = [
+  '@nestjs/*',
+  '@prisma/*',
+  'prisma',
+  '@grpc/*',
+  'node-forge',
+  'bullmq',
+  'ioredis',
+  'pg',
+];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'apps/controller/src/generated/**', 'libs/proto/src/generated/**', 'coverage/**', '.data/**', '.cache/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'apps/controller/src/generated/**',
+      'libs/proto/src/generated/**',
+      'coverage/**',
+      '.data/**',
+      '.cache/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -15,7 +34,10 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node, ...globals.jest } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { disallowTypeAnnotations: false, fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { disallowTypeAnnotations: false, fixStyle: 'inline-type-imports' },
+      ],
     },
   },
   {
@@ -37,8 +59,24 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: frameworkAndIo, message: 'libs/domain is framework-free: no NestJS, Prisma, grpc-js, node-forge or I/O clients.' },
-            { group: ['node:fs', 'node:net', 'node:http', 'node:child_process', 'fs', 'net', 'http', 'child_process'], message: 'libs/domain does no I/O.' },
+            {
+              group: frameworkAndIo,
+              message:
+                'libs/domain is framework-free: no NestJS, Prisma, grpc-js, node-forge or I/O clients.',
+            },
+            {
+              group: [
+                'node:fs',
+                'node:net',
+                'node:http',
+                'node:child_process',
+                'fs',
+                'net',
+                'http',
+                'child_process',
+              ],
+              message: 'libs/domain does no I/O.',
+            },
           ],
         },
       ],

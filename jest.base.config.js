@@ -30,5 +30,7 @@ module.exports = {
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
   // NestJS 12 and a few of its dependencies ship only ES modules, which jest cannot require on
   // Node 20; SWC turns them into CommonJS (cached after the first run).
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|uint8array-extras|@tokenizer|load-esm|@borewit)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|file-type|strtok3|token-types|uint8array-extras|@tokenizer|load-esm|@borewit)/)',
+  ],
 };

@@ -1,2 +1,6 @@
 // Unit tier: pure logic beside the code, no I/O.
-module.exports = { ...require('./jest.base.config'), displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,deploy}/**/*.spec.ts'] };
+module.exports = {
+  ...require('./jest.base.config'),
+  displayName: 'unit',
+  testMatch: ['<rootDir>/{apps,libs,deploy}/**/*.spec.ts'],
+};

@@ -5,7 +5,11 @@ import { SeededRandom } from '@lattice/platform';
 import { DDSketch, MINUTE_MS, minuteStart } from '@lattice/domain';
 import { AppModule } from '../apps/controller/src/app.module';
 import { parseControllerEnv } from '../apps/controller/src/platform/config/controller-env.util';
-import { SERIES_CHUNK_BUDGET, SERIES_CHUNK_MINUTES, SloEvaluationService } from '../apps/controller/src/features/slos/slo-evaluation.service';
+import {
+  SERIES_CHUNK_BUDGET,
+  SERIES_CHUNK_MINUTES,
+  SloEvaluationService,
+} from '../apps/controller/src/features/slos/slo-evaluation.service';
 import type { Benchmark, BenchContext } from './support/benchmark';
 import { BENCH_REDIS_URL } from './support/environment';
 import { summarize } from './support/stats';
@@ -36,7 +40,9 @@ export const benchmark: Benchmark = {
     const now = minuteStart(Date.now());
     const seedStartedAt = performance.now();
     await seed(ctx, now);
-    ctx.log(`seeded ${slos} SLOs, their telemetry and history in ${Math.round(performance.now() - seedStartedAt)} ms`);
+    ctx.log(
+      `seeded ${slos} SLOs, their telemetry and history in ${Math.round(performance.now() - seedStartedAt)} ms`,
+    );
 
     const env = parseControllerEnv({ NODE_ENV: 'production', LOG_LEVEL: 'silent' });
     const moduleRef = await Test.createTestingModule({
@@ -60,8 +66,11 @@ export const benchmark: Benchmark = {
       const startedAt = performance.now();
       const run = await evaluation.evaluate(new Date(now - index * MINUTE_MS));
       const elapsed = performance.now() - startedAt;
-      if (!run || run.slos !== slos) throw new Error(`expected a run over ${slos} SLOs, got ${JSON.stringify(run)}`);
-      ctx.log(`cycle at now-${index}m: ${Math.round(elapsed)} ms, ${run.minutesWritten} minute rows, ${run.events} events`);
+      if (!run || run.slos !== slos)
+        throw new Error(`expected a run over ${slos} SLOs, got ${JSON.stringify(run)}`);
+      ctx.log(
+        `cycle at now-${index}m: ${Math.round(elapsed)} ms, ${run.minutesWritten} minute rows, ${run.events} events`,
+      );
       samples.push(elapsed);
     }
     const [first, ...steady] = samples;
@@ -70,7 +79,12 @@ export const benchmark: Benchmark = {
       value: Math.round(Math.max(...steady)),
       unit: 'ms',
       target: { op: '<', value: 10_000 },
-      details: { slos, firstCycleMs: Math.round(first!), steady: summarize(steady), recomputedMinutes: env.LATTICE_SLO_RECOMPUTE_MINUTES },
+      details: {
+        slos,
+        firstCycleMs: Math.round(first!),
+        steady: summarize(steady),
+        recomputedMinutes: env.LATTICE_SLO_RECOMPUTE_MINUTES,
+      },
     });
 
     // After a six-hour outage: one catch-up chunk, the longest the per-minute cycle may wait for.
@@ -78,9 +92,13 @@ export const benchmark: Benchmark = {
     const chunkStartedAt = performance.now();
     if (!(await evaluation.catchUpChunk(now))) throw new Error('expected a catch-up chunk');
     const chunkMs = performance.now() - chunkStartedAt;
-    const [row] = await ctx.sql<{ behind: number }>(`SELECT count(*)::int AS behind FROM slo_series WHERE caught_up_until < evaluated_until`);
+    const [row] = await ctx.sql<{ behind: number }>(
+      `SELECT count(*)::int AS behind FROM slo_series WHERE caught_up_until < evaluated_until`,
+    );
     const behind = row!.behind;
-    ctx.log(`catch-up chunk: ${Math.round(chunkMs)} ms, ${slos - behind} of ${slos} SLOs caught up by ${SERIES_CHUNK_MINUTES} minutes`);
+    ctx.log(
+      `catch-up chunk: ${Math.round(chunkMs)} ms, ${slos - behind} of ${slos} SLOs caught up by ${SERIES_CHUNK_MINUTES} minutes`,
+    );
     ctx.record({
       metric: `SLO series chunk (catch-up, ${SERIES_CHUNK_MINUTES} minutes of up to ${Math.floor(SERIES_CHUNK_BUDGET / SERIES_CHUNK_MINUTES)} SLOs)`,
       value: Math.round(chunkMs),
@@ -109,7 +127,10 @@ async function seed(ctx: BenchContext, now: number): Promise<void> {
   };
 
   for (let tenantIndex = 0; tenantIndex < TENANTS; tenantIndex++) {
-    const [tenant] = await ctx.sql<{ id: string }>(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), $1) RETURNING id::text AS id`, [`bench-${tenantIndex}`]);
+    const [tenant] = await ctx.sql<{ id: string }>(
+      `INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), $1) RETURNING id::text AS id`,
+      [`bench-${tenantIndex}`],
+    );
     const clusterIds: string[] = [];
     for (const cluster of CLUSTERS) {
       const [row] = await ctx.sql<{ id: string }>(
@@ -118,7 +139,10 @@ async function seed(ctx: BenchContext, now: number): Promise<void> {
       );
       clusterIds.push(row!.id);
     }
-    const conditions = CLUSTERS.map((cluster) => ({ cluster: { type: 'EXACT', value: cluster }, namespace: { type: 'EXACT', value: 'shop' } }));
+    const conditions = CLUSTERS.map((cluster) => ({
+      cluster: { type: 'EXACT', value: cluster },
+      namespace: { type: 'EXACT', value: 'shop' },
+    }));
     const [gns] = await ctx.sql<{ id: string }>(
       `INSERT INTO global_namespaces (id, tenant_id, name, domain, match_conditions, updated_at)
        VALUES (gen_random_uuid(), $1, 'shop', 'shop.lattice.local', $2, now()) RETURNING id::text AS id`,
@@ -137,7 +161,10 @@ async function seed(ctx: BenchContext, now: number): Promise<void> {
         services.map((_, index) =>
           JSON.stringify(
             index % 2 === 0
-              ? [{ kind: 'ERROR_RATE', maxErrorRatePercent: 1 }, { kind: 'LATENCY', percentile: 'p99', thresholdMs: 250 }]
+              ? [
+                  { kind: 'ERROR_RATE', maxErrorRatePercent: 1 },
+                  { kind: 'LATENCY', percentile: 'p99', thresholdMs: 250 },
+                ]
               : [{ kind: 'LATENCY', percentile: 'p90', thresholdMs: 120 }],
           ),
         ),
@@ -157,8 +184,20 @@ async function seed(ctx: BenchContext, now: number): Promise<void> {
             const errors = failing ? Math.floor(requests * 0.05) : Math.floor(requests * random() * 0.002);
             const sketch = new DDSketch();
             // A lognormal-ish latency spread (median ~40 ms), 100 samples weighted to the request count.
-            for (let sample = 0; sample < 100; sample++) sketch.add(40 * Math.exp(0.6 * gaussian(random)), Math.max(1, Math.round(requests / 100)));
-            pushMinute([tenant!.id, clusterId, new Date(now - minute * MINUTE_MS).toISOString(), 'shop', caller, 'shop', service, requests, errors, JSON.stringify(sketch.toJSON())]);
+            for (let sample = 0; sample < 100; sample++)
+              sketch.add(40 * Math.exp(0.6 * gaussian(random)), Math.max(1, Math.round(requests / 100)));
+            pushMinute([
+              tenant!.id,
+              clusterId,
+              new Date(now - minute * MINUTE_MS).toISOString(),
+              'shop',
+              caller,
+              'shop',
+              service,
+              requests,
+              errors,
+              JSON.stringify(sketch.toJSON()),
+            ]);
           }
         }
         await flushMinutes();
@@ -180,7 +219,12 @@ async function seed(ctx: BenchContext, now: number): Promise<void> {
        SELECT date_trunc('hour', $1::timestamptz - make_interval(mins => $3::int)) - make_interval(hours => h) - interval '1 minute', ($2::int - $3::int - 60 * h)
        FROM generate_series(0, $4::int - 1) h
      ) m`,
-    [new Date(historyEnd).toISOString(), HISTORY_HOURS * 60 + HISTORY_MINUTES, HISTORY_MINUTES, HISTORY_HOURS],
+    [
+      new Date(historyEnd).toISOString(),
+      HISTORY_HOURS * 60 + HISTORY_MINUTES,
+      HISTORY_MINUTES,
+      HISTORY_HOURS,
+    ],
   );
   // Their series: complete (backfilled, caught up) until the history's end.
   await ctx.sql(
@@ -191,7 +235,9 @@ async function seed(ctx: BenchContext, now: number): Promise<void> {
     [new Date(historyEnd).toISOString()],
   );
   await ctx.sql(`ANALYZE`);
-  ctx.log(`${sloIds.length} SLOs with ${TENANTS * SERVICES_PER_TENANT * CLUSTERS.length * CALLERS.length * TELEMETRY_MINUTES} telemetry rows`);
+  ctx.log(
+    `${sloIds.length} SLOs with ${TENANTS * SERVICES_PER_TENANT * CLUSTERS.length * CALLERS.length * TELEMETRY_MINUTES} telemetry rows`,
+  );
 }
 
 /** Standard normal sample (Box-Muller) from a uniform source. */

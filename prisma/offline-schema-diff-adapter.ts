@@ -1,4 +1,8 @@
-import type { SqlMigrationAwareDriverAdapterFactory, SqlQuery, SqlResultSet } from '@prisma/driver-adapter-utils';
+import type {
+  SqlMigrationAwareDriverAdapterFactory,
+  SqlQuery,
+  SqlResultSet,
+} from '@prisma/driver-adapter-utils';
 
 /**
  * A driver adapter for `prisma migrate diff --from-schema-datamodel ... --to-schema-datamodel ...`,
@@ -13,7 +17,11 @@ export function offlineSchemaDiffAdapter(): SqlMigrationAwareDriverAdapterFactor
   const versionProbe = async (query: SqlQuery): Promise<SqlResultSet> => {
     if (!/version\(\)/.test(query.sql)) return refuse();
     // ColumnTypeEnum: Boolean = 5, Text = 7, Int32 = 0.
-    return { columnNames: ['exists', 'version', 'numeric_version'], columnTypes: [5, 7, 0], rows: [[true, 'PostgreSQL 15.0', 150000]] };
+    return {
+      columnNames: ['exists', 'version', 'numeric_version'],
+      columnTypes: [5, 7, 0],
+      rows: [[true, 'PostgreSQL 15.0', 150000]],
+    };
   };
   const adapter = {
     provider: 'postgres' as const,

@@ -6,10 +6,16 @@ import { cruise } from 'dependency-cruiser';
 const require = createRequire(import.meta.url);
 const config = require('../.dependency-cruiser.cjs');
 
-const { output } = await cruise(['apps', 'libs'], { ...config.options, ruleSet: { forbidden: config.forbidden }, validate: true });
+const { output } = await cruise(['apps', 'libs'], {
+  ...config.options,
+  ruleSet: { forbidden: config.forbidden },
+  validate: true,
+});
 const violations = output.summary.violations.filter((violation) => violation.rule.severity === 'error');
 for (const violation of violations) {
-  const via = violation.cycle ? ` (cycle: ${violation.cycle.map((step) => step.name ?? step).join(' -> ')})` : '';
+  const via = violation.cycle
+    ? ` (cycle: ${violation.cycle.map((step) => step.name ?? step).join(' -> ')})`
+    : '';
   console.error(`${violation.rule.name}: ${violation.from} -> ${violation.to}${via}`);
 }
 
@@ -63,12 +69,15 @@ for (const node of edges.keys()) if (!indices.has(node)) connect(node);
 for (const component of cycles) {
   console.error(`folder-cycle: ${component.join(', ')}`);
   for (const from of component)
-    for (const [to, example] of edges.get(from) ?? []) if (component.includes(to)) console.error(`  ${example}`);
+    for (const [to, example] of edges.get(from) ?? [])
+      if (component.includes(to)) console.error(`  ${example}`);
 }
 
 const problems = violations.length + cycles.length;
 if (problems > 0) {
-  console.error(`\n${problems} architecture rule violation(s); the rules are in docs/architecture.md ("Anatomy of a feature").`);
+  console.error(
+    `\n${problems} architecture rule violation(s); the rules are in docs/architecture.md ("Anatomy of a feature").`,
+  );
   process.exit(1);
 }
 console.log(`architecture: ${output.summary.totalCruised} files, no violations, no folder cycles`);

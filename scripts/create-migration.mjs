@@ -21,7 +21,9 @@ const previous = fs
   .filter((d) => fs.existsSync(path.join(migrationsDir, d, 'schema.prisma')))
   .sort()
   .at(-1);
-const from = previous ? ['--from-schema-datamodel', path.join(migrationsDir, previous, 'schema.prisma')] : ['--from-empty'];
+const from = previous
+  ? ['--from-schema-datamodel', path.join(migrationsDir, previous, 'schema.prisma')]
+  : ['--from-empty'];
 const env = {
   ...process.env,
   LATTICE_PRISMA_OFFLINE: '1',
@@ -31,7 +33,15 @@ const env = {
 };
 const sql = execFileSync(
   process.execPath,
-  [path.join(root, 'node_modules/prisma/build/index.js'), 'migrate', 'diff', ...from, '--to-schema-datamodel', schema, '--script'],
+  [
+    path.join(root, 'node_modules/prisma/build/index.js'),
+    'migrate',
+    'diff',
+    ...from,
+    '--to-schema-datamodel',
+    schema,
+    '--script',
+  ],
   { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
 )
   // The offline adapter cannot tell that `public` exists; the statement is redundant there.

@@ -2,7 +2,15 @@ import { Client } from 'pg';
 import { floorHour } from '@lattice/domain';
 import { ControllerProcess } from './support/controller-process';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { HOUR, MINUTE, evenLatencies, exactQuantile, seedCluster, seedGlobalNamespace, seedMinuteRows } from './support/telemetry';
+import {
+  HOUR,
+  MINUTE,
+  evenLatencies,
+  exactQuantile,
+  seedCluster,
+  seedGlobalNamespace,
+  seedMinuteRows,
+} from './support/telemetry';
 import { createTenant, createToken, type TestTenant } from './support/tenants';
 
 interface GraphQLResult {
@@ -28,7 +36,12 @@ describe('GraphQL API (e2e)', () => {
   const base = floorHour(Date.now()) - 2 * HOUR;
   const latencies = evenLatencies(200, 5, 400);
 
-  const graphql = async (target: ControllerProcess, query: string, token?: string, variables?: Record<string, unknown>): Promise<GraphQLResult> => {
+  const graphql = async (
+    target: ControllerProcess,
+    query: string,
+    token?: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResult> => {
     const response = await target.request('POST', '/graphql', { token, body: { query, variables } });
     return { status: response.status, ...(response.json as Omit<GraphQLResult, 'status'>) };
   };
@@ -44,7 +57,12 @@ describe('GraphQL API (e2e)', () => {
     sql = new Client({ connectionString: database.url });
     await sql.connect();
     const now = new Date();
-    const eastA = await seedCluster(sql, tenantA.id, 'east', { firstConnectedAt: now, connectionId: 'r1', lastSeenAt: now, agentVersion: '0.1.0' });
+    const eastA = await seedCluster(sql, tenantA.id, 'east', {
+      firstConnectedAt: now,
+      connectionId: 'r1',
+      lastSeenAt: now,
+      agentVersion: '0.1.0',
+    });
     const westA = await seedCluster(sql, tenantA.id, 'west');
     const eastB = await seedCluster(sql, tenantB.id, 'east');
     gnsA = await seedGlobalNamespace(sql, tenantA.id, 'shop', [
@@ -54,10 +72,46 @@ describe('GraphQL API (e2e)', () => {
     gnsB = await seedGlobalNamespace(sql, tenantB.id, 'shop', [{ cluster: 'east', namespace: 'shop' }]);
     const minutes = Array.from({ length: 30 }, (_, index) => base + index * MINUTE);
     await seedMinuteRows(sql, [
-      ...minutes.map((at) => ({ tenantId: tenantA.id, clusterId: eastA.id, at, sourceService: 'frontend', destinationService: 'cart', requests: 200, errors: 10, latencies })),
-      ...minutes.map((at) => ({ tenantId: tenantA.id, clusterId: westA.id, at, sourceService: 'frontend', destinationService: 'cart', requests: 100, errors: 0, latencies: Array<number>(100).fill(50) })),
-      ...minutes.map((at) => ({ tenantId: tenantA.id, clusterId: eastA.id, at, sourceService: 'cart', destinationService: 'payments', requests: 60, errors: 30, latencies: Array<number>(60).fill(900) })),
-      ...minutes.map((at) => ({ tenantId: tenantB.id, clusterId: eastB.id, at, sourceService: 'frontend', destinationService: 'cart', requests: 1, errors: 1, latencies: [7] })),
+      ...minutes.map((at) => ({
+        tenantId: tenantA.id,
+        clusterId: eastA.id,
+        at,
+        sourceService: 'frontend',
+        destinationService: 'cart',
+        requests: 200,
+        errors: 10,
+        latencies,
+      })),
+      ...minutes.map((at) => ({
+        tenantId: tenantA.id,
+        clusterId: westA.id,
+        at,
+        sourceService: 'frontend',
+        destinationService: 'cart',
+        requests: 100,
+        errors: 0,
+        latencies: Array<number>(100).fill(50),
+      })),
+      ...minutes.map((at) => ({
+        tenantId: tenantA.id,
+        clusterId: eastA.id,
+        at,
+        sourceService: 'cart',
+        destinationService: 'payments',
+        requests: 60,
+        errors: 30,
+        latencies: Array<number>(60).fill(900),
+      })),
+      ...minutes.map((at) => ({
+        tenantId: tenantB.id,
+        clusterId: eastB.id,
+        at,
+        sourceService: 'frontend',
+        destinationService: 'cart',
+        requests: 1,
+        errors: 1,
+        latencies: [7],
+      })),
     ]);
   });
 
@@ -67,7 +121,10 @@ describe('GraphQL API (e2e)', () => {
     await database?.drop();
   });
 
-  const window = () => ({ from: new Date(base).toISOString(), to: new Date(base + 30 * MINUTE).toISOString() });
+  const window = () => ({
+    from: new Date(base).toISOString(),
+    to: new Date(base + 30 * MINUTE).toISOString(),
+  });
 
   it('answers serviceMetrics for the caller tenant within the sketch error', async () => {
     const result = await graphql(
@@ -77,7 +134,13 @@ describe('GraphQL API (e2e)', () => {
       { gns: gnsA, ...window() },
     );
     expect(result.errors).toBeUndefined();
-    const points = result.data?.serviceMetrics as { requests: number; requestRate: number; errorRate: number; p99: number; timestamp: string }[];
+    const points = result.data?.serviceMetrics as {
+      requests: number;
+      requestRate: number;
+      errorRate: number;
+      p99: number;
+      timestamp: string;
+    }[];
     expect(points).toHaveLength(3);
     for (const point of points) {
       expect(point.requests).toBe(3_000); // 10 minutes of (200 east + 100 west)
@@ -93,16 +156,47 @@ describe('GraphQL API (e2e)', () => {
   it('answers the topology and the top services', async () => {
     const result = await graphql(
       controller,
-      `query($gns: ID!, $from: DateTime!, $to: DateTime!) {
-         topology(gnsId: $gns, from: $from, to: $to) { nodes { id clusterName service requestRate errorRate p99 } edges { sourceId destinationId requestRate errorRate p99 } }
-         topServices(gnsId: $gns, from: $from, to: $to, by: ERROR_RATE, first: 5) { service errorRate p99 }
-       }`,
+      `
+        query ($gns: ID!, $from: DateTime!, $to: DateTime!) {
+          topology(gnsId: $gns, from: $from, to: $to) {
+            nodes {
+              id
+              clusterName
+              service
+              requestRate
+              errorRate
+              p99
+            }
+            edges {
+              sourceId
+              destinationId
+              requestRate
+              errorRate
+              p99
+            }
+          }
+          topServices(gnsId: $gns, from: $from, to: $to, by: ERROR_RATE, first: 5) {
+            service
+            errorRate
+            p99
+          }
+        }
+      `,
       viewerA,
       { gns: gnsA, ...window() },
     );
     expect(result.errors).toBeUndefined();
-    const topology = result.data?.topology as { nodes: { id: string; clusterName: string; service: string; requestRate: number; p99: number | null }[]; edges: { sourceId: string; destinationId: string; errorRate: number; p99: number }[] };
-    expect(topology.nodes.map((node) => `${node.clusterName}/${node.service}`).sort()).toEqual(['east/cart', 'east/frontend', 'east/payments', 'west/cart', 'west/frontend']);
+    const topology = result.data?.topology as {
+      nodes: { id: string; clusterName: string; service: string; requestRate: number; p99: number | null }[];
+      edges: { sourceId: string; destinationId: string; errorRate: number; p99: number }[];
+    };
+    expect(topology.nodes.map((node) => `${node.clusterName}/${node.service}`).sort()).toEqual([
+      'east/cart',
+      'east/frontend',
+      'east/payments',
+      'west/cart',
+      'west/frontend',
+    ]);
     const payments = topology.nodes.find((node) => node.service === 'payments');
     expect(payments?.requestRate).toBeCloseTo(60 / 60, 9);
     expect(Math.abs((payments?.p99 ?? 0) - 900)).toBeLessThanOrEqual(9);
@@ -129,11 +223,27 @@ describe('GraphQL API (e2e)', () => {
       { gns: gnsB, ...window() },
     );
     expect(own.data).toEqual({ serviceMetrics: [{ requests: 30 }], topServices: [{ service: 'cart' }] });
-    const listed = await graphql(controller, '{ clusters { nodes { name status } } globalNamespaces { nodes { id } } }', viewerB);
-    expect(listed.data).toEqual({ clusters: { nodes: [{ name: 'east', status: 'PENDING' }] }, globalNamespaces: { nodes: [{ id: gnsB }] } });
-    const clustersOfA = await graphql(controller, '{ clusters { nodes { name status agentVersion } } }', viewerA);
+    const listed = await graphql(
+      controller,
+      '{ clusters { nodes { name status } } globalNamespaces { nodes { id } } }',
+      viewerB,
+    );
+    expect(listed.data).toEqual({
+      clusters: { nodes: [{ name: 'east', status: 'PENDING' }] },
+      globalNamespaces: { nodes: [{ id: gnsB }] },
+    });
+    const clustersOfA = await graphql(
+      controller,
+      '{ clusters { nodes { name status agentVersion } } }',
+      viewerA,
+    );
     expect(clustersOfA.data).toEqual({
-      clusters: { nodes: [{ name: 'east', status: 'CONNECTED', agentVersion: '0.1.0' }, { name: 'west', status: 'PENDING', agentVersion: null }] },
+      clusters: {
+        nodes: [
+          { name: 'east', status: 'CONNECTED', agentVersion: '0.1.0' },
+          { name: 'west', status: 'PENDING', agentVersion: null },
+        ],
+      },
     });
   });
 
@@ -150,23 +260,41 @@ describe('GraphQL API (e2e)', () => {
       '{ clusters { nodes { id } } __type(name: "Cluster") { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } }',
       viewerA,
     );
-    expect(deep.errors?.[0]).toMatchObject({ message: 'query depth 10 exceeds the limit of 8', extensions: { code: 'QUERY_TOO_DEEP' } });
+    expect(deep.errors?.[0]).toMatchObject({
+      message: 'query depth 10 exceeds the limit of 8',
+      extensions: { code: 'QUERY_TOO_DEEP' },
+    });
 
     const fields = 'nodes { id name status lastSeenAt agentVersion desiredVersion appliedVersion createdAt }';
-    const costly = await graphql(controller, `{ a: clusters(first: 100) { ${fields} } b: clusters(first: 100) { ${fields} } }`, viewerA);
+    const costly = await graphql(
+      controller,
+      `{ a: clusters(first: 100) { ${fields} } b: clusters(first: 100) { ${fields} } }`,
+      viewerA,
+    );
     expect(costly.errors?.[0]?.message).toMatch(/^query cost \d+ exceeds the limit of 1000/);
 
-    const aliases = Array.from({ length: 50 }, (_, index) => `c${index}: clusters(first: 1) { nodes { id } }`).join(' ');
+    const aliases = Array.from(
+      { length: 50 },
+      (_, index) => `c${index}: clusters(first: 1) { nodes { id } }`,
+    ).join(' ');
     const aliased = await graphql(controller, `{ ${aliases} }`, viewerA);
-    expect(aliased.errors?.[0]).toMatchObject({ message: 'query uses 50 aliases, more than the limit of 30', extensions: { code: 'TOO_MANY_ALIASES' } });
+    expect(aliased.errors?.[0]).toMatchObject({
+      message: 'query uses 50 aliases, more than the limit of 30',
+      extensions: { code: 'TOO_MANY_ALIASES' },
+    });
 
     const tooMany = await graphql(controller, '{ globalNamespaces(first: 1000) { nodes { id } } }', viewerA);
-    expect(tooMany.errors?.[0]).toMatchObject({ message: 'first: must be between 1 and 100, got 1000', extensions: { code: 'VALIDATION' } });
+    expect(tooMany.errors?.[0]).toMatchObject({
+      message: 'first: must be between 1 and 100, got 1000',
+      extensions: { code: 'VALIDATION' },
+    });
   });
 
   it('allows or refuses introspection as LATTICE_GRAPHQL_INTROSPECTION says', async () => {
     const introspect = '{ __schema { queryType { name } } }';
-    expect((await graphql(controller, introspect, viewerA)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    expect((await graphql(controller, introspect, viewerA)).data).toEqual({
+      __schema: { queryType: { name: 'Query' } },
+    });
     const closed = new ControllerProcess({
       databaseUrl: database.url,
       redisPrefix: controller.redisPrefix,
@@ -179,7 +307,9 @@ describe('GraphQL API (e2e)', () => {
       const refused = await graphql(closed, introspect, viewerA);
       expect(refused.errors?.[0]?.message).toMatch(/introspection is not allowed/i);
       // Ordinary queries still work there.
-      expect((await graphql(closed, '{ clusters { nodes { name } } }', viewerA)).data).toEqual({ clusters: { nodes: [{ name: 'east' }, { name: 'west' }] } });
+      expect((await graphql(closed, '{ clusters { nodes { name } } }', viewerA)).data).toEqual({
+        clusters: { nodes: [{ name: 'east' }, { name: 'west' }] },
+      });
     } finally {
       await closed.stop();
     }

@@ -26,7 +26,10 @@ type Operation = {
   parameters?: { name: string; in: string; required?: boolean; schema?: Schema }[];
   requestBody?: { content?: Record<string, { schema?: Schema }> };
 };
-type OpenApi = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
+type OpenApi = {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema> };
+};
 
 interface Case {
   label: string;
@@ -45,16 +48,42 @@ interface Case {
 
 const HUGE = 'x'.repeat(100 * 1024);
 const FOREIGN_UUID = '00000000-0000-4000-8000-000000000000';
-const BAD_IDS = ['not-a-uuid', `${FOREIGN_UUID}x`, 'a'.repeat(2000), '%00', '%FF', '%E0%A4%A', '..%2F..%2Fetc', FOREIGN_UUID.toUpperCase() + '%20'];
-const BAD_IF_MATCH = ['abc', '"-1"', '"99999999999"', '*', '"1", "2"', 'W/"x"', `"${'9'.repeat(5000)}"`, '""'];
+const BAD_IDS = [
+  'not-a-uuid',
+  `${FOREIGN_UUID}x`,
+  'a'.repeat(2000),
+  '%00',
+  '%FF',
+  '%E0%A4%A',
+  '..%2F..%2Fetc',
+  FOREIGN_UUID.toUpperCase() + '%20',
+];
+const BAD_IF_MATCH = [
+  'abc',
+  '"-1"',
+  '"99999999999"',
+  '*',
+  '"1", "2"',
+  'W/"x"',
+  `"${'9'.repeat(5000)}"`,
+  '""',
+];
 const BAD_NUMBERS: Json[] = ['NaN', '1e308', 1e308, -1, 1.5, 'Infinity', '', 2 ** 53 + 2];
 const BAD_QUERY_VALUES = ['abc', '0', '-1', '1.5', '1e308', 'NaN', '', '%00', 'x'.repeat(5000)];
-const WRONG_TYPES: Record<string, Json> = { string: 'a-string', number: 12345, object: { a: 1 }, array: [1], boolean: true };
+const WRONG_TYPES: Record<string, Json> = {
+  string: 'a-string',
+  number: 12345,
+  object: { a: 1 },
+  array: [1],
+  boolean: true,
+};
 
 const SECURITY_POLICY: Json = {
   defaultAction: 'DENY',
   services: [{ service: 'cart', mtlsMode: 'STRICT', serviceAccount: 'cart' }],
-  rules: [{ name: 'cart-self', action: 'ALLOW', from: ['cart'], to: 'cart', methods: ['POST'], paths: ['/charge'] }],
+  rules: [
+    { name: 'cart-self', action: 'ALLOW', from: ['cart'], to: 'cart', methods: ['POST'], paths: ['/charge'] },
+  ],
 };
 
 function deeplyNested(depth: number): Json {
@@ -76,7 +105,12 @@ function typeOf(document: OpenApi, schema: Schema | undefined): string | undefin
 }
 
 /** A plausible valid value for a schema (examples, enums and defaults), overridden per property. */
-function sampleOf(document: OpenApi, schema: Schema | undefined, overrides: Record<string, Json>, name = ''): Json {
+function sampleOf(
+  document: OpenApi,
+  schema: Schema | undefined,
+  overrides: Record<string, Json>,
+  name = '',
+): Json {
   if (name in overrides) return overrides[name]!;
   const resolved = resolve(document, schema);
   if (!resolved) return null;
@@ -163,7 +197,12 @@ function bodyCases(document: OpenApi, schema: Schema, base: Json): Omit<Case, 'm
       if (kind === actual || kind === declared) continue;
       add(`${at} as ${kind}`, withValueAt(base, node.path, wrong), top);
     }
-    add(`${at} as null`, withValueAt(base, node.path, null), top, node.required === false || resolve(document, node.schema)?.nullable === true);
+    add(
+      `${at} as null`,
+      withValueAt(base, node.path, null),
+      top,
+      node.required === false || resolve(document, node.schema)?.nullable === true,
+    );
     if (node.required !== false && typeof node.path[node.path.length - 1] === 'string') {
       // Leaving out a field of a free-form spec may be fine (or break a reference elsewhere).
       if (node.required) add(`${at} missing`, withValueAt(base, node.path, undefined), top);
@@ -176,15 +215,31 @@ function bodyCases(document: OpenApi, schema: Schema, base: Json): Omit<Case, 'm
     if (actual === 'string' && resolve(document, node.schema)?.enum)
       add(`${at} not in the enum`, withValueAt(base, node.path, 'NOT_A_VALUE'), top);
     if (actual === 'number')
-      for (const number of BAD_NUMBERS) add(`${at} as ${JSON.stringify(number)}`, withValueAt(base, node.path, number), top, number === 1.5);
+      for (const number of BAD_NUMBERS)
+        add(`${at} as ${JSON.stringify(number)}`, withValueAt(base, node.path, number), top, number === 1.5);
     if (actual === 'object' && node.path.length < 4) {
       add(`${at} with an unknown field`, withValueAt(base, [...node.path, 'unknownField'], 1), top);
       add(`${at} nested 200 deep`, withValueAt(base, node.path, deeplyNested(200)), top);
     }
-    if (actual === 'array') add(`${at} with 10,000 items`, withValueAt(base, node.path, Array(10_000).fill(node.value && (node.value as Json[])[0] !== undefined ? (node.value as Json[])[0]! : 1)), top, true);
+    if (actual === 'array')
+      add(
+        `${at} with 10,000 items`,
+        withValueAt(
+          base,
+          node.path,
+          Array(10_000).fill(
+            node.value && (node.value as Json[])[0] !== undefined ? (node.value as Json[])[0]! : 1,
+          ),
+        ),
+        top,
+        true,
+      );
   }
   add('unknown top-level field', withValueAt(base, ['unknownField'], 'x'), 'unknownField');
-  cases.push({ label: 'body nested 5,000 deep', body: `${'{"nested":'.repeat(5_000)}{}${'}'.repeat(5_000)}` });
+  cases.push({
+    label: 'body nested 5,000 deep',
+    body: `${'{"nested":'.repeat(5_000)}{}${'}'.repeat(5_000)}`,
+  });
   for (const wrong of [[], 'text', 42, null, true] as Json[]) add(`body as ${kindOf(wrong)}`, wrong);
   add('empty object', {}, undefined, !(resolve(document, schema)?.required ?? []).length);
   cases.push({ label: 'invalid JSON', body: '{"name": "x",' });
@@ -192,8 +247,15 @@ function bodyCases(document: OpenApi, schema: Schema, base: Json): Omit<Case, 'm
   // JSON only: a valid document under another content type is refused, not parsed some other way.
   cases.push({ label: 'text/plain body', body: JSON.stringify(base), contentType: 'text/plain' });
   cases.push({ label: 'XML body', body: '<spec><name>x</name></spec>', contentType: 'application/xml' });
-  cases.push({ label: 'form body', body: 'name=x&role=admin', contentType: 'application/x-www-form-urlencoded' });
-  cases.push({ label: '2 MB body', body: JSON.stringify({ ...(base as object), description: 'x'.repeat(2 * 1024 * 1024) }) });
+  cases.push({
+    label: 'form body',
+    body: 'name=x&role=admin',
+    contentType: 'application/x-www-form-urlencoded',
+  });
+  cases.push({
+    label: '2 MB body',
+    body: JSON.stringify({ ...(base as object), description: 'x'.repeat(2 * 1024 * 1024) }),
+  });
   return cases;
 }
 
@@ -248,7 +310,9 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
       body: {
         name: 'shop',
         domain: 'shop.lattice.local',
-        matchConditions: [{ cluster: { type: 'PREFIX', value: 'edge-' }, namespace: { type: 'EXACT', value: 'shop' } }],
+        matchConditions: [
+          { cluster: { type: 'PREFIX', value: 'edge-' }, namespace: { type: 'EXACT', value: 'shop' } },
+        ],
       },
     });
     expect(gns.status).toBe(201);
@@ -267,16 +331,23 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
       webhooks: webhook.json.id as string,
       tokens: token.json.id as string,
     };
-    ids.slos = await eventually(
+    ids.slos = (await eventually(
       async () => {
         const slo = await controller.request('POST', '/v1/slos', {
           token: tenant.adminToken,
-          body: { name: 'cart-errors', gnsId: ids['global-namespaces'], services: ['cart'], indicators: [{ kind: 'ERROR_RATE', maxErrorRatePercent: 1 }], targetPercent: 99, window: '30d' },
+          body: {
+            name: 'cart-errors',
+            gnsId: ids['global-namespaces'],
+            services: ['cart'],
+            indicators: [{ kind: 'ERROR_RATE', maxErrorRatePercent: 1 }],
+            targetPercent: 99,
+            window: '30d',
+          },
         });
         return slo.status === 201 ? (slo.json.id as string) : undefined;
       },
       (id) => id !== undefined,
-    ) as string;
+    )) as string;
   }, 60_000);
 
   afterAll(async () => {
@@ -316,7 +387,14 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
   const problemWith = (c: Case, status: number, json: Record<string, unknown> | undefined, text: string) => {
     if (status >= 500) return `answered ${status}: ${text.slice(0, 300)}`;
     if (status < 400) return c.mayBeAccepted ? undefined : `accepted (${status}): ${text.slice(0, 200)}`;
-    if (!json || json.statusCode !== status || typeof json.error !== 'string' || typeof json.message !== 'string' || typeof json.requestId !== 'string' || json.requestId === '')
+    if (
+      !json ||
+      json.statusCode !== status ||
+      typeof json.error !== 'string' ||
+      typeof json.message !== 'string' ||
+      typeof json.requestId !== 'string' ||
+      json.requestId === ''
+    )
       return `${status} without the error shape: ${text.slice(0, 300)}`;
     if (status === 400 && c.names) {
       const errors = json.errors as { field?: string; message?: string }[] | undefined;
@@ -342,7 +420,7 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
   const concretePath = (route: string) =>
     route
       .replace(/\{(id|gnsId)\}/g, (_, name: string) =>
-        name === 'gnsId' ? ids['global-namespaces']! : ids[route.split('/')[2]!] ?? FOREIGN_UUID,
+        name === 'gnsId' ? ids['global-namespaces']! : (ids[route.split('/')[2]!] ?? FOREIGN_UUID),
       )
       .replace('{service}', 'cart');
 
@@ -359,7 +437,9 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
       labels: { region: 'eu' },
       // Examples name things a case would otherwise break by accident.
       window: '30d',
-      matchConditions: [{ cluster: { type: 'PREFIX', value: 'edge-' }, namespace: { type: 'EXACT', value: 'shop' } }],
+      matchConditions: [
+        { cluster: { type: 'PREFIX', value: 'edge-' }, namespace: { type: 'EXACT', value: 'shop' } },
+      ],
       securityPolicy: SECURITY_POLICY,
     };
     let routes = 0;
@@ -373,10 +453,16 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
         // The examples name clusters and services this GNS does not have.
         if (route.endsWith('/traffic-policies/{service}')) base = withValueAt(base, ['failover'], undefined);
         if (route.endsWith('/security-policy')) base = SECURITY_POLICY;
-        if (route.endsWith('/policies/dry-run')) base = withValueAt(base, ['trafficPolicies', 0, 'spec', 'failover'], undefined);
+        if (route.endsWith('/policies/dry-run'))
+          base = withValueAt(base, ['trafficPolicies', 0, 'spec', 'failover'], undefined);
         const versioned = operation.parameters?.some((p) => p.in === 'header' && p.name === 'If-Match');
         for (const c of bodyCases(document, resolved, base))
-          cases.push({ ...c, method: method.toUpperCase(), path: concretePath(route), etagFrom: versioned ? concretePath(route) : undefined });
+          cases.push({
+            ...c,
+            method: method.toUpperCase(),
+            path: concretePath(route),
+            etagFrom: versioned ? concretePath(route) : undefined,
+          });
       }
     }
     expect(routes).toBeGreaterThanOrEqual(10);
@@ -389,13 +475,27 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
         method: 'POST',
         headers: { authorization: `Bearer ${tenant.adminToken}`, 'content-type': contentType },
         body,
-      }).then(async (response) => ({ status: response.status, json: (await response.json()) as Record<string, unknown>, requestId: response.headers.get('x-request-id') }));
+      }).then(async (response) => ({
+        status: response.status,
+        json: (await response.json()) as Record<string, unknown>,
+        requestId: response.headers.get('x-request-id'),
+      }));
     const invalid = await post('{"name": ', 'application/json');
-    expect(invalid).toMatchObject({ status: 400, json: { error: 'MALFORMED_JSON', message: expect.stringMatching(/^request body is not valid JSON/) } });
+    expect(invalid).toMatchObject({
+      status: 400,
+      json: { error: 'MALFORMED_JSON', message: expect.stringMatching(/^request body is not valid JSON/) },
+    });
     expect(invalid.json.requestId).toBe(invalid.requestId);
-    expect(await post('name=x&url=http://h', 'application/x-www-form-urlencoded')).toMatchObject({ status: 415, json: { message: expect.stringMatching(/application\/json/) } });
-    expect(await post(JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }), 'application/json')).toMatchObject({ status: 413, json: { error: 'PAYLOAD_TOO_LARGE' } });
-    expect(await post(JSON.stringify({ name: 'a\u0000b', url: 'http://127.0.0.1:9/x' }), 'application/json')).toMatchObject({
+    expect(await post('name=x&url=http://h', 'application/x-www-form-urlencoded')).toMatchObject({
+      status: 415,
+      json: { message: expect.stringMatching(/application\/json/) },
+    });
+    expect(
+      await post(JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }), 'application/json'),
+    ).toMatchObject({ status: 413, json: { error: 'PAYLOAD_TOO_LARGE' } });
+    expect(
+      await post(JSON.stringify({ name: 'a\u0000b', url: 'http://127.0.0.1:9/x' }), 'application/json'),
+    ).toMatchObject({
       status: 400,
       json: { errors: [{ field: 'name', message: expect.stringMatching(/NUL/) }] },
     });
@@ -412,22 +512,46 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
         for (const query of parameters.filter((p) => p.in === 'query')) {
           for (const value of BAD_QUERY_VALUES) {
             // A free-text filter (cursor aside) may legitimately match nothing.
-            const filter = typeOf(document, query.schema) === 'string' && !['cursor', 'gnsId'].includes(query.name);
+            const filter =
+              typeOf(document, query.schema) === 'string' && !['cursor', 'gnsId'].includes(query.name);
             if (filter && value.length < 1000 && value !== '%00') continue;
             // An empty cursor is the same as none: the first page.
             const mayBeAccepted = value === '' && query.name === 'cursor';
-            cases.push({ label: `${query.name}=${value.slice(0, 20)}`, method: upper, path: `${path}?${query.name}=${value}`, names: query.name, mayBeAccepted });
+            cases.push({
+              label: `${query.name}=${value.slice(0, 20)}`,
+              method: upper,
+              path: `${path}?${query.name}=${value}`,
+              names: query.name,
+              mayBeAccepted,
+            });
           }
-          cases.push({ label: `${query.name} twice`, method: upper, path: `${path}?${query.name}=1&${query.name}=2`, names: query.name });
-          cases.push({ label: `${query.name}[]`, method: upper, path: `${path}?${query.name}[a]=1`, names: query.name });
+          cases.push({
+            label: `${query.name} twice`,
+            method: upper,
+            path: `${path}?${query.name}=1&${query.name}=2`,
+            names: query.name,
+          });
+          cases.push({
+            label: `${query.name}[]`,
+            method: upper,
+            path: `${path}?${query.name}[a]=1`,
+            names: query.name,
+          });
         }
         if (parameters.some((p) => p.in === 'query'))
-          cases.push({ label: 'unknown query parameter', method: upper, path: `${path}?unknownParam=1`, mayBeAccepted: true });
+          cases.push({
+            label: 'unknown query parameter',
+            method: upper,
+            path: `${path}?unknownParam=1`,
+            mayBeAccepted: true,
+          });
         for (const pathParameter of parameters.filter((p) => p.in === 'path' && p.name !== 'service')) {
           for (const bad of BAD_IDS) {
             const withBadId = route
               .replace(`{${pathParameter.name}}`, bad)
-              .replace(/\{[^}]+\}/g, (m) => (m === '{service}' ? 'cart' : concretePath(m === '{gnsId}' ? '{gnsId}' : route).split('/')[3]!));
+              .replace(/\{[^}]+\}/g, (m) =>
+                m === '{service}' ? 'cart' : concretePath(m === '{gnsId}' ? '{gnsId}' : route).split('/')[3]!,
+              );
             cases.push({
               label: `${pathParameter.name}=${bad.slice(0, 20)}`,
               method: upper,
@@ -463,7 +587,9 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
     await expectAllRefused(cases);
     // Nothing was lost on the way: every object is still there.
     for (const resource of ['clusters', 'global-namespaces', 'webhooks', 'slos', 'tokens']) {
-      const response = await controller.request('GET', `/v1/${resource}/${ids[resource]}`, { token: tenant.adminToken });
+      const response = await controller.request('GET', `/v1/${resource}/${ids[resource]}`, {
+        token: tenant.adminToken,
+      });
       expect({ resource, status: response.status }).toEqual({ resource, status: 200 });
     }
   }, 120_000);
@@ -471,16 +597,30 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
   it('answers malformed GraphQL arguments with BAD_USER_INPUT-like errors naming the argument', async () => {
     type TypeRef = { kind: string; name: string | null; ofType: TypeRef | null };
     type Field = { name: string; args: { name: string; type: TypeRef }[]; type: TypeRef };
-    type FullType = { name: string; kind: string; fields: Field[] | null; inputFields: { name: string; type: TypeRef }[] | null; enumValues: { name: string }[] | null };
-    const typeRef = 'kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } }';
+    type FullType = {
+      name: string;
+      kind: string;
+      fields: Field[] | null;
+      inputFields: { name: string; type: TypeRef }[] | null;
+      enumValues: { name: string }[] | null;
+    };
+    const typeRef =
+      'kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } }';
     const introspection = await graphql(
       `{ __schema { types { name kind enumValues { name } inputFields { name type { ${typeRef} } } fields { name type { ${typeRef} } args { name type { ${typeRef} } } } } } }`,
     );
-    const types = new Map(((introspection.data as { __schema: { types: FullType[] } }).__schema.types).map((t) => [t.name, t]));
+    const types = new Map(
+      (introspection.data as { __schema: { types: FullType[] } }).__schema.types.map((t) => [t.name, t]),
+    );
     const render = (t: TypeRef): string =>
-      t.kind === 'NON_NULL' ? `${render(t.ofType!)}!` : t.kind === 'LIST' ? `[${render(t.ofType!)}]` : t.name!;
+      t.kind === 'NON_NULL'
+        ? `${render(t.ofType!)}!`
+        : t.kind === 'LIST'
+          ? `[${render(t.ofType!)}]`
+          : t.name!;
     const named = (t: TypeRef): TypeRef => (t.ofType ? named(t.ofType) : t);
-    const minute = (msAgo: number) => new Date(Math.floor((Date.now() - msAgo) / 60_000) * 60_000).toISOString();
+    const minute = (msAgo: number) =>
+      new Date(Math.floor((Date.now() - msAgo) / 60_000) * 60_000).toISOString();
     /** Valid arguments: required input fields only, with values the resolvers accept. */
     const validValue = (t: TypeRef, argName: string): Json => {
       if (t.kind === 'NON_NULL') return validValue(t.ofType!, argName);
@@ -490,7 +630,8 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
       if (type.kind === 'INPUT_OBJECT') {
         const value: Record<string, Json> = {};
         for (const field of type.inputFields!)
-          if (field.type.kind === 'NON_NULL' || field.name === 'maxErrorRatePercent') value[field.name] = validValue(field.type, field.name);
+          if (field.type.kind === 'NON_NULL' || field.name === 'maxErrorRatePercent')
+            value[field.name] = validValue(field.type, field.name);
         return value;
       }
       switch (t.name) {
@@ -505,9 +646,15 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
         case 'DateTime':
           return argName === 'from' ? minute(3600_000) : minute(0);
         case 'JSONObject':
-          return argName === 'securityPolicy' || (argName === 'spec' && securityArgs) ? { defaultAction: 'ALLOW' } : { timeout: '5s' };
+          return argName === 'securityPolicy' || (argName === 'spec' && securityArgs)
+            ? { defaultAction: 'ALLOW' }
+            : { timeout: '5s' };
         default:
-          return { window: '30d', kind: 'ERROR_RATE', services: 'cart', service: 'cart', name: 'probe-slo' }[argName] ?? 'sample';
+          return (
+            { window: '30d', kind: 'ERROR_RATE', services: 'cart', service: 'cart', name: 'probe-slo' }[
+              argName
+            ] ?? 'sample'
+          );
       }
     };
     let securityArgs = false;
@@ -519,22 +666,55 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
       if (inner.kind === 'LIST') return [...out, { label: 'object for a list', value: { a: 1 } }];
       const type = types.get(inner.name!)!;
       if (type.kind === 'INPUT_OBJECT') {
-        out.push({ label: 'string for an input', value: 'x' }, { label: 'unknown input field', value: { ...(validValue(inner, '') as object), unknownField: 1 } });
+        out.push(
+          { label: 'string for an input', value: 'x' },
+          { label: 'unknown input field', value: { ...(validValue(inner, '') as object), unknownField: 1 } },
+        );
         return out;
       }
       switch (inner.name) {
         case 'Int':
-          return [...out, { label: 'string', value: 'ten' }, { label: '2^31', value: 2 ** 31 }, { label: 'float', value: 1.5 }, { label: 'negative', value: -1 }, { label: 'zero', value: 0 }, { label: '1e308', value: 1e308 }];
+          return [
+            ...out,
+            { label: 'string', value: 'ten' },
+            { label: '2^31', value: 2 ** 31 },
+            { label: 'float', value: 1.5 },
+            { label: 'negative', value: -1 },
+            { label: 'zero', value: 0 },
+            { label: '1e308', value: 1e308 },
+          ];
         case 'Float':
-          return [...out, { label: 'string', value: 'NaN' }, { label: '1e308', value: 1e308 }, { label: 'negative', value: -1 }];
+          return [
+            ...out,
+            { label: 'string', value: 'NaN' },
+            { label: '1e308', value: 1e308 },
+            { label: 'negative', value: -1 },
+          ];
         case 'DateTime':
-          return [...out, { label: 'not a date', value: 'yesterday' }, { label: 'number', value: 1 }, { label: 'year 275760+', value: '+275761-01-01T00:00:00Z' }];
+          return [
+            ...out,
+            { label: 'not a date', value: 'yesterday' },
+            { label: 'number', value: 1 },
+            { label: 'year 275760+', value: '+275761-01-01T00:00:00Z' },
+          ];
         case 'JSONObject':
-          return [...out, { label: 'array', value: [1] }, { label: 'string', value: 'x' }, { label: 'nested 2,000 deep', value: deeplyNested(2000) }];
+          return [
+            ...out,
+            { label: 'array', value: [1] },
+            { label: 'string', value: 'x' },
+            { label: 'nested 2,000 deep', value: deeplyNested(2000) },
+          ];
         case 'Boolean':
           return [...out, { label: 'string', value: 'yes' }];
         default:
-          return [...out, { label: 'number', value: 7 }, { label: 'object', value: { a: 1 } }, { label: '100 kB', value: HUGE }, { label: 'NUL', value: 'a\u0000b' }, { label: 'empty', value: '' }];
+          return [
+            ...out,
+            { label: 'number', value: 7 },
+            { label: 'object', value: { a: 1 } },
+            { label: '100 kB', value: HUGE },
+            { label: 'NUL', value: 'a\u0000b' },
+            { label: 'empty', value: '' },
+          ];
       }
     };
     /** Variants of an input object: each field wrong in turn. */
@@ -566,7 +746,11 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
         for (const arg of field.args) valid[arg.name] = validValue(arg.type, arg.name);
         for (const arg of field.args) {
           const variants = [
-            ...invalidValues(arg.type).map((v) => ({ ...v, label: `${arg.name} ${v.label}`, names: arg.name })),
+            ...invalidValues(arg.type).map((v) => ({
+              ...v,
+              label: `${arg.name} ${v.label}`,
+              names: arg.name,
+            })),
             ...inputFieldVariants(arg.type, arg.name),
           ];
           for (const variant of variants) {
@@ -581,18 +765,33 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
             const { status, body } = await graphqlRaw(document, variables);
             const errors = (body?.errors ?? []) as { message: string; extensions?: { code?: string } }[];
             const label = `${field.name} [${variant.label}]`;
-            if (status >= 500 || !body) failures.push(`${label}: HTTP ${status}: ${JSON.stringify(body).slice(0, 300)}`);
+            if (status >= 500 || !body)
+              failures.push(`${label}: HTTP ${status}: ${JSON.stringify(body).slice(0, 300)}`);
             else if (errors.length === 0) {
               // A query may answer "nothing" (null, []) for a name that cannot exist; an empty optional text is fine.
-              const harmless = / empty$/.test(variant.label) || (root === 'Query' && / 100 kB$/.test(variant.label));
-              if (!harmless)
-                failures.push(`${label}: accepted: ${JSON.stringify(body.data).slice(0, 200)}`);
+              const harmless =
+                / empty$/.test(variant.label) || (root === 'Query' && / 100 kB$/.test(variant.label));
+              if (!harmless) failures.push(`${label}: accepted: ${JSON.stringify(body.data).slice(0, 200)}`);
             } else {
               const internal = errors.find((e) => !e.extensions?.code || /INTERNAL/.test(e.extensions.code));
-              if (internal) failures.push(`${label}: ${internal.extensions?.code}: ${internal.message.slice(0, 200)}`);
-              else if (!errors.some((e) => e.message.includes(variant.names) || JSON.stringify(e.extensions).includes(`"${variant.names}`)) &&
-                errors.every((e) => ['BAD_USER_INPUT', 'VALIDATION', 'GRAPHQL_VALIDATION_FAILED'].includes(e.extensions!.code!)))
-                failures.push(`${label}: does not name ${variant.names}: ${errors.map((e) => e.message).join(" | ").slice(-300)}`);
+              if (internal)
+                failures.push(`${label}: ${internal.extensions?.code}: ${internal.message.slice(0, 200)}`);
+              else if (
+                !errors.some(
+                  (e) =>
+                    e.message.includes(variant.names) ||
+                    JSON.stringify(e.extensions).includes(`"${variant.names}`),
+                ) &&
+                errors.every((e) =>
+                  ['BAD_USER_INPUT', 'VALIDATION', 'GRAPHQL_VALIDATION_FAILED'].includes(e.extensions!.code!),
+                )
+              )
+                failures.push(
+                  `${label}: does not name ${variant.names}: ${errors
+                    .map((e) => e.message)
+                    .join(' | ')
+                    .slice(-300)}`,
+                );
             }
           }
         }
@@ -601,7 +800,9 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
     expect(operations).toBeGreaterThan(50);
     expect(failures).toEqual([]);
     // deleteSlo with a wrong version must not have deleted it.
-    expect((await controller.request('GET', `/v1/slos/${ids.slos}`, { token: tenant.adminToken })).status).toBe(200);
+    expect(
+      (await controller.request('GET', `/v1/slos/${ids.slos}`, { token: tenant.adminToken })).status,
+    ).toBe(200);
   }, 120_000);
 
   it('answers malformed GraphQL requests (not just arguments) with a 4xx and a code', async () => {
@@ -621,7 +822,10 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
       ['syntax error', JSON.stringify({ query: '{ clusters( }' })],
       ['unknown field', JSON.stringify({ query: '{ noSuchField }' })],
       ['unknown operation name', JSON.stringify({ query: 'query A { __typename }', operationName: 'B' })],
-      ['variables not an object', JSON.stringify({ query: 'query($id: ID!) { slo(id: $id) { __typename } }', variables: '"x"' })],
+      [
+        'variables not an object',
+        JSON.stringify({ query: 'query($id: ID!) { slo(id: $id) { __typename } }', variables: '"x"' }),
+      ],
       ['100 kB query', JSON.stringify({ query: `{ ${'__typename '.repeat(10_000)} }` })],
       ['deeply nested selection', JSON.stringify({ query: `{ ${'a { '.repeat(500)}b${' }'.repeat(500)} }` })],
       ['text/plain', JSON.stringify({ query: '{ __typename }' }), 'text/plain'],
@@ -637,14 +841,27 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
 
   it('refuses malformed intermediate CSRs on the agent stream, which stays open', async () => {
     const caStatus = async () =>
-      (await controller.request('GET', `/v1/global-namespaces/${ids['global-namespaces']}/ca`, { token: tenant.adminToken }))
-        .json as unknown as { intermediates: { clusterName: string; lastError: string | null; rootGeneration: number }[] };
+      (
+        await controller.request('GET', `/v1/global-namespaces/${ids['global-namespaces']}/ca`, {
+          token: tenant.adminToken,
+        })
+      ).json as unknown as {
+        intermediates: { clusterName: string; lastError: string | null; rootGeneration: number }[];
+      };
     const request = await stream!.waitFor((message) => message.body === 'intermediateRequest', 30_000);
     const generation = request.intermediateRequest!.rootGeneration;
     const cases: [string, string, number][] = [
-      ['garbage PEM', '-----BEGIN CERTIFICATE REQUEST-----\nnot base64 at all!!\n-----END CERTIFICATE REQUEST-----', generation],
+      [
+        'garbage PEM',
+        '-----BEGIN CERTIFICATE REQUEST-----\nnot base64 at all!!\n-----END CERTIFICATE REQUEST-----',
+        generation,
+      ],
       ['empty', '', generation],
-      ['2 MB', `-----BEGIN CERTIFICATE REQUEST-----\n${'A'.repeat(2 * 1024 * 1024)}\n-----END CERTIFICATE REQUEST-----`, generation],
+      [
+        '2 MB',
+        `-----BEGIN CERTIFICATE REQUEST-----\n${'A'.repeat(2 * 1024 * 1024)}\n-----END CERTIFICATE REQUEST-----`,
+        generation,
+      ],
       ['binary', '\u0000\u0001\u0002\uffff', generation],
       ['absurd generation', '', 4_294_967_295],
     ];
@@ -652,11 +869,15 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
     for (const [label, csrPem, rootGeneration] of cases) {
       stream!.send({ csr: { gnsId: ids['global-namespaces']!, csrPem, rootGeneration } });
       const lastError = await eventually(
-        async () => (await caStatus()).intermediates.find((i) => i.clusterName === 'edge-east')?.lastError ?? null,
+        async () =>
+          (await caStatus()).intermediates.find((i) => i.clusterName === 'edge-east')?.lastError ?? null,
         (error) => error !== null && error !== previous,
         15_000,
       ).catch(() => null);
-      expect({ label, refused: lastError !== null && lastError.length < 500 }).toEqual({ label, refused: true });
+      expect({ label, refused: lastError !== null && lastError.length < 500 }).toEqual({
+        label,
+        refused: true,
+      });
       previous = lastError;
       // A heartbeat is still answered: the stream is up.
       const pings = stream!.received.filter((m) => m.body === 'ping').length;

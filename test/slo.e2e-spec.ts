@@ -45,7 +45,11 @@ describe('SLOs from agent telemetry to a webhook', () => {
     controller = new ControllerProcess({
       databaseUrl: database.url,
       // The receiver is on 127.0.0.1, which a shared deployment refuses by default.
-      env: { LATTICE_SLO_EVALUATION_INTERVAL_SECONDS: '2', LATTICE_WEBHOOK_BACKOFF_SECONDS: '1', LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' },
+      env: {
+        LATTICE_SLO_EVALUATION_INTERVAL_SECONDS: '2',
+        LATTICE_WEBHOOK_BACKOFF_SECONDS: '1',
+        LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      },
     });
     await controller.start();
     tenant = await createTenant(controller, 'slo');
@@ -68,19 +72,29 @@ describe('SLOs from agent telemetry to a webhook', () => {
   });
 
   const graphql = async (token: string, query: string, variables: Json = {}) =>
-    (await controller.request('POST', '/graphql', { token, body: { query, variables } })).json as { data?: Json; errors?: { message: string }[] };
+    (await controller.request('POST', '/graphql', { token, body: { query, variables } })).json as {
+      data?: Json;
+      errors?: { message: string }[];
+    };
 
   it('pages through a signed webhook when synthetic traffic burns the budget', async () => {
     const editor = await createToken(controller, tenant, 'editor');
     const viewer = await createToken(controller, tenant, 'viewer');
-    const created = await controller.request('POST', '/v1/clusters', { token: tenant.adminToken, body: { name: 'east' } });
-    const { bootstrap } = created.json as unknown as { bootstrap: { token: string; controllerCaPem: string } };
+    const created = await controller.request('POST', '/v1/clusters', {
+      token: tenant.adminToken,
+      body: { name: 'east' },
+    });
+    const { bootstrap } = created.json as unknown as {
+      bootstrap: { token: string; controllerCaPem: string };
+    };
     const gns = await controller.request('POST', '/v1/global-namespaces', {
       token: tenant.adminToken,
       body: {
         name: 'shop',
         domain: 'shop.lattice.local',
-        matchConditions: [{ cluster: { type: 'EXACT', value: 'east' }, namespace: { type: 'EXACT', value: 'shop' } }],
+        matchConditions: [
+          { cluster: { type: 'EXACT', value: 'east' }, namespace: { type: 'EXACT', value: 'shop' } },
+        ],
       },
     });
     const gnsId = (gns.json as { id: string }).id;
@@ -101,7 +115,9 @@ describe('SLOs from agent telemetry to a webhook', () => {
     });
     agent.start();
     await eventually(
-      async () => (await controller.request('GET', `/v1/global-namespaces/${gnsId}/services`, { token: viewer.token })).json as { items?: { name: string }[] },
+      async () =>
+        (await controller.request('GET', `/v1/global-namespaces/${gnsId}/services`, { token: viewer.token }))
+          .json as { items?: { name: string }[] },
       (body) => (body.items ?? []).some((service) => service.name === 'checkout'),
       60_000,
     );
@@ -111,11 +127,17 @@ describe('SLOs from agent telemetry to a webhook', () => {
       body: { name: 'oncall', url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/lattice` },
     });
     expect(hook.status).toBe(201);
-    const { id: webhookId, secret, secretHint } = hook.json as { id: string; secret: string; secretHint: string };
+    const {
+      id: webhookId,
+      secret,
+      secretHint,
+    } = hook.json as { id: string; secret: string; secretHint: string };
     expect(secretHint.endsWith(secret.slice(-4))).toBe(true);
     const shown = await controller.request('GET', `/v1/webhooks/${webhookId}`, { token: editor.token });
     expect(shown.text).not.toContain(secret);
-    expect((await controller.request('GET', `/v1/webhooks/${webhookId}`, { token: viewer.token })).status).toBe(403);
+    expect(
+      (await controller.request('GET', `/v1/webhooks/${webhookId}`, { token: viewer.token })).status,
+    ).toBe(403);
 
     // Validation names the field; a service outside the GNS is refused.
     const definition = {
@@ -127,22 +149,44 @@ describe('SLOs from agent telemetry to a webhook', () => {
       window: '30d',
       type: 'ACTIONABLE',
     };
-    const invalid = await controller.request('POST', '/v1/slos', { token: editor.token, body: { ...definition, targetPercent: 100, services: ['payments'] } });
+    const invalid = await controller.request('POST', '/v1/slos', {
+      token: editor.token,
+      body: { ...definition, targetPercent: 100, services: ['payments'] },
+    });
     expect(invalid.status).toBe(400);
-    expect((invalid.json.errors as { field: string }[]).map((error) => error.field)).toEqual(['targetPercent']);
-    const outside = await controller.request('POST', '/v1/slos', { token: editor.token, body: { ...definition, services: ['payments'] } });
+    expect((invalid.json.errors as { field: string }[]).map((error) => error.field)).toEqual([
+      'targetPercent',
+    ]);
+    const outside = await controller.request('POST', '/v1/slos', {
+      token: editor.token,
+      body: { ...definition, services: ['payments'] },
+    });
     expect(outside.status).toBe(400);
-    expect(outside.json.errors).toEqual([{ field: 'services[0]', message: expect.stringContaining('payments is not a member service') }]);
-    expect((await controller.request('POST', '/v1/slos', { token: viewer.token, body: definition })).status).toBe(403);
+    expect(outside.json.errors).toEqual([
+      { field: 'services[0]', message: expect.stringContaining('payments is not a member service') },
+    ]);
+    expect(
+      (await controller.request('POST', '/v1/slos', { token: viewer.token, body: definition })).status,
+    ).toBe(403);
 
     const createdAround = Date.now();
     const creation = await graphql(
       editor.token,
-      `mutation($input: SloInput!) { createSlo(input: $input) { id version status { health } } }`,
+      `
+        mutation ($input: SloInput!) {
+          createSlo(input: $input) {
+            id
+            version
+            status {
+              health
+            }
+          }
+        }
+      `,
       { input: definition },
     );
     expect(creation.errors).toBeUndefined();
-    const slo = (creation.data!.createSlo as { id: string; version: number; status: null });
+    const slo = creation.data!.createSlo as { id: string; version: number; status: null };
     expect(slo.status).toBeNull();
 
     // The first complete minute of traffic is one bad time slice: 1h burn 16.7x and 5m burn 200x page.
@@ -152,10 +196,32 @@ describe('SLOs from agent telemetry to a webhook', () => {
       180_000,
     );
     const page = fired[0]!;
-    expect(verifyWebhookSignature(page.headers['x-lattice-signature'] as string, secret, page.body, Math.floor(Date.now() / 1000))).toBe(true);
-    expect(verifyWebhookSignature(page.headers['x-lattice-signature'] as string, secret, `${page.body} `, Math.floor(Date.now() / 1000))).toBe(false);
-    const payload = JSON.parse(page.body) as { type: string; alert: { rule: string; severity: string; shortWindowBurnRate: number }; slo: { id: string; name: string } };
-    expect(payload).toMatchObject({ type: 'slo.alert.fired', alert: { rule: 'PAGE_1H_5M', severity: 'PAGE' }, slo: { id: slo.id, name: 'checkout-availability' } });
+    expect(
+      verifyWebhookSignature(
+        page.headers['x-lattice-signature'] as string,
+        secret,
+        page.body,
+        Math.floor(Date.now() / 1000),
+      ),
+    ).toBe(true);
+    expect(
+      verifyWebhookSignature(
+        page.headers['x-lattice-signature'] as string,
+        secret,
+        `${page.body} `,
+        Math.floor(Date.now() / 1000),
+      ),
+    ).toBe(false);
+    const payload = JSON.parse(page.body) as {
+      type: string;
+      alert: { rule: string; severity: string; shortWindowBurnRate: number };
+      slo: { id: string; name: string };
+    };
+    expect(payload).toMatchObject({
+      type: 'slo.alert.fired',
+      alert: { rule: 'PAGE_1H_5M', severity: 'PAGE' },
+      slo: { id: slo.id, name: 'checkout-availability' },
+    });
     expect(payload.alert.shortWindowBurnRate).toBeGreaterThan(14.4);
 
     const now = Date.now();
@@ -163,18 +229,55 @@ describe('SLOs from agent telemetry to a webhook', () => {
     const from = new Date(Math.ceil(now / 60_000) * 60_000 - 10 * 60_000).toISOString();
     const answer = await graphql(
       viewer.token,
-      `query($id: ID!, $gns: ID!, $from: DateTime!, $to: DateTime!) {
-        slo(id: $id) {
-          name
-          status {
-            health compliance budget { consumedFraction remainingSeconds totalSeconds } burnRates { window rate } indicators { kind value holds } activeAlerts { rule severity }
-            coverage { evaluatedFrom backfilling hourlyUntil catchingUpFrom }
+      `
+        query ($id: ID!, $gns: ID!, $from: DateTime!, $to: DateTime!) {
+          slo(id: $id) {
+            name
+            status {
+              health
+              compliance
+              budget {
+                consumedFraction
+                remainingSeconds
+                totalSeconds
+              }
+              burnRates {
+                window
+                rate
+              }
+              indicators {
+                kind
+                value
+                holds
+              }
+              activeAlerts {
+                rule
+                severity
+              }
+              coverage {
+                evaluatedFrom
+                backfilling
+                hourlyUntil
+                catchingUpFrom
+              }
+            }
+            history(from: $from, to: $to, step: 60) {
+              timestamp
+              badMinutes
+              sli
+              budgetRemainingFraction
+            }
+            events(first: 10) {
+              type
+              rule
+              severity
+            }
           }
-          history(from: $from, to: $to, step: 60) { timestamp badMinutes sli budgetRemainingFraction }
-          events(first: 10) { type rule severity }
+          slos(gnsId: $gns) {
+            id
+          }
         }
-        slos(gnsId: $gns) { id }
-      }`,
+      `,
       { id: slo.id, gns: gnsId, from, to },
     );
     expect(answer.errors).toBeUndefined();
@@ -185,7 +288,12 @@ describe('SLOs from agent telemetry to a webhook', () => {
         burnRates: { window: string; rate: number }[];
         indicators: { value: number; holds: boolean }[];
         activeAlerts: { rule: string }[];
-        coverage: { evaluatedFrom: string; backfilling: boolean; hourlyUntil: string | null; catchingUpFrom: string | null };
+        coverage: {
+          evaluatedFrom: string;
+          backfilling: boolean;
+          hourlyUntil: string | null;
+          catchingUpFrom: string | null;
+        };
       };
       history: { badMinutes: number; sli: number | null }[];
       events: { type: string; rule: string }[];
@@ -194,45 +302,114 @@ describe('SLOs from agent telemetry to a webhook', () => {
     expect(view.status.activeAlerts.map((alert) => alert.rule)).toContain('PAGE_1H_5M');
     expect(view.status.budget.totalSeconds).toBeCloseTo(2592, 6);
     expect(view.status.budget.consumedFraction).toBeGreaterThan(0);
-    expect(view.status.burnRates.map((rate) => rate.window)).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d']);
+    expect(view.status.burnRates.map((rate) => rate.window)).toEqual([
+      '5m',
+      '30m',
+      '1h',
+      '2h',
+      '6h',
+      '1d',
+      '3d',
+    ]);
     expect(view.events).toContainEqual({ type: 'FIRED', rule: 'PAGE_1H_5M', severity: 'PAGE' });
     // The series job backfilled from before the SLO existed (all of it per minute).
-    expect(view.status.coverage).toMatchObject({ backfilling: false, hourlyUntil: null, catchingUpFrom: null });
+    expect(view.status.coverage).toMatchObject({
+      backfilling: false,
+      hourlyUntil: null,
+      catchingUpFrom: null,
+    });
     expect(Date.parse(view.status.coverage.evaluatedFrom)).toBeLessThan(createdAround);
     expect(controller.logs).not.toMatch(/SLO (series )?job failed/);
     expect(view.history.some((point) => point.badMinutes === 1 && point.sli === 0)).toBe(true);
     expect(answer.data!.slos).toEqual([{ id: slo.id }]);
 
     const delivered = await eventually(
-      async () => (await controller.request('GET', `/v1/webhooks/${webhookId}/deliveries`, { token: editor.token })).json as { items: Json[] },
+      async () =>
+        (await controller.request('GET', `/v1/webhooks/${webhookId}/deliveries`, { token: editor.token }))
+          .json as { items: Json[] },
       (body) => body.items.some((item) => item.status === 'SUCCEEDED'),
       20_000,
     );
-    expect(delivered.items.find((item) => item.eventType === 'slo.alert.fired')).toMatchObject({ status: 'SUCCEEDED', attempts: 1, responseCode: 204, lastError: null });
+    expect(delivered.items.find((item) => item.eventType === 'slo.alert.fired')).toMatchObject({
+      status: 'SUCCEEDED',
+      attempts: 1,
+      responseCode: 204,
+      lastError: null,
+    });
 
     // REST: optimistic concurrency with ETag / If-Match, and every change in the audit log.
     const current = await controller.request('GET', `/v1/slos/${slo.id}`, { token: viewer.token });
     expect(current.headers.get('etag')).toBe('"1"');
-    expect(current.json).toMatchObject({ id: slo.id, budgeting: 'TIME_SLICES', status: { health: 'WARNING' } });
+    expect(current.json).toMatchObject({
+      id: slo.id,
+      budgeting: 'TIME_SLICES',
+      status: { health: 'WARNING' },
+    });
     const stricter = { ...definition, targetPercent: 99.5 };
-    expect((await controller.request('PUT', `/v1/slos/${slo.id}`, { token: editor.token, body: stricter })).status).toBe(428);
-    const updated = await controller.request('PUT', `/v1/slos/${slo.id}`, { token: editor.token, body: stricter, headers: { 'if-match': '"1"' } });
+    expect(
+      (await controller.request('PUT', `/v1/slos/${slo.id}`, { token: editor.token, body: stricter })).status,
+    ).toBe(428);
+    const updated = await controller.request('PUT', `/v1/slos/${slo.id}`, {
+      token: editor.token,
+      body: stricter,
+      headers: { 'if-match': '"1"' },
+    });
     expect(updated.status).toBe(200);
     expect(updated.headers.get('etag')).toBe('"2"');
-    expect((await controller.request('PUT', `/v1/slos/${slo.id}`, { token: editor.token, body: stricter, headers: { 'if-match': '"1"' } })).status).toBe(412);
-    const stale = await graphql(editor.token, `mutation($id: ID!, $input: SloInput!) { updateSlo(id: $id, version: 1, input: $input) { id } }`, { id: slo.id, input: stricter });
+    expect(
+      (
+        await controller.request('PUT', `/v1/slos/${slo.id}`, {
+          token: editor.token,
+          body: stricter,
+          headers: { 'if-match': '"1"' },
+        })
+      ).status,
+    ).toBe(412);
+    const stale = await graphql(
+      editor.token,
+      `
+        mutation ($id: ID!, $input: SloInput!) {
+          updateSlo(id: $id, version: 1, input: $input) {
+            id
+          }
+        }
+      `,
+      { id: slo.id, input: stricter },
+    );
     expect(stale.errors?.[0]?.message).toMatch(/changed since you read it/);
     const audit = await controller.request('GET', '/v1/audit-events?limit=100', { token: tenant.adminToken });
-    const actions = (audit.json.items as { action: string; resourceId: string }[]).filter((event) => [slo.id, webhookId].includes(event.resourceId)).map((event) => event.action);
+    const actions = (audit.json.items as { action: string; resourceId: string }[])
+      .filter((event) => [slo.id, webhookId].includes(event.resourceId))
+      .map((event) => event.action);
     expect(actions.sort()).toEqual(['slo.create', 'slo.update', 'webhook.create']);
 
     // Another tenant sees neither the SLO nor the webhook.
     const other = await createTenant(controller, 'slo-other');
-    expect((await controller.request('GET', `/v1/slos/${slo.id}`, { token: other.adminToken })).status).toBe(404);
-    const foreign = await graphql(other.adminToken, `query($id: ID!) { slo(id: $id) { id } }`, { id: slo.id });
+    expect((await controller.request('GET', `/v1/slos/${slo.id}`, { token: other.adminToken })).status).toBe(
+      404,
+    );
+    const foreign = await graphql(
+      other.adminToken,
+      `
+        query ($id: ID!) {
+          slo(id: $id) {
+            id
+          }
+        }
+      `,
+      { id: slo.id },
+    );
     expect(foreign.errors?.[0]?.message).toMatch(/not found/);
 
-    const deleted = await graphql(editor.token, `mutation($id: ID!) { deleteSlo(id: $id, version: 2) }`, { id: slo.id });
+    const deleted = await graphql(
+      editor.token,
+      `
+        mutation ($id: ID!) {
+          deleteSlo(id: $id, version: 2)
+        }
+      `,
+      { id: slo.id },
+    );
     expect(deleted.data).toEqual({ deleteSlo: true });
     expect((await controller.request('GET', `/v1/slos/${slo.id}`, { token: viewer.token })).status).toBe(404);
   }, 300_000);

@@ -54,7 +54,13 @@ describe('telemetry from agents to GraphQL', () => {
 
   const graphql = async (token: string, query: string, variables: Record<string, unknown>) =>
     (await controller.request('POST', '/graphql', { token, body: { query, variables } })).json as {
-      data?: { serviceMetrics: Point[]; topology?: { nodes: { id: string; clusterName: string; service: string; member: boolean }[]; edges: { sourceId: string; destinationId: string; requests: number }[] } };
+      data?: {
+        serviceMetrics: Point[];
+        topology?: {
+          nodes: { id: string; clusterName: string; service: string; member: boolean }[];
+          edges: { sourceId: string; destinationId: string; requests: number }[];
+        };
+      };
       errors?: unknown[];
     };
 

@@ -142,19 +142,31 @@ describe('tenants, API tokens, roles and isolation', () => {
    * test does not know fails the test, so isolation cannot be forgotten.
    */
   it("never shows or changes one tenant's objects through another tenant's token", async () => {
-    const clusterOfA = await controller.request('POST', '/v1/clusters', { token: tenantA.adminToken, body: { name: 'a-cluster' } });
+    const clusterOfA = await controller.request('POST', '/v1/clusters', {
+      token: tenantA.adminToken,
+      body: { name: 'a-cluster' },
+    });
     const idsOfA: Record<string, string> = {
       tokens: (await createToken(controller, tenantA, 'viewer')).id,
       clusters: (clusterOfA.json.cluster as { id: string }).id,
       'global-namespaces': (
         await controller.request('POST', '/v1/global-namespaces', {
           token: tenantA.adminToken,
-          body: { name: 'a-gns', domain: 'a.lattice.local', matchConditions: [{ cluster: { type: 'PREFIX', value: 'a' }, namespace: { type: 'EXACT', value: 'shop' } }] },
+          body: {
+            name: 'a-gns',
+            domain: 'a.lattice.local',
+            matchConditions: [
+              { cluster: { type: 'PREFIX', value: 'a' }, namespace: { type: 'EXACT', value: 'shop' } },
+            ],
+          },
         })
       ).json.id as string,
     };
     idsOfA.webhooks = (
-      await controller.request('POST', '/v1/webhooks', { token: tenantA.adminToken, body: { name: 'a-hook', url: 'http://127.0.0.1:9/hook' } })
+      await controller.request('POST', '/v1/webhooks', {
+        token: tenantA.adminToken,
+        body: { name: 'a-hook', url: 'http://127.0.0.1:9/hook' },
+      })
     ).json.id as string;
     // An SLO needs a member service, which needs an agent's inventory: stored directly instead.
     idsOfA.slos = await insertSlo(database.url, tenantA.id, idsOfA['global-namespaces']!);

@@ -21,13 +21,18 @@ function servicesIn(cluster: string): Set<string> {
 describe('demo synthetic traffic', () => {
   const running = new Map(CLUSTERS.map((cluster) => [cluster, servicesIn(cluster)]));
 
-  it.each(CLUSTERS)('%s reports only calls to its own services, from callers in the clusters it names', (cluster) => {
-    const file = path.join(DEMO, `traffic-${cluster}.yaml`);
-    const traffic = parseSyntheticTelemetryFile(fs.readFileSync(file, 'utf8'), file);
-    for (const edge of traffic.edges) {
-      expect(running.get(cluster)).toContain(`${edge.destination.namespace}/${edge.destination.service}`);
-      expect(edge.source.cluster).toBeDefined();
-      expect(running.get(edge.source.cluster ?? '')).toContain(`${edge.source.namespace}/${edge.source.service}`);
-    }
-  });
+  it.each(CLUSTERS)(
+    '%s reports only calls to its own services, from callers in the clusters it names',
+    (cluster) => {
+      const file = path.join(DEMO, `traffic-${cluster}.yaml`);
+      const traffic = parseSyntheticTelemetryFile(fs.readFileSync(file, 'utf8'), file);
+      for (const edge of traffic.edges) {
+        expect(running.get(cluster)).toContain(`${edge.destination.namespace}/${edge.destination.service}`);
+        expect(edge.source.cluster).toBeDefined();
+        expect(running.get(edge.source.cluster ?? '')).toContain(
+          `${edge.source.namespace}/${edge.source.service}`,
+        );
+      }
+    },
+  );
 });

@@ -5,7 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { controllerEnvSchema, parseControllerEnv } from '../../apps/controller/src/platform/config/controller-env.util';
+import {
+  controllerEnvSchema,
+  parseControllerEnv,
+} from '../../apps/controller/src/platform/config/controller-env.util';
 import type { Loose } from './support/charts';
 
 const ROOT = path.resolve(__dirname, '../..');

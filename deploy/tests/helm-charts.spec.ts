@@ -9,7 +9,10 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import { AGENT_USAGE, parseAgentConfig } from '../../apps/agent/src/config/agent-config';
 import { DEFAULT_MANAGED_KINDS } from '../../apps/agent/src/sink/kubernetes-prune.util';
-import { controllerEnvSchema, parseControllerEnv } from '../../apps/controller/src/platform/config/controller-env.util';
+import {
+  controllerEnvSchema,
+  parseControllerEnv,
+} from '../../apps/controller/src/platform/config/controller-env.util';
 import {
   type Chart,
   find,

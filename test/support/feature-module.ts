@@ -13,8 +13,13 @@ import { platformModules } from './platform-modules';
  * no HTTP or GraphQL server, no other features than those the module imports. Lifecycle hooks do
  * not run, so no queue worker or scheduler starts. Close the returned module when done.
  */
-export async function compileFeatureModule(feature: Type | DynamicModule, config: RuntimeConfig): Promise<TestingModule> {
-  const moduleRef = await Test.createTestingModule({ imports: [...platformModules(config), feature] }).compile();
+export async function compileFeatureModule(
+  feature: Type | DynamicModule,
+  config: RuntimeConfig,
+): Promise<TestingModule> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [...platformModules(config), feature],
+  }).compile();
   quietLogger(moduleRef, config);
   return moduleRef;
 }
@@ -49,7 +54,13 @@ export async function createFeatureModule(
 /** A tenant row and an admin principal acting in it (the audit trail names it). */
 export async function createTestTenant(moduleRef: TestingModule, name: string): Promise<TenantPrincipal> {
   const tenant = await moduleRef.get(PrismaService).tenant.create({ data: { name } });
-  return { kind: 'token', tenantId: tenant.id, tokenId: randomUUID(), tokenName: 'test-admin', role: 'admin' };
+  return {
+    kind: 'token',
+    tenantId: tenant.id,
+    tokenId: randomUUID(),
+    tokenName: 'test-admin',
+    role: 'admin',
+  };
 }
 
 /** The app logs through pino at LOG_LEVEL; here Nest's logger stands in, quiet like pino at "silent". */

@@ -13,5 +13,12 @@ import { RedisModule } from '../../apps/controller/src/platform/redis/redis.modu
  * application: `Test.createTestingModule({ imports: [...platformModules(config), ClustersModule] })`.
  */
 export function platformModules(config: RuntimeConfig): Array<DynamicModule | Type> {
-  return [RuntimeConfigModule.forRoot(config), PrismaModule, RedisModule, MetricsModule, JobsModule, EventsModule];
+  return [
+    RuntimeConfigModule.forRoot(config),
+    PrismaModule,
+    RedisModule,
+    MetricsModule,
+    JobsModule,
+    EventsModule,
+  ];
 }

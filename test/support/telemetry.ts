@@ -67,13 +67,26 @@ export async function seedCluster(
   client: Client,
   tenantId: string,
   name: string,
-  connection: { firstConnectedAt?: Date; connectionId?: string; lastSeenAt?: Date; agentVersion?: string } = {},
+  connection: {
+    firstConnectedAt?: Date;
+    connectionId?: string;
+    lastSeenAt?: Date;
+    agentVersion?: string;
+  } = {},
 ): Promise<SeededCluster> {
   const id = randomUUID();
   await client.query(
     `INSERT INTO clusters (id, tenant_id, name, first_connected_at, connection_id, last_seen_at, agent_version, desired_version, applied_version, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, 3, 2, now())`,
-    [id, tenantId, name, connection.firstConnectedAt ?? null, connection.connectionId ?? null, connection.lastSeenAt ?? null, connection.agentVersion ?? null],
+    [
+      id,
+      tenantId,
+      name,
+      connection.firstConnectedAt ?? null,
+      connection.connectionId ?? null,
+      connection.lastSeenAt ?? null,
+      connection.agentVersion ?? null,
+    ],
   );
   return { id, name };
 }

@@ -8,7 +8,10 @@ import type { ControllerMessage__Output } from '@lattice/proto';
 import { Agent } from './agent';
 import { generateKeyAndCsr } from './pki/agent-keys.util';
 import { type AgentCredentials, AgentStateStore } from './state/agent-state.store';
-import { ScriptedControllerTransport, type ScriptedStream } from './testing/scripted-controller.test-fixtures';
+import {
+  ScriptedControllerTransport,
+  type ScriptedStream,
+} from './testing/scripted-controller.test-fixtures';
 import {
   desiredState,
   RecordingLogger,

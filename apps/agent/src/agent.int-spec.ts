@@ -215,7 +215,10 @@ describe('Agent with a fake controller over gRPC', () => {
     const restarted = new FakeController(ca, forge.pki.privateKeyToPem(serverKeys.privateKey), serverCertPem);
     controller = restarted;
     await restarted.listen(port);
-    await eventually(() => restarted.received.some((message) => message.inventory), 'hello and inventory after restart');
+    await eventually(
+      () => restarted.received.some((message) => message.inventory),
+      'hello and inventory after restart',
+    );
     expect(restarted.received[0]?.hello).toMatchObject({ clusterId: 'c-1', appliedVersion: 1 });
     expect(restarted.received[1]?.inventory?.full).toBe(true);
     expect(restarted.registrations).toHaveLength(0);

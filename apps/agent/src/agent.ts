@@ -1,6 +1,10 @@
 import type { ControllerMessage__Output } from '@lattice/proto';
 import { type AgentConnectionState, ControllerSession } from './connection/controller-session.service';
-import { type BackoffPolicy, DEFAULT_BACKOFF_POLICY, ReconnectBackoff } from './connection/reconnect-backoff.util';
+import {
+  type BackoffPolicy,
+  DEFAULT_BACKOFF_POLICY,
+  ReconnectBackoff,
+} from './connection/reconnect-backoff.util';
 import type { ClusterInventory, InventorySource } from './inventory/inventory-source.port';
 import { InventoryReporter } from './inventory/inventory-reporter.service';
 import { type AgentLogger, errorMessage } from './logger';
@@ -123,7 +127,10 @@ export class Agent {
       credentials: this.enrollment,
       logger,
       now: this.now,
-      backoff: new ReconnectBackoff(settings.backoffPolicy ?? DEFAULT_BACKOFF_POLICY, deps.random ?? Math.random),
+      backoff: new ReconnectBackoff(
+        settings.backoffPolicy ?? DEFAULT_BACKOFF_POLICY,
+        deps.random ?? Math.random,
+      ),
       heartbeatIntervalMs: settings.heartbeatIntervalMs,
       hello: (credentials) => ({
         clusterId: credentials.identity.clusterId,

@@ -72,13 +72,21 @@ export {
   InvalidSyntheticTrafficConfigError,
   validateSyntheticTrafficConfig,
 } from './telemetry/synthetic-traffic.generator';
-export type { LatencySpec, SyntheticEdge, SyntheticTrafficConfig } from './telemetry/synthetic-traffic.generator';
+export type {
+  LatencySpec,
+  SyntheticEdge,
+  SyntheticTrafficConfig,
+} from './telemetry/synthetic-traffic.generator';
 export {
   SyntheticTelemetrySource,
   parseSyntheticTelemetryFile,
 } from './telemetry/synthetic-telemetry.source';
 export type { TelemetryItem, TelemetrySource } from './telemetry/telemetry-source.port';
 export { ControllerCallError } from './transport/controller-transport.port';
-export type { ControllerStream, ControllerTransport, StreamHandlers } from './transport/controller-transport.port';
+export type {
+  ControllerStream,
+  ControllerTransport,
+  StreamHandlers,
+} from './transport/controller-transport.port';
 export { GrpcControllerTransport } from './transport/grpc-controller.transport';
 export { AGENT_VERSION } from './version';

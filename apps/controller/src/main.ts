@@ -18,7 +18,8 @@ async function main(): Promise<void> {
     env = parseControllerEnv(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      for (const problem of error.problems) process.stderr.write(`lattice: configuration error: ${problem}\n`);
+      for (const problem of error.problems)
+        process.stderr.write(`lattice: configuration error: ${problem}\n`);
       process.exit(2);
     }
     throw error;
@@ -39,7 +40,10 @@ async function main(): Promise<void> {
   app.set('trust proxy', 'loopback');
   setUpOpenApi(app);
   await app.listen(env.PORT, env.HOST);
-  logger.info({ http: `http://localhost:${env.PORT}`, docs: `http://localhost:${env.PORT}/docs` }, 'Lattice controller is listening');
+  logger.info(
+    { http: `http://localhost:${env.PORT}`, docs: `http://localhost:${env.PORT}/docs` },
+    'Lattice controller is listening',
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -67,7 +71,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.problems.join('; ') : error instanceof Error ? error.message : String(error);
+  const message =
+    error instanceof ConfigError
+      ? error.problems.join('; ')
+      : error instanceof Error
+        ? error.message
+        : String(error);
   process.stderr.write(`lattice: start-up failed: ${message}\n`);
   process.exit(1);
 });

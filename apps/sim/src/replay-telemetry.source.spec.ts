@@ -30,8 +30,20 @@ describe('ReplayTelemetrySource', () => {
   });
 
   it('with templateMinutes replays a cycle of generated minutes with their timestamps moved', async () => {
-    const lively = [{ ...edges[0], requestsPerSecond: 3, latency: { distribution: 'lognormal' as const, p50Ms: 5, p99Ms: 50 } }];
-    const source = new ReplayTelemetrySource({ seed: 1, edges: lively, minutesPerReport: 4, backfillMinutes: 4, templateMinutes: 2 });
+    const lively = [
+      {
+        ...edges[0],
+        requestsPerSecond: 3,
+        latency: { distribution: 'lognormal' as const, p50Ms: 5, p99Ms: 50 },
+      },
+    ];
+    const source = new ReplayTelemetrySource({
+      seed: 1,
+      edges: lively,
+      minutesPerReport: 4,
+      backfillMinutes: 4,
+      templateMinutes: 2,
+    });
     const items = await source.collect(now);
     const start = Date.UTC(2026, 0, 1, 11, 56);
     expect(minutes(items)).toEqual([start, start + MINUTE_MS, start + 2 * MINUTE_MS, start + 3 * MINUTE_MS]);

@@ -41,7 +41,8 @@ export class ReplayTelemetrySource implements TelemetrySource {
     if (this.options.templateMinutes) {
       const items: TelemetryItem[] = [];
       for (let minute = from; minute < until; minute += MINUTE_MS) {
-        for (const item of this.template(minute, this.options.templateMinutes)) items.push({ ...item, minuteUnixMs: minute });
+        for (const item of this.template(minute, this.options.templateMinutes))
+          items.push({ ...item, minuteUnixMs: minute });
       }
       return items;
     }

@@ -1,5 +1,10 @@
 import { generateSyntheticTraffic, validateSyntheticTrafficConfig } from '@lattice/agent';
-import { BOOKINFO_NAMESPACE, clusterName, syntheticEdges, syntheticInventory } from './synthetic-fleet.generator';
+import {
+  BOOKINFO_NAMESPACE,
+  clusterName,
+  syntheticEdges,
+  syntheticInventory,
+} from './synthetic-fleet.generator';
 
 const shape = { services: 4, extraNamespaces: 1, seed: 1 };
 

@@ -15,7 +15,11 @@ export interface ClusterConnectionFacts {
  * heard from within the grace period (a crashed replica leaves connectionId behind, so lastSeenAt
  * decides); DISCONNECTED otherwise.
  */
-export function clusterStatus(cluster: ClusterConnectionFacts, now: Date, graceMs = CLUSTER_HEARTBEAT_GRACE_MS): ClusterStatus {
+export function clusterStatus(
+  cluster: ClusterConnectionFacts,
+  now: Date,
+  graceMs = CLUSTER_HEARTBEAT_GRACE_MS,
+): ClusterStatus {
   if (!cluster.firstConnectedAt) return 'PENDING';
   const recent = cluster.lastSeenAt !== null && now.getTime() - cluster.lastSeenAt.getTime() <= graceMs;
   return cluster.connectionId !== null && recent ? 'CONNECTED' : 'DISCONNECTED';

@@ -7,7 +7,12 @@ export { renderVirtualService } from './render-virtual-service';
 export { renderVersionService, versionServiceName, SUBSET_LABEL } from './render-version-service';
 export { renderDefaultDeny, renderServiceAuthorization } from './render-authorization-policy';
 export { renderGnsPolicies } from './render-policies';
-export { previewPolicies, diffObjects, type ClusterPolicyPreview, type PolicyPreviewInput } from './policy-preview';
+export {
+  previewPolicies,
+  diffObjects,
+  type ClusterPolicyPreview,
+  type PolicyPreviewInput,
+} from './policy-preview';
 export { failoverOrder, failoverPriority, failoverLabels, FAILOVER_LABEL_PREFIX } from './failover';
 export {
   renderCaSecret,

@@ -15,9 +15,15 @@ export type { TelemetryBatch, TelemetryBatch__Output } from './generated/lattice
 export type { LatencySketch, LatencySketch__Output } from './generated/lattice/agent/v1/LatencySketch';
 export type { Snapshot, Snapshot__Output } from './generated/lattice/agent/v1/Snapshot';
 export type { RegisterRequest__Output } from './generated/lattice/agent/v1/RegisterRequest';
-export type { RegisterResponse, RegisterResponse__Output } from './generated/lattice/agent/v1/RegisterResponse';
+export type {
+  RegisterResponse,
+  RegisterResponse__Output,
+} from './generated/lattice/agent/v1/RegisterResponse';
 export type { RenewCertificateRequest__Output } from './generated/lattice/agent/v1/RenewCertificateRequest';
-export type { RenewCertificateResponse, RenewCertificateResponse__Output } from './generated/lattice/agent/v1/RenewCertificateResponse';
+export type {
+  RenewCertificateResponse,
+  RenewCertificateResponse__Output,
+} from './generated/lattice/agent/v1/RenewCertificateResponse';
 
 /** Where agent.proto lives, from source (ts/jest) and from the build (dist/). */
 export const AGENT_PROTO_PATH = path.join(projectRoot(), 'libs/proto/lattice/agent/v1/agent.proto');

@@ -1,4 +1,9 @@
-import { backoffCeilingMs, DEFAULT_BACKOFF_POLICY, fullJitterDelayMs, ReconnectBackoff } from './reconnect-backoff.util';
+import {
+  backoffCeilingMs,
+  DEFAULT_BACKOFF_POLICY,
+  fullJitterDelayMs,
+  ReconnectBackoff,
+} from './reconnect-backoff.util';
 
 describe('backoff', () => {
   const policy = DEFAULT_BACKOFF_POLICY;

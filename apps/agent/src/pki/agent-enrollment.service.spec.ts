@@ -31,7 +31,12 @@ class EnrollingTransport implements ControllerTransport {
     this.registrations.push(request);
     const failure = this.registerFailures.shift();
     if (failure) throw failure;
-    return { clusterId: 'c-1', tenantId: 't-1', certificatePem: this.sign(request.csrPem), caBundlePem: ca.certPem };
+    return {
+      clusterId: 'c-1',
+      tenantId: 't-1',
+      certificatePem: this.sign(request.csrPem),
+      caBundlePem: ca.certPem,
+    };
   }
 
   async renewCertificate(_credentials: AgentCredentials, csrPem: string): Promise<RenewResult> {

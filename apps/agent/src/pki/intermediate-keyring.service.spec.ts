@@ -6,7 +6,11 @@ import { desiredState, RecordingLogger } from '../testing/agent.test-fixtures';
 import { createTestCa, signCsr } from '../testing/test-pki.test-fixtures';
 import { generateKeyAndCsr, type KeyAndCsr } from './agent-keys.util';
 import { ABANDONED_KEY_AFTER_MS } from './intermediate-key-retention.util';
-import { type IntermediateCsr, IntermediateKeyring, resolveIntermediateKeys } from './intermediate-keyring.service';
+import {
+  type IntermediateCsr,
+  IntermediateKeyring,
+  resolveIntermediateKeys,
+} from './intermediate-keyring.service';
 
 const gnsRoot = createTestCa('GNS root');
 const NOW = Date.parse('2030-01-01T00:00:00Z');
@@ -154,7 +158,10 @@ describe('IntermediateKeyring', () => {
     const state = stateSigning(generated[0]!.csrPem);
 
     await keyring.prune(state, 'restored');
-    expect((await store.listIntermediateKeys()).map((key) => key.gnsId).sort()).toEqual(['gns-gone', 'gns-shop']);
+    expect((await store.listIntermediateKeys()).map((key) => key.gnsId).sort()).toEqual([
+      'gns-gone',
+      'gns-shop',
+    ]);
 
     await keyring.prune(state, 'delivered');
     expect((await store.listIntermediateKeys()).map((key) => key.gnsId)).toEqual(['gns-shop']);

@@ -2,7 +2,12 @@ import type { DesiredClusterState } from '@lattice/domain';
 import type { AgentMessage, ControllerMessage__Output } from '@lattice/proto';
 import { type AgentLogger, errorMessage } from '../logger';
 import { type AgentStateStorage, isSafeGnsId, type StoredIntermediateKey } from '../state/agent-state.store';
-import { firstCertificatePem, generateKeyAndCsr, type KeyAndCsr, keyMatchesCertificate } from './agent-keys.util';
+import {
+  firstCertificatePem,
+  generateKeyAndCsr,
+  type KeyAndCsr,
+  keyMatchesCertificate,
+} from './agent-keys.util';
 import { ABANDONED_KEY_AFTER_MS, obsoleteIntermediateKeys } from './intermediate-key-retention.util';
 
 type IntermediateRequest__Output = NonNullable<ControllerMessage__Output['intermediateRequest']>;
@@ -59,7 +64,10 @@ export class IntermediateKeyring {
       send({ gnsId, csrPem, rootGeneration });
       logger.info({ gnsId, rootGeneration }, 'sent intermediate CSR');
     } catch (error) {
-      logger.error({ gnsId, rootGeneration, err: errorMessage(error) }, 'could not create the intermediate CSR');
+      logger.error(
+        { gnsId, rootGeneration, err: errorMessage(error) },
+        'could not create the intermediate CSR',
+      );
     } finally {
       this.inFlight.delete(requestKey);
     }

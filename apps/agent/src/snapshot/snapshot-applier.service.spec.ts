@@ -4,7 +4,13 @@ import path from 'node:path';
 import type { IntermediateKeys } from '@lattice/istio';
 import type { Snapshot__Output } from '@lattice/proto';
 import { AgentStateStore } from '../state/agent-state.store';
-import { desiredState, fakeRenderer, RecordingLogger, RecordingSink, snapshotOf } from '../testing/agent.test-fixtures';
+import {
+  desiredState,
+  fakeRenderer,
+  RecordingLogger,
+  RecordingSink,
+  snapshotOf,
+} from '../testing/agent.test-fixtures';
 import { MAX_NACK_REASON_LENGTH, sha256Hex, SnapshotApplier } from './snapshot-applier.service';
 
 describe('SnapshotApplier', () => {

@@ -62,7 +62,8 @@ export class SnapshotApplier {
 
   constructor(private readonly deps: SnapshotApplierDependencies) {
     this.intermediateKeys =
-      deps.intermediateKeys ?? new IntermediateKeyring({ store: deps.store, logger: deps.logger, now: deps.now });
+      deps.intermediateKeys ??
+      new IntermediateKeyring({ store: deps.store, logger: deps.logger, now: deps.now });
   }
 
   /** Version of the applied snapshot, 0 when none. */
@@ -128,7 +129,11 @@ export class SnapshotApplier {
       logger.info({}, 'no persisted snapshot; waiting for the controller');
       return 0;
     }
-    const problem = verify(persisted.format, sha256Hex(Buffer.from(persisted.payload, 'utf8')), persisted.checksum);
+    const problem = verify(
+      persisted.format,
+      sha256Hex(Buffer.from(persisted.payload, 'utf8')),
+      persisted.checksum,
+    );
     if (problem) {
       logger.error(
         { version: persisted.version, reason: problem },
@@ -221,7 +226,9 @@ export class SnapshotApplier {
   }
 
   /** Parses (once: the state is also what key pruning reads) and renders a payload. */
-  private async renderPayload(payload: string): Promise<{ state: DesiredClusterState; objects: KubeObject[] }> {
+  private async renderPayload(
+    payload: string,
+  ): Promise<{ state: DesiredClusterState; objects: KubeObject[] }> {
     const state = parseDesiredClusterState(payload);
     const clusterId = this.deps.clusterId();
     if (clusterId !== undefined && state.clusterId !== clusterId) {

@@ -188,16 +188,28 @@ describe('istioTelemetryBetween', () => {
 
   describe('in a multi-cluster mesh (each cluster scraped by its own agent)', () => {
     /** An istio_requests_total series of reviews -> ratings with cluster labels. */
-    const call = (reporter: string, sourceCluster: string, destinationCluster: string, value: number, source = 'reviews', destination = 'ratings') =>
+    const call = (
+      reporter: string,
+      sourceCluster: string,
+      destinationCluster: string,
+      value: number,
+      source = 'reviews',
+      destination = 'ratings',
+    ) =>
       `istio_requests_total{reporter="${reporter}",source_cluster="${sourceCluster}",destination_cluster="${destinationCluster}",` +
       `source_canonical_service="${source}",source_workload_namespace="bookinfo",destination_service_name="${destination}",` +
       `destination_service_namespace="bookinfo",response_code="200"} ${value}`;
-    const interval = (lines: string[]) => istioTelemetryBetween(parseIstioScrape(''), parseIstioScrape(lines.join('\n')), MINUTE);
+    const interval = (lines: string[]) =>
+      istioTelemetryBetween(parseIstioScrape(''), parseIstioScrape(lines.join('\n')), MINUTE);
 
     // reviews in east calls ratings in west 13 times; reviews in west calls ratings (west) 14 times.
     const east = () => interval([call('source', 'east', 'west', 13)]);
     const west = () =>
-      interval([call('destination', 'east', 'west', 13), call('destination', 'west', 'west', 14), call('source', 'west', 'west', 14)]);
+      interval([
+        call('destination', 'east', 'west', 13),
+        call('destination', 'west', 'west', 14),
+        call('source', 'west', 'west', 14),
+      ]);
 
     it('counts each request once, in the cluster the destination runs in', () => {
       expect(east()).toEqual([]);
@@ -211,11 +223,15 @@ describe('istioTelemetryBetween', () => {
 
     it('counts a call to a destination outside the mesh from the client side, in the calling cluster', () => {
       const items = interval([call('source', 'east', 'unknown', 5, 'reviews', 'api.example.com')]);
-      expect(items).toMatchObject([{ sourceCluster: 'east', destinationService: 'api.example.com', requests: 5 }]);
+      expect(items).toMatchObject([
+        { sourceCluster: 'east', destinationService: 'api.example.com', requests: 5 },
+      ]);
     });
 
     it('counts a call to a sidecar-less destination in the same cluster from the client side', () => {
-      expect(interval([call('source', 'west', 'west', 4)])).toMatchObject([{ sourceCluster: 'west', requests: 4 }]);
+      expect(interval([call('source', 'west', 'west', 4)])).toMatchObject([
+        { sourceCluster: 'west', requests: 4 },
+      ]);
     });
 
     it('leaves the caller cluster unset for a caller outside the mesh', () => {

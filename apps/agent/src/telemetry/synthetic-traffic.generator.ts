@@ -126,8 +126,15 @@ function validateEdge(edge: unknown, path: string, report: (path: string, messag
     }
   }
   const source = edge['source'];
-  if (isRecord(source) && source['cluster'] !== undefined && (typeof source['cluster'] !== 'string' || source['cluster'] === '')) {
-    report(`${path}.source.cluster`, 'must be a non-empty string (the cluster the caller runs in) when given');
+  if (
+    isRecord(source) &&
+    source['cluster'] !== undefined &&
+    (typeof source['cluster'] !== 'string' || source['cluster'] === '')
+  ) {
+    report(
+      `${path}.source.cluster`,
+      'must be a non-empty string (the cluster the caller runs in) when given',
+    );
   }
   const rate = edge['requestsPerSecond'];
   if (!isFiniteNumber(rate) || rate < 0)

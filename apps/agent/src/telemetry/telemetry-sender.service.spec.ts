@@ -1,6 +1,10 @@
 import type { TelemetryItem } from '@lattice/proto';
 import { RecordingLogger } from '../testing/agent.test-fixtures';
-import { type PendingTelemetryBatch, TelemetrySender, type TelemetryOutlet } from './telemetry-sender.service';
+import {
+  type PendingTelemetryBatch,
+  TelemetrySender,
+  type TelemetryOutlet,
+} from './telemetry-sender.service';
 import type { TelemetrySource } from './telemetry-source.port';
 
 function item(minute: number): TelemetryItem {
@@ -109,11 +113,15 @@ describe('TelemetrySender', () => {
   });
 
   it('sends nothing while no stream is open and the window once one is', async () => {
-    const sender = new TelemetrySender(new QueueSource([[item(1), item(2), item(3)]]), new RecordingLogger(), {
-      maxItemsPerBatch: 1,
-      maxInFlightBatches: 2,
-      newBatchId: sequentialIds(),
-    });
+    const sender = new TelemetrySender(
+      new QueueSource([[item(1), item(2), item(3)]]),
+      new RecordingLogger(),
+      {
+        maxItemsPerBatch: 1,
+        maxInFlightBatches: 2,
+        newBatchId: sequentialIds(),
+      },
+    );
     await sender.collect(new Date());
     const outlet = new RecordingOutlet();
     outlet.isOpen = false;

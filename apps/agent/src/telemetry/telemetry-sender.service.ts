@@ -90,7 +90,10 @@ export class TelemetrySender {
     if (!ack) return;
     // A refused batch is dropped as well: resending a malformed batch cannot succeed.
     if (ack.rejectedReason) {
-      this.logger.warn({ batchId: ack.batchId, reason: ack.rejectedReason }, 'controller refused a telemetry batch');
+      this.logger.warn(
+        { batchId: ack.batchId, reason: ack.rejectedReason },
+        'controller refused a telemetry batch',
+      );
     }
     this.acknowledge(ack.batchId);
     this.flush(outlet);

@@ -2,7 +2,11 @@
 import type { DesiredClusterState } from '@lattice/domain';
 import type { IntermediateKeys, KubeObject } from '@lattice/istio';
 import { SNAPSHOT_FORMAT } from '@lattice/proto';
-import type { ClusterInventory, InventoryListener, InventorySource } from '../inventory/inventory-source.port';
+import type {
+  ClusterInventory,
+  InventoryListener,
+  InventorySource,
+} from '../inventory/inventory-source.port';
 import type { AgentLogger } from '../logger';
 import type { ApplySink } from '../sink/apply-sink.port';
 import { type IncomingSnapshot, sha256Hex } from '../snapshot/snapshot-applier.service';

@@ -35,7 +35,11 @@ const count = (max: number) =>
 
 const stringMatch = z.union(
   [
-    z.object({ exact: z.string().max(MAX_POLICY_TEXT_LENGTH, `must be at most ${MAX_POLICY_TEXT_LENGTH} characters`) }).strict(),
+    z
+      .object({
+        exact: z.string().max(MAX_POLICY_TEXT_LENGTH, `must be at most ${MAX_POLICY_TEXT_LENGTH} characters`),
+      })
+      .strict(),
     z.object({ prefix: text }).strict(),
     z.object({ regex: text }).strict(),
   ],
@@ -173,7 +177,10 @@ function parseShape<T>(schema: z.ZodType<T>, input: unknown): ShapeResult<T> {
     errors: result.error.issues.flatMap((issue) =>
       // An unknown field is named itself, so the editor sees which key is the typo.
       issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({ field: fieldPath([...issue.path, key]), message: 'is not a known field' }))
+        ? issue.keys.map((key) => ({
+            field: fieldPath([...issue.path, key]),
+            message: 'is not a known field',
+          }))
         : [{ field: fieldPath(issue.path) || '(body)', message: issue.message }],
     ),
   };

@@ -39,7 +39,10 @@ export function groupPoliciesByGns(
   traffic: Iterable<{ gnsId: string; service: string; spec: TrafficPolicySpec }>,
   security: Iterable<{ gnsId: string; spec: SecurityPolicySpec }>,
 ): PoliciesByGns {
-  const policies = new Map<string, { trafficPolicies: Map<string, TrafficPolicySpec>; securityPolicy?: SecurityPolicySpec }>();
+  const policies = new Map<
+    string,
+    { trafficPolicies: Map<string, TrafficPolicySpec>; securityPolicy?: SecurityPolicySpec }
+  >();
   const of = (gnsId: string) => {
     const existing = policies.get(gnsId) ?? { trafficPolicies: new Map<string, TrafficPolicySpec>() };
     policies.set(gnsId, existing);

@@ -257,11 +257,15 @@ describe('validateTrafficPolicy', () => {
 
   it('reports shape errors with the field path and refuses unknown fields', () => {
     expect(fields('cart', { retrys: { attempts: 3 } })).toEqual({ retrys: 'is not a known field' });
-    expect(fields('cart', { retries: { attempts: 3, tries: 1 } })).toEqual({ 'retries.tries': 'is not a known field' });
+    expect(fields('cart', { retries: { attempts: 3, tries: 1 } })).toEqual({
+      'retries.tries': 'is not a known field',
+    });
     expect(fields('cart', { subsets: [{ name: 'v1', labels: { version: 'x'.repeat(64) } }] })).toEqual({
       'subsets[0].labels.version': expect.stringMatching(/Kubernetes label value/),
     });
-    expect(fields('cart', { subsets: [{ name: 'v1', labels: { 'bad key!': 'v1' } }] })).toHaveProperty(['subsets[0].labels.bad key!']);
+    expect(fields('cart', { subsets: [{ name: 'v1', labels: { 'bad key!': 'v1' } }] })).toHaveProperty([
+      'subsets[0].labels.bad key!',
+    ]);
     expect(fields('cart', { routes: [{ destinations: [{ weight: 'ninety' }] }] })).toHaveProperty([
       'routes[0].destinations[0].weight',
     ]);

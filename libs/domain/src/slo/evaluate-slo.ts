@@ -1,6 +1,12 @@
 import { MINUTE_MS, minuteStart } from '../telemetry/telemetry-item';
 import { burnRateAlertRules, evaluateBurnRateAlerts, type ActiveAlert, type AlertEvent } from './alerting';
-import { BURN_RATE_WINDOW_MS, BURN_RATE_WINDOWS, burnRate, type BurnRates, type BurnRateWindow } from './burn-rate';
+import {
+  BURN_RATE_WINDOW_MS,
+  BURN_RATE_WINDOWS,
+  burnRate,
+  type BurnRates,
+  type BurnRateWindow,
+} from './burn-rate';
 import { computeErrorBudget, type ErrorBudget } from './error-budget';
 import {
   badFraction,
@@ -91,11 +97,19 @@ export function assessSlo(
   const now = minuteStart(nowUnixMs);
   const bounds = sloWindowBounds(window, now);
   const windowLengthMs = bounds.endUnixMs - bounds.startUnixMs;
-  const budget = computeErrorBudget(definition.budgeting, definition.targetPercent, windowLengthMs, totals.window);
+  const budget = computeErrorBudget(
+    definition.budgeting,
+    definition.targetPercent,
+    windowLengthMs,
+    totals.window,
+  );
   const compliance = 1 - badFraction(totals.window, definition.budgeting);
   const burnRates = {} as BurnRates;
   for (const burnWindow of BURN_RATE_WINDOWS) {
-    burnRates[burnWindow] = burnRate(badFraction(totals.burnWindows[burnWindow], definition.budgeting), definition.targetPercent);
+    burnRates[burnWindow] = burnRate(
+      badFraction(totals.burnWindows[burnWindow], definition.budgeting),
+      definition.targetPercent,
+    );
   }
   const alerts = evaluateBurnRateAlerts(burnRateAlertRules(windowLengthMs), burnRates, previousAlerts, now);
   return {

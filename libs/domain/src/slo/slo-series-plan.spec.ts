@@ -63,9 +63,17 @@ describe('planLiveRun', () => {
   });
 
   it('continues a contiguous series from where it is complete', () => {
-    const plan = planLiveRun(SLO, series({ caughtUpUntilMs: NOW - 20 * MINUTE_MS, evaluatedUntilMs: NOW - 20 * MINUTE_MS }), times);
+    const plan = planLiveRun(
+      SLO,
+      series({ caughtUpUntilMs: NOW - 20 * MINUTE_MS, evaluatedUntilMs: NOW - 20 * MINUTE_MS }),
+      times,
+    );
     expect(plan.span).toEqual({ fromMs: NOW - 20 * MINUTE_MS, toMs: NOW });
-    expect(plan.series).toMatchObject({ caughtUpUntilMs: NOW, evaluatedUntilMs: NOW, origin: series().origin });
+    expect(plan.series).toMatchObject({
+      caughtUpUntilMs: NOW,
+      evaluatedUntilMs: NOW,
+      origin: series().origin,
+    });
   });
 
   it('leaves a gap longer than MAX_LIVE_CATCH_UP_MINUTES to the catch-up', () => {
@@ -104,7 +112,10 @@ describe('late minutes', () => {
   });
 
   it('after caughtUpUntil are left to the catch-up or the per-minute run', () => {
-    expect(planLateRecount(series(), { fromMs: NOW - MINUTE_MS, toMs: NOW }, 0)).toEqual({ span: null, extended: null });
+    expect(planLateRecount(series(), { fromMs: NOW - MINUTE_MS, toMs: NOW }, 0)).toEqual({
+      span: null,
+      extended: null,
+    });
   });
 });
 
@@ -116,8 +127,12 @@ describe('catch-up', () => {
       series({ sloId: 'done' }),
       series({ sloId: 'unworkable', caughtUpUntilMs: NOW - 9 * HOUR_MS }),
     ];
-    expect(catchUpCandidates(list, (entry) => entry.sloId !== 'unworkable').map((entry) => entry.sloId)).toEqual(['later', 'late']);
-    const many = Array.from({ length: SERIES_CHUNK_SLOS + 3 }, (_, index) => series({ sloId: `s${index}`, caughtUpUntilMs: NOW - HOUR_MS }));
+    expect(
+      catchUpCandidates(list, (entry) => entry.sloId !== 'unworkable').map((entry) => entry.sloId),
+    ).toEqual(['later', 'late']);
+    const many = Array.from({ length: SERIES_CHUNK_SLOS + 3 }, (_, index) =>
+      series({ sloId: `s${index}`, caughtUpUntilMs: NOW - HOUR_MS }),
+    );
     expect(catchUpCandidates(many, () => true)).toHaveLength(SERIES_CHUNK_SLOS);
   });
 
@@ -136,14 +151,20 @@ describe('backfill', () => {
   const minuteDataFromMs = minuteTelemetryFrom(NOW, 7);
 
   it('takes the series with the latest start first', () => {
-    const list = [series({ sloId: 'a', backfillToMs: NOW - 30 * DAY_MS, coveredFromMs: NOW - 2 * DAY_MS }), series({ sloId: 'b', backfillToMs: NOW - 30 * DAY_MS })];
+    const list = [
+      series({ sloId: 'a', backfillToMs: NOW - 30 * DAY_MS, coveredFromMs: NOW - 2 * DAY_MS }),
+      series({ sloId: 'b', backfillToMs: NOW - 30 * DAY_MS }),
+    ];
     expect(backfillCandidates(list, () => true).map((entry) => entry.sloId)).toEqual(['b', 'a']);
     expect(backfillCandidates([series()], () => true)).toEqual([]);
   });
 
   it('is finished when there is no telemetry before the series start, or none at all', () => {
     const pending = series({ backfillToMs: NOW - 30 * DAY_MS });
-    expect(planBackfill(pending, [], minuteDataFromMs)).toEqual({ kind: 'finished', series: { ...pending, backfillToMs: pending.coveredFromMs } });
+    expect(planBackfill(pending, [], minuteDataFromMs)).toEqual({
+      kind: 'finished',
+      series: { ...pending, backfillToMs: pending.coveredFromMs },
+    });
     expect(planBackfill(pending, [NOW - HOUR_MS], minuteDataFromMs).kind).toBe('finished');
   });
 
@@ -154,7 +175,9 @@ describe('backfill', () => {
       resolution: 'minute',
       span: { fromMs: pending.coveredFromMs - SERIES_CHUNK_MINUTES * MINUTE_MS, toMs: pending.coveredFromMs },
     });
-    expect(planBackfill(pending, [pending.coveredFromMs - 2 * HOUR_MS + 10 * MINUTE_MS], minuteDataFromMs)).toMatchObject({
+    expect(
+      planBackfill(pending, [pending.coveredFromMs - 2 * HOUR_MS + 10 * MINUTE_MS], minuteDataFromMs),
+    ).toMatchObject({
       span: { fromMs: pending.coveredFromMs - 2 * HOUR_MS },
     });
   });
@@ -172,8 +195,17 @@ describe('backfill', () => {
     const before = series();
     const origin = { requests: 1, badRequests: 0, badMinutes: 0 };
     const span = { fromMs: before.coveredFromMs - HOUR_MS, toMs: before.coveredFromMs };
-    expect(seriesAfterPrepend(before, 'minute', span, origin)).toEqual({ ...before, coveredFromMs: span.fromMs, minuteResolutionFromMs: span.fromMs, origin });
-    expect(seriesAfterPrepend(before, 'hour', span, origin)).toEqual({ ...before, coveredFromMs: span.fromMs, origin });
+    expect(seriesAfterPrepend(before, 'minute', span, origin)).toEqual({
+      ...before,
+      coveredFromMs: span.fromMs,
+      minuteResolutionFromMs: span.fromMs,
+      origin,
+    });
+    expect(seriesAfterPrepend(before, 'hour', span, origin)).toEqual({
+      ...before,
+      coveredFromMs: span.fromMs,
+      origin,
+    });
   });
 });
 

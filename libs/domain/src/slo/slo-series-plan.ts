@@ -115,7 +115,10 @@ export function planLiveRun(
     };
   }
   const contiguous = series.caughtUpUntilMs >= nowMs - MAX_LIVE_CATCH_UP_MINUTES * MINUTE_MS;
-  const fromMs = Math.max(series.coveredFromMs, contiguous ? Math.min(liveFromMs, series.caughtUpUntilMs) : liveFromMs);
+  const fromMs = Math.max(
+    series.coveredFromMs,
+    contiguous ? Math.min(liveFromMs, series.caughtUpUntilMs) : liveFromMs,
+  );
   return {
     span: { fromMs, toMs: nowMs },
     series: {
@@ -127,7 +130,9 @@ export function planLiveRun(
 }
 
 /** Late-marked minutes of each tenant as one range [fromMs, toMs) per tenant. */
-export function lateRangesByTenant(late: readonly { tenantId: string; minuteMs: number }[]): Map<string, SeriesSpanBounds> {
+export function lateRangesByTenant(
+  late: readonly { tenantId: string; minuteMs: number }[],
+): Map<string, SeriesSpanBounds> {
   const byTenant = new Map<string, SeriesSpanBounds>();
   for (const { tenantId, minuteMs } of late) {
     const range = byTenant.get(tenantId);
@@ -153,14 +158,21 @@ export interface LateRecountPlan {
  * (resumed if it had stopped) counts them; at or after caughtUpUntil the catch-up or the
  * per-minute run does; in between they are recomputed now.
  */
-export function planLateRecount(series: SloSeriesProgress, range: SeriesSpanBounds, detailFromMs: number): LateRecountPlan {
+export function planLateRecount(
+  series: SloSeriesProgress,
+  range: SeriesSpanBounds,
+  detailFromMs: number,
+): LateRecountPlan {
   const extended =
     range.fromMs < series.coveredFromMs && floorHour(range.fromMs) < series.backfillToMs
       ? { ...series, backfillToMs: floorHour(range.fromMs) }
       : null;
   const fromMs = Math.max(range.fromMs, series.coveredFromMs);
   const toMs = Math.min(range.toMs, series.caughtUpUntilMs);
-  return { span: fromMs < toMs ? alignSeriesSpan(fromMs, toMs, detailFromMs, series.coveredFromMs) : null, extended };
+  return {
+    span: fromMs < toMs ? alignSeriesSpan(fromMs, toMs, detailFromMs, series.coveredFromMs) : null,
+    extended,
+  };
 }
 
 /** Whether the per-minute run has gone past a gap the catch-up has not filled yet. */
@@ -188,7 +200,10 @@ export function catchUpCandidates(
 }
 
 /** The next stretch of a gap to fill (at most SERIES_CHUNK_MINUTES), and the series once it is. */
-export function planCatchUp(series: SloSeriesProgress, detailFromMs: number): { span: SeriesSpanBounds; series: SloSeriesProgress } {
+export function planCatchUp(
+  series: SloSeriesProgress,
+  detailFromMs: number,
+): { span: SeriesSpanBounds; series: SloSeriesProgress } {
   const span = alignSeriesSpan(
     series.caughtUpUntilMs,
     Math.min(series.caughtUpUntilMs + SERIES_CHUNK_MINUTES * MINUTE_MS, series.evaluatedUntilMs),
@@ -222,11 +237,23 @@ export type BackfillStep =
  * SLO's services (`earliestTrafficMs`, one per service that has any): with none before the
  * series start, or none at all, it is finished.
  */
-export function planBackfill(series: SloSeriesProgress, earliestTrafficMs: readonly number[], minuteDataFromMs: number): BackfillStep {
-  const stopMs = earliestTrafficMs.length === 0 ? series.coveredFromMs : Math.max(series.backfillToMs, floorHour(Math.min(...earliestTrafficMs)));
-  if (stopMs >= series.coveredFromMs) return { kind: 'finished', series: { ...series, backfillToMs: series.coveredFromMs } };
+export function planBackfill(
+  series: SloSeriesProgress,
+  earliestTrafficMs: readonly number[],
+  minuteDataFromMs: number,
+): BackfillStep {
+  const stopMs =
+    earliestTrafficMs.length === 0
+      ? series.coveredFromMs
+      : Math.max(series.backfillToMs, floorHour(Math.min(...earliestTrafficMs)));
+  if (stopMs >= series.coveredFromMs)
+    return { kind: 'finished', series: { ...series, backfillToMs: series.coveredFromMs } };
   if (series.coveredFromMs > minuteDataFromMs) {
-    const fromMs = Math.max(stopMs, minuteDataFromMs, floorHour(series.coveredFromMs - SERIES_CHUNK_MINUTES * MINUTE_MS));
+    const fromMs = Math.max(
+      stopMs,
+      minuteDataFromMs,
+      floorHour(series.coveredFromMs - SERIES_CHUNK_MINUTES * MINUTE_MS),
+    );
     return { kind: 'prepend', resolution: 'minute', span: { fromMs, toMs: series.coveredFromMs } };
   }
   const fromMs = Math.max(stopMs, floorHour(series.coveredFromMs) - SERIES_CHUNK_HOURS * HOUR_MS);
@@ -244,6 +271,9 @@ export function seriesAfterPrepend(
     ...series,
     coveredFromMs: span.fromMs,
     origin,
-    minuteResolutionFromMs: resolution === 'minute' ? Math.min(series.minuteResolutionFromMs, span.fromMs) : series.minuteResolutionFromMs,
+    minuteResolutionFromMs:
+      resolution === 'minute'
+        ? Math.min(series.minuteResolutionFromMs, span.fromMs)
+        : series.minuteResolutionFromMs,
   };
 }

@@ -9,7 +9,12 @@ const HOUR = Date.UTC(2026, 5, 10, 12, 0);
 const ERROR_RATE: SloIndicator[] = [{ kind: 'ERROR_RATE', maxErrorRatePercent: 1 }];
 
 function periods(entries: [number, number, number][]): Map<number, MergedMinute> {
-  return new Map(entries.map(([minuteUnixMs, requests, errors]) => [minuteUnixMs, { minuteUnixMs, requests, errors, latency: null }]));
+  return new Map(
+    entries.map(([minuteUnixMs, requests, errors]) => [
+      minuteUnixMs,
+      { minuteUnixMs, requests, errors, latency: null },
+    ]),
+  );
 }
 
 describe('evaluateSeriesSpan', () => {
@@ -25,7 +30,15 @@ describe('evaluateSeriesSpan', () => {
       detailFromMs: HOUR,
       before: { requests: 1000, badRequests: 10, badMinutes: 2 },
     });
-    expect(span.minutes.map((minute) => [minute.minuteMs - HOUR, minute.requests, minute.badRequests, minute.badSlice, minute.indicatorValues])).toEqual([
+    expect(
+      span.minutes.map((minute) => [
+        minute.minuteMs - HOUR,
+        minute.requests,
+        minute.badRequests,
+        minute.badSlice,
+        minute.indicatorValues,
+      ]),
+    ).toEqual([
       [0, 100, 0, false, [0]],
       [MINUTE_MS, 100, 5, true, [5]],
       [2 * MINUTE_MS, 0, 0, false, [null]],
@@ -98,7 +111,11 @@ describe('prependSeriesSpan', () => {
 describe('runningTotalsShift', () => {
   it('is the difference of the recomputed and the stored end, or null when nothing moved', () => {
     const stored = { requests: 100, badRequests: 1, badMinutes: 1 };
-    expect(runningTotalsShift(stored, { requests: 150, badRequests: 3, badMinutes: 1 })).toEqual({ requests: 50, badRequests: 2, badMinutes: 0 });
+    expect(runningTotalsShift(stored, { requests: 150, badRequests: 3, badMinutes: 1 })).toEqual({
+      requests: 50,
+      badRequests: 2,
+      badMinutes: 0,
+    });
     expect(runningTotalsShift(stored, { ...stored })).toBeNull();
     expect(runningTotalsShift(undefined, stored)).toBeNull();
   });

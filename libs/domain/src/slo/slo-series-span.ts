@@ -101,7 +101,10 @@ export function prependSeriesSpan(
   let sum: RunningTotals = ZERO_RUNNING_TOTALS;
   for (let periodMs = input.fromMs; periodMs < input.toMs; periodMs += stepMs) {
     const merged = input.periods.get(periodMs) ?? quietPeriod(periodMs);
-    const totals = input.resolution === 'minute' ? minuteTotals(input.indicators, merged) : hourRollupTotals(input.indicators, merged);
+    const totals =
+      input.resolution === 'minute'
+        ? minuteTotals(input.indicators, merged)
+        : hourRollupTotals(input.indicators, merged);
     sum = addTotals(sum, totals);
     const values = indicatorValues(input.indicators, merged).map((value) => value.value);
     judged.push({ rowMinuteMs: periodMs + stepMs - MINUTE_MS, totals, values });
@@ -126,14 +129,21 @@ export function prependSeriesSpan(
 
 function minuteTotals(indicators: readonly SloIndicator[], minute: MergedMinute): PeriodTotals {
   const verdict = minuteVerdict(indicators, minute);
-  return { requests: verdict.requests, badRequests: verdict.badRequests, badMinutes: verdict.isGoodSlice ? 0 : 1 };
+  return {
+    requests: verdict.requests,
+    badRequests: verdict.badRequests,
+    badMinutes: verdict.isGoodSlice ? 0 : 1,
+  };
 }
 
 /**
  * What the rows after a recomputed span must be shifted by: the new running totals at its end
  * minus those stored before; null when nothing changed (or nothing was stored yet).
  */
-export function runningTotalsShift(storedEnd: RunningTotals | undefined, recomputedEnd: RunningTotals): RunningTotals | null {
+export function runningTotalsShift(
+  storedEnd: RunningTotals | undefined,
+  recomputedEnd: RunningTotals,
+): RunningTotals | null {
   if (!storedEnd || sameTotals(storedEnd, recomputedEnd)) return null;
   return subtractTotals(recomputedEnd, storedEnd);
 }

@@ -1,7 +1,13 @@
 import { MINUTE_MS } from '../telemetry/telemetry-item';
 import { BURN_RATE_WINDOW_MS, BURN_RATE_WINDOWS, type BurnRateWindow } from './burn-rate';
 import { assessSlo, evaluateSlo } from './evaluate-slo';
-import { indicatorValues, mergeMinuteBuckets, minuteVerdict, type SloMinuteBucket, type SpanTotals } from './sli';
+import {
+  indicatorValues,
+  mergeMinuteBuckets,
+  minuteVerdict,
+  type SloMinuteBucket,
+  type SpanTotals,
+} from './sli';
 import { parseSloWindow, type SloDefinition } from './slo-definition';
 import { DDSketch } from '../telemetry/ddsketch';
 import {
@@ -53,14 +59,26 @@ describe('running totals', () => {
         const starts = sloSpanStarts(parseSloWindow(window)!, NOW);
         const burnWindows = {} as Record<BurnRateWindow, SpanTotals>;
         for (const burnWindow of BURN_RATE_WINDOWS) {
-          burnWindows[burnWindow] = spanFromRunningTotals(total, before(starts.burnWindows[burnWindow]), NOW - BURN_RATE_WINDOW_MS[burnWindow], NOW);
+          burnWindows[burnWindow] = spanFromRunningTotals(
+            total,
+            before(starts.burnWindows[burnWindow]),
+            NOW - BURN_RATE_WINDOW_MS[burnWindow],
+            NOW,
+          );
         }
         const windowTotals = spanFromRunningTotals(total, before(starts.window), starts.window, NOW);
-        const fromTotals = assessSlo(definition, NOW, { window: windowTotals, burnWindows }, indicatorValues(definition.indicators, merged.at(-1)), []);
+        const fromTotals = assessSlo(
+          definition,
+          NOW,
+          { window: windowTotals, burnWindows },
+          indicatorValues(definition.indicators, merged.at(-1)),
+          [],
+        );
         const fromMinutes = evaluateSlo(definition, buckets, NOW, []);
         expect(fromTotals.budget.consumedFraction).toBeCloseTo(fromMinutes.budget.consumedFraction, 12);
         expect(fromTotals.compliance).toBeCloseTo(fromMinutes.compliance, 12);
-        for (const burnWindow of BURN_RATE_WINDOWS) expect(fromTotals.burnRates[burnWindow]).toBeCloseTo(fromMinutes.burnRates[burnWindow], 9);
+        for (const burnWindow of BURN_RATE_WINDOWS)
+          expect(fromTotals.burnRates[burnWindow]).toBeCloseTo(fromMinutes.burnRates[burnWindow], 9);
         expect(fromTotals.activeAlerts).toEqual(fromMinutes.activeAlerts);
         expect(fromTotals.status).toBe(fromMinutes.status);
       }
@@ -68,7 +86,12 @@ describe('running totals', () => {
   });
 
   it('subtract to the totals of a span', () => {
-    const span = spanFromRunningTotals({ requests: 500, badRequests: 12, badMinutes: 3 }, { requests: 200, badRequests: 2, badMinutes: 1 }, 0, 60 * MINUTE_MS);
+    const span = spanFromRunningTotals(
+      { requests: 500, badRequests: 12, badMinutes: 3 },
+      { requests: 200, badRequests: 2, badMinutes: 1 },
+      0,
+      60 * MINUTE_MS,
+    );
     expect(span).toEqual({ minutes: 60, requests: 300, badRequests: 10, badMinutes: 2 });
   });
 });
@@ -79,15 +102,25 @@ describe('series helpers', () => {
 
   it('counts an hour rollup occurrences-style: its bad-request fraction of 60 minutes, rounded', () => {
     const errorRate = [{ kind: 'ERROR_RATE' as const, maxErrorRatePercent: 1 }];
-    expect(hourRollupTotals(errorRate, { minuteUnixMs: H0, requests: 6000, errors: 500, latency: null })).toEqual({ requests: 6000, badRequests: 500, badMinutes: 5 });
+    expect(
+      hourRollupTotals(errorRate, { minuteUnixMs: H0, requests: 6000, errors: 500, latency: null }),
+    ).toEqual({ requests: 6000, badRequests: 500, badMinutes: 5 });
     // 0.4 % errors: 0.24 of a minute rounds to none.
-    expect(hourRollupTotals(errorRate, { minuteUnixMs: H0, requests: 6000, errors: 24, latency: null })).toEqual({ requests: 6000, badRequests: 24, badMinutes: 0 });
-    expect(hourRollupTotals(errorRate, { minuteUnixMs: H0, requests: 0, errors: 0, latency: null })).toEqual({ requests: 0, badRequests: 0, badMinutes: 0 });
+    expect(
+      hourRollupTotals(errorRate, { minuteUnixMs: H0, requests: 6000, errors: 24, latency: null }),
+    ).toEqual({ requests: 6000, badRequests: 24, badMinutes: 0 });
+    expect(hourRollupTotals(errorRate, { minuteUnixMs: H0, requests: 0, errors: 0, latency: null })).toEqual({
+      requests: 0,
+      badRequests: 0,
+      badMinutes: 0,
+    });
     const sketch = new DDSketch();
     for (let index = 0; index < 90; index++) sketch.add(20);
     for (let index = 0; index < 10; index++) sketch.add(500);
     const latency = [{ kind: 'LATENCY' as const, percentile: 'p99' as const, thresholdMs: 100 }];
-    expect(hourRollupTotals(latency, { minuteUnixMs: H0, requests: 100, errors: 0, latency: sketch })).toEqual({ requests: 100, badRequests: 10, badMinutes: 6 });
+    expect(
+      hourRollupTotals(latency, { minuteUnixMs: H0, requests: 100, errors: 0, latency: sketch }),
+    ).toEqual({ requests: 100, badRequests: 10, badMinutes: 6 });
   });
 
   it('adds and subtracts totals, so a prepended stretch ends where the series began', () => {
@@ -115,16 +148,29 @@ describe('series helpers', () => {
   it('widens spans to whole hours where only hour-closing rows are kept, never before the series start', () => {
     const detailFrom = H0 + 10 * HOUR;
     // In minute detail: kept as is (rounded to minutes).
-    expect(alignSeriesSpan(H0 + 11 * HOUR + 5 * MINUTE_MS + 7, H0 + 11 * HOUR + 9 * MINUTE_MS, detailFrom, H0)).toEqual({
+    expect(
+      alignSeriesSpan(H0 + 11 * HOUR + 5 * MINUTE_MS + 7, H0 + 11 * HOUR + 9 * MINUTE_MS, detailFrom, H0),
+    ).toEqual({
       fromMs: H0 + 11 * HOUR + 5 * MINUTE_MS,
       toMs: H0 + 11 * HOUR + 9 * MINUTE_MS,
     });
     // Before detail: whole hours.
-    expect(alignSeriesSpan(H0 + 2 * HOUR + 5 * MINUTE_MS, H0 + 3 * HOUR + 1 * MINUTE_MS, detailFrom, H0)).toEqual({ fromMs: H0 + 2 * HOUR, toMs: H0 + 4 * HOUR });
+    expect(
+      alignSeriesSpan(H0 + 2 * HOUR + 5 * MINUTE_MS, H0 + 3 * HOUR + 1 * MINUTE_MS, detailFrom, H0),
+    ).toEqual({ fromMs: H0 + 2 * HOUR, toMs: H0 + 4 * HOUR });
     // Straddling: the start widens, the end (in detail) stays.
-    expect(alignSeriesSpan(H0 + 9 * HOUR + 30 * MINUTE_MS, H0 + 10 * HOUR + 3 * MINUTE_MS, detailFrom, H0)).toEqual({ fromMs: H0 + 9 * HOUR, toMs: H0 + 10 * HOUR + 3 * MINUTE_MS });
+    expect(
+      alignSeriesSpan(H0 + 9 * HOUR + 30 * MINUTE_MS, H0 + 10 * HOUR + 3 * MINUTE_MS, detailFrom, H0),
+    ).toEqual({ fromMs: H0 + 9 * HOUR, toMs: H0 + 10 * HOUR + 3 * MINUTE_MS });
     // A series that began mid-hour: its origin is the totals before it.
-    expect(alignSeriesSpan(H0 + 2 * HOUR + 40 * MINUTE_MS, H0 + 2 * HOUR + 50 * MINUTE_MS, detailFrom, H0 + 2 * HOUR + 20 * MINUTE_MS)).toEqual({
+    expect(
+      alignSeriesSpan(
+        H0 + 2 * HOUR + 40 * MINUTE_MS,
+        H0 + 2 * HOUR + 50 * MINUTE_MS,
+        detailFrom,
+        H0 + 2 * HOUR + 20 * MINUTE_MS,
+      ),
+    ).toEqual({
       fromMs: H0 + 2 * HOUR + 20 * MINUTE_MS,
       toMs: H0 + 3 * HOUR,
     });

@@ -15,7 +15,11 @@ export interface RunningTotals {
   badMinutes: number;
 }
 
-export const ZERO_RUNNING_TOTALS: RunningTotals = Object.freeze({ requests: 0, badRequests: 0, badMinutes: 0 });
+export const ZERO_RUNNING_TOTALS: RunningTotals = Object.freeze({
+  requests: 0,
+  badRequests: 0,
+  badMinutes: 0,
+});
 
 /** Adds one minute's verdict to the totals before it. */
 export function addVerdict(before: RunningTotals, verdict: MinuteVerdict): RunningTotals {
@@ -52,7 +56,8 @@ export interface SloSpanStarts {
 
 export function sloSpanStarts(window: SloWindow, nowUnixMs: number): SloSpanStarts {
   const burnWindows = {} as Record<BurnRateWindow, number>;
-  for (const burnWindow of BURN_RATE_WINDOWS) burnWindows[burnWindow] = nowUnixMs - BURN_RATE_WINDOW_MS[burnWindow];
+  for (const burnWindow of BURN_RATE_WINDOWS)
+    burnWindows[burnWindow] = nowUnixMs - BURN_RATE_WINDOW_MS[burnWindow];
   return { window: sloWindowBounds(window, nowUnixMs).startUnixMs, burnWindows };
 }
 
@@ -80,7 +85,11 @@ export function subtractTotals(left: RunningTotals, right: PeriodTotals): Runnin
 }
 
 export function sameTotals(left: RunningTotals, right: RunningTotals): boolean {
-  return left.requests === right.requests && left.badRequests === right.badRequests && left.badMinutes === right.badMinutes;
+  return (
+    left.requests === right.requests &&
+    left.badRequests === right.badRequests &&
+    left.badMinutes === right.badMinutes
+  );
 }
 
 const HOUR_MINUTES = 60;
@@ -93,7 +102,8 @@ const HOUR_MINUTES = 60;
  */
 export function hourRollupTotals(indicators: readonly SloIndicator[], hour: MergedMinute): PeriodTotals {
   const verdict = minuteVerdict(indicators, hour);
-  const badMinutes = verdict.requests === 0 ? 0 : Math.round((HOUR_MINUTES * verdict.badRequests) / verdict.requests);
+  const badMinutes =
+    verdict.requests === 0 ? 0 : Math.round((HOUR_MINUTES * verdict.badRequests) / verdict.requests);
   return { requests: verdict.requests, badRequests: verdict.badRequests, badMinutes };
 }
 
@@ -108,7 +118,12 @@ export function isHourEnd(minuteUnixMs: number): boolean {
  * span's start are always on record. Never reaches before `coveredFromMs`, where the totals
  * before are the series origin.
  */
-export function alignSeriesSpan(fromMs: number, toMs: number, detailFromMs: number, coveredFromMs: number): { fromMs: number; toMs: number } {
+export function alignSeriesSpan(
+  fromMs: number,
+  toMs: number,
+  detailFromMs: number,
+  coveredFromMs: number,
+): { fromMs: number; toMs: number } {
   let from = minuteStart(fromMs);
   let to = Math.ceil(toMs / MINUTE_MS) * MINUTE_MS;
   if (from < detailFromMs) from = Math.max(coveredFromMs, floorHour(from));
@@ -117,9 +132,13 @@ export function alignSeriesSpan(fromMs: number, toMs: number, detailFromMs: numb
 }
 
 /** The longest burn-rate window: a series needs this much history even for a shorter SLO window. */
-const LONGEST_BURN_WINDOW_MS = Math.max(...BURN_RATE_WINDOWS.map((burnWindow) => BURN_RATE_WINDOW_MS[burnWindow]));
+const LONGEST_BURN_WINDOW_MS = Math.max(
+  ...BURN_RATE_WINDOWS.map((burnWindow) => BURN_RATE_WINDOW_MS[burnWindow]),
+);
 
 /** How far back a series evaluated at `nowUnixMs` wants history: its window start, and the longest burn window. */
 export function seriesHistoryStart(window: SloWindow, nowUnixMs: number): number {
-  return floorHour(Math.min(sloWindowBounds(window, nowUnixMs).startUnixMs, nowUnixMs - LONGEST_BURN_WINDOW_MS));
+  return floorHour(
+    Math.min(sloWindowBounds(window, nowUnixMs).startUnixMs, nowUnixMs - LONGEST_BURN_WINDOW_MS),
+  );
 }

@@ -4,7 +4,10 @@ const valid = {
   name: 'checkout-availability',
   gnsId: '6f1c3f4e-1111-4111-8111-111111111111',
   services: ['checkout'],
-  indicators: [{ kind: 'ERROR_RATE', maxErrorRatePercent: 1 }, { kind: 'LATENCY', percentile: 'p99', thresholdMs: 300 }],
+  indicators: [
+    { kind: 'ERROR_RATE', maxErrorRatePercent: 1 },
+    { kind: 'LATENCY', percentile: 'p99', thresholdMs: 300 },
+  ],
   targetPercent: 99.9,
   window: '30d',
 };
@@ -16,7 +19,10 @@ describe('parseSloSpec', () => {
   });
 
   it('keeps only the fields of each indicator kind', () => {
-    const { spec } = parseSloSpec({ ...valid, indicators: [{ kind: 'ERROR_RATE', maxErrorRatePercent: 1, thresholdMs: 5 }] });
+    const { spec } = parseSloSpec({
+      ...valid,
+      indicators: [{ kind: 'ERROR_RATE', maxErrorRatePercent: 1, thresholdMs: 5 }],
+    });
     expect(spec!.indicators).toEqual([{ kind: 'ERROR_RATE', maxErrorRatePercent: 1 }]);
   });
 

@@ -38,19 +38,28 @@ const SERVICE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
  * budgeting TIME_SLICES), or every problem, each naming its field. Whether the services are
  * members of the GNS is checked by the caller, which knows the live membership.
  */
-export function parseSloSpec(input: SloSpecInput): { spec: SloSpec; problems: [] } | { spec: null; problems: FieldError[] } {
+export function parseSloSpec(
+  input: SloSpecInput,
+): { spec: SloSpec; problems: [] } | { spec: null; problems: FieldError[] } {
   const problems: FieldError[] = [];
   const { name, gnsId, services } = input;
   if (typeof name !== 'string' || !isDnsLabel(name)) {
-    problems.push({ field: 'name', message: 'must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit' });
+    problems.push({
+      field: 'name',
+      message: 'must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit',
+    });
   }
   const description = input.description ?? '';
   if (typeof description !== 'string' || description.length > 1000) {
     problems.push({ field: 'description', message: 'must be a string of at most 1000 characters' });
   }
-  if (typeof gnsId !== 'string' || gnsId === '') problems.push({ field: 'gnsId', message: 'must be the id of a Global Namespace' });
+  if (typeof gnsId !== 'string' || gnsId === '')
+    problems.push({ field: 'gnsId', message: 'must be the id of a Global Namespace' });
   if (!Array.isArray(services) || services.length === 0 || services.length > MAX_SLO_SERVICES) {
-    problems.push({ field: 'services', message: `must list 1 to ${MAX_SLO_SERVICES} services of the Global Namespace` });
+    problems.push({
+      field: 'services',
+      message: `must list 1 to ${MAX_SLO_SERVICES} services of the Global Namespace`,
+    });
   } else {
     const seen = new Set<unknown>();
     services.forEach((service, index) => {
@@ -82,7 +91,10 @@ export function parseSloSpec(input: SloSpecInput): { spec: SloSpec; problems: []
     type: (input.type ?? 'MONITORED') as SloType,
   };
   if (typeof definition.targetPercent !== 'number') {
-    problems.push({ field: 'targetPercent', message: 'must be a number strictly between 0 and 100 (e.g. 99.9)' });
+    problems.push({
+      field: 'targetPercent',
+      message: 'must be a number strictly between 0 and 100 (e.g. 99.9)',
+    });
   }
   for (const problem of validateSloDefinition(definition)) {
     if (problem.path === 'targetPercent' && typeof definition.targetPercent !== 'number') continue;
@@ -106,6 +118,7 @@ function indicatorOf(raw: Record<string, unknown>): SloIndicator {
   if (raw.kind === 'LATENCY') {
     return { kind: 'LATENCY', percentile: raw.percentile as 'p50', thresholdMs: raw.thresholdMs as number };
   }
-  if (raw.kind === 'ERROR_RATE') return { kind: 'ERROR_RATE', maxErrorRatePercent: raw.maxErrorRatePercent as number };
+  if (raw.kind === 'ERROR_RATE')
+    return { kind: 'ERROR_RATE', maxErrorRatePercent: raw.maxErrorRatePercent as number };
   return raw as unknown as SloIndicator;
 }

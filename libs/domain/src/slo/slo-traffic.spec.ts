@@ -1,9 +1,18 @@
 import { DDSketch } from '../telemetry/ddsketch';
 import type { MatchCondition } from '../gns/match-conditions';
-import { SloTrafficIndex, spanTrafficTargets, uniqueTrafficServices, type DestinationPeriod, type SloTrafficSource } from './slo-traffic';
+import {
+  SloTrafficIndex,
+  spanTrafficTargets,
+  uniqueTrafficServices,
+  type DestinationPeriod,
+  type SloTrafficSource,
+} from './slo-traffic';
 
 const MINUTE = Date.UTC(2026, 5, 10, 12, 0);
-const SHOP: MatchCondition[] = ['east', 'west'].map((cluster) => ({ cluster: { type: 'EXACT', value: cluster }, namespace: { type: 'EXACT', value: 'shop' } }));
+const SHOP: MatchCondition[] = ['east', 'west'].map((cluster) => ({
+  cluster: { type: 'EXACT', value: cluster },
+  namespace: { type: 'EXACT', value: 'shop' },
+}));
 
 function sketch(...values: number[]): unknown {
   const result = new DDSketch();
@@ -12,7 +21,17 @@ function sketch(...values: number[]): unknown {
 }
 
 function period(overrides: Partial<DestinationPeriod>): DestinationPeriod {
-  return { tenantId: 't', clusterId: 'east', namespace: 'shop', service: 'checkout', minuteMs: MINUTE, requests: 10, errors: 1, sketches: [sketch(10)], ...overrides };
+  return {
+    tenantId: 't',
+    clusterId: 'east',
+    namespace: 'shop',
+    service: 'checkout',
+    minuteMs: MINUTE,
+    requests: 10,
+    errors: 1,
+    sketches: [sketch(10)],
+    ...overrides,
+  };
 }
 
 const slo = (overrides: Partial<SloTrafficSource> = {}): SloTrafficSource => ({
@@ -39,7 +58,12 @@ describe('traffic targets', () => {
       { tenantId: 't', service: 'cart', fromMs: 10, toMs: 20 },
       { tenantId: 'u', service: 'checkout', fromMs: 1, toMs: 2 },
     ]);
-    expect(uniqueTrafficServices([{ tenantId: 't', services: ['a', 'b'] }, { tenantId: 't', services: ['a'] }])).toEqual([
+    expect(
+      uniqueTrafficServices([
+        { tenantId: 't', services: ['a', 'b'] },
+        { tenantId: 't', services: ['a'] },
+      ]),
+    ).toEqual([
       { tenantId: 't', service: 'a' },
       { tenantId: 't', service: 'b' },
     ]);

@@ -1,6 +1,10 @@
 import type { MatchCondition } from '../gns/match-conditions';
 import { DDSketch } from '../telemetry/ddsketch';
-import { gnsTelemetryScope, type GnsTelemetryScope, type NamedCluster } from '../telemetry/gns-telemetry-scope';
+import {
+  gnsTelemetryScope,
+  type GnsTelemetryScope,
+  type NamedCluster,
+} from '../telemetry/gns-telemetry-scope';
 import { mergeSketchJson } from '../telemetry/traffic-totals';
 import type { MergedMinute } from './sli';
 
@@ -70,7 +74,8 @@ export function uniqueTrafficServices(
 ): { tenantId: string; service: string }[] {
   const targets = new Map<string, { tenantId: string; service: string }>();
   for (const slo of slos) {
-    for (const service of slo.services) targets.set(trafficTargetKey(slo.tenantId, service), { tenantId: slo.tenantId, service });
+    for (const service of slo.services)
+      targets.set(trafficTargetKey(slo.tenantId, service), { tenantId: slo.tenantId, service });
   }
   return [...targets.values()];
 }
@@ -108,7 +113,13 @@ export class SloTrafficIndex {
         const period = periods.get(row.minuteMs);
         if (!period) {
           // Shared with other SLOs until a second destination makes it ours to merge into.
-          periods.set(row.minuteMs, { minuteUnixMs: row.minuteMs, requests: row.requests, errors: row.errors, latency: row.merged, ownsLatency: false });
+          periods.set(row.minuteMs, {
+            minuteUnixMs: row.minuteMs,
+            requests: row.requests,
+            errors: row.errors,
+            latency: row.merged,
+            ownsLatency: false,
+          });
           continue;
         }
         period.requests += row.requests;

@@ -4,7 +4,12 @@ import { evaluateSlo, assessSlo } from './evaluate-slo';
 import { indicatorValues, mergeMinuteBuckets, minuteVerdict, type SloMinuteBucket } from './sli';
 import { DAY_MS, parseSloWindow, type SloDefinition, type SloWindow } from './slo-definition';
 import { addVerdict, ZERO_RUNNING_TOTALS, type RunningTotals } from './slo-series';
-import { sloEvaluationProbes, sloHistoryPoints, sloHistoryProbes, sloTotalsFromRunningTotals } from './slo-window-totals';
+import {
+  sloEvaluationProbes,
+  sloHistoryPoints,
+  sloHistoryProbes,
+  sloTotalsFromRunningTotals,
+} from './slo-window-totals';
 
 const NOW = Date.UTC(2026, 5, 10, 12, 0);
 const HISTORY_MINUTES = 4 * 1440;
@@ -61,18 +66,31 @@ describe('sloTotalsFromRunningTotals', () => {
     });
     const probes = sloEvaluationProbes(window, NOW);
     expect(new Set(asked)).toEqual(new Set(probes));
-    expect(probes).toEqual([NOW - 30 * DAY_MS, ...BURN_RATE_WINDOWS.map((burnWindow) => NOW - BURN_RATE_WINDOW_MS[burnWindow])]);
+    expect(probes).toEqual([
+      NOW - 30 * DAY_MS,
+      ...BURN_RATE_WINDOWS.map((burnWindow) => NOW - BURN_RATE_WINDOW_MS[burnWindow]),
+    ]);
   });
 });
 
 describe('sloHistoryPoints', () => {
   const window = parseSloWindow(definition.window)!;
-  const range = { fromMs: NOW - 3 * 60 * MINUTE_MS, toMs: NOW + 60 * MINUTE_MS, stepMs: 60 * MINUTE_MS, points: 4 };
+  const range = {
+    fromMs: NOW - 3 * 60 * MINUTE_MS,
+    toMs: NOW + 60 * MINUTE_MS,
+    stepMs: 60 * MINUTE_MS,
+    points: 4,
+  };
 
   it('asks only for the probes sloHistoryProbes names', () => {
     const { before } = runningTotals(buckets());
     const asked = new Set<number>();
-    sloHistoryPoints({ ...definition, window }, range, (beforeMs) => (asked.add(beforeMs), before(beforeMs)), NOW);
+    sloHistoryPoints(
+      { ...definition, window },
+      range,
+      (beforeMs) => (asked.add(beforeMs), before(beforeMs)),
+      NOW,
+    );
     const probes = new Set(sloHistoryProbes(window, range));
     for (const beforeMs of asked) expect(probes.has(beforeMs)).toBe(true);
   });
@@ -81,9 +99,17 @@ describe('sloHistoryPoints', () => {
     const minutes = buckets();
     const { before } = runningTotals(minutes);
     const points = sloHistoryPoints({ ...definition, window }, range, before, NOW);
-    expect(points.map((point) => point.timestamp.getTime())).toEqual([0, 1, 2, 3].map((index) => range.fromMs + index * range.stepMs));
-    const badInBucket = (fromMs: number) => minutes.filter((minute) => minute.minuteUnixMs >= fromMs && minute.minuteUnixMs < fromMs + range.stepMs && minute.errors > 10).length;
-    expect(points.slice(0, 3).map((point) => point.badMinutes)).toEqual([0, 1, 2].map((index) => badInBucket(range.fromMs + index * range.stepMs)));
+    expect(points.map((point) => point.timestamp.getTime())).toEqual(
+      [0, 1, 2, 3].map((index) => range.fromMs + index * range.stepMs),
+    );
+    const badInBucket = (fromMs: number) =>
+      minutes.filter(
+        (minute) =>
+          minute.minuteUnixMs >= fromMs && minute.minuteUnixMs < fromMs + range.stepMs && minute.errors > 10,
+      ).length;
+    expect(points.slice(0, 3).map((point) => point.badMinutes)).toEqual(
+      [0, 1, 2].map((index) => badInBucket(range.fromMs + index * range.stepMs)),
+    );
     expect(points[0]!.sli).toBeCloseTo(1 - points[0]!.badMinutes / 60, 12);
     // The last bucket is in the future: nothing judged, no budget yet.
     expect(points[3]).toMatchObject({ requests: 0, sli: null, budgetRemainingFraction: null });

@@ -21,7 +21,12 @@ export function sloEvaluationProbes(window: SloWindow, nowMs: number): number[] 
  * The totals of the SLO window so far and of every burn window, all ending at `nowMs`, each the
  * running totals through now minus those before the span's start.
  */
-export function sloTotalsFromRunningTotals(window: SloWindow, nowMs: number, throughNow: RunningTotals, before: RunningTotalsBefore): SloTotals {
+export function sloTotalsFromRunningTotals(
+  window: SloWindow,
+  nowMs: number,
+  throughNow: RunningTotals,
+  before: RunningTotalsBefore,
+): SloTotals {
   const starts = sloSpanStarts(window, nowMs);
   const bounds = sloWindowBounds(window, nowMs);
   const burnWindows = {} as Record<BurnRateWindow, SpanTotals>;
@@ -30,7 +35,15 @@ export function sloTotalsFromRunningTotals(window: SloWindow, nowMs: number, thr
     burnWindows[burnWindow] = spanFromRunningTotals(throughNow, before(startMs), startMs, nowMs);
   }
   // A calendar month counts up to now; a rolling window ends at now anyway.
-  return { window: spanFromRunningTotals(throughNow, before(bounds.startUnixMs), bounds.startUnixMs, Math.min(nowMs, bounds.endUnixMs)), burnWindows };
+  return {
+    window: spanFromRunningTotals(
+      throughNow,
+      before(bounds.startUnixMs),
+      bounds.startUnixMs,
+      Math.min(nowMs, bounds.endUnixMs),
+    ),
+    burnWindows,
+  };
 }
 
 /** A range split into buckets: [fromMs, toMs) in steps of stepMs, the last one possibly shorter. */
@@ -54,7 +67,9 @@ export interface SloHistoryPoint {
 
 /** The bucket boundaries of a history range: fromMs, fromMs + step, ..., toMs. */
 function historyBoundaries(range: HistoryRange): number[] {
-  return Array.from({ length: range.points + 1 }, (_, index) => Math.min(range.fromMs + index * range.stepMs, range.toMs));
+  return Array.from({ length: range.points + 1 }, (_, index) =>
+    Math.min(range.fromMs + index * range.stepMs, range.toMs),
+  );
 }
 
 /** Every minute a history needs the running totals before: each bucket boundary and the window start of each. */
@@ -78,12 +93,23 @@ export function sloHistoryPoints(
     const end = boundaries[index + 1]!;
     const throughEnd = before(end);
     const bucket = spanFromRunningTotals(throughEnd, before(start), start, end);
-    const judged = slo.budgeting === 'TIME_SLICES' ? bucket.minutes > 0 && start < nowMs : bucket.requests > 0;
+    const judged =
+      slo.budgeting === 'TIME_SLICES' ? bucket.minutes > 0 && start < nowMs : bucket.requests > 0;
     let budgetRemainingFraction: number | null = null;
     if (end <= nowMs) {
       const bounds = sloWindowBounds(slo.window, end);
-      const windowTotals = spanFromRunningTotals(throughEnd, before(bounds.startUnixMs), bounds.startUnixMs, Math.min(end, bounds.endUnixMs));
-      budgetRemainingFraction = computeErrorBudget(slo.budgeting, slo.targetPercent, bounds.endUnixMs - bounds.startUnixMs, windowTotals).remainingFraction;
+      const windowTotals = spanFromRunningTotals(
+        throughEnd,
+        before(bounds.startUnixMs),
+        bounds.startUnixMs,
+        Math.min(end, bounds.endUnixMs),
+      );
+      budgetRemainingFraction = computeErrorBudget(
+        slo.budgeting,
+        slo.targetPercent,
+        bounds.endUnixMs - bounds.startUnixMs,
+        windowTotals,
+      ).remainingFraction;
     }
     return {
       timestamp: new Date(start),

@@ -16,7 +16,14 @@ function sketchOf(values: number[], maxBuckets?: number): DDSketch {
 
 function observable(sketch: DDSketch): unknown {
   const quantiles = [0, 0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999, 1].map((q) => sketch.quantile(q));
-  return { json: sketch.toJSON(), count: sketch.count, min: sketch.min, max: sketch.max, quantiles, below: sketch.countAtOrBelow(50) };
+  return {
+    json: sketch.toJSON(),
+    count: sketch.count,
+    min: sketch.min,
+    max: sketch.max,
+    quantiles,
+    below: sketch.countAtOrBelow(50),
+  };
 }
 
 const random = new SeededRandom(7);
@@ -54,9 +61,13 @@ describe('DDSketch.mergeJSONList', () => {
 
   it('throws the step-by-step errors for invalid or incompatible input', () => {
     const valid = sketchOf([1, 2]).toJSON();
-    expect(() => new DDSketch().mergeJSONList([valid, { ...valid, counts: [1, -1] }])).toThrow(InvalidSketchError);
+    expect(() => new DDSketch().mergeJSONList([valid, { ...valid, counts: [1, -1] }])).toThrow(
+      InvalidSketchError,
+    );
     expect(() => new DDSketch().mergeJSONList([valid, 'nope'])).toThrow(InvalidSketchError);
-    expect(() => new DDSketch().mergeJSONList([{ ...valid, relativeAccuracy: 0.02 }])).toThrow(IncompatibleSketchError);
+    expect(() => new DDSketch().mergeJSONList([{ ...valid, relativeAccuracy: 0.02 }])).toThrow(
+      IncompatibleSketchError,
+    );
     expect(() => new DDSketch().mergeJSONList([{ ...valid, min: Number.NaN }])).toThrow(InvalidSketchError);
   });
 });

@@ -189,7 +189,11 @@ export class DDSketch {
    * errors, for anything unusual: invalid input, another accuracy, or bucket spans that would collapse.
    */
   mergeJSONList(inputs: readonly unknown[]): this {
-    const parsed = parseForDirectMerge(inputs, this.relativeAccuracy, Math.min(this.maxBuckets, DEFAULT_MAX_BUCKETS));
+    const parsed = parseForDirectMerge(
+      inputs,
+      this.relativeAccuracy,
+      Math.min(this.maxBuckets, DEFAULT_MAX_BUCKETS),
+    );
     if (!parsed) return this.merge(mergedStepByStep(inputs));
     if (parsed.totalCount === 0) return this;
     if (parsed.highKey >= parsed.lowKey) {
@@ -445,7 +449,11 @@ const keyRanges = new Map<number, { minKey: number; maxKey: number }>();
  * The inputs' totals when every input passes fromJSON's checks with the given accuracy and none is
  * wider than maxBuckets; null otherwise (the caller then takes the step-by-step path).
  */
-function parseForDirectMerge(inputs: readonly unknown[], relativeAccuracy: number, maxBuckets: number): DirectMergeTotals | null {
+function parseForDirectMerge(
+  inputs: readonly unknown[],
+  relativeAccuracy: number,
+  maxBuckets: number,
+): DirectMergeTotals | null {
   let keyRange = keyRanges.get(relativeAccuracy);
   if (!keyRange) {
     keyRange = new LogarithmicMapping(relativeAccuracy).keyRange();
@@ -465,7 +473,8 @@ function parseForDirectMerge(inputs: readonly unknown[], relativeAccuracy: numbe
     if (typeof input !== 'object' || input === null || Array.isArray(input)) return null;
     const fields = input as Partial<Record<keyof SketchJSON, unknown>>;
     const { relativeAccuracy: accuracy, offset, counts, zeroCount, min, max, sum } = fields;
-    if (accuracy !== relativeAccuracy || typeof offset !== 'number' || !Number.isSafeInteger(offset)) return null;
+    if (accuracy !== relativeAccuracy || typeof offset !== 'number' || !Number.isSafeInteger(offset))
+      return null;
     if (!Array.isArray(counts) || counts.length > maxBuckets) return null;
     if (typeof zeroCount !== 'number' || !Number.isSafeInteger(zeroCount) || zeroCount < 0) return null;
     if (typeof min !== 'number' || typeof max !== 'number' || typeof sum !== 'number') return null;
@@ -483,7 +492,8 @@ function parseForDirectMerge(inputs: readonly unknown[], relativeAccuracy: numbe
       }
     }
     if (!Number.isSafeInteger(total)) return null;
-    if (counts.length > 0 && (offset < keyRange.minKey || offset + counts.length - 1 > keyRange.maxKey)) return null;
+    if (counts.length > 0 && (offset < keyRange.minKey || offset + counts.length - 1 > keyRange.maxKey))
+      return null;
     if (total === 0) continue;
     if (min < 0 || max < min || sum < 0) return null;
     if (first >= 0) {

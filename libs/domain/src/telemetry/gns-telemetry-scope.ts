@@ -18,12 +18,16 @@ export interface GnsTelemetryScope {
  * telemetry), so a service that has since left the inventory still shows its past traffic.
  * Reserved control-plane namespaces are never members, as in computeMembership.
  */
-export function gnsTelemetryScope(conditions: readonly MatchCondition[], clusters: readonly NamedCluster[]): GnsTelemetryScope {
+export function gnsTelemetryScope(
+  conditions: readonly MatchCondition[],
+  clusters: readonly NamedCluster[],
+): GnsTelemetryScope {
   const matches = compileMatchConditions(conditions);
   const clusterSelectors = conditions.map((condition) => compileSelector(condition.cluster));
   const nameById = new Map<string, string>();
   for (const cluster of clusters) {
-    if (clusterSelectors.some((matchesCluster) => matchesCluster(cluster.name))) nameById.set(cluster.id, cluster.name);
+    if (clusterSelectors.some((matchesCluster) => matchesCluster(cluster.name)))
+      nameById.set(cluster.id, cluster.name);
   }
   return {
     candidateClusterIds: [...nameById.keys()],

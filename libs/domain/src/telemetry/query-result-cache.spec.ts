@@ -18,7 +18,9 @@ describe('QueryResultCache', () => {
 
   it('does not keep a failed computation', async () => {
     const cache = new QueryResultCache<number>(10);
-    await expect(cache.get('a', () => Promise.reject(new Error('database down')))).rejects.toThrow('database down');
+    await expect(cache.get('a', () => Promise.reject(new Error('database down')))).rejects.toThrow(
+      'database down',
+    );
     expect(cache.size).toBe(0);
     expect(await cache.get('a', async () => 1)).toBe(1);
   });

@@ -9,7 +9,8 @@ export class QueryResultCache<V> {
   private readonly entries = new Map<string, Promise<V>>();
 
   constructor(private readonly maxEntries: number) {
-    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1)
+      throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
   }
 
   get size(): number {

@@ -34,12 +34,22 @@ describe('validateTelemetryBatch', () => {
   });
 
   it('treats a missing sketch as no latencies', () => {
-    const [valid] = validateTelemetryBatch('b-1', [item({ requests: 0, errors: 0, latency: null })], NOW, LIMITS);
+    const [valid] = validateTelemetryBatch(
+      'b-1',
+      [item({ requests: 0, errors: 0, latency: null })],
+      NOW,
+      LIMITS,
+    );
     expect(valid?.latency.isEmpty).toBe(true);
   });
 
   it("keeps the caller's cluster, '' when an older agent did not send it", () => {
-    const [named, unnamed] = validateTelemetryBatch('b-1', [item({ sourceCluster: 'west' }), item()], NOW, LIMITS);
+    const [named, unnamed] = validateTelemetryBatch(
+      'b-1',
+      [item({ sourceCluster: 'west' }), item()],
+      NOW,
+      LIMITS,
+    );
     expect(named?.sourceCluster).toBe('west');
     expect(unnamed?.sourceCluster).toBe('');
   });
@@ -63,9 +73,11 @@ describe('validateTelemetryBatch', () => {
   });
 
   it('refuses an empty batch id and too many items', () => {
-    expect(refusal(() => validateTelemetryBatch(' ', [item()], NOW, LIMITS)).fields[0]?.field).toBe('batchId');
-    expect(refusal(() => validateTelemetryBatch('b', [item(), item(), item(), item()], NOW, LIMITS)).message).toBe(
-      'telemetry batch refused: items has 4 items, more than the limit of 3 per batch',
+    expect(refusal(() => validateTelemetryBatch(' ', [item()], NOW, LIMITS)).fields[0]?.field).toBe(
+      'batchId',
     );
+    expect(
+      refusal(() => validateTelemetryBatch('b', [item(), item(), item(), item()], NOW, LIMITS)).message,
+    ).toBe('telemetry batch refused: items has 4 items, more than the limit of 3 per batch');
   });
 });

@@ -6,7 +6,10 @@ import { MINUTE_MS, type TelemetryItem } from './telemetry-item';
 export type IncomingTelemetryItem = Omit<TelemetryItem, 'latency'> & { latency: unknown };
 
 /** An item that passed validation; its sketch is rebuilt and ready to store or merge. */
-export type ValidTelemetryItem = Omit<TelemetryItem, 'latency' | 'sourceCluster'> & { sourceCluster: string; latency: DDSketch };
+export type ValidTelemetryItem = Omit<TelemetryItem, 'latency' | 'sourceCluster'> & {
+  sourceCluster: string;
+  latency: DDSketch;
+};
 
 export interface TelemetryBatchLimits {
   /** Items older than this are refused: retention would delete them at once. */
@@ -22,7 +25,12 @@ export const MAX_TELEMETRY_BATCH_ID_LENGTH = 128;
 export const MAX_TELEMETRY_NAME_LENGTH = 253;
 export const DEFAULT_MAX_FUTURE_MS = 5 * MINUTE_MS;
 
-const NAME_FIELDS = ['sourceNamespace', 'sourceService', 'destinationNamespace', 'destinationService'] as const;
+const NAME_FIELDS = [
+  'sourceNamespace',
+  'sourceService',
+  'destinationNamespace',
+  'destinationService',
+] as const;
 
 /**
  * Validates a whole batch from an agent. The first problem refuses the batch (a partial batch would
@@ -50,7 +58,10 @@ export function validateTelemetryBatch(
       refuse(at('minuteUnixMs'), `must be the start of a minute (a multiple of 60000 ms), got ${minute}`);
     }
     if (minute < oldest) {
-      refuse(at('minuteUnixMs'), `${new Date(minute).toISOString()} is older than the ${days(limits.maxAgeMs)}-day minute retention`);
+      refuse(
+        at('minuteUnixMs'),
+        `${new Date(minute).toISOString()} is older than the ${days(limits.maxAgeMs)}-day minute retention`,
+      );
     }
     if (minute > newest) {
       refuse(at('minuteUnixMs'), `${new Date(minute).toISOString()} is in the future`);

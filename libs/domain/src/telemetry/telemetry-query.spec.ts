@@ -1,5 +1,12 @@
 import { DomainError } from '../errors';
-import { HOUR_MS, planAggregateReads, planSeriesReads, seriesBucket, validateSeriesRequest, validateTimeRange } from './telemetry-query';
+import {
+  HOUR_MS,
+  planAggregateReads,
+  planSeriesReads,
+  seriesBucket,
+  validateSeriesRequest,
+  validateTimeRange,
+} from './telemetry-query';
 
 const T0 = Date.UTC(2026, 10, 21, 0, 0, 0);
 const at = (ms: number) => new Date(T0 + ms);
@@ -17,13 +24,20 @@ function messageOf(run: () => unknown): string {
 
 describe('validateSeriesRequest', () => {
   it('accepts whole-minute ranges and steps and counts the points', () => {
-    expect(validateSeriesRequest(at(0), at(HOUR_MS), 300)).toEqual({ fromMs: T0, toMs: T0 + HOUR_MS, stepMs: 300_000, points: 12 });
+    expect(validateSeriesRequest(at(0), at(HOUR_MS), 300)).toEqual({
+      fromMs: T0,
+      toMs: T0 + HOUR_MS,
+      stepMs: 300_000,
+      points: 12,
+    });
     // A last bucket cut short by `to` is still a point.
     expect(validateSeriesRequest(at(0), at(7 * MIN), 300).points).toBe(2);
   });
 
   it('refuses a step that is not a whole number of minutes', () => {
-    expect(messageOf(() => validateSeriesRequest(at(0), at(HOUR_MS), 90))).toMatch(/^step: must be a whole number of minutes/);
+    expect(messageOf(() => validateSeriesRequest(at(0), at(HOUR_MS), 90))).toMatch(
+      /^step: must be a whole number of minutes/,
+    );
     expect(messageOf(() => validateSeriesRequest(at(0), at(HOUR_MS), 0))).toMatch(/^step:/);
   });
 
@@ -44,9 +58,16 @@ describe('validateSeriesRequest', () => {
 describe('validateTimeRange', () => {
   it('needs from before to and at most 31 days', () => {
     expect(messageOf(() => validateTimeRange(at(HOUR_MS), at(HOUR_MS)))).toBe('to: must be after from');
-    expect(messageOf(() => validateTimeRange(at(0), at(31 * 24 * HOUR_MS + MIN)))).toBe('to: must be at most 31 days after from');
-    expect(validateTimeRange(at(0), at(31 * 24 * HOUR_MS))).toEqual({ fromMs: T0, toMs: T0 + 31 * 24 * HOUR_MS });
-    expect(messageOf(() => validateTimeRange(new Date('nope'), at(0)))).toBe('from: must be a valid date-time');
+    expect(messageOf(() => validateTimeRange(at(0), at(31 * 24 * HOUR_MS + MIN)))).toBe(
+      'to: must be at most 31 days after from',
+    );
+    expect(validateTimeRange(at(0), at(31 * 24 * HOUR_MS))).toEqual({
+      fromMs: T0,
+      toMs: T0 + 31 * 24 * HOUR_MS,
+    });
+    expect(messageOf(() => validateTimeRange(new Date('nope'), at(0)))).toBe(
+      'from: must be a valid date-time',
+    );
   });
 });
 
@@ -54,7 +75,10 @@ describe('planSeriesReads', () => {
   const hourly = validateSeriesRequest(at(0), at(6 * HOUR_MS), 3600);
 
   it('reads only minutes before any rollup completed', () => {
-    expect(planSeriesReads(hourly, null)).toEqual({ hours: null, minutes: [{ fromMs: T0, toMs: T0 + 6 * HOUR_MS }] });
+    expect(planSeriesReads(hourly, null)).toEqual({
+      hours: null,
+      minutes: [{ fromMs: T0, toMs: T0 + 6 * HOUR_MS }],
+    });
   });
 
   it('reads rolled-up hours and the tail after the rollup from minutes', () => {
@@ -62,7 +86,10 @@ describe('planSeriesReads', () => {
       hours: { fromMs: T0, toMs: T0 + 4 * HOUR_MS },
       minutes: [{ fromMs: T0 + 4 * HOUR_MS, toMs: T0 + 6 * HOUR_MS }],
     });
-    expect(planSeriesReads(hourly, T0 + 10 * HOUR_MS)).toEqual({ hours: { fromMs: T0, toMs: T0 + 6 * HOUR_MS }, minutes: [] });
+    expect(planSeriesReads(hourly, T0 + 10 * HOUR_MS)).toEqual({
+      hours: { fromMs: T0, toMs: T0 + 6 * HOUR_MS },
+      minutes: [],
+    });
   });
 
   it('reads minutes when buckets are not whole hours on hour boundaries', () => {

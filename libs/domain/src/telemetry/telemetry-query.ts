@@ -32,7 +32,10 @@ export function validateTimeRange(from: Date, to: Date): TimeRange {
 export function validateSeriesRequest(from: Date, to: Date, stepSeconds: number): SeriesRequest {
   const problems = rangeProblems(from, to);
   if (!Number.isSafeInteger(stepSeconds) || stepSeconds < MIN_STEP_SECONDS || stepSeconds % 60 !== 0) {
-    problems.push({ field: 'step', message: `must be a whole number of minutes in seconds (60, 120, ...), got ${stepSeconds}` });
+    problems.push({
+      field: 'step',
+      message: `must be a whole number of minutes in seconds (60, 120, ...), got ${stepSeconds}`,
+    });
   } else if (problems.length === 0) {
     const points = Math.ceil((to.getTime() - from.getTime()) / (stepSeconds * 1000));
     if (points > MAX_SERIES_POINTS) {
@@ -54,9 +57,11 @@ function rangeProblems(from: Date, to: Date): FieldError[] {
   const fromMs = from.getTime();
   const toMs = to.getTime();
   if (Number.isNaN(fromMs)) problems.push({ field: 'from', message: 'must be a valid date-time' });
-  else if (fromMs % MINUTE_MS !== 0) problems.push({ field: 'from', message: `must be a whole minute, got ${from.toISOString()}` });
+  else if (fromMs % MINUTE_MS !== 0)
+    problems.push({ field: 'from', message: `must be a whole minute, got ${from.toISOString()}` });
   if (Number.isNaN(toMs)) problems.push({ field: 'to', message: 'must be a valid date-time' });
-  else if (toMs % MINUTE_MS !== 0) problems.push({ field: 'to', message: `must be a whole minute, got ${to.toISOString()}` });
+  else if (toMs % MINUTE_MS !== 0)
+    problems.push({ field: 'to', message: `must be a whole minute, got ${to.toISOString()}` });
   if (problems.length > 0) return problems;
   if (fromMs >= toMs) problems.push({ field: 'to', message: 'must be after from' });
   else if (toMs - fromMs > MAX_TELEMETRY_QUERY_RANGE_MS) {

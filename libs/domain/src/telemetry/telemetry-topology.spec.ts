@@ -16,7 +16,13 @@ const scope = gnsTelemetryScope(
   clusters,
 );
 
-function traffic(clusterId: string, sourceCluster: string, source: string, destination: string, requests: number): EdgeTraffic {
+function traffic(
+  clusterId: string,
+  sourceCluster: string,
+  source: string,
+  destination: string,
+  requests: number,
+): EdgeTraffic {
   return {
     clusterId,
     sourceCluster,
@@ -52,7 +58,9 @@ describe('buildTopology', () => {
       'west/ratings=27',
       'west/reviews=0',
     ]);
-    expect(topology.edges.map((edge) => [edge.sourceId, edge.destinationId, edge.clusterId, edge.requests])).toEqual([
+    expect(
+      topology.edges.map((edge) => [edge.sourceId, edge.destinationId, edge.clusterId, edge.requests]),
+    ).toEqual([
       ['c-east/bookinfo/productpage', 'c-east/bookinfo/reviews', 'c-east', 100],
       ['c-east/bookinfo/reviews', 'c-west/bookinfo/ratings', 'c-west', 13],
       ['c-edge/bookinfo/bookinfo-gateway', 'c-east/bookinfo/productpage', 'c-east', 100],
@@ -62,7 +70,10 @@ describe('buildTopology', () => {
 
   it('places a caller of unknown cluster (outside the mesh, older agents) in the reporting cluster, merging edges that meet', () => {
     const topology = buildTopology(
-      [traffic('c-east', '', 'productpage', 'reviews', 5), traffic('c-east', 'east', 'productpage', 'reviews', 7)],
+      [
+        traffic('c-east', '', 'productpage', 'reviews', 5),
+        traffic('c-east', 'east', 'productpage', 'reviews', 7),
+      ],
       scope,
       clusters,
       HOUR_MS,
@@ -73,7 +84,12 @@ describe('buildTopology', () => {
   });
 
   it('shows a caller in a cluster the tenant has not registered as a non-member under the mesh name', () => {
-    const topology = buildTopology([traffic('c-east', 'north', 'crawler', 'productpage', 3)], scope, clusters, HOUR_MS);
+    const topology = buildTopology(
+      [traffic('c-east', 'north', 'crawler', 'productpage', 3)],
+      scope,
+      clusters,
+      HOUR_MS,
+    );
     expect(topology.nodes.find((node) => node.service === 'crawler')).toMatchObject({
       id: 'mesh:north/bookinfo/crawler',
       clusterId: '',
@@ -83,9 +99,15 @@ describe('buildTopology', () => {
   });
 
   it('keeps edges of a member caller into a destination outside the GNS, and drops edges with no member end', () => {
-    const outside = gnsTelemetryScope([{ cluster: { type: 'EXACT', value: 'east' }, namespace: { type: 'EXACT', value: 'bookinfo' } }], clusters);
+    const outside = gnsTelemetryScope(
+      [{ cluster: { type: 'EXACT', value: 'east' }, namespace: { type: 'EXACT', value: 'bookinfo' } }],
+      clusters,
+    );
     const topology = buildTopology(
-      [traffic('c-west', 'east', 'reviews', 'ratings', 13), traffic('c-west', 'west', 'reviews', 'ratings', 14)],
+      [
+        traffic('c-west', 'east', 'reviews', 'ratings', 13),
+        traffic('c-west', 'west', 'reviews', 'ratings', 14),
+      ],
       outside,
       clusters,
       HOUR_MS,

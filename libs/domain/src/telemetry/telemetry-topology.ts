@@ -70,26 +70,41 @@ export function buildTopology(
       `${clusterId}/${namespace}/${service}`,
       scope.includes(clusterId, namespace),
     );
-  const edges = new TrafficTotalsByKey<{ sourceId: string; destinationId: string; clusterId: string }>((key) =>
-    JSON.stringify([key.sourceId, key.destinationId]),
+  const edges = new TrafficTotalsByKey<{ sourceId: string; destinationId: string; clusterId: string }>(
+    (key) => JSON.stringify([key.sourceId, key.destinationId]),
   );
   for (const group of traffic) {
     const callerClusterId = group.sourceCluster === '' ? group.clusterId : idByName.get(group.sourceCluster);
-    const sourceMember = callerClusterId !== undefined && scope.includes(callerClusterId, group.sourceNamespace);
+    const sourceMember =
+      callerClusterId !== undefined && scope.includes(callerClusterId, group.sourceNamespace);
     const destinationMember = scope.includes(group.clusterId, group.destinationNamespace);
     if (!sourceMember && !destinationMember) continue;
     const sourceId =
       callerClusterId !== undefined
         ? registeredNode(callerClusterId, group.sourceNamespace, group.sourceService)
         : nodeOf(
-            { clusterId: '', clusterName: group.sourceCluster, namespace: group.sourceNamespace, service: group.sourceService },
+            {
+              clusterId: '',
+              clusterName: group.sourceCluster,
+              namespace: group.sourceNamespace,
+              service: group.sourceService,
+            },
             // Registered nodes start with a UUID, which never contains ":".
             `mesh:${group.sourceCluster}/${group.sourceNamespace}/${group.sourceService}`,
             false,
           );
-    const destinationId = registeredNode(group.clusterId, group.destinationNamespace, group.destinationService);
+    const destinationId = registeredNode(
+      group.clusterId,
+      group.destinationNamespace,
+      group.destinationService,
+    );
     nodes.get(destinationId)?.received.addTotals(group.totals);
-    edges.add({ sourceId, destinationId, clusterId: group.clusterId }, group.totals.requests, group.totals.errors, group.totals.latency);
+    edges.add(
+      { sourceId, destinationId, clusterId: group.clusterId },
+      group.totals.requests,
+      group.totals.errors,
+      group.totals.latency,
+    );
   }
   const edgeList = [...edges]
     .map(({ key, totals }) => ({ ...key, ...totals.metrics(durationMs) }))

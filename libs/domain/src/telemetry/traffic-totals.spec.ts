@@ -14,7 +14,15 @@ describe('TrafficTotals', () => {
   });
 
   it('has no error rate or percentiles without traffic', () => {
-    expect(new TrafficTotals().metrics(60_000)).toEqual({ requests: 0, errors: 0, requestRate: 0, errorRate: null, p50: null, p90: null, p99: null });
+    expect(new TrafficTotals().metrics(60_000)).toEqual({
+      requests: 0,
+      errors: 0,
+      requestRate: 0,
+      errorRate: null,
+      p50: null,
+      p90: null,
+      p99: null,
+    });
   });
 
   it('gives the same answer whichever way rows are grouped first (rollups equal minutes)', () => {

@@ -1,9 +1,12 @@
 import { validateWebhookEventTypes, validateWebhookUrl } from './webhook-endpoint';
 
 describe('webhook endpoint validation', () => {
-  it.each(['https://hooks.example.com/lattice', 'http://127.0.0.1:8080/hook?team=sre'])('accepts %s', (url) => {
-    expect(validateWebhookUrl(url)).toEqual([]);
-  });
+  it.each(['https://hooks.example.com/lattice', 'http://127.0.0.1:8080/hook?team=sre'])(
+    'accepts %s',
+    (url) => {
+      expect(validateWebhookUrl(url)).toEqual([]);
+    },
+  );
 
   it.each([
     ['ftp://example.com/hook', /must use http or https, got ftp/],
@@ -19,7 +22,11 @@ describe('webhook endpoint validation', () => {
 
   it('requires known event types', () => {
     expect(validateWebhookEventTypes(['slo.alert.fired'])).toEqual([]);
-    expect(validateWebhookEventTypes([])).toEqual([{ field: 'eventTypes', message: expect.stringMatching(/at least one/) }]);
-    expect(validateWebhookEventTypes(['slo.alert.fired', 'nope'])).toEqual([{ field: 'eventTypes[1]', message: expect.stringMatching(/must be one of/) }]);
+    expect(validateWebhookEventTypes([])).toEqual([
+      { field: 'eventTypes', message: expect.stringMatching(/at least one/) },
+    ]);
+    expect(validateWebhookEventTypes(['slo.alert.fired', 'nope'])).toEqual([
+      { field: 'eventTypes[1]', message: expect.stringMatching(/must be one of/) },
+    ]);
   });
 });

@@ -12,7 +12,8 @@ export const MAX_WEBHOOK_URL_LENGTH = 2048;
  */
 export function validateWebhookUrl(url: unknown, field = 'url'): FieldError[] {
   if (typeof url !== 'string' || url.trim() === '') return [{ field, message: 'must be an http(s) URL' }];
-  if (url.length > MAX_WEBHOOK_URL_LENGTH) return [{ field, message: `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters` }];
+  if (url.length > MAX_WEBHOOK_URL_LENGTH)
+    return [{ field, message: `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters` }];
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -23,7 +24,9 @@ export function validateWebhookUrl(url: unknown, field = 'url'): FieldError[] {
     return [{ field, message: `must use http or https, got ${parsed.protocol.replace(/:$/, '')}` }];
   }
   if (parsed.username !== '' || parsed.password !== '') {
-    return [{ field, message: 'must not carry credentials; authenticate receivers with the signature header' }];
+    return [
+      { field, message: 'must not carry credentials; authenticate receivers with the signature header' },
+    ];
   }
   if (parsed.hash !== '') return [{ field, message: 'must not have a #fragment' }];
   return [];

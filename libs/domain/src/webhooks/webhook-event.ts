@@ -111,9 +111,19 @@ export function sloAlertWebhookEvent(
 }
 
 /** The body of a test delivery to the endpoint, requested at `atUnixMs`. */
-export function webhookTestEvent(eventId: string, webhook: { id: string; name: string }, atUnixMs: number): WebhookTestEvent {
+export function webhookTestEvent(
+  eventId: string,
+  webhook: { id: string; name: string },
+  atUnixMs: number,
+): WebhookTestEvent {
   const at = new Date(atUnixMs).toISOString();
-  return { id: eventId, type: WEBHOOK_TEST_EVENT_TYPE, occurredAt: at, webhook: { id: webhook.id, name: webhook.name }, sentAt: at };
+  return {
+    id: eventId,
+    type: WEBHOOK_TEST_EVENT_TYPE,
+    occurredAt: at,
+    webhook: { id: webhook.id, name: webhook.name },
+    sentAt: at,
+  };
 }
 
 function finiteOrNull(value: number | null): number | null {

@@ -16,10 +16,20 @@ describe('webhook signatures', () => {
   });
 
   it.each([
-    ['another secret', (header: string) => verifyWebhookSignature(header, 'whsec_other', body, 1_700_000_000)],
+    [
+      'another secret',
+      (header: string) => verifyWebhookSignature(header, 'whsec_other', body, 1_700_000_000),
+    ],
     ['a changed body', (header: string) => verifyWebhookSignature(header, secret, `${body} `, 1_700_000_000)],
-    ['an old timestamp (replay)', (header: string) => verifyWebhookSignature(header, secret, body, 1_700_000_301)],
-    ['a changed timestamp', (header: string) => verifyWebhookSignature(header.replace('t=1700000000', 't=1700000001'), secret, body, 1_700_000_000)],
+    [
+      'an old timestamp (replay)',
+      (header: string) => verifyWebhookSignature(header, secret, body, 1_700_000_301),
+    ],
+    [
+      'a changed timestamp',
+      (header: string) =>
+        verifyWebhookSignature(header.replace('t=1700000000', 't=1700000001'), secret, body, 1_700_000_000),
+    ],
     ['no header', () => verifyWebhookSignature(undefined, secret, body, 1_700_000_000)],
     ['a malformed header', () => verifyWebhookSignature('v1=zz', secret, body, 1_700_000_000)],
   ])('refuses %s', (_case, check) => {

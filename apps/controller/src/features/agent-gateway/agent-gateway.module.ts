@@ -13,7 +13,13 @@ import { ClusterLinkRepository } from './cluster-link.repository';
 /** The agents' gRPC endpoint: registration, certificate renewal and the Connect streams. */
 @Module({
   imports: [AgentIdentityModule, ClustersModule, ConfigDistributionModule, GnsCaModule, TelemetryModule],
-  providers: [AgentGatewayGrpc, AgentGatewayService, AgentStreamService, AgentRegistrationService, ClusterLinkRepository],
+  providers: [
+    AgentGatewayGrpc,
+    AgentGatewayService,
+    AgentStreamService,
+    AgentRegistrationService,
+    ClusterLinkRepository,
+  ],
   exports: [AgentGatewayService],
 })
 export class AgentGatewayModule {}

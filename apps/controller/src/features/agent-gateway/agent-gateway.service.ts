@@ -50,18 +50,37 @@ export class AgentGatewayService implements OnApplicationBootstrap {
   }
 
   /** The caller's identity from its client certificate, which must be on record and its cluster not revoked. */
-  async authenticate(call: { getAuthContext(): { sslPeerCertificate?: PeerCertificate } | null }): Promise<AgentIdentityOnStream> {
+  async authenticate(call: {
+    getAuthContext(): { sslPeerCertificate?: PeerCertificate } | null;
+  }): Promise<AgentIdentityOnStream> {
     const identity = this.agentCa.verifyPeer(call.getAuthContext()?.sslPeerCertificate);
     const cluster = await this.links.findStanding(identity.tenantId, identity.clusterId);
-    if (!cluster || cluster.revokedAt) throw new DomainError('FORBIDDEN', 'the cluster of this certificate was revoked or deleted');
-    if (!(await this.links.isCertificateActive(identity.tenantId, identity.clusterId, identity.fingerprintSha256))) {
-      throw new DomainError('UNAUTHENTICATED', 'this agent certificate was replaced or revoked; bootstrap the agent again');
+    if (!cluster || cluster.revokedAt)
+      throw new DomainError('FORBIDDEN', 'the cluster of this certificate was revoked or deleted');
+    if (
+      !(await this.links.isCertificateActive(
+        identity.tenantId,
+        identity.clusterId,
+        identity.fingerprintSha256,
+      ))
+    ) {
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        'this agent certificate was replaced or revoked; bootstrap the agent again',
+      );
     }
-    return { tenantId: identity.tenantId, clusterId: identity.clusterId, fingerprint: identity.fingerprintSha256 };
+    return {
+      tenantId: identity.tenantId,
+      clusterId: identity.clusterId,
+      fingerprint: identity.fingerprintSha256,
+    };
   }
 
   /** Starts the session of an authenticated Connect stream, replacing the cluster's older stream. */
-  open(call: grpc.ServerDuplexStream<AgentMessage__Output, ControllerMessage>, identity: AgentIdentityOnStream): void {
+  open(
+    call: grpc.ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
+    identity: AgentIdentityOnStream,
+  ): void {
     const session = new AgentSession(call, identity, this.replicaId, {
       stream: this.stream,
       metrics: this.metrics,
@@ -72,7 +91,9 @@ export class AgentGatewayService implements OnApplicationBootstrap {
         this.metrics.connectedAgents.set(this.sessions.size);
       },
     });
-    this.sessions.get(identity.clusterId)?.close(grpc.status.ABORTED, 'replaced by a newer stream of the same cluster');
+    this.sessions
+      .get(identity.clusterId)
+      ?.close(grpc.status.ABORTED, 'replaced by a newer stream of the same cluster');
     this.sessions.set(identity.clusterId, session);
     this.metrics.connectedAgents.set(this.sessions.size);
     session.start();

@@ -1,7 +1,12 @@
 import { X509Certificate } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@lattice/domain';
-import type { RegisterRequest__Output, RegisterResponse, RenewCertificateRequest__Output, RenewCertificateResponse } from '@lattice/proto';
+import type {
+  RegisterRequest__Output,
+  RegisterResponse,
+  RenewCertificateRequest__Output,
+  RenewCertificateResponse,
+} from '@lattice/proto';
 import { ClustersService, isBootstrapToken } from '../clusters/clusters.service';
 import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
 import { ClusterLinkRepository } from './cluster-link.repository';
@@ -21,10 +26,17 @@ export class AgentRegistrationService {
 
   async register(request: RegisterRequest__Output, now = new Date()): Promise<RegisterResponse> {
     if (!isBootstrapToken(request.bootstrapToken)) {
-      throw new DomainError('UNAUTHENTICATED', 'bootstrap_token is not a Lattice bootstrap token (expected lbt_...)');
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        'bootstrap_token is not a Lattice bootstrap token (expected lbt_...)',
+      );
     }
     assertCsr(request.csrPem);
-    const cluster = await this.clusters.redeemBootstrapToken(request.bootstrapToken, request.clusterName, now);
+    const cluster = await this.clusters.redeemBootstrapToken(
+      request.bootstrapToken,
+      request.clusterName,
+      now,
+    );
     const issued = this.agentCa.signAgentCsr(cluster.tenantId, cluster.id, request.csrPem);
     const fingerprint = new X509Certificate(issued.certificatePem).fingerprint256;
     // A new bootstrap replaces the agent: certificates issued before are refused from now on.
@@ -41,16 +53,35 @@ export class AgentRegistrationService {
   }
 
   /** Renewal keeps the current certificate valid until it expires, so the running stream is not dropped. */
-  async renew(tenantId: string, clusterId: string, request: RenewCertificateRequest__Output): Promise<RenewCertificateResponse> {
+  async renew(
+    tenantId: string,
+    clusterId: string,
+    request: RenewCertificateRequest__Output,
+  ): Promise<RenewCertificateResponse> {
     assertCsr(request.csrPem);
     const issued = this.agentCa.signAgentCsr(tenantId, clusterId, request.csrPem);
-    await this.links.recordCertificate(tenantId, clusterId, new X509Certificate(issued.certificatePem).fingerprint256, issued.notAfter);
-    return { certificatePem: issued.certificatePem, caBundlePem: this.agentCa.caBundlePem, notAfterUnixMs: issued.notAfter.getTime() };
+    await this.links.recordCertificate(
+      tenantId,
+      clusterId,
+      new X509Certificate(issued.certificatePem).fingerprint256,
+      issued.notAfter,
+    );
+    return {
+      certificatePem: issued.certificatePem,
+      caBundlePem: this.agentCa.caBundlePem,
+      notAfterUnixMs: issued.notAfter.getTime(),
+    };
   }
 }
 
 function assertCsr(csrPem: string): void {
-  if (!csrPem || Buffer.byteLength(csrPem) > MAX_CSR_BYTES || !csrPem.includes('-----BEGIN CERTIFICATE REQUEST-----')) {
-    throw DomainError.validation([{ field: 'csr_pem', message: 'must be one PEM certificate request of at most 16 KiB' }]);
+  if (
+    !csrPem ||
+    Buffer.byteLength(csrPem) > MAX_CSR_BYTES ||
+    !csrPem.includes('-----BEGIN CERTIFICATE REQUEST-----')
+  ) {
+    throw DomainError.validation([
+      { field: 'csr_pem', message: 'must be one PEM certificate request of at most 16 KiB' },
+    ]);
   }
 }

@@ -43,7 +43,11 @@ describe('AgentSession', () => {
         disconnected: async () => undefined,
         snapshotToPush: async () => null,
         intermediateRequestsFor: async () => [],
-        newRotationAckGate: () => ({ snapshotSent: () => undefined, acked: () => false, nacked: () => undefined }),
+        newRotationAckGate: () => ({
+          snapshotSent: () => undefined,
+          acked: () => false,
+          nacked: () => undefined,
+        }),
         ingestTelemetry: () =>
           new Promise((resolve) => pendingIngests.push(() => resolve({ duplicate: false, items: 0 }))),
       },
@@ -60,7 +64,10 @@ describe('AgentSession', () => {
     );
     session.start();
     try {
-      call.emit('data', { body: 'hello', hello: { clusterId: 'c', appliedVersion: 0, agentVersion: 'test' } });
+      call.emit('data', {
+        body: 'hello',
+        hello: { clusterId: 'c', appliedVersion: 0, agentVersion: 'test' },
+      });
       for (let i = 0; i < 3 * MAX_READ_AHEAD_MESSAGES; i++) call.emit('data', telemetry(`b-${i}`));
       await flush();
       expect(call.paused).toBe(true);
@@ -76,7 +83,9 @@ describe('AgentSession', () => {
         pendingIngests.shift()?.();
         await flush();
       }
-      expect(call.written.filter((message) => message.telemetryAck)).toHaveLength(3 * MAX_READ_AHEAD_MESSAGES);
+      expect(call.written.filter((message) => message.telemetryAck)).toHaveLength(
+        3 * MAX_READ_AHEAD_MESSAGES,
+      );
     } finally {
       session.close(0, 'test over');
     }

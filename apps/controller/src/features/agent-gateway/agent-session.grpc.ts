@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from '@nestjs/common';
 import { DomainError, validateInventoryUpdate } from '@lattice/domain';
-import { SNAPSHOT_FORMAT, type AgentMessage__Output, type ControllerMessage, type Inventory__Output } from '@lattice/proto';
+import {
+  SNAPSHOT_FORMAT,
+  type AgentMessage__Output,
+  type ControllerMessage,
+  type Inventory__Output,
+} from '@lattice/proto';
 import type { MetricsService } from '../../platform/metrics/metrics.service';
 import type { AgentStreamService, RotationAckGate } from './agent-stream.service';
 import { inventoryUpdateFromProto } from './agent-messages.util';
@@ -79,7 +84,8 @@ export class AgentSession {
     this.call.on('cancelled', () => this.finish('stream cancelled'));
     this.timers.push(
       setTimeout(() => {
-        if (!this.helloReceived) this.close(GrpcStatus.INVALID_ARGUMENT, 'expected Hello as the first message within 10 s');
+        if (!this.helloReceived)
+          this.close(GrpcStatus.INVALID_ARGUMENT, 'expected Hello as the first message within 10 s');
       }, 10_000),
       setInterval(() => this.beat(), this.deps.heartbeatMs),
     );
@@ -92,7 +98,12 @@ export class AgentSession {
   async pushLatestSnapshot(announcedVersion?: number): Promise<void> {
     if (!this.helloReceived || this.closed) return;
     const { tenantId, clusterId } = this.identity;
-    const snapshot = await this.deps.stream.snapshotToPush(tenantId, clusterId, this.lastSentVersion, announcedVersion);
+    const snapshot = await this.deps.stream.snapshotToPush(
+      tenantId,
+      clusterId,
+      this.lastSentVersion,
+      announcedVersion,
+    );
     if (!snapshot || snapshot.version <= this.lastSentVersion) return;
     this.lastSentVersion = snapshot.version;
     this.rotationAcks.snapshotSent(snapshot.version, snapshot.payload);
@@ -113,7 +124,10 @@ export class AgentSession {
    */
   async requestIntermediates(): Promise<void> {
     if (!this.helloReceived || this.closed) return;
-    const requests = await this.deps.stream.intermediateRequestsFor(this.identity.tenantId, this.identity.clusterId);
+    const requests = await this.deps.stream.intermediateRequestsFor(
+      this.identity.tenantId,
+      this.identity.clusterId,
+    );
     for (const request of requests) this.send({ intermediateRequest: request });
   }
 
@@ -141,14 +155,25 @@ export class AgentSession {
       case 'hello': {
         const hello = message.hello!;
         if (hello.clusterId && hello.clusterId !== clusterId) {
-          throw new DomainError('FORBIDDEN', `Hello names cluster ${hello.clusterId} but the certificate is for ${clusterId}`);
+          throw new DomainError(
+            'FORBIDDEN',
+            `Hello names cluster ${hello.clusterId} but the certificate is for ${clusterId}`,
+          );
         }
         this.helloReceived = true;
         // The agent reports what it has applied; anything newer is pushed below.
         this.lastSentVersion = Number(hello.appliedVersion) || 0;
-        await this.deps.stream.connected(tenantId, clusterId, this.connectionId, hello.agentVersion, new Date());
+        await this.deps.stream.connected(
+          tenantId,
+          clusterId,
+          this.connectionId,
+          hello.agentVersion,
+          new Date(),
+        );
         this.lastSeenWrittenAt = Date.now();
-        this.deps.logger.log(`cluster ${clusterId} connected (agent ${hello.agentVersion}, applied version ${this.lastSentVersion})`);
+        this.deps.logger.log(
+          `cluster ${clusterId} connected (agent ${hello.agentVersion}, applied version ${this.lastSentVersion})`,
+        );
         await this.pushLatestSnapshot();
         await this.requestIntermediates();
         return;
@@ -159,13 +184,22 @@ export class AgentSession {
         const version = Number(message.ack!.version);
         await this.deps.stream.acked(tenantId, clusterId, version);
         // Most ACKs cannot move a root rotation; those skip the (deduplicated) queue round trip.
-        if (this.rotationAcks.acked(version, this.lastSentVersion)) await this.deps.stream.rotationMayAdvance(tenantId);
+        if (this.rotationAcks.acked(version, this.lastSentVersion))
+          await this.deps.stream.rotationMayAdvance(tenantId);
         return;
       }
       case 'nack':
         this.rotationAcks.nacked(Number(message.nack!.version));
-        this.deps.logger.warn(`cluster ${clusterId} refused snapshot ${message.nack!.version}: ${message.nack!.reason}`);
-        await this.deps.stream.nacked(tenantId, clusterId, Number(message.nack!.version), message.nack!.reason, new Date());
+        this.deps.logger.warn(
+          `cluster ${clusterId} refused snapshot ${message.nack!.version}: ${message.nack!.reason}`,
+        );
+        await this.deps.stream.nacked(
+          tenantId,
+          clusterId,
+          Number(message.nack!.version),
+          message.nack!.reason,
+          new Date(),
+        );
         return;
       case 'telemetry':
         return this.handleTelemetry(message);
@@ -213,20 +247,31 @@ export class AgentSession {
   private async handleTelemetry(message: AgentMessage__Output): Promise<void> {
     const batch = message.telemetry!;
     try {
-      const result = await this.deps.stream.ingestTelemetry(this.identity.tenantId, this.identity.clusterId, batch);
+      const result = await this.deps.stream.ingestTelemetry(
+        this.identity.tenantId,
+        this.identity.clusterId,
+        batch,
+      );
       this.send({ telemetryAck: { batchId: batch.batchId, duplicate: result.duplicate } });
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'VALIDATION') throw error;
       // A malformed batch is refused, not retried forever; the stream stays up.
       this.deps.logger.warn(`cluster ${this.clusterId} sent a malformed telemetry batch: ${error.message}`);
-      this.send({ telemetryAck: { batchId: batch.batchId, duplicate: false, rejectedReason: error.message } });
+      this.send({
+        telemetryAck: { batchId: batch.batchId, duplicate: false, rejectedReason: error.message },
+      });
     }
   }
 
   private async recordSeen(): Promise<void> {
     if (Date.now() - this.lastSeenWrittenAt < LAST_SEEN_WRITE_INTERVAL_MS) return;
     this.lastSeenWrittenAt = Date.now();
-    await this.deps.stream.seen(this.identity.tenantId, this.identity.clusterId, this.connectionId, new Date());
+    await this.deps.stream.seen(
+      this.identity.tenantId,
+      this.identity.clusterId,
+      this.connectionId,
+      new Date(),
+    );
   }
 
   private messageProcessed(): void {
@@ -257,7 +302,10 @@ export class AgentSession {
 
   private fail(error: unknown): void {
     const reference = randomUUID();
-    if (!(error instanceof DomainError)) this.deps.logger.error(`agent stream of cluster ${this.clusterId} failed (reference ${reference}): ${String(error)}`);
+    if (!(error instanceof DomainError))
+      this.deps.logger.error(
+        `agent stream of cluster ${this.clusterId} failed (reference ${reference}): ${String(error)}`,
+      );
     const status = toServiceError(error, reference);
     this.close(status.code ?? GrpcStatus.INTERNAL, status.details ?? 'internal error');
   }
@@ -271,7 +319,9 @@ export class AgentSession {
     if (this.helloReceived) {
       void this.deps.stream
         .disconnected(this.identity.tenantId, this.identity.clusterId, this.connectionId, new Date())
-        .catch((error: Error) => this.deps.logger.warn(`marking cluster ${this.clusterId} disconnected: ${error.message}`));
+        .catch((error: Error) =>
+          this.deps.logger.warn(`marking cluster ${this.clusterId} disconnected: ${error.message}`),
+        );
     }
   }
 }

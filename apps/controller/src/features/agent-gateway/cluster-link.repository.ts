@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { applyInventoryUpdate, clusterInventorySchema, type ClusterInventory, type InventoryUpdate } from '@lattice/domain';
+import {
+  applyInventoryUpdate,
+  clusterInventorySchema,
+  type ClusterInventory,
+  type InventoryUpdate,
+} from '@lattice/domain';
 import { Prisma } from '../../generated/prisma/client';
 import { byteaAsBase64Sql, bytesFromBase64 } from '../../platform/database/bytea.util';
 import { PrismaService } from '../../platform/database/prisma.service';
@@ -14,7 +19,12 @@ export class ClusterLinkRepository {
     return this.prisma.cluster.findFirst({ where: { tenantId, id: clusterId }, select: { revokedAt: true } });
   }
 
-  async recordCertificate(tenantId: string, clusterId: string, fingerprint: string, notAfter: Date): Promise<void> {
+  async recordCertificate(
+    tenantId: string,
+    clusterId: string,
+    fingerprint: string,
+    notAfter: Date,
+  ): Promise<void> {
     await this.prisma.agentCertificate.create({ data: { tenantId, clusterId, fingerprint, notAfter } });
   }
 
@@ -27,11 +37,19 @@ export class ClusterLinkRepository {
   }
 
   async isCertificateActive(tenantId: string, clusterId: string, fingerprint: string): Promise<boolean> {
-    const row = await this.prisma.agentCertificate.findFirst({ where: { tenantId, clusterId, fingerprint, revokedAt: null } });
+    const row = await this.prisma.agentCertificate.findFirst({
+      where: { tenantId, clusterId, fingerprint, revokedAt: null },
+    });
     return row !== null;
   }
 
-  async markConnected(tenantId: string, clusterId: string, connectionId: string, agentVersion: string, now: Date): Promise<void> {
+  async markConnected(
+    tenantId: string,
+    clusterId: string,
+    connectionId: string,
+    agentVersion: string,
+    now: Date,
+  ): Promise<void> {
     await this.prisma.$executeRaw(Prisma.sql`
       UPDATE clusters SET connection_id = ${connectionId}, last_seen_at = ${now}, agent_version = ${agentVersion},
         first_connected_at = COALESCE(first_connected_at, ${now}), updated_at = ${now}
@@ -39,16 +57,32 @@ export class ClusterLinkRepository {
   }
 
   async touch(tenantId: string, clusterId: string, connectionId: string, now: Date): Promise<void> {
-    await this.prisma.cluster.updateMany({ where: { tenantId, id: clusterId, connectionId }, data: { lastSeenAt: now } });
+    await this.prisma.cluster.updateMany({
+      where: { tenantId, id: clusterId, connectionId },
+      data: { lastSeenAt: now },
+    });
   }
 
   /** Only the stream that holds the cluster may mark it disconnected (a newer stream may have taken over). */
-  async markDisconnected(tenantId: string, clusterId: string, connectionId: string, now: Date): Promise<void> {
-    await this.prisma.cluster.updateMany({ where: { tenantId, id: clusterId, connectionId }, data: { connectionId: null, lastSeenAt: now } });
+  async markDisconnected(
+    tenantId: string,
+    clusterId: string,
+    connectionId: string,
+    now: Date,
+  ): Promise<void> {
+    await this.prisma.cluster.updateMany({
+      where: { tenantId, id: clusterId, connectionId },
+      data: { connectionId: null, lastSeenAt: now },
+    });
   }
 
   /** Applies an inventory update under a row lock; returns whether the stored inventory changed. */
-  async applyInventory(tenantId: string, clusterId: string, update: InventoryUpdate, now: Date): Promise<boolean> {
+  async applyInventory(
+    tenantId: string,
+    clusterId: string,
+    update: InventoryUpdate,
+    now: Date,
+  ): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<{ inventory: unknown }[]>(Prisma.sql`
         SELECT inventory FROM clusters WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid FOR UPDATE`);
@@ -72,7 +106,13 @@ export class ClusterLinkRepository {
     });
   }
 
-  async recordNack(tenantId: string, clusterId: string, version: number, reason: string, now: Date): Promise<void> {
+  async recordNack(
+    tenantId: string,
+    clusterId: string,
+    version: number,
+    reason: string,
+    now: Date,
+  ): Promise<void> {
     await this.prisma.cluster.updateMany({
       where: { tenantId, id: clusterId },
       data: { lastNackVersion: version, lastNackReason: reason.slice(0, 2000), lastNackAt: now },
@@ -91,7 +131,9 @@ export class ClusterLinkRepository {
     clusterId: string,
     newerThan = 0,
   ): Promise<{ version: number; payload: Buffer; hash: string } | null> {
-    const rows = await this.prisma.$queryRaw<{ desired_version: number; desired_hash: string; payload: string }[]>(Prisma.sql`
+    const rows = await this.prisma.$queryRaw<
+      { desired_version: number; desired_hash: string; payload: string }[]
+    >(Prisma.sql`
       SELECT desired_version, desired_hash, ${byteaAsBase64Sql('desired_payload')} AS payload
         FROM clusters
        WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid AND desired_version > ${Math.max(0, newerThan)}::int

@@ -22,5 +22,9 @@ export function toServiceError(error: unknown, reference: string): Partial<Servi
   if (error instanceof DomainError) {
     return { code: GRPC_STATUS_BY_CODE[error.code], details: error.message, metadata: new Metadata() };
   }
-  return { code: GrpcStatus.INTERNAL, details: `internal error (reference ${reference})`, metadata: new Metadata() };
+  return {
+    code: GrpcStatus.INTERNAL,
+    details: `internal error (reference ${reference})`,
+    metadata: new Metadata(),
+  };
 }

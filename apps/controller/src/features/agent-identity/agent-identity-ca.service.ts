@@ -56,9 +56,15 @@ export class AgentIdentityCaService implements OnModuleInit {
     try {
       privateKeyPem = openPrivateKey(stored.encryptedKey, this.config.masterKey, ASSOCIATED_DATA);
     } catch {
-      throw new Error('cannot decrypt the agent identity CA key: LATTICE_MASTER_KEY differs from the one it was created with');
+      throw new Error(
+        'cannot decrypt the agent identity CA key: LATTICE_MASTER_KEY differs from the one it was created with',
+      );
     }
-    this.ca = { certificatePem: stored.certificatePem, privateKeyPem, x509: new X509Certificate(stored.certificatePem) };
+    this.ca = {
+      certificatePem: stored.certificatePem,
+      privateKeyPem,
+      x509: new X509Certificate(stored.certificatePem),
+    };
   }
 
   get caBundlePem(): string {
@@ -68,7 +74,13 @@ export class AgentIdentityCaService implements OnModuleInit {
   signAgentCsr(tenantId: string, clusterId: string, csrPem: string) {
     const ca = this.authority();
     try {
-      return signAgentCertificate({ csrPem, caCertPem: ca.certificatePem, caKeyPem: ca.privateKeyPem, tenantId, clusterId });
+      return signAgentCertificate({
+        csrPem,
+        caCertPem: ca.certificatePem,
+        caKeyPem: ca.privateKeyPem,
+        tenantId,
+        clusterId,
+      });
     } catch (error) {
       throw DomainError.validation([{ field: 'csr', message: (error as Error).message }]);
     }
@@ -82,7 +94,11 @@ export class AgentIdentityCaService implements OnModuleInit {
       hostnames: names.filter((name) => isIP(name) === 0),
       ips: names.filter((name) => isIP(name) !== 0),
     });
-    return { caBundlePem: ca.certificatePem, certChainPem: server.certChainPem, privateKeyPem: server.privateKeyPem };
+    return {
+      caBundlePem: ca.certificatePem,
+      certChainPem: server.certChainPem,
+      privateKeyPem: server.privateKeyPem,
+    };
   }
 
   /**
@@ -91,7 +107,8 @@ export class AgentIdentityCaService implements OnModuleInit {
    * one through, because Register runs before the agent has a certificate.)
    */
   verifyPeer(peer: PeerCertificate | undefined, now = new Date()): AgentIdentity & { notBefore: Date } {
-    if (!peer?.raw) throw new DomainError('UNAUTHENTICATED', 'a client certificate is required: register the agent first');
+    if (!peer?.raw)
+      throw new DomainError('UNAUTHENTICATED', 'a client certificate is required: register the agent first');
     const certificate = new X509Certificate(peer.raw);
     const ca = this.authority().x509;
     if (!certificate.checkIssued(ca) || !certificate.verify(ca.publicKey)) {
@@ -99,7 +116,8 @@ export class AgentIdentityCaService implements OnModuleInit {
     }
     const notBefore = new Date(certificate.validFrom);
     const notAfter = new Date(certificate.validTo);
-    if (now < notBefore || now > notAfter) throw new DomainError('UNAUTHENTICATED', 'the client certificate has expired or is not yet valid');
+    if (now < notBefore || now > notAfter)
+      throw new DomainError('UNAUTHENTICATED', 'the client certificate has expired or is not yet valid');
     try {
       return { ...parseAgentIdentity(peer.raw), notBefore };
     } catch (error) {

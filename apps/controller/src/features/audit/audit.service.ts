@@ -17,7 +17,11 @@ export interface Change {
 export class AuditService {
   constructor(private readonly audit: AuditRepository) {}
 
-  record(actor: TenantPrincipal | { tenantId: string; operator: true }, change: Change, tx: Transaction): Promise<void> {
+  record(
+    actor: TenantPrincipal | { tenantId: string; operator: true },
+    change: Change,
+    tx: Transaction,
+  ): Promise<void> {
     const byOperator = 'operator' in actor;
     return this.audit.record(
       actor.tenantId,

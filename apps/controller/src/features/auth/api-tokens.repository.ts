@@ -81,12 +81,7 @@ export class ApiTokensRepository {
     return pageOf(rows.map(toStored), page.limit);
   }
 
-  async revoke(
-    tenantId: string,
-    id: string,
-    now: Date,
-    tx?: Transaction,
-  ): Promise<StoredApiToken | null> {
+  async revoke(tenantId: string, id: string, now: Date, tx?: Transaction): Promise<StoredApiToken | null> {
     const db = dbOf(this.prisma, tx);
     const { count } = await db.apiToken.updateMany({
       where: { tenantId, id, revokedAt: null },

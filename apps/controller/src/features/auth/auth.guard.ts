@@ -25,7 +25,9 @@ export class AuthGuard implements CanActivate {
       context.getClass(),
     ]);
     if (!permission) {
-      this.logger.error(`${context.getClass().name}.${context.getHandler().name} declares no permission; denied`);
+      this.logger.error(
+        `${context.getClass().name}.${context.getHandler().name} declares no permission; denied`,
+      );
       throw new DomainError('FORBIDDEN', 'this operation declares no permission and is denied');
     }
     if (permission.kind === 'public') return true;
@@ -34,14 +36,18 @@ export class AuthGuard implements CanActivate {
     request.principal ??= await this.auth.authenticate(request.headers.authorization);
     const principal = request.principal;
     if (permission.kind === 'operator') {
-      if (principal.kind !== 'operator') throw new DomainError('FORBIDDEN', 'only the platform operator may do this');
+      if (principal.kind !== 'operator')
+        throw new DomainError('FORBIDDEN', 'only the platform operator may do this');
       return true;
     }
     if (principal.kind !== 'token') {
       throw new DomainError('FORBIDDEN', 'the operator token manages tenants; use a tenant API token here');
     }
     if (!roleSatisfies(principal.role, permission.role)) {
-      throw new DomainError('FORBIDDEN', `this needs the ${permission.role} role; the token has ${principal.role}`);
+      throw new DomainError(
+        'FORBIDDEN',
+        `this needs the ${permission.role} role; the token has ${principal.role}`,
+      );
     }
     return true;
   }

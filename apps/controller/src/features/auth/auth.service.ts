@@ -16,7 +16,8 @@ export class AuthService {
   async authenticate(authorization: string | undefined, now = new Date()): Promise<Principal> {
     const token = bearerToken(authorization);
     if (constantTimeEquals(token, this.config.operatorToken)) return { kind: 'operator' };
-    if (!looksLikeApiToken(token)) throw new DomainError('UNAUTHENTICATED', 'the bearer token is not a Lattice API token');
+    if (!looksLikeApiToken(token))
+      throw new DomainError('UNAUTHENTICATED', 'the bearer token is not a Lattice API token');
     const row = await this.tokens.findActiveByHash(hashToken(token), now);
     if (!row) throw new DomainError('UNAUTHENTICATED', 'the API token is unknown, revoked or expired');
     await this.tokens.touch(row.tenantId, row.id, now);
@@ -25,8 +26,10 @@ export class AuthService {
 }
 
 export function bearerToken(authorization: string | undefined): string {
-  if (!authorization) throw new DomainError('UNAUTHENTICATED', 'missing Authorization header (expected "Bearer <token>")');
+  if (!authorization)
+    throw new DomainError('UNAUTHENTICATED', 'missing Authorization header (expected "Bearer <token>")');
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-  if (!match?.[1]) throw new DomainError('UNAUTHENTICATED', 'malformed Authorization header (expected "Bearer <token>")');
+  if (!match?.[1])
+    throw new DomainError('UNAUTHENTICATED', 'malformed Authorization header (expected "Bearer <token>")');
   return match[1];
 }

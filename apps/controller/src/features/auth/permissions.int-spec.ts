@@ -43,7 +43,10 @@ describe('permission declarations', () => {
           const isResolverField = Reflect.getMetadata(RESOLVER_TYPE_METADATA, method) !== undefined;
           if (!isRoute && !isResolverField) continue;
           handlers++;
-          const permission = reflector.getAllAndOverride(PERMISSION_KEY, [method as () => void, wrapper.metatype as () => void]);
+          const permission = reflector.getAllAndOverride(PERMISSION_KEY, [
+            method as () => void,
+            wrapper.metatype as () => void,
+          ]);
           if (!permission) undeclared.push(`${wrapper.name}.${name}`);
         }
       }

@@ -14,7 +14,12 @@ export interface IssuedToken {
 const TOKEN_PATTERN = /^lat_([a-z0-9]{8})_([A-Za-z0-9_-]{32})$/;
 
 export function issueToken(): IssuedToken {
-  const prefix = randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 8).padEnd(8, '0');
+  const prefix = randomBytes(6)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '0')
+    .slice(0, 8)
+    .padEnd(8, '0');
   const token = `lat_${prefix}_${randomBytes(24).toString('base64url')}`;
   return { token, prefix: `lat_${prefix}`, hash: hashToken(token) };
 }

@@ -18,8 +18,15 @@ export class TokensController {
   @RequireRole('admin')
   @Post()
   @ApiCreatedResponse({ type: CreatedApiTokenView })
-  create(@CurrentTenant() tenant: TenantPrincipal, @Body() body: CreateTokenDto): Promise<CreatedApiTokenView> {
-    return this.tokens.create(tenant, { name: body.name, role: body.role, expiresAt: body.expiresAt ? new Date(body.expiresAt) : null });
+  create(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Body() body: CreateTokenDto,
+  ): Promise<CreatedApiTokenView> {
+    return this.tokens.create(tenant, {
+      name: body.name,
+      role: body.role,
+      expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
+    });
   }
 
   @RequireRole('admin')
@@ -31,7 +38,10 @@ export class TokensController {
   @RequireRole('admin')
   @Get(':id')
   @ApiOkResponse({ type: ApiTokenView })
-  get(@CurrentTenant() tenant: TenantPrincipal, @Param('id', new ResourceIdPipe('token')) id: string): Promise<ApiTokenView> {
+  get(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('id', new ResourceIdPipe('token')) id: string,
+  ): Promise<ApiTokenView> {
     return this.tokens.get(tenant.tenantId, id);
   }
 
@@ -39,7 +49,10 @@ export class TokensController {
   @RequireRole('admin')
   @Delete(':id')
   @ApiOkResponse({ type: ApiTokenView })
-  revoke(@CurrentTenant() tenant: TenantPrincipal, @Param('id', new ResourceIdPipe('token')) id: string): Promise<ApiTokenView> {
+  revoke(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('id', new ResourceIdPipe('token')) id: string,
+  ): Promise<ApiTokenView> {
     return this.tokens.revoke(tenant, id);
   }
 }

@@ -16,7 +16,10 @@ export class CreateTokenDto {
   @IsIn(ROLES)
   role!: Role;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 time after which the token is refused', example: '2027-01-01T00:00:00Z' })
+  @ApiPropertyOptional({
+    description: 'ISO 8601 time after which the token is refused',
+    example: '2027-01-01T00:00:00Z',
+  })
   @IsOptional()
   @IsDateString({ strict: true })
   expiresAt?: string;

@@ -17,7 +17,11 @@ export class TokensService {
   ) {}
 
   /** Issues a token; the plain token is returned here once and never stored. */
-  async issue(tenantId: string, spec: { name: string; role: Role; expiresAt: Date | null }, tx: Transaction): Promise<CreatedApiTokenView> {
+  async issue(
+    tenantId: string,
+    spec: { name: string; role: Role; expiresAt: Date | null },
+    tx: Transaction,
+  ): Promise<CreatedApiTokenView> {
     if (spec.expiresAt && spec.expiresAt.getTime() <= Date.now()) {
       throw DomainError.validation([{ field: 'expiresAt', message: 'must be in the future' }]);
     }
@@ -26,11 +30,18 @@ export class TokensService {
     return { ...toTokenView(row), token: issued.token };
   }
 
-  create(actor: TenantPrincipal, spec: { name: string; role: Role; expiresAt: Date | null }): Promise<CreatedApiTokenView> {
+  create(
+    actor: TenantPrincipal,
+    spec: { name: string; role: Role; expiresAt: Date | null },
+  ): Promise<CreatedApiTokenView> {
     return this.transactions.run(async (tx) => {
       const created = await this.issue(actor.tenantId, spec, tx);
       const { token: _secret, ...after } = created;
-      await this.audit.record(actor, { action: 'token.create', resourceType: 'token', resourceId: created.id, after }, tx);
+      await this.audit.record(
+        actor,
+        { action: 'token.create', resourceType: 'token', resourceId: created.id, after },
+        tx,
+      );
       return created;
     });
   }
@@ -52,7 +63,11 @@ export class TokensService {
       const row = await this.tokens.revoke(actor.tenantId, id, new Date(), tx);
       if (!row) throw DomainError.notFound('token', id);
       const after = toTokenView(row);
-      await this.audit.record(actor, { action: 'token.revoke', resourceType: 'token', resourceId: id, before, after }, tx);
+      await this.audit.record(
+        actor,
+        { action: 'token.revoke', resourceType: 'token', resourceId: id, before, after },
+        tx,
+      );
       return after;
     });
   }

@@ -7,10 +7,15 @@ import type { toClusterView } from './clusters.service';
 /** What REST answers for a cluster; GraphQL shows the same view with timestamps as DateTime. */
 type ClusterView = ReturnType<typeof toClusterView>;
 
-export const CLUSTER_STATUSES = { PENDING: 'PENDING', CONNECTED: 'CONNECTED', DISCONNECTED: 'DISCONNECTED' } as const satisfies Record<ClusterStatus, ClusterStatus>;
+export const CLUSTER_STATUSES = {
+  PENDING: 'PENDING',
+  CONNECTED: 'CONNECTED',
+  DISCONNECTED: 'DISCONNECTED',
+} as const satisfies Record<ClusterStatus, ClusterStatus>;
 registerEnumType(CLUSTER_STATUSES, {
   name: 'ClusterStatus',
-  description: 'PENDING until an agent first connects; CONNECTED while its stream is open and heartbeats arrive; DISCONNECTED otherwise.',
+  description:
+    'PENDING until an agent first connects; CONNECTED while its stream is open and heartbeats arrive; DISCONNECTED otherwise.',
 });
 
 @ObjectType({ description: 'The last snapshot version the agent refused, and why.' })
@@ -45,7 +50,10 @@ export class Cluster {
   @Field()
   name!: string;
 
-  @Field(() => String, { nullable: true, description: 'East-west gateway address other clusters reach this one at (port 15443).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'East-west gateway address other clusters reach this one at (port 15443).',
+  })
   eastWestAddress!: string | null;
 
   @Field(() => GraphQLJSONObject, { description: 'Kubernetes-style labels: key to value.' })
@@ -95,7 +103,14 @@ export class Cluster {
       agentVersion: view.agentVersion,
       desiredVersion: view.desiredVersion,
       appliedVersion: view.appliedVersion,
-      lastNack: view.lastNack === null ? null : { version: view.lastNack.version, reason: view.lastNack.reason ?? '', at: dateOrNull(view.lastNack.at) },
+      lastNack:
+        view.lastNack === null
+          ? null
+          : {
+              version: view.lastNack.version,
+              reason: view.lastNack.reason ?? '',
+              at: dateOrNull(view.lastNack.at),
+            },
       inventory: { ...view.inventory, updatedAt: dateOrNull(view.inventory.updatedAt) },
       revokedAt: dateOrNull(view.revokedAt),
       version: view.version,

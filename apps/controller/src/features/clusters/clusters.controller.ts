@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
@@ -23,18 +35,28 @@ export class ClustersController {
   @RequireRole('editor')
   @Post()
   register(@CurrentTenant() tenant: TenantPrincipal, @Body() body: CreateClusterDto) {
-    return this.clusters.register(tenant, { name: body.name, eastWestAddress: body.eastWestAddress ?? null, labels: body.labels ?? {} });
+    return this.clusters.register(tenant, {
+      name: body.name,
+      eastWestAddress: body.eastWestAddress ?? null,
+      labels: body.labels ?? {},
+    });
   }
 
   @RequireRole('viewer')
   @Get()
   async list(@CurrentTenant() tenant: TenantPrincipal, @Query() query: PageQueryDto) {
-    return mapPage(await this.clusters.list(tenant.tenantId, pageRequest(query)), (cluster) => toClusterView(cluster));
+    return mapPage(await this.clusters.list(tenant.tenantId, pageRequest(query)), (cluster) =>
+      toClusterView(cluster),
+    );
   }
 
   @RequireRole('viewer')
   @Get(':id')
-  async get(@CurrentTenant() tenant: TenantPrincipal, @Param('id', clusterId) id: string, @Res({ passthrough: true }) res: Response) {
+  async get(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('id', clusterId) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const cluster = await this.clusters.get(tenant.tenantId, id);
     res.setHeader('ETag', etagOf(cluster.version));
     return toClusterView(cluster);

@@ -1,5 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional, IsString, Length, Matches, ValidateBy, type ValidationOptions } from 'class-validator';
+import {
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  ValidateBy,
+  type ValidationOptions,
+} from 'class-validator';
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
@@ -15,8 +23,11 @@ function IsLabelMap(options?: ValidationOptions) {
           value !== null &&
           !Array.isArray(value) &&
           Object.keys(value).length <= 64 &&
-          Object.entries(value).every(([k, v]) => LABEL_KEY.test(k) && typeof v === 'string' && LABEL_VALUE.test(v)),
-        defaultMessage: () => 'must map at most 64 Kubernetes label keys to label values (strings of up to 63 characters)',
+          Object.entries(value).every(
+            ([k, v]) => LABEL_KEY.test(k) && typeof v === 'string' && LABEL_VALUE.test(v),
+          ),
+        defaultMessage: () =>
+          'must map at most 64 Kubernetes label keys to label values (strings of up to 63 characters)',
       },
     },
     options,
@@ -24,15 +35,21 @@ function IsLabelMap(options?: ValidationOptions) {
 }
 
 /** Host name or IP address of the cluster's east-west gateway (without port: it is 15443). */
-const ADDRESS = /^(([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?|\[?[0-9a-fA-F:]+\]?)$/;
+const ADDRESS =
+  /^(([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?|\[?[0-9a-fA-F:]+\]?)$/;
 
 export class CreateClusterDto {
   @ApiProperty({ example: 'eu-west-1', description: 'unique per tenant; DNS-label style' })
   @IsString()
-  @Matches(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { message: 'must be 1-63 lowercase letters, digits or -, starting and ending alphanumeric' })
+  @Matches(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
+    message: 'must be 1-63 lowercase letters, digits or -, starting and ending alphanumeric',
+  })
   name!: string;
 
-  @ApiPropertyOptional({ example: '203.0.113.10', description: "east-west gateway address other clusters reach this one at (port 15443)" })
+  @ApiPropertyOptional({
+    example: '203.0.113.10',
+    description: 'east-west gateway address other clusters reach this one at (port 15443)',
+  })
   @IsOptional()
   @IsString()
   @Length(1, 253)

@@ -2,7 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { clusterInventorySchema, storedLabelsSchema, type ClusterInventory } from '@lattice/domain';
 import { z } from 'zod';
 import { Prisma, type Cluster } from '../../generated/prisma/client';
-import { cursorWhere, mapPage, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
+import {
+  cursorWhere,
+  mapPage,
+  pageOf,
+  type Page,
+  type PageRequest,
+} from '../../platform/http/pagination.util';
 import { dbOf, type Transaction } from '../../platform/database/transaction.service';
 import { PrismaService } from '../../platform/database/prisma.service';
 import type { ClusterChanges, ClusterRecord, NewCluster } from './clusters.types';
@@ -38,12 +44,24 @@ export class ClustersRepository {
   }
 
   /** Optimistic update: succeeds only if the row still has `expectedVersion`. */
-  update(tenantId: string, id: string, expectedVersion: number, changes: ClusterChanges, tx?: Transaction): Promise<ClusterRecord | null> {
+  update(
+    tenantId: string,
+    id: string,
+    expectedVersion: number,
+    changes: ClusterChanges,
+    tx?: Transaction,
+  ): Promise<ClusterRecord | null> {
     return this.updateVersioned(tenantId, id, expectedVersion, changes, tx);
   }
 
   /** Marks the cluster revoked and forgets its stream, if the row still has `expectedVersion`. */
-  revoke(tenantId: string, id: string, expectedVersion: number, now: Date, tx?: Transaction): Promise<ClusterRecord | null> {
+  revoke(
+    tenantId: string,
+    id: string,
+    expectedVersion: number,
+    now: Date,
+    tx?: Transaction,
+  ): Promise<ClusterRecord | null> {
     return this.updateVersioned(tenantId, id, expectedVersion, { revokedAt: now, connectionId: null }, tx);
   }
 
@@ -52,7 +70,13 @@ export class ClustersRepository {
     return count > 0;
   }
 
-  async createBootstrapToken(tenantId: string, clusterId: string, hash: string, expiresAt: Date, tx?: Transaction): Promise<void> {
+  async createBootstrapToken(
+    tenantId: string,
+    clusterId: string,
+    hash: string,
+    expiresAt: Date,
+    tx?: Transaction,
+  ): Promise<void> {
     await dbOf(this.prisma, tx).bootstrapToken.create({ data: { tenantId, clusterId, hash, expiresAt } });
   }
 
@@ -60,7 +84,10 @@ export class ClustersRepository {
    * Redeems a bootstrap token: one UPDATE that only succeeds while the token is unused and
    * unexpired, so two concurrent redemptions cannot both win.
    */
-  async redeemBootstrapToken(hash: string, now: Date): Promise<{ tenantId: string; clusterId: string } | null> {
+  async redeemBootstrapToken(
+    hash: string,
+    now: Date,
+  ): Promise<{ tenantId: string; clusterId: string } | null> {
     const rows = await this.prisma.$queryRaw<{ tenant_id: string; cluster_id: string }[]>(Prisma.sql`
       UPDATE bootstrap_tokens SET used_at = ${now}
       WHERE hash = ${hash} AND used_at IS NULL AND expires_at > ${now}

@@ -15,9 +15,19 @@ describe('clusters resolver', () => {
     tokenA = a.token;
     tokenB = b.token;
     const now = new Date();
-    eastId = (await seedCluster(harness.sql, a.tenantId, 'east', { firstConnectedAt: now, connectionId: 'replica-1', lastSeenAt: now, agentVersion: '1.2.3' })).id;
+    eastId = (
+      await seedCluster(harness.sql, a.tenantId, 'east', {
+        firstConnectedAt: now,
+        connectionId: 'replica-1',
+        lastSeenAt: now,
+        agentVersion: '1.2.3',
+      })
+    ).id;
     await seedCluster(harness.sql, a.tenantId, 'west');
-    await seedCluster(harness.sql, b.tenantId, 'b-only', { firstConnectedAt: new Date(now.getTime() - HOUR), lastSeenAt: new Date(now.getTime() - HOUR) });
+    await seedCluster(harness.sql, b.tenantId, 'b-only', {
+      firstConnectedAt: new Date(now.getTime() - HOUR),
+      lastSeenAt: new Date(now.getTime() - HOUR),
+    });
     await harness.sql.query(
       `UPDATE clusters SET east_west_address = '203.0.113.10', labels = '{"region":"eu-west-1"}',
          inventory = '{"namespaces":[{"name":"shop","labels":{}}],"services":[]}', inventory_updated_at = now() WHERE id = $1`,
@@ -30,14 +40,31 @@ describe('clusters resolver', () => {
   });
 
   it('lists the caller tenant clusters with their derived status', async () => {
-    const { body } = await harness.graphql('{ clusters(first: 10) { nodes { name status agentVersion desiredVersion appliedVersion lastNack { version } } pageInfo { hasNextPage } } }', {
-      token: tokenA,
-    });
+    const { body } = await harness.graphql(
+      '{ clusters(first: 10) { nodes { name status agentVersion desiredVersion appliedVersion lastNack { version } } pageInfo { hasNextPage } } }',
+      {
+        token: tokenA,
+      },
+    );
     expect(body.errors).toBeUndefined();
     expect(body.data?.clusters).toEqual({
       nodes: [
-        { name: 'east', status: 'CONNECTED', agentVersion: '1.2.3', desiredVersion: 3, appliedVersion: 2, lastNack: null },
-        { name: 'west', status: 'PENDING', agentVersion: null, desiredVersion: 3, appliedVersion: 2, lastNack: null },
+        {
+          name: 'east',
+          status: 'CONNECTED',
+          agentVersion: '1.2.3',
+          desiredVersion: 3,
+          appliedVersion: 2,
+          lastNack: null,
+        },
+        {
+          name: 'west',
+          status: 'PENDING',
+          agentVersion: null,
+          desiredVersion: 3,
+          appliedVersion: 2,
+          lastNack: null,
+        },
       ],
       pageInfo: { hasNextPage: false },
     });
@@ -46,13 +73,19 @@ describe('clusters resolver', () => {
   });
 
   it('pages with first and after', async () => {
-    const first = await harness.graphql('{ clusters(first: 1) { nodes { name } pageInfo { endCursor hasNextPage } } }', { token: tokenA });
+    const first = await harness.graphql(
+      '{ clusters(first: 1) { nodes { name } pageInfo { endCursor hasNextPage } } }',
+      { token: tokenA },
+    );
     const page = first.body.data?.clusters as { pageInfo: { endCursor: string; hasNextPage: boolean } };
     expect(page.pageInfo.hasNextPage).toBe(true);
-    const second = await harness.graphql('query($after: String) { clusters(first: 1, after: $after) { nodes { name } } }', {
-      token: tokenA,
-      variables: { after: page.pageInfo.endCursor },
-    });
+    const second = await harness.graphql(
+      'query($after: String) { clusters(first: 1, after: $after) { nodes { name } } }',
+      {
+        token: tokenA,
+        variables: { after: page.pageInfo.endCursor },
+      },
+    );
     expect(second.body.data?.clusters).toEqual({ nodes: [{ name: 'west' }] });
   });
 
@@ -67,11 +100,18 @@ describe('clusters resolver', () => {
     );
     expect(body.errors).toBeUndefined();
     expect(body.data?.cluster).toEqual(rest.body);
-    expect(rest.body).toMatchObject({ eastWestAddress: '203.0.113.10', labels: { region: 'eu-west-1' }, inventory: { namespaces: 1, services: 0 } });
+    expect(rest.body).toMatchObject({
+      eastWestAddress: '203.0.113.10',
+      labels: { region: 'eu-west-1' },
+      inventory: { namespaces: 1, services: 0 },
+    });
   });
 
   it("answers NOT_FOUND for another tenant's cluster", async () => {
-    const { body } = await harness.graphql('query($id: ID!) { cluster(id: $id) { id } }', { token: tokenB, variables: { id: eastId } });
+    const { body } = await harness.graphql('query($id: ID!) { cluster(id: $id) { id } }', {
+      token: tokenB,
+      variables: { id: eastId },
+    });
     expect(body.errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
   });
 });

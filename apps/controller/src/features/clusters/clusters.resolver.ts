@@ -14,7 +14,10 @@ export class ClustersResolver {
   constructor(private readonly service: ClustersService) {}
 
   @RequireRole('viewer')
-  @Query(() => ClusterPage, { description: 'Clusters with their connection state and config versions.', complexity: listComplexity })
+  @Query(() => ClusterPage, {
+    description: 'Clusters with their connection state and config versions.',
+    complexity: listComplexity,
+  })
   async clusters(
     @CurrentTenant() tenant: TenantPrincipal,
     @Args('first', { type: () => Int, defaultValue: DEFAULT_PAGE_SIZE, description: '1..100' }) first: number,

@@ -38,7 +38,11 @@ export function toClusterView(cluster: ClusterRecord, now = new Date()) {
     lastNack:
       cluster.lastNackVersion === null
         ? null
-        : { version: cluster.lastNackVersion, reason: cluster.lastNackReason, at: cluster.lastNackAt?.toISOString() ?? null },
+        : {
+            version: cluster.lastNackVersion,
+            reason: cluster.lastNackReason,
+            at: cluster.lastNackAt?.toISOString() ?? null,
+          },
     inventory: {
       namespaces: cluster.inventory.namespaces.length,
       services: cluster.inventory.services.length,
@@ -70,7 +74,16 @@ export class ClustersService {
     const { cluster, bootstrap } = await this.transactions.run(async (tx) => {
       const cluster = await this.clusters.create(actor.tenantId, spec, tx);
       const bootstrap = await this.issueBootstrapToken(actor.tenantId, cluster.id, tx);
-      await this.audit.record(actor, { action: 'cluster.create', resourceType: 'cluster', resourceId: cluster.id, after: toClusterView(cluster) }, tx);
+      await this.audit.record(
+        actor,
+        {
+          action: 'cluster.create',
+          resourceType: 'cluster',
+          resourceId: cluster.id,
+          after: toClusterView(cluster),
+        },
+        tx,
+      );
       return { cluster, bootstrap };
     });
     return { cluster: toClusterView(cluster), bootstrap: this.bootstrapInstructions(cluster, bootstrap) };
@@ -79,10 +92,15 @@ export class ClustersService {
   /** A fresh one-time token to (re)install the agent; certificates issued before its use are refused once it is redeemed. */
   async newBootstrapToken(actor: TenantPrincipal, id: string) {
     const cluster = await this.get(actor.tenantId, id);
-    if (cluster.revokedAt) throw new DomainError('CONFLICT', `cluster ${id} is revoked; register a new cluster`);
+    if (cluster.revokedAt)
+      throw new DomainError('CONFLICT', `cluster ${id} is revoked; register a new cluster`);
     const bootstrap = await this.transactions.run(async (tx) => {
       const issued = await this.issueBootstrapToken(actor.tenantId, id, tx);
-      await this.audit.record(actor, { action: 'cluster.bootstrap-token.create', resourceType: 'cluster', resourceId: id }, tx);
+      await this.audit.record(
+        actor,
+        { action: 'cluster.bootstrap-token.create', resourceType: 'cluster', resourceId: id },
+        tx,
+      );
       return issued;
     });
     return this.bootstrapInstructions(cluster, bootstrap);
@@ -104,12 +122,19 @@ export class ClustersService {
     if (!redeemed) {
       const state = await this.clusters.bootstrapTokenState(hash, now);
       const reason = { unknown: 'is unknown', used: 'was already used', expired: 'has expired' }[state];
-      throw new DomainError('UNAUTHENTICATED', `the bootstrap token ${reason}; create a new one with POST /v1/clusters/{id}/bootstrap-tokens`);
+      throw new DomainError(
+        'UNAUTHENTICATED',
+        `the bootstrap token ${reason}; create a new one with POST /v1/clusters/{id}/bootstrap-tokens`,
+      );
     }
     const cluster = await this.clusters.find(redeemed.tenantId, redeemed.clusterId);
-    if (!cluster || cluster.revokedAt) throw new DomainError('FORBIDDEN', 'the cluster was revoked or deleted; register a new cluster');
+    if (!cluster || cluster.revokedAt)
+      throw new DomainError('FORBIDDEN', 'the cluster was revoked or deleted; register a new cluster');
     if (clusterName && clusterName !== cluster.name) {
-      throw new DomainError('VALIDATION', `cluster_name "${clusterName}" does not match the token's cluster "${cluster.name}"`);
+      throw new DomainError(
+        'VALIDATION',
+        `cluster_name "${clusterName}" does not match the token's cluster "${cluster.name}"`,
+      );
     }
     return cluster;
   }
@@ -122,8 +147,22 @@ export class ClustersService {
     const before = await this.get(actor.tenantId, id);
     const updated = await this.transactions.run(async (tx) => {
       const row = await this.clusters.update(actor.tenantId, id, expectedVersion, changes, tx);
-      if (!row) throw new DomainError('PRECONDITION_FAILED', `cluster ${id} has changed since version ${expectedVersion}; GET it again`);
-      await this.audit.record(actor, { action: 'cluster.update', resourceType: 'cluster', resourceId: id, before: toClusterView(before), after: toClusterView(row) }, tx);
+      if (!row)
+        throw new DomainError(
+          'PRECONDITION_FAILED',
+          `cluster ${id} has changed since version ${expectedVersion}; GET it again`,
+        );
+      await this.audit.record(
+        actor,
+        {
+          action: 'cluster.update',
+          resourceType: 'cluster',
+          resourceId: id,
+          before: toClusterView(before),
+          after: toClusterView(row),
+        },
+        tx,
+      );
       return row;
     });
     await this.scheduler.schedule(actor.tenantId, `cluster ${id} updated`);
@@ -137,7 +176,17 @@ export class ClustersService {
     const revoked = await this.transactions.run(async (tx) => {
       const row = await this.clusters.revoke(actor.tenantId, id, before.version, now, tx);
       if (!row) throw new DomainError('CONFLICT', `cluster ${id} changed while being revoked; try again`);
-      await this.audit.record(actor, { action: 'cluster.revoke', resourceType: 'cluster', resourceId: id, before: toClusterView(before), after: toClusterView(row) }, tx);
+      await this.audit.record(
+        actor,
+        {
+          action: 'cluster.revoke',
+          resourceType: 'cluster',
+          resourceId: id,
+          before: toClusterView(before),
+          after: toClusterView(row),
+        },
+        tx,
+      );
       return row;
     });
     await this.announceRevoked(actor.tenantId, id);
@@ -149,13 +198,21 @@ export class ClustersService {
     const before = await this.get(actor.tenantId, id);
     await this.transactions.run(async (tx) => {
       await this.clusters.delete(actor.tenantId, id, tx);
-      await this.audit.record(actor, { action: 'cluster.delete', resourceType: 'cluster', resourceId: id, before: toClusterView(before) }, tx);
+      await this.audit.record(
+        actor,
+        { action: 'cluster.delete', resourceType: 'cluster', resourceId: id, before: toClusterView(before) },
+        tx,
+      );
     });
     await this.announceRevoked(actor.tenantId, id);
     await this.scheduler.schedule(actor.tenantId, `cluster ${id} deleted`);
   }
 
-  private async issueBootstrapToken(tenantId: string, clusterId: string, db: Parameters<ClustersRepository['createBootstrapToken']>[4]) {
+  private async issueBootstrapToken(
+    tenantId: string,
+    clusterId: string,
+    db: Parameters<ClustersRepository['createBootstrapToken']>[4],
+  ) {
     const token = `lbt_${randomBytes(32).toString('base64url')}`;
     const expiresAt = new Date(Date.now() + BOOTSTRAP_TOKEN_TTL_MS);
     await this.clusters.createBootstrapToken(tenantId, clusterId, hashBootstrapToken(token), expiresAt, db);
@@ -163,7 +220,8 @@ export class ClustersService {
   }
 
   private bootstrapInstructions(cluster: ClusterRecord, bootstrap: { token: string; expiresAt: Date }) {
-    const controller = this.config.env.LATTICE_PUBLIC_GRPC_ADDRESS ?? `localhost:${this.config.env.GRPC_PORT}`;
+    const controller =
+      this.config.env.LATTICE_PUBLIC_GRPC_ADDRESS ?? `localhost:${this.config.env.GRPC_PORT}`;
     return {
       token: bootstrap.token,
       expiresAt: bootstrap.expiresAt.toISOString(),

@@ -120,16 +120,22 @@ export class TenantMeshRepository {
       }),
       this.prisma.securityPolicy.findMany({ where: { tenantId }, select: { gnsId: true, spec: true } }),
     ]);
-    const readable = <T>(parsed: { ok: true; value: T } | { ok: false; errors: { field: string; message: string }[] }, what: string): T[] => {
+    const readable = <T>(
+      parsed: { ok: true; value: T } | { ok: false; errors: { field: string; message: string }[] },
+      what: string,
+    ): T[] => {
       if (parsed.ok) return [parsed.value];
-      this.logger.warn(`${what} unreadable, left out: ${parsed.errors[0]?.field}: ${parsed.errors[0]?.message}`);
+      this.logger.warn(
+        `${what} unreadable, left out: ${parsed.errors[0]?.field}: ${parsed.errors[0]?.message}`,
+      );
       return [];
     };
     return groupPoliciesByGns(
       traffic.flatMap((row) =>
-        readable(parseTrafficPolicyShape(row.spec), `traffic policy of ${row.service} in GNS ${row.gnsId}`).map(
-          (spec) => ({ gnsId: row.gnsId, service: row.service, spec }),
-        ),
+        readable(
+          parseTrafficPolicyShape(row.spec),
+          `traffic policy of ${row.service} in GNS ${row.gnsId}`,
+        ).map((spec) => ({ gnsId: row.gnsId, service: row.service, spec })),
       ),
       security.flatMap((row) =>
         readable(parseSecurityPolicyShape(row.spec), `security policy of GNS ${row.gnsId}`).map((spec) => ({

@@ -1,4 +1,12 @@
-import { Field, GraphQLISODateTime, ID, Int, InterfaceType, ObjectType, registerEnumType } from '@nestjs/graphql';
+import {
+  Field,
+  GraphQLISODateTime,
+  ID,
+  Int,
+  InterfaceType,
+  ObjectType,
+  registerEnumType,
+} from '@nestjs/graphql';
 import {
   SELECTOR_TYPES,
   type GnsConflict,
@@ -14,10 +22,19 @@ import type { GlobalNamespaceView } from './global-namespaces.dto';
  * DateTime and the conflicts and warnings of its status typed per kind.
  */
 
-const SELECTOR_TYPE_ENUM = Object.fromEntries(SELECTOR_TYPES.map((type) => [type, type])) as Record<SelectorType, SelectorType>;
-registerEnumType(SELECTOR_TYPE_ENUM, { name: 'SelectorType', description: 'REGEX must match the whole name.' });
+const SELECTOR_TYPE_ENUM = Object.fromEntries(SELECTOR_TYPES.map((type) => [type, type])) as Record<
+  SelectorType,
+  SelectorType
+>;
+registerEnumType(SELECTOR_TYPE_ENUM, {
+  name: 'SelectorType',
+  description: 'REGEX must match the whole name.',
+});
 
-const MTLS_MODES = { STRICT: 'STRICT', PERMISSIVE: 'PERMISSIVE' } as const satisfies Record<MtlsMode, MtlsMode>;
+const MTLS_MODES = { STRICT: 'STRICT', PERMISSIVE: 'PERMISSIVE' } as const satisfies Record<
+  MtlsMode,
+  MtlsMode
+>;
 registerEnumType(MTLS_MODES, { name: 'MtlsMode' });
 
 type GnsIssueKindValue = GnsConflict['kind'] | GnsWarning['kind'];
@@ -32,7 +49,9 @@ const ISSUE_TYPE_NAMES = {
   UNUSABLE_SELECTOR: 'UnusableSelectorWarning',
 } as const satisfies Record<GnsIssueKindValue, string>;
 
-const GNS_ISSUE_KINDS = Object.fromEntries(Object.keys(ISSUE_TYPE_NAMES).map((kind) => [kind, kind])) as Record<GnsIssueKindValue, GnsIssueKindValue>;
+const GNS_ISSUE_KINDS = Object.fromEntries(
+  Object.keys(ISSUE_TYPE_NAMES).map((kind) => [kind, kind]),
+) as Record<GnsIssueKindValue, GnsIssueKindValue>;
 registerEnumType(GNS_ISSUE_KINDS, { name: 'GnsIssueKind' });
 
 @ObjectType()
@@ -87,7 +106,8 @@ export class ServicePort {
 }
 
 @InterfaceType('GnsIssue', {
-  description: 'A conflict or warning of a Global Namespace: never resolved silently, each says who keeps what.',
+  description:
+    'A conflict or warning of a Global Namespace: never resolved silently, each says who keeps what.',
   resolveType: (issue: { kind: GnsIssueKindValue }) => ISSUE_TYPE_NAMES[issue.kind],
 })
 export abstract class GnsIssue {
@@ -98,7 +118,10 @@ export abstract class GnsIssue {
   reason!: string;
 }
 
-@ObjectType({ implements: () => [GnsIssue], description: 'Several GNS match one (cluster, namespace); the oldest keeps it.' })
+@ObjectType({
+  implements: () => [GnsIssue],
+  description: 'Several GNS match one (cluster, namespace); the oldest keeps it.',
+})
 export class NamespaceClaimConflict extends GnsIssue {
   @Field(() => ID) clusterId!: string;
   @Field() clusterName!: string;
@@ -113,14 +136,20 @@ export class HostPortsVariant {
   @Field(() => [MemberNamespace]) instances!: MemberNamespace[];
 }
 
-@ObjectType({ implements: () => [GnsIssue], description: 'Instances of one host expose different ports; the host is published nowhere.' })
+@ObjectType({
+  implements: () => [GnsIssue],
+  description: 'Instances of one host expose different ports; the host is published nowhere.',
+})
 export class HostPortsConflict extends GnsIssue {
   @Field() serviceName!: string;
   @Field() hostname!: string;
   @Field(() => [HostPortsVariant]) variants!: HostPortsVariant[];
 }
 
-@ObjectType({ implements: () => [GnsIssue], description: 'Several GNS have one domain; the oldest keeps it, the others get no members.' })
+@ObjectType({
+  implements: () => [GnsIssue],
+  description: 'Several GNS have one domain; the oldest keeps it, the others get no members.',
+})
 export class DuplicateDomainConflict extends GnsIssue {
   @Field() domain!: string;
   @Field(() => [GnsRef], { description: 'Oldest first.' }) claimants!: GnsRef[];
@@ -170,7 +199,8 @@ export class GnsService {
   @Field({ description: 'Kubernetes service name.' }) name!: string;
   @Field({ description: '<service>.<domain>' }) hostname!: string;
   @Field(() => [ServicePort]) ports!: ServicePort[];
-  @Field(() => [GnsServiceInstance], { description: 'Where it runs, by cluster and namespace.' }) instances!: GnsServiceInstance[];
+  @Field(() => [GnsServiceInstance], { description: 'Where it runs, by cluster and namespace.' })
+  instances!: GnsServiceInstance[];
 }
 
 @ObjectType()

@@ -21,7 +21,8 @@ const ISSUE_FRAGMENT = `fragment issue on GnsIssue {
   ... on NoRoutablePortsWarning { serviceName instances ${MEMBER} }
   ... on UnusableSelectorWarning { matchConditionIndex }
 }`;
-const DEFINITION = 'id name domain description mtlsMode matchConditions { cluster { type value } namespace { type value } } version createdAt updatedAt';
+const DEFINITION =
+  'id name domain description mtlsMode matchConditions { cluster { type value } namespace { type value } } version createdAt updatedAt';
 
 /** Global Namespaces through GraphQL: tenant scoping and the same view as REST, status included. */
 describe('global namespaces resolver', () => {
@@ -53,13 +54,17 @@ describe('global namespaces resolver', () => {
       ],
     };
     await harness.setInventory(east.id, inventory);
-    gnsA = await seedGlobalNamespace(harness.sql, a.tenantId, 'shop', [{ cluster: 'east', namespace: 'shop' }]);
+    gnsA = await seedGlobalNamespace(harness.sql, a.tenantId, 'shop', [
+      { cluster: 'east', namespace: 'shop' },
+    ]);
     // A younger GNS claiming the same namespace: it gets a conflict (the older one keeps the namespace).
     const editor = await harness.seedToken(a.tenantId, 'EDITOR');
     const created = await harness.rest('post', '/v1/global-namespaces', editor, {
       name: 'contested',
       domain: 'contested.lattice.local',
-      matchConditions: [{ cluster: { type: 'EXACT', value: 'east' }, namespace: { type: 'PREFIX', value: 'sh' } }],
+      matchConditions: [
+        { cluster: { type: 'EXACT', value: 'east' }, namespace: { type: 'PREFIX', value: 'sh' } },
+      ],
     });
     expect(created.status).toBe(201);
     contested = created.body.id as string;
@@ -70,9 +75,14 @@ describe('global namespaces resolver', () => {
   });
 
   it('shows a Global Namespace only to its tenant', async () => {
-    const query = 'query($id: ID!) { globalNamespace(id: $id) { name domain matchConditions { cluster { type value } } } }';
+    const query =
+      'query($id: ID!) { globalNamespace(id: $id) { name domain matchConditions { cluster { type value } } } }';
     const own = await harness.graphql(query, { token: tokenA, variables: { id: gnsA } });
-    expect(own.body.data?.globalNamespace).toEqual({ name: 'shop', domain: 'shop.lattice.local', matchConditions: [{ cluster: { type: 'EXACT', value: 'east' } }] });
+    expect(own.body.data?.globalNamespace).toEqual({
+      name: 'shop',
+      domain: 'shop.lattice.local',
+      matchConditions: [{ cluster: { type: 'EXACT', value: 'east' } }],
+    });
     const foreign = await harness.graphql(query, { token: tokenB, variables: { id: gnsA } });
     expect(foreign.body.errors?.[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
     const list = await harness.graphql('{ globalNamespaces { nodes { id } } }', { token: tokenB });
@@ -84,25 +94,41 @@ describe('global namespaces resolver', () => {
     for (const id of [gnsA, contested]) {
       const rest = await harness.rest('get', `/v1/global-namespaces/${id}`, tokenA);
       expect(rest.status).toBe(200);
-      const { body } = await harness.graphql(`query($id: ID!) { globalNamespace(id: $id) { ${DEFINITION} ${STATUS} } } ${ISSUE_FRAGMENT}`, {
-        token: tokenA,
-        variables: { id },
-      });
+      const { body } = await harness.graphql(
+        `query($id: ID!) { globalNamespace(id: $id) { ${DEFINITION} ${STATUS} } } ${ISSUE_FRAGMENT}`,
+        {
+          token: tokenA,
+          variables: { id },
+        },
+      );
       expect(body.errors).toBeUndefined();
       expect(body.data?.globalNamespace).toEqual(rest.body);
-      expect((body.data?.globalNamespace as { status: unknown }).status).toEqual((await service.get(tenantA, id)).status);
+      expect((body.data?.globalNamespace as { status: unknown }).status).toEqual(
+        (await service.get(tenantA, id)).status,
+      );
     }
     const [shop, other] = await Promise.all([service.get(tenantA, gnsA), service.get(tenantA, contested)]);
-    expect(shop.status).toMatchObject({ memberNamespaces: [{ clusterName: 'east', namespace: 'shop' }], serviceCount: 1 });
-    expect(other.status.conflicts).toEqual([expect.objectContaining({ kind: 'NAMESPACE_CLAIMED_BY_SEVERAL', keptBy: gnsA })]);
+    expect(shop.status).toMatchObject({
+      memberNamespaces: [{ clusterName: 'east', namespace: 'shop' }],
+      serviceCount: 1,
+    });
+    expect(other.status.conflicts).toEqual([
+      expect.objectContaining({ kind: 'NAMESPACE_CLAIMED_BY_SEVERAL', keptBy: gnsA }),
+    ]);
   });
 
   it('lists Global Namespaces with their status, like GET /v1/global-namespaces', async () => {
     const rest = await harness.rest('get', '/v1/global-namespaces', tokenA);
-    const { body } = await harness.graphql(`{ globalNamespaces(first: 10) { nodes { ${DEFINITION} ${STATUS} } pageInfo { hasNextPage } } } ${ISSUE_FRAGMENT}`, { token: tokenA });
+    const { body } = await harness.graphql(
+      `{ globalNamespaces(first: 10) { nodes { ${DEFINITION} ${STATUS} } pageInfo { hasNextPage } } } ${ISSUE_FRAGMENT}`,
+      { token: tokenA },
+    );
     expect(body.errors).toBeUndefined();
     expect(body.data?.globalNamespaces).toEqual({ nodes: rest.body.items, pageInfo: { hasNextPage: false } });
-    const statusOnly = await harness.graphql('{ globalNamespaces { nodes { status { serviceCount conflicts { kind } } } } }', { token: tokenA });
+    const statusOnly = await harness.graphql(
+      '{ globalNamespaces { nodes { status { serviceCount conflicts { kind } } } } }',
+      { token: tokenA },
+    );
     expect(statusOnly.body.data?.globalNamespaces).toEqual({
       // Both claimants are told: the one that keeps the namespace and the one that does not.
       nodes: [
@@ -125,9 +151,17 @@ describe('global namespaces resolver', () => {
     );
     expect(body.errors).toBeUndefined();
     expect(body.data?.shop).toEqual({ services: services.body.items });
-    expect(services.body.items).toEqual([expect.objectContaining({ name: 'cart', hostname: 'cart.shop.lattice.local' })]);
+    expect(services.body.items).toEqual([
+      expect.objectContaining({ name: 'cart', hostname: 'cart.shop.lattice.local' }),
+    ]);
     expect(body.data?.contested).toEqual({
-      ca: { gnsId: ca.body.gnsId, trustDomain: ca.body.trustDomain, trustBundlePem: ca.body.trustBundlePem, roots: ca.body.roots, rotation: { stage: 'IDLE' } },
+      ca: {
+        gnsId: ca.body.gnsId,
+        trustDomain: ca.body.trustDomain,
+        trustBundlePem: ca.body.trustBundlePem,
+        roots: ca.body.roots,
+        rotation: { stage: 'IDLE' },
+      },
       trafficPolicies: [],
       securityPolicy: null,
     });

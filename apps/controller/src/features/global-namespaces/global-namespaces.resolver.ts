@@ -44,7 +44,8 @@ export class GlobalNamespacesResolver {
 
   @RequireRole('viewer')
   @ResolveField(() => [GnsService], {
-    description: 'Member services computed from the live inventory (GET /v1/global-namespaces/{id}/services).',
+    description:
+      'Member services computed from the live inventory (GET /v1/global-namespaces/{id}/services).',
     complexity: 10,
   })
   services(@CurrentTenant() tenant: TenantPrincipal, @Parent() gns: GlobalNamespace): Promise<GnsService[]> {

@@ -13,7 +13,10 @@ import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { TransactionRunner } from '../../platform/database/transaction.service';
 import { mapPage, type Page, type PageRequest } from '../../platform/http/pagination.util';
 import { AuditService } from '../audit/audit.service';
-import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
+import {
+  DesiredStateScheduler,
+  scheduleAfterCommit,
+} from '../config-distribution/desired-state-scheduler.service';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import { GnsCaLifecycleService, type PreparedGnsRoot } from '../gns-ca/gns-ca-lifecycle.service';
 import {

@@ -5,7 +5,10 @@ import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { TransactionRunner, type Transaction } from '../../platform/database/transaction.service';
 import { EventBus } from '../../platform/events/event-bus.service';
 import { AuditService } from '../audit/audit.service';
-import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
+import {
+  DesiredStateScheduler,
+  scheduleAfterCommit,
+} from '../config-distribution/desired-state-scheduler.service';
 import { CaRotationScheduler } from './ca-rotation-scheduler.service';
 import { caCheckRequested } from './gns-ca.events';
 import { GnsCaRepository } from './gns-ca.repository';

@@ -29,6 +29,12 @@ import { IntermediateIssuanceService } from './intermediate-issuance.service';
     GnsCaLifecycleService,
     GnsCaJobs,
   ],
-  exports: [GnsCaService, IntermediateIssuanceService, CaRotationService, CaRotationScheduler, GnsCaLifecycleService],
+  exports: [
+    GnsCaService,
+    IntermediateIssuanceService,
+    CaRotationService,
+    CaRotationScheduler,
+    GnsCaLifecycleService,
+  ],
 })
 export class GnsCaModule {}

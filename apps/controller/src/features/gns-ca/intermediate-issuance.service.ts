@@ -12,7 +12,10 @@ import {
 } from '@lattice/pki';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { UUID } from '../../platform/http/uuid-param.pipe';
-import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
+import {
+  DesiredStateScheduler,
+  scheduleAfterCommit,
+} from '../config-distribution/desired-state-scheduler.service';
 import { GnsCaRepository } from './gns-ca.repository';
 import type { CsrOutcome, IncomingCsr, IntermediateRequestMessage } from './gns-ca.types';
 

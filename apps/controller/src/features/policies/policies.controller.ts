@@ -200,7 +200,10 @@ function dryRunInput(body: unknown): DryRunInput {
         return [{ field: `trafficPolicies[${index}]`, message: 'must be an object {service, spec}' }];
       return Object.keys(entry)
         .filter((key) => key !== 'service' && key !== 'spec')
-        .map((key) => ({ field: `trafficPolicies[${index}].${key}`, message: 'is not a known field (service, spec)' }));
+        .map((key) => ({
+          field: `trafficPolicies[${index}].${key}`,
+          message: 'is not a known field (service, spec)',
+        }));
     });
     if (entryProblems.length > 0) throw DomainError.validation(entryProblems);
   }

@@ -60,7 +60,10 @@ export class PoliciesRepository {
   }
 
   async listTraffic(tenantId: string, gnsId: string, tx?: Transaction): Promise<StoredTrafficPolicy[]> {
-    const rows = await dbOf(this.prisma, tx).trafficPolicy.findMany({ where: { tenantId, gnsId }, orderBy: { service: 'asc' } });
+    const rows = await dbOf(this.prisma, tx).trafficPolicy.findMany({
+      where: { tenantId, gnsId },
+      orderBy: { service: 'asc' },
+    });
     return rows.flatMap((row) => this.readableTraffic(row) ?? []);
   }
 
@@ -84,7 +87,9 @@ export class PoliciesRepository {
   ): Promise<StoredTrafficPolicy | null> {
     try {
       return toStoredTraffic(
-        await dbOf(this.prisma, tx).trafficPolicy.create({ data: { tenantId, gnsId, service, spec: json(spec) } }),
+        await dbOf(this.prisma, tx).trafficPolicy.create({
+          data: { tenantId, gnsId, service, spec: json(spec) },
+        }),
       );
     } catch (error) {
       if (isUniqueViolation(error)) return null;
@@ -108,13 +113,10 @@ export class PoliciesRepository {
     return rows[0] ? toStoredTraffic(rows[0]) : null;
   }
 
-  async deleteTraffic(
-    tenantId: string,
-    gnsId: string,
-    service: string,
-    tx?: Transaction,
-  ): Promise<boolean> {
-    const { count } = await dbOf(this.prisma, tx).trafficPolicy.deleteMany({ where: { tenantId, gnsId, service } });
+  async deleteTraffic(tenantId: string, gnsId: string, service: string, tx?: Transaction): Promise<boolean> {
+    const { count } = await dbOf(this.prisma, tx).trafficPolicy.deleteMany({
+      where: { tenantId, gnsId, service },
+    });
     return count > 0;
   }
 

@@ -17,7 +17,10 @@ import {
 import { previewPolicies, type ClusterPolicyPreview } from '@lattice/istio';
 import { AuditService, type Change } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
-import { DesiredStateScheduler, scheduleAfterCommit } from '../config-distribution/desired-state-scheduler.service';
+import {
+  DesiredStateScheduler,
+  scheduleAfterCommit,
+} from '../config-distribution/desired-state-scheduler.service';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import { GlobalNamespacesService } from '../global-namespaces/global-namespaces.service';
 import { TransactionRunner, type Transaction } from '../../platform/database/transaction.service';

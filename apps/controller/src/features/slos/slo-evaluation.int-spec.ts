@@ -7,7 +7,12 @@ import { AppModule } from '../../app.module';
 import { parseControllerEnv } from '../../platform/config/controller-env.util';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
-import { seedCluster, seedGlobalNamespace, seedMinuteRows, type SeededCluster } from '../../../../../test/support/telemetry';
+import {
+  seedCluster,
+  seedGlobalNamespace,
+  seedMinuteRows,
+  type SeededCluster,
+} from '../../../../../test/support/telemetry';
 import { JobRunner } from '../../platform/jobs/job-runner.service';
 import { webhookDeliveryQueue } from '../webhooks/webhooks.jobs';
 import { WebhooksService } from '../webhooks/webhooks.service';
@@ -52,7 +57,14 @@ describe('SLO evaluation', () => {
     type: 'ACTIONABLE',
     ...overrides,
   });
-  const traffic = (minute: number, service: string, requests: number, errors: number, latencyMs = 20, namespace = 'shop') =>
+  const traffic = (
+    minute: number,
+    service: string,
+    requests: number,
+    errors: number,
+    latencyMs = 20,
+    namespace = 'shop',
+  ) =>
     seedMinuteRows(sql, [
       {
         tenantId,
@@ -68,13 +80,20 @@ describe('SLO evaluation', () => {
     ]);
   const snapshot = async () => ({
     minutes: (await sql.query(`SELECT * FROM slo_minutes ORDER BY slo_id, minute`)).rows,
-    states: (await sql.query(`SELECT slo_id, evaluated_at, status, evaluation, active_alerts FROM slo_states ORDER BY slo_id`)).rows,
+    states: (
+      await sql.query(
+        `SELECT slo_id, evaluated_at, status, evaluation, active_alerts FROM slo_states ORDER BY slo_id`,
+      )
+    ).rows,
     events: (await sql.query(`SELECT id, slo_id, type, rule_id, at FROM slo_events ORDER BY id`)).rows,
     deliveries: (await sql.query(`SELECT id, event_id, webhook_id FROM webhook_deliveries ORDER BY id`)).rows,
   });
   const eventsOf = async (sloId: string) =>
-    (await sql.query(`SELECT type, rule_id, at FROM slo_events WHERE slo_id = $1 ORDER BY at, type`, [sloId])).rows.map(
-      (row: { type: string; rule_id: string; at: Date }) => `${row.type} ${row.rule_id} @${(row.at.getTime() - base) / MINUTE_MS}`,
+    (
+      await sql.query(`SELECT type, rule_id, at FROM slo_events WHERE slo_id = $1 ORDER BY at, type`, [sloId])
+    ).rows.map(
+      (row: { type: string; rule_id: string; at: Date }) =>
+        `${row.type} ${row.rule_id} @${(row.at.getTime() - base) / MINUTE_MS}`,
     );
 
   beforeAll(async () => {
@@ -88,22 +107,44 @@ describe('SLO evaluation', () => {
       LATTICE_WEBHOOK_TIMEOUT_MS: '2000',
       LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     });
-    moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(testRuntimeConfig(database.url, { env }))] }).compile();
+    moduleRef = await Test.createTestingModule({
+      imports: [AppModule.forRoot(testRuntimeConfig(database.url, { env }))],
+    }).compile();
     evaluation = moduleRef.get(SloEvaluationService);
     slos = moduleRef.get(SlosService);
     // Only the delivery worker runs; evaluations are driven by the test, minute by minute.
     await moduleRef.get(JobRunner).start([webhookDeliveryQueue.name]);
     sql = new Client({ connectionString: database.url });
     await sql.connect();
-    tenantId = (await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'slo-a') RETURNING id`)).rows[0].id;
-    otherTenantId = (await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'slo-b') RETURNING id`)).rows[0].id;
+    tenantId = (
+      await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'slo-a') RETURNING id`)
+    ).rows[0].id;
+    otherTenantId = (
+      await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'slo-b') RETURNING id`)
+    ).rows[0].id;
     east = await seedCluster(sql, tenantId, 'east');
     gnsId = await seedGlobalNamespace(sql, tenantId, 'shop', [{ cluster: 'east', namespace: 'shop' }]);
     const repository = moduleRef.get(SlosRepository);
     checkoutId = (await repository.create(tenantId, spec({}))).id;
-    occurrencesId = (await repository.create(tenantId, spec({ name: 'checkout-latency', budgeting: 'OCCURRENCES', indicators: [{ kind: 'LATENCY', percentile: 'p99', thresholdMs: 100 }] }))).id;
+    occurrencesId = (
+      await repository.create(
+        tenantId,
+        spec({
+          name: 'checkout-latency',
+          budgeting: 'OCCURRENCES',
+          indicators: [{ kind: 'LATENCY', percentile: 'p99', thresholdMs: 100 }],
+        }),
+      )
+    ).id;
     for (let index = 0; index < BULK_SLOS; index++) {
-      await repository.create(tenantId, spec({ name: `bulk-${index}`, services: [`svc-${index}`], window: index % 2 ? '7d' : 'CALENDAR_MONTH' }));
+      await repository.create(
+        tenantId,
+        spec({
+          name: `bulk-${index}`,
+          services: [`svc-${index}`],
+          window: index % 2 ? '7d' : 'CALENDAR_MONTH',
+        }),
+      );
     }
 
     receiver = http.createServer((request, response) => {
@@ -133,13 +174,20 @@ describe('SLO evaluation', () => {
     const run = await evaluation.evaluate(at(10));
     expect(run).toMatchObject({ slos: BULK_SLOS + 2, evaluatedAt: at(10), fromMinute: at(5) });
     expect(run!.minutesWritten).toBe((BULK_SLOS + 2) * 5);
-    const states = await sql.query(`SELECT count(*)::int AS n FROM slo_states WHERE tenant_id = $1`, [tenantId]);
+    const states = await sql.query(`SELECT count(*)::int AS n FROM slo_states WHERE tenant_id = $1`, [
+      tenantId,
+    ]);
     expect(states.rows[0].n).toBe(BULK_SLOS + 2);
     const view = await slos.get(tenantId, checkoutId);
     expect(view.status).toMatchObject({ health: 'HEALTHY', compliance: 1, activeAlerts: [] });
-    expect(view.status!.indicators).toEqual([{ kind: 'ERROR_RATE', maxErrorRatePercent: 1, value: 0.2, holds: true }]);
+    expect(view.status!.indicators).toEqual([
+      { kind: 'ERROR_RATE', maxErrorRatePercent: 1, value: 0.2, holds: true },
+    ]);
     expect(view.status!.budget.totalSeconds).toBeCloseTo(43.2 * 60, 6);
-    const bulk = await sql.query(`SELECT requests::int FROM slo_minutes m JOIN slos s ON s.id = m.slo_id WHERE s.name = 'bulk-3' AND m.minute = $1`, [at(9)]);
+    const bulk = await sql.query(
+      `SELECT requests::int FROM slo_minutes m JOIN slos s ON s.id = m.slo_id WHERE s.name = 'bulk-3' AND m.minute = $1`,
+      [at(9)],
+    );
     expect(bulk.rows).toEqual([{ requests: 10 }]);
   });
 
@@ -152,14 +200,27 @@ describe('SLO evaluation', () => {
   it('pages when the 1h and 5m windows burn fast, counting late telemetry of recent minutes', async () => {
     const webhooks = moduleRef.get(WebhooksService);
     const created = await webhooks.create(
-      { kind: 'token', tenantId, tokenId: null as unknown as string, tokenName: 'test', role: 'admin' } as never,
-      { name: 'oncall', url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, eventTypes: ['slo.alert.fired', 'slo.alert.resolved'] },
+      {
+        kind: 'token',
+        tenantId,
+        tokenId: null as unknown as string,
+        tokenName: 'test',
+        role: 'admin',
+      } as never,
+      {
+        name: 'oncall',
+        url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`,
+        eventTypes: ['slo.alert.fired', 'slo.alert.resolved'],
+      },
     );
     await traffic(10, 'checkout', 1000, 500);
     await evaluation.evaluate(at(11));
     expect(await eventsOf(checkoutId)).toEqual(['FIRED PAGE_1H_5M @11']);
     let view = await slos.get(tenantId, checkoutId);
-    expect(view.status).toMatchObject({ health: 'WARNING', activeAlerts: [{ rule: 'PAGE_1H_5M', severity: 'PAGE', firedAt: at(11).toISOString() }] });
+    expect(view.status).toMatchObject({
+      health: 'WARNING',
+      activeAlerts: [{ rule: 'PAGE_1H_5M', severity: 'PAGE', firedAt: at(11).toISOString() }],
+    });
     // One bad minute of a 43.2-minute budget.
     expect(view.status!.budget.consumedFraction).toBeCloseTo(1 / 43.2, 9);
     expect(view.status!.burnRates.find((rate) => rate.window === '1h')!.rate).toBeCloseTo(1000 / 60, 6);
@@ -176,14 +237,34 @@ describe('SLO evaluation', () => {
 
     // The fired event reaches the webhook, signed.
     const deadline = Date.now() + 20_000;
-    while (received.length < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    const fired = received.map((delivery) => JSON.parse(delivery.body) as { type: string; alert: { rule: string }; slo: { id: string } });
-    expect(fired.map((body) => `${body.type} ${body.alert.rule} ${body.slo.id}`)).toEqual([`slo.alert.fired PAGE_1H_5M ${checkoutId}`]);
+    while (received.length < 1 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    const fired = received.map(
+      (delivery) =>
+        JSON.parse(delivery.body) as { type: string; alert: { rule: string }; slo: { id: string } },
+    );
+    expect(fired.map((body) => `${body.type} ${body.alert.rule} ${body.slo.id}`)).toEqual([
+      `slo.alert.fired PAGE_1H_5M ${checkoutId}`,
+    ]);
     expect(received[0]!.headers['x-lattice-event']).toBe('slo.alert.fired');
     const secret = (created as { secret: string }).secret;
     for (const delivery of received) {
-      expect(verifyWebhookSignature(delivery.headers['x-lattice-signature'] as string, secret, delivery.body, Math.floor(Date.now() / 1000))).toBe(true);
-      expect(verifyWebhookSignature(delivery.headers['x-lattice-signature'] as string, 'whsec_wrong', delivery.body, Math.floor(Date.now() / 1000))).toBe(false);
+      expect(
+        verifyWebhookSignature(
+          delivery.headers['x-lattice-signature'] as string,
+          secret,
+          delivery.body,
+          Math.floor(Date.now() / 1000),
+        ),
+      ).toBe(true);
+      expect(
+        verifyWebhookSignature(
+          delivery.headers['x-lattice-signature'] as string,
+          'whsec_wrong',
+          delivery.body,
+          Math.floor(Date.now() / 1000),
+        ),
+      ).toBe(false);
     }
   });
 
@@ -212,7 +293,10 @@ describe('SLO evaluation', () => {
     await traffic(18, 'checkout', 100, 0, 250);
     await evaluation.evaluate(at(19));
     const after = await slos.get(tenantId, occurrencesId);
-    const minute = await sql.query(`SELECT requests::int, bad_requests::int FROM slo_minutes WHERE slo_id = $1 AND minute = $2`, [occurrencesId, at(18)]);
+    const minute = await sql.query(
+      `SELECT requests::int, bad_requests::int FROM slo_minutes WHERE slo_id = $1 AND minute = $2`,
+      [occurrencesId, at(18)],
+    );
     expect(minute.rows).toEqual([{ requests: 100, bad_requests: 100 }]);
     expect(after.status!.indicators[0]).toMatchObject({ kind: 'LATENCY', percentile: 'p99', holds: false });
   });
@@ -227,12 +311,21 @@ describe('SLO evaluation', () => {
     const deadline = Date.now() + 20_000;
     let delivery = test;
     while (Date.now() < deadline) {
-      delivery = (await webhooks.deliveries(tenantId, endpoint.id, { limit: 50 })).items.find((item) => item.id === test.id)!;
+      delivery = (await webhooks.deliveries(tenantId, endpoint.id, { limit: 50 })).items.find(
+        (item) => item.id === test.id,
+      )!;
       if (delivery.status === 'FAILED') break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    expect(delivery).toMatchObject({ status: 'FAILED', attempts: 2, responseCode: 503, lastError: 'receiver answered 503: receiver is down' });
+    expect(delivery).toMatchObject({
+      status: 'FAILED',
+      attempts: 2,
+      responseCode: 503,
+      lastError: 'receiver answered 503: receiver is down',
+    });
     // Another tenant does not see the endpoint.
-    await expect(webhooks.deliveries(otherTenantId, endpoint.id, { limit: 10 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(webhooks.deliveries(otherTenantId, endpoint.id, { limit: 10 })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 });

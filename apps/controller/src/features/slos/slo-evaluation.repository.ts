@@ -17,7 +17,13 @@ import type {
 import { Prisma } from '../../generated/prisma/client';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { dbOf, transactionClient, type Transaction } from '../../platform/database/transaction.service';
-import { activeAlertsOf, seriesProgressOf, storedEvaluation, storedSloOf, type StoredSlo } from './slos.repository';
+import {
+  activeAlertsOf,
+  seriesProgressOf,
+  storedEvaluation,
+  storedSloOf,
+  type StoredSlo,
+} from './slos.repository';
 
 /** Every SLO with what decides its traffic: its GNS's match conditions and the tenant's clusters. */
 export interface EvaluableSlo extends StoredSlo, SloTrafficSource {
@@ -141,8 +147,14 @@ export class SloEvaluationRepository {
     const gnsIds = [...new Set(slos.map((slo) => slo.gnsId))];
     const tenantIds = [...new Set(slos.map((slo) => slo.tenantId))];
     const [gnsRows, clusterRows] = await Promise.all([
-      db.globalNamespace.findMany({ where: { id: { in: gnsIds } }, select: { id: true, matchConditions: true } }),
-      db.cluster.findMany({ where: { tenantId: { in: tenantIds } }, select: { id: true, name: true, tenantId: true } }),
+      db.globalNamespace.findMany({
+        where: { id: { in: gnsIds } },
+        select: { id: true, matchConditions: true },
+      }),
+      db.cluster.findMany({
+        where: { tenantId: { in: tenantIds } },
+        select: { id: true, name: true, tenantId: true },
+      }),
     ]);
     const conditions = new Map(gnsRows.map((gns) => [gns.id, matchConditionsOf(gns.matchConditions)]));
     const clustersByTenant = new Map<string, NamedCluster[]>();
@@ -160,7 +172,13 @@ export class SloEvaluationRepository {
         this.logger.error({ err: error, sloId: row.id }, 'SLO skipped: its stored definition is malformed');
         return [];
       }
-      return [{ ...slo, matchConditions: conditions.get(row.gnsId) ?? [], clusters: clustersByTenant.get(row.tenantId) ?? [] }];
+      return [
+        {
+          ...slo,
+          matchConditions: conditions.get(row.gnsId) ?? [],
+          clusters: clustersByTenant.get(row.tenantId) ?? [],
+        },
+      ];
     });
   }
 
@@ -168,7 +186,11 @@ export class SloEvaluationRepository {
    * Traffic to each (tenant, service) in its own [fromMs, toMs), one row per destination and
    * minute (`resolution` minute: telemetry_minutes) or hour (telemetry_hours rollups).
    */
-  async destinationPeriods(tx: Transaction, resolution: SeriesResolution, targets: readonly TrafficTarget[]): Promise<DestinationPeriod[]> {
+  async destinationPeriods(
+    tx: Transaction,
+    resolution: SeriesResolution,
+    targets: readonly TrafficTarget[],
+  ): Promise<DestinationPeriod[]> {
     const db = transactionClient(tx);
     if (targets.length === 0) return [];
     const { table, column } = TRAFFIC_SOURCES[resolution];
@@ -195,7 +217,10 @@ export class SloEvaluationRepository {
   }
 
   /** The earliest minute or hour of telemetry to each (tenant, service), null when there is none. One index probe each. */
-  async earliestTraffic(tx: Transaction, targets: readonly { tenantId: string; service: string }[]): Promise<(number | null)[]> {
+  async earliestTraffic(
+    tx: Transaction,
+    targets: readonly { tenantId: string; service: string }[],
+  ): Promise<(number | null)[]> {
     const db = transactionClient(tx);
     if (targets.length === 0) return [];
     const rows = await db.$queryRaw<{ idx: bigint; earliest: Date | null }[]>(Prisma.sql`
@@ -215,11 +240,18 @@ export class SloEvaluationRepository {
    * has no series under that basis yet (nothing counted). One index probe each; the result is
    * aligned with `lookups`.
    */
-  async runningTotalsBefore(lookups: readonly RunningTotalsLookup[], tx?: Transaction): Promise<(RunningTotals | undefined)[]> {
+  async runningTotalsBefore(
+    lookups: readonly RunningTotalsLookup[],
+    tx?: Transaction,
+  ): Promise<(RunningTotals | undefined)[]> {
     const db = dbOf(this.prisma, tx);
-    const result: (RunningTotals | undefined)[] = new Array<RunningTotals | undefined>(lookups.length).fill(undefined);
+    const result: (RunningTotals | undefined)[] = new Array<RunningTotals | undefined>(lookups.length).fill(
+      undefined,
+    );
     if (lookups.length === 0) return result;
-    const rows = await db.$queryRaw<{ idx: bigint; cum_requests: bigint; cum_bad_requests: bigint; cum_bad_minutes: bigint }[]>(Prisma.sql`
+    const rows = await db.$queryRaw<
+      { idx: bigint; cum_requests: bigint; cum_bad_requests: bigint; cum_bad_minutes: bigint }[]
+    >(Prisma.sql`
       SELECT l.idx, coalesce(a.cum_requests, o.origin_requests) AS cum_requests,
              coalesce(a.cum_bad_requests, o.origin_bad_requests) AS cum_bad_requests,
              coalesce(a.cum_bad_minutes, o.origin_bad_minutes) AS cum_bad_minutes
@@ -260,7 +292,10 @@ export class SloEvaluationRepository {
    * Deletes the rows inside each span that do not close an hour: where minute detail has been
    * thinned, a recomputed span keeps only those, so no stale detail row outlives it.
    */
-  async dropDetailBefore(tx: Transaction, spans: readonly { sloId: string; fromMs: number; toMs: number }[]): Promise<void> {
+  async dropDetailBefore(
+    tx: Transaction,
+    spans: readonly { sloId: string; fromMs: number; toMs: number }[],
+  ): Promise<void> {
     const db = transactionClient(tx);
     if (spans.length === 0) return;
     await db.$executeRaw(Prisma.sql`
@@ -309,7 +344,10 @@ export class SloEvaluationRepository {
    * of its oldest one. In the caller's transaction, so they come back if counting them fails; a
    * minute marked again meanwhile (by a later batch) is inserted anew and counted again.
    */
-  async takeLateMinutes(tx: Transaction, spanMinutes: number): Promise<{ tenantId: string; minuteMs: number }[]> {
+  async takeLateMinutes(
+    tx: Transaction,
+    spanMinutes: number,
+  ): Promise<{ tenantId: string; minuteMs: number }[]> {
     const db = transactionClient(tx);
     const rows = await db.$queryRaw<{ tenant_id: string; minute: Date }[]>(Prisma.sql`
       DELETE FROM telemetry_late_minutes d USING (
@@ -346,8 +384,15 @@ export class SloEvaluationRepository {
   /** When each SLO was last evaluated and the alerts it had active then. */
   async previousStates(tx: Transaction): Promise<Map<string, PreviousSloState>> {
     const db = transactionClient(tx);
-    const rows = await db.sloState.findMany({ select: { sloId: true, evaluatedAt: true, activeAlerts: true } });
-    return new Map(rows.map((row) => [row.sloId, { evaluatedAtMs: row.evaluatedAt.getTime(), activeAlerts: activeAlertsOf(row.activeAlerts) }]));
+    const rows = await db.sloState.findMany({
+      select: { sloId: true, evaluatedAt: true, activeAlerts: true },
+    });
+    return new Map(
+      rows.map((row) => [
+        row.sloId,
+        { evaluatedAtMs: row.evaluatedAt.getTime(), activeAlerts: activeAlertsOf(row.activeAlerts) },
+      ]),
+    );
   }
 
   async saveStates(tx: Transaction, evaluatedAtMs: number, states: readonly SloStateRow[]): Promise<void> {
@@ -371,7 +416,9 @@ export class SloEvaluationRepository {
   async insertEvents(tx: Transaction, events: readonly SloAlertEventRow[]): Promise<StoredAlertEvent[]> {
     const db = transactionClient(tx);
     if (events.length === 0) return [];
-    const rows = await db.$queryRaw<{ id: string; slo_id: string; rule_id: string; type: string; at: Date }[]>(Prisma.sql`
+    const rows = await db.$queryRaw<
+      { id: string; slo_id: string; rule_id: string; type: string; at: Date }[]
+    >(Prisma.sql`
       INSERT INTO slo_events (id, tenant_id, slo_id, type, rule_id, severity, at, threshold, long_window_burn_rate, short_window_burn_rate)
       SELECT gen_random_uuid(), r.tenant_id, r.slo_id, r.type, r.rule_id, r.severity, r.at, r.threshold, r.long_rate, r.short_rate
       FROM unnest(${events.map((row) => row.tenantId)}::uuid[], ${events.map((row) => row.sloId)}::uuid[],
@@ -384,10 +431,14 @@ export class SloEvaluationRepository {
       WHERE EXISTS (SELECT 1 FROM slos s WHERE s.id = r.slo_id)
       ON CONFLICT (slo_id, rule_id, type, at) DO NOTHING
       RETURNING id::text AS id, slo_id::text AS slo_id, rule_id, type, at`);
-    const byKey = new Map(events.map((row) => [eventKey(row.sloId, row.event.ruleId, row.event.type, row.event.atUnixMs), row]));
+    const byKey = new Map(
+      events.map((row) => [eventKey(row.sloId, row.event.ruleId, row.event.type, row.event.atUnixMs), row]),
+    );
     return rows.flatMap((row) => {
       const source = byKey.get(eventKey(row.slo_id, row.rule_id, row.type, row.at.getTime()));
-      return source ? [{ id: row.id, tenantId: source.tenantId, sloId: source.sloId, event: source.event }] : [];
+      return source
+        ? [{ id: row.id, tenantId: source.tenantId, sloId: source.sloId, event: source.event }]
+        : [];
     });
   }
 

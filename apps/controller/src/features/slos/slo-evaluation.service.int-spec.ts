@@ -7,7 +7,12 @@ import schema from '../../../../../docs/schemas/webhook-event.schema.json';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { compileFeatureModule } from '../../../../../test/support/feature-module';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
-import { seedCluster, seedGlobalNamespace, seedMinuteRows, type SeededCluster } from '../../../../../test/support/telemetry';
+import {
+  seedCluster,
+  seedGlobalNamespace,
+  seedMinuteRows,
+  type SeededCluster,
+} from '../../../../../test/support/telemetry';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { SloEvaluationService } from './slo-evaluation.service';
@@ -47,7 +52,13 @@ describe('SloEvaluationService', () => {
     type: 'ACTIONABLE',
     ...overrides,
   });
-  const traffic = (minutesAgo: number, service: string, requests: number, errors: number, namespace = 'shop') =>
+  const traffic = (
+    minutesAgo: number,
+    service: string,
+    requests: number,
+    errors: number,
+    namespace = 'shop',
+  ) =>
     seedMinuteRows(sql, [
       {
         tenantId: actor.tenantId,
@@ -69,7 +80,9 @@ describe('SloEvaluationService', () => {
     repository = moduleRef.get(SlosRepository);
     sql = new Client({ connectionString: database.url });
     await sql.connect();
-    const tenantId = (await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'evaluation') RETURNING id`)).rows[0].id as string;
+    const tenantId = (
+      await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'evaluation') RETURNING id`)
+    ).rows[0].id as string;
     actor = { kind: 'token', tenantId, tokenId: randomUUID(), tokenName: 'test-admin', role: 'admin' };
     east = await seedCluster(sql, tenantId, 'east');
     gnsId = await seedGlobalNamespace(sql, tenantId, 'shop', [{ cluster: 'east', namespace: 'shop' }]);
@@ -108,15 +121,28 @@ describe('SloEvaluationService', () => {
     // Evaluating the same minute again records nothing new.
     expect(await evaluation.evaluate(new Date(now))).toMatchObject({ events: 0, deliveries: 0 });
 
-    const deliveries = await sql.query(`SELECT webhook_id, event_id, event_type, payload FROM webhook_deliveries`);
+    const deliveries = await sql.query(
+      `SELECT webhook_id, event_id, event_type, payload FROM webhook_deliveries`,
+    );
     expect(deliveries.rows).toHaveLength(1);
-    const [delivery] = deliveries.rows as { webhook_id: string; event_id: string; event_type: string; payload: Record<string, unknown> }[];
+    const [delivery] = deliveries.rows as {
+      webhook_id: string;
+      event_id: string;
+      event_type: string;
+      payload: Record<string, unknown>;
+    }[];
     expect(delivery).toMatchObject({ webhook_id: subscribed.id, event_type: 'slo.alert.fired' });
     expect(delivery!.payload).toEqual({
       id: delivery!.event_id,
       type: 'slo.alert.fired',
       occurredAt: new Date(now).toISOString(),
-      alert: { rule: 'PAGE_1H_5M', severity: 'PAGE', threshold: expect.closeTo(14.4, 9), longWindowBurnRate: expect.any(Number), shortWindowBurnRate: expect.closeTo(200, 6) },
+      alert: {
+        rule: 'PAGE_1H_5M',
+        severity: 'PAGE',
+        threshold: expect.closeTo(14.4, 9),
+        longWindowBurnRate: expect.any(Number),
+        shortWindowBurnRate: expect.closeTo(200, 6),
+      },
       slo: {
         id: slo.id,
         name: 'checkout-availability',
@@ -143,20 +169,36 @@ describe('SloEvaluationService', () => {
   });
 
   it('ignores a match condition that does not decode and still counts the traffic the others match', async () => {
-    const otherGns = await seedGlobalNamespace(sql, actor.tenantId, 'payments', [{ cluster: 'east', namespace: 'payments' }]);
-    await sql.query(`UPDATE global_namespaces SET match_conditions = match_conditions || '[{"cluster":"east"}]'::jsonb WHERE id = $1`, [otherGns]);
-    const payments = await repository.create(actor.tenantId, spec({ name: 'payments', gnsId: otherGns, services: ['payments'] }));
+    const otherGns = await seedGlobalNamespace(sql, actor.tenantId, 'payments', [
+      { cluster: 'east', namespace: 'payments' },
+    ]);
+    await sql.query(
+      `UPDATE global_namespaces SET match_conditions = match_conditions || '[{"cluster":"east"}]'::jsonb WHERE id = $1`,
+      [otherGns],
+    );
+    const payments = await repository.create(
+      actor.tenantId,
+      spec({ name: 'payments', gnsId: otherGns, services: ['payments'] }),
+    );
     await traffic(0, 'payments', 40, 0, 'payments');
     await traffic(0, 'payments', 1000, 1000, 'shop');
     await evaluation.evaluate(new Date(now + 2 * MINUTE_MS));
-    const minute = await sql.query(`SELECT requests::int, bad_slice FROM slo_minutes WHERE slo_id = $1 AND minute = $2`, [payments.id, new Date(now)]);
+    const minute = await sql.query(
+      `SELECT requests::int, bad_slice FROM slo_minutes WHERE slo_id = $1 AND minute = $2`,
+      [payments.id, new Date(now)],
+    );
     expect(minute.rows).toEqual([{ requests: 40, bad_slice: false }]);
   });
 
   it('thins minute detail past its retention, keeping the rows that close an hour', async () => {
     const [slo] = (await repository.list(actor.tenantId, { limit: 1 })).items;
     const old = Date.UTC(2020, 0, 1, 10, 0);
-    for (const minute of [old, old + 59 * MINUTE_MS, floorHour(now - 5 * DAY_MS) + 7 * MINUTE_MS, floorHour(now - 5 * DAY_MS) + 59 * MINUTE_MS]) {
+    for (const minute of [
+      old,
+      old + 59 * MINUTE_MS,
+      floorHour(now - 5 * DAY_MS) + 7 * MINUTE_MS,
+      floorHour(now - 5 * DAY_MS) + 59 * MINUTE_MS,
+    ]) {
       await sql.query(
         `INSERT INTO slo_minutes (slo_id, minute, tenant_id, basis, requests, bad_requests, bad_slice, indicator_values, cum_requests, cum_bad_requests, cum_bad_minutes)
          VALUES ($1, $2, $3, 1, 0, 0, false, '{}', 0, 0, 0)`,

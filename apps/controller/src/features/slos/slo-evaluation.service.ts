@@ -41,7 +41,11 @@ import {
   type SloWindow,
 } from '@lattice/domain';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
-import { TransactionRunner, type Transaction, type TransactionLimits } from '../../platform/database/transaction.service';
+import {
+  TransactionRunner,
+  type Transaction,
+  type TransactionLimits,
+} from '../../platform/database/transaction.service';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { SloMetrics } from './slo.metrics';
 import {
@@ -54,7 +58,12 @@ import {
 } from './slo-evaluation.repository';
 
 // The benchmark and the series job size their work by these.
-export { MAX_LIVE_CATCH_UP_MINUTES, SERIES_CHUNK_BUDGET, SERIES_CHUNK_HOURS, SERIES_CHUNK_MINUTES } from '@lattice/domain';
+export {
+  MAX_LIVE_CATCH_UP_MINUTES,
+  SERIES_CHUNK_BUDGET,
+  SERIES_CHUNK_HOURS,
+  SERIES_CHUNK_MINUTES,
+} from '@lattice/domain';
 
 export interface SloEvaluationRun {
   evaluatedAt: Date;
@@ -160,14 +169,24 @@ export class SloEvaluationService {
   }
 
   /** One evaluation run inside its transaction: series forward to now, then each SLO assessed, then events and deliveries recorded. */
-  private async evaluateIn(tx: Transaction, nowMs: number): Promise<{ run: SloEvaluationRun; deliveryIds: string[]; eventTypes: string[] }> {
+  private async evaluateIn(
+    tx: Transaction,
+    nowMs: number,
+  ): Promise<{ run: SloEvaluationRun; deliveryIds: string[]; eventTypes: string[] }> {
     const liveFromMs = nowMs - this.config.env.LATTICE_SLO_RECOMPUTE_MINUTES * MINUTE_MS;
     const slos = windowed(await this.repository.loadEvaluable(tx));
     const previous = await this.repository.previousStates(tx);
     const { spans, rowsWritten, outcomes } = await this.advanceSeries(tx, slos, nowMs, liveFromMs);
     const evaluations = await this.assess(tx, slos, outcomes, previous, nowMs);
-    await this.repository.saveStates(tx, nowMs, [...evaluations.values()].map(({ row }) => row));
-    const recorded = await this.repository.insertEvents(tx, [...evaluations.values()].flatMap(({ events }) => events));
+    await this.repository.saveStates(
+      tx,
+      nowMs,
+      [...evaluations.values()].map(({ row }) => row),
+    );
+    const recorded = await this.repository.insertEvents(
+      tx,
+      [...evaluations.values()].flatMap(({ events }) => events),
+    );
     const deliveryIds = await this.webhooks.createDeliveries(
       tx,
       recorded.map((stored) => {
@@ -195,12 +214,21 @@ export class SloEvaluationService {
   }
 
   /** Brings every SLO's series forward to now (see planLiveRun). */
-  private async advanceSeries(tx: Transaction, slos: readonly WindowedSlo[], nowMs: number, liveFromMs: number) {
+  private async advanceSeries(
+    tx: Transaction,
+    slos: readonly WindowedSlo[],
+    nowMs: number,
+    liveFromMs: number,
+  ) {
     const seriesById = await this.repository.loadSeries(tx);
     const spans: SeriesSpan[] = [];
     const advanced: SloSeriesProgress[] = [];
     for (const { slo, window } of slos) {
-      const backfillTargetMs = seriesBackfillTarget(window, nowMs, this.config.env.LATTICE_TELEMETRY_HOUR_RETENTION_DAYS);
+      const backfillTargetMs = seriesBackfillTarget(
+        window,
+        nowMs,
+        this.config.env.LATTICE_TELEMETRY_HOUR_RETENTION_DAYS,
+      );
       const plan = planLiveRun(slo, seriesById.get(slo.id), { nowMs, liveFromMs, backfillTargetMs });
       spans.push({ slo, ...plan.span });
       advanced.push(plan.series);
@@ -221,14 +249,24 @@ export class SloEvaluationService {
     previous: ReadonlyMap<string, { activeAlerts: SloEvaluation['activeAlerts'] }>,
     nowMs: number,
   ): Promise<Map<string, { slo: EvaluableSlo; row: SloStateRow; events: SloAlertEventRow[] }>> {
-    const probes = slos.flatMap(({ slo, window }) => sloEvaluationProbes(window, nowMs).map((beforeMs) => ({ sloId: slo.id, basis: slo.basis, beforeMs })));
+    const probes = slos.flatMap(({ slo, window }) =>
+      sloEvaluationProbes(window, nowMs).map((beforeMs) => ({ sloId: slo.id, basis: slo.basis, beforeMs })),
+    );
     const totalsBefore = new ProbedTotals(probes, await this.repository.runningTotalsBefore(probes, tx));
     const assessed = new Map<string, { slo: EvaluableSlo; row: SloStateRow; events: SloAlertEventRow[] }>();
     for (const { slo, window } of slos) {
       const current = outcomes.get(slo.id)!;
-      const totals = sloTotalsFromRunningTotals(window, nowMs, current.end, (beforeMs) => totalsBefore.of(slo.id, beforeMs));
+      const totals = sloTotalsFromRunningTotals(window, nowMs, current.end, (beforeMs) =>
+        totalsBefore.of(slo.id, beforeMs),
+      );
       try {
-        const evaluation = assessSlo(slo, nowMs, totals, current.indicators, previous.get(slo.id)?.activeAlerts ?? []);
+        const evaluation = assessSlo(
+          slo,
+          nowMs,
+          totals,
+          current.indicators,
+          previous.get(slo.id)?.activeAlerts ?? [],
+        );
         assessed.set(slo.id, {
           slo,
           row: { sloId: slo.id, tenantId: slo.tenantId, evaluation },
@@ -259,7 +297,8 @@ export class SloEvaluationService {
       else if (await this.backfillChunk(nowMs)) run.backfillChunks++;
       else break;
     }
-    if (run.lateChunks + run.catchUpChunks + run.backfillChunks > 0) this.logger.log(run, 'SLO series repaired');
+    if (run.lateChunks + run.catchUpChunks + run.backfillChunks > 0)
+      this.logger.log(run, 'SLO series repaired');
     return run;
   }
 
@@ -269,7 +308,9 @@ export class SloEvaluationService {
       const late = await this.repository.takeLateMinutes(tx, SERIES_CHUNK_MINUTES);
       if (late.length === 0) return false;
       const byTenant = lateRangesByTenant(late);
-      const slos = windowed(await this.repository.loadEvaluable(tx)).filter(({ slo }) => byTenant.has(slo.tenantId));
+      const slos = windowed(await this.repository.loadEvaluable(tx)).filter(({ slo }) =>
+        byTenant.has(slo.tenantId),
+      );
       const seriesById = await this.repository.loadSeries(tx);
       const spans: SeriesSpan[] = [];
       const extended: SloSeriesProgress[] = [];
@@ -293,7 +334,10 @@ export class SloEvaluationService {
       const behind = [...seriesById.values()].filter(isCatchingUp);
       if (behind.length === 0) return false;
       const slos = await this.workableSlos(tx);
-      const candidates = catchUpCandidates(behind, (series) => slos.get(series.sloId)?.basis === series.basis);
+      const candidates = catchUpCandidates(
+        behind,
+        (series) => slos.get(series.sloId)?.basis === series.basis,
+      );
       if (candidates.length === 0) return false;
       const spans: SeriesSpan[] = [];
       const advanced: SloSeriesProgress[] = [];
@@ -320,7 +364,10 @@ export class SloEvaluationService {
       const pending = [...seriesById.values()].filter(isBackfilling);
       if (pending.length === 0) return false;
       const slos = await this.workableSlos(tx);
-      const candidates = backfillCandidates(pending, (series) => slos.get(series.sloId)?.basis === series.basis);
+      const candidates = backfillCandidates(
+        pending,
+        (series) => slos.get(series.sloId)?.basis === series.basis,
+      );
       if (candidates.length === 0) return false;
 
       // No telemetry before the series start, or none at all: the backfill stops at the first data.
@@ -329,12 +376,17 @@ export class SloEvaluationService {
       (await this.repository.earliestTraffic(tx, services)).forEach((value, index) =>
         earliest.set(trafficTargetKey(services[index]!.tenantId, services[index]!.service), value),
       );
-      const minuteDataFromMs = minuteTelemetryFrom(nowMs, this.config.env.LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS);
+      const minuteDataFromMs = minuteTelemetryFrom(
+        nowMs,
+        this.config.env.LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS,
+      );
       const prepends: Record<SeriesResolution, SeriesSpan[]> = { minute: [], hour: [] };
       const finished: SloSeriesProgress[] = [];
       for (const series of candidates) {
         const slo = slos.get(series.sloId)!;
-        const firsts = slo.services.flatMap((service) => earliest.get(trafficTargetKey(slo.tenantId, service)) ?? []);
+        const firsts = slo.services.flatMap(
+          (service) => earliest.get(trafficTargetKey(slo.tenantId, service)) ?? [],
+        );
         const step = planBackfill(series, firsts, minuteDataFromMs);
         if (step.kind === 'finished') finished.push(step.series);
         else prepends[step.resolution].push({ slo, ...step.span });
@@ -349,7 +401,10 @@ export class SloEvaluationService {
   }
 
   async applyRetention(now = new Date()): Promise<number> {
-    return this.repository.thinMinutes(now.getTime() - MINUTE_DETAIL_RETENTION_MS, now.getTime() - HOUR_DETAIL_RETENTION_MS);
+    return this.repository.thinMinutes(
+      now.getTime() - MINUTE_DETAIL_RETENTION_MS,
+      now.getTime() - HOUR_DETAIL_RETENTION_MS,
+    );
   }
 
   /** The SLOs whose definition can be evaluated, by id. */
@@ -362,13 +417,23 @@ export class SloEvaluationService {
    * before it, and shifts the rows after it by however much its totals changed. At most one span
    * per SLO.
    */
-  private async recomputeSpans(tx: Transaction, spans: readonly SeriesSpan[], nowMs: number): Promise<{ outcomes: Map<string, SpanOutcome>; rowsWritten: number }> {
+  private async recomputeSpans(
+    tx: Transaction,
+    spans: readonly SeriesSpan[],
+    nowMs: number,
+  ): Promise<{ outcomes: Map<string, SpanOutcome>; rowsWritten: number }> {
     const outcomes = new Map<string, SpanOutcome>();
     if (spans.length === 0) return { outcomes, rowsWritten: 0 };
     const detailFromMs = seriesDetailFrom(nowMs);
-    const traffic = new SloTrafficIndex(await this.repository.destinationPeriods(tx, 'minute', spanTrafficTargets(spans)));
+    const traffic = new SloTrafficIndex(
+      await this.repository.destinationPeriods(tx, 'minute', spanTrafficTargets(spans)),
+    );
     // One batch of probes: the totals before each span's start and before its end.
-    const starts = spans.map((span) => ({ sloId: span.slo.id, basis: span.slo.basis, beforeMs: span.fromMs }));
+    const starts = spans.map((span) => ({
+      sloId: span.slo.id,
+      basis: span.slo.basis,
+      beforeMs: span.fromMs,
+    }));
     const ends = spans.map((span) => ({ sloId: span.slo.id, basis: span.slo.basis, beforeMs: span.toMs }));
     const probed = await this.repository.runningTotalsBefore([...starts, ...ends], tx);
     const rows: SloMinuteRow[] = [];
@@ -385,7 +450,8 @@ export class SloEvaluationService {
         detailFromMs,
         before,
       });
-      for (const minute of evaluated.minutes) rows.push({ sloId: slo.id, tenantId: slo.tenantId, basis: slo.basis, ...minute });
+      for (const minute of evaluated.minutes)
+        rows.push({ sloId: slo.id, tenantId: slo.tenantId, basis: slo.basis, ...minute });
       outcomes.set(slo.id, { end: evaluated.end, indicators: evaluated.lastIndicators });
       const delta = runningTotalsShift(storedEnd, evaluated.end);
       if (delta) shifts.push({ sloId: slo.id, basis: slo.basis, fromMs: span.toMs, delta });
@@ -409,7 +475,9 @@ export class SloEvaluationService {
   ): Promise<SloSeriesProgress[]> {
     if (spans.length === 0) return [];
     const detailFromMs = seriesDetailFrom(nowMs);
-    const traffic = new SloTrafficIndex(await this.repository.destinationPeriods(tx, resolution, spanTrafficTargets(spans)));
+    const traffic = new SloTrafficIndex(
+      await this.repository.destinationPeriods(tx, resolution, spanTrafficTargets(spans)),
+    );
     const rows: SloMinuteRow[] = [];
     const updated: SloSeriesProgress[] = [];
     for (const span of spans) {
@@ -424,7 +492,8 @@ export class SloEvaluationService {
         detailFromMs,
         origin: series.origin,
       });
-      for (const minute of prepended.minutes) rows.push({ sloId: slo.id, tenantId: slo.tenantId, basis: slo.basis, ...minute });
+      for (const minute of prepended.minutes)
+        rows.push({ sloId: slo.id, tenantId: slo.tenantId, basis: slo.basis, ...minute });
       updated.push(seriesAfterPrepend(series, resolution, span, prepended.origin));
     }
     // Stale detail rows (e.g. of an older thinning) must not outlive the hours written here.
@@ -443,15 +512,23 @@ function windowed(slos: readonly EvaluableSlo[]): WindowedSlo[] {
 }
 
 /** The parts of the spans before detailFromMs, where only the rows closing an hour are kept. */
-function thinnedParts(spans: readonly SeriesSpan[], detailFromMs: number): { sloId: string; fromMs: number; toMs: number }[] {
-  return spans.filter((span) => span.fromMs < detailFromMs).map((span) => ({ sloId: span.slo.id, fromMs: span.fromMs, toMs: Math.min(span.toMs, detailFromMs) }));
+function thinnedParts(
+  spans: readonly SeriesSpan[],
+  detailFromMs: number,
+): { sloId: string; fromMs: number; toMs: number }[] {
+  return spans
+    .filter((span) => span.fromMs < detailFromMs)
+    .map((span) => ({ sloId: span.slo.id, fromMs: span.fromMs, toMs: Math.min(span.toMs, detailFromMs) }));
 }
 
 /** The answers of one batch of running-totals probes, by SLO and minute. */
 class ProbedTotals {
   private readonly bySloAndMinute = new Map<string, RunningTotals>();
 
-  constructor(probes: readonly { sloId: string; beforeMs: number }[], answers: readonly (RunningTotals | undefined)[]) {
+  constructor(
+    probes: readonly { sloId: string; beforeMs: number }[],
+    answers: readonly (RunningTotals | undefined)[],
+  ) {
     probes.forEach((probe, index) => {
       const answer = answers[index];
       if (answer) this.bySloAndMinute.set(`${probe.sloId}|${probe.beforeMs}`, answer);

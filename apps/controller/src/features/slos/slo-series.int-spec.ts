@@ -6,7 +6,12 @@ import { AppModule } from '../../app.module';
 import { parseControllerEnv } from '../../platform/config/controller-env.util';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
-import { seedCluster, seedGlobalNamespace, sketchOf, type SeededCluster } from '../../../../../test/support/telemetry';
+import {
+  seedCluster,
+  seedGlobalNamespace,
+  sketchOf,
+  type SeededCluster,
+} from '../../../../../test/support/telemetry';
 import { TelemetryIngestService } from '../telemetry/telemetry-ingest.service';
 import { SloEvaluationService } from './slo-evaluation.service';
 import { SlosRepository } from './slos.repository';
@@ -52,7 +57,8 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
     type: 'MONITORED',
     ...overrides,
   });
-  const create = async (overrides: Partial<SloSpec>) => (await repository.create(tenantId, spec(overrides))).id;
+  const create = async (overrides: Partial<SloSpec>) =>
+    (await repository.create(tenantId, spec(overrides))).id;
 
   /** One telemetry_minutes row per minute in [fromMs, toMs) to `service`, bad where badMinute says. */
   const seedMinutes = (service: string, fromMs: number, toMs: number) =>
@@ -95,7 +101,14 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
          FROM slo_minutes WHERE slo_id = $1 ORDER BY minute`,
         [id],
       )
-    ).rows as { minute: Date; requests: number; bad_requests: number; bad_slice: boolean; cr: string; cb: string }[];
+    ).rows as {
+      minute: Date;
+      requests: number;
+      bad_requests: number;
+      bad_slice: boolean;
+      cr: string;
+      cb: string;
+    }[];
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -105,13 +118,17 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
       LATTICE_SLO_RECOMPUTE_MINUTES: '5',
       LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS: '1',
     });
-    moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(testRuntimeConfig(database.url, { env }))] }).compile();
+    moduleRef = await Test.createTestingModule({
+      imports: [AppModule.forRoot(testRuntimeConfig(database.url, { env }))],
+    }).compile();
     evaluation = moduleRef.get(SloEvaluationService);
     slos = moduleRef.get(SlosService);
     repository = moduleRef.get(SlosRepository);
     sql = new Client({ connectionString: database.url });
     await sql.connect();
-    tenantId = (await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'series') RETURNING id`)).rows[0].id;
+    tenantId = (
+      await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'series') RETURNING id`)
+    ).rows[0].id;
     east = await seedCluster(sql, tenantId, 'east');
     gnsId = await seedGlobalNamespace(sql, tenantId, 'shop', [{ cluster: 'east', namespace: 'shop' }]);
   });
@@ -136,16 +153,32 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
     const backfilledOccurrences = await create({ name: 'backfilled-occ', budgeting: 'OCCURRENCES' });
     await evaluation.evaluate(new Date(now));
     const fresh = await statusOf(backfilled);
-    expect(fresh.coverage).toEqual({ evaluatedFrom: new Date(now - 5 * MINUTE_MS).toISOString(), backfilling: true, hourlyUntil: null, catchingUpFrom: null });
+    expect(fresh.coverage).toEqual({
+      evaluatedFrom: new Date(now - 5 * MINUTE_MS).toISOString(),
+      backfilling: true,
+      hourlyUntil: null,
+      catchingUpFrom: null,
+    });
 
     await repairAll(now);
     await evaluation.evaluate(new Date(now));
 
     // Both series cover the same data: same per-minute verdicts, running totals a constant apart.
     const [a, b] = [await seriesRows(backfilled), await seriesRows(continuous)];
-    expect(a.map(({ cr: _cr, cb: _cb, ...rest }) => rest)).toEqual(b.map(({ cr: _cr, cb: _cb, ...rest }) => rest));
-    expect(new Set(a.map((row, index) => `${BigInt(row.cr) - BigInt(b[index]!.cr)}|${BigInt(row.cb) - BigInt(b[index]!.cb)}`)).size).toBe(1);
-    for (const [left, right] of [[backfilled, continuous], [backfilledOccurrences, continuousOccurrences]] as const) {
+    expect(a.map(({ cr: _cr, cb: _cb, ...rest }) => rest)).toEqual(
+      b.map(({ cr: _cr, cb: _cb, ...rest }) => rest),
+    );
+    expect(
+      new Set(
+        a.map(
+          (row, index) => `${BigInt(row.cr) - BigInt(b[index]!.cr)}|${BigInt(row.cb) - BigInt(b[index]!.cb)}`,
+        ),
+      ).size,
+    ).toBe(1);
+    for (const [left, right] of [
+      [backfilled, continuous],
+      [backfilledOccurrences, continuousOccurrences],
+    ] as const) {
       const [l, r] = [await statusOf(left), await statusOf(right)];
       expect(l.compliance).toBeCloseTo(r.compliance, 12);
       expect(l.budget.consumedFraction).toBeCloseTo(r.budget.consumedFraction, 12);
@@ -166,12 +199,17 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
       catchingUpFrom: null,
     });
     const occurrences = await statusOf(backfilledOccurrences);
-    const requests = ((minuteDataFrom - firstHour) / HOUR_MS) * 6000 + ((now - minuteDataFrom) / MINUTE_MS) * REQUESTS;
+    const requests =
+      ((minuteDataFrom - firstHour) / HOUR_MS) * 6000 + ((now - minuteDataFrom) / MINUTE_MS) * REQUESTS;
     const badRequests = badHours * 120 + countBad(minuteDataFrom, now) * 5;
     expect(occurrences.compliance).toBeCloseTo(1 - badRequests / requests, 12);
     // Before minute detail (3 days and 2 hours) only the rows closing an hour are written.
     const detailFrom = ceilHour(now - 3 * DAY_MS - 2 * HOUR_MS);
-    expect(a.filter((row) => row.minute.getTime() < detailFrom).every((row) => (row.minute.getTime() + MINUTE_MS) % HOUR_MS === 0)).toBe(true);
+    expect(
+      a
+        .filter((row) => row.minute.getTime() < detailFrom)
+        .every((row) => (row.minute.getTime() + MINUTE_MS) % HOUR_MS === 0),
+    ).toBe(true);
     expect(a[0]!.minute.getTime()).toBe(firstHour + HOUR_MS - MINUTE_MS);
 
     // Idempotent: another run of the job and the evaluation changes nothing.
@@ -194,7 +232,10 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
     const gapBad = countBad(t1 + 10 * MINUTE_MS, now - 5 * MINUTE_MS);
     expect(gapBad).toBeGreaterThan(2);
     // The gap is not counted yet (and not counted good for ever: it is being caught up).
-    expect(during.budget.consumedFraction).toBeCloseTo((countBad(t1 - 5 * MINUTE_MS, t1 + 10 * MINUTE_MS) + countBad(now - 5 * MINUTE_MS, now)) / 43.2, 9);
+    expect(during.budget.consumedFraction).toBeCloseTo(
+      (countBad(t1 - 5 * MINUTE_MS, t1 + 10 * MINUTE_MS) + countBad(now - 5 * MINUTE_MS, now)) / 43.2,
+      9,
+    );
 
     // One chunk at a time, oldest first.
     expect(await evaluation.catchUpChunk(now)).toBe(true);
@@ -202,12 +243,18 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
     await repairAll(now);
     await evaluation.evaluate(new Date(now));
     const after = await statusOf(id);
-    expect(after.coverage).toMatchObject({ catchingUpFrom: null, backfilling: false, evaluatedFrom: new Date(floorHour(t1 - 30 * MINUTE_MS)).toISOString() });
+    expect(after.coverage).toMatchObject({
+      catchingUpFrom: null,
+      backfilling: false,
+      evaluatedFrom: new Date(floorHour(t1 - 30 * MINUTE_MS)).toISOString(),
+    });
     expect(after.budget.consumedFraction).toBeCloseTo(countBad(t1 - 30 * MINUTE_MS, now) / 43.2, 9);
     // Every minute has its row, and the running totals add up row by row.
     const rows = await seriesRows(id);
     const minutes = rows.map((row) => row.minute.getTime()).filter((minute) => minute >= t1 - 30 * MINUTE_MS);
-    expect(minutes).toEqual(Array.from({ length: 230 }, (_, index) => t1 - 30 * MINUTE_MS + index * MINUTE_MS));
+    expect(minutes).toEqual(
+      Array.from({ length: 230 }, (_, index) => t1 - 30 * MINUTE_MS + index * MINUTE_MS),
+    );
     for (let index = 1; index < rows.length; index++) {
       expect(BigInt(rows[index]!.cb) - BigInt(rows[index - 1]!.cb)).toBe(rows[index]!.bad_slice ? 1n : 0n);
       expect(BigInt(rows[index]!.cr) - BigInt(rows[index - 1]!.cr)).toBe(BigInt(rows[index]!.requests));
@@ -246,7 +293,9 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
       ],
     };
     expect(await ingest.ingest(tenantId, east.id, batch)).toEqual({ duplicate: false, accepted: 1 });
-    expect((await sql.query(`SELECT minute FROM telemetry_late_minutes WHERE tenant_id = $1`, [tenantId])).rows).toEqual([{ minute: new Date(late) }]);
+    expect(
+      (await sql.query(`SELECT minute FROM telemetry_late_minutes WHERE tenant_id = $1`, [tenantId])).rows,
+    ).toEqual([{ minute: new Date(late) }]);
     const lastBefore = (await seriesRows(id)).at(-1)!;
 
     await repairAll(clock);
@@ -257,17 +306,28 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
     const lastAfter = rows.at(-1)!;
     expect(BigInt(lastAfter.cb) - BigInt(lastBefore.cb)).toBe(1n);
     expect(BigInt(lastAfter.cr) - BigInt(lastBefore.cr)).toBe(150n);
-    expect(rows.find((row) => row.minute.getTime() === late)).toMatchObject({ requests: 250, bad_requests: 150, bad_slice: true });
-    expect((await sql.query(`SELECT count(*)::int AS n FROM telemetry_late_minutes`)).rows).toEqual([{ n: 0 }]);
+    expect(rows.find((row) => row.minute.getTime() === late)).toMatchObject({
+      requests: 250,
+      bad_requests: 150,
+      bad_slice: true,
+    });
+    expect((await sql.query(`SELECT count(*)::int AS n FROM telemetry_late_minutes`)).rows).toEqual([
+      { n: 0 },
+    ]);
 
     // The agent resends the batch (after a reconnect): a duplicate, counted nothing more.
     expect(await ingest.ingest(tenantId, east.id, batch)).toEqual({ duplicate: true, accepted: 0 });
-    expect((await sql.query(`SELECT count(*)::int AS n FROM telemetry_late_minutes`)).rows).toEqual([{ n: 0 }]);
+    expect((await sql.query(`SELECT count(*)::int AS n FROM telemetry_late_minutes`)).rows).toEqual([
+      { n: 0 },
+    ]);
     await repairAll(clock);
     await evaluation.evaluate(new Date(clock));
     expect(await seriesRows(id)).toEqual(rows);
     // Recounting the same minute (a mark consumed twice) is idempotent too.
-    await sql.query(`INSERT INTO telemetry_late_minutes (tenant_id, minute) VALUES ($1, $2)`, [tenantId, new Date(late)]);
+    await sql.query(`INSERT INTO telemetry_late_minutes (tenant_id, minute) VALUES ($1, $2)`, [
+      tenantId,
+      new Date(late),
+    ]);
     await repairAll(clock);
     await evaluation.evaluate(new Date(clock));
     expect(await seriesRows(id)).toEqual(rows);

@@ -1,13 +1,26 @@
 import { Type } from 'class-transformer';
 import { IsArray, IsNumber, IsOptional, IsString, ValidateNested } from 'class-validator';
-import { Field, Float, GraphQLISODateTime, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import {
+  Field,
+  Float,
+  GraphQLISODateTime,
+  ID,
+  InputType,
+  Int,
+  ObjectType,
+  registerEnumType,
+} from '@nestjs/graphql';
 
 export enum SloHealthValue {
   HEALTHY = 'HEALTHY',
   WARNING = 'WARNING',
   VIOLATED = 'VIOLATED',
 }
-registerEnumType(SloHealthValue, { name: 'SloHealth', description: 'WARNING: burning faster than sustainable (3-day burn rate above 1) or an alert active; VIOLATED: budget spent.' });
+registerEnumType(SloHealthValue, {
+  name: 'SloHealth',
+  description:
+    'WARNING: burning faster than sustainable (3-day burn rate above 1) or an alert active; VIOLATED: budget spent.',
+});
 
 @ObjectType('SloIndicator')
 export class SloIndicatorModel {
@@ -86,7 +99,10 @@ export class SloInput {
 
 @ObjectType('SloIndicatorValue')
 export class SloIndicatorValueModel extends SloIndicatorModel {
-  @Field(() => Float, { nullable: true, description: 'Last complete minute: error rate in % or latency in ms; null without traffic.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Last complete minute: error rate in % or latency in ms; null without traffic.',
+  })
   value!: number | null;
   @Field() holds!: boolean;
 }
@@ -132,39 +148,60 @@ export class SloHistoryPointModel {
   @Field(() => Float) requests!: number;
   @Field(() => Float) badRequests!: number;
   @Field(() => Int) badMinutes!: number;
-  @Field(() => Float, { nullable: true, description: 'Good fraction of the bucket (minutes or requests, per budgeting); null with nothing to judge.' })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Good fraction of the bucket (minutes or requests, per budgeting); null with nothing to judge.',
+  })
   sli!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Budget left for the window ending at the end of the bucket; null for future buckets.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Budget left for the window ending at the end of the bucket; null for future buckets.',
+  })
   budgetRemainingFraction!: number | null;
 }
 
 @ObjectType('SloCoverage')
 export class SloCoverageModel {
-  @Field(() => GraphQLISODateTime, { description: 'The earliest minute with evaluated data; window time before it counts as good.' })
+  @Field(() => GraphQLISODateTime, {
+    description: 'The earliest minute with evaluated data; window time before it counts as good.',
+  })
   evaluatedFrom!: Date;
-  @Field({ description: 'True while older telemetry is still being backfilled (evaluatedFrom moves back).' }) backfilling!: boolean;
+  @Field({ description: 'True while older telemetry is still being backfilled (evaluatedFrom moves back).' })
+  backfilling!: boolean;
   @Field(() => GraphQLISODateTime, {
     nullable: true,
-    description: 'Time before this was judged from hourly rollups (time slices counted occurrences-style); null when all is per minute.',
+    description:
+      'Time before this was judged from hourly rollups (time slices counted occurrences-style); null when all is per minute.',
   })
   hourlyUntil!: Date | null;
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'After an outage: minutes from here are still being caught up; null when caught up.' })
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'After an outage: minutes from here are still being caught up; null when caught up.',
+  })
   catchingUpFrom!: Date | null;
 }
 
 @ObjectType('SloStatus')
 export class SloStatusModel {
   @Field(() => SloHealthValue) health!: SloHealthValue;
-  @Field(() => GraphQLISODateTime, { description: 'The minute boundary evaluated; every minute before it counts.' }) evaluatedAt!: Date;
+  @Field(() => GraphQLISODateTime, {
+    description: 'The minute boundary evaluated; every minute before it counts.',
+  })
+  evaluatedAt!: Date;
   @Field(() => GraphQLISODateTime) windowStart!: Date;
   @Field(() => GraphQLISODateTime) windowEnd!: Date;
   @Field(() => Float, { description: 'Good fraction of the window so far.' }) compliance!: number;
   @Field() meetsTarget!: boolean;
   @Field(() => SloBudgetModel) budget!: SloBudgetModel;
   @Field(() => [BurnRateModel]) burnRates!: BurnRateModel[];
-  @Field(() => [SloIndicatorValueModel], { description: 'Current SLI values (the last complete minute).' }) indicators!: SloIndicatorValueModel[];
+  @Field(() => [SloIndicatorValueModel], { description: 'Current SLI values (the last complete minute).' })
+  indicators!: SloIndicatorValueModel[];
   @Field(() => [SloAlertModel]) activeAlerts!: SloAlertModel[];
-  @Field(() => SloCoverageModel, { description: 'How much of the window has data: backfill and catch-up progress.' }) coverage!: SloCoverageModel;
+  @Field(() => SloCoverageModel, {
+    description: 'How much of the window has data: backfill and catch-up progress.',
+  })
+  coverage!: SloCoverageModel;
 }
 
 @ObjectType('Slo')
@@ -182,5 +219,6 @@ export class SloModel {
   @Field(() => Int) version!: number;
   @Field(() => GraphQLISODateTime) createdAt!: Date;
   @Field(() => GraphQLISODateTime) updatedAt!: Date;
-  @Field(() => SloStatusModel, { nullable: true, description: 'Null until the first evaluation.' }) status!: SloStatusModel | null;
+  @Field(() => SloStatusModel, { nullable: true, description: 'Null until the first evaluation.' })
+  status!: SloStatusModel | null;
 }

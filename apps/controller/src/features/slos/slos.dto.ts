@@ -18,12 +18,18 @@ export class SloIndicatorDto {
   @IsString()
   percentile?: string;
 
-  @ApiPropertyOptional({ example: 300, description: 'LATENCY: holds when the percentile is at or below this (ms, > 0)' })
+  @ApiPropertyOptional({
+    example: 300,
+    description: 'LATENCY: holds when the percentile is at or below this (ms, > 0)',
+  })
   @IsOptional()
   @IsNumber()
   thresholdMs?: number;
 
-  @ApiPropertyOptional({ example: 1, description: 'ERROR_RATE: holds when the error rate is at or below this percentage' })
+  @ApiPropertyOptional({
+    example: 1,
+    description: 'ERROR_RATE: holds when the error rate is at or below this percentage',
+  })
   @IsOptional()
   @IsNumber()
   maxErrorRatePercent?: number;
@@ -44,7 +50,11 @@ export class SloSpecDto {
   @IsString()
   gnsId!: string;
 
-  @ApiProperty({ type: [String], example: ['checkout'], description: 'member services of the GNS; their traffic is pooled' })
+  @ApiProperty({
+    type: [String],
+    example: ['checkout'],
+    description: 'member services of the GNS; their traffic is pooled',
+  })
   @IsArray()
   services!: string[];
 
@@ -78,7 +88,11 @@ export class SloIndicatorValueView {
   @ApiPropertyOptional() percentile?: string;
   @ApiPropertyOptional() thresholdMs?: number;
   @ApiPropertyOptional() maxErrorRatePercent?: number;
-  @ApiProperty({ type: Number, nullable: true, description: 'last complete minute: error rate in % or latency in ms; null without traffic' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'last complete minute: error rate in % or latency in ms; null without traffic',
+  })
   value!: number | null;
   @ApiProperty() holds!: boolean;
 }
@@ -104,26 +118,35 @@ export class ActiveAlertView {
 }
 
 export class SloCoverageView {
-  @ApiProperty({ description: 'the earliest minute with evaluated data; window time before it counts as good (no traffic known)' })
+  @ApiProperty({
+    description:
+      'the earliest minute with evaluated data; window time before it counts as good (no traffic known)',
+  })
   evaluatedFrom!: string;
-  @ApiProperty({ description: 'true while older telemetry is still being backfilled, so evaluatedFrom will move back' }) backfilling!: boolean;
+  @ApiProperty({
+    description: 'true while older telemetry is still being backfilled, so evaluatedFrom will move back',
+  })
+  backfilling!: boolean;
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'time before this was judged from hourly rollups (time slices counted occurrences-style); null when all is per minute',
+    description:
+      'time before this was judged from hourly rollups (time slices counted occurrences-style); null when all is per minute',
   })
   hourlyUntil!: string | null;
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'after an outage: minutes from here are still being caught up (counted good until then); null when caught up',
+    description:
+      'after an outage: minutes from here are still being caught up (counted good until then); null when caught up',
   })
   catchingUpFrom!: string | null;
 }
 
 export class SloStatusView {
   @ApiProperty({ enum: ['HEALTHY', 'WARNING', 'VIOLATED'] }) health!: string;
-  @ApiProperty({ description: 'the minute boundary evaluated: every minute before it counts' }) evaluatedAt!: string;
+  @ApiProperty({ description: 'the minute boundary evaluated: every minute before it counts' })
+  evaluatedAt!: string;
   @ApiProperty() windowStart!: string;
   @ApiProperty() windowEnd!: string;
   @ApiProperty({ description: 'good fraction of the window so far (0..1)' }) compliance!: number;
@@ -149,7 +172,8 @@ export class SloView {
   @ApiProperty() version!: number;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
-  @ApiProperty({ type: SloStatusView, nullable: true, description: 'null until the first evaluation' }) status!: SloStatusView | null;
+  @ApiProperty({ type: SloStatusView, nullable: true, description: 'null until the first evaluation' })
+  status!: SloStatusView | null;
 }
 
 export class SloPageView {

@@ -15,7 +15,15 @@ import { SlosService } from './slos.service';
 @Module({
   imports: [AuditModule, WebhooksModule, ConfigDistributionModule],
   controllers: [SlosController],
-  providers: [SloMetrics, SlosRepository, SlosService, SlosResolver, SloEvaluationRepository, SloEvaluationService, SlosJobs],
+  providers: [
+    SloMetrics,
+    SlosRepository,
+    SlosService,
+    SlosResolver,
+    SloEvaluationRepository,
+    SloEvaluationService,
+    SlosJobs,
+  ],
   exports: [SloEvaluationService],
 })
 export class SlosModule {}

@@ -50,7 +50,9 @@ export class SlosRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async create(tenantId: string, spec: SloSpec, tx?: Transaction): Promise<StoredSlo> {
-    const row = await dbOf(this.prisma, tx).slo.create({ data: { tenantId, ...toData(spec) } }).catch(rethrowUniqueViolation(() => sloNameTaken(spec.name)));
+    const row = await dbOf(this.prisma, tx)
+      .slo.create({ data: { tenantId, ...toData(spec) } })
+      .catch(rethrowUniqueViolation(() => sloNameTaken(spec.name)));
     return storedSloOf(row);
   }
 
@@ -118,7 +120,11 @@ export class SlosRepository {
       const parsed = storedEvaluationSchema.safeParse(state.evaluation);
       // Written by the evaluation job; a row that does not parse shows as "not evaluated yet".
       if (parsed.success) result.set(state.sloId, parsed.data);
-      else this.logger.warn({ sloId: state.sloId, problem: z.prettifyError(parsed.error) }, 'stored SLO evaluation is malformed');
+      else
+        this.logger.warn(
+          { sloId: state.sloId, problem: z.prettifyError(parsed.error) },
+          'stored SLO evaluation is malformed',
+        );
     }
     return result;
   }
@@ -150,19 +156,29 @@ export class SlosRepository {
  */
 
 const indicatorSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('LATENCY'), percentile: z.enum(['p50', 'p90', 'p99']), thresholdMs: z.number() }),
+  z.object({
+    kind: z.literal('LATENCY'),
+    percentile: z.enum(['p50', 'p90', 'p99']),
+    thresholdMs: z.number(),
+  }),
   z.object({ kind: z.literal('ERROR_RATE'), maxErrorRatePercent: z.number() }),
 ]);
 const indicatorsSchema = z.array(indicatorSchema);
 
-const activeAlertSchema = z.object({ ruleId: z.string(), severity: z.enum(['PAGE', 'TICKET']), firedAtUnixMs: z.number() });
+const activeAlertSchema = z.object({
+  ruleId: z.string(),
+  severity: z.enum(['PAGE', 'TICKET']),
+  firedAtUnixMs: z.number(),
+});
 const activeAlertsSchema = z.array(activeAlertSchema);
 
 const storedEvaluationSchema = z.object({
   evaluatedAtUnixMs: z.number(),
   window: z.object({ startUnixMs: z.number(), endUnixMs: z.number() }),
   status: z.enum(['HEALTHY', 'WARNING', 'VIOLATED']),
-  indicators: z.array(z.object({ indicator: indicatorSchema, value: z.number().nullable(), holds: z.boolean() })),
+  indicators: z.array(
+    z.object({ indicator: indicatorSchema, value: z.number().nullable(), holds: z.boolean() }),
+  ),
   compliance: z.number(),
   meetsTarget: z.boolean(),
   budget: z.object({
@@ -206,7 +222,8 @@ function toData(spec: SloSpec) {
 /** An SLO row as the domain sees it. Its indicators were validated (parseSloSpec) before they were written. */
 export function storedSloOf(row: Slo): StoredSlo {
   const indicators = indicatorsSchema.safeParse(row.indicators);
-  if (!indicators.success) throw new Error(`SLO ${row.id} has malformed stored indicators: ${z.prettifyError(indicators.error)}`);
+  if (!indicators.success)
+    throw new Error(`SLO ${row.id} has malformed stored indicators: ${z.prettifyError(indicators.error)}`);
   return {
     id: row.id,
     tenantId: row.tenantId,
@@ -259,5 +276,7 @@ function storedEventOf(row: SloEvent): StoredSloEvent {
 }
 
 export function sloNameTaken(name: string): DomainError {
-  return new DomainError('CONFLICT', `an SLO named ${name} already exists`, [{ field: 'name', message: 'is taken' }]);
+  return new DomainError('CONFLICT', `an SLO named ${name} already exists`, [
+    { field: 'name', message: 'is taken' },
+  ]);
 }

@@ -24,15 +24,35 @@ describe('slos resolver', () => {
     const east = await seedCluster(harness.sql, tenant.tenantId, 'east');
     await harness.setInventory(east.id, {
       namespaces: [{ name: 'shop', labels: {} }],
-      services: [{ namespace: 'shop', name: 'cart', labels: {}, ports: [{ name: 'http', port: 8080, protocol: 'HTTP', targetPort: 8080 }], endpointGroups: [] }],
+      services: [
+        {
+          namespace: 'shop',
+          name: 'cart',
+          labels: {},
+          ports: [{ name: 'http', port: 8080, protocol: 'HTTP', targetPort: 8080 }],
+          endpointGroups: [],
+        },
+      ],
     });
-    gnsId = await seedGlobalNamespace(harness.sql, tenant.tenantId, 'shop', [{ cluster: 'east', namespace: 'shop' }]);
-    const created = await harness.graphql('mutation($input: SloInput!) { createSlo(input: $input) { id version } }', {
-      token: editor,
-      variables: {
-        input: { name: 'cart-errors', gnsId, services: ['cart'], indicators: [{ kind: 'ERROR_RATE', maxErrorRatePercent: 1 }], targetPercent: 99, window: '7d' },
+    gnsId = await seedGlobalNamespace(harness.sql, tenant.tenantId, 'shop', [
+      { cluster: 'east', namespace: 'shop' },
+    ]);
+    const created = await harness.graphql(
+      'mutation($input: SloInput!) { createSlo(input: $input) { id version } }',
+      {
+        token: editor,
+        variables: {
+          input: {
+            name: 'cart-errors',
+            gnsId,
+            services: ['cart'],
+            indicators: [{ kind: 'ERROR_RATE', maxErrorRatePercent: 1 }],
+            targetPercent: 99,
+            window: '7d',
+          },
+        },
       },
-    });
+    );
     expect(created.body.errors).toBeUndefined();
     sloId = (created.body.data?.createSlo as { id: string }).id;
   });
@@ -44,10 +64,13 @@ describe('slos resolver', () => {
   it('answers an SLO and the SLOs of a GNS with every field REST has, with the same values', async () => {
     const rest = await harness.rest('get', `/v1/slos/${sloId}`, viewer);
     expect(rest.status).toBe(200);
-    const { body } = await harness.graphql(`query($id: ID!, $gns: ID!) { slo(id: $id) { ${SLO_FIELDS} } slos(gnsId: $gns) { id } }`, {
-      token: viewer,
-      variables: { id: sloId, gns: gnsId },
-    });
+    const { body } = await harness.graphql(
+      `query($id: ID!, $gns: ID!) { slo(id: $id) { ${SLO_FIELDS} } slos(gnsId: $gns) { id } }`,
+      {
+        token: viewer,
+        variables: { id: sloId, gns: gnsId },
+      },
+    );
     expect(body.errors).toBeUndefined();
     // GraphQL answers the indicator fields a kind does not use as null; REST leaves them out.
     expect(body.data?.slo).toMatchObject(rest.body);
@@ -62,7 +85,10 @@ describe('slos resolver', () => {
     );
     expect(body.errors?.[0]).toMatchObject({ path: ['slo', 'history'], extensions: { code: 'VALIDATION' } });
     expect(body.errors?.[0]?.message).toMatch(/^step: must be a whole number of minutes/);
-    const events = await harness.graphql(`query($id: ID!) { slo(id: $id) { events(first: 5) { id } } }`, { token: viewer, variables: { id: sloId } });
+    const events = await harness.graphql(`query($id: ID!) { slo(id: $id) { events(first: 5) { id } } }`, {
+      token: viewer,
+      variables: { id: sloId },
+    });
     expect(events.body).toEqual({ data: { slo: { events: [] } } });
   });
 });

@@ -1,4 +1,14 @@
-import { Args, GraphQLISODateTime, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import {
+  Args,
+  GraphQLISODateTime,
+  ID,
+  Int,
+  Mutation,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
@@ -18,13 +28,21 @@ export class SlosResolver {
   constructor(private readonly service: SlosService) {}
 
   @RequireRole('viewer')
-  @Query(() => SloModel, { description: 'An SLO with its status, budget, burn rates, current SLI values and active alerts.' })
-  async slo(@CurrentTenant() tenant: TenantPrincipal, @Args('id', { type: () => ID }, sloIdPipe) id: string): Promise<LoadedSlo> {
+  @Query(() => SloModel, {
+    description: 'An SLO with its status, budget, burn rates, current SLI values and active alerts.',
+  })
+  async slo(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Args('id', { type: () => ID }, sloIdPipe) id: string,
+  ): Promise<LoadedSlo> {
     return toModel(tenant.tenantId, await this.service.get(tenant.tenantId, id));
   }
 
   @RequireRole('viewer')
-  @Query(() => [SloModel], { description: 'The SLOs of a Global Namespace, oldest first.', complexity: listComplexity })
+  @Query(() => [SloModel], {
+    description: 'The SLOs of a Global Namespace, oldest first.',
+    complexity: listComplexity,
+  })
   async slos(
     @CurrentTenant() tenant: TenantPrincipal,
     @Args('gnsId', { type: () => ID }, new ResourceIdPipe('global namespace')) gnsId: string,
@@ -37,33 +55,50 @@ export class SlosResolver {
 
   @RequireRole('viewer')
   @ResolveField(() => [SloHistoryPointModel], {
-    description: 'SLI and remaining budget per step over [from, to) (whole minutes, at most 31 days and 1,440 points).',
+    description:
+      'SLI and remaining budget per step over [from, to) (whole minutes, at most 31 days and 1,440 points).',
     complexity: ({ childComplexity }: { childComplexity: number }) => 20 + 10 * childComplexity,
   })
   history(
     @Parent() slo: LoadedSlo,
     @Args('from', { type: () => GraphQLISODateTime }) from: Date,
     @Args('to', { type: () => GraphQLISODateTime }) to: Date,
-    @Args('step', { type: () => Int, description: 'Seconds per point: a whole number of minutes.' }) step: number,
+    @Args('step', { type: () => Int, description: 'Seconds per point: a whole number of minutes.' })
+    step: number,
   ): Promise<SloHistoryPointModel[]> {
     return this.service.history(slo.tenantId, slo.id, from, to, step);
   }
 
   @RequireRole('viewer')
-  @ResolveField(() => [SloEventModel], { description: 'Alert firings and resolutions, newest first.', complexity: listComplexity })
-  async events(@Parent() slo: LoadedSlo, @Args('first', { type: () => Int, defaultValue: 20, description: '1..100' }) first: number): Promise<SloEventModel[]> {
+  @ResolveField(() => [SloEventModel], {
+    description: 'Alert firings and resolutions, newest first.',
+    complexity: listComplexity,
+  })
+  async events(
+    @Parent() slo: LoadedSlo,
+    @Args('first', { type: () => Int, defaultValue: 20, description: '1..100' }) first: number,
+  ): Promise<SloEventModel[]> {
     checkFirst(first, 'first');
-    return (await this.service.events(slo.tenantId, slo.id, first)).map((event) => ({ ...event, at: new Date(event.at) }));
+    return (await this.service.events(slo.tenantId, slo.id, first)).map((event) => ({
+      ...event,
+      at: new Date(event.at),
+    }));
   }
 
   @RequireRole('editor')
   @Mutation(() => SloModel)
-  async createSlo(@CurrentTenant() tenant: TenantPrincipal, @Args('input') input: SloInput): Promise<LoadedSlo> {
+  async createSlo(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Args('input') input: SloInput,
+  ): Promise<LoadedSlo> {
     return toModel(tenant.tenantId, await this.service.create(tenant, input));
   }
 
   @RequireRole('editor')
-  @Mutation(() => SloModel, { description: 'Replaces the definition if it is still at `version` (optimistic concurrency, like If-Match).' })
+  @Mutation(() => SloModel, {
+    description:
+      'Replaces the definition if it is still at `version` (optimistic concurrency, like If-Match).',
+  })
   async updateSlo(
     @CurrentTenant() tenant: TenantPrincipal,
     @Args('id', { type: () => ID }, sloIdPipe) id: string,
@@ -75,7 +110,9 @@ export class SlosResolver {
   }
 
   @RequireRole('editor')
-  @Mutation(() => Boolean, { description: 'Deletes the SLO (and its history); when `version` is given it must be current.' })
+  @Mutation(() => Boolean, {
+    description: 'Deletes the SLO (and its history); when `version` is given it must be current.',
+  })
   async deleteSlo(
     @CurrentTenant() tenant: TenantPrincipal,
     @Args('id', { type: () => ID }, sloIdPipe) id: string,
@@ -105,7 +142,8 @@ function toModel(tenantId: string, view: SloView): LoadedSlo {
         evaluatedFrom: new Date(status.coverage.evaluatedFrom),
         backfilling: status.coverage.backfilling,
         hourlyUntil: status.coverage.hourlyUntil === null ? null : new Date(status.coverage.hourlyUntil),
-        catchingUpFrom: status.coverage.catchingUpFrom === null ? null : new Date(status.coverage.catchingUpFrom),
+        catchingUpFrom:
+          status.coverage.catchingUpFrom === null ? null : new Date(status.coverage.catchingUpFrom),
       },
     },
   };

@@ -36,7 +36,11 @@ describe('SlosService', () => {
     ...overrides,
   });
   const auditActions = async (resourceId: string) =>
-    (await sql.query(`SELECT action FROM audit_events WHERE resource_id = $1 ORDER BY created_at, action`, [resourceId])).rows.map((row: { action: string }) => row.action);
+    (
+      await sql.query(`SELECT action FROM audit_events WHERE resource_id = $1 ORDER BY created_at, action`, [
+        resourceId,
+      ])
+    ).rows.map((row: { action: string }) => row.action);
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -46,7 +50,9 @@ describe('SlosService', () => {
     await sql.connect();
     const tenant = async (name: string): Promise<TenantPrincipal> => ({
       kind: 'token',
-      tenantId: (await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), $1) RETURNING id`, [name])).rows[0].id as string,
+      tenantId: (
+        await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), $1) RETURNING id`, [name])
+      ).rows[0].id as string,
       tokenId: randomUUID(),
       tokenName: 'test-admin',
       role: 'admin',
@@ -55,9 +61,19 @@ describe('SlosService', () => {
     stranger = await tenant('slos-b');
     const inventory = {
       namespaces: [{ name: 'shop', labels: {} }],
-      services: ['checkout', 'cart'].map((name) => ({ namespace: 'shop', name, labels: { app: name }, ports: [{ name: 'http', port: 8080, protocol: 'HTTP', targetPort: 8080 }], endpointGroups: [{ labels: { app: name }, ready: 1, notReady: 0 }], selector: { app: name } })),
+      services: ['checkout', 'cart'].map((name) => ({
+        namespace: 'shop',
+        name,
+        labels: { app: name },
+        ports: [{ name: 'http', port: 8080, protocol: 'HTTP', targetPort: 8080 }],
+        endpointGroups: [{ labels: { app: name }, ready: 1, notReady: 0 }],
+        selector: { app: name },
+      })),
     };
-    await sql.query(`INSERT INTO clusters (id, tenant_id, name, inventory, updated_at) VALUES (gen_random_uuid(), $1, 'east', $2, now())`, [actor.tenantId, JSON.stringify(inventory)]);
+    await sql.query(
+      `INSERT INTO clusters (id, tenant_id, name, inventory, updated_at) VALUES (gen_random_uuid(), $1, 'east', $2, now())`,
+      [actor.tenantId, JSON.stringify(inventory)],
+    );
     gnsId = await seedGlobalNamespace(sql, actor.tenantId, 'shop', [{ cluster: 'east', namespace: 'shop' }]);
   });
 
@@ -88,24 +104,55 @@ describe('SlosService', () => {
       code: 'VALIDATION',
       fields: [{ field: 'services[0]', message: expect.stringContaining('members now: cart, checkout') }],
     });
-    await expect(slos.create(actor, input({ name: 'x', gnsId: randomUUID() }))).rejects.toMatchObject({ code: 'VALIDATION', fields: [{ field: 'gnsId' }] });
-    await expect(slos.create(stranger, input({ name: 'x' }))).rejects.toMatchObject({ code: 'VALIDATION', fields: [{ field: 'gnsId' }] });
-    await expect(slos.create(actor, input())).rejects.toMatchObject({ code: 'CONFLICT', fields: [{ field: 'name', message: 'is taken' }] });
+    await expect(slos.create(actor, input({ name: 'x', gnsId: randomUUID() }))).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: [{ field: 'gnsId' }],
+    });
+    await expect(slos.create(stranger, input({ name: 'x' }))).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: [{ field: 'gnsId' }],
+    });
+    await expect(slos.create(actor, input())).rejects.toMatchObject({
+      code: 'CONFLICT',
+      fields: [{ field: 'name', message: 'is taken' }],
+    });
   });
 
   it('replaces only at the current version, and restarts the series when the verdict basis changes', async () => {
     const created = await slos.create(actor, input({ name: 'cart-latency', services: ['cart'] }));
-    const basis = async () => (await sql.query(`SELECT basis FROM slos WHERE id = $1`, [created.id])).rows[0].basis as number;
-    await expect(slos.replace(actor, created.id, 2, input({ name: 'cart-latency', services: ['cart'] }))).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+    const basis = async () =>
+      (await sql.query(`SELECT basis FROM slos WHERE id = $1`, [created.id])).rows[0].basis as number;
+    await expect(
+      slos.replace(actor, created.id, 2, input({ name: 'cart-latency', services: ['cart'] })),
+    ).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
 
-    const retargeted = await slos.replace(actor, created.id, 1, input({ name: 'cart-latency', services: ['cart'], targetPercent: 99 }));
+    const retargeted = await slos.replace(
+      actor,
+      created.id,
+      1,
+      input({ name: 'cart-latency', services: ['cart'], targetPercent: 99 }),
+    );
     expect(retargeted).toMatchObject({ version: 2, targetPercent: 99 });
     expect(await basis()).toBe(1);
 
-    const rebased = await slos.replace(actor, created.id, 2, input({ name: 'cart-latency', services: ['cart'], indicators: [{ kind: 'LATENCY', percentile: 'p99', thresholdMs: 300 }] }));
-    expect(rebased).toMatchObject({ version: 3, indicators: [{ kind: 'LATENCY', percentile: 'p99', thresholdMs: 300 }] });
+    const rebased = await slos.replace(
+      actor,
+      created.id,
+      2,
+      input({
+        name: 'cart-latency',
+        services: ['cart'],
+        indicators: [{ kind: 'LATENCY', percentile: 'p99', thresholdMs: 300 }],
+      }),
+    );
+    expect(rebased).toMatchObject({
+      version: 3,
+      indicators: [{ kind: 'LATENCY', percentile: 'p99', thresholdMs: 300 }],
+    });
     expect(await basis()).toBe(2);
-    await expect(slos.replace(actor, created.id, 3, input({ services: ['cart'] }))).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(slos.replace(actor, created.id, 3, input({ services: ['cart'] }))).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     expect(await auditActions(created.id)).toEqual(['slo.create', 'slo.update', 'slo.update']);
   });
 
@@ -114,8 +161,12 @@ describe('SlosService', () => {
     await expect(slos.get(stranger.tenantId, first!.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await slos.list(stranger.tenantId, { limit: 10 })).items).toEqual([]);
     expect((await slos.list(actor.tenantId, { limit: 10 }, gnsId)).items).toHaveLength(2);
-    await expect(slos.list(actor.tenantId, { limit: 10 }, 'not-a-uuid')).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(slos.list(stranger.tenantId, { limit: 10 }, gnsId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(slos.list(actor.tenantId, { limit: 10 }, 'not-a-uuid')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(slos.list(stranger.tenantId, { limit: 10 }, gnsId)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('shows the status, events and history the evaluation stored', async () => {
@@ -123,10 +174,31 @@ describe('SlosService', () => {
     const evaluation = moduleRef.get(SloEvaluationService);
     for (let minute = 3; minute >= 0; minute--) await evaluation.evaluate(new Date(now - minute * MINUTE_MS));
     const view = await slos.get(actor.tenantId, created.id);
-    expect(view.status).toMatchObject({ health: 'HEALTHY', compliance: 1, meetsTarget: true, activeAlerts: [], coverage: { backfilling: true } });
-    expect(view.status!.burnRates.map((rate) => rate.window)).toEqual(['5m', '30m', '1h', '2h', '6h', '1d', '3d']);
+    expect(view.status).toMatchObject({
+      health: 'HEALTHY',
+      compliance: 1,
+      meetsTarget: true,
+      activeAlerts: [],
+      coverage: { backfilling: true },
+    });
+    expect(view.status!.burnRates.map((rate) => rate.window)).toEqual([
+      '5m',
+      '30m',
+      '1h',
+      '2h',
+      '6h',
+      '1d',
+      '3d',
+    ]);
     expect(await slos.events(actor.tenantId, created.id, 10)).toEqual([]);
-    const history = await slos.history(actor.tenantId, created.id, new Date(now - 4 * MINUTE_MS), new Date(now), 120, new Date(now));
+    const history = await slos.history(
+      actor.tenantId,
+      created.id,
+      new Date(now - 4 * MINUTE_MS),
+      new Date(now),
+      120,
+      new Date(now),
+    );
     expect(history.map((point) => [point.timestamp.getTime(), point.badMinutes])).toEqual([
       [now - 4 * MINUTE_MS, 0],
       [now - 2 * MINUTE_MS, 0],
@@ -138,12 +210,23 @@ describe('SlosService', () => {
       [actor.tenantId, created.id, new Date(now)],
     );
     expect(await slos.events(actor.tenantId, created.id, 10)).toEqual([
-      { id: expect.any(String), type: 'FIRED', rule: 'PAGE_1H_5M', severity: 'PAGE', at: new Date(now).toISOString(), threshold: 14.4, longWindowBurnRate: null, shortWindowBurnRate: null },
+      {
+        id: expect.any(String),
+        type: 'FIRED',
+        rule: 'PAGE_1H_5M',
+        severity: 'PAGE',
+        at: new Date(now).toISOString(),
+        threshold: 14.4,
+        longWindowBurnRate: null,
+        shortWindowBurnRate: null,
+      },
     ]);
     await expect(slos.events(stranger.tenantId, created.id, 10)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
     // A stored evaluation that does not decode shows as "not evaluated yet" instead of failing the read.
-    await sql.query(`UPDATE slo_states SET evaluation = '{"status":"SOMETHING"}' WHERE slo_id = $1`, [created.id]);
+    await sql.query(`UPDATE slo_states SET evaluation = '{"status":"SOMETHING"}' WHERE slo_id = $1`, [
+      created.id,
+    ]);
     expect((await slos.get(actor.tenantId, created.id)).status).toBeNull();
   });
 

@@ -42,7 +42,11 @@ export class SlosService {
     const spec = await this.validSpec(actor.tenantId, input);
     const row = await this.transactions.run(async (tx) => {
       const created = await this.slos.create(actor.tenantId, spec, tx);
-      await this.audit.record(actor, { action: 'slo.create', resourceType: 'slo', resourceId: created.id, after: definitionView(created) }, tx);
+      await this.audit.record(
+        actor,
+        { action: 'slo.create', resourceType: 'slo', resourceId: created.id, after: definitionView(created) },
+        tx,
+      );
       return created;
     });
     return { ...definitionView(row), status: null };
@@ -54,7 +58,8 @@ export class SlosService {
   }
 
   async list(tenantId: string, page: PageRequest, gnsId?: string): Promise<Page<SloView>> {
-    if (gnsId !== undefined && !(UUID.test(gnsId) && (await this.slos.gnsExists(tenantId, gnsId)))) throw DomainError.notFound('global namespace', gnsId);
+    if (gnsId !== undefined && !(UUID.test(gnsId) && (await this.slos.gnsExists(tenantId, gnsId))))
+      throw DomainError.notFound('global namespace', gnsId);
     const rows = await this.slos.list(tenantId, page, gnsId);
     return { items: await this.withStatus(rows.items), nextCursor: rows.nextCursor };
   }
@@ -63,7 +68,12 @@ export class SlosService {
     if (!(await this.slos.exists(tenantId, id))) throw DomainError.notFound(RESOURCE, id);
   }
 
-  async replace(actor: TenantPrincipal, id: string, expectedVersion: number, input: SloSpecInput): Promise<SloView> {
+  async replace(
+    actor: TenantPrincipal,
+    id: string,
+    expectedVersion: number,
+    input: SloSpecInput,
+  ): Promise<SloView> {
     const spec = await this.validSpec(actor.tenantId, input);
     const updated = await this.transactions.run(async (tx) => {
       const before = await this.slos.find(actor.tenantId, id, tx);
@@ -77,7 +87,13 @@ export class SlosService {
       if (!after) throw staleVersion(before.version, expectedVersion);
       await this.audit.record(
         actor,
-        { action: 'slo.update', resourceType: 'slo', resourceId: id, before: definitionView(before), after: definitionView(after) },
+        {
+          action: 'slo.update',
+          resourceType: 'slo',
+          resourceId: id,
+          before: definitionView(before),
+          after: definitionView(after),
+        },
         tx,
       );
       return after;
@@ -89,9 +105,14 @@ export class SlosService {
     await this.transactions.run(async (tx) => {
       const before = await this.slos.find(actor.tenantId, id, tx);
       if (!before) throw DomainError.notFound(RESOURCE, id);
-      if (expectedVersion !== undefined && before.version !== expectedVersion) throw staleVersion(before.version, expectedVersion);
+      if (expectedVersion !== undefined && before.version !== expectedVersion)
+        throw staleVersion(before.version, expectedVersion);
       if (!(await this.slos.delete(actor.tenantId, id, tx))) throw DomainError.notFound(RESOURCE, id);
-      await this.audit.record(actor, { action: 'slo.delete', resourceType: 'slo', resourceId: id, before: definitionView(before) }, tx);
+      await this.audit.record(
+        actor,
+        { action: 'slo.delete', resourceType: 'slo', resourceId: id, before: definitionView(before) },
+        tx,
+      );
     });
   }
 
@@ -115,14 +136,30 @@ export class SlosService {
    * SLI and budget over [from, to) in steps, from the stored running totals: each bucket and each
    * bucket's window is the difference of two rows, so a long range costs a few index probes per point.
    */
-  async history(tenantId: string, id: string, from: Date, to: Date, stepSeconds: number, now = new Date()): Promise<SloHistoryPoint[]> {
+  async history(
+    tenantId: string,
+    id: string,
+    from: Date,
+    to: Date,
+    stepSeconds: number,
+    now = new Date(),
+  ): Promise<SloHistoryPoint[]> {
     const slo = await this.require(tenantId, id);
     const range = validateSeriesRequest(from, to, stepSeconds);
     const window = parseSloWindow(slo.window)!;
     const probes = [...new Set(sloHistoryProbes(window, range))];
-    const answers = await this.evaluations.runningTotalsBefore(probes.map((beforeMs) => ({ sloId: slo.id, basis: slo.basis, beforeMs })));
-    const totalsBefore = new Map(probes.map((beforeMs, index) => [beforeMs, answers[index] ?? ZERO_RUNNING_TOTALS]));
-    return sloHistoryPoints({ ...slo, window }, range, (beforeMs) => totalsBefore.get(beforeMs) ?? ZERO_RUNNING_TOTALS, now.getTime());
+    const answers = await this.evaluations.runningTotalsBefore(
+      probes.map((beforeMs) => ({ sloId: slo.id, basis: slo.basis, beforeMs })),
+    );
+    const totalsBefore = new Map(
+      probes.map((beforeMs, index) => [beforeMs, answers[index] ?? ZERO_RUNNING_TOTALS]),
+    );
+    return sloHistoryPoints(
+      { ...slo, window },
+      range,
+      (beforeMs) => totalsBefore.get(beforeMs) ?? ZERO_RUNNING_TOTALS,
+      now.getTime(),
+    );
   }
 
   private async require(tenantId: string, id: string): Promise<StoredSlo> {
@@ -135,10 +172,16 @@ export class SlosService {
     if (rows.length === 0) return [];
     const tenantId = rows[0]!.tenantId;
     const ids = rows.map((row) => row.id);
-    const [byId, seriesById] = await Promise.all([this.slos.evaluations(tenantId, ids), this.slos.series(tenantId, ids)]);
+    const [byId, seriesById] = await Promise.all([
+      this.slos.evaluations(tenantId, ids),
+      this.slos.series(tenantId, ids),
+    ]);
     return rows.map((row) => {
       const series = seriesById.get(row.id);
-      return { ...definitionView(row), status: statusView(byId.get(row.id), series?.basis === row.basis ? series : undefined) };
+      return {
+        ...definitionView(row),
+        status: statusView(byId.get(row.id), series?.basis === row.basis ? series : undefined),
+      };
     });
   }
 
@@ -149,16 +192,20 @@ export class SlosService {
     const spec = parsed.spec;
     const membership = (await this.mesh.byGns(tenantId)).get(spec.gnsId);
     if (!membership) {
-      throw DomainError.validation([{ field: 'gnsId', message: `no Global Namespace ${spec.gnsId} in this tenant` }]);
+      throw DomainError.validation([
+        { field: 'gnsId', message: `no Global Namespace ${spec.gnsId} in this tenant` },
+      ]);
     }
     const members = new Set((membership?.services ?? []).map((service) => service.name));
     const problems = spec.services.flatMap((service, index) =>
       members.has(service)
         ? []
-        : [{
-            field: `services[${index}]`,
-            message: `${service} is not a member service of the Global Namespace (members now: ${[...members].sort().join(', ') || 'none'})`,
-          }],
+        : [
+            {
+              field: `services[${index}]`,
+              message: `${service} is not a member service of the Global Namespace (members now: ${[...members].sort().join(', ') || 'none'})`,
+            },
+          ],
     );
     if (problems.length > 0) throw DomainError.validation(problems);
     return spec;
@@ -183,7 +230,10 @@ export function definitionView(row: StoredSlo): Omit<SloView, 'status'> {
   };
 }
 
-function statusView(evaluation: StoredEvaluation | undefined, series: SloSeriesProgress | undefined): SloStatusView | null {
+function statusView(
+  evaluation: StoredEvaluation | undefined,
+  series: SloSeriesProgress | undefined,
+): SloStatusView | null {
   if (!evaluation || !series) return null;
   const budget = evaluation.budget;
   return {
@@ -203,7 +253,11 @@ function statusView(evaluation: StoredEvaluation | undefined, series: SloSeriesP
     },
     // In window order (the stored JSONB does not keep key order).
     burnRates: BURN_RATE_WINDOWS.map((window) => ({ window, rate: evaluation.burnRates[window] })),
-    indicators: evaluation.indicators.map((value) => ({ ...value.indicator, value: value.value, holds: value.holds })),
+    indicators: evaluation.indicators.map((value) => ({
+      ...value.indicator,
+      value: value.value,
+      holds: value.holds,
+    })),
     activeAlerts: evaluation.activeAlerts.map((alert: ActiveAlert) => ({
       rule: alert.ruleId,
       severity: alert.severity,
@@ -212,8 +266,14 @@ function statusView(evaluation: StoredEvaluation | undefined, series: SloSeriesP
     coverage: {
       evaluatedFrom: new Date(series.coveredFromMs).toISOString(),
       backfilling: series.coveredFromMs > series.backfillToMs,
-      hourlyUntil: series.minuteResolutionFromMs > series.coveredFromMs ? new Date(series.minuteResolutionFromMs).toISOString() : null,
-      catchingUpFrom: series.caughtUpUntilMs < series.evaluatedUntilMs ? new Date(series.caughtUpUntilMs).toISOString() : null,
+      hourlyUntil:
+        series.minuteResolutionFromMs > series.coveredFromMs
+          ? new Date(series.minuteResolutionFromMs).toISOString()
+          : null,
+      catchingUpFrom:
+        series.caughtUpUntilMs < series.evaluatedUntilMs
+          ? new Date(series.caughtUpUntilMs).toISOString()
+          : null,
     },
   };
 }

@@ -30,11 +30,21 @@ export class RollupStateStore {
   }
 
   async raiseTarget(hourMs: number): Promise<void> {
-    await this.redis.client.eval(RAISE_SCRIPT, 1, this.redis.key('telemetry', 'rollup-target'), String(hourMs));
+    await this.redis.client.eval(
+      RAISE_SCRIPT,
+      1,
+      this.redis.key('telemetry', 'rollup-target'),
+      String(hourMs),
+    );
   }
 
   async raiseRolledUpUntil(hourMs: number): Promise<void> {
-    await this.redis.client.eval(RAISE_SCRIPT, 1, this.redis.key('telemetry', 'rolled-up-until'), String(hourMs));
+    await this.redis.client.eval(
+      RAISE_SCRIPT,
+      1,
+      this.redis.key('telemetry', 'rolled-up-until'),
+      String(hourMs),
+    );
   }
 
   async markDirty(tenantId: string, hoursMs: readonly number[]): Promise<void> {

@@ -49,23 +49,35 @@ export class TelemetryIngestService {
     // The next evaluation (within an interval) recomputes LATTICE_SLO_RECOMPUTE_MINUTES minutes
     // back from its own minute; one minute of slack for a run already under way.
     const intervalMinutes = Math.ceil(config.env.LATTICE_SLO_EVALUATION_INTERVAL_SECONDS / 60);
-    this.lateAfterMs = Math.max(0, config.env.LATTICE_SLO_RECOMPUTE_MINUTES - intervalMinutes - 1) * MINUTE_MS;
+    this.lateAfterMs =
+      Math.max(0, config.env.LATTICE_SLO_RECOMPUTE_MINUTES - intervalMinutes - 1) * MINUTE_MS;
     this.storing = pLimit(config.env.LATTICE_TELEMETRY_INGEST_CONCURRENCY);
   }
 
-  async ingest(tenantId: string, clusterId: string, batch: TelemetryBatch__Output, now = new Date()): Promise<IngestResult> {
+  async ingest(
+    tenantId: string,
+    clusterId: string,
+    batch: TelemetryBatch__Output,
+    now = new Date(),
+  ): Promise<IngestResult> {
     // Validated inside the bound too: a batch waiting for its turn holds only its wire form, not
     // the sketches and row JSON built from it.
     const { items, stored } = await this.storing(async () => {
       const valid = validateTelemetryBatch(batch.batchId, batch.items, now.getTime(), this.limits);
       const lateBeforeMs = minuteStart(now.getTime()) - this.lateAfterMs;
-      return { items: valid, stored: await this.telemetry.insertBatch(tenantId, clusterId, batch.batchId, valid, lateBeforeMs) };
+      return {
+        items: valid,
+        stored: await this.telemetry.insertBatch(tenantId, clusterId, batch.batchId, valid, lateBeforeMs),
+      };
     });
     // Outdates cached query answers (TelemetryVersionStore). Also for a duplicate: it may be the
     // resend of a batch whose raise failed (the error made the agent send it again).
     if (items.length > 0) await this.versions.raise(tenantId);
     if (!stored) return { duplicate: true, accepted: 0 };
-    await this.markLateHours(tenantId, items.map((item) => floorHour(item.minuteUnixMs)));
+    await this.markLateHours(
+      tenantId,
+      items.map((item) => floorHour(item.minuteUnixMs)),
+    );
     return { duplicate: false, accepted: items.length };
   }
 

@@ -58,17 +58,35 @@ export class TelemetryQueryService {
     private readonly versions: TelemetryVersionStore,
   ) {}
 
-  async serviceMetrics(tenantId: string, gnsId: string, service: string, from: Date, to: Date, stepSeconds: number): Promise<ServiceMetricsPoint[]> {
+  async serviceMetrics(
+    tenantId: string,
+    gnsId: string,
+    service: string,
+    from: Date,
+    to: Date,
+    stepSeconds: number,
+  ): Promise<ServiceMetricsPoint[]> {
     const request = validateSeriesRequest(from, to, stepSeconds);
-    if (service.trim() === '') throw DomainError.validation([{ field: 'service', message: 'must not be empty' }]);
+    if (service.trim() === '')
+      throw DomainError.validation([{ field: 'service', message: 'must not be empty' }]);
     // Independent reads, run together; the version is still read before the rows (in compute).
     const [version, rolledUpUntil, facts] = await Promise.all([
       this.versions.current(tenantId),
       this.rollupState.rolledUpUntil(),
       this.scopeFacts(tenantId, gnsId),
     ]);
-    const question = ['serviceMetrics', tenantId, gnsId, service, request.fromMs, request.toMs, request.stepMs];
-    return this.cached(question, version, rolledUpUntil, facts, () => this.computeServiceMetrics(tenantId, service, request, rolledUpUntil, facts));
+    const question = [
+      'serviceMetrics',
+      tenantId,
+      gnsId,
+      service,
+      request.fromMs,
+      request.toMs,
+      request.stepMs,
+    ];
+    return this.cached(question, version, rolledUpUntil, facts, () =>
+      this.computeServiceMetrics(tenantId, service, request, rolledUpUntil, facts),
+    );
   }
 
   private async computeServiceMetrics(
@@ -110,17 +128,30 @@ export class TelemetryQueryService {
       this.scopeFacts(tenantId, gnsId),
     ]);
     const question = ['topology', tenantId, gnsId, range.fromMs, range.toMs];
-    return this.cached(question, version, rolledUpUntil, facts, () => this.computeTopology(tenantId, range, rolledUpUntil, facts));
+    return this.cached(question, version, rolledUpUntil, facts, () =>
+      this.computeTopology(tenantId, range, rolledUpUntil, facts),
+    );
   }
 
-  private async computeTopology(tenantId: string, range: TimeRange, rolledUpUntil: number | null, facts: GnsScopeFacts): Promise<Topology> {
+  private async computeTopology(
+    tenantId: string,
+    range: TimeRange,
+    rolledUpUntil: number | null,
+    facts: GnsScopeFacts,
+  ): Promise<Topology> {
     const scope = gnsTelemetryScope(facts.matchConditions, facts.clusters);
     const clusters = facts.clusters;
     const plan = planAggregateReads(range, rolledUpUntil);
     const candidates = new Set(scope.candidateClusterIds);
     // A member caller's calls are reported by the callee's cluster, which may be outside the candidates.
-    const candidateNames = clusters.filter((cluster) => candidates.has(cluster.id)).map((cluster) => cluster.name);
-    const groups = await this.telemetry.edgeGroups(tenantId, { clusterIds: scope.candidateClusterIds, orSourceClusters: candidateNames }, plan);
+    const candidateNames = clusters
+      .filter((cluster) => candidates.has(cluster.id))
+      .map((cluster) => cluster.name);
+    const groups = await this.telemetry.edgeGroups(
+      tenantId,
+      { clusterIds: scope.candidateClusterIds, orSourceClusters: candidateNames },
+      plan,
+    );
     const traffic = groups.map(({ requests, errors, sketches, ...key }) => ({
       ...key,
       totals: new TrafficTotals().addSketchJson(requests, errors, sketches),
@@ -129,26 +160,46 @@ export class TelemetryQueryService {
   }
 
   /** The GNS services (merged over member clusters and namespaces) with the worst error rate or p99. */
-  async topServices(tenantId: string, gnsId: string, from: Date, to: Date, by: TopServicesOrder, first: number): Promise<TopService[]> {
+  async topServices(
+    tenantId: string,
+    gnsId: string,
+    from: Date,
+    to: Date,
+    by: TopServicesOrder,
+    first: number,
+  ): Promise<TopService[]> {
     const range = validateTimeRange(from, to);
     const { scope } = await this.scopeOf(tenantId, gnsId);
     const plan = planAggregateReads(range, await this.rollupState.rolledUpUntil());
-    const groups = await this.telemetry.destinationGroups(tenantId, { clusterIds: scope.candidateClusterIds }, plan);
+    const groups = await this.telemetry.destinationGroups(
+      tenantId,
+      { clusterIds: scope.candidateClusterIds },
+      plan,
+    );
     const byService = new TrafficTotalsByKey<string>((service) => service);
     for (const group of groups) {
       if (scope.includes(group.clusterId, group.destinationNamespace)) {
-        byService.add(group.destinationService, group.requests, group.errors, mergeSketchJson(group.sketches));
+        byService.add(
+          group.destinationService,
+          group.requests,
+          group.errors,
+          mergeSketchJson(group.sketches),
+        );
       }
     }
     const services = [...byService]
       .filter(({ totals }) => totals.requests > 0)
       .map(({ key, totals }) => ({ service: key, ...totals.metrics(range.toMs - range.fromMs) }));
-    const rank = (service: TopService) => (by === 'ERROR_RATE' ? (service.errorRate ?? 0) : (service.p99 ?? 0));
+    const rank = (service: TopService) =>
+      by === 'ERROR_RATE' ? (service.errorRate ?? 0) : (service.p99 ?? 0);
     services.sort((a, b) => rank(b) - rank(a) || b.requests - a.requests || compare(a.service, b.service));
     return services.slice(0, first);
   }
 
-  private async scopeOf(tenantId: string, gnsId: string): Promise<{ scope: GnsTelemetryScope; clusters: NamedCluster[] }> {
+  private async scopeOf(
+    tenantId: string,
+    gnsId: string,
+  ): Promise<{ scope: GnsTelemetryScope; clusters: NamedCluster[] }> {
     const facts = await this.scopeFacts(tenantId, gnsId);
     return { scope: gnsTelemetryScope(facts.matchConditions, facts.clusters), clusters: facts.clusters };
   }
@@ -160,7 +211,13 @@ export class TelemetryQueryService {
   }
 
   /** The answer cached under the question and what it depends on; computed when there is none. */
-  private cached<T>(question: unknown[], version: string | null, rolledUpUntil: number | null, facts: GnsScopeFacts, compute: () => Promise<T>): Promise<T> {
+  private cached<T>(
+    question: unknown[],
+    version: string | null,
+    rolledUpUntil: number | null,
+    facts: GnsScopeFacts,
+    compute: () => Promise<T>,
+  ): Promise<T> {
     // No version yet (or lost): the rows may change without the version moving, so nothing is cached.
     if (version === null) return compute();
     const key = JSON.stringify([question, version, rolledUpUntil, facts.matchConditions, facts.clusters]);

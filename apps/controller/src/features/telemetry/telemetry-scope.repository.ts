@@ -10,7 +10,10 @@ export class TelemetryScopeRepository {
 
   async load(tenantId: string, gnsId: string): Promise<GnsScopeFacts | null> {
     const [gns, clusters] = await Promise.all([
-      this.prisma.globalNamespace.findFirst({ where: { tenantId, id: gnsId }, select: { matchConditions: true } }),
+      this.prisma.globalNamespace.findFirst({
+        where: { tenantId, id: gnsId },
+        select: { matchConditions: true },
+      }),
       this.prisma.cluster.findMany({ where: { tenantId }, select: { id: true, name: true } }),
     ]);
     if (!gns) return null;

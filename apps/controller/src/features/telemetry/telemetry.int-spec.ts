@@ -43,7 +43,9 @@ describe('telemetry storage', () => {
   const base = floorHour(Date.now()) - 3 * HOUR;
   const cartLatencies = evenLatencies(100, 1, 100);
 
-  const item = (overrides: Partial<TelemetryItem__Output> & { latencies?: number[] } = {}): TelemetryItem__Output => {
+  const item = (
+    overrides: Partial<TelemetryItem__Output> & { latencies?: number[] } = {},
+  ): TelemetryItem__Output => {
     const { latencies, ...rest } = overrides;
     return {
       minuteUnixMs: base,
@@ -58,20 +60,30 @@ describe('telemetry storage', () => {
       ...rest,
     };
   };
-  const batch = (batchId: string, items: TelemetryItem__Output[]): TelemetryBatch__Output => ({ batchId, items });
-  const count = async (table: string) => Number((await sql.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+  const batch = (batchId: string, items: TelemetryItem__Output[]): TelemetryBatch__Output => ({
+    batchId,
+    items,
+  });
+  const count = async (table: string) =>
+    Number((await sql.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
 
   beforeAll(async () => {
     database = await createTestDatabase();
     // The telemetry module alone, on its own database: no other feature is involved.
-    moduleRef = await Test.createTestingModule({ imports: [...platformModules(testRuntimeConfig(database.url)), TelemetryModule] }).compile();
+    moduleRef = await Test.createTestingModule({
+      imports: [...platformModules(testRuntimeConfig(database.url)), TelemetryModule],
+    }).compile();
     ingest = moduleRef.get(TelemetryIngestService);
     maintenance = moduleRef.get(TelemetryMaintenanceService);
     query = moduleRef.get(TelemetryQueryService);
     sql = new Client({ connectionString: database.url });
     await sql.connect();
-    tenantA = (await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'tenant-a') RETURNING id`)).rows[0].id;
-    tenantB = (await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'tenant-b') RETURNING id`)).rows[0].id;
+    tenantA = (
+      await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'tenant-a') RETURNING id`)
+    ).rows[0].id;
+    tenantB = (
+      await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), 'tenant-b') RETURNING id`)
+    ).rows[0].id;
     east = await seedCluster(sql, tenantA, 'east');
     west = await seedCluster(sql, tenantA, 'west');
     eastOfB = await seedCluster(sql, tenantB, 'east');
@@ -91,64 +103,145 @@ describe('telemetry storage', () => {
   describe('ingest', () => {
     it('stores a batch of minutes and counts a replayed batch once', async () => {
       const minutes = Array.from({ length: 60 }, (_, index) => item({ minuteUnixMs: base + index * MINUTE }));
-      expect(await ingest.ingest(tenantA, east.id, batch('east-1', minutes))).toEqual({ duplicate: false, accepted: 60 });
-      expect(await ingest.ingest(tenantA, east.id, batch('east-1', minutes))).toEqual({ duplicate: true, accepted: 0 });
+      expect(await ingest.ingest(tenantA, east.id, batch('east-1', minutes))).toEqual({
+        duplicate: false,
+        accepted: 60,
+      });
+      expect(await ingest.ingest(tenantA, east.id, batch('east-1', minutes))).toEqual({
+        duplicate: true,
+        accepted: 0,
+      });
       expect(await count('telemetry_minutes')).toBe(60);
       // The same batch id from another cluster is another batch.
       const westMinutes = minutes.map((minute) => ({ ...minute, requests: 50, errors: 0 }));
-      expect(await ingest.ingest(tenantA, west.id, batch('east-1', westMinutes))).toEqual({ duplicate: false, accepted: 60 });
+      expect(await ingest.ingest(tenantA, west.id, batch('east-1', westMinutes))).toEqual({
+        duplicate: false,
+        accepted: 60,
+      });
       expect(await count('telemetry_minutes')).toBe(120);
     });
 
     it('counts a batch sent twice at the same moment once', async () => {
       const twin = batch('twin', [item({ minuteUnixMs: base + HOUR, destinationService: 'twin-check' })]);
-      const results = await Promise.all([ingest.ingest(tenantA, east.id, twin), ingest.ingest(tenantA, east.id, twin)]);
+      const results = await Promise.all([
+        ingest.ingest(tenantA, east.id, twin),
+        ingest.ingest(tenantA, east.id, twin),
+      ]);
       expect(results.map((result) => result.duplicate).sort()).toEqual([false, true]);
-      const stored = await sql.query(`SELECT count(*) AS n FROM telemetry_minutes WHERE destination_service = 'twin-check'`);
+      const stored = await sql.query(
+        `SELECT count(*) AS n FROM telemetry_minutes WHERE destination_service = 'twin-check'`,
+      );
       expect(Number(stored.rows[0].n)).toBe(1);
     });
 
     it('stores a large batch in chunks', async () => {
       const services = Array.from({ length: 2_500 }, (_, index) =>
-        item({ minuteUnixMs: base + HOUR + 5 * MINUTE, sourceService: `load-${index}`, destinationService: 'bulk', requests: 1, errors: 0, latencies: [10] }),
+        item({
+          minuteUnixMs: base + HOUR + 5 * MINUTE,
+          sourceService: `load-${index}`,
+          destinationService: 'bulk',
+          requests: 1,
+          errors: 0,
+          latencies: [10],
+        }),
       );
-      expect(await ingest.ingest(tenantA, east.id, batch('bulk', services))).toEqual({ duplicate: false, accepted: 2_500 });
-      const stored = await sql.query(`SELECT count(*) AS n FROM telemetry_minutes WHERE destination_service = 'bulk'`);
+      expect(await ingest.ingest(tenantA, east.id, batch('bulk', services))).toEqual({
+        duplicate: false,
+        accepted: 2_500,
+      });
+      const stored = await sql.query(
+        `SELECT count(*) AS n FROM telemetry_minutes WHERE destination_service = 'bulk'`,
+      );
       expect(Number(stored.rows[0].n)).toBe(2_500);
     });
 
     it.each([
-      ['errors above requests', { requests: 3, errors: 4 }, /items\[1\]\.errors 4 errors is more than the 3 requests/],
-      ['a minute not on a minute boundary', { minuteUnixMs: base + 30_000 }, /items\[1\]\.minuteUnixMs must be the start of a minute/],
-      ['a minute older than retention', { minuteUnixMs: base - 8 * 24 * HOUR }, /items\[1\]\.minuteUnixMs .* older than the 7-day minute retention/],
-      ['a minute in the future', { minuteUnixMs: floorHour(Date.now()) + 2 * HOUR }, /items\[1\]\.minuteUnixMs .* is in the future/],
-      ['an empty destination service', { destinationService: '' }, /items\[1\]\.destinationService must not be empty/],
-      ['a malformed sketch', { latency: { ...sketchOf([1]), counts: [-1] } as SketchJSON }, /items\[1\]\.latency Invalid latency sketch: counts\[0\]/],
-      ['a sketch of another accuracy', { latency: { ...sketchOf([1]), relativeAccuracy: 0.02 } as SketchJSON }, /items\[1\]\.latency relativeAccuracy must be 0.01/],
-    ])('refuses a batch with %s, naming the item and field, and stores nothing', async (_name, bad, message) => {
-      const before = await count('telemetry_minutes');
-      const good = item({ minuteUnixMs: base + 2 * HOUR, destinationService: 'refused' });
-      const refused = ingest.ingest(tenantA, east.id, batch('bad-batch', [good, item({ ...good, ...bad })]));
-      await expect(refused).rejects.toThrow(DomainError);
-      await expect(refused).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(message) });
-      expect(await count('telemetry_minutes')).toBe(before);
-      // The batch id was not used up: the agent may fix and resend under the same id.
-      expect((await sql.query(`SELECT 1 FROM telemetry_batches WHERE batch_id = 'bad-batch'`)).rowCount).toBe(0);
-    });
+      [
+        'errors above requests',
+        { requests: 3, errors: 4 },
+        /items\[1\]\.errors 4 errors is more than the 3 requests/,
+      ],
+      [
+        'a minute not on a minute boundary',
+        { minuteUnixMs: base + 30_000 },
+        /items\[1\]\.minuteUnixMs must be the start of a minute/,
+      ],
+      [
+        'a minute older than retention',
+        { minuteUnixMs: base - 8 * 24 * HOUR },
+        /items\[1\]\.minuteUnixMs .* older than the 7-day minute retention/,
+      ],
+      [
+        'a minute in the future',
+        { minuteUnixMs: floorHour(Date.now()) + 2 * HOUR },
+        /items\[1\]\.minuteUnixMs .* is in the future/,
+      ],
+      [
+        'an empty destination service',
+        { destinationService: '' },
+        /items\[1\]\.destinationService must not be empty/,
+      ],
+      [
+        'a malformed sketch',
+        { latency: { ...sketchOf([1]), counts: [-1] } as SketchJSON },
+        /items\[1\]\.latency Invalid latency sketch: counts\[0\]/,
+      ],
+      [
+        'a sketch of another accuracy',
+        { latency: { ...sketchOf([1]), relativeAccuracy: 0.02 } as SketchJSON },
+        /items\[1\]\.latency relativeAccuracy must be 0.01/,
+      ],
+    ])(
+      'refuses a batch with %s, naming the item and field, and stores nothing',
+      async (_name, bad, message) => {
+        const before = await count('telemetry_minutes');
+        const good = item({ minuteUnixMs: base + 2 * HOUR, destinationService: 'refused' });
+        const refused = ingest.ingest(
+          tenantA,
+          east.id,
+          batch('bad-batch', [good, item({ ...good, ...bad })]),
+        );
+        await expect(refused).rejects.toThrow(DomainError);
+        await expect(refused).rejects.toMatchObject({
+          code: 'VALIDATION',
+          message: expect.stringMatching(message),
+        });
+        expect(await count('telemetry_minutes')).toBe(before);
+        // The batch id was not used up: the agent may fix and resend under the same id.
+        expect(
+          (await sql.query(`SELECT 1 FROM telemetry_batches WHERE batch_id = 'bad-batch'`)).rowCount,
+        ).toBe(0);
+      },
+    );
   });
 
   describe('queries', () => {
     beforeAll(async () => {
       // Not in the GNS: another namespace of a member cluster, a reserved namespace, another tenant.
-      await ingest.ingest(tenantA, east.id, batch('noise-a', [
-        item({ minuteUnixMs: base, destinationNamespace: 'other', requests: 1000, errors: 1000 }),
-        item({ minuteUnixMs: base, destinationNamespace: 'kube-system', requests: 1000, errors: 1000 }),
-      ]));
-      await ingest.ingest(tenantB, eastOfB.id, batch('noise-b', [item({ minuteUnixMs: base, requests: 7, errors: 7, latencies: [5000] })]));
+      await ingest.ingest(
+        tenantA,
+        east.id,
+        batch('noise-a', [
+          item({ minuteUnixMs: base, destinationNamespace: 'other', requests: 1000, errors: 1000 }),
+          item({ minuteUnixMs: base, destinationNamespace: 'kube-system', requests: 1000, errors: 1000 }),
+        ]),
+      );
+      await ingest.ingest(
+        tenantB,
+        eastOfB.id,
+        batch('noise-b', [item({ minuteUnixMs: base, requests: 7, errors: 7, latencies: [5000] })]),
+      );
     });
 
     it('answers a per-minute series from the GNS member clusters only', async () => {
-      const points = await query.serviceMetrics(tenantA, gnsA, 'cart', new Date(base), new Date(base + 10 * MINUTE), 60);
+      const points = await query.serviceMetrics(
+        tenantA,
+        gnsA,
+        'cart',
+        new Date(base),
+        new Date(base + 10 * MINUTE),
+        60,
+      );
       expect(points).toHaveLength(10);
       for (const [index, point] of points.entries()) {
         expect(point.timestamp.getTime()).toBe(base + index * MINUTE);
@@ -161,16 +254,32 @@ describe('telemetry storage', () => {
     });
 
     it('answers a coarser step by merging minutes', async () => {
-      const [hour] = await query.serviceMetrics(tenantA, gnsA, 'cart', new Date(base), new Date(base + HOUR), 3600);
+      const [hour] = await query.serviceMetrics(
+        tenantA,
+        gnsA,
+        'cart',
+        new Date(base),
+        new Date(base + HOUR),
+        3600,
+      );
       expect(hour).toMatchObject({ requests: 9_000, errors: 300 });
       expect(hour?.requestRate).toBeCloseTo(9_000 / 3_600, 9);
       expectWithinSketchError(hour?.p90 ?? null, exactQuantile(cartLatencies, 0.9));
     });
 
     it('keeps tenants apart', async () => {
-      const [pointOfB] = await query.serviceMetrics(tenantB, gnsB, 'cart', new Date(base), new Date(base + MINUTE), 60);
+      const [pointOfB] = await query.serviceMetrics(
+        tenantB,
+        gnsB,
+        'cart',
+        new Date(base),
+        new Date(base + MINUTE),
+        60,
+      );
       expect(pointOfB).toMatchObject({ requests: 7, errors: 7 });
-      await expect(query.serviceMetrics(tenantB, gnsA, 'cart', new Date(base), new Date(base + MINUTE), 60)).rejects.toMatchObject({
+      await expect(
+        query.serviceMetrics(tenantB, gnsA, 'cart', new Date(base), new Date(base + MINUTE), 60),
+      ).rejects.toMatchObject({
         code: 'NOT_FOUND',
       });
     });
@@ -178,7 +287,8 @@ describe('telemetry storage', () => {
     it('answers again from its cache only while the telemetry is unchanged, and at once after a new batch', async () => {
       const at = base + 2 * HOUR + 7 * MINUTE;
       const [from, to] = [new Date(at), new Date(at + 2 * MINUTE)];
-      const cached = (service: string, requests: number) => item({ minuteUnixMs: at, destinationService: service, requests, errors: 0 });
+      const cached = (service: string, requests: number) =>
+        item({ minuteUnixMs: at, destinationService: service, requests, errors: 0 });
       await ingest.ingest(tenantB, eastOfB.id, batch('cache-1', [cached('cached', 10)]));
       const first = await query.serviceMetrics(tenantB, gnsB, 'cached', from, to, 60);
       expect(first.map((point) => point.requests)).toEqual([10, 0]);
@@ -188,19 +298,33 @@ describe('telemetry storage', () => {
       expect(await query.topology(tenantB, gnsB, from, to)).toBe(topology);
 
       // A batch for the same (old) minutes outdates both answers.
-      await ingest.ingest(tenantB, eastOfB.id, batch('cache-2', [{ ...cached('cached', 4), minuteUnixMs: at + MINUTE }]));
-      expect((await query.serviceMetrics(tenantB, gnsB, 'cached', from, to, 60)).map((point) => point.requests)).toEqual([10, 4]);
+      await ingest.ingest(
+        tenantB,
+        eastOfB.id,
+        batch('cache-2', [{ ...cached('cached', 4), minuteUnixMs: at + MINUTE }]),
+      );
+      expect(
+        (await query.serviceMetrics(tenantB, gnsB, 'cached', from, to, 60)).map((point) => point.requests),
+      ).toEqual([10, 4]);
       const after = await query.topology(tenantB, gnsB, from, to);
       expect(after.nodes.find((node) => node.service === 'cached')?.requests).toBe(14);
       // A resent batch changes nothing, and the answer stays the same.
-      await ingest.ingest(tenantB, eastOfB.id, batch('cache-2', [{ ...cached('cached', 4), minuteUnixMs: at + MINUTE }]));
-      expect((await query.serviceMetrics(tenantB, gnsB, 'cached', from, to, 60)).map((point) => point.requests)).toEqual([10, 4]);
+      await ingest.ingest(
+        tenantB,
+        eastOfB.id,
+        batch('cache-2', [{ ...cached('cached', 4), minuteUnixMs: at + MINUTE }]),
+      );
+      expect(
+        (await query.serviceMetrics(tenantB, gnsB, 'cached', from, to, 60)).map((point) => point.requests),
+      ).toEqual([10, 4]);
     });
 
     it('builds the topology with one node per service and cluster', async () => {
       const topology = await query.topology(tenantA, gnsA, new Date(base), new Date(base + HOUR));
       const cartIn = (cluster: string) =>
-        topology.nodes.find((node) => node.clusterName === cluster && node.namespace === 'shop' && node.service === 'cart');
+        topology.nodes.find(
+          (node) => node.clusterName === cluster && node.namespace === 'shop' && node.service === 'cart',
+        );
       const cartEast = cartIn('east');
       const cartWest = cartIn('west');
       expect(cartEast).toMatchObject({ member: true, requests: 6_000, errors: 300 });
@@ -215,7 +339,14 @@ describe('telemetry storage', () => {
     });
 
     it('ranks services by error rate', async () => {
-      const top = await query.topServices(tenantA, gnsA, new Date(base), new Date(base + 2 * HOUR), 'ERROR_RATE', 2);
+      const top = await query.topServices(
+        tenantA,
+        gnsA,
+        new Date(base),
+        new Date(base + 2 * HOUR),
+        'ERROR_RATE',
+        2,
+      );
       // twin-check: 5 of 100 failed; cart: 300 of 9,000; the namespace "other" (all failed) is outside the GNS.
       expect(top.map((service) => [service.service, service.errorRate])).toEqual([
         ['twin-check', 0.05],
@@ -225,8 +356,21 @@ describe('telemetry storage', () => {
 
     describe('across clusters (each request reported by the cluster it was received in)', () => {
       const at = () => base + HOUR + 40 * MINUTE;
-      const call = (sourceCluster: string, sourceService: string, destinationService: string, requests: number) =>
-        item({ minuteUnixMs: at(), sourceCluster, sourceService, destinationService, requests, errors: 0, latencies: Array<number>(requests).fill(20) });
+      const call = (
+        sourceCluster: string,
+        sourceService: string,
+        destinationService: string,
+        requests: number,
+      ) =>
+        item({
+          minuteUnixMs: at(),
+          sourceCluster,
+          sourceService,
+          destinationService,
+          requests,
+          errors: 0,
+          latencies: Array<number>(requests).fill(20),
+        });
       let north: SeededCluster;
 
       beforeAll(async () => {
@@ -234,23 +378,46 @@ describe('telemetry storage', () => {
         // reviews in east also calls ledger, in a cluster outside the GNS.
         north = await seedCluster(sql, tenantA, 'north');
         await ingest.ingest(tenantA, east.id, batch('xc-east', [call('east', 'productpage', 'reviews', 27)]));
-        await ingest.ingest(tenantA, west.id, batch('xc-west', [
-          call('east', 'productpage', 'reviews', 13),
-          call('east', 'reviews', 'ratings', 13),
-          call('west', 'reviews', 'ratings', 14),
-        ]));
+        await ingest.ingest(
+          tenantA,
+          west.id,
+          batch('xc-west', [
+            call('east', 'productpage', 'reviews', 13),
+            call('east', 'reviews', 'ratings', 13),
+            call('west', 'reviews', 'ratings', 14),
+          ]),
+        );
         await ingest.ingest(tenantA, north.id, batch('xc-north', [call('east', 'reviews', 'ledger', 5)]));
       });
 
       it('sums a service running in two clusters once per request', async () => {
-        const [hour] = await query.serviceMetrics(tenantA, gnsA, 'reviews', new Date(base + HOUR), new Date(base + 2 * HOUR), 3600);
+        const [hour] = await query.serviceMetrics(
+          tenantA,
+          gnsA,
+          'reviews',
+          new Date(base + HOUR),
+          new Date(base + 2 * HOUR),
+          3600,
+        );
         expect(hour).toMatchObject({ requests: 40 });
-        const [ratings] = await query.serviceMetrics(tenantA, gnsA, 'ratings', new Date(base + HOUR), new Date(base + 2 * HOUR), 3600);
+        const [ratings] = await query.serviceMetrics(
+          tenantA,
+          gnsA,
+          'ratings',
+          new Date(base + HOUR),
+          new Date(base + 2 * HOUR),
+          3600,
+        );
         expect(ratings).toMatchObject({ requests: 27 });
       });
 
       it('places callers in their own cluster and destinations where they run', async () => {
-        const topology = await query.topology(tenantA, gnsA, new Date(base + HOUR), new Date(base + 2 * HOUR));
+        const topology = await query.topology(
+          tenantA,
+          gnsA,
+          new Date(base + HOUR),
+          new Date(base + 2 * HOUR),
+        );
         const placed = topology.nodes
           .filter((node) => ['productpage', 'reviews', 'ratings', 'ledger'].includes(node.service))
           .map((node) => [`${node.clusterName}/${node.service}`, node.requests, node.member]);
@@ -261,18 +428,47 @@ describe('telemetry storage', () => {
           ['west/ratings', 27, true],
           ['west/reviews', 13, true],
         ]);
-        const edge = (from: string, to: string) => topology.edges.find((candidate) => candidate.sourceId === from && candidate.destinationId === to);
-        expect(edge(`${east.id}/shop/reviews`, `${west.id}/shop/ratings`)).toMatchObject({ requests: 13, clusterId: west.id });
-        expect(edge(`${west.id}/shop/reviews`, `${west.id}/shop/ratings`)).toMatchObject({ requests: 14, clusterId: west.id });
-        expect(edge(`${east.id}/shop/reviews`, `${north.id}/shop/ledger`)).toMatchObject({ requests: 5, clusterId: north.id });
+        const edge = (from: string, to: string) =>
+          topology.edges.find((candidate) => candidate.sourceId === from && candidate.destinationId === to);
+        expect(edge(`${east.id}/shop/reviews`, `${west.id}/shop/ratings`)).toMatchObject({
+          requests: 13,
+          clusterId: west.id,
+        });
+        expect(edge(`${west.id}/shop/reviews`, `${west.id}/shop/ratings`)).toMatchObject({
+          requests: 14,
+          clusterId: west.id,
+        });
+        expect(edge(`${east.id}/shop/reviews`, `${north.id}/shop/ledger`)).toMatchObject({
+          requests: 5,
+          clusterId: north.id,
+        });
       });
     });
 
     it('refuses bad ranges with clear messages', async () => {
-      const tooLong = query.serviceMetrics(tenantA, gnsA, 'cart', new Date(base), new Date(base + 32 * 24 * HOUR), 3600);
-      await expect(tooLong).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringContaining('to: must be at most 31 days after from') });
-      const tooManyPoints = query.serviceMetrics(tenantA, gnsA, 'cart', new Date(base), new Date(base + 2 * 24 * HOUR), 60);
-      await expect(tooManyPoints).rejects.toMatchObject({ message: expect.stringContaining('more than 1440') });
+      const tooLong = query.serviceMetrics(
+        tenantA,
+        gnsA,
+        'cart',
+        new Date(base),
+        new Date(base + 32 * 24 * HOUR),
+        3600,
+      );
+      await expect(tooLong).rejects.toMatchObject({
+        code: 'VALIDATION',
+        message: expect.stringContaining('to: must be at most 31 days after from'),
+      });
+      const tooManyPoints = query.serviceMetrics(
+        tenantA,
+        gnsA,
+        'cart',
+        new Date(base),
+        new Date(base + 2 * 24 * HOUR),
+        60,
+      );
+      await expect(tooManyPoints).rejects.toMatchObject({
+        message: expect.stringContaining('more than 1440'),
+      });
     });
   });
 
@@ -287,9 +483,13 @@ describe('telemetry storage', () => {
       };
       const first = await maintenance.rollUp();
       expect(first.rolledUpUntil).toBeGreaterThanOrEqual(base + 3 * HOUR);
-      const hoursAfterFirst = (await sql.query(`SELECT * FROM telemetry_hours ORDER BY id`)).rows.map(withoutId);
+      const hoursAfterFirst = (await sql.query(`SELECT * FROM telemetry_hours ORDER BY id`)).rows.map(
+        withoutId,
+      );
       await maintenance.rollUp();
-      const hoursAfterSecond = (await sql.query(`SELECT * FROM telemetry_hours ORDER BY id`)).rows.map(withoutId);
+      const hoursAfterSecond = (await sql.query(`SELECT * FROM telemetry_hours ORDER BY id`)).rows.map(
+        withoutId,
+      );
       expect(hoursAfterSecond).toEqual(hoursAfterFirst);
       const cartEastHour = await sql.query(
         `SELECT requests, errors FROM telemetry_hours WHERE cluster_id = $1 AND destination_service = 'cart' AND destination_namespace = 'shop' AND hour = $2`,
@@ -298,7 +498,10 @@ describe('telemetry storage', () => {
       expect(cartEastHour.rows).toEqual([{ requests: '6000', errors: '300' }]);
 
       // Hide the minutes: the answers now can only come from the hour rows.
-      await sql.query(`CREATE TABLE hidden_minutes AS SELECT * FROM telemetry_minutes WHERE minute >= $1 AND minute < $2`, [from, to]);
+      await sql.query(
+        `CREATE TABLE hidden_minutes AS SELECT * FROM telemetry_minutes WHERE minute >= $1 AND minute < $2`,
+        [from, to],
+      );
       await sql.query(`DELETE FROM telemetry_minutes WHERE minute >= $1 AND minute < $2`, [from, to]);
       try {
         expect(await query.serviceMetrics(tenantA, gnsA, 'cart', from, to, 3600)).toEqual(fromMinutes.hourly);
@@ -312,9 +515,17 @@ describe('telemetry storage', () => {
 
     it('recomputes an hour that received minutes after its rollup', async () => {
       await maintenance.rollUp();
-      await ingest.ingest(tenantA, east.id, batch('late', [item({ minuteUnixMs: base + 30 * MINUTE, destinationService: 'late', requests: 9, errors: 1 })]));
+      await ingest.ingest(
+        tenantA,
+        east.id,
+        batch('late', [
+          item({ minuteUnixMs: base + 30 * MINUTE, destinationService: 'late', requests: 9, errors: 1 }),
+        ]),
+      );
       await maintenance.rollUp();
-      const late = await sql.query(`SELECT requests, errors FROM telemetry_hours WHERE destination_service = 'late'`);
+      const late = await sql.query(
+        `SELECT requests, errors FROM telemetry_hours WHERE destination_service = 'late'`,
+      );
       expect(late.rows).toEqual([{ requests: '9', errors: '1' }]);
     });
 
@@ -341,9 +552,13 @@ describe('telemetry storage', () => {
       expect(result).toEqual({ minutes: 1, hours: 1, batches: 1 });
       expect(await count('telemetry_minutes')).toBe(minutesBefore - 1);
       expect(await count('telemetry_hours')).toBe(hoursBefore - 1);
-      const left = await sql.query(`SELECT DISTINCT destination_service FROM telemetry_minutes WHERE destination_service IN ('expired', 'kept')`);
+      const left = await sql.query(
+        `SELECT DISTINCT destination_service FROM telemetry_minutes WHERE destination_service IN ('expired', 'kept')`,
+      );
       expect(left.rows).toEqual([{ destination_service: 'kept' }]);
-      const batches = await sql.query(`SELECT batch_id FROM telemetry_batches WHERE batch_id IN ('old', 'recent')`);
+      const batches = await sql.query(
+        `SELECT batch_id FROM telemetry_batches WHERE batch_id IN ('old', 'recent')`,
+      );
       expect(batches.rows).toEqual([{ batch_id: 'recent' }]);
     });
   });

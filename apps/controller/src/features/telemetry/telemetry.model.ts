@@ -1,7 +1,10 @@
 import { Field, Float, GraphQLISODateTime, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
 import type { TopServicesOrder as TopServicesOrderValue } from './telemetry-query.service';
 
-const TOP_SERVICES_ORDERS = { ERROR_RATE: 'ERROR_RATE', LATENCY_P99: 'LATENCY_P99' } as const satisfies Record<TopServicesOrderValue, TopServicesOrderValue>;
+const TOP_SERVICES_ORDERS = {
+  ERROR_RATE: 'ERROR_RATE',
+  LATENCY_P99: 'LATENCY_P99',
+} as const satisfies Record<TopServicesOrderValue, TopServicesOrderValue>;
 registerEnumType(TOP_SERVICES_ORDERS, { name: 'TopServicesOrder' });
 export const TopServicesOrder = TOP_SERVICES_ORDERS;
 
@@ -17,16 +20,25 @@ abstract class Traffic {
   @Field(() => Float, { description: 'Requests per second.' })
   requestRate!: number;
 
-  @Field(() => Float, { nullable: true, description: 'Fraction of requests that failed (0..1); null without requests.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Fraction of requests that failed (0..1); null without requests.',
+  })
   errorRate!: number | null;
 
   @Field(() => Float, { nullable: true, description: 'Median latency in milliseconds (within 1 %).' })
   p50!: number | null;
 
-  @Field(() => Float, { nullable: true, description: '90th percentile latency in milliseconds (within 1 %).' })
+  @Field(() => Float, {
+    nullable: true,
+    description: '90th percentile latency in milliseconds (within 1 %).',
+  })
   p90!: number | null;
 
-  @Field(() => Float, { nullable: true, description: '99th percentile latency in milliseconds (within 1 %).' })
+  @Field(() => Float, {
+    nullable: true,
+    description: '99th percentile latency in milliseconds (within 1 %).',
+  })
   p99!: number | null;
 }
 
@@ -41,7 +53,9 @@ export class TopologyNode extends Traffic {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => ID, { description: 'Empty for a caller in a cluster the mesh names but Lattice has not registered.' })
+  @Field(() => ID, {
+    description: 'Empty for a caller in a cluster the mesh names but Lattice has not registered.',
+  })
   clusterId!: string;
 
   @Field({ description: "The cluster's name (for an unregistered cluster, the mesh's name of it)." })
@@ -53,11 +67,16 @@ export class TopologyNode extends Traffic {
   @Field()
   service!: string;
 
-  @Field({ description: 'In a member (cluster, namespace) of the Global Namespace; false for outside callers and callees.' })
+  @Field({
+    description:
+      'In a member (cluster, namespace) of the Global Namespace; false for outside callers and callees.',
+  })
   member!: boolean;
 }
 
-@ObjectType({ description: 'Calls from one service to another, each counted once, by the cluster that received them.' })
+@ObjectType({
+  description: 'Calls from one service to another, each counted once, by the cluster that received them.',
+})
 export class TopologyEdge extends Traffic {
   @Field(() => ID)
   sourceId!: string;

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { type EdgeTraffic, HOUR_MS, type ReadPlan, type SketchJSON, type TimeRange, type ValidTelemetryItem } from '@lattice/domain';
+import {
+  type EdgeTraffic,
+  HOUR_MS,
+  type ReadPlan,
+  type SketchJSON,
+  type TimeRange,
+  type ValidTelemetryItem,
+} from '@lattice/domain';
 import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
@@ -26,8 +33,10 @@ export interface HourRow extends TrafficKey {
 }
 
 export type EdgeGroup = TrafficKey & TrafficGroup;
-export type DestinationGroup = Pick<TrafficKey, 'clusterId' | 'destinationNamespace' | 'destinationService'> & TrafficGroup;
-export type SeriesGroup = { bucket: number } & Pick<TrafficKey, 'clusterId' | 'destinationNamespace'> & TrafficGroup;
+export type DestinationGroup = Pick<TrafficKey, 'clusterId' | 'destinationNamespace' | 'destinationService'> &
+  TrafficGroup;
+export type SeriesGroup = { bucket: number } & Pick<TrafficKey, 'clusterId' | 'destinationNamespace'> &
+  TrafficGroup;
 
 export interface TrafficFilter {
   /** Reporting clusters (where the destinations run). */
@@ -69,8 +78,16 @@ export class TelemetryRepository {
    * late marks only when that insert returned the id. Rows travel as one JSON array that
    * PostgreSQL unpacks, which is far cheaper to send than a text array per column.
    */
-  async insertBatch(tenantId: string, clusterId: string, batchId: string, items: readonly ValidTelemetryItem[], lateBeforeMs = -Infinity): Promise<boolean> {
-    const late = [...new Set(items.flatMap((item) => (item.minuteUnixMs < lateBeforeMs ? [item.minuteUnixMs] : [])))];
+  async insertBatch(
+    tenantId: string,
+    clusterId: string,
+    batchId: string,
+    items: readonly ValidTelemetryItem[],
+    lateBeforeMs = -Infinity,
+  ): Promise<boolean> {
+    const late = [
+      ...new Set(items.flatMap((item) => (item.minuteUnixMs < lateBeforeMs ? [item.minuteUnixMs] : []))),
+    ];
     const rows = await this.prisma.$queryRaw<{ recorded: number }[]>(Prisma.sql`
       WITH batch AS (
         INSERT INTO telemetry_batches (cluster_id, batch_id, tenant_id, item_count)
@@ -92,7 +109,13 @@ export class TelemetryRepository {
   }
 
   /** Series of one destination service, grouped by bucket, cluster and destination namespace. */
-  async seriesGroups(tenantId: string, filter: TrafficFilter, plan: ReadPlan, bucketFromMs: number, stepMs: number): Promise<SeriesGroup[]> {
+  async seriesGroups(
+    tenantId: string,
+    filter: TrafficFilter,
+    plan: ReadPlan,
+    bucketFromMs: number,
+    stepMs: number,
+  ): Promise<SeriesGroup[]> {
     if (filter.clusterIds.length === 0) return [];
     const rows = await this.prisma.$queryRaw<RawGroup[]>(Prisma.sql`
       SELECT floor((extract(epoch FROM t.at) * 1000 - ${bucketFromMs}::float8) / ${stepMs}::float8)::int AS bucket,
@@ -120,7 +143,11 @@ export class TelemetryRepository {
   }
 
   /** Traffic per destination (cluster, namespace, service) over the planned range. */
-  async destinationGroups(tenantId: string, filter: TrafficFilter, plan: ReadPlan): Promise<DestinationGroup[]> {
+  async destinationGroups(
+    tenantId: string,
+    filter: TrafficFilter,
+    plan: ReadPlan,
+  ): Promise<DestinationGroup[]> {
     if (filter.clusterIds.length === 0) return [];
     const rows = await this.prisma.$queryRaw<RawGroup[]>(Prisma.sql`
       SELECT t.cluster_id::text AS cluster_id, t.destination_namespace, t.destination_service,
@@ -150,12 +177,20 @@ export class TelemetryRepository {
    * Recomputes one tenant-hour: an advisory lock serialises recomputations of the same hour (a
    * scheduled run and a late-data run), then the hour's rows are replaced by `rollUp(minutes)`.
    */
-  recomputeHour(tenantId: string, hourMs: number, rollUp: (minutes: EdgeGroup[]) => HourRow[]): Promise<number> {
+  recomputeHour(
+    tenantId: string,
+    hourMs: number,
+    rollUp: (minutes: EdgeGroup[]) => HourRow[],
+  ): Promise<number> {
     return this.prisma.$transaction(
       async (tx) => {
-        await tx.$executeRaw(Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`telemetry-hour:${tenantId}:${hourMs}`}, 0))`);
+        await tx.$executeRaw(
+          Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`telemetry-hour:${tenantId}:${hourMs}`}, 0))`,
+        );
         const rows = rollUp(await this.minuteGroupsOfHour(tenantId, hourMs, tx));
-        await tx.$executeRaw(Prisma.sql`DELETE FROM telemetry_hours WHERE tenant_id = ${tenantId}::uuid AND hour = ${iso(hourMs)}::timestamptz`);
+        await tx.$executeRaw(
+          Prisma.sql`DELETE FROM telemetry_hours WHERE tenant_id = ${tenantId}::uuid AND hour = ${iso(hourMs)}::timestamptz`,
+        );
         for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
           await insertHourRows(tx, tenantId, hourMs, rows.slice(start, start + INSERT_CHUNK_ROWS));
         }
@@ -166,7 +201,9 @@ export class TelemetryRepository {
   }
 
   async tenantIds(): Promise<string[]> {
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>(Prisma.sql`SELECT id::text AS id FROM tenants ORDER BY id`);
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>(
+      Prisma.sql`SELECT id::text AS id FROM tenants ORDER BY id`,
+    );
     return rows.map((row) => row.id);
   }
 
@@ -226,7 +263,12 @@ function minuteRowsJson(items: readonly ValidTelemetryItem[]): string {
 }
 
 /** One multi-row INSERT: every column travels as one typed array parameter (unnest). */
-async function insertHourRows(db: Db, tenantId: string, hourMs: number, rows: readonly HourRow[]): Promise<void> {
+async function insertHourRows(
+  db: Db,
+  tenantId: string,
+  hourMs: number,
+  rows: readonly HourRow[],
+): Promise<void> {
   await db.$executeRaw(Prisma.sql`
     INSERT INTO telemetry_hours
       (tenant_id, cluster_id, hour, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
@@ -258,10 +300,15 @@ function trafficSource(tenantId: string, filter: TrafficFilter, plan: ReadPlan):
     ? Prisma.sql`(cluster_id = ANY(${filter.clusterIds}::uuid[]) OR source_cluster = ANY(${filter.orSourceClusters}::text[]))`
     : Prisma.sql`cluster_id = ANY(${filter.clusterIds}::uuid[])`;
   const serviceCondition =
-    filter.destinationService === undefined ? Prisma.empty : Prisma.sql`AND destination_service = ${filter.destinationService}`;
+    filter.destinationService === undefined
+      ? Prisma.empty
+      : Prisma.sql`AND destination_service = ${filter.destinationService}`;
   const select = (rows: typeof MINUTE_ROWS, ranges: readonly TimeRange[]) => {
     const within = Prisma.join(
-      ranges.map((range) => Prisma.sql`(${rows.at} >= ${iso(range.fromMs)}::timestamptz AND ${rows.at} < ${iso(range.toMs)}::timestamptz)`),
+      ranges.map(
+        (range) =>
+          Prisma.sql`(${rows.at} >= ${iso(range.fromMs)}::timestamptz AND ${rows.at} < ${iso(range.toMs)}::timestamptz)`,
+      ),
       ' OR ',
     );
     return Prisma.sql`SELECT ${rows.at} AS at, cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch

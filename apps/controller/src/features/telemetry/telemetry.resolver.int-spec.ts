@@ -1,6 +1,12 @@
 import { floorHour } from '@lattice/domain';
 import { GraphQLTestApp } from '../../../../../test/support/graphql-app';
-import { HOUR, MINUTE, seedCluster, seedGlobalNamespace, seedMinuteRows } from '../../../../../test/support/telemetry';
+import {
+  HOUR,
+  MINUTE,
+  seedCluster,
+  seedGlobalNamespace,
+  seedMinuteRows,
+} from '../../../../../test/support/telemetry';
 
 /** Telemetry through GraphQL in-process (the e2e suite covers topology and top services end to end). */
 describe('telemetry resolver', () => {
@@ -14,8 +20,15 @@ describe('telemetry resolver', () => {
     const a = await harness.seedTenant('tenant-a');
     tokenA = a.token;
     const now = new Date();
-    const east = await seedCluster(harness.sql, a.tenantId, 'east', { firstConnectedAt: now, connectionId: 'replica-1', lastSeenAt: now, agentVersion: '1.2.3' });
-    gnsA = await seedGlobalNamespace(harness.sql, a.tenantId, 'shop', [{ cluster: 'east', namespace: 'shop' }]);
+    const east = await seedCluster(harness.sql, a.tenantId, 'east', {
+      firstConnectedAt: now,
+      connectionId: 'replica-1',
+      lastSeenAt: now,
+      agentVersion: '1.2.3',
+    });
+    gnsA = await seedGlobalNamespace(harness.sql, a.tenantId, 'shop', [
+      { cluster: 'east', namespace: 'shop' },
+    ]);
     await seedMinuteRows(
       harness.sql,
       Array.from({ length: 5 }, (_, index) => ({
@@ -38,11 +51,27 @@ describe('telemetry resolver', () => {
   it('answers serviceMetrics', async () => {
     const { body } = await harness.graphql(
       'query($gns: ID!, $from: DateTime!, $to: DateTime!) { serviceMetrics(gnsId: $gns, service: "cart", from: $from, to: $to, step: 300) { timestamp requestRate errorRate p50 p99 } }',
-      { token: tokenA, variables: { gns: gnsA, from: new Date(base).toISOString(), to: new Date(base + 10 * MINUTE).toISOString() } },
+      {
+        token: tokenA,
+        variables: {
+          gns: gnsA,
+          from: new Date(base).toISOString(),
+          to: new Date(base + 10 * MINUTE).toISOString(),
+        },
+      },
     );
     expect(body.errors).toBeUndefined();
-    const points = body.data?.serviceMetrics as { timestamp: string; requestRate: number; errorRate: number | null; p50: number; p99: number }[];
-    expect(points.map((point) => point.timestamp)).toEqual([new Date(base).toISOString(), new Date(base + 5 * MINUTE).toISOString()]);
+    const points = body.data?.serviceMetrics as {
+      timestamp: string;
+      requestRate: number;
+      errorRate: number | null;
+      p50: number;
+      p99: number;
+    }[];
+    expect(points.map((point) => point.timestamp)).toEqual([
+      new Date(base).toISOString(),
+      new Date(base + 5 * MINUTE).toISOString(),
+    ]);
     expect(points[0]?.requestRate).toBeCloseTo(600 / 300, 9);
     expect(points[0]?.errorRate).toBeCloseTo(0.05, 9);
     expect(Math.abs((points[0]?.p50 ?? 0) - 20)).toBeLessThanOrEqual(0.2);

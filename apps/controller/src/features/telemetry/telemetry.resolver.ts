@@ -3,7 +3,10 @@ import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
-import { TelemetryQueryService, type TopServicesOrder as TopServicesOrderValue } from './telemetry-query.service';
+import {
+  TelemetryQueryService,
+  type TopServicesOrder as TopServicesOrderValue,
+} from './telemetry-query.service';
 import { checkFirst, listComplexity } from '../../platform/graphql/page.util';
 import { ServiceMetricsPoint, Topology, TopService, TopServicesOrder } from './telemetry.model';
 
@@ -23,7 +26,11 @@ export class TelemetryResolver {
     @Args('service') service: string,
     @Args('from', { type: () => GraphQLISODateTime }) from: Date,
     @Args('to', { type: () => GraphQLISODateTime }) to: Date,
-    @Args('step', { type: () => Int, description: 'Seconds per point: a whole number of minutes (60, 300, 3600, ...).' }) step: number,
+    @Args('step', {
+      type: () => Int,
+      description: 'Seconds per point: a whole number of minutes (60, 300, 3600, ...).',
+    })
+    step: number,
   ): Promise<ServiceMetricsPoint[]> {
     return this.telemetry.serviceMetrics(tenant.tenantId, gnsId, service, from, to, step);
   }
@@ -43,7 +50,10 @@ export class TelemetryResolver {
   }
 
   @RequireRole('viewer')
-  @Query(() => [TopService], { description: 'The GNS services with the highest error rate or p99 latency.', complexity: listComplexity })
+  @Query(() => [TopService], {
+    description: 'The GNS services with the highest error rate or p99 latency.',
+    complexity: listComplexity,
+  })
   topServices(
     @CurrentTenant() tenant: TenantPrincipal,
     @Args('gnsId', { type: () => ID }, new ResourceIdPipe('global namespace')) gnsId: string,

@@ -36,7 +36,10 @@ export class WebhookDeliveryService {
       );
     } catch {
       // Another master key, or a secret sealed for another endpoint: no retry can sign this.
-      return this.failForGood(delivery.id, 'the stored endpoint secret cannot be opened with this master key');
+      return this.failForGood(
+        delivery.id,
+        'the stored endpoint secret cannot be opened with this master key',
+      );
     }
     const result = await sendWebhook({
       url: endpoint.url,

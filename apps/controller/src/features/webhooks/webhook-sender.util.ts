@@ -72,7 +72,8 @@ class RefusedTargetError extends Error {}
 export function sendWebhook(request: WebhookRequest): Promise<SendResult> {
   const url = new URL(request.url);
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
-  if (!request.allowPrivateNetworks && isNonPublicAddress(hostname)) return Promise.resolve(refused(hostname));
+  if (!request.allowPrivateNetworks && isNonPublicAddress(hostname))
+    return Promise.resolve(refused(hostname));
   return new Promise((resolve) => {
     let settled = false;
     // Called only from events and the timer, all after `timer` below is set.
@@ -86,9 +87,12 @@ export function sendWebhook(request: WebhookRequest): Promise<SendResult> {
       dns.lookup(host, { ...options, all: true }, (error, addresses) => {
         if (error) return callback(error, '', 0);
         const list = addresses as dns.LookupAddress[];
-        const denied = request.allowPrivateNetworks ? undefined : list.find((entry) => isNonPublicAddress(entry.address));
+        const denied = request.allowPrivateNetworks
+          ? undefined
+          : list.find((entry) => isNonPublicAddress(entry.address));
         if (denied) return callback(new RefusedTargetError(denied.address), '', 0);
-        if ((options as dns.LookupOptions).all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
+        if ((options as dns.LookupOptions).all)
+          return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
         return callback(null, list[0]!.address, list[0]!.family);
       });
     };
@@ -123,8 +127,15 @@ export function sendWebhook(request: WebhookRequest): Promise<SendResult> {
         });
         const done = () => {
           const excerpt = text.slice(0, MAX_ERROR_BODY_CHARS).trim();
-          const redirect = status >= 300 && status < 400 ? ` (redirects are not followed${response.headers.location ? `: ${response.headers.location}` : ''})` : '';
-          finish({ ok: false, responseCode: status, error: `receiver answered ${status}${redirect}${excerpt ? `: ${excerpt}` : ''}` });
+          const redirect =
+            status >= 300 && status < 400
+              ? ` (redirects are not followed${response.headers.location ? `: ${response.headers.location}` : ''})`
+              : '';
+          finish({
+            ok: false,
+            responseCode: status,
+            error: `receiver answered ${status}${redirect}${excerpt ? `: ${excerpt}` : ''}`,
+          });
         };
         response.on('end', done);
         response.on('close', done);
@@ -135,7 +146,11 @@ export function sendWebhook(request: WebhookRequest): Promise<SendResult> {
       finish({ ok: false, responseCode: null, error: `no answer within ${request.timeoutMs} ms` });
     }, request.timeoutMs);
     outgoing.on('error', (error) => {
-      finish({ ok: false, responseCode: null, error: error instanceof RefusedTargetError ? refused(error.message).error : error.message });
+      finish({
+        ok: false,
+        responseCode: null,
+        error: error instanceof RefusedTargetError ? refused(error.message).error : error.message,
+      });
     });
     outgoing.end(request.body);
   });

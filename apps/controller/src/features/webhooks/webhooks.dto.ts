@@ -9,7 +9,10 @@ export class WebhookSpecDto {
   @IsString()
   name!: string;
 
-  @ApiProperty({ example: 'https://hooks.example.com/lattice', description: 'http(s), no credentials; redirects are not followed' })
+  @ApiProperty({
+    example: 'https://hooks.example.com/lattice',
+    description: 'http(s), no credentials; redirects are not followed',
+  })
   @IsString()
   url!: string;
 
@@ -49,7 +52,12 @@ export class WebhookPageView {
 export class WebhookDeliveryView {
   @ApiProperty() id!: string;
   @ApiProperty() webhookId!: string;
-  @ApiProperty({ type: String, nullable: true, description: 'the SLO event delivered; null for test deliveries' }) eventId!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'the SLO event delivered; null for test deliveries',
+  })
+  eventId!: string | null;
   @ApiProperty({ example: 'slo.alert.fired' }) eventType!: string;
   @ApiProperty({ enum: ['PENDING', 'SUCCEEDED', 'FAILED'] }) status!: string;
   @ApiProperty() attempts!: number;
@@ -58,7 +66,11 @@ export class WebhookDeliveryView {
   @ApiProperty({ type: String, nullable: true }) lastAttemptAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) deliveredAt!: string | null;
   @ApiProperty() createdAt!: string;
-  @ApiProperty({ type: Object, description: 'the JSON body sent (see docs/webhooks.md and docs/schemas/webhook-event.schema.json)' }) payload!: unknown;
+  @ApiProperty({
+    type: Object,
+    description: 'the JSON body sent (see docs/webhooks.md and docs/schemas/webhook-event.schema.json)',
+  })
+  payload!: unknown;
 }
 
 export class WebhookDeliveryPageView {

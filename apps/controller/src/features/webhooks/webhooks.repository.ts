@@ -90,8 +90,16 @@ export class WebhooksRepository {
     secret: { encrypted: EncryptedBlob; hint: string; id: string },
     tx: Transaction,
   ): Promise<WebhookEndpointRecord> {
-    const row = await transactionClient(tx).webhookEndpoint
-      .create({ data: { id: secret.id, tenantId, ...spec, encryptedSecret: { ...secret.encrypted }, secretHint: secret.hint } })
+    const row = await transactionClient(tx)
+      .webhookEndpoint.create({
+        data: {
+          id: secret.id,
+          tenantId,
+          ...spec,
+          encryptedSecret: { ...secret.encrypted },
+          secretHint: secret.hint,
+        },
+      })
       .catch(rethrowUniqueViolation(() => webhookNameTaken(spec.name)));
     return endpointOf(row);
   }
@@ -117,8 +125,8 @@ export class WebhooksRepository {
     spec: WebhookSpec,
     tx: Transaction,
   ): Promise<WebhookEndpointRecord | null> {
-    const rows = await transactionClient(tx).webhookEndpoint
-      .updateManyAndReturn({
+    const rows = await transactionClient(tx)
+      .webhookEndpoint.updateManyAndReturn({
         where: { tenantId, id, version: expectedVersion },
         data: { ...spec, version: { increment: 1 } },
       })
@@ -130,7 +138,11 @@ export class WebhooksRepository {
     return (await transactionClient(tx).webhookEndpoint.deleteMany({ where: { tenantId, id } })).count > 0;
   }
 
-  async deliveries(tenantId: string, webhookId: string, page: PageRequest): Promise<Page<WebhookDeliveryRecord>> {
+  async deliveries(
+    tenantId: string,
+    webhookId: string,
+    page: PageRequest,
+  ): Promise<Page<WebhookDeliveryRecord>> {
     const rows = await this.prisma.webhookDelivery.findMany({
       where: { tenantId, webhookId, ...cursorWhere(page) },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
@@ -139,7 +151,11 @@ export class WebhooksRepository {
     return pageOf(rows.map(deliveryOf), page.limit);
   }
 
-  async createTestDelivery(tenantId: string, webhookId: string, payload: WebhookEvent): Promise<WebhookDeliveryRecord> {
+  async createTestDelivery(
+    tenantId: string,
+    webhookId: string,
+    payload: WebhookEvent,
+  ): Promise<WebhookDeliveryRecord> {
     const row = await this.prisma.webhookDelivery.create({
       data: { tenantId, webhookId, eventType: payload.type, payload: jsonOf(payload) },
     });
@@ -202,7 +218,9 @@ export class WebhooksRepository {
 }
 
 export function webhookNameTaken(name: string): DomainError {
-  return new DomainError('CONFLICT', `a webhook named ${name} already exists`, [{ field: 'name', message: 'is taken' }]);
+  return new DomainError('CONFLICT', `a webhook named ${name} already exists`, [
+    { field: 'name', message: 'is taken' },
+  ]);
 }
 
 function endpointOf(row: WebhookEndpoint): WebhookEndpointRecord {

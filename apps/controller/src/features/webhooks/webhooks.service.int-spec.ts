@@ -40,11 +40,29 @@ describe('WebhooksService', () => {
     id,
     type,
     occurredAt: new Date().toISOString(),
-    alert: { rule: 'PAGE_1H_5M', severity: 'PAGE', threshold: 14.4, longWindowBurnRate: 20, shortWindowBurnRate: 200 },
-    slo: { id: randomUUID(), name: 'checkout', gnsId: randomUUID(), services: ['checkout'], type: 'MONITORED', targetPercent: 99.9, window: '30d', status: 'WARNING', budgetRemainingFraction: 0.9 },
+    alert: {
+      rule: 'PAGE_1H_5M',
+      severity: 'PAGE',
+      threshold: 14.4,
+      longWindowBurnRate: 20,
+      shortWindowBurnRate: 200,
+    },
+    slo: {
+      id: randomUUID(),
+      name: 'checkout',
+      gnsId: randomUUID(),
+      services: ['checkout'],
+      type: 'MONITORED',
+      targetPercent: 99.9,
+      window: '30d',
+      status: 'WARNING',
+      budgetRemainingFraction: 0.9,
+    },
   });
   const auditActions = async (resourceId: string) =>
-    (await sql.query(`SELECT action FROM audit_events WHERE resource_id = $1 ORDER BY action`, [resourceId])).rows.map((row: { action: string }) => row.action);
+    (
+      await sql.query(`SELECT action FROM audit_events WHERE resource_id = $1 ORDER BY action`, [resourceId])
+    ).rows.map((row: { action: string }) => row.action);
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -55,7 +73,9 @@ describe('WebhooksService', () => {
     await sql.connect();
     const tenant = async (name: string): Promise<TenantPrincipal> => ({
       kind: 'token',
-      tenantId: (await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), $1) RETURNING id`, [name])).rows[0].id as string,
+      tenantId: (
+        await sql.query(`INSERT INTO tenants (id, name) VALUES (gen_random_uuid(), $1) RETURNING id`, [name])
+      ).rows[0].id as string,
       tokenId: randomUUID(),
       tokenName: 'test-admin',
       role: 'admin',
@@ -72,31 +92,62 @@ describe('WebhooksService', () => {
 
   it('creates an endpoint subscribed to every event by default, showing its secret once and sealing it for that endpoint', async () => {
     const created = await webhooks.create(actor, { name: 'oncall', url });
-    expect(created).toMatchObject({ name: 'oncall', url, eventTypes: ['slo.alert.fired', 'slo.alert.resolved'], enabled: true, version: 1 });
+    expect(created).toMatchObject({
+      name: 'oncall',
+      url,
+      eventTypes: ['slo.alert.fired', 'slo.alert.resolved'],
+      enabled: true,
+      version: 1,
+    });
     expect(created.secret).toMatch(/^whsec_/);
     expect(created.secretHint).toBe(`whsec_…${created.secret.slice(-4)}`);
     const shown = await webhooks.get(actor.tenantId, created.id);
     expect(shown).not.toHaveProperty('secret');
     const stored = await moduleRef.get(WebhooksRepository).find(actor.tenantId, created.id);
     expect(isEncryptedBlob(stored!.encryptedSecret)).toBe(true);
-    expect(openPrivateKey(stored!.encryptedSecret!, config.masterKey, webhookSecretAssociatedData(actor.tenantId, created.id))).toBe(created.secret);
+    expect(
+      openPrivateKey(
+        stored!.encryptedSecret!,
+        config.masterKey,
+        webhookSecretAssociatedData(actor.tenantId, created.id),
+      ),
+    ).toBe(created.secret);
     expect(await auditActions(created.id)).toEqual(['webhook.create']);
   });
 
   it('refuses invalid specs and a taken name', async () => {
-    await expect(webhooks.create(actor, { name: 'Bad Name', url: 'ftp://x', eventTypes: ['nope'], enabled: 'yes' })).rejects.toMatchObject({
+    await expect(
+      webhooks.create(actor, { name: 'Bad Name', url: 'ftp://x', eventTypes: ['nope'], enabled: 'yes' }),
+    ).rejects.toMatchObject({
       code: 'VALIDATION',
       fields: [{ field: 'name' }, { field: 'url' }, { field: 'eventTypes[0]' }, { field: 'enabled' }],
     });
-    await expect(webhooks.create(actor, { name: 'oncall', url })).rejects.toMatchObject({ code: 'CONFLICT', fields: [{ field: 'name', message: 'is taken' }] });
+    await expect(webhooks.create(actor, { name: 'oncall', url })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      fields: [{ field: 'name', message: 'is taken' }],
+    });
   });
 
   it('replaces at the current version only, keeping the secret, and deletes with audit records', async () => {
     const created = await webhooks.create(actor, { name: 'tickets', url });
-    await expect(webhooks.replace(actor, created.id, 2, { name: 'tickets', url })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
-    const replaced = await webhooks.replace(actor, created.id, 1, { name: 'tickets', url, eventTypes: ['slo.alert.resolved'], enabled: false });
-    expect(replaced).toMatchObject({ version: 2, eventTypes: ['slo.alert.resolved'], enabled: false, secretHint: created.secretHint });
-    await expect(webhooks.replace(actor, created.id, 2, { name: 'oncall', url })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(webhooks.replace(actor, created.id, 2, { name: 'tickets', url })).rejects.toMatchObject({
+      code: 'PRECONDITION_FAILED',
+    });
+    const replaced = await webhooks.replace(actor, created.id, 1, {
+      name: 'tickets',
+      url,
+      eventTypes: ['slo.alert.resolved'],
+      enabled: false,
+    });
+    expect(replaced).toMatchObject({
+      version: 2,
+      eventTypes: ['slo.alert.resolved'],
+      enabled: false,
+      secretHint: created.secretHint,
+    });
+    await expect(webhooks.replace(actor, created.id, 2, { name: 'oncall', url })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     await expect(webhooks.delete(stranger, created.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await webhooks.delete(actor, created.id);
     await expect(webhooks.get(actor.tenantId, created.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -106,7 +157,13 @@ describe('WebhooksService', () => {
   it('queues a test delivery whose payload is a webhook.test event', async () => {
     const [endpoint] = (await webhooks.list(actor.tenantId, { limit: 10 })).items;
     const delivery = await webhooks.test(actor, endpoint!.id);
-    expect(delivery).toMatchObject({ webhookId: endpoint!.id, eventId: null, eventType: 'webhook.test', status: 'PENDING', attempts: 0 });
+    expect(delivery).toMatchObject({
+      webhookId: endpoint!.id,
+      eventId: null,
+      eventType: 'webhook.test',
+      status: 'PENDING',
+      attempts: 0,
+    });
     expect(delivery.payload).toEqual({
       id: expect.any(String),
       type: 'webhook.test',
@@ -115,18 +172,30 @@ describe('WebhooksService', () => {
       sentAt: expect.any(String),
     });
     expect(validateEvent(delivery.payload)).toBe(true);
-    expect((await webhooks.deliveries(actor.tenantId, endpoint!.id, { limit: 10 })).items).toEqual([delivery]);
-    await expect(webhooks.deliveries(stranger.tenantId, endpoint!.id, { limit: 10 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await webhooks.deliveries(actor.tenantId, endpoint!.id, { limit: 10 })).items).toEqual([
+      delivery,
+    ]);
+    await expect(webhooks.deliveries(stranger.tenantId, endpoint!.id, { limit: 10 })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     await expect(webhooks.test(stranger, endpoint!.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('fans events out to the enabled endpoints of their tenant that subscribed to their type, once', async () => {
-    const resolvedOnly = await webhooks.create(actor, { name: 'resolutions', url, eventTypes: ['slo.alert.resolved'] });
+    const resolvedOnly = await webhooks.create(actor, {
+      name: 'resolutions',
+      url,
+      eventTypes: ['slo.alert.resolved'],
+    });
     const disabled = await webhooks.create(actor, { name: 'disabled', url, enabled: false });
     const foreign = await webhooks.create(stranger, { name: 'oncall', url });
     const [oncall] = (await webhooks.list(actor.tenantId, { limit: 1 })).items;
     const fired = { tenantId: actor.tenantId, eventId: randomUUID(), eventType: 'slo.alert.fired' as const };
-    const resolved = { tenantId: actor.tenantId, eventId: randomUUID(), eventType: 'slo.alert.resolved' as const };
+    const resolved = {
+      tenantId: actor.tenantId,
+      eventId: randomUUID(),
+      eventType: 'slo.alert.resolved' as const,
+    };
     const deliveries = [
       { ...fired, payload: alertEvent(fired.eventId, fired.eventType) },
       { ...resolved, payload: alertEvent(resolved.eventId, resolved.eventType) },
@@ -136,10 +205,21 @@ describe('WebhooksService', () => {
     expect(ids).toHaveLength(3);
     expect(await transactions.run((tx) => webhooks.createDeliveries(tx, deliveries))).toEqual([]);
 
-    const rows = await sql.query(`SELECT webhook_id, event_id, payload FROM webhook_deliveries WHERE event_id IS NOT NULL ORDER BY webhook_id, event_id`);
-    const received = rows.rows.map((row: { webhook_id: string; event_id: string }) => `${row.webhook_id}:${row.event_id}`).sort();
-    expect(received).toEqual([`${oncall!.id}:${fired.eventId}`, `${oncall!.id}:${resolved.eventId}`, `${resolvedOnly.id}:${resolved.eventId}`].sort());
-    for (const id of [disabled.id, foreign.id]) expect(received.some((entry: string) => entry.startsWith(id))).toBe(false);
+    const rows = await sql.query(
+      `SELECT webhook_id, event_id, payload FROM webhook_deliveries WHERE event_id IS NOT NULL ORDER BY webhook_id, event_id`,
+    );
+    const received = rows.rows
+      .map((row: { webhook_id: string; event_id: string }) => `${row.webhook_id}:${row.event_id}`)
+      .sort();
+    expect(received).toEqual(
+      [
+        `${oncall!.id}:${fired.eventId}`,
+        `${oncall!.id}:${resolved.eventId}`,
+        `${resolvedOnly.id}:${resolved.eventId}`,
+      ].sort(),
+    );
+    for (const id of [disabled.id, foreign.id])
+      expect(received.some((entry: string) => entry.startsWith(id))).toBe(false);
     for (const row of rows.rows as { payload: unknown }[]) expect(validateEvent(row.payload)).toBe(true);
   });
 });

@@ -17,7 +17,13 @@ import { mapPage, type Page, type PageRequest } from '../../platform/http/pagina
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { WebhooksJobs } from './webhooks.jobs';
 import { newWebhookSecret, webhookSecretAssociatedData } from './webhook-secret.util';
-import { toDeliveryView, toWebhookView, type CreatedWebhookView, type WebhookDeliveryView, type WebhookView } from './webhooks.dto';
+import {
+  toDeliveryView,
+  toWebhookView,
+  type CreatedWebhookView,
+  type WebhookDeliveryView,
+  type WebhookView,
+} from './webhooks.dto';
 import { WebhooksRepository, type NewDelivery, type WebhookSpec } from './webhooks.repository';
 
 export interface WebhookInput {
@@ -45,10 +51,18 @@ export class WebhooksService {
     const spec = validSpec(input);
     const id = randomUUID();
     const { secret, hint } = newWebhookSecret();
-    const encrypted = sealPrivateKey(secret, this.config.masterKey, webhookSecretAssociatedData(actor.tenantId, id));
+    const encrypted = sealPrivateKey(
+      secret,
+      this.config.masterKey,
+      webhookSecretAssociatedData(actor.tenantId, id),
+    );
     const row = await this.transactions.run(async (tx) => {
       const created = await this.webhooks.create(actor.tenantId, spec, { id, encrypted, hint }, tx);
-      await this.audit.record(actor, { action: 'webhook.create', resourceType: 'webhook', resourceId: id, after: toWebhookView(created) }, tx);
+      await this.audit.record(
+        actor,
+        { action: 'webhook.create', resourceType: 'webhook', resourceId: id, after: toWebhookView(created) },
+        tx,
+      );
       return created;
     });
     return { ...toWebhookView(row), secret };
@@ -64,7 +78,12 @@ export class WebhooksService {
     return toWebhookView(row);
   }
 
-  async replace(actor: TenantPrincipal, id: string, expectedVersion: number, input: WebhookInput): Promise<WebhookView> {
+  async replace(
+    actor: TenantPrincipal,
+    id: string,
+    expectedVersion: number,
+    input: WebhookInput,
+  ): Promise<WebhookView> {
     const spec = validSpec(input);
     const row = await this.transactions.run(async (tx) => {
       const before = await this.webhooks.find(actor.tenantId, id, tx);
@@ -72,7 +91,17 @@ export class WebhooksService {
       if (before.version !== expectedVersion) throw stale(before.version, expectedVersion);
       const after = await this.webhooks.replaceIfVersion(actor.tenantId, id, expectedVersion, spec, tx);
       if (!after) throw stale(before.version, expectedVersion);
-      await this.audit.record(actor, { action: 'webhook.update', resourceType: 'webhook', resourceId: id, before: toWebhookView(before), after: toWebhookView(after) }, tx);
+      await this.audit.record(
+        actor,
+        {
+          action: 'webhook.update',
+          resourceType: 'webhook',
+          resourceId: id,
+          before: toWebhookView(before),
+          after: toWebhookView(after),
+        },
+        tx,
+      );
       return after;
     });
     return toWebhookView(row);
@@ -81,8 +110,13 @@ export class WebhooksService {
   async delete(actor: TenantPrincipal, id: string): Promise<void> {
     await this.transactions.run(async (tx) => {
       const before = await this.webhooks.find(actor.tenantId, id, tx);
-      if (!before || !(await this.webhooks.delete(actor.tenantId, id, tx))) throw DomainError.notFound(RESOURCE, id);
-      await this.audit.record(actor, { action: 'webhook.delete', resourceType: 'webhook', resourceId: id, before: toWebhookView(before) }, tx);
+      if (!before || !(await this.webhooks.delete(actor.tenantId, id, tx)))
+        throw DomainError.notFound(RESOURCE, id);
+      await this.audit.record(
+        actor,
+        { action: 'webhook.delete', resourceType: 'webhook', resourceId: id, before: toWebhookView(before) },
+        tx,
+      );
     });
   }
 
@@ -94,7 +128,11 @@ export class WebhooksService {
   /** Sends a `webhook.test` event now; to a disabled endpoint it fails visibly instead. */
   async test(actor: TenantPrincipal, id: string): Promise<WebhookDeliveryView> {
     const endpoint = await this.get(actor.tenantId, id);
-    const delivery = await this.webhooks.createTestDelivery(actor.tenantId, id, webhookTestEvent(randomUUID(), endpoint, Date.now()));
+    const delivery = await this.webhooks.createTestDelivery(
+      actor.tenantId,
+      id,
+      webhookTestEvent(randomUUID(), endpoint, Date.now()),
+    );
     await this.jobs.enqueue([delivery.id]);
     return toDeliveryView(delivery);
   }
@@ -106,7 +144,11 @@ export class WebhooksService {
 
   /** Enqueues deliveries; if Redis refuses, they are picked up again by enqueueOrphans. */
   async enqueue(deliveryIds: readonly string[]): Promise<void> {
-    await this.jobs.enqueue(deliveryIds).catch((error: unknown) => this.logger.error({ err: error, count: deliveryIds.length }, 'enqueuing webhook deliveries failed'));
+    await this.jobs
+      .enqueue(deliveryIds)
+      .catch((error: unknown) =>
+        this.logger.error({ err: error, count: deliveryIds.length }, 'enqueuing webhook deliveries failed'),
+      );
   }
 
   async enqueueOrphans(nowMs: number): Promise<void> {
@@ -119,10 +161,18 @@ function validSpec(input: WebhookInput): WebhookSpec {
   const problems = [
     ...(typeof input.name === 'string' && isDnsLabel(input.name)
       ? []
-      : [{ field: 'name', message: 'must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit' }]),
+      : [
+          {
+            field: 'name',
+            message:
+              'must be 1-63 lowercase letters, digits or "-", starting and ending with a letter or digit',
+          },
+        ]),
     ...validateWebhookUrl(input.url),
     ...validateWebhookEventTypes(eventTypes),
-    ...(input.enabled === undefined || typeof input.enabled === 'boolean' ? [] : [{ field: 'enabled', message: 'must be true or false' }]),
+    ...(input.enabled === undefined || typeof input.enabled === 'boolean'
+      ? []
+      : [{ field: 'enabled', message: 'must be true or false' }]),
   ];
   if (problems.length > 0) throw DomainError.validation(problems);
   return {
@@ -139,4 +189,3 @@ function stale(current: number, expected: number): DomainError {
     `the webhook changed since you read it (you sent version ${expected}, it is now at ${current}): GET it again and reapply your edit`,
   );
 }
-

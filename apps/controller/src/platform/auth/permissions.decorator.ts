@@ -8,4 +8,5 @@ export const PERMISSION_KEY = 'lattice:permission';
 
 export const Public = () => SetMetadata(PERMISSION_KEY, { kind: 'public' } satisfies Permission);
 export const OperatorOnly = () => SetMetadata(PERMISSION_KEY, { kind: 'operator' } satisfies Permission);
-export const RequireRole = (role: Role) => SetMetadata(PERMISSION_KEY, { kind: 'role', role } satisfies Permission);
+export const RequireRole = (role: Role) =>
+  SetMetadata(PERMISSION_KEY, { kind: 'role', role } satisfies Permission);

@@ -2,8 +2,7 @@ export type Role = 'admin' | 'editor' | 'viewer';
 
 /** Who is calling: the platform operator (environment token) or a tenant's API token. */
 export type Principal =
-  | { kind: 'operator' }
-  | { kind: 'token'; tenantId: string; tokenId: string; tokenName: string; role: Role };
+  { kind: 'operator' } | { kind: 'token'; tenantId: string; tokenId: string; tokenName: string; role: Role };
 
 export type TenantPrincipal = Extract<Principal, { kind: 'token' }>;
 

@@ -40,7 +40,10 @@ describe('parseControllerEnv', () => {
       /LATTICE_CA_INTERMEDIATE_MIN_RSA_BITS: expected 2048, 3072 or 4096/,
     );
     expect(() =>
-      parseControllerEnv({ LATTICE_CA_ROOT_VALIDITY_DAYS: '365', LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS: '365' }),
+      parseControllerEnv({
+        LATTICE_CA_ROOT_VALIDITY_DAYS: '365',
+        LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS: '365',
+      }),
     ).toThrow(/LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS: must be shorter than LATTICE_CA_ROOT_VALIDITY_DAYS/);
   });
 
@@ -50,9 +53,15 @@ describe('parseControllerEnv', () => {
     expect(env.LATTICE_SLO_RECOMPUTE_MINUTES).toBe(5);
     expect(env.LATTICE_WEBHOOK_MAX_ATTEMPTS).toBe(8);
     expect(env.LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS).toBe(false);
-    expect(() => parseControllerEnv({ LATTICE_SLO_EVALUATION_INTERVAL_SECONDS: '0' })).toThrow(/LATTICE_SLO_EVALUATION_INTERVAL_SECONDS: .*got "0"/);
-    expect(() => parseControllerEnv({ LATTICE_SLO_RECOMPUTE_MINUTES: '61' })).toThrow(/LATTICE_SLO_RECOMPUTE_MINUTES: .*got "61"/);
-    expect(() => parseControllerEnv({ LATTICE_WEBHOOK_TIMEOUT_MS: 'soon' })).toThrow(/LATTICE_WEBHOOK_TIMEOUT_MS: .*got "soon"/);
+    expect(() => parseControllerEnv({ LATTICE_SLO_EVALUATION_INTERVAL_SECONDS: '0' })).toThrow(
+      /LATTICE_SLO_EVALUATION_INTERVAL_SECONDS: .*got "0"/,
+    );
+    expect(() => parseControllerEnv({ LATTICE_SLO_RECOMPUTE_MINUTES: '61' })).toThrow(
+      /LATTICE_SLO_RECOMPUTE_MINUTES: .*got "61"/,
+    );
+    expect(() => parseControllerEnv({ LATTICE_WEBHOOK_TIMEOUT_MS: 'soon' })).toThrow(
+      /LATTICE_WEBHOOK_TIMEOUT_MS: .*got "soon"/,
+    );
   });
 
   it('treats an empty URL as unset', () => {
@@ -68,16 +77,27 @@ describe('parseControllerEnv', () => {
         return (error as ConfigError).problems;
       }
     };
-    for (const name of ['SHUTDOWN_GRACE_MS', 'LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS', 'LATTICE_WEBHOOK_MAX_ATTEMPTS']) {
+    for (const name of [
+      'SHUTDOWN_GRACE_MS',
+      'LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS',
+      'LATTICE_WEBHOOK_MAX_ATTEMPTS',
+    ]) {
       for (const value of ['', '  ', '0x10', '1e3', '2.5', 'NaN', 'Infinity', '-1', '99999999999999999999']) {
         const problems = problemsOf({ [name]: value });
         // One line per problem, naming the variable and what was given.
-        expect({ name, value, problems }).toEqual({ name, value, problems: [expect.stringMatching(new RegExp(`^${name}: expected `))] });
+        expect({ name, value, problems }).toEqual({
+          name,
+          value,
+          problems: [expect.stringMatching(new RegExp(`^${name}: expected `))],
+        });
         expect(problems[0]!.endsWith(`(got ${JSON.stringify(value)})`)).toBe(true);
       }
     }
     expect(parseControllerEnv({ SHUTDOWN_GRACE_MS: ' 250 ' }).SHUTDOWN_GRACE_MS).toBe(250);
-    expect(parseControllerEnv({ LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS: '0' }).LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS).toBe(0);
+    expect(
+      parseControllerEnv({ LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS: '0' })
+        .LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS,
+    ).toBe(0);
   });
 
   it('names each malformed CA, SLO and webhook variable on its own line', () => {
@@ -103,7 +123,10 @@ describe('parseControllerEnv', () => {
     expect(problems).toHaveLength(Object.keys(cases).length);
     for (const [name, value] of Object.entries(cases)) {
       const line = problems.find((problem) => problem.startsWith(`${name}: `));
-      expect({ name, line }).toEqual({ name, line: expect.stringContaining(`(got ${JSON.stringify(value)})`) });
+      expect({ name, line }).toEqual({
+        name,
+        line: expect.stringContaining(`(got ${JSON.stringify(value)})`),
+      });
       expect(line).not.toContain('\n');
     }
   });

@@ -2,7 +2,10 @@ import { DomainError } from '@lattice/domain';
 import { Prisma } from '../../generated/prisma/client';
 import { asTransientDatabaseError, rethrowUniqueViolation } from './db.util';
 
-function knownRequestError(code: string, meta?: Record<string, unknown>): Prisma.PrismaClientKnownRequestError {
+function knownRequestError(
+  code: string,
+  meta?: Record<string, unknown>,
+): Prisma.PrismaClientKnownRequestError {
   return new Prisma.PrismaClientKnownRequestError('failed', { code, clientVersion: '6.19.0', meta });
 }
 
@@ -14,14 +17,21 @@ describe('asTransientDatabaseError', () => {
   });
 
   it("maps the transaction manager's own P2028 (a plain Error with a code)", () => {
-    const error = Object.assign(new Error('Transaction API error: Unable to start a transaction in the given time.'), {
-      code: 'P2028',
-    });
+    const error = Object.assign(
+      new Error('Transaction API error: Unable to start a transaction in the given time.'),
+      {
+        code: 'P2028',
+      },
+    );
     expect(asTransientDatabaseError(error)?.code).toBe('UNAVAILABLE');
   });
 
   it('maps initialization errors that could not reach the database', () => {
-    const error = new Prisma.PrismaClientInitializationError("Can't reach database server", '6.19.0', 'P1001');
+    const error = new Prisma.PrismaClientInitializationError(
+      "Can't reach database server",
+      '6.19.0',
+      'P1001',
+    );
     expect(asTransientDatabaseError(error)?.code).toBe('UNAVAILABLE');
   });
 
@@ -34,7 +44,11 @@ describe('asTransientDatabaseError', () => {
 
   it('leaves everything else alone', () => {
     expect(asTransientDatabaseError(knownRequestError('P2002'))).toBeUndefined();
-    expect(asTransientDatabaseError(knownRequestError('P2010', { driverAdapterError: { cause: { originalCode: '23505' } } }))).toBeUndefined();
+    expect(
+      asTransientDatabaseError(
+        knownRequestError('P2010', { driverAdapterError: { cause: { originalCode: '23505' } } }),
+      ),
+    ).toBeUndefined();
     expect(asTransientDatabaseError(new Error('boom'))).toBeUndefined();
     expect(asTransientDatabaseError({ code: 'P2028' })).toBeUndefined();
     expect(asTransientDatabaseError(undefined)).toBeUndefined();
@@ -45,7 +59,9 @@ describe('rethrowUniqueViolation', () => {
   const taken = () => new DomainError('CONFLICT', 'name is taken');
 
   it('turns a unique violation (P2002) into the given domain error', () => {
-    expect(() => rethrowUniqueViolation(taken)(knownRequestError('P2002'))).toThrow(expect.objectContaining({ code: 'CONFLICT', message: 'name is taken' }));
+    expect(() => rethrowUniqueViolation(taken)(knownRequestError('P2002'))).toThrow(
+      expect.objectContaining({ code: 'CONFLICT', message: 'name is taken' }),
+    );
   });
 
   it('rethrows anything else as it is', () => {

@@ -27,7 +27,16 @@ export function rethrowUniqueViolation(conflict: () => DomainError): (error: unk
  * its timeout, P2024 no pool connection in time, P2034 write conflict or deadlock, P2037 too many
  * connections, P1001/P1002/P1008/P1017 unreachable, timed out or connection closed.
  */
-const TRANSIENT_PRISMA_CODES = new Set(['P2028', 'P2024', 'P2034', 'P2037', 'P1001', 'P1002', 'P1008', 'P1017']);
+const TRANSIENT_PRISMA_CODES = new Set([
+  'P2028',
+  'P2024',
+  'P2034',
+  'P2037',
+  'P1001',
+  'P1002',
+  'P1008',
+  'P1017',
+]);
 
 /**
  * The same for errors that reach us from pg directly (raw SQL through the adapter): SQLSTATE

@@ -18,7 +18,8 @@ describe('GraphQL API', () => {
     await harness?.close();
   });
 
-  const graphql = (query: string, options?: { token?: string; variables?: Record<string, unknown> }) => harness.graphql(query, options);
+  const graphql = (query: string, options?: { token?: string; variables?: Record<string, unknown> }) =>
+    harness.graphql(query, options);
 
   it('refuses a request without a token', async () => {
     const { body } = await graphql('{ clusters { nodes { id } } }');
@@ -41,10 +42,16 @@ describe('GraphQL API', () => {
       { token: tokenA },
     );
     expect(tooDeep.status).toBe(400);
-    expect(tooDeep.body.errors?.[0]).toMatchObject({ message: 'query depth 10 exceeds the limit of 8', extensions: { code: 'QUERY_TOO_DEEP' } });
+    expect(tooDeep.body.errors?.[0]).toMatchObject({
+      message: 'query depth 10 exceeds the limit of 8',
+      extensions: { code: 'QUERY_TOO_DEEP' },
+    });
 
     const fields = 'nodes { id name status lastSeenAt agentVersion desiredVersion appliedVersion createdAt }';
-    const tooCostly = await graphql(`{ a: clusters(first: 100) { ${fields} } b: clusters(first: 100) { ${fields} } }`, { token: tokenA });
+    const tooCostly = await graphql(
+      `{ a: clusters(first: 100) { ${fields} } b: clusters(first: 100) { ${fields} } }`,
+      { token: tokenA },
+    );
     expect(tooCostly.body.errors?.[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX' } });
     expect(tooCostly.body.errors?.[0]?.message).toMatch(/^query cost \d+ exceeds the limit of 1000/);
 
@@ -74,7 +81,8 @@ describe('GraphQL rate limit', () => {
     harness = await GraphQLTestApp.start({ LATTICE_RATE_LIMIT_PER_MINUTE: 3 });
     const tenant = await harness.seedTenant('tenant-a');
     token = tenant.token;
-    for (const name of ['one', 'two', 'three', 'four']) await seedGlobalNamespace(harness.sql, tenant.tenantId, name, []);
+    for (const name of ['one', 'two', 'three', 'four'])
+      await seedGlobalNamespace(harness.sql, tenant.tenantId, name, []);
   });
 
   afterAll(async () => {
@@ -86,7 +94,9 @@ describe('GraphQL rate limit', () => {
     for (let call = 1; call <= 3; call++) {
       const { body } = await harness.graphql(query, { token });
       expect(body.errors).toBeUndefined();
-      expect(body.data?.globalNamespaces).toMatchObject({ nodes: [{ services: [] }, { services: [] }, { services: [] }, { services: [] }] });
+      expect(body.data?.globalNamespaces).toMatchObject({
+        nodes: [{ services: [] }, { services: [] }, { services: [] }, { services: [] }],
+      });
     }
     const overLimit = await harness.graphql(query, { token });
     expect(overLimit.body.errors?.[0]).toMatchObject({ extensions: { code: 'TOO_MANY_REQUESTS' } });

@@ -29,7 +29,8 @@ export class LatticeGraphQLModule {}
 export function graphqlOptions(config: RuntimeConfig): ApolloDriverConfig {
   return {
     path: '/graphql',
-    autoSchemaFile: config.env.NODE_ENV === 'production' ? true : path.join(projectRoot(), 'apps/controller/schema.gql'),
+    autoSchemaFile:
+      config.env.NODE_ENV === 'production' ? true : path.join(projectRoot(), 'apps/controller/schema.gql'),
     sortSchema: true,
     introspection: config.env.LATTICE_GRAPHQL_INTROSPECTION,
     // GraphiQL loads the schema by introspection, so it is offered only when that is allowed.

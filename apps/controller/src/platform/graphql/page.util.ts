@@ -7,7 +7,10 @@ export const DEFAULT_PAGE_SIZE = 20;
 
 /** A REST page (`items`, `nextCursor`) as a GraphQL connection (`nodes`, `pageInfo`). */
 export function toConnection<T>(page: Page<T>): { nodes: T[]; pageInfo: PageInfo } {
-  return { nodes: page.items, pageInfo: { endCursor: page.nextCursor, hasNextPage: page.nextCursor !== null } };
+  return {
+    nodes: page.items,
+    pageInfo: { endCursor: page.nextCursor, hasNextPage: page.nextCursor !== null },
+  };
 }
 
 /** `first` (1..100) and `after` (a cursor from this API), with errors that name the argument. */
@@ -25,12 +28,21 @@ export function pageArgs(first: number, after: string | null | undefined): PageR
 
 export function checkFirst(value: number, argument: string): void {
   if (!Number.isSafeInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
-    throw DomainError.validation([{ field: argument, message: `must be between 1 and ${MAX_PAGE_SIZE}, got ${value}` }]);
+    throw DomainError.validation([
+      { field: argument, message: `must be between 1 and ${MAX_PAGE_SIZE}, got ${value}` },
+    ]);
   }
 }
 
 /** Cost of a list field: its items times their fields (capped, so a refused `first` reports itself). */
-export function listComplexity({ args, childComplexity }: { args: Record<string, unknown>; childComplexity: number }): number {
-  const first = typeof args.first === 'number' ? Math.min(Math.max(args.first, 1), MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
+export function listComplexity({
+  args,
+  childComplexity,
+}: {
+  args: Record<string, unknown>;
+  childComplexity: number;
+}): number {
+  const first =
+    typeof args.first === 'number' ? Math.min(Math.max(args.first, 1), MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
   return 1 + first * Math.max(childComplexity, 1);
 }

@@ -58,7 +58,10 @@ export function checkQueryLimits(
   }
   const aliases = aliasCount(operation.selectionSet, fragments, new Set());
   if (aliases > limits.maxAliases) {
-    throw refusal('TOO_MANY_ALIASES', `query uses ${aliases} aliases, more than the limit of ${limits.maxAliases}`);
+    throw refusal(
+      'TOO_MANY_ALIASES',
+      `query uses ${aliases} aliases, more than the limit of ${limits.maxAliases}`,
+    );
   }
   // getComplexity coerces the variables and throws a code-less error (a 500) when they are wrong;
   // execution refuses them instead, as BAD_USER_INPUT naming the variable, before any resolver runs.
@@ -71,13 +74,23 @@ export function checkQueryLimits(
     estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
   });
   if (cost > limits.maxCost) {
-    throw refusal('QUERY_TOO_COMPLEX', `query cost ${cost} exceeds the limit of ${limits.maxCost}; ask for fewer items or fields`);
+    throw refusal(
+      'QUERY_TOO_COMPLEX',
+      `query cost ${cost} exceeds the limit of ${limits.maxCost}; ask for fewer items or fields`,
+    );
   }
 }
 
-function findOperation(document: DocumentNode, operationName: string | undefined): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
-  return operationName === undefined ? operations[0] : operations.find((operation) => operation.name?.value === operationName);
+function findOperation(
+  document: DocumentNode,
+  operationName: string | undefined,
+): OperationDefinitionNode | undefined {
+  const operations = document.definitions.filter(
+    (definition) => definition.kind === Kind.OPERATION_DEFINITION,
+  );
+  return operationName === undefined
+    ? operations[0]
+    : operations.find((operation) => operation.name?.value === operationName);
 }
 
 function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
@@ -89,7 +102,11 @@ function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode
 }
 
 /** `visiting` guards against fragment cycles (validation refuses them, but this must not hang). */
-function selectionDepth(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, visiting: Set<string>): number {
+function selectionDepth(
+  selectionSet: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  visiting: Set<string>,
+): number {
   let deepest = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
@@ -110,11 +127,19 @@ function selectionDepth(selectionSet: SelectionSetNode, fragments: Map<string, F
 
 function isIntrospectionOnly(operation: OperationDefinitionNode): boolean {
   return operation.selectionSet.selections.every(
-    (selection) => selection.kind === Kind.FIELD && (selection.name.value === '__schema' || selection.name.value === '__type' || selection.name.value === '__typename'),
+    (selection) =>
+      selection.kind === Kind.FIELD &&
+      (selection.name.value === '__schema' ||
+        selection.name.value === '__type' ||
+        selection.name.value === '__typename'),
   );
 }
 
-function aliasCount(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, visiting: Set<string>): number {
+function aliasCount(
+  selectionSet: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  visiting: Set<string>,
+): number {
   let count = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {

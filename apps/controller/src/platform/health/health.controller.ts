@@ -40,7 +40,9 @@ export class HealthController {
 
 async function withTimeout(check: Promise<string>, ms = 2000): Promise<string> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer within ${ms} ms`), ms)));
+  const timeout = new Promise<string>(
+    (resolve) => (timer = setTimeout(() => resolve(`no answer within ${ms} ms`), ms)),
+  );
   try {
     return await Promise.race([check.catch((error: Error) => `failed: ${error.message}`), timeout]);
   } finally {

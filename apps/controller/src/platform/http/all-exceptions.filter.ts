@@ -47,7 +47,8 @@ export function toErrorBody(exception: unknown, logger: Logger, requestId: strin
     };
   }
   // Nest wraps body-parser errors (invalid JSON, too large) in HttpExceptions; the cause says which.
-  const bodyParserError = asBodyParserError(exception) ?? asBodyParserError((exception as { cause?: unknown })?.cause);
+  const bodyParserError =
+    asBodyParserError(exception) ?? asBodyParserError((exception as { cause?: unknown })?.cause);
   if (bodyParserError) return { ...bodyParserError, requestId };
   if (exception instanceof HttpException) {
     const statusCode = exception.getStatus();
@@ -56,13 +57,20 @@ export function toErrorBody(exception: unknown, logger: Logger, requestId: strin
     return {
       statusCode,
       error: HttpStatus[statusCode] ?? 'ERROR',
-      message: Array.isArray(details.message) ? details.message.join('; ') : String(details.message ?? exception.message),
+      message: Array.isArray(details.message)
+        ? details.message.join('; ')
+        : String(details.message ?? exception.message),
       ...(Array.isArray(details.errors) ? { errors: details.errors as ErrorBody['errors'] } : {}),
       requestId,
     };
   }
   logger.error({ err: exception, requestId }, 'unexpected error');
-  return { statusCode: 500, error: 'INTERNAL', message: `internal error (request id ${requestId})`, requestId };
+  return {
+    statusCode: 500,
+    error: 'INTERNAL',
+    message: `internal error (request id ${requestId})`,
+    requestId,
+  };
 }
 
 /** Retry-After for the error codes that mean "try again later". */
@@ -92,13 +100,21 @@ function asBodyParserError(exception: unknown): Omit<ErrorBody, 'requestId'> | u
   const error = exception as { status?: number; type?: string; message?: string };
   if (typeof error?.status !== 'number' || typeof error.type !== 'string') return undefined;
   if (error.type === 'entity.parse.failed') {
-    return { statusCode: 400, error: 'MALFORMED_JSON', message: `request body is not valid JSON: ${error.message}` };
+    return {
+      statusCode: 400,
+      error: 'MALFORMED_JSON',
+      message: `request body is not valid JSON: ${error.message}`,
+    };
   }
   if (error.type === 'entity.too.large') {
     return { statusCode: 413, error: 'PAYLOAD_TOO_LARGE', message: 'request body is too large' };
   }
   if (error.status >= 400 && error.status < 500) {
-    return { statusCode: error.status, error: error.type.toUpperCase(), message: error.message ?? error.type };
+    return {
+      statusCode: error.status,
+      error: error.type.toUpperCase(),
+      message: error.message ?? error.type,
+    };
   }
   return undefined;
 }

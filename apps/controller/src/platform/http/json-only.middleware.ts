@@ -11,7 +11,9 @@ export function refuseNonJsonBodies(request: Request, _response: Response, next:
     (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
   if (hasBody && !request.is(['application/json', '+json'])) {
     const sent = request.headers['content-type'] ?? 'none';
-    next(new UnsupportedMediaTypeException(`Content-Type must be application/json (got ${sent.slice(0, 100)})`));
+    next(
+      new UnsupportedMediaTypeException(`Content-Type must be application/json (got ${sent.slice(0, 100)})`),
+    );
     return;
   }
   next();

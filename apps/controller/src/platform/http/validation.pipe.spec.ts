@@ -9,7 +9,9 @@ function nested(depth: number): unknown {
 
 describe('inputShapeProblems', () => {
   it('accepts ordinary documents', () => {
-    expect(inputShapeProblems({ name: 'shop', routes: [{ match: [{ headers: { x: { exact: 'beta' } } }] }] })).toEqual([]);
+    expect(
+      inputShapeProblems({ name: 'shop', routes: [{ match: [{ headers: { x: { exact: 'beta' } } }] }] }),
+    ).toEqual([]);
     expect(inputShapeProblems(nested(MAX_INPUT_DEPTH))).toEqual([]);
   });
 
@@ -18,14 +20,19 @@ describe('inputShapeProblems', () => {
       { field: 'list[1]', message: 'must not contain NUL characters (\\u0000)' },
       { field: 'description', message: 'must not contain NUL characters (\\u0000)' },
     ]);
-    expect(inputShapeProblems('\u0000', 'service')).toEqual([{ field: 'service', message: expect.stringContaining('NUL') }]);
+    expect(inputShapeProblems('\u0000', 'service')).toEqual([
+      { field: 'service', message: expect.stringContaining('NUL') },
+    ]);
   });
 
   it('refuses absurd nesting without recursing into it', () => {
     let deep: unknown = {};
     for (let i = 0; i < 100_000; i++) deep = { a: deep };
     expect(inputShapeProblems({ spec: deep })).toEqual([
-      { field: `spec${'.a'.repeat(MAX_INPUT_DEPTH - 1)}`, message: `is nested deeper than ${MAX_INPUT_DEPTH} levels` },
+      {
+        field: `spec${'.a'.repeat(MAX_INPUT_DEPTH - 1)}`,
+        message: `is nested deeper than ${MAX_INPUT_DEPTH} levels`,
+      },
     ]);
   });
 });
@@ -33,7 +40,11 @@ describe('inputShapeProblems', () => {
 describe('createValidationPipe', () => {
   it('refuses a NUL character in a plain string argument before anything else sees it', async () => {
     const pipe = createValidationPipe();
-    await expect(pipe.transform('cart\u0000', { type: 'param', data: 'service', metatype: String })).rejects.toThrow(DomainError);
-    await expect(pipe.transform('cart', { type: 'param', data: 'service', metatype: String })).resolves.toBe('cart');
+    await expect(
+      pipe.transform('cart\u0000', { type: 'param', data: 'service', metatype: String }),
+    ).rejects.toThrow(DomainError);
+    await expect(pipe.transform('cart', { type: 'param', data: 'service', metatype: String })).resolves.toBe(
+      'cart',
+    );
   });
 });

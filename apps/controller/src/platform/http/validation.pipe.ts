@@ -42,7 +42,8 @@ export function inputShapeProblems(value: unknown, root = ''): FieldError[] {
     const { value: node, path, depth } = pending.pop()!;
     const field = path || '(body)';
     if (typeof node === 'string') {
-      if (node.includes('\u0000')) problems.push({ field, message: 'must not contain NUL characters (\\u0000)' });
+      if (node.includes('\u0000'))
+        problems.push({ field, message: 'must not contain NUL characters (\\u0000)' });
       continue;
     }
     if (node === null || typeof node !== 'object') continue;
@@ -51,10 +52,16 @@ export function inputShapeProblems(value: unknown, root = ''): FieldError[] {
       continue;
     }
     if (Array.isArray(node)) {
-      node.forEach((item, index) => pending.push({ value: item, path: `${path}[${index}]`, depth: depth + 1 }));
+      node.forEach((item, index) =>
+        pending.push({ value: item, path: `${path}[${index}]`, depth: depth + 1 }),
+      );
     } else {
       for (const [key, item] of Object.entries(node)) {
-        if (key.includes('\u0000')) problems.push({ field: path ? `${path}.${key}` : key, message: 'must not contain NUL characters (\\u0000)' });
+        if (key.includes('\u0000'))
+          problems.push({
+            field: path ? `${path}.${key}` : key,
+            message: 'must not contain NUL characters (\\u0000)',
+          });
         pending.push({ value: item, path: path ? `${path}.${key}` : key, depth: depth + 1 });
       }
     }
@@ -65,7 +72,10 @@ export function inputShapeProblems(value: unknown, root = ''): FieldError[] {
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message: message.replace(`${error.property} `, '') }));
+    const own = Object.values(error.constraints ?? {}).map((message) => ({
+      field,
+      message: message.replace(`${error.property} `, ''),
+    }));
     return [...own, ...flatten(error.children ?? [], field)];
   });
 }

@@ -21,7 +21,13 @@ return {hits, ttl, 0, 0}`;
 export class RedisThrottlerStorage implements ThrottlerStorage {
   constructor(private readonly redis: RedisService) {}
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
     const base = this.redis.key('throttle', throttlerName, key);
     const [hits, ttlMs, blocked, blockMs] = (await this.redis.client.eval(
       INCREMENT,
