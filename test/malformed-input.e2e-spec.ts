@@ -467,7 +467,7 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
     }
     expect(routes).toBeGreaterThanOrEqual(10);
     await expectAllRefused(cases);
-  }, 120_000);
+  }, 300_000);
 
   it('says what is wrong with a body that is not JSON at all', async () => {
     const post = (body: string, contentType: string) =>
@@ -592,7 +592,7 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
       });
       expect({ resource, status: response.status }).toEqual({ resource, status: 200 });
     }
-  }, 120_000);
+  }, 300_000);
 
   it('answers malformed GraphQL arguments with BAD_USER_INPUT-like errors naming the argument', async () => {
     type TypeRef = { kind: string; name: string | null; ofType: TypeRef | null };
@@ -803,7 +803,7 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
     expect(
       (await controller.request('GET', `/v1/slos/${ids.slos}`, { token: tenant.adminToken })).status,
     ).toBe(200);
-  }, 120_000);
+  }, 300_000);
 
   it('answers malformed GraphQL requests (not just arguments) with a 4xx and a code', async () => {
     const post = async (body: string, contentType = 'application/json') => {
