@@ -74,6 +74,20 @@ export function parseSloWindow(spec: string): SloWindow | null {
   return days <= MAX_ROLLING_DAYS ? { kind: 'ROLLING', lengthMs: days * DAY_MS } : null;
 }
 
+/** An SLO with its parsed window. */
+export interface WindowedSlo<T> {
+  slo: T;
+  window: SloWindow;
+}
+
+/** The SLOs whose window parses (the others cannot be evaluated and are skipped), with that window. */
+export function windowedSlos<T extends { window: string }>(slos: readonly T[]): WindowedSlo<T>[] {
+  return slos.flatMap((slo) => {
+    const window = parseSloWindow(slo.window);
+    return window ? [{ slo, window }] : [];
+  });
+}
+
 /** Lists what is wrong with a definition; empty when it can be evaluated. */
 export function validateSloDefinition(definition: SloDefinition): SloDefinitionProblem[] {
   const problems: SloDefinitionProblem[] = [];

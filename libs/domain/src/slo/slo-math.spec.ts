@@ -6,6 +6,7 @@ import {
   parseSloWindow,
   sloWindowBounds,
   validateSloDefinition,
+  windowedSlos,
   type SloDefinition,
 } from './slo-definition';
 import { sloHealth } from './slo-status';
@@ -244,5 +245,20 @@ describe('SLO definitions', () => {
     const bounds = sloWindowBounds({ kind: 'CALENDAR_MONTH' }, now);
     expect(bounds.startUnixMs).toBe(expectedStart);
     expect(bounds.endUnixMs - bounds.startUnixMs).toBe(days * DAY_MS);
+  });
+});
+
+describe('windowedSlos', () => {
+  it('pairs each SLO with its parsed window and skips those whose window does not parse', () => {
+    const slos = [
+      { id: 'a', window: '7d' },
+      { id: 'b', window: '0d' },
+      { id: 'c', window: 'CALENDAR_MONTH' },
+    ];
+    expect(windowedSlos(slos)).toEqual([
+      { slo: slos[0], window: { kind: 'ROLLING', lengthMs: 7 * DAY_MS } },
+      { slo: slos[2], window: { kind: 'CALENDAR_MONTH' } },
+    ]);
+    expect(windowedSlos([])).toEqual([]);
   });
 });

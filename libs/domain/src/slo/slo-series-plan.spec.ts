@@ -18,6 +18,7 @@ import {
   seriesAfterPrepend,
   seriesBackfillTarget,
   seriesDetailFrom,
+  thinnedSpanParts,
   type SloSeriesProgress,
 } from './slo-series-plan';
 
@@ -219,5 +220,21 @@ describe('retention boundaries', () => {
     expect(seriesBackfillTarget({ kind: 'ROLLING', lengthMs: 30 * DAY_MS }, NOW, 90)).toBe(NOW - 30 * DAY_MS);
     expect(seriesBackfillTarget({ kind: 'ROLLING', lengthMs: DAY_MS }, NOW, 90)).toBe(NOW - 3 * DAY_MS);
     expect(seriesBackfillTarget({ kind: 'ROLLING', lengthMs: 30 * DAY_MS }, NOW, 10)).toBe(NOW - 10 * DAY_MS);
+  });
+});
+
+describe('thinnedSpanParts', () => {
+  const detailFromMs = NOW - DAY_MS;
+
+  it('keeps the part of each span before the detail boundary and drops spans after it', () => {
+    const spans = [
+      { slo: { id: 'before' }, fromMs: detailFromMs - 2 * HOUR_MS, toMs: detailFromMs - HOUR_MS },
+      { slo: { id: 'across' }, fromMs: detailFromMs - HOUR_MS, toMs: detailFromMs + HOUR_MS },
+      { slo: { id: 'after' }, fromMs: detailFromMs, toMs: detailFromMs + HOUR_MS },
+    ];
+    expect(thinnedSpanParts(spans, detailFromMs)).toEqual([
+      { sloId: 'before', fromMs: detailFromMs - 2 * HOUR_MS, toMs: detailFromMs - HOUR_MS },
+      { sloId: 'across', fromMs: detailFromMs - HOUR_MS, toMs: detailFromMs },
+    ]);
   });
 });

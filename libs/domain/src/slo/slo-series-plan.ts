@@ -54,6 +54,16 @@ export interface SeriesSpanBounds {
   toMs: number;
 }
 
+/** The parts of the spans before detailFromMs, where only the rows closing an hour are kept. */
+export function thinnedSpanParts(
+  spans: readonly (SeriesSpanBounds & { slo: { id: string } })[],
+  detailFromMs: number,
+): { sloId: string; fromMs: number; toMs: number }[] {
+  return spans
+    .filter((span) => span.fromMs < detailFromMs)
+    .map((span) => ({ sloId: span.slo.id, fromMs: span.fromMs, toMs: Math.min(span.toMs, detailFromMs) }));
+}
+
 /** The SLO a series belongs to, as far as planning is concerned. */
 export interface SeriesOwner {
   id: string;

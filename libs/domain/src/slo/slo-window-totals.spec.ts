@@ -5,6 +5,7 @@ import { indicatorValues, mergeMinuteBuckets, minuteVerdict, type SloMinuteBucke
 import { DAY_MS, parseSloWindow, type SloDefinition, type SloWindow } from './slo-definition';
 import { addVerdict, ZERO_RUNNING_TOTALS, type RunningTotals } from './slo-series';
 import {
+  ProbedRunningTotals,
   sloEvaluationProbes,
   sloHistoryPoints,
   sloHistoryProbes,
@@ -116,5 +117,24 @@ describe('sloHistoryPoints', () => {
     // Budget left at the end of the third bucket (now) is the evaluation's.
     const evaluation = evaluateSlo(definition, minutes, NOW, []);
     expect(points[2]!.budgetRemainingFraction).toBeCloseTo(evaluation.budget.remainingFraction, 12);
+  });
+});
+
+describe('ProbedRunningTotals', () => {
+  const totals = { requests: 10, badRequests: 2, badMinutes: 1 };
+
+  it('answers each probe by SLO and minute, and zero where the batch had no answer', () => {
+    const probed = new ProbedRunningTotals(
+      [
+        { sloId: 'a', beforeMs: NOW },
+        { sloId: 'b', beforeMs: NOW },
+        { sloId: 'a', beforeMs: NOW - MINUTE_MS },
+      ],
+      [totals, undefined, ZERO_RUNNING_TOTALS],
+    );
+    expect(probed.of('a', NOW)).toEqual(totals);
+    expect(probed.of('b', NOW)).toBe(ZERO_RUNNING_TOTALS);
+    expect(probed.of('a', NOW - MINUTE_MS)).toEqual(ZERO_RUNNING_TOTALS);
+    expect(probed.of('c', NOW)).toBe(ZERO_RUNNING_TOTALS);
   });
 });

@@ -3,13 +3,33 @@ import { computeErrorBudget } from './error-budget';
 import type { SloTotals } from './evaluate-slo';
 import { badFraction, type SpanTotals } from './sli';
 import { sloWindowBounds, type SloBudgetingMethod, type SloWindow } from './slo-definition';
-import { sloSpanStarts, spanFromRunningTotals, type RunningTotals } from './slo-series';
+import { sloSpanStarts, spanFromRunningTotals, ZERO_RUNNING_TOTALS, type RunningTotals } from './slo-series';
 
 /**
  * The running totals of one SLO's series before a minute (the latest row strictly before it, else
  * the series origin); ZERO_RUNNING_TOTALS when nothing was counted before it.
  */
 export type RunningTotalsBefore = (beforeMs: number) => RunningTotals;
+
+/** The answers of one batch of running-totals probes, by SLO and minute. */
+export class ProbedRunningTotals {
+  private readonly bySloAndMinute = new Map<string, RunningTotals>();
+
+  constructor(
+    probes: readonly { sloId: string; beforeMs: number }[],
+    answers: readonly (RunningTotals | undefined)[],
+  ) {
+    probes.forEach((probe, index) => {
+      const answer = answers[index];
+      if (answer) this.bySloAndMinute.set(`${probe.sloId}|${probe.beforeMs}`, answer);
+    });
+  }
+
+  /** The running totals before `beforeMs` (nothing counted yet: zero). */
+  of(sloId: string, beforeMs: number): RunningTotals {
+    return this.bySloAndMinute.get(`${sloId}|${beforeMs}`) ?? ZERO_RUNNING_TOTALS;
+  }
+}
 
 /** Every minute an evaluation at `nowMs` needs the running totals before: the SLO window's start and each burn window's. */
 export function sloEvaluationProbes(window: SloWindow, nowMs: number): number[] {

@@ -16,6 +16,7 @@ import {
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { SloEvaluationService } from './slo-evaluation.service';
+import { SloSeriesService } from './slo-series.service';
 import { SlosModule } from './slos.module';
 import { SlosRepository } from './slos.repository';
 
@@ -34,6 +35,7 @@ describe('SloEvaluationService', () => {
   let moduleRef: TestingModule;
   let sql: Client;
   let evaluation: SloEvaluationService;
+  let series: SloSeriesService;
   let repository: SlosRepository;
   let actor: TenantPrincipal;
   let east: SeededCluster;
@@ -77,6 +79,7 @@ describe('SloEvaluationService', () => {
     database = await createTestDatabase();
     moduleRef = await compileFeatureModule(SlosModule, testRuntimeConfig(database.url));
     evaluation = moduleRef.get(SloEvaluationService);
+    series = moduleRef.get(SloSeriesService);
     repository = moduleRef.get(SlosRepository);
     sql = new Client({ connectionString: database.url });
     await sql.connect();
@@ -205,6 +208,6 @@ describe('SloEvaluationService', () => {
         [slo!.id, new Date(minute), actor.tenantId],
       );
     }
-    expect(await evaluation.applyRetention(new Date(now))).toBe(3);
+    expect(await series.applyRetention(new Date(now))).toBe(3);
   });
 });

@@ -14,6 +14,7 @@ import {
 } from '../../../../../test/support/telemetry';
 import { TelemetryIngestService } from '../telemetry/telemetry-ingest.service';
 import { SloEvaluationService } from './slo-evaluation.service';
+import { SloSeriesService } from './slo-series.service';
 import { SlosRepository } from './slos.repository';
 import { SlosService } from './slos.service';
 
@@ -35,6 +36,7 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
   let moduleRef: TestingModule;
   let sql: Client;
   let evaluation: SloEvaluationService;
+  let series: SloSeriesService;
   let slos: SlosService;
   let repository: SlosRepository;
   let tenantId: string;
@@ -88,7 +90,7 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
   /** Runs the series job until it has nothing left. */
   const repairAll = async (at: number) => {
     for (let round = 0; round < 20; round++) {
-      const run = await evaluation.repairSeries(new Date(at), 60_000);
+      const run = await series.repairSeries(new Date(at), 60_000);
       if (run.lateChunks + run.catchUpChunks + run.backfillChunks === 0) return;
     }
     throw new Error('the series job did not finish');
@@ -122,6 +124,7 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
       imports: [AppModule.forRoot(testRuntimeConfig(database.url, { env }))],
     }).compile();
     evaluation = moduleRef.get(SloEvaluationService);
+    series = moduleRef.get(SloSeriesService);
     slos = moduleRef.get(SlosService);
     repository = moduleRef.get(SlosRepository);
     sql = new Client({ connectionString: database.url });
@@ -238,8 +241,8 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
     );
 
     // One chunk at a time, oldest first.
-    expect(await evaluation.catchUpChunk(now)).toBe(true);
-    expect(await evaluation.catchUpChunk(now)).toBe(false);
+    expect(await series.catchUpChunk(now)).toBe(true);
+    expect(await series.catchUpChunk(now)).toBe(false);
     await repairAll(now);
     await evaluation.evaluate(new Date(now));
     const after = await statusOf(id);

@@ -4,6 +4,7 @@ import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtim
 import { JobRunner } from '../../platform/jobs/job-runner.service';
 import { defineQueue } from '../../platform/jobs/jobs.types';
 import { SloEvaluationService } from './slo-evaluation.service';
+import { SloSeriesService } from './slo-series.service';
 
 export const sloEvaluationQueue = defineQueue({
   name: 'slo-evaluation',
@@ -35,13 +36,14 @@ export class SlosJobs {
   constructor(
     jobs: JobRunner,
     evaluation: SloEvaluationService,
+    series: SloSeriesService,
     @Inject(RUNTIME_CONFIG) config: RuntimeConfig,
   ) {
     const every = config.env.LATTICE_SLO_EVALUATION_INTERVAL_SECONDS * 1000;
     jobs.register(sloEvaluationQueue, {
       handlers: {
         evaluate: () => evaluation.evaluate(),
-        retention: () => evaluation.applyRetention(),
+        retention: () => series.applyRetention(),
       },
       schedules: [
         { id: 'slo-evaluation', job: 'evaluate', every, options: cleanUp },
@@ -49,7 +51,7 @@ export class SlosJobs {
       ],
     });
     jobs.register(sloSeriesQueue, {
-      handlers: { repair: () => evaluation.repairSeries() },
+      handlers: { repair: () => series.repairSeries() },
       schedules: [
         { id: 'slo-series', job: 'repair', every: Math.min(every, REPAIR_EVERY_MS), options: cleanUp },
       ],

@@ -5,6 +5,7 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
 import { SloMetrics } from './slo.metrics';
 import { SloEvaluationRepository } from './slo-evaluation.repository';
 import { SloEvaluationService } from './slo-evaluation.service';
+import { SloSeriesService } from './slo-series.service';
 import { SlosController } from './slos.controller';
 import { SlosJobs } from './slos.jobs';
 import { SlosRepository } from './slos.repository';
@@ -21,6 +22,7 @@ import { SlosService } from './slos.service';
     SlosService,
     SlosResolver,
     SloEvaluationRepository,
+    SloSeriesService,
     SloEvaluationService,
     SlosJobs,
   ],
