@@ -24,6 +24,7 @@ export class AgentProcess {
   readonly inventoryFile: string;
   private child?: ChildProcess;
   private output = '';
+  private exit?: Promise<number | null>;
 
   constructor(
     readonly clusterName: string,
@@ -79,8 +80,24 @@ export class AgentProcess {
       ],
       { env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    const child = this.child;
+    this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+  }
+
+  /** The exit code of the running process once it exits on its own, or null on timeout. */
+  async exited(timeoutMs: number): Promise<number | null | 'running'> {
+    if (!this.exit) throw new Error('the agent was never started');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'running'>(
+      (resolve) => (timer = setTimeout(() => resolve('running'), timeoutMs)),
+    );
+    try {
+      return await Promise.race([this.exit, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

@@ -38,6 +38,12 @@ export const PROTO_LOADER_OPTIONS: protoLoader.Options = {
 };
 
 /** Snapshot payload format the controller writes and the agent understands. */
+/**
+ * Trailer the controller sets when it refuses or closes an agent call because the agent's identity
+ * was revoked (value: `cluster-revoked` or `certificate-replaced`). Retrying cannot help; the agent stops.
+ */
+export const AGENT_REVOKED_TRAILER = 'lattice-agent-revoked';
+
 export const SNAPSHOT_FORMAT = 'lattice.desired-state.v1';
 
 /** Largest message either side accepts; bigger ones get RESOURCE_EXHAUSTED. */

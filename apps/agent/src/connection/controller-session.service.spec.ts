@@ -3,6 +3,7 @@ import { AgentFatalError } from '../agent.errors';
 import type { AgentCredentials } from '../state/agent-state.store';
 import { RecordingLogger } from '../testing/agent.test-fixtures';
 import { ScriptedControllerTransport } from '../testing/scripted-controller.test-fixtures';
+import { ControllerCallError } from '../transport/controller-transport.port';
 import { ControllerSession, type SessionCredentials } from './controller-session.service';
 import { ReconnectBackoff } from './reconnect-backoff.util';
 
@@ -168,5 +169,35 @@ describe('ControllerSession', () => {
     expect(transport.streams).toHaveLength(1);
     session.markStopped();
     expect(session.state).toBe('stopped');
+  });
+
+  it('stops with a clear fatal error when the controller says this agent was revoked', async () => {
+    start(new FakeCredentials(credentials));
+    const outcome = running.then(
+      () => 'resolved',
+      (error: Error) => error,
+    );
+    await jest.advanceTimersByTimeAsync(0);
+    transport.latest.failWith(
+      new ControllerCallError(
+        'Connect failed: PERMISSION_DENIED: the cluster of this agent was revoked or deleted',
+        false,
+        'cluster-revoked',
+      ),
+    );
+    const error = await outcome;
+    expect(error).toBeInstanceOf(AgentFatalError);
+    expect((error as Error).message).toContain('the controller revoked this agent (cluster-revoked)');
+    expect((error as Error).message).toContain('POST /v1/clusters/c-1/reenrol');
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(transport.streams).toHaveLength(1);
+  });
+
+  it('keeps reconnecting after a refusal that carries no revocation', async () => {
+    start(new FakeCredentials(credentials), () => 0);
+    await jest.advanceTimersByTimeAsync(0);
+    transport.latest.failWith(new ControllerCallError('Connect failed: UNAUTHENTICATED: glitch', false));
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(transport.streams.length).toBeGreaterThan(1);
   });
 });

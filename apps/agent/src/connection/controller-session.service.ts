@@ -2,7 +2,11 @@ import type { AgentMessage, ControllerMessage__Output } from '@lattice/proto';
 import { AgentFatalError } from '../agent.errors';
 import { type AgentLogger, errorMessage } from '../logger';
 import type { AgentCredentials } from '../state/agent-state.store';
-import type { ControllerStream, ControllerTransport } from '../transport/controller-transport.port';
+import {
+  ControllerCallError,
+  type ControllerStream,
+  type ControllerTransport,
+} from '../transport/controller-transport.port';
 import type { ReconnectBackoff } from './reconnect-backoff.util';
 
 export type AgentConnectionState =
@@ -100,11 +104,11 @@ export class ControllerSession {
     return this.deps.credentials.register(() => (this.currentState = 'registering'));
   }
 
-  /** Runs one stream until it ends; resolves with how long it lived. */
+  /** Runs one stream until it ends; resolves with how long it lived, rejects when the agent was revoked. */
   private runStream(credentials: AgentCredentials): Promise<number> {
     const { logger, now } = this.deps;
     const interval = this.deps.heartbeatIntervalMs;
-    return new Promise<number>((resolve) => {
+    return new Promise<number>((resolve, reject) => {
       const openedAt = now();
       let lastHeardAt = openedAt;
       const timers: { heartbeat?: NodeJS.Timeout } = {};
@@ -127,6 +131,10 @@ export class ControllerSession {
           clearInterval(timers.heartbeat);
           if (this.stream === stream) this.stream = undefined;
           const livedMs = now() - openedAt;
+          if (error instanceof ControllerCallError && error.revocation) {
+            reject(revokedError(error, credentials));
+            return;
+          }
           if (error) logger.warn({ err: error.message, livedMs }, 'stream to the controller closed');
           resolve(livedMs);
         },
@@ -157,4 +165,20 @@ export class ControllerSession {
       this.sleepTimer = setTimeout(resolve, ms);
     });
   }
+}
+
+/**
+ * The controller revoked this agent (its cluster was revoked, or a new bootstrap replaced it):
+ * reconnecting cannot help, so the agent stops with what to do next.
+ */
+export function revokedError(error: ControllerCallError, credentials: AgentCredentials): AgentFatalError {
+  const clusterId = credentials.identity.clusterId;
+  const next =
+    error.revocation === 'cluster-revoked'
+      ? `an admin can re-enrol cluster ${clusterId} (POST /v1/clusters/${clusterId}/reenrol)`
+      : `a new bootstrap token of cluster ${clusterId} was redeemed by another agent`;
+  return new AgentFatalError(
+    `the controller revoked this agent (${error.revocation}): ${error.message}; ${next}; ` +
+      'to run this agent again, delete its credentials from the state directory and start it with a new bootstrap token',
+  );
 }

@@ -39,6 +39,12 @@ export class ScriptedStream implements ControllerStream {
     this.handlers.onClosed(new Error(message));
   }
 
+  /** The stream ends with this error (e.g. a ControllerCallError carrying a status). */
+  failWith(error: Error): void {
+    this.closed = true;
+    this.handlers.onClosed(error);
+  }
+
   /** The kind of each message sent, in order (`hello`, `inventory`, `ack`, …). */
   bodies(): string[] {
     return this.sent.map((message) => Object.keys(message)[0] as string);

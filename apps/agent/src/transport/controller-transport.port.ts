@@ -43,12 +43,17 @@ export interface ControllerTransport {
   close(): void;
 }
 
-/** A failed call; `retryable` tells transient trouble (unreachable, overloaded) from a refusal. */
+/**
+ * A failed call; `retryable` tells transient trouble (unreachable, overloaded) from a refusal.
+ * `revocation` is set when the controller refused or closed the call because this agent's identity
+ * was revoked (`cluster-revoked`, `certificate-replaced`): retrying cannot help.
+ */
 export class ControllerCallError extends Error {
   override readonly name = 'ControllerCallError';
   constructor(
     message: string,
     readonly retryable: boolean,
+    readonly revocation?: string,
   ) {
     super(message);
   }

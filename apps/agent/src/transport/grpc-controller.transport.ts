@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import {
+  AGENT_REVOKED_TRAILER,
   type AgentMessage,
   type AgentServiceClient,
   type ControllerMessage__Output,
@@ -144,5 +145,14 @@ function toCallError(method: string, error: grpc.ServiceError | null): Controlle
   return new ControllerCallError(
     `${method} failed: ${code}: ${error.details || error.message}`,
     RETRYABLE_CODES.has(error.code),
+    revocationOf(error),
   );
+}
+
+/** The controller's revocation trailer, honoured only on the statuses a revocation comes with. */
+function revocationOf(error: grpc.ServiceError): string | undefined {
+  if (error.code !== grpc.status.PERMISSION_DENIED && error.code !== grpc.status.UNAUTHENTICATED)
+    return undefined;
+  const value = error.metadata?.get(AGENT_REVOKED_TRAILER)[0];
+  return value === undefined ? undefined : String(value).slice(0, 64);
 }

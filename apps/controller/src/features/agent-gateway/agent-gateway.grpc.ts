@@ -13,6 +13,7 @@ import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtim
 import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
 import { AgentGatewayService } from './agent-gateway.service';
 import { AgentRegistrationService } from './agent-registration.service';
+import { AGENT_STRING_LIMITS, boundAgentString } from './agent-strings.util';
 import { toServiceError } from './grpc-status.util';
 
 /**
@@ -86,7 +87,7 @@ export class AgentGatewayGrpc implements OnApplicationBootstrap, BeforeApplicati
       RenewCertificate: (call, callback) => {
         this.gateway
           .authenticate(call)
-          .then((identity) => this.registration.renew(identity.tenantId, identity.clusterId, call.request))
+          .then((identity) => this.registration.renew(identity, call.request))
           .then(
             (response) => callback(null, response),
             (error: unknown) => callback(this.reject('RenewCertificate', error)),
@@ -103,8 +104,13 @@ export class AgentGatewayGrpc implements OnApplicationBootstrap, BeforeApplicati
 
   private reject(rpc: string, error: unknown): grpc.ServiceError {
     const reference = randomUUID();
-    if (error instanceof DomainError) this.logger.warn(`${rpc} refused: ${error.message}`);
-    else this.logger.error(`${rpc} failed (reference ${reference}): ${String(error)}`);
+    // Refusal messages may quote what the agent sent (e.g. its cluster name): bounded in the log.
+    if (error instanceof DomainError)
+      this.logger.warn(`${rpc} refused: ${boundAgentString(error.message, AGENT_STRING_LIMITS.message)}`);
+    else
+      this.logger.error(
+        `${rpc} failed (reference ${reference}): ${boundAgentString(String(error), AGENT_STRING_LIMITS.message)}`,
+      );
     return Object.assign(
       new Error('agent request refused'),
       toServiceError(error, reference),

@@ -3,9 +3,8 @@ import { hostname } from 'node:os';
 import type { PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DomainError } from '@lattice/domain';
 import type { AgentMessage__Output, ControllerMessage } from '@lattice/proto';
-import { clusterRevoked } from '../clusters/clusters.events';
+import { agentReplaced, clusterRevoked } from '../clusters/clusters.events';
 import { snapshotAnnounced } from '../config-distribution/config-distribution.events';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { caCheckRequested } from '../gns-ca/gns-ca.events';
@@ -15,6 +14,7 @@ import { EventBus } from '../../platform/events/event-bus.service';
 import { AgentSession, type AgentIdentityOnStream } from './agent-session.grpc';
 import { AgentStreamService } from './agent-stream.service';
 import { ClusterLinkRepository } from './cluster-link.repository';
+import { CERTIFICATE_REPLACED, CLUSTER_REVOKED, agentRevoked, revokedTrailers } from './grpc-status.util';
 
 /**
  * The agent streams held by this replica: authenticates a Connect call, opens its session (one per
@@ -55,8 +55,7 @@ export class AgentGatewayService implements OnApplicationBootstrap {
   }): Promise<AgentIdentityOnStream> {
     const identity = this.agentCa.verifyPeer(call.getAuthContext()?.sslPeerCertificate);
     const cluster = await this.links.findStanding(identity.tenantId, identity.clusterId);
-    if (!cluster || cluster.revokedAt)
-      throw new DomainError('FORBIDDEN', 'the cluster of this certificate was revoked or deleted');
+    if (!cluster || cluster.revokedAt) throw agentRevoked('FORBIDDEN', CLUSTER_REVOKED);
     if (
       !(await this.links.isCertificateActive(
         identity.tenantId,
@@ -64,10 +63,7 @@ export class AgentGatewayService implements OnApplicationBootstrap {
         identity.fingerprintSha256,
       ))
     ) {
-      throw new DomainError(
-        'UNAUTHENTICATED',
-        'this agent certificate was replaced or revoked; bootstrap the agent again',
-      );
+      throw agentRevoked('UNAUTHENTICATED', CERTIFICATE_REPLACED);
     }
     return {
       tenantId: identity.tenantId,
@@ -117,7 +113,20 @@ export class AgentGatewayService implements OnApplicationBootstrap {
       session?.enqueue(() => session.requestIntermediates());
     });
     await this.events.subscribe(clusterRevoked, (event) => {
-      this.sessions.get(event.clusterId)?.close(grpc.status.PERMISSION_DENIED, 'the cluster was revoked');
+      const session = this.sessions.get(event.clusterId);
+      if (session?.identity.tenantId !== event.tenantId) return;
+      session.close(grpc.status.PERMISSION_DENIED, CLUSTER_REVOKED, revokedTrailers('cluster-revoked'));
+    });
+    // A redeemed bootstrap token replaced the agent: only the new certificate's stream may stay.
+    await this.events.subscribe(agentReplaced, (event) => {
+      const session = this.sessions.get(event.clusterId);
+      if (session?.identity.tenantId !== event.tenantId || session.identity.fingerprint === event.fingerprint)
+        return;
+      session.close(
+        grpc.status.UNAUTHENTICATED,
+        CERTIFICATE_REPLACED,
+        revokedTrailers('certificate-replaced'),
+      );
     });
   }
 }

@@ -1,4 +1,4 @@
-import { randomUUID, X509Certificate } from 'node:crypto';
+import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
@@ -10,7 +10,7 @@ import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { AgentIdentityModule } from '../agent-identity/agent-identity.module';
 import { ClustersModule } from '../clusters/clusters.module';
-import { ClustersService } from '../clusters/clusters.service';
+import { ClustersService, hashBootstrapToken } from '../clusters/clusters.service';
 import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { AgentRegistrationService } from './agent-registration.service';
 import { ClusterLinkRepository } from './cluster-link.repository';
@@ -121,7 +121,12 @@ describe('AgentRegistrationService', () => {
       labels: {},
     });
     const current = await registration.register(request(bootstrap.token));
-    const renewed = await registration.renew(actor.tenantId, cluster.id, { csrPem });
+    const identity = {
+      tenantId: actor.tenantId,
+      clusterId: cluster.id,
+      fingerprint: fingerprintOf(current.certificatePem),
+    };
+    const renewed = await registration.renew(identity, { csrPem });
     expect(Number(renewed.notAfterUnixMs)).toBeGreaterThanOrEqual(Number(current.notAfterUnixMs));
     expect(
       await links.isCertificateActive(actor.tenantId, cluster.id, fingerprintOf(current.certificatePem)),
@@ -156,5 +161,66 @@ describe('AgentRegistrationService', () => {
     // The token was redeemed before the CSR was found malformed.
     const spent = await domainErrorOf(registration.register(request(bootstrap.token)));
     expect(spent.message).toContain('was already used');
+  });
+
+  it('refuses to renew a certificate that a new bootstrap replaced', async () => {
+    const { cluster, bootstrap } = await clusters.register(actor, {
+      name: 'renew-race',
+      eastWestAddress: null,
+      labels: {},
+    });
+    const old = await registration.register(request(bootstrap.token));
+    const again = await clusters.newBootstrapToken(actor, cluster.id);
+    await registration.register(request(again.token));
+    const identity = {
+      tenantId: actor.tenantId,
+      clusterId: cluster.id,
+      fingerprint: fingerprintOf(old.certificatePem),
+    };
+    const refused = await domainErrorOf(registration.renew(identity, { csrPem }));
+    expect(refused.code).toBe('UNAUTHENTICATED');
+    expect(refused.message).toContain('bootstrap the agent again');
+  });
+
+  it('leaves exactly one active certificate when 10 different tokens of a cluster are redeemed at once', async () => {
+    const { cluster } = await clusters.register(actor, {
+      name: 'stampede',
+      eastWestAddress: null,
+      labels: {},
+    });
+    for (let round = 0; round < 3; round++) {
+      // Ten outstanding tokens at once (as before issuing retired older ones): inserted directly.
+      const tokens = Array.from({ length: 10 }, () => `lbt_${randomBytes(32).toString('base64url')}`);
+      for (const token of tokens) {
+        await sql.query(
+          `INSERT INTO bootstrap_tokens (id, tenant_id, cluster_id, hash, expires_at)
+           VALUES (gen_random_uuid(), $1, $2, $3, now() + interval '1 hour')`,
+          [actor.tenantId, cluster.id, hashBootstrapToken(token)],
+        );
+      }
+      const outcomes = await Promise.allSettled(tokens.map((token) => registration.register(request(token))));
+      const winners = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+      expect(winners).toHaveLength(1);
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected')
+          expect(String((outcome.reason as Error).message)).toContain('replaced by a newer token');
+      }
+      const active = await sql.query(
+        `SELECT fingerprint FROM agent_certificates WHERE cluster_id = $1 AND revoked_at IS NULL`,
+        [cluster.id],
+      );
+      expect(active.rows).toEqual([
+        {
+          fingerprint: fingerprintOf(
+            (winners[0] as PromiseFulfilledResult<{ certificatePem?: string }>).value.certificatePem,
+          ),
+        },
+      ]);
+      const unused = await sql.query(
+        `SELECT count(*)::int AS n FROM bootstrap_tokens WHERE cluster_id = $1 AND used_at IS NULL`,
+        [cluster.id],
+      );
+      expect(unused.rows[0]).toEqual({ n: 0 });
+    }
   });
 });

@@ -9,7 +9,9 @@ import type {
 } from '@lattice/proto';
 import { ClustersService, isBootstrapToken } from '../clusters/clusters.service';
 import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
+import type { AgentIdentityOnStream } from './agent-session.grpc';
 import { ClusterLinkRepository } from './cluster-link.repository';
+import { CERTIFICATE_REPLACED, agentRevoked } from './grpc-status.util';
 
 const MAX_CSR_BYTES = 16 * 1024;
 
@@ -32,16 +34,19 @@ export class AgentRegistrationService {
       );
     }
     assertCsr(request.csrPem);
-    const cluster = await this.clusters.redeemBootstrapToken(
+    // The bootstrap token's transaction also revokes earlier certificates and records this one.
+    const { cluster, enrolled } = await this.clusters.redeemBootstrapToken(
       request.bootstrapToken,
       request.clusterName,
+      async (cluster, tx) => {
+        const issued = this.agentCa.signAgentCsr(cluster.tenantId, cluster.id, request.csrPem);
+        const fingerprint = new X509Certificate(issued.certificatePem).fingerprint256;
+        await this.links.recordCertificate(cluster.tenantId, cluster.id, fingerprint, issued.notAfter, tx);
+        return { ...issued, fingerprint };
+      },
       now,
     );
-    const issued = this.agentCa.signAgentCsr(cluster.tenantId, cluster.id, request.csrPem);
-    const fingerprint = new X509Certificate(issued.certificatePem).fingerprint256;
-    // A new bootstrap replaces the agent: certificates issued before are refused from now on.
-    await this.links.revokeCertificates(cluster.tenantId, cluster.id, now);
-    await this.links.recordCertificate(cluster.tenantId, cluster.id, fingerprint, issued.notAfter);
+    const issued = enrolled;
     this.logger.log(`cluster ${cluster.id} (${cluster.name}) registered an agent`);
     return {
       clusterId: cluster.id,
@@ -52,20 +57,26 @@ export class AgentRegistrationService {
     };
   }
 
-  /** Renewal keeps the current certificate valid until it expires, so the running stream is not dropped. */
+  /**
+   * Renewal keeps the current certificate valid until it expires, so the running stream is not
+   * dropped. The presented certificate must still be active when the new one is recorded (under
+   * the cluster's row lock), so a renewal racing a re-bootstrap cannot outlive it.
+   */
   async renew(
-    tenantId: string,
-    clusterId: string,
+    identity: AgentIdentityOnStream,
     request: RenewCertificateRequest__Output,
   ): Promise<RenewCertificateResponse> {
     assertCsr(request.csrPem);
+    const { tenantId, clusterId } = identity;
     const issued = this.agentCa.signAgentCsr(tenantId, clusterId, request.csrPem);
-    await this.links.recordCertificate(
+    const recorded = await this.links.recordRenewal(
       tenantId,
       clusterId,
+      identity.fingerprint,
       new X509Certificate(issued.certificatePem).fingerprint256,
       issued.notAfter,
     );
+    if (!recorded) throw agentRevoked('UNAUTHENTICATED', CERTIFICATE_REPLACED);
     return {
       certificatePem: issued.certificatePem,
       caBundlePem: this.agentCa.caBundlePem,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
+import { status as GrpcStatus, type Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from '@nestjs/common';
 import { DomainError, validateInventoryUpdate } from '@lattice/domain';
 import {
@@ -11,6 +11,7 @@ import {
 import type { MetricsService } from '../../platform/metrics/metrics.service';
 import type { AgentStreamService, RotationAckGate } from './agent-stream.service';
 import { inventoryUpdateFromProto } from './agent-messages.util';
+import { AGENT_STRING_LIMITS, boundAgentString } from './agent-strings.util';
 import { toServiceError } from './grpc-status.util';
 
 export interface AgentIdentityOnStream {
@@ -136,10 +137,11 @@ export class AgentSession {
     this.queue = this.queue.then(task).catch((error: unknown) => this.fail(error));
   }
 
-  close(code: GrpcStatus, details: string): void {
+  /** Ends the stream with a status (and trailers, e.g. the one telling a revoked agent to stop). */
+  close(code: GrpcStatus, details: string, trailers?: Metadata): void {
     if (this.closed) return;
     this.deps.logger.warn(`closing stream of cluster ${this.clusterId}: ${details}`);
-    this.call.emit('error', { code, details });
+    this.call.emit('error', trailers ? { code, details, metadata: trailers } : { code, details });
     this.finish(details);
   }
 
@@ -157,22 +159,17 @@ export class AgentSession {
         if (hello.clusterId && hello.clusterId !== clusterId) {
           throw new DomainError(
             'FORBIDDEN',
-            `Hello names cluster ${hello.clusterId} but the certificate is for ${clusterId}`,
+            `Hello names cluster ${boundAgentString(hello.clusterId, AGENT_STRING_LIMITS.identifier)} but the certificate is for ${clusterId}`,
           );
         }
+        const agentVersion = boundAgentString(hello.agentVersion, AGENT_STRING_LIMITS.agentVersion);
         this.helloReceived = true;
         // The agent reports what it has applied; anything newer is pushed below.
         this.lastSentVersion = Number(hello.appliedVersion) || 0;
-        await this.deps.stream.connected(
-          tenantId,
-          clusterId,
-          this.connectionId,
-          hello.agentVersion,
-          new Date(),
-        );
+        await this.deps.stream.connected(tenantId, clusterId, this.connectionId, agentVersion, new Date());
         this.lastSeenWrittenAt = Date.now();
         this.deps.logger.log(
-          `cluster ${clusterId} connected (agent ${hello.agentVersion}, applied version ${this.lastSentVersion})`,
+          `cluster ${clusterId} connected (agent ${agentVersion}, applied version ${this.lastSentVersion})`,
         );
         await this.pushLatestSnapshot();
         await this.requestIntermediates();
@@ -188,19 +185,15 @@ export class AgentSession {
           await this.deps.stream.rotationMayAdvance(tenantId);
         return;
       }
-      case 'nack':
-        this.rotationAcks.nacked(Number(message.nack!.version));
-        this.deps.logger.warn(
-          `cluster ${clusterId} refused snapshot ${message.nack!.version}: ${message.nack!.reason}`,
-        );
-        await this.deps.stream.nacked(
-          tenantId,
-          clusterId,
-          Number(message.nack!.version),
-          message.nack!.reason,
-          new Date(),
-        );
+      case 'nack': {
+        const version = Number(message.nack!.version);
+        // Up to 16 MiB of agent text: bounded and stripped of control characters for log and column.
+        const reason = boundAgentString(message.nack!.reason, AGENT_STRING_LIMITS.reason);
+        this.rotationAcks.nacked(version);
+        this.deps.logger.warn(`cluster ${clusterId} refused snapshot ${version}: ${reason}`);
+        await this.deps.stream.nacked(tenantId, clusterId, version, reason, new Date());
         return;
+      }
       case 'telemetry':
         return this.handleTelemetry(message);
       case 'heartbeat':
@@ -256,7 +249,9 @@ export class AgentSession {
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'VALIDATION') throw error;
       // A malformed batch is refused, not retried forever; the stream stays up.
-      this.deps.logger.warn(`cluster ${this.clusterId} sent a malformed telemetry batch: ${error.message}`);
+      this.deps.logger.warn(
+        `cluster ${this.clusterId} sent a malformed telemetry batch: ${boundAgentString(error.message, AGENT_STRING_LIMITS.message)}`,
+      );
       this.send({
         telemetryAck: { batchId: batch.batchId, duplicate: false, rejectedReason: error.message },
       });
@@ -304,10 +299,13 @@ export class AgentSession {
     const reference = randomUUID();
     if (!(error instanceof DomainError))
       this.deps.logger.error(
-        `agent stream of cluster ${this.clusterId} failed (reference ${reference}): ${String(error)}`,
+        `agent stream of cluster ${this.clusterId} failed (reference ${reference}): ${boundAgentString(String(error), AGENT_STRING_LIMITS.message)}`,
       );
     const status = toServiceError(error, reference);
-    this.close(status.code ?? GrpcStatus.INTERNAL, status.details ?? 'internal error');
+    this.close(
+      status.code ?? GrpcStatus.INTERNAL,
+      boundAgentString(status.details ?? 'internal error', AGENT_STRING_LIMITS.message),
+    );
   }
 
   private finish(reason: string): void {

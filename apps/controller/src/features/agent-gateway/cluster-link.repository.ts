@@ -8,6 +8,7 @@ import {
 import { Prisma } from '../../generated/prisma/client';
 import { byteaAsBase64Sql, bytesFromBase64 } from '../../platform/database/bytea.util';
 import { PrismaService } from '../../platform/database/prisma.service';
+import { dbOf, type Transaction } from '../../platform/database/transaction.service';
 
 /** What the agent stream reads and writes about its own cluster (always tenant and cluster scoped). */
 @Injectable()
@@ -24,15 +25,35 @@ export class ClusterLinkRepository {
     clusterId: string,
     fingerprint: string,
     notAfter: Date,
+    tx?: Transaction,
   ): Promise<void> {
-    await this.prisma.agentCertificate.create({ data: { tenantId, clusterId, fingerprint, notAfter } });
+    await dbOf(this.prisma, tx).agentCertificate.create({
+      data: { tenantId, clusterId, fingerprint, notAfter },
+    });
   }
 
-  /** After a fresh bootstrap, certificates issued before it are no longer accepted. */
-  async revokeCertificates(tenantId: string, clusterId: string, now: Date, except?: string): Promise<void> {
-    await this.prisma.agentCertificate.updateMany({
-      where: { tenantId, clusterId, revokedAt: null, ...(except ? { fingerprint: { not: except } } : {}) },
-      data: { revokedAt: now },
+  /**
+   * Records a renewed certificate if the presenting one is still active, under the cluster's row
+   * lock (the lock a bootstrap redemption takes), so a renewal cannot slip past a re-bootstrap.
+   */
+  async recordRenewal(
+    tenantId: string,
+    clusterId: string,
+    presentedFingerprint: string,
+    fingerprint: string,
+    notAfter: Date,
+  ): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const standing = await tx.$queryRaw<{ revoked: boolean }[]>(Prisma.sql`
+        SELECT revoked_at IS NOT NULL AS revoked FROM clusters
+         WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid FOR UPDATE`);
+      if (standing.length === 0 || standing[0]?.revoked) return false;
+      const active = await tx.agentCertificate.count({
+        where: { tenantId, clusterId, fingerprint: presentedFingerprint, revokedAt: null },
+      });
+      if (active === 0) return false;
+      await tx.agentCertificate.create({ data: { tenantId, clusterId, fingerprint, notAfter } });
+      return true;
     });
   }
 

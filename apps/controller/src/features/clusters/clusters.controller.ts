@@ -78,6 +78,7 @@ export class ClustersController {
     return toClusterView(updated);
   }
 
+  /** A new one-time bootstrap token; older unused tokens of the cluster stop working at once. */
   @RequireRole('editor')
   @Post(':id/bootstrap-tokens')
   bootstrapToken(@CurrentTenant() tenant: TenantPrincipal, @Param('id', clusterId) id: string) {
@@ -89,6 +90,14 @@ export class ClustersController {
   @HttpCode(200)
   async revoke(@CurrentTenant() tenant: TenantPrincipal, @Param('id', clusterId) id: string) {
     return toClusterView(await this.clusters.revoke(tenant, id));
+  }
+
+  /** Lifts a revocation (409 if the cluster is not revoked) and returns a new bootstrap token for its agent. */
+  @RequireRole('admin')
+  @Post(':id/reenrol')
+  async reenrol(@CurrentTenant() tenant: TenantPrincipal, @Param('id', clusterId) id: string) {
+    const { cluster, bootstrap } = await this.clusters.reenrol(tenant, id);
+    return { cluster: toClusterView(cluster), bootstrap };
   }
 
   @RequireRole('editor')

@@ -7,3 +7,13 @@ export const clusterRevoked = defineChannel(
   z.object({ tenantId: z.uuid(), clusterId: z.uuid() }),
 );
 export type ClusterRevokedEvent = ChannelMessage<typeof clusterRevoked>;
+
+/**
+ * The cluster's agent was bootstrapped again: every stream of the cluster except the one presenting
+ * `fingerprint` (the new certificate) must be closed, on whichever replica holds it.
+ */
+export const agentReplaced = defineChannel(
+  'cluster-agent-replaced',
+  z.object({ tenantId: z.uuid(), clusterId: z.uuid(), fingerprint: z.string().min(1).max(200) }),
+);
+export type AgentReplacedEvent = ChannelMessage<typeof agentReplaced>;

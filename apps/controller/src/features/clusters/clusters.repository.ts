@@ -9,7 +9,7 @@ import {
   type Page,
   type PageRequest,
 } from '../../platform/http/pagination.util';
-import { dbOf, type Transaction } from '../../platform/database/transaction.service';
+import { dbOf, transactionClient, type Transaction } from '../../platform/database/transaction.service';
 import { PrismaService } from '../../platform/database/prisma.service';
 import type { ClusterChanges, ClusterRecord, NewCluster } from './clusters.types';
 
@@ -81,27 +81,85 @@ export class ClustersRepository {
   }
 
   /**
+   * Locks the cluster row until `tx` ends. Every bootstrap-token issue and redemption of a cluster
+   * takes this lock first, so concurrent redemptions of different tokens run one after another.
+   */
+  async lockForEnrolment(tenantId: string, id: string, tx: Transaction): Promise<ClusterRecord | null> {
+    const rows = await transactionClient(tx).$queryRaw<{ id: string }[]>(Prisma.sql`
+      SELECT id::text FROM clusters WHERE tenant_id = ${tenantId}::uuid AND id = ${id}::uuid FOR UPDATE`);
+    return rows.length === 0 ? null : this.find(tenantId, id, tx);
+  }
+
+  /** Which cluster a bootstrap token (by hash) was issued for, whatever its state. */
+  async bootstrapTokenOwner(hash: string): Promise<{ tenantId: string; clusterId: string } | null> {
+    const token = await this.prisma.bootstrapToken.findUnique({
+      where: { hash },
+      select: { tenantId: true, clusterId: true },
+    });
+    return token && { tenantId: token.tenantId, clusterId: token.clusterId };
+  }
+
+  /**
    * Redeems a bootstrap token: one UPDATE that only succeeds while the token is unused and
    * unexpired, so two concurrent redemptions cannot both win.
    */
-  async redeemBootstrapToken(
-    hash: string,
+  async redeemBootstrapToken(tenantId: string, hash: string, now: Date, tx: Transaction): Promise<boolean> {
+    const { count } = await transactionClient(tx).bootstrapToken.updateMany({
+      where: { tenantId, hash, usedAt: null, expiresAt: { gt: now } },
+      data: { usedAt: now },
+    });
+    return count === 1;
+  }
+
+  /** Ends every unused bootstrap token of the cluster (a newer token or enrolment replaces them). */
+  async retireBootstrapTokens(
+    tenantId: string,
+    clusterId: string,
     now: Date,
-  ): Promise<{ tenantId: string; clusterId: string } | null> {
-    const rows = await this.prisma.$queryRaw<{ tenant_id: string; cluster_id: string }[]>(Prisma.sql`
-      UPDATE bootstrap_tokens SET used_at = ${now}
-      WHERE hash = ${hash} AND used_at IS NULL AND expires_at > ${now}
-      RETURNING tenant_id::text, cluster_id::text`);
-    const row = rows[0];
-    return row ? { tenantId: row.tenant_id, clusterId: row.cluster_id } : null;
+    tx: Transaction,
+  ): Promise<number> {
+    const { count } = await transactionClient(tx).bootstrapToken.updateMany({
+      where: { tenantId, clusterId, usedAt: null },
+      data: { usedAt: now },
+    });
+    return count;
+  }
+
+  /** Refuses every agent certificate of the cluster but `except` (checked when a call starts). */
+  async revokeAgentCertificates(
+    tenantId: string,
+    clusterId: string,
+    now: Date,
+    tx: Transaction,
+    except?: string,
+  ): Promise<number> {
+    const { count } = await transactionClient(tx).agentCertificate.updateMany({
+      where: { tenantId, clusterId, revokedAt: null, ...(except ? { fingerprint: { not: except } } : {}) },
+      data: { revokedAt: now },
+    });
+    return count;
   }
 
   /** Why a token could not be redeemed, for a clear error (only after redemption failed). */
-  async bootstrapTokenState(hash: string, now: Date): Promise<'unknown' | 'used' | 'expired'> {
-    const token = await this.prisma.bootstrapToken.findUnique({ where: { hash } });
+  async bootstrapTokenState(
+    hash: string,
+    now: Date,
+    tx?: Transaction,
+  ): Promise<'unknown' | 'used' | 'expired'> {
+    const token = await dbOf(this.prisma, tx).bootstrapToken.findUnique({ where: { hash } });
     if (!token) return 'unknown';
     if (token.usedAt) return 'used';
     return token.expiresAt <= now ? 'expired' : 'used';
+  }
+
+  /** Lifts a revocation (re-enrolment), if the row still has `expectedVersion`. */
+  reinstate(
+    tenantId: string,
+    id: string,
+    expectedVersion: number,
+    tx: Transaction,
+  ): Promise<ClusterRecord | null> {
+    return this.updateVersioned(tenantId, id, expectedVersion, { revokedAt: null }, tx);
   }
 
   private async updateVersioned(

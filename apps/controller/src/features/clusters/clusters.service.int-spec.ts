@@ -52,6 +52,11 @@ describe('ClustersService', () => {
     await database?.drop();
   });
 
+  /** Redemption as Register does it, with a stand-in for the agent certificate. */
+  const redeem = async (token: string, name: string, now?: Date) =>
+    (await clusters.redeemBootstrapToken(token, name, () => Promise.resolve({ fingerprint: 'test' }), now))
+      .cluster;
+
   const auditActions = async (clusterId: string) =>
     (
       await sql.query(`SELECT action FROM audit_events WHERE resource_id = $1 ORDER BY created_at, action`, [
@@ -113,18 +118,18 @@ describe('ClustersService', () => {
       eastWestAddress: null,
       labels: {},
     });
-    const mismatch = await domainErrorOf(clusters.redeemBootstrapToken(bootstrap.token, 'south'));
+    const mismatch = await domainErrorOf(redeem(bootstrap.token, 'south'));
     expect(mismatch.code).toBe('VALIDATION');
     // The name check comes after the redemption: a mismatched attempt spends the token.
-    const again = await domainErrorOf(clusters.redeemBootstrapToken(bootstrap.token, 'north'));
+    const again = await domainErrorOf(redeem(bootstrap.token, 'north'));
     expect(again.message).toContain('was already used');
 
     const fresh = await clusters.newBootstrapToken(actor, cluster.id);
-    await expect(clusters.redeemBootstrapToken(fresh.token, 'north')).resolves.toMatchObject({
+    await expect(redeem(fresh.token, 'north')).resolves.toMatchObject({
       id: cluster.id,
       tenantId: actor.tenantId,
     });
-    const unknown = await domainErrorOf(clusters.redeemBootstrapToken(`lbt_${'x'.repeat(43)}`, ''));
+    const unknown = await domainErrorOf(redeem(`lbt_${'x'.repeat(43)}`, ''));
     expect(unknown.code).toBe('UNAUTHENTICATED');
     expect(unknown.message).toContain('is unknown');
   });
@@ -136,7 +141,7 @@ describe('ClustersService', () => {
       labels: {},
     });
     const later = new Date(Date.parse(bootstrap.expiresAt) + 1000);
-    const error = await domainErrorOf(clusters.redeemBootstrapToken(bootstrap.token, '', later));
+    const error = await domainErrorOf(redeem(bootstrap.token, '', later));
     expect(error.message).toContain('has expired');
   });
 
@@ -151,8 +156,43 @@ describe('ClustersService', () => {
     expect(toClusterView(revoked).revokedAt).not.toBeNull();
     expect(scheduler.reasons).toContain(`cluster ${cluster.id} revoked`);
 
-    expect((await domainErrorOf(clusters.redeemBootstrapToken(bootstrap.token, ''))).code).toBe('FORBIDDEN');
+    expect((await domainErrorOf(redeem(bootstrap.token, ''))).code).toBe('FORBIDDEN');
     expect((await domainErrorOf(clusters.newBootstrapToken(actor, cluster.id))).code).toBe('CONFLICT');
+  });
+
+  it('retires older unused tokens when a new one is issued', async () => {
+    const { cluster, bootstrap } = await clusters.register(actor, {
+      name: 'rotating',
+      eastWestAddress: null,
+      labels: {},
+    });
+    const fresh = await clusters.newBootstrapToken(actor, cluster.id);
+    const old = await domainErrorOf(redeem(bootstrap.token, ''));
+    expect(old.code).toBe('UNAUTHENTICATED');
+    expect(old.message).toContain('replaced by a newer token');
+    await expect(redeem(fresh.token, '')).resolves.toMatchObject({ id: cluster.id });
+  });
+
+  it('re-enrols a revoked cluster with a new token (audited); 409 when it is not revoked', async () => {
+    const { cluster, bootstrap } = await clusters.register(actor, {
+      name: 'comeback',
+      eastWestAddress: null,
+      labels: {},
+    });
+    const notRevoked = await domainErrorOf(clusters.reenrol(actor, cluster.id));
+    expect(notRevoked.code).toBe('CONFLICT');
+    expect(notRevoked.message).toContain('is not revoked');
+
+    await clusters.revoke(actor, cluster.id);
+    const { cluster: reenrolled, bootstrap: fresh } = await clusters.reenrol(actor, cluster.id);
+    expect(reenrolled.revokedAt).toBeNull();
+    expect(isBootstrapToken(fresh.token)).toBe(true);
+    expect(scheduler.reasons).toContain(`cluster ${cluster.id} re-enrolled`);
+    expect(await auditActions(cluster.id)).toContain('cluster.reenrol');
+    // The token issued before the revocation stays refused; the new one works.
+    expect((await domainErrorOf(redeem(bootstrap.token, ''))).code).toBe('UNAUTHENTICATED');
+    await expect(redeem(fresh.token, 'comeback')).resolves.toMatchObject({ id: cluster.id, revokedAt: null });
+    expect((await domainErrorOf(clusters.reenrol(actor, randomUUID()))).code).toBe('NOT_FOUND');
   });
 
   it('deletes a cluster', async () => {

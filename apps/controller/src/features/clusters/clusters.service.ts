@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError, clusterStatus } from '@lattice/domain';
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
@@ -7,14 +7,19 @@ import type { PageRequest } from '../../platform/http/pagination.util';
 import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
-import { TransactionRunner } from '../../platform/database/transaction.service';
+import { TransactionRunner, type Transaction } from '../../platform/database/transaction.service';
 import { EventBus } from '../../platform/events/event-bus.service';
-import { clusterRevoked } from './clusters.events';
+import { agentReplaced, clusterRevoked } from './clusters.events';
 import { ClustersRepository } from './clusters.repository';
 import type { ClusterChanges, ClusterRecord, NewCluster } from './clusters.types';
 
 export const BOOTSTRAP_TOKEN_TTL_MS = 60 * 60 * 1000;
 const BOOTSTRAP_TOKEN = /^lbt_[A-Za-z0-9_-]{43}$/;
+
+/** What enrolling an agent produced inside the redemption's transaction: at least its certificate's fingerprint. */
+export interface EnrolledAgent {
+  fingerprint: string;
+}
 
 export function hashBootstrapToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -57,6 +62,8 @@ export function toClusterView(cluster: ClusterRecord, now = new Date()) {
 
 @Injectable()
 export class ClustersService {
+  private readonly logger = new Logger(ClustersService.name);
+
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly clusters: ClustersRepository,
@@ -89,21 +96,71 @@ export class ClustersService {
     return { cluster: toClusterView(cluster), bootstrap: this.bootstrapInstructions(cluster, bootstrap) };
   }
 
-  /** A fresh one-time token to (re)install the agent; certificates issued before its use are refused once it is redeemed. */
+  /**
+   * A fresh one-time token to (re)install the agent. Older unused tokens of the cluster stop working
+   * at once; certificates issued before its use are refused once it is redeemed.
+   */
   async newBootstrapToken(actor: TenantPrincipal, id: string) {
-    const cluster = await this.get(actor.tenantId, id);
-    if (cluster.revokedAt)
-      throw new DomainError('CONFLICT', `cluster ${id} is revoked; register a new cluster`);
-    const bootstrap = await this.transactions.run(async (tx) => {
-      const issued = await this.issueBootstrapToken(actor.tenantId, id, tx);
+    const { cluster, bootstrap } = await this.transactions.run(async (tx) => {
+      const cluster = await this.clusters.lockForEnrolment(actor.tenantId, id, tx);
+      if (!cluster) throw DomainError.notFound('cluster', id);
+      if (cluster.revokedAt)
+        throw new DomainError(
+          'CONFLICT',
+          `cluster ${id} is revoked; re-enrol it with POST /v1/clusters/${id}/reenrol`,
+        );
+      const retired = await this.clusters.retireBootstrapTokens(actor.tenantId, id, new Date(), tx);
+      const bootstrap = await this.issueBootstrapToken(actor.tenantId, id, tx);
       await this.audit.record(
         actor,
-        { action: 'cluster.bootstrap-token.create', resourceType: 'cluster', resourceId: id },
+        {
+          action: 'cluster.bootstrap-token.create',
+          resourceType: 'cluster',
+          resourceId: id,
+          after: { retiredTokens: retired },
+        },
         tx,
       );
-      return issued;
+      return { cluster, bootstrap };
     });
     return this.bootstrapInstructions(cluster, bootstrap);
+  }
+
+  /**
+   * Lifts a cluster's revocation (an explicit admin action): every certificate and unused token of
+   * the cluster is refused from now on, and a new bootstrap token is issued for its agent.
+   */
+  async reenrol(actor: TenantPrincipal, id: string) {
+    const now = new Date();
+    const { cluster, bootstrap } = await this.transactions.run(async (tx) => {
+      const before = await this.clusters.lockForEnrolment(actor.tenantId, id, tx);
+      if (!before) throw DomainError.notFound('cluster', id);
+      if (!before.revokedAt)
+        throw new DomainError(
+          'CONFLICT',
+          `cluster ${id} is not revoked; to replace its agent create a bootstrap token with POST /v1/clusters/${id}/bootstrap-tokens`,
+        );
+      const cluster = await this.clusters.reinstate(actor.tenantId, id, before.version, tx);
+      if (!cluster)
+        throw new DomainError('CONFLICT', `cluster ${id} changed while being re-enrolled; try again`);
+      await this.clusters.revokeAgentCertificates(actor.tenantId, id, now, tx);
+      await this.clusters.retireBootstrapTokens(actor.tenantId, id, now, tx);
+      const bootstrap = await this.issueBootstrapToken(actor.tenantId, id, tx);
+      await this.audit.record(
+        actor,
+        {
+          action: 'cluster.reenrol',
+          resourceType: 'cluster',
+          resourceId: id,
+          before: toClusterView(before),
+          after: toClusterView(cluster),
+        },
+        tx,
+      );
+      return { cluster, bootstrap };
+    });
+    await this.scheduler.schedule(actor.tenantId, `cluster ${id} re-enrolled`);
+    return { cluster, bootstrap: this.bootstrapInstructions(cluster, bootstrap) };
   }
 
   async get(tenantId: string, id: string): Promise<ClusterRecord> {
@@ -113,30 +170,66 @@ export class ClustersService {
   }
 
   /**
-   * Redeems a one-time bootstrap token (agent Register): the cluster it was issued for, which must
-   * not be revoked and, when the agent names its cluster, must carry that name.
+   * Redeems a one-time bootstrap token (agent Register) for the cluster it was issued for, which
+   * must not be revoked and, when the agent names its cluster, must carry that name. In one
+   * transaction under the cluster's row lock (so concurrent redemptions of different tokens run one
+   * after another and only the first wins): the token is spent, every other unused token of the
+   * cluster retired, every earlier agent certificate revoked, and `enrol` records the new agent
+   * (its certificate) inside the same transaction. Afterwards every replica closes the streams of
+   * the replaced agent.
    */
-  async redeemBootstrapToken(token: string, clusterName: string, now = new Date()): Promise<ClusterRecord> {
+  async redeemBootstrapToken<T extends EnrolledAgent>(
+    token: string,
+    clusterName: string,
+    enrol: (cluster: ClusterRecord, tx: Transaction) => Promise<T>,
+    now = new Date(),
+  ): Promise<{ cluster: ClusterRecord; enrolled: T }> {
     const hash = hashBootstrapToken(token);
-    const redeemed = await this.clusters.redeemBootstrapToken(hash, now);
-    if (!redeemed) {
-      const state = await this.clusters.bootstrapTokenState(hash, now);
-      const reason = { unknown: 'is unknown', used: 'was already used', expired: 'has expired' }[state];
-      throw new DomainError(
-        'UNAUTHENTICATED',
-        `the bootstrap token ${reason}; create a new one with POST /v1/clusters/{id}/bootstrap-tokens`,
+    const owner = await this.clusters.bootstrapTokenOwner(hash);
+    if (!owner) throw this.unusableToken('unknown');
+    const outcome = await this.transactions.run(async (tx) => {
+      const cluster = await this.clusters.lockForEnrolment(owner.tenantId, owner.clusterId, tx);
+      if (!cluster || cluster.revokedAt)
+        throw new DomainError(
+          'FORBIDDEN',
+          'the cluster was revoked or deleted; an admin must re-enrol it (POST /v1/clusters/{id}/reenrol)',
+        );
+      if (!(await this.clusters.redeemBootstrapToken(owner.tenantId, hash, now, tx))) {
+        throw this.unusableToken(await this.clusters.bootstrapTokenState(hash, now, tx));
+      }
+      // A mismatched name or a refused CSR spends the token (committed) but changes nothing else.
+      if (clusterName && clusterName !== cluster.name) {
+        return {
+          refused: new DomainError(
+            'VALIDATION',
+            `cluster_name "${clusterName}" does not match the token's cluster "${cluster.name}"`,
+          ),
+        };
+      }
+      let enrolled: T;
+      try {
+        enrolled = await enrol(cluster, tx);
+      } catch (error) {
+        if (error instanceof DomainError) return { refused: error };
+        throw error;
+      }
+      await this.clusters.retireBootstrapTokens(owner.tenantId, cluster.id, now, tx);
+      await this.clusters.revokeAgentCertificates(owner.tenantId, cluster.id, now, tx, enrolled.fingerprint);
+      return { cluster, enrolled };
+    });
+    if ('refused' in outcome) throw outcome.refused;
+    const { cluster, enrolled } = outcome;
+    await this.events
+      .publish(agentReplaced, {
+        tenantId: cluster.tenantId,
+        clusterId: cluster.id,
+        fingerprint: enrolled.fingerprint,
+      })
+      .catch((error: Error) =>
+        // The old certificate is revoked already: its agent is refused on its next call either way.
+        this.logger.warn(`announcing the new agent of cluster ${cluster.id}: ${error.message}`),
       );
-    }
-    const cluster = await this.clusters.find(redeemed.tenantId, redeemed.clusterId);
-    if (!cluster || cluster.revokedAt)
-      throw new DomainError('FORBIDDEN', 'the cluster was revoked or deleted; register a new cluster');
-    if (clusterName && clusterName !== cluster.name) {
-      throw new DomainError(
-        'VALIDATION',
-        `cluster_name "${clusterName}" does not match the token's cluster "${cluster.name}"`,
-      );
-    }
-    return cluster;
+    return { cluster, enrolled };
   }
 
   list(tenantId: string, page: PageRequest) {
@@ -232,6 +325,18 @@ export class ClustersService {
         `LATTICE_CA_CERT="$(cat lattice-ca.pem)" npm run start:agent -- --state-dir .lattice-agent-${cluster.name} ` +
         `--inventory=kubernetes --sink=kubernetes`,
     };
+  }
+
+  private unusableToken(state: 'unknown' | 'used' | 'expired'): DomainError {
+    const reason = {
+      unknown: 'is unknown',
+      used: 'was already used or replaced by a newer token',
+      expired: 'has expired',
+    }[state];
+    return new DomainError(
+      'UNAUTHENTICATED',
+      `the bootstrap token ${reason}; create a new one with POST /v1/clusters/{id}/bootstrap-tokens`,
+    );
   }
 
   private async announceRevoked(tenantId: string, clusterId: string): Promise<void> {
