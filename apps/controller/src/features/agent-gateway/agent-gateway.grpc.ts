@@ -102,12 +102,13 @@ export class AgentGatewayGrpc implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private reject(rpc: string, error: unknown): grpc.ServiceError {
-    const reference = randomUUID();
-    if (error instanceof DomainError) this.logger.warn(`${rpc} refused: ${error.message}`);
-    else this.logger.error(`${rpc} failed (reference ${reference}): ${String(error)}`);
+    const requestId = randomUUID();
+    if (error instanceof DomainError)
+      this.logger.warn(`${rpc} refused (request id ${requestId}): ${error.message}`);
+    else this.logger.error(`${rpc} failed (request id ${requestId}): ${String(error)}`);
     return Object.assign(
       new Error('agent request refused'),
-      toServiceError(error, reference),
+      toServiceError(error, requestId),
     ) as grpc.ServiceError;
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
+import { status as GrpcStatus, type Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from '@nestjs/common';
 import { DomainError, validateInventoryUpdate } from '@lattice/domain';
 import {
@@ -136,10 +136,10 @@ export class AgentSession {
     this.queue = this.queue.then(task).catch((error: unknown) => this.fail(error));
   }
 
-  close(code: GrpcStatus, details: string): void {
+  close(code: GrpcStatus, details: string, metadata?: Metadata): void {
     if (this.closed) return;
     this.deps.logger.warn(`closing stream of cluster ${this.clusterId}: ${details}`);
-    this.call.emit('error', { code, details });
+    this.call.emit('error', { code, details, ...(metadata ? { metadata } : {}) });
     this.finish(details);
   }
 
@@ -301,13 +301,13 @@ export class AgentSession {
   }
 
   private fail(error: unknown): void {
-    const reference = randomUUID();
+    const requestId = randomUUID();
     if (!(error instanceof DomainError))
       this.deps.logger.error(
-        `agent stream of cluster ${this.clusterId} failed (reference ${reference}): ${String(error)}`,
+        `agent stream of cluster ${this.clusterId} failed (request id ${requestId}): ${String(error)}`,
       );
-    const status = toServiceError(error, reference);
-    this.close(status.code ?? GrpcStatus.INTERNAL, status.details ?? 'internal error');
+    const status = toServiceError(error, requestId);
+    this.close(status.code ?? GrpcStatus.INTERNAL, status.details ?? 'internal error', status.metadata);
   }
 
   private finish(reason: string): void {
