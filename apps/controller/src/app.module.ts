@@ -4,7 +4,9 @@ import { LoggerModule } from 'nestjs-pino';
 import { AgentGatewayModule } from './features/agent-gateway/agent-gateway.module';
 import { AuditModule } from './features/audit/audit.module';
 import { AuthModule } from './features/auth/auth.module';
-import { AllExceptionsFilter, requestIdFor } from './platform/http/all-exceptions.filter';
+import { AllExceptionsFilter } from './platform/http/all-exceptions.filter';
+import { RequestContextModule } from './platform/http/request-context.module';
+import { assignRequestId } from './platform/http/request-context.util';
 import { RUNTIME_CONFIG, type RuntimeConfig } from './platform/config/runtime-config.types';
 import { ClustersModule } from './features/clusters/clusters.module';
 import { ConfigDistributionModule } from './features/config-distribution/config-distribution.module';
@@ -33,15 +35,12 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.env.LOG_LEVEL,
-            genReqId: (req, res) => {
-              const id = requestIdFor(req.headers['x-request-id']);
-              res.setHeader('X-Request-Id', id);
-              return id;
-            },
+            genReqId: (req, res) => assignRequestId(req, res),
             redact: ['req.headers.authorization', 'req.headers.cookie'],
             autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
           },
         }),
+        RequestContextModule,
         PrismaModule,
         RedisModule,
         MetricsModule,

@@ -69,6 +69,12 @@ describe('validateTimeRange', () => {
       'from: must be a valid date-time',
     );
   });
+
+  it('answers a validation error, not a TypeError, when a date is missing', () => {
+    const missing = null as unknown as Date;
+    expect(messageOf(() => validateTimeRange(missing, at(0)))).toBe('from: must be a valid date-time');
+    expect(messageOf(() => validateSeriesRequest(at(0), missing, 60))).toBe('to: must be a valid date-time');
+  });
 });
 
 describe('planSeriesReads', () => {

@@ -54,8 +54,9 @@ export function validateSeriesRequest(from: Date, to: Date, stepSeconds: number)
 
 function rangeProblems(from: Date, to: Date): FieldError[] {
   const problems: FieldError[] = [];
-  const fromMs = from.getTime();
-  const toMs = to.getTime();
+  // A transport that lets a null or non-date through must get a 400 here, not a TypeError (a 500).
+  const fromMs = from instanceof Date ? from.getTime() : Number.NaN;
+  const toMs = to instanceof Date ? to.getTime() : Number.NaN;
   if (Number.isNaN(fromMs)) problems.push({ field: 'from', message: 'must be a valid date-time' });
   else if (fromMs % MINUTE_MS !== 0)
     problems.push({ field: 'from', message: `must be a whole minute, got ${from.toISOString()}` });

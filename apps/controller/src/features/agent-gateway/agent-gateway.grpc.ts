@@ -103,17 +103,19 @@ export class AgentGatewayGrpc implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private reject(rpc: string, error: unknown): grpc.ServiceError {
-    const reference = randomUUID();
+    const requestId = randomUUID();
     // Refusal messages may quote what the agent sent (e.g. its cluster name): bounded in the log.
     if (error instanceof DomainError)
-      this.logger.warn(`${rpc} refused: ${boundAgentString(error.message, AGENT_STRING_LIMITS.message)}`);
+      this.logger.warn(
+        `${rpc} refused (request id ${requestId}): ${boundAgentString(error.message, AGENT_STRING_LIMITS.message)}`,
+      );
     else
       this.logger.error(
-        `${rpc} failed (reference ${reference}): ${boundAgentString(String(error), AGENT_STRING_LIMITS.message)}`,
+        `${rpc} failed (request id ${requestId}): ${boundAgentString(String(error), AGENT_STRING_LIMITS.message)}`,
       );
     return Object.assign(
       new Error('agent request refused'),
-      toServiceError(error, reference),
+      toServiceError(error, requestId),
     ) as grpc.ServiceError;
   }
 }

@@ -137,11 +137,11 @@ export class AgentSession {
     this.queue = this.queue.then(task).catch((error: unknown) => this.fail(error));
   }
 
-  /** Ends the stream with a status (and trailers, e.g. the one telling a revoked agent to stop). */
-  close(code: GrpcStatus, details: string, trailers?: Metadata): void {
+  /** Ends the stream with a status (and trailers: the request id, or the one telling a revoked agent to stop). */
+  close(code: GrpcStatus, details: string, metadata?: Metadata): void {
     if (this.closed) return;
     this.deps.logger.warn(`closing stream of cluster ${this.clusterId}: ${details}`);
-    this.call.emit('error', trailers ? { code, details, metadata: trailers } : { code, details });
+    this.call.emit('error', { code, details, ...(metadata ? { metadata } : {}) });
     this.finish(details);
   }
 
@@ -296,15 +296,16 @@ export class AgentSession {
   }
 
   private fail(error: unknown): void {
-    const reference = randomUUID();
+    const requestId = randomUUID();
     if (!(error instanceof DomainError))
       this.deps.logger.error(
-        `agent stream of cluster ${this.clusterId} failed (reference ${reference}): ${boundAgentString(String(error), AGENT_STRING_LIMITS.message)}`,
+        `agent stream of cluster ${this.clusterId} failed (request id ${requestId}): ${boundAgentString(String(error), AGENT_STRING_LIMITS.message)}`,
       );
-    const status = toServiceError(error, reference);
+    const status = toServiceError(error, requestId);
     this.close(
       status.code ?? GrpcStatus.INTERNAL,
       boundAgentString(status.details ?? 'internal error', AGENT_STRING_LIMITS.message),
+      status.metadata,
     );
   }
 

@@ -50,22 +50,25 @@ export function revokedTrailers(revocation: AgentRevocation): Metadata {
   return metadata;
 }
 
-/** Domain errors keep their message; anything else becomes an opaque INTERNAL with a reference. */
-export function toServiceError(error: unknown, reference: string): Partial<ServiceError> {
+/** The trailer that carries the request id of a refused or failed gRPC call. */
+export const REQUEST_ID_METADATA_KEY = 'x-request-id';
+
+/**
+ * Domain errors keep their message; anything else becomes an opaque INTERNAL naming the request id.
+ * Every status carries the id (generated per call by the caller, and logged with the real error) in
+ * the `x-request-id` trailer, so an agent's log line and the controller's can be matched; a refusal
+ * because the agent's identity was revoked also carries the trailer that tells the agent to stop.
+ */
+export function toServiceError(error: unknown, requestId: string): Partial<ServiceError> {
   error = asTransientDatabaseError(error) ?? error;
-  if (error instanceof AgentRevokedError) {
-    return {
-      code: GRPC_STATUS_BY_CODE[error.code],
-      details: error.message,
-      metadata: revokedTrailers(error.revocation),
-    };
-  }
+  const metadata = error instanceof AgentRevokedError ? revokedTrailers(error.revocation) : new Metadata();
+  metadata.set(REQUEST_ID_METADATA_KEY, requestId);
   if (error instanceof DomainError) {
-    return { code: GRPC_STATUS_BY_CODE[error.code], details: error.message, metadata: new Metadata() };
+    return { code: GRPC_STATUS_BY_CODE[error.code], details: error.message, metadata };
   }
   return {
     code: GrpcStatus.INTERNAL,
-    details: `internal error (reference ${reference})`,
-    metadata: new Metadata(),
+    details: `internal error (request id ${requestId})`,
+    metadata,
   };
 }

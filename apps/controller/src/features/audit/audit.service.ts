@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import type { Transaction } from '../../platform/database/transaction.service';
 import type { Page, PageRequest } from '../../platform/http/pagination.util';
+import { currentRequestId } from '../../platform/http/request-context.util';
 import { AuditRepository, type AuditFilter, type AuditRecord } from './audit.repository';
 
 export interface Change {
@@ -12,7 +13,7 @@ export interface Change {
   after?: unknown;
 }
 
-/** Records who changed what; called inside the transaction of the change so neither exists without the other. */
+/** Records who changed what, and in which request; called inside the transaction of the change so neither exists without the other. */
 @Injectable()
 export class AuditService {
   constructor(private readonly audit: AuditRepository) {}
@@ -29,6 +30,8 @@ export class AuditService {
         actorTokenId: byOperator ? null : actor.tokenId,
         actorName: byOperator ? 'platform-operator' : actor.tokenName,
         ...change,
+        // The HTTP/GraphQL request that made the change (none for jobs), as in its X-Request-Id.
+        correlationId: currentRequestId(),
       },
       tx,
     );

@@ -1,8 +1,9 @@
-import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import type { ClusterStatus } from '@lattice/domain';
 import { PageInfo } from '../../platform/graphql/page-info.model';
 import type { toClusterView } from './clusters.service';
+import { DateTimeScalar } from '../../platform/graphql/date-time.model';
 
 /** What REST answers for a cluster; GraphQL shows the same view with timestamps as DateTime. */
 type ClusterView = ReturnType<typeof toClusterView>;
@@ -26,7 +27,7 @@ export class ClusterNack {
   @Field()
   reason!: string;
 
-  @Field(() => GraphQLISODateTime, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   at!: Date | null;
 }
 
@@ -38,7 +39,7 @@ export class ClusterInventorySummary {
   @Field(() => Int)
   services!: number;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Null until the first report.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Null until the first report.' })
   updatedAt!: Date | null;
 }
 
@@ -62,7 +63,7 @@ export class Cluster {
   @Field(() => CLUSTER_STATUSES)
   status!: ClusterStatus;
 
-  @Field(() => GraphQLISODateTime, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   lastSeenAt!: Date | null;
 
   @Field(() => String, { nullable: true })
@@ -80,16 +81,16 @@ export class Cluster {
   @Field(() => ClusterInventorySummary)
   inventory!: ClusterInventorySummary;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Set once the agent identity is revoked.' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Set once the agent identity is revoked.' })
   revokedAt!: Date | null;
 
   @Field(() => Int, { description: 'Changes with every update (the REST ETag).' })
   version!: number;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTimeScalar)
   createdAt!: Date;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTimeScalar)
   updatedAt!: Date;
 
   static from(view: ClusterView): Cluster {

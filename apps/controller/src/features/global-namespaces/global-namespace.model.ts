@@ -1,12 +1,4 @@
-import {
-  Field,
-  GraphQLISODateTime,
-  ID,
-  Int,
-  InterfaceType,
-  ObjectType,
-  registerEnumType,
-} from '@nestjs/graphql';
+import { Field, ID, Int, InterfaceType, ObjectType, registerEnumType } from '@nestjs/graphql';
 import {
   SELECTOR_TYPES,
   type GnsConflict,
@@ -16,6 +8,7 @@ import {
 } from '@lattice/domain';
 import { PageInfo } from '../../platform/graphql/page-info.model';
 import type { GlobalNamespaceView } from './global-namespaces.dto';
+import { DateTimeScalar } from '../../platform/graphql/date-time.model';
 
 /*
  * GraphQL types of a Global Namespace: the REST view (global-namespaces.dto.ts) with timestamps as
@@ -226,10 +219,10 @@ export class GlobalNamespace {
   @Field(() => Int, { description: 'Changes with every edit (the REST ETag).' })
   version!: number;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTimeScalar)
   createdAt!: Date;
 
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTimeScalar)
   updatedAt!: Date;
 
   @Field(() => GlobalNamespaceStatus)

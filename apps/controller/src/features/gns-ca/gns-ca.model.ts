@@ -1,7 +1,8 @@
-import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
 import { IntermediateState, RotationStage } from '@lattice/pki';
 import type { GnsCaStatus, RootState } from './gns-ca.service';
+import { DateTimeScalar } from '../../platform/graphql/date-time.model';
 
 /*
  * One shape for REST (OpenAPI) and GraphQL: the CA status is read-only, and both transports show
@@ -26,8 +27,8 @@ export class CaRoot {
   @ApiProperty() @Field(() => Int) generation!: number;
   @ApiProperty({ example: 'AB:CD:…' }) @Field() fingerprintSha256!: string;
   @ApiProperty() @Field() subject!: string;
-  @ApiProperty() @Field(() => GraphQLISODateTime) notBefore!: Date;
-  @ApiProperty() @Field(() => GraphQLISODateTime) notAfter!: Date;
+  @ApiProperty() @Field(() => DateTimeScalar) notBefore!: Date;
+  @ApiProperty() @Field(() => DateTimeScalar) notAfter!: Date;
   @ApiProperty({ enum: Object.values(ROOT_STATES) }) @Field(() => ROOT_STATES) state!: RootState;
   @ApiProperty({ description: 'in the trust bundle of the current stage' }) @Field() trusted!: boolean;
   @ApiProperty({ description: 'signs new and renewed intermediates in the current stage' })
@@ -74,16 +75,16 @@ export class ClusterIntermediate {
   @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) fingerprintSha256!:
     string | null;
   @ApiProperty({ nullable: true, type: String })
-  @Field(() => GraphQLISODateTime, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   notAfter!: Date | null;
   @ApiProperty({ nullable: true, type: String, description: 'renewal is asked for from then on' })
-  @Field(() => GraphQLISODateTime, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   renewAt!: Date | null;
   @ApiProperty({ nullable: true, type: String })
-  @Field(() => GraphQLISODateTime, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   requestedAt!: Date | null;
   @ApiProperty({ nullable: true, type: String })
-  @Field(() => GraphQLISODateTime, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   signedAt!: Date | null;
   @ApiProperty({ nullable: true, type: String, description: 'why the last CSR was refused' })
   @Field(() => String, { nullable: true })

@@ -1,15 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsArray, IsNumber, IsOptional, IsString, ValidateNested } from 'class-validator';
-import {
-  Field,
-  Float,
-  GraphQLISODateTime,
-  ID,
-  InputType,
-  Int,
-  ObjectType,
-  registerEnumType,
-} from '@nestjs/graphql';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { DateTimeScalar } from '../../platform/graphql/date-time.model';
 
 export enum SloHealthValue {
   HEALTHY = 'HEALTHY',
@@ -127,7 +119,7 @@ export class BurnRateModel {
 export class SloAlertModel {
   @Field({ description: 'PAGE_1H_5M, PAGE_6H_30M, TICKET_1D_2H or TICKET_3D_6H' }) rule!: string;
   @Field({ description: 'PAGE or TICKET' }) severity!: string;
-  @Field(() => GraphQLISODateTime) firedAt!: Date;
+  @Field(() => DateTimeScalar) firedAt!: Date;
 }
 
 @ObjectType('SloEvent', { description: 'An alert firing or resolving.' })
@@ -136,7 +128,7 @@ export class SloEventModel {
   @Field({ description: 'FIRED or RESOLVED' }) type!: string;
   @Field() rule!: string;
   @Field() severity!: string;
-  @Field(() => GraphQLISODateTime) at!: Date;
+  @Field(() => DateTimeScalar) at!: Date;
   @Field(() => Float, { nullable: true }) threshold!: number | null;
   @Field(() => Float, { nullable: true }) longWindowBurnRate!: number | null;
   @Field(() => Float, { nullable: true }) shortWindowBurnRate!: number | null;
@@ -144,7 +136,7 @@ export class SloEventModel {
 
 @ObjectType('SloHistoryPoint', { description: 'The bucket [timestamp, timestamp + step).' })
 export class SloHistoryPointModel {
-  @Field(() => GraphQLISODateTime) timestamp!: Date;
+  @Field(() => DateTimeScalar) timestamp!: Date;
   @Field(() => Float) requests!: number;
   @Field(() => Float) badRequests!: number;
   @Field(() => Int) badMinutes!: number;
@@ -163,19 +155,19 @@ export class SloHistoryPointModel {
 
 @ObjectType('SloCoverage')
 export class SloCoverageModel {
-  @Field(() => GraphQLISODateTime, {
+  @Field(() => DateTimeScalar, {
     description: 'The earliest minute with evaluated data; window time before it counts as good.',
   })
   evaluatedFrom!: Date;
   @Field({ description: 'True while older telemetry is still being backfilled (evaluatedFrom moves back).' })
   backfilling!: boolean;
-  @Field(() => GraphQLISODateTime, {
+  @Field(() => DateTimeScalar, {
     nullable: true,
     description:
       'Time before this was judged from hourly rollups (time slices counted occurrences-style); null when all is per minute.',
   })
   hourlyUntil!: Date | null;
-  @Field(() => GraphQLISODateTime, {
+  @Field(() => DateTimeScalar, {
     nullable: true,
     description: 'After an outage: minutes from here are still being caught up; null when caught up.',
   })
@@ -185,12 +177,12 @@ export class SloCoverageModel {
 @ObjectType('SloStatus')
 export class SloStatusModel {
   @Field(() => SloHealthValue) health!: SloHealthValue;
-  @Field(() => GraphQLISODateTime, {
+  @Field(() => DateTimeScalar, {
     description: 'The minute boundary evaluated; every minute before it counts.',
   })
   evaluatedAt!: Date;
-  @Field(() => GraphQLISODateTime) windowStart!: Date;
-  @Field(() => GraphQLISODateTime) windowEnd!: Date;
+  @Field(() => DateTimeScalar) windowStart!: Date;
+  @Field(() => DateTimeScalar) windowEnd!: Date;
   @Field(() => Float, { description: 'Good fraction of the window so far.' }) compliance!: number;
   @Field() meetsTarget!: boolean;
   @Field(() => SloBudgetModel) budget!: SloBudgetModel;
@@ -217,8 +209,8 @@ export class SloModel {
   @Field() budgeting!: string;
   @Field() type!: string;
   @Field(() => Int) version!: number;
-  @Field(() => GraphQLISODateTime) createdAt!: Date;
-  @Field(() => GraphQLISODateTime) updatedAt!: Date;
+  @Field(() => DateTimeScalar) createdAt!: Date;
+  @Field(() => DateTimeScalar) updatedAt!: Date;
   @Field(() => SloStatusModel, { nullable: true, description: 'Null until the first evaluation.' })
   status!: SloStatusModel | null;
 }

@@ -1,14 +1,4 @@
-import {
-  Args,
-  GraphQLISODateTime,
-  ID,
-  Int,
-  Mutation,
-  Parent,
-  Query,
-  ResolveField,
-  Resolver,
-} from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
@@ -17,6 +7,7 @@ import { checkFirst, listComplexity } from '../../platform/graphql/page.util';
 import { SloEventModel, SloHistoryPointModel, SloInput, SloModel, type SloHealthValue } from './slo.model';
 import type { SloView } from './slos.dto';
 import { SlosService } from './slos.service';
+import { DateTimeScalar } from '../../platform/graphql/date-time.model';
 
 /** The parent of field resolvers keeps the tenant it was loaded for (not part of the schema). */
 type LoadedSlo = SloModel & { tenantId: string };
@@ -61,8 +52,8 @@ export class SlosResolver {
   })
   history(
     @Parent() slo: LoadedSlo,
-    @Args('from', { type: () => GraphQLISODateTime }) from: Date,
-    @Args('to', { type: () => GraphQLISODateTime }) to: Date,
+    @Args('from', { type: () => DateTimeScalar }) from: Date,
+    @Args('to', { type: () => DateTimeScalar }) to: Date,
     @Args('step', { type: () => Int, description: 'Seconds per point: a whole number of minutes.' })
     step: number,
   ): Promise<SloHistoryPointModel[]> {

@@ -1,5 +1,6 @@
-import { Field, Float, GraphQLISODateTime, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, Float, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
 import type { TopServicesOrder as TopServicesOrderValue } from './telemetry-query.service';
+import { DateTimeScalar } from '../../platform/graphql/date-time.model';
 
 const TOP_SERVICES_ORDERS = {
   ERROR_RATE: 'ERROR_RATE',
@@ -44,7 +45,7 @@ abstract class Traffic {
 
 @ObjectType({ description: 'Traffic to a service during [timestamp, timestamp + step).' })
 export class ServiceMetricsPoint extends Traffic {
-  @Field(() => GraphQLISODateTime)
+  @Field(() => DateTimeScalar)
   timestamp!: Date;
 }
 

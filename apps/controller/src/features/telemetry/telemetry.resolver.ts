@@ -1,4 +1,4 @@
-import { Args, GraphQLISODateTime, ID, Int, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Query, Resolver } from '@nestjs/graphql';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
@@ -9,6 +9,7 @@ import {
 } from './telemetry-query.service';
 import { checkFirst, listComplexity } from '../../platform/graphql/page.util';
 import { ServiceMetricsPoint, Topology, TopService, TopServicesOrder } from './telemetry.model';
+import { DateTimeScalar } from '../../platform/graphql/date-time.model';
 
 /** Telemetry of a Global Namespace's services; ranges are [from, to), whole minutes, at most 31 days. */
 @Resolver()
@@ -24,8 +25,8 @@ export class TelemetryResolver {
     @CurrentTenant() tenant: TenantPrincipal,
     @Args('gnsId', { type: () => ID }, new ResourceIdPipe('global namespace')) gnsId: string,
     @Args('service') service: string,
-    @Args('from', { type: () => GraphQLISODateTime }) from: Date,
-    @Args('to', { type: () => GraphQLISODateTime }) to: Date,
+    @Args('from', { type: () => DateTimeScalar }) from: Date,
+    @Args('to', { type: () => DateTimeScalar }) to: Date,
     @Args('step', {
       type: () => Int,
       description: 'Seconds per point: a whole number of minutes (60, 300, 3600, ...).',
@@ -43,8 +44,8 @@ export class TelemetryResolver {
   topology(
     @CurrentTenant() tenant: TenantPrincipal,
     @Args('gnsId', { type: () => ID }, new ResourceIdPipe('global namespace')) gnsId: string,
-    @Args('from', { type: () => GraphQLISODateTime }) from: Date,
-    @Args('to', { type: () => GraphQLISODateTime }) to: Date,
+    @Args('from', { type: () => DateTimeScalar }) from: Date,
+    @Args('to', { type: () => DateTimeScalar }) to: Date,
   ): Promise<Topology> {
     return this.telemetry.topology(tenant.tenantId, gnsId, from, to);
   }
@@ -57,8 +58,8 @@ export class TelemetryResolver {
   topServices(
     @CurrentTenant() tenant: TenantPrincipal,
     @Args('gnsId', { type: () => ID }, new ResourceIdPipe('global namespace')) gnsId: string,
-    @Args('from', { type: () => GraphQLISODateTime }) from: Date,
-    @Args('to', { type: () => GraphQLISODateTime }) to: Date,
+    @Args('from', { type: () => DateTimeScalar }) from: Date,
+    @Args('to', { type: () => DateTimeScalar }) to: Date,
     @Args('by', { type: () => TopServicesOrder }) by: TopServicesOrderValue,
     @Args('first', { type: () => Int, defaultValue: 10, description: '1..100' }) first: number,
   ): Promise<TopService[]> {

@@ -1,4 +1,7 @@
-import { GraphQLTestApp } from '../../../../../test/support/graphql-app';
+import { Logger } from '@nestjs/common';
+import request from 'supertest';
+import { ClustersService } from '../../features/clusters/clusters.service';
+import { GraphQLTestApp, type GraphQLResponse } from '../../../../../test/support/graphql-app';
 import { seedGlobalNamespace } from '../../../../../test/support/telemetry';
 
 /**
@@ -101,5 +104,108 @@ describe('GraphQL rate limit', () => {
     const overLimit = await harness.graphql(query, { token });
     expect(overLimit.body.errors?.[0]).toMatchObject({ extensions: { code: 'TOO_MANY_REQUESTS' } });
     expect(overLimit.body.data).toBeNull();
+  });
+});
+
+/**
+ * Error formatting: a wrong DateTime is the client's mistake (400 BAD_USER_INPUT, before any
+ * resolver), an unexpected failure is an opaque INTERNAL, and every error names the request.
+ */
+describe('GraphQL errors', () => {
+  let harness: GraphQLTestApp;
+  let token: string;
+  let gnsId: string;
+
+  beforeAll(async () => {
+    harness = await GraphQLTestApp.start();
+    const tenant = await harness.seedTenant('tenant-a');
+    token = tenant.token;
+    gnsId = await seedGlobalNamespace(harness.sql, tenant.tenantId, 'shop', []);
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  async function post(
+    query: string,
+    variables?: Record<string, unknown>,
+    requestId?: string,
+  ): Promise<{ status: number; requestIdHeader: string; body: GraphQLResponse }> {
+    const call = request(harness.app.getHttpServer())
+      .post('/graphql')
+      .set('content-type', 'application/json')
+      .set('authorization', `Bearer ${token}`);
+    if (requestId) call.set('x-request-id', requestId);
+    const response = await call.send({ query, variables });
+    return {
+      status: response.status,
+      requestIdHeader: String(response.headers['x-request-id']),
+      body: response.body as GraphQLResponse,
+    };
+  }
+
+  it.each(['123', 'FOO', '[1, 2]', 'true', '{}', '"2026-01-01"', '"not a date"'])(
+    'refuses the inline DateTime %s with 400 BAD_USER_INPUT and the request id',
+    async (literal) => {
+      const { status, requestIdHeader, body } = await post(
+        `query($gns: ID!) { serviceMetrics(gnsId: $gns, service: "cart", from: ${literal}, to: "2026-01-01T01:00:00Z", step: 60) { timestamp } }`,
+        { gns: gnsId },
+      );
+      expect(status).toBe(400);
+      expect(body.errors).toHaveLength(1);
+      expect(body.errors?.[0]?.message).toMatch(/^DateTime must be an RFC 3339 date-time string/);
+      expect(body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', requestId: requestIdHeader });
+    },
+  );
+
+  it.each([123, 'FOO', [1, 2], true, {}, '2026-01-01'])(
+    'refuses the DateTime variable %j with 400 BAD_USER_INPUT',
+    async (from) => {
+      const { status, requestIdHeader, body } = await post(
+        'query($gns: ID!, $from: DateTime!) { topology(gnsId: $gns, from: $from, to: "2026-01-01T01:00:00Z") { nodes { id } } }',
+        { gns: gnsId, from },
+      );
+      expect(status).toBe(400);
+      expect(body.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        requestId: requestIdHeader,
+      });
+      expect(body.errors?.[0]?.message).toMatch(/DateTime must be an RFC 3339 date-time string/);
+    },
+  );
+
+  it("carries the caller's X-Request-Id on a domain error", async () => {
+    const { requestIdHeader, body } = await post(
+      '{ clusters(first: 1000) { nodes { id } } }',
+      undefined,
+      'my-req-1',
+    );
+    expect(requestIdHeader).toBe('my-req-1');
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'VALIDATION', requestId: 'my-req-1' });
+  });
+
+  it('answers an unexpected resolver failure as INTERNAL with a fixed message and logs the real error', async () => {
+    const failure = jest
+      .spyOn(ClustersService.prototype, 'list')
+      .mockRejectedValue(new TypeError("Cannot read properties of null (reading 'getTime')"));
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const { requestIdHeader, body } = await post('{ clusters { nodes { id } } }');
+      expect(body.errors).toEqual([
+        expect.objectContaining({
+          message: `internal error (request id ${requestIdHeader})`,
+          extensions: { code: 'INTERNAL', statusCode: 500, requestId: requestIdHeader },
+        }),
+      ]);
+      expect(JSON.stringify(body)).not.toContain('Cannot read properties');
+      expect(logged).toHaveBeenCalledWith(
+        expect.objectContaining({ requestId: requestIdHeader, err: expect.any(TypeError) }),
+        'unexpected error',
+      );
+    } finally {
+      failure.mockRestore();
+      logged.mockRestore();
+    }
   });
 });

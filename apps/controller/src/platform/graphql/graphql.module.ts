@@ -1,10 +1,13 @@
 import path from 'node:path';
-import { Module } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Logger, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { projectRoot } from '@lattice/platform';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config.types';
+import { currentRequestId } from '../http/request-context.util';
+import { DateTimeScalar } from './date-time.model';
 import { queryLimitsPlugin } from './query-limits.util';
 
 /**
@@ -32,6 +35,8 @@ export function graphqlOptions(config: RuntimeConfig): ApolloDriverConfig {
     autoSchemaFile:
       config.env.NODE_ENV === 'production' ? true : path.join(projectRoot(), 'apps/controller/schema.gql'),
     sortSchema: true,
+    // A field typed `Date` without an explicit scalar gets the strict one too (one DateTime in the schema).
+    buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
     introspection: config.env.LATTICE_GRAPHQL_INTROSPECTION,
     // GraphiQL loads the schema by introspection, so it is offered only when that is allowed.
     graphiql: config.env.LATTICE_GRAPHQL_INTROSPECTION,
@@ -41,8 +46,39 @@ export function graphqlOptions(config: RuntimeConfig): ApolloDriverConfig {
     // declares is checked like a query's, and their errors are mapped like a query's.
     fieldResolverEnhancers: ['guards', 'filters'],
     plugins: [queryLimitsPlugin()],
-    formatError: withoutStacktrace,
+    formatError: formatGraphQLError,
   };
+}
+
+const logger = new Logger('GraphQL');
+
+/** Codes that Apollo gives errors nobody mapped (a bug, not the client's mistake). */
+const UNMAPPED_CODES = new Set([undefined, 'INTERNAL_SERVER_ERROR']);
+
+/**
+ * The last step of every GraphQL error: it names the request (`extensions.requestId`, the same id
+ * as the X-Request-Id header and the log lines); input refused by a scalar is BAD_USER_INPUT whether
+ * it came inline (a validation error to graphql-js) or as a variable; and an error nobody mapped
+ * (a TypeError in a resolver, a serialisation failure) is logged and answered as INTERNAL with a
+ * fixed message — never its raw JavaScript message.
+ */
+export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const requestId = currentRequestId() ?? randomUUID();
+  const { stacktrace: _stacktrace, ...extensions } = withoutStacktrace(formatted).extensions ?? {};
+  const original = error instanceof GraphQLError ? error.originalError : undefined;
+  if (original instanceof GraphQLError && original.extensions.code === 'BAD_USER_INPUT') {
+    return { ...formatted, extensions: { ...extensions, code: 'BAD_USER_INPUT', requestId } };
+  }
+  if (UNMAPPED_CODES.has(extensions.code as string | undefined)) {
+    logger.error({ err: original ?? error, requestId }, 'unexpected GraphQL error');
+    return {
+      message: `internal error (request id ${requestId})`,
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: 'INTERNAL', statusCode: 500, requestId },
+    };
+  }
+  return { ...formatted, extensions: { ...extensions, requestId } };
 }
 
 /** Belt and braces: no error leaves with a stack trace, whatever Apollo's defaults become. */

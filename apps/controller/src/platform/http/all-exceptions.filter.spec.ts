@@ -64,9 +64,18 @@ describe('transient database errors', () => {
 
   it('answers GraphQL with code UNAVAILABLE and retryAfterSeconds', () => {
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const host = { getType: () => 'graphql' } as unknown as ArgumentsHost;
+    const context = { req: { id: 'r4', headers: {} }, res: { headersSent: false, setHeader: jest.fn() } };
+    const host = {
+      getType: () => 'graphql',
+      getArgs: () => [{}, {}, context, {}],
+    } as unknown as ArgumentsHost;
     const error = new AllExceptionsFilter().catch(poolExhausted, host) as GraphQLError;
-    expect(error.extensions).toMatchObject({ code: 'UNAVAILABLE', statusCode: 503, retryAfterSeconds: 1 });
+    expect(error.extensions).toMatchObject({
+      code: 'UNAVAILABLE',
+      statusCode: 503,
+      retryAfterSeconds: 1,
+      requestId: 'r4',
+    });
   });
 
   it('maps to gRPC UNAVAILABLE', () => {

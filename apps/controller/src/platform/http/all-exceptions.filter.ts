@@ -1,10 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { GqlArgumentsHost } from '@nestjs/graphql';
 import type { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { DomainError } from '@lattice/domain';
 import { asTransientDatabaseError } from '../database/db.util';
 import { HTTP_STATUS_BY_CODE, RETRY_AFTER_SECONDS_BY_CODE, type ErrorBody } from './error-response.util';
+import { assignRequestId, currentRequestId, requestIdFor } from './request-context.util';
+
+export { requestIdFor };
 
 /**
  * Every error leaves as JSON with a status and a message; unexpected ones are logged with the
@@ -15,10 +18,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   catch(exception: unknown, host: ArgumentsHost): unknown {
-    if (host.getType<string>() === 'graphql') return toGraphQLError(exception, this.logger);
+    if (host.getType<string>() === 'graphql') {
+      return toGraphQLError(exception, this.logger, graphqlRequestIdOf(host));
+    }
     const response = host.switchToHttp().getResponse<Response>();
     const request = host.switchToHttp().getRequest<Request & { id?: string }>();
-    const body = toErrorBody(exception, this.logger, requestIdOf(request, response));
+    const body = toErrorBody(exception, this.logger, assignRequestId(request, response));
     const retryAfter =
       exception instanceof HttpException
         ? (exception.getResponse() as { retryAfter?: number }).retryAfter
@@ -78,21 +83,11 @@ export function retryAfterSecondsOf(body: ErrorBody): number | undefined {
   return RETRY_AFTER_SECONDS_BY_CODE[body.error as keyof typeof RETRY_AFTER_SECONDS_BY_CODE];
 }
 
-/** A sane incoming X-Request-Id (so callers can correlate), else a new UUID. */
-export function requestIdFor(incoming: string | string[] | undefined): string {
-  return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-}
-
-/**
- * The id pino-http gave the request; errors raised before it ran (body parsing, content type) get
- * one here, the same way (a sane incoming X-Request-Id, else a new UUID), so every answer has one.
- */
-function requestIdOf(request: Request & { id?: unknown }, response: Response): string {
-  if (request.id !== undefined && request.id !== '') return String(request.id);
-  const id = requestIdFor(request.headers['x-request-id']);
-  request.id = id;
-  if (!response.headersSent) response.setHeader('X-Request-Id', id);
-  return id;
+/** The id of the HTTP request carrying a GraphQL operation (pino-http gave it), so errors can name it. */
+function graphqlRequestIdOf(host: ArgumentsHost): string {
+  const { req, res } = GqlArgumentsHost.create(host).getContext<{ req?: Request; res?: Response }>();
+  if (req && res) return assignRequestId(req, res);
+  return currentRequestId() ?? '';
 }
 
 /** express.json() errors carry a status and a type; malformed JSON is the client's mistake. */
@@ -119,13 +114,18 @@ function asBodyParserError(exception: unknown): Omit<ErrorBody, 'requestId'> | u
   return undefined;
 }
 
-function toGraphQLError(exception: unknown, logger: Logger): GraphQLError {
+/**
+ * A resolver's (or guard's) error as GraphQL answers it: the same code, status and message as REST,
+ * plus the request id; unexpected errors are logged and answered with a fixed message.
+ */
+export function toGraphQLError(exception: unknown, logger: Logger, requestId: string): GraphQLError {
   if (exception instanceof GraphQLError) return exception;
-  const body = toErrorBody(exception, logger, '');
+  const body = toErrorBody(exception, logger, requestId);
   return new GraphQLError(body.message, {
     extensions: {
       code: body.error,
       statusCode: body.statusCode,
+      requestId,
       ...(body.errors ? { errors: body.errors } : {}),
       ...(retryAfterSecondsOf(body) ? { retryAfterSeconds: retryAfterSecondsOf(body) } : {}),
     },
