@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../../platform/database/prisma.service';
-import { dbOf, type Transaction } from '../../platform/database/transaction.service';
-import type { ApiToken, Role as DbRole } from '../../generated/prisma/client';
+import { dbOf, transactionClient, type Transaction } from '../../platform/database/transaction.service';
+import { Prisma, type ApiToken, type Role as DbRole } from '../../generated/prisma/client';
 import { type Page, type PageRequest, pageOf, cursorWhere } from '../../platform/http/pagination.util';
 import type { Role } from '../../platform/auth/principal.util';
 
@@ -79,6 +79,29 @@ export class ApiTokensRepository {
       take: page.limit + 1,
     });
     return pageOf(rows.map(toStored), page.limit);
+  }
+
+  /**
+   * Serialises the changes to one tenant's admin tokens until `tx` ends (an advisory lock keyed by
+   * the tenant), so two admins revoking each other's tokens at once are decided one after the other.
+   */
+  async lockAdminTokens(tenantId: string, tx: Transaction): Promise<void> {
+    await transactionClient(tx).$executeRaw(
+      Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`lattice:admin-tokens:${tenantId}`}, 0))`,
+    );
+  }
+
+  /** Admin tokens of the tenant that authenticate at `now` (not revoked, not expired), but `exceptId`. */
+  async countActiveAdmins(tenantId: string, now: Date, exceptId: string, tx: Transaction): Promise<number> {
+    return dbOf(this.prisma, tx).apiToken.count({
+      where: {
+        tenantId,
+        id: { not: exceptId },
+        role: 'ADMIN',
+        revokedAt: null,
+        OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
+      },
+    });
   }
 
   async revoke(tenantId: string, id: string, now: Date, tx?: Transaction): Promise<StoredApiToken | null> {

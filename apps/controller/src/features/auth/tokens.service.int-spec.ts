@@ -50,6 +50,8 @@ describe('TokensService', () => {
     auth = moduleRef.get(AuthService);
     actor = principal((await prisma.tenant.create({ data: { name: 'tokens-tenant' } })).id);
     stranger = principal((await prisma.tenant.create({ data: { name: 'tokens-stranger' } })).id);
+    // The admin token the actor stands for, so that revoking another admin token leaves one.
+    await tokens.create(actor, { name: 'initial-admin', role: 'admin', expiresAt: null });
   });
 
   afterAll(async () => {
@@ -114,6 +116,88 @@ describe('TokensService', () => {
     expect(events.items[1]).toMatchObject({
       before: { revokedAt: null },
       after: { revokedAt: revoked.revokedAt },
+    });
+  });
+
+  describe('the last active admin token', () => {
+    const adminsOf = async (tenantId: string) =>
+      prisma.apiToken.count({
+        where: {
+          tenantId,
+          role: 'ADMIN',
+          revokedAt: null,
+          OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }],
+        },
+      });
+    const freshTenant = async (name: string) =>
+      principal((await prisma.tenant.create({ data: { name } })).id);
+
+    it('cannot be revoked (CONFLICT naming it); editors and viewers still can', async () => {
+      const owner = await freshTenant('last-admin');
+      const admin = await tokens.create(owner, { name: 'only-admin', role: 'admin', expiresAt: null });
+      const editor = await tokens.create(owner, { name: 'editor', role: 'editor', expiresAt: null });
+      const refused = tokens.revoke(owner, admin.id);
+      await expect(refused).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: expect.stringMatching(
+          /only-admin .*last active admin token.*create another admin token first/,
+        ),
+      });
+      expect(await auth.authenticate(`Bearer ${admin.token}`)).toMatchObject({ role: 'admin' });
+      expect((await tokens.revoke(owner, editor.id)).revokedAt).not.toBeNull();
+      const actions = (
+        await moduleRef.get(AuditService).list(owner.tenantId, { resourceId: admin.id }, { limit: 10 })
+      ).items.map((event) => event.action);
+      expect(actions).toEqual(['token.create']);
+    });
+
+    it('counts expired and revoked admin tokens as gone, and allows revoking an expired one', async () => {
+      const owner = await freshTenant('expired-admins');
+      const live = await tokens.create(owner, { name: 'live', role: 'admin', expiresAt: null });
+      const expiring = await tokens.create(owner, {
+        name: 'expiring',
+        role: 'admin',
+        expiresAt: new Date(Date.now() + 60_000),
+      });
+      await prisma.apiToken.update({
+        where: { id: expiring.id },
+        data: { expiresAt: new Date(Date.now() - 1_000) },
+      });
+      expect(await codeOf(tokens.revoke(owner, live.id))).toBe('CONFLICT');
+      expect((await tokens.revoke(owner, expiring.id)).revokedAt).not.toBeNull();
+      expect(await adminsOf(owner.tenantId)).toBe(1);
+    });
+
+    it('can be revoked once another admin token exists', async () => {
+      const owner = await freshTenant('two-admins');
+      const first = await tokens.create(owner, { name: 'first', role: 'admin', expiresAt: null });
+      const second = await tokens.create(owner, { name: 'second', role: 'admin', expiresAt: null });
+      expect((await tokens.revoke(owner, first.id)).revokedAt).not.toBeNull();
+      expect(await codeOf(tokens.revoke(owner, second.id))).toBe('CONFLICT');
+      expect(await adminsOf(owner.tenantId)).toBe(1);
+    });
+
+    it('survives two admins revoking each other at once: exactly one revocation wins (repeated)', async () => {
+      for (let round = 0; round < 10; round++) {
+        const owner = await freshTenant(`duel-${round}`);
+        const a = await tokens.create(owner, { name: 'a', role: 'admin', expiresAt: null });
+        const b = await tokens.create(owner, { name: 'b', role: 'admin', expiresAt: null });
+        const results = await Promise.allSettled([tokens.revoke(owner, a.id), tokens.revoke(owner, b.id)]);
+        expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+        const rejected = results.find((result) => result.status === 'rejected');
+        expect((rejected as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT' });
+        expect(await adminsOf(owner.tenantId)).toBe(1);
+      }
+    });
+
+    it('survives many admins revoked at once: one is always left', async () => {
+      const owner = await freshTenant('stampede');
+      const admins = [];
+      for (let i = 0; i < 6; i++)
+        admins.push(await tokens.create(owner, { name: `admin-${i}`, role: 'admin', expiresAt: null }));
+      const results = await Promise.allSettled(admins.map((admin) => tokens.revoke(owner, admin.id)));
+      expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(5);
+      expect(await adminsOf(owner.tenantId)).toBe(1);
     });
   });
 });

@@ -6,7 +6,7 @@ import { issueToken } from './token-format.util';
 import { AuditService } from '../audit/audit.service';
 import type { PageRequest } from '../../platform/http/pagination.util';
 import { TransactionRunner, type Transaction } from '../../platform/database/transaction.service';
-import { toTokenView, type CreatedApiTokenView } from './tokens.dto';
+import { toTokenView, type ApiTokenView, type CreatedApiTokenView } from './tokens.dto';
 
 @Injectable()
 export class TokensService {
@@ -56,12 +56,30 @@ export class TokensService {
     return this.tokens.list(tenantId, page);
   }
 
+  /**
+   * Revokes a token. The tenant's last active (not revoked, not expired) admin token is refused with
+   * CONFLICT: without it nobody could manage the tenant's tokens any more. Revocations of admin
+   * tokens take a per-tenant lock and count the other active admin tokens inside it, so two admins
+   * revoking each other's tokens at once leave one of them.
+   */
   async revoke(actor: TenantPrincipal, id: string) {
     const before = await this.get(actor.tenantId, id);
     if (before.revokedAt) return before;
     return this.transactions.run(async (tx) => {
-      const row = await this.tokens.revoke(actor.tenantId, id, new Date(), tx);
-      if (!row) throw DomainError.notFound('token', id);
+      const now = new Date();
+      if (before.role === 'admin' && isActiveAt(before, now)) {
+        await this.tokens.lockAdminTokens(actor.tenantId, tx);
+        if ((await this.tokens.countActiveAdmins(actor.tenantId, now, id, tx)) === 0) {
+          throw new DomainError(
+            'CONFLICT',
+            `token ${before.name} (${before.prefix}) is the tenant's last active admin token and cannot be revoked: ` +
+              'create another admin token first',
+          );
+        }
+      }
+      const row = await this.tokens.revoke(actor.tenantId, id, now, tx);
+      // Revoked by a concurrent request in the meantime: revoking is idempotent, answer its result.
+      if (!row) return this.get(actor.tenantId, id);
       const after = toTokenView(row);
       await this.audit.record(
         actor,
@@ -71,4 +89,10 @@ export class TokensService {
       return after;
     });
   }
+}
+
+function isActiveAt(token: ApiTokenView, now: Date): boolean {
+  return (
+    token.revokedAt === null && (token.expiresAt === null || Date.parse(token.expiresAt) > now.getTime())
+  );
 }

@@ -16,7 +16,7 @@ import type { Response } from 'express';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
-import { etagOf, versionFromIfMatch } from '../../platform/http/etag.util';
+import { versionFromIfMatch, withEtag } from '../../platform/http/etag.util';
 import { PageQueryDto } from '../../platform/http/pagination.dto';
 import { mapPage, pageRequest } from '../../platform/http/pagination.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
@@ -58,8 +58,7 @@ export class ClustersController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const cluster = await this.clusters.get(tenant.tenantId, id);
-    res.setHeader('ETag', etagOf(cluster.version));
-    return toClusterView(cluster);
+    return withEtag(res, toClusterView(cluster));
   }
 
   @RequireRole('editor')
@@ -74,8 +73,7 @@ export class ClustersController {
   ) {
     await this.clusters.get(tenant.tenantId, id);
     const updated = await this.clusters.update(tenant, id, versionFromIfMatch(ifMatch), body);
-    res.setHeader('ETag', etagOf(updated.version));
-    return toClusterView(updated);
+    return withEtag(res, toClusterView(updated));
   }
 
   /** A new one-time bootstrap token; older unused tokens of the cluster stop working at once. */

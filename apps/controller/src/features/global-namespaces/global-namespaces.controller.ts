@@ -51,7 +51,10 @@ export class GlobalNamespacesController {
 
   @RequireRole('editor')
   @Post()
-  @ApiCreatedResponse({ type: GlobalNamespaceView, description: 'ETag header: the version' })
+  @ApiCreatedResponse({
+    type: GlobalNamespaceView,
+    description: 'ETag header: version and representation hash',
+  })
   async create(
     @CurrentTenant() tenant: TenantPrincipal,
     @Body() body: GlobalNamespaceSpecDto,
@@ -74,7 +77,10 @@ export class GlobalNamespacesController {
 
   @RequireRole('viewer')
   @Get(':id')
-  @ApiOkResponse({ type: GlobalNamespaceView, description: 'ETag header: the version, for If-Match' })
+  @ApiOkResponse({
+    type: GlobalNamespaceView,
+    description: 'ETag header: version and representation hash, for If-None-Match and If-Match',
+  })
   async get(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('id', idPipe) id: string,

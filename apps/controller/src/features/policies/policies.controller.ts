@@ -50,7 +50,10 @@ export class PoliciesController {
 
   @RequireRole('viewer')
   @Get('traffic-policies/:service')
-  @ApiOkResponse({ type: TrafficPolicyView, description: 'ETag header: the version, for If-Match' })
+  @ApiOkResponse({
+    type: TrafficPolicyView,
+    description: 'ETag header: version and representation hash, for If-None-Match and If-Match',
+  })
   async getTraffic(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('gnsId', gnsIdPipe) gnsId: string,
@@ -107,7 +110,10 @@ export class PoliciesController {
 
   @RequireRole('viewer')
   @Get('security-policy')
-  @ApiOkResponse({ type: SecurityPolicyView, description: 'ETag header: the version, for If-Match' })
+  @ApiOkResponse({
+    type: SecurityPolicyView,
+    description: 'ETag header: version and representation hash, for If-None-Match and If-Match',
+  })
   async getSecurity(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('gnsId', gnsIdPipe) gnsId: string,

@@ -44,7 +44,7 @@ export class SlosController {
 
   @RequireRole('editor')
   @Post()
-  @ApiCreatedResponse({ type: SloView, description: 'ETag header: the version' })
+  @ApiCreatedResponse({ type: SloView, description: 'ETag header: version and representation hash' })
   async create(
     @CurrentTenant() tenant: TenantPrincipal,
     @Body() body: SloSpecDto,
@@ -64,7 +64,10 @@ export class SlosController {
 
   @RequireRole('viewer')
   @Get(':id')
-  @ApiOkResponse({ type: SloView, description: 'ETag header: the version, for If-Match' })
+  @ApiOkResponse({
+    type: SloView,
+    description: 'ETag header: version and representation hash, for If-None-Match and If-Match',
+  })
   async get(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('id', idPipe) id: string,

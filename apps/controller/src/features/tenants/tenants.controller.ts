@@ -1,11 +1,12 @@
-import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { OperatorOnly, RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { PageQueryDto } from '../../platform/http/pagination.dto';
 import { mapPage, pageRequest } from '../../platform/http/pagination.util';
-import { CreateTenantDto, toTenantView } from './tenants.dto';
+import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
+import { CreateRecoveryTokenDto, CreateTenantDto, toTenantView } from './tenants.dto';
 import { TenantsService } from './tenants.service';
 
 @ApiTags('tenants')
@@ -25,6 +26,22 @@ export class TenantsController {
   @Get('tenants')
   async list(@Query() query: PageQueryDto) {
     return mapPage(await this.tenants.list(pageRequest(query)), toTenantView);
+  }
+
+  /**
+   * Platform operator: a new admin token for a tenant that has none left (shown once, audited as
+   * the operator). The body is optional: `{name?, expiresAt?}`.
+   */
+  @OperatorOnly()
+  @Post('tenants/:id/recovery-tokens')
+  issueRecoveryToken(
+    @Param('id', new ResourceIdPipe('tenant')) id: string,
+    @Body() body: CreateRecoveryTokenDto,
+  ) {
+    return this.tenants.issueRecoveryToken(id, {
+      name: body?.name,
+      expiresAt: body?.expiresAt ? new Date(body.expiresAt) : undefined,
+    });
   }
 
   /** The tenant the calling token belongs to. */

@@ -7,6 +7,9 @@ import { TokensService } from '../auth/tokens.service';
 import { toTenantView } from './tenants.dto';
 import { TenantsRepository, type StoredTenant } from './tenants.repository';
 
+/** How long a recovery admin token lives when the operator names no expiry. */
+export const RECOVERY_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
+
 @Injectable()
 export class TenantsService {
   constructor(
@@ -40,6 +43,38 @@ export class TenantsService {
         tx,
       );
       return { tenant: toTenantView(tenant), adminToken };
+    });
+  }
+
+  /**
+   * Platform operator: a new admin token for a tenant that lost every admin token (all expired, or
+   * the last admin leaked and must be replaced). Shown once; audited in the tenant's log as an
+   * operator action. It expires after `RECOVERY_TOKEN_TTL_MS` unless the operator names an expiry:
+   * it is for issuing the tenant's own admin token, then revoking it.
+   */
+  async issueRecoveryToken(
+    tenantId: string,
+    spec: { name?: string; expiresAt?: Date },
+    now = new Date(),
+  ): ReturnType<TokensService['issue']> {
+    await this.get(tenantId);
+    return this.transactions.run(async (tx) => {
+      const created = await this.tokens.issue(
+        tenantId,
+        {
+          name: spec.name ?? 'recovery-admin',
+          role: 'admin',
+          expiresAt: spec.expiresAt ?? new Date(now.getTime() + RECOVERY_TOKEN_TTL_MS),
+        },
+        tx,
+      );
+      const { token: _secret, ...after } = created;
+      await this.audit.record(
+        { tenantId, operator: true },
+        { action: 'token.recovery', resourceType: 'token', resourceId: created.id, after },
+        tx,
+      );
+      return created;
     });
   }
 
