@@ -37,7 +37,8 @@ async function main(): Promise<void> {
   app.useGlobalPipes(createValidationPipe());
   app.use(refuseNonJsonBodies);
   app.useBodyParser('json', { limit: '1mb' });
-  app.set('trust proxy', 'loopback');
+  // Which proxies may set X-Forwarded-For (request.ip, the key of per-IP rate limits); none by default.
+  app.set('trust proxy', env.LATTICE_TRUST_PROXY);
   setUpOpenApi(app);
   await app.listen(env.PORT, env.HOST);
   logger.info(

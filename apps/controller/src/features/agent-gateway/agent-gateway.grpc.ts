@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import {
   BeforeApplicationShutdown,
@@ -15,6 +15,18 @@ import { AgentGatewayService } from './agent-gateway.service';
 import { AgentRegistrationService } from './agent-registration.service';
 import { AGENT_STRING_LIMITS, boundAgentString } from './agent-strings.util';
 import { toServiceError } from './grpc-status.util';
+import { grpcPeerHost } from '../../platform/rate-limit/rate-limit-key.util';
+import { RateLimitStore } from '../../platform/rate-limit/rate-limit.store';
+
+/** Register refused by its rate limit: RESOURCE_EXHAUSTED, the wait in the message and `retry-after` metadata. */
+class RegisterRateLimited extends DomainError {
+  constructor(
+    scope: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('RATE_LIMITED', `too many Register calls ${scope}; retry in ${retryAfterSeconds} s`);
+  }
+}
 
 /**
  * The agent gRPC endpoint. Register runs over server-authenticated TLS; RenewCertificate and
@@ -31,6 +43,7 @@ export class AgentGatewayGrpc implements OnApplicationBootstrap, BeforeApplicati
     private readonly agentCa: AgentIdentityCaService,
     private readonly registration: AgentRegistrationService,
     private readonly gateway: AgentGatewayService,
+    private readonly limits: RateLimitStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -79,10 +92,19 @@ export class AgentGatewayGrpc implements OnApplicationBootstrap, BeforeApplicati
   private handlers(): AgentServiceHandlers {
     return {
       Register: (call, callback) => {
-        this.registration.register(call.request).then(
-          (response) => callback(null, response),
-          (error: unknown) => callback(this.reject('Register', error)),
-        );
+        // Limited per peer address and per cluster name (in Redis: across replicas) before the
+        // bootstrap token is looked at, so tokens cannot be guessed at line rate.
+        this.registerBudget(call.getPeer(), call.request.clusterName)
+          .then(() => this.registration.register(call.request))
+          .then(
+            (response) => callback(null, response),
+            (error: unknown) => {
+              const refused = this.reject('Register', error);
+              if (error instanceof RegisterRateLimited)
+                refused.metadata.set('retry-after', String(error.retryAfterSeconds));
+              callback(refused);
+            },
+          );
       },
       RenewCertificate: (call, callback) => {
         this.gateway
@@ -100,6 +122,26 @@ export class AgentGatewayGrpc implements OnApplicationBootstrap, BeforeApplicati
         );
       },
     };
+  }
+
+  private async registerBudget(peer: string, clusterName: string): Promise<void> {
+    const env = this.config.env;
+    const byPeer = await this.limits.hit(
+      'register-peer',
+      grpcPeerHost(peer),
+      env.LATTICE_REGISTER_PER_MINUTE_PER_PEER,
+      60_000,
+    );
+    if (!byPeer.allowed) throw new RegisterRateLimited('from this address', byPeer.retryAfterSeconds);
+    const clusterKey = createHash('sha256').update(clusterName).digest('hex').slice(0, 32);
+    const byCluster = await this.limits.hit(
+      'register-cluster',
+      clusterKey,
+      env.LATTICE_REGISTER_PER_MINUTE_PER_CLUSTER,
+      60_000,
+    );
+    if (!byCluster.allowed)
+      throw new RegisterRateLimited('for this cluster name', byCluster.retryAfterSeconds);
   }
 
   private reject(rpc: string, error: unknown): grpc.ServiceError {

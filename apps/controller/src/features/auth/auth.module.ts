@@ -4,6 +4,7 @@ import { AuditModule } from '../audit/audit.module';
 import { ApiTokensRepository } from './api-tokens.repository';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { RequestThrottlerGuard } from '../../platform/rate-limit/request-throttler.guard';
 import { TokensController } from './tokens.controller';
 import { TokensService } from './tokens.service';
 
@@ -15,7 +16,15 @@ import { TokensService } from './tokens.service';
 @Module({
   imports: [AuditModule],
   controllers: [TokensController],
-  providers: [ApiTokensRepository, AuthService, TokensService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    ApiTokensRepository,
+    AuthService,
+    TokensService,
+    // Order matters: APP_GUARDs run in the order provided. The throttler keys on the principal
+    // AuthGuard sets (the token id, not the raw header), so it must come second.
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: RequestThrottlerGuard },
+  ],
   exports: [TokensService],
 })
 export class AuthModule {}

@@ -130,4 +130,35 @@ describe('parseControllerEnv', () => {
       expect(line).not.toContain('\n');
     }
   });
+  it('defaults and bounds the authentication and Register rate limits', () => {
+    const env = parseControllerEnv({});
+    expect(env.LATTICE_AUTH_FAILURES_PER_MINUTE).toBe(30);
+    expect(env.LATTICE_AUTH_NEGATIVE_CACHE_SECONDS).toBe(30);
+    expect(env.LATTICE_REGISTER_PER_MINUTE_PER_PEER).toBe(30);
+    expect(env.LATTICE_REGISTER_PER_MINUTE_PER_CLUSTER).toBe(10);
+    expect(
+      parseControllerEnv({ LATTICE_AUTH_NEGATIVE_CACHE_SECONDS: '0' }).LATTICE_AUTH_NEGATIVE_CACHE_SECONDS,
+    ).toBe(0);
+    expect(() => parseControllerEnv({ LATTICE_AUTH_FAILURES_PER_MINUTE: '0' })).toThrow(
+      'LATTICE_AUTH_FAILURES_PER_MINUTE: expected at least 1 (got "0")',
+    );
+    expect(() => parseControllerEnv({ LATTICE_REGISTER_PER_MINUTE_PER_PEER: 'many' })).toThrow(
+      'LATTICE_REGISTER_PER_MINUTE_PER_PEER: expected a whole number',
+    );
+  });
+
+  it('trusts no proxy by default and accepts hop counts, presets, addresses and CIDR ranges', () => {
+    expect(parseControllerEnv({}).LATTICE_TRUST_PROXY).toBe(false);
+    expect(parseControllerEnv({ LATTICE_TRUST_PROXY: 'false' }).LATTICE_TRUST_PROXY).toBe(false);
+    expect(parseControllerEnv({ LATTICE_TRUST_PROXY: '1' }).LATTICE_TRUST_PROXY).toBe(1);
+    expect(
+      parseControllerEnv({ LATTICE_TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8,192.0.2.7' })
+        .LATTICE_TRUST_PROXY,
+    ).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.0.2.7']);
+    for (const value of ['true', 'everything', '10.0.0.0/33', 'loopback,']) {
+      expect(() => parseControllerEnv({ LATTICE_TRUST_PROXY: value })).toThrow(
+        'LATTICE_TRUST_PROXY: expected "false"',
+      );
+    }
+  });
 });

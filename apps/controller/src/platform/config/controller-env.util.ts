@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /**
@@ -21,6 +22,45 @@ const flag = (fallback: 'true' | 'false') =>
     .enum(['true', 'false'])
     .default(fallback)
     .transform((v) => v === 'true');
+
+const TRUST_PROXY_PRESETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * Express `trust proxy`: "false" (default: request.ip is the socket peer), a hop count, or a
+ * comma-separated list of presets (loopback, linklocal, uniquelocal) and IP addresses / CIDR ranges.
+ * "true" (trust every hop, so any client can pick its own IP with X-Forwarded-For) is refused.
+ */
+const trustProxy = () =>
+  z
+    .string()
+    .trim()
+    .default('false')
+    .transform((value, ctx): false | number | string[] => {
+      if (value === 'false' || value === '') return false;
+      if (/^\d{1,2}$/.test(value)) return Number(value);
+      const items = value.split(',').map((item) => item.trim());
+      const bad = items.filter((item) => !TRUST_PROXY_PRESETS.has(item) && !isAddressOrCidr(item));
+      if (bad.length || items.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected "false", a hop count, or a comma-separated list of loopback, linklocal, uniquelocal, IP addresses or CIDR ranges (not understood: ${bad.join(', ') || '(empty)'})`,
+        });
+        return z.NEVER;
+      }
+      return items;
+    });
+
+function isAddressOrCidr(item: string): boolean {
+  if (item.includes('/')) {
+    try {
+      ipaddr.parseCIDR(item);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  return ipaddr.isValid(item);
+}
 
 const optionalUrl = (protocols: string[], example: string) =>
   z
@@ -74,6 +114,11 @@ export const controllerEnvSchema = z.object({
   LATTICE_AGENT_HEARTBEAT_SECONDS: integer(1, 300, 10),
   LATTICE_MIGRATE_ON_START: flag('true'),
   LATTICE_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000, 600),
+  LATTICE_AUTH_FAILURES_PER_MINUTE: integer(1, 1_000_000, 30),
+  LATTICE_AUTH_NEGATIVE_CACHE_SECONDS: integer(0, 3600, 30),
+  LATTICE_REGISTER_PER_MINUTE_PER_PEER: integer(1, 1_000_000, 30),
+  LATTICE_REGISTER_PER_MINUTE_PER_CLUSTER: integer(1, 1_000_000, 10),
+  LATTICE_TRUST_PROXY: trustProxy(),
   LATTICE_GRAPHQL_INTROSPECTION: flag('true'),
   LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS: integer(1, 90, 7),
   LATTICE_TELEMETRY_HOUR_RETENTION_DAYS: integer(1, 3650, 90),
