@@ -42,6 +42,11 @@ describe('GraphQL edge (security e2e)', () => {
     expect(response.status).toBe(401);
     expect(response.json).toMatchObject({ error: 'UNAUTHENTICATED', statusCode: 401 });
     expect(typeof response.json.requestId).toBe('string');
+    // Also a GraphQL response, for GraphQL clients.
+    expect(response.json).toMatchObject({
+      data: null,
+      errors: [{ extensions: { code: 'UNAUTHENTICATED', requestId: response.json.requestId } }],
+    });
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 

@@ -1,8 +1,8 @@
-import { PayloadTooLargeException } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { DomainError } from '@lattice/domain';
 import type { AuthenticatedRequest } from '../auth/authenticated-request.util';
+import { requestIdFor } from '../http/all-exceptions.filter';
 import type { CallerAuthenticator } from './graphql-edge.types';
 import {
   checkDocumentBounds,
@@ -54,48 +54,91 @@ export function graphqlEdge(
     if (request.method === 'GET' && request.query.query === undefined) return next();
     if (request.method !== 'GET' && request.method !== 'POST') return next();
 
-    void (async () => {
+    void (async (): Promise<EdgeRefusal | undefined> => {
       let principal;
       try {
         principal = await authenticator.authenticate(request.headers.authorization);
       } catch (error) {
         if (!(error instanceof DomainError) || error.code !== 'UNAUTHENTICATED') throw error;
         if (!(await withinBudget(res, 'graphql-anonymous', `ip:${request.ip ?? 'unknown'}`))) {
-          throw new DomainError('RATE_LIMITED', 'too many unauthenticated GraphQL requests; slow down');
+          return {
+            status: 429,
+            code: 'RATE_LIMITED',
+            message: 'too many unauthenticated GraphQL requests; slow down',
+          };
         }
-        throw error;
+        return { status: 401, code: 'UNAUTHENTICATED', message: error.message };
       }
       const caller = principal.kind === 'operator' ? 'operator' : `token:${principal.tokenId}`;
       if (!(await withinBudget(res, 'graphql', caller))) {
-        throw new DomainError(
-          'RATE_LIMITED',
-          `rate limit of ${options.requestsPerMinute} GraphQL requests per minute exceeded`,
-        );
+        return {
+          status: 429,
+          code: 'RATE_LIMITED',
+          message: `rate limit of ${options.requestsPerMinute} GraphQL requests per minute exceeded`,
+        };
       }
       request.principal = principal;
 
       if (request.method === 'POST') {
         const declared = Number(request.headers['content-length']);
-        if (Number.isFinite(declared) && declared > options.maxBytes) throw tooLarge(options.maxBytes);
-        await new Promise<void>((resolve, reject) =>
-          readJson(request, res, (error?: unknown) =>
-            error ? reject(asTooLarge(error, options.maxBytes)) : resolve(),
-          ),
-        );
+        if (Number.isFinite(declared) && declared > options.maxBytes) return tooLarge(options.maxBytes);
+        const parseError = await new Promise<unknown>((resolve) => readJson(request, res, resolve));
+        if (parseError) {
+          // Invalid JSON and the like: the exception filter answers them as for every other route.
+          if ((parseError as { type?: unknown }).type !== 'entity.too.large') throw parseError;
+          return tooLarge(options.maxBytes);
+        }
       }
       const payload = request.method === 'POST' ? request.body : request.query;
       const violation = checkDocumentBounds(payload, bounds);
-      if (violation) throw DomainError.validation([violation]);
-    })().then(() => next(), next);
+      if (violation) {
+        return {
+          status: 400,
+          code: 'VALIDATION',
+          message: `${violation.field}: ${violation.message}`,
+          fields: [violation],
+        };
+      }
+      return undefined;
+    })().then((refusal) => (refusal ? refuse(request, res, refusal) : next()), next);
   };
 }
 
-function tooLarge(maxBytes: number): PayloadTooLargeException {
-  return new PayloadTooLargeException(
-    `GraphQL request bodies are limited to ${maxBytes} bytes (LATTICE_GRAPHQL_MAX_BYTES)`,
-  );
+interface EdgeRefusal {
+  status: number;
+  code: string;
+  message: string;
+  fields?: { field: string; message: string }[];
 }
 
-function asTooLarge(error: unknown, maxBytes: number): unknown {
-  return (error as { type?: unknown }).type === 'entity.too.large' ? tooLarge(maxBytes) : error;
+/**
+ * The standard error body (statusCode, error, message, requestId) that is also a GraphQL response
+ * (`data: null`, `errors` with `extensions.code`), so REST-minded and GraphQL clients both read it.
+ */
+function refuse(request: Request, res: Response, refusal: EdgeRefusal): void {
+  const requestId = requestIdFor(request.headers['x-request-id']);
+  res.setHeader('X-Request-Id', requestId);
+  // A refused body that was never read is not drained either: the connection closes after the answer.
+  if (request.method === 'POST' && !request.complete) res.setHeader('Connection', 'close');
+  res.status(refusal.status).json({
+    statusCode: refusal.status,
+    error: refusal.code,
+    message: refusal.message,
+    requestId,
+    data: null,
+    errors: [
+      {
+        message: refusal.message,
+        extensions: { code: refusal.code, requestId, ...(refusal.fields ? { fields: refusal.fields } : {}) },
+      },
+    ],
+  });
+}
+
+function tooLarge(maxBytes: number): EdgeRefusal {
+  return {
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    message: `GraphQL request bodies are limited to ${maxBytes} bytes (LATTICE_GRAPHQL_MAX_BYTES)`,
+  };
 }
