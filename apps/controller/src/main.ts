@@ -11,6 +11,10 @@ import { createValidationPipe } from './platform/http/validation.pipe';
 import { ConfigError, parseControllerEnv } from './platform/config/controller-env.util';
 import { ShutdownState } from './platform/health/shutdown-state.service';
 import { setUpOpenApi } from './platform/http/openapi.util';
+import { graphqlEdge } from './platform/graphql/graphql-edge.middleware';
+import { RedisThrottlerStorage } from './platform/rate-limit/redis-throttler.store';
+import { RedisService } from './platform/redis/redis.service';
+import { AuthService } from './features/auth/auth.service';
 
 async function main(): Promise<void> {
   let env;
@@ -36,6 +40,19 @@ async function main(): Promise<void> {
   app.useLogger(app.get(PinoNestLogger));
   app.useGlobalPipes(createValidationPipe());
   app.use(refuseNonJsonBodies);
+  // Before the JSON parser and Apollo: authenticate, rate-limit and bound GraphQL documents first.
+  app.use(
+    '/graphql',
+    graphqlEdge(
+      app.get(AuthService, { strict: false }),
+      new RedisThrottlerStorage(app.get(RedisService, { strict: false })),
+      {
+        maxBytes: env.LATTICE_GRAPHQL_MAX_BYTES,
+        maxTokens: env.LATTICE_GRAPHQL_MAX_TOKENS,
+        requestsPerMinute: env.LATTICE_RATE_LIMIT_PER_MINUTE,
+      },
+    ),
+  );
   app.useBodyParser('json', { limit: '1mb' });
   // Which proxies may set X-Forwarded-For (request.ip, the key of per-IP rate limits); none by default.
   app.set('trust proxy', env.LATTICE_TRUST_PROXY);

@@ -3,7 +3,7 @@ import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
-import { checkFirst, listComplexity } from '../../platform/graphql/page.util';
+import { checkFirst, listComplexity, seriesComplexity } from '../../platform/graphql/page.util';
 import { SloEventModel, SloHistoryPointModel, SloInput, SloModel, type SloHealthValue } from './slo.model';
 import type { SloView } from './slos.dto';
 import { SlosService } from './slos.service';
@@ -48,7 +48,7 @@ export class SlosResolver {
   @ResolveField(() => [SloHistoryPointModel], {
     description:
       'SLI and remaining budget per step over [from, to) (whole minutes, at most 31 days and 1,440 points).',
-    complexity: ({ childComplexity }: { childComplexity: number }) => 20 + 10 * childComplexity,
+    complexity: seriesComplexity,
   })
   history(
     @Parent() slo: LoadedSlo,

@@ -7,7 +7,7 @@ import {
   TelemetryQueryService,
   type TopServicesOrder as TopServicesOrderValue,
 } from './telemetry-query.service';
-import { checkFirst, listComplexity } from '../../platform/graphql/page.util';
+import { checkFirst, listComplexity, seriesComplexity } from '../../platform/graphql/page.util';
 import { ServiceMetricsPoint, Topology, TopService, TopServicesOrder } from './telemetry.model';
 import { DateTimeScalar } from '../../platform/graphql/date-time.model';
 
@@ -19,7 +19,7 @@ export class TelemetryResolver {
   @RequireRole('viewer')
   @Query(() => [ServiceMetricsPoint], {
     description: 'Time series of a GNS service over its member clusters: one point per step (at most 1,440).',
-    complexity: ({ childComplexity }: { childComplexity: number }) => 20 + 10 * childComplexity,
+    complexity: seriesComplexity,
   })
   serviceMetrics(
     @CurrentTenant() tenant: TenantPrincipal,

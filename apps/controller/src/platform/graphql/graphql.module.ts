@@ -46,6 +46,9 @@ export function graphqlOptions(config: RuntimeConfig): ApolloDriverConfig {
     // declares is checked like a query's, and their errors are mapped like a query's.
     fieldResolverEnhancers: ['guards', 'filters'],
     plugins: [queryLimitsPlugin()],
+    // The GraphQL edge middleware (main.ts) already refuses longer documents; this holds for any
+    // other way a document reaches Apollo.
+    parseOptions: { maxTokens: config.env.LATTICE_GRAPHQL_MAX_TOKENS },
     formatError: formatGraphQLError,
   };
 }

@@ -46,3 +46,37 @@ export function listComplexity({
     typeof args.first === 'number' ? Math.min(Math.max(args.first, 1), MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
   return 1 + first * Math.max(childComplexity, 1);
 }
+
+/** The most points a time series returns (the resolvers refuse more). */
+export const MAX_SERIES_POINTS = 1_440;
+/** Points of a series that cost as much as one field: a point is small, but not free. */
+export const POINTS_PER_COST_UNIT = 10;
+
+/**
+ * Cost of a time series field (`from`, `to`, `step` in seconds): priced by the points it returns,
+ * times the fields asked of each, so a few day-long minute series are affordable and a dozen are
+ * not. Arguments the resolver will refuse (a reversed range, a step of 0) cost the base only.
+ */
+export function seriesComplexity({
+  args,
+  childComplexity,
+}: {
+  args: Record<string, unknown>;
+  childComplexity: number;
+}): number {
+  return 10 + Math.ceil((seriesPoints(args) * Math.max(childComplexity, 1)) / POINTS_PER_COST_UNIT);
+}
+
+export function seriesPoints(args: Record<string, unknown>): number {
+  const from = timeOf(args.from);
+  const to = timeOf(args.to);
+  const step = typeof args.step === 'number' ? args.step : Number.NaN;
+  if (from === undefined || to === undefined || !(step > 0) || !(to > from)) return 1;
+  return Math.min(Math.ceil((to - from) / (step * 1000)), MAX_SERIES_POINTS);
+}
+
+function timeOf(value: unknown): number | undefined {
+  const time =
+    value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  return Number.isFinite(time) ? time : undefined;
+}

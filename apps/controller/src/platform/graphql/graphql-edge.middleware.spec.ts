@@ -1,0 +1,88 @@
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { NextFunction, Request, Response } from 'express';
+import { DomainError } from '@lattice/domain';
+import type { Principal } from '../auth/principal.util';
+import { graphqlEdge } from './graphql-edge.middleware';
+
+const VIEWER: Principal = { kind: 'token', tenantId: 't', tokenId: 'k', tokenName: 'n', role: 'viewer' };
+
+function setUp(blocked = false) {
+  const keys: string[] = [];
+  const storage = {
+    increment: async (key: string, _ttl: number, _limit: number, _block: number, name: string) => {
+      keys.push(`${name}:${key}`);
+      return { totalHits: 1, timeToExpire: 60, isBlocked: blocked, timeToBlockExpire: blocked ? 42 : 0 };
+    },
+  } as unknown as ThrottlerStorage;
+  const authenticator = {
+    authenticate: async (authorization: string | undefined) => {
+      if (authorization !== 'Bearer good') throw new DomainError('UNAUTHENTICATED', 'no such token');
+      return VIEWER;
+    },
+  };
+  const edge = graphqlEdge(authenticator, storage, { maxBytes: 1024, maxTokens: 20, requestsPerMinute: 5 });
+  const call = (query: string | undefined, authorization?: string) =>
+    new Promise<{
+      status?: number;
+      body?: Record<string, unknown>;
+      headers: Record<string, string>;
+      req: Request;
+    }>((resolve) => {
+      const headers: Record<string, string> = {};
+      const answer: { status?: number; body?: Record<string, unknown> } = {};
+      const req = {
+        method: 'GET',
+        query: query === undefined ? {} : { query },
+        headers: authorization ? { authorization } : {},
+        ip: '127.0.0.1',
+      } as unknown as Request;
+      const res = {
+        setHeader: (name: string, value: string) => (headers[name] = value),
+        status(code: number) {
+          answer.status = code;
+          return this;
+        },
+        json(body: Record<string, unknown>) {
+          resolve({ ...answer, body, headers, req });
+        },
+      } as unknown as Response;
+      const next: NextFunction = () => resolve({ headers, req });
+      edge(req, res, next);
+    });
+  return { call, keys };
+}
+
+describe('graphqlEdge', () => {
+  it('leaves the GraphiQL page (GET without a query) alone', async () => {
+    const { call, keys } = setUp();
+    expect((await call(undefined)).status).toBeUndefined();
+    expect(keys).toEqual([]);
+  });
+
+  it('refuses a caller without a valid token with 401, counted per client IP', async () => {
+    const { call, keys } = setUp();
+    const answer = await call('{ a }');
+    expect(answer.status).toBe(401);
+    expect(answer.body).toMatchObject({ error: 'UNAUTHENTICATED', data: null });
+    expect(keys).toEqual(['graphql-anonymous:ip:127.0.0.1']);
+  });
+
+  it('answers 429 with Retry-After past the budget, for tokens and for refused credentials', async () => {
+    const { call } = setUp(true);
+    const authenticated = await call('{ a }', 'Bearer good');
+    expect(authenticated.status).toBe(429);
+    expect(authenticated.headers['Retry-After']).toBe('42');
+    expect((await call('{ a }', 'Bearer bad')).status).toBe(429);
+  });
+
+  it('passes a bounded document on with the principal, and refuses an oversized one', async () => {
+    const { call, keys } = setUp();
+    const passed = await call('{ a }', 'Bearer good');
+    expect(passed.status).toBeUndefined();
+    expect((passed.req as Request & { principal?: Principal }).principal).toEqual(VIEWER);
+    expect(keys).toEqual(['graphql:token:k']);
+    const refused = await call(`{ ${'a '.repeat(30)}}`, 'Bearer good');
+    expect(refused.status).toBe(400);
+    expect(String(refused.body?.message)).toMatch(/more than 20 tokens/);
+  });
+});

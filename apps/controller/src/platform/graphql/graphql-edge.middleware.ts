@@ -1,0 +1,144 @@
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { DomainError } from '@lattice/domain';
+import type { AuthenticatedRequest } from '../auth/authenticated-request.util';
+import { requestIdFor } from '../http/all-exceptions.filter';
+import type { CallerAuthenticator } from './graphql-edge.types';
+import {
+  checkDocumentBounds,
+  MAX_FRAGMENTS_PER_DOCUMENT,
+  MAX_OPERATIONS_PER_DOCUMENT,
+  type DocumentBounds,
+} from './document-bounds.util';
+
+export interface GraphqlEdgeOptions {
+  maxBytes: number;
+  maxTokens: number;
+  /** Requests per minute per authenticated caller, and per client IP for refused credentials. */
+  requestsPerMinute: number;
+}
+
+const WINDOW_MS = 60_000;
+
+/**
+ * Runs on /graphql before the JSON body parser and before Apollo, so nothing a caller sends is
+ * read, parsed or validated until it is known who sent it and that they are within their budget:
+ *   1. authenticate the bearer token (401; failures count against the client IP, 429 past the limit);
+ *   2. one request from the caller's per-minute GraphQL budget (429 with Retry-After);
+ *   3. read the body with the GraphQL byte limit (413);
+ *   4. refuse batches, and documents over the token, operation or fragment limits (400).
+ * The principal is left on the request, so the AuthGuard does not look the token up again.
+ * GET without a `query` (the GraphiQL landing page) passes through untouched.
+ */
+export function graphqlEdge(
+  authenticator: CallerAuthenticator,
+  storage: ThrottlerStorage,
+  options: GraphqlEdgeOptions,
+): RequestHandler {
+  const bounds: DocumentBounds = {
+    maxTokens: options.maxTokens,
+    maxOperations: MAX_OPERATIONS_PER_DOCUMENT,
+    maxFragments: MAX_FRAGMENTS_PER_DOCUMENT,
+  };
+  const readJson = json({ limit: options.maxBytes, type: ['application/json', '+json'] });
+
+  const withinBudget = async (res: Response, throttler: string, key: string): Promise<boolean> => {
+    const record = await storage.increment(key, WINDOW_MS, options.requestsPerMinute, WINDOW_MS, throttler);
+    if (!record.isBlocked) return true;
+    res.setHeader('Retry-After', String(Math.max(record.timeToBlockExpire, 1)));
+    return false;
+  };
+
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const request = req as AuthenticatedRequest;
+    if (request.method === 'GET' && request.query.query === undefined) return next();
+    if (request.method !== 'GET' && request.method !== 'POST') return next();
+
+    void (async (): Promise<EdgeRefusal | undefined> => {
+      let principal;
+      try {
+        principal = await authenticator.authenticate(request.headers.authorization);
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== 'UNAUTHENTICATED') throw error;
+        if (!(await withinBudget(res, 'graphql-anonymous', `ip:${request.ip ?? 'unknown'}`))) {
+          return {
+            status: 429,
+            code: 'RATE_LIMITED',
+            message: 'too many unauthenticated GraphQL requests; slow down',
+          };
+        }
+        return { status: 401, code: 'UNAUTHENTICATED', message: error.message };
+      }
+      const caller = principal.kind === 'operator' ? 'operator' : `token:${principal.tokenId}`;
+      if (!(await withinBudget(res, 'graphql', caller))) {
+        return {
+          status: 429,
+          code: 'RATE_LIMITED',
+          message: `rate limit of ${options.requestsPerMinute} GraphQL requests per minute exceeded`,
+        };
+      }
+      request.principal = principal;
+
+      if (request.method === 'POST') {
+        const declared = Number(request.headers['content-length']);
+        if (Number.isFinite(declared) && declared > options.maxBytes) return tooLarge(options.maxBytes);
+        const parseError = await new Promise<unknown>((resolve) => readJson(request, res, resolve));
+        if (parseError) {
+          // Invalid JSON and the like: the exception filter answers them as for every other route.
+          if ((parseError as { type?: unknown }).type !== 'entity.too.large') throw parseError;
+          return tooLarge(options.maxBytes);
+        }
+      }
+      const payload = request.method === 'POST' ? request.body : request.query;
+      const violation = checkDocumentBounds(payload, bounds);
+      if (violation) {
+        return {
+          status: 400,
+          code: 'VALIDATION',
+          message: `${violation.field}: ${violation.message}`,
+          fields: [violation],
+        };
+      }
+      return undefined;
+    })().then((refusal) => (refusal ? refuse(request, res, refusal) : next()), next);
+  };
+}
+
+interface EdgeRefusal {
+  status: number;
+  code: string;
+  message: string;
+  fields?: { field: string; message: string }[];
+}
+
+/**
+ * The standard error body (statusCode, error, message, requestId) that is also a GraphQL response
+ * (`data: null`, `errors` with `extensions.code`), so REST-minded and GraphQL clients both read it.
+ */
+function refuse(request: Request, res: Response, refusal: EdgeRefusal): void {
+  const requestId = requestIdFor(request.headers['x-request-id']);
+  res.setHeader('X-Request-Id', requestId);
+  // A refused body that was never read is not drained either: the connection closes after the answer.
+  if (request.method === 'POST' && !request.complete) res.setHeader('Connection', 'close');
+  res.status(refusal.status).json({
+    statusCode: refusal.status,
+    error: refusal.code,
+    message: refusal.message,
+    requestId,
+    data: null,
+    errors: [
+      {
+        message: refusal.message,
+        extensions: { code: refusal.code, requestId, ...(refusal.fields ? { fields: refusal.fields } : {}) },
+      },
+    ],
+  });
+}
+
+function tooLarge(maxBytes: number): EdgeRefusal {
+  return {
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    message: `GraphQL request bodies are limited to ${maxBytes} bytes (LATTICE_GRAPHQL_MAX_BYTES)`,
+  };
+}
