@@ -6,11 +6,13 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import pino from 'pino';
 import { AppModule } from './app.module';
 import { prepareInfrastructure } from './platform/bootstrap/infrastructure.util';
-import { refuseNonJsonBodies } from './platform/http/json-only.middleware';
+import { refuseNonJsonBodies, refusePrototypeKeys } from './platform/http/json-only.middleware';
 import { createValidationPipe } from './platform/http/validation.pipe';
 import { ConfigError, parseControllerEnv } from './platform/config/controller-env.util';
 import { ShutdownState } from './platform/health/shutdown-state.service';
 import { setUpOpenApi } from './platform/http/openapi.util';
+import { MetricsService } from './platform/metrics/metrics.service';
+import { startMetricsServer } from './platform/metrics/metrics-server.util';
 
 async function main(): Promise<void> {
   let env;
@@ -37,11 +39,21 @@ async function main(): Promise<void> {
   app.useGlobalPipes(createValidationPipe());
   app.use(refuseNonJsonBodies);
   app.useBodyParser('json', { limit: '1mb' });
+  app.use(refusePrototypeKeys);
   app.set('trust proxy', 'loopback');
   setUpOpenApi(app);
   await app.listen(env.PORT, env.HOST);
+  const metricsServer = await startMetricsServer(
+    app.get(MetricsService).registry,
+    env.METRICS_HOST,
+    env.METRICS_PORT,
+  );
   logger.info(
-    { http: `http://localhost:${env.PORT}`, docs: `http://localhost:${env.PORT}/docs` },
+    {
+      http: `http://localhost:${env.PORT}`,
+      docs: `http://localhost:${env.PORT}/docs`,
+      metrics: `http://${env.METRICS_HOST}:${metricsServer.port}/metrics`,
+    },
     'Lattice controller is listening',
   );
 
@@ -57,6 +69,7 @@ async function main(): Promise<void> {
     }, env.SHUTDOWN_GRACE_MS + 5_000);
     force.unref();
     try {
+      await metricsServer.close();
       await app.close(); // stops accepting, waits for in-flight requests, closes DB/Redis via module hooks
       await infrastructure.stop();
       logger.info('stopped');
