@@ -4,6 +4,7 @@ import { AuditModule } from '../audit/audit.module';
 import { ApiTokensRepository } from './api-tokens.repository';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { IntrospectionGuard } from './introspection.guard';
 import { TokensController } from './tokens.controller';
 import { TokensService } from './tokens.service';
 
@@ -15,7 +16,13 @@ import { TokensService } from './tokens.service';
 @Module({
   imports: [AuditModule],
   controllers: [TokensController],
-  providers: [ApiTokensRepository, AuthService, TokensService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    ApiTokensRepository,
+    AuthService,
+    TokensService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    IntrospectionGuard,
+  ],
   exports: [TokensService],
 })
 export class AuthModule {}

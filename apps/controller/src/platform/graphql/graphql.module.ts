@@ -6,6 +6,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { projectRoot } from '@lattice/platform';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config.types';
 import { queryLimitsPlugin } from './query-limits.util';
+import { GraphiqlController } from './graphiql.controller';
 
 /**
  * GraphQL at /graphql (code-first). Resolvers live in their features and are registered by the
@@ -23,6 +24,7 @@ import { queryLimitsPlugin } from './query-limits.util';
       useFactory: graphqlOptions,
     }),
   ],
+  controllers: [GraphiqlController],
 })
 export class LatticeGraphQLModule {}
 
@@ -32,9 +34,10 @@ export function graphqlOptions(config: RuntimeConfig): ApolloDriverConfig {
     autoSchemaFile:
       config.env.NODE_ENV === 'production' ? true : path.join(projectRoot(), 'apps/controller/schema.gql'),
     sortSchema: true,
+    // Only for authenticated callers too: see IntrospectionGuard (features/auth).
     introspection: config.env.LATTICE_GRAPHQL_INTROSPECTION,
-    // GraphiQL loads the schema by introspection, so it is offered only when that is allowed.
-    graphiql: config.env.LATTICE_GRAPHQL_INTROSPECTION,
+    // Not Apollo's landing page (it loads GraphiQL from a CDN): GraphiqlController serves it at /graphiql.
+    graphiql: false,
     includeStacktraceInErrorResponses: false,
     context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
     // Field resolvers (GlobalNamespace.ca, Slo.history, ...) pass the guards too, so the role each
