@@ -14,6 +14,7 @@ const demoDir = path.join(dataDir, 'demo');
 const statePath = path.join(demoDir, 'state.json');
 const port = Number(process.env.PORT ?? 8080);
 const grpcPort = Number(process.env.GRPC_PORT ?? 50051);
+const metricsPort = Number(process.env.METRICS_PORT ?? 9464);
 const base = `http://127.0.0.1:${port}`;
 
 const CLUSTERS = [
@@ -178,6 +179,7 @@ async function main() {
     LATTICE_DATA_DIR: dataDir,
     PORT: String(port),
     GRPC_PORT: String(grpcPort),
+    METRICS_PORT: String(metricsPort),
   });
   await waitFor('the controller to become ready', async () => (await fetch(`${base}/readyz`)).ok, 150_000);
   const operatorTokenFile = path.join(dataDir, 'operator-token');
@@ -323,7 +325,7 @@ Lattice demo is ready. Press Ctrl-C to stop it (state is kept in ${dataDir}).
 
   REST API docs      ${base}/docs            (OpenAPI: ${base}/openapi.json)
   GraphQL            ${base}/graphql         (POST; same bearer token)
-  Metrics            ${base}/metrics
+  Metrics            http://localhost:${metricsPort}/metrics   (management port, METRICS_PORT)
   Tenant token       ${token}
   Operator token     ${operatorTokenFile}
   Global Namespace   bookinfo (${gnsId}), clusters east, west, edge

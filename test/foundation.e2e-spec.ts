@@ -27,9 +27,10 @@ describe('controller process (foundation)', () => {
     expect(ready.json).toMatchObject({ status: 'ready', checks: { database: 'ok', redis: 'ok' } });
   });
 
-  it('exposes Prometheus metrics', async () => {
+  it('exposes Prometheus metrics on the management port (METRICS_PORT)', async () => {
     await controller.request('GET', '/healthz');
-    const metrics = await controller.request('GET', '/metrics');
+    const response = await fetch(controller.metricsUrl);
+    const metrics = { status: response.status, headers: response.headers, text: await response.text() };
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toContain('text/plain');
     expect(metrics.text).toContain('lattice_http_request_duration_seconds_bucket');

@@ -146,7 +146,7 @@ describe('helm chart lattice-controller', () => {
     ).toBeGreaterThan(0);
   });
 
-  it('renders valid objects: Deployment, HTTP and gRPC Services, Secret and PodDisruptionBudget', () => {
+  it('renders valid objects: Deployment, HTTP, gRPC and metrics Services, Secret and PodDisruptionBudget', () => {
     const objects = renderChart(chart, controllerSecrets);
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'Deployment/prod-lattice-controller',
@@ -154,6 +154,7 @@ describe('helm chart lattice-controller', () => {
       'Secret/prod-lattice-controller',
       'Service/prod-lattice-controller',
       'Service/prod-lattice-controller-grpc',
+      'Service/prod-lattice-controller-metrics',
     ]);
     expectValidKubernetes(objects);
   });
@@ -185,6 +186,7 @@ describe('helm chart lattice-controller', () => {
     expect(container(deployment).ports).toEqual([
       { name: 'http', containerPort: parsed.PORT, protocol: 'TCP' },
       { name: 'grpc', containerPort: parsed.GRPC_PORT, protocol: 'TCP' },
+      { name: 'metrics', containerPort: parsed.METRICS_PORT, protocol: 'TCP' },
     ]);
     // SIGTERM drains for SHUTDOWN_GRACE_MS; Kubernetes must wait longer than that.
     expect(podSpec(deployment).terminationGracePeriodSeconds * 1000).toBeGreaterThan(
@@ -212,7 +214,11 @@ describe('helm chart lattice-controller', () => {
     expect(c.readinessProbe!.httpGet!.path).toBe('/readyz');
     expect((deployment.spec as Loose).replicas).toBe(3);
     expectHardenedPod(deployment);
-    for (const name of ['prod-lattice-controller', 'prod-lattice-controller-grpc']) {
+    for (const name of [
+      'prod-lattice-controller',
+      'prod-lattice-controller-grpc',
+      'prod-lattice-controller-metrics',
+    ]) {
       const service = find(objects, 'Service', name) as Loose;
       expectSelectsPods(service.spec.selector, deployment);
       for (const port of service.spec.ports) expect(c.ports!.map((p) => p.name)).toContain(port.targetPort);

@@ -27,6 +27,7 @@ export class ControllerProcess {
   private output = '';
   httpPort = 0;
   grpcPort = 0;
+  metricsPort = 0;
 
   constructor(private readonly options: ControllerOptions) {
     this.operatorToken = options.operatorToken ?? randomBytes(24).toString('base64url');
@@ -43,6 +44,10 @@ export class ControllerProcess {
     return `127.0.0.1:${this.grpcPort}`;
   }
 
+  get metricsUrl(): string {
+    return `http://127.0.0.1:${this.metricsPort}/metrics`;
+  }
+
   get logs(): string {
     return this.output;
   }
@@ -50,6 +55,7 @@ export class ControllerProcess {
   async start(): Promise<void> {
     this.httpPort ||= await freePort();
     this.grpcPort ||= await freePort();
+    this.metricsPort ||= await freePort();
     const child = spawn(process.execPath, [path.join(projectRoot(), 'dist/apps/controller/src/main.js')], {
       cwd: projectRoot(),
       env: {
@@ -58,6 +64,8 @@ export class ControllerProcess {
         PORT: String(this.httpPort),
         HOST: '127.0.0.1',
         GRPC_PORT: String(this.grpcPort),
+        METRICS_PORT: String(this.metricsPort),
+        METRICS_HOST: '127.0.0.1',
         DATABASE_URL: this.options.databaseUrl,
         REDIS_URL: TEST_REDIS_URL,
         LATTICE_REDIS_PREFIX: this.redisPrefix,
@@ -67,6 +75,8 @@ export class ControllerProcess {
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
         // RSA-4096 roots (the default) cost seconds of CPU per GNS; tests create many.
         LATTICE_CA_ROOT_KEY_ALGORITHM: 'RSA-2048',
+        // Test receivers listen on loopback; test/security/exposure.e2e-spec.ts turns this off.
+        LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
         ...this.options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

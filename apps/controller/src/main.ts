@@ -6,7 +6,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import pino from 'pino';
 import { AppModule } from './app.module';
 import { prepareInfrastructure } from './platform/bootstrap/infrastructure.util';
-import { refuseNonJsonBodies } from './platform/http/json-only.middleware';
+import { refuseNonJsonBodies, refusePrototypeKeys } from './platform/http/json-only.middleware';
 import { createValidationPipe } from './platform/http/validation.pipe';
 import { ConfigError, parseControllerEnv } from './platform/config/controller-env.util';
 import { ShutdownState } from './platform/health/shutdown-state.service';
@@ -15,6 +15,8 @@ import { graphqlEdge } from './platform/graphql/graphql-edge.middleware';
 import { RedisThrottlerStorage } from './platform/rate-limit/redis-throttler.store';
 import { RedisService } from './platform/redis/redis.service';
 import { AuthService } from './features/auth/auth.service';
+import { MetricsService } from './platform/metrics/metrics.service';
+import { startMetricsServer } from './platform/metrics/metrics-server.util';
 
 async function main(): Promise<void> {
   let env;
@@ -54,12 +56,22 @@ async function main(): Promise<void> {
     ),
   );
   app.useBodyParser('json', { limit: '1mb' });
+  app.use(refusePrototypeKeys);
   // Which proxies may set X-Forwarded-For (request.ip, the key of per-IP rate limits); none by default.
   app.set('trust proxy', env.LATTICE_TRUST_PROXY);
   setUpOpenApi(app);
   await app.listen(env.PORT, env.HOST);
+  const metricsServer = await startMetricsServer(
+    app.get(MetricsService).registry,
+    env.METRICS_HOST,
+    env.METRICS_PORT,
+  );
   logger.info(
-    { http: `http://localhost:${env.PORT}`, docs: `http://localhost:${env.PORT}/docs` },
+    {
+      http: `http://localhost:${env.PORT}`,
+      docs: `http://localhost:${env.PORT}/docs`,
+      metrics: `http://${env.METRICS_HOST}:${metricsServer.port}/metrics`,
+    },
     'Lattice controller is listening',
   );
 
@@ -75,6 +87,7 @@ async function main(): Promise<void> {
     }, env.SHUTDOWN_GRACE_MS + 5_000);
     force.unref();
     try {
+      await metricsServer.close();
       await app.close(); // stops accepting, waits for in-flight requests, closes DB/Redis via module hooks
       await infrastructure.stop();
       logger.info('stopped');

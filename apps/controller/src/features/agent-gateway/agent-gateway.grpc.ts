@@ -58,7 +58,8 @@ export class AgentGatewayGrpc implements OnApplicationBootstrap, BeforeApplicati
     server.addService(proto.lattice.agent.v1.AgentService.service, this.handlers());
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(
-        `0.0.0.0:${this.config.env.GRPC_PORT}`,
+        // The configured HOST, as for HTTP (an IPv6 literal in brackets).
+        `${this.config.env.HOST.includes(':') ? `[${this.config.env.HOST}]` : this.config.env.HOST}:${this.config.env.GRPC_PORT}`,
         serverCredentials(credentials),
         (error, bound) =>
           error

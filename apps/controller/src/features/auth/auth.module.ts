@@ -5,6 +5,7 @@ import { ApiTokensRepository } from './api-tokens.repository';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { RequestThrottlerGuard } from '../../platform/rate-limit/request-throttler.guard';
+import { IntrospectionGuard } from './introspection.guard';
 import { TokensController } from './tokens.controller';
 import { TokensService } from './tokens.service';
 
@@ -24,6 +25,7 @@ import { TokensService } from './tokens.service';
     // AuthGuard sets (the token id, not the raw header), so it must come second.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RequestThrottlerGuard },
+    IntrospectionGuard,
   ],
   exports: [TokensService],
 })

@@ -239,18 +239,19 @@ describe('WebhookDeliveryService', () => {
     const { id: byNameDeliveryId } = await webhooks.test(actor, byName.id);
 
     await expect(strict.deliver(byAddress.deliveryId, { attempt: 1, maxAttempts: 8 })).rejects.toThrow(
-      'refused: 127.0.0.1 is not a public address (LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true allows receivers on private networks)',
+      'refused: 127.0.0.1 is in the loopback range, not a public address (LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true allows receivers on private networks)',
     );
     expect(await stored(actor.tenantId, byAddress.endpoint.id, byAddress.deliveryId)).toMatchObject({
-      status: 'PENDING',
+      // Refused for good at the first attempt: retrying cannot make the address public.
+      status: 'FAILED',
       attempts: 1,
       responseCode: null,
       lastError:
-        'refused: 127.0.0.1 is not a public address (LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true allows receivers on private networks)',
+        'refused: 127.0.0.1 is in the loopback range, not a public address (LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true allows receivers on private networks)',
     });
     // A host name is checked after DNS resolution, at connect time.
-    await expect(strict.deliver(byNameDeliveryId, { attempt: 8, maxAttempts: 8 })).rejects.toThrow(
-      /^refused: (127\.0\.0\.1|::1) is not a public address/,
+    await expect(strict.deliver(byNameDeliveryId, { attempt: 1, maxAttempts: 8 })).rejects.toThrow(
+      /^refused: localhost: (127\.0\.0\.1|::1) is in the loopback range, not a public address/,
     );
     expect(await stored(actor.tenantId, byName.id, byNameDeliveryId)).toMatchObject({
       status: 'FAILED',
@@ -259,11 +260,18 @@ describe('WebhookDeliveryService', () => {
     });
     expect(receiver.received).toEqual([]);
 
-    // The same delivery, private networks allowed (the module under test): delivered.
-    await delivery.deliver(byAddress.deliveryId, { attempt: 2, maxAttempts: 8 });
-    expect(await stored(actor.tenantId, byAddress.endpoint.id, byAddress.deliveryId)).toMatchObject({
+    // No retry: the refusal is an UnrecoverableError for the job runner.
+    const again = await webhooks.test(actor, byAddress.endpoint.id);
+    await expect(strict.deliver(again.id, { attempt: 1, maxAttempts: 8 })).rejects.toBeInstanceOf(
+      UnrecoverableError,
+    );
+
+    // The same endpoint, private networks allowed (the module under test): delivered.
+    const allowed = await webhooks.test(actor, byAddress.endpoint.id);
+    await delivery.deliver(allowed.id, { attempt: 1, maxAttempts: 8 });
+    expect(await stored(actor.tenantId, byAddress.endpoint.id, allowed.id)).toMatchObject({
       status: 'SUCCEEDED',
-      attempts: 2,
+      attempts: 1,
       responseCode: 200,
       lastError: null,
     });

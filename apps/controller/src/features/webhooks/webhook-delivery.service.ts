@@ -51,6 +51,8 @@ export class WebhookDeliveryService {
       nowSeconds: Math.floor(Date.now() / 1000),
       allowPrivateNetworks: this.config.env.LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     });
+    // A target that is not a public address (perhaps a name re-pointed since creation) stays refused.
+    if (result.refused) return this.failForGood(delivery.id, result.error ?? 'refused target');
     const lastAttempt = run.attempt >= run.maxAttempts;
     await this.webhooks.recordAttempt(delivery.id, {
       status: result.ok ? 'SUCCEEDED' : lastAttempt ? 'FAILED' : 'PENDING',

@@ -1,13 +1,16 @@
 import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
+import type net from 'node:net';
 import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from '@lattice/domain';
+import { nonPublicReason, refusalText } from './webhook-target.util';
 
 export interface SendResult {
   ok: boolean;
   responseCode: number | null;
   error: string | null;
+  /** The target is not a public address: retrying cannot help. */
+  refused?: boolean;
 }
 
 export interface WebhookRequest {
@@ -25,41 +28,6 @@ export interface WebhookRequest {
 /** How much of a failing receiver's answer is kept for the deliveries API. */
 const MAX_ERROR_BODY_CHARS = 500;
 
-/** Addresses a tenant's webhook must not reach on a shared deployment (the controller's own network, cloud metadata). */
-const NON_PUBLIC = new net.BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 3],
-] as const) {
-  NON_PUBLIC.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  NON_PUBLIC.addSubnet(network, prefix, 'ipv6');
-}
-
-export function isNonPublicAddress(address: string): boolean {
-  // IPv4-mapped IPv6 (::ffff:10.0.0.1) reaches the IPv4 address.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return isNonPublicAddress(mapped[1]!);
-  const family = net.isIP(address);
-  if (family === 0) return false;
-  return NON_PUBLIC.check(address, family === 4 ? 'ipv4' : 'ipv6');
-}
-
 class RefusedTargetError extends Error {}
 
 /**
@@ -72,8 +40,8 @@ class RefusedTargetError extends Error {}
 export function sendWebhook(request: WebhookRequest): Promise<SendResult> {
   const url = new URL(request.url);
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
-  if (!request.allowPrivateNetworks && isNonPublicAddress(hostname))
-    return Promise.resolve(refused(hostname));
+  const literalReason = request.allowPrivateNetworks ? null : nonPublicReason(hostname);
+  if (literalReason) return Promise.resolve(refused(literalReason));
   return new Promise((resolve) => {
     let settled = false;
     // Called only from events and the timer, all after `timer` below is set.
@@ -89,8 +57,8 @@ export function sendWebhook(request: WebhookRequest): Promise<SendResult> {
         const list = addresses as dns.LookupAddress[];
         const denied = request.allowPrivateNetworks
           ? undefined
-          : list.find((entry) => isNonPublicAddress(entry.address));
-        if (denied) return callback(new RefusedTargetError(denied.address), '', 0);
+          : list.map((entry) => nonPublicReason(entry.address)).find((reason) => reason !== null);
+        if (denied) return callback(new RefusedTargetError(`${host}: ${denied}`), '', 0);
         if ((options as dns.LookupOptions).all)
           return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, list);
         return callback(null, list[0]!.address, list[0]!.family);
@@ -146,20 +114,16 @@ export function sendWebhook(request: WebhookRequest): Promise<SendResult> {
       finish({ ok: false, responseCode: null, error: `no answer within ${request.timeoutMs} ms` });
     }, request.timeoutMs);
     outgoing.on('error', (error) => {
-      finish({
-        ok: false,
-        responseCode: null,
-        error: error instanceof RefusedTargetError ? refused(error.message).error : error.message,
-      });
+      finish(
+        error instanceof RefusedTargetError
+          ? refused(error.message)
+          : { ok: false, responseCode: null, error: error.message },
+      );
     });
     outgoing.end(request.body);
   });
 }
 
-function refused(address: string): SendResult {
-  return {
-    ok: false,
-    responseCode: null,
-    error: `refused: ${address} is not a public address (LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true allows receivers on private networks)`,
-  };
+function refused(reason: string): SendResult {
+  return { ok: false, responseCode: null, error: refusalText(reason), refused: true };
 }

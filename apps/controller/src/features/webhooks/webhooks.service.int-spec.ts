@@ -30,6 +30,7 @@ describe('WebhooksService', () => {
   let database: TestDatabase;
   let config: RuntimeConfig;
   let moduleRef: TestingModule;
+  let strictModuleRef: TestingModule;
   let sql: Client;
   let webhooks: WebhooksService;
   let actor: TenantPrincipal;
@@ -66,8 +67,11 @@ describe('WebhooksService', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    config = testRuntimeConfig(database.url);
+    const defaults = testRuntimeConfig(database.url);
+    // hooks.example.test does not resolve: the target check is tested on its own, with strict defaults.
+    config = { ...defaults, env: { ...defaults.env, LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: true } };
     moduleRef = await compileFeatureModule(WebhooksModule, config);
+    strictModuleRef = await compileFeatureModule(WebhooksModule, defaults);
     webhooks = moduleRef.get(WebhooksService);
     sql = new Client({ connectionString: database.url });
     await sql.connect();
@@ -87,6 +91,7 @@ describe('WebhooksService', () => {
   afterAll(async () => {
     await sql?.end();
     await moduleRef?.close();
+    await strictModuleRef?.close();
     await database?.drop();
   });
 
@@ -113,6 +118,36 @@ describe('WebhooksService', () => {
       ),
     ).toBe(created.secret);
     expect(await auditActions(created.id)).toEqual(['webhook.create']);
+  });
+
+  it('refuses targets that are not public addresses at creation and replacement, naming the reason', async () => {
+    const strict = strictModuleRef.get(WebhooksService);
+    const refused = async (url: string, message: string | RegExp) =>
+      expect(strict.create(actor, { name: 'private', url })).rejects.toMatchObject({
+        code: 'VALIDATION',
+        fields: [{ field: 'url', message: expect.stringMatching(message) }],
+      });
+    await refused('http://10.0.0.1/hook', /^refused: 10\.0\.0\.1 is in the private \(RFC 1918\) range/);
+    await refused('http://[::a00:1]/hook', /IPv4-compatible \(::\/96\) range embedding 10\.0\.0\.1/);
+    await refused('http://[64:ff9b::7f00:1]/hook', /NAT64 .* embedding 127\.0\.0\.1 \(loopback\)/);
+    await refused('http://[2002:a9fe:a9fe::]/hook', /6to4 .* embedding 169\.254\.169\.254 \(link-local\)/);
+    await refused(
+      'http://localhost:8080/hook',
+      /^refused: localhost: (127\.0\.0\.1|::1) is in the loopback range/,
+    );
+    await refused(
+      'https://nothing.invalid/hook',
+      /^nothing\.invalid (does not resolve|did not resolve within)/,
+    );
+    const created = await webhooks.create(actor, { name: 'was-public', url: 'https://8.8.8.8/hook' });
+    await expect(
+      strict.replace(actor, created.id, 1, { name: 'was-public', url: 'http://192.168.1.1/hook' }),
+    ).rejects.toMatchObject({ code: 'VALIDATION', fields: [{ field: 'url' }] });
+    const allowed = await strict.create(actor, { name: 'public', url: 'https://8.8.4.4/hook' });
+    expect(allowed.url).toBe('https://8.8.4.4/hook');
+    // Nothing is delivered here; remove them so the fan-out test below sees its own endpoints only.
+    await webhooks.delete(actor, created.id);
+    await webhooks.delete(actor, allowed.id);
   });
 
   it('refuses invalid specs and a taken name', async () => {

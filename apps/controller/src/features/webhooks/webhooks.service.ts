@@ -25,6 +25,10 @@ import {
   type WebhookView,
 } from './webhooks.dto';
 import { WebhooksRepository, type NewDelivery, type WebhookSpec } from './webhooks.repository';
+import { resolveWithTimeout, webhookTargetProblem } from './webhook-target.util';
+
+/** How long creating or replacing a webhook waits for its host name to resolve. */
+const TARGET_RESOLVE_TIMEOUT_MS = 5_000;
 
 export interface WebhookInput {
   name: unknown;
@@ -48,7 +52,7 @@ export class WebhooksService {
   ) {}
 
   async create(actor: TenantPrincipal, input: WebhookInput): Promise<CreatedWebhookView> {
-    const spec = validSpec(input);
+    const spec = await this.checkedSpec(input);
     const id = randomUUID();
     const { secret, hint } = newWebhookSecret();
     const encrypted = sealPrivateKey(
@@ -68,6 +72,19 @@ export class WebhooksService {
     return { ...toWebhookView(row), secret };
   }
 
+  /**
+   * A valid spec whose target is a public address (a literal, or every address its name resolves
+   * to), unless private networks are allowed. Delivery checks again at connect time.
+   */
+  private async checkedSpec(input: WebhookInput): Promise<WebhookSpec> {
+    const spec = validSpec(input);
+    if (this.config.env.LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS) return spec;
+    const timeoutMs = Math.min(TARGET_RESOLVE_TIMEOUT_MS, this.config.env.LATTICE_WEBHOOK_TIMEOUT_MS);
+    const problem = await webhookTargetProblem(spec.url, resolveWithTimeout(timeoutMs));
+    if (problem) throw DomainError.validation([{ field: 'url', message: problem }]);
+    return spec;
+  }
+
   async list(tenantId: string, page: PageRequest): Promise<Page<WebhookView>> {
     return mapPage(await this.webhooks.list(tenantId, page), toWebhookView);
   }
@@ -84,7 +101,7 @@ export class WebhooksService {
     expectedVersion: number,
     input: WebhookInput,
   ): Promise<WebhookView> {
-    const spec = validSpec(input);
+    const spec = await this.checkedSpec(input);
     const row = await this.transactions.run(async (tx) => {
       const before = await this.webhooks.find(actor.tenantId, id, tx);
       if (!before) throw DomainError.notFound(RESOURCE, id);

@@ -161,4 +161,21 @@ describe('parseControllerEnv', () => {
       );
     }
   });
+
+  it('serves metrics on their own port, validated and distinct from the API and gRPC ports', () => {
+    expect(parseControllerEnv({})).toMatchObject({ METRICS_PORT: 9464, METRICS_HOST: '0.0.0.0' });
+    expect(parseControllerEnv({ METRICS_PORT: '9100', METRICS_HOST: '127.0.0.1' })).toMatchObject({
+      METRICS_PORT: 9100,
+      METRICS_HOST: '127.0.0.1',
+    });
+    expect(() => parseControllerEnv({ METRICS_PORT: '70000' })).toThrow(
+      /METRICS_PORT: expected at most 65535/,
+    );
+    expect(() => parseControllerEnv({ METRICS_PORT: '8080' })).toThrow(
+      /METRICS_PORT: must differ from PORT .*\(got 8080\)/,
+    );
+    expect(() => parseControllerEnv({ GRPC_PORT: '9464' })).toThrow(
+      /METRICS_PORT: must differ from GRPC_PORT/,
+    );
+  });
 });

@@ -97,6 +97,9 @@ export const controllerEnvSchema = z.object({
   PORT: port(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
   GRPC_PORT: port(50051),
+  /** Prometheus metrics on their own management port, not on the API port. */
+  METRICS_PORT: port(9464),
+  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:'], 'postgresql://user:pass@host:5432/lattice'),
   REDIS_URL: optionalUrl(['redis:', 'rediss:'], 'redis://host:6379'),
   LATTICE_REDIS_PREFIX: z
@@ -170,6 +173,12 @@ export function parseControllerEnv(env: NodeJS.ProcessEnv): ControllerEnv {
   if (parsed.LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS >= parsed.LATTICE_CA_ROOT_VALIDITY_DAYS) {
     throw new ConfigError([
       `LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS: must be shorter than LATTICE_CA_ROOT_VALIDITY_DAYS (${parsed.LATTICE_CA_ROOT_VALIDITY_DAYS}) (got ${parsed.LATTICE_CA_INTERMEDIATE_VALIDITY_DAYS})`,
+    ]);
+  }
+  const taken = (['PORT', 'GRPC_PORT'] as const).find((name) => parsed[name] === parsed.METRICS_PORT);
+  if (taken) {
+    throw new ConfigError([
+      `METRICS_PORT: must differ from ${taken} (metrics have their own management port) (got ${parsed.METRICS_PORT})`,
     ]);
   }
   // A hosted deployment (external PostgreSQL) must not fall back to generated local secrets.

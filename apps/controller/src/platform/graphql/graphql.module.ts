@@ -9,6 +9,7 @@ import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config.typ
 import { currentRequestId } from '../http/request-context.util';
 import { DateTimeScalar } from './date-time.model';
 import { queryLimitsPlugin } from './query-limits.util';
+import { GraphiqlController } from './graphiql.controller';
 
 /**
  * GraphQL at /graphql (code-first). Resolvers live in their features and are registered by the
@@ -26,6 +27,7 @@ import { queryLimitsPlugin } from './query-limits.util';
       useFactory: graphqlOptions,
     }),
   ],
+  controllers: [GraphiqlController],
 })
 export class LatticeGraphQLModule {}
 
@@ -37,9 +39,10 @@ export function graphqlOptions(config: RuntimeConfig): ApolloDriverConfig {
     sortSchema: true,
     // A field typed `Date` without an explicit scalar gets the strict one too (one DateTime in the schema).
     buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
+    // Only for authenticated callers too: see IntrospectionGuard (features/auth).
     introspection: config.env.LATTICE_GRAPHQL_INTROSPECTION,
-    // GraphiQL loads the schema by introspection, so it is offered only when that is allowed.
-    graphiql: config.env.LATTICE_GRAPHQL_INTROSPECTION,
+    // Not Apollo's landing page (it loads GraphiQL from a CDN): GraphiqlController serves it at /graphiql.
+    graphiql: false,
     includeStacktraceInErrorResponses: false,
     context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
     // Field resolvers (GlobalNamespace.ca, Slo.history, ...) pass the guards too, so the role each
