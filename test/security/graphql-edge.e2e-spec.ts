@@ -19,7 +19,10 @@ describe('GraphQL edge (security e2e)', () => {
     database = await createTestDatabase();
     controller = new ControllerProcess({
       databaseUrl: database.url,
-      env: { LATTICE_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) },
+      env: {
+        LATTICE_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT),
+        LATTICE_AUTH_FAILURES_PER_MINUTE: String(RATE_LIMIT),
+      },
     });
     await controller.start();
     const tenant = await createTenant(controller, 'edge');

@@ -52,6 +52,7 @@ async function main(): Promise<void> {
         maxBytes: env.LATTICE_GRAPHQL_MAX_BYTES,
         maxTokens: env.LATTICE_GRAPHQL_MAX_TOKENS,
         requestsPerMinute: env.LATTICE_RATE_LIMIT_PER_MINUTE,
+        failedAuthenticationsPerMinute: env.LATTICE_AUTH_FAILURES_PER_MINUTE,
       },
     ),
   );

@@ -8,9 +8,11 @@ const VIEWER: Principal = { kind: 'token', tenantId: 't', tokenId: 'k', tokenNam
 
 function setUp(blocked = false) {
   const keys: string[] = [];
+  const limits = new Map<string, number>();
   const storage = {
-    increment: async (key: string, _ttl: number, _limit: number, _block: number, name: string) => {
+    increment: async (key: string, _ttl: number, limit: number, _block: number, name: string) => {
       keys.push(`${name}:${key}`);
+      limits.set(name, limit);
       return { totalHits: 1, timeToExpire: 60, isBlocked: blocked, timeToBlockExpire: blocked ? 42 : 0 };
     },
   } as unknown as ThrottlerStorage;
@@ -20,7 +22,12 @@ function setUp(blocked = false) {
       return VIEWER;
     },
   };
-  const edge = graphqlEdge(authenticator, storage, { maxBytes: 1024, maxTokens: 20, requestsPerMinute: 5 });
+  const edge = graphqlEdge(authenticator, storage, {
+    maxBytes: 1024,
+    maxTokens: 20,
+    requestsPerMinute: 5,
+    failedAuthenticationsPerMinute: 3,
+  });
   const call = (query: string | undefined, authorization?: string) =>
     new Promise<{
       status?: number;
@@ -49,7 +56,7 @@ function setUp(blocked = false) {
       const next: NextFunction = () => resolve({ headers, req });
       edge(req, res, next);
     });
-  return { call, keys };
+  return { call, keys, limits };
 }
 
 describe('graphqlEdge', () => {
@@ -60,11 +67,12 @@ describe('graphqlEdge', () => {
   });
 
   it('refuses a caller without a valid token with 401, counted per client IP', async () => {
-    const { call, keys } = setUp();
+    const { call, keys, limits } = setUp();
     const answer = await call('{ a }');
     expect(answer.status).toBe(401);
     expect(answer.body).toMatchObject({ error: 'UNAUTHENTICATED', data: null });
     expect(keys).toEqual(['graphql-anonymous:ip:127.0.0.1']);
+    expect(limits.get('graphql-anonymous')).toBe(3);
   });
 
   it('answers 429 with Retry-After past the budget, for tokens and for refused credentials', async () => {

@@ -14,8 +14,10 @@ import {
 export interface GraphqlEdgeOptions {
   maxBytes: number;
   maxTokens: number;
-  /** Requests per minute per authenticated caller, and per client IP for refused credentials. */
+  /** Requests per minute per authenticated caller. */
   requestsPerMinute: number;
+  /** Refused credentials per minute per client IP (as for REST: LATTICE_AUTH_FAILURES_PER_MINUTE). */
+  failedAuthenticationsPerMinute: number;
 }
 
 const WINDOW_MS = 60_000;
@@ -42,8 +44,13 @@ export function graphqlEdge(
   };
   const readJson = json({ limit: options.maxBytes, type: ['application/json', '+json'] });
 
-  const withinBudget = async (res: Response, throttler: string, key: string): Promise<boolean> => {
-    const record = await storage.increment(key, WINDOW_MS, options.requestsPerMinute, WINDOW_MS, throttler);
+  const withinBudget = async (
+    res: Response,
+    throttler: string,
+    key: string,
+    limit: number,
+  ): Promise<boolean> => {
+    const record = await storage.increment(key, WINDOW_MS, limit, WINDOW_MS, throttler);
     if (!record.isBlocked) return true;
     res.setHeader('Retry-After', String(Math.max(record.timeToBlockExpire, 1)));
     return false;
@@ -60,7 +67,14 @@ export function graphqlEdge(
         principal = await authenticator.authenticate(request.headers.authorization);
       } catch (error) {
         if (!(error instanceof DomainError) || error.code !== 'UNAUTHENTICATED') throw error;
-        if (!(await withinBudget(res, 'graphql-anonymous', `ip:${request.ip ?? 'unknown'}`))) {
+        if (
+          !(await withinBudget(
+            res,
+            'graphql-anonymous',
+            `ip:${request.ip ?? 'unknown'}`,
+            options.failedAuthenticationsPerMinute,
+          ))
+        ) {
           return {
             status: 429,
             code: 'RATE_LIMITED',
@@ -70,7 +84,7 @@ export function graphqlEdge(
         return { status: 401, code: 'UNAUTHENTICATED', message: error.message };
       }
       const caller = principal.kind === 'operator' ? 'operator' : `token:${principal.tokenId}`;
-      if (!(await withinBudget(res, 'graphql', caller))) {
+      if (!(await withinBudget(res, 'graphql', caller, options.requestsPerMinute))) {
         return {
           status: 429,
           code: 'RATE_LIMITED',
