@@ -4,4 +4,6 @@ module.exports = {
   displayName: 'integration',
   testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
   testTimeout: 60_000,
+  // A spec whose set-up fails can leave connections open; exit rather than hang CI until its limit.
+  forceExit: true,
 };

@@ -21,5 +21,6 @@ export function platformModules(config: RuntimeConfig): Array<DynamicModule | Ty
     MetricsModule,
     JobsModule,
     EventsModule,
+    RateLimitModule,
   ];
 }
