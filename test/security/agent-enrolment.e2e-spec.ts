@@ -32,6 +32,14 @@ const inventory: InventoryFile = {
  * when a newer one is issued or redeemed, concurrent redemptions leave one certificate, a revoked
  * agent stops instead of retrying, an admin can re-enrol, and agent strings are bounded in logs.
  */
+// The concurrent-redemption rounds send 30 Register calls for one cluster within a minute: the
+// Register rate limit (finding 4, tested in rate-limits.e2e-spec.ts) must not be what refuses them.
+const ENV = {
+  LATTICE_AGENT_HEARTBEAT_SECONDS: '2',
+  LATTICE_REGISTER_PER_MINUTE_PER_CLUSTER: '1000',
+  LATTICE_REGISTER_PER_MINUTE_PER_PEER: '1000',
+};
+
 describe('security: agent enrolment', () => {
   let database: TestDatabase;
   let primary: ControllerProcess;
@@ -81,7 +89,7 @@ describe('security: agent enrolment', () => {
     database = await createTestDatabase();
     primary = new ControllerProcess({
       databaseUrl: database.url,
-      env: { LATTICE_AGENT_HEARTBEAT_SECONDS: '2' },
+      env: ENV,
     });
     await primary.start();
     replica = new ControllerProcess({
@@ -89,7 +97,7 @@ describe('security: agent enrolment', () => {
       operatorToken: primary.operatorToken,
       masterKey: primary.masterKey,
       redisPrefix: primary.redisPrefix,
-      env: { LATTICE_AGENT_HEARTBEAT_SECONDS: '2' },
+      env: ENV,
     });
     await replica.start();
     tenant = await createTenant(primary, 'enrolment');
