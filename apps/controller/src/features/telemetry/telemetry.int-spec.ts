@@ -16,7 +16,7 @@ import {
   type SeededCluster,
 } from '../../../../../test/support/telemetry';
 import { TelemetryIngestService } from './telemetry-ingest.service';
-import { TelemetryMaintenanceService } from './telemetry-maintenance.service';
+import { ROLLUP_DELAY_MS, TelemetryMaintenanceService } from './telemetry-maintenance.service';
 import { TelemetryQueryService } from './telemetry-query.service';
 import { TelemetryModule } from './telemetry.module';
 
@@ -41,6 +41,8 @@ describe('telemetry storage', () => {
   let gnsB: string;
   /** Start of the hour three hours ago: completed, and rolled up by a rollup run now. */
   const base = floorHour(Date.now()) - 3 * HOUR;
+  /** A rollup "now" that is certainly past the rollup delay of base + 3 h, whenever the test runs. */
+  const rollupNow = new Date(base + 3 * HOUR + ROLLUP_DELAY_MS);
   const cartLatencies = evenLatencies(100, 1, 100);
 
   const item = (
@@ -481,12 +483,12 @@ describe('telemetry storage', () => {
         topology: await query.topology(tenantA, gnsA, from, to),
         top: await query.topServices(tenantA, gnsA, from, to, 'LATENCY_P99', 10),
       };
-      const first = await maintenance.rollUp();
+      const first = await maintenance.rollUp(rollupNow);
       expect(first.rolledUpUntil).toBeGreaterThanOrEqual(base + 3 * HOUR);
       const hoursAfterFirst = (await sql.query(`SELECT * FROM telemetry_hours ORDER BY id`)).rows.map(
         withoutId,
       );
-      await maintenance.rollUp();
+      await maintenance.rollUp(rollupNow);
       const hoursAfterSecond = (await sql.query(`SELECT * FROM telemetry_hours ORDER BY id`)).rows.map(
         withoutId,
       );
@@ -514,7 +516,7 @@ describe('telemetry storage', () => {
     });
 
     it('recomputes an hour that received minutes after its rollup', async () => {
-      await maintenance.rollUp();
+      await maintenance.rollUp(rollupNow);
       await ingest.ingest(
         tenantA,
         east.id,
@@ -522,7 +524,7 @@ describe('telemetry storage', () => {
           item({ minuteUnixMs: base + 30 * MINUTE, destinationService: 'late', requests: 9, errors: 1 }),
         ]),
       );
-      await maintenance.rollUp();
+      await maintenance.rollUp(rollupNow);
       const late = await sql.query(
         `SELECT requests, errors FROM telemetry_hours WHERE destination_service = 'late'`,
       );
