@@ -149,6 +149,8 @@ export const controllerEnvSchema = z.object({
   LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS: integer(0, 31_536_000, 86_400),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: integer(0, 600_000, 10_000),
+  SHUTDOWN_DRAIN_MS: integer(0, 600_000, 0),
+  READINESS_DEPENDENCY_GRACE_MS: integer(0, 600_000, 30_000),
 });
 
 export type ControllerEnv = z.infer<typeof controllerEnvSchema>;
