@@ -35,7 +35,7 @@ describe('controller process (foundation)', () => {
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toContain('text/plain');
     expect(metrics.text).toContain('lattice_http_request_duration_seconds_bucket');
-    expect(metrics.text).toContain('lattice_process_resident_memory_bytes');
+    expect(metrics.text).toContain('process_resident_memory_bytes');
   });
 
   it('answers an unknown route with a JSON 404 and a request id', async () => {
