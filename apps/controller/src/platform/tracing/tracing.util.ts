@@ -18,8 +18,8 @@ export function tracingRequested(env: NodeJS.ProcessEnv): boolean {
   if (exporters.includes('none')) return false;
   return Boolean(
     env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() ||
-      env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() ||
-      exporters.some((name) => name.length > 0),
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() ||
+    exporters.some((name) => name.length > 0),
   );
 }
 
@@ -38,7 +38,8 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): NodeSDK | un
     instrumentations: [
       new HttpInstrumentation({
         // Probes and scrapes would drown the traces that matter.
-        ignoreIncomingRequestHook: (request) => ['/healthz', '/readyz', '/metrics'].includes(request.url ?? ''),
+        ignoreIncomingRequestHook: (request) =>
+          ['/healthz', '/readyz', '/metrics'].includes(request.url ?? ''),
       }),
       new ExpressInstrumentation(),
       new GraphQLInstrumentation({ mergeItems: true, ignoreTrivialResolveSpans: true }),
