@@ -15,7 +15,7 @@ import { type AgentLogger, createAgentLogger, errorMessage } from './logger';
 import type { ApplySink } from './sink/apply-sink.port';
 import { DirectorySink } from './sink/directory.sink';
 import { AgentStateStore } from './state/agent-state.store';
-import { PrometheusTelemetrySource } from './telemetry/prometheus-telemetry.source';
+import { NotPrometheusError, PrometheusTelemetrySource } from './telemetry/prometheus-telemetry.source';
 import {
   parseSyntheticTelemetryFile,
   SyntheticTelemetrySource,
@@ -104,8 +104,7 @@ async function createTelemetrySource(
   logger: AgentLogger,
 ): Promise<TelemetrySource | undefined> {
   if (!config.telemetry) return undefined;
-  if (config.telemetry.kind === 'prometheus')
-    return new PrometheusTelemetrySource(config.telemetry.url, logger);
+  if (config.telemetry.kind === 'prometheus') return startPrometheusSource(config.telemetry.url, logger);
   const file = path.resolve(config.telemetry.path);
   try {
     return new SyntheticTelemetrySource(parseSyntheticTelemetryFile(await readFile(file, 'utf8'), file));
@@ -113,6 +112,26 @@ async function createTelemetrySource(
     process.stderr.write(`lattice-agent: --telemetry-synthetic: ${errorMessage(error)}\n`);
     process.exit(2);
   }
+}
+
+/** Stops with a clear message when the URL is not a Prometheus; an unreachable one is retried later. */
+async function startPrometheusSource(url: string, logger: AgentLogger): Promise<TelemetrySource> {
+  const source = new PrometheusTelemetrySource(url, logger);
+  try {
+    const probe = await source.probe();
+    if (probe.reachable)
+      logger.info({ url: source.url, version: probe.version }, 'reading Istio metrics from Prometheus');
+    else
+      logger.warn(
+        { url: source.url, err: probe.reason },
+        'Prometheus is not reachable yet; telemetry is retried every interval',
+      );
+  } catch (error) {
+    if (!(error instanceof NotPrometheusError)) throw error;
+    logger.error({ err: `--telemetry-prometheus-url: ${error.message}` }, 'agent could not start');
+    process.exit(2);
+  }
+  return source;
 }
 
 async function createSink(
