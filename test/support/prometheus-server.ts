@@ -20,7 +20,7 @@ export class PrometheusServer {
 
   static async start(
     targets: string[],
-    options: { startTimeoutMs?: number } = {},
+    options: { metricsPath?: string; startTimeoutMs?: number } = {},
   ): Promise<PrometheusServer> {
     if (!fs.existsSync(PROMETHEUS_BINARY)) {
       throw new Error(
