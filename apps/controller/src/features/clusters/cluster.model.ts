@@ -15,8 +15,12 @@ export const CLUSTER_STATUSES = {
 } as const satisfies Record<ClusterStatus, ClusterStatus>;
 registerEnumType(CLUSTER_STATUSES, {
   name: 'ClusterStatus',
-  description:
-    'PENDING until an agent first connects; CONNECTED while its stream is open and heartbeats arrive; DISCONNECTED otherwise.',
+  description: 'Whether the agent of a cluster is connected.',
+  valuesMap: {
+    PENDING: { description: 'No agent has connected yet.' },
+    CONNECTED: { description: 'The agent stream is open and heartbeats arrive.' },
+    DISCONNECTED: { description: 'The agent connected before but is not connected now.' },
+  },
 });
 
 @ObjectType({ description: 'The last snapshot version the agent refused, and why.' })

@@ -30,10 +30,12 @@ export class ClustersResolver {
     @Args('first', FIRST_ARG) first: number,
     @Args('after', AFTER_ARG) after: string | null,
   ): Promise<ClusterConnection> {
-    const page = await this.service.list(tenant.tenantId, pageArgs(first, after));
+    const request = pageArgs(first, after);
+    const page = await this.service.list(tenant.tenantId, request);
     const now = new Date();
     return toConnection(
       mapPage(page, (cluster) => Cluster.from(toClusterView(cluster, now))),
+      request,
       byCreation,
     );
   }

@@ -52,6 +52,15 @@ registerEnumType(SERVICE_PROTOCOLS, {
   name: 'ServiceProtocol',
   description:
     "A published port's protocol, as Istio names it: the port's appProtocol or name prefix; TCP when it names none.",
+  valuesMap: {
+    HTTP: { description: 'HTTP/1.1 (routes, retries and faults apply).' },
+    HTTPS: { description: 'TLS-wrapped HTTP, passed through as TLS.' },
+    HTTP2: { description: 'HTTP/2 (routes, retries and faults apply).' },
+    GRPC: { description: 'gRPC over HTTP/2 (routes, retries and faults apply).' },
+    TCP: { description: 'Opaque TCP (also any protocol the mesh does not know).' },
+    TLS: { description: 'TLS, routed by SNI.' },
+    MONGO: { description: 'The MongoDB wire protocol.' },
+  } satisfies Record<MeshProtocol, { description: string }>,
 });
 
 type GnsIssueKindValue = GnsConflict['kind'] | GnsWarning['kind'];

@@ -39,9 +39,11 @@ export class GlobalNamespacesResolver {
     @Args('first', FIRST_ARG) first: number,
     @Args('after', AFTER_ARG) after: string | null,
   ): Promise<GlobalNamespaceConnection> {
-    const page = await this.service.list(tenant.tenantId, pageArgs(first, after));
+    const request = pageArgs(first, after);
+    const page = await this.service.list(tenant.tenantId, request);
     return toConnection(
       mapPage(page, (view) => GlobalNamespace.from(view)),
+      request,
       byCreation,
     );
   }

@@ -63,9 +63,11 @@ export class SlosResolver {
     @Args('first', FIRST_ARG) first: number,
     @Args('after', AFTER_ARG) after: string | null,
   ): Promise<SloConnection> {
-    const page = await this.service.list(tenant.tenantId, pageArgs(first, after), gnsId);
+    const request = pageArgs(first, after);
+    const page = await this.service.list(tenant.tenantId, request, gnsId);
     return toConnection(
       mapPage(page, (view) => toModel(tenant.tenantId, view)),
+      request,
       byCreation,
     );
   }
@@ -98,9 +100,11 @@ export class SlosResolver {
     @Args('first', FIRST_ARG) first: number,
     @Args('after', AFTER_ARG) after: string | null,
   ): Promise<SloEventConnection> {
-    const page = await this.service.events(slo.tenantId, slo.id, pageArgs(first, after));
+    const request = pageArgs(first, after);
+    const page = await this.service.events(slo.tenantId, slo.id, request);
     return toConnection(
       mapPage(page, (event): SloEventModel => ({ ...event, at: new Date(event.at) })),
+      request,
       (event) => ({ createdAt: event.at, id: event.id }),
     );
   }

@@ -22,18 +22,25 @@ export const AFTER_ARG: ArgsOptions = {
 };
 
 /**
- * A REST page (`items`, `nextCursor`) as a GraphQL connection (`edges`, `nodes`, `pageInfo`). Each
- * edge's cursor is the item's place in the list's keyset order (`orderOf`), the same cursor REST
- * gives for a page ending at that item.
+ * A REST page (`items`, `nextCursor`) as a GraphQL connection (`edges`, `nodes`, `pageInfo`), for
+ * the `request` it answers. Each edge's cursor is the item's place in the list's keyset order
+ * (`orderOf`): the cursor REST gives as `nextCursor` for a page ending at that item.
  */
 export function toConnection<T>(
   page: Page<T>,
+  request: PageRequest,
   orderOf: (item: T) => { createdAt: Date; id: string },
 ): Connection<T> {
+  const edges = page.items.map((node) => ({ cursor: encodeCursor(orderOf(node)), node }));
   return {
-    edges: page.items.map((node) => ({ cursor: encodeCursor(orderOf(node)), node })),
+    edges,
     nodes: page.items,
-    pageInfo: { endCursor: page.nextCursor, hasNextPage: page.nextCursor !== null },
+    pageInfo: {
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+      hasNextPage: page.nextCursor !== null,
+      hasPreviousPage: request.after !== undefined,
+    },
   };
 }
 
