@@ -23,7 +23,7 @@ export interface AgentIdentityOnStream {
 export interface AgentSessionDeps {
   /** What the stream's messages do to the rest of the controller. */
   stream: AgentStreamService;
-  metrics: Pick<MetricsService, 'grpcMessages'>;
+  metrics: Pick<MetricsService, 'grpcMessages' | 'grpcMessagesSent'>;
   logger: Logger;
   heartbeatMs: number;
   onClosed(session: AgentSession): void;
@@ -292,7 +292,10 @@ export class AgentSession {
   }
 
   private send(message: ControllerMessage): void {
-    if (!this.closed && this.call.writable) this.call.write(message);
+    if (this.closed || !this.call.writable) return;
+    this.call.write(message);
+    // Each message sets exactly one field of the `body` oneof: its name is the kind.
+    this.deps.metrics.grpcMessagesSent.inc({ kind: Object.keys(message)[0] ?? 'unknown' });
   }
 
   private fail(error: unknown): void {

@@ -22,6 +22,15 @@ describe('parseControllerEnv', () => {
     }
   });
 
+  it('refuses an operator token that cannot be sent as a bearer token', () => {
+    expect(() => parseControllerEnv({ LATTICE_OPERATOR_TOKEN: `${'a'.repeat(32)} with spaces` })).toThrow(
+      /LATTICE_OPERATOR_TOKEN: expected letters, digits and "-._~\+\/"/,
+    );
+    expect(
+      parseControllerEnv({ LATTICE_OPERATOR_TOKEN: `${'a'.repeat(32)}+/_~.-==` }).LATTICE_OPERATOR_TOKEN,
+    ).toBe(`${'a'.repeat(32)}+/_~.-==`);
+  });
+
   it('requires real secrets in production with an external database', () => {
     expect(() =>
       parseControllerEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/lattice' }),

@@ -110,7 +110,12 @@ export const controllerEnvSchema = z.object({
   LATTICE_DATABASE_POOL_SIZE: integer(2, 1000, 20),
   LATTICE_DATABASE_TRANSACTION_WAIT_MS: integer(100, 60_000, 10_000),
   LATTICE_SNAPSHOT_CACHE_MB: integer(0, 65_536, 128),
-  LATTICE_OPERATOR_TOKEN: z.string().min(32, 'expected at least 32 characters').optional(),
+  LATTICE_OPERATOR_TOKEN: z
+    .string()
+    .min(32, 'expected at least 32 characters')
+    // Sent as `Authorization: Bearer <token>`, which takes one RFC 9110 token68 value only.
+    .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'expected letters, digits and "-._~+/" (with "=" only at the end)')
+    .optional(),
   LATTICE_MASTER_KEY: z.string().optional(),
   LATTICE_GRPC_HOSTNAMES: csv('localhost,127.0.0.1'),
   LATTICE_PUBLIC_GRPC_ADDRESS: z.string().min(1).optional(),
@@ -144,6 +149,8 @@ export const controllerEnvSchema = z.object({
   LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS: integer(0, 31_536_000, 86_400),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: integer(0, 600_000, 10_000),
+  SHUTDOWN_DRAIN_MS: integer(0, 600_000, 0),
+  READINESS_DEPENDENCY_GRACE_MS: integer(0, 600_000, 30_000),
 });
 
 export type ControllerEnv = z.infer<typeof controllerEnvSchema>;
