@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { diff } from '@graphql-inspector/core';
-import { buildClientSchema, buildSchema, getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
+import {
+  buildClientSchema,
+  buildSchema,
+  getIntrospectionQuery,
+  printSchema,
+  type IntrospectionQuery,
+} from 'graphql';
 import { Client } from 'pg';
 import { floorHour } from '@lattice/domain';
 import { ControllerProcess } from './support/controller-process';
@@ -301,7 +307,8 @@ describe('GraphQL API (e2e)', () => {
       viewerA,
     );
     expect(result.errors).toBeUndefined();
-    const served = buildClientSchema(result.data as unknown as IntrospectionQuery);
+    // Printed and parsed again, so both sides carry directives (@specifiedBy) the same way.
+    const served = buildSchema(printSchema(buildClientSchema(result.data as unknown as IntrospectionQuery)));
     const committed = buildSchema(
       readFileSync(path.join(__dirname, '../apps/controller/schema.gql'), 'utf8'),
     );
