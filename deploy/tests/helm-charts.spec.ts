@@ -343,6 +343,11 @@ describe('helm chart lattice-agent', () => {
       sink: { kind: 'kubernetes' },
       telemetry: { kind: 'prometheus', url: 'http://prometheus.istio-system:9090' },
     });
+    // Probes and metrics on the port the agent listens on.
+    const agent = container(statefulSet) as Loose;
+    expect(agent.ports).toEqual([{ name: 'http', containerPort: config.httpPort, protocol: 'TCP' }]);
+    expect(agent.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(agent.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
     // The state folder is the persistent volume.
     expect(container(statefulSet).volumeMounts).toContainEqual({ name: 'state', mountPath: config.stateDir });
     expect((statefulSet.spec as Loose).volumeClaimTemplates.map((t: KubeObject) => t.metadata.name)).toEqual([

@@ -1,3 +1,4 @@
+import { tracing } from './platform/tracing/start-tracing.util';
 import 'reflect-metadata';
 import fs from 'node:fs';
 import { NestFactory } from '@nestjs/core';
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
       await metricsServer.close();
       await app.close(); // stops accepting, waits for in-flight requests, closes DB/Redis via module hooks
       await infrastructure.stop();
+      await tracing?.shutdown(); // flushes the spans still buffered
       logger.info('stopped');
       process.exit(0);
     } catch (error) {

@@ -120,6 +120,15 @@ export const controllerEnvSchema = z.object({
   LATTICE_GRPC_HOSTNAMES: csv('localhost,127.0.0.1'),
   LATTICE_PUBLIC_GRPC_ADDRESS: z.string().min(1).optional(),
   LATTICE_AGENT_HEARTBEAT_SECONDS: integer(1, 300, 10),
+  /** Where the agent's Helm chart is published, for the install commands registration returns. */
+  LATTICE_AGENT_CHART: z
+    .string()
+    .regex(/^[A-Za-z0-9._:/@+-]+$/, 'expected a helm chart reference (path, repo/name or oci://…)')
+    .default('deploy/helm/lattice-agent'),
+  LATTICE_AGENT_CHART_VERSION: z
+    .string()
+    .regex(/^[A-Za-z0-9.+-]+$/, 'expected a chart version such as 0.1.0')
+    .optional(),
   LATTICE_MIGRATE_ON_START: flag('true'),
   LATTICE_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000, 600),
   LATTICE_AUTH_FAILURES_PER_MINUTE: integer(1, 1_000_000, 30),
