@@ -7,6 +7,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import pino from 'pino';
 import { AppModule } from './app.module';
 import { prepareInfrastructure } from './platform/bootstrap/infrastructure.util';
+import { apiRoleOff } from './platform/http/api-role.middleware';
 import { refuseNonJsonBodies, refusePrototypeKeys } from './platform/http/json-only.middleware';
 import { createValidationPipe } from './platform/http/validation.pipe';
 import { ConfigError, parseControllerEnv } from './platform/config/controller-env.util';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   });
   app.useLogger(app.get(PinoNestLogger));
   app.useGlobalPipes(createValidationPipe());
+  if (!env.LATTICE_ROLES.includes('api')) app.use(apiRoleOff(env.LATTICE_ROLES));
   app.use(refuseNonJsonBodies);
   // Before the JSON parser and Apollo: authenticate, rate-limit and bound GraphQL documents first.
   app.use(
@@ -76,6 +78,7 @@ async function main(): Promise<void> {
   );
   logger.info(
     {
+      roles: env.LATTICE_ROLES,
       http: `http://localhost:${env.PORT}`,
       docs: `http://localhost:${env.PORT}/docs`,
       metrics: `http://${env.METRICS_HOST}:${metricsServer.port}/metrics`,

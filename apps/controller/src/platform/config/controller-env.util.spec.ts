@@ -49,6 +49,20 @@ describe('parseControllerEnv', () => {
     );
   });
 
+  it('reads the roles of a replica, all three by default, and names an unknown one', () => {
+    expect(parseControllerEnv({}).LATTICE_ROLES).toEqual(['api', 'agent-gateway', 'worker']);
+    expect(parseControllerEnv({ LATTICE_ROLES: ' worker , agent-gateway' }).LATTICE_ROLES).toEqual([
+      'worker',
+      'agent-gateway',
+    ]);
+    expect(() => parseControllerEnv({ LATTICE_ROLES: 'api,ingest' })).toThrow(
+      /LATTICE_ROLES: expected a comma-separated list of api, agent-gateway, worker \(unknown: ingest\)/,
+    );
+    expect(() => parseControllerEnv({ LATTICE_ROLES: ' , ' })).toThrow(
+      /LATTICE_ROLES: expected a comma-separated list/,
+    );
+  });
+
   it('requires real secrets in production with an external database', () => {
     expect(() =>
       parseControllerEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/lattice' }),

@@ -80,6 +80,14 @@ const optionalUrl = (protocols: string[], example: string) =>
       { message: `expected a URL like ${example}` },
     );
 
+/**
+ * What a replica does (LATTICE_ROLES; all three by default): `api` serves REST, GraphQL and the docs;
+ * `agent-gateway` holds agent streams (and so stores their telemetry); `worker` runs the background
+ * jobs. Every replica serves /healthz, /readyz and metrics.
+ */
+export const CONTROLLER_ROLES = ['api', 'agent-gateway', 'worker'] as const;
+export type ControllerRole = (typeof CONTROLLER_ROLES)[number];
+
 const csv = (fallback: string) =>
   z
     .string()
@@ -118,6 +126,17 @@ export const controllerEnvSchema = z.object({
     .optional(),
   LATTICE_MASTER_KEY: z.string().optional(),
   LATTICE_GRPC_HOSTNAMES: csv('localhost,127.0.0.1'),
+  LATTICE_ROLES: csv(CONTROLLER_ROLES.join(','))
+    .superRefine((roles, context) => {
+      const unknown = roles.filter((role) => !(CONTROLLER_ROLES as readonly string[]).includes(role));
+      if (unknown.length > 0 || roles.length === 0)
+        context.addIssue({
+          code: 'custom',
+          message: `expected a comma-separated list of ${CONTROLLER_ROLES.join(', ')}${unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ''}`,
+        });
+    })
+    .transform((roles) => roles as ControllerRole[]),
+
   LATTICE_PUBLIC_GRPC_ADDRESS: z.string().min(1).optional(),
   LATTICE_AGENT_HEARTBEAT_SECONDS: integer(1, 300, 10),
   /** Where the agent's Helm chart is published, for the install commands registration returns. */

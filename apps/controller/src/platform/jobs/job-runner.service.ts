@@ -1,8 +1,9 @@
 import { BullMQOtel } from 'bullmq-otel';
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type Redis from 'ioredis';
 import type { z } from 'zod';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config.types';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisService } from '../redis/redis.service';
 import { DEPTH_STATES, JobMetrics, type JobOutcome, type QueueDepth } from './jobs.metrics';
@@ -56,6 +57,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly redis: RedisService,
     metrics: MetricsService,
+    @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {
     this.metrics = new JobMetrics(metrics.registry, () => this.depths());
   }
@@ -107,8 +109,13 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
     return queue;
   }
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.start();
+  /** Workers run on replicas with the `worker` role (LATTICE_ROLES); every replica may enqueue. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.env.LATTICE_ROLES.includes('worker')) {
+      this.logger.log('no job workers on this replica (LATTICE_ROLES has no "worker")');
+      return;
+    }
+    await this.start();
   }
 
   /**
