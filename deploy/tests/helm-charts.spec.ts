@@ -367,6 +367,60 @@ describe('helm chart lattice-controller', () => {
     );
   });
 
+  it('deploys the api, agent-gateway and worker roles separately, each Service on its role', () => {
+    const objects = renderChart(chart, {
+      ...controllerSecrets,
+      roles: { separate: true, api: { replicas: 3 }, agentGateway: { replicas: 4 }, worker: { replicas: 1 } },
+      autoscaling: { enabled: true },
+    });
+    expectValidKubernetes(objects);
+    const deployments = objects.filter((o) => o.kind === 'Deployment');
+    const byRole = Object.fromEntries(
+      deployments.map((d) => [
+        container(d).env.find((v) => v.name === 'LATTICE_ROLES')!.value,
+        { name: d.metadata.name, replicas: (d.spec as Loose).replicas, deployment: d },
+      ]),
+    );
+    expect(Object.keys(byRole).sort()).toEqual(['agent-gateway', 'api', 'worker']);
+    // The API is autoscaled (no fixed count); the others run as many replicas as asked.
+    expect([byRole.api!.replicas, byRole['agent-gateway']!.replicas, byRole.worker!.replicas]).toEqual([
+      undefined,
+      4,
+      1,
+    ]);
+    expect((find(objects, 'HorizontalPodAutoscaler').spec as Loose).scaleTargetRef.name).toBe(
+      byRole.api!.name,
+    );
+    // Each role's configuration passes the controller's own parser.
+    for (const { deployment } of Object.values(byRole)) {
+      expect(() => parseControllerEnv(resolvedEnv(objects, deployment))).not.toThrow();
+    }
+    const selects = (service: string, role: string) => {
+      const selector = (find(objects, 'Service', service).spec as Loose).selector as Record<string, string>;
+      return deployments
+        .filter((d) =>
+          Object.entries(selector).every(([k, v]) => (d.spec as Loose).template.metadata.labels[k] === v),
+        )
+        .map((d) => d.metadata.name)
+        .concat(role);
+    };
+    expect(selects('prod-lattice-controller', 'api')).toEqual([byRole.api!.name, 'api']);
+    expect(selects('prod-lattice-controller-grpc', 'agent-gateway')).toEqual([
+      byRole['agent-gateway']!.name,
+      'agent-gateway',
+    ]);
+    expect(selects('prod-lattice-controller-metrics', 'all').length).toBe(4);
+    // A PodDisruptionBudget per role, each selecting only its role's pods.
+    for (const budget of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {
+      const selector = (budget.spec as Loose).selector.matchLabels as Record<string, string>;
+      const matched = deployments.filter((d) =>
+        Object.entries(selector).every(([k, v]) => (d.spec as Loose).template.metadata.labels[k] === v),
+      );
+      expect(matched.length).toBe(1);
+    }
+    expect(objects.filter((o) => o.kind === 'PodDisruptionBudget').length).toBe(3);
+  });
+
   it('refuses a migration Job without an existing Secret, and bad monitoring values', () => {
     expect(() => renderChart(chart, { ...controllerSecrets, migrationJob: { enabled: true } })).toThrow(
       /migrationJob.enabled needs secrets.existingSecret/,

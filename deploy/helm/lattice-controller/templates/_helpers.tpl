@@ -26,3 +26,18 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- include "lattice-controller.fullname" . -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+The Deployments to render, as a YAML list: one running every role (the default), or with
+roles.separate one per role (LATTICE_ROLES), so telemetry ingest (agent-gateway) and background jobs
+(worker) stay off the API replicas. `name` suffixes the Deployment and is its component label.
+*/}}
+{{- define "lattice-controller.components" -}}
+{{- if .Values.roles.separate -}}
+- { name: api, roles: api, replicas: {{ .Values.roles.api.replicas }}, autoscaled: {{ .Values.autoscaling.enabled }} }
+- { name: agent-gateway, roles: agent-gateway, replicas: {{ .Values.roles.agentGateway.replicas }}, autoscaled: false }
+- { name: worker, roles: worker, replicas: {{ .Values.roles.worker.replicas }}, autoscaled: false }
+{{- else -}}
+- { name: '', roles: 'api,agent-gateway,worker', replicas: {{ .Values.replicaCount }}, autoscaled: {{ .Values.autoscaling.enabled }} }
+{{- end -}}
+{{- end -}}
