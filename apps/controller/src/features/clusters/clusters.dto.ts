@@ -8,6 +8,7 @@ import {
   ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
+import type { ClusterStatus } from '@lattice/domain';
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
@@ -76,4 +77,62 @@ export class UpdateClusterDto {
   @IsObject()
   @IsLabelMap()
   labels?: Record<string, string>;
+}
+
+export const CLUSTER_STATUSES: ClusterStatus[] = ['PENDING', 'CONNECTED', 'DISCONNECTED'];
+
+export class ClusterNackView {
+  @ApiProperty({ description: 'the snapshot version the agent refused' }) version!: number;
+  @ApiProperty({ nullable: true, type: String }) reason!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) at!: string | null;
+}
+
+export class ClusterInventorySummaryView {
+  @ApiProperty({ description: 'namespaces the agent reported' }) namespaces!: number;
+  @ApiProperty({ description: 'services the agent reported' }) services!: number;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) updatedAt!: string | null;
+}
+
+export class ClusterView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'eu-west-1' }) name!: string;
+  @ApiProperty({ nullable: true, type: String, example: '203.0.113.10' }) eastWestAddress!: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { region: 'eu-west-1' },
+  })
+  labels!: Record<string, string>;
+  @ApiProperty({ enum: CLUSTER_STATUSES }) status!: ClusterStatus;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) lastSeenAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) agentVersion!: string | null;
+  @ApiProperty({ description: 'newest desired-state version computed for the cluster' })
+  desiredVersion!: number;
+  @ApiProperty({ description: 'version the agent last acknowledged' }) appliedVersion!: number;
+  @ApiProperty({ type: ClusterNackView, nullable: true }) lastNack!: ClusterNackView | null;
+  @ApiProperty({ type: ClusterInventorySummaryView }) inventory!: ClusterInventorySummaryView;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) revokedAt!: string | null;
+  @ApiProperty({ description: 'also sent as the ETag; send it back in If-Match to update' }) version!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class ClusterPageView {
+  @ApiProperty({ type: [ClusterView] }) items!: ClusterView[];
+  @ApiProperty({ nullable: true, type: String, description: 'null on the last page' }) nextCursor!:
+    string | null;
+}
+
+export class BootstrapTokenView {
+  @ApiProperty({ description: 'one-time token for the agent (shown once); starts with lbt_' }) token!: string;
+  @ApiProperty({ format: 'date-time', description: 'one hour after issue' }) expiresAt!: string;
+  @ApiProperty({ example: 'lattice.example.com:50051', description: 'gRPC address the agent dials' })
+  controller!: string;
+  @ApiProperty({ description: 'PEM bundle the agent trusts the controller with' }) controllerCaPem!: string;
+  @ApiProperty({ description: 'a command that starts the agent with this token' }) command!: string;
+}
+
+export class RegisteredClusterView {
+  @ApiProperty({ type: ClusterView }) cluster!: ClusterView;
+  @ApiProperty({ type: BootstrapTokenView }) bootstrap!: BootstrapTokenView;
 }
