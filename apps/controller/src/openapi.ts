@@ -55,7 +55,10 @@ export async function offlineOpenApiDocument(): Promise<OpenAPIObject> {
 /** The content of each generated file, keyed by its repository-relative path. */
 export async function renderOpenApiFiles(document: OpenAPIObject): Promise<Record<string, string>> {
   const json = `${JSON.stringify(document, null, 2)}\n`;
-  const clientTypes = astToString(await openapiTS(JSON.parse(json) as Parameters<typeof openapiTS>[0]));
+  const clientTypes = astToString(
+    // An object schema without properties (a policy spec, an audit snapshot) is free-form JSON.
+    await openapiTS(JSON.parse(json) as Parameters<typeof openapiTS>[0], { emptyObjectsUnknown: true }),
+  );
   return {
     [OPENAPI_FILES.json]: json,
     [OPENAPI_FILES.yaml]: YAML.stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 }),

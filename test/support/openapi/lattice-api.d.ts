@@ -597,9 +597,9 @@ export interface components {
             resourceType: string;
             resourceId: string;
             /** @description the object before the change (JSON), null when created */
-            before: Record<string, never> | null;
+            before: Record<string, unknown> | null;
             /** @description the object after the change (JSON), null when deleted */
-            after: Record<string, never> | null;
+            after: Record<string, unknown> | null;
             /** @description X-Request-Id of the request that made the change; null for background jobs */
             requestId: string | null;
         };
@@ -654,11 +654,14 @@ export interface components {
              */
             eastWestAddress?: string;
             /**
+             * @description Kubernetes-style labels (at most 64)
              * @example {
              *       "region": "eu-west-1"
              *     }
              */
-            labels?: Record<string, never>;
+            labels?: {
+                [key: string]: string;
+            };
         };
         ClusterNackView: {
             /** @description the snapshot version the agent refused */
@@ -683,6 +686,7 @@ export interface components {
             /** @example 203.0.113.10 */
             eastWestAddress: string | null;
             /**
+             * @description Kubernetes-style labels (at most 64)
              * @example {
              *       "region": "eu-west-1"
              *     }
@@ -738,8 +742,20 @@ export interface components {
             nextCursor: string | null;
         };
         UpdateClusterDto: {
+            /**
+             * @description east-west gateway address (port 15443)
+             * @example 203.0.113.10
+             */
             eastWestAddress?: string;
-            labels?: Record<string, never>;
+            /**
+             * @description Kubernetes-style labels (at most 64)
+             * @example {
+             *       "region": "eu-west-1"
+             *     }
+             */
+            labels?: {
+                [key: string]: string;
+            };
         };
         SelectorDto: {
             /**
@@ -933,7 +949,7 @@ export interface components {
              *       ]
              *     }
              */
-            spec: Record<string, never>;
+            spec: Record<string, unknown>;
             /** @description also sent as the ETag; send it back in If-Match to replace */
             version: number;
             createdAt: string;
@@ -974,7 +990,7 @@ export interface components {
              *       ]
              *     }
              */
-            spec: Record<string, never>;
+            spec: Record<string, unknown>;
             version: number;
             createdAt: string;
             updatedAt: string;
@@ -1060,7 +1076,7 @@ export interface components {
              *       ]
              *     }
              */
-            spec: Record<string, never> | null;
+            spec: Record<string, unknown> | null;
         };
         DryRunRequestDto: {
             /** @description replace (or, with spec null, remove) these services' policies */
@@ -1094,13 +1110,13 @@ export interface components {
              *       ]
              *     }
              */
-            securityPolicy?: Record<string, never> | null;
+            securityPolicy?: Record<string, unknown> | null;
         };
         DryRunClusterView: {
             clusterId: string;
             clusterName: string;
             /** @description every object of this GNS the cluster would hold, in apply order */
-            objects: Record<string, never>[];
+            objects: Record<string, unknown>[];
             /**
              * @example [
              *       "VirtualService/istio-system/lattice-shop-cart-1a2b3c4d"
@@ -1396,7 +1412,7 @@ export interface components {
             deliveredAt: string | null;
             createdAt: string;
             /** @description the JSON body sent (see docs/webhooks.md and docs/schemas/webhook-event.schema.json) */
-            payload: Record<string, never>;
+            payload: Record<string, unknown>;
         };
         WebhookDeliveryPageView: {
             items: components["schemas"]["WebhookDeliveryView"][];
@@ -2674,7 +2690,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": Record<string, unknown>;
             };
         };
         responses: {
@@ -2807,7 +2823,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": Record<string, unknown>;
             };
         };
         responses: {

@@ -39,6 +39,13 @@ function IsLabelMap(options?: ValidationOptions) {
 const ADDRESS =
   /^(([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?|\[?[0-9a-fA-F:]+\]?)$/;
 
+const LABELS_PROPERTY = {
+  type: 'object',
+  additionalProperties: { type: 'string' },
+  description: 'Kubernetes-style labels (at most 64)',
+  example: { region: 'eu-west-1' },
+} as const;
+
 export class CreateClusterDto {
   @ApiProperty({ example: 'eu-west-1', description: 'unique per tenant; DNS-label style' })
   @IsString()
@@ -57,7 +64,7 @@ export class CreateClusterDto {
   @Matches(ADDRESS, { message: 'must be a host name or an IP address, without port' })
   eastWestAddress?: string;
 
-  @ApiPropertyOptional({ example: { region: 'eu-west-1' } })
+  @ApiPropertyOptional(LABELS_PROPERTY)
   @IsOptional()
   @IsObject()
   @IsLabelMap()
@@ -65,14 +72,14 @@ export class CreateClusterDto {
 }
 
 export class UpdateClusterDto {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ example: '203.0.113.10', description: 'east-west gateway address (port 15443)' })
   @IsOptional()
   @IsString()
   @Length(1, 253)
   @Matches(ADDRESS, { message: 'must be a host name or an IP address, without port' })
   eastWestAddress?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional(LABELS_PROPERTY)
   @IsOptional()
   @IsObject()
   @IsLabelMap()
@@ -97,11 +104,7 @@ export class ClusterView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'eu-west-1' }) name!: string;
   @ApiProperty({ nullable: true, type: String, example: '203.0.113.10' }) eastWestAddress!: string | null;
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: { type: 'string' },
-    example: { region: 'eu-west-1' },
-  })
+  @ApiProperty(LABELS_PROPERTY)
   labels!: Record<string, string>;
   @ApiProperty({ enum: CLUSTER_STATUSES }) status!: ClusterStatus;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) lastSeenAt!: string | null;
