@@ -167,8 +167,9 @@ describe('a client generated from the committed OpenAPI document', () => {
       matchConditions,
     };
     const id = gns.data!.id;
+    // The generated types require If-Match here; a client that skips them gets 428.
     const withoutIfMatch = await api.PUT('/v1/global-namespaces/{id}', {
-      params: { path: { id } },
+      params: { path: { id } } as { path: { id: string }; header: { 'If-Match': string } },
       body: replacement,
     });
     expect(withoutIfMatch.response.status).toBe(428);

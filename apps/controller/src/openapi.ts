@@ -56,8 +56,12 @@ export async function offlineOpenApiDocument(): Promise<OpenAPIObject> {
 export async function renderOpenApiFiles(document: OpenAPIObject): Promise<Record<string, string>> {
   const json = `${JSON.stringify(document, null, 2)}\n`;
   const clientTypes = astToString(
-    // An object schema without properties (a policy spec, an audit snapshot) is free-form JSON.
-    await openapiTS(JSON.parse(json) as Parameters<typeof openapiTS>[0], { emptyObjectsUnknown: true }),
+    await openapiTS(JSON.parse(json) as Parameters<typeof openapiTS>[0], {
+      // An object schema without properties (a policy spec, an audit snapshot) is free-form JSON.
+      emptyObjectsUnknown: true,
+      // A request field with a default (mtlsMode, description) may be left out.
+      defaultNonNullable: false,
+    }),
   );
   return {
     [OPENAPI_FILES.json]: json,

@@ -782,12 +782,12 @@ export interface components {
              */
             domain: string;
             /** @default  */
-            description: string;
+            description?: string;
             /**
              * @default STRICT
              * @enum {string}
              */
-            mtlsMode: "STRICT" | "PERMISSIVE";
+            mtlsMode?: "STRICT" | "PERMISSIVE";
             /** @description a (cluster, namespace) pair is a member when any condition matches it */
             matchConditions: components["schemas"]["MatchConditionDto"][];
         };
@@ -1158,7 +1158,7 @@ export interface components {
              */
             name: string;
             /** @default  */
-            description: string;
+            description?: string;
             /** @description the Global Namespace whose member services it covers */
             gnsId: string;
             /**
@@ -1183,12 +1183,12 @@ export interface components {
              * @default TIME_SLICES
              * @enum {string}
              */
-            budgeting: "TIME_SLICES" | "OCCURRENCES";
+            budgeting?: "TIME_SLICES" | "OCCURRENCES";
             /**
              * @default MONITORED
              * @enum {string}
              */
-            type: "MONITORED" | "ACTIONABLE";
+            type?: "MONITORED" | "ACTIONABLE";
         };
         SloBudgetView: {
             /** @description 1 − target */
@@ -1362,9 +1362,9 @@ export interface components {
              *       "slo.alert.resolved"
              *     ]
              */
-            eventTypes: ("slo.alert.fired" | "slo.alert.resolved")[];
+            eventTypes?: ("slo.alert.fired" | "slo.alert.resolved")[];
             /** @default true */
-            enabled: boolean;
+            enabled?: boolean;
         };
         CreatedWebhookView: {
             id: string;
@@ -1463,6 +1463,7 @@ export interface components {
         /** @description Bad input: every bad field is listed in errors (a body that is not JSON at all: MALFORMED_JSON) */
         BadRequest: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1486,6 +1487,7 @@ export interface components {
         /** @description Missing, malformed, unknown, revoked or expired token */
         Unauthorized: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1503,6 +1505,7 @@ export interface components {
         /** @description The token may not do this: its role is too low, or it is the wrong kind of token */
         Forbidden: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1520,6 +1523,7 @@ export interface components {
         /** @description No such object in the token's tenant (another tenant's id answers the same) */
         NotFound: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1537,6 +1541,7 @@ export interface components {
         /** @description If-Match names a version that is no longer current: GET the object again and redo the change */
         PreconditionFailed: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1554,6 +1559,7 @@ export interface components {
         /** @description The body is larger than 1 MB */
         PayloadTooLarge: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1571,6 +1577,7 @@ export interface components {
         /** @description The body is not JSON (Content-Type must be application/json) */
         UnsupportedMediaType: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1588,6 +1595,7 @@ export interface components {
         /** @description If-Match is required to change an existing object: send the ETag from GET */
         PreconditionRequired: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1605,8 +1613,8 @@ export interface components {
         /** @description Rate limit reached (per token, or per address for bad credentials); Retry-After says when to retry */
         TooManyRequests: {
             headers: {
-                /** @description seconds to wait before retrying */
-                "Retry-After"?: number;
+                "X-Request-Id": components["headers"]["RequestId"];
+                "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
             content: {
@@ -1624,6 +1632,7 @@ export interface components {
         /** @description A bug: the message names only the request id; the log has the rest */
         InternalError: {
             headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -1641,8 +1650,8 @@ export interface components {
         /** @description The database is overloaded or unreachable for the moment; Retry-After says when to retry */
         ServiceUnavailable: {
             headers: {
-                /** @description seconds to wait before retrying */
-                "Retry-After"?: number;
+                "X-Request-Id": components["headers"]["RequestId"];
+                "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
             content: {
@@ -1660,7 +1669,18 @@ export interface components {
     };
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /**
+         * @description the id of this request (a sane incoming X-Request-Id is kept), also in the logs and in requestId
+         * @example 5f0c2a4e-8d6b-4c1e-9f3a-2b7d1e0c9a11
+         */
+        RequestId: string;
+        /**
+         * @description seconds to wait before retrying
+         * @example 1
+         */
+        RetryAfter: number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1710,8 +1730,8 @@ export interface operations {
             /** @description PostgreSQL or Redis does not answer, or the process is draining */
             503: {
                 headers: {
-                    /** @description seconds to wait before retrying */
-                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1844,6 +1864,7 @@ export interface operations {
             /** @description the token is the tenant's last active admin token */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1959,6 +1980,7 @@ export interface operations {
             /** @description a tenant of this name exists */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2103,6 +2125,7 @@ export interface operations {
             /** @description a cluster of this name exists in the tenant */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2253,6 +2276,7 @@ export interface operations {
             /** @description the cluster is revoked: re-enrol it instead */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2304,6 +2328,7 @@ export interface operations {
             /** @description the cluster changed meanwhile; retry */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2355,6 +2380,7 @@ export interface operations {
             /** @description the cluster is not revoked (or changed meanwhile) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2438,6 +2464,7 @@ export interface operations {
             /** @description a global namespace of this name exists in the tenant */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2528,6 +2555,7 @@ export interface operations {
             /** @description the name is taken, or the domain changes while a root CA rotation runs (a new domain starts one) */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2719,6 +2747,7 @@ export interface operations {
             /** @description another request created the policy at the same moment; GET it and retry */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2852,6 +2881,7 @@ export interface operations {
             /** @description another request created the policy at the same moment; GET it and retry */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3004,6 +3034,7 @@ export interface operations {
             /** @description an SLO of this name exists in the tenant */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3094,6 +3125,7 @@ export interface operations {
             /** @description an SLO of this name exists in the tenant */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3239,6 +3271,7 @@ export interface operations {
             /** @description a rotation is already in progress */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3322,6 +3355,7 @@ export interface operations {
             /** @description a webhook of this name exists in the tenant */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -3410,6 +3444,7 @@ export interface operations {
             /** @description a webhook of this name exists in the tenant */
             409: {
                 headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -17,6 +17,9 @@ export const OPENAPI_VERSION = '3.1.0';
 
 const ERROR_SCHEMA = 'ErrorBodyView';
 
+/** What the document assumes of a handler that declares no permission: it needs a token (and is refused). */
+const UNDECLARED: Permission = { kind: 'operator' };
+
 /** One tag per feature, in the order the document lists them. */
 const TAGS: [name: string, description: string][] = [
   ['tenants', 'Tenants (platform operator) and the tenant of the calling token'],
@@ -68,12 +71,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       return operationId;
     },
   });
-  document.components = { ...document.components, responses: sharedResponses() };
-  for (const [path, item] of Object.entries(document.paths)) {
+  document.components = { ...document.components, responses: sharedResponses(), headers: SHARED_HEADERS };
+  if (Object.keys(document.info.contact ?? {}).length === 0) delete document.info.contact;
+  for (const item of Object.values(document.paths)) {
     for (const [method, operation] of Object.entries(item) as [string, OperationObject][]) {
-      const permission = permissionByOperation.get(operation.operationId ?? '');
-      if (!permission)
-        throw new Error(`OpenAPI: ${method.toUpperCase()} ${path} has no permission declaration`);
+      // A handler without a declaration is denied by the guard (403); permissions.int-spec.ts fails on it.
+      const permission = permissionByOperation.get(operation.operationId ?? '') ?? UNDECLARED;
       describeOperation(method, operation, permission);
     }
   }
@@ -276,6 +279,16 @@ const ERROR_RESPONSES: Record<
 };
 
 const REQUEST_ID_EXAMPLE = '5f0c2a4e-8d6b-4c1e-9f3a-2b7d1e0c9a11';
+
+const SHARED_HEADERS = {
+  RequestId: {
+    description:
+      'the id of this request (a sane incoming X-Request-Id is kept), also in the logs and in requestId',
+    schema: { type: 'string' },
+    example: REQUEST_ID_EXAMPLE,
+  },
+  RetryAfter: { description: 'seconds to wait before retrying', schema: { type: 'integer' }, example: 1 },
+};
 const NOT_MODIFIED = 'NotModified';
 
 /** components.responses: one entry per shared error status, and 304. */
@@ -308,13 +321,12 @@ function errorResponse(status: keyof typeof ERROR_RESPONSES, declaredDescription
   const known = ERROR_RESPONSES[status];
   return {
     description: declaredDescription || known.description,
-    ...(status === 429 || status === 503
-      ? {
-          headers: {
-            'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' } },
-          },
-        }
-      : {}),
+    headers: {
+      'X-Request-Id': { $ref: '#/components/headers/RequestId' },
+      ...(status === 429 || status === 503
+        ? { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } }
+        : {}),
+    },
     content: {
       'application/json': {
         schema: { $ref: getSchemaPath(ERROR_SCHEMA) },
