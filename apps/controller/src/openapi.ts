@@ -8,6 +8,7 @@ import YAML from 'yaml';
 import { AppModule } from './app.module';
 import { parseControllerEnv } from './platform/config/controller-env.util';
 import type { RuntimeConfig } from './platform/config/runtime-config.types';
+import { LatticeGraphQLModule } from './platform/graphql/graphql.module';
 import { buildOpenApiDocument } from './platform/http/openapi.util';
 
 /**
@@ -40,7 +41,11 @@ export async function offlineOpenApiDocument(): Promise<OpenAPIObject> {
     operatorToken: 'openapi',
     masterKey: Buffer.alloc(32),
   };
-  const app = await NestFactory.create(AppModule.forRoot(config), {
+  // GraphQL is initialised even in preview mode (its module builds the schema from the resolvers,
+  // with its factory's dependencies not created); it serves no REST route the document describes.
+  const root = AppModule.forRoot(config);
+  const restOnly = { ...root, imports: root.imports?.filter((module) => module !== LatticeGraphQLModule) };
+  const app = await NestFactory.create(restOnly, {
     preview: true,
     logger: false,
     abortOnError: false,

@@ -522,8 +522,9 @@ export interface components {
         };
         ReadinessView: {
             /** @enum {string} */
-            status: "ready";
+            status: "ready" | "not ready";
             /**
+             * @description "ok", or what failed (also while within READINESS_DEPENDENCY_GRACE_MS)
              * @example {
              *       "database": "ok",
              *       "redis": "ok",
@@ -1716,6 +1717,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description ready (status "ready") */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1727,23 +1729,13 @@ export interface operations {
             304: components["responses"]["NotModified"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
-            /** @description PostgreSQL or Redis does not answer, or the process is draining */
+            /** @description not ready (status "not ready"): draining, or PostgreSQL or Redis failing for too long */
             503: {
                 headers: {
-                    "X-Request-Id": components["headers"]["RequestId"];
-                    "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 503,
-                     *       "error": "UNAVAILABLE",
-                     *       "message": "the database is busy; retry shortly",
-                     *       "requestId": "5f0c2a4e-8d6b-4c1e-9f3a-2b7d1e0c9a11"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorBodyView"];
+                    "application/json": components["schemas"]["ReadinessView"];
                 };
             };
         };
