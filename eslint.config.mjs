@@ -23,6 +23,7 @@ export default tseslint.config(
       'node_modules/**',
       'apps/controller/src/generated/**',
       'libs/proto/src/generated/**',
+      'test/support/openapi/**',
       'coverage/**',
       '.data/**',
       '.cache/**',

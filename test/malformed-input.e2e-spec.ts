@@ -13,14 +13,15 @@ import { createCluster, createTenant, type TestTenant } from './support/tenants'
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Schema = {
   $ref?: string;
-  type?: string;
+  /** OpenAPI 3.1: a nullable field's type is a list with 'null' (or anyOf [{$ref}, {type: 'null'}]). */
+  type?: string | string[];
+  anyOf?: Schema[];
   properties?: Record<string, Schema>;
   required?: string[];
   items?: Schema;
   enum?: unknown[];
   example?: unknown;
   default?: unknown;
-  nullable?: boolean;
 };
 type Operation = {
   parameters?: { name: string; in: string; required?: boolean; schema?: Schema }[];
@@ -93,14 +94,21 @@ function deeplyNested(depth: number): Json {
 }
 
 function resolve(document: OpenApi, schema: Schema | undefined): Schema | undefined {
-  if (!schema?.$ref) return schema;
-  return document.components.schemas[schema.$ref.split('/').pop()!];
+  const nonNull = schema?.anyOf?.find((option) => option.type !== 'null') ?? schema;
+  if (!nonNull?.$ref) return nonNull;
+  return document.components.schemas[nonNull.$ref.split('/').pop()!];
+}
+
+function isNullable(schema: Schema | undefined): boolean {
+  const types = [schema?.type, ...(schema?.anyOf ?? []).map((option) => option.type)].flat();
+  return types.includes('null');
 }
 
 function typeOf(document: OpenApi, schema: Schema | undefined): string | undefined {
   const resolved = resolve(document, schema);
   if (!resolved) return undefined;
-  if (resolved.type) return resolved.type === 'integer' ? 'number' : resolved.type;
+  const type = [resolved.type].flat().find((name) => name !== 'null');
+  if (type) return type === 'integer' ? 'number' : type;
   return resolved.properties ? 'object' : undefined;
 }
 
@@ -201,7 +209,7 @@ function bodyCases(document: OpenApi, schema: Schema, base: Json): Omit<Case, 'm
       `${at} as null`,
       withValueAt(base, node.path, null),
       top,
-      node.required === false || resolve(document, node.schema)?.nullable === true,
+      node.required === false || isNullable(node.schema),
     );
     if (node.required !== false && typeof node.path[node.path.length - 1] === 'string') {
       // Leaving out a field of a free-form spec may be fine (or break a reference elsewhere).

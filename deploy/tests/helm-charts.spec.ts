@@ -375,12 +375,13 @@ describe('helm chart lattice-controller', () => {
     });
     expectValidKubernetes(objects);
     const deployments = objects.filter((o) => o.kind === 'Deployment');
-    const byRole = Object.fromEntries(
-      deployments.map((d) => [
-        container(d).env.find((v) => v.name === 'LATTICE_ROLES')!.value,
-        { name: d.metadata.name, replicas: (d.spec as Loose).replicas, deployment: d },
-      ]),
-    );
+    const byRole: Record<string, { name: string; replicas: number | undefined; deployment: KubeObject }> =
+      Object.fromEntries(
+        deployments.map((d) => [
+          container(d).env.find((v) => v.name === 'LATTICE_ROLES')!.value,
+          { name: d.metadata.name, replicas: (d.spec as Loose).replicas, deployment: d },
+        ]),
+      );
     expect(Object.keys(byRole).sort()).toEqual(['agent-gateway', 'api', 'worker']);
     // The API is autoscaled (no fixed count); the others run as many replicas as asked.
     expect([byRole.api!.replicas, byRole['agent-gateway']!.replicas, byRole.worker!.replicas]).toEqual([

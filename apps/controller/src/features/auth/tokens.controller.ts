@@ -1,12 +1,24 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { PageQueryDto } from '../../platform/http/pagination.dto';
 import { mapPage, pageRequest } from '../../platform/http/pagination.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
-import { ApiTokenView, CreatedApiTokenView, CreateTokenDto, toTokenView } from './tokens.dto';
+import {
+  ApiTokenPageView,
+  ApiTokenView,
+  CreatedApiTokenView,
+  CreateTokenDto,
+  toTokenView,
+} from './tokens.dto';
 import { TokensService } from './tokens.service';
 
 @ApiTags('tokens')
@@ -31,6 +43,7 @@ export class TokensController {
 
   @RequireRole('admin')
   @Get()
+  @ApiOkResponse({ type: ApiTokenPageView })
   async list(@CurrentTenant() tenant: TenantPrincipal, @Query() query: PageQueryDto) {
     return mapPage(await this.tokens.list(tenant.tenantId, pageRequest(query)), toTokenView);
   }
@@ -49,6 +62,7 @@ export class TokensController {
   @RequireRole('admin')
   @Delete(':id')
   @ApiOkResponse({ type: ApiTokenView })
+  @ApiConflictResponse({ description: "the token is the tenant's last active admin token" })
   revoke(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('id', new ResourceIdPipe('token')) id: string,

@@ -40,6 +40,12 @@ export class CreatedApiTokenView extends ApiTokenView {
   @ApiProperty({ description: 'shown once; store it now' }) token!: string;
 }
 
+export class ApiTokenPageView {
+  @ApiProperty({ type: [ApiTokenView] }) items!: ApiTokenView[];
+  @ApiProperty({ nullable: true, type: String, description: 'null on the last page' }) nextCursor!:
+    string | null;
+}
+
 export function toTokenView(row: StoredApiToken): ApiTokenView {
   return {
     id: row.id,

@@ -11,7 +11,15 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
@@ -20,7 +28,14 @@ import { versionFromIfMatch, withEtag } from '../../platform/http/etag.util';
 import { PageQueryDto } from '../../platform/http/pagination.dto';
 import { mapPage, pageRequest } from '../../platform/http/pagination.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
-import { CreateClusterDto, UpdateClusterDto } from './clusters.dto';
+import {
+  BootstrapTokenView,
+  ClusterPageView,
+  ClusterView,
+  CreateClusterDto,
+  RegisteredClusterView,
+  UpdateClusterDto,
+} from './clusters.dto';
 import { ClustersService, toClusterView } from './clusters.service';
 
 const clusterId = new ResourceIdPipe('cluster');
@@ -34,6 +49,8 @@ export class ClustersController {
   /** Registers a cluster and returns its one-time bootstrap token and the command that starts the agent. */
   @RequireRole('editor')
   @Post()
+  @ApiCreatedResponse({ type: RegisteredClusterView })
+  @ApiConflictResponse({ description: 'a cluster of this name exists in the tenant' })
   register(@CurrentTenant() tenant: TenantPrincipal, @Body() body: CreateClusterDto) {
     return this.clusters.register(tenant, {
       name: body.name,
@@ -44,6 +61,7 @@ export class ClustersController {
 
   @RequireRole('viewer')
   @Get()
+  @ApiOkResponse({ type: ClusterPageView })
   async list(@CurrentTenant() tenant: TenantPrincipal, @Query() query: PageQueryDto) {
     return mapPage(await this.clusters.list(tenant.tenantId, pageRequest(query)), (cluster) =>
       toClusterView(cluster),
@@ -52,6 +70,10 @@ export class ClustersController {
 
   @RequireRole('viewer')
   @Get(':id')
+  @ApiOkResponse({
+    type: ClusterView,
+    description: 'ETag header: version and representation hash, for If-None-Match and If-Match',
+  })
   async get(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('id', clusterId) id: string,
@@ -64,6 +86,7 @@ export class ClustersController {
   @RequireRole('editor')
   @Put(':id')
   @ApiHeader({ name: 'If-Match', required: true, description: 'ETag from GET' })
+  @ApiOkResponse({ type: ClusterView, description: 'ETag header: the new version' })
   async update(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('id', clusterId) id: string,
@@ -79,13 +102,17 @@ export class ClustersController {
   /** A new one-time bootstrap token; older unused tokens of the cluster stop working at once. */
   @RequireRole('editor')
   @Post(':id/bootstrap-tokens')
-  bootstrapToken(@CurrentTenant() tenant: TenantPrincipal, @Param('id', clusterId) id: string) {
+  @ApiCreatedResponse({ type: BootstrapTokenView })
+  @ApiConflictResponse({ description: 'the cluster is revoked: re-enrol it instead' })
+  createBootstrapToken(@CurrentTenant() tenant: TenantPrincipal, @Param('id', clusterId) id: string) {
     return this.clusters.newBootstrapToken(tenant, id);
   }
 
   @RequireRole('editor')
   @Post(':id/revoke')
   @HttpCode(200)
+  @ApiOkResponse({ type: ClusterView })
+  @ApiConflictResponse({ description: 'the cluster changed meanwhile; retry' })
   async revoke(@CurrentTenant() tenant: TenantPrincipal, @Param('id', clusterId) id: string) {
     return toClusterView(await this.clusters.revoke(tenant, id));
   }
@@ -93,6 +120,8 @@ export class ClustersController {
   /** Lifts a revocation (409 if the cluster is not revoked) and returns a new bootstrap token for its agent. */
   @RequireRole('admin')
   @Post(':id/reenrol')
+  @ApiCreatedResponse({ type: RegisteredClusterView })
+  @ApiConflictResponse({ description: 'the cluster is not revoked (or changed meanwhile)' })
   async reenrol(@CurrentTenant() tenant: TenantPrincipal, @Param('id', clusterId) id: string) {
     const { cluster, bootstrap } = await this.clusters.reenrol(tenant, id);
     return { cluster: toClusterView(cluster), bootstrap };
@@ -101,6 +130,7 @@ export class ClustersController {
   @RequireRole('editor')
   @Delete(':id')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'the cluster is removed and its agent cut off' })
   async delete(@CurrentTenant() tenant: TenantPrincipal, @Param('id', clusterId) id: string): Promise<void> {
     await this.clusters.delete(tenant, id);
   }

@@ -8,6 +8,7 @@ import {
   ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
+import type { ClusterStatus } from '@lattice/domain';
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
@@ -38,6 +39,13 @@ function IsLabelMap(options?: ValidationOptions) {
 const ADDRESS =
   /^(([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?|\[?[0-9a-fA-F:]+\]?)$/;
 
+const LABELS_PROPERTY = {
+  type: 'object',
+  additionalProperties: { type: 'string' },
+  description: 'Kubernetes-style labels (at most 64)',
+  example: { region: 'eu-west-1' },
+} as const;
+
 export class CreateClusterDto {
   @ApiProperty({ example: 'eu-west-1', description: 'unique per tenant; DNS-label style' })
   @IsString()
@@ -56,7 +64,7 @@ export class CreateClusterDto {
   @Matches(ADDRESS, { message: 'must be a host name or an IP address, without port' })
   eastWestAddress?: string;
 
-  @ApiPropertyOptional({ example: { region: 'eu-west-1' } })
+  @ApiPropertyOptional(LABELS_PROPERTY)
   @IsOptional()
   @IsObject()
   @IsLabelMap()
@@ -64,16 +72,70 @@ export class CreateClusterDto {
 }
 
 export class UpdateClusterDto {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ example: '203.0.113.10', description: 'east-west gateway address (port 15443)' })
   @IsOptional()
   @IsString()
   @Length(1, 253)
   @Matches(ADDRESS, { message: 'must be a host name or an IP address, without port' })
   eastWestAddress?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional(LABELS_PROPERTY)
   @IsOptional()
   @IsObject()
   @IsLabelMap()
   labels?: Record<string, string>;
+}
+
+export const CLUSTER_STATUSES: ClusterStatus[] = ['PENDING', 'CONNECTED', 'DISCONNECTED'];
+
+export class ClusterNackView {
+  @ApiProperty({ description: 'the snapshot version the agent refused' }) version!: number;
+  @ApiProperty({ nullable: true, type: String }) reason!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) at!: string | null;
+}
+
+export class ClusterInventorySummaryView {
+  @ApiProperty({ description: 'namespaces the agent reported' }) namespaces!: number;
+  @ApiProperty({ description: 'services the agent reported' }) services!: number;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) updatedAt!: string | null;
+}
+
+export class ClusterView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'eu-west-1' }) name!: string;
+  @ApiProperty({ nullable: true, type: String, example: '203.0.113.10' }) eastWestAddress!: string | null;
+  @ApiProperty(LABELS_PROPERTY)
+  labels!: Record<string, string>;
+  @ApiProperty({ enum: CLUSTER_STATUSES }) status!: ClusterStatus;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) lastSeenAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) agentVersion!: string | null;
+  @ApiProperty({ description: 'newest desired-state version computed for the cluster' })
+  desiredVersion!: number;
+  @ApiProperty({ description: 'version the agent last acknowledged' }) appliedVersion!: number;
+  @ApiProperty({ type: ClusterNackView, nullable: true }) lastNack!: ClusterNackView | null;
+  @ApiProperty({ type: ClusterInventorySummaryView }) inventory!: ClusterInventorySummaryView;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) revokedAt!: string | null;
+  @ApiProperty({ description: 'also sent as the ETag; send it back in If-Match to update' }) version!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}
+
+export class ClusterPageView {
+  @ApiProperty({ type: [ClusterView] }) items!: ClusterView[];
+  @ApiProperty({ nullable: true, type: String, description: 'null on the last page' }) nextCursor!:
+    string | null;
+}
+
+export class BootstrapTokenView {
+  @ApiProperty({ description: 'one-time token for the agent (shown once); starts with lbt_' }) token!: string;
+  @ApiProperty({ format: 'date-time', description: 'one hour after issue' }) expiresAt!: string;
+  @ApiProperty({ example: 'lattice.example.com:50051', description: 'gRPC address the agent dials' })
+  controller!: string;
+  @ApiProperty({ description: 'PEM bundle the agent trusts the controller with' }) controllerCaPem!: string;
+  @ApiProperty({ description: 'a command that starts the agent with this token' }) command!: string;
+}
+
+export class RegisteredClusterView {
+  @ApiProperty({ type: ClusterView }) cluster!: ClusterView;
+  @ApiProperty({ type: BootstrapTokenView }) bootstrap!: BootstrapTokenView;
 }

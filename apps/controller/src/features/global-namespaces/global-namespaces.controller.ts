@@ -55,6 +55,7 @@ export class GlobalNamespacesController {
     type: GlobalNamespaceView,
     description: 'ETag header: version and representation hash',
   })
+  @ApiConflictResponse({ description: 'a global namespace of this name exists in the tenant' })
   async create(
     @CurrentTenant() tenant: TenantPrincipal,
     @Body() body: GlobalNamespaceSpecDto,
@@ -137,7 +138,7 @@ export class GlobalNamespacesController {
   @RequireRole('viewer')
   @Get(':id/services')
   @ApiOkResponse({ type: GnsServiceListView })
-  async services(
+  async listGlobalNamespaceServices(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('id', idPipe) id: string,
   ): Promise<GnsServiceListView> {

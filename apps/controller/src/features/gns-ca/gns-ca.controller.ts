@@ -28,7 +28,10 @@ export class GnsCaController {
   @RequireRole('viewer')
   @Get(':id/ca')
   @ApiOkResponse({ type: GnsCa, description: 'roots, rotation stage and per-cluster intermediates' })
-  status(@CurrentTenant() tenant: TenantPrincipal, @Param('id', idPipe) id: string): Promise<GnsCa> {
+  getGlobalNamespaceCa(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('id', idPipe) id: string,
+  ): Promise<GnsCa> {
     return this.gnsCa.status(tenant.tenantId, id);
   }
 
@@ -38,7 +41,10 @@ export class GnsCaController {
   @HttpCode(202)
   @ApiAcceptedResponse({ type: GnsCa, description: 'the rotation started (stage TRUST_BOTH)' })
   @ApiConflictResponse({ description: 'a rotation is already in progress' })
-  rotate(@CurrentTenant() tenant: TenantPrincipal, @Param('id', idPipe) id: string): Promise<GnsCa> {
+  rotateGlobalNamespaceCa(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('id', idPipe) id: string,
+  ): Promise<GnsCa> {
     return this.rotation.rotate(tenant, id);
   }
 }

@@ -2,6 +2,8 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Res
 import {
   ApiBearerAuth,
   ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
   ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -41,7 +43,7 @@ export class PoliciesController {
   @RequireRole('viewer')
   @Get('traffic-policies')
   @ApiOkResponse({ type: TrafficPolicyListView })
-  async listTraffic(
+  async listTrafficPolicies(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('gnsId', gnsIdPipe) gnsId: string,
   ): Promise<TrafficPolicyListView> {
@@ -54,7 +56,7 @@ export class PoliciesController {
     type: TrafficPolicyView,
     description: 'ETag header: version and representation hash, for If-None-Match and If-Match',
   })
-  async getTraffic(
+  async getTrafficPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('gnsId', gnsIdPipe) gnsId: string,
     @Param('service') service: string,
@@ -72,8 +74,12 @@ export class PoliciesController {
   @ApiOperation({ summary: 'Create or replace the traffic policy of a GNS service' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'required to replace an existing policy' })
   @ApiBody({ schema: { type: 'object', example: TRAFFIC_POLICY_EXAMPLE } })
-  @ApiOkResponse({ type: TrafficPolicyView })
-  async putTraffic(
+  @ApiOkResponse({ type: TrafficPolicyView, description: 'replaced (If-Match named the current version)' })
+  @ApiCreatedResponse({ type: TrafficPolicyView, description: 'created: the service had no policy' })
+  @ApiConflictResponse({
+    description: 'another request created the policy at the same moment; GET it and retry',
+  })
+  async putTrafficPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('gnsId', gnsIdPipe) gnsId: string,
     @Param('service') service: string,
@@ -98,7 +104,7 @@ export class PoliciesController {
   @HttpCode(204)
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiNoContentResponse({ description: 'agents remove the objects it rendered with the next snapshot' })
-  async deleteTraffic(
+  async deleteTrafficPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('gnsId', gnsIdPipe) gnsId: string,
     @Param('service') service: string,
@@ -114,7 +120,7 @@ export class PoliciesController {
     type: SecurityPolicyView,
     description: 'ETag header: version and representation hash, for If-None-Match and If-Match',
   })
-  async getSecurity(
+  async getSecurityPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('gnsId', gnsIdPipe) gnsId: string,
     @Res({ passthrough: true }) response: Response,
@@ -127,8 +133,12 @@ export class PoliciesController {
   @ApiOperation({ summary: 'Create or replace the security policy of the GNS' })
   @ApiHeader({ name: 'If-Match', required: false, description: 'required to replace an existing policy' })
   @ApiBody({ schema: { type: 'object', example: SECURITY_POLICY_EXAMPLE } })
-  @ApiOkResponse({ type: SecurityPolicyView })
-  async putSecurity(
+  @ApiOkResponse({ type: SecurityPolicyView, description: 'replaced (If-Match named the current version)' })
+  @ApiCreatedResponse({ type: SecurityPolicyView, description: 'created: the GNS had no security policy' })
+  @ApiConflictResponse({
+    description: 'another request created the policy at the same moment; GET it and retry',
+  })
+  async putSecurityPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('gnsId', gnsIdPipe) gnsId: string,
     @Headers('if-match') ifMatch: string | undefined,
@@ -151,7 +161,7 @@ export class PoliciesController {
   @HttpCode(204)
   @ApiHeader({ name: 'If-Match', required: false })
   @ApiNoContentResponse()
-  async deleteSecurity(
+  async deleteSecurityPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('gnsId', gnsIdPipe) gnsId: string,
     @Headers('if-match') ifMatch: string | undefined,
@@ -171,7 +181,7 @@ export class PoliciesController {
   @ApiOperation({ summary: 'Preview the objects each member cluster would receive for proposed policies' })
   @ApiBody({ type: DryRunRequestDto })
   @ApiOkResponse({ type: DryRunView })
-  async dryRun(
+  async dryRunPolicies(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('gnsId', gnsIdPipe) gnsId: string,
     @Body() body: unknown,

@@ -14,6 +14,7 @@ import {
 import {
   ApiBearerAuth,
   ApiBody,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
   ApiNoContentResponse,
@@ -45,6 +46,7 @@ export class SlosController {
   @RequireRole('editor')
   @Post()
   @ApiCreatedResponse({ type: SloView, description: 'ETag header: version and representation hash' })
+  @ApiConflictResponse({ description: 'an SLO of this name exists in the tenant' })
   async create(
     @CurrentTenant() tenant: TenantPrincipal,
     @Body() body: SloSpecDto,
@@ -83,6 +85,7 @@ export class SlosController {
   @ApiHeader({ name: 'If-Match', required: true, description: 'the ETag from GET' })
   @ApiBody({ type: SloSpecDto })
   @ApiOkResponse({ type: SloView })
+  @ApiConflictResponse({ description: 'an SLO of this name exists in the tenant' })
   async replace(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('id', idPipe) id: string,
@@ -121,7 +124,7 @@ export class SlosController {
     type: SloEventListView,
     description: 'alert firings and resolutions, newest first (at most 100)',
   })
-  async events(
+  async listSloEvents(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('id', idPipe) id: string,
   ): Promise<SloEventListView> {

@@ -1,12 +1,26 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { OperatorOnly, RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { PageQueryDto } from '../../platform/http/pagination.dto';
 import { mapPage, pageRequest } from '../../platform/http/pagination.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
-import { CreateRecoveryTokenDto, CreateTenantDto, toTenantView } from './tenants.dto';
+import {
+  CREATED_TOKEN_SCHEMA,
+  CreatedTenantView,
+  CreateRecoveryTokenDto,
+  CreateTenantDto,
+  TenantPageView,
+  TenantView,
+  toTenantView,
+} from './tenants.dto';
 import { TenantsService } from './tenants.service';
 
 @ApiTags('tenants')
@@ -18,12 +32,15 @@ export class TenantsController {
   /** Platform operator: creates a tenant and returns its first admin token (shown once). */
   @OperatorOnly()
   @Post('tenants')
+  @ApiCreatedResponse({ type: CreatedTenantView })
+  @ApiConflictResponse({ description: 'a tenant of this name exists' })
   create(@Body() body: CreateTenantDto) {
     return this.tenants.create(body.name);
   }
 
   @OperatorOnly()
   @Get('tenants')
+  @ApiOkResponse({ type: TenantPageView })
   async list(@Query() query: PageQueryDto) {
     return mapPage(await this.tenants.list(pageRequest(query)), toTenantView);
   }
@@ -34,6 +51,7 @@ export class TenantsController {
    */
   @OperatorOnly()
   @Post('tenants/:id/recovery-tokens')
+  @ApiCreatedResponse({ schema: CREATED_TOKEN_SCHEMA, description: 'the token is in this answer only' })
   issueRecoveryToken(
     @Param('id', new ResourceIdPipe('tenant')) id: string,
     @Body() body: CreateRecoveryTokenDto,
@@ -47,7 +65,8 @@ export class TenantsController {
   /** The tenant the calling token belongs to. */
   @RequireRole('viewer')
   @Get('tenant')
-  current(@CurrentTenant() tenant: TenantPrincipal) {
+  @ApiOkResponse({ type: TenantView })
+  getCurrentTenant(@CurrentTenant() tenant: TenantPrincipal) {
     return this.tenants.get(tenant.tenantId);
   }
 }

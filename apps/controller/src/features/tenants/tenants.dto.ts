@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { IsDateString, IsOptional, IsString, Length, Matches } from 'class-validator';
 import type { StoredTenant } from './tenants.repository';
 
@@ -32,7 +32,31 @@ export class CreateRecoveryTokenDto {
   expiresAt?: string;
 }
 
-export const toTenantView = (tenant: StoredTenant) => ({
+export class TenantView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'acme' }) name!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class TenantPageView {
+  @ApiProperty({ type: [TenantView] }) items!: TenantView[];
+  @ApiProperty({ nullable: true, type: String, description: 'null on the last page' }) nextCursor!:
+    string | null;
+}
+
+/**
+ * The created API token is documented by the tokens feature (CreatedApiTokenView); referenced by
+ * name, since a feature does not import another feature's DTOs.
+ */
+export const CREATED_TOKEN_SCHEMA = { $ref: getSchemaPath('CreatedApiTokenView') };
+
+export class CreatedTenantView {
+  @ApiProperty({ type: TenantView }) tenant!: TenantView;
+  @ApiProperty({ ...CREATED_TOKEN_SCHEMA, description: 'the first admin token, shown once' })
+  adminToken!: object;
+}
+
+export const toTenantView = (tenant: StoredTenant): TenantView => ({
   id: tenant.id,
   name: tenant.name,
   createdAt: tenant.createdAt.toISOString(),

@@ -12,8 +12,10 @@ import {
   Res,
 } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiBody,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
   ApiNoContentResponse,
@@ -59,6 +61,7 @@ export class WebhooksController {
     type: CreatedWebhookView,
     description: 'the signing secret is in this response only',
   })
+  @ApiConflictResponse({ description: 'a webhook of this name exists in the tenant' })
   async create(
     @CurrentTenant() tenant: TenantPrincipal,
     @Body() body: WebhookSpecDto,
@@ -94,6 +97,7 @@ export class WebhooksController {
   @ApiHeader({ name: 'If-Match', required: true })
   @ApiBody({ type: WebhookSpecDto })
   @ApiOkResponse({ type: WebhookView })
+  @ApiConflictResponse({ description: 'a webhook of this name exists in the tenant' })
   async replace(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('id', idPipe) id: string,
@@ -122,7 +126,7 @@ export class WebhooksController {
   @RequireRole('editor')
   @Get(':id/deliveries')
   @ApiOkResponse({ type: WebhookDeliveryPageView, description: 'newest first' })
-  deliveries(
+  listWebhookDeliveries(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('id', idPipe) id: string,
     @Query() query: PageQueryDto,
@@ -133,11 +137,11 @@ export class WebhooksController {
   @RequireRole('editor')
   @Post(':id/test')
   @HttpCode(202)
-  @ApiOkResponse({
+  @ApiAcceptedResponse({
     type: WebhookDeliveryView,
     description: 'a webhook.test delivery, sent in the background; follow it in deliveries',
   })
-  test(
+  testWebhook(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('id', idPipe) id: string,
   ): Promise<WebhookDeliveryView> {

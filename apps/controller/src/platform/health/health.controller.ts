@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../auth/permissions.decorator';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config.types';
@@ -7,6 +7,22 @@ import { DatabaseHealthRepository } from '../database/database-health.repository
 import { RedisService } from '../redis/redis.service';
 import { DependencyReadiness } from './dependency-readiness.util';
 import { ShutdownState } from './shutdown-state.service';
+
+class LivenessView {
+  @ApiProperty({ enum: ['ok'] }) status!: 'ok';
+}
+
+class ReadinessView {
+  @ApiProperty({ enum: ['ready', 'not ready'] }) status!: 'ready' | 'not ready';
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: '"ok", or what failed (also while within READINESS_DEPENDENCY_GRACE_MS)',
+    example: { database: 'ok', redis: 'ok', shutdown: 'ok' },
+  })
+  checks!: Record<string, string>;
+}
 
 @ApiTags('health')
 @Controller()
@@ -26,7 +42,8 @@ export class HealthController {
   @Public()
   @Get('healthz')
   @HttpCode(200)
-  healthz(): { status: 'ok' } {
+  @ApiOkResponse({ type: LivenessView })
+  getLiveness(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
@@ -37,7 +54,12 @@ export class HealthController {
    */
   @Public()
   @Get('readyz')
-  async readyz(
+  @ApiOkResponse({ type: ReadinessView, description: 'ready (status "ready")' })
+  @ApiServiceUnavailableResponse({
+    type: ReadinessView,
+    description: 'not ready (status "not ready"): draining, or PostgreSQL or Redis failing for too long',
+  })
+  async getReadiness(
     @Res({ passthrough: true }) response: Response,
   ): Promise<{ status: 'ready' | 'not ready'; checks: Record<string, string> }> {
     const [databaseOutcome, redisOutcome] = await Promise.all([
