@@ -44,9 +44,10 @@ export { InventoryFileError, parseInventoryFile } from './inventory/inventory-fi
 export { buildKubernetesInventory } from './inventory/kubernetes-inventory.mapping';
 export { createAgentLogger, LOG_LEVELS } from './logger';
 export type { AgentLogger, LogLevel } from './logger';
-export type { ApplySink } from './sink/apply-sink.port';
+export type { ApplyOptions, ApplySink } from './sink/apply-sink.port';
 export { DirectorySink, manifestFileName } from './sink/directory.sink';
-export { objectsToPrune, withOwnershipLabels } from './sink/kubernetes-prune.util';
+export { planPrune } from './sink/kubernetes-prune.util';
+export { ownerOf, withOwnership, OWNER_ANNOTATION } from './sink/kubernetes-ownership.util';
 export { SnapshotApplier, sha256Hex } from './snapshot/snapshot-applier.service';
 export type {
   ClusterStateRenderer,
