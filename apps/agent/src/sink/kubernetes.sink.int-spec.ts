@@ -90,7 +90,7 @@ describeOnNode22('KubernetesSink against an API server', () => {
   const names = (apiVersion: string, kind: string, namespace?: string) =>
     kube.store
       .list(apiVersion, kind, namespace)
-      .map((object) => object.metadata.name)
+      .map((object) => object.metadata?.name)
       .sort();
 
   describe.each<{ served: IstioVersion[]; used: string }>([
@@ -113,11 +113,11 @@ describeOnNode22('KubernetesSink against an API server', () => {
         namespace: 'istio-system',
         name: 'cart',
       });
-      expect(cart?.metadata.labels).toMatchObject({
+      expect(cart?.metadata?.labels).toMatchObject({
         'app.kubernetes.io/managed-by': 'lattice',
         'lattice.io/cluster': CLUSTER,
       });
-      expect(JSON.parse(cart?.metadata.annotations?.[OWNER_ANNOTATION] ?? '{}')).toEqual({
+      expect(JSON.parse(cart?.metadata?.annotations?.[OWNER_ANNOTATION] ?? '{}')).toEqual({
         cluster: CLUSTER,
         globalNamespace: 'g-1',
       });
@@ -221,7 +221,7 @@ describeOnNode22('KubernetesSink against an API server', () => {
       const sink = await serve(['v1'], [usersCa]);
       await sink.apply([serviceEntry('cart'), meshCa('lattice')], { takeOverMeshCa: true });
       expect(caText()).toBe('lattice');
-      expect(JSON.parse(readCa()?.metadata.annotations?.[OWNER_ANNOTATION] ?? '{}')).toEqual({
+      expect(JSON.parse(readCa()?.metadata?.annotations?.[OWNER_ANNOTATION] ?? '{}')).toEqual({
         cluster: CLUSTER,
         globalNamespace: 'g-1',
         takenOver: true,
@@ -231,7 +231,7 @@ describeOnNode22('KubernetesSink against an API server', () => {
       );
       // Later applies keep the mark, even without the option.
       await sink.apply([serviceEntry('cart'), meshCa('lattice 2')]);
-      expect(JSON.parse(readCa()?.metadata.annotations?.[OWNER_ANNOTATION] ?? '{}').takenOver).toBe(true);
+      expect(JSON.parse(readCa()?.metadata?.annotations?.[OWNER_ANNOTATION] ?? '{}').takenOver).toBe(true);
 
       await sink.apply([], { takeOverMeshCa: true });
       expect(caText()).toBe('lattice 2');
@@ -262,7 +262,7 @@ describeOnNode22('KubernetesSink against an API server', () => {
         namespace: 'istio-system',
         name: 'cart',
       });
-      expect(cart?.metadata.labels).toBeUndefined();
+      expect(cart?.metadata?.labels).toBeUndefined();
       expect(names('networking.istio.io/v1', 'ServiceEntry')).toEqual(['cart']);
 
       await sink.apply([serviceEntry('web')]);
