@@ -584,11 +584,12 @@ describe('helm chart lattice-agent', () => {
       const [group, resource] = parts[0] === 'api' ? ['', parts[2]] : [parts[1], parts[3]];
       for (const verb of ['list', 'watch']) expected.add(`* ${group}/${resource} ${verb}`);
     }
-    // Sink: server-side apply (patch; create for new objects), list by label to prune, delete.
+    // Sink: get (is a new object's name free, or someone else's?), server-side apply (patch; create
+    // for new objects), list by label to prune, delete.
     for (const kind of DEFAULT_MANAGED_KINDS) {
       const group = kind.apiVersion.includes('/') ? kind.apiVersion.split('/')[0] : '';
       const resource = kind.kind.toLowerCase().replace(/y$/, 'ie') + 's';
-      for (const verb of ['list', 'create', 'patch', 'delete'])
+      for (const verb of ['get', 'list', 'create', 'patch', 'delete'])
         expected.add(`${kind.namespace ?? '*'} ${group}/${resource} ${verb}`);
     }
     expect([...granted].sort()).toEqual([...expected].sort());

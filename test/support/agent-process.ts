@@ -16,7 +16,18 @@ export interface InventoryFile {
   }[];
 }
 
-/** A real agent process (file inventory source, directory sink), as docs/agent.md tells users to run it. */
+/**
+ * Node binary for agent processes: LATTICE_AGENT_NODE, else this process's. The Kubernetes sink and
+ * inventory load @kubernetes/client-node, which needs Node >= 22.
+ */
+export function agentNodeBinary(): string {
+  return process.env.LATTICE_AGENT_NODE ?? process.execPath;
+}
+
+/**
+ * A real agent process (file inventory source; directory sink, or the Kubernetes sink against the
+ * kubeconfig given), as docs/agent.md tells users to run it.
+ */
 export class AgentProcess {
   readonly dir: string;
   readonly stateDir: string;
@@ -33,6 +44,8 @@ export class AgentProcess {
       caPem: string;
       bootstrapToken: string;
       extraArgs?: string[];
+      /** Apply with `--sink kubernetes` to the cluster of this kubeconfig instead of a directory. */
+      kubeconfigPath?: string;
     },
   ) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `lattice-agent-${clusterName}-`));
@@ -54,8 +67,9 @@ export class AgentProcess {
 
   start(): void {
     this.output = '';
+    const kubeconfig = this.options.kubeconfigPath;
     this.child = spawn(
-      process.execPath,
+      agentNodeBinary(),
       [
         path.join(projectRoot(), 'dist/apps/agent/src/main.js'),
         '--controller',
@@ -70,8 +84,7 @@ export class AgentProcess {
         this.stateDir,
         '--inventory-file',
         this.inventoryFile,
-        '--output-dir',
-        this.outputDir,
+        ...(kubeconfig ? ['--sink', 'kubernetes'] : ['--output-dir', this.outputDir]),
         '--heartbeat-seconds',
         '2',
         '--log-level',
@@ -81,7 +94,14 @@ export class AgentProcess {
         '0',
         ...(this.options.extraArgs ?? []),
       ],
-      { env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          NODE_NO_WARNINGS: '1',
+          ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     const child = this.child;
     this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));

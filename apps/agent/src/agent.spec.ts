@@ -100,6 +100,16 @@ async function waitFor(condition: () => boolean, what: string): Promise<void> {
   throw new Error(`never happened: ${what}`);
 }
 
+/** Like waitFor, but moves the fake clock `stepMs` per round: for waits of many seconds. */
+async function advanceUntil(condition: () => boolean, what: string, stepMs = 250): Promise<void> {
+  for (let round = 0; round < 2000; round += 1) {
+    if (condition()) return;
+    await jest.advanceTimersByTimeAsync(stepMs);
+    await new Promise((resolve) => realSetTimeout(resolve, 2));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
 describe('Agent', () => {
   let directory: string;
   let store: AgentStateStore;
@@ -288,6 +298,57 @@ describe('Agent', () => {
     });
     expect(agent!.status().appliedVersion).toBe(1);
     expect(sink.applied).toHaveLength(1);
+  });
+
+  it('retries a NACKed snapshot with backoff and converges once the cause is gone, without a restart', async () => {
+    await store.writeCredentials(existingCredentials);
+    // Heartbeats every 10 min: the stream stays up (this fake controller does not answer them).
+    await newAgent(
+      {},
+      {
+        heartbeatIntervalMs: 600_000,
+        applyRetryPolicy: { baseMs: 2_000, capMs: 64_000, minIntervalMs: 5_000 },
+      },
+    ).start();
+    await waitFor(() => transport.streams.length === 1, 'stream opened');
+    const stream = transport.latest;
+    sink.brokenWith = 'serviceentries.networking.istio.io is forbidden';
+
+    stream.deliver({
+      body: 'snapshot',
+      snapshot: snapshotOf(
+        4,
+        desiredState('c-1', { shop: 'shop.local' }),
+      ) as ControllerMessage__Output['snapshot'],
+    });
+    await waitFor(() => stream.sent.some((message) => message.nack), 'nack');
+    expect(stream.sent.find((message) => message.nack)?.nack).toEqual({
+      version: 4,
+      reason: 'apply failed: serviceentries.networking.istio.io is forbidden',
+    });
+    const nackedAt = Date.now();
+
+    // Retries at 1, 3, 7, 15, 31 s (random 0: half of a doubling ceiling): five in 40 s, no new NACK.
+    await advanceUntil(() => sink.attempts === 6, 'five retries');
+    expect(Date.now() - nackedAt).toBeGreaterThanOrEqual(31_000);
+    expect(agent!.status().appliedVersion).toBe(0);
+    expect(stream.sent.filter((message) => message.nack)).toHaveLength(1);
+
+    // The cause goes away; the next retry is due in 32 s, but a change in the cluster retries now.
+    sink.brokenWith = undefined;
+    const before = Date.now();
+    source.emit({ ...inventory, namespaces: [...inventory.namespaces, { name: 'new', labels: {} }] });
+    await advanceUntil(() => sink.applied.length === 1, 'the retry', 50);
+    expect(Date.now() - before).toBeLessThanOrEqual(5_050);
+    await advanceUntil(() => stream.sent.some((message) => message.ack), 'ack after the retry', 50);
+    expect(stream.sent.find((message) => message.ack)).toEqual({ ack: { version: 4 } });
+    expect(agent!.status().appliedVersion).toBe(4);
+    expect((await store.readSnapshot())?.version).toBe(4);
+    expect(transport.streams).toHaveLength(1);
+
+    const attempts = sink.attempts;
+    await jest.advanceTimersByTimeAsync(300_000);
+    expect(sink.attempts).toBe(attempts);
   });
 
   it('ignores messages it does not understand without dropping the stream', async () => {

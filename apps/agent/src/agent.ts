@@ -13,6 +13,7 @@ import { AgentEnrollment } from './pki/agent-enrollment.service';
 import { IntermediateKeyring } from './pki/intermediate-keyring.service';
 import type { ApplySink } from './sink/apply-sink.port';
 import { type ClusterStateRenderer, SnapshotApplier } from './snapshot/snapshot-applier.service';
+import { type ApplyRetryPolicy, SnapshotRetry } from './snapshot/snapshot-retry.service';
 import type { AgentStateStorage } from './state/agent-state.store';
 import { type TelemetryOutlet, TelemetrySender } from './telemetry/telemetry-sender.service';
 import type { TelemetrySource } from './telemetry/telemetry-source.port';
@@ -34,6 +35,8 @@ export interface AgentSettings {
   backoffPolicy?: BackoffPolicy;
   /** Wait before retrying a failed certificate renewal; default 60 s. */
   renewalRetryMs?: number;
+  /** Retries of a snapshot the cluster refused; default DEFAULT_APPLY_RETRY_POLICY. */
+  applyRetryPolicy?: ApplyRetryPolicy;
 }
 
 export interface AgentDependencies {
@@ -86,6 +89,7 @@ export class Agent {
   private readonly enrollment: AgentEnrollment;
   private readonly session: ControllerSession;
   private readonly applier: SnapshotApplier;
+  private readonly applyRetry: SnapshotRetry;
   private readonly intermediateKeys: IntermediateKeyring;
   private readonly inventory: InventoryReporter;
   private readonly telemetry: TelemetrySender | undefined;
@@ -125,6 +129,16 @@ export class Agent {
       clusterId: () => this.enrollment.clusterId,
       now: this.now,
       intermediateKeys: this.intermediateKeys,
+    });
+    this.applyRetry = new SnapshotRetry({
+      attempt: (snapshot) => this.applier.attempt(snapshot),
+      // Dropped while disconnected: Hello then carries the applied version.
+      report: (answer) => this.session.send(answer),
+      appliedVersion: () => this.applier.appliedVersion,
+      logger,
+      policy: settings.applyRetryPolicy,
+      now: this.now,
+      random: deps.random,
     });
     this.session = new ControllerSession({
       transport: deps.transport,
@@ -174,9 +188,11 @@ export class Agent {
     await this.enrollment.load();
     await this.applier.restore();
     await this.deps.inventorySource.start();
-    this.unsubscribeInventory = this.deps.inventorySource.subscribe((inventory) =>
-      this.reportInventory(inventory),
-    );
+    this.unsubscribeInventory = this.deps.inventorySource.subscribe((inventory) => {
+      // The cluster changed (a CRD, a namespace...): a refused snapshot may apply now.
+      this.applyRetry.nudge();
+      this.reportInventory(inventory);
+    });
     this.telemetry?.start(this.deps.settings.telemetryIntervalMs ?? 15_000, this.telemetryOutlet, this.now);
     this.enrollment.startRenewal();
     this.loop = this.session.run().catch((error: unknown) => this.fail(error));
@@ -187,6 +203,7 @@ export class Agent {
     if (this.stopping) return this.stopped.catch(() => undefined);
     this.stopping = true;
     this.enrollment.stop();
+    this.applyRetry.stop();
     this.telemetry?.stop();
     this.session.close();
     await this.loop;
@@ -223,6 +240,7 @@ export class Agent {
     this.logger.error({ err: errorMessage(error) }, 'agent stopped');
     this.stopping = true;
     this.enrollment.stop();
+    this.applyRetry.stop();
     this.telemetry?.stop();
     this.unsubscribeInventory?.();
     await this.deps.inventorySource.stop().catch(() => undefined);
@@ -254,8 +272,11 @@ export class Agent {
     try {
       switch (message.body) {
         case 'snapshot':
-          void this.applier.answer(message.snapshot).then((answer) => {
-            if (answer) this.session.send(answer);
+          this.applyRetry.superseded();
+          void this.applier.deliver(message.snapshot).then((delivery) => {
+            if (!delivery) return;
+            this.session.send(delivery.answer);
+            if (delivery.retry) this.applyRetry.refused(delivery.retry, delivery.answer.nack?.reason ?? '');
           });
           return;
         case 'ping':
@@ -269,7 +290,9 @@ export class Agent {
           );
           return;
         case 'signedIntermediate':
-          void this.intermediateKeys.noteSigned(message.signedIntermediate);
+          void this.intermediateKeys
+            .noteSigned(message.signedIntermediate)
+            .then(() => this.applyRetry.nudge());
           return;
         default:
           this.logger.warn({ body: message.body }, 'unknown message from the controller; ignored');

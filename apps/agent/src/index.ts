@@ -49,9 +49,10 @@ export { AgentMetrics } from './observability/agent-metrics.service';
 export { agentReadiness } from './observability/agent-readiness.util';
 export type { AgentReadiness } from './observability/agent-readiness.util';
 export type { AgentLogger, LogLevel } from './logger';
-export type { ApplySink } from './sink/apply-sink.port';
+export type { ApplyOptions, ApplySink } from './sink/apply-sink.port';
 export { DirectorySink, manifestFileName } from './sink/directory.sink';
-export { objectsToPrune, withOwnershipLabels } from './sink/kubernetes-prune.util';
+export { planPrune } from './sink/kubernetes-prune.util';
+export { ownerOf, withOwnership, OWNER_ANNOTATION } from './sink/kubernetes-ownership.util';
 export { SnapshotApplier, sha256Hex } from './snapshot/snapshot-applier.service';
 export type {
   ClusterStateRenderer,

@@ -14,6 +14,11 @@ export interface DesiredClusterState {
   globalNamespaces: DesiredGlobalNamespace[];
   /** What the cluster's own mesh CA (istiod's `cacerts`) uses; absent until an intermediate is signed. */
   meshCa?: DesiredMeshCa;
+  /**
+   * The cluster was registered with `takeOverMeshCa`: the agent may overwrite an `istio-system/cacerts`
+   * that Lattice did not create. Absent (older controllers) means false: such a Secret is left alone.
+   */
+  takeOverMeshCa?: boolean;
 }
 
 /**

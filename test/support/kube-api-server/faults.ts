@@ -64,7 +64,11 @@ export interface FaultHandle {
   readonly hits: number;
 }
 
-export type FailStatus = 429 | 500 | 502 | 503 | 504;
+/**
+ * 404 is the answer for a path the server does not (or no longer) serve: "the server could not find
+ * the requested resource", as when a CRD version stops being served between discovery and a request.
+ */
+export type FailStatus = 404 | 429 | 500 | 502 | 503 | 504;
 
 interface Rule {
   kind: 'forbid' | 'fail' | 'delay' | 'hang';
@@ -103,7 +107,7 @@ export class Faults {
     });
   }
 
-  /** Server errors: 500 InternalError, 503 ServiceUnavailable, 429 TooManyRequests, 502, 504 Timeout; `times` then stop. */
+  /** Server errors: 500 InternalError, 503 ServiceUnavailable, 429 TooManyRequests, 502, 504 Timeout, 404 for an unserved path; `times` then stop. */
   fail(options: Match & { status: FailStatus; times?: number; message?: string }): FaultHandle {
     const { status, times, message, ...match } = options;
     return this.add({

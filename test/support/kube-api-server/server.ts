@@ -214,6 +214,8 @@ function forbiddenMessage(user: string, request: Resolved): ApiError {
 
 function failure(status: number, message: string | undefined): ApiError {
   switch (status) {
+    case 404:
+      return errors.pathNotFound();
     case 429:
       return errors.tooManyRequests();
     case 503:

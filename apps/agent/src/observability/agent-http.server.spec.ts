@@ -57,12 +57,16 @@ describe('AgentHttpServer', () => {
       inventorySynced: true,
       telemetryBacklog: 3,
     };
+    const options: unknown[] = [];
     const sink = metrics.measure({
-      apply: async (objects) => {
+      apply: async (objects, applyOptions) => {
+        options.push(applyOptions);
         if (objects.length > 0) throw new Error('forbidden');
       },
     });
-    await sink.apply([]);
+    await sink.apply([], { takeOverMeshCa: true });
+    // The measured sink hands the apply options through (the cacerts take-over depends on them).
+    expect(options).toEqual([{ takeOverMeshCa: true }]);
     await expect(sink.apply([{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }])).rejects.toThrow(
       'forbidden',
     );

@@ -2,7 +2,7 @@ import type { KubeObject } from '@lattice/istio';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AgentStatus } from '../agent';
 import type { AgentConnectionState } from '../connection/controller-session.service';
-import type { ApplySink } from '../sink/apply-sink.port';
+import type { ApplyOptions, ApplySink } from '../sink/apply-sink.port';
 import { AGENT_VERSION } from '../version';
 
 const CONNECTION_STATES: readonly AgentConnectionState[] = [
@@ -92,10 +92,10 @@ export class AgentMetrics {
   /** The sink, with every apply timed and every failure counted. */
   measure(sink: ApplySink): ApplySink {
     return {
-      apply: async (objects: KubeObject[]) => {
+      apply: async (objects: KubeObject[], options?: ApplyOptions) => {
         const end = this.applyDuration.startTimer();
         try {
-          await sink.apply(objects);
+          await sink.apply(objects, options);
           end({ result: 'success' });
         } catch (error) {
           end({ result: 'error' });

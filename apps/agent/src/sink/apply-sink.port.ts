@@ -6,7 +6,15 @@ import type { KubeObject } from '@lattice/istio';
  * caller then keeps the previous state as the applied one.
  */
 export interface ApplySink {
-  apply(objects: KubeObject[]): Promise<void>;
+  apply(objects: KubeObject[], options?: ApplyOptions): Promise<void>;
+}
+
+export interface ApplyOptions {
+  /**
+   * The cluster was registered with the take-over option: an `istio-system/cacerts` that Lattice
+   * did not create may be replaced (DesiredClusterState.takeOverMeshCa). Default false.
+   */
+  takeOverMeshCa?: boolean;
 }
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';

@@ -1,5 +1,6 @@
 import { ISTIO_CONFIG_NAMESPACE, type KubeObject } from '@lattice/istio';
-import { CLUSTER_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './apply-sink.port';
+import { apiGroupOf as apiGroup } from './istio-api-versions.util';
+import { type ExistingObject, ownerOf } from './kubernetes-ownership.util';
 
 export interface KindRef {
   apiVersion: string;
@@ -9,12 +10,6 @@ export interface KindRef {
    * config namespace, so the agent's RBAC grants them only there (deploy/helm/lattice-agent).
    */
   namespace?: string;
-}
-
-export interface ExistingObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: { name?: string; namespace?: string; labels?: Record<string, string> };
 }
 
 /** The kinds the Istio renderer writes; pruned even when the desired set no longer has any of them. */
@@ -29,25 +24,6 @@ export const DEFAULT_MANAGED_KINDS: readonly KindRef[] = [
   { apiVersion: 'v1', kind: 'Service' },
   { apiVersion: 'v1', kind: 'ConfigMap', namespace: ISTIO_CONFIG_NAMESPACE },
 ];
-
-/** Adds the labels that mark an object as this agent's, so a later apply can find and prune it. */
-export function withOwnershipLabels(object: KubeObject, clusterId: string): KubeObject {
-  return {
-    ...object,
-    metadata: {
-      ...object.metadata,
-      labels: {
-        ...(object.metadata.labels ?? {}),
-        [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
-        [CLUSTER_LABEL]: clusterId,
-      },
-    },
-  };
-}
-
-export function ownershipSelector(clusterId: string): string {
-  return `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE},${CLUSTER_LABEL}=${clusterId}`;
-}
 
 /**
  * Default kinds plus any other kind in the desired set, each once. A kind limited to one namespace
@@ -72,35 +48,34 @@ export function kindsToWatch(
   return [...kinds.values()];
 }
 
+export interface PrunePlan {
+  /** This agent's objects the desired set no longer names. */
+  remove: ExistingObject[];
+  /** No longer wanted but taken over (they existed before Lattice wrote them): left in place. */
+  keep: ExistingObject[];
+}
+
 /**
- * Which existing objects to delete: those labelled as this agent's for this cluster that the
- * desired set does not name. Identity ignores the API version (v1 and v1beta1 of a kind are one
- * object in the API server), and objects owned by someone else are never returned.
+ * Which existing objects to delete: those this agent owns for this cluster (labels and owner
+ * annotation, see ownerOf) that the desired set does not name. Identity ignores the API version
+ * (v1 and v1beta1 of a kind are one object in the API server). Objects owned by someone else are
+ * never returned; objects the agent took over are kept, so leaving the last GNS never deletes a
+ * user's CA.
  */
-export function objectsToPrune(
-  existing: ExistingObject[],
-  desired: KubeObject[],
-  clusterId: string,
-): ExistingObject[] {
-  const wanted = new Set(
-    desired.map((object) =>
-      identity(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name),
-    ),
-  );
-  return existing.filter((object) => {
-    const labels = object.metadata?.labels ?? {};
-    if (labels[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE || labels[CLUSTER_LABEL] !== clusterId) return false;
-    if (!object.apiVersion || !object.kind || !object.metadata?.name) return false;
-    return !wanted.has(
-      identity(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name),
-    );
-  });
+export function planPrune(existing: ExistingObject[], desired: KubeObject[], clusterId: string): PrunePlan {
+  const wanted = new Set(desired.map(objectIdentity));
+  const plan: PrunePlan = { remove: [], keep: [] };
+  for (const object of existing) {
+    const owner = ownerOf(object, clusterId);
+    if (!owner || !object.apiVersion || !object.kind || !object.metadata?.name) continue;
+    if (wanted.has(objectIdentity(object))) continue;
+    (owner.takenOver ? plan.keep : plan.remove).push(object);
+  }
+  return plan;
 }
 
-function apiGroup(apiVersion: string): string {
-  return apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '';
-}
-
-function identity(apiVersion: string, kind: string, namespace: string | undefined, name: string): string {
-  return `${apiGroup(apiVersion)}|${kind}|${namespace ?? ''}|${name}`;
+/** Identity of an object in the API server, whatever version it is read at. */
+export function objectIdentity(object: ExistingObject): string {
+  const { apiVersion = '', kind = '', metadata } = object;
+  return `${apiGroup(apiVersion)}|${kind}|${metadata?.namespace ?? ''}|${metadata?.name ?? ''}`;
 }

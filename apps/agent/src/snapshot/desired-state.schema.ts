@@ -73,6 +73,7 @@ const desiredClusterStateSchema: z.ZodType<DesiredClusterState> = z.object({
   clusterName: z.string(),
   globalNamespaces: z.array(globalNamespace),
   meshCa: z.object({ gnsId: z.string().min(1), trustBundlePem: z.string().min(1) }).optional(),
+  takeOverMeshCa: z.boolean().optional(),
 });
 
 /** Parses and validates a payload; throws with the path of the first bad field. */

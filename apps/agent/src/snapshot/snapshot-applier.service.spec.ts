@@ -133,6 +133,7 @@ describe('SnapshotApplier', () => {
       result: 'rejected',
       version: 2,
       reason: 'apply failed: admission webhook denied',
+      retryable: true,
     });
     expect(sink.current?.map((object) => object.metadata.name)).toEqual(['gns-shop']);
     expect(applier.appliedVersion).toBe(1);

@@ -4,7 +4,7 @@ import type { IntermediateKeys, KubeObject } from '@lattice/istio';
 import { type AgentMessage, SNAPSHOT_FORMAT, type Snapshot__Output } from '@lattice/proto';
 import { type AgentLogger, errorMessage } from '../logger';
 import { IntermediateKeyring } from '../pki/intermediate-keyring.service';
-import type { ApplySink } from '../sink/apply-sink.port';
+import type { ApplyOptions, ApplySink } from '../sink/apply-sink.port';
 import type { AgentStateStorage, PersistedSnapshot } from '../state/agent-state.store';
 import { parseDesiredClusterState } from './desired-state.schema';
 
@@ -25,12 +25,26 @@ export type SnapshotOutcome =
   | { result: 'applied'; version: number }
   /** Same content as the applied snapshot: acknowledged without touching the cluster. */
   | { result: 'unchanged'; version: number }
-  | { result: 'rejected'; version: number; reason: string };
+  /** `retryable`: the snapshot itself is fine but the cluster refused it; it may succeed later. */
+  | { result: 'rejected'; version: number; reason: string; retryable?: boolean };
 
 /** What the agent tells the controller about a delivered snapshot. */
 export type SnapshotAnswer =
   | { ack: NonNullable<AgentMessage['ack']>; nack?: undefined }
   | { nack: NonNullable<AgentMessage['nack']>; ack?: undefined };
+
+/** What one delivery gave: the answer for the controller, and the snapshot to retry when worth it. */
+export interface SnapshotDelivery {
+  answer: SnapshotAnswer;
+  /** Set when the snapshot was refused for a reason that may go away (the cluster refused it). */
+  retry?: IncomingSnapshot;
+}
+
+/** What the sink was last asked to hold successfully: re-applied to roll back a failed apply. */
+interface SinkWrite {
+  objects: KubeObject[];
+  options: ApplyOptions;
+}
 
 /** Longer rejection reasons are cut: the controller stores the reason with the cluster's status. */
 export const MAX_NACK_REASON_LENGTH = 2000;
@@ -54,7 +68,7 @@ export interface SnapshotApplierDependencies {
  */
 export class SnapshotApplier {
   private applied: PersistedSnapshot | undefined;
-  private appliedObjects: KubeObject[] | undefined;
+  private appliedWrite: SinkWrite | undefined;
   /** Set when the persisted snapshot could not be re-applied at start: the next delivery must apply it. */
   private appliedStateUncertain = false;
   private queue: Promise<unknown> = Promise.resolve();
@@ -85,26 +99,37 @@ export class SnapshotApplier {
    * already applied), NACK with the reason otherwise. Undefined for an empty message.
    */
   async answer(snapshot: Snapshot__Output | null | undefined): Promise<SnapshotAnswer | undefined> {
+    return (await this.deliver(snapshot))?.answer;
+  }
+
+  /** answer(), plus the snapshot to retry when it was refused for a reason that may go away. */
+  async deliver(snapshot: Snapshot__Output | null | undefined): Promise<SnapshotDelivery | undefined> {
     if (!snapshot) return undefined;
     const version = snapshot.version;
     if (!Number.isSafeInteger(version) || version < 0) {
-      return { nack: { version: 0, reason: `invalid snapshot version ${String(version)}` } };
+      return { answer: { nack: { version: 0, reason: `invalid snapshot version ${String(version)}` } } };
     }
-    let outcome: SnapshotOutcome;
+    const incoming: IncomingSnapshot = {
+      version,
+      format: snapshot.format,
+      payload: snapshot.payload ?? Buffer.alloc(0),
+      checksum: snapshot.checksum,
+    };
+    const outcome = await this.attempt(incoming);
+    return {
+      answer: answerFor(outcome),
+      ...(outcome.result === 'rejected' && outcome.retryable ? { retry: incoming } : {}),
+    };
+  }
+
+  /** apply(), with an unexpected error turned into a rejection. */
+  async attempt(snapshot: IncomingSnapshot): Promise<SnapshotOutcome> {
     try {
-      outcome = await this.apply({
-        version,
-        format: snapshot.format,
-        payload: snapshot.payload ?? Buffer.alloc(0),
-        checksum: snapshot.checksum,
-      });
+      return await this.apply(snapshot);
     } catch (error) {
-      outcome = { result: 'rejected', version, reason: `unexpected error: ${errorMessage(error)}` };
+      const reason = `unexpected error: ${errorMessage(error)}`;
+      return { result: 'rejected', version: snapshot.version, reason, retryable: true };
     }
-    if (outcome.result === 'rejected') {
-      return { nack: { version, reason: outcome.reason.slice(0, MAX_NACK_REASON_LENGTH) } };
-    }
-    return { ack: { version } };
   }
 
   private serialize<T>(task: () => Promise<T>): Promise<T> {
@@ -144,8 +169,9 @@ export class SnapshotApplier {
     this.applied = persisted;
     try {
       const { state, objects } = await this.renderPayload(persisted.payload);
-      await this.deps.sink.apply(objects);
-      this.appliedObjects = objects;
+      const write: SinkWrite = { objects, options: applyOptionsOf(state) };
+      await this.deps.sink.apply(write.objects, write.options);
+      this.appliedWrite = write;
       logger.info(
         { version: persisted.version, objects: objects.length },
         're-applied the persisted snapshot',
@@ -168,9 +194,9 @@ export class SnapshotApplier {
   private async applyNow(snapshot: IncomingSnapshot): Promise<SnapshotOutcome> {
     const { logger } = this.deps;
     const version = snapshot.version;
-    const reject = (reason: string): SnapshotOutcome => {
+    const reject = (reason: string, retryable = false): SnapshotOutcome => {
       logger.warn({ version, reason }, 'snapshot rejected');
-      return { result: 'rejected', version, reason };
+      return { result: 'rejected', version, reason, ...(retryable ? { retryable } : {}) };
     };
 
     const checksum = sha256Hex(snapshot.payload);
@@ -201,11 +227,12 @@ export class SnapshotApplier {
       return reject(errorMessage(error));
     }
 
+    const write: SinkWrite = { objects, options: applyOptionsOf(state) };
     try {
-      await this.deps.sink.apply(objects);
+      await this.deps.sink.apply(write.objects, write.options);
     } catch (error) {
       await this.rollBack(version);
-      return reject(`apply failed: ${errorMessage(error)}`);
+      return reject(`apply failed: ${errorMessage(error)}`, true);
     }
 
     const persisted: PersistedSnapshot = { version, format: snapshot.format, checksum, payload };
@@ -214,10 +241,10 @@ export class SnapshotApplier {
     } catch (error) {
       // Without the local copy, a restart could not restore this state; undo and let the controller retry.
       await this.rollBack(version);
-      return reject(`cannot persist the snapshot: ${errorMessage(error)}`);
+      return reject(`cannot persist the snapshot: ${errorMessage(error)}`, true);
     }
     this.applied = persisted;
-    this.appliedObjects = objects;
+    this.appliedWrite = write;
     this.appliedStateUncertain = false;
     logger.info({ version, objects: objects.length }, 'snapshot applied');
     // Only now: until the new snapshot is persisted, a restart re-applies the previous one.
@@ -243,9 +270,9 @@ export class SnapshotApplier {
   }
 
   private async rollBack(failedVersion: number): Promise<void> {
-    if (!this.appliedObjects) return;
+    if (!this.appliedWrite) return;
     try {
-      await this.deps.sink.apply(this.appliedObjects);
+      await this.deps.sink.apply(this.appliedWrite.objects, this.appliedWrite.options);
     } catch (error) {
       this.appliedStateUncertain = true;
       this.deps.logger.error(
@@ -266,6 +293,17 @@ export class SnapshotApplier {
       );
     }
   }
+}
+
+export function answerFor(outcome: SnapshotOutcome): SnapshotAnswer {
+  if (outcome.result === 'rejected') {
+    return { nack: { version: outcome.version, reason: outcome.reason.slice(0, MAX_NACK_REASON_LENGTH) } };
+  }
+  return { ack: { version: outcome.version } };
+}
+
+function applyOptionsOf(state: DesiredClusterState): ApplyOptions {
+  return { takeOverMeshCa: state.takeOverMeshCa === true };
 }
 
 /** Format and checksum checks; returns the reason for refusing, or undefined. */

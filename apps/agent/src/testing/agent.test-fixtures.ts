@@ -8,7 +8,7 @@ import type {
   InventorySource,
 } from '../inventory/inventory-source.port';
 import type { AgentLogger } from '../logger';
-import type { ApplySink } from '../sink/apply-sink.port';
+import type { ApplyOptions, ApplySink } from '../sink/apply-sink.port';
 import { type IncomingSnapshot, sha256Hex } from '../snapshot/snapshot-applier.service';
 
 export interface LogRecord {
@@ -39,15 +39,20 @@ export class RecordingLogger implements AgentLogger {
   }
 }
 
-/** Remembers every apply; fails the next applies when told to. */
+/** Remembers every apply; fails the next applies when told to, or every apply while `brokenWith` is set. */
 export class RecordingSink implements ApplySink {
   readonly applied: KubeObject[][] = [];
+  readonly options: (ApplyOptions | undefined)[] = [];
   failuresToInject: string[] = [];
+  brokenWith: string | undefined;
+  attempts = 0;
 
-  async apply(objects: KubeObject[]): Promise<void> {
-    const failure = this.failuresToInject.shift();
+  async apply(objects: KubeObject[], options?: ApplyOptions): Promise<void> {
+    this.attempts += 1;
+    const failure = this.failuresToInject.shift() ?? this.brokenWith;
     if (failure) throw new Error(failure);
     this.applied.push(objects);
+    this.options.push(options);
   }
 
   get current(): KubeObject[] | undefined {

@@ -127,6 +127,15 @@ describe('buildDesiredStates', () => {
     expect([...afterDelete.values()].map((state) => state.globalNamespaces)).toEqual([[], []]);
   });
 
+  it("tells the agent about the cluster's cacerts take-over option, and only when it is set", () => {
+    const states = statesFor([
+      { ...east, takeOverMeshCa: true },
+      { ...west, takeOverMeshCa: false },
+    ]);
+    expect(states.get('c-east')?.takeOverMeshCa).toBe(true);
+    expect(states.get('c-west')).not.toHaveProperty('takeOverMeshCa');
+  });
+
   it('gives a member cluster without instances the remote endpoints', () => {
     const clientOnly = cluster('c-client', 'client', [], { extraNamespaces: ['shop-frontend'] });
     const state = statesFor([east, clientOnly]).get('c-client');

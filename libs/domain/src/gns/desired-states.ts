@@ -37,7 +37,13 @@ export function buildDesiredStates(
         desiredGlobalNamespace(gns, cluster, clustersById, caMaterial.get(gns.gns.id)?.get(cluster.id)),
       )
       .sort((a, b) => compareText(a.name, b.name) || compareText(a.id, b.id));
-    states.set(cluster.id, { clusterId: cluster.id, clusterName: cluster.name, globalNamespaces });
+    states.set(cluster.id, {
+      clusterId: cluster.id,
+      clusterName: cluster.name,
+      globalNamespaces,
+      // Only when set: the payload (and its hash) of every other cluster stays as it was.
+      ...(cluster.takeOverMeshCa ? { takeOverMeshCa: true } : {}),
+    });
   }
   return states;
 }

@@ -53,6 +53,8 @@ export interface ClusterIdentity {
   name: string;
   /** Address (IP or hostname) of the cluster's east-west gateway; null until known. */
   eastWestAddress: string | null;
+  /** Registered with the take-over option: the agent may replace a `cacerts` Lattice did not create. */
+  takeOverMeshCa?: boolean;
 }
 
 export interface ClusterWithInventory extends ClusterIdentity {

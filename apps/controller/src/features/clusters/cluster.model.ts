@@ -66,6 +66,12 @@ export class Cluster {
   @Field(() => GraphQLJSONObject, { description: 'Kubernetes-style labels: key to value.' })
   labels!: Record<string, string>;
 
+  @Field({
+    description:
+      'Registered with the take-over option: the agent may replace an istio-system/cacerts that Lattice did not create (and never deletes it).',
+  })
+  takeOverMeshCa!: boolean;
+
   @Field(() => CLUSTER_STATUSES, { description: 'Whether an agent is connected now.' })
   status!: ClusterStatus;
 
@@ -105,6 +111,7 @@ export class Cluster {
       name: view.name,
       eastWestAddress: view.eastWestAddress,
       labels: view.labels,
+      takeOverMeshCa: view.takeOverMeshCa,
       status: view.status,
       lastSeenAt: dateOrNull(view.lastSeenAt),
       agentVersion: view.agentVersion,

@@ -56,6 +56,7 @@ export class ClustersController {
       name: body.name,
       eastWestAddress: body.eastWestAddress ?? null,
       labels: body.labels ?? {},
+      takeOverMeshCa: body.takeOverMeshCa ?? false,
     });
   }
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  IsBoolean,
   IsObject,
   IsOptional,
   IsString,
@@ -69,6 +70,15 @@ export class CreateClusterDto {
   @IsObject()
   @IsLabelMap()
   labels?: Record<string, string>;
+  @ApiPropertyOptional({
+    example: false,
+    default: false,
+    description:
+      'Let the agent replace an existing istio-system/cacerts that Lattice did not create (e.g. a CA installed by hand or by another tool). Without it, such a Secret is never overwritten or deleted and the agent refuses the snapshot (NACK) saying so. A Secret taken over is never deleted, even when the cluster leaves its last global namespace.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  takeOverMeshCa?: boolean;
 }
 
 export class UpdateClusterDto {
@@ -84,6 +94,15 @@ export class UpdateClusterDto {
   @IsObject()
   @IsLabelMap()
   labels?: Record<string, string>;
+  @ApiPropertyOptional({
+    example: false,
+    default: false,
+    description:
+      'Let the agent replace an existing istio-system/cacerts that Lattice did not create (e.g. a CA installed by hand or by another tool). Without it, such a Secret is never overwritten or deleted and the agent refuses the snapshot (NACK) saying so. A Secret taken over is never deleted, even when the cluster leaves its last global namespace.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  takeOverMeshCa?: boolean;
 }
 
 export const CLUSTER_STATUSES: ClusterStatus[] = ['PENDING', 'CONNECTED', 'DISCONNECTED'];

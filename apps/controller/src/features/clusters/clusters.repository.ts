@@ -185,6 +185,7 @@ function toClusterRecord(row: Cluster): ClusterRecord {
     name: row.name,
     eastWestAddress: row.eastWestAddress,
     labels: decodeJson(storedLabelsSchema, row.labels, {}, row, 'labels'),
+    takeOverMeshCa: row.takeOverMeshCa,
     version: row.version,
     connectionId: row.connectionId,
     firstConnectedAt: row.firstConnectedAt,

@@ -4,6 +4,7 @@ import { HOUR, seedCluster } from '../../../../../test/support/telemetry';
 /** Clusters through GraphQL: tenant scoping, derived status, paging, and the same view as REST. */
 describe('clusters resolver', () => {
   let harness: GraphQLTestApp;
+  let tenantA: string;
   let tokenA: string;
   let tokenB: string;
   let eastId: string;
@@ -11,6 +12,7 @@ describe('clusters resolver', () => {
   beforeAll(async () => {
     harness = await GraphQLTestApp.start();
     const a = await harness.seedTenant('tenant-a');
+    tenantA = a.tenantId;
     const b = await harness.seedTenant('tenant-b');
     tokenA = a.token;
     tokenB = b.token;
@@ -94,7 +96,7 @@ describe('clusters resolver', () => {
     expect(rest.status).toBe(200);
     const { body } = await harness.graphql(
       `query($id: ID!) { cluster(id: $id) {
-         id name eastWestAddress labels status lastSeenAt agentVersion desiredVersion appliedVersion
+         id name eastWestAddress labels takeOverMeshCa status lastSeenAt agentVersion desiredVersion appliedVersion
          lastNack { version reason at } inventory { namespaces services updatedAt } revokedAt version createdAt updatedAt } }`,
       { token: tokenA, variables: { id: eastId } },
     );
@@ -105,6 +107,24 @@ describe('clusters resolver', () => {
       labels: { region: 'eu-west-1' },
       inventory: { namespaces: 1, services: 0 },
     });
+  });
+
+  it('registers a cluster with the cacerts take-over option through REST and shows it in GraphQL', async () => {
+    const admin = await harness.seedToken(tenantA, 'ADMIN');
+    const created = await harness.rest('post', '/v1/clusters', admin, {
+      name: 'own-ca',
+      takeOverMeshCa: true,
+    });
+    expect(created.status).toBe(201);
+    const cluster = created.body.cluster as { id: string; takeOverMeshCa: boolean };
+    expect(cluster.takeOverMeshCa).toBe(true);
+    const { body } = await harness.graphql('query($id: ID!) { cluster(id: $id) { takeOverMeshCa } }', {
+      token: tokenA,
+      variables: { id: cluster.id },
+    });
+    expect(body.data?.cluster).toEqual({ takeOverMeshCa: true });
+    const plain = await harness.rest('post', '/v1/clusters', admin, { name: 'plain-ca' });
+    expect((plain.body.cluster as { takeOverMeshCa: boolean }).takeOverMeshCa).toBe(false);
   });
 
   it("answers NOT_FOUND for another tenant's cluster", async () => {

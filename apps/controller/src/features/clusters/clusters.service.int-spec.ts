@@ -264,4 +264,19 @@ describe('ClustersService', () => {
     expect(first.items.map((cluster) => cluster.name)).toEqual(['east', 'west']);
     expect(first.nextCursor).not.toBeNull();
   });
+
+  it('stores the cacerts take-over option (default off) and lets an update change it', async () => {
+    const plain = await clusters.register(actor, { name: 'plain', eastWestAddress: null, labels: {} });
+    expect(plain.cluster.takeOverMeshCa).toBe(false);
+    const { cluster } = await clusters.register(actor, {
+      name: 'own-ca',
+      eastWestAddress: null,
+      labels: {},
+      takeOverMeshCa: true,
+    });
+    expect(cluster.takeOverMeshCa).toBe(true);
+    expect((await clusters.get(actor.tenantId, cluster.id)).takeOverMeshCa).toBe(true);
+    const updated = await clusters.update(actor, cluster.id, cluster.version, { takeOverMeshCa: false });
+    expect(updated.takeOverMeshCa).toBe(false);
+  });
 });

@@ -36,6 +36,7 @@ export function toClusterView(cluster: ClusterRecord, now = new Date()) {
     name: cluster.name,
     eastWestAddress: cluster.eastWestAddress,
     labels: cluster.labels,
+    takeOverMeshCa: cluster.takeOverMeshCa,
     status: clusterStatus(cluster, now),
     lastSeenAt: cluster.lastSeenAt?.toISOString() ?? null,
     agentVersion: cluster.agentVersion,

@@ -7,6 +7,8 @@ export interface ClusterRecord {
   name: string;
   eastWestAddress: string | null;
   labels: Record<string, string>;
+  /** The agent may replace an `istio-system/cacerts` Lattice did not create. */
+  takeOverMeshCa: boolean;
   version: number;
   /** Controller replica holding the agent's stream; null when no stream is open. */
   connectionId: string | null;
@@ -29,10 +31,13 @@ export interface NewCluster {
   name: string;
   eastWestAddress: string | null;
   labels: Record<string, string>;
+  /** Default false. */
+  takeOverMeshCa?: boolean;
 }
 
 /** What an operator may change on a cluster. */
 export interface ClusterChanges {
   eastWestAddress?: string;
   labels?: Record<string, string>;
+  takeOverMeshCa?: boolean;
 }

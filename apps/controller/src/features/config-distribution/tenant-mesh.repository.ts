@@ -44,7 +44,14 @@ export class TenantMeshRepository {
       }),
       this.prisma.cluster.findMany({
         where: { tenantId, revokedAt: null },
-        select: { id: true, name: true, eastWestAddress: true, inventory: true, desiredHash: true },
+        select: {
+          id: true,
+          name: true,
+          eastWestAddress: true,
+          takeOverMeshCa: true,
+          inventory: true,
+          desiredHash: true,
+        },
       }),
     ]);
     const globalNamespaces = gnsRows.map((row): GlobalNamespaceDefinition => {
