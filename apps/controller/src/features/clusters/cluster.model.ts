@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import type { ClusterStatus } from '@lattice/domain';
+import type { ClusterConditionType, ClusterStatus, ConditionStatus } from '@lattice/domain';
 import { PageInfo } from '../../platform/graphql/page-info.model';
 import type { toClusterView } from './clusters.service';
 import { DateTimeScalar } from '../../platform/graphql/date-time.model';
@@ -29,6 +29,36 @@ export class ClusterNack {
 
   @Field(() => DateTimeScalar, { nullable: true })
   at!: Date | null;
+}
+
+export const CONDITION_STATUSES = {
+  True: 'True',
+  False: 'False',
+  Unknown: 'Unknown',
+} as const satisfies Record<ConditionStatus, ConditionStatus>;
+registerEnumType(CONDITION_STATUSES, { name: 'ConditionStatus' });
+
+@ObjectType({
+  description:
+    'A Kubernetes-style condition of the cluster. Types: Connected (the agent stream is open and heartbeats arrive), ' +
+    'InventorySynced (the agent read every resource it watches; while False the last good inventory stays in use), ' +
+    'ApplySucceeded (the agent applied the newest snapshot it answered; derived from ACK/NACK).',
+})
+export class ClusterCondition {
+  @Field(() => String, { description: 'Connected, InventorySynced or ApplySucceeded.' })
+  type!: ClusterConditionType;
+
+  @Field(() => CONDITION_STATUSES)
+  status!: ConditionStatus;
+
+  @Field({ description: 'CamelCase reason of the last change, e.g. Forbidden or SnapshotRefused.' })
+  reason!: string;
+
+  @Field()
+  message!: string;
+
+  @Field(() => DateTimeScalar, { description: 'When status last changed.' })
+  lastTransitionTime!: Date;
 }
 
 @ObjectType({ description: 'What the agent last reported of the cluster: counts only.' })
@@ -81,6 +111,9 @@ export class Cluster {
   @Field(() => ClusterInventorySummary)
   inventory!: ClusterInventorySummary;
 
+  @Field(() => [ClusterCondition], { description: 'One entry per condition type, always all of them.' })
+  conditions!: ClusterCondition[];
+
   @Field(() => DateTimeScalar, { nullable: true, description: 'Set once the agent identity is revoked.' })
   revokedAt!: Date | null;
 
@@ -113,6 +146,10 @@ export class Cluster {
               at: dateOrNull(view.lastNack.at),
             },
       inventory: { ...view.inventory, updatedAt: dateOrNull(view.inventory.updatedAt) },
+      conditions: view.conditions.map((condition) => ({
+        ...condition,
+        lastTransitionTime: new Date(condition.lastTransitionTime),
+      })),
       revokedAt: dateOrNull(view.revokedAt),
       version: view.version,
       createdAt: new Date(view.createdAt),
