@@ -5,7 +5,11 @@ import {
   DEFAULT_BACKOFF_POLICY,
   ReconnectBackoff,
 } from './connection/reconnect-backoff.util';
-import type { ClusterInventory, InventorySource } from './inventory/inventory-source.port';
+import type {
+  ClusterInventory,
+  InventorySource,
+  InventorySyncState,
+} from './inventory/inventory-source.port';
 import { InventoryReporter } from './inventory/inventory-reporter.service';
 import { type AgentLogger, errorMessage } from './logger';
 import { generateKeyAndCsr, type KeyAndCsr } from './pki/agent-keys.util';
@@ -62,6 +66,8 @@ export interface AgentStatus {
   /** Revision of the last inventory message sent. */
   inventoryRevision: number;
   certificateNotAfterMs: number | undefined;
+  /** The inventory source's InventorySynced condition; undefined for sources that do not report one. */
+  inventorySync: InventorySyncState | undefined;
 }
 
 /**
@@ -90,6 +96,7 @@ export class Agent {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private unsubscribeInventory: (() => void) | undefined;
+  private unsubscribeSyncState: (() => void) | undefined;
   private readonly stopped: Promise<void>;
   private settleStopped!: (error?: Error) => void;
 
@@ -173,6 +180,9 @@ export class Agent {
     this.unsubscribeInventory = this.deps.inventorySource.subscribe((inventory) =>
       this.reportInventory(inventory),
     );
+    this.unsubscribeSyncState = this.deps.inventorySource.subscribeSyncState?.((state) =>
+      this.reportSyncState(state),
+    );
     this.telemetry?.start(this.deps.settings.telemetryIntervalMs ?? 15_000, this.telemetryOutlet, this.now);
     this.enrollment.startRenewal();
     this.loop = this.session.run().catch((error: unknown) => this.fail(error));
@@ -187,6 +197,7 @@ export class Agent {
     this.session.close();
     await this.loop;
     this.unsubscribeInventory?.();
+    this.unsubscribeSyncState?.();
     await this.deps.inventorySource.stop();
     this.deps.transport.close();
     this.session.markStopped();
@@ -210,6 +221,7 @@ export class Agent {
       appliedVersion: this.applier.appliedVersion,
       inventoryRevision: this.inventory.revision,
       certificateNotAfterMs: this.enrollment.certificateNotAfterMs,
+      inventorySync: this.deps.inventorySource.syncState?.(),
     };
   }
 
@@ -219,6 +231,7 @@ export class Agent {
     this.enrollment.stop();
     this.telemetry?.stop();
     this.unsubscribeInventory?.();
+    this.unsubscribeSyncState?.();
     await this.deps.inventorySource.stop().catch(() => undefined);
     this.deps.transport.close();
     this.session.markStopped();
@@ -227,9 +240,14 @@ export class Agent {
 
   // ---- agent -> controller ----
 
-  /** After Hello on a new stream: the full inventory, then the telemetry backlog. */
+  /**
+   * After Hello on a new stream: the inventory's sync state (before the inventory, so the
+   * controller knows this agent reports it), the full inventory, then the telemetry backlog.
+   */
   private onStreamOpened(): void {
     this.inventory.streamStarted();
+    const syncState = this.deps.inventorySource.syncState?.();
+    if (syncState) this.reportSyncState(syncState);
     const inventory = this.deps.inventorySource.current();
     if (inventory) this.reportInventory(inventory);
     this.telemetry?.streamStarted();
@@ -240,6 +258,24 @@ export class Agent {
     if (!this.session.isOpen) return;
     const report = this.inventory.report(inventory);
     if (report) this.session.send({ inventory: report });
+  }
+
+  /** The InventorySynced condition; while it is False the controller keeps the last inventory sent. */
+  private reportSyncState(state: InventorySyncState): void {
+    if (!this.session.isOpen) return;
+    this.session.send({
+      conditions: {
+        conditions: [
+          {
+            type: 'InventorySynced',
+            status: state.status,
+            reason: state.reason,
+            message: state.message,
+            lastTransitionUnixMs: state.lastTransitionMs,
+          },
+        ],
+      },
+    });
   }
 
   // ---- controller -> agent ----
