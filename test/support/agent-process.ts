@@ -16,7 +16,17 @@ export interface InventoryFile {
   }[];
 }
 
-/** A real agent process (file inventory source, directory sink), as docs/agent.md tells users to run it. */
+/**
+ * The Node.js binary agent processes run on: LATTICE_AGENT_NODE when set (@kubernetes/client-node
+ * needs Node >= 22, for Kubernetes mode on a machine whose default Node is older), else this one.
+ */
+export const AGENT_NODE = process.env.LATTICE_AGENT_NODE || process.execPath;
+
+/**
+ * A real agent process, as docs/agent.md tells users to run it: file inventory source and
+ * directory sink, or with `kubeconfigPath` Kubernetes mode (`--inventory=kubernetes
+ * --sink=kubernetes`, KUBECONFIG pointing at the cluster).
+ */
 export class AgentProcess {
   readonly dir: string;
   readonly stateDir: string;
@@ -33,6 +43,8 @@ export class AgentProcess {
       caPem: string;
       bootstrapToken: string;
       extraArgs?: string[];
+      /** Kubernetes mode against this kubeconfig. */
+      kubeconfigPath?: string;
     },
   ) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `lattice-agent-${clusterName}-`));
@@ -54,8 +66,12 @@ export class AgentProcess {
 
   start(): void {
     this.output = '';
+    const kubeconfig = this.options.kubeconfigPath;
+    const modeArgs = kubeconfig
+      ? ['--inventory', 'kubernetes', '--sink', 'kubernetes']
+      : ['--inventory-file', this.inventoryFile, '--output-dir', this.outputDir];
     this.child = spawn(
-      process.execPath,
+      AGENT_NODE,
       [
         path.join(projectRoot(), 'dist/apps/agent/src/main.js'),
         '--controller',
@@ -68,17 +84,21 @@ export class AgentProcess {
         path.join(this.dir, 'ca.pem'),
         '--state-dir',
         this.stateDir,
-        '--inventory-file',
-        this.inventoryFile,
-        '--output-dir',
-        this.outputDir,
+        ...modeArgs,
         '--heartbeat-seconds',
         '2',
         '--log-level',
         process.env.TEST_LOG_LEVEL ?? 'warn',
         ...(this.options.extraArgs ?? []),
       ],
-      { env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          NODE_NO_WARNINGS: '1',
+          ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     const child = this.child;
     this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));

@@ -133,8 +133,11 @@ describe('describeKubernetesFailure', () => {
   it('reads a refused watch (statusCode, no body) and client-side timeouts', () => {
     expect(describeKubernetesFailure(Object.assign(new Error('Forbidden'), { statusCode: 403 }))).toEqual({
       reason: 'Forbidden',
-      message: 'Forbidden',
+      message: '403 Forbidden',
     });
+    expect(
+      describeKubernetesFailure(Object.assign(new Error('Service Unavailable'), { statusCode: 503 })),
+    ).toEqual({ reason: 'ServerError', message: '503 Service Unavailable' });
     const timeout = Object.assign(new Error('the list did not answer within 5 s'), { name: 'TimeoutError' });
     expect(describeKubernetesFailure(timeout)).toEqual({
       reason: 'Timeout',

@@ -168,7 +168,8 @@ export function describeKubernetesFailure(error: unknown): SyncFailure {
         ? value.cause.code
         : '';
   const text = String(value.message ?? error ?? 'unknown error').split('\n')[0] ?? '';
-  const message = (statusMessage ?? text).slice(0, 500);
+  // A refused watch has no body: its HTTP status line is all there is.
+  const message = (statusMessage ?? (httpStatus ? `${httpStatus} ${text}` : text)).slice(0, 500);
   if (httpStatus === 401)
     return {
       reason: 'Unauthorized',
@@ -189,7 +190,8 @@ export function describeKubernetesFailure(error: unknown): SyncFailure {
       reason: 'Timeout',
       message: httpStatus ? message : `no answer from the API server in time: ${text}`,
     };
-  if (httpStatus >= 500) return { reason: 'ServerError', message: `${httpStatus}: ${message}` };
+  if (httpStatus >= 500)
+    return { reason: 'ServerError', message: statusMessage ? `${httpStatus}: ${statusMessage}` : message };
   if (
     ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'UND_ERR_SOCKET'].includes(
       networkCode,
