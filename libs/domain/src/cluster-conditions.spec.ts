@@ -186,6 +186,19 @@ describe('clusterConditions', () => {
     ]);
   });
 
+  it('fills in Connected for a connected cluster whose row predates conditions', () => {
+    expect(clusterConditions([], facts, t1)[0]).toMatchObject({
+      type: 'Connected',
+      status: 'True',
+      reason: 'StreamOpen',
+      lastTransitionTime: t1,
+    });
+    expect(clusterConditions([], facts, t2, 30_000)[0]).toMatchObject({
+      status: 'False',
+      reason: 'HeartbeatsMissed',
+    });
+  });
+
   it('reports a stream whose heartbeats stopped as not connected, since the end of the grace period', () => {
     const stored = setCondition(
       [],

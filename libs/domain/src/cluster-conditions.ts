@@ -264,6 +264,13 @@ export function clusterConditions(
       lastTransitionTime: new Date(lastSeen.getTime() + graceMs),
     });
   }
+  if (!byType.has('Connected'))
+    // Connected before conditions were recorded (a row older than the column): the transition time is
+    // unknown; the last heartbeat is the latest time it is known to hold.
+    byType.set('Connected', {
+      ...CONNECTED_CONDITION.open,
+      lastTransitionTime: facts.lastSeenAt ?? facts.firstConnectedAt ?? facts.createdAt,
+    });
   if (!byType.has('InventorySynced'))
     byType.set('InventorySynced', {
       type: 'InventorySynced',

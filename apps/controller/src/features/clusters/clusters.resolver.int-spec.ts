@@ -95,7 +95,8 @@ describe('clusters resolver', () => {
     const { body } = await harness.graphql(
       `query($id: ID!) { cluster(id: $id) {
          id name eastWestAddress labels status lastSeenAt agentVersion desiredVersion appliedVersion
-         lastNack { version reason at } inventory { namespaces services updatedAt } revokedAt version createdAt updatedAt } }`,
+         lastNack { version reason at } inventory { namespaces services updatedAt }
+         conditions { type status reason message lastTransitionTime } revokedAt version createdAt updatedAt } }`,
       { token: tokenA, variables: { id: eastId } },
     );
     expect(body.errors).toBeUndefined();
