@@ -32,7 +32,6 @@ const nodeMajor = Number(
 /** @kubernetes/client-node 2 does not load on Node 20; the agent needs LATTICE_AGENT_NODE (>= 22) there. */
 const describeOnNode22 = nodeMajor >= 22 ? describe : describe.skip;
 if (nodeMajor < 22)
-  // eslint-disable-next-line no-console
   console.warn(
     `agent-kubernetes e2e skipped: ${AGENT_NODE} is Node ${nodeMajor}; set LATTICE_AGENT_NODE to a Node >= 22 binary`,
   );
@@ -56,7 +55,6 @@ describeOnNode22('agent in Kubernetes mode against an API server', () => {
   let controller: ControllerProcess;
   let tenant: TestTenant;
   let eastId: string;
-  let westId: string;
   let gnsId: string;
   let east: AgentProcess;
   let west: AgentProcess;
@@ -154,7 +152,6 @@ describeOnNode22('agent in Kubernetes mode against an API server', () => {
     const westCluster = await createCluster(controller, tenant.adminToken, 'file-west', '203.0.113.20');
     eastId = eastCluster.id;
     controllerCaPem = eastCluster.controllerCaPem;
-    westId = westCluster.id;
     const gns = await controller.request('POST', '/v1/global-namespaces', {
       token: tenant.adminToken,
       body: {
