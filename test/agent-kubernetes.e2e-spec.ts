@@ -342,6 +342,36 @@ describeOnNode22('agent in Kubernetes mode against an API server', () => {
     180_000,
   );
 
+  fakeOnly()(
+    'an agent restarted while services are forbidden reports no inventory: the cluster keeps its services',
+    async () => {
+      const fake = kube.fake!;
+      await inventorySynced(eastId, 'True');
+      const before = await clusterView(eastId);
+      const servicesBefore = await eastServices();
+      await east.stop();
+      const rule = fake.faults.forbid({ resource: 'services', verb: ['list', 'watch'] });
+      try {
+        east.start();
+        const failing = await inventorySynced(eastId, 'False', 'Forbidden');
+        expect(failing.status).toBe('CONNECTED');
+        expect(condition(failing, 'InventorySynced').message).toMatch(
+          /^services: services is forbidden: User ".*" cannot list resource "services" .*no inventory is reported until every resource was read once$/,
+        );
+        // Time for a broken agent to report what it could read (namespaces, but no services).
+        await new Promise((resolve) => setTimeout(resolve, 4_000));
+        expect((await clusterView(eastId)).inventory).toEqual(before.inventory);
+        expect(await eastServices()).toEqual(servicesBefore);
+        expect(westReaches('cart') && westReaches('checkout')).toBe(true);
+      } finally {
+        rule.remove();
+      }
+      await inventorySynced(eastId, 'True', 'Synced', 90_000);
+      expect(await eastServices()).toEqual(servicesBefore);
+    },
+    180_000,
+  );
+
   it('credentials the API server refuses: InventorySynced False (Unauthorized), and no inventory is ever reported', async () => {
     const kubeconfig = path.join(tmp, 'wrong-token.kubeconfig');
     fs.writeFileSync(
