@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { stringify as stringifyYaml } from 'yaml';
 import { AgentProcess, AGENT_NODE } from './support/agent-process';
 import { ControllerProcess } from './support/controller-process';
 import { createTestDatabase, type TestDatabase } from './support/database';
@@ -373,10 +374,28 @@ describeOnNode22('agent in Kubernetes mode against an API server', () => {
   );
 
   it('credentials the API server refuses: InventorySynced False (Unauthorized), and no inventory is ever reported', async () => {
+    // The target's server and CA with a token it never issued (works for token and certificate kubeconfigs).
     const kubeconfig = path.join(tmp, 'wrong-token.kubeconfig');
+    const { url, caPem, insecureSkipTlsVerify } = kube.endpoint;
     fs.writeFileSync(
       kubeconfig,
-      fs.readFileSync(kube.kubeconfigPath, 'utf8').replace(/token: .*/, 'token: not-the-token'),
+      stringifyYaml({
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'refused',
+        clusters: [
+          {
+            name: 'target',
+            cluster: {
+              server: url,
+              ...(caPem ? { 'certificate-authority-data': Buffer.from(caPem).toString('base64') } : {}),
+              ...(insecureSkipTlsVerify ? { 'insecure-skip-tls-verify': true } : {}),
+            },
+          },
+        ],
+        users: [{ name: 'stranger', user: { token: `not-the-token-${randomBytes(8).toString('hex')}` } }],
+        contexts: [{ name: 'refused', context: { cluster: 'target', user: 'stranger' } }],
+      }),
     );
     const cluster = await createCluster(controller, tenant.adminToken, 'k8s-refused', '203.0.113.30');
     const refused = new AgentProcess('k8s-refused', {
