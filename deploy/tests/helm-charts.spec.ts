@@ -188,9 +188,11 @@ describe('helm chart lattice-controller', () => {
       { name: 'grpc', containerPort: parsed.GRPC_PORT, protocol: 'TCP' },
       { name: 'metrics', containerPort: parsed.METRICS_PORT, protocol: 'TCP' },
     ]);
-    // SIGTERM drains for SHUTDOWN_GRACE_MS; Kubernetes must wait longer than that.
+    // After SIGTERM the controller serves SHUTDOWN_DRAIN_MS with readiness failing, then closes within
+    // SHUTDOWN_GRACE_MS (+5 s at most); Kubernetes must wait longer than that before SIGKILL.
+    expect(parsed.SHUTDOWN_DRAIN_MS).toBeGreaterThan(0);
     expect(podSpec(deployment).terminationGracePeriodSeconds * 1000).toBeGreaterThan(
-      parsed.SHUTDOWN_GRACE_MS + 1000,
+      parsed.SHUTDOWN_DRAIN_MS + parsed.SHUTDOWN_GRACE_MS + 5000,
     );
   });
 
@@ -341,6 +343,11 @@ describe('helm chart lattice-agent', () => {
       sink: { kind: 'kubernetes' },
       telemetry: { kind: 'prometheus', url: 'http://prometheus.istio-system:9090' },
     });
+    // Probes and metrics on the port the agent listens on.
+    const agent = container(statefulSet) as Loose;
+    expect(agent.ports).toEqual([{ name: 'http', containerPort: config.httpPort, protocol: 'TCP' }]);
+    expect(agent.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(agent.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
     // The state folder is the persistent volume.
     expect(container(statefulSet).volumeMounts).toContainEqual({ name: 'state', mountPath: config.stateDir });
     expect((statefulSet.spec as Loose).volumeClaimTemplates.map((t: KubeObject) => t.metadata.name)).toEqual([

@@ -89,6 +89,9 @@ export class AgentProcess {
         '2',
         '--log-level',
         process.env.TEST_LOG_LEVEL ?? 'warn',
+        // Many agents (and controllers) on one machine: any free port each.
+        '--http-port',
+        '0',
         ...(this.options.extraArgs ?? []),
       ],
       {

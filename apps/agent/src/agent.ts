@@ -65,9 +65,13 @@ export interface AgentStatus {
   appliedVersion: number;
   /** Revision of the last inventory message sent. */
   inventoryRevision: number;
+  /** The inventory source has produced an inventory (for Kubernetes: after its first full sync). */
+  inventorySynced: boolean;
+  /** Telemetry batches collected and not yet acknowledged by the controller. */
+  telemetryBacklog: number;
   certificateNotAfterMs: number | undefined;
   /** The inventory source's InventorySynced condition; undefined for sources that do not report one. */
-  inventorySync: InventorySyncState | undefined;
+  inventorySync?: InventorySyncState;
 }
 
 /**
@@ -220,6 +224,8 @@ export class Agent {
       clusterId: this.enrollment.clusterId,
       appliedVersion: this.applier.appliedVersion,
       inventoryRevision: this.inventory.revision,
+      inventorySynced: this.deps.inventorySource.current() !== undefined,
+      telemetryBacklog: this.telemetry?.unacknowledged().length ?? 0,
       certificateNotAfterMs: this.enrollment.certificateNotAfterMs,
       inventorySync: this.deps.inventorySource.syncState?.(),
     };

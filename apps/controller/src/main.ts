@@ -1,3 +1,4 @@
+import { tracing } from './platform/tracing/start-tracing.util';
 import 'reflect-metadata';
 import fs from 'node:fs';
 import { NestFactory } from '@nestjs/core';
@@ -80,17 +81,25 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: draining connections');
+    // Readiness fails first; serving goes on for SHUTDOWN_DRAIN_MS so load balancers and the
+    // Kubernetes endpoints controller stop sending traffic before the listeners close.
+    logger.info({ signal, drainMs: env.SHUTDOWN_DRAIN_MS }, 'shutting down: readiness fails, draining');
     app.get(ShutdownState).draining = true;
-    const force = setTimeout(() => {
-      logger.error('graceful shutdown took too long; exiting');
-      process.exit(1);
-    }, env.SHUTDOWN_GRACE_MS + 5_000);
+    const force = setTimeout(
+      () => {
+        logger.error('graceful shutdown took too long; exiting');
+        process.exit(1);
+      },
+      env.SHUTDOWN_DRAIN_MS + env.SHUTDOWN_GRACE_MS + 5_000,
+    );
     force.unref();
     try {
+      await new Promise((resolve) => setTimeout(resolve, env.SHUTDOWN_DRAIN_MS));
+      logger.info('shutting down: closing listeners and agent streams');
       await metricsServer.close();
       await app.close(); // stops accepting, waits for in-flight requests, closes DB/Redis via module hooks
       await infrastructure.stop();
+      await tracing?.shutdown(); // flushes the spans still buffered
       logger.info('stopped');
       process.exit(0);
     } catch (error) {

@@ -167,13 +167,15 @@ export class ClusterLinkRepository {
   }
 
   /**
-   * Versions only go up: a late ACK of an older snapshot (a stream replaced mid-push) changes
-   * nothing. An ACK at or above the last NACKed version clears lastNack (domain afterAck).
+   * Records an applied version. Versions only go up: a late ACK of an older snapshot (a stream
+   * replaced mid-push) changes nothing. An ACK at or above the last NACKed version clears lastNack
+   * (domain afterAck). Returns when that version was stored as desired, if the ACK moved the
+   * cluster to its newest desired version (null for a stale or repeated ACK).
    */
-  async recordAck(tenantId: string, clusterId: string, version: number, now: Date): Promise<void> {
-    await this.withLockedCluster(tenantId, clusterId, async (tx, row) => {
+  async recordAck(tenantId: string, clusterId: string, version: number, now: Date): Promise<Date | null> {
+    const desiredAt = await this.withLockedCluster(tenantId, clusterId, async (tx, row) => {
       const outcome = afterAck(row, row.conditions, version, now);
-      if (!outcome.changed) return;
+      if (!outcome.changed) return null;
       await tx.cluster.updateMany({
         where: { tenantId, id: clusterId },
         data: {
@@ -182,6 +184,25 @@ export class ClusterLinkRepository {
           ...(outcome.clearNack ? { lastNackVersion: null, lastNackReason: null, lastNackAt: null } : {}),
         },
       });
+      return version > row.appliedVersion && row.desiredVersion === version ? row.desiredAt : null;
+    });
+    return desiredAt ?? null;
+  }
+
+  /** Clusters whose applied version is behind their desired one, every tenant (for operators' metrics). */
+  async clustersBehind(limit: number): Promise<{ tenantId: string; clusterId: string; lag: number }[]> {
+    const rows = await this.prisma.$queryRaw<{ tenant_id: string; id: string; lag: number }[]>(Prisma.sql`
+      SELECT tenant_id::text AS tenant_id, id::text AS id, desired_version - applied_version AS lag
+        FROM clusters
+       WHERE revoked_at IS NULL AND desired_version > applied_version
+       ORDER BY desired_version - applied_version DESC, id
+       LIMIT ${limit}::int`);
+    return rows.map((row) => ({ tenantId: row.tenant_id, clusterId: row.id, lag: Number(row.lag) }));
+  }
+
+  countClustersBehind(): Promise<number> {
+    return this.prisma.cluster.count({
+      where: { revokedAt: null, desiredVersion: { gt: this.prisma.cluster.fields.appliedVersion } },
     });
   }
 
@@ -220,11 +241,14 @@ export class ClusterLinkRepository {
           inventory: unknown;
           conditions: unknown;
           applied_version: number;
+          desired_version: number;
+          desired_at: Date | null;
           last_nack_version: number | null;
           connection_id: string | null;
         }[]
       >(Prisma.sql`
-        SELECT inventory, conditions, applied_version, last_nack_version, connection_id FROM clusters
+        SELECT inventory, conditions, applied_version, desired_version, desired_at, last_nack_version, connection_id
+          FROM clusters
          WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid FOR UPDATE`);
       const row = rows[0];
       if (!row) return undefined;
@@ -232,6 +256,8 @@ export class ClusterLinkRepository {
         inventory: row.inventory,
         conditions: storedConditions(row.conditions),
         appliedVersion: Number(row.applied_version),
+        desiredVersion: Number(row.desired_version),
+        desiredAt: row.desired_at,
         lastNackVersion: row.last_nack_version === null ? null : Number(row.last_nack_version),
         connectionId: row.connection_id,
       });
@@ -280,6 +306,8 @@ interface LockedCluster {
   inventory: unknown;
   conditions: ClusterCondition[];
   appliedVersion: number;
+  desiredVersion: number;
+  desiredAt: Date | null;
   lastNackVersion: number | null;
   connectionId: string | null;
 }

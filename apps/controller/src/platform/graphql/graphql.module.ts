@@ -8,6 +8,8 @@ import { projectRoot } from '@lattice/platform';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config.types';
 import { currentRequestId } from '../http/request-context.util';
 import { DateTimeScalar } from './date-time.model';
+import { MetricsService } from '../metrics/metrics.service';
+import { operationMetricsPlugin } from './operation-metrics.util';
 import { queryLimitsPlugin } from './query-limits.util';
 import { GraphiqlController } from './graphiql.controller';
 
@@ -23,7 +25,7 @@ import { GraphiqlController } from './graphiql.controller';
   imports: [
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: [RUNTIME_CONFIG],
+      inject: [RUNTIME_CONFIG, MetricsService],
       useFactory: graphqlOptions,
     }),
   ],
@@ -31,7 +33,7 @@ import { GraphiqlController } from './graphiql.controller';
 })
 export class LatticeGraphQLModule {}
 
-export function graphqlOptions(config: RuntimeConfig): ApolloDriverConfig {
+export function graphqlOptions(config: RuntimeConfig, metrics: MetricsService): ApolloDriverConfig {
   return {
     path: '/graphql',
     autoSchemaFile:
@@ -48,7 +50,7 @@ export function graphqlOptions(config: RuntimeConfig): ApolloDriverConfig {
     // Field resolvers (GlobalNamespace.ca, Slo.history, ...) pass the guards too, so the role each
     // declares is checked like a query's, and their errors are mapped like a query's.
     fieldResolverEnhancers: ['guards', 'filters'],
-    plugins: [queryLimitsPlugin()],
+    plugins: [queryLimitsPlugin(), operationMetricsPlugin(metrics.registry)],
     // The GraphQL edge middleware (main.ts) already refuses longer documents; this holds for any
     // other way a document reaches Apollo.
     parseOptions: { maxTokens: config.env.LATTICE_GRAPHQL_MAX_TOKENS },

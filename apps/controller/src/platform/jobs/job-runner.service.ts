@@ -1,3 +1,4 @@
+import { BullMQOtel } from 'bullmq-otel';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type Redis from 'ioredis';
@@ -14,6 +15,12 @@ import type {
   QueueDefinition,
   QueueWorker,
 } from './jobs.types';
+
+/**
+ * Spans for adding and processing jobs, linked across the queue (the trace context travels with the
+ * job). Without a started OpenTelemetry SDK (platform/tracing) the tracer is a no-op.
+ */
+const jobTelemetry = new BullMQOtel({ tracerName: 'lattice-jobs' });
 
 /**
  * A job the worker refuses to run: its name is not declared on the queue, or its payload does not
@@ -90,6 +97,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
         connection: this.sharedConnection(),
         prefix: this.redis.prefix,
         defaultJobOptions: definition.defaultJobOptions,
+        telemetry: jobTelemetry,
       });
       this.queues.set(definition.name, queue);
     }
@@ -135,6 +143,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
       connection: this.sharedConnection(),
       prefix: this.redis.prefix,
       concurrency: registration.definition.concurrency ?? 1,
+      telemetry: jobTelemetry,
     });
     worker.on('failed', (job, error) => this.logFailure(queue, job, error));
     worker.on('error', (error) => this.logger.error({ queue, err: error }, `${queue} worker error`));
