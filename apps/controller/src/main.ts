@@ -32,6 +32,12 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = pino({ level: env.LOG_LEVEL, base: { service: 'lattice-controller' } });
+  // Node prints process warnings (deprecations, experimental features) as plain text on stderr;
+  // they go to the JSON log instead, so every line the controller writes is JSON.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning: Error & { code?: string }) =>
+    logger.warn({ warning: warning.name, code: warning.code }, warning.message),
+  );
   fs.mkdirSync(env.LATTICE_DATA_DIR, { recursive: true });
 
   const infrastructure = await prepareInfrastructure(env, logger);

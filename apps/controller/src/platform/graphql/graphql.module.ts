@@ -33,14 +33,24 @@ import { GraphiqlController } from './graphiql.controller';
 })
 export class LatticeGraphQLModule {}
 
+/** Where the schema is committed (relative to the project root). */
+export const SCHEMA_FILE = 'apps/controller/schema.gql';
+
+/**
+ * How the code-first schema is built, here and by graphql-schema.util.ts (which checks the committed
+ * file without starting the app): a field typed `Date` without an explicit scalar gets the strict
+ * DateTime too, so the schema has one DateTime.
+ */
+export const SCHEMA_BUILD_OPTIONS: NonNullable<ApolloDriverConfig['buildSchemaOptions']> = {
+  scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+};
+
 export function graphqlOptions(config: RuntimeConfig, metrics: MetricsService): ApolloDriverConfig {
   return {
     path: '/graphql',
-    autoSchemaFile:
-      config.env.NODE_ENV === 'production' ? true : path.join(projectRoot(), 'apps/controller/schema.gql'),
+    autoSchemaFile: config.env.NODE_ENV === 'production' ? true : path.join(projectRoot(), SCHEMA_FILE),
     sortSchema: true,
-    // A field typed `Date` without an explicit scalar gets the strict one too (one DateTime in the schema).
-    buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
+    buildSchemaOptions: SCHEMA_BUILD_OPTIONS,
     // Only for authenticated callers too: see IntrospectionGuard (features/auth).
     introspection: config.env.LATTICE_GRAPHQL_INTROSPECTION,
     // Not Apollo's landing page (it loads GraphiQL from a CDN): GraphiqlController serves it at /graphiql.

@@ -99,6 +99,9 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
         defaultJobOptions: definition.defaultJobOptions,
         telemetry: jobTelemetry,
       });
+      // Without a listener BullMQ prints the error as plain text (not a JSON log line).
+      const name = definition.name;
+      queue.on('error', (error) => this.logger.warn({ queue: name, err: error }, `${name} queue error`));
       this.queues.set(definition.name, queue);
     }
     return queue;
