@@ -7,7 +7,7 @@
  * LATTICE_AGENT_NODE, else on this process's Node; on an older one the file is skipped.
  */
 import { execFileSync } from 'node:child_process';
-import { AgentProcess, agentNodeBinary, type InventoryFile } from './support/agent-process';
+import { AgentProcess, AGENT_NODE, type InventoryFile } from './support/agent-process';
 import { ControllerProcess } from './support/controller-process';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { eventually } from './support/grpc-agent-client';
@@ -15,12 +15,12 @@ import { start, type KubeApiServer } from './support/kube-api-server';
 import { createTenant, type TestTenant } from './support/tenants';
 
 const agentNodeMajor = Number(
-  execFileSync(agentNodeBinary(), ['-p', 'process.versions.node']).toString().split('.')[0],
+  execFileSync(AGENT_NODE, ['-p', 'process.versions.node']).toString().split('.')[0],
 );
 const describeWithNode22 = agentNodeMajor >= 22 ? describe : describe.skip;
 if (agentNodeMajor < 22)
   console.warn(
-    `k8s-apply e2e skipped: the agent's Node (${agentNodeBinary()}) is older than 22, which @kubernetes/client-node needs; set LATTICE_AGENT_NODE`,
+    `k8s-apply e2e skipped: the agent's Node (${AGENT_NODE}) is older than 22, which @kubernetes/client-node needs; set LATTICE_AGENT_NODE`,
   );
 
 type ClusterView = {

@@ -17,16 +17,15 @@ export interface InventoryFile {
 }
 
 /**
- * Node binary for agent processes: LATTICE_AGENT_NODE, else this process's. The Kubernetes sink and
- * inventory load @kubernetes/client-node, which needs Node >= 22.
+ * The Node.js binary agent processes run on: LATTICE_AGENT_NODE when set (@kubernetes/client-node
+ * needs Node >= 22, for Kubernetes mode on a machine whose default Node is older), else this one.
  */
-export function agentNodeBinary(): string {
-  return process.env.LATTICE_AGENT_NODE ?? process.execPath;
-}
+export const AGENT_NODE = process.env.LATTICE_AGENT_NODE || process.execPath;
 
 /**
- * A real agent process (file inventory source; directory sink, or the Kubernetes sink against the
- * kubeconfig given), as docs/agent.md tells users to run it.
+ * A real agent process, as docs/agent.md tells users to run it: file inventory source and
+ * directory sink by default; with `kubeconfigPath` the Kubernetes sink against that cluster, and
+ * with `inventory: 'kubernetes'` the Kubernetes inventory too (KUBECONFIG pointing at the cluster).
  */
 export class AgentProcess {
   readonly dir: string;
@@ -46,6 +45,8 @@ export class AgentProcess {
       extraArgs?: string[];
       /** Apply with `--sink kubernetes` to the cluster of this kubeconfig instead of a directory. */
       kubeconfigPath?: string;
+      /** Where the inventory comes from: the inventory file (default) or the cluster's API. */
+      inventory?: 'file' | 'kubernetes';
     },
   ) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `lattice-agent-${clusterName}-`));
@@ -68,8 +69,13 @@ export class AgentProcess {
   start(): void {
     this.output = '';
     const kubeconfig = this.options.kubeconfigPath;
+    const inventoryArgs =
+      kubeconfig && this.options.inventory === 'kubernetes'
+        ? ['--inventory', 'kubernetes']
+        : ['--inventory-file', this.inventoryFile];
+    const sinkArgs = kubeconfig ? ['--sink', 'kubernetes'] : ['--output-dir', this.outputDir];
     this.child = spawn(
-      agentNodeBinary(),
+      AGENT_NODE,
       [
         path.join(projectRoot(), 'dist/apps/agent/src/main.js'),
         '--controller',
@@ -82,9 +88,8 @@ export class AgentProcess {
         path.join(this.dir, 'ca.pem'),
         '--state-dir',
         this.stateDir,
-        '--inventory-file',
-        this.inventoryFile,
-        ...(kubeconfig ? ['--sink', 'kubernetes'] : ['--output-dir', this.outputDir]),
+        ...inventoryArgs,
+        ...sinkArgs,
         '--heartbeat-seconds',
         '2',
         '--log-level',

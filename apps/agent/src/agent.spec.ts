@@ -3,7 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ControllerMessage__Output, TelemetryItem } from '@lattice/proto';
 import { Agent, type AgentDependencies } from './agent';
-import type { ClusterInventory } from './inventory/inventory-source.port';
+import type {
+  ClusterInventory,
+  InventorySyncListener,
+  InventorySyncState,
+} from './inventory/inventory-source.port';
 import { generateKeyAndCsr, keyMatchesCertificate } from './pki/agent-keys.util';
 import { type AgentCredentials, AgentStateStore } from './state/agent-state.store';
 import {
@@ -248,6 +252,59 @@ describe('Agent', () => {
     expect(appliedBeforeConnect).toBe(1);
     expect(sink.current?.map((object) => object.metadata.name)).toEqual(['gns-shop']);
     expect(transport.latest.sent[0]?.hello?.appliedVersion).toBe(5);
+  });
+
+  it('sends the InventorySynced condition before the inventory on each stream, and whenever it changes', async () => {
+    /** A source that reports its sync state, as the Kubernetes source does. */
+    class SyncingSource extends StaticInventorySource {
+      private readonly syncListeners = new Set<InventorySyncListener>();
+      constructor(private state: InventorySyncState) {
+        super(inventory);
+      }
+      syncState(): InventorySyncState {
+        return this.state;
+      }
+      subscribeSyncState(listener: InventorySyncListener): () => void {
+        this.syncListeners.add(listener);
+        return () => this.syncListeners.delete(listener);
+      }
+      setState(state: InventorySyncState): void {
+        this.state = state;
+        for (const listener of this.syncListeners) listener(state);
+      }
+    }
+    const synced = { status: 'True', reason: 'Synced', message: 'ok', lastTransitionMs: 1_000 } as const;
+    const syncing = new SyncingSource(synced);
+    await store.writeCredentials(existingCredentials);
+    await newAgent({ inventorySource: syncing }).start();
+    await waitFor(() => transport.streams.length === 1, 'stream opened');
+    const stream = transport.latest;
+    expect(stream.sent[1]).toEqual({
+      conditions: {
+        conditions: [
+          {
+            type: 'InventorySynced',
+            status: 'True',
+            reason: 'Synced',
+            message: 'ok',
+            lastTransitionUnixMs: 1_000,
+          },
+        ],
+      },
+    });
+    expect(stream.sent[2]?.inventory?.full).toBe(true);
+
+    syncing.setState({
+      status: 'False',
+      reason: 'Forbidden',
+      message: 'services is forbidden',
+      lastTransitionMs: 2_000,
+    });
+    expect(stream.sent.at(-1)?.conditions?.conditions?.[0]).toMatchObject({
+      status: 'False',
+      reason: 'Forbidden',
+    });
+    expect(agent!.status().inventorySync).toMatchObject({ status: 'False', reason: 'Forbidden' });
   });
 
   it('sends inventory deltas with increasing revisions and nothing for an unchanged inventory', async () => {

@@ -5,7 +5,11 @@ import {
   DEFAULT_BACKOFF_POLICY,
   ReconnectBackoff,
 } from './connection/reconnect-backoff.util';
-import type { ClusterInventory, InventorySource } from './inventory/inventory-source.port';
+import type {
+  ClusterInventory,
+  InventorySource,
+  InventorySyncState,
+} from './inventory/inventory-source.port';
 import { InventoryReporter } from './inventory/inventory-reporter.service';
 import { type AgentLogger, errorMessage } from './logger';
 import { generateKeyAndCsr, type KeyAndCsr } from './pki/agent-keys.util';
@@ -69,6 +73,8 @@ export interface AgentStatus {
   /** Telemetry batches collected and not yet acknowledged by the controller. */
   telemetryBacklog: number;
   certificateNotAfterMs: number | undefined;
+  /** The inventory source's InventorySynced condition; undefined for sources that do not report one. */
+  inventorySync?: InventorySyncState;
 }
 
 /**
@@ -98,6 +104,7 @@ export class Agent {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private unsubscribeInventory: (() => void) | undefined;
+  private unsubscribeSyncState: (() => void) | undefined;
   private readonly stopped: Promise<void>;
   private settleStopped!: (error?: Error) => void;
 
@@ -193,6 +200,9 @@ export class Agent {
       this.applyRetry.nudge();
       this.reportInventory(inventory);
     });
+    this.unsubscribeSyncState = this.deps.inventorySource.subscribeSyncState?.((state) =>
+      this.reportSyncState(state),
+    );
     this.telemetry?.start(this.deps.settings.telemetryIntervalMs ?? 15_000, this.telemetryOutlet, this.now);
     this.enrollment.startRenewal();
     this.loop = this.session.run().catch((error: unknown) => this.fail(error));
@@ -208,6 +218,7 @@ export class Agent {
     this.session.close();
     await this.loop;
     this.unsubscribeInventory?.();
+    this.unsubscribeSyncState?.();
     await this.deps.inventorySource.stop();
     this.deps.transport.close();
     this.session.markStopped();
@@ -233,6 +244,7 @@ export class Agent {
       inventorySynced: this.deps.inventorySource.current() !== undefined,
       telemetryBacklog: this.telemetry?.unacknowledged().length ?? 0,
       certificateNotAfterMs: this.enrollment.certificateNotAfterMs,
+      inventorySync: this.deps.inventorySource.syncState?.(),
     };
   }
 
@@ -243,6 +255,7 @@ export class Agent {
     this.applyRetry.stop();
     this.telemetry?.stop();
     this.unsubscribeInventory?.();
+    this.unsubscribeSyncState?.();
     await this.deps.inventorySource.stop().catch(() => undefined);
     this.deps.transport.close();
     this.session.markStopped();
@@ -251,9 +264,14 @@ export class Agent {
 
   // ---- agent -> controller ----
 
-  /** After Hello on a new stream: the full inventory, then the telemetry backlog. */
+  /**
+   * After Hello on a new stream: the inventory's sync state (before the inventory, so the
+   * controller knows this agent reports it), the full inventory, then the telemetry backlog.
+   */
   private onStreamOpened(): void {
     this.inventory.streamStarted();
+    const syncState = this.deps.inventorySource.syncState?.();
+    if (syncState) this.reportSyncState(syncState);
     const inventory = this.deps.inventorySource.current();
     if (inventory) this.reportInventory(inventory);
     this.telemetry?.streamStarted();
@@ -264,6 +282,24 @@ export class Agent {
     if (!this.session.isOpen) return;
     const report = this.inventory.report(inventory);
     if (report) this.session.send({ inventory: report });
+  }
+
+  /** The InventorySynced condition; while it is False the controller keeps the last inventory sent. */
+  private reportSyncState(state: InventorySyncState): void {
+    if (!this.session.isOpen) return;
+    this.session.send({
+      conditions: {
+        conditions: [
+          {
+            type: 'InventorySynced',
+            status: state.status,
+            reason: state.reason,
+            message: state.message,
+            lastTransitionUnixMs: state.lastTransitionMs,
+          },
+        ],
+      },
+    });
   }
 
   // ---- controller -> agent ----

@@ -111,8 +111,17 @@ async function createInventorySource(config: AgentConfig, logger: AgentLogger): 
   if (config.inventory.kind === 'file')
     return new FileInventorySource(path.resolve(config.inventory.path), logger);
   // Imported only in this mode, so file-source agents never load @kubernetes/client-node.
-  const { KubernetesInventorySource } = await import('./inventory/kubernetes-inventory.source');
-  return new KubernetesInventorySource(logger);
+  const { KubeConfigError, KubernetesInventorySource } =
+    await import('./inventory/kubernetes-inventory.source');
+  try {
+    return await KubernetesInventorySource.create(logger, {
+      listTimeoutMs: config.kubeTimeoutSeconds * 1000,
+    });
+  } catch (error) {
+    if (!(error instanceof KubeConfigError)) throw error;
+    process.stderr.write(`lattice-agent: --inventory=kubernetes: ${error.message}\n`);
+    process.exit(2);
+  }
 }
 
 async function createTelemetrySource(

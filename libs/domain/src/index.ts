@@ -4,6 +4,7 @@ export * from './gns';
 export * from './telemetry';
 export * from './slo';
 export * from './cluster-status';
+export * from './cluster-conditions';
 export * from './inventory';
 export * from './webhooks';
 export * from './policies';

@@ -13,6 +13,8 @@ export type { Namespace__Output, Namespace } from './generated/lattice/agent/v1/
 export type { TelemetryItem, TelemetryItem__Output } from './generated/lattice/agent/v1/TelemetryItem';
 export type { TelemetryBatch, TelemetryBatch__Output } from './generated/lattice/agent/v1/TelemetryBatch';
 export type { LatencySketch, LatencySketch__Output } from './generated/lattice/agent/v1/LatencySketch';
+export type { AgentConditions, AgentConditions__Output } from './generated/lattice/agent/v1/AgentConditions';
+export type { Condition, Condition__Output } from './generated/lattice/agent/v1/Condition';
 export type { Snapshot, Snapshot__Output } from './generated/lattice/agent/v1/Snapshot';
 export type { RegisterRequest__Output } from './generated/lattice/agent/v1/RegisterRequest';
 export type {

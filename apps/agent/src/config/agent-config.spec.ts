@@ -27,6 +27,7 @@ describe('parseAgentConfig', () => {
       inventory: { kind: 'file', path: 'inv.yaml' },
       sink: { kind: 'directory', path: 'out' },
       heartbeatSeconds: 10,
+      kubeTimeoutSeconds: 30,
       telemetry: undefined,
       telemetryIntervalSeconds: 15,
       logLevel: 'info',
@@ -72,6 +73,7 @@ describe('parseAgentConfig', () => {
       LATTICE_INVENTORY: 'kubernetes',
       LATTICE_SINK: 'kubernetes',
       LATTICE_HEARTBEAT_SECONDS: '30',
+      LATTICE_KUBE_TIMEOUT_SECONDS: '7',
       LATTICE_LOG_LEVEL: 'debug',
     });
     expect(config).toMatchObject({
@@ -82,6 +84,7 @@ describe('parseAgentConfig', () => {
       inventory: { kind: 'kubernetes' },
       sink: { kind: 'kubernetes' },
       heartbeatSeconds: 5,
+      kubeTimeoutSeconds: 7,
       logLevel: 'debug',
     });
     expect(parse([...minimal, '--ca-file', '/etc/ca.pem'], { LATTICE_CA_CERT: PEM }).controllerCa).toEqual({
@@ -103,6 +106,11 @@ describe('parseAgentConfig', () => {
       'LATTICE_HEARTBEAT_SECONDS: must be a whole number of seconds (got "often")',
     ],
     [[...minimal, '--heartbeat-seconds', '0'], {}, '--heartbeat-seconds: must be at least 1 (got "0")'],
+    [
+      [...minimal, '--kube-timeout-seconds', 'soon'],
+      {},
+      '--kube-timeout-seconds: must be a whole number of seconds (got "soon")',
+    ],
     [[...minimal, '--log-level', 'loud'], {}, '--log-level: '],
     [[...minimal, '--cluster-name', 'East_1'], {}, '--cluster-name: must be a DNS label'],
     [minimal, { LATTICE_CA_CERT: 'not pem' }, 'LATTICE_CA_CERT: must be a PEM certificate'],

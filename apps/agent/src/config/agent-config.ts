@@ -16,6 +16,8 @@ export interface AgentConfig {
   inventory: InventoryConfig;
   sink: SinkConfig;
   heartbeatSeconds: number;
+  /** Kubernetes inventory: a list that has not answered after this long fails (reason Timeout). */
+  kubeTimeoutSeconds: number;
   telemetry: TelemetryConfig | undefined;
   /** How often telemetry is collected and sent. */
   telemetryIntervalSeconds: number;
@@ -44,6 +46,7 @@ export const AGENT_USAGE = `Usage: lattice-agent [flags]
   --output-dir <dir>            LATTICE_OUTPUT_DIR        write rendered manifests to a folder
   --sink kubernetes             LATTICE_SINK              server-side apply to the cluster instead
   --heartbeat-seconds <n>       LATTICE_HEARTBEAT_SECONDS heartbeat interval (10)
+  --kube-timeout-seconds <n>    LATTICE_KUBE_TIMEOUT_SECONDS  a Kubernetes list unanswered after n s fails (30)
   --telemetry-synthetic <path>  LATTICE_TELEMETRY_SYNTHETIC  YAML of synthetic traffic edges to report
   --telemetry-prometheus-url <url> LATTICE_TELEMETRY_PROMETHEUS_URL  scrape Istio metrics from this URL
   --telemetry-interval-seconds <n> LATTICE_TELEMETRY_INTERVAL_SECONDS  collect and send every n s (15)
@@ -62,6 +65,7 @@ const FLAGS = {
   'output-dir': { type: 'string', env: 'LATTICE_OUTPUT_DIR' },
   sink: { type: 'string', env: 'LATTICE_SINK' },
   'heartbeat-seconds': { type: 'string', env: 'LATTICE_HEARTBEAT_SECONDS' },
+  'kube-timeout-seconds': { type: 'string', env: 'LATTICE_KUBE_TIMEOUT_SECONDS' },
   'telemetry-synthetic': { type: 'string', env: 'LATTICE_TELEMETRY_SYNTHETIC' },
   'telemetry-prometheus-url': { type: 'string', env: 'LATTICE_TELEMETRY_PROMETHEUS_URL' },
   'telemetry-interval-seconds': { type: 'string', env: 'LATTICE_TELEMETRY_INTERVAL_SECONDS' },
@@ -165,6 +169,7 @@ export function parseAgentConfig(
     ),
     sink: chooseSink(read('output-dir', nonEmpty), read('sink', z.enum(['kubernetes', 'directory']))),
     heartbeatSeconds: read('heartbeat-seconds', heartbeatSeconds, 10) as number,
+    kubeTimeoutSeconds: read('kube-timeout-seconds', heartbeatSeconds, 30) as number,
     telemetry: chooseTelemetry(
       read('telemetry-synthetic', nonEmpty),
       read('telemetry-prometheus-url', httpUrl),

@@ -61,10 +61,11 @@ export class AgentMetrics {
     });
     new Gauge({
       name: 'lattice_agent_inventory_synced',
-      help: '1 once the inventory source has read the whole inventory (Kubernetes: every watched resource listed).',
+      help: '1 while the inventory is current: Kubernetes, the InventorySynced condition is True (every watched resource listed and watched); file source, once read.',
       registers,
       collect() {
-        this.set(status().inventorySynced ? 1 : 0);
+        const { inventorySync, inventorySynced } = status();
+        this.set((inventorySync ? inventorySync.status === 'True' : inventorySynced) ? 1 : 0);
       },
     });
     new Gauge({

@@ -2,8 +2,10 @@ import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Ack as _lattice_agent_v1_Ack, Ack__Output as _lattice_agent_v1_Ack__Output } from './lattice/agent/v1/Ack';
+import type { AgentConditions as _lattice_agent_v1_AgentConditions, AgentConditions__Output as _lattice_agent_v1_AgentConditions__Output } from './lattice/agent/v1/AgentConditions';
 import type { AgentMessage as _lattice_agent_v1_AgentMessage, AgentMessage__Output as _lattice_agent_v1_AgentMessage__Output } from './lattice/agent/v1/AgentMessage';
 import type { AgentServiceClient as _lattice_agent_v1_AgentServiceClient, AgentServiceDefinition as _lattice_agent_v1_AgentServiceDefinition } from './lattice/agent/v1/AgentService';
+import type { Condition as _lattice_agent_v1_Condition, Condition__Output as _lattice_agent_v1_Condition__Output } from './lattice/agent/v1/Condition';
 import type { ControllerMessage as _lattice_agent_v1_ControllerMessage, ControllerMessage__Output as _lattice_agent_v1_ControllerMessage__Output } from './lattice/agent/v1/ControllerMessage';
 import type { EndpointGroup as _lattice_agent_v1_EndpointGroup, EndpointGroup__Output as _lattice_agent_v1_EndpointGroup__Output } from './lattice/agent/v1/EndpointGroup';
 import type { Heartbeat as _lattice_agent_v1_Heartbeat, Heartbeat__Output as _lattice_agent_v1_Heartbeat__Output } from './lattice/agent/v1/Heartbeat';
@@ -37,8 +39,10 @@ export interface ProtoGrpcType {
     agent: {
       v1: {
         Ack: MessageTypeDefinition<_lattice_agent_v1_Ack, _lattice_agent_v1_Ack__Output>
+        AgentConditions: MessageTypeDefinition<_lattice_agent_v1_AgentConditions, _lattice_agent_v1_AgentConditions__Output>
         AgentMessage: MessageTypeDefinition<_lattice_agent_v1_AgentMessage, _lattice_agent_v1_AgentMessage__Output>
         AgentService: SubtypeConstructor<typeof grpc.Client, _lattice_agent_v1_AgentServiceClient> & { service: _lattice_agent_v1_AgentServiceDefinition }
+        Condition: MessageTypeDefinition<_lattice_agent_v1_Condition, _lattice_agent_v1_Condition__Output>
         ControllerMessage: MessageTypeDefinition<_lattice_agent_v1_ControllerMessage, _lattice_agent_v1_ControllerMessage__Output>
         EndpointGroup: MessageTypeDefinition<_lattice_agent_v1_EndpointGroup, _lattice_agent_v1_EndpointGroup__Output>
         Heartbeat: MessageTypeDefinition<_lattice_agent_v1_Heartbeat, _lattice_agent_v1_Heartbeat__Output>

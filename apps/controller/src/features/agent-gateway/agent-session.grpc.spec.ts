@@ -90,4 +90,98 @@ describe('AgentSession', () => {
       session.close(0, 'test over');
     }
   });
+
+  describe('conditions', () => {
+    const hello = { body: 'hello', hello: { clusterId: 'c', appliedVersion: 0, agentVersion: 'test' } };
+    const inventory = {
+      body: 'inventory',
+      inventory: {
+        full: true,
+        namespaces: [],
+        services: [],
+        removedNamespaces: [],
+        removedServices: [],
+        revision: 1,
+      },
+    };
+    const conditions = (status: string) => ({
+      body: 'conditions',
+      conditions: {
+        conditions: [
+          { type: 'InventorySynced', status, reason: 'Forbidden', message: 'no', lastTransitionUnixMs: 5 },
+          { type: 'FromTheFuture', status: 'True', reason: 'Later', message: '', lastTransitionUnixMs: 0 },
+        ],
+      },
+    });
+
+    async function run(messages: object[]) {
+      const call = new FakeCall();
+      const reported: unknown[] = [];
+      const inventories: boolean[] = [];
+      const errors: { code: number; details: string }[] = [];
+      call.on('error', (error: { code: number; details: string }) => errors.push(error));
+      const deps = {
+        stream: {
+          connected: async () => undefined,
+          disconnected: async () => undefined,
+          snapshotToPush: async () => null,
+          intermediateRequestsFor: async () => [],
+          newRotationAckGate: () => ({}),
+          conditionsReported: async (_t: string, _c: string, accepted: unknown[]) => {
+            reported.push(...accepted);
+          },
+          applyInventory: async (
+            _t: string,
+            _c: string,
+            _u: unknown,
+            _n: Date,
+            reportsConditions: boolean,
+          ) => {
+            inventories.push(reportsConditions);
+          },
+        },
+        metrics: { grpcMessages: { inc: () => undefined } },
+        logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+        heartbeatMs: 60_000,
+        onClosed: () => undefined,
+      } as unknown as AgentSessionDeps;
+      const session = new AgentSession(
+        call as unknown as ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
+        { tenantId: 't', clusterId: 'c', fingerprint: 'f' },
+        'replica',
+        deps,
+      );
+      session.start();
+      for (const message of messages) call.emit('data', message);
+      for (let i = 0; i < 5; i++) await flush();
+      const closedBySession = [...errors];
+      session.close(0, 'test over');
+      return { reported, inventories, errors: closedBySession };
+    }
+
+    it('records the conditions it knows, ignores newer types, and tells the inventory the agent reports them', async () => {
+      const { reported, inventories, errors } = await run([hello, conditions('False'), inventory]);
+      expect(errors).toEqual([]);
+      expect(reported).toEqual([
+        {
+          type: 'InventorySynced',
+          status: 'False',
+          reason: 'Forbidden',
+          message: 'no',
+          lastTransitionUnixMs: 5,
+        },
+      ]);
+      expect(inventories).toEqual([true]);
+    });
+
+    it('an agent that sends no conditions (an older one) has its full inventory set InventorySynced', async () => {
+      expect((await run([hello, inventory])).inventories).toEqual([false]);
+    });
+
+    it('ends the stream with INVALID_ARGUMENT naming the field of a malformed condition', async () => {
+      const { reported, errors } = await run([hello, conditions('Maybe')]);
+      expect(reported).toEqual([]);
+      expect(errors[0]).toMatchObject({ code: 3, details: expect.stringContaining('conditions[0].status') });
+    });
+  });
 });

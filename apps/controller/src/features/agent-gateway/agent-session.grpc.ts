@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { status as GrpcStatus, type Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from '@nestjs/common';
-import { DomainError, validateInventoryUpdate } from '@lattice/domain';
+import { DomainError, validateInventoryUpdate, validateReportedConditions } from '@lattice/domain';
 import {
   SNAPSHOT_FORMAT,
   type AgentMessage__Output,
@@ -50,6 +50,8 @@ export class AgentSession {
   readonly connectionId: string;
   private helloReceived = false;
   private lastInventoryRevision = -1;
+  /** Set once the agent sends AgentConditions (agents older than that message never do). */
+  private reportsConditions = false;
   private lastSentVersion = 0;
   private lastHeardAt = Date.now();
   private lastSeenWrittenAt = 0;
@@ -208,9 +210,11 @@ export class AgentSession {
       }
       case 'inventory':
         return this.handleInventory(message.inventory!);
+      case 'conditions':
+        return this.handleConditions(message);
       case 'ack': {
         const version = Number(message.ack!.version);
-        await this.deps.stream.acked(tenantId, clusterId, version);
+        await this.deps.stream.acked(tenantId, clusterId, version, new Date());
         // Most ACKs cannot move a root rotation; those skip the (deduplicated) queue round trip.
         if (this.rotationAcks.acked(version, this.lastSentVersion))
           await this.deps.stream.rotationMayAdvance(tenantId);
@@ -265,7 +269,23 @@ export class AgentSession {
     const problems = validateInventoryUpdate(update);
     if (problems.length > 0) throw DomainError.validation(problems);
     const { tenantId, clusterId } = this.identity;
-    await this.deps.stream.applyInventory(tenantId, clusterId, update, new Date());
+    await this.deps.stream.applyInventory(tenantId, clusterId, update, new Date(), this.reportsConditions);
+  }
+
+  private async handleConditions(message: AgentMessage__Output): Promise<void> {
+    this.reportsConditions = true;
+    // More than 32 is refused by the validation; one past it is enough to tell.
+    const reported = message.conditions!.conditions.slice(0, 33).map((condition) => ({
+      type: boundAgentString(condition.type, AGENT_STRING_LIMITS.identifier),
+      status: boundAgentString(condition.status, AGENT_STRING_LIMITS.identifier),
+      reason: boundAgentString(condition.reason, AGENT_STRING_LIMITS.identifier),
+      message: boundAgentString(condition.message, AGENT_STRING_LIMITS.reason),
+      lastTransitionUnixMs: Number(condition.lastTransitionUnixMs) || 0,
+    }));
+    const { problems, accepted } = validateReportedConditions(reported);
+    if (problems.length > 0) throw DomainError.validation(problems);
+    if (accepted.length === 0) return;
+    await this.deps.stream.conditionsReported(this.identity.tenantId, this.identity.clusterId, accepted);
   }
 
   private async handleTelemetry(message: AgentMessage__Output): Promise<void> {

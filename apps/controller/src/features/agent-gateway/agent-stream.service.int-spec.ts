@@ -222,6 +222,119 @@ describe('AgentStreamService', () => {
     });
   });
 
+  it('clears lastNack once the NACKed version (or a newer one) is ACKed, and shows it as ApplySucceeded', async () => {
+    const clusterId = await registerCluster(actor, 'nack-recovery');
+    const conditionOf = async (type: string, at: Date) =>
+      toClusterView(await clusters.get(actor.tenantId, clusterId), at).conditions.find(
+        (c) => c.type === type,
+      );
+    const t1 = new Date('2026-12-01T12:00:00.000Z');
+    await stream.acked(actor.tenantId, clusterId, 3, t1);
+    expect(await conditionOf('ApplySucceeded', t1)).toEqual({
+      type: 'ApplySucceeded',
+      status: 'True',
+      reason: 'SnapshotApplied',
+      message: 'snapshot version 3 applied',
+      lastTransitionTime: t1.toISOString(),
+    });
+
+    const t2 = new Date('2026-12-01T12:01:00.000Z');
+    await stream.nacked(actor.tenantId, clusterId, 4, 'the API server answered 503', t2);
+    expect(await conditionOf('ApplySucceeded', t2)).toMatchObject({
+      status: 'False',
+      reason: 'SnapshotRefused',
+      message: 'snapshot version 4 refused: the API server answered 503',
+      lastTransitionTime: t2.toISOString(),
+    });
+    // An ACK of an older version (a late one) clears nothing.
+    await stream.acked(actor.tenantId, clusterId, 3, t2);
+    expect(await clusters.get(actor.tenantId, clusterId)).toMatchObject({ lastNackVersion: 4 });
+
+    // The agent retried version 4 and it worked.
+    const t3 = new Date('2026-12-01T12:02:00.000Z');
+    await stream.acked(actor.tenantId, clusterId, 4, t3);
+    const record = await clusters.get(actor.tenantId, clusterId);
+    expect(record).toMatchObject({
+      appliedVersion: 4,
+      lastNackVersion: null,
+      lastNackReason: null,
+      lastNackAt: null,
+    });
+    expect(toClusterView(record, t3).lastNack).toBeNull();
+    expect(await conditionOf('ApplySucceeded', t3)).toMatchObject({
+      status: 'True',
+      lastTransitionTime: t3.toISOString(),
+    });
+  });
+
+  it('stores agent-reported conditions without touching the inventory or scheduling a recompute', async () => {
+    const clusterId = await registerCluster(actor, 'fail-safe');
+    const before = new Date('2026-12-01T13:00:00.000Z');
+    await stream.connected(actor.tenantId, clusterId, 'stream-f', 'agent/1', before);
+    await stream.applyInventory(actor.tenantId, clusterId, fullInventory([service('shop', 'cart')]), before);
+    scheduler.calls.length = 0;
+    const inventoryBefore = (await clusters.get(actor.tenantId, clusterId)).inventory;
+
+    const failing = new Date('2026-12-01T13:00:30.000Z');
+    await stream.conditionsReported(
+      actor.tenantId,
+      clusterId,
+      [
+        {
+          type: 'InventorySynced',
+          status: 'False',
+          reason: 'Forbidden',
+          message: 'services: services is forbidden',
+          lastTransitionUnixMs: failing.getTime() - 5_000,
+        },
+      ],
+      failing,
+    );
+    const record = await clusters.get(actor.tenantId, clusterId);
+    expect(record.inventory).toEqual(inventoryBefore);
+    expect(scheduler.calls).toEqual([]);
+    const view = toClusterView(record, failing);
+    expect(view.inventory.services).toBe(1);
+    expect(view.conditions).toEqual([
+      {
+        type: 'Connected',
+        status: 'True',
+        reason: 'StreamOpen',
+        message: 'the agent stream is open',
+        lastTransitionTime: before.toISOString(),
+      },
+      {
+        type: 'InventorySynced',
+        status: 'False',
+        reason: 'Forbidden',
+        message: 'services: services is forbidden',
+        lastTransitionTime: new Date(failing.getTime() - 5_000).toISOString(),
+      },
+      expect.objectContaining({ type: 'ApplySucceeded', status: 'Unknown' }),
+    ]);
+
+    // Another tenant cannot set this cluster's conditions.
+    await stream.conditionsReported(stranger.tenantId, clusterId, [
+      { type: 'InventorySynced', status: 'True', reason: 'Synced', message: '', lastTransitionUnixMs: 0 },
+    ]);
+    const closed = new Date('2026-12-01T13:02:00.000Z');
+    await stream.disconnected(actor.tenantId, clusterId, 'stream-f', closed);
+    const after = toClusterView(await clusters.get(actor.tenantId, clusterId), closed).conditions;
+    expect(after.map((c) => `${c.type}=${c.status}:${c.reason}`)).toEqual([
+      'Connected=False:StreamClosed',
+      'InventorySynced=False:Forbidden',
+      'ApplySucceeded=Unknown:NoSnapshotAnswered',
+    ]);
+  });
+
+  it('an agent that reports no conditions (older agents) gets InventorySynced from its full inventory', async () => {
+    const clusterId = await registerCluster(actor, 'old-agent');
+    const at = new Date('2026-12-01T14:00:00.000Z');
+    await stream.applyInventory(actor.tenantId, clusterId, fullInventory([service('shop', 'a')]), at, false);
+    const synced = toClusterView(await clusters.get(actor.tenantId, clusterId), at).conditions[1];
+    expect(synced).toMatchObject({ type: 'InventorySynced', status: 'True', reason: 'InventoryReported' });
+  });
+
   it('delegates telemetry to the ingest and returns its result (a resent batch is a duplicate)', async () => {
     const clusterId = await registerCluster(actor, 'south');
     const minute = minuteStart(Date.now()) - 2 * MINUTE;

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { InventoryUpdate } from '@lattice/domain';
+import type { InventoryUpdate, ReportedCondition } from '@lattice/domain';
 import type { TelemetryBatch__Output } from '@lattice/proto';
 import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { DesiredStateService } from '../config-distribution/desired-state.service';
@@ -85,20 +85,38 @@ export class AgentStreamService {
     return recent ?? (await this.links.desiredSnapshot(tenantId, clusterId, newerThan));
   }
 
-  /** Stores an inventory report; a change asks for the tenant's desired states to be recomputed. */
+  /**
+   * Stores an inventory report; a change asks for the tenant's desired states to be recomputed.
+   * `reportsConditions`: whether this agent sends AgentConditions (false: an older agent, whose
+   * full inventory then sets InventorySynced itself).
+   */
   async applyInventory(
     tenantId: string,
     clusterId: string,
     update: InventoryUpdate,
     now = new Date(),
+    reportsConditions = true,
   ): Promise<void> {
-    if (await this.links.applyInventory(tenantId, clusterId, update, now)) {
+    if (await this.links.applyInventory(tenantId, clusterId, update, now, reportsConditions)) {
       await this.scheduler.schedule(tenantId, `inventory of cluster ${clusterId} changed`);
     }
   }
 
+  /**
+   * Conditions the agent reported (validated). They change no desired state: an agent that cannot
+   * read its cluster keeps its last good inventory, so nothing is recomputed.
+   */
+  async conditionsReported(
+    tenantId: string,
+    clusterId: string,
+    conditions: readonly ReportedCondition[],
+    now = new Date(),
+  ): Promise<void> {
+    await this.links.recordReportedConditions(tenantId, clusterId, conditions, now);
+  }
+
   async acked(tenantId: string, clusterId: string, version: number, now = new Date()): Promise<void> {
-    const desiredAt = await this.links.recordAck(tenantId, clusterId, version);
+    const desiredAt = await this.links.recordAck(tenantId, clusterId, version, now);
     if (desiredAt)
       this.metrics.configPropagation.observe(Math.max(0, now.getTime() - desiredAt.getTime()) / 1000);
   }

@@ -1,9 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import {
+  afterAck,
+  afterNack,
   applyInventoryUpdate,
+  applyReportedConditions,
+  type ClusterCondition,
   clusterInventorySchema,
   type ClusterInventory,
+  CONNECTED_CONDITION,
+  INVENTORY_REPORTED_CONDITION,
   type InventoryUpdate,
+  type ReportedCondition,
+  setCondition,
+  storedConditionsJson,
+  storedConditionsSchema,
 } from '@lattice/domain';
 import { Prisma } from '../../generated/prisma/client';
 import { byteaAsBase64Sql, bytesFromBase64 } from '../../platform/database/bytea.util';
@@ -71,10 +81,13 @@ export class ClusterLinkRepository {
     agentVersion: string,
     now: Date,
   ): Promise<void> {
-    await this.prisma.$executeRaw(Prisma.sql`
-      UPDATE clusters SET connection_id = ${connectionId}, last_seen_at = ${now}, agent_version = ${agentVersion},
-        first_connected_at = COALESCE(first_connected_at, ${now}), updated_at = ${now}
-      WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid`);
+    await this.withLockedCluster(tenantId, clusterId, async (tx, row) => {
+      await tx.$executeRaw(Prisma.sql`
+        UPDATE clusters SET connection_id = ${connectionId}, last_seen_at = ${now}, agent_version = ${agentVersion},
+          first_connected_at = COALESCE(first_connected_at, ${now}), updated_at = ${now},
+          conditions = ${storedConditionsJson(setCondition(row.conditions, CONNECTED_CONDITION.open, now))}::jsonb
+        WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid`);
+    });
   }
 
   async touch(tenantId: string, clusterId: string, connectionId: string, now: Date): Promise<void> {
@@ -91,45 +104,89 @@ export class ClusterLinkRepository {
     connectionId: string,
     now: Date,
   ): Promise<void> {
-    await this.prisma.cluster.updateMany({
-      where: { tenantId, id: clusterId, connectionId },
-      data: { connectionId: null, lastSeenAt: now },
+    await this.withLockedCluster(tenantId, clusterId, async (tx, row) => {
+      if (row.connectionId !== connectionId) return;
+      await tx.$executeRaw(Prisma.sql`
+        UPDATE clusters SET connection_id = NULL, last_seen_at = ${now},
+          conditions = ${storedConditionsJson(setCondition(row.conditions, CONNECTED_CONDITION.closed, now))}::jsonb
+        WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid`);
     });
   }
 
-  /** Applies an inventory update under a row lock; returns whether the stored inventory changed. */
+  /**
+   * Applies an inventory update under a row lock; returns whether the stored inventory changed.
+   * `reportsConditions` false (an agent that does not send AgentConditions): a full inventory sets
+   * InventorySynced True, since such an agent sends nothing else about it.
+   */
   async applyInventory(
     tenantId: string,
     clusterId: string,
     update: InventoryUpdate,
     now: Date,
+    reportsConditions = true,
   ): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<{ inventory: unknown }[]>(Prisma.sql`
-        SELECT inventory FROM clusters WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid FOR UPDATE`);
-      if (rows.length === 0) return false;
-      const current = storedInventory(rows[0]?.inventory);
+    const changed = await this.withLockedCluster(tenantId, clusterId, async (tx, row) => {
+      const current = storedInventory(row.inventory);
       const next = applyInventoryUpdate(current, update);
-      if (JSON.stringify(next) === JSON.stringify(current)) return false;
+      const inventoryChanged = JSON.stringify(next) !== JSON.stringify(current);
+      const conditions =
+        update.full && !reportsConditions
+          ? setCondition(row.conditions, INVENTORY_REPORTED_CONDITION, now)
+          : row.conditions;
+      if (!sameConditions(conditions, row.conditions))
+        await tx.$executeRaw(Prisma.sql`
+          UPDATE clusters SET conditions = ${storedConditionsJson(conditions)}::jsonb
+          WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid`);
+      if (!inventoryChanged) return false;
       await tx.$executeRaw(Prisma.sql`
         UPDATE clusters SET inventory = ${JSON.stringify(next)}::jsonb, inventory_updated_at = ${now},
           inventory_revision = inventory_revision + 1, updated_at = ${now}
         WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid`);
       return true;
     });
+    return changed ?? false;
   }
 
-  /** Versions only go up: a late ACK of an older snapshot (a stream replaced mid-push) changes nothing. */
   /**
-   * Records an applied version. Returns when that version was stored as desired, if the ACK moved
-   * the cluster to its newest desired version (null for a stale or repeated ACK).
+   * Stores the conditions an agent reported (already validated). Never touches the inventory: an
+   * agent that cannot read its cluster keeps the last good inventory in every snapshot.
    */
-  async recordAck(tenantId: string, clusterId: string, version: number): Promise<Date | null> {
-    const rows = await this.prisma.$queryRaw<{ desired_at: Date | null }[]>(Prisma.sql`
-      UPDATE clusters SET applied_version = ${version}::int
-       WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid AND applied_version < ${version}::int
-   RETURNING CASE WHEN desired_version = ${version}::int THEN desired_at END AS desired_at`);
-    return rows[0]?.desired_at ?? null;
+  async recordReportedConditions(
+    tenantId: string,
+    clusterId: string,
+    reported: readonly ReportedCondition[],
+    now: Date,
+  ): Promise<void> {
+    await this.withLockedCluster(tenantId, clusterId, async (tx, row) => {
+      const next = applyReportedConditions(row.conditions, reported, now);
+      if (sameConditions(next, row.conditions)) return;
+      await tx.$executeRaw(Prisma.sql`
+        UPDATE clusters SET conditions = ${storedConditionsJson(next)}::jsonb
+        WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid`);
+    });
+  }
+
+  /**
+   * Records an applied version. Versions only go up: a late ACK of an older snapshot (a stream
+   * replaced mid-push) changes nothing. An ACK at or above the last NACKed version clears lastNack
+   * (domain afterAck). Returns when that version was stored as desired, if the ACK moved the
+   * cluster to its newest desired version (null for a stale or repeated ACK).
+   */
+  async recordAck(tenantId: string, clusterId: string, version: number, now: Date): Promise<Date | null> {
+    const desiredAt = await this.withLockedCluster(tenantId, clusterId, async (tx, row) => {
+      const outcome = afterAck(row, row.conditions, version, now);
+      if (!outcome.changed) return null;
+      await tx.cluster.updateMany({
+        where: { tenantId, id: clusterId },
+        data: {
+          appliedVersion: outcome.appliedVersion,
+          conditions: conditionsColumn(outcome.conditions),
+          ...(outcome.clearNack ? { lastNackVersion: null, lastNackReason: null, lastNackAt: null } : {}),
+        },
+      });
+      return version > row.appliedVersion && row.desiredVersion === version ? row.desiredAt : null;
+    });
+    return desiredAt ?? null;
   }
 
   /** Clusters whose applied version is behind their desired one, every tenant (for operators' metrics). */
@@ -156,9 +213,54 @@ export class ClusterLinkRepository {
     reason: string,
     now: Date,
   ): Promise<void> {
-    await this.prisma.cluster.updateMany({
-      where: { tenantId, id: clusterId },
-      data: { lastNackVersion: version, lastNackReason: reason.slice(0, 2000), lastNackAt: now },
+    await this.withLockedCluster(tenantId, clusterId, async (tx, row) => {
+      await tx.cluster.updateMany({
+        where: { tenantId, id: clusterId },
+        data: {
+          lastNackVersion: version,
+          lastNackReason: reason.slice(0, 2000),
+          lastNackAt: now,
+          conditions: conditionsColumn(afterNack(row, row.conditions, version, reason, now)),
+        },
+      });
+    });
+  }
+
+  /**
+   * Runs `work` in a transaction holding the cluster's row lock, with the columns the agent
+   * stream's read-modify-write steps need; `missing` when the cluster is gone.
+   */
+  private async withLockedCluster<T>(
+    tenantId: string,
+    clusterId: string,
+    work: (tx: Prisma.TransactionClient, row: LockedCluster) => Promise<T>,
+  ): Promise<T | undefined> {
+    return this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<
+        {
+          inventory: unknown;
+          conditions: unknown;
+          applied_version: number;
+          desired_version: number;
+          desired_at: Date | null;
+          last_nack_version: number | null;
+          connection_id: string | null;
+        }[]
+      >(Prisma.sql`
+        SELECT inventory, conditions, applied_version, desired_version, desired_at, last_nack_version, connection_id
+          FROM clusters
+         WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid FOR UPDATE`);
+      const row = rows[0];
+      if (!row) return undefined;
+      return work(tx, {
+        inventory: row.inventory,
+        conditions: storedConditions(row.conditions),
+        appliedVersion: Number(row.applied_version),
+        desiredVersion: Number(row.desired_version),
+        desiredAt: row.desired_at,
+        lastNackVersion: row.last_nack_version === null ? null : Number(row.last_nack_version),
+        connectionId: row.connection_id,
+      });
     });
   }
 
@@ -198,4 +300,28 @@ export class ClusterLinkRepository {
 function storedInventory(json: unknown): ClusterInventory {
   const parsed = clusterInventorySchema.safeParse(json);
   return parsed.success ? parsed.data : { namespaces: [], services: [] };
+}
+
+interface LockedCluster {
+  inventory: unknown;
+  conditions: ClusterCondition[];
+  appliedVersion: number;
+  desiredVersion: number;
+  desiredAt: Date | null;
+  lastNackVersion: number | null;
+  connectionId: string | null;
+}
+
+/** Stored conditions through their schema; a column that does not parse starts over empty. */
+function storedConditions(json: unknown): ClusterCondition[] {
+  const parsed = storedConditionsSchema.safeParse(json);
+  return parsed.success ? parsed.data : [];
+}
+
+function conditionsColumn(conditions: readonly ClusterCondition[]): Prisma.InputJsonValue {
+  return JSON.parse(storedConditionsJson(conditions)) as Prisma.InputJsonValue;
+}
+
+function sameConditions(a: readonly ClusterCondition[], b: readonly ClusterCondition[]): boolean {
+  return storedConditionsJson(a) === storedConditionsJson(b);
 }

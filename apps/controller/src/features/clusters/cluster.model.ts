@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import type { ClusterStatus } from '@lattice/domain';
+import type { ClusterConditionType, ClusterStatus, ConditionStatus } from '@lattice/domain';
 import { ConnectionType } from '../../platform/graphql/connection.model';
 import type { toClusterView } from './clusters.service';
 import { DateTimeScalar } from '../../platform/graphql/date-time.model';
@@ -33,6 +33,68 @@ export class ClusterNack {
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'When the refusal arrived.' })
   at!: Date | null;
+}
+
+/* Condition enums: GraphQL names in UPPER_CASE, internal values the Kubernetes-style REST ones. */
+export const CONDITION_STATUSES = {
+  TRUE: 'True',
+  FALSE: 'False',
+  UNKNOWN: 'Unknown',
+} as const satisfies Record<string, ConditionStatus>;
+registerEnumType(CONDITION_STATUSES, {
+  name: 'ConditionStatus',
+  description: 'Kubernetes condition status (REST: True, False, Unknown).',
+  valuesMap: {
+    TRUE: { description: 'The condition holds.' },
+    FALSE: { description: 'The condition does not hold; reason and message say why.' },
+    UNKNOWN: { description: 'Not known yet (nothing reported it).' },
+  },
+});
+
+export const CLUSTER_CONDITION_TYPES = {
+  CONNECTED: 'Connected',
+  INVENTORY_SYNCED: 'InventorySynced',
+  APPLY_SUCCEEDED: 'ApplySucceeded',
+} as const satisfies Record<string, ClusterConditionType>;
+registerEnumType(CLUSTER_CONDITION_TYPES, {
+  name: 'ClusterConditionType',
+  description: 'Which condition of a cluster (REST: Connected, InventorySynced, ApplySucceeded).',
+  valuesMap: {
+    CONNECTED: { description: 'The agent stream is open and heartbeats arrive.' },
+    INVENTORY_SYNCED: {
+      description:
+        'The agent read every Kubernetes resource it watches; while False the last good inventory stays in use.',
+    },
+    APPLY_SUCCEEDED: {
+      description: 'The agent applied the newest snapshot it answered (from its ACK or NACK).',
+    },
+  },
+});
+
+@ObjectType({
+  description:
+    'A Kubernetes-style condition of the cluster. Types: Connected (the agent stream is open and heartbeats arrive), ' +
+    'InventorySynced (the agent read every resource it watches; while False the last good inventory stays in use), ' +
+    'ApplySucceeded (the agent applied the newest snapshot it answered; derived from ACK/NACK).',
+})
+export class ClusterCondition {
+  @Field(() => CLUSTER_CONDITION_TYPES, { description: 'Which condition this is.' })
+  type!: ClusterConditionType;
+
+  @Field(() => CONDITION_STATUSES, { description: 'Whether the condition holds.' })
+  status!: ConditionStatus;
+
+  @Field({ description: 'CamelCase reason of the last change, e.g. Forbidden or SnapshotRefused.' })
+  reason!: string;
+
+  @Field({
+    description:
+      'Human-readable details (for InventorySynced False: the failing resource and the API server message).',
+  })
+  message!: string;
+
+  @Field(() => DateTimeScalar, { description: 'When status last changed.' })
+  lastTransitionTime!: Date;
 }
 
 @ObjectType({ description: 'What the agent last reported of the cluster: counts only.' })
@@ -93,6 +155,9 @@ export class Cluster {
   @Field(() => ClusterInventorySummary, { description: 'What the agent last reported of the cluster.' })
   inventory!: ClusterInventorySummary;
 
+  @Field(() => [ClusterCondition], { description: 'One entry per condition type, always all of them.' })
+  conditions!: ClusterCondition[];
+
   @Field(() => DateTimeScalar, { nullable: true, description: 'Set once the agent identity is revoked.' })
   revokedAt!: Date | null;
 
@@ -126,6 +191,10 @@ export class Cluster {
               at: dateOrNull(view.lastNack.at),
             },
       inventory: { ...view.inventory, updatedAt: dateOrNull(view.inventory.updatedAt) },
+      conditions: view.conditions.map((condition) => ({
+        ...condition,
+        lastTransitionTime: new Date(condition.lastTransitionTime),
+      })),
       revokedAt: dateOrNull(view.revokedAt),
       version: view.version,
       createdAt: new Date(view.createdAt),

@@ -1,5 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { clusterInventorySchema, storedLabelsSchema, type ClusterInventory } from '@lattice/domain';
+import {
+  clusterInventorySchema,
+  storedConditionsSchema,
+  storedLabelsSchema,
+  type ClusterInventory,
+} from '@lattice/domain';
 import { z } from 'zod';
 import { Prisma, type Cluster } from '../../generated/prisma/client';
 import {
@@ -198,6 +203,7 @@ function toClusterRecord(row: Cluster): ClusterRecord {
     lastNackAt: row.lastNackAt,
     inventory: decodeJson(clusterInventorySchema, row.inventory, EMPTY_INVENTORY, row, 'inventory'),
     inventoryUpdatedAt: row.inventoryUpdatedAt,
+    conditions: decodeJson(storedConditionsSchema, row.conditions, [], row, 'conditions'),
     revokedAt: row.revokedAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

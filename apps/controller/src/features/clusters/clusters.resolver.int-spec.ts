@@ -97,11 +97,19 @@ describe('clusters resolver', () => {
     const { body } = await harness.graphql(
       `query($id: ID!) { cluster(id: $id) {
          id name eastWestAddress labels takeOverMeshCa status lastSeenAt agentVersion desiredVersion appliedVersion
-         lastNack { version reason at } inventory { namespaces services updatedAt } revokedAt version createdAt updatedAt } }`,
+         lastNack { version reason at } inventory { namespaces services updatedAt }
+         conditions { type status reason message lastTransitionTime } revokedAt version createdAt updatedAt } }`,
       { token: tokenA, variables: { id: eastId } },
     );
     expect(body.errors).toBeUndefined();
-    expect(body.data?.cluster).toEqual(rest.body);
+    // Condition enums are UPPER_CASE in GraphQL (docs/graphql.md), Kubernetes-style in REST.
+    const upper = (value: string) => value.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+    const restConditions = (rest.body as { conditions: { type: string; status: string }[] }).conditions;
+    expect(body.data?.cluster).toEqual({
+      ...rest.body,
+      conditions: restConditions.map((c) => ({ ...c, type: upper(c.type), status: upper(c.status) })),
+    });
+    expect(restConditions.map((c) => c.type)).toEqual(['Connected', 'InventorySynced', 'ApplySucceeded']);
     expect(rest.body).toMatchObject({
       eastWestAddress: '203.0.113.10',
       labels: { region: 'eu-west-1' },

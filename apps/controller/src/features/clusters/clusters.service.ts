@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError, clusterStatus } from '@lattice/domain';
+import { DomainError, clusterConditions, clusterStatus } from '@lattice/domain';
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import type { PageRequest } from '../../platform/http/pagination.util';
@@ -55,6 +55,10 @@ export function toClusterView(cluster: ClusterRecord, now = new Date()) {
       services: cluster.inventory.services.length,
       updatedAt: cluster.inventoryUpdatedAt?.toISOString() ?? null,
     },
+    conditions: clusterConditions(cluster.conditions, cluster, now).map((condition) => ({
+      ...condition,
+      lastTransitionTime: condition.lastTransitionTime.toISOString(),
+    })),
     revokedAt: cluster.revokedAt?.toISOString() ?? null,
     version: cluster.version,
     createdAt: cluster.createdAt.toISOString(),

@@ -1,4 +1,4 @@
-import type { ClusterInventory } from '@lattice/domain';
+import type { ClusterCondition, ClusterInventory } from '@lattice/domain';
 
 /** A cluster as the clusters feature hands it out (JSON columns decoded, no database row type). */
 export interface ClusterRecord {
@@ -22,6 +22,8 @@ export interface ClusterRecord {
   lastNackAt: Date | null;
   inventory: ClusterInventory;
   inventoryUpdatedAt: Date | null;
+  /** As stored; `clusterConditions` (libs/domain) fills in and corrects them for an API. */
+  conditions: ClusterCondition[];
   revokedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;

@@ -7,6 +7,7 @@ import type { Nack as _lattice_agent_v1_Nack, Nack__Output as _lattice_agent_v1_
 import type { IntermediateCsr as _lattice_agent_v1_IntermediateCsr, IntermediateCsr__Output as _lattice_agent_v1_IntermediateCsr__Output } from './IntermediateCsr';
 import type { TelemetryBatch as _lattice_agent_v1_TelemetryBatch, TelemetryBatch__Output as _lattice_agent_v1_TelemetryBatch__Output } from './TelemetryBatch';
 import type { Heartbeat as _lattice_agent_v1_Heartbeat, Heartbeat__Output as _lattice_agent_v1_Heartbeat__Output } from './Heartbeat';
+import type { AgentConditions as _lattice_agent_v1_AgentConditions, AgentConditions__Output as _lattice_agent_v1_AgentConditions__Output } from './AgentConditions';
 
 export interface AgentMessage {
   'hello'?: (_lattice_agent_v1_Hello | null);
@@ -16,7 +17,8 @@ export interface AgentMessage {
   'csr'?: (_lattice_agent_v1_IntermediateCsr | null);
   'telemetry'?: (_lattice_agent_v1_TelemetryBatch | null);
   'heartbeat'?: (_lattice_agent_v1_Heartbeat | null);
-  'body'?: "hello"|"inventory"|"ack"|"nack"|"csr"|"telemetry"|"heartbeat";
+  'conditions'?: (_lattice_agent_v1_AgentConditions | null);
+  'body'?: "hello"|"inventory"|"ack"|"nack"|"csr"|"telemetry"|"heartbeat"|"conditions";
 }
 
 export interface AgentMessage__Output {
@@ -27,5 +29,6 @@ export interface AgentMessage__Output {
   'csr'?: (_lattice_agent_v1_IntermediateCsr__Output | null);
   'telemetry'?: (_lattice_agent_v1_TelemetryBatch__Output | null);
   'heartbeat'?: (_lattice_agent_v1_Heartbeat__Output | null);
-  'body'?: "hello"|"inventory"|"ack"|"nack"|"csr"|"telemetry"|"heartbeat";
+  'conditions'?: (_lattice_agent_v1_AgentConditions__Output | null);
+  'body'?: "hello"|"inventory"|"ack"|"nack"|"csr"|"telemetry"|"heartbeat"|"conditions";
 }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "clusters" ADD COLUMN     "conditions" JSONB NOT NULL DEFAULT '[]';
+
