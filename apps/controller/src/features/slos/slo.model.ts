@@ -87,6 +87,15 @@ export class SloInput {
   @IsOptional()
   @IsString()
   type?: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'How a minute without requests counts: GOOD, BAD (TIME_SLICES only) or IGNORE (default: not counted).',
+  })
+  @IsOptional()
+  @IsString()
+  noDataPolicy?: string;
 }
 
 @ObjectType('SloIndicatorValue')
@@ -208,6 +217,8 @@ export class SloModel {
   @Field() window!: string;
   @Field() budgeting!: string;
   @Field() type!: string;
+  @Field({ description: 'How a minute without requests counts: GOOD, BAD or IGNORE.' })
+  noDataPolicy!: string;
   @Field(() => Int) version!: number;
   @Field(() => DateTimeScalar) createdAt!: Date;
   @Field(() => DateTimeScalar) updatedAt!: Date;

@@ -216,6 +216,7 @@ function toData(spec: SloSpec) {
     window: spec.window,
     budgeting: spec.budgeting,
     type: spec.type,
+    noDataPolicy: spec.noDataPolicy,
   };
 }
 
@@ -237,6 +238,7 @@ export function storedSloOf(row: Slo): StoredSlo {
     window: row.window as SloWindowSpec,
     budgeting: row.budgeting,
     type: row.type,
+    noDataPolicy: row.noDataPolicy,
     version: row.version,
     basis: row.basis,
     createdAt: row.createdAt,
@@ -258,6 +260,7 @@ export function seriesProgressOf(row: SloSeries): SloSeriesProgress {
       requests: Number(row.originRequests),
       badRequests: Number(row.originBadRequests),
       badMinutes: Number(row.originBadMinutes),
+      dataMinutes: Number(row.originDataMinutes),
     },
   };
 }

@@ -2,7 +2,7 @@ import { GraphQLTestApp } from '../../../../../test/support/graphql-app';
 import { seedCluster, seedGlobalNamespace } from '../../../../../test/support/telemetry';
 
 const SLO_FIELDS = `id name description gnsId services indicators { kind percentile thresholdMs maxErrorRatePercent }
-  targetPercent window budgeting type version createdAt updatedAt
+  targetPercent window budgeting type noDataPolicy version createdAt updatedAt
   status { health evaluatedAt windowStart windowEnd compliance meetsTarget
     budget { allowedBadFraction consumedFraction remainingFraction totalSeconds consumedSeconds remainingSeconds }
     burnRates { window rate } indicators { kind percentile thresholdMs maxErrorRatePercent value holds }
