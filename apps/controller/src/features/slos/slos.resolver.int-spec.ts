@@ -91,4 +91,27 @@ describe('slos resolver', () => {
     });
     expect(events.body).toEqual({ data: { slo: { events: [] } } });
   });
+
+  it('sets the no-data policy through updateSlo, naming the field when it is refused', async () => {
+    const input = {
+      name: 'cart-errors',
+      gnsId,
+      services: ['cart'],
+      indicators: [{ kind: 'ERROR_RATE', maxErrorRatePercent: 1 }],
+      targetPercent: 99,
+      window: '7d',
+    };
+    const update = (version: number, changes: Record<string, unknown>) =>
+      harness.graphql(
+        'mutation($id: ID!, $version: Int!, $input: SloInput!) { updateSlo(id: $id, version: $version, input: $input) { version noDataPolicy } }',
+        { token: editor, variables: { id: sloId, version, input: { ...input, ...changes } } },
+      );
+    const refused = await update(1, { budgeting: 'OCCURRENCES', noDataPolicy: 'BAD' });
+    expect(refused.body.errors?.[0]).toMatchObject({ extensions: { code: 'VALIDATION' } });
+    expect(refused.body.errors?.[0]?.message).toMatch(/noDataPolicy: BAD needs budgeting TIME_SLICES/);
+    const updated = await update(1, { noDataPolicy: 'BAD' });
+    expect(updated.body).toEqual({ data: { updateSlo: { version: 2, noDataPolicy: 'BAD' } } });
+    const rest = await harness.rest('get', `/v1/slos/${sloId}`, viewer);
+    expect(rest.body).toMatchObject({ version: 2, noDataPolicy: 'BAD' });
+  });
 });
