@@ -478,8 +478,14 @@ async function main() {
     }),
   );
 
-  const sloNotes = await ensureSlos(token, gnsId);
-  await ensureWebhook(token, receiverUrl);
+  const notes = await ensureSlos(token, gnsId);
+  // E.g. LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS=false in the environment refuses the receiver: say so, go on.
+  const webhookNote = await ensureWebhook(token, receiverUrl).then(
+    () => null,
+    (error) => `webhook receiver not registered (${error.message}); step 5 needs it`,
+  );
+  if (webhookNote) notes.push(webhookNote);
+  const webhookId = state.webhook?.id ?? '<webhook id>';
 
   const hourAgo = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000).toISOString();
   const later = new Date(Date.parse(hourAgo) + 3 * 3_600_000).toISOString();
@@ -500,7 +506,7 @@ Lattice demo is ready. Press Ctrl-C to stop it (state is kept in ${dataDir}).
   Rendered manifests ${manifests}/{east,west,edge}
   Webhook receiver   ${receiverUrl}   (deliveries print here; all in ${deliveriesLog})
   Logs               ${demoDir}/*.log
-${sloNotes.map((note) => `  ${note}\n`).join('')}
+${notes.map((note) => `  ${note}\n`).join('')}
 Demo-only settings (a variable of the same name in the environment wins; not for production):
 ${DEMO_SETTINGS.map((setting) => `  ${`${setting.name}=${setting.value}`.padEnd(settingWidth)}  ${setting.why}`).join('\n')}
 
@@ -531,8 +537,8 @@ by minute; the numbers show up after the first whole minute.
 
 5. Webhooks: a test event to the demo's receiver (it prints here, signature verified), then every
    delivery with its attempts, including the SLO alerts of step 2.
-  $ curl -s -X POST $LATTICE/v1/webhooks/${state.webhook.id}/test -H "$AUTH"
-  $ curl -s $LATTICE/v1/webhooks/${state.webhook.id}/deliveries -H "$AUTH"
+  $ curl -s -X POST $LATTICE/v1/webhooks/${webhookId}/test -H "$AUTH"
+  $ curl -s $LATTICE/v1/webhooks/${webhookId}/deliveries -H "$AUTH"
 
 More: edit deploy/demo/west.yaml and watch ${path.join(manifests, 'east')} follow; docs/ explains each feature.
 `);
