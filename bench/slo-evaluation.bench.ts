@@ -211,9 +211,9 @@ async function seed(ctx: BenchContext, now: number): Promise<void> {
   // Evaluated history up to 15 minutes ago: running totals per minute for 6 hours, the rows closing each hour before.
   const historyEnd = now - (TELEMETRY_MINUTES + 1) * MINUTE_MS;
   await ctx.sql(
-    `INSERT INTO slo_minutes (slo_id, minute, tenant_id, basis, requests, bad_requests, bad_slice, indicator_values, cum_requests, cum_bad_requests, cum_bad_minutes)
+    `INSERT INTO slo_minutes (slo_id, minute, tenant_id, basis, requests, bad_requests, bad_slice, indicator_values, cum_requests, cum_bad_requests, cum_bad_minutes, cum_data_minutes)
      SELECT s.id, m.minute, s.tenant_id, 1, 3600, 2, false, ARRAY[0.05, 180]::float8[],
-            3600 * m.n, 2 * m.n, m.n / 500
+            3600 * m.n, 2 * m.n, m.n / 500, m.n
      FROM slos s
      CROSS JOIN LATERAL (
        SELECT $1::timestamptz - make_interval(mins => g) AS minute, ($2::int - g) AS n FROM generate_series(0, $3::int - 1) g
@@ -231,8 +231,8 @@ async function seed(ctx: BenchContext, now: number): Promise<void> {
   // Their series: complete (backfilled, caught up) until the history's end.
   await ctx.sql(
     `INSERT INTO slo_series (slo_id, tenant_id, basis, covered_from, backfill_to, minute_resolution_from, caught_up_until, evaluated_until,
-                             origin_requests, origin_bad_requests, origin_bad_minutes)
-     SELECT s.id, s.tenant_id, 1, f.first, f.first, f.first, $1::timestamptz + interval '1 minute', $1::timestamptz + interval '1 minute', 0, 0, 0
+                             origin_requests, origin_bad_requests, origin_bad_minutes, origin_data_minutes)
+     SELECT s.id, s.tenant_id, 1, f.first, f.first, f.first, $1::timestamptz + interval '1 minute', $1::timestamptz + interval '1 minute', 0, 0, 0, 0
      FROM slos s CROSS JOIN LATERAL (SELECT min(minute) AS first FROM slo_minutes m WHERE m.slo_id = s.id) f`,
     [new Date(historyEnd).toISOString()],
   );

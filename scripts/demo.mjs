@@ -3,9 +3,13 @@
 // REDIS_URL are set), a tenant, three clusters with real agents (file inventory, directory sink,
 // synthetic traffic) running a bookinfo-like application: `east` and `west` split the bookinfo
 // services, `edge` runs the ingress gateway users come through. One Global Namespace spans the
-// three, and two SLOs watch it. State lives in .data/ (LATTICE_DATA_DIR) and is reused next time.
+// three, and two SLOs watch it. A local webhook receiver shows the signed alert deliveries, and a
+// printed tour walks through topology, SLO burn, a canary, a CA rotation and a webhook. State lives
+// in .data/ (LATTICE_DATA_DIR) and is reused next time.
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -16,6 +20,30 @@ const port = Number(process.env.PORT ?? 8080);
 const grpcPort = Number(process.env.GRPC_PORT ?? 50051);
 const metricsPort = Number(process.env.METRICS_PORT ?? 9464);
 const base = `http://127.0.0.1:${port}`;
+const webhookPort = Number(process.env.DEMO_WEBHOOK_PORT ?? 0);
+
+/**
+ * Settings for the demo only, each printed with the banner; an environment variable of the same
+ * name wins. Not for production: there a rotation must wait out the real workload-certificate
+ * lifetime and webhooks must not reach private networks.
+ */
+const DEMO_SETTINGS = [
+  {
+    name: 'LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS',
+    value: '30',
+    why: 'a CA rotation drops the old root 30 s after every cluster moved (default 86400: Istio workload certificates live 24 h)',
+  },
+  {
+    name: 'LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS',
+    value: 'true',
+    why: "the demo's webhook receiver listens on 127.0.0.1 (default false: only public addresses)",
+  },
+  {
+    name: 'LATTICE_SLO_EVALUATION_INTERVAL_SECONDS',
+    value: '15',
+    why: 'SLO status refreshes every 15 s (default 60)',
+  },
+].map((setting) => ({ ...setting, value: process.env[setting.name] ?? setting.value }));
 
 const CLUSTERS = [
   {
@@ -55,6 +83,7 @@ const SLOS = [
     targetPercent: 99.5,
     window: '30d',
     type: 'ACTIONABLE',
+    noDataPolicy: 'IGNORE',
   },
   {
     name: 'ratings-availability',
@@ -64,8 +93,23 @@ const SLOS = [
     targetPercent: 99,
     window: '30d',
     type: 'MONITORED',
+    // Judged on the minutes with traffic: with GOOD, the quiet rest of the 30-day window would
+    // make it look 99.97 % compliant while every minute with traffic fails.
+    noDataPolicy: 'IGNORE',
   },
 ];
+const CANARY = {
+  subsets: ['v1', 'v2', 'v3'].map((version) => ({ name: version, labels: { version } })),
+  routes: [
+    {
+      destinations: [
+        { subset: 'v1', weight: 80 },
+        { subset: 'v2', weight: 10 },
+        { subset: 'v3', weight: 10 },
+      ],
+    },
+  ],
+};
 
 fs.mkdirSync(demoDir, { recursive: true });
 let state = fs.existsSync(statePath) ? JSON.parse(fs.readFileSync(statePath, 'utf8')) : {};
@@ -76,6 +120,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const agents = [];
 let controller;
+let receiver;
 let stopping = false;
 let stoppingSince = 0;
 
@@ -115,6 +160,7 @@ async function stop(exitCode = 0) {
   console.log('\nstopping the agents and the controller (Ctrl-C again to kill them)...');
   await Promise.all(agents.map(terminate));
   await terminate(controller);
+  receiver?.close();
   process.exit(exitCode);
 }
 /**
@@ -169,7 +215,138 @@ async function waitFor(what, check, timeoutMs = 90_000) {
   }
 }
 
+const deliveriesLog = path.join(demoDir, 'webhook-deliveries.jsonl');
+
+/** Checks `X-Lattice-Signature` as a receiver must (docs/webhooks.md): HMAC-SHA256 of `<t>.<raw body>`, at most 5 minutes old. */
+function signatureValid(secret, header, rawBody) {
+  if (!secret || typeof header !== 'string') return false;
+  const part = (key) =>
+    header
+      .split(',')
+      .find((item) => item.startsWith(`${key}=`))
+      ?.slice(key.length + 1);
+  const [t, v1] = [part('t'), part('v1')];
+  if (!t || !v1 || !/^[0-9a-f]{64}$/.test(v1)) return false;
+  const expected = crypto.createHmac('sha256', secret).update(`${t}.${rawBody}`).digest('hex');
+  return (
+    crypto.timingSafeEqual(Buffer.from(v1, 'hex'), Buffer.from(expected, 'hex')) &&
+    Math.abs(Date.now() / 1000 - Number(t)) <= 300
+  );
+}
+
+function describeEvent(event) {
+  if (event?.type === 'webhook.test') return `webhook.test for endpoint ${event.webhook?.name}`;
+  if (event?.alert && event.slo) {
+    const rate = (value) => (typeof value === 'number' ? `${value.toFixed(1)}x` : 'n/a');
+    const left = (100 * event.slo.budgetRemainingFraction).toFixed(1);
+    return (
+      `${event.type} ${event.slo.name}: ${event.alert.rule} (${event.alert.severity}), burn ` +
+      `${rate(event.alert.longWindowBurnRate)} long / ${rate(event.alert.shortWindowBurnRate)} short ` +
+      `(threshold ${rate(event.alert.threshold)}), ${event.slo.status}, budget left ${left} %`
+    );
+  }
+  return event?.type ?? 'an event that is not JSON';
+}
+
+/**
+ * The demo's webhook receiver on 127.0.0.1: verifies each delivery's signature with the secret the
+ * demo's endpoint got at creation, prints it and appends it to webhook-deliveries.jsonl.
+ */
+function startReceiver() {
+  const server = http.createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const signature = request.headers['x-lattice-signature'];
+      const verified = signatureValid(state.webhook?.secret, signature, body);
+      let event = null;
+      try {
+        event = JSON.parse(body);
+      } catch {
+        // described as not JSON below
+      }
+      const delivery = request.headers['x-lattice-delivery'];
+      fs.appendFileSync(
+        deliveriesLog,
+        `${JSON.stringify({ receivedAt: new Date().toISOString(), delivery, verified, signature, body })}\n`,
+      );
+      console.log(
+        `webhook ${verified ? 'received, signature verified' : 'REFUSED: signature does not verify'}: ${describeEvent(event)}`,
+      );
+      response.writeHead(verified ? 204 : 401).end();
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(webhookPort, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/** The demo's webhook endpoint, pointed at this run's receiver (its port may change between runs; the secret stays). */
+async function ensureWebhook(token, url) {
+  const spec = { name: 'demo-receiver', url, enabled: true };
+  if (state.webhook) {
+    const current = await api('GET', `/v1/webhooks/${state.webhook.id}`, token);
+    if (current.status === 200 && state.webhook.secret) {
+      if (current.json.url !== url || !current.json.enabled) {
+        expectStatus(
+          await api('PUT', `/v1/webhooks/${state.webhook.id}`, token, spec, { 'if-match': current.etag }),
+          200,
+          "pointing the demo webhook at this run's receiver",
+        );
+      }
+      return;
+    }
+    delete state.webhook;
+  }
+  const created = expectStatus(
+    await api('POST', '/v1/webhooks', token, spec),
+    201,
+    'creating the demo webhook',
+  );
+  // The secret is shown only once; state.json is readable by this user only.
+  state.webhook = { id: created.id, secret: created.secret };
+  save();
+}
+
+/** Creates the demo SLOs, or brings one an older demo made differently (e.g. without a no-data policy) to its definition. */
+async function ensureSlos(token, gnsId) {
+  const notes = [];
+  for (const slo of SLOS) {
+    const body = { ...slo, gnsId };
+    const id = state.slos[slo.name];
+    if (id) {
+      const current = await api('GET', `/v1/slos/${id}`, token);
+      if (current.status === 200) {
+        const differs = Object.keys(body).some(
+          (key) => JSON.stringify(current.json[key]) !== JSON.stringify(body[key]),
+        );
+        if (differs) {
+          const updated = await api('PUT', `/v1/slos/${id}`, token, body, { 'if-match': current.etag });
+          if (updated.status !== 200)
+            notes.push(`SLO ${slo.name} not updated: HTTP ${updated.status} ${JSON.stringify(updated.json)}`);
+        }
+        continue;
+      }
+      delete state.slos[slo.name];
+    }
+    const created = await api('POST', '/v1/slos', token, body);
+    if (created.status === 201) {
+      state.slos[slo.name] = created.json.id;
+      save();
+    } else
+      notes.push(
+        `SLO ${slo.name} not created: HTTP ${created.status} ${JSON.stringify(created.json.message ?? created.json)}`,
+      );
+  }
+  return notes;
+}
+
 async function main() {
+  receiver = await startReceiver();
+  const receiverUrl = `http://127.0.0.1:${receiver.address().port}/lattice`;
+
   console.log(
     process.env.DATABASE_URL
       ? 'starting the Lattice controller...'
@@ -180,6 +357,7 @@ async function main() {
     PORT: String(port),
     GRPC_PORT: String(grpcPort),
     METRICS_PORT: String(metricsPort),
+    ...Object.fromEntries(DEMO_SETTINGS.map((setting) => [setting.name, setting.value])),
   });
   await waitFor('the controller to become ready', async () => (await fetch(`${base}/readyz`)).ok, 150_000);
   const operatorTokenFile = path.join(dataDir, 'operator-token');
@@ -303,26 +481,22 @@ async function main() {
     }),
   );
 
-  const sloNotes = [];
-  for (const slo of SLOS) {
-    if (state.slos[slo.name]) continue;
-    const created = await api('POST', '/v1/slos', token, { ...slo, gnsId });
-    if (created.status === 201) {
-      state.slos[slo.name] = created.json.id;
-      save();
-    } else if (created.status === 404) {
-      sloNotes.push('SLOs: this build has no SLO API (POST /v1/slos answered 404); skipped');
-      break;
-    } else
-      sloNotes.push(
-        `SLO ${slo.name} not created: HTTP ${created.status} ${JSON.stringify(created.json.message ?? created.json)}`,
-      );
-  }
+  const notes = await ensureSlos(token, gnsId);
+  // E.g. LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS=false in the environment refuses the receiver: say so, go on.
+  const webhookNote = await ensureWebhook(token, receiverUrl).then(
+    () => null,
+    (error) => `webhook receiver not registered (${error.message}); step 5 needs it`,
+  );
+  if (webhookNote) notes.push(webhookNote);
+  const webhookId = state.webhook?.id ?? '<webhook id>';
 
   const hourAgo = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000).toISOString();
   const later = new Date(Date.parse(hourAgo) + 3 * 3_600_000).toISOString();
   const query = `{ topology(gnsId: "${gnsId}", from: "${hourAgo}", to: "${later}") { nodes { id clusterName service requestRate errorRate p99 } edges { sourceId destinationId requestRate errorRate p99 } } serviceMetrics(gnsId: "${gnsId}", service: "productpage", from: "${hourAgo}", to: "${later}", step: 300) { timestamp requestRate errorRate p50 p99 } }`;
-  const sloIds = Object.values(state.slos);
+  const manifests = path.join(demoDir, 'manifests');
+  const ratingsQuery = `{ slo(id: "${state.slos['ratings-availability']}") { name noDataPolicy status { health compliance meetsTarget budget { remainingFraction } burnRates { window rate } activeAlerts { rule severity firedAt } } } }`;
+  const settingWidth = Math.max(...DEMO_SETTINGS.map((setting) => `${setting.name}=${setting.value}`.length));
+  const caStage = `curl -s "$LATTICE/v1/global-namespaces/$GNS/ca" -H "$AUTH" | grep -o '"stage":"[A-Z_]*"' | head -1`;
   console.log(`
 Lattice demo is ready. Press Ctrl-C to stop it (state is kept in ${dataDir}).
 
@@ -332,15 +506,44 @@ Lattice demo is ready. Press Ctrl-C to stop it (state is kept in ${dataDir}).
   Tenant token       ${token}
   Operator token     ${operatorTokenFile}
   Global Namespace   bookinfo (${gnsId}), clusters east, west, edge
-  Rendered manifests ${path.join(demoDir, 'manifests')}/{east,west,edge}
+  Rendered manifests ${manifests}/{east,west,edge}
+  Webhook receiver   ${receiverUrl}   (deliveries print here; all in ${deliveriesLog})
   Logs               ${demoDir}/*.log
-${sloNotes.map((note) => `  ${note}\n`).join('')}
-Try (synthetic traffic arrives minute by minute; metrics show up after the first whole minute):
-  curl -s ${base}/v1/clusters -H "Authorization: Bearer ${token}"
-  curl -s ${base}/v1/global-namespaces/${gnsId}/services -H "Authorization: Bearer ${token}"
-${sloIds.map((id) => `  curl -s ${base}/v1/slos/${id} -H "Authorization: Bearer ${token}"\n`).join('')}  curl -s ${base}/graphql -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' \\
-    -d '${JSON.stringify({ query })}'
-  edit deploy/demo/west.yaml and watch ${path.join(demoDir, 'manifests', 'east')} follow
+${notes.map((note) => `  ${note}\n`).join('')}
+Demo-only settings (a variable of the same name in the environment wins; not for production):
+${DEMO_SETTINGS.map((setting) => `  ${`${setting.name}=${setting.value}`.padEnd(settingWidth)}  ${setting.why}`).join('\n')}
+
+Tour, about five minutes: paste the $ lines into bash (curl needed). Synthetic traffic arrives minute
+by minute; the numbers show up after the first whole minute.
+
+  $ export LATTICE=${base} GNS=${gnsId} AUTH="Authorization: Bearer ${token}"
+
+1. Topology: who calls whom across east, west and edge, with request rate, error rate and p99.
+  $ curl -s $LATTICE/graphql -H "$AUTH" -H 'Content-Type: application/json' -d '${JSON.stringify({ query })}'
+
+2. SLO burn: ratings fails 3 % of its calls against a 1 % objective, so every minute with traffic is
+   bad. Its no-data policy IGNORE judges it on those minutes only (GOOD would count the quiet rest of
+   the 30 days as good and show 99.97 %): compliance 0, budget spent, and the PAGE_1H_5M alert fires
+   within a few minutes; its signed webhook delivery prints in this terminal.
+  $ curl -s $LATTICE/graphql -H "$AUTH" -H 'Content-Type: application/json' -d '${JSON.stringify({ query: ratingsQuery })}'
+
+3. A canary: 80 % of the calls to reviews go to v1, 10 % each to v2 and v3. The agents render it as
+   an Istio VirtualService within seconds (the DELETE makes the step repeatable).
+  $ curl -s -X DELETE $LATTICE/v1/global-namespaces/$GNS/traffic-policies/reviews -H "$AUTH"
+  $ curl -s -X PUT $LATTICE/v1/global-namespaces/$GNS/traffic-policies/reviews -H "$AUTH" -H 'Content-Type: application/json' -d '${JSON.stringify(CANARY)}'
+  $ sleep 5; grep -h -A2 'subset:' ${manifests}/edge/virtualservice.*reviews*.yaml
+
+4. Rotate the root CA of the GNS: TRUST_BOTH -> ISSUING_NEW -> DROP_OLD -> IDLE, every cluster on the
+   new root without a failed handshake, in about a minute here (LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS).
+  $ curl -s -X POST $LATTICE/v1/global-namespaces/$GNS/ca/rotate -H "$AUTH"
+  $ while stage=$(${caStage}); echo "$stage"; [ "$stage" != '"stage":"IDLE"' ]; do sleep 5; done
+
+5. Webhooks: a test event to the demo's receiver (it prints here, signature verified), then every
+   delivery with its attempts, including the SLO alerts of step 2.
+  $ curl -s -X POST $LATTICE/v1/webhooks/${webhookId}/test -H "$AUTH"
+  $ curl -s $LATTICE/v1/webhooks/${webhookId}/deliveries -H "$AUTH"
+
+More: edit deploy/demo/west.yaml and watch ${path.join(manifests, 'east')} follow; docs/ explains each feature.
 `);
 }
 

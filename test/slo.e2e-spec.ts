@@ -148,6 +148,10 @@ describe('SLOs from agent telemetry to a webhook', () => {
       targetPercent: 99.9,
       window: '30d',
       type: 'ACTIONABLE',
+      // Quiet minutes count as good, so the minutes of traffic (half of it failing) page without
+      // spending the 30-day budget yet: WARNING. (IGNORE, the default, would judge the SLO on
+      // those minutes alone: VIOLATED; see libs/domain/src/slo/no-data-policy.spec.ts.)
+      noDataPolicy: 'GOOD',
     };
     const invalid = await controller.request('POST', '/v1/slos', {
       token: editor.token,
@@ -347,6 +351,7 @@ describe('SLOs from agent telemetry to a webhook', () => {
     expect(current.json).toMatchObject({
       id: slo.id,
       budgeting: 'TIME_SLICES',
+      noDataPolicy: 'GOOD',
       status: { health: 'WARNING' },
     });
     const stricter = { ...definition, targetPercent: 99.5 };

@@ -663,6 +663,12 @@ export interface components {
             labels?: {
                 [key: string]: string;
             };
+            /**
+             * @description Let the agent replace an existing istio-system/cacerts that Lattice did not create (e.g. a CA installed by hand or by another tool). Without it, such a Secret is never overwritten or deleted and the agent refuses the snapshot (NACK) saying so. A Secret taken over is never deleted, even when the cluster leaves its last global namespace.
+             * @default false
+             * @example false
+             */
+            takeOverMeshCa?: boolean;
         };
         ClusterNackView: {
             /** @description the snapshot version the agent refused */
@@ -757,6 +763,12 @@ export interface components {
             labels?: {
                 [key: string]: string;
             };
+            /**
+             * @description Let the agent replace an existing istio-system/cacerts that Lattice did not create (e.g. a CA installed by hand or by another tool). Without it, such a Secret is never overwritten or deleted and the agent refuses the snapshot (NACK) saying so. A Secret taken over is never deleted, even when the cluster leaves its last global namespace.
+             * @default false
+             * @example false
+             */
+            takeOverMeshCa?: boolean;
         };
         SelectorDto: {
             /**
@@ -1190,6 +1202,12 @@ export interface components {
              * @enum {string}
              */
             type?: "MONITORED" | "ACTIONABLE";
+            /**
+             * @description how a minute without requests counts: GOOD (a good minute), BAD (a bad minute; TIME_SLICES only) or IGNORE (not counted: the SLO is judged on the minutes with traffic)
+             * @default IGNORE
+             * @enum {string}
+             */
+            noDataPolicy?: "GOOD" | "BAD" | "IGNORE";
         };
         SloBudgetView: {
             /** @description 1 − target */
@@ -1262,6 +1280,11 @@ export interface components {
             budgeting: "TIME_SLICES" | "OCCURRENCES";
             /** @enum {string} */
             type: "MONITORED" | "ACTIONABLE";
+            /**
+             * @description how a minute without requests counts: GOOD (a good minute), BAD (a bad minute; TIME_SLICES only) or IGNORE (not counted: the SLO is judged on the minutes with traffic)
+             * @enum {string}
+             */
+            noDataPolicy: "GOOD" | "BAD" | "IGNORE";
             version: number;
             createdAt: string;
             updatedAt: string;

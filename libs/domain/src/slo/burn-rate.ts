@@ -1,5 +1,5 @@
 import { badFraction, spanTotals, type MinuteVerdict } from './sli';
-import { type SloBudgetingMethod } from './slo-definition';
+import { type SloJudging } from './slo-definition';
 
 export const BURN_RATE_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 export type BurnRateWindow = (typeof BURN_RATE_WINDOWS)[number];
@@ -37,14 +37,14 @@ export function burnRate(observedBadFraction: number, targetPercent: number): nu
 /** Burn rates over each look-back window ending at `nowUnixMs` (exclusive). */
 export function computeBurnRates(
   verdicts: readonly MinuteVerdict[],
-  budgeting: SloBudgetingMethod,
+  slo: SloJudging,
   targetPercent: number,
   nowUnixMs: number,
 ): BurnRates {
   const rates = {} as BurnRates;
   for (const window of BURN_RATE_WINDOWS) {
     const totals = spanTotals(verdicts, nowUnixMs - BURN_RATE_WINDOW_MS[window], nowUnixMs);
-    rates[window] = burnRate(badFraction(totals, budgeting), targetPercent);
+    rates[window] = burnRate(badFraction(totals, slo), targetPercent);
   }
   return rates;
 }

@@ -25,6 +25,7 @@ const errorSlo: SloDefinition = {
   indicators: [{ kind: 'ERROR_RATE', maxErrorRatePercent: 1 }],
   targetPercent: 99.9,
   window: '30d',
+  noDataPolicy: 'GOOD',
   budgeting: 'OCCURRENCES',
   type: 'MONITORED',
 };
@@ -167,6 +168,7 @@ describe('evaluateSlo', () => {
       ],
       targetPercent: 99,
       window: '1d',
+      noDataPolicy: 'GOOD',
       budgeting: 'TIME_SLICES',
       type: 'ACTIONABLE',
     };

@@ -47,7 +47,7 @@ export interface SloEvaluation {
  * Evaluates one SLO at one minute. Pure: the same inputs always give the same result, so
  * re-running a minute changes nothing. `minutes` must cover the SLO window and the longest burn
  * window (3 days) before `nowUnixMs`; several buckets per minute are merged, and minutes that are
- * missing or have no requests count as good. `nowUnixMs` is rounded down to a minute.
+ * missing or have no requests are judged by the no-data policy. `nowUnixMs` is rounded down to a minute.
  */
 export function evaluateSlo(
   definition: SloDefinition,
@@ -97,17 +97,12 @@ export function assessSlo(
   const now = minuteStart(nowUnixMs);
   const bounds = sloWindowBounds(window, now);
   const windowLengthMs = bounds.endUnixMs - bounds.startUnixMs;
-  const budget = computeErrorBudget(
-    definition.budgeting,
-    definition.targetPercent,
-    windowLengthMs,
-    totals.window,
-  );
-  const compliance = 1 - badFraction(totals.window, definition.budgeting);
+  const budget = computeErrorBudget(definition, windowLengthMs, totals.window);
+  const compliance = 1 - badFraction(totals.window, definition);
   const burnRates = {} as BurnRates;
   for (const burnWindow of BURN_RATE_WINDOWS) {
     burnRates[burnWindow] = burnRate(
-      badFraction(totals.burnWindows[burnWindow], definition.budgeting),
+      badFraction(totals.burnWindows[burnWindow], definition),
       definition.targetPercent,
     );
   }

@@ -1,6 +1,6 @@
 import { DDSketch, type SketchJSON } from '../telemetry/ddsketch';
 import { MINUTE_MS } from '../telemetry/telemetry-item';
-import { LATENCY_PERCENTILE_QUANTILE, type SloBudgetingMethod, type SloIndicator } from './slo-definition';
+import { LATENCY_PERCENTILE_QUANTILE, type SloIndicator, type SloJudging } from './slo-definition';
 
 /** One minute of traffic for the SLO's service(s), e.g. a row of the minute rollup. */
 export interface SloMinuteBucket {
@@ -96,6 +96,9 @@ export function minuteVerdict(indicators: readonly SloIndicator[], minute: Merge
 export interface SpanTotals {
   /** Minutes in the span, with or without data. */
   minutes: number;
+  /** Minutes with at least one request; the others are "no data" (see SloNoDataPolicy). */
+  dataMinutes: number;
+  /** Bad slices among the minutes with data (a minute without requests is never bad by itself). */
   badMinutes: number;
   requests: number;
   badRequests: number;
@@ -109,12 +112,14 @@ export function spanTotals(
 ): SpanTotals {
   const totals: SpanTotals = {
     minutes: Math.max(0, Math.round((endUnixMs - startUnixMs) / MINUTE_MS)),
+    dataMinutes: 0,
     badMinutes: 0,
     requests: 0,
     badRequests: 0,
   };
   for (const verdict of verdicts) {
     if (verdict.minuteUnixMs < startUnixMs || verdict.minuteUnixMs >= endUnixMs) continue;
+    if (verdict.requests > 0) totals.dataMinutes++;
     if (!verdict.isGoodSlice) totals.badMinutes++;
     totals.requests += verdict.requests;
     totals.badRequests += verdict.badRequests;
@@ -122,8 +127,40 @@ export function spanTotals(
   return totals;
 }
 
-/** The fraction of the span that was bad under the budgeting method (0 when nothing happened). */
-export function badFraction(totals: SpanTotals, budgeting: SloBudgetingMethod): number {
-  if (budgeting === 'TIME_SLICES') return totals.minutes === 0 ? 0 : totals.badMinutes / totals.minutes;
+/** Minutes of the span without any request. */
+export function noDataMinutes(totals: SpanTotals): number {
+  return Math.max(0, totals.minutes - totals.dataMinutes);
+}
+
+/**
+ * The time slices of a span as the no-data policy counts them: `minutes` the slices that count,
+ * `badMinutes` the bad ones among them. GOOD: every minute counts, a quiet one as good; BAD: every
+ * minute counts, a quiet one as bad; IGNORE: only the minutes with requests count.
+ */
+export function countedSlices(
+  totals: SpanTotals,
+  noDataPolicy: SloJudging['noDataPolicy'],
+): { minutes: number; badMinutes: number } {
+  const quiet = noDataMinutes(totals);
+  switch (noDataPolicy) {
+    case 'GOOD':
+      return { minutes: totals.minutes, badMinutes: totals.badMinutes };
+    case 'BAD':
+      return { minutes: totals.minutes, badMinutes: totals.badMinutes + quiet };
+    case 'IGNORE':
+      return { minutes: totals.minutes - quiet, badMinutes: totals.badMinutes };
+  }
+}
+
+/**
+ * The fraction of the span that was bad under the budgeting method and the no-data policy (0 when
+ * nothing counts). OCCURRENCES: bad requests / requests (a quiet minute adds none under GOOD and
+ * IGNORE; BAD is refused for it by validation).
+ */
+export function badFraction(totals: SpanTotals, slo: SloJudging): number {
+  if (slo.budgeting === 'TIME_SLICES') {
+    const slices = countedSlices(totals, slo.noDataPolicy);
+    return slices.minutes === 0 ? 0 : slices.badMinutes / slices.minutes;
+  }
   return totals.requests === 0 ? 0 : totals.badRequests / totals.requests;
 }

@@ -35,6 +35,21 @@ export type SloBudgetingMethod = 'TIME_SLICES' | 'OCCURRENCES';
 /** Carried for consumers (e.g. which SLOs drive actions); evaluation is the same for both. */
 export type SloType = 'MONITORED' | 'ACTIONABLE';
 
+/**
+ * How a minute without any request (no data) is judged — in the SLO window, in every burn window
+ * and in the error budget alike:
+ * - GOOD: it is a good slice (Tanzu Service Mesh's rule; a quiet service looks compliant);
+ * - BAD: it is a bad slice (silence is an outage: a service that must always have traffic);
+ * - IGNORE: it is not counted at all — neither good nor bad, and the time-slice budget shrinks by it,
+ *   so the SLO is judged on the minutes that had traffic.
+ * Under OCCURRENCES a quiet minute has no request to count, so GOOD and IGNORE are the same and BAD
+ * is refused.
+ */
+export type SloNoDataPolicy = 'GOOD' | 'BAD' | 'IGNORE';
+export const SLO_NO_DATA_POLICIES: readonly SloNoDataPolicy[] = ['GOOD', 'BAD', 'IGNORE'];
+/** For a new SLO: judge it on the minutes that had traffic. */
+export const DEFAULT_SLO_NO_DATA_POLICY: SloNoDataPolicy = 'IGNORE';
+
 export interface SloDefinition {
   indicators: SloIndicator[];
   /** Objective in percent, e.g. 99.9. */
@@ -42,7 +57,11 @@ export interface SloDefinition {
   window: SloWindowSpec;
   budgeting: SloBudgetingMethod;
   type: SloType;
+  noDataPolicy: SloNoDataPolicy;
 }
+
+/** What judging a span needs: how it is budgeted and how minutes without requests count. */
+export type SloJudging = Pick<SloDefinition, 'budgeting' | 'noDataPolicy'>;
 
 export type SloWindow = { kind: 'ROLLING'; lengthMs: number } | { kind: 'CALENDAR_MONTH' };
 
@@ -129,6 +148,14 @@ export function validateSloDefinition(definition: SloDefinition): SloDefinitionP
   }
   if (definition.type !== 'MONITORED' && definition.type !== 'ACTIONABLE')
     report('type', 'must be MONITORED or ACTIONABLE');
+  if (!SLO_NO_DATA_POLICIES.includes(definition.noDataPolicy)) {
+    report('noDataPolicy', `must be GOOD, BAD or IGNORE, got ${String(definition.noDataPolicy)}`);
+  } else if (definition.noDataPolicy === 'BAD' && definition.budgeting === 'OCCURRENCES') {
+    report(
+      'noDataPolicy',
+      'BAD needs budgeting TIME_SLICES: under OCCURRENCES a minute without requests has no request to count as bad (use GOOD or IGNORE)',
+    );
+  }
   return problems;
 }
 

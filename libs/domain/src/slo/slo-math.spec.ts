@@ -13,6 +13,10 @@ import { sloHealth } from './slo-status';
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2024, 5, 15, 12, 0);
+const GOOD_SLICES = (targetPercent: number) =>
+  ({ budgeting: 'TIME_SLICES', noDataPolicy: 'GOOD', targetPercent }) as const;
+const OCCURRENCES = (targetPercent: number) =>
+  ({ budgeting: 'OCCURRENCES', noDataPolicy: 'IGNORE', targetPercent }) as const;
 
 function rates(values: Partial<BurnRates>): BurnRates {
   const all = Object.fromEntries(BURN_RATE_WINDOWS.map((window) => [window, 0])) as BurnRates;
@@ -30,8 +34,9 @@ describe('burn rate and budget math', () => {
   });
 
   it('expresses a time-slice budget as time: 43.2 minutes for 99.9 % over 30 days', () => {
-    const budget = computeErrorBudget('TIME_SLICES', 99.9, THIRTY_DAYS_MS, {
+    const budget = computeErrorBudget(GOOD_SLICES(99.9), THIRTY_DAYS_MS, {
       minutes: 43_200,
+      dataMinutes: 43_200,
       badMinutes: 10.8,
       requests: 0,
       badRequests: 0,
@@ -43,8 +48,9 @@ describe('burn rate and budget math', () => {
   });
 
   it('measures an occurrence budget against the requests seen', () => {
-    const budget = computeErrorBudget('OCCURRENCES', 99, THIRTY_DAYS_MS, {
+    const budget = computeErrorBudget(OCCURRENCES(99), THIRTY_DAYS_MS, {
       minutes: 43_200,
+      dataMinutes: 43_200,
       badMinutes: 0,
       requests: 10_000,
       badRequests: 150,
@@ -52,8 +58,9 @@ describe('burn rate and budget math', () => {
     expect(budget.consumedFraction).toBeCloseTo(1.5, 12);
     expect(budget.remainingFraction).toBeCloseTo(-0.5, 12);
     expect(
-      computeErrorBudget('OCCURRENCES', 99, THIRTY_DAYS_MS, {
+      computeErrorBudget(OCCURRENCES(99), THIRTY_DAYS_MS, {
         minutes: 43_200,
+        dataMinutes: 0,
         badMinutes: 0,
         requests: 0,
         badRequests: 0,
@@ -196,6 +203,7 @@ describe('SLO definitions', () => {
     window: '30d',
     budgeting: 'TIME_SLICES',
     type: 'ACTIONABLE',
+    noDataPolicy: 'IGNORE',
   };
 
   it('accepts a valid definition', () => {
@@ -224,6 +232,12 @@ describe('SLO definitions', () => {
       'indicators[0].maxErrorRatePercent',
     ],
     ['an unknown budgeting method', { budgeting: 'EVENTS' as 'OCCURRENCES' }, 'budgeting'],
+    ['an unknown no-data policy', { noDataPolicy: 'SKIP' as 'IGNORE' }, 'noDataPolicy'],
+    [
+      'a BAD no-data policy with OCCURRENCES',
+      { noDataPolicy: 'BAD', budgeting: 'OCCURRENCES' },
+      'noDataPolicy',
+    ],
   ])('reports %s', (_case, change, path) => {
     expect(validateSloDefinition({ ...valid, ...change }).map((problem) => problem.path)).toEqual([path]);
   });

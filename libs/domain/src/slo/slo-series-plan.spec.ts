@@ -35,7 +35,7 @@ function series(overrides: Partial<SloSeriesProgress> = {}): SloSeriesProgress {
     minuteResolutionFromMs: NOW - DAY_MS,
     caughtUpUntilMs: NOW - MINUTE_MS,
     evaluatedUntilMs: NOW - MINUTE_MS,
-    origin: { requests: 7, badRequests: 1, badMinutes: 1 },
+    origin: { requests: 7, badRequests: 1, badMinutes: 1, dataMinutes: 3 },
     ...overrides,
   };
 }
@@ -194,7 +194,7 @@ describe('backfill', () => {
 
   it('moves the series start and origin; hours leave the minute resolution where it was', () => {
     const before = series();
-    const origin = { requests: 1, badRequests: 0, badMinutes: 0 };
+    const origin = { requests: 1, badRequests: 0, badMinutes: 0, dataMinutes: 1 };
     const span = { fromMs: before.coveredFromMs - HOUR_MS, toMs: before.coveredFromMs };
     expect(seriesAfterPrepend(before, 'minute', span, origin)).toEqual({
       ...before,

@@ -28,7 +28,7 @@ describe('evaluateSeriesSpan', () => {
         [HOUR + MINUTE_MS, 100, 5],
       ]),
       detailFromMs: HOUR,
-      before: { requests: 1000, badRequests: 10, badMinutes: 2 },
+      before: { requests: 1000, badRequests: 10, badMinutes: 2, dataMinutes: 10 },
     });
     expect(
       span.minutes.map((minute) => [
@@ -44,11 +44,12 @@ describe('evaluateSeriesSpan', () => {
       [2 * MINUTE_MS, 0, 0, false, [null]],
     ]);
     expect(span.minutes.map((minute) => minute.running)).toEqual([
-      { requests: 1100, badRequests: 10, badMinutes: 2 },
-      { requests: 1200, badRequests: 15, badMinutes: 3 },
-      { requests: 1200, badRequests: 15, badMinutes: 3 },
+      { requests: 1100, badRequests: 10, badMinutes: 2, dataMinutes: 11 },
+      { requests: 1200, badRequests: 15, badMinutes: 3, dataMinutes: 12 },
+      // A minute without requests adds no data minute.
+      { requests: 1200, badRequests: 15, badMinutes: 3, dataMinutes: 12 },
     ]);
-    expect(span.end).toEqual({ requests: 1200, badRequests: 15, badMinutes: 3 });
+    expect(span.end).toEqual({ requests: 1200, badRequests: 15, badMinutes: 3, dataMinutes: 12 });
     expect(span.lastIndicators).toEqual([{ indicator: ERROR_RATE[0], value: null, holds: true }]);
   });
 
@@ -62,14 +63,19 @@ describe('evaluateSeriesSpan', () => {
       before: ZERO_RUNNING_TOTALS,
     });
     expect(span.minutes.map((minute) => (minute.minuteMs - HOUR) / MINUTE_MS)).toEqual([59, 118, 119]);
-    expect(span.minutes[0]!.running).toEqual({ requests: 10, badRequests: 10, badMinutes: 1 });
-    expect(span.end).toEqual({ requests: 10, badRequests: 10, badMinutes: 1 });
+    expect(span.minutes[0]!.running).toEqual({
+      requests: 10,
+      badRequests: 10,
+      badMinutes: 1,
+      dataMinutes: 1,
+    });
+    expect(span.end).toEqual({ requests: 10, badRequests: 10, badMinutes: 1, dataMinutes: 1 });
   });
 });
 
 describe('prependSeriesSpan', () => {
   it('puts minute-resolution history in front of the origin so later rows keep their totals', () => {
-    const origin = { requests: 500, badRequests: 5, badMinutes: 1 };
+    const origin = { requests: 500, badRequests: 5, badMinutes: 1, dataMinutes: 4 };
     const span = prependSeriesSpan({
       indicators: ERROR_RATE,
       resolution: 'minute',
@@ -82,7 +88,7 @@ describe('prependSeriesSpan', () => {
       detailFromMs: 0,
       origin,
     });
-    expect(span.origin).toEqual({ requests: 300, badRequests: 3, badMinutes: 0 });
+    expect(span.origin).toEqual({ requests: 300, badRequests: 3, badMinutes: 0, dataMinutes: 2 });
     // The last prepended row ends where the series started: at the old origin.
     expect(span.minutes.at(-1)!.running).toEqual(origin);
     expect(span.minutes.map((minute) => minute.badSlice)).toEqual([true, false]);
@@ -99,7 +105,8 @@ describe('prependSeriesSpan', () => {
       origin: ZERO_RUNNING_TOTALS,
     });
     // 2 % errors of an hour: 1.2 bad minutes, rounded to 1.
-    expect(span.origin).toEqual({ requests: -6000, badRequests: -120, badMinutes: -1 });
+    // The hour with requests counts as 60 data minutes; the quiet one as none.
+    expect(span.origin).toEqual({ requests: -6000, badRequests: -120, badMinutes: -1, dataMinutes: -60 });
     expect(span.minutes.map((minute) => [minute.minuteMs, minute.badSlice])).toEqual([
       [HOUR - HOUR_MS - MINUTE_MS, true],
       [HOUR - MINUTE_MS, false],
@@ -110,11 +117,14 @@ describe('prependSeriesSpan', () => {
 
 describe('runningTotalsShift', () => {
   it('is the difference of the recomputed and the stored end, or null when nothing moved', () => {
-    const stored = { requests: 100, badRequests: 1, badMinutes: 1 };
-    expect(runningTotalsShift(stored, { requests: 150, badRequests: 3, badMinutes: 1 })).toEqual({
+    const stored = { requests: 100, badRequests: 1, badMinutes: 1, dataMinutes: 5 };
+    expect(
+      runningTotalsShift(stored, { requests: 150, badRequests: 3, badMinutes: 1, dataMinutes: 6 }),
+    ).toEqual({
       requests: 50,
       badRequests: 2,
       badMinutes: 0,
+      dataMinutes: 1,
     });
     expect(runningTotalsShift(stored, { ...stored })).toBeNull();
     expect(runningTotalsShift(undefined, stored)).toBeNull();

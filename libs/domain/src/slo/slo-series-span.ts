@@ -128,12 +128,7 @@ export function prependSeriesSpan(
 }
 
 function minuteTotals(indicators: readonly SloIndicator[], minute: MergedMinute): PeriodTotals {
-  const verdict = minuteVerdict(indicators, minute);
-  return {
-    requests: verdict.requests,
-    badRequests: verdict.badRequests,
-    badMinutes: verdict.isGoodSlice ? 0 : 1,
-  };
+  return addVerdict(ZERO_RUNNING_TOTALS, minuteVerdict(indicators, minute));
 }
 
 /**

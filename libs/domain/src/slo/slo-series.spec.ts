@@ -27,25 +27,34 @@ import {
 const NOW = Date.UTC(2026, 5, 10, 12, 0);
 
 /** A deterministic stream of minutes with bursts of errors. */
+/** Every 11th minute quiet (0 requests) and every 17th missing: no data for the no-data policy. */
 function minutes(count: number): SloMinuteBucket[] {
   return Array.from({ length: count }, (_, index) => ({
     minuteUnixMs: NOW - (count - index) * MINUTE_MS,
-    requests: 1000,
-    errors: index % 97 < 3 ? 40 : index % 13 === 0 ? 5 : 0,
-  }));
+    requests: index % 11 === 0 ? 0 : 1000,
+    errors: index % 11 === 0 ? 0 : index % 97 < 3 ? 40 : index % 13 === 0 ? 5 : 0,
+  })).filter((_, index) => index % 17 !== 0);
 }
 
 describe('running totals', () => {
-  it('give the same evaluation as summing the minutes, for every window and budgeting method', () => {
+  it('give the same evaluation as summing the minutes, for every window, budgeting method and no-data policy', () => {
     const buckets = minutes(5 * 1440);
-    for (const budgeting of ['TIME_SLICES', 'OCCURRENCES'] as const) {
-      for (const window of ['7d', '30d', 'CALENDAR_MONTH'] as const) {
+    const cases = (['TIME_SLICES', 'OCCURRENCES'] as const).flatMap((budgeting) =>
+      (['GOOD', 'BAD', 'IGNORE'] as const)
+        .filter((noDataPolicy) => !(budgeting === 'OCCURRENCES' && noDataPolicy === 'BAD'))
+        .flatMap((noDataPolicy) =>
+          (['7d', '30d', 'CALENDAR_MONTH'] as const).map((window) => ({ budgeting, noDataPolicy, window })),
+        ),
+    );
+    for (const { budgeting, noDataPolicy, window } of cases) {
+      {
         const definition: SloDefinition = {
           indicators: [{ kind: 'ERROR_RATE', maxErrorRatePercent: 1 }],
           targetPercent: 99.5,
           window,
           budgeting,
           type: 'MONITORED',
+          noDataPolicy,
         };
         // What the evaluation job stores: running totals after each minute.
         const running = new Map<number, RunningTotals>();
@@ -55,7 +64,18 @@ describe('running totals', () => {
           total = addVerdict(total, minuteVerdict(definition.indicators, minute));
           running.set(minute.minuteUnixMs, total);
         }
-        const before = (startMs: number) => running.get(startMs - MINUTE_MS) ?? ZERO_RUNNING_TOTALS;
+        const before = (startMs: number): RunningTotals => {
+          // The latest stored row before the start (missing minutes have none).
+          for (
+            let minuteMs = startMs - MINUTE_MS;
+            minuteMs >= NOW - 6 * 1440 * MINUTE_MS;
+            minuteMs -= MINUTE_MS
+          ) {
+            const row = running.get(minuteMs);
+            if (row) return row;
+          }
+          return ZERO_RUNNING_TOTALS;
+        };
         const starts = sloSpanStarts(parseSloWindow(window)!, NOW);
         const burnWindows = {} as Record<BurnRateWindow, SpanTotals>;
         for (const burnWindow of BURN_RATE_WINDOWS) {
@@ -87,12 +107,12 @@ describe('running totals', () => {
 
   it('subtract to the totals of a span', () => {
     const span = spanFromRunningTotals(
-      { requests: 500, badRequests: 12, badMinutes: 3 },
-      { requests: 200, badRequests: 2, badMinutes: 1 },
+      { requests: 500, badRequests: 12, badMinutes: 3, dataMinutes: 40 },
+      { requests: 200, badRequests: 2, badMinutes: 1, dataMinutes: 15 },
       0,
       60 * MINUTE_MS,
     );
-    expect(span).toEqual({ minutes: 60, requests: 300, badRequests: 10, badMinutes: 2 });
+    expect(span).toEqual({ minutes: 60, dataMinutes: 25, requests: 300, badRequests: 10, badMinutes: 2 });
   });
 });
 
@@ -104,15 +124,16 @@ describe('series helpers', () => {
     const errorRate = [{ kind: 'ERROR_RATE' as const, maxErrorRatePercent: 1 }];
     expect(
       hourRollupTotals(errorRate, { minuteUnixMs: H0, requests: 6000, errors: 500, latency: null }),
-    ).toEqual({ requests: 6000, badRequests: 500, badMinutes: 5 });
+    ).toEqual({ requests: 6000, badRequests: 500, badMinutes: 5, dataMinutes: 60 });
     // 0.4 % errors: 0.24 of a minute rounds to none.
     expect(
       hourRollupTotals(errorRate, { minuteUnixMs: H0, requests: 6000, errors: 24, latency: null }),
-    ).toEqual({ requests: 6000, badRequests: 24, badMinutes: 0 });
+    ).toEqual({ requests: 6000, badRequests: 24, badMinutes: 0, dataMinutes: 60 });
     expect(hourRollupTotals(errorRate, { minuteUnixMs: H0, requests: 0, errors: 0, latency: null })).toEqual({
       requests: 0,
       badRequests: 0,
       badMinutes: 0,
+      dataMinutes: 0,
     });
     const sketch = new DDSketch();
     for (let index = 0; index < 90; index++) sketch.add(20);
@@ -120,14 +141,14 @@ describe('series helpers', () => {
     const latency = [{ kind: 'LATENCY' as const, percentile: 'p99' as const, thresholdMs: 100 }];
     expect(
       hourRollupTotals(latency, { minuteUnixMs: H0, requests: 100, errors: 0, latency: sketch }),
-    ).toEqual({ requests: 100, badRequests: 10, badMinutes: 6 });
+    ).toEqual({ requests: 100, badRequests: 10, badMinutes: 6, dataMinutes: 60 });
   });
 
   it('adds and subtracts totals, so a prepended stretch ends where the series began', () => {
-    const origin: RunningTotals = { requests: 10, badRequests: 2, badMinutes: 1 };
-    const stretch = { requests: 100, badRequests: 7, badMinutes: 3 };
+    const origin: RunningTotals = { requests: 10, badRequests: 2, badMinutes: 1, dataMinutes: 4 };
+    const stretch = { requests: 100, badRequests: 7, badMinutes: 3, dataMinutes: 9 };
     const before = subtractTotals(origin, stretch);
-    expect(before).toEqual({ requests: -90, badRequests: -5, badMinutes: -2 });
+    expect(before).toEqual({ requests: -90, badRequests: -5, badMinutes: -2, dataMinutes: -5 });
     expect(addTotals(before, stretch)).toEqual(origin);
   });
 

@@ -13,12 +13,15 @@ export interface RunningTotals {
   requests: number;
   badRequests: number;
   badMinutes: number;
+  /** Minutes with at least one request (the no-data policy judges the others). */
+  dataMinutes: number;
 }
 
 export const ZERO_RUNNING_TOTALS: RunningTotals = Object.freeze({
   requests: 0,
   badRequests: 0,
   badMinutes: 0,
+  dataMinutes: 0,
 });
 
 /** Adds one minute's verdict to the totals before it. */
@@ -27,6 +30,7 @@ export function addVerdict(before: RunningTotals, verdict: MinuteVerdict): Runni
     requests: before.requests + verdict.requests,
     badRequests: before.badRequests + verdict.badRequests,
     badMinutes: before.badMinutes + (verdict.isGoodSlice ? 0 : 1),
+    dataMinutes: before.dataMinutes + (verdict.requests > 0 ? 1 : 0),
   };
 }
 
@@ -42,6 +46,7 @@ export function spanFromRunningTotals(
 ): SpanTotals {
   return {
     minutes: Math.max(0, Math.round((endUnixMs - startUnixMs) / MINUTE_MS)),
+    dataMinutes: Math.max(0, throughEnd.dataMinutes - beforeStart.dataMinutes),
     badMinutes: Math.max(0, throughEnd.badMinutes - beforeStart.badMinutes),
     requests: Math.max(0, throughEnd.requests - beforeStart.requests),
     badRequests: Math.max(0, throughEnd.badRequests - beforeStart.badRequests),
@@ -62,34 +67,26 @@ export function sloSpanStarts(window: SloWindow, nowUnixMs: number): SloSpanStar
 }
 
 /** What a stretch of the series adds to the running totals (one minute, or an hour from its rollup). */
-export interface PeriodTotals {
-  requests: number;
-  badRequests: number;
-  badMinutes: number;
+export type PeriodTotals = RunningTotals;
+
+const TOTAL_KEYS = ['requests', 'badRequests', 'badMinutes', 'dataMinutes'] as const;
+
+function combineTotals(left: RunningTotals, right: PeriodTotals, sign: 1 | -1): RunningTotals {
+  const result = {} as RunningTotals;
+  for (const key of TOTAL_KEYS) result[key] = left[key] + sign * right[key];
+  return result;
 }
 
 export function addTotals(left: RunningTotals, right: PeriodTotals): RunningTotals {
-  return {
-    requests: left.requests + right.requests,
-    badRequests: left.badRequests + right.badRequests,
-    badMinutes: left.badMinutes + right.badMinutes,
-  };
+  return combineTotals(left, right, 1);
 }
 
 export function subtractTotals(left: RunningTotals, right: PeriodTotals): RunningTotals {
-  return {
-    requests: left.requests - right.requests,
-    badRequests: left.badRequests - right.badRequests,
-    badMinutes: left.badMinutes - right.badMinutes,
-  };
+  return combineTotals(left, right, -1);
 }
 
 export function sameTotals(left: RunningTotals, right: RunningTotals): boolean {
-  return (
-    left.requests === right.requests &&
-    left.badRequests === right.badRequests &&
-    left.badMinutes === right.badMinutes
-  );
+  return TOTAL_KEYS.every((key) => left[key] === right[key]);
 }
 
 const HOUR_MINUTES = 60;
@@ -98,13 +95,16 @@ const HOUR_MINUTES = 60;
  * One hour known only from its rollup. Requests and bad requests are exact (bad latency requests
  * estimated from the hour's merged sketch, as per minute); which minutes were bad is not known, so
  * time slices are counted occurrences-style: the hour's bad-request fraction of its 60 minutes,
- * rounded. An hour without requests has no bad minute, like a minute without requests.
+ * rounded. An hour without requests has no bad minute, like a minute without requests. Which
+ * minutes had requests is not known either: an hour with requests counts as 60 minutes with data
+ * (the no-data policy then sees no quiet minute in it), an hour without as 60 quiet minutes.
  */
 export function hourRollupTotals(indicators: readonly SloIndicator[], hour: MergedMinute): PeriodTotals {
   const verdict = minuteVerdict(indicators, hour);
   const badMinutes =
     verdict.requests === 0 ? 0 : Math.round((HOUR_MINUTES * verdict.badRequests) / verdict.requests);
-  return { requests: verdict.requests, badRequests: verdict.badRequests, badMinutes };
+  const dataMinutes = verdict.requests === 0 ? 0 : HOUR_MINUTES;
+  return { requests: verdict.requests, badRequests: verdict.badRequests, badMinutes, dataMinutes };
 }
 
 /** The minute row that closes an hour (hh:59): the row kept once minute detail is thinned out. */

@@ -15,7 +15,20 @@ const valid = {
 describe('parseSloSpec', () => {
   it('accepts a valid spec and fills the defaults', () => {
     const { spec } = parseSloSpec(valid);
-    expect(spec).toEqual({ ...valid, description: '', budgeting: 'TIME_SLICES', type: 'MONITORED' });
+    expect(spec).toEqual({
+      ...valid,
+      description: '',
+      budgeting: 'TIME_SLICES',
+      type: 'MONITORED',
+      noDataPolicy: 'IGNORE',
+    });
+  });
+
+  it('takes a no-data policy', () => {
+    expect(parseSloSpec({ ...valid, noDataPolicy: 'BAD' }).spec!.noDataPolicy).toBe('BAD');
+    expect(
+      parseSloSpec({ ...valid, noDataPolicy: 'GOOD', budgeting: 'OCCURRENCES' }).spec!.noDataPolicy,
+    ).toBe('GOOD');
   });
 
   it('keeps only the fields of each indicator kind', () => {
@@ -39,6 +52,8 @@ describe('parseSloSpec', () => {
     [{ window: '91d' }, 'window'],
     [{ budgeting: 'EVENTS' }, 'budgeting'],
     [{ type: 'PAGED' }, 'type'],
+    [{ noDataPolicy: 'SKIP' }, 'noDataPolicy'],
+    [{ noDataPolicy: 'BAD', budgeting: 'OCCURRENCES' }, 'noDataPolicy'],
     [{ services: [] }, 'services'],
     [{ services: ['checkout', 'checkout'] }, 'services[1]'],
     [{ services: ['Not A Service'] }, 'services[0]'],

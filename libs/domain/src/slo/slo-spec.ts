@@ -1,10 +1,12 @@
 import type { FieldError } from '../errors';
 import { isDnsLabel } from '../gns/gns-identity';
 import {
+  DEFAULT_SLO_NO_DATA_POLICY,
   validateSloDefinition,
   type SloBudgetingMethod,
   type SloDefinition,
   type SloIndicator,
+  type SloNoDataPolicy,
   type SloType,
   type SloWindowSpec,
 } from './slo-definition';
@@ -27,6 +29,7 @@ export interface SloSpecInput {
   window?: unknown;
   budgeting?: unknown;
   type?: unknown;
+  noDataPolicy?: unknown;
 }
 
 export const MAX_SLO_SERVICES = 20;
@@ -35,7 +38,7 @@ const SERVICE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /**
  * Checks an editor's input and returns the spec with defaults (description "", type MONITORED,
- * budgeting TIME_SLICES), or every problem, each naming its field. Whether the services are
+ * budgeting TIME_SLICES, noDataPolicy IGNORE), or every problem, each naming its field. Whether the services are
  * members of the GNS is checked by the caller, which knows the live membership.
  */
 export function parseSloSpec(
@@ -89,6 +92,7 @@ export function parseSloSpec(
     window: input.window as SloWindowSpec,
     budgeting: (input.budgeting ?? 'TIME_SLICES') as SloBudgetingMethod,
     type: (input.type ?? 'MONITORED') as SloType,
+    noDataPolicy: (input.noDataPolicy ?? DEFAULT_SLO_NO_DATA_POLICY) as SloNoDataPolicy,
   };
   if (typeof definition.targetPercent !== 'number') {
     problems.push({

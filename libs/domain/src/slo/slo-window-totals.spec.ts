@@ -21,6 +21,7 @@ const definition: SloDefinition = {
   window: '7d',
   budgeting: 'TIME_SLICES',
   type: 'MONITORED',
+  noDataPolicy: 'GOOD',
 };
 
 function buckets(): SloMinuteBucket[] {
@@ -121,7 +122,7 @@ describe('sloHistoryPoints', () => {
 });
 
 describe('ProbedRunningTotals', () => {
-  const totals = { requests: 10, badRequests: 2, badMinutes: 1 };
+  const totals = { requests: 10, badRequests: 2, badMinutes: 1, dataMinutes: 3 };
 
   it('answers each probe by SLO and minute, and zero where the batch had no answer', () => {
     const probed = new ProbedRunningTotals(

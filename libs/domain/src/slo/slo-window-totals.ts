@@ -1,8 +1,8 @@
 import { BURN_RATE_WINDOWS, type BurnRateWindow } from './burn-rate';
 import { computeErrorBudget } from './error-budget';
 import type { SloTotals } from './evaluate-slo';
-import { badFraction, type SpanTotals } from './sli';
-import { sloWindowBounds, type SloBudgetingMethod, type SloWindow } from './slo-definition';
+import { badFraction, countedSlices, type SpanTotals } from './sli';
+import { sloWindowBounds, type SloDefinition, type SloWindow } from './slo-definition';
 import { sloSpanStarts, spanFromRunningTotals, ZERO_RUNNING_TOTALS, type RunningTotals } from './slo-series';
 
 /**
@@ -78,6 +78,7 @@ export interface SloHistoryPoint {
   timestamp: Date;
   requests: number;
   badRequests: number;
+  /** Bad minutes as the no-data policy counts them (under BAD, quiet minutes included). */
   badMinutes: number;
   /** Good fraction of the bucket under the SLO's budgeting method; null for a bucket with nothing to judge. */
   sli: number | null;
@@ -103,7 +104,7 @@ export function sloHistoryProbes(window: SloWindow, range: HistoryRange): number
  * running totals, so a long range costs a few index probes per point.
  */
 export function sloHistoryPoints(
-  slo: { window: SloWindow; budgeting: SloBudgetingMethod; targetPercent: number },
+  slo: Pick<SloDefinition, 'budgeting' | 'targetPercent' | 'noDataPolicy'> & { window: SloWindow },
   range: HistoryRange,
   before: RunningTotalsBefore,
   nowMs: number,
@@ -112,9 +113,15 @@ export function sloHistoryPoints(
   return boundaries.slice(0, -1).map((start, index) => {
     const end = boundaries[index + 1]!;
     const throughEnd = before(end);
-    const bucket = spanFromRunningTotals(throughEnd, before(start), start, end);
-    const judged =
-      slo.budgeting === 'TIME_SLICES' ? bucket.minutes > 0 && start < nowMs : bucket.requests > 0;
+    // Minutes after now have not happened: they are not counted (as quiet minutes, or any other way).
+    const bucket = spanFromRunningTotals(
+      throughEnd,
+      before(start),
+      start,
+      Math.max(start, Math.min(end, nowMs)),
+    );
+    const slices = countedSlices(bucket, slo.noDataPolicy);
+    const judged = slo.budgeting === 'TIME_SLICES' ? slices.minutes > 0 : bucket.requests > 0;
     let budgetRemainingFraction: number | null = null;
     if (end <= nowMs) {
       const bounds = sloWindowBounds(slo.window, end);
@@ -125,8 +132,7 @@ export function sloHistoryPoints(
         Math.min(end, bounds.endUnixMs),
       );
       budgetRemainingFraction = computeErrorBudget(
-        slo.budgeting,
-        slo.targetPercent,
+        slo,
         bounds.endUnixMs - bounds.startUnixMs,
         windowTotals,
       ).remainingFraction;
@@ -135,8 +141,8 @@ export function sloHistoryPoints(
       timestamp: new Date(start),
       requests: bucket.requests,
       badRequests: bucket.badRequests,
-      badMinutes: bucket.badMinutes,
-      sli: judged ? 1 - badFraction(bucket, slo.budgeting) : null,
+      badMinutes: slices.badMinutes,
+      sli: judged ? 1 - badFraction(bucket, slo) : null,
       budgetRemainingFraction,
     };
   });

@@ -39,6 +39,7 @@ const slo: AlertingSlo & Parameters<typeof assessSlo>[0] = {
   targetPercent: 99.9,
   window: '30d',
   budgeting: 'TIME_SLICES',
+  noDataPolicy: 'GOOD',
   indicators: [{ kind: 'ERROR_RATE', maxErrorRatePercent: 1 }],
 };
 
@@ -46,6 +47,7 @@ const slo: AlertingSlo & Parameters<typeof assessSlo>[0] = {
 function totals(badMinutes: number): SloTotals {
   const span = (minutes: number): SpanTotals => ({
     minutes,
+    dataMinutes: minutes,
     badMinutes: Math.min(badMinutes, minutes),
     requests: minutes * 100,
     badRequests: Math.min(badMinutes, minutes) * 50,

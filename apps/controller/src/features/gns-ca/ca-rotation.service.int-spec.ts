@@ -82,8 +82,19 @@ describe('CaRotationService (PostgreSQL)', () => {
   });
 
   it('starts a rotation (audited) and refuses a second one while it runs (409)', async () => {
+    // The GNS was created under a 24 h workload-certificate TTL; the rotation takes today's setting (0).
+    const created = await prisma.globalNamespace.findUniqueOrThrow({ where: { id: gnsId } });
+    await prisma.globalNamespace.update({
+      where: { id: gnsId },
+      data: { caRotation: { ...(created.caRotation as object), maxWorkloadCertTtlSeconds: 86_400 } },
+    });
+    expect((await ca.status(actor.tenantId, gnsId)).rotation?.maxWorkloadCertTtlSeconds).toBe(86_400);
     const status = await rotation.rotate(actor, gnsId);
-    expect(status.rotation).toMatchObject({ stage: 'TRUST_BOTH', nextRootGeneration: 2 });
+    expect(status.rotation).toMatchObject({
+      stage: 'TRUST_BOTH',
+      nextRootGeneration: 2,
+      maxWorkloadCertTtlSeconds: 0,
+    });
     expect(
       await prisma.auditEvent.findFirst({
         where: { resourceId: gnsId, action: 'global-namespace.ca.rotate' },

@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { clusterCaView, DomainError, memberGnsIds, RotationAckGate } from '@lattice/domain';
 import { advanceRotation, RotationStage, startRotation, type ClusterCaView } from '@lattice/pki';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { TransactionRunner, type Transaction } from '../../platform/database/transaction.service';
 import { EventBus } from '../../platform/events/event-bus.service';
 import { AuditService } from '../audit/audit.service';
@@ -36,6 +37,7 @@ export class CaRotationService {
     private readonly scheduler: DesiredStateScheduler,
     private readonly rotationScheduler: CaRotationScheduler,
     private readonly events: EventBus,
+    @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {}
 
   async rotate(actor: TenantPrincipal, gnsId: string): Promise<GnsCaStatus> {
@@ -85,7 +87,11 @@ export class CaRotationService {
       // The root was prepared against a state that has moved on meanwhile.
       throw new DomainError('CONFLICT', 'the root CA of this global namespace changed meanwhile; retry');
     }
-    const started = startRotation(locked, new Date());
+    // The workload-certificate TTL configured now, not when the GNS was created: lowering
+    // LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS (e.g. the demo's 30 s) applies to the next rotation.
+    const started = startRotation(locked, new Date(), {
+      maxWorkloadCertTtlSeconds: this.config.env.LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS,
+    });
     await this.ca.insertNextRoot(tenantId, gnsId, next, tx);
     await this.ca.setRotation(tenantId, gnsId, started, tx);
     return {

@@ -55,6 +55,7 @@ describe('SLO evaluation', () => {
     window: '30d',
     budgeting: 'TIME_SLICES',
     type: 'ACTIONABLE',
+    noDataPolicy: 'GOOD',
     ...overrides,
   });
   const traffic = (

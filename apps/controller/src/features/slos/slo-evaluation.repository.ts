@@ -250,15 +250,22 @@ export class SloEvaluationRepository {
     );
     if (lookups.length === 0) return result;
     const rows = await db.$queryRaw<
-      { idx: bigint; cum_requests: bigint; cum_bad_requests: bigint; cum_bad_minutes: bigint }[]
+      {
+        idx: bigint;
+        cum_requests: bigint;
+        cum_bad_requests: bigint;
+        cum_bad_minutes: bigint;
+        cum_data_minutes: bigint;
+      }[]
     >(Prisma.sql`
       SELECT l.idx, coalesce(a.cum_requests, o.origin_requests) AS cum_requests,
              coalesce(a.cum_bad_requests, o.origin_bad_requests) AS cum_bad_requests,
-             coalesce(a.cum_bad_minutes, o.origin_bad_minutes) AS cum_bad_minutes
+             coalesce(a.cum_bad_minutes, o.origin_bad_minutes) AS cum_bad_minutes,
+             coalesce(a.cum_data_minutes, o.origin_data_minutes) AS cum_data_minutes
       FROM unnest(${lookups.map((lookup) => lookup.sloId)}::uuid[], ${lookups.map((lookup) => lookup.basis)}::int[],
                   ${lookups.map((lookup) => iso(lookup.beforeMs))}::timestamptz[]) WITH ORDINALITY AS l(slo_id, basis, before_minute, idx)
       LEFT JOIN LATERAL (
-        SELECT m.cum_requests, m.cum_bad_requests, m.cum_bad_minutes FROM slo_minutes m
+        SELECT m.cum_requests, m.cum_bad_requests, m.cum_bad_minutes, m.cum_data_minutes FROM slo_minutes m
         WHERE m.slo_id = l.slo_id AND m.minute < l.before_minute AND m.basis = l.basis
         ORDER BY m.minute DESC LIMIT 1) a ON true
       LEFT JOIN slo_series o ON o.slo_id = l.slo_id AND o.basis = l.basis
@@ -268,6 +275,7 @@ export class SloEvaluationRepository {
         requests: Number(row.cum_requests),
         badRequests: Number(row.cum_bad_requests),
         badMinutes: Number(row.cum_bad_minutes),
+        dataMinutes: Number(row.cum_data_minutes),
       };
     }
     return result;
@@ -279,11 +287,12 @@ export class SloEvaluationRepository {
     for (const chunk of chunks(shifts, WRITE_CHUNK_ROWS)) {
       await db.$executeRaw(Prisma.sql`
         UPDATE slo_minutes m SET cum_requests = m.cum_requests + d.requests, cum_bad_requests = m.cum_bad_requests + d.bad_requests,
-               cum_bad_minutes = m.cum_bad_minutes + d.bad_minutes
+               cum_bad_minutes = m.cum_bad_minutes + d.bad_minutes, cum_data_minutes = m.cum_data_minutes + d.data_minutes
         FROM unnest(${chunk.map((shift) => shift.sloId)}::uuid[], ${chunk.map((shift) => shift.basis)}::int[],
                     ${chunk.map((shift) => iso(shift.fromMs))}::timestamptz[], ${chunk.map((shift) => shift.delta.requests)}::bigint[],
-                    ${chunk.map((shift) => shift.delta.badRequests)}::bigint[], ${chunk.map((shift) => shift.delta.badMinutes)}::bigint[])
-          AS d(slo_id, basis, from_minute, requests, bad_requests, bad_minutes)
+                    ${chunk.map((shift) => shift.delta.badRequests)}::bigint[], ${chunk.map((shift) => shift.delta.badMinutes)}::bigint[],
+                    ${chunk.map((shift) => shift.delta.dataMinutes)}::bigint[])
+          AS d(slo_id, basis, from_minute, requests, bad_requests, bad_minutes, data_minutes)
         WHERE m.slo_id = d.slo_id AND m.basis = d.basis AND m.minute >= d.from_minute`);
     }
   }
@@ -319,7 +328,7 @@ export class SloEvaluationRepository {
     for (const chunk of chunks(rows, WRITE_CHUNK_ROWS)) {
       await db.$executeRaw(Prisma.sql`
         INSERT INTO slo_series (slo_id, tenant_id, basis, covered_from, backfill_to, minute_resolution_from, caught_up_until,
-                                evaluated_until, origin_requests, origin_bad_requests, origin_bad_minutes)
+                                evaluated_until, origin_requests, origin_bad_requests, origin_bad_minutes, origin_data_minutes)
         SELECT r.* FROM unnest(${chunk.map((row) => row.sloId)}::uuid[], ${chunk.map((row) => row.tenantId)}::uuid[],
                                ${chunk.map((row) => row.basis)}::int[], ${chunk.map((row) => iso(row.coveredFromMs))}::timestamptz[],
                                ${chunk.map((row) => iso(row.backfillToMs))}::timestamptz[],
@@ -327,15 +336,15 @@ export class SloEvaluationRepository {
                                ${chunk.map((row) => iso(row.caughtUpUntilMs))}::timestamptz[],
                                ${chunk.map((row) => iso(row.evaluatedUntilMs))}::timestamptz[],
                                ${chunk.map((row) => row.origin.requests)}::bigint[], ${chunk.map((row) => row.origin.badRequests)}::bigint[],
-                               ${chunk.map((row) => row.origin.badMinutes)}::bigint[])
+                               ${chunk.map((row) => row.origin.badMinutes)}::bigint[], ${chunk.map((row) => row.origin.dataMinutes)}::bigint[])
           AS r(slo_id, tenant_id, basis, covered_from, backfill_to, minute_resolution_from, caught_up_until, evaluated_until,
-               origin_requests, origin_bad_requests, origin_bad_minutes)
+               origin_requests, origin_bad_requests, origin_bad_minutes, origin_data_minutes)
         WHERE EXISTS (SELECT 1 FROM slos s WHERE s.id = r.slo_id)
         ON CONFLICT (slo_id) DO UPDATE SET basis = EXCLUDED.basis, covered_from = EXCLUDED.covered_from,
           backfill_to = EXCLUDED.backfill_to, minute_resolution_from = EXCLUDED.minute_resolution_from,
           caught_up_until = EXCLUDED.caught_up_until, evaluated_until = EXCLUDED.evaluated_until,
           origin_requests = EXCLUDED.origin_requests, origin_bad_requests = EXCLUDED.origin_bad_requests,
-          origin_bad_minutes = EXCLUDED.origin_bad_minutes`);
+          origin_bad_minutes = EXCLUDED.origin_bad_minutes, origin_data_minutes = EXCLUDED.origin_data_minutes`);
     }
   }
 
@@ -363,21 +372,23 @@ export class SloEvaluationRepository {
     for (const chunk of chunks(rows, WRITE_CHUNK_ROWS)) {
       await db.$executeRaw(Prisma.sql`
         INSERT INTO slo_minutes (slo_id, minute, tenant_id, basis, requests, bad_requests, bad_slice, indicator_values,
-                                 cum_requests, cum_bad_requests, cum_bad_minutes)
+                                 cum_requests, cum_bad_requests, cum_bad_minutes, cum_data_minutes)
         SELECT r.slo_id, r.minute, r.tenant_id, r.basis, r.requests, r.bad_requests, r.bad_slice, r.indicator_values::float8[],
-               r.cum_requests, r.cum_bad_requests, r.cum_bad_minutes
+               r.cum_requests, r.cum_bad_requests, r.cum_bad_minutes, r.cum_data_minutes
         FROM unnest(${chunk.map((row) => row.sloId)}::uuid[], ${chunk.map((row) => iso(row.minuteMs))}::timestamptz[],
                     ${chunk.map((row) => row.tenantId)}::uuid[], ${chunk.map((row) => row.basis)}::int[],
                     ${chunk.map((row) => row.requests)}::bigint[], ${chunk.map((row) => row.badRequests)}::bigint[],
                     ${chunk.map((row) => row.badSlice)}::bool[], ${chunk.map((row) => float8ArrayLiteral(row.indicatorValues))}::text[],
                     ${chunk.map((row) => row.running.requests)}::bigint[], ${chunk.map((row) => row.running.badRequests)}::bigint[],
-                    ${chunk.map((row) => row.running.badMinutes)}::bigint[])
-          AS r(slo_id, minute, tenant_id, basis, requests, bad_requests, bad_slice, indicator_values, cum_requests, cum_bad_requests, cum_bad_minutes)
+                    ${chunk.map((row) => row.running.badMinutes)}::bigint[], ${chunk.map((row) => row.running.dataMinutes)}::bigint[])
+          AS r(slo_id, minute, tenant_id, basis, requests, bad_requests, bad_slice, indicator_values, cum_requests, cum_bad_requests,
+               cum_bad_minutes, cum_data_minutes)
         WHERE EXISTS (SELECT 1 FROM slos s WHERE s.id = r.slo_id)
         ON CONFLICT (slo_id, minute) DO UPDATE SET
           basis = EXCLUDED.basis, requests = EXCLUDED.requests, bad_requests = EXCLUDED.bad_requests,
           bad_slice = EXCLUDED.bad_slice, indicator_values = EXCLUDED.indicator_values, cum_requests = EXCLUDED.cum_requests,
-          cum_bad_requests = EXCLUDED.cum_bad_requests, cum_bad_minutes = EXCLUDED.cum_bad_minutes`);
+          cum_bad_requests = EXCLUDED.cum_bad_requests, cum_bad_minutes = EXCLUDED.cum_bad_minutes,
+          cum_data_minutes = EXCLUDED.cum_data_minutes`);
     }
   }
 

@@ -52,6 +52,7 @@ describe('SloEvaluationService', () => {
     window: '30d',
     budgeting: 'TIME_SLICES',
     type: 'ACTIONABLE',
+    noDataPolicy: 'GOOD',
     ...overrides,
   });
   const traffic = (
@@ -206,8 +207,8 @@ describe('SloEvaluationService', () => {
       floorHour(now - 5 * DAY_MS) + 59 * MINUTE_MS,
     ]) {
       await sql.query(
-        `INSERT INTO slo_minutes (slo_id, minute, tenant_id, basis, requests, bad_requests, bad_slice, indicator_values, cum_requests, cum_bad_requests, cum_bad_minutes)
-         VALUES ($1, $2, $3, 1, 0, 0, false, '{}', 0, 0, 0)`,
+        `INSERT INTO slo_minutes (slo_id, minute, tenant_id, basis, requests, bad_requests, bad_slice, indicator_values, cum_requests, cum_bad_requests, cum_bad_minutes, cum_data_minutes)
+         VALUES ($1, $2, $3, 1, 0, 0, false, '{}', 0, 0, 0, 0)`,
         [slo!.id, new Date(minute), actor.tenantId],
       );
     }

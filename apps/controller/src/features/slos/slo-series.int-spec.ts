@@ -57,6 +57,7 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
     window: '30d',
     budgeting: 'TIME_SLICES',
     type: 'MONITORED',
+    noDataPolicy: 'GOOD',
     ...overrides,
   });
   const create = async (overrides: Partial<SloSpec>) =>

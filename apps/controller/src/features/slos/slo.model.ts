@@ -71,6 +71,17 @@ registerEnumType(SLO_TYPES, {
   },
 });
 
+const SLO_NO_DATA_POLICIES = { GOOD: 'GOOD', BAD: 'BAD', IGNORE: 'IGNORE' } as const;
+registerEnumType(SLO_NO_DATA_POLICIES, {
+  name: 'SloNoDataPolicy',
+  description: 'How a minute without requests counts toward compliance, budget and burn rates.',
+  valuesMap: {
+    GOOD: { description: 'As a good minute.' },
+    BAD: { description: 'As a bad minute (TIME_SLICES only).' },
+    IGNORE: { description: 'Not at all: the SLO is judged on minutes with traffic only (the default).' },
+  },
+});
+
 const BURN_RATE_WINDOW_NAMES = {
   FIVE_MINUTES: '5m',
   THIRTY_MINUTES: '30m',
@@ -209,6 +220,11 @@ export class SloInput {
   @IsOptional()
   @IsString()
   type?: string;
+
+  @Field(() => SLO_NO_DATA_POLICIES, { nullable: true, description: 'IGNORE when omitted.' })
+  @IsOptional()
+  @IsString()
+  noDataPolicy?: string;
 }
 
 @ObjectType('SloIndicatorValue', { description: 'An indicator with its value in the last complete minute.' })
@@ -340,6 +356,8 @@ export class SloModel {
   @Field({ description: '"<days>d" (rolling) or CALENDAR_MONTH (UTC).' }) window!: string;
   @Field(() => SLO_BUDGETINGS, { description: 'How the error budget is counted.' }) budgeting!: string;
   @Field(() => SLO_TYPES, { description: 'A label for consumers; evaluation is the same.' }) type!: string;
+  @Field(() => SLO_NO_DATA_POLICIES, { description: 'How a minute without requests counts.' })
+  noDataPolicy!: string;
   @Field(() => Int, { description: 'Send it back as `version` to update or delete (like If-Match).' })
   version!: number;
   @Field(() => DateTimeScalar, { description: 'When it was created.' }) createdAt!: Date;

@@ -81,6 +81,16 @@ export class SloSpecDto {
   @IsOptional()
   @IsString()
   type?: string;
+
+  @ApiPropertyOptional({
+    enum: ['GOOD', 'BAD', 'IGNORE'],
+    default: 'IGNORE',
+    description:
+      'how a minute without requests counts: GOOD (a good minute), BAD (a bad minute; TIME_SLICES only) or IGNORE (not counted: the SLO is judged on the minutes with traffic)',
+  })
+  @IsOptional()
+  @IsString()
+  noDataPolicy?: string;
 }
 
 export class SloIndicatorValueView {
@@ -169,6 +179,12 @@ export class SloView {
   @ApiProperty() window!: string;
   @ApiProperty({ enum: ['TIME_SLICES', 'OCCURRENCES'] }) budgeting!: string;
   @ApiProperty({ enum: ['MONITORED', 'ACTIONABLE'] }) type!: string;
+  @ApiProperty({
+    enum: ['GOOD', 'BAD', 'IGNORE'],
+    description:
+      'how a minute without requests counts: GOOD (a good minute), BAD (a bad minute; TIME_SLICES only) or IGNORE (not counted: the SLO is judged on the minutes with traffic)',
+  })
+  noDataPolicy!: string;
   @ApiProperty() version!: number;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;

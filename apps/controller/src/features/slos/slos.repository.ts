@@ -237,6 +237,7 @@ function toData(spec: SloSpec) {
     window: spec.window,
     budgeting: spec.budgeting,
     type: spec.type,
+    noDataPolicy: spec.noDataPolicy,
   };
 }
 
@@ -258,6 +259,7 @@ export function storedSloOf(row: Slo): StoredSlo {
     window: row.window as SloWindowSpec,
     budgeting: row.budgeting,
     type: row.type,
+    noDataPolicy: row.noDataPolicy,
     version: row.version,
     basis: row.basis,
     createdAt: row.createdAt,
@@ -279,6 +281,7 @@ export function seriesProgressOf(row: SloSeries): SloSeriesProgress {
       requests: Number(row.originRequests),
       badRequests: Number(row.originBadRequests),
       badMinutes: Number(row.originBadMinutes),
+      dataMinutes: Number(row.originDataMinutes),
     },
   };
 }

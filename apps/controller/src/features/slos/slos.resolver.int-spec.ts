@@ -2,7 +2,7 @@ import { GraphQLTestApp } from '../../../../../test/support/graphql-app';
 import { seedCluster, seedGlobalNamespace } from '../../../../../test/support/telemetry';
 
 const SLO_FIELDS = `id name description gnsId services indicators { kind percentile thresholdMs maxErrorRatePercent }
-  targetPercent window budgeting type version createdAt updatedAt
+  targetPercent window budgeting type noDataPolicy version createdAt updatedAt
   status { health evaluatedAt windowStart windowEnd compliance meetsTarget
     budget { allowedBadFraction consumedFraction remainingFraction totalSeconds consumedSeconds remainingSeconds }
     burnRates { window rate } indicators { kind percentile thresholdMs maxErrorRatePercent value holds }
@@ -185,5 +185,28 @@ describe('slos resolver', () => {
     );
     expect(badCursor.body.errors?.[0]).toMatchObject({ extensions: { code: 'VALIDATION' } });
     expect(badCursor.body.errors?.[0]?.message).toMatch(/after/);
+  });
+
+  it('sets the no-data policy through updateSlo, naming the field when it is refused', async () => {
+    const input = {
+      name: 'cart-errors',
+      gnsId,
+      services: ['cart'],
+      indicators: [{ kind: 'ERROR_RATE', maxErrorRatePercent: 1 }],
+      targetPercent: 99,
+      window: '7d',
+    };
+    const update = (version: number, changes: Record<string, unknown>) =>
+      harness.graphql(
+        'mutation($id: ID!, $version: Int!, $input: SloInput!) { updateSlo(id: $id, version: $version, input: $input) { version noDataPolicy } }',
+        { token: editor, variables: { id: sloId, version, input: { ...input, ...changes } } },
+      );
+    const refused = await update(1, { budgeting: 'OCCURRENCES', noDataPolicy: 'BAD' });
+    expect(refused.body.errors?.[0]).toMatchObject({ extensions: { code: 'VALIDATION' } });
+    expect(refused.body.errors?.[0]?.message).toMatch(/noDataPolicy: BAD needs budgeting TIME_SLICES/);
+    const updated = await update(1, { noDataPolicy: 'BAD' });
+    expect(updated.body).toEqual({ data: { updateSlo: { version: 2, noDataPolicy: 'BAD' } } });
+    const rest = await harness.rest('get', `/v1/slos/${sloId}`, viewer);
+    expect(rest.body).toMatchObject({ version: 2, noDataPolicy: 'BAD' });
   });
 });

@@ -5,7 +5,7 @@ import { MINUTE_MS, minuteStart, type SloSpecInput } from '@lattice/domain';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { compileFeatureModule } from '../../../../../test/support/feature-module';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
-import { seedGlobalNamespace } from '../../../../../test/support/telemetry';
+import { seedGlobalNamespace, seedMinuteRows } from '../../../../../test/support/telemetry';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { pageArgs } from '../../platform/graphql/page.util';
 import { SloEvaluationService } from './slo-evaluation.service';
@@ -25,6 +25,7 @@ describe('SlosService', () => {
   let actor: TenantPrincipal;
   let stranger: TenantPrincipal;
   let gnsId: string;
+  let clusterId: string;
   const now = minuteStart(Date.now());
 
   const input = (overrides: Partial<SloSpecInput> = {}): SloSpecInput => ({
@@ -71,10 +72,12 @@ describe('SlosService', () => {
         selector: { app: name },
       })),
     };
-    await sql.query(
-      `INSERT INTO clusters (id, tenant_id, name, inventory, updated_at) VALUES (gen_random_uuid(), $1, 'east', $2, now())`,
-      [actor.tenantId, JSON.stringify(inventory)],
-    );
+    clusterId = (
+      await sql.query(
+        `INSERT INTO clusters (id, tenant_id, name, inventory, updated_at) VALUES (gen_random_uuid(), $1, 'east', $2, now()) RETURNING id`,
+        [actor.tenantId, JSON.stringify(inventory)],
+      )
+    ).rows[0].id as string;
     gnsId = await seedGlobalNamespace(sql, actor.tenantId, 'shop', [{ cluster: 'east', namespace: 'shop' }]);
   });
 
@@ -267,6 +270,90 @@ describe('SlosService', () => {
     await expect(slos.events(stranger.tenantId, created.id, pageArgs(3, null))).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
+  });
+
+  it('stores the no-data policy (IGNORE by default), changes it without restarting the series, and judges by it', async () => {
+    await expect(
+      slos.create(actor, input({ name: 'x', budgeting: 'OCCURRENCES', noDataPolicy: 'BAD' })),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: [
+        { field: 'noDataPolicy', message: expect.stringContaining('BAD needs budgeting TIME_SLICES') },
+      ],
+    });
+    await expect(slos.create(actor, input({ name: 'x', noDataPolicy: 'SKIP' }))).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: [{ field: 'noDataPolicy', message: 'must be GOOD, BAD or IGNORE, got SKIP' }],
+    });
+    const created = await slos.create(
+      actor,
+      input({ name: 'cart-quiet', services: ['cart'], targetPercent: 99 }),
+    );
+    expect(created.noDataPolicy).toBe('IGNORE');
+    // Two minutes of cart traffic in the last five: one bad (50 % errors), one good; the rest of
+    // the 30-day window (43,200 minutes) is quiet.
+    await seedMinuteRows(sql, [
+      {
+        tenantId: actor.tenantId,
+        clusterId,
+        at: now - 3 * MINUTE_MS,
+        sourceService: 'web',
+        destinationService: 'cart',
+        requests: 100,
+        errors: 50,
+        latencies: [],
+      },
+      {
+        tenantId: actor.tenantId,
+        clusterId,
+        at: now - 2 * MINUTE_MS,
+        sourceService: 'web',
+        destinationService: 'cart',
+        requests: 100,
+        errors: 0,
+        latencies: [],
+      },
+    ]);
+    const evaluation = moduleRef.get(SloEvaluationService);
+    const statusAt = async () => {
+      await evaluation.evaluate(new Date(now));
+      return (await slos.get(actor.tenantId, created.id)).status!;
+    };
+    const basis = async () =>
+      (await sql.query(`SELECT basis FROM slos WHERE id = $1`, [created.id])).rows[0].basis as number;
+
+    // IGNORE: 1 bad of 2 counted minutes; budget 1 % of 2 minutes, spent 50 times over.
+    let status = await statusAt();
+    expect(status.compliance).toBeCloseTo(0.5, 12);
+    expect(status.meetsTarget).toBe(false);
+    expect(status.budget.consumedFraction).toBeCloseTo(1 / 0.02, 9);
+    expect(status.health).toBe('VIOLATED');
+
+    // GOOD: 1 bad of 43,200 minutes; budget 432 minutes.
+    const good = await slos.replace(
+      actor,
+      created.id,
+      1,
+      input({ name: 'cart-quiet', services: ['cart'], targetPercent: 99, noDataPolicy: 'GOOD' }),
+    );
+    expect(good).toMatchObject({ version: 2, noDataPolicy: 'GOOD' });
+    expect(await basis()).toBe(1);
+    status = await statusAt();
+    expect(status.compliance).toBeCloseTo(1 - 1 / 43_200, 12);
+    expect(status.meetsTarget).toBe(true);
+    expect(status.budget.consumedFraction).toBeCloseTo(1 / 432, 12);
+
+    // BAD: 1 + 43,198 quiet = 43,199 bad of 43,200.
+    await slos.replace(
+      actor,
+      created.id,
+      2,
+      input({ name: 'cart-quiet', services: ['cart'], targetPercent: 99, noDataPolicy: 'BAD' }),
+    );
+    expect(await basis()).toBe(1);
+    status = await statusAt();
+    expect(status.compliance).toBeCloseTo(1 / 43_200, 12);
+    expect(status.budget.consumedFraction).toBeCloseTo(43_199 / 432, 9);
   });
 
   it('deletes at the current version only, with an audit record', async () => {

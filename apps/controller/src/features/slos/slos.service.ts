@@ -224,6 +224,7 @@ export function definitionView(row: StoredSlo): Omit<SloView, 'status'> {
     window: row.window,
     budgeting: row.budgeting,
     type: row.type,
+    noDataPolicy: row.noDataPolicy,
     version: row.version,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
