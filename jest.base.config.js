@@ -28,8 +28,8 @@ module.exports = {
     '^@lattice/agent$': '<rootDir>/apps/agent/src',
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
-  // NestJS 12 and a few of its dependencies ship only ES modules, which jest cannot require on
-  // Node 20; SWC turns them into CommonJS (cached after the first run).
+  // NestJS 12 and a few of its dependencies ship only ES modules, which jest's CommonJS module
+  // system cannot require; SWC turns them into CommonJS (cached after the first run).
   transformIgnorePatterns: [
     '/node_modules/(?!(@nestjs|file-type|strtok3|token-types|uint8array-extras|@tokenizer|load-esm|@borewit)/)',
   ],
