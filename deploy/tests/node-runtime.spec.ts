@@ -30,6 +30,8 @@ describe('the Node.js runtime', () => {
   it('is what engines and devEngines ask for (a warning, not a failure, on an older Node.js)', () => {
     expect(manifest.engines).toEqual({ node: `^${pinned}` });
     expect(manifest.devEngines).toEqual({ runtime: { name: 'node', version: `^${pinned}`, onFail: 'warn' } });
+    // `npm install` rewrites the lockfile's copy; .ci/run fails when the install changes the lockfile.
+    expect(lockfile.packages[''].engines).toEqual(manifest.engines);
   });
 
   it('matches the type definitions', () => {
