@@ -1,6 +1,8 @@
 // Test-only PKI: a throwaway CA and certificates signed by it, for specs and the fake controller.
-// node-forge builds the certificates; OpenSSL makes the keys and signatures (nativeRsaSha256Signer):
-// forge's JavaScript RSA takes about a second per signature under jest on Node 22+.
+// node-forge builds the certificates; OpenSSL makes the keys and signatures (nativeRsaSha256Signer).
+// forge's own RSA is JavaScript big-number arithmetic that picks its inner loop by `typeof navigator`:
+// since Node.js 21 has a `navigator`, it takes the variant that calls Math.floor per digit, and
+// inside jest's vm context every such global lookup is slow, so one 2048-bit signature took ~1 s.
 import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 import { nativeRsaSha256Signer } from '@lattice/pki';
