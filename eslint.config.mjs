@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
+import graphql from '@graphql-eslint/eslint-plugin';
 
 const frameworkAndIo = [
   '@nestjs/*',
@@ -27,10 +28,46 @@ export default tseslint.config(
       '.cache/**',
     ],
   },
-  js.configs.recommended,
-  ...tseslint.configs.recommended,
-  prettier,
   {
+    // The committed GraphQL schema (docs/graphql.md, "Conventions"): graphql-eslint's recommended
+    // schema rules (naming, deprecation reasons, no unreachable types, ...), Relay connections, and a
+    // description on every type, field, argument and enum value.
+    files: ['apps/controller/schema.gql'],
+    languageOptions: {
+      parser: graphql.parser,
+      parserOptions: { graphQLConfig: { schema: 'apps/controller/schema.gql' } },
+    },
+    plugins: { '@graphql-eslint': graphql },
+    rules: {
+      ...graphql.configs['flat/schema-recommended'].rules,
+      ...graphql.configs['flat/schema-relay'].rules,
+      // Forward paging only (first/after); nodes need no global Node interface; value lists
+      // (ports, indicators, points) stay plain lists.
+      '@graphql-eslint/relay-arguments': ['error', { includeBoth: false }],
+      '@graphql-eslint/relay-edge-types': [
+        'error',
+        { withEdgeSuffix: true, shouldImplementNode: false, listTypeCanWrapOnlyEdgeType: false },
+      ],
+      // Value objects (statuses, budgets, points, issues) have no identity of their own.
+      '@graphql-eslint/strict-id-in-types': 'off',
+      '@graphql-eslint/require-description': [
+        'error',
+        {
+          types: true,
+          rootField: true,
+          FieldDefinition: true,
+          InputValueDefinition: true,
+          EnumValueDefinition: true,
+          DirectiveDefinition: true,
+          // Nest's code-first schema cannot describe the root types; every root field is described.
+          ignoredSelectors: ['[type=ObjectTypeDefinition][name.value=/^(Query|Mutation)$/]'],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.{js,mjs,cjs,ts}'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommended, prettier],
     languageOptions: { globals: { ...globals.node, ...globals.jest } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -249,6 +249,9 @@ async function main() {
           path.join(demoDir, 'manifests', cluster.name),
           '--telemetry-synthetic',
           path.join(root, 'deploy/demo', `traffic-${cluster.name}.yaml`),
+          // Three agents and the controller's metrics on one machine: any free port each.
+          '--http-port',
+          '0',
         ],
         // In the environment rather than the arguments, which `ps` shows to everyone.
         bootstrapToken ? { LATTICE_BOOTSTRAP_TOKEN: bootstrapToken } : {},

@@ -11,7 +11,8 @@ describe('controller process (foundation)', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    controller = new ControllerProcess({ databaseUrl: database.url });
+    // A drain delay long enough to watch readiness fail while the process still serves.
+    controller = new ControllerProcess({ databaseUrl: database.url, env: { SHUTDOWN_DRAIN_MS: '2000' } });
     await controller.start();
   });
 
@@ -34,7 +35,7 @@ describe('controller process (foundation)', () => {
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toContain('text/plain');
     expect(metrics.text).toContain('lattice_http_request_duration_seconds_bucket');
-    expect(metrics.text).toContain('lattice_process_resident_memory_bytes');
+    expect(metrics.text).toContain('process_resident_memory_bytes');
   });
 
   it('answers an unknown route with a JSON 404 and a request id', async () => {
@@ -69,7 +70,17 @@ describe('controller process (foundation)', () => {
       body: { name: 'survivor' },
     });
     expect(created.status).toBe(201);
-    expect(await controller.stop('SIGTERM')).toBe(0);
+    const stopped = controller.stop('SIGTERM');
+    // During SHUTDOWN_DRAIN_MS readiness fails (load balancers move away) while requests are served.
+    let readiness = await controller.request('GET', '/readyz');
+    for (let tries = 0; readiness.status === 200 && tries < 20; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      readiness = await controller.request('GET', '/readyz');
+    }
+    expect(readiness.status).toBe(503);
+    expect(readiness.json).toMatchObject({ checks: { shutdown: 'draining', database: 'ok', redis: 'ok' } });
+    expect((await controller.request('GET', '/healthz')).status).toBe(200);
+    expect(await stopped).toBe(0);
     await controller.start();
     const tenants = await controller.request('GET', '/v1/tenants', { token: controller.operatorToken });
     expect((tenants.json.items as { name: string }[]).map((t) => t.name)).toContain('survivor');

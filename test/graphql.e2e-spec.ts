@@ -1,3 +1,13 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { diff } from '@graphql-inspector/core';
+import {
+  buildClientSchema,
+  buildSchema,
+  getIntrospectionQuery,
+  printSchema,
+  type IntrospectionQuery,
+} from 'graphql';
 import { Client } from 'pg';
 import { floorHour } from '@lattice/domain';
 import { ControllerProcess } from './support/controller-process';
@@ -288,6 +298,22 @@ describe('GraphQL API (e2e)', () => {
       message: 'first: must be between 1 and 100, got 1000',
       extensions: { code: 'VALIDATION' },
     });
+  });
+
+  it('serves exactly the committed schema (apps/controller/schema.gql), descriptions included', async () => {
+    const result = await graphql(
+      controller,
+      getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, inputValueDeprecation: true }),
+      viewerA,
+    );
+    expect(result.errors).toBeUndefined();
+    // Printed and parsed again, so both sides carry directives (@specifiedBy) the same way.
+    const served = buildSchema(printSchema(buildClientSchema(result.data as unknown as IntrospectionQuery)));
+    const committed = buildSchema(
+      readFileSync(path.join(__dirname, '../apps/controller/schema.gql'), 'utf8'),
+    );
+    const changes = await diff(committed, served);
+    expect(changes.map((change) => `${change.path ?? ''}: ${change.message}`)).toEqual([]);
   });
 
   it('allows or refuses introspection as LATTICE_GRAPHQL_INTROSPECTION says', async () => {

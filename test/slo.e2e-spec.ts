@@ -268,13 +268,17 @@ describe('SLOs from agent telemetry to a webhook', () => {
               budgetRemainingFraction
             }
             events(first: 10) {
-              type
-              rule
-              severity
+              nodes {
+                type
+                rule
+                severity
+              }
             }
           }
           slos(gnsId: $gns) {
-            id
+            nodes {
+              id
+            }
           }
         }
       `,
@@ -296,22 +300,22 @@ describe('SLOs from agent telemetry to a webhook', () => {
         };
       };
       history: { badMinutes: number; sli: number | null }[];
-      events: { type: string; rule: string }[];
+      events: { nodes: { type: string; rule: string }[] };
     };
     expect(view.status.health).toBe('WARNING');
     expect(view.status.activeAlerts.map((alert) => alert.rule)).toContain('PAGE_1H_5M');
     expect(view.status.budget.totalSeconds).toBeCloseTo(2592, 6);
     expect(view.status.budget.consumedFraction).toBeGreaterThan(0);
     expect(view.status.burnRates.map((rate) => rate.window)).toEqual([
-      '5m',
-      '30m',
-      '1h',
-      '2h',
-      '6h',
-      '1d',
-      '3d',
+      'FIVE_MINUTES',
+      'THIRTY_MINUTES',
+      'ONE_HOUR',
+      'TWO_HOURS',
+      'SIX_HOURS',
+      'ONE_DAY',
+      'THREE_DAYS',
     ]);
-    expect(view.events).toContainEqual({ type: 'FIRED', rule: 'PAGE_1H_5M', severity: 'PAGE' });
+    expect(view.events.nodes).toContainEqual({ type: 'FIRED', rule: 'PAGE_1H_5M', severity: 'PAGE' });
     // The series job backfilled from before the SLO existed (all of it per minute).
     expect(view.status.coverage).toMatchObject({
       backfilling: false,
@@ -321,7 +325,7 @@ describe('SLOs from agent telemetry to a webhook', () => {
     expect(Date.parse(view.status.coverage.evaluatedFrom)).toBeLessThan(createdAround);
     expect(controller.logs).not.toMatch(/SLO (series )?job failed/);
     expect(view.history.some((point) => point.badMinutes === 1 && point.sli === 0)).toBe(true);
-    expect(answer.data!.slos).toEqual([{ id: slo.id }]);
+    expect(answer.data!.slos).toEqual({ nodes: [{ id: slo.id }] });
 
     const delivered = await eventually(
       async () =>

@@ -38,6 +38,8 @@ describe('telemetry from agents to GraphQL', () => {
   let controller: ControllerProcess;
   let tenant: TestTenant;
   let agent: AgentProcess;
+  /** A cluster registered but never connected: always behind its desired version. */
+  let westId: string;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -83,7 +85,11 @@ describe('telemetry from agents to GraphQL', () => {
       },
     });
     const gnsId = (gns.json as { id: string }).id;
-    await controller.request('POST', '/v1/clusters', { token: tenant.adminToken, body: { name: 'west' } });
+    const west = await controller.request('POST', '/v1/clusters', {
+      token: tenant.adminToken,
+      body: { name: 'west' },
+    });
+    westId = (west.json as { cluster: { id: string } }).cluster.id;
     const trafficFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'traffic-')), 'traffic.yaml');
     fs.writeFileSync(trafficFile, stringify({ seed: SEED, edges: [EDGE] }));
     agent = new AgentProcess('east', {
@@ -153,4 +159,39 @@ describe('telemetry from agents to GraphQL', () => {
     const foreign = await graphql(viewer.token, query, { gns: gnsId, from, to });
     expect(foreign.data?.serviceMetrics ?? []).toEqual([]);
   }, 240_000);
+
+  it('explains convergence, ingest, GraphQL and the CAs on the metrics port', async () => {
+    let text = '';
+    /** The value of one series, given its name and labels exactly as exposed. */
+    const value = (series: string): number => {
+      const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+      if (!line) throw new Error(`no series ${series} in:\n${text}`);
+      return Number(line.slice(series.length + 1));
+    };
+    // Only west (never connected) stays behind; east may still be applying its newest version.
+    const westLag = `lattice_cluster_config_lag_versions{tenant_id="${tenant.id}",cluster_id="${westId}"}`;
+    const deadline = Date.now() + 60_000;
+    do {
+      text = await (await fetch(controller.metricsUrl)).text();
+      if (value('lattice_clusters_behind') === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } while (Date.now() < deadline);
+    expect(value('lattice_clusters_behind')).toBe(1);
+    expect(value(westLag)).toBeGreaterThanOrEqual(1);
+    expect(value('lattice_config_propagation_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(value('lattice_grpc_agent_messages_sent_total{kind="snapshot"}')).toBeGreaterThanOrEqual(1);
+    expect(value('lattice_grpc_agent_messages_total{kind="telemetry"}')).toBeGreaterThanOrEqual(1);
+    expect(value('lattice_telemetry_rows_total{outcome="stored"}')).toBeGreaterThan(0);
+    expect(value('lattice_telemetry_ingest_lag_seconds_count')).toBeGreaterThan(0);
+    expect(
+      value(
+        'lattice_graphql_operation_duration_seconds_count{operation_type="query",root_field="serviceMetrics",outcome="ok"}',
+      ),
+    ).toBeGreaterThanOrEqual(1);
+    // The GNS root is valid for years.
+    expect(value('lattice_ca_certificate_expiry_seconds{kind="root"}')).toBeGreaterThan(365 * 86_400);
+    // Standard Node.js names, so stock dashboards work.
+    expect(value('process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(text).toContain('lattice_job_queue_depth');
+  }, 90_000);
 });

@@ -1,9 +1,8 @@
-// Checks deploy/helm/* without helm (see docs/operations.md): values.yaml
-// against values.schema.json (ajv), every template rendered with a strict Go-template subset
-// (support/go-template.ts), each object validated by kubernetes-models (required fields, types,
-// formats) and by a strict field check (unknown fields fail), and the rendered configuration fed
-// to the real controller/agent configuration parsers. The agent's RBAC is compared with what its
-// code does.
+// Checks deploy/helm/* with the real helm (scripts/ensure-helm.mjs): `helm lint --strict`,
+// values.yaml against values.schema.json (ajv), every template rendered by `helm template` over
+// several value sets, each object validated by kubernetes-models (required fields, types, formats)
+// and by a strict field check (unknown fields fail), and the rendered configuration fed to the real
+// controller/agent configuration parsers. The agent's RBAC is compared with what its code does.
 import fs from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
@@ -21,8 +20,10 @@ import {
   loadChart,
   renderChart,
   renderNotes,
+  helm,
   strictFieldProblems,
 } from './support/charts';
+import YAML from 'yaml';
 
 const ROOT = path.resolve(__dirname, '../..');
 const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -43,10 +44,16 @@ const agentRequired = {
   bootstrap: { token: 'lat_boot_abc' },
 };
 
+/** Custom resources the chart may render (Prometheus Operator), validated by their own CRD schemas. */
+const CUSTOM_RESOURCE_GROUPS = new Set(['monitoring.coreos.com/v1']);
+
 /** kubernetes-models' class for a kind (one module per kind, so looked up by path). */
 const kubernetesModel = (apiVersion: string, kind: string) =>
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require(`kubernetes-models/${apiVersion}/${kind}`)[kind];
+  CUSTOM_RESOURCE_GROUPS.has(apiVersion)
+    ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require(`@kubernetes-models/prometheus-operator/${apiVersion}/${kind}`)[kind]
+    : // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require(`kubernetes-models/${apiVersion}/${kind}`)[kind];
 
 /** Required fields, types and formats per kubernetes-models, plus the strict unknown-field check. */
 function expectValidKubernetes(objects: KubeObject[]): void {
@@ -58,7 +65,10 @@ function expectValidKubernetes(objects: KubeObject[]): void {
       problems.push(`${object.kind}/${object.metadata.name}: ${(error as Error).message}`);
     }
   }
-  problems.push(...strictFieldProblems(objects));
+  // The strict field check knows the built-in kinds; custom resources had their CRD schema above.
+  problems.push(
+    ...strictFieldProblems(objects.filter((object) => !CUSTOM_RESOURCE_GROUPS.has(object.apiVersion))),
+  );
   expect(problems).toEqual([]);
 }
 
@@ -188,9 +198,11 @@ describe('helm chart lattice-controller', () => {
       { name: 'grpc', containerPort: parsed.GRPC_PORT, protocol: 'TCP' },
       { name: 'metrics', containerPort: parsed.METRICS_PORT, protocol: 'TCP' },
     ]);
-    // SIGTERM drains for SHUTDOWN_GRACE_MS; Kubernetes must wait longer than that.
+    // After SIGTERM the controller serves SHUTDOWN_DRAIN_MS with readiness failing, then closes within
+    // SHUTDOWN_GRACE_MS (+5 s at most); Kubernetes must wait longer than that before SIGKILL.
+    expect(parsed.SHUTDOWN_DRAIN_MS).toBeGreaterThan(0);
     expect(podSpec(deployment).terminationGracePeriodSeconds * 1000).toBeGreaterThan(
-      parsed.SHUTDOWN_GRACE_MS + 1000,
+      parsed.SHUTDOWN_DRAIN_MS + parsed.SHUTDOWN_GRACE_MS + 5000,
     );
   });
 
@@ -266,6 +278,107 @@ describe('helm chart lattice-controller', () => {
     expect(() => parseControllerEnv(env)).not.toThrow();
   });
 
+  it('passes helm lint --strict with the defaults and with everything switched on', () => {
+    const everything = {
+      secrets: { existingSecret: 'lattice-secrets' },
+      autoscaling: { enabled: true },
+      migrationJob: { enabled: true },
+      networkPolicy: { enabled: true },
+      monitoring: {
+        labels: { release: 'kube-prometheus-stack' },
+        serviceMonitor: { enabled: true },
+        prometheusRule: { enabled: true },
+        dashboards: { enabled: true },
+      },
+    };
+    for (const values of [controllerSecrets, everything]) {
+      expect(helm(['lint', '--strict'], chart, values)).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+    }
+  });
+
+  it('renders autoscaling, the migration Job, the NetworkPolicy and the monitoring objects when asked', () => {
+    const objects = renderChart(chart, {
+      secrets: { existingSecret: 'lattice-secrets' },
+      autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 9 },
+      migrationJob: { enabled: true },
+      networkPolicy: { enabled: true },
+      monitoring: {
+        serviceMonitor: { enabled: true },
+        prometheusRule: { enabled: true },
+        dashboards: { enabled: true },
+      },
+    });
+    expectValidKubernetes(objects);
+    const deployment = find(objects, 'Deployment');
+    // The HPA owns the replica count; the Job migrates, so the replicas do not.
+    expect((deployment.spec as Loose).replicas).toBeUndefined();
+    const hpa = find(objects, 'HorizontalPodAutoscaler').spec as Loose;
+    expect([hpa.scaleTargetRef.name, hpa.minReplicas, hpa.maxReplicas]).toEqual([
+      deployment.metadata.name,
+      3,
+      9,
+    ]);
+    expect(container(deployment).env).toContainEqual({ name: 'LATTICE_MIGRATE_ON_START', value: 'false' });
+    const job = find(objects, 'Job');
+    expect(job.metadata).toMatchObject({
+      annotations: { 'helm.sh/hook': 'pre-install,pre-upgrade' },
+    });
+    expect(container(job)).toMatchObject({
+      command: ['node', 'dist/apps/controller/src/migrate.js'],
+      image: container(deployment).image,
+      securityContext: container(deployment).securityContext,
+    });
+    expect(fs.existsSync(path.join(ROOT, 'apps/controller/src/migrate.ts'))).toBe(true);
+    const policy = find(objects, 'NetworkPolicy').spec as Loose;
+    expectSelectsPods(policy.podSelector.matchLabels, deployment);
+    // The ServiceMonitor selects the metrics Service only, on its port.
+    const monitor = find(objects, 'ServiceMonitor').spec as Loose;
+    const selected = objects.filter(
+      (o) =>
+        o.kind === 'Service' &&
+        Object.entries(monitor.selector.matchLabels).every(([k, v]) => o.metadata.labels?.[k] === v),
+    );
+    expect(selected.map((service) => service.metadata.name)).toEqual(['prod-lattice-controller-metrics']);
+    expect(monitor.endpoints[0].port).toBe('metrics');
+    const rules = YAML.parse(fs.readFileSync(path.join(chart.dir, 'files/alerts.yaml'), 'utf8'));
+    expect((find(objects, 'PrometheusRule').spec as Loose).groups).toEqual(rules.groups);
+    const dashboards = find(objects, 'ConfigMap', 'prod-lattice-controller-dashboards') as Loose;
+    expect(dashboards.metadata.labels.grafana_dashboard).toBe('1');
+    expect(Object.keys(dashboards.data).sort()).toEqual(
+      fs.readdirSync(path.join(chart.dir, 'files/dashboards')).sort(),
+    );
+  });
+
+  it('spreads replicas over zones and nodes, and rolls pods when the chart-made Secret changes', () => {
+    const checksum = (values: unknown) =>
+      (find(renderChart(chart, values), 'Deployment').spec as Loose).template.metadata.annotations[
+        'checksum/secret'
+      ];
+    const deployment = find(renderChart(chart, controllerSecrets), 'Deployment');
+    const spread = podSpec(deployment).topologySpreadConstraints as Loose[];
+    expect(spread.map((c) => c.topologyKey)).toEqual([
+      'topology.kubernetes.io/zone',
+      'kubernetes.io/hostname',
+    ]);
+    for (const constraint of spread) expectSelectsPods(constraint.labelSelector.matchLabels, deployment);
+    expect(checksum(controllerSecrets)).toMatch(/^[0-9a-f]{64}$/);
+    expect(checksum({ secrets: { ...controllerSecrets.secrets, redisUrl: 'redis://other:6379' } })).not.toBe(
+      checksum(controllerSecrets),
+    );
+  });
+
+  it('refuses a migration Job without an existing Secret, and bad monitoring values', () => {
+    expect(() => renderChart(chart, { ...controllerSecrets, migrationJob: { enabled: true } })).toThrow(
+      /migrationJob.enabled needs secrets.existingSecret/,
+    );
+    expect(
+      validator(chart)({
+        ...chart.defaults,
+        monitoring: { serviceMonitor: { enabled: true, interval: 'often' } },
+      }),
+    ).not.toEqual([]);
+  });
+
   it('refuses to render without the secrets it needs', () => {
     expect(() => renderChart(chart, {})).toThrow(/secrets.masterKey is required/);
     expect(() => renderChart(chart, { secrets: { ...controllerSecrets.secrets, redisUrl: '' } })).toThrow(
@@ -302,7 +415,7 @@ describe('helm chart lattice-agent', () => {
     expect(validateValues({ ...chart.defaults, persistence: { size: '1 GB' } }).length).toBeGreaterThan(0);
   });
 
-  it('renders valid objects: ServiceAccount, RBAC, bootstrap Secret and a one-replica StatefulSet with state', () => {
+  it('renders valid objects: ServiceAccount, RBAC, bootstrap Secret, headless Service and a one-replica StatefulSet with state', () => {
     const objects = renderChart(chart, agentRequired);
     expect(objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort()).toEqual([
       'ClusterRole//prod-lattice-agent',
@@ -310,6 +423,7 @@ describe('helm chart lattice-agent', () => {
       'Role/istio-system/prod-lattice-agent',
       'RoleBinding/istio-system/prod-lattice-agent',
       'Secret//prod-lattice-agent',
+      'Service//prod-lattice-agent',
       'ServiceAccount//prod-lattice-agent',
       'StatefulSet//prod-lattice-agent',
     ]);
@@ -341,6 +455,11 @@ describe('helm chart lattice-agent', () => {
       sink: { kind: 'kubernetes' },
       telemetry: { kind: 'prometheus', url: 'http://prometheus.istio-system:9090' },
     });
+    // Probes and metrics on the port the agent listens on.
+    const agent = container(statefulSet) as Loose;
+    expect(agent.ports).toEqual([{ name: 'http', containerPort: config.httpPort, protocol: 'TCP' }]);
+    expect(agent.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(agent.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
     // The state folder is the persistent volume.
     expect(container(statefulSet).volumeMounts).toContainEqual({ name: 'state', mountPath: config.stateDir });
     expect((statefulSet.spec as Loose).volumeClaimTemplates.map((t: KubeObject) => t.metadata.name)).toEqual([
@@ -352,6 +471,20 @@ describe('helm chart lattice-agent', () => {
     const notes = renderNotes(chart, agentRequired);
     expect(notes).toContain('cluster "east" dials lattice-grpc.example.com:443');
     expect(notes).toContain('statefulset/prod-lattice-agent');
+  });
+
+  it('passes helm lint --strict, and has the headless Service its StatefulSet names', () => {
+    expect(helm(['lint', '--strict'], chart, agentRequired)).toMatch(
+      /1 chart\(s\) linted, 0 chart\(s\) failed/,
+    );
+    const objects = renderChart(chart, agentRequired);
+    const statefulSet = find(objects, 'StatefulSet');
+    const service = find(objects, 'Service', (statefulSet.spec as Loose).serviceName);
+    expect((service.spec as Loose).clusterIP).toBe('None');
+    expectSelectsPods((service.spec as Loose).selector, statefulSet);
+    expect((service.spec as Loose).ports).toEqual([
+      { name: 'http', port: 9464, targetPort: 'http', protocol: 'TCP' },
+    ]);
   });
 
   it('grants exactly the API access the agent code uses', () => {

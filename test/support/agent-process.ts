@@ -76,6 +76,9 @@ export class AgentProcess {
         '2',
         '--log-level',
         process.env.TEST_LOG_LEVEL ?? 'warn',
+        // Many agents (and controllers) on one machine: any free port each.
+        '--http-port',
+        '0',
         ...(this.options.extraArgs ?? []),
       ],
       { env: { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },

@@ -30,7 +30,8 @@ export class GraphQLTestApp {
     const database = await createTestDatabase();
     const config = testRuntimeConfig(database.url);
     const moduleRef = await Test.createTestingModule({
-      imports: [AppModule.forRoot({ ...config, env: { ...config.env, ...env } })],
+      // The agent gRPC port is chosen by the OS: test files run side by side.
+      imports: [AppModule.forRoot({ ...config, env: { ...config.env, GRPC_PORT: 0, ...env } })],
     }).compile();
     const app = moduleRef.createNestApplication();
     await app.init();

@@ -61,6 +61,10 @@ export interface AgentStatus {
   appliedVersion: number;
   /** Revision of the last inventory message sent. */
   inventoryRevision: number;
+  /** The inventory source has produced an inventory (for Kubernetes: after its first full sync). */
+  inventorySynced: boolean;
+  /** Telemetry batches collected and not yet acknowledged by the controller. */
+  telemetryBacklog: number;
   certificateNotAfterMs: number | undefined;
 }
 
@@ -209,6 +213,8 @@ export class Agent {
       clusterId: this.enrollment.clusterId,
       appliedVersion: this.applier.appliedVersion,
       inventoryRevision: this.inventory.revision,
+      inventorySynced: this.deps.inventorySource.current() !== undefined,
+      telemetryBacklog: this.telemetry?.unacknowledged().length ?? 0,
       certificateNotAfterMs: this.enrollment.certificateNotAfterMs,
     };
   }

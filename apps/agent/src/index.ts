@@ -3,12 +3,13 @@
 // their own modules (import them explicitly) so importing this file never loads @kubernetes/client-node.
 //
 // Layout: one folder per concern (connection, pki, snapshot, inventory, telemetry, state, sink,
-// transport, config); agent.ts composes the parts. File roles:
+// transport, config, observability); agent.ts composes the parts. File roles:
 //   *.port.ts       interfaces the agent reaches the outside world through (ports)
 //   *.source.ts     adapters that feed the agent (inventory, telemetry)
 //   *.sink.ts       adapters that apply rendered configuration
 //   *.store.ts      adapters that persist the agent's state
 //   *.transport.ts  adapters that talk to the controller
+//   *.server.ts     the HTTP endpoints the agent serves (/healthz, /readyz, /metrics)
 //   *.service.ts    stateful parts of the agent that the Agent composes
 //   *.schema.ts     zod validation of input from outside; *.parser.ts text formats
 //   *.mapping.ts    pure translation of outside data into the agent's types
@@ -42,7 +43,11 @@ export { diffInventory, isEmptyDelta } from './inventory/inventory-diff.util';
 export type { InventoryDelta } from './inventory/inventory-diff.util';
 export { InventoryFileError, parseInventoryFile } from './inventory/inventory-file.schema';
 export { buildKubernetesInventory } from './inventory/kubernetes-inventory.mapping';
-export { createAgentLogger, LOG_LEVELS } from './logger';
+export { createAgentLogger, LOG_LEVELS, logProcessWarnings } from './logger';
+export { AgentHttpServer } from './observability/agent-http.server';
+export { AgentMetrics } from './observability/agent-metrics.service';
+export { agentReadiness } from './observability/agent-readiness.util';
+export type { AgentReadiness } from './observability/agent-readiness.util';
 export type { AgentLogger, LogLevel } from './logger';
 export type { ApplySink } from './sink/apply-sink.port';
 export { DirectorySink, manifestFileName } from './sink/directory.sink';

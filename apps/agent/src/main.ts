@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderClusterState } from '@lattice/istio';
-import { Agent } from './agent';
+import { Agent, type AgentStatus } from './agent';
 import {
   AGENT_USAGE,
   type AgentConfig,
@@ -11,11 +11,13 @@ import {
 } from './config/agent-config';
 import type { InventorySource } from './inventory/inventory-source.port';
 import { FileInventorySource } from './inventory/file-inventory.source';
-import { type AgentLogger, createAgentLogger, errorMessage } from './logger';
+import { type AgentLogger, createAgentLogger, errorMessage, logProcessWarnings } from './logger';
+import { AgentHttpServer } from './observability/agent-http.server';
+import { AgentMetrics } from './observability/agent-metrics.service';
 import type { ApplySink } from './sink/apply-sink.port';
 import { DirectorySink } from './sink/directory.sink';
 import { AgentStateStore } from './state/agent-state.store';
-import { PrometheusTelemetrySource } from './telemetry/prometheus-telemetry.source';
+import { NotPrometheusError, PrometheusTelemetrySource } from './telemetry/prometheus-telemetry.source';
 import {
   parseSyntheticTelemetryFile,
   SyntheticTelemetrySource,
@@ -43,7 +45,13 @@ async function main(): Promise<void> {
   }
 
   const logger = createAgentLogger(config.logLevel);
+  logProcessWarnings(logger);
   const holder: { agent?: Agent } = {};
+  const status = (): AgentStatus => {
+    if (!holder.agent) throw new Error('the agent is not created yet');
+    return holder.agent.status();
+  };
+  const metrics = new AgentMetrics(status);
   const agent = new Agent({
     settings: {
       controllerAddress: config.controllerAddress,
@@ -57,20 +65,28 @@ async function main(): Promise<void> {
       registrationCaPem: controllerCaPem,
     }),
     inventorySource: await createInventorySource(config, logger),
-    sink: await createSink(config, logger, () => holder.agent?.clusterId),
+    sink: metrics.measure(await createSink(config, logger, () => holder.agent?.clusterId)),
     stateStore: new AgentStateStore(path.resolve(config.stateDir)),
     render: renderClusterState,
     logger,
     telemetrySource: await createTelemetrySource(config, logger),
   });
   holder.agent = agent;
+  const httpServer = new AgentHttpServer(status, metrics, logger);
+  try {
+    const port = await httpServer.listen(config.httpPort);
+    logger.info({ port }, 'serving /healthz, /readyz and /metrics');
+  } catch (error) {
+    logger.error({ err: `--http-port ${config.httpPort}: ${errorMessage(error)}` }, 'agent could not start');
+    process.exit(2);
+  }
 
   let shuttingDown = false;
   const shutdown = (signal: string): void => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, 'shutting down');
-    agent.stop().then(
+    Promise.all([agent.stop(), httpServer.close()]).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: errorMessage(error) }, 'shutdown failed');
@@ -104,8 +120,7 @@ async function createTelemetrySource(
   logger: AgentLogger,
 ): Promise<TelemetrySource | undefined> {
   if (!config.telemetry) return undefined;
-  if (config.telemetry.kind === 'prometheus')
-    return new PrometheusTelemetrySource(config.telemetry.url, logger);
+  if (config.telemetry.kind === 'prometheus') return startPrometheusSource(config.telemetry.url, logger);
   const file = path.resolve(config.telemetry.path);
   try {
     return new SyntheticTelemetrySource(parseSyntheticTelemetryFile(await readFile(file, 'utf8'), file));
@@ -113,6 +128,26 @@ async function createTelemetrySource(
     process.stderr.write(`lattice-agent: --telemetry-synthetic: ${errorMessage(error)}\n`);
     process.exit(2);
   }
+}
+
+/** Stops with a clear message when the URL is not a Prometheus; an unreachable one is retried later. */
+async function startPrometheusSource(url: string, logger: AgentLogger): Promise<TelemetrySource> {
+  const source = new PrometheusTelemetrySource(url, logger);
+  try {
+    const probe = await source.probe();
+    if (probe.reachable)
+      logger.info({ url: source.url, version: probe.version }, 'reading Istio metrics from Prometheus');
+    else
+      logger.warn(
+        { url: source.url, err: probe.reason },
+        'Prometheus is not reachable yet; telemetry is retried every interval',
+      );
+  } catch (error) {
+    if (!(error instanceof NotPrometheusError)) throw error;
+    logger.error({ err: `--telemetry-prometheus-url: ${error.message}` }, 'agent could not start');
+    process.exit(2);
+  }
+  return source;
 }
 
 async function createSink(

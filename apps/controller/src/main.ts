@@ -1,3 +1,4 @@
+import { tracing } from './platform/tracing/start-tracing.util';
 import 'reflect-metadata';
 import fs from 'node:fs';
 import { NestFactory } from '@nestjs/core';
@@ -6,6 +7,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import pino from 'pino';
 import { AppModule } from './app.module';
 import { prepareInfrastructure } from './platform/bootstrap/infrastructure.util';
+import { apiRoleOff } from './platform/http/api-role.middleware';
 import { refuseNonJsonBodies, refusePrototypeKeys } from './platform/http/json-only.middleware';
 import { createValidationPipe } from './platform/http/validation.pipe';
 import { ConfigError, parseControllerEnv } from './platform/config/controller-env.util';
@@ -31,6 +33,12 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = pino({ level: env.LOG_LEVEL, base: { service: 'lattice-controller' } });
+  // Node prints process warnings (deprecations, experimental features) as plain text on stderr;
+  // they go to the JSON log instead, so every line the controller writes is JSON.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning: Error & { code?: string }) =>
+    logger.warn({ warning: warning.name, code: warning.code }, warning.message),
+  );
   fs.mkdirSync(env.LATTICE_DATA_DIR, { recursive: true });
 
   const infrastructure = await prepareInfrastructure(env, logger);
@@ -41,6 +49,7 @@ async function main(): Promise<void> {
   });
   app.useLogger(app.get(PinoNestLogger));
   app.useGlobalPipes(createValidationPipe());
+  if (!env.LATTICE_ROLES.includes('api')) app.use(apiRoleOff(env.LATTICE_ROLES));
   app.use(refuseNonJsonBodies);
   // Before the JSON parser and Apollo: authenticate, rate-limit and bound GraphQL documents first.
   app.use(
@@ -69,6 +78,7 @@ async function main(): Promise<void> {
   );
   logger.info(
     {
+      roles: env.LATTICE_ROLES,
       http: `http://localhost:${env.PORT}`,
       docs: `http://localhost:${env.PORT}/docs`,
       metrics: `http://${env.METRICS_HOST}:${metricsServer.port}/metrics`,
@@ -80,17 +90,25 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: draining connections');
+    // Readiness fails first; serving goes on for SHUTDOWN_DRAIN_MS so load balancers and the
+    // Kubernetes endpoints controller stop sending traffic before the listeners close.
+    logger.info({ signal, drainMs: env.SHUTDOWN_DRAIN_MS }, 'shutting down: readiness fails, draining');
     app.get(ShutdownState).draining = true;
-    const force = setTimeout(() => {
-      logger.error('graceful shutdown took too long; exiting');
-      process.exit(1);
-    }, env.SHUTDOWN_GRACE_MS + 5_000);
+    const force = setTimeout(
+      () => {
+        logger.error('graceful shutdown took too long; exiting');
+        process.exit(1);
+      },
+      env.SHUTDOWN_DRAIN_MS + env.SHUTDOWN_GRACE_MS + 5_000,
+    );
     force.unref();
     try {
+      await new Promise((resolve) => setTimeout(resolve, env.SHUTDOWN_DRAIN_MS));
+      logger.info('shutting down: closing listeners and agent streams');
       await metricsServer.close();
       await app.close(); // stops accepting, waits for in-flight requests, closes DB/Redis via module hooks
       await infrastructure.stop();
+      await tracing?.shutdown(); // flushes the spans still buffered
       logger.info('stopped');
       process.exit(0);
     } catch (error) {

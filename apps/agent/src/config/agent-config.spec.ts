@@ -30,7 +30,17 @@ describe('parseAgentConfig', () => {
       telemetry: undefined,
       telemetryIntervalSeconds: 15,
       logLevel: 'info',
+      httpPort: 9464,
     });
+  });
+
+  it('reads the health and metrics port, 0 meaning any free port', () => {
+    expect(parse([...minimal, '--http-port', '0']).httpPort).toBe(0);
+    expect(parse(minimal, { LATTICE_HTTP_PORT: '8080' }).httpPort).toBe(8080);
+    expect(() => parse([...minimal, '--http-port', '70000'])).toThrow(/--http-port: must be at most 65535/);
+    expect(() => parse(minimal, { LATTICE_HTTP_PORT: 'http' })).toThrow(
+      /LATTICE_HTTP_PORT: must be a port number \(got "http"\)/,
+    );
   });
 
   it('chooses one telemetry source and validates it', () => {
@@ -39,11 +49,11 @@ describe('parseAgentConfig', () => {
       path: 'traffic.yaml',
     });
     expect(
-      parse([...minimal], { LATTICE_TELEMETRY_PROMETHEUS_URL: 'http://127.0.0.1:15020/stats/prometheus' })
+      parse([...minimal], { LATTICE_TELEMETRY_PROMETHEUS_URL: 'http://prometheus.istio-system:9090' })
         .telemetry,
     ).toEqual({
       kind: 'prometheus',
-      url: 'http://127.0.0.1:15020/stats/prometheus',
+      url: 'http://prometheus.istio-system:9090',
     });
     expect(() => parse([...minimal, '--telemetry-prometheus-url', 'ftp://x'])).toThrow(
       /--telemetry-prometheus-url: must be an http\(s\) URL/,

@@ -20,6 +20,8 @@ export interface AgentConfig {
   /** How often telemetry is collected and sent. */
   telemetryIntervalSeconds: number;
   logLevel: LogLevel;
+  /** Port of /healthz, /readyz and /metrics; 0: one the OS chooses (logged). */
+  httpPort: number;
 }
 
 export type TelemetryConfig = { kind: 'synthetic'; path: string } | { kind: 'prometheus'; url: string };
@@ -46,6 +48,7 @@ export const AGENT_USAGE = `Usage: lattice-agent [flags]
   --telemetry-prometheus-url <url> LATTICE_TELEMETRY_PROMETHEUS_URL  scrape Istio metrics from this URL
   --telemetry-interval-seconds <n> LATTICE_TELEMETRY_INTERVAL_SECONDS  collect and send every n s (15)
   --log-level <level>           LATTICE_LOG_LEVEL         ${LOG_LEVELS.join(', ')} (info)
+  --http-port <port>            LATTICE_HTTP_PORT         /healthz, /readyz and /metrics (9464; 0: any free port)
   --help`;
 
 const FLAGS = {
@@ -63,6 +66,7 @@ const FLAGS = {
   'telemetry-prometheus-url': { type: 'string', env: 'LATTICE_TELEMETRY_PROMETHEUS_URL' },
   'telemetry-interval-seconds': { type: 'string', env: 'LATTICE_TELEMETRY_INTERVAL_SECONDS' },
   'log-level': { type: 'string', env: 'LATTICE_LOG_LEVEL' },
+  'http-port': { type: 'string', env: 'LATTICE_HTTP_PORT' },
 } as const;
 type FlagName = keyof typeof FLAGS;
 
@@ -83,6 +87,12 @@ const heartbeatSeconds = z
   .transform(Number)
   .pipe(z.number().min(1, 'must be at least 1').max(300, 'must be at most 300'));
 const logLevel = z.enum(LOG_LEVELS);
+const listenPort = z
+  .string()
+  .regex(/^\d+$/, 'must be a port number')
+  .transform(Number)
+  .pipe(z.number().max(65_535, 'must be at most 65535'));
+export const DEFAULT_HTTP_PORT = 9464;
 const httpUrl = z
   .string()
   .trim()
@@ -161,6 +171,7 @@ export function parseAgentConfig(
     ),
     telemetryIntervalSeconds: read('telemetry-interval-seconds', heartbeatSeconds, 15) as number,
     logLevel: read('log-level', logLevel, 'info') as LogLevel,
+    httpPort: read('http-port', listenPort, DEFAULT_HTTP_PORT) as number,
   };
 }
 

@@ -1,98 +1,62 @@
 import { DDSketch } from '@lattice/domain';
-import { istioTelemetryBetween, parseIstioScrape } from './prometheus-istio.mapping';
-import { parsePrometheusText, PrometheusParseError } from './prometheus-text.parser';
+import type { PrometheusSample } from './prometheus-api.schema';
+import { istioScrapeFromSamples, istioTelemetryBetween } from './prometheus-istio.mapping';
 
 const MINUTE = Date.UTC(2024, 4, 1, 12, 0);
 
-function labels(reporter: string, code: string, extra = ''): string {
-  return (
-    `reporter="${reporter}",source_workload="frontend-v1",source_canonical_service="frontend",source_workload_namespace="shop",` +
-    `destination_service_name="cart",destination_canonical_service="cart-app",destination_service_namespace="shop",response_code="${code}"${extra}`
-  );
+type Labels = Record<string, string>;
+
+function labels(reporter: string, code: string, extra: Labels = {}): Labels {
+  return {
+    reporter,
+    source_workload: 'frontend-v1',
+    source_canonical_service: 'frontend',
+    source_workload_namespace: 'shop',
+    destination_service_name: 'cart',
+    destination_canonical_service: 'cart-app',
+    destination_service_namespace: 'shop',
+    response_code: code,
+    ...extra,
+  };
 }
 
-function requests(reporter: string, code: string, value: number, extra = ''): string {
-  return `istio_requests_total{${labels(reporter, code, extra)}} ${value}`;
+function requests(reporter: string, code: string, value: number, extra: Labels = {}): PrometheusSample[] {
+  return [{ name: 'istio_requests_total', labels: labels(reporter, code, extra), value }];
 }
 
 /** A histogram series with Istio-like bounds 1, 5, 10, 50, +Inf and the given cumulative counts. */
-function histogram(reporter: string, code: string, cumulative: number[], sum: number): string {
+function histogram(reporter: string, code: string, cumulative: number[], sum: number): PrometheusSample[] {
   const bounds = ['1', '5', '10', '50', '+Inf'];
   return [
-    ...bounds.map(
-      (le, index) =>
-        `istio_request_duration_milliseconds_bucket{${labels(reporter, code)},le="${le}"} ${cumulative[index]}`,
-    ),
-    `istio_request_duration_milliseconds_sum{${labels(reporter, code)}} ${sum}`,
-    `istio_request_duration_milliseconds_count{${labels(reporter, code)}} ${cumulative[cumulative.length - 1]}`,
-  ].join('\n');
+    ...bounds.map((le, index) => ({
+      name: 'istio_request_duration_milliseconds_bucket',
+      labels: { ...labels(reporter, code), le },
+      value: cumulative[index],
+    })),
+    { name: 'istio_request_duration_milliseconds_sum', labels: labels(reporter, code), value: sum },
+    {
+      name: 'istio_request_duration_milliseconds_count',
+      labels: labels(reporter, code),
+      value: cumulative[cumulative.length - 1],
+    },
+  ];
 }
 
-describe('parsePrometheusText', () => {
-  it('parses names, labels with escapes, special values and timestamps', () => {
-    const text = [
-      '# HELP http_requests_total The total.',
-      '# TYPE http_requests_total counter',
-      'http_requests_total{method="post",path="C:\\\\dir \\"x\\"\\n",} 1027 1395066363000',
-      'up 1',
-      'temperature { room = "a" } -Inf',
-      'ratio NaN',
-      '',
-    ].join('\n');
-    const samples = parsePrometheusText(text);
-    expect(samples[0]).toEqual({
-      name: 'http_requests_total',
-      labels: { method: 'post', path: 'C:\\dir "x"\n' },
-      value: 1027,
-      timestampMs: 1395066363000,
-    });
-    expect(samples[1]).toEqual({ name: 'up', labels: {}, value: 1 });
-    expect(samples[2]).toEqual({
-      name: 'temperature',
-      labels: { room: 'a' },
-      value: Number.NEGATIVE_INFINITY,
-    });
-    expect(samples[3].value).toBeNaN();
-  });
-
-  it('skips metrics it was not asked for without parsing them', () => {
-    const samples = parsePrometheusText('envoy_weird{unterminated="x 1\nup 1', {
-      metricNames: new Set(['up']),
-    });
-    expect(samples).toEqual([{ name: 'up', labels: {}, value: 1 }]);
-  });
-
-  it.each([
-    ['up{a="1" 1', /expected "," or "}"/],
-    ['up{a=1} 1', /expected a quoted value/],
-    ['up{a="1\\q"} 1', /invalid escape/],
-    ['up abc', /invalid sample value "abc"/],
-    ['up', /expected a value/],
-    ['{a="1"} 1', /expected a metric name/],
-  ])('reports the line of a malformed sample: %s', (line, message) => {
-    const parse = (): unknown => parsePrometheusText(`up 1\n${line}`);
-    expect(parse).toThrow(PrometheusParseError);
-    expect(parse).toThrow(message);
-    expect(parse).toThrow(/line 2/);
-  });
-});
+/** One query's answer made of the given series. */
+const scrape = (...series: PrometheusSample[][]) => istioScrapeFromSamples(series.flat());
 
 describe('istioTelemetryBetween', () => {
   it('computes request and error deltas from destination-reported series only', () => {
-    const previous = parseIstioScrape(
-      [
-        requests('destination', '200', 100),
-        requests('destination', '503', 2),
-        requests('source', '200', 101),
-      ].join('\n'),
+    const previous = scrape(
+      requests('destination', '200', 100),
+      requests('destination', '503', 2),
+      requests('source', '200', 101),
     );
-    const current = parseIstioScrape(
-      [
-        requests('destination', '200', 160),
-        requests('destination', '503', 7),
-        requests('source', '200', 170),
-        requests('source', '503', 7),
-      ].join('\n'),
+    const current = scrape(
+      requests('destination', '200', 160),
+      requests('destination', '503', 7),
+      requests('source', '200', 170),
+      requests('source', '503', 7),
     );
     const [item, ...rest] = istioTelemetryBetween(previous, current, MINUTE);
     expect(rest).toEqual([]);
@@ -108,37 +72,33 @@ describe('istioTelemetryBetween', () => {
   });
 
   it('falls back to source-reported series when the destination reports none', () => {
-    const previous = parseIstioScrape(requests('source', '200', 10));
-    const current = parseIstioScrape(requests('source', '200', 25));
+    const previous = scrape(requests('source', '200', 10));
+    const current = scrape(requests('source', '200', 25));
     expect(istioTelemetryBetween(previous, current, MINUTE)[0].requests).toBe(15);
   });
 
   it('handles counter resets and new series', () => {
-    const previous = parseIstioScrape(requests('destination', '200', 5000));
+    const previous = scrape(requests('destination', '200', 5000));
     // The proxy restarted (counter went down) and a 500 series appeared.
-    const current = parseIstioScrape(
-      [requests('destination', '200', 40), requests('destination', '500', 3)].join('\n'),
-    );
+    const current = scrape(requests('destination', '200', 40), requests('destination', '500', 3));
     expect(istioTelemetryBetween(previous, current, MINUTE)[0]).toMatchObject({ requests: 43, errors: 3 });
   });
 
   it('counts gRPC failures as errors even with HTTP 200', () => {
-    const previous = parseIstioScrape('');
-    const current = parseIstioScrape(
-      [
-        requests('destination', '200', 4, ',grpc_response_status="14"'),
-        requests('destination', '200', 6, ',grpc_response_status="0"'),
-        requests('destination', '200', 1, ',grpc_response_status=""'),
-        requests('destination', '404', 2),
-      ].join('\n'),
+    const previous = scrape();
+    const current = scrape(
+      requests('destination', '200', 4, { grpc_response_status: '14' }),
+      requests('destination', '200', 6, { grpc_response_status: '0' }),
+      requests('destination', '200', 1, { grpc_response_status: '' }),
+      requests('destination', '404', 2),
     );
     expect(istioTelemetryBetween(previous, current, MINUTE)[0]).toMatchObject({ requests: 13, errors: 4 });
   });
 
   it('turns histogram bucket deltas into a sketch at geometric bucket midpoints, with the exact sum', () => {
-    const previous = parseIstioScrape(histogram('destination', '200', [10, 20, 30, 30, 30], 200));
+    const previous = scrape(histogram('destination', '200', [10, 20, 30, 30, 30], 200));
     // Deltas per bucket: (0,1] 0, (1,5] 10, (5,10] 0, (10,50] 5, (50,+Inf) 1.
-    const current = parseIstioScrape(histogram('destination', '200', [10, 30, 40, 45, 46], 800));
+    const current = scrape(histogram('destination', '200', [10, 30, 40, 45, 46], 800));
     const latency = DDSketch.fromJSON(istioTelemetryBetween(previous, current, MINUTE)[0].latency);
     expect(latency.count).toBe(16);
     expect(latency.sum).toBe(600);
@@ -148,8 +108,8 @@ describe('istioTelemetryBetween', () => {
   });
 
   it('treats a histogram whose buckets went down as reset', () => {
-    const previous = parseIstioScrape(histogram('destination', '200', [100, 200, 300, 300, 300], 5000));
-    const current = parseIstioScrape(histogram('destination', '200', [2, 2, 2, 2, 2], 1));
+    const previous = scrape(histogram('destination', '200', [100, 200, 300, 300, 300], 5000));
+    const current = scrape(histogram('destination', '200', [2, 2, 2, 2, 2], 1));
     const latency = DDSketch.fromJSON(istioTelemetryBetween(previous, current, MINUTE)[0].latency);
     expect(latency.count).toBe(2);
     expect(latency.max).toBe(0.5);
@@ -157,24 +117,32 @@ describe('istioTelemetryBetween', () => {
   });
 
   it('ignores source-reported histograms when the destination reports the edge', () => {
-    const current = parseIstioScrape(
-      [
-        histogram('destination', '200', [1, 1, 1, 1, 1], 0.5),
-        histogram('source', '200', [0, 0, 0, 3, 3], 90),
-      ].join('\n'),
+    const current = scrape(
+      histogram('destination', '200', [1, 1, 1, 1, 1], 0.5),
+      histogram('source', '200', [0, 0, 0, 3, 3], 90),
     );
-    const latency = DDSketch.fromJSON(
-      istioTelemetryBetween(parseIstioScrape(''), current, MINUTE)[0].latency,
-    );
+    const latency = DDSketch.fromJSON(istioTelemetryBetween(scrape(), current, MINUTE)[0].latency);
     expect(latency.count).toBe(1);
   });
 
   it('falls back to workload and canonical names and emits nothing for idle edges', () => {
-    const series =
-      'istio_requests_total{reporter="destination",source_workload="batch-job",source_canonical_service="unknown",' +
-      'source_workload_namespace="jobs",destination_canonical_service="ledger",destination_service_namespace="finance",response_code="200"}';
-    const previous = parseIstioScrape(`${series} 3\n${requests('destination', '200', 9)}`);
-    const current = parseIstioScrape(`${series} 4\n${requests('destination', '200', 9)}`);
+    const batchJob = (value: number): PrometheusSample[] => [
+      {
+        name: 'istio_requests_total',
+        labels: {
+          reporter: 'destination',
+          source_workload: 'batch-job',
+          source_canonical_service: 'unknown',
+          source_workload_namespace: 'jobs',
+          destination_canonical_service: 'ledger',
+          destination_service_namespace: 'finance',
+          response_code: '200',
+        },
+        value,
+      },
+    ];
+    const previous = scrape(batchJob(3), requests('destination', '200', 9));
+    const current = scrape(batchJob(4), requests('destination', '200', 9));
     const items = istioTelemetryBetween(previous, current, MINUTE);
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({
@@ -195,12 +163,24 @@ describe('istioTelemetryBetween', () => {
       value: number,
       source = 'reviews',
       destination = 'ratings',
-    ) =>
-      `istio_requests_total{reporter="${reporter}",source_cluster="${sourceCluster}",destination_cluster="${destinationCluster}",` +
-      `source_canonical_service="${source}",source_workload_namespace="bookinfo",destination_service_name="${destination}",` +
-      `destination_service_namespace="bookinfo",response_code="200"} ${value}`;
-    const interval = (lines: string[]) =>
-      istioTelemetryBetween(parseIstioScrape(''), parseIstioScrape(lines.join('\n')), MINUTE);
+    ): PrometheusSample[] => [
+      {
+        name: 'istio_requests_total',
+        labels: {
+          reporter,
+          source_cluster: sourceCluster,
+          destination_cluster: destinationCluster,
+          source_canonical_service: source,
+          source_workload_namespace: 'bookinfo',
+          destination_service_name: destination,
+          destination_service_namespace: 'bookinfo',
+          response_code: '200',
+        },
+        value,
+      },
+    ];
+    const interval = (series: PrometheusSample[][]) =>
+      istioTelemetryBetween(scrape(), scrape(...series), MINUTE);
 
     // reviews in east calls ratings in west 13 times; reviews in west calls ratings (west) 14 times.
     const east = () => interval([call('source', 'east', 'west', 13)]);

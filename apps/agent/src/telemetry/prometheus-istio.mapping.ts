@@ -1,10 +1,10 @@
 import { DDSketch, DEFAULT_RELATIVE_ACCURACY, type TelemetryItem } from '@lattice/domain';
-import { parsePrometheusText, type PrometheusSample } from './prometheus-text.parser';
+import type { PrometheusSample } from './prometheus-api.schema';
 import { compareTelemetryItems, serviceEdgeKey, type ServiceEdge } from './telemetry-item.util';
 
 /**
  * Istio standard metrics (istio_requests_total, istio_request_duration_milliseconds) from one
- * scrape, and the per-interval telemetry between two scrapes.
+ * query of Prometheus (a "scrape"), and the per-interval telemetry between two scrapes.
  *
  * Naming: the source is `source_canonical_service` (falling back to `source_workload`) in
  * `source_workload_namespace`, in `source_cluster`; the destination is `destination_service_name`
@@ -25,11 +25,6 @@ export const ISTIO_REQUESTS_TOTAL = 'istio_requests_total';
 export const ISTIO_REQUEST_DURATION = 'istio_request_duration_milliseconds';
 const DURATION_BUCKET = `${ISTIO_REQUEST_DURATION}_bucket`;
 const DURATION_SUM = `${ISTIO_REQUEST_DURATION}_sum`;
-const ISTIO_METRIC_NAMES: ReadonlySet<string> = new Set([
-  ISTIO_REQUESTS_TOTAL,
-  DURATION_BUCKET,
-  DURATION_SUM,
-]);
 
 /** The labels that decide how a series is counted. */
 interface IstioSeriesIdentity {
@@ -61,10 +56,6 @@ export interface IstioHistogramSeries extends IstioSeriesIdentity {
 export interface IstioScrape {
   requests: Map<string, IstioCounterSeries>;
   durations: Map<string, IstioHistogramSeries>;
-}
-
-export function parseIstioScrape(text: string): IstioScrape {
-  return istioScrapeFromSamples(parsePrometheusText(text, { metricNames: ISTIO_METRIC_NAMES }));
 }
 
 export function istioScrapeFromSamples(samples: readonly PrometheusSample[]): IstioScrape {

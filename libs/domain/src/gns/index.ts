@@ -3,7 +3,7 @@ export { compareText } from './compare-text';
 export { findRegexHazard, MAX_REPETITIONS } from './regex-safety';
 export * from './gns-identity';
 export * from './inventory';
-export { meshPorts, portSignature } from './service-ports';
+export { MESH_PROTOCOL_NAMES, meshPorts, portSignature, type MeshProtocol } from './service-ports';
 export * from './membership';
 export * from './desired-states';
 export * from './snapshot-hash';

@@ -1,8 +1,10 @@
 import type { ServicePortSpec } from '../desired-state';
 import type { InventoryServicePort } from './inventory';
 
-/** Protocols Istio accepts on a ServiceEntry port. */
-const MESH_PROTOCOLS = new Set(['HTTP', 'HTTPS', 'HTTP2', 'GRPC', 'TCP', 'TLS', 'MONGO']);
+/** Protocols Istio accepts on a ServiceEntry port: every published port has one of these. */
+export const MESH_PROTOCOL_NAMES = ['HTTP', 'HTTPS', 'HTTP2', 'GRPC', 'TCP', 'TLS', 'MONGO'] as const;
+export type MeshProtocol = (typeof MESH_PROTOCOL_NAMES)[number];
+const MESH_PROTOCOLS = new Set<string>(MESH_PROTOCOL_NAMES);
 /** Not carried by the mesh or the east-west gateway: such ports are left out of the GNS. */
 const UNROUTABLE_PROTOCOLS = new Set(['UDP', 'SCTP']);
 

@@ -46,7 +46,12 @@ export class AgentGatewayGrpc implements OnApplicationBootstrap, BeforeApplicati
     private readonly limits: RateLimitStore,
   ) {}
 
+  /** Agents are served by replicas with the `agent-gateway` role (LATTICE_ROLES). */
   async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.env.LATTICE_ROLES.includes('agent-gateway')) {
+      this.logger.log('no agent gRPC endpoint on this replica (LATTICE_ROLES has no "agent-gateway")');
+      return;
+    }
     const credentials = await this.agentCa.servingCredentials(this.config.env.LATTICE_GRPC_HOSTNAMES);
     const server = new grpc.Server({
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,

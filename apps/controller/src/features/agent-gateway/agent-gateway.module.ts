@@ -8,6 +8,7 @@ import { AgentGatewayGrpc } from './agent-gateway.grpc';
 import { AgentGatewayService } from './agent-gateway.service';
 import { AgentRegistrationService } from './agent-registration.service';
 import { AgentStreamService } from './agent-stream.service';
+import { AgentGatewayMetrics } from './agent-gateway.metrics';
 import { ClusterLinkRepository } from './cluster-link.repository';
 
 /** The agents' gRPC endpoint: registration, certificate renewal and the Connect streams. */
@@ -19,6 +20,7 @@ import { ClusterLinkRepository } from './cluster-link.repository';
     AgentStreamService,
     AgentRegistrationService,
     ClusterLinkRepository,
+    AgentGatewayMetrics,
   ],
   exports: [AgentGatewayService],
 })

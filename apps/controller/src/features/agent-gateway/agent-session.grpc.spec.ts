@@ -51,7 +51,7 @@ describe('AgentSession', () => {
         ingestTelemetry: () =>
           new Promise((resolve) => pendingIngests.push(() => resolve({ duplicate: false, items: 0 }))),
       },
-      metrics: { grpcMessages: { inc: () => undefined } },
+      metrics: { grpcMessages: { inc: () => undefined }, grpcMessagesSent: { inc: () => undefined } },
       logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
       heartbeatMs: 60_000,
       onClosed: () => undefined,

@@ -1,3 +1,4 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { status as GrpcStatus, type Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from '@nestjs/common';
@@ -14,6 +15,8 @@ import { inventoryUpdateFromProto } from './agent-messages.util';
 import { AGENT_STRING_LIMITS, boundAgentString } from './agent-strings.util';
 import { toServiceError } from './grpc-status.util';
 
+const tracer = trace.getTracer('lattice-agent-gateway');
+
 export interface AgentIdentityOnStream {
   tenantId: string;
   clusterId: string;
@@ -23,7 +26,7 @@ export interface AgentIdentityOnStream {
 export interface AgentSessionDeps {
   /** What the stream's messages do to the rest of the controller. */
   stream: AgentStreamService;
-  metrics: Pick<MetricsService, 'grpcMessages'>;
+  metrics: Pick<MetricsService, 'grpcMessages' | 'grpcMessagesSent'>;
   logger: Logger;
   heartbeatMs: number;
   onClosed(session: AgentSession): void;
@@ -76,7 +79,7 @@ export class AgentSession {
       this.lastHeardAt = Date.now();
       if (++this.unprocessedMessages > MAX_READ_AHEAD_MESSAGES) this.call.pause();
       this.queue = this.queue
-        .then(() => this.handle(message))
+        .then(() => this.handleTraced(message))
         .catch((error: unknown) => this.fail(error))
         .finally(() => this.messageProcessed());
     });
@@ -143,6 +146,34 @@ export class AgentSession {
     this.deps.logger.warn(`closing stream of cluster ${this.clusterId}: ${details}`);
     this.call.emit('error', { code, details, ...(metadata ? { metadata } : {}) });
     this.finish(details);
+  }
+
+  /**
+   * One span per agent message (`agent.message <kind>`, with the tenant and cluster): a stream lives
+   * for hours, so the gRPC instrumentation's one span per call says nothing about a single ACK or
+   * telemetry batch. The database and Redis spans of the handling nest under it. A no-op without
+   * tracing (platform/tracing).
+   */
+  private handleTraced(message: AgentMessage__Output): Promise<void> {
+    const kind = message.body ?? 'unknown';
+    return tracer.startActiveSpan(
+      `agent.message ${kind}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'lattice.tenant_id': this.identity.tenantId, 'lattice.cluster_id': this.clusterId },
+      },
+      async (span) => {
+        try {
+          await this.handle(message);
+        } catch (error) {
+          span.recordException(error as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
   }
 
   private async handle(message: AgentMessage__Output): Promise<void> {
@@ -292,7 +323,10 @@ export class AgentSession {
   }
 
   private send(message: ControllerMessage): void {
-    if (!this.closed && this.call.writable) this.call.write(message);
+    if (this.closed || !this.call.writable) return;
+    this.call.write(message);
+    // Each message sets exactly one field of the `body` oneof: its name is the kind.
+    this.deps.metrics.grpcMessagesSent.inc({ kind: Object.keys(message)[0] ?? 'unknown' });
   }
 
   private fail(error: unknown): void {

@@ -8,6 +8,7 @@ import type { CsrOutcome, IncomingCsr, IntermediateRequestMessage } from '../gns
 import { IntermediateIssuanceService } from '../gns-ca/intermediate-issuance.service';
 import { TelemetryIngestService } from '../telemetry/telemetry-ingest.service';
 import type { IngestResult } from '../telemetry/telemetry.types';
+import { AgentGatewayMetrics } from './agent-gateway.metrics';
 import { ClusterLinkRepository } from './cluster-link.repository';
 
 /** What a stream tells the CA's ACK gate: snapshots it sent, ACKs (true: may matter to a rotation) and NACKs. */
@@ -40,6 +41,7 @@ export class AgentStreamService {
     private readonly telemetry: TelemetryIngestService,
     private readonly intermediates: IntermediateIssuanceService,
     private readonly rotations: CaRotationService,
+    private readonly metrics: AgentGatewayMetrics,
   ) {}
 
   async connected(
@@ -95,8 +97,10 @@ export class AgentStreamService {
     }
   }
 
-  async acked(tenantId: string, clusterId: string, version: number): Promise<void> {
-    await this.links.recordAck(tenantId, clusterId, version);
+  async acked(tenantId: string, clusterId: string, version: number, now = new Date()): Promise<void> {
+    const desiredAt = await this.links.recordAck(tenantId, clusterId, version);
+    if (desiredAt)
+      this.metrics.configPropagation.observe(Math.max(0, now.getTime() - desiredAt.getTime()) / 1000);
   }
 
   async nacked(

@@ -120,10 +120,32 @@ export class ClusterLinkRepository {
   }
 
   /** Versions only go up: a late ACK of an older snapshot (a stream replaced mid-push) changes nothing. */
-  async recordAck(tenantId: string, clusterId: string, version: number): Promise<void> {
-    await this.prisma.cluster.updateMany({
-      where: { tenantId, id: clusterId, appliedVersion: { lt: version } },
-      data: { appliedVersion: version },
+  /**
+   * Records an applied version. Returns when that version was stored as desired, if the ACK moved
+   * the cluster to its newest desired version (null for a stale or repeated ACK).
+   */
+  async recordAck(tenantId: string, clusterId: string, version: number): Promise<Date | null> {
+    const rows = await this.prisma.$queryRaw<{ desired_at: Date | null }[]>(Prisma.sql`
+      UPDATE clusters SET applied_version = ${version}::int
+       WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid AND applied_version < ${version}::int
+   RETURNING CASE WHEN desired_version = ${version}::int THEN desired_at END AS desired_at`);
+    return rows[0]?.desired_at ?? null;
+  }
+
+  /** Clusters whose applied version is behind their desired one, every tenant (for operators' metrics). */
+  async clustersBehind(limit: number): Promise<{ tenantId: string; clusterId: string; lag: number }[]> {
+    const rows = await this.prisma.$queryRaw<{ tenant_id: string; id: string; lag: number }[]>(Prisma.sql`
+      SELECT tenant_id::text AS tenant_id, id::text AS id, desired_version - applied_version AS lag
+        FROM clusters
+       WHERE revoked_at IS NULL AND desired_version > applied_version
+       ORDER BY desired_version - applied_version DESC, id
+       LIMIT ${limit}::int`);
+    return rows.map((row) => ({ tenantId: row.tenant_id, clusterId: row.id, lag: Number(row.lag) }));
+  }
+
+  countClustersBehind(): Promise<number> {
+    return this.prisma.cluster.count({
+      where: { revokedAt: null, desiredVersion: { gt: this.prisma.cluster.fields.appliedVersion } },
     });
   }
 

@@ -37,10 +37,15 @@ export class AuthService {
       this.invalidTokens.add(hash);
       throw unknownToken();
     }
-    await this.tokens.touch(row.tenantId, row.id, now);
+    // Recorded at most once a minute: a busy token costs one read per request, not a write too.
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+      await this.tokens.touch(row.tenantId, row.id, now);
+    }
     return { kind: 'token', tenantId: row.tenantId, tokenId: row.id, tokenName: row.name, role: row.role };
   }
 }
+
+const LAST_USED_RESOLUTION_MS = 60_000;
 
 function unknownToken(): DomainError {
   return new DomainError('UNAUTHENTICATED', 'the API token is unknown, revoked or expired');

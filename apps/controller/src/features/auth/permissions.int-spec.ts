@@ -165,7 +165,7 @@ describe('field resolver roles', () => {
         'query($gns: ID!) { globalNamespace(id: $gns) { id trafficPolicies { service } } }',
       'globalNamespace.securityPolicy':
         'query($gns: ID!) { globalNamespace(id: $gns) { id securityPolicy { version } } }',
-      'slo.events': 'query($slo: ID!) { slo(id: $slo) { id events(first: 5) { id } } }',
+      'slo.events': 'query($slo: ID!) { slo(id: $slo) { id events(first: 5) { nodes { id } } } }',
       'slo.history':
         'query($slo: ID!) { slo(id: $slo) { id history(from: "2026-01-01T00:00:00Z", to: "2026-01-01T01:00:00Z", step: 300) { timestamp } } }',
     };

@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import type { ClusterStatus } from '@lattice/domain';
-import { PageInfo } from '../../platform/graphql/page-info.model';
+import { ConnectionType } from '../../platform/graphql/connection.model';
 import type { toClusterView } from './clusters.service';
 import { DateTimeScalar } from '../../platform/graphql/date-time.model';
 
@@ -15,40 +15,46 @@ export const CLUSTER_STATUSES = {
 } as const satisfies Record<ClusterStatus, ClusterStatus>;
 registerEnumType(CLUSTER_STATUSES, {
   name: 'ClusterStatus',
-  description:
-    'PENDING until an agent first connects; CONNECTED while its stream is open and heartbeats arrive; DISCONNECTED otherwise.',
+  description: 'Whether the agent of a cluster is connected.',
+  valuesMap: {
+    PENDING: { description: 'No agent has connected yet.' },
+    CONNECTED: { description: 'The agent stream is open and heartbeats arrive.' },
+    DISCONNECTED: { description: 'The agent connected before but is not connected now.' },
+  },
 });
 
 @ObjectType({ description: 'The last snapshot version the agent refused, and why.' })
 export class ClusterNack {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The snapshot version refused.' })
   version!: number;
 
-  @Field()
+  @Field({ description: 'Why the agent refused it ("" when it gave no reason).' })
   reason!: string;
 
-  @Field(() => DateTimeScalar, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the refusal arrived.' })
   at!: Date | null;
 }
 
 @ObjectType({ description: 'What the agent last reported of the cluster: counts only.' })
 export class ClusterInventorySummary {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Namespaces in the cluster.' })
   namespaces!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Kubernetes services in the cluster.' })
   services!: number;
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'Null until the first report.' })
   updatedAt!: Date | null;
 }
 
-@ObjectType()
+@ObjectType({
+  description: 'A Kubernetes cluster registered by the tenant, with its agent and config state.',
+})
 export class Cluster {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The cluster id (as in /v1/clusters/{id}).' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'Unique in the tenant (DNS-1123 label).' })
   name!: string;
 
   @Field(() => String, {
@@ -60,13 +66,13 @@ export class Cluster {
   @Field(() => GraphQLJSONObject, { description: 'Kubernetes-style labels: key to value.' })
   labels!: Record<string, string>;
 
-  @Field(() => CLUSTER_STATUSES)
+  @Field(() => CLUSTER_STATUSES, { description: 'Whether an agent is connected now.' })
   status!: ClusterStatus;
 
-  @Field(() => DateTimeScalar, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'The last heartbeat; null before the first.' })
   lastSeenAt!: Date | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Version the agent last reported; null before.' })
   agentVersion!: string | null;
 
   @Field(() => Int, { description: 'Newest config snapshot version computed for the cluster.' })
@@ -75,10 +81,10 @@ export class Cluster {
   @Field(() => Int, { description: 'Snapshot version the agent last acknowledged.' })
   appliedVersion!: number;
 
-  @Field(() => ClusterNack, { nullable: true })
+  @Field(() => ClusterNack, { nullable: true, description: 'The last refused snapshot; null if none was.' })
   lastNack!: ClusterNack | null;
 
-  @Field(() => ClusterInventorySummary)
+  @Field(() => ClusterInventorySummary, { description: 'What the agent last reported of the cluster.' })
   inventory!: ClusterInventorySummary;
 
   @Field(() => DateTimeScalar, { nullable: true, description: 'Set once the agent identity is revoked.' })
@@ -87,10 +93,10 @@ export class Cluster {
   @Field(() => Int, { description: 'Changes with every update (the REST ETag).' })
   version!: number;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When the cluster was registered.' })
   createdAt!: Date;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When its record last changed.' })
   updatedAt!: Date;
 
   static from(view: ClusterView): Cluster {
@@ -121,14 +127,8 @@ export class Cluster {
   }
 }
 
-@ObjectType()
-export class ClusterPage {
-  @Field(() => [Cluster])
-  nodes!: Cluster[];
-
-  @Field(() => PageInfo)
-  pageInfo!: PageInfo;
-}
+@ObjectType({ description: 'A page of clusters, oldest first.' })
+export class ClusterConnection extends ConnectionType(Cluster, 'Cluster') {}
 
 function dateOrNull(iso: string | null): Date | null {
   return iso === null ? null : new Date(iso);

@@ -64,7 +64,7 @@ describe('ClustersService', () => {
       ])
     ).rows.map((row: { action: string }) => row.action);
 
-  it('registers a cluster with a one-time bootstrap token and the command that starts its agent', async () => {
+  it('registers a cluster with a one-time bootstrap token and the commands that install its agent', async () => {
     const { cluster, bootstrap } = await clusters.register(actor, {
       name: 'east',
       eastWestAddress: '10.0.0.1',
@@ -79,9 +79,20 @@ describe('ClustersService', () => {
     });
     expect(cluster.inventory).toEqual({ namespaces: 0, services: 0, updatedAt: null });
     expect(isBootstrapToken(bootstrap.token)).toBe(true);
-    expect(bootstrap.command).toContain(`LATTICE_BOOTSTRAP_TOKEN=${bootstrap.token}`);
-    expect(bootstrap.command).toContain('LATTICE_CLUSTER_NAME=east');
     expect(bootstrap.controllerCaPem).toContain('-----BEGIN CERTIFICATE-----');
+    // The install commands carry this token, this CA and this cluster (their shell semantics:
+    // agent-install.util.spec.ts; run against an API server: test/agent-onboarding.e2e-spec.ts).
+    expect(bootstrap.install.kubectl).toContain(`--from-literal=LATTICE_BOOTSTRAP_TOKEN=${bootstrap.token}`);
+    expect(bootstrap.install.kubectl).toContain(bootstrap.controllerCaPem.trimEnd());
+    expect(bootstrap.install.values).toEqual({
+      clusterName: 'east',
+      controller: { address: bootstrap.controller },
+      bootstrap: { existingSecret: 'lattice-agent-bootstrap' },
+    });
+    expect(bootstrap.install.helm).toContain(
+      'helm upgrade --install lattice-agent deploy/helm/lattice-agent',
+    );
+    expect(bootstrap.command).toBe(`${bootstrap.install.kubectl}\n${bootstrap.install.helm}`);
     expect(await auditActions(cluster.id)).toEqual(['cluster.create']);
   });
 

@@ -9,6 +9,7 @@ import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtim
 import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
 import { TransactionRunner, type Transaction } from '../../platform/database/transaction.service';
 import { EventBus } from '../../platform/events/event-bus.service';
+import { agentInstall } from './agent-install.util';
 import { agentReplaced, clusterRevoked } from './clusters.events';
 import { ClustersRepository } from './clusters.repository';
 import type { ClusterChanges, ClusterRecord, NewCluster } from './clusters.types';
@@ -315,15 +316,23 @@ export class ClustersService {
   private bootstrapInstructions(cluster: ClusterRecord, bootstrap: { token: string; expiresAt: Date }) {
     const controller =
       this.config.env.LATTICE_PUBLIC_GRPC_ADDRESS ?? `localhost:${this.config.env.GRPC_PORT}`;
+    const controllerCaPem = this.agentCa.caBundlePem;
+    const install = agentInstall({
+      clusterName: cluster.name,
+      controllerAddress: controller,
+      controllerCaPem,
+      bootstrapToken: bootstrap.token,
+      chart: this.config.env.LATTICE_AGENT_CHART,
+      chartVersion: this.config.env.LATTICE_AGENT_CHART_VERSION,
+    });
     return {
       token: bootstrap.token,
       expiresAt: bootstrap.expiresAt.toISOString(),
       controller,
-      controllerCaPem: this.agentCa.caBundlePem,
-      command:
-        `LATTICE_CONTROLLER=${controller} LATTICE_CLUSTER_NAME=${cluster.name} LATTICE_BOOTSTRAP_TOKEN=${bootstrap.token} ` +
-        `LATTICE_CA_CERT="$(cat lattice-ca.pem)" npm run start:agent -- --state-dir .lattice-agent-${cluster.name} ` +
-        `--inventory=kubernetes --sink=kubernetes`,
+      controllerCaPem,
+      install,
+      /** Everything to paste, kubectl then helm. */
+      command: `${install.kubectl}\n${install.helm}`,
     };
   }
 

@@ -164,7 +164,7 @@ export class TenantMeshRepository {
     const rows = await this.prisma.$queryRaw<{ id: string; desired_version: number }[]>(Prisma.sql`
       UPDATE clusters AS c
           SET desired_version = c.desired_version + 1, desired_hash = v.hash,
-              desired_payload = decode(v.payload, 'base64'), updated_at = now()
+              desired_payload = decode(v.payload, 'base64'), desired_at = now(), updated_at = now()
          FROM unnest(${ids}::uuid[], ${hashes}::text[], ${payloads}::text[]) AS v(id, hash, payload)
         WHERE c.tenant_id = ${tenantId}::uuid AND c.id = v.id AND (c.desired_hash IS NULL OR c.desired_hash <> v.hash)
     RETURNING c.id::text AS id, c.desired_version`);

@@ -1,13 +1,20 @@
-import { Args, ID, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { mapPage } from '../../platform/http/pagination.util';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
-import { DEFAULT_PAGE_SIZE, listComplexity, pageArgs, toConnection } from '../../platform/graphql/page.util';
+import {
+  AFTER_ARG,
+  byCreation,
+  FIRST_ARG,
+  listComplexity,
+  pageArgs,
+  toConnection,
+} from '../../platform/graphql/page.util';
 import { GnsCa } from '../gns-ca/gns-ca.model';
 import { GnsCaService } from '../gns-ca/gns-ca.service';
-import { GlobalNamespace, GlobalNamespacePage, GnsService } from './global-namespace.model';
+import { GlobalNamespace, GlobalNamespaceConnection, GnsService } from './global-namespace.model';
 import { GlobalNamespacesService } from './global-namespaces.service';
 
 /**
@@ -23,21 +30,34 @@ export class GlobalNamespacesResolver {
   ) {}
 
   @RequireRole('viewer')
-  @Query(() => GlobalNamespacePage, { complexity: listComplexity })
+  @Query(() => GlobalNamespaceConnection, {
+    description: 'Global Namespaces with their status, oldest first.',
+    complexity: listComplexity,
+  })
   async globalNamespaces(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('first', { type: () => Int, defaultValue: DEFAULT_PAGE_SIZE, description: '1..100' }) first: number,
-    @Args('after', { type: () => String, nullable: true }) after: string | null,
-  ): Promise<GlobalNamespacePage> {
-    const page = await this.service.list(tenant.tenantId, pageArgs(first, after));
-    return toConnection(mapPage(page, (view) => GlobalNamespace.from(view)));
+    @Args('first', FIRST_ARG) first: number,
+    @Args('after', AFTER_ARG) after: string | null,
+  ): Promise<GlobalNamespaceConnection> {
+    const request = pageArgs(first, after);
+    const page = await this.service.list(tenant.tenantId, request);
+    return toConnection(
+      mapPage(page, (view) => GlobalNamespace.from(view)),
+      request,
+      byCreation,
+    );
   }
 
   @RequireRole('viewer')
-  @Query(() => GlobalNamespace)
+  @Query(() => GlobalNamespace, { description: 'One Global Namespace (GET /v1/global-namespaces/{id}).' })
   async globalNamespace(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('id', { type: () => ID }, new ResourceIdPipe('global namespace')) id: string,
+    @Args(
+      'id',
+      { type: () => ID, description: 'The Global Namespace id.' },
+      new ResourceIdPipe('global namespace'),
+    )
+    id: string,
   ): Promise<GlobalNamespace> {
     return GlobalNamespace.from(await this.service.get(tenant.tenantId, id));
   }

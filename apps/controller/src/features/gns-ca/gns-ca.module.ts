@@ -6,6 +6,7 @@ import { CaRotationService } from './ca-rotation.service';
 import { GnsCaLifecycleService } from './gns-ca-lifecycle.service';
 import { GnsCaController } from './gns-ca.controller';
 import { GnsCaJobs } from './gns-ca.jobs';
+import { GnsCaMetrics } from './gns-ca.metrics';
 import { GnsCaRepository } from './gns-ca.repository';
 import { GnsCaService } from './gns-ca.service';
 import { GnsRootService } from './gns-root.service';
@@ -28,6 +29,7 @@ import { IntermediateIssuanceService } from './intermediate-issuance.service';
     CaRotationScheduler,
     GnsCaLifecycleService,
     GnsCaJobs,
+    GnsCaMetrics,
   ],
   exports: [
     GnsCaService,

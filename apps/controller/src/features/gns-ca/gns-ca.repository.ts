@@ -89,6 +89,21 @@ const ROOT_WITHOUT_KEY = {
 export class GnsCaRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /**
+   * The soonest expiry among active roots and among the intermediates signed by them, every tenant
+   * (for operators' metrics); null where there is none.
+   */
+  async soonestExpiries(): Promise<{ root: Date | null; intermediate: Date | null }> {
+    const [row] = await this.prisma.$queryRaw<{ root: Date | null; intermediate: Date | null }[]>(Prisma.sql`
+      SELECT (SELECT min(not_after) FROM gns_ca_roots WHERE retired_at IS NULL) AS root,
+             (SELECT min(i.not_after)
+                FROM gns_intermediates i
+                JOIN gns_ca_roots r
+                  ON r.gns_id = i.gns_id AND r.generation = i.root_generation AND r.retired_at IS NULL
+               WHERE i.not_after IS NOT NULL) AS intermediate`);
+    return { root: row?.root ?? null, intermediate: row?.intermediate ?? null };
+  }
+
   async findGns(tenantId: string, gnsId: string, tx?: Transaction): Promise<CaGns | null> {
     const row = await dbOf(this.prisma, tx).globalNamespace.findFirst({
       where: { tenantId, id: gnsId },

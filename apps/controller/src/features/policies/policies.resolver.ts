@@ -20,6 +20,14 @@ import {
 
 const gnsIdPipe = new ResourceIdPipe('global namespace');
 
+const GNS_ID_ARG = { type: () => ID, description: 'The Global Namespace id.' };
+const SERVICE_ARG = { type: () => String, description: 'The GNS service (Kubernetes service name).' };
+const VERSION_ARG = {
+  type: () => Int,
+  nullable: true,
+  description: 'The current version: required to replace, checked on delete when given.',
+};
+
 /** Traffic and security policies through GraphQL; same rules, versions and audit as REST. */
 @Resolver()
 export class PoliciesResolver {
@@ -29,26 +37,32 @@ export class PoliciesResolver {
   @Query(() => [TrafficPolicyModel], { description: 'Traffic policies of a Global Namespace, by service.' })
   trafficPolicies(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('gnsId', { type: () => ID }, gnsIdPipe) gnsId: string,
+    @Args('gnsId', GNS_ID_ARG, gnsIdPipe) gnsId: string,
   ): Promise<TrafficPolicyView[]> {
     return this.policies.listTraffic(tenant.tenantId, gnsId);
   }
 
   @RequireRole('viewer')
-  @Query(() => TrafficPolicyModel, { nullable: true })
+  @Query(() => TrafficPolicyModel, {
+    nullable: true,
+    description: 'The traffic policy of one GNS service; null when it has none.',
+  })
   trafficPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('gnsId', { type: () => ID }, gnsIdPipe) gnsId: string,
-    @Args('service') service: string,
+    @Args('gnsId', GNS_ID_ARG, gnsIdPipe) gnsId: string,
+    @Args('service', SERVICE_ARG) service: string,
   ): Promise<TrafficPolicyView | null> {
     return this.policies.findTraffic(tenant.tenantId, gnsId, service);
   }
 
   @RequireRole('viewer')
-  @Query(() => SecurityPolicyModel, { nullable: true })
+  @Query(() => SecurityPolicyModel, {
+    nullable: true,
+    description: 'The security policy of a Global Namespace; null when it has none.',
+  })
   securityPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('gnsId', { type: () => ID }, gnsIdPipe) gnsId: string,
+    @Args('gnsId', GNS_ID_ARG, gnsIdPipe) gnsId: string,
   ): Promise<SecurityPolicyView | null> {
     return this.policies.findSecurity(tenant.tenantId, gnsId);
   }
@@ -59,16 +73,25 @@ export class PoliciesResolver {
   })
   async policyDryRun(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('gnsId', { type: () => ID }, gnsIdPipe) gnsId: string,
-    @Args('trafficPolicies', { type: () => [ProposedTrafficPolicyInput], nullable: true })
+    @Args('gnsId', GNS_ID_ARG, gnsIdPipe) gnsId: string,
+    @Args('trafficPolicies', {
+      type: () => [ProposedTrafficPolicyInput],
+      nullable: true,
+      description: 'Traffic policies to preview in place of the stored ones of their services.',
+    })
     trafficPolicies: ProposedTrafficPolicyInput[] | null,
     @Args('securityPolicy', {
       type: () => GraphQLJSONObject,
       nullable: true,
-      description: 'omitted keeps the stored one',
+      description: 'The security policy to preview; omitted keeps the stored one.',
     })
     securityPolicy: object | null,
-    @Args('removeSecurityPolicy', { type: () => Boolean, defaultValue: false }) removeSecurityPolicy: boolean,
+    @Args('removeSecurityPolicy', {
+      type: () => Boolean,
+      defaultValue: false,
+      description: 'Preview removing the security policy.',
+    })
+    removeSecurityPolicy: boolean,
   ): Promise<DryRunResult> {
     await this.policies.assertGnsExists(tenant.tenantId, gnsId);
     return this.policies.dryRun(tenant.tenantId, gnsId, {
@@ -85,22 +108,25 @@ export class PoliciesResolver {
   })
   async setTrafficPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('gnsId', { type: () => ID }, gnsIdPipe) gnsId: string,
-    @Args('service') service: string,
-    @Args('spec', { type: () => GraphQLJSONObject }) spec: object,
-    @Args('version', { type: () => Int, nullable: true }) version: number | null,
+    @Args('gnsId', GNS_ID_ARG, gnsIdPipe) gnsId: string,
+    @Args('service', SERVICE_ARG) service: string,
+    @Args('spec', { type: () => GraphQLJSONObject, description: 'The TrafficPolicySpec (docs/policies.md).' })
+    spec: object,
+    @Args('version', VERSION_ARG) version: number | null,
   ): Promise<TrafficPolicyView> {
     await this.policies.assertGnsExists(tenant.tenantId, gnsId);
     return (await this.policies.putTraffic(tenant, gnsId, service, version ?? undefined, spec)).view;
   }
 
   @RequireRole('editor')
-  @Mutation(() => Boolean)
+  @Mutation(() => Boolean, {
+    description: 'Deletes the policy of a GNS service; when `version` is given it must be current.',
+  })
   async deleteTrafficPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('gnsId', { type: () => ID }, gnsIdPipe) gnsId: string,
-    @Args('service') service: string,
-    @Args('version', { type: () => Int, nullable: true }) version: number | null,
+    @Args('gnsId', GNS_ID_ARG, gnsIdPipe) gnsId: string,
+    @Args('service', SERVICE_ARG) service: string,
+    @Args('version', VERSION_ARG) version: number | null,
   ): Promise<boolean> {
     await this.policies.assertGnsExists(tenant.tenantId, gnsId);
     await this.policies.deleteTraffic(tenant, gnsId, service, version ?? undefined);
@@ -113,20 +139,26 @@ export class PoliciesResolver {
   })
   async setSecurityPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('gnsId', { type: () => ID }, gnsIdPipe) gnsId: string,
-    @Args('spec', { type: () => GraphQLJSONObject }) spec: object,
-    @Args('version', { type: () => Int, nullable: true }) version: number | null,
+    @Args('gnsId', GNS_ID_ARG, gnsIdPipe) gnsId: string,
+    @Args('spec', {
+      type: () => GraphQLJSONObject,
+      description: 'The SecurityPolicySpec (docs/policies.md).',
+    })
+    spec: object,
+    @Args('version', VERSION_ARG) version: number | null,
   ): Promise<SecurityPolicyView> {
     await this.policies.assertGnsExists(tenant.tenantId, gnsId);
     return (await this.policies.putSecurity(tenant, gnsId, version ?? undefined, spec)).view;
   }
 
   @RequireRole('editor')
-  @Mutation(() => Boolean)
+  @Mutation(() => Boolean, {
+    description: 'Deletes the security policy; when `version` is given it must be current.',
+  })
   async deleteSecurityPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('gnsId', { type: () => ID }, gnsIdPipe) gnsId: string,
-    @Args('version', { type: () => Int, nullable: true }) version: number | null,
+    @Args('gnsId', GNS_ID_ARG, gnsIdPipe) gnsId: string,
+    @Args('version', VERSION_ARG) version: number | null,
   ): Promise<boolean> {
     await this.policies.assertGnsExists(tenant.tenantId, gnsId);
     await this.policies.deleteSecurity(tenant, gnsId, version ?? undefined);
@@ -153,7 +185,12 @@ export class GlobalNamespacePoliciesResolver {
   }
 
   @RequireRole('viewer')
-  @ResolveField(() => SecurityPolicyModel, { name: 'securityPolicy', nullable: true, complexity: 10 })
+  @ResolveField(() => SecurityPolicyModel, {
+    name: 'securityPolicy',
+    nullable: true,
+    description: 'The security policy; null when it has none.',
+    complexity: 10,
+  })
   securityPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
     @Parent() gns: GlobalNamespace,

@@ -125,6 +125,6 @@ export class SlosController {
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('id', idPipe) id: string,
   ): Promise<SloEventListView> {
-    return { items: await this.slos.events(tenant.tenantId, id, 100) };
+    return { items: (await this.slos.events(tenant.tenantId, id, { limit: 100 })).items };
   }
 }

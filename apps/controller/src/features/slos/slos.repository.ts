@@ -13,7 +13,13 @@ import {
   type SloWindowSpec,
 } from '@lattice/domain';
 import type { Slo, SloEvent, SloSeries } from '../../generated/prisma/client';
-import { cursorWhere, pageOf, type Page, type PageRequest } from '../../platform/http/pagination.util';
+import {
+  cursorWhere,
+  encodeCursor,
+  pageOf,
+  type Page,
+  type PageRequest,
+} from '../../platform/http/pagination.util';
 import { rethrowUniqueViolation } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { dbOf, transactionClient, type Transaction } from '../../platform/database/transaction.service';
@@ -135,14 +141,29 @@ export class SlosRepository {
     return new Map(rows.map((row) => [row.sloId, seriesProgressOf(row)]));
   }
 
-  /** Alert events, newest first. */
-  async events(tenantId: string, sloId: string, first: number): Promise<StoredSloEvent[]> {
+  /**
+   * Alert events, newest first, in (at, id) descending keyset order: a page continues after the
+   * event its cursor names (the cursor's `createdAt` is that event's `at`).
+   */
+  async events(tenantId: string, sloId: string, page: PageRequest): Promise<Page<StoredSloEvent>> {
+    const after = page.after;
     const rows = await this.prisma.sloEvent.findMany({
-      where: { tenantId, sloId },
+      where: {
+        tenantId,
+        sloId,
+        ...(after
+          ? { OR: [{ at: { lt: after.createdAt } }, { at: after.createdAt, id: { lt: after.id } }] }
+          : {}),
+      },
       orderBy: [{ at: 'desc' }, { id: 'desc' }],
-      take: first,
+      take: page.limit + 1,
     });
-    return rows.map(storedEventOf);
+    const items = rows.slice(0, page.limit).map(storedEventOf);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor: rows.length > page.limit && last ? eventCursor(last) : null,
+    };
   }
 
   async delete(tenantId: string, id: string, tx: Transaction): Promise<boolean> {
@@ -260,6 +281,11 @@ export function seriesProgressOf(row: SloSeries): SloSeriesProgress {
       badMinutes: Number(row.originBadMinutes),
     },
   };
+}
+
+/** The cursor of a page of events that ends at `event`. */
+export function eventCursor(event: { at: Date; id: string }): string {
+  return encodeCursor({ createdAt: event.at, id: event.id });
 }
 
 function storedEventOf(row: SloEvent): StoredSloEvent {

@@ -3,8 +3,25 @@ import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
-import { checkFirst, listComplexity, seriesComplexity } from '../../platform/graphql/page.util';
-import { SloEventModel, SloHistoryPointModel, SloInput, SloModel, type SloHealthValue } from './slo.model';
+import {
+  AFTER_ARG,
+  byCreation,
+  FIRST_ARG,
+  listComplexity,
+  pageArgs,
+  seriesComplexity,
+  toConnection,
+} from '../../platform/graphql/page.util';
+import { mapPage } from '../../platform/http/pagination.util';
+import {
+  SloConnection,
+  SloEventConnection,
+  SloEventModel,
+  SloHistoryPointModel,
+  SloInput,
+  SloModel,
+  type SloHealthValue,
+} from './slo.model';
 import type { SloView } from './slos.dto';
 import { SlosService } from './slos.service';
 import { DateTimeScalar } from '../../platform/graphql/date-time.model';
@@ -13,6 +30,7 @@ import { DateTimeScalar } from '../../platform/graphql/date-time.model';
 type LoadedSlo = SloModel & { tenantId: string };
 
 const sloIdPipe = new ResourceIdPipe('SLO');
+const SLO_ID_ARG = { type: () => ID, description: 'The SLO id.' };
 
 @Resolver(() => SloModel)
 export class SlosResolver {
@@ -24,24 +42,34 @@ export class SlosResolver {
   })
   async slo(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('id', { type: () => ID }, sloIdPipe) id: string,
+    @Args('id', SLO_ID_ARG, sloIdPipe) id: string,
   ): Promise<LoadedSlo> {
     return toModel(tenant.tenantId, await this.service.get(tenant.tenantId, id));
   }
 
   @RequireRole('viewer')
-  @Query(() => [SloModel], {
-    description: 'The SLOs of a Global Namespace, oldest first.',
+  @Query(() => SloConnection, {
+    description: 'SLOs with their status, oldest first: all of the tenant, or those of one Global Namespace.',
     complexity: listComplexity,
   })
   async slos(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('gnsId', { type: () => ID }, new ResourceIdPipe('global namespace')) gnsId: string,
-    @Args('first', { type: () => Int, defaultValue: 20, description: '1..100' }) first: number,
-  ): Promise<LoadedSlo[]> {
-    checkFirst(first, 'first');
-    const page = await this.service.list(tenant.tenantId, { limit: first }, gnsId);
-    return page.items.map((view) => toModel(tenant.tenantId, view));
+    @Args(
+      'gnsId',
+      { type: () => ID, nullable: true, description: 'Only the SLOs of this Global Namespace.' },
+      new ResourceIdPipe('global namespace', { optional: true }),
+    )
+    gnsId: string | undefined,
+    @Args('first', FIRST_ARG) first: number,
+    @Args('after', AFTER_ARG) after: string | null,
+  ): Promise<SloConnection> {
+    const request = pageArgs(first, after);
+    const page = await this.service.list(tenant.tenantId, request, gnsId);
+    return toConnection(
+      mapPage(page, (view) => toModel(tenant.tenantId, view)),
+      request,
+      byCreation,
+    );
   }
 
   @RequireRole('viewer')
@@ -52,8 +80,10 @@ export class SlosResolver {
   })
   history(
     @Parent() slo: LoadedSlo,
-    @Args('from', { type: () => DateTimeScalar }) from: Date,
-    @Args('to', { type: () => DateTimeScalar }) to: Date,
+    @Args('from', { type: () => DateTimeScalar, description: 'Start of the range (a whole minute).' })
+    from: Date,
+    @Args('to', { type: () => DateTimeScalar, description: 'End of the range, excluded (a whole minute).' })
+    to: Date,
     @Args('step', { type: () => Int, description: 'Seconds per point: a whole number of minutes.' })
     step: number,
   ): Promise<SloHistoryPointModel[]> {
@@ -61,26 +91,29 @@ export class SlosResolver {
   }
 
   @RequireRole('viewer')
-  @ResolveField(() => [SloEventModel], {
+  @ResolveField(() => SloEventConnection, {
     description: 'Alert firings and resolutions, newest first.',
     complexity: listComplexity,
   })
   async events(
     @Parent() slo: LoadedSlo,
-    @Args('first', { type: () => Int, defaultValue: 20, description: '1..100' }) first: number,
-  ): Promise<SloEventModel[]> {
-    checkFirst(first, 'first');
-    return (await this.service.events(slo.tenantId, slo.id, first)).map((event) => ({
-      ...event,
-      at: new Date(event.at),
-    }));
+    @Args('first', FIRST_ARG) first: number,
+    @Args('after', AFTER_ARG) after: string | null,
+  ): Promise<SloEventConnection> {
+    const request = pageArgs(first, after);
+    const page = await this.service.events(slo.tenantId, slo.id, request);
+    return toConnection(
+      mapPage(page, (event): SloEventModel => ({ ...event, at: new Date(event.at) })),
+      request,
+      (event) => ({ createdAt: event.at, id: event.id }),
+    );
   }
 
   @RequireRole('editor')
-  @Mutation(() => SloModel)
+  @Mutation(() => SloModel, { description: 'Creates an SLO; it is evaluated from the next minute on.' })
   async createSlo(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('input') input: SloInput,
+    @Args('input', { type: () => SloInput, description: 'The definition.' }) input: SloInput,
   ): Promise<LoadedSlo> {
     return toModel(tenant.tenantId, await this.service.create(tenant, input));
   }
@@ -92,9 +125,10 @@ export class SlosResolver {
   })
   async updateSlo(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('id', { type: () => ID }, sloIdPipe) id: string,
-    @Args('version', { type: () => Int }) version: number,
-    @Args('input') input: SloInput,
+    @Args('id', SLO_ID_ARG, sloIdPipe) id: string,
+    @Args('version', { type: () => Int, description: 'The current version (from `Slo.version`).' })
+    version: number,
+    @Args('input', { type: () => SloInput, description: 'The whole new definition.' }) input: SloInput,
   ): Promise<LoadedSlo> {
     await this.service.assertExists(tenant.tenantId, id);
     return toModel(tenant.tenantId, await this.service.replace(tenant, id, version, input));
@@ -106,8 +140,13 @@ export class SlosResolver {
   })
   async deleteSlo(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('id', { type: () => ID }, sloIdPipe) id: string,
-    @Args('version', { type: () => Int, nullable: true }) version?: number | null,
+    @Args('id', SLO_ID_ARG, sloIdPipe) id: string,
+    @Args('version', {
+      type: () => Int,
+      nullable: true,
+      description: 'The current version, checked when given.',
+    })
+    version?: number | null,
   ): Promise<boolean> {
     await this.service.assertExists(tenant.tenantId, id);
     await this.service.delete(tenant, id, version ?? undefined);

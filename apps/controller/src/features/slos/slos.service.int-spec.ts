@@ -7,6 +7,7 @@ import { compileFeatureModule } from '../../../../../test/support/feature-module
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { seedGlobalNamespace } from '../../../../../test/support/telemetry';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
+import { pageArgs } from '../../platform/graphql/page.util';
 import { SloEvaluationService } from './slo-evaluation.service';
 import { SlosModule } from './slos.module';
 import { SlosService } from './slos.service';
@@ -190,7 +191,10 @@ describe('SlosService', () => {
       '1d',
       '3d',
     ]);
-    expect(await slos.events(actor.tenantId, created.id, 10)).toEqual([]);
+    expect(await slos.events(actor.tenantId, created.id, { limit: 10 })).toEqual({
+      items: [],
+      nextCursor: null,
+    });
     const history = await slos.history(
       actor.tenantId,
       created.id,
@@ -209,7 +213,7 @@ describe('SlosService', () => {
       `INSERT INTO slo_events (id, tenant_id, slo_id, type, rule_id, severity, at, threshold) VALUES (gen_random_uuid(), $1, $2, 'FIRED', 'PAGE_1H_5M', 'PAGE', $3, 14.4)`,
       [actor.tenantId, created.id, new Date(now)],
     );
-    expect(await slos.events(actor.tenantId, created.id, 10)).toEqual([
+    expect((await slos.events(actor.tenantId, created.id, { limit: 10 })).items).toEqual([
       {
         id: expect.any(String),
         type: 'FIRED',
@@ -221,13 +225,48 @@ describe('SlosService', () => {
         shortWindowBurnRate: null,
       },
     ]);
-    await expect(slos.events(stranger.tenantId, created.id, 10)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(slos.events(stranger.tenantId, created.id, { limit: 10 })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
 
     // A stored evaluation that does not decode shows as "not evaluated yet" instead of failing the read.
     await sql.query(`UPDATE slo_states SET evaluation = '{"status":"SOMETHING"}' WHERE slo_id = $1`, [
       created.id,
     ]);
     expect((await slos.get(actor.tenantId, created.id)).status).toBeNull();
+  });
+
+  it('pages alert events newest first, past any page size, ties on the same minute included', async () => {
+    const created = await slos.create(actor, input({ name: 'many-events' }));
+    // 7 events: two share each minute (FIRED and RESOLVED of one rule), so the id breaks the tie.
+    for (let index = 0; index < 7; index += 1) {
+      await sql.query(
+        `INSERT INTO slo_events (id, tenant_id, slo_id, type, rule_id, severity, at) VALUES (gen_random_uuid(), $1, $2, $3, 'PAGE_1H_5M', 'PAGE', $4)`,
+        [
+          actor.tenantId,
+          created.id,
+          index % 2 === 0 ? 'FIRED' : 'RESOLVED',
+          new Date(now - Math.floor(index / 2) * MINUTE_MS),
+        ],
+      );
+    }
+    const all = (await slos.events(actor.tenantId, created.id, { limit: 100 })).items;
+    expect(all).toHaveLength(7);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await slos.events(actor.tenantId, created.id, pageArgs(3, cursor));
+      expect(page.items.length).toBeLessThanOrEqual(3);
+      seen.push(...page.items.map((event) => event.id));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect(seen).toEqual(all.map((event) => event.id));
+    const times = all.map((event) => Date.parse(event.at));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    // Another tenant's cursor walk finds nothing of this SLO.
+    await expect(slos.events(stranger.tenantId, created.id, pageArgs(3, null))).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
   });
 
   it('deletes at the current version only, with an audit record', async () => {

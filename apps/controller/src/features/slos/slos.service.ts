@@ -17,7 +17,7 @@ import {
 import { AuditService } from '../audit/audit.service';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { TransactionRunner } from '../../platform/database/transaction.service';
-import type { Page, PageRequest } from '../../platform/http/pagination.util';
+import { mapPage, type Page, type PageRequest } from '../../platform/http/pagination.util';
 import { UUID } from '../../platform/http/uuid-param.pipe';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import { SloEvaluationRepository } from './slo-evaluation.repository';
@@ -116,11 +116,11 @@ export class SlosService {
     });
   }
 
-  /** Alert firings and resolutions, newest first. */
-  async events(tenantId: string, id: string, first: number): Promise<SloEventView[]> {
+  /** Alert firings and resolutions, newest first, a page at a time. */
+  async events(tenantId: string, id: string, page: PageRequest): Promise<Page<SloEventView>> {
     await this.require(tenantId, id);
-    const events = await this.slos.events(tenantId, id, first);
-    return events.map((event) => ({
+    const events = await this.slos.events(tenantId, id, page);
+    return mapPage(events, (event) => ({
       id: event.id,
       type: event.type,
       rule: event.ruleId,

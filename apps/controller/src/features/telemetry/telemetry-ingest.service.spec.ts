@@ -2,6 +2,8 @@ import type { TelemetryBatch__Output } from '@lattice/proto';
 import { parseControllerEnv } from '../../platform/config/controller-env.util';
 import type { RuntimeConfig } from '../../platform/config/runtime-config.types';
 import type { RollupStateStore } from './rollup-state.store';
+import { MetricsService } from '../../platform/metrics/metrics.service';
+import { TelemetryMetrics } from './telemetry.metrics';
 import { TelemetryIngestService } from './telemetry-ingest.service';
 import type { TelemetryVersionStore } from './telemetry-version.store';
 import type { TelemetryRepository } from './telemetry.repository';
@@ -49,6 +51,7 @@ describe('TelemetryIngestService', () => {
       { target: async () => null } as unknown as RollupStateStore,
       { raise: async () => undefined } as unknown as TelemetryVersionStore,
       { env: parseControllerEnv({ LATTICE_TELEMETRY_INGEST_CONCURRENCY: '2' }) } as RuntimeConfig,
+      new TelemetryMetrics(new MetricsService()),
     );
 
     const results = Array.from({ length: 5 }, (_, i) => ingest.ingest('t', `c-${i}`, batch(`b-${i}`), NOW));

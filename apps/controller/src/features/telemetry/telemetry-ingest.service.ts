@@ -13,6 +13,7 @@ import pLimit, { type Limit } from 'p-limit';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { RollupStateStore } from './rollup-state.store';
 import type { IngestResult } from './telemetry.types';
+import { TelemetryMetrics } from './telemetry.metrics';
 import { TelemetryRepository } from './telemetry.repository';
 import { TelemetryVersionStore } from './telemetry-version.store';
 
@@ -40,6 +41,7 @@ export class TelemetryIngestService {
     private readonly rollupState: RollupStateStore,
     private readonly versions: TelemetryVersionStore,
     @Inject(RUNTIME_CONFIG) config: RuntimeConfig,
+    private readonly metrics: TelemetryMetrics,
   ) {
     this.limits = {
       maxAgeMs: config.env.LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS * DAY_MS,
@@ -73,7 +75,13 @@ export class TelemetryIngestService {
     // Outdates cached query answers (TelemetryVersionStore). Also for a duplicate: it may be the
     // resend of a batch whose raise failed (the error made the agent send it again).
     if (items.length > 0) await this.versions.raise(tenantId);
+    this.metrics.rows.inc({ outcome: stored ? 'stored' : 'duplicate' }, items.length);
     if (!stored) return { duplicate: true, accepted: 0 };
+    if (items.length > 0) {
+      const newestMinuteEnd =
+        items.reduce((newest, item) => Math.max(newest, item.minuteUnixMs), 0) + MINUTE_MS;
+      this.metrics.ingestLag.observe(Math.max(0, Date.now() - newestMinuteEnd) / 1000);
+    }
     await this.markLateHours(
       tenantId,
       items.map((item) => floorHour(item.minuteUnixMs)),

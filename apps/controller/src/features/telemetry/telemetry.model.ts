@@ -6,7 +6,14 @@ const TOP_SERVICES_ORDERS = {
   ERROR_RATE: 'ERROR_RATE',
   LATENCY_P99: 'LATENCY_P99',
 } as const satisfies Record<TopServicesOrderValue, TopServicesOrderValue>;
-registerEnumType(TOP_SERVICES_ORDERS, { name: 'TopServicesOrder' });
+registerEnumType(TOP_SERVICES_ORDERS, {
+  name: 'TopServicesOrder',
+  description: 'What topServices ranks by, highest first.',
+  valuesMap: {
+    ERROR_RATE: { description: 'The fraction of requests that failed.' },
+    LATENCY_P99: { description: 'The 99th percentile latency.' },
+  },
+});
 export const TopServicesOrder = TOP_SERVICES_ORDERS;
 
 /** The traffic numbers every telemetry answer carries. */
@@ -45,13 +52,13 @@ abstract class Traffic {
 
 @ObjectType({ description: 'Traffic to a service during [timestamp, timestamp + step).' })
 export class ServiceMetricsPoint extends Traffic {
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'The start of the step.' })
   timestamp!: Date;
 }
 
 @ObjectType({ description: 'A service in the cluster it runs in; its numbers are the traffic it received.' })
 export class TopologyNode extends Traffic {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifies the node in this answer (edges refer to it).' })
   id!: string;
 
   @Field(() => ID, {
@@ -62,10 +69,10 @@ export class TopologyNode extends Traffic {
   @Field({ description: "The cluster's name (for an unregistered cluster, the mesh's name of it)." })
   clusterName!: string;
 
-  @Field()
+  @Field({ description: 'The Kubernetes namespace.' })
   namespace!: string;
 
-  @Field()
+  @Field({ description: 'The Kubernetes service name.' })
   service!: string;
 
   @Field({
@@ -79,27 +86,27 @@ export class TopologyNode extends Traffic {
   description: 'Calls from one service to another, each counted once, by the cluster that received them.',
 })
 export class TopologyEdge extends Traffic {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The calling node.' })
   sourceId!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The called node.' })
   destinationId!: string;
 
   @Field(() => ID, { description: "The cluster that reported the calls: the destination's." })
   clusterId!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The services of a Global Namespace and the calls between them.' })
 export class Topology {
-  @Field(() => [TopologyNode])
+  @Field(() => [TopologyNode], { description: 'Services per cluster.' })
   nodes!: TopologyNode[];
 
-  @Field(() => [TopologyEdge])
+  @Field(() => [TopologyEdge], { description: 'Calls between them.' })
   edges!: TopologyEdge[];
 }
 
 @ObjectType({ description: 'A Global Namespace service, merged over its member clusters and namespaces.' })
 export class TopService extends Traffic {
-  @Field()
+  @Field({ description: 'The Kubernetes service name.' })
   service!: string;
 }

@@ -3,6 +3,7 @@ import { RollupStateStore } from './rollup-state.store';
 import { TelemetryIngestService } from './telemetry-ingest.service';
 import { TelemetryJobs } from './telemetry.jobs';
 import { TelemetryMaintenanceService } from './telemetry-maintenance.service';
+import { TelemetryMetrics } from './telemetry.metrics';
 import { TelemetryQueryService } from './telemetry-query.service';
 import { TelemetryScopeRepository } from './telemetry-scope.repository';
 import { TelemetryVersionStore } from './telemetry-version.store';
@@ -17,6 +18,7 @@ import { TelemetryResolver } from './telemetry.resolver';
     RollupStateStore,
     TelemetryVersionStore,
     TelemetryIngestService,
+    TelemetryMetrics,
     TelemetryMaintenanceService,
     TelemetryJobs,
     TelemetryQueryService,

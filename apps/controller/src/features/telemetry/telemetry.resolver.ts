@@ -11,6 +11,10 @@ import { checkFirst, listComplexity, seriesComplexity } from '../../platform/gra
 import { ServiceMetricsPoint, Topology, TopService, TopServicesOrder } from './telemetry.model';
 import { DateTimeScalar } from '../../platform/graphql/date-time.model';
 
+const GNS_ID_ARG = { type: () => ID, description: 'The Global Namespace id.' };
+const FROM_ARG = { type: () => DateTimeScalar, description: 'Start of the range (a whole minute).' };
+const TO_ARG = { type: () => DateTimeScalar, description: 'End of the range, excluded (a whole minute).' };
+
 /** Telemetry of a Global Namespace's services; ranges are [from, to), whole minutes, at most 31 days. */
 @Resolver()
 export class TelemetryResolver {
@@ -23,10 +27,11 @@ export class TelemetryResolver {
   })
   serviceMetrics(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('gnsId', { type: () => ID }, new ResourceIdPipe('global namespace')) gnsId: string,
-    @Args('service') service: string,
-    @Args('from', { type: () => DateTimeScalar }) from: Date,
-    @Args('to', { type: () => DateTimeScalar }) to: Date,
+    @Args('gnsId', GNS_ID_ARG, new ResourceIdPipe('global namespace')) gnsId: string,
+    @Args('service', { type: () => String, description: 'The GNS service (Kubernetes service name).' })
+    service: string,
+    @Args('from', FROM_ARG) from: Date,
+    @Args('to', TO_ARG) to: Date,
     @Args('step', {
       type: () => Int,
       description: 'Seconds per point: a whole number of minutes (60, 300, 3600, ...).',
@@ -43,9 +48,9 @@ export class TelemetryResolver {
   })
   topology(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('gnsId', { type: () => ID }, new ResourceIdPipe('global namespace')) gnsId: string,
-    @Args('from', { type: () => DateTimeScalar }) from: Date,
-    @Args('to', { type: () => DateTimeScalar }) to: Date,
+    @Args('gnsId', GNS_ID_ARG, new ResourceIdPipe('global namespace')) gnsId: string,
+    @Args('from', FROM_ARG) from: Date,
+    @Args('to', TO_ARG) to: Date,
   ): Promise<Topology> {
     return this.telemetry.topology(tenant.tenantId, gnsId, from, to);
   }
@@ -57,11 +62,12 @@ export class TelemetryResolver {
   })
   topServices(
     @CurrentTenant() tenant: TenantPrincipal,
-    @Args('gnsId', { type: () => ID }, new ResourceIdPipe('global namespace')) gnsId: string,
-    @Args('from', { type: () => DateTimeScalar }) from: Date,
-    @Args('to', { type: () => DateTimeScalar }) to: Date,
-    @Args('by', { type: () => TopServicesOrder }) by: TopServicesOrderValue,
-    @Args('first', { type: () => Int, defaultValue: 10, description: '1..100' }) first: number,
+    @Args('gnsId', GNS_ID_ARG, new ResourceIdPipe('global namespace')) gnsId: string,
+    @Args('from', FROM_ARG) from: Date,
+    @Args('to', TO_ARG) to: Date,
+    @Args('by', { type: () => TopServicesOrder, description: 'What to rank by.' }) by: TopServicesOrderValue,
+    @Args('first', { type: () => Int, defaultValue: 10, description: 'How many services: 1..100.' })
+    first: number,
   ): Promise<TopService[]> {
     checkFirst(first, 'first');
     return this.telemetry.topServices(tenant.tenantId, gnsId, from, to, by, first);

@@ -4,6 +4,7 @@ import { openPrivateKey, isEncryptedBlob } from '@lattice/pki';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import type { JobContext } from '../../platform/jobs/jobs.types';
 import { sendWebhook } from './webhook-sender.util';
+import { WebhooksMetrics } from './webhooks.metrics';
 import { WebhooksRepository } from './webhooks.repository';
 import { webhookSecretAssociatedData } from './webhook-secret.util';
 
@@ -17,6 +18,7 @@ export class WebhookDeliveryService {
   constructor(
     private readonly webhooks: WebhooksRepository,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
+    private readonly metrics: WebhooksMetrics,
   ) {}
 
   async deliver(deliveryId: string, run: Pick<JobContext, 'attempt' | 'maxAttempts'>): Promise<void> {
@@ -54,8 +56,12 @@ export class WebhookDeliveryService {
     // A target that is not a public address (perhaps a name re-pointed since creation) stays refused.
     if (result.refused) return this.failForGood(delivery.id, result.error ?? 'refused target');
     const lastAttempt = run.attempt >= run.maxAttempts;
+    const status = result.ok ? 'SUCCEEDED' : lastAttempt ? 'FAILED' : 'PENDING';
+    this.metrics.deliveryAttempts.inc({
+      outcome: status === 'SUCCEEDED' ? 'succeeded' : status === 'FAILED' ? 'failed' : 'retrying',
+    });
     await this.webhooks.recordAttempt(delivery.id, {
-      status: result.ok ? 'SUCCEEDED' : lastAttempt ? 'FAILED' : 'PENDING',
+      status,
       responseCode: result.responseCode,
       error: result.error,
     });
@@ -64,6 +70,7 @@ export class WebhookDeliveryService {
 
   /** Records the delivery FAILED with its reason and stops the job's retries. */
   private async failForGood(deliveryId: string, reason: string): Promise<never> {
+    this.metrics.deliveryAttempts.inc({ outcome: 'failed' });
     await this.webhooks.recordAttempt(deliveryId, { status: 'FAILED', responseCode: null, error: reason });
     throw new UnrecoverableError(reason);
   }

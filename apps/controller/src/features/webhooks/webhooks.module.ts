@@ -3,6 +3,7 @@ import { AuditModule } from '../audit/audit.module';
 import { WebhookDeliveryService } from './webhook-delivery.service';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksJobs } from './webhooks.jobs';
+import { WebhooksMetrics } from './webhooks.metrics';
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 
@@ -10,7 +11,7 @@ import { WebhooksService } from './webhooks.service';
 @Module({
   imports: [AuditModule],
   controllers: [WebhooksController],
-  providers: [WebhooksRepository, WebhooksService, WebhookDeliveryService, WebhooksJobs],
+  providers: [WebhooksRepository, WebhooksService, WebhookDeliveryService, WebhooksJobs, WebhooksMetrics],
   exports: [WebhooksService],
 })
 export class WebhooksModule {}

@@ -22,6 +22,47 @@ describe('parseControllerEnv', () => {
     }
   });
 
+  it('refuses an operator token that cannot be sent as a bearer token', () => {
+    expect(() => parseControllerEnv({ LATTICE_OPERATOR_TOKEN: `${'a'.repeat(32)} with spaces` })).toThrow(
+      /LATTICE_OPERATOR_TOKEN: expected letters, digits and "-._~\+\/"/,
+    );
+    expect(
+      parseControllerEnv({ LATTICE_OPERATOR_TOKEN: `${'a'.repeat(32)}+/_~.-==` }).LATTICE_OPERATOR_TOKEN,
+    ).toBe(`${'a'.repeat(32)}+/_~.-==`);
+  });
+
+  it('reads where the agent chart is published, refusing what a shell would misread', () => {
+    expect(parseControllerEnv({}).LATTICE_AGENT_CHART).toBe('deploy/helm/lattice-agent');
+    const env = parseControllerEnv({
+      LATTICE_AGENT_CHART: 'oci://registry.example.com/charts/lattice-agent',
+      LATTICE_AGENT_CHART_VERSION: '0.1.0',
+    });
+    expect([env.LATTICE_AGENT_CHART, env.LATTICE_AGENT_CHART_VERSION]).toEqual([
+      'oci://registry.example.com/charts/lattice-agent',
+      '0.1.0',
+    ]);
+    expect(() => parseControllerEnv({ LATTICE_AGENT_CHART: 'charts/agent; rm -rf ~' })).toThrow(
+      /LATTICE_AGENT_CHART: expected a helm chart reference/,
+    );
+    expect(() => parseControllerEnv({ LATTICE_AGENT_CHART_VERSION: '1.0 beta' })).toThrow(
+      /LATTICE_AGENT_CHART_VERSION: expected a chart version/,
+    );
+  });
+
+  it('reads the roles of a replica, all three by default, and names an unknown one', () => {
+    expect(parseControllerEnv({}).LATTICE_ROLES).toEqual(['api', 'agent-gateway', 'worker']);
+    expect(parseControllerEnv({ LATTICE_ROLES: ' worker , agent-gateway' }).LATTICE_ROLES).toEqual([
+      'worker',
+      'agent-gateway',
+    ]);
+    expect(() => parseControllerEnv({ LATTICE_ROLES: 'api,ingest' })).toThrow(
+      /LATTICE_ROLES: expected a comma-separated list of api, agent-gateway, worker \(unknown: ingest\)/,
+    );
+    expect(() => parseControllerEnv({ LATTICE_ROLES: ' , ' })).toThrow(
+      /LATTICE_ROLES: expected a comma-separated list/,
+    );
+  });
+
   it('requires real secrets in production with an external database', () => {
     expect(() =>
       parseControllerEnv({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/lattice' }),

@@ -80,6 +80,14 @@ const optionalUrl = (protocols: string[], example: string) =>
       { message: `expected a URL like ${example}` },
     );
 
+/**
+ * What a replica does (LATTICE_ROLES; all three by default): `api` serves REST, GraphQL and the docs;
+ * `agent-gateway` holds agent streams (and so stores their telemetry); `worker` runs the background
+ * jobs. Every replica serves /healthz, /readyz and metrics.
+ */
+export const CONTROLLER_ROLES = ['api', 'agent-gateway', 'worker'] as const;
+export type ControllerRole = (typeof CONTROLLER_ROLES)[number];
+
 const csv = (fallback: string) =>
   z
     .string()
@@ -110,11 +118,36 @@ export const controllerEnvSchema = z.object({
   LATTICE_DATABASE_POOL_SIZE: integer(2, 1000, 20),
   LATTICE_DATABASE_TRANSACTION_WAIT_MS: integer(100, 60_000, 10_000),
   LATTICE_SNAPSHOT_CACHE_MB: integer(0, 65_536, 128),
-  LATTICE_OPERATOR_TOKEN: z.string().min(32, 'expected at least 32 characters').optional(),
+  LATTICE_OPERATOR_TOKEN: z
+    .string()
+    .min(32, 'expected at least 32 characters')
+    // Sent as `Authorization: Bearer <token>`, which takes one RFC 9110 token68 value only.
+    .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'expected letters, digits and "-._~+/" (with "=" only at the end)')
+    .optional(),
   LATTICE_MASTER_KEY: z.string().optional(),
   LATTICE_GRPC_HOSTNAMES: csv('localhost,127.0.0.1'),
+  LATTICE_ROLES: csv(CONTROLLER_ROLES.join(','))
+    .superRefine((roles, context) => {
+      const unknown = roles.filter((role) => !(CONTROLLER_ROLES as readonly string[]).includes(role));
+      if (unknown.length > 0 || roles.length === 0)
+        context.addIssue({
+          code: 'custom',
+          message: `expected a comma-separated list of ${CONTROLLER_ROLES.join(', ')}${unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ''}`,
+        });
+    })
+    .transform((roles) => roles as ControllerRole[]),
+
   LATTICE_PUBLIC_GRPC_ADDRESS: z.string().min(1).optional(),
   LATTICE_AGENT_HEARTBEAT_SECONDS: integer(1, 300, 10),
+  /** Where the agent's Helm chart is published, for the install commands registration returns. */
+  LATTICE_AGENT_CHART: z
+    .string()
+    .regex(/^[A-Za-z0-9._:/@+-]+$/, 'expected a helm chart reference (path, repo/name or oci://…)')
+    .default('deploy/helm/lattice-agent'),
+  LATTICE_AGENT_CHART_VERSION: z
+    .string()
+    .regex(/^[A-Za-z0-9.+-]+$/, 'expected a chart version such as 0.1.0')
+    .optional(),
   LATTICE_MIGRATE_ON_START: flag('true'),
   LATTICE_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000, 600),
   LATTICE_AUTH_FAILURES_PER_MINUTE: integer(1, 1_000_000, 30),
@@ -144,6 +177,8 @@ export const controllerEnvSchema = z.object({
   LATTICE_CA_MAX_WORKLOAD_CERT_TTL_SECONDS: integer(0, 31_536_000, 86_400),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SHUTDOWN_GRACE_MS: integer(0, 600_000, 10_000),
+  SHUTDOWN_DRAIN_MS: integer(0, 600_000, 0),
+  READINESS_DEPENDENCY_GRACE_MS: integer(0, 600_000, 30_000),
 });
 
 export type ControllerEnv = z.infer<typeof controllerEnvSchema>;

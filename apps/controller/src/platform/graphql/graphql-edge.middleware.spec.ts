@@ -1,13 +1,19 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import { createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { DomainError } from '@lattice/domain';
 import type { Principal } from '../auth/principal.util';
 import { graphqlEdge } from './graphql-edge.middleware';
+import type { EdgeBudgetStore } from './graphql-edge.types';
 
 const VIEWER: Principal = { kind: 'token', tenantId: 't', tokenId: 'k', tokenName: 'n', role: 'viewer' };
 
-function setUp(blocked = false) {
+const credential = (token: string) =>
+  `credential:${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;
+
+/** `blocked`: every budget is spent; `blockedCredentials`: these credential keys are already blocked. */
+function setUp(blocked = false, blockedCredentials: string[] = []) {
   const keys: string[] = [];
+  let lookups = 0;
   const limits = new Map<string, number>();
   const storage = {
     increment: async (key: string, _ttl: number, limit: number, _block: number, name: string) => {
@@ -15,9 +21,11 @@ function setUp(blocked = false) {
       limits.set(name, limit);
       return { totalHits: 1, timeToExpire: 60, isBlocked: blocked, timeToBlockExpire: blocked ? 42 : 0 };
     },
-  } as unknown as ThrottlerStorage;
+    blockedSeconds: async (key: string) => (blockedCredentials.includes(key) ? 17 : 0),
+  } as unknown as EdgeBudgetStore;
   const authenticator = {
     authenticate: async (authorization: string | undefined) => {
+      lookups++;
       if (authorization !== 'Bearer good') throw new DomainError('UNAUTHENTICATED', 'no such token');
       return VIEWER;
     },
@@ -56,7 +64,7 @@ function setUp(blocked = false) {
       const next: NextFunction = () => resolve({ headers, req });
       edge(req, res, next);
     });
-  return { call, keys, limits };
+  return { call, keys, limits, lookups: () => lookups };
 }
 
 describe('graphqlEdge', () => {
@@ -83,12 +91,23 @@ describe('graphqlEdge', () => {
     expect((await call('{ a }', 'Bearer bad')).status).toBe(429);
   });
 
+  it('refuses a credential already over budget before looking its token up, whatever the scheme spelling', async () => {
+    const { call, keys, lookups } = setUp(false, [credential('good')]);
+    for (const header of ['Bearer good', 'bearer   good']) {
+      const answer = await call('{ a }', header);
+      expect(answer.status).toBe(429);
+      expect(answer.headers['Retry-After']).toBe('17');
+    }
+    expect(lookups()).toBe(0);
+    expect(keys).toEqual([]);
+  });
+
   it('passes a bounded document on with the principal, and refuses an oversized one', async () => {
     const { call, keys } = setUp();
     const passed = await call('{ a }', 'Bearer good');
     expect(passed.status).toBeUndefined();
     expect((passed.req as Request & { principal?: Principal }).principal).toEqual(VIEWER);
-    expect(keys).toEqual(['graphql:token:k']);
+    expect(keys).toEqual([`graphql:${credential('good')}`]);
     const refused = await call(`{ ${'a '.repeat(30)}}`, 'Bearer good');
     expect(refused.status).toBe(400);
     expect(String(refused.body?.message)).toMatch(/more than 20 tokens/);

@@ -75,8 +75,12 @@ describe('GraphQL API', () => {
   });
 });
 
-/** Guards run on field resolvers too (for their roles); the rate limit still counts a query once per root field. */
-describe('GraphQL rate limit', () => {
+/**
+ * GraphQL requests are counted once, by the GraphQL edge before the document is read
+ * (test/security/graphql-edge.e2e-spec.ts); the REST throttler, a guard that also runs on every
+ * resolver and field resolver, must not count them again.
+ */
+describe('GraphQL and the REST rate limit', () => {
   let harness: GraphQLTestApp;
   let token: string;
 
@@ -92,18 +96,20 @@ describe('GraphQL rate limit', () => {
     await harness?.close();
   });
 
-  it('does not count field resolvers', async () => {
-    const query = '{ globalNamespaces { nodes { name services { name } } } }';
-    for (let call = 1; call <= 3; call++) {
+  it('does not charge GraphQL queries, root or field resolvers, to the REST budget', async () => {
+    const query = '{ globalNamespaces { nodes { name services { name } } } clusters { nodes { id } } }';
+    for (let call = 1; call <= 5; call++) {
       const { body } = await harness.graphql(query, { token });
       expect(body.errors).toBeUndefined();
       expect(body.data?.globalNamespaces).toMatchObject({
         nodes: [{ services: [] }, { services: [] }, { services: [] }, { services: [] }],
       });
     }
-    const overLimit = await harness.graphql(query, { token });
-    expect(overLimit.body.errors?.[0]).toMatchObject({ extensions: { code: 'TOO_MANY_REQUESTS' } });
-    expect(overLimit.body.data).toBeNull();
+    // The REST budget (3) is whole: three calls pass, the fourth is refused.
+    for (let call = 1; call <= 3; call++) {
+      expect((await harness.rest('get', '/v1/global-namespaces', token)).status).toBe(200);
+    }
+    expect((await harness.rest('get', '/v1/global-namespaces', token)).status).toBe(429);
   });
 });
 

@@ -6,7 +6,7 @@ import { formatGraphQLError, graphqlOptions } from './graphql.module';
 
 describe('graphqlOptions', () => {
   it('runs guards and exception filters on field resolvers too, so their roles are checked and their errors mapped', () => {
-    const options = graphqlOptions(testRuntimeConfig('postgresql://unused'));
+    const options = graphqlOptions(testRuntimeConfig('postgresql://unused'), new MetricsService());
     expect(options.fieldResolverEnhancers).toEqual(expect.arrayContaining(['guards', 'filters']));
   });
 });
@@ -68,3 +68,4 @@ describe('formatGraphQLError', () => {
     log.mockRestore();
   });
 });
+import { MetricsService } from '../metrics/metrics.service';

@@ -8,6 +8,8 @@ import { projectRoot } from '@lattice/platform';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config.types';
 import { currentRequestId } from '../http/request-context.util';
 import { DateTimeScalar } from './date-time.model';
+import { MetricsService } from '../metrics/metrics.service';
+import { operationMetricsPlugin } from './operation-metrics.util';
 import { queryLimitsPlugin } from './query-limits.util';
 import { GraphiqlController } from './graphiql.controller';
 
@@ -23,7 +25,7 @@ import { GraphiqlController } from './graphiql.controller';
   imports: [
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: [RUNTIME_CONFIG],
+      inject: [RUNTIME_CONFIG, MetricsService],
       useFactory: graphqlOptions,
     }),
   ],
@@ -31,14 +33,24 @@ import { GraphiqlController } from './graphiql.controller';
 })
 export class LatticeGraphQLModule {}
 
-export function graphqlOptions(config: RuntimeConfig): ApolloDriverConfig {
+/** Where the schema is committed (relative to the project root). */
+export const SCHEMA_FILE = 'apps/controller/schema.gql';
+
+/**
+ * How the code-first schema is built, here and by graphql-schema.util.ts (which checks the committed
+ * file without starting the app): a field typed `Date` without an explicit scalar gets the strict
+ * DateTime too, so the schema has one DateTime.
+ */
+export const SCHEMA_BUILD_OPTIONS: NonNullable<ApolloDriverConfig['buildSchemaOptions']> = {
+  scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+};
+
+export function graphqlOptions(config: RuntimeConfig, metrics: MetricsService): ApolloDriverConfig {
   return {
     path: '/graphql',
-    autoSchemaFile:
-      config.env.NODE_ENV === 'production' ? true : path.join(projectRoot(), 'apps/controller/schema.gql'),
+    autoSchemaFile: config.env.NODE_ENV === 'production' ? true : path.join(projectRoot(), SCHEMA_FILE),
     sortSchema: true,
-    // A field typed `Date` without an explicit scalar gets the strict one too (one DateTime in the schema).
-    buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: DateTimeScalar }] },
+    buildSchemaOptions: SCHEMA_BUILD_OPTIONS,
     // Only for authenticated callers too: see IntrospectionGuard (features/auth).
     introspection: config.env.LATTICE_GRAPHQL_INTROSPECTION,
     // Not Apollo's landing page (it loads GraphiQL from a CDN): GraphiqlController serves it at /graphiql.
@@ -48,7 +60,7 @@ export function graphqlOptions(config: RuntimeConfig): ApolloDriverConfig {
     // Field resolvers (GlobalNamespace.ca, Slo.history, ...) pass the guards too, so the role each
     // declares is checked like a query's, and their errors are mapped like a query's.
     fieldResolverEnhancers: ['guards', 'filters'],
-    plugins: [queryLimitsPlugin()],
+    plugins: [queryLimitsPlugin(), operationMetricsPlugin(metrics.registry)],
     // The GraphQL edge middleware (main.ts) already refuses longer documents; this holds for any
     // other way a document reaches Apollo.
     parseOptions: { maxTokens: config.env.LATTICE_GRAPHQL_MAX_TOKENS },

@@ -1,4 +1,50 @@
-import { seriesComplexity, seriesPoints } from './page.util';
+import { encodeCursor } from '../http/pagination.util';
+import { byCreation, pageArgs, seriesComplexity, seriesPoints, toConnection } from './page.util';
+
+describe('toConnection', () => {
+  const items = ['a', 'b'].map((id, index) => ({
+    id: `00000000-0000-4000-8000-00000000000${index}`,
+    name: id,
+    createdAt: new Date(Date.UTC(2026, 0, 1, 0, index)),
+  }));
+
+  it('gives each edge the keyset cursor of its item, and the page its first and last cursors', () => {
+    const connection = toConnection(
+      { items, nextCursor: encodeCursor(items[1]!) },
+      pageArgs(2, null),
+      byCreation,
+    );
+    expect(connection.nodes).toBe(items);
+    expect(connection.edges).toEqual(items.map((node) => ({ cursor: encodeCursor(node), node })));
+    expect(connection.pageInfo).toEqual({
+      startCursor: encodeCursor(items[0]!),
+      endCursor: encodeCursor(items[1]!),
+      hasNextPage: true,
+      hasPreviousPage: false,
+    });
+    // An edge cursor is a cursor `after` accepts.
+    expect(pageArgs(1, connection.edges[0]!.cursor).after).toEqual({
+      createdAt: items[0]!.createdAt,
+      id: items[0]!.id,
+    });
+  });
+
+  it('answers an empty last page after a cursor with null cursors', () => {
+    const request = pageArgs(5, encodeCursor(items[1]!));
+    expect(toConnection({ items: [], nextCursor: null }, request, byCreation).pageInfo).toEqual({
+      startCursor: null,
+      endCursor: null,
+      hasNextPage: false,
+      hasPreviousPage: true,
+    });
+  });
+
+  it('refuses a `first` out of range and an `after` that is not a cursor, naming the argument', () => {
+    expect(() => pageArgs(101, null)).toThrow(/first/);
+    expect(() => pageArgs(0, null)).toThrow(/first/);
+    expect(() => pageArgs(1, 'not-a-cursor')).toThrow(/after/);
+  });
+});
 
 const DAY = { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-01-02T00:00:00Z') };
 

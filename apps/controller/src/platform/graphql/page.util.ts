@@ -1,16 +1,52 @@
+import { Int, type ArgsOptions } from '@nestjs/graphql';
 import { DomainError } from '@lattice/domain';
-import { pageRequest, type Page, type PageRequest } from '../http/pagination.util';
-import type { PageInfo } from './page-info.model';
+import { encodeCursor, pageRequest, type Page, type PageRequest } from '../http/pagination.util';
+import type { Connection } from './connection.model';
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
 
-/** A REST page (`items`, `nextCursor`) as a GraphQL connection (`nodes`, `pageInfo`). */
-export function toConnection<T>(page: Page<T>): { nodes: T[]; pageInfo: PageInfo } {
+/** The `first` argument of every connection field. */
+export const FIRST_ARG: ArgsOptions = {
+  type: () => Int,
+  defaultValue: DEFAULT_PAGE_SIZE,
+  description: `How many items to return: 1..${MAX_PAGE_SIZE}.`,
+};
+
+/** The `after` argument of every connection field. */
+export const AFTER_ARG: ArgsOptions = {
+  type: () => String,
+  nullable: true,
+  description:
+    'Return the items after this cursor: `pageInfo.endCursor` or an edge `cursor` of an earlier page.',
+};
+
+/**
+ * A REST page (`items`, `nextCursor`) as a GraphQL connection (`edges`, `nodes`, `pageInfo`), for
+ * the `request` it answers. Each edge's cursor is the item's place in the list's keyset order
+ * (`orderOf`): the cursor REST gives as `nextCursor` for a page ending at that item.
+ */
+export function toConnection<T>(
+  page: Page<T>,
+  request: PageRequest,
+  orderOf: (item: T) => { createdAt: Date; id: string },
+): Connection<T> {
+  const edges = page.items.map((node) => ({ cursor: encodeCursor(orderOf(node)), node }));
   return {
+    edges,
     nodes: page.items,
-    pageInfo: { endCursor: page.nextCursor, hasNextPage: page.nextCursor !== null },
+    pageInfo: {
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+      hasNextPage: page.nextCursor !== null,
+      hasPreviousPage: request.after !== undefined,
+    },
   };
+}
+
+/** The keyset order of resources listed oldest first (clusters, Global Namespaces, SLOs). */
+export function byCreation(item: { createdAt: Date; id: string }): { createdAt: Date; id: string } {
+  return item;
 }
 
 /** `first` (1..100) and `after` (a cursor from this API), with errors that name the argument. */

@@ -10,10 +10,18 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  */
 @Injectable()
 export class ResourceIdPipe implements PipeTransform<string, string> {
-  constructor(private readonly resource: string) {}
+  /** `optional`: an omitted (or null) id passes as undefined, for optional filters such as `slos(gnsId)`. */
+  constructor(
+    private readonly resource: string,
+    private readonly options: { optional?: boolean } = {},
+  ) {}
 
-  transform(value: string): string {
-    if (!UUID.test(value)) throw DomainError.notFound(this.resource, value);
+  transform(value: string): string;
+  transform(value: string | null | undefined): string | undefined;
+  transform(value: string | null | undefined): string | undefined {
+    if (this.options.optional && (value === undefined || value === null)) return undefined;
+    if (typeof value !== 'string' || !UUID.test(value))
+      throw DomainError.notFound(this.resource, String(value));
     return value.toLowerCase();
   }
 }

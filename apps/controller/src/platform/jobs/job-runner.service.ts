@@ -1,7 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { BullMQOtel } from 'bullmq-otel';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type Redis from 'ioredis';
 import type { z } from 'zod';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config.types';
 import { MetricsService } from '../metrics/metrics.service';
 import { RedisService } from '../redis/redis.service';
 import { DEPTH_STATES, JobMetrics, type JobOutcome, type QueueDepth } from './jobs.metrics';
@@ -14,6 +16,12 @@ import type {
   QueueDefinition,
   QueueWorker,
 } from './jobs.types';
+
+/**
+ * Spans for adding and processing jobs, linked across the queue (the trace context travels with the
+ * job). Without a started OpenTelemetry SDK (platform/tracing) the tracer is a no-op.
+ */
+const jobTelemetry = new BullMQOtel({ tracerName: 'lattice-jobs' });
 
 /**
  * A job the worker refuses to run: its name is not declared on the queue, or its payload does not
@@ -49,6 +57,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly redis: RedisService,
     metrics: MetricsService,
+    @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {
     this.metrics = new JobMetrics(metrics.registry, () => this.depths());
   }
@@ -90,14 +99,23 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
         connection: this.sharedConnection(),
         prefix: this.redis.prefix,
         defaultJobOptions: definition.defaultJobOptions,
+        telemetry: jobTelemetry,
       });
+      // Without a listener BullMQ prints the error as plain text (not a JSON log line).
+      const name = definition.name;
+      queue.on('error', (error) => this.logger.warn({ queue: name, err: error }, `${name} queue error`));
       this.queues.set(definition.name, queue);
     }
     return queue;
   }
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.start();
+  /** Workers run on replicas with the `worker` role (LATTICE_ROLES); every replica may enqueue. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.env.LATTICE_ROLES.includes('worker')) {
+      this.logger.log('no job workers on this replica (LATTICE_ROLES has no "worker")');
+      return;
+    }
+    await this.start();
   }
 
   /**
@@ -135,6 +153,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
       connection: this.sharedConnection(),
       prefix: this.redis.prefix,
       concurrency: registration.definition.concurrency ?? 1,
+      telemetry: jobTelemetry,
     });
     worker.on('failed', (job, error) => this.logFailure(queue, job, error));
     worker.on('error', (error) => this.logger.error({ queue, err: error }, `${queue} worker error`));

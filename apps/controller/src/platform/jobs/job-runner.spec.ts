@@ -6,6 +6,7 @@ import type { RedisService } from '../redis/redis.service';
 import { InvalidJobError, JobRunner, processJob, registeredQueue } from './job-runner.service';
 import { JobMetrics } from './jobs.metrics';
 import { defineQueue, type JobContext } from './jobs.types';
+import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 
 const TENANT = '6f1c2a9e-3b7d-4c8e-9f10-2a3b4c5d6e7f';
 
@@ -113,7 +114,8 @@ describe('processJob (worker side of the job runner)', () => {
 
 describe('JobRunner registration', () => {
   // Registration and declaration touch no Redis: queues are created on first use.
-  const runner = () => new JobRunner({} as RedisService, new MetricsService());
+  const runner = () =>
+    new JobRunner({} as RedisService, new MetricsService(), testRuntimeConfig('postgresql://unused'));
 
   it('refuses a second set of handlers for one queue', () => {
     const jobs = runner();

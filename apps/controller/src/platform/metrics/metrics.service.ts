@@ -27,7 +27,15 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly grpcMessagesSent = new Counter({
+    name: 'lattice_grpc_agent_messages_sent_total',
+    help: 'Messages sent to agents by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'lattice_' });
+    // Standard names (process_*, nodejs_*), so stock Node.js dashboards and alerts work unchanged.
+    collectDefaultMetrics({ register: this.registry });
   }
 }

@@ -3,6 +3,7 @@ import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { RUNTIME_CONFIG } from '../config/runtime-config.types';
 import { RedisService } from '../redis/redis.service';
 import { RateLimitStore } from './rate-limit.store';
+import { RedisThrottlerStorage } from './redis-throttler.store';
 
 /** One controller replica's Redis connection and limiter. */
 async function replica(config: ReturnType<typeof testRuntimeConfig>): Promise<TestingModule> {
@@ -70,5 +71,16 @@ describe('RateLimitStore on real Redis', () => {
     expect((await store.hit('test', 'e', 1, 150)).allowed).toBe(false);
     await new Promise((resolve) => setTimeout(resolve, 250));
     expect((await store.hit('test', 'e', 1, 150)).allowed).toBe(true);
+  });
+
+  it('reports a throttler key as blocked once past its limit, and reading it creates no key', async () => {
+    const redis = first.get(RedisService);
+    const storage = new RedisThrottlerStorage(redis);
+    expect(await storage.blockedSeconds('never-seen', 'edge-test')).toBe(0);
+    expect(await redis.client.keys(`${redis.key('throttle', 'edge-test')}*`)).toEqual([]);
+    await storage.increment('k', 60_000, 1, 30_000, 'edge-test');
+    expect(await storage.blockedSeconds('k', 'edge-test')).toBe(0);
+    expect((await storage.increment('k', 60_000, 1, 30_000, 'edge-test')).isBlocked).toBe(true);
+    expect(await storage.blockedSeconds('k', 'edge-test')).toBe(30);
   });
 });

@@ -19,6 +19,8 @@ return {hits, ttl, 0, 0}`;
 
 @Injectable()
 export class RedisThrottlerStorage implements ThrottlerStorage {
+  // Also fits the GraphQL edge's EdgeBudgetStore (blockedSeconds), without platform/rate-limit
+  // importing platform/graphql.
   constructor(private readonly redis: RedisService) {}
 
   async increment(
@@ -44,5 +46,12 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       isBlocked: blocked === 1,
       timeToBlockExpire: Math.ceil(Math.max(blockMs, 0) / 1000),
     };
+  }
+
+  async blockedSeconds(key: string, throttlerName: string): Promise<number> {
+    const blockedMs = await this.redis.client.pttl(
+      `${this.redis.key('throttle', throttlerName, key)}:blocked`,
+    );
+    return blockedMs > 0 ? Math.ceil(blockedMs / 1000) : 0;
   }
 }

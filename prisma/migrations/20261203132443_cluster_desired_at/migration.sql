@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "clusters" ADD COLUMN     "desired_at" TIMESTAMPTZ(3);
+
