@@ -181,6 +181,7 @@ describe('onboarding a cluster with the agent chart', () => {
       'ClusterRoleBinding',
       'Role',
       'RoleBinding',
+      'Service', // headless, the StatefulSet's serviceName
       'ServiceAccount',
       'StatefulSet',
     ]); // no chart-made Secret: the token stays out of the Helm release
