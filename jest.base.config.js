@@ -28,9 +28,9 @@ module.exports = {
     '^@lattice/agent$': '<rootDir>/apps/agent/src',
   },
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
-  // NestJS 12 and a few of its dependencies ship only ES modules, which jest cannot require on
-  // Node 20; SWC turns them into CommonJS (cached after the first run). So do openapi-typescript's
-  // (parse-json and its dependencies, nested under it), which the OpenAPI check uses.
+  // NestJS 12 and a few of its dependencies ship only ES modules, which jest's CommonJS module
+  // system cannot require; SWC turns them into CommonJS (cached after the first run). So do
+  // openapi-typescript's (parse-json and its dependencies, nested under it), which the OpenAPI check uses.
   transformIgnorePatterns: [
     '/node_modules/(?!(@nestjs|file-type|strtok3|token-types|uint8array-extras|@tokenizer|load-esm|@borewit|openapi-typescript|parse-json|index-to-position|supports-color|change-case)/)',
   ],

@@ -12,6 +12,9 @@ type ClusterView = {
   lastNack: unknown;
 };
 
+/** The rendered plug-in CA Secret of GNS `shop` (libs/istio render-ca-secret). */
+const SHOP_CA_SECRET = 'secret.istio-system.lattice-cacerts-shop.yaml';
+
 const bookinfo = (namespace: string, services: string[]): InventoryFile => ({
   namespaces: [{ name: namespace }],
   services: services.map((name) => ({
@@ -121,11 +124,16 @@ describe('agents and controller replicas end to end', () => {
     await Promise.all([converged(eastId, versionsBefore[0]), converged(westId, versionsBefore[1])]);
     const serviceEntries = (agent: AgentProcess) =>
       agent.manifests().filter((file) => file.startsWith('serviceentry.'));
-    // A recompute for inventory may land just before the one for the GNS: wait for the GNS's objects.
+    // A recompute for inventory may land just before the one for the GNS, and the GNS's CA
+    // intermediate (CSR from the agent, signed, then a new snapshot) follows it: wait for the GNS's
+    // objects and its CA Secret, so no version is still on its way when the processes are killed.
     for (const agent of agents)
       await eventually(
-        async () => serviceEntries(agent).length,
-        (n) => n === 3,
+        async () => ({
+          serviceEntries: serviceEntries(agent).length,
+          caSecret: agent.manifests().includes(SHOP_CA_SECRET),
+        }),
+        (seen) => seen.serviceEntries === 3 && seen.caSecret,
         30_000,
       );
     await Promise.all([converged(eastId), converged(westId)]);

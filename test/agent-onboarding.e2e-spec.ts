@@ -11,7 +11,7 @@
 // resolved through the API), its volume mounts as temporary folders. Two deliberate differences:
 // the API server is reached through a kubeconfig instead of the pod's service account, and the
 // http port is 0 (any free port) instead of the chart's 9464.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,21 +31,6 @@ import {
 } from './support/install-commands';
 import { call, type Endpoint, kubeTarget, type KubeTarget } from './support/kube-api-server';
 import { createTenant, type TestTenant } from './support/tenants';
-
-/** @kubernetes/client-node needs Node >= 22: LATTICE_AGENT_NODE names such a binary when this one is older. */
-const AGENT_NODE = process.env.LATTICE_AGENT_NODE ?? process.execPath;
-const agentNodeMajor = Number(
-  /^v(\d+)/.exec(
-    process.env.LATTICE_AGENT_NODE
-      ? execFileSync(AGENT_NODE, ['--version'], { encoding: 'utf8' })
-      : process.version,
-  )?.[1],
-);
-const describeWithNode22 = agentNodeMajor >= 22 ? describe : describe.skip;
-if (agentNodeMajor < 22)
-  console.warn(
-    `agent-onboarding e2e skipped: the agent needs Node >= 22 (set LATTICE_AGENT_NODE); ${AGENT_NODE} is ${agentNodeMajor}`,
-  );
 
 interface Bootstrap {
   token: string;
@@ -133,7 +118,7 @@ function imageEntrypoint(): string[] {
   return command.slice(1);
 }
 
-describeWithNode22('onboarding a cluster with the agent chart', () => {
+describe('onboarding a cluster with the agent chart', () => {
   let database: TestDatabase;
   let controller: ControllerProcess;
   let tenant: TestTenant;
@@ -196,6 +181,7 @@ describeWithNode22('onboarding a cluster with the agent chart', () => {
       'ClusterRoleBinding',
       'Role',
       'RoleBinding',
+      'Service', // headless, the StatefulSet's serviceName
       'ServiceAccount',
       'StatefulSet',
     ]); // no chart-made Secret: the token stays out of the Helm release
@@ -246,7 +232,7 @@ describeWithNode22('onboarding a cluster with the agent chart', () => {
     });
     expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
 
-    agent = spawn(AGENT_NODE, imageEntrypoint(), {
+    agent = spawn(process.execPath, imageEntrypoint(), {
       cwd: projectRoot(),
       env: { ...env, LATTICE_HTTP_PORT: '0', KUBECONFIG: kube.kubeconfigPath, PATH: process.env.PATH ?? '' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,22 +1,10 @@
 /**
- * The fake kube-apiserver driven by the real @kubernetes/client-node, in a child process because
- * the client is ESM-only and needs Node >= 22 to load. Runs when this jest process is on Node 22+,
- * or when LATTICE_NODE22_BIN points at a Node 22 binary (e.g. `npx -p node@22 sh -c 'command -v node'`);
- * otherwise it is skipped with the reason printed.
+ * The fake kube-apiserver driven by the real @kubernetes/client-node, in a child process on the same
+ * (pinned) Node.js: the client ships only ES modules, which jest's CommonJS module system cannot load.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { start, type KubeApiServer } from './support/kube-api-server';
-
-const major = Number(process.versions.node.split('.')[0]);
-const node22 = major >= 22 ? process.execPath : process.env.LATTICE_NODE22_BIN;
-const describeWithNode22 = node22 ? describe : describe.skip;
-if (!node22) {
-  console.warn(
-    `kube-api-server client-node tests skipped: Node ${process.versions.node} cannot load @kubernetes/client-node 2 (needs >= 22); ` +
-      'run jest on Node 22 or set LATTICE_NODE22_BIN to a Node 22 binary.',
-  );
-}
 
 function run(
   binary: string,
@@ -46,7 +34,7 @@ function run(
   });
 }
 
-describeWithNode22('fake kube-apiserver with @kubernetes/client-node', () => {
+describe('fake kube-apiserver with @kubernetes/client-node', () => {
   let server: KubeApiServer;
 
   beforeAll(async () => {
@@ -60,7 +48,7 @@ describeWithNode22('fake kube-apiserver with @kubernetes/client-node', () => {
     server.faults.forbid({ verb: 'list', resource: 'secrets' });
     let listsBeforeExpiry = 0;
     const script = path.join(__dirname, 'support/kube-api-server/client-node-check.mjs');
-    const result = await run(node22!, script, [server.kubeconfigPath], (line, reply) => {
+    const result = await run(process.execPath, script, [server.kubeconfigPath], (line, reply) => {
       if (line !== 'EXPIRE') return;
       listsBeforeExpiry = server.requests({ verb: 'list', resource: 'services' }).length;
       server.faults.expireWatches();

@@ -124,6 +124,21 @@ describe('image contents', () => {
       expect([name, rootManifest.dependencies[name]]).toEqual([name, expect.any(String)]);
   });
 
+  it('the agent image patches its runtime packages as the repository does (patches/)', () => {
+    const listed: string[] = JSON.parse(
+      fs.readFileSync(path.join(ROOT, 'deploy/agent/runtime-dependencies.json'), 'utf8'),
+    ).dependencies;
+    const patched = fs
+      .readdirSync(path.join(ROOT, 'patches'))
+      .map((file) => file.replace(/\+[^+]+\.patch$/, '').replace(/\+/g, '/'));
+    // @grpc/grpc-js today: the agent's TLS connections to an IP address fail on Node.js 26 without it.
+    expect(patched.filter((name) => listed.includes(name)).length).toBeGreaterThan(0);
+    const run = fs.readFileSync(path.join(ROOT, 'deploy/agent/Dockerfile'), 'utf8');
+    const install = run.indexOf('npm install --omit=dev');
+    expect(install).toBeGreaterThan(0);
+    expect(run.indexOf('/src/node_modules/.bin/patch-package', install)).toBeGreaterThan(install);
+  });
+
   it('the controller loads only production dependencies, and not the Kubernetes client the image drops', () => {
     const loaded = [...runtimePackages('apps/controller/src/main.ts')];
     expect(loaded.filter((name) => !rootManifest.dependencies[name])).toEqual([]);

@@ -1,8 +1,5 @@
-import { createPrivateKey, createPublicKey, generateKeyPair, X509Certificate } from 'node:crypto';
-import { promisify } from 'node:util';
-import forge from 'node-forge';
-
-const generateKeyPairAsync = promisify(generateKeyPair);
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { createCsr } from '@lattice/pki';
 
 export interface KeyAndCsr {
   keyPem: string;
@@ -10,22 +7,15 @@ export interface KeyAndCsr {
 }
 
 /**
- * Generates an RSA key (node:crypto, off the event loop so heartbeats keep flowing) and a PKCS#10
- * CSR for it with subject CN = commonName (node-forge; node:crypto cannot build CSRs).
+ * Generates an RSA key and a PKCS#10 CSR for it with subject CN = commonName, both in OpenSSL
+ * (@lattice/pki's createCsr): the key on libuv's thread pool, so heartbeats keep flowing, and the
+ * CSR signature natively rather than in node-forge's JavaScript RSA (tens of milliseconds to
+ * seconds of event-loop time per signature, depending on the key size and on where it runs).
  * 2048 bits for the agent's client key, 3072 for GNS intermediates (they sign workload certs for years).
  */
 export async function generateKeyAndCsr(commonName: string, modulusLength: 2048 | 3072): Promise<KeyAndCsr> {
-  const { privateKey, publicKey } = await generateKeyPairAsync('rsa', {
-    modulusLength,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-  const csr = forge.pki.createCertificationRequest();
-  csr.publicKey = forge.pki.publicKeyFromPem(publicKey);
-  csr.setSubject([{ name: 'commonName', value: commonName }]);
-  // forge reads PKCS#1 and PKCS#8 RSA keys; it needs its own key object to sign.
-  csr.sign(forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
-  return { keyPem: privateKey, csrPem: forge.pki.certificationRequestToPem(csr) };
+  const { privateKeyPem, csrPem } = await createCsr({ commonName, rsaBits: modulusLength });
+  return { keyPem: privateKeyPem, csrPem };
 }
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;

@@ -2,7 +2,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KubeObject } from '@lattice/istio';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { modesUnder } from '../testing/file-modes.test-fixtures';
 import { DIRECTORY_SINK_INDEX, DirectorySink, manifestFileName } from './directory.sink';
 
 function serviceEntry(
@@ -16,6 +17,17 @@ function serviceEntry(
     metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'lattice' } },
     spec: { hosts, resolution: 'DNS' },
   };
+}
+
+/** What the renderer writes for a GNS mesh CA: the intermediate's private key in `ca-key.pem`. */
+function caSecret(name: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: 'istio-system' },
+    type: 'Opaque',
+    data: { 'ca-key.pem': Buffer.from('-----BEGIN PRIVATE KEY-----\n').toString('base64') },
+  } as KubeObject;
 }
 
 describe('DirectorySink', () => {
@@ -113,5 +125,43 @@ describe('DirectorySink', () => {
     );
     await sink.apply([]);
     expect(await fs.readFile(outside, 'utf8')).toBe('keep');
+  });
+
+  it('keeps the folder 0700 and every file it writes 0600: the CA Secrets hold private keys', async () => {
+    await sink.apply([caSecret('cacerts'), caSecret('lattice-cacerts-shop'), serviceEntry('shop', 'cart')]);
+    expect(await modesUnder(sink.directory)).toEqual({
+      '.': '700',
+      [DIRECTORY_SINK_INDEX]: '600',
+      'secret.istio-system.cacerts.yaml': '600',
+      'secret.istio-system.lattice-cacerts-shop.yaml': '600',
+      'serviceentry.shop.cart.yaml': '600',
+    });
+  });
+
+  it('makes a folder and unchanged files an older version left readable private again', async () => {
+    // As the sink wrote them before: same content, default modes.
+    await fs.mkdir(sink.directory, { mode: 0o755 });
+    await fs.chmod(sink.directory, 0o755);
+    const secretFile = path.join(sink.directory, 'secret.istio-system.cacerts.yaml');
+    const content = stringify(caSecret('cacerts'), { sortMapEntries: false });
+    await fs.writeFile(secretFile, content);
+    await fs.chmod(secretFile, 0o644);
+    await fs.writeFile(
+      path.join(sink.directory, DIRECTORY_SINK_INDEX),
+      JSON.stringify({ files: ['secret.istio-system.cacerts.yaml'] }),
+      { mode: 0o644 },
+    );
+    await fs.writeFile(path.join(sink.directory, 'README.md'), 'not ours', { mode: 0o644 });
+
+    await sink.apply([caSecret('cacerts')]);
+
+    expect(await fs.readFile(secretFile, 'utf8')).toBe(content);
+    expect(await modesUnder(sink.directory)).toEqual({
+      '.': '700',
+      [DIRECTORY_SINK_INDEX]: '600',
+      'secret.istio-system.cacerts.yaml': '600',
+      // Not the sink's file: left as it is (the folder already keeps others out).
+      'README.md': '644',
+    });
   });
 });

@@ -3,7 +3,13 @@ import path from 'node:path';
 import type { KubeObject } from '@lattice/istio';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { isNotFound, readFileIfExists, writeFileAtomic } from '../state/atomic-write.util';
+import {
+  ensurePrivateDirectory,
+  fileIsCurrent,
+  isNotFound,
+  readFileIfExists,
+  writeFileAtomic,
+} from '../state/atomic-write.util';
 import type { ApplySink } from './apply-sink.port';
 
 /** Lists the files this sink wrote, so it removes only its own files and never a neighbour's. */
@@ -37,7 +43,8 @@ export function manifestFileName(object: KubeObject): string {
 /**
  * Writes rendered manifests to a folder (GitOps, demos, tests): one YAML file per object, each
  * written atomically; files it wrote earlier and no longer wants are removed; other files are
- * left alone.
+ * left alone. The manifests include the mesh CA Secrets (`ca-key.pem`), so the folder is 0700 and
+ * every file the sink writes is 0600, also a file an older version left with a wider mode.
  */
 export class DirectorySink implements ApplySink {
   constructor(readonly directory: string) {}
@@ -50,7 +57,7 @@ export class DirectorySink implements ApplySink {
       wanted.set(fileName, object);
     }
 
-    await fs.mkdir(this.directory, { recursive: true });
+    await ensurePrivateDirectory(this.directory);
     const previouslyOwned = await this.readIndex();
     // Record the union first: a crash midway must not orphan files this sink is about to write.
     await this.writeIndex([...new Set([...previouslyOwned, ...wanted.keys()])]);
@@ -58,7 +65,7 @@ export class DirectorySink implements ApplySink {
     for (const [fileName, object] of wanted) {
       const filePath = path.join(this.directory, fileName);
       const content = stringify(object, { sortMapEntries: false });
-      if ((await readFileIfExists(filePath)) === content) continue;
+      if (await fileIsCurrent(filePath, content)) continue;
       await writeFileAtomic(filePath, content);
     }
     for (const fileName of previouslyOwned) {

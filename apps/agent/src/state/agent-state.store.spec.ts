@@ -4,6 +4,7 @@ import path from 'node:path';
 import { generateKeyAndCsr } from '../pki/agent-keys.util';
 import { createTestCa, signCsr } from '../testing/test-pki.test-fixtures';
 import { type AgentCredentials, AgentStateStore } from './agent-state.store';
+import { modesUnder } from '../testing/file-modes.test-fixtures';
 import { writeFileAtomic } from './atomic-write.util';
 
 describe('AgentStateStore', () => {
@@ -137,15 +138,76 @@ describe('AgentStateStore', () => {
   });
 });
 
+describe('AgentStateStore file modes', () => {
+  let directory: string;
+  beforeEach(async () => {
+    directory = await fs.mkdtemp(path.join(os.tmpdir(), 'agent-state-modes-'));
+  });
+  afterEach(async () => {
+    await fs.rm(directory, { recursive: true, force: true });
+  });
+
+  it('writes every file 0600 in 0700 folders: credentials, snapshot and intermediate keys', async () => {
+    const store = new AgentStateStore(path.join(directory, 'state'));
+    const { keyPem, csrPem } = await generateKeyAndCsr('cluster-a', 2048);
+    const ca = createTestCa();
+    await store.writeCredentials({
+      keyPem,
+      certPem: signCsr(ca, csrPem, {}),
+      caPem: ca.certPem,
+      identity: { clusterId: 'c-1', tenantId: 't-1', controller: 'controller:50051' },
+    });
+    await store.writeSnapshot({ version: 1, format: 'json', checksum: 'c', payload: '{}' });
+    const keyPath = await store.writeIntermediateKey('gns-1', 1, 'KEY', 1000);
+
+    expect(await modesUnder(store.directory)).toEqual({
+      '.': '700',
+      'key.pem': '600',
+      'cert.pem': '600',
+      'ca.pem': '600',
+      'identity.json': '600',
+      'snapshot.json': '600',
+      intermediates: '700',
+      [path.join('intermediates', path.basename(keyPath))]: '600',
+    });
+  });
+
+  it('narrows folders an older version or an operator created readable to 0700', async () => {
+    const store = new AgentStateStore(path.join(directory, 'state'));
+    await fs.mkdir(path.join(store.directory, 'intermediates'), { recursive: true });
+    await fs.chmod(store.directory, 0o755);
+    await fs.chmod(path.join(store.directory, 'intermediates'), 0o775);
+
+    await store.ensureDirectory();
+    await store.writeIntermediateKey('gns-1', 1, 'KEY', 1000);
+
+    const modes = await modesUnder(store.directory);
+    expect([modes['.'], modes['intermediates']]).toEqual(['700', '700']);
+  });
+});
+
 describe('writeFileAtomic', () => {
-  it('replaces the content and applies the mode even over an existing file', async () => {
-    const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'atomic-'));
+  let directory: string;
+  beforeEach(async () => {
+    directory = await fs.mkdtemp(path.join(os.tmpdir(), 'atomic-'));
+  });
+  afterEach(async () => {
+    await fs.rm(directory, { recursive: true, force: true });
+  });
+
+  it('replaces the content and makes the file private (0600) even over a readable existing file', async () => {
     const file = path.join(directory, 'x.txt');
-    await fs.writeFile(file, 'old', { mode: 0o644 });
-    await writeFileAtomic(file, 'new', 0o600);
+    await fs.writeFile(file, 'old');
+    await fs.chmod(file, 0o644);
+    await writeFileAtomic(file, 'new');
     expect(await fs.readFile(file, 'utf8')).toBe('new');
     expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
     expect(await fs.readdir(directory)).toEqual(['x.txt']);
-    await fs.rm(directory, { recursive: true, force: true });
+  });
+
+  it('gives a file exactly the mode asked for, whatever the umask', async () => {
+    const file = path.join(directory, 'public.txt');
+    await writeFileAtomic(file, 'hello', 0o664);
+    expect((await fs.stat(file)).mode & 0o777).toBe(0o664);
   });
 });

@@ -3,7 +3,13 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { keyMatchesCertificate } from '../pki/agent-keys.util';
-import { isNotFound, readFileIfExists, syncDirectory, writeFileAtomic } from './atomic-write.util';
+import {
+  ensurePrivateDirectory,
+  isNotFound,
+  readFileIfExists,
+  syncDirectory,
+  writeFileAtomic,
+} from './atomic-write.util';
 
 export interface AgentIdentity {
   clusterId: string;
@@ -98,7 +104,7 @@ export interface AgentStateStorage {
 
 /**
  * The agent's state directory: credentials, the last applied snapshot and intermediate CA keys.
- * Every write is atomic. A credential swap (register, renewal) stages all files, marks the stage
+ * Every write is atomic; files are 0600 and folders 0700 (atomic-write.util). A credential swap (register, renewal) stages all files, marks the stage
  * complete, then renames them into place; a crash in between is finished on the next read, so the
  * key and the certificate on disk always belong together.
  */
@@ -133,10 +139,11 @@ export class AgentStateStore implements AgentStateStorage {
   }
 
   async writeCredentials(credentials: AgentCredentials): Promise<void> {
+    await this.ensureDirectory();
     const staging = this.file(STAGING_DIR);
     await fs.rm(staging, { recursive: true, force: true });
-    await fs.mkdir(staging, { recursive: true, mode: 0o700 });
-    await writeFileAtomic(path.join(staging, CREDENTIAL_FILES.key), credentials.keyPem, 0o600);
+    await ensurePrivateDirectory(staging);
+    await writeFileAtomic(path.join(staging, CREDENTIAL_FILES.key), credentials.keyPem);
     await writeFileAtomic(path.join(staging, CREDENTIAL_FILES.cert), credentials.certPem);
     await writeFileAtomic(path.join(staging, CREDENTIAL_FILES.ca), credentials.caPem);
     await writeFileAtomic(
@@ -157,7 +164,7 @@ export class AgentStateStore implements AgentStateStorage {
 
   async writeSnapshot(snapshot: PersistedSnapshot): Promise<void> {
     await this.ensureDirectory();
-    await writeFileAtomic(this.file('snapshot.json'), JSON.stringify(snapshot), 0o600);
+    await writeFileAtomic(this.file('snapshot.json'), JSON.stringify(snapshot));
   }
 
   async writeIntermediateKey(
@@ -170,13 +177,13 @@ export class AgentStateStore implements AgentStateStorage {
     if (!Number.isSafeInteger(rootGeneration) || rootGeneration < 0)
       throw new StateStoreError(`root generation ${rootGeneration} is not a non-negative integer`);
     const directory = this.file(INTERMEDIATES_DIR);
-    await fs.mkdir(directory, { recursive: true, mode: 0o700 });
+    await ensurePrivateDirectory(directory);
     const created = Math.max(0, Math.floor(createdAtMs));
     const filePath = path.join(
       directory,
       `${gnsId}-${rootGeneration}-${created}-${randomBytes(4).toString('hex')}.key.pem`,
     );
-    await writeFileAtomic(filePath, keyPem, 0o600);
+    await writeFileAtomic(filePath, keyPem);
     return filePath;
   }
 
@@ -225,7 +232,7 @@ export class AgentStateStore implements AgentStateStorage {
   }
 
   async ensureDirectory(): Promise<void> {
-    await fs.mkdir(this.directory, { recursive: true, mode: 0o700 });
+    await ensurePrivateDirectory(this.directory);
   }
 
   private file(name: string): string {

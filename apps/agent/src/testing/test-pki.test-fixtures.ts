@@ -1,6 +1,11 @@
-// Test-only PKI: a throwaway CA and certificates signed by it (node-forge), for specs and the fake controller.
-import { randomBytes } from 'node:crypto';
+// Test-only PKI: a throwaway CA and certificates signed by it, for specs and the fake controller.
+// node-forge builds the certificates; OpenSSL makes the keys and signatures (nativeRsaSha256Signer).
+// forge's own RSA is JavaScript big-number arithmetic that picks its inner loop by `typeof navigator`:
+// since Node.js 21 has a `navigator`, it takes the variant that calls Math.floor per digit, and
+// inside jest's vm context every such global lookup is slow, so one 2048-bit signature took ~1 s.
+import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
+import { nativeRsaSha256Signer } from '@lattice/pki';
 
 export interface TestCa {
   certPem: string;
@@ -17,9 +22,13 @@ export interface IssueOptions {
 }
 
 export function createTestCa(commonName = 'Test Agent CA'): TestCa {
-  const keys = forge.pki.rsa.generateKeyPair(2048);
+  const keys = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
   const certificate = forge.pki.createCertificate();
-  certificate.publicKey = keys.publicKey;
+  certificate.publicKey = forge.pki.publicKeyFromPem(keys.publicKey);
   certificate.serialNumber = serialNumber();
   certificate.validity.notBefore = new Date(Date.now() - 60_000);
   certificate.validity.notAfter = new Date(Date.now() + 24 * 3600_000);
@@ -30,11 +39,8 @@ export function createTestCa(commonName = 'Test Agent CA'): TestCa {
     { name: 'basicConstraints', cA: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true },
   ]);
-  certificate.sign(keys.privateKey, forge.md.sha256.create());
-  return {
-    certPem: forge.pki.certificateToPem(certificate),
-    keyPem: forge.pki.privateKeyToPem(keys.privateKey),
-  };
+  certificate.sign(nativeRsaSha256Signer(createPrivateKey(keys.privateKey)), forge.md.sha256.create());
+  return { certPem: forge.pki.certificateToPem(certificate), keyPem: keys.privateKey };
 }
 
 /** Signs a public key (PEM) with the CA. */
@@ -58,7 +64,7 @@ export function issueCertificate(ca: TestCa, publicKeyPem: string, options: Issu
     });
   }
   certificate.setExtensions(extensions);
-  certificate.sign(forge.pki.privateKeyFromPem(ca.keyPem), forge.md.sha256.create());
+  certificate.sign(nativeRsaSha256Signer(createPrivateKey(ca.keyPem)), forge.md.sha256.create());
   return forge.pki.certificateToPem(certificate);
 }
 
