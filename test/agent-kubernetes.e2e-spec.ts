@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify as stringifyYaml } from 'yaml';
-import { AgentProcess, AGENT_NODE } from './support/agent-process';
+import { AgentProcess } from './support/agent-process';
 import { ControllerProcess } from './support/controller-process';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { eventually } from './support/grpc-agent-client';
@@ -27,16 +26,6 @@ type ClusterView = {
 };
 type GnsService = { name: string; instances: { clusterId: string; namespace: string }[] };
 
-const nodeMajor = Number(
-  /^v(\d+)/.exec(execFileSync(AGENT_NODE, ['--version'], { encoding: 'utf8' }))?.[1] ?? 0,
-);
-/** @kubernetes/client-node 2 does not load on Node 20; the agent needs LATTICE_AGENT_NODE (>= 22) there. */
-const describeOnNode22 = nodeMajor >= 22 ? describe : describe.skip;
-if (nodeMajor < 22)
-  console.warn(
-    `agent-kubernetes e2e skipped: ${AGENT_NODE} is Node ${nodeMajor}; set LATTICE_AGENT_NODE to a Node >= 22 binary`,
-  );
-
 /**
  * The real controller and a real agent process in Kubernetes mode (`--inventory=kubernetes
  * --sink=kubernetes`) against the test API server (test/support/kube-api-server), or against the
@@ -48,7 +37,7 @@ if (nodeMajor < 22)
  * cluster's inventory, its services in the GNS, or the endpoints the other cluster receives; healing
  * turns it True again; an unusable kubeconfig stops the agent at start-up with a clear message.
  */
-describeOnNode22('agent in Kubernetes mode against an API server', () => {
+describe('agent in Kubernetes mode against an API server', () => {
   const namespace = `lattice-e2e-${randomBytes(3).toString('hex')}`;
   const domain = `${namespace}.lattice.local`;
   let kube: KubeTarget;

@@ -3,25 +3,14 @@
  * (test/support/kube-api-server) serving Istio only as v1beta1: a refused apply is NACKed and
  * retried by the agent until it converges (no restart), objects are applied and pruned at the
  * discovered version with Lattice's ownership marks, and a user's cacerts is left alone unless the
- * cluster opted into take-over. The agent needs Node >= 22 (@kubernetes/client-node): it runs on
- * LATTICE_AGENT_NODE, else on this process's Node; on an older one the file is skipped.
+ * cluster opted into take-over.
  */
-import { execFileSync } from 'node:child_process';
-import { AgentProcess, AGENT_NODE, type InventoryFile } from './support/agent-process';
+import { AgentProcess, type InventoryFile } from './support/agent-process';
 import { ControllerProcess } from './support/controller-process';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { eventually } from './support/grpc-agent-client';
 import { start, type KubeApiServer } from './support/kube-api-server';
 import { createTenant, type TestTenant } from './support/tenants';
-
-const agentNodeMajor = Number(
-  execFileSync(AGENT_NODE, ['-p', 'process.versions.node']).toString().split('.')[0],
-);
-const describeWithNode22 = agentNodeMajor >= 22 ? describe : describe.skip;
-if (agentNodeMajor < 22)
-  console.warn(
-    `k8s-apply e2e skipped: the agent's Node (${AGENT_NODE}) is older than 22, which @kubernetes/client-node needs; set LATTICE_AGENT_NODE`,
-  );
 
 type ClusterView = {
   id: string;
@@ -48,7 +37,7 @@ const namespaces = ['istio-system', 'bookinfo'].map((name) => ({
   metadata: { name },
 }));
 
-describeWithNode22('the agent applying to Kubernetes, end to end', () => {
+describe('the agent applying to Kubernetes, end to end', () => {
   let database: TestDatabase;
   let controller: ControllerProcess;
   let tenant: TestTenant;

@@ -17,12 +17,6 @@ export interface InventoryFile {
 }
 
 /**
- * The Node.js binary agent processes run on: LATTICE_AGENT_NODE when set (@kubernetes/client-node
- * needs Node >= 22, for Kubernetes mode on a machine whose default Node is older), else this one.
- */
-export const AGENT_NODE = process.env.LATTICE_AGENT_NODE || process.execPath;
-
-/**
  * A real agent process, as docs/agent.md tells users to run it: file inventory source and
  * directory sink by default; with `kubeconfigPath` the Kubernetes sink against that cluster, and
  * with `inventory: 'kubernetes'` the Kubernetes inventory too (KUBECONFIG pointing at the cluster).
@@ -74,8 +68,9 @@ export class AgentProcess {
         ? ['--inventory', 'kubernetes']
         : ['--inventory-file', this.inventoryFile];
     const sinkArgs = kubeconfig ? ['--sink', 'kubernetes'] : ['--output-dir', this.outputDir];
+    // The tests' own Node.js: the one package.json pins.
     this.child = spawn(
-      AGENT_NODE,
+      process.execPath,
       [
         path.join(projectRoot(), 'dist/apps/agent/src/main.js'),
         '--controller',

@@ -2,8 +2,7 @@
  * The Kubernetes sink against the fake kube-apiserver (test/support/kube-api-server) through the
  * real @kubernetes/client-node: Istio versions discovered (v1 only, v1beta1 only, both), ownership
  * (a user's cacerts and same-named objects untouched, take-over only when opted in) and failures
- * reported, never read as "nothing to prune". @kubernetes/client-node needs Node >= 22; on an older
- * Node this file is skipped with the reason printed. Run it with
+ * reported, never read as "nothing to prune". Run it through `npm run test:integration`, or with
  *   NODE_OPTIONS=--experimental-vm-modules npx jest -c jest.integration.config.js apps/agent/src/sink
  */
 import vm from 'node:vm';
@@ -16,13 +15,9 @@ import { KubernetesSink } from './kubernetes.sink';
 
 // The client is ESM-only: jest loads it (require(esm)) only with vm.SourceTextModule, i.e. with
 // --experimental-vm-modules (e.g. NODE_OPTIONS=--experimental-vm-modules).
-const major = Number(process.versions.node.split('.')[0]);
-const canLoadClient =
-  major >= 22 && typeof (vm as { SourceTextModule?: unknown }).SourceTextModule === 'function';
-const describeOnNode22 = canLoadClient ? describe : describe.skip;
-if (!canLoadClient) {
-  console.warn(
-    `kubernetes.sink.int-spec skipped: @kubernetes/client-node 2 needs Node >= 22 (this is ${process.versions.node}) and jest needs --experimental-vm-modules to load it`,
+if (typeof (vm as { SourceTextModule?: unknown }).SourceTextModule !== 'function') {
+  throw new Error(
+    'kubernetes.sink.int-spec needs jest on node --experimental-vm-modules to load @kubernetes/client-node (npm run test:integration sets it)',
   );
 }
 
@@ -73,7 +68,7 @@ const namespaces = ['istio-system', 'shop'].map((name) => ({
   metadata: { name },
 }));
 
-describeOnNode22('KubernetesSink against an API server', () => {
+describe('KubernetesSink against an API server', () => {
   let kube: KubeApiServer;
   let logger: RecordingLogger;
 
