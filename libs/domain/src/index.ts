@@ -7,3 +7,4 @@ export * from './cluster-status';
 export * from './inventory';
 export * from './webhooks';
 export * from './policies';
+export * from './declarative';
