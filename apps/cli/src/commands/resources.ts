@@ -44,8 +44,14 @@ function summary(document: LiveDocument): string {
   }
 }
 
-export function printDocuments(io: CliIo, documents: readonly LiveDocument[], format: OutputFormat): void {
-  if (format === 'json') io.out(toJson(documents.length === 1 ? documents[0] : { items: documents }));
+/** Documents as a table, YAML (one `---` section each) or JSON (a list as {items}, one resource as itself). */
+export function printDocuments(
+  io: CliIo,
+  documents: readonly LiveDocument[],
+  format: OutputFormat,
+  list: boolean,
+): void {
+  if (format === 'json') io.out(toJson(list ? { items: documents } : documents[0]));
   else if (format === 'yaml') io.out(toYaml(documents));
   else
     io.out(
@@ -92,11 +98,16 @@ export function registerResources(program: Command, io: CliIo): void {
             : items;
           if (shown.length === 0 && options.output === 'table')
             io.err(`No ${KIND_INFO[target.kind].plural} found.\n`);
-          else printDocuments(io, shown, options.output);
+          else printDocuments(io, shown, options.output, true);
           return;
         }
         const { route, query } = resourcePath(requireName(target));
-        printDocuments(io, [await client.request<LiveDocument>('GET', route, { query })], options.output);
+        printDocuments(
+          io,
+          [await client.request<LiveDocument>('GET', route, { query })],
+          options.output,
+          false,
+        );
       },
     );
 

@@ -113,7 +113,7 @@ export class DeclarativeService {
   async export(tenantId: string): Promise<DeclarativeDocument[]> {
     const documents: DeclarativeDocument[] = [];
     for (const kind of APPLY_ORDER)
-      for (const live of await this.adapters[kind].list(tenantId)) {
+      for (const live of byRef(await this.adapters[kind].list(tenantId))) {
         documents.push({ apiVersion: API_VERSION, kind, metadata: refMetadata(live.ref), spec: live.spec });
       }
     return documents;
@@ -684,4 +684,9 @@ function concurrentChange(error: unknown, key: string): unknown {
 
 function webhookInput(name: string, spec: DeclarativeSpec) {
   return { name, url: spec.url, eventTypes: spec.eventTypes, enabled: spec.enabled };
+}
+
+/** In name order, so that two tenants with the same configuration export the same text. */
+function byRef(items: Live[]): Live[] {
+  return [...items].sort((a, b) => refKey(a.ref).localeCompare(refKey(b.ref)));
 }
