@@ -134,6 +134,7 @@ export function registerResources(program: Command, io: CliIo): void {
           io,
           [await clientFor(command, io).request<LiveDocument>('GET', route, { query })],
           options.output,
+          false,
         );
       },
     );
