@@ -11,6 +11,7 @@ interface ClusterConvergence {
   desiredVersion: number;
   appliedVersion: number;
   recomputationDue: boolean;
+  caIssued: boolean;
   nack?: string;
   converged: boolean;
 }
@@ -22,9 +23,11 @@ function lagging(clusters: readonly ClusterConvergence[]): string {
     .map((cluster) =>
       cluster.nack !== undefined
         ? `${cluster.name} rejected version ${cluster.desiredVersion}: ${cluster.nack}`
-        : cluster.recomputationDue
-          ? `${cluster.name} awaits its new configuration`
-          : `${cluster.name} (${cluster.status}) applied ${cluster.appliedVersion} of ${cluster.desiredVersion}`,
+        : !cluster.caIssued
+          ? `${cluster.name} awaits its intermediate CA`
+          : cluster.recomputationDue
+            ? `${cluster.name} awaits its new configuration`
+            : `${cluster.name} (${cluster.status}) applied ${cluster.appliedVersion} of ${cluster.desiredVersion}`,
     )
     .join('; ');
 }

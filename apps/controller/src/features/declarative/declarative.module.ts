@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ClustersModule } from '../clusters/clusters.module';
 import { ConfigDistributionModule } from '../config-distribution/config-distribution.module';
 import { GlobalNamespacesModule } from '../global-namespaces/global-namespaces.module';
+import { GnsCaModule } from '../gns-ca/gns-ca.module';
 import { PoliciesModule } from '../policies/policies.module';
 import { SlosModule } from '../slos/slos.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
@@ -15,6 +16,7 @@ import { DeclarativeService } from './declarative.service';
     ClustersModule,
     ConfigDistributionModule,
     GlobalNamespacesModule,
+    GnsCaModule,
     PoliciesModule,
     SlosModule,
     WebhooksModule,

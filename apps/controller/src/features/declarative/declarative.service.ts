@@ -25,6 +25,8 @@ import { allItems } from '../../platform/http/pagination.util';
 import { ClustersService, toClusterView } from '../clusters/clusters.service';
 import { DesiredStateService } from '../config-distribution/desired-state.service';
 import { GlobalNamespacesService } from '../global-namespaces/global-namespaces.service';
+import { GnsCaService } from '../gns-ca/gns-ca.service';
+import { IntermediateState } from '@lattice/pki';
 import { PoliciesService } from '../policies/policies.service';
 import { SlosService } from '../slos/slos.service';
 import { WebhooksService } from '../webhooks/webhooks.service';
@@ -84,6 +86,7 @@ export class DeclarativeService {
     private readonly slos: SlosService,
     private readonly webhooks: WebhooksService,
     private readonly desiredState: DesiredStateService,
+    private readonly gnsCa: GnsCaService,
   ) {
     this.adapters = {
       Cluster: this.clusterAdapter(),
@@ -399,19 +402,31 @@ export class DeclarativeService {
    */
   private async convergence(tenantId: string, view: Awaited<ReturnType<GlobalNamespacesService['get']>>) {
     const memberIds = [...new Set(view.status.memberNamespaces.map((member) => member.clusterId))];
-    const outdated = await this.desiredState.outdatedClusters(tenantId);
+    const [outdated, ca] = await Promise.all([
+      this.desiredState.outdatedClusters(tenantId),
+      this.gnsCa.status(tenantId, view.id),
+    ]);
     const clusters = await Promise.all(
       memberIds.map(async (clusterId) => {
         const cluster = toClusterView(await this.clusters.get(tenantId, clusterId));
         const nacked = cluster.lastNack !== null && cluster.lastNack.version === cluster.desiredVersion;
+        // Its intermediate CA of the GNS is signed (the snapshot that carries it follows).
+        const caIssued = ca.intermediates.some(
+          (intermediate) =>
+            intermediate.clusterId === clusterId &&
+            (intermediate.state === IntermediateState.SIGNED ||
+              intermediate.state === IntermediateState.EXPIRING),
+        );
         return {
           name: cluster.name,
           status: cluster.status,
           desiredVersion: cluster.desiredVersion,
           appliedVersion: cluster.appliedVersion,
           recomputationDue: outdated.has(clusterId),
+          caIssued,
           ...(nacked ? { nack: cluster.lastNack?.reason ?? '' } : {}),
           converged:
+            caIssued &&
             !outdated.has(clusterId) &&
             cluster.desiredVersion > 0 &&
             cluster.appliedVersion === cluster.desiredVersion,
