@@ -92,7 +92,10 @@ describe('DeclarativeService', () => {
     // Forced, the fields nobody applied stay as set by hand; what the document names is set.
     expect(await apply(gns('shop'), { force: true })).toMatchObject({ action: 'unchanged', version: 3 });
     expect((await declarative.get(actor.tenantId, ref('shop'))).spec.description).toBe('by hand');
-    expect(await apply(gns('shop', { mtlsMode: 'PERMISSIVE' }))).toMatchObject({ action: 'update', version: 4 });
+    expect(await apply(gns('shop', { mtlsMode: 'PERMISSIVE' }))).toMatchObject({
+      action: 'update',
+      version: 4,
+    });
   });
 
   it('answers a concurrent create of one name once; the other request is a conflict, never a crash', async () => {
