@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+} from 'class-validator';
 
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const APPLY_SET = /^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/;
 const APPLY_SET_MESSAGE =
   'must be 1-63 lowercase letters, digits, "-" or ".", starting and ending alphanumeric';
@@ -10,6 +20,7 @@ export class DeclarativeRefQueryDto {
   @ApiPropertyOptional({ description: 'TrafficPolicy only: the Global Namespace of the service' })
   @IsOptional()
   @IsString()
+  @Matches(DNS_LABEL, { message: 'must be the name of a Global Namespace (a DNS label)' })
   globalNamespace?: string;
 }
 
@@ -54,6 +65,7 @@ export class PruneRequestDto {
     description: 'the resources the configuration still names ("Kind/name", "TrafficPolicy/gns/name")',
   })
   @IsArray()
+  @ArrayMaxSize(10_000)
   @IsString({ each: true })
   @MaxLength(300, { each: true })
   keep!: string[];

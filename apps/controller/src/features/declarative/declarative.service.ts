@@ -60,6 +60,8 @@ interface KindAdapter {
   ): Promise<{ extra?: Partial<ApplyResult> }>;
   replace(actor: TenantPrincipal, live: Live, spec: DeclarativeSpec): Promise<void>;
   remove(actor: TenantPrincipal, live: Live): Promise<void>;
+  /** More status for GET of one resource (costlier than what lists show). */
+  describe?(tenantId: string, live: Live): Promise<Record<string, unknown>>;
   /** Dry runs: the Istio objects per member cluster and the warnings. */
   preview?(
     tenantId: string,
@@ -99,8 +101,12 @@ export class DeclarativeService {
   }
 
   async get(tenantId: string, ref: ResourceRef): Promise<DeclarativeDocument> {
-    const live = await this.adapters[ref.kind].find(tenantId, ref);
-    if (!live) throw notFound(ref);
+    const adapter = this.adapters[ref.kind];
+    const found = await adapter.find(tenantId, ref);
+    if (!found) throw notFound(ref);
+    const live = adapter.describe
+      ? { ...found, status: { ...(found.status as object), ...(await adapter.describe(tenantId, found)) } }
+      : found;
     return documentOf(ref.kind, live, await this.ownership.find(tenantId, refKey(ref)));
   }
 
@@ -346,7 +352,7 @@ export class DeclarativeService {
 
   private globalNamespaceAdapter(): KindAdapter {
     type View = Awaited<ReturnType<GlobalNamespacesService['get']>>;
-    const liveOf = (view: View, convergence?: unknown): Live => ({
+    const liveOf = (view: View): Live => ({
       ref: { kind: 'GlobalNamespace', name: view.name },
       id: view.id,
       version: view.version,
@@ -358,7 +364,7 @@ export class DeclarativeService {
         mtlsMode: view.mtlsMode,
         matchConditions: view.matchConditions,
       },
-      status: { ...view.status, ...(convergence ? { convergence } : {}) },
+      status: view.status,
     });
     const input = (name: string, spec: DeclarativeSpec) => ({
       name,
@@ -371,11 +377,10 @@ export class DeclarativeService {
       find: async (tenantId, ref) => {
         const id = await this.globalNamespaces.idByName(tenantId, ref.name);
         if (id === null) return null;
-        const view = await this.globalNamespaces.get(tenantId, id);
-        return liveOf(view, await this.convergence(tenantId, view));
+        return liveOf(await this.globalNamespaces.get(tenantId, id));
       },
       list: async (tenantId) =>
-        (await allItems((page) => this.globalNamespaces.list(tenantId, page))).map((view) => liveOf(view)),
+        (await allItems((page) => this.globalNamespaces.list(tenantId, page))).map(liveOf),
       normalize: async (_tenantId, ref, spec) => {
         const errors = [
           ...validateGnsName(ref.name).map((error) => ({ field: 'metadata.name', message: error.message })),
@@ -393,6 +398,7 @@ export class DeclarativeService {
         await this.globalNamespaces.replace(actor, live.id, live.version, input(live.ref.name, spec));
       },
       remove: (actor, live) => this.globalNamespaces.delete(actor, live.id, live.version),
+      describe: async (tenantId, live) => ({ convergence: await this.convergence(tenantId, live) }),
     };
   }
 
@@ -400,11 +406,12 @@ export class DeclarativeService {
    * Whether every member cluster of the GNS runs the newest configuration: its stored desired state
    * is what the current definitions give (no recomputation due), and its agent acknowledged it.
    */
-  private async convergence(tenantId: string, view: Awaited<ReturnType<GlobalNamespacesService['get']>>) {
-    const memberIds = [...new Set(view.status.memberNamespaces.map((member) => member.clusterId))];
+  private async convergence(tenantId: string, live: Live) {
+    const { memberNamespaces } = live.status as { memberNamespaces: { clusterId: string }[] };
+    const memberIds = [...new Set(memberNamespaces.map((member) => member.clusterId))];
     const [outdated, ca] = await Promise.all([
       this.desiredState.outdatedClusters(tenantId),
-      this.gnsCa.status(tenantId, view.id),
+      this.gnsCa.status(tenantId, live.id),
     ]);
     const clusters = await Promise.all(
       memberIds.map(async (clusterId) => {
