@@ -214,6 +214,8 @@ export interface DeclarativeResource extends ResourceRef {
 
 export type DocumentParse = { ok: true; resource: DeclarativeResource } | { ok: false; errors: FieldError[] };
 
+const DOCUMENT_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec', 'status'];
+
 /** Checks a document's envelope and the shape of its spec; every problem names its field. */
 export function parseDocument(input: unknown): DocumentParse {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
@@ -224,23 +226,23 @@ export function parseDocument(input: unknown): DocumentParse {
       ],
     };
   const { apiVersion, kind } = input as Record<string, unknown>;
+  // Fields no document has are named with the envelope's problems, not after them.
+  const unknownFields: FieldError[] = Object.keys(input)
+    .filter((key) => !DOCUMENT_FIELDS.includes(key))
+    .map((key) => ({ field: key, message: `is not a document field (${DOCUMENT_FIELDS.join(', ')})` }));
+  const envelope: FieldError[] = [];
   if (apiVersion !== API_VERSION)
-    return {
-      ok: false,
-      errors: [
-        { field: 'apiVersion', message: `must be ${API_VERSION}, got ${JSON.stringify(apiVersion ?? null)}` },
-      ],
-    };
-  if (typeof kind !== 'string' || !(DECLARATIVE_KINDS as readonly string[]).includes(kind))
-    return {
-      ok: false,
-      errors: [
-        {
-          field: 'kind',
-          message: `must be one of ${DECLARATIVE_KINDS.join(', ')}, got ${JSON.stringify(kind ?? null)}`,
-        },
-      ],
-    };
+    envelope.push({
+      field: 'apiVersion',
+      message: `must be ${API_VERSION}, got ${JSON.stringify(apiVersion ?? null)}`,
+    });
+  else if (typeof kind !== 'string' || !(DECLARATIVE_KINDS as readonly string[]).includes(kind))
+    envelope.push({
+      field: 'kind',
+      message: `must be one of ${DECLARATIVE_KINDS.join(', ')}, got ${JSON.stringify(kind ?? null)}`,
+    });
+  if (envelope.length > 0 || unknownFields.length > 0)
+    return { ok: false, errors: [...envelope, ...unknownFields] };
   const result = documentSchema(kind as DeclarativeKind).safeParse(input);
   if (!result.success) return { ok: false, errors: zodErrors(result.error) };
   const { metadata, spec } = result.data as {

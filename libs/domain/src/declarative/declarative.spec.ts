@@ -60,6 +60,13 @@ describe('parseDocument', () => {
       errors: [{ field: 'kind' }],
     });
     expect(parseDocument('text')).toMatchObject({ ok: false, errors: [{ field: '(document)' }] });
+    expect(parseDocument({ ...gns({}), apiVersion: 'v1', extra: 1 })).toMatchObject({
+      ok: false,
+      errors: [
+        { field: 'apiVersion' },
+        { field: 'extra', message: expect.stringMatching(/^is not a document field/) },
+      ],
+    });
   });
 
   it('needs metadata.globalNamespace for a TrafficPolicy and refuses it elsewhere', () => {
