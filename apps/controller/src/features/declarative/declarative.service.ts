@@ -200,13 +200,22 @@ export class DeclarativeService {
       }
       return result;
     }
+    const appliedFields = Object.keys(resource.spec).sort();
+    if (
+      final.action === 'unchanged' &&
+      live &&
+      applied &&
+      applied.appliedVersion === live.version &&
+      applied.appliedFields.join() === appliedFields.join()
+    )
+      return result; // nothing to write, not even the marker
     let extra: Partial<ApplyResult> = {};
     if (final.action === 'create') extra = (await adapter.create(actor, ref, final.spec)).extra ?? {};
     else if (final.action === 'update' && live)
       await adapter.replace(actor, live, final.spec).catch((error: unknown) => {
         throw concurrentChange(error, key);
       });
-    const after = await adapter.find(actor.tenantId, ref);
+    const after = final.action === 'unchanged' ? live : await adapter.find(actor.tenantId, ref);
     if (!after) throw new DomainError('CONFLICT', `${key} was deleted while being applied; apply again`);
     await this.ownership.save(actor.tenantId, {
       ref: key,
@@ -214,7 +223,7 @@ export class DeclarativeService {
       resourceId: after.id,
       applySet: final.action === 'create' ? options.applySet : (applied?.applySet ?? null),
       appliedVersion: after.version,
-      appliedFields: Object.keys(resource.spec).sort(),
+      appliedFields,
     });
     return { ...result, ...extra, version: after.version };
   }
