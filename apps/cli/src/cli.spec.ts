@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '@lattice/platform';
+import { bashCompletion } from './commands/completion';
 import { schemaFiles } from './commands/schemas';
+import { buildProgram } from './program';
 import { configPath, loadConfig, resolveContext, saveConfig, useContext, withContext } from './config';
 import { CliError, EXIT, exitCodeForStatus, worstExitCode } from './exit-codes';
 import { parseDuration } from './io';
@@ -151,5 +153,15 @@ describe('docs/schemas/declarative', () => {
       expect(
         JSON.parse(fs.readFileSync(path.join(projectRoot(), 'docs/schemas/declarative', name), 'utf8')),
       ).toEqual(JSON.parse(text));
+  });
+});
+
+describe('shell completion', () => {
+  it('is generated from the commands themselves: subcommands, their options and kind names', () => {
+    const io = { out: () => undefined, err: () => undefined, interactive: false, env: {} };
+    const script = bashCompletion(buildProgram(io));
+    expect(script).toMatch(/"cluster register"\) words="[^"]*--east-west-address[^"]*--no-wait[^"]*"/);
+    expect(script).toMatch(/"get"\) words="[^"]*\bgns\b[^"]*\btrafficpolicies\b/);
+    expect(script).toContain('complete -o default -F _lattice_completion lattice');
   });
 });

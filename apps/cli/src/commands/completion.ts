@@ -21,6 +21,7 @@ const KIND_WORDS = DECLARATIVE_KINDS.flatMap((kind) => [KIND_INFO[kind].plural, 
 export function bashCompletion(program: Command): string {
   const tree = commandTree(program);
   const top = tree.filter((entry) => !entry.path.includes(' ')).map((entry) => entry.path);
+  const known = tree.map((entry) => `"${entry.path}"`).join('|');
   const cases = tree
     .map((entry) => {
       const children = tree
@@ -40,11 +41,13 @@ export function bashCompletion(program: Command): string {
     .join('\n');
   return `# lattice shell completion (bash; zsh: autoload -U +X bashcompinit && bashcompinit first)
 _lattice_completion() {
-  local cur path word words
+  local cur path next word words
   cur="\${COMP_WORDS[COMP_CWORD]}"
   path=""
   for word in "\${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
-    case "$word" in -*) ;; *) if [[ -z "$path" ]]; then path="$word"; else path="$path $word"; fi ;; esac
+    [[ "$word" == -* ]] && continue
+    if [[ -z "$path" ]]; then next="$word"; else next="$path $word"; fi
+    case "$next" in ${known}) path="$next" ;; esac
   done
   case "$path" in
     "") words="${top.join(' ')} --context --help --version" ;;
