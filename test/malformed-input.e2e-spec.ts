@@ -430,7 +430,9 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
       .replace(/\{(id|gnsId)\}/g, (_, name: string) =>
         name === 'gnsId' ? ids['global-namespaces']! : (ids[route.split('/')[2]!] ?? FOREIGN_UUID),
       )
-      .replace('{service}', 'cart');
+      .replace('{service}', 'cart')
+      .replace('{kind}', 'globalnamespaces')
+      .replace('{name}', 'malformed-probe');
 
   it('refuses malformed bodies on every route that takes one', async () => {
     const document = await openApi();

@@ -24,6 +24,8 @@ import { RedisModule } from './platform/redis/redis.module';
 import { TenantsModule } from './features/tenants/tenants.module';
 import { SlosModule } from './features/slos/slos.module';
 import { TelemetryModule } from './features/telemetry/telemetry.module';
+import { DeclarativeModule } from './features/declarative/declarative.module';
+import { IdempotencyModule } from './platform/idempotency/idempotency.module';
 
 @Module({})
 export class AppModule {
@@ -48,6 +50,7 @@ export class AppModule {
         EventsModule,
         HealthModule,
         RateLimitModule,
+        IdempotencyModule,
         AuthModule,
         AuditModule,
         TenantsModule,
@@ -60,6 +63,7 @@ export class AppModule {
         GlobalNamespacesModule,
         PoliciesModule,
         SlosModule,
+        DeclarativeModule,
       ],
       providers: [
         { provide: RUNTIME_CONFIG, useValue: config },

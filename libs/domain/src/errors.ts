@@ -8,6 +8,8 @@ export type DomainErrorCode =
   | 'PRECONDITION_REQUIRED'
   | 'PRECONDITION_FAILED'
   | 'RATE_LIMITED'
+  /** Well-formed but not processable as sent, e.g. an Idempotency-Key reused with another request. */
+  | 'UNPROCESSABLE'
   /** A dependency (the database) is overloaded or unreachable for now; the caller should retry. */
   | 'UNAVAILABLE';
 

@@ -8,3 +8,4 @@ export * from './cluster-conditions';
 export * from './inventory';
 export * from './webhooks';
 export * from './policies';
+export * from './declarative';

@@ -407,6 +407,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/declarative/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export declarative resources */
+        get: operations["exportDeclarativeResources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarative/prune": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Prune resources an apply set created and the configuration no longer names */
+        post: operations["pruneDeclarativeResources"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarative/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List declarative resources */
+        get: operations["listDeclarativeResources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarative/{kind}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get declarative resource */
+        get: operations["getDeclarativeResource"];
+        /** Create or update a declarative resource by name (server-side apply) */
+        put: operations["applyDeclarativeResource"];
+        post?: never;
+        /** Delete declarative resource */
+        delete: operations["deleteDeclarativeResource"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schemas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List declarative schemas */
+        get: operations["listDeclarativeSchemas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schemas/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get declarative schema */
+        get: operations["getDeclarativeSchema"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/global-namespaces/{id}/ca": {
         parameters: {
             query?: never;
@@ -1310,6 +1414,23 @@ export interface components {
         SloEventListView: {
             items: components["schemas"]["SloEventView"][];
         };
+        PruneRequestDto: {
+            /**
+             * @description the apply set to prune
+             * @example default
+             */
+            applySet: string;
+            /**
+             * @description the resources the configuration still names ("Kind/name", "TrafficPolicy/gns/name")
+             * @example [
+             *       "GlobalNamespace/shop",
+             *       "TrafficPolicy/shop/cart"
+             *     ]
+             */
+            keep: string[];
+            /** @default false */
+            dryRun?: boolean;
+        };
         CaRoot: {
             generation: number;
             /** @example AB:CD:… */
@@ -1616,6 +1737,24 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBodyView"];
             };
         };
+        /** @description The Idempotency-Key was already used with a different request (method, path or body) in the last 24 hours */
+        IdempotencyKeyReused: {
+            headers: {
+                "X-Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "statusCode": 422,
+                 *       "error": "UNPROCESSABLE",
+                 *       "message": "this Idempotency-Key was already used with a different request (method, path or body) in the last 24 hours: use a new key for a new request",
+                 *       "requestId": "5f0c2a4e-8d6b-4c1e-9f3a-2b7d1e0c9a11"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorBodyView"];
+            };
+        };
         /** @description If-Match is required to change an existing object: send the ETag from GET */
         PreconditionRequired: {
             headers: {
@@ -1796,7 +1935,13 @@ export interface operations {
     createToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: the successful answer to the first request with this key is replayed for 24 hours (Idempotent-Replayed: true); the same key with another request answers 422, one still running 409
+                 * @example 3f1c9a52-0d4e-4b8a-9c57-6a2e1f0b8d13
+                 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1819,6 +1964,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1971,7 +2117,13 @@ export interface operations {
     createTenant: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: the successful answer to the first request with this key is replayed for 24 hours (Idempotent-Replayed: true); the same key with another request answers 422, one still running 409
+                 * @example 3f1c9a52-0d4e-4b8a-9c57-6a2e1f0b8d13
+                 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2018,6 +2170,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2026,7 +2179,13 @@ export interface operations {
     issueRecoveryToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: the successful answer to the first request with this key is replayed for 24 hours (Idempotent-Replayed: true); the same key with another request answers 422, one still running 409
+                 * @example 3f1c9a52-0d4e-4b8a-9c57-6a2e1f0b8d13
+                 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2053,6 +2212,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2116,7 +2276,13 @@ export interface operations {
     registerCluster: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: the successful answer to the first request with this key is replayed for 24 hours (Idempotent-Replayed: true); the same key with another request answers 422, one still running 409
+                 * @example 3f1c9a52-0d4e-4b8a-9c57-6a2e1f0b8d13
+                 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2163,6 +2329,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2268,7 +2435,13 @@ export interface operations {
     createBootstrapToken: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: the successful answer to the first request with this key is replayed for 24 hours (Idempotent-Replayed: true); the same key with another request answers 422, one still running 409
+                 * @example 3f1c9a52-0d4e-4b8a-9c57-6a2e1f0b8d13
+                 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2312,6 +2485,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyView"];
                 };
             };
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2320,7 +2494,13 @@ export interface operations {
     revokeCluster: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: the successful answer to the first request with this key is replayed for 24 hours (Idempotent-Replayed: true); the same key with another request answers 422, one still running 409
+                 * @example 3f1c9a52-0d4e-4b8a-9c57-6a2e1f0b8d13
+                 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2364,6 +2544,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyView"];
                 };
             };
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2372,7 +2553,13 @@ export interface operations {
     reenrolCluster: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: the successful answer to the first request with this key is replayed for 24 hours (Idempotent-Replayed: true); the same key with another request answers 422, one still running 409
+                 * @example 3f1c9a52-0d4e-4b8a-9c57-6a2e1f0b8d13
+                 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2416,6 +2603,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyView"];
                 };
             };
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2454,7 +2642,13 @@ export interface operations {
     createGlobalNamespace: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: the successful answer to the first request with this key is replayed for 24 hours (Idempotent-Replayed: true); the same key with another request answers 422, one still running 409
+                 * @example 3f1c9a52-0d4e-4b8a-9c57-6a2e1f0b8d13
+                 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2502,6 +2696,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -2958,7 +3153,13 @@ export interface operations {
     dryRunPolicies: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: the successful answer to the first request with this key is replayed for 24 hours (Idempotent-Replayed: true); the same key with another request answers 422, one still running 409
+                 * @example 3f1c9a52-0d4e-4b8a-9c57-6a2e1f0b8d13
+                 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 gnsId: string;
             };
@@ -2984,6 +3185,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -3024,7 +3226,13 @@ export interface operations {
     createSlo: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: the successful answer to the first request with this key is replayed for 24 hours (Idempotent-Replayed: true); the same key with another request answers 422, one still running 409
+                 * @example 3f1c9a52-0d4e-4b8a-9c57-6a2e1f0b8d13
+                 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3072,6 +3280,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -3229,6 +3438,241 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    exportDeclarativeResources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            304: components["responses"]["NotModified"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    pruneDeclarativeResources: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: the successful answer to the first request with this key is replayed for 24 hours (Idempotent-Replayed: true); the same key with another request answers 422, one still running 409
+                 * @example 3f1c9a52-0d4e-4b8a-9c57-6a2e1f0b8d13
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PruneRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listDeclarativeResources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getDeclarativeResource: {
+        parameters: {
+            query?: {
+                /** @description TrafficPolicy only: the Global Namespace of the service */
+                globalNamespace?: string;
+            };
+            header?: never;
+            path: {
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    applyDeclarativeResource: {
+        parameters: {
+            query?: {
+                /** @description TrafficPolicy only: the Global Namespace of the service */
+                globalNamespace?: string;
+                /** @description compute and return the result, change nothing */
+                dryRun?: "true" | "false";
+                /** @description overwrite a resource changed outside apply since the last apply (otherwise 409) */
+                force?: "true" | "false";
+                /** @description the apply set a created resource joins; prune deletes only within one set */
+                applySet?: string;
+            };
+            header?: never;
+            path: {
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, unknown>;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteDeclarativeResource: {
+        parameters: {
+            query?: {
+                /** @description TrafficPolicy only: the Global Namespace of the service */
+                globalNamespace?: string;
+                /** @description compute and return the result, change nothing */
+                dryRun?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                kind: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listDeclarativeSchemas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            304: components["responses"]["NotModified"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getDeclarativeSchema: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     getGlobalNamespaceCa: {
         parameters: {
             query?: never;
@@ -3262,7 +3706,13 @@ export interface operations {
     rotateGlobalNamespaceCa: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: the successful answer to the first request with this key is replayed for 24 hours (Idempotent-Replayed: true); the same key with another request answers 422, one still running 409
+                 * @example 3f1c9a52-0d4e-4b8a-9c57-6a2e1f0b8d13
+                 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3307,6 +3757,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBodyView"];
                 };
             };
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -3345,7 +3796,13 @@ export interface operations {
     createWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: the successful answer to the first request with this key is replayed for 24 hours (Idempotent-Replayed: true); the same key with another request answers 422, one still running 409
+                 * @example 3f1c9a52-0d4e-4b8a-9c57-6a2e1f0b8d13
+                 */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3393,6 +3850,7 @@ export interface operations {
             };
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -3552,7 +4010,13 @@ export interface operations {
     testWebhook: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: the successful answer to the first request with this key is replayed for 24 hours (Idempotent-Replayed: true); the same key with another request answers 422, one still running 409
+                 * @example 3f1c9a52-0d4e-4b8a-9c57-6a2e1f0b8d13
+                 */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3573,6 +4037,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -1,7 +1,12 @@
 export * from './policy-spec';
 export * from './desired-policy';
 export { parseDurationMs, formatDuration } from './durations';
-export { parseTrafficPolicyShape, parseSecurityPolicyShape } from './policy-schema';
+export {
+  parseTrafficPolicyShape,
+  parseSecurityPolicyShape,
+  trafficPolicySchema,
+  securityPolicySchema,
+} from './policy-schema';
 export { gnsPolicyContext, type GnsPolicyContext, type ServicePlacement } from './policy-context';
 export { validateTrafficPolicy, HTTP_METHODS, RETRY_CONDITIONS } from './validate-traffic-policy';
 export { storedPolicyWarnings, type PolicyValidation } from './policy-validation';

@@ -87,7 +87,8 @@ const route = z
   })
   .strict();
 
-const trafficPolicySchema = z
+/** The traffic policy shape (also published as JSON Schema for declarative TrafficPolicy specs). */
+export const trafficPolicySchema = z
   .object({
     subsets: z.array(z.object({ name: text, labels }).strict()).optional(),
     routes: z.array(route).optional(),
@@ -127,7 +128,8 @@ const trafficPolicySchema = z
 
 const action = z.enum(['ALLOW', 'DENY'], { error: 'must be ALLOW or DENY' });
 
-const securityPolicySchema = z
+/** The security policy shape (also published as JSON Schema for declarative SecurityPolicy specs). */
+export const securityPolicySchema = z
   .object({
     defaultAction: action,
     services: z

@@ -35,6 +35,12 @@ export class ClustersRepository {
     return row && toClusterRecord(row);
   }
 
+  /** The id of the tenant's resource with this name (names are unique per tenant), or null. */
+  async idByName(tenantId: string, name: string): Promise<string | null> {
+    const row = await this.prisma.cluster.findFirst({ where: { tenantId, name }, select: { id: true } });
+    return row?.id ?? null;
+  }
+
   async existsByName(tenantId: string, name: string): Promise<boolean> {
     return (await this.prisma.cluster.count({ where: { tenantId, name } })) > 0;
   }

@@ -12,6 +12,8 @@ import { EventBus } from '../../platform/events/event-bus.service';
 import { agentInstall } from './agent-install.util';
 import { agentReplaced, clusterRevoked } from './clusters.events';
 import { ClustersRepository } from './clusters.repository';
+import { CreateClusterDto } from './clusters.dto';
+import { createValidationPipe } from '../../platform/http/validation.pipe';
 import type { ClusterChanges, ClusterRecord, NewCluster } from './clusters.types';
 
 export const BOOTSTRAP_TOKEN_TTL_MS = 60 * 60 * 1000;
@@ -69,6 +71,7 @@ export function toClusterView(cluster: ClusterRecord, now = new Date()) {
 @Injectable()
 export class ClustersService {
   private readonly logger = new Logger(ClustersService.name);
+  private readonly bodyValidation = createValidationPipe();
 
   constructor(
     private readonly transactions: TransactionRunner,
@@ -79,6 +82,15 @@ export class ClustersService {
     private readonly events: EventBus,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {}
+
+  /** Checks a cluster definition exactly as POST /v1/clusters checks its body, without storing it. */
+  async validate(input: unknown): Promise<NewCluster> {
+    const body: CreateClusterDto = await this.bodyValidation.transform(input, {
+      type: 'body',
+      metatype: CreateClusterDto,
+    });
+    return { name: body.name, eastWestAddress: body.eastWestAddress ?? null, labels: body.labels ?? {} };
+  }
 
   async register(actor: TenantPrincipal, spec: NewCluster) {
     if (await this.clusters.existsByName(actor.tenantId, spec.name)) {
@@ -236,6 +248,11 @@ export class ClustersService {
         this.logger.warn(`announcing the new agent of cluster ${cluster.id}: ${error.message}`),
       );
     return { cluster, enrolled };
+  }
+
+  /** Lookup by name within the tenant: the id, or null. */
+  idByName(tenantId: string, name: string): Promise<string | null> {
+    return this.clusters.idByName(tenantId, name);
   }
 
   list(tenantId: string, page: PageRequest) {

@@ -39,7 +39,7 @@ export interface NewCluster {
 
 /** What an operator may change on a cluster. */
 export interface ClusterChanges {
-  eastWestAddress?: string;
+  eastWestAddress?: string | null;
   labels?: Record<string, string>;
   takeOverMeshCa?: boolean;
 }

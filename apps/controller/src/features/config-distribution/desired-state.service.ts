@@ -54,32 +54,20 @@ export class DesiredStateService {
     return this.recentSnapshots.get(tenantId, clusterId, version);
   }
 
+  /**
+   * Clusters whose stored desired state is not what the current definitions and inventories give
+   * (a recomputation is due or running): their agents cannot have applied the newest configuration yet.
+   */
+  async outdatedClusters(tenantId: string): Promise<Set<string>> {
+    const { clusters, states } = await this.computeStates(tenantId);
+    return new Set(
+      [...changedClusterPayloads(storedHashes(clusters), states)].map((change) => change.clusterId),
+    );
+  }
+
   async recomputeTenant(tenantId: string): Promise<RecomputeResult> {
-    const [
-      {
-        mesh: { globalNamespaces, clusters },
-        membership,
-      },
-      caMaterial,
-      policies,
-    ] = await Promise.all([
-      this.membership.load(tenantId),
-      this.mesh.loadCaMaterial(tenantId),
-      this.mesh.loadPolicies(tenantId),
-    ]);
-    // Oldest GNS first: a cluster's designated mesh CA (istiod's cacerts) stays put when GNS are added.
-    const gnsAgeOrder = [...globalNamespaces]
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
-      .map((gns) => gns.id);
-    const states = assignMeshCa(
-      withPolicies(buildDesiredStates(membership, clusters, caMaterial), membership, clusters, policies),
-      gnsAgeOrder,
-    );
-    const previousHashes = new Map(
-      clusters.flatMap((cluster) =>
-        cluster.desiredHash === null ? [] : [[cluster.id, cluster.desiredHash] as const],
-      ),
-    );
+    const { clusters, states } = await this.computeStates(tenantId);
+    const previousHashes = storedHashes(clusters);
     const newVersions: RecomputeResult['newVersions'] = [];
     // A statement per chunk of clusters rather than a round trip each (with a GNS spanning the
     // fleet, the last cluster's agent would otherwise wait for every store before it); a chunk is
@@ -120,6 +108,38 @@ export class DesiredStateService {
     this.metrics.recomputations.inc({ outcome: newVersions.length > 0 ? 'changed' : 'unchanged' });
     return { clusters: clusters.length, newVersions };
   }
+
+  private async computeStates(tenantId: string) {
+    const [
+      {
+        mesh: { globalNamespaces, clusters },
+        membership,
+      },
+      caMaterial,
+      policies,
+    ] = await Promise.all([
+      this.membership.load(tenantId),
+      this.mesh.loadCaMaterial(tenantId),
+      this.mesh.loadPolicies(tenantId),
+    ]);
+    // Oldest GNS first: a cluster's designated mesh CA (istiod's cacerts) stays put when GNS are added.
+    const gnsAgeOrder = [...globalNamespaces]
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
+      .map((gns) => gns.id);
+    const states = assignMeshCa(
+      withPolicies(buildDesiredStates(membership, clusters, caMaterial), membership, clusters, policies),
+      gnsAgeOrder,
+    );
+    return { clusters, states };
+  }
+}
+
+function storedHashes(clusters: readonly { id: string; desiredHash: string | null }[]): Map<string, string> {
+  return new Map(
+    clusters.flatMap((cluster) =>
+      cluster.desiredHash === null ? [] : [[cluster.id, cluster.desiredHash] as const],
+    ),
+  );
 }
 
 function* chunksOf(changes: Iterable<ClusterPayloadChange>, size: number): Generator<ClusterPayloadChange[]> {

@@ -50,6 +50,15 @@ export class GlobalNamespacesRepository {
     return row && this.toStored(row);
   }
 
+  /** The id of the tenant's resource with this name (names are unique per tenant), or null. */
+  async idByName(tenantId: string, name: string): Promise<string | null> {
+    const row = await this.prisma.globalNamespace.findFirst({
+      where: { tenantId, name },
+      select: { id: true },
+    });
+    return row?.id ?? null;
+  }
+
   async exists(tenantId: string, id: string): Promise<boolean> {
     return (await this.prisma.globalNamespace.count({ where: { tenantId, id } })) > 0;
   }

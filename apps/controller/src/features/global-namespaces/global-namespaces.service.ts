@@ -91,6 +91,11 @@ export class GlobalNamespacesService {
     return this.withStatus(await this.require(tenantId, id));
   }
 
+  /** Lookup by name within the tenant: the id, or null. */
+  idByName(tenantId: string, name: string): Promise<string | null> {
+    return this.globalNamespaces.idByName(tenantId, name);
+  }
+
   async list(tenantId: string, page: PageRequest): Promise<Page<GlobalNamespaceView>> {
     const rows = await this.globalNamespaces.list(tenantId, page);
     const memberships = await this.memberships(tenantId);

@@ -12,5 +12,6 @@ import { PoliciesService } from './policies.service';
   imports: [GlobalNamespacesModule, ConfigDistributionModule, AuditModule],
   controllers: [PoliciesController],
   providers: [PoliciesRepository, PoliciesService, PoliciesResolver, GlobalNamespacePoliciesResolver],
+  exports: [PoliciesService],
 })
 export class PoliciesModule {}

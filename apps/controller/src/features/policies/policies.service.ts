@@ -202,6 +202,25 @@ export class PoliciesService {
   }
 
   /**
+   * The traffic policy as it would be stored (durations canonical, route names filled in), or a
+   * 400 naming every bad field: what a dry run or a declarative apply compares with the stored one.
+   */
+  async normalizeTraffic(
+    tenantId: string,
+    gnsId: string,
+    service: string,
+    input: unknown,
+  ): Promise<TrafficPolicySpec> {
+    checkServiceName(service);
+    return accepted(validateTrafficPolicy(service, input, await this.context(tenantId, gnsId))).policy;
+  }
+
+  /** The security policy as it would be stored, or a 400 naming every bad field. */
+  async normalizeSecurity(tenantId: string, gnsId: string, input: unknown): Promise<SecurityPolicySpec> {
+    return accepted(validateSecurityPolicy(input, await this.context(tenantId, gnsId))).policy;
+  }
+
+  /**
    * What each member cluster of the GNS would receive with the proposed policies in place of the
    * stored ones: rendered exactly as the agents render it, compared with what the stored policies
    * give now. Nothing is stored, scheduled or sent.

@@ -26,6 +26,6 @@ import { SlosService } from './slos.service';
     SloEvaluationService,
     SlosJobs,
   ],
-  exports: [SloEvaluationService],
+  exports: [SloEvaluationService, SlosService],
 })
 export class SlosModule {}

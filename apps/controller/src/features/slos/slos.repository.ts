@@ -67,6 +67,12 @@ export class SlosRepository {
     return row && storedSloOf(row);
   }
 
+  /** The id of the tenant's resource with this name (names are unique per tenant), or null. */
+  async idByName(tenantId: string, name: string): Promise<string | null> {
+    const row = await this.prisma.slo.findFirst({ where: { tenantId, name }, select: { id: true } });
+    return row?.id ?? null;
+  }
+
   async exists(tenantId: string, id: string): Promise<boolean> {
     return (await this.prisma.slo.count({ where: { tenantId, id } })) > 0;
   }

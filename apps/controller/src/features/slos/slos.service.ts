@@ -21,7 +21,8 @@ import { mapPage, type Page, type PageRequest } from '../../platform/http/pagina
 import { UUID } from '../../platform/http/uuid-param.pipe';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import { SloEvaluationRepository } from './slo-evaluation.repository';
-import type { SloEventView, SloStatusView, SloView } from './slos.dto';
+import { SloSpecDto, type SloEventView, type SloStatusView, type SloView } from './slos.dto';
+import { createValidationPipe } from '../../platform/http/validation.pipe';
 import { SlosRepository, type StoredEvaluation, type StoredSlo } from './slos.repository';
 
 export type { SloHistoryPoint } from '@lattice/domain';
@@ -30,6 +31,8 @@ const RESOURCE = 'SLO';
 
 @Injectable()
 export class SlosService {
+  private readonly bodyValidation = createValidationPipe();
+
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly slos: SlosRepository,
@@ -52,9 +55,26 @@ export class SlosService {
     return { ...definitionView(row), status: null };
   }
 
+  /**
+   * The definition create or replace would store, checked exactly as POST /v1/slos checks its body
+   * (the same DTO, then the domain rules and the live membership), without storing anything.
+   */
+  async normalize(tenantId: string, input: unknown): Promise<SloSpec> {
+    const body: SloSpecInput = await this.bodyValidation.transform(input, {
+      type: 'body',
+      metatype: SloSpecDto,
+    });
+    return this.validSpec(tenantId, body);
+  }
+
   async get(tenantId: string, id: string): Promise<SloView> {
     const row = await this.require(tenantId, id);
     return (await this.withStatus([row]))[0]!;
+  }
+
+  /** Lookup by name within the tenant: the id, or null. */
+  idByName(tenantId: string, name: string): Promise<string | null> {
+    return this.slos.idByName(tenantId, name);
   }
 
   async list(tenantId: string, page: PageRequest, gnsId?: string): Promise<Page<SloView>> {

@@ -109,6 +109,15 @@ export class WebhooksRepository {
     return row && endpointOf(row);
   }
 
+  /** The id of the tenant's resource with this name (names are unique per tenant), or null. */
+  async idByName(tenantId: string, name: string): Promise<string | null> {
+    const row = await this.prisma.webhookEndpoint.findFirst({
+      where: { tenantId, name },
+      select: { id: true },
+    });
+    return row?.id ?? null;
+  }
+
   async list(tenantId: string, page: PageRequest): Promise<Page<WebhookEndpointRecord>> {
     const rows = await this.prisma.webhookEndpoint.findMany({
       where: { tenantId, ...cursorWhere(page) },

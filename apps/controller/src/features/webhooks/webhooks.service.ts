@@ -85,6 +85,11 @@ export class WebhooksService {
     return spec;
   }
 
+  /** Lookup by name within the tenant: the id, or null. */
+  idByName(tenantId: string, name: string): Promise<string | null> {
+    return this.webhooks.idByName(tenantId, name);
+  }
+
   async list(tenantId: string, page: PageRequest): Promise<Page<WebhookView>> {
     return mapPage(await this.webhooks.list(tenantId, page), toWebhookView);
   }

@@ -29,6 +29,10 @@ const TAGS: [name: string, description: string][] = [
   ['policies', 'Traffic and security policies of a Global Namespace (docs/policies.md)'],
   ['slos', 'Service level objectives and their alert events (docs/slos.md)'],
   ['webhooks', 'Webhook endpoints and their deliveries (docs/webhooks.md)'],
+  [
+    'declarative',
+    'Configuration as documents addressed by name: apply, dry run, export, prune, schemas (docs/gitops.md)',
+  ],
   ['audit', 'The audit log (admins)'],
   ['health', 'Liveness and readiness probes'],
 ];
@@ -140,7 +144,7 @@ function permissionsByHandler(app: INestApplication): Map<string, Permission | u
   return permissions;
 }
 
-type Status = 304 | 400 | 401 | 403 | 404 | 412 | 413 | 415 | 428 | 429 | 500 | 503;
+type Status = 304 | 400 | 401 | 403 | 404 | 412 | 413 | 415 | 422 | 428 | 429 | 500 | 503;
 
 /**
  * What a route can answer besides its success and its own declared errors (409s), derived from its
@@ -163,6 +167,8 @@ export function errorStatusesOf(
   if (parameters.some((parameter) => parameter.in === 'path')) statuses.push(404);
   if (ifMatch) statuses.push(412);
   if (operation.requestBody) statuses.push(413, 415);
+  // A POST's Idempotency-Key already used with another request (platform/idempotency).
+  if (method === 'post') statuses.push(422);
   if (ifMatch && (ifMatch.required || method === 'put')) statuses.push(428);
   statuses.push(429, 500);
   if (permission.kind !== 'public') statuses.push(503);
@@ -247,6 +253,17 @@ const ERROR_RESPONSES: Record<
       message: 'Content-Type must be application/json (got text/plain)',
     },
   },
+  422: {
+    name: 'IdempotencyKeyReused',
+    description:
+      'The Idempotency-Key was already used with a different request (method, path or body) in the last 24 hours',
+    body: {
+      statusCode: 422,
+      error: 'UNPROCESSABLE',
+      message:
+        'this Idempotency-Key was already used with a different request (method, path or body) in the last 24 hours: use a new key for a new request',
+    },
+  },
   428: {
     name: 'PreconditionRequired',
     description: 'If-Match is required to change an existing object: send the ETag from GET',
@@ -302,8 +319,20 @@ function sharedResponses(): Record<string, ResponseObject> {
   return responses;
 }
 
+/** The optional Idempotency-Key header every POST takes (platform/idempotency, docs/gitops.md#conventions). */
+const IDEMPOTENCY_KEY: ParameterObject = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Makes a retry safe: the successful answer to the first request with this key is replayed for 24 hours (Idempotent-Replayed: true); the same key with another request answers 422, one still running 409',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+  example: '3f1c9a52-0d4e-4b8a-9c57-6a2e1f0b8d13',
+};
+
 function describeOperation(method: string, operation: OperationObject, permission: Permission): void {
   operation.security = permission.kind === 'public' ? [] : [{ bearer: [] }];
+  if (method === 'post') operation.parameters = [...(operation.parameters ?? []), IDEMPOTENCY_KEY];
   operation.summary ||= summaryOf(operation.operationId ?? '');
   const responses = operation.responses as Record<string, ResponseObject | ReferenceObject>;
   for (const status of errorStatusesOf(method, operation, permission)) {

@@ -47,3 +47,15 @@ export function pageOf<T extends { createdAt: Date; id: string }>(rows: T[], lim
 export function mapPage<T, U>(page: Page<T>, map: (item: T) => U): Page<U> {
   return { items: page.items.map(map), nextCursor: page.nextCursor };
 }
+
+/** Every item of a paged list, fetched page by page (for exports; tenants' configuration is small). */
+export async function allItems<T>(fetchPage: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let page: PageRequest = { limit: 100 };
+  for (;;) {
+    const result = await fetchPage(page);
+    items.push(...result.items);
+    if (result.nextCursor === null) return items;
+    page = { limit: 100, after: decodeCursor(result.nextCursor) };
+  }
+}
