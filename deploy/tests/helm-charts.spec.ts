@@ -572,13 +572,13 @@ describe('helm chart lattice-agent', () => {
     }
 
     const expected = new Set<string>();
-    // Inventory: one informer (list + watch) per API path the source watches.
+    // Inventory: one list + watch per API path the source watches (its `path:` entries).
     const inventory = fs.readFileSync(
       path.join(ROOT, 'apps/agent/src/inventory/kubernetes-inventory.source.ts'),
       'utf8',
     );
-    const watched = [...inventory.matchAll(/makeInformer\(\s*config,\s*'([^']+)'/g)].map((m) => m[1]!);
-    expect(watched.length).toBeGreaterThan(0);
+    const watched = [...inventory.matchAll(/path: '(\/apis?\/[^']+)'/g)].map((m) => m[1]!);
+    expect(watched.length).toBe(4);
     for (const apiPath of watched) {
       const parts = apiPath.split('/').filter(Boolean);
       const [group, resource] = parts[0] === 'api' ? ['', parts[2]] : [parts[1], parts[3]];
