@@ -21,6 +21,9 @@ describe('cluster DTOs: takeOverMeshCa', () => {
     for (const [metatype, body] of [
       [CreateClusterDto, { name: 'east', takeOverMeshCa: 'yes' }],
       [UpdateClusterDto, { takeOverMeshCa: 1 }],
+      // null is not "unchanged": it was stored as NULL and answered 500 (found by malformed-input).
+      [CreateClusterDto, { name: 'east', takeOverMeshCa: null }],
+      [UpdateClusterDto, { takeOverMeshCa: null }],
     ] as const) {
       const error: unknown = await validate(metatype, body).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(DomainError);

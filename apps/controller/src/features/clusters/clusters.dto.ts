@@ -7,6 +7,7 @@ import {
   Length,
   Matches,
   ValidateBy,
+  ValidateIf,
   type ValidationOptions,
 } from 'class-validator';
 import type { ClusterStatus } from '@lattice/domain';
@@ -76,7 +77,8 @@ export class CreateClusterDto {
     description:
       'Let the agent replace an existing istio-system/cacerts that Lattice did not create (e.g. a CA installed by hand or by another tool). Without it, such a Secret is never overwritten or deleted and the agent refuses the snapshot (NACK) saying so. A Secret taken over is never deleted, even when the cluster leaves its last global namespace.',
   })
-  @IsOptional()
+  // Omitted means unchanged (false on registration); null is refused, not passed on as "no value".
+  @ValidateIf((_dto, value) => value !== undefined)
   @IsBoolean()
   takeOverMeshCa?: boolean;
 }
@@ -100,7 +102,8 @@ export class UpdateClusterDto {
     description:
       'Let the agent replace an existing istio-system/cacerts that Lattice did not create (e.g. a CA installed by hand or by another tool). Without it, such a Secret is never overwritten or deleted and the agent refuses the snapshot (NACK) saying so. A Secret taken over is never deleted, even when the cluster leaves its last global namespace.',
   })
-  @IsOptional()
+  // Omitted means unchanged (false on registration); null is refused, not passed on as "no value".
+  @ValidateIf((_dto, value) => value !== undefined)
   @IsBoolean()
   takeOverMeshCa?: boolean;
 }
