@@ -228,6 +228,10 @@ describe('security: GraphQL errors and request ids', () => {
     expect(error.code).not.toBe(GrpcStatus.INTERNAL);
     const [requestId] = error.metadata.get('x-request-id');
     expect(String(requestId)).toMatch(/^[0-9a-f-]{36}$/);
-    expect(controller.logs).toContain(`request id ${String(requestId)}`);
+    // The log line and the gRPC answer travel on different pipes: wait for the line to arrive.
+    const logged = `request id ${String(requestId)}`;
+    for (const deadline = Date.now() + 10_000; !controller.logs.includes(logged) && Date.now() < deadline;)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(controller.logs).toContain(logged);
   });
 });
