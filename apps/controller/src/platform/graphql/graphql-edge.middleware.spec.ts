@@ -14,6 +14,7 @@ const credential = (token: string) =>
 function setUp(blocked = false, blockedCredentials: string[] = []) {
   const keys: string[] = [];
   let lookups = 0;
+  let redisReads = 0;
   const limits = new Map<string, number>();
   const storage = {
     increment: async (key: string, _ttl: number, limit: number, _block: number, name: string) => {
@@ -21,7 +22,10 @@ function setUp(blocked = false, blockedCredentials: string[] = []) {
       limits.set(name, limit);
       return { totalHits: 1, timeToExpire: 60, isBlocked: blocked, timeToBlockExpire: blocked ? 42 : 0 };
     },
-    blockedSeconds: async (key: string) => (blockedCredentials.includes(key) ? 17 : 0),
+    blockedSeconds: async (key: string) => {
+      redisReads++;
+      return blockedCredentials.includes(key) ? 17 : 0;
+    },
   } as unknown as EdgeBudgetStore;
   const authenticator = {
     authenticate: async (authorization: string | undefined) => {
@@ -64,7 +68,7 @@ function setUp(blocked = false, blockedCredentials: string[] = []) {
       const next: NextFunction = () => resolve({ headers, req });
       edge(req, res, next);
     });
-  return { call, keys, limits, lookups: () => lookups };
+  return { call, keys, limits, lookups: () => lookups, redisReads: () => redisReads };
 }
 
 describe('graphqlEdge', () => {
@@ -100,6 +104,15 @@ describe('graphqlEdge', () => {
     }
     expect(lookups()).toBe(0);
     expect(keys).toEqual([]);
+  });
+
+  it('remembers a blocked credential until its block ends, so repeats cost no Redis round trip', async () => {
+    const { call, redisReads } = setUp(false, [credential('good')]);
+    for (let i = 0; i < 5; i++) expect((await call('{ a }', 'Bearer good')).status).toBe(429);
+    expect(redisReads()).toBe(1);
+    // Another credential is still asked about.
+    expect((await call('{ a }', 'Bearer other')).status).toBe(401);
+    expect(redisReads()).toBe(2);
   });
 
   it('passes a bounded document on with the principal, and refuses an oversized one', async () => {

@@ -45,17 +45,20 @@ export function graphqlEdge(
     maxFragments: MAX_FRAGMENTS_PER_DOCUMENT,
   };
   const readJson = json({ limit: options.maxBytes, type: ['application/json', '+json'] });
+  const blocks = new BlockedCredentials();
 
-  const withinBudget = async (
+  /** Takes one request from the budget: 0 when within it, else the seconds until it may retry (Retry-After set). */
+  const overBudgetFor = async (
     res: Response,
     throttler: string,
     key: string,
     limit: number,
-  ): Promise<boolean> => {
+  ): Promise<number> => {
     const record = await storage.increment(key, WINDOW_MS, limit, WINDOW_MS, throttler);
-    if (!record.isBlocked) return true;
-    res.setHeader('Retry-After', String(Math.max(record.timeToBlockExpire, 1)));
-    return false;
+    if (!record.isBlocked) return 0;
+    const seconds = Math.max(record.timeToBlockExpire, 1);
+    res.setHeader('Retry-After', String(seconds));
+    return seconds;
   };
 
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -66,8 +69,10 @@ export function graphqlEdge(
     void (async (): Promise<EdgeRefusal | undefined> => {
       const credential = credentialKey(request.headers.authorization);
       if (credential) {
-        const blockedSeconds = await storage.blockedSeconds(credential, 'graphql');
+        const blockedSeconds =
+          blocks.secondsLeft(credential) || (await storage.blockedSeconds(credential, 'graphql'));
         if (blockedSeconds > 0) {
+          blocks.remember(credential, blockedSeconds);
           res.setHeader('Retry-After', String(blockedSeconds));
           return overBudget(options.requestsPerMinute);
         }
@@ -77,14 +82,14 @@ export function graphqlEdge(
         principal = await authenticator.authenticate(request.headers.authorization);
       } catch (error) {
         if (!(error instanceof DomainError) || error.code !== 'UNAUTHENTICATED') throw error;
-        if (
-          !(await withinBudget(
-            res,
-            'graphql-anonymous',
-            `ip:${request.ip ?? 'unknown'}`,
-            options.failedAuthenticationsPerMinute,
-          ))
-        ) {
+        const address = `ip:${request.ip ?? 'unknown'}`;
+        const known = blocks.secondsLeft(address);
+        if (known > 0) res.setHeader('Retry-After', String(known));
+        const anonymousWait =
+          known ||
+          (await overBudgetFor(res, 'graphql-anonymous', address, options.failedAuthenticationsPerMinute));
+        if (anonymousWait > 0) {
+          blocks.remember(address, anonymousWait);
           return {
             status: 429,
             code: 'RATE_LIMITED',
@@ -94,7 +99,9 @@ export function graphqlEdge(
         return { status: 401, code: 'UNAUTHENTICATED', message: error.message };
       }
       // Authenticated, so the header held a credential and `credential` is defined.
-      if (!(await withinBudget(res, 'graphql', credential!, options.requestsPerMinute))) {
+      const waitSeconds = await overBudgetFor(res, 'graphql', credential!, options.requestsPerMinute);
+      if (waitSeconds > 0) {
+        blocks.remember(credential!, waitSeconds);
         return overBudget(options.requestsPerMinute);
       }
       request.principal = principal;
@@ -153,6 +160,34 @@ function refuse(request: Request, res: Response, refusal: EdgeRefusal): void {
       },
     ],
   });
+}
+
+/**
+ * Credentials this replica saw blocked, until their block ends: a flood with a spent token is then
+ * refused without even a Redis round trip. Only a cache of what Redis said (blocks never end early),
+ * bounded so made-up tokens cannot grow it.
+ */
+class BlockedCredentials {
+  private readonly until = new Map<string, number>();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  secondsLeft(credential: string, now = Date.now()): number {
+    const until = this.until.get(credential);
+    if (until === undefined) return 0;
+    if (until > now) return Math.ceil((until - now) / 1000);
+    this.until.delete(credential);
+    return 0;
+  }
+
+  remember(credential: string, seconds: number, now = Date.now()): void {
+    if (this.until.size >= this.maxEntries) {
+      for (const [key, until] of this.until) if (until <= now) this.until.delete(key);
+      // Still full of live blocks: forget the oldest (Map keeps insertion order).
+      if (this.until.size >= this.maxEntries) this.until.delete(this.until.keys().next().value!);
+    }
+    this.until.set(credential, Math.max(this.until.get(credential) ?? 0, now + seconds * 1000));
+  }
 }
 
 /**
