@@ -118,12 +118,23 @@ describe('tracing with OpenTelemetry (OTEL_* variables, OTLP export)', () => {
     expect(ack.attributes).toEqual(
       expect.arrayContaining([{ key: 'lattice.cluster_id', value: { stringValue: cluster.id } }]),
     );
-    // Log lines written inside a traced request carry its trace id.
-    const traced = controller.logs
+    // Every line is JSON in the one shape controller and agent share (level, time, pid, hostname,
+    // service: platform/bootstrap/log-fields.util.ts); lines written inside a span carry its trace id.
+    const lines = controller.logs
       .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as { trace_id?: string })
-      .filter((line) => line.trace_id);
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown> & { trace_id?: string });
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line).toMatchObject({
+        level: expect.any(Number),
+        time: expect.any(Number),
+        pid: expect.any(Number),
+        hostname: expect.any(String),
+        service: 'lattice-controller',
+      });
+    }
+    const traced = lines.filter((line) => line.trace_id);
     expect(traced.length).toBeGreaterThan(0);
     expect(receiver.spans.map((span) => span.traceId)).toEqual(expect.arrayContaining([traced[0]!.trace_id]));
     expect(rest.traceId).toMatch(/^[0-9a-f]{32}$/);

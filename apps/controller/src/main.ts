@@ -7,6 +7,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import pino from 'pino';
 import { AppModule } from './app.module';
 import { prepareInfrastructure } from './platform/bootstrap/infrastructure.util';
+import { logBase } from './platform/bootstrap/log-fields.util';
 import { apiRoleOff } from './platform/http/api-role.middleware';
 import { refuseNonJsonBodies, refusePrototypeKeys } from './platform/http/json-only.middleware';
 import { createValidationPipe } from './platform/http/validation.pipe';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = pino({ level: env.LOG_LEVEL, base: { service: 'lattice-controller' } });
+  const logger = pino({ level: env.LOG_LEVEL, base: logBase() });
   // Node prints process warnings (deprecations, experimental features) as plain text on stderr;
   // they go to the JSON log instead, so every line the controller writes is JSON.
   process.removeAllListeners('warning');
