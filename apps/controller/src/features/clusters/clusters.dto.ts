@@ -48,6 +48,13 @@ const LABELS_PROPERTY = {
   example: { region: 'eu-west-1' },
 } as const;
 
+const TAKE_OVER_MESH_CA_PROPERTY = {
+  example: false,
+  default: false,
+  description:
+    'Let the agent replace an existing istio-system/cacerts that Lattice did not create (e.g. a CA installed by hand or by another tool). Without it, such a Secret is never overwritten or deleted and the agent refuses the snapshot (NACK) saying so. A Secret taken over is never deleted, even when the cluster leaves its last global namespace.',
+} as const;
+
 export class CreateClusterDto {
   @ApiProperty({ example: 'eu-west-1', description: 'unique per tenant; DNS-label style' })
   @IsString()
@@ -71,12 +78,7 @@ export class CreateClusterDto {
   @IsObject()
   @IsLabelMap()
   labels?: Record<string, string>;
-  @ApiPropertyOptional({
-    example: false,
-    default: false,
-    description:
-      'Let the agent replace an existing istio-system/cacerts that Lattice did not create (e.g. a CA installed by hand or by another tool). Without it, such a Secret is never overwritten or deleted and the agent refuses the snapshot (NACK) saying so. A Secret taken over is never deleted, even when the cluster leaves its last global namespace.',
-  })
+  @ApiPropertyOptional(TAKE_OVER_MESH_CA_PROPERTY)
   // Omitted means unchanged (false on registration); null is refused, not passed on as "no value".
   @ValidateIf((_dto, value) => value !== undefined)
   @IsBoolean()
@@ -96,12 +98,7 @@ export class UpdateClusterDto {
   @IsObject()
   @IsLabelMap()
   labels?: Record<string, string>;
-  @ApiPropertyOptional({
-    example: false,
-    default: false,
-    description:
-      'Let the agent replace an existing istio-system/cacerts that Lattice did not create (e.g. a CA installed by hand or by another tool). Without it, such a Secret is never overwritten or deleted and the agent refuses the snapshot (NACK) saying so. A Secret taken over is never deleted, even when the cluster leaves its last global namespace.',
-  })
+  @ApiPropertyOptional(TAKE_OVER_MESH_CA_PROPERTY)
   // Omitted means unchanged (false on registration); null is refused, not passed on as "no value".
   @ValidateIf((_dto, value) => value !== undefined)
   @IsBoolean()
