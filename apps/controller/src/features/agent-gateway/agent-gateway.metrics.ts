@@ -18,15 +18,20 @@ export class AgentGatewayMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers: [metrics.registry],
     });
+    // Both gauges are collected at once on a scrape (prom-client collects concurrently): they share
+    // the one query in flight.
+    let inFlight: ReturnType<ClusterLinkRepository['clustersBehind']> | undefined;
+    const clustersBehind = () =>
+      (inFlight ??= links.clustersBehind(MAX_LAGGING_CLUSTER_SERIES).finally(() => (inFlight = undefined)));
     const lag = new Gauge({
       name: 'lattice_cluster_config_lag_versions',
       help: `Desired minus applied snapshot version, for the ${MAX_LAGGING_CLUSTER_SERIES} clusters furthest behind (clusters in step have no series)`,
       labelNames: ['tenant_id', 'cluster_id'] as const,
       registers: [metrics.registry],
       async collect() {
-        const behind = await links.clustersBehind(MAX_LAGGING_CLUSTER_SERIES);
+        const { furthest } = await clustersBehind();
         lag.reset();
-        for (const cluster of behind) {
+        for (const cluster of furthest) {
           lag.set({ tenant_id: cluster.tenantId, cluster_id: cluster.clusterId }, cluster.lag);
         }
       },
@@ -36,7 +41,7 @@ export class AgentGatewayMetrics {
       help: 'Clusters whose applied snapshot version is behind their desired one',
       registers: [metrics.registry],
       async collect() {
-        behindCount.set(await links.countClustersBehind());
+        behindCount.set((await clustersBehind()).total);
       },
     });
   }

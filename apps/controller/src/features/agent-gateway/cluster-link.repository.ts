@@ -189,21 +189,26 @@ export class ClusterLinkRepository {
     return desiredAt ?? null;
   }
 
-  /** Clusters whose applied version is behind their desired one, every tenant (for operators' metrics). */
-  async clustersBehind(limit: number): Promise<{ tenantId: string; clusterId: string; lag: number }[]> {
-    const rows = await this.prisma.$queryRaw<{ tenant_id: string; id: string; lag: number }[]>(Prisma.sql`
-      SELECT tenant_id::text AS tenant_id, id::text AS id, desired_version - applied_version AS lag
+  /**
+   * Clusters whose applied version is behind their desired one, every tenant (for operators'
+   * metrics): how many, and the `limit` furthest behind. One query per scrape.
+   */
+  async clustersBehind(
+    limit: number,
+  ): Promise<{ total: number; furthest: { tenantId: string; clusterId: string; lag: number }[] }> {
+    const rows = await this.prisma.$queryRaw<{ tenant_id: string; id: string; lag: number; total: bigint }[]>(
+      Prisma.sql`
+      SELECT tenant_id::text AS tenant_id, id::text AS id, desired_version - applied_version AS lag,
+             count(*) OVER () AS total
         FROM clusters
        WHERE revoked_at IS NULL AND desired_version > applied_version
        ORDER BY desired_version - applied_version DESC, id
-       LIMIT ${limit}::int`);
-    return rows.map((row) => ({ tenantId: row.tenant_id, clusterId: row.id, lag: Number(row.lag) }));
-  }
-
-  countClustersBehind(): Promise<number> {
-    return this.prisma.cluster.count({
-      where: { revokedAt: null, desiredVersion: { gt: this.prisma.cluster.fields.appliedVersion } },
-    });
+       LIMIT ${limit}::int`,
+    );
+    return {
+      total: Number(rows[0]?.total ?? 0),
+      furthest: rows.map((row) => ({ tenantId: row.tenant_id, clusterId: row.id, lag: Number(row.lag) })),
+    };
   }
 
   async recordNack(
