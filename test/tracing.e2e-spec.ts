@@ -119,7 +119,7 @@ describe('tracing with OpenTelemetry (OTEL_* variables, OTLP export)', () => {
       expect.arrayContaining([{ key: 'lattice.cluster_id', value: { stringValue: cluster.id } }]),
     );
     // Every line is JSON in the one shape controller and agent share (level, time, pid, hostname,
-    // service: platform/bootstrap/log-fields.util.ts); lines written inside a span carry its trace id.
+    // service: libs/platform/src/logging.ts); lines written inside a span carry its trace id.
     const lines = controller.logs
       .split('\n')
       .filter(Boolean)

@@ -1,4 +1,4 @@
-import os from 'node:os';
+import { logFields } from '@lattice/platform';
 import pino from 'pino';
 
 /** The logging the agent needs; pino satisfies it and tests pass a recorder. */
@@ -21,25 +21,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export function createAgentLogger(level: LogLevel, bindings: Record<string, unknown> = {}): AgentLogger {
   return pino({
     level,
-    base: { pid: process.pid, hostname: os.hostname(), service: 'lattice-agent', ...bindings },
+    base: { ...logFields('lattice-agent'), ...bindings },
   });
 }
 
-/**
- * Node prints process warnings (deprecations, experimental features) as plain text on stderr;
- * these go to the JSON log instead, so every line the agent writes is JSON. One is expected and
- * harmless: @grpc/grpc-js sets the TLS server name to the controller's host even when that is an
- * IP address (grpc/grpc-node#1919), which Node flags as DEP0123; the certificate is still verified
- * against the IP address, so it is logged at debug level only.
- */
-export function logProcessWarnings(logger: AgentLogger, target: NodeJS.Process = process): void {
-  target.removeAllListeners('warning');
-  target.on('warning', (warning: Error & { code?: string }) => {
-    const fields = { warning: warning.name, code: warning.code };
-    if (warning.code === 'DEP0123') logger.debug(fields, warning.message);
-    else logger.warn(fields, warning.message);
-  });
-}
+export { logProcessWarnings } from '@lattice/platform';
 
 /** Turns any thrown value into a loggable message. */
 export function errorMessage(error: unknown): string {

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
-import { logBase } from './platform/bootstrap/log-fields.util';
+import { logFields } from '@lattice/platform';
 import { AgentGatewayModule } from './features/agent-gateway/agent-gateway.module';
 import { AuditModule } from './features/audit/audit.module';
 import { AuthModule } from './features/auth/auth.module';
@@ -38,7 +38,7 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.env.LOG_LEVEL,
-            base: logBase(),
+            base: logFields('lattice-controller'),
             genReqId: (req, res) => assignRequestId(req, res),
             redact: ['req.headers.authorization', 'req.headers.cookie'],
             autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },

@@ -5,9 +5,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import pino from 'pino';
+import { logFields, logProcessWarnings } from '@lattice/platform';
 import { AppModule } from './app.module';
 import { prepareInfrastructure } from './platform/bootstrap/infrastructure.util';
-import { logBase } from './platform/bootstrap/log-fields.util';
 import { apiRoleOff } from './platform/http/api-role.middleware';
 import { refuseNonJsonBodies, refusePrototypeKeys } from './platform/http/json-only.middleware';
 import { createValidationPipe } from './platform/http/validation.pipe';
@@ -33,13 +33,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = pino({ level: env.LOG_LEVEL, base: logBase() });
-  // Node prints process warnings (deprecations, experimental features) as plain text on stderr;
-  // they go to the JSON log instead, so every line the controller writes is JSON.
-  process.removeAllListeners('warning');
-  process.on('warning', (warning: Error & { code?: string }) =>
-    logger.warn({ warning: warning.name, code: warning.code }, warning.message),
-  );
+  const logger = pino({ level: env.LOG_LEVEL, base: logFields('lattice-controller') });
+  logProcessWarnings(logger);
   fs.mkdirSync(env.LATTICE_DATA_DIR, { recursive: true });
 
   const infrastructure = await prepareInfrastructure(env, logger);

@@ -2,10 +2,10 @@
 // success). The Helm chart's migration Job runs it before an install or upgrade rolls pods, so
 // replicas can start with LATTICE_MIGRATE_ON_START=false.
 import pino from 'pino';
-import { logBase } from './platform/bootstrap/log-fields.util';
+import { logFields } from '@lattice/platform';
 import { runMigrations } from './platform/bootstrap/migrations.util';
 
-const logger = pino({ base: logBase('lattice-migrate') });
+const logger = pino({ base: logFields('lattice-migrate') });
 
 async function migrate(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL?.trim();

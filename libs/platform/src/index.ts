@@ -1,3 +1,4 @@
 export * from './database-url';
+export * from './logging';
 export * from './project-root';
 export * from './seeded-random';
