@@ -30,7 +30,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
-    const base = this.redis.key('throttle', throttlerName, key);
+    const base = this.keyOf(throttlerName, key);
     const [hits, ttlMs, blocked, blockMs] = (await this.redis.client.eval(
       INCREMENT,
       2,
@@ -49,9 +49,12 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   }
 
   async blockedSeconds(key: string, throttlerName: string): Promise<number> {
-    const blockedMs = await this.redis.client.pttl(
-      `${this.redis.key('throttle', throttlerName, key)}:blocked`,
-    );
+    const blockedMs = await this.redis.client.pttl(`${this.keyOf(throttlerName, key)}:blocked`);
     return blockedMs > 0 ? Math.ceil(blockedMs / 1000) : 0;
+  }
+
+  /** The Redis key of a budget; `:hits` and `:blocked` hang off it. */
+  private keyOf(throttlerName: string, key: string): string {
+    return this.redis.key('throttle', throttlerName, key);
   }
 }
