@@ -15,6 +15,7 @@ import { ConfigError, parseControllerEnv } from './platform/config/controller-en
 import { ShutdownState } from './platform/health/shutdown-state.service';
 import { setUpOpenApi } from './platform/http/openapi.util';
 import { graphqlEdge } from './platform/graphql/graphql-edge.middleware';
+import { EdgeBlocklist, expressClientAddress, shieldHttpServer } from './platform/http/edge-shield.util';
 import { RedisThrottlerStorage } from './platform/rate-limit/redis-throttler.store';
 import { RedisService } from './platform/redis/redis.service';
 import { AuthService } from './features/auth/auth.service';
@@ -47,6 +48,17 @@ async function main(): Promise<void> {
   app.useGlobalPipes(createValidationPipe());
   if (!env.LATTICE_ROLES.includes('api')) app.use(apiRoleOff(env.LATTICE_ROLES));
   app.use(refuseNonJsonBodies);
+  // Callers found over budget are remembered here (until their block ends) and shed by the HTTP
+  // server itself before Express, without reading their bodies (edge-shield.util.ts).
+  const blocklist = new EdgeBlocklist();
+  const metrics = app.get(MetricsService);
+  shieldHttpServer(app.getHttpServer(), {
+    blocklist,
+    paths: ['/graphql'],
+    clientAddress: expressClientAddress(app.getHttpAdapter().getInstance()),
+    connectionsPerSecond: env.LATTICE_CONNECTIONS_PER_SECOND_PER_ADDRESS,
+    onShed: (reason) => metrics.httpShed.inc({ reason }),
+  });
   // Before the JSON parser and Apollo: authenticate, rate-limit and bound GraphQL documents first.
   app.use(
     '/graphql',
@@ -59,6 +71,7 @@ async function main(): Promise<void> {
         requestsPerMinute: env.LATTICE_RATE_LIMIT_PER_MINUTE,
         failedAuthenticationsPerMinute: env.LATTICE_AUTH_FAILURES_PER_MINUTE,
       },
+      blocklist,
     ),
   );
   app.useBodyParser('json', { limit: '1mb' });
@@ -68,7 +81,7 @@ async function main(): Promise<void> {
   setUpOpenApi(app);
   await app.listen(env.PORT, env.HOST);
   const metricsServer = await startMetricsServer(
-    app.get(MetricsService).registry,
+    metrics.registry,
     env.METRICS_HOST,
     env.METRICS_PORT,
   );

@@ -1,30 +1,26 @@
-import { createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { DomainError } from '@lattice/domain';
 import type { Principal } from '../auth/principal.util';
+import { credentialKey as credentialKeyOf, EdgeBlocklist } from '../http/edge-shield.util';
 import { graphqlEdge } from './graphql-edge.middleware';
 import type { EdgeBudgetStore } from './graphql-edge.types';
 
 const VIEWER: Principal = { kind: 'token', tenantId: 't', tokenId: 'k', tokenName: 'n', role: 'viewer' };
 
-const credential = (token: string) =>
-  `credential:${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;
+const credential = (token: string) => credentialKeyOf(`Bearer ${token}`)!;
 
-/** `blocked`: every budget is spent; `blockedCredentials`: these credential keys are already blocked. */
+/** `blocked`: every budget is spent; `blockedCredentials`: this replica already saw these blocked. */
 function setUp(blocked = false, blockedCredentials: string[] = []) {
   const keys: string[] = [];
   let lookups = 0;
-  let redisReads = 0;
+  const blocklist = new EdgeBlocklist();
+  for (const key of blockedCredentials) blocklist.remember(key, 17);
   const limits = new Map<string, number>();
   const storage = {
     increment: async (key: string, _ttl: number, limit: number, _block: number, name: string) => {
       keys.push(`${name}:${key}`);
       limits.set(name, limit);
       return { totalHits: 1, timeToExpire: 60, isBlocked: blocked, timeToBlockExpire: blocked ? 42 : 0 };
-    },
-    blockedSeconds: async (key: string) => {
-      redisReads++;
-      return blockedCredentials.includes(key) ? 17 : 0;
     },
   } as unknown as EdgeBudgetStore;
   const authenticator = {
@@ -34,12 +30,17 @@ function setUp(blocked = false, blockedCredentials: string[] = []) {
       return VIEWER;
     },
   };
-  const edge = graphqlEdge(authenticator, storage, {
+  const edge = graphqlEdge(
+    authenticator,
+    storage,
+    {
     maxBytes: 1024,
     maxTokens: 20,
     requestsPerMinute: 5,
     failedAuthenticationsPerMinute: 3,
-  });
+    },
+    blocklist,
+  );
   const call = (query: string | undefined, authorization?: string) =>
     new Promise<{
       status?: number;
@@ -68,7 +69,7 @@ function setUp(blocked = false, blockedCredentials: string[] = []) {
       const next: NextFunction = () => resolve({ headers, req });
       edge(req, res, next);
     });
-  return { call, keys, limits, lookups: () => lookups, redisReads: () => redisReads };
+  return { call, keys, limits, blocklist, lookups: () => lookups };
 }
 
 describe('graphqlEdge', () => {
@@ -106,13 +107,19 @@ describe('graphqlEdge', () => {
     expect(keys).toEqual([]);
   });
 
-  it('remembers a blocked credential until its block ends, so repeats cost no Redis round trip', async () => {
-    const { call, redisReads } = setUp(false, [credential('good')]);
+  it('puts a credential found over budget on the shared blocklist: repeats cost no lookup and no Redis round trip', async () => {
+    const { call, keys, lookups, blocklist } = setUp(true);
     for (let i = 0; i < 5; i++) expect((await call('{ a }', 'Bearer good')).status).toBe(429);
-    expect(redisReads()).toBe(1);
-    // Another credential is still asked about.
-    expect((await call('{ a }', 'Bearer other')).status).toBe(401);
-    expect(redisReads()).toBe(2);
+    expect(lookups()).toBe(1);
+    expect(keys).toEqual([`graphql:${credential('good')}`]);
+    expect(blocklist.secondsLeft(credential('good'))).toBe(42);
+  });
+
+  it('puts a client address over its failed-authentication budget on the shared blocklist', async () => {
+    const { call, keys, blocklist } = setUp(true);
+    for (let i = 0; i < 3; i++) expect((await call('{ a }')).status).toBe(429);
+    expect(keys).toEqual(['graphql-anonymous:ip:127.0.0.1']);
+    expect(blocklist.secondsLeft('ip:127.0.0.1')).toBe(42);
   });
 
   it('passes a bounded document on with the principal, and refuses an oversized one', async () => {

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { json, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { DomainError } from '@lattice/domain';
 import type { AuthenticatedRequest } from '../auth/authenticated-request.util';
 import { requestIdFor } from '../http/all-exceptions.filter';
+import { addressKey, credentialKey, EdgeBlocklist } from '../http/edge-shield.util';
 import type { CallerAuthenticator, EdgeBudgetStore } from './graphql-edge.types';
 import {
   checkDocumentBounds,
@@ -25,12 +25,14 @@ const WINDOW_MS = 60_000;
 /**
  * Runs on /graphql before the JSON body parser and before Apollo, so nothing a caller sends is
  * read, parsed or validated until it is known who sent it and that they are within their budget:
- *   1. a credential already over its per-minute GraphQL budget is refused at once (429 with
- *      Retry-After): a flood with a valid token costs one Redis read, no token lookup;
+ *   1. a credential this replica saw blocked is refused at once (429 with Retry-After), no I/O —
+ *      normally the HTTP server's shield (edge-shield.util.ts) already refused it before Express;
  *   2. authenticate the bearer token (401; failures count against the client IP, 429 past the limit);
- *   3. one request from the credential's per-minute GraphQL budget (429 with Retry-After);
+ *   3. one request from the credential's per-minute GraphQL budget (429 with Retry-After); a
+ *      credential or address found over budget goes on the shared blocklist until its block ends;
  *   4. read the body with the GraphQL byte limit (413);
  *   5. refuse batches, and documents over the token, operation or fragment limits (400).
+ * A legitimate request costs its token lookup and one Redis round trip (the budget), nothing more.
  * The principal is left on the request, so the AuthGuard does not look the token up again.
  * GET without a `query` (the GraphiQL landing page) passes through untouched.
  */
@@ -38,6 +40,7 @@ export function graphqlEdge(
   authenticator: CallerAuthenticator,
   storage: EdgeBudgetStore,
   options: GraphqlEdgeOptions,
+  blocks: EdgeBlocklist = new EdgeBlocklist(),
 ): RequestHandler {
   const bounds: DocumentBounds = {
     maxTokens: options.maxTokens,
@@ -45,7 +48,6 @@ export function graphqlEdge(
     maxFragments: MAX_FRAGMENTS_PER_DOCUMENT,
   };
   const readJson = json({ limit: options.maxBytes, type: ['application/json', '+json'] });
-  const blocks = new BlockedCredentials();
 
   /** Takes one request from the budget: 0 when within it, else the seconds until it may retry (Retry-After set). */
   const overBudgetFor = async (
@@ -69,10 +71,8 @@ export function graphqlEdge(
     void (async (): Promise<EdgeRefusal | undefined> => {
       const credential = credentialKey(request.headers.authorization);
       if (credential) {
-        const blockedSeconds =
-          blocks.secondsLeft(credential) || (await storage.blockedSeconds(credential, 'graphql'));
+        const blockedSeconds = blocks.secondsLeft(credential);
         if (blockedSeconds > 0) {
-          blocks.remember(credential, blockedSeconds);
           res.setHeader('Retry-After', String(blockedSeconds));
           return overBudget(options.requestsPerMinute);
         }
@@ -82,7 +82,7 @@ export function graphqlEdge(
         principal = await authenticator.authenticate(request.headers.authorization);
       } catch (error) {
         if (!(error instanceof DomainError) || error.code !== 'UNAUTHENTICATED') throw error;
-        const address = `ip:${request.ip ?? 'unknown'}`;
+        const address = addressKey(request.ip);
         const known = blocks.secondsLeft(address);
         if (known > 0) res.setHeader('Retry-After', String(known));
         const anonymousWait =
@@ -160,43 +160,6 @@ function refuse(request: Request, res: Response, refusal: EdgeRefusal): void {
       },
     ],
   });
-}
-
-/**
- * Credentials this replica saw blocked, until their block ends: a flood with a spent token is then
- * refused without even a Redis round trip. Only a cache of what Redis said (blocks never end early),
- * bounded so made-up tokens cannot grow it.
- */
-class BlockedCredentials {
-  private readonly until = new Map<string, number>();
-
-  constructor(private readonly maxEntries = 10_000) {}
-
-  secondsLeft(credential: string, now = Date.now()): number {
-    const until = this.until.get(credential);
-    if (until === undefined) return 0;
-    if (until > now) return Math.ceil((until - now) / 1000);
-    this.until.delete(credential);
-    return 0;
-  }
-
-  remember(credential: string, seconds: number, now = Date.now()): void {
-    if (this.until.size >= this.maxEntries) {
-      for (const [key, until] of this.until) if (until <= now) this.until.delete(key);
-      // Still full of live blocks: forget the oldest (Map keeps insertion order).
-      if (this.until.size >= this.maxEntries) this.until.delete(this.until.keys().next().value!);
-    }
-    this.until.set(credential, Math.max(this.until.get(credential) ?? 0, now + seconds * 1000));
-  }
-}
-
-/**
- * The budget key of a credential: a hash of the header's last word (the token whatever the scheme's
- * spelling), known before the token is looked up. One key per token, as a token id would be.
- */
-function credentialKey(authorization: string | undefined): string | undefined {
-  const token = authorization?.trim().split(/\s+/).pop();
-  return token ? `credential:${createHash('sha256').update(token).digest('hex').slice(0, 32)}` : undefined;
 }
 
 function overBudget(requestsPerMinute: number): EdgeRefusal {

@@ -10,11 +10,8 @@ export interface CallerAuthenticator {
 }
 
 /**
- * Fixed-window budgets (ThrottlerStorage's `increment`) plus a read-only look at whether a key is
- * blocked, so a caller already over budget is refused without a token lookup and without creating
- * a key for every random token an attacker makes up.
+ * Fixed-window budgets (ThrottlerStorage's `increment`, shared by every replica through Redis).
+ * Whether a caller is already blocked is answered in-process (EdgeBlocklist), not by a read here,
+ * so a legitimate request costs one budget round trip.
  */
-export interface EdgeBudgetStore extends ThrottlerStorage {
-  /** Seconds until `key` of `throttlerName` may be used again; 0 when it is not blocked. */
-  blockedSeconds(key: string, throttlerName: string): Promise<number>;
-}
+export type EdgeBudgetStore = ThrottlerStorage;

@@ -34,6 +34,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly httpShed = new Counter({
+    name: 'lattice_http_shed_total',
+    help: 'Requests answered 429 and connections closed by the HTTP server before Express, by reason (credential, address, connections)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     // Standard names (process_*, nodejs_*), so stock Node.js dashboards and alerts work unchanged.
     collectDefaultMetrics({ register: this.registry });

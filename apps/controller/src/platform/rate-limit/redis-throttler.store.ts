@@ -19,8 +19,6 @@ return {hits, ttl, 0, 0}`;
 
 @Injectable()
 export class RedisThrottlerStorage implements ThrottlerStorage {
-  // Also fits the GraphQL edge's EdgeBudgetStore (blockedSeconds), without platform/rate-limit
-  // importing platform/graphql.
   constructor(private readonly redis: RedisService) {}
 
   async increment(
@@ -46,11 +44,6 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       isBlocked: blocked === 1,
       timeToBlockExpire: Math.ceil(Math.max(blockMs, 0) / 1000),
     };
-  }
-
-  async blockedSeconds(key: string, throttlerName: string): Promise<number> {
-    const blockedMs = await this.redis.client.pttl(`${this.keyOf(throttlerName, key)}:blocked`);
-    return blockedMs > 0 ? Math.ceil(blockedMs / 1000) : 0;
   }
 
   /** The Redis key of a budget; `:hits` and `:blocked` hang off it. */
