@@ -191,7 +191,11 @@ export interface FloorServer {
   stop(): void;
 }
 
-export async function startFloorServer(databaseUrl: string, redisUrl: string, cwd: string): Promise<FloorServer> {
+export async function startFloorServer(
+  databaseUrl: string,
+  redisUrl: string,
+  cwd: string,
+): Promise<FloorServer> {
   const child = spawn(process.execPath, ['-e', FLOOR, databaseUrl, redisUrl], {
     stdio: ['ignore', 'pipe', 'inherit'],
     cwd,

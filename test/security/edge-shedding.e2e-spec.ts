@@ -71,29 +71,32 @@ describe('security: shedding abusive clients at the HTTP server (issue 17 #1)', 
     );
 
   /**
-   * Declares a 1 MB body but sends none of it, then waits: a server that reads bodies would wait
-   * for it; a shedding one answers and closes at once.
+   * Declares a body (60 KB: under the GraphQL byte limit) but sends none of it, then waits: a server
+   * that reads bodies would wait for it; a shedding one answers and closes at once.
    */
-  const declareHugeBody = (localAddress: string, token?: string) =>
+  const declareHugeBody = (localAddress: string, token?: string, length = 60_000) =>
     new Promise<{ head: string; closedAfterMs: number }>((resolve, reject) => {
       const started = Date.now();
       const socket = net.connect({ host: '127.0.0.1', port, localAddress });
       let text = '';
       socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
       socket.on('error', reject);
-      socket.on('close', () => resolve({ head: text, closedAfterMs: Date.now() - started }));
+      const waited = setTimeout(() => socket.destroy(new Error('the server waited for the body')), 5_000);
+      socket.on('close', () => {
+        clearTimeout(waited);
+        resolve({ head: text, closedAfterMs: Date.now() - started });
+      });
       socket.write(
         [
           'POST /graphql HTTP/1.1',
           'Host: 127.0.0.1',
           'Content-Type: application/json',
-          'Content-Length: 1000000',
+          `Content-Length: ${length}`,
           ...(token ? [`Authorization: Bearer ${token}`] : []),
           '',
           '',
         ].join('\r\n'),
       );
-      setTimeout(() => socket.destroy(new Error('the server waited for the body')), 5_000);
     });
 
   const shedCount = async (reason: string): Promise<number> => {
@@ -125,7 +128,7 @@ describe('security: shedding abusive clients at the HTTP server (issue 17 #1)', 
       socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
       socket.on('close', () => resolve(text));
       socket.write(
-        `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\nAuthorization: bEaReR   ${token}\r\n\r\n`,
+        `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\nAuthorization: bEaReR   ${token}\r\n\r\n`,
       );
     });
     expect(lower).toMatch(/^HTTP\/1\.1 429 /);
@@ -138,7 +141,11 @@ describe('security: shedding abusive clients at the HTTP server (issue 17 #1)', 
     expect(answer.json).toMatchObject({ data: { __typename: 'Query' } });
   });
 
-  it('sheds an address over its failed-authentication budget, but not valid tokens from it or other addresses', async () => {
+  it('sheds an address over its failed-authentication budget, made-up tokens from it too, but not tokens in use', async () => {
+    // A user behind the same address whose token is in use (it authenticated before the block).
+    const { token } = await createToken(controller, tenant, 'viewer');
+    expect((await post('127.0.0.3', token)).status).toBe(200);
+
     const statuses: number[] = [];
     for (let i = 0; i <= LIMIT; i++) statuses.push((await post('127.0.0.3')).status);
     expect(statuses).toEqual([...Array(LIMIT).fill(401), 429]);
@@ -146,16 +153,28 @@ describe('security: shedding abusive clients at the HTTP server (issue 17 #1)', 
     const before = await shedCount('address');
     const shed = await declareHugeBody('127.0.0.3');
     expect(shed.head).toMatch(/^HTTP\/1\.1 429 /);
-    expect(shed.head).toMatch(/unauthenticated requests from this address/);
-    expect(await shedCount('address')).toBe(before + 1);
+    expect(shed.head).toMatch(/without a valid credential from this address/);
+    // Made-up tokens from the blocked address are refused without a lookup.
+    const fake = await post('127.0.0.3', `lat_00000000_${'A'.repeat(32)}`);
+    expect(fake.status).toBe(429);
+    expect(await shedCount('address')).toBe(before + 2);
 
-    // The same address with a valid token (a NAT's other users) is served.
-    const { token } = await createToken(controller, tenant, 'viewer');
+    // The token in use is still served from that address.
     expect((await post('127.0.0.3', token)).status).toBe(200);
     // Another address without a token is told what is wrong, not rate limited.
     const other = await post('127.0.0.5');
     expect(other.status).toBe(401);
     expect(other.json).toMatchObject({ error: 'UNAUTHENTICATED' });
+  });
+
+  it('refuses a declared body over the GraphQL byte limit with 413 before authenticating or reading it', async () => {
+    const before = await shedCount('too-large');
+    const answer = await declareHugeBody('127.0.0.6', undefined, 1_000_000);
+    expect(answer.head).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer.head).toMatch(/\r\nconnection: close\r\n/i);
+    expect(answer.head).toMatch(/"error":"PAYLOAD_TOO_LARGE"/);
+    expect(answer.head).toMatch(/limited to 65536 bytes/);
+    expect(await shedCount('too-large')).toBe(before + 1);
   });
 
   it('closes connections past the per-address connection rate as they are accepted, for that address only', async () => {

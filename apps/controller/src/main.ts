@@ -14,7 +14,7 @@ import { createValidationPipe } from './platform/http/validation.pipe';
 import { ConfigError, parseControllerEnv } from './platform/config/controller-env.util';
 import { ShutdownState } from './platform/health/shutdown-state.service';
 import { setUpOpenApi } from './platform/http/openapi.util';
-import { graphqlEdge } from './platform/graphql/graphql-edge.middleware';
+import { graphqlEdge, graphqlTooLargeMessage } from './platform/graphql/graphql-edge.middleware';
 import { EdgeBlocklist, expressClientAddress, shieldHttpServer } from './platform/http/edge-shield.util';
 import { RedisThrottlerStorage } from './platform/rate-limit/redis-throttler.store';
 import { RedisService } from './platform/redis/redis.service';
@@ -55,6 +55,8 @@ async function main(): Promise<void> {
   shieldHttpServer(app.getHttpServer(), {
     blocklist,
     paths: ['/graphql'],
+    maxBodyBytes: env.LATTICE_GRAPHQL_MAX_BYTES,
+    tooLargeMessage: graphqlTooLargeMessage(env.LATTICE_GRAPHQL_MAX_BYTES),
     clientAddress: expressClientAddress(app.getHttpAdapter().getInstance()),
     connectionsPerSecond: env.LATTICE_CONNECTIONS_PER_SECOND_PER_ADDRESS,
     onShed: (reason) => metrics.httpShed.inc({ reason }),
@@ -80,11 +82,7 @@ async function main(): Promise<void> {
   app.set('trust proxy', env.LATTICE_TRUST_PROXY);
   setUpOpenApi(app);
   await app.listen(env.PORT, env.HOST);
-  const metricsServer = await startMetricsServer(
-    metrics.registry,
-    env.METRICS_HOST,
-    env.METRICS_PORT,
-  );
+  const metricsServer = await startMetricsServer(metrics.registry, env.METRICS_HOST, env.METRICS_PORT);
   logger.info(
     {
       roles: env.LATTICE_ROLES,

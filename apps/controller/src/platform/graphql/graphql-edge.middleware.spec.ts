@@ -34,10 +34,10 @@ function setUp(blocked = false, blockedCredentials: string[] = []) {
     authenticator,
     storage,
     {
-    maxBytes: 1024,
-    maxTokens: 20,
-    requestsPerMinute: 5,
-    failedAuthenticationsPerMinute: 3,
+      maxBytes: 1024,
+      maxTokens: 20,
+      requestsPerMinute: 5,
+      failedAuthenticationsPerMinute: 3,
     },
     blocklist,
   );
@@ -120,6 +120,16 @@ describe('graphqlEdge', () => {
     for (let i = 0; i < 3; i++) expect((await call('{ a }')).status).toBe(429);
     expect(keys).toEqual(['graphql-anonymous:ip:127.0.0.1']);
     expect(blocklist.secondsLeft('ip:127.0.0.1')).toBe(42);
+  });
+
+  it('refuses made-up tokens from a blocked address without a lookup, but looks up a token in use', async () => {
+    const { call, lookups, blocklist } = setUp();
+    expect((await call('{ a }', 'Bearer good')).status).toBeUndefined(); // in use: vouched for
+    blocklist.remember('ip:127.0.0.1', 30);
+    expect((await call('{ a }', 'Bearer made-up')).status).toBe(429);
+    expect(lookups()).toBe(1);
+    expect((await call('{ a }', 'Bearer good')).status).toBeUndefined();
+    expect(lookups()).toBe(2);
   });
 
   it('passes a bounded document on with the principal, and refuses an oversized one', async () => {

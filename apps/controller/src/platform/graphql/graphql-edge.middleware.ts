@@ -2,7 +2,7 @@ import { json, type NextFunction, type Request, type RequestHandler, type Respon
 import { DomainError } from '@lattice/domain';
 import type { AuthenticatedRequest } from '../auth/authenticated-request.util';
 import { requestIdFor } from '../http/all-exceptions.filter';
-import { addressKey, credentialKey, EdgeBlocklist } from '../http/edge-shield.util';
+import { addressKey, blockedCaller, credentialKey, EdgeBlocklist } from '../http/edge-shield.util';
 import type { CallerAuthenticator, EdgeBudgetStore } from './graphql-edge.types';
 import {
   checkDocumentBounds,
@@ -25,8 +25,10 @@ const WINDOW_MS = 60_000;
 /**
  * Runs on /graphql before the JSON body parser and before Apollo, so nothing a caller sends is
  * read, parsed or validated until it is known who sent it and that they are within their budget:
- *   1. a credential this replica saw blocked is refused at once (429 with Retry-After), no I/O —
- *      normally the HTTP server's shield (edge-shield.util.ts) already refused it before Express;
+ *   1. a caller this replica saw blocked — its credential over budget, or its address over its
+ *      budget of failed authentications and no credential that authenticated here recently — is
+ *      refused at once (429 with Retry-After), no I/O; normally the HTTP server's shield
+ *      (edge-shield.util.ts) already refused it before Express;
  *   2. authenticate the bearer token (401; failures count against the client IP, 429 past the limit);
  *   3. one request from the credential's per-minute GraphQL budget (429 with Retry-After); a
  *      credential or address found over budget goes on the shared blocklist until its block ends;
@@ -70,12 +72,12 @@ export function graphqlEdge(
 
     void (async (): Promise<EdgeRefusal | undefined> => {
       const credential = credentialKey(request.headers.authorization);
-      if (credential) {
-        const blockedSeconds = blocks.secondsLeft(credential);
-        if (blockedSeconds > 0) {
-          res.setHeader('Retry-After', String(blockedSeconds));
-          return overBudget(options.requestsPerMinute);
-        }
+      const blocked = blockedCaller(blocks, request.headers.authorization, () => request.ip);
+      if (blocked) {
+        res.setHeader('Retry-After', String(blocked.seconds));
+        return blocked.reason === 'credential'
+          ? overBudget(options.requestsPerMinute)
+          : { status: 429, code: 'RATE_LIMITED', message: blocked.message };
       }
       let principal;
       try {
@@ -99,6 +101,7 @@ export function graphqlEdge(
         return { status: 401, code: 'UNAUTHENTICATED', message: error.message };
       }
       // Authenticated, so the header held a credential and `credential` is defined.
+      blocks.vouch(credential!);
       const waitSeconds = await overBudgetFor(res, 'graphql', credential!, options.requestsPerMinute);
       if (waitSeconds > 0) {
         blocks.remember(credential!, waitSeconds);
@@ -171,9 +174,9 @@ function overBudget(requestsPerMinute: number): EdgeRefusal {
 }
 
 function tooLarge(maxBytes: number): EdgeRefusal {
-  return {
-    status: 413,
-    code: 'PAYLOAD_TOO_LARGE',
-    message: `GraphQL request bodies are limited to ${maxBytes} bytes (LATTICE_GRAPHQL_MAX_BYTES)`,
-  };
+  return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: graphqlTooLargeMessage(maxBytes) };
+}
+
+export function graphqlTooLargeMessage(maxBytes: number): string {
+  return `GraphQL request bodies are limited to ${maxBytes} bytes (LATTICE_GRAPHQL_MAX_BYTES)`;
 }

@@ -34,7 +34,66 @@ export class EdgeBlocklist {
   get size(): number {
     return this.until.size;
   }
+
+  /**
+   * Notes that `credential` just authenticated. A request from a blocked address still goes on to
+   * the token lookup (which refuses a revoked token as always) if its credential is vouched for,
+   * so other users behind the same address keep working; any other credential from that address
+   * is refused without a lookup, so made-up tokens cost nothing once the address is blocked.
+   */
+  vouch(credential: string, now = Date.now()): void {
+    this.vouched.delete(credential);
+    if (this.vouched.size >= this.maxEntries) this.vouched.delete(this.vouched.keys().next().value!);
+    this.vouched.set(credential, now + VOUCHED_FOR_MS);
+  }
+
+  isVouched(credential: string, now = Date.now()): boolean {
+    const until = this.vouched.get(credential);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.vouched.delete(credential);
+    return false;
+  }
+
+  private readonly vouched = new Map<string, number>();
 }
+
+/** How long a credential that authenticated counts as vouched for (see EdgeBlocklist.vouch). */
+const VOUCHED_FOR_MS = 10 * 60_000;
+
+/** Why a caller is refused without any I/O, if it is. */
+export interface BlockedCaller {
+  reason: 'credential' | 'address';
+  seconds: number;
+  message: string;
+}
+
+/**
+ * Whether a request is refused on what this replica already knows, before its token is looked up:
+ * its credential is over budget, or its address is over its budget of failed authentications and
+ * it carries no credential that authenticated here recently. `address` is only computed if needed.
+ */
+export function blockedCaller(
+  blocklist: EdgeBlocklist,
+  authorization: string | undefined,
+  address: () => string | undefined,
+): BlockedCaller | undefined {
+  const credential = authorization?.trim() ? credentialKey(authorization) : undefined;
+  if (credential) {
+    const seconds = blocklist.secondsLeft(credential);
+    if (seconds > 0) return { reason: 'credential', seconds, message: CREDENTIAL_BLOCKED };
+  }
+  if (blocklist.size === 0) return undefined;
+  const seconds = blocklist.secondsLeft(addressKey(address()));
+  if (seconds > 0 && !(credential && blocklist.isVouched(credential))) {
+    return { reason: 'address', seconds, message: ADDRESS_BLOCKED };
+  }
+  return undefined;
+}
+
+const CREDENTIAL_BLOCKED = 'rate limit exceeded for this credential; retry after the Retry-After seconds';
+const ADDRESS_BLOCKED =
+  'too many requests without a valid credential from this address; retry after the Retry-After seconds';
 
 /**
  * The budget key of a credential: a hash of the Authorization header's last word (the token
@@ -51,12 +110,16 @@ export function addressKey(address: string | undefined): string {
 }
 
 /** Why the shield turned a request or connection away (a metric label). */
-export type ShedReason = 'credential' | 'address' | 'connections';
+export type ShedReason = 'credential' | 'address' | 'too-large' | 'connections';
 
 export interface EdgeShieldOptions {
   blocklist: EdgeBlocklist;
   /** Path prefixes whose requests are checked against the blocklist (e.g. `/graphql`). */
   paths: readonly string[];
+  /** Requests on those paths declaring a longer body (Content-Length) are refused with 413 unread. */
+  maxBodyBytes: number;
+  /** The message of that 413 (naming the setting). */
+  tooLargeMessage: string;
   /** The client address exactly as Express's `req.ip` computes it (the `trust proxy` setting applied). */
   clientAddress(request: IncomingMessage): string | undefined;
   /**
@@ -74,10 +137,11 @@ export interface EdgeShieldOptions {
  * of its body is read:
  *  - 'connection': a peer opening connections faster than `connectionsPerSecond` has them closed
  *    at once (no HTTP parsing at all);
- *  - 'request': a request on a shielded path whose credential is blocked, or that carries no
- *    credential from a client address blocked for failed authentications, is answered 429
- *    (`Retry-After`, `Connection: close`, the standard error body) and its socket destroyed without
- *    reading the body.
+ *  - 'request': a request on a shielded path that declares a body over `maxBodyBytes` is answered
+ *    413; one whose credential is blocked, or that comes from a client address blocked for failed
+ *    authentications without a credential vouched for (`blockedCaller`), is answered 429 with
+ *    `Retry-After`. Both with `Connection: close` and the standard error body, and the socket is
+ *    destroyed without reading the request body.
  * Everyone else goes on to the server's own listeners (Express) untouched: the check is a map
  * look-up (plus one SHA-256 of the token when there is one), no I/O.
  * Must be installed on the server Nest created, before it starts listening.
@@ -109,43 +173,50 @@ export function shieldHttpServer(server: Server, options: EdgeShieldOptions): vo
 function shed(request: IncomingMessage, response: ServerResponse, options: EdgeShieldOptions): boolean {
   const url = request.url ?? '/';
   if (!options.paths.some((path) => isUnder(url, path))) return false;
-  const authorization = request.headers.authorization;
-  let reason: ShedReason;
-  let seconds: number;
-  let message: string;
-  if (authorization !== undefined && authorization.trim() !== '') {
-    seconds = options.blocklist.secondsLeft(credentialKey(authorization)!);
-    reason = 'credential';
-    message = 'rate limit exceeded for this credential; retry after the Retry-After seconds';
-  } else {
-    seconds = options.blocklist.secondsLeft(addressKey(options.clientAddress(request)));
-    reason = 'address';
-    message = 'too many unauthenticated requests from this address; slow down';
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > options.maxBodyBytes) {
+    refuse(request, response, 413, 'PAYLOAD_TOO_LARGE', { message: options.tooLargeMessage });
+    options.onShed?.('too-large');
+    return true;
   }
-  if (seconds <= 0) return false;
+  const blocked = blockedCaller(options.blocklist, request.headers.authorization, () =>
+    options.clientAddress(request),
+  );
+  if (!blocked) return false;
+  refuse(request, response, 429, 'RATE_LIMITED', blocked);
+  options.onShed?.(blocked.reason);
+  return true;
+}
 
+/** Answers with the standard error body (also a GraphQL response) and drops the connection unread. */
+function refuse(
+  request: IncomingMessage,
+  response: ServerResponse,
+  status: number,
+  code: string,
+  refusal: { message: string; seconds?: number },
+): void {
   const requestId = requestIdFor(request.headers['x-request-id']);
+  const { message } = refusal;
   const body = JSON.stringify({
-    statusCode: 429,
-    error: 'RATE_LIMITED',
+    statusCode: status,
+    error: code,
     message,
     requestId,
     data: null,
-    errors: [{ message, extensions: { code: 'RATE_LIMITED', requestId } }],
+    errors: [{ message, extensions: { code, requestId } }],
   });
   response.shouldKeepAlive = false;
-  response.writeHead(429, {
+  response.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
-    'Retry-After': String(seconds),
+    ...(refusal.seconds ? { 'Retry-After': String(refusal.seconds) } : {}),
     'X-Request-Id': requestId,
     Connection: 'close',
   });
   // The body is never read: once the answer is handed to the kernel the socket goes, and whatever
   // the client still sends is dropped by the kernel (a reset), not copied into this process.
   response.end(body, () => request.socket.destroy());
-  options.onShed?.(reason);
-  return true;
 }
 
 function isUnder(url: string, path: string): boolean {
