@@ -27,7 +27,7 @@ describe('security: shedding abusive clients at the HTTP server (issue 17 #1)', 
       env: {
         LATTICE_RATE_LIMIT_PER_MINUTE: String(LIMIT),
         LATTICE_AUTH_FAILURES_PER_MINUTE: String(LIMIT),
-        LATTICE_CONNECTIONS_PER_SECOND_PER_ADDRESS: String(CONNECTIONS_PER_SECOND),
+        LATTICE_CONNECTIONS_PER_SECOND_PER_IP: String(CONNECTIONS_PER_SECOND),
       },
     });
     await controller.start();

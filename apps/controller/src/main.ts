@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     maxBodyBytes: env.LATTICE_GRAPHQL_MAX_BYTES,
     tooLargeMessage: graphqlTooLargeMessage(env.LATTICE_GRAPHQL_MAX_BYTES),
     clientAddress: expressClientAddress(app.getHttpAdapter().getInstance()),
-    connectionsPerSecond: env.LATTICE_CONNECTIONS_PER_SECOND_PER_ADDRESS,
+    connectionsPerSecond: env.LATTICE_CONNECTIONS_PER_SECOND_PER_IP,
     onShed: (reason) => metrics.httpShed.inc({ reason }),
   });
   // Before the JSON parser and Apollo: authenticate, rate-limit and bound GraphQL documents first.
