@@ -12,6 +12,7 @@ const credential = (token: string) => credentialKeyOf(`Bearer ${token}`)!;
 /** `blocked`: every budget is spent; `blockedCredentials`: this replica already saw these blocked. */
 function setUp(blocked = false, blockedCredentials: string[] = []) {
   const keys: string[] = [];
+  const events: string[] = [];
   let lookups = 0;
   const blocklist = new EdgeBlocklist();
   for (const key of blockedCredentials) blocklist.remember(key, 17);
@@ -19,6 +20,7 @@ function setUp(blocked = false, blockedCredentials: string[] = []) {
   const storage = {
     increment: async (key: string, _ttl: number, limit: number, _block: number, name: string) => {
       keys.push(`${name}:${key}`);
+      events.push('budget');
       limits.set(name, limit);
       return { totalHits: 1, timeToExpire: 60, isBlocked: blocked, timeToBlockExpire: blocked ? 42 : 0 };
     },
@@ -26,6 +28,9 @@ function setUp(blocked = false, blockedCredentials: string[] = []) {
   const authenticator = {
     authenticate: async (authorization: string | undefined) => {
       lookups++;
+      events.push('lookup');
+      await Promise.resolve();
+      events.push('looked up');
       if (authorization !== 'Bearer good') throw new DomainError('UNAUTHENTICATED', 'no such token');
       return VIEWER;
     },
@@ -69,7 +74,7 @@ function setUp(blocked = false, blockedCredentials: string[] = []) {
       const next: NextFunction = () => resolve({ headers, req });
       edge(req, res, next);
     });
-  return { call, keys, limits, blocklist, lookups: () => lookups };
+  return { call, keys, events, limits, blocklist, lookups: () => lookups };
 }
 
 describe('graphqlEdge', () => {
@@ -130,6 +135,15 @@ describe('graphqlEdge', () => {
     expect(lookups()).toBe(1);
     expect((await call('{ a }', 'Bearer good')).status).toBeUndefined();
     expect(lookups()).toBe(2);
+  });
+
+  it('takes from the budget of a credential in use while its token is looked up, of others only after', async () => {
+    const { call, events } = setUp();
+    expect((await call('{ a }', 'Bearer good')).status).toBeUndefined();
+    expect(events).toEqual(['lookup', 'looked up', 'budget']);
+    events.length = 0;
+    expect((await call('{ a }', 'Bearer good')).status).toBeUndefined();
+    expect(events).toEqual(['budget', 'lookup', 'looked up']);
   });
 
   it('passes a bounded document on with the principal, and refuses an oversized one', async () => {
