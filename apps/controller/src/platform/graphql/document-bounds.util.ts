@@ -1,4 +1,4 @@
-import { Kind, Lexer, parse, Source, TokenKind } from 'graphql';
+import { Lexer, Source, TokenKind } from 'graphql';
 
 export interface DocumentBounds {
   /** Lexical tokens of the `query` text (comments not counted), checked before it is parsed. */
@@ -20,9 +20,10 @@ export interface BoundsViolation {
 
 /**
  * Checks a GraphQL-over-HTTP payload (a POST body or GET parameters) against the bounds, cheaply:
- * batches are refused outright, the query text is lexed (stopping at the token limit) and only then
- * parsed, with the same token limit, to count its definitions. Syntax errors are left to Apollo,
- * which answers them as GRAPHQL_PARSE_FAILED like before.
+ * batches are refused outright, and the query text is lexed once, counting tokens and top-level
+ * operation and fragment definitions as it goes and stopping at the first limit passed — nothing
+ * is parsed here, and a document of thousands of operations costs a few hundred tokens' work.
+ * Syntax errors are left to Apollo, which answers them as GRAPHQL_PARSE_FAILED like before.
  */
 export function checkDocumentBounds(payload: unknown, bounds: DocumentBounds): BoundsViolation | undefined {
   if (Array.isArray(payload)) {
@@ -31,39 +32,60 @@ export function checkDocumentBounds(payload: unknown, bounds: DocumentBounds): B
   if (payload === null || typeof payload !== 'object') return undefined;
   const query = (payload as { query?: unknown }).query;
   if (typeof query !== 'string') return undefined;
+  return scanDefinitions(query, bounds);
+}
 
-  const tokens = countTokens(query, bounds.maxTokens);
-  if (tokens === 'syntax-error') return undefined;
-  if (tokens > bounds.maxTokens) {
-    return {
-      field: 'query',
-      message: `the document has more than ${bounds.maxTokens} tokens (LATTICE_GRAPHQL_MAX_TOKENS)`,
-    };
-  }
+/**
+ * One pass of the lexer: a definition starts at the first token outside any braces and
+ * parentheses after the previous definition's closing brace (`{` for a shorthand query, or
+ * `query`/`mutation`/`subscription`/`fragment`); braces inside arguments and default values
+ * (object literals) are inside parentheses and do not end a definition.
+ */
+function scanDefinitions(text: string, bounds: DocumentBounds): BoundsViolation | undefined {
+  const lexer = new Lexer(new Source(text));
+  let tokens = 0;
   let operations = 0;
   let fragments = 0;
+  let braces = 0;
+  let parens = 0;
+  let atDefinitionStart = true;
   try {
-    for (const definition of parse(query, { noLocation: true, maxTokens: bounds.maxTokens }).definitions) {
-      if (definition.kind === Kind.OPERATION_DEFINITION) operations++;
-      else if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments++;
+    for (let token = lexer.advance(); token.kind !== TokenKind.EOF; token = lexer.advance()) {
+      if (++tokens > bounds.maxTokens) {
+        return {
+          field: 'query',
+          message: `the document has more than ${bounds.maxTokens} tokens (LATTICE_GRAPHQL_MAX_TOKENS)`,
+        };
+      }
+      if (atDefinitionStart) {
+        atDefinitionStart = false;
+        if (token.kind === TokenKind.BRACE_L || OPERATION_KEYWORDS.has(token.value)) operations++;
+        else if (token.value === 'fragment') fragments++;
+        if (operations > bounds.maxOperations) {
+          return {
+            field: 'query',
+            message: `the document has at least ${operations} operations; at most ${bounds.maxOperations} are allowed`,
+          };
+        }
+        if (fragments > bounds.maxFragments) {
+          return {
+            field: 'query',
+            message: `the document has at least ${fragments} fragments; at most ${bounds.maxFragments} are allowed`,
+          };
+        }
+      }
+      if (token.kind === TokenKind.BRACE_L) braces++;
+      else if (token.kind === TokenKind.PAREN_L) parens++;
+      else if (token.kind === TokenKind.PAREN_R) parens--;
+      else if (token.kind === TokenKind.BRACE_R && --braces === 0 && parens === 0) atDefinitionStart = true;
     }
   } catch {
-    return undefined;
-  }
-  if (operations > bounds.maxOperations) {
-    return {
-      field: 'query',
-      message: `the document has ${operations} operations; at most ${bounds.maxOperations} are allowed`,
-    };
-  }
-  if (fragments > bounds.maxFragments) {
-    return {
-      field: 'query',
-      message: `the document has ${fragments} fragments; at most ${bounds.maxFragments} are allowed`,
-    };
+    return undefined; // does not lex: Apollo answers GRAPHQL_PARSE_FAILED
   }
   return undefined;
 }
+
+const OPERATION_KEYWORDS = new Set(['query', 'mutation', 'subscription']);
 
 /** Tokens of `text`, counting no further than `limit + 1`; 'syntax-error' when it does not lex. */
 export function countTokens(text: string, limit: number): number | 'syntax-error' {
