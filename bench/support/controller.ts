@@ -6,6 +6,7 @@ import path from 'node:path';
 import { projectRoot } from '@lattice/platform';
 import { freePort } from '../../apps/controller/src/platform/bootstrap/local-resources.util';
 import { BENCH_REDIS_URL } from './environment';
+import { processBytesWritten, processCpuSeconds } from './proc-stats';
 
 export interface StartControllerOptions {
   /** Extra environment (e.g. LATTICE_AGENT_HEARTBEAT_SECONDS). */
@@ -28,6 +29,7 @@ export class BenchController {
   readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lattice-bench-ctl-'));
   httpPort = 0;
   grpcPort = 0;
+  metricsPort = 0;
   private child?: ChildProcess;
   private output = '';
 
@@ -56,6 +58,7 @@ export class BenchController {
   async start(): Promise<void> {
     this.httpPort ||= await freePort();
     this.grpcPort ||= await freePort();
+    this.metricsPort ||= await freePort();
     this.output = '';
     const child = spawn(
       process.execPath,
@@ -69,6 +72,9 @@ export class BenchController {
           PORT: String(this.httpPort),
           HOST: '127.0.0.1',
           GRPC_PORT: String(this.grpcPort),
+          // Several controllers (and other engineers' benchmarks) on one machine: never the default 9464.
+          METRICS_PORT: String(this.metricsPort),
+          METRICS_HOST: '127.0.0.1',
           DATABASE_URL: this.databaseUrl,
           REDIS_URL: BENCH_REDIS_URL,
           LATTICE_REDIS_PREFIX: this.redisPrefix,
@@ -127,6 +133,29 @@ export class BenchController {
     const status = fs.readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
     const match = /VmRSS:\s+(\d+) kB/.exec(status);
     return match ? Number(match[1]) * 1024 : 0;
+  }
+
+  /** CPU seconds (user + system) the controller process has used since it started. */
+  cpuSeconds(): number {
+    return processCpuSeconds(this.child?.pid);
+  }
+
+  /** Bytes the controller process has written to sockets and files since it started (/proc/<pid>/io wchar). */
+  bytesWritten(): number {
+    return processBytesWritten(this.child?.pid);
+  }
+
+  /** The value of a counter or gauge (summed over its series) from the controller's /metrics. */
+  async metric(name: string): Promise<number> {
+    const response = await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`);
+    if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+    let total = 0;
+    for (const line of (await response.text()).split('\n')) {
+      if (line.startsWith('#')) continue;
+      const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+      if (match?.[1] === name) total += Number(match[3]);
+    }
+    return total;
   }
 
   async request(

@@ -7,7 +7,6 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { waitUntilDrained } from '../../../../../test/support/queues';
 import { TEST_REDIS_URL } from '../../../../../test/support/test-env';
-import { ClusterLinkRepository } from '../agent-gateway/cluster-link.repository';
 import { AppModule } from '../../app.module';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { freePort } from '../../platform/bootstrap/local-resources.util';
@@ -145,9 +144,7 @@ describe('desired state recomputation (worker, PostgreSQL, Redis)', () => {
     expect(east.version).toBe(1);
     expect(east.hash).toBe(stateHash(east.state));
     // The push path sends the stored hash as the snapshot checksum: it must be the sha256 of the payload bytes.
-    const pushed = await moduleRef
-      .get(ClusterLinkRepository, { strict: false })
-      .desiredSnapshot(actor.tenantId, eastId);
+    const pushed = await moduleRef.get(DesiredStateService).snapshotNewerThan(actor.tenantId, eastId, 0);
     expect(pushed?.hash).toBe(
       createHash('sha256')
         .update(pushed?.payload ?? '')
