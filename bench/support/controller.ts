@@ -15,6 +15,24 @@ export interface StartControllerOptions {
   nodeFlags?: string[];
 }
 
+/** Cumulative histogram buckets: observations <= le, ascending. */
+export type HistogramBuckets = { le: number; count: number }[];
+
+/**
+ * The upper bound of the bucket holding quantile `q` of the observations between two scrapes
+ * (`before` may be empty); NaN without observations. An upper bound, as precise as the buckets.
+ */
+export function bucketQuantile(after: HistogramBuckets, before: HistogramBuckets, q: number): number {
+  const earlier = new Map(before.map((bucket) => [bucket.le, bucket.count]));
+  const counts = after.map((bucket) => ({
+    le: bucket.le,
+    count: bucket.count - (earlier.get(bucket.le) ?? 0),
+  }));
+  const total = counts.at(-1)?.count ?? 0;
+  if (total <= 0) return Number.NaN;
+  return counts.find((bucket) => bucket.count >= q * total)?.le ?? Number.NaN;
+}
+
 export interface RequestResult {
   status: number;
   headers: Headers;
@@ -156,6 +174,22 @@ export class BenchController {
       if (match?.[1] === name) total += Number(match[3]);
     }
     return total;
+  }
+
+  /** A histogram's cumulative buckets (summed over its series) from the controller's /metrics. */
+  async histogram(name: string): Promise<HistogramBuckets> {
+    const response = await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`);
+    if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+    const buckets = new Map<number, number>();
+    for (const line of (await response.text()).split('\n')) {
+      const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)_bucket\{([^}]*)\}\s+(\S+)/.exec(line);
+      if (match?.[1] !== name) continue;
+      const le = /le="([^"]+)"/.exec(match[2] ?? '')?.[1];
+      if (le === undefined) continue;
+      const bound = le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
+      buckets.set(bound, (buckets.get(bound) ?? 0) + Number(match[3]));
+    }
+    return [...buckets].sort(([a], [b]) => a - b).map(([le, count]) => ({ le, count }));
   }
 
   async request(
