@@ -1,10 +1,34 @@
 import { Injectable, type Logger } from '@nestjs/common';
+import { z } from 'zod';
 import { JobRunner } from '../../platform/jobs/job-runner.service';
 import { currentRequestStartedAt } from '../../platform/http/request-context.util';
-import { desiredStateQueue } from './config-distribution.jobs';
+import { defineQueue } from '../../platform/jobs/jobs.types';
 import { DesiredStateMetrics } from './desired-state.metrics';
 import { RecomputeMarksStore } from './recompute-marks.store';
 import { DEFAULT_COALESCING } from './recompute-coalescing.util';
+
+/** Recomputations of a tenant's desired states; one queue per deployment (under the Redis prefix). */
+export const desiredStateQueue = defineQueue({
+  name: 'desired-state',
+  jobs: {
+    'recompute-tenant': z.object({
+      tenantId: z.uuid(),
+      reason: z.string().max(200),
+      /** When the first change this job is for was scheduled (ms since the epoch); absent from older replicas. */
+      requestedAt: z.int().nonnegative().optional(),
+    }),
+  },
+  // Different tenants in parallel; one tenant never runs twice at once (deduplication, see DesiredStateScheduler).
+  concurrency: 4,
+  // A replica killed mid-recomputation: its job runs again within seconds, not BullMQ's default 30 s.
+  lockDurationMs: 10_000,
+  defaultJobOptions: {
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 500 },
+    removeOnComplete: true,
+    removeOnFail: 100,
+  },
+});
 
 /**
  * Asks for the desired state of a tenant's clusters to be recomputed (after a GNS change, an
