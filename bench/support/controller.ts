@@ -6,12 +6,31 @@ import path from 'node:path';
 import { projectRoot } from '@lattice/platform';
 import { freePort } from '../../apps/controller/src/platform/bootstrap/local-resources.util';
 import { BENCH_REDIS_URL } from './environment';
+import { processBytesWritten, processCpuSeconds } from './proc-stats';
 
 export interface StartControllerOptions {
   /** Extra environment (e.g. LATTICE_AGENT_HEARTBEAT_SECONDS). */
   env?: Record<string, string>;
   /** Node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=.data/profiles']. */
   nodeFlags?: string[];
+}
+
+/** Cumulative histogram buckets: observations <= le, ascending. */
+export type HistogramBuckets = { le: number; count: number }[];
+
+/**
+ * The upper bound of the bucket holding quantile `q` of the observations between two scrapes
+ * (`before` may be empty); NaN without observations. An upper bound, as precise as the buckets.
+ */
+export function bucketQuantile(after: HistogramBuckets, before: HistogramBuckets, q: number): number {
+  const earlier = new Map(before.map((bucket) => [bucket.le, bucket.count]));
+  const counts = after.map((bucket) => ({
+    le: bucket.le,
+    count: bucket.count - (earlier.get(bucket.le) ?? 0),
+  }));
+  const total = counts.at(-1)?.count ?? 0;
+  if (total <= 0) return Number.NaN;
+  return counts.find((bucket) => bucket.count >= q * total)?.le ?? Number.NaN;
 }
 
 export interface RequestResult {
@@ -28,6 +47,7 @@ export class BenchController {
   readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lattice-bench-ctl-'));
   httpPort = 0;
   grpcPort = 0;
+  metricsPort = 0;
   private child?: ChildProcess;
   private output = '';
 
@@ -56,6 +76,7 @@ export class BenchController {
   async start(): Promise<void> {
     this.httpPort ||= await freePort();
     this.grpcPort ||= await freePort();
+    this.metricsPort ||= await freePort();
     this.output = '';
     const child = spawn(
       process.execPath,
@@ -69,6 +90,9 @@ export class BenchController {
           PORT: String(this.httpPort),
           HOST: '127.0.0.1',
           GRPC_PORT: String(this.grpcPort),
+          // Several controllers (and other engineers' benchmarks) on one machine: never the default 9464.
+          METRICS_PORT: String(this.metricsPort),
+          METRICS_HOST: '127.0.0.1',
           DATABASE_URL: this.databaseUrl,
           REDIS_URL: BENCH_REDIS_URL,
           LATTICE_REDIS_PREFIX: this.redisPrefix,
@@ -127,6 +151,45 @@ export class BenchController {
     const status = fs.readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
     const match = /VmRSS:\s+(\d+) kB/.exec(status);
     return match ? Number(match[1]) * 1024 : 0;
+  }
+
+  /** CPU seconds (user + system) the controller process has used since it started. */
+  cpuSeconds(): number {
+    return processCpuSeconds(this.child?.pid);
+  }
+
+  /** Bytes the controller process has written to sockets and files since it started (/proc/<pid>/io wchar). */
+  bytesWritten(): number {
+    return processBytesWritten(this.child?.pid);
+  }
+
+  /** The value of a counter or gauge (summed over its series) from the controller's /metrics. */
+  async metric(name: string): Promise<number> {
+    const response = await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`);
+    if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+    let total = 0;
+    for (const line of (await response.text()).split('\n')) {
+      if (line.startsWith('#')) continue;
+      const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+      if (match?.[1] === name) total += Number(match[3]);
+    }
+    return total;
+  }
+
+  /** A histogram's cumulative buckets (summed over its series) from the controller's /metrics. */
+  async histogram(name: string): Promise<HistogramBuckets> {
+    const response = await fetch(`http://127.0.0.1:${this.metricsPort}/metrics`);
+    if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+    const buckets = new Map<number, number>();
+    for (const line of (await response.text()).split('\n')) {
+      const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)_bucket\{([^}]*)\}\s+(\S+)/.exec(line);
+      if (match?.[1] !== name) continue;
+      const le = /le="([^"]+)"/.exec(match[2] ?? '')?.[1];
+      if (le === undefined) continue;
+      const bound = le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
+      buckets.set(bound, (buckets.get(bound) ?? 0) + Number(match[3]));
+    }
+    return [...buckets].sort(([a], [b]) => a - b).map(([le, count]) => ({ le, count }));
   }
 
   async request(

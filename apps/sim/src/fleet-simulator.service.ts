@@ -96,6 +96,8 @@ export class FleetSimulator {
   private readonly keyPool: AgentKeyPool;
   private readonly logger: AgentLogger;
   private clusters: CreatedCluster[] = [];
+  /** Index of this simulator's first agent in the whole fleet (a worker process runs a slice). */
+  private indexOffset = 0;
 
   constructor(
     readonly options: FleetOptions,
@@ -157,6 +159,21 @@ export class FleetSimulator {
     }
   }
 
+  /** The clusters provision() created, in agent order (a parent process hands slices to workers). */
+  get provisionedClusters(): readonly CreatedCluster[] {
+    return this.clusters;
+  }
+
+  /**
+   * Runs agents for clusters provisioned elsewhere (by the parent of a worker process): agent `i`
+   * of this simulator is agent `indexOffset + i` of the fleet (its synthetic inventory and name).
+   */
+  adopt(clusters: readonly CreatedCluster[], indexOffset: number, tenantId?: string): void {
+    this.clusters = [...clusters];
+    this.indexOffset = indexOffset;
+    this.tenantId = tenantId;
+  }
+
   /** Starts every agent (at most `connectConcurrency` registering at once) and resolves when all have connected. */
   async start(timeoutMs = 600_000): Promise<void> {
     if (this.clusters.length === 0) await this.provision();
@@ -182,7 +199,7 @@ export class FleetSimulator {
 
   private createAgent(cluster: CreatedCluster, index: number): SimulatedAgent {
     const { options } = this;
-    const inventory = syntheticInventory(index, options.inventory);
+    const inventory = syntheticInventory(this.indexOffset + index, options.inventory);
     const store = new MemoryStateStore(`memory:${cluster.name}`);
     const sink = new MemorySink(options.keepObjects);
     const transport = new InstrumentedTransport(
@@ -195,8 +212,8 @@ export class FleetSimulator {
     const telemetrySource =
       options.telemetry.intervalMs > 0
         ? new ReplayTelemetrySource({
-            seed: options.inventory.seed + index,
-            edges: syntheticEdges(index, options.inventory, {
+            seed: options.inventory.seed + this.indexOffset + index,
+            edges: syntheticEdges(this.indexOffset + index, options.inventory, {
               requestsPerSecond: options.telemetry.requestsPerSecond,
               seed: options.inventory.seed,
             }),

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import { ClusterLinkRepository } from './cluster-link.repository';
 
@@ -10,12 +10,18 @@ export const MAX_LAGGING_CLUSTER_SERIES = 200;
 @Injectable()
 export class AgentGatewayMetrics {
   readonly configPropagation: Histogram;
+  readonly snapshotBytesSent: Counter;
 
   constructor(metrics: MetricsService, links: ClusterLinkRepository) {
     this.configPropagation = new Histogram({
       name: 'lattice_config_propagation_seconds',
       help: 'From a desired snapshot version being stored to the ACK that the agent applied it',
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [metrics.registry],
+    });
+    this.snapshotBytesSent = new Counter({
+      name: 'lattice_agent_snapshot_bytes_sent_total',
+      help: 'Snapshot payload and checksum bytes written to agent streams by this process',
       registers: [metrics.registry],
     });
     // Both gauges are collected at once on a scrape (prom-client collects concurrently): they share

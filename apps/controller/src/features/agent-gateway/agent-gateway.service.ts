@@ -11,6 +11,7 @@ import { caCheckRequested } from '../gns-ca/gns-ca.events';
 import { MetricsService } from '../../platform/metrics/metrics.service';
 import { AgentIdentityCaService } from '../agent-identity/agent-identity-ca.service';
 import { EventBus } from '../../platform/events/event-bus.service';
+import { AgentGatewayMetrics } from './agent-gateway.metrics';
 import { AgentSession, type AgentIdentityOnStream } from './agent-session.grpc';
 import { AgentStreamService } from './agent-stream.service';
 import { ClusterLinkRepository } from './cluster-link.repository';
@@ -34,6 +35,7 @@ export class AgentGatewayService implements OnApplicationBootstrap {
     private readonly stream: AgentStreamService,
     private readonly metrics: MetricsService,
     private readonly events: EventBus,
+    private readonly gatewayMetrics: AgentGatewayMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -80,6 +82,7 @@ export class AgentGatewayService implements OnApplicationBootstrap {
     const session = new AgentSession(call, identity, this.replicaId, {
       stream: this.stream,
       metrics: this.metrics,
+      snapshotBytesSent: this.gatewayMetrics.snapshotBytesSent,
       logger: this.logger,
       heartbeatMs: this.config.env.LATTICE_AGENT_HEARTBEAT_SECONDS * 1000,
       onClosed: (closed) => {

@@ -27,6 +27,8 @@ export interface AgentSessionDeps {
   /** What the stream's messages do to the rest of the controller. */
   stream: AgentStreamService;
   metrics: Pick<MetricsService, 'grpcMessages' | 'grpcMessagesSent'>;
+  /** Counts the snapshot bytes written to agent streams (what a change costs on the wire). */
+  snapshotBytesSent: { inc(bytes: number): void };
   logger: Logger;
   heartbeatMs: number;
   onClosed(session: AgentSession): void;
@@ -113,14 +115,17 @@ export class AgentSession {
     if (!snapshot || snapshot.version <= this.lastSentVersion) return;
     this.lastSentVersion = snapshot.version;
     this.rotationAcks.snapshotSent(snapshot.version, snapshot.payload);
-    this.send({
-      snapshot: {
-        version: snapshot.version,
-        format: SNAPSHOT_FORMAT,
-        payload: snapshot.payload,
-        checksum: snapshot.hash,
-      },
-    });
+    if (
+      this.send({
+        snapshot: {
+          version: snapshot.version,
+          format: SNAPSHOT_FORMAT,
+          payload: snapshot.payload,
+          checksum: snapshot.hash,
+        },
+      })
+    )
+      this.deps.snapshotBytesSent.inc(snapshot.payload.length + snapshot.hash.length);
   }
 
   /**
@@ -342,11 +347,13 @@ export class AgentSession {
     }
   }
 
-  private send(message: ControllerMessage): void {
-    if (this.closed || !this.call.writable) return;
+  /** Writes one message; false when the stream can no longer take it. */
+  private send(message: ControllerMessage): boolean {
+    if (this.closed || !this.call.writable) return false;
     this.call.write(message);
     // Each message sets exactly one field of the `body` oneof: its name is the kind.
     this.deps.metrics.grpcMessagesSent.inc({ kind: Object.keys(message)[0] ?? 'unknown' });
+    return true;
   }
 
   private fail(error: unknown): void {

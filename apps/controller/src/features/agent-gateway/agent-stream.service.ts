@@ -70,19 +70,16 @@ export class AgentStreamService {
 
   /**
    * The cluster's newest desired snapshot when it is newer than `newerThan`. An announced version
-   * is taken from this replica's recent snapshots when it holds it, otherwise read from the database.
+   * is taken from this replica's recent snapshots when it holds it, otherwise read from the
+   * database (batched with the other streams' reads of the same moment).
    */
-  async snapshotToPush(
+  snapshotToPush(
     tenantId: string,
     clusterId: string,
     newerThan: number,
     announcedVersion?: number,
   ): Promise<SnapshotToPush | null> {
-    const recent =
-      announcedVersion !== undefined && announcedVersion > newerThan
-        ? this.desiredStates.recentSnapshot(tenantId, clusterId, announcedVersion)
-        : undefined;
-    return recent ?? (await this.links.desiredSnapshot(tenantId, clusterId, newerThan));
+    return this.desiredStates.snapshotNewerThan(tenantId, clusterId, newerThan, announcedVersion);
   }
 
   /**

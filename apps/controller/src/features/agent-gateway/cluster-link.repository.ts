@@ -16,7 +16,6 @@ import {
   storedConditionsSchema,
 } from '@lattice/domain';
 import { Prisma } from '../../generated/prisma/client';
-import { byteaAsBase64Sql, bytesFromBase64 } from '../../platform/database/bytea.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { dbOf, type Transaction } from '../../platform/database/transaction.service';
 
@@ -267,34 +266,6 @@ export class ClusterLinkRepository {
         connectionId: row.connection_id,
       });
     });
-  }
-
-  /**
-   * The cluster's desired snapshot when its version is above `newerThan` (null otherwise, so the
-   * periodic re-check of every stream reads no payload). The payload travels as base64 text
-   * (see platform/database/bytea.util.ts). `hash` is the stored desired_hash: the sha256 (hex) of exactly these
-   * payload bytes, written by the same UPDATE (TenantMeshRepository.storeDesiredStates), so the
-   * push path need not hash the payload again.
-   */
-  async desiredSnapshot(
-    tenantId: string,
-    clusterId: string,
-    newerThan = 0,
-  ): Promise<{ version: number; payload: Buffer; hash: string } | null> {
-    const rows = await this.prisma.$queryRaw<
-      { desired_version: number; desired_hash: string; payload: string }[]
-    >(Prisma.sql`
-      SELECT desired_version, desired_hash, ${byteaAsBase64Sql('desired_payload')} AS payload
-        FROM clusters
-       WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid AND desired_version > ${Math.max(0, newerThan)}::int
-         AND desired_payload IS NOT NULL AND desired_hash IS NOT NULL`);
-    const row = rows[0];
-    if (!row) return null;
-    return {
-      version: Number(row.desired_version),
-      payload: bytesFromBase64(row.payload) as Buffer,
-      hash: row.desired_hash,
-    };
   }
 }
 

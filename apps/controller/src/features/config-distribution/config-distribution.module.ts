@@ -4,6 +4,8 @@ import { DesiredStateJobs } from './config-distribution.jobs';
 import { DesiredStateScheduler, QueuedDesiredStateScheduler } from './desired-state-scheduler.service';
 import { DesiredStateService } from './desired-state.service';
 import { RecentSnapshotsCache } from './recent-snapshots.cache';
+import { SnapshotStoreRepository } from './snapshot-store.repository';
+import { RecomputeMarksStore } from './recompute-marks.store';
 import { MeshMembershipService } from './mesh-membership.service';
 import { TenantMeshRepository } from './tenant-mesh.repository';
 
@@ -19,6 +21,8 @@ import { TenantMeshRepository } from './tenant-mesh.repository';
     DesiredStateJobs,
     DesiredStateMetrics,
     RecentSnapshotsCache,
+    SnapshotStoreRepository,
+    RecomputeMarksStore,
     TenantMeshRepository,
     MeshMembershipService,
   ],

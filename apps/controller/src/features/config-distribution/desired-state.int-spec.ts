@@ -7,7 +7,6 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { waitUntilDrained } from '../../../../../test/support/queues';
 import { TEST_REDIS_URL } from '../../../../../test/support/test-env';
-import { ClusterLinkRepository } from '../agent-gateway/cluster-link.repository';
 import { AppModule } from '../../app.module';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { freePort } from '../../platform/bootstrap/local-resources.util';
@@ -46,6 +45,7 @@ describe('desired state recomputation (worker, PostgreSQL, Redis)', () => {
   let scheduler: DesiredStateScheduler;
   let queue: Queue;
   let subscriber: Redis;
+  let subscriberFree: Redis;
   const announcements: SnapshotAnnouncement[] = [];
   let actor: TenantPrincipal;
   let eastId: string;
@@ -65,6 +65,33 @@ describe('desired state recomputation (worker, PostgreSQL, Redis)', () => {
     return { version: row.desiredVersion, hash: row.desiredHash, state };
   }
 
+  /**
+   * Waits for the tenant's recomputation to be running; after 30 s fails naming where the job is
+   * (states, attempts, failure reasons, the deduplication key) rather than hanging the test.
+   */
+  async function untilActive(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while ((await queue.getJobCounts('active')).active === 0) {
+      if (Date.now() > deadline) {
+        const jobs = await queue.getJobs(['delayed', 'waiting', 'failed', 'completed', 'active']);
+        const dedupKey = `${config.redisPrefix}:${desiredStateQueue.name}:de:tenant:${actor.tenantId}`;
+        throw new Error(
+          `the recomputation did not start within 30 s: counts ${JSON.stringify(await queue.getJobCounts())}, ` +
+            `dedup key ${dedupKey} = ${await subscriberFree.get(dedupKey)}, jobs ${JSON.stringify(
+              jobs.map((job) => ({
+                id: job.id,
+                name: job.name,
+                attempts: job.attemptsMade,
+                failedReason: job.failedReason,
+                data: job.data as unknown,
+              })),
+            )}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
   async function recomputations(): Promise<number> {
     const values = (await moduleRef.get(DesiredStateMetrics).recomputations.get()).values;
     return values.reduce((total, value) => total + value.value, 0);
@@ -76,6 +103,7 @@ describe('desired state recomputation (worker, PostgreSQL, Redis)', () => {
       env: parseControllerEnv({ NODE_ENV: 'test', LOG_LEVEL: 'silent', GRPC_PORT: String(await freePort()) }),
     });
     subscriber = new Redis(TEST_REDIS_URL);
+    subscriberFree = new Redis(TEST_REDIS_URL);
     subscriber.on('message', (_channel, message: string) =>
       announcements.push(snapshotAnnounced.schema.parse(JSON.parse(message))),
     );
@@ -126,6 +154,7 @@ describe('desired state recomputation (worker, PostgreSQL, Redis)', () => {
     await queue?.close();
     await queue?.disconnect();
     await subscriber?.quit();
+    await subscriberFree?.quit();
     await moduleRef?.close();
     await database?.drop();
   });
@@ -145,9 +174,7 @@ describe('desired state recomputation (worker, PostgreSQL, Redis)', () => {
     expect(east.version).toBe(1);
     expect(east.hash).toBe(stateHash(east.state));
     // The push path sends the stored hash as the snapshot checksum: it must be the sha256 of the payload bytes.
-    const pushed = await moduleRef
-      .get(ClusterLinkRepository, { strict: false })
-      .desiredSnapshot(actor.tenantId, eastId);
+    const pushed = await moduleRef.get(DesiredStateService).snapshotNewerThan(actor.tenantId, eastId, 0);
     expect(pushed?.hash).toBe(
       createHash('sha256')
         .update(pushed?.payload ?? '')
@@ -250,8 +277,7 @@ describe('desired state recomputation (worker, PostgreSQL, Redis)', () => {
           data: { inventory: inventory([...eastServices, service('shop', 'search')]) },
         });
         await scheduler.schedule(actor.tenantId, 'search added');
-        while ((await queue.getJobCounts('active')).active === 0)
-          await new Promise((resolve) => setTimeout(resolve, 10));
+        await untilActive();
         // The running job has read the inventory already; this change must not be lost.
         await prisma.cluster.update({
           where: { id: eastId },

@@ -124,10 +124,22 @@ describe('MeshMembershipService and DesiredStateService (PostgreSQL)', () => {
     const state = JSON.parse(Buffer.from(row.desiredPayload!).toString('utf8')) as DesiredClusterState;
     expect(state.globalNamespaces.map((gns) => gns.id)).toEqual([shopId]);
 
-    const cached = desiredState.recentSnapshot(tenantId, eastId, 1);
-    expect(cached?.hash).toBe(row.desiredHash);
-    expect(Buffer.compare(cached!.payload, Buffer.from(row.desiredPayload!))).toBe(0);
-    expect(desiredState.recentSnapshot(tenantId, eastId, 2)).toBeUndefined();
+    // The announced version comes from this replica's memory, anything else from PostgreSQL
+    // (reads of one turn batched into one statement); both are exactly what the row holds.
+    const cached = await desiredState.snapshotNewerThan(tenantId, eastId, 0, 1);
+    const [read, again] = await Promise.all([
+      desiredState.snapshotNewerThan(tenantId, eastId, 0),
+      desiredState.snapshotNewerThan(tenantId, eastId, 0),
+    ]);
+    for (const snapshot of [cached, read, again]) {
+      expect(snapshot?.version).toBe(1);
+      expect(snapshot?.hash).toBe(row.desiredHash);
+      expect(Buffer.compare(snapshot!.payload, Buffer.from(row.desiredPayload!))).toBe(0);
+    }
+    expect(await desiredState.snapshotNewerThan(tenantId, eastId, 1)).toBeNull();
+    // Scoped by tenant: another tenant never reads this cluster's snapshot.
+    const other = await createTestTenant(moduleRef, 'mesh-snapshot-reader');
+    expect(await desiredState.snapshotNewerThan(other.tenantId, eastId, 0)).toBeNull();
 
     expect((await desiredState.recomputeTenant(tenantId)).newVersions).toEqual([]);
     await prisma.globalNamespace.update({ where: { id: shopId }, data: { mtlsMode: 'PERMISSIVE' } });

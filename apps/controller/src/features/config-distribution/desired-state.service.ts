@@ -13,10 +13,20 @@ import { RecentSnapshotsCache } from './recent-snapshots.cache';
 import { EventBus } from '../../platform/events/event-bus.service';
 import { snapshotAnnounced } from './config-distribution.events';
 import { MeshMembershipService } from './mesh-membership.service';
+import { SnapshotStoreRepository } from './snapshot-store.repository';
 import { TenantMeshRepository } from './tenant-mesh.repository';
 
 /** Clusters whose new desired state is stored in one statement. */
 const STORE_CHUNK_CLUSTERS = 100;
+/** Snapshot reads of one tenant folded into one statement (streams opening at once after a restart). */
+const READ_BATCH_CLUSTERS = 500;
+
+interface PendingRead {
+  clusterId: string;
+  newerThan: number;
+  resolve(snapshot: StoredSnapshot | null): void;
+  reject(error: unknown): void;
+}
 
 export interface RecomputeResult {
   clusters: number;
@@ -32,9 +42,12 @@ export interface RecomputeResult {
 @Injectable()
 export class DesiredStateService {
   private readonly logger = new Logger(DesiredStateService.name);
+  /** Reads waiting for the next batch, by tenant (flushed on the next turn of the event loop). */
+  private readonly pendingReads = new Map<string, PendingRead[]>();
 
   constructor(
     private readonly mesh: TenantMeshRepository,
+    private readonly snapshots: SnapshotStoreRepository,
     private readonly membership: MeshMembershipService,
     private readonly events: EventBus,
     private readonly metrics: DesiredStateMetrics,
@@ -47,11 +60,60 @@ export class DesiredStateService {
   }
 
   /**
-   * The snapshot of exactly `version` when this replica stored it recently (the agent push path
-   * reads it from memory rather than PostgreSQL); undefined otherwise.
+   * The cluster's newest stored snapshot when it is newer than `newerThan` (null otherwise). An
+   * announced version is served from this replica's recent snapshots when it holds it; other reads
+   * arriving in the same turn of the event loop (a thousand agents reconnecting after a restart)
+   * share one statement per tenant instead of one round trip each.
    */
-  recentSnapshot(tenantId: string, clusterId: string, version: number): StoredSnapshot | undefined {
-    return this.recentSnapshots.get(tenantId, clusterId, version);
+  snapshotNewerThan(
+    tenantId: string,
+    clusterId: string,
+    newerThan: number,
+    announcedVersion?: number,
+  ): Promise<StoredSnapshot | null> {
+    if (announcedVersion !== undefined && announcedVersion > newerThan) {
+      const recent = this.recentSnapshots.get(tenantId, clusterId, announcedVersion);
+      if (recent) return Promise.resolve(recent);
+    }
+    return new Promise((resolve, reject) => {
+      let pending = this.pendingReads.get(tenantId);
+      if (!pending) {
+        pending = [];
+        this.pendingReads.set(tenantId, pending);
+        setImmediate(() => this.flushReads(tenantId));
+      }
+      pending.push({ clusterId, newerThan, resolve, reject });
+    });
+  }
+
+  private flushReads(tenantId: string): void {
+    const pending = this.pendingReads.get(tenantId) ?? [];
+    this.pendingReads.delete(tenantId);
+    for (let start = 0; start < pending.length; start += READ_BATCH_CLUSTERS) {
+      const batch = pending.slice(start, start + READ_BATCH_CLUSTERS);
+      // One entry per cluster: the lowest version asked for serves every reader of it.
+      const wanted = new Map<string, number>();
+      for (const read of batch)
+        wanted.set(read.clusterId, Math.min(read.newerThan, wanted.get(read.clusterId) ?? read.newerThan));
+      this.snapshots
+        .newerThan(
+          tenantId,
+          [...wanted].map(([clusterId, newerThan]) => ({ clusterId, newerThan })),
+        )
+        .then(
+          (found) => {
+            for (const read of batch) {
+              const snapshot = found.get(read.clusterId);
+              read.resolve(snapshot && snapshot.version > read.newerThan ? snapshot : null);
+            }
+            for (const [clusterId, snapshot] of found)
+              this.recentSnapshots.remember(tenantId, clusterId, snapshot);
+          },
+          (error: unknown) => {
+            for (const read of batch) read.reject(error);
+          },
+        );
+    }
   }
 
   /**
@@ -79,7 +141,7 @@ export class DesiredStateService {
         hash: change.hash,
         payload: Buffer.from(change.canonicalJson, 'utf8'),
       }));
-      const stored = await this.mesh.storeDesiredStates(tenantId, chunk);
+      const stored = await this.snapshots.store(tenantId, chunk);
       const announced: RecomputeResult['newVersions'] = [];
       for (const change of chunk) {
         const version = stored.get(change.clusterId);

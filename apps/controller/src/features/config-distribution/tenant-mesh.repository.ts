@@ -14,8 +14,6 @@ import type {
   DesiredCaMaterial,
   GlobalNamespaceDefinition,
 } from '@lattice/domain';
-import { Prisma } from '../../generated/prisma/client';
-import { base64FromBytes } from '../../platform/database/bytea.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 import type { MeshCluster, TenantMesh } from './config-distribution.types';
 
@@ -151,30 +149,5 @@ export class TenantMeshRepository {
         })),
       ),
     );
-  }
-
-  /**
-   * Stores new desired states for many clusters in one UPDATE ... FROM unnest(...) RETURNING (the
-   * caller bounds how many). A cluster gets a new version only when its hash changed; the version
-   * is incremented in the database, so it only ever goes up even with concurrent writers. Returns
-   * the new version by cluster id (clusters that did not change, or are gone, are absent).
-   */
-  async storeDesiredStates(
-    tenantId: string,
-    changes: readonly { clusterId: string; hash: string; payload: Uint8Array }[],
-  ): Promise<Map<string, number>> {
-    if (changes.length === 0) return new Map();
-    // Payloads travel as base64 text and are decoded by PostgreSQL (see platform/database/bytea.ts).
-    const ids = changes.map((change) => change.clusterId);
-    const hashes = changes.map((change) => change.hash);
-    const payloads = changes.map((change) => base64FromBytes(change.payload));
-    const rows = await this.prisma.$queryRaw<{ id: string; desired_version: number }[]>(Prisma.sql`
-      UPDATE clusters AS c
-          SET desired_version = c.desired_version + 1, desired_hash = v.hash,
-              desired_payload = decode(v.payload, 'base64'), desired_at = now(), updated_at = now()
-         FROM unnest(${ids}::uuid[], ${hashes}::text[], ${payloads}::text[]) AS v(id, hash, payload)
-        WHERE c.tenant_id = ${tenantId}::uuid AND c.id = v.id AND (c.desired_hash IS NULL OR c.desired_hash <> v.hash)
-    RETURNING c.id::text AS id, c.desired_version`);
-    return new Map(rows.map((row) => [row.id, Number(row.desired_version)]));
   }
 }

@@ -10,6 +10,9 @@ import { assignRequestId, runInRequestContext } from './request-context.util';
 @Injectable()
 export class RequestContextMiddleware implements NestMiddleware {
   use(request: IncomingMessage, response: ServerResponse, next: () => void): void {
-    runInRequestContext({ requestId: assignRequestId(request, response) }, next);
+    runInRequestContext(
+      { requestId: assignRequestId(request, response), startedAt: performance.now() },
+      next,
+    );
   }
 }

@@ -5,6 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 /** What code deep in a request (a repository, the GraphQL error formatter) may know about it. */
 export interface RequestContext {
   requestId: string;
+  /** performance.now() when the request reached the handlers (after body parsing). */
+  startedAt?: number;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -17,6 +19,11 @@ export function runInRequestContext<T>(context: RequestContext, next: () => T): 
 /** The id of the HTTP/GraphQL request being served, or undefined outside one (jobs, gRPC, start-up). */
 export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
+}
+
+/** performance.now() at which the request being served started, or undefined outside one. */
+export function currentRequestStartedAt(): number | undefined {
+  return storage.getStore()?.startedAt;
 }
 
 /** A sane incoming X-Request-Id (so callers can correlate), else a new UUID. */

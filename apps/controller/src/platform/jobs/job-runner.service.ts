@@ -153,6 +153,12 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
       connection: this.sharedConnection(),
       prefix: this.redis.prefix,
       concurrency: registration.definition.concurrency ?? 1,
+      ...(registration.definition.lockDurationMs
+        ? {
+            lockDuration: registration.definition.lockDurationMs,
+            stalledInterval: registration.definition.lockDurationMs,
+          }
+        : {}),
       telemetry: jobTelemetry,
     });
     worker.on('failed', (job, error) => this.logFailure(queue, job, error));

@@ -15,6 +15,12 @@ export interface QueueDefinition<Jobs extends JobSchemas = JobSchemas> {
   readonly jobs: Jobs;
   /** Jobs of this queue one replica runs at the same time (default 1). */
   readonly concurrency?: number;
+  /**
+   * How long a worker's lock on a running job lasts (renewed at half of it while the job runs);
+   * a job whose replica died is retried once its lock has expired (BullMQ's stalled-job check runs
+   * as often). Default BullMQ's 30 s; shorter for jobs whose delay users wait on.
+   */
+  readonly lockDurationMs?: number;
   /** Options every job of the queue starts from (attempts, backoff, clean-up); `enqueue` may override them. */
   readonly defaultJobOptions?: JobsOptions;
 }
