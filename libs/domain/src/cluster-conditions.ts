@@ -23,12 +23,22 @@ export interface ClusterCondition {
  * - InventorySynced: the agent's inventory reflects a complete, current read of its cluster's API
  *   (reported by the agent). While it is False the controller keeps the last good inventory.
  * - ApplySucceeded: the agent applied the newest snapshot it was sent (derived from ACK/NACK).
+ * - AutoscalingReady: every autoscaling policy can act in the cluster (reported by the agent); False
+ *   with HorizontalPodAutoscalerConflict or WorkloadNotFound (docs/autoscaling.md).
  */
-export const CLUSTER_CONDITION_TYPES = ['Connected', 'InventorySynced', 'ApplySucceeded'] as const;
+export const CLUSTER_CONDITION_TYPES = [
+  'Connected',
+  'InventorySynced',
+  'ApplySucceeded',
+  'AutoscalingReady',
+] as const;
 export type ClusterConditionType = (typeof CLUSTER_CONDITION_TYPES)[number];
 
 /** The condition types an agent may report on its stream; the others are the controller's own. */
-export const AGENT_REPORTED_CONDITION_TYPES: readonly ClusterConditionType[] = ['InventorySynced'];
+export const AGENT_REPORTED_CONDITION_TYPES: readonly ClusterConditionType[] = [
+  'InventorySynced',
+  'AutoscalingReady',
+];
 
 export const CONDITION_LIMITS = { reason: 128, message: 2_000 };
 const REASON = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
