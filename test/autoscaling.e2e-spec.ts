@@ -54,8 +54,11 @@ describe('SLO-aware autoscaling', () => {
   const exporter = new IstioFixtureExporter();
 
   const replicasOf = (name: string) =>
-    ((kube.store.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: NS, name }) as { spec: { replicas: number } })
-      .spec.replicas);
+    (
+      kube.store.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: NS, name }) as {
+        spec: { replicas: number };
+      }
+    ).spec.replicas;
   const setCpu = (app: string, millicores: number) => {
     for (const pod of ['a', 'b'])
       kube.store.upsert(
@@ -89,12 +92,14 @@ describe('SLO-aware autoscaling', () => {
         ...(version !== undefined ? { headers: { 'if-match': `"${version}"` } } : {}),
       },
     );
-    if (response.status >= 300) throw new Error(`PUT policy of ${service}: ${response.status} ${response.text}`);
+    if (response.status >= 300)
+      throw new Error(`PUT policy of ${service}: ${response.status} ${response.text}`);
     return response.json as unknown as { version: number };
   };
   const conditions = async () =>
     (
-      (await controller.request('GET', `/v1/clusters/${clusterId}`, { token: tenant.adminToken })).json as unknown as {
+      (await controller.request('GET', `/v1/clusters/${clusterId}`, { token: tenant.adminToken }))
+        .json as unknown as {
         conditions: Condition[];
       }
     ).conditions;
@@ -134,7 +139,9 @@ describe('SLO-aware autoscaling', () => {
     });
     await controller.start();
     tenant = await createTenant(controller, 'autoscaling');
-    prometheus = await PrometheusServer.start([await exporter.listen()], { metricsPath: '/stats/prometheus' });
+    prometheus = await PrometheusServer.start([await exporter.listen()], {
+      metricsPath: '/stats/prometheus',
+    });
 
     const cluster = await createCluster(controller, tenant.adminToken, 'east', '203.0.113.10');
     clusterId = cluster.id;
@@ -143,7 +150,9 @@ describe('SLO-aware autoscaling', () => {
       body: {
         name: 'shop',
         domain: 'shop.lattice.local',
-        matchConditions: [{ cluster: { type: 'EXACT', value: 'east' }, namespace: { type: 'EXACT', value: NS } }],
+        matchConditions: [
+          { cluster: { type: 'EXACT', value: 'east' }, namespace: { type: 'EXACT', value: NS } },
+        ],
       },
     });
     gnsId = (gns.json as { id: string }).id;
@@ -175,15 +184,21 @@ describe('SLO-aware autoscaling', () => {
     agent.start();
     await eventually(
       async () =>
-        ((await controller.request('GET', `/v1/clusters/${clusterId}`, { token: tenant.adminToken })).json as {
-          status: string;
-        }).status,
+        (
+          (await controller.request('GET', `/v1/clusters/${clusterId}`, { token: tenant.adminToken }))
+            .json as {
+            status: string;
+          }
+        ).status,
       (status) => status === 'CONNECTED',
       60_000,
     );
   }, 180_000);
 
   afterAll(async () => {
+    if (process.env.AUTOSCALING_E2E_LOGS) {
+      process.stdout.write(`--- controller\n${controller?.logs ?? ''}\n--- agent\n${agent?.logs ?? ''}\n`);
+    }
     if (traffic) clearInterval(traffic);
     await agent?.stop();
     await prometheus?.stop();
@@ -194,13 +209,16 @@ describe('SLO-aware autoscaling', () => {
   });
 
   it('serves PodMetrics read-only, by label selector, as metrics-server does', async () => {
-    const list = await call(kube, 'GET', `/apis/metrics.k8s.io/v1beta1/namespaces/${NS}/pods?labelSelector=app%3Dcart`);
+    const list = await call(
+      kube,
+      'GET',
+      `/apis/metrics.k8s.io/v1beta1/namespaces/${NS}/pods?labelSelector=app%3Dcart`,
+    );
     expect(list.status).toBe(200);
     expect(list.body).toMatchObject({ kind: 'PodMetricsList', apiVersion: 'metrics.k8s.io/v1beta1' });
-    expect((list.body as { items: { metadata: { name: string } }[] }).items.map((item) => item.metadata.name)).toEqual([
-      'cart-a',
-      'cart-b',
-    ]);
+    expect(
+      (list.body as { items: { metadata: { name: string } }[] }).items.map((item) => item.metadata.name),
+    ).toEqual(['cart-a', 'cart-b']);
     const write = await call(kube, 'POST', `/apis/metrics.k8s.io/v1beta1/namespaces/${NS}/pods`, {
       body: podMetrics({ namespace: NS, name: 'x', labels: {}, containers: [] }),
     });
@@ -215,15 +233,23 @@ describe('SLO-aware autoscaling', () => {
   it('refuses a bad policy naming every field, and another tenant cannot see it', async () => {
     const bad = await controller.request('PUT', `/v1/global-namespaces/${gnsId}/services/cart/autoscaling`, {
       token: tenant.adminToken,
-      body: { ...cartPolicy, instances: { min: 3, max: 2, default: 2 }, triggers: [{ metric: 'CPU', scaleUp: 1, scaleDown: 5 }] },
+      body: {
+        ...cartPolicy,
+        instances: { min: 3, max: 2, default: 2 },
+        triggers: [{ metric: 'CPU', scaleUp: 1, scaleDown: 5 }],
+      },
     });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('instances.min');
     expect(bad.text).toContain('triggers[0].scaleDown');
     const other = await createTenant(controller, 'other-autoscaling');
-    const peek = await controller.request('GET', `/v1/global-namespaces/${gnsId}/services/cart/autoscaling/events`, {
-      token: other.adminToken,
-    });
+    const peek = await controller.request(
+      'GET',
+      `/v1/global-namespaces/${gnsId}/services/cart/autoscaling/events`,
+      {
+        token: other.adminToken,
+      },
+    );
     expect(peek.status).toBe(404);
   });
 
@@ -247,7 +273,11 @@ describe('SLO-aware autoscaling', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const crossedAt = Date.now();
     setCpu('cart', 700);
-    await eventually(async () => replicasOf('cart'), (replicas) => replicas === 4, 30_000);
+    await eventually(
+      async () => replicasOf('cart'),
+      (replicas) => replicas === 4,
+      30_000,
+    );
     const scaledUpAt = Date.now();
     // Not before a whole window above the threshold (the sampling interval adds up to a second).
     expect(scaledUpAt - crossedAt).toBeGreaterThanOrEqual(3_000);
@@ -263,7 +293,12 @@ describe('SLO-aware autoscaling', () => {
     expect(applied.windows[0]).toMatchObject({ trigger: 'CPU', verdict: 'UP' });
     expect(applied.windows[0]!.min).toBeGreaterThan(500);
     // Server-side apply on the scale subresource: spec.replicas is the agent's.
-    const object = kube.store.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: NS, name: 'cart' }) as {
+    const object = kube.store.get({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: NS,
+      name: 'cart',
+    }) as {
       metadata: { managedFields?: { manager: string; subresource?: string }[] };
     };
     expect(object.metadata.managedFields).toContainEqual(
@@ -272,7 +307,11 @@ describe('SLO-aware autoscaling', () => {
 
     // The load drops: down by one, only after the grace period since the scale-up.
     setCpu('cart', 50);
-    await eventually(async () => replicasOf('cart'), (replicas) => replicas === 3, 40_000);
+    await eventually(
+      async () => replicasOf('cart'),
+      (replicas) => replicas === 3,
+      40_000,
+    );
     expect(Date.now() - scaledUpAt).toBeGreaterThanOrEqual(cartPolicy.gracePeriodSeconds * 1000 - 1_000);
     const down = await eventually(
       () => events('cart'),
@@ -310,7 +349,11 @@ describe('SLO-aware autoscaling', () => {
         [
           sloId,
           tenant.id,
-          JSON.stringify({ indicators: [{ indicator: { kind: 'ERROR_RATE', maxErrorRatePercent: 1 }, value: 7.5, holds: false }] }),
+          JSON.stringify({
+            indicators: [
+              { indicator: { kind: 'ERROR_RATE', maxErrorRatePercent: 1 }, value: 7.5, holds: false },
+            ],
+          }),
         ],
       );
     } finally {
@@ -318,7 +361,9 @@ describe('SLO-aware autoscaling', () => {
     }
     // Any change to the tenant recomputes the desired state; the policy's own update is one.
     const current = (
-      await controller.request('GET', `/v1/global-namespaces/${gnsId}/services/cart/autoscaling`, { token: tenant.adminToken })
+      await controller.request('GET', `/v1/global-namespaces/${gnsId}/services/cart/autoscaling`, {
+        token: tenant.adminToken,
+      })
     ).json as { version: number };
     await putPolicy('cart', { ...cartPolicy, gracePeriodSeconds: 2 }, current.version);
     const blocked = await eventually(
@@ -347,10 +392,18 @@ describe('SLO-aware autoscaling', () => {
     traffic = setInterval(() => exporter.record(checkout, 50, 20), 250);
     const recommended = await eventually(
       () => events('checkout'),
-      (items) => items.some((event) => event.outcome === 'RECOMMENDED'),
+      (items) => items.some((event) => event.outcome === 'RECOMMENDED' && event.action === 'SCALE_UP'),
       60_000,
     );
-    const recommendation = recommended.find((event) => event.outcome === 'RECOMMENDED')!;
+    // Before the traffic, no requests at all: a scale-down was recommended, and not applied either.
+    expect(recommended.find((event) => event.action === 'SCALE_DOWN')).toMatchObject({
+      outcome: 'RECOMMENDED',
+      fromReplicas: 2,
+      toReplicas: 1,
+    });
+    const recommendation = recommended.find(
+      (event) => event.outcome === 'RECOMMENDED' && event.action === 'SCALE_UP',
+    )!;
     expect(recommendation).toMatchObject({ action: 'SCALE_UP', fromReplicas: 2, toReplicas: 3 });
     expect(recommendation.windows[0]).toMatchObject({ trigger: 'REQUESTS_PER_SECOND', verdict: 'UP' });
     expect(recommendation.windows[0]!.min).toBeGreaterThan(40);

@@ -245,7 +245,8 @@ export interface ConditionFacts extends ClusterConnectionFacts {
 /**
  * Every condition type of a cluster as an API shows it: the stored ones, Connected corrected for a
  * stream whose heartbeats stopped (a crashed replica never wrote StreamClosed), and Unknown (or,
- * for Connected, False) for a type nothing has set yet.
+ * for Connected, False) for a type nothing has set yet — except AutoscalingReady, shown only once
+ * reported.
  */
 export function clusterConditions(
   stored: readonly ClusterCondition[],
@@ -297,5 +298,6 @@ export function clusterConditions(
       message: 'the agent has not answered a snapshot yet',
       lastTransitionTime: facts.createdAt,
     });
-  return CLUSTER_CONDITION_TYPES.map((type) => byType.get(type)!);
+  // AutoscalingReady appears once an agent reports it (agents that write to the cluster do).
+  return CLUSTER_CONDITION_TYPES.flatMap((type) => byType.get(type) ?? []);
 }
