@@ -1,4 +1,4 @@
-import type { DesiredAutoscalingPolicy } from './autoscaling/desired-autoscaling';
+import type { DesiredAutoscalingPolicy } from './autoscaling/desired-autoscaling-policy';
 import type { MtlsMode } from './mtls-mode';
 import type { DesiredSecurityPolicy, DesiredTrafficPolicy } from './policies/desired-policy';
 

@@ -1,5 +1,3 @@
-import type { ResourceType } from './resources';
-
 /**
  * The resource metrics API (`metrics.k8s.io/v1beta1`, served in a real cluster by metrics-server
  * through an APIService): PodMetrics and NodeMetrics, read-only — `get` and `list` (label and
@@ -8,7 +6,7 @@ import type { ResourceType } from './resources';
  * change them to simulate load. Objects carry the pod's labels, `timestamp`, `window` and per
  * container `usage` (`cpu` as a quantity such as `250m` or `123456789n`, `memory` such as `65536Ki`).
  */
-export const METRICS_API_TYPES: ResourceType[] = [
+export const METRICS_API_TYPES = [
   {
     group: 'metrics.k8s.io',
     versions: ['v1beta1'],
@@ -17,10 +15,10 @@ export const METRICS_API_TYPES: ResourceType[] = [
     kind: 'PodMetrics',
     listKind: 'PodMetricsList',
     namespaced: true,
-    subresources: [],
+    subresources: [] as Array<'status' | 'scale'>,
     custom: false,
     generation: false,
-    nameRule: 'subdomain',
+    nameRule: 'subdomain' as const,
     verbs: ['get', 'list'],
   },
   {
@@ -31,10 +29,10 @@ export const METRICS_API_TYPES: ResourceType[] = [
     kind: 'NodeMetrics',
     listKind: 'NodeMetricsList',
     namespaced: false,
-    subresources: [],
+    subresources: [] as Array<'status' | 'scale'>,
     custom: false,
     generation: false,
-    nameRule: 'subdomain',
+    nameRule: 'subdomain' as const,
     verbs: ['get', 'list'],
   },
 ];
