@@ -8,6 +8,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import { AGENT_USAGE, parseAgentConfig } from '../../apps/agent/src/config/agent-config';
 import { DEFAULT_MANAGED_KINDS } from '../../apps/agent/src/sink/kubernetes-prune.util';
+import { AUTOSCALER_API_ACCESS } from '../../apps/agent/src/autoscaling/kubernetes-autoscaling.client';
 import {
   controllerEnvSchema,
   parseControllerEnv,
@@ -592,6 +593,9 @@ describe('helm chart lattice-agent', () => {
       for (const verb of ['get', 'list', 'create', 'patch', 'delete'])
         expected.add(`${kind.namespace ?? '*'} ${group}/${resource} ${verb}`);
     }
+    // Autoscaler: the scale subresource, HPAs and PodMetrics, cluster-wide.
+    for (const access of AUTOSCALER_API_ACCESS)
+      for (const verb of access.verbs) expected.add(`* ${access.group}/${access.resource} ${verb}`);
     expect([...granted].sort()).toEqual([...expected].sort());
     // Secrets are never granted cluster-wide.
     expect([...granted].filter((g) => g.startsWith('* /secrets'))).toEqual([]);

@@ -17,11 +17,13 @@ import { AgentEnrollment } from './pki/agent-enrollment.service';
 import { IntermediateKeyring } from './pki/intermediate-keyring.service';
 import type { ApplySink } from './sink/apply-sink.port';
 import { type ClusterStateRenderer, SnapshotApplier } from './snapshot/snapshot-applier.service';
+import type { DesiredAutoscalingPolicy } from '@lattice/domain';
 import { type ApplyRetryPolicy, SnapshotRetry } from './snapshot/snapshot-retry.service';
 import type { AgentStateStorage } from './state/agent-state.store';
 import { type TelemetryOutlet, TelemetrySender } from './telemetry/telemetry-sender.service';
 import type { TelemetrySource } from './telemetry/telemetry-source.port';
 import type { ControllerTransport } from './transport/controller-transport.port';
+import type { Autoscaler, AutoscalingCondition } from './autoscaling/autoscaler.service';
 import { AGENT_VERSION } from './version';
 
 export interface AgentSettings {
@@ -52,6 +54,8 @@ export interface AgentDependencies {
   render: ClusterStateRenderer;
   logger: AgentLogger;
   telemetrySource?: TelemetrySource;
+  /** Scales workloads by the autoscaling policies of the applied snapshot (Kubernetes mode). */
+  autoscaler?: Autoscaler;
   /**
    * Creates the agent's client key and CSR (registration, renewal) and GNS intermediate keys;
    * default: a fresh RSA key per call. A fleet simulator hands out pre-generated keys instead.
@@ -75,6 +79,8 @@ export interface AgentStatus {
   certificateNotAfterMs: number | undefined;
   /** The inventory source's InventorySynced condition; undefined for sources that do not report one. */
   inventorySync?: InventorySyncState;
+  /** Autoscaling decisions not yet sent to the controller (0 without an autoscaler). */
+  autoscalingBacklog?: number;
 }
 
 /**
@@ -105,6 +111,7 @@ export class Agent {
   private loop: Promise<void> | undefined;
   private unsubscribeInventory: (() => void) | undefined;
   private unsubscribeSyncState: (() => void) | undefined;
+  private unsubscribeAutoscaling: (() => void) | undefined;
   private readonly stopped: Promise<void>;
   private settleStopped!: (error?: Error) => void;
 
@@ -204,6 +211,18 @@ export class Agent {
       this.reportSyncState(state),
     );
     this.telemetry?.start(this.deps.settings.telemetryIntervalMs ?? 15_000, this.telemetryOutlet, this.now);
+    if (this.deps.autoscaler) {
+      const session = this.session;
+      this.unsubscribeAutoscaling = this.deps.autoscaler.onCondition((condition) =>
+        this.reportAutoscalingCondition(condition),
+      );
+      this.deps.autoscaler.start({
+        get isOpen() {
+          return session.isOpen;
+        },
+        send: (decisions) => session.send({ autoscalingDecisions: { decisions } }),
+      });
+    }
     this.enrollment.startRenewal();
     this.loop = this.session.run().catch((error: unknown) => this.fail(error));
   }
@@ -215,6 +234,8 @@ export class Agent {
     this.enrollment.stop();
     this.applyRetry.stop();
     this.telemetry?.stop();
+    this.unsubscribeAutoscaling?.();
+    await this.deps.autoscaler?.stop();
     this.session.close();
     await this.loop;
     this.unsubscribeInventory?.();
@@ -245,7 +266,13 @@ export class Agent {
       telemetryBacklog: this.telemetry?.unacknowledged().length ?? 0,
       certificateNotAfterMs: this.enrollment.certificateNotAfterMs,
       inventorySync: this.deps.inventorySource.syncState?.(),
+      autoscalingBacklog: this.deps.autoscaler?.backlog ?? 0,
     };
+  }
+
+  /** The autoscaling policies of the applied snapshot: the autoscaler keeps running on them offline. */
+  autoscalingPolicies(): DesiredAutoscalingPolicy[] {
+    return this.applier.state?.autoscaling ?? [];
   }
 
   private async fail(error: unknown): Promise<void> {
@@ -254,6 +281,8 @@ export class Agent {
     this.enrollment.stop();
     this.applyRetry.stop();
     this.telemetry?.stop();
+    this.unsubscribeAutoscaling?.();
+    await this.deps.autoscaler?.stop().catch(() => undefined);
     this.unsubscribeInventory?.();
     this.unsubscribeSyncState?.();
     await this.deps.inventorySource.stop().catch(() => undefined);
@@ -276,6 +305,28 @@ export class Agent {
     if (inventory) this.reportInventory(inventory);
     this.telemetry?.streamStarted();
     this.telemetry?.flush(this.telemetryOutlet);
+    if (this.deps.autoscaler) {
+      this.reportAutoscalingCondition(this.deps.autoscaler.currentCondition());
+      this.deps.autoscaler.flush();
+    }
+  }
+
+  /** AutoscalingReady: False while a policy cannot act here (an HPA owns its workload, it is missing). */
+  private reportAutoscalingCondition(condition: AutoscalingCondition): void {
+    if (!this.session.isOpen) return;
+    this.session.send({
+      conditions: {
+        conditions: [
+          {
+            type: 'AutoscalingReady',
+            status: condition.status,
+            reason: condition.reason,
+            message: condition.message,
+            lastTransitionUnixMs: condition.lastTransitionMs,
+          },
+        ],
+      },
+    });
   }
 
   private reportInventory(inventory: ClusterInventory): void {

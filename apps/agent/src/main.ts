@@ -24,6 +24,9 @@ import {
 } from './telemetry/synthetic-telemetry.source';
 import type { TelemetrySource } from './telemetry/telemetry-source.port';
 import { GrpcControllerTransport } from './transport/grpc-controller.transport';
+import type { DesiredAutoscalingPolicy } from '@lattice/domain';
+import { Autoscaler } from './autoscaling/autoscaler.service';
+import { PrometheusMeshMetrics } from './autoscaling/prometheus-autoscaling.metrics';
 
 async function main(): Promise<void> {
   let config: AgentConfig;
@@ -52,6 +55,12 @@ async function main(): Promise<void> {
     return holder.agent.status();
   };
   const metrics = new AgentMetrics(status);
+  const autoscaler = await createAutoscaler(
+    config,
+    logger,
+    metrics,
+    () => holder.agent?.autoscalingPolicies() ?? [],
+  );
   const agent = new Agent({
     settings: {
       controllerAddress: config.controllerAddress,
@@ -70,6 +79,7 @@ async function main(): Promise<void> {
     render: renderClusterState,
     logger,
     telemetrySource: await createTelemetrySource(config, logger),
+    ...(autoscaler ? { autoscaler } : {}),
   });
   holder.agent = agent;
   const httpServer = new AgentHttpServer(status, metrics, logger);
@@ -157,6 +167,34 @@ async function startPrometheusSource(url: string, logger: AgentLogger): Promise<
     process.exit(2);
   }
   return source;
+}
+
+/**
+ * The autoscaler runs where the agent writes to the cluster (--sink kubernetes): it reads CPU and
+ * memory from metrics.k8s.io and, with --telemetry-prometheus-url, request rate, errors and latency
+ * from that Prometheus.
+ */
+async function createAutoscaler(
+  config: AgentConfig,
+  logger: AgentLogger,
+  metrics: AgentMetrics,
+  policies: () => DesiredAutoscalingPolicy[],
+): Promise<Autoscaler | undefined> {
+  if (config.sink.kind !== 'kubernetes') return undefined;
+  const k8s = await import('@kubernetes/client-node');
+  const { loadKubeConfig } = await import('./inventory/kubernetes-inventory.source');
+  const { KubernetesAutoscalingClient } = await import('./autoscaling/kubernetes-autoscaling.client');
+  const kubeConfig = loadKubeConfig(k8s, process.env);
+  return new Autoscaler({
+    workloads: new KubernetesAutoscalingClient(kubeConfig),
+    ...(config.telemetry?.kind === 'prometheus'
+      ? { mesh: new PrometheusMeshMetrics(config.telemetry.url) }
+      : {}),
+    logger,
+    policies,
+    intervalMs: config.autoscalingIntervalSeconds * 1000,
+    observer: metrics.autoscalingObserver(),
+  });
 }
 
 async function createSink(

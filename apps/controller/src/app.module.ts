@@ -19,6 +19,7 @@ import { JobsModule } from './platform/jobs/jobs.module';
 import { MetricsModule } from './platform/metrics/metrics.module';
 import { AgentIdentityModule } from './features/agent-identity/agent-identity.module';
 import { PoliciesModule } from './features/policies/policies.module';
+import { AutoscalingModule } from './features/autoscaling/autoscaling.module';
 import { PrismaModule } from './platform/database/prisma.module';
 import { RateLimitModule } from './platform/rate-limit/rate-limit.module';
 import { RedisModule } from './platform/redis/redis.module';
@@ -64,6 +65,7 @@ export class AppModule {
         ConfigDistributionModule,
         GlobalNamespacesModule,
         PoliciesModule,
+        AutoscalingModule,
         SlosModule,
         DeclarativeModule,
       ],

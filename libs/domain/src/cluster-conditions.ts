@@ -23,12 +23,22 @@ export interface ClusterCondition {
  * - InventorySynced: the agent's inventory reflects a complete, current read of its cluster's API
  *   (reported by the agent). While it is False the controller keeps the last good inventory.
  * - ApplySucceeded: the agent applied the newest snapshot it was sent (derived from ACK/NACK).
+ * - AutoscalingReady: every autoscaling policy can act in the cluster (reported by the agent); False
+ *   with HorizontalPodAutoscalerConflict or WorkloadNotFound (docs/autoscaling.md).
  */
-export const CLUSTER_CONDITION_TYPES = ['Connected', 'InventorySynced', 'ApplySucceeded'] as const;
+export const CLUSTER_CONDITION_TYPES = [
+  'Connected',
+  'InventorySynced',
+  'ApplySucceeded',
+  'AutoscalingReady',
+] as const;
 export type ClusterConditionType = (typeof CLUSTER_CONDITION_TYPES)[number];
 
 /** The condition types an agent may report on its stream; the others are the controller's own. */
-export const AGENT_REPORTED_CONDITION_TYPES: readonly ClusterConditionType[] = ['InventorySynced'];
+export const AGENT_REPORTED_CONDITION_TYPES: readonly ClusterConditionType[] = [
+  'InventorySynced',
+  'AutoscalingReady',
+];
 
 export const CONDITION_LIMITS = { reason: 128, message: 2_000 };
 const REASON = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
@@ -235,7 +245,8 @@ export interface ConditionFacts extends ClusterConnectionFacts {
 /**
  * Every condition type of a cluster as an API shows it: the stored ones, Connected corrected for a
  * stream whose heartbeats stopped (a crashed replica never wrote StreamClosed), and Unknown (or,
- * for Connected, False) for a type nothing has set yet.
+ * for Connected, False) for a type nothing has set yet — except AutoscalingReady, shown only once
+ * reported.
  */
 export function clusterConditions(
   stored: readonly ClusterCondition[],
@@ -287,5 +298,6 @@ export function clusterConditions(
       message: 'the agent has not answered a snapshot yet',
       lastTransitionTime: facts.createdAt,
     });
-  return CLUSTER_CONDITION_TYPES.map((type) => byType.get(type)!);
+  // AutoscalingReady appears once an agent reports it (agents that write to the cluster do).
+  return CLUSTER_CONDITION_TYPES.flatMap((type) => byType.get(type) ?? []);
 }

@@ -1,3 +1,4 @@
+import type { DesiredAutoscalingPolicy } from './autoscaling/desired-autoscaling-policy';
 import type { MtlsMode } from './mtls-mode';
 import type { DesiredSecurityPolicy, DesiredTrafficPolicy } from './policies/desired-policy';
 
@@ -19,6 +20,11 @@ export interface DesiredClusterState {
    * that Lattice did not create. Absent (older controllers) means false: such a Secret is left alone.
    */
   takeOverMeshCa?: boolean;
+  /**
+   * Autoscaling policies the agent runs in this cluster (services of its GNS that run here), each
+   * with whether an actionable SLO blocks scale-down; absent when none (see docs/autoscaling.md).
+   */
+  autoscaling?: DesiredAutoscalingPolicy[];
 }
 
 /**

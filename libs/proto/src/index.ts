@@ -15,6 +15,18 @@ export type { TelemetryBatch, TelemetryBatch__Output } from './generated/lattice
 export type { LatencySketch, LatencySketch__Output } from './generated/lattice/agent/v1/LatencySketch';
 export type { AgentConditions, AgentConditions__Output } from './generated/lattice/agent/v1/AgentConditions';
 export type { Condition, Condition__Output } from './generated/lattice/agent/v1/Condition';
+export type {
+  AutoscalingDecisions,
+  AutoscalingDecisions__Output,
+} from './generated/lattice/agent/v1/AutoscalingDecisions';
+export type {
+  AutoscalingDecision,
+  AutoscalingDecision__Output,
+} from './generated/lattice/agent/v1/AutoscalingDecision';
+export type {
+  AutoscalingWindow,
+  AutoscalingWindow__Output,
+} from './generated/lattice/agent/v1/AutoscalingWindow';
 export type { Snapshot, Snapshot__Output } from './generated/lattice/agent/v1/Snapshot';
 export type { RegisterRequest__Output } from './generated/lattice/agent/v1/RegisterRequest';
 export type {

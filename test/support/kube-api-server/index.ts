@@ -18,3 +18,4 @@ export {
   type WatchHandle,
 } from './client';
 export { kubeTarget, REAL_CLUSTER_ENV, type KubeTarget } from './target';
+export { podMetrics, METRICS_API_TYPES } from './metrics-api';

@@ -1,3 +1,5 @@
+import { METRICS_API_TYPES } from './metrics-api';
+
 /**
  * The resource catalog: which group/version/resource triples the server serves, and the few
  * per-resource behaviours of the real registry (generic `Store` strategies) that clients can see.
@@ -24,6 +26,8 @@ export interface ResourceType {
   generation: boolean;
   /** Name rule: DNS-1123 subdomain (most), DNS-1123 label (namespaces) or DNS-1035 label (services). */
   nameRule: 'subdomain' | 'dns1123label' | 'dns1035label';
+  /** Verbs served when not all of them (the read-only metrics API); others answer 405. */
+  verbs?: string[];
   /** Extra field selectors the real server supports for this resource (metadata.name/namespace always). */
   fieldSelectors?: Record<string, (object: Record<string, unknown>) => string | undefined>;
 }
@@ -181,6 +185,7 @@ export function buildCatalog(istioVersions: IstioVersion[]): ResourceType[] {
       nameRule: 'subdomain',
     },
   ];
+  catalog.push(...METRICS_API_TYPES);
   if (istio.length > 0) {
     catalog.push(
       istioType('networking.istio.io', 'serviceentries', 'ServiceEntry', ['se']),

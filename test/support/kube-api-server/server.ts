@@ -289,7 +289,7 @@ export async function start(options: StartOptions = {}): Promise<KubeApiServer> 
         singularName: type.singular,
         namespaced: type.namespaced,
         kind: type.kind,
-        verbs: VERBS,
+        verbs: type.verbs ?? VERBS,
         ...(type.shortNames ? { shortNames: type.shortNames } : {}),
         ...(type.categories ? { categories: type.categories } : {}),
         storageVersionHash: Buffer.from(`${type.group}/${type.versions[0]}/${type.kind}`)
@@ -393,6 +393,7 @@ export async function start(options: StartOptions = {}): Promise<KubeApiServer> 
     const type = registry.find(group, versionName, request.resource);
     if (!type) throw errors.pathNotFound();
     if (type.namespaced === false && request.namespace !== undefined) throw errors.pathNotFound();
+    if (type.verbs && !type.verbs.includes(request.verb)) throw errors.methodNotAllowed();
     const sub = request.subresource;
     if (sub !== undefined && !(type.subresources as string[]).includes(sub)) throw errors.pathNotFound();
     const namespace = type.namespaced ? request.namespace : undefined;

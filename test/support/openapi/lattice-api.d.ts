@@ -353,6 +353,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/global-namespaces/{gnsId}/autoscaling-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Autoscaling policies of a Global Namespace, by service */
+        get: operations["listAutoscaling"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/global-namespaces/{gnsId}/services/{service}/autoscaling": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get autoscaling */
+        get: operations["getAutoscaling"];
+        /** Create or replace the autoscaling policy of a GNS service */
+        put: operations["putAutoscaling"];
+        post?: never;
+        /** Delete autoscaling */
+        delete: operations["deleteAutoscaling"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/global-namespaces/{gnsId}/services/{service}/autoscaling/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Autoscaling decisions for a GNS service, newest first */
+        get: operations["eventsAutoscaling"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/slos": {
         parameters: {
             query?: never;
@@ -1248,6 +1301,103 @@ export interface components {
         DryRunView: {
             warnings: components["schemas"]["PolicyWarningView"][];
             clusters: components["schemas"]["DryRunClusterView"][];
+        };
+        AutoscalingPolicyView: {
+            gnsId: string;
+            /** @example cart */
+            service: string;
+            /**
+             * @description as stored: stepsUp, stepsDown, recommendOnly and targets filled in
+             * @example {
+             *       "mode": "EFFICIENCY",
+             *       "instances": {
+             *         "min": 2,
+             *         "max": 10,
+             *         "default": 3,
+             *         "stepsUp": 2,
+             *         "stepsDown": 1
+             *       },
+             *       "triggers": [
+             *         {
+             *           "metric": "CPU",
+             *           "scaleUp": 800,
+             *           "scaleDown": 300
+             *         },
+             *         {
+             *           "metric": "LATENCY",
+             *           "percentile": "p99",
+             *           "scaleUp": 250,
+             *           "scaleDown": 80
+             *         }
+             *       ],
+             *       "windowSeconds": 120,
+             *       "gracePeriodSeconds": 300,
+             *       "recommendOnly": false,
+             *       "targets": [
+             *         {
+             *           "cluster": "east",
+             *           "kind": "StatefulSet",
+             *           "name": "cart"
+             *         }
+             *       ]
+             *     }
+             */
+            spec: Record<string, unknown>;
+            /** @description also sent as the ETag; send it back in If-Match to replace */
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        AutoscalingPolicyListView: {
+            items: components["schemas"]["AutoscalingPolicyView"][];
+        };
+        AutoscalingTargetView: {
+            /** @example Deployment */
+            kind: string;
+            /** @example shop */
+            namespace: string;
+            /** @example cart */
+            name: string;
+        };
+        AutoscalingWindowView: {
+            /** @example CPU */
+            trigger: string;
+            scaleUp: number;
+            scaleDown: number;
+            /** @description readable samples in the window */
+            samples: number;
+            min: number | null;
+            max: number | null;
+            avg: number | null;
+            /** @enum {string} */
+            verdict: "UP" | "DOWN" | "HOLD" | "NO_DATA" | "PARTIAL";
+        };
+        AutoscalingEventView: {
+            id: string;
+            /** @description the agent's id for the decision */
+            decisionId: string;
+            clusterId: string;
+            clusterName: string;
+            gnsId: string;
+            service: string;
+            policyId: string;
+            policyVersion: number;
+            target: components["schemas"]["AutoscalingTargetView"];
+            decidedAt: string;
+            /** @enum {string} */
+            action: "SCALE_UP" | "SCALE_DOWN" | "HOLD";
+            /** @enum {string} */
+            outcome: "APPLIED" | "RECOMMENDED" | "BLOCKED" | "FAILED";
+            fromReplicas: number;
+            toReplicas: number;
+            /** @example CPU stayed above scaleUp 800 for 120s (min 912): up by 2 */
+            rule: string;
+            /** @enum {string|null} */
+            blockedBy: "SLO" | "GRACE_PERIOD" | "PERFORMANCE_MODE" | "MAX_REPLICAS" | "MIN_REPLICAS" | "HPA" | null;
+            windows: components["schemas"]["AutoscalingWindowView"][];
+        };
+        AutoscalingEventListView: {
+            items: components["schemas"]["AutoscalingEventView"][];
         };
         SloIndicatorDto: {
             /** @enum {string} */
@@ -3186,6 +3336,206 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listAutoscaling: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gnsId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoscalingPolicyListView"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAutoscaling: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                gnsId: string;
+                service: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ETag header: version and representation hash, for If-None-Match and If-Match */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoscalingPolicyView"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    putAutoscaling: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description required to replace an existing policy */
+                "If-Match"?: string;
+            };
+            path: {
+                gnsId: string;
+                service: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, unknown>;
+            };
+        };
+        responses: {
+            /** @description replaced (If-Match named the current version) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoscalingPolicyView"];
+                };
+            };
+            /** @description created: the service had no policy */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoscalingPolicyView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description another request created the policy at the same moment; GET it and retry */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "error": "CONFLICT",
+                     *       "message": "a global namespace named \"shop\" already exists in this tenant",
+                     *       "errors": [
+                     *         {
+                     *           "field": "name",
+                     *           "message": "is taken"
+                     *         }
+                     *       ],
+                     *       "requestId": "5f0c2a4e-8d6b-4c1e-9f3a-2b7d1e0c9a11"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBodyView"];
+                };
+            };
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteAutoscaling: {
+        parameters: {
+            query?: never;
+            header?: {
+                "If-Match"?: string;
+            };
+            path: {
+                gnsId: string;
+                service: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description agents stop scaling the workload with the next snapshot */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    eventsAutoscaling: {
+        parameters: {
+            query?: {
+                /** @description RFC 3339: only decisions before it (paging) */
+                before?: unknown;
+                /** @description 1 to 200, default 50 */
+                limit?: unknown;
+            };
+            header?: never;
+            path: {
+                gnsId: string;
+                service: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutoscalingEventListView"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

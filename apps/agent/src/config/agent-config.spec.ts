@@ -30,9 +30,18 @@ describe('parseAgentConfig', () => {
       kubeTimeoutSeconds: 30,
       telemetry: undefined,
       telemetryIntervalSeconds: 15,
+      autoscalingIntervalSeconds: 15,
       logLevel: 'info',
       httpPort: 9464,
     });
+  });
+
+  it('reads the autoscaling interval, 1 to 300 seconds', () => {
+    expect(parse([...minimal, '--autoscaling-interval-seconds', '1']).autoscalingIntervalSeconds).toBe(1);
+    expect(parse(minimal, { LATTICE_AUTOSCALING_INTERVAL_SECONDS: '30' }).autoscalingIntervalSeconds).toBe(30);
+    expect(() => parse([...minimal, '--autoscaling-interval-seconds', '0'])).toThrow(
+      /--autoscaling-interval-seconds: must be at least 1/,
+    );
   });
 
   it('reads the health and metrics port, 0 meaning any free port', () => {

@@ -21,6 +21,8 @@ export interface AgentConfig {
   telemetry: TelemetryConfig | undefined;
   /** How often telemetry is collected and sent. */
   telemetryIntervalSeconds: number;
+  /** How often the autoscaler samples metrics and decides (Kubernetes sink only). */
+  autoscalingIntervalSeconds: number;
   logLevel: LogLevel;
   /** Port of /healthz, /readyz and /metrics; 0: one the OS chooses (logged). */
   httpPort: number;
@@ -50,6 +52,7 @@ export const AGENT_USAGE = `Usage: lattice-agent [flags]
   --telemetry-synthetic <path>  LATTICE_TELEMETRY_SYNTHETIC  YAML of synthetic traffic edges to report
   --telemetry-prometheus-url <url> LATTICE_TELEMETRY_PROMETHEUS_URL  scrape Istio metrics from this URL
   --telemetry-interval-seconds <n> LATTICE_TELEMETRY_INTERVAL_SECONDS  collect and send every n s (15)
+  --autoscaling-interval-seconds <n> LATTICE_AUTOSCALING_INTERVAL_SECONDS  autoscaler sampling (15)
   --log-level <level>           LATTICE_LOG_LEVEL         ${LOG_LEVELS.join(', ')} (info)
   --http-port <port>            LATTICE_HTTP_PORT         /healthz, /readyz and /metrics (9464; 0: any free port)
   --help`;
@@ -69,6 +72,7 @@ const FLAGS = {
   'telemetry-synthetic': { type: 'string', env: 'LATTICE_TELEMETRY_SYNTHETIC' },
   'telemetry-prometheus-url': { type: 'string', env: 'LATTICE_TELEMETRY_PROMETHEUS_URL' },
   'telemetry-interval-seconds': { type: 'string', env: 'LATTICE_TELEMETRY_INTERVAL_SECONDS' },
+  'autoscaling-interval-seconds': { type: 'string', env: 'LATTICE_AUTOSCALING_INTERVAL_SECONDS' },
   'log-level': { type: 'string', env: 'LATTICE_LOG_LEVEL' },
   'http-port': { type: 'string', env: 'LATTICE_HTTP_PORT' },
 } as const;
@@ -175,6 +179,7 @@ export function parseAgentConfig(
       read('telemetry-prometheus-url', httpUrl),
     ),
     telemetryIntervalSeconds: read('telemetry-interval-seconds', heartbeatSeconds, 15) as number,
+    autoscalingIntervalSeconds: read('autoscaling-interval-seconds', heartbeatSeconds, 15) as number,
     logLevel: read('log-level', logLevel, 'info') as LogLevel,
     httpPort: read('http-port', listenPort, DEFAULT_HTTP_PORT) as number,
   };

@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { AgentStatus } from '../agent';
 import type { AgentConnectionState } from '../connection/controller-session.service';
 import type { ApplyOptions, ApplySink } from '../sink/apply-sink.port';
+import type { AutoscalerObserver } from '../autoscaling/autoscaler.service';
 import { AGENT_VERSION } from '../version';
 
 const CONNECTION_STATES: readonly AgentConnectionState[] = [
@@ -88,6 +89,40 @@ export class AgentMetrics {
       help: 'Applies to the cluster that failed (the snapshot was then NACKed and the previous state kept).',
       registers,
     });
+  }
+
+  /** What the autoscaler reports: decisions by outcome, current and desired replicas per workload. */
+  autoscalingObserver(): AutoscalerObserver {
+    const registers = [this.registry];
+    const decisions = new Counter({
+      name: 'lattice_agent_autoscaling_decisions_total',
+      help: 'Autoscaling decisions recorded, by outcome (APPLIED, RECOMMENDED, BLOCKED, FAILED).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    const current = new Gauge({
+      name: 'lattice_agent_autoscaling_current_replicas',
+      help: 'Replicas of an autoscaled workload (spec.replicas of its scale subresource) at the last round.',
+      labelNames: ['workload'],
+      registers,
+    });
+    const desired = new Gauge({
+      name: 'lattice_agent_autoscaling_desired_replicas',
+      help: 'Replicas the autoscaling rule wanted for the workload at the last round.',
+      labelNames: ['workload'],
+      registers,
+    });
+    return {
+      decision: (outcome) => decisions.inc({ outcome }),
+      replicas: (workload, now, wanted) => {
+        current.set({ workload }, now);
+        desired.set({ workload }, wanted);
+      },
+      forget: (workload) => {
+        current.remove({ workload });
+        desired.remove({ workload });
+      },
+    };
   }
 
   /** The sink, with every apply timed and every failure counted. */

@@ -68,12 +68,47 @@ const globalNamespace = z.object({
   securityPolicy: desiredSecurityPolicySchema.optional(),
 });
 
+const autoscalingTrigger = z.object({
+  metric: z.enum(['CPU', 'MEMORY', 'REQUESTS_PER_SECOND', 'ERROR_RATE', 'LATENCY']),
+  percentile: z.enum(['p50', 'p90', 'p99']).optional(),
+  scaleUp: z.number(),
+  scaleDown: z.number(),
+});
+
+const autoscalingPolicy = z.object({
+  policyId: z.string().min(1),
+  version: z.number().int().nonnegative(),
+  gnsId: z.string().min(1),
+  service: z.string().min(1),
+  serviceNamespace: z.string().min(1),
+  target: z.object({
+    kind: z.enum(['Deployment', 'StatefulSet']),
+    namespace: z.string().min(1),
+    name: z.string().min(1),
+  }),
+  mode: z.enum(['EFFICIENCY', 'PERFORMANCE']),
+  instances: z.object({
+    min: z.number().int().nonnegative(),
+    max: z.number().int().nonnegative(),
+    default: z.number().int().nonnegative(),
+    stepsUp: z.number().int().positive(),
+    stepsDown: z.number().int().positive(),
+  }),
+  triggers: z.array(autoscalingTrigger).min(1),
+  windowSeconds: z.number().int().positive(),
+  gracePeriodSeconds: z.number().int().nonnegative(),
+  recommendOnly: z.boolean(),
+  scaleDownBlocked: z.boolean(),
+  blockingSlos: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+
 const desiredClusterStateSchema: z.ZodType<DesiredClusterState> = z.object({
   clusterId: z.string().min(1),
   clusterName: z.string(),
   globalNamespaces: z.array(globalNamespace),
   meshCa: z.object({ gnsId: z.string().min(1), trustBundlePem: z.string().min(1) }).optional(),
   takeOverMeshCa: z.boolean().optional(),
+  autoscaling: z.array(autoscalingPolicy).optional(),
 });
 
 /** Parses and validates a payload; throws with the path of the first bad field. */

@@ -68,6 +68,8 @@ export interface SnapshotApplierDependencies {
  */
 export class SnapshotApplier {
   private applied: PersistedSnapshot | undefined;
+  /** The desired state of the applied snapshot, parsed (what the autoscaler runs from). */
+  private appliedState: DesiredClusterState | undefined;
   private appliedWrite: SinkWrite | undefined;
   /** Set when the persisted snapshot could not be re-applied at start: the next delivery must apply it. */
   private appliedStateUncertain = false;
@@ -78,6 +80,11 @@ export class SnapshotApplier {
     this.intermediateKeys =
       deps.intermediateKeys ??
       new IntermediateKeyring({ store: deps.store, logger: deps.logger, now: deps.now });
+  }
+
+  /** The desired state last applied (or restored at start); undefined before any. */
+  get state(): DesiredClusterState | undefined {
+    return this.appliedState;
   }
 
   /** Version of the applied snapshot, 0 when none. */
@@ -168,6 +175,11 @@ export class SnapshotApplier {
     }
     this.applied = persisted;
     try {
+      this.appliedState = parseDesiredClusterState(persisted.payload);
+    } catch {
+      // renderPayload below reports it
+    }
+    try {
       const { state, objects } = await this.renderPayload(persisted.payload);
       const write: SinkWrite = { objects, options: applyOptionsOf(state) };
       await this.deps.sink.apply(write.objects, write.options);
@@ -244,6 +256,7 @@ export class SnapshotApplier {
       return reject(`cannot persist the snapshot: ${errorMessage(error)}`, true);
     }
     this.applied = persisted;
+    this.appliedState = state;
     this.appliedWrite = write;
     this.appliedStateUncertain = false;
     logger.info({ version, objects: objects.length }, 'snapshot applied');

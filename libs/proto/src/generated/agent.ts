@@ -5,6 +5,9 @@ import type { Ack as _lattice_agent_v1_Ack, Ack__Output as _lattice_agent_v1_Ack
 import type { AgentConditions as _lattice_agent_v1_AgentConditions, AgentConditions__Output as _lattice_agent_v1_AgentConditions__Output } from './lattice/agent/v1/AgentConditions';
 import type { AgentMessage as _lattice_agent_v1_AgentMessage, AgentMessage__Output as _lattice_agent_v1_AgentMessage__Output } from './lattice/agent/v1/AgentMessage';
 import type { AgentServiceClient as _lattice_agent_v1_AgentServiceClient, AgentServiceDefinition as _lattice_agent_v1_AgentServiceDefinition } from './lattice/agent/v1/AgentService';
+import type { AutoscalingDecision as _lattice_agent_v1_AutoscalingDecision, AutoscalingDecision__Output as _lattice_agent_v1_AutoscalingDecision__Output } from './lattice/agent/v1/AutoscalingDecision';
+import type { AutoscalingDecisions as _lattice_agent_v1_AutoscalingDecisions, AutoscalingDecisions__Output as _lattice_agent_v1_AutoscalingDecisions__Output } from './lattice/agent/v1/AutoscalingDecisions';
+import type { AutoscalingWindow as _lattice_agent_v1_AutoscalingWindow, AutoscalingWindow__Output as _lattice_agent_v1_AutoscalingWindow__Output } from './lattice/agent/v1/AutoscalingWindow';
 import type { Condition as _lattice_agent_v1_Condition, Condition__Output as _lattice_agent_v1_Condition__Output } from './lattice/agent/v1/Condition';
 import type { ControllerMessage as _lattice_agent_v1_ControllerMessage, ControllerMessage__Output as _lattice_agent_v1_ControllerMessage__Output } from './lattice/agent/v1/ControllerMessage';
 import type { EndpointGroup as _lattice_agent_v1_EndpointGroup, EndpointGroup__Output as _lattice_agent_v1_EndpointGroup__Output } from './lattice/agent/v1/EndpointGroup';
@@ -42,6 +45,9 @@ export interface ProtoGrpcType {
         AgentConditions: MessageTypeDefinition<_lattice_agent_v1_AgentConditions, _lattice_agent_v1_AgentConditions__Output>
         AgentMessage: MessageTypeDefinition<_lattice_agent_v1_AgentMessage, _lattice_agent_v1_AgentMessage__Output>
         AgentService: SubtypeConstructor<typeof grpc.Client, _lattice_agent_v1_AgentServiceClient> & { service: _lattice_agent_v1_AgentServiceDefinition }
+        AutoscalingDecision: MessageTypeDefinition<_lattice_agent_v1_AutoscalingDecision, _lattice_agent_v1_AutoscalingDecision__Output>
+        AutoscalingDecisions: MessageTypeDefinition<_lattice_agent_v1_AutoscalingDecisions, _lattice_agent_v1_AutoscalingDecisions__Output>
+        AutoscalingWindow: MessageTypeDefinition<_lattice_agent_v1_AutoscalingWindow, _lattice_agent_v1_AutoscalingWindow__Output>
         Condition: MessageTypeDefinition<_lattice_agent_v1_Condition, _lattice_agent_v1_Condition__Output>
         ControllerMessage: MessageTypeDefinition<_lattice_agent_v1_ControllerMessage, _lattice_agent_v1_ControllerMessage__Output>
         EndpointGroup: MessageTypeDefinition<_lattice_agent_v1_EndpointGroup, _lattice_agent_v1_EndpointGroup__Output>

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgentIdentityModule } from '../agent-identity/agent-identity.module';
+import { AutoscalingModule } from '../autoscaling/autoscaling.module';
 import { ClustersModule } from '../clusters/clusters.module';
 import { ConfigDistributionModule } from '../config-distribution/config-distribution.module';
 import { GnsCaModule } from '../gns-ca/gns-ca.module';
@@ -13,7 +14,14 @@ import { ClusterLinkRepository } from './cluster-link.repository';
 
 /** The agents' gRPC endpoint: registration, certificate renewal and the Connect streams. */
 @Module({
-  imports: [AgentIdentityModule, ClustersModule, ConfigDistributionModule, GnsCaModule, TelemetryModule],
+  imports: [
+    AgentIdentityModule,
+    AutoscalingModule,
+    ClustersModule,
+    ConfigDistributionModule,
+    GnsCaModule,
+    TelemetryModule,
+  ],
   providers: [
     AgentGatewayGrpc,
     AgentGatewayService,

@@ -236,6 +236,8 @@ export class AgentSession {
       }
       case 'telemetry':
         return this.handleTelemetry(message);
+      case 'autoscalingDecisions':
+        return this.handleAutoscalingDecisions(message);
       case 'heartbeat':
         // Answering every heartbeat lets the agent detect a dead stream at its own pace,
         // whatever this controller's ping interval is.
@@ -291,6 +293,52 @@ export class AgentSession {
     if (problems.length > 0) throw DomainError.validation(problems);
     if (accepted.length === 0) return;
     await this.deps.stream.conditionsReported(this.identity.tenantId, this.identity.clusterId, accepted);
+  }
+
+  /**
+   * Decisions the agent's autoscaler made, bounded and stripped of control characters here and
+   * validated by the autoscaling service. A malformed message is logged and dropped: decisions are
+   * a record, not a reason to end the stream (the agent resends only what it still buffers).
+   */
+  private async handleAutoscalingDecisions(message: AgentMessage__Output): Promise<void> {
+    const id = (value: unknown) => boundAgentString(value, AGENT_STRING_LIMITS.identifier);
+    const decisions = message.autoscalingDecisions!.decisions.slice(0, 101).map((decision) => ({
+      decisionId: id(decision.decisionId),
+      policyId: id(decision.policyId),
+      policyVersion: Number(decision.policyVersion) || 0,
+      gnsId: id(decision.gnsId),
+      service: id(decision.service),
+      targetKind: id(decision.targetKind),
+      targetNamespace: id(decision.targetNamespace),
+      targetName: boundAgentString(decision.targetName, 253),
+      decidedAtUnixMs: Number(decision.decidedAtUnixMs) || 0,
+      action: id(decision.action),
+      outcome: id(decision.outcome),
+      fromReplicas: Number(decision.fromReplicas) || 0,
+      toReplicas: Number(decision.toReplicas) || 0,
+      rule: boundAgentString(decision.rule, AGENT_STRING_LIMITS.message),
+      blockedBy: id(decision.blockedBy),
+      windows: decision.windows.slice(0, 6).map((window) => ({
+        trigger: id(window.trigger),
+        scaleUp: Number(window.scaleUp),
+        scaleDown: Number(window.scaleDown),
+        samples: Number(window.samples) || 0,
+        min: Number(window.min),
+        max: Number(window.max),
+        avg: Number(window.avg),
+        verdict: id(window.verdict),
+      })),
+    }));
+    try {
+      await this.deps.stream.autoscalingDecisions(this.identity.tenantId, this.identity.clusterId, decisions);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const detail =
+        error.fields.map((field) => `${field.field}: ${field.message}`).join('; ') || error.message;
+      this.deps.logger.warn(
+        `cluster ${this.clusterId} sent malformed autoscaling decisions, dropped: ${boundAgentString(detail, AGENT_STRING_LIMITS.message)}`,
+      );
+    }
   }
 
   private async handleTelemetry(message: AgentMessage__Output): Promise<void> {

@@ -3,6 +3,7 @@ import type { InventoryUpdate, ReportedCondition } from '@lattice/domain';
 import type { TelemetryBatch__Output } from '@lattice/proto';
 import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { DesiredStateService } from '../config-distribution/desired-state.service';
+import { AutoscalingService, type ReportedAutoscalingDecision } from '../autoscaling/autoscaling.service';
 import { CaRotationService } from '../gns-ca/ca-rotation.service';
 import type { CsrOutcome, IncomingCsr, IntermediateRequestMessage } from '../gns-ca/gns-ca.types';
 import { IntermediateIssuanceService } from '../gns-ca/intermediate-issuance.service';
@@ -42,7 +43,17 @@ export class AgentStreamService {
     private readonly intermediates: IntermediateIssuanceService,
     private readonly rotations: CaRotationService,
     private readonly metrics: AgentGatewayMetrics,
+    private readonly autoscaling: AutoscalingService,
   ) {}
+
+  /** Autoscaling decisions the agent reported: stored once each (docs/autoscaling.md). */
+  async autoscalingDecisions(
+    tenantId: string,
+    clusterId: string,
+    decisions: readonly ReportedAutoscalingDecision[],
+  ): Promise<void> {
+    await this.autoscaling.recordDecisions(tenantId, clusterId, decisions);
+  }
 
   async connected(
     tenantId: string,

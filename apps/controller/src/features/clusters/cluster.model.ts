@@ -55,10 +55,12 @@ export const CLUSTER_CONDITION_TYPES = {
   CONNECTED: 'Connected',
   INVENTORY_SYNCED: 'InventorySynced',
   APPLY_SUCCEEDED: 'ApplySucceeded',
+  AUTOSCALING_READY: 'AutoscalingReady',
 } as const satisfies Record<string, ClusterConditionType>;
 registerEnumType(CLUSTER_CONDITION_TYPES, {
   name: 'ClusterConditionType',
-  description: 'Which condition of a cluster (REST: Connected, InventorySynced, ApplySucceeded).',
+  description:
+    'Which condition of a cluster (REST: Connected, InventorySynced, ApplySucceeded, AutoscalingReady).',
   valuesMap: {
     CONNECTED: { description: 'The agent stream is open and heartbeats arrive.' },
     INVENTORY_SYNCED: {
@@ -67,6 +69,10 @@ registerEnumType(CLUSTER_CONDITION_TYPES, {
     },
     APPLY_SUCCEEDED: {
       description: 'The agent applied the newest snapshot it answered (from its ACK or NACK).',
+    },
+    AUTOSCALING_READY: {
+      description:
+        'Every autoscaling policy can act in the cluster; False when an HPA owns a workload or it is missing.',
     },
   },
 });

@@ -5,6 +5,7 @@ import {
   changedClusterPayloads,
   type ClusterPayloadChange,
   type PoliciesByGns,
+  withAutoscaling,
   withPolicies,
 } from '@lattice/domain';
 import type { StoredSnapshot } from './config-distribution.types';
@@ -179,18 +180,24 @@ export class DesiredStateService {
       },
       caMaterial,
       policies,
+      autoscaling,
     ] = await Promise.all([
       this.membership.load(tenantId),
       this.mesh.loadCaMaterial(tenantId),
       this.mesh.loadPolicies(tenantId),
+      this.mesh.loadAutoscaling(tenantId),
     ]);
     // Oldest GNS first: a cluster's designated mesh CA (istiod's cacerts) stays put when GNS are added.
     const gnsAgeOrder = [...globalNamespaces]
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
       .map((gns) => gns.id);
-    const states = assignMeshCa(
-      withPolicies(buildDesiredStates(membership, clusters, caMaterial), membership, clusters, policies),
-      gnsAgeOrder,
+    const states = withAutoscaling(
+      assignMeshCa(
+        withPolicies(buildDesiredStates(membership, clusters, caMaterial), membership, clusters, policies),
+        gnsAgeOrder,
+      ),
+      autoscaling.policies,
+      autoscaling.violations,
     );
     return { clusters, states };
   }

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   EMPTY_INVENTORY,
   groupPoliciesByGns,
+  parseAutoscalingPolicy,
   parseSecurityPolicyShape,
   parseStoredInventory,
   parseStoredMatchConditions,
@@ -9,6 +10,8 @@ import {
 } from '@lattice/domain';
 import { trustBundleOfGenerations } from '@lattice/pki';
 import type {
+  ActionableSloViolation,
+  AutoscalingPolicyRecord,
   PoliciesByGns,
   CaMaterialByGns,
   DesiredCaMaterial,
@@ -117,6 +120,49 @@ export class TenantMeshRepository {
    * Traffic and security policies of every GNS of the tenant. Stored specs were validated when
    * written; one that no longer parses is left out (logged) rather than failing the whole tenant.
    */
+  /**
+   * Autoscaling policies of the tenant and, when there are any, its ACTIONABLE SLOs whose latest
+   * evaluation has an indicator that does not hold (they block scale-down of their services).
+   */
+  async loadAutoscaling(
+    tenantId: string,
+  ): Promise<{ policies: AutoscalingPolicyRecord[]; violations: ActionableSloViolation[] }> {
+    const rows = await this.prisma.autoscalingPolicy.findMany({
+      where: { tenantId },
+      select: { id: true, gnsId: true, service: true, version: true, spec: true },
+    });
+    if (rows.length === 0) return { policies: [], violations: [] };
+    const policies = rows.flatMap((row) => {
+      const parsed = parseAutoscalingPolicy(row.spec);
+      if (parsed.ok)
+        return [
+          { id: row.id, gnsId: row.gnsId, service: row.service, version: row.version, spec: parsed.value },
+        ];
+      this.logger.warn(`autoscaling policy of ${row.service} in GNS ${row.gnsId} unreadable, left out`);
+      return [];
+    });
+    const violated = await this.prisma.$queryRaw<
+      { id: string; name: string; gns_id: string; services: string[] }[]
+    >(
+      Prisma.sql`
+        SELECT s.id, s.name, s.gns_id, s.services
+        FROM slos s JOIN slo_states st ON st.slo_id = s.id
+        WHERE s.tenant_id = ${tenantId}::uuid AND s.type = 'ACTIONABLE'
+          AND jsonb_typeof(st.evaluation->'indicators') = 'array'
+          AND EXISTS (SELECT 1 FROM jsonb_array_elements(st.evaluation->'indicators') i
+                      WHERE i->>'holds' = 'false')`,
+    );
+    return {
+      policies,
+      violations: violated.map((row) => ({
+        sloId: row.id,
+        name: row.name,
+        gnsId: row.gns_id,
+        services: row.services,
+      })),
+    };
+  }
+
   async loadPolicies(tenantId: string): Promise<PoliciesByGns> {
     const [traffic, security] = await Promise.all([
       this.prisma.trafficPolicy.findMany({

@@ -406,6 +406,18 @@ export class SloEvaluationRepository {
     );
   }
 
+  /**
+   * ACTIONABLE SLOs whose stored evaluation has an indicator that does not hold, each with its
+   * tenant: what blocks autoscaling scale-down (read before and after a run to see what flipped).
+   */
+  async actionableViolations(tx: Transaction): Promise<Map<string, string>> {
+    const rows = await transactionClient(tx).$queryRaw<{ slo_id: string; tenant_id: string }[]>(Prisma.sql`
+      SELECT st.slo_id, st.tenant_id FROM slo_states st JOIN slos s ON s.id = st.slo_id
+      WHERE s.type = 'ACTIONABLE' AND jsonb_typeof(st.evaluation->'indicators') = 'array'
+        AND EXISTS (SELECT 1 FROM jsonb_array_elements(st.evaluation->'indicators') i WHERE i->>'holds' = 'false')`);
+    return new Map(rows.map((row) => [row.slo_id, row.tenant_id]));
+  }
+
   async saveStates(tx: Transaction, evaluatedAtMs: number, states: readonly SloStateRow[]): Promise<void> {
     const db = transactionClient(tx);
     for (const chunk of chunks(states, WRITE_CHUNK_ROWS)) {

@@ -14,6 +14,7 @@ import {
   type SeededCluster,
 } from '../../../../../test/support/telemetry';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
+import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { SloEvaluationService } from './slo-evaluation.service';
 import { SloSeriesService } from './slo-series.service';
@@ -213,5 +214,29 @@ describe('SloEvaluationService', () => {
       );
     }
     expect(await series.applyRetention(new Date(now))).toBe(3);
+  });
+
+  it("asks for the tenant's desired state again when an actionable SLO's violation flips (autoscaling)", async () => {
+    const schedule = jest.spyOn(moduleRef.get(DesiredStateScheduler), 'schedule').mockResolvedValue();
+    const flips = () =>
+      schedule.mock.calls.filter(
+        ([tenantId, reason]) => tenantId === actor.tenantId && reason === 'actionable SLO violation changed',
+      ).length;
+    await repository.create(
+      actor.tenantId,
+      spec({ name: 'cart-errors', services: ['cart'], noDataPolicy: 'IGNORE' }),
+    );
+    // The last complete minute before now+4 min has 50 % errors: the indicator does not hold.
+    await traffic(-3, 'cart', 100, 50);
+    await evaluation.evaluate(new Date(now + 4 * MINUTE_MS));
+    expect(flips()).toBe(1);
+    // The same minute again: nothing flipped, nothing asked.
+    await evaluation.evaluate(new Date(now + 4 * MINUTE_MS));
+    expect(flips()).toBe(1);
+    // Clean traffic in the next minute: the violation ends, asked once more.
+    await traffic(-4, 'cart', 100, 0);
+    await evaluation.evaluate(new Date(now + 5 * MINUTE_MS));
+    expect(flips()).toBe(2);
+    schedule.mockRestore();
   });
 });

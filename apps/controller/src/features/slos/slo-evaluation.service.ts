@@ -18,6 +18,10 @@ import {
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { TransactionRunner, type Transaction } from '../../platform/database/transaction.service';
 import { WebhooksService } from '../webhooks/webhooks.service';
+import {
+  DesiredStateScheduler,
+  scheduleAfterCommit,
+} from '../config-distribution/desired-state-scheduler.service';
 import { SloMetrics } from './slo.metrics';
 import {
   SloEvaluationRepository,
@@ -63,6 +67,7 @@ export class SloEvaluationService {
     private readonly webhooks: WebhooksService,
     private readonly metrics: SloMetrics,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
+    private readonly scheduler: DesiredStateScheduler,
   ) {}
 
   /** Evaluates every SLO at the minute boundary at or before `now`; null when another run holds the lock. */
@@ -75,6 +80,9 @@ export class SloEvaluationService {
     for (const type of outcome.eventTypes) this.metrics.alertEvents.inc({ type });
     await this.webhooks.enqueue(outcome.deliveryIds);
     await this.webhooks.enqueueOrphans(Date.now());
+    // An actionable SLO's violation flipped: its services' autoscaling scale-down block changes.
+    for (const tenantId of outcome.actionableFlips)
+      await scheduleAfterCommit(this.scheduler, this.logger, tenantId, 'actionable SLO violation changed');
     this.logger.log(outcome.run, 'SLO evaluation done');
     return outcome.run;
   }
@@ -96,17 +104,29 @@ export class SloEvaluationService {
   private async evaluateIn(
     tx: Transaction,
     nowMs: number,
-  ): Promise<{ run: SloEvaluationRun; deliveryIds: string[]; eventTypes: string[] }> {
+  ): Promise<{
+    run: SloEvaluationRun;
+    deliveryIds: string[];
+    eventTypes: string[];
+    actionableFlips: string[];
+  }> {
     const liveFromMs = nowMs - this.config.env.LATTICE_SLO_RECOMPUTE_MINUTES * MINUTE_MS;
     const slos = windowedSlos(await this.repository.loadEvaluable(tx));
     const previous = await this.repository.previousStates(tx);
     const { spans, rowsWritten, outcomes } = await this.advanceSeries(tx, slos, nowMs, liveFromMs);
     const evaluations = await this.assess(tx, slos, outcomes, previous, nowMs);
+    const violatedBefore = await this.repository.actionableViolations(tx);
     await this.repository.saveStates(
       tx,
       nowMs,
       [...evaluations.values()].map(({ row }) => row),
     );
+    const violatedAfter = await this.repository.actionableViolations(tx);
+    const actionableFlips = new Set<string>();
+    for (const [sloId, tenantId] of violatedBefore)
+      if (!violatedAfter.has(sloId)) actionableFlips.add(tenantId);
+    for (const [sloId, tenantId] of violatedAfter)
+      if (!violatedBefore.has(sloId)) actionableFlips.add(tenantId);
     const recorded = await this.repository.insertEvents(
       tx,
       [...evaluations.values()].flatMap(({ events }) => events),
@@ -134,6 +154,7 @@ export class SloEvaluationService {
       },
       deliveryIds,
       eventTypes: recorded.map((stored) => stored.event.type),
+      actionableFlips: [...actionableFlips],
     };
   }
 

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   BURN_RATE_WINDOWS,
   DomainError,
@@ -20,6 +20,10 @@ import { TransactionRunner } from '../../platform/database/transaction.service';
 import { mapPage, type Page, type PageRequest } from '../../platform/http/pagination.util';
 import { UUID } from '../../platform/http/uuid-param.pipe';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
+import {
+  DesiredStateScheduler,
+  scheduleAfterCommit,
+} from '../config-distribution/desired-state-scheduler.service';
 import { SloEvaluationRepository } from './slo-evaluation.repository';
 import { SloSpecDto, type SloEventView, type SloStatusView, type SloView } from './slos.dto';
 import { createValidationPipe } from '../../platform/http/validation.pipe';
@@ -32,6 +36,7 @@ const RESOURCE = 'SLO';
 @Injectable()
 export class SlosService {
   private readonly bodyValidation = createValidationPipe();
+  private readonly logger = new Logger(SlosService.name);
 
   constructor(
     private readonly transactions: TransactionRunner,
@@ -39,6 +44,7 @@ export class SlosService {
     private readonly evaluations: SloEvaluationRepository,
     private readonly mesh: MeshMembershipService,
     private readonly audit: AuditService,
+    private readonly scheduler: DesiredStateScheduler,
   ) {}
 
   async create(actor: TenantPrincipal, input: SloSpecInput): Promise<SloView> {
@@ -116,13 +122,16 @@ export class SlosService {
         },
         tx,
       );
-      return after;
+      return { before, after };
     });
-    return (await this.withStatus([updated]))[0]!;
+    // An ACTIONABLE SLO may block autoscaling scale-down (docs/autoscaling.md): the agents learn of a change.
+    if (updated.before.type === 'ACTIONABLE' || updated.after.type === 'ACTIONABLE')
+      await scheduleAfterCommit(this.scheduler, this.logger, actor.tenantId, `actionable SLO ${id} updated`);
+    return (await this.withStatus([updated.after]))[0]!;
   }
 
   async delete(actor: TenantPrincipal, id: string, expectedVersion: number | undefined): Promise<void> {
-    await this.transactions.run(async (tx) => {
+    const deleted = await this.transactions.run(async (tx) => {
       const before = await this.slos.find(actor.tenantId, id, tx);
       if (!before) throw DomainError.notFound(RESOURCE, id);
       if (expectedVersion !== undefined && before.version !== expectedVersion)
@@ -133,7 +142,10 @@ export class SlosService {
         { action: 'slo.delete', resourceType: 'slo', resourceId: id, before: definitionView(before) },
         tx,
       );
+      return before;
     });
+    if (deleted.type === 'ACTIONABLE')
+      await scheduleAfterCommit(this.scheduler, this.logger, actor.tenantId, `actionable SLO ${id} deleted`);
   }
 
   /** Alert firings and resolutions, newest first, a page at a time. */

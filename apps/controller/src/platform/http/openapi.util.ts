@@ -27,6 +27,7 @@ const TAGS: [name: string, description: string][] = [
   ['clusters', 'Clusters, their agents and bootstrap tokens (docs/agent.md)'],
   ['global-namespaces', 'Global Namespaces, their member services and certificate authority'],
   ['policies', 'Traffic and security policies of a Global Namespace (docs/policies.md)'],
+  ['autoscaling', 'Autoscaling policies of GNS services and the decisions agents made (docs/autoscaling.md)'],
   ['slos', 'Service level objectives and their alert events (docs/slos.md)'],
   ['webhooks', 'Webhook endpoints and their deliveries (docs/webhooks.md)'],
   [

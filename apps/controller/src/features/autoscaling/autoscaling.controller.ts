@@ -1,0 +1,141 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Put, Query, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { DomainError } from '@lattice/domain';
+import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
+import { RequireRole } from '../../platform/auth/permissions.decorator';
+import type { TenantPrincipal } from '../../platform/auth/principal.util';
+import { optionalVersionFromIfMatch, withEtag } from '../../platform/http/etag.util';
+import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
+import {
+  AUTOSCALING_POLICY_EXAMPLE,
+  AutoscalingEventListView,
+  AutoscalingPolicyListView,
+  AutoscalingPolicyView,
+} from './autoscaling.dto';
+import { AutoscalingService } from './autoscaling.service';
+
+const gnsIdPipe = new ResourceIdPipe('global namespace');
+
+/**
+ * Autoscaling policies per GNS service and the decisions the agents made. Every route first checks
+ * that the GNS belongs to the caller's tenant (404 otherwise).
+ */
+@ApiTags('autoscaling')
+@ApiBearerAuth()
+@Controller('v1/global-namespaces/:gnsId')
+export class AutoscalingController {
+  constructor(private readonly autoscaling: AutoscalingService) {}
+
+  @RequireRole('viewer')
+  @Get('autoscaling-policies')
+  @ApiOperation({ summary: 'Autoscaling policies of a Global Namespace, by service' })
+  @ApiOkResponse({ type: AutoscalingPolicyListView })
+  async list(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('gnsId', gnsIdPipe) gnsId: string,
+  ): Promise<AutoscalingPolicyListView> {
+    return { items: await this.autoscaling.list(tenant.tenantId, gnsId) };
+  }
+
+  @RequireRole('viewer')
+  @Get('services/:service/autoscaling')
+  @ApiOkResponse({
+    type: AutoscalingPolicyView,
+    description: 'ETag header: version and representation hash, for If-None-Match and If-Match',
+  })
+  async get(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('gnsId', gnsIdPipe) gnsId: string,
+    @Param('service') service: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<AutoscalingPolicyView> {
+    return withEtag(response, await this.autoscaling.get(tenant.tenantId, gnsId, service));
+  }
+
+  /**
+   * Creates (201, no If-Match) or replaces (200, If-Match required: 428 without, 412 when stale)
+   * the autoscaling policy of one GNS service. 400 names every bad field.
+   */
+  @RequireRole('editor')
+  @Put('services/:service/autoscaling')
+  @ApiOperation({ summary: 'Create or replace the autoscaling policy of a GNS service' })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'required to replace an existing policy' })
+  @ApiBody({ schema: { type: 'object', example: AUTOSCALING_POLICY_EXAMPLE } })
+  @ApiOkResponse({
+    type: AutoscalingPolicyView,
+    description: 'replaced (If-Match named the current version)',
+  })
+  @ApiCreatedResponse({ type: AutoscalingPolicyView, description: 'created: the service had no policy' })
+  @ApiConflictResponse({
+    description: 'another request created the policy at the same moment; GET it and retry',
+  })
+  async put(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('gnsId', gnsIdPipe) gnsId: string,
+    @Param('service') service: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<AutoscalingPolicyView> {
+    const { view, created } = await this.autoscaling.put(
+      tenant,
+      gnsId,
+      service,
+      optionalVersionFromIfMatch(ifMatch),
+      body,
+    );
+    response.status(created ? 201 : 200);
+    return withEtag(response, view);
+  }
+
+  @RequireRole('editor')
+  @Delete('services/:service/autoscaling')
+  @HttpCode(204)
+  @ApiHeader({ name: 'If-Match', required: false })
+  @ApiNoContentResponse({ description: 'agents stop scaling the workload with the next snapshot' })
+  async delete(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('gnsId', gnsIdPipe) gnsId: string,
+    @Param('service') service: string,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<void> {
+    await this.autoscaling.delete(tenant, gnsId, service, optionalVersionFromIfMatch(ifMatch));
+  }
+
+  /** The decisions agents made for the service, newest first, each with its windows and rule. */
+  @RequireRole('viewer')
+  @Get('services/:service/autoscaling/events')
+  @ApiOperation({ summary: 'Autoscaling decisions for a GNS service, newest first' })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 200, default 50' })
+  @ApiQuery({ name: 'before', required: false, description: 'RFC 3339: only decisions before it (paging)' })
+  @ApiOkResponse({ type: AutoscalingEventListView })
+  async events(
+    @CurrentTenant() tenant: TenantPrincipal,
+    @Param('gnsId', gnsIdPipe) gnsId: string,
+    @Param('service') service: string,
+    @Query('limit') limit: string | undefined,
+    @Query('before') before: string | undefined,
+  ): Promise<AutoscalingEventListView> {
+    const parsedLimit = limit === undefined ? undefined : /^\d{1,4}$/.test(limit) ? Number(limit) : NaN;
+    if (parsedLimit !== undefined && Number.isNaN(parsedLimit))
+      throw DomainError.validation([{ field: 'limit', message: 'must be a whole number from 1 to 200' }]);
+    return {
+      items: await this.autoscaling.listEvents(tenant.tenantId, gnsId, service, {
+        ...(parsedLimit !== undefined ? { limit: parsedLimit } : {}),
+        ...(before !== undefined ? { before } : {}),
+      }),
+    };
+  }
+}

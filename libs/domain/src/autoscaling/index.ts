@@ -1,0 +1,3 @@
+export * from './autoscaling-spec';
+export * from './decide-scale';
+export * from './desired-autoscaling';
