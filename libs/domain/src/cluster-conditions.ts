@@ -23,8 +23,10 @@ export interface ClusterCondition {
  * - InventorySynced: the agent's inventory reflects a complete, current read of its cluster's API
  *   (reported by the agent). While it is False the controller keeps the last good inventory.
  * - ApplySucceeded: the agent applied the newest snapshot it was sent (derived from ACK/NACK).
+ * - MeshReady: the cluster's Istio installation has what its Global Namespaces need (from the
+ *   installation the agent reports and the preflight diagnostics, libs/domain/src/diagnostics).
  */
-export const CLUSTER_CONDITION_TYPES = ['Connected', 'InventorySynced', 'ApplySucceeded'] as const;
+export const CLUSTER_CONDITION_TYPES = ['Connected', 'InventorySynced', 'ApplySucceeded', 'MeshReady'] as const;
 export type ClusterConditionType = (typeof CLUSTER_CONDITION_TYPES)[number];
 
 /** The condition types an agent may report on its stream; the others are the controller's own. */
@@ -228,6 +230,15 @@ export const INVENTORY_REPORTED_CONDITION = {
   message: 'the agent reported a full inventory (it does not report its sync state)',
 } as const satisfies Omit<ClusterCondition, 'lastTransitionTime'>;
 
+/** MeshReady of a cluster whose agent never reported its Istio installation (an older agent). */
+export const MESH_READY_NOT_REPORTED = {
+  type: 'MeshReady',
+  status: 'Unknown',
+  reason: 'InstallationUnknown',
+  message:
+    'the Istio installation is unknown (agent too old: it does not report its mesh installation, or it has not connected since it was upgraded)',
+} as const satisfies Omit<ClusterCondition, 'lastTransitionTime'>;
+
 export interface ConditionFacts extends ClusterConnectionFacts {
   createdAt: Date;
 }
@@ -287,5 +298,7 @@ export function clusterConditions(
       message: 'the agent has not answered a snapshot yet',
       lastTransitionTime: facts.createdAt,
     });
+  if (!byType.has('MeshReady'))
+    byType.set('MeshReady', { ...MESH_READY_NOT_REPORTED, lastTransitionTime: facts.createdAt });
   return CLUSTER_CONDITION_TYPES.map((type) => byType.get(type)!);
 }

@@ -9,3 +9,4 @@ export * from './inventory';
 export * from './webhooks';
 export * from './policies';
 export * from './declarative';
+export * from './diagnostics';

@@ -8,6 +8,7 @@ import type { IntermediateCsr as _lattice_agent_v1_IntermediateCsr, Intermediate
 import type { TelemetryBatch as _lattice_agent_v1_TelemetryBatch, TelemetryBatch__Output as _lattice_agent_v1_TelemetryBatch__Output } from './TelemetryBatch';
 import type { Heartbeat as _lattice_agent_v1_Heartbeat, Heartbeat__Output as _lattice_agent_v1_Heartbeat__Output } from './Heartbeat';
 import type { AgentConditions as _lattice_agent_v1_AgentConditions, AgentConditions__Output as _lattice_agent_v1_AgentConditions__Output } from './AgentConditions';
+import type { MeshInstallation as _lattice_agent_v1_MeshInstallation, MeshInstallation__Output as _lattice_agent_v1_MeshInstallation__Output } from './MeshInstallation';
 
 export interface AgentMessage {
   'hello'?: (_lattice_agent_v1_Hello | null);
@@ -18,7 +19,8 @@ export interface AgentMessage {
   'telemetry'?: (_lattice_agent_v1_TelemetryBatch | null);
   'heartbeat'?: (_lattice_agent_v1_Heartbeat | null);
   'conditions'?: (_lattice_agent_v1_AgentConditions | null);
-  'body'?: "hello"|"inventory"|"ack"|"nack"|"csr"|"telemetry"|"heartbeat"|"conditions";
+  'mesh'?: (_lattice_agent_v1_MeshInstallation | null);
+  'body'?: "hello"|"inventory"|"ack"|"nack"|"csr"|"telemetry"|"heartbeat"|"conditions"|"mesh";
 }
 
 export interface AgentMessage__Output {
@@ -30,5 +32,6 @@ export interface AgentMessage__Output {
   'telemetry'?: (_lattice_agent_v1_TelemetryBatch__Output | null);
   'heartbeat'?: (_lattice_agent_v1_Heartbeat__Output | null);
   'conditions'?: (_lattice_agent_v1_AgentConditions__Output | null);
-  'body'?: "hello"|"inventory"|"ack"|"nack"|"csr"|"telemetry"|"heartbeat"|"conditions";
+  'mesh'?: (_lattice_agent_v1_MeshInstallation__Output | null);
+  'body'?: "hello"|"inventory"|"ack"|"nack"|"csr"|"telemetry"|"heartbeat"|"conditions"|"mesh";
 }
