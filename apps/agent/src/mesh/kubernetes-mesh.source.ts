@@ -137,7 +137,9 @@ export class KubernetesMeshSource implements MeshInstallationSource {
           meshConfig: next.meshConfigName || null,
           istioVersion: next.istioVersion || null,
           network: next.network || null,
-          eastWestGateway: next.eastWestGateway ? `${next.eastWestGateway.namespace}/${next.eastWestGateway.name}` : null,
+          eastWestGateway: next.eastWestGateway
+            ? `${next.eastWestGateway.namespace}/${next.eastWestGateway.name}`
+            : null,
           problems: next.problems.length,
         },
         'Istio installation read',

@@ -74,7 +74,10 @@ export function parseMeshConfig(text: string): MeshConfigFacts {
     ? mesh.trustDomainAliases.filter((alias): alias is string => typeof alias === 'string' && alias !== '')
     : [];
   return {
-    trustDomain: typeof mesh.trustDomain === 'string' && mesh.trustDomain !== '' ? mesh.trustDomain : DEFAULT_TRUST_DOMAIN,
+    trustDomain:
+      typeof mesh.trustDomain === 'string' && mesh.trustDomain !== ''
+        ? mesh.trustDomain
+        : DEFAULT_TRUST_DOMAIN,
     trustDomainAliases: aliases,
     dnsCapture: parseGoBool(proxyMetadata.ISTIO_META_DNS_CAPTURE),
     dnsAutoAllocate: parseGoBool(proxyMetadata.ISTIO_META_DNS_AUTO_ALLOCATE),
@@ -116,7 +119,9 @@ export function istiodFacts(deployments: readonly DeploymentView[]): IstiodFacts
     .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
   if (istiods.length === 0) return null;
   const revisionOf = (deployment: DeploymentView) =>
-    deployment.metadata?.labels?.['istio.io/rev'] ?? deployment.spec?.template?.metadata?.labels?.['istio.io/rev'] ?? 'default';
+    deployment.metadata?.labels?.['istio.io/rev'] ??
+    deployment.spec?.template?.metadata?.labels?.['istio.io/rev'] ??
+    'default';
   const chosen = istiods.find((deployment) => revisionOf(deployment) === 'default') ?? istiods[0]!;
   const labels = chosen.metadata?.labels ?? {};
   const containers = chosen.spec?.template?.spec?.containers ?? [];
@@ -150,7 +155,9 @@ export function chooseMeshConfigMap(
     .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
   const named = (name: string) => withMesh.find((configMap) => configMap.metadata?.name === name);
   return (
-    (revision && revision !== 'default' ? named(`istio-${revision}`) : undefined) ?? named('istio') ?? withMesh[0]
+    (revision && revision !== 'default' ? named(`istio-${revision}`) : undefined) ??
+    named('istio') ??
+    withMesh[0]
   );
 }
 
@@ -170,7 +177,10 @@ export function parseLabelSelector(selector: string): Record<string, string> | n
  * then by namespace and name. Its external addresses are status.loadBalancer.ingress (ip, else
  * hostname), then spec.externalIPs.
  */
-export function eastWestGateway(services: readonly ServiceView[], selector: string): EastWestGatewayService | null {
+export function eastWestGateway(
+  services: readonly ServiceView[],
+  selector: string,
+): EastWestGatewayService | null {
   const wanted = parseLabelSelector(selector) ?? {};
   const matching = services
     .filter((service) =>
@@ -210,7 +220,9 @@ export function nodeLocalities(nodes: readonly NodeView[]): NodeLocality[] {
     entry.nodes += 1;
     counts.set(key, entry);
   }
-  return [...counts.values()].sort((a, b) => a.region.localeCompare(b.region) || a.zone.localeCompare(b.zone));
+  return [...counts.values()].sort(
+    (a, b) => a.region.localeCompare(b.region) || a.zone.localeCompare(b.zone),
+  );
 }
 
 export interface KubernetesMeshObjects {

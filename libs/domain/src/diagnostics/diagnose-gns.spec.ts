@@ -35,7 +35,11 @@ function installation(overrides: Partial<MeshInstallation> = {}): MeshInstallati
   };
 }
 
-function cluster(name: string, mesh: MeshInstallation | null, extra: Partial<DiagnosedCluster> = {}): DiagnosedCluster {
+function cluster(
+  name: string,
+  mesh: MeshInstallation | null,
+  extra: Partial<DiagnosedCluster> = {},
+): DiagnosedCluster {
   return {
     id: `id-${name}`,
     name,
@@ -49,7 +53,11 @@ function cluster(name: string, mesh: MeshInstallation | null, extra: Partial<Dia
 function membership(clusterNames: string[], extra: Partial<GnsMembership> = {}): GnsMembership {
   return {
     gns: { id: 'gns-1', name: 'shop', domain: DOMAIN, mtlsMode: 'STRICT', createdAt: new Date(0) },
-    namespaces: clusterNames.map((name) => ({ clusterId: `id-${name}`, clusterName: name, namespace: 'bookinfo' })),
+    namespaces: clusterNames.map((name) => ({
+      clusterId: `id-${name}`,
+      clusterName: name,
+      namespace: 'bookinfo',
+    })),
     services: [],
     conflicts: [],
     warnings: [],
@@ -57,14 +65,22 @@ function membership(clusterNames: string[], extra: Partial<GnsMembership> = {}):
   };
 }
 
-const east = (mesh: MeshInstallation | null, extra: Partial<DiagnosedCluster> = {}) => cluster('east', mesh, extra);
-const west = cluster('west', installation({ network: 'net-west', eastWestGateway: { ...installation().eastWestGateway!, addresses: ['198.51.100.30'] } }));
+const east = (mesh: MeshInstallation | null, extra: Partial<DiagnosedCluster> = {}) =>
+  cluster('east', mesh, extra);
+const west = cluster(
+  'west',
+  installation({
+    network: 'net-west',
+    eastWestGateway: { ...installation().eastWestGateway!, addresses: ['198.51.100.30'] },
+  }),
+);
 
 function diagnose(...clusters: DiagnosedCluster[]): DiagnosticFinding[] {
   return diagnoseGlobalNamespace({ membership: membership(clusters.map((c) => c.name)), clusters });
 }
 
-const codes = (findings: DiagnosticFinding[]) => findings.map((finding) => `${finding.severity} ${finding.code}`);
+const codes = (findings: DiagnosticFinding[]) =>
+  findings.map((finding) => `${finding.severity} ${finding.code}`);
 
 describe('diagnoseGlobalNamespace', () => {
   it('finds nothing for two well-installed clusters', () => {
@@ -81,7 +97,11 @@ describe('diagnoseGlobalNamespace', () => {
 
   it('reports a missing trust-domain alias with the meshConfig patch that adds it', () => {
     const [finding] = diagnose(east(installation({ trustDomainAliases: ['other.example'] })), west);
-    expect(finding).toMatchObject({ severity: 'ERROR', code: 'TRUST_DOMAIN_ALIAS_MISSING', clusterName: 'east' });
+    expect(finding).toMatchObject({
+      severity: 'ERROR',
+      code: 'TRUST_DOMAIN_ALIAS_MISSING',
+      clusterName: 'east',
+    });
     expect(finding.message).toContain(`does not accept the GNS domain "${DOMAIN}"`);
     expect(finding.message).toContain('aliases other.example');
     // The patch keeps the existing aliases and adds the GNS domain.
@@ -94,7 +114,10 @@ describe('diagnoseGlobalNamespace', () => {
   });
 
   it('names the revisioned mesh config in the fix', () => {
-    const [finding] = diagnose(east(installation({ trustDomainAliases: [], meshConfigName: 'istio-1-24' })), west);
+    const [finding] = diagnose(
+      east(installation({ trustDomainAliases: [], meshConfigName: 'istio-1-24' })),
+      west,
+    );
     expect(finding.fix).toContain('edit configmap istio-1-24');
   });
 
@@ -130,7 +153,7 @@ describe('diagnoseGlobalNamespace', () => {
     expect(finding.fix).toContain('"port":15443');
   });
 
-  it('warns when the registered east-west address is not the gateway Service\'s', () => {
+  it("warns when the registered east-west address is not the gateway Service's", () => {
     const [finding] = diagnose(east(installation(), { registeredEastWestAddress: '203.0.113.9' }), west);
     expect(finding).toMatchObject({ severity: 'WARNING', code: 'EAST_WEST_ADDRESS_MISMATCH' });
     expect(finding.fix).toContain('"eastWestAddress": "198.51.100.20"');
@@ -139,9 +162,13 @@ describe('diagnoseGlobalNamespace', () => {
   it('reports an unset network (error across clusters) and a registered network the cluster disagrees with', () => {
     const unset = diagnose(east(installation({ network: '' })), west);
     expect(codes(unset)).toEqual(['ERROR NETWORK_UNSET']);
-    expect(unset[0].fix).toContain('kubectl label namespace istio-system topology.istio.io/network=east-network');
+    expect(unset[0].fix).toContain(
+      'kubectl label namespace istio-system topology.istio.io/network=east-network',
+    );
     // A registered network is enough.
-    expect(diagnose(east(installation({ network: '' }), { registeredNetwork: 'net-east' }), west)).toEqual([]);
+    expect(diagnose(east(installation({ network: '' }), { registeredNetwork: 'net-east' }), west)).toEqual(
+      [],
+    );
     const mismatch = diagnose(east(installation(), { registeredNetwork: 'net-a' }), west);
     expect(codes(mismatch)).toEqual(['ERROR NETWORK_MISMATCH']);
     expect(mismatch[0].message).toContain('registered on network "net-a"');
@@ -157,7 +184,17 @@ describe('diagnoseGlobalNamespace', () => {
 
   it('reports a cluster without Istio', () => {
     const findings = diagnose(
-      east(installation({ meshConfigFound: false, meshConfigName: '', trustDomain: '', trustDomainAliases: [], dnsCapture: false, dnsAutoAllocate: false, istioVersion: '' })),
+      east(
+        installation({
+          meshConfigFound: false,
+          meshConfigName: '',
+          trustDomain: '',
+          trustDomainAliases: [],
+          dnsCapture: false,
+          dnsAutoAllocate: false,
+          istioVersion: '',
+        }),
+      ),
       west,
     );
     expect(codes(findings)).toContain('ERROR ISTIO_NOT_FOUND');
@@ -191,7 +228,11 @@ describe('diagnoseGlobalNamespace', () => {
   });
 
   it('turns membership conflicts and warnings into findings, port conflicts with the differing ports', () => {
-    const instance = (clusterName: string) => ({ clusterId: `id-${clusterName}`, clusterName, namespace: 'pay' });
+    const instance = (clusterName: string) => ({
+      clusterId: `id-${clusterName}`,
+      clusterName,
+      namespace: 'pay',
+    });
     const findings = diagnoseGlobalNamespace({
       clusters: [east(installation()), west],
       membership: membership(['east', 'west'], {
@@ -206,7 +247,13 @@ describe('diagnoseGlobalNamespace', () => {
             ],
             reason: 'payments has different ports in different clusters',
           },
-          { kind: 'DUPLICATE_DOMAIN', domain: DOMAIN, claimants: [], keptBy: 'x', reason: 'two GNS share it' },
+          {
+            kind: 'DUPLICATE_DOMAIN',
+            domain: DOMAIN,
+            claimants: [],
+            keptBy: 'x',
+            reason: 'two GNS share it',
+          },
         ],
         warnings: [
           { kind: 'UNUSABLE_SELECTOR', matchConditionIndex: 1, reason: 'bad regex' },
@@ -261,8 +308,14 @@ describe('meshReadyCondition', () => {
       finding('ERROR', 'DNS_CAPTURE_OFF'),
       finding('WARNING', 'DNS_AUTO_ALLOCATE_OFF'),
     ]);
-    expect(condition).toMatchObject({ type: 'MeshReady', status: 'False', reason: 'TrustDomainAliasMissing' });
-    expect(condition.message).toContain('2 errors: TRUST_DOMAIN_ALIAS_MISSING (GNS shop), DNS_CAPTURE_OFF (GNS shop)');
+    expect(condition).toMatchObject({
+      type: 'MeshReady',
+      status: 'False',
+      reason: 'TrustDomainAliasMissing',
+    });
+    expect(condition.message).toContain(
+      '2 errors: TRUST_DOMAIN_ALIAS_MISSING (GNS shop), DNS_CAPTURE_OFF (GNS shop)',
+    );
     expect(condition.message).toContain('1 warning: DNS_AUTO_ALLOCATE_OFF (GNS shop)');
   });
 
@@ -282,13 +335,21 @@ describe('validateMeshInstallation', () => {
 
   it('names the bad field', () => {
     const problems = validateMeshInstallation(
-      installation({ trustDomainAliases: ['ok.example', 'has space'], eastWestGateway: { ...installation().eastWestGateway!, ports: [0] } }),
+      installation({
+        trustDomainAliases: ['ok.example', 'has space'],
+        eastWestGateway: { ...installation().eastWestGateway!, ports: [0] },
+      }),
     );
-    expect(problems.map((p) => p.field)).toEqual(['mesh.trustDomainAliases[1]', 'mesh.eastWestGateway.ports[0]']);
+    expect(problems.map((p) => p.field)).toEqual([
+      'mesh.trustDomainAliases[1]',
+      'mesh.eastWestGateway.ports[0]',
+    ]);
   });
 
   it('bounds list sizes', () => {
-    const problems = validateMeshInstallation(installation({ trustDomainAliases: Array.from({ length: 65 }, (_, i) => `a${i}.example`) }));
+    const problems = validateMeshInstallation(
+      installation({ trustDomainAliases: Array.from({ length: 65 }, (_, i) => `a${i}.example`) }),
+    );
     expect(problems[0].field).toBe('mesh.trustDomainAliases');
   });
 });

@@ -86,7 +86,8 @@ export function diagnoseGlobalNamespace(input: DiagnosisInput): DiagnosticFindin
     .sort((a, b) => compareText(a.name, b.name) || compareText(a.id, b.id));
   const multiCluster = members.length > 1;
   const findings: DiagnosticFinding[] = [];
-  for (const cluster of members) findings.push(...diagnoseCluster(cluster, membership.gns.domain, multiCluster));
+  for (const cluster of members)
+    findings.push(...diagnoseCluster(cluster, membership.gns.domain, multiCluster));
   findings.push(...versionSkew(members));
   findings.push(...membership.conflicts.flatMap(conflictFindings));
   findings.push(...membership.warnings.flatMap(warningFindings));
@@ -138,7 +139,7 @@ export function diagnoseCluster(
         'INSTALLATION_READ_FAILED',
         `The agent of "${cluster.name}" could not read part of the Istio installation: ${problem}. ` +
           'Findings that depend on it may be missing or wrong.',
-        'Check the agent\'s RBAC (the lattice-agent Helm chart grants get/list on configmaps, namespaces, ' +
+        "Check the agent's RBAC (the lattice-agent Helm chart grants get/list on configmaps, namespaces, " +
           'services, nodes and deployments): kubectl auth can-i list configmaps -n istio-system ' +
           '--as system:serviceaccount:<agent namespace>:lattice-agent',
       ),
@@ -195,7 +196,9 @@ function meshConfigFindings(
         'ERROR',
         'TRUST_DOMAIN_ALIAS_MISSING',
         `The mesh of "${cluster.name}" (trust domain "${mesh.trustDomain}"` +
-          (mesh.trustDomainAliases.length > 0 ? `, aliases ${mesh.trustDomainAliases.join(', ')}` : ', no aliases') +
+          (mesh.trustDomainAliases.length > 0
+            ? `, aliases ${mesh.trustDomainAliases.join(', ')}`
+            : ', no aliases') +
           `) does not accept the GNS domain "${domain}": the GNS's AuthorizationPolicy principals ` +
           `(spiffe://${domain}/ns/<namespace>/sa/<account>) never match, so every call they guard is denied.`,
         `Add the alias to meshConfig.trustDomainAliases (istiod reads it without a restart):\n` +
@@ -247,9 +250,9 @@ function gatewayFindings(
         severity,
         'EAST_WEST_GATEWAY_MISSING',
         `No east-west gateway Service was found in "${cluster.name}"` +
-          (mesh.source === 'kubernetes' ? ' (no Service matches the agent\'s gateway selector)' : '') +
+          (mesh.source === 'kubernetes' ? " (no Service matches the agent's gateway selector)" : '') +
           ': other clusters cannot reach its services (they connect to its gateway on port 15443).',
-        'Install an east-west gateway for the cluster\'s network, as in Istio\'s multi-network guide:\n' +
+        "Install an east-west gateway for the cluster's network, as in Istio's multi-network guide:\n" +
           `samples/multicluster/gen-eastwest-gateway.sh --network ${mesh.network || cluster.registeredNetwork || '<network>'} | ` +
           'istioctl install -y -f -\n' +
           '(or point the agent at an existing one with --east-west-gateway-selector <label>=<value>)',
@@ -324,7 +327,7 @@ function networkFindings(
         'NETWORK_UNSET',
         `"${cluster.name}" has no network: istio-system has no topology.istio.io/network label and none was ` +
           'registered. Split-horizon EDS needs a network per cluster; without one, remote endpoints look local ' +
-          'and sidecars try to reach other clusters\' pod IPs directly.',
+          "and sidecars try to reach other clusters' pod IPs directly.",
         `kubectl label namespace istio-system topology.istio.io/network=${cluster.name}-network\n` +
           `and install Istio with values.global.network=${cluster.name}-network`,
       ),
@@ -332,7 +335,11 @@ function networkFindings(
   return [];
 }
 
-function versionFindings(cluster: DiagnosedCluster, mesh: MeshInstallation, about: About): DiagnosticFinding[] {
+function versionFindings(
+  cluster: DiagnosedCluster,
+  mesh: MeshInstallation,
+  about: About,
+): DiagnosticFinding[] {
   if (!mesh.meshConfigFound) return [];
   const version = istioMinorVersion(mesh.istioVersion);
   if (!version)
@@ -343,7 +350,7 @@ function versionFindings(cluster: DiagnosedCluster, mesh: MeshInstallation, abou
         `Istio's version in "${cluster.name}" is unknown` +
           (mesh.istioVersion ? ` ("${mesh.istioVersion}" is not a version)` : '') +
           ': version checks are skipped.',
-        'istioctl version (the agent reads the istiod Deployment\'s image tag and its operator.istio.io/version label)',
+        "istioctl version (the agent reads the istiod Deployment's image tag and its operator.istio.io/version label)",
       ),
     ];
   const min = MIN_SUPPORTED_ISTIO;
@@ -404,7 +411,9 @@ function conflictFindings(conflict: GnsConflict): DiagnosticFinding[] {
               .map(
                 (variant) =>
                   `${variant.ports.map((port) => `${port.number}/${port.protocol}`).join(',') || '(none)'} in ` +
-                  variant.instances.map((instance) => `${instance.clusterName}/${instance.namespace}`).join(', '),
+                  variant.instances
+                    .map((instance) => `${instance.clusterName}/${instance.namespace}`)
+                    .join(', '),
               )
               .join('; ') +
             ` — e.g. kubectl -n <namespace> edit service ${conflict.serviceName} in the clusters that differ.`,
@@ -469,7 +478,10 @@ function warningFindings(warning: GnsWarning): DiagnosticFinding[] {
 }
 
 /** A conflict or warning kind this diagnosis has no dedicated code for (added later): shown as it is. */
-function membershipProblem(problem: { kind: string; reason?: string }, severity: FindingSeverity): DiagnosticFinding {
+function membershipProblem(
+  problem: { kind: string; reason?: string },
+  severity: FindingSeverity,
+): DiagnosticFinding {
   const clusterOf = problem as { clusterId?: string; clusterName?: string };
   return {
     severity,

@@ -32,7 +32,9 @@ export function meshReadyCondition(
   if (errors.length > 0) {
     const message =
       `${errors.length} error${errors.length === 1 ? '' : 's'}: ${describe(errors)}` +
-      (warnings.length > 0 ? `; ${warnings.length} warning${warnings.length === 1 ? '' : 's'}: ${describe(warnings)}` : '') +
+      (warnings.length > 0
+        ? `; ${warnings.length} warning${warnings.length === 1 ? '' : 's'}: ${describe(warnings)}`
+        : '') +
       '. Each finding and its fix: GET /v1/global-namespaces/{id}/diagnostics';
     return {
       type: 'MeshReady',
@@ -47,7 +49,7 @@ export function meshReadyCondition(
     reason: warnings.length > 0 ? 'ReadyWithWarnings' : 'Ready',
     message: (warnings.length > 0
       ? `no errors; ${warnings.length} warning${warnings.length === 1 ? '' : 's'}: ${describe(warnings)}`
-      : 'the Istio installation has what the cluster\'s Global Namespaces need'
+      : "the Istio installation has what the cluster's Global Namespaces need"
     ).slice(0, CONDITION_LIMITS.message),
   };
 }

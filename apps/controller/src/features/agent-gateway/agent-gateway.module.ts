@@ -3,6 +3,7 @@ import { AgentIdentityModule } from '../agent-identity/agent-identity.module';
 import { ClustersModule } from '../clusters/clusters.module';
 import { ConfigDistributionModule } from '../config-distribution/config-distribution.module';
 import { GnsCaModule } from '../gns-ca/gns-ca.module';
+import { MeshDiagnosticsModule } from '../mesh-diagnostics/mesh-diagnostics.module';
 import { TelemetryModule } from '../telemetry/telemetry.module';
 import { AgentGatewayGrpc } from './agent-gateway.grpc';
 import { AgentGatewayService } from './agent-gateway.service';
@@ -13,7 +14,14 @@ import { ClusterLinkRepository } from './cluster-link.repository';
 
 /** The agents' gRPC endpoint: registration, certificate renewal and the Connect streams. */
 @Module({
-  imports: [AgentIdentityModule, ClustersModule, ConfigDistributionModule, GnsCaModule, TelemetryModule],
+  imports: [
+    AgentIdentityModule,
+    ClustersModule,
+    ConfigDistributionModule,
+    GnsCaModule,
+    TelemetryModule,
+    MeshDiagnosticsModule,
+  ],
   providers: [
     AgentGatewayGrpc,
     AgentGatewayService,

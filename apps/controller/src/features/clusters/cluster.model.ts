@@ -55,10 +55,11 @@ export const CLUSTER_CONDITION_TYPES = {
   CONNECTED: 'Connected',
   INVENTORY_SYNCED: 'InventorySynced',
   APPLY_SUCCEEDED: 'ApplySucceeded',
+  MESH_READY: 'MeshReady',
 } as const satisfies Record<string, ClusterConditionType>;
 registerEnumType(CLUSTER_CONDITION_TYPES, {
   name: 'ClusterConditionType',
-  description: 'Which condition of a cluster (REST: Connected, InventorySynced, ApplySucceeded).',
+  description: 'Which condition of a cluster (REST: Connected, InventorySynced, ApplySucceeded, MeshReady).',
   valuesMap: {
     CONNECTED: { description: 'The agent stream is open and heartbeats arrive.' },
     INVENTORY_SYNCED: {
@@ -68,6 +69,10 @@ registerEnumType(CLUSTER_CONDITION_TYPES, {
     APPLY_SUCCEEDED: {
       description: 'The agent applied the newest snapshot it answered (from its ACK or NACK).',
     },
+    MESH_READY: {
+      description:
+        "The cluster's Istio installation has what its Global Namespaces need (preflight diagnostics; False names the errors).",
+    },
   },
 });
 
@@ -75,7 +80,8 @@ registerEnumType(CLUSTER_CONDITION_TYPES, {
   description:
     'A Kubernetes-style condition of the cluster. Types: Connected (the agent stream is open and heartbeats arrive), ' +
     'InventorySynced (the agent read every resource it watches; while False the last good inventory stays in use), ' +
-    'ApplySucceeded (the agent applied the newest snapshot it answered; derived from ACK/NACK).',
+    'ApplySucceeded (the agent applied the newest snapshot it answered; derived from ACK/NACK), ' +
+    'MeshReady (the Istio installation has what its Global Namespaces need; from the preflight diagnostics).',
 })
 export class ClusterCondition {
   @Field(() => CLUSTER_CONDITION_TYPES, { description: 'Which condition this is.' })

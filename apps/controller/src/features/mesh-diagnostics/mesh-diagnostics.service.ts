@@ -65,7 +65,11 @@ export class MeshDiagnosticsService implements OnModuleInit {
   }
 
   /** An agent's report: VALIDATION naming the field when malformed; stored when it changed. */
-  async recordInstallation(tenantId: string, clusterId: string, installation: MeshInstallation): Promise<void> {
+  async recordInstallation(
+    tenantId: string,
+    clusterId: string,
+    installation: MeshInstallation,
+  ): Promise<void> {
     const problems = validateMeshInstallation(installation);
     if (problems.length > 0) throw DomainError.validation(problems);
     const changed = await this.repository.recordInstallation(tenantId, clusterId, installation, new Date());

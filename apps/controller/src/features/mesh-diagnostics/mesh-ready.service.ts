@@ -34,7 +34,8 @@ export class MeshReadyService {
           findings.push({ finding, gnsName: gns.gns.name });
       }
       if (memberships.length === 0)
-        for (const finding of diagnoseCluster(diagnosed, null, false)) findings.push({ finding, gnsName: null });
+        for (const finding of diagnoseCluster(diagnosed, null, false))
+          findings.push({ finding, gnsName: null });
       await this.repository.setMeshReady(
         tenantId,
         cluster.id,
