@@ -32,7 +32,22 @@ describe('parseAgentConfig', () => {
       telemetryIntervalSeconds: 15,
       logLevel: 'info',
       httpPort: 9464,
+      eastWestGatewaySelector: 'istio=eastwestgateway',
+      meshRefreshSeconds: 60,
     });
+  });
+
+  it('reads the east-west gateway selector and the mesh refresh interval', () => {
+    expect(parse([...minimal, '--east-west-gateway-selector', 'app=ewgw,net=a']).eastWestGatewaySelector).toBe(
+      'app=ewgw,net=a',
+    );
+    expect(parse(minimal, { LATTICE_MESH_REFRESH_SECONDS: '300' }).meshRefreshSeconds).toBe(300);
+    expect(() => parse([...minimal, '--east-west-gateway-selector', 'istio in (a)'])).toThrow(
+      /--east-west-gateway-selector: must be an equality label selector/,
+    );
+    expect(() => parse([...minimal, '--mesh-refresh-seconds', '0'])).toThrow(
+      /--mesh-refresh-seconds: must be at least 1/,
+    );
   });
 
   it('reads the health and metrics port, 0 meaning any free port', () => {

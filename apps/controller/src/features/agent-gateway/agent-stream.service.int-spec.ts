@@ -324,6 +324,7 @@ describe('AgentStreamService', () => {
       'Connected=False:StreamClosed',
       'InventorySynced=False:Forbidden',
       'ApplySucceeded=Unknown:NoSnapshotAnswered',
+      'MeshReady=Unknown:InstallationUnknown',
     ]);
   });
 
