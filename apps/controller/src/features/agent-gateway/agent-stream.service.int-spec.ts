@@ -311,6 +311,7 @@ describe('AgentStreamService', () => {
         lastTransitionTime: new Date(failing.getTime() - 5_000).toISOString(),
       },
       expect.objectContaining({ type: 'ApplySucceeded', status: 'Unknown' }),
+      expect.objectContaining({ type: 'MeshReady', status: 'Unknown', reason: 'InstallationUnknown' }),
     ]);
 
     // Another tenant cannot set this cluster's conditions.
