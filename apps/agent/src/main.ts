@@ -129,7 +129,8 @@ async function createInventorySource(config: AgentConfig, logger: AgentLogger): 
 
 /** The Istio installation: read from the cluster, or from the inventory file's `mesh:` section. */
 async function createMeshSource(config: AgentConfig, logger: AgentLogger): Promise<MeshInstallationSource> {
-  if (config.inventory.kind === 'file') return new FileMeshSource(path.resolve(config.inventory.path), logger);
+  if (config.inventory.kind === 'file')
+    return new FileMeshSource(path.resolve(config.inventory.path), logger);
   const { loadKubeConfig } = await import('./inventory/kubernetes-inventory.source');
   const { KubernetesMeshSource } = await import('./mesh/kubernetes-mesh.source');
   // The inventory source has already refused an unusable kubeconfig.

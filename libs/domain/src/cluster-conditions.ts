@@ -26,7 +26,12 @@ export interface ClusterCondition {
  * - MeshReady: the cluster's Istio installation has what its Global Namespaces need (from the
  *   installation the agent reports and the preflight diagnostics, libs/domain/src/diagnostics).
  */
-export const CLUSTER_CONDITION_TYPES = ['Connected', 'InventorySynced', 'ApplySucceeded', 'MeshReady'] as const;
+export const CLUSTER_CONDITION_TYPES = [
+  'Connected',
+  'InventorySynced',
+  'ApplySucceeded',
+  'MeshReady',
+] as const;
 export type ClusterConditionType = (typeof CLUSTER_CONDITION_TYPES)[number];
 
 /** The condition types an agent may report on its stream; the others are the controller's own. */

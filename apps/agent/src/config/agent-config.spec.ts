@@ -38,9 +38,9 @@ describe('parseAgentConfig', () => {
   });
 
   it('reads the east-west gateway selector and the mesh refresh interval', () => {
-    expect(parse([...minimal, '--east-west-gateway-selector', 'app=ewgw,net=a']).eastWestGatewaySelector).toBe(
-      'app=ewgw,net=a',
-    );
+    expect(
+      parse([...minimal, '--east-west-gateway-selector', 'app=ewgw,net=a']).eastWestGatewaySelector,
+    ).toBe('app=ewgw,net=a');
     expect(parse(minimal, { LATTICE_MESH_REFRESH_SECONDS: '300' }).meshRefreshSeconds).toBe(300);
     expect(() => parse([...minimal, '--east-west-gateway-selector', 'istio in (a)'])).toThrow(
       /--east-west-gateway-selector: must be an equality label selector/,

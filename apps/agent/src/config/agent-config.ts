@@ -197,7 +197,11 @@ export function parseAgentConfig(
     telemetryIntervalSeconds: read('telemetry-interval-seconds', heartbeatSeconds, 15) as number,
     logLevel: read('log-level', logLevel, 'info') as LogLevel,
     httpPort: read('http-port', listenPort, DEFAULT_HTTP_PORT) as number,
-    eastWestGatewaySelector: read('east-west-gateway-selector', labelSelector, 'istio=eastwestgateway') as string,
+    eastWestGatewaySelector: read(
+      'east-west-gateway-selector',
+      labelSelector,
+      'istio=eastwestgateway',
+    ) as string,
     meshRefreshSeconds: read('mesh-refresh-seconds', refreshSeconds, 60) as number,
   };
 }

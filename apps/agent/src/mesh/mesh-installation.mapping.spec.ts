@@ -104,12 +104,14 @@ describe('istiodFacts and versionFromImage', () => {
 describe('chooseMeshConfigMap', () => {
   const cm = (name: string, mesh = 'trustDomain: x') => ({ metadata: { name }, data: { mesh } });
   it('prefers istio-<revision>, then istio, then another istio-* with a mesh key', () => {
-    const all = [cm('istio-sidecar-injector', undefined as never), cm('istio'), cm('istio-1-25')];
-    expect(chooseMeshConfigMap(all, '1-25')?.metadata.name).toBe('istio-1-25');
-    expect(chooseMeshConfigMap(all, 'default')?.metadata.name).toBe('istio');
-    expect(chooseMeshConfigMap([cm('istio-1-25'), cm('kube-root-ca.crt')], undefined)?.metadata.name).toBe(
-      'istio-1-25',
-    );
+    // The injector's ConfigMap has no mesh key: never taken, even though its name sorts first.
+    const injector = { metadata: { name: 'istio-a-injector' }, data: { config: 'policy: enabled' } };
+    const all = [injector, cm('istio'), cm('istio-1-25')];
+    expect(chooseMeshConfigMap(all, '1-25')?.metadata?.name).toBe('istio-1-25');
+    expect(chooseMeshConfigMap(all, 'default')?.metadata?.name).toBe('istio');
+    expect(
+      chooseMeshConfigMap([injector, cm('istio-1-25'), cm('kube-root-ca.crt')], undefined)?.metadata?.name,
+    ).toBe('istio-1-25');
     expect(chooseMeshConfigMap([cm('kube-root-ca.crt')], undefined)).toBeUndefined();
   });
 });
