@@ -126,8 +126,9 @@ export function diagnoseCluster(
         'INSTALLATION_UNKNOWN',
         `The Istio installation of cluster "${cluster.name}" is unknown (agent too old: it does not report ` +
           'its mesh installation, or it has not connected since it was upgraded), so nothing here checks it.',
-        'Upgrade the agent (helm upgrade lattice-agent <chart> --reuse-values --set image.tag=<new version>); ' +
-          'it reports the installation on its next connection.',
+        'Upgrade the agent (helm upgrade lattice-agent deploy/helm/lattice-agent --reuse-values ' +
+          '--set image.tag=<new version>); it reports the installation on its next connection. ' +
+          'A file-inventory agent reports it from a mesh: section of its inventory file (docs/agent.md).',
       ),
     ];
   }
@@ -255,7 +256,8 @@ function gatewayFindings(
         "Install an east-west gateway for the cluster's network, as in Istio's multi-network guide:\n" +
           `samples/multicluster/gen-eastwest-gateway.sh --network ${mesh.network || cluster.registeredNetwork || '<network>'} | ` +
           'istioctl install -y -f -\n' +
-          '(or point the agent at an existing one with --east-west-gateway-selector <label>=<value>)',
+          '(or point the agent at an existing one: --east-west-gateway-selector <label>=<value>, ' +
+          'Helm value mesh.eastWestGatewaySelector)',
       ),
     ];
   const findings: DiagnosticFinding[] = [];
