@@ -316,6 +316,20 @@ describe('lattice CLI end to end', () => {
     expect((await cli('diff', '-f', folder)).code).toBe(0);
   });
 
+  it('diagnose lists the preflight findings of a GNS with their fixes', async () => {
+    // The agent's inventory file has no mesh: section, so its installation is unknown (a warning).
+    const shown = await cli('diagnose', 'shop');
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('gns/shop (');
+    expect(shown.stdout).toMatch(/1\s+WARNING\s+east\s+INSTALLATION_UNKNOWN/);
+    expect(shown.stdout).toContain('Fix:');
+    const asJson = await cli('diagnose', 'gns/shop', '-o', 'json');
+    expect(
+      (JSON.parse(asJson.stdout) as { findings: { code: string }[] }).findings.map((finding) => finding.code),
+    ).toEqual(['INSTALLATION_UNKNOWN']);
+    expect((await cli('diagnose', 'nope')).code).toBe(5);
+  });
+
   it('refuses to overwrite a change made outside apply (exit 6) unless forced', async () => {
     const gns = await json('get', 'gns', 'shop');
     const edited = await controller.request('PUT', `/v1/global-namespaces/${gns.metadata.id}`, {

@@ -114,6 +114,8 @@ describe('npm run demo', () => {
       LATTICE_DATA_DIR: dataDir,
       PORT: String(port),
       GRPC_PORT: String(await freePort()),
+      // Not the default 9464: another controller or agent on the machine may hold it.
+      METRICS_PORT: String(await freePort()),
       LATTICE_MASTER_KEY: randomBytes(32).toString('base64'),
       LATTICE_OPERATOR_TOKEN: randomBytes(24).toString('base64url'),
       LATTICE_CA_ROOT_KEY_ALGORITHM: 'RSA-2048',
@@ -160,6 +162,19 @@ describe('npm run demo', () => {
       'ratings',
       'reviews',
     ]);
+    // The demo's inventory files carry each cluster's Istio installation (mesh: sections), and it is
+    // the installation a multi-network mesh needs: the GNS's preflight diagnostics are clean.
+    let diagnostics = await get(`/v1/global-namespaces/${state.gnsId}/diagnostics`, token);
+    for (
+      let attempt = 0;
+      attempt < 40 && (diagnostics.json.clusters as Json[]).some((c) => !c.installation);
+      attempt++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      diagnostics = await get(`/v1/global-namespaces/${state.gnsId}/diagnostics`, token);
+    }
+    expect(diagnostics.status).toBe(200);
+    expect(diagnostics.json.findings).toEqual([]);
     expect(Object.keys(state.slos).sort()).toEqual(['productpage-experience', 'ratings-availability']);
     for (const id of Object.values(state.slos)) expect((await get(`/v1/slos/${id}`, token)).status).toBe(200);
 

@@ -596,6 +596,19 @@ describe('helm chart lattice-agent', () => {
     // Autoscaler: the scale subresource, HPAs and PodMetrics, cluster-wide.
     for (const access of AUTOSCALER_API_ACCESS)
       for (const verb of access.verbs) expected.add(`* ${access.group}/${access.resource} ${verb}`);
+    // Mesh reader: every read it declares in MESH_API_READS (namespace, group, resource, verb).
+    const meshReader = fs.readFileSync(
+      path.join(ROOT, 'apps/agent/src/mesh/kubernetes-mesh.source.ts'),
+      'utf8',
+    );
+    const reads = [
+      ...meshReader.matchAll(
+        /\{ namespace: '([^']+)', group: '([^']*)', resource: '([^']+)', verb: '([a-z]+)' \}/g,
+      ),
+    ];
+    expect(reads.length).toBe(5);
+    for (const [, namespace, group, resource, verb] of reads)
+      expected.add(`${namespace} ${group}/${resource} ${verb}`);
     expect([...granted].sort()).toEqual([...expected].sort());
     // Secrets are never granted cluster-wide.
     expect([...granted].filter((g) => g.startsWith('* /secrets'))).toEqual([]);

@@ -14,6 +14,8 @@ export interface InventoryFile {
     ports: { name: string; port: number; protocol: string; targetPort?: number }[];
     endpointGroups?: { labels: Record<string, string>; ready: number; notReady?: number }[];
   }[];
+  /** The cluster's Istio installation (apps/agent/src/mesh/mesh-file.schema.ts). */
+  mesh?: Record<string, unknown>;
 }
 
 /**

@@ -2,6 +2,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ControllerMessage__Output, TelemetryItem } from '@lattice/proto';
+import type { MeshInstallation } from '@lattice/domain';
+import type { MeshInstallationListener, MeshInstallationSource } from './mesh/mesh-installation-source.port';
 import { Agent, type AgentDependencies } from './agent';
 import type {
   ClusterInventory,
@@ -305,6 +307,48 @@ describe('Agent', () => {
       reason: 'Forbidden',
     });
     expect(agent!.status().inventorySync).toMatchObject({ status: 'False', reason: 'Forbidden' });
+  });
+
+  it('sends the mesh installation after the inventory on each stream, and whenever it changes', async () => {
+    const installation: MeshInstallation = {
+      meshConfigFound: true,
+      meshConfigName: 'istio',
+      trustDomain: 'cluster.local',
+      trustDomainAliases: ['shop.lattice.local'],
+      dnsCapture: true,
+      dnsAutoAllocate: false,
+      network: 'net-a',
+      eastWestGateway: null,
+      istioVersion: '1.24.2',
+      revision: 'default',
+      localities: [{ region: 'r', zone: 'z', nodes: 2 }],
+      problems: [],
+      source: 'file',
+    };
+    const listeners = new Set<MeshInstallationListener>();
+    let current: MeshInstallation | undefined = installation;
+    const meshSource: MeshInstallationSource = {
+      start: async () => undefined,
+      stop: async () => undefined,
+      current: () => current,
+      subscribe: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    };
+    await store.writeCredentials(existingCredentials);
+    await newAgent({ meshSource }).start();
+    await waitFor(() => transport.streams.length === 1, 'stream opened');
+    const stream = transport.latest;
+    const inventoryAt = stream.sent.findIndex((message) => message.inventory);
+    const meshAt = stream.sent.findIndex((message) => message.mesh);
+    expect(meshAt).toBeGreaterThan(inventoryAt);
+    // Proto shape: no gateway is an unset field, not null.
+    expect(stream.sent[meshAt]?.mesh).toEqual({ ...installation, eastWestGateway: undefined });
+
+    current = { ...installation, dnsAutoAllocate: true };
+    for (const listener of listeners) listener(current);
+    expect(stream.sent.at(-1)?.mesh?.dnsAutoAllocate).toBe(true);
   });
 
   it('sends inventory deltas with increasing revisions and nothing for an unchanged inventory', async () => {

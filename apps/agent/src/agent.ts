@@ -12,6 +12,8 @@ import type {
 } from './inventory/inventory-source.port';
 import { InventoryReporter } from './inventory/inventory-reporter.service';
 import { type AgentLogger, errorMessage } from './logger';
+import type { MeshInstallationSource } from './mesh/mesh-installation-source.port';
+import { meshInstallationMessage } from './mesh/mesh-installation.message';
 import { generateKeyAndCsr, type KeyAndCsr } from './pki/agent-keys.util';
 import { AgentEnrollment } from './pki/agent-enrollment.service';
 import { IntermediateKeyring } from './pki/intermediate-keyring.service';
@@ -56,6 +58,8 @@ export interface AgentDependencies {
   telemetrySource?: TelemetrySource;
   /** Scales workloads by the autoscaling policies of the applied snapshot (Kubernetes mode). */
   autoscaler?: Autoscaler;
+  /** The cluster's Istio installation (Kubernetes or the inventory file's `mesh:` section). */
+  meshSource?: MeshInstallationSource;
   /**
    * Creates the agent's client key and CSR (registration, renewal) and GNS intermediate keys;
    * default: a fresh RSA key per call. A fleet simulator hands out pre-generated keys instead.
@@ -112,6 +116,7 @@ export class Agent {
   private unsubscribeInventory: (() => void) | undefined;
   private unsubscribeSyncState: (() => void) | undefined;
   private unsubscribeAutoscaling: (() => void) | undefined;
+  private unsubscribeMesh: (() => void) | undefined;
   private readonly stopped: Promise<void>;
   private settleStopped!: (error?: Error) => void;
 
@@ -210,6 +215,10 @@ export class Agent {
     this.unsubscribeSyncState = this.deps.inventorySource.subscribeSyncState?.((state) =>
       this.reportSyncState(state),
     );
+    if (this.deps.meshSource) {
+      await this.deps.meshSource.start();
+      this.unsubscribeMesh = this.deps.meshSource.subscribe(() => this.reportMesh());
+    }
     this.telemetry?.start(this.deps.settings.telemetryIntervalMs ?? 15_000, this.telemetryOutlet, this.now);
     if (this.deps.autoscaler) {
       const session = this.session;
@@ -240,6 +249,8 @@ export class Agent {
     await this.loop;
     this.unsubscribeInventory?.();
     this.unsubscribeSyncState?.();
+    this.unsubscribeMesh?.();
+    await this.deps.meshSource?.stop();
     await this.deps.inventorySource.stop();
     this.deps.transport.close();
     this.session.markStopped();
@@ -285,6 +296,8 @@ export class Agent {
     await this.deps.autoscaler?.stop().catch(() => undefined);
     this.unsubscribeInventory?.();
     this.unsubscribeSyncState?.();
+    this.unsubscribeMesh?.();
+    await this.deps.meshSource?.stop().catch(() => undefined);
     await this.deps.inventorySource.stop().catch(() => undefined);
     this.deps.transport.close();
     this.session.markStopped();
@@ -303,6 +316,7 @@ export class Agent {
     if (syncState) this.reportSyncState(syncState);
     const inventory = this.deps.inventorySource.current();
     if (inventory) this.reportInventory(inventory);
+    this.reportMesh();
     this.telemetry?.streamStarted();
     this.telemetry?.flush(this.telemetryOutlet);
     if (this.deps.autoscaler) {
@@ -333,6 +347,13 @@ export class Agent {
     if (!this.session.isOpen) return;
     const report = this.inventory.report(inventory);
     if (report) this.session.send({ inventory: report });
+  }
+
+  /** The Istio installation, complete, on every new stream and whenever it changes. */
+  private reportMesh(): void {
+    const installation = this.deps.meshSource?.current();
+    if (!installation || !this.session.isOpen) return;
+    this.session.send({ mesh: meshInstallationMessage(installation) });
   }
 
   /** The InventorySynced condition; while it is False the controller keeps the last inventory sent. */

@@ -12,6 +12,8 @@ import {
 import type { InventorySource } from './inventory/inventory-source.port';
 import { FileInventorySource } from './inventory/file-inventory.source';
 import { type AgentLogger, createAgentLogger, errorMessage, logProcessWarnings } from './logger';
+import { FileMeshSource } from './mesh/file-mesh.source';
+import type { MeshInstallationSource } from './mesh/mesh-installation-source.port';
 import { AgentHttpServer } from './observability/agent-http.server';
 import { AgentMetrics } from './observability/agent-metrics.service';
 import type { ApplySink } from './sink/apply-sink.port';
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
     logger,
     telemetrySource: await createTelemetrySource(config, logger),
     ...(autoscaler ? { autoscaler } : {}),
+    meshSource: await createMeshSource(config, logger),
   });
   holder.agent = agent;
   const httpServer = new AgentHttpServer(status, metrics, logger);
@@ -132,6 +135,21 @@ async function createInventorySource(config: AgentConfig, logger: AgentLogger): 
     process.stderr.write(`lattice-agent: --inventory=kubernetes: ${error.message}\n`);
     process.exit(2);
   }
+}
+
+/** The Istio installation: read from the cluster, or from the inventory file's `mesh:` section. */
+async function createMeshSource(config: AgentConfig, logger: AgentLogger): Promise<MeshInstallationSource> {
+  if (config.inventory.kind === 'file')
+    return new FileMeshSource(path.resolve(config.inventory.path), logger);
+  const { loadKubeConfig } = await import('./inventory/kubernetes-inventory.source');
+  const { KubernetesMeshSource } = await import('./mesh/kubernetes-mesh.source');
+  // The inventory source has already refused an unusable kubeconfig.
+  const kubeConfig = loadKubeConfig(await import('@kubernetes/client-node'), process.env);
+  return KubernetesMeshSource.create(kubeConfig, logger, {
+    eastWestGatewaySelector: config.eastWestGatewaySelector,
+    refreshMs: config.meshRefreshSeconds * 1000,
+    timeoutMs: config.kubeTimeoutSeconds * 1000,
+  });
 }
 
 async function createTelemetrySource(

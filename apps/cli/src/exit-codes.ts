@@ -1,7 +1,7 @@
 /** Exit codes scripts can rely on (docs/cli.md#exit-codes). */
 export const EXIT = {
   OK: 0,
-  /** `lattice diff`: the configuration differs from what is live (like `kubectl diff`). */
+  /** `lattice diff`: the configuration differs from what is live (like `kubectl diff`); `lattice diagnose`: ERROR findings. */
   DIFFERENCES: 1,
   /** Bad command line: unknown command or option, missing argument. */
   USAGE: 2,

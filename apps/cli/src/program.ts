@@ -4,6 +4,7 @@ import type { CliIo } from './io';
 import { registerApply } from './commands/apply';
 import { registerCluster } from './commands/cluster';
 import { registerCompletion } from './commands/completion';
+import { registerDiagnose } from './commands/diagnose';
 import { registerLogin } from './commands/login';
 import { registerResources } from './commands/resources';
 import { registerSchemas } from './commands/schemas';
@@ -26,6 +27,7 @@ export function buildProgram(io: CliIo): Command {
   registerApply(program, io);
   registerCluster(program, io);
   registerWait(program, io);
+  registerDiagnose(program, io);
   registerCompletion(program, io);
   registerSchemas(program, io);
   for (const command of program.commands) command.exitOverride();

@@ -28,6 +28,7 @@ import { SlosModule } from './features/slos/slos.module';
 import { TelemetryModule } from './features/telemetry/telemetry.module';
 import { DeclarativeModule } from './features/declarative/declarative.module';
 import { IdempotencyModule } from './platform/idempotency/idempotency.module';
+import { MeshDiagnosticsModule } from './features/mesh-diagnostics/mesh-diagnostics.module';
 
 @Module({})
 export class AppModule {
@@ -68,6 +69,7 @@ export class AppModule {
         AutoscalingModule,
         SlosModule,
         DeclarativeModule,
+        MeshDiagnosticsModule,
       ],
       providers: [
         { provide: RUNTIME_CONFIG, useValue: config },

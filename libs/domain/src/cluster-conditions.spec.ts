@@ -183,6 +183,7 @@ describe('clusterConditions', () => {
       'Connected=False:NeverConnected',
       'InventorySynced=Unknown:NotReported',
       'ApplySucceeded=Unknown:NoSnapshotAnswered',
+      'MeshReady=Unknown:InstallationUnknown',
     ]);
   });
 

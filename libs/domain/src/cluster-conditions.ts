@@ -25,12 +25,15 @@ export interface ClusterCondition {
  * - ApplySucceeded: the agent applied the newest snapshot it was sent (derived from ACK/NACK).
  * - AutoscalingReady: every autoscaling policy can act in the cluster (reported by the agent); False
  *   with HorizontalPodAutoscalerConflict or WorkloadNotFound (docs/autoscaling.md).
+ * - MeshReady: the cluster's Istio installation has what its Global Namespaces need (from the
+ *   installation the agent reports and the preflight diagnostics, libs/domain/src/diagnostics).
  */
 export const CLUSTER_CONDITION_TYPES = [
   'Connected',
   'InventorySynced',
   'ApplySucceeded',
   'AutoscalingReady',
+  'MeshReady',
 ] as const;
 export type ClusterConditionType = (typeof CLUSTER_CONDITION_TYPES)[number];
 
@@ -238,6 +241,15 @@ export const INVENTORY_REPORTED_CONDITION = {
   message: 'the agent reported a full inventory (it does not report its sync state)',
 } as const satisfies Omit<ClusterCondition, 'lastTransitionTime'>;
 
+/** MeshReady of a cluster whose agent never reported its Istio installation (an older agent). */
+export const MESH_READY_NOT_REPORTED = {
+  type: 'MeshReady',
+  status: 'Unknown',
+  reason: 'InstallationUnknown',
+  message:
+    'the Istio installation is unknown (agent too old: it does not report its mesh installation, or it has not connected since it was upgraded)',
+} as const satisfies Omit<ClusterCondition, 'lastTransitionTime'>;
+
 export interface ConditionFacts extends ClusterConnectionFacts {
   createdAt: Date;
 }
@@ -298,6 +310,8 @@ export function clusterConditions(
       message: 'the agent has not answered a snapshot yet',
       lastTransitionTime: facts.createdAt,
     });
+  if (!byType.has('MeshReady'))
+    byType.set('MeshReady', { ...MESH_READY_NOT_REPORTED, lastTransitionTime: facts.createdAt });
   // AutoscalingReady appears once an agent reports it (agents that write to the cluster do).
   return CLUSTER_CONDITION_TYPES.flatMap((type) => byType.get(type) ?? []);
 }

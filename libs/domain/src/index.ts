@@ -10,3 +10,4 @@ export * from './webhooks';
 export * from './policies';
 export * from './declarative';
 export * from './autoscaling';
+export * from './diagnostics';

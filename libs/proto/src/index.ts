@@ -72,3 +72,7 @@ export function loadAgentProto(): ProtoGrpcType {
   }
   return loaded;
 }
+export type {
+  MeshInstallation,
+  MeshInstallation__Output,
+} from './generated/lattice/agent/v1/MeshInstallation';

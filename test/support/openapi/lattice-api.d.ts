@@ -564,6 +564,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/global-namespaces/{id}/diagnostics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Diagnostics mesh diagnostic */
+        get: operations["diagnosticsMeshDiagnostic"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clusters/{id}/mesh-installation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mesh installation */
+        get: operations["meshInstallation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/global-namespaces/{id}/ca": {
         parameters: {
             query?: never;
@@ -1580,6 +1614,143 @@ export interface components {
             keep: string[];
             /** @default false */
             dryRun?: boolean;
+        };
+        DiagnosticSummaryView: {
+            ERROR: number;
+            WARNING: number;
+            INFO: number;
+        };
+        EastWestGatewayServiceView: {
+            /** @example istio-system */
+            namespace: string;
+            /** @example istio-eastwestgateway */
+            name: string;
+            /**
+             * @description status.loadBalancer.ingress (ip or hostname), then spec.externalIPs
+             * @example [
+             *       "198.51.100.20"
+             *     ]
+             */
+            addresses: string[];
+            /**
+             * @example [
+             *       15021,
+             *       15443
+             *     ]
+             */
+            ports: number[];
+            /**
+             * @description the label selector it was found with
+             * @example istio=eastwestgateway
+             */
+            selector: string;
+        };
+        NodeLocalityView: {
+            /**
+             * @description topology.kubernetes.io/region; '' when unset
+             * @example us-east-1
+             */
+            region: string;
+            /**
+             * @description topology.kubernetes.io/zone; '' when unset
+             * @example us-east-1a
+             */
+            zone: string;
+            /** @description nodes in this region and zone */
+            nodes: number;
+        };
+        MeshInstallationView: {
+            /** @description false: no Istio mesh config (ConfigMap istio or istio-<revision>) was found */
+            meshConfigFound: boolean;
+            /**
+             * @description the ConfigMap the mesh config came from; '' when none
+             * @example istio
+             */
+            meshConfigName: string;
+            /** @example cluster.local */
+            trustDomain: string;
+            /**
+             * @example [
+             *       "shop.lattice.local"
+             *     ]
+             */
+            trustDomainAliases: string[];
+            /** @description defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE is "true" */
+            dnsCapture: boolean;
+            /** @description ISTIO_META_DNS_AUTO_ALLOCATE is "true", or istiod runs with PILOT_ENABLE_IP_AUTOALLOCATE */
+            dnsAutoAllocate: boolean;
+            /**
+             * @description topology.istio.io/network of istio-system; '' when unset
+             * @example net-east
+             */
+            network: string;
+            /** @description null: none found */
+            eastWestGateway: components["schemas"]["EastWestGatewayServiceView"] | null;
+            /**
+             * @description '' when unknown
+             * @example 1.24.2
+             */
+            istioVersion: string;
+            /** @example default */
+            revision: string;
+            localities: components["schemas"]["NodeLocalityView"][];
+            /** @description what the agent could not read */
+            problems: string[];
+            /** @enum {string} */
+            source: "kubernetes" | "file";
+        };
+        DiagnosedClusterView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description null: never reported */
+            installation: components["schemas"]["MeshInstallationView"] | null;
+            /** Format: date-time */
+            installationReportedAt: string | null;
+        };
+        DiagnosticFindingView: {
+            /** @enum {string} */
+            severity: "ERROR" | "WARNING" | "INFO";
+            /**
+             * @description see docs/diagnostics.md
+             * @enum {string}
+             */
+            code: "INSTALLATION_UNKNOWN" | "ISTIO_NOT_FOUND" | "INSTALLATION_READ_FAILED" | "TRUST_DOMAIN_ALIAS_MISSING" | "DNS_CAPTURE_OFF" | "DNS_AUTO_ALLOCATE_OFF" | "EAST_WEST_GATEWAY_MISSING" | "EAST_WEST_GATEWAY_NO_ADDRESS" | "EAST_WEST_GATEWAY_PORT_MISSING" | "EAST_WEST_ADDRESS_MISMATCH" | "NETWORK_UNSET" | "NETWORK_MISMATCH" | "ISTIO_VERSION_UNKNOWN" | "ISTIO_VERSION_UNSUPPORTED" | "ISTIO_VERSION_SKEW" | "LOCALITY_UNSET" | "PORT_CONFLICT" | "NAMESPACE_CONFLICT" | "DOMAIN_CONFLICT" | "NO_ROUTABLE_PORTS" | "UNUSABLE_SELECTOR" | "MEMBERSHIP_PROBLEM";
+            /**
+             * Format: uuid
+             * @description null: about the whole GNS
+             */
+            clusterId: string | null;
+            clusterName: string | null;
+            /** @description what will not work, and why */
+            message: string;
+            /** @description how to fix it: a command or YAML snippet */
+            fix: string;
+        };
+        GnsDiagnosticsView: {
+            /** Format: uuid */
+            gnsId: string;
+            gnsName: string;
+            domain: string;
+            /**
+             * Format: date-time
+             * @description computed on every request
+             */
+            generatedAt: string;
+            summary: components["schemas"]["DiagnosticSummaryView"];
+            /** @description the member clusters, by name */
+            clusters: components["schemas"]["DiagnosedClusterView"][];
+            /** @description errors first, then by cluster name and code */
+            findings: components["schemas"]["DiagnosticFindingView"][];
+        };
+        ClusterMeshInstallationView: {
+            /** @description null: the agent never reported it (an agent too old to) */
+            installation: components["schemas"]["MeshInstallationView"] | null;
+            /**
+             * Format: date-time
+             * @description when it last changed
+             */
+            reportedAt: string | null;
         };
         CaRoot: {
             generation: number;
@@ -4021,6 +4192,64 @@ export interface operations {
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    diagnosticsMeshDiagnostic: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GnsDiagnosticsView"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    meshInstallation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterMeshInstallationView"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getGlobalNamespaceCa: {

@@ -33,6 +33,8 @@ describe('parseAgentConfig', () => {
       autoscalingIntervalSeconds: 15,
       logLevel: 'info',
       httpPort: 9464,
+      eastWestGatewaySelector: 'istio=eastwestgateway',
+      meshRefreshSeconds: 60,
     });
   });
 
@@ -41,6 +43,19 @@ describe('parseAgentConfig', () => {
     expect(parse(minimal, { LATTICE_AUTOSCALING_INTERVAL_SECONDS: '30' }).autoscalingIntervalSeconds).toBe(30);
     expect(() => parse([...minimal, '--autoscaling-interval-seconds', '0'])).toThrow(
       /--autoscaling-interval-seconds: must be at least 1/,
+    );
+  });
+
+  it('reads the east-west gateway selector and the mesh refresh interval', () => {
+    expect(
+      parse([...minimal, '--east-west-gateway-selector', 'app=ewgw,net=a']).eastWestGatewaySelector,
+    ).toBe('app=ewgw,net=a');
+    expect(parse(minimal, { LATTICE_MESH_REFRESH_SECONDS: '300' }).meshRefreshSeconds).toBe(300);
+    expect(() => parse([...minimal, '--east-west-gateway-selector', 'istio in (a)'])).toThrow(
+      /--east-west-gateway-selector: must be an equality label selector/,
+    );
+    expect(() => parse([...minimal, '--mesh-refresh-seconds', '0'])).toThrow(
+      /--mesh-refresh-seconds: must be at least 1/,
     );
   });
 

@@ -26,6 +26,10 @@ export interface AgentConfig {
   logLevel: LogLevel;
   /** Port of /healthz, /readyz and /metrics; 0: one the OS chooses (logged). */
   httpPort: number;
+  /** Kubernetes mode: label selector of the east-west gateway Service (istio=eastwestgateway). */
+  eastWestGatewaySelector: string;
+  /** Kubernetes mode: how often the Istio installation is re-read. */
+  meshRefreshSeconds: number;
 }
 
 export type TelemetryConfig = { kind: 'synthetic'; path: string } | { kind: 'prometheus'; url: string };
@@ -55,6 +59,8 @@ export const AGENT_USAGE = `Usage: lattice-agent [flags]
   --autoscaling-interval-seconds <n> LATTICE_AUTOSCALING_INTERVAL_SECONDS  autoscaler sampling (15)
   --log-level <level>           LATTICE_LOG_LEVEL         ${LOG_LEVELS.join(', ')} (info)
   --http-port <port>            LATTICE_HTTP_PORT         /healthz, /readyz and /metrics (9464; 0: any free port)
+  --east-west-gateway-selector <label=value> LATTICE_EAST_WEST_GATEWAY_SELECTOR  the east-west gateway Service (istio=eastwestgateway)
+  --mesh-refresh-seconds <n>    LATTICE_MESH_REFRESH_SECONDS  re-read the Istio installation every n s (60)
   --help`;
 
 const FLAGS = {
@@ -75,6 +81,8 @@ const FLAGS = {
   'autoscaling-interval-seconds': { type: 'string', env: 'LATTICE_AUTOSCALING_INTERVAL_SECONDS' },
   'log-level': { type: 'string', env: 'LATTICE_LOG_LEVEL' },
   'http-port': { type: 'string', env: 'LATTICE_HTTP_PORT' },
+  'east-west-gateway-selector': { type: 'string', env: 'LATTICE_EAST_WEST_GATEWAY_SELECTOR' },
+  'mesh-refresh-seconds': { type: 'string', env: 'LATTICE_MESH_REFRESH_SECONDS' },
 } as const;
 type FlagName = keyof typeof FLAGS;
 
@@ -95,6 +103,18 @@ const heartbeatSeconds = z
   .transform(Number)
   .pipe(z.number().min(1, 'must be at least 1').max(300, 'must be at most 300'));
 const logLevel = z.enum(LOG_LEVELS);
+const labelSelector = z
+  .string()
+  .trim()
+  .regex(
+    /^[A-Za-z0-9./_-]+=[A-Za-z0-9._-]*(,[A-Za-z0-9./_-]+=[A-Za-z0-9._-]*)*$/,
+    'must be an equality label selector, e.g. istio=eastwestgateway',
+  );
+const refreshSeconds = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number of seconds')
+  .transform(Number)
+  .pipe(z.number().min(1, 'must be at least 1').max(3600, 'must be at most 3600'));
 const listenPort = z
   .string()
   .regex(/^\d+$/, 'must be a port number')
@@ -182,6 +202,12 @@ export function parseAgentConfig(
     autoscalingIntervalSeconds: read('autoscaling-interval-seconds', heartbeatSeconds, 15) as number,
     logLevel: read('log-level', logLevel, 'info') as LogLevel,
     httpPort: read('http-port', listenPort, DEFAULT_HTTP_PORT) as number,
+    eastWestGatewaySelector: read(
+      'east-west-gateway-selector',
+      labelSelector,
+      'istio=eastwestgateway',
+    ) as string,
+    meshRefreshSeconds: read('mesh-refresh-seconds', refreshSeconds, 60) as number,
   };
 }
 

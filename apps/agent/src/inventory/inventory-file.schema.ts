@@ -6,6 +6,7 @@ import type { ClusterInventory } from './inventory-source.port';
 //   namespaces: [{ name, labels }]
 //   services: [{ namespace, name, labels, ports: [{ name, port, protocol, targetPort }],
 //                endpointGroups: [{ labels, ready, notReady }], selector }]
+//   mesh: { ... }   (optional; the Istio installation, see apps/agent/src/mesh/mesh-file.schema.ts)
 // `selector` (the Service's pod selector) defaults to `app: <name>`, the usual convention.
 const labels = z.record(z.string(), z.string()).default({});
 const dnsLabel = z
@@ -54,6 +55,8 @@ const inventoryFileSchema = z
           .strict(),
       )
       .default([]),
+    // The cluster's Istio installation (apps/agent/src/mesh/mesh-file.schema.ts reads it).
+    mesh: z.unknown().optional(),
   })
   .strict();
 

@@ -10,6 +10,7 @@ import type { AutoscalingDecisions as _lattice_agent_v1_AutoscalingDecisions, Au
 import type { AutoscalingWindow as _lattice_agent_v1_AutoscalingWindow, AutoscalingWindow__Output as _lattice_agent_v1_AutoscalingWindow__Output } from './lattice/agent/v1/AutoscalingWindow';
 import type { Condition as _lattice_agent_v1_Condition, Condition__Output as _lattice_agent_v1_Condition__Output } from './lattice/agent/v1/Condition';
 import type { ControllerMessage as _lattice_agent_v1_ControllerMessage, ControllerMessage__Output as _lattice_agent_v1_ControllerMessage__Output } from './lattice/agent/v1/ControllerMessage';
+import type { EastWestGatewayService as _lattice_agent_v1_EastWestGatewayService, EastWestGatewayService__Output as _lattice_agent_v1_EastWestGatewayService__Output } from './lattice/agent/v1/EastWestGatewayService';
 import type { EndpointGroup as _lattice_agent_v1_EndpointGroup, EndpointGroup__Output as _lattice_agent_v1_EndpointGroup__Output } from './lattice/agent/v1/EndpointGroup';
 import type { Heartbeat as _lattice_agent_v1_Heartbeat, Heartbeat__Output as _lattice_agent_v1_Heartbeat__Output } from './lattice/agent/v1/Heartbeat';
 import type { Hello as _lattice_agent_v1_Hello, Hello__Output as _lattice_agent_v1_Hello__Output } from './lattice/agent/v1/Hello';
@@ -17,8 +18,10 @@ import type { IntermediateCsr as _lattice_agent_v1_IntermediateCsr, Intermediate
 import type { IntermediateRequest as _lattice_agent_v1_IntermediateRequest, IntermediateRequest__Output as _lattice_agent_v1_IntermediateRequest__Output } from './lattice/agent/v1/IntermediateRequest';
 import type { Inventory as _lattice_agent_v1_Inventory, Inventory__Output as _lattice_agent_v1_Inventory__Output } from './lattice/agent/v1/Inventory';
 import type { LatencySketch as _lattice_agent_v1_LatencySketch, LatencySketch__Output as _lattice_agent_v1_LatencySketch__Output } from './lattice/agent/v1/LatencySketch';
+import type { MeshInstallation as _lattice_agent_v1_MeshInstallation, MeshInstallation__Output as _lattice_agent_v1_MeshInstallation__Output } from './lattice/agent/v1/MeshInstallation';
 import type { Nack as _lattice_agent_v1_Nack, Nack__Output as _lattice_agent_v1_Nack__Output } from './lattice/agent/v1/Nack';
 import type { Namespace as _lattice_agent_v1_Namespace, Namespace__Output as _lattice_agent_v1_Namespace__Output } from './lattice/agent/v1/Namespace';
+import type { NodeLocality as _lattice_agent_v1_NodeLocality, NodeLocality__Output as _lattice_agent_v1_NodeLocality__Output } from './lattice/agent/v1/NodeLocality';
 import type { Ping as _lattice_agent_v1_Ping, Ping__Output as _lattice_agent_v1_Ping__Output } from './lattice/agent/v1/Ping';
 import type { RegisterRequest as _lattice_agent_v1_RegisterRequest, RegisterRequest__Output as _lattice_agent_v1_RegisterRequest__Output } from './lattice/agent/v1/RegisterRequest';
 import type { RegisterResponse as _lattice_agent_v1_RegisterResponse, RegisterResponse__Output as _lattice_agent_v1_RegisterResponse__Output } from './lattice/agent/v1/RegisterResponse';
@@ -50,6 +53,7 @@ export interface ProtoGrpcType {
         AutoscalingWindow: MessageTypeDefinition<_lattice_agent_v1_AutoscalingWindow, _lattice_agent_v1_AutoscalingWindow__Output>
         Condition: MessageTypeDefinition<_lattice_agent_v1_Condition, _lattice_agent_v1_Condition__Output>
         ControllerMessage: MessageTypeDefinition<_lattice_agent_v1_ControllerMessage, _lattice_agent_v1_ControllerMessage__Output>
+        EastWestGatewayService: MessageTypeDefinition<_lattice_agent_v1_EastWestGatewayService, _lattice_agent_v1_EastWestGatewayService__Output>
         EndpointGroup: MessageTypeDefinition<_lattice_agent_v1_EndpointGroup, _lattice_agent_v1_EndpointGroup__Output>
         Heartbeat: MessageTypeDefinition<_lattice_agent_v1_Heartbeat, _lattice_agent_v1_Heartbeat__Output>
         Hello: MessageTypeDefinition<_lattice_agent_v1_Hello, _lattice_agent_v1_Hello__Output>
@@ -57,8 +61,10 @@ export interface ProtoGrpcType {
         IntermediateRequest: MessageTypeDefinition<_lattice_agent_v1_IntermediateRequest, _lattice_agent_v1_IntermediateRequest__Output>
         Inventory: MessageTypeDefinition<_lattice_agent_v1_Inventory, _lattice_agent_v1_Inventory__Output>
         LatencySketch: MessageTypeDefinition<_lattice_agent_v1_LatencySketch, _lattice_agent_v1_LatencySketch__Output>
+        MeshInstallation: MessageTypeDefinition<_lattice_agent_v1_MeshInstallation, _lattice_agent_v1_MeshInstallation__Output>
         Nack: MessageTypeDefinition<_lattice_agent_v1_Nack, _lattice_agent_v1_Nack__Output>
         Namespace: MessageTypeDefinition<_lattice_agent_v1_Namespace, _lattice_agent_v1_Namespace__Output>
+        NodeLocality: MessageTypeDefinition<_lattice_agent_v1_NodeLocality, _lattice_agent_v1_NodeLocality__Output>
         Ping: MessageTypeDefinition<_lattice_agent_v1_Ping, _lattice_agent_v1_Ping__Output>
         RegisterRequest: MessageTypeDefinition<_lattice_agent_v1_RegisterRequest, _lattice_agent_v1_RegisterRequest__Output>
         RegisterResponse: MessageTypeDefinition<_lattice_agent_v1_RegisterResponse, _lattice_agent_v1_RegisterResponse__Output>

@@ -4,6 +4,7 @@ import { AutoscalingModule } from '../autoscaling/autoscaling.module';
 import { ClustersModule } from '../clusters/clusters.module';
 import { ConfigDistributionModule } from '../config-distribution/config-distribution.module';
 import { GnsCaModule } from '../gns-ca/gns-ca.module';
+import { MeshDiagnosticsModule } from '../mesh-diagnostics/mesh-diagnostics.module';
 import { TelemetryModule } from '../telemetry/telemetry.module';
 import { AgentGatewayGrpc } from './agent-gateway.grpc';
 import { AgentGatewayService } from './agent-gateway.service';
@@ -21,6 +22,7 @@ import { ClusterLinkRepository } from './cluster-link.repository';
     ConfigDistributionModule,
     GnsCaModule,
     TelemetryModule,
+    MeshDiagnosticsModule,
   ],
   providers: [
     AgentGatewayGrpc,

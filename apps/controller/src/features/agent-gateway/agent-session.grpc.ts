@@ -11,7 +11,7 @@ import {
 } from '@lattice/proto';
 import type { MetricsService } from '../../platform/metrics/metrics.service';
 import type { AgentStreamService, RotationAckGate } from './agent-stream.service';
-import { inventoryUpdateFromProto } from './agent-messages.util';
+import { inventoryUpdateFromProto, meshInstallationFromProto } from './agent-messages.util';
 import { AGENT_STRING_LIMITS, boundAgentString } from './agent-strings.util';
 import { toServiceError } from './grpc-status.util';
 
@@ -217,6 +217,12 @@ export class AgentSession {
         return this.handleInventory(message.inventory!);
       case 'conditions':
         return this.handleConditions(message);
+      case 'mesh':
+        return this.deps.stream.meshReported(
+          this.identity.tenantId,
+          this.identity.clusterId,
+          meshInstallationFromProto(message.mesh!),
+        );
       case 'ack': {
         const version = Number(message.ack!.version);
         await this.deps.stream.acked(tenantId, clusterId, version, new Date());

@@ -311,6 +311,7 @@ describe('AgentStreamService', () => {
         lastTransitionTime: new Date(failing.getTime() - 5_000).toISOString(),
       },
       expect.objectContaining({ type: 'ApplySucceeded', status: 'Unknown' }),
+      expect.objectContaining({ type: 'MeshReady', status: 'Unknown', reason: 'InstallationUnknown' }),
     ]);
 
     // Another tenant cannot set this cluster's conditions.
@@ -324,6 +325,7 @@ describe('AgentStreamService', () => {
       'Connected=False:StreamClosed',
       'InventorySynced=False:Forbidden',
       'ApplySucceeded=Unknown:NoSnapshotAnswered',
+      'MeshReady=Unknown:InstallationUnknown',
     ]);
   });
 

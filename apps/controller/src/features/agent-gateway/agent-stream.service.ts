@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { InventoryUpdate, ReportedCondition } from '@lattice/domain';
+import type { InventoryUpdate, MeshInstallation, ReportedCondition } from '@lattice/domain';
 import type { TelemetryBatch__Output } from '@lattice/proto';
 import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { DesiredStateService } from '../config-distribution/desired-state.service';
@@ -7,6 +7,7 @@ import { AutoscalingService, type ReportedAutoscalingDecision } from '../autosca
 import { CaRotationService } from '../gns-ca/ca-rotation.service';
 import type { CsrOutcome, IncomingCsr, IntermediateRequestMessage } from '../gns-ca/gns-ca.types';
 import { IntermediateIssuanceService } from '../gns-ca/intermediate-issuance.service';
+import { MeshDiagnosticsService } from '../mesh-diagnostics/mesh-diagnostics.service';
 import { TelemetryIngestService } from '../telemetry/telemetry-ingest.service';
 import type { IngestResult } from '../telemetry/telemetry.types';
 import { AgentGatewayMetrics } from './agent-gateway.metrics';
@@ -44,6 +45,7 @@ export class AgentStreamService {
     private readonly rotations: CaRotationService,
     private readonly metrics: AgentGatewayMetrics,
     private readonly autoscaling: AutoscalingService,
+    private readonly mesh: MeshDiagnosticsService,
   ) {}
 
   /** Autoscaling decisions the agent reported: stored once each (docs/autoscaling.md). */
@@ -121,6 +123,11 @@ export class AgentStreamService {
     now = new Date(),
   ): Promise<void> {
     await this.links.recordReportedConditions(tenantId, clusterId, conditions, now);
+  }
+
+  /** The Istio installation the agent read (AgentMessage.mesh): VALIDATION when malformed. */
+  async meshReported(tenantId: string, clusterId: string, installation: MeshInstallation): Promise<void> {
+    await this.mesh.recordInstallation(tenantId, clusterId, installation);
   }
 
   async acked(tenantId: string, clusterId: string, version: number, now = new Date()): Promise<void> {

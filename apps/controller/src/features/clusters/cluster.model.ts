@@ -56,11 +56,12 @@ export const CLUSTER_CONDITION_TYPES = {
   INVENTORY_SYNCED: 'InventorySynced',
   APPLY_SUCCEEDED: 'ApplySucceeded',
   AUTOSCALING_READY: 'AutoscalingReady',
+  MESH_READY: 'MeshReady',
 } as const satisfies Record<string, ClusterConditionType>;
 registerEnumType(CLUSTER_CONDITION_TYPES, {
   name: 'ClusterConditionType',
   description:
-    'Which condition of a cluster (REST: Connected, InventorySynced, ApplySucceeded, AutoscalingReady).',
+    'Which condition of a cluster (REST: Connected, InventorySynced, ApplySucceeded, AutoscalingReady, MeshReady).',
   valuesMap: {
     CONNECTED: { description: 'The agent stream is open and heartbeats arrive.' },
     INVENTORY_SYNCED: {
@@ -74,6 +75,10 @@ registerEnumType(CLUSTER_CONDITION_TYPES, {
       description:
         'Every autoscaling policy can act in the cluster; False when an HPA owns a workload or it is missing.',
     },
+    MESH_READY: {
+      description:
+        "The cluster's Istio installation has what its Global Namespaces need (preflight diagnostics; False names the errors).",
+    },
   },
 });
 
@@ -81,7 +86,9 @@ registerEnumType(CLUSTER_CONDITION_TYPES, {
   description:
     'A Kubernetes-style condition of the cluster. Types: Connected (the agent stream is open and heartbeats arrive), ' +
     'InventorySynced (the agent read every resource it watches; while False the last good inventory stays in use), ' +
-    'ApplySucceeded (the agent applied the newest snapshot it answered; derived from ACK/NACK).',
+    'ApplySucceeded (the agent applied the newest snapshot it answered; derived from ACK/NACK), ' +
+    'AutoscalingReady (every autoscaling policy can act in the cluster; reported by the agent), ' +
+    'MeshReady (the Istio installation has what its Global Namespaces need; from the preflight diagnostics).',
 })
 export class ClusterCondition {
   @Field(() => CLUSTER_CONDITION_TYPES, { description: 'Which condition this is.' })

@@ -109,7 +109,12 @@ describe('clusters resolver', () => {
       ...rest.body,
       conditions: restConditions.map((c) => ({ ...c, type: upper(c.type), status: upper(c.status) })),
     });
-    expect(restConditions.map((c) => c.type)).toEqual(['Connected', 'InventorySynced', 'ApplySucceeded']);
+    expect(restConditions.map((c) => c.type)).toEqual([
+      'Connected',
+      'InventorySynced',
+      'ApplySucceeded',
+      'MeshReady',
+    ]);
     expect(rest.body).toMatchObject({
       eastWestAddress: '203.0.113.10',
       labels: { region: 'eu-west-1' },

@@ -8,6 +8,7 @@ import type { IntermediateCsr as _lattice_agent_v1_IntermediateCsr, Intermediate
 import type { TelemetryBatch as _lattice_agent_v1_TelemetryBatch, TelemetryBatch__Output as _lattice_agent_v1_TelemetryBatch__Output } from './TelemetryBatch';
 import type { Heartbeat as _lattice_agent_v1_Heartbeat, Heartbeat__Output as _lattice_agent_v1_Heartbeat__Output } from './Heartbeat';
 import type { AgentConditions as _lattice_agent_v1_AgentConditions, AgentConditions__Output as _lattice_agent_v1_AgentConditions__Output } from './AgentConditions';
+import type { MeshInstallation as _lattice_agent_v1_MeshInstallation, MeshInstallation__Output as _lattice_agent_v1_MeshInstallation__Output } from './MeshInstallation';
 import type { AutoscalingDecisions as _lattice_agent_v1_AutoscalingDecisions, AutoscalingDecisions__Output as _lattice_agent_v1_AutoscalingDecisions__Output } from './AutoscalingDecisions';
 
 export interface AgentMessage {
@@ -19,8 +20,9 @@ export interface AgentMessage {
   'telemetry'?: (_lattice_agent_v1_TelemetryBatch | null);
   'heartbeat'?: (_lattice_agent_v1_Heartbeat | null);
   'conditions'?: (_lattice_agent_v1_AgentConditions | null);
+  'mesh'?: (_lattice_agent_v1_MeshInstallation | null);
   'autoscalingDecisions'?: (_lattice_agent_v1_AutoscalingDecisions | null);
-  'body'?: "hello"|"inventory"|"ack"|"nack"|"csr"|"telemetry"|"heartbeat"|"conditions"|"autoscalingDecisions";
+  'body'?: "hello"|"inventory"|"ack"|"nack"|"csr"|"telemetry"|"heartbeat"|"conditions"|"mesh"|"autoscalingDecisions";
 }
 
 export interface AgentMessage__Output {
@@ -32,6 +34,7 @@ export interface AgentMessage__Output {
   'telemetry'?: (_lattice_agent_v1_TelemetryBatch__Output | null);
   'heartbeat'?: (_lattice_agent_v1_Heartbeat__Output | null);
   'conditions'?: (_lattice_agent_v1_AgentConditions__Output | null);
+  'mesh'?: (_lattice_agent_v1_MeshInstallation__Output | null);
   'autoscalingDecisions'?: (_lattice_agent_v1_AutoscalingDecisions__Output | null);
-  'body'?: "hello"|"inventory"|"ack"|"nack"|"csr"|"telemetry"|"heartbeat"|"conditions"|"autoscalingDecisions";
+  'body'?: "hello"|"inventory"|"ack"|"nack"|"csr"|"telemetry"|"heartbeat"|"conditions"|"mesh"|"autoscalingDecisions";
 }

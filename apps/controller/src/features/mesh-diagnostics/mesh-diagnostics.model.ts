@@ -1,0 +1,89 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { FINDING_CODES, type FindingCode, type FindingSeverity } from '@lattice/domain';
+import { DateTimeScalar } from '../../platform/graphql/date-time.model';
+
+/* GraphQL types of the Istio installation an agent reports and of a GNS's preflight diagnostics. */
+
+const SEVERITIES = { ERROR: 'ERROR', WARNING: 'WARNING', INFO: 'INFO' } as const satisfies Record<
+  FindingSeverity,
+  FindingSeverity
+>;
+registerEnumType(SEVERITIES, {
+  name: 'FindingSeverity',
+  description: 'How bad a preflight finding is.',
+  valuesMap: {
+    ERROR: { description: 'Something will not work until it is fixed.' },
+    WARNING: { description: 'Something may not work, or works only in some cases.' },
+    INFO: { description: 'Worth knowing; nothing breaks.' },
+  },
+});
+
+const CODES = Object.fromEntries(FINDING_CODES.map((code) => [code, code])) as Record<
+  FindingCode,
+  FindingCode
+>;
+registerEnumType(CODES, {
+  name: 'FindingCode',
+  description: 'What a preflight finding is about; docs/diagnostics.md explains each code and its fix.',
+});
+
+@ObjectType({ description: 'The east-west gateway Service the agent found.' })
+export class EastWestGatewayServiceModel {
+  @Field({ description: 'Namespace of the Service.' }) namespace!: string;
+  @Field({ description: 'Name of the Service.' }) name!: string;
+  @Field(() => [String], { description: 'External addresses (load balancer ingress, then externalIPs).' })
+  addresses!: string[];
+  @Field(() => [Int], { description: 'Ports the Service exposes.' }) ports!: number[];
+  @Field({ description: 'The label selector it was found with.' }) selector!: string;
+}
+
+@ObjectType({ description: 'Nodes of one region and zone.' })
+export class NodeLocalityModel {
+  @Field({ description: "topology.kubernetes.io/region; '' when unset." }) region!: string;
+  @Field({ description: "topology.kubernetes.io/zone; '' when unset." }) zone!: string;
+  @Field(() => Int, { description: 'Nodes in this region and zone.' }) nodes!: number;
+}
+
+@ObjectType({ description: "What the agent read of its cluster's Istio installation." })
+export class MeshInstallationModel {
+  @Field({ description: 'False: no Istio mesh config was found.' }) meshConfigFound!: boolean;
+  @Field({ description: "The ConfigMap the mesh config came from; '' when none." }) meshConfigName!: string;
+  @Field({ description: 'meshConfig.trustDomain.' }) trustDomain!: string;
+  @Field(() => [String], { description: 'meshConfig.trustDomainAliases.' }) trustDomainAliases!: string[];
+  @Field({ description: 'ISTIO_META_DNS_CAPTURE is on.' }) dnsCapture!: boolean;
+  @Field({ description: 'ISTIO_META_DNS_AUTO_ALLOCATE (or PILOT_ENABLE_IP_AUTOALLOCATE) is on.' })
+  dnsAutoAllocate!: boolean;
+  @Field({ description: "topology.istio.io/network of istio-system; '' when unset." }) network!: string;
+  @Field(() => EastWestGatewayServiceModel, { nullable: true, description: 'Null: none found.' })
+  eastWestGateway!: EastWestGatewayServiceModel | null;
+  @Field({ description: "Istio's version; '' when unknown." }) istioVersion!: string;
+  @Field({ description: 'The istio.io/rev of istiod.' }) revision!: string;
+  @Field(() => [NodeLocalityModel], { description: 'Node regions and zones with counts.' })
+  localities!: NodeLocalityModel[];
+  @Field(() => [String], { description: 'What the agent could not read.' }) problems!: string[];
+  @Field({ description: 'Where the facts come from: kubernetes or file.' }) source!: string;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the agent last reported a change.' })
+  reportedAt!: Date | null;
+}
+
+@ObjectType({ description: 'One preflight finding: what will not work and how to fix it.' })
+export class DiagnosticFindingModel {
+  @Field(() => SEVERITIES, { description: 'How bad it is.' }) severity!: FindingSeverity;
+  @Field(() => CODES, { description: 'What it is about.' }) code!: FindingCode;
+  @Field(() => ID, { nullable: true, description: 'The cluster; null for the whole Global Namespace.' })
+  clusterId!: string | null;
+  @Field(() => String, { nullable: true, description: 'The cluster name; null for the whole GNS.' })
+  clusterName!: string | null;
+  @Field({ description: 'What will not work, and why.' }) message!: string;
+  @Field({ description: 'How to fix it: a command or YAML snippet.' }) fix!: string;
+}
+
+@ObjectType({ description: 'Preflight diagnostics of a Global Namespace across its member clusters.' })
+export class GnsDiagnosticsModel {
+  @Field(() => DateTimeScalar, { description: 'When they were computed (on every request).' })
+  generatedAt!: Date;
+  @Field(() => Int, { description: 'Findings of severity ERROR.' }) errors!: number;
+  @Field(() => Int, { description: 'Findings of severity WARNING.' }) warnings!: number;
+  @Field(() => [DiagnosticFindingModel], { description: 'Errors first, then by cluster name and code.' })
+  findings!: DiagnosticFindingModel[];
+}

@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type ClusterCondition,
+  type MeshInstallation,
+  meshInstallationSchema,
+  setCondition,
+  storedConditionsJson,
+  storedConditionsSchema,
+} from '@lattice/domain';
+import { Prisma } from '../../generated/prisma/client';
+import { PrismaService } from '../../platform/database/prisma.service';
+
+/** A cluster's reported installation as stored. */
+export interface StoredInstallation {
+  clusterId: string;
+  installation: MeshInstallation | null;
+  reportedAt: Date | null;
+}
+
+/** The Istio installations agents report, and the MeshReady condition (clusters table; tenant-scoped). */
+@Injectable()
+export class MeshDiagnosticsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Stores a cluster's reported installation when it differs from the stored one (the agent sends
+   * it on every connection). Returns whether it changed; false for a cluster not on record.
+   */
+  async recordInstallation(
+    tenantId: string,
+    clusterId: string,
+    installation: MeshInstallation,
+    now: Date,
+  ): Promise<boolean> {
+    const json = JSON.stringify(installation);
+    const updated = await this.prisma.$executeRaw(Prisma.sql`
+      UPDATE clusters SET mesh_installation = ${json}::jsonb, mesh_installation_at = ${now}
+       WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid
+         AND (mesh_installation IS NULL OR mesh_installation <> ${json}::jsonb)`);
+    return updated > 0;
+  }
+
+  /** Every cluster's stored installation (null when its agent never reported one). */
+  async installations(tenantId: string): Promise<Map<string, StoredInstallation>> {
+    const rows = await this.prisma.cluster.findMany({
+      where: { tenantId },
+      select: { id: true, meshInstallation: true, meshInstallationAt: true },
+    });
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        {
+          clusterId: row.id,
+          installation: decodeInstallation(row.meshInstallation),
+          reportedAt: row.meshInstallationAt,
+        },
+      ]),
+    );
+  }
+
+  /** One cluster's stored installation; null when the tenant has no such cluster. */
+  async installationOf(tenantId: string, clusterId: string): Promise<StoredInstallation | null> {
+    const row = await this.prisma.cluster.findFirst({
+      where: { tenantId, id: clusterId },
+      select: { id: true, meshInstallation: true, meshInstallationAt: true },
+    });
+    if (!row) return null;
+    return {
+      clusterId: row.id,
+      installation: decodeInstallation(row.meshInstallation),
+      reportedAt: row.meshInstallationAt,
+    };
+  }
+
+  /** Sets MeshReady under the cluster's row lock (the lock the agent stream's writes take). */
+  async setMeshReady(
+    tenantId: string,
+    clusterId: string,
+    condition: Omit<ClusterCondition, 'lastTransitionTime'>,
+    now: Date,
+  ): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ conditions: unknown }[]>(Prisma.sql`
+        SELECT conditions FROM clusters
+         WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid FOR UPDATE`);
+      if (rows.length === 0) return;
+      const parsed = storedConditionsSchema.safeParse(rows[0]!.conditions);
+      const current = parsed.success ? parsed.data : [];
+      const next = setCondition(current, condition, now);
+      if (storedConditionsJson(next) === storedConditionsJson(current)) return;
+      await tx.$executeRaw(Prisma.sql`
+        UPDATE clusters SET conditions = ${storedConditionsJson(next)}::jsonb
+         WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid`);
+    });
+  }
+}
+
+/** The column through its one schema; a value that does not parse reads as never reported. */
+function decodeInstallation(json: unknown): MeshInstallation | null {
+  if (json === null || json === undefined) return null;
+  const parsed = meshInstallationSchema.safeParse(json);
+  return parsed.success ? parsed.data : null;
+}

@@ -1,0 +1,3 @@
+export * from './mesh-installation';
+export * from './diagnose-gns';
+export * from './mesh-ready';

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import type { FieldError } from '../errors';
+
+/**
+ * What an agent read of its cluster's Istio installation (libs/proto MeshInstallation, in
+ * camelCase): the facts a multi-network mesh across clusters depends on. See docs/diagnostics.md.
+ */
+export interface MeshInstallation {
+  /** False when no Istio mesh config was found; the mesh-config fields are then empty. */
+  meshConfigFound: boolean;
+  /** The ConfigMap the mesh config came from (`istio` or `istio-<revision>`); '' when none. */
+  meshConfigName: string;
+  trustDomain: string;
+  trustDomainAliases: string[];
+  dnsCapture: boolean;
+  dnsAutoAllocate: boolean;
+  /** `topology.istio.io/network` of istio-system; '' when unset. */
+  network: string;
+  eastWestGateway: EastWestGatewayService | null;
+  /** e.g. "1.24.2"; '' when unknown. */
+  istioVersion: string;
+  revision: string;
+  localities: NodeLocality[];
+  /** What the agent could not read. */
+  problems: string[];
+  /** "kubernetes" or "file". */
+  source: string;
+}
+
+export interface EastWestGatewayService {
+  namespace: string;
+  name: string;
+  addresses: string[];
+  ports: number[];
+  selector: string;
+}
+
+export interface NodeLocality {
+  region: string;
+  zone: string;
+  nodes: number;
+}
+
+/** Bounds on what an agent may report; the stored column never grows past them. */
+export const MESH_INSTALLATION_LIMITS = {
+  /** DNS names (trust domains, aliases, gateway addresses) and Kubernetes names. */
+  name: 253,
+  /** Versions, revisions, network names, selectors, sources. */
+  short: 128,
+  aliases: 64,
+  addresses: 16,
+  ports: 64,
+  localities: 256,
+  problems: 16,
+  problem: 500,
+} as const;
+
+const L = MESH_INSTALLATION_LIMITS;
+// Printable, no spaces: names, versions, addresses. Agent strings are bounded and cleaned before this.
+const TOKEN = /^[A-Za-z0-9._:/=*@+-]*$/;
+
+const token = (max: number) => z.string().max(max).regex(TOKEN, 'must be a name without spaces or controls');
+
+/** The stored JSON column (and the shape every API shows), decoded through this one schema. */
+export const meshInstallationSchema = z.object({
+  meshConfigFound: z.boolean(),
+  meshConfigName: token(L.name),
+  trustDomain: token(L.name),
+  trustDomainAliases: z.array(token(L.name)).max(L.aliases),
+  dnsCapture: z.boolean(),
+  dnsAutoAllocate: z.boolean(),
+  network: token(L.short),
+  eastWestGateway: z
+    .object({
+      namespace: token(L.name),
+      name: token(L.name),
+      addresses: z.array(token(L.name)).max(L.addresses),
+      ports: z.array(z.int().min(1).max(65_535)).max(L.ports),
+      selector: z.string().max(L.short),
+    })
+    .nullable(),
+  istioVersion: token(L.short),
+  revision: token(L.short),
+  localities: z
+    .array(z.object({ region: token(L.short), zone: token(L.short), nodes: z.int().min(0) }))
+    .max(L.localities),
+  problems: z.array(z.string().max(L.problem + 32)).max(L.problems),
+  source: token(L.short),
+});
+
+/**
+ * Checks an installation an agent reported (strings already bounded by the transport). Problems
+ * name the field, e.g. `mesh.trustDomainAliases[2]`.
+ */
+export function validateMeshInstallation(installation: MeshInstallation): FieldError[] {
+  const result = meshInstallationSchema.safeParse(installation);
+  if (result.success) return [];
+  return result.error.issues.slice(0, 10).map((issue) => ({
+    field: ['mesh', ...issue.path.map(String)].join('.').replace(/\.(\d+)(?=\.|$)/g, '[$1]'),
+    message: issue.message,
+  }));
+}
+
+/** The trust domains a mesh accepts identities of: its own and its aliases. */
+export function acceptedTrustDomains(installation: MeshInstallation): string[] {
+  return [installation.trustDomain, ...installation.trustDomainAliases].filter((domain) => domain !== '');
+}
+
+/** `major.minor` of an Istio version string ("1.24.2", "1.25.0-beta.1", "v1.23"); null when unparsable. */
+export function istioMinorVersion(version: string): { major: number; minor: number } | null {
+  const match = /^v?(\d+)\.(\d+)(?:[.-].*)?$/.exec(version.trim());
+  if (!match) return null;
+  return { major: Number(match[1]), minor: Number(match[2]) };
+}
