@@ -1,6 +1,6 @@
 export * from './match-conditions';
 export { compareText } from './compare-text';
-export { findRegexHazard, MAX_REPETITIONS } from './regex-safety';
+export { findRegexHazard, compileFullMatch } from './regex-safety';
 export * from './gns-identity';
 export * from './inventory';
 export { MESH_PROTOCOL_NAMES, meshPorts, portSignature, type MeshProtocol } from './service-ports';
