@@ -481,6 +481,8 @@ describe('from inventory to Istio objects', () => {
       id: `c-${name}`,
       name,
       eastWestAddress: `192.0.2.${index + 1}`,
+      network: `net-${name}`,
+      locality: { region: 'eu-west-1', zone: `eu-west-1${'ab'[index]}` },
       inventory: {
         namespaces: [{ name: 'shop', labels: {} }],
         services: [

@@ -10,3 +10,4 @@ export * from './snapshot-hash';
 export * from './mesh-ca';
 export * from './snapshot-ca';
 export * from './stored-mesh-json';
+export * from './virtual-addresses';

@@ -6,6 +6,8 @@ import { DesiredStateService } from './desired-state.service';
 import { RecentSnapshotsCache } from './recent-snapshots.cache';
 import { MeshMembershipService } from './mesh-membership.service';
 import { TenantMeshRepository } from './tenant-mesh.repository';
+import { VirtualAddressesRepository } from './virtual-addresses.repository';
+import { VirtualAddressService } from './virtual-addresses.service';
 
 /**
  * Computes and stores per-cluster desired states and announces new versions. Doors: the
@@ -21,6 +23,8 @@ import { TenantMeshRepository } from './tenant-mesh.repository';
     RecentSnapshotsCache,
     TenantMeshRepository,
     MeshMembershipService,
+    VirtualAddressesRepository,
+    VirtualAddressService,
   ],
   exports: [DesiredStateScheduler, DesiredStateService, MeshMembershipService],
 })
