@@ -48,11 +48,19 @@ export class VirtualAddressService {
   /** The stored addresses of the membership's services, without writing anything. */
   async current(tenantId: string, membership: MembershipResult): Promise<VirtualAddressesByGns> {
     const range = this.config.env.LATTICE_SERVICE_VIP_RANGE;
-    const plan = planAddresses(servicesNeedingAddresses(membership), await this.repository.list(tenantId), range);
+    const plan = planAddresses(
+      servicesNeedingAddresses(membership),
+      await this.repository.list(tenantId),
+      range,
+    );
     return byGns(plan.keep);
   }
 
-  private async allocate(tenantId: string, key: ServiceAddressKey, used: Set<string>): Promise<string | null> {
+  private async allocate(
+    tenantId: string,
+    key: ServiceAddressKey,
+    used: Set<string>,
+  ): Promise<string | null> {
     const range = this.config.env.LATTICE_SERVICE_VIP_RANGE;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       const candidate = lowestFreeAddress(range, used);
