@@ -62,7 +62,7 @@ describe('the east-west Gateway and stable addresses', () => {
   });
 
   it('refuses an empty or malformed selector', () => {
-    for (const selector of [{}, { 'bad key!': 'x' }])
+    for (const selector of [{}, { 'bad key!': 'x' }] as Record<string, string>[])
       expect(() =>
         renderClusterState(
           eastShopState({ services, eastWestGateway: { managed: true, selector } }),
