@@ -173,9 +173,9 @@ describe('npm run demo', () => {
       // The east-west Gateway for the GNS domain, and everything passes the Istio analysis.
       expect(manifests(cluster).some((file) => /^gateway\..*eastwest/.test(file))).toBe(true);
       const objects = manifests(cluster).flatMap((file) =>
-        parseAllDocuments(fs.readFileSync(path.join(dataDir, 'demo', 'manifests', cluster, file), 'utf8')).map(
-          (document) => document.toJS() as AnalyzedObject,
-        ),
+        parseAllDocuments(
+          fs.readFileSync(path.join(dataDir, 'demo', 'manifests', cluster, file), 'utf8'),
+        ).map((document) => document.toJS() as AnalyzedObject),
       );
       expect(() => assertIstioClean(objects)).not.toThrow();
     }
@@ -186,7 +186,11 @@ describe('npm run demo', () => {
     )[0]!.toJS() as { spec: { endpoints: { address: string; network?: string; locality?: string }[] } };
     expect(entry.spec.endpoints).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ address: '198.51.100.20', network: 'net-west', locality: 'us-west-2/us-west-2a/west' }),
+        expect.objectContaining({
+          address: '198.51.100.20',
+          network: 'net-west',
+          locality: 'us-west-2/us-west-2a/west',
+        }),
       ]),
     );
 
