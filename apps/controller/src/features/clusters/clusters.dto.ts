@@ -126,7 +126,8 @@ class ClusterPlacementFields {
   @ValidateBy({
     name: 'isNonEmptyObject',
     validator: {
-      validate: (value: unknown) => typeof value === 'object' && value !== null && Object.keys(value).length > 0,
+      validate: (value: unknown) =>
+        typeof value === 'object' && value !== null && Object.keys(value).length > 0,
       defaultMessage: () => 'must name at least one label (an empty selector would select every gateway pod)',
     },
   })

@@ -193,7 +193,9 @@ export class ClustersRepository {
 /** Prisma writes SQL NULL into a JSON column only when told so (Prisma.DbNull), not for `null`. */
 function withJsonNulls<T extends { eastWestGatewaySelector?: Record<string, string> | null }>(
   data: T,
-): Omit<T, 'eastWestGatewaySelector'> & { eastWestGatewaySelector?: Record<string, string> | typeof Prisma.DbNull } {
+): Omit<T, 'eastWestGatewaySelector'> & {
+  eastWestGatewaySelector?: Record<string, string> | typeof Prisma.DbNull;
+} {
   const { eastWestGatewaySelector, ...rest } = data;
   if (eastWestGatewaySelector === undefined) return rest;
   return { ...rest, eastWestGatewaySelector: eastWestGatewaySelector ?? Prisma.DbNull };
