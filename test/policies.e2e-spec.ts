@@ -106,7 +106,10 @@ describe('traffic and security policies end to end', () => {
         ]),
       ],
     ] as const) {
-      const cluster = await createCluster(controller, editor, name, address);
+      const cluster = await createCluster(controller, editor, name, address, {
+        network: `net-${name}`,
+        region: name === 'east' ? 'us-east-1' : 'us-west-2',
+      });
       clusterIds[name] = cluster.id;
       const agent = new AgentProcess(name, {
         controllerAddress: () => controller.grpcAddress,
