@@ -2,5 +2,5 @@
 module.exports = {
   ...require('./jest.base.config'),
   displayName: 'unit',
-  testMatch: ['<rootDir>/{apps,libs,deploy}/**/*.spec.ts'],
+  testMatch: ['<rootDir>/{apps,libs,deploy}/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts'],
 };

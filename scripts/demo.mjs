@@ -49,16 +49,27 @@ const CLUSTERS = [
   {
     name: 'east',
     eastWestAddress: '198.51.100.10',
+    // Each cluster its own network (multi-network: remote endpoints go through the east-west
+    // gateway) and locality (local-first, then the nearest cluster: docs/multi-network.md).
+    network: 'net-east',
+    region: 'us-east-1',
+    zone: 'us-east-1a',
     labels: { demo: 'true', role: 'app', region: 'us-east' },
   },
   {
     name: 'west',
     eastWestAddress: '198.51.100.20',
+    network: 'net-west',
+    region: 'us-west-2',
+    zone: 'us-west-2a',
     labels: { demo: 'true', role: 'app', region: 'us-west' },
   },
   {
     name: 'edge',
     eastWestAddress: '198.51.100.30',
+    network: 'net-edge',
+    region: 'us-east-1',
+    zone: 'us-east-1b',
     labels: { demo: 'true', role: 'ingress', region: 'us-east' },
   },
 ];

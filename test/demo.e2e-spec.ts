@@ -6,7 +6,9 @@ import path from 'node:path';
 import { verifyWebhookSignature } from '@lattice/domain';
 import { projectRoot } from '@lattice/platform';
 import { freePort } from '../apps/controller/src/platform/bootstrap/local-resources.util';
+import { parseAllDocuments } from 'yaml';
 import { createTestDatabase, type TestDatabase } from './support/database';
+import { assertIstioClean, type AnalyzedObject } from './support/istio-analyzer';
 import { TEST_REDIS_URL } from './support/test-env';
 
 type Json = Record<string, unknown>;
@@ -183,7 +185,29 @@ describe('npm run demo', () => {
     for (const cluster of ['east', 'west', 'edge']) {
       expect(manifests(cluster).some((file) => /^serviceentry\..*productpage/.test(file))).toBe(true);
       expect(manifests(cluster).some((file) => /^serviceentry\..*ratings/.test(file))).toBe(true);
+      // The east-west Gateway for the GNS domain, and everything passes the Istio analysis.
+      expect(manifests(cluster).some((file) => /^gateway\..*eastwest/.test(file))).toBe(true);
+      const objects = manifests(cluster).flatMap((file) =>
+        parseAllDocuments(
+          fs.readFileSync(path.join(dataDir, 'demo', 'manifests', cluster, file), 'utf8'),
+        ).map((document) => document.toJS() as AnalyzedObject),
+      );
+      expect(() => assertIstioClean(objects)).not.toThrow();
     }
+    // Remote endpoints carry their cluster's network and locality; reviews prefers the local cluster.
+    const reviewsEntry = manifests('east').find((file) => /^serviceentry\..*reviews/.test(file));
+    const entry = parseAllDocuments(
+      fs.readFileSync(path.join(dataDir, 'demo', 'manifests', 'east', reviewsEntry!), 'utf8'),
+    )[0]!.toJS() as { spec: { endpoints: { address: string; network?: string; locality?: string }[] } };
+    expect(entry.spec.endpoints).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          address: '198.51.100.20',
+          network: 'net-west',
+          locality: 'us-west-2/us-west-2a/west',
+        }),
+      ]),
+    );
 
     // The printed GraphQL request works as pasted.
     const printed = /-d '(\{"query".*\})'/.exec(banner)?.[1];

@@ -3,6 +3,7 @@ import { DestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1
 import { VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService';
 import { Service } from 'kubernetes-models/v1/Service';
 import { parse } from 'yaml';
+import { assertIstioClean, type AnalyzedObject } from './support/istio-analyzer';
 import { AgentProcess, type InventoryFile } from './support/agent-process';
 import { ControllerProcess } from './support/controller-process';
 import { createTestDatabase, type TestDatabase } from './support/database';
@@ -105,7 +106,10 @@ describe('traffic and security policies end to end', () => {
         ]),
       ],
     ] as const) {
-      const cluster = await createCluster(controller, editor, name, address);
+      const cluster = await createCluster(controller, editor, name, address, {
+        network: `net-${name}`,
+        region: name === 'east' ? 'us-east-1' : 'us-west-2',
+      });
       clusterIds[name] = cluster.id;
       const agent = new AgentProcess(name, {
         controllerAddress: () => controller.grpcAddress,
@@ -275,12 +279,19 @@ describe('traffic and security policies end to end', () => {
       // Endpoints carry the version their cluster runs, so each subset selects one cluster.
       const serviceEntry = manifests(name, 'serviceentry.istio-system.').find(cartHost)!;
       const versions = (serviceEntry.spec.endpoints as { labels: Record<string, string> }[]).map(
-        (endpoint) => [endpoint.labels['topology.istio.io/cluster'], endpoint.labels.version],
+        (endpoint) => [endpoint.labels['lattice.io/endpoint-cluster'], endpoint.labels.version],
       );
       expect(versions.sort()).toEqual([
         ['east', 'v1'],
         ['west', 'v2'],
       ]);
+      // Local first: the DestinationRule ranks this cluster's endpoints first, with outlier detection.
+      expect(destinationRule.spec.trafficPolicy).toMatchObject({
+        loadBalancer: { localityLbSetting: { enabled: true } },
+        outlierDetection: { consecutive5xxErrors: 5 },
+      });
+      // Everything this agent rendered passes the Istio analysis.
+      expect(() => assertIstioClean(manifests(name, '') as unknown as AnalyzedObject[])).not.toThrow();
     }
     await appliedEverywhere();
 
@@ -381,12 +392,18 @@ describe('traffic and security policies end to end', () => {
       (endpoints) => endpoints.length === 2,
       30_000,
     );
-    expect(local.map((endpoint) => [endpoint.labels.version, endpoint.address, endpoint.ports.http])).toEqual(
-      [
-        ['v1', `${byVersion.v1!.metadata.name}.shop.svc.cluster.local`, 9080],
-        ['v2', `${byVersion.v2!.metadata.name}.shop.svc.cluster.local`, 9080],
-      ],
-    );
+    // Weighted by ready pods (three v1, one v2), so unsubsetted traffic is not split 1:1.
+    expect(
+      local.map((endpoint) => [
+        endpoint.labels.version,
+        endpoint.address,
+        endpoint.ports.http,
+        (endpoint as { weight?: number }).weight,
+      ]),
+    ).toEqual([
+      ['v1', `${byVersion.v1!.metadata.name}.shop.svc.cluster.local`, 9080, 3],
+      ['v2', `${byVersion.v2!.metadata.name}.shop.svc.cluster.local`, 9080, 1],
+    ]);
     for (const name of ['east', 'west']) {
       const [virtualService] = await eventually(
         async () => manifests(name, 'virtualservice.istio-system.').filter(reviewsHost),
@@ -406,22 +423,27 @@ describe('traffic and security policies end to end', () => {
           subset.labels,
         ]),
       ).toEqual([
-        ['v1', { version: 'v1' }],
-        ['v2', { version: 'v2' }],
+        ['v1', { 'subset.lattice.io/v1': 'true' }],
+        ['v2', { 'subset.lattice.io/v2': 'true' }],
       ]);
+      expect(() => assertIstioClean(manifests(name, '') as unknown as AnalyzedObject[])).not.toThrow();
     }
-    // West reaches east's gateway once per version: each subset's SNI picks its Service there.
+    // West reaches east's gateway through ONE endpoint in both subsets (two at one address would
+    // collide in istiod), weighted by east's four ready pods; each subset's SNI picks its Service there.
     const remote = await eventually(
       async () => reviewsEndpoints('west'),
-      (endpoints) => endpoints.length === 2,
+      (endpoints) => endpoints.some((endpoint) => endpoint.labels['subset.lattice.io/v2'] === 'true'),
       30_000,
     );
     expect(
-      remote.map((endpoint) => [endpoint.labels.version, endpoint.address, endpoint.ports.http]),
-    ).toEqual([
-      ['v1', '203.0.113.10', 15443],
-      ['v2', '203.0.113.10', 15443],
-    ]);
+      remote.map((endpoint) => [
+        endpoint.labels['subset.lattice.io/v1'],
+        endpoint.labels['subset.lattice.io/v2'],
+        endpoint.address,
+        endpoint.ports.http,
+        (endpoint as { weight?: number }).weight,
+      ]),
+    ).toEqual([['true', 'true', '203.0.113.10', 15443, 4]]);
     expect(manifests('west', 'service.')).toEqual([]);
     await appliedEverywhere();
 

@@ -46,10 +46,12 @@ export async function createCluster(
   token: string,
   name: string,
   eastWestAddress: string,
+  /** More registration fields, e.g. `network`, `region`, `zone`. */
+  extra: Record<string, unknown> = {},
 ): Promise<RegisteredCluster> {
   const response = await controller.request('POST', '/v1/clusters', {
     token,
-    body: { name, eastWestAddress },
+    body: { name, eastWestAddress, ...extra },
   });
   if (response.status !== 201)
     throw new Error(`creating cluster ${name}: ${response.status} ${response.text}`);

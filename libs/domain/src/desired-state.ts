@@ -21,10 +21,22 @@ export interface DesiredClusterState {
    */
   takeOverMeshCa?: boolean;
   /**
+   * This cluster's network (`topology.istio.io/network`); absent when unknown (and from older
+   * controllers). Local endpoints carry it, so split-horizon EDS treats them as on this network.
+   */
+  network?: string;
+  /** Region and zone of this cluster's nodes; absent when unknown. Local-first ordering uses them. */
+  locality?: ClusterLocality;
+  /**
    * Autoscaling policies the agent runs in this cluster (services of its GNS that run here), each
    * with whether an actionable SLO blocks scale-down; absent when none (see docs/autoscaling.md).
    */
   autoscaling?: DesiredAutoscalingPolicy[];
+}
+
+export interface ClusterLocality {
+  region?: string;
+  zone?: string;
 }
 
 /**
@@ -52,6 +64,19 @@ export interface DesiredGlobalNamespace {
   trafficPolicies?: DesiredTrafficPolicy[];
   /** Access rules and per-service mTLS of the GNS; absent when it has no security policy. */
   securityPolicy?: DesiredSecurityPolicy;
+  /**
+   * The east-west Gateway of this cluster for the GNS domain (AUTO_PASSTHROUGH on 15443, hosts
+   * `*.<domain>`): rendered by the agent when `managed`, otherwise an existing one is expected to
+   * select `selector`. Absent from older controllers (then nothing is rendered).
+   */
+  eastWestGateway?: DesiredEastWestGateway;
+}
+
+export interface DesiredEastWestGateway {
+  /** true: the agent renders the Gateway; false: one the cluster already has is used. */
+  managed: boolean;
+  /** Labels of the gateway pods (default `istio: eastwestgateway`). */
+  selector: Record<string, string>;
 }
 
 export interface DesiredCaMaterial {
@@ -75,12 +100,28 @@ export interface DesiredGnsService {
   hostname: string;
   ports: ServicePortSpec[];
   endpoints: ServiceEndpoint[];
+  /**
+   * Stable virtual addresses of the host (allocated per GNS from LATTICE_SERVICE_VIP_RANGE), for
+   * services with a TCP-based port: without one every TCP ServiceEntry on a port would share
+   * 0.0.0.0:<port> unless Istio's auto-allocation is on. Absent when none.
+   */
+  addresses?: string[];
+}
+
+/** What every endpoint may carry, local or remote (all additive: older agents ignore them). */
+interface EndpointPlacement {
+  /** Network of the endpoint's cluster (`topology.istio.io/network`); absent when unknown. */
+  network?: string;
+  /** Istio locality `region/zone/<cluster name>`; absent when the cluster's region is unknown. */
+  locality?: string;
+  /** Ready workloads behind the endpoint (at least 1), so Envoy spreads unsubsetted traffic by pods. */
+  weight?: number;
 }
 
 export type ServiceEndpoint = LocalServiceEndpoint | RemoteServiceEndpoint;
 
 /** The service runs in this very cluster: reach it through its Kubernetes address. */
-export interface LocalServiceEndpoint {
+export interface LocalServiceEndpoint extends EndpointPlacement {
   kind: 'LOCAL';
   clusterId: string;
   clusterName: string;
@@ -106,7 +147,7 @@ export interface VersionServiceSpec {
 }
 
 /** The service runs in another member cluster: reach it through that cluster's east-west gateway. */
-export interface RemoteServiceEndpoint {
+export interface RemoteServiceEndpoint extends EndpointPlacement {
   kind: 'REMOTE';
   clusterId: string;
   clusterName: string;

@@ -1,23 +1,61 @@
-import type { DesiredGnsService, DesiredTrafficPolicy } from '@lattice/domain';
+import type { ClusterLocality, DesiredGnsService, DesiredTrafficPolicy } from '@lattice/domain';
+import { compareText } from '@lattice/domain';
 
 /** Endpoint labels that rank clusters for failover: `lattice.io/failover-<n>`. */
 export const FAILOVER_LABEL_PREFIX = 'lattice.io/failover-';
 const RANKED = 'y';
 
+/** The client cluster a ServiceEntry and DestinationRule are rendered for. */
+export interface ClientCluster {
+  clusterName: string;
+  locality?: ClusterLocality;
+}
+
 /**
- * Clusters in the order this cluster's clients should use them: its own cluster first when the
- * service runs here (no cross-cluster hop while local endpoints are healthy), then the policy's
- * order. Clusters not listed come last, all alike.
+ * Clusters in the order this cluster's clients should use them; empty when there is nothing to
+ * order (the service runs in one cluster only).
+ *
+ * - Default (local-first): this cluster first when the service runs here, then the other clusters
+ *   by proximity: same region and zone, then same region, then the rest; ties by cluster name.
+ *   A region or zone that is unknown on either side never counts as the same.
+ * - An explicit failover policy (`failover: [clusters…]`) replaces the order after the local
+ *   cluster; clusters it does not list come last, all alike (as before).
  */
 export function failoverOrder(
-  localClusterName: string,
+  client: ClientCluster | string,
   service: DesiredGnsService,
   policy: DesiredTrafficPolicy | undefined,
 ): string[] {
-  if (!policy?.failover?.length || !policy.outlierDetection) return [];
+  const { clusterName, locality } = typeof client === 'string' ? { clusterName: client } : client;
   const runsHere = service.endpoints.some((endpoint) => endpoint.kind === 'LOCAL');
-  const order = runsHere ? [localClusterName, ...policy.failover] : [...policy.failover];
-  return [...new Set(order)];
+  const clusters = [...new Set(service.endpoints.map((endpoint) => endpoint.clusterName))];
+  if (policy?.failover?.length) {
+    const order = runsHere ? [clusterName, ...policy.failover] : [...policy.failover];
+    return [...new Set(order)];
+  }
+  if (clusters.length < 2) return [];
+  const localities = new Map(
+    service.endpoints.map((endpoint) => [endpoint.clusterName, splitLocality(endpoint.locality)] as const),
+  );
+  const remote = clusters
+    .filter((name) => name !== clusterName)
+    .map((name) => ({ name, distance: distance(locality, localities.get(name)) }))
+    .sort((a, b) => a.distance - b.distance || compareText(a.name, b.name))
+    .map((entry) => entry.name);
+  return runsHere ? [clusterName, ...remote] : remote;
+}
+
+/** 0: same region and zone, 1: same region, 2: anything else (or unknown). */
+function distance(from: ClusterLocality | undefined, to: ClusterLocality | undefined): number {
+  if (!from?.region || !to?.region || from.region !== to.region) return 2;
+  return from.zone && to.zone && from.zone === to.zone ? 0 : 1;
+}
+
+/** `region/zone/subzone` (Istio's locality form) back into its parts. */
+function splitLocality(locality: string | undefined): ClusterLocality | undefined {
+  if (!locality) return undefined;
+  const [region, zone] = locality.split('/');
+  return { ...(region ? { region } : {}), ...(zone ? { zone } : {}) };
 }
 
 /**

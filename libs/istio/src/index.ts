@@ -1,7 +1,12 @@
 export type { KubeObject } from './kube-object';
 export { renderClusterState, type IntermediateKeys } from './render-cluster-state';
 export { renderServiceEntry, resolutionFor } from './render-service-entry';
-export { renderDestinationRule, autoPassthroughSni } from './render-destination-rule';
+export {
+  renderDestinationRule,
+  autoPassthroughSni,
+  FAILOVER_OUTLIER_DETECTION,
+} from './render-destination-rule';
+export { renderEastWestGateway, eastWestGatewayName } from './render-east-west-gateway';
 export { renderPeerAuthentication, renderServicePeerAuthentication } from './render-peer-authentication';
 export { renderVirtualService } from './render-virtual-service';
 export { renderVersionService, versionServiceName, SUBSET_LABEL } from './render-version-service';
@@ -13,7 +18,13 @@ export {
   type ClusterPolicyPreview,
   type PolicyPreviewInput,
 } from './policy-preview';
-export { failoverOrder, failoverPriority, failoverLabels, FAILOVER_LABEL_PREFIX } from './failover';
+export {
+  failoverOrder,
+  failoverPriority,
+  failoverLabels,
+  FAILOVER_LABEL_PREFIX,
+  type ClientCluster,
+} from './failover';
 export {
   renderCaSecret,
   renderMeshCaSecret,
@@ -31,7 +42,7 @@ export {
   MANAGED_BY_LATTICE,
   GNS_LABEL,
   CLUSTER_LABEL,
-  ISTIO_CLUSTER_LABEL,
+  ENDPOINT_CLUSTER_LABEL,
   ownershipLabels,
   managedObjectsSelector,
 } from './ownership';

@@ -1,5 +1,6 @@
 // Builders shared by the renderer specs (not exported from the library).
 import { DestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1/DestinationRule';
+import { Gateway } from '@kubernetes-models/istio/networking.istio.io/v1beta1/Gateway';
 import { ServiceEntry } from '@kubernetes-models/istio/networking.istio.io/v1beta1/ServiceEntry';
 import { VirtualService } from '@kubernetes-models/istio/networking.istio.io/v1beta1/VirtualService';
 import { AuthorizationPolicy } from '@kubernetes-models/istio/security.istio.io/v1beta1/AuthorizationPolicy';
@@ -39,6 +40,7 @@ const MODELS = {
   ServiceEntry,
   DestinationRule,
   VirtualService,
+  Gateway,
   PeerAuthentication,
   AuthorizationPolicy,
   Service,

@@ -11,7 +11,8 @@ export function objectKey(object: KubeObject): string {
  * Apply order: the CA Secret first (istiod needs it before workloads get certificates), then
  * PeerAuthentication and AuthorizationPolicy, per-version Services before the ServiceEntry
  * endpoints that point at them, then DestinationRule before the ServiceEntry whose traffic it
- * secures (so no request leaves without mTLS), and VirtualServices last (the subsets they route to
+ * secures (so no request leaves without mTLS), the east-west Gateway once the hosts it forwards to
+ * exist, and VirtualServices last (the subsets they route to
  * exist by then). Unknown kinds go last.
  */
 const KIND_ORDER = [
@@ -21,6 +22,7 @@ const KIND_ORDER = [
   'Service',
   'DestinationRule',
   'ServiceEntry',
+  'Gateway',
   'VirtualService',
 ];
 

@@ -11,8 +11,12 @@ export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_LATTICE = 'lattice';
 export const GNS_LABEL = 'lattice.io/gns';
 export const CLUSTER_LABEL = 'lattice.io/cluster';
-/** Istio's endpoint label for the cluster an endpoint is in (used for cluster-aware routing). */
-export const ISTIO_CLUSTER_LABEL = 'topology.istio.io/cluster';
+/**
+ * ServiceEntry endpoint label naming the cluster the endpoint stands for. Not Istio's
+ * `topology.istio.io/cluster`: istiod overwrites that one on ServiceEntry endpoints with the id of
+ * the cluster the ServiceEntry is in (AugmentLabels in pilot/pkg/serviceregistry/util/label).
+ */
+export const ENDPOINT_CLUSTER_LABEL = 'lattice.io/endpoint-cluster';
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 

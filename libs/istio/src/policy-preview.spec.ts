@@ -29,6 +29,8 @@ function cluster(
     id,
     name,
     eastWestAddress: `${name}.gw.example.com`,
+    network: null,
+    locality: null,
     inventory: { namespaces: [{ name: namespace, labels: {} }], services },
   };
 }

@@ -94,6 +94,19 @@ describe('renderClusterState', () => {
           host: 'cart.shop.lattice.local',
           exportTo: ['*'],
           trafficPolicy: {
+            // Local first, then west (the default order), with the outlier detection failover needs.
+            loadBalancer: {
+              localityLbSetting: {
+                enabled: true,
+                failoverPriority: ['lattice.io/failover-1=y', 'lattice.io/failover-2=y'],
+              },
+            },
+            outlierDetection: {
+              consecutive5xxErrors: 5,
+              interval: '10s',
+              baseEjectionTime: '30s',
+              maxEjectionPercent: 100,
+            },
             tls: { mode: 'ISTIO_MUTUAL' },
             portLevelSettings: [
               {
@@ -151,12 +164,16 @@ describe('renderClusterState', () => {
             {
               address: 'cart.shop.svc.cluster.local',
               ports: { http: 80, grpc: 9090 },
-              labels: { 'topology.istio.io/cluster': 'east' },
+              labels: {
+                'lattice.io/endpoint-cluster': 'east',
+                'lattice.io/failover-1': 'y',
+                'lattice.io/failover-2': 'y',
+              },
             },
             {
               address: '203.0.113.20',
               ports: { http: 15443, grpc: 15443 },
-              labels: { 'topology.istio.io/cluster': 'west' },
+              labels: { 'lattice.io/endpoint-cluster': 'west', 'lattice.io/failover-1': 'y' },
             },
           ],
         },
@@ -180,7 +197,7 @@ describe('renderClusterState', () => {
             {
               address: '203.0.113.20',
               ports: { http: 15443 },
-              labels: { 'topology.istio.io/cluster': 'west' },
+              labels: { 'lattice.io/endpoint-cluster': 'west' },
             },
           ],
         },
@@ -448,7 +465,7 @@ describe('renderClusterState', () => {
     );
     expect(
       (payments?.spec as { endpoints: { labels: Record<string, string> }[] }).endpoints[0].labels,
-    ).toEqual({ 'topology.istio.io/cluster': 'c-west' });
+    ).toEqual({ 'lattice.io/endpoint-cluster': 'c-west' });
   });
 });
 
@@ -481,6 +498,8 @@ describe('from inventory to Istio objects', () => {
       id: `c-${name}`,
       name,
       eastWestAddress: `192.0.2.${index + 1}`,
+      network: `net-${name}`,
+      locality: { region: 'eu-west-1', zone: `eu-west-1${'ab'[index]}` },
       inventory: {
         namespaces: [{ name: 'shop', labels: {} }],
         services: [
@@ -517,23 +536,47 @@ describe('from inventory to Istio objects', () => {
       for (const object of objects) expect(() => validateAgainstSchema(object)).not.toThrow();
       const serviceEntry = objects.find((object) => object.kind === 'ServiceEntry');
       const otherGateway = clusterId === 'c-east' ? '192.0.2.2' : '192.0.2.1';
+      const [here, there] = clusterId === 'c-east' ? ['east', 'west'] : ['west', 'east'];
+      const zoneOf = (name: string) => (name === 'east' ? 'eu-west-1a' : 'eu-west-1b');
       expect((serviceEntry?.spec as { endpoints: unknown[] }).endpoints).toEqual([
         {
           address: 'cart.shop.svc.cluster.local',
           ports: { http: 80 },
-          labels: { 'topology.istio.io/cluster': clusterId.slice(2) },
+          labels: {
+            'lattice.io/endpoint-cluster': here,
+            'lattice.io/failover-1': 'y',
+            'lattice.io/failover-2': 'y',
+          },
+          network: `net-${here}`,
+          locality: `eu-west-1/${zoneOf(here)}/${here}`,
+          weight: 1,
         },
         {
+          // The remote cluster's network: a gateway asking for its own network's view never sees it.
           address: otherGateway,
           ports: { http: 15443 },
-          labels: { 'topology.istio.io/cluster': clusterId === 'c-east' ? 'west' : 'east' },
+          labels: { 'lattice.io/endpoint-cluster': there, 'lattice.io/failover-1': 'y' },
+          network: `net-${there}`,
+          locality: `eu-west-1/${zoneOf(there)}/${there}`,
+          weight: 1,
         },
       ]);
       expect(objects.map((object) => object.kind)).toEqual([
         'PeerAuthentication',
         'DestinationRule',
         'ServiceEntry',
+        'Gateway',
       ]);
+      expect(objects.find((object) => object.kind === 'Gateway')?.spec).toEqual({
+        selector: { istio: 'eastwestgateway' },
+        servers: [
+          {
+            port: { number: 15443, name: 'tls-lattice', protocol: 'TLS' },
+            tls: { mode: 'AUTO_PASSTHROUGH' },
+            hosts: ['*.shop.lattice.local'],
+          },
+        ],
+      });
     }
   });
 });

@@ -5,6 +5,7 @@ import { compareObjects, objectKey } from './manifest';
 import { ownershipLabels } from './ownership';
 import { renderCaSecret, renderMeshCaSecret } from './render-ca-secret';
 import { renderDestinationRule } from './render-destination-rule';
+import { renderEastWestGateway } from './render-east-west-gateway';
 import { renderGnsPolicies, trafficPolicyOf } from './render-policies';
 import { RenderError } from './render-error';
 import { renderPeerAuthentication } from './render-peer-authentication';
@@ -47,7 +48,11 @@ function renderGlobalNamespace(
     // Without endpoints a DNS ServiceEntry would resolve its own GNS host: publish nothing instead.
     if (service.endpoints.length === 0 || service.ports.length === 0) continue;
     const policy = trafficPolicyOf(gns, service.name);
-    const failover = failoverOrder(state.clusterName, service, policy);
+    const failover = failoverOrder(
+      { clusterName: state.clusterName, ...(state.locality ? { locality: state.locality } : {}) },
+      service,
+      policy,
+    );
     objects.push(
       renderServiceEntry(gns, service, labels(), failover),
       renderDestinationRule(gns, service, labels(), policy, failover),
@@ -56,6 +61,7 @@ function renderGlobalNamespace(
       if (hasVersionService(endpoint)) objects.push(renderVersionService(gns, service, endpoint, labels()));
   }
   objects.push(...renderGnsPolicies(gns, labels));
+  if (gns.eastWestGateway?.managed) objects.push(renderEastWestGateway(gns, gns.eastWestGateway, labels()));
   // Without this cluster's intermediate key there is nothing istiod could sign with: the Secret
   // waits until the agent has generated a key and its CSR has been signed.
   const key = keys.get(gns.id);

@@ -14,7 +14,9 @@ type TrafficPolicy = NonNullable<DestinationRuleSpec['trafficPolicy']>;
  * originate Istio mTLS with the SNI `outbound_.<port>_._.<host>` that the remote gateway knows.
  * (Istio derives the same SNI for ISTIO_MUTUAL; it is written per port so the contract with the
  * gateway is visible; a subset's is `outbound_.<port>_.<subset>_.<host>`.) A traffic policy of the
- * service adds its subsets, connection pool, outlier detection and failover here.
+ * service adds its subsets, connection pool, outlier detection and failover here. With endpoints in
+ * several clusters the clients prefer them in `failoverOrder` (local first by default, see
+ * failover.ts) through `localityLbSetting.failoverPriority`, with outlier detection.
  */
 export function renderDestinationRule(
   gns: DesiredGlobalNamespace,
@@ -36,6 +38,8 @@ export function renderDestinationRule(
       maxEjectionPercent: outlier.maxEjectionPercent,
     };
   }
+  if (failoverOrder.length > 0 && !trafficPolicy.outlierDetection)
+    trafficPolicy.outlierDetection = { ...FAILOVER_OUTLIER_DETECTION };
   if (failoverOrder.length > 0)
     trafficPolicy.loadBalancer = {
       localityLbSetting: { enabled: true, failoverPriority: failoverPriority(failoverOrder.length) },
@@ -57,6 +61,19 @@ export function renderDestinationRule(
     spec,
   };
 }
+
+/**
+ * Outlier detection rendered with the default local-first order when the service's policy has none:
+ * Istio applies locality failover only with outlier detection (Envoy moves to the next priority only
+ * once it has ejected endpoints). Five consecutive errors (for TCP: connect failures) eject a host
+ * for 30 s; all hosts of a priority may be ejected, so a cluster whose service is down fails over.
+ */
+export const FAILOVER_OUTLIER_DETECTION = {
+  consecutive5xxErrors: 5,
+  interval: '10s',
+  baseEjectionTime: '30s',
+  maxEjectionPercent: 100,
+} as const;
 
 /** The SNI an AUTO_PASSTHROUGH gateway routes on (Istio's outbound cluster name). */
 export function autoPassthroughSni(port: number, host: string, subset = ''): string {

@@ -230,10 +230,10 @@ describe('rendering traffic policies', () => {
         'lattice.io/failover-1': 'y',
         'lattice.io/failover-2': 'y',
         'lattice.io/failover-3': 'y',
-        'topology.istio.io/cluster': 'east',
+        'lattice.io/endpoint-cluster': 'east',
       },
-      { app: 'cart', version: 'v2', 'lattice.io/failover-1': 'y', 'topology.istio.io/cluster': 'west' },
-      { 'lattice.io/failover-1': 'y', 'lattice.io/failover-2': 'y', 'topology.istio.io/cluster': 'north' },
+      { app: 'cart', version: 'v2', 'lattice.io/failover-1': 'y', 'lattice.io/endpoint-cluster': 'west' },
+      { 'lattice.io/failover-1': 'y', 'lattice.io/failover-2': 'y', 'lattice.io/endpoint-cluster': 'north' },
     ]);
   });
 

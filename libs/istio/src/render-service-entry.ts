@@ -3,7 +3,7 @@ import type { DesiredGlobalNamespace, DesiredGnsService, ServiceEndpoint } from 
 import type { IServiceEntry } from '@kubernetes-models/istio/networking.istio.io/v1beta1/ServiceEntry';
 import { failoverLabels } from './failover';
 import type { KubeObject } from './kube-object';
-import { ISTIO_CLUSTER_LABEL, ISTIO_CONFIG_NAMESPACE, isLabelValue } from './ownership';
+import { ENDPOINT_CLUSTER_LABEL, ISTIO_CONFIG_NAMESPACE, isLabelValue } from './ownership';
 import { hasVersionService, versionServiceAddress } from './render-version-service';
 import { serviceObjectName } from './service-object-name';
 
@@ -13,7 +13,11 @@ type ServiceEntryEndpoint = NonNullable<ServiceEntrySpec['endpoints']>[number];
 /**
  * The GNS host `<service>.<domain>` as a mesh-internal service whose endpoints are the local
  * Kubernetes service(s) and the east-west gateways of the other clusters running it. A local
- * instance split by subset is one endpoint per subset, at its per-version Service.
+ * instance split by subset is one endpoint per subset, at its per-version Service. Each endpoint
+ * carries its cluster's `network` (split-horizon: a gateway that asks for its own network's view,
+ * ISTIO_META_REQUESTED_NETWORK_VIEW, never sees another cluster's gateway, so it cannot forward to
+ * it), its `locality` and a `weight` of the ready pods behind it. The stable virtual address, when
+ * the service has one, goes into `addresses`.
  */
 export function renderServiceEntry(
   gns: DesiredGlobalNamespace,
@@ -29,6 +33,7 @@ export function renderServiceEntry(
     ports: service.ports.map((port) => ({ number: port.number, name: port.name, protocol: port.protocol })),
     endpoints: service.endpoints.map((endpoint) => renderEndpoint(gns, service, endpoint, failoverOrder)),
   };
+  if (service.addresses?.length) spec.addresses = [...service.addresses];
   return {
     apiVersion: 'networking.istio.io/v1beta1',
     kind: 'ServiceEntry',
@@ -61,13 +66,17 @@ function renderEndpoint(
     endpoint.kind === 'REMOTE' ? endpoint.port : portNumber;
   const ports = Object.fromEntries(service.ports.map((port) => [port.name, targetPortOf(port.number)]));
   const clusterLabel = isLabelValue(endpoint.clusterName) ? endpoint.clusterName : endpoint.clusterId;
-  return {
+  const rendered: ServiceEntryEndpoint = {
     address: hasVersionService(endpoint) ? versionServiceAddress(gns, service, endpoint) : endpoint.address,
     ports,
     labels: {
       ...(endpoint.labels ?? {}),
       ...failoverLabels(failoverOrder, endpoint.clusterName),
-      [ISTIO_CLUSTER_LABEL]: clusterLabel,
+      [ENDPOINT_CLUSTER_LABEL]: clusterLabel,
     },
   };
+  if (endpoint.network) rendered.network = endpoint.network;
+  if (endpoint.locality) rendered.locality = endpoint.locality;
+  if (endpoint.weight !== undefined && endpoint.weight > 0) rendered.weight = endpoint.weight;
+  return rendered;
 }

@@ -121,12 +121,12 @@ describe('per-version Services of split instances', () => {
         {
           address: `${v1Name}.shop.svc.cluster.local`,
           ports: { http: 9080, grpc_internal: 9090 },
-          labels: { app: 'reviews', version: 'v1', 'topology.istio.io/cluster': 'east' },
+          labels: { app: 'reviews', version: 'v1', 'lattice.io/endpoint-cluster': 'east' },
         },
         {
           address: `${v2Name}.shop.svc.cluster.local`,
           ports: { http: 9080, grpc_internal: 9090 },
-          labels: { app: 'reviews', version: 'v2', 'topology.istio.io/cluster': 'east' },
+          labels: { app: 'reviews', version: 'v2', 'lattice.io/endpoint-cluster': 'east' },
         },
       ],
     });

@@ -836,6 +836,36 @@ export interface components {
         };
         CreateClusterDto: {
             /**
+             * @description the cluster's Istio network (the topology.istio.io/network label on istio-system); endpoints of this cluster carry it so that sidecars and gateways elsewhere route to it through its east-west gateway. Omitted or null: the network the agent reports, if any
+             * @example network-east
+             */
+            network?: string | null;
+            /**
+             * @description region of the cluster's nodes (topology.kubernetes.io/region); with zone, decides the local-first failover order. Omitted or null: as the agent reports it
+             * @example eu-west-1
+             */
+            region?: string | null;
+            /**
+             * @description zone of the cluster's nodes (topology.kubernetes.io/zone)
+             * @example eu-west-1a
+             */
+            zone?: string | null;
+            /**
+             * @description Lattice renders the east-west Gateway (AUTO_PASSTHROUGH on 15443 for *.<gns domain>) in istio-system; false: an existing Gateway is used and Lattice renders none
+             * @default true
+             * @example true
+             */
+            eastWestGatewayManaged?: boolean;
+            /**
+             * @description labels of the east-west gateway pods the Gateway selects (default istio: eastwestgateway, as Istio installs it)
+             * @example {
+             *       "istio": "eastwestgateway"
+             *     }
+             */
+            eastWestGatewaySelector?: {
+                [key: string]: string;
+            } | null;
+            /**
              * @description unique per tenant; DNS-label style
              * @example eu-west-1
              */
@@ -883,6 +913,36 @@ export interface components {
             name: string;
             /** @example 203.0.113.10 */
             eastWestAddress: string | null;
+            /**
+             * @description the cluster's Istio network (the topology.istio.io/network label on istio-system); endpoints of this cluster carry it so that sidecars and gateways elsewhere route to it through its east-west gateway. Omitted or null: the network the agent reports, if any
+             * @example network-east
+             */
+            network: string | null;
+            /**
+             * @description region of the cluster's nodes (topology.kubernetes.io/region); with zone, decides the local-first failover order. Omitted or null: as the agent reports it
+             * @example eu-west-1
+             */
+            region: string | null;
+            /**
+             * @description zone of the cluster's nodes (topology.kubernetes.io/zone)
+             * @example eu-west-1a
+             */
+            zone: string | null;
+            /**
+             * @description Lattice renders the east-west Gateway (AUTO_PASSTHROUGH on 15443 for *.<gns domain>) in istio-system; false: an existing Gateway is used and Lattice renders none
+             * @default true
+             * @example true
+             */
+            eastWestGatewayManaged: boolean;
+            /**
+             * @description labels of the east-west gateway pods the Gateway selects (default istio: eastwestgateway, as Istio installs it)
+             * @example {
+             *       "istio": "eastwestgateway"
+             *     }
+             */
+            eastWestGatewaySelector: {
+                [key: string]: string;
+            } | null;
             /**
              * @description Kubernetes-style labels (at most 64)
              * @example {
@@ -940,6 +1000,36 @@ export interface components {
             nextCursor: string | null;
         };
         UpdateClusterDto: {
+            /**
+             * @description the cluster's Istio network (the topology.istio.io/network label on istio-system); endpoints of this cluster carry it so that sidecars and gateways elsewhere route to it through its east-west gateway. Omitted or null: the network the agent reports, if any
+             * @example network-east
+             */
+            network?: string | null;
+            /**
+             * @description region of the cluster's nodes (topology.kubernetes.io/region); with zone, decides the local-first failover order. Omitted or null: as the agent reports it
+             * @example eu-west-1
+             */
+            region?: string | null;
+            /**
+             * @description zone of the cluster's nodes (topology.kubernetes.io/zone)
+             * @example eu-west-1a
+             */
+            zone?: string | null;
+            /**
+             * @description Lattice renders the east-west Gateway (AUTO_PASSTHROUGH on 15443 for *.<gns domain>) in istio-system; false: an existing Gateway is used and Lattice renders none
+             * @default true
+             * @example true
+             */
+            eastWestGatewayManaged?: boolean;
+            /**
+             * @description labels of the east-west gateway pods the Gateway selects (default istio: eastwestgateway, as Istio installs it)
+             * @example {
+             *       "istio": "eastwestgateway"
+             *     }
+             */
+            eastWestGatewaySelector?: {
+                [key: string]: string;
+            } | null;
             /**
              * @description east-west gateway address (port 15443)
              * @example 203.0.113.10

@@ -12,6 +12,13 @@ const servicePort = z.object({
   protocol: z.string().min(1),
 });
 
+// Network, locality and weight of an endpoint (all optional: older controllers send none).
+const placement = {
+  network: z.string().min(1).max(63).optional(),
+  locality: z.string().min(1).max(253).optional(),
+  weight: z.number().int().min(1).max(4_294_967_295).optional(),
+};
+
 const localEndpoint = z.object({
   kind: z.literal('LOCAL'),
   clusterId: z.string(),
@@ -19,6 +26,7 @@ const localEndpoint = z.object({
   namespace: z.string(),
   address: z.string().min(1),
   labels: labels.optional(),
+  ...placement,
   versionService: z
     .object({
       subset: z.string().min(1),
@@ -41,6 +49,7 @@ const remoteEndpoint = z.object({
   address: z.string().min(1),
   port: z.number().int().min(1).max(65_535),
   labels: labels.optional(),
+  ...placement,
 });
 
 const gnsService = z.object({
@@ -48,6 +57,7 @@ const gnsService = z.object({
   hostname: z.string().min(1),
   ports: z.array(servicePort),
   endpoints: z.array(z.discriminatedUnion('kind', [localEndpoint, remoteEndpoint])),
+  addresses: z.array(z.union([z.ipv4(), z.ipv6()])).optional(),
 });
 
 const caMaterial = z.object({
@@ -66,6 +76,7 @@ const globalNamespace = z.object({
   ca: caMaterial.optional(),
   trafficPolicies: z.array(desiredTrafficPolicySchema).optional(),
   securityPolicy: desiredSecurityPolicySchema.optional(),
+  eastWestGateway: z.object({ managed: z.boolean(), selector: labels }).optional(),
 });
 
 const autoscalingTrigger = z.object({
@@ -109,6 +120,8 @@ const desiredClusterStateSchema: z.ZodType<DesiredClusterState> = z.object({
   meshCa: z.object({ gnsId: z.string().min(1), trustBundlePem: z.string().min(1) }).optional(),
   takeOverMeshCa: z.boolean().optional(),
   autoscaling: z.array(autoscalingPolicy).optional(),
+  network: z.string().min(1).max(63).optional(),
+  locality: z.object({ region: z.string().min(1).optional(), zone: z.string().min(1).optional() }).optional(),
 });
 
 /** Parses and validates a payload; throws with the path of the first bad field. */

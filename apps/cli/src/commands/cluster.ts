@@ -34,6 +34,15 @@ export function registerCluster(program: Command, io: CliIo): void {
     )
     .argument('<name>', 'the cluster name (a DNS label)')
     .option('--east-west-address <address>', "the cluster's east-west gateway address (port 15443)")
+    .option('--network <name>', "the cluster's Istio network (topology.istio.io/network)")
+    .option('--region <region>', "region of the cluster's nodes (local-first failover)")
+    .option('--zone <zone>', "zone of the cluster's nodes")
+    .option(
+      '--east-west-gateway-selector <key=value...>',
+      'labels of the east-west gateway pods (default istio=eastwestgateway)',
+      [],
+    )
+    .option('--no-manage-east-west-gateway', 'use an existing east-west Gateway instead of rendering one')
     .option('-l, --label <key=value...>', 'cluster labels', [])
     .option('--ca-file <file>', 'where to write the controller CA the agent trusts', 'lattice-ca.pem')
     .option('--timeout <duration>', 'how long to wait for the agent', '10m')
@@ -43,6 +52,11 @@ export function registerCluster(program: Command, io: CliIo): void {
         name: string,
         options: {
           eastWestAddress?: string;
+          network?: string;
+          region?: string;
+          zone?: string;
+          eastWestGatewaySelector: string[];
+          manageEastWestGateway: boolean;
           label: string[];
           caFile: string;
           timeout: string;
@@ -64,6 +78,13 @@ export function registerCluster(program: Command, io: CliIo): void {
               name,
               ...(options.eastWestAddress ? { eastWestAddress: options.eastWestAddress } : {}),
               ...(options.label.length > 0 ? { labels } : {}),
+              ...(options.network ? { network: options.network } : {}),
+              ...(options.region ? { region: options.region } : {}),
+              ...(options.zone ? { zone: options.zone } : {}),
+              ...(options.eastWestGatewaySelector.length > 0
+                ? { eastWestGatewaySelector: labelsOf(options.eastWestGatewaySelector) }
+                : {}),
+              ...(options.manageEastWestGateway ? {} : { eastWestGatewayManaged: false }),
             },
           }));
         } catch (error) {

@@ -46,6 +46,11 @@ const clusterSpec = z
   .object({
     eastWestAddress: z.string().nullable().optional(),
     labels: z.record(z.string(), z.string()).optional(),
+    network: z.string().nullable().optional(),
+    region: z.string().nullable().optional(),
+    zone: z.string().nullable().optional(),
+    eastWestGatewayManaged: z.boolean().optional(),
+    eastWestGatewaySelector: z.record(z.string(), z.string()).nullable().optional(),
   })
   .strict();
 
@@ -106,7 +111,15 @@ export const KIND_INFO: Record<DeclarativeKind, KindInfo> = {
     scopedByGlobalNamespace: false,
     description: 'A Kubernetes cluster whose agent connects to Lattice.',
     spec: clusterSpec,
-    defaults: { eastWestAddress: null, labels: {} },
+    defaults: {
+      eastWestAddress: null,
+      labels: {},
+      network: null,
+      region: null,
+      zone: null,
+      eastWestGatewayManaged: true,
+      eastWestGatewaySelector: null,
+    },
   },
   GlobalNamespace: {
     kind: 'GlobalNamespace',

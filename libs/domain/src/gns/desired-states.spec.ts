@@ -48,6 +48,7 @@ describe('buildDesiredStates', () => {
           domain: 'shop.lattice.local',
           mtlsMode: 'PERMISSIVE',
           localNamespaces: ['shop'],
+          eastWestGateway: { managed: true, selector: { istio: 'eastwestgateway' } },
           services: [
             {
               name: 'admin',
@@ -61,6 +62,7 @@ describe('buildDesiredStates', () => {
                   namespace: 'shop-admin',
                   address: 'gw.west.example.com',
                   port: 15443,
+                  weight: 1,
                 },
               ],
             },
@@ -78,6 +80,7 @@ describe('buildDesiredStates', () => {
                   clusterName: 'east',
                   namespace: 'shop',
                   address: 'cart.shop.svc.cluster.local',
+                  weight: 1,
                 },
                 {
                   kind: 'REMOTE',
@@ -86,6 +89,7 @@ describe('buildDesiredStates', () => {
                   namespace: 'shop',
                   address: 'gw.west.example.com',
                   port: EAST_WEST_GATEWAY_PORT,
+                  weight: 1,
                 },
               ],
             },
@@ -101,6 +105,7 @@ describe('buildDesiredStates', () => {
         clusterName: 'west',
         namespace: 'shop',
         address: 'cart.shop.svc.cluster.local',
+        weight: 1,
       },
       {
         kind: 'REMOTE',
@@ -109,6 +114,7 @@ describe('buildDesiredStates', () => {
         namespace: 'shop',
         address: '203.0.113.10',
         port: 15443,
+        weight: 1,
       },
     ]);
     expect(states.get('c-west')?.globalNamespaces[0].localNamespaces).toEqual(['shop', 'shop-admin']);
@@ -136,6 +142,69 @@ describe('buildDesiredStates', () => {
     expect(states.get('c-west')).not.toHaveProperty('takeOverMeshCa');
   });
 
+  it('carries network, locality and ready-pod weights on every endpoint, and the cluster its own', () => {
+    const placedEast = cluster('c-east', 'east', [service('shop', 'cart', [http(80)], 3)], {
+      eastWestAddress: '203.0.113.10',
+      network: 'net-east',
+      locality: { region: 'eu-west-1', zone: 'eu-west-1a' },
+    });
+    const placedWest = cluster(
+      'c-west',
+      'west',
+      [service('shop', 'cart', [http(80)], 2), service('shop-2', 'cart', [http(80)], 4)],
+      { eastWestAddress: '203.0.113.20', network: 'net-west', locality: { region: 'us-east-1' } },
+    );
+    const states = statesFor([placedEast, placedWest]);
+    const east = states.get('c-east');
+    expect(east).toMatchObject({
+      network: 'net-east',
+      locality: { region: 'eu-west-1', zone: 'eu-west-1a' },
+    });
+    expect(east?.globalNamespaces[0].services[0].endpoints).toEqual([
+      expect.objectContaining({
+        kind: 'LOCAL',
+        network: 'net-east',
+        locality: 'eu-west-1/eu-west-1a/east',
+        weight: 3,
+      }),
+      // One endpoint for the remote cluster, weighted by all its ready pods of the service.
+      expect.objectContaining({
+        kind: 'REMOTE',
+        address: '203.0.113.20',
+        network: 'net-west',
+        locality: 'us-east-1//west',
+        weight: 6,
+      }),
+    ]);
+  });
+
+  it('leaves out network and locality when unknown, and gives no-ready-pod endpoints weight 1', () => {
+    const cold = cluster('c-cold', 'cold', [service('shop', 'cart', [http(80)], 0)], {
+      locality: { zone: 'z-only' },
+    });
+    const [endpoint] = statesFor([cold]).get('c-cold')?.globalNamespaces[0].services[0].endpoints ?? [];
+    expect(endpoint).not.toHaveProperty('network');
+    expect(endpoint).not.toHaveProperty('locality');
+    expect(endpoint.weight).toBe(1);
+    expect(statesFor([cold]).get('c-cold')?.locality).toEqual({ zone: 'z-only' });
+  });
+
+  it('gives services with a virtual address their address and names the configured east-west gateway', () => {
+    const tcp = cluster('c-db', 'db', [
+      service('shop', 'ledger', [{ name: 'pg', port: 5432, protocol: 'TCP', targetPort: 5432 }]),
+    ]);
+    const custom = { ...tcp, eastWestGateway: { managed: false, selector: { app: 'ew' } } };
+    const states = buildDesiredStates(
+      computeMembership([shop], [custom]),
+      [custom],
+      undefined,
+      new Map([['g-shop', new Map([['ledger', '240.241.0.1']])]]),
+    );
+    const gnsState = states.get('c-db')?.globalNamespaces[0];
+    expect(gnsState?.services[0].addresses).toEqual(['240.241.0.1']);
+    expect(gnsState?.eastWestGateway).toEqual({ managed: false, selector: { app: 'ew' } });
+  });
+
   it('gives a member cluster without instances the remote endpoints', () => {
     const clientOnly = cluster('c-client', 'client', [], { extraNamespaces: ['shop-frontend'] });
     const state = statesFor([east, clientOnly]).get('c-client');
@@ -148,6 +217,7 @@ describe('buildDesiredStates', () => {
         namespace: 'shop',
         address: '203.0.113.10',
         port: 15443,
+        weight: 1,
       },
     ]);
   });
@@ -164,6 +234,7 @@ describe('buildDesiredStates', () => {
         namespace: 'shop-1',
         address: 'b.gw.example.com',
         port: 15443,
+        weight: 2, // both namespaces' ready pods
       },
     ]);
     // In its own cluster both namespaces are local endpoints.

@@ -1,6 +1,8 @@
 import type {
+  ClusterLocality,
   DesiredCaMaterial,
   DesiredClusterState,
+  DesiredEastWestGateway,
   DesiredGlobalNamespace,
   DesiredGnsService,
   LocalServiceEndpoint,
@@ -16,6 +18,56 @@ export const EAST_WEST_GATEWAY_PORT = 15443;
 /** CA material per GNS id, then per cluster id; filled by the caller from the PKI. */
 export type CaMaterialByGns = ReadonlyMap<string, ReadonlyMap<string, DesiredCaMaterial>>;
 
+/** Stable virtual addresses per GNS id, then per service name (allocated and stored by the caller). */
+export type VirtualAddressesByGns = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+/** The pods of Istio's multi-network east-west gateway (samples/multicluster/gen-eastwest-gateway.sh). */
+export const DEFAULT_EAST_WEST_GATEWAY_SELECTOR: Readonly<Record<string, string>> = {
+  istio: 'eastwestgateway',
+};
+
+/** How a cluster's east-west Gateway is had: Lattice renders it, with the default selector, unless told otherwise. */
+export function eastWestGatewayOf(cluster: ClusterIdentity): DesiredEastWestGateway {
+  return {
+    managed: cluster.eastWestGateway?.managed ?? true,
+    selector: { ...(cluster.eastWestGateway?.selector ?? DEFAULT_EAST_WEST_GATEWAY_SELECTOR) },
+  };
+}
+
+/**
+ * Istio's locality of an endpoint in `cluster`: `region/zone/<cluster name>` (the cluster is the
+ * subzone, so endpoints of two clusters in one zone stay apart). Undefined without a region: Istio
+ * reads the first segment as the region, and an empty one would put unrelated clusters together.
+ */
+export function endpointLocality(cluster: Pick<ClusterIdentity, 'name' | 'locality'>): string | undefined {
+  const region = cluster.locality?.region;
+  if (!region) return undefined;
+  return `${region}/${cluster.locality?.zone ?? ''}/${cluster.name}`;
+}
+
+/** Only the set fields, so the payload (and hash) of a cluster without them stays as it was. */
+function placementOf(cluster: ClusterIdentity | undefined): { network?: string; locality?: string } {
+  if (!cluster) return {};
+  const locality = endpointLocality(cluster);
+  return {
+    ...(cluster.network ? { network: cluster.network } : {}),
+    ...(locality !== undefined ? { locality } : {}),
+  };
+}
+
+function clusterLocality(cluster: ClusterIdentity): ClusterLocality | undefined {
+  if (!cluster.locality) return undefined;
+  const locality: ClusterLocality = {};
+  if (cluster.locality.region) locality.region = cluster.locality.region;
+  if (cluster.locality.zone) locality.zone = cluster.locality.zone;
+  return Object.keys(locality).length > 0 ? locality : undefined;
+}
+
+/** Envoy endpoint weights are positive: an endpoint with no ready pod yet still counts as one. */
+export function endpointWeight(ready: number): number {
+  return Math.max(1, Math.floor(ready));
+}
+
 /**
  * The desired state of every cluster of the tenant. A cluster that is in no GNS gets an empty
  * list, so that a deleted GNS or a cluster that left one is cleaned up by the next snapshot.
@@ -27,6 +79,7 @@ export function buildDesiredStates(
   membership: MembershipResult,
   clusters: readonly ClusterIdentity[],
   caMaterial: CaMaterialByGns = new Map(),
+  addresses: VirtualAddressesByGns = new Map(),
 ): Map<string, DesiredClusterState> {
   const clustersById = new Map(clusters.map((cluster) => [cluster.id, cluster]));
   const states = new Map<string, DesiredClusterState>();
@@ -34,15 +87,24 @@ export function buildDesiredStates(
     const globalNamespaces = membership.globalNamespaces
       .filter((gns) => gns.namespaces.some((member) => member.clusterId === cluster.id))
       .map((gns) =>
-        desiredGlobalNamespace(gns, cluster, clustersById, caMaterial.get(gns.gns.id)?.get(cluster.id)),
+        desiredGlobalNamespace(
+          gns,
+          cluster,
+          clustersById,
+          caMaterial.get(gns.gns.id)?.get(cluster.id),
+          addresses.get(gns.gns.id),
+        ),
       )
       .sort((a, b) => compareText(a.name, b.name) || compareText(a.id, b.id));
+    const locality = clusterLocality(cluster);
     states.set(cluster.id, {
       clusterId: cluster.id,
       clusterName: cluster.name,
       globalNamespaces,
       // Only when set: the payload (and its hash) of every other cluster stays as it was.
       ...(cluster.takeOverMeshCa ? { takeOverMeshCa: true } : {}),
+      ...(cluster.network ? { network: cluster.network } : {}),
+      ...(locality ? { locality } : {}),
     });
   }
   return states;
@@ -53,6 +115,7 @@ function desiredGlobalNamespace(
   cluster: ClusterIdentity,
   clustersById: ReadonlyMap<string, ClusterIdentity>,
   ca: DesiredCaMaterial | undefined,
+  addresses: ReadonlyMap<string, string> | undefined,
 ): DesiredGlobalNamespace {
   const localNamespaces = [
     ...new Set(
@@ -62,7 +125,7 @@ function desiredGlobalNamespace(
     ),
   ].sort(compareText);
   const services = membership.services
-    .map((service) => desiredService(service, cluster, clustersById))
+    .map((service) => desiredService(service, cluster, clustersById, addresses?.get(service.name)))
     .filter((service): service is DesiredGnsService => service !== null);
   const desired: DesiredGlobalNamespace = {
     id: membership.gns.id,
@@ -71,6 +134,7 @@ function desiredGlobalNamespace(
     mtlsMode: membership.gns.mtlsMode,
     localNamespaces,
     services,
+    eastWestGateway: eastWestGatewayOf(cluster),
   };
   if (ca !== undefined) desired.ca = ca;
   return desired;
@@ -80,14 +144,19 @@ function desiredGlobalNamespace(
  * Endpoints as seen from `cluster`: its own instances through their Kubernetes address, every
  * other cluster through its east-west gateway. One remote endpoint per remote cluster even when
  * the service runs in several of its namespaces: the gateway routes by host (SNI), not namespace,
- * so more would only skew load balancing towards that cluster. A service with no reachable
- * endpoint (it runs only in clusters without a gateway address) is left out.
+ * and istiod keys ServiceEntry endpoints by address and port name, so a second endpoint at the
+ * same gateway would collide with the first. Each endpoint carries its cluster's network and
+ * locality, and a weight of the ready pods behind it (for a remote cluster: all its ready pods of
+ * the service), so unsubsetted traffic spreads by pods, not by endpoints. A service with no
+ * reachable endpoint (it runs only in clusters without a gateway address) is left out.
  */
 function desiredService(
   service: GnsMemberService,
   cluster: ClusterIdentity,
   clustersById: ReadonlyMap<string, ClusterIdentity>,
+  address: string | undefined,
 ): DesiredGnsService | null {
+  const here = placementOf(cluster);
   const local: LocalServiceEndpoint[] = service.instances
     .filter((instance) => instance.clusterId === cluster.id)
     .map((instance) => ({
@@ -96,23 +165,34 @@ function desiredService(
       clusterName: cluster.name,
       namespace: instance.namespace,
       address: `${service.name}.${instance.namespace}.svc.cluster.local`,
+      ...here,
+      weight: endpointWeight(instance.readyEndpoints),
     }));
 
   const remote: RemoteServiceEndpoint[] = [];
+  const readyByCluster = new Map<string, number>();
+  for (const instance of service.instances)
+    readyByCluster.set(
+      instance.clusterId,
+      (readyByCluster.get(instance.clusterId) ?? 0) + instance.readyEndpoints,
+    );
   const seenRemoteClusters = new Set<string>();
   for (const instance of service.instances) {
     if (instance.clusterId === cluster.id || seenRemoteClusters.has(instance.clusterId)) continue;
     seenRemoteClusters.add(instance.clusterId);
-    const address = clustersById.get(instance.clusterId)?.eastWestAddress;
-    if (!address) continue;
+    const remoteCluster = clustersById.get(instance.clusterId);
+    const gatewayAddress = remoteCluster?.eastWestAddress;
+    if (!gatewayAddress) continue;
     remote.push({
       kind: 'REMOTE',
       clusterId: instance.clusterId,
       clusterName: instance.clusterName,
       // Instances are sorted, so this is the remote cluster's first namespace running the service.
       namespace: instance.namespace,
-      address,
+      address: gatewayAddress,
       port: EAST_WEST_GATEWAY_PORT,
+      ...placementOf(remoteCluster),
+      weight: endpointWeight(readyByCluster.get(instance.clusterId) ?? 0),
     });
   }
 
@@ -123,5 +203,6 @@ function desiredService(
     hostname: service.hostname,
     ports: service.ports.map((port) => ({ ...port })),
     endpoints,
+    ...(address !== undefined ? { addresses: [address] } : {}),
   };
 }

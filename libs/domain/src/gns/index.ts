@@ -1,6 +1,6 @@
 export * from './match-conditions';
 export { compareText } from './compare-text';
-export { findRegexHazard, MAX_REPETITIONS } from './regex-safety';
+export { findRegexHazard, compileFullMatch } from './regex-safety';
 export * from './gns-identity';
 export * from './inventory';
 export { MESH_PROTOCOL_NAMES, meshPorts, portSignature, type MeshProtocol } from './service-ports';
@@ -10,3 +10,4 @@ export * from './snapshot-hash';
 export * from './mesh-ca';
 export * from './snapshot-ca';
 export * from './stored-mesh-json';
+export * from './virtual-addresses';

@@ -1,3 +1,4 @@
+import type { ClusterLocality, DesiredEastWestGateway } from '../desired-state';
 import type { MtlsMode } from '../mtls-mode';
 import type { MatchCondition } from './match-conditions';
 
@@ -55,6 +56,12 @@ export interface ClusterIdentity {
   eastWestAddress: string | null;
   /** Registered with the take-over option: the agent may replace a `cacerts` Lattice did not create. */
   takeOverMeshCa?: boolean;
+  /** The cluster's network (`topology.istio.io/network`); null when unknown. */
+  network: string | null;
+  /** Region and zone of the cluster's nodes; null when unknown. */
+  locality: ClusterLocality | null;
+  /** How the cluster's east-west Gateway is had; absent means Lattice renders it with the default selector. */
+  eastWestGateway?: DesiredEastWestGateway;
 }
 
 export interface ClusterWithInventory extends ClusterIdentity {

@@ -1,5 +1,5 @@
 import type { FieldError } from '../errors';
-import { findRegexHazard } from './regex-safety';
+import { compileFullMatch, findRegexHazard } from './regex-safety';
 
 export const SELECTOR_TYPES = ['EXACT', 'PREFIX', 'REGEX'] as const;
 export type SelectorType = (typeof SELECTOR_TYPES)[number];
@@ -100,8 +100,8 @@ function validateSelector(
 export type NameMatcher = (name: string) => boolean;
 
 /**
- * Compiles a selector. REGEX patterns are anchored as `^(?:pattern)$` so that `shop` does not match
- * `workshop-2`. A selector that fails validation matches nothing (callers validate at the edge; a
+ * Compiles a selector. REGEX patterns (RE2) must match the whole name, so that `shop` does not
+ * match `workshop-2`. A selector that fails validation matches nothing (callers validate at the edge; a
  * stored pattern that a newer, stricter rule refuses must not take the controller down).
  */
 export function compileSelector(selector: Selector): NameMatcher {
@@ -117,8 +117,7 @@ export function compileSelector(selector: Selector): NameMatcher {
         findRegexHazard(selector.value) !== null
       )
         return () => false;
-      const anchored = new RegExp(`^(?:${selector.value})$`);
-      return (name) => anchored.test(name);
+      return compileFullMatch(selector.value);
     }
     default:
       return () => false;

@@ -167,11 +167,12 @@ describe('computeMembership', () => {
   });
 
   describe('instances of one host with different ports', () => {
-    it('publishes the host nowhere and reports every variant', () => {
+    it('keeps the host published on the ports most instances agree on and leaves the others out', () => {
       const result = computeMembership(
         [shopEverywhere],
         [
           cluster('c-east', 'east', [service('shop', 'cart', [http(80)]), service('shop', 'checkout')]),
+          cluster('c-south', 'south', [service('shop', 'cart', [http(80)])]),
           cluster('c-west', 'west', [service('shop', 'cart', [http(8080)])]),
           cluster('c-north', 'north', [
             service('shop', 'cart', [{ name: 'http', port: 80, protocol: 'GRPC', targetPort: 80 }]),
@@ -179,7 +180,10 @@ describe('computeMembership', () => {
         ],
       );
       const membership = only(result, 'g-shop');
-      expect(membership.services.map((svc) => svc.name)).toEqual(['checkout']);
+      expect(membership.services.map((svc) => svc.name)).toEqual(['cart', 'checkout']);
+      const cart = membership.services[0];
+      expect(cart.ports).toEqual([{ name: 'http', number: 80, protocol: 'HTTP' }]);
+      expect(cart.instances.map((instance) => instance.clusterName)).toEqual(['east', 'south']);
       expect(membership.conflicts).toEqual([
         {
           kind: 'HOST_PORTS_DIFFER',
@@ -188,7 +192,10 @@ describe('computeMembership', () => {
           variants: [
             {
               ports: [{ name: 'http', number: 80, protocol: 'HTTP' }],
-              instances: [{ clusterId: 'c-east', clusterName: 'east', namespace: 'shop' }],
+              instances: [
+                { clusterId: 'c-east', clusterName: 'east', namespace: 'shop' },
+                { clusterId: 'c-south', clusterName: 'south', namespace: 'shop' },
+              ],
             },
             {
               ports: [{ name: 'http', number: 80, protocol: 'GRPC' }],
@@ -199,11 +206,57 @@ describe('computeMembership', () => {
               instances: [{ clusterId: 'c-west', clusterName: 'west', namespace: 'shop' }],
             },
           ],
+          publishedPorts: [{ name: 'http', number: 80, protocol: 'HTTP' }],
+          leftOut: [
+            { clusterId: 'c-north', clusterName: 'north', namespace: 'shop' },
+            { clusterId: 'c-west', clusterName: 'west', namespace: 'shop' },
+          ],
           reason:
-            'Service "cart" would be published as cart.shop.lattice.local, but its instances expose different ports: ' +
-            '80/HTTP in east/shop; 80/GRPC in north/shop; 8080/HTTP in west/shop. cart.shop.lattice.local is not published in any cluster until the ports agree.',
+            'Service "cart" is published as cart.shop.lattice.local, but its instances expose different ports: ' +
+            '80/HTTP in east/shop, south/shop; 80/GRPC in north/shop; 8080/HTTP in west/shop. ' +
+            'cart.shop.lattice.local is published on 80/HTTP (the ports most instances expose); ' +
+            'north/shop, west/shop are left out of cart.shop.lattice.local until their ports include those.',
         },
       ]);
+    });
+
+    it('keeps the service published when one of two clusters moves its port (a tie goes to the first cluster by name)', () => {
+      const result = computeMembership(
+        [shopEverywhere],
+        [
+          cluster('c-west', 'west', [service('shop', 'payments', [http(9091)], 5)]),
+          cluster('c-east', 'east', [service('shop', 'payments', [http(8080)], 1)]),
+        ],
+      );
+      const membership = only(result, 'g-shop');
+      expect(membership.services).toEqual([
+        expect.objectContaining({
+          name: 'payments',
+          ports: [{ name: 'http', number: 8080, protocol: 'HTTP' }],
+          instances: [expect.objectContaining({ clusterName: 'east' })],
+        }),
+      ]);
+      expect(membership.conflicts).toEqual([
+        expect.objectContaining({
+          kind: 'HOST_PORTS_DIFFER',
+          leftOut: [{ clusterId: 'c-west', clusterName: 'west', namespace: 'shop' }],
+        }),
+      ]);
+    });
+
+    it('keeps an instance that exposes more than the published ports, publishing only those', () => {
+      const result = computeMembership(
+        [shopEverywhere],
+        [
+          cluster('c-a', 'a', [service('shop', 'cart', [http(80)])]),
+          cluster('c-b', 'b', [service('shop', 'cart', [http(80), http(9090, 'metrics')])]),
+        ],
+      );
+      const membership = only(result, 'g-shop');
+      expect(membership.services[0].ports).toEqual([{ name: 'http', number: 80, protocol: 'HTTP' }]);
+      expect(membership.services[0].instances.map((instance) => instance.clusterName)).toEqual(['a', 'b']);
+      expect(membership.conflicts).toEqual([expect.objectContaining({ leftOut: [] })]);
+      expect((membership.conflicts[0] as { reason: string }).reason).toContain('none is left out');
     });
 
     it('also applies to one name in two namespaces of the same cluster', () => {
@@ -216,7 +269,9 @@ describe('computeMembership', () => {
         [both],
         [cluster('c', 'c', [service('shop-a', 'cart', [http(80)]), service('shop-b', 'cart', [http(81)])])],
       );
-      expect(only(result, 'g').services).toEqual([]);
+      expect(only(result, 'g').services.map((svc) => svc.instances.map((i) => i.namespace))).toEqual([
+        ['shop-a'],
+      ]);
       expect(only(result, 'g').conflicts.map((conflict) => conflict.kind)).toEqual(['HOST_PORTS_DIFFER']);
     });
 
@@ -323,7 +378,7 @@ describe('computeMembership', () => {
     const unsafe = gns({
       id: 'g',
       name: 'g',
-      matchConditions: [anyCluster({ type: 'REGEX', value: '(shop+)+' })],
+      matchConditions: [anyCluster({ type: 'REGEX', value: '(?!kube)shop' })],
     });
     const result = computeMembership([unsafe], [cluster('c', 'c', [service('shop', 'cart')])]);
     expect(only(result, 'g').namespaces).toEqual([]);

@@ -70,15 +70,20 @@ export interface NamespaceClaimConflict {
 }
 
 /**
- * Instances of one service name would share a GNS host but expose different ports. Any single
- * choice would send some clients to a port the chosen instance does not listen on, so the host
- * is published in no cluster until the ports agree.
+ * Instances of one service name share a GNS host but expose different ports (one cluster moved
+ * `payments` to 9091). The host stays published on the ports most instances agree on (see
+ * choosePublishedPorts); an instance that lacks one of those ports is left out of the host (a
+ * client could otherwise reach it on a port it does not listen on) until its ports agree again.
  */
 export interface HostPortsConflict {
   kind: 'HOST_PORTS_DIFFER';
   serviceName: string;
   hostname: string;
   variants: { ports: ServicePortSpec[]; instances: MemberNamespace[] }[];
+  /** The ports the host is published on (empty when no variant has a routable port). */
+  publishedPorts: ServicePortSpec[];
+  /** Instances left out of the host: they lack a published port. */
+  leftOut: MemberNamespace[];
   reason: string;
 }
 
@@ -244,30 +249,38 @@ function collectServices(
       .sort(compareMemberNamespaces);
 
     const variants = groupBy(instances, (instance) => portSignature(instance.ports));
+    const publishedPorts =
+      variants.size > 1 ? choosePublishedPorts([...variants.values()]) : instances[0].ports;
+    let published = instances;
     if (variants.size > 1) {
       const described = [...variants.values()].map((group) => ({
         ports: group[0].ports,
         instances: group.map(placeOf),
       }));
+      published = instances.filter((instance) => exposesAll(instance.ports, publishedPorts));
+      const leftOut = instances.filter((instance) => !published.includes(instance)).map(placeOf);
       membership.conflicts.push({
         kind: 'HOST_PORTS_DIFFER',
         serviceName: name,
         hostname,
         variants: described,
+        publishedPorts,
+        leftOut,
         reason:
-          `Service "${name}" would be published as ${hostname}, but its instances expose different ports: ` +
+          `Service "${name}" is published as ${hostname}, but its instances expose different ports: ` +
           described
             .map(
               (variant) =>
                 `${portSignature(variant.ports) || 'no routable port'} in ${variant.instances.map(placeText).join(', ')}`,
             )
             .join('; ') +
-          `. ${hostname} is not published in any cluster until the ports agree.`,
+          `. ${hostname} is published on ${portSignature(publishedPorts) || 'no port'} (the ports most instances expose)` +
+          (leftOut.length === 0
+            ? '; every instance exposes those, so none is left out.'
+            : `; ${leftOut.map(placeText).join(', ')} ${leftOut.length === 1 ? 'is' : 'are'} left out of ${hostname} until ${leftOut.length === 1 ? 'its' : 'their'} ports include those.`),
       });
-      continue;
     }
-    const ports = instances[0].ports;
-    if (ports.length === 0) {
+    if (publishedPorts.length === 0) {
       membership.warnings.push({
         kind: 'NO_ROUTABLE_PORTS',
         serviceName: name,
@@ -276,9 +289,44 @@ function collectServices(
       });
       continue;
     }
-    membership.services.push({ name, hostname, ports, instances });
+    // Published instances may expose more than the published ports: only the published ones are used.
+    membership.services.push({
+      name,
+      hostname,
+      ports: publishedPorts.map((port) => ({ ...port })),
+      instances: published,
+    });
   }
   membership.namespaces.sort(compareMemberNamespaces);
+}
+
+/**
+ * The rule for a host whose instances disagree on ports: it is published on the port set of the
+ * variant (instances with identical ports, compared by number and protocol) that the most
+ * instances run; a tie goes to the variant whose first instance comes first by cluster name,
+ * cluster id and namespace (stable: it does not flip with pod counts). A variant without a
+ * routable port never wins over one with ports. Every instance that exposes at least those ports
+ * (number and protocol) stays in the host; the others are left out and reported.
+ */
+export function choosePublishedPorts(variants: readonly (readonly ServiceInstance[])[]): ServicePortSpec[] {
+  const candidates = variants
+    .filter((group) => group.length > 0)
+    .sort(
+      (a, b) =>
+        Number(b[0].ports.length > 0) - Number(a[0].ports.length > 0) ||
+        b.length - a.length ||
+        compareMemberNamespaces(a[0], b[0]),
+    );
+  return candidates.length > 0 ? candidates[0][0].ports : [];
+}
+
+function exposesAll(ports: readonly ServicePortSpec[], required: readonly ServicePortSpec[]): boolean {
+  return (
+    required.length > 0 &&
+    required.every((want) =>
+      ports.some((port) => port.number === want.number && port.protocol === want.protocol),
+    )
+  );
 }
 
 /** A member cluster whose services cannot be reached from the others: say so rather than silently drop it. */

@@ -46,7 +46,12 @@ export function cluster(
   id: string,
   name: string,
   services: InventoryService[],
-  options: { eastWestAddress?: string | null; extraNamespaces?: string[] } = {},
+  options: {
+    eastWestAddress?: string | null;
+    extraNamespaces?: string[];
+    network?: string | null;
+    locality?: ClusterWithInventory['locality'];
+  } = {},
 ): ClusterWithInventory {
   const namespaces = [
     ...new Set([...services.map((svc) => svc.namespace), ...(options.extraNamespaces ?? [])]),
@@ -56,6 +61,8 @@ export function cluster(
     name,
     eastWestAddress:
       options.eastWestAddress === undefined ? `${name}.gw.example.com` : options.eastWestAddress,
+    network: options.network ?? null,
+    locality: options.locality ?? null,
     inventory: { namespaces: namespaces.map((ns) => ({ name: ns, labels: {} })), services },
   };
 }

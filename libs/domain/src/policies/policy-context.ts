@@ -8,6 +8,8 @@ export interface ServicePlacement {
   clusterName: string;
   namespace: string;
   endpointGroupLabels: Readonly<Record<string, string>>[];
+  /** Ready pods of each endpoint group, in the order of endpointGroupLabels. */
+  endpointGroupReady: number[];
   /** The instance's pod selector (empty: unknown, or a Service without one). */
   selector: Readonly<Record<string, string>>;
   /** The pods' port behind each service port: port number to target port. */
@@ -47,6 +49,7 @@ export function gnsPolicyContext(
           clusterName: instance.clusterName,
           namespace: instance.namespace,
           endpointGroupLabels: (reported?.endpointGroups ?? []).map((group) => ({ ...group.labels })),
+          endpointGroupReady: (reported?.endpointGroups ?? []).map((group) => group.ready),
           selector: { ...(reported?.selector ?? {}) },
           targetPorts: new Map(
             (reported?.ports ?? []).map((port) => [

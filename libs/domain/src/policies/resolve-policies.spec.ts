@@ -160,9 +160,14 @@ describe('policy resolution', () => {
     const east = result.get('c-east')?.globalNamespaces[0] as DesiredGlobalNamespace;
     expect(east.trafficPolicies?.map((policy) => policy.service)).toEqual(['cart', 'payments']);
     const cart = east.services.find((service) => service.name === 'cart');
+    // Endpoints carry the membership label of each subset they serve; the subsets select those.
     expect(cart?.endpoints.map((endpoint) => [endpoint.kind, endpoint.labels])).toEqual([
-      ['LOCAL', { app: 'cart', version: 'v1' }],
-      ['REMOTE', { app: 'cart', version: 'v2' }],
+      ['LOCAL', { app: 'cart', version: 'v1', 'subset.lattice.io/v1': 'true' }],
+      ['REMOTE', { app: 'cart', version: 'v2', 'subset.lattice.io/v2': 'true' }],
+    ]);
+    expect(east.trafficPolicies?.find((policy) => policy.service === 'cart')?.subsets).toEqual([
+      { name: 'v1', labels: { 'subset.lattice.io/v1': 'true' } },
+      { name: 'v2', labels: { 'subset.lattice.io/v2': 'true' } },
     ]);
     // Services without subsets keep their endpoints as they were.
     expect(east.services.find((service) => service.name === 'payments')?.endpoints[0].labels).toBeUndefined();
@@ -236,8 +241,9 @@ describe('per-version endpoints of split instances', () => {
         clusterName: 'east',
         namespace: 'shop',
         address: 'reviews.shop.svc.cluster.local',
-        labels: { app: 'reviews', version: 'v1' },
-        // The per-version Service forwards to the instance's target port.
+        labels: { app: 'reviews', version: 'v1', 'subset.lattice.io/v1': 'true' },
+        weight: 1,
+        // The per-version Service forwards to the instance's target port, selecting the pod labels.
         versionService: {
           subset: 'v1',
           selector: { app: 'reviews', version: 'v1' },
@@ -250,7 +256,8 @@ describe('per-version endpoints of split instances', () => {
         clusterName: 'east',
         namespace: 'shop',
         address: 'reviews.shop.svc.cluster.local',
-        labels: { app: 'reviews', version: 'v2' },
+        labels: { app: 'reviews', version: 'v2', 'subset.lattice.io/v2': 'true' },
+        weight: 1,
         versionService: {
           subset: 'v2',
           selector: { app: 'reviews', version: 'v2' },
@@ -258,12 +265,16 @@ describe('per-version endpoints of split instances', () => {
         },
       },
     ]);
-    // West reaches east's gateway once per version; the subset's SNI picks the version there.
+    // West reaches east's gateway through one endpoint in both subsets (two at one address and
+    // port would collide in istiod's endpoint keys); the subset's SNI picks the version there.
     expect(
       reviewsIn('c-west')?.endpoints.map((endpoint) => [endpoint.kind, endpoint.address, endpoint.labels]),
     ).toEqual([
-      ['REMOTE', '203.0.113.10', { app: 'reviews', version: 'v1' }],
-      ['REMOTE', '203.0.113.10', { app: 'reviews', version: 'v2' }],
+      [
+        'REMOTE',
+        '203.0.113.10',
+        { app: 'reviews', 'subset.lattice.io/v1': 'true', 'subset.lattice.io/v2': 'true' },
+      ],
     ]);
   });
 
@@ -272,10 +283,15 @@ describe('per-version endpoints of split instances', () => {
     const result = withPolicies(states, membership, clusters, policies());
     const reviewsIn = (clusterId: string) =>
       result.get(clusterId)?.globalNamespaces[0].services.find((service) => service.name === 'reviews');
+    const subsetsOf = (labels: Record<string, string> | undefined) =>
+      Object.keys(labels ?? {})
+        .filter((key) => key.startsWith('subset.lattice.io/'))
+        .map((key) => key.slice('subset.lattice.io/'.length))
+        .join('+');
     const summary = (clusterId: string) =>
       reviewsIn(clusterId)?.endpoints.map((endpoint) => [
         endpoint.kind,
-        endpoint.labels?.version,
+        subsetsOf(endpoint.labels),
         endpoint.kind === 'LOCAL' ? endpoint.versionService?.subset : endpoint.address,
       ]);
     expect(summary('c-east')).toEqual([
@@ -285,9 +301,17 @@ describe('per-version endpoints of split instances', () => {
     ]);
     expect(summary('c-west')).toEqual([
       ['LOCAL', 'v2', undefined],
-      ['REMOTE', 'v1', '203.0.113.10'],
-      ['REMOTE', 'v2', '203.0.113.10'],
+      ['REMOTE', 'v1+v2', '203.0.113.10'],
     ]);
+    // No two endpoints share an address anywhere.
+    for (const clusterId of ['c-east', 'c-west']) {
+      const addresses = reviewsIn(clusterId)?.endpoints.map((endpoint) =>
+        endpoint.kind === 'LOCAL' && endpoint.versionService
+          ? `${endpoint.namespace}/${endpoint.versionService.subset}`
+          : endpoint.address,
+      );
+      expect(new Set(addresses).size).toBe(addresses?.length);
+    }
   });
 
   it('keeps one endpoint per instance without subsets, when every pod is in the subset, and for unrouted subsets', () => {
@@ -304,7 +328,9 @@ describe('per-version endpoints of split instances', () => {
     );
     expect(
       whole.get('c-east')?.globalNamespaces[0].services.find((s) => s.name === 'reviews')?.endpoints,
-    ).toEqual([expect.objectContaining({ kind: 'LOCAL', labels: { app: 'reviews' } })]);
+    ).toEqual([
+      expect.objectContaining({ kind: 'LOCAL', labels: { app: 'reviews', 'subset.lattice.io/all': 'true' } }),
+    ]);
     // Subsets no route sends traffic to leave the instance whole (its own Service spreads per pod).
     const unrouted = withPolicies(
       states,

@@ -6,6 +6,7 @@ import type {
   ServicePortSpec,
 } from '../desired-state';
 import { compareText } from '../gns/compare-text';
+import { endpointWeight } from '../gns/desired-states';
 import type { ClusterWithInventory } from '../gns/inventory';
 import type { MembershipResult } from '../gns/membership';
 import type {
@@ -18,6 +19,7 @@ import {
   commonLabels,
   gnsPolicyContext,
   routedSubsets,
+  selects,
   splitInstance,
   type EndpointPart,
   type GnsPolicyContext,
@@ -193,12 +195,14 @@ interface EndpointLayout {
   subsets: DesiredTrafficPolicy['subsets'];
   /** By `<cluster id>/<namespace>`. */
   local: ReadonlyMap<string, LocalLayout>;
-  /** By cluster id: the label sets of the remote endpoints a cluster's gateway stands for. */
-  remote: ReadonlyMap<string, Record<string, string>[]>;
+  /** By cluster id: the labels of the one remote endpoint a cluster's gateway stands for. */
+  remote: ReadonlyMap<string, Record<string, string>>;
 }
 
 interface LocalLayout {
   parts: EndpointPart[];
+  /** Ready pods behind each part, in the order of parts. */
+  partReady: number[];
   selector: Readonly<Record<string, string>>;
   targetPorts: ReadonlyMap<number, number>;
 }
@@ -225,49 +229,71 @@ function resolveGnsPolicies(policies: GnsPolicies, context: GnsPolicyContext): R
 }
 
 /**
- * Local endpoints: the parts of each (cluster, namespace) instance. A remote cluster's gateway is
- * one endpoint labelled with what all the service's pods there share (the gateway routes by host,
- * not namespace) unless an instance there is split: then one endpoint per distinct label set of
- * that cluster's parts, so each subset reaches the cluster exactly when the cluster has endpoints
- * of that subset (the subset's SNI then picks them at its gateway).
+ * Subset membership as a label: `subset.lattice.io/<subset>: "true"`. One endpoint may belong to
+ * several subsets (a remote cluster's gateway stands for every subset that cluster runs), which
+ * pod labels cannot say (`version` cannot be v1 and v2 at once), so rendered DestinationRule
+ * subsets select these labels and every endpoint carries one per subset it serves.
+ */
+export const SUBSET_MEMBERSHIP_LABEL_PREFIX = 'subset.lattice.io/';
+const MEMBER = 'true';
+
+export function subsetMembershipLabel(subset: string): string {
+  return `${SUBSET_MEMBERSHIP_LABEL_PREFIX}${subset}`;
+}
+
+/** Whether a part of an instance serves a subset: its own split subset, or the subset selects all its pods. */
+function partServes(part: EndpointPart, subset: { name: string; labels: Readonly<Record<string, string>> }) {
+  return part.subset === subset.name || selects(subset.labels, part.labels);
+}
+
+function membershipLabels(
+  parts: readonly EndpointPart[],
+  subsets: DesiredTrafficPolicy['subsets'],
+): Record<string, string> {
+  return Object.fromEntries(
+    subsets
+      .filter((subset) => parts.some((part) => partServes(part, subset)))
+      .map((subset) => [subsetMembershipLabel(subset.name), MEMBER]),
+  );
+}
+
+/**
+ * Local endpoints: the parts of each (cluster, namespace) instance, with the ready pods behind
+ * each. A remote cluster's gateway is one endpoint (istiod keys ServiceEntry endpoints by address
+ * and port, so two at one gateway would collide), labelled with what all the service's pods there
+ * share plus the membership label of every subset one of that cluster's parts serves; the
+ * subset's SNI (`outbound_.<port>_.<subset>_.<host>`) then picks that subset's pods at its gateway.
  */
 function endpointLayout(policy: DesiredTrafficPolicy, context: GnsPolicyContext): EndpointLayout {
   const routed = routedSubsets(policy.routes);
   const local = new Map<string, LocalLayout>();
-  const byCluster = new Map<
-    string,
-    { groups: Readonly<Record<string, string>>[]; parts: EndpointPart[]; split: boolean }
-  >();
+  const byCluster = new Map<string, { groups: Readonly<Record<string, string>>[]; parts: EndpointPart[] }>();
   for (const placement of context.services.get(policy.service) ?? []) {
     const split = splitInstance(placement.endpointGroupLabels, placement.selector, policy.subsets, routed);
+    const readyOf = (part: EndpointPart): number =>
+      placement.endpointGroupLabels.reduce((total, group, index) => {
+        const subset = policy.subsets.find((candidate) => candidate.name === part.subset);
+        const counted = subset === undefined || selects(subset.labels, group);
+        return counted ? total + (placement.endpointGroupReady[index] ?? 0) : total;
+      }, 0);
     local.set(`${placement.clusterId}/${placement.namespace}`, {
       parts: split.parts,
+      partReady: split.parts.map(readyOf),
       selector: placement.selector,
       targetPorts: placement.targetPorts,
     });
-    const cluster = byCluster.get(placement.clusterId) ?? { groups: [], parts: [], split: false };
+    const cluster = byCluster.get(placement.clusterId) ?? { groups: [], parts: [] };
     cluster.groups.push(...placement.endpointGroupLabels);
     cluster.parts.push(...split.parts);
-    cluster.split ||= split.parts.some((part) => part.subset !== undefined);
     byCluster.set(placement.clusterId, cluster);
   }
-  const remote = new Map<string, Record<string, string>[]>();
-  for (const [clusterId, cluster] of byCluster) {
-    if (!cluster.split) {
-      remote.set(clusterId, [commonLabels(cluster.groups)]);
-      continue;
-    }
-    const distinct = new Map(cluster.parts.map((part) => [labelKey(part.labels), part.labels] as const));
-    remote.set(
-      clusterId,
-      [...distinct.entries()].sort(([a], [b]) => compareText(a, b)).map(([, labels]) => labels),
-    );
-  }
+  const remote = new Map<string, Record<string, string>>();
+  for (const [clusterId, cluster] of byCluster)
+    remote.set(clusterId, {
+      ...commonLabels(cluster.groups),
+      ...membershipLabels(cluster.parts, policy.subsets),
+    });
   return { subsets: policy.subsets, local, remote };
-}
-
-function labelKey(labels: Readonly<Record<string, string>>): string {
-  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => compareText(a, b)));
 }
 
 function withGnsPolicies(gns: DesiredGlobalNamespace, policies: ResolvedGnsPolicies): DesiredGlobalNamespace {
@@ -282,28 +308,42 @@ function withGnsPolicies(gns: DesiredGlobalNamespace, policies: ResolvedGnsPolic
       return layout ? withEndpointLayout(service, layout) : service;
     }),
   };
-  if (trafficPolicies.length > 0) desired.trafficPolicies = trafficPolicies;
+  if (trafficPolicies.length > 0) desired.trafficPolicies = trafficPolicies.map(withMembershipSubsets);
   if (policies.securityPolicy) desired.securityPolicy = policies.securityPolicy;
   return desired;
 }
 
+/** Subsets as rendered: each selects its membership label (the per-version Services keep the pod labels). */
+function withMembershipSubsets(policy: DesiredTrafficPolicy): DesiredTrafficPolicy {
+  if (policy.subsets.length === 0) return policy;
+  return {
+    ...policy,
+    subsets: policy.subsets.map((subset) => ({
+      name: subset.name,
+      labels: { [subsetMembershipLabel(subset.name)]: MEMBER },
+    })),
+  };
+}
+
 /**
  * A local endpoint gets the labels all pods of its (cluster, namespace) instance share, or becomes
- * one endpoint per part when the instance is split; a remote one gets the label sets of its
- * cluster (endpointLayout).
+ * one endpoint per part when the instance is split, each weighted by its ready pods; a remote one
+ * gets its cluster's labels (endpointLayout). Every endpoint also carries the membership label of
+ * each subset it serves.
  */
 function withEndpointLayout(service: DesiredGnsService, layout: EndpointLayout): DesiredGnsService {
   return {
     ...service,
     endpoints: service.endpoints.flatMap((endpoint): ServiceEndpoint[] => {
-      if (endpoint.kind === 'REMOTE') {
-        const labelSets = layout.remote.get(endpoint.clusterId) ?? [{}];
-        return labelSets.map((labels) => withLabels(endpoint, labels));
-      }
+      if (endpoint.kind === 'REMOTE') return [withLabels(endpoint, layout.remote.get(endpoint.clusterId) ?? {})];
       const local = layout.local.get(`${endpoint.clusterId}/${endpoint.namespace}`);
       if (!local) return [endpoint];
-      return local.parts.map((part) => {
-        const labelled = withLabels(endpoint, part.labels);
+      const split = local.parts.length > 1 || local.parts.some((part) => part.subset !== undefined);
+      return local.parts.map((part, index) => {
+        const labelled = {
+          ...withLabels(endpoint, { ...part.labels, ...membershipLabels([part], layout.subsets) }),
+        };
+        if (split) labelled.weight = endpointWeight(local.partReady[index] ?? 0);
         const subset = layout.subsets.find((candidate) => candidate.name === part.subset);
         if (!subset) return labelled;
         return {

@@ -147,6 +147,34 @@ export class Cluster {
   })
   takeOverMeshCa!: boolean;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Registered Istio network (topology.istio.io/network); the cluster's endpoints carry it elsewhere. Null: not registered.",
+  })
+  network!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Registered region of the cluster's nodes (decides the local-first failover order).",
+  })
+  region!: string | null;
+
+  @Field(() => String, { nullable: true, description: "Registered zone of the cluster's nodes." })
+  zone!: string | null;
+
+  @Field({
+    description:
+      'Lattice renders the east-west Gateway (AUTO_PASSTHROUGH on 15443 for the GNS domains); false: an existing one is used.',
+  })
+  eastWestGatewayManaged!: boolean;
+
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: 'Labels of the east-west gateway pods; null: istio: eastwestgateway.',
+  })
+  eastWestGatewaySelector!: Record<string, string> | null;
+
   @Field(() => CLUSTER_STATUSES, { description: 'Whether an agent is connected now.' })
   status!: ClusterStatus;
 
@@ -190,6 +218,11 @@ export class Cluster {
       eastWestAddress: view.eastWestAddress,
       labels: view.labels,
       takeOverMeshCa: view.takeOverMeshCa,
+      network: view.network,
+      region: view.region,
+      zone: view.zone,
+      eastWestGatewayManaged: view.eastWestGatewayManaged,
+      eastWestGatewaySelector: view.eastWestGatewaySelector,
       status: view.status,
       lastSeenAt: dateOrNull(view.lastSeenAt),
       agentVersion: view.agentVersion,

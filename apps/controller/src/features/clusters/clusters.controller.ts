@@ -36,7 +36,7 @@ import {
   RegisteredClusterView,
   UpdateClusterDto,
 } from './clusters.dto';
-import { ClustersService, toClusterView } from './clusters.service';
+import { ClustersService, placementOf, toClusterView } from './clusters.service';
 
 const clusterId = new ResourceIdPipe('cluster');
 
@@ -57,6 +57,7 @@ export class ClustersController {
       eastWestAddress: body.eastWestAddress ?? null,
       labels: body.labels ?? {},
       takeOverMeshCa: body.takeOverMeshCa ?? false,
+      ...placementOf(body),
     });
   }
 

@@ -34,3 +34,48 @@ describe('cluster DTOs: takeOverMeshCa', () => {
     }
   });
 });
+
+describe('cluster DTOs: network, locality and the east-west gateway', () => {
+  const pipe = createValidationPipe();
+  const validate = (metatype: typeof CreateClusterDto | typeof UpdateClusterDto, body: object) =>
+    pipe.transform(body, { type: 'body', metatype });
+
+  it('takes label values, null to clear, and a non-empty selector', async () => {
+    await expect(
+      validate(CreateClusterDto, {
+        name: 'east',
+        network: 'net-east',
+        region: 'eu-west-1',
+        zone: 'eu-west-1a',
+        eastWestGatewayManaged: false,
+        eastWestGatewaySelector: { istio: 'eastwestgateway' },
+      }),
+    ).resolves.toMatchObject({ network: 'net-east', eastWestGatewayManaged: false });
+    await expect(
+      validate(UpdateClusterDto, { network: null, eastWestGatewaySelector: null }),
+    ).resolves.toEqual({
+      network: null,
+      eastWestGatewaySelector: null,
+    });
+  });
+
+  it.each([
+    ['network', 'has/slash'],
+    ['region', 'x'.repeat(64)],
+    ['zone', ''],
+    ['eastWestGatewayManaged', null],
+    ['eastWestGatewayManaged', 'yes'],
+    ['eastWestGatewaySelector', {}],
+    ['eastWestGatewaySelector', { 'bad key!': 'x' }],
+    ['eastWestGatewaySelector', 'istio=eastwestgateway'],
+  ])('refuses %s = %j, naming the field', async (field, value) => {
+    const error: unknown = await validate(CreateClusterDto, { name: 'east', [field]: value }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error).toMatchObject({
+      code: 'VALIDATION',
+      fields: expect.arrayContaining([expect.objectContaining({ field })]),
+    });
+  });
+});

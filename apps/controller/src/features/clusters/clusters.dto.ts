@@ -55,7 +55,86 @@ const TAKE_OVER_MESH_CA_PROPERTY = {
     'Let the agent replace an existing istio-system/cacerts that Lattice did not create (e.g. a CA installed by hand or by another tool). Without it, such a Secret is never overwritten or deleted and the agent refuses the snapshot (NACK) saying so. A Secret taken over is never deleted, even when the cluster leaves its last global namespace.',
 } as const;
 
-export class CreateClusterDto {
+const LABEL_VALUE_MESSAGE = 'must be 1-63 letters, digits, "-", "_" or ".", starting and ending alphanumeric';
+const NON_EMPTY_LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+const NETWORK_PROPERTY = {
+  example: 'network-east',
+  nullable: true,
+  type: String,
+  description:
+    "the cluster's Istio network (the topology.istio.io/network label on istio-system); endpoints of this cluster carry it so that sidecars and gateways elsewhere route to it through its east-west gateway. Omitted or null: the network the agent reports, if any",
+} as const;
+const REGION_PROPERTY = {
+  example: 'eu-west-1',
+  nullable: true,
+  type: String,
+  description:
+    "region of the cluster's nodes (topology.kubernetes.io/region); with zone, decides the local-first failover order. Omitted or null: as the agent reports it",
+} as const;
+const ZONE_PROPERTY = {
+  example: 'eu-west-1a',
+  nullable: true,
+  type: String,
+  description: "zone of the cluster's nodes (topology.kubernetes.io/zone)",
+} as const;
+const GATEWAY_MANAGED_PROPERTY = {
+  example: true,
+  default: true,
+  description:
+    'Lattice renders the east-west Gateway (AUTO_PASSTHROUGH on 15443 for *.<gns domain>) in istio-system; false: an existing Gateway is used and Lattice renders none',
+} as const;
+const GATEWAY_SELECTOR_PROPERTY = {
+  type: 'object',
+  additionalProperties: { type: 'string' },
+  nullable: true,
+  example: { istio: 'eastwestgateway' },
+  description:
+    'labels of the east-west gateway pods the Gateway selects (default istio: eastwestgateway, as Istio installs it)',
+} as const;
+
+/** Registration fields of the data plane (network, locality, east-west gateway), shared by create and update. */
+class ClusterPlacementFields {
+  @ApiPropertyOptional(NETWORK_PROPERTY)
+  @IsOptional()
+  @IsString()
+  @Matches(NON_EMPTY_LABEL_VALUE, { message: `network ${LABEL_VALUE_MESSAGE}` })
+  network?: string | null;
+
+  @ApiPropertyOptional(REGION_PROPERTY)
+  @IsOptional()
+  @IsString()
+  @Matches(NON_EMPTY_LABEL_VALUE, { message: `region ${LABEL_VALUE_MESSAGE}` })
+  region?: string | null;
+
+  @ApiPropertyOptional(ZONE_PROPERTY)
+  @IsOptional()
+  @IsString()
+  @Matches(NON_EMPTY_LABEL_VALUE, { message: `zone ${LABEL_VALUE_MESSAGE}` })
+  zone?: string | null;
+
+  @ApiPropertyOptional(GATEWAY_MANAGED_PROPERTY)
+  // Omitted means unchanged (true on registration); null is refused.
+  @ValidateIf((_dto, value) => value !== undefined)
+  @IsBoolean()
+  eastWestGatewayManaged?: boolean;
+
+  @ApiPropertyOptional(GATEWAY_SELECTOR_PROPERTY)
+  @IsOptional()
+  @IsObject()
+  @IsLabelMap()
+  @ValidateBy({
+    name: 'isNonEmptyObject',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'object' && value !== null && Object.keys(value).length > 0,
+      defaultMessage: () => 'must name at least one label (an empty selector would select every gateway pod)',
+    },
+  })
+  eastWestGatewaySelector?: Record<string, string> | null;
+}
+
+export class CreateClusterDto extends ClusterPlacementFields {
   @ApiProperty({ example: 'eu-west-1', description: 'unique per tenant; DNS-label style' })
   @IsString()
   @Matches(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
@@ -85,7 +164,7 @@ export class CreateClusterDto {
   takeOverMeshCa?: boolean;
 }
 
-export class UpdateClusterDto {
+export class UpdateClusterDto extends ClusterPlacementFields {
   @ApiPropertyOptional({ example: '203.0.113.10', description: 'east-west gateway address (port 15443)' })
   @IsOptional()
   @IsString()
@@ -123,6 +202,11 @@ export class ClusterView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'eu-west-1' }) name!: string;
   @ApiProperty({ nullable: true, type: String, example: '203.0.113.10' }) eastWestAddress!: string | null;
+  @ApiProperty(NETWORK_PROPERTY) network!: string | null;
+  @ApiProperty(REGION_PROPERTY) region!: string | null;
+  @ApiProperty(ZONE_PROPERTY) zone!: string | null;
+  @ApiProperty(GATEWAY_MANAGED_PROPERTY) eastWestGatewayManaged!: boolean;
+  @ApiProperty(GATEWAY_SELECTOR_PROPERTY) eastWestGatewaySelector!: Record<string, string> | null;
   @ApiProperty(LABELS_PROPERTY)
   labels!: Record<string, string>;
   @ApiProperty({ enum: CLUSTER_STATUSES }) status!: ClusterStatus;

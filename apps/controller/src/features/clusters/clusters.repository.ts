@@ -27,7 +27,9 @@ export class ClustersRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   async create(tenantId: string, cluster: NewCluster, tx?: Transaction): Promise<ClusterRecord> {
-    return toClusterRecord(await dbOf(this.prisma, tx).cluster.create({ data: { tenantId, ...cluster } }));
+    return toClusterRecord(
+      await dbOf(this.prisma, tx).cluster.create({ data: { tenantId, ...withJsonNulls(cluster) } }),
+    );
   }
 
   async find(tenantId: string, id: string, tx?: Transaction): Promise<ClusterRecord | null> {
@@ -62,7 +64,7 @@ export class ClustersRepository {
     changes: ClusterChanges,
     tx?: Transaction,
   ): Promise<ClusterRecord | null> {
-    return this.updateVersioned(tenantId, id, expectedVersion, changes, tx);
+    return this.updateVersioned(tenantId, id, expectedVersion, withJsonNulls(changes), tx);
   }
 
   /** Marks the cluster revoked and forgets its stream, if the row still has `expectedVersion`. */
@@ -188,6 +190,17 @@ export class ClustersRepository {
   }
 }
 
+/** Prisma writes SQL NULL into a JSON column only when told so (Prisma.DbNull), not for `null`. */
+function withJsonNulls<T extends { eastWestGatewaySelector?: Record<string, string> | null }>(
+  data: T,
+): Omit<T, 'eastWestGatewaySelector'> & {
+  eastWestGatewaySelector?: Record<string, string> | typeof Prisma.DbNull;
+} {
+  const { eastWestGatewaySelector, ...rest } = data;
+  if (eastWestGatewaySelector === undefined) return rest;
+  return { ...rest, eastWestGatewaySelector: eastWestGatewaySelector ?? Prisma.DbNull };
+}
+
 /** The one place a cluster row becomes a ClusterRecord: JSON columns decoded through their schemas. */
 function toClusterRecord(row: Cluster): ClusterRecord {
   return {
@@ -197,6 +210,14 @@ function toClusterRecord(row: Cluster): ClusterRecord {
     eastWestAddress: row.eastWestAddress,
     labels: decodeJson(storedLabelsSchema, row.labels, {}, row, 'labels'),
     takeOverMeshCa: row.takeOverMeshCa,
+    network: row.network,
+    region: row.region,
+    zone: row.zone,
+    eastWestGatewayManaged: row.eastWestGatewayManaged,
+    eastWestGatewaySelector:
+      row.eastWestGatewaySelector === null
+        ? null
+        : decodeJson(storedLabelsSchema, row.eastWestGatewaySelector, {}, row, 'eastWestGatewaySelector'),
     version: row.version,
     connectionId: row.connectionId,
     firstConnectedAt: row.firstConnectedAt,

@@ -96,7 +96,8 @@ describe('clusters resolver', () => {
     expect(rest.status).toBe(200);
     const { body } = await harness.graphql(
       `query($id: ID!) { cluster(id: $id) {
-         id name eastWestAddress labels takeOverMeshCa status lastSeenAt agentVersion desiredVersion appliedVersion
+         id name eastWestAddress labels takeOverMeshCa network region zone eastWestGatewayManaged
+         eastWestGatewaySelector status lastSeenAt agentVersion desiredVersion appliedVersion
          lastNack { version reason at } inventory { namespaces services updatedAt }
          conditions { type status reason message lastTransitionTime } revokedAt version createdAt updatedAt } }`,
       { token: tokenA, variables: { id: eastId } },
@@ -138,6 +139,37 @@ describe('clusters resolver', () => {
     expect(body.data?.cluster).toEqual({ takeOverMeshCa: true });
     const plain = await harness.rest('post', '/v1/clusters', admin, { name: 'plain-ca' });
     expect((plain.body.cluster as { takeOverMeshCa: boolean }).takeOverMeshCa).toBe(false);
+  });
+
+  it('registers network, locality and the east-west gateway through REST and shows them in GraphQL', async () => {
+    const admin = await harness.seedToken(tenantA, 'ADMIN');
+    const created = await harness.rest('post', '/v1/clusters', admin, {
+      name: 'placed',
+      network: 'net-placed',
+      region: 'eu-west-1',
+      zone: 'eu-west-1a',
+      eastWestGatewaySelector: { app: 'ew-gateway' },
+    });
+    expect(created.status).toBe(201);
+    const cluster = created.body.cluster as { id: string };
+    expect(created.body.cluster).toMatchObject({
+      network: 'net-placed',
+      region: 'eu-west-1',
+      zone: 'eu-west-1a',
+      eastWestGatewayManaged: true,
+      eastWestGatewaySelector: { app: 'ew-gateway' },
+    });
+    const { body } = await harness.graphql(
+      'query($id: ID!) { cluster(id: $id) { network region zone eastWestGatewayManaged eastWestGatewaySelector } }',
+      { token: tokenA, variables: { id: cluster.id } },
+    );
+    expect(body.data?.cluster).toEqual({
+      network: 'net-placed',
+      region: 'eu-west-1',
+      zone: 'eu-west-1a',
+      eastWestGatewayManaged: true,
+      eastWestGatewaySelector: { app: 'ew-gateway' },
+    });
   });
 
   it("answers NOT_FOUND for another tenant's cluster", async () => {

@@ -32,6 +32,23 @@ export function isBootstrapToken(token: string): boolean {
   return BOOTSTRAP_TOKEN.test(token);
 }
 
+/** The data-plane registration fields of a create body, as stored (omitted: not registered / default). */
+export function placementOf(body: {
+  network?: string | null;
+  region?: string | null;
+  zone?: string | null;
+  eastWestGatewayManaged?: boolean;
+  eastWestGatewaySelector?: Record<string, string> | null;
+}): Pick<NewCluster, 'network' | 'region' | 'zone' | 'eastWestGatewayManaged' | 'eastWestGatewaySelector'> {
+  return {
+    network: body.network ?? null,
+    region: body.region ?? null,
+    zone: body.zone ?? null,
+    eastWestGatewayManaged: body.eastWestGatewayManaged ?? true,
+    eastWestGatewaySelector: body.eastWestGatewaySelector ?? null,
+  };
+}
+
 export function toClusterView(cluster: ClusterRecord, now = new Date()) {
   return {
     id: cluster.id,
@@ -39,6 +56,11 @@ export function toClusterView(cluster: ClusterRecord, now = new Date()) {
     eastWestAddress: cluster.eastWestAddress,
     labels: cluster.labels,
     takeOverMeshCa: cluster.takeOverMeshCa,
+    network: cluster.network,
+    region: cluster.region,
+    zone: cluster.zone,
+    eastWestGatewayManaged: cluster.eastWestGatewayManaged,
+    eastWestGatewaySelector: cluster.eastWestGatewaySelector,
     status: clusterStatus(cluster, now),
     lastSeenAt: cluster.lastSeenAt?.toISOString() ?? null,
     agentVersion: cluster.agentVersion,
@@ -89,7 +111,12 @@ export class ClustersService {
       type: 'body',
       metatype: CreateClusterDto,
     });
-    return { name: body.name, eastWestAddress: body.eastWestAddress ?? null, labels: body.labels ?? {} };
+    return {
+      name: body.name,
+      eastWestAddress: body.eastWestAddress ?? null,
+      labels: body.labels ?? {},
+      ...placementOf(body),
+    };
   }
 
   async register(actor: TenantPrincipal, spec: NewCluster) {

@@ -9,6 +9,14 @@ export interface ClusterRecord {
   labels: Record<string, string>;
   /** The agent may replace an `istio-system/cacerts` Lattice did not create. */
   takeOverMeshCa: boolean;
+  /** Registered network and locality; null: not registered. */
+  network: string | null;
+  region: string | null;
+  zone: string | null;
+  /** Lattice renders the east-west Gateway (default true). */
+  eastWestGatewayManaged: boolean;
+  /** Labels of the east-west gateway pods; null: Istio's default. */
+  eastWestGatewaySelector: Record<string, string> | null;
   version: number;
   /** Controller replica holding the agent's stream; null when no stream is open. */
   connectionId: string | null;
@@ -35,6 +43,12 @@ export interface NewCluster {
   labels: Record<string, string>;
   /** Default false. */
   takeOverMeshCa?: boolean;
+  network?: string | null;
+  region?: string | null;
+  zone?: string | null;
+  /** Default true. */
+  eastWestGatewayManaged?: boolean;
+  eastWestGatewaySelector?: Record<string, string> | null;
 }
 
 /** What an operator may change on a cluster. */
@@ -42,4 +56,9 @@ export interface ClusterChanges {
   eastWestAddress?: string | null;
   labels?: Record<string, string>;
   takeOverMeshCa?: boolean;
+  network?: string | null;
+  region?: string | null;
+  zone?: string | null;
+  eastWestGatewayManaged?: boolean;
+  eastWestGatewaySelector?: Record<string, string> | null;
 }

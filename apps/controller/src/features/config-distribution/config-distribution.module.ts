@@ -8,6 +8,8 @@ import { SnapshotStoreRepository } from './snapshot-store.repository';
 import { RecomputeMarksStore } from './recompute-marks.store';
 import { MeshMembershipService } from './mesh-membership.service';
 import { TenantMeshRepository } from './tenant-mesh.repository';
+import { VirtualAddressesRepository } from './virtual-addresses.repository';
+import { VirtualAddressService } from './virtual-addresses.service';
 
 /**
  * Computes and stores per-cluster desired states and announces new versions. Doors: the
@@ -25,6 +27,8 @@ import { TenantMeshRepository } from './tenant-mesh.repository';
     RecomputeMarksStore,
     TenantMeshRepository,
     MeshMembershipService,
+    VirtualAddressesRepository,
+    VirtualAddressService,
   ],
   exports: [DesiredStateScheduler, DesiredStateService, MeshMembershipService],
 })

@@ -16,6 +16,7 @@ import { snapshotAnnounced } from './config-distribution.events';
 import { MeshMembershipService } from './mesh-membership.service';
 import { SnapshotStoreRepository } from './snapshot-store.repository';
 import { TenantMeshRepository } from './tenant-mesh.repository';
+import { VirtualAddressService } from './virtual-addresses.service';
 
 /** Clusters whose new desired state is stored in one statement. */
 const STORE_CHUNK_CLUSTERS = 100;
@@ -53,6 +54,7 @@ export class DesiredStateService {
     private readonly events: EventBus,
     private readonly metrics: DesiredStateMetrics,
     private readonly recentSnapshots: RecentSnapshotsCache,
+    private readonly addresses: VirtualAddressService,
   ) {}
 
   /** The traffic and security policies of every GNS, as the desired state reads them (for previews). */
@@ -122,14 +124,14 @@ export class DesiredStateService {
    * (a recomputation is due or running): their agents cannot have applied the newest configuration yet.
    */
   async outdatedClusters(tenantId: string): Promise<Set<string>> {
-    const { clusters, states } = await this.computeStates(tenantId);
+    const { clusters, states } = await this.computeStates(tenantId, 'read-only');
     return new Set(
       [...changedClusterPayloads(storedHashes(clusters), states)].map((change) => change.clusterId),
     );
   }
 
   async recomputeTenant(tenantId: string): Promise<RecomputeResult> {
-    const { clusters, states } = await this.computeStates(tenantId);
+    const { clusters, states } = await this.computeStates(tenantId, 'allocate');
     const previousHashes = storedHashes(clusters);
     const newVersions: RecomputeResult['newVersions'] = [];
     // A statement per chunk of clusters rather than a round trip each (with a GNS spanning the
@@ -172,7 +174,8 @@ export class DesiredStateService {
     return { clusters: clusters.length, newVersions };
   }
 
-  private async computeStates(tenantId: string) {
+  /** `allocate`: give new TCP/TLS hosts their virtual address (and release those of departed ones). */
+  private async computeStates(tenantId: string, addressing: 'allocate' | 'read-only') {
     const [
       {
         mesh: { globalNamespaces, clusters },
@@ -191,9 +194,18 @@ export class DesiredStateService {
     const gnsAgeOrder = [...globalNamespaces]
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
       .map((gns) => gns.id);
+    const addresses =
+      addressing === 'allocate'
+        ? await this.addresses.ensure(tenantId, membership)
+        : await this.addresses.current(tenantId, membership);
     const states = withAutoscaling(
       assignMeshCa(
-        withPolicies(buildDesiredStates(membership, clusters, caMaterial), membership, clusters, policies),
+        withPolicies(
+          buildDesiredStates(membership, clusters, caMaterial, addresses),
+          membership,
+          clusters,
+          policies,
+        ),
         gnsAgeOrder,
       ),
       autoscaling.policies,

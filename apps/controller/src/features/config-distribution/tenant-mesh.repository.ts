@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  DEFAULT_EAST_WEST_GATEWAY_SELECTOR,
   EMPTY_INVENTORY,
   groupPoliciesByGns,
   parseAutoscalingPolicy,
@@ -14,11 +15,56 @@ import type {
   AutoscalingPolicyRecord,
   PoliciesByGns,
   CaMaterialByGns,
+  ClusterIdentity,
   DesiredCaMaterial,
   GlobalNamespaceDefinition,
 } from '@lattice/domain';
 import { PrismaService } from '../../platform/database/prisma.service';
 import type { MeshCluster, TenantMesh } from './config-distribution.types';
+
+/** The cluster columns desired state reads. */
+interface ClusterIdentityRow {
+  id: string;
+  name: string;
+  eastWestAddress: string | null;
+  takeOverMeshCa: boolean;
+  network: string | null;
+  region: string | null;
+  zone: string | null;
+  eastWestGatewayManaged: boolean;
+  eastWestGatewaySelector: unknown;
+}
+
+/**
+ * The one place a cluster row becomes a ClusterIdentity. Network, region and zone are the
+ * registered ones; where the agent reports its own (meshdiag), "registered ?? reported" goes here.
+ */
+export function clusterIdentityOf(row: ClusterIdentityRow): ClusterIdentity {
+  const selector = parseStoredLabels(row.eastWestGatewaySelector);
+  return {
+    id: row.id,
+    name: row.name,
+    eastWestAddress: row.eastWestAddress,
+    takeOverMeshCa: row.takeOverMeshCa,
+    network: row.network,
+    locality:
+      row.region === null && row.zone === null
+        ? null
+        : { ...(row.region ? { region: row.region } : {}), ...(row.zone ? { zone: row.zone } : {}) },
+    eastWestGateway: {
+      managed: row.eastWestGatewayManaged,
+      selector: selector ?? { ...DEFAULT_EAST_WEST_GATEWAY_SELECTOR },
+    },
+  };
+}
+
+/** A stored label map (validated on write); anything else reads as "not set". */
+function parseStoredLabels(value: unknown): Record<string, string> | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const entries = Object.entries(value);
+  if (entries.length === 0 || !entries.every(([, label]) => typeof label === 'string')) return null;
+  return Object.fromEntries(entries) as Record<string, string>;
+}
 
 /**
  * Reads what a tenant's desired state is computed from and stores the result per cluster.
@@ -50,6 +96,11 @@ export class TenantMeshRepository {
           name: true,
           eastWestAddress: true,
           takeOverMeshCa: true,
+          network: true,
+          region: true,
+          zone: true,
+          eastWestGatewayManaged: true,
+          eastWestGatewaySelector: true,
           inventory: true,
           desiredHash: true,
         },
@@ -69,7 +120,11 @@ export class TenantMeshRepository {
         this.logger.warn(
           `cluster ${row.id}: stored inventory unreadable, treated as empty: ${inventory.error}`,
         );
-      return { ...row, inventory: inventory.ok ? inventory.value : EMPTY_INVENTORY };
+      return {
+        ...clusterIdentityOf(row),
+        desiredHash: row.desiredHash,
+        inventory: inventory.ok ? inventory.value : EMPTY_INVENTORY,
+      };
     });
     return { globalNamespaces, clusters };
   }

@@ -314,7 +314,15 @@ export class DeclarativeService {
         version: view.version,
         createdAt: view.createdAt,
         updatedAt: view.updatedAt,
-        spec: { eastWestAddress: view.eastWestAddress, labels: view.labels },
+        spec: {
+          eastWestAddress: view.eastWestAddress,
+          labels: view.labels,
+          network: view.network,
+          region: view.region,
+          zone: view.zone,
+          eastWestGatewayManaged: view.eastWestGatewayManaged,
+          eastWestGatewaySelector: view.eastWestGatewaySelector,
+        },
         status: {
           status: view.status,
           lastSeenAt: view.lastSeenAt,
@@ -334,18 +342,33 @@ export class DeclarativeService {
       },
       list: async (tenantId) => (await allItems((page) => this.clusters.list(tenantId, page))).map(liveOf),
       normalize: async (_tenantId, ref, spec) => {
+        const optional = (field: string) => (spec[field] === null ? {} : { [field]: spec[field] });
         const checked = await this.clusters.validate({
           name: ref.name,
-          ...(spec.eastWestAddress === null ? {} : { eastWestAddress: spec.eastWestAddress }),
+          ...optional('eastWestAddress'),
           labels: spec.labels,
+          ...optional('network'),
+          ...optional('region'),
+          ...optional('zone'),
+          eastWestGatewayManaged: spec.eastWestGatewayManaged,
+          ...optional('eastWestGatewaySelector'),
         });
-        return { eastWestAddress: checked.eastWestAddress, labels: checked.labels };
+        return {
+          eastWestAddress: checked.eastWestAddress,
+          labels: checked.labels,
+          network: checked.network,
+          region: checked.region,
+          zone: checked.zone,
+          eastWestGatewayManaged: checked.eastWestGatewayManaged,
+          eastWestGatewaySelector: checked.eastWestGatewaySelector,
+        };
       },
       create: async (actor, ref, spec) => {
         const created = await this.clusters.register(actor, {
           name: ref.name,
           eastWestAddress: (spec.eastWestAddress as string | null) ?? null,
           labels: spec.labels as Record<string, string>,
+          ...placementSpec(spec),
         });
         return { extra: { bootstrap: created.bootstrap } };
       },
@@ -353,6 +376,7 @@ export class DeclarativeService {
         await this.clusters.update(actor, live.id, live.version, {
           eastWestAddress: spec.eastWestAddress as string | null,
           labels: spec.labels as Record<string, string>,
+          ...placementSpec(spec),
         });
       },
       remove: (actor, live) => this.clusters.delete(actor, live.id),
@@ -720,4 +744,15 @@ function webhookInput(name: string, spec: DeclarativeSpec) {
 /** In name order, so that two tenants with the same configuration export the same text. */
 function byRef(items: Live[]): Live[] {
   return [...items].sort((a, b) => refKey(a.ref).localeCompare(refKey(b.ref)));
+}
+
+/** The data-plane fields of a normalized Cluster spec (declarative-kinds fills in their defaults). */
+function placementSpec(spec: Record<string, unknown>) {
+  return {
+    network: (spec.network as string | null | undefined) ?? null,
+    region: (spec.region as string | null | undefined) ?? null,
+    zone: (spec.zone as string | null | undefined) ?? null,
+    eastWestGatewayManaged: (spec.eastWestGatewayManaged as boolean | undefined) ?? true,
+    eastWestGatewaySelector: (spec.eastWestGatewaySelector as Record<string, string> | null | undefined) ?? null,
+  };
 }

@@ -178,13 +178,20 @@ export class HostPortsVariant {
 
 @ObjectType({
   implements: () => [GnsIssue],
-  description: 'Instances of one host expose different ports; the host is published nowhere.',
+  description:
+    'Instances of one host expose different ports; the host stays published on the ports most instances expose, and instances lacking one of them are left out (docs/multi-network.md).',
 })
 export class HostPortsConflict extends GnsIssue {
   @Field({ description: 'The Kubernetes service name.' }) serviceName!: string;
-  @Field({ description: 'The host that is not published: <service>.<domain>.' }) hostname!: string;
+  @Field({ description: 'The host: <service>.<domain>.' }) hostname!: string;
   @Field(() => [HostPortsVariant], { description: 'Each set of ports and where it is exposed.' })
   variants!: HostPortsVariant[];
+  @Field(() => [ServicePort], { description: 'The ports the host is published on (empty: not published).' })
+  publishedPorts!: ServicePort[];
+  @Field(() => [MemberNamespace], {
+    description: 'Instances left out of the host: they lack a published port.',
+  })
+  leftOut!: MemberNamespace[];
 }
 
 @ObjectType({

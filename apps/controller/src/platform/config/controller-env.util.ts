@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { DEFAULT_SERVICE_VIP_RANGE, parseAddressRange } from '@lattice/domain';
 
 /**
  * A whole number from the environment. Stricter than z.coerce.number(), which reads "" and " " as 0
@@ -118,6 +119,16 @@ export const controllerEnvSchema = z.object({
   LATTICE_DATABASE_POOL_SIZE: integer(2, 1000, 20),
   LATTICE_DATABASE_TRANSACTION_WAIT_MS: integer(100, 60_000, 10_000),
   LATTICE_SNAPSHOT_CACHE_MB: integer(0, 65_536, 128),
+  /** Stable virtual addresses of TCP/TLS GNS hosts come from here (docs/multi-network.md). */
+  LATTICE_SERVICE_VIP_RANGE: z
+    .string()
+    .default(DEFAULT_SERVICE_VIP_RANGE)
+    .transform((value, ctx) => {
+      const parsed = parseAddressRange(value);
+      if (parsed.ok) return parsed.range;
+      ctx.addIssue({ code: 'custom', message: parsed.error });
+      return z.NEVER;
+    }),
   LATTICE_OPERATOR_TOKEN: z
     .string()
     .min(32, 'expected at least 32 characters')

@@ -1,3 +1,4 @@
+import { findRegexHazard } from '../../gns/regex-safety';
 import type { RequestMatch, StringMatch } from '../policy-spec';
 import type { Findings } from './findings';
 
@@ -30,17 +31,7 @@ export function checkMatch(field: string, match: RequestMatch, findings: Finding
 
 function checkStringMatch(field: string, value: StringMatch, findings: Findings): void {
   if (!('regex' in value)) return;
-  // Envoy matches with RE2: no lookaround, no backreferences.
-  if (/\(\?[=!<]|\\[1-9]/.test(value.regex)) {
-    findings.error(field, 'lookarounds and backreferences are not supported (Envoy uses RE2)');
-    return;
-  }
-  try {
-    new RegExp(value.regex);
-  } catch (caught) {
-    findings.error(
-      field,
-      `is not a valid regular expression: ${caught instanceof Error ? caught.message : String(caught)}`,
-    );
-  }
+  // Envoy matches with RE2 (safe_regex): checked with an RE2 implementation, not JavaScript's rules.
+  const hazard = findRegexHazard(value.regex);
+  if (hazard !== null) findings.error(field, `regex refused: ${hazard}`);
 }
