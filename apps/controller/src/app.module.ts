@@ -27,6 +27,7 @@ import { SlosModule } from './features/slos/slos.module';
 import { TelemetryModule } from './features/telemetry/telemetry.module';
 import { DeclarativeModule } from './features/declarative/declarative.module';
 import { IdempotencyModule } from './platform/idempotency/idempotency.module';
+import { ConsoleModule } from './platform/console/console.module';
 
 @Module({})
 export class AppModule {
@@ -66,6 +67,7 @@ export class AppModule {
         PoliciesModule,
         SlosModule,
         DeclarativeModule,
+        ConsoleModule,
       ],
       providers: [
         { provide: RUNTIME_CONFIG, useValue: config },
