@@ -116,3 +116,25 @@ export async function gql<TResult, TVariables>(
   if (!response.ok || !json?.data) throw errorFrom(response, json);
   return json.data;
 }
+
+/** A connection page as every list query of the console asks for it. */
+export interface Page<T> {
+  nodes: T[];
+  pageInfo: { endCursor?: string | null; hasNextPage: boolean };
+}
+
+/**
+ * Every node of a connection, page by page (pages stay small so each query stays under the
+ * server's cost limit). Stops after `maxPages` pages rather than looping on a broken cursor.
+ */
+export async function allNodes<T>(fetchPage: (after: string | null) => Promise<Page<T>>, maxPages = 50): Promise<T[]> {
+  const nodes: T[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < maxPages; page++) {
+    const result: Page<T> = await fetchPage(after);
+    nodes.push(...result.nodes);
+    if (!result.pageInfo.hasNextPage || !result.pageInfo.endCursor) break;
+    after = result.pageInfo.endCursor;
+  }
+  return nodes;
+}

@@ -1,15 +1,12 @@
 import { graphql } from '../gql';
 
 export const OverviewQuery = graphql(`
-  query Overview {
-    clusters(first: 100) {
-      nodes {
-        id
-        name
-        status
+  query Overview($after: String) {
+    globalNamespaces(first: 20, after: $after) {
+      pageInfo {
+        endCursor
+        hasNextPage
       }
-    }
-    globalNamespaces(first: 100) {
       nodes {
         id
         name
@@ -30,8 +27,12 @@ export const OverviewQuery = graphql(`
 `);
 
 export const SlosQuery = graphql(`
-  query Slos($gnsId: ID) {
-    slos(gnsId: $gnsId, first: 100) {
+  query Slos($gnsId: ID, $after: String) {
+    slos(gnsId: $gnsId, first: 20, after: $after) {
+      pageInfo {
+        endCursor
+        hasNextPage
+      }
       nodes {
         id
         gnsId
@@ -64,8 +65,12 @@ export const SlosQuery = graphql(`
 `);
 
 export const ClustersQuery = graphql(`
-  query Clusters {
-    clusters(first: 100) {
+  query Clusters($after: String) {
+    clusters(first: 20, after: $after) {
+      pageInfo {
+        endCursor
+        hasNextPage
+      }
       nodes {
         id
         name
@@ -110,8 +115,12 @@ export const ClusterStatusQuery = graphql(`
 `);
 
 export const GlobalNamespacesQuery = graphql(`
-  query GlobalNamespaces {
-    globalNamespaces(first: 100) {
+  query GlobalNamespaces($after: String) {
+    globalNamespaces(first: 20, after: $after) {
+      pageInfo {
+        endCursor
+        hasNextPage
+      }
       nodes {
         id
         name

@@ -2,7 +2,8 @@ import { Alert, Button, Code, Group, Modal, Stack, Table, Text, TextInput, Title
 import { useEffect, useState, type FormEvent } from 'react';
 import { useAuth } from '../api/auth';
 import { gql, rest } from '../api/client';
-import { ClustersQuery, ClusterStatusQuery } from '../api/operations';
+import { loadClusters } from '../api/lists';
+import { ClusterStatusQuery } from '../api/operations';
 import { useData } from '../api/use-data';
 import { StatusBadge } from '../components/StatusBadge';
 import { DataStates, ErrorNotice, Loading } from '../components/states';
@@ -15,9 +16,9 @@ interface Registered {
 
 export function ClustersPage() {
   const { canEdit } = useAuth();
-  const clusters = useData(() => gql(ClustersQuery), 'clusters', 10_000);
+  const clusters = useData(loadClusters, 'clusters', 10_000);
   const [registering, setRegistering] = useState(false);
-  const list = clusters.data?.clusters.nodes ?? [];
+  const list = clusters.data ?? [];
   return (
     <Stack>
       <Group justify="space-between">

@@ -3,8 +3,8 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import type { MatchCondition, SelectorType } from '@lattice/domain/gns/match-conditions';
 import { useAuth } from '../api/auth';
-import { gql, rest } from '../api/client';
-import { ClustersQuery, GlobalNamespacesQuery } from '../api/operations';
+import { rest } from '../api/client';
+import { loadClusters, loadGlobalNamespaces } from '../api/lists';
 import { useData } from '../api/use-data';
 import { DataStates, ErrorNotice } from '../components/states';
 import { previewGns } from '../lib/gns-preview';
@@ -30,8 +30,8 @@ export function GnsEditPage() {
     () => (id ? rest<GnsView>('GET', `/v1/global-namespaces/${id}`) : Promise.resolve(null)),
     `gns-edit-${id ?? 'new'}`,
   );
-  const clusters = useData(() => gql(ClustersQuery), 'gns-edit-clusters');
-  const gnss = useData(() => gql(GlobalNamespacesQuery), 'gns-edit-gnss');
+  const clusters = useData(loadClusters, 'gns-edit-clusters');
+  const gnss = useData(loadGlobalNamespaces, 'gns-edit-gnss');
   const [name, setName] = useState('');
   const [domain, setDomain] = useState('');
   const [description, setDescription] = useState('');
@@ -54,8 +54,8 @@ export function GnsEditPage() {
     () =>
       previewGns(
         conditions,
-        clusters.data?.clusters.nodes ?? [],
-        (gnss.data?.globalNamespaces.nodes ?? []).map((g) => ({
+        clusters.data ?? [],
+        (gnss.data ?? []).map((g) => ({
           id: g.id,
           name: g.name,
           createdAt: g.createdAt,

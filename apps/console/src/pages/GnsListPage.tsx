@@ -1,16 +1,15 @@
 import { Anchor, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router-dom';
 import { useAuth } from '../api/auth';
-import { gql } from '../api/client';
-import { GlobalNamespacesQuery } from '../api/operations';
+import { loadGlobalNamespaces } from '../api/lists';
 import { useData } from '../api/use-data';
 import { StatusBadge } from '../components/StatusBadge';
 import { DataStates } from '../components/states';
 
 export function GnsListPage() {
   const { canEdit } = useAuth();
-  const gnss = useData(() => gql(GlobalNamespacesQuery), 'gns-list', 15_000);
-  const list = gnss.data?.globalNamespaces.nodes ?? [];
+  const gnss = useData(loadGlobalNamespaces, 'gns-list', 15_000);
+  const list = gnss.data ?? [];
   return (
     <Stack>
       <Group justify="space-between">

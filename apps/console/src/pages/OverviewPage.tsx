@@ -1,7 +1,6 @@
 import { Anchor, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router-dom';
-import { gql } from '../api/client';
-import { OverviewQuery, SlosQuery } from '../api/operations';
+import { loadClusters, loadGnsSummaries, loadSlos } from '../api/lists';
 import { useData } from '../api/use-data';
 import { StatusBadge } from '../components/StatusBadge';
 import { DataStates, Empty } from '../components/states';
@@ -20,11 +19,12 @@ function Stat({ label, value, testId }: { label: string; value: string | number;
 }
 
 export function OverviewPage() {
-  const overview = useData(() => gql(OverviewQuery), 'overview', 30_000);
-  const slos = useData(() => gql(SlosQuery, {}), 'overview-slos', 30_000);
-  const clusters = overview.data?.clusters.nodes ?? [];
-  const gnss = overview.data?.globalNamespaces.nodes ?? [];
-  const sloList = slos.data?.slos.nodes ?? [];
+  const clusterList = useData(loadClusters, 'overview-clusters', 30_000);
+  const overview = useData(loadGnsSummaries, 'overview', 30_000);
+  const slos = useData(() => loadSlos(), 'overview-slos', 30_000);
+  const clusters = clusterList.data ?? [];
+  const gnss = overview.data ?? [];
+  const sloList = slos.data ?? [];
   const byHealth = (health: string) => sloList.filter((slo) => slo.status?.health === health).length;
   const alerts = sloList.flatMap((slo) => (slo.status?.activeAlerts ?? []).map((alert) => ({ slo, alert })));
   const healthyGns = gnss.filter((g) => g.status.conflicts.length === 0).length;
@@ -32,9 +32,10 @@ export function OverviewPage() {
   return (
     <Stack>
       <Title order={2}>Overview</Title>
+      <DataStates loading={clusterList.loading} error={clusterList.error} data={clusterList.data} />
       <DataStates loading={overview.loading} error={overview.error} data={overview.data} />
       <DataStates loading={slos.loading} error={slos.error} data={slos.data} />
-      {overview.data && (
+      {overview.data && clusterList.data && (
         <SimpleGrid cols={{ base: 2, md: 4 }}>
           <Stat label="Clusters connected" value={clusters.filter((c) => c.status === 'CONNECTED').length} testId="clusters-connected" />
           <Stat label="Clusters disconnected" value={clusters.filter((c) => c.status === 'DISCONNECTED').length} />

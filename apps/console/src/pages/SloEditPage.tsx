@@ -3,7 +3,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useAuth } from '../api/auth';
 import { gql } from '../api/client';
-import { CreateSloMutation, GlobalNamespaceQuery, GlobalNamespacesQuery, SloQuery, UpdateSloMutation } from '../api/operations';
+import { loadGnsSummaries } from '../api/lists';
+import { CreateSloMutation, GlobalNamespaceQuery, SloQuery, UpdateSloMutation } from '../api/operations';
 import { useData } from '../api/use-data';
 import { DataStates, ErrorNotice } from '../components/states';
 import type { LatencyPercentile, SloBudgeting, SloIndicatorInput, SloIndicatorKind, SloNoDataPolicy, SloType } from '../gql/graphql';
@@ -22,7 +23,7 @@ export function SloEditPage() {
     },
     `slo-edit-${id ?? 'new'}`,
   );
-  const gnss = useData(() => gql(GlobalNamespacesQuery), 'slo-edit-gnss');
+  const gnss = useData(loadGnsSummaries, 'slo-edit-gnss');
   const [gnsId, setGnsId] = useState<string | null>(params.get('gns'));
   const gns = useData(() => (gnsId ? gql(GlobalNamespaceQuery, { id: gnsId }) : Promise.resolve(null)), `slo-edit-gns-${gnsId}`);
   const [name, setName] = useState('');
@@ -101,7 +102,7 @@ export function SloEditPage() {
         <Stack>
           <Select
             label="Global Namespace"
-            data={(gnss.data?.globalNamespaces.nodes ?? []).map((g) => ({ value: g.id, label: g.name }))}
+            data={(gnss.data ?? []).map((g) => ({ value: g.id, label: g.name }))}
             value={gnsId}
             onChange={(v) => {
               setGnsId(v);

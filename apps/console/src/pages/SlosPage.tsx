@@ -1,8 +1,7 @@
 import { Anchor, Button, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useAuth } from '../api/auth';
-import { gql } from '../api/client';
-import { SlosQuery } from '../api/operations';
+import { loadSlos } from '../api/lists';
 import { useData } from '../api/use-data';
 import { StatusBadge } from '../components/StatusBadge';
 import { DataStates } from '../components/states';
@@ -12,8 +11,8 @@ export function SlosPage() {
   const { canEdit } = useAuth();
   const [params] = useSearchParams();
   const gnsId = params.get('gns');
-  const slos = useData(() => gql(SlosQuery, { gnsId }), `slos-${gnsId ?? 'all'}`, 15_000);
-  const list = slos.data?.slos.nodes ?? [];
+  const slos = useData(() => loadSlos(gnsId), `slos-${gnsId ?? 'all'}`, 15_000);
+  const list = slos.data ?? [];
   return (
     <Stack>
       <Group justify="space-between">

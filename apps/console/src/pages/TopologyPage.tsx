@@ -2,7 +2,8 @@ import { Anchor, Button, Card, Group, Select, Stack, Switch, Table, Text, TextIn
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { gql } from '../api/client';
-import { GlobalNamespaceQuery, ServiceMetricsQuery, SlosQuery, TopologyQuery } from '../api/operations';
+import { loadSlos } from '../api/lists';
+import { GlobalNamespaceQuery, ServiceMetricsQuery, TopologyQuery } from '../api/operations';
 import { useData } from '../api/use-data';
 import { MetricsCharts } from '../components/MetricsCharts';
 import { StatusBadge } from '../components/StatusBadge';
@@ -166,8 +167,8 @@ function ServicePanel({ gnsId, service, range, onClose }: { gnsId: string; servi
     `metrics-${gnsId}-${service}-${range}`,
     REFRESH_MS,
   );
-  const slos = useData(() => gql(SlosQuery, { gnsId }), `service-slos-${gnsId}`);
-  const serviceSlos = (slos.data?.slos.nodes ?? []).filter((slo) => slo.services.includes(service));
+  const slos = useData(() => loadSlos(gnsId), `service-slos-${gnsId}`);
+  const serviceSlos = (slos.data ?? []).filter((slo) => slo.services.includes(service));
   return (
     <Card withBorder data-testid="service-panel" aria-label={`Service ${service}`}>
       <Group justify="space-between">
