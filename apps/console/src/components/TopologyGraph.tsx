@@ -75,7 +75,6 @@ export function TopologyGraph({
       headless,
       style: STYLE,
       layout: { name: 'preset' },
-      wheelSensitivity: 0.3,
       textureOnViewport: true,
       hideEdgesOnViewport: true,
       minZoom: 0.05,

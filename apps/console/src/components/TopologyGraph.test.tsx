@@ -1,0 +1,19 @@
+import { screen } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { syntheticTopology, topologyElements } from '../lib/topology';
+import { renderAt } from '../test-utils';
+import { TopologyGraph } from './TopologyGraph';
+
+describe('TopologyGraph', () => {
+  it('holds a 200 services × 10 clusters topology (Cytoscape headless: jsdom has no canvas) and replaces it on refresh', () => {
+    const { nodes, edges } = syntheticTopology(200, 10);
+    const elements = topologyElements(nodes, edges);
+    const { rerender } = renderAt(<TopologyGraph elements={elements} onSelect={vi.fn()} headless />);
+    const graph = screen.getByTestId('topology-graph');
+    expect(graph.dataset.elements).toBe(String(10 + 2000 + 2000));
+    expect(graph.getAttribute('aria-label')).toContain('table below');
+    const smaller = topologyElements(nodes.slice(0, 20), edges.slice(0, 10));
+    rerender(<TopologyGraph elements={smaller} onSelect={vi.fn()} headless />);
+    expect(screen.getByTestId('topology-graph').dataset.elements).toBe(String(smaller.length));
+  });
+});
