@@ -18,7 +18,11 @@ import { launchChromium } from './browser';
  */
 const IMAGES = path.join(projectRoot(), 'docs', 'images');
 
-async function eventually<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+async function eventually<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -52,7 +56,10 @@ describe('web console (Chromium against npm run demo)', () => {
       headers: { authorization: `Bearer ${bearer}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
-    return { status: response.status, json: (await response.json().catch(() => null)) as Record<string, unknown> };
+    return {
+      status: response.status,
+      json: (await response.json().catch(() => null)) as Record<string, unknown>,
+    };
   };
   const shot = async (name: string) => {
     fs.mkdirSync(IMAGES, { recursive: true });
@@ -90,7 +97,9 @@ describe('web console (Chromium against npm run demo)', () => {
       return output.includes('Lattice demo is ready') ? true : undefined;
     });
     token = /Tenant token\s+(\S+)/.exec(output)![1]!;
-    gnsId = (JSON.parse(fs.readFileSync(path.join(dataDir, 'demo', 'state.json'), 'utf8')) as { gnsId: string }).gnsId;
+    gnsId = (
+      JSON.parse(fs.readFileSync(path.join(dataDir, 'demo', 'state.json'), 'utf8')) as { gnsId: string }
+    ).gnsId;
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
   }, 240_000);
@@ -148,7 +157,8 @@ describe('web console (Chromium against npm run demo)', () => {
       return /ratings\s*west\s*[1-9]|ratings\s*west\s*0\.[1-9]/.test(text) ? true : undefined;
     });
     const table = (await services.textContent()) ?? '';
-    for (const name of ['productpage', 'details', 'reviews', 'ratings', 'bookinfo-gateway']) expect(table).toContain(name);
+    for (const name of ['productpage', 'details', 'reviews', 'ratings', 'bookinfo-gateway'])
+      expect(table).toContain(name);
     const edges = (await page.getByTestId('topology-edges').textContent()) ?? '';
     expect(edges).toContain('bookinfo-gateway@edge → productpage@east');
     expect(edges).toContain('productpage@east → details@east');
@@ -179,13 +189,26 @@ describe('web console (Chromium against npm run demo)', () => {
     expect(await page.getByTestId('install-command').textContent()).toContain('helm');
     await page.getByText('Waiting for the agent of extra to connect').waitFor();
     const clusters = await api('GET', '/v1/clusters');
-    expect((clusters.json.items as { name: string; status: string }[]).find((c) => c.name === 'extra')?.status).toBe('PENDING');
+    expect(
+      (clusters.json.items as { name: string; status: string }[]).find((c) => c.name === 'extra')?.status,
+    ).toBe('PENDING');
     // The agent verifies the controller with the CA the dialog shows (the demo's agents have the same file).
     const ca = fs.readFileSync(path.join(dataDir, 'demo', 'agents', 'east', 'ca.pem'), 'utf8');
-    const agent = new AgentProcess('extra', { controllerAddress: () => `127.0.0.1:${grpcPort}`, caPem: ca, bootstrapToken: bootstrap });
+    const agent = new AgentProcess('extra', {
+      controllerAddress: () => `127.0.0.1:${grpcPort}`,
+      caPem: ca,
+      bootstrapToken: bootstrap,
+    });
     agent.writeInventory({
       namespaces: [{ name: 'shop' }],
-      services: [{ namespace: 'shop', name: 'cart', ports: [{ name: 'http', port: 8080, protocol: 'HTTP' }], endpointGroups: [{ labels: { app: 'cart' }, ready: 1 }] }],
+      services: [
+        {
+          namespace: 'shop',
+          name: 'cart',
+          ports: [{ name: 'http', port: 8080, protocol: 'HTTP' }],
+          endpointGroups: [{ labels: { app: 'cart' }, ready: 1 }],
+        },
+      ],
     });
     agents.push(agent);
     agent.start();
@@ -207,7 +230,10 @@ describe('web console (Chromium against npm run demo)', () => {
     await page.getByRole('button', { name: 'Add match condition' }).click();
     await page.getByLabel('Cluster 2', { exact: true }).fill('east');
     await page.getByLabel('Namespace 2', { exact: true }).fill('bookinfo');
-    await page.getByTestId('gns-preview').getByText('east/bookinfo stays with the older Global Namespace bookinfo').waitFor();
+    await page
+      .getByTestId('gns-preview')
+      .getByText('east/bookinfo stays with the older Global Namespace bookinfo')
+      .waitFor();
     await shot('gns-edit');
     await page.getByRole('button', { name: 'Remove match condition 2' }).click();
     await page.getByRole('button', { name: 'Create', exact: true }).click();
@@ -227,7 +253,14 @@ describe('web console (Chromium against npm run demo)', () => {
     await page.getByRole('option', { name: /^reviews/ }).click();
     const spec = {
       subsets: ['v1', 'v2'].map((version) => ({ name: version, labels: { version } })),
-      routes: [{ destinations: [{ subset: 'v1', weight: 90 }, { subset: 'v2', weight: 10 }] }],
+      routes: [
+        {
+          destinations: [
+            { subset: 'v1', weight: 90 },
+            { subset: 'v2', weight: 10 },
+          ],
+        },
+      ],
     };
     await page.getByLabel('Spec (JSON)').fill(JSON.stringify(spec, null, 2));
     const save = page.getByRole('button', { name: 'Save' });
@@ -239,6 +272,7 @@ describe('web console (Chromium against npm run demo)', () => {
     const diff = (await dryRun.textContent()) ?? '';
     expect(diff).toContain('VirtualService');
     expect(diff).toMatch(/\+\s+"weight": 90/);
+    await dryRun.getByTestId('dry-run-east').scrollIntoViewIfNeeded();
     await shot('policy-dry-run');
     await save.click();
     await page.getByTestId('policy-saved').waitFor();
@@ -275,7 +309,10 @@ describe('web console (Chromium against npm run demo)', () => {
     await viewer.getByLabel('API token').fill('lat_not-a-token');
     await viewer.getByRole('button', { name: 'Sign in' }).click();
     // A refused sign-in shows the server's message and its request id.
-    await viewer.getByTestId('error').getByText(/request id/).waitFor();
+    await viewer
+      .getByTestId('error')
+      .getByText(/request id/)
+      .waitFor();
     await viewer.getByLabel('API token').fill(viewerToken);
     await viewer.getByRole('button', { name: 'Sign in' }).click();
     await viewer.getByTestId('role').getByText('viewer').waitFor();
@@ -300,7 +337,12 @@ describe('web console (Chromium against npm run demo)', () => {
     await viewer.getByTestId('slo-ratings-availability').waitFor();
     expect(await viewer.getByRole('link', { name: 'Create SLO' }).count()).toBe(0);
     // The server enforces it whatever the page shows.
-    const refused = await api('POST', '/v1/global-namespaces', { name: 'x', domain: 'x.local', matchConditions: [] }, viewerToken);
+    const refused = await api(
+      'POST',
+      '/v1/global-namespaces',
+      { name: 'x', domain: 'x.local', matchConditions: [] },
+      viewerToken,
+    );
     expect(refused.status).toBe(403);
     // Signing out forgets the token.
     await viewer.getByRole('button', { name: 'Sign out' }).click();

@@ -12,14 +12,27 @@ const gns = {
   mtlsMode: 'STRICT',
   createdAt: '2026-01-01T00:00:00Z',
   matchConditions: [],
-  status: { serviceCount: 5, memberNamespaces: [{ clusterId: 'c1', clusterName: 'east', namespace: 'bookinfo' }], conflicts: [], warnings: [] },
+  status: {
+    serviceCount: 5,
+    memberNamespaces: [{ clusterId: 'c1', clusterName: 'east', namespace: 'bookinfo' }],
+    conflicts: [],
+    warnings: [],
+  },
 };
 
 function server(role: 'viewer' | 'editor' | 'admin') {
   return fakeServer((url, init) => {
     const auth = (init.headers as Record<string, string>).Authorization;
     if (auth !== 'Bearer lat_good')
-      return { status: 401, body: { statusCode: 401, error: 'Unauthorized', message: 'the token is not valid', requestId: 'req-123' } };
+      return {
+        status: 401,
+        body: {
+          statusCode: 401,
+          error: 'Unauthorized',
+          message: 'the token is not valid',
+          requestId: 'req-123',
+        },
+      };
     if (url === '/console/session') return { body: { tenantId: 't1', tokenId: 'k1', tokenName: 'ci', role } };
     if (url === '/v1/tenant') return { body: { id: 't1', name: 'acme', createdAt: '2026-01-01T00:00:00Z' } };
     if (url === '/graphql') {
@@ -76,7 +89,8 @@ describe('console app', () => {
     let valid = true;
     fakeServer((url) => {
       if (!valid) return { status: 401, body: { message: 'token revoked', requestId: 'r2' } };
-      if (url === '/console/session') return { body: { tenantId: 't1', tokenId: 'k1', tokenName: 'ci', role: 'admin' } };
+      if (url === '/console/session')
+        return { body: { tenantId: 't1', tokenId: 'k1', tokenName: 'ci', role: 'admin' } };
       if (url === '/v1/tenant') return { body: { id: 't1', name: 'acme' } };
       return { body: { data: { clusters: { pageInfo: { hasNextPage: false }, nodes: [] } } } };
     });

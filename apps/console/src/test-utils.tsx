@@ -14,7 +14,10 @@ export function renderAt(ui: ReactElement, path = '/') {
   );
 }
 
-type Handler = (url: string, init: RequestInit) => { status?: number; body: unknown; headers?: Record<string, string> };
+type Handler = (
+  url: string,
+  init: RequestInit,
+) => { status?: number; body: unknown; headers?: Record<string, string> };
 
 /** A fake server: `fetch` answers from `handler` (by URL and GraphQL operation name). */
 export function fakeServer(handler: Handler) {
@@ -22,7 +25,11 @@ export function fakeServer(handler: Handler) {
   vi.stubGlobal(
     'fetch',
     vi.fn(async (url: string, init: RequestInit = {}) => {
-      calls.push({ url, body: init.body as string | undefined, headers: (init.headers ?? {}) as Record<string, string> });
+      calls.push({
+        url,
+        body: init.body as string | undefined,
+        headers: (init.headers ?? {}) as Record<string, string>,
+      });
       const answer = handler(url, init);
       return new Response(JSON.stringify(answer.body), {
         status: answer.status ?? 200,

@@ -28,7 +28,12 @@ async function loadSession(): Promise<Session> {
     rest<{ tenantId: string; tokenName: string; role: Role }>('GET', '/console/session'),
     rest<{ id: string; name: string }>('GET', '/v1/tenant'),
   ]);
-  return { tenantId: who.data.tenantId, tenantName: tenant.data.name, tokenName: who.data.tokenName, role: who.data.role };
+  return {
+    tenantId: who.data.tenantId,
+    tenantName: tenant.data.name,
+    tokenName: who.data.tokenName,
+    role: who.data.role,
+  };
 }
 
 export function AuthProvider({ children }: { children: ReactNode }) {

@@ -78,7 +78,9 @@ export async function rest<T>(
 ): Promise<RestResult<T>> {
   const response = await fetch(path, {
     method,
-    headers: headers(body === undefined ? extraHeaders : { 'Content-Type': 'application/json', ...extraHeaders }),
+    headers: headers(
+      body === undefined ? extraHeaders : { 'Content-Type': 'application/json', ...extraHeaders },
+    ),
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = await readJson(response);
@@ -88,7 +90,10 @@ export async function rest<T>(
 
 interface GraphQLResponse<T> {
   data?: T | null;
-  errors?: { message: string; extensions?: { code?: string; requestId?: string; errors?: { field: string; message: string }[] } }[];
+  errors?: {
+    message: string;
+    extensions?: { code?: string; requestId?: string; errors?: { field: string; message: string }[] };
+  }[];
 }
 
 /** A GraphQL operation whose result and variable types come from the generated src/gql. */
@@ -127,7 +132,10 @@ export interface Page<T> {
  * Every node of a connection, page by page (pages stay small so each query stays under the
  * server's cost limit). Stops after `maxPages` pages rather than looping on a broken cursor.
  */
-export async function allNodes<T>(fetchPage: (after: string | null) => Promise<Page<T>>, maxPages = 50): Promise<T[]> {
+export async function allNodes<T>(
+  fetchPage: (after: string | null) => Promise<Page<T>>,
+  maxPages = 50,
+): Promise<T[]> {
   const nodes: T[] = [];
   let after: string | null = null;
   for (let page = 0; page < maxPages; page++) {

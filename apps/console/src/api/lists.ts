@@ -7,7 +7,8 @@ export const loadClusters = () => allNodes((after) => gql(ClustersQuery, { after
 export const loadGlobalNamespaces = () =>
   allNodes((after) => gql(GlobalNamespacesQuery, { after }).then((r) => r.globalNamespaces));
 
-export const loadGnsSummaries = () => allNodes((after) => gql(OverviewQuery, { after }).then((r) => r.globalNamespaces));
+export const loadGnsSummaries = () =>
+  allNodes((after) => gql(OverviewQuery, { after }).then((r) => r.globalNamespaces));
 
 export const loadSlos = (gnsId?: string | null) =>
   allNodes((after) => gql(SlosQuery, { gnsId: gnsId ?? null, after }).then((r) => r.slos));

@@ -21,7 +21,10 @@ export function forgetToken(): void {
  * fragment (never sent to the server) into sessionStorage, and the fragment is removed from the
  * address bar and the history entry at once. Returns whether a token was taken.
  */
-export function takeTokenFromFragment(location: Location = window.location, history: History = window.history): boolean {
+export function takeTokenFromFragment(
+  location: Location = window.location,
+  history: History = window.history,
+): boolean {
   const match = /(?:^#|&)token=([^&]+)/.exec(location.hash);
   if (!match) return false;
   const token = decodeURIComponent(match[1]!).trim();

@@ -10,9 +10,20 @@ export interface MetricsPoint {
   p99?: number | null;
 }
 
-const time = (value: string) => new Date(value).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const time = (value: string) =>
+  new Date(value).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
-function Chart({ title, data, lines, unit }: { title: string; data: object[]; lines: { key: string; colour: string; name: string }[]; unit: string }) {
+function Chart({
+  title,
+  data,
+  lines,
+  unit,
+}: {
+  title: string;
+  data: object[];
+  lines: { key: string; colour: string; name: string }[];
+  unit: string;
+}) {
   return (
     <Card withBorder padding="xs" aria-label={title}>
       <Text size="sm" fw={600}>
@@ -27,7 +38,16 @@ function Chart({ title, data, lines, unit }: { title: string; data: object[]; li
             <Tooltip labelFormatter={(v) => new Date(String(v)).toLocaleString()} />
             <Legend />
             {lines.map((line) => (
-              <Line key={line.key} type="monotone" dataKey={line.key} name={line.name} stroke={line.colour} dot={false} isAnimationActive={false} connectNulls={false} />
+              <Line
+                key={line.key}
+                type="monotone"
+                dataKey={line.key}
+                name={line.name}
+                stroke={line.colour}
+                dot={{ r: 2 }}
+                isAnimationActive={false}
+                connectNulls={false}
+              />
             ))}
           </LineChart>
         </ResponsiveContainer>
@@ -38,11 +58,24 @@ function Chart({ title, data, lines, unit }: { title: string; data: object[]; li
 
 /** Requests, errors and p50/p90/p99 latency of a service over the chosen range. */
 export function MetricsCharts({ points }: { points: MetricsPoint[] }) {
-  const data = points.map((p) => ({ ...p, errorPercent: p.errorRate === null || p.errorRate === undefined ? null : p.errorRate * 100 }));
+  const data = points.map((p) => ({
+    ...p,
+    errorPercent: p.errorRate === null || p.errorRate === undefined ? null : p.errorRate * 100,
+  }));
   return (
     <SimpleGrid cols={{ base: 1, lg: 3 }} data-testid="service-charts">
-      <Chart title="Requests" unit=" rps" data={data} lines={[{ key: 'requestRate', colour: '#364fc7', name: 'requests/s' }]} />
-      <Chart title="Errors" unit=" %" data={data} lines={[{ key: 'errorPercent', colour: '#e03131', name: 'error %' }]} />
+      <Chart
+        title="Requests"
+        unit=" rps"
+        data={data}
+        lines={[{ key: 'requestRate', colour: '#364fc7', name: 'requests/s' }]}
+      />
+      <Chart
+        title="Errors"
+        unit=" %"
+        data={data}
+        lines={[{ key: 'errorPercent', colour: '#e03131', name: 'error %' }]}
+      />
       <Chart
         title="Latency"
         unit=" ms"

@@ -49,7 +49,11 @@ export function objectDiffs(
     const a = before.has(key) ? JSON.stringify(before.get(key), null, 2) : '';
     const b = after.has(key) ? JSON.stringify(after.get(key), null, 2) : '';
     if (a === b) continue;
-    result.push({ key, change: a === '' ? 'added' : b === '' ? 'removed' : 'changed', lines: diffLines(a, b) });
+    result.push({
+      key,
+      change: a === '' ? 'added' : b === '' ? 'removed' : 'changed',
+      lines: diffLines(a, b),
+    });
   }
   return result;
 }

@@ -18,8 +18,16 @@ const bookinfo = {
 
 describe('previewGns', () => {
   it('refuses what the controller refuses, with the same messages', () => {
-    const preview = previewGns([{ cluster: { type: 'REGEX', value: '(a+)+' }, namespace: { type: 'EXACT', value: 'Shop' } }], clusters, [], {});
-    expect(preview.errors.map((e) => e.field)).toEqual(['matchConditions[0].cluster.value', 'matchConditions[0].namespace.value']);
+    const preview = previewGns(
+      [{ cluster: { type: 'REGEX', value: '(a+)+' }, namespace: { type: 'EXACT', value: 'Shop' } }],
+      clusters,
+      [],
+      {},
+    );
+    expect(preview.errors.map((e) => e.field)).toEqual([
+      'matchConditions[0].cluster.value',
+      'matchConditions[0].namespace.value',
+    ]);
     expect(previewGns([], clusters, [], {}).errors[0]!.message).toContain('at least one match condition');
   });
 
@@ -45,6 +53,13 @@ describe('previewGns', () => {
     );
     expect(self.members).toHaveLength(2);
     expect(self.conflicts).toEqual([]);
-    expect(previewGns([{ cluster: { type: 'REGEX', value: 'eas' }, namespace: { type: 'EXACT', value: 'x' } }], clusters, [], {}).clusters).toEqual([]);
+    expect(
+      previewGns(
+        [{ cluster: { type: 'REGEX', value: 'eas' }, namespace: { type: 'EXACT', value: 'x' } }],
+        clusters,
+        [],
+        {},
+      ).clusters,
+    ).toEqual([]);
   });
 });

@@ -1,4 +1,8 @@
-import { compileSelector, validateMatchConditions, type MatchCondition } from '@lattice/domain/gns/match-conditions';
+import {
+  compileSelector,
+  validateMatchConditions,
+  type MatchCondition,
+} from '@lattice/domain/gns/match-conditions';
 
 export interface KnownNamespace {
   clusterId: string;
@@ -36,8 +40,13 @@ export function previewGns(
 ): GnsPreview {
   const errors = validateMatchConditions(conditions);
   if (errors.length > 0) return { errors, clusters: [], members: [], conflicts: [] };
-  const matchers = conditions.map((c) => ({ cluster: compileSelector(c.cluster), namespace: compileSelector(c.namespace) }));
-  const matchedClusters = clusters.filter((cluster) => matchers.some((m) => m.cluster(cluster.name))).map((c) => c.name);
+  const matchers = conditions.map((c) => ({
+    cluster: compileSelector(c.cluster),
+    namespace: compileSelector(c.namespace),
+  }));
+  const matchedClusters = clusters
+    .filter((cluster) => matchers.some((m) => m.cluster(cluster.name)))
+    .map((c) => c.name);
   const known = new Map<string, { member: KnownNamespace; holders: ClaimingGns[] }>();
   for (const gns of others) {
     for (const member of gns.members) {
@@ -53,7 +62,9 @@ export function previewGns(
   for (const { member, holders } of known.values()) {
     if (!matchers.some((m) => m.cluster(member.clusterName) && m.namespace(member.namespace))) continue;
     members.push(member);
-    const older = holders.filter((g) => g.createdAt < selfCreated).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const older = holders
+      .filter((g) => g.createdAt < selfCreated)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     if (older[0]) conflicts.push({ member, keptBy: older[0].name });
   }
   members.sort((a, b) => `${a.clusterName}/${a.namespace}`.localeCompare(`${b.clusterName}/${b.namespace}`));

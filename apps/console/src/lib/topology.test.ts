@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { HEALTH_COLOURS, healthOf, syntheticTopology, topologyElements, type TopoEdge, type TopoNode } from './topology';
+import {
+  HEALTH_COLOURS,
+  healthOf,
+  syntheticTopology,
+  topologyElements,
+  type TopoEdge,
+  type TopoNode,
+} from './topology';
 
 const node = (id: string, cluster: string, service: string, extra: Partial<TopoNode> = {}): TopoNode => ({
   id,
@@ -27,7 +34,11 @@ describe('healthOf', () => {
 
 describe('topologyElements', () => {
   it('groups services in one compound node per cluster and labels edges with rate, errors and p99', () => {
-    const nodes = [node('a', 'east', 'productpage'), node('b', 'east', 'details'), node('c', 'west', 'ratings', { errorRate: 0.03 })];
+    const nodes = [
+      node('a', 'east', 'productpage'),
+      node('b', 'east', 'details'),
+      node('c', 'west', 'ratings', { errorRate: 0.03 }),
+    ];
     const edges: TopoEdge[] = [
       { sourceId: 'a', destinationId: 'b', clusterId: 'east', requestRate: 2, errorRate: 0.001, p99: 20 },
       { sourceId: 'a', destinationId: 'c', clusterId: 'east', requestRate: 0.5, errorRate: 0.1, p99: 99.6 },
@@ -55,7 +66,9 @@ describe('topologyElements', () => {
     expect(elements.filter((e) => e.classes === 'cluster')).toHaveLength(10);
     expect(elements.filter((e) => e.group === 'nodes' && e.classes !== 'cluster')).toHaveLength(2000);
     expect(elements.filter((e) => e.group === 'edges')).toHaveLength(2000);
-    const positions = new Set(elements.filter((e) => e.position).map((e) => `${e.position!.x},${e.position!.y}`));
+    const positions = new Set(
+      elements.filter((e) => e.position).map((e) => `${e.position!.x},${e.position!.y}`),
+    );
     expect(positions.size).toBe(2000);
   });
 });

@@ -39,7 +39,11 @@ export const HEALTH_COLOURS: Record<Health, string> = {
   idle: '#adb5bd',
 };
 
-export function healthOf(stats: { requestRate: number; errorRate?: number | null; p99?: number | null }): Health {
+export function healthOf(stats: {
+  requestRate: number;
+  errorRate?: number | null;
+  p99?: number | null;
+}): Health {
   if (!(stats.requestRate > 0)) return 'idle';
   const errors = stats.errorRate ?? 0;
   if (errors >= HEALTH_THRESHOLDS.failingErrorRate) return 'failing';
@@ -60,7 +64,8 @@ const CELL = { width: 170, height: 90, gap: 140 };
 
 function edgeLabel(edge: TopoEdge): string {
   const rps = edge.requestRate < 10 ? edge.requestRate.toFixed(2) : edge.requestRate.toFixed(0);
-  const errors = edge.errorRate === null || edge.errorRate === undefined ? '–' : `${(edge.errorRate * 100).toFixed(1)}%`;
+  const errors =
+    edge.errorRate === null || edge.errorRate === undefined ? '–' : `${(edge.errorRate * 100).toFixed(1)}%`;
   const p99 = edge.p99 === null || edge.p99 === undefined ? '–' : `${Math.round(edge.p99)}ms`;
   return `${rps} rps · ${errors} · p99 ${p99}`;
 }
@@ -86,11 +91,16 @@ export function topologyElements(nodes: readonly TopoNode[], edges: readonly Top
   }
   const positions = new Map<string, { x: number; y: number }>();
   let left = 0;
-  for (const [, members] of [...perCluster].sort((a, b) => (clusters.get(a[0]) ?? '').localeCompare(clusters.get(b[0]) ?? ''))) {
+  for (const [, members] of [...perCluster].sort((a, b) =>
+    (clusters.get(a[0]) ?? '').localeCompare(clusters.get(b[0]) ?? ''),
+  )) {
     members.sort((a, b) => a.service.localeCompare(b.service));
     const columns = Math.max(1, Math.ceil(Math.sqrt(members.length)));
     members.forEach((node, i) =>
-      positions.set(node.id, { x: left + (i % columns) * CELL.width, y: Math.floor(i / columns) * CELL.height }),
+      positions.set(node.id, {
+        x: left + (i % columns) * CELL.width,
+        y: Math.floor(i / columns) * CELL.height,
+      }),
     );
     left += columns * CELL.width + CELL.gap;
   }
@@ -133,7 +143,10 @@ export function topologyElements(nodes: readonly TopoNode[], edges: readonly Top
 }
 
 /** A synthetic topology (for the component test and the benchmark): `services` per cluster, calls in a ring. */
-export function syntheticTopology(services: number, clusters: number): { nodes: TopoNode[]; edges: TopoEdge[] } {
+export function syntheticTopology(
+  services: number,
+  clusters: number,
+): { nodes: TopoNode[]; edges: TopoEdge[] } {
   const nodes: TopoNode[] = [];
   const edges: TopoEdge[] = [];
   for (let c = 0; c < clusters; c++) {

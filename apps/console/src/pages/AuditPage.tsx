@@ -19,7 +19,11 @@ function actorName(actor: Record<string, unknown>): string {
 }
 
 export function AuditPage() {
-  const events = useData(() => rest<{ items: AuditEvent[] }>('GET', '/v1/audit-events?limit=100'), 'audit', 30_000);
+  const events = useData(
+    () => rest<{ items: AuditEvent[] }>('GET', '/v1/audit-events?limit=100'),
+    'audit',
+    30_000,
+  );
   const list = events.data?.data.items ?? [];
   return (
     <Stack>
@@ -27,7 +31,13 @@ export function AuditPage() {
       <Text size="sm" c="dimmed">
         The newest 100 changes of this tenant.
       </Text>
-      <DataStates loading={events.loading} error={events.error} data={events.data} isEmpty={list.length === 0} empty="Nothing has changed yet." />
+      <DataStates
+        loading={events.loading}
+        error={events.error}
+        data={events.data}
+        isEmpty={list.length === 0}
+        empty="Nothing has changed yet."
+      />
       {list.length > 0 && (
         <Table striped>
           <Table.Thead>

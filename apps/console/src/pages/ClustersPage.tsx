@@ -1,4 +1,16 @@
-import { Alert, Button, Code, Group, Modal, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Code,
+  Group,
+  Modal,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useAuth } from '../api/auth';
 import { gql, rest } from '../api/client';
@@ -11,7 +23,13 @@ import { dateTime, DASH } from '../lib/format';
 
 interface Registered {
   cluster: { id: string; name: string };
-  bootstrap: { token: string; expiresAt: string; controller: string; controllerCaPem: string; command: string };
+  bootstrap: {
+    token: string;
+    expiresAt: string;
+    controller: string;
+    controllerCaPem: string;
+    command: string;
+  };
 }
 
 export function ClustersPage() {
@@ -65,7 +83,8 @@ export function ClustersPage() {
                 <Table.Td>
                   {c.lastNack ? (
                     <Text size="sm" c="red">
-                      v{c.lastNack.version}: {c.lastNack.reason || 'no reason given'} ({dateTime(c.lastNack.at)})
+                      v{c.lastNack.version}: {c.lastNack.reason || 'no reason given'} (
+                      {dateTime(c.lastNack.at)})
                     </Text>
                   ) : (
                     DASH
@@ -74,7 +93,12 @@ export function ClustersPage() {
                 <Table.Td>
                   <Group gap={4}>
                     {c.conditions.map((condition) => (
-                      <Tooltip key={condition.type} label={`${condition.reason}: ${condition.message}`} multiline w={300}>
+                      <Tooltip
+                        key={condition.type}
+                        label={`${condition.reason}: ${condition.message}`}
+                        multiline
+                        w={300}
+                      >
                         <span tabIndex={0}>
                           <Text size="xs" span>
                             {condition.type}{' '}
@@ -114,7 +138,9 @@ function RegisterCluster({ onDone }: { onDone: () => void }) {
     setError(undefined);
     try {
       const body = { name: name.trim(), ...(eastWest.trim() ? { eastWestAddress: eastWest.trim() } : {}) };
-      const result = await rest<Registered>('POST', '/v1/clusters', body, { 'Idempotency-Key': crypto.randomUUID() });
+      const result = await rest<Registered>('POST', '/v1/clusters', body, {
+        'Idempotency-Key': crypto.randomUUID(),
+      });
       setRegistered(result.data);
       onDone();
     } catch (failure) {
@@ -128,7 +154,12 @@ function RegisterCluster({ onDone }: { onDone: () => void }) {
   return (
     <form onSubmit={submit}>
       <Stack>
-        <TextInput label="Cluster name" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
+        <TextInput
+          label="Cluster name"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          required
+        />
         <TextInput
           label="East-west gateway address"
           description="The address other clusters reach this one at (port 15443); optional"
@@ -146,7 +177,11 @@ function RegisterCluster({ onDone }: { onDone: () => void }) {
 
 /** The one-time token and install commands, then a wait until the agent connects. */
 function Onboarding({ registered, onConnected }: { registered: Registered; onConnected: () => void }) {
-  const status = useData(() => gql(ClusterStatusQuery, { id: registered.cluster.id }), registered.cluster.id, 3_000);
+  const status = useData(
+    () => gql(ClusterStatusQuery, { id: registered.cluster.id }),
+    registered.cluster.id,
+    3_000,
+  );
   const connected = status.data?.cluster.status === 'CONNECTED';
   useEffect(() => {
     if (connected) onConnected();
@@ -154,8 +189,8 @@ function Onboarding({ registered, onConnected }: { registered: Registered; onCon
   return (
     <Stack>
       <Alert color="yellow" title="Shown once">
-        This bootstrap token is shown only now and works once, until {dateTime(registered.bootstrap.expiresAt)}. Copy
-        the commands before closing this dialog.
+        This bootstrap token is shown only now and works once, until{' '}
+        {dateTime(registered.bootstrap.expiresAt)}. Copy the commands before closing this dialog.
       </Alert>
       <Text size="sm">Bootstrap token</Text>
       <Code block data-testid="bootstrap-token">
@@ -171,7 +206,8 @@ function Onboarding({ registered, onConnected }: { registered: Registered; onCon
       </Code>
       {connected ? (
         <Alert color="green" title="Connected" data-testid="agent-connected">
-          The agent of {registered.cluster.name} is connected ({status.data?.cluster.agentVersion ?? 'unknown version'}).
+          The agent of {registered.cluster.name} is connected (
+          {status.data?.cluster.agentVersion ?? 'unknown version'}).
         </Alert>
       ) : (
         <Group>

@@ -1,4 +1,18 @@
-import { Alert, Anchor, Badge, Button, Card, Code, Group, List, Stack, Stepper, Table, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Code,
+  Group,
+  List,
+  Stack,
+  Stepper,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useAuth } from '../api/auth';
@@ -99,7 +113,9 @@ export function GnsDetailPage() {
                       </Table.Td>
                       <Table.Td>{s.ports.map((p) => `${p.number}/${p.protocol}`).join(', ')}</Table.Td>
                       <Table.Td>
-                        {s.instances.map((i) => `${i.clusterName}/${i.namespace} (${i.readyEndpoints})`).join(', ')}
+                        {s.instances
+                          .map((i) => `${i.clusterName}/${i.namespace} (${i.readyEndpoints})`)
+                          .join(', ')}
                       </Table.Td>
                     </Table.Tr>
                   ))}
@@ -127,7 +143,9 @@ function CaCard({ id, canEdit }: { id: string; canEdit: boolean }) {
     setBusy(true);
     setError(undefined);
     try {
-      await rest('POST', `/v1/global-namespaces/${id}/ca/rotate`, undefined, { 'Idempotency-Key': crypto.randomUUID() });
+      await rest('POST', `/v1/global-namespaces/${id}/ca/rotate`, undefined, {
+        'Idempotency-Key': crypto.randomUUID(),
+      });
       ca.reload();
     } catch (failure) {
       setError(failure);
@@ -152,7 +170,11 @@ function CaCard({ id, canEdit }: { id: string; canEdit: boolean }) {
           <Text size="sm">
             Trust domain <Code>{data.trustDomain}</Code> · rotation stage <StatusBadge value={stage} />
           </Text>
-          <Stepper active={STAGES.indexOf(stage as (typeof STAGES)[number])} size="xs" aria-label="Rotation progress">
+          <Stepper
+            active={STAGES.indexOf(stage as (typeof STAGES)[number])}
+            size="xs"
+            aria-label="Rotation progress"
+          >
             <Stepper.Step label="Idle" />
             <Stepper.Step label="Trust both roots" />
             <Stepper.Step label="Issue from the new root" />
@@ -193,7 +215,8 @@ function CaCard({ id, canEdit }: { id: string; canEdit: boolean }) {
           </Text>
           {data.intermediates.map((i) => (
             <Text size="sm" key={i.clusterId + i.rootGeneration}>
-              {i.clusterName}: <StatusBadge value={i.state} /> root {i.rootGeneration}, until {dateTime(i.notAfter)}
+              {i.clusterName}: <StatusBadge value={i.state} /> root {i.rootGeneration}, until{' '}
+              {dateTime(i.notAfter)}
               {i.lastError ? ` — ${i.lastError}` : ''}
             </Text>
           ))}

@@ -1,4 +1,18 @@
-import { ActionIcon, Alert, Button, Card, Code, Group, List, Select, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Button,
+  Card,
+  Code,
+  Group,
+  List,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+} from '@mantine/core';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import type { MatchCondition, SelectorType } from '@lattice/domain/gns/match-conditions';
@@ -20,7 +34,10 @@ interface GnsView {
 }
 
 const TYPES = ['EXACT', 'PREFIX', 'REGEX'].map((value) => ({ value, label: value }));
-const emptyCondition = (): MatchCondition => ({ cluster: { type: 'EXACT', value: '' }, namespace: { type: 'EXACT', value: '' } });
+const emptyCondition = (): MatchCondition => ({
+  cluster: { type: 'EXACT', value: '' },
+  namespace: { type: 'EXACT', value: '' },
+});
 
 export function GnsEditPage() {
   const { id } = useParams();
@@ -71,7 +88,9 @@ export function GnsEditPage() {
   const update = (index: number, side: 'cluster' | 'namespace', field: 'type' | 'value', value: string) =>
     setConditions((list) =>
       list.map((c, i) =>
-        i === index ? { ...c, [side]: { ...c[side], [field]: field === 'type' ? (value as SelectorType) : value } } : c,
+        i === index
+          ? { ...c, [side]: { ...c[side], [field]: field === 'type' ? (value as SelectorType) : value } }
+          : c,
       ),
     );
 
@@ -79,7 +98,13 @@ export function GnsEditPage() {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
-    const body = { name: name.trim(), domain: domain.trim(), description, mtlsMode, matchConditions: conditions };
+    const body = {
+      name: name.trim(),
+      domain: domain.trim(),
+      description,
+      mtlsMode,
+      matchConditions: conditions,
+    };
     try {
       if (id) {
         await rest('PUT', `/v1/global-namespaces/${id}`, body, { 'If-Match': existing.data?.etag ?? '*' });
@@ -104,7 +129,13 @@ export function GnsEditPage() {
       <Group align="flex-start" grow>
         <form onSubmit={submit}>
           <Stack>
-            <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} required disabled={!!id} />
+            <TextInput
+              label="Name"
+              value={name}
+              onChange={(e) => setName(e.currentTarget.value)}
+              required
+              disabled={!!id}
+            />
             <TextInput
               label="Domain"
               description="Services are reachable as <service>.<domain>"
@@ -113,7 +144,11 @@ export function GnsEditPage() {
               onChange={(e) => setDomain(e.currentTarget.value)}
               required
             />
-            <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} />
+            <Textarea
+              label="Description"
+              value={description}
+              onChange={(e) => setDescription(e.currentTarget.value)}
+            />
             <Select
               label="mTLS mode"
               data={['STRICT', 'PERMISSIVE']}
@@ -123,8 +158,8 @@ export function GnsEditPage() {
             />
             <Title order={5}>Match conditions</Title>
             <Text size="xs" c="dimmed">
-              Every service in a (cluster, namespace) both selectors of a condition match is a member. REGEX must match the
-              whole name.
+              Every service in a (cluster, namespace) both selectors of a condition match is a member. REGEX
+              must match the whole name.
             </Text>
             {conditions.map((condition, index) => (
               <Card withBorder key={index} padding="xs" aria-label={`Match condition ${index + 1}`}>
@@ -215,7 +250,8 @@ export function GnsEditPage() {
                 <Alert color="orange" title="Conflicts">
                   {preview.conflicts.map((c) => (
                     <Text size="sm" key={c.member.clusterId + c.member.namespace}>
-                      {c.member.clusterName}/{c.member.namespace} stays with the older Global Namespace {c.keptBy}
+                      {c.member.clusterName}/{c.member.namespace} stays with the older Global Namespace{' '}
+                      {c.keptBy}
                     </Text>
                   ))}
                 </Alert>

@@ -20,7 +20,13 @@ export function GnsListPage() {
           </Button>
         )}
       </Group>
-      <DataStates loading={gnss.loading} error={gnss.error} data={gnss.data} isEmpty={list.length === 0} empty="No Global Namespace yet." />
+      <DataStates
+        loading={gnss.loading}
+        error={gnss.error}
+        data={gnss.data}
+        isEmpty={list.length === 0}
+        empty="No Global Namespace yet."
+      />
       {list.length > 0 && (
         <Table striped highlightOnHover>
           <Table.Thead>
@@ -47,12 +53,21 @@ export function GnsListPage() {
                 </Table.Td>
                 <Table.Td>{g.domain}</Table.Td>
                 <Table.Td>
-                  {g.status.memberNamespaces.map((m) => `${m.clusterName}/${m.namespace}`).join(', ') || 'none'}
+                  {g.status.memberNamespaces.map((m) => `${m.clusterName}/${m.namespace}`).join(', ') ||
+                    'none'}
                 </Table.Td>
                 <Table.Td>{g.status.serviceCount}</Table.Td>
                 <Table.Td>{g.mtlsMode}</Table.Td>
                 <Table.Td>
-                  <StatusBadge value={g.status.conflicts.length > 0 ? 'WARNING' : g.status.warnings.length > 0 ? 'WARNING' : 'HEALTHY'} />
+                  <StatusBadge
+                    value={
+                      g.status.conflicts.length > 0
+                        ? 'WARNING'
+                        : g.status.warnings.length > 0
+                          ? 'WARNING'
+                          : 'HEALTHY'
+                    }
+                  />
                 </Table.Td>
                 <Table.Td>
                   <Group gap="xs">

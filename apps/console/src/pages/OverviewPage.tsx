@@ -37,10 +37,21 @@ export function OverviewPage() {
       <DataStates loading={slos.loading} error={slos.error} data={slos.data} />
       {overview.data && clusterList.data && (
         <SimpleGrid cols={{ base: 2, md: 4 }}>
-          <Stat label="Clusters connected" value={clusters.filter((c) => c.status === 'CONNECTED').length} testId="clusters-connected" />
-          <Stat label="Clusters disconnected" value={clusters.filter((c) => c.status === 'DISCONNECTED').length} />
+          <Stat
+            label="Clusters connected"
+            value={clusters.filter((c) => c.status === 'CONNECTED').length}
+            testId="clusters-connected"
+          />
+          <Stat
+            label="Clusters disconnected"
+            value={clusters.filter((c) => c.status === 'DISCONNECTED').length}
+          />
           <Stat label="Clusters pending" value={clusters.filter((c) => c.status === 'PENDING').length} />
-          <Stat label="Global Namespaces (without conflicts)" value={`${gnss.length} (${healthyGns})`} testId="gns-count" />
+          <Stat
+            label="Global Namespaces (without conflicts)"
+            value={`${gnss.length} (${healthyGns})`}
+            testId="gns-count"
+          />
           <Stat label="SLOs healthy" value={byHealth('HEALTHY')} />
           <Stat label="SLOs warning" value={byHealth('WARNING')} testId="slos-warning" />
           <Stat label="SLOs violated" value={byHealth('VIOLATED')} />

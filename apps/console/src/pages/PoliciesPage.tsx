@@ -1,9 +1,27 @@
-import { Alert, Anchor, Badge, Button, Card, Code, Group, Select, Stack, Text, Textarea, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Code,
+  Group,
+  Select,
+  Stack,
+  Text,
+  Textarea,
+  Title,
+} from '@mantine/core';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useAuth } from '../api/auth';
 import { gql } from '../api/client';
-import { PolicyDryRunQuery, SetSecurityPolicyMutation, SetTrafficPolicyMutation, TrafficPoliciesQuery } from '../api/operations';
+import {
+  PolicyDryRunQuery,
+  SetSecurityPolicyMutation,
+  SetTrafficPolicyMutation,
+  TrafficPoliciesQuery,
+} from '../api/operations';
 import { useData } from '../api/use-data';
 import { DataStates, ErrorNotice, Loading } from '../components/states';
 import type { PolicyDryRunQueryVariables } from '../gql/graphql';
@@ -24,7 +42,11 @@ export function PoliciesPage() {
   const policies = useData(() => gql(TrafficPoliciesQuery, { gnsId: id }), `policies-${id}`);
   const [target, setTarget] = useState<string | null>(null);
   const [text, setText] = useState('');
-  const [previewed, setPreviewed] = useState<{ text: string; clusters: ClusterDiff[]; warnings: { field: string; message: string }[] } | null>(null);
+  const [previewed, setPreviewed] = useState<{
+    text: string;
+    clusters: ClusterDiff[];
+    warnings: { field: string; message: string }[];
+  } | null>(null);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
@@ -33,7 +55,14 @@ export function PoliciesPage() {
   const services = data?.globalNamespace.services ?? [];
   const current = useMemo(() => {
     if (!data || !target) return null;
-    if (target === SECURITY) return data.securityPolicy ? { spec: data.securityPolicy.spec, version: data.securityPolicy.version, warnings: data.securityPolicy.warnings } : null;
+    if (target === SECURITY)
+      return data.securityPolicy
+        ? {
+            spec: data.securityPolicy.spec,
+            version: data.securityPolicy.version,
+            warnings: data.securityPolicy.warnings,
+          }
+        : null;
     const policy = data.trafficPolicies.find((p) => p.service === target);
     return policy ? { spec: policy.spec, version: policy.version, warnings: policy.warnings } : null;
   }, [data, target]);
@@ -47,7 +76,8 @@ export function PoliciesPage() {
   const parse = (): Record<string, unknown> | null => {
     try {
       const value = JSON.parse(text) as unknown;
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('the spec must be a JSON object');
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new Error('the spec must be a JSON object');
       return value as Record<string, unknown>;
     } catch (failure) {
       setError(new Error(`The spec is not valid JSON: ${(failure as Error).message}`));
@@ -63,8 +93,13 @@ export function PoliciesPage() {
     setSaved(null);
     try {
       const proposal: PolicyDryRunQueryVariables =
-        target === SECURITY ? { gnsId: id, securityPolicy: spec } : { gnsId: id, trafficPolicies: [{ service: target, spec }] };
-      const [now, next] = await Promise.all([gql(PolicyDryRunQuery, { gnsId: id }), gql(PolicyDryRunQuery, proposal)]);
+        target === SECURITY
+          ? { gnsId: id, securityPolicy: spec }
+          : { gnsId: id, trafficPolicies: [{ service: target, spec }] };
+      const [now, next] = await Promise.all([
+        gql(PolicyDryRunQuery, { gnsId: id }),
+        gql(PolicyDryRunQuery, proposal),
+      ]);
       const before = new Map(now.policyDryRun.clusters.map((c) => [c.clusterId, c.objects]));
       setPreviewed({
         text,
@@ -89,8 +124,15 @@ export function PoliciesPage() {
     setBusy(true);
     setError(undefined);
     try {
-      if (target === SECURITY) await gql(SetSecurityPolicyMutation, { gnsId: id, spec, version: current?.version ?? null });
-      else await gql(SetTrafficPolicyMutation, { gnsId: id, service: target, spec, version: current?.version ?? null });
+      if (target === SECURITY)
+        await gql(SetSecurityPolicyMutation, { gnsId: id, spec, version: current?.version ?? null });
+      else
+        await gql(SetTrafficPolicyMutation, {
+          gnsId: id,
+          service: target,
+          spec,
+          version: current?.version ?? null,
+        });
       setSaved(target === SECURITY ? 'security policy' : `traffic policy of ${target}`);
       setPreviewed(null);
       policies.reload();
@@ -118,7 +160,15 @@ export function PoliciesPage() {
         </Anchor>
       </Title>
       <DataStates loading={policies.loading} error={policies.error} data={policies.data} />
-      <Select label="Policy" placeholder="Choose a service or the security policy" data={options} value={target} onChange={setTarget} searchable w={420} />
+      <Select
+        label="Policy"
+        placeholder="Choose a service or the security policy"
+        data={options}
+        value={target}
+        onChange={setTarget}
+        searchable
+        w={420}
+      />
       {target && (
         <Card withBorder>
           <Stack>
@@ -142,7 +192,7 @@ export function PoliciesPage() {
               }}
               autosize
               minRows={8}
-              maxRows={30}
+              maxRows={14}
               readOnly={!canEdit}
               styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
             />
@@ -154,7 +204,11 @@ export function PoliciesPage() {
                 <Button onClick={save} loading={busy} disabled={!previewed || previewed.text !== text}>
                   Save
                 </Button>
-                {!previewed && <Text size="xs" c="dimmed">Saving needs a dry run of the current text first.</Text>}
+                {!previewed && (
+                  <Text size="xs" c="dimmed">
+                    Saving needs a dry run of the current text first.
+                  </Text>
+                )}
               </Group>
             ) : (
               <Text size="sm" c="dimmed">
@@ -176,7 +230,13 @@ export function PoliciesPage() {
   );
 }
 
-function DryRunDiff({ clusters, warnings }: { clusters: ClusterDiff[]; warnings: { field: string; message: string }[] }) {
+function DryRunDiff({
+  clusters,
+  warnings,
+}: {
+  clusters: ClusterDiff[];
+  warnings: { field: string; message: string }[];
+}) {
   return (
     <Stack data-testid="dry-run">
       <Title order={4}>What each member cluster would receive</Title>
@@ -188,20 +248,34 @@ function DryRunDiff({ clusters, warnings }: { clusters: ClusterDiff[]; warnings:
       {clusters.map((cluster) => (
         <Card withBorder key={cluster.clusterId} data-testid={`dry-run-${cluster.clusterName}`}>
           <Title order={5}>{cluster.clusterName}</Title>
-          {cluster.error && <Alert color="red">This cluster could not render the state (its agent would NACK it): {cluster.error}</Alert>}
-          {cluster.diffs.length === 0 && !cluster.error && <Text size="sm" c="dimmed">No change.</Text>}
+          {cluster.error && (
+            <Alert color="red">
+              This cluster could not render the state (its agent would NACK it): {cluster.error}
+            </Alert>
+          )}
+          {cluster.diffs.length === 0 && !cluster.error && (
+            <Text size="sm" c="dimmed">
+              No change.
+            </Text>
+          )}
           {cluster.diffs.map((diff) => (
             <div key={diff.key}>
               <Group gap="xs" mt="xs">
-                <Badge color={diff.change === 'added' ? 'green' : diff.change === 'removed' ? 'red' : 'blue'}>{diff.change}</Badge>
+                <Badge color={diff.change === 'added' ? 'green' : diff.change === 'removed' ? 'red' : 'blue'}>
+                  {diff.change}
+                </Badge>
                 <Code>{diff.key}</Code>
               </Group>
-              <pre style={{ fontSize: 12, maxHeight: 320, overflow: 'auto', background: '#f8f9fa', padding: 8 }} aria-label={`Diff of ${diff.key}`}>
+              <pre
+                style={{ fontSize: 12, maxHeight: 320, overflow: 'auto', background: '#f8f9fa', padding: 8 }}
+                aria-label={`Diff of ${diff.key}`}
+              >
                 {diff.lines.map((line, i) => (
                   <div
                     key={i}
                     style={{
-                      background: line.kind === 'added' ? '#d3f9d8' : line.kind === 'removed' ? '#ffe3e3' : undefined,
+                      background:
+                        line.kind === 'added' ? '#d3f9d8' : line.kind === 'removed' ? '#ffe3e3' : undefined,
                     }}
                   >
                     {line.kind === 'added' ? '+ ' : line.kind === 'removed' ? '- ' : '  '}

@@ -27,7 +27,10 @@ export function SloDetailPage() {
   const history = (s?.history ?? []).map((p) => ({
     timestamp: p.timestamp,
     sli: p.sli === null || p.sli === undefined ? null : p.sli * 100,
-    budget: p.budgetRemainingFraction === null || p.budgetRemainingFraction === undefined ? null : p.budgetRemainingFraction * 100,
+    budget:
+      p.budgetRemainingFraction === null || p.budgetRemainingFraction === undefined
+        ? null
+        : p.budgetRemainingFraction * 100,
   }));
   return (
     <Stack>
@@ -38,8 +41,8 @@ export function SloDetailPage() {
             <div>
               <Title order={2}>{s.name}</Title>
               <Text c="dimmed">
-                {s.description} · {s.services.join(', ')} · target {s.targetPercent} % over {s.window} · {s.type} · budgeting{' '}
-                {s.budgeting} · no data counts as {s.noDataPolicy}
+                {s.description} · {s.services.join(', ')} · target {s.targetPercent} % over {s.window} ·{' '}
+                {s.type} · budgeting {s.budgeting} · no data counts as {s.noDataPolicy}
               </Text>
             </div>
             {canEdit && (
@@ -95,12 +98,30 @@ export function SloDetailPage() {
                 <ResponsiveContainer width="100%" height="100%" minWidth={200} minHeight={150}>
                   <LineChart data={history}>
                     <CartesianGrid strokeDasharray="3 3" />
-                    <XAxis dataKey="timestamp" tickFormatter={(v: string) => new Date(v).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} fontSize={11} />
+                    <XAxis
+                      dataKey="timestamp"
+                      tickFormatter={(v: string) =>
+                        new Date(v).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+                      }
+                      fontSize={11}
+                    />
                     <YAxis unit=" %" domain={[0, 100]} fontSize={11} />
                     <Tooltip labelFormatter={(v) => new Date(String(v)).toLocaleString()} />
                     <Legend />
-                    <Line dataKey="sli" name="SLI (good %)" stroke="#364fc7" dot={false} isAnimationActive={false} />
-                    <Line dataKey="budget" name="budget left %" stroke="#f08c00" dot={false} isAnimationActive={false} />
+                    <Line
+                      dataKey="sli"
+                      name="SLI (good %)"
+                      stroke="#364fc7"
+                      dot={{ r: 2 }}
+                      isAnimationActive={false}
+                    />
+                    <Line
+                      dataKey="budget"
+                      name="budget left %"
+                      stroke="#f08c00"
+                      dot={{ r: 2 }}
+                      isAnimationActive={false}
+                    />
                   </LineChart>
                 </ResponsiveContainer>
               </div>
@@ -122,7 +143,9 @@ export function SloDetailPage() {
                         — last minute{' '}
                         {now.kind === 'LATENCY'
                           ? millis(now.value)
-                          : percent(now.value === null || now.value === undefined ? null : now.value / 100)}{' '}
+                          : percent(
+                              now.value === null || now.value === undefined ? null : now.value / 100,
+                            )}{' '}
                         <StatusBadge value={now.holds ? 'HEALTHY' : 'VIOLATED'} />
                       </>
                     )}

@@ -1,4 +1,17 @@
-import { ActionIcon, Alert, Button, Card, Group, MultiSelect, NumberInput, Select, Stack, TextInput, Textarea, Title } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Button,
+  Card,
+  Group,
+  MultiSelect,
+  NumberInput,
+  Select,
+  Stack,
+  TextInput,
+  Textarea,
+  Title,
+} from '@mantine/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useAuth } from '../api/auth';
@@ -7,7 +20,14 @@ import { loadGnsSummaries } from '../api/lists';
 import { CreateSloMutation, GlobalNamespaceQuery, SloQuery, UpdateSloMutation } from '../api/operations';
 import { useData } from '../api/use-data';
 import { DataStates, ErrorNotice } from '../components/states';
-import type { LatencyPercentile, SloBudgeting, SloIndicatorInput, SloIndicatorKind, SloNoDataPolicy, SloType } from '../gql/graphql';
+import type {
+  LatencyPercentile,
+  SloBudgeting,
+  SloIndicatorInput,
+  SloIndicatorKind,
+  SloNoDataPolicy,
+  SloType,
+} from '../gql/graphql';
 import { windowOf } from '../lib/time-range';
 
 export function SloEditPage() {
@@ -25,11 +45,16 @@ export function SloEditPage() {
   );
   const gnss = useData(loadGnsSummaries, 'slo-edit-gnss');
   const [gnsId, setGnsId] = useState<string | null>(params.get('gns'));
-  const gns = useData(() => (gnsId ? gql(GlobalNamespaceQuery, { id: gnsId }) : Promise.resolve(null)), `slo-edit-gns-${gnsId}`);
+  const gns = useData(
+    () => (gnsId ? gql(GlobalNamespaceQuery, { id: gnsId }) : Promise.resolve(null)),
+    `slo-edit-gns-${gnsId}`,
+  );
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [services, setServices] = useState<string[]>([]);
-  const [indicators, setIndicators] = useState<SloIndicatorInput[]>([{ kind: 'ERROR_RATE', maxErrorRatePercent: 1 }]);
+  const [indicators, setIndicators] = useState<SloIndicatorInput[]>([
+    { kind: 'ERROR_RATE', maxErrorRatePercent: 1 },
+  ]);
   const [target, setTarget] = useState<number | string>(99.9);
   const [window, setWindow] = useState('30d');
   const [type, setType] = useState<SloType>('ACTIONABLE');
@@ -45,7 +70,14 @@ export function SloEditPage() {
     setName(s.name);
     setDescription(s.description);
     setServices(s.services);
-    setIndicators(s.indicators.map((i) => ({ kind: i.kind, percentile: i.percentile, thresholdMs: i.thresholdMs, maxErrorRatePercent: i.maxErrorRatePercent })));
+    setIndicators(
+      s.indicators.map((i) => ({
+        kind: i.kind,
+        percentile: i.percentile,
+        thresholdMs: i.thresholdMs,
+        maxErrorRatePercent: i.maxErrorRatePercent,
+      })),
+    );
     setTarget(s.targetPercent);
     setWindow(s.window);
     setType(s.type);
@@ -56,7 +88,9 @@ export function SloEditPage() {
   if (!canEdit) return <Alert color="gray">Your role cannot create or change SLOs.</Alert>;
 
   const setIndicator = (index: number, patch: Partial<SloIndicatorInput>) =>
-    setIndicators((list) => list.map((indicator, i) => (i === index ? { ...indicator, ...patch } : indicator)));
+    setIndicators((list) =>
+      list.map((indicator, i) => (i === index ? { ...indicator, ...patch } : indicator)),
+    );
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -112,7 +146,11 @@ export function SloEditPage() {
             required
           />
           <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
-          <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} />
+          <Textarea
+            label="Description"
+            value={description}
+            onChange={(e) => setDescription(e.currentTarget.value)}
+          />
           <MultiSelect
             label="Services"
             data={(gns.data?.globalNamespace.services ?? []).map((s) => s.name)}
@@ -136,8 +174,18 @@ export function SloEditPage() {
                     setIndicator(
                       index,
                       v === 'LATENCY'
-                        ? { kind: 'LATENCY' as SloIndicatorKind, percentile: 'P99', thresholdMs: 300, maxErrorRatePercent: null }
-                        : { kind: 'ERROR_RATE' as SloIndicatorKind, maxErrorRatePercent: 1, percentile: null, thresholdMs: null },
+                        ? {
+                            kind: 'LATENCY' as SloIndicatorKind,
+                            percentile: 'P99',
+                            thresholdMs: 300,
+                            maxErrorRatePercent: null,
+                          }
+                        : {
+                            kind: 'ERROR_RATE' as SloIndicatorKind,
+                            maxErrorRatePercent: 1,
+                            percentile: null,
+                            thresholdMs: null,
+                          },
                     )
                   }
                   allowDeselect={false}
@@ -152,7 +200,12 @@ export function SloEditPage() {
                       allowDeselect={false}
                       w={100}
                     />
-                    <NumberInput label="Threshold (ms)" value={indicator.thresholdMs ?? ''} onChange={(v) => setIndicator(index, { thresholdMs: Number(v) })} min={0} />
+                    <NumberInput
+                      label="Threshold (ms)"
+                      value={indicator.thresholdMs ?? ''}
+                      onChange={(v) => setIndicator(index, { thresholdMs: Number(v) })}
+                      min={0}
+                    />
                   </>
                 ) : (
                   <NumberInput
@@ -177,17 +230,52 @@ export function SloEditPage() {
               </Group>
             </Card>
           ))}
-          <Button variant="light" onClick={() => setIndicators((list) => [...list, { kind: 'ERROR_RATE', maxErrorRatePercent: 1 }])}>
+          <Button
+            variant="light"
+            onClick={() => setIndicators((list) => [...list, { kind: 'ERROR_RATE', maxErrorRatePercent: 1 }])}
+          >
             Add indicator
           </Button>
           <Group grow>
-            <NumberInput label="Target (%)" value={target} onChange={setTarget} min={0} max={100} decimalScale={4} required />
-            <TextInput label="Window" description='"<days>d" or CALENDAR_MONTH' value={window} onChange={(e) => setWindow(e.currentTarget.value)} required />
+            <NumberInput
+              label="Target (%)"
+              value={target}
+              onChange={setTarget}
+              min={0}
+              max={100}
+              decimalScale={4}
+              required
+            />
+            <TextInput
+              label="Window"
+              description='"<days>d" or CALENDAR_MONTH'
+              value={window}
+              onChange={(e) => setWindow(e.currentTarget.value)}
+              required
+            />
           </Group>
           <Group grow>
-            <Select label="Type" data={['ACTIONABLE', 'MONITORED']} value={type} onChange={(v) => setType((v ?? 'ACTIONABLE') as SloType)} allowDeselect={false} />
-            <Select label="Budgeting" data={['TIME_SLICES', 'OCCURRENCES']} value={budgeting} onChange={(v) => setBudgeting((v ?? 'TIME_SLICES') as SloBudgeting)} allowDeselect={false} />
-            <Select label="No data counts as" data={['GOOD', 'BAD', 'IGNORE']} value={noData} onChange={(v) => setNoData((v ?? 'GOOD') as SloNoDataPolicy)} allowDeselect={false} />
+            <Select
+              label="Type"
+              data={['ACTIONABLE', 'MONITORED']}
+              value={type}
+              onChange={(v) => setType((v ?? 'ACTIONABLE') as SloType)}
+              allowDeselect={false}
+            />
+            <Select
+              label="Budgeting"
+              data={['TIME_SLICES', 'OCCURRENCES']}
+              value={budgeting}
+              onChange={(v) => setBudgeting((v ?? 'TIME_SLICES') as SloBudgeting)}
+              allowDeselect={false}
+            />
+            <Select
+              label="No data counts as"
+              data={['GOOD', 'BAD', 'IGNORE']}
+              value={noData}
+              onChange={(v) => setNoData((v ?? 'GOOD') as SloNoDataPolicy)}
+              allowDeselect={false}
+            />
           </Group>
           <ErrorNotice error={error} title="Not saved" />
           <Group>

@@ -23,7 +23,13 @@ export function SlosPage() {
           </Button>
         )}
       </Group>
-      <DataStates loading={slos.loading} error={slos.error} data={slos.data} isEmpty={list.length === 0} empty="No SLO yet." />
+      <DataStates
+        loading={slos.loading}
+        error={slos.error}
+        data={slos.data}
+        isEmpty={list.length === 0}
+        empty="No SLO yet."
+      />
       {list.length > 0 && (
         <Table striped highlightOnHover>
           <Table.Thead>
@@ -60,7 +66,9 @@ export function SlosPage() {
                 <Table.Td>{percent(slo.status?.budget.remainingFraction, 1)}</Table.Td>
                 <Table.Td>
                   <Text size="xs">
-                    {(slo.status?.burnRates ?? []).map((b) => `${BURN_WINDOW_LABEL[b.window] ?? b.window} ${burn(b.rate)}`).join(' · ')}
+                    {(slo.status?.burnRates ?? [])
+                      .map((b) => `${BURN_WINDOW_LABEL[b.window] ?? b.window} ${burn(b.rate)}`)
+                      .join(' · ')}
                   </Text>
                 </Table.Td>
                 <Table.Td>

@@ -26,7 +26,12 @@ export function TokensPage() {
     event.preventDefault();
     setError(undefined);
     try {
-      const result = await rest<{ token: string }>('POST', '/v1/tokens', { name: name.trim(), role }, { 'Idempotency-Key': crypto.randomUUID() });
+      const result = await rest<{ token: string }>(
+        'POST',
+        '/v1/tokens',
+        { name: name.trim(), role },
+        { 'Idempotency-Key': crypto.randomUUID() },
+      );
       setCreated(result.data.token);
       setName('');
       tokens.reload();
@@ -49,8 +54,19 @@ export function TokensPage() {
       <Title order={2}>API tokens</Title>
       <form onSubmit={create}>
         <Group align="flex-end">
-          <TextInput label="Token name" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
-          <Select label="Role" data={['viewer', 'editor', 'admin']} value={role} onChange={(v) => setRole(v ?? 'viewer')} allowDeselect={false} />
+          <TextInput
+            label="Token name"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            required
+          />
+          <Select
+            label="Role"
+            data={['viewer', 'editor', 'admin']}
+            value={role}
+            onChange={(v) => setRole(v ?? 'viewer')}
+            allowDeselect={false}
+          />
           <Button type="submit">Create token</Button>
         </Group>
       </form>
@@ -62,7 +78,13 @@ export function TokensPage() {
         </Alert>
       )}
       <ErrorNotice error={error} />
-      <DataStates loading={tokens.loading} error={tokens.error} data={tokens.data} isEmpty={list.length === 0} empty="No token." />
+      <DataStates
+        loading={tokens.loading}
+        error={tokens.error}
+        data={tokens.data}
+        isEmpty={list.length === 0}
+        empty="No token."
+      />
       {list.length > 0 && (
         <Table striped>
           <Table.Thead>
@@ -91,7 +113,13 @@ export function TokensPage() {
                   {t.revokedAt ? (
                     `revoked ${dateTime(t.revokedAt)}`
                   ) : (
-                    <Button size="compact-xs" color="red" variant="light" onClick={() => revoke(t.id)} aria-label={`Revoke token ${t.name}`}>
+                    <Button
+                      size="compact-xs"
+                      color="red"
+                      variant="light"
+                      onClick={() => revoke(t.id)}
+                      aria-label={`Revoke token ${t.name}`}
+                    >
                       Revoke
                     </Button>
                   )}

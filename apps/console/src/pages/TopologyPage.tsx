@@ -1,4 +1,16 @@
-import { Anchor, Button, Card, Group, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Anchor,
+  Button,
+  Card,
+  Group,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { gql } from '../api/client';
@@ -43,7 +55,11 @@ export function TopologyPage() {
     .sort((a, b) => b.requestRate - a.requestRate)
     .slice(0, TABLE_ROWS);
   const edgeRows = edges
-    .filter((e) => needle === '' || `${byId.get(e.sourceId)?.service} ${byId.get(e.destinationId)?.service}`.includes(needle))
+    .filter(
+      (e) =>
+        needle === '' ||
+        `${byId.get(e.sourceId)?.service} ${byId.get(e.destinationId)?.service}`.includes(needle),
+    )
     .sort((a, b) => b.requestRate - a.requestRate)
     .slice(0, TABLE_ROWS);
 
@@ -65,7 +81,12 @@ export function TopologyPage() {
             allowDeselect={false}
             w={180}
           />
-          <Switch label="Auto-refresh (30 s)" checked={auto} onChange={(e) => setAuto(e.currentTarget.checked)} mt={24} />
+          <Switch
+            label="Auto-refresh (30 s)"
+            checked={auto}
+            onChange={(e) => setAuto(e.currentTarget.checked)}
+            mt={24}
+          />
           <Button variant="default" onClick={topology.reload} mt={24}>
             Refresh
           </Button>
@@ -74,13 +95,21 @@ export function TopologyPage() {
       <Group gap="md" aria-label="Legend">
         {(['healthy', 'degraded', 'failing', 'idle'] as const).map((h) => (
           <Group gap={4} key={h}>
-            <span style={{ width: 12, height: 12, borderRadius: 6, background: HEALTH_COLOURS[h], display: 'inline-block' }} />
+            <span
+              style={{
+                width: 12,
+                height: 12,
+                borderRadius: 6,
+                background: HEALTH_COLOURS[h],
+                display: 'inline-block',
+              }}
+            />
             <Text size="xs">{h}</Text>
           </Group>
         ))}
         <Text size="xs" c="dimmed">
-          degraded: errors ≥ {HEALTH_THRESHOLDS.degradedErrorRate * 100} % or p99 ≥ {HEALTH_THRESHOLDS.degradedP99Ms} ms;
-          failing: errors ≥ {HEALTH_THRESHOLDS.failingErrorRate * 100} %
+          degraded: errors ≥ {HEALTH_THRESHOLDS.degradedErrorRate * 100} % or p99 ≥{' '}
+          {HEALTH_THRESHOLDS.degradedP99Ms} ms; failing: errors ≥ {HEALTH_THRESHOLDS.failingErrorRate * 100} %
         </Text>
       </Group>
       <DataStates
@@ -91,8 +120,20 @@ export function TopologyPage() {
         empty="No traffic in this range yet: telemetry arrives minute by minute."
       />
       <TopologyGraph elements={elements} onSelect={setSelected} />
-      {selectedNode && <ServicePanel gnsId={id} service={selectedNode.service} range={range} onClose={() => setSelected(null)} />}
-      <TextInput label="Filter services and calls" value={filter} onChange={(e) => setFilter(e.currentTarget.value)} w={300} />
+      {selectedNode && (
+        <ServicePanel
+          gnsId={id}
+          service={selectedNode.service}
+          range={range}
+          onClose={() => setSelected(null)}
+        />
+      )}
+      <TextInput
+        label="Filter services and calls"
+        value={filter}
+        onChange={(e) => setFilter(e.currentTarget.value)}
+        w={300}
+      />
       <Group align="flex-start" grow>
         <Card withBorder>
           <Title order={5}>Services</Title>
@@ -110,7 +151,12 @@ export function TopologyPage() {
               {rows.map((n) => (
                 <Table.Tr key={n.id}>
                   <Table.Td>
-                    <Button variant="subtle" size="compact-sm" onClick={() => setSelected(n.id)} color={HEALTH_COLOURS[healthOf(n)]}>
+                    <Button
+                      variant="subtle"
+                      size="compact-sm"
+                      onClick={() => setSelected(n.id)}
+                      color={HEALTH_COLOURS[healthOf(n)]}
+                    >
                       {n.service}
                     </Button>
                   </Table.Td>
@@ -122,7 +168,11 @@ export function TopologyPage() {
               ))}
             </Table.Tbody>
           </Table>
-          {nodes.length > TABLE_ROWS && <Text size="xs" c="dimmed">The {TABLE_ROWS} busiest of {nodes.length}; filter to find others.</Text>}
+          {nodes.length > TABLE_ROWS && (
+            <Text size="xs" c="dimmed">
+              The {TABLE_ROWS} busiest of {nodes.length}; filter to find others.
+            </Text>
+          )}
         </Card>
         <Card withBorder>
           <Title order={5}>Calls</Title>
@@ -158,7 +208,17 @@ export function TopologyPage() {
   );
 }
 
-function ServicePanel({ gnsId, service, range, onClose }: { gnsId: string; service: string; range: TimeRangeValue; onClose: () => void }) {
+function ServicePanel({
+  gnsId,
+  service,
+  range,
+  onClose,
+}: {
+  gnsId: string;
+  service: string;
+  range: TimeRangeValue;
+  onClose: () => void;
+}) {
   const metrics = useData(
     () => {
       const w = windowOf(range);

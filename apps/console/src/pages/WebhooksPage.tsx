@@ -38,7 +38,13 @@ export function WebhooksPage() {
         <Title order={2}>Webhooks</Title>
         {canEdit && <Button onClick={() => setCreating(true)}>Add webhook</Button>}
       </Group>
-      <DataStates loading={webhooks.loading} error={webhooks.error} data={webhooks.data} isEmpty={list.length === 0} empty="No webhook endpoint yet." />
+      <DataStates
+        loading={webhooks.loading}
+        error={webhooks.error}
+        data={webhooks.data}
+        isEmpty={list.length === 0}
+        empty="No webhook endpoint yet."
+      />
       {list.length > 0 && (
         <Table striped highlightOnHover>
           <Table.Thead>
@@ -78,12 +84,18 @@ export function WebhooksPage() {
 }
 
 function Deliveries({ webhook, canEdit }: { webhook: Webhook; canEdit: boolean }) {
-  const deliveries = useData(() => rest<{ items: Delivery[] }>('GET', `/v1/webhooks/${webhook.id}/deliveries`), `deliveries-${webhook.id}`, 10_000);
+  const deliveries = useData(
+    () => rest<{ items: Delivery[] }>('GET', `/v1/webhooks/${webhook.id}/deliveries`),
+    `deliveries-${webhook.id}`,
+    10_000,
+  );
   const [error, setError] = useState<unknown>();
   const test = async () => {
     setError(undefined);
     try {
-      await rest('POST', `/v1/webhooks/${webhook.id}/test`, undefined, { 'Idempotency-Key': crypto.randomUUID() });
+      await rest('POST', `/v1/webhooks/${webhook.id}/test`, undefined, {
+        'Idempotency-Key': crypto.randomUUID(),
+      });
       deliveries.reload();
     } catch (failure) {
       setError(failure);
@@ -146,7 +158,12 @@ function CreateWebhook({ onCreated }: { onCreated: () => void }) {
     event.preventDefault();
     setError(undefined);
     try {
-      const created = await rest<{ secret: string }>('POST', '/v1/webhooks', { name: name.trim(), url: url.trim(), enabled: true }, { 'Idempotency-Key': crypto.randomUUID() });
+      const created = await rest<{ secret: string }>(
+        'POST',
+        '/v1/webhooks',
+        { name: name.trim(), url: url.trim(), enabled: true },
+        { 'Idempotency-Key': crypto.randomUUID() },
+      );
       setSecret(created.data.secret);
       onCreated();
     } catch (failure) {
@@ -164,7 +181,13 @@ function CreateWebhook({ onCreated }: { onCreated: () => void }) {
     <form onSubmit={submit}>
       <Stack>
         <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} required />
-        <TextInput label="URL" value={url} onChange={(e) => setUrl(e.currentTarget.value)} required placeholder="https://hooks.example.com/lattice" />
+        <TextInput
+          label="URL"
+          value={url}
+          onChange={(e) => setUrl(e.currentTarget.value)}
+          required
+          placeholder="https://hooks.example.com/lattice"
+        />
         <ErrorNotice error={error} title="Not created" />
         <Button type="submit">Create</Button>
       </Stack>

@@ -76,7 +76,9 @@ export function resolveConsoleAsset(buildDir: string, requestPath: string): Cons
 
 /** The built console: LATTICE_CONSOLE_DIR, or dist/console of the project. */
 export function consoleBuildDir(projectRoot: string, override: string | undefined): string {
-  return path.resolve(override && override.trim() !== '' ? override : path.join(projectRoot, 'dist', 'console'));
+  return path.resolve(
+    override && override.trim() !== '' ? override : path.join(projectRoot, 'dist', 'console'),
+  );
 }
 
 /** The page shown at /console when there is no build: a clear message, not an error page. */
