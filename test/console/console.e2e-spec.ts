@@ -175,7 +175,7 @@ describe('web console (Chromium against npm run demo)', () => {
     await panel.getByRole('link', { name: 'productpage-experience' }).waitFor();
     await panel.scrollIntoViewIfNeeded();
     await shot('service');
-  });
+  }, 360_000);
 
   it('registers a cluster, shows its one-time token and install command, and waits until its agent connects', async () => {
     await page.goto(`${base}/console/clusters`);
@@ -297,7 +297,7 @@ describe('web console (Chromium against npm run demo)', () => {
     expect(await page.getByTestId('slo-health').textContent()).toMatch(/WARNING|VIOLATED/);
     await page.getByTestId('slo-history').waitFor();
     await shot('slo-detail');
-  });
+  }, 360_000);
 
   it('gives a viewer no edit controls, and the server still refuses a viewer’s write', async () => {
     const created = await api('POST', '/v1/tokens', { name: 'console-viewer', role: 'viewer' });

@@ -17,3 +17,29 @@ describe('TopologyGraph', () => {
     expect(screen.getByTestId('topology-graph').dataset.elements).toBe(String(smaller.length));
   });
 });
+
+describe('syncElements', () => {
+  it('updates a loaded graph in place: same elements, new numbers, gone ones removed, new ones added', async () => {
+    const cytoscape = (await import('cytoscape')).default;
+    const { syncElements } = await import('./topology-sync');
+    const { nodes, edges } = syntheticTopology(5, 2);
+    const cy = cytoscape({ headless: true });
+    syncElements(cy, topologyElements(nodes, edges));
+    const edge = cy.edges()[0]!;
+    const before = { id: edge.id(), label: edge.data('label') as string };
+    syncElements(
+      cy,
+      topologyElements(
+        nodes.slice(0, 9),
+        edges.map((e) => ({ ...e, requestRate: e.requestRate + 100 })),
+      ),
+    );
+    const same = cy.getElementById(before.id);
+    expect(same.nonempty()).toBe(true);
+    expect(same.data('label')).not.toBe(before.label);
+    expect(cy.getElementById(nodes[9]!.id).empty()).toBe(true);
+    syncElements(cy, topologyElements(nodes, edges));
+    expect(cy.getElementById(nodes[9]!.id).nonempty()).toBe(true);
+    expect(cy.nodes().length).toBe(2 + 10);
+  });
+});

@@ -1,6 +1,7 @@
 import cytoscape, { type Core } from 'cytoscape';
 import { useEffect, useRef } from 'react';
 import type { CyElement } from '../lib/topology';
+import { syncElements } from './topology-sync';
 
 const STYLE: cytoscape.StylesheetJson = [
   {
@@ -92,10 +93,7 @@ export function TopologyGraph({
     const instance = cy.current;
     if (!instance) return;
     const first = instance.elements().length === 0;
-    instance.batch(() => {
-      instance.elements().remove();
-      instance.add(elements as cytoscape.ElementDefinition[]);
-    });
+    syncElements(instance, elements);
     if (first && !headless) instance.fit(undefined, 30);
     if (container.current) container.current.dataset.elements = String(instance.elements().length);
   }, [elements, headless]);

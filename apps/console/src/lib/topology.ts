@@ -122,14 +122,18 @@ export function topologyElements(nodes: readonly TopoNode[], edges: readonly Top
       classes: node.member ? 'service' : 'service external',
     });
   }
-  let index = 0;
+  const edgeIds = new Set<string>();
   for (const edge of edges) {
     if (!ids.has(edge.sourceId) || !ids.has(edge.destinationId)) continue;
     const health = healthOf(edge);
+    // Stable ids, so a refresh updates edges in place instead of replacing them.
+    let id = `edge:${edge.sourceId}->${edge.destinationId}`;
+    for (let n = 2; edgeIds.has(id); n++) id = `edge:${edge.sourceId}->${edge.destinationId}#${n}`;
+    edgeIds.add(id);
     elements.push({
       group: 'edges',
       data: {
-        id: `edge:${index++}:${edge.sourceId}->${edge.destinationId}`,
+        id,
         source: edge.sourceId,
         target: edge.destinationId,
         label: edgeLabel(edge),
