@@ -24,6 +24,7 @@ export default tseslint.config(
       'apps/controller/src/generated/**',
       'libs/proto/src/generated/**',
       'test/support/openapi/**',
+      'apps/console/src/gql/**',
       'coverage/**',
       '.data/**',
       '.cache/**',
@@ -76,6 +77,15 @@ export default tseslint.config(
         'error',
         { disallowTypeAnnotations: false, fixStyle: 'inline-type-imports' },
       ],
+    },
+  },
+  {
+    // The web console (apps/console): React in the browser, TSX included.
+    files: ['apps/console/**/*.{ts,tsx}'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommended, prettier],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
   {

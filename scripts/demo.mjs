@@ -511,6 +511,9 @@ async function main() {
   console.log(`
 Lattice demo is ready. Press Ctrl-C to stop it (state is kept in ${dataDir}).
 
+  Web console        ${base}/console/#token=${token}
+                     (one-click sign-in: the console moves the token into this tab's sessionStorage and
+                     strips it from the address bar; the link itself is a credential, docs/console.md)
   REST API docs      ${base}/docs            (OpenAPI: ${base}/openapi.json)
   GraphQL            ${base}/graphql         (POST; same bearer token)
   Metrics            http://localhost:${metricsPort}/metrics   (management port, METRICS_PORT)

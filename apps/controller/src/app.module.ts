@@ -29,6 +29,7 @@ import { TelemetryModule } from './features/telemetry/telemetry.module';
 import { DeclarativeModule } from './features/declarative/declarative.module';
 import { IdempotencyModule } from './platform/idempotency/idempotency.module';
 import { MeshDiagnosticsModule } from './features/mesh-diagnostics/mesh-diagnostics.module';
+import { ConsoleModule } from './platform/console/console.module';
 
 @Module({})
 export class AppModule {
@@ -70,6 +71,7 @@ export class AppModule {
         SlosModule,
         DeclarativeModule,
         MeshDiagnosticsModule,
+        ConsoleModule,
       ],
       providers: [
         { provide: RUNTIME_CONFIG, useValue: config },

@@ -116,6 +116,8 @@ export const controllerEnvSchema = z.object({
     .regex(/^[a-zA-Z0-9:_-]{1,64}$/, 'expected 1-64 characters of letters, digits, ":", "_" or "-"')
     .default('lattice'),
   LATTICE_DATA_DIR: z.string().min(1).default('.data'),
+  /** The built web console served at /console (default dist/console of the project). */
+  LATTICE_CONSOLE_DIR: z.string().min(1).optional(),
   LATTICE_DATABASE_POOL_SIZE: integer(2, 1000, 20),
   LATTICE_DATABASE_TRANSACTION_WAIT_MS: integer(100, 60_000, 10_000),
   LATTICE_SNAPSHOT_CACHE_MB: integer(0, 65_536, 128),
