@@ -903,6 +903,61 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
     await stream!.waitFor(() => stream!.received.filter((m) => m.body === 'ping').length > pings, 5_000);
   }, 90_000);
 
+  it('refuses malformed mesh installation reports without ending the agent stream; MeshReady names the field', async () => {
+    const meshReady = async () => {
+      const clusters = (await controller.request('GET', '/v1/clusters', { token: tenant.adminToken }))
+        .json as unknown as {
+        items: { name: string; conditions: { type: string; reason: string; message: string }[] }[];
+      };
+      return clusters.items
+        .find((cluster) => cluster.name === 'edge-east')!
+        .conditions.find((condition) => condition.type === 'MeshReady')!;
+    };
+    const good = {
+      meshConfigFound: true,
+      meshConfigName: 'istio',
+      trustDomain: 'cluster.local',
+      dnsCapture: true,
+      source: 'kubernetes',
+    };
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['alias with spaces', { ...good, trustDomainAliases: ['not a domain'] }, 'mesh.trustDomainAliases[0]'],
+      ['2 MB trust domain', { ...good, trustDomain: 'a'.repeat(2 * 1024 * 1024) }, 'mesh.trustDomain'],
+      ['control characters', { ...good, network: 'net\u0000\nforged' }, 'mesh.network'],
+      [
+        '10 000 aliases',
+        { ...good, trustDomainAliases: Array.from({ length: 10_000 }, (_, i) => `a${i}.x`) },
+        'mesh.trustDomainAliases',
+      ],
+      [
+        'port 0',
+        { ...good, eastWestGateway: { namespace: 'istio-system', name: 'gw', ports: [0] } },
+        'mesh.eastWestGateway.ports[0]',
+      ],
+    ];
+    for (const [label, mesh, field] of cases) {
+      stream!.send({ mesh });
+      const condition = await eventually(
+        meshReady,
+        (c) => c.reason === 'InvalidInstallationReport' && c.message.includes(`${field}:`),
+        15_000,
+      ).catch(() => null);
+      expect({ label, refused: condition !== null && condition.message.length <= 2_000 }).toEqual({
+        label,
+        refused: true,
+      });
+      // A heartbeat is still answered: the stream is up.
+      const pings = stream!.received.filter((m) => m.body === 'ping').length;
+      stream!.send({ heartbeat: {} });
+      await stream!.waitFor(() => stream!.received.filter((m) => m.body === 'ping').length > pings, 5_000);
+      // Reset, so the next case's condition is its own.
+      stream!.send({ mesh: { ...good, network: label.replace(/[^a-z0-9]/g, '-') } });
+      await eventually(meshReady, (c) => c.reason !== 'InvalidInstallationReport', 15_000).catch(
+        () => undefined,
+      );
+    }
+  }, 120_000);
+
   it('is still healthy and logged no unhandled error', async () => {
     expect((await controller.request('GET', '/healthz')).status).toBe(200);
     const unhandled = controller.logs

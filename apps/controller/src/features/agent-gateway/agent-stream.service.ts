@@ -125,9 +125,17 @@ export class AgentStreamService {
     await this.links.recordReportedConditions(tenantId, clusterId, conditions, now);
   }
 
-  /** The Istio installation the agent read (AgentMessage.mesh): VALIDATION when malformed. */
+  /**
+   * The Istio installation the agent read (AgentMessage.mesh). A malformed one is refused (logged,
+   * and MeshReady names the fields) without ending the stream: it is a report, not configuration.
+   */
   async meshReported(tenantId: string, clusterId: string, installation: MeshInstallation): Promise<void> {
-    await this.mesh.recordInstallation(tenantId, clusterId, installation);
+    const problems = await this.mesh.recordInstallation(tenantId, clusterId, installation);
+    if (problems.length > 0)
+      this.logger.warn(
+        `cluster ${clusterId} sent a malformed mesh installation; refused: ` +
+          problems.map((problem) => `${problem.field}: ${problem.message}`).join('; '),
+      );
   }
 
   async acked(tenantId: string, clusterId: string, version: number, now = new Date()): Promise<void> {

@@ -126,13 +126,17 @@ describe('MeshDiagnosticsService (PostgreSQL)', () => {
     await database?.drop();
   });
 
-  it('refuses a malformed report, naming the field, and stores nothing', async () => {
-    const error = await domainError(
-      service.recordInstallation(actor.tenantId, eastId, installation({ trustDomainAliases: ['has space'] })),
+  it('refuses a malformed report, naming the field in MeshReady, and stores nothing', async () => {
+    const problems = await service.recordInstallation(
+      actor.tenantId,
+      eastId,
+      installation({ trustDomainAliases: ['has space'] }),
     );
-    expect(error.code).toBe('VALIDATION');
-    expect(error.fields).toEqual([{ field: 'mesh.trustDomainAliases[0]', message: expect.any(String) }]);
+    expect(problems).toEqual([{ field: 'mesh.trustDomainAliases[0]', message: expect.any(String) }]);
     expect((await service.installationOf(actor.tenantId, eastId)).installation).toBeNull();
+    const condition = await conditionOf(eastId);
+    expect(condition).toMatchObject({ status: 'Unknown', reason: 'InvalidInstallationReport' });
+    expect(condition?.message).toContain('mesh.trustDomainAliases[0]');
   });
 
   it('stores a report, and keeps its time when the same report comes again', async () => {

@@ -1,6 +1,8 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import {
+  CONDITION_LIMITS,
   type DiagnosticFinding,
+  type FieldError,
   diagnoseGlobalNamespace,
   DomainError,
   type FindingSeverity,
@@ -64,16 +66,37 @@ export class MeshDiagnosticsService implements OnModuleInit {
     await this.events.subscribe(snapshotAnnounced, (event) => this.scheduleMeshReady(event.tenantId));
   }
 
-  /** An agent's report: VALIDATION naming the field when malformed; stored when it changed. */
+  /**
+   * An agent's report. A malformed one is refused without ending the agent's stream (a diagnostics
+   * report must not cut a cluster off its configuration): the last good installation stays, and
+   * MeshReady turns Unknown with reason InvalidInstallationReport naming the bad fields until the
+   * next refresh or a good report. Returns the problems (empty when the report was accepted).
+   */
   async recordInstallation(
     tenantId: string,
     clusterId: string,
     installation: MeshInstallation,
-  ): Promise<void> {
+  ): Promise<FieldError[]> {
     const problems = validateMeshInstallation(installation);
-    if (problems.length > 0) throw DomainError.validation(problems);
+    if (problems.length > 0) {
+      await this.repository.setMeshReady(
+        tenantId,
+        clusterId,
+        {
+          type: 'MeshReady',
+          status: 'Unknown',
+          reason: 'InvalidInstallationReport',
+          message: `the agent's Istio installation report was refused: ${problems
+            .map((problem) => `${problem.field}: ${problem.message}`)
+            .join('; ')}`.slice(0, CONDITION_LIMITS.message),
+        },
+        new Date(),
+      );
+      return problems;
+    }
     const changed = await this.repository.recordInstallation(tenantId, clusterId, installation, new Date());
     if (changed) await this.scheduleMeshReady(tenantId);
+    return [];
   }
 
   /** Findings of one GNS; NOT_FOUND when the tenant has no such GNS. */
