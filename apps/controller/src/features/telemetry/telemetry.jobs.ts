@@ -6,15 +6,15 @@ import { TelemetryMaintenanceService } from './telemetry-maintenance.service';
 
 export const telemetryMaintenanceQueue = defineQueue({
   name: 'telemetry-maintenance',
-  jobs: { rollup: z.object({}), retention: z.object({}) },
+  jobs: { rollup: z.object({}), retention: z.object({}), partitions: z.object({}) },
   concurrency: 1,
 });
 
 const cleanUp = { removeOnComplete: 100, removeOnFail: 100 };
 
 /**
- * Repeatable jobs for rollups (every 5 minutes: an hour is rolled up shortly after it ends) and
- * retention (hourly). Cron patterns rather than `every`, so a start-up does not run them at once.
+ * Repeatable jobs for rollups (every 5 minutes: an hour is rolled up shortly after it ends),
+ * retention (hourly, dropping expired partitions) and partitions created ahead (hourly). Cron patterns rather than `every`, so a start-up does not run them at once.
  */
 @Injectable()
 export class TelemetryJobs {
@@ -23,10 +23,13 @@ export class TelemetryJobs {
       handlers: {
         rollup: () => maintenance.rollUp(),
         retention: () => maintenance.applyRetention(),
+        partitions: () => maintenance.ensurePartitions(),
       },
       schedules: [
         { id: 'telemetry-rollup', job: 'rollup', pattern: '*/5 * * * *', options: cleanUp },
         { id: 'telemetry-retention', job: 'retention', pattern: '17 * * * *', options: cleanUp },
+        // Partitions are created days ahead; hourly keeps that true across restarts and outages.
+        { id: 'telemetry-partitions', job: 'partitions', pattern: '7 * * * *', options: cleanUp },
       ],
     });
   }

@@ -1,4 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Pool, type PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import {
   type EdgeTraffic,
   HOUR_MS,
@@ -7,7 +11,9 @@ import {
   type TimeRange,
   type ValidTelemetryItem,
 } from '@lattice/domain';
+import { pgPoolConfigFromUrl } from '@lattice/platform';
 import { Prisma } from '../../generated/prisma/client';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 
@@ -15,6 +21,15 @@ import { PrismaService } from '../../platform/database/prisma.service';
 const INSERT_CHUNK_ROWS = 1_000;
 /** Rows per DELETE statement, so retention never holds long locks or builds huge WAL bursts. */
 const DELETE_CHUNK_ROWS = 10_000;
+/** Minute rows per chunk written to the COPY stream (bounds the size of one string). */
+const COPY_CHUNK_ROWS = 2_000;
+
+/** The partitioned telemetry tables (constant identifiers, never input). */
+export type PartitionedTable = 'telemetry_minutes' | 'telemetry_hours';
+
+/** The columns a COPY writes, in the order of copyRows' fields. */
+const MINUTE_COPY = `COPY telemetry_minutes (tenant_id, cluster_id, minute, source_cluster, source_namespace, source_service,
+  destination_namespace, destination_service, requests, errors, sketch) FROM STDIN`;
 
 /** What a stored row is keyed by: the edge of the domain's EdgeTraffic, without its totals. */
 export type TrafficKey = Omit<EdgeTraffic, 'totals'>;
@@ -65,18 +80,39 @@ interface RawGroup {
  * The tenant id is the first argument of every tenant-owned query.
  */
 @Injectable()
-export class TelemetryRepository {
-  constructor(private readonly prisma: PrismaService) {}
+export class TelemetryRepository implements OnModuleDestroy {
+  /**
+   * The ingest's own connections (plain pg, for COPY): as many as batches are stored at once
+   * (LATTICE_TELEMETRY_INGEST_CONCURRENCY), so ingest never takes the pool queries and handshakes use.
+   */
+  private readonly ingestPool: Pool;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(RUNTIME_CONFIG) config: RuntimeConfig,
+  ) {
+    this.ingestPool = new Pool({
+      ...pgPoolConfigFromUrl(config.databaseUrl),
+      max: config.env.LATTICE_TELEMETRY_INGEST_CONCURRENCY,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle connection that the server closes must not crash the process; the next use reconnects.
+    this.ingestPool.on('error', () => undefined);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.ingestPool.end();
+  }
 
   /**
    * Stores a batch once (false when its id was seen before). Its minutes before `lateBeforeMs` are
    * marked in telemetry_late_minutes, so SLO evaluation, which has already passed them, recounts
    * them: never lost, and a resent batch (a duplicate) marks nothing.
    *
-   * One statement, so one transaction and one round trip: the batch id is inserted first (ON
-   * CONFLICT DO NOTHING; a concurrent twin waits on the key, then inserts nothing) and the rows and
-   * late marks only when that insert returned the id. Rows travel as one JSON array that
-   * PostgreSQL unpacks, which is far cheaper to send than a text array per column.
+   * One transaction on an ingest connection: the batch id is inserted first (ON CONFLICT DO
+   * NOTHING; a concurrent twin waits on the key, then inserts nothing and rolls back), then the
+   * minute rows go in with COPY (text format, built straight from the validated items: no per-row
+   * statement, parameter or JSON array to unpack) and the late marks with one INSERT.
    */
   async insertBatch(
     tenantId: string,
@@ -88,24 +124,64 @@ export class TelemetryRepository {
     const late = [
       ...new Set(items.flatMap((item) => (item.minuteUnixMs < lateBeforeMs ? [item.minuteUnixMs] : []))),
     ];
-    const rows = await this.prisma.$queryRaw<{ recorded: number }[]>(Prisma.sql`
-      WITH batch AS (
-        INSERT INTO telemetry_batches (cluster_id, batch_id, tenant_id, item_count)
-        VALUES (${clusterId}::uuid, ${batchId}, ${tenantId}::uuid, ${items.length}::int) ON CONFLICT DO NOTHING RETURNING 1
-      ), minutes AS (
-        INSERT INTO telemetry_minutes
-          (tenant_id, cluster_id, minute, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
-        SELECT ${tenantId}::uuid, ${clusterId}::uuid, to_timestamp(r.m / 1000.0), r.sc, r.sn, r.ss, r.dn, r.ds, r.rq, r.er, r.sk
-        FROM jsonb_to_recordset(${minuteRowsJson(items)}::jsonb) AS r(m bigint, sc text, sn text, ss text, dn text, ds text, rq bigint, er bigint, sk jsonb)
-        WHERE EXISTS (SELECT 1 FROM batch)
-      ), late AS (
-        INSERT INTO telemetry_late_minutes (tenant_id, minute)
-        SELECT ${tenantId}::uuid, to_timestamp(m::bigint / 1000.0) FROM jsonb_array_elements_text(${JSON.stringify(late)}::jsonb) AS l(m)
-        WHERE EXISTS (SELECT 1 FROM batch)
-        ON CONFLICT DO NOTHING
-      )
-      SELECT count(*)::int AS recorded FROM batch`);
-    return (rows[0]?.recorded ?? 0) > 0;
+    const client = await this.ingestPool.connect();
+    let failure: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const batch = await client.query(
+        `INSERT INTO telemetry_batches (tenant_id, cluster_id, batch_id, item_count) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING RETURNING 1`,
+        [tenantId, clusterId, batchId, items.length],
+      );
+      if (batch.rowCount === 0) {
+        await client.query('ROLLBACK');
+        return false;
+      }
+      if (items.length > 0) await copyMinuteRows(client, tenantId, clusterId, items);
+      if (late.length > 0) {
+        await client.query(
+          `INSERT INTO telemetry_late_minutes (tenant_id, minute)
+           SELECT $1, to_timestamp(m / 1000.0) FROM unnest($2::bigint[]) AS l(m) ON CONFLICT DO NOTHING`,
+          [tenantId, late],
+        );
+      }
+      await client.query('COMMIT');
+      return true;
+    } catch (error) {
+      failure = error as Error;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      // A connection that failed mid-COPY is not reused.
+      client.release(failure);
+    }
+  }
+
+  /**
+   * Creates the partitions of `table` covering [fromMs, toMs) that do not exist yet (days for
+   * minutes, months for hours; the migration's telemetry_ensure_partitions). Returns how many.
+   */
+  async ensurePartitions(table: PartitionedTable, fromMs: number, toMs: number): Promise<number> {
+    const rows = await this.prisma.$queryRaw<{ created: number }[]>(
+      Prisma.sql`SELECT telemetry_ensure_partitions(${table}, ${iso(fromMs)}::timestamptz, ${iso(toMs)}::timestamptz) AS created`,
+    );
+    return rows[0]?.created ?? 0;
+  }
+
+  /** Drops the partitions of `table` that end at or before `cutoffMs`; returns their names. */
+  async dropPartitionsBefore(table: PartitionedTable, cutoffMs: number): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ name: string }[]>(
+      Prisma.sql`SELECT name FROM telemetry_drop_partitions_before(${table}, ${iso(cutoffMs)}::timestamptz) AS name`,
+    );
+    return rows.map((row) => row.name);
+  }
+
+  /** The partitions of `table` (not the default one), oldest first. */
+  async partitions(table: PartitionedTable): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ name: string }[]>(Prisma.sql`
+      SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = ${table}::regclass AND c.relname <> ${`${table}_default`} ORDER BY c.relname`);
+    return rows.map((row) => row.name);
   }
 
   /** Series of one destination service, grouped by bucket, cluster and destination namespace. */
@@ -215,23 +291,29 @@ export class TelemetryRepository {
     return rows[0]?.minute ? rows[0].minute.getTime() : null;
   }
 
-  deleteMinutesBefore(tenantId: string, cutoffMs: number): Promise<number> {
+  /**
+   * Deletes expired minutes from the default partition only: rows written where no partition
+   * existed yet (normally none; the partitions job creates them ahead). Whole partitions are
+   * dropped instead (dropPartitionsBefore).
+   */
+  deleteDefaultMinutesBefore(cutoffMs: number): Promise<number> {
     return this.deleteInChunks(Prisma.sql`
-      DELETE FROM telemetry_minutes WHERE id IN (
-        SELECT id FROM telemetry_minutes WHERE tenant_id = ${tenantId}::uuid AND minute < ${iso(cutoffMs)}::timestamptz LIMIT ${DELETE_CHUNK_ROWS}::int)`);
+      DELETE FROM telemetry_minutes_default WHERE (tenant_id, minute, id) IN (
+        SELECT tenant_id, minute, id FROM telemetry_minutes_default WHERE minute < ${iso(cutoffMs)}::timestamptz LIMIT ${DELETE_CHUNK_ROWS}::int)`);
   }
 
-  deleteHoursBefore(tenantId: string, cutoffMs: number): Promise<number> {
+  /** As deleteDefaultMinutesBefore, for hour rows. */
+  deleteDefaultHoursBefore(cutoffMs: number): Promise<number> {
     return this.deleteInChunks(Prisma.sql`
-      DELETE FROM telemetry_hours WHERE id IN (
-        SELECT id FROM telemetry_hours WHERE tenant_id = ${tenantId}::uuid AND hour < ${iso(cutoffMs)}::timestamptz LIMIT ${DELETE_CHUNK_ROWS}::int)`);
+      DELETE FROM telemetry_hours_default WHERE (tenant_id, hour, id) IN (
+        SELECT tenant_id, hour, id FROM telemetry_hours_default WHERE hour < ${iso(cutoffMs)}::timestamptz LIMIT ${DELETE_CHUNK_ROWS}::int)`);
   }
 
   /** Batch ids only need to outlive the minutes they carried (older minutes are refused anyway). */
   deleteBatchIdsBefore(cutoffMs: number): Promise<number> {
     return this.deleteInChunks(Prisma.sql`
-      DELETE FROM telemetry_batches WHERE (cluster_id, batch_id) IN (
-        SELECT cluster_id, batch_id FROM telemetry_batches WHERE received_at < ${iso(cutoffMs)}::timestamptz LIMIT ${DELETE_CHUNK_ROWS}::int)`);
+      DELETE FROM telemetry_batches WHERE (tenant_id, cluster_id, batch_id) IN (
+        SELECT tenant_id, cluster_id, batch_id FROM telemetry_batches WHERE received_at < ${iso(cutoffMs)}::timestamptz LIMIT ${DELETE_CHUNK_ROWS}::int)`);
   }
 
   /** Runs a DELETE of at most DELETE_CHUNK_ROWS rows until it deletes fewer. */
@@ -245,21 +327,50 @@ export class TelemetryRepository {
   }
 }
 
-/** The rows of a batch as one JSON array, keys as in insertBatch's jsonb_to_recordset. */
-function minuteRowsJson(items: readonly ValidTelemetryItem[]): string {
-  return JSON.stringify(
-    items.map((item) => ({
-      m: item.minuteUnixMs,
-      sc: item.sourceCluster,
-      sn: item.sourceNamespace,
-      ss: item.sourceService,
-      dn: item.destinationNamespace,
-      ds: item.destinationService,
-      rq: item.requests,
-      er: item.errors,
-      sk: item.latency.toJSON(),
-    })),
-  );
+/**
+ * Writes a batch's minute rows into an open transaction with COPY (text format). The tenant and
+ * cluster prefix and each minute's timestamp are formatted once; names are escaped only when they
+ * hold one of COPY's special characters (Kubernetes names never do).
+ */
+async function copyMinuteRows(
+  client: PoolClient,
+  tenantId: string,
+  clusterId: string,
+  items: readonly ValidTelemetryItem[],
+): Promise<void> {
+  const prefix = `${tenantId}\t${clusterId}\t`;
+  const minutes = new Map<number, string>();
+  function* chunks(): Generator<string> {
+    let chunk = '';
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index]!;
+      let minute = minutes.get(item.minuteUnixMs);
+      if (minute === undefined) {
+        minute = new Date(item.minuteUnixMs).toISOString();
+        minutes.set(item.minuteUnixMs, minute);
+      }
+      chunk += `${prefix}${minute}\t${copyText(item.sourceCluster)}\t${copyText(item.sourceNamespace)}\t${copyText(item.sourceService)}\t${copyText(item.destinationNamespace)}\t${copyText(item.destinationService)}\t${item.requests}\t${item.errors}\t${copyText(sketchText(item.latency))}\n`;
+      if ((index + 1) % COPY_CHUNK_ROWS === 0) {
+        yield chunk;
+        chunk = '';
+      }
+    }
+    if (chunk !== '') yield chunk;
+  }
+  await pipeline(Readable.from(chunks()), client.query(copyFrom(MINUTE_COPY)));
+}
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** A value in COPY's text format: backslash, tab, newline and carriage return escaped. */
+export function copyText(value: string): string {
+  return COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (ch) => COPY_ESCAPES[ch]!) : value;
+}
+
+/** A validated sketch as stored (jsonb text), fields in the order of SketchJSON. */
+function sketchText(sketch: SketchJSON): string {
+  return `{"relativeAccuracy":${sketch.relativeAccuracy},"offset":${sketch.offset},"counts":[${sketch.counts.join(',')}],"zeroCount":${sketch.zeroCount},"min":${sketch.min},"max":${sketch.max},"sum":${sketch.sum}}`;
 }
 
 /** One multi-row INSERT: every column travels as one typed array parameter (unnest). */
