@@ -18,7 +18,8 @@ import { summarize } from './support/stats';
  */
 export const benchmark: Benchmark = {
   name: 'telemetry-ingest',
-  description: 'telemetry rows per second sustained into PostgreSQL vs plain COPY; agent send -> queryable delay',
+  description:
+    'telemetry rows per second sustained into PostgreSQL vs plain COPY; agent send -> queryable delay',
   async run(ctx) {
     const agents = Number(ctx.args['agents'] ?? 50);
     const services = Number(ctx.args['services'] ?? 24);
@@ -105,8 +106,16 @@ export const benchmark: Benchmark = {
     const offered = (fleetStatus.itemsSent - sentBefore) / seconds;
     ctx.log(`stored ${Math.round(stored)} rows/s (offered ${Math.round(offered)}); measuring plain COPY`);
 
-    const floor = await measureCopyFloor(ctx.databaseUrl, Math.min(copyRows, Math.max(rowsInWindow, 10_000)), copyStreams);
-    const floorOne = await measureCopyFloor(ctx.databaseUrl, Math.min(copyRows, Math.max(rowsInWindow, 10_000)), 1);
+    const floor = await measureCopyFloor(
+      ctx.databaseUrl,
+      Math.min(copyRows, Math.max(rowsInWindow, 10_000)),
+      copyStreams,
+    );
+    const floorOne = await measureCopyFloor(
+      ctx.databaseUrl,
+      Math.min(copyRows, Math.max(rowsInWindow, 10_000)),
+      1,
+    );
     const best = Math.max(floor.rowsPerSecond, floorOne.rowsPerSecond);
     ctx.record({
       metric: `telemetry rows stored per second (${agents} agents in ${fleet.processes} processes)`,

@@ -30,7 +30,9 @@ export async function measureCopyFloor(
   try {
     const chunks: Buffer[] = [];
     const source = reader.query(
-      copyTo(`COPY (SELECT ${COLUMNS} FROM telemetry_minutes ORDER BY minute DESC LIMIT ${Math.floor(sampleRows)}) TO STDOUT`),
+      copyTo(
+        `COPY (SELECT ${COLUMNS} FROM telemetry_minutes ORDER BY minute DESC LIMIT ${Math.floor(sampleRows)}) TO STDOUT`,
+      ),
     );
     for await (const chunk of source) chunks.push(chunk as Buffer);
     // Each line starts with the 36-character tenant id: the copy gets its own.
@@ -52,7 +54,10 @@ export async function measureCopyFloor(
     const started = performance.now();
     await Promise.all(
       writers.map((client, index) =>
-        pipeline(Readable.from([shares[index]!]), client.query(copyFrom(`COPY telemetry_minutes (${COLUMNS}) FROM STDIN`))),
+        pipeline(
+          Readable.from([shares[index]!]),
+          client.query(copyFrom(`COPY telemetry_minutes (${COLUMNS}) FROM STDIN`)),
+        ),
       ),
     );
     const seconds = (performance.now() - started) / 1000;

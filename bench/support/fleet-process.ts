@@ -48,9 +48,7 @@ class FleetProcess {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const waiters = this.waiting.get(expect) ?? [];
-      waiters.push((reply) =>
-        reply.type === 'error' ? reject(this.failure) : resolve(reply as ReplyOf<T>),
-      );
+      waiters.push((reply) => (reply.type === 'error' ? reject(this.failure) : resolve(reply as ReplyOf<T>)));
       this.waiting.set(expect, waiters);
       this.child.send(request);
     });

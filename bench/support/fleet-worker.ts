@@ -7,10 +7,7 @@
 import { FleetSimulator, type FleetOptions } from '../../apps/sim/src/fleet-simulator.service';
 
 export type FleetWorkerRequest =
-  | { type: 'start'; options: FleetOptions }
-  | { type: 'status' }
-  | { type: 'sample' }
-  | { type: 'stop' };
+  { type: 'start'; options: FleetOptions } | { type: 'status' } | { type: 'sample' } | { type: 'stop' };
 
 export type FleetWorkerReply =
   | { type: 'started'; tenantToken?: string; globalNamespaceId?: string; clusterIds: string[] }

@@ -393,7 +393,9 @@ export function parseSketchJson(input: unknown, maxBuckets = DEFAULT_MAX_BUCKETS
   const rawCounts: unknown = fields['counts'];
   if (!Array.isArray(rawCounts)) throw new InvalidSketchError('counts must be an array');
   if (rawCounts.length > maxBuckets) {
-    throw new InvalidSketchError(`counts has ${rawCounts.length} buckets, more than the limit of ${maxBuckets}`);
+    throw new InvalidSketchError(
+      `counts has ${rawCounts.length} buckets, more than the limit of ${maxBuckets}`,
+    );
   }
   const zeroCount = finiteNumber(fields, 'zeroCount');
   checkCount(zeroCount, 'zeroCount');

@@ -3,7 +3,12 @@ import { ceilHour, floorHour, HOUR_MS, mergeSketchJson } from '@lattice/domain';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { RollupStateStore } from './rollup-state.store';
 import { TelemetryVersionStore } from './telemetry-version.store';
-import { TelemetryRepository, type EdgeGroup, type HourRow } from './telemetry.repository';
+import {
+  TelemetryRepository,
+  type EdgeGroup,
+  type HourRow,
+  type PartitionedTable,
+} from './telemetry.repository';
 
 const DAY_MS = 86_400_000;
 /** An hour is rolled up this long after it ends, so minutes still in agents' send queues make it. */
@@ -114,19 +119,26 @@ export class TelemetryMaintenanceService {
 
   /**
    * Creates the partitions of the coming days (minutes) and months (hours) ahead of the data, and
-   * the current ones if missing; rows that meanwhile went to a default partition are moved in.
+   * those of rows that went to a default partition meanwhile (after the migration, which copies
+   * existing rows there, or an outage of this job), which moves those rows in. Rows already past
+   * retention stay in the default partition for retention to delete.
    */
   async ensurePartitions(now = new Date()): Promise<PartitionResult> {
     const nowMs = now.getTime();
+    const from = async (table: PartitionedTable, retentionMs: number, backMs: number) => {
+      const earliest = await this.telemetry.earliestInDefault(table);
+      const oldestKept = nowMs - retentionMs;
+      return Math.min(nowMs - backMs, earliest === null ? nowMs : Math.max(earliest, oldestKept));
+    };
     const result = {
       minutePartitions: await this.telemetry.ensurePartitions(
         'telemetry_minutes',
-        nowMs - DAY_MS,
+        await from('telemetry_minutes', this.minuteRetentionMs, DAY_MS),
         nowMs + MINUTE_PARTITIONS_AHEAD_DAYS * DAY_MS,
       ),
       hourPartitions: await this.telemetry.ensurePartitions(
         'telemetry_hours',
-        nowMs - 31 * DAY_MS,
+        await from('telemetry_hours', this.hourRetentionMs, 31 * DAY_MS),
         nowMs + HOUR_PARTITIONS_AHEAD_MONTHS * 31 * DAY_MS,
       ),
     };

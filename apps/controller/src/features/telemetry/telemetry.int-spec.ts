@@ -19,6 +19,7 @@ import { TelemetryIngestService } from './telemetry-ingest.service';
 import { ROLLUP_DELAY_MS, TelemetryMaintenanceService } from './telemetry-maintenance.service';
 import { TelemetryQueryService } from './telemetry-query.service';
 import { TelemetryModule } from './telemetry.module';
+import { TelemetryRepository } from './telemetry.repository';
 
 /**
  * Ingest, rollups, retention and queries (TelemetryIngestService, TelemetryMaintenanceService,
@@ -531,19 +532,40 @@ describe('telemetry storage', () => {
       expect(late.rows).toEqual([{ requests: '9', errors: '1' }]);
     });
 
-    it('deletes minutes, hours and batch ids past their retention, and nothing else', async () => {
+    it('drops whole partitions past retention, deletes expired default-partition rows and batch ids, and nothing else', async () => {
       const now = Date.now();
       const day = 24 * HOUR;
+      const repository = moduleRef.get(TelemetryRepository);
+      // Partitions for an expired day (9 days back) and an expired month (about 5 months back).
+      await repository.ensurePartitions('telemetry_minutes', now - 10 * day, now);
+      await repository.ensurePartitions('telemetry_hours', now - 160 * day, now);
+      const minutePartitionsBefore = await repository.partitions('telemetry_minutes');
+      const expiredDay = `telemetry_minutes_p${new Date(now - 9 * day).toISOString().slice(0, 10).replaceAll('-', '')}`;
+      const expiredMonth = `telemetry_hours_p${new Date(now - 150 * day).toISOString().slice(0, 7).replace('-', '')}`;
+      expect(minutePartitionsBefore).toContain(expiredDay);
       await sql.query(
         `INSERT INTO telemetry_minutes (tenant_id, cluster_id, minute, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
          VALUES ($1, $2, $3, 'shop', 'a', 'shop', 'expired', 1, 0, '{}'), ($1, $2, $4, 'shop', 'a', 'shop', 'kept', 1, 0, '{}')`,
-        [tenantA, east.id, new Date(now - 7 * day - HOUR), new Date(now - 7 * day + HOUR)],
+        [tenantA, east.id, new Date(now - 9 * day), new Date(now - 7 * day + HOUR)],
       );
       await sql.query(
         `INSERT INTO telemetry_hours (tenant_id, cluster_id, hour, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
          VALUES ($1, $2, $3, 'shop', 'a', 'shop', 'expired', 1, 0, '{}'), ($1, $2, $4, 'shop', 'a', 'shop', 'kept', 1, 0, '{}')`,
-        [tenantA, east.id, new Date(floorHour(now - 90 * day) - HOUR), new Date(floorHour(now - 89 * day))],
+        [tenantA, east.id, new Date(floorHour(now - 150 * day)), new Date(floorHour(now - 89 * day))],
       );
+      // Far older than any partition: written to the default partitions, deleted from there.
+      await sql.query(
+        `INSERT INTO telemetry_minutes (tenant_id, cluster_id, minute, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
+         VALUES ($1, $2, $3, 'shop', 'a', 'shop', 'expired', 1, 0, '{}')`,
+        [tenantA, east.id, new Date(now - 60 * day)],
+      );
+      await sql.query(
+        `INSERT INTO telemetry_hours (tenant_id, cluster_id, hour, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
+         VALUES ($1, $2, $3, 'shop', 'a', 'shop', 'expired', 1, 0, '{}')`,
+        [tenantA, east.id, new Date(floorHour(now - 900 * day))],
+      );
+      expect(await count('telemetry_minutes_default')).toBe(1);
+      expect(await count('telemetry_hours_default')).toBe(1);
       await sql.query(
         `INSERT INTO telemetry_batches (cluster_id, batch_id, tenant_id, item_count, received_at) VALUES ($1, 'old', $2, 1, $3), ($1, 'recent', $2, 1, $4)`,
         [east.id, tenantA, new Date(now - 7 * day - HOUR), new Date(now - 7 * day + HOUR)],
@@ -551,17 +573,88 @@ describe('telemetry storage', () => {
       const minutesBefore = await count('telemetry_minutes');
       const hoursBefore = await count('telemetry_hours');
       const result = await maintenance.applyRetention(new Date(now));
-      expect(result).toEqual({ minutes: 1, hours: 1, batches: 1 });
-      expect(await count('telemetry_minutes')).toBe(minutesBefore - 1);
-      expect(await count('telemetry_hours')).toBe(hoursBefore - 1);
-      const left = await sql.query(
-        `SELECT DISTINCT destination_service FROM telemetry_minutes WHERE destination_service IN ('expired', 'kept')`,
+      expect(result.minutePartitions).toContain(expiredDay);
+      expect(result.hourPartitions).toContain(expiredMonth);
+      expect(result).toMatchObject({ minutes: 1, hours: 1, batches: 1 });
+      expect(await count('telemetry_minutes')).toBe(minutesBefore - 2);
+      expect(await count('telemetry_hours')).toBe(hoursBefore - 2);
+      // Every dropped partition ended before the cutoff; the ones left did not.
+      const left = await repository.partitions('telemetry_minutes');
+      expect(left).not.toContain(expiredDay);
+      expect(left.length + result.minutePartitions.length).toBe(minutePartitionsBefore.length);
+      const services = await sql.query(
+        `SELECT DISTINCT destination_service FROM telemetry_minutes WHERE destination_service IN ('expired', 'kept')
+         UNION SELECT DISTINCT destination_service FROM telemetry_hours WHERE destination_service IN ('expired', 'kept')`,
       );
-      expect(left.rows).toEqual([{ destination_service: 'kept' }]);
+      expect(services.rows).toEqual([{ destination_service: 'kept' }]);
       const batches = await sql.query(
         `SELECT batch_id FROM telemetry_batches WHERE batch_id IN ('old', 'recent')`,
       );
       expect(batches.rows).toEqual([{ batch_id: 'recent' }]);
+    });
+
+    it('creates partitions ahead, and moves rows that went to the default partition into a new one', async () => {
+      const repository = moduleRef.get(TelemetryRepository);
+      const day = 24 * HOUR;
+      // A day far ahead with no partition yet: its row goes to the default partition...
+      const future = floorHour(Date.now()) + 20 * day;
+      const partition = `telemetry_minutes_p${new Date(future).toISOString().slice(0, 10).replaceAll('-', '')}`;
+      expect(await repository.partitions('telemetry_minutes')).not.toContain(partition);
+      await sql.query(
+        `INSERT INTO telemetry_minutes (tenant_id, cluster_id, minute, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
+         VALUES ($1, $2, $3, 'shop', 'a', 'shop', 'early', 1, 0, '{}')`,
+        [tenantB, eastOfB.id, new Date(future)],
+      );
+      const where = async () =>
+        (
+          await sql.query(
+            `SELECT tableoid::regclass::text AS part FROM telemetry_minutes WHERE destination_service = 'early'`,
+          )
+        ).rows;
+      expect(await where()).toEqual([{ part: 'telemetry_minutes_default' }]);
+      // ...and moves into it when the partition is created; creating again creates nothing.
+      expect(await repository.ensurePartitions('telemetry_minutes', future, future + 1)).toBe(1);
+      expect(await repository.ensurePartitions('telemetry_minutes', future, future + 1)).toBe(0);
+      expect(await where()).toEqual([{ part: partition }]);
+      // The job keeps the next days created; idempotent.
+      const ahead = await maintenance.ensurePartitions(new Date());
+      expect(ahead.minutePartitions).toBeGreaterThanOrEqual(0);
+      const names = await repository.partitions('telemetry_minutes');
+      for (let offset = 0; offset <= 3; offset++) {
+        expect(names).toContain(
+          `telemetry_minutes_p${new Date(Date.now() + offset * day).toISOString().slice(0, 10).replaceAll('-', '')}`,
+        );
+      }
+      expect(await maintenance.ensurePartitions(new Date())).toEqual({
+        minutePartitions: 0,
+        hourPartitions: 0,
+      });
+      await sql.query(`DELETE FROM telemetry_minutes WHERE destination_service = 'early'`);
+    });
+
+    it('keys every telemetry table by tenant id first (ready to distribute by tenant)', async () => {
+      const keys = await sql.query<{ table: string; key: string; columns: string[] }>(`
+        SELECT t.relname AS table, i.relname AS key,
+               array(SELECT a.attname FROM unnest(x.indkey) WITH ORDINALITY AS k(attnum, n)
+                     JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum ORDER BY k.n)::text[] AS columns
+        FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid
+        JOIN pg_namespace n ON n.oid = t.relnamespace
+        WHERE (x.indisprimary OR x.indisunique) AND t.relname LIKE 'telemetry%' AND n.nspname = current_schema()
+          AND NOT t.relispartition`);
+      const tables = new Set(keys.rows.map((row) => row.table));
+      expect([...tables].sort()).toEqual([
+        'telemetry_batches',
+        'telemetry_hours',
+        'telemetry_late_minutes',
+        'telemetry_minutes',
+      ]);
+      for (const row of keys.rows)
+        expect({ key: row.key, first: row.columns[0] }).toEqual({ key: row.key, first: 'tenant_id' });
+      const partitioned = await sql.query(
+        `SELECT c.relname FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() ORDER BY 1`,
+      );
+      expect(partitioned.rows.map((row) => row.relname)).toEqual(['telemetry_hours', 'telemetry_minutes']);
     });
   });
 });

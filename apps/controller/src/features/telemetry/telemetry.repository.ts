@@ -6,6 +6,8 @@ import { from as copyFrom } from 'pg-copy-streams';
 import {
   type EdgeTraffic,
   HOUR_MS,
+  partitionsCovering,
+  type PartitionUnit,
   type ReadPlan,
   type SketchJSON,
   type TimeRange,
@@ -26,6 +28,10 @@ const COPY_CHUNK_ROWS = 2_000;
 
 /** The partitioned telemetry tables (constant identifiers, never input). */
 export type PartitionedTable = 'telemetry_minutes' | 'telemetry_hours';
+const PARTITIONING: Record<PartitionedTable, { unit: PartitionUnit; column: Prisma.Sql }> = {
+  telemetry_minutes: { unit: 'day', column: Prisma.raw('minute') },
+  telemetry_hours: { unit: 'month', column: Prisma.raw('hour') },
+};
 
 /** The columns a COPY writes, in the order of copyRows' fields. */
 const MINUTE_COPY = `COPY telemetry_minutes (tenant_id, cluster_id, minute, source_cluster, source_namespace, source_service,
@@ -158,22 +164,76 @@ export class TelemetryRepository implements OnModuleDestroy {
   }
 
   /**
-   * Creates the partitions of `table` covering [fromMs, toMs) that do not exist yet (days for
-   * minutes, months for hours; the migration's telemetry_ensure_partitions). Returns how many.
+   * Creates the partitions of `table` covering [fromMs, toMs) that do not exist yet (UTC days for
+   * minutes, months for hours). A new partition is created detached, filled with the rows of its
+   * range that sit in the default partition (written before it existed), then attached: ATTACH
+   * locks the parent only in SHARE UPDATE EXCLUSIVE mode, so queries and inserts go on. An advisory
+   * lock serialises concurrent creators (two replicas' jobs). Returns how many were created.
    */
   async ensurePartitions(table: PartitionedTable, fromMs: number, toMs: number): Promise<number> {
-    const rows = await this.prisma.$queryRaw<{ created: number }[]>(
-      Prisma.sql`SELECT telemetry_ensure_partitions(${table}, ${iso(fromMs)}::timestamptz, ${iso(toMs)}::timestamptz) AS created`,
-    );
-    return rows[0]?.created ?? 0;
+    let created = 0;
+    const { unit, column } = PARTITIONING[table];
+    for (const range of partitionsCovering(table, unit, fromMs, toMs)) {
+      const done = await this.prisma.$transaction(
+        async (tx) => {
+          await tx.$executeRaw(
+            Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`telemetry-partition:${range.name}`}, 0))`,
+          );
+          const exists = await tx.$queryRaw<{ found: boolean }[]>(
+            Prisma.sql`SELECT to_regclass(${range.name}) IS NOT NULL AS found`,
+          );
+          if (exists[0]?.found) return false;
+          // Identifiers and bounds are built from constants and dates, never from input; DDL takes
+          // no bind parameters.
+          const partition = Prisma.raw(`"${range.name}"`);
+          const parent = Prisma.raw(table);
+          const from = Prisma.raw(`'${iso(range.fromMs)}'`);
+          const to = Prisma.raw(`'${iso(range.toMs)}'`);
+          await tx.$executeRaw(
+            Prisma.sql`CREATE TABLE ${partition} (LIKE ${parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
+          );
+          await tx.$executeRaw(Prisma.sql`
+            WITH moved AS (
+              DELETE FROM ${Prisma.raw(`${table}_default`)} WHERE ${column} >= ${from}::timestamptz AND ${column} < ${to}::timestamptz RETURNING *
+            ) INSERT INTO ${partition} SELECT * FROM moved`);
+          await tx.$executeRaw(
+            Prisma.sql`ALTER TABLE ${parent} ATTACH PARTITION ${partition} FOR VALUES FROM (${from}) TO (${to})`,
+          );
+          return true;
+        },
+        { timeout: 120_000, maxWait: 30_000 },
+      );
+      if (done) created++;
+    }
+    return created;
   }
 
-  /** Drops the partitions of `table` that end at or before `cutoffMs`; returns their names. */
+  /** Drops the partitions of `table` whose range ends at or before `cutoffMs`; returns their names. */
   async dropPartitionsBefore(table: PartitionedTable, cutoffMs: number): Promise<string[]> {
-    const rows = await this.prisma.$queryRaw<{ name: string }[]>(
-      Prisma.sql`SELECT name FROM telemetry_drop_partitions_before(${table}, ${iso(cutoffMs)}::timestamptz) AS name`,
+    const expired = await this.prisma.$queryRaw<{ name: string }[]>(Prisma.sql`
+      SELECT name FROM (
+        SELECT c.relname AS name,
+               substring(pg_get_expr(c.relpartbound, c.oid) FROM ${"TO \\('([^']+)'\\)"})::timestamptz AS upper_bound
+        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = ${table}::regclass
+      ) p
+      WHERE upper_bound <= ${iso(cutoffMs)}::timestamptz ORDER BY name`);
+    for (const { name } of expired) {
+      // A name read from the catalog, quoted as an identifier.
+      await this.prisma.$executeRaw(
+        Prisma.sql`DROP TABLE IF EXISTS ${Prisma.raw(`"${name.replaceAll('"', '""')}"`)}`,
+      );
+    }
+    return expired.map((row) => row.name);
+  }
+
+  /** Start of the earliest row in the default partition of `table`, or null when it is empty. */
+  async earliestInDefault(table: PartitionedTable): Promise<number | null> {
+    const { column } = PARTITIONING[table];
+    const rows = await this.prisma.$queryRaw<{ at: Date | null }[]>(
+      Prisma.sql`SELECT min(${column}) AS at FROM ${Prisma.raw(`${table}_default`)}`,
     );
-    return rows.map((row) => row.name);
+    return rows[0]?.at ? rows[0].at.getTime() : null;
   }
 
   /** The partitions of `table` (not the default one), oldest first. */
