@@ -28,6 +28,7 @@ export class BenchController {
   readonly dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lattice-bench-ctl-'));
   httpPort = 0;
   grpcPort = 0;
+  metricsPort = 0;
   private child?: ChildProcess;
   private output = '';
 
@@ -56,6 +57,8 @@ export class BenchController {
   async start(): Promise<void> {
     this.httpPort ||= await freePort();
     this.grpcPort ||= await freePort();
+    // Its own metrics port too: other controllers (other benchmarks, other engineers) use the default.
+    this.metricsPort ||= await freePort();
     this.output = '';
     const child = spawn(
       process.execPath,
@@ -69,6 +72,8 @@ export class BenchController {
           PORT: String(this.httpPort),
           HOST: '127.0.0.1',
           GRPC_PORT: String(this.grpcPort),
+          METRICS_PORT: String(this.metricsPort),
+          METRICS_HOST: '127.0.0.1',
           DATABASE_URL: this.databaseUrl,
           REDIS_URL: BENCH_REDIS_URL,
           LATTICE_REDIS_PREFIX: this.redisPrefix,
