@@ -137,6 +137,54 @@ describe('telemetry storage', () => {
       expect(Number(stored.rows[0].n)).toBe(1);
     });
 
+    it('stores many batches of two tenants together (group commit) with exact counts, each id once, late minutes marked', async () => {
+      // One already stored, twins inside the group, two tenants, COPY-special characters in a name.
+      // Two hours before the other tests' data, so their queries do not see it.
+      const at = base - 2 * HOUR;
+      await ingest.ingest(
+        tenantA,
+        east.id,
+        batch('group-0', [item({ minuteUnixMs: at, destinationService: 'group-check' })]),
+      );
+      const groupItems = (service: string, count: number) =>
+        Array.from({ length: count }, (_, index) =>
+          item({ minuteUnixMs: at + index * MINUTE, destinationService: service, requests: 7, errors: 1 }),
+        );
+      const results = await Promise.all([
+        ingest.ingest(tenantA, east.id, batch('group-0', groupItems('group-check', 3))),
+        ingest.ingest(tenantA, east.id, batch('group-1', groupItems('group-check', 4))),
+        ingest.ingest(tenantA, east.id, batch('group-1', groupItems('group-check', 4))),
+        ingest.ingest(tenantA, west.id, batch('group-1', groupItems('group-check', 2))),
+        ingest.ingest(tenantB, eastOfB.id, batch('group-2', groupItems('tab\there\\and\nline', 5))),
+      ]);
+      expect(results).toEqual([
+        { duplicate: true, accepted: 0 },
+        { duplicate: false, accepted: 4 },
+        { duplicate: true, accepted: 0 },
+        { duplicate: false, accepted: 2 },
+        { duplicate: false, accepted: 5 },
+      ]);
+      const counts = await sql.query(
+        `SELECT tenant_id::text AS tenant, count(*)::int AS n, sum(requests)::int AS requests
+         FROM telemetry_minutes WHERE destination_service IN ('group-check', 'tab\there\\and\nline') GROUP BY 1 ORDER BY 1`,
+      );
+      expect(Object.fromEntries(counts.rows.map((row) => [row.tenant, [row.n, row.requests]]))).toEqual({
+        [tenantA]: [1 + 4 + 2, 100 + 6 * 7],
+        [tenantB]: [5, 35],
+      });
+      const names = await sql.query(
+        `SELECT DISTINCT destination_service FROM telemetry_minutes WHERE tenant_id = $1 AND destination_service LIKE 'tab%'`,
+        [tenantB],
+      );
+      expect(names.rows).toEqual([{ destination_service: 'tab\there\\and\nline' }]);
+      // Hours back, so past the SLO evaluation's recompute span: every minute of tenant B is marked.
+      const late = await sql.query(
+        `SELECT count(*)::int AS n FROM telemetry_late_minutes WHERE tenant_id = $1 AND minute >= $2 AND minute < $3`,
+        [tenantB, new Date(at), new Date(at + 5 * MINUTE)],
+      );
+      expect(late.rows[0].n).toBe(5);
+    });
+
     it('stores a large batch in chunks', async () => {
       const services = Array.from({ length: 2_500 }, (_, index) =>
         item({

@@ -37,6 +37,16 @@ const PARTITIONING: Record<PartitionedTable, { unit: PartitionUnit; column: Pris
 const MINUTE_COPY = `COPY telemetry_minutes (tenant_id, cluster_id, minute, source_cluster, source_namespace, source_service,
   destination_namespace, destination_service, requests, errors, sketch) FROM STDIN`;
 
+/** A validated batch on its way to storage. */
+export interface BatchToStore {
+  tenantId: string;
+  clusterId: string;
+  batchId: string;
+  items: readonly ValidTelemetryItem[];
+  /** Its minutes before this are marked late (see insertBatches); -Infinity for none. */
+  lateBeforeMs: number;
+}
+
 /** What a stored row is keyed by: the edge of the domain's EdgeTraffic, without its totals. */
 export type TrafficKey = Omit<EdgeTraffic, 'totals'>;
 
@@ -110,16 +120,7 @@ export class TelemetryRepository implements OnModuleDestroy {
     await this.ingestPool.end();
   }
 
-  /**
-   * Stores a batch once (false when its id was seen before). Its minutes before `lateBeforeMs` are
-   * marked in telemetry_late_minutes, so SLO evaluation, which has already passed them, recounts
-   * them: never lost, and a resent batch (a duplicate) marks nothing.
-   *
-   * One transaction on an ingest connection: the batch id is inserted first (ON CONFLICT DO
-   * NOTHING; a concurrent twin waits on the key, then inserts nothing and rolls back), then the
-   * minute rows go in with COPY (text format, built straight from the validated items: no per-row
-   * statement, parameter or JSON array to unpack) and the late marks with one INSERT.
-   */
+  /** Stores one batch (see insertBatches); false when its id was seen before. */
   async insertBatch(
     tenantId: string,
     clusterId: string,
@@ -127,32 +128,63 @@ export class TelemetryRepository implements OnModuleDestroy {
     items: readonly ValidTelemetryItem[],
     lateBeforeMs = -Infinity,
   ): Promise<boolean> {
-    const late = [
-      ...new Set(items.flatMap((item) => (item.minuteUnixMs < lateBeforeMs ? [item.minuteUnixMs] : []))),
-    ];
+    const [stored] = await this.insertBatches([{ tenantId, clusterId, batchId, items, lateBeforeMs }]);
+    return stored ?? false;
+  }
+
+  /**
+   * Stores batches (of any tenants and clusters) in one transaction, each once: the result says
+   * per batch whether it was stored (false: its id was seen before, or earlier in the same call).
+   * The minutes of a stored batch before its `lateBeforeMs` are marked in telemetry_late_minutes,
+   * so SLO evaluation, which has already passed them, recounts them: never lost, and a resent batch
+   * (a duplicate) marks nothing.
+   *
+   * On an ingest connection: the batch ids go in first (one INSERT, ON CONFLICT DO NOTHING, in key
+   * order so two concurrent calls cannot deadlock; a concurrent twin waits on the key, then inserts
+   * nothing), then the minute rows of the new batches with one COPY (text format, built straight
+   * from the validated items: no per-row statement, parameter or JSON array to unpack) and the late
+   * marks with one INSERT. Storing several batches per transaction (the ingest service groups those
+   * that wait) shares the round trips and the commit.
+   */
+  async insertBatches(batches: readonly BatchToStore[]): Promise<boolean[]> {
+    if (batches.length === 0) return [];
     const client = await this.ingestPool.connect();
     let failure: Error | undefined;
     try {
       await client.query('BEGIN');
-      const batch = await client.query(
-        `INSERT INTO telemetry_batches (tenant_id, cluster_id, batch_id, item_count) VALUES ($1, $2, $3, $4)
-         ON CONFLICT DO NOTHING RETURNING 1`,
-        [tenantId, clusterId, batchId, items.length],
+      const inserted = await client.query<{ key: string }>(
+        `INSERT INTO telemetry_batches (tenant_id, cluster_id, batch_id, item_count)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[]) ORDER BY 1, 2, 3
+         ON CONFLICT DO NOTHING RETURNING cluster_id::text || ' ' || batch_id AS key`,
+        [
+          batches.map((batch) => batch.tenantId),
+          batches.map((batch) => batch.clusterId),
+          batches.map((batch) => batch.batchId),
+          batches.map((batch) => batch.items.length),
+        ],
       );
-      if (batch.rowCount === 0) {
+      const fresh = new Set(inserted.rows.map((row) => row.key));
+      // The first of twins in one call is the stored one.
+      const stored = batches.map((batch) =>
+        fresh.delete(`${batch.clusterId.toLowerCase()} ${batch.batchId}`),
+      );
+      const toStore = batches.filter((_batch, index) => stored[index]);
+      if (toStore.length === 0) {
         await client.query('ROLLBACK');
-        return false;
+        return stored;
       }
-      if (items.length > 0) await copyMinuteRows(client, tenantId, clusterId, items);
-      if (late.length > 0) {
+      if (toStore.some((batch) => batch.items.length > 0)) await copyMinuteRows(client, toStore);
+      const late = lateMinutes(toStore);
+      if (late.tenantIds.length > 0) {
         await client.query(
           `INSERT INTO telemetry_late_minutes (tenant_id, minute)
-           SELECT $1, to_timestamp(m / 1000.0) FROM unnest($2::bigint[]) AS l(m) ON CONFLICT DO NOTHING`,
-          [tenantId, late],
+           SELECT t, to_timestamp(m / 1000.0) FROM unnest($1::uuid[], $2::bigint[]) AS l(t, m) ORDER BY 1, 2
+           ON CONFLICT DO NOTHING`,
+          [late.tenantIds, late.minutes],
         );
       }
       await client.query('COMMIT');
-      return true;
+      return stored;
     } catch (error) {
       failure = error as Error;
       await client.query('ROLLBACK').catch(() => undefined);
@@ -388,36 +420,50 @@ export class TelemetryRepository implements OnModuleDestroy {
 }
 
 /**
- * Writes a batch's minute rows into an open transaction with COPY (text format). The tenant and
- * cluster prefix and each minute's timestamp are formatted once; names are escaped only when they
- * hold one of COPY's special characters (Kubernetes names never do).
+ * Writes the minute rows of batches into an open transaction with one COPY (text format). Each
+ * batch's tenant and cluster prefix and each minute's timestamp are formatted once; names are
+ * escaped only when they hold one of COPY's special characters (Kubernetes names never do).
  */
-async function copyMinuteRows(
-  client: PoolClient,
-  tenantId: string,
-  clusterId: string,
-  items: readonly ValidTelemetryItem[],
-): Promise<void> {
-  const prefix = `${tenantId}\t${clusterId}\t`;
+async function copyMinuteRows(client: PoolClient, batches: readonly BatchToStore[]): Promise<void> {
   const minutes = new Map<number, string>();
   function* chunks(): Generator<string> {
     let chunk = '';
-    for (let index = 0; index < items.length; index++) {
-      const item = items[index]!;
-      let minute = minutes.get(item.minuteUnixMs);
-      if (minute === undefined) {
-        minute = new Date(item.minuteUnixMs).toISOString();
-        minutes.set(item.minuteUnixMs, minute);
-      }
-      chunk += `${prefix}${minute}\t${copyText(item.sourceCluster)}\t${copyText(item.sourceNamespace)}\t${copyText(item.sourceService)}\t${copyText(item.destinationNamespace)}\t${copyText(item.destinationService)}\t${item.requests}\t${item.errors}\t${copyText(sketchText(item.latency))}\n`;
-      if ((index + 1) % COPY_CHUNK_ROWS === 0) {
-        yield chunk;
-        chunk = '';
+    let rows = 0;
+    for (const batch of batches) {
+      const prefix = `${batch.tenantId}\t${batch.clusterId}\t`;
+      for (const item of batch.items) {
+        let minute = minutes.get(item.minuteUnixMs);
+        if (minute === undefined) {
+          minute = new Date(item.minuteUnixMs).toISOString();
+          minutes.set(item.minuteUnixMs, minute);
+        }
+        chunk += `${prefix}${minute}\t${copyText(item.sourceCluster)}\t${copyText(item.sourceNamespace)}\t${copyText(item.sourceService)}\t${copyText(item.destinationNamespace)}\t${copyText(item.destinationService)}\t${item.requests}\t${item.errors}\t${sketchText(item.latency)}\n`;
+        if (++rows % COPY_CHUNK_ROWS === 0) {
+          yield chunk;
+          chunk = '';
+        }
       }
     }
     if (chunk !== '') yield chunk;
   }
   await pipeline(Readable.from(chunks()), client.query(copyFrom(MINUTE_COPY)));
+}
+
+/** The (tenant, minute) pairs to mark late, once each. */
+function lateMinutes(batches: readonly BatchToStore[]): { tenantIds: string[]; minutes: number[] } {
+  const seen = new Set<string>();
+  const result = { tenantIds: [] as string[], minutes: [] as number[] };
+  for (const batch of batches) {
+    for (const item of batch.items) {
+      if (item.minuteUnixMs >= batch.lateBeforeMs) continue;
+      const key = `${batch.tenantId} ${item.minuteUnixMs}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      result.tenantIds.push(batch.tenantId);
+      result.minutes.push(item.minuteUnixMs);
+    }
+  }
+  return result;
 }
 
 const COPY_SPECIAL = /[\\\t\n\r]/;
@@ -428,7 +474,10 @@ export function copyText(value: string): string {
   return COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (ch) => COPY_ESCAPES[ch]!) : value;
 }
 
-/** A validated sketch as stored (jsonb text), fields in the order of SketchJSON. */
+/**
+ * A validated sketch as stored (jsonb text), fields in the order of SketchJSON. Only numbers, which
+ * never hold a COPY special character.
+ */
 function sketchText(sketch: SketchJSON): string {
   return `{"relativeAccuracy":${sketch.relativeAccuracy},"offset":${sketch.offset},"counts":[${sketch.counts.join(',')}],"zeroCount":${sketch.zeroCount},"min":${sketch.min},"max":${sketch.max},"sum":${sketch.sum}}`;
 }
