@@ -32,7 +32,10 @@ export const benchmark: Benchmark = {
     // Cycle of pre-generated minutes the agents replay (0: sample every minute afresh, which costs
     // the load generator more CPU than the controller on this machine).
     const templateMinutes = Number(ctx.args['template-minutes'] ?? 60);
-    const controller = await ctx.startController();
+    // All simulated agents register from one address: the per-peer Register budget would pace them.
+    const controller = await ctx.startController({
+      env: { LATTICE_REGISTER_PER_MINUTE_PER_PEER: '1000000' },
+    });
     const fleet = await startFleetProcesses(ctx, controller, {
       agents,
       processes,

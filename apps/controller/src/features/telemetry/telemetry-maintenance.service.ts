@@ -3,12 +3,7 @@ import { ceilHour, floorHour, HOUR_MS, mergeSketchJson } from '@lattice/domain';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { RollupStateStore } from './rollup-state.store';
 import { TelemetryVersionStore } from './telemetry-version.store';
-import {
-  TelemetryRepository,
-  type EdgeGroup,
-  type HourRow,
-  type PartitionedTable,
-} from './telemetry.repository';
+import { TelemetryRepository, type EdgeGroup, type HourRow } from './telemetry.repository';
 
 const DAY_MS = 86_400_000;
 /** An hour is rolled up this long after it ends, so minutes still in agents' send queues make it. */
@@ -118,27 +113,24 @@ export class TelemetryMaintenanceService {
   }
 
   /**
-   * Creates the partitions of the coming days (minutes) and months (hours) ahead of the data, and
-   * those of rows that went to a default partition meanwhile (after the migration, which copies
-   * existing rows there, or an outage of this job), which moves those rows in. Rows already past
-   * retention stay in the default partition for retention to delete.
+   * Creates the partitions of the retention window and of the coming days (minutes) and months
+   * (hours) ahead of the data; a new one takes the rows of its range that went to the default
+   * partition meanwhile (after the migration, which copies existing rows there, or an outage of
+   * this job). Rows already past retention stay in the default partition for retention to delete.
    */
   async ensurePartitions(now = new Date()): Promise<PartitionResult> {
     const nowMs = now.getTime();
-    const from = async (table: PartitionedTable, retentionMs: number, backMs: number) => {
-      const earliest = await this.telemetry.earliestInDefault(table);
-      const oldestKept = nowMs - retentionMs;
-      return Math.min(nowMs - backMs, earliest === null ? nowMs : Math.max(earliest, oldestKept));
-    };
+    // The whole retention window, so history an agent replays (after an outage) lands in its
+    // partition, not in the default one; partitions that exist already cost one catalog lookup.
     const result = {
       minutePartitions: await this.telemetry.ensurePartitions(
         'telemetry_minutes',
-        await from('telemetry_minutes', this.minuteRetentionMs, DAY_MS),
+        nowMs - this.minuteRetentionMs,
         nowMs + MINUTE_PARTITIONS_AHEAD_DAYS * DAY_MS,
       ),
       hourPartitions: await this.telemetry.ensurePartitions(
         'telemetry_hours',
-        await from('telemetry_hours', this.hourRetentionMs, 31 * DAY_MS),
+        nowMs - this.hourRetentionMs,
         nowMs + HOUR_PARTITIONS_AHEAD_MONTHS * 31 * DAY_MS,
       ),
     };

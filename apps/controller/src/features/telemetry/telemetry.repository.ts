@@ -259,15 +259,6 @@ export class TelemetryRepository implements OnModuleDestroy {
     return expired.map((row) => row.name);
   }
 
-  /** Start of the earliest row in the default partition of `table`, or null when it is empty. */
-  async earliestInDefault(table: PartitionedTable): Promise<number | null> {
-    const { column } = PARTITIONING[table];
-    const rows = await this.prisma.$queryRaw<{ at: Date | null }[]>(
-      Prisma.sql`SELECT min(${column}) AS at FROM ${Prisma.raw(`${table}_default`)}`,
-    );
-    return rows[0]?.at ? rows[0].at.getTime() : null;
-  }
-
   /** The partitions of `table` (not the default one), oldest first. */
   async partitions(table: PartitionedTable): Promise<string[]> {
     const rows = await this.prisma.$queryRaw<{ name: string }[]>(Prisma.sql`
