@@ -20,6 +20,7 @@ import { ROLLUP_DELAY_MS, TelemetryMaintenanceService } from './telemetry-mainte
 import { TelemetryQueryService } from './telemetry-query.service';
 import { TelemetryModule } from './telemetry.module';
 import { TelemetryRepository } from './telemetry.repository';
+import { TelemetryScopeRepository } from './telemetry-scope.repository';
 
 /**
  * Ingest, rollups, retention and queries (TelemetryIngestService, TelemetryMaintenanceService,
@@ -368,6 +369,33 @@ describe('telemetry storage', () => {
       expect(
         (await query.serviceMetrics(tenantB, gnsB, 'cached', from, to, 60)).map((point) => point.requests),
       ).toEqual([10, 4]);
+    });
+
+    it('reads the GNS facts of queries issued together in one batch (DataLoader), each answer as alone', async () => {
+      const scopes = moduleRef.get(TelemetryScopeRepository);
+      const from = new Date(base);
+      const to = new Date(base + HOUR);
+      const alone = {
+        cart: await query.serviceMetrics(tenantA, gnsA, 'cart', from, to, 3600),
+        topology: await query.topology(tenantA, gnsA, from, to),
+        other: await query.topology(tenantB, gnsB, from, to),
+      };
+      const loadMany = jest.spyOn(scopes, 'loadMany');
+      try {
+        const together = await Promise.all([
+          query.serviceMetrics(tenantA, gnsA, 'cart', from, to, 3600),
+          query.topology(tenantA, gnsA, from, to),
+          query.topology(tenantB, gnsB, from, to),
+          // Tenant A asking for tenant B's GNS gets not found, even in the same batch.
+          query.topology(tenantA, gnsB, from, to).catch((error: unknown) => error),
+        ]);
+        expect(loadMany).toHaveBeenCalledTimes(1);
+        expect(loadMany.mock.calls[0]?.[0]).toHaveLength(4);
+        expect(together.slice(0, 3)).toEqual([alone.cart, alone.topology, alone.other]);
+        expect(together[3]).toBeInstanceOf(DomainError);
+      } finally {
+        loadMany.mockRestore();
+      }
     });
 
     it('builds the topology with one node per service and cluster', async () => {
