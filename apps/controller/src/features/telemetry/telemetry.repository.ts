@@ -18,6 +18,7 @@ import { Prisma } from '../../generated/prisma/client';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
+import { TelemetryReadDatabase } from './telemetry-read.database';
 
 /** Hour rows per INSERT statement: arrays travel as 11 parameters, so this only bounds statement size. */
 const INSERT_CHUNK_ROWS = 1_000;
@@ -105,6 +106,8 @@ export class TelemetryRepository implements OnModuleDestroy {
 
   constructor(
     private readonly prisma: PrismaService,
+    /** Telemetry queries (series, edges, destinations) read here: DATABASE_READ_URL or the primary. */
+    private readonly reads: TelemetryReadDatabase,
     @Inject(RUNTIME_CONFIG) config: RuntimeConfig,
   ) {
     this.ingestPool = new Pool({
@@ -276,7 +279,7 @@ export class TelemetryRepository implements OnModuleDestroy {
     stepMs: number,
   ): Promise<SeriesGroup[]> {
     if (filter.clusterIds.length === 0) return [];
-    const rows = await this.prisma.$queryRaw<RawGroup[]>(Prisma.sql`
+    const rows = await this.reads.client.$queryRaw<RawGroup[]>(Prisma.sql`
       SELECT floor((extract(epoch FROM t.at) * 1000 - ${bucketFromMs}::float8) / ${stepMs}::float8)::int AS bucket,
              t.cluster_id::text AS cluster_id, t.destination_namespace,
              sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
@@ -293,7 +296,7 @@ export class TelemetryRepository implements OnModuleDestroy {
   /** Traffic per edge (caller in its cluster -> callee, per reporting cluster) over the planned range. */
   async edgeGroups(tenantId: string, filter: TrafficFilter, plan: ReadPlan): Promise<EdgeGroup[]> {
     if (filter.clusterIds.length === 0) return [];
-    const rows = await this.prisma.$queryRaw<RawGroup[]>(Prisma.sql`
+    const rows = await this.reads.client.$queryRaw<RawGroup[]>(Prisma.sql`
       SELECT t.cluster_id::text AS cluster_id, t.source_cluster, t.source_namespace, t.source_service, t.destination_namespace, t.destination_service,
              sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
       FROM (${trafficSource(tenantId, filter, plan)}) t
@@ -308,7 +311,7 @@ export class TelemetryRepository implements OnModuleDestroy {
     plan: ReadPlan,
   ): Promise<DestinationGroup[]> {
     if (filter.clusterIds.length === 0) return [];
-    const rows = await this.prisma.$queryRaw<RawGroup[]>(Prisma.sql`
+    const rows = await this.reads.client.$queryRaw<RawGroup[]>(Prisma.sql`
       SELECT t.cluster_id::text AS cluster_id, t.destination_namespace, t.destination_service,
              sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
       FROM (${trafficSource(tenantId, filter, plan)}) t
