@@ -32,9 +32,17 @@ export const benchmark: Benchmark = {
     // Cycle of pre-generated minutes the agents replay (0: sample every minute afresh, which costs
     // the load generator more CPU than the controller on this machine).
     const templateMinutes = Number(ctx.args['template-minutes'] ?? 60);
+    // History for the whole run (the replay moves minutesPerReport minutes per second, plus agent
+    // start-up): a 10-minute run at 30 minutes per report replays 12.5 days, so the controller keeps
+    // minutes long enough to accept them (its validation refuses minutes past retention).
+    const historyMinutes = (durationSeconds + warmupSeconds + 180) * minutesPerReport;
+    const retentionDays = Math.min(90, Math.max(7, Math.ceil(historyMinutes / 1440) + 1));
     // All simulated agents register from one address: the per-peer Register budget would pace them.
     const controller = await ctx.startController({
-      env: { LATTICE_REGISTER_PER_MINUTE_PER_PEER: '1000000' },
+      env: {
+        LATTICE_REGISTER_PER_MINUTE_PER_PEER: '1000000',
+        LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS: String(retentionDays),
+      },
     });
     const fleet = await startFleetProcesses(ctx, controller, {
       agents,
@@ -45,8 +53,7 @@ export const benchmark: Benchmark = {
         intervalMs: 1000,
         requestsPerSecond: 5,
         minutesPerReport,
-        // Enough history for a 10-minute run (the replay moves minutesPerReport minutes per second).
-        backfillMinutes: Math.min(6 * 24 * 60, (durationSeconds + warmupSeconds + 60) * minutesPerReport),
+        backfillMinutes: Math.min((retentionDays - 1) * 1440, historyMinutes),
         templateMinutes: templateMinutes || undefined,
       },
     });
