@@ -1,4 +1,10 @@
-import { DDSketch, IncompatibleSketchError, InvalidSketchError, type SketchJSON } from './ddsketch';
+import {
+  DDSketch,
+  IncompatibleSketchError,
+  InvalidSketchError,
+  parseSketchJson,
+  type SketchJSON,
+} from './ddsketch';
 import { SeededRandom } from '@lattice/platform';
 
 /** The element of rank floor(q·(n−1)) — the quantile DDSketch guarantees to approximate. */
@@ -218,9 +224,24 @@ describe('DDSketch', () => {
         { ...valid, counts: [Number.MAX_SAFE_INTEGER, 1] },
         /total count is too large/,
       ],
-    ])('rejects %s', (_description, input, message) => {
+    ])('rejects %s (fromJSON and parseSketchJson alike)', (_description, input, message) => {
       expect(() => DDSketch.fromJSON(input)).toThrow(InvalidSketchError);
       expect(() => DDSketch.fromJSON(input)).toThrow(message);
+      expect(() => parseSketchJson(input)).toThrow(InvalidSketchError);
+      expect(() => parseSketchJson(input)).toThrow(message);
+    });
+
+    it('parseSketchJson keeps a valid wire form as it is, with exactly its fields', () => {
+      const wire = { ...valid, unknownField: 1 };
+      const parsed = parseSketchJson(wire);
+      expect(parsed).toEqual(valid);
+      expect(Object.keys(parsed)).toEqual(Object.keys(valid));
+      expect(DDSketch.fromJSON(parsed).toJSON()).toEqual(DDSketch.fromJSON(wire).toJSON());
+    });
+
+    it('parseSketchJson writes min, max and sum of an empty sketch as 0, as toJSON does', () => {
+      const parsed = parseSketchJson({ ...new DDSketch().toJSON(), min: 3, max: 1, sum: -2 });
+      expect(parsed).toEqual(new DDSketch().toJSON());
     });
   });
 });

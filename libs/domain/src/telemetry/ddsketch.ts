@@ -286,63 +286,21 @@ export class DDSketch {
   /** Rebuilds a sketch from its wire form, which may come from an untrusted agent. */
   static fromJSON(input: unknown, options: Pick<DDSketchOptions, 'maxBuckets'> = {}): DDSketch {
     const maxBuckets = options.maxBuckets ?? DEFAULT_MAX_BUCKETS;
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      throw new InvalidSketchError('expected an object');
-    }
-    const fields = input as Record<string, unknown>;
-    const relativeAccuracy = finiteNumber(fields, 'relativeAccuracy');
-    if (relativeAccuracy <= 0 || relativeAccuracy >= 1) {
-      throw new InvalidSketchError(`relativeAccuracy must be in (0, 1), got ${relativeAccuracy}`);
-    }
-    const offset = finiteNumber(fields, 'offset');
-    if (!Number.isSafeInteger(offset))
-      throw new InvalidSketchError(`offset must be an integer, got ${offset}`);
-    const rawCounts: unknown = fields['counts'];
-    if (!Array.isArray(rawCounts)) throw new InvalidSketchError('counts must be an array');
-    if (rawCounts.length > maxBuckets) {
-      throw new InvalidSketchError(
-        `counts has ${rawCounts.length} buckets, more than the limit of ${maxBuckets}`,
-      );
-    }
-    const zeroCount = finiteNumber(fields, 'zeroCount');
-    checkCount(zeroCount, 'zeroCount');
-    let totalCount = zeroCount;
-    const counts: number[] = [];
-    for (let index = 0; index < rawCounts.length; index++) {
-      const bucketCount: unknown = rawCounts[index];
-      if (typeof bucketCount !== 'number') throw new InvalidSketchError(`counts[${index}] must be a number`);
-      checkCount(bucketCount, `counts[${index}]`);
-      counts.push(bucketCount);
-      totalCount += bucketCount;
-    }
-    if (!Number.isSafeInteger(totalCount)) throw new InvalidSketchError('total count is too large');
-    const mapping = new LogarithmicMapping(relativeAccuracy);
-    const { minKey, maxKey } = mapping.keyRange();
-    if (counts.length > 0 && (offset < minKey || offset + counts.length - 1 > maxKey)) {
-      throw new InvalidSketchError(
-        `bucket indexes ${offset}..${offset + counts.length - 1} are outside the representable range ${minKey}..${maxKey}`,
-      );
-    }
-    const min = finiteNumber(fields, 'min');
-    const max = finiteNumber(fields, 'max');
-    const sum = finiteNumber(fields, 'sum');
-    if (totalCount > 0) {
-      if (min < 0 || max < min)
-        throw new InvalidSketchError(`min and max must satisfy 0 <= min <= max, got ${min} and ${max}`);
-      if (sum < 0) throw new InvalidSketchError(`sum must be >= 0, got ${sum}`);
-    }
-
-    const sketch = new DDSketch({ relativeAccuracy, maxBuckets });
+    const json = parseSketchJson(input, maxBuckets);
+    const sketch = new DDSketch({ relativeAccuracy: json.relativeAccuracy, maxBuckets });
+    const { offset, counts } = json;
+    let totalCount = json.zeroCount;
     if (counts.length > 0) {
       sketch.ensureKeyRange(offset, offset + counts.length - 1);
       counts.forEach((bucketCount, index) => sketch.addToBucket(offset + index, bucketCount));
+      for (const bucketCount of counts) totalCount += bucketCount;
     }
-    sketch.zeroCount = zeroCount;
+    sketch.zeroCount = json.zeroCount;
     sketch.totalCount = totalCount;
     if (totalCount > 0) {
-      sketch.minValue = min;
-      sketch.maxValue = max;
-      sketch.sumValue = sum;
+      sketch.minValue = json.min;
+      sketch.maxValue = json.max;
+      sketch.sumValue = json.sum;
     }
     return sketch;
   }
@@ -416,6 +374,75 @@ function checkCount(value: number, name: string): void {
   }
 }
 
+/**
+ * Checks untrusted sketch data (an agent's LatencySketch) as `DDSketch.fromJSON` does, without
+ * building a sketch: the ingest stores what passes as it is. Returns a plain `SketchJSON` with
+ * exactly its fields; an empty sketch (no counts) gets min, max and sum 0, as `toJSON` writes it.
+ */
+export function parseSketchJson(input: unknown, maxBuckets = DEFAULT_MAX_BUCKETS): SketchJSON {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new InvalidSketchError('expected an object');
+  }
+  const fields = input as Record<string, unknown>;
+  const relativeAccuracy = finiteNumber(fields, 'relativeAccuracy');
+  if (relativeAccuracy <= 0 || relativeAccuracy >= 1) {
+    throw new InvalidSketchError(`relativeAccuracy must be in (0, 1), got ${relativeAccuracy}`);
+  }
+  const offset = finiteNumber(fields, 'offset');
+  if (!Number.isSafeInteger(offset)) throw new InvalidSketchError(`offset must be an integer, got ${offset}`);
+  const rawCounts: unknown = fields['counts'];
+  if (!Array.isArray(rawCounts)) throw new InvalidSketchError('counts must be an array');
+  if (rawCounts.length > maxBuckets) {
+    throw new InvalidSketchError(
+      `counts has ${rawCounts.length} buckets, more than the limit of ${maxBuckets}`,
+    );
+  }
+  const zeroCount = finiteNumber(fields, 'zeroCount');
+  checkCount(zeroCount, 'zeroCount');
+  let totalCount = zeroCount;
+  for (let index = 0; index < rawCounts.length; index++) {
+    const bucketCount: unknown = rawCounts[index];
+    if (typeof bucketCount !== 'number') throw new InvalidSketchError(`counts[${index}] must be a number`);
+    checkCount(bucketCount, `counts[${index}]`);
+    totalCount += bucketCount;
+  }
+  if (!Number.isSafeInteger(totalCount)) throw new InvalidSketchError('total count is too large');
+  const { minKey, maxKey } = keyRangeOf(relativeAccuracy);
+  if (rawCounts.length > 0 && (offset < minKey || offset + rawCounts.length - 1 > maxKey)) {
+    throw new InvalidSketchError(
+      `bucket indexes ${offset}..${offset + rawCounts.length - 1} are outside the representable range ${minKey}..${maxKey}`,
+    );
+  }
+  const min = finiteNumber(fields, 'min');
+  const max = finiteNumber(fields, 'max');
+  const sum = finiteNumber(fields, 'sum');
+  if (totalCount > 0) {
+    if (min < 0 || max < min)
+      throw new InvalidSketchError(`min and max must satisfy 0 <= min <= max, got ${min} and ${max}`);
+    if (sum < 0) throw new InvalidSketchError(`sum must be >= 0, got ${sum}`);
+  }
+  const empty = totalCount === 0;
+  return {
+    relativeAccuracy,
+    offset,
+    counts: rawCounts as number[],
+    zeroCount,
+    min: empty ? 0 : min,
+    max: empty ? 0 : max,
+    sum: empty ? 0 : sum,
+  };
+}
+
+function keyRangeOf(relativeAccuracy: number): { minKey: number; maxKey: number } {
+  let keyRange = keyRanges.get(relativeAccuracy);
+  if (!keyRange) {
+    keyRange = new LogarithmicMapping(relativeAccuracy).keyRange();
+    // Bounded: only a handful of accuracies are ever seen (the ingest accepts one).
+    if (keyRanges.size < 16) keyRanges.set(relativeAccuracy, keyRange);
+  }
+  return keyRange;
+}
+
 /** A fresh sketch into which each `DDSketch.fromJSON(input)` was merged in order. */
 function mergedStepByStep(inputs: readonly unknown[]): DDSketch {
   const merged = new DDSketch();
@@ -454,11 +481,7 @@ function parseForDirectMerge(
   relativeAccuracy: number,
   maxBuckets: number,
 ): DirectMergeTotals | null {
-  let keyRange = keyRanges.get(relativeAccuracy);
-  if (!keyRange) {
-    keyRange = new LogarithmicMapping(relativeAccuracy).keyRange();
-    keyRanges.set(relativeAccuracy, keyRange);
-  }
+  const keyRange = keyRangeOf(relativeAccuracy);
   const result: DirectMergeTotals = {
     sketches: [],
     lowKey: 0,

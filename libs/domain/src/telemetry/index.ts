@@ -6,3 +6,4 @@ export * from './traffic-totals';
 export * from './gns-telemetry-scope';
 export * from './telemetry-topology';
 export * from './query-result-cache';
+export * from './telemetry-partitions';

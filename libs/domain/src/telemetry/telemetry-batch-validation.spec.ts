@@ -27,9 +27,11 @@ function refusal(run: () => unknown): DomainError {
 }
 
 describe('validateTelemetryBatch', () => {
-  it('returns the items with their sketches rebuilt', () => {
-    const [valid] = validateTelemetryBatch('b-1', [item()], NOW, LIMITS);
-    expect(valid?.latency.count).toBe(2);
+  it('returns the items with their sketches checked, not rebuilt, and exactly their fields', () => {
+    const sent = { ...new DDSketch().add(12).add(30).toJSON(), extra: 'ignored' };
+    const [valid] = validateTelemetryBatch('b-1', [item({ latency: sent })], NOW, LIMITS);
+    expect(valid?.latency).toEqual(new DDSketch().add(12).add(30).toJSON());
+    expect(DDSketch.fromJSON(valid?.latency).count).toBe(2);
     expect(valid).toMatchObject({ requests: 2, errors: 1, destinationService: 'cart' });
   });
 
@@ -40,7 +42,8 @@ describe('validateTelemetryBatch', () => {
       NOW,
       LIMITS,
     );
-    expect(valid?.latency.isEmpty).toBe(true);
+    expect(DDSketch.fromJSON(valid?.latency).isEmpty).toBe(true);
+    expect(valid?.latency).toEqual(new DDSketch().toJSON());
   });
 
   it("keeps the caller's cluster, '' when an older agent did not send it", () => {
@@ -65,6 +68,11 @@ describe('validateTelemetryBatch', () => {
     [{ errors: 1.5 }, 'items[1].errors'],
     [{ requests: 1, errors: 2 }, 'items[1].errors'],
     [{ latency: { relativeAccuracy: 0.01 } }, 'items[1].latency'],
+    [{ latency: { ...new DDSketch().add(5).toJSON(), relativeAccuracy: 0.02 } }, 'items[1].latency'],
+    [{ latency: { ...new DDSketch().add(5).toJSON(), counts: [1, -1] } }, 'items[1].latency'],
+    [{ latency: { ...new DDSketch().add(5).toJSON(), offset: 1e9 } }, 'items[1].latency'],
+    [{ latency: { ...new DDSketch().add(5).toJSON(), min: 9, max: 5 } }, 'items[1].latency'],
+    [{ latency: { ...new DDSketch().add(5).toJSON(), sum: Number.NaN } }, 'items[1].latency'],
   ] satisfies [Partial<IncomingTelemetryItem>, string][])('refuses %j naming %s', (bad, field) => {
     const error = refusal(() => validateTelemetryBatch('b-1', [item(), item(bad)], NOW, LIMITS));
     expect(error.code).toBe('VALIDATION');

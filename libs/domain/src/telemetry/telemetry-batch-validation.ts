@@ -1,15 +1,29 @@
 import { DomainError } from '../errors';
-import { DDSketch, DEFAULT_RELATIVE_ACCURACY, InvalidSketchError } from './ddsketch';
+import { DEFAULT_RELATIVE_ACCURACY, InvalidSketchError, parseSketchJson, type SketchJSON } from './ddsketch';
 import { MINUTE_MS, type TelemetryItem } from './telemetry-item';
 
 /** A telemetry item as it arrives from an agent (protobuf output shape); nothing is trusted yet. */
 export type IncomingTelemetryItem = Omit<TelemetryItem, 'latency'> & { latency: unknown };
 
-/** An item that passed validation; its sketch is rebuilt and ready to store or merge. */
-export type ValidTelemetryItem = Omit<TelemetryItem, 'latency' | 'sourceCluster'> & {
+/**
+ * An item that passed validation. Its sketch stays the plain wire form (checked, not rebuilt into a
+ * DDSketch: the ingest stores it as it is and queries merge the stored forms directly).
+ */
+export type ValidTelemetryItem = Omit<TelemetryItem, 'sourceCluster'> & {
   sourceCluster: string;
-  latency: DDSketch;
+  latency: SketchJSON;
 };
+
+/** An empty sketch, shared by the items that carry none (never mutated). */
+const EMPTY_SKETCH: SketchJSON = Object.freeze({
+  relativeAccuracy: DEFAULT_RELATIVE_ACCURACY,
+  offset: 0,
+  counts: Object.freeze([]) as unknown as number[],
+  zeroCount: 0,
+  min: 0,
+  max: 0,
+  sum: 0,
+});
 
 export interface TelemetryBatchLimits {
   /** Items older than this are refused: retention would delete them at once. */
@@ -101,12 +115,12 @@ export function validateTelemetryBatch(
   });
 }
 
-function parseSketch(input: unknown, field: string): DDSketch {
+function parseSketch(input: unknown, field: string): SketchJSON {
   // No traffic, no latencies: an absent sketch is an empty one.
-  if (input === null || input === undefined) return new DDSketch();
-  let sketch: DDSketch;
+  if (input === null || input === undefined) return EMPTY_SKETCH;
+  let sketch: SketchJSON;
   try {
-    sketch = DDSketch.fromJSON(input);
+    sketch = parseSketchJson(input);
   } catch (error) {
     if (error instanceof InvalidSketchError) refuse(field, error.message);
     throw error;

@@ -1,5 +1,6 @@
 import { DomainError } from '../errors';
 import {
+  reportedDurationMs,
   HOUR_MS,
   planAggregateReads,
   planSeriesReads,
@@ -133,5 +134,24 @@ describe('seriesBucket', () => {
   it('cuts the last bucket at `to`', () => {
     const request = validateSeriesRequest(at(0), at(7 * MIN), 300);
     expect(seriesBucket(request, 1)).toEqual({ fromMs: T0 + 5 * MIN, toMs: T0 + 7 * MIN });
+  });
+});
+
+describe('reportedDurationMs', () => {
+  const minute = 60_000;
+  const now = Date.UTC(2026, 11, 3, 12, 30, 20);
+  const at = (minutes: number) => Date.UTC(2026, 11, 3, 12, 30) + minutes * minute;
+
+  it('is the whole range when it ended before the current minute', () => {
+    expect(reportedDurationMs({ fromMs: at(-10), toMs: at(0) }, now)).toBe(10 * minute);
+  });
+
+  it('counts only the whole past minutes of a range still in progress', () => {
+    expect(reportedDurationMs({ fromMs: at(-3), toMs: at(2) }, now)).toBe(3 * minute);
+  });
+
+  it('is 0 for a range starting in the current minute or later', () => {
+    expect(reportedDurationMs({ fromMs: at(0), toMs: at(5) }, now)).toBe(0);
+    expect(reportedDurationMs({ fromMs: at(5), toMs: at(10) }, now)).toBe(0);
   });
 });

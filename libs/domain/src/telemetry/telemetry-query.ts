@@ -129,3 +129,14 @@ export function seriesBucket(request: SeriesRequest, index: number): TimeRange {
   const fromMs = request.fromMs + index * request.stepMs;
   return { fromMs, toMs: Math.min(fromMs + request.stepMs, request.toMs) };
 }
+
+/**
+ * The part of a range that has already been reported, for rates: minutes are reported once they
+ * end, so a range (or series bucket) reaching into the current minute or the future counts only
+ * its whole past minutes. Dividing its requests by the full length understated the rate of a
+ * bucket still in progress. 0 for a range that starts in the current minute or later.
+ */
+export function reportedDurationMs(range: TimeRange, nowMs: number): number {
+  const reportedUntil = Math.floor(nowMs / 60_000) * 60_000;
+  return Math.max(0, Math.min(range.toMs, reportedUntil) - range.fromMs);
+}

@@ -30,18 +30,21 @@ function batch(batchId: string): TelemetryBatch__Output {
 }
 
 describe('TelemetryIngestService', () => {
-  it('stores at most LATTICE_TELEMETRY_INGEST_CONCURRENCY batches at once; the others wait their turn', async () => {
+  it('runs at most LATTICE_TELEMETRY_INGEST_CONCURRENCY transactions at once; batches that wait are stored together', async () => {
     let storing = 0;
     let mostAtOnce = 0;
+    const groups: string[][] = [];
     const finishers: (() => void)[] = [];
     const repository = {
-      insertBatch: () => {
+      insertBatches: (batches: { batchId: string }[]) => {
         storing += 1;
         mostAtOnce = Math.max(mostAtOnce, storing);
-        return new Promise<boolean>((resolve) =>
+        groups.push(batches.map((one) => one.batchId));
+        return new Promise<boolean[]>((resolve) =>
           finishers.push(() => {
             storing -= 1;
-            resolve(true);
+            // The second of the group is reported a duplicate: the answer is per batch.
+            resolve(batches.map((one) => one.batchId !== 'b-3'));
           }),
         );
       },
@@ -58,11 +61,20 @@ describe('TelemetryIngestService', () => {
     const flush = () => new Promise((resolve) => setImmediate(resolve));
     await flush();
     expect(storing).toBe(2);
+    expect(groups).toHaveLength(2);
     while (finishers.length > 0) {
       finishers.shift()?.();
       await flush();
     }
-    await expect(Promise.all(results)).resolves.toEqual(Array(5).fill({ duplicate: false, accepted: 1 }));
+    await expect(Promise.all(results)).resolves.toEqual([
+      { duplicate: false, accepted: 1 },
+      { duplicate: false, accepted: 1 },
+      { duplicate: false, accepted: 1 },
+      { duplicate: true, accepted: 0 },
+      { duplicate: false, accepted: 1 },
+    ]);
     expect(mostAtOnce).toBe(2);
+    // The first two started alone; the three that waited went into the next free transaction.
+    expect(groups).toEqual([['b-0'], ['b-1'], ['b-2', 'b-3', 'b-4']]);
   });
 });

@@ -16,10 +16,23 @@ export interface RollupResult {
 }
 
 export interface RetentionResult {
+  /** Partitions dropped (whole days of minutes, whole months of hours past retention). */
+  minutePartitions: string[];
+  hourPartitions: string[];
+  /** Expired rows deleted from the default partitions (rows written where no partition existed). */
   minutes: number;
   hours: number;
   batches: number;
 }
+
+export interface PartitionResult {
+  minutePartitions: number;
+  hourPartitions: number;
+}
+
+/** Days of minute partitions and months of hour partitions kept created ahead of the clock. */
+export const MINUTE_PARTITIONS_AHEAD_DAYS = 3;
+export const HOUR_PARTITIONS_AHEAD_MONTHS = 2;
 
 /**
  * Hourly rollups and retention. Both are idempotent and safe to run concurrently (two replicas, or
@@ -76,17 +89,52 @@ export class TelemetryMaintenanceService {
     return { hours, rows, rolledUpUntil: until };
   }
 
+  /**
+   * Retention by dropping partitions: a day of minutes (a month of hours) goes once all of it is
+   * past retention, so data lives up to a day (a month) longer than its retention and no row is
+   * deleted one by one. Only the default partitions, which hold rows written where no partition
+   * existed, are cleaned with DELETE. Batch ids (one row per batch) are deleted in chunks.
+   */
   async applyRetention(now = new Date()): Promise<RetentionResult> {
     const minuteCutoff = now.getTime() - this.minuteRetentionMs;
     const hourCutoff = now.getTime() - this.hourRetentionMs;
-    const result: RetentionResult = { minutes: 0, hours: 0, batches: 0 };
-    for (const tenantId of await this.telemetry.tenantIds()) {
-      result.minutes += await this.telemetry.deleteMinutesBefore(tenantId, minuteCutoff);
-      result.hours += await this.telemetry.deleteHoursBefore(tenantId, hourCutoff);
-      await this.versions.raise(tenantId);
-    }
-    result.batches = await this.telemetry.deleteBatchIdsBefore(minuteCutoff);
+    const result: RetentionResult = {
+      minutePartitions: await this.telemetry.dropPartitionsBefore('telemetry_minutes', minuteCutoff),
+      hourPartitions: await this.telemetry.dropPartitionsBefore('telemetry_hours', hourCutoff),
+      minutes: await this.telemetry.deleteDefaultMinutesBefore(minuteCutoff),
+      hours: await this.telemetry.deleteDefaultHoursBefore(hourCutoff),
+      batches: await this.telemetry.deleteBatchIdsBefore(minuteCutoff),
+    };
+    const changed =
+      result.minutePartitions.length + result.hourPartitions.length + result.minutes + result.hours > 0;
+    if (changed) for (const tenantId of await this.telemetry.tenantIds()) await this.versions.raise(tenantId);
     this.logger.log(result, 'telemetry retention done');
+    return result;
+  }
+
+  /**
+   * Creates the partitions of the retention window and of the coming days (minutes) and months
+   * (hours) ahead of the data; a new one takes the rows of its range that went to the default
+   * partition meanwhile (after the migration, which copies existing rows there, or an outage of
+   * this job). Rows already past retention stay in the default partition for retention to delete.
+   */
+  async ensurePartitions(now = new Date()): Promise<PartitionResult> {
+    const nowMs = now.getTime();
+    // The whole retention window, so history an agent replays (after an outage) lands in its
+    // partition, not in the default one; partitions that exist already cost one catalog lookup.
+    const result = {
+      minutePartitions: await this.telemetry.ensurePartitions(
+        'telemetry_minutes',
+        nowMs - this.minuteRetentionMs,
+        nowMs + MINUTE_PARTITIONS_AHEAD_DAYS * DAY_MS,
+      ),
+      hourPartitions: await this.telemetry.ensurePartitions(
+        'telemetry_hours',
+        nowMs - this.hourRetentionMs,
+        nowMs + HOUR_PARTITIONS_AHEAD_MONTHS * 31 * DAY_MS,
+      ),
+    };
+    this.logger.log(result, 'telemetry partitions ensured');
     return result;
   }
 }

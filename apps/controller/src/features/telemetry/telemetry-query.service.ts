@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import DataLoader from 'dataloader';
 import {
   buildTopology,
   DomainError,
+  reportedDurationMs,
   gnsTelemetryScope,
   mergeSketchJson,
   planAggregateReads,
@@ -21,7 +23,7 @@ import {
 } from '@lattice/domain';
 import { RollupStateStore } from './rollup-state.store';
 import { TelemetryRepository } from './telemetry.repository';
-import { TelemetryScopeRepository } from './telemetry-scope.repository';
+import { TelemetryScopeRepository, type GnsKey } from './telemetry-scope.repository';
 import { TelemetryVersionStore } from './telemetry-version.store';
 import type { GnsScopeFacts } from './telemetry.types';
 
@@ -51,12 +53,25 @@ export interface TopService extends TrafficMetrics {
 export class TelemetryQueryService {
   private readonly answers = new QueryResultCache<unknown>(CACHED_ANSWERS);
 
+  /**
+   * The GNS facts every telemetry query reads first, batched (DataLoader): the lookups issued in
+   * the same tick (the fields of one GraphQL document, say several serviceMetrics aliases and a
+   * topology, or concurrent requests) become one loadMany, two SQL queries in all. Not cached
+   * across batches (cache: false), so an edit of a GNS is seen by the next query.
+   */
+  private readonly scopeLoader: DataLoader<GnsKey, GnsScopeFacts | null, string>;
+
   constructor(
     private readonly telemetry: TelemetryRepository,
     private readonly scopes: TelemetryScopeRepository,
     private readonly rollupState: RollupStateStore,
     private readonly versions: TelemetryVersionStore,
-  ) {}
+  ) {
+    this.scopeLoader = new DataLoader((keys) => this.scopes.loadMany(keys), {
+      cache: false,
+      maxBatchSize: 100,
+    });
+  }
 
   async serviceMetrics(
     tenantId: string,
@@ -75,6 +90,7 @@ export class TelemetryQueryService {
       this.rollupState.rolledUpUntil(),
       this.scopeFacts(tenantId, gnsId),
     ]);
+    const nowMs = Date.now();
     const question = [
       'serviceMetrics',
       tenantId,
@@ -83,9 +99,10 @@ export class TelemetryQueryService {
       request.fromMs,
       request.toMs,
       request.stepMs,
+      reportedUntil(request.toMs, nowMs),
     ];
     return this.cached(question, version, rolledUpUntil, facts, () =>
-      this.computeServiceMetrics(tenantId, service, request, rolledUpUntil, facts),
+      this.computeServiceMetrics(tenantId, service, request, rolledUpUntil, facts, nowMs),
     );
   }
 
@@ -95,6 +112,7 @@ export class TelemetryQueryService {
     request: SeriesRequest,
     rolledUpUntil: number | null,
     facts: GnsScopeFacts,
+    nowMs: number,
   ): Promise<ServiceMetricsPoint[]> {
     const scope = gnsTelemetryScope(facts.matchConditions, facts.clusters);
     const plan = planSeriesReads(request, rolledUpUntil);
@@ -114,7 +132,7 @@ export class TelemetryQueryService {
     }
     return buckets.map((totals, index) => {
       const range = seriesBucket(request, index);
-      return { timestamp: new Date(range.fromMs), ...totals.metrics(range.toMs - range.fromMs) };
+      return { timestamp: new Date(range.fromMs), ...totals.metrics(reportedDurationMs(range, nowMs)) };
     });
   }
 
@@ -127,9 +145,17 @@ export class TelemetryQueryService {
       this.rollupState.rolledUpUntil(),
       this.scopeFacts(tenantId, gnsId),
     ]);
-    const question = ['topology', tenantId, gnsId, range.fromMs, range.toMs];
+    const nowMs = Date.now();
+    const question = [
+      'topology',
+      tenantId,
+      gnsId,
+      range.fromMs,
+      range.toMs,
+      reportedUntil(range.toMs, nowMs),
+    ];
     return this.cached(question, version, rolledUpUntil, facts, () =>
-      this.computeTopology(tenantId, range, rolledUpUntil, facts),
+      this.computeTopology(tenantId, range, rolledUpUntil, facts, nowMs),
     );
   }
 
@@ -138,6 +164,7 @@ export class TelemetryQueryService {
     range: TimeRange,
     rolledUpUntil: number | null,
     facts: GnsScopeFacts,
+    nowMs: number,
   ): Promise<Topology> {
     const scope = gnsTelemetryScope(facts.matchConditions, facts.clusters);
     const clusters = facts.clusters;
@@ -156,7 +183,7 @@ export class TelemetryQueryService {
       ...key,
       totals: new TrafficTotals().addSketchJson(requests, errors, sketches),
     }));
-    return buildTopology(traffic, scope, clusters, range.toMs - range.fromMs);
+    return buildTopology(traffic, scope, clusters, reportedDurationMs(range, nowMs));
   }
 
   /** The GNS services (merged over member clusters and namespaces) with the worst error rate or p99. */
@@ -189,7 +216,7 @@ export class TelemetryQueryService {
     }
     const services = [...byService]
       .filter(({ totals }) => totals.requests > 0)
-      .map(({ key, totals }) => ({ service: key, ...totals.metrics(range.toMs - range.fromMs) }));
+      .map(({ key, totals }) => ({ service: key, ...totals.metrics(reportedDurationMs(range, Date.now())) }));
     const rank = (service: TopService) =>
       by === 'ERROR_RATE' ? (service.errorRate ?? 0) : (service.p99 ?? 0);
     services.sort((a, b) => rank(b) - rank(a) || b.requests - a.requests || compare(a.service, b.service));
@@ -205,7 +232,7 @@ export class TelemetryQueryService {
   }
 
   private async scopeFacts(tenantId: string, gnsId: string): Promise<GnsScopeFacts> {
-    const facts = await this.scopes.load(tenantId, gnsId);
+    const facts = await this.scopeLoader.load({ tenantId, gnsId });
     if (!facts) throw DomainError.notFound('global namespace', gnsId);
     return facts;
   }
@@ -227,4 +254,14 @@ export class TelemetryQueryService {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Part of a cache key: an answer over a range that reaches past the reported minutes depends on
+ * the clock too (its rates divide by the reported part, reportedDurationMs), so it is keyed by the
+ * current minute; a range wholly in the past is not.
+ */
+function reportedUntil(toMs: number, nowMs: number): number | null {
+  const minute = Math.floor(nowMs / 60_000) * 60_000;
+  return toMs > minute ? minute : null;
 }

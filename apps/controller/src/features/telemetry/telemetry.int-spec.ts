@@ -19,6 +19,8 @@ import { TelemetryIngestService } from './telemetry-ingest.service';
 import { ROLLUP_DELAY_MS, TelemetryMaintenanceService } from './telemetry-maintenance.service';
 import { TelemetryQueryService } from './telemetry-query.service';
 import { TelemetryModule } from './telemetry.module';
+import { TelemetryRepository } from './telemetry.repository';
+import { TelemetryScopeRepository } from './telemetry-scope.repository';
 
 /**
  * Ingest, rollups, retention and queries (TelemetryIngestService, TelemetryMaintenanceService,
@@ -134,6 +136,54 @@ describe('telemetry storage', () => {
         `SELECT count(*) AS n FROM telemetry_minutes WHERE destination_service = 'twin-check'`,
       );
       expect(Number(stored.rows[0].n)).toBe(1);
+    });
+
+    it('stores many batches of two tenants together (group commit) with exact counts, each id once, late minutes marked', async () => {
+      // One already stored, twins inside the group, two tenants, COPY-special characters in a name.
+      // Two hours before the other tests' data, so their queries do not see it.
+      const at = base - 2 * HOUR;
+      await ingest.ingest(
+        tenantA,
+        east.id,
+        batch('group-0', [item({ minuteUnixMs: at, destinationService: 'group-check' })]),
+      );
+      const groupItems = (service: string, count: number) =>
+        Array.from({ length: count }, (_, index) =>
+          item({ minuteUnixMs: at + index * MINUTE, destinationService: service, requests: 7, errors: 1 }),
+        );
+      const results = await Promise.all([
+        ingest.ingest(tenantA, east.id, batch('group-0', groupItems('group-check', 3))),
+        ingest.ingest(tenantA, east.id, batch('group-1', groupItems('group-check', 4))),
+        ingest.ingest(tenantA, east.id, batch('group-1', groupItems('group-check', 4))),
+        ingest.ingest(tenantA, west.id, batch('group-1', groupItems('group-check', 2))),
+        ingest.ingest(tenantB, eastOfB.id, batch('group-2', groupItems('tab\there\\and\nline', 5))),
+      ]);
+      expect(results).toEqual([
+        { duplicate: true, accepted: 0 },
+        { duplicate: false, accepted: 4 },
+        { duplicate: true, accepted: 0 },
+        { duplicate: false, accepted: 2 },
+        { duplicate: false, accepted: 5 },
+      ]);
+      const counts = await sql.query(
+        `SELECT tenant_id::text AS tenant, count(*)::int AS n, sum(requests)::int AS requests
+         FROM telemetry_minutes WHERE destination_service IN ('group-check', 'tab\there\\and\nline') GROUP BY 1 ORDER BY 1`,
+      );
+      expect(Object.fromEntries(counts.rows.map((row) => [row.tenant, [row.n, row.requests]]))).toEqual({
+        [tenantA]: [1 + 4 + 2, 100 + 6 * 7],
+        [tenantB]: [5, 35],
+      });
+      const names = await sql.query(
+        `SELECT DISTINCT destination_service FROM telemetry_minutes WHERE tenant_id = $1 AND destination_service LIKE 'tab%'`,
+        [tenantB],
+      );
+      expect(names.rows).toEqual([{ destination_service: 'tab\there\\and\nline' }]);
+      // Hours back, so past the SLO evaluation's recompute span: every minute of tenant B is marked.
+      const late = await sql.query(
+        `SELECT count(*)::int AS n FROM telemetry_late_minutes WHERE tenant_id = $1 AND minute >= $2 AND minute < $3`,
+        [tenantB, new Date(at), new Date(at + 5 * MINUTE)],
+      );
+      expect(late.rows[0].n).toBe(5);
     });
 
     it('stores a large batch in chunks', async () => {
@@ -319,6 +369,33 @@ describe('telemetry storage', () => {
       expect(
         (await query.serviceMetrics(tenantB, gnsB, 'cached', from, to, 60)).map((point) => point.requests),
       ).toEqual([10, 4]);
+    });
+
+    it('reads the GNS facts of queries issued together in one batch (DataLoader), each answer as alone', async () => {
+      const scopes = moduleRef.get(TelemetryScopeRepository);
+      const from = new Date(base);
+      const to = new Date(base + HOUR);
+      const alone = {
+        cart: await query.serviceMetrics(tenantA, gnsA, 'cart', from, to, 3600),
+        topology: await query.topology(tenantA, gnsA, from, to),
+        other: await query.topology(tenantB, gnsB, from, to),
+      };
+      const loadMany = jest.spyOn(scopes, 'loadMany');
+      try {
+        const together = await Promise.all([
+          query.serviceMetrics(tenantA, gnsA, 'cart', from, to, 3600),
+          query.topology(tenantA, gnsA, from, to),
+          query.topology(tenantB, gnsB, from, to),
+          // Tenant A asking for tenant B's GNS gets not found, even in the same batch.
+          query.topology(tenantA, gnsB, from, to).catch((error: unknown) => error),
+        ]);
+        expect(loadMany).toHaveBeenCalledTimes(1);
+        expect(loadMany.mock.calls[0]?.[0]).toHaveLength(4);
+        expect(together.slice(0, 3)).toEqual([alone.cart, alone.topology, alone.other]);
+        expect(together[3]).toBeInstanceOf(DomainError);
+      } finally {
+        loadMany.mockRestore();
+      }
     });
 
     it('builds the topology with one node per service and cluster', async () => {
@@ -531,19 +608,40 @@ describe('telemetry storage', () => {
       expect(late.rows).toEqual([{ requests: '9', errors: '1' }]);
     });
 
-    it('deletes minutes, hours and batch ids past their retention, and nothing else', async () => {
+    it('drops whole partitions past retention, deletes expired default-partition rows and batch ids, and nothing else', async () => {
       const now = Date.now();
       const day = 24 * HOUR;
+      const repository = moduleRef.get(TelemetryRepository);
+      // Partitions for an expired day (9 days back) and an expired month (about 5 months back).
+      await repository.ensurePartitions('telemetry_minutes', now - 10 * day, now);
+      await repository.ensurePartitions('telemetry_hours', now - 160 * day, now);
+      const minutePartitionsBefore = await repository.partitions('telemetry_minutes');
+      const expiredDay = `telemetry_minutes_p${new Date(now - 9 * day).toISOString().slice(0, 10).replaceAll('-', '')}`;
+      const expiredMonth = `telemetry_hours_p${new Date(now - 150 * day).toISOString().slice(0, 7).replace('-', '')}`;
+      expect(minutePartitionsBefore).toContain(expiredDay);
       await sql.query(
         `INSERT INTO telemetry_minutes (tenant_id, cluster_id, minute, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
          VALUES ($1, $2, $3, 'shop', 'a', 'shop', 'expired', 1, 0, '{}'), ($1, $2, $4, 'shop', 'a', 'shop', 'kept', 1, 0, '{}')`,
-        [tenantA, east.id, new Date(now - 7 * day - HOUR), new Date(now - 7 * day + HOUR)],
+        [tenantA, east.id, new Date(now - 9 * day), new Date(now - 7 * day + HOUR)],
       );
       await sql.query(
         `INSERT INTO telemetry_hours (tenant_id, cluster_id, hour, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
          VALUES ($1, $2, $3, 'shop', 'a', 'shop', 'expired', 1, 0, '{}'), ($1, $2, $4, 'shop', 'a', 'shop', 'kept', 1, 0, '{}')`,
-        [tenantA, east.id, new Date(floorHour(now - 90 * day) - HOUR), new Date(floorHour(now - 89 * day))],
+        [tenantA, east.id, new Date(floorHour(now - 150 * day)), new Date(floorHour(now - 89 * day))],
       );
+      // Far older than any partition: written to the default partitions, deleted from there.
+      await sql.query(
+        `INSERT INTO telemetry_minutes (tenant_id, cluster_id, minute, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
+         VALUES ($1, $2, $3, 'shop', 'a', 'shop', 'expired', 1, 0, '{}')`,
+        [tenantA, east.id, new Date(now - 60 * day)],
+      );
+      await sql.query(
+        `INSERT INTO telemetry_hours (tenant_id, cluster_id, hour, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
+         VALUES ($1, $2, $3, 'shop', 'a', 'shop', 'expired', 1, 0, '{}')`,
+        [tenantA, east.id, new Date(floorHour(now - 900 * day))],
+      );
+      expect(await count('telemetry_minutes_default')).toBe(1);
+      expect(await count('telemetry_hours_default')).toBe(1);
       await sql.query(
         `INSERT INTO telemetry_batches (cluster_id, batch_id, tenant_id, item_count, received_at) VALUES ($1, 'old', $2, 1, $3), ($1, 'recent', $2, 1, $4)`,
         [east.id, tenantA, new Date(now - 7 * day - HOUR), new Date(now - 7 * day + HOUR)],
@@ -551,17 +649,88 @@ describe('telemetry storage', () => {
       const minutesBefore = await count('telemetry_minutes');
       const hoursBefore = await count('telemetry_hours');
       const result = await maintenance.applyRetention(new Date(now));
-      expect(result).toEqual({ minutes: 1, hours: 1, batches: 1 });
-      expect(await count('telemetry_minutes')).toBe(minutesBefore - 1);
-      expect(await count('telemetry_hours')).toBe(hoursBefore - 1);
-      const left = await sql.query(
-        `SELECT DISTINCT destination_service FROM telemetry_minutes WHERE destination_service IN ('expired', 'kept')`,
+      expect(result.minutePartitions).toContain(expiredDay);
+      expect(result.hourPartitions).toContain(expiredMonth);
+      expect(result).toMatchObject({ minutes: 1, hours: 1, batches: 1 });
+      expect(await count('telemetry_minutes')).toBe(minutesBefore - 2);
+      expect(await count('telemetry_hours')).toBe(hoursBefore - 2);
+      // Every dropped partition ended before the cutoff; the ones left did not.
+      const left = await repository.partitions('telemetry_minutes');
+      expect(left).not.toContain(expiredDay);
+      expect(left.length + result.minutePartitions.length).toBe(minutePartitionsBefore.length);
+      const services = await sql.query(
+        `SELECT DISTINCT destination_service FROM telemetry_minutes WHERE destination_service IN ('expired', 'kept')
+         UNION SELECT DISTINCT destination_service FROM telemetry_hours WHERE destination_service IN ('expired', 'kept')`,
       );
-      expect(left.rows).toEqual([{ destination_service: 'kept' }]);
+      expect(services.rows).toEqual([{ destination_service: 'kept' }]);
       const batches = await sql.query(
         `SELECT batch_id FROM telemetry_batches WHERE batch_id IN ('old', 'recent')`,
       );
       expect(batches.rows).toEqual([{ batch_id: 'recent' }]);
+    });
+
+    it('creates partitions ahead, and moves rows that went to the default partition into a new one', async () => {
+      const repository = moduleRef.get(TelemetryRepository);
+      const day = 24 * HOUR;
+      // A day far ahead with no partition yet: its row goes to the default partition...
+      const future = floorHour(Date.now()) + 20 * day;
+      const partition = `telemetry_minutes_p${new Date(future).toISOString().slice(0, 10).replaceAll('-', '')}`;
+      expect(await repository.partitions('telemetry_minutes')).not.toContain(partition);
+      await sql.query(
+        `INSERT INTO telemetry_minutes (tenant_id, cluster_id, minute, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
+         VALUES ($1, $2, $3, 'shop', 'a', 'shop', 'early', 1, 0, '{}')`,
+        [tenantB, eastOfB.id, new Date(future)],
+      );
+      const where = async () =>
+        (
+          await sql.query(
+            `SELECT tableoid::regclass::text AS part FROM telemetry_minutes WHERE destination_service = 'early'`,
+          )
+        ).rows;
+      expect(await where()).toEqual([{ part: 'telemetry_minutes_default' }]);
+      // ...and moves into it when the partition is created; creating again creates nothing.
+      expect(await repository.ensurePartitions('telemetry_minutes', future, future + 1)).toBe(1);
+      expect(await repository.ensurePartitions('telemetry_minutes', future, future + 1)).toBe(0);
+      expect(await where()).toEqual([{ part: partition }]);
+      // The job keeps the next days created; idempotent.
+      const ahead = await maintenance.ensurePartitions(new Date());
+      expect(ahead.minutePartitions).toBeGreaterThanOrEqual(0);
+      const names = await repository.partitions('telemetry_minutes');
+      for (let offset = 0; offset <= 3; offset++) {
+        expect(names).toContain(
+          `telemetry_minutes_p${new Date(Date.now() + offset * day).toISOString().slice(0, 10).replaceAll('-', '')}`,
+        );
+      }
+      expect(await maintenance.ensurePartitions(new Date())).toEqual({
+        minutePartitions: 0,
+        hourPartitions: 0,
+      });
+      await sql.query(`DELETE FROM telemetry_minutes WHERE destination_service = 'early'`);
+    });
+
+    it('keys every telemetry table by tenant id first (ready to distribute by tenant)', async () => {
+      const keys = await sql.query<{ table: string; key: string; columns: string[] }>(`
+        SELECT t.relname AS table, i.relname AS key,
+               array(SELECT a.attname FROM unnest(x.indkey) WITH ORDINALITY AS k(attnum, n)
+                     JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum ORDER BY k.n)::text[] AS columns
+        FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid
+        JOIN pg_namespace n ON n.oid = t.relnamespace
+        WHERE (x.indisprimary OR x.indisunique) AND t.relname LIKE 'telemetry%' AND n.nspname = current_schema()
+          AND NOT t.relispartition`);
+      const tables = new Set(keys.rows.map((row) => row.table));
+      expect([...tables].sort()).toEqual([
+        'telemetry_batches',
+        'telemetry_hours',
+        'telemetry_late_minutes',
+        'telemetry_minutes',
+      ]);
+      for (const row of keys.rows)
+        expect({ key: row.key, first: row.columns[0] }).toEqual({ key: row.key, first: 'tenant_id' });
+      const partitioned = await sql.query(
+        `SELECT c.relname FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() ORDER BY 1`,
+      );
+      expect(partitioned.rows.map((row) => row.relname)).toEqual(['telemetry_hours', 'telemetry_minutes']);
     });
   });
 });

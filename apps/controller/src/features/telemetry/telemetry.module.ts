@@ -8,11 +8,13 @@ import { TelemetryQueryService } from './telemetry-query.service';
 import { TelemetryScopeRepository } from './telemetry-scope.repository';
 import { TelemetryVersionStore } from './telemetry-version.store';
 import { TelemetryRepository } from './telemetry.repository';
+import { TelemetryReadDatabase } from './telemetry-read.database';
 import { TelemetryResolver } from './telemetry.resolver';
 
 /** Telemetry storage: ingest from agents, rollups and retention (BullMQ), and queries for GraphQL. */
 @Module({
   providers: [
+    TelemetryReadDatabase,
     TelemetryRepository,
     TelemetryScopeRepository,
     RollupStateStore,

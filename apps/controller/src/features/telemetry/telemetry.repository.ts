@@ -1,20 +1,52 @@
-import { Injectable } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Pool, type PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import {
   type EdgeTraffic,
   HOUR_MS,
+  partitionsCovering,
+  type PartitionUnit,
   type ReadPlan,
   type SketchJSON,
   type TimeRange,
   type ValidTelemetryItem,
 } from '@lattice/domain';
+import { pgPoolConfigFromUrl } from '@lattice/platform';
 import { Prisma } from '../../generated/prisma/client';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
+import { TelemetryReadDatabase } from './telemetry-read.database';
 
 /** Hour rows per INSERT statement: arrays travel as 11 parameters, so this only bounds statement size. */
 const INSERT_CHUNK_ROWS = 1_000;
 /** Rows per DELETE statement, so retention never holds long locks or builds huge WAL bursts. */
 const DELETE_CHUNK_ROWS = 10_000;
+/** Minute rows per chunk written to the COPY stream (bounds the size of one string). */
+const COPY_CHUNK_ROWS = 2_000;
+
+/** The partitioned telemetry tables (constant identifiers, never input). */
+export type PartitionedTable = 'telemetry_minutes' | 'telemetry_hours';
+const PARTITIONING: Record<PartitionedTable, { unit: PartitionUnit; column: Prisma.Sql }> = {
+  telemetry_minutes: { unit: 'day', column: Prisma.raw('minute') },
+  telemetry_hours: { unit: 'month', column: Prisma.raw('hour') },
+};
+
+/** The columns a COPY writes, in the order of copyRows' fields. */
+const MINUTE_COPY = `COPY telemetry_minutes (tenant_id, cluster_id, minute, source_cluster, source_namespace, source_service,
+  destination_namespace, destination_service, requests, errors, sketch) FROM STDIN`;
+
+/** A validated batch on its way to storage. */
+export interface BatchToStore {
+  tenantId: string;
+  clusterId: string;
+  batchId: string;
+  items: readonly ValidTelemetryItem[];
+  /** Its minutes before this are marked late (see insertBatches); -Infinity for none. */
+  lateBeforeMs: number;
+}
 
 /** What a stored row is keyed by: the edge of the domain's EdgeTraffic, without its totals. */
 export type TrafficKey = Omit<EdgeTraffic, 'totals'>;
@@ -65,19 +97,33 @@ interface RawGroup {
  * The tenant id is the first argument of every tenant-owned query.
  */
 @Injectable()
-export class TelemetryRepository {
-  constructor(private readonly prisma: PrismaService) {}
-
+export class TelemetryRepository implements OnModuleDestroy {
   /**
-   * Stores a batch once (false when its id was seen before). Its minutes before `lateBeforeMs` are
-   * marked in telemetry_late_minutes, so SLO evaluation, which has already passed them, recounts
-   * them: never lost, and a resent batch (a duplicate) marks nothing.
-   *
-   * One statement, so one transaction and one round trip: the batch id is inserted first (ON
-   * CONFLICT DO NOTHING; a concurrent twin waits on the key, then inserts nothing) and the rows and
-   * late marks only when that insert returned the id. Rows travel as one JSON array that
-   * PostgreSQL unpacks, which is far cheaper to send than a text array per column.
+   * The ingest's own connections (plain pg, for COPY): as many as batches are stored at once
+   * (LATTICE_TELEMETRY_INGEST_CONCURRENCY), so ingest never takes the pool queries and handshakes use.
    */
+  private readonly ingestPool: Pool;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    /** Telemetry queries (series, edges, destinations) read here: DATABASE_READ_URL or the primary. */
+    private readonly reads: TelemetryReadDatabase,
+    @Inject(RUNTIME_CONFIG) config: RuntimeConfig,
+  ) {
+    this.ingestPool = new Pool({
+      ...pgPoolConfigFromUrl(config.databaseUrl),
+      max: config.env.LATTICE_TELEMETRY_INGEST_CONCURRENCY,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle connection that the server closes must not crash the process; the next use reconnects.
+    this.ingestPool.on('error', () => undefined);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.ingestPool.end();
+  }
+
+  /** Stores one batch (see insertBatches); false when its id was seen before. */
   async insertBatch(
     tenantId: string,
     clusterId: string,
@@ -85,27 +131,143 @@ export class TelemetryRepository {
     items: readonly ValidTelemetryItem[],
     lateBeforeMs = -Infinity,
   ): Promise<boolean> {
-    const late = [
-      ...new Set(items.flatMap((item) => (item.minuteUnixMs < lateBeforeMs ? [item.minuteUnixMs] : []))),
-    ];
-    const rows = await this.prisma.$queryRaw<{ recorded: number }[]>(Prisma.sql`
-      WITH batch AS (
-        INSERT INTO telemetry_batches (cluster_id, batch_id, tenant_id, item_count)
-        VALUES (${clusterId}::uuid, ${batchId}, ${tenantId}::uuid, ${items.length}::int) ON CONFLICT DO NOTHING RETURNING 1
-      ), minutes AS (
-        INSERT INTO telemetry_minutes
-          (tenant_id, cluster_id, minute, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
-        SELECT ${tenantId}::uuid, ${clusterId}::uuid, to_timestamp(r.m / 1000.0), r.sc, r.sn, r.ss, r.dn, r.ds, r.rq, r.er, r.sk
-        FROM jsonb_to_recordset(${minuteRowsJson(items)}::jsonb) AS r(m bigint, sc text, sn text, ss text, dn text, ds text, rq bigint, er bigint, sk jsonb)
-        WHERE EXISTS (SELECT 1 FROM batch)
-      ), late AS (
-        INSERT INTO telemetry_late_minutes (tenant_id, minute)
-        SELECT ${tenantId}::uuid, to_timestamp(m::bigint / 1000.0) FROM jsonb_array_elements_text(${JSON.stringify(late)}::jsonb) AS l(m)
-        WHERE EXISTS (SELECT 1 FROM batch)
-        ON CONFLICT DO NOTHING
-      )
-      SELECT count(*)::int AS recorded FROM batch`);
-    return (rows[0]?.recorded ?? 0) > 0;
+    const [stored] = await this.insertBatches([{ tenantId, clusterId, batchId, items, lateBeforeMs }]);
+    return stored ?? false;
+  }
+
+  /**
+   * Stores batches (of any tenants and clusters) in one transaction, each once: the result says
+   * per batch whether it was stored (false: its id was seen before, or earlier in the same call).
+   * The minutes of a stored batch before its `lateBeforeMs` are marked in telemetry_late_minutes,
+   * so SLO evaluation, which has already passed them, recounts them: never lost, and a resent batch
+   * (a duplicate) marks nothing.
+   *
+   * On an ingest connection: the batch ids go in first (one INSERT, ON CONFLICT DO NOTHING, in key
+   * order so two concurrent calls cannot deadlock; a concurrent twin waits on the key, then inserts
+   * nothing), then the minute rows of the new batches with one COPY (text format, built straight
+   * from the validated items: no per-row statement, parameter or JSON array to unpack) and the late
+   * marks with one INSERT. Storing several batches per transaction (the ingest service groups those
+   * that wait) shares the round trips and the commit.
+   */
+  async insertBatches(batches: readonly BatchToStore[]): Promise<boolean[]> {
+    if (batches.length === 0) return [];
+    const client = await this.ingestPool.connect();
+    let failure: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const inserted = await client.query<{ key: string }>(
+        `INSERT INTO telemetry_batches (tenant_id, cluster_id, batch_id, item_count)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[]) ORDER BY 1, 2, 3
+         ON CONFLICT DO NOTHING RETURNING cluster_id::text || ' ' || batch_id AS key`,
+        [
+          batches.map((batch) => batch.tenantId),
+          batches.map((batch) => batch.clusterId),
+          batches.map((batch) => batch.batchId),
+          batches.map((batch) => batch.items.length),
+        ],
+      );
+      const fresh = new Set(inserted.rows.map((row) => row.key));
+      // The first of twins in one call is the stored one.
+      const stored = batches.map((batch) =>
+        fresh.delete(`${batch.clusterId.toLowerCase()} ${batch.batchId}`),
+      );
+      const toStore = batches.filter((_batch, index) => stored[index]);
+      if (toStore.length === 0) {
+        await client.query('ROLLBACK');
+        return stored;
+      }
+      if (toStore.some((batch) => batch.items.length > 0)) await copyMinuteRows(client, toStore);
+      const late = lateMinutes(toStore);
+      if (late.tenantIds.length > 0) {
+        await client.query(
+          `INSERT INTO telemetry_late_minutes (tenant_id, minute)
+           SELECT t, to_timestamp(m / 1000.0) FROM unnest($1::uuid[], $2::bigint[]) AS l(t, m) ORDER BY 1, 2
+           ON CONFLICT DO NOTHING`,
+          [late.tenantIds, late.minutes],
+        );
+      }
+      await client.query('COMMIT');
+      return stored;
+    } catch (error) {
+      failure = error as Error;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      // A connection that failed mid-COPY is not reused.
+      client.release(failure);
+    }
+  }
+
+  /**
+   * Creates the partitions of `table` covering [fromMs, toMs) that do not exist yet (UTC days for
+   * minutes, months for hours). A new partition is created detached, filled with the rows of its
+   * range that sit in the default partition (written before it existed), then attached: ATTACH
+   * locks the parent only in SHARE UPDATE EXCLUSIVE mode, so queries and inserts go on. An advisory
+   * lock serialises concurrent creators (two replicas' jobs). Returns how many were created.
+   */
+  async ensurePartitions(table: PartitionedTable, fromMs: number, toMs: number): Promise<number> {
+    let created = 0;
+    const { unit, column } = PARTITIONING[table];
+    for (const range of partitionsCovering(table, unit, fromMs, toMs)) {
+      const done = await this.prisma.$transaction(
+        async (tx) => {
+          await tx.$executeRaw(
+            Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`telemetry-partition:${range.name}`}, 0))`,
+          );
+          const exists = await tx.$queryRaw<{ found: boolean }[]>(
+            Prisma.sql`SELECT to_regclass(${range.name}) IS NOT NULL AS found`,
+          );
+          if (exists[0]?.found) return false;
+          // Identifiers and bounds are built from constants and dates, never from input; DDL takes
+          // no bind parameters.
+          const partition = Prisma.raw(`"${range.name}"`);
+          const parent = Prisma.raw(table);
+          const from = Prisma.raw(`'${iso(range.fromMs)}'`);
+          const to = Prisma.raw(`'${iso(range.toMs)}'`);
+          await tx.$executeRaw(
+            Prisma.sql`CREATE TABLE ${partition} (LIKE ${parent} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
+          );
+          await tx.$executeRaw(Prisma.sql`
+            WITH moved AS (
+              DELETE FROM ${Prisma.raw(`${table}_default`)} WHERE ${column} >= ${from}::timestamptz AND ${column} < ${to}::timestamptz RETURNING *
+            ) INSERT INTO ${partition} SELECT * FROM moved`);
+          await tx.$executeRaw(
+            Prisma.sql`ALTER TABLE ${parent} ATTACH PARTITION ${partition} FOR VALUES FROM (${from}) TO (${to})`,
+          );
+          return true;
+        },
+        { timeout: 120_000, maxWait: 30_000 },
+      );
+      if (done) created++;
+    }
+    return created;
+  }
+
+  /** Drops the partitions of `table` whose range ends at or before `cutoffMs`; returns their names. */
+  async dropPartitionsBefore(table: PartitionedTable, cutoffMs: number): Promise<string[]> {
+    const expired = await this.prisma.$queryRaw<{ name: string }[]>(Prisma.sql`
+      SELECT name FROM (
+        SELECT c.relname AS name,
+               substring(pg_get_expr(c.relpartbound, c.oid) FROM ${"TO \\('([^']+)'\\)"})::timestamptz AS upper_bound
+        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = ${table}::regclass
+      ) p
+      WHERE upper_bound <= ${iso(cutoffMs)}::timestamptz ORDER BY name`);
+    for (const { name } of expired) {
+      // A name read from the catalog, quoted as an identifier.
+      await this.prisma.$executeRaw(
+        Prisma.sql`DROP TABLE IF EXISTS ${Prisma.raw(`"${name.replaceAll('"', '""')}"`)}`,
+      );
+    }
+    return expired.map((row) => row.name);
+  }
+
+  /** The partitions of `table` (not the default one), oldest first. */
+  async partitions(table: PartitionedTable): Promise<string[]> {
+    const rows = await this.prisma.$queryRaw<{ name: string }[]>(Prisma.sql`
+      SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = ${table}::regclass AND c.relname <> ${`${table}_default`} ORDER BY c.relname`);
+    return rows.map((row) => row.name);
   }
 
   /** Series of one destination service, grouped by bucket, cluster and destination namespace. */
@@ -117,7 +279,7 @@ export class TelemetryRepository {
     stepMs: number,
   ): Promise<SeriesGroup[]> {
     if (filter.clusterIds.length === 0) return [];
-    const rows = await this.prisma.$queryRaw<RawGroup[]>(Prisma.sql`
+    const rows = await this.reads.client.$queryRaw<RawGroup[]>(Prisma.sql`
       SELECT floor((extract(epoch FROM t.at) * 1000 - ${bucketFromMs}::float8) / ${stepMs}::float8)::int AS bucket,
              t.cluster_id::text AS cluster_id, t.destination_namespace,
              sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
@@ -134,7 +296,7 @@ export class TelemetryRepository {
   /** Traffic per edge (caller in its cluster -> callee, per reporting cluster) over the planned range. */
   async edgeGroups(tenantId: string, filter: TrafficFilter, plan: ReadPlan): Promise<EdgeGroup[]> {
     if (filter.clusterIds.length === 0) return [];
-    const rows = await this.prisma.$queryRaw<RawGroup[]>(Prisma.sql`
+    const rows = await this.reads.client.$queryRaw<RawGroup[]>(Prisma.sql`
       SELECT t.cluster_id::text AS cluster_id, t.source_cluster, t.source_namespace, t.source_service, t.destination_namespace, t.destination_service,
              sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
       FROM (${trafficSource(tenantId, filter, plan)}) t
@@ -149,7 +311,7 @@ export class TelemetryRepository {
     plan: ReadPlan,
   ): Promise<DestinationGroup[]> {
     if (filter.clusterIds.length === 0) return [];
-    const rows = await this.prisma.$queryRaw<RawGroup[]>(Prisma.sql`
+    const rows = await this.reads.client.$queryRaw<RawGroup[]>(Prisma.sql`
       SELECT t.cluster_id::text AS cluster_id, t.destination_namespace, t.destination_service,
              sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
       FROM (${trafficSource(tenantId, filter, plan)}) t
@@ -215,23 +377,29 @@ export class TelemetryRepository {
     return rows[0]?.minute ? rows[0].minute.getTime() : null;
   }
 
-  deleteMinutesBefore(tenantId: string, cutoffMs: number): Promise<number> {
+  /**
+   * Deletes expired minutes from the default partition only: rows written where no partition
+   * existed yet (normally none; the partitions job creates them ahead). Whole partitions are
+   * dropped instead (dropPartitionsBefore).
+   */
+  deleteDefaultMinutesBefore(cutoffMs: number): Promise<number> {
     return this.deleteInChunks(Prisma.sql`
-      DELETE FROM telemetry_minutes WHERE id IN (
-        SELECT id FROM telemetry_minutes WHERE tenant_id = ${tenantId}::uuid AND minute < ${iso(cutoffMs)}::timestamptz LIMIT ${DELETE_CHUNK_ROWS}::int)`);
+      DELETE FROM telemetry_minutes_default WHERE (tenant_id, minute, id) IN (
+        SELECT tenant_id, minute, id FROM telemetry_minutes_default WHERE minute < ${iso(cutoffMs)}::timestamptz LIMIT ${DELETE_CHUNK_ROWS}::int)`);
   }
 
-  deleteHoursBefore(tenantId: string, cutoffMs: number): Promise<number> {
+  /** As deleteDefaultMinutesBefore, for hour rows. */
+  deleteDefaultHoursBefore(cutoffMs: number): Promise<number> {
     return this.deleteInChunks(Prisma.sql`
-      DELETE FROM telemetry_hours WHERE id IN (
-        SELECT id FROM telemetry_hours WHERE tenant_id = ${tenantId}::uuid AND hour < ${iso(cutoffMs)}::timestamptz LIMIT ${DELETE_CHUNK_ROWS}::int)`);
+      DELETE FROM telemetry_hours_default WHERE (tenant_id, hour, id) IN (
+        SELECT tenant_id, hour, id FROM telemetry_hours_default WHERE hour < ${iso(cutoffMs)}::timestamptz LIMIT ${DELETE_CHUNK_ROWS}::int)`);
   }
 
   /** Batch ids only need to outlive the minutes they carried (older minutes are refused anyway). */
   deleteBatchIdsBefore(cutoffMs: number): Promise<number> {
     return this.deleteInChunks(Prisma.sql`
-      DELETE FROM telemetry_batches WHERE (cluster_id, batch_id) IN (
-        SELECT cluster_id, batch_id FROM telemetry_batches WHERE received_at < ${iso(cutoffMs)}::timestamptz LIMIT ${DELETE_CHUNK_ROWS}::int)`);
+      DELETE FROM telemetry_batches WHERE (tenant_id, cluster_id, batch_id) IN (
+        SELECT tenant_id, cluster_id, batch_id FROM telemetry_batches WHERE received_at < ${iso(cutoffMs)}::timestamptz LIMIT ${DELETE_CHUNK_ROWS}::int)`);
   }
 
   /** Runs a DELETE of at most DELETE_CHUNK_ROWS rows until it deletes fewer. */
@@ -245,21 +413,67 @@ export class TelemetryRepository {
   }
 }
 
-/** The rows of a batch as one JSON array, keys as in insertBatch's jsonb_to_recordset. */
-function minuteRowsJson(items: readonly ValidTelemetryItem[]): string {
-  return JSON.stringify(
-    items.map((item) => ({
-      m: item.minuteUnixMs,
-      sc: item.sourceCluster,
-      sn: item.sourceNamespace,
-      ss: item.sourceService,
-      dn: item.destinationNamespace,
-      ds: item.destinationService,
-      rq: item.requests,
-      er: item.errors,
-      sk: item.latency.toJSON(),
-    })),
-  );
+/**
+ * Writes the minute rows of batches into an open transaction with one COPY (text format). Each
+ * batch's tenant and cluster prefix and each minute's timestamp are formatted once; names are
+ * escaped only when they hold one of COPY's special characters (Kubernetes names never do).
+ */
+async function copyMinuteRows(client: PoolClient, batches: readonly BatchToStore[]): Promise<void> {
+  const minutes = new Map<number, string>();
+  function* chunks(): Generator<string> {
+    let chunk = '';
+    let rows = 0;
+    for (const batch of batches) {
+      const prefix = `${batch.tenantId}\t${batch.clusterId}\t`;
+      for (const item of batch.items) {
+        let minute = minutes.get(item.minuteUnixMs);
+        if (minute === undefined) {
+          minute = new Date(item.minuteUnixMs).toISOString();
+          minutes.set(item.minuteUnixMs, minute);
+        }
+        chunk += `${prefix}${minute}\t${copyText(item.sourceCluster)}\t${copyText(item.sourceNamespace)}\t${copyText(item.sourceService)}\t${copyText(item.destinationNamespace)}\t${copyText(item.destinationService)}\t${item.requests}\t${item.errors}\t${sketchText(item.latency)}\n`;
+        if (++rows % COPY_CHUNK_ROWS === 0) {
+          yield chunk;
+          chunk = '';
+        }
+      }
+    }
+    if (chunk !== '') yield chunk;
+  }
+  await pipeline(Readable.from(chunks()), client.query(copyFrom(MINUTE_COPY)));
+}
+
+/** The (tenant, minute) pairs to mark late, once each. */
+function lateMinutes(batches: readonly BatchToStore[]): { tenantIds: string[]; minutes: number[] } {
+  const seen = new Set<string>();
+  const result = { tenantIds: [] as string[], minutes: [] as number[] };
+  for (const batch of batches) {
+    for (const item of batch.items) {
+      if (item.minuteUnixMs >= batch.lateBeforeMs) continue;
+      const key = `${batch.tenantId} ${item.minuteUnixMs}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      result.tenantIds.push(batch.tenantId);
+      result.minutes.push(item.minuteUnixMs);
+    }
+  }
+  return result;
+}
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** A value in COPY's text format: backslash, tab, newline and carriage return escaped. */
+export function copyText(value: string): string {
+  return COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (ch) => COPY_ESCAPES[ch]!) : value;
+}
+
+/**
+ * A validated sketch as stored (jsonb text), fields in the order of SketchJSON. Only numbers, which
+ * never hold a COPY special character.
+ */
+function sketchText(sketch: SketchJSON): string {
+  return `{"relativeAccuracy":${sketch.relativeAccuracy},"offset":${sketch.offset},"counts":[${sketch.counts.join(',')}],"zeroCount":${sketch.zeroCount},"min":${sketch.min},"max":${sketch.max},"sum":${sketch.sum}}`;
 }
 
 /** One multi-row INSERT: every column travels as one typed array parameter (unnest). */

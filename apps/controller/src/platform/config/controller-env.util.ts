@@ -110,6 +110,8 @@ export const controllerEnvSchema = z.object({
   METRICS_PORT: port(9464),
   METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:'], 'postgresql://user:pass@host:5432/lattice'),
+  /** A read replica of DATABASE_URL for telemetry queries (docs/telemetry.md "Past one machine"). */
+  DATABASE_READ_URL: optionalUrl(['postgres:', 'postgresql:'], 'postgresql://user:pass@replica:5432/lattice'),
   REDIS_URL: optionalUrl(['redis:', 'rediss:'], 'redis://host:6379'),
   LATTICE_REDIS_PREFIX: z
     .string()
