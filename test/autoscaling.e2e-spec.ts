@@ -76,7 +76,7 @@ describe('SLO-aware autoscaling', () => {
   const events = async (service: string) => {
     const response = await controller.request(
       'GET',
-      `/v1/global-namespaces/${gnsId}/services/${service}/autoscaling/events?limit=200`,
+      `/v1/global-namespaces/${gnsId}/services/${service}/autoscaling/events?limit=100`,
       { token: tenant.adminToken },
     );
     expect(response.status).toBe(200);

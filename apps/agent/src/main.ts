@@ -73,7 +73,7 @@ async function main(): Promise<void> {
       address: config.controllerAddress,
       registrationCaPem: controllerCaPem,
     }),
-    inventorySource: await createInventorySource(config, logger),
+    inventorySource,
     sink: metrics.measure(await createSink(config, logger, () => holder.agent?.clusterId)),
     stateStore: new AgentStateStore(path.resolve(config.stateDir)),
     render: renderClusterState,
@@ -182,9 +182,17 @@ async function createAutoscaler(
 ): Promise<Autoscaler | undefined> {
   if (config.sink.kind !== 'kubernetes') return undefined;
   const k8s = await import('@kubernetes/client-node');
-  const { loadKubeConfig } = await import('./inventory/kubernetes-inventory.source');
+  const { KubeConfigError, loadKubeConfig } = await import('./inventory/kubernetes-inventory.source');
   const { KubernetesAutoscalingClient } = await import('./autoscaling/kubernetes-autoscaling.client');
-  const kubeConfig = loadKubeConfig(k8s, process.env);
+  let kubeConfig;
+  try {
+    kubeConfig = loadKubeConfig(k8s, process.env);
+  } catch (error) {
+    if (!(error instanceof KubeConfigError)) throw error;
+    // The sink reports the same problem on every apply (NACK); autoscaling waits for a restart.
+    logger.error({ err: error.message }, 'autoscaling disabled: the kubeconfig is unusable');
+    return undefined;
+  }
   return new Autoscaler({
     workloads: new KubernetesAutoscalingClient(kubeConfig),
     ...(config.telemetry?.kind === 'prometheus'
