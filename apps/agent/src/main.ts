@@ -55,6 +55,8 @@ async function main(): Promise<void> {
     return holder.agent.status();
   };
   const metrics = new AgentMetrics(status);
+  // The inventory first: with --inventory=kubernetes, an unusable kubeconfig stops the agent there.
+  const inventorySource = await createInventorySource(config, logger);
   const autoscaler = await createAutoscaler(
     config,
     logger,
