@@ -76,7 +76,7 @@ describe('SLO-aware autoscaling', () => {
   const events = async (service: string) => {
     const response = await controller.request(
       'GET',
-      `/v1/global-namespaces/${gnsId}/services/${service}/autoscaling/events?limit=200`,
+      `/v1/global-namespaces/${gnsId}/services/${service}/autoscaling/events?limit=100`,
       { token: tenant.adminToken },
     );
     expect(response.status).toBe(200);
@@ -319,6 +319,27 @@ describe('SLO-aware autoscaling', () => {
       15_000,
     );
     expect(down.find((event) => event.action === 'SCALE_DOWN')!.rule).toContain('stayed below scaleDown 150');
+
+    // The same decisions through GraphQL, a connection with enums.
+    const graphql = await controller.request('POST', '/graphql', {
+      token: tenant.adminToken,
+      body: {
+        query:
+          'query($gns: ID!) { autoscalingEvents(gnsId: $gns, service: "cart", first: 10) { nodes { action outcome fromReplicas toReplicas blockedBy windows { trigger verdict } } pageInfo { hasNextPage } } }',
+        variables: { gns: gnsId },
+      },
+    });
+    const nodes = (
+      graphql.json as {
+        data: { autoscalingEvents: { nodes: { action: string; outcome: string; toReplicas: number }[] } };
+      }
+    ).data.autoscalingEvents.nodes;
+    expect(nodes).toContainEqual(
+      expect.objectContaining({ action: 'SCALE_UP', outcome: 'APPLIED', toReplicas: 4 }),
+    );
+    expect(nodes).toContainEqual(
+      expect.objectContaining({ action: 'SCALE_DOWN', outcome: 'APPLIED', toReplicas: 3 }),
+    );
   }, 120_000);
 
   it('does not scale down while an actionable SLO on the service has a violated indicator', async () => {
@@ -421,7 +442,9 @@ describe('SLO-aware autoscaling', () => {
       message: expect.stringContaining('HorizontalPodAutoscaler shop/web'),
     });
     const web = await events('web');
-    expect(web.filter((event) => event.blockedBy === 'HPA')).toHaveLength(1);
+    expect(web.filter((event) => event.blockedBy === 'HPA')).toEqual([
+      expect.objectContaining({ outcome: 'BLOCKED', fromReplicas: 2, toReplicas: 2 }),
+    ]);
     expect(web.filter((event) => event.outcome === 'APPLIED')).toEqual([]);
     expect(replicasOf('web')).toBe(2);
   }, 60_000);

@@ -57,6 +57,8 @@ async function main(): Promise<void> {
     return holder.agent.status();
   };
   const metrics = new AgentMetrics(status);
+  // The inventory first: with --inventory=kubernetes, an unusable kubeconfig stops the agent there.
+  const inventorySource = await createInventorySource(config, logger);
   const autoscaler = await createAutoscaler(
     config,
     logger,
@@ -75,7 +77,7 @@ async function main(): Promise<void> {
       address: config.controllerAddress,
       registrationCaPem: controllerCaPem,
     }),
-    inventorySource: await createInventorySource(config, logger),
+    inventorySource,
     sink: metrics.measure(await createSink(config, logger, () => holder.agent?.clusterId)),
     stateStore: new AgentStateStore(path.resolve(config.stateDir)),
     render: renderClusterState,
@@ -200,9 +202,17 @@ async function createAutoscaler(
 ): Promise<Autoscaler | undefined> {
   if (config.sink.kind !== 'kubernetes') return undefined;
   const k8s = await import('@kubernetes/client-node');
-  const { loadKubeConfig } = await import('./inventory/kubernetes-inventory.source');
+  const { KubeConfigError, loadKubeConfig } = await import('./inventory/kubernetes-inventory.source');
   const { KubernetesAutoscalingClient } = await import('./autoscaling/kubernetes-autoscaling.client');
-  const kubeConfig = loadKubeConfig(k8s, process.env);
+  let kubeConfig;
+  try {
+    kubeConfig = loadKubeConfig(k8s, process.env);
+  } catch (error) {
+    if (!(error instanceof KubeConfigError)) throw error;
+    // The sink reports the same problem on every apply (NACK); autoscaling waits for a restart.
+    logger.error({ err: error.message }, 'autoscaling disabled: the kubeconfig is unusable');
+    return undefined;
+  }
   return new Autoscaler({
     workloads: new KubernetesAutoscalingClient(kubeConfig),
     ...(config.telemetry?.kind === 'prometheus'

@@ -1520,8 +1520,10 @@ export interface components {
             blockedBy: "SLO" | "GRACE_PERIOD" | "PERFORMANCE_MODE" | "MAX_REPLICAS" | "MIN_REPLICAS" | "HPA" | null;
             windows: components["schemas"]["AutoscalingWindowView"][];
         };
-        AutoscalingEventListView: {
+        AutoscalingEventPageView: {
             items: components["schemas"]["AutoscalingEventView"][];
+            /** @description null on the last page */
+            nextCursor: string | null;
         };
         SloIndicatorDto: {
             /** @enum {string} */
@@ -3770,10 +3772,9 @@ export interface operations {
     eventsAutoscaling: {
         parameters: {
             query?: {
-                /** @description RFC 3339: only decisions before it (paging) */
-                before?: unknown;
-                /** @description 1 to 200, default 50 */
-                limit?: unknown;
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -3789,7 +3790,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AutoscalingEventListView"];
+                    "application/json": components["schemas"]["AutoscalingEventPageView"];
                 };
             };
             304: components["responses"]["NotModified"];

@@ -192,40 +192,6 @@ export class Autoscaler {
     const { workloads } = this.options;
     const now = this.now();
 
-    let hpas = hpaCache.get(policy.target.namespace);
-    if (!hpas) {
-      hpas = workloads.listHpas(policy.target.namespace);
-      hpaCache.set(policy.target.namespace, hpas);
-    }
-    const hpa = (await hpas).find(
-      (candidate) =>
-        candidate.target.kind === policy.target.kind &&
-        candidate.target.name === policy.target.name &&
-        /^apps\//.test(candidate.target.apiVersion || 'apps/v1'),
-    );
-    if (hpa) {
-      state.problem = {
-        reason: 'HorizontalPodAutoscalerConflict',
-        message: `${key} is scaled by HorizontalPodAutoscaler ${policy.target.namespace}/${hpa.name}; Lattice leaves it alone`,
-      };
-      this.record(
-        policy,
-        state,
-        now,
-        {
-          action: 'HOLD',
-          fromReplicas: 0,
-          toReplicas: 0,
-          rule: state.problem.message,
-          blockedBy: 'HPA',
-          windows: [],
-        },
-        'BLOCKED',
-        `hpa:${hpa.name}`,
-      );
-      return;
-    }
-
     let scale;
     try {
       scale = await workloads.readScale(policy.target);
@@ -248,6 +214,40 @@ export class Autoscaler {
       );
       return;
     }
+    let hpas = hpaCache.get(policy.target.namespace);
+    if (!hpas) {
+      hpas = workloads.listHpas(policy.target.namespace);
+      hpaCache.set(policy.target.namespace, hpas);
+    }
+    const hpa = (await hpas).find(
+      (candidate) =>
+        candidate.target.kind === policy.target.kind &&
+        candidate.target.name === policy.target.name &&
+        /^apps\//.test(candidate.target.apiVersion || 'apps/v1'),
+    );
+    if (hpa) {
+      state.problem = {
+        reason: 'HorizontalPodAutoscalerConflict',
+        message: `${key} is scaled by HorizontalPodAutoscaler ${policy.target.namespace}/${hpa.name}; Lattice leaves it alone`,
+      };
+      this.record(
+        policy,
+        state,
+        now,
+        {
+          action: 'HOLD',
+          fromReplicas: scale.replicas,
+          toReplicas: scale.replicas,
+          rule: state.problem.message,
+          blockedBy: 'HPA',
+          windows: [],
+        },
+        'BLOCKED',
+        `hpa:${hpa.name}`,
+      );
+      return;
+    }
+
     state.problem = undefined;
 
     const values = await this.sample(policy, scale.replicas, scale.selector);

@@ -40,7 +40,9 @@ describe('parseAgentConfig', () => {
 
   it('reads the autoscaling interval, 1 to 300 seconds', () => {
     expect(parse([...minimal, '--autoscaling-interval-seconds', '1']).autoscalingIntervalSeconds).toBe(1);
-    expect(parse(minimal, { LATTICE_AUTOSCALING_INTERVAL_SECONDS: '30' }).autoscalingIntervalSeconds).toBe(30);
+    expect(parse(minimal, { LATTICE_AUTOSCALING_INTERVAL_SECONDS: '30' }).autoscalingIntervalSeconds).toBe(
+      30,
+    );
     expect(() => parse([...minimal, '--autoscaling-interval-seconds', '0'])).toThrow(
       /--autoscaling-interval-seconds: must be at least 1/,
     );

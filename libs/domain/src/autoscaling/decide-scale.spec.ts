@@ -125,6 +125,12 @@ describe('decideScale', () => {
     expect(decide({ values: series(() => 100), lastScaleAtMs: NOW - 121_000 }).action).toBe('SCALE_DOWN');
   });
 
+  it('needs the whole window seen: samples starting just after its start do not hold it', () => {
+    const lateStart = series(() => 900, NOW - 55_000);
+    expect(decide({ values: lateStart }).windows[0]!.verdict).toBe('PARTIAL');
+    expect(decide({ values: series(() => 900, NOW - 60_000) }).action).toBe('SCALE_UP');
+  });
+
   it('waits for a full window of samples after a start, and a stalled series is not a window', () => {
     expect(decide({ values: series(() => 900, NOW - 30_000) }).action).toBe('HOLD');
     const stalled = series(() => 900).filter((sample) => sample.atMs < NOW - 40_000 || sample.atMs === NOW);

@@ -51,7 +51,7 @@ export interface ScaleDecisionInput {
   currentReplicas: number;
   /** Per trigger, in the policy's order, oldest first. Older samples are ignored. */
   samples: readonly (readonly MetricSample[])[];
-  /** How often samples are taken: the first sample may be this late after the window start. */
+  /** How often samples are taken: no hole between samples may be longer than two of these. */
   sampleIntervalMs: number;
   /** When the workload was last scaled by this policy (or, recommend-only, last recommended). */
   lastScaleAtMs?: number;
@@ -64,7 +64,8 @@ export interface ScaleDecisionInput {
  * only those taken after the last scaling, whose effect they would not show):
  *
  * - scale up by `stepsUp` (never above max) when any trigger stayed above its scaleUp threshold for
- *   the whole window — a spike shorter than the window never does;
+ *   the whole window (from a sample at or before its start to now) — a spike shorter than the
+ *   window never does;
  * - scale down by `stepsDown` (never below min) when every trigger with data stayed below its
  *   scaleDown threshold for the whole window; the band between the thresholds holds (hysteresis);
  * - PERFORMANCE mode never scales down; an actionable SLO with a violated indicator blocks
@@ -155,8 +156,15 @@ function triggerWindow(
   samples: readonly MetricSample[],
 ): TriggerWindow {
   const windowStartMs = input.nowMs - input.policy.windowSeconds * 1000;
-  const fromMs = Math.max(windowStartMs, input.lastScaleAtMs ?? -Infinity);
-  const considered = samples.filter((sample) => sample.atMs >= fromMs && sample.atMs <= input.nowMs);
+  const afterScale = (sample: MetricSample) =>
+    input.lastScaleAtMs === undefined || sample.atMs >= input.lastScaleAtMs;
+  // The window is held only if it is seen whole: from a sample at or before its start (the newest
+  // such, taken after the last scaling and not stale) to now.
+  const anchor = samples.filter((sample) => sample.atMs <= windowStartMs && afterScale(sample)).at(-1);
+  const considered = [
+    ...(anchor ? [anchor] : []),
+    ...samples.filter((sample) => sample.atMs > windowStartMs && sample.atMs <= input.nowMs),
+  ];
   const values = considered.flatMap((sample) => (sample.value === null ? [] : [sample.value]));
   const base = {
     trigger: triggerKey(trigger),
@@ -168,9 +176,8 @@ function triggerWindow(
     avg: values.length > 0 ? values.reduce((sum, value) => sum + value, 0) / values.length : null,
   };
   const covered =
-    considered.length > 0 &&
-    (input.lastScaleAtMs === undefined || input.lastScaleAtMs <= windowStartMs) &&
-    considered[0]!.atMs <= windowStartMs + input.sampleIntervalMs &&
+    anchor !== undefined &&
+    windowStartMs - anchor.atMs <= 2 * input.sampleIntervalMs &&
     gapsWithin(considered, input.nowMs, input.sampleIntervalMs);
   if (!covered) return { ...base, verdict: 'PARTIAL' };
   if (values.length === 0) return { ...base, verdict: 'NO_DATA' };

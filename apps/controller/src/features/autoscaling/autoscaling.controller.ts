@@ -8,19 +8,19 @@ import {
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { DomainError } from '@lattice/domain';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { optionalVersionFromIfMatch, withEtag } from '../../platform/http/etag.util';
+import { PageQueryDto } from '../../platform/http/pagination.dto';
+import { pageRequest } from '../../platform/http/pagination.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
 import {
   AUTOSCALING_POLICY_EXAMPLE,
-  AutoscalingEventListView,
+  AutoscalingEventPageView,
   AutoscalingPolicyListView,
   AutoscalingPolicyView,
 } from './autoscaling.dto';
@@ -118,24 +118,13 @@ export class AutoscalingController {
   @RequireRole('viewer')
   @Get('services/:service/autoscaling/events')
   @ApiOperation({ summary: 'Autoscaling decisions for a GNS service, newest first' })
-  @ApiQuery({ name: 'limit', required: false, description: '1 to 200, default 50' })
-  @ApiQuery({ name: 'before', required: false, description: 'RFC 3339: only decisions before it (paging)' })
-  @ApiOkResponse({ type: AutoscalingEventListView })
+  @ApiOkResponse({ type: AutoscalingEventPageView })
   async events(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('gnsId', gnsIdPipe) gnsId: string,
     @Param('service') service: string,
-    @Query('limit') limit: string | undefined,
-    @Query('before') before: string | undefined,
-  ): Promise<AutoscalingEventListView> {
-    const parsedLimit = limit === undefined ? undefined : /^\d{1,4}$/.test(limit) ? Number(limit) : NaN;
-    if (parsedLimit !== undefined && Number.isNaN(parsedLimit))
-      throw DomainError.validation([{ field: 'limit', message: 'must be a whole number from 1 to 200' }]);
-    return {
-      items: await this.autoscaling.listEvents(tenant.tenantId, gnsId, service, {
-        ...(parsedLimit !== undefined ? { limit: parsedLimit } : {}),
-        ...(before !== undefined ? { before } : {}),
-      }),
-    };
+    @Query() query: PageQueryDto,
+  ): Promise<AutoscalingEventPageView> {
+    return this.autoscaling.listEvents(tenant.tenantId, gnsId, service, pageRequest(query));
   }
 }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 
 /*
  * Autoscaling bodies are checked by libs/domain (validateAutoscalingPolicy), which names every bad
@@ -79,12 +79,8 @@ export class AutoscalingEventView {
   @ApiProperty({ type: [AutoscalingWindowView] }) windows!: AutoscalingWindowView[];
 }
 
-export class AutoscalingEventListView {
+export class AutoscalingEventPageView {
   @ApiProperty({ type: [AutoscalingEventView] }) items!: AutoscalingEventView[];
-}
-
-export class AutoscalingEventsQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 }) limit?: string;
-  @ApiPropertyOptional({ description: 'only decisions before this time (RFC 3339), to page back' })
-  before?: string;
+  @ApiProperty({ nullable: true, type: String, description: 'null on the last page' })
+  nextCursor!: string | null;
 }

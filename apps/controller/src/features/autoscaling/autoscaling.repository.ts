@@ -5,6 +5,7 @@ import { Prisma } from '../../generated/prisma/client';
 import { isUniqueViolation } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { dbOf, type Transaction } from '../../platform/database/transaction.service';
+import { encodeCursor, type Page, type PageRequest } from '../../platform/http/pagination.util';
 
 export interface StoredAutoscalingPolicy {
   id: string;
@@ -182,19 +183,35 @@ export class AutoscalingRepository {
     return count;
   }
 
-  /** Newest first; `before` pages back (decidedAt of the last event seen). */
+  /** Newest first, a page at a time (keyset on decision time and id). */
   async listEvents(
     tenantId: string,
     gnsId: string,
     service: string,
-    limit: number,
-    before?: Date,
-  ): Promise<StoredAutoscalingEvent[]> {
-    const rows = await this.prisma.autoscalingEvent.findMany({
-      where: { tenantId, gnsId, service, ...(before ? { decidedAt: { lt: before } } : {}) },
+    page: PageRequest,
+  ): Promise<Page<StoredAutoscalingEvent>> {
+    const after = page.after;
+    const fetched = await this.prisma.autoscalingEvent.findMany({
+      where: {
+        tenantId,
+        gnsId,
+        service,
+        ...(after
+          ? {
+              OR: [
+                { decidedAt: { lt: after.createdAt } },
+                { decidedAt: after.createdAt, id: { lt: after.id } },
+              ],
+            }
+          : {}),
+      },
       orderBy: [{ decidedAt: 'desc' }, { id: 'desc' }],
-      take: limit,
+      take: page.limit + 1,
     });
+    const rows = fetched.slice(0, page.limit);
+    const last = rows.at(-1);
+    const nextCursor =
+      fetched.length > page.limit && last ? encodeCursor({ createdAt: last.decidedAt, id: last.id }) : null;
     const clusterNames = new Map(
       (
         await this.prisma.cluster.findMany({
@@ -203,7 +220,7 @@ export class AutoscalingRepository {
         })
       ).map((cluster) => [cluster.id, cluster.name]),
     );
-    return rows.map((row) => {
+    const items = rows.map((row) => {
       const windows = windowsSchema.safeParse(row.windows);
       return {
         id: row.id,
@@ -228,6 +245,7 @@ export class AutoscalingRepository {
         createdAt: row.createdAt,
       };
     });
+    return { items, nextCursor };
   }
 
   /** Retention across tenants: deletes every decision event older than `before`. */

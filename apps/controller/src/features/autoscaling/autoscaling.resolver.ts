@@ -5,7 +5,15 @@ import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { ResourceIdPipe } from '../../platform/http/uuid-param.pipe';
 import { GlobalNamespace } from '../global-namespaces/global-namespace.model';
-import { AutoscalingEventModel, AutoscalingPolicyModel } from './autoscaling.model';
+import type { Connection } from '../../platform/graphql/connection.model';
+import {
+  AFTER_ARG,
+  FIRST_ARG,
+  listComplexity,
+  pageArgs,
+  toConnection,
+} from '../../platform/graphql/page.util';
+import { AutoscalingEventConnection, AutoscalingPolicyModel } from './autoscaling.model';
 import {
   AutoscalingService,
   type AutoscalingEventView,
@@ -40,17 +48,20 @@ export class AutoscalingResolver {
   }
 
   @RequireRole('viewer')
-  @Query(() => [AutoscalingEventModel], {
+  @Query(() => AutoscalingEventConnection, {
     description: 'Autoscaling decisions for a GNS service, newest first.',
-    complexity: 10,
+    complexity: listComplexity,
   })
-  autoscalingEvents(
+  async autoscalingEvents(
     @CurrentTenant() tenant: TenantPrincipal,
     @Args('gnsId', GNS_ID_ARG, gnsIdPipe) gnsId: string,
     @Args('service', SERVICE_ARG) service: string,
-    @Args('limit', { type: () => Int, defaultValue: 50, description: '1 to 200.' }) limit: number,
-  ): Promise<AutoscalingEventView[]> {
-    return this.autoscaling.listEvents(tenant.tenantId, gnsId, service, { limit });
+    @Args('first', FIRST_ARG) first: number,
+    @Args('after', AFTER_ARG) after: string | null,
+  ): Promise<Connection<AutoscalingEventView>> {
+    const request = pageArgs(first, after);
+    const page = await this.autoscaling.listEvents(tenant.tenantId, gnsId, service, request);
+    return toConnection(page, request, (event) => ({ createdAt: new Date(event.decidedAt), id: event.id }));
   }
 
   @RequireRole('editor')

@@ -163,7 +163,9 @@ describe('AutoscalingService', () => {
     expect((await failure(service.list(intruder.tenantId, gnsId))).code).toBe('NOT_FOUND');
     expect((await failure(service.put(intruder, gnsId, 'cart', 2, spec))).code).toBe('NOT_FOUND');
     expect((await failure(service.delete(intruder, gnsId, 'cart', undefined))).code).toBe('NOT_FOUND');
-    expect((await failure(service.listEvents(intruder.tenantId, gnsId, 'cart'))).code).toBe('NOT_FOUND');
+    expect((await failure(service.listEvents(intruder.tenantId, gnsId, 'cart', { limit: 20 }))).code).toBe(
+      'NOT_FOUND',
+    );
     // Its own GNS does not see the other tenant's policy either.
     expect(await service.find(intruder.tenantId, otherGnsId, 'cart')).toBeNull();
     expect((await mesh.loadAutoscaling(intruder.tenantId)).policies).toEqual([]);
@@ -213,7 +215,7 @@ describe('AutoscalingService', () => {
         decision('d3', t, otherGnsId),
       ]),
     ).toEqual({ stored: 0 });
-    const events = await service.listEvents(actor.tenantId, gnsId, 'cart');
+    const { items: events } = await service.listEvents(actor.tenantId, gnsId, 'cart', { limit: 20 });
     expect(events.map((event) => event.decisionId)).toEqual(['d2', 'd1']);
     expect(events[0]).toMatchObject({
       clusterName: 'east',
@@ -221,15 +223,19 @@ describe('AutoscalingService', () => {
       target: { kind: 'Deployment', namespace: 'shop', name: 'cart' },
       windows: [{ trigger: 'CPU', min: 912, verdict: 'UP' }],
     });
-    expect(await service.listEvents(intruder.tenantId, otherGnsId, 'cart')).toEqual([]);
-    expect(
-      (await service.listEvents(actor.tenantId, gnsId, 'cart', { before: events[0]!.decidedAt })).map(
-        (e) => e.decisionId,
-      ),
-    ).toEqual(['d1']);
-    expect(
-      (await failure(service.listEvents(actor.tenantId, gnsId, 'cart', { limit: 0 }))).fields[0]!.field,
-    ).toBe('limit');
+    expect(await service.listEvents(intruder.tenantId, otherGnsId, 'cart', { limit: 20 })).toEqual({
+      items: [],
+      nextCursor: null,
+    });
+    // A page of one, then the next from its cursor.
+    const first = await service.listEvents(actor.tenantId, gnsId, 'cart', { limit: 1 });
+    expect(first.items.map((event) => event.decisionId)).toEqual(['d2']);
+    expect(first.nextCursor).not.toBeNull();
+    const second = await service.listEvents(actor.tenantId, gnsId, 'cart', {
+      limit: 1,
+      after: { createdAt: new Date(first.items[0]!.decidedAt), id: first.items[0]!.id },
+    });
+    expect(second).toMatchObject({ items: [{ decisionId: 'd1' }], nextCursor: null });
   });
 
   it('refuses malformed decisions naming the field', async () => {

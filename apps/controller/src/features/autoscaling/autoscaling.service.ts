@@ -15,6 +15,7 @@ import {
 } from '../config-distribution/desired-state-scheduler.service';
 import { GlobalNamespacesService } from '../global-namespaces/global-namespaces.service';
 import { TransactionRunner } from '../../platform/database/transaction.service';
+import { mapPage, type Page, type PageRequest } from '../../platform/http/pagination.util';
 import { AutoscalingMetrics } from './autoscaling.metrics';
 import {
   AutoscalingRepository,
@@ -83,7 +84,6 @@ export interface ReportedAutoscalingDecision {
 
 /** At most this many decisions per agent message. */
 export const MAX_DECISIONS_PER_MESSAGE = 100;
-const MAX_EVENTS_PAGE = 200;
 const ACTIONS = new Set(['SCALE_UP', 'SCALE_DOWN', 'HOLD']);
 const OUTCOMES = new Set(['APPLIED', 'RECOMMENDED', 'BLOCKED', 'FAILED']);
 const BLOCKS = new Set([
@@ -217,26 +217,15 @@ export class AutoscalingService {
     await this.redistribute(actor.tenantId, `autoscaling policy of ${service} in GNS ${gnsId} deleted`);
   }
 
-  /** Decisions for one GNS service, newest first. */
+  /** Decisions for one GNS service, newest first, a page at a time. */
   async listEvents(
     tenantId: string,
     gnsId: string,
     service: string,
-    options: { limit?: number; before?: string } = {},
-  ): Promise<AutoscalingEventView[]> {
+    page: PageRequest,
+  ): Promise<Page<AutoscalingEventView>> {
     await this.assertGnsExists(tenantId, gnsId);
-    const limit = options.limit ?? 50;
-    const problems: FieldError[] = [];
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENTS_PAGE)
-      problems.push({ field: 'limit', message: `must be a whole number from 1 to ${MAX_EVENTS_PAGE}` });
-    let before: Date | undefined;
-    if (options.before !== undefined) {
-      before = new Date(options.before);
-      if (Number.isNaN(before.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(options.before))
-        problems.push({ field: 'before', message: 'must be an RFC 3339 date-time' });
-    }
-    if (problems.length > 0) throw DomainError.validation(problems);
-    return (await this.repository.listEvents(tenantId, gnsId, service, limit, before)).map(eventView);
+    return mapPage(await this.repository.listEvents(tenantId, gnsId, service, page), eventView);
   }
 
   /**
