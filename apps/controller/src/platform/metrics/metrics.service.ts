@@ -36,7 +36,7 @@ export class MetricsService {
 
   readonly httpShed = new Counter({
     name: 'lattice_http_shed_total',
-    help: 'Requests answered 429 and connections closed by the HTTP server before Express, by reason (credential, address, connections)',
+    help: 'Requests refused (413, 429) and connections closed by the HTTP server before Express, by reason (credential, address, too-large, connections)',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
