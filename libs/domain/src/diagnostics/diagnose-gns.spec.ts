@@ -245,6 +245,8 @@ describe('diagnoseGlobalNamespace', () => {
               { ports: [{ name: 'http', number: 9090, protocol: 'HTTP' }], instances: [instance('east')] },
               { ports: [{ name: 'http', number: 9091, protocol: 'HTTP' }], instances: [instance('west')] },
             ],
+            publishedPorts: [{ name: 'http', number: 9090, protocol: 'HTTP' }],
+            leftOut: [instance('west')],
             reason: 'payments has different ports in different clusters',
           },
           {

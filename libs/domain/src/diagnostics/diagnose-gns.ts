@@ -1,6 +1,7 @@
 import type { GnsConflict, GnsMembership, GnsWarning } from '../gns/membership';
 import { compareText } from '../gns/compare-text';
 import { acceptedTrustDomains, istioMinorVersion, type MeshInstallation } from './mesh-installation';
+import { EAST_WEST_GATEWAY_PORT } from '../gns/desired-states';
 
 export type FindingSeverity = 'ERROR' | 'WARNING' | 'INFO';
 
@@ -62,7 +63,7 @@ export interface DiagnosisInput {
 }
 
 /** The east-west gateway port Istio's multi-network gateways use for AUTO_PASSTHROUGH mTLS. */
-export const EAST_WEST_PORT = 15443;
+export const EAST_WEST_PORT = EAST_WEST_GATEWAY_PORT;
 /**
  * The oldest Istio minor release the diagnostics accept. Istio supports each release for about
  * six months; older ones get no security fixes, and the agent is tested against 1.22 and later
@@ -403,7 +404,8 @@ function conflictFindings(conflict: GnsConflict): DiagnosticFinding[] {
     case 'HOST_PORTS_DIFFER':
       return [
         {
-          severity: 'ERROR',
+          // Still published on the ports most instances agree on: an error only when instances are left out.
+          severity: conflict.leftOut.length > 0 ? 'ERROR' : 'WARNING',
           code: 'PORT_CONFLICT',
           ...whole,
           message: conflict.reason,

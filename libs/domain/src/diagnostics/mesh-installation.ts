@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EAST_WEST_GATEWAY_PORT } from '../gns/desired-states';
 import type { FieldError } from '../errors';
 
 /**
@@ -111,4 +112,28 @@ export function istioMinorVersion(version: string): { major: number; minor: numb
   const match = /^v?(\d+)\.(\d+)(?:[.-].*)?$/.exec(version.trim());
   if (!match) return null;
   return { major: Number(match[1]), minor: Number(match[2]) };
+}
+
+/** What the agent's report says about where a cluster sits; each null when the report does not say. */
+export interface ReportedPlacement {
+  network: string | null;
+  /** Region (and zone) shared by every labelled node; null when nodes disagree on the region or carry none. */
+  locality: { region: string; zone?: string } | null;
+  /** The first external address of a gateway Service that exposes 15443. */
+  eastWestAddress: string | null;
+}
+
+export function reportedPlacement(installation: MeshInstallation | null): ReportedPlacement {
+  if (!installation) return { network: null, locality: null, eastWestAddress: null };
+  const regions = new Set(installation.localities.map((locality) => locality.region));
+  const zones = new Set(installation.localities.map((locality) => locality.zone));
+  const [region] = regions;
+  const [zone] = zones;
+  const gateway = installation.eastWestGateway;
+  return {
+    network: installation.network || null,
+    // One locality per cluster: endpoints of a cluster spread over zones are weighted as its region.
+    locality: regions.size === 1 && region ? { region, ...(zones.size === 1 && zone ? { zone } : {}) } : null,
+    eastWestAddress: gateway?.ports.includes(EAST_WEST_GATEWAY_PORT) ? (gateway.addresses[0] ?? null) : null,
+  };
 }

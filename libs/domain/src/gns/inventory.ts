@@ -62,6 +62,11 @@ export interface ClusterIdentity {
   locality: ClusterLocality | null;
   /** How the cluster's east-west Gateway is had; absent means Lattice renders it with the default selector. */
   eastWestGateway?: DesiredEastWestGateway;
+  /**
+   * What was registered, before the agent-reported facts fill the gaps (`network`, `eastWestAddress`
+   * above are the effective ones); absent where only the effective facts are known.
+   */
+  registered?: { network: string | null; eastWestAddress: string | null };
 }
 
 export interface ClusterWithInventory extends ClusterIdentity {

@@ -3,11 +3,13 @@ import {
   DEFAULT_EAST_WEST_GATEWAY_SELECTOR,
   EMPTY_INVENTORY,
   groupPoliciesByGns,
+  meshInstallationSchema,
   parseAutoscalingPolicy,
   parseSecurityPolicyShape,
   parseStoredInventory,
   parseStoredMatchConditions,
   parseTrafficPolicyShape,
+  reportedPlacement,
 } from '@lattice/domain';
 import { trustBundleOfGenerations } from '@lattice/pki';
 import type {
@@ -19,6 +21,7 @@ import type {
   DesiredCaMaterial,
   GlobalNamespaceDefinition,
 } from '@lattice/domain';
+import { Prisma } from '../../generated/prisma/client';
 import { PrismaService } from '../../platform/database/prisma.service';
 import type { MeshCluster, TenantMesh } from './config-distribution.types';
 
@@ -33,24 +36,29 @@ interface ClusterIdentityRow {
   zone: string | null;
   eastWestGatewayManaged: boolean;
   eastWestGatewaySelector: unknown;
+  meshInstallation: unknown;
 }
 
 /**
- * The one place a cluster row becomes a ClusterIdentity. Network, region and zone are the
- * registered ones; where the agent reports its own (meshdiag), "registered ?? reported" goes here.
+ * The one place a cluster row becomes a ClusterIdentity. Network, locality and east-west address
+ * are the registered ones where set, else what the agent reports of its cluster (docs/multi-network.md).
  */
 export function clusterIdentityOf(row: ClusterIdentityRow): ClusterIdentity {
   const selector = parseStoredLabels(row.eastWestGatewaySelector);
+  const stored = meshInstallationSchema.safeParse(row.meshInstallation);
+  const reported = reportedPlacement(stored.success ? stored.data : null);
+  const registeredLocality =
+    row.region === null && row.zone === null
+      ? null
+      : { ...(row.region ? { region: row.region } : {}), ...(row.zone ? { zone: row.zone } : {}) };
   return {
     id: row.id,
     name: row.name,
-    eastWestAddress: row.eastWestAddress,
+    eastWestAddress: row.eastWestAddress ?? reported.eastWestAddress,
     takeOverMeshCa: row.takeOverMeshCa,
-    network: row.network,
-    locality:
-      row.region === null && row.zone === null
-        ? null
-        : { ...(row.region ? { region: row.region } : {}), ...(row.zone ? { zone: row.zone } : {}) },
+    network: row.network ?? reported.network,
+    locality: registeredLocality ?? reported.locality,
+    registered: { network: row.network, eastWestAddress: row.eastWestAddress },
     eastWestGateway: {
       managed: row.eastWestGatewayManaged,
       selector: selector ?? { ...DEFAULT_EAST_WEST_GATEWAY_SELECTOR },
@@ -101,6 +109,7 @@ export class TenantMeshRepository {
           zone: true,
           eastWestGatewayManaged: true,
           eastWestGatewaySelector: true,
+          meshInstallation: true,
           inventory: true,
           desiredHash: true,
         },

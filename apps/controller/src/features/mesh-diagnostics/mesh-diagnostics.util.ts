@@ -1,20 +1,17 @@
 import type { DiagnosedCluster, MeshInstallation } from '@lattice/domain';
 import type { MeshCluster } from '../config-distribution/config-distribution.types';
 
-/**
- * A cluster with its registered facts. The registered network comes from the clusters feature
- * (a `network` registration field); until a cluster has one, it is null.
- */
+/** A cluster with what was registered for it (not the agent-reported facts that fill its gaps). */
 export function diagnosedCluster(
   cluster: MeshCluster,
   installation: MeshInstallation | null,
 ): DiagnosedCluster {
-  const registered = cluster as MeshCluster & { network?: string | null };
+  const registered = cluster.registered ?? { network: cluster.network, eastWestAddress: cluster.eastWestAddress };
   return {
     id: cluster.id,
     name: cluster.name,
-    registeredNetwork: registered.network ?? null,
-    registeredEastWestAddress: cluster.eastWestAddress,
+    registeredNetwork: registered.network,
+    registeredEastWestAddress: registered.eastWestAddress,
     installation,
   };
 }
