@@ -162,7 +162,7 @@ export const benchmark: Benchmark = {
     const details = {
       services: SERVICES,
       clusters: CLUSTERS,
-      elements: Number(expected),
+      drawnElements: await page.evaluate(drawnElements),
       runs: loads.length,
     };
     ctx.record({
