@@ -80,7 +80,7 @@ function topology(scale: number) {
 /**
  * The web console's topology page in Debian's Chromium with 200 services × 10 clusters (2,000
  * nodes, 2,000 edges): the built console served by a real controller, the topology answered by a
- * route the browser intercepts (no telemetry to generate). The graph draws the 150 busiest services
+ * route the browser intercepts (no telemetry to generate). The graph draws 150 services (the ends of the busiest calls)
  * (the tables list all 2,000). Measures the first load until the graph
  * holds every element and the page has painted, a refresh until the new numbers show, and the
  * longest main-thread task during the refresh (what a user would feel as a freeze).

@@ -188,8 +188,9 @@ export function syntheticTopology(
 export const GRAPH_SERVICE_LIMIT = 150;
 
 /**
- * What the graph draws: everything up to GRAPH_SERVICE_LIMIT services; beyond, the busiest services
- * plus those the filter matches (up to the limit in all), and the calls between them. A canvas of
+ * What the graph draws: everything up to GRAPH_SERVICE_LIMIT services; beyond, those the filter
+ * matches, the ends of the busiest calls and the busiest services (up to the limit in all), and the
+ * calls between them. A canvas of
  * 2,000 services is unreadable and takes seconds to draw; the tables keep every number.
  */
 export function visibleTopology(
@@ -202,9 +203,21 @@ export function visibleTopology(
   const needle = filter.trim().toLowerCase();
   const matching =
     needle === '' ? [] : nodes.filter((n) => n.service.includes(needle) || n.clusterName.includes(needle));
-  const busiest = [...nodes].sort((a, b) => b.requestRate - a.requestRate);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
   const chosen = new Map<string, TopoNode>();
-  for (const node of [...matching, ...busiest]) {
+  for (const node of matching) {
+    if (chosen.size >= limit) break;
+    chosen.set(node.id, node);
+  }
+  // Then the ends of the busiest calls (so the graph shows the traffic), then the busiest services.
+  for (const edge of [...edges].sort((a, b) => b.requestRate - a.requestRate)) {
+    const ends = [byId.get(edge.sourceId), byId.get(edge.destinationId)].filter(
+      (n): n is TopoNode => n !== undefined && !chosen.has(n.id),
+    );
+    if (chosen.size + ends.length > limit) break;
+    for (const end of ends) chosen.set(end.id, end);
+  }
+  for (const node of [...nodes].sort((a, b) => b.requestRate - a.requestRate)) {
     if (chosen.size >= limit) break;
     chosen.set(node.id, node);
   }

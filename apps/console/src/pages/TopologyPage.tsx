@@ -128,8 +128,8 @@ export function TopologyPage() {
       />
       {visible.hidden > 0 && (
         <Text size="sm" c="dimmed" data-testid="topology-limited">
-          The graph shows {visible.nodes.length} of {nodes.length} services: the busiest and those the filter
-          matches. The tables list the rest.
+          The graph shows {visible.nodes.length} of {nodes.length} services: those the filter matches and the
+          busiest calls. The tables list the rest.
         </Text>
       )}
       <TopologyGraph elements={elements} onSelect={setSelected} />
