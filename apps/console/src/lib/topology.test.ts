@@ -4,6 +4,7 @@ import {
   healthOf,
   syntheticTopology,
   topologyElements,
+  visibleTopology,
   type TopoEdge,
   type TopoNode,
 } from './topology';
@@ -70,5 +71,25 @@ describe('topologyElements', () => {
       elements.filter((e) => e.position).map((e) => `${e.position!.x},${e.position!.y}`),
     );
     expect(positions.size).toBe(2000);
+  });
+});
+
+describe('visibleTopology', () => {
+  it('draws everything up to the limit, beyond it the filtered services and the ends of the busiest calls', () => {
+    const { nodes, edges } = syntheticTopology(200, 10);
+    const small = visibleTopology(nodes.slice(0, 100), edges.slice(0, 100), '');
+    expect(small.nodes).toHaveLength(100);
+    expect(small.hidden).toBe(0);
+    const large = visibleTopology(nodes, edges, 'svc-199');
+    expect(large.nodes).toHaveLength(150);
+    expect(large.hidden).toBe(1850);
+    // every svc-199 (one per cluster) is kept first, the rest are the busiest
+    expect(large.nodes.slice(0, 10).every((n) => n.service === 'svc-199')).toBe(true);
+    // then the ends of the busiest calls: the graph shows traffic, not isolated dots
+    expect(large.edges.length).toBeGreaterThan(50);
+    const busiestEdge = [...edges].sort((a, b) => b.requestRate - a.requestRate)[0]!;
+    expect(large.nodes.some((n) => n.id === busiestEdge.sourceId)).toBe(true);
+    const kept = new Set(large.nodes.map((n) => n.id));
+    expect(large.edges.every((e) => kept.has(e.sourceId) && kept.has(e.destinationId))).toBe(true);
   });
 });

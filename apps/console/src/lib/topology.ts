@@ -75,8 +75,12 @@ function edgeLabel(edge: TopoEdge): string {
  * nodes are dropped (a caller outside the answer) rather than breaking the graph. Linear in the
  * number of nodes and edges.
  */
+/** From this many services on, the graph draws in its fast style (see TopologyGraph). */
+export const LARGE_TOPOLOGY = 300;
+
 export function topologyElements(nodes: readonly TopoNode[], edges: readonly TopoEdge[]): CyElement[] {
   const elements: CyElement[] = [];
+  const large = nodes.length >= LARGE_TOPOLOGY ? ' large' : '';
   const clusters = new Map<string, string>();
   for (const node of nodes) clusters.set(node.clusterId, node.clusterName);
   for (const [id, name] of clusters)
@@ -119,7 +123,7 @@ export function topologyElements(nodes: readonly TopoNode[], edges: readonly Top
         health,
       },
       position: positions.get(node.id),
-      classes: node.member ? 'service' : 'service external',
+      classes: (node.member ? 'service' : 'service external') + large,
     });
   }
   const edgeIds = new Set<string>();
@@ -141,6 +145,7 @@ export function topologyElements(nodes: readonly TopoNode[], edges: readonly Top
         width: Math.min(8, 1 + Math.log10(1 + edge.requestRate) * 2),
         health,
       },
+      classes: large ? 'large' : undefined,
     });
   }
   return elements;
@@ -177,4 +182,45 @@ export function syntheticTopology(
     }
   }
   return { nodes, edges };
+}
+
+/** How many services the graph draws at most; larger topologies show the busiest and the filtered ones. */
+export const GRAPH_SERVICE_LIMIT = 150;
+
+/**
+ * What the graph draws: everything up to GRAPH_SERVICE_LIMIT services; beyond, those the filter
+ * matches, the ends of the busiest calls and the busiest services (up to the limit in all), and the
+ * calls between them. A canvas of
+ * 2,000 services is unreadable and takes seconds to draw; the tables keep every number.
+ */
+export function visibleTopology(
+  nodes: readonly TopoNode[],
+  edges: readonly TopoEdge[],
+  filter: string,
+  limit = GRAPH_SERVICE_LIMIT,
+): { nodes: TopoNode[]; edges: TopoEdge[]; hidden: number } {
+  if (nodes.length <= limit) return { nodes: [...nodes], edges: [...edges], hidden: 0 };
+  const needle = filter.trim().toLowerCase();
+  const matching =
+    needle === '' ? [] : nodes.filter((n) => n.service.includes(needle) || n.clusterName.includes(needle));
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const chosen = new Map<string, TopoNode>();
+  for (const node of matching) {
+    if (chosen.size >= limit) break;
+    chosen.set(node.id, node);
+  }
+  // Then the ends of the busiest calls (so the graph shows the traffic), then the busiest services.
+  for (const edge of [...edges].sort((a, b) => b.requestRate - a.requestRate)) {
+    const ends = [byId.get(edge.sourceId), byId.get(edge.destinationId)].filter(
+      (n): n is TopoNode => n !== undefined && !chosen.has(n.id),
+    );
+    if (chosen.size + ends.length > limit) break;
+    for (const end of ends) chosen.set(end.id, end);
+  }
+  for (const node of [...nodes].sort((a, b) => b.requestRate - a.requestRate)) {
+    if (chosen.size >= limit) break;
+    chosen.set(node.id, node);
+  }
+  const kept = edges.filter((e) => chosen.has(e.sourceId) && chosen.has(e.destinationId));
+  return { nodes: [...chosen.values()], edges: kept, hidden: nodes.length - chosen.size };
 }

@@ -23,7 +23,13 @@ import { TopologyGraph } from '../components/TopologyGraph';
 import { DataStates, Empty } from '../components/states';
 import { millis, percent, rate } from '../lib/format';
 import { TIME_RANGES, windowOf, type TimeRangeValue } from '../lib/time-range';
-import { HEALTH_COLOURS, HEALTH_THRESHOLDS, healthOf, topologyElements } from '../lib/topology';
+import {
+  HEALTH_COLOURS,
+  HEALTH_THRESHOLDS,
+  healthOf,
+  topologyElements,
+  visibleTopology,
+} from '../lib/topology';
 
 const REFRESH_MS = 30_000;
 const TABLE_ROWS = 50;
@@ -46,7 +52,8 @@ export function TopologyPage() {
   const answer = topology.data?.topology;
   const nodes = useMemo(() => answer?.nodes ?? [], [answer]);
   const edges = useMemo(() => answer?.edges ?? [], [answer]);
-  const elements = useMemo(() => topologyElements(nodes, edges), [nodes, edges]);
+  const visible = useMemo(() => visibleTopology(nodes, edges, filter), [nodes, edges, filter]);
+  const elements = useMemo(() => topologyElements(visible.nodes, visible.edges), [visible]);
   const byId = useMemo(() => new Map(nodes.map((n) => [n.id, n])), [nodes]);
   const selectedNode = selected ? byId.get(selected) : undefined;
   const needle = filter.trim().toLowerCase();
@@ -119,6 +126,12 @@ export function TopologyPage() {
         isEmpty={nodes.length === 0}
         empty="No traffic in this range yet: telemetry arrives minute by minute."
       />
+      {visible.hidden > 0 && (
+        <Text size="sm" c="dimmed" data-testid="topology-limited">
+          The graph shows {visible.nodes.length} of {nodes.length} services: those the filter matches and the
+          busiest calls. The tables list the rest.
+        </Text>
+      )}
       <TopologyGraph elements={elements} onSelect={setSelected} />
       {selectedNode && (
         <ServicePanel
