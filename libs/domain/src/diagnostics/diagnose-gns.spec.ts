@@ -5,7 +5,7 @@ import {
   diagnoseGlobalNamespace,
   FINDING_CODES,
 } from './diagnose-gns';
-import { type MeshInstallation, validateMeshInstallation } from './mesh-installation';
+import { type MeshInstallation, reportedPlacement, validateMeshInstallation } from './mesh-installation';
 import { meshReadyCondition } from './mesh-ready';
 
 const DOMAIN = 'shop.lattice.local';
@@ -353,5 +353,55 @@ describe('validateMeshInstallation', () => {
       installation({ trustDomainAliases: Array.from({ length: 65 }, (_, i) => `a${i}.example`) }),
     );
     expect(problems[0].field).toBe('mesh.trustDomainAliases');
+  });
+});
+
+describe('reportedPlacement', () => {
+  const gateway = {
+    namespace: 'istio-system',
+    name: 'ew',
+    addresses: ['203.0.113.7'],
+    ports: [15021, 15443],
+    selector: 'istio=eastwestgateway',
+  };
+
+  it('says nothing without a report', () => {
+    expect(reportedPlacement(null)).toEqual({ network: null, locality: null, eastWestAddress: null });
+  });
+
+  it('takes the network, the one region and zone of the nodes, and the address of a gateway with 15443', () => {
+    const placement = reportedPlacement(
+      installation({
+        network: 'net-a',
+        localities: [{ region: 'eu-west-1', zone: 'eu-west-1a', nodes: 3 }],
+        eastWestGateway: gateway,
+      }),
+    );
+    expect(placement).toEqual({
+      network: 'net-a',
+      locality: { region: 'eu-west-1', zone: 'eu-west-1a' },
+      eastWestAddress: '203.0.113.7',
+    });
+  });
+
+  it('keeps only the region when nodes span zones, nothing when they span regions or carry no labels', () => {
+    const zones = [
+      { region: 'eu-west-1', zone: 'eu-west-1a', nodes: 2 },
+      { region: 'eu-west-1', zone: 'eu-west-1b', nodes: 1 },
+    ];
+    expect(reportedPlacement(installation({ localities: zones })).locality).toEqual({ region: 'eu-west-1' });
+    const regions = [...zones, { region: 'us-east-1', zone: 'us-east-1a', nodes: 1 }];
+    expect(reportedPlacement(installation({ localities: regions })).locality).toBeNull();
+    expect(
+      reportedPlacement(installation({ localities: [{ region: '', zone: '', nodes: 4 }] })).locality,
+    ).toBeNull();
+  });
+
+  it('ignores an unset network and a gateway without 15443 or without an address', () => {
+    expect(reportedPlacement(installation({ network: '' })).network).toBeNull();
+    const noPort = reportedPlacement(installation({ eastWestGateway: { ...gateway, ports: [80] } }));
+    expect(noPort.eastWestAddress).toBeNull();
+    const noAddress = reportedPlacement(installation({ eastWestGateway: { ...gateway, addresses: [] } }));
+    expect(noAddress.eastWestAddress).toBeNull();
   });
 });

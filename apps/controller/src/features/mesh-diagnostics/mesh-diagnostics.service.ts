@@ -12,6 +12,7 @@ import {
 import { EventBus } from '../../platform/events/event-bus.service';
 import { JobRunner } from '../../platform/jobs/job-runner.service';
 import { snapshotAnnounced } from '../config-distribution/config-distribution.events';
+import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import { meshDiagnosticsQueue, MESH_READY_DEBOUNCE_MS } from './mesh-diagnostics.jobs';
 import { diagnosedCluster } from './mesh-diagnostics.util';
@@ -60,6 +61,7 @@ export class MeshDiagnosticsService implements OnModuleInit {
     private readonly membership: MeshMembershipService,
     private readonly jobs: JobRunner,
     private readonly events: EventBus,
+    private readonly desiredState: DesiredStateScheduler,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -95,7 +97,11 @@ export class MeshDiagnosticsService implements OnModuleInit {
       return problems;
     }
     const changed = await this.repository.recordInstallation(tenantId, clusterId, installation, new Date());
-    if (changed) await this.scheduleMeshReady(tenantId);
+    if (changed) {
+      await this.scheduleMeshReady(tenantId);
+      // The reported network, locality and gateway address fill what registration left unset.
+      await this.desiredState.schedule(tenantId, 'mesh installation changed');
+    }
     return [];
   }
 

@@ -6,7 +6,10 @@ export function diagnosedCluster(
   cluster: MeshCluster,
   installation: MeshInstallation | null,
 ): DiagnosedCluster {
-  const registered = cluster.registered ?? { network: cluster.network, eastWestAddress: cluster.eastWestAddress };
+  const registered = cluster.registered ?? {
+    network: cluster.network,
+    eastWestAddress: cluster.eastWestAddress,
+  };
   return {
     id: cluster.id,
     name: cluster.name,
