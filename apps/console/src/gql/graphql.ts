@@ -43,14 +43,18 @@ export type CaRotationStage =
   /** Every cluster is given both roots to trust. */
   | 'TRUST_BOTH';
 
-/** Which condition of a cluster (REST: Connected, InventorySynced, ApplySucceeded). */
+/** Which condition of a cluster (REST: Connected, InventorySynced, ApplySucceeded, AutoscalingReady, MeshReady). */
 export type ClusterConditionType =
   /** The agent applied the newest snapshot it answered (from its ACK or NACK). */
   | 'APPLY_SUCCEEDED'
+  /** Every autoscaling policy can act in the cluster; False when an HPA owns a workload or it is missing. */
+  | 'AUTOSCALING_READY'
   /** The agent stream is open and heartbeats arrive. */
   | 'CONNECTED'
   /** The agent read every Kubernetes resource it watches; while False the last good inventory stays in use. */
-  | 'INVENTORY_SYNCED';
+  | 'INVENTORY_SYNCED'
+  /** The cluster's Istio installation has what its Global Namespaces need (preflight diagnostics; False names the errors). */
+  | 'MESH_READY';
 
 /** Whether the agent of a cluster is connected. */
 export type ClusterStatus =
