@@ -22,9 +22,37 @@ const CODES = Object.fromEntries(FINDING_CODES.map((code) => [code, code])) as R
   FindingCode,
   FindingCode
 >;
+// A Record over every code: a new code without a description does not compile.
+const CODE_DESCRIPTIONS: Record<FindingCode, string> = {
+  INSTALLATION_UNKNOWN: 'The agent never reported its Istio installation (an agent too old to).',
+  ISTIO_NOT_FOUND: 'No Istio mesh config was found in istio-system.',
+  INSTALLATION_READ_FAILED: 'The agent could not read part of the installation (e.g. RBAC).',
+  TRUST_DOMAIN_ALIAS_MISSING: "The GNS domain is neither the mesh's trust domain nor one of its aliases.",
+  DNS_CAPTURE_OFF: "Istio's DNS proxy capture is off: GNS names do not resolve in pods.",
+  DNS_AUTO_ALLOCATE_OFF: 'Address auto-allocation is off: hosts without an address share 0.0.0.0.',
+  EAST_WEST_GATEWAY_MISSING: 'No east-west gateway Service was found.',
+  EAST_WEST_GATEWAY_NO_ADDRESS: 'The east-west gateway has no external address and none was registered.',
+  EAST_WEST_GATEWAY_PORT_MISSING: 'The east-west gateway does not expose 15443.',
+  EAST_WEST_ADDRESS_MISMATCH: "The registered east-west address is not one of the gateway Service's.",
+  NETWORK_UNSET: 'The cluster has no network (topology.istio.io/network).',
+  NETWORK_MISMATCH: 'The registered network differs from the one istio-system carries.',
+  ISTIO_VERSION_UNKNOWN: "Istio's version could not be read.",
+  ISTIO_VERSION_UNSUPPORTED: 'The Istio version is older than Lattice supports.',
+  ISTIO_VERSION_SKEW: 'Member clusters run Istio versions too far apart.',
+  LOCALITY_UNSET: 'Nodes carry no region/zone labels: local-first failover has no locality.',
+  PORT_CONFLICT: 'Instances of a service expose different ports in different clusters.',
+  NAMESPACE_CONFLICT: 'A namespace is claimed by several GNS.',
+  DOMAIN_CONFLICT: 'Another GNS of the tenant has the same domain.',
+  NO_ROUTABLE_PORTS: 'A service has no port the mesh can route, so it is not published.',
+  UNUSABLE_SELECTOR: 'A match condition cannot be used (e.g. an invalid regex).',
+  MEMBERSHIP_PROBLEM: 'Another membership problem, named in the message.',
+};
 registerEnumType(CODES, {
   name: 'FindingCode',
   description: 'What a preflight finding is about; docs/diagnostics.md explains each code and its fix.',
+  valuesMap: Object.fromEntries(
+    FINDING_CODES.map((code) => [code, { description: CODE_DESCRIPTIONS[code] }]),
+  ) as Record<FindingCode, { description: string }>,
 });
 
 @ObjectType({ description: 'The east-west gateway Service the agent found.' })
