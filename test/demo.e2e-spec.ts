@@ -116,6 +116,8 @@ describe('npm run demo', () => {
       LATTICE_DATA_DIR: dataDir,
       PORT: String(port),
       GRPC_PORT: String(await freePort()),
+      // Not the default 9464: another controller on this machine may hold it.
+      METRICS_PORT: String(await freePort()),
       LATTICE_MASTER_KEY: randomBytes(32).toString('base64'),
       LATTICE_OPERATOR_TOKEN: randomBytes(24).toString('base64url'),
       LATTICE_CA_ROOT_KEY_ALGORITHM: 'RSA-2048',
