@@ -8,6 +8,7 @@ import { ControllerProcess } from './support/controller-process';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { eventually } from './support/grpc-agent-client';
 import { call, kubeTarget, REAL_CLUSTER_ENV, type KubeTarget } from './support/kube-api-server';
+import { assertIstioClean, type AnalyzedObject } from './support/istio-analyzer';
 import { createCluster, createTenant, type TestTenant } from './support/tenants';
 
 type Condition = {
@@ -138,8 +139,12 @@ describe('agent in Kubernetes mode against an API server', () => {
     });
     await controller.start();
     tenant = await createTenant(controller, 'kube');
-    const eastCluster = await createCluster(controller, tenant.adminToken, 'k8s-east', '203.0.113.10');
-    const westCluster = await createCluster(controller, tenant.adminToken, 'file-west', '203.0.113.20');
+    const eastCluster = await createCluster(controller, tenant.adminToken, 'k8s-east', '203.0.113.10', {
+      network: 'net-east',
+    });
+    const westCluster = await createCluster(controller, tenant.adminToken, 'file-west', '203.0.113.20', {
+      network: 'net-west',
+    });
     eastId = eastCluster.id;
     controllerCaPem = eastCluster.controllerCaPem;
     const gns = await controller.request('POST', '/v1/global-namespaces', {
@@ -215,6 +220,31 @@ describe('agent in Kubernetes mode against an API server', () => {
       60_000,
     );
     expect(condition(applied, 'ApplySucceeded')).toMatchObject({ status: 'True', reason: 'SnapshotApplied' });
+    // What the Kubernetes sink applied, read back from the API server, passes the Istio analysis
+    // and includes the east-west Gateway for the GNS domain.
+    const inCluster: AnalyzedObject[] = [];
+    for (const [group, resource] of [
+      ['networking.istio.io', 'serviceentries'],
+      ['networking.istio.io', 'destinationrules'],
+      ['networking.istio.io', 'virtualservices'],
+      ['networking.istio.io', 'gateways'],
+      ['security.istio.io', 'peerauthentications'],
+      ['security.istio.io', 'authorizationpolicies'],
+    ] as const) {
+      const listed = await call(
+        kube.endpoint,
+        'GET',
+        `/apis/${group}/v1/${resource}?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dlattice`,
+      );
+      expect(listed.status).toBe(200);
+      const kind = (listed.body as { kind: string }).kind.replace(/List$/, '');
+      for (const item of (listed.body as { items: AnalyzedObject[] }).items)
+        inCluster.push({ ...item, kind, apiVersion: `${group}/v1` });
+    }
+    expect(inCluster.filter((object) => object.kind === 'Gateway').map((gateway) => gateway.spec)).toEqual([
+      expect.objectContaining({ servers: [expect.objectContaining({ hosts: [`*.${domain}`] })] }),
+    ]);
+    expect(() => assertIstioClean(inCluster)).not.toThrow();
   }, 180_000);
 
   /**

@@ -559,4 +559,56 @@ describe('traffic and security policies end to end', () => {
     );
     expect(removed.json.data).toEqual({ deleteTrafficPolicy: true });
   });
+  it('gives a TCP service a stable virtual address, renders the east-west Gateway, and keeps it all analyzer-clean', async () => {
+    const west = shop([
+      { name: 'cart', version: 'v2' },
+      { name: 'payments', version: 'v1' },
+    ]);
+    west.services.push({
+      namespace: 'shop',
+      name: 'ledger',
+      ports: [{ name: 'pg', port: 5432, protocol: 'TCP' }],
+      endpointGroups: [{ labels: { app: 'ledger' }, ready: 2 }],
+    });
+    agents.west!.writeInventory(west);
+    const ledgerHost = (manifest: Manifest) =>
+      (manifest.spec.hosts as string[] | undefined)?.[0] === 'ledger.shop.lattice.local';
+    type Entry = {
+      addresses?: string[];
+      endpoints: { address: string; network?: string; weight?: number }[];
+    };
+    const entries: Record<string, Entry> = {};
+    for (const name of ['east', 'west']) {
+      const [entry] = await eventually(
+        async () => manifests(name, 'serviceentry.istio-system.').filter(ledgerHost),
+        (found) => found.length === 1,
+        30_000,
+      );
+      entries[name] = entry!.spec as unknown as Entry;
+    }
+    // One address from LATTICE_SERVICE_VIP_RANGE (default 240.241.0.0/16), the same in every cluster.
+    expect(entries.east!.addresses).toEqual([expect.stringMatching(/^240\.241\.\d+\.\d+$/)]);
+    expect(entries.west!.addresses).toEqual(entries.east!.addresses);
+    // East reaches west's instance through west's gateway, on west's network, weighted by its pods.
+    expect(entries.east!.endpoints).toEqual([
+      expect.objectContaining({ address: '203.0.113.20', network: 'net-west', weight: 2 }),
+    ]);
+    for (const name of ['east', 'west']) {
+      const gateways = manifests(name, 'gateway.istio-system.');
+      expect(gateways.map((gateway) => gateway.spec)).toEqual([
+        {
+          selector: { istio: 'eastwestgateway' },
+          servers: [
+            {
+              port: { number: 15443, name: 'tls-lattice', protocol: 'TLS' },
+              tls: { mode: 'AUTO_PASSTHROUGH' },
+              hosts: ['*.shop.lattice.local'],
+            },
+          ],
+        },
+      ]);
+      expect(() => assertIstioClean(manifests(name, '') as unknown as AnalyzedObject[])).not.toThrow();
+    }
+    await appliedEverywhere();
+  });
 });

@@ -589,7 +589,8 @@ describe('helm chart lattice-agent', () => {
     // for new objects), list by label to prune, delete.
     for (const kind of DEFAULT_MANAGED_KINDS) {
       const group = kind.apiVersion.includes('/') ? kind.apiVersion.split('/')[0] : '';
-      const resource = kind.kind.toLowerCase().replace(/y$/, 'ie') + 's';
+      // Kubernetes plurals: policy -> policies, but gateway -> gateways (a vowel before the y).
+      const resource = kind.kind.toLowerCase().replace(/([^aeiou])y$/, '$1ie') + 's';
       for (const verb of ['get', 'list', 'create', 'patch', 'delete'])
         expected.add(`${kind.namespace ?? '*'} ${group}/${resource} ${verb}`);
     }

@@ -162,8 +162,13 @@ export function analyzeIstio(objects: readonly AnalyzedObject[]): Finding[] {
   for (const object of objects) {
     const Model = MODELS[object.kind];
     if (!Model) continue;
+    // The models are v1beta1; for these kinds Istio's v1 schema is the same (docs/agent.md).
+    const asModel = {
+      ...object,
+      apiVersion: object.apiVersion.replace(/\.istio\.io\/v1$/, '.istio.io/v1beta1'),
+    };
     try {
-      new Model(object as never).validate();
+      new Model(asModel as never).validate();
     } catch (error) {
       report(object, 'schema', error instanceof Error ? error.message : String(error));
     }

@@ -17,8 +17,8 @@ export const DEFAULT_MANAGED_KINDS: readonly KindRef[] = [
   { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry' },
   { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule' },
   { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService' },
-  // The east-west Gateway of each GNS, in Istio's config namespace.
-  { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', namespace: ISTIO_CONFIG_NAMESPACE },
+  // The east-west Gateway of each GNS (rendered into istio-system; listed cluster-wide like the other Istio kinds).
+  { apiVersion: 'networking.istio.io/v1', kind: 'Gateway' },
   { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication' },
   { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy' },
   { apiVersion: 'v1', kind: 'Secret', namespace: ISTIO_CONFIG_NAMESPACE },

@@ -49,8 +49,7 @@ export function parseAddressRange(
   // IPv4: no network or broadcast address (some stacks treat them specially).
   const first = kind === 'ipv4' && size > 2n ? base + 1n : base;
   const last = kind === 'ipv4' && size > 2n ? base + size - 2n : base + size - 1n;
-  if (size < 4n)
-    return { ok: false, error: `"${cidr}" holds fewer than 4 addresses; give a larger range` };
+  if (size < 4n) return { ok: false, error: `"${cidr}" holds fewer than 4 addresses; give a larger range` };
   if (kind === 'ipv4') {
     const [istio, istioPrefix] = ipaddr.parseCIDR(ISTIO_AUTO_ALLOCATION_RANGE) as [ipaddr.IPv4, number];
     const istioBase = toBigInt(istio.toByteArray());
@@ -128,7 +127,9 @@ export function planAddresses(
  */
 export function lowestFreeAddress(range: AddressRange, used: ReadonlySet<string>): string | null {
   const taken = new Set(
-    [...used].filter((address) => rangeContains(range, address)).map((address) => toBigInt(ipaddr.parse(address).toByteArray())),
+    [...used]
+      .filter((address) => rangeContains(range, address))
+      .map((address) => toBigInt(ipaddr.parse(address).toByteArray())),
   );
   for (let candidate = range.first; candidate <= range.last; candidate += 1n)
     if (!taken.has(candidate)) return fromBigInt(candidate, range.kind);

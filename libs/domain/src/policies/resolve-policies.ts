@@ -335,7 +335,8 @@ function withEndpointLayout(service: DesiredGnsService, layout: EndpointLayout):
   return {
     ...service,
     endpoints: service.endpoints.flatMap((endpoint): ServiceEndpoint[] => {
-      if (endpoint.kind === 'REMOTE') return [withLabels(endpoint, layout.remote.get(endpoint.clusterId) ?? {})];
+      if (endpoint.kind === 'REMOTE')
+        return [withLabels(endpoint, layout.remote.get(endpoint.clusterId) ?? {})];
       const local = layout.local.get(`${endpoint.clusterId}/${endpoint.namespace}`);
       if (!local) return [endpoint];
       const split = local.parts.length > 1 || local.parts.some((part) => part.subset !== undefined);

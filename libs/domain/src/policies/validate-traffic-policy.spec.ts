@@ -244,6 +244,36 @@ describe('validateTrafficPolicy', () => {
     expect(errors['routes[1].match[3]']).toMatch(/at least one of headers, path, method/);
   });
 
+  it('checks header and path regexes with RE2 semantics, as Envoy evaluates them', () => {
+    const withRegex = (regex: string) =>
+      fields('cart', {
+        subsets,
+        routes: [
+          { match: [{ headers: { 'x-group': { regex } } }], destinations: [{ subset: 'v2' }] },
+          { destinations: [{ subset: 'v1' }] },
+        ],
+      })['routes[0].match[0].headers.x-group'];
+    // Valid RE2 (refused by the old JavaScript rules): flags and both named-group spellings.
+    for (const accepted of ['(?i)^beta$', '(?P<g>x)', '(?<g>x)', 'a{1000}'])
+      expect(withRegex(accepted)).toBeUndefined();
+    // Invalid in RE2 although JavaScript accepts them.
+    expect(withRegex('a{1001}')).toMatch(/regex refused: does not compile as RE2: .*invalid repeat count/);
+    expect(withRegex('(?<=x)y')).toBe(
+      'regex refused: lookarounds ((?=…), (?!…), (?<=…), (?<!…)) are not supported: Envoy matches with RE2',
+    );
+    expect(withRegex('(a)\\1')).toBe(
+      'regex refused: backreferences (\\1, \\k<name>) are not supported: Envoy matches with RE2',
+    );
+    const path = fields('cart', {
+      subsets,
+      routes: [
+        { match: [{ path: { regex: '/api/(?!internal)' } }], destinations: [{ subset: 'v2' }] },
+        { destinations: [{ subset: 'v1' }] },
+      ],
+    });
+    expect(path['routes[0].match[0].path']).toMatch(/lookarounds/);
+  });
+
   it('checks fault injection and retry conditions', () => {
     const errors = fields('cart', {
       fault: { abort: { httpStatus: 200, percentage: 5 } },

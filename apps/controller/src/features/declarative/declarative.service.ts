@@ -753,6 +753,7 @@ function placementSpec(spec: Record<string, unknown>) {
     region: (spec.region as string | null | undefined) ?? null,
     zone: (spec.zone as string | null | undefined) ?? null,
     eastWestGatewayManaged: (spec.eastWestGatewayManaged as boolean | undefined) ?? true,
-    eastWestGatewaySelector: (spec.eastWestGatewaySelector as Record<string, string> | null | undefined) ?? null,
+    eastWestGatewaySelector:
+      (spec.eastWestGatewaySelector as Record<string, string> | null | undefined) ?? null,
   };
 }
