@@ -18,6 +18,7 @@ export {
   resolveTrafficPolicy,
   resolveSecurityPolicy,
   withPolicies,
+  SUBSET_MEMBERSHIP_LABEL_PREFIX,
   type GnsPolicies,
   type PoliciesByGns,
 } from './resolve-policies';

@@ -1,7 +1,7 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
-import type { DesiredClusterState } from '@lattice/domain';
+import { SUBSET_MEMBERSHIP_LABEL_PREFIX, type DesiredClusterState } from '@lattice/domain';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { waitUntilDrained } from '../../../../../test/support/queues';
@@ -154,15 +154,22 @@ describe('policies (service and repository on PostgreSQL, recompute through Redi
   it('puts the policy into the desired state of every member cluster, and takes it out again', async () => {
     await drained();
     const east = await desiredGns(eastId);
+    // Subsets select a membership label (docs/multi-network.md): one endpoint may serve several.
     expect(east?.trafficPolicies).toEqual([
       expect.objectContaining({
         service: 'cart',
-        subsets: canary.subsets,
+        subsets: canary.subsets.map(({ name }) => ({
+          name,
+          labels: { [`${SUBSET_MEMBERSHIP_LABEL_PREFIX}${name}`]: 'true' },
+        })),
         routes: [expect.objectContaining({ timeout: '3s' })],
       }),
     ]);
     const cart = east?.services.find((candidate) => candidate.name === 'cart');
-    expect(cart?.endpoints.map((endpoint) => endpoint.labels?.version).sort()).toEqual(['v1', 'v2']);
+    const served = cart?.endpoints.flatMap((endpoint) =>
+      Object.keys(endpoint.labels ?? {}).filter((label) => label.startsWith(SUBSET_MEMBERSHIP_LABEL_PREFIX)),
+    );
+    expect([...new Set(served)].sort()).toEqual(['subset.lattice.io/v1', 'subset.lattice.io/v2']);
 
     await policies.deleteTraffic(actor, gnsId, 'cart', 2);
     await drained();
