@@ -113,7 +113,9 @@ async function standing(
     const gnsId = gnsIds[Math.floor(i / span)] as string;
     const expected = modes?.get(gnsId);
     if (expected && row) {
-      const state = JSON.parse(row.payload ?? '{}') as { globalNamespaces?: { id: string; mtlsMode: string }[] };
+      const state = JSON.parse(row.payload ?? '{}') as {
+        globalNamespaces?: { id: string; mtlsMode: string }[];
+      };
       if (state.globalNamespaces?.find((gns) => gns.id === gnsId)?.mtlsMode !== expected) storedWrong += 1;
     }
   });
@@ -209,7 +211,9 @@ async function failover(
     ctx.log(`failover: ${(error as Error).message}`);
   }
   const moved = await other.metric('lattice_connected_agents');
-  ctx.log(`failover: ${held} streams on the killed replica; ${moved} on the other ${Date.now() - killedAt} ms later`);
+  ctx.log(
+    `failover: ${held} streams on the killed replica; ${moved} on the other ${Date.now() - killedAt} ms later`,
+  );
   ctx.record({
     metric: `two replicas, the one holding ${held} streams killed: every agent on the newest version`,
     value: ms,
@@ -249,7 +253,9 @@ async function cutOff(
     ctx.log(`cut: ${error.message}`);
     return Number.POSITIVE_INFINITY;
   });
-  ctx.log(`cut: ${kept}/${fleet.size} agents kept their last config for ${cutSeconds} s; converged ${ms} ms after the heal`);
+  ctx.log(
+    `cut: ${kept}/${fleet.size} agents kept their last config for ${cutSeconds} s; converged ${ms} ms after the heal`,
+  );
   ctx.record({
     metric: `${fleet.size} agents cut off ${cutSeconds} s while ${edits} edits landed: converged after the heal`,
     value: ms,

@@ -71,7 +71,9 @@ export class ClusterLinkRepository {
     clusterId: string,
     fingerprint: string,
   ): Promise<{ revokedAt: Date | null; certificateActive: boolean } | null> {
-    const rows = await this.prisma.$queryRaw<{ revoked_at: Date | null; certificate_active: boolean }[]>(Prisma.sql`
+    const rows = await this.prisma.$queryRaw<
+      { revoked_at: Date | null; certificate_active: boolean }[]
+    >(Prisma.sql`
       SELECT c.revoked_at,
              EXISTS (SELECT 1 FROM agent_certificates a
                       WHERE a.tenant_id = c.tenant_id AND a.cluster_id = c.id
