@@ -2,7 +2,7 @@ import type { Benchmark, BenchContext } from './support/benchmark';
 import type { BenchController } from './support/controller';
 import { machineLoad } from './support/proc-stats';
 import { TcpProxy } from './support/tcp-proxy';
-import { createFleetSpans, WorkerFleet } from './support/worker-fleet';
+import { FLEET_CONTROLLER_ENV, createFleetSpans, WorkerFleet } from './support/worker-fleet';
 
 /**
  * Faults during config distribution, with the agents in worker processes behind a TCP proxy the
@@ -33,7 +33,7 @@ export const benchmark: Benchmark = {
     for (const scenario of scenarios) {
       if (!['kill', 'replicas', 'cut'].includes(scenario)) throw new Error(`unknown scenario ${scenario}`);
     }
-    const primary = await ctx.startController();
+    const primary = await ctx.startController({ env: FLEET_CONTROLLER_ENV });
     const replicas: BenchController[] = [primary];
     const proxy = new TcpProxy(() => replicas.map((replica) => replica.grpcAddress));
     await proxy.listen();
@@ -52,7 +52,10 @@ export const benchmark: Benchmark = {
 
     if (scenarios.includes('kill')) await killDuringPush(ctx, primary, fleet, gnsIds, span);
     if (scenarios.includes('replicas')) {
-      const second = await ctx.startController();
+      // A replica of the same deployment: same database, Redis prefix and master key.
+      const second = await ctx.startController({
+        env: { ...FLEET_CONTROLLER_ENV, LATTICE_MASTER_KEY: primary.masterKey },
+      });
       replicas.push(second);
       await failover(ctx, replicas, fleet, gnsIds, span);
     }

@@ -4,7 +4,12 @@ import { projectRoot } from '@lattice/platform';
 import type { Benchmark, BenchContext } from './support/benchmark';
 import type { BenchController } from './support/controller';
 import { machineLoad } from './support/proc-stats';
-import { createFleetSpans, waitForFleetConvergence, WorkerFleet } from './support/worker-fleet';
+import {
+  FLEET_CONTROLLER_ENV,
+  createFleetSpans,
+  waitForFleetConvergence,
+  WorkerFleet,
+} from './support/worker-fleet';
 
 /**
  * 1. Idle agents held by one controller process: the agents run in separate simulator processes
@@ -22,7 +27,7 @@ export const benchmark: Benchmark = {
     const idleAgents = Number(ctx.args['idle-agents'] ?? 5000);
     const perProcess = Number(ctx.args['agents-per-process'] ?? 1000);
     const restartAgents = Number(ctx.args['restart-agents'] ?? 1000);
-    const controller = await ctx.startController();
+    const controller = await ctx.startController({ env: FLEET_CONTROLLER_ENV });
     if (idleAgents > 0) await measureIdle(ctx, controller, idleAgents, perProcess);
     const span = Number(ctx.args['restart-gns-span'] ?? 100);
     if (restartAgents > 0)
