@@ -1,3 +1,4 @@
+import { ControllerApi } from '../apps/sim/src/controller-api.client';
 import type { Benchmark, BenchContext } from './support/benchmark';
 import type { BenchController } from './support/controller';
 import { machineLoad } from './support/proc-stats';
@@ -59,7 +60,10 @@ export const benchmark: Benchmark = {
       replicas.push(second);
       await failover(ctx, replicas, fleet, gnsIds, span);
     }
-    if (scenarios.includes('cut')) await cutOff(ctx, proxy, fleet, gnsIds, span);
+    // Edits go to a live replica's API (after the failover, the second one).
+    const live = replicas[0] as BenchController;
+    const api = new ControllerApi(live.baseUrl, fleet.planner.tenantToken as string);
+    if (scenarios.includes('cut')) await cutOff(ctx, api, proxy, fleet, gnsIds, span);
     await fleet.stop();
   },
 };
@@ -67,13 +71,13 @@ export const benchmark: Benchmark = {
 const flip = (mode: string): string => (mode === 'STRICT' ? 'PERMISSIVE' : 'STRICT');
 
 /** Flips every GNS's mode (parallel PUTs); returns the mode each GNS now has. */
-async function changeAll(fleet: WorkerFleet, gnsIds: string[], note: string): Promise<Map<string, string>> {
+async function changeAll(api: ControllerApi, gnsIds: string[], note: string): Promise<Map<string, string>> {
   const modes = new Map<string, string>();
   await Promise.all(
     gnsIds.map(async (id) => {
-      const { gns, etag } = await fleet.api.getGlobalNamespace(id);
+      const { gns, etag } = await api.getGlobalNamespace(id);
       const mtlsMode = flip(gns.mtlsMode);
-      await fleet.api.updateGlobalNamespace(id, etag, {
+      await api.updateGlobalNamespace(id, etag, {
         name: gns.name,
         domain: gns.domain,
         description: note,
@@ -157,7 +161,7 @@ async function killDuringPush(
   const afterRestart: number[] = [];
   let lost = 0;
   for (let kill = 0; kill < kills; kill++) {
-    const modes = await changeAll(fleet, gnsIds, `kill ${kill}`);
+    const modes = await changeAll(fleet.api, gnsIds, `kill ${kill}`);
     await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 400)));
     await controller.stop('SIGKILL');
     const restartedAt = Date.now();
@@ -200,7 +204,7 @@ async function failover(
 ): Promise<void> {
   const [holder, other] = replicas as [BenchController, BenchController];
   const held = await holder.metric('lattice_connected_agents');
-  const modes = await changeAll(fleet, gnsIds, 'failover');
+  const modes = await changeAll(fleet.api, gnsIds, 'failover');
   await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 400)));
   await holder.stop('SIGKILL');
   replicas.shift(); // the proxy no longer tries it
@@ -227,6 +231,7 @@ async function failover(
 
 async function cutOff(
   ctx: BenchContext,
+  api: ControllerApi,
   proxy: TcpProxy,
   fleet: WorkerFleet,
   gnsIds: string[],
@@ -240,7 +245,7 @@ async function cutOff(
   let modes = new Map<string, string>();
   for (let edit = 0; edit < edits; edit++) {
     const gnsId = gnsIds[edit % gnsIds.length] as string;
-    const changed = await changeAll(fleet, [gnsId], `cut edit ${edit}`);
+    const changed = await changeAll(api, [gnsId], `cut edit ${edit}`);
     modes = new Map([...modes, ...changed]);
     const due = cutAt + ((edit + 1) * cutSeconds * 1000) / (edits + 1);
     const wait = due - Date.now();
