@@ -228,7 +228,12 @@ export class AgentSession {
         );
         const pushed = await this.pushLatestSnapshot();
         if (pushed) await this.requestIntermediates();
-        else this.requestIntermediatesSoon();
+        else {
+          // Up to date: answer at once, so the agent knows the stream is live without waiting a
+          // heartbeat interval for the first ping (after a restart, the whole fleet).
+          this.send({ ping: { sentAtUnixMs: Date.now() } });
+          this.requestIntermediatesSoon();
+        }
         return;
       }
       case 'inventory':
