@@ -1,8 +1,9 @@
+import { ControllerApi } from '../apps/sim/src/controller-api.client';
 import type { Benchmark, BenchContext } from './support/benchmark';
 import type { BenchController } from './support/controller';
 import { machineLoad } from './support/proc-stats';
 import { TcpProxy } from './support/tcp-proxy';
-import { createFleetSpans, WorkerFleet } from './support/worker-fleet';
+import { FLEET_CONTROLLER_ENV, createFleetSpans, WorkerFleet } from './support/worker-fleet';
 
 /**
  * Faults during config distribution, with the agents in worker processes behind a TCP proxy the
@@ -33,7 +34,7 @@ export const benchmark: Benchmark = {
     for (const scenario of scenarios) {
       if (!['kill', 'replicas', 'cut'].includes(scenario)) throw new Error(`unknown scenario ${scenario}`);
     }
-    const primary = await ctx.startController();
+    const primary = await ctx.startController({ env: FLEET_CONTROLLER_ENV });
     const replicas: BenchController[] = [primary];
     const proxy = new TcpProxy(() => replicas.map((replica) => replica.grpcAddress));
     await proxy.listen();
@@ -52,11 +53,17 @@ export const benchmark: Benchmark = {
 
     if (scenarios.includes('kill')) await killDuringPush(ctx, primary, fleet, gnsIds, span);
     if (scenarios.includes('replicas')) {
-      const second = await ctx.startController();
+      // A replica of the same deployment: same database, Redis prefix and master key.
+      const second = await ctx.startController({
+        env: { ...FLEET_CONTROLLER_ENV, LATTICE_MASTER_KEY: primary.masterKey },
+      });
       replicas.push(second);
       await failover(ctx, replicas, fleet, gnsIds, span);
     }
-    if (scenarios.includes('cut')) await cutOff(ctx, proxy, fleet, gnsIds, span);
+    // Edits go to a live replica's API (after the failover, the second one).
+    const live = replicas[0] as BenchController;
+    const api = new ControllerApi(live.baseUrl, fleet.planner.tenantToken as string);
+    if (scenarios.includes('cut')) await cutOff(ctx, api, proxy, fleet, gnsIds, span);
     await fleet.stop();
   },
 };
@@ -64,13 +71,13 @@ export const benchmark: Benchmark = {
 const flip = (mode: string): string => (mode === 'STRICT' ? 'PERMISSIVE' : 'STRICT');
 
 /** Flips every GNS's mode (parallel PUTs); returns the mode each GNS now has. */
-async function changeAll(fleet: WorkerFleet, gnsIds: string[], note: string): Promise<Map<string, string>> {
+async function changeAll(api: ControllerApi, gnsIds: string[], note: string): Promise<Map<string, string>> {
   const modes = new Map<string, string>();
   await Promise.all(
     gnsIds.map(async (id) => {
-      const { gns, etag } = await fleet.api.getGlobalNamespace(id);
+      const { gns, etag } = await api.getGlobalNamespace(id);
       const mtlsMode = flip(gns.mtlsMode);
-      await fleet.api.updateGlobalNamespace(id, etag, {
+      await api.updateGlobalNamespace(id, etag, {
         name: gns.name,
         domain: gns.domain,
         description: note,
@@ -113,7 +120,9 @@ async function standing(
     const gnsId = gnsIds[Math.floor(i / span)] as string;
     const expected = modes?.get(gnsId);
     if (expected && row) {
-      const state = JSON.parse(row.payload ?? '{}') as { globalNamespaces?: { id: string; mtlsMode: string }[] };
+      const state = JSON.parse(row.payload ?? '{}') as {
+        globalNamespaces?: { id: string; mtlsMode: string }[];
+      };
       if (state.globalNamespaces?.find((gns) => gns.id === gnsId)?.mtlsMode !== expected) storedWrong += 1;
     }
   });
@@ -152,7 +161,7 @@ async function killDuringPush(
   const afterRestart: number[] = [];
   let lost = 0;
   for (let kill = 0; kill < kills; kill++) {
-    const modes = await changeAll(fleet, gnsIds, `kill ${kill}`);
+    const modes = await changeAll(fleet.api, gnsIds, `kill ${kill}`);
     await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 400)));
     await controller.stop('SIGKILL');
     const restartedAt = Date.now();
@@ -195,7 +204,7 @@ async function failover(
 ): Promise<void> {
   const [holder, other] = replicas as [BenchController, BenchController];
   const held = await holder.metric('lattice_connected_agents');
-  const modes = await changeAll(fleet, gnsIds, 'failover');
+  const modes = await changeAll(fleet.api, gnsIds, 'failover');
   await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 400)));
   await holder.stop('SIGKILL');
   replicas.shift(); // the proxy no longer tries it
@@ -209,7 +218,9 @@ async function failover(
     ctx.log(`failover: ${(error as Error).message}`);
   }
   const moved = await other.metric('lattice_connected_agents');
-  ctx.log(`failover: ${held} streams on the killed replica; ${moved} on the other ${Date.now() - killedAt} ms later`);
+  ctx.log(
+    `failover: ${held} streams on the killed replica; ${moved} on the other ${Date.now() - killedAt} ms later`,
+  );
   ctx.record({
     metric: `two replicas, the one holding ${held} streams killed: every agent on the newest version`,
     value: ms,
@@ -220,6 +231,7 @@ async function failover(
 
 async function cutOff(
   ctx: BenchContext,
+  api: ControllerApi,
   proxy: TcpProxy,
   fleet: WorkerFleet,
   gnsIds: string[],
@@ -233,7 +245,7 @@ async function cutOff(
   let modes = new Map<string, string>();
   for (let edit = 0; edit < edits; edit++) {
     const gnsId = gnsIds[edit % gnsIds.length] as string;
-    const changed = await changeAll(fleet, [gnsId], `cut edit ${edit}`);
+    const changed = await changeAll(api, [gnsId], `cut edit ${edit}`);
     modes = new Map([...modes, ...changed]);
     const due = cutAt + ((edit + 1) * cutSeconds * 1000) / (edits + 1);
     const wait = due - Date.now();
@@ -249,7 +261,9 @@ async function cutOff(
     ctx.log(`cut: ${error.message}`);
     return Number.POSITIVE_INFINITY;
   });
-  ctx.log(`cut: ${kept}/${fleet.size} agents kept their last config for ${cutSeconds} s; converged ${ms} ms after the heal`);
+  ctx.log(
+    `cut: ${kept}/${fleet.size} agents kept their last config for ${cutSeconds} s; converged ${ms} ms after the heal`,
+  );
   ctx.record({
     metric: `${fleet.size} agents cut off ${cutSeconds} s while ${edits} edits landed: converged after the heal`,
     value: ms,

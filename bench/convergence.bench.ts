@@ -3,7 +3,12 @@ import { bucketQuantile, type BenchController, type HistogramBuckets } from './s
 import { measureLoopbackFloor } from './support/loopback-floor';
 import { machineLoad } from './support/proc-stats';
 import { percentile, summarize } from './support/stats';
-import { createFleetSpans, waitForFleetConvergence, WorkerFleet } from './support/worker-fleet';
+import {
+  FLEET_CONTROLLER_ENV,
+  createFleetSpans,
+  waitForFleetConvergence,
+  WorkerFleet,
+} from './support/worker-fleet';
 
 const WRITE_PATH_METRIC = 'lattice_config_write_enqueued_seconds';
 const SNAPSHOT_BYTES_METRIC = 'lattice_agent_snapshot_bytes_sent_total';
@@ -34,7 +39,7 @@ export const benchmark: Benchmark = {
     const rounds = Number(ctx.args['rounds'] ?? 5);
     const spanArg = ctx.args['gns-span'];
     const workers = ctx.args['fleet-workers'] ? Number(ctx.args['fleet-workers']) : undefined;
-    const controller = await ctx.startController();
+    const controller = await ctx.startController({ env: FLEET_CONTROLLER_ENV });
     for (const agents of sizes) {
       const span = spanArg && Number(spanArg) < agents ? Number(spanArg) : agents;
       if (!Number.isInteger(Math.log10(span)) && span !== agents)
@@ -67,6 +72,11 @@ export const benchmark: Benchmark = {
         await waitForFleetConvergence(ctx, fleet, 120_000, 1000);
       }
       const writePathAfter = await controller.histogram(WRITE_PATH_METRIC);
+      const storeSeconds = await controller.metric('lattice_desired_state_store_seconds_sum');
+      const storeChunks = await controller.metric('lattice_desired_state_store_seconds_count');
+      ctx.log(
+        `snapshot store: ${storeChunks} chunks of up to 100 clusters, ${((storeSeconds / Math.max(1, storeChunks)) * 1000).toFixed(0)} ms each on average (whole run)`,
+      );
       const samples = changes.flatMap((change) => change.latencies);
       const summary = summarize(samples);
       const label = `${agents} agents (${spanLabel})`;
@@ -80,6 +90,7 @@ export const benchmark: Benchmark = {
           rounds,
           slowestAgentPerRoundMs: changes.map((change) => Math.max(...change.latencies)),
           putMs: changes.map((change) => change.putMs),
+          meanStoreMsPerChunkOf100: Math.round((storeSeconds / Math.max(1, storeChunks)) * 1000),
           load,
         },
       });

@@ -8,11 +8,11 @@ import {
 describe('backoff', () => {
   const policy = DEFAULT_BACKOFF_POLICY;
 
-  it('doubles the ceiling per attempt from 500 ms and caps it at 30 s', () => {
+  it('doubles the ceiling per attempt from 500 ms and caps it at 8 s', () => {
     expect([0, 1, 2, 3, 4, 5, 6, 7].map((attempt) => backoffCeilingMs(attempt, policy))).toEqual([
-      500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000,
+      500, 1000, 2000, 4000, 8000, 8000, 8000, 8000,
     ]);
-    expect(backoffCeilingMs(10_000, policy)).toBe(30_000);
+    expect(backoffCeilingMs(10_000, policy)).toBe(8000);
   });
 
   it('picks a delay uniformly in [0, ceiling) (full jitter)', () => {
@@ -24,7 +24,7 @@ describe('backoff', () => {
   it('grows with consecutive failures', () => {
     const backoff = new ReconnectBackoff(policy, () => 0.999_999);
     const delays = Array.from({ length: 8 }, () => backoff.nextDelayMs());
-    expect(delays).toEqual([499, 999, 1999, 3999, 7999, 15_999, 29_999, 29_999]);
+    expect(delays).toEqual([499, 999, 1999, 3999, 7999, 7999, 7999, 7999]);
     expect(backoff.failedAttempts).toBe(8);
   });
 

@@ -10,7 +10,13 @@ export interface BackoffPolicy {
   resetAfterMs: number;
 }
 
-export const DEFAULT_BACKOFF_POLICY: BackoffPolicy = { baseMs: 500, capMs: 30_000, resetAfterMs: 30_000 };
+/**
+ * Capped at 8 s: after a controller restart (or a healed partition) an agent retries at a uniformly
+ * random moment of every 8 s, so the fleet is back within about 8 s of the controller being ready —
+ * the restart profile showed the controller mostly idle while agents slept out a 30 s ceiling —
+ * while a thousand agents still spread to ~125 attempts a second (cheap refusals while it is down).
+ */
+export const DEFAULT_BACKOFF_POLICY: BackoffPolicy = { baseMs: 500, capMs: 8_000, resetAfterMs: 30_000 };
 
 /** Upper bound of the delay for a given attempt (0-based). */
 export function backoffCeilingMs(attempt: number, policy: BackoffPolicy): number {

@@ -56,17 +56,13 @@ export class AgentGatewayService implements OnApplicationBootstrap {
     getAuthContext(): { sslPeerCertificate?: PeerCertificate } | null;
   }): Promise<AgentIdentityOnStream> {
     const identity = this.agentCa.verifyPeer(call.getAuthContext()?.sslPeerCertificate);
-    const cluster = await this.links.findStanding(identity.tenantId, identity.clusterId);
-    if (!cluster || cluster.revokedAt) throw agentRevoked('FORBIDDEN', CLUSTER_REVOKED);
-    if (
-      !(await this.links.isCertificateActive(
-        identity.tenantId,
-        identity.clusterId,
-        identity.fingerprintSha256,
-      ))
-    ) {
-      throw agentRevoked('UNAUTHENTICATED', CERTIFICATE_REPLACED);
-    }
+    const standing = await this.links.connectStanding(
+      identity.tenantId,
+      identity.clusterId,
+      identity.fingerprintSha256,
+    );
+    if (!standing || standing.revokedAt) throw agentRevoked('FORBIDDEN', CLUSTER_REVOKED);
+    if (!standing.certificateActive) throw agentRevoked('UNAUTHENTICATED', CERTIFICATE_REPLACED);
     return {
       tenantId: identity.tenantId,
       clusterId: identity.clusterId,

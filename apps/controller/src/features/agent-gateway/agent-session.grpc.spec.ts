@@ -34,6 +34,51 @@ function telemetry(batchId: string): AgentMessage__Output {
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('AgentSession', () => {
+  it('answers the Hello of an up-to-date agent at once (a ping), and pushes a newer snapshot instead when there is one', async () => {
+    const sessionWith = (snapshot: { version: number; payload: Buffer; hash: string } | null) => {
+      const call = new FakeCall();
+      const bytes: number[] = [];
+      const deps = {
+        stream: {
+          connected: async () => undefined,
+          disconnected: async () => undefined,
+          snapshotToPush: async () => snapshot,
+          intermediateRequestsFor: async () => [],
+          newRotationAckGate: () => ({ snapshotSent: () => undefined }),
+        },
+        metrics: { grpcMessages: { inc: () => undefined }, grpcMessagesSent: { inc: () => undefined } },
+        snapshotBytesSent: { inc: (value: number) => bytes.push(value) },
+        logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+        heartbeatMs: 60_000,
+        onClosed: () => undefined,
+      } as unknown as AgentSessionDeps;
+      const session = new AgentSession(
+        call as unknown as ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
+        { tenantId: 't', clusterId: 'c', fingerprint: 'f' },
+        'replica',
+        deps,
+      );
+      session.start();
+      call.emit('data', {
+        body: 'hello',
+        hello: { clusterId: 'c', appliedVersion: 3, agentVersion: 'test' },
+      });
+      return { call, session, bytes };
+    };
+
+    const upToDate = sessionWith(null);
+    for (let i = 0; i < 5; i++) await flush();
+    expect(upToDate.call.written.map((message) => Object.keys(message)[0])).toEqual(['ping']);
+    upToDate.session.close(0, 'test over');
+
+    const behind = sessionWith({ version: 4, payload: Buffer.from('{}'), hash: 'h'.repeat(64) });
+    for (let i = 0; i < 5; i++) await flush();
+    expect(behind.call.written.map((message) => Object.keys(message)[0])).toEqual(['snapshot']);
+    // Snapshot bytes are counted (payload and checksum): what a change costs on the wire.
+    expect(behind.bytes).toEqual([2 + 64]);
+    behind.session.close(0, 'test over');
+  });
+
   it('pauses a stream whose agent sends faster than its messages are processed, and resumes it once they are', async () => {
     const call = new FakeCall();
     const pendingIngests: (() => void)[] = [];
@@ -140,7 +185,7 @@ describe('AgentSession', () => {
             inventories.push(reportsConditions);
           },
         },
-        metrics: { grpcMessages: { inc: () => undefined } },
+        metrics: { grpcMessages: { inc: () => undefined }, grpcMessagesSent: { inc: () => undefined } },
         logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
         heartbeatMs: 60_000,
         onClosed: () => undefined,

@@ -103,8 +103,8 @@ export class AgentSession {
    * Sends the newest desired snapshot if the agent does not have it yet. An announced version is
    * taken from this replica's recent snapshots when it holds it, otherwise read from the database.
    */
-  async pushLatestSnapshot(announcedVersion?: number): Promise<void> {
-    if (!this.helloReceived || this.closed) return;
+  async pushLatestSnapshot(announcedVersion?: number): Promise<boolean> {
+    if (!this.helloReceived || this.closed) return false;
     const { tenantId, clusterId } = this.identity;
     const snapshot = await this.deps.stream.snapshotToPush(
       tenantId,
@@ -112,7 +112,7 @@ export class AgentSession {
       this.lastSentVersion,
       announcedVersion,
     );
-    if (!snapshot || snapshot.version <= this.lastSentVersion) return;
+    if (!snapshot || snapshot.version <= this.lastSentVersion) return false;
     this.lastSentVersion = snapshot.version;
     this.rotationAcks.snapshotSent(snapshot.version, snapshot.payload);
     if (
@@ -126,6 +126,7 @@ export class AgentSession {
       })
     )
       this.deps.snapshotBytesSent.inc(snapshot.payload.length + snapshot.hash.length);
+    return true;
   }
 
   /**
@@ -140,6 +141,22 @@ export class AgentSession {
       this.identity.clusterId,
     );
     for (const request of requests) this.send({ intermediateRequest: request });
+  }
+
+  /**
+   * An agent that reconnects with the newest version (after a controller restart: all of them at
+   * once) is asked for intermediates at a random moment of its first heartbeat interval instead of
+   * in its Hello: the check reads the cluster's membership, intermediates and GNS rows, and a
+   * thousand of those at the same instant queue up every stream's Hello behind them. A new
+   * snapshot (new membership) is still followed by the check at once.
+   */
+  private requestIntermediatesSoon(): void {
+    const timer = setTimeout(
+      () => this.enqueue(() => this.requestIntermediates()),
+      Math.floor(Math.random() * this.deps.heartbeatMs),
+    );
+    timer.unref();
+    this.timers.push(timer);
   }
 
   /** Runs after whatever this stream is processing, in order, like the agent's own messages. */
@@ -209,8 +226,14 @@ export class AgentSession {
         this.deps.logger.log(
           `cluster ${clusterId} connected (agent ${agentVersion}, applied version ${this.lastSentVersion})`,
         );
-        await this.pushLatestSnapshot();
-        await this.requestIntermediates();
+        const pushed = await this.pushLatestSnapshot();
+        if (pushed) await this.requestIntermediates();
+        else {
+          // Up to date: answer at once, so the agent knows the stream is live without waiting a
+          // heartbeat interval for the first ping (after a restart, the whole fleet).
+          this.send({ ping: { sentAtUnixMs: Date.now() } });
+          this.requestIntermediatesSoon();
+        }
         return;
       }
       case 'inventory':

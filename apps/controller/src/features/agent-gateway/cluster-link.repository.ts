@@ -24,11 +24,6 @@ import { dbOf, type Transaction } from '../../platform/database/transaction.serv
 export class ClusterLinkRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Whether the cluster is still on record, and since when it is revoked (null: it is not). */
-  findStanding(tenantId: string, clusterId: string): Promise<{ revokedAt: Date | null } | null> {
-    return this.prisma.cluster.findFirst({ where: { tenantId, id: clusterId }, select: { revokedAt: true } });
-  }
-
   async recordCertificate(
     tenantId: string,
     clusterId: string,
@@ -64,6 +59,29 @@ export class ClusterLinkRepository {
       await tx.agentCertificate.create({ data: { tenantId, clusterId, fingerprint, notAfter } });
       return true;
     });
+  }
+
+  /**
+   * What a Connect needs to know in one round trip (agents reconnecting after a restart open
+   * hundreds of streams a second): whether the cluster is on record, since when it is revoked, and
+   * whether the presented certificate is still active for it. Null when the cluster is gone.
+   */
+  async connectStanding(
+    tenantId: string,
+    clusterId: string,
+    fingerprint: string,
+  ): Promise<{ revokedAt: Date | null; certificateActive: boolean } | null> {
+    const rows = await this.prisma.$queryRaw<
+      { revoked_at: Date | null; certificate_active: boolean }[]
+    >(Prisma.sql`
+      SELECT c.revoked_at,
+             EXISTS (SELECT 1 FROM agent_certificates a
+                      WHERE a.tenant_id = c.tenant_id AND a.cluster_id = c.id
+                        AND a.fingerprint = ${fingerprint} AND a.revoked_at IS NULL) AS certificate_active
+        FROM clusters c
+       WHERE c.tenant_id = ${tenantId}::uuid AND c.id = ${clusterId}::uuid`);
+    const row = rows[0];
+    return row ? { revokedAt: row.revoked_at, certificateActive: row.certificate_active } : null;
   }
 
   async isCertificateActive(tenantId: string, clusterId: string, fingerprint: string): Promise<boolean> {

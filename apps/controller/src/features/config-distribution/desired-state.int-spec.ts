@@ -278,11 +278,22 @@ describe('desired state recomputation (worker, PostgreSQL, Redis)', () => {
         });
         await scheduler.schedule(actor.tenantId, 'search added');
         await untilActive();
-        // The running job has read the inventory already; this change must not be lost.
-        await prisma.cluster.update({
-          where: { id: eastId },
+        // The running job reads the inventories without this change (uncommitted until the
+        // transaction ends), and the change must not be lost. It is made through the transaction
+        // that holds west's row: the running job's one UPDATE of
+        // every changed cluster may already hold east's row lock while it waits for west's, so an
+        // update of east from outside would wait for the job, the job for this transaction and the
+        // transaction for that update — a deadlock PostgreSQL cannot see, broken only by the
+        // transaction timeout (the cause of this test's occasional 45 s hang; whether east or west
+        // is locked first depends on the plan of the UPDATE ... FROM unnest join).
+        await tx.cluster.update({
+          where: { id: westId },
           data: {
-            inventory: inventory([...eastServices, service('shop', 'search'), service('shop', 'reviews')]),
+            inventory: inventory([
+              service('shop', 'cart'),
+              service('shop', 'payments', 9090),
+              service('shop', 'reviews'),
+            ]),
           },
         });
         await scheduler.schedule(actor.tenantId, 'reviews added');

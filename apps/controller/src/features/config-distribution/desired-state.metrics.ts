@@ -8,6 +8,7 @@ export class DesiredStateMetrics {
   readonly snapshotVersions: Counter;
   readonly writeToEnqueuedSeconds: Histogram;
   readonly enqueueSeconds: Histogram;
+  readonly storeSeconds: Histogram;
 
   constructor(metrics: MetricsService) {
     this.recomputations = new Counter({
@@ -27,6 +28,12 @@ export class DesiredStateMetrics {
       name: 'lattice_config_write_enqueued_seconds',
       help: 'From an API request that changes desired state reaching its handler to the recomputation being enqueued (validated and committed in between; the debounce not included)',
       buckets,
+      registers: [metrics.registry],
+    });
+    this.storeSeconds = new Histogram({
+      name: 'lattice_desired_state_store_seconds',
+      help: 'Time to store one chunk (up to 100 clusters) of new desired snapshots',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [metrics.registry],
     });
     this.enqueueSeconds = new Histogram({

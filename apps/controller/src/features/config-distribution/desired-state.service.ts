@@ -144,7 +144,9 @@ export class DesiredStateService {
         hash: change.hash,
         payload: Buffer.from(change.canonicalJson, 'utf8'),
       }));
+      const endTimer = this.metrics.storeSeconds.startTimer();
       const stored = await this.snapshots.store(tenantId, chunk);
+      endTimer();
       const announced: RecomputeResult['newVersions'] = [];
       for (const change of chunk) {
         const version = stored.get(change.clusterId);

@@ -40,28 +40,33 @@ export class SnapshotStoreRepository implements OnModuleDestroy {
   }
 
   /**
-   * Stores new desired states for many clusters in one UPDATE ... FROM unnest(...) RETURNING (the
+   * Stores new desired states for many clusters in one UPDATE ... FROM (VALUES ...) RETURNING (the
    * caller bounds how many). A cluster gets a new version only when its hash changed; the version
    * is incremented in the database, so it only ever goes up even with concurrent writers. Returns
    * the new version by cluster id (clusters that did not change, or are gone, are absent).
    */
   async store(tenantId: string, changes: readonly SnapshotToStore[]): Promise<Map<string, number>> {
     if (changes.length === 0) return new Map();
+    // One parameter per value: pg sends Buffer parameters in binary, so payloads travel as they
+    // are (a bytea[] parameter would be hex-encoded into one array literal of twice the size).
+    const params: unknown[] = [tenantId];
+    const rows = changes.map((change) => {
+      params.push(
+        change.clusterId,
+        change.hash,
+        Buffer.from(change.payload.buffer, change.payload.byteOffset, change.payload.byteLength),
+      );
+      const n = params.length;
+      return `($${n - 2}::uuid, $${n - 1}::text, $${n}::bytea)`;
+    });
     const result = await this.pool.query<{ id: string; desired_version: number }>(
       `UPDATE clusters AS c
           SET desired_version = c.desired_version + 1, desired_hash = v.hash,
               desired_payload = v.payload, desired_at = now(), updated_at = now()
-         FROM unnest($2::uuid[], $3::text[], $4::bytea[]) AS v(id, hash, payload)
+         FROM (VALUES ${rows.join(', ')}) AS v(id, hash, payload)
         WHERE c.tenant_id = $1::uuid AND c.id = v.id AND (c.desired_hash IS NULL OR c.desired_hash <> v.hash)
     RETURNING c.id::text AS id, c.desired_version`,
-      [
-        tenantId,
-        changes.map((change) => change.clusterId),
-        changes.map((change) => change.hash),
-        changes.map((change) =>
-          Buffer.from(change.payload.buffer, change.payload.byteOffset, change.payload.byteLength),
-        ),
-      ],
+      params,
     );
     return new Map(result.rows.map((row) => [row.id, Number(row.desired_version)]));
   }
