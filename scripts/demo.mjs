@@ -557,6 +557,11 @@ by minute; the numbers show up after the first whole minute.
   $ curl -s -X POST $LATTICE/v1/webhooks/${webhookId}/test -H "$AUTH"
   $ curl -s $LATTICE/v1/webhooks/${webhookId}/deliveries -H "$AUTH"
 
+6. Preflight diagnostics of the GNS across its clusters: trust-domain aliases, DNS capture, networks,
+   east-west gateways, Istio versions, port conflicts, each finding with its fix (docs/diagnostics.md).
+   The demo's agents report their Istio installation from the mesh: sections of deploy/demo/*.yaml.
+  $ curl -s $LATTICE/v1/global-namespaces/$GNS/diagnostics -H "$AUTH"
+
 More: edit deploy/demo/west.yaml and watch ${path.join(manifests, 'east')} follow; docs/ explains each feature.
 `);
 }

@@ -338,6 +338,15 @@ describe('npm run demo', () => {
       items: { status: string }[];
     };
     expect(deliveries.items.some((item) => item.status === 'SUCCEEDED')).toBe(true);
+
+    // 6. The preflight diagnostics the tour prints: every member cluster diagnosed, nothing found.
+    const diagnostics = JSON.parse(await bash(prelude, steps.get(6)!)) as {
+      clusters: { name: string; installation: unknown }[];
+      findings: unknown[];
+    };
+    expect(diagnostics.clusters.map((cluster) => cluster.name).sort()).toEqual(['east', 'edge', 'west']);
+    expect(diagnostics.clusters.every((cluster) => cluster.installation !== null)).toBe(true);
+    expect(diagnostics.findings).toEqual([]);
     process.stdout.write(
       `demo tour: ${((Date.now() - started) / 1000).toFixed(0)} s from ready to the end\n`,
     );
