@@ -255,7 +255,7 @@ describe('npm run demo', () => {
     ])
       expect(banner).toContain(setting);
     const { prelude, steps } = parseTour(banner);
-    expect([...steps.keys()]).toEqual([1, 2, 3, 4, 5]);
+    expect([...steps.keys()]).toEqual([1, 2, 3, 4, 5, 6]);
     const state = JSON.parse(fs.readFileSync(path.join(dataDir, 'demo', 'state.json'), 'utf8')) as {
       webhook: { id: string; secret: string };
     };

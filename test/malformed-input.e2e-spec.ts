@@ -576,7 +576,7 @@ describe('malformed input gets a clear 4xx, never a 500 or a crash', () => {
             cases.push({
               label: `service=${bad.slice(0, 20)}`,
               method: upper,
-              path: path.replace(/\/cart$/, `/${bad}`),
+              path: path.replace(/\/cart(?=\/|$)/, `/${bad}`),
               body: ['POST', 'PUT', 'PATCH'].includes(upper) ? JSON.stringify({}) : undefined,
             });
           }

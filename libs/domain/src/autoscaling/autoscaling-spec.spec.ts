@@ -53,6 +53,16 @@ describe('validateAutoscalingPolicy', () => {
     ]);
   });
 
+  it('refuses thresholds past any real workload (1e308, 2^53 + 2) with the bound', () => {
+    for (const scaleUp of [1e308, 9007199254740994])
+      expect(
+        errorsOf({
+          ...valid,
+          triggers: [{ metric: 'CPU', scaleUp, scaleDown: 100 }],
+        }),
+      ).toContainEqual({ field: 'triggers[0].scaleUp', message: 'must be at most 1000000000' });
+  });
+
   it('names shape problems field by field: types, enums, unknown and missing fields, bounds', () => {
     expect(
       errorsOf({

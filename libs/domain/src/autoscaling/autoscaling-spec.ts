@@ -75,6 +75,8 @@ export const AUTOSCALING_LIMITS = {
   maxGracePeriodSeconds: 86_400,
   maxTriggers: 5,
   maxTargets: 100,
+  /** Largest threshold of any metric: 1e9 millicores, MiB, requests per second or milliseconds is past any real workload. */
+  maxThreshold: 1_000_000_000,
 } as const;
 
 const replicas = (what: string) =>
@@ -91,7 +93,11 @@ const step = z
 const threshold = z
   .number({ error: 'must be a number' })
   .refine((value) => Number.isFinite(value), 'must be a finite number')
-  .refine((value) => value >= 0, 'must not be negative');
+  .refine((value) => value >= 0, 'must not be negative')
+  .refine(
+    (value) => value <= AUTOSCALING_LIMITS.maxThreshold,
+    `must be at most ${AUTOSCALING_LIMITS.maxThreshold}`,
+  );
 const dnsLabel = z
   .string({ error: 'must be a string' })
   .refine(isDnsLabel, 'must be a DNS label (lower-case letters, digits and "-", at most 63)');

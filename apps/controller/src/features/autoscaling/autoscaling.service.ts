@@ -154,6 +154,7 @@ export class AutoscalingService {
     expectedVersion: number | undefined,
     input: unknown,
   ): Promise<{ view: AutoscalingPolicyView; created: boolean }> {
+    checkVersion(expectedVersion);
     await this.assertGnsExists(actor.tenantId, gnsId);
     const spec = this.normalize(service, input);
     const tenantId = actor.tenantId;
@@ -205,6 +206,7 @@ export class AutoscalingService {
     service: string,
     expectedVersion: number | undefined,
   ): Promise<void> {
+    checkVersion(expectedVersion);
     await this.assertGnsExists(actor.tenantId, gnsId);
     await this.transactions.run(async (tx) => {
       const before = await this.repository.find(actor.tenantId, gnsId, service, tx);
@@ -224,6 +226,7 @@ export class AutoscalingService {
     service: string,
     page: PageRequest,
   ): Promise<Page<AutoscalingEventView>> {
+    checkServiceName(service);
     await this.assertGnsExists(tenantId, gnsId);
     return mapPage(await this.repository.listEvents(tenantId, gnsId, service, page), eventView);
   }
@@ -338,6 +341,12 @@ function eventInput(decision: ReportedAutoscalingDecision): AutoscalingEventInpu
 function checkServiceName(service: string): void {
   if (!isDnsLabel(service))
     throw DomainError.validation([{ field: 'service', message: 'must be a service name (DNS label)' }]);
+}
+
+/** Versions start at 1: a smaller one can never be current, so it is refused before anything else. */
+function checkVersion(version: number | undefined): void {
+  if (version !== undefined && version < 1)
+    throw DomainError.validation([{ field: 'version', message: 'must be at least 1 (the current version)' }]);
 }
 
 function notFound(service: string): DomainError {
