@@ -16,6 +16,7 @@ import {
 import { AutoscalingEventConnection, AutoscalingPolicyModel } from './autoscaling.model';
 import {
   AutoscalingService,
+  checkServiceName,
   type AutoscalingEventView,
   type AutoscalingPolicyView,
 } from './autoscaling.service';
@@ -59,6 +60,7 @@ export class AutoscalingResolver {
     @Args('first', FIRST_ARG) first: number,
     @Args('after', AFTER_ARG) after: string | null,
   ): Promise<Connection<AutoscalingEventView>> {
+    checkServiceName(service); // named before the cursor is read
     const request = pageArgs(first, after);
     const page = await this.autoscaling.listEvents(tenant.tenantId, gnsId, service, request);
     return toConnection(page, request, (event) => ({ createdAt: new Date(event.decidedAt), id: event.id }));

@@ -338,7 +338,7 @@ function eventInput(decision: ReportedAutoscalingDecision): AutoscalingEventInpu
   };
 }
 
-function checkServiceName(service: string): void {
+export function checkServiceName(service: string): void {
   if (!isDnsLabel(service))
     throw DomainError.validation([{ field: 'service', message: 'must be a service name (DNS label)' }]);
 }
