@@ -53,6 +53,20 @@ export class ControllerProcess {
   }
 
   async start(): Promise<void> {
+    const firstStart = this.httpPort === 0 && this.grpcPort === 0 && this.metricsPort === 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startOnce();
+      } catch (error) {
+        // Another test process may bind a chosen port first; a first start can take others.
+        if (!firstStart || attempt === 3 || !this.output.includes('EADDRINUSE')) throw error;
+        this.httpPort = this.grpcPort = this.metricsPort = 0;
+        this.output = '';
+      }
+    }
+  }
+
+  private async startOnce(): Promise<void> {
     this.httpPort ||= await freePort();
     this.grpcPort ||= await freePort();
     this.metricsPort ||= await freePort();

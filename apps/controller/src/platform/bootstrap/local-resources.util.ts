@@ -15,12 +15,44 @@ export function randomToken(bytes = 24): string {
   return randomBytes(bytes).toString('base64url');
 }
 
-export function freePort(): Promise<number> {
+/**
+ * A port free to listen on, chosen below the kernel's ephemeral range: a port from inside it (what
+ * `listen(0)` hands out) can be taken by any outgoing connection before the listener binds it.
+ */
+export async function freePort(): Promise<number> {
+  const below = ephemeralRangeStart();
+  for (let attempt = 0; below !== null && attempt < 50; attempt++) {
+    const port = below - 1 - Math.floor(Math.random() * Math.min(12_000, below - 1_024));
+    if (await canListen(port)) return port;
+  }
+  return listenOn(0);
+}
+
+function ephemeralRangeStart(): number | null {
+  try {
+    const start = Number(
+      fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+    return Number.isInteger(start) && start > 2_048 ? start : null;
+  } catch {
+    return null;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return listenOn(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Binds `port` on loopback (0: any), closes it again and returns the port that was bound. */
+function listenOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       server.close(() =>
         typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
