@@ -1,14 +1,13 @@
 import type { Benchmark, BenchContext } from './support/benchmark';
 import { BENCH_REDIS_URL } from './support/environment';
 import {
-  cpuMsOf,
   loadAverage,
-  rssBytesOf,
   startFloorServer,
   startFlood,
   type FloodOptions,
   type FloodResult,
 } from './support/flood';
+import { processCpuSeconds, processRssBytes } from './support/proc-stats';
 import { percentile } from './support/stats';
 
 /**
@@ -249,15 +248,15 @@ async function phase(
 ): Promise<PhaseResult> {
   const loadBefore = loadAverage();
   ctx.log(`load average before: ${loadBefore}`);
-  let maxRssBytes = rssBytesOf(pid);
-  const rss = setInterval(() => (maxRssBytes = Math.max(maxRssBytes, rssBytesOf(pid))), 250);
-  const cpuBefore = cpuMsOf(pid);
+  let maxRssBytes = processRssBytes(pid);
+  const rss = setInterval(() => (maxRssBytes = Math.max(maxRssBytes, processRssBytes(pid))), 250);
+  const cpuBefore = processCpuSeconds(pid) * 1000;
   const started = performance.now();
   try {
     const samples = await sample(probe, durationMs);
     return {
       samples,
-      cpuMs: cpuMsOf(pid) - cpuBefore,
+      cpuMs: processCpuSeconds(pid) * 1000 - cpuBefore,
       wallMs: performance.now() - started,
       maxRssBytes,
       loadBefore,

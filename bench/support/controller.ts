@@ -6,7 +6,7 @@ import path from 'node:path';
 import { projectRoot } from '@lattice/platform';
 import { freePort } from '../../apps/controller/src/platform/bootstrap/local-resources.util';
 import { BENCH_REDIS_URL } from './environment';
-import { processBytesWritten, processCpuSeconds } from './proc-stats';
+import { processBytesWritten, processCpuSeconds, processRssBytes } from './proc-stats';
 
 export interface StartControllerOptions {
   /** Extra environment (e.g. LATTICE_AGENT_HEARTBEAT_SECONDS). */
@@ -147,12 +147,9 @@ export class BenchController {
     await this.start();
   }
 
-  /** Resident memory of the controller process, from /proc (Linux). */
+  /** Resident memory of the controller process (bytes). */
   rssBytes(): number {
-    if (!this.child?.pid) return 0;
-    const status = fs.readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
-    const match = /VmRSS:\s+(\d+) kB/.exec(status);
-    return match ? Number(match[1]) * 1024 : 0;
+    return processRssBytes(this.child?.pid);
   }
 
   /** CPU seconds (user + system) the controller process has used since it started. */

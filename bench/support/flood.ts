@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 
 /**
@@ -214,23 +213,6 @@ export async function startFloorServer(
     stop: () => child.kill('SIGTERM'),
   };
 }
-
-/** User + system CPU time of a process so far, in ms (from /proc; Linux). */
-export function cpuMsOf(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // Fields 14 and 15 of stat (utime, stime), counted from the state field (3).
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1000) / clockTicksPerSecond;
-}
-
-/** Resident memory of a process in bytes (from /proc; Linux). */
-export function rssBytesOf(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) * 1024 : 0;
-}
-
-// USER_HZ is 100 on every Linux architecture Node ships for.
-const clockTicksPerSecond = 100;
 
 /** `uptime`'s three load averages, rounded. */
 export function loadAverage(): string {

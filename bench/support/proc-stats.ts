@@ -33,6 +33,17 @@ export function processCpuSeconds(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
 }
 
+/** Resident memory of a process in bytes, from /proc/<pid>/status `VmRSS`; 0 when the process is gone. */
+export function processRssBytes(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Bytes the process passed to write-like system calls so far (/proc/<pid>/io `wchar`): sockets and files. */
 export function processBytesWritten(pid: number | undefined): number {
   if (!pid) return 0;

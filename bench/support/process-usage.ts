@@ -1,18 +1,4 @@
-import fs from 'node:fs';
-
-/** CPU time (user + system, seconds) and resident memory of a process, from /proc (Linux). */
-export function processUsage(pid: number): { cpuSeconds: number; rssBytes: number } {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rss = /VmRSS:\s+(\d+) kB/.exec(status);
-  return { cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND, rssBytes: rss ? Number(rss[1]) * 1024 : 0 };
-}
-
-/** USER_HZ: 100 on every Linux architecture Node runs on. */
-const CLOCK_TICKS_PER_SECOND = 100;
+import { processCpuSeconds, processRssBytes } from './proc-stats';
 
 /** Samples a process every second; summary of CPU cores used and RSS over the sampled window. */
 export class UsageSampler {
@@ -44,11 +30,10 @@ export class UsageSampler {
   }
 
   private sample(): void {
-    try {
-      this.samples.push({ at: Date.now(), ...processUsage(this.pid) });
-    } catch {
-      // the process ended
-    }
+    const rssBytes = processRssBytes(this.pid);
+    // 0: the process has ended; a zero sample would read as negative CPU.
+    if (rssBytes > 0)
+      this.samples.push({ at: Date.now(), cpuSeconds: processCpuSeconds(this.pid), rssBytes });
   }
 }
 
