@@ -446,7 +446,7 @@ describe('lattice CLI end to end', () => {
     const exported = path.join(work, 'export-a.yaml');
     expect((await cli('export', '-f', exported)).code).toBe(0);
     const text = fs.readFileSync(exported, 'utf8');
-    expect(text).toContain('kind: AutoscalingPolicy\nmetadata:\n  globalNamespace: shop\n  name: cart\n');
+    expect(text).toContain('kind: AutoscalingPolicy\nmetadata:\n  name: cart\n  globalNamespace: shop\n');
     for (const document of text.split('---\n').map((section) => parse(section) as Record<string, object>)) {
       expect(Object.keys(document)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
       expect(Object.keys(document.metadata!).sort()).not.toContain('version');
