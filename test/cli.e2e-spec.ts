@@ -74,6 +74,20 @@ spec:
   services:
     - { service: payments, mtlsMode: STRICT }
 `,
+  'autoscaling.yaml': `apiVersion: lattice.dev/v1alpha1
+kind: AutoscalingPolicy
+metadata:
+  globalNamespace: shop
+  name: cart
+spec:
+  mode: EFFICIENCY
+  instances: { min: 1, max: 4, default: 2 }
+  triggers:
+    - { metric: CPU, scaleUp: 800, scaleDown: 300 }
+  windowSeconds: 60
+  gracePeriodSeconds: 120
+  recommendOnly: true
+`,
   'slo.yaml': `apiVersion: lattice.dev/v1alpha1
 kind: SLO
 metadata:
@@ -245,6 +259,7 @@ describe('lattice CLI end to end', () => {
       'globalnamespace/shop created',
       'securitypolicy/shop created',
       'trafficpolicy/shop/cart created',
+      'autoscalingpolicy/shop/cart created',
       'webhook/oncall created',
       expect.stringMatching(/^ {2}signing secret \(shown only now\): /),
       'slo/cart-availability created',
@@ -264,14 +279,40 @@ describe('lattice CLI end to end', () => {
     expect(table.stdout).toMatch(/^NAME +VERSION +APPLY SET/);
     expect(table.stdout).toMatch(/shop\/cart +1 +default/);
     expect((await json('get', 'tp/shop/cart')).spec.timeout).toBe('5s');
+    // The autoscaling policy as REST stores it: what the document left out at REST's defaults.
+    const scaling = await json('get', 'asp', 'cart', '-g', 'shop');
+    expect(scaling.spec).toEqual({
+      mode: 'EFFICIENCY',
+      instances: { min: 1, max: 4, default: 2, stepsUp: 1, stepsDown: 1 },
+      triggers: [{ metric: 'CPU', scaleUp: 800, scaleDown: 300 }],
+      windowSeconds: 60,
+      gracePeriodSeconds: 120,
+      recommendOnly: true,
+      targets: [],
+    });
+    const viaRest = await controller.request(
+      'GET',
+      `/v1/global-namespaces/${gns.metadata.id}/services/cart/autoscaling`,
+      { token: tenant.adminToken },
+    );
+    expect(viaRest.json).toMatchObject({ spec: scaling.spec, version: scaling.metadata.version });
+    expect((await cli('get', 'autoscalingpolicies')).stdout).toMatch(
+      /shop\/cart +1 +default +\S+ +EFFICIENCY 1-4 CPU \(recommend only\)/,
+    );
 
     const diff = await cli('diff', '-f', folder);
     expect(diff).toMatchObject({ code: 0, stdout: '' });
 
     const versionsBefore = await Promise.all(
-      ['gns/shop', 'tp/shop/cart', 'sp/shop', 'slo/cart-availability', 'webhook/oncall', 'cluster/east'].map(
-        async (target) => (await json('get', target)).metadata.version,
-      ),
+      [
+        'gns/shop',
+        'tp/shop/cart',
+        'asp/shop/cart',
+        'sp/shop',
+        'slo/cart-availability',
+        'webhook/oncall',
+        'cluster/east',
+      ].map(async (target) => (await json('get', target)).metadata.version),
     );
     const again = await cli('apply', '-f', folder);
     expect(again.code).toBe(0);
@@ -282,11 +323,34 @@ describe('lattice CLI end to end', () => {
         .every((line) => line.endsWith(' unchanged')),
     ).toBe(true);
     const versionsAfter = await Promise.all(
-      ['gns/shop', 'tp/shop/cart', 'sp/shop', 'slo/cart-availability', 'webhook/oncall', 'cluster/east'].map(
-        async (target) => (await json('get', target)).metadata.version,
-      ),
+      [
+        'gns/shop',
+        'tp/shop/cart',
+        'asp/shop/cart',
+        'sp/shop',
+        'slo/cart-availability',
+        'webhook/oncall',
+        'cluster/east',
+      ].map(async (target) => (await json('get', target)).metadata.version),
     );
     expect(versionsAfter).toEqual(versionsBefore);
+  });
+
+  it('refuses an autoscaling policy the controller finds wrong, naming the document and its fields (exit 3)', async () => {
+    const bad = path.join(work, 'bad-autoscaling');
+    fs.mkdirSync(bad);
+    fs.writeFileSync(
+      path.join(bad, 'autoscaling.yaml'),
+      documents['autoscaling.yaml']
+        .replace('min: 1, max: 4', 'min: 5, max: 4')
+        .replace('scaleDown: 300', 'scaleDown: 900'),
+    );
+    const result = await cli('apply', '-f', bad);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('autoscaling.yaml (AutoscalingPolicy/shop/cart)');
+    expect(result.stderr).toContain('spec.instances.min: must be at most max (4)');
+    expect(result.stderr).toContain('spec.triggers[0].scaleDown: must be below scaleUp (800)');
+    expect((await json('get', 'asp/shop/cart')).spec.instances).toMatchObject({ min: 1, max: 4 });
   });
 
   it('diff shows a changed file with the Istio objects per cluster (exit 1); apply; wait until converged', async () => {
@@ -382,6 +446,7 @@ describe('lattice CLI end to end', () => {
     const exported = path.join(work, 'export-a.yaml');
     expect((await cli('export', '-f', exported)).code).toBe(0);
     const text = fs.readFileSync(exported, 'utf8');
+    expect(text).toContain('kind: AutoscalingPolicy\nmetadata:\n  name: cart\n  globalNamespace: shop\n');
     for (const document of text.split('---\n').map((section) => parse(section) as Record<string, object>)) {
       expect(Object.keys(document)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
       expect(Object.keys(document.metadata!).sort()).not.toContain('version');
@@ -450,6 +515,18 @@ describe('lattice CLI end to end', () => {
       token: outsider.adminToken,
     });
     expect(tp.status).toBe(404);
+    const asp = await controller.request(
+      'GET',
+      '/v1/declarative/autoscalingpolicies/cart?globalNamespace=shop',
+      { token: outsider.adminToken },
+    );
+    expect(asp.status).toBe(404);
+    const aspDelete = await controller.request(
+      'DELETE',
+      '/v1/declarative/autoscalingpolicies/cart?globalNamespace=shop',
+      { token: outsider.adminToken },
+    );
+    expect(aspDelete.status).toBe(404);
     expect(
       (await controller.request('GET', '/v1/declarative/export', { token: outsider.adminToken })).json,
     ).toEqual({
@@ -486,5 +563,8 @@ describe('lattice CLI end to end', () => {
     expect((await cli('delete', '-f', path.join(folder, 'policies.yaml'), '--ignore-not-found')).code).toBe(
       0,
     );
+    const scaling = await cli('delete', 'asp', 'cart', '-g', 'shop');
+    expect(scaling).toMatchObject({ code: 0, stdout: 'autoscalingpolicy/shop/cart deleted\n' });
+    expect((await cli('get', 'asp/shop/cart')).code).toBe(5);
   });
 });

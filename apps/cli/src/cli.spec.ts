@@ -10,7 +10,7 @@ import { CliError, EXIT, exitCodeForStatus, worstExitCode } from './exit-codes';
 import { parseDuration } from './io';
 import { parseManifestText, sortForApply } from './manifests';
 import { renderChanges, table } from './output';
-import { parseTarget } from './target';
+import { KIND_LIST, parseTarget, SCOPED_KINDS } from './target';
 
 describe('config file', () => {
   let dir: string;
@@ -111,6 +111,16 @@ describe('targets, durations, exit codes and output', () => {
     });
     expect(parseTarget('slos', undefined, undefined)).toEqual({ kind: 'SLO' });
     expect(() => parseTarget('tp', 'cart', undefined)).toThrow(/write <gns>\/cart or add -g <gns>/);
+    // Every kind scoped by Global Namespace is named the same way.
+    expect(parseTarget('asp/shop/cart', undefined, undefined)).toEqual({
+      kind: 'AutoscalingPolicy',
+      globalNamespace: 'shop',
+      name: 'cart',
+    });
+    expect(parseTarget('autoscalingpolicies', 'cart', 'shop')).toMatchObject({ globalNamespace: 'shop' });
+    expect(() => parseTarget('asp', 'cart', undefined)).toThrow(
+      /AutoscalingPolicy names a service of a Global Namespace/,
+    );
     expect(() => parseTarget('pods', 'x', undefined)).toThrow(/unknown kind "pods"/);
   });
 
@@ -162,6 +172,10 @@ describe('shell completion', () => {
     const script = bashCompletion(buildProgram(io));
     expect(script).toMatch(/"cluster register"\) words="[^"]*--east-west-address[^"]*--no-wait[^"]*"/);
     expect(script).toMatch(/"get"\) words="[^"]*\bgns\b[^"]*\btrafficpolicies\b/);
+    expect(script).toMatch(/"get"\) words="[^"]*\bautoscalingpolicies autoscalingpolicy asp\b/);
+    expect(KIND_LIST).toContain('trafficpolicies (tp), securitypolicies (sp)');
+    expect(KIND_LIST).toContain('autoscalingpolicies (asp)');
+    expect(SCOPED_KINDS).toBe('TrafficPolicy, AutoscalingPolicy');
     expect(script).toContain('complete -o default -F _lattice_completion lattice');
   });
 });

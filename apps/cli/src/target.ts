@@ -7,6 +7,18 @@ import {
 } from '@lattice/domain';
 import { CliError, EXIT } from './exit-codes';
 
+/** "TrafficPolicy, AutoscalingPolicy": the kinds named by Global Namespace and service, for help texts. */
+export const SCOPED_KINDS = DECLARATIVE_KINDS.filter((kind) => KIND_INFO[kind].scopedByGlobalNamespace).join(
+  ', ',
+);
+
+/** "clusters, globalnamespaces (gns), …": every kind's plural and short name, for help texts. */
+export const KIND_LIST = DECLARATIVE_KINDS.map((kind) => {
+  const { plural, aliases } = KIND_INFO[kind];
+  const short = aliases.filter((alias) => alias !== kind.toLowerCase());
+  return short.length > 0 ? `${plural} (${short.join(', ')})` : plural;
+}).join(', ');
+
 export function kindArgument(text: string): DeclarativeKind {
   const kind = resolveKind(text);
   if (!kind)
@@ -19,7 +31,7 @@ export function kindArgument(text: string): DeclarativeKind {
 
 /**
  * What `get`, `describe`, `delete` and `wait` name: `gns shop`, `gns/shop`, `trafficpolicy shop/cart`,
- * `tp/shop/cart` or `tp cart -g shop`. The name may be absent (a list) when `nameOptional`.
+ * `tp/shop/cart` or `tp cart -g shop` (every kind scoped by Global Namespace, e.g. `asp/shop/cart`). The name may be absent (a list) when `nameOptional`.
  */
 export function parseTarget(
   first: string,

@@ -1697,7 +1697,7 @@ export interface components {
              */
             applySet: string;
             /**
-             * @description the resources the configuration still names ("Kind/name", "TrafficPolicy/gns/name")
+             * @description the resources the configuration still names ("Kind/name"; kinds scoped by Global Namespace: "TrafficPolicy/gns/name")
              * @example [
              *       "GlobalNamespace/shop",
              *       "TrafficPolicy/shop/cart"
@@ -4139,7 +4139,7 @@ export interface operations {
     getDeclarativeResource: {
         parameters: {
             query?: {
-                /** @description TrafficPolicy only: the Global Namespace of the service */
+                /** @description kinds scoped by Global Namespace only (TrafficPolicy, AutoscalingPolicy): the Global Namespace of the service */
                 globalNamespace?: string;
             };
             header?: never;
@@ -4170,7 +4170,7 @@ export interface operations {
     applyDeclarativeResource: {
         parameters: {
             query?: {
-                /** @description TrafficPolicy only: the Global Namespace of the service */
+                /** @description kinds scoped by Global Namespace only (TrafficPolicy, AutoscalingPolicy): the Global Namespace of the service */
                 globalNamespace?: string;
                 /** @description compute and return the result, change nothing */
                 dryRun?: "true" | "false";
@@ -4212,7 +4212,7 @@ export interface operations {
     deleteDeclarativeResource: {
         parameters: {
             query?: {
-                /** @description TrafficPolicy only: the Global Namespace of the service */
+                /** @description kinds scoped by Global Namespace only (TrafficPolicy, AutoscalingPolicy): the Global Namespace of the service */
                 globalNamespace?: string;
                 /** @description compute and return the result, change nothing */
                 dryRun?: "true" | "false";

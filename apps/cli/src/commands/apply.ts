@@ -5,7 +5,7 @@ import { CliError, EXIT, worstExitCode, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
 import { loadManifests, type Manifest } from '../manifests';
 import { displayName, renderChanges, toJson } from '../output';
-import { parseTarget, requireName, resourcePath } from '../target';
+import { parseTarget, requireName, resourcePath, SCOPED_KINDS } from '../target';
 import { clientFor } from './session';
 
 /** The controller's answer to one apply (PUT /v1/declarative/{kind}/{name}). */
@@ -223,7 +223,7 @@ export function registerApply(program: Command, io: CliIo): void {
     .argument('[name]')
     .option('-f, --filename <paths...>', 'YAML or JSON files, or folders of them')
     .option('-R, --recursive', 'also read the subfolders of folders')
-    .option('-g, --global-namespace <gns>', 'TrafficPolicy: the Global Namespace')
+    .option('-g, --global-namespace <gns>', `${SCOPED_KINDS}: the Global Namespace`)
     .option('--dry-run', 'show what would be deleted, delete nothing')
     .option('--ignore-not-found', 'treat resources that do not exist as deleted')
     .action(

@@ -4,7 +4,7 @@ import { KIND_INFO, type DeclarativeKind } from '@lattice/domain';
 import { CliError, EXIT } from '../exit-codes';
 import type { CliIo } from '../io';
 import { table, toJson, toYaml, type OutputFormat } from '../output';
-import { parseTarget, requireName, resourcePath } from '../target';
+import { KIND_LIST, parseTarget, requireName, resourcePath, SCOPED_KINDS } from '../target';
 import { clientFor } from './session';
 
 /** A document as the controller answers it (see apps/controller/src/features/declarative). */
@@ -39,9 +39,20 @@ function summary(document: LiveDocument): string {
       return `${String(document.spec.targetPercent)}% ${String(document.spec.window)} ${String((status as { health?: string }).health ?? 'not evaluated')}`;
     case 'Webhook':
       return String(document.spec.url);
+    case 'AutoscalingPolicy':
+      return autoscalingSummary(document.spec);
     default:
       return `${((status.warnings as unknown[] | undefined) ?? []).length} warnings`;
   }
+}
+
+/** "EFFICIENCY 2-10 CPU,LATENCY p99 (recommend only)": the mode, the bounds and what triggers it. */
+function autoscalingSummary(spec: Record<string, unknown>): string {
+  const instances = (spec.instances ?? {}) as { min?: number; max?: number };
+  const triggers = ((spec.triggers ?? []) as { metric: string; percentile?: string }[])
+    .map((trigger) => [trigger.metric, trigger.percentile].filter(Boolean).join(' '))
+    .join(',');
+  return `${String(spec.mode)} ${String(instances.min)}-${String(instances.max)} ${triggers}${spec.recommendOnly ? ' (recommend only)' : ''}`;
 }
 
 /** Documents as a table, YAML (one `---` section each) or JSON (a list as {items}, one resource as itself). */
@@ -72,12 +83,9 @@ export function registerResources(program: Command, io: CliIo): void {
   program
     .command('get')
     .description('list resources of a kind, or show one')
-    .argument(
-      '<kind>',
-      'clusters, globalnamespaces (gns), trafficpolicies (tp), securitypolicies (sp), slos, webhooks; or kind/name',
-    )
-    .argument('[name]', 'a name; TrafficPolicy: <gns>/<service>')
-    .option('-g, --global-namespace <gns>', 'TrafficPolicy: the Global Namespace')
+    .argument('<kind>', `${KIND_LIST}; or kind/name`)
+    .argument('[name]', `a name; ${SCOPED_KINDS}: <gns>/<service>`)
+    .option('-g, --global-namespace <gns>', `${SCOPED_KINDS}: the Global Namespace`)
     .addOption(outputOption())
     .action(
       async (
@@ -118,7 +126,7 @@ export function registerResources(program: Command, io: CliIo): void {
     )
     .argument('<kind>', 'a kind, or kind/name')
     .argument('[name]')
-    .option('-g, --global-namespace <gns>', 'TrafficPolicy: the Global Namespace')
+    .option('-g, --global-namespace <gns>', `${SCOPED_KINDS}: the Global Namespace`)
     .addOption(new Option('-o, --output <format>', 'yaml or json').choices(['yaml', 'json']).default('yaml'))
     .action(
       async (

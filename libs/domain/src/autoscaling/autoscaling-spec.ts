@@ -125,7 +125,12 @@ const targetSchema = z.strictObject({
   name: kubernetesName,
 });
 
-const specSchema = z.strictObject({
+/**
+ * The shape of a policy (types, bounds, required and unknown fields; defaults of the optional
+ * fields): what the REST API checks first and what the declarative `AutoscalingPolicy` kind
+ * publishes as its spec. validateAutoscalingPolicy adds the rules across fields.
+ */
+export const autoscalingPolicySchema = z.strictObject({
   mode: z.enum(AUTOSCALING_MODES, { error: 'must be EFFICIENCY or PERFORMANCE' }),
   instances: z.strictObject({
     min: replicas('min'),
@@ -171,7 +176,7 @@ export interface AutoscalingValidation {
  * trigger, one target per cluster. Every bad field is named.
  */
 export function validateAutoscalingPolicy(input: unknown): AutoscalingValidation {
-  const parsed = specSchema.safeParse(input);
+  const parsed = autoscalingPolicySchema.safeParse(input);
   if (!parsed.success) return { errors: shapeErrors(parsed.error.issues) };
   const spec = parsed.data;
   const errors: FieldError[] = [];
@@ -227,7 +232,7 @@ export function parseAutoscalingPolicy(
   return result.policy ? { ok: true, value: result.policy } : { ok: false, errors: result.errors };
 }
 
-function normalise(spec: z.infer<typeof specSchema>): AutoscalingPolicySpec {
+function normalise(spec: z.infer<typeof autoscalingPolicySchema>): AutoscalingPolicySpec {
   return {
     mode: spec.mode,
     instances: { ...spec.instances },

@@ -4,6 +4,7 @@ import {
   type SloNoDataPolicy,
 } from '../slo/slo-definition';
 import { z } from 'zod';
+import { autoscalingPolicySchema } from '../autoscaling/autoscaling-spec';
 import type { FieldError } from '../errors';
 import { SELECTOR_TYPES } from '../gns/match-conditions';
 import { securityPolicySchema, trafficPolicySchema } from '../policies/policy-schema';
@@ -19,15 +20,21 @@ export const DECLARATIVE_KINDS = [
   'SecurityPolicy',
   'SLO',
   'Webhook',
+  'AutoscalingPolicy',
 ] as const;
 export type DeclarativeKind = (typeof DECLARATIVE_KINDS)[number];
 
-/** Creation order: what others refer to first (GNS before its policies and SLOs). Deletion runs it backwards. */
+/**
+ * Creation order: what others refer to first (GNS before its policies and SLOs). Deletion runs it
+ * backwards. An autoscaling policy refers to its GNS only (SLOs act on it when distributed, they
+ * are not checked when it is written).
+ */
 export const APPLY_ORDER: readonly DeclarativeKind[] = [
   'Cluster',
   'GlobalNamespace',
   'SecurityPolicy',
   'TrafficPolicy',
+  'AutoscalingPolicy',
   'Webhook',
   'SLO',
 ];
@@ -95,7 +102,7 @@ export interface KindInfo {
   plural: string;
   /** Other CLI spellings (singular, short). */
   aliases: readonly string[];
-  /** TrafficPolicy names a service of a Global Namespace: metadata.globalNamespace is part of its name. */
+  /** The kind names a service of a Global Namespace (TrafficPolicy, AutoscalingPolicy): metadata.globalNamespace is part of its name. */
   scopedByGlobalNamespace: boolean;
   description: string;
   spec: z.ZodType<DeclarativeSpec>;
@@ -171,7 +178,27 @@ export const KIND_INFO: Record<DeclarativeKind, KindInfo> = {
     spec: webhookSpec,
     defaults: { eventTypes: [...WEBHOOK_EVENT_TYPES], enabled: true },
   },
+  AutoscalingPolicy: {
+    kind: 'AutoscalingPolicy',
+    plural: 'autoscalingpolicies',
+    aliases: ['autoscalingpolicy', 'asp'],
+    scopedByGlobalNamespace: true,
+    description:
+      'The autoscaling policy of one service of a Global Namespace (metadata.name is the service).',
+    spec: autoscalingPolicySchema as unknown as z.ZodType<DeclarativeSpec>,
+    defaults: schemaDefaults(autoscalingPolicySchema),
+  },
 };
+
+/** The top-level fields a schema fills in when absent, with the values it fills in. */
+function schemaDefaults(schema: z.ZodObject): DeclarativeSpec {
+  const defaults: DeclarativeSpec = {};
+  for (const [key, field] of Object.entries(schema.shape)) {
+    const absent = (field as z.ZodType).safeParse(undefined);
+    if (absent.success && absent.data !== undefined) defaults[key] = absent.data;
+  }
+  return defaults;
+}
 
 /** The kind a CLI argument or path segment names ("gns", "globalnamespaces", "GlobalNamespace"), or undefined. */
 export function resolveKind(text: string): DeclarativeKind | undefined {
@@ -182,7 +209,7 @@ export function resolveKind(text: string): DeclarativeKind | undefined {
   });
 }
 
-/** How a resource is named: its kind, its name and, for TrafficPolicy, its Global Namespace. */
+/** How a resource is named: its kind, its name and, for kinds scoped by Global Namespace, their GNS. */
 export interface ResourceRef {
   kind: DeclarativeKind;
   name: string;
@@ -269,10 +296,11 @@ export function parseDocument(input: unknown): DocumentParse {
     return { ok: false, errors: [...envelope, ...unknownFields] };
   const result = documentSchema(kind as DeclarativeKind).safeParse(input);
   if (!result.success) return { ok: false, errors: zodErrors(result.error) };
-  const { metadata, spec } = result.data as {
+  const { metadata } = result.data as {
     metadata: { name: string; globalNamespace?: string; version?: number };
-    spec: DeclarativeSpec;
   };
+  // The spec as written, not as parsed: a default the schema fills in is not a field the document names.
+  const { spec } = input as { spec: DeclarativeSpec };
   return {
     ok: true,
     resource: {

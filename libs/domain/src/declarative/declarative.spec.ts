@@ -1,6 +1,8 @@
 import {
   API_VERSION,
+  APPLY_ORDER,
   DECLARATIVE_KINDS,
+  KIND_INFO,
   declarativeJsonSchema,
   diffValues,
   parseDocument,
@@ -102,12 +104,105 @@ describe('parseDocument', () => {
   });
 });
 
+describe('AutoscalingPolicy documents', () => {
+  const policy = {
+    mode: 'EFFICIENCY',
+    instances: { min: 1, max: 5, default: 2 },
+    triggers: [{ metric: 'CPU', scaleUp: 800, scaleDown: 300 }],
+    windowSeconds: 60,
+    gracePeriodSeconds: 120,
+  };
+  const asp = (spec: Record<string, unknown>, metadata: Record<string, unknown>) => ({
+    apiVersion: API_VERSION,
+    kind: 'AutoscalingPolicy',
+    metadata,
+    spec,
+  });
+
+  it('is named by its Global Namespace and service, and keeps only the fields the document names', () => {
+    expect(parseDocument(asp(policy, { name: 'cart' }))).toMatchObject({
+      ok: false,
+      errors: [{ field: 'metadata.globalNamespace' }],
+    });
+    // The schema's defaults (stepsUp, recommendOnly, targets) are not fields the document names.
+    expect(parseDocument(asp(policy, { name: 'cart', globalNamespace: 'shop' }))).toEqual({
+      ok: true,
+      resource: { kind: 'AutoscalingPolicy', globalNamespace: 'shop', name: 'cart', spec: policy },
+    });
+  });
+
+  it('checks the spec with the REST schema, naming every bad field', () => {
+    const parsed = parseDocument(
+      asp(
+        {
+          ...policy,
+          mode: 'FAST',
+          instances: { min: 1, max: 5.5, default: 2 },
+          triggers: [{ metric: 'CPU', scaleUp: 800, scaleDown: 300, window: 60 }],
+          recommendonly: true,
+        },
+        { name: 'cart', globalNamespace: 'shop' },
+      ),
+    );
+    expect(parsed.ok ? [] : parsed.errors).toEqual([
+      { field: 'spec.mode', message: 'must be EFFICIENCY or PERFORMANCE' },
+      { field: 'spec.instances.max', message: 'must be a whole number' },
+      { field: 'spec.triggers[0]', message: 'unknown field window' },
+      { field: 'spec', message: 'unknown field recommendonly' },
+    ]);
+  });
+
+  it('defaults to what the REST API fills in, and applies after its Global Namespace', () => {
+    expect(KIND_INFO.AutoscalingPolicy.defaults).toEqual({ recommendOnly: false, targets: [] });
+    expect(APPLY_ORDER.indexOf('AutoscalingPolicy')).toBeGreaterThan(APPLY_ORDER.indexOf('GlobalNamespace'));
+    const plan = planApply({
+      kind: 'AutoscalingPolicy',
+      label: 'asp',
+      named: policy,
+      live: null,
+      applied: null,
+      force: false,
+    });
+    expect(plan.spec).toEqual({ ...policy, recommendOnly: false, targets: [] });
+  });
+
+  it('publishes the spec schema with its bounds and defaults', () => {
+    const schema = declarativeJsonSchema('AutoscalingPolicy') as {
+      required: string[];
+      properties: {
+        metadata: { required: string[] };
+        spec: {
+          required: string[];
+          properties: { recommendOnly: { default: boolean }; windowSeconds: { maximum: number } };
+        };
+      };
+    };
+    expect(schema.properties.metadata.required.sort()).toEqual(['globalNamespace', 'name']);
+    expect(schema.properties.spec.required.sort()).toEqual([
+      'gracePeriodSeconds',
+      'instances',
+      'mode',
+      'triggers',
+      'windowSeconds',
+    ]);
+    expect(schema.properties.spec.properties.recommendOnly.default).toBe(false);
+    expect(schema.properties.spec.properties.windowSeconds.maximum).toBe(3600);
+  });
+});
+
 describe('kinds and references', () => {
   it('resolves plural, singular, short and exact spellings', () => {
     expect(['gns', 'globalnamespaces', 'GlobalNamespace', 'globalnamespace'].map(resolveKind)).toEqual(
       Array(4).fill('GlobalNamespace'),
     );
     expect(resolveKind('tp')).toBe('TrafficPolicy');
+    expect(['asp', 'autoscalingpolicies', 'AutoscalingPolicy', 'autoscalingpolicy'].map(resolveKind)).toEqual(
+      Array(4).fill('AutoscalingPolicy'),
+    );
+    expect(DECLARATIVE_KINDS.filter((kind) => KIND_INFO[kind].scopedByGlobalNamespace)).toEqual([
+      'TrafficPolicy',
+      'AutoscalingPolicy',
+    ]);
     expect(resolveKind('deployments')).toBeUndefined();
   });
 

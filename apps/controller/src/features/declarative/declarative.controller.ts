@@ -28,7 +28,7 @@ import type { ApplyResult, DeclarativeDocument, DeleteResult } from './declarati
 /**
  * Declarative resources by name (docs/gitops.md): what `lattice get|apply|diff|delete|export`
  * call. Path segment kinds: clusters, globalnamespaces, trafficpolicies, securitypolicies, slos,
- * webhooks (singular and short names work too).
+ * webhooks, autoscalingpolicies (singular and short names work too).
  */
 @ApiTags('declarative')
 @ApiBearerAuth()

@@ -17,7 +17,10 @@ const APPLY_SET_MESSAGE =
 
 /** Query of the by-name routes. */
 export class DeclarativeRefQueryDto {
-  @ApiPropertyOptional({ description: 'TrafficPolicy only: the Global Namespace of the service' })
+  @ApiPropertyOptional({
+    description:
+      'kinds scoped by Global Namespace only (TrafficPolicy, AutoscalingPolicy): the Global Namespace of the service',
+  })
   @IsOptional()
   @IsString()
   @Matches(DNS_LABEL, { message: 'must be the name of a Global Namespace (a DNS label)' })
@@ -62,7 +65,8 @@ export class PruneRequestDto {
   @ApiProperty({
     type: [String],
     example: ['GlobalNamespace/shop', 'TrafficPolicy/shop/cart'],
-    description: 'the resources the configuration still names ("Kind/name", "TrafficPolicy/gns/name")',
+    description:
+      'the resources the configuration still names ("Kind/name"; kinds scoped by Global Namespace: "TrafficPolicy/gns/name")',
   })
   @IsArray()
   @ArrayMaxSize(10_000)

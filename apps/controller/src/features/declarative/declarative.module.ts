@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AutoscalingModule } from '../autoscaling/autoscaling.module';
 import { ClustersModule } from '../clusters/clusters.module';
 import { ConfigDistributionModule } from '../config-distribution/config-distribution.module';
 import { GlobalNamespacesModule } from '../global-namespaces/global-namespaces.module';
@@ -13,6 +14,7 @@ import { DeclarativeService } from './declarative.service';
 /** Declarative resources by name, server-side apply, prune and the published JSON Schemas (docs/gitops.md). */
 @Module({
   imports: [
+    AutoscalingModule,
     ClustersModule,
     ConfigDistributionModule,
     GlobalNamespacesModule,

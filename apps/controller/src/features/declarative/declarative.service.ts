@@ -22,6 +22,7 @@ import {
 } from '@lattice/domain';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { allItems } from '../../platform/http/pagination.util';
+import { AutoscalingService } from '../autoscaling/autoscaling.service';
 import { ClustersService, toClusterView } from '../clusters/clusters.service';
 import { DesiredStateService } from '../config-distribution/desired-state.service';
 import { GlobalNamespacesService } from '../global-namespaces/global-namespaces.service';
@@ -45,6 +46,40 @@ interface Live {
   updatedAt: string;
   spec: DeclarativeSpec;
   status?: unknown;
+}
+
+/** A policy of one GNS service as its feature's service answers it (REST's view). */
+interface ServiceScopedView {
+  gnsId: string;
+  service: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  spec: unknown;
+}
+
+/** How a kind scoped by Global Namespace is kept by its feature's service, by GNS id and service. */
+interface ServiceScopedStore<V extends ServiceScopedView> {
+  find(tenantId: string, gnsId: string, service: string): Promise<V | null>;
+  list(tenantId: string, gnsId: string): Promise<V[]>;
+  /** The spec as it would be stored, or a 400 naming every bad field of the body. */
+  normalize(tenantId: string, gnsId: string, service: string, spec: DeclarativeSpec): Promise<unknown>;
+  /** Creates (no version) or replaces (at that version). */
+  put(
+    actor: TenantPrincipal,
+    gnsId: string,
+    service: string,
+    version: number | undefined,
+    spec: DeclarativeSpec,
+  ): Promise<unknown>;
+  delete(actor: TenantPrincipal, gnsId: string, service: string, version: number): Promise<void>;
+  status?(view: V): unknown;
+  preview?(
+    tenantId: string,
+    gnsId: string,
+    service: string,
+    spec: DeclarativeSpec,
+  ): Promise<{ rendered: unknown[]; warnings: FieldError[] }>;
 }
 
 /** How one kind is read and written through its feature's service (the same rules as its REST routes). */
@@ -89,6 +124,7 @@ export class DeclarativeService {
     private readonly webhooks: WebhooksService,
     private readonly desiredState: DesiredStateService,
     private readonly gnsCa: GnsCaService,
+    private readonly autoscaling: AutoscalingService,
   ) {
     this.adapters = {
       Cluster: this.clusterAdapter(),
@@ -97,6 +133,7 @@ export class DeclarativeService {
       SecurityPolicy: this.securityPolicyAdapter(),
       SLO: this.sloAdapter(),
       Webhook: this.webhookAdapter(),
+      AutoscalingPolicy: this.autoscalingPolicyAdapter(),
     };
   }
 
@@ -282,14 +319,13 @@ export class DeclarativeService {
     ref: ResourceRef,
     spec: DeclarativeSpec,
   ): Promise<{ field: string; name: string } | null> {
-    const named =
-      ref.kind === 'TrafficPolicy'
-        ? { field: 'metadata.globalNamespace', name: ref.globalNamespace! }
-        : ref.kind === 'SecurityPolicy'
-          ? { field: 'metadata.name', name: ref.name }
-          : ref.kind === 'SLO'
-            ? { field: 'spec.globalNamespace', name: String(spec.globalNamespace) }
-            : null;
+    const named = KIND_INFO[ref.kind].scopedByGlobalNamespace
+      ? { field: 'metadata.globalNamespace', name: ref.globalNamespace! }
+      : ref.kind === 'SecurityPolicy'
+        ? { field: 'metadata.name', name: ref.name }
+        : ref.kind === 'SLO'
+          ? { field: 'spec.globalNamespace', name: String(spec.globalNamespace) }
+          : null;
     if (!named) return null;
     return (await this.globalNamespaces.idByName(tenantId, named.name)) === null ? named : null;
   }
@@ -477,54 +513,86 @@ export class DeclarativeService {
   }
 
   private trafficPolicyAdapter(): KindAdapter {
-    type View = Awaited<ReturnType<PoliciesService['getTraffic']>>;
-    const liveOf = (gnsName: string, view: View): Live => ({
-      ref: { kind: 'TrafficPolicy', globalNamespace: gnsName, name: view.service },
+    return this.serviceScopedAdapter('TrafficPolicy', {
+      find: (tenantId, gnsId, service) => this.policies.findTraffic(tenantId, gnsId, service),
+      list: (tenantId, gnsId) => this.policies.listTraffic(tenantId, gnsId),
+      normalize: (tenantId, gnsId, service, spec) =>
+        this.policies.normalizeTraffic(tenantId, gnsId, service, spec),
+      put: (actor, gnsId, service, version, spec) =>
+        this.policies.putTraffic(actor, gnsId, service, version, spec),
+      delete: (actor, gnsId, service, version) => this.policies.deleteTraffic(actor, gnsId, service, version),
+      status: (view) => ({ warnings: view.warnings }),
+      preview: async (tenantId, gnsId, service, spec) => {
+        const result = await this.policies.dryRun(tenantId, gnsId, {
+          trafficPolicies: [{ service, spec }],
+        });
+        return { rendered: result.clusters, warnings: result.warnings };
+      },
+    });
+  }
+
+  private autoscalingPolicyAdapter(): KindAdapter {
+    return this.serviceScopedAdapter('AutoscalingPolicy', {
+      find: (tenantId, gnsId, service) => this.autoscaling.find(tenantId, gnsId, service),
+      list: (tenantId, gnsId) => this.autoscaling.list(tenantId, gnsId),
+      normalize: async (_tenantId, _gnsId, service, spec) => this.autoscaling.normalize(service, spec),
+      put: (actor, gnsId, service, version, spec) =>
+        this.autoscaling.put(actor, gnsId, service, version, spec),
+      delete: (actor, gnsId, service, version) => this.autoscaling.delete(actor, gnsId, service, version),
+    });
+  }
+
+  /**
+   * A kind scoped by Global Namespace: one resource per GNS service, named
+   * `<kind>/<gns>/<service>`, kept by its feature's service under the GNS's id. Its ownership
+   * marker remembers the GNS's id (the row has no id of its own in the REST API).
+   */
+  private serviceScopedAdapter<V extends ServiceScopedView>(
+    kind: DeclarativeKind,
+    store: ServiceScopedStore<V>,
+  ): KindAdapter {
+    const liveOf = (gnsName: string, view: V): Live => ({
+      ref: { kind, globalNamespace: gnsName, name: view.service },
       id: view.gnsId,
       version: view.version,
       createdAt: view.createdAt,
       updatedAt: view.updatedAt,
       spec: view.spec as unknown as DeclarativeSpec,
-      status: { warnings: view.warnings },
+      ...(store.status ? { status: store.status(view) } : {}),
     });
     const scope = (tenantId: string, ref: ResourceRef) =>
       this.requireGnsId(tenantId, ref.globalNamespace!, 'metadata.globalNamespace');
     return {
       find: async (tenantId, ref) => {
         const gnsId = await this.gnsId(tenantId, ref.globalNamespace!);
-        const view = gnsId === null ? null : await this.policies.findTraffic(tenantId, gnsId, ref.name);
+        const view = gnsId === null ? null : await store.find(tenantId, gnsId, ref.name);
         return view && liveOf(ref.globalNamespace!, view);
       },
       list: async (tenantId) => {
         const all = await allItems((page) => this.globalNamespaces.list(tenantId, page));
         const lists = await Promise.all(
-          all.map(async (gns) =>
-            (await this.policies.listTraffic(tenantId, gns.id)).map((view) => liveOf(gns.name, view)),
-          ),
+          all.map(async (gns) => (await store.list(tenantId, gns.id)).map((view) => liveOf(gns.name, view))),
         );
         return lists.flat();
       },
       normalize: async (tenantId, ref, spec) =>
-        (await this.policies.normalizeTraffic(
-          tenantId,
-          await scope(tenantId, ref),
-          ref.name,
-          spec,
+        (await inDocument(async () =>
+          store.normalize(tenantId, await scope(tenantId, ref), ref.name, spec),
         )) as unknown as DeclarativeSpec,
       create: async (actor, ref, spec) => {
-        await this.policies.putTraffic(actor, await scope(actor.tenantId, ref), ref.name, undefined, spec);
+        await store.put(actor, await scope(actor.tenantId, ref), ref.name, undefined, spec);
         return {};
       },
       replace: async (actor, live, spec) => {
-        await this.policies.putTraffic(actor, live.id, live.ref.name, live.version, spec);
+        await store.put(actor, live.id, live.ref.name, live.version, spec);
       },
-      remove: (actor, live) => this.policies.deleteTraffic(actor, live.id, live.ref.name, live.version),
-      preview: async (tenantId, ref, spec) => {
-        const result = await this.policies.dryRun(tenantId, await scope(tenantId, ref), {
-          trafficPolicies: [{ service: ref.name, spec }],
-        });
-        return { rendered: result.clusters, warnings: result.warnings };
-      },
+      remove: (actor, live) => store.delete(actor, live.id, live.ref.name, live.version),
+      ...(store.preview
+        ? {
+            preview: async (tenantId: string, ref: ResourceRef, spec: DeclarativeSpec) =>
+              store.preview!(tenantId, await scope(tenantId, ref), ref.name, spec),
+          }
+        : {}),
     };
   }
 
@@ -721,6 +789,27 @@ function documentOf(kind: DeclarativeKind, live: Live, owned: Ownership | null):
 
 function inSpec(error: FieldError): FieldError {
   return { field: `spec.${error.field}`, message: error.message };
+}
+
+/**
+ * The field errors of a REST body (a service policy's) named as fields of the document: the
+ * service is metadata.name, the body is spec.
+ */
+async function inDocument<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code !== 'VALIDATION') throw error;
+    throw DomainError.validation(
+      error.fields.map((field) =>
+        field.field === 'service'
+          ? { field: 'metadata.name', message: field.message }
+          : field.field === '(body)'
+            ? { field: 'spec', message: field.message }
+            : inSpec(field),
+      ),
+    );
+  }
 }
 
 function notFound(ref: ResourceRef): DomainError {
