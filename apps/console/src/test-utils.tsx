@@ -31,7 +31,8 @@ export function fakeServer(handler: Handler) {
         headers: (init.headers ?? {}) as Record<string, string>,
       });
       const answer = handler(url, init);
-      return new Response(JSON.stringify(answer.body), {
+      // A 204 has no body (the Response constructor refuses one).
+      return new Response(answer.status === 204 ? null : JSON.stringify(answer.body), {
         status: answer.status ?? 200,
         headers: { 'content-type': 'application/json', ...(answer.headers ?? {}) },
       });

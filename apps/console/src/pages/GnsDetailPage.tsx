@@ -14,11 +14,12 @@ import {
   Title,
 } from '@mantine/core';
 import { useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useAuth } from '../api/auth';
 import { gql, rest } from '../api/client';
 import { GlobalNamespaceQuery, GnsCaQuery } from '../api/operations';
 import { useData } from '../api/use-data';
+import { DeleteButton } from '../components/DeleteButton';
 import { StatusBadge } from '../components/StatusBadge';
 import { DataStates, Empty, ErrorNotice } from '../components/states';
 import { dateTime } from '../lib/format';
@@ -28,6 +29,7 @@ const STAGES = ['IDLE', 'TRUST_BOTH', 'ISSUING_NEW', 'DROP_OLD'] as const;
 export function GnsDetailPage() {
   const { id = '' } = useParams();
   const { canEdit } = useAuth();
+  const navigate = useNavigate();
   const gns = useData(() => gql(GlobalNamespaceQuery, { id }), `gns-${id}`, 15_000);
   const g = gns.data?.globalNamespace;
   return (
@@ -50,9 +52,17 @@ export function GnsDetailPage() {
                 Policies
               </Button>
               {canEdit && (
-                <Button component={Link} to={`/gns/${id}/edit`}>
-                  Edit
-                </Button>
+                <>
+                  <Button component={Link} to={`/gns/${id}/edit`}>
+                    Edit
+                  </Button>
+                  <DeleteButton
+                    path={`/v1/global-namespaces/${id}`}
+                    what={`Global Namespace "${g.name}"`}
+                    consequence="Its services leave every member cluster's mesh; its CA, traffic, security and autoscaling policies and its SLOs are deleted with it."
+                    onDeleted={() => navigate('/gns')}
+                  />
+                </>
               )}
             </Group>
           </Group>

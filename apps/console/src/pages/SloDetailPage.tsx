@@ -1,11 +1,12 @@
 import { Button, Card, Group, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useAuth } from '../api/auth';
 import { gql } from '../api/client';
 import { SloQuery } from '../api/operations';
 import { useData } from '../api/use-data';
+import { DeleteButton } from '../components/DeleteButton';
 import { StatusBadge } from '../components/StatusBadge';
 import { DataStates, Empty } from '../components/states';
 import { BURN_WINDOW_LABEL, burn, dateTime, millis, percent } from '../lib/format';
@@ -13,6 +14,7 @@ import { TIME_RANGES, windowOf, type TimeRangeValue } from '../lib/time-range';
 
 export function SloDetailPage() {
   const { id = '' } = useParams();
+  const navigate = useNavigate();
   const { canEdit } = useAuth();
   const [range, setRange] = useState<TimeRangeValue>('6h');
   const slo = useData(
@@ -46,9 +48,17 @@ export function SloDetailPage() {
               </Text>
             </div>
             {canEdit && (
-              <Button component={Link} to={`/slos/${id}/edit`}>
-                Edit
-              </Button>
+              <Group>
+                <Button component={Link} to={`/slos/${id}/edit`}>
+                  Edit
+                </Button>
+                <DeleteButton
+                  path={`/v1/slos/${id}`}
+                  what={`SLO "${s.name}"`}
+                  consequence="Its history, alert events and pending webhook deliveries go with it."
+                  onDeleted={() => navigate('/slos')}
+                />
+              </Group>
             )}
           </Group>
           <SimpleGrid cols={{ base: 2, md: 4 }}>

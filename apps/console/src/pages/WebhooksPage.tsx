@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useAuth } from '../api/auth';
 import { rest } from '../api/client';
 import { useData } from '../api/use-data';
+import { DeleteButton } from '../components/DeleteButton';
 import { StatusBadge } from '../components/StatusBadge';
 import { DataStates, Empty, ErrorNotice } from '../components/states';
 import { dateTime } from '../lib/format';
@@ -66,9 +67,23 @@ export function WebhooksPage() {
                 <Table.Td>{w.eventTypes.length === 0 ? 'all' : w.eventTypes.join(', ')}</Table.Td>
                 <Table.Td>{w.enabled ? 'yes' : 'no'}</Table.Td>
                 <Table.Td>
-                  <Button size="compact-sm" variant="light" onClick={() => setSelected(w)}>
-                    Show deliveries
-                  </Button>
+                  <Group gap="xs">
+                    <Button size="compact-sm" variant="light" onClick={() => setSelected(w)}>
+                      Show deliveries
+                    </Button>
+                    {canEdit && (
+                      <DeleteButton
+                        size="compact-sm"
+                        path={`/v1/webhooks/${w.id}`}
+                        what={`webhook "${w.name}"`}
+                        consequence="Alerts are no longer delivered to it; its delivery history goes with it."
+                        onDeleted={() => {
+                          if (selected?.id === w.id) setSelected(null);
+                          webhooks.reload();
+                        }}
+                      />
+                    )}
+                  </Group>
                 </Table.Td>
               </Table.Tr>
             ))}
