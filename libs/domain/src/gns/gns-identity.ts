@@ -1,4 +1,4 @@
-import type { FieldError } from '../errors';
+import { DomainError, type FieldError } from '../errors';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const MAX_DNS_LABEL_LENGTH = 63;
@@ -7,6 +7,12 @@ export const MAX_DNS_NAME_LENGTH = 253;
 /** A DNS-1123 label as Kubernetes requires for namespace, Service and subset names. */
 export function isDnsLabel(name: string): boolean {
   return name.length <= MAX_DNS_LABEL_LENGTH && DNS_LABEL.test(name);
+}
+
+/** A GNS service named in a path (`…/services/{service}/…`) must be a Kubernetes Service name: 400 otherwise. */
+export function requireServiceName(service: string): void {
+  if (!isDnsLabel(service))
+    throw DomainError.validation([{ field: 'service', message: 'must be a service name (DNS label)' }]);
 }
 
 /** Kubernetes' own service DNS zone: a GNS under it would shadow or be shadowed by cluster DNS. */

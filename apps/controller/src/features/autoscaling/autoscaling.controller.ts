@@ -1,9 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiBody,
-  ApiConflictResponse,
-  ApiCreatedResponse,
   ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -11,6 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiOkWithEtag, ApiCreateOrReplacePolicy } from '../../platform/http/api-docs.decorators';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
@@ -51,10 +49,7 @@ export class AutoscalingController {
 
   @RequireRole('viewer')
   @Get('services/:service/autoscaling')
-  @ApiOkResponse({
-    type: AutoscalingPolicyView,
-    description: 'ETag header: version and representation hash, for If-None-Match and If-Match',
-  })
+  @ApiOkWithEtag(AutoscalingPolicyView)
   async get(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('gnsId', gnsIdPipe) gnsId: string,
@@ -70,16 +65,10 @@ export class AutoscalingController {
    */
   @RequireRole('editor')
   @Put('services/:service/autoscaling')
-  @ApiOperation({ summary: 'Create or replace the autoscaling policy of a GNS service' })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'required to replace an existing policy' })
-  @ApiBody({ schema: { type: 'object', example: AUTOSCALING_POLICY_EXAMPLE } })
-  @ApiOkResponse({
+  @ApiCreateOrReplacePolicy({
     type: AutoscalingPolicyView,
-    description: 'replaced (If-Match named the current version)',
-  })
-  @ApiCreatedResponse({ type: AutoscalingPolicyView, description: 'created: the service had no policy' })
-  @ApiConflictResponse({
-    description: 'another request created the policy at the same moment; GET it and retry',
+    summary: 'Create or replace the autoscaling policy of a GNS service',
+    example: AUTOSCALING_POLICY_EXAMPLE,
   })
   async put(
     @CurrentTenant() tenant: TenantPrincipal,

@@ -1,5 +1,6 @@
 import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
+import { requireServiceName } from '@lattice/domain';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
@@ -16,7 +17,6 @@ import {
 import { AutoscalingEventConnection, AutoscalingPolicyModel } from './autoscaling.model';
 import {
   AutoscalingService,
-  checkServiceName,
   type AutoscalingEventView,
   type AutoscalingPolicyView,
 } from './autoscaling.service';
@@ -60,7 +60,7 @@ export class AutoscalingResolver {
     @Args('first', FIRST_ARG) first: number,
     @Args('after', AFTER_ARG) after: string | null,
   ): Promise<Connection<AutoscalingEventView>> {
-    checkServiceName(service); // named before the cursor is read
+    requireServiceName(service); // named before the cursor is read
     const request = pageArgs(first, after);
     const page = await this.autoscaling.listEvents(tenant.tenantId, gnsId, service, request);
     return toConnection(page, request, (event) => ({ createdAt: new Date(event.decidedAt), id: event.id }));

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   DomainError,
   isDnsLabel,
+  requireServiceName,
   validateAutoscalingPolicy,
   type AutoscalingPolicySpec,
   type FieldError,
@@ -140,7 +141,7 @@ export class AutoscalingService {
 
   /** The policy as it would be stored, or a 400 naming every bad field. */
   normalize(service: string, input: unknown): AutoscalingPolicySpec {
-    checkServiceName(service);
+    requireServiceName(service);
     const validation = validateAutoscalingPolicy(input);
     if (!validation.policy) throw DomainError.validation(validation.errors);
     return validation.policy;
@@ -226,7 +227,7 @@ export class AutoscalingService {
     service: string,
     page: PageRequest,
   ): Promise<Page<AutoscalingEventView>> {
-    checkServiceName(service);
+    requireServiceName(service);
     await this.assertGnsExists(tenantId, gnsId);
     return mapPage(await this.repository.listEvents(tenantId, gnsId, service, page), eventView);
   }
@@ -336,11 +337,6 @@ function eventInput(decision: ReportedAutoscalingDecision): AutoscalingEventInpu
       verdict: window.verdict as TriggerWindow['verdict'],
     })),
   };
-}
-
-export function checkServiceName(service: string): void {
-  if (!isDnsLabel(service))
-    throw DomainError.validation([{ field: 'service', message: 'must be a service name (DNS label)' }]);
 }
 
 /** Versions start at 1: a smaller one can never be current, so it is refused before anything else. */

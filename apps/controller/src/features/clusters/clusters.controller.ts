@@ -21,6 +21,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiOkWithEtag } from '../../platform/http/api-docs.decorators';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
@@ -72,10 +73,7 @@ export class ClustersController {
 
   @RequireRole('viewer')
   @Get(':id')
-  @ApiOkResponse({
-    type: ClusterView,
-    description: 'ETag header: version and representation hash, for If-None-Match and If-Match',
-  })
+  @ApiOkWithEtag(ClusterView)
   async get(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('id', clusterId) id: string,

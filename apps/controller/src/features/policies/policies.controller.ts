@@ -12,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DomainError } from '@lattice/domain';
+import { ApiOkWithEtag, ApiCreateOrReplacePolicy } from '../../platform/http/api-docs.decorators';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
@@ -52,10 +53,7 @@ export class PoliciesController {
 
   @RequireRole('viewer')
   @Get('traffic-policies/:service')
-  @ApiOkResponse({
-    type: TrafficPolicyView,
-    description: 'ETag header: version and representation hash, for If-None-Match and If-Match',
-  })
+  @ApiOkWithEtag(TrafficPolicyView)
   async getTrafficPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('gnsId', gnsIdPipe) gnsId: string,
@@ -71,13 +69,10 @@ export class PoliciesController {
    */
   @RequireRole('editor')
   @Put('traffic-policies/:service')
-  @ApiOperation({ summary: 'Create or replace the traffic policy of a GNS service' })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'required to replace an existing policy' })
-  @ApiBody({ schema: { type: 'object', example: TRAFFIC_POLICY_EXAMPLE } })
-  @ApiOkResponse({ type: TrafficPolicyView, description: 'replaced (If-Match named the current version)' })
-  @ApiCreatedResponse({ type: TrafficPolicyView, description: 'created: the service had no policy' })
-  @ApiConflictResponse({
-    description: 'another request created the policy at the same moment; GET it and retry',
+  @ApiCreateOrReplacePolicy({
+    type: TrafficPolicyView,
+    summary: 'Create or replace the traffic policy of a GNS service',
+    example: TRAFFIC_POLICY_EXAMPLE,
   })
   async putTrafficPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
@@ -116,10 +111,7 @@ export class PoliciesController {
 
   @RequireRole('viewer')
   @Get('security-policy')
-  @ApiOkResponse({
-    type: SecurityPolicyView,
-    description: 'ETag header: version and representation hash, for If-None-Match and If-Match',
-  })
+  @ApiOkWithEtag(SecurityPolicyView)
   async getSecurityPolicy(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('gnsId', gnsIdPipe) gnsId: string,

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   DomainError,
   gnsPolicyContext,
-  isDnsLabel,
+  requireServiceName,
   proposePolicies,
   storedPolicyWarnings,
   validateSecurityPolicy,
@@ -142,7 +142,7 @@ export class PoliciesService {
     expectedVersion: number | undefined,
     input: unknown,
   ): Promise<{ view: TrafficPolicyView; created: boolean }> {
-    checkServiceName(service);
+    requireServiceName(service);
     const validation = accepted(
       validateTrafficPolicy(service, input, await this.context(actor.tenantId, gnsId)),
     );
@@ -211,7 +211,7 @@ export class PoliciesService {
     service: string,
     input: unknown,
   ): Promise<TrafficPolicySpec> {
-    checkServiceName(service);
+    requireServiceName(service);
     return accepted(validateTrafficPolicy(service, input, await this.context(tenantId, gnsId))).policy;
   }
 
@@ -358,16 +358,6 @@ function accepted<T>(validation: PolicyValidation<T>): PolicyValidation<T> & { p
   if (validation.errors.length > 0 || validation.policy === undefined)
     throw DomainError.validation(validation.errors);
   return validation as PolicyValidation<T> & { policy: T };
-}
-
-/** A Kubernetes Service name: a DNS label. */
-function isServiceName(name: string): boolean {
-  return isDnsLabel(name);
-}
-
-function checkServiceName(service: string): void {
-  if (!isServiceName(service))
-    throw DomainError.validation([{ field: 'service', message: 'must be a service name (DNS label)' }]);
 }
 
 function securityNotFound(gnsId: string): DomainError {

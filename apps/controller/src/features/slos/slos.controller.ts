@@ -22,6 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiOkWithEtag } from '../../platform/http/api-docs.decorators';
 import { CurrentTenant } from '../../platform/auth/current-principal.decorator';
 import { RequireRole } from '../../platform/auth/permissions.decorator';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
@@ -66,10 +67,7 @@ export class SlosController {
 
   @RequireRole('viewer')
   @Get(':id')
-  @ApiOkResponse({
-    type: SloView,
-    description: 'ETag header: version and representation hash, for If-None-Match and If-Match',
-  })
+  @ApiOkWithEtag(SloView)
   async get(
     @CurrentTenant() tenant: TenantPrincipal,
     @Param('id', idPipe) id: string,
