@@ -225,7 +225,9 @@ describe('diagnoseGlobalNamespace', () => {
           `      hosts: ['*.${DOMAIN}']`,
         ].join('\n'),
       );
-      expect(finding!.fix).toContain('PATCH /v1/clusters/id-east {"eastWestGatewayManaged": true}');
+      expect(finding!.fix).toContain(
+        'PUT /v1/clusters/id-east with If-Match: <ETag of GET /v1/clusters/id-east> and {"eastWestGatewayManaged": true}',
+      );
       expect(codes(diagnose(east(mesh, existing)))).toEqual(['INFO EAST_WEST_GATEWAY_HOSTS_MISSING']);
     });
 

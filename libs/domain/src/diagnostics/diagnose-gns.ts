@@ -293,7 +293,7 @@ function gatewayFindings(
         `The east-west gateway Service ${where} of "${cluster.name}" has no external address ` +
           '(status.loadBalancer.ingress is empty and no address was registered): remote clusters have nothing to connect to.',
         `Check why the load balancer is pending: kubectl -n ${gateway.namespace} describe service ${gateway.name}\n` +
-          `or register a reachable address: PATCH /v1/clusters/${cluster.id} {"eastWestAddress": "<ip or hostname>"}`,
+          `or register a reachable address: ${clusterUpdate(cluster.id, '{"eastWestAddress": "<ip or hostname>"}')}`,
       ),
     );
   if (
@@ -307,8 +307,7 @@ function gatewayFindings(
         'EAST_WEST_ADDRESS_MISMATCH',
         `"${cluster.name}" was registered with east-west address ${cluster.registeredEastWestAddress}, but its ` +
           `gateway Service ${where} has ${gateway.addresses.join(', ')}: remote clusters use the registered one.`,
-        `If the registered address is stale: PATCH /v1/clusters/${cluster.id} ` +
-          `{"eastWestAddress": "${gateway.addresses[0]}"}`,
+        `If the registered address is stale: ${clusterUpdate(cluster.id, `{"eastWestAddress": "${gateway.addresses[0]}"}`)}`,
       ),
     );
   return findings;
@@ -400,9 +399,14 @@ function passthroughGatewayFindings(
           `      hosts: ['*.${domain}']`,
           'EOF',
         ].join('\n') +
-        `\nor let Lattice render it: PATCH /v1/clusters/${cluster.id} {"eastWestGatewayManaged": true}`,
+        `\nor let Lattice render it: ${clusterUpdate(cluster.id, '{"eastWestGatewayManaged": true}')}`,
     ),
   ];
+}
+
+/** The REST call that changes a cluster's registration (fields not sent stay as they are). */
+function clusterUpdate(clusterId: string, body: string): string {
+  return `PUT /v1/clusters/${clusterId} with If-Match: <ETag of GET /v1/clusters/${clusterId}> and ${body}`;
 }
 
 /** `a=b,c=d` for a message. */
@@ -431,7 +435,7 @@ function networkFindings(
           `topology.istio.io/network=${reported}: endpoints Lattice labels with one network are treated by ` +
           'istiod as on the other, so traffic is sent directly to pod IPs it cannot reach (or hairpins through gateways).',
         `Make them agree: either kubectl label namespace istio-system topology.istio.io/network=${registered} --overwrite ` +
-          `(and reinstall the east-west gateway for that network), or PATCH /v1/clusters/${cluster.id} {"network": "${reported}"}`,
+          `(and reinstall the east-west gateway for that network), or ${clusterUpdate(cluster.id, `{"network": "${reported}"}`)}`,
       ),
     ];
   if (!reported && !registered)
