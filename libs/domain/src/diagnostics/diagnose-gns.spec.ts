@@ -5,7 +5,12 @@ import {
   diagnoseGlobalNamespace,
   FINDING_CODES,
 } from './diagnose-gns';
-import { type MeshInstallation, reportedPlacement, validateMeshInstallation } from './mesh-installation';
+import {
+  type MeshInstallation,
+  meshInstallationSchema,
+  reportedPlacement,
+  validateMeshInstallation,
+} from './mesh-installation';
 import { meshReadyCondition } from './mesh-ready';
 
 const DOMAIN = 'shop.lattice.local';
@@ -482,6 +487,35 @@ describe('validateMeshInstallation', () => {
       installation({ trustDomainAliases: Array.from({ length: 65 }, (_, i) => `a${i}.example`) }),
     );
     expect(problems[0].field).toBe('mesh.trustDomainAliases');
+  });
+
+  it('bounds and checks the passthrough Gateways: count, hosts, selector labels', () => {
+    const gateway = {
+      namespace: 'istio-system',
+      name: 'ew',
+      selector: { istio: 'eastwestgateway' },
+      hosts: ['*'],
+    };
+    const fields = (passthroughGateways: MeshInstallation['passthroughGateways']) =>
+      validateMeshInstallation(installation({ passthroughGateways })).map((p) => `${p.field}: ${p.message}`);
+    expect(fields([gateway, { ...gateway, selector: {} }])).toEqual([]);
+    expect(fields(Array.from({ length: 101 }, () => gateway))[0]).toMatch(/^mesh.passthroughGateways: /);
+    expect(fields([{ ...gateway, hosts: Array.from({ length: 101 }, () => '*') }])[0]).toMatch(
+      /^mesh.passthroughGateways\[0\].hosts: /,
+    );
+    expect(fields([{ ...gateway, selector: { istio: 'east west' } }])).toEqual([
+      'mesh.passthroughGateways[0].selector.istio: must be a Kubernetes label value',
+    ]);
+    expect(
+      fields([
+        { ...gateway, selector: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) },
+      ]),
+    ).toEqual(['mesh.passthroughGateways[0].selector: must have at most 32 labels']);
+  });
+
+  it('reads an installation stored before passthroughGateways existed as not knowing them', () => {
+    const { passthroughGateways: _absent, ...stored } = installation({ passthroughGateways: [] });
+    expect(meshInstallationSchema.parse(JSON.parse(JSON.stringify(stored))).passthroughGateways).toBeNull();
   });
 });
 

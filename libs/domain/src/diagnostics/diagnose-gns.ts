@@ -150,8 +150,8 @@ export function diagnoseCluster(
         'INSTALLATION_READ_FAILED',
         `The agent of "${cluster.name}" could not read part of the Istio installation: ${problem}. ` +
           'Findings that depend on it may be missing or wrong.',
-        "Check the agent's RBAC (the lattice-agent Helm chart grants get/list on configmaps, namespaces, " +
-          'services, nodes and deployments): kubectl auth can-i list configmaps -n istio-system ' +
+        "Check the agent's RBAC (the lattice-agent Helm chart grants list on configmaps, namespaces, " +
+          'services, nodes, deployments and gateways.networking.istio.io): kubectl auth can-i list configmaps -n istio-system ' +
           '--as system:serviceaccount:<agent namespace>:lattice-agent',
       ),
     );
