@@ -387,4 +387,15 @@ describe('passthroughGateways', () => {
         '3 host(s) of a/aaa-hosts, 6 Gateway(s) after the first 100',
     );
   });
+
+  it('leaves out a Gateway the controller would refuse, rather than get the whole report refused', () => {
+    const result = passthroughGateways([
+      gateway('bad-selector', [passthrough(['*'])], { selector: { 'not a key': 'x' } }),
+      gateway('good', [passthrough(['*'])]),
+    ]);
+    expect(result.gateways.map((found) => found.name)).toEqual(['good']);
+    expect(result.problem).toBe(
+      'gateways: AUTO_PASSTHROUGH Gateways on 15443 not reported: istio-system/bad-selector (must be a Kubernetes label key)',
+    );
+  });
 });

@@ -2,10 +2,12 @@ import {
   EAST_WEST_GATEWAY_PORT,
   type EastWestGatewayService,
   GATEWAYS_PROBLEM_PREFIX,
+  gatewayHostSchema,
   MESH_INSTALLATION_LIMITS,
   type MeshInstallation,
   type NodeLocality,
   type PassthroughGateway,
+  passthroughGatewaySchema,
 } from '@lattice/domain';
 import { GNS_LABEL } from '@lattice/istio';
 import { parse } from 'yaml';
@@ -91,15 +93,15 @@ export function gatewayApiVersion(groups: readonly ApiGroupDiscovery[]): string 
   return GATEWAY_READ_VERSIONS.find((version) => served.includes(version)) ?? null;
 }
 
-// What Istio accepts as a Gateway host (a DNS name, `*`-wildcarded, with an optional namespace/).
-const GATEWAY_HOST = /^[A-Za-z0-9._*/-]+$/;
-
 /**
  * The Gateways with an AUTO_PASSTHROUGH server on 15443 and their hosts from those servers (as
  * written, duplicates dropped), by namespace and name. The Gateways Lattice renders (its
- * managed-by label and a GNS label) are left out: they are checked where they are rendered.
- * Bounded like every report field: at most 100 Gateways and 100 hosts each; what does not fit, and
- * hosts or selectors no Istio would accept, are left out and named in one problem.
+ * managed-by label together with a GNS label) are left out: the check is about a Gateway the user
+ * brings, and one Lattice Gateway per GNS would crowd the report. Bounded like every report field,
+ * and only what the controller accepts: at most 100 Gateways and 100 hosts each; hosts and
+ * Gateways it would refuse (a host with spaces, a selector that is not Kubernetes labels) and what
+ * does not fit are left out and named in one problem, so one odd Gateway cannot get the whole
+ * report refused.
  */
 export function passthroughGateways(gateways: readonly GatewayView[]): {
   gateways: PassthroughGateway[];
@@ -121,34 +123,26 @@ export function passthroughGateways(gateways: readonly GatewayView[]): {
     );
     if (servers.length === 0) continue;
     const where = `${gateway.metadata?.namespace ?? ''}/${gateway.metadata?.name ?? ''}`;
-    const selector = gateway.spec?.selector ?? {};
-    if (Object.keys(selector).length > L.selectorLabels) {
-      left.push(`${where} (more than ${L.selectorLabels} selector labels)`);
-      continue;
-    }
     const written = [...new Set(servers.flatMap((server) => server.hosts ?? []))];
-    const hosts = written.filter((host) => host.length <= L.gatewayHost && GATEWAY_HOST.test(host));
+    const hosts = written.filter((host) => gatewayHostSchema.safeParse(host).success);
     if (hosts.length < written.length)
       left.push(`${written.length - hosts.length} malformed host(s) of ${where}`);
     if (hosts.length > L.gatewayHosts) left.push(`${hosts.length - L.gatewayHosts} host(s) of ${where}`);
-    found.push({
+    const candidate = passthroughGatewaySchema.safeParse({
       namespace: gateway.metadata?.namespace ?? '',
       name: gateway.metadata?.name ?? '',
-      selector: { ...selector },
+      selector: { ...(gateway.spec?.selector ?? {}) },
       hosts: hosts.slice(0, L.gatewayHosts),
     });
+    if (candidate.success) found.push(candidate.data);
+    else left.push(`${where} (${candidate.error.issues[0]?.message ?? 'malformed'})`);
   }
   if (found.length > L.passthroughGateways)
     left.push(`${found.length - L.passthroughGateways} Gateway(s) after the first ${L.passthroughGateways}`);
+  const problem = `${GATEWAYS_PROBLEM_PREFIX}: AUTO_PASSTHROUGH Gateways on ${EAST_WEST_GATEWAY_PORT} not reported: ${left.join(', ')}`;
   return {
     gateways: found.slice(0, L.passthroughGateways),
-    problem:
-      left.length > 0
-        ? `${GATEWAYS_PROBLEM_PREFIX}: AUTO_PASSTHROUGH Gateways on ${EAST_WEST_GATEWAY_PORT} not reported: ${left.join(', ')}`.slice(
-            0,
-            L.problem,
-          )
-        : null,
+    problem: left.length > 0 ? problem.slice(0, L.problem) : null,
   };
 }
 

@@ -105,6 +105,17 @@ const labelSelector = z.record(z.string(), z.string()).superRefine((labels, cont
   }
 });
 
+/** A Gateway host as reported (what the agent keeps of a Gateway's hosts). */
+export const gatewayHostSchema = token(L.gatewayHost);
+
+/** One reported passthrough Gateway (the agent leaves out one that would not pass). */
+export const passthroughGatewaySchema = z.object({
+  namespace: token(L.name),
+  name: token(L.name),
+  selector: labelSelector,
+  hosts: z.array(gatewayHostSchema).max(L.gatewayHosts),
+});
+
 /** The stored JSON column (and the shape every API shows), decoded through this one schema. */
 export const meshInstallationSchema = z.object({
   meshConfigFound: z.boolean(),
@@ -124,18 +135,7 @@ export const meshInstallationSchema = z.object({
     })
     .nullable(),
   // Absent from installations stored before the field existed: read as not known.
-  passthroughGateways: z
-    .array(
-      z.object({
-        namespace: token(L.name),
-        name: token(L.name),
-        selector: labelSelector,
-        hosts: z.array(token(L.gatewayHost)).max(L.gatewayHosts),
-      }),
-    )
-    .max(L.passthroughGateways)
-    .nullable()
-    .default(null),
+  passthroughGateways: z.array(passthroughGatewaySchema).max(L.passthroughGateways).nullable().default(null),
   istioVersion: token(L.short),
   revision: token(L.short),
   localities: z
