@@ -18,7 +18,11 @@ type Diagnostics = {
   gnsId: string;
   domain: string;
   summary: { ERROR: number; WARNING: number; INFO: number };
-  clusters: { id: string; name: string; installation: { trustDomain: string; source: string } | null }[];
+  clusters: {
+    id: string;
+    name: string;
+    installation: { trustDomain: string; source: string; passthroughGateways: unknown[] | null } | null;
+  }[];
   findings: Finding[];
 };
 type Condition = { type: string; status: string; reason: string; message: string };
@@ -32,6 +36,9 @@ type Condition = { type: string; status: string; reason: string; message: string
  *
  * A mesh without the GNS domain as trust-domain alias and with DNS capture off shows both findings
  * with their fixes over REST and GraphQL and MeshReady False; fixing the ConfigMap clears them.
+ * Then the cluster switches to an existing east-west Gateway (eastWestGatewayManaged false): the
+ * Gateways in the fixture do not route the GNS domain, which is an error with a Gateway that works;
+ * applying that Gateway clears it.
  */
 describe('preflight diagnostics', () => {
   const namespace = `shop-${randomBytes(3).toString('hex')}`;
@@ -133,6 +140,38 @@ describe('preflight diagnostics', () => {
           labels: { 'topology.kubernetes.io/region': 'us-east-1', 'topology.kubernetes.io/zone': zone },
         },
       });
+    // An AUTO_PASSTHROUGH Gateway on the east-west pods that does not route the GNS domain (Istio's
+    // sample has *.local, which would cover this .local domain), and one on other pods that would.
+    store.apply({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'cross-network-gateway', namespace: 'istio-system' },
+      spec: {
+        selector: { istio: 'eastwestgateway' },
+        servers: [
+          {
+            port: { number: 15443, name: 'tls', protocol: 'TLS' },
+            tls: { mode: 'AUTO_PASSTHROUGH' },
+            hosts: ['*.svc.cluster.local'],
+          },
+        ],
+      },
+    });
+    store.apply({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'partner-gateway', namespace: 'istio-system' },
+      spec: {
+        selector: { istio: 'partnergateway' },
+        servers: [
+          {
+            port: { number: 15443, name: 'tls', protocol: 'TLS' },
+            tls: { mode: 'AUTO_PASSTHROUGH' },
+            hosts: ['*'],
+          },
+        ],
+      },
+    });
     store.apply({
       apiVersion: 'v1',
       kind: 'Service',
@@ -334,6 +373,103 @@ describe('preflight diagnostics', () => {
     );
     expect(ready.reason).toBe('Ready');
   }, 90_000);
+
+  it('checks an existing east-west Gateway: an error with a Gateway that works until one routes the domain', async () => {
+    const sample = {
+      namespace: 'istio-system',
+      name: 'cross-network-gateway',
+      selector: { istio: 'eastwestgateway' },
+      hosts: ['*.svc.cluster.local'],
+    };
+    const partner = {
+      namespace: 'istio-system',
+      name: 'partner-gateway',
+      selector: { istio: 'partnergateway' },
+      hosts: ['*'],
+    };
+    // While Lattice renders its own Gateway (it does, through the Kubernetes sink), that one is not reported.
+    const lattice = await eventually(
+      async () => kube.fake!.store.list('networking.istio.io/v1', 'Gateway', 'istio-system'),
+      (gateways) =>
+        gateways.some((gateway) => (gateway.metadata?.name ?? '').startsWith('lattice-eastwest-')),
+      30_000,
+    );
+    expect(lattice.map((gateway) => gateway.metadata?.name)).toHaveLength(3);
+    const before = await diagnostics();
+    expect(
+      (before.json as Diagnostics).clusters.find((c) => c.id === eastId)!.installation!.passthroughGateways,
+    ).toEqual([sample, partner]);
+
+    const current = await controller.request('GET', `/v1/clusters/${eastId}`, { token: tenant.adminToken });
+    const updated = await controller.request('PUT', `/v1/clusters/${eastId}`, {
+      token: tenant.adminToken,
+      headers: { 'if-match': current.headers.get('etag')! },
+      body: { eastWestGatewayManaged: false },
+    });
+    expect(updated.status).toBe(200);
+
+    const missing = await eventually(
+      diagnostics,
+      (r) => eastFindings(r.json as Diagnostics).includes('EAST_WEST_GATEWAY_HOSTS_MISSING'),
+      30_000,
+    );
+    const finding = (missing.json as Diagnostics).findings.find(
+      (f) => f.code === 'EAST_WEST_GATEWAY_HOSTS_MISSING',
+    )!;
+    expect(finding).toMatchObject({ severity: 'ERROR', clusterId: eastId, clusterName: 'k8s-east' });
+    expect(finding.message).toContain(
+      'the AUTO_PASSTHROUGH Gateways on the gateway pods (istio=eastwestgateway) route only ' +
+        'istio-system/cross-network-gateway: *.svc.cluster.local',
+    );
+    expect(finding.fix).toContain(`hosts: ['*.${domain}']`);
+    expect(finding.fix).toContain('  selector:\n    istio: eastwestgateway\n');
+    const notReady = await eventually(
+      () => meshReady(eastId),
+      (c) => c.status === 'False',
+      30_000,
+    );
+    expect(notReady).toMatchObject({ reason: 'EastWestGatewayHostsMissing' });
+    expect(notReady.message).toContain('EAST_WEST_GATEWAY_HOSTS_MISSING (GNS shop)');
+
+    // The Gateway the fix gives (its YAML, applied as it is).
+    const yaml = finding.fix.slice(finding.fix.indexOf('apiVersion:'), finding.fix.indexOf('\nEOF'));
+    const { parse } = await import('yaml');
+    kube.fake!.store.apply(parse(yaml));
+    const fixed = await eventually(
+      diagnostics,
+      (r) => eastFindings(r.json as Diagnostics).length === 0,
+      30_000,
+    );
+    expect(
+      (fixed.json as Diagnostics).clusters.find((c) => c.id === eastId)!.installation!.passthroughGateways,
+    ).toContainEqual({
+      namespace: 'istio-system',
+      name: `eastwest-${domain.replaceAll('.', '-')}`,
+      selector: { istio: 'eastwestgateway' },
+      hosts: [`*.${domain}`],
+    });
+    expect(
+      await eventually(
+        () => meshReady(eastId),
+        (c) => c.status === 'True',
+        30_000,
+      ),
+    ).toMatchObject({ reason: 'Ready' });
+
+    const graphql = await controller.request('POST', '/graphql', {
+      token: tenant.adminToken,
+      body: {
+        query: `query($id: ID!) { cluster(id: $id) { meshInstallation { passthroughGateways { namespace name selector hosts } } } }`,
+        variables: { id: eastId },
+      },
+    });
+    const reported = (
+      graphql.json as { data: { cluster: { meshInstallation: { passthroughGateways: unknown[] } } } }
+    ).data.cluster.meshInstallation.passthroughGateways;
+    expect(reported).toEqual(
+      (fixed.json as Diagnostics).clusters.find((c) => c.id === eastId)!.installation!.passthroughGateways,
+    );
+  }, 120_000);
 
   it('answers 404 for another tenant, 404 for an unknown GNS or a malformed id', async () => {
     expect((await diagnostics(other.adminToken)).status).toBe(404);

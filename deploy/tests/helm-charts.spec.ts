@@ -607,7 +607,7 @@ describe('helm chart lattice-agent', () => {
         /\{ namespace: '([^']+)', group: '([^']*)', resource: '([^']+)', verb: '([a-z]+)' \}/g,
       ),
     ];
-    expect(reads.length).toBe(5);
+    expect(reads.length).toBe(6);
     for (const [, namespace, group, resource, verb] of reads)
       expected.add(`${namespace} ${group}/${resource} ${verb}`);
     expect([...granted].sort()).toEqual([...expected].sort());

@@ -319,6 +319,14 @@ describe('Agent', () => {
       dnsAutoAllocate: false,
       network: 'net-a',
       eastWestGateway: null,
+      passthroughGateways: [
+        {
+          namespace: 'istio-system',
+          name: 'cross-network-gateway',
+          selector: { istio: 'eastwestgateway' },
+          hosts: ['*.local'],
+        },
+      ],
       istioVersion: '1.24.2',
       revision: 'default',
       localities: [{ region: 'r', zone: 'z', nodes: 2 }],
@@ -343,12 +351,24 @@ describe('Agent', () => {
     const inventoryAt = stream.sent.findIndex((message) => message.inventory);
     const meshAt = stream.sent.findIndex((message) => message.mesh);
     expect(meshAt).toBeGreaterThan(inventoryAt);
-    // Proto shape: no gateway is an unset field, not null.
-    expect(stream.sent[meshAt]?.mesh).toEqual({ ...installation, eastWestGateway: undefined });
+    // Proto shape: no gateway is an unset field, not null; Gateways read are flagged as such.
+    expect(stream.sent[meshAt]?.mesh).toEqual({
+      ...installation,
+      eastWestGateway: undefined,
+      passthroughGatewaysRead: true,
+    });
 
     current = { ...installation, dnsAutoAllocate: true };
     for (const listener of listeners) listener(current);
     expect(stream.sent.at(-1)?.mesh?.dnsAutoAllocate).toBe(true);
+
+    // Gateways not read (a failed list): none sent, and flagged as not read rather than "none found".
+    current = { ...installation, passthroughGateways: null };
+    for (const listener of listeners) listener(current);
+    expect(stream.sent.at(-1)?.mesh).toMatchObject({
+      passthroughGateways: [],
+      passthroughGatewaysRead: false,
+    });
   });
 
   it('sends inventory deltas with increasing revisions and nothing for an unchanged inventory', async () => {

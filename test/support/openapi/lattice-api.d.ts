@@ -1737,6 +1737,29 @@ export interface components {
              */
             selector: string;
         };
+        PassthroughGatewayView: {
+            /** @example istio-system */
+            namespace: string;
+            /** @example cross-network-gateway */
+            name: string;
+            /**
+             * @description spec.selector: labels of the gateway pods it applies to; {} applies to every gateway pod
+             * @example {
+             *       "istio": "eastwestgateway"
+             *     }
+             */
+            selector: {
+                [key: string]: string;
+            };
+            /**
+             * @description hosts of its AUTO_PASSTHROUGH servers on 15443, as written (namespace/ prefixes kept)
+             * @example [
+             *       "*.local",
+             *       "*.shop.lattice.local"
+             *     ]
+             */
+            hosts: string[];
+        };
         NodeLocalityView: {
             /**
              * @description topology.kubernetes.io/region; '' when unset
@@ -1778,6 +1801,8 @@ export interface components {
             network: string;
             /** @description null: none found */
             eastWestGateway: components["schemas"]["EastWestGatewayServiceView"] | null;
+            /** @description Gateways (networking.istio.io, any namespace) with an AUTO_PASSTHROUGH server on 15443, except those Lattice renders; null: not read (an agent older than the field, a file inventory without them, or a failed list named in problems) */
+            passthroughGateways: components["schemas"]["PassthroughGatewayView"][] | null;
             /**
              * @description '' when unknown
              * @example 1.24.2
@@ -1807,7 +1832,7 @@ export interface components {
              * @description see docs/diagnostics.md
              * @enum {string}
              */
-            code: "INSTALLATION_UNKNOWN" | "ISTIO_NOT_FOUND" | "INSTALLATION_READ_FAILED" | "TRUST_DOMAIN_ALIAS_MISSING" | "DNS_CAPTURE_OFF" | "DNS_AUTO_ALLOCATE_OFF" | "EAST_WEST_GATEWAY_MISSING" | "EAST_WEST_GATEWAY_NO_ADDRESS" | "EAST_WEST_GATEWAY_PORT_MISSING" | "EAST_WEST_ADDRESS_MISMATCH" | "NETWORK_UNSET" | "NETWORK_MISMATCH" | "ISTIO_VERSION_UNKNOWN" | "ISTIO_VERSION_UNSUPPORTED" | "ISTIO_VERSION_SKEW" | "LOCALITY_UNSET" | "PORT_CONFLICT" | "NAMESPACE_CONFLICT" | "DOMAIN_CONFLICT" | "NO_ROUTABLE_PORTS" | "UNUSABLE_SELECTOR" | "MEMBERSHIP_PROBLEM";
+            code: "INSTALLATION_UNKNOWN" | "ISTIO_NOT_FOUND" | "INSTALLATION_READ_FAILED" | "TRUST_DOMAIN_ALIAS_MISSING" | "DNS_CAPTURE_OFF" | "DNS_AUTO_ALLOCATE_OFF" | "EAST_WEST_GATEWAY_MISSING" | "EAST_WEST_GATEWAY_NO_ADDRESS" | "EAST_WEST_GATEWAY_PORT_MISSING" | "EAST_WEST_ADDRESS_MISMATCH" | "EAST_WEST_GATEWAY_HOSTS_MISSING" | "EAST_WEST_GATEWAY_HOSTS_UNCHECKED" | "NETWORK_UNSET" | "NETWORK_MISMATCH" | "ISTIO_VERSION_UNKNOWN" | "ISTIO_VERSION_UNSUPPORTED" | "ISTIO_VERSION_SKEW" | "LOCALITY_UNSET" | "PORT_CONFLICT" | "NAMESPACE_CONFLICT" | "DOMAIN_CONFLICT" | "NO_ROUTABLE_PORTS" | "UNUSABLE_SELECTOR" | "MEMBERSHIP_PROBLEM";
             /**
              * Format: uuid
              * @description null: about the whole GNS

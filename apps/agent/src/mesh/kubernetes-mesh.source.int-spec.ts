@@ -5,7 +5,7 @@
  *   NODE_OPTIONS=--experimental-vm-modules npx jest -c jest.integration.config.js apps/agent/src/mesh
  */
 import vm from 'node:vm';
-import type { MeshInstallation } from '@lattice/domain';
+import type { MeshInstallation, PassthroughGateway } from '@lattice/domain';
 import { start, type KubeApiServer } from '../../../../test/support/kube-api-server';
 import { loadKubeConfig } from '../inventory/kubernetes-inventory.source';
 import { RecordingLogger } from '../testing/agent.test-fixtures';
@@ -15,6 +15,90 @@ if (typeof (vm as { SourceTextModule?: unknown }).SourceTextModule !== 'function
   throw new Error(
     'kubernetes-mesh.source.int-spec needs jest on node --experimental-vm-modules to load @kubernetes/client-node',
   );
+}
+
+const eastWestServer = (hosts: string[]) => ({
+  port: { number: 15443, name: 'tls', protocol: 'TLS' },
+  tls: { mode: 'AUTO_PASSTHROUGH' },
+  hosts,
+});
+
+/** Istio's sample (samples/multicluster/expose-services.yaml) and Gateways the reader must skip. */
+const GATEWAYS = [
+  {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'cross-network-gateway', namespace: 'istio-system' },
+    spec: { selector: { istio: 'eastwestgateway' }, servers: [eastWestServer(['*.local'])] },
+  },
+  {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'partner', namespace: 'gateways' },
+    spec: {
+      selector: { app: 'ewgw' },
+      servers: [
+        { port: { number: 443, name: 'https', protocol: 'HTTPS' }, tls: { mode: 'SIMPLE' }, hosts: ['*'] },
+        eastWestServer(['./*.shop.example', 'istio-system/*.local']),
+      ],
+    },
+  },
+  {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'ingress', namespace: 'istio-system' },
+    spec: {
+      selector: { istio: 'ingressgateway' },
+      servers: [
+        { port: { number: 15443, name: 'tls', protocol: 'TLS' }, tls: { mode: 'PASSTHROUGH' }, hosts: ['*'] },
+      ],
+    },
+  },
+  {
+    // What Lattice renders itself (eastWestGatewayManaged true): not reported.
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Gateway',
+    metadata: {
+      name: 'lattice-eastwest-shop-1a2b3c4d',
+      namespace: 'istio-system',
+      labels: {
+        'app.kubernetes.io/managed-by': 'lattice',
+        'lattice.io/cluster': 'c1',
+        'lattice.io/gns': 'g1',
+      },
+    },
+    spec: { selector: { istio: 'eastwestgateway' }, servers: [eastWestServer(['*.shop.lattice.local'])] },
+  },
+];
+
+const REPORTED_GATEWAYS: PassthroughGateway[] = [
+  {
+    namespace: 'gateways',
+    name: 'partner',
+    selector: { app: 'ewgw' },
+    hosts: ['./*.shop.example', 'istio-system/*.local'],
+  },
+  {
+    namespace: 'istio-system',
+    name: 'cross-network-gateway',
+    selector: { istio: 'eastwestgateway' },
+    hosts: ['*.local'],
+  },
+];
+
+async function sourceFor(kube: KubeApiServer): Promise<KubernetesMeshSource> {
+  const k8s = await import('@kubernetes/client-node');
+  // loadKubeConfig reads the kubeconfig the way the agent does (KUBECONFIG from the environment).
+  const previous = process.env.KUBECONFIG;
+  process.env.KUBECONFIG = kube.kubeconfigPath;
+  const config = loadKubeConfig(k8s, process.env);
+  if (previous === undefined) delete process.env.KUBECONFIG;
+  else process.env.KUBECONFIG = previous;
+  return new KubernetesMeshSource(k8s, config, new RecordingLogger(), {
+    eastWestGatewaySelector: 'app=ewgw',
+    refreshMs: 60_000,
+    timeoutMs: 5_000,
+  });
 }
 
 describe('KubernetesMeshSource (fake API server)', () => {
@@ -66,6 +150,7 @@ describe('KubernetesMeshSource (fake API server)', () => {
           spec: { type: 'LoadBalancer', ports: [{ name: 'tls', port: 15443, targetPort: 15443 }] },
         },
         { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gateways' } },
+        ...GATEWAYS,
         {
           apiVersion: 'v1',
           kind: 'Node',
@@ -73,18 +158,7 @@ describe('KubernetesMeshSource (fake API server)', () => {
         },
       ],
     });
-    const k8s = await import('@kubernetes/client-node');
-    // loadKubeConfig reads the kubeconfig the way the agent does (KUBECONFIG from the environment).
-    const previous = process.env.KUBECONFIG;
-    process.env.KUBECONFIG = kube.kubeconfigPath;
-    const config = loadKubeConfig(k8s, process.env);
-    if (previous === undefined) delete process.env.KUBECONFIG;
-    else process.env.KUBECONFIG = previous;
-    source = new KubernetesMeshSource(k8s, config, new RecordingLogger(), {
-      eastWestGatewaySelector: 'app=ewgw',
-      refreshMs: 60_000,
-      timeoutMs: 5_000,
-    });
+    source = await sourceFor(kube);
   });
 
   afterAll(async () => {
@@ -109,6 +183,7 @@ describe('KubernetesMeshSource (fake API server)', () => {
         ports: [15443],
         selector: 'app=ewgw',
       },
+      passthroughGateways: REPORTED_GATEWAYS,
       istioVersion: '1.25.1',
       revision: '1-25',
       localities: [{ region: 'eu-west-1', zone: '', nodes: 1 }],
@@ -143,5 +218,58 @@ describe('KubernetesMeshSource (fake API server)', () => {
       fault.remove();
     }
     expect((await source.refresh()).problems).toEqual([]);
+  });
+
+  it('reports Gateways it may not list as unknown (null) with the reason, then reads them again', async () => {
+    const fault = kube.faults.forbid({ verb: 'list', group: 'networking.istio.io', resource: 'gateways' });
+    try {
+      const installation = await source.refresh();
+      expect(installation.passthroughGateways).toBeNull();
+      expect(installation.problems).toEqual([
+        expect.stringMatching(/^gateways \(networking\.istio\.io\/v1\): Forbidden: .*gateways/),
+      ]);
+    } finally {
+      fault.remove();
+    }
+    const again = await source.refresh();
+    expect(again.passthroughGateways).toEqual(REPORTED_GATEWAYS);
+    expect(again.problems).toEqual([]);
+  });
+});
+
+describe('KubernetesMeshSource Gateways and the served Istio version', () => {
+  it('lists Gateways at v1beta1 when the server serves only that', async () => {
+    const kube = await start({
+      istioVersions: ['v1beta1'],
+      resources: [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } },
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gateways' } },
+        ...GATEWAYS.map((gateway) => ({ ...gateway, apiVersion: 'networking.istio.io/v1beta1' })),
+      ],
+    });
+    const source = await sourceFor(kube);
+    try {
+      const installation = await source.refresh();
+      expect(installation.passthroughGateways).toEqual(REPORTED_GATEWAYS);
+      expect(kube.requests({ verb: 'list' }).filter((request) => request.path.includes('gateways'))).toEqual([
+        expect.objectContaining({ path: '/apis/networking.istio.io/v1beta1/gateways' }),
+      ]);
+    } finally {
+      await source.stop();
+      await kube.close();
+    }
+  });
+
+  it('reports no Gateway (not unknown) when Istio is not served at all', async () => {
+    const kube = await start({ istioVersions: [] });
+    const source = await sourceFor(kube);
+    try {
+      const installation = await source.refresh();
+      expect(installation.passthroughGateways).toEqual([]);
+      expect(installation.problems).toEqual([]);
+    } finally {
+      await source.stop();
+      await kube.close();
+    }
   });
 });

@@ -3,12 +3,16 @@ import type { MeshInstallation } from '@lattice/domain';
 import { canonicalJson } from '../inventory/canonical-json.util';
 import { describeKubernetesFailure } from '../inventory/inventory-sync.util';
 import { type AgentLogger, errorMessage } from '../logger';
+import type { ApiGroupDiscovery } from '../sink/istio-api-versions.util';
 import type { MeshInstallationListener, MeshInstallationSource } from './mesh-installation-source.port';
 import {
   buildMeshInstallation,
   type ConfigMapView,
   DEFAULT_EAST_WEST_SELECTOR,
   type DeploymentView,
+  GATEWAY_API_GROUP,
+  gatewayApiVersion,
+  type GatewayView,
   ISTIO_NAMESPACE,
   type NamespaceView,
   type NodeView,
@@ -25,12 +29,13 @@ export const MESH_API_READS = [
   { namespace: '*', group: '', resource: 'services', verb: 'list' },
   { namespace: 'istio-system', group: 'apps', resource: 'deployments', verb: 'list' },
   { namespace: '*', group: '', resource: 'nodes', verb: 'list' },
+  { namespace: '*', group: 'networking.istio.io', resource: 'gateways', verb: 'list' },
 ] as const;
 
 export interface KubernetesMeshSourceOptions {
   /** Label selector of the east-west gateway Service; default istio=eastwestgateway. */
   eastWestGatewaySelector?: string;
-  /** How often the installation is re-read; default 60 s. It changes rarely; a re-read is five lists. */
+  /** How often the installation is re-read; default 60 s. It changes rarely; a re-read is six lists. */
   refreshMs?: number;
   /** A read that has not answered after this long counts as failed; default 30 s. */
   timeoutMs?: number;
@@ -40,9 +45,10 @@ type ClientModule = typeof import('@kubernetes/client-node');
 
 /**
  * The Istio installation read from the Kubernetes API: ConfigMaps and Deployments of istio-system,
- * the istio-system Namespace, the Services the gateway selector matches, and the Nodes — re-read
- * every `refreshMs` (the installation changes rarely; informers on five kinds, nodes included,
- * would cost more memory than a periodic list). A read that fails is named in `problems` with
+ * the istio-system Namespace, the Services the gateway selector matches, the Nodes, and the
+ * Gateways (networking.istio.io, at the version the server serves) — re-read every `refreshMs` (the
+ * installation changes rarely; informers on six kinds, nodes included, would cost more memory than
+ * a periodic list). A read that fails is named in `problems` with
  * the API server's reason, and the fields it feeds are left empty, so the controller says what is
  * unknown rather than reporting something false.
  */
@@ -95,16 +101,21 @@ export class KubernetesMeshSource implements MeshInstallationSource {
     const core = this.config.makeApiClient(this.k8s.CoreV1Api);
     const apps = this.config.makeApiClient(this.k8s.AppsV1Api);
     const problems: string[] = [];
-    const read = async <T>(what: string, list: () => Promise<{ items: unknown[] }>): Promise<T[]> => {
+    const attempt = async <T>(
+      what: string,
+      list: () => Promise<{ items: unknown[] }>,
+    ): Promise<T[] | null> => {
       try {
         return (await this.withTimeout(list())).items as T[];
       } catch (error) {
         const failure = describeKubernetesFailure(error);
         problems.push(`${what}: ${failure.reason}: ${failure.message}`.slice(0, 500));
-        return [];
+        return null;
       }
     };
-    const [configMaps, namespaces, gatewayServices, deployments, nodes] = await Promise.all([
+    const read = async <T>(what: string, list: () => Promise<{ items: unknown[] }>): Promise<T[]> =>
+      (await attempt<T>(what, list)) ?? [];
+    const [configMaps, namespaces, gatewayServices, deployments, nodes, gateways] = await Promise.all([
       read<ConfigMapView>(`configmaps in ${ISTIO_NAMESPACE}`, () =>
         core.listNamespacedConfigMap({ namespace: ISTIO_NAMESPACE }),
       ),
@@ -118,6 +129,7 @@ export class KubernetesMeshSource implements MeshInstallationSource {
         apps.listNamespacedDeployment({ namespace: ISTIO_NAMESPACE }),
       ),
       read<NodeView>('nodes', () => core.listNode()),
+      this.readGateways(attempt),
     ]);
     const next = buildMeshInstallation(
       {
@@ -126,6 +138,7 @@ export class KubernetesMeshSource implements MeshInstallationSource {
         gatewayServices,
         deployments,
         nodes,
+        gateways,
         problems,
       },
       selector,
@@ -140,6 +153,7 @@ export class KubernetesMeshSource implements MeshInstallationSource {
           eastWestGateway: next.eastWestGateway
             ? `${next.eastWestGateway.namespace}/${next.eastWestGateway.name}`
             : null,
+          passthroughGateways: next.passthroughGateways?.length ?? null,
           problems: next.problems.length,
         },
         'Istio installation read',
@@ -147,6 +161,32 @@ export class KubernetesMeshSource implements MeshInstallationSource {
       for (const listener of this.listeners) listener(next);
     }
     return next;
+  }
+
+  /**
+   * Every Gateway (all namespaces) at the networking.istio.io version the server serves (GET /apis,
+   * as the sink does); [] when the group is not served (no Istio CRDs, so no Gateway); null when
+   * discovery or the list failed, named in problems by `attempt`.
+   */
+  private async readGateways(
+    attempt: <T>(what: string, list: () => Promise<{ items: unknown[] }>) => Promise<T[] | null>,
+  ): Promise<GatewayView[] | null> {
+    const apis = this.config.makeApiClient(this.k8s.ApisApi);
+    const groups = await attempt<ApiGroupDiscovery>('gateways (API discovery, GET /apis)', async () => ({
+      items: (await apis.getAPIVersions()).groups ?? [],
+    }));
+    if (groups === null) return null;
+    const version = gatewayApiVersion(groups);
+    if (version === null) return [];
+    const custom = this.config.makeApiClient(this.k8s.CustomObjectsApi);
+    return attempt<GatewayView>(`gateways (${GATEWAY_API_GROUP}/${version})`, async () => {
+      const list = (await custom.listClusterCustomObject({
+        group: GATEWAY_API_GROUP,
+        version,
+        plural: 'gateways',
+      })) as { items?: unknown[] };
+      return { items: list.items ?? [] };
+    });
   }
 
   private schedule(delayMs: number): void {

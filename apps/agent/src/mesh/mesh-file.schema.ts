@@ -1,4 +1,4 @@
-import type { MeshInstallation } from '@lattice/domain';
+import { MESH_INSTALLATION_LIMITS, type MeshInstallation, validateMeshInstallation } from '@lattice/domain';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_EAST_WEST_SELECTOR, DEFAULT_TRUST_DOMAIN } from './mesh-installation.mapping';
@@ -21,8 +21,14 @@ import { DEFAULT_EAST_WEST_SELECTOR, DEFAULT_TRUST_DOMAIN } from './mesh-install
 //       addresses: [198.51.100.20]
 //       ports: [15021, 15443]
 //     localities: [{ region: us-east-1, zone: us-east-1a, nodes: 3 }]
+//     passthroughGateways:             # omit: not known; []: none. Gateways with an AUTO_PASSTHROUGH
+//       - namespace: istio-system      # server on 15443 (checked when the cluster's east-west
+//         name: cross-network-gateway  # Gateway is not Lattice's: eastWestGatewayManaged false)
+//         selector: { istio: eastwestgateway }
+//         hosts: ['*.local', '*.shop.lattice.local']
 const name = z.string().regex(/^[A-Za-z0-9._:/=*@+-]+$/, 'must be a name without spaces');
 const optionalName = z.union([name, z.literal('')]);
+const L = MESH_INSTALLATION_LIMITS;
 
 const meshSectionSchema = z
   .object({
@@ -54,6 +60,20 @@ const meshSectionSchema = z
       )
       .max(256)
       .default([]),
+    passthroughGateways: z
+      .array(
+        z
+          .object({
+            namespace: name.default('istio-system'),
+            name,
+            selector: z.record(z.string(), z.string()).default({}),
+            hosts: z.array(name.max(L.gatewayHost)).min(1).max(L.gatewayHosts),
+          })
+          .strict(),
+      )
+      .max(L.passthroughGateways)
+      .nullable()
+      .default(null),
   })
   .strict();
 
@@ -85,7 +105,7 @@ export function parseMeshSection(text: string, source = 'inventory file'): MeshI
   }
   const mesh = result.data;
   const found = mesh.meshConfigFound;
-  return {
+  const installation: MeshInstallation = {
     meshConfigFound: found,
     meshConfigName: found ? mesh.meshConfigName : '',
     trustDomain: found ? mesh.trustDomain : '',
@@ -94,10 +114,15 @@ export function parseMeshSection(text: string, source = 'inventory file'): MeshI
     dnsAutoAllocate: found && mesh.dnsAutoAllocate,
     network: mesh.network,
     eastWestGateway: mesh.eastWestGateway,
+    passthroughGateways: mesh.passthroughGateways,
     istioVersion: mesh.istioVersion,
     revision: mesh.revision,
     localities: mesh.localities,
     problems: [],
     source: 'file',
   };
+  // What the controller would refuse (a selector that is not Kubernetes labels, …) fails here, at start.
+  const [problem] = validateMeshInstallation(installation);
+  if (problem) throw new MeshFileError(`${source}: ${problem.field}: ${problem.message}`);
+  return installation;
 }

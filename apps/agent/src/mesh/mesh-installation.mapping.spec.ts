@@ -3,11 +3,14 @@ import {
   chooseMeshConfigMap,
   type DeploymentView,
   eastWestGateway,
+  gatewayApiVersion,
+  type GatewayView,
   istiodFacts,
   type KubernetesMeshObjects,
   nodeLocalities,
   parseLabelSelector,
   parseMeshConfig,
+  passthroughGateways,
   versionFromImage,
 } from './mesh-installation.mapping';
 import { MeshFileError, parseMeshSection } from './mesh-file.schema';
@@ -186,6 +189,7 @@ describe('buildMeshInstallation', () => {
     gatewayServices: [],
     deployments: [istiod({}, 'istio/pilot:1.24.2')],
     nodes: [],
+    gateways: [],
     problems: [],
   };
 
@@ -199,12 +203,17 @@ describe('buildMeshInstallation', () => {
       dnsAutoAllocate: true,
       network: 'net-east',
       eastWestGateway: null,
+      passthroughGateways: [],
       istioVersion: '1.24.2',
       revision: 'default',
       localities: [],
       problems: [],
       source: 'kubernetes',
     });
+  });
+
+  it('reports Gateways not listed as unknown (null), not as none', () => {
+    expect(buildMeshInstallation({ ...objects, gateways: null }, 'istio=x').passthroughGateways).toBeNull();
   });
 
   it('reports no mesh config when there is none, and names a mesh config that does not parse', () => {
@@ -252,6 +261,7 @@ describe('parseMeshSection (inventory file mode)', () => {
         ports: [15443],
         selector: 'istio=eastwestgateway',
       },
+      passthroughGateways: null,
       istioVersion: '',
       revision: 'default',
       localities: [],
@@ -260,12 +270,132 @@ describe('parseMeshSection (inventory file mode)', () => {
     });
   });
 
+  it('reads passthrough Gateways: omitted is unknown, [] is none, a bad selector is refused', () => {
+    expect(
+      parseMeshSection(
+        "mesh:\n  passthroughGateways:\n    - { name: ew, selector: { istio: eastwestgateway }, hosts: ['*.local'] }\n",
+      )?.passthroughGateways,
+    ).toEqual([
+      { namespace: 'istio-system', name: 'ew', selector: { istio: 'eastwestgateway' }, hosts: ['*.local'] },
+    ]);
+    expect(parseMeshSection('mesh:\n  passthroughGateways: []\n')?.passthroughGateways).toEqual([]);
+    expect(() =>
+      parseMeshSection(
+        "mesh:\n  passthroughGateways: [{ name: ew, selector: { 'bad key': x }, hosts: ['*'] }]\n",
+        'east.yaml',
+      ),
+    ).toThrow(/^east.yaml: mesh.passthroughGateways\[0\].selector.bad key: must be a Kubernetes label key$/);
+  });
+
   it('names the bad field', () => {
     expect(() => parseMeshSection('mesh:\n  eastWestGateway: { ports: [0] }\n', 'east.yaml')).toThrow(
       new MeshFileError('east.yaml: mesh.eastWestGateway.ports.0: Too small: expected number to be >=1'),
     );
     expect(() => parseMeshSection('mesh:\n  dnsCaptur: true\n', 'east.yaml')).toThrow(
       /east.yaml: mesh: Unrecognized key/,
+    );
+  });
+});
+
+describe('gatewayApiVersion', () => {
+  const group = (versions: string[], preferred?: string) => [
+    { name: 'apps', versions: [{ version: 'v1' }] },
+    {
+      name: 'networking.istio.io',
+      versions: versions.map((version) => ({ version })),
+      ...(preferred ? { preferredVersion: { version: preferred } } : {}),
+    },
+  ];
+
+  it("takes the server's preferred version when readable, else v1, v1beta1, v1alpha3 in that order", () => {
+    expect(gatewayApiVersion(group(['v1', 'v1beta1', 'v1alpha3'], 'v1'))).toBe('v1');
+    expect(gatewayApiVersion(group(['v1', 'v1beta1'], 'v1beta1'))).toBe('v1beta1');
+    expect(gatewayApiVersion(group(['v1beta1', 'v1alpha3'], 'v2'))).toBe('v1beta1');
+    expect(gatewayApiVersion(group(['v1alpha3']))).toBe('v1alpha3');
+  });
+
+  it('is null when Istio is not served, or only in versions it cannot read', () => {
+    expect(gatewayApiVersion([{ name: 'apps', versions: [{ version: 'v1' }] }])).toBeNull();
+    expect(gatewayApiVersion(group(['v2']))).toBeNull();
+  });
+});
+
+describe('passthroughGateways', () => {
+  const gateway = (
+    name: string,
+    servers: NonNullable<NonNullable<GatewayView['spec']>['servers']>,
+    extra: { namespace?: string; labels?: Record<string, string>; selector?: Record<string, string> } = {},
+  ): GatewayView => ({
+    metadata: { name, namespace: extra.namespace ?? 'istio-system', labels: extra.labels ?? {} },
+    spec: { selector: extra.selector ?? { istio: 'eastwestgateway' }, servers },
+  });
+  const passthrough = (hosts: string[], number = 15443, mode = 'AUTO_PASSTHROUGH') => ({
+    port: { number },
+    tls: { mode },
+    hosts,
+  });
+
+  it('keeps the AUTO_PASSTHROUGH servers on 15443 with their hosts as written, by namespace and name', () => {
+    const result = passthroughGateways([
+      gateway('z-ingress', [passthrough(['*.example.com'], 443, 'PASSTHROUGH')]),
+      gateway('mixed', [
+        passthrough(['*.local', 'istio-system/*.shop.example']),
+        passthrough(['./*.local', '*/x.example']),
+        passthrough(['ignored.example'], 15443, 'ISTIO_MUTUAL'),
+        passthrough(['ignored-too.example'], 15444),
+      ]),
+      gateway('any-pod', [passthrough(['*'])], { namespace: 'edge', selector: {} }),
+    ]);
+    expect(result).toEqual({
+      gateways: [
+        { namespace: 'edge', name: 'any-pod', selector: {}, hosts: ['*'] },
+        {
+          namespace: 'istio-system',
+          name: 'mixed',
+          selector: { istio: 'eastwestgateway' },
+          hosts: ['*.local', 'istio-system/*.shop.example', './*.local', '*/x.example'],
+        },
+      ],
+      problem: null,
+    });
+  });
+
+  it("leaves out the Gateways Lattice renders (its managed-by label with a GNS label), not a user's copy of one label", () => {
+    const lattice = { 'app.kubernetes.io/managed-by': 'lattice', 'lattice.io/gns': 'g1' };
+    const result = passthroughGateways([
+      gateway('lattice-eastwest-shop-1a2b', [passthrough(['*.shop.example'])], { labels: lattice }),
+      gateway('mine', [passthrough(['*.shop.example'])], {
+        labels: { 'app.kubernetes.io/managed-by': 'lattice' },
+      }),
+    ]);
+    expect(result.gateways.map((found) => found.name)).toEqual(['mine']);
+  });
+
+  it('bounds what it reports and names what it left out in one problem', () => {
+    const many = Array.from({ length: 105 }, (_, i) =>
+      gateway(`gw-${String(i).padStart(3, '0')}`, [passthrough(['*.local'])]),
+    );
+    const hosts = Array.from({ length: 102 }, (_, i) => `h${i}.example`);
+    const result = passthroughGateways([
+      gateway('aaa-hosts', [passthrough([...hosts, 'bad host', '*.local', '*.local'])], { namespace: 'a' }),
+      ...many,
+    ]);
+    expect(result.gateways).toHaveLength(100);
+    expect(result.gateways[0]!.hosts).toEqual([...hosts, '*.local'].slice(0, 100));
+    expect(result.problem).toBe(
+      'gateways: AUTO_PASSTHROUGH Gateways on 15443 not reported: 1 malformed host(s) of a/aaa-hosts, ' +
+        '3 host(s) of a/aaa-hosts, 6 Gateway(s) after the first 100',
+    );
+  });
+
+  it('leaves out a Gateway the controller would refuse, rather than get the whole report refused', () => {
+    const result = passthroughGateways([
+      gateway('bad-selector', [passthrough(['*'])], { selector: { 'not a key': 'x' } }),
+      gateway('good', [passthrough(['*'])]),
+    ]);
+    expect(result.gateways.map((found) => found.name)).toEqual(['good']);
+    expect(result.problem).toBe(
+      'gateways: AUTO_PASSTHROUGH Gateways on 15443 not reported: istio-system/bad-selector (must be a Kubernetes label key)',
     );
   });
 });

@@ -1,5 +1,18 @@
-import type { EastWestGatewayService, MeshInstallation, NodeLocality } from '@lattice/domain';
+import {
+  EAST_WEST_GATEWAY_PORT,
+  type EastWestGatewayService,
+  GATEWAYS_PROBLEM_PREFIX,
+  gatewayHostSchema,
+  MESH_INSTALLATION_LIMITS,
+  type MeshInstallation,
+  type NodeLocality,
+  type PassthroughGateway,
+  passthroughGatewaySchema,
+} from '@lattice/domain';
+import { GNS_LABEL } from '@lattice/istio';
 import { parse } from 'yaml';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../sink/apply-sink.port';
+import type { ApiGroupDiscovery } from '../sink/istio-api-versions.util';
 
 /**
  * How the agent reads a cluster's Istio installation from Kubernetes objects: plain functions over
@@ -48,6 +61,89 @@ export interface DeploymentView {
 
 export interface NodeView {
   metadata?: Meta;
+}
+
+export interface GatewayView {
+  metadata?: Meta;
+  spec?: {
+    selector?: Record<string, string> | null;
+    servers?: { port?: { number?: number }; tls?: { mode?: string }; hosts?: string[] }[] | null;
+  };
+}
+
+export const GATEWAY_API_GROUP = 'networking.istio.io';
+/**
+ * Versions of networking.istio.io a Gateway is read at, in order of preference: Istio 1.22+ serves
+ * v1, older releases v1beta1 and v1alpha3. The Gateway schema is the same in all three.
+ */
+export const GATEWAY_READ_VERSIONS = ['v1', 'v1beta1', 'v1alpha3'] as const;
+
+/**
+ * The version to list Gateways at: the server's preferred version of networking.istio.io when it is
+ * one of GATEWAY_READ_VERSIONS, else the first of those it serves; null when it serves none (no
+ * Istio CRDs: no Gateway can exist).
+ */
+export function gatewayApiVersion(groups: readonly ApiGroupDiscovery[]): string | null {
+  const group = groups.find((candidate) => candidate.name === GATEWAY_API_GROUP);
+  if (!group) return null;
+  const served = (group.versions ?? []).flatMap((entry) => (entry.version ? [entry.version] : []));
+  const readable: readonly string[] = GATEWAY_READ_VERSIONS;
+  const preferred = group.preferredVersion?.version;
+  if (preferred !== undefined && readable.includes(preferred) && served.includes(preferred)) return preferred;
+  return GATEWAY_READ_VERSIONS.find((version) => served.includes(version)) ?? null;
+}
+
+/**
+ * The Gateways with an AUTO_PASSTHROUGH server on 15443 and their hosts from those servers (as
+ * written, duplicates dropped), by namespace and name. The Gateways Lattice renders (its
+ * managed-by label together with a GNS label) are left out: the check is about a Gateway the user
+ * brings, and one Lattice Gateway per GNS would crowd the report. Bounded like every report field,
+ * and only what the controller accepts: at most 100 Gateways and 100 hosts each; hosts and
+ * Gateways it would refuse (a host with spaces, a selector that is not Kubernetes labels) and what
+ * does not fit are left out and named in one problem, so one odd Gateway cannot get the whole
+ * report refused.
+ */
+export function passthroughGateways(gateways: readonly GatewayView[]): {
+  gateways: PassthroughGateway[];
+  problem: string | null;
+} {
+  const L = MESH_INSTALLATION_LIMITS;
+  const left: string[] = [];
+  const found: PassthroughGateway[] = [];
+  const sorted = [...gateways].sort(
+    (a, b) =>
+      (a.metadata?.namespace ?? '').localeCompare(b.metadata?.namespace ?? '') ||
+      (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
+  );
+  for (const gateway of sorted) {
+    const labels = gateway.metadata?.labels ?? {};
+    if (labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && labels[GNS_LABEL] !== undefined) continue;
+    const servers = (gateway.spec?.servers ?? []).filter(
+      (server) => server.port?.number === EAST_WEST_GATEWAY_PORT && server.tls?.mode === 'AUTO_PASSTHROUGH',
+    );
+    if (servers.length === 0) continue;
+    const where = `${gateway.metadata?.namespace ?? ''}/${gateway.metadata?.name ?? ''}`;
+    const written = [...new Set(servers.flatMap((server) => server.hosts ?? []))];
+    const hosts = written.filter((host) => gatewayHostSchema.safeParse(host).success);
+    if (hosts.length < written.length)
+      left.push(`${written.length - hosts.length} malformed host(s) of ${where}`);
+    if (hosts.length > L.gatewayHosts) left.push(`${hosts.length - L.gatewayHosts} host(s) of ${where}`);
+    const candidate = passthroughGatewaySchema.safeParse({
+      namespace: gateway.metadata?.namespace ?? '',
+      name: gateway.metadata?.name ?? '',
+      selector: { ...(gateway.spec?.selector ?? {}) },
+      hosts: hosts.slice(0, L.gatewayHosts),
+    });
+    if (candidate.success) found.push(candidate.data);
+    else left.push(`${where} (${candidate.error.issues[0]?.message ?? 'malformed'})`);
+  }
+  if (found.length > L.passthroughGateways)
+    left.push(`${found.length - L.passthroughGateways} Gateway(s) after the first ${L.passthroughGateways}`);
+  const problem = `${GATEWAYS_PROBLEM_PREFIX}: AUTO_PASSTHROUGH Gateways on ${EAST_WEST_GATEWAY_PORT} not reported: ${left.join(', ')}`;
+  return {
+    gateways: found.slice(0, L.passthroughGateways),
+    problem: left.length > 0 ? problem.slice(0, L.problem) : null,
+  };
 }
 
 /** Go's strconv.ParseBool, which Istio uses for these proxy metadata flags. */
@@ -235,6 +331,8 @@ export interface KubernetesMeshObjects {
   /** Deployments of istio-system. */
   deployments: readonly DeploymentView[];
   nodes: readonly NodeView[];
+  /** Gateways of every namespace; null when they could not be listed (named in problems). */
+  gateways: readonly GatewayView[] | null;
   /** What could not be read (those fields are then empty). */
   problems: readonly string[];
 }
@@ -242,6 +340,8 @@ export interface KubernetesMeshObjects {
 /** The installation from what was read; a mesh config that does not parse is named in problems. */
 export function buildMeshInstallation(objects: KubernetesMeshObjects, selector: string): MeshInstallation {
   const problems = [...objects.problems];
+  const passthrough = objects.gateways === null ? null : passthroughGateways(objects.gateways);
+  if (passthrough?.problem) problems.push(passthrough.problem);
   const istiod = istiodFacts(objects.deployments);
   const configMap = chooseMeshConfigMap(objects.configMaps, istiod?.revision);
   let meshConfig: MeshConfigFacts | null = null;
@@ -263,6 +363,7 @@ export function buildMeshInstallation(objects: KubernetesMeshObjects, selector: 
     dnsAutoAllocate: (meshConfig?.dnsAutoAllocate ?? false) || (istiod?.ipAutoAllocate ?? false),
     network: objects.istioNamespace?.metadata?.labels?.[NETWORK_LABEL] ?? '',
     eastWestGateway: eastWestGateway(objects.gatewayServices, selector),
+    passthroughGateways: passthrough?.gateways ?? null,
     istioVersion: istiod?.version ?? '',
     revision: istiod?.revision ?? '',
     localities: nodeLocalities(objects.nodes),

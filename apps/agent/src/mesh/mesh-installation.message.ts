@@ -21,6 +21,8 @@ export function meshInstallationMessage(installation: MeshInstallation): MeshIns
           selector: gateway.selector,
         }
       : undefined,
+    passthroughGateways: installation.passthroughGateways ?? [],
+    passthroughGatewaysRead: installation.passthroughGateways !== null,
     istioVersion: installation.istioVersion,
     revision: installation.revision,
     localities: installation.localities,

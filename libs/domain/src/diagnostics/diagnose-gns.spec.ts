@@ -5,7 +5,12 @@ import {
   diagnoseGlobalNamespace,
   FINDING_CODES,
 } from './diagnose-gns';
-import { type MeshInstallation, reportedPlacement, validateMeshInstallation } from './mesh-installation';
+import {
+  type MeshInstallation,
+  meshInstallationSchema,
+  reportedPlacement,
+  validateMeshInstallation,
+} from './mesh-installation';
 import { meshReadyCondition } from './mesh-ready';
 
 const DOMAIN = 'shop.lattice.local';
@@ -26,6 +31,7 @@ function installation(overrides: Partial<MeshInstallation> = {}): MeshInstallati
       ports: [15021, 15443, 15012, 15017],
       selector: 'istio=eastwestgateway',
     },
+    passthroughGateways: [],
     istioVersion: '1.24.2',
     revision: 'default',
     localities: [{ region: 'us-east-1', zone: 'us-east-1a', nodes: 3 }],
@@ -46,6 +52,7 @@ function cluster(
     registeredNetwork: null,
     registeredEastWestAddress: null,
     installation: mesh,
+    eastWestGateway: { managed: true, selector: { istio: 'eastwestgateway' } },
     ...extra,
   };
 }
@@ -157,6 +164,133 @@ describe('diagnoseGlobalNamespace', () => {
     const [finding] = diagnose(east(installation(), { registeredEastWestAddress: '203.0.113.9' }), west);
     expect(finding).toMatchObject({ severity: 'WARNING', code: 'EAST_WEST_ADDRESS_MISMATCH' });
     expect(finding.fix).toContain('"eastWestAddress": "198.51.100.20"');
+  });
+
+  describe('an existing east-west Gateway (eastWestGatewayManaged false)', () => {
+    const existing = { eastWestGateway: { managed: false, selector: { istio: 'eastwestgateway' } } };
+    const gateway = (name: string, selector: Record<string, string>, hosts: string[]) => ({
+      namespace: 'istio-system',
+      name,
+      selector,
+      hosts,
+    });
+
+    it('is not checked when Lattice renders the Gateway, whatever the agent saw', () => {
+      expect(diagnose(east(installation({ passthroughGateways: [] })), west)).toEqual([]);
+      expect(diagnose(east(installation({ passthroughGateways: null })), west)).toEqual([]);
+    });
+
+    it('is fine when a Gateway on the gateway pods routes *.<domain> (namespace prefix ignored, as istiod does)', () => {
+      for (const host of [`*.${DOMAIN}`, `istio-system/*.${DOMAIN}`, '*', '*.local'])
+        expect(
+          diagnose(
+            east(
+              installation({ passthroughGateways: [gateway('ew', { istio: 'eastwestgateway' }, [host])] }),
+              existing,
+            ),
+            west,
+          ),
+        ).toEqual([]);
+      // A Gateway without a selector applies to every gateway pod.
+      expect(
+        diagnose(
+          east(installation({ passthroughGateways: [gateway('any', {}, [`*.${DOMAIN}`])] }), existing),
+          west,
+        ),
+      ).toEqual([]);
+    });
+
+    it('reports no Gateway on the pods as an error across clusters, info for one cluster, with a Gateway that works', () => {
+      const mesh = installation({
+        passthroughGateways: [gateway('ingress', { istio: 'ingressgateway' }, ['*'])],
+      });
+      const [finding] = diagnose(east(mesh, existing), west);
+      expect(finding).toMatchObject({
+        severity: 'ERROR',
+        code: 'EAST_WEST_GATEWAY_HOSTS_MISSING',
+        clusterName: 'east',
+      });
+      expect(finding!.message).toContain(
+        'no Gateway with an AUTO_PASSTHROUGH server on 15443 applies to the gateway pods (istio=eastwestgateway)',
+      );
+      expect(finding!.message).toContain(`does not route *.${DOMAIN}`);
+      expect(finding!.fix).toContain(
+        [
+          'apiVersion: networking.istio.io/v1',
+          'kind: Gateway',
+          'metadata:',
+          '  name: eastwest-shop-lattice-local',
+          '  namespace: istio-system',
+          'spec:',
+          '  selector:',
+          '    istio: eastwestgateway',
+          '  servers:',
+          '    - port: { number: 15443, name: tls-gns, protocol: TLS }',
+          '      tls: { mode: AUTO_PASSTHROUGH }',
+          `      hosts: ['*.${DOMAIN}']`,
+        ].join('\n'),
+      );
+      expect(finding!.fix).toContain(
+        'PUT /v1/clusters/id-east with If-Match: <ETag of GET /v1/clusters/id-east> and {"eastWestGatewayManaged": true}',
+      );
+      expect(codes(diagnose(east(mesh, existing)))).toEqual(['INFO EAST_WEST_GATEWAY_HOSTS_MISSING']);
+    });
+
+    it('names the Gateways on the pods that route other hosts, and the fix uses the custom selector', () => {
+      const custom = { eastWestGateway: { managed: false, selector: { app: 'ew', tier: 'edge' } } };
+      const [finding] = diagnose(
+        east(
+          installation({
+            passthroughGateways: [
+              gateway('cross-network-gateway', { app: 'ew' }, ['*.global']),
+              gateway('partner', { app: 'ew', tier: 'edge' }, [`cart.${DOMAIN}`, 'ns/*.other.example']),
+              gateway('other-pods', { app: 'ingress' }, ['*']),
+            ],
+          }),
+          custom,
+        ),
+        west,
+      ).filter((found) => found.code === 'EAST_WEST_GATEWAY_HOSTS_MISSING');
+      expect(finding!.message).toContain(
+        'the AUTO_PASSTHROUGH Gateways on the gateway pods (app=ew,tier=edge) route only ' +
+          `istio-system/cross-network-gateway: *.global; istio-system/partner: cart.${DOMAIN}, ns/*.other.example:`,
+      );
+      expect(finding!.fix).toContain('  selector:\n    app: ew\n    tier: edge\n');
+    });
+
+    it('says why it could not check when the Gateways are unknown, never an error', () => {
+      const unknown = (mesh: MeshInstallation) =>
+        diagnose(east(mesh, existing), west).filter((found) =>
+          found.code.startsWith('EAST_WEST_GATEWAY_HOSTS'),
+        );
+      const [older] = unknown(installation({ passthroughGateways: null }));
+      expect(older).toMatchObject({ severity: 'WARNING', code: 'EAST_WEST_GATEWAY_HOSTS_UNCHECKED' });
+      expect(older!.message).toContain('an agent older than this check');
+      expect(older!.fix).toContain('helm upgrade lattice-agent');
+
+      const forbidden = 'gateways (networking.istio.io/v1): Forbidden: gateways is forbidden';
+      const [denied] = unknown(installation({ passthroughGateways: null, problems: [forbidden] }));
+      expect(denied!.message).toContain(`the agent could not list Gateways (${forbidden})`);
+      expect(denied!.fix).toContain('kubectl auth can-i list gateways.networking.istio.io');
+
+      const [file] = unknown(installation({ passthroughGateways: null, source: 'file' }));
+      expect(file!.message).toContain("the inventory file's mesh: section has no passthroughGateways");
+      expect(file!.fix).toContain("selector: { istio: eastwestgateway }, hosts: ['*.shop.lattice.local']");
+
+      expect(
+        codes(diagnose(east(installation({ passthroughGateways: null }), existing))).filter((code) =>
+          code.includes('HOSTS'),
+        ),
+      ).toEqual(['INFO EAST_WEST_GATEWAY_HOSTS_UNCHECKED']);
+    });
+
+    it('is not checked without Istio (ISTIO_NOT_FOUND says it all)', () => {
+      const codesFound = codes(
+        diagnose(east(installation({ meshConfigFound: false, passthroughGateways: [] }), existing), west),
+      );
+      expect(codesFound).toContain('ERROR ISTIO_NOT_FOUND');
+      expect(codesFound.filter((code) => code.includes('HOSTS'))).toEqual([]);
+    });
   });
 
   it('reports an unset network (error across clusters) and a registered network the cluster disagrees with', () => {
@@ -353,6 +487,35 @@ describe('validateMeshInstallation', () => {
       installation({ trustDomainAliases: Array.from({ length: 65 }, (_, i) => `a${i}.example`) }),
     );
     expect(problems[0].field).toBe('mesh.trustDomainAliases');
+  });
+
+  it('bounds and checks the passthrough Gateways: count, hosts, selector labels', () => {
+    const gateway = {
+      namespace: 'istio-system',
+      name: 'ew',
+      selector: { istio: 'eastwestgateway' },
+      hosts: ['*'],
+    };
+    const fields = (passthroughGateways: MeshInstallation['passthroughGateways']) =>
+      validateMeshInstallation(installation({ passthroughGateways })).map((p) => `${p.field}: ${p.message}`);
+    expect(fields([gateway, { ...gateway, selector: {} }])).toEqual([]);
+    expect(fields(Array.from({ length: 101 }, () => gateway))[0]).toMatch(/^mesh.passthroughGateways: /);
+    expect(fields([{ ...gateway, hosts: Array.from({ length: 101 }, () => '*') }])[0]).toMatch(
+      /^mesh.passthroughGateways\[0\].hosts: /,
+    );
+    expect(fields([{ ...gateway, selector: { istio: 'east west' } }])).toEqual([
+      'mesh.passthroughGateways[0].selector.istio: must be a Kubernetes label value',
+    ]);
+    expect(
+      fields([
+        { ...gateway, selector: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) },
+      ]),
+    ).toEqual(['mesh.passthroughGateways[0].selector: must have at most 32 labels']);
+  });
+
+  it('reads an installation stored before passthroughGateways existed as not knowing them', () => {
+    const { passthroughGateways: _absent, ...stored } = installation({ passthroughGateways: [] });
+    expect(meshInstallationSchema.parse(JSON.parse(JSON.stringify(stored))).passthroughGateways).toBeNull();
   });
 });
 

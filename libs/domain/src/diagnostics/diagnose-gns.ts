@@ -1,7 +1,14 @@
 import type { GnsConflict, GnsMembership, GnsWarning } from '../gns/membership';
 import { compareText } from '../gns/compare-text';
-import { acceptedTrustDomains, istioMinorVersion, type MeshInstallation } from './mesh-installation';
+import type { DesiredEastWestGateway } from '../desired-state';
+import {
+  acceptedTrustDomains,
+  GATEWAYS_PROBLEM_PREFIX,
+  istioMinorVersion,
+  type MeshInstallation,
+} from './mesh-installation';
 import { EAST_WEST_GATEWAY_PORT } from '../gns/desired-states';
+import { coveringPassthroughGateway, gatewaySelectsPods } from './passthrough-gateway';
 
 export type FindingSeverity = 'ERROR' | 'WARNING' | 'INFO';
 
@@ -17,6 +24,8 @@ export const FINDING_CODES = [
   'EAST_WEST_GATEWAY_NO_ADDRESS',
   'EAST_WEST_GATEWAY_PORT_MISSING',
   'EAST_WEST_ADDRESS_MISMATCH',
+  'EAST_WEST_GATEWAY_HOSTS_MISSING',
+  'EAST_WEST_GATEWAY_HOSTS_UNCHECKED',
   'NETWORK_UNSET',
   'NETWORK_MISMATCH',
   'ISTIO_VERSION_UNKNOWN',
@@ -54,6 +63,8 @@ export interface DiagnosedCluster {
   registeredEastWestAddress: string | null;
   /** What the agent reported; null when it never did (an agent older than the report). */
   installation: MeshInstallation | null;
+  /** How its east-west Gateway is had (registration): Lattice's, or an existing one on these pods. */
+  eastWestGateway: DesiredEastWestGateway;
 }
 
 export interface DiagnosisInput {
@@ -62,8 +73,6 @@ export interface DiagnosisInput {
   clusters: readonly DiagnosedCluster[];
 }
 
-/** The east-west gateway port Istio's multi-network gateways use for AUTO_PASSTHROUGH mTLS. */
-export const EAST_WEST_PORT = EAST_WEST_GATEWAY_PORT;
 /**
  * The oldest Istio minor release the diagnostics accept. Istio supports each release for about
  * six months; older ones get no security fixes, and the agent is tested against 1.22 and later
@@ -141,8 +150,8 @@ export function diagnoseCluster(
         'INSTALLATION_READ_FAILED',
         `The agent of "${cluster.name}" could not read part of the Istio installation: ${problem}. ` +
           'Findings that depend on it may be missing or wrong.',
-        "Check the agent's RBAC (the lattice-agent Helm chart grants get/list on configmaps, namespaces, " +
-          'services, nodes and deployments): kubectl auth can-i list configmaps -n istio-system ' +
+        "Check the agent's RBAC (the lattice-agent Helm chart grants list on configmaps, namespaces, " +
+          'services, nodes, deployments and gateways.networking.istio.io): kubectl auth can-i list configmaps -n istio-system ' +
           '--as system:serviceaccount:<agent namespace>:lattice-agent',
       ),
     );
@@ -160,6 +169,8 @@ export function diagnoseCluster(
     findings.push(...meshConfigFindings(cluster, mesh, domain, about));
   }
   findings.push(...gatewayFindings(cluster, mesh, multiCluster, about));
+  if (domain !== null && mesh.meshConfigFound)
+    findings.push(...passthroughGatewayFindings(cluster, mesh, domain, multiCluster, about));
   findings.push(...networkFindings(cluster, mesh, multiCluster, about));
   findings.push(...versionFindings(cluster, mesh, about));
   if (mesh.localities.length > 0 && mesh.localities.every((locality) => locality.region === ''))
@@ -263,15 +274,15 @@ function gatewayFindings(
     ];
   const findings: DiagnosticFinding[] = [];
   const where = `${gateway.namespace}/${gateway.name}`;
-  if (!gateway.ports.includes(EAST_WEST_PORT))
+  if (!gateway.ports.includes(EAST_WEST_GATEWAY_PORT))
     findings.push(
       about(
         severity,
         'EAST_WEST_GATEWAY_PORT_MISSING',
-        `The east-west gateway Service ${where} of "${cluster.name}" does not expose port ${EAST_WEST_PORT} ` +
+        `The east-west gateway Service ${where} of "${cluster.name}" does not expose port ${EAST_WEST_GATEWAY_PORT} ` +
           `(it exposes ${gateway.ports.join(', ') || 'none'}), the AUTO_PASSTHROUGH mTLS port remote clusters connect to.`,
         `kubectl -n ${gateway.namespace} patch service ${gateway.name} --type json -p ` +
-          `'[{"op":"add","path":"/spec/ports/-","value":{"name":"tls","port":${EAST_WEST_PORT},"targetPort":${EAST_WEST_PORT}}}]'`,
+          `'[{"op":"add","path":"/spec/ports/-","value":{"name":"tls","port":${EAST_WEST_GATEWAY_PORT},"targetPort":${EAST_WEST_GATEWAY_PORT}}}]'`,
       ),
     );
   if (gateway.addresses.length === 0 && !cluster.registeredEastWestAddress)
@@ -282,7 +293,7 @@ function gatewayFindings(
         `The east-west gateway Service ${where} of "${cluster.name}" has no external address ` +
           '(status.loadBalancer.ingress is empty and no address was registered): remote clusters have nothing to connect to.',
         `Check why the load balancer is pending: kubectl -n ${gateway.namespace} describe service ${gateway.name}\n` +
-          `or register a reachable address: PATCH /v1/clusters/${cluster.id} {"eastWestAddress": "<ip or hostname>"}`,
+          `or register a reachable address: ${clusterUpdate(cluster.id, '{"eastWestAddress": "<ip or hostname>"}')}`,
       ),
     );
   if (
@@ -296,11 +307,115 @@ function gatewayFindings(
         'EAST_WEST_ADDRESS_MISMATCH',
         `"${cluster.name}" was registered with east-west address ${cluster.registeredEastWestAddress}, but its ` +
           `gateway Service ${where} has ${gateway.addresses.join(', ')}: remote clusters use the registered one.`,
-        `If the registered address is stale: PATCH /v1/clusters/${cluster.id} ` +
-          `{"eastWestAddress": "${gateway.addresses[0]}"}`,
+        `If the registered address is stale: ${clusterUpdate(cluster.id, `{"eastWestAddress": "${gateway.addresses[0]}"}`)}`,
       ),
     );
   return findings;
+}
+
+/**
+ * A cluster whose east-west Gateway is not Lattice's (eastWestGatewayManaged false) needs an
+ * existing Gateway on its gateway pods with an AUTO_PASSTHROUGH server on 15443 routing
+ * `*.<domain>` (the rules: passthrough-gateway.ts). Unknown when the agent did not report its
+ * Gateways: then a warning that says why, never an error guessed from nothing.
+ */
+function passthroughGatewayFindings(
+  cluster: DiagnosedCluster,
+  mesh: MeshInstallation,
+  domain: string,
+  multiCluster: boolean,
+  about: About,
+): DiagnosticFinding[] {
+  if (cluster.eastWestGateway.managed) return [];
+  const pods = cluster.eastWestGateway.selector;
+  const podLabels = labelList(pods);
+  const gateways = mesh.passthroughGateways;
+  if (gateways === null) {
+    const listFailed = mesh.problems.find((problem) => problem.startsWith(GATEWAYS_PROBLEM_PREFIX));
+    const why = listFailed
+      ? `the agent could not list Gateways (${listFailed})`
+      : mesh.source === 'file'
+        ? "the inventory file's mesh: section has no passthroughGateways"
+        : 'the agent does not report Gateways (an agent older than this check)';
+    return [
+      about(
+        multiCluster ? 'WARNING' : 'INFO',
+        'EAST_WEST_GATEWAY_HOSTS_UNCHECKED',
+        `"${cluster.name}" uses an existing east-west Gateway (eastWestGatewayManaged is false), but whether it ` +
+          `routes *.${domain} could not be checked: ${why}.`,
+        listFailed
+          ? "Grant the agent list on gateways.networking.istio.io (the lattice-agent Helm chart's ClusterRole does): " +
+              'kubectl auth can-i list gateways.networking.istio.io --all-namespaces ' +
+              '--as system:serviceaccount:<agent namespace>:lattice-agent'
+          : mesh.source === 'file'
+            ? `List the cluster's AUTO_PASSTHROUGH Gateways in the inventory file (docs/agent.md), e.g.\n` +
+              `mesh:\n  passthroughGateways:\n    - { namespace: istio-system, name: cross-network-gateway, ` +
+              `selector: { ${Object.entries(pods)
+                .map(([key, value]) => `${key}: ${value}`)
+                .join(', ')} }, hosts: ['*.${domain}'] }`
+            : 'Upgrade the agent (helm upgrade lattice-agent deploy/helm/lattice-agent --reuse-values ' +
+              '--set image.tag=<new version>); it reports its Gateways on its next connection.',
+      ),
+    ];
+  }
+  if (coveringPassthroughGateway(gateways, pods, domain)) return [];
+  const onPods = gateways.filter((gateway) => gatewaySelectsPods(gateway.selector, pods));
+  const seen =
+    onPods.length === 0
+      ? `no Gateway with an AUTO_PASSTHROUGH server on ${EAST_WEST_GATEWAY_PORT} applies to the gateway pods (${podLabels})`
+      : `the AUTO_PASSTHROUGH Gateways on the gateway pods (${podLabels}) route only ` +
+        onPods
+          .slice(0, 3)
+          .map(
+            (gateway) =>
+              `${gateway.namespace}/${gateway.name}: ${gateway.hosts.slice(0, 5).join(', ') || '(no hosts)'}` +
+              (gateway.hosts.length > 5 ? ', …' : ''),
+          )
+          .join('; ') +
+        (onPods.length > 3 ? `; and ${onPods.length - 3} more` : '');
+  const namespace = mesh.eastWestGateway?.namespace || 'istio-system';
+  const name = `eastwest-${domain.replaceAll('.', '-')}`.slice(0, 63).replace(/-+$/, '');
+  return [
+    about(
+      multiCluster ? 'ERROR' : 'INFO',
+      'EAST_WEST_GATEWAY_HOSTS_MISSING',
+      `"${cluster.name}" uses an existing east-west Gateway (eastWestGatewayManaged is false), but ${seen}: ` +
+        `the gateway does not route *.${domain}, so connections from other clusters to this GNS's services are refused.`,
+      `Add '*.${domain}' to the hosts of the AUTO_PASSTHROUGH server on ${EAST_WEST_GATEWAY_PORT} of your Gateway, ` +
+        'or apply one:\n' +
+        [
+          'kubectl apply -f - <<EOF',
+          'apiVersion: networking.istio.io/v1',
+          'kind: Gateway',
+          'metadata:',
+          `  name: ${name}`,
+          `  namespace: ${namespace}`,
+          'spec:',
+          '  selector:',
+          ...Object.entries(pods).map(([key, value]) => `    ${key}: ${value}`),
+          '  servers:',
+          `    - port: { number: ${EAST_WEST_GATEWAY_PORT}, name: tls-gns, protocol: TLS }`,
+          '      tls: { mode: AUTO_PASSTHROUGH }',
+          `      hosts: ['*.${domain}']`,
+          'EOF',
+        ].join('\n') +
+        `\nor let Lattice render it: ${clusterUpdate(cluster.id, '{"eastWestGatewayManaged": true}')}`,
+    ),
+  ];
+}
+
+/** The REST call that changes a cluster's registration (fields not sent stay as they are). */
+function clusterUpdate(clusterId: string, body: string): string {
+  return `PUT /v1/clusters/${clusterId} with If-Match: <ETag of GET /v1/clusters/${clusterId}> and ${body}`;
+}
+
+/** `a=b,c=d` for a message. */
+function labelList(labels: Readonly<Record<string, string>>): string {
+  return (
+    Object.entries(labels)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(',') || 'any'
+  );
 }
 
 function networkFindings(
@@ -320,7 +435,7 @@ function networkFindings(
           `topology.istio.io/network=${reported}: endpoints Lattice labels with one network are treated by ` +
           'istiod as on the other, so traffic is sent directly to pod IPs it cannot reach (or hairpins through gateways).',
         `Make them agree: either kubectl label namespace istio-system topology.istio.io/network=${registered} --overwrite ` +
-          `(and reinstall the east-west gateway for that network), or PATCH /v1/clusters/${cluster.id} {"network": "${reported}"}`,
+          `(and reinstall the east-west gateway for that network), or ${clusterUpdate(cluster.id, `{"network": "${reported}"}`)}`,
       ),
     ];
   if (!reported && !registered)

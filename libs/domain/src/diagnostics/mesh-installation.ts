@@ -18,6 +18,13 @@ export interface MeshInstallation {
   /** `topology.istio.io/network` of istio-system; '' when unset. */
   network: string;
   eastWestGateway: EastWestGatewayService | null;
+  /**
+   * The Gateways (networking.istio.io, any namespace) with an AUTO_PASSTHROUGH server on 15443,
+   * except those Lattice renders itself; null when not read (an agent older than the field, a file
+   * without them, or a list that failed: see `problems`). Checked for clusters whose east-west
+   * Gateway is not Lattice's (eastWestGatewayManaged false).
+   */
+  passthroughGateways: PassthroughGateway[] | null;
   /** e.g. "1.24.2"; '' when unknown. */
   istioVersion: string;
   revision: string;
@@ -36,11 +43,27 @@ export interface EastWestGatewayService {
   selector: string;
 }
 
+/** A Gateway with an AUTO_PASSTHROUGH server on port 15443, as the agent found it. */
+export interface PassthroughGateway {
+  namespace: string;
+  name: string;
+  /** spec.selector: labels of the gateway pods it applies to; empty applies to every gateway pod (Istio). */
+  selector: Record<string, string>;
+  /** The hosts of its AUTO_PASSTHROUGH servers on 15443 as written (`ns/host`, `*\/host`, `./host` kept). */
+  hosts: string[];
+}
+
 export interface NodeLocality {
   region: string;
   zone: string;
   nodes: number;
 }
+
+/**
+ * How the agent's `problems` entry for a failed Gateway list starts, so the diagnostics can say why
+ * the Gateways are unknown.
+ */
+export const GATEWAYS_PROBLEM_PREFIX = 'gateways';
 
 /** Bounds on what an agent may report; the stored column never grows past them. */
 export const MESH_INSTALLATION_LIMITS = {
@@ -54,6 +77,12 @@ export const MESH_INSTALLATION_LIMITS = {
   localities: 256,
   problems: 16,
   problem: 500,
+  passthroughGateways: 100,
+  /** Hosts of one passthrough Gateway (all its AUTO_PASSTHROUGH servers on 15443). */
+  gatewayHosts: 100,
+  /** A Gateway host: a DNS name with an optional `namespace/` prefix. */
+  gatewayHost: 253 + 64,
+  selectorLabels: 32,
 } as const;
 
 const L = MESH_INSTALLATION_LIMITS;
@@ -61,6 +90,31 @@ const L = MESH_INSTALLATION_LIMITS;
 const TOKEN = /^[A-Za-z0-9._:/=*@+-]*$/;
 
 const token = (max: number) => z.string().max(max).regex(TOKEN, 'must be a name without spaces or controls');
+/** Kubernetes label key (optional DNS-subdomain prefix, then a name of at most 63) and value. */
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const labelSelector = z.record(z.string(), z.string()).superRefine((labels, context) => {
+  const entries = Object.entries(labels);
+  if (entries.length > L.selectorLabels)
+    context.addIssue({ code: 'custom', message: `must have at most ${L.selectorLabels} labels` });
+  for (const [key, value] of entries.slice(0, L.selectorLabels)) {
+    if (!LABEL_KEY.test(key))
+      context.addIssue({ code: 'custom', path: [key], message: 'must be a Kubernetes label key' });
+    else if (!LABEL_VALUE.test(value))
+      context.addIssue({ code: 'custom', path: [key], message: 'must be a Kubernetes label value' });
+  }
+});
+
+/** A Gateway host as reported (what the agent keeps of a Gateway's hosts). */
+export const gatewayHostSchema = token(L.gatewayHost);
+
+/** One reported passthrough Gateway (the agent leaves out one that would not pass). */
+export const passthroughGatewaySchema = z.object({
+  namespace: token(L.name),
+  name: token(L.name),
+  selector: labelSelector,
+  hosts: z.array(gatewayHostSchema).max(L.gatewayHosts),
+});
 
 /** The stored JSON column (and the shape every API shows), decoded through this one schema. */
 export const meshInstallationSchema = z.object({
@@ -80,6 +134,8 @@ export const meshInstallationSchema = z.object({
       selector: z.string().max(L.short),
     })
     .nullable(),
+  // Absent from installations stored before the field existed: read as not known.
+  passthroughGateways: z.array(passthroughGatewaySchema).max(L.passthroughGateways).nullable().default(null),
   istioVersion: token(L.short),
   revision: token(L.short),
   localities: z

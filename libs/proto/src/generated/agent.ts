@@ -22,6 +22,7 @@ import type { MeshInstallation as _lattice_agent_v1_MeshInstallation, MeshInstal
 import type { Nack as _lattice_agent_v1_Nack, Nack__Output as _lattice_agent_v1_Nack__Output } from './lattice/agent/v1/Nack';
 import type { Namespace as _lattice_agent_v1_Namespace, Namespace__Output as _lattice_agent_v1_Namespace__Output } from './lattice/agent/v1/Namespace';
 import type { NodeLocality as _lattice_agent_v1_NodeLocality, NodeLocality__Output as _lattice_agent_v1_NodeLocality__Output } from './lattice/agent/v1/NodeLocality';
+import type { PassthroughGateway as _lattice_agent_v1_PassthroughGateway, PassthroughGateway__Output as _lattice_agent_v1_PassthroughGateway__Output } from './lattice/agent/v1/PassthroughGateway';
 import type { Ping as _lattice_agent_v1_Ping, Ping__Output as _lattice_agent_v1_Ping__Output } from './lattice/agent/v1/Ping';
 import type { RegisterRequest as _lattice_agent_v1_RegisterRequest, RegisterRequest__Output as _lattice_agent_v1_RegisterRequest__Output } from './lattice/agent/v1/RegisterRequest';
 import type { RegisterResponse as _lattice_agent_v1_RegisterResponse, RegisterResponse__Output as _lattice_agent_v1_RegisterResponse__Output } from './lattice/agent/v1/RegisterResponse';
@@ -65,6 +66,7 @@ export interface ProtoGrpcType {
         Nack: MessageTypeDefinition<_lattice_agent_v1_Nack, _lattice_agent_v1_Nack__Output>
         Namespace: MessageTypeDefinition<_lattice_agent_v1_Namespace, _lattice_agent_v1_Namespace__Output>
         NodeLocality: MessageTypeDefinition<_lattice_agent_v1_NodeLocality, _lattice_agent_v1_NodeLocality__Output>
+        PassthroughGateway: MessageTypeDefinition<_lattice_agent_v1_PassthroughGateway, _lattice_agent_v1_PassthroughGateway__Output>
         Ping: MessageTypeDefinition<_lattice_agent_v1_Ping, _lattice_agent_v1_Ping__Output>
         RegisterRequest: MessageTypeDefinition<_lattice_agent_v1_RegisterRequest, _lattice_agent_v1_RegisterRequest__Output>
         RegisterResponse: MessageTypeDefinition<_lattice_agent_v1_RegisterResponse, _lattice_agent_v1_RegisterResponse__Output>

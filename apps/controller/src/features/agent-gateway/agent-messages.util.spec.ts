@@ -16,6 +16,8 @@ const reported = (overrides: Partial<MeshInstallation__Output> = {}): MeshInstal
   localities: [],
   problems: [],
   source: 'kubernetes',
+  passthroughGateways: [],
+  passthroughGatewaysRead: true,
   ...overrides,
 });
 
@@ -42,5 +44,33 @@ describe('meshInstallationFromProto', () => {
     const installation = meshInstallationFromProto(reported({ trustDomainAliases: many }));
     expect(installation.trustDomainAliases).toHaveLength(MESH_INSTALLATION_LIMITS.aliases + 1);
     expect(validateMeshInstallation(installation).map((p) => p.field)).toEqual(['mesh.trustDomainAliases']);
+  });
+
+  it('maps Gateways not read (an older agent, a failed list) to null, read ones bounded', () => {
+    expect(
+      meshInstallationFromProto(reported({ passthroughGatewaysRead: false })).passthroughGateways,
+    ).toBeNull();
+    const gateway = {
+      namespace: 'istio-system',
+      name: 'cross-network-gateway',
+      selector: { istio: 'eastwestgateway' },
+      hosts: ['*.local', 'istio-system/*.shop.lattice.local'],
+    };
+    const one = meshInstallationFromProto(reported({ passthroughGateways: [gateway] }));
+    expect(one.passthroughGateways).toEqual([gateway]);
+    expect(validateMeshInstallation(one)).toEqual([]);
+    const many = meshInstallationFromProto(
+      reported({
+        passthroughGateways: Array.from({ length: 1_000 }, (_, i) => ({ ...gateway, name: `gw-${i}` })),
+      }),
+    );
+    expect(many.passthroughGateways).toHaveLength(MESH_INSTALLATION_LIMITS.passthroughGateways + 1);
+    expect(validateMeshInstallation(many).map((p) => p.field)).toEqual(['mesh.passthroughGateways']);
+    const forged = meshInstallationFromProto(
+      reported({ passthroughGateways: [{ ...gateway, selector: { 'bad key': 'x' }, hosts: ['a b'] }] }),
+    );
+    expect(new Set(validateMeshInstallation(forged).map((p) => p.field))).toEqual(
+      new Set(['mesh.passthroughGateways[0].selector.bad key', 'mesh.passthroughGateways[0].hosts[0]']),
+    );
   });
 });

@@ -56,6 +56,16 @@ export function meshInstallationFromProto(mesh: MeshInstallation__Output): MeshI
           selector: short(gateway.selector),
         }
       : null,
+    passthroughGateways: mesh.passthroughGatewaysRead
+      ? mesh.passthroughGateways.slice(0, L.passthroughGateways + 1).map((gateway) => ({
+          namespace: name(gateway.namespace),
+          name: name(gateway.name),
+          selector: boundLabels(gateway.selector, L.selectorLabels + 1),
+          hosts: gateway.hosts
+            .slice(0, L.gatewayHosts + 1)
+            .map((host) => boundAgentString(host, L.gatewayHost)),
+        }))
+      : null,
     istioVersion: short(mesh.istioVersion),
     revision: short(mesh.revision),
     localities: mesh.localities.slice(0, L.localities + 1).map((locality) => ({
@@ -66,4 +76,14 @@ export function meshInstallationFromProto(mesh: MeshInstallation__Output): MeshI
     problems: mesh.problems.slice(0, L.problems + 1).map((problem) => boundAgentString(problem, L.problem)),
     source: short(mesh.source),
   };
+}
+
+/** A label map an agent sent: at most `maxEntries` entries, keys and values bounded (validated later). */
+function boundLabels(labels: Record<string, string>, maxEntries: number): Record<string, string> {
+  const L = MESH_INSTALLATION_LIMITS;
+  return Object.fromEntries(
+    Object.entries(labels)
+      .slice(0, maxEntries)
+      .map(([key, value]) => [boundAgentString(key, L.gatewayHost), boundAgentString(value, L.short)]),
+  );
 }

@@ -17,6 +17,24 @@ export class EastWestGatewayServiceView {
   selector!: string;
 }
 
+export class PassthroughGatewayView {
+  @ApiProperty({ example: 'istio-system' }) namespace!: string;
+  @ApiProperty({ example: 'cross-network-gateway' }) name!: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { istio: 'eastwestgateway' },
+    description: 'spec.selector: labels of the gateway pods it applies to; {} applies to every gateway pod',
+  })
+  selector!: Record<string, string>;
+  @ApiProperty({
+    type: [String],
+    example: ['*.local', '*.shop.lattice.local'],
+    description: 'hosts of its AUTO_PASSTHROUGH servers on 15443, as written (namespace/ prefixes kept)',
+  })
+  hosts!: string[];
+}
+
 export class NodeLocalityView {
   @ApiProperty({ example: 'us-east-1', description: "topology.kubernetes.io/region; '' when unset" })
   region!: string;
@@ -45,6 +63,14 @@ export class MeshInstallationView {
   network!: string;
   @ApiProperty({ type: EastWestGatewayServiceView, nullable: true, description: 'null: none found' })
   eastWestGateway!: EastWestGatewayServiceView | null;
+  @ApiProperty({
+    type: [PassthroughGatewayView],
+    nullable: true,
+    description:
+      'Gateways (networking.istio.io, any namespace) with an AUTO_PASSTHROUGH server on 15443, except those Lattice renders; ' +
+      'null: not read (an agent older than the field, a file inventory without them, or a failed list named in problems)',
+  })
+  passthroughGateways!: PassthroughGatewayView[] | null;
   @ApiProperty({ example: '1.24.2', description: "'' when unknown" }) istioVersion!: string;
   @ApiProperty({ example: 'default' }) revision!: string;
   @ApiProperty({ type: [NodeLocalityView] }) localities!: NodeLocalityView[];

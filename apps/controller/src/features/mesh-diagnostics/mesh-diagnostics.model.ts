@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { FINDING_CODES, type FindingCode, type FindingSeverity } from '@lattice/domain';
 import { DateTimeScalar } from '../../platform/graphql/date-time.model';
 
@@ -34,6 +35,10 @@ const CODE_DESCRIPTIONS: Record<FindingCode, string> = {
   EAST_WEST_GATEWAY_NO_ADDRESS: 'The east-west gateway has no external address and none was registered.',
   EAST_WEST_GATEWAY_PORT_MISSING: 'The east-west gateway does not expose 15443.',
   EAST_WEST_ADDRESS_MISMATCH: "The registered east-west address is not one of the gateway Service's.",
+  EAST_WEST_GATEWAY_HOSTS_MISSING:
+    'No existing AUTO_PASSTHROUGH Gateway on 15443 routes *.<GNS domain> (eastWestGatewayManaged false).',
+  EAST_WEST_GATEWAY_HOSTS_UNCHECKED:
+    'Whether an existing east-west Gateway routes the GNS domain is unknown (Gateways not reported).',
   NETWORK_UNSET: 'The cluster has no network (topology.istio.io/network).',
   NETWORK_MISMATCH: 'The registered network differs from the one istio-system carries.',
   ISTIO_VERSION_UNKNOWN: "Istio's version could not be read.",
@@ -65,6 +70,20 @@ export class EastWestGatewayServiceModel {
   @Field({ description: 'The label selector it was found with.' }) selector!: string;
 }
 
+@ObjectType({ description: 'A Gateway with an AUTO_PASSTHROUGH server on port 15443 the agent found.' })
+export class PassthroughGatewayModel {
+  @Field({ description: 'Namespace of the Gateway.' }) namespace!: string;
+  @Field({ description: 'Name of the Gateway.' }) name!: string;
+  @Field(() => GraphQLJSONObject, {
+    description: 'spec.selector: labels of the gateway pods it applies to; {} applies to every gateway pod.',
+  })
+  selector!: Record<string, string>;
+  @Field(() => [String], {
+    description: 'Hosts of its AUTO_PASSTHROUGH servers on 15443, as written (namespace/ prefixes kept).',
+  })
+  hosts!: string[];
+}
+
 @ObjectType({ description: 'Nodes of one region and zone.' })
 export class NodeLocalityModel {
   @Field({ description: "topology.kubernetes.io/region; '' when unset." }) region!: string;
@@ -84,6 +103,12 @@ export class MeshInstallationModel {
   @Field({ description: "topology.istio.io/network of istio-system; '' when unset." }) network!: string;
   @Field(() => EastWestGatewayServiceModel, { nullable: true, description: 'Null: none found.' })
   eastWestGateway!: EastWestGatewayServiceModel | null;
+  @Field(() => [PassthroughGatewayModel], {
+    nullable: true,
+    description:
+      'Gateways with an AUTO_PASSTHROUGH server on 15443 (not the ones Lattice renders); null: not read (agent too old, or the list failed: see problems).',
+  })
+  passthroughGateways!: PassthroughGatewayModel[] | null;
   @Field({ description: "Istio's version; '' when unknown." }) istioVersion!: string;
   @Field({ description: 'The istio.io/rev of istiod.' }) revision!: string;
   @Field(() => [NodeLocalityModel], { description: 'Node regions and zones with counts.' })

@@ -44,6 +44,7 @@ const installation = (overrides: Partial<MeshInstallation> = {}): MeshInstallati
     ports: [15443],
     selector: 'istio=eastwestgateway',
   },
+  passthroughGateways: [],
   istioVersion: '1.24.2',
   revision: 'default',
   localities: [{ region: 'us-east-1', zone: 'us-east-1a', nodes: 2 }],

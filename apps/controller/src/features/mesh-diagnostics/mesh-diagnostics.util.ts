@@ -1,4 +1,4 @@
-import type { DiagnosedCluster, MeshInstallation } from '@lattice/domain';
+import { type DiagnosedCluster, eastWestGatewayOf, type MeshInstallation } from '@lattice/domain';
 import type { MeshCluster } from '../config-distribution/config-distribution.types';
 
 /** A cluster with what was registered for it (not the agent-reported facts that fill its gaps). */
@@ -16,5 +16,6 @@ export function diagnosedCluster(
     registeredNetwork: registered.network,
     registeredEastWestAddress: registered.eastWestAddress,
     installation,
+    eastWestGateway: eastWestGatewayOf(cluster),
   };
 }

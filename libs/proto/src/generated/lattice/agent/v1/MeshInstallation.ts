@@ -2,6 +2,7 @@
 
 import type { EastWestGatewayService as _lattice_agent_v1_EastWestGatewayService, EastWestGatewayService__Output as _lattice_agent_v1_EastWestGatewayService__Output } from './EastWestGatewayService';
 import type { NodeLocality as _lattice_agent_v1_NodeLocality, NodeLocality__Output as _lattice_agent_v1_NodeLocality__Output } from './NodeLocality';
+import type { PassthroughGateway as _lattice_agent_v1_PassthroughGateway, PassthroughGateway__Output as _lattice_agent_v1_PassthroughGateway__Output } from './PassthroughGateway';
 
 export interface MeshInstallation {
   'meshConfigFound'?: (boolean);
@@ -17,6 +18,8 @@ export interface MeshInstallation {
   'localities'?: (_lattice_agent_v1_NodeLocality)[];
   'problems'?: (string)[];
   'source'?: (string);
+  'passthroughGateways'?: (_lattice_agent_v1_PassthroughGateway)[];
+  'passthroughGatewaysRead'?: (boolean);
 }
 
 export interface MeshInstallation__Output {
@@ -33,4 +36,6 @@ export interface MeshInstallation__Output {
   'localities': (_lattice_agent_v1_NodeLocality__Output)[];
   'problems': (string)[];
   'source': (string);
+  'passthroughGateways': (_lattice_agent_v1_PassthroughGateway__Output)[];
+  'passthroughGatewaysRead': (boolean);
 }
