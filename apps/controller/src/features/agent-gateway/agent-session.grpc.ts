@@ -53,6 +53,8 @@ export const MAX_READ_AHEAD_MESSAGES = 4;
 export const MAX_HELD_RESOURCES = 100_000;
 const MAX_RESOURCE_NAME_LENGTH = 512;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** Unanswered deltas remembered per stream (for a NACK's resend decision). */
+const MAX_UNANSWERED_DELTAS = 64;
 
 /** What a delta-capable agent holds: the resources of one version (docs/agent-protocol.md). */
 interface HeldResources {
@@ -167,6 +169,9 @@ export class AgentSession {
     const baseVersion = this.held?.version ?? 0;
     this.held = { version: snapshot.version, hashes: resourceHashes(resources) };
     this.deltaBases.set(snapshot.version, baseVersion);
+    // An agent that answers nothing must not grow the map; the oldest unanswered is the least useful.
+    if (this.deltaBases.size > MAX_UNANSWERED_DELTAS)
+      this.deltaBases.delete(this.deltaBases.keys().next().value as number);
     const sent = this.send({
       deltaSnapshot: {
         version: snapshot.version,
