@@ -3,6 +3,7 @@ import {
   assembleDesiredState,
   CLUSTER_RESOURCE,
   DesiredStateAssemblyError,
+  MESH_CA_RESOURCE,
   diffResources,
   mergeResources,
   resourceHashes,
@@ -42,7 +43,11 @@ function randomState(seed: number): DesiredClusterState {
   const service = (name: string, domain: string): DesiredGnsService => ({
     name,
     hostname: `${name}.${domain}`,
-    ports: Array.from({ length: 1 + pick(3) }, (_, i) => ({ name: `p${i}`, number: 80 + i, protocol: 'HTTP' })),
+    ports: Array.from({ length: 1 + pick(3) }, (_, i) => ({
+      name: `p${i}`,
+      number: 80 + i,
+      protocol: 'HTTP',
+    })),
     endpoints: Array.from({ length: pick(4) }, (_, i) => endpoint(i)),
     ...(random() < 0.3 ? { addresses: ['240.240.0.1'] } : {}),
   });
@@ -50,6 +55,7 @@ function randomState(seed: number): DesiredClusterState {
     clusterId: 'c1',
     clusterName: 'one',
     ...(random() < 0.5 ? { network: 'net-1' } : {}),
+    ...(random() < 0.5 ? { meshCa: { gnsId: 'gns-0-0', trustBundlePem: 'ROOTS' } } : {}),
     ...(random() < 0.5 ? { locality: { region: 'eu', zone: 'eu-1a' } } : {}),
     globalNamespaces: Array.from({ length: pick(4) }, (_, g) => {
       const domain = `g${g}.lattice.local`;
@@ -61,7 +67,12 @@ function randomState(seed: number): DesiredClusterState {
         mtlsMode: 'STRICT' as const,
         localNamespaces: ['b', 'a'],
         services: Array.from({ length: pick(5) }, (_, s) => service(`svc-${(s * 3) % 4}-${s}`, domain)),
-        ...(random() < 0.3 ? { eastWestGateway: { managed: true, selector: { istio: 'eastwestgateway' } } } : {}),
+        ...(random() < 0.5
+          ? { ca: { certChainPem: `CHAIN-${g}`, trustBundlePem: 'ROOTS', rootGeneration: 1 + pick(2) } }
+          : {}),
+        ...(random() < 0.3
+          ? { eastWestGateway: { managed: true, selector: { istio: 'eastwestgateway' } } }
+          : {}),
       };
     }),
   };
@@ -72,7 +83,7 @@ function contents(resources: readonly DesiredStateResource[]): Map<string, unkno
 }
 
 function twoServiceState(): DesiredClusterState {
-  const state = randomState(1);
+  const { meshCa: _meshCa, ...state } = randomState(1);
   state.globalNamespaces = [
     {
       id: 'g1',
@@ -112,10 +123,31 @@ describe('splitDesiredState / assembleDesiredState', () => {
       'gns/g1/service/api',
     ]);
     const web = resources[2]!;
-    expect(web.json).toBe(
-      '{"endpoints":[],"hostname":"web.shop.lattice.local","name":"web","ports":[]}',
-    );
+    expect(web.json).toBe('{"endpoints":[],"hostname":"web.shop.lattice.local","name":"web","ports":[]}');
     expect(web.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('keeps CA material in resources of its own, so an mTLS change does not resend certificates', () => {
+    const withCa = (mtlsMode: 'STRICT' | 'PERMISSIVE'): DesiredClusterState => {
+      const state = twoServiceState();
+      state.meshCa = { gnsId: 'g1', trustBundlePem: 'ROOT' };
+      state.globalNamespaces[0]!.ca = { certChainPem: 'CHAIN', trustBundlePem: 'ROOT', rootGeneration: 1 };
+      state.globalNamespaces[0]!.mtlsMode = mtlsMode;
+      return state;
+    };
+    const before = splitDesiredState(withCa('STRICT'));
+    expect(before.map((resource) => resource.name)).toEqual([
+      CLUSTER_RESOURCE,
+      MESH_CA_RESOURCE,
+      'gns/g1',
+      'gns/g1/ca',
+      'gns/g1/service/web',
+      'gns/g1/service/api',
+    ]);
+    expect(assembleDesiredState(contents(before))).toEqual(withCa('STRICT'));
+    const diff = diffResources(resourceHashes(before), splitDesiredState(withCa('PERMISSIVE')));
+    expect(diff.upserts.map((resource) => resource.name)).toEqual(['gns/g1']);
+    expect(diff.upserts[0]!.json).not.toContain('CHAIN');
   });
 
   it('gives names seen twice a suffix, so nothing is lost', () => {

@@ -7,10 +7,14 @@ import { canonicalJsonHash, stableStringify, stateHash } from './gns/snapshot-ha
  * (docs/agent-protocol.md). Three kinds:
  * - `cluster`: the cluster-level fields, with the names of its GNS resources in order;
  * - `gns/<gnsId>`: one GNS's fields except its services, with the names of its service resources in order;
- * - `gns/<gnsId>/service/<name>`: one service.
+ * - `gns/<gnsId>/service/<name>`: one service;
+ * - `mesh-ca` and `gns/<gnsId>/ca`: the cluster's mesh CA and a GNS's CA material. Certificates
+ *   are most of a cluster or GNS resource's bytes and change only with a rotation, so a change of
+ *   mTLS mode or autoscaling does not resend them.
  * A name seen twice (never in states the controller builds) gets `#2`, `#3`… so splitting is total.
  */
 export const CLUSTER_RESOURCE = 'cluster';
+export const MESH_CA_RESOURCE = 'mesh-ca';
 
 export interface DesiredStateResource {
   name: string;
@@ -22,21 +26,24 @@ export interface DesiredStateResource {
   content: unknown;
 }
 
-/** The cluster resource: the state without its GNS, which are named in order. */
-type ClusterResourceContent = Omit<DesiredClusterState, 'globalNamespaces'> & {
+/** The cluster resource: the state without its GNS (named in order) and its mesh CA (named). */
+type ClusterResourceContent = Omit<DesiredClusterState, 'globalNamespaces' | 'meshCa'> & {
   globalNamespaceResources: string[];
+  meshCaResource?: string;
 };
 
-/** A GNS resource: the GNS without its services, which are named in order. */
-type GnsResourceContent = Omit<DesiredGlobalNamespace, 'services'> & { serviceResources: string[] };
+/** A GNS resource: the GNS without its services (named in order) and its CA material (named). */
+type GnsResourceContent = Omit<DesiredGlobalNamespace, 'services' | 'ca'> & {
+  serviceResources: string[];
+  caResource?: string;
+};
 
 export class DesiredStateAssemblyError extends Error {
   override readonly name = 'DesiredStateAssemblyError';
 }
 
-/** Splits a state into its resources: `cluster` first, then each GNS followed by its services. */
+/** Splits a state into its resources: `cluster` and `mesh-ca` first, then each GNS followed by its CA and services. */
 export function splitDesiredState(state: DesiredClusterState): DesiredStateResource[] {
-  const resources: DesiredStateResource[] = [];
   const gnsNames = new UniqueNames();
   const globalNamespaceResources: string[] = [];
   const gnsResources: DesiredStateResource[] = [];
@@ -47,17 +54,23 @@ export function splitDesiredState(state: DesiredClusterState): DesiredStateResou
     const serviceResources = gns.services.map((service) =>
       resource(serviceNames.next(`${gnsName}/service/${service.name}`), service),
     );
-    const { services: _services, ...gnsFields } = gns;
+    const { services: _services, ca, ...gnsFields } = gns;
+    const caResource = ca === undefined ? [] : [resource(`${gnsName}/ca`, ca)];
     const gnsContent: GnsResourceContent = {
       ...gnsFields,
       serviceResources: serviceResources.map((service) => service.name),
+      ...(caResource[0] ? { caResource: caResource[0].name } : {}),
     };
-    gnsResources.push(resource(gnsName, gnsContent), ...serviceResources);
+    gnsResources.push(resource(gnsName, gnsContent), ...caResource, ...serviceResources);
   }
-  const { globalNamespaces: _globalNamespaces, ...clusterFields } = state;
-  const clusterContent: ClusterResourceContent = { ...clusterFields, globalNamespaceResources };
-  resources.push(resource(CLUSTER_RESOURCE, clusterContent), ...gnsResources);
-  return resources;
+  const { globalNamespaces: _globalNamespaces, meshCa, ...clusterFields } = state;
+  const meshCaResource = meshCa === undefined ? [] : [resource(MESH_CA_RESOURCE, meshCa)];
+  const clusterContent: ClusterResourceContent = {
+    ...clusterFields,
+    globalNamespaceResources,
+    ...(meshCaResource[0] ? { meshCaResource: MESH_CA_RESOURCE } : {}),
+  };
+  return [resource(CLUSTER_RESOURCE, clusterContent), ...meshCaResource, ...gnsResources];
 }
 
 /** The name → hash map of a set of resources (what an agent says it holds). */
@@ -107,8 +120,7 @@ export function mergeResources<T>(
     merged.set(name, value);
   }
   for (const name of removed) {
-    if (upserted.has(name))
-      throw new DesiredStateAssemblyError(`resource ${name} is both sent and removed`);
+    if (upserted.has(name)) throw new DesiredStateAssemblyError(`resource ${name} is both sent and removed`);
     if (!merged.delete(name))
       throw new DesiredStateAssemblyError(`resource ${name} is removed but was not held`);
   }
@@ -130,16 +142,25 @@ export function assembleDesiredState(resources: ReadonlyMap<string, unknown>): D
     used.add(name);
     return contentOf(resources, name, referrer);
   };
-  const { globalNamespaceResources, ...cluster } = contentOf(resources, CLUSTER_RESOURCE, 'the state');
-  const globalNamespaces = namesIn(globalNamespaceResources, CLUSTER_RESOURCE, 'globalNamespaceResources').map(
-    (gnsName) => {
-      const { serviceResources, ...gns } = take(gnsName, CLUSTER_RESOURCE);
-      const services = namesIn(serviceResources, gnsName as string, 'serviceResources').map(
-        (serviceName) => take(serviceName, gnsName as string) as unknown as DesiredGnsService,
-      );
-      return { ...gns, services } as unknown as DesiredGlobalNamespace;
-    },
+  const { globalNamespaceResources, meshCaResource, ...cluster } = contentOf(
+    resources,
+    CLUSTER_RESOURCE,
+    'the state',
   );
+  if (meshCaResource !== undefined) cluster['meshCa'] = take(meshCaResource, CLUSTER_RESOURCE);
+  const globalNamespaces = namesIn(
+    globalNamespaceResources,
+    CLUSTER_RESOURCE,
+    'globalNamespaceResources',
+  ).map((gnsName) => {
+    const { serviceResources, caResource, ...gns } = take(gnsName, CLUSTER_RESOURCE);
+    const referrer = gnsName as string;
+    if (caResource !== undefined) gns['ca'] = take(caResource, referrer);
+    const services = namesIn(serviceResources, referrer, 'serviceResources').map(
+      (serviceName) => take(serviceName, referrer) as unknown as DesiredGnsService,
+    );
+    return { ...gns, services } as unknown as DesiredGlobalNamespace;
+  });
   const unused = [...resources.keys()].filter((name) => !used.has(name)).sort(compareText);
   if (unused.length > 0)
     throw new DesiredStateAssemblyError(
