@@ -241,13 +241,11 @@ export class SnapshotApplier {
     } catch (error) {
       return `delta ${version} cannot be assembled: ${errorMessage(error)}`;
     }
-    const checksum = sha256Hex(Buffer.from(payload, 'utf8'));
+    const bytes = Buffer.from(payload, 'utf8');
+    const checksum = sha256Hex(bytes);
     if (checksum !== String(delta.stateChecksum).trim().toLowerCase())
       return `assembled state checksum mismatch: sha256 is ${checksum}, delta says ${delta.stateChecksum}`;
-    return {
-      snapshot: { version, format: delta.format, payload: Buffer.from(payload, 'utf8'), checksum },
-      resources,
-    };
+    return { snapshot: { version, format: delta.format, payload: bytes, checksum }, resources };
   }
 
   /** The applied snapshot's resources by name (split from its payload once per content). */
