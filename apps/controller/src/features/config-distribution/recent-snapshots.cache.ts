@@ -22,6 +22,7 @@ export class RecentSnapshotsCache {
   /**
    * Split resources by payload: a payload held here (or by a stream's pending push) is split once
    * however many times it is pushed (reconnects, a resend after a NACK); gone with its payload.
+   * Not counted in the size bound: a split payload takes about as much again.
    */
   private readonly resources = new WeakMap<Buffer, SnapshotResource[]>();
 
