@@ -81,7 +81,15 @@ async function start(request: StreamWorkerStart): Promise<void> {
       call.once('data', () => resolve()); // the controller answers the first heartbeat with a ping
       call.once('error', reject);
       call.write({
-        hello: { clusterId: identity.clusterId, appliedVersion: 0, agentVersion: 'bench-idle-stream' },
+        // Says what a current agent says (delta snapshots, nothing held yet), so the controller keeps
+        // the per-stream state it keeps for real agents.
+        hello: {
+          clusterId: identity.clusterId,
+          appliedVersion: 0,
+          agentVersion: 'bench-idle-stream',
+          supportsDelta: true,
+          heldResources: [],
+        },
       });
       call.write({ heartbeat: { sentAtUnixMs: Date.now() } });
     });

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ControllerMessage__Output, TelemetryItem } from '@lattice/proto';
-import type { MeshInstallation } from '@lattice/domain';
+import { type ControllerMessage__Output, SNAPSHOT_FORMAT, type TelemetryItem } from '@lattice/proto';
+import { type MeshInstallation, splitDesiredState, stateChecksum } from '@lattice/domain';
 import type { MeshInstallationListener, MeshInstallationSource } from './mesh/mesh-installation-source.port';
 import { Agent, type AgentDependencies } from './agent';
 import type {
@@ -195,7 +195,13 @@ describe('Agent', () => {
     expect(keyMatchesCertificate(stored!.keyPem, transport.latest.credentials.certPem)).toBe(true);
 
     expect(transport.latest.sent[0]).toEqual({
-      hello: { clusterId: 'c-1', appliedVersion: 0, agentVersion: '9.9.9' },
+      hello: {
+        clusterId: 'c-1',
+        appliedVersion: 0,
+        agentVersion: '9.9.9',
+        supportsDelta: true,
+        heldResources: [],
+      },
     });
     expect(transport.latest.sent[1]?.inventory).toMatchObject({
       full: true,
@@ -419,6 +425,44 @@ describe('Agent', () => {
     });
     expect(agent!.status().appliedVersion).toBe(1);
     expect(sink.applied).toHaveLength(1);
+  });
+
+  it('applies a DeltaSnapshot, NACKs one on another base, and says what it holds in the next Hello', async () => {
+    await store.writeCredentials(existingCredentials);
+    await newAgent().start();
+    await waitFor(() => transport.streams.length === 1, 'stream opened');
+    const stream = transport.latest;
+    const state = desiredState('c-1', { shop: 'shop.local' });
+    const resources = splitDesiredState(state);
+    const delta = (version: number, baseVersion: number) => ({
+      version,
+      baseVersion,
+      format: SNAPSHOT_FORMAT,
+      resources: resources.map(({ name, hash, json }) => ({ name, hash, payload: Buffer.from(json) })),
+      removed: [],
+      stateChecksum: stateChecksum(state),
+    });
+
+    stream.deliver({ body: 'deltaSnapshot', deltaSnapshot: delta(3, 0) });
+    await waitFor(() => stream.sent.some((message) => message.ack), 'ack');
+    expect(stream.sent.find((message) => message.ack)).toEqual({ ack: { version: 3 } });
+    expect(sink.current?.map((object) => object.metadata.name)).toEqual(['gns-shop']);
+
+    stream.deliver({ body: 'deltaSnapshot', deltaSnapshot: delta(5, 4) });
+    await waitFor(() => stream.sent.some((message) => message.nack), 'nack');
+    expect(stream.sent.find((message) => message.nack)).toEqual({
+      nack: { version: 5, reason: 'delta base 4 does not match applied 3' },
+    });
+
+    await agent!.stop();
+    agent = undefined;
+    await newAgent().start();
+    await waitFor(() => transport.streams.length === 2, 'reconnected after a restart');
+    expect(transport.latest.sent[0]?.hello).toMatchObject({
+      appliedVersion: 3,
+      supportsDelta: true,
+      heldResources: resources.map(({ name, hash }) => ({ name, hash })),
+    });
   });
 
   it('retries a NACKed snapshot with backoff and converges once the cause is gone, without a restart', async () => {

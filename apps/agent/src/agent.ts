@@ -18,7 +18,11 @@ import { generateKeyAndCsr, type KeyAndCsr } from './pki/agent-keys.util';
 import { AgentEnrollment } from './pki/agent-enrollment.service';
 import { IntermediateKeyring } from './pki/intermediate-keyring.service';
 import type { ApplySink } from './sink/apply-sink.port';
-import { type ClusterStateRenderer, SnapshotApplier } from './snapshot/snapshot-applier.service';
+import {
+  type ClusterStateRenderer,
+  SnapshotApplier,
+  type SnapshotDelivery,
+} from './snapshot/snapshot-applier.service';
 import type { DesiredAutoscalingPolicy } from '@lattice/domain';
 import { type ApplyRetryPolicy, SnapshotRetry } from './snapshot/snapshot-retry.service';
 import type { AgentStateStorage } from './state/agent-state.store';
@@ -173,6 +177,9 @@ export class Agent {
         clusterId: credentials.identity.clusterId,
         appliedVersion: this.applier.appliedVersion,
         agentVersion,
+        // What the applied snapshot consists of, so the controller sends only the difference.
+        supportsDelta: true,
+        heldResources: this.applier.heldResources(),
       }),
       onStreamOpened: () => this.onStreamOpened(),
       onMessage: (message) => this.handleMessage(message),
@@ -376,16 +383,25 @@ export class Agent {
 
   // ---- controller -> agent ----
 
+  /** ACK or NACK a delivered snapshot; one the cluster refused is retried later. */
+  private answerDelivery(delivery: SnapshotDelivery | undefined): void {
+    if (!delivery) return;
+    this.session.send(delivery.answer);
+    if (delivery.retry) this.applyRetry.refused(delivery.retry, delivery.answer.nack?.reason ?? '');
+  }
+
   private handleMessage(message: ControllerMessage__Output): void {
     try {
       switch (message.body) {
         case 'snapshot':
           this.applyRetry.superseded();
-          void this.applier.deliver(message.snapshot).then((delivery) => {
-            if (!delivery) return;
-            this.session.send(delivery.answer);
-            if (delivery.retry) this.applyRetry.refused(delivery.retry, delivery.answer.nack?.reason ?? '');
-          });
+          void this.applier.deliver(message.snapshot).then((delivery) => this.answerDelivery(delivery));
+          return;
+        case 'deltaSnapshot':
+          this.applyRetry.superseded();
+          void this.applier
+            .deliverDelta(message.deltaSnapshot)
+            .then((delivery) => this.answerDelivery(delivery));
           return;
         case 'ping':
           return;

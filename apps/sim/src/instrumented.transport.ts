@@ -47,10 +47,11 @@ export class InstrumentedTransport implements ControllerTransport {
     this.counters.streamsOpened += 1;
     const stream = this.inner.openStream(credentials, {
       onMessage: (message) => {
-        if (message.body === 'snapshot') {
+        // A DeltaSnapshot is a snapshot too (agents speak delta with a controller that does).
+        if (message.body === 'snapshot' || message.body === 'deltaSnapshot') {
           this.counters.snapshotsReceived += 1;
           const atMs = this.now();
-          const version = Number(message.snapshot?.version ?? 0);
+          const version = Number((message.snapshot ?? message.deltaSnapshot)?.version ?? 0);
           for (const listener of this.snapshotListeners) listener(version, atMs);
         }
         handlers.onMessage(message);

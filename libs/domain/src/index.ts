@@ -1,4 +1,5 @@
 export * from './desired-state';
+export * from './desired-state-resources';
 export * from './errors';
 export * from './gns';
 export * from './telemetry';

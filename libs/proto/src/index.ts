@@ -28,6 +28,10 @@ export type {
   AutoscalingWindow__Output,
 } from './generated/lattice/agent/v1/AutoscalingWindow';
 export type { Snapshot, Snapshot__Output } from './generated/lattice/agent/v1/Snapshot';
+export type { DeltaSnapshot, DeltaSnapshot__Output } from './generated/lattice/agent/v1/DeltaSnapshot';
+export type { Resource, Resource__Output } from './generated/lattice/agent/v1/Resource';
+export type { HeldResource, HeldResource__Output } from './generated/lattice/agent/v1/HeldResource';
+export type { Hello, Hello__Output } from './generated/lattice/agent/v1/Hello';
 export type { RegisterRequest__Output } from './generated/lattice/agent/v1/RegisterRequest';
 export type {
   RegisterResponse,

@@ -1,7 +1,19 @@
 import { createHash } from 'node:crypto';
-import type { DesiredClusterState } from '@lattice/domain';
+import {
+  assembleDesiredState,
+  canonicalJson,
+  type DesiredClusterState,
+  mergeResources,
+  splitDesiredState,
+} from '@lattice/domain';
 import type { IntermediateKeys, KubeObject } from '@lattice/istio';
-import { type AgentMessage, SNAPSHOT_FORMAT, type Snapshot__Output } from '@lattice/proto';
+import {
+  type AgentMessage,
+  type DeltaSnapshot__Output,
+  type HeldResource,
+  SNAPSHOT_FORMAT,
+  type Snapshot__Output,
+} from '@lattice/proto';
 import { type AgentLogger, errorMessage } from '../logger';
 import { IntermediateKeyring } from '../pki/intermediate-keyring.service';
 import type { ApplyOptions, ApplySink } from '../sink/apply-sink.port';
@@ -46,6 +58,18 @@ interface SinkWrite {
   options: ApplyOptions;
 }
 
+/** One resource of the applied state: its hash, and its content parsed (what assembly wires together). */
+interface AppliedResource {
+  hash: string;
+  content: unknown;
+}
+
+/** The applied state's resources, for the payload whose checksum they were taken from. */
+interface AppliedResources {
+  checksum: string;
+  byName: Map<string, AppliedResource>;
+}
+
 /** Longer rejection reasons are cut: the controller stores the reason with the cluster's status. */
 export const MAX_NACK_REASON_LENGTH = 2000;
 
@@ -71,6 +95,8 @@ export class SnapshotApplier {
   /** The desired state of the applied snapshot, parsed (what the autoscaler runs from). */
   private appliedState: DesiredClusterState | undefined;
   private appliedWrite: SinkWrite | undefined;
+  /** Resources of the applied snapshot; recomputed from its payload when its checksum changed. */
+  private appliedResourceSet: AppliedResources | undefined;
   /** Set when the persisted snapshot could not be re-applied at start: the next delivery must apply it. */
   private appliedStateUncertain = false;
   private queue: Promise<unknown> = Promise.resolve();
@@ -127,6 +153,125 @@ export class SnapshotApplier {
       answer: answerFor(outcome),
       ...(outcome.result === 'rejected' && outcome.retryable ? { retry: incoming } : {}),
     };
+  }
+
+  /**
+   * The resources of the applied snapshot (name and hash), for Hello: taken from the persisted
+   * payload, so they are known after a restart too. Empty before any snapshot.
+   */
+  heldResources(): HeldResource[] {
+    return [...this.appliedResources()].map(([name, { hash }]) => ({ name, hash }));
+  }
+
+  /**
+   * Applies a DeltaSnapshot: its resources merged into (a copy of) the applied ones — or into
+   * nothing for base version 0 —, assembled, checked against its state checksum and applied as its
+   * version by the same path as a complete snapshot. ACK or NACK as for deliver(); undefined for an
+   * empty message. The retry, when there is one, is the assembled snapshot.
+   */
+  async deliverDelta(delta: DeltaSnapshot__Output | null | undefined): Promise<SnapshotDelivery | undefined> {
+    if (!delta) return undefined;
+    const version = delta.version;
+    if (!Number.isSafeInteger(version) || version < 0) {
+      return { answer: { nack: { version: 0, reason: `invalid snapshot version ${String(version)}` } } };
+    }
+    let retry: IncomingSnapshot | undefined;
+    const outcome = await this.serialize(async (): Promise<SnapshotOutcome> => {
+      try {
+        const assembled = this.assembleDelta(delta);
+        if (typeof assembled === 'string') {
+          this.deps.logger.warn({ version, reason: assembled }, 'delta snapshot rejected');
+          return { result: 'rejected', version, reason: assembled };
+        }
+        retry = assembled.snapshot;
+        const applied = await this.applyNow(assembled.snapshot);
+        if (applied.result !== 'rejected')
+          this.appliedResourceSet = { checksum: assembled.snapshot.checksum, byName: assembled.resources };
+        return applied;
+      } catch (error) {
+        return {
+          result: 'rejected',
+          version,
+          reason: `unexpected error: ${errorMessage(error)}`,
+          retryable: true,
+        };
+      }
+    });
+    return {
+      answer: answerFor(outcome),
+      ...(outcome.result === 'rejected' && outcome.retryable && retry ? { retry } : {}),
+    };
+  }
+
+  /** The complete snapshot a delta describes with its resources, or the reason it is refused. */
+  private assembleDelta(
+    delta: DeltaSnapshot__Output,
+  ): { snapshot: IncomingSnapshot; resources: Map<string, AppliedResource> } | string {
+    const { version, baseVersion } = delta;
+    if (delta.format !== SNAPSHOT_FORMAT)
+      return `unknown snapshot format ${JSON.stringify(delta.format)} (this agent understands ${SNAPSHOT_FORMAT})`;
+    if (!Number.isSafeInteger(baseVersion) || baseVersion < 0)
+      return `invalid delta base version ${String(baseVersion)}`;
+    if (baseVersion !== 0 && baseVersion !== this.appliedVersion)
+      return `delta base ${baseVersion} does not match applied ${this.appliedVersion}`;
+    const upserts: [string, AppliedResource][] = [];
+    for (const resource of delta.resources ?? []) {
+      const payload = resource.payload ?? Buffer.alloc(0);
+      const hash = sha256Hex(payload);
+      if (hash !== String(resource.hash).trim().toLowerCase())
+        return `resource ${resource.name}: checksum mismatch: payload sha256 is ${hash}, resource says ${resource.hash}`;
+      const text = decodeUtf8(payload);
+      let content: unknown;
+      try {
+        content = JSON.parse(text ?? '');
+      } catch {
+        return `resource ${resource.name} is not valid UTF-8 JSON`;
+      }
+      upserts.push([resource.name, { hash, content }]);
+    }
+    const base = baseVersion === 0 ? new Map<string, AppliedResource>() : this.appliedResources();
+    let resources: Map<string, AppliedResource>;
+    let payload: string;
+    try {
+      resources = mergeResources(base, upserts, delta.removed ?? []);
+      const state = assembleDesiredState(
+        new Map([...resources].map(([name, resource]) => [name, resource.content])),
+      );
+      payload = canonicalJson(state);
+    } catch (error) {
+      return `delta ${version} cannot be assembled: ${errorMessage(error)}`;
+    }
+    const bytes = Buffer.from(payload, 'utf8');
+    const checksum = sha256Hex(bytes);
+    if (checksum !== String(delta.stateChecksum).trim().toLowerCase())
+      return `assembled state checksum mismatch: sha256 is ${checksum}, delta says ${delta.stateChecksum}`;
+    return { snapshot: { version, format: delta.format, payload: bytes, checksum }, resources };
+  }
+
+  /** The applied snapshot's resources by name (split from its payload once per content). */
+  private appliedResources(): Map<string, AppliedResource> {
+    const applied = this.applied;
+    if (!applied) return new Map();
+    if (this.appliedResourceSet?.checksum !== applied.checksum) {
+      let byName = new Map<string, AppliedResource>();
+      try {
+        const state = JSON.parse(applied.payload) as DesiredClusterState;
+        byName = new Map(
+          splitDesiredState(state).map((resource) => [
+            resource.name,
+            { hash: resource.hash, content: resource.content },
+          ]),
+        );
+      } catch (error) {
+        // Held as nothing: a delta based on it fails to assemble, and the controller resends all.
+        this.deps.logger.warn(
+          { err: errorMessage(error) },
+          'cannot split the applied snapshot into resources',
+        );
+      }
+      this.appliedResourceSet = { checksum: applied.checksum, byName };
+    }
+    return this.appliedResourceSet.byName;
   }
 
   /** apply(), with an unexpected error turned into a rejection. */

@@ -119,8 +119,11 @@ function compareEndpoints(a: ServiceEndpoint, b: ServiceEndpoint): number {
   );
 }
 
-/** JSON.stringify with object keys in code-unit order; undefined fields dropped as JSON does. */
-function stableStringify(value: unknown): string {
+/**
+ * JSON.stringify with object keys in code-unit order; undefined fields dropped as JSON does. Lists
+ * keep their order (canonicalJson sorts the meaningless ones first).
+ */
+export function stableStringify(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (value instanceof Date) return JSON.stringify(value);
   if (Array.isArray(value))

@@ -10,9 +10,11 @@ import type { AutoscalingDecisions as _lattice_agent_v1_AutoscalingDecisions, Au
 import type { AutoscalingWindow as _lattice_agent_v1_AutoscalingWindow, AutoscalingWindow__Output as _lattice_agent_v1_AutoscalingWindow__Output } from './lattice/agent/v1/AutoscalingWindow';
 import type { Condition as _lattice_agent_v1_Condition, Condition__Output as _lattice_agent_v1_Condition__Output } from './lattice/agent/v1/Condition';
 import type { ControllerMessage as _lattice_agent_v1_ControllerMessage, ControllerMessage__Output as _lattice_agent_v1_ControllerMessage__Output } from './lattice/agent/v1/ControllerMessage';
+import type { DeltaSnapshot as _lattice_agent_v1_DeltaSnapshot, DeltaSnapshot__Output as _lattice_agent_v1_DeltaSnapshot__Output } from './lattice/agent/v1/DeltaSnapshot';
 import type { EastWestGatewayService as _lattice_agent_v1_EastWestGatewayService, EastWestGatewayService__Output as _lattice_agent_v1_EastWestGatewayService__Output } from './lattice/agent/v1/EastWestGatewayService';
 import type { EndpointGroup as _lattice_agent_v1_EndpointGroup, EndpointGroup__Output as _lattice_agent_v1_EndpointGroup__Output } from './lattice/agent/v1/EndpointGroup';
 import type { Heartbeat as _lattice_agent_v1_Heartbeat, Heartbeat__Output as _lattice_agent_v1_Heartbeat__Output } from './lattice/agent/v1/Heartbeat';
+import type { HeldResource as _lattice_agent_v1_HeldResource, HeldResource__Output as _lattice_agent_v1_HeldResource__Output } from './lattice/agent/v1/HeldResource';
 import type { Hello as _lattice_agent_v1_Hello, Hello__Output as _lattice_agent_v1_Hello__Output } from './lattice/agent/v1/Hello';
 import type { IntermediateCsr as _lattice_agent_v1_IntermediateCsr, IntermediateCsr__Output as _lattice_agent_v1_IntermediateCsr__Output } from './lattice/agent/v1/IntermediateCsr';
 import type { IntermediateRequest as _lattice_agent_v1_IntermediateRequest, IntermediateRequest__Output as _lattice_agent_v1_IntermediateRequest__Output } from './lattice/agent/v1/IntermediateRequest';
@@ -28,6 +30,7 @@ import type { RegisterRequest as _lattice_agent_v1_RegisterRequest, RegisterRequ
 import type { RegisterResponse as _lattice_agent_v1_RegisterResponse, RegisterResponse__Output as _lattice_agent_v1_RegisterResponse__Output } from './lattice/agent/v1/RegisterResponse';
 import type { RenewCertificateRequest as _lattice_agent_v1_RenewCertificateRequest, RenewCertificateRequest__Output as _lattice_agent_v1_RenewCertificateRequest__Output } from './lattice/agent/v1/RenewCertificateRequest';
 import type { RenewCertificateResponse as _lattice_agent_v1_RenewCertificateResponse, RenewCertificateResponse__Output as _lattice_agent_v1_RenewCertificateResponse__Output } from './lattice/agent/v1/RenewCertificateResponse';
+import type { Resource as _lattice_agent_v1_Resource, Resource__Output as _lattice_agent_v1_Resource__Output } from './lattice/agent/v1/Resource';
 import type { Service as _lattice_agent_v1_Service, Service__Output as _lattice_agent_v1_Service__Output } from './lattice/agent/v1/Service';
 import type { ServicePort as _lattice_agent_v1_ServicePort, ServicePort__Output as _lattice_agent_v1_ServicePort__Output } from './lattice/agent/v1/ServicePort';
 import type { ServiceRef as _lattice_agent_v1_ServiceRef, ServiceRef__Output as _lattice_agent_v1_ServiceRef__Output } from './lattice/agent/v1/ServiceRef';
@@ -54,9 +57,11 @@ export interface ProtoGrpcType {
         AutoscalingWindow: MessageTypeDefinition<_lattice_agent_v1_AutoscalingWindow, _lattice_agent_v1_AutoscalingWindow__Output>
         Condition: MessageTypeDefinition<_lattice_agent_v1_Condition, _lattice_agent_v1_Condition__Output>
         ControllerMessage: MessageTypeDefinition<_lattice_agent_v1_ControllerMessage, _lattice_agent_v1_ControllerMessage__Output>
+        DeltaSnapshot: MessageTypeDefinition<_lattice_agent_v1_DeltaSnapshot, _lattice_agent_v1_DeltaSnapshot__Output>
         EastWestGatewayService: MessageTypeDefinition<_lattice_agent_v1_EastWestGatewayService, _lattice_agent_v1_EastWestGatewayService__Output>
         EndpointGroup: MessageTypeDefinition<_lattice_agent_v1_EndpointGroup, _lattice_agent_v1_EndpointGroup__Output>
         Heartbeat: MessageTypeDefinition<_lattice_agent_v1_Heartbeat, _lattice_agent_v1_Heartbeat__Output>
+        HeldResource: MessageTypeDefinition<_lattice_agent_v1_HeldResource, _lattice_agent_v1_HeldResource__Output>
         Hello: MessageTypeDefinition<_lattice_agent_v1_Hello, _lattice_agent_v1_Hello__Output>
         IntermediateCsr: MessageTypeDefinition<_lattice_agent_v1_IntermediateCsr, _lattice_agent_v1_IntermediateCsr__Output>
         IntermediateRequest: MessageTypeDefinition<_lattice_agent_v1_IntermediateRequest, _lattice_agent_v1_IntermediateRequest__Output>
@@ -72,6 +77,7 @@ export interface ProtoGrpcType {
         RegisterResponse: MessageTypeDefinition<_lattice_agent_v1_RegisterResponse, _lattice_agent_v1_RegisterResponse__Output>
         RenewCertificateRequest: MessageTypeDefinition<_lattice_agent_v1_RenewCertificateRequest, _lattice_agent_v1_RenewCertificateRequest__Output>
         RenewCertificateResponse: MessageTypeDefinition<_lattice_agent_v1_RenewCertificateResponse, _lattice_agent_v1_RenewCertificateResponse__Output>
+        Resource: MessageTypeDefinition<_lattice_agent_v1_Resource, _lattice_agent_v1_Resource__Output>
         Service: MessageTypeDefinition<_lattice_agent_v1_Service, _lattice_agent_v1_Service__Output>
         ServicePort: MessageTypeDefinition<_lattice_agent_v1_ServicePort, _lattice_agent_v1_ServicePort__Output>
         ServiceRef: MessageTypeDefinition<_lattice_agent_v1_ServiceRef, _lattice_agent_v1_ServiceRef__Output>

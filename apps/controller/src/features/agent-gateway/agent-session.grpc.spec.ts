@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { AgentMessage__Output, ControllerMessage } from '@lattice/proto';
+import { canonicalJson, type DesiredClusterState, resourceHashes, splitDesiredState } from '@lattice/domain';
 import { AgentSession, MAX_READ_AHEAD_MESSAGES, type AgentSessionDeps } from './agent-session.grpc';
 
 /** The parts of a gRPC server stream a session uses: events in, writes out, pause/resume. */
@@ -227,6 +228,218 @@ describe('AgentSession', () => {
       const { reported, errors } = await run([hello, conditions('Maybe')]);
       expect(reported).toEqual([]);
       expect(errors[0]).toMatchObject({ code: 3, details: expect.stringContaining('conditions[0].status') });
+    });
+  });
+
+  describe('delta snapshots', () => {
+    function stateWith(webPort: number, extraService = false): DesiredClusterState {
+      return {
+        clusterId: 'c',
+        clusterName: 'c',
+        globalNamespaces: [
+          {
+            id: 'g1',
+            name: 'shop',
+            domain: 'shop.lattice.local',
+            mtlsMode: 'STRICT',
+            localNamespaces: ['shop'],
+            services: [
+              {
+                name: 'api',
+                hostname: 'api.shop.lattice.local',
+                ports: [{ name: 'http', number: 80, protocol: 'HTTP' }],
+                endpoints: [],
+              },
+              {
+                name: 'web',
+                hostname: 'web.shop.lattice.local',
+                ports: [{ name: 'http', number: webPort, protocol: 'HTTP' }],
+                endpoints: [],
+              },
+              ...(extraService
+                ? [{ name: 'zz', hostname: 'zz.shop.lattice.local', ports: [], endpoints: [] }]
+                : []),
+            ],
+          },
+        ],
+      };
+    }
+    const snapshotOf = (version: number, state: DesiredClusterState) => {
+      const payload = Buffer.from(canonicalJson(state));
+      return { version, payload, hash: `${version}`.padStart(64, '0') };
+    };
+    /** As the stored snapshot is split: its canonical JSON, parsed. */
+    const resourcesOf = (payload: Buffer) =>
+      splitDesiredState(JSON.parse(payload.toString()) as DesiredClusterState).map(
+        ({ name, hash, json }) => ({
+          name,
+          hash,
+          payload: Buffer.from(json),
+        }),
+      );
+    const heldOf = (state: DesiredClusterState) =>
+      [...resourceHashes(resourcesOf(snapshotOf(0, state).payload))].map(([name, hash]) => ({
+        name,
+        hash,
+      }));
+
+    /** A session whose newest snapshot is `newest()`, after the given Hello. */
+    function sessionWith(hello: object, newest: () => ReturnType<typeof snapshotOf>) {
+      const call = new FakeCall();
+      const bytes: number[] = [];
+      const errors: { code: number; details: string }[] = [];
+      const sent: number[] = [];
+      call.on('error', (error: { code: number; details: string }) => errors.push(error));
+      const deps = {
+        stream: {
+          connected: async () => undefined,
+          disconnected: async () => undefined,
+          snapshotToPush: async (_t: string, _c: string, newerThan: number) =>
+            newest().version > newerThan ? newest() : null,
+          snapshotResources: (snapshot: { payload: Buffer }) => resourcesOf(snapshot.payload),
+          intermediateRequestsFor: async () => [],
+          newRotationAckGate: () => ({
+            snapshotSent: (version: number) => sent.push(version),
+            acked: () => false,
+            nacked: () => undefined,
+          }),
+          acked: async () => undefined,
+          nacked: async () => undefined,
+        },
+        metrics: { grpcMessages: { inc: () => undefined }, grpcMessagesSent: { inc: () => undefined } },
+        snapshotBytesSent: { inc: (value: number) => bytes.push(value) },
+        logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+        heartbeatMs: 60_000,
+        onClosed: () => undefined,
+      } as unknown as AgentSessionDeps;
+      const session = new AgentSession(
+        call as unknown as ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
+        { tenantId: 't', clusterId: 'c', fingerprint: 'f' },
+        'replica',
+        deps,
+      );
+      session.start();
+      call.emit('data', { body: 'hello', hello });
+      return { call, session, bytes, errors, rotationSent: sent };
+    }
+    const settle = async () => {
+      for (let i = 0; i < 5; i++) await flush();
+    };
+    const deltas = (call: FakeCall) => call.written.flatMap((message) => message.deltaSnapshot ?? []);
+
+    it('sends a reconnecting agent only the resources it lacks, based on the version it holds', async () => {
+      const held = stateWith(80);
+      let newest = snapshotOf(4, stateWith(8080));
+      const { call, session, bytes, rotationSent } = sessionWith(
+        {
+          clusterId: 'c',
+          appliedVersion: 3,
+          agentVersion: 't',
+          supportsDelta: true,
+          heldResources: heldOf(held),
+        },
+        () => newest,
+      );
+      await settle();
+      expect(call.written.map((message) => Object.keys(message)[0])).toEqual(['deltaSnapshot']);
+      const [first] = deltas(call);
+      expect(first).toMatchObject({ version: 4, baseVersion: 3, removed: [], stateChecksum: newest.hash });
+      expect(first!.resources!.map((resource) => resource.name)).toEqual(['gns/g1/service/web']);
+      // What is written is counted: the one resource (name, hash, payload) and the checksum.
+      const resource = first!.resources![0]!;
+      expect(bytes).toEqual([
+        resource.name!.length + 64 + (resource.payload as Buffer).length + newest.hash.length,
+      ]);
+      // The CA rotation gate still learns of every version sent, with the complete payload.
+      expect(rotationSent).toEqual([4]);
+
+      // The next push is based on what was just sent (optimistic): a removed service is named.
+      newest = snapshotOf(5, stateWith(8080, true));
+      await session.pushLatestSnapshot(5);
+      newest = snapshotOf(6, stateWith(8080));
+      await session.pushLatestSnapshot(6);
+      const [, second, third] = deltas(call);
+      expect(second).toMatchObject({ version: 5, baseVersion: 4, removed: [] });
+      expect(second!.resources!.map((r) => r.name)).toEqual(['gns/g1', 'gns/g1/service/zz']);
+      expect(third).toMatchObject({ version: 6, baseVersion: 5, removed: ['gns/g1/service/zz'] });
+      expect(third!.resources!.map((r) => r.name)).toEqual(['gns/g1']);
+      session.close(0, 'test over');
+    });
+
+    it('sends nothing to an agent that holds the newest version (a ping answers its Hello)', async () => {
+      const { call, session } = sessionWith(
+        {
+          clusterId: 'c',
+          appliedVersion: 4,
+          agentVersion: 't',
+          supportsDelta: true,
+          heldResources: heldOf(stateWith(80)),
+        },
+        () => snapshotOf(4, stateWith(80)),
+      );
+      await settle();
+      expect(call.written.map((message) => Object.keys(message)[0])).toEqual(['ping']);
+      session.close(0, 'test over');
+    });
+
+    it('resends the complete set (base 0) after a NACKed delta, and does not loop on a NACKed complete set', async () => {
+      const newest = snapshotOf(4, stateWith(8080));
+      const { call, session } = sessionWith(
+        {
+          clusterId: 'c',
+          appliedVersion: 3,
+          agentVersion: 't',
+          supportsDelta: true,
+          heldResources: heldOf(stateWith(80)),
+        },
+        () => newest,
+      );
+      await settle();
+      call.emit('data', {
+        body: 'nack',
+        nack: { version: 4, reason: 'delta base 3 does not match applied 2' },
+      });
+      await settle();
+      const [, resent] = deltas(call);
+      expect(resent).toMatchObject({ version: 4, baseVersion: 0, removed: [] });
+      expect(resent!.resources!.map((r) => r.name)).toEqual([
+        'cluster',
+        'gns/g1',
+        'gns/g1/service/api',
+        'gns/g1/service/web',
+      ]);
+      call.emit('data', { body: 'nack', nack: { version: 4, reason: 'render failed' } });
+      await settle();
+      expect(deltas(call)).toHaveLength(2);
+      session.close(0, 'test over');
+    });
+
+    it('an agent without supports_delta (the previous release) gets the complete Snapshot', async () => {
+      const { call, session } = sessionWith({ clusterId: 'c', appliedVersion: 3, agentVersion: 'old' }, () =>
+        snapshotOf(4, stateWith(8080)),
+      );
+      await settle();
+      expect(call.written.map((message) => Object.keys(message)[0])).toEqual(['snapshot']);
+      session.close(0, 'test over');
+    });
+
+    it('ends the stream with INVALID_ARGUMENT naming a malformed held resource', async () => {
+      const { call, errors } = sessionWith(
+        {
+          clusterId: 'c',
+          appliedVersion: 3,
+          agentVersion: 't',
+          supportsDelta: true,
+          heldResources: [{ name: 'cluster', hash: 'not-a-hash' }],
+        },
+        () => snapshotOf(4, stateWith(80)),
+      );
+      await settle();
+      expect(call.written).toEqual([]);
+      expect(errors[0]).toMatchObject({
+        code: 3,
+        details: expect.stringContaining('hello.heldResources[0].hash: must be a sha256'),
+      });
     });
   });
 });

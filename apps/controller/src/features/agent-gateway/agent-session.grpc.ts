@@ -2,15 +2,22 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import { status as GrpcStatus, type Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from '@nestjs/common';
-import { DomainError, validateInventoryUpdate, validateReportedConditions } from '@lattice/domain';
+import {
+  diffResources,
+  DomainError,
+  resourceHashes,
+  validateInventoryUpdate,
+  validateReportedConditions,
+} from '@lattice/domain';
 import {
   SNAPSHOT_FORMAT,
   type AgentMessage__Output,
   type ControllerMessage,
+  type Hello__Output,
   type Inventory__Output,
 } from '@lattice/proto';
 import type { MetricsService } from '../../platform/metrics/metrics.service';
-import type { AgentStreamService, RotationAckGate } from './agent-stream.service';
+import type { AgentStreamService, RotationAckGate, SnapshotToPush } from './agent-stream.service';
 import { inventoryUpdateFromProto, meshInstallationFromProto } from './agent-messages.util';
 import { AGENT_STRING_LIMITS, boundAgentString } from './agent-strings.util';
 import { toServiceError } from './grpc-status.util';
@@ -42,6 +49,18 @@ const LAST_SEEN_WRITE_INTERVAL_MS = 10_000;
  * stored filled the controller's memory with decoded batches (and its CPU with garbage collection).
  */
 export const MAX_READ_AHEAD_MESSAGES = 4;
+/** Held resources a Hello may list: far above any real cluster state, well below the 16 MiB message. */
+export const MAX_HELD_RESOURCES = 100_000;
+const MAX_RESOURCE_NAME_LENGTH = 512;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** Unanswered deltas remembered per stream (for a NACK's resend decision). */
+const MAX_UNANSWERED_DELTAS = 64;
+
+/** What a delta-capable agent holds: the resources of one version (docs/agent-protocol.md). */
+interface HeldResources {
+  version: number;
+  hashes: Map<string, string>;
+}
 
 /**
  * One agent's Connect stream on this replica: Hello first, then inventory, ACK/NACK, telemetry and
@@ -55,6 +74,12 @@ export class AgentSession {
   /** Set once the agent sends AgentConditions (agents older than that message never do). */
   private reportsConditions = false;
   private lastSentVersion = 0;
+  /** The agent's Hello set supports_delta: it gets DeltaSnapshot instead of Snapshot. */
+  private supportsDelta = false;
+  /** What the agent holds (optimistically: as of the last delta sent); null when unknown. */
+  private held: HeldResources | null = null;
+  /** Base version of each unanswered DeltaSnapshot, by version: a NACK of one based on a held set resends everything. */
+  private readonly deltaBases = new Map<number, number>();
   private lastHeardAt = Date.now();
   private lastSeenWrittenAt = 0;
   private beats = 0;
@@ -115,6 +140,10 @@ export class AgentSession {
     if (!snapshot || snapshot.version <= this.lastSentVersion) return false;
     this.lastSentVersion = snapshot.version;
     this.rotationAcks.snapshotSent(snapshot.version, snapshot.payload);
+    if (this.supportsDelta) {
+      this.sendDelta(snapshot);
+      return true;
+    }
     if (
       this.send({
         snapshot: {
@@ -127,6 +156,70 @@ export class AgentSession {
     )
       this.deps.snapshotBytesSent.inc(snapshot.payload.length + snapshot.hash.length);
     return true;
+  }
+
+  /**
+   * Sends the resources of `snapshot` the agent does not hold, and what it holds that is gone.
+   * Sent even when both are empty: the agent still has to move to (and ACK) the new version. From
+   * here on the agent is taken to hold the new set (optimistic); a NACK makes it unknown again.
+   */
+  private sendDelta(snapshot: SnapshotToPush): void {
+    const resources = this.deps.stream.snapshotResources(snapshot);
+    const { upserts, removed } = diffResources(this.held?.hashes ?? null, resources);
+    const baseVersion = this.held?.version ?? 0;
+    this.held = { version: snapshot.version, hashes: resourceHashes(resources) };
+    this.deltaBases.set(snapshot.version, baseVersion);
+    // An agent that answers nothing must not grow the map; the oldest unanswered is the least useful.
+    if (this.deltaBases.size > MAX_UNANSWERED_DELTAS)
+      this.deltaBases.delete(this.deltaBases.keys().next().value as number);
+    const sent = this.send({
+      deltaSnapshot: {
+        version: snapshot.version,
+        baseVersion,
+        format: SNAPSHOT_FORMAT,
+        resources: upserts.map(({ name, hash, payload }) => ({ name, hash, payload })),
+        removed,
+        stateChecksum: snapshot.hash,
+      },
+    });
+    if (sent) {
+      let bytes = snapshot.hash.length;
+      for (const resource of upserts)
+        bytes += resource.name.length + resource.hash.length + resource.payload.length;
+      for (const name of removed) bytes += name.length;
+      this.deps.snapshotBytesSent.inc(bytes);
+    }
+  }
+
+  /** A Hello's delta fields: what the agent holds, or an error naming the malformed entry. */
+  private heldResourcesOf(hello: Hello__Output): HeldResources | null {
+    if (!hello.supportsDelta) return null;
+    const list = hello.heldResources ?? [];
+    if (list.length > MAX_HELD_RESOURCES)
+      throw DomainError.validation([
+        {
+          field: 'hello.heldResources',
+          message: `at most ${MAX_HELD_RESOURCES} resources, got ${list.length}`,
+        },
+      ]);
+    const hashes = new Map<string, string>();
+    list.forEach(({ name, hash }, index) => {
+      const field = `hello.heldResources[${index}]`;
+      if (typeof name !== 'string' || name.length === 0 || name.length > MAX_RESOURCE_NAME_LENGTH)
+        throw DomainError.validation([
+          { field: `${field}.name`, message: `must be 1 to ${MAX_RESOURCE_NAME_LENGTH} characters` },
+        ]);
+      if (typeof hash !== 'string' || !SHA256_HEX.test(hash))
+        throw DomainError.validation([
+          { field: `${field}.hash`, message: 'must be a sha256 in lowercase hex (64 characters)' },
+        ]);
+      if (hashes.has(name))
+        throw DomainError.validation([
+          { field: `${field}.name`, message: `${boundAgentString(name, 128)} is listed twice` },
+        ]);
+      hashes.set(name, hash);
+    });
+    return { version: Number(hello.appliedVersion) || 0, hashes };
   }
 
   /**
@@ -218,9 +311,12 @@ export class AgentSession {
           );
         }
         const agentVersion = boundAgentString(hello.agentVersion, AGENT_STRING_LIMITS.agentVersion);
+        const held = this.heldResourcesOf(hello);
         this.helloReceived = true;
         // The agent reports what it has applied; anything newer is pushed below.
         this.lastSentVersion = Number(hello.appliedVersion) || 0;
+        this.supportsDelta = hello.supportsDelta === true;
+        this.held = held;
         await this.deps.stream.connected(tenantId, clusterId, this.connectionId, agentVersion, new Date());
         this.lastSeenWrittenAt = Date.now();
         this.deps.logger.log(
@@ -248,6 +344,7 @@ export class AgentSession {
         );
       case 'ack': {
         const version = Number(message.ack!.version);
+        for (const sent of [...this.deltaBases.keys()]) if (sent <= version) this.deltaBases.delete(sent);
         await this.deps.stream.acked(tenantId, clusterId, version, new Date());
         // Most ACKs cannot move a root rotation; those skip the (deduplicated) queue round trip.
         if (this.rotationAcks.acked(version, this.lastSentVersion))
@@ -261,7 +358,7 @@ export class AgentSession {
         this.rotationAcks.nacked(version);
         this.deps.logger.warn(`cluster ${clusterId} refused snapshot ${version}: ${reason}`);
         await this.deps.stream.nacked(tenantId, clusterId, version, reason, new Date());
-        return;
+        return this.deltaRefused(version);
       }
       case 'telemetry':
         return this.handleTelemetry(message);
@@ -295,6 +392,23 @@ export class AgentSession {
       default:
         throw new DomainError('VALIDATION', 'message has no known body');
     }
+  }
+
+  /**
+   * A NACKed DeltaSnapshot: what the agent holds is unknown. When the refused delta was based on a
+   * held set (the agent may simply not have had that base), the newest version is sent again as
+   * the complete set (base 0); a refused complete set is not resent (the agent retries on its own,
+   * as with Snapshot), so a state the agent cannot apply does not loop.
+   */
+  private async deltaRefused(version: number): Promise<void> {
+    const baseVersion = this.deltaBases.get(version);
+    if (baseVersion === undefined) return;
+    this.deltaBases.delete(version);
+    this.held = null;
+    // A later delta is on its way and will be refused as well; its NACK resends.
+    if (baseVersion === 0 || version !== this.lastSentVersion) return;
+    this.lastSentVersion = version - 1;
+    await this.pushLatestSnapshot();
   }
 
   private async handleInventory(inventory: Inventory__Output): Promise<void> {

@@ -3,6 +3,7 @@ import type { InventoryUpdate, MeshInstallation, ReportedCondition } from '@latt
 import type { TelemetryBatch__Output } from '@lattice/proto';
 import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { DesiredStateService } from '../config-distribution/desired-state.service';
+import type { SnapshotResource } from '../config-distribution/config-distribution.types';
 import { AutoscalingService, type ReportedAutoscalingDecision } from '../autoscaling/autoscaling.service';
 import { CaRotationService } from '../gns-ca/ca-rotation.service';
 import type { CsrOutcome, IncomingCsr, IntermediateRequestMessage } from '../gns-ca/gns-ca.types';
@@ -93,6 +94,11 @@ export class AgentStreamService {
     announcedVersion?: number,
   ): Promise<SnapshotToPush | null> {
     return this.desiredStates.snapshotNewerThan(tenantId, clusterId, newerThan, announcedVersion);
+  }
+
+  /** The resources of a snapshot to push as a DeltaSnapshot (split once per payload held). */
+  snapshotResources(snapshot: SnapshotToPush): SnapshotResource[] {
+    return this.desiredStates.snapshotResources(snapshot);
   }
 
   /**

@@ -17,3 +17,11 @@ export interface StoredSnapshot {
   payload: Buffer;
   hash: string;
 }
+
+/** One resource of a stored snapshot, as a DeltaSnapshot carries it (docs/agent-protocol.md). */
+export interface SnapshotResource {
+  name: string;
+  /** sha256 (hex) of payload. */
+  hash: string;
+  payload: Buffer;
+}

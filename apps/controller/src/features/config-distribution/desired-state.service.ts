@@ -8,7 +8,7 @@ import {
   withAutoscaling,
   withPolicies,
 } from '@lattice/domain';
-import type { StoredSnapshot } from './config-distribution.types';
+import type { SnapshotResource, StoredSnapshot } from './config-distribution.types';
 import { DesiredStateMetrics } from './desired-state.metrics';
 import { RecentSnapshotsCache } from './recent-snapshots.cache';
 import { EventBus } from '../../platform/events/event-bus.service';
@@ -87,6 +87,11 @@ export class DesiredStateService {
       }
       pending.push({ clusterId, newerThan, resolve, reject });
     });
+  }
+
+  /** The snapshot's resources, as a DeltaSnapshot carries them (split once per payload held). */
+  snapshotResources(snapshot: StoredSnapshot): SnapshotResource[] {
+    return this.recentSnapshots.resourcesOf(snapshot);
   }
 
   private flushReads(tenantId: string): void {

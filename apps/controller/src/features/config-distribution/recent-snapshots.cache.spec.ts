@@ -16,6 +16,20 @@ function snapshot(version: number, bytes = 16): StoredSnapshot {
 }
 
 describe('RecentSnapshotsCache', () => {
+  it('splits a payload into its resources once, however often it is pushed', () => {
+    const cache = cacheOf('1');
+    const state = { clusterId: 'c-1', clusterName: 'one', globalNamespaces: [] };
+    const stored = { version: 1, hash: 'h', payload: Buffer.from(JSON.stringify(state)) };
+    const resources = cache.resourcesOf(stored);
+    expect(resources.map((resource) => resource.name)).toEqual(['cluster']);
+    expect(JSON.parse(resources[0]!.payload.toString())).toEqual({
+      clusterId: 'c-1',
+      clusterName: 'one',
+      globalNamespaceResources: [],
+    });
+    expect(cache.resourcesOf({ ...stored })).toBe(resources);
+  });
+
   it('serves exactly the version remembered for the cluster and tenant', () => {
     const cache = cacheOf('1');
     cache.remember(TENANT, 'c-1', snapshot(3));

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
-import type { StoredSnapshot } from './config-distribution.types';
+import type { SnapshotResource, StoredSnapshot } from './config-distribution.types';
+import { splitSnapshotPayload } from './snapshot-resources.util';
 
 interface CachedSnapshot extends StoredSnapshot {
   tenantId: string;
@@ -18,6 +19,12 @@ interface CachedSnapshot extends StoredSnapshot {
 @Injectable()
 export class RecentSnapshotsCache {
   private readonly entries: LRUCache<string, CachedSnapshot> | undefined;
+  /**
+   * Split resources by payload: a payload held here (or by a stream's pending push) is split once
+   * however many times it is pushed (reconnects, a resend after a NACK); gone with its payload.
+   * Not counted in the size bound: a split payload takes about as much again.
+   */
+  private readonly resources = new WeakMap<Buffer, SnapshotResource[]>();
 
   constructor(@Inject(RUNTIME_CONFIG) config: RuntimeConfig) {
     const maxSize = config.env.LATTICE_SNAPSHOT_CACHE_MB * 1024 * 1024;
@@ -35,6 +42,16 @@ export class RecentSnapshotsCache {
     // Stores of one tenant never overlap (the scheduler's deduplication), but never step back anyway.
     if (cached && cached.tenantId === tenantId && cached.version > snapshot.version) return;
     this.entries?.set(clusterId, { tenantId, ...snapshot });
+  }
+
+  /** The resources of a snapshot (for a DeltaSnapshot), split at most once per payload. */
+  resourcesOf(snapshot: StoredSnapshot): SnapshotResource[] {
+    let resources = this.resources.get(snapshot.payload);
+    if (!resources) {
+      resources = splitSnapshotPayload(snapshot.payload);
+      this.resources.set(snapshot.payload, resources);
+    }
+    return resources;
   }
 
   /** The cluster's snapshot of exactly `version`, when this replica still holds it. */

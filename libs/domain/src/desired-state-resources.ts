@@ -1,0 +1,213 @@
+import type { DesiredClusterState, DesiredGlobalNamespace, DesiredGnsService } from './desired-state';
+import { compareText } from './gns/compare-text';
+import { canonicalJsonHash, stableStringify, stateHash } from './gns/snapshot-hash';
+
+/**
+ * A desired state split into named resources, so that a change is sent as the resources it changed
+ * (docs/agent-protocol.md). Three kinds:
+ * - `cluster`: the cluster-level fields, with the names of its GNS resources in order;
+ * - `gns/<gnsId>`: one GNS's fields except its services, with the names of its service resources in order;
+ * - `gns/<gnsId>/service/<name>`: one service;
+ * - `mesh-ca` and `gns/<gnsId>/ca`: the cluster's mesh CA and a GNS's CA material. Certificates
+ *   are most of a cluster or GNS resource's bytes and change only with a rotation, so a change of
+ *   mTLS mode or autoscaling does not resend them.
+ * A name seen twice (never in states the controller builds) gets `#2`, `#3`… so splitting is total.
+ */
+export const CLUSTER_RESOURCE = 'cluster';
+export const MESH_CA_RESOURCE = 'mesh-ca';
+
+export interface DesiredStateResource {
+  name: string;
+  /** sha256 (hex) of `json`. */
+  hash: string;
+  /** The resource's content as canonical JSON (keys sorted): the bytes that are sent. */
+  json: string;
+  /** The content `json` encodes (shares the split state's objects; not to be mutated). */
+  content: unknown;
+}
+
+/** The cluster resource: the state without its GNS (named in order) and its mesh CA (named). */
+type ClusterResourceContent = Omit<DesiredClusterState, 'globalNamespaces' | 'meshCa'> & {
+  globalNamespaceResources: string[];
+  meshCaResource?: string;
+};
+
+/** A GNS resource: the GNS without its services (named in order) and its CA material (named). */
+type GnsResourceContent = Omit<DesiredGlobalNamespace, 'services' | 'ca'> & {
+  serviceResources: string[];
+  caResource?: string;
+};
+
+export class DesiredStateAssemblyError extends Error {
+  override readonly name = 'DesiredStateAssemblyError';
+}
+
+/** Splits a state into its resources: `cluster` and `mesh-ca` first, then each GNS followed by its CA and services. */
+export function splitDesiredState(state: DesiredClusterState): DesiredStateResource[] {
+  const gnsNames = new UniqueNames();
+  const globalNamespaceResources: string[] = [];
+  const gnsResources: DesiredStateResource[] = [];
+  for (const gns of state.globalNamespaces) {
+    const gnsName = gnsNames.next(`gns/${gns.id}`);
+    globalNamespaceResources.push(gnsName);
+    const serviceNames = new UniqueNames();
+    const serviceResources = gns.services.map((service) =>
+      resource(serviceNames.next(`${gnsName}/service/${service.name}`), service),
+    );
+    const { services: _services, ca, ...gnsFields } = gns;
+    const caResource = ca === undefined ? [] : [resource(`${gnsName}/ca`, ca)];
+    const gnsContent: GnsResourceContent = {
+      ...gnsFields,
+      serviceResources: serviceResources.map((service) => service.name),
+      ...(caResource[0] ? { caResource: caResource[0].name } : {}),
+    };
+    gnsResources.push(resource(gnsName, gnsContent), ...caResource, ...serviceResources);
+  }
+  const { globalNamespaces: _globalNamespaces, meshCa, ...clusterFields } = state;
+  const meshCaResource = meshCa === undefined ? [] : [resource(MESH_CA_RESOURCE, meshCa)];
+  const clusterContent: ClusterResourceContent = {
+    ...clusterFields,
+    globalNamespaceResources,
+    ...(meshCaResource[0] ? { meshCaResource: MESH_CA_RESOURCE } : {}),
+  };
+  return [resource(CLUSTER_RESOURCE, clusterContent), ...meshCaResource, ...gnsResources];
+}
+
+/** The name → hash map of a set of resources (what an agent says it holds). */
+export function resourceHashes(resources: Iterable<{ name: string; hash: string }>): Map<string, string> {
+  const hashes = new Map<string, string>();
+  for (const { name, hash } of resources) hashes.set(name, hash);
+  return hashes;
+}
+
+export interface ResourceDiff<R> {
+  /** Resources the holder lacks or holds with another hash, in `next`'s order. */
+  upserts: R[];
+  /** Names the holder has that `next` lacks, sorted. */
+  removed: string[];
+}
+
+/**
+ * What turns the held resources into `next`. `held` null: what the holder has is unknown, so
+ * everything is sent and nothing is removed (the receiver replaces its whole set).
+ */
+export function diffResources<R extends { name: string; hash: string }>(
+  held: ReadonlyMap<string, string> | null,
+  next: readonly R[],
+): ResourceDiff<R> {
+  if (held === null) return { upserts: [...next], removed: [] };
+  const upserts = next.filter((candidate) => held.get(candidate.name) !== candidate.hash);
+  const wanted = new Set(next.map((candidate) => candidate.name));
+  const removed = [...held.keys()].filter((name) => !wanted.has(name)).sort(compareText);
+  return { upserts, removed };
+}
+
+/**
+ * The held resources with a delta applied, as a new map (the held one is left alone, so a refused
+ * delta leaves the applied set intact). Removing a name that is not held, or upserting and
+ * removing one name at once, is refused: the sender's idea of what is held is wrong.
+ */
+export function mergeResources<T>(
+  held: ReadonlyMap<string, T>,
+  upserts: Iterable<readonly [string, T]>,
+  removed: Iterable<string>,
+): Map<string, T> {
+  const merged = new Map(held);
+  const upserted = new Set<string>();
+  for (const [name, value] of upserts) {
+    if (upserted.has(name)) throw new DesiredStateAssemblyError(`resource ${name} is sent twice`);
+    upserted.add(name);
+    merged.set(name, value);
+  }
+  for (const name of removed) {
+    if (upserted.has(name)) throw new DesiredStateAssemblyError(`resource ${name} is both sent and removed`);
+    if (!merged.delete(name))
+      throw new DesiredStateAssemblyError(`resource ${name} is removed but was not held`);
+  }
+  return merged;
+}
+
+/**
+ * The state a complete set of resources describes (parsed contents, by name): exactly the state
+ * that was split, GNS and services in their order. Throws a DesiredStateAssemblyError naming the
+ * problem when the set is incomplete, has a resource nothing refers to, or a malformed reference.
+ */
+export function assembleDesiredState(resources: ReadonlyMap<string, unknown>): DesiredClusterState {
+  const used = new Set<string>([CLUSTER_RESOURCE]);
+  const take = (name: unknown, referrer: string): Record<string, unknown> => {
+    if (typeof name !== 'string')
+      throw new DesiredStateAssemblyError(`${referrer} refers to a resource by a non-string name`);
+    if (used.has(name))
+      throw new DesiredStateAssemblyError(`resource ${name} is referred to twice (by ${referrer})`);
+    used.add(name);
+    return contentOf(resources, name, referrer);
+  };
+  const { globalNamespaceResources, meshCaResource, ...cluster } = contentOf(
+    resources,
+    CLUSTER_RESOURCE,
+    'the state',
+  );
+  if (meshCaResource !== undefined) cluster['meshCa'] = take(meshCaResource, CLUSTER_RESOURCE);
+  const globalNamespaces = namesIn(
+    globalNamespaceResources,
+    CLUSTER_RESOURCE,
+    'globalNamespaceResources',
+  ).map((gnsName) => {
+    const { serviceResources, caResource, ...gns } = take(gnsName, CLUSTER_RESOURCE);
+    const referrer = gnsName as string;
+    if (caResource !== undefined) gns['ca'] = take(caResource, referrer);
+    const services = namesIn(serviceResources, referrer, 'serviceResources').map(
+      (serviceName) => take(serviceName, referrer) as unknown as DesiredGnsService,
+    );
+    return { ...gns, services } as unknown as DesiredGlobalNamespace;
+  });
+  const unused = [...resources.keys()].filter((name) => !used.has(name)).sort(compareText);
+  if (unused.length > 0)
+    throw new DesiredStateAssemblyError(
+      `resource${unused.length > 1 ? 's' : ''} ${unused.slice(0, 5).join(', ')}${unused.length > 5 ? ` and ${unused.length - 5} more` : ''} not referred to by any other`,
+    );
+  return { ...cluster, globalNamespaces } as unknown as DesiredClusterState;
+}
+
+/**
+ * sha256 of the state's canonical JSON (libs/domain snapshot-hash): the same value as the stored
+ * desired hash of a snapshot, so the agent can check that what it assembled is what was meant.
+ */
+export function stateChecksum(state: DesiredClusterState): string {
+  return stateHash(state);
+}
+
+function resource(name: string, content: unknown): DesiredStateResource {
+  const json = stableStringify(content);
+  return { name, hash: canonicalJsonHash(json), json, content };
+}
+
+function contentOf(
+  resources: ReadonlyMap<string, unknown>,
+  name: string,
+  referrer: string,
+): Record<string, unknown> {
+  if (!resources.has(name))
+    throw new DesiredStateAssemblyError(`resource ${name} (referred to by ${referrer}) is missing`);
+  const content = resources.get(name);
+  if (content === null || typeof content !== 'object' || Array.isArray(content))
+    throw new DesiredStateAssemblyError(`resource ${name} is not a JSON object`);
+  return content as Record<string, unknown>;
+}
+
+function namesIn(value: unknown, resourceName: string, field: string): unknown[] {
+  if (!Array.isArray(value))
+    throw new DesiredStateAssemblyError(`resource ${resourceName} has no ${field} list`);
+  return value;
+}
+
+/** Hands out a name as asked, or with `#2`, `#3`… when it was handed out before. */
+class UniqueNames {
+  private readonly seen = new Map<string, number>();
+
+  next(name: string): string {
+    const count = (this.seen.get(name) ?? 0) + 1;
+    this.seen.set(name, count);
+    return count === 1 ? name : `${name}#${count}`;
+  }
+}
