@@ -179,7 +179,8 @@ describe('telemetry from agents to GraphQL', () => {
     expect(value('lattice_clusters_behind')).toBe(1);
     expect(value(westLag)).toBeGreaterThanOrEqual(1);
     expect(value('lattice_config_propagation_seconds_count')).toBeGreaterThanOrEqual(1);
-    expect(value('lattice_grpc_agent_messages_sent_total{kind="snapshot"}')).toBeGreaterThanOrEqual(1);
+    // The agents speak the delta protocol (docs/agent-protocol.md): their snapshots go as DeltaSnapshot.
+    expect(value('lattice_grpc_agent_messages_sent_total{kind="deltaSnapshot"}')).toBeGreaterThanOrEqual(1);
     expect(value('lattice_grpc_agent_messages_total{kind="telemetry"}')).toBeGreaterThanOrEqual(1);
     expect(value('lattice_telemetry_rows_total{outcome="stored"}')).toBeGreaterThan(0);
     expect(value('lattice_telemetry_ingest_lag_seconds_count')).toBeGreaterThan(0);
