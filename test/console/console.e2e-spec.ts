@@ -281,20 +281,24 @@ describe('web console (Chromium against npm run demo)', () => {
     expect(JSON.stringify(stored.json)).toContain('"weight":90');
   });
 
-  it('shows the burning SLO with its health, budget, burn rates and its alert', async () => {
+  it('shows the burning SLO in WARNING with its budget, burn rates and its page', async () => {
     await page.goto(`${base}/console/slos`);
     const row = page.getByTestId('slo-ratings-availability');
-    const text = await eventually('ratings-availability burning with an alert', 300_000, async () => {
+    // The demo's ratings history (deploy/demo/traffic-west.yaml) leaves 80 of 90 bad minutes of
+    // budget with the 1h/5m page firing: WARNING, not VIOLATED (docs/slos.md). Until the SLO's
+    // series has read that history it is judged on the demo's minutes alone, hence the wait.
+    const text = await eventually('ratings-availability in WARNING with its page', 300_000, async () => {
       await page.reload();
       await row.waitFor();
       const value = (await row.textContent()) ?? '';
-      return /WARNING|VIOLATED/.test(value) && /PAGE|TICKET/.test(value) ? value : undefined;
+      return /WARNING/.test(value) && /PAGE_1H_5M/.test(value) ? value : undefined;
     });
+    expect(text).not.toMatch(/VIOLATED/);
     expect(text).toMatch(/1h \d/);
     await shot('slos');
     await row.getByRole('link', { name: 'ratings-availability' }).click();
     await page.getByTestId('slo-events').getByText('FIRED').first().waitFor();
-    expect(await page.getByTestId('slo-health').textContent()).toMatch(/WARNING|VIOLATED/);
+    expect(await page.getByTestId('slo-health').textContent()).toMatch(/WARNING/);
     await page.getByTestId('slo-history').waitFor();
     await shot('slo-detail');
   }, 360_000);
