@@ -541,8 +541,9 @@ by minute; the numbers show up after the first whole minute.
    for the last 10 minutes (deploy/demo/traffic-west.yaml). Judged on the minutes with traffic
    (no-data policy IGNORE), the 30-day budget is 90 bad minutes with 10 spent: WARNING, and the
    PAGE_1H_5M alert fires at once (1-hour burn rate 16.7 > 14.4); its signed webhook delivery prints
-   in this terminal. Left burning, it turns VIOLATED after about 80 minutes. (On the first run it
-   shows VIOLATED with every alert for a few seconds, until its series has read that history.)
+   in this terminal. Left burning, it turns VIOLATED after about 80 minutes. (On the first run its
+   first evaluation, before its series has read that history, shows VIOLATED with all four alerts;
+   the three that do not hold resolve at the next one, 15 s later.)
   $ curl -s $LATTICE/graphql -H "$AUTH" -H 'Content-Type: application/json' -d '${JSON.stringify({ query: ratingsQuery })}'
 
 3. A canary: 80 % of the calls to reviews go to v1, 10 % each to v2 and v3. The agents render it as
