@@ -3,7 +3,8 @@
 // REDIS_URL are set), a tenant, three clusters with real agents (file inventory, directory sink,
 // synthetic traffic) running a bookinfo-like application: `east` and `west` split the bookinfo
 // services, `edge` runs the ingress gateway users come through. One Global Namespace spans the
-// three, and two SLOs watch it. A local webhook receiver shows the signed alert deliveries, and a
+// three, and two SLOs watch it (ratings' traffic comes with 6 days of history, so its SLO has a
+// budget to burn: WARNING with a page). A local webhook receiver shows the signed alert deliveries, and a
 // printed tour walks through topology, SLO burn, a canary, a CA rotation and a webhook. State lives
 // in .data/ (LATTICE_DATA_DIR) and is reused next time.
 import { spawn } from 'node:child_process';
@@ -98,7 +99,7 @@ const SLOS = [
   },
   {
     name: 'ratings-availability',
-    description: 'ratings fails 3 % of calls in the demo traffic: this one burns its budget',
+    description: 'ratings started failing 3 % of calls 10 minutes before the demo: this one burns its budget',
     services: ['ratings'],
     indicators: [{ kind: 'ERROR_RATE', maxErrorRatePercent: 1 }],
     targetPercent: 99,
@@ -536,9 +537,13 @@ by minute; the numbers show up after the first whole minute.
   $ curl -s $LATTICE/graphql -H "$AUTH" -H 'Content-Type: application/json' -d '${JSON.stringify({ query })}'
 
 2. SLO burn: ratings fails 3 % of its calls against a 1 % objective, so every minute with traffic is
-   bad. Its no-data policy IGNORE judges it on those minutes only (GOOD would count the quiet rest of
-   the 30 days as good and show 99.97 %): compliance 0, budget spent, and the PAGE_1H_5M alert fires
-   within a few minutes; its signed webhook delivery prints in this terminal.
+   bad. It did not always: the west agent sent 6 days of ratings history at 0.2 % errors, failing
+   for the last 10 minutes (deploy/demo/traffic-west.yaml). Judged on the minutes with traffic
+   (no-data policy IGNORE), the 30-day budget is 90 bad minutes with 10 spent: WARNING, and the
+   PAGE_1H_5M alert fires at once (1-hour burn rate 16.7 > 14.4); its signed webhook delivery prints
+   in this terminal. Left burning, it turns VIOLATED after about 80 minutes. (On the first run its
+   first evaluation, before its series has read that history, shows VIOLATED with all four alerts;
+   the three that do not hold resolve at the next one, 15 s later.)
   $ curl -s $LATTICE/graphql -H "$AUTH" -H 'Content-Type: application/json' -d '${JSON.stringify({ query: ratingsQuery })}'
 
 3. A canary: 80 % of the calls to reviews go to v1, 10 % each to v2 and v3. The agents render it as

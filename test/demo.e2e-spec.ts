@@ -221,6 +221,31 @@ describe('npm run demo', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data).toHaveProperty('topology');
 
+    // The west agent sends ratings' history on its first collection and records it in its state
+    // directory; an hour before its end ratings had about 27 calls a second.
+    const historyRecord = path.join(dataDir, 'demo', 'agents', 'west', 'state', 'synthetic-history.json');
+    const ratingsRateAt = async (minuteMs: number) => {
+      const query = `{ serviceMetrics(gnsId: "${state.gnsId}", service: "ratings", from: "${new Date(minuteMs).toISOString()}", to: "${new Date(minuteMs + 60_000).toISOString()}", step: 60) { requestRate } }`;
+      const response = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      });
+      const body = (await response.json()) as { data?: { serviceMetrics: { requestRate: number }[] } };
+      return body.data?.serviceMetrics[0]?.requestRate ?? 0;
+    };
+    const history = await eventually('the ratings history to be stored', 120_000, async () => {
+      const record = JSON.parse(fs.readFileSync(historyRecord, 'utf8')) as {
+        untilUnixMs: number;
+        items: number;
+      };
+      const rate = await ratingsRateAt(record.untilUnixMs - 3_600_000);
+      return rate > 0 ? { record, rate } : undefined;
+    });
+    expect(history.record.items).toBe(18_000);
+    expect(history.rate).toBeGreaterThan(20);
+    expect(history.rate).toBeLessThan(34);
+
     expect(await first.interrupt()).toBe(0);
     await expect(fetch(`${base}/readyz`)).rejects.toThrow();
     for (const cluster of ['east', 'west', 'edge']) {
@@ -242,6 +267,10 @@ describe('npm run demo', () => {
     expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'demo', 'state.json'), 'utf8')).slos).toEqual(
       state.slos,
     );
+    // A restarted agent does not send the history again: it would count twice.
+    await new Promise((resolve) => setTimeout(resolve, 20_000)); // past the agents' first collection
+    expect(JSON.parse(fs.readFileSync(historyRecord, 'utf8'))).toEqual(history.record);
+    expect(await ratingsRateAt(history.record.untilUnixMs - 3_600_000)).toBe(history.rate);
     expect(await second.interrupt()).toBe(0);
   });
 
@@ -270,24 +299,38 @@ describe('npm run demo', () => {
       return ratings && ratings.requestRate > 0 && ratings.errorRate > 0 ? ratings : undefined;
     });
 
-    // 2. The burning SLO is shown honestly: judged on the minutes with traffic, all of them bad.
-    const slo = await eventually('the ratings SLO to page', 300_000, async () => {
+    // 2. The burning SLO: ratings' 9,000 minutes of history (0.2 % errors, the last 10 at 3 %) give
+    // a budget of 90 bad minutes, 10 of them spent before the demo began, and every demo minute is
+    // bad: WARNING with the 1h/5m page, VIOLATED only after about 80 minutes (docs/slos.md).
+    const slo = await eventually('the ratings SLO in WARNING with its page', 300_000, async () => {
       const result = JSON.parse(await bash(prelude, steps.get(2)!)) as {
         data: {
           slo: {
             noDataPolicy: string;
-            status: { compliance: number; meetsTarget: boolean; activeAlerts: { rule: string }[] } | null;
+            status: {
+              health: string;
+              compliance: number;
+              meetsTarget: boolean;
+              budget: { remainingFraction: number };
+              activeAlerts: { rule: string }[];
+            } | null;
           };
         };
       };
       const status = result.data.slo.status;
-      return status?.activeAlerts.some((alert) => alert.rule === 'PAGE_1H_5M') ? result.data.slo : undefined;
+      return status?.health === 'WARNING' && status.activeAlerts.some((alert) => alert.rule === 'PAGE_1H_5M')
+        ? result.data.slo
+        : undefined;
     });
     expect(slo.noDataPolicy).toBe('IGNORE');
-    expect(slo.status!.meetsTarget).toBe(false);
-    // Every minute with traffic fails 3 % > 1 %; a minute evaluated before its whole telemetry
-    // arrived may pass, so not exactly 0, but nowhere near the 99.97 % that GOOD would show.
-    expect(slo.status!.compliance).toBeLessThan(0.5);
+    // Judged on the minutes with traffic: about 9,000 of which 10 + (minutes of demo so far) bad.
+    expect(slo.status!.meetsTarget).toBe(true);
+    expect(slo.status!.compliance).toBeGreaterThan(0.99);
+    expect(slo.status!.compliance).toBeLessThan(0.9995);
+    expect(slo.status!.budget.remainingFraction).toBeGreaterThan(0.5);
+    expect(slo.status!.budget.remainingFraction).toBeLessThan(0.9);
+    // The 1h/5m page alone: the other rules need more bad minutes than the demo has had yet.
+    expect(slo.status!.activeAlerts.map((alert) => alert.rule)).toEqual(['PAGE_1H_5M']);
 
     // 3. The canary reaches the rendered VirtualService of reviews.
     const canary = await bash(prelude, steps.get(3)!);
@@ -331,7 +374,9 @@ describe('npm run demo', () => {
       .map((delivery) => JSON.parse(delivery.body) as { type: string; slo?: { name: string } })
       .find((event) => event.type === 'slo.alert.fired');
     expect(fired?.slo?.name).toBe('ratings-availability');
-    expect(demo.output).toContain(
+    // Printed by the run it fired in: with ratings' history the page fires in the first run and
+    // stays active across the restarts (the quiet time between runs does not count under IGNORE).
+    expect(demos.map((run) => run.output).join('\n')).toContain(
       'webhook received, signature verified: slo.alert.fired ratings-availability',
     );
     const deliveries = JSON.parse(await bash(prelude, steps.get(5)!.slice(1))) as {

@@ -149,16 +149,18 @@ describe('web console (Chromium against npm run demo)', () => {
   it('shows the demo topology with its services and edges, and a service’s charts and SLOs', async () => {
     await page.goto(`${base}/console/gns/${gnsId}/topology`);
     const services = page.getByTestId('topology-services');
-    // Telemetry arrives minute by minute: refresh until ratings has traffic.
-    await eventually('ratings with traffic in the topology', 240_000, async () => {
+    // Telemetry arrives minute by minute: refresh until ratings has traffic and every service shows
+    // (ratings' history, sent at once, comes in before the first live minute of the others).
+    const names = ['productpage', 'details', 'reviews', 'ratings', 'bookinfo-gateway'];
+    await eventually('every service, ratings with traffic, in the topology', 240_000, async () => {
       await page.getByRole('button', { name: 'Refresh' }).click();
       await page.waitForTimeout(1_000);
       const text = (await services.textContent()) ?? '';
-      return /ratings\s*west\s*[1-9]|ratings\s*west\s*0\.[1-9]/.test(text) ? true : undefined;
+      return /ratings\s*west\s*[1-9]|ratings\s*west\s*0\.[1-9]/.test(text) &&
+        names.every((name) => text.includes(name))
+        ? true
+        : undefined;
     });
-    const table = (await services.textContent()) ?? '';
-    for (const name of ['productpage', 'details', 'reviews', 'ratings', 'bookinfo-gateway'])
-      expect(table).toContain(name);
     const edges = (await page.getByTestId('topology-edges').textContent()) ?? '';
     expect(edges).toContain('bookinfo-gateway@edge → productpage@east');
     expect(edges).toContain('productpage@east → details@east');
@@ -281,20 +283,25 @@ describe('web console (Chromium against npm run demo)', () => {
     expect(JSON.stringify(stored.json)).toContain('"weight":90');
   });
 
-  it('shows the burning SLO with its health, budget, burn rates and its alert', async () => {
+  it('shows the burning SLO in WARNING with its budget, burn rates and its page', async () => {
     await page.goto(`${base}/console/slos`);
     const row = page.getByTestId('slo-ratings-availability');
-    const text = await eventually('ratings-availability burning with an alert', 300_000, async () => {
+    // The demo's ratings history (deploy/demo/traffic-west.yaml) leaves 80 of 90 bad minutes of
+    // budget with the 1h/5m page firing: WARNING, not VIOLATED (docs/slos.md). Until the SLO's
+    // series has read that history it is judged on the demo's minutes alone, hence the wait.
+    const text = await eventually('ratings-availability in WARNING with its page', 180_000, async () => {
       await page.reload();
       await row.waitFor();
       const value = (await row.textContent()) ?? '';
-      return /WARNING|VIOLATED/.test(value) && /PAGE|TICKET/.test(value) ? value : undefined;
+      // The alerts column shows each active alert's severity: the 1h/5m page alone.
+      return /WARNING/.test(value) && /PAGE/.test(value) && !/TICKET/.test(value) ? value : undefined;
     });
+    expect(text).not.toMatch(/VIOLATED/);
     expect(text).toMatch(/1h \d/);
     await shot('slos');
     await row.getByRole('link', { name: 'ratings-availability' }).click();
     await page.getByTestId('slo-events').getByText('FIRED').first().waitFor();
-    expect(await page.getByTestId('slo-health').textContent()).toMatch(/WARNING|VIOLATED/);
+    expect(await page.getByTestId('slo-health').textContent()).toMatch(/WARNING/);
     await page.getByTestId('slo-history').waitFor();
     await shot('slo-detail');
   }, 360_000);

@@ -20,6 +20,7 @@ import type { ApplySink } from './sink/apply-sink.port';
 import { DirectorySink } from './sink/directory.sink';
 import { AgentStateStore } from './state/agent-state.store';
 import { NotPrometheusError, PrometheusTelemetrySource } from './telemetry/prometheus-telemetry.source';
+import { SyntheticHistoryStore } from './telemetry/synthetic-history.store';
 import {
   parseSyntheticTelemetryFile,
   SyntheticTelemetrySource,
@@ -162,7 +163,13 @@ async function createTelemetrySource(
   if (config.telemetry.kind === 'prometheus') return startPrometheusSource(config.telemetry.url, logger);
   const file = path.resolve(config.telemetry.path);
   try {
-    return new SyntheticTelemetrySource(parseSyntheticTelemetryFile(await readFile(file, 'utf8'), file));
+    return await SyntheticTelemetrySource.open(
+      parseSyntheticTelemetryFile(await readFile(file, 'utf8'), file),
+      {
+        historyLedger: new SyntheticHistoryStore(path.resolve(config.stateDir)),
+        logger,
+      },
+    );
   } catch (error) {
     process.stderr.write(`lattice-agent: --telemetry-synthetic: ${errorMessage(error)}\n`);
     process.exit(2);

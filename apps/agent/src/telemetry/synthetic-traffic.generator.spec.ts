@@ -1,7 +1,11 @@
 import { DDSketch, type TelemetryItem } from '@lattice/domain';
 import {
+  generateSyntheticHistory,
   generateSyntheticTraffic,
   InvalidSyntheticTrafficConfigError,
+  MAX_HISTORY_ITEMS,
+  MAX_HISTORY_MINUTES,
+  syntheticHistoryStart,
   standardNormalCdf,
   validateSyntheticTrafficConfig,
   type LatencySpec,
@@ -186,11 +190,71 @@ describe('validateSyntheticTrafficConfig', () => {
       'edges[0].destination.service',
       /non-empty/,
     ],
+    [
+      'a history without minutes',
+      (edge) => ({ ...edge, history: { errorRatio: 0.001 } }),
+      'edges[0].history.minutes',
+      /integer from 1 to 10020/,
+    ],
+    [
+      'a history older than the minute retention',
+      (edge) => ({ ...edge, history: { minutes: MAX_HISTORY_MINUTES + 1 } }),
+      'edges[0].history.minutes',
+      /7-day minute retention\), got 10021/,
+    ],
+    [
+      'a fractional history length',
+      (edge) => ({ ...edge, history: { minutes: 10.5 } }),
+      'edges[0].history.minutes',
+      /an integer/,
+    ],
+    [
+      'a history error ratio above 1',
+      (edge) => ({ ...edge, history: { minutes: 60, errorRatio: 2 } }),
+      'edges[0].history.errorRatio',
+      /\[0, 1\] when given, got 2/,
+    ],
+    [
+      'an incident longer than the history',
+      (edge) => ({ ...edge, history: { minutes: 60, incidentMinutes: 61 } }),
+      'edges[0].history.incidentMinutes',
+      /at most minutes \(60\), got 61/,
+    ],
+    [
+      'a negative incident',
+      (edge) => ({ ...edge, history: { minutes: 60, incidentMinutes: -1 } }),
+      'edges[0].history.incidentMinutes',
+      />= 0/,
+    ],
+    [
+      'a misspelt history field',
+      (edge) => ({ ...edge, history: { minutes: 60, incidentMinute: 5 } }),
+      'edges[0].history.incidentMinute',
+      /not a history field \(minutes, errorRatio, incidentMinutes\)/,
+    ],
+    [
+      'a history that is not an object',
+      (edge) => ({ ...edge, history: 9000 }),
+      'edges[0].history',
+      /must be an object with minutes/,
+    ],
   ])('reports %s', (_description, change, path, message) => {
     const problems = validateSyntheticTrafficConfig({ ...valid, edges: [change(valid.edges[0])] });
     expect(problems).toHaveLength(1);
     expect(problems[0].path).toBe(path);
     expect(problems[0].message).toMatch(message);
+  });
+
+  it('bounds the history of all edges together by what the telemetry backlog holds', () => {
+    const edge = { ...valid.edges[0], history: { minutes: MAX_HISTORY_MINUTES } };
+    const edges = Array.from({ length: Math.floor(MAX_HISTORY_ITEMS / MAX_HISTORY_MINUTES) }, () => edge);
+    expect(validateSyntheticTrafficConfig({ ...valid, edges })).toEqual([]);
+    expect(validateSyntheticTrafficConfig({ ...valid, edges: [...edges, edge] })).toEqual([
+      {
+        path: 'edges',
+        message: expect.stringMatching(/history adds up to 60120 minutes .* more than 60000/),
+      },
+    ]);
   });
 
   it('reports an inverted time range and a missing edge list together', () => {
@@ -206,5 +270,81 @@ describe('standardNormalCdf', () => {
     [-2.326348, 0.01],
   ])('Φ(%p) ≈ %p', (z, expected) => {
     expect(standardNormalCdf(z)).toBeCloseTo(expected, 6);
+  });
+});
+
+describe('generateSyntheticHistory', () => {
+  const UNTIL = FROM + 3 * 24 * 60 * MINUTE + 30_000; // rounded down to its minute
+  const END = FROM + 3 * 24 * 60 * MINUTE;
+  const failing: SyntheticEdge = {
+    ...edgeWith({ distribution: 'lognormal', p50Ms: 8, p99Ms: 60 }, 13, 0.03),
+    history: { minutes: 600, errorRatio: 0.002, incidentMinutes: 10 },
+  };
+  const quiet: SyntheticEdge = {
+    ...edgeWith({ distribution: 'constant', p50Ms: 5 }, 2, 0.5),
+    destination: { namespace: 'shop', service: 'payments' },
+    history: { minutes: 30 },
+  };
+  const live = {
+    ...edgeWith({ distribution: 'constant', p50Ms: 5 }, 2),
+    destination: { namespace: 'shop', service: 'live' },
+  };
+
+  it('reports each edge’s minutes before the current one, the last incidentMinutes at the current error ratio', () => {
+    const items = generateSyntheticHistory({ seed: 3, edges: [failing, quiet, live], untilUnixMs: UNTIL });
+    const cart = items.filter((item) => item.destinationService === 'cart');
+    expect(cart.map((item) => item.minuteUnixMs)).toEqual(
+      Array.from({ length: 600 }, (_, index) => END - (600 - index) * MINUTE),
+    );
+    const errorRatio = (list: TelemetryItem[]) =>
+      list.reduce((sum, item) => sum + item.errors, 0) / list.reduce((sum, item) => sum + item.requests, 0);
+    const past = cart.filter((item) => item.minuteUnixMs < END - 10 * MINUTE);
+    const incident = cart.filter((item) => item.minuteUnixMs >= END - 10 * MINUTE);
+    expect(incident).toHaveLength(10);
+    expect(errorRatio(past)).toBeCloseTo(0.002, 3);
+    expect(errorRatio(incident)).toBeGreaterThan(0.02);
+    // Judged per minute against a 1 % objective: only the incident's minutes are bad.
+    const bad = cart.filter((item) => item.errors / item.requests > 0.01);
+    expect(bad.map((item) => item.minuteUnixMs)).toEqual(incident.map((item) => item.minuteUnixMs));
+    // Without an error ratio of its own the history fails like the edge; no incident by default.
+    const payments = items.filter((item) => item.destinationService === 'payments');
+    expect(payments).toHaveLength(30);
+    expect(errorRatio(payments)).toBeGreaterThan(0.3);
+    expect(items.some((item) => item.destinationService === 'live')).toBe(false);
+    expect(syntheticHistoryStart([failing, quiet, live], UNTIL)).toBe(END - 600 * MINUTE);
+  });
+
+  it('matches live traffic minute by minute except for the error counts, and comes out the same in slices', () => {
+    const whole = generateSyntheticHistory({ seed: 3, edges: [failing], untilUnixMs: UNTIL });
+    const asLive = generateSyntheticTraffic({
+      seed: 3,
+      fromUnixMs: END - 600 * MINUTE,
+      toUnixMs: END,
+      edges: [failing],
+    });
+    expect(whole.map((item) => [item.minuteUnixMs, item.requests, item.latency])).toEqual(
+      asLive.map((item) => [item.minuteUnixMs, item.requests, item.latency]),
+    );
+    expect(whole.slice(-10).map((item) => item.errors)).toEqual(asLive.slice(-10).map((item) => item.errors));
+    const slices = [0, 250, 500].flatMap((offset) =>
+      generateSyntheticHistory({
+        seed: 3,
+        edges: [failing],
+        untilUnixMs: UNTIL,
+        fromUnixMs: END - (600 - offset) * MINUTE,
+        toUnixMs: Math.min(END, END - (600 - offset - 250) * MINUTE),
+      }),
+    );
+    expect(slices).toEqual(whole);
+  });
+
+  it('refuses an invalid history naming the field', () => {
+    expect(() =>
+      generateSyntheticHistory({
+        seed: 1,
+        edges: [{ ...failing, history: { minutes: 0 } }],
+        untilUnixMs: UNTIL,
+      }),
+    ).toThrow(/edges\[0\]\.history\.minutes: must be an integer from 1/);
   });
 });

@@ -5,6 +5,7 @@ import {
   MIN_INDEXABLE_VALUE_MS,
   MINUTE_MS,
   minuteStart,
+  type SketchJSON,
   type TelemetryItem,
 } from '@lattice/domain';
 import { deriveSeed, SeededRandom } from '@lattice/platform';
@@ -44,6 +45,20 @@ export interface SyntheticEdge {
   /** Fraction of requests that fail, in [0, 1]. */
   errorRatio: number;
   latency: LatencySpec;
+  /** Past minutes the agent reports once, on its first collection (see generateSyntheticHistory). */
+  history?: SyntheticEdgeHistory;
+}
+
+/**
+ * The edge's past, ending at the minute the agent first collects: `minutes` minutes at the edge's
+ * rate and latency, failing at `errorRatio` (default: the edge's own) except for the last
+ * `incidentMinutes` (default 0), which fail at the edge's current errorRatio — "it started failing
+ * that long ago". Gives a demo's SLOs a budget and burn-rate windows to judge from the start.
+ */
+export interface SyntheticEdgeHistory {
+  minutes: number;
+  errorRatio?: number;
+  incidentMinutes?: number;
 }
 
 export interface SyntheticTrafficConfig {
@@ -79,7 +94,18 @@ const MAX_EXPONENTIAL_P99_RATIO = LN_100 / LN_2;
 const PER_REQUEST_SAMPLING_LIMIT = 512;
 /** Keeps a config from asking for years of per-minute items by mistake. */
 const MAX_MINUTES = 366 * 24 * 60;
+/**
+ * The controller refuses minutes older than its minute retention (LATTICE_TELEMETRY_MINUTE_RETENTION_DAYS,
+ * default 7 days): an hour less leaves room for the agent to start a while after reading the file.
+ */
+export const MAX_HISTORY_MINUTES = 7 * 24 * 60 - 60;
+/**
+ * History items of all edges together: at most half the agent's default telemetry backlog (120
+ * batches of 1,000 items), so live minutes queued behind the history are never dropped for it.
+ */
+export const MAX_HISTORY_ITEMS = 60_000;
 const DISTRIBUTIONS: readonly LatencyDistributionKind[] = ['lognormal', 'normal', 'exponential', 'constant'];
+const HISTORY_FIELDS: readonly string[] = ['minutes', 'errorRatio', 'incidentMinutes'];
 
 /** Checks a config (for example parsed from YAML) and lists every problem found; empty when valid. */
 export function validateSyntheticTrafficConfig(input: unknown): ConfigProblem[] {
@@ -105,7 +131,51 @@ export function validateSyntheticTrafficConfig(input: unknown): ConfigProblem[] 
     return problems;
   }
   edges.forEach((edge: unknown, index) => validateEdge(edge, `edges[${index}]`, report));
+  const historyItems = edges.reduce<number>((sum, edge: unknown) => {
+    const minutes = isRecord(edge) && isRecord(edge['history']) ? edge['history']['minutes'] : 0;
+    return sum + (isFiniteNumber(minutes) && minutes > 0 ? minutes : 0);
+  }, 0);
+  if (historyItems > MAX_HISTORY_ITEMS) {
+    report(
+      'edges',
+      `history adds up to ${historyItems} minutes over all edges, more than ${MAX_HISTORY_ITEMS} (the agent's telemetry backlog must hold it)`,
+    );
+  }
   return problems;
+}
+
+function validateHistory(
+  history: unknown,
+  path: string,
+  report: (path: string, message: string) => void,
+): void {
+  if (!isRecord(history)) {
+    report(path, 'must be an object with minutes (and optionally errorRatio, incidentMinutes)');
+    return;
+  }
+  for (const key of Object.keys(history)) {
+    if (!HISTORY_FIELDS.includes(key))
+      report(`${path}.${key}`, `is not a history field (${HISTORY_FIELDS.join(', ')})`);
+  }
+  const minutes = history['minutes'];
+  const minutesValid =
+    isFiniteNumber(minutes) && Number.isInteger(minutes) && minutes >= 1 && minutes <= MAX_HISTORY_MINUTES;
+  if (!minutesValid) {
+    report(
+      `${path}.minutes`,
+      `must be an integer from 1 to ${MAX_HISTORY_MINUTES} (7 days less an hour: the controller refuses minutes older than its 7-day minute retention), got ${String(minutes)}`,
+    );
+  }
+  const errorRatio = history['errorRatio'];
+  if (errorRatio !== undefined && (!isFiniteNumber(errorRatio) || errorRatio < 0 || errorRatio > 1))
+    report(`${path}.errorRatio`, `must be a number in [0, 1] when given, got ${String(errorRatio)}`);
+  const incident = history['incidentMinutes'];
+  if (incident === undefined) return;
+  if (!isFiniteNumber(incident) || !Number.isInteger(incident) || incident < 0) {
+    report(`${path}.incidentMinutes`, `must be an integer >= 0 when given, got ${String(incident)}`);
+  } else if (minutesValid && incident > (minutes as number)) {
+    report(`${path}.incidentMinutes`, `must be at most minutes (${String(minutes)}), got ${incident}`);
+  }
 }
 
 function validateEdge(edge: unknown, path: string, report: (path: string, message: string) => void): void {
@@ -143,6 +213,7 @@ function validateEdge(edge: unknown, path: string, report: (path: string, messag
   if (!isFiniteNumber(errorRatio) || errorRatio < 0 || errorRatio > 1) {
     report(`${path}.errorRatio`, `must be a number in [0, 1], got ${String(errorRatio)}`);
   }
+  if (edge['history'] !== undefined) validateHistory(edge['history'], `${path}.history`, report);
   const latency = edge['latency'];
   if (!isRecord(latency)) {
     report(`${path}.latency`, 'must be an object');
@@ -198,6 +269,64 @@ export function generateSyntheticTraffic(config: SyntheticTrafficConfig): Teleme
   return items.sort(compareTelemetryItems);
 }
 
+export interface SyntheticHistoryRequest {
+  seed: number;
+  edges: SyntheticEdge[];
+  /** The minute the history ends at (exclusive): the agent's first collection; rounded down. */
+  untilUnixMs: number;
+  /** Only the part of the history in [fromUnixMs, toUnixMs) (default: all), for generating it in slices. */
+  fromUnixMs?: number;
+  toUnixMs?: number;
+}
+
+/** The first minute of the longest history of `edges` ending at `untilUnixMs`; `untilUnixMs`'s minute when none has any. */
+export function syntheticHistoryStart(edges: readonly SyntheticEdge[], untilUnixMs: number): number {
+  const longest = Math.max(0, ...edges.map((edge) => edge.history?.minutes ?? 0));
+  return minuteStart(untilUnixMs) - longest * MINUTE_MS;
+}
+
+/**
+ * The history of the edges that have one (SyntheticEdgeHistory), ending at the minute of
+ * `untilUnixMs`. A minute has the same requests and latencies as live traffic would have had then
+ * (same seeded stream); only its error ratio is the history's. Sorted like generateSyntheticTraffic.
+ */
+export function generateSyntheticHistory(request: SyntheticHistoryRequest): TelemetryItem[] {
+  const problems = validateSyntheticTrafficConfig({
+    seed: request.seed,
+    fromUnixMs: 0,
+    toUnixMs: MINUTE_MS,
+    edges: request.edges,
+  });
+  if (problems.length > 0) throw new InvalidSyntheticTrafficConfigError(problems);
+  const until = minuteStart(request.untilUnixMs);
+  const start = syntheticHistoryStart(request.edges, until);
+  const from = request.fromUnixMs === undefined ? start : Math.max(start, minuteStart(request.fromUnixMs));
+  const to = Math.min(until, request.toUnixMs ?? until);
+  const withHistory = request.edges.flatMap((edge) => {
+    const history = edge.history;
+    if (!history) return [];
+    return [
+      {
+        startUnixMs: until - history.minutes * MINUTE_MS,
+        incidentFromUnixMs: until - (history.incidentMinutes ?? 0) * MINUTE_MS,
+        past: { ...edge, errorRatio: history.errorRatio ?? edge.errorRatio },
+        incident: edge,
+        model: latencyModel(edge.latency),
+      },
+    ];
+  });
+  const items: TelemetryItem[] = [];
+  for (let minute = from; minute < to; minute += MINUTE_MS) {
+    for (const edge of withHistory) {
+      if (minute < edge.startUnixMs) continue;
+      const source = minute < edge.incidentFromUnixMs ? edge.past : edge.incident;
+      const item = generateEdgeMinute(request.seed, source, edge.model, minute);
+      if (item) items.push(item);
+    }
+  }
+  return items.sort(compareTelemetryItems);
+}
+
 function generateEdgeMinute(
   seed: number,
   edge: SyntheticEdge,
@@ -220,13 +349,15 @@ function generateEdgeMinute(
   const requests = random.poisson(edge.requestsPerSecond * (MINUTE_MS / 1000));
   if (requests === 0) return null;
   const errors = random.binomial(requests, edge.errorRatio);
-  const latency = new DDSketch();
+  let latency: SketchJSON;
   if (model.kind === 'constant') {
-    latency.add(model.valueMs, requests);
+    latency = new DDSketch().add(model.valueMs, requests).toJSON();
   } else if (requests <= PER_REQUEST_SAMPLING_LIMIT) {
-    for (let i = 0; i < requests; i++) latency.add(model.sample(random));
+    const sketch = new DDSketch();
+    for (let i = 0; i < requests; i++) sketch.add(model.sample(random));
+    latency = sketch.toJSON();
   } else {
-    addBucketSampled(latency, model, requests, random);
+    latency = bucketSampledSketch(model, requests, random);
   }
   return {
     minuteUnixMs,
@@ -237,7 +368,7 @@ function generateEdgeMinute(
     destinationService: edge.destination.service,
     requests,
     errors,
-    latency: latency.toJSON(),
+    latency,
   };
 }
 
@@ -247,35 +378,82 @@ function generateEdgeMinute(
  * distribution, at sketch resolution, as adding `total` single samples, at a cost proportional to
  * the number of buckets instead of requests. Each bucket is added at its representative value, so
  * the sketch's sum, min and max are within the relative accuracy of sampled ones.
+ *
+ * Written straight in the sketch's canonical wire form (DDSketch.toJSON: no zero counts at either
+ * end), with the sum added up in the order DDSketch.add would: the same result as adding each
+ * bucket to a DDSketch, at a third of the cost, which matters for history of thousands of minutes.
  */
-function addBucketSampled(
-  sketch: DDSketch,
-  model: ContinuousLatencyModel,
-  total: number,
-  random: SeededRandom,
-): void {
+function bucketSampledSketch(model: ContinuousLatencyModel, total: number, random: SeededRandom): SketchJSON {
+  const chain = bucketChain(model);
+  const counts = new Array<number>(chain.probabilities.length + 1).fill(0);
+  let remaining = total;
+  // The zero bucket first, then every bucket up to the last, which takes whatever is left.
+  const zeroCount = random.binomial(remaining, chain.zeroProbability);
+  remaining -= zeroCount;
+  let sum = 0;
+  let first = -1;
+  let last = -1;
+  const take = (index: number, count: number): void => {
+    counts[index] = count;
+    sum += chain.representatives[index]! * count;
+    if (first < 0) first = index;
+    last = index;
+  };
+  for (let index = 0; index < chain.probabilities.length && remaining > 0; index++) {
+    const bucketCount = random.binomial(remaining, chain.probabilities[index]!);
+    if (bucketCount === 0) continue;
+    take(index, bucketCount);
+    remaining -= bucketCount;
+  }
+  if (remaining > 0) take(chain.probabilities.length, remaining);
+  return {
+    relativeAccuracy: DEFAULT_RELATIVE_ACCURACY,
+    offset: first < 0 ? 0 : chain.firstKey + first,
+    counts: first < 0 ? [] : counts.slice(first, last + 1),
+    zeroCount,
+    min: zeroCount > 0 || first < 0 ? 0 : chain.representatives[first]!,
+    max: first < 0 ? 0 : chain.representatives[last]!,
+    sum,
+  };
+}
+
+/** The conditional probabilities of bucketSampledSketch's chain: the model's alone, so computed once per model. */
+interface BucketChain {
+  /** Probability of the zero bucket (values at most MIN_INDEXABLE_VALUE_MS). */
+  zeroProbability: number;
+  /** The sketch key of the chain's first bucket. */
+  firstKey: number;
+  /** Per bucket from the first key: its probability given that the sample is not in an earlier one. */
+  probabilities: Float64Array;
+  /** Per bucket from the first key, one more than probabilities: the last bucket takes what is left. */
+  representatives: Float64Array;
+}
+
+function bucketChain(model: ContinuousLatencyModel): BucketChain {
+  if (model.chain) return model.chain;
   const mapping = new LogarithmicMapping(DEFAULT_RELATIVE_ACCURACY);
   const firstKey = mapping.key(Math.max(model.lowMs, MIN_INDEXABLE_VALUE_MS * 2));
   const lastKey = Math.max(firstKey, mapping.key(model.highMs));
-  let remaining = total;
-  let remainingMass = 1;
-  // The zero bucket first, then every bucket up to the last, which takes whatever is left.
+  const probabilities = new Float64Array(lastKey - firstKey);
+  const representatives = new Float64Array(lastKey - firstKey + 1);
   let previousCdf = model.cdf(MIN_INDEXABLE_VALUE_MS);
-  const zeroCount = random.binomial(remaining, previousCdf);
-  sketch.add(0, zeroCount);
-  remaining -= zeroCount;
-  remainingMass -= previousCdf;
-  for (let key = firstKey; key < lastKey && remaining > 0; key++) {
+  let remainingMass = 1 - previousCdf;
+  for (let key = firstKey; key < lastKey; key++) {
     const cdf = model.cdf(mapping.upperBound(key));
     const bucketMass = Math.max(0, cdf - previousCdf);
-    const probability = remainingMass > 0 ? Math.min(1, bucketMass / remainingMass) : 1;
-    const bucketCount = random.binomial(remaining, probability);
-    sketch.add(mapping.representative(key), bucketCount);
-    remaining -= bucketCount;
+    probabilities[key - firstKey] = remainingMass > 0 ? Math.min(1, bucketMass / remainingMass) : 1;
     remainingMass -= bucketMass;
     previousCdf = cdf;
   }
-  sketch.add(mapping.representative(lastKey), remaining);
+  for (let key = firstKey; key <= lastKey; key++)
+    representatives[key - firstKey] = mapping.representative(key);
+  model.chain = {
+    zeroProbability: model.cdf(MIN_INDEXABLE_VALUE_MS),
+    firstKey,
+    probabilities,
+    representatives,
+  };
+  return model.chain;
 }
 
 interface ConstantLatencyModel {
@@ -290,6 +468,8 @@ interface ContinuousLatencyModel {
   /** Outside [lowMs, highMs] lies a negligible probability (< 1e-9). */
   lowMs: number;
   highMs: number;
+  /** Filled on first use by bucketChain. */
+  chain?: BucketChain;
 }
 
 type LatencyModel = ConstantLatencyModel | ContinuousLatencyModel;
