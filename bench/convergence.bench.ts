@@ -112,13 +112,15 @@ export const benchmark: Benchmark = {
         details: { max: summary.max },
       });
       await recordCostPerChange(ctx, agents, label, changes);
-      ctx.record({
-        metric: `write path: request -> committed -> recomputation enqueued, p99 (${label}, ${rounds} changes)`,
-        value: bucketQuantile(writePathAfter, writePathBefore, 0.99) * 1000,
-        unit: 'ms (bucket bound)',
-        target: { op: '<', value: 20 },
-        details: { p50BucketMs: bucketQuantile(writePathAfter, writePathBefore, 0.5) * 1000 },
-      });
+      // An inventory change is no configuration write: the write path is measured on PUTs only.
+      if (change === 'mtls')
+        ctx.record({
+          metric: `write path: request -> committed -> recomputation enqueued, p99 (${label}, ${rounds} changes)`,
+          value: bucketQuantile(writePathAfter, writePathBefore, 0.99) * 1000,
+          unit: 'ms (bucket bound)',
+          target: { op: '<', value: 20 },
+          details: { p50BucketMs: bucketQuantile(writePathAfter, writePathBefore, 0.5) * 1000 },
+        });
 
       if (ctx.args['burst'] !== '0') await measureBurst(ctx, controller, fleet, gnsIds[0] as string, span);
       await fleet.stop();
