@@ -19,8 +19,8 @@ import { createTenant, type TestTenant } from './support/tenants';
 
 /**
  * Incremental distribution (docs/agent-protocol.md) against the real controller process, with bare
- * protocol clients: a delta-capable agent gets a one-service change as that service's resource
- * alone, says what it holds when it reconnects and gets only the difference, while an agent of the
+ * protocol clients: a delta-capable agent gets a change of one cluster's endpoints of a service as
+ * that endpoint group's resource alone, says what it holds when it reconnects and gets only the difference, while an agent of the
  * previous release (a Hello without the delta fields) keeps getting complete snapshots.
  */
 describe('agent protocol: delta snapshots', () => {
@@ -161,7 +161,8 @@ describe('agent protocol: delta snapshots', () => {
     });
     expect(gns.status).toBe(201);
     const gnsId = (gns.json as { id: string }).id;
-    const cartResource = `gns/${gnsId}/service/cart`;
+    // West's endpoints of cart, as east sees them: the only resource a change of west's cart pods touches.
+    const westCart = `gns/${gnsId}/service/cart/endpoints/${west.agent.clusterId}`;
 
     // The first delta (and any that follow while inventories and the GNS settle) builds the set.
     const servesBoth = () =>
@@ -179,11 +180,11 @@ describe('agent protocol: delta snapshots', () => {
     oldStream.send({ ack: { version: oldSnapshot.version } });
     expect(eastStream.received.some((m) => m.body === 'snapshot')).toBe(false);
 
-    // (a) A one-service change (west's cart pods) reaches east as that service's resource alone.
+    // (a) A one-service change (west's cart pods) reaches east as west's cart endpoints alone.
     oldStream.send(inventory(2, 2, false));
     delta = await nextDelta(eastStream, held.version);
     expect(delta.baseVersion).toBe(held.version);
-    expect(delta.resources.map((resource) => resource.name)).toEqual([cartResource]);
+    expect(delta.resources.map((resource) => resource.name)).toEqual([westCart]);
     expect(delta.removed).toEqual([]);
     held.apply(delta);
     eastStream.send({ ack: { version: delta.version } });
@@ -227,7 +228,7 @@ describe('agent protocol: delta snapshots', () => {
     eastStream.send(held.hello(east.agent.clusterId));
     delta = await nextDelta(eastStream, heldVersion);
     expect(delta.baseVersion).toBe(heldVersion);
-    expect(delta.resources.map((resource) => resource.name)).toEqual([cartResource]);
+    expect(delta.resources.map((resource) => resource.name)).toEqual([westCart]);
     held.apply(delta);
     const cart = held.state?.globalNamespaces[0]?.services.find((service) => service.name === 'cart');
     expect(cart?.endpoints.find((endpoint) => endpoint.kind === 'REMOTE')?.weight).toBe(3);
@@ -247,12 +248,12 @@ describe('agent protocol: delta snapshots', () => {
     const claimed = held.hello(east.agent.clusterId);
     claimed.hello.appliedVersion = held.version - 1;
     claimed.hello.heldResources = claimed.hello.heldResources.map((resource) =>
-      resource.name === cartResource ? { ...resource, hash: 'f'.repeat(64) } : resource,
+      resource.name === westCart ? { ...resource, hash: 'f'.repeat(64) } : resource,
     );
     refusing.send(claimed);
     delta = await nextDelta(refusing, 0);
     expect(delta).toMatchObject({ version: held.version, baseVersion: held.version - 1 });
-    expect(delta.resources.map((resource) => resource.name)).toEqual([cartResource]);
+    expect(delta.resources.map((resource) => resource.name)).toEqual([westCart]);
     refusing.send({ nack: { version: delta.version, reason: 'test: base not held' } });
     const resent = (
       await refusing.waitFor((m) => m.body === 'deltaSnapshot' && m.deltaSnapshot!.baseVersion === 0)

@@ -5,7 +5,8 @@
  * controller's own CPU time can be told apart from theirs.
  *
  * Protocol (process.send / 'message'; see WorkerFleet):
- * - parent → worker: `start` (options, its clusters, index offset), `status` (id), `stop`;
+ * - parent → worker: `start` (options, its clusters, index offset), `status` (id), `scale` (an
+ *   agent's service gets another number of ready pods in its first endpoint group), `stop`;
  * - worker → parent: `started`, `events` (ACKs and snapshots received, batched every 25 ms, each
  *   with the Date.now() at which it happened in the agent), `status` (per-agent state), `error`.
  */
@@ -21,6 +22,7 @@ export type WorkerRequest =
       tenantId: string;
     }
   | { type: 'status'; id: number }
+  | { type: 'scale'; agent: number; service: string; ready: number }
   | { type: 'stop' };
 
 /** [local agent index, version, Date.now() in the worker] */
@@ -85,6 +87,29 @@ function status(id: number): void {
   });
 }
 
+/** Reports `ready` pods in the first endpoint group of `service` of local agent `agent` (a deployment). */
+function scale(request: Extract<WorkerRequest, { type: 'scale' }>): void {
+  const simulated = fleet?.agents.find((agent) => agent.index === request.agent);
+  if (!simulated) throw new Error(`no agent ${request.agent} in this worker`);
+  const inventory = simulated.inventory.current();
+  const target = inventory.services.find((service) => service.name === request.service);
+  if (!target || target.endpointGroups.length === 0)
+    throw new Error(`agent ${request.agent} runs no service ${request.service} with endpoints`);
+  simulated.inventory.update({
+    ...inventory,
+    services: inventory.services.map((service) =>
+      service === target
+        ? {
+            ...service,
+            endpointGroups: service.endpointGroups.map((group, i) =>
+              i === 0 ? { ...group, ready: request.ready } : group,
+            ),
+          }
+        : service,
+    ),
+  });
+}
+
 async function stop(): Promise<void> {
   flush();
   await fleet?.stop();
@@ -100,6 +125,8 @@ process.on('message', (message: WorkerRequest) => {
         return start(message);
       case 'status':
         return status(message.id);
+      case 'scale':
+        return scale(message);
       case 'stop':
         return stop();
     }

@@ -195,6 +195,22 @@ export class WorkerFleet {
     };
   }
 
+  /**
+   * Fleet agent `agent` reports `ready` pods in the first endpoint group of `service`: a change of
+   * one cluster's endpoints of one service, felt by every member of its GNSs.
+   */
+  scaleService(agent: number, service: string, ready: number): void {
+    if (this.failure) throw this.failure;
+    const worker = this.workers.find((w) => agent >= w.offset && agent < w.offset + w.count);
+    if (!worker || worker.exited) throw new Error(`no running fleet worker holds agent ${agent}`);
+    worker.child.send({
+      type: 'scale',
+      agent: agent - worker.offset,
+      service,
+      ready,
+    } satisfies WorkerRequest);
+  }
+
   /** CPU seconds (user + system) used by the worker processes so far. */
   workersCpuSeconds(): number {
     return this.workers.reduce((total, worker) => total + processCpuSeconds(worker.child.pid), 0);

@@ -3,7 +3,6 @@ import {
   type AgentLogger,
   createAgentLogger,
   GrpcControllerTransport,
-  type InventorySource,
   type LogLevel,
 } from '@lattice/agent';
 import { renderClusterState } from '@lattice/istio';
@@ -70,6 +69,8 @@ export interface SimulatedAgent {
   store: MemoryStateStore;
   sink: MemorySink;
   transport: InstrumentedTransport;
+  /** What the agent reports as its cluster's inventory; `update` simulates a deployment. */
+  inventory: StaticInventorySource;
 }
 
 export interface FleetStatus {
@@ -208,7 +209,7 @@ export class FleetSimulator {
         registrationCaPem: options.controllerCaPem ?? cluster.controllerCaPem,
       }),
     );
-    const inventorySource: InventorySource = new StaticInventorySource(inventory);
+    const inventorySource = new StaticInventorySource(inventory);
     const telemetrySource =
       options.telemetry.intervalMs > 0
         ? new ReplayTelemetrySource({
@@ -243,7 +244,16 @@ export class FleetSimulator {
       telemetrySource,
       createKeyAndCsr: this.keyPool.keyFactoryFor(index),
     });
-    return { index, name: cluster.name, clusterId: cluster.id, agent, store, sink, transport };
+    return {
+      index,
+      name: cluster.name,
+      clusterId: cluster.id,
+      agent,
+      store,
+      sink,
+      transport,
+      inventory: inventorySource,
+    };
   }
 
   status(): FleetStatus {

@@ -1,17 +1,27 @@
-import type { DesiredClusterState, DesiredGlobalNamespace, DesiredGnsService } from './desired-state';
+import type {
+  DesiredClusterState,
+  DesiredGlobalNamespace,
+  DesiredGnsService,
+  ServiceEndpoint,
+} from './desired-state';
 import { compareText } from './gns/compare-text';
 import { canonicalJsonHash, stableStringify, stateHash } from './gns/snapshot-hash';
 
 /**
  * A desired state split into named resources, so that a change is sent as the resources it changed
- * (docs/agent-protocol.md). Three kinds:
+ * (docs/agent-protocol.md). Its kinds:
  * - `cluster`: the cluster-level fields, with the names of its GNS resources in order;
  * - `gns/<gnsId>`: one GNS's fields except its services, with the names of its service resources in order;
- * - `gns/<gnsId>/service/<name>`: one service;
+ * - `gns/<gnsId>/service/<name>`: one service without its endpoints, with the keys of its endpoint
+ *   groups in order;
+ * - `gns/<gnsId>/service/<name>/endpoints/<clusterId>`: one cluster's endpoints of that service (a
+ *   group: consecutive endpoints of one cluster), so a change of one cluster's pods, weights or
+ *   versions resends that cluster's few endpoints, not the service's endpoints in every cluster;
  * - `mesh-ca` and `gns/<gnsId>/ca`: the cluster's mesh CA and a GNS's CA material. Certificates
  *   are most of a cluster or GNS resource's bytes and change only with a rotation, so a change of
  *   mTLS mode or autoscaling does not resend them.
- * A name seen twice (never in states the controller builds) gets `#2`, `#3`… so splitting is total.
+ * A name handed out before (never in states the controller builds: a GNS id or a service name seen
+ * twice, or one that spells another resource's name) gets `#2`, `#3`… so splitting is total.
  */
 export const CLUSTER_RESOURCE = 'cluster';
 export const MESH_CA_RESOURCE = 'mesh-ca';
@@ -32,6 +42,19 @@ type ClusterResourceContent = Omit<DesiredClusterState, 'globalNamespaces' | 'me
   meshCaResource?: string;
 };
 
+/**
+ * A service resource: the service without its endpoints; `endpointGroups` are the keys of its
+ * endpoint groups in order (the cluster id, `#2`… when a cluster's endpoints come in two runs), each
+ * group being the resource `<service resource>/endpoints/<key>`. Keys rather than full names keep
+ * the list small: it is resent whenever a cluster joins or leaves the service.
+ */
+type ServiceResourceContent = Omit<DesiredGnsService, 'endpoints'> & { endpointGroups: string[] };
+
+/** An endpoint group resource: consecutive endpoints of one cluster. */
+interface EndpointGroupContent {
+  endpoints: ServiceEndpoint[];
+}
+
 /** A GNS resource: the GNS without its services (named in order) and its CA material (named). */
 type GnsResourceContent = Omit<DesiredGlobalNamespace, 'services' | 'ca'> & {
   serviceResources: string[];
@@ -42,23 +65,30 @@ export class DesiredStateAssemblyError extends Error {
   override readonly name = 'DesiredStateAssemblyError';
 }
 
-/** Splits a state into its resources: `cluster` and `mesh-ca` first, then each GNS followed by its CA and services. */
+/**
+ * Splits a state into its resources: `cluster` and `mesh-ca` first, then each GNS followed by its
+ * CA and services, each service followed by its endpoint groups.
+ */
 export function splitDesiredState(state: DesiredClusterState): DesiredStateResource[] {
-  const gnsNames = new UniqueNames();
+  // One namer for the whole set, so no two resources share a name whatever the ids spell.
+  const names = new UniqueNames([CLUSTER_RESOURCE, MESH_CA_RESOURCE]);
   const globalNamespaceResources: string[] = [];
   const gnsResources: DesiredStateResource[] = [];
   for (const gns of state.globalNamespaces) {
-    const gnsName = gnsNames.next(`gns/${gns.id}`);
+    const gnsName = names.next(`gns/${gns.id}`);
     globalNamespaceResources.push(gnsName);
-    const serviceNames = new UniqueNames();
-    const serviceResources = gns.services.map((service) =>
-      resource(serviceNames.next(`${gnsName}/service/${service.name}`), service),
-    );
+    const serviceResources: DesiredStateResource[] = [];
+    const serviceResourceNames: string[] = [];
+    for (const service of gns.services) {
+      const serviceName = names.next(`${gnsName}/service/${service.name}`);
+      serviceResourceNames.push(serviceName);
+      serviceResources.push(...splitService(serviceName, service, names));
+    }
     const { services: _services, ca, ...gnsFields } = gns;
-    const caResource = ca === undefined ? [] : [resource(`${gnsName}/ca`, ca)];
+    const caResource = ca === undefined ? [] : [resource(names.next(`${gnsName}/ca`), ca)];
     const gnsContent: GnsResourceContent = {
       ...gnsFields,
-      serviceResources: serviceResources.map((service) => service.name),
+      serviceResources: serviceResourceNames,
       ...(caResource[0] ? { caResource: caResource[0].name } : {}),
     };
     gnsResources.push(resource(gnsName, gnsContent), ...caResource, ...serviceResources);
@@ -156,9 +186,22 @@ export function assembleDesiredState(resources: ReadonlyMap<string, unknown>): D
     const { serviceResources, caResource, ...gns } = take(gnsName, CLUSTER_RESOURCE);
     const referrer = gnsName as string;
     if (caResource !== undefined) gns['ca'] = take(caResource, referrer);
-    const services = namesIn(serviceResources, referrer, 'serviceResources').map(
-      (serviceName) => take(serviceName, referrer) as unknown as DesiredGnsService,
-    );
+    const services = namesIn(serviceResources, referrer, 'serviceResources').map((serviceName) => {
+      const { endpointGroups, ...service } = take(serviceName, referrer);
+      const name = serviceName as string;
+      // A service resource carrying endpoints is of another layout: refused, not silently replaced.
+      if ('endpoints' in service)
+        throw new DesiredStateAssemblyError(
+          `resource ${name} carries endpoints itself (this agent expects them in endpoint group resources)`,
+        );
+      const endpoints = namesIn(endpointGroups, name, 'endpointGroups').flatMap((key) => {
+        if (typeof key !== 'string')
+          throw new DesiredStateAssemblyError(`${name} refers to an endpoint group by a non-string key`);
+        const group = take(endpointGroupName(name, key), name);
+        return namesIn(group['endpoints'], endpointGroupName(name, key), 'endpoints');
+      });
+      return { ...service, endpoints } as unknown as DesiredGnsService;
+    });
     return { ...gns, services } as unknown as DesiredGlobalNamespace;
   });
   const unused = [...resources.keys()].filter((name) => !used.has(name)).sort(compareText);
@@ -175,6 +218,37 @@ export function assembleDesiredState(resources: ReadonlyMap<string, unknown>): D
  */
 export function stateChecksum(state: DesiredClusterState): string {
   return stateHash(state);
+}
+
+/**
+ * A service's resource followed by one resource per endpoint group: each run of consecutive
+ * endpoints of one cluster (the canonical order puts a cluster's endpoints together, so this is one
+ * group per cluster), keyed by its cluster id. Runs keep the endpoints' exact order.
+ */
+function splitService(name: string, service: DesiredGnsService, names: UniqueNames): DesiredStateResource[] {
+  const groups: { key: string; endpoints: ServiceEndpoint[] }[] = [];
+  const prefix = endpointGroupName(name, '');
+  for (const endpoint of service.endpoints) {
+    const last = groups[groups.length - 1];
+    if (last && last.endpoints[0]!.clusterId === endpoint.clusterId) last.endpoints.push(endpoint);
+    else {
+      const key = names.next(`${prefix}${String(endpoint.clusterId)}`).slice(prefix.length);
+      groups.push({ key, endpoints: [endpoint] });
+    }
+  }
+  const { endpoints: _endpoints, ...fields } = service;
+  const content: ServiceResourceContent = { ...fields, endpointGroups: groups.map((group) => group.key) };
+  return [
+    resource(name, content),
+    ...groups.map(({ key, endpoints }) => {
+      const group: EndpointGroupContent = { endpoints };
+      return resource(endpointGroupName(name, key), group);
+    }),
+  ];
+}
+
+function endpointGroupName(serviceResource: string, key: string): string {
+  return `${serviceResource}/endpoints/${key}`;
 }
 
 function resource(name: string, content: unknown): DesiredStateResource {
@@ -201,13 +275,18 @@ function namesIn(value: unknown, resourceName: string, field: string): unknown[]
   return value;
 }
 
-/** Hands out a name as asked, or with `#2`, `#3`… when it was handed out before. */
+/** Hands out a name as asked, or with the first free `#2`, `#3`… when it was handed out before. */
 class UniqueNames {
-  private readonly seen = new Map<string, number>();
+  private readonly taken: Set<string>;
+
+  constructor(reserved: readonly string[] = []) {
+    this.taken = new Set(reserved);
+  }
 
   next(name: string): string {
-    const count = (this.seen.get(name) ?? 0) + 1;
-    this.seen.set(name, count);
-    return count === 1 ? name : `${name}#${count}`;
+    let candidate = name;
+    for (let count = 2; this.taken.has(candidate); count++) candidate = `${name}#${count}`;
+    this.taken.add(candidate);
+    return candidate;
   }
 }

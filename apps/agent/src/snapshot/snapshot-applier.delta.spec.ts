@@ -178,6 +178,53 @@ describe('SnapshotApplier delta snapshots', () => {
     expect((await applier.deliverDelta(good))?.answer).toEqual({ ack: { version: 2 } });
   });
 
+  it("applies one cluster's endpoint group alone, and NACKs a resource layout it does not know, naming the resource", async () => {
+    const withEndpoints = structuredClone(base);
+    const web = withEndpoints.globalNamespaces[0]!.services[0]!;
+    const remote = (clusterId: string, weight: number) => ({
+      kind: 'REMOTE' as const,
+      clusterId,
+      clusterName: clusterId,
+      namespace: 'shop',
+      address: `${clusterId}.example`,
+      port: 15443,
+      weight,
+    });
+    web.endpoints = [remote('c-2', 1), remote('c-3', 1)];
+    const applier = newApplier();
+    await applier.deliverDelta(deltaOf(1, 0, withEndpoints, null));
+
+    const next = structuredClone(withEndpoints);
+    next.globalNamespaces[0]!.services[0]!.endpoints[1] = remote('c-3', 4);
+    const delta = deltaOf(2, 1, next, heldOf(withEndpoints));
+    expect(delta.resources.map((resource) => resource.name)).toEqual([
+      'gns/gns-shop/service/web/endpoints/c-3',
+    ]);
+    expect((await applier.deliverDelta(delta))?.answer).toEqual({ ack: { version: 2 } });
+    expect(applier.state).toEqual(canonical(next));
+
+    // A service resource of another layout (endpoints inline, as before endpoint groups existed).
+    const inline = Buffer.from(JSON.stringify({ ...web, endpoints: [] }));
+    const { sha256Hex } = await import('./snapshot-applier.service');
+    const answer = await applier.deliverDelta({
+      ...deltaOf(3, 2, next, heldOf(next)),
+      resources: [{ name: 'gns/gns-shop/service/web', hash: sha256Hex(inline), payload: inline }],
+    });
+    expect(answer?.answer.nack?.reason).toBe(
+      'delta 3 cannot be assembled: resource gns/gns-shop/service/web carries endpoints itself (this agent expects them in endpoint group resources)',
+    );
+    // A resource whose name nothing refers to (a kind this agent does not know).
+    const unknown = Buffer.from('{}');
+    const unknownAnswer = await applier.deliverDelta({
+      ...deltaOf(3, 2, next, heldOf(next)),
+      resources: [{ name: 'gns/gns-shop/route/web', hash: sha256Hex(unknown), payload: unknown }],
+    });
+    expect(unknownAnswer?.answer.nack?.reason).toBe(
+      'delta 3 cannot be assembled: resource gns/gns-shop/route/web not referred to by any other',
+    );
+    expect(applier.appliedVersion).toBe(2);
+  });
+
   it('ACKs a delta with no changes as the new version without touching the cluster', async () => {
     const applier = newApplier();
     await applier.deliverDelta(deltaOf(1, 0, base, null));
