@@ -3,6 +3,7 @@ import { HOUR_MS } from '../telemetry/telemetry-query';
 import { DAY_MS } from './slo-definition';
 import { ZERO_RUNNING_TOTALS } from './slo-series';
 import {
+  awaitsHistory,
   backfillCandidates,
   catchUpCandidates,
   lateRangesByTenant,
@@ -145,6 +146,33 @@ describe('catch-up', () => {
     });
     const nearly = series({ caughtUpUntilMs: NOW - 10 * MINUTE_MS });
     expect(planCatchUp(nearly, 0).series.caughtUpUntilMs).toBe(nearly.evaluatedUntilMs);
+  });
+});
+
+describe('awaitsHistory', () => {
+  const fresh = series({ coveredFromMs: NOW - 5 * MINUTE_MS, backfillToMs: NOW - 30 * DAY_MS });
+
+  it('holds a backfilling series while its services have telemetry before its start', () => {
+    expect(awaitsHistory(fresh, [NOW - 2 * DAY_MS])).toBe(true);
+    // Telemetry older than where the backfill stops still leaves the stretch up to it.
+    expect(awaitsHistory(fresh, [NOW - 60 * DAY_MS, NOW - HOUR_MS])).toBe(true);
+    // Earlier in the same hour as the series start: that hour is still to prepend.
+    expect(
+      awaitsHistory(series({ coveredFromMs: NOW + 10 * MINUTE_MS, backfillToMs: NOW - DAY_MS }), [
+        NOW + 2 * MINUTE_MS,
+      ]),
+    ).toBe(true);
+  });
+
+  it('does not hold a series with nothing left to prepend', () => {
+    // No telemetry at all, or none before the hour the series starts in: the backfill finishes at once.
+    expect(awaitsHistory(fresh, [])).toBe(false);
+    expect(
+      awaitsHistory(series({ coveredFromMs: NOW, backfillToMs: NOW - 30 * DAY_MS }), [NOW + MINUTE_MS]),
+    ).toBe(false);
+    // A complete series, or one whose backfill resumed (a longer window) with no older telemetry.
+    expect(awaitsHistory(series(), [NOW - 10 * DAY_MS])).toBe(false);
+    expect(awaitsHistory(series({ backfillToMs: NOW - 30 * DAY_MS }), [NOW - DAY_MS])).toBe(false);
   });
 });
 

@@ -237,6 +237,23 @@ export function backfillCandidates(
     .slice(0, SERIES_CHUNK_SLOS);
 }
 
+/** Where the backfill of `series` stops: its backfillToMs, or the hour of its services' first telemetry if later. */
+function backfillStop(series: SloSeriesProgress, earliestTrafficMs: readonly number[]): number {
+  return earliestTrafficMs.length === 0
+    ? series.coveredFromMs
+    : Math.max(series.backfillToMs, floorHour(Math.min(...earliestTrafficMs)));
+}
+
+/**
+ * Whether telemetry before the series start is still to be prepended (see planBackfill). Until it
+ * is, the SLO is not assessed: a new or restarted series covers only its last few minutes, and
+ * budget and burn rates judged on them say nothing of the window. A backfill with nothing left to
+ * prepend (no earlier telemetry: it finishes at its next step) does not hold the SLO back.
+ */
+export function awaitsHistory(series: SloSeriesProgress, earliestTrafficMs: readonly number[]): boolean {
+  return isBackfilling(series) && backfillStop(series, earliestTrafficMs) < series.coveredFromMs;
+}
+
 export type BackfillStep =
   | { kind: 'finished'; series: SloSeriesProgress }
   | { kind: 'prepend'; resolution: SeriesResolution; span: SeriesSpanBounds };
@@ -252,10 +269,7 @@ export function planBackfill(
   earliestTrafficMs: readonly number[],
   minuteDataFromMs: number,
 ): BackfillStep {
-  const stopMs =
-    earliestTrafficMs.length === 0
-      ? series.coveredFromMs
-      : Math.max(series.backfillToMs, floorHour(Math.min(...earliestTrafficMs)));
+  const stopMs = backfillStop(series, earliestTrafficMs);
   if (stopMs >= series.coveredFromMs)
     return { kind: 'finished', series: { ...series, backfillToMs: series.coveredFromMs } };
   if (series.coveredFromMs > minuteDataFromMs) {

@@ -7,6 +7,7 @@ import { AppModule } from '../../app.module';
 import { parseControllerEnv } from '../../platform/config/controller-env.util';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
+import { repairAllSeries } from '../../../../../test/support/slo-series';
 import {
   seedCluster,
   seedGlobalNamespace,
@@ -168,17 +169,38 @@ describe('SLO evaluation', () => {
 
   it('evaluates every SLO in one run and stores a minute row per SLO and minute', async () => {
     for (let minute = 0; minute < 10; minute++) await traffic(minute, 'checkout', 1000, 2, 20);
-    for (let index = 0; index < BULK_SLOS; index++) await traffic(9, `svc-${index}`, 10, 0);
+    // Each service had traffic before the first run's span (minutes 5 to 9): every series has history to backfill.
+    for (let index = 0; index < BULK_SLOS; index++) {
+      await traffic(0, `svc-${index}`, 10, 0);
+      await traffic(9, `svc-${index}`, 10, 0);
+    }
     // Traffic outside the GNS (another namespace) and of another tenant is not the SLO's.
     await traffic(9, 'checkout', 1000, 1000, 20, 'elsewhere');
 
+    const stateCount = async () =>
+      (await sql.query(`SELECT count(*)::int AS n FROM slo_states WHERE tenant_id = $1`, [tenantId])).rows[0]
+        .n as number;
+    // The first run starts every series with the recompute span; none is assessed before its backfill.
+    const first = await evaluation.evaluate(at(10));
+    expect(first).toMatchObject({
+      slos: BULK_SLOS + 2,
+      backfilling: BULK_SLOS + 2,
+      evaluatedAt: at(10),
+      fromMinute: at(5),
+    });
+    expect(first!.minutesWritten).toBe((BULK_SLOS + 2) * 5);
+    expect(await stateCount()).toBe(0);
+
+    await repairAllSeries(moduleRef, at(10));
     const run = await evaluation.evaluate(at(10));
-    expect(run).toMatchObject({ slos: BULK_SLOS + 2, evaluatedAt: at(10), fromMinute: at(5) });
+    expect(run).toMatchObject({
+      slos: BULK_SLOS + 2,
+      backfilling: 0,
+      evaluatedAt: at(10),
+      fromMinute: at(5),
+    });
     expect(run!.minutesWritten).toBe((BULK_SLOS + 2) * 5);
-    const states = await sql.query(`SELECT count(*)::int AS n FROM slo_states WHERE tenant_id = $1`, [
-      tenantId,
-    ]);
-    expect(states.rows[0].n).toBe(BULK_SLOS + 2);
+    expect(await stateCount()).toBe(BULK_SLOS + 2);
     const view = await slos.get(tenantId, checkoutId);
     expect(view.status).toMatchObject({ health: 'HEALTHY', compliance: 1, activeAlerts: [] });
     expect(view.status!.indicators).toEqual([

@@ -7,6 +7,7 @@ import schema from '../../../../../docs/schemas/webhook-event.schema.json';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/database';
 import { compileFeatureModule } from '../../../../../test/support/feature-module';
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
+import { evaluateBackfilled, repairAllSeries } from '../../../../../test/support/slo-series';
 import {
   seedCluster,
   seedGlobalNamespace,
@@ -14,12 +15,14 @@ import {
   type SeededCluster,
 } from '../../../../../test/support/telemetry';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
+import { TransactionRunner } from '../../platform/database/transaction.service';
 import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { SloEvaluationService } from './slo-evaluation.service';
 import { SloSeriesService } from './slo-series.service';
 import { SlosModule } from './slos.module';
 import { SlosRepository } from './slos.repository';
+import { SlosService } from './slos.service';
 
 const ajv = new Ajv2020({ strict: true, allowUnionTypes: true });
 ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
@@ -124,8 +127,8 @@ describe('SloEvaluationService', () => {
     for (let minute = 10; minute >= 3; minute--) await traffic(minute, 'checkout', 100, 0);
     await traffic(2, 'checkout', 100, 50);
 
-    const run = await evaluation.evaluate(new Date(now));
-    expect(run).toMatchObject({ slos: 1, events: 1, deliveries: 1 });
+    const run = await evaluateBackfilled(moduleRef, now);
+    expect(run).toMatchObject({ slos: 1, backfilling: 0, events: 1, deliveries: 1 });
     // Evaluating the same minute again records nothing new.
     expect(await evaluation.evaluate(new Date(now))).toMatchObject({ events: 0, deliveries: 0 });
 
@@ -228,7 +231,7 @@ describe('SloEvaluationService', () => {
     );
     // The last complete minute before now+4 min has 50 % errors: the indicator does not hold.
     await traffic(-3, 'cart', 100, 50);
-    await evaluation.evaluate(new Date(now + 4 * MINUTE_MS));
+    await evaluateBackfilled(moduleRef, now + 4 * MINUTE_MS);
     expect(flips()).toBe(1);
     // The same minute again: nothing flipped, nothing asked.
     await evaluation.evaluate(new Date(now + 4 * MINUTE_MS));
@@ -238,5 +241,102 @@ describe('SloEvaluationService', () => {
     await evaluation.evaluate(new Date(now + 5 * MINUTE_MS));
     expect(flips()).toBe(2);
     schedule.mockRestore();
+  });
+  it('does not judge a new SLO on its first minutes: no state, no alert until its series is backfilled', async () => {
+    const at = now + 10 * MINUTE_MS;
+    const minutesBefore = (minutes: number) => minutes - (at - now) / MINUTE_MS;
+    const slo = await repository.create(
+      actor.tenantId,
+      spec({
+        name: 'orders',
+        services: ['orders'],
+        targetPercent: 99,
+        type: 'MONITORED',
+        noDataPolicy: 'IGNORE',
+      }),
+    );
+    // A good day, then 9 bad minutes (50 % errors) just before `at`. On the recompute span alone
+    // (5 bad minutes of 5) the SLO would be VIOLATED and fire all four alerts.
+    for (let minute = 1449; minute > 9; minute--) await traffic(minutesBefore(minute), 'orders', 10, 0);
+    for (let minute = 9; minute >= 1; minute--) await traffic(minutesBefore(minute), 'orders', 10, 5);
+    const stateOf = async () =>
+      (await sql.query(`SELECT evaluated_at, status FROM slo_states WHERE slo_id = $1`, [slo.id])).rows;
+    const eventsOf = async () =>
+      (
+        await sql.query(`SELECT type, rule_id, at FROM slo_events WHERE slo_id = $1 ORDER BY at, type`, [
+          slo.id,
+        ])
+      ).rows.map(
+        (row: { type: string; rule_id: string; at: Date }) =>
+          `${row.type} ${row.rule_id} @${row.at.getTime() - at}`,
+      );
+    // Other SLOs of the tenant are evaluated (and may resolve alerts) in the same runs: count this one's.
+    const deliveriesOf = async () =>
+      (
+        await sql.query(
+          `SELECT count(*)::int AS n FROM webhook_deliveries WHERE payload->'slo'->>'id' = $1`,
+          [slo.id],
+        )
+      ).rows[0].n as number;
+    const slos = moduleRef.get(SlosService);
+
+    const held = await evaluation.evaluate(new Date(at));
+    expect(held).toMatchObject({ backfilling: 1 });
+    expect(await stateOf()).toEqual([]);
+    expect(await eventsOf()).toEqual([]);
+    expect(await deliveriesOf()).toBe(0);
+    expect((await slos.get(actor.tenantId, slo.id)).status).toBeNull();
+
+    await repairAllSeries(moduleRef, at);
+    expect(await evaluation.evaluate(new Date(at))).toMatchObject({ backfilling: 0 });
+    // 1h burns at 9/60 / 1 % = 15x (over 14.4x), 5m at 100x; 6h at 2.5x, 1d and 3d at 0.62x: only the 1h page.
+    expect(await eventsOf()).toEqual(['FIRED PAGE_1H_5M @0']);
+    // One delivery to the endpoint subscribed to firings (created by an earlier test).
+    expect(await deliveriesOf()).toBe(1);
+    const status = (await slos.get(actor.tenantId, slo.id)).status!;
+    expect(status).toMatchObject({
+      health: 'WARNING',
+      meetsTarget: true,
+      activeAlerts: [{ rule: 'PAGE_1H_5M' }],
+      coverage: { backfilling: false },
+    });
+    expect(status.compliance).toBeCloseTo(1 - 9 / 1449, 12);
+    // 9 bad minutes of a budget of 1 % of 1,449 minutes with requests.
+    expect(status.budget.consumedFraction).toBeCloseTo(9 / 14.49, 9);
+
+    // Redefined (its indicator changes, so its series restarts): the previous state stays, and
+    // nothing fires or resolves, until the new series is backfilled.
+    const redefined = await moduleRef.get(TransactionRunner).run((tx) =>
+      repository.replaceIfVersion(
+        actor.tenantId,
+        slo.id,
+        slo.version,
+        spec({
+          name: 'orders',
+          services: ['orders'],
+          indicators: [{ kind: 'ERROR_RATE', maxErrorRatePercent: 60 }],
+          targetPercent: 99,
+          type: 'MONITORED',
+          noDataPolicy: 'IGNORE',
+        }),
+        true,
+        tx,
+      ),
+    );
+    expect(redefined).not.toBeNull();
+    const [judged] = await stateOf();
+    expect(await evaluation.evaluate(new Date(at + MINUTE_MS))).toMatchObject({ backfilling: 1 });
+    expect(await stateOf()).toEqual([judged]);
+    expect(await eventsOf()).toEqual(['FIRED PAGE_1H_5M @0']);
+    await repairAllSeries(moduleRef, at + MINUTE_MS);
+    await evaluation.evaluate(new Date(at + MINUTE_MS));
+    // 50 % errors hold under 60 %: the page resolves, judged on the whole new series.
+    expect(await eventsOf()).toEqual(['FIRED PAGE_1H_5M @0', `RESOLVED PAGE_1H_5M @${MINUTE_MS}`]);
+    expect(await deliveriesOf()).toBe(2);
+    expect((await slos.get(actor.tenantId, slo.id)).status).toMatchObject({
+      health: 'HEALTHY',
+      compliance: 1,
+      coverage: { backfilling: false },
+    });
   });
 });

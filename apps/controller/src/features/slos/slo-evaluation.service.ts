@@ -39,7 +39,10 @@ import {
 export interface SloEvaluationRun {
   evaluatedAt: Date;
   fromMinute: Date;
+  /** SLOs whose series the run brought forward ... */
   slos: number;
+  /** ... of which so many were not assessed: their series is still being backfilled. */
+  backfilling: number;
   minutesWritten: number;
   events: number;
   deliveries: number;
@@ -113,8 +116,19 @@ export class SloEvaluationService {
     const liveFromMs = nowMs - this.config.env.LATTICE_SLO_RECOMPUTE_MINUTES * MINUTE_MS;
     const slos = windowedSlos(await this.repository.loadEvaluable(tx));
     const previous = await this.repository.previousStates(tx);
-    const { spans, rowsWritten, outcomes } = await this.advanceSeries(tx, slos, nowMs, liveFromMs);
-    const evaluations = await this.assess(tx, slos, outcomes, previous, nowMs);
+    const { spans, rowsWritten, outcomes, advanced } = await this.advanceSeries(tx, slos, nowMs, liveFromMs);
+    // A new series (a new SLO, or one whose definition changed) covers only its last minutes until
+    // the backfill has prepended its history: judged on them, the SLO would show a budget and burn
+    // rates of a few minutes and fire alerts its first complete evaluation resolves. It is not
+    // assessed until then: no state (a changed one keeps its previous state), no events.
+    const backfilling = await this.series.awaitingHistory(tx, advanced);
+    const evaluations = await this.assess(
+      tx,
+      slos.filter(({ slo }) => !backfilling.has(slo.id)),
+      outcomes,
+      previous,
+      nowMs,
+    );
     const violatedBefore = await this.repository.actionableViolations(tx);
     await this.repository.saveStates(
       tx,
@@ -148,6 +162,7 @@ export class SloEvaluationService {
         evaluatedAt: new Date(nowMs),
         fromMinute: new Date(spans.length > 0 ? Math.min(...spans.map((span) => span.fromMs)) : liveFromMs),
         slos: slos.length,
+        backfilling: backfilling.size,
         minutesWritten: rowsWritten,
         events: recorded.length,
         deliveries: deliveryIds.length,
@@ -167,7 +182,7 @@ export class SloEvaluationService {
   ) {
     const seriesById = await this.repository.loadSeries(tx);
     const spans: SeriesSpan[] = [];
-    const advanced: SloSeriesProgress[] = [];
+    const advanced: { slo: EvaluableSlo; series: SloSeriesProgress }[] = [];
     for (const { slo, window } of slos) {
       const backfillTargetMs = seriesBackfillTarget(
         window,
@@ -176,11 +191,14 @@ export class SloEvaluationService {
       );
       const plan = planLiveRun(slo, seriesById.get(slo.id), { nowMs, liveFromMs, backfillTargetMs });
       spans.push({ slo, ...plan.span });
-      advanced.push(plan.series);
+      advanced.push({ slo, series: plan.series });
     }
     const { outcomes, rowsWritten } = await this.series.recomputeSpans(tx, spans, nowMs);
-    await this.repository.saveSeries(tx, advanced);
-    return { spans, outcomes, rowsWritten };
+    await this.repository.saveSeries(
+      tx,
+      advanced.map(({ series }) => series),
+    );
+    return { spans, outcomes, rowsWritten, advanced };
   }
 
   /**

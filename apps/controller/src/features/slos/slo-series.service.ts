@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  awaitsHistory,
   backfillCandidates,
   catchUpCandidates,
   evaluateSeriesSpan,
@@ -199,10 +200,9 @@ export class SloSeriesService {
       if (candidates.length === 0) return false;
 
       // No telemetry before the series start, or none at all: the backfill stops at the first data.
-      const services = uniqueTrafficServices(candidates.map((series) => slos.get(series.sloId)!));
-      const earliest = new Map<string, number | null>();
-      (await this.repository.earliestTraffic(tx, services)).forEach((value, index) =>
-        earliest.set(trafficTargetKey(services[index]!.tenantId, services[index]!.service), value),
+      const firstTraffic = await this.firstTraffic(
+        tx,
+        candidates.map((series) => slos.get(series.sloId)!),
       );
       const minuteDataFromMs = minuteTelemetryFrom(
         nowMs,
@@ -212,10 +212,7 @@ export class SloSeriesService {
       const finished: SloSeriesProgress[] = [];
       for (const series of candidates) {
         const slo = slos.get(series.sloId)!;
-        const firsts = slo.services.flatMap(
-          (service) => earliest.get(trafficTargetKey(slo.tenantId, service)) ?? [],
-        );
-        const step = planBackfill(series, firsts, minuteDataFromMs);
+        const step = planBackfill(series, firstTraffic(slo), minuteDataFromMs);
         if (step.kind === 'finished') finished.push(step.series);
         else prepends[step.resolution].push({ slo, ...step.span });
       }
@@ -226,6 +223,40 @@ export class SloSeriesService {
       await this.repository.saveSeries(tx, [...finished, ...prepended]);
       return true;
     });
+  }
+
+  /**
+   * The SLOs among `advanced` (each with the series the run brought forward) whose backfill still
+   * has telemetry to prepend (see awaitsHistory): not to be assessed yet.
+   */
+  async awaitingHistory(
+    tx: Transaction,
+    advanced: readonly { slo: EvaluableSlo; series: SloSeriesProgress }[],
+  ): Promise<Set<string>> {
+    const backfilling = advanced.filter(({ series }) => isBackfilling(series));
+    const firstTraffic = await this.firstTraffic(
+      tx,
+      backfilling.map(({ slo }) => slo),
+    );
+    return new Set(
+      backfilling
+        .filter(({ slo, series }) => awaitsHistory(series, firstTraffic(slo)))
+        .map(({ slo }) => slo.id),
+    );
+  }
+
+  /** The first telemetry (minute or hour) to each service of each SLO that has any: one index probe per service. */
+  private async firstTraffic(
+    tx: Transaction,
+    slos: readonly EvaluableSlo[],
+  ): Promise<(slo: EvaluableSlo) => number[]> {
+    const services = uniqueTrafficServices(slos);
+    const earliest = new Map<string, number | null>();
+    (await this.repository.earliestTraffic(tx, services)).forEach((value, index) =>
+      earliest.set(trafficTargetKey(services[index]!.tenantId, services[index]!.service), value),
+    );
+    return (slo) =>
+      slo.services.flatMap((service) => earliest.get(trafficTargetKey(slo.tenantId, service)) ?? []);
   }
 
   async applyRetention(now = new Date()): Promise<number> {
