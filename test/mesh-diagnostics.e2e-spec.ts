@@ -142,36 +142,21 @@ describe('preflight diagnostics', () => {
       });
     // An AUTO_PASSTHROUGH Gateway on the east-west pods that does not route the GNS domain (Istio's
     // sample has *.local, which would cover this .local domain), and one on other pods that would.
-    store.apply({
+    const passthroughGateway = (name: string, selector: Record<string, string>, hosts: string[]) => ({
       apiVersion: 'networking.istio.io/v1',
       kind: 'Gateway',
-      metadata: { name: 'cross-network-gateway', namespace: 'istio-system' },
+      metadata: { name, namespace: 'istio-system' },
       spec: {
-        selector: { istio: 'eastwestgateway' },
+        selector,
         servers: [
-          {
-            port: { number: 15443, name: 'tls', protocol: 'TLS' },
-            tls: { mode: 'AUTO_PASSTHROUGH' },
-            hosts: ['*.svc.cluster.local'],
-          },
+          { port: { number: 15443, name: 'tls', protocol: 'TLS' }, tls: { mode: 'AUTO_PASSTHROUGH' }, hosts },
         ],
       },
     });
-    store.apply({
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'Gateway',
-      metadata: { name: 'partner-gateway', namespace: 'istio-system' },
-      spec: {
-        selector: { istio: 'partnergateway' },
-        servers: [
-          {
-            port: { number: 15443, name: 'tls', protocol: 'TLS' },
-            tls: { mode: 'AUTO_PASSTHROUGH' },
-            hosts: ['*'],
-          },
-        ],
-      },
-    });
+    store.apply(
+      passthroughGateway('cross-network-gateway', { istio: 'eastwestgateway' }, ['*.svc.cluster.local']),
+    );
+    store.apply(passthroughGateway('partner-gateway', { istio: 'partnergateway' }, ['*']));
     store.apply({
       apiVersion: 'v1',
       kind: 'Service',
