@@ -37,7 +37,14 @@ export class RecentSnapshotsCache {
         : undefined;
   }
 
-  remember(tenantId: string, clusterId: string, snapshot: StoredSnapshot): void {
+  /** `resources`: the snapshot's resources when the caller already split them (a recomputation). */
+  remember(
+    tenantId: string,
+    clusterId: string,
+    snapshot: StoredSnapshot,
+    resources?: SnapshotResource[],
+  ): void {
+    if (resources) this.resources.set(snapshot.payload, resources);
     const cached = this.entries?.get(clusterId);
     // Stores of one tenant never overlap (the scheduler's deduplication), but never step back anyway.
     if (cached && cached.tenantId === tenantId && cached.version > snapshot.version) return;
