@@ -46,6 +46,26 @@ describe('RotationAckGate', () => {
     expect(gate.acked(4, 4)).toBe(false);
   });
 
+  it('tells whether a sent snapshot changed the CA part of the one sent before it', () => {
+    const gate = new RotationAckGate();
+    expect(gate.snapshotSent(1, idle)).toBe(true); // the first on the stream
+    expect(gate.snapshotSent(2, payload([{ id: 'shop', bundle: [OLD_ROOT] }], { note: 'a service' }))).toBe(
+      false,
+    );
+    // A new membership, a new root in a bundle, an intermediate from another root.
+    expect(gate.snapshotSent(3, payload([{ id: 'shop', bundle: [OLD_ROOT] }, { id: 'blog' }]))).toBe(true);
+    expect(
+      gate.snapshotSent(4, payload([{ id: 'shop', bundle: [OLD_ROOT, NEW_ROOT] }, { id: 'blog' }])),
+    ).toBe(true);
+    expect(
+      gate.snapshotSent(
+        5,
+        payload([{ id: 'shop', bundle: [OLD_ROOT, NEW_ROOT], generation: 2 }, { id: 'blog' }]),
+      ),
+    ).toBe(true);
+    expect(gate.snapshotSent(6, Buffer.from('not json'))).toBe(true); // unreadable: errs on checking
+  });
+
   it('lets every ACK through while a GNS trusts two roots, and the ones that drop the old root', () => {
     const gate = new RotationAckGate();
     gate.snapshotSent(1, idle);

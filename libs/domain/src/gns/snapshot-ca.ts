@@ -116,14 +116,24 @@ export function snapshotCaSummary(payload: Uint8Array): SnapshotCaSummary {
 export class RotationAckGate {
   private readonly sent = new Map<number, SnapshotCaSummary>();
   private settledKey: string | undefined;
+  private lastSentKey: string | undefined;
   private recheckNext = false;
 
-  snapshotSent(version: number, payload: Uint8Array): void {
-    this.sent.set(version, snapshotCaSummary(payload));
+  /**
+   * Remembers the CA part of a snapshot sent on this stream. True when it differs from the one
+   * sent before it (or none was): the cluster's membership or CA material changed, so what it
+   * needs of intermediates may have changed too.
+   */
+  snapshotSent(version: number, payload: Uint8Array): boolean {
+    const summary = snapshotCaSummary(payload);
+    this.sent.set(version, summary);
     if (this.sent.size > MAX_UNANSWERED) {
       const oldest = Math.min(...this.sent.keys());
       this.sent.delete(oldest);
     }
+    const changed = summary.key !== this.lastSentKey;
+    this.lastSentKey = summary.key;
+    return changed;
   }
 
   /** True when the ACK of `version` may move a rotation; `newestSentVersion` is the last version pushed. */

@@ -14,9 +14,12 @@ import type { IngestResult } from '../telemetry/telemetry.types';
 import { AgentGatewayMetrics } from './agent-gateway.metrics';
 import { ClusterLinkRepository } from './cluster-link.repository';
 
-/** What a stream tells the CA's ACK gate: snapshots it sent, ACKs (true: may matter to a rotation) and NACKs. */
+/**
+ * What a stream tells the CA's ACK gate: snapshots it sent (true: its CA part — membership, roots —
+ * differs from the one sent before), ACKs (true: may matter to a rotation) and NACKs.
+ */
 export interface RotationAckGate {
-  snapshotSent(version: number, payload: Uint8Array): void;
+  snapshotSent(version: number, payload: Uint8Array): boolean;
   acked(version: number, newestSentVersion: number): boolean;
   nacked(version: number): void;
 }
