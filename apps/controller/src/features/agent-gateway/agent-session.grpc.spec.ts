@@ -45,6 +45,7 @@ describe('AgentSession', () => {
           disconnected: async () => undefined,
           snapshotToPush: async () => snapshot,
           intermediateRequestsFor: async () => [],
+          snapshotCaSummary: () => ({ key: 'ca', trustsSeveralRoots: false }),
           newRotationAckGate: () => ({ snapshotSent: () => undefined }),
         },
         metrics: { grpcMessages: { inc: () => undefined }, grpcMessagesSent: { inc: () => undefined } },
@@ -95,6 +96,7 @@ describe('AgentSession', () => {
           checks += 1;
           return [];
         },
+        snapshotCaSummary: () => ({ key: 'ca', trustsSeveralRoots: false }),
         newRotationAckGate: () => ({ snapshotSent: () => caChanged }),
       },
       metrics: { grpcMessages: { inc: () => undefined }, grpcMessagesSent: { inc: () => undefined } },
@@ -143,6 +145,7 @@ describe('AgentSession', () => {
         disconnected: async () => undefined,
         snapshotToPush: async () => null,
         intermediateRequestsFor: async () => [],
+        snapshotCaSummary: () => ({ key: 'ca', trustsSeveralRoots: false }),
         newRotationAckGate: () => ({
           snapshotSent: () => undefined,
           acked: () => false,
@@ -226,6 +229,7 @@ describe('AgentSession', () => {
           disconnected: async () => undefined,
           snapshotToPush: async () => null,
           intermediateRequestsFor: async () => [],
+          snapshotCaSummary: () => ({ key: 'ca', trustsSeveralRoots: false }),
           newRotationAckGate: () => ({}),
           conditionsReported: async (_t: string, _c: string, accepted: unknown[]) => {
             reported.push(...accepted);
@@ -352,6 +356,7 @@ describe('AgentSession', () => {
             newest().version > newerThan ? newest() : null,
           snapshotResources: (snapshot: { payload: Buffer }) => resourcesOf(snapshot.payload),
           intermediateRequestsFor: async () => [],
+          snapshotCaSummary: () => ({ key: 'ca', trustsSeveralRoots: false }),
           newRotationAckGate: () => ({
             snapshotSent: (version: number) => sent.push(version),
             acked: () => false,

@@ -141,7 +141,8 @@ export class AgentSession {
     );
     if (!snapshot || snapshot.version <= this.lastSentVersion) return false;
     this.lastSentVersion = snapshot.version;
-    if (this.rotationAcks.snapshotSent(snapshot.version, snapshot.payload)) this.caPartSentSinceCheck = true;
+    if (this.rotationAcks.snapshotSent(snapshot.version, this.deps.stream.snapshotCaSummary(snapshot)))
+      this.caPartSentSinceCheck = true;
     if (this.supportsDelta) {
       this.sendDelta(snapshot);
       return true;

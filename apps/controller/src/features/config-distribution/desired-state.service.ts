@@ -6,6 +6,8 @@ import {
   changedClusterPayloads,
   type ClusterPayloadChange,
   type PoliciesByGns,
+  type SnapshotCaSummary,
+  stateCaSummary,
   withAutoscaling,
   withPolicies,
 } from '@lattice/domain';
@@ -96,6 +98,11 @@ export class DesiredStateService {
     return this.recentSnapshots.resourcesOf(snapshot);
   }
 
+  /** The CA part of a snapshot, for the rotation gate of a stream it is sent on (read once per payload held). */
+  snapshotCaSummary(snapshot: StoredSnapshot): SnapshotCaSummary {
+    return this.recentSnapshots.caSummaryOf(snapshot);
+  }
+
   private flushReads(tenantId: string): void {
     const pending = this.pendingReads.get(tenantId) ?? [];
     this.pendingReads.delete(tenantId);
@@ -157,7 +164,10 @@ export class DesiredStateService {
         clusterId: change.clusterId,
         hash: change.hash,
         payload: Buffer.from(change.canonicalJson, 'utf8'),
-        resources: splitCanonicalState(change.canonicalState, memo, resourcePayloads),
+        derived: {
+          resources: splitCanonicalState(change.canonicalState, memo, resourcePayloads),
+          caSummary: stateCaSummary(change.canonicalState),
+        },
       }));
       const endTimer = this.metrics.storeSeconds.startTimer();
       const stored = await this.snapshots.store(tenantId, chunk);
@@ -171,7 +181,7 @@ export class DesiredStateService {
           tenantId,
           change.clusterId,
           { version, hash: change.hash, payload: change.payload },
-          change.resources,
+          change.derived,
         );
         this.metrics.snapshotVersions.inc();
       }
