@@ -77,11 +77,16 @@ export const benchmark: Benchmark = {
 
       const changes: ChangeMeasurement[] = [];
       const writePathBefore = await controller.histogram(WRITE_PATH_METRIC);
+      // The clock V8 stamps profile samples with: with --cpu-prof, cpu-profile.js --from/--to reads these changes alone.
+      const windowFrom = process.hrtime.bigint() / 1000n;
       for (let round = 0; round < rounds; round++) {
         changes.push(await measureOneChange(ctx, controller, fleet, gnsIds, round, change, span));
         await waitForFleetConvergence(ctx, fleet, 120_000, 1000);
       }
       const writePathAfter = await controller.histogram(WRITE_PATH_METRIC);
+      ctx.log(
+        `measured changes, for a profile: --from=${windowFrom} --to=${process.hrtime.bigint() / 1000n}`,
+      );
       const storeSeconds = await controller.metric('lattice_desired_state_store_seconds_sum');
       const storeChunks = await controller.metric('lattice_desired_state_store_seconds_count');
       ctx.log(

@@ -5,7 +5,7 @@ import type {
   ServiceEndpoint,
 } from './desired-state';
 import { compareText } from './gns/compare-text';
-import { canonicalJsonHash, stableStringify, stateHash } from './gns/snapshot-hash';
+import { type CanonicalJsonMemo, canonicalJsonHash, stableStringify, stateHash } from './gns/snapshot-hash';
 
 /**
  * A desired state split into named resources, so that a change is sent as the resources it changed
@@ -67,9 +67,19 @@ export class DesiredStateAssemblyError extends Error {
 
 /**
  * Splits a state into its resources: `cluster` and `mesh-ca` first, then each GNS followed by its
- * CA and services, each service followed by its endpoint groups.
+ * CA and services, each service followed by its endpoint groups. A memo (one per computation, see
+ * CanonicalJsonMemo) shared by the splits of many clusters' states serializes what they share once
+ * (a GNS's CA material), and a group of one shared endpoint (a remote cluster's, the same in every
+ * other member's state) is serialized and hashed once.
  */
-export function splitDesiredState(state: DesiredClusterState): DesiredStateResource[] {
+export function splitDesiredState(
+  state: DesiredClusterState,
+  memo?: CanonicalJsonMemo,
+): DesiredStateResource[] {
+  const resource = (name: string, content: unknown): DesiredStateResource => {
+    const json = stableStringify(content, memo);
+    return { name, hash: canonicalJsonHash(json), json, content };
+  };
   // One namer for the whole set, so no two resources share a name whatever the ids spell.
   const names = new UniqueNames([CLUSTER_RESOURCE, MESH_CA_RESOURCE]);
   const globalNamespaceResources: string[] = [];
@@ -82,7 +92,7 @@ export function splitDesiredState(state: DesiredClusterState): DesiredStateResou
     for (const service of gns.services) {
       const serviceName = names.next(`${gnsName}/service/${service.name}`);
       serviceResourceNames.push(serviceName);
-      serviceResources.push(...splitService(serviceName, service, names));
+      serviceResources.push(...splitService(serviceName, service, names, resource, memo));
     }
     const { services: _services, ca, ...gnsFields } = gns;
     const caResource = ca === undefined ? [] : [resource(names.next(`${gnsName}/ca`), ca)];
@@ -225,7 +235,13 @@ export function stateChecksum(state: DesiredClusterState): string {
  * endpoints of one cluster (the canonical order puts a cluster's endpoints together, so this is one
  * group per cluster), keyed by its cluster id. Runs keep the endpoints' exact order.
  */
-function splitService(name: string, service: DesiredGnsService, names: UniqueNames): DesiredStateResource[] {
+function splitService(
+  name: string,
+  service: DesiredGnsService,
+  names: UniqueNames,
+  resource: (name: string, content: unknown) => DesiredStateResource,
+  memo: CanonicalJsonMemo | undefined,
+): DesiredStateResource[] {
   const groups: { key: string; endpoints: ServiceEndpoint[] }[] = [];
   const prefix = endpointGroupName(name, '');
   for (const endpoint of service.endpoints) {
@@ -242,18 +258,16 @@ function splitService(name: string, service: DesiredGnsService, names: UniqueNam
     resource(name, content),
     ...groups.map(({ key, endpoints }) => {
       const group: EndpointGroupContent = { endpoints };
-      return resource(endpointGroupName(name, key), group);
+      const groupName = endpointGroupName(name, key);
+      const only = endpoints.length === 1 ? endpoints[0] : undefined;
+      if (!memo || !only) return resource(groupName, group);
+      return { name: groupName, ...memo.hashedOf(only, () => group), content: group };
     }),
   ];
 }
 
 function endpointGroupName(serviceResource: string, key: string): string {
   return `${serviceResource}/endpoints/${key}`;
-}
-
-function resource(name: string, content: unknown): DesiredStateResource {
-  const json = stableStringify(content);
-  return { name, hash: canonicalJsonHash(json), json, content };
 }
 
 function contentOf(

@@ -36,6 +36,22 @@ describe('buildDesiredStates', () => {
     },
   );
 
+  it('shares each remote endpoint object between the states that list it (serialized once per recomputation)', () => {
+    const north = cluster('c-north', 'north', [service('shop', 'cart', [http(80)])], {
+      eastWestAddress: '203.0.113.30',
+    });
+    const states = statesFor([east, west, north]);
+    const remoteOf = (clusterId: string, remote: string) =>
+      states
+        .get(clusterId)!
+        .globalNamespaces[0]!.services.find((candidate) => candidate.name === 'cart')!
+        .endpoints.find((endpoint) => endpoint.clusterId === remote && endpoint.kind === 'REMOTE');
+    expect(remoteOf('c-east', 'c-west')).toBeDefined();
+    expect(remoteOf('c-east', 'c-west')).toBe(remoteOf('c-north', 'c-west'));
+    expect(remoteOf('c-west', 'c-east')).toBe(remoteOf('c-north', 'c-east'));
+    expect(remoteOf('c-west', 'c-west')).toBeUndefined();
+  });
+
   it('gives each cluster local endpoints for its own instances and remote gateway endpoints for the others', () => {
     const states = statesFor([east, west]);
     expect(states.get('c-east')).toEqual({

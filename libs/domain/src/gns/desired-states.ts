@@ -82,6 +82,7 @@ export function buildDesiredStates(
   addresses: VirtualAddressesByGns = new Map(),
 ): Map<string, DesiredClusterState> {
   const clustersById = new Map(clusters.map((cluster) => [cluster.id, cluster]));
+  const remoteEndpoints = new RemoteEndpointsOf(clustersById);
   const states = new Map<string, DesiredClusterState>();
   for (const cluster of [...clusters].sort((a, b) => compareText(a.id, b.id))) {
     const globalNamespaces = membership.globalNamespaces
@@ -90,7 +91,7 @@ export function buildDesiredStates(
         desiredGlobalNamespace(
           gns,
           cluster,
-          clustersById,
+          remoteEndpoints,
           caMaterial.get(gns.gns.id)?.get(cluster.id),
           addresses.get(gns.gns.id),
         ),
@@ -113,7 +114,7 @@ export function buildDesiredStates(
 function desiredGlobalNamespace(
   membership: GnsMembership,
   cluster: ClusterIdentity,
-  clustersById: ReadonlyMap<string, ClusterIdentity>,
+  remoteEndpoints: RemoteEndpointsOf,
   ca: DesiredCaMaterial | undefined,
   addresses: ReadonlyMap<string, string> | undefined,
 ): DesiredGlobalNamespace {
@@ -125,7 +126,7 @@ function desiredGlobalNamespace(
     ),
   ].sort(compareText);
   const services = membership.services
-    .map((service) => desiredService(service, cluster, clustersById, addresses?.get(service.name)))
+    .map((service) => desiredService(service, cluster, remoteEndpoints, addresses?.get(service.name)))
     .filter((service): service is DesiredGnsService => service !== null);
   const desired: DesiredGlobalNamespace = {
     id: membership.gns.id,
@@ -153,7 +154,7 @@ function desiredGlobalNamespace(
 function desiredService(
   service: GnsMemberService,
   cluster: ClusterIdentity,
-  clustersById: ReadonlyMap<string, ClusterIdentity>,
+  remoteEndpoints: RemoteEndpointsOf,
   address: string | undefined,
 ): DesiredGnsService | null {
   const here = placementOf(cluster);
@@ -168,34 +169,7 @@ function desiredService(
       ...here,
       weight: endpointWeight(instance.readyEndpoints),
     }));
-
-  const remote: RemoteServiceEndpoint[] = [];
-  const readyByCluster = new Map<string, number>();
-  for (const instance of service.instances)
-    readyByCluster.set(
-      instance.clusterId,
-      (readyByCluster.get(instance.clusterId) ?? 0) + instance.readyEndpoints,
-    );
-  const seenRemoteClusters = new Set<string>();
-  for (const instance of service.instances) {
-    if (instance.clusterId === cluster.id || seenRemoteClusters.has(instance.clusterId)) continue;
-    seenRemoteClusters.add(instance.clusterId);
-    const remoteCluster = clustersById.get(instance.clusterId);
-    const gatewayAddress = remoteCluster?.eastWestAddress;
-    if (!gatewayAddress) continue;
-    remote.push({
-      kind: 'REMOTE',
-      clusterId: instance.clusterId,
-      clusterName: instance.clusterName,
-      // Instances are sorted, so this is the remote cluster's first namespace running the service.
-      namespace: instance.namespace,
-      address: gatewayAddress,
-      port: EAST_WEST_GATEWAY_PORT,
-      ...placementOf(remoteCluster),
-      weight: endpointWeight(readyByCluster.get(instance.clusterId) ?? 0),
-    });
-  }
-
+  const remote = remoteEndpoints.of(service).filter((endpoint) => endpoint.clusterId !== cluster.id);
   const endpoints = [...local, ...remote];
   if (endpoints.length === 0) return null;
   return {
@@ -205,4 +179,54 @@ function desiredService(
     endpoints,
     ...(address !== undefined ? { addresses: [address] } : {}),
   };
+}
+
+/**
+ * The remote endpoints of a service, one per cluster running it (with a gateway address): the same
+ * in every member's state but its own, so built once per service and shared by every state (which
+ * lets a recomputation serialize each once, see CanonicalJsonMemo; states are never mutated).
+ */
+class RemoteEndpointsOf {
+  private readonly built = new Map<GnsMemberService, RemoteServiceEndpoint[]>();
+
+  constructor(private readonly clustersById: ReadonlyMap<string, ClusterIdentity>) {}
+
+  of(service: GnsMemberService): RemoteServiceEndpoint[] {
+    let endpoints = this.built.get(service);
+    if (!endpoints) {
+      endpoints = this.build(service);
+      this.built.set(service, endpoints);
+    }
+    return endpoints;
+  }
+
+  private build(service: GnsMemberService): RemoteServiceEndpoint[] {
+    const readyByCluster = new Map<string, number>();
+    for (const instance of service.instances)
+      readyByCluster.set(
+        instance.clusterId,
+        (readyByCluster.get(instance.clusterId) ?? 0) + instance.readyEndpoints,
+      );
+    const remote: RemoteServiceEndpoint[] = [];
+    const seen = new Set<string>();
+    for (const instance of service.instances) {
+      if (seen.has(instance.clusterId)) continue;
+      seen.add(instance.clusterId);
+      const remoteCluster = this.clustersById.get(instance.clusterId);
+      const gatewayAddress = remoteCluster?.eastWestAddress;
+      if (!gatewayAddress) continue;
+      remote.push({
+        kind: 'REMOTE',
+        clusterId: instance.clusterId,
+        clusterName: instance.clusterName,
+        // Instances are sorted, so this is the remote cluster's first namespace running the service.
+        namespace: instance.namespace,
+        address: gatewayAddress,
+        port: EAST_WEST_GATEWAY_PORT,
+        ...placementOf(remoteCluster),
+        weight: endpointWeight(readyByCluster.get(instance.clusterId) ?? 0),
+      });
+    }
+    return remote;
+  }
 }

@@ -1,4 +1,4 @@
-import { RotationAckGate, snapshotCaSummary } from './snapshot-ca';
+import { RotationAckGate, snapshotCaSummary, stateCaSummary } from './snapshot-ca';
 
 const pem = (name: string) => `-----BEGIN CERTIFICATE-----\n${name}\n-----END CERTIFICATE-----\n`;
 const OLD_ROOT = pem('T0xE');
@@ -44,6 +44,37 @@ describe('RotationAckGate', () => {
     expect(gate.acked(3, 3)).toBe(false);
     gate.snapshotSent(4, idle);
     expect(gate.acked(4, 4)).toBe(false);
+  });
+
+  it('summarises a state in memory as it summarises its payload, and takes either', () => {
+    const sent = payload([{ id: 'shop', bundle: [OLD_ROOT, NEW_ROOT], generation: 2 }, { id: 'blog' }]);
+    const state = JSON.parse(Buffer.from(sent).toString('utf8')) as { globalNamespaces: unknown };
+    expect(stateCaSummary(state)).toEqual(snapshotCaSummary(sent));
+    expect(stateCaSummary({}).trustsSeveralRoots).toBe(true); // no list: errs on checking
+    const gate = new RotationAckGate();
+    expect(gate.snapshotSent(1, stateCaSummary(state))).toBe(true);
+    expect(gate.snapshotSent(2, sent)).toBe(false);
+    expect(gate.acked(2, 2)).toBe(true); // trusts two roots
+  });
+
+  it('tells whether a sent snapshot changed the CA part of the one sent before it', () => {
+    const gate = new RotationAckGate();
+    expect(gate.snapshotSent(1, idle)).toBe(true); // the first on the stream
+    expect(gate.snapshotSent(2, payload([{ id: 'shop', bundle: [OLD_ROOT] }], { note: 'a service' }))).toBe(
+      false,
+    );
+    // A new membership, a new root in a bundle, an intermediate from another root.
+    expect(gate.snapshotSent(3, payload([{ id: 'shop', bundle: [OLD_ROOT] }, { id: 'blog' }]))).toBe(true);
+    expect(
+      gate.snapshotSent(4, payload([{ id: 'shop', bundle: [OLD_ROOT, NEW_ROOT] }, { id: 'blog' }])),
+    ).toBe(true);
+    expect(
+      gate.snapshotSent(
+        5,
+        payload([{ id: 'shop', bundle: [OLD_ROOT, NEW_ROOT], generation: 2 }, { id: 'blog' }]),
+      ),
+    ).toBe(true);
+    expect(gate.snapshotSent(6, Buffer.from('not json'))).toBe(true); // unreadable: errs on checking
   });
 
   it('lets every ACK through while a GNS trusts two roots, and the ones that drop the old root', () => {

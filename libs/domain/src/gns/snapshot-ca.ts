@@ -85,7 +85,18 @@ export interface SnapshotCaSummary {
  * payloads get a unique key, so the gate errs on the side of checking.
  */
 export function snapshotCaSummary(payload: Uint8Array): SnapshotCaSummary {
-  const globalNamespaces = payloadGlobalNamespaces(payload);
+  return caSummaryOf(payloadGlobalNamespaces(payload));
+}
+
+/**
+ * The CA part of a desired state already in memory: the same summary as of its payload, without
+ * parsing the payload back (a recomputation has the state it stored).
+ */
+export function stateCaSummary(state: { globalNamespaces?: unknown }): SnapshotCaSummary {
+  return caSummaryOf(state.globalNamespaces);
+}
+
+function caSummaryOf(globalNamespaces: unknown): SnapshotCaSummary {
   if (!Array.isArray(globalNamespaces))
     return { key: `unreadable:${Math.random()}`, trustsSeveralRoots: true };
   const hash = createHash('sha256');
@@ -116,14 +127,25 @@ export function snapshotCaSummary(payload: Uint8Array): SnapshotCaSummary {
 export class RotationAckGate {
   private readonly sent = new Map<number, SnapshotCaSummary>();
   private settledKey: string | undefined;
+  private lastSentKey: string | undefined;
   private recheckNext = false;
 
-  snapshotSent(version: number, payload: Uint8Array): void {
-    this.sent.set(version, snapshotCaSummary(payload));
+  /**
+   * Remembers the CA part of a snapshot sent on this stream. True when it differs from the one
+   * sent before it (or none was): the cluster's membership or CA material changed, so what it
+   * needs of intermediates may have changed too. Takes the payload, or its summary when the caller
+   * has it already (snapshotCaSummary, stateCaSummary).
+   */
+  snapshotSent(version: number, snapshot: Uint8Array | SnapshotCaSummary): boolean {
+    const summary = snapshot instanceof Uint8Array ? snapshotCaSummary(snapshot) : snapshot;
+    this.sent.set(version, summary);
     if (this.sent.size > MAX_UNANSWERED) {
       const oldest = Math.min(...this.sent.keys());
       this.sent.delete(oldest);
     }
+    const changed = summary.key !== this.lastSentKey;
+    this.lastSentKey = summary.key;
+    return changed;
   }
 
   /** True when the ACK of `version` may move a rotation; `newestSentVersion` is the last version pushed. */

@@ -1,5 +1,14 @@
-import type { DesiredClusterState } from '../desired-state';
-import { canonicalJson, changedClusterPayloads, changedClusters, stateHash } from './snapshot-hash';
+import type { DesiredClusterState, ServiceEndpoint } from '../desired-state';
+import { compareText } from './compare-text';
+import {
+  CanonicalJsonMemo,
+  canonicalJson,
+  canonicalJsonHash,
+  changedClusterPayloads,
+  changedClusters,
+  stableStringify,
+  stateHash,
+} from './snapshot-hash';
 
 function state(): DesiredClusterState {
   return {
@@ -165,8 +174,106 @@ describe('changedClusterPayloads', () => {
       ['c2', changed],
       ['c1', shuffled(unchanged) as DesiredClusterState],
     ]);
-    expect([...changedClusterPayloads(previous, next)]).toEqual([
-      { clusterId: 'c2', hash: stateHash(changed), canonicalJson: canonicalJson(changed) },
+    const changes = [...changedClusterPayloads(previous, next)];
+    expect(changes).toEqual([
+      {
+        clusterId: 'c2',
+        hash: stateHash(changed),
+        canonicalJson: canonicalJson(changed),
+        canonicalState: JSON.parse(canonicalJson(changed)),
+      },
     ]);
+    expect(stableStringify(changes[0]!.canonicalState)).toBe(canonicalJson(changed));
+  });
+
+  it('gives the same payloads with a memo shared by states that share objects', () => {
+    const shared = {
+      kind: 'REMOTE',
+      clusterId: 'c9',
+      clusterName: 'nine',
+      namespace: 'ns',
+      address: '10.0.0.9',
+      port: 15443,
+      labels: { 'topology.example.com/a-label-long-enough': 'to be worth remembering in the memo' },
+    };
+    const withShared = (clusterId: string): DesiredClusterState => {
+      const base = state();
+      const gns = base.globalNamespaces[0]!;
+      const service = gns.services[0]!;
+      return {
+        ...base,
+        clusterId,
+        globalNamespaces: [
+          {
+            ...gns,
+            services: [{ ...service, endpoints: [...service.endpoints, shared as ServiceEndpoint] }],
+          },
+        ],
+      };
+    };
+    const next = new Map([
+      ['c1', withShared('c1')],
+      ['c2', withShared('c2')],
+    ]);
+    const memo = new CanonicalJsonMemo();
+    const memoised = [...changedClusterPayloads(new Map(), next, memo)];
+    expect(memoised.map((change) => change.canonicalJson)).toEqual(
+      [...changedClusterPayloads(new Map(), next)].map((change) => change.canonicalJson),
+    );
+    expect(memo.textOf(shared)).toBe(stableStringify(shared));
+  });
+});
+
+describe('stableStringify', () => {
+  /** The plain definition it must agree with: JSON with keys sorted, undefined fields dropped. */
+  function reference(value: unknown): string {
+    if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+    if (value instanceof Date) return JSON.stringify(value);
+    if (Array.isArray(value))
+      return `[${value.map((item) => (item === undefined ? 'null' : reference(item))).join(',')}]`;
+    const record = value as Record<string, unknown>;
+    return `{${Object.keys(record)
+      .sort(compareText)
+      .filter((key) => record[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${reference(record[key])}`)
+      .join(',')}}`;
+  }
+
+  it.each([
+    ['scalars', [1, -0, 1.5e300, 'a"b\\c\n', true, null, Number.NaN]],
+    [
+      'keys in code-unit order, numeric and non-ASCII keys',
+      { b: 1, a: 2, 10: 'x', 2: 'y', é: 1, Z: 0, '': 3 },
+    ],
+    [
+      'undefined fields dropped, undefined items null',
+      { a: undefined, b: [undefined, 1], c: { d: undefined } },
+    ],
+    ['nested lists and objects', { list: [[1, { z: 1, y: [2, { x: null }] }], []], empty: {} }],
+    ['dates', { at: new Date(0) }],
+    ['a state', state()],
+  ])('agrees with the plain definition: %s', (_name, value) => {
+    expect(stableStringify(value)).toBe(reference(value));
+    expect(stableStringify(value, new CanonicalJsonMemo())).toBe(reference(value));
+    expect(JSON.parse(stableStringify(value))).toEqual(JSON.parse(JSON.stringify(value)));
+  });
+
+  it('serializes an object seen before from the memo (long texts only), and hashes content per key once', () => {
+    const memo = new CanonicalJsonMemo();
+    const shared = { b: 1, a: [1, 2], text: 'x'.repeat(200) };
+    const text = stableStringify(shared);
+    expect(stableStringify({ x: shared, y: shared }, memo)).toBe(`{"x":${text},"y":${text}}`);
+    expect(memo.textOf(shared)).toBe(text);
+    memo.remember(shared, '"remembered"'.padEnd(200));
+    expect(stableStringify([shared], memo)).toBe(`[${'"remembered"'.padEnd(200)}]`);
+    const small = { a: 1 };
+    stableStringify(small, memo);
+    expect(memo.textOf(small)).toBeUndefined();
+    const key = {};
+    const content = jest.fn(() => ({ endpoints: [{ b: 2, a: 1 }] }));
+    const first = memo.hashedOf(key, content);
+    expect(first).toEqual({ json: '{"endpoints":[{"a":1,"b":2}]}', hash: canonicalJsonHash(first.json) });
+    expect(memo.hashedOf(key, content)).toBe(first);
+    expect(content).toHaveBeenCalledTimes(1);
   });
 });

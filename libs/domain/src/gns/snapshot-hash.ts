@@ -14,8 +14,8 @@ import { compareText } from './compare-text';
  * text however they were built. Fields this version does not know are kept (key-sorted, lists in
  * their given order), so a hash still changes when an additive field does.
  */
-export function canonicalJson(state: DesiredClusterState): string {
-  return stableStringify(normalizeState(state));
+export function canonicalJson(state: DesiredClusterState, memo?: CanonicalJsonMemo): string {
+  return stableStringify(normalizeState(state), memo);
 }
 
 /** sha256 (hex) of the canonical JSON: what decides whether a cluster needs a new version. */
@@ -61,20 +61,26 @@ export interface ClusterPayloadChange {
   hash: string;
   /** The canonical JSON that was hashed: the payload to store, serialized once. */
   canonicalJson: string;
+  /** The state as `canonicalJson` encodes it (lists in canonical order): what its resources are split from. */
+  canonicalState: DesiredClusterState;
 }
 
 /**
  * The clusters of `changedClusters`, in the same order, each with the canonical JSON its hash was
- * computed from. Lazy, so a caller storing chunks holds one chunk of payloads at a time.
+ * computed from. Lazy, so a caller storing chunks holds one chunk of payloads at a time. The memo
+ * (one per computation, see CanonicalJsonMemo) serializes what the states share once.
  */
 export function* changedClusterPayloads(
   previousHashes: ReadonlyMap<string, string>,
   nextStates: ReadonlyMap<string, DesiredClusterState>,
+  memo: CanonicalJsonMemo = new CanonicalJsonMemo(),
 ): Generator<ClusterPayloadChange> {
   for (const clusterId of [...nextStates.keys()].sort(compareText)) {
-    const json = canonicalJson(nextStates.get(clusterId) as DesiredClusterState);
+    const canonicalState = normalizeState(nextStates.get(clusterId) as DesiredClusterState);
+    const json = stableStringify(canonicalState, memo);
     const hash = canonicalJsonHash(json);
-    if (previousHashes.get(clusterId) !== hash) yield { clusterId, hash, canonicalJson: json };
+    if (previousHashes.get(clusterId) !== hash)
+      yield { clusterId, hash, canonicalJson: json, canonicalState };
   }
 }
 
@@ -120,17 +126,75 @@ function compareEndpoints(a: ServiceEndpoint, b: ServiceEndpoint): number {
 }
 
 /**
- * JSON.stringify with object keys in code-unit order; undefined fields dropped as JSON does. Lists
- * keep their order (canonicalJson sorts the meaningless ones first).
+ * Texts shorter than this are serialized again rather than remembered: remembering an object
+ * (a WeakMap entry) costs more than serializing a small one.
  */
-export function stableStringify(value: unknown): string {
+const MEMO_MIN_TEXT_LENGTH = 128;
+
+/**
+ * Canonical JSON already computed during one computation (a recomputation of a tenant's states,
+ * whose states share objects such as the remote endpoints of a service), so a shared object is
+ * serialized once, and content derived from one shared object alone hashed once. Only valid while
+ * the objects it has seen are not mutated: make one per computation, never keep it.
+ */
+export class CanonicalJsonMemo {
+  private readonly texts = new WeakMap<object, string>();
+  private readonly hashed = new WeakMap<object, { json: string; hash: string }>();
+
+  textOf(value: object): string | undefined {
+    return this.texts.get(value);
+  }
+
+  remember(value: object, text: string): void {
+    if (text.length >= MEMO_MIN_TEXT_LENGTH) this.texts.set(value, text);
+  }
+
+  /** The canonical JSON of `content()` and its hash, computed once per `key` (content must depend on key alone). */
+  hashedOf(key: object, content: () => unknown): { json: string; hash: string } {
+    let known = this.hashed.get(key);
+    if (!known) {
+      const json = stableStringify(content(), this);
+      known = { json, hash: canonicalJsonHash(json) };
+      this.hashed.set(key, known);
+    }
+    return known;
+  }
+}
+
+/**
+ * JSON.stringify with object keys in code-unit order; undefined fields dropped as JSON does. Lists
+ * keep their order (canonicalJson sorts the meaningless ones first). With a memo, an object seen
+ * before is not serialized again.
+ */
+export function stableStringify(value: unknown, memo?: CanonicalJsonMemo): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (value instanceof Date) return JSON.stringify(value);
-  if (Array.isArray(value))
-    return `[${value.map((item) => (item === undefined ? 'null' : stableStringify(item))).join(',')}]`;
-  const entries = Object.keys(value)
-    .sort(compareText)
-    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-    .map((key) => `${JSON.stringify(key)}:${stableStringify((value as Record<string, unknown>)[key])}`);
-  return `{${entries.join(',')}}`;
+  const known = memo?.textOf(value);
+  if (known !== undefined) return known;
+  // Plain loops and concatenation: this serializes every payload, and the array helpers'
+  // intermediate lists were most of its time and garbage.
+  let text: string;
+  if (Array.isArray(value)) {
+    text = '[';
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      text += (i > 0 ? ',' : '') + (item === undefined ? 'null' : stableStringify(item, memo));
+    }
+    text += ']';
+  } else {
+    const record = value as Record<string, unknown>;
+    // The default sort compares strings by code units, as compareText does.
+    const keys = Object.keys(record).sort();
+    text = '{';
+    let first = true;
+    for (const key of keys) {
+      const item = record[key];
+      if (item === undefined) continue;
+      text += (first ? '' : ',') + JSON.stringify(key) + ':' + stableStringify(item, memo);
+      first = false;
+    }
+    text += '}';
+  }
+  memo?.remember(value, text);
+  return text;
 }

@@ -101,10 +101,9 @@ export class AgentGatewayService implements OnApplicationBootstrap {
 
   private async subscribe(): Promise<void> {
     await this.events.subscribe(snapshotAnnounced, (event) => {
-      // A new snapshot may mean a new membership: the cluster may need an intermediate.
+      // A new snapshot may mean a new membership: the cluster may need an intermediate (pushAnnounced checks).
       this.sessions.get(event.clusterId)?.enqueue(async () => {
-        await this.sessions.get(event.clusterId)?.pushLatestSnapshot(event.version);
-        await this.sessions.get(event.clusterId)?.requestIntermediates();
+        await this.sessions.get(event.clusterId)?.pushAnnounced(event.version);
       });
     });
     await this.events.subscribe(caCheckRequested, (event) => {

@@ -45,6 +45,7 @@ describe('AgentSession', () => {
           disconnected: async () => undefined,
           snapshotToPush: async () => snapshot,
           intermediateRequestsFor: async () => [],
+          snapshotCaSummary: () => ({ key: 'ca', trustsSeveralRoots: false }),
           newRotationAckGate: () => ({ snapshotSent: () => undefined }),
         },
         metrics: { grpcMessages: { inc: () => undefined }, grpcMessagesSent: { inc: () => undefined } },
@@ -80,6 +81,61 @@ describe('AgentSession', () => {
     behind.session.close(0, 'test over');
   });
 
+  it('checks intermediates after an announced push only when the CA part of what was sent changed', async () => {
+    const call = new FakeCall();
+    let newest = 3;
+    let caChanged = false;
+    let checks = 0;
+    const deps = {
+      stream: {
+        connected: async () => undefined,
+        disconnected: async () => undefined,
+        snapshotToPush: async (_t: string, _c: string, newerThan: number) =>
+          newest > newerThan ? { version: newest, payload: Buffer.from('{}'), hash: 'h'.repeat(64) } : null,
+        intermediateRequestsFor: async () => {
+          checks += 1;
+          return [];
+        },
+        snapshotCaSummary: () => ({ key: 'ca', trustsSeveralRoots: false }),
+        newRotationAckGate: () => ({ snapshotSent: () => caChanged }),
+      },
+      metrics: { grpcMessages: { inc: () => undefined }, grpcMessagesSent: { inc: () => undefined } },
+      snapshotBytesSent: { inc: () => undefined },
+      logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+      heartbeatMs: 60_000,
+      onClosed: () => undefined,
+    } as unknown as AgentSessionDeps;
+    const session = new AgentSession(
+      call as unknown as ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
+      { tenantId: 't', clusterId: 'c', fingerprint: 'f' },
+      'replica',
+      deps,
+    );
+    session.start();
+    try {
+      call.emit('data', {
+        body: 'hello',
+        hello: { clusterId: 'c', appliedVersion: 2, agentVersion: 'test' },
+      });
+      for (let i = 0; i < 5; i++) await flush();
+      expect(checks).toBe(1); // the Hello's push is always followed by a check
+
+      newest = 4; // a service change: same membership and CA material
+      await session.pushAnnounced(4);
+      expect(checks).toBe(1);
+
+      newest = 5;
+      caChanged = true; // a new membership
+      await session.pushAnnounced(5);
+      expect(checks).toBe(2);
+      expect(
+        call.written.filter((message) => message.snapshot).map((message) => message.snapshot!.version),
+      ).toEqual([3, 4, 5]);
+    } finally {
+      session.close(0, 'test over');
+    }
+  });
+
   it('pauses a stream whose agent sends faster than its messages are processed, and resumes it once they are', async () => {
     const call = new FakeCall();
     const pendingIngests: (() => void)[] = [];
@@ -89,6 +145,7 @@ describe('AgentSession', () => {
         disconnected: async () => undefined,
         snapshotToPush: async () => null,
         intermediateRequestsFor: async () => [],
+        snapshotCaSummary: () => ({ key: 'ca', trustsSeveralRoots: false }),
         newRotationAckGate: () => ({
           snapshotSent: () => undefined,
           acked: () => false,
@@ -172,6 +229,7 @@ describe('AgentSession', () => {
           disconnected: async () => undefined,
           snapshotToPush: async () => null,
           intermediateRequestsFor: async () => [],
+          snapshotCaSummary: () => ({ key: 'ca', trustsSeveralRoots: false }),
           newRotationAckGate: () => ({}),
           conditionsReported: async (_t: string, _c: string, accepted: unknown[]) => {
             reported.push(...accepted);
@@ -298,6 +356,7 @@ describe('AgentSession', () => {
             newest().version > newerThan ? newest() : null,
           snapshotResources: (snapshot: { payload: Buffer }) => resourcesOf(snapshot.payload),
           intermediateRequestsFor: async () => [],
+          snapshotCaSummary: () => ({ key: 'ca', trustsSeveralRoots: false }),
           newRotationAckGate: () => ({
             snapshotSent: (version: number) => sent.push(version),
             acked: () => false,

@@ -74,6 +74,8 @@ export class AgentSession {
   /** Set once the agent sends AgentConditions (agents older than that message never do). */
   private reportsConditions = false;
   private lastSentVersion = 0;
+  /** A snapshot whose CA part differs from the one before was sent since intermediates were last checked. */
+  private caPartSentSinceCheck = true;
   /** The agent's Hello set supports_delta: it gets DeltaSnapshot instead of Snapshot. */
   private supportsDelta = false;
   /** What the agent holds (optimistically: as of the last delta sent); null when unknown. */
@@ -139,7 +141,8 @@ export class AgentSession {
     );
     if (!snapshot || snapshot.version <= this.lastSentVersion) return false;
     this.lastSentVersion = snapshot.version;
-    this.rotationAcks.snapshotSent(snapshot.version, snapshot.payload);
+    if (this.rotationAcks.snapshotSent(snapshot.version, this.deps.stream.snapshotCaSummary(snapshot)))
+      this.caPartSentSinceCheck = true;
     if (this.supportsDelta) {
       this.sendDelta(snapshot);
       return true;
@@ -223,12 +226,25 @@ export class AgentSession {
   }
 
   /**
+   * Pushes an announced version, then asks for intermediates if what was sent changed the cluster's
+   * CA part (a new membership needs an intermediate). The other reasons for a request come on their
+   * own: a rotation stage as a CA event, a renewal with the periodic check. Skipping the check
+   * after a snapshot with the same CA part (a service or policy change) saves its queries for
+   * every member of a changed GNS.
+   */
+  async pushAnnounced(version: number): Promise<void> {
+    await this.pushLatestSnapshot(version);
+    if (this.caPartSentSinceCheck) await this.requestIntermediates();
+  }
+
+  /**
    * Asks the agent for the intermediate CSRs its cluster needs (new member, renewal due, rotation
-   * stage). Called on Hello, with every snapshot push, on CA events and every few heartbeats;
-   * only the replica holding the stream asks.
+   * stage). Called on Hello, after a pushed snapshot changed the cluster's CA part, on CA events
+   * and every few heartbeats; only the replica holding the stream asks.
    */
   async requestIntermediates(): Promise<void> {
     if (!this.helloReceived || this.closed) return;
+    this.caPartSentSinceCheck = false;
     const requests = await this.deps.stream.intermediateRequestsFor(
       this.identity.tenantId,
       this.identity.clusterId,

@@ -267,6 +267,24 @@ describe('AgentStreamService', () => {
     });
   });
 
+  it('loses no ACK, NACK or condition written at the same time for one cluster (compare-and-set)', async () => {
+    const clusterId = await registerCluster(actor, 'racing');
+    const at = new Date('2026-12-01T12:30:00.000Z');
+    await stream.connected(actor.tenantId, clusterId, 'stream-r', 'agent/1', at);
+    await Promise.all([
+      ...[3, 7, 5, 8, 4, 6].map((version) => stream.acked(actor.tenantId, clusterId, version, at)),
+      stream.nacked(actor.tenantId, clusterId, 9, 'refused while others were ACKed', at),
+      stream.disconnected(actor.tenantId, clusterId, 'stream-r', at),
+    ]);
+    const record = await clusters.get(actor.tenantId, clusterId);
+    // The newest ACK wins whatever the order, the NACK of a newer version stays, and no ACK wrote
+    // back conditions it read before the disconnection (Connected stays False).
+    expect(record).toMatchObject({ appliedVersion: 8, lastNackVersion: 9 });
+    const view = toClusterView(record, at);
+    expect(view.conditions.find((c) => c.type === 'Connected')).toMatchObject({ status: 'False' });
+    expect(view.conditions.find((c) => c.type === 'ApplySucceeded')).toBeDefined();
+  });
+
   it('stores agent-reported conditions without touching the inventory or scheduling a recompute', async () => {
     const clusterId = await registerCluster(actor, 'fail-safe');
     const before = new Date('2026-12-01T13:00:00.000Z');

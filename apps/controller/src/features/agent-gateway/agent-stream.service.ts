@@ -1,5 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { InventoryUpdate, MeshInstallation, ReportedCondition } from '@lattice/domain';
+import type {
+  InventoryUpdate,
+  MeshInstallation,
+  ReportedCondition,
+  SnapshotCaSummary,
+} from '@lattice/domain';
 import type { TelemetryBatch__Output } from '@lattice/proto';
 import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { DesiredStateService } from '../config-distribution/desired-state.service';
@@ -14,9 +19,12 @@ import type { IngestResult } from '../telemetry/telemetry.types';
 import { AgentGatewayMetrics } from './agent-gateway.metrics';
 import { ClusterLinkRepository } from './cluster-link.repository';
 
-/** What a stream tells the CA's ACK gate: snapshots it sent, ACKs (true: may matter to a rotation) and NACKs. */
+/**
+ * What a stream tells the CA's ACK gate: snapshots it sent (true: its CA part — membership, roots —
+ * differs from the one sent before), ACKs (true: may matter to a rotation) and NACKs.
+ */
 export interface RotationAckGate {
-  snapshotSent(version: number, payload: Uint8Array): void;
+  snapshotSent(version: number, caPart: SnapshotCaSummary): boolean;
   acked(version: number, newestSentVersion: number): boolean;
   nacked(version: number): void;
 }
@@ -99,6 +107,11 @@ export class AgentStreamService {
   /** The resources of a snapshot to push as a DeltaSnapshot (split once per payload held). */
   snapshotResources(snapshot: SnapshotToPush): SnapshotResource[] {
     return this.desiredStates.snapshotResources(snapshot);
+  }
+
+  /** The CA part of a snapshot to push, for the stream's rotation gate (read once per payload held). */
+  snapshotCaSummary(snapshot: SnapshotToPush): SnapshotCaSummary {
+    return this.desiredStates.snapshotCaSummary(snapshot);
   }
 
   /**

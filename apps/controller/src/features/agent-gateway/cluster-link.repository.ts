@@ -19,6 +19,18 @@ import { Prisma } from '../../generated/prisma/client';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { dbOf, type Transaction } from '../../platform/database/transaction.service';
 
+/** Compare-and-set rounds of an ACK before it takes the row lock instead (see recordAck). */
+const ACK_COMPARE_AND_SET_ATTEMPTS = 3;
+
+/** The desired_at of an ACKed version when it is the cluster's newest and was not applied before. */
+function ackedDesiredAt(
+  facts: { appliedVersion: number },
+  row: { desired_version: number; desired_at: Date | null },
+  version: number,
+): Date | null {
+  return version > facts.appliedVersion && Number(row.desired_version) === version ? row.desired_at : null;
+}
+
 /** What the agent stream reads and writes about its own cluster (always tenant and cluster scoped). */
 @Injectable()
 export class ClusterLinkRepository {
@@ -188,8 +200,55 @@ export class ClusterLinkRepository {
    * replaced mid-push) changes nothing. An ACK at or above the last NACKed version clears lastNack
    * (domain afterAck). Returns when that version was stored as desired, if the ACK moved the
    * cluster to its newest desired version (null for a stale or repeated ACK).
+   *
+   * Every member ACKs every change, so this is the agent stream's most frequent write: it reads the
+   * row and updates it only if the columns the ACK depends on are still as read (compare-and-set,
+   * two statements) instead of in a transaction holding the row lock (four). A concurrent change
+   * of those columns (a NACK, a condition, a connection) makes it read again; after a few such
+   * races it takes the lock.
    */
   async recordAck(tenantId: string, clusterId: string, version: number, now: Date): Promise<Date | null> {
+    for (let attempt = 0; attempt < ACK_COMPARE_AND_SET_ATTEMPTS; attempt++) {
+      const rows = await this.prisma.$queryRaw<
+        {
+          conditions: unknown;
+          conditions_text: string;
+          applied_version: number;
+          desired_version: number;
+          desired_at: Date | null;
+          last_nack_version: number | null;
+        }[]
+      >(Prisma.sql`
+        SELECT conditions, conditions::text AS conditions_text, applied_version, desired_version, desired_at,
+               last_nack_version
+          FROM clusters WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid`);
+      const row = rows[0];
+      if (!row) return null;
+      const facts = {
+        appliedVersion: Number(row.applied_version),
+        lastNackVersion: row.last_nack_version === null ? null : Number(row.last_nack_version),
+      };
+      const outcome = afterAck(facts, storedConditions(row.conditions), version, now);
+      if (!outcome.changed) return null;
+      const updated = await this.prisma.$executeRaw(Prisma.sql`
+        UPDATE clusters SET applied_version = ${outcome.appliedVersion}::int,
+               conditions = ${storedConditionsJson(outcome.conditions)}::jsonb, updated_at = ${now}
+               ${outcome.clearNack ? Prisma.sql`, last_nack_version = NULL, last_nack_reason = NULL, last_nack_at = NULL` : Prisma.empty}
+         WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid
+           AND applied_version = ${facts.appliedVersion}::int
+           AND last_nack_version IS NOT DISTINCT FROM ${facts.lastNackVersion}::int
+           AND conditions = ${row.conditions_text}::jsonb`);
+      if (updated === 1) return ackedDesiredAt(facts, row, version);
+    }
+    return this.recordAckLocked(tenantId, clusterId, version, now);
+  }
+
+  private async recordAckLocked(
+    tenantId: string,
+    clusterId: string,
+    version: number,
+    now: Date,
+  ): Promise<Date | null> {
     const desiredAt = await this.withLockedCluster(tenantId, clusterId, async (tx, row) => {
       const outcome = afterAck(row, row.conditions, version, now);
       if (!outcome.changed) return null;
@@ -201,7 +260,7 @@ export class ClusterLinkRepository {
           ...(outcome.clearNack ? { lastNackVersion: null, lastNackReason: null, lastNackAt: null } : {}),
         },
       });
-      return version > row.appliedVersion && row.desiredVersion === version ? row.desiredAt : null;
+      return ackedDesiredAt(row, { desired_version: row.desiredVersion, desired_at: row.desiredAt }, version);
     });
     return desiredAt ?? null;
   }

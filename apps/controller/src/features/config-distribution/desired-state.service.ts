@@ -2,9 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   assignMeshCa,
   buildDesiredStates,
+  CanonicalJsonMemo,
   changedClusterPayloads,
   type ClusterPayloadChange,
   type PoliciesByGns,
+  type SnapshotCaSummary,
+  stateCaSummary,
   withAutoscaling,
   withPolicies,
 } from '@lattice/domain';
@@ -17,6 +20,7 @@ import { MeshMembershipService } from './mesh-membership.service';
 import { SnapshotStoreRepository } from './snapshot-store.repository';
 import { TenantMeshRepository } from './tenant-mesh.repository';
 import { VirtualAddressService } from './virtual-addresses.service';
+import { splitCanonicalState } from './snapshot-resources.util';
 
 /** Clusters whose new desired state is stored in one statement. */
 const STORE_CHUNK_CLUSTERS = 100;
@@ -94,6 +98,11 @@ export class DesiredStateService {
     return this.recentSnapshots.resourcesOf(snapshot);
   }
 
+  /** The CA part of a snapshot, for the rotation gate of a stream it is sent on (read once per payload held). */
+  snapshotCaSummary(snapshot: StoredSnapshot): SnapshotCaSummary {
+    return this.recentSnapshots.caSummaryOf(snapshot);
+  }
+
   private flushReads(tenantId: string): void {
     const pending = this.pendingReads.get(tenantId) ?? [];
     this.pendingReads.delete(tenantId);
@@ -142,12 +151,23 @@ export class DesiredStateService {
     // A statement per chunk of clusters rather than a round trip each (with a GNS spanning the
     // fleet, the last cluster's agent would otherwise wait for every store before it); a chunk is
     // announced as soon as it is stored, and only one chunk of payloads is held at a time. The
-    // payload stored is the canonical JSON that was hashed (serialized once).
-    for (const changes of chunksOf(changedClusterPayloads(previousHashes, states), STORE_CHUNK_CLUSTERS)) {
+    // payload stored is the canonical JSON that was hashed (serialized once). Each payload's
+    // resources are split here from the state it encodes, for the pushes to come; the memo makes
+    // what the states share (a service's remote endpoints) serialized, hashed and encoded once.
+    const memo = new CanonicalJsonMemo();
+    const resourcePayloads = new Map<string, Buffer>();
+    for (const changes of chunksOf(
+      changedClusterPayloads(previousHashes, states, memo),
+      STORE_CHUNK_CLUSTERS,
+    )) {
       const chunk = changes.map((change) => ({
         clusterId: change.clusterId,
         hash: change.hash,
         payload: Buffer.from(change.canonicalJson, 'utf8'),
+        derived: {
+          resources: splitCanonicalState(change.canonicalState, memo, resourcePayloads),
+          caSummary: stateCaSummary(change.canonicalState),
+        },
       }));
       const endTimer = this.metrics.storeSeconds.startTimer();
       const stored = await this.snapshots.store(tenantId, chunk);
@@ -157,11 +177,12 @@ export class DesiredStateService {
         const version = stored.get(change.clusterId);
         if (version === undefined) continue;
         announced.push({ clusterId: change.clusterId, version });
-        this.recentSnapshots.remember(tenantId, change.clusterId, {
-          version,
-          hash: change.hash,
-          payload: change.payload,
-        });
+        this.recentSnapshots.remember(
+          tenantId,
+          change.clusterId,
+          { version, hash: change.hash, payload: change.payload },
+          change.derived,
+        );
         this.metrics.snapshotVersions.inc();
       }
       // Pub/sub is fire-and-forget: an agent that misses the announcement still gets the version

@@ -1,3 +1,4 @@
+import { snapshotCaSummary } from '@lattice/domain';
 import { parseControllerEnv } from '../../platform/config/controller-env.util';
 import type { RuntimeConfig } from '../../platform/config/runtime-config.types';
 import type { StoredSnapshot } from './config-distribution.types';
@@ -28,6 +29,20 @@ describe('RecentSnapshotsCache', () => {
       globalNamespaceResources: [],
     });
     expect(cache.resourcesOf({ ...stored })).toBe(resources);
+  });
+
+  it('reads the CA part of a payload once, or takes what a recomputation derived', () => {
+    const cache = cacheOf('1');
+    const state = { clusterId: 'c-1', clusterName: 'one', globalNamespaces: [{ id: 'g-1' }] };
+    const stored = { version: 1, hash: 'h', payload: Buffer.from(JSON.stringify(state)) };
+    const summary = cache.caSummaryOf(stored);
+    expect(summary).toEqual(snapshotCaSummary(stored.payload));
+    expect(cache.caSummaryOf({ ...stored })).toBe(summary);
+    const derived = { resources: [], caSummary: { key: 'derived', trustsSeveralRoots: false } };
+    const recomputed = { version: 2, hash: 'h2', payload: Buffer.from(JSON.stringify(state)) };
+    cache.remember(TENANT, 'c-1', recomputed, derived);
+    expect(cache.caSummaryOf(recomputed)).toBe(derived.caSummary);
+    expect(cache.resourcesOf(recomputed)).toBe(derived.resources);
   });
 
   it('serves exactly the version remembered for the cluster and tenant', () => {

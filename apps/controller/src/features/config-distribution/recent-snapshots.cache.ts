@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
+import { snapshotCaSummary, type SnapshotCaSummary } from '@lattice/domain';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import type { SnapshotResource, StoredSnapshot } from './config-distribution.types';
 import { splitSnapshotPayload } from './snapshot-resources.util';
@@ -25,6 +26,8 @@ export class RecentSnapshotsCache {
    * Not counted in the size bound: a split payload takes about as much again.
    */
   private readonly resources = new WeakMap<Buffer, SnapshotResource[]>();
+  /** The CA part of a payload (for the rotation gate of each stream it is sent on), likewise. */
+  private readonly caSummaries = new WeakMap<Buffer, SnapshotCaSummary>();
 
   constructor(@Inject(RUNTIME_CONFIG) config: RuntimeConfig) {
     const maxSize = config.env.LATTICE_SNAPSHOT_CACHE_MB * 1024 * 1024;
@@ -37,7 +40,17 @@ export class RecentSnapshotsCache {
         : undefined;
   }
 
-  remember(tenantId: string, clusterId: string, snapshot: StoredSnapshot): void {
+  /** `derived`: what the caller already knows of the payload (a recomputation has its state). */
+  remember(
+    tenantId: string,
+    clusterId: string,
+    snapshot: StoredSnapshot,
+    derived?: { resources: SnapshotResource[]; caSummary: SnapshotCaSummary },
+  ): void {
+    if (derived) {
+      this.resources.set(snapshot.payload, derived.resources);
+      this.caSummaries.set(snapshot.payload, derived.caSummary);
+    }
     const cached = this.entries?.get(clusterId);
     // Stores of one tenant never overlap (the scheduler's deduplication), but never step back anyway.
     if (cached && cached.tenantId === tenantId && cached.version > snapshot.version) return;
@@ -52,6 +65,16 @@ export class RecentSnapshotsCache {
       this.resources.set(snapshot.payload, resources);
     }
     return resources;
+  }
+
+  /** The CA part of a snapshot (for the rotation gate), read from the payload at most once. */
+  caSummaryOf(snapshot: StoredSnapshot): SnapshotCaSummary {
+    let summary = this.caSummaries.get(snapshot.payload);
+    if (!summary) {
+      summary = snapshotCaSummary(snapshot.payload);
+      this.caSummaries.set(snapshot.payload, summary);
+    }
+    return summary;
   }
 
   /** The cluster's snapshot of exactly `version`, when this replica still holds it. */
