@@ -450,3 +450,40 @@ export const SetSecurityPolicyMutation = graphql(`
     }
   }
 `);
+
+export const GnsAutoscalingQuery = graphql(`
+  query GnsAutoscaling($id: ID!) {
+    globalNamespace(id: $id) {
+      id
+      autoscalingPolicies {
+        service
+        version
+        spec
+        updatedAt
+      }
+    }
+  }
+`);
+
+export const AutoscalingEventsQuery = graphql(`
+  query AutoscalingEvents($gnsId: ID!, $service: String!) {
+    autoscalingEvents(gnsId: $gnsId, service: $service, first: 20) {
+      nodes {
+        id
+        decidedAt
+        clusterName
+        target {
+          kind
+          namespace
+          name
+        }
+        action
+        outcome
+        fromReplicas
+        toReplicas
+        rule
+        blockedBy
+      }
+    }
+  }
+`);

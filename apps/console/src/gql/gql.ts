@@ -30,6 +30,8 @@ type Documents = {
     "\n  query PolicyDryRun($gnsId: ID!, $trafficPolicies: [ProposedTrafficPolicy!], $securityPolicy: JSONObject) {\n    policyDryRun(gnsId: $gnsId, trafficPolicies: $trafficPolicies, securityPolicy: $securityPolicy) {\n      warnings {\n        field\n        message\n      }\n      clusters {\n        clusterId\n        clusterName\n        added\n        changed\n        removed\n        error\n        objects\n      }\n    }\n  }\n": typeof types.PolicyDryRunDocument,
     "\n  mutation SetTrafficPolicy($gnsId: ID!, $service: String!, $spec: JSONObject!, $version: Int) {\n    setTrafficPolicy(gnsId: $gnsId, service: $service, spec: $spec, version: $version) {\n      service\n      version\n    }\n  }\n": typeof types.SetTrafficPolicyDocument,
     "\n  mutation SetSecurityPolicy($gnsId: ID!, $spec: JSONObject!, $version: Int) {\n    setSecurityPolicy(gnsId: $gnsId, spec: $spec, version: $version) {\n      version\n    }\n  }\n": typeof types.SetSecurityPolicyDocument,
+    "\n  query GnsAutoscaling($id: ID!) {\n    globalNamespace(id: $id) {\n      id\n      autoscalingPolicies {\n        service\n        version\n        spec\n        updatedAt\n      }\n    }\n  }\n": typeof types.GnsAutoscalingDocument,
+    "\n  query AutoscalingEvents($gnsId: ID!, $service: String!) {\n    autoscalingEvents(gnsId: $gnsId, service: $service, first: 20) {\n      nodes {\n        id\n        decidedAt\n        clusterName\n        target {\n          kind\n          namespace\n          name\n        }\n        action\n        outcome\n        fromReplicas\n        toReplicas\n        rule\n        blockedBy\n      }\n    }\n  }\n": typeof types.AutoscalingEventsDocument,
 };
 const documents: Documents = {
     "\n  query Overview($after: String) {\n    globalNamespaces(first: 20, after: $after) {\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n      nodes {\n        id\n        name\n        status {\n          serviceCount\n          conflicts {\n            kind\n            reason\n          }\n          warnings {\n            kind\n            reason\n          }\n        }\n      }\n    }\n  }\n": types.OverviewDocument,
@@ -48,6 +50,8 @@ const documents: Documents = {
     "\n  query PolicyDryRun($gnsId: ID!, $trafficPolicies: [ProposedTrafficPolicy!], $securityPolicy: JSONObject) {\n    policyDryRun(gnsId: $gnsId, trafficPolicies: $trafficPolicies, securityPolicy: $securityPolicy) {\n      warnings {\n        field\n        message\n      }\n      clusters {\n        clusterId\n        clusterName\n        added\n        changed\n        removed\n        error\n        objects\n      }\n    }\n  }\n": types.PolicyDryRunDocument,
     "\n  mutation SetTrafficPolicy($gnsId: ID!, $service: String!, $spec: JSONObject!, $version: Int) {\n    setTrafficPolicy(gnsId: $gnsId, service: $service, spec: $spec, version: $version) {\n      service\n      version\n    }\n  }\n": types.SetTrafficPolicyDocument,
     "\n  mutation SetSecurityPolicy($gnsId: ID!, $spec: JSONObject!, $version: Int) {\n    setSecurityPolicy(gnsId: $gnsId, spec: $spec, version: $version) {\n      version\n    }\n  }\n": types.SetSecurityPolicyDocument,
+    "\n  query GnsAutoscaling($id: ID!) {\n    globalNamespace(id: $id) {\n      id\n      autoscalingPolicies {\n        service\n        version\n        spec\n        updatedAt\n      }\n    }\n  }\n": types.GnsAutoscalingDocument,
+    "\n  query AutoscalingEvents($gnsId: ID!, $service: String!) {\n    autoscalingEvents(gnsId: $gnsId, service: $service, first: 20) {\n      nodes {\n        id\n        decidedAt\n        clusterName\n        target {\n          kind\n          namespace\n          name\n        }\n        action\n        outcome\n        fromReplicas\n        toReplicas\n        rule\n        blockedBy\n      }\n    }\n  }\n": types.AutoscalingEventsDocument,
 };
 
 /**
@@ -128,6 +132,14 @@ export function graphql(source: "\n  mutation SetTrafficPolicy($gnsId: ID!, $ser
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SetSecurityPolicy($gnsId: ID!, $spec: JSONObject!, $version: Int) {\n    setSecurityPolicy(gnsId: $gnsId, spec: $spec, version: $version) {\n      version\n    }\n  }\n"): (typeof documents)["\n  mutation SetSecurityPolicy($gnsId: ID!, $spec: JSONObject!, $version: Int) {\n    setSecurityPolicy(gnsId: $gnsId, spec: $spec, version: $version) {\n      version\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GnsAutoscaling($id: ID!) {\n    globalNamespace(id: $id) {\n      id\n      autoscalingPolicies {\n        service\n        version\n        spec\n        updatedAt\n      }\n    }\n  }\n"): (typeof documents)["\n  query GnsAutoscaling($id: ID!) {\n    globalNamespace(id: $id) {\n      id\n      autoscalingPolicies {\n        service\n        version\n        spec\n        updatedAt\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AutoscalingEvents($gnsId: ID!, $service: String!) {\n    autoscalingEvents(gnsId: $gnsId, service: $service, first: 20) {\n      nodes {\n        id\n        decidedAt\n        clusterName\n        target {\n          kind\n          namespace\n          name\n        }\n        action\n        outcome\n        fromReplicas\n        toReplicas\n        rule\n        blockedBy\n      }\n    }\n  }\n"): (typeof documents)["\n  query AutoscalingEvents($gnsId: ID!, $service: String!) {\n    autoscalingEvents(gnsId: $gnsId, service: $service, first: 20) {\n      nodes {\n        id\n        decidedAt\n        clusterName\n        target {\n          kind\n          namespace\n          name\n        }\n        action\n        outcome\n        fromReplicas\n        toReplicas\n        rule\n        blockedBy\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

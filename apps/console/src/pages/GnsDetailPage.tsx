@@ -19,6 +19,7 @@ import { useAuth } from '../api/auth';
 import { gql, rest } from '../api/client';
 import { GlobalNamespaceQuery, GnsCaQuery } from '../api/operations';
 import { useData } from '../api/use-data';
+import { AutoscalingCard } from '../components/AutoscalingCard';
 import { DeleteButton } from '../components/DeleteButton';
 import { StatusBadge } from '../components/StatusBadge';
 import { DataStates, Empty, ErrorNotice } from '../components/states';
@@ -134,6 +135,7 @@ export function GnsDetailPage() {
             )}
           </Card>
           <CaCard id={id} canEdit={canEdit} />
+          <AutoscalingCard gnsId={id} />
           <Anchor component={Link} to={`/slos?gns=${id}`}>
             SLOs of {g.name}
           </Anchor>
