@@ -201,8 +201,8 @@ export class TelemetryRepository implements OnModuleDestroy {
   /**
    * Creates the partitions of `table` covering [fromMs, toMs) that do not exist yet (UTC days for
    * minutes, months for hours). A new partition is created detached, filled with the rows of its
-   * range that sit in the default partition (written before it existed), then attached: ATTACH
-   * locks the parent only in SHARE UPDATE EXCLUSIVE mode, so queries and inserts go on. An advisory
+   * range that sit in the default partition (written before it existed), then attached. Writes to the
+   * table wait for that (SHARE ROW EXCLUSIVE on the parent), reads go on. An advisory
    * lock serialises concurrent creators (two replicas' jobs). Returns how many were created.
    */
   async ensurePartitions(table: PartitionedTable, fromMs: number, toMs: number): Promise<number> {
@@ -218,6 +218,10 @@ export class TelemetryRepository implements OnModuleDestroy {
             Prisma.sql`SELECT to_regclass(${range.name}) IS NOT NULL AS found`,
           );
           if (exists[0]?.found) return false;
+          // Writers wait until the partition is attached: an INSERT already routed to the default
+          // partition while ATTACH ran would fail its partition constraint once ATTACH commits.
+          // SHARE ROW EXCLUSIVE conflicts with writers' ROW EXCLUSIVE only; reads go on.
+          await tx.$executeRaw(Prisma.sql`LOCK TABLE ${Prisma.raw(table)} IN SHARE ROW EXCLUSIVE MODE`);
           // Identifiers and bounds are built from constants and dates, never from input; DDL takes
           // no bind parameters.
           const partition = Prisma.raw(`"${range.name}"`);
