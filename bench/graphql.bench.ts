@@ -1,6 +1,6 @@
 import type { Benchmark } from './support/benchmark';
 import type { BenchController } from './support/controller';
-import { startFleetProcesses } from './support/fleet-process';
+import { startFleetProcesses, type FleetEndpoints } from './support/fleet-process';
 import { UsageSampler } from './support/process-usage';
 import { summarize } from './support/stats';
 
@@ -24,7 +24,12 @@ const TOPOLOGY = `query($gns: ID!, $from: DateTime!, $to: DateTime!) {
  * answered, so a slow server cannot slow the load down and hide its own latency). The controller's
  * CPU and RSS over each open-loop phase are reported with it.
  *
- *   npm run bench -- graphql --duration=20 --ingest-agents=40 --ingest-replay=5
+ * `--roles=split` runs the deployment `LATTICE_ROLES` allows instead of one all-in-one controller:
+ * an `api` process (queried here; its CPU is the one reported), an `agent-gateway` process (the
+ * fleets' streams and their telemetry) and a `worker` process (rollups and other jobs), sharing
+ * the database, Redis and master key.
+ *
+ *   npm run bench -- graphql --duration=20 --ingest-agents=40 --ingest-replay=5 [--roles=split]
  */
 export const benchmark: Benchmark = {
   name: 'graphql',
@@ -36,12 +41,28 @@ export const benchmark: Benchmark = {
     const ingestAgents = Number(ctx.args['ingest-agents'] ?? 40);
     const ingestProcesses = Number(ctx.args['ingest-processes'] ?? 2);
     const ingestReplay = Number(ctx.args['ingest-replay'] ?? 5);
+    const roles = String(ctx.args['roles'] ?? 'all');
+    if (roles !== 'all' && roles !== 'split') throw new Error(`--roles must be all or split, got ${roles}`);
     // All simulated agents register from one address: the per-peer Register budget would pace them.
+    const env = { LATTICE_REGISTER_PER_MINUTE_PER_PEER: '1000000' };
     const controller = await ctx.startController({
-      env: { LATTICE_REGISTER_PER_MINUTE_PER_PEER: '1000000' },
+      env: roles === 'split' ? { ...env, LATTICE_ROLES: 'api' } : env,
     });
+    // The fleets provision through the API and stream to the agent gateway.
+    let endpoints: FleetEndpoints = controller;
+    if (roles === 'split') {
+      const shared = { ...env, LATTICE_MASTER_KEY: controller.masterKey };
+      const gateway = await ctx.startController({ env: { ...shared, LATTICE_ROLES: 'agent-gateway' } });
+      await ctx.startController({ env: { ...shared, LATTICE_ROLES: 'worker' } });
+      endpoints = {
+        baseUrl: controller.baseUrl,
+        grpcAddress: gateway.grpcAddress,
+        operatorToken: controller.operatorToken,
+      };
+      ctx.log(`roles split: api ${controller.baseUrl}, agent-gateway ${gateway.grpcAddress}, worker`);
+    }
 
-    const queried = await startFleetProcesses(ctx, controller, {
+    const queried = await startFleetProcesses(ctx, endpoints, {
       agents: queriedAgents,
       processes: 1,
       tenantName: 'gql',
@@ -50,7 +71,7 @@ export const benchmark: Benchmark = {
       // Fill the last hour quickly (10 minutes per report), then continue in real time.
       telemetry: { intervalMs: 1000, requestsPerSecond: 20, minutesPerReport: 10, backfillMinutes: 65 },
     });
-    const ingest = await startFleetProcesses(ctx, controller, {
+    const ingest = await startFleetProcesses(ctx, endpoints, {
       agents: ingestAgents,
       processes: ingestProcesses,
       tenantName: 'gql-ingest',

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { Test } from '@nestjs/testing';
 import { SeededRandom } from '@lattice/platform';
-import { DDSketch, MINUTE_MS, minuteStart } from '@lattice/domain';
+import { DDSketch, packSketch, MINUTE_MS, minuteStart } from '@lattice/domain';
 import { AppModule } from '../apps/controller/src/app.module';
 import { parseControllerEnv } from '../apps/controller/src/platform/config/controller-env.util';
 import { SloEvaluationService } from '../apps/controller/src/features/slos/slo-evaluation.service';
@@ -122,7 +122,7 @@ async function seed(ctx: BenchContext, now: number): Promise<void> {
     if (minuteRows[0]!.length === 0) return;
     await ctx.sql(
       `INSERT INTO telemetry_minutes (tenant_id, cluster_id, minute, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::jsonb[])`,
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::bytea[])`,
       minuteRows,
     );
     for (const column of minuteRows) column.length = 0;
@@ -198,7 +198,7 @@ async function seed(ctx: BenchContext, now: number): Promise<void> {
               service,
               requests,
               errors,
-              JSON.stringify(sketch.toJSON()),
+              packSketch(sketch.toJSON()),
             ]);
           }
         }

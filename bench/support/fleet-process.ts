@@ -75,6 +75,9 @@ export interface FleetProcesses {
   stop(): Promise<void>;
 }
 
+/** Where a fleet provisions (REST, with the operator token) and where its agents stream (gRPC). */
+export type FleetEndpoints = Pick<BenchController, 'baseUrl' | 'grpcAddress' | 'operatorToken'>;
+
 /**
  * `options.agents` simulated agents split over `processes` forked fleet-worker processes (the built
  * dist/bench/support/telemetry-fleet-worker.js). The first process provisions the tenant (or uses
@@ -83,7 +86,7 @@ export interface FleetProcesses {
  */
 export async function startFleetProcesses(
   ctx: BenchContext,
-  controller: BenchController,
+  controller: FleetEndpoints,
   options: Partial<FleetOptions> & { agents: number; tenantName: string; processes: number },
 ): Promise<FleetProcesses> {
   const count = Math.max(1, Math.min(options.processes, options.agents));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'pg';
-import { DDSketch, type SketchJSON } from '@lattice/domain';
+import { DDSketch, packSketch, type SketchJSON } from '@lattice/domain';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -52,7 +52,7 @@ export async function seedMinuteRows(client: Client, rows: readonly TelemetryRow
         row.destinationService,
         row.requests,
         row.errors,
-        JSON.stringify(sketchOf(row.latencies)),
+        packSketch(sketchOf(row.latencies)),
       ],
     );
   }

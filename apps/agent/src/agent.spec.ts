@@ -639,7 +639,7 @@ describe('Agent', () => {
 
     transport.latest.deliver({
       body: 'telemetryAck',
-      telemetryAck: { batchId, duplicate: false, rejectedReason: '' },
+      telemetryAck: { batchId, duplicate: false, rejectedReason: '', acceptsPackedLatency: false },
     });
     transport.latest.fail('UNAVAILABLE');
     await waitFor(() => transport.streams.length === 3, 'reconnected again');

@@ -1,3 +1,4 @@
+import { DDSketch, unpackSketch } from '@lattice/domain';
 import type { TelemetryItem } from '@lattice/proto';
 import { RecordingLogger } from '../testing/agent.test-fixtures';
 import {
@@ -144,11 +145,17 @@ describe('TelemetrySender', () => {
     const outlet = new RecordingOutlet();
     sender.flush(outlet);
 
-    sender.onAcknowledgement({ batchId: 'batch-1', duplicate: false, rejectedReason: '' }, outlet);
+    sender.onAcknowledgement(
+      { batchId: 'batch-1', duplicate: false, rejectedReason: '', acceptsPackedLatency: false },
+      outlet,
+    );
     expect(outlet.ids()).toEqual(['batch-1', 'batch-2']);
     expect(logger.messages('warn')).toEqual([]);
 
-    sender.onAcknowledgement({ batchId: 'batch-2', duplicate: false, rejectedReason: 'too old' }, outlet);
+    sender.onAcknowledgement(
+      { batchId: 'batch-2', duplicate: false, rejectedReason: 'too old', acceptsPackedLatency: false },
+      outlet,
+    );
     expect(outlet.ids()).toEqual(['batch-1', 'batch-2', 'batch-3']);
     expect(logger.messages('warn')).toEqual(['controller refused a telemetry batch']);
     expect(sender.unacknowledged().map((batch) => batch.batchId)).toEqual(['batch-3']);
@@ -209,5 +216,34 @@ describe('TelemetrySender', () => {
       expect(outlet.ids()).toEqual(['batch-1', 'batch-2']);
       sender.stop();
     });
+  });
+
+  it('sends packed sketches once the controller accepts them, and LatencySketch again on a new stream', async () => {
+    const sketch = new DDSketch().add(12).add(30).toJSON();
+    const withSketch = (minute: number): TelemetryItem => ({ ...item(minute), latency: sketch });
+    const source = new QueueSource([[withSketch(1)], [withSketch(2)], [withSketch(3)]]);
+    const sender = new TelemetrySender(source, new RecordingLogger(), {
+      maxItemsPerBatch: 1,
+      maxInFlightBatches: 1,
+      newBatchId: sequentialIds(),
+    });
+    const outlet = new RecordingOutlet();
+    for (let round = 0; round < 3; round++) await sender.collect(new Date());
+    sender.flush(outlet);
+    expect(outlet.sent[0]!.items[0]).toMatchObject({ latency: sketch });
+    expect(outlet.sent[0]!.items[0]).not.toHaveProperty('latencyPacked');
+
+    const ack = { duplicate: false, rejectedReason: '', acceptsPackedLatency: true };
+    sender.onAcknowledgement({ ...ack, batchId: 'batch-1' }, outlet);
+    const packed = outlet.sent[1]!.items[0]!;
+    expect(packed).not.toHaveProperty('latency');
+    expect(unpackSketch(packed.latencyPacked as Buffer)).toEqual(sketch);
+    // The pending batch itself keeps its sketch (a resend on another stream may need it).
+    expect(sender.unacknowledged()[0]!.items[0]).toMatchObject({ latency: sketch });
+
+    sender.streamStarted();
+    sender.flush(outlet);
+    expect(outlet.sent[2]!.batchId).toBe('batch-2');
+    expect(outlet.sent[2]!.items[0]).toMatchObject({ latency: sketch });
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { packSketch, type SketchJSON } from '@lattice/domain';
 import type { ControllerMessage__Output, TelemetryBatch, TelemetryItem } from '@lattice/proto';
 import { type AgentLogger, errorMessage } from '../logger';
 import type { TelemetrySource } from './telemetry-source.port';
@@ -34,6 +35,11 @@ export interface TelemetryOutlet {
  * At most a few batches are in flight at a time: a controller that stores telemetry more slowly
  * than the cluster produces it then leaves the backlog here, bounded (oldest dropped), instead of
  * both sides buffering it without limit.
+ *
+ * Sketches go out as LatencySketch messages until a TelemetryAck on the current stream says the
+ * controller accepts packed sketches (TelemetryItem.latency_packed), then packed: the controller
+ * stores those bytes as they are. Each new stream starts over, since it may reach a controller of
+ * an earlier release (during an upgrade), which would ignore the packed field.
  */
 export class TelemetrySender {
   private readonly pending = new Map<string, PendingTelemetryBatch>();
@@ -45,6 +51,8 @@ export class TelemetrySender {
   private readonly newBatchId: () => string;
   private collectTimer: NodeJS.Timeout | undefined;
   private collecting = false;
+  /** The controller on the current stream said it takes packed sketches. */
+  private packedLatency = false;
 
   constructor(
     private readonly source: TelemetrySource,
@@ -82,12 +90,13 @@ export class TelemetrySender {
   /** Sends what the in-flight window allows; the rest waits for acknowledgements or the next stream. */
   flush(outlet: TelemetryOutlet): void {
     if (!outlet.isOpen) return;
-    for (const batch of this.takeSendable()) outlet.send(batch);
+    for (const batch of this.takeSendable()) outlet.send(this.packedLatency ? packedBatch(batch) : batch);
   }
 
   /** The controller's answer to a batch; frees its place in the window for the next one. */
   onAcknowledgement(ack: TelemetryAck__Output | null | undefined, outlet: TelemetryOutlet): void {
     if (!ack) return;
+    if (ack.acceptsPackedLatency) this.packedLatency = true;
     // A refused batch is dropped as well: resending a malformed batch cannot succeed.
     if (ack.rejectedReason) {
       this.logger.warn(
@@ -107,6 +116,7 @@ export class TelemetrySender {
   /** A new stream: nothing is in flight on it, so every pending batch is to be sent (again). */
   streamStarted(): void {
     this.inFlight.clear();
+    this.packedLatency = false;
   }
 
   /** The pending batches to send now, oldest first, counted as in flight from here on. */
@@ -155,4 +165,23 @@ export class TelemetrySender {
       );
     }
   }
+}
+
+/** Packed sketches by sketch object: a batch sent again (a new stream, a lost ack) is not packed again. */
+const packedSketches = new WeakMap<object, Buffer>();
+
+/** The batch with each sketch packed (the agent's sketches are DDSketch.toJSON output: numbers only). */
+function packedBatch(batch: PendingTelemetryBatch): PendingTelemetryBatch {
+  return {
+    batchId: batch.batchId,
+    items: batch.items.map(({ latency, ...item }) => {
+      if (!latency) return item;
+      let packed = packedSketches.get(latency);
+      if (!packed) {
+        packed = packSketch(latency as SketchJSON);
+        packedSketches.set(latency, packed);
+      }
+      return { ...item, latencyPacked: packed };
+    }),
+  };
 }

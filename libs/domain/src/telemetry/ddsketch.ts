@@ -433,7 +433,8 @@ export function parseSketchJson(input: unknown, maxBuckets = DEFAULT_MAX_BUCKETS
   };
 }
 
-function keyRangeOf(relativeAccuracy: number): { minKey: number; maxKey: number } {
+/** The bucket keys a finite value can have under an accuracy (cached; see LogarithmicMapping.keyRange). */
+export function keyRangeOf(relativeAccuracy: number): { minKey: number; maxKey: number } {
   let keyRange = keyRanges.get(relativeAccuracy);
   if (!keyRange) {
     keyRange = new LogarithmicMapping(relativeAccuracy).keyRange();

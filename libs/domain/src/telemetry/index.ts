@@ -7,3 +7,4 @@ export * from './gns-telemetry-scope';
 export * from './telemetry-topology';
 export * from './query-result-cache';
 export * from './telemetry-partitions';
+export * from './packed-sketch';

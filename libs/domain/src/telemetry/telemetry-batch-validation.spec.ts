@@ -1,5 +1,6 @@
 import { DomainError } from '../errors';
 import { DDSketch } from './ddsketch';
+import { packSketch, unpackSketch } from './packed-sketch';
 import { validateTelemetryBatch, type IncomingTelemetryItem } from './telemetry-batch-validation';
 
 const NOW = Date.UTC(2026, 10, 21, 12, 0, 0);
@@ -27,12 +28,23 @@ function refusal(run: () => unknown): DomainError {
 }
 
 describe('validateTelemetryBatch', () => {
-  it('returns the items with their sketches checked, not rebuilt, and exactly their fields', () => {
+  it('returns the items with their sketches checked and packed, and exactly their fields', () => {
     const sent = { ...new DDSketch().add(12).add(30).toJSON(), extra: 'ignored' };
     const [valid] = validateTelemetryBatch('b-1', [item({ latency: sent })], NOW, LIMITS);
-    expect(valid?.latency).toEqual(new DDSketch().add(12).add(30).toJSON());
-    expect(DDSketch.fromJSON(valid?.latency).count).toBe(2);
+    expect(unpackSketch(valid!.latencyPacked)).toEqual(new DDSketch().add(12).add(30).toJSON());
     expect(valid).toMatchObject({ requests: 2, errors: 1, destinationService: 'cart' });
+    expect(valid).not.toHaveProperty('latency');
+  });
+
+  it('takes a packed sketch as it came (no copy, no rebuild)', () => {
+    const packed = packSketch(new DDSketch().add(12).add(30).toJSON());
+    const [valid] = validateTelemetryBatch(
+      'b-1',
+      [item({ latency: null, latencyPacked: packed })],
+      NOW,
+      LIMITS,
+    );
+    expect(valid!.latencyPacked).toBe(packed);
   });
 
   it('treats a missing sketch as no latencies', () => {
@@ -42,8 +54,15 @@ describe('validateTelemetryBatch', () => {
       NOW,
       LIMITS,
     );
-    expect(DDSketch.fromJSON(valid?.latency).isEmpty).toBe(true);
-    expect(valid?.latency).toEqual(new DDSketch().toJSON());
+    expect(unpackSketch(valid!.latencyPacked)).toEqual(new DDSketch().toJSON());
+    // An empty packed field (protobuf's default) is no sketch either.
+    const [alsoEmpty] = validateTelemetryBatch(
+      'b-1',
+      [item({ requests: 0, errors: 0, latency: null, latencyPacked: Buffer.alloc(0) })],
+      NOW,
+      LIMITS,
+    );
+    expect(alsoEmpty!.latencyPacked).toEqual(valid!.latencyPacked);
   });
 
   it("keeps the caller's cluster, '' when an older agent did not send it", () => {
@@ -73,6 +92,15 @@ describe('validateTelemetryBatch', () => {
     [{ latency: { ...new DDSketch().add(5).toJSON(), offset: 1e9 } }, 'items[1].latency'],
     [{ latency: { ...new DDSketch().add(5).toJSON(), min: 9, max: 5 } }, 'items[1].latency'],
     [{ latency: { ...new DDSketch().add(5).toJSON(), sum: Number.NaN } }, 'items[1].latency'],
+    [{ latency: null, latencyPacked: Buffer.from([1, 2, 3]) }, 'items[1].latencyPacked'],
+    [
+      {
+        latency: null,
+        latencyPacked: packSketch({ ...new DDSketch().add(5).toJSON(), relativeAccuracy: 0.02 }),
+      },
+      'items[1].latencyPacked',
+    ],
+    [{ latencyPacked: packSketch(new DDSketch().add(5).toJSON()) }, 'items[1].latencyPacked'],
   ] satisfies [Partial<IncomingTelemetryItem>, string][])('refuses %j naming %s', (bad, field) => {
     const error = refusal(() => validateTelemetryBatch('b-1', [item(), item(bad)], NOW, LIMITS));
     expect(error.code).toBe('VALIDATION');

@@ -1,24 +1,28 @@
 import { DomainError } from '../errors';
-import { DEFAULT_RELATIVE_ACCURACY, InvalidSketchError, parseSketchJson, type SketchJSON } from './ddsketch';
+import { DEFAULT_RELATIVE_ACCURACY, InvalidSketchError, parseSketchJson } from './ddsketch';
+import { checkPackedSketch, packSketch } from './packed-sketch';
 import { MINUTE_MS, type TelemetryItem } from './telemetry-item';
 
-/** A telemetry item as it arrives from an agent (protobuf output shape); nothing is trusted yet. */
-export type IncomingTelemetryItem = Omit<TelemetryItem, 'latency'> & { latency: unknown };
-
 /**
- * An item that passed validation. Its sketch stays the plain wire form (checked, not rebuilt into a
- * DDSketch: the ingest stores it as it is and queries merge the stored forms directly).
+ * A telemetry item as it arrives from an agent (protobuf output shape); nothing is trusted yet. Its
+ * sketch comes as `latency` (LatencySketch, agents of earlier releases) or `latencyPacked`.
  */
-export type ValidTelemetryItem = Omit<TelemetryItem, 'sourceCluster'> & {
+export type IncomingTelemetryItem = Omit<TelemetryItem, 'latency'> & {
+  latency: unknown;
+  latencyPacked?: Uint8Array | null;
+};
+
+/** An item that passed validation, its sketch in the packed form the ingest stores (packed-sketch.ts). */
+export type ValidTelemetryItem = Omit<TelemetryItem, 'sourceCluster' | 'latency'> & {
   sourceCluster: string;
-  latency: SketchJSON;
+  latencyPacked: Uint8Array;
 };
 
 /** An empty sketch, shared by the items that carry none (never mutated). */
-const EMPTY_SKETCH: SketchJSON = Object.freeze({
+const EMPTY_PACKED_SKETCH = packSketch({
   relativeAccuracy: DEFAULT_RELATIVE_ACCURACY,
   offset: 0,
-  counts: Object.freeze([]) as unknown as number[],
+  counts: [],
   zeroCount: 0,
   min: 0,
   max: 0,
@@ -110,26 +114,39 @@ export function validateTelemetryBatch(
       destinationService: item.destinationService,
       requests: item.requests,
       errors: item.errors,
-      latency: parseSketch(item.latency, at('latency')),
+      latencyPacked: packedSketchOf(item, at),
     };
   });
 }
 
-function parseSketch(input: unknown, field: string): SketchJSON {
+function packedSketchOf(item: IncomingTelemetryItem, at: (field: string) => string): Uint8Array {
+  const packed = item.latencyPacked;
+  const hasPacked = packed !== null && packed !== undefined && packed.length > 0;
   // No traffic, no latencies: an absent sketch is an empty one.
-  if (input === null || input === undefined) return EMPTY_SKETCH;
-  let sketch: SketchJSON;
+  if (!hasPacked && (item.latency === null || item.latency === undefined)) return EMPTY_PACKED_SKETCH;
+  if (hasPacked && item.latency !== null && item.latency !== undefined) {
+    refuse(at('latencyPacked'), 'must not be set together with latency');
+  }
+  const field = hasPacked ? at('latencyPacked') : at('latency');
   try {
-    sketch = parseSketchJson(input);
+    if (hasPacked) {
+      checkAccuracy(checkPackedSketch(packed).relativeAccuracy, field);
+      return packed;
+    }
+    const sketch = parseSketchJson(item.latency);
+    checkAccuracy(sketch.relativeAccuracy, field);
+    return packSketch(sketch);
   } catch (error) {
     if (error instanceof InvalidSketchError) refuse(field, error.message);
     throw error;
   }
-  // Sketches are merged across clusters and minutes, which needs one bucket layout everywhere.
-  if (sketch.relativeAccuracy !== DEFAULT_RELATIVE_ACCURACY) {
-    refuse(field, `relativeAccuracy must be ${DEFAULT_RELATIVE_ACCURACY}, got ${sketch.relativeAccuracy}`);
+}
+
+/** Sketches are merged across clusters and minutes, which needs one bucket layout everywhere. */
+function checkAccuracy(relativeAccuracy: number, field: string): void {
+  if (relativeAccuracy !== DEFAULT_RELATIVE_ACCURACY) {
+    refuse(field, `relativeAccuracy must be ${DEFAULT_RELATIVE_ACCURACY}, got ${relativeAccuracy}`);
   }
-  return sketch;
 }
 
 function refuse(field: string, message: string): never {

@@ -508,7 +508,9 @@ export class AgentSession {
         this.identity.clusterId,
         batch,
       );
-      this.send({ telemetryAck: { batchId: batch.batchId, duplicate: result.duplicate } });
+      this.send({
+        telemetryAck: { batchId: batch.batchId, duplicate: result.duplicate, acceptsPackedLatency: true },
+      });
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'VALIDATION') throw error;
       // A malformed batch is refused, not retried forever; the stream stays up.
@@ -516,7 +518,12 @@ export class AgentSession {
         `cluster ${this.clusterId} sent a malformed telemetry batch: ${boundAgentString(error.message, AGENT_STRING_LIMITS.message)}`,
       );
       this.send({
-        telemetryAck: { batchId: batch.batchId, duplicate: false, rejectedReason: error.message },
+        telemetryAck: {
+          batchId: batch.batchId,
+          duplicate: false,
+          rejectedReason: error.message,
+          acceptsPackedLatency: true,
+        },
       });
     }
   }

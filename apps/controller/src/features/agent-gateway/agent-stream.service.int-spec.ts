@@ -364,6 +364,7 @@ describe('AgentStreamService', () => {
         {
           minuteUnixMs: minute,
           sourceCluster: '',
+          latencyPacked: Buffer.alloc(0),
           sourceNamespace: 'shop',
           sourceService: 'frontend',
           destinationNamespace: 'shop',

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { PgPool } from '../../platform/database/pg-pool.service';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { dbOf, transactionClient, type Transaction } from '../../platform/database/transaction.service';
 import { Prisma, type ApiToken, type Role as DbRole } from '../../generated/prisma/client';
@@ -31,14 +32,33 @@ const ROLES: Record<DbRole, Role> = { ADMIN: 'admin', EDITOR: 'editor', VIEWER: 
 
 @Injectable()
 export class ApiTokensRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly pg: PgPool,
+  ) {}
 
   /** The one query that is not tenant-scoped: finding which tenant a presented token belongs to. */
   async findActiveByHash(hash: string, now: Date): Promise<StoredApiToken | null> {
-    const row = await this.prisma.apiToken.findFirst({
-      where: { hash, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
-    });
-    return row && toStored(row);
+    // Plain pg: every API request runs it (see PgPool).
+    const [row] = await this.pg.query<TokenRow>(
+      `SELECT id, tenant_id, name, prefix, role, expires_at, last_used_at, revoked_at, created_at
+       FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
+      [hash, now],
+    );
+    return row
+      ? toStored({
+          id: row.id,
+          tenantId: row.tenant_id,
+          name: row.name,
+          prefix: row.prefix,
+          hash,
+          role: row.role,
+          expiresAt: row.expires_at,
+          lastUsedAt: row.last_used_at,
+          revokedAt: row.revoked_at,
+          createdAt: row.created_at,
+        })
+      : null;
   }
 
   /** Recorded at most once a minute per token, so authentication does not write on every request. */
@@ -114,6 +134,18 @@ export class ApiTokensRepository {
     const row = await db.apiToken.findFirst({ where: { tenantId, id } });
     return row && toStored(row);
   }
+}
+
+interface TokenRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  prefix: string;
+  role: DbRole;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+  created_at: Date;
 }
 
 function toStored(row: ApiToken): StoredApiToken {

@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { PrismaService } from '../../platform/database/prisma.service';
+import { PgPool } from '../../platform/database/pg-pool.service';
 import { ApiTokensRepository } from './api-tokens.repository';
 import { AuthService } from './auth.service';
 import { hashToken, issueToken } from './token-format.util';
@@ -52,6 +53,7 @@ describe('AuthService', () => {
       providers: [
         { provide: RUNTIME_CONFIG, useValue: config },
         PrismaService,
+        PgPool,
         ApiTokensRepository,
         AuthService,
       ],

@@ -4,6 +4,7 @@ import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { RUNTIME_CONFIG } from '../../platform/config/runtime-config.types';
 import { PrismaService } from '../../platform/database/prisma.service';
+import { PgPool } from '../../platform/database/pg-pool.service';
 import { TransactionRunner } from '../../platform/database/transaction.service';
 import { AuditRepository } from '../audit/audit.repository';
 import { AuditService } from '../audit/audit.service';
@@ -37,6 +38,7 @@ describe('TokensService', () => {
       providers: [
         { provide: RUNTIME_CONFIG, useValue: testRuntimeConfig(database.url) },
         PrismaService,
+        PgPool,
         TransactionRunner,
         ApiTokensRepository,
         AuditRepository,

@@ -1,18 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { z } from 'zod';
-import type {
-  ActiveAlert,
-  AlertEvent,
-  DestinationPeriod,
-  MatchCondition,
-  NamedCluster,
-  RunningTotals,
-  SeriesMinute,
-  SeriesResolution,
-  SloEvaluation,
-  SloSeriesProgress,
-  SloTrafficSource,
-  TrafficTarget,
+import {
+  unpackSketchHexList,
+  type ActiveAlert,
+  type AlertEvent,
+  type DestinationPeriod,
+  type MatchCondition,
+  type NamedCluster,
+  type RunningTotals,
+  type SeriesMinute,
+  type SeriesResolution,
+  type SloEvaluation,
+  type SloSeriesProgress,
+  type SloTrafficSource,
+  type TrafficTarget,
 } from '@lattice/domain';
 import { Prisma } from '../../generated/prisma/client';
 import { PrismaService } from '../../platform/database/prisma.service';
@@ -84,7 +85,8 @@ interface RawDestinationPeriod {
   minute_ms: number;
   requests: bigint;
   errors: bigint;
-  sketches: unknown[];
+  /** string_agg of the group's sketches as hex (unpackSketchHexList). */
+  sketches: string;
 }
 
 /** The telemetry table and its time column per resolution (constant identifiers). */
@@ -197,7 +199,7 @@ export class SloEvaluationRepository {
     const rows = await db.$queryRaw<RawDestinationPeriod[]>(Prisma.sql`
       SELECT t.tenant_id::text AS tenant_id, t.cluster_id::text AS cluster_id, t.destination_namespace AS namespace,
              t.destination_service AS service, (extract(epoch FROM t.${column}) * 1000)::float8 AS minute_ms,
-             sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
+             sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, string_agg(encode(t.sketch, 'hex'), ',') AS sketches
       FROM unnest(${targets.map((target) => target.tenantId)}::uuid[], ${targets.map((target) => target.service)}::text[],
                   ${targets.map((target) => iso(target.fromMs))}::timestamptz[], ${targets.map((target) => iso(target.toMs))}::timestamptz[])
              AS s(tenant_id, service, from_at, to_at)
@@ -212,7 +214,7 @@ export class SloEvaluationRepository {
       minuteMs: Number(row.minute_ms),
       requests: Number(row.requests),
       errors: Number(row.errors),
-      sketches: row.sketches,
+      sketches: unpackSketchHexList(row.sketches),
     }));
   }
 

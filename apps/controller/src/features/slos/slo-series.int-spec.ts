@@ -1,6 +1,14 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
-import { ceilHour, floorHour, HOUR_MS, MINUTE_MS, minuteStart, type SloSpec } from '@lattice/domain';
+import {
+  ceilHour,
+  packSketch,
+  floorHour,
+  HOUR_MS,
+  MINUTE_MS,
+  minuteStart,
+  type SloSpec,
+} from '@lattice/domain';
 import type { TelemetryBatch__Output } from '@lattice/proto';
 import { AppModule } from '../../app.module';
 import { parseControllerEnv } from '../../platform/config/controller-env.util';
@@ -21,7 +29,7 @@ import { SlosService } from './slos.service';
 
 const DAY_MS = 86_400_000;
 const REQUESTS = 100;
-const SKETCH = JSON.stringify(sketchOf(Array.from({ length: REQUESTS }, () => 20)));
+const SKETCH = packSketch(sketchOf(Array.from({ length: REQUESTS }, () => 20)));
 /** Minute m (unix ms) is bad (5 % errors, over the 1 % threshold) when this says so; otherwise it has no error. */
 const badMinute = (minuteMs: number) => (minuteMs / MINUTE_MS) % 47 === 0;
 /** Hour rollups: every 7th hour has 2 % errors (60 x 2 % = 1.2, counted as 1 bad minute). */
@@ -70,7 +78,7 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
       `INSERT INTO telemetry_minutes (tenant_id, cluster_id, minute, source_namespace, source_service, destination_namespace,
          destination_service, requests, errors, sketch)
        SELECT $1, $2, g.m, 'shop', 'web', 'shop', $3, ${REQUESTS},
-              CASE WHEN (extract(epoch FROM g.m)::bigint / 60) % 47 = 0 THEN 5 ELSE 0 END, $4::jsonb
+              CASE WHEN (extract(epoch FROM g.m)::bigint / 60) % 47 = 0 THEN 5 ELSE 0 END, $4::bytea
        FROM generate_series($5::timestamptz, $6::timestamptz - interval '1 minute', interval '1 minute') AS g(m)`,
       [tenantId, east.id, service, SKETCH, new Date(fromMs), new Date(toMs)],
     );
@@ -80,7 +88,7 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
       `INSERT INTO telemetry_hours (tenant_id, cluster_id, hour, source_namespace, source_service, destination_namespace,
          destination_service, requests, errors, sketch)
        SELECT $1, $2, g.h, 'shop', 'web', 'shop', $3, 6000,
-              CASE WHEN (extract(epoch FROM g.h)::bigint / 3600) % 7 = 0 THEN 120 ELSE 0 END, $4::jsonb
+              CASE WHEN (extract(epoch FROM g.h)::bigint / 3600) % 7 = 0 THEN 120 ELSE 0 END, $4::bytea
        FROM generate_series($5::timestamptz, $6::timestamptz - interval '1 hour', interval '1 hour') AS g(h)`,
       [tenantId, east.id, service, SKETCH, new Date(fromMs), new Date(toMs)],
     );
@@ -284,6 +292,7 @@ describe('SLO series: backfill, catch-up and late telemetry', () => {
         {
           minuteUnixMs: late,
           sourceCluster: '',
+          latencyPacked: Buffer.alloc(0),
           sourceNamespace: 'shop',
           sourceService: 'web',
           destinationNamespace: 'shop',

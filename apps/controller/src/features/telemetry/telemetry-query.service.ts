@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import {
   buildTopology,
@@ -21,6 +21,7 @@ import {
   type Topology,
   type TrafficMetrics,
 } from '@lattice/domain';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { RollupStateStore } from './rollup-state.store';
 import { TelemetryRepository } from './telemetry.repository';
 import { TelemetryScopeRepository, type GnsKey } from './telemetry-scope.repository';
@@ -46,12 +47,15 @@ export interface TopService extends TrafficMetrics {
  * Answers telemetry questions about a Global Namespace from the coarsest stored resolution that
  * covers them (see planSeriesReads / planAggregateReads): one grouped SQL query per question,
  * sketches merged here. serviceMetrics and topology answers are cached under everything they
- * depend on: the question, the GNS's scope, the rollup watermark and the tenant's telemetry version
- * (TelemetryVersionStore), which is read before the rows, so a cached answer is never outdated.
+ * depend on: the question, the GNS's scope and the rollup watermark, with the tenant's telemetry
+ * version (TelemetryVersionStore, read before the rows) they were read at. An answer of an older
+ * version is served for at most LATTICE_TELEMETRY_QUERY_STALENESS_MS after it was read, while one
+ * computation for the newest version replaces it (QueryResultCache): agents report every few
+ * seconds, so without it a busy tenant's dashboards recomputed on every request.
  */
 @Injectable()
 export class TelemetryQueryService {
-  private readonly answers = new QueryResultCache<unknown>(CACHED_ANSWERS);
+  private readonly answers: QueryResultCache<unknown>;
 
   /**
    * The GNS facts every telemetry query reads first, batched (DataLoader): the lookups issued in
@@ -66,7 +70,9 @@ export class TelemetryQueryService {
     private readonly scopes: TelemetryScopeRepository,
     private readonly rollupState: RollupStateStore,
     private readonly versions: TelemetryVersionStore,
+    @Inject(RUNTIME_CONFIG) config: RuntimeConfig,
   ) {
+    this.answers = new QueryResultCache(CACHED_ANSWERS, config.env.LATTICE_TELEMETRY_QUERY_STALENESS_MS);
     this.scopeLoader = new DataLoader((keys) => this.scopes.loadMany(keys), {
       cache: false,
       maxBatchSize: 100,
@@ -247,8 +253,8 @@ export class TelemetryQueryService {
   ): Promise<T> {
     // No version yet (or lost): the rows may change without the version moving, so nothing is cached.
     if (version === null) return compute();
-    const key = JSON.stringify([question, version, rolledUpUntil, facts.matchConditions, facts.clusters]);
-    return this.answers.get(key, compute) as Promise<T>;
+    const key = JSON.stringify([question, rolledUpUntil, facts.matchConditions, facts.clusters]);
+    return this.answers.get(key, version, compute) as Promise<T>;
   }
 }
 

@@ -66,6 +66,7 @@ describe('telemetry queries on DATABASE_READ_URL', () => {
         {
           minuteUnixMs: base,
           sourceCluster: '',
+          latencyPacked: Buffer.alloc(0),
           sourceNamespace: 'shop',
           sourceService: 'web',
           destinationNamespace: 'shop',

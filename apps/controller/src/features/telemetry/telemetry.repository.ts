@@ -6,22 +6,27 @@ import { from as copyFrom } from 'pg-copy-streams';
 import {
   type EdgeTraffic,
   HOUR_MS,
+  packSketch,
   partitionsCovering,
   type PartitionUnit,
   type ReadPlan,
   type SketchJSON,
   type TimeRange,
+  unpackSketchHexList,
   type ValidTelemetryItem,
 } from '@lattice/domain';
 import { pgPoolConfigFromUrl } from '@lattice/platform';
 import { Prisma } from '../../generated/prisma/client';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
-import type { Db } from '../../platform/database/db.util';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { TelemetryReadDatabase } from './telemetry-read.database';
 
 /** Hour rows per INSERT statement: arrays travel as 11 parameters, so this only bounds statement size. */
 const INSERT_CHUNK_ROWS = 1_000;
+/** Groups of an hour unpacked and merged between two yields to the event loop (see recomputeHour). */
+const ROLLUP_SLICE_GROUPS = 50;
+/** Connections for hour recomputations (a run recomputes one hour at a time per replica). */
+const MAINTENANCE_POOL_SIZE = 2;
 /** Rows per DELETE statement, so retention never holds long locks or builds huge WAL bursts. */
 const DELETE_CHUNK_ROWS = 10_000;
 /** Minute rows per chunk written to the COPY stream (bounds the size of one string). */
@@ -55,7 +60,7 @@ export type TrafficKey = Omit<EdgeTraffic, 'totals'>;
 export interface TrafficGroup {
   requests: number;
   errors: number;
-  sketches: unknown[];
+  sketches: SketchJSON[];
 }
 
 export interface HourRow extends TrafficKey {
@@ -86,15 +91,18 @@ interface RawGroup {
   destination_namespace: string;
   destination_service: string;
   bucket: number;
-  requests: bigint;
-  errors: bigint;
-  sketches: unknown[];
+  /** bigint sums: pg hands int8 over as text, Prisma as bigint. */
+  requests: bigint | string;
+  errors: bigint | string;
+  /** string_agg of the group's sketches as hex (unpackSketchHexList). */
+  sketches: string;
 }
 
 /**
- * Telemetry storage in raw SQL: minute rows go in as one multi-row INSERT per chunk (unnest of
- * arrays), reads group in PostgreSQL and hand the sketches of each group to the caller to merge.
- * The tenant id is the first argument of every tenant-owned query.
+ * Telemetry storage in raw SQL: minute rows go in by COPY (insertBatches), their sketches in the
+ * packed form they were checked in (packed-sketch.ts); reads group in PostgreSQL and hand each
+ * group's sketches, unpacked, to the caller to merge. The tenant id is the first argument of every
+ * tenant-owned query.
  */
 @Injectable()
 export class TelemetryRepository implements OnModuleDestroy {
@@ -103,6 +111,8 @@ export class TelemetryRepository implements OnModuleDestroy {
    * (LATTICE_TELEMETRY_INGEST_CONCURRENCY), so ingest never takes the pool queries and handshakes use.
    */
   private readonly ingestPool: Pool;
+  /** Hour recomputations' own connections (plain pg, as ingest: no Prisma per group). */
+  private readonly maintenancePool: Pool;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -115,12 +125,18 @@ export class TelemetryRepository implements OnModuleDestroy {
       max: config.env.LATTICE_TELEMETRY_INGEST_CONCURRENCY,
       idleTimeoutMillis: 30_000,
     });
+    this.maintenancePool = new Pool({
+      ...pgPoolConfigFromUrl(config.databaseUrl),
+      max: MAINTENANCE_POOL_SIZE,
+      idleTimeoutMillis: 30_000,
+    });
     // An idle connection that the server closes must not crash the process; the next use reconnects.
     this.ingestPool.on('error', () => undefined);
+    this.maintenancePool.on('error', () => undefined);
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.ingestPool.end();
+    await Promise.all([this.ingestPool.end(), this.maintenancePool.end()]);
   }
 
   /** Stores one batch (see insertBatches); false when its id was seen before. */
@@ -283,10 +299,10 @@ export class TelemetryRepository implements OnModuleDestroy {
     stepMs: number,
   ): Promise<SeriesGroup[]> {
     if (filter.clusterIds.length === 0) return [];
-    const rows = await this.reads.client.$queryRaw<RawGroup[]>(Prisma.sql`
+    const rows = await this.reads.query<RawGroup>(Prisma.sql`
       SELECT floor((extract(epoch FROM t.at) * 1000 - ${bucketFromMs}::float8) / ${stepMs}::float8)::int AS bucket,
              t.cluster_id::text AS cluster_id, t.destination_namespace,
-             sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
+             sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, string_agg(encode(t.sketch, 'hex'), ',') AS sketches
       FROM (${trafficSource(tenantId, filter, plan)}) t
       GROUP BY 1, 2, 3`);
     return rows.map((row) => ({
@@ -300,9 +316,9 @@ export class TelemetryRepository implements OnModuleDestroy {
   /** Traffic per edge (caller in its cluster -> callee, per reporting cluster) over the planned range. */
   async edgeGroups(tenantId: string, filter: TrafficFilter, plan: ReadPlan): Promise<EdgeGroup[]> {
     if (filter.clusterIds.length === 0) return [];
-    const rows = await this.reads.client.$queryRaw<RawGroup[]>(Prisma.sql`
+    const rows = await this.reads.query<RawGroup>(Prisma.sql`
       SELECT t.cluster_id::text AS cluster_id, t.source_cluster, t.source_namespace, t.source_service, t.destination_namespace, t.destination_service,
-             sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
+             sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, string_agg(encode(t.sketch, 'hex'), ',') AS sketches
       FROM (${trafficSource(tenantId, filter, plan)}) t
       GROUP BY 1, 2, 3, 4, 5, 6`);
     return rows.map((row) => ({ ...trafficKey(row), ...counts(row) }));
@@ -315,9 +331,9 @@ export class TelemetryRepository implements OnModuleDestroy {
     plan: ReadPlan,
   ): Promise<DestinationGroup[]> {
     if (filter.clusterIds.length === 0) return [];
-    const rows = await this.reads.client.$queryRaw<RawGroup[]>(Prisma.sql`
+    const rows = await this.reads.query<RawGroup>(Prisma.sql`
       SELECT t.cluster_id::text AS cluster_id, t.destination_namespace, t.destination_service,
-             sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, json_agg(t.sketch) AS sketches
+             sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, string_agg(encode(t.sketch, 'hex'), ',') AS sketches
       FROM (${trafficSource(tenantId, filter, plan)}) t
       GROUP BY 1, 2, 3`);
     return rows.map((row) => ({
@@ -328,42 +344,57 @@ export class TelemetryRepository implements OnModuleDestroy {
     }));
   }
 
-  /** A tenant's minute rows of one hour, grouped by key (the input of that hour's rollup). */
-  async minuteGroupsOfHour(tenantId: string, hourMs: number, db: Db = this.prisma): Promise<EdgeGroup[]> {
-    const rows = await db.$queryRaw<RawGroup[]>(Prisma.sql`
-      SELECT cluster_id::text AS cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service,
-             sum(requests)::bigint AS requests, sum(errors)::bigint AS errors, json_agg(sketch) AS sketches
-      FROM telemetry_minutes
-      WHERE tenant_id = ${tenantId}::uuid AND minute >= ${iso(hourMs)}::timestamptz AND minute < ${iso(hourMs + HOUR_MS)}::timestamptz
-      GROUP BY 1, 2, 3, 4, 5, 6`);
-    return rows.map((row) => ({ ...trafficKey(row), ...counts(row) }));
-  }
-
   /**
-   * Recomputes one tenant-hour: an advisory lock serialises recomputations of the same hour (a
-   * scheduled run and a late-data run), then the hour's rows are replaced by `rollUp(minutes)`.
+   * Recomputes one tenant-hour on a connection of its own (plain pg, like ingest): an advisory lock
+   * serialises recomputations of the same hour (a scheduled run and a late-data run), then the
+   * hour's rows are replaced by `rollUp` of its minutes grouped by key. An hour of a large tenant is
+   * tens of thousands of minute rows: they are unpacked and merged a slice of groups at a time,
+   * yielding to the event loop in between, so API requests and agent streams on the same process
+   * are not held up for the whole hour's work.
    */
-  recomputeHour(
+  async recomputeHour(
     tenantId: string,
     hourMs: number,
     rollUp: (minutes: EdgeGroup[]) => HourRow[],
   ): Promise<number> {
-    return this.prisma.$transaction(
-      async (tx) => {
-        await tx.$executeRaw(
-          Prisma.sql`SELECT pg_advisory_xact_lock(hashtextextended(${`telemetry-hour:${tenantId}:${hourMs}`}, 0))`,
-        );
-        const rows = rollUp(await this.minuteGroupsOfHour(tenantId, hourMs, tx));
-        await tx.$executeRaw(
-          Prisma.sql`DELETE FROM telemetry_hours WHERE tenant_id = ${tenantId}::uuid AND hour = ${iso(hourMs)}::timestamptz`,
-        );
-        for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
-          await insertHourRows(tx, tenantId, hourMs, rows.slice(start, start + INSERT_CHUNK_ROWS));
-        }
-        return rows.length;
-      },
-      { timeout: 120_000, maxWait: 30_000 },
-    );
+    const client = await this.maintenancePool.connect();
+    let failure: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        `telemetry-hour:${tenantId}:${hourMs}`,
+      ]);
+      const grouped = await client.query<RawGroup>(
+        `SELECT cluster_id::text AS cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service,
+                sum(requests)::bigint AS requests, sum(errors)::bigint AS errors, string_agg(encode(sketch, 'hex'), ',') AS sketches
+         FROM telemetry_minutes
+         WHERE tenant_id = $1::uuid AND minute >= $2::timestamptz AND minute < $3::timestamptz
+         GROUP BY 1, 2, 3, 4, 5, 6`,
+        [tenantId, iso(hourMs), iso(hourMs + HOUR_MS)],
+      );
+      const rows: HourRow[] = [];
+      for (let from = 0; from < grouped.rows.length; from += ROLLUP_SLICE_GROUPS) {
+        const slice = grouped.rows.slice(from, from + ROLLUP_SLICE_GROUPS);
+        rows.push(...rollUp(slice.map((row) => ({ ...trafficKey(row), ...counts(row) }))));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await client.query(
+        'DELETE FROM telemetry_hours WHERE tenant_id = $1::uuid AND hour = $2::timestamptz',
+        [tenantId, iso(hourMs)],
+      );
+      for (let from = 0; from < rows.length; from += INSERT_CHUNK_ROWS) {
+        const statement = insertHourRows(tenantId, hourMs, rows.slice(from, from + INSERT_CHUNK_ROWS));
+        await client.query(statement.text, statement.values);
+      }
+      await client.query('COMMIT');
+      return rows.length;
+    } catch (error) {
+      failure = error as Error;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release(failure);
+    }
   }
 
   async tenantIds(): Promise<string[]> {
@@ -424,6 +455,13 @@ export class TelemetryRepository implements OnModuleDestroy {
  */
 async function copyMinuteRows(client: PoolClient, batches: readonly BatchToStore[]): Promise<void> {
   const minutes = new Map<number, string>();
+  // Names repeat across a group's rows (a few services, many minutes): each is escaped once.
+  const names = new Map<string, string>();
+  const name = (value: string): string => {
+    let text = names.get(value);
+    if (text === undefined) names.set(value, (text = copyText(value)));
+    return text;
+  };
   function* chunks(): Generator<string> {
     let chunk = '';
     let rows = 0;
@@ -435,7 +473,7 @@ async function copyMinuteRows(client: PoolClient, batches: readonly BatchToStore
           minute = new Date(item.minuteUnixMs).toISOString();
           minutes.set(item.minuteUnixMs, minute);
         }
-        chunk += `${prefix}${minute}\t${copyText(item.sourceCluster)}\t${copyText(item.sourceNamespace)}\t${copyText(item.sourceService)}\t${copyText(item.destinationNamespace)}\t${copyText(item.destinationService)}\t${item.requests}\t${item.errors}\t${sketchText(item.latency)}\n`;
+        chunk += `${prefix}${minute}\t${name(item.sourceCluster)}\t${name(item.sourceNamespace)}\t${name(item.sourceService)}\t${name(item.destinationNamespace)}\t${name(item.destinationService)}\t${item.requests}\t${item.errors}\t\\\\x${hexOf(item.latencyPacked)}\n`;
         if (++rows % COPY_CHUNK_ROWS === 0) {
           yield chunk;
           chunk = '';
@@ -449,14 +487,14 @@ async function copyMinuteRows(client: PoolClient, batches: readonly BatchToStore
 
 /** The (tenant, minute) pairs to mark late, once each. */
 function lateMinutes(batches: readonly BatchToStore[]): { tenantIds: string[]; minutes: number[] } {
-  const seen = new Set<string>();
+  const seen = new Map<string, Set<number>>();
   const result = { tenantIds: [] as string[], minutes: [] as number[] };
   for (const batch of batches) {
+    let minutes = seen.get(batch.tenantId);
+    if (!minutes) seen.set(batch.tenantId, (minutes = new Set()));
     for (const item of batch.items) {
-      if (item.minuteUnixMs >= batch.lateBeforeMs) continue;
-      const key = `${batch.tenantId} ${item.minuteUnixMs}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (item.minuteUnixMs >= batch.lateBeforeMs || minutes.has(item.minuteUnixMs)) continue;
+      minutes.add(item.minuteUnixMs);
       result.tenantIds.push(batch.tenantId);
       result.minutes.push(item.minuteUnixMs);
     }
@@ -467,31 +505,26 @@ function lateMinutes(batches: readonly BatchToStore[]): { tenantIds: string[]; m
 const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
+/** A packed sketch as hex (COPY's bytea text form after its `\\x`), through a view, not a copy. */
+function hexOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
 /** A value in COPY's text format: backslash, tab, newline and carriage return escaped. */
 export function copyText(value: string): string {
   return COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (ch) => COPY_ESCAPES[ch]!) : value;
 }
 
 /**
- * A validated sketch as stored (jsonb text), fields in the order of SketchJSON. Only numbers, which
- * never hold a COPY special character.
+ * One multi-row INSERT: every column travels as one typed array parameter (unnest), the packed
+ * sketches as hex text.
  */
-function sketchText(sketch: SketchJSON): string {
-  return `{"relativeAccuracy":${sketch.relativeAccuracy},"offset":${sketch.offset},"counts":[${sketch.counts.join(',')}],"zeroCount":${sketch.zeroCount},"min":${sketch.min},"max":${sketch.max},"sum":${sketch.sum}}`;
-}
-
-/** One multi-row INSERT: every column travels as one typed array parameter (unnest). */
-async function insertHourRows(
-  db: Db,
-  tenantId: string,
-  hourMs: number,
-  rows: readonly HourRow[],
-): Promise<void> {
-  await db.$executeRaw(Prisma.sql`
+function insertHourRows(tenantId: string, hourMs: number, rows: readonly HourRow[]): Prisma.Sql {
+  return Prisma.sql`
     INSERT INTO telemetry_hours
       (tenant_id, cluster_id, hour, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)
     SELECT ${tenantId}::uuid, r.cluster_id, ${iso(hourMs)}::timestamptz, r.source_cluster, r.source_namespace, r.source_service, r.destination_namespace,
-           r.destination_service, r.requests, r.errors, r.sketch
+           r.destination_service, r.requests, r.errors, decode(r.sketch, 'hex')
     FROM unnest(
       ${rows.map((row) => row.clusterId)}::uuid[],
       ${rows.map((row) => row.sourceCluster)}::text[],
@@ -501,8 +534,8 @@ async function insertHourRows(
       ${rows.map((row) => row.destinationService)}::text[],
       ${rows.map((row) => row.requests)}::bigint[],
       ${rows.map((row) => row.errors)}::bigint[],
-      ${rows.map((row) => JSON.stringify(row.sketch))}::jsonb[]
-    ) AS r(cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)`);
+      ${rows.map((row) => packSketch(row.sketch).toString('hex'))}::text[]
+    ) AS r(cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service, requests, errors, sketch)`;
 }
 
 /** The two tables a query reads, each with its time column (constant identifiers, never input). */
@@ -551,7 +584,11 @@ function trafficKey(row: RawGroup): TrafficKey {
 }
 
 function counts(row: RawGroup): TrafficGroup {
-  return { requests: Number(row.requests), errors: Number(row.errors), sketches: row.sketches };
+  return {
+    requests: Number(row.requests),
+    errors: Number(row.errors),
+    sketches: unpackSketchHexList(row.sketches),
+  };
 }
 
 function iso(unixMs: number): string {

@@ -3,6 +3,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import { RUNTIME_CONFIG } from '../../platform/config/runtime-config.types';
 import { PrismaService } from '../../platform/database/prisma.service';
+import { PgPool } from '../../platform/database/pg-pool.service';
 import { TransactionRunner } from '../../platform/database/transaction.service';
 import { AuditRepository } from '../audit/audit.repository';
 import { AuditService } from '../audit/audit.service';
@@ -25,6 +26,7 @@ describe('TenantsService', () => {
       providers: [
         { provide: RUNTIME_CONFIG, useValue: testRuntimeConfig(database.url) },
         PrismaService,
+        PgPool,
         TransactionRunner,
         TenantsRepository,
         TenantsService,

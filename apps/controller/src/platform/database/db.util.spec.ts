@@ -42,6 +42,17 @@ describe('asTransientDatabaseError', () => {
     expect(asTransientDatabaseError(raw)?.code).toBe('UNAVAILABLE');
   });
 
+  it('maps plain pg failures to reach the server or a pool connection', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    expect(asTransientDatabaseError(refused)?.code).toBe('UNAVAILABLE');
+    expect(asTransientDatabaseError(new Error('timeout exceeded when trying to connect'))?.code).toBe(
+      'UNAVAILABLE',
+    );
+    expect(asTransientDatabaseError(new Error('Connection terminated unexpectedly'))?.code).toBe(
+      'UNAVAILABLE',
+    );
+  });
+
   it('leaves everything else alone', () => {
     expect(asTransientDatabaseError(knownRequestError('P2002'))).toBeUndefined();
     expect(

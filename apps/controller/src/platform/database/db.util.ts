@@ -46,6 +46,13 @@ const TRANSIENT_PRISMA_CODES = new Set([
 const TRANSIENT_SQLSTATES = new Set(['53000', '53300', '57P03', '40001', '40P01']);
 
 /**
+ * And for plain `pg` pools (PgPool, telemetry reads and ingest): the server unreachable (Node's
+ * socket error codes), the connection lost, or no pool connection within connectionTimeoutMillis.
+ */
+const TRANSIENT_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+const TRANSIENT_PG_MESSAGE = /^(timeout exceeded when trying to connect|Connection terminated)/;
+
+/**
  * A transient database failure as a domain error (UNAVAILABLE: 503 with Retry-After, gRPC
  * UNAVAILABLE), so that overload is answered as "retry" rather than as an internal error.
  * Anything else: undefined.
@@ -59,7 +66,9 @@ export function asTransientDatabaseError(error: unknown): DomainError | undefine
   const sqlState = originalSqlState(error) ?? prismaCode;
   const transient =
     (prismaCode !== undefined && TRANSIENT_PRISMA_CODES.has(prismaCode)) ||
-    (sqlState !== undefined && TRANSIENT_SQLSTATES.has(sqlState));
+    (sqlState !== undefined && TRANSIENT_SQLSTATES.has(sqlState)) ||
+    (prismaCode !== undefined && TRANSIENT_SOCKET_CODES.has(prismaCode)) ||
+    TRANSIENT_PG_MESSAGE.test(error.message);
   return transient ? new DomainError('UNAVAILABLE', 'the database is busy; retry shortly') : undefined;
 }
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { Logger, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
@@ -60,7 +61,13 @@ export function graphqlOptions(config: RuntimeConfig, metrics: MetricsService): 
     // Field resolvers (GlobalNamespace.ca, Slo.history, ...) pass the guards too, so the role each
     // declares is checked like a query's, and their errors are mapped like a query's.
     fieldResolverEnhancers: ['guards', 'filters'],
-    plugins: [queryLimitsPlugin(), operationMetricsPlugin(metrics.registry)],
+    // Apollo installs its cache-control plugin by default; it runs a hook for every resolved field
+    // (a topology answer has thousands) and nothing here sets cache hints.
+    plugins: [
+      queryLimitsPlugin(),
+      operationMetricsPlugin(metrics.registry),
+      ApolloServerPluginCacheControlDisabled(),
+    ],
     // The GraphQL edge middleware (main.ts) already refuses longer documents; this holds for any
     // other way a document reaches Apollo.
     parseOptions: { maxTokens: config.env.LATTICE_GRAPHQL_MAX_TOKENS },

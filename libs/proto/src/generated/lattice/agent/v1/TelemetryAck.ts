@@ -5,10 +5,12 @@ export interface TelemetryAck {
   'batchId'?: (string);
   'duplicate'?: (boolean);
   'rejectedReason'?: (string);
+  'acceptsPackedLatency'?: (boolean);
 }
 
 export interface TelemetryAck__Output {
   'batchId': (string);
   'duplicate': (boolean);
   'rejectedReason': (string);
+  'acceptsPackedLatency': (boolean);
 }

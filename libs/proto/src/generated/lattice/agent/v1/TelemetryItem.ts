@@ -13,6 +13,7 @@ export interface TelemetryItem {
   'errors'?: (number | string | Long);
   'latency'?: (_lattice_agent_v1_LatencySketch | null);
   'sourceCluster'?: (string);
+  'latencyPacked'?: (Buffer | Uint8Array | string);
 }
 
 export interface TelemetryItem__Output {
@@ -25,4 +26,5 @@ export interface TelemetryItem__Output {
   'errors': (number);
   'latency': (_lattice_agent_v1_LatencySketch__Output | null);
   'sourceCluster': (string);
+  'latencyPacked': (Buffer);
 }
