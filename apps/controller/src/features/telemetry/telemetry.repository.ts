@@ -167,10 +167,7 @@ export class TelemetryRepository implements OnModuleDestroy {
    */
   async insertBatches(batches: readonly BatchToStore[]): Promise<boolean[]> {
     if (batches.length === 0) return [];
-    const client = await this.ingestPool.connect();
-    let failure: Error | undefined;
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.ingestPool, async (client) => {
       const inserted = await client.query<{ key: string }>(
         `INSERT INTO telemetry_batches (tenant_id, cluster_id, batch_id, item_count)
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::int[]) ORDER BY 1, 2, 3
@@ -188,10 +185,8 @@ export class TelemetryRepository implements OnModuleDestroy {
         fresh.delete(`${batch.clusterId.toLowerCase()} ${batch.batchId}`),
       );
       const toStore = batches.filter((_batch, index) => stored[index]);
-      if (toStore.length === 0) {
-        await client.query('ROLLBACK');
-        return stored;
-      }
+      // All seen before: nothing was inserted, the commit is empty.
+      if (toStore.length === 0) return stored;
       if (toStore.some((batch) => batch.items.length > 0)) await copyMinuteRows(client, toStore);
       const late = lateMinutes(toStore);
       if (late.tenantIds.length > 0) {
@@ -202,16 +197,8 @@ export class TelemetryRepository implements OnModuleDestroy {
           [late.tenantIds, late.minutes],
         );
       }
-      await client.query('COMMIT');
       return stored;
-    } catch (error) {
-      failure = error as Error;
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      // A connection that failed mid-COPY is not reused.
-      client.release(failure);
-    }
+    });
   }
 
   /**
@@ -357,10 +344,7 @@ export class TelemetryRepository implements OnModuleDestroy {
     hourMs: number,
     rollUp: (minutes: EdgeGroup[]) => HourRow[],
   ): Promise<number> {
-    const client = await this.maintenancePool.connect();
-    let failure: Error | undefined;
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.maintenancePool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
         `telemetry-hour:${tenantId}:${hourMs}`,
       ]);
@@ -386,15 +370,8 @@ export class TelemetryRepository implements OnModuleDestroy {
         const statement = insertHourRows(tenantId, hourMs, rows.slice(from, from + INSERT_CHUNK_ROWS));
         await client.query(statement.text, statement.values);
       }
-      await client.query('COMMIT');
       return rows.length;
-    } catch (error) {
-      failure = error as Error;
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release(failure);
-    }
+    });
   }
 
   async tenantIds(): Promise<string[]> {
@@ -483,6 +460,27 @@ async function copyMinuteRows(client: PoolClient, batches: readonly BatchToStore
     if (chunk !== '') yield chunk;
   }
   await pipeline(Readable.from(chunks()), client.query(copyFrom(MINUTE_COPY)));
+}
+
+/**
+ * Runs `work` in a transaction on a connection of `pool`: committed when it returns, rolled back
+ * when it throws. A connection that failed (mid-COPY, say) is not reused.
+ */
+async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    failure = error as Error;
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release(failure);
+  }
 }
 
 /** The (tenant, minute) pairs to mark late, once each. */
