@@ -107,7 +107,13 @@ export class WorkerFleet {
       const child = fork(path.join(projectRoot(), 'dist/bench/support/fleet-worker.js'), [], {
         cwd: projectRoot(),
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-        execArgv: ['--max-old-space-size=4096'],
+        // --cpu-prof (the runner's flag) profiles the fleet workers too, into .data/profiles.
+        execArgv: [
+          '--max-old-space-size=4096',
+          ...(this.ctx.args['cpu-prof']
+            ? ['--cpu-prof', `--cpu-prof-dir=${path.join(projectRoot(), '.data/profiles')}`]
+            : []),
+        ],
       });
       const worker: Worker = { child, offset, count: slice.length, exited: false };
       this.workers.push(worker);

@@ -58,6 +58,12 @@ export const storedConditionsSchema = z.array(
   }),
 );
 
+/** Conditions as stored (the JSON column); a value that does not parse reads as none. */
+export function parseStoredConditions(json: unknown): ClusterCondition[] {
+  const parsed = storedConditionsSchema.safeParse(json);
+  return parsed.success ? parsed.data : [];
+}
+
 export function storedConditionsJson(conditions: readonly ClusterCondition[]): string {
   return JSON.stringify(
     conditions.map((condition) => ({

@@ -87,4 +87,14 @@ describe('failover priority labels', () => {
     });
     expect(failoverLabels(['a', 'b', 'c'], 'x')).toEqual({});
   });
+
+  it('builds the same labels for long orders, past the sets it keeps built', () => {
+    for (const size of [255, 256, 257, 400]) {
+      const order = Array.from({ length: size }, (_, index) => `cluster-${index}`);
+      const first = failoverLabels(order, 'cluster-0');
+      expect(Object.keys(first)).toHaveLength(size);
+      expect(first[`lattice.io/failover-${size}`]).toBe('y');
+      expect(Object.keys(failoverLabels(order, `cluster-${size - 1}`))).toEqual(['lattice.io/failover-1']);
+    }
+  });
 });

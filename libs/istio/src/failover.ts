@@ -68,13 +68,33 @@ export function failoverPriority(clusterCount: number): string[] {
   return Array.from({ length: clusterCount }, (_, index) => `${FAILOVER_LABEL_PREFIX}${index + 1}=${RANKED}`);
 }
 
-export function failoverLabels(order: readonly string[], clusterName: string): Record<string, string> {
+/** The labels of an endpoint ranked k-th of n clusters (`failover-1` … `failover-(n-k+1)`); {} when unranked. */
+export function failoverLabels(
+  order: readonly string[],
+  clusterName: string,
+): Readonly<Record<string, string>> {
   const rank = order.indexOf(clusterName);
-  if (rank < 0) return {};
-  return Object.fromEntries(
-    Array.from({ length: order.length - rank }, (_, index) => [
-      `${FAILOVER_LABEL_PREFIX}${index + 1}`,
-      RANKED,
-    ]),
-  );
+  return rank < 0 ? {} : failoverLabelsOfCount(order.length - rank);
+}
+
+/**
+ * Label sets by count, each built once from the one before: every endpoint of every render asks
+ * for one (an n-cluster service's endpoints carry n(n+1)/2 labels together), and building them
+ * anew was most of an agent's time per snapshot. Counts past the bound are built when asked.
+ */
+const failoverLabelSets: Readonly<Record<string, string>>[] = [Object.freeze({})];
+const MAX_CACHED_FAILOVER_LABELS = 256;
+
+function failoverLabelsOfCount(count: number): Readonly<Record<string, string>> {
+  const cached = failoverLabelSets[count];
+  if (cached) return cached;
+  const bound = Math.min(count, MAX_CACHED_FAILOVER_LABELS);
+  for (let size = failoverLabelSets.length; size <= bound; size++)
+    failoverLabelSets.push(
+      Object.freeze({ ...failoverLabelSets[size - 1], [`${FAILOVER_LABEL_PREFIX}${size}`]: RANKED }),
+    );
+  if (count <= bound) return failoverLabelSets[count]!;
+  const labels: Record<string, string> = { ...failoverLabelSets[bound] };
+  for (let index = bound + 1; index <= count; index++) labels[`${FAILOVER_LABEL_PREFIX}${index}`] = RANKED;
+  return labels;
 }

@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { AgentMessage__Output, ControllerMessage } from '@lattice/proto';
 import { agentReplaced, clusterRevoked } from '../clusters/clusters.events';
-import { snapshotAnnounced } from '../config-distribution/config-distribution.events';
+import { snapshotAnnounced, snapshotsAnnounced } from '../config-distribution/config-distribution.events';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
 import { caCheckRequested } from '../gns-ca/gns-ca.events';
 import { MetricsService } from '../../platform/metrics/metrics.service';
@@ -99,13 +99,21 @@ export class AgentGatewayService implements OnApplicationBootstrap {
     for (const session of [...this.sessions.values()]) session.close(grpc.status.UNAVAILABLE, details);
   }
 
+  /** A new snapshot may mean a new membership: the cluster may need an intermediate (pushAnnounced checks). */
+  private snapshotAnnounced(tenantId: string, clusterId: string, version: number): void {
+    const session = this.sessions.get(clusterId);
+    if (session?.identity.tenantId !== tenantId) return;
+    session.enqueue(() => session.pushAnnounced(version));
+  }
+
   private async subscribe(): Promise<void> {
-    await this.events.subscribe(snapshotAnnounced, (event) => {
-      // A new snapshot may mean a new membership: the cluster may need an intermediate (pushAnnounced checks).
-      this.sessions.get(event.clusterId)?.enqueue(async () => {
-        await this.sessions.get(event.clusterId)?.pushAnnounced(event.version);
-      });
+    await this.events.subscribe(snapshotsAnnounced, (event) => {
+      for (const { clusterId, version } of event.snapshots)
+        this.snapshotAnnounced(event.tenantId, clusterId, version);
     });
+    await this.events.subscribe(snapshotAnnounced, (event) =>
+      this.snapshotAnnounced(event.tenantId, event.clusterId, event.version),
+    );
     await this.events.subscribe(caCheckRequested, (event) => {
       const session = this.sessions.get(event.clusterId);
       session?.enqueue(() => session.requestIntermediates());

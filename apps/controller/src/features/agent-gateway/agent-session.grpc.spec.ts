@@ -81,6 +81,58 @@ describe('AgentSession', () => {
     behind.session.close(0, 'test over');
   });
 
+  it('re-checks for a missed snapshot every 3 heartbeat intervals and for intermediates every 12', async () => {
+    jest.useFakeTimers();
+    const call = new FakeCall();
+    const counts = { snapshots: 0, intermediates: 0 };
+    const deps = {
+      stream: {
+        connected: async () => undefined,
+        disconnected: async () => undefined,
+        snapshotToPush: async () => {
+          counts.snapshots += 1;
+          return null;
+        },
+        intermediateRequestsFor: async () => {
+          counts.intermediates += 1;
+          return [];
+        },
+        newRotationAckGate: () => ({}),
+        seen: async () => undefined,
+      },
+      metrics: { grpcMessages: { inc: () => undefined }, grpcMessagesSent: { inc: () => undefined } },
+      snapshotBytesSent: { inc: () => undefined },
+      logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+      heartbeatMs: 1_000,
+      onClosed: () => undefined,
+    } as unknown as AgentSessionDeps;
+    const session = new AgentSession(
+      call as unknown as ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
+      { tenantId: 't', clusterId: 'c', fingerprint: 'f' },
+      'replica',
+      deps,
+    );
+    try {
+      session.start();
+      call.emit('data', {
+        body: 'hello',
+        hello: { clusterId: 'c', appliedVersion: 2, agentVersion: 'test' },
+      });
+      await jest.advanceTimersByTimeAsync(10); // the Hello's push; its intermediates check is put off
+      const afterHello = { ...counts };
+      for (let beat = 1; beat <= 24; beat++) {
+        call.emit('data', { body: 'heartbeat', heartbeat: {} }); // the agent is alive
+        await jest.advanceTimersByTimeAsync(1_000);
+      }
+      expect(counts.snapshots - afterHello.snapshots).toBe(8);
+      // 2 periodic checks, and the one put off from the Hello (within its first interval).
+      expect(counts.intermediates - afterHello.intermediates).toBe(3);
+    } finally {
+      session.close(0, 'test over');
+      jest.useRealTimers();
+    }
+  });
+
   it('checks intermediates after an announced push only when the CA part of what was sent changed', async () => {
     const call = new FakeCall();
     let newest = 3;

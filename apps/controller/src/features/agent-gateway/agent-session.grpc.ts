@@ -41,6 +41,10 @@ export interface AgentSessionDeps {
   onClosed(session: AgentSession): void;
 }
 
+/** Heartbeat intervals between two checks of a stream for a newer snapshot it missed. */
+const SNAPSHOT_RECHECK_BEATS = 3;
+/** Heartbeat intervals between two checks for intermediates due (2 minutes at the default 10 s). */
+const INTERMEDIATES_RECHECK_BEATS = 12;
 /** Touching last_seen_at on every heartbeat would write once per agent every few seconds. */
 const LAST_SEEN_WRITE_INTERVAL_MS = 10_000;
 /**
@@ -384,7 +388,8 @@ export class AgentSession {
         // Answering every heartbeat lets the agent detect a dead stream at its own pace,
         // whatever this controller's ping interval is.
         this.send({ ping: { sentAtUnixMs: Date.now() } });
-        return this.recordSeen();
+        this.recordSeen();
+        return;
       case 'csr': {
         const csr = message.csr!;
         const outcome = await this.deps.stream.handleCsr(tenantId, clusterId, {
@@ -528,15 +533,18 @@ export class AgentSession {
     }
   }
 
-  private async recordSeen(): Promise<void> {
+  /**
+   * Not awaited: heartbeats are written with the other streams' about a second later, and this
+   * stream's next messages (an ACK, a push) must not wait for that.
+   */
+  private recordSeen(): void {
     if (Date.now() - this.lastSeenWrittenAt < LAST_SEEN_WRITE_INTERVAL_MS) return;
     this.lastSeenWrittenAt = Date.now();
-    await this.deps.stream.seen(
-      this.identity.tenantId,
-      this.identity.clusterId,
-      this.connectionId,
-      new Date(),
-    );
+    this.deps.stream
+      .seen(this.identity.tenantId, this.identity.clusterId, this.connectionId, new Date())
+      .catch((error: Error) =>
+        this.deps.logger.warn(`recording a heartbeat of cluster ${this.clusterId}: ${error.message}`),
+      );
   }
 
   private messageProcessed(): void {
@@ -552,13 +560,13 @@ export class AgentSession {
       return;
     }
     this.send({ ping: { sentAtUnixMs: Date.now() } });
-    // Pub/sub delivers at most once: every few beats, check for a newer snapshot that was missed.
-    if (++this.beats % 3 === 0) {
-      this.enqueue(async () => {
-        await this.pushLatestSnapshot();
-        await this.requestIntermediates();
-      });
-    }
+    // Pub/sub delivers at most once: every few beats, check for a newer snapshot that was missed,
+    // and less often for intermediates due (a renewal, a missed CA event): that check reads the
+    // cluster's memberships and intermediates, a few statements per stream.
+    this.beats += 1;
+    if (this.beats % SNAPSHOT_RECHECK_BEATS === 0)
+      this.enqueue(() => this.pushLatestSnapshot().then(() => undefined));
+    if (this.beats % INTERMEDIATES_RECHECK_BEATS === 0) this.enqueue(() => this.requestIntermediates());
   }
 
   /** Writes one message; false when the stream can no longer take it. */

@@ -17,6 +17,7 @@ import { ClustersService, toClusterView } from '../clusters/clusters.service';
 import { DesiredStateService } from '../config-distribution/desired-state.service';
 import { AgentGatewayModule } from './agent-gateway.module';
 import { AgentStreamService } from './agent-stream.service';
+import { ClusterLinkRepository } from './cluster-link.repository';
 
 /**
  * AgentStreamService on the agent-gateway module (and the features it imports) alone, on a scratch
@@ -117,9 +118,14 @@ describe('AgentStreamService', () => {
     await stream.seen(actor.tenantId, clusterId, 'stream-2', heartbeat);
     expect((await connectionOf(clusterId)).lastSeenAt).toEqual(heartbeat);
 
-    // Another tenant's id for the cluster touches nothing.
-    await stream.disconnected(stranger.tenantId, clusterId, 'stream-2');
-    expect((await connectionOf(clusterId)).connectionId).toBe('stream-2');
+    // Another tenant's id for the cluster touches nothing; heartbeats of one second are written
+    // together, an older one never moves last_seen_at back.
+    await Promise.all([
+      stream.disconnected(stranger.tenantId, clusterId, 'stream-2'),
+      stream.seen(stranger.tenantId, clusterId, 'stream-2', new Date('2026-12-01T10:08:30.000Z')),
+      stream.seen(actor.tenantId, clusterId, 'stream-2', new Date('2026-12-01T10:07:30.000Z')),
+    ]);
+    expect(await connectionOf(clusterId)).toMatchObject({ connectionId: 'stream-2', lastSeenAt: heartbeat });
 
     const closed = new Date('2026-12-01T10:09:00.000Z');
     await stream.disconnected(actor.tenantId, clusterId, 'stream-2', closed);
@@ -283,6 +289,47 @@ describe('AgentStreamService', () => {
     const view = toClusterView(record, at);
     expect(view.conditions.find((c) => c.type === 'Connected')).toMatchObject({ status: 'False' });
     expect(view.conditions.find((c) => c.type === 'ApplySucceeded')).toBeDefined();
+  });
+
+  it('records the ACKs of many clusters arriving together as one by one (one read, one write)', async () => {
+    const [fresh, nacked, ahead] = await Promise.all(
+      ['batch-fresh', 'batch-nacked', 'batch-ahead'].map((name) => registerCluster(actor, name)),
+    );
+    const at = new Date('2026-12-01T12:40:00.000Z');
+    await sql.query(`UPDATE clusters SET desired_version = 5, desired_at = $2 WHERE id = ANY($1::uuid[])`, [
+      [fresh, nacked, ahead],
+      at,
+    ]);
+    await stream.nacked(actor.tenantId, nacked, 5, 'refused once', at);
+    await stream.acked(actor.tenantId, ahead, 6, at);
+    const later = new Date('2026-12-01T12:41:00.000Z');
+    const results = await moduleRef.get(ClusterLinkRepository).recordAcks(actor.tenantId, [
+      { clusterId: fresh, version: 5, now: later },
+      { clusterId: nacked, version: 5, now: later },
+      { clusterId: ahead, version: 5, now: later }, // older than what it applied: changes nothing
+      { clusterId: fresh, version: 4, now: later }, // a second ACK of one cluster in the batch
+      { clusterId: randomUUID(), version: 5, now: later }, // no such cluster
+    ]);
+    // The desired_at of a newest version applied for the first time (for the propagation metric), else null.
+    expect(results).toEqual([at, at, null, null, null]);
+    const records = await Promise.all([fresh, nacked, ahead].map((id) => clusters.get(actor.tenantId, id)));
+    expect(
+      records.map(({ appliedVersion, lastNackVersion }) => ({ appliedVersion, lastNackVersion })),
+    ).toEqual([
+      { appliedVersion: 5, lastNackVersion: null },
+      { appliedVersion: 5, lastNackVersion: null },
+      { appliedVersion: 6, lastNackVersion: null },
+    ]);
+    expect(
+      toClusterView(records[1]!, later).conditions.find((condition) => condition.type === 'ApplySucceeded'),
+    ).toMatchObject({ status: 'True', lastTransitionTime: later.toISOString() });
+    // Scoped by tenant: another tenant's batch naming these clusters records nothing.
+    expect(
+      await moduleRef
+        .get(ClusterLinkRepository)
+        .recordAcks(stranger.tenantId, [{ clusterId: fresh, version: 9, now: later }]),
+    ).toEqual([null]);
+    expect(await clusters.get(actor.tenantId, fresh)).toMatchObject({ appliedVersion: 5 });
   });
 
   it('stores agent-reported conditions without touching the inventory or scheduling a recompute', async () => {

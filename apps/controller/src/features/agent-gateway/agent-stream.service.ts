@@ -17,7 +17,14 @@ import { MeshDiagnosticsService } from '../mesh-diagnostics/mesh-diagnostics.ser
 import { TelemetryIngestService } from '../telemetry/telemetry-ingest.service';
 import type { IngestResult } from '../telemetry/telemetry.types';
 import { AgentGatewayMetrics } from './agent-gateway.metrics';
-import { ClusterLinkRepository } from './cluster-link.repository';
+import { type ClusterAck, ClusterLinkRepository, type StreamSeen } from './cluster-link.repository';
+import { TickBatcher } from '../../platform/database/tick-batcher';
+
+/** ACKs written in one statement at most. */
+const ACK_BATCH_CLUSTERS = 500;
+/** Heartbeats written in one statement at most, and how long the first one waits for others. */
+const HEARTBEAT_BATCH_CLUSTERS = 2_000;
+const HEARTBEAT_WRITE_DELAY_MS = 1_000;
 
 /**
  * What a stream tells the CA's ACK gate: snapshots it sent (true: its CA part — membership, roots —
@@ -44,6 +51,21 @@ export interface SnapshotToPush {
 @Injectable()
 export class AgentStreamService {
   private readonly logger = new Logger('AgentGateway');
+  private readonly acks = new TickBatcher<ClusterAck, Date | null>(
+    (tenantId, acks) => this.links.recordAcks(tenantId, acks),
+    ACK_BATCH_CLUSTERS,
+  );
+  private readonly heartbeats = new TickBatcher<StreamSeen, void>(
+    async (tenantId, seen) => {
+      // Two heartbeats of one stream in a second: the later one is the one that counts.
+      await this.links.touchMany(tenantId, [
+        ...new Map(seen.map((entry) => [entry.connectionId, entry])).values(),
+      ]);
+      return seen.map(() => undefined);
+    },
+    HEARTBEAT_BATCH_CLUSTERS,
+    HEARTBEAT_WRITE_DELAY_MS,
+  );
 
   constructor(
     private readonly links: ClusterLinkRepository,
@@ -86,8 +108,12 @@ export class AgentStreamService {
     await this.links.markDisconnected(tenantId, clusterId, connectionId, now);
   }
 
+  /**
+   * Records that the stream `connectionId` heard from its agent. Written about a second later with
+   * the other streams' heartbeats of that second, in one statement; resolves once written.
+   */
   async seen(tenantId: string, clusterId: string, connectionId: string, now = new Date()): Promise<void> {
-    await this.links.touch(tenantId, clusterId, connectionId, now);
+    await this.heartbeats.add(tenantId, { clusterId, connectionId, at: now });
   }
 
   /**
@@ -157,8 +183,12 @@ export class AgentStreamService {
       );
   }
 
+  /**
+   * Records an ACK. The ACKs of one turn of the event loop are written together (a change reaches
+   * every member of a GNS at once, and their ACKs come back together).
+   */
   async acked(tenantId: string, clusterId: string, version: number, now = new Date()): Promise<void> {
-    const desiredAt = await this.links.recordAck(tenantId, clusterId, version, now);
+    const desiredAt = await this.acks.add(tenantId, { clusterId, version, now });
     if (desiredAt)
       this.metrics.configPropagation.observe(Math.max(0, now.getTime() - desiredAt.getTime()) / 1000);
   }

@@ -17,7 +17,7 @@ import { PrismaService } from '../../platform/database/prisma.service';
 import { TenantsService } from '../tenants/tenants.service';
 import { DesiredStateMetrics } from './desired-state.metrics';
 import { desiredStateQueue } from './config-distribution.jobs';
-import { snapshotAnnounced, type SnapshotAnnouncement } from './config-distribution.events';
+import { snapshotsAnnounced } from './config-distribution.events';
 import { DesiredStateScheduler } from './desired-state-scheduler.service';
 import { DesiredStateService } from './desired-state.service';
 
@@ -46,7 +46,8 @@ describe('desired state recomputation (worker, PostgreSQL, Redis)', () => {
   let queue: Queue;
   let subscriber: Redis;
   let subscriberFree: Redis;
-  const announcements: SnapshotAnnouncement[] = [];
+  /** Every announced version, one entry per cluster (announced in one message per stored chunk). */
+  const announcements: { tenantId: string; clusterId: string; version: number }[] = [];
   let actor: TenantPrincipal;
   let eastId: string;
   let westId: string;
@@ -104,10 +105,11 @@ describe('desired state recomputation (worker, PostgreSQL, Redis)', () => {
     });
     subscriber = new Redis(TEST_REDIS_URL);
     subscriberFree = new Redis(TEST_REDIS_URL);
-    subscriber.on('message', (_channel, message: string) =>
-      announcements.push(snapshotAnnounced.schema.parse(JSON.parse(message))),
-    );
-    await subscriber.subscribe(`${config.redisPrefix}:events:${snapshotAnnounced.name}`);
+    subscriber.on('message', (_channel, message: string) => {
+      const { tenantId, snapshots } = snapshotsAnnounced.schema.parse(JSON.parse(message));
+      announcements.push(...snapshots.map((snapshot) => ({ tenantId, ...snapshot })));
+    });
+    await subscriber.subscribe(`${config.redisPrefix}:events:${snapshotsAnnounced.name}`);
 
     moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
     await moduleRef.init();

@@ -15,24 +15,18 @@ import type { SnapshotResource, StoredSnapshot } from './config-distribution.typ
 import { DesiredStateMetrics } from './desired-state.metrics';
 import { RecentSnapshotsCache } from './recent-snapshots.cache';
 import { EventBus } from '../../platform/events/event-bus.service';
-import { snapshotAnnounced } from './config-distribution.events';
+import { MAX_ANNOUNCED_SNAPSHOTS, snapshotsAnnounced } from './config-distribution.events';
 import { MeshMembershipService } from './mesh-membership.service';
 import { SnapshotStoreRepository } from './snapshot-store.repository';
 import { TenantMeshRepository } from './tenant-mesh.repository';
 import { VirtualAddressService } from './virtual-addresses.service';
 import { splitCanonicalState } from './snapshot-resources.util';
+import { TickBatcher } from '../../platform/database/tick-batcher';
 
-/** Clusters whose new desired state is stored in one statement. */
-const STORE_CHUNK_CLUSTERS = 100;
+/** Clusters whose new desired state is stored in one statement (and announced in one message). */
+const STORE_CHUNK_CLUSTERS = MAX_ANNOUNCED_SNAPSHOTS;
 /** Snapshot reads of one tenant folded into one statement (streams opening at once after a restart). */
 const READ_BATCH_CLUSTERS = 500;
-
-interface PendingRead {
-  clusterId: string;
-  newerThan: number;
-  resolve(snapshot: StoredSnapshot | null): void;
-  reject(error: unknown): void;
-}
 
 export interface RecomputeResult {
   clusters: number;
@@ -48,8 +42,11 @@ export interface RecomputeResult {
 @Injectable()
 export class DesiredStateService {
   private readonly logger = new Logger(DesiredStateService.name);
-  /** Reads waiting for the next batch, by tenant (flushed on the next turn of the event loop). */
-  private readonly pendingReads = new Map<string, PendingRead[]>();
+  /** Snapshot reads of one turn of the event loop, one statement per tenant. */
+  private readonly reads = new TickBatcher<{ clusterId: string; newerThan: number }, StoredSnapshot | null>(
+    (tenantId, wanted) => this.readSnapshots(tenantId, wanted),
+    READ_BATCH_CLUSTERS,
+  );
 
   constructor(
     private readonly mesh: TenantMeshRepository,
@@ -82,15 +79,7 @@ export class DesiredStateService {
       const recent = this.recentSnapshots.get(tenantId, clusterId, announcedVersion);
       if (recent) return Promise.resolve(recent);
     }
-    return new Promise((resolve, reject) => {
-      let pending = this.pendingReads.get(tenantId);
-      if (!pending) {
-        pending = [];
-        this.pendingReads.set(tenantId, pending);
-        setImmediate(() => this.flushReads(tenantId));
-      }
-      pending.push({ clusterId, newerThan, resolve, reject });
-    });
+    return this.reads.add(tenantId, { clusterId, newerThan });
   }
 
   /** The snapshot's resources, as a DeltaSnapshot carries them (split once per payload held). */
@@ -103,34 +92,23 @@ export class DesiredStateService {
     return this.recentSnapshots.caSummaryOf(snapshot);
   }
 
-  private flushReads(tenantId: string): void {
-    const pending = this.pendingReads.get(tenantId) ?? [];
-    this.pendingReads.delete(tenantId);
-    for (let start = 0; start < pending.length; start += READ_BATCH_CLUSTERS) {
-      const batch = pending.slice(start, start + READ_BATCH_CLUSTERS);
-      // One entry per cluster: the lowest version asked for serves every reader of it.
-      const wanted = new Map<string, number>();
-      for (const read of batch)
-        wanted.set(read.clusterId, Math.min(read.newerThan, wanted.get(read.clusterId) ?? read.newerThan));
-      this.snapshots
-        .newerThan(
-          tenantId,
-          [...wanted].map(([clusterId, newerThan]) => ({ clusterId, newerThan })),
-        )
-        .then(
-          (found) => {
-            for (const read of batch) {
-              const snapshot = found.get(read.clusterId);
-              read.resolve(snapshot && snapshot.version > read.newerThan ? snapshot : null);
-            }
-            for (const [clusterId, snapshot] of found)
-              this.recentSnapshots.remember(tenantId, clusterId, snapshot);
-          },
-          (error: unknown) => {
-            for (const read of batch) read.reject(error);
-          },
-        );
-    }
+  private async readSnapshots(
+    tenantId: string,
+    wanted: { clusterId: string; newerThan: number }[],
+  ): Promise<(StoredSnapshot | null)[]> {
+    // One entry per cluster: the lowest version asked for serves every reader of it.
+    const lowest = new Map<string, number>();
+    for (const read of wanted)
+      lowest.set(read.clusterId, Math.min(read.newerThan, lowest.get(read.clusterId) ?? read.newerThan));
+    const found = await this.snapshots.newerThan(
+      tenantId,
+      [...lowest].map(([clusterId, newerThan]) => ({ clusterId, newerThan })),
+    );
+    for (const [clusterId, snapshot] of found) this.recentSnapshots.remember(tenantId, clusterId, snapshot);
+    return wanted.map((read) => {
+      const snapshot = found.get(read.clusterId);
+      return snapshot && snapshot.version > read.newerThan ? snapshot : null;
+    });
   }
 
   /**
@@ -186,16 +164,16 @@ export class DesiredStateService {
         this.metrics.snapshotVersions.inc();
       }
       // Pub/sub is fire-and-forget: an agent that misses the announcement still gets the version
-      // when it reconnects and says which one it has.
-      await Promise.all(
-        announced.map(({ clusterId, version }) =>
-          this.events
-            .publish(snapshotAnnounced, { tenantId, clusterId, version })
-            .catch((error: unknown) =>
-              this.logger.error({ err: error, tenantId, clusterId, version }, 'announcing a snapshot failed'),
+      // when it reconnects and says which one it has, or at its stream's periodic re-check.
+      if (announced.length > 0)
+        await this.events
+          .publish(snapshotsAnnounced, { tenantId, snapshots: announced })
+          .catch((error: unknown) =>
+            this.logger.error(
+              { err: error, tenantId, clusters: announced.length },
+              'announcing snapshots failed',
             ),
-        ),
-      );
+          );
       newVersions.push(...announced);
     }
     this.metrics.recomputations.inc({ outcome: newVersions.length > 0 ? 'changed' : 'unchanged' });

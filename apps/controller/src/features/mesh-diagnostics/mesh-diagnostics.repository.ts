@@ -5,7 +5,7 @@ import {
   meshInstallationSchema,
   setCondition,
   storedConditionsJson,
-  storedConditionsSchema,
+  parseStoredConditions,
 } from '@lattice/domain';
 import { Prisma } from '../../generated/prisma/client';
 import { PrismaService } from '../../platform/database/prisma.service';
@@ -72,6 +72,44 @@ export class MeshDiagnosticsRepository {
     };
   }
 
+  /**
+   * Sets MeshReady of many clusters: one read, and one compare-and-set write of the clusters whose
+   * condition changes (a refresh after a change of a 1,000-cluster fleet usually changes none, and
+   * was a locked transaction per cluster). A cluster whose conditions another writer changed in
+   * between is set again under its row lock.
+   */
+  async setMeshReadyMany(
+    tenantId: string,
+    conditions: ReadonlyMap<string, Omit<ClusterCondition, 'lastTransitionTime'>>,
+    now: Date,
+  ): Promise<void> {
+    if (conditions.size === 0) return;
+    const rows = await this.prisma.$queryRaw<{ id: string; conditions: unknown; conditions_text: string }[]>(
+      Prisma.sql`
+      SELECT id::text AS id, conditions, conditions::text AS conditions_text FROM clusters
+       WHERE tenant_id = ${tenantId}::uuid AND id = ANY(${[...conditions.keys()]}::uuid[])`,
+    );
+    const changes: { id: string; before: string; after: string }[] = [];
+    for (const row of rows) {
+      const current = parseStoredConditions(row.conditions);
+      const next = setCondition(current, conditions.get(row.id)!, now);
+      const after = storedConditionsJson(next);
+      if (after !== storedConditionsJson(current))
+        changes.push({ id: row.id, before: row.conditions_text, after });
+    }
+    if (changes.length === 0) return;
+    const updated = await this.prisma.$queryRaw<{ id: string }[]>(Prisma.sql`
+      UPDATE clusters AS c SET conditions = v.after::jsonb
+        FROM unnest(${changes.map((change) => change.id)}::uuid[], ${changes.map((change) => change.before)}::text[],
+                    ${changes.map((change) => change.after)}::text[]) AS v(id, before, after)
+       WHERE c.tenant_id = ${tenantId}::uuid AND c.id = v.id AND c.conditions = v.before::jsonb
+   RETURNING c.id::text AS id`);
+    const written = new Set(updated.map((row) => row.id));
+    for (const change of changes)
+      if (!written.has(change.id))
+        await this.setMeshReady(tenantId, change.id, conditions.get(change.id)!, now);
+  }
+
   /** Sets MeshReady under the cluster's row lock (the lock the agent stream's writes take). */
   async setMeshReady(
     tenantId: string,
@@ -84,8 +122,7 @@ export class MeshDiagnosticsRepository {
         SELECT conditions FROM clusters
          WHERE tenant_id = ${tenantId}::uuid AND id = ${clusterId}::uuid FOR UPDATE`);
       if (rows.length === 0) return;
-      const parsed = storedConditionsSchema.safeParse(rows[0]!.conditions);
-      const current = parsed.success ? parsed.data : [];
+      const current = parseStoredConditions(rows[0]!.conditions);
       const next = setCondition(current, condition, now);
       if (storedConditionsJson(next) === storedConditionsJson(current)) return;
       await tx.$executeRaw(Prisma.sql`

@@ -11,7 +11,7 @@ import {
 } from '@lattice/domain';
 import { EventBus } from '../../platform/events/event-bus.service';
 import { JobRunner } from '../../platform/jobs/job-runner.service';
-import { snapshotAnnounced } from '../config-distribution/config-distribution.events';
+import { snapshotsAnnounced } from '../config-distribution/config-distribution.events';
 import { DesiredStateScheduler } from '../config-distribution/desired-state-scheduler.service';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import { meshDiagnosticsQueue, MESH_READY_DEBOUNCE_MS } from './mesh-diagnostics.jobs';
@@ -65,7 +65,7 @@ export class MeshDiagnosticsService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.events.subscribe(snapshotAnnounced, (event) => this.scheduleMeshReady(event.tenantId));
+    await this.events.subscribe(snapshotsAnnounced, (event) => this.scheduleMeshReady(event.tenantId));
   }
 
   /**

@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { type DiagnosticFinding, diagnoseCluster, meshReadyCondition } from '@lattice/domain';
+import {
+  type ClusterCondition,
+  type DiagnosticFinding,
+  diagnoseCluster,
+  meshReadyCondition,
+} from '@lattice/domain';
 import { MeshMembershipService } from '../config-distribution/mesh-membership.service';
 import { MeshDiagnosticsRepository } from './mesh-diagnostics.repository';
 import { diagnosedCluster } from './mesh-diagnostics.util';
@@ -14,14 +19,15 @@ export class MeshReadyService {
 
   /**
    * Recomputes MeshReady of every cluster of the tenant: the cluster's own findings in each GNS it
-   * is a member of (a cluster in no GNS is checked without a GNS domain).
+   * is a member of (a cluster in no GNS is checked without a GNS domain). Written in one read and
+   * one write for the tenant, and only where MeshReady changed.
    */
   async refreshMeshReady(tenantId: string): Promise<void> {
     const [loaded, installations] = await Promise.all([
       this.membership.load(tenantId),
       this.repository.installations(tenantId),
     ]);
-    const now = new Date();
+    const conditions = new Map<string, Omit<ClusterCondition, 'lastTransitionTime'>>();
     for (const cluster of loaded.mesh.clusters) {
       const diagnosed = diagnosedCluster(cluster, installations.get(cluster.id)?.installation ?? null);
       const memberships = loaded.membership.globalNamespaces.filter((gns) =>
@@ -36,12 +42,8 @@ export class MeshReadyService {
       if (memberships.length === 0)
         for (const finding of diagnoseCluster(diagnosed, null, false))
           findings.push({ finding, gnsName: null });
-      await this.repository.setMeshReady(
-        tenantId,
-        cluster.id,
-        meshReadyCondition(diagnosed.installation !== null, findings),
-        now,
-      );
+      conditions.set(cluster.id, meshReadyCondition(diagnosed.installation !== null, findings));
     }
+    await this.repository.setMeshReadyMany(tenantId, conditions, new Date());
   }
 }
