@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { Client } from 'pg';
 import {
   assembleDesiredState,
+  canonicalJson,
   type DesiredClusterState,
   mergeResources,
   stateChecksum,
@@ -16,6 +19,7 @@ import {
   TestStream,
 } from './support/grpc-agent-client';
 import { createTenant, type TestTenant } from './support/tenants';
+import { TEST_REDIS_URL } from './support/test-env';
 
 /**
  * Incremental distribution (docs/agent-protocol.md) against the real controller process, with bare
@@ -266,5 +270,47 @@ describe('agent protocol: delta snapshots', () => {
     refusing.close();
     upToDate.close();
     oldStream.close();
+  });
+
+  it('pushes a version announced the way replicas of the previous release announce it (one message per cluster)', async () => {
+    const north = await registerCluster('north');
+    const held = new HeldState();
+    const stream = connect(north);
+    stream.send(held.hello(north.agent.clusterId));
+    stream.send(inventory(1, 1, false));
+    const first = await nextDelta(stream, 0);
+    held.apply(first);
+    stream.send({ ack: { version: first.version } });
+
+    // An older replica stores the next version and announces it on the per-cluster channel.
+    const state = { ...held.state!, clusterName: 'north-as-an-older-replica-stored-it' };
+    const payload = Buffer.from(canonicalJson(state), 'utf8');
+    const sql = new Client({ connectionString: database.url });
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      await sql.connect();
+      const { rows } = await sql.query<{ desired_version: number }>(
+        `UPDATE clusters SET desired_version = desired_version + 1, desired_hash = $2, desired_payload = $3
+          WHERE id = $1 RETURNING desired_version`,
+        [north.agent.clusterId, stateChecksum(state), payload],
+      );
+      const version = rows[0]!.desired_version;
+      await redis.publish(
+        `${controller.redisPrefix}:events:cluster-snapshot`,
+        JSON.stringify({ tenantId: tenant.id, clusterId: north.agent.clusterId, version }),
+      );
+      // At once, not at the stream's periodic re-check (three 60 s heartbeat intervals here).
+      const delta = await stream.waitFor(
+        (m) => m.body === 'deltaSnapshot' && Number(m.deltaSnapshot!.version) === version,
+        10_000,
+      );
+      expect(delta.deltaSnapshot!.resources.map((resource) => resource.name)).toEqual(['cluster']);
+      held.apply(delta.deltaSnapshot!);
+      expect(held.state?.clusterName).toBe('north-as-an-older-replica-stored-it');
+    } finally {
+      stream.close();
+      redis.disconnect();
+      await sql.end();
+    }
   });
 });

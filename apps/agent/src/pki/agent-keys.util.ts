@@ -29,18 +29,38 @@ export function isCertificatePem(text: string): boolean {
   return PEM_CERTIFICATE.test(text);
 }
 
+/**
+ * Answers of the pure functions below by their PEM inputs: every snapshot an agent applies asks
+ * whether each GNS intermediate's key matches its certificate, and parsing the key and the
+ * certificate again each time was a tenth of an agent's work per snapshot. Bounded, oldest out.
+ */
+const MEMO_ENTRIES = 256;
+const matchMemo = new Map<string, boolean>();
+const validityMemo = new Map<string, CertificateValidity>();
+
+function memoized<V>(memo: Map<string, V>, key: string, compute: () => V): V {
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const value = compute();
+  if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value as string);
+  memo.set(key, value);
+  return value;
+}
+
 /** True when the private key is the one whose public key the certificate carries. */
 export function keyMatchesCertificate(keyPem: string, certificatePem: string): boolean {
-  try {
-    const fromCertificate = new X509Certificate(certificatePem).publicKey.export({
-      type: 'spki',
-      format: 'der',
-    });
-    const fromKey = createPublicKey(createPrivateKey(keyPem)).export({ type: 'spki', format: 'der' });
-    return fromCertificate.equals(fromKey);
-  } catch {
-    return false;
-  }
+  return memoized(matchMemo, `${keyPem}\n${certificatePem}`, () => {
+    try {
+      const fromCertificate = new X509Certificate(certificatePem).publicKey.export({
+        type: 'spki',
+        format: 'der',
+      });
+      const fromKey = createPublicKey(createPrivateKey(keyPem)).export({ type: 'spki', format: 'der' });
+      return fromCertificate.equals(fromKey);
+    } catch {
+      return false;
+    }
+  });
 }
 
 export interface CertificateValidity {
@@ -48,9 +68,12 @@ export interface CertificateValidity {
   notAfterMs: number;
 }
 
+/** Throws when the PEM is not a certificate (not remembered). */
 export function certificateValidity(certificatePem: string): CertificateValidity {
-  const certificate = new X509Certificate(certificatePem);
-  return { notBeforeMs: Date.parse(certificate.validFrom), notAfterMs: Date.parse(certificate.validTo) };
+  return memoized(validityMemo, certificatePem, () => {
+    const certificate = new X509Certificate(certificatePem);
+    return { notBeforeMs: Date.parse(certificate.validFrom), notAfterMs: Date.parse(certificate.validTo) };
+  });
 }
 
 /** When to renew: once two thirds of the lifetime have passed (leaves a third for retries). */

@@ -179,7 +179,7 @@ describe('changedClusterPayloads', () => {
       {
         clusterId: 'c2',
         hash: stateHash(changed),
-        canonicalJson: canonicalJson(changed),
+        payload: Buffer.from(canonicalJson(changed), 'utf8'),
         canonicalState: JSON.parse(canonicalJson(changed)),
       },
     ]);
@@ -217,8 +217,8 @@ describe('changedClusterPayloads', () => {
     ]);
     const memo = new CanonicalJsonMemo();
     const memoised = [...changedClusterPayloads(new Map(), next, memo)];
-    expect(memoised.map((change) => change.canonicalJson)).toEqual(
-      [...changedClusterPayloads(new Map(), next)].map((change) => change.canonicalJson),
+    expect(memoised.map((change) => change.payload.toString('utf8'))).toEqual(
+      [...changedClusterPayloads(new Map(), next)].map((change) => change.payload.toString('utf8')),
     );
     expect(memo.textOf(shared)).toBe(stableStringify(shared));
   });

@@ -59,8 +59,8 @@ export function changedClusters(
 export interface ClusterPayloadChange {
   clusterId: string;
   hash: string;
-  /** The canonical JSON that was hashed: the payload to store, serialized once. */
-  canonicalJson: string;
+  /** The canonical JSON that was hashed, UTF-8 encoded: the payload to store, serialized and encoded once. */
+  payload: Buffer;
   /** The state as `canonicalJson` encodes it (lists in canonical order): what its resources are split from. */
   canonicalState: DesiredClusterState;
 }
@@ -77,10 +77,9 @@ export function* changedClusterPayloads(
 ): Generator<ClusterPayloadChange> {
   for (const clusterId of [...nextStates.keys()].sort(compareText)) {
     const canonicalState = normalizeState(nextStates.get(clusterId) as DesiredClusterState);
-    const json = stableStringify(canonicalState, memo);
-    const hash = canonicalJsonHash(json);
-    if (previousHashes.get(clusterId) !== hash)
-      yield { clusterId, hash, canonicalJson: json, canonicalState };
+    const payload = Buffer.from(stableStringify(canonicalState, memo), 'utf8');
+    const hash = createHash('sha256').update(payload).digest('hex');
+    if (previousHashes.get(clusterId) !== hash) yield { clusterId, hash, payload, canonicalState };
   }
 }
 

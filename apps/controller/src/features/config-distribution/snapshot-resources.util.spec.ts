@@ -46,7 +46,7 @@ describe('splitCanonicalState', () => {
     const payloads = new Map<string, Buffer>();
     const split = [...changedClusterPayloads(new Map(), states, memo)].map((change) => ({
       fromState: splitCanonicalState(change.canonicalState, memo, payloads),
-      fromPayload: splitSnapshotPayload(Buffer.from(change.canonicalJson, 'utf8')),
+      fromPayload: splitSnapshotPayload(change.payload),
     }));
     expect(split).toHaveLength(3);
     for (const { fromState, fromPayload } of split) {

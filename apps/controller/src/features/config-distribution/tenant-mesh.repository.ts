@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import {
   DEFAULT_EAST_WEST_GATEWAY_SELECTOR,
   EMPTY_INVENTORY,
@@ -15,6 +16,7 @@ import { trustBundleOfGenerations } from '@lattice/pki';
 import type {
   ActionableSloViolation,
   AutoscalingPolicyRecord,
+  ClusterInventory,
   PoliciesByGns,
   CaMaterialByGns,
   ClusterIdentity,
@@ -22,30 +24,34 @@ import type {
   GlobalNamespaceDefinition,
 } from '@lattice/domain';
 import { Prisma } from '../../generated/prisma/client';
+import { PgPool } from '../../platform/database/pg-pool.service';
 import { PrismaService } from '../../platform/database/prisma.service';
 import type { MeshCluster, TenantMesh } from './config-distribution.types';
 
-/** The cluster columns desired state reads. */
-interface ClusterIdentityRow {
+/** Stored inventory JSON kept parsed, at most (by the size of the JSON text). */
+const PARSED_INVENTORY_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** The cluster columns a ClusterIdentity is made of (as plain `pg` returns them). */
+interface ClusterIdentityColumns {
   id: string;
   name: string;
-  eastWestAddress: string | null;
-  takeOverMeshCa: boolean;
+  east_west_address: string | null;
+  take_over_mesh_ca: boolean;
   network: string | null;
   region: string | null;
   zone: string | null;
-  eastWestGatewayManaged: boolean;
-  eastWestGatewaySelector: unknown;
-  meshInstallation: unknown;
+  east_west_gateway_managed: boolean;
+  east_west_gateway_selector: unknown;
+  mesh_installation: unknown;
 }
 
 /**
  * The one place a cluster row becomes a ClusterIdentity. Network, locality and east-west address
  * are the registered ones where set, else what the agent reports of its cluster (docs/multi-network.md).
  */
-export function clusterIdentityOf(row: ClusterIdentityRow): ClusterIdentity {
-  const selector = parseStoredLabels(row.eastWestGatewaySelector);
-  const stored = meshInstallationSchema.safeParse(row.meshInstallation);
+export function clusterIdentityOf(row: ClusterIdentityColumns): ClusterIdentity {
+  const selector = parseStoredLabels(row.east_west_gateway_selector);
+  const stored = meshInstallationSchema.safeParse(row.mesh_installation);
   const reported = reportedPlacement(stored.success ? stored.data : null);
   const registeredLocality =
     row.region === null && row.zone === null
@@ -54,13 +60,13 @@ export function clusterIdentityOf(row: ClusterIdentityRow): ClusterIdentity {
   return {
     id: row.id,
     name: row.name,
-    eastWestAddress: row.eastWestAddress ?? reported.eastWestAddress,
-    takeOverMeshCa: row.takeOverMeshCa,
+    eastWestAddress: row.east_west_address ?? reported.eastWestAddress,
+    takeOverMeshCa: row.take_over_mesh_ca,
     network: row.network ?? reported.network,
     locality: registeredLocality ?? reported.locality,
-    registered: { network: row.network, eastWestAddress: row.eastWestAddress },
+    registered: { network: row.network, eastWestAddress: row.east_west_address },
     eastWestGateway: {
-      managed: row.eastWestGatewayManaged,
+      managed: row.east_west_gateway_managed,
       selector: selector ?? { ...DEFAULT_EAST_WEST_GATEWAY_SELECTOR },
     },
   };
@@ -82,7 +88,19 @@ function parseStoredLabels(value: unknown): Record<string, string> | null {
 export class TenantMeshRepository {
   private readonly logger = new Logger(TenantMeshRepository.name);
 
-  constructor(private readonly prisma: PrismaService) {}
+  /**
+   * Parsed inventories by cluster id, with the digest of the stored JSON they came from; bounded
+   * by that JSON's size. Shared by every computation that reads them, so never mutated.
+   */
+  private readonly parsedInventories = new LRUCache<
+    string,
+    { tenantId: string; digest: string; inventory: ClusterInventory }
+  >({ maxSize: PARSED_INVENTORY_CACHE_BYTES });
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly pg: PgPool,
+  ) {}
 
   async loadMesh(tenantId: string): Promise<TenantMesh> {
     const [gnsRows, clusterRows] = await Promise.all([
@@ -97,23 +115,13 @@ export class TenantMeshRepository {
           createdAt: true,
         },
       }),
-      this.prisma.cluster.findMany({
-        where: { tenantId, revokedAt: null },
-        select: {
-          id: true,
-          name: true,
-          eastWestAddress: true,
-          takeOverMeshCa: true,
-          network: true,
-          region: true,
-          zone: true,
-          eastWestGatewayManaged: true,
-          eastWestGatewaySelector: true,
-          meshInstallation: true,
-          inventory: true,
-          desiredHash: true,
-        },
-      }),
+      this.pg.query<ClusterIdentityColumns & { desired_hash: string | null; inventory_digest: string }>(
+        `SELECT id::text AS id, name, east_west_address, take_over_mesh_ca, network, region, zone,
+                east_west_gateway_managed, east_west_gateway_selector, mesh_installation, desired_hash,
+                md5(inventory::text) AS inventory_digest
+           FROM clusters WHERE tenant_id = $1::uuid AND revoked_at IS NULL`,
+        [tenantId],
+      ),
     ]);
     const globalNamespaces = gnsRows.map((row): GlobalNamespaceDefinition => {
       const conditions = parseStoredMatchConditions(row.matchConditions);
@@ -123,19 +131,51 @@ export class TenantMeshRepository {
         );
       return { ...row, matchConditions: conditions.ok ? conditions.value : [] };
     });
-    const clusters = clusterRows.map((row): MeshCluster => {
-      const inventory = parseStoredInventory(row.inventory);
-      if (!inventory.ok)
-        this.logger.warn(
-          `cluster ${row.id}: stored inventory unreadable, treated as empty: ${inventory.error}`,
-        );
-      return {
-        ...clusterIdentityOf(row),
-        desiredHash: row.desiredHash,
-        inventory: inventory.ok ? inventory.value : EMPTY_INVENTORY,
-      };
-    });
+    const inventories = await this.inventoriesOf(tenantId, clusterRows);
+    const clusters = clusterRows.map((row): MeshCluster => ({
+      ...clusterIdentityOf(row),
+      desiredHash: row.desired_hash,
+      inventory: inventories.get(row.id) ?? EMPTY_INVENTORY,
+    }));
     return { globalNamespaces, clusters };
+  }
+
+  /**
+   * The clusters' stored inventories, parsed: taken from this replica's cache when the stored
+   * JSON's digest is the one it was parsed from, else read and parsed (a recomputation of a
+   * 1,000-cluster tenant read and validated every inventory each time; usually one changed).
+   */
+  private async inventoriesOf(
+    tenantId: string,
+    rows: readonly { id: string; inventory_digest: string }[],
+  ): Promise<Map<string, ClusterInventory>> {
+    const inventories = new Map<string, ClusterInventory>();
+    const stale: string[] = [];
+    for (const row of rows) {
+      const cached = this.parsedInventories.get(row.id);
+      if (cached?.tenantId === tenantId && cached.digest === row.inventory_digest)
+        inventories.set(row.id, cached.inventory);
+      else stale.push(row.id);
+    }
+    if (stale.length === 0) return inventories;
+    const read = await this.pg.query<{ id: string; inventory_text: string; inventory_digest: string }>(
+      `SELECT id::text AS id, inventory::text AS inventory_text, md5(inventory::text) AS inventory_digest
+         FROM clusters WHERE tenant_id = $1::uuid AND id = ANY($2::uuid[])`,
+      [tenantId, stale],
+    );
+    for (const row of read) {
+      const parsed = parseStoredInventory(JSON.parse(row.inventory_text));
+      if (!parsed.ok)
+        this.logger.warn(`cluster ${row.id}: stored inventory unreadable, treated as empty: ${parsed.error}`);
+      const inventory = parsed.ok ? parsed.value : EMPTY_INVENTORY;
+      inventories.set(row.id, inventory);
+      this.parsedInventories.set(
+        row.id,
+        { tenantId, digest: row.inventory_digest, inventory },
+        { size: Math.max(1, row.inventory_text.length) },
+      );
+    }
+    return inventories;
   }
 
   /**
