@@ -1,8 +1,8 @@
 /**
  * Benchmark runner: `npm run bench` runs every bench/<name>.bench.ts, `npm run bench -- <name>...`
  * only those, `--list` lists them; `--key=value` flags are passed to the benchmarks (ctx.args);
- * `--cpu-prof` makes every controller write a CPU profile to .data/profiles (read it with
- * `node dist/bench/support/cpu-profile.js <file>`).
+ * `--cpu-prof` makes every controller (and fleet worker process) write a CPU profile to
+ * .data/profiles (read it with `node dist/bench/support/cpu-profile.js <file>`).
  * How to write one: bench/README.md. Results: one JSON line per metric on stdout, then a markdown
  * table; progress on stderr. Exit code 1 if a benchmark failed to run (a missed target is reported,
  * not an error).
@@ -96,9 +96,13 @@ async function runOne(
     redisPrefix,
     async startController(options = {}) {
       // --cpu-prof: every controller process writes a V8 CPU profile into .data/profiles on exit.
-      const nodeFlags = args['cpu-prof']
-        ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.cwd(), '.data/profiles')}`]
-        : [];
+      const nodeFlags = [
+        ...(args['cpu-prof']
+          ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.cwd(), '.data/profiles')}`]
+          : []),
+        // --controller-node-flags="--a --b": extra Node flags for every controller (experiments).
+        ...(args['controller-node-flags']?.split(' ').filter(Boolean) ?? []),
+      ];
       const controller = new BenchController(database.url, redisPrefix, {
         ...options,
         nodeFlags: [...nodeFlags, ...(options.nodeFlags ?? [])],

@@ -34,31 +34,45 @@ function telemetry(batchId: string): AgentMessage__Output {
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * A session for cluster `c` on `call`, with `stream` as its AgentStreamService (connect and
+ * disconnect records are no-ops unless given) and quiet metrics and logs. Not started.
+ */
+function newSession(
+  call: FakeCall,
+  stream: Record<string, unknown>,
+  options: { heartbeatMs?: number; snapshotBytes?: number[] } = {},
+): AgentSession {
+  const deps = {
+    stream: { connected: async () => undefined, disconnected: async () => undefined, ...stream },
+    metrics: { grpcMessages: { inc: () => undefined }, grpcMessagesSent: { inc: () => undefined } },
+    snapshotBytesSent: { inc: (value: number) => options.snapshotBytes?.push(value) },
+    logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
+    heartbeatMs: options.heartbeatMs ?? 60_000,
+    onClosed: () => undefined,
+  } as unknown as AgentSessionDeps;
+  return new AgentSession(
+    call as unknown as ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
+    { tenantId: 't', clusterId: 'c', fingerprint: 'f' },
+    'replica',
+    deps,
+  );
+}
+
 describe('AgentSession', () => {
   it('answers the Hello of an up-to-date agent at once (a ping), and pushes a newer snapshot instead when there is one', async () => {
     const sessionWith = (snapshot: { version: number; payload: Buffer; hash: string } | null) => {
       const call = new FakeCall();
       const bytes: number[] = [];
-      const deps = {
-        stream: {
-          connected: async () => undefined,
-          disconnected: async () => undefined,
+      const session = newSession(
+        call,
+        {
           snapshotToPush: async () => snapshot,
           intermediateRequestsFor: async () => [],
           snapshotCaSummary: () => ({ key: 'ca', trustsSeveralRoots: false }),
           newRotationAckGate: () => ({ snapshotSent: () => undefined }),
         },
-        metrics: { grpcMessages: { inc: () => undefined }, grpcMessagesSent: { inc: () => undefined } },
-        snapshotBytesSent: { inc: (value: number) => bytes.push(value) },
-        logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
-        heartbeatMs: 60_000,
-        onClosed: () => undefined,
-      } as unknown as AgentSessionDeps;
-      const session = new AgentSession(
-        call as unknown as ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
-        { tenantId: 't', clusterId: 'c', fingerprint: 'f' },
-        'replica',
-        deps,
+        { snapshotBytes: bytes },
       );
       session.start();
       call.emit('data', {
@@ -85,10 +99,9 @@ describe('AgentSession', () => {
     jest.useFakeTimers();
     const call = new FakeCall();
     const counts = { snapshots: 0, intermediates: 0 };
-    const deps = {
-      stream: {
-        connected: async () => undefined,
-        disconnected: async () => undefined,
+    const session = newSession(
+      call,
+      {
         snapshotToPush: async () => {
           counts.snapshots += 1;
           return null;
@@ -100,17 +113,7 @@ describe('AgentSession', () => {
         newRotationAckGate: () => ({}),
         seen: async () => undefined,
       },
-      metrics: { grpcMessages: { inc: () => undefined }, grpcMessagesSent: { inc: () => undefined } },
-      snapshotBytesSent: { inc: () => undefined },
-      logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
-      heartbeatMs: 1_000,
-      onClosed: () => undefined,
-    } as unknown as AgentSessionDeps;
-    const session = new AgentSession(
-      call as unknown as ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
-      { tenantId: 't', clusterId: 'c', fingerprint: 'f' },
-      'replica',
-      deps,
+      { heartbeatMs: 1_000 },
     );
     try {
       session.start();
@@ -138,31 +141,16 @@ describe('AgentSession', () => {
     let newest = 3;
     let caChanged = false;
     let checks = 0;
-    const deps = {
-      stream: {
-        connected: async () => undefined,
-        disconnected: async () => undefined,
-        snapshotToPush: async (_t: string, _c: string, newerThan: number) =>
-          newest > newerThan ? { version: newest, payload: Buffer.from('{}'), hash: 'h'.repeat(64) } : null,
-        intermediateRequestsFor: async () => {
-          checks += 1;
-          return [];
-        },
-        snapshotCaSummary: () => ({ key: 'ca', trustsSeveralRoots: false }),
-        newRotationAckGate: () => ({ snapshotSent: () => caChanged }),
+    const session = newSession(call, {
+      snapshotToPush: async (_t: string, _c: string, newerThan: number) =>
+        newest > newerThan ? { version: newest, payload: Buffer.from('{}'), hash: 'h'.repeat(64) } : null,
+      intermediateRequestsFor: async () => {
+        checks += 1;
+        return [];
       },
-      metrics: { grpcMessages: { inc: () => undefined }, grpcMessagesSent: { inc: () => undefined } },
-      snapshotBytesSent: { inc: () => undefined },
-      logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
-      heartbeatMs: 60_000,
-      onClosed: () => undefined,
-    } as unknown as AgentSessionDeps;
-    const session = new AgentSession(
-      call as unknown as ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
-      { tenantId: 't', clusterId: 'c', fingerprint: 'f' },
-      'replica',
-      deps,
-    );
+      snapshotCaSummary: () => ({ key: 'ca', trustsSeveralRoots: false }),
+      newRotationAckGate: () => ({ snapshotSent: () => caChanged }),
+    });
     session.start();
     try {
       call.emit('data', {
@@ -191,32 +179,18 @@ describe('AgentSession', () => {
   it('pauses a stream whose agent sends faster than its messages are processed, and resumes it once they are', async () => {
     const call = new FakeCall();
     const pendingIngests: (() => void)[] = [];
-    const deps = {
-      stream: {
-        connected: async () => undefined,
-        disconnected: async () => undefined,
-        snapshotToPush: async () => null,
-        intermediateRequestsFor: async () => [],
-        snapshotCaSummary: () => ({ key: 'ca', trustsSeveralRoots: false }),
-        newRotationAckGate: () => ({
-          snapshotSent: () => undefined,
-          acked: () => false,
-          nacked: () => undefined,
-        }),
-        ingestTelemetry: () =>
-          new Promise((resolve) => pendingIngests.push(() => resolve({ duplicate: false, items: 0 }))),
-      },
-      metrics: { grpcMessages: { inc: () => undefined }, grpcMessagesSent: { inc: () => undefined } },
-      logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
-      heartbeatMs: 60_000,
-      onClosed: () => undefined,
-    } as unknown as AgentSessionDeps;
-    const session = new AgentSession(
-      call as unknown as ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
-      { tenantId: 't', clusterId: 'c', fingerprint: 'f' },
-      'replica',
-      deps,
-    );
+    const session = newSession(call, {
+      snapshotToPush: async () => null,
+      intermediateRequestsFor: async () => [],
+      snapshotCaSummary: () => ({ key: 'ca', trustsSeveralRoots: false }),
+      newRotationAckGate: () => ({
+        snapshotSent: () => undefined,
+        acked: () => false,
+        nacked: () => undefined,
+      }),
+      ingestTelemetry: () =>
+        new Promise((resolve) => pendingIngests.push(() => resolve({ duplicate: false, items: 0 }))),
+    });
     session.start();
     try {
       call.emit('data', {
@@ -275,38 +249,18 @@ describe('AgentSession', () => {
       const inventories: boolean[] = [];
       const errors: { code: number; details: string }[] = [];
       call.on('error', (error: { code: number; details: string }) => errors.push(error));
-      const deps = {
-        stream: {
-          connected: async () => undefined,
-          disconnected: async () => undefined,
-          snapshotToPush: async () => null,
-          intermediateRequestsFor: async () => [],
-          snapshotCaSummary: () => ({ key: 'ca', trustsSeveralRoots: false }),
-          newRotationAckGate: () => ({}),
-          conditionsReported: async (_t: string, _c: string, accepted: unknown[]) => {
-            reported.push(...accepted);
-          },
-          applyInventory: async (
-            _t: string,
-            _c: string,
-            _u: unknown,
-            _n: Date,
-            reportsConditions: boolean,
-          ) => {
-            inventories.push(reportsConditions);
-          },
+      const session = newSession(call, {
+        snapshotToPush: async () => null,
+        intermediateRequestsFor: async () => [],
+        snapshotCaSummary: () => ({ key: 'ca', trustsSeveralRoots: false }),
+        newRotationAckGate: () => ({}),
+        conditionsReported: async (_t: string, _c: string, accepted: unknown[]) => {
+          reported.push(...accepted);
         },
-        metrics: { grpcMessages: { inc: () => undefined }, grpcMessagesSent: { inc: () => undefined } },
-        logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
-        heartbeatMs: 60_000,
-        onClosed: () => undefined,
-      } as unknown as AgentSessionDeps;
-      const session = new AgentSession(
-        call as unknown as ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
-        { tenantId: 't', clusterId: 'c', fingerprint: 'f' },
-        'replica',
-        deps,
-      );
+        applyInventory: async (_t: string, _c: string, _u: unknown, _n: Date, reportsConditions: boolean) => {
+          inventories.push(reportsConditions);
+        },
+      });
       session.start();
       for (const message of messages) call.emit('data', message);
       for (let i = 0; i < 5; i++) await flush();
@@ -400,10 +354,9 @@ describe('AgentSession', () => {
       const errors: { code: number; details: string }[] = [];
       const sent: number[] = [];
       call.on('error', (error: { code: number; details: string }) => errors.push(error));
-      const deps = {
-        stream: {
-          connected: async () => undefined,
-          disconnected: async () => undefined,
+      const session = newSession(
+        call,
+        {
           snapshotToPush: async (_t: string, _c: string, newerThan: number) =>
             newest().version > newerThan ? newest() : null,
           snapshotResources: (snapshot: { payload: Buffer }) => resourcesOf(snapshot.payload),
@@ -417,17 +370,7 @@ describe('AgentSession', () => {
           acked: async () => undefined,
           nacked: async () => undefined,
         },
-        metrics: { grpcMessages: { inc: () => undefined }, grpcMessagesSent: { inc: () => undefined } },
-        snapshotBytesSent: { inc: (value: number) => bytes.push(value) },
-        logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
-        heartbeatMs: 60_000,
-        onClosed: () => undefined,
-      } as unknown as AgentSessionDeps;
-      const session = new AgentSession(
-        call as unknown as ServerDuplexStream<AgentMessage__Output, ControllerMessage>,
-        { tenantId: 't', clusterId: 'c', fingerprint: 'f' },
-        'replica',
-        deps,
+        { snapshotBytes: bytes },
       );
       session.start();
       call.emit('data', { body: 'hello', hello });

@@ -32,7 +32,7 @@ export class DesiredStateMetrics {
     });
     this.storeSeconds = new Histogram({
       name: 'lattice_desired_state_store_seconds',
-      help: 'Time to store one chunk (up to 100 clusters) of new desired snapshots',
+      help: 'Time to store one chunk (up to 25 clusters) of new desired snapshots',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [metrics.registry],
     });

@@ -7,6 +7,7 @@ import { PrismaService } from '../../platform/database/prisma.service';
 import { ConfigDistributionModule } from './config-distribution.module';
 import { DesiredStateService } from './desired-state.service';
 import { MeshMembershipService } from './mesh-membership.service';
+import { SnapshotStoreRepository } from './snapshot-store.repository';
 
 function inventory(namespace: string, service: string) {
   return {
@@ -107,6 +108,43 @@ describe('MeshMembershipService and DesiredStateService (PostgreSQL)', () => {
     const shop = await membership.ofGns(tenantId, shopId);
     expect(shop.gns.gns.id).toBe(shopId);
     expect(shop.membership.globalNamespaces).toHaveLength(2);
+  });
+
+  it('reads an inventory again once its stored JSON changed (parsed inventories are kept by digest)', async () => {
+    const servicesOfEast = async () =>
+      (await membership.load(tenantId)).mesh.clusters
+        .find((cluster) => cluster.id === eastId)!
+        .inventory.services.map((service) => service.name);
+    expect(await servicesOfEast()).toEqual(['cart']);
+    await prisma.cluster.update({ where: { id: eastId }, data: { inventory: inventory('shop', 'basket') } });
+    expect(await servicesOfEast()).toEqual(['basket']);
+    await prisma.cluster.update({ where: { id: eastId }, data: { inventory: inventory('shop', 'cart') } });
+    expect(await servicesOfEast()).toEqual(['cart']);
+  });
+
+  it('stores large payloads lz4-compressed where the server has lz4', async () => {
+    const [{ lz4 }] = await prisma.$queryRaw<{ lz4: boolean }[]>`
+      SELECT coalesce(bool_or('lz4' = ANY (enumvals)), false) AS lz4 FROM pg_settings
+       WHERE name = 'default_toast_compression'`;
+    const payload = Buffer.from(
+      JSON.stringify({ endpoints: Array(2000).fill({ kind: 'REMOTE', port: 15443 }) }),
+    );
+    const scratch = await prisma.cluster.create({ data: { tenantId, name: 'compressed' } });
+    try {
+      const stored = await moduleRef
+        .get(SnapshotStoreRepository)
+        .store(tenantId, [{ clusterId: scratch.id, hash: 'c'.repeat(64), payload }]);
+      expect(stored.get(scratch.id)).toBe(1);
+      const [{ method }] = await prisma.$queryRaw<{ method: string | null }[]>`
+        SELECT pg_column_compression(desired_payload) AS method FROM clusters WHERE id = ${scratch.id}::uuid`;
+      expect(method).toBe(lz4 ? 'lz4' : 'pglz');
+      const read = await moduleRef
+        .get(SnapshotStoreRepository)
+        .newerThan(tenantId, [{ clusterId: scratch.id, newerThan: 0 }]);
+      expect(Buffer.compare(read.get(scratch.id)!.payload, payload)).toBe(0);
+    } finally {
+      await prisma.cluster.delete({ where: { id: scratch.id } });
+    }
   });
 
   it('ofGns says NOT_FOUND for a GNS of another tenant', async () => {

@@ -25,8 +25,12 @@ import { VirtualAddressService } from './virtual-addresses.service';
 import { splitCanonicalState } from './snapshot-resources.util';
 import { TickBatcher } from '../../platform/database/tick-batcher';
 
-/** Clusters whose new desired state is stored in one statement (and announced in one message). */
-const STORE_CHUNK_CLUSTERS = MAX_ANNOUNCED_SNAPSHOTS;
+/**
+ * Clusters whose new desired state is stored in one statement and announced in one message. Small
+ * enough that the first agents have their delta while the rest is still being computed (their
+ * work and the controller's overlap), large enough to keep statements few.
+ */
+const STORE_CHUNK_CLUSTERS = Math.min(25, MAX_ANNOUNCED_SNAPSHOTS);
 /** Clusters examined between two yields to the event loop during a recomputation. */
 const YIELD_EVERY_CLUSTERS = 10;
 /** Snapshot reads of one tenant folded into one statement (streams opening at once after a restart). */

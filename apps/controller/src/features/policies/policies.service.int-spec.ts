@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../../test/suppo
 import { testRuntimeConfig } from '../../../../../test/support/runtime-config';
 import type { TenantPrincipal } from '../../platform/auth/principal.util';
 import { RUNTIME_CONFIG } from '../../platform/config/runtime-config.types';
+import { PgPool } from '../../platform/database/pg-pool.service';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { TransactionRunner } from '../../platform/database/transaction.service';
 import { AuditRepository } from '../audit/audit.repository';
@@ -81,6 +82,7 @@ describe('PoliciesService', () => {
       providers: [
         { provide: RUNTIME_CONFIG, useValue: testRuntimeConfig(database.url) },
         PrismaService,
+        PgPool,
         TransactionRunner,
         PoliciesRepository,
         PoliciesService,

@@ -3,15 +3,17 @@ import { Pool, type QueryResultRow } from 'pg';
 import { pgPoolConfigFromUrl } from '@lattice/platform';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config.types';
 
-/** Connections of the pool: its statements are single-row or small reads, answered in a millisecond. */
+/** Connections of the pool: its statements are small, answered in a millisecond or a few. */
 const HOT_READ_POOL_SIZE = 4;
 
 /**
- * Plain `pg` on the primary database, for the small reads of every API request (the token lookup,
- * a Global Namespace's telemetry scope). Prisma compiles each query in its WebAssembly query
- * compiler, which cost more CPU than the rest of a cached GraphQL request (the graphql benchmark
- * saturated the controller at ~100 requests/s); a parameterised statement sent by `pg` costs none.
- * Repositories that use it still scope every tenant-owned query by tenant id.
+ * Plain `pg` on the primary database, for the small statements that run most often: the reads of
+ * every API request (the token lookup, a Global Namespace's telemetry scope), the agent streams'
+ * batched ACK and heartbeat writes, the clusters a recomputation reads. Prisma compiles each query
+ * in its WebAssembly query compiler, which cost more CPU than the rest of a cached GraphQL request
+ * (the graphql benchmark saturated the controller at ~100 requests/s) and than the recomputation
+ * of a 1,000-agent change; a parameterised statement sent by `pg` costs none. Repositories that
+ * use it still scope every tenant-owned query by tenant id.
  */
 @Injectable()
 export class PgPool implements OnModuleDestroy {
@@ -23,7 +25,7 @@ export class PgPool implements OnModuleDestroy {
       max: HOT_READ_POOL_SIZE,
       // Past this, the request gets 503 (asTransientDatabaseError), as with Prisma's pool.
       connectionTimeoutMillis: config.env.LATTICE_DATABASE_TRANSACTION_WAIT_MS,
-      application_name: 'lattice-hot-reads',
+      application_name: 'lattice-hot-path',
     });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
