@@ -73,8 +73,24 @@ export function failoverLabels(
   order: readonly string[],
   clusterName: string,
 ): Readonly<Record<string, string>> {
-  const rank = order.indexOf(clusterName);
-  return rank < 0 ? {} : failoverLabelsOfCount(order.length - rank);
+  return failoverLabelsOf(order)(clusterName);
+}
+
+/**
+ * failoverLabels for one order, with the ranks looked up once: a service's endpoints, one or more
+ * per cluster, each ask (an index search per endpoint made a render quadratic in clusters).
+ */
+export function failoverLabelsOf(
+  order: readonly string[],
+): (clusterName: string) => Readonly<Record<string, string>> {
+  const ranks = new Map<string, number>();
+  order.forEach((name, rank) => {
+    if (!ranks.has(name)) ranks.set(name, rank);
+  });
+  return (clusterName) => {
+    const rank = ranks.get(clusterName);
+    return rank === undefined ? {} : failoverLabelsOfCount(order.length - rank);
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import type { DesiredGlobalNamespace, DesiredGnsService, ServiceEndpoint } from '@lattice/domain';
 import type { IServiceEntry } from '@kubernetes-models/istio/networking.istio.io/v1beta1/ServiceEntry';
-import { failoverLabels } from './failover';
+import { failoverLabelsOf } from './failover';
 import type { KubeObject } from './kube-object';
 import { ENDPOINT_CLUSTER_LABEL, ISTIO_CONFIG_NAMESPACE, isLabelValue } from './ownership';
 import { hasVersionService, versionServiceAddress } from './render-version-service';
@@ -25,13 +25,14 @@ export function renderServiceEntry(
   labels: Record<string, string>,
   failoverOrder: readonly string[] = [],
 ): KubeObject {
+  const labelsOfCluster = failoverLabelsOf(failoverOrder);
   const spec: ServiceEntrySpec = {
     hosts: [service.hostname],
     exportTo: ['*'],
     location: 'MESH_INTERNAL',
     resolution: resolutionFor(service.endpoints),
     ports: service.ports.map((port) => ({ number: port.number, name: port.name, protocol: port.protocol })),
-    endpoints: service.endpoints.map((endpoint) => renderEndpoint(gns, service, endpoint, failoverOrder)),
+    endpoints: service.endpoints.map((endpoint) => renderEndpoint(gns, service, endpoint, labelsOfCluster)),
   };
   if (service.addresses?.length) spec.addresses = [...service.addresses];
   return {
@@ -58,7 +59,7 @@ function renderEndpoint(
   gns: DesiredGlobalNamespace,
   service: DesiredGnsService,
   endpoint: ServiceEndpoint,
-  failoverOrder: readonly string[],
+  failoverLabels: (clusterName: string) => Readonly<Record<string, string>>,
 ): ServiceEntryEndpoint {
   // Local: the Kubernetes service listens on the GNS ports. Remote: every port goes to the
   // gateway's AUTO_PASSTHROUGH port, which picks the target from the SNI.
@@ -71,7 +72,7 @@ function renderEndpoint(
     ports,
     labels: {
       ...(endpoint.labels ?? {}),
-      ...failoverLabels(failoverOrder, endpoint.clusterName),
+      ...failoverLabels(endpoint.clusterName),
       [ENDPOINT_CLUSTER_LABEL]: clusterLabel,
     },
   };

@@ -184,7 +184,8 @@ export class SnapshotApplier {
           return { result: 'rejected', version, reason: assembled };
         }
         retry = assembled.snapshot;
-        const applied = await this.applyNow(assembled.snapshot);
+        // Its checksum was just computed from these very bytes, and they were made from this text.
+        const applied = await this.applyNow(assembled.snapshot, assembled.text);
         if (applied.result !== 'rejected')
           this.appliedResourceSet = { checksum: assembled.snapshot.checksum, byName: assembled.resources };
         return applied;
@@ -206,7 +207,7 @@ export class SnapshotApplier {
   /** The complete snapshot a delta describes with its resources, or the reason it is refused. */
   private assembleDelta(
     delta: DeltaSnapshot__Output,
-  ): { snapshot: IncomingSnapshot; resources: Map<string, AppliedResource> } | string {
+  ): { snapshot: IncomingSnapshot; resources: Map<string, AppliedResource>; text: string } | string {
     const { version, baseVersion } = delta;
     if (delta.format !== SNAPSHOT_FORMAT)
       return `unknown snapshot format ${JSON.stringify(delta.format)} (this agent understands ${SNAPSHOT_FORMAT})`;
@@ -245,7 +246,11 @@ export class SnapshotApplier {
     const checksum = sha256Hex(bytes);
     if (checksum !== String(delta.stateChecksum).trim().toLowerCase())
       return `assembled state checksum mismatch: sha256 is ${checksum}, delta says ${delta.stateChecksum}`;
-    return { snapshot: { version, format: delta.format, payload: bytes, checksum }, resources };
+    return {
+      snapshot: { version, format: delta.format, payload: bytes, checksum },
+      resources,
+      text: payload,
+    };
   }
 
   /** The applied snapshot's resources by name (split from its payload once per content). */
@@ -348,7 +353,8 @@ export class SnapshotApplier {
     return persisted.version;
   }
 
-  private async applyNow(snapshot: IncomingSnapshot): Promise<SnapshotOutcome> {
+  /** `verifiedText`: the payload as text when its checksum was verified already (an assembled delta). */
+  private async applyNow(snapshot: IncomingSnapshot, verifiedText?: string): Promise<SnapshotOutcome> {
     const { logger } = this.deps;
     const version = snapshot.version;
     const reject = (reason: string, retryable = false): SnapshotOutcome => {
@@ -356,10 +362,10 @@ export class SnapshotApplier {
       return { result: 'rejected', version, reason, ...(retryable ? { retryable } : {}) };
     };
 
-    const checksum = sha256Hex(snapshot.payload);
+    const checksum = verifiedText === undefined ? sha256Hex(snapshot.payload) : snapshot.checksum;
     const problem = verify(snapshot.format, checksum, snapshot.checksum);
     if (problem) return reject(problem);
-    const payload = decodeUtf8(snapshot.payload);
+    const payload = verifiedText ?? decodeUtf8(snapshot.payload);
     if (payload === undefined) return reject('payload is not valid UTF-8');
 
     const applied = this.applied;
