@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Pool } from 'pg';
-import { pgPoolConfigFromUrl } from '@lattice/platform';
+import type { Pool } from 'pg';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
+import { createPgPool } from '../../platform/database/pg-pool.factory';
 import type { StoredSnapshot } from './config-distribution.types';
 
 /** Connections of the snapshot store's own pool (writes are one statement per chunk, reads batched). */
@@ -26,13 +26,10 @@ export class SnapshotStoreRepository implements OnModuleDestroy {
   private readonly pool: Pool;
 
   constructor(@Inject(RUNTIME_CONFIG) config: RuntimeConfig) {
-    this.pool = new Pool({
-      ...pgPoolConfigFromUrl(config.databaseUrl),
+    this.pool = createPgPool(config.databaseUrl, {
       max: SNAPSHOT_POOL_SIZE,
       application_name: 'lattice-snapshot-store',
     });
-    // An idle client losing its connection must not crash the process; the next query reconnects.
-    this.pool.on('error', () => undefined);
     // Payloads compressed with lz4 rather than the default pglz where the server has it (built
     // --with-lz4, PostgreSQL 14+): a 1,000-cluster change writes ~90 MiB of JSON, and pglz took
     // PostgreSQL about twice as long to store it. Per session, so no DDL and no special privilege;

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { Pool, type QueryResultRow } from 'pg';
-import { pgPoolConfigFromUrl } from '@lattice/platform';
+import type { Pool, QueryResultRow } from 'pg';
 import type { Prisma } from '../../generated/prisma/client';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
+import { createPgPool } from '../../platform/database/pg-pool.factory';
 
 /** Connections for telemetry queries (answers are cached, so few run at once). */
 const TELEMETRY_READ_POOL_SIZE = 8;
@@ -24,14 +24,11 @@ export class TelemetryReadDatabase implements OnModuleDestroy {
   constructor(@Inject(RUNTIME_CONFIG) config: RuntimeConfig) {
     const readUrl = config.env.DATABASE_READ_URL || undefined;
     this.isReplica = readUrl !== undefined;
-    this.pool = new Pool({
-      ...pgPoolConfigFromUrl(readUrl ?? config.databaseUrl),
+    this.pool = createPgPool(readUrl ?? config.databaseUrl, {
       max: TELEMETRY_READ_POOL_SIZE,
       connectionTimeoutMillis: config.env.LATTICE_DATABASE_TRANSACTION_WAIT_MS,
       application_name: 'lattice-telemetry-reads',
     });
-    // An idle client losing its connection must not crash the process; the next query reconnects.
-    this.pool.on('error', () => undefined);
   }
 
   async query<R extends QueryResultRow>(statement: Prisma.Sql): Promise<R[]> {

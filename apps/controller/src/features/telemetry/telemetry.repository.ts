@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { Pool, type PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
   type EdgeTraffic,
@@ -15,9 +15,9 @@ import {
   unpackSketchHexList,
   type ValidTelemetryItem,
 } from '@lattice/domain';
-import { pgPoolConfigFromUrl } from '@lattice/platform';
 import { Prisma } from '../../generated/prisma/client';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../../platform/config/runtime-config.types';
+import { createPgPool } from '../../platform/database/pg-pool.factory';
 import { PrismaService } from '../../platform/database/prisma.service';
 import { TelemetryReadDatabase } from './telemetry-read.database';
 
@@ -120,19 +120,14 @@ export class TelemetryRepository implements OnModuleDestroy {
     private readonly reads: TelemetryReadDatabase,
     @Inject(RUNTIME_CONFIG) config: RuntimeConfig,
   ) {
-    this.ingestPool = new Pool({
-      ...pgPoolConfigFromUrl(config.databaseUrl),
+    this.ingestPool = createPgPool(config.databaseUrl, {
       max: config.env.LATTICE_TELEMETRY_INGEST_CONCURRENCY,
       idleTimeoutMillis: 30_000,
     });
-    this.maintenancePool = new Pool({
-      ...pgPoolConfigFromUrl(config.databaseUrl),
+    this.maintenancePool = createPgPool(config.databaseUrl, {
       max: MAINTENANCE_POOL_SIZE,
       idleTimeoutMillis: 30_000,
     });
-    // An idle connection that the server closes must not crash the process; the next use reconnects.
-    this.ingestPool.on('error', () => undefined);
-    this.maintenancePool.on('error', () => undefined);
   }
 
   async onModuleDestroy(): Promise<void> {

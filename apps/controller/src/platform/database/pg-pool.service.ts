@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { Pool, type QueryResultRow } from 'pg';
-import { pgPoolConfigFromUrl } from '@lattice/platform';
+import type { Pool, QueryResultRow } from 'pg';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config.types';
+import { createPgPool } from './pg-pool.factory';
 
 /** Connections of the pool: its statements are small, answered in a millisecond or a few. */
 const HOT_READ_POOL_SIZE = 4;
@@ -20,15 +20,12 @@ export class PgPool implements OnModuleDestroy {
   private readonly pool: Pool;
 
   constructor(@Inject(RUNTIME_CONFIG) config: RuntimeConfig) {
-    this.pool = new Pool({
-      ...pgPoolConfigFromUrl(config.databaseUrl),
+    this.pool = createPgPool(config.databaseUrl, {
       max: HOT_READ_POOL_SIZE,
       // Past this, the request gets 503 (asTransientDatabaseError), as with Prisma's pool.
       connectionTimeoutMillis: config.env.LATTICE_DATABASE_TRANSACTION_WAIT_MS,
       application_name: 'lattice-hot-path',
     });
-    // An idle client losing its connection must not crash the process; the next query reconnects.
-    this.pool.on('error', () => undefined);
   }
 
   async query<R extends QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
