@@ -27,6 +27,9 @@ const INSERT_CHUNK_ROWS = 1_000;
 const ROLLUP_SLICE_GROUPS = 50;
 /** Connections for hour recomputations (a run recomputes one hour at a time per replica). */
 const MAINTENANCE_POOL_SIZE = 2;
+/** How long an hour recomputation waits for a connection, and for any one statement or pause. */
+const ROLLUP_WAIT_MS = 30_000;
+const ROLLUP_TIMEOUT_MS = 120_000;
 /** Rows per DELETE statement, so retention never holds long locks or builds huge WAL bursts. */
 const DELETE_CHUNK_ROWS = 10_000;
 /** Minute rows per chunk written to the COPY stream (bounds the size of one string). */
@@ -91,9 +94,9 @@ interface RawGroup {
   destination_namespace: string;
   destination_service: string;
   bucket: number;
-  /** bigint sums: pg hands int8 over as text, Prisma as bigint. */
-  requests: bigint | string;
-  errors: bigint | string;
+  /** bigint sums, which pg hands over as text. */
+  requests: string;
+  errors: string;
   /** string_agg of the group's sketches as hex (unpackSketchHexList). */
   sketches: string;
 }
@@ -127,6 +130,10 @@ export class TelemetryRepository implements OnModuleDestroy {
     this.maintenancePool = createPgPool(config.databaseUrl, {
       max: MAINTENANCE_POOL_SIZE,
       idleTimeoutMillis: 30_000,
+      // The bounds the rollup's Prisma transaction had: 30 s to get a connection, 120 s of work.
+      connectionTimeoutMillis: ROLLUP_WAIT_MS,
+      statement_timeout: ROLLUP_TIMEOUT_MS,
+      idle_in_transaction_session_timeout: ROLLUP_TIMEOUT_MS,
     });
   }
 
@@ -283,8 +290,7 @@ export class TelemetryRepository implements OnModuleDestroy {
     if (filter.clusterIds.length === 0) return [];
     const rows = await this.reads.query<RawGroup>(Prisma.sql`
       SELECT floor((extract(epoch FROM t.at) * 1000 - ${bucketFromMs}::float8) / ${stepMs}::float8)::int AS bucket,
-             t.cluster_id::text AS cluster_id, t.destination_namespace,
-             sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, string_agg(encode(t.sketch, 'hex'), ',') AS sketches
+             t.cluster_id::text AS cluster_id, t.destination_namespace, ${GROUP_TOTALS}
       FROM (${trafficSource(tenantId, filter, plan)}) t
       GROUP BY 1, 2, 3`);
     return rows.map((row) => ({
@@ -298,12 +304,8 @@ export class TelemetryRepository implements OnModuleDestroy {
   /** Traffic per edge (caller in its cluster -> callee, per reporting cluster) over the planned range. */
   async edgeGroups(tenantId: string, filter: TrafficFilter, plan: ReadPlan): Promise<EdgeGroup[]> {
     if (filter.clusterIds.length === 0) return [];
-    const rows = await this.reads.query<RawGroup>(Prisma.sql`
-      SELECT t.cluster_id::text AS cluster_id, t.source_cluster, t.source_namespace, t.source_service, t.destination_namespace, t.destination_service,
-             sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, string_agg(encode(t.sketch, 'hex'), ',') AS sketches
-      FROM (${trafficSource(tenantId, filter, plan)}) t
-      GROUP BY 1, 2, 3, 4, 5, 6`);
-    return rows.map((row) => ({ ...trafficKey(row), ...counts(row) }));
+    const rows = await this.reads.query<RawGroup>(edgeGroupsOf(trafficSource(tenantId, filter, plan)));
+    return rows.map(edgeGroup);
   }
 
   /** Traffic per destination (cluster, namespace, service) over the planned range. */
@@ -314,8 +316,7 @@ export class TelemetryRepository implements OnModuleDestroy {
   ): Promise<DestinationGroup[]> {
     if (filter.clusterIds.length === 0) return [];
     const rows = await this.reads.query<RawGroup>(Prisma.sql`
-      SELECT t.cluster_id::text AS cluster_id, t.destination_namespace, t.destination_service,
-             sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, string_agg(encode(t.sketch, 'hex'), ',') AS sketches
+      SELECT t.cluster_id::text AS cluster_id, t.destination_namespace, t.destination_service, ${GROUP_TOTALS}
       FROM (${trafficSource(tenantId, filter, plan)}) t
       GROUP BY 1, 2, 3`);
     return rows.map((row) => ({
@@ -343,18 +344,13 @@ export class TelemetryRepository implements OnModuleDestroy {
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
         `telemetry-hour:${tenantId}:${hourMs}`,
       ]);
-      const grouped = await client.query<RawGroup>(
-        `SELECT cluster_id::text AS cluster_id, source_cluster, source_namespace, source_service, destination_namespace, destination_service,
-                sum(requests)::bigint AS requests, sum(errors)::bigint AS errors, string_agg(encode(sketch, 'hex'), ',') AS sketches
-         FROM telemetry_minutes
-         WHERE tenant_id = $1::uuid AND minute >= $2::timestamptz AND minute < $3::timestamptz
-         GROUP BY 1, 2, 3, 4, 5, 6`,
-        [tenantId, iso(hourMs), iso(hourMs + HOUR_MS)],
-      );
+      const minutesOfHour = edgeGroupsOf(Prisma.sql`
+        SELECT * FROM telemetry_minutes
+        WHERE tenant_id = ${tenantId}::uuid AND minute >= ${iso(hourMs)}::timestamptz AND minute < ${iso(hourMs + HOUR_MS)}::timestamptz`);
+      const grouped = await client.query<RawGroup>(minutesOfHour.text, minutesOfHour.values);
       const rows: HourRow[] = [];
       for (let from = 0; from < grouped.rows.length; from += ROLLUP_SLICE_GROUPS) {
-        const slice = grouped.rows.slice(from, from + ROLLUP_SLICE_GROUPS);
-        rows.push(...rollUp(slice.map((row) => ({ ...trafficKey(row), ...counts(row) }))));
+        rows.push(...rollUp(grouped.rows.slice(from, from + ROLLUP_SLICE_GROUPS).map(edgeGroup)));
         await new Promise((resolve) => setImmediate(resolve));
       }
       await client.query(
@@ -563,6 +559,24 @@ function trafficSource(tenantId: string, filter: TrafficFilter, plan: ReadPlan):
   if (plan.minutes.length > 0) parts.push(select(MINUTE_ROWS, plan.minutes));
   if (plan.hours) parts.push(select(HOUR_ROWS, [plan.hours]));
   return Prisma.join(parts, ' UNION ALL ');
+}
+
+/** A group's sums and its sketches as hex (unpackSketchHexList): what each grouped read selects after its key. */
+const GROUP_TOTALS = Prisma.raw(
+  `sum(t.requests)::bigint AS requests, sum(t.errors)::bigint AS errors, string_agg(encode(t.sketch, 'hex'), ',') AS sketches`,
+);
+
+/** The rows of `source` grouped by traffic key (the edge reads and the hour rollup). */
+function edgeGroupsOf(source: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    SELECT t.cluster_id::text AS cluster_id, t.source_cluster, t.source_namespace, t.source_service,
+           t.destination_namespace, t.destination_service, ${GROUP_TOTALS}
+    FROM (${source}) t
+    GROUP BY 1, 2, 3, 4, 5, 6`;
+}
+
+function edgeGroup(row: RawGroup): EdgeGroup {
+  return { ...trafficKey(row), ...counts(row) };
 }
 
 function trafficKey(row: RawGroup): TrafficKey {

@@ -4,7 +4,12 @@ import { pgPoolConfigFromUrl } from '@lattice/platform';
 /** What differs between the controller's plain-`pg` pools; the connection itself comes from the URL. */
 export type PlainPoolOptions = Pick<
   PoolConfig,
-  'max' | 'application_name' | 'connectionTimeoutMillis' | 'idleTimeoutMillis' | 'statement_timeout'
+  | 'max'
+  | 'application_name'
+  | 'connectionTimeoutMillis'
+  | 'idleTimeoutMillis'
+  | 'statement_timeout'
+  | 'idle_in_transaction_session_timeout'
 >;
 
 /**
